@@ -1,0 +1,176 @@
+/**
+ * A set of non-negative integers as sorted, disjoint, non-adjacent closed intervals over bigint.
+ * One representation serves every dimension of the packet space: ports and protocols (small),
+ * IPv4 and IPv6 addresses (see address.ts for how both families share one axis).
+ * Every operation is a linear merge over the interval lists: never per element.
+ */
+export type Interval = readonly [lo: bigint, hi: bigint];
+
+export class IntervalSet {
+  /** Sorted, disjoint and non-adjacent (a gap of at least one value between intervals). */
+  readonly intervals: readonly Interval[];
+
+  private constructor(intervals: readonly Interval[]) {
+    this.intervals = intervals;
+  }
+
+  static readonly EMPTY = new IntervalSet([]);
+
+  static of(lo: bigint | number, hi: bigint | number = lo): IntervalSet {
+    const l = BigInt(lo);
+    const h = BigInt(hi);
+    if (l > h) return IntervalSet.EMPTY;
+    return new IntervalSet([[l, h]]);
+  }
+
+  /** Builds a set from intervals in any order, overlapping or not. */
+  static from(intervals: Iterable<readonly [bigint | number, bigint | number]>): IntervalSet {
+    const list: Interval[] = [];
+    for (const [lo, hi] of intervals) {
+      const l = BigInt(lo);
+      const h = BigInt(hi);
+      if (l <= h) list.push([l, h]);
+    }
+    list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return new IntervalSet(normalizeSorted(list));
+  }
+
+  isEmpty(): boolean {
+    return this.intervals.length === 0;
+  }
+
+  /** Number of values in the set. */
+  size(): bigint {
+    let n = 0n;
+    for (const [lo, hi] of this.intervals) n += hi - lo + 1n;
+    return n;
+  }
+
+  has(v: bigint | number): boolean {
+    const x = BigInt(v);
+    let lo = 0;
+    let hi = this.intervals.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const iv = this.intervals[mid]!;
+      if (x < iv[0]) hi = mid - 1;
+      else if (x > iv[1]) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  }
+
+  min(): bigint | undefined {
+    return this.intervals[0]?.[0];
+  }
+
+  max(): bigint | undefined {
+    return this.intervals[this.intervals.length - 1]?.[1];
+  }
+
+  union(other: IntervalSet): IntervalSet {
+    if (other.isEmpty()) return this;
+    if (this.isEmpty()) return other;
+    const merged: Interval[] = [];
+    const a = this.intervals;
+    const b = other.intervals;
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) {
+      const next = j >= b.length || (i < a.length && a[i]![0] <= b[j]![0]) ? a[i++]! : b[j++]!;
+      merged.push(next);
+    }
+    return new IntervalSet(normalizeSorted(merged));
+  }
+
+  intersect(other: IntervalSet): IntervalSet {
+    const out: Interval[] = [];
+    const a = this.intervals;
+    const b = other.intervals;
+    let i = 0;
+    let j = 0;
+    while (i < a.length && j < b.length) {
+      const x = a[i]!;
+      const y = b[j]!;
+      const lo = x[0] > y[0] ? x[0] : y[0];
+      const hi = x[1] < y[1] ? x[1] : y[1];
+      if (lo <= hi) out.push([lo, hi]);
+      if (x[1] < y[1]) i++;
+      else j++;
+    }
+    return new IntervalSet(out);
+  }
+
+  subtract(other: IntervalSet): IntervalSet {
+    if (this.isEmpty() || other.isEmpty()) return this;
+    const out: Interval[] = [];
+    const b = other.intervals;
+    let j = 0;
+    for (const [lo0, hi] of this.intervals) {
+      let lo = lo0;
+      while (j < b.length && b[j]![1] < lo) j++;
+      let k = j;
+      while (k < b.length && b[k]![0] <= hi) {
+        const [blo, bhi] = b[k]!;
+        if (blo > lo) out.push([lo, blo - 1n]);
+        if (bhi >= hi) {
+          lo = hi + 1n;
+          break;
+        }
+        lo = bhi + 1n;
+        k++;
+      }
+      if (lo <= hi) out.push([lo, hi]);
+    }
+    return new IntervalSet(out);
+  }
+
+  /** The complement within [lo, hi]. */
+  complement(lo: bigint, hi: bigint): IntervalSet {
+    return IntervalSet.of(lo, hi).subtract(this);
+  }
+
+  intersects(other: IntervalSet): boolean {
+    const a = this.intervals;
+    const b = other.intervals;
+    let i = 0;
+    let j = 0;
+    while (i < a.length && j < b.length) {
+      const x = a[i]!;
+      const y = b[j]!;
+      if (x[0] <= y[1] && y[0] <= x[1]) return true;
+      if (x[1] < y[1]) i++;
+      else j++;
+    }
+    return false;
+  }
+
+  /** True when every value of `other` is in this set. */
+  contains(other: IntervalSet): boolean {
+    return other.subtract(this).isEmpty();
+  }
+
+  equals(other: IntervalSet): boolean {
+    if (this.intervals.length !== other.intervals.length) return false;
+    return this.intervals.every((iv, k) => {
+      const o = other.intervals[k]!;
+      return iv[0] === o[0] && iv[1] === o[1];
+    });
+  }
+
+  /** A stable key for hashing sets (Map keys, deduplication). */
+  key(): string {
+    return this.intervals.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(",");
+  }
+}
+
+function normalizeSorted(sorted: Interval[]): Interval[] {
+  const out: Interval[] = [];
+  for (const iv of sorted) {
+    const last = out[out.length - 1];
+    if (last && iv[0] <= last[1] + 1n) {
+      if (iv[1] > last[1]) out[out.length - 1] = [last[0], iv[1]];
+    } else out.push(iv);
+  }
+  return out;
+}
