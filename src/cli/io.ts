@@ -1,0 +1,24 @@
+/** What every command shares: printing diagnostics, the bad-input exit, format checking. */
+import { renderDiagnostic, sortDiagnostics, type Diagnostic } from "../diag/diagnostic.js";
+
+export const EXIT = { ok: 0, findings: 1, badInput: 2, environment: 3 } as const;
+
+/** Thrown by commands for bad input; main.ts prints the diagnostics and exits 2. Never for bugs. */
+export class InputError extends Error {
+  constructor(readonly diagnostics: Diagnostic[]) {
+    super(diagnostics.map(renderDiagnostic).join("\n"));
+  }
+}
+
+export function printDiagnostics(diags: readonly Diagnostic[]): void {
+  for (const d of sortDiagnostics(diags)) process.stderr.write(renderDiagnostic(d) + "\n");
+}
+
+export function choice<T extends string>(option: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new InputError([{ code: "bad-option", severity: "error", message: `${option} "${value}" is not supported`, expected: `one of ${allowed.join(", ")}` }]);
+}
+
+export function warn(lines: readonly string[]): void {
+  for (const l of lines) process.stderr.write(`warning: ${l}\n`);
+}

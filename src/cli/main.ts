@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/**
+ * The portmatrix command line. This file is the only place that ends the process: commands return
+ * an exit code or throw InputError (exit 2, diagnostics on stderr); anything else is a bug and is
+ * reported as one, with exit 70.
+ */
+import { Command, CommanderError } from "commander";
+import { createRequire } from "node:module";
+import { EXIT, InputError, printDiagnostics } from "./io.js";
+import { registerCommands } from "./commands.js";
+
+const { version } = createRequire(import.meta.url)("../../../package.json") as { version: string };
+
+let exitCode: number = EXIT.ok;
+
+async function runAction(fn: () => Promise<number> | number): Promise<void> {
+  try {
+    exitCode = await fn();
+  } catch (e) {
+    if (e instanceof InputError) {
+      printDiagnostics(e.diagnostics);
+      exitCode = EXIT.badInput;
+    } else throw e;
+  }
+}
+
+const program = new Command("portmatrix")
+  .version(version)
+  .description("Firewall port matrices as data: show, compile, audit, probe and rehearse them.")
+  .showSuggestionAfterError()
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+const pending: Array<Promise<void>> = [];
+registerCommands(program, (fn) => {
+  pending.push(runAction(fn));
+});
+
+try {
+  await program.parseAsync(process.argv);
+  await Promise.all(pending);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // --help and --version end with code 0; usage mistakes are bad input.
+    exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+  } else {
+    process.stderr.write(`portmatrix: internal error (a bug, please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    exitCode = 70;
+  }
+}
+process.exitCode = exitCode;

@@ -1,0 +1,85 @@
+/**
+ * The lowered form every other part consumes: one flow of a profile, bound to a topology.
+ * Produced by lowerFlows() (lower.ts) from a validated Profile and Topology; pure data.
+ */
+import type { IntervalSet } from "../space/interval-set.js";
+import type { PortRange } from "../space/port.js";
+
+export type Transport = "tcp" | "udp";
+
+export interface LifecycleFact {
+  id: string;
+  /** The service whose end retires the flow, e.g. "Windows Live Messenger federation". */
+  service: string;
+  /** ISO date (YYYY-MM-DD) the service ended; absent while it is still running. */
+  ended?: string;
+  /** Where the service continued after `ended` (e.g. mainland China). */
+  exceptions: Array<{ region: string; note?: string | undefined }>;
+  successors: Array<{ service: string; date?: string | undefined; note?: string | undefined }>;
+  citation: string;
+}
+
+export interface ResolvedFlow {
+  /** Stable id from the profile, e.g. `sip-mtls-in`. */
+  id: string;
+  /** Role column as the vendor writes it: Access, A/V, Web Conferencing… */
+  role: string;
+  /** Protocol label as the vendor writes it: SIP(MTLS), STUN,MSTURN, RTP… */
+  protocol: string;
+  transport: Transport;
+  /** Destination ports, sorted, merged. */
+  ports: PortRange[];
+  /** Source ports when the matrix pins them (A/V Edge from 50000-59999 to 443); absent = any. */
+  sourcePorts?: PortRange[];
+  /** Endpoint ids. */
+  from: string;
+  to: string;
+  /** Endpoint display names (the seed's Source/Destination columns). */
+  source: string;
+  destination: string;
+  notes: string;
+  /** Feature names that must hold (any-of groups flattened to "a|b"), as written in the profile. */
+  conditions: string[];
+  lifecycle?: LifecycleFact;
+  /** Citation of the row (source id of the profile). */
+  citation: string;
+  /** With a topology: whether the flow's conditions hold for the topology's features. */
+  active: boolean;
+  /** With a topology and an as-of date: the lifecycle says the service has ended. */
+  retired: boolean;
+  /** With a topology: resolved address sets on the one address axis (space/address.ts). */
+  fromAddresses?: IntervalSet;
+  toAddresses?: IntervalSet;
+}
+
+export interface HostFirewall {
+  kind: "host";
+  /** Endpoint id of the machine whose own firewall is configured. */
+  host: string;
+}
+
+export interface PerimeterZone {
+  name: string;
+  interface: string;
+  endpoints: string[];
+}
+
+export interface PerimeterFirewall {
+  kind: "perimeter";
+  zones: PerimeterZone[];
+}
+
+export type FirewallSpec = HostFirewall | PerimeterFirewall;
+
+/** A topology after validation and binding: what compile, audit, probe and lab receive. */
+export interface BoundTopology {
+  profileId: string;
+  profileTitle: string;
+  /** All flows of the profile, active or not, in profile order. */
+  flows: ResolvedFlow[];
+  endpoints: Array<{ id: string; name: string; addresses: IntervalSet; text: string[] }>;
+  features: string[];
+  firewall: FirewallSpec;
+  /** Addresses any generated ruleset must keep reachable (management access). */
+  management: IntervalSet;
+}

@@ -1,0 +1,153 @@
+/**
+ * A profile's checks beyond structure (references, ports) and its flows in lowered form.
+ * Pure: takes parsed YAML, returns data and diagnostics.
+ */
+import { diag, type Diagnostic } from "../diag/diagnostic.js";
+import { IntervalSet } from "../space/interval-set.js";
+import type { LifecycleFact, ResolvedFlow } from "./flow.js";
+import { resolvePorts, toRanges, type PortSpec } from "./ports.js";
+import { profileSchema, type Profile } from "./schema.js";
+import type { PathKey, YamlSource } from "./yaml-source.js";
+import { zodDiagnostics } from "./zod-diagnostics.js";
+import { parseLeniently } from "./lenient.js";
+
+export interface LoadedProfile {
+  profile: Profile;
+  source: YamlSource;
+}
+
+export function checkProfile(source: YamlSource): { loaded?: LoadedProfile; diagnostics: Diagnostic[] } {
+  const { data, issues } = parseLeniently(profileSchema, source.value);
+  const diagnostics: Diagnostic[] = zodDiagnostics(source, profileSchema, issues);
+  // Reference checks run on the valid parts, so every problem is reported in one run.
+  const profile = { sources: {}, endpoints: {}, features: {}, variables: {}, lifecycles: {}, defects: [], flows: [], ...data } as unknown as Profile;
+  // Structurally broken flows are holes (undefined) so positions of the others stay right.
+  const flows = profile.flows as ReadonlyArray<Profile["flows"][number] | undefined>;
+  const err = (code: string, message: string, path: PathKey[], expected?: string): void => {
+    diagnostics.push(diag(code, "error", message, { at: source.positionOf(path), expected }));
+  };
+  const variables = resolveVariables(profile.variables, {}, (message, path, expected) =>
+    err("invalid-port", message, ["variables", ...path], expected),
+  );
+  const endpointIds = Object.keys(profile.endpoints);
+  const endpointsKnown = data.endpoints !== undefined;
+  const featureIds = Object.keys(profile.features);
+  const seen = new Set<string>();
+  flows.forEach((flow, i) => {
+    if (!flow) return;
+    const at = (...p: PathKey[]): PathKey[] => ["flows", i, ...p];
+    if (seen.has(flow.id)) err("duplicate-id", `flow id "${flow.id}" is used twice`, at("id"), "unique flow ids");
+    seen.add(flow.id);
+    for (const side of ["from", "to"] as const) {
+      if (endpointsKnown && !profile.endpoints[flow[side]]) {
+        err("unknown-endpoint", `flow "${flow.id}" names unknown endpoint "${flow[side]}"`, at(side), oneOf(endpointIds));
+      }
+    }
+    checkPorts(flow.ports, variables, at("ports"), err);
+    if (flow.sourcePorts !== undefined) checkPorts(flow.sourcePorts, variables, at("sourcePorts"), err);
+    flow.conditions.forEach((c, k) => {
+      const names = typeof c === "string" ? [c] : c.anyOf;
+      names.forEach((name, n) => {
+        if (data.features !== undefined && !profile.features[name]) {
+          const path = typeof c === "string" ? at("conditions", k) : at("conditions", k, "anyOf", n);
+          err("unknown-feature", `flow "${flow.id}" depends on unknown feature "${name}"`, path, oneOf(featureIds));
+        }
+      });
+    });
+    if (flow.lifecycle !== undefined && data.lifecycles !== undefined && !profile.lifecycles[flow.lifecycle]) {
+      err("unknown-lifecycle", `flow "${flow.id}" names unknown lifecycle "${flow.lifecycle}"`, at("lifecycle"), oneOf(Object.keys(profile.lifecycles)));
+    }
+    if (flow.source !== undefined && data.sources !== undefined && !profile.sources[flow.source]) {
+      err("unknown-source", `flow "${flow.id}" cites unknown source "${flow.source}"`, at("source"), oneOf(Object.keys(profile.sources)));
+    }
+  });
+  if (data.sources !== undefined && Object.keys(profile.sources).length === 0) err("missing-source", "the profile cites no source document", ["sources"], "at least one source");
+  profile.defects.forEach((d, i) =>
+    d.flows.forEach((f, k) => {
+      if (!seen.has(f)) err("unknown-flow", `defect "${d.id}" names unknown flow "${f}"`, ["defects", i, "flows", k]);
+    }),
+  );
+  return diagnostics.length > 0 ? { diagnostics } : { loaded: { profile, source }, diagnostics };
+}
+
+export function oneOf(ids: readonly string[]): string {
+  return ids.length > 0 ? `one of ${ids.join(", ")}` : "none are defined";
+}
+
+type PortError = (message: string, path: PathKey[], expected: string) => void;
+
+function checkPorts(spec: PortSpec, variables: ReadonlyMap<string, IntervalSet>, path: PathKey[], err: (c: string, m: string, p: PathKey[], e?: string) => void): void {
+  const r = resolvePorts(spec, variables);
+  if (!r.ok) err("invalid-port", r.message, r.index === undefined ? path : [...path, r.index], r.expected);
+}
+
+/** Resolves port variables: the profile's defaults, then the topology's overrides. */
+export function resolveVariables(
+  defaults: Readonly<Record<string, PortSpec>>,
+  overrides: Readonly<Record<string, PortSpec>>,
+  onError: PortError,
+): Map<string, IntervalSet> {
+  const out = new Map<string, IntervalSet>();
+  const none = new Map<string, IntervalSet>();
+  for (const [name, spec] of Object.entries({ ...defaults, ...overrides })) {
+    const r = resolvePorts(spec, none);
+    if (r.ok) out.set(name, r.set);
+    else onError(r.message, r.index === undefined ? [name] : [name, r.index], r.expected);
+  }
+  return out;
+}
+
+export interface FlowContext {
+  variables: ReadonlyMap<string, IntervalSet>;
+  /** Enabled features; undefined = no topology (every flow counts as active). */
+  features?: ReadonlySet<string>;
+  /** ISO date used to judge lifecycles (passed in: the pure core reads no clock). */
+  asOf?: string;
+}
+
+/** Lowers every flow of a checked profile (ports resolved, lifecycle attached). */
+export function lowerFlows(profile: Profile, ctx: FlowContext): ResolvedFlow[] {
+  const firstSource = Object.keys(profile.sources)[0] ?? "";
+  return profile.flows.map((f) => {
+    const ports = resolvePorts(f.ports, ctx.variables);
+    const sourcePorts = f.sourcePorts === undefined ? undefined : resolvePorts(f.sourcePorts, ctx.variables);
+    const lifecycle = f.lifecycle === undefined ? undefined : lifecycleFact(profile, f.lifecycle);
+    const conditions = f.conditions.map((c) => (typeof c === "string" ? c : c.anyOf.join("|")));
+    const active =
+      ctx.features === undefined ||
+      f.conditions.every((c) => (typeof c === "string" ? [c] : c.anyOf).some((n) => ctx.features!.has(n)));
+    const flow: ResolvedFlow = {
+      id: f.id,
+      role: f.role,
+      protocol: f.protocol,
+      transport: f.transport,
+      ports: toRanges(ports.ok ? ports.set : IntervalSet.EMPTY),
+      from: f.from,
+      to: f.to,
+      source: profile.endpoints[f.from]?.name ?? f.from,
+      destination: profile.endpoints[f.to]?.name ?? f.to,
+      notes: f.notes,
+      conditions,
+      citation: citationOf(profile, f.source ?? firstSource),
+      active,
+      retired: lifecycle?.ended !== undefined && ctx.asOf !== undefined && lifecycle.ended <= ctx.asOf,
+    };
+    if (sourcePorts?.ok) flow.sourcePorts = toRanges(sourcePorts.set);
+    if (lifecycle) flow.lifecycle = lifecycle;
+    return flow;
+  });
+}
+
+function lifecycleFact(profile: Profile, id: string): LifecycleFact | undefined {
+  const l = profile.lifecycles[id];
+  if (!l) return undefined;
+  const fact: LifecycleFact = { id, service: l.service, exceptions: l.exceptions.map((e) => ({ ...e })), successors: l.successors.map((s) => ({ ...s })), citation: l.citation };
+  if (l.ended !== undefined) fact.ended = l.ended;
+  return fact;
+}
+
+function citationOf(profile: Profile, sourceId: string): string {
+  const s = profile.sources[sourceId];
+  if (!s) return sourceId;
+  return [s.title, s.docId, s.url].filter(Boolean).join(", ");
+}

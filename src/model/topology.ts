@@ -1,0 +1,119 @@
+/** Binds a checked profile to a topology: addresses, features, firewall, management. Pure. */
+import { diag, type Diagnostic } from "../diag/diagnostic.js";
+import { parseAddress, toReadable } from "../space/address.js";
+import { IntervalSet } from "../space/interval-set.js";
+import type { BoundTopology, FirewallSpec } from "./flow.js";
+import { lowerFlows, oneOf, resolveVariables, type LoadedProfile } from "./profile.js";
+import { topologySchema, type Topology } from "./schema.js";
+import type { PathKey, YamlSource } from "./yaml-source.js";
+import { zodDiagnostics } from "./zod-diagnostics.js";
+import { parseLeniently } from "./lenient.js";
+
+/**
+ * Structure, field by field: the valid parts come back even when others are wrong, so the binding
+ * checks can still run and the user sees every problem at once. `firewall` is absent when invalid.
+ */
+export type PartialTopology = Omit<Topology, "firewall"> & { firewall?: Topology["firewall"] };
+
+export function parseTopology(source: YamlSource): { topology?: PartialTopology; diagnostics: Diagnostic[] } {
+  const { data, issues } = parseLeniently(topologySchema, source.value);
+  const diagnostics = zodDiagnostics(source, topologySchema, issues);
+  if (typeof data.profile !== "string") return { diagnostics };
+  return { topology: { endpoints: {}, features: [], variables: {}, ...data } as unknown as PartialTopology, diagnostics };
+}
+
+export function bindTopology(
+  topology: PartialTopology,
+  source: YamlSource,
+  loaded: LoadedProfile,
+  asOf: string,
+  structural: readonly Diagnostic[] = [],
+): { bound?: BoundTopology; diagnostics: Diagnostic[] } {
+  const { profile } = loaded;
+  const diagnostics: Diagnostic[] = [...structural];
+  const err = (code: string, message: string, path: PathKey[], expected?: string, key = false): void => {
+    diagnostics.push(diag(code, "error", message, { at: source.positionOf(path, { key }), expected }));
+  };
+  const endpointIds = Object.keys(profile.endpoints);
+
+  const addressesOf = (spec: string | string[], path: PathKey[]): IntervalSet => {
+    const terms = Array.isArray(spec) ? spec : [spec];
+    let set = IntervalSet.EMPTY;
+    terms.forEach((t, i) => {
+      const r = parseAddress(t);
+      if (r.ok) set = set.union(r.set);
+      else err("invalid-address", `"${t}" is not an address`, Array.isArray(spec) ? [...path, i] : path, r.expected);
+    });
+    return set;
+  };
+
+  for (const id of Object.keys(topology.endpoints)) {
+    if (!profile.endpoints[id]) err("unknown-endpoint", `profile "${profile.id}" has no endpoint "${id}"`, ["endpoints", id], oneOf(endpointIds), true);
+  }
+  const endpoints = endpointIds.flatMap((id) => {
+    const spec = topology.endpoints[id];
+    if (spec === undefined) {
+      err("unbound-endpoint", `endpoint "${id}" (${profile.endpoints[id]!.name}) is not bound to any address`, ["endpoints"], `an entry "${id}: <addresses or any>"`);
+      return [];
+    }
+    const addresses = addressesOf(spec, ["endpoints", id]);
+    return [{ id, name: profile.endpoints[id]!.name, addresses, text: toReadable(addresses) }];
+  });
+
+  topology.features.forEach((f, i) => {
+    if (!profile.features[f]) err("unknown-feature", `profile "${profile.id}" has no feature "${f}"`, ["features", i], oneOf(Object.keys(profile.features)));
+  });
+  for (const name of Object.keys(topology.variables)) {
+    if (!(name in profile.variables)) err("unknown-variable", `profile "${profile.id}" has no port variable "${name}"`, ["variables", name], oneOf(Object.keys(profile.variables)), true);
+  }
+  const variables = resolveVariables(profile.variables, topology.variables, (message, path, expected) =>
+    err("invalid-port", message, ["variables", ...path], expected),
+  );
+
+  const firewall = topology.firewall && checkFirewall(topology.firewall, endpointIds, err);
+  const management = topology.management === undefined ? IntervalSet.EMPTY : addressesOf(topology.management, ["management"]);
+  if (diagnostics.length > 0 || !firewall) return { diagnostics };
+
+  const byId = new Map(endpoints.map((e) => [e.id, e.addresses]));
+  const flows = lowerFlows(profile, { variables, features: new Set(topology.features), asOf }).map((f) => ({
+    ...f,
+    fromAddresses: byId.get(f.from) ?? IntervalSet.EMPTY,
+    toAddresses: byId.get(f.to) ?? IntervalSet.EMPTY,
+  }));
+  return {
+    bound: { profileId: profile.id, profileTitle: profile.title, flows, endpoints, features: [...topology.features], firewall, management },
+    diagnostics,
+  };
+}
+
+function checkFirewall(
+  fw: Topology["firewall"],
+  endpointIds: string[],
+  err: (code: string, message: string, path: PathKey[], expected?: string) => void,
+): FirewallSpec | undefined {
+  if (fw.kind === "host") {
+    if (!endpointIds.includes(fw.host)) {
+      err("unknown-endpoint", `firewall host "${fw.host}" is not an endpoint of the profile`, ["firewall", "host"], oneOf(endpointIds));
+      return undefined;
+    }
+    return { kind: "host", host: fw.host };
+  }
+  const placed = new Map<string, string>();
+  const zones = Object.entries(fw.zones).map(([name, z]) => {
+    z.endpoints.forEach((e, i) => {
+      const path = ["firewall", "zones", name, "endpoints", i];
+      if (!endpointIds.includes(e)) err("unknown-endpoint", `zone "${name}" names unknown endpoint "${e}"`, path, oneOf(endpointIds));
+      else if (placed.has(e)) err("duplicate-zone", `endpoint "${e}" is in zone "${placed.get(e)}" and zone "${name}"`, path, "each endpoint in one zone");
+      else placed.set(e, name);
+    });
+    return { name, interface: z.interface, endpoints: [...z.endpoints] };
+  });
+  const interfaces = new Set<string>();
+  zones.forEach((z) => {
+    if (interfaces.has(z.interface)) err("duplicate-interface", `interface "${z.interface}" serves two zones`, ["firewall", "zones", z.name, "interface"], "one interface per zone");
+    interfaces.add(z.interface);
+  });
+  const unplaced = endpointIds.filter((e) => !placed.has(e));
+  if (unplaced.length > 0) err("unzoned-endpoint", `endpoints ${unplaced.join(", ")} are in no zone`, ["firewall", "zones"], "every endpoint in exactly one zone");
+  return { kind: "perimeter", zones };
+}

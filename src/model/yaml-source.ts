@@ -1,0 +1,69 @@
+/**
+ * YAML text → plain value, keeping the document so any path can be mapped back to file:line:col.
+ * Pure: the caller reads the file and passes its text.
+ */
+import { isMap, isSeq, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { diag, type Diagnostic, type Position } from "../diag/diagnostic.js";
+
+export type PathKey = string | number;
+
+export interface YamlSource {
+  file: string;
+  value: unknown;
+  /** Position of the value at `path`, or of its key when `key` is set (for unknown keys). */
+  positionOf(path: readonly PathKey[], opts?: { key?: boolean }): Position;
+}
+
+export function parseYaml(file: string, text: string): { source?: YamlSource; diagnostics: Diagnostic[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const toPos = (offset: number): Position => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, col };
+  };
+  const problems = [...doc.errors, ...doc.warnings];
+  if (doc.errors.length > 0) {
+    return {
+      diagnostics: problems.map((e) =>
+        diag("yaml-syntax", "error", e.message.split("\n")[0] ?? e.message, {
+          at: toPos(e.pos[0]),
+          expected: "well-formed YAML",
+        }),
+      ),
+    };
+  }
+  const source: YamlSource = {
+    file,
+    value: doc.toJS({ maxAliasCount: 100 }),
+    positionOf: (path, opts = {}) => toPos(offsetOf(doc, path, opts.key ?? false)),
+  };
+  return { source, diagnostics: [] };
+}
+
+/** Walks the YAML node tree along `path`; stops at the deepest node that exists. */
+function offsetOf(doc: Document, path: readonly PathKey[], wantKey: boolean): number {
+  let node: unknown = doc.contents;
+  let offset = rangeStart(node) ?? 0;
+  for (let i = 0; i < path.length; i++) {
+    const step = path[i]!;
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(step));
+      if (!pair) return offset;
+      if (last && wantKey) return rangeStart(pair.key) ?? offset;
+      node = pair.value;
+      offset = rangeStart(node) ?? rangeStart(pair.key) ?? offset;
+    } else if (isSeq(node) && typeof step === "number") {
+      const item = node.items[step];
+      if (item === undefined) return offset;
+      node = item;
+      offset = rangeStart(node) ?? offset;
+    } else return offset;
+  }
+  return offset;
+}
+
+function rangeStart(node: unknown): number | undefined {
+  const range = (node as Node | null | undefined)?.range;
+  return range ? range[0] : undefined;
+}

@@ -1,0 +1,70 @@
+/**
+ * Reads profiles and topologies from disk (or the built-in profiles/ folder) and hands the text to
+ * the pure model. Every problem comes back as Diagnostics; nothing here throws for bad input.
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { diag, type Diagnostic } from "../diag/diagnostic.js";
+import type { BoundTopology } from "../model/flow.js";
+import { checkProfile, type LoadedProfile } from "../model/profile.js";
+import { bindTopology, parseTopology } from "../model/topology.js";
+import { parseYaml } from "../model/yaml-source.js";
+import { readText } from "./files.js";
+
+/** The package root (profiles/, examples/, schemas/ live there); dist/src/shell → three levels up. */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+export const PROFILES_DIR = join(PACKAGE_ROOT, "profiles");
+
+export function builtinProfileIds(): string[] {
+  return readdirSync(PROFILES_DIR)
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => f.slice(0, -5))
+    .sort();
+}
+
+export type Loaded<T> = { ok: true; value: T; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
+
+/** A built-in id (`lync2013-public-im`) or a path to a profile file. */
+export function loadProfile(ref: string, baseDir = process.cwd()): Loaded<LoadedProfile> {
+  const looksLikePath = ref.includes("/") || ref.endsWith(".yaml") || ref.endsWith(".yml");
+  const path = looksLikePath ? (isAbsolute(ref) ? ref : resolve(baseDir, ref)) : join(PROFILES_DIR, `${ref}.yaml`);
+  if (!looksLikePath && !existsSync(path)) {
+    return {
+      ok: false,
+      diagnostics: [diag("unknown-profile", "error", `no built-in profile "${ref}"`, { expected: `one of ${builtinProfileIds().join(", ")}, or a path to a profile file` })],
+    };
+  }
+  const read = readText(path);
+  if (!read.ok) return { ok: false, diagnostics: [read.diagnostic] };
+  const { source, diagnostics } = parseYaml(looksLikePath ? ref : `profiles/${ref}.yaml`, read.text);
+  if (!source) return { ok: false, diagnostics };
+  const checked = checkProfile(source);
+  return checked.loaded ? { ok: true, value: checked.loaded, diagnostics: checked.diagnostics } : { ok: false, diagnostics: checked.diagnostics };
+}
+
+export interface LoadedTopology {
+  bound: BoundTopology;
+  profile: LoadedProfile;
+}
+
+/** Today's date as the pure core's "as of" for lifecycles; PORTMATRIX_AS_OF pins it (tests, goldens). */
+export function asOfDate(): string {
+  return process.env.PORTMATRIX_AS_OF ?? new Date().toISOString().slice(0, 10);
+}
+
+export function loadTopology(path: string, asOf = asOfDate()): Loaded<LoadedTopology> {
+  const read = readText(path);
+  if (!read.ok) return { ok: false, diagnostics: [read.diagnostic] };
+  const { source, diagnostics } = parseYaml(path, read.text);
+  if (!source) return { ok: false, diagnostics };
+  const parsed = parseTopology(source);
+  if (!parsed.topology) return { ok: false, diagnostics: parsed.diagnostics };
+  const profile = loadProfile(parsed.topology.profile, dirname(resolve(path)));
+  if (!profile.ok) {
+    const at = source.positionOf(["profile"]);
+    return { ok: false, diagnostics: [...parsed.diagnostics, ...profile.diagnostics.map((d) => (d.at ? d : { ...d, at }))] };
+  }
+  const bound = bindTopology(parsed.topology, source, profile.value, asOf, parsed.diagnostics);
+  return bound.bound ? { ok: true, value: { bound: bound.bound, profile: profile.value }, diagnostics: bound.diagnostics } : { ok: false, diagnostics: bound.diagnostics };
+}
