@@ -13,6 +13,12 @@ const { version } = createRequire(import.meta.url)("../../../package.json") as {
 
 let exitCode: number = EXIT.ok;
 
+// `portmatrix show | head`: a closed pipe ends output quietly, as for any Unix tool.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(exitCode);
+  throw e;
+});
+
 async function runAction(fn: () => Promise<number> | number): Promise<void> {
   try {
     exitCode = await fn();
