@@ -18,7 +18,8 @@ const walk = (dir) => {
   for (const name of names.sort()) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) walk(p);
-    else if (name.endsWith(".test.js") && (filters.length === 0 || filters.some((f) => p.includes(f)))) files.push(p);
+    else if (name.endsWith(".test.js") && (filters.length === 0 || filters.some((f) => p.includes(f))))
+      files.push(p);
   }
 };
 roots.forEach(walk);

@@ -10,7 +10,10 @@ import { ROOT } from "./cli/run-cli.js";
 
 const PURE = ["model", "space", "ir", "compile", "parse", "audit", "wire", "probe", "diag", "report"];
 const FORBIDDEN: Array<[RegExp, string]> = [
-  [/from\s+["']node:(fs|net|dgram|tls|child_process|os|worker_threads|http|https|dns|readline)(\/promises)?["']/, "an I/O module import"],
+  [
+    /from\s+["']node:(fs|net|dgram|tls|child_process|os|worker_threads|http|https|dns|readline)(\/promises)?["']/,
+    "an I/O module import",
+  ],
   [/from\s+["'](fs|net|dgram|tls|child_process|os)["']/, "an I/O module import"],
   [/\bprocess\.(env|exit|stdout|stderr|argv|cwd)\b/, "process state"],
   [/\bDate\.now\(|new Date\(\)/, "the clock"],
@@ -37,7 +40,8 @@ test("pure folders do no I/O", () => {
       const text = readFileSync(file, "utf8");
       text.split("\n").forEach((line, i) => {
         if (/^\s*(\/\/|\*)/.test(line)) return;
-        for (const [re, what] of FORBIDDEN) if (re.test(line)) problems.push(`${relative(ROOT, file)}:${i + 1}: ${what}: ${line.trim()}`);
+        for (const [re, what] of FORBIDDEN)
+          if (re.test(line)) problems.push(`${relative(ROOT, file)}:${i + 1}: ${what}: ${line.trim()}`);
       });
     }
   }

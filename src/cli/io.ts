@@ -16,7 +16,14 @@ export function printDiagnostics(diags: readonly Diagnostic[]): void {
 
 export function choice<T extends string>(option: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new InputError([{ code: "bad-option", severity: "error", message: `${option} "${value}" is not supported`, expected: `one of ${allowed.join(", ")}` }]);
+  throw new InputError([
+    {
+      code: "bad-option",
+      severity: "error",
+      message: `${option} "${value}" is not supported`,
+      expected: `one of ${allowed.join(", ")}`,
+    },
+  ]);
 }
 
 export function warn(lines: readonly string[]): void {

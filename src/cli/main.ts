@@ -50,7 +50,9 @@ try {
     // --help and --version end with code 0; usage mistakes are bad input.
     exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
   } else {
-    process.stderr.write(`portmatrix: internal error (a bug, please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(
+      `portmatrix: internal error (a bug, please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
     exitCode = 70;
   }
 }

@@ -16,7 +16,11 @@ export const SCHEMAS = {
 export function schemaTexts(): Array<{ name: string; text: string }> {
   return Object.entries(SCHEMAS).map(([name, { schema, io }]) => {
     const json = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
-    const doc = { $id: `https://portmatrix.invalid/schemas/${name}.schema.json`, title: `portmatrix ${name}`, ...json };
+    const doc = {
+      $id: `https://portmatrix.invalid/schemas/${name}.schema.json`,
+      title: `portmatrix ${name}`,
+      ...json,
+    };
     return { name, text: JSON.stringify(doc, null, 2) + "\n" };
   });
 }
@@ -29,8 +33,15 @@ export function registerSchemas(program: Command, run: Runner): void {
     .action((opts: { write?: string }) =>
       run(() => {
         const texts = schemaTexts();
-        if (opts.write !== undefined) writeFilesAtomic(texts.map((t) => ({ path: join(opts.write!, `${t.name}.schema.json`), text: t.text })));
-        else process.stdout.write(JSON.stringify(Object.fromEntries(texts.map((t) => [t.name, JSON.parse(t.text)])), null, 2) + "\n");
+        if (opts.write !== undefined)
+          writeFilesAtomic(
+            texts.map((t) => ({ path: join(opts.write!, `${t.name}.schema.json`), text: t.text })),
+          );
+        else
+          process.stdout.write(
+            JSON.stringify(Object.fromEntries(texts.map((t) => [t.name, JSON.parse(t.text)])), null, 2) +
+              "\n",
+          );
         return EXIT.ok;
       }),
     );

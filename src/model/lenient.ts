@@ -23,7 +23,8 @@ export function parseLeniently(schema: z.ZodObject, value: unknown): LenientResu
   const issues: Issue[] = [];
   const data: Record<string, unknown> = {};
   const unknown = Object.keys(input).filter((k) => !(k in shape));
-  if (unknown.length > 0) issues.push({ code: "unrecognized_keys", keys: unknown, path: [], message: "", input } as Issue);
+  if (unknown.length > 0)
+    issues.push({ code: "unrecognized_keys", keys: unknown, path: [], message: "", input } as Issue);
   for (const [key, field] of Object.entries(shape)) {
     const r = field.safeParse(input[key]);
     if (r.success) {
@@ -48,8 +49,11 @@ export function parseLeniently(schema: z.ZodObject, value: unknown): LenientResu
 }
 
 function arrayElement(schema: z.ZodType): z.ZodType | undefined {
-  const def = (schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; element?: z.ZodType } } })._zod.def;
+  const def = (
+    schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; element?: z.ZodType } } }
+  )._zod.def;
   if (def.type === "array") return def.element;
-  if ((def.type === "default" || def.type === "optional") && def.innerType) return arrayElement(def.innerType);
+  if ((def.type === "default" || def.type === "optional") && def.innerType)
+    return arrayElement(def.innerType);
   return undefined;
 }

@@ -6,7 +6,9 @@ import { portRanges } from "../space/port.js";
 export type PortTerm = number | string;
 export type PortSpec = PortTerm | PortTerm[];
 
-export type PortResult = { ok: true; set: IntervalSet } | { ok: false; index: number | undefined; message: string; expected: string };
+export type PortResult =
+  | { ok: true; set: IntervalSet }
+  | { ok: false; index: number | undefined; message: string; expected: string };
 
 const EXPECTED = 'a port 1-65535, a range "low-high" such as "50000-59999", or the name of a port variable';
 
@@ -35,7 +37,8 @@ function resolveTerm(term: PortTerm, variables: ReadonlyMap<string, IntervalSet>
     const lo = Number(m[1]);
     const hi = Number(m[2]);
     for (const p of [lo, hi]) if (!valid(p)) return bad(`port ${p} in "${text}" is out of range`);
-    if (lo > hi) return bad(`port range "${text}" is inverted`, `a range whose low end is not above its high end`);
+    if (lo > hi)
+      return bad(`port range "${text}" is inverted`, `a range whose low end is not above its high end`);
     return { ok: true, set: IntervalSet.of(lo, hi) };
   }
   const v = variables.get(text);

@@ -20,7 +20,16 @@ export function checkProfile(source: YamlSource): { loaded?: LoadedProfile; diag
   const { data, issues } = parseLeniently(profileSchema, source.value);
   const diagnostics: Diagnostic[] = zodDiagnostics(source, profileSchema, issues);
   // Reference checks run on the valid parts, so every problem is reported in one run.
-  const profile = { sources: {}, endpoints: {}, features: {}, variables: {}, lifecycles: {}, defects: [], flows: [], ...data } as unknown as Profile;
+  const profile = {
+    sources: {},
+    endpoints: {},
+    features: {},
+    variables: {},
+    lifecycles: {},
+    defects: [],
+    flows: [],
+    ...data,
+  } as unknown as Profile;
   // Structurally broken flows are holes (undefined) so positions of the others stay right.
   const flows = profile.flows as ReadonlyArray<Profile["flows"][number] | undefined>;
   const err = (code: string, message: string, path: PathKey[], expected?: string): void => {
@@ -36,11 +45,17 @@ export function checkProfile(source: YamlSource): { loaded?: LoadedProfile; diag
   flows.forEach((flow, i) => {
     if (!flow) return;
     const at = (...p: PathKey[]): PathKey[] => ["flows", i, ...p];
-    if (seen.has(flow.id)) err("duplicate-id", `flow id "${flow.id}" is used twice`, at("id"), "unique flow ids");
+    if (seen.has(flow.id))
+      err("duplicate-id", `flow id "${flow.id}" is used twice`, at("id"), "unique flow ids");
     seen.add(flow.id);
     for (const side of ["from", "to"] as const) {
       if (endpointsKnown && !profile.endpoints[flow[side]]) {
-        err("unknown-endpoint", `flow "${flow.id}" names unknown endpoint "${flow[side]}"`, at(side), oneOf(endpointIds));
+        err(
+          "unknown-endpoint",
+          `flow "${flow.id}" names unknown endpoint "${flow[side]}"`,
+          at(side),
+          oneOf(endpointIds),
+        );
       }
     }
     checkPorts(flow.ports, variables, at("ports"), err);
@@ -50,21 +65,42 @@ export function checkProfile(source: YamlSource): { loaded?: LoadedProfile; diag
       names.forEach((name, n) => {
         if (data.features !== undefined && !profile.features[name]) {
           const path = typeof c === "string" ? at("conditions", k) : at("conditions", k, "anyOf", n);
-          err("unknown-feature", `flow "${flow.id}" depends on unknown feature "${name}"`, path, oneOf(featureIds));
+          err(
+            "unknown-feature",
+            `flow "${flow.id}" depends on unknown feature "${name}"`,
+            path,
+            oneOf(featureIds),
+          );
         }
       });
     });
-    if (flow.lifecycle !== undefined && data.lifecycles !== undefined && !profile.lifecycles[flow.lifecycle]) {
-      err("unknown-lifecycle", `flow "${flow.id}" names unknown lifecycle "${flow.lifecycle}"`, at("lifecycle"), oneOf(Object.keys(profile.lifecycles)));
+    if (
+      flow.lifecycle !== undefined &&
+      data.lifecycles !== undefined &&
+      !profile.lifecycles[flow.lifecycle]
+    ) {
+      err(
+        "unknown-lifecycle",
+        `flow "${flow.id}" names unknown lifecycle "${flow.lifecycle}"`,
+        at("lifecycle"),
+        oneOf(Object.keys(profile.lifecycles)),
+      );
     }
     if (flow.source !== undefined && data.sources !== undefined && !profile.sources[flow.source]) {
-      err("unknown-source", `flow "${flow.id}" cites unknown source "${flow.source}"`, at("source"), oneOf(Object.keys(profile.sources)));
+      err(
+        "unknown-source",
+        `flow "${flow.id}" cites unknown source "${flow.source}"`,
+        at("source"),
+        oneOf(Object.keys(profile.sources)),
+      );
     }
   });
-  if (data.sources !== undefined && Object.keys(profile.sources).length === 0) err("missing-source", "the profile cites no source document", ["sources"], "at least one source");
+  if (data.sources !== undefined && Object.keys(profile.sources).length === 0)
+    err("missing-source", "the profile cites no source document", ["sources"], "at least one source");
   profile.defects.forEach((d, i) =>
     d.flows.forEach((f, k) => {
-      if (!seen.has(f)) err("unknown-flow", `defect "${d.id}" names unknown flow "${f}"`, ["defects", i, "flows", k]);
+      if (!seen.has(f))
+        err("unknown-flow", `defect "${d.id}" names unknown flow "${f}"`, ["defects", i, "flows", k]);
     }),
   );
   return diagnostics.length > 0 ? { diagnostics } : { loaded: { profile, source }, diagnostics };
@@ -76,7 +112,12 @@ export function oneOf(ids: readonly string[]): string {
 
 type PortError = (message: string, path: PathKey[], expected: string) => void;
 
-function checkPorts(spec: PortSpec, variables: ReadonlyMap<string, IntervalSet>, path: PathKey[], err: (c: string, m: string, p: PathKey[], e?: string) => void): void {
+function checkPorts(
+  spec: PortSpec,
+  variables: ReadonlyMap<string, IntervalSet>,
+  path: PathKey[],
+  err: (c: string, m: string, p: PathKey[], e?: string) => void,
+): void {
   const r = resolvePorts(spec, variables);
   if (!r.ok) err("invalid-port", r.message, r.index === undefined ? path : [...path, r.index], r.expected);
 }
@@ -141,7 +182,13 @@ export function lowerFlows(profile: Profile, ctx: FlowContext): ResolvedFlow[] {
 function lifecycleFact(profile: Profile, id: string): LifecycleFact | undefined {
   const l = profile.lifecycles[id];
   if (!l) return undefined;
-  const fact: LifecycleFact = { id, service: l.service, exceptions: l.exceptions.map((e) => ({ ...e })), successors: l.successors.map((s) => ({ ...s })), citation: l.citation };
+  const fact: LifecycleFact = {
+    id,
+    service: l.service,
+    exceptions: l.exceptions.map((e) => ({ ...e })),
+    successors: l.successors.map((s) => ({ ...s })),
+    citation: l.citation,
+  };
   if (l.ended !== undefined) fact.ended = l.ended;
   return fact;
 }

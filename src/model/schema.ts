@@ -41,7 +41,13 @@ export const lifecycleSchema = z.strictObject({
   ended: dateSchema.optional(),
   exceptions: z.array(z.strictObject({ region: z.string().min(1), note: z.string().optional() })).default([]),
   successors: z
-    .array(z.strictObject({ service: z.string().min(1), date: dateSchema.optional(), note: z.string().optional() }))
+    .array(
+      z.strictObject({
+        service: z.string().min(1),
+        date: dateSchema.optional(),
+        note: z.string().optional(),
+      }),
+    )
     .default([]),
   citation: z.string().min(1),
 });

@@ -19,7 +19,10 @@ export function parseTopology(source: YamlSource): { topology?: PartialTopology;
   const { data, issues } = parseLeniently(topologySchema, source.value);
   const diagnostics = zodDiagnostics(source, topologySchema, issues);
   if (typeof data.profile !== "string") return { diagnostics };
-  return { topology: { endpoints: {}, features: [], variables: {}, ...data } as unknown as PartialTopology, diagnostics };
+  return {
+    topology: { endpoints: {}, features: [], variables: {}, ...data } as unknown as PartialTopology,
+    diagnostics,
+  };
 }
 
 export function bindTopology(
@@ -42,18 +45,36 @@ export function bindTopology(
     terms.forEach((t, i) => {
       const r = parseAddress(t);
       if (r.ok) set = set.union(r.set);
-      else err("invalid-address", `"${t}" is not an address`, Array.isArray(spec) ? [...path, i] : path, r.expected);
+      else
+        err(
+          "invalid-address",
+          `"${t}" is not an address`,
+          Array.isArray(spec) ? [...path, i] : path,
+          r.expected,
+        );
     });
     return set;
   };
 
   for (const id of Object.keys(topology.endpoints)) {
-    if (!profile.endpoints[id]) err("unknown-endpoint", `profile "${profile.id}" has no endpoint "${id}"`, ["endpoints", id], oneOf(endpointIds), true);
+    if (!profile.endpoints[id])
+      err(
+        "unknown-endpoint",
+        `profile "${profile.id}" has no endpoint "${id}"`,
+        ["endpoints", id],
+        oneOf(endpointIds),
+        true,
+      );
   }
   const endpoints = endpointIds.flatMap((id) => {
     const spec = topology.endpoints[id];
     if (spec === undefined) {
-      err("unbound-endpoint", `endpoint "${id}" (${profile.endpoints[id]!.name}) is not bound to any address`, ["endpoints"], `an entry "${id}: <addresses or any>"`);
+      err(
+        "unbound-endpoint",
+        `endpoint "${id}" (${profile.endpoints[id]!.name}) is not bound to any address`,
+        ["endpoints"],
+        `an entry "${id}: <addresses or any>"`,
+      );
       return [];
     }
     const addresses = addressesOf(spec, ["endpoints", id]);
@@ -61,17 +82,31 @@ export function bindTopology(
   });
 
   topology.features.forEach((f, i) => {
-    if (!profile.features[f]) err("unknown-feature", `profile "${profile.id}" has no feature "${f}"`, ["features", i], oneOf(Object.keys(profile.features)));
+    if (!profile.features[f])
+      err(
+        "unknown-feature",
+        `profile "${profile.id}" has no feature "${f}"`,
+        ["features", i],
+        oneOf(Object.keys(profile.features)),
+      );
   });
   for (const name of Object.keys(topology.variables)) {
-    if (!(name in profile.variables)) err("unknown-variable", `profile "${profile.id}" has no port variable "${name}"`, ["variables", name], oneOf(Object.keys(profile.variables)), true);
+    if (!(name in profile.variables))
+      err(
+        "unknown-variable",
+        `profile "${profile.id}" has no port variable "${name}"`,
+        ["variables", name],
+        oneOf(Object.keys(profile.variables)),
+        true,
+      );
   }
   const variables = resolveVariables(profile.variables, topology.variables, (message, path, expected) =>
     err("invalid-port", message, ["variables", ...path], expected),
   );
 
   const firewall = topology.firewall && checkFirewall(topology.firewall, endpointIds, err);
-  const management = topology.management === undefined ? IntervalSet.EMPTY : addressesOf(topology.management, ["management"]);
+  const management =
+    topology.management === undefined ? IntervalSet.EMPTY : addressesOf(topology.management, ["management"]);
   if (diagnostics.length > 0 || !firewall) return { diagnostics };
 
   const byId = new Map(endpoints.map((e) => [e.id, e.addresses]));
@@ -81,7 +116,15 @@ export function bindTopology(
     toAddresses: byId.get(f.to) ?? IntervalSet.EMPTY,
   }));
   return {
-    bound: { profileId: profile.id, profileTitle: profile.title, flows, endpoints, features: [...topology.features], firewall, management },
+    bound: {
+      profileId: profile.id,
+      profileTitle: profile.title,
+      flows,
+      endpoints,
+      features: [...topology.features],
+      firewall,
+      management,
+    },
     diagnostics,
   };
 }
@@ -93,7 +136,12 @@ function checkFirewall(
 ): FirewallSpec | undefined {
   if (fw.kind === "host") {
     if (!endpointIds.includes(fw.host)) {
-      err("unknown-endpoint", `firewall host "${fw.host}" is not an endpoint of the profile`, ["firewall", "host"], oneOf(endpointIds));
+      err(
+        "unknown-endpoint",
+        `firewall host "${fw.host}" is not an endpoint of the profile`,
+        ["firewall", "host"],
+        oneOf(endpointIds),
+      );
       return undefined;
     }
     return { kind: "host", host: fw.host };
@@ -102,18 +150,37 @@ function checkFirewall(
   const zones = Object.entries(fw.zones).map(([name, z]) => {
     z.endpoints.forEach((e, i) => {
       const path = ["firewall", "zones", name, "endpoints", i];
-      if (!endpointIds.includes(e)) err("unknown-endpoint", `zone "${name}" names unknown endpoint "${e}"`, path, oneOf(endpointIds));
-      else if (placed.has(e)) err("duplicate-zone", `endpoint "${e}" is in zone "${placed.get(e)}" and zone "${name}"`, path, "each endpoint in one zone");
+      if (!endpointIds.includes(e))
+        err("unknown-endpoint", `zone "${name}" names unknown endpoint "${e}"`, path, oneOf(endpointIds));
+      else if (placed.has(e))
+        err(
+          "duplicate-zone",
+          `endpoint "${e}" is in zone "${placed.get(e)}" and zone "${name}"`,
+          path,
+          "each endpoint in one zone",
+        );
       else placed.set(e, name);
     });
     return { name, interface: z.interface, endpoints: [...z.endpoints] };
   });
   const interfaces = new Set<string>();
   zones.forEach((z) => {
-    if (interfaces.has(z.interface)) err("duplicate-interface", `interface "${z.interface}" serves two zones`, ["firewall", "zones", z.name, "interface"], "one interface per zone");
+    if (interfaces.has(z.interface))
+      err(
+        "duplicate-interface",
+        `interface "${z.interface}" serves two zones`,
+        ["firewall", "zones", z.name, "interface"],
+        "one interface per zone",
+      );
     interfaces.add(z.interface);
   });
   const unplaced = endpointIds.filter((e) => !placed.has(e));
-  if (unplaced.length > 0) err("unzoned-endpoint", `endpoints ${unplaced.join(", ")} are in no zone`, ["firewall", "zones"], "every endpoint in exactly one zone");
+  if (unplaced.length > 0)
+    err(
+      "unzoned-endpoint",
+      `endpoints ${unplaced.join(", ")} are in no zone`,
+      ["firewall", "zones"],
+      "every endpoint in exactly one zone",
+    );
   return { kind: "perimeter", zones };
 }

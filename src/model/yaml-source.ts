@@ -48,7 +48,9 @@ function offsetOf(doc: Document, path: readonly PathKey[], wantKey: boolean): nu
     const step = path[i]!;
     const last = i === path.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(step));
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(step),
+      );
       if (!pair) return offset;
       if (last && wantKey) return rangeStart(pair.key) ?? offset;
       node = pair.value;

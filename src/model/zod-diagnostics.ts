@@ -10,7 +10,12 @@ export function zodDiagnostics(source: YamlSource, root: AnySchema, issues: read
   return issues.flatMap((issue) => issueDiagnostics(source, root, issue, []));
 }
 
-function issueDiagnostics(source: YamlSource, root: AnySchema, issue: Issue, prefix: PathKey[]): Diagnostic[] {
+function issueDiagnostics(
+  source: YamlSource,
+  root: AnySchema,
+  issue: Issue,
+  prefix: PathKey[],
+): Diagnostic[] {
   const path = [...prefix, ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))];
   const where = path.length > 0 ? `"${path.join(".")}"` : "the document";
   switch (issue.code) {
@@ -38,10 +43,15 @@ function issueDiagnostics(source: YamlSource, root: AnySchema, issue: Issue, pre
     case "invalid_type": {
       const missing = issue.input === undefined;
       return [
-        diag(missing ? "missing-key" : "invalid-type", "error", missing ? `${where} is missing` : `${where} has the wrong type`, {
-          at: source.positionOf(missing ? path.slice(0, -1) : path),
-          expected: issue.expected,
-        }),
+        diag(
+          missing ? "missing-key" : "invalid-type",
+          "error",
+          missing ? `${where} is missing` : `${where} has the wrong type`,
+          {
+            at: source.positionOf(missing ? path.slice(0, -1) : path),
+            expected: issue.expected,
+          },
+        ),
       ];
     }
     case "invalid_value":
@@ -52,7 +62,12 @@ function issueDiagnostics(source: YamlSource, root: AnySchema, issue: Issue, pre
         }),
       ];
     default:
-      return [diag("invalid-value", "error", `${where} is invalid`, { at: source.positionOf(path), expected: issue.message })];
+      return [
+        diag("invalid-value", "error", `${where} is invalid`, {
+          at: source.positionOf(path),
+          expected: issue.message,
+        }),
+      ];
   }
 }
 
@@ -88,7 +103,8 @@ function schemasAt(root: AnySchema, path: readonly PathKey[]): AnySchema[] {
 
 function unwrap(s: AnySchema): AnySchema[] {
   const d = defOf(s);
-  if ((d.type === "optional" || d.type === "default" || d.type === "nullable") && d.innerType) return unwrap(d.innerType);
+  if ((d.type === "optional" || d.type === "default" || d.type === "nullable") && d.innerType)
+    return unwrap(d.innerType);
   if (d.type === "union" && d.options) return d.options.flatMap(unwrap);
   return [s];
 }
@@ -97,7 +113,10 @@ function allowedKeys(root: AnySchema, path: readonly PathKey[]): string[] {
   const keys = new Set<string>();
   for (const s of schemasAt(root, path)) {
     const d = defOf(s);
-    if (d.type === "object" && d.shape) Object.keys(d.shape).filter((k) => k !== "$schema").forEach((k) => keys.add(k));
+    if (d.type === "object" && d.shape)
+      Object.keys(d.shape)
+        .filter((k) => k !== "$schema")
+        .forEach((k) => keys.add(k));
   }
   return [...keys];
 }

@@ -10,7 +10,12 @@ import { csv, markdownTable, textTable } from "./table.js";
 export const SHOW_JSON_VERSION = 1;
 export type ShowFormat = "table" | "json" | "csv" | "md";
 
-export const MATRIX_HEADERS = ["Role/Protocol/TCP or UDP/Port", "Source IP address", "Destination IP address", "Notes"];
+export const MATRIX_HEADERS = [
+  "Role/Protocol/TCP or UDP/Port",
+  "Source IP address",
+  "Destination IP address",
+  "Notes",
+];
 
 export function portsText(ranges: ReadonlyArray<{ from: number; to: number }>): string {
   return ranges.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`)).join(",");
@@ -36,7 +41,12 @@ function status(f: ResolvedFlow, bound: boolean): string {
 
 function rows(flows: readonly ResolvedFlow[], bound: boolean, multiline: boolean): string[][] {
   const nl = (s: string): string => (multiline ? s : s.replace(/\n/g, " "));
-  return flows.map((f) => [flowLabel(f), nl(side(f.source, f.fromAddresses)), nl(side(f.destination, f.toAddresses)), `${status(f, bound)}${f.notes}`]);
+  return flows.map((f) => [
+    flowLabel(f),
+    nl(side(f.source, f.fromAddresses)),
+    nl(side(f.destination, f.toAddresses)),
+    `${status(f, bound)}${f.notes}`,
+  ]);
 }
 
 export interface ShowInput {
@@ -49,7 +59,13 @@ export function renderShow(input: ShowInput, format: ShowFormat): string {
   const bound = input.topology !== undefined;
   switch (format) {
     case "table":
-      return `${input.profile.product}: ${input.profile.title}\n\n` + textTable(MATRIX_HEADERS.map((h, i) => ({ header: h, ...(i === 3 ? { wrap: 60 } : {}) })), rows(input.flows, bound, true));
+      return (
+        `${input.profile.product}: ${input.profile.title}\n\n` +
+        textTable(
+          MATRIX_HEADERS.map((h, i) => ({ header: h, ...(i === 3 ? { wrap: 60 } : {}) })),
+          rows(input.flows, bound, true),
+        )
+      );
     case "csv":
       return csv(MATRIX_HEADERS, rows(input.flows, bound, false));
     case "md":
@@ -64,7 +80,15 @@ export function showJson(input: ShowInput): object {
   return {
     version: SHOW_JSON_VERSION,
     profile: { id: profile.id, title: profile.title, product: profile.product, sources: profile.sources },
-    ...(topology ? { topology: { features: topology.features, firewall: topology.firewall, management: toReadable(topology.management) } } : {}),
+    ...(topology
+      ? {
+          topology: {
+            features: topology.features,
+            firewall: topology.firewall,
+            management: toReadable(topology.management),
+          },
+        }
+      : {}),
     flows: input.flows.map((f) => ({
       id: f.id,
       role: f.role,
@@ -81,7 +105,11 @@ export function showJson(input: ShowInput): object {
       lifecycle: f.lifecycle ?? null,
       citation: f.citation,
       ...(topology
-        ? { active: f.active, retired: f.retired, addresses: { from: toReadable(f.fromAddresses!), to: toReadable(f.toAddresses!) } }
+        ? {
+            active: f.active,
+            retired: f.retired,
+            addresses: { from: toReadable(f.fromAddresses!), to: toReadable(f.toAddresses!) },
+          }
         : {}),
     })),
     defects: profile.defects,
@@ -92,7 +120,8 @@ export function showJson(input: ShowInput): object {
 export function matrixWarnings(profile: Profile, flows: readonly ResolvedFlow[]): string[] {
   const out: string[] = [];
   const byLifecycle = new Map<string, ResolvedFlow[]>();
-  for (const f of flows) if (f.lifecycle?.ended) byLifecycle.set(f.lifecycle.id, [...(byLifecycle.get(f.lifecycle.id) ?? []), f]);
+  for (const f of flows)
+    if (f.lifecycle?.ended) byLifecycle.set(f.lifecycle.id, [...(byLifecycle.get(f.lifecycle.id) ?? []), f]);
   for (const [, fs] of byLifecycle) {
     const l = fs[0]!.lifecycle!;
     const exceptions = l.exceptions.map((e) => e.region).join(", ");

@@ -9,8 +9,14 @@ export interface Column {
 /** A boxless text table: header, a rule, rows; long cells wrap within their column. */
 export function textTable(columns: readonly Column[], rows: readonly string[][]): string {
   const wrapped = rows.map((r) => r.map((cell, i) => wrapCell(cell, columns[i]?.wrap)));
-  const widths = columns.map((c, i) => Math.max(c.header.length, ...wrapped.map((r) => Math.max(0, ...(r[i] ?? [""]).map((l) => l.length)))));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  const widths = columns.map((c, i) =>
+    Math.max(c.header.length, ...wrapped.map((r) => Math.max(0, ...(r[i] ?? [""]).map((l) => l.length)))),
+  );
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   const out = [line(columns.map((c) => c.header)), line(widths.map((w) => "-".repeat(w)))];
   for (const r of wrapped) {
     const height = Math.max(1, ...r.map((c) => c.length));

@@ -10,8 +10,12 @@ export function readText(path: string): ReadResult {
     return { ok: true, text: readFileSync(path, "utf8") };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? "EIO";
-    const what = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : `cannot read (${code})`;
-    return { ok: false, diagnostic: diag("unreadable-file", "error", `${path}: ${what}`, { expected: "a readable file" }) };
+    const what =
+      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : `cannot read (${code})`;
+    return {
+      ok: false,
+      diagnostic: diag("unreadable-file", "error", `${path}: ${what}`, { expected: "a readable file" }),
+    };
   }
 }
 

@@ -23,16 +23,25 @@ export function builtinProfileIds(): string[] {
     .sort();
 }
 
-export type Loaded<T> = { ok: true; value: T; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
+export type Loaded<T> =
+  { ok: true; value: T; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
 
 /** A built-in id (`lync2013-public-im`) or a path to a profile file. */
 export function loadProfile(ref: string, baseDir = process.cwd()): Loaded<LoadedProfile> {
   const looksLikePath = ref.includes("/") || ref.endsWith(".yaml") || ref.endsWith(".yml");
-  const path = looksLikePath ? (isAbsolute(ref) ? ref : resolve(baseDir, ref)) : join(PROFILES_DIR, `${ref}.yaml`);
+  const path = looksLikePath
+    ? isAbsolute(ref)
+      ? ref
+      : resolve(baseDir, ref)
+    : join(PROFILES_DIR, `${ref}.yaml`);
   if (!looksLikePath && !existsSync(path)) {
     return {
       ok: false,
-      diagnostics: [diag("unknown-profile", "error", `no built-in profile "${ref}"`, { expected: `one of ${builtinProfileIds().join(", ")}, or a path to a profile file` })],
+      diagnostics: [
+        diag("unknown-profile", "error", `no built-in profile "${ref}"`, {
+          expected: `one of ${builtinProfileIds().join(", ")}, or a path to a profile file`,
+        }),
+      ],
     };
   }
   const read = readText(path);
@@ -40,7 +49,9 @@ export function loadProfile(ref: string, baseDir = process.cwd()): Loaded<Loaded
   const { source, diagnostics } = parseYaml(looksLikePath ? ref : `profiles/${ref}.yaml`, read.text);
   if (!source) return { ok: false, diagnostics };
   const checked = checkProfile(source);
-  return checked.loaded ? { ok: true, value: checked.loaded, diagnostics: checked.diagnostics } : { ok: false, diagnostics: checked.diagnostics };
+  return checked.loaded
+    ? { ok: true, value: checked.loaded, diagnostics: checked.diagnostics }
+    : { ok: false, diagnostics: checked.diagnostics };
 }
 
 export interface LoadedTopology {
@@ -63,8 +74,13 @@ export function loadTopology(path: string, asOf = asOfDate()): Loaded<LoadedTopo
   const profile = loadProfile(parsed.topology.profile, dirname(resolve(path)));
   if (!profile.ok) {
     const at = source.positionOf(["profile"]);
-    return { ok: false, diagnostics: [...parsed.diagnostics, ...profile.diagnostics.map((d) => (d.at ? d : { ...d, at }))] };
+    return {
+      ok: false,
+      diagnostics: [...parsed.diagnostics, ...profile.diagnostics.map((d) => (d.at ? d : { ...d, at }))],
+    };
   }
   const bound = bindTopology(parsed.topology, source, profile.value, asOf, parsed.diagnostics);
-  return bound.bound ? { ok: true, value: { bound: bound.bound, profile: profile.value }, diagnostics: bound.diagnostics } : { ok: false, diagnostics: bound.diagnostics };
+  return bound.bound
+    ? { ok: true, value: { bound: bound.bound, profile: profile.value }, diagnostics: bound.diagnostics }
+    : { ok: false, diagnostics: bound.diagnostics };
 }

@@ -12,7 +12,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: readonly string[], opts: { cwd?: string; env?: Record<string, string> } = {}): CliResult {
+export function runCli(
+  args: readonly string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [CLI, ...args], {
     cwd: opts.cwd ?? ROOT,
     encoding: "utf8",

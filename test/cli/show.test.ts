@@ -3,12 +3,52 @@ import { test } from "node:test";
 import { runCli } from "./run-cli.js";
 
 const SEED_ROWS = [
-  ["sip-mtls-in", "tcp", "5061", "partners", "edge-access", "Public IM connectivity partners", "Edge Server Access interface"],
-  ["sip-mtls-out", "tcp", "5061", "edge-access", "partners", "Edge Server Access interface", "Public IM connectivity partners"],
+  [
+    "sip-mtls-in",
+    "tcp",
+    "5061",
+    "partners",
+    "edge-access",
+    "Public IM connectivity partners",
+    "Edge Server Access interface",
+  ],
+  [
+    "sip-mtls-out",
+    "tcp",
+    "5061",
+    "edge-access",
+    "partners",
+    "Edge Server Access interface",
+    "Public IM connectivity partners",
+  ],
   ["sip-tls-clients", "tcp", "443", "clients", "edge-access", "Clients", "Edge Server Access interface"],
-  ["rtp-tcp-out", "tcp", "50000-59999", "edge-access", "messenger-clients", "Edge Server Access interface", "Live Messenger clients"],
-  ["stun-udp-out", "udp", "3478", "edge-access", "messenger-clients", "Edge Server Access interface", "Live Messenger clients"],
-  ["stun-udp-in", "udp", "3478", "messenger-clients", "edge-access", "Live Messenger clients", "Edge Server Access interface"],
+  [
+    "rtp-tcp-out",
+    "tcp",
+    "50000-59999",
+    "edge-access",
+    "messenger-clients",
+    "Edge Server Access interface",
+    "Live Messenger clients",
+  ],
+  [
+    "stun-udp-out",
+    "udp",
+    "3478",
+    "edge-access",
+    "messenger-clients",
+    "Edge Server Access interface",
+    "Live Messenger clients",
+  ],
+  [
+    "stun-udp-in",
+    "udp",
+    "3478",
+    "messenger-clients",
+    "edge-access",
+    "Live Messenger clients",
+    "Edge Server Access interface",
+  ],
 ];
 
 interface ShowFlow {
@@ -46,7 +86,14 @@ test("show --format json reproduces the seed's six rows", () => {
   assert.deepEqual(got, SEED_ROWS);
   assert.deepEqual(
     doc.flows.map((f) => `${f.role}/${f.protocol}`),
-    ["Access/SIP(MTLS)", "Access/SIP(MTLS)", "Access/SIP(TLS)", "A/V/RTP", "A/V/STUN,MSTURN", "A/V/STUN,MSTURN"],
+    [
+      "Access/SIP(MTLS)",
+      "Access/SIP(MTLS)",
+      "Access/SIP(TLS)",
+      "A/V/RTP",
+      "A/V/STUN,MSTURN",
+      "A/V/STUN,MSTURN",
+    ],
   );
   for (const f of doc.flows.slice(3)) {
     assert.deepEqual(f.conditions, ["public-im-connectivity"]);
@@ -132,10 +179,18 @@ const BAD_CASES: Array<{ args: string[]; expect: RegExp[] }> = [
   },
   {
     args: ["show", "--topology", "test/fixtures/bad/topology-unknown-profile.yaml"],
-    expect: [/topology-unknown-profile\.yaml:1:10: error\[unknown-profile\]: no built-in profile "lync2099-nothing"; expected one of .*lync2013-public-im/],
+    expect: [
+      /topology-unknown-profile\.yaml:1:10: error\[unknown-profile\]: no built-in profile "lync2099-nothing"; expected one of .*lync2013-public-im/,
+    ],
   },
-  { args: ["show", "no-such-file.yaml"], expect: [/error\[unreadable-file\]: .*no-such-file\.yaml: no such file/] },
-  { args: ["show", "lync2013-public-im", "--format", "xml"], expect: [/error\[bad-option\]: --format "xml" is not supported; expected one of table, json, csv, md/] },
+  {
+    args: ["show", "no-such-file.yaml"],
+    expect: [/error\[unreadable-file\]: .*no-such-file\.yaml: no such file/],
+  },
+  {
+    args: ["show", "lync2013-public-im", "--format", "xml"],
+    expect: [/error\[bad-option\]: --format "xml" is not supported; expected one of table, json, csv, md/],
+  },
   { args: ["show", "--no-such-option"], expect: [/unknown option/] },
 ];
 
