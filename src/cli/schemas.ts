@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { join } from "node:path";
 import { z } from "zod";
 import { profileSchema, topologySchema } from "../model/schema.js";
+import { showOutputSchema } from "../report/show-schema.js";
 import { writeFilesAtomic } from "../shell/files.js";
 import { EXIT } from "./io.js";
 import type { Runner } from "./commands.js";
@@ -11,6 +12,7 @@ import type { Runner } from "./commands.js";
 export const SCHEMAS = {
   profile: { schema: profileSchema, io: "input" },
   topology: { schema: topologySchema, io: "input" },
+  "show-output": { schema: showOutputSchema, io: "output" },
 } as const satisfies Record<string, { schema: z.ZodType; io: "input" | "output" }>;
 
 export function schemaTexts(): Array<{ name: string; text: string }> {

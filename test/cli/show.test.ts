@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { showOutputSchema } from "../../src/report/show-schema.js";
 import { runCli } from "./run-cli.js";
 
 const SEED_ROWS = [
@@ -72,6 +73,7 @@ test("show --format json reproduces the seed's six rows", () => {
   const r = runCli(["show", "lync2013-public-im", "--format", "json"]);
   assert.equal(r.status, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as { version: number; profile: { id: string }; flows: ShowFlow[] };
+  showOutputSchema.parse(doc);
   assert.equal(doc.version, 1);
   assert.equal(doc.profile.id, "lync2013-public-im");
   const got = doc.flows.map((f) => [
@@ -109,6 +111,7 @@ test("show with a topology resolves addresses and judges conditions and lifecycl
   const r = runCli(["show", "--topology", "examples/seed-perimeter.yaml", "--format", "json"]);
   assert.equal(r.status, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as { flows: ShowFlow[] };
+  showOutputSchema.parse(doc);
   const inbound = doc.flows.find((f) => f.id === "sip-mtls-in")!;
   assert.deepEqual(inbound.addresses, { from: ["any"], to: ["203.0.113.10", "2001:db8:10::10"] });
   assert.equal(inbound.active, true);

@@ -1,0 +1,58 @@
+/** The `show --format json` contract (version 1) as a zod schema: documented, exported as JSON Schema, tested. */
+import { z } from "zod";
+
+const portRange = z.strictObject({ from: z.number().int(), to: z.number().int() });
+
+export const showOutputSchema = z.strictObject({
+  version: z.literal(1),
+  profile: z.strictObject({
+    id: z.string(),
+    title: z.string(),
+    product: z.string(),
+    sources: z.record(z.string(), z.looseObject({ title: z.string(), url: z.string() })),
+  }),
+  topology: z
+    .strictObject({
+      features: z.array(z.string()),
+      firewall: z.looseObject({ kind: z.enum(["host", "perimeter"]) }),
+      management: z.array(z.string()),
+    })
+    .optional(),
+  flows: z.array(
+    z.strictObject({
+      id: z.string(),
+      role: z.string(),
+      protocol: z.string(),
+      transport: z.enum(["tcp", "udp"]),
+      ports: z.array(portRange),
+      sourcePorts: z.array(portRange).optional(),
+      source: z.string().describe("display name of the source endpoint"),
+      destination: z.string().describe("display name of the destination endpoint"),
+      from: z.string().describe("source endpoint id"),
+      to: z.string().describe("destination endpoint id"),
+      notes: z.string(),
+      conditions: z.array(z.string()),
+      lifecycle: z
+        .strictObject({
+          id: z.string(),
+          service: z.string(),
+          ended: z.string().optional(),
+          exceptions: z.array(z.strictObject({ region: z.string(), note: z.string().optional() })),
+          successors: z.array(
+            z.strictObject({ service: z.string(), date: z.string().optional(), note: z.string().optional() }),
+          ),
+          citation: z.string(),
+        })
+        .nullable(),
+      citation: z.string(),
+      active: z.boolean().optional(),
+      retired: z.boolean().optional(),
+      addresses: z.strictObject({ from: z.array(z.string()), to: z.array(z.string()) }).optional(),
+    }),
+  ),
+  defects: z.array(
+    z.strictObject({ id: z.string(), text: z.string(), reading: z.string(), flows: z.array(z.string()) }),
+  ),
+});
+
+export type ShowOutput = z.infer<typeof showOutputSchema>;
