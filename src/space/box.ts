@@ -1,0 +1,161 @@
+/**
+ * A box: the product of one set per dimension of the packet space. Packet spaces (space.ts) are
+ * unions of disjoint boxes. Dimensions, in the order set differences split them:
+ *   proto (IP protocol, 0-255), dport, dst (address axis), src, sport, ct (conntrack state),
+ *   iif, oif (interface names).
+ * The l3 family is the address axis (address.ts): a real packet has src and dst in one family;
+ * Space.universe() holds only such packets and every analysis starts from it.
+ * ICMP: packets without ports (ICMP, ICMPv6) carry type and code on the dport axis as
+ * type*256+code (RFC 792 / RFC 4443 header layout: type byte, then code byte) and sport 0, so an
+ * `icmp type echo-request` match is a range of dport like any other.
+ */
+import { ADDR_MAX } from "./address.js";
+import { IntervalSet } from "./interval-set.js";
+import { NameSet } from "./name-set.js";
+
+/** Conntrack states as values of the ct dimension (nft `ct state`, iptables `--ctstate`). */
+export const CT_STATES = ["new", "established", "related", "invalid", "untracked"] as const;
+export type CtState = (typeof CT_STATES)[number];
+
+export const FULL = {
+  proto: IntervalSet.of(0, 255),
+  addr: IntervalSet.of(0n, ADDR_MAX),
+  port: IntervalSet.of(0, 65535),
+  ct: IntervalSet.of(0, CT_STATES.length - 1),
+} as const;
+
+export type IntervalDim = "proto" | "dport" | "dst" | "src" | "sport" | "ct";
+export type NameDim = "iif" | "oif";
+export type Dim = IntervalDim | NameDim;
+export const INTERVAL_DIMS: readonly IntervalDim[] = ["proto", "dport", "dst", "src", "sport", "ct"];
+export const NAME_DIMS: readonly NameDim[] = ["iif", "oif"];
+
+export interface Box {
+  readonly proto: IntervalSet;
+  readonly dport: IntervalSet;
+  readonly dst: IntervalSet;
+  readonly src: IntervalSet;
+  readonly sport: IntervalSet;
+  readonly ct: IntervalSet;
+  readonly iif: NameSet;
+  readonly oif: NameSet;
+}
+
+export const FULL_BOX: Box = {
+  proto: FULL.proto,
+  dport: FULL.port,
+  dst: FULL.addr,
+  src: FULL.addr,
+  sport: FULL.port,
+  ct: FULL.ct,
+  iif: NameSet.ALL,
+  oif: NameSet.ALL,
+};
+
+/** A box from the dimensions given; the others are full. Empty if any given set is empty. */
+export function makeBox(dims: Partial<Box>): Box {
+  return { ...FULL_BOX, ...dims };
+}
+
+export function ctSet(states: readonly CtState[]): IntervalSet {
+  return IntervalSet.from(states.map((s) => [CT_STATES.indexOf(s), CT_STATES.indexOf(s)] as const));
+}
+
+export function boxIsEmpty(b: Box): boolean {
+  return INTERVAL_DIMS.some((d) => b[d].isEmpty()) || NAME_DIMS.some((d) => b[d].isEmpty());
+}
+
+export function boxIntersects(a: Box, b: Box): boolean {
+  return INTERVAL_DIMS.every((d) => a[d].intersects(b[d])) && NAME_DIMS.every((d) => a[d].intersects(b[d]));
+}
+
+/** The intersection, or undefined when empty. */
+export function boxIntersect(a: Box, b: Box): Box | undefined {
+  if (!boxIntersects(a, b)) return undefined;
+  return {
+    proto: a.proto.intersect(b.proto),
+    dport: a.dport.intersect(b.dport),
+    dst: a.dst.intersect(b.dst),
+    src: a.src.intersect(b.src),
+    sport: a.sport.intersect(b.sport),
+    ct: a.ct.intersect(b.ct),
+    iif: a.iif.intersect(b.iif),
+    oif: a.oif.intersect(b.oif),
+  };
+}
+
+export function boxContains(a: Box, b: Box): boolean {
+  return INTERVAL_DIMS.every((d) => a[d].contains(b[d])) && NAME_DIMS.every((d) => a[d].contains(b[d]));
+}
+
+export function boxEquals(a: Box, b: Box): boolean {
+  return INTERVAL_DIMS.every((d) => a[d].equals(b[d])) && NAME_DIMS.every((d) => a[d].equals(b[d]));
+}
+
+/**
+ * a − c as disjoint boxes: at most one piece per dimension. Piece k keeps dimensions before k
+ * narrowed to c, takes dimension k outside c, and leaves later dimensions whole.
+ */
+export function boxSubtract(a: Box, c: Box): Box[] {
+  if (!boxIntersects(a, c)) return [a];
+  const out: Box[] = [];
+  let cur: Box = a;
+  for (const d of INTERVAL_DIMS) {
+    const rest = cur[d].subtract(c[d]);
+    if (!rest.isEmpty()) out.push({ ...cur, [d]: rest });
+    cur = { ...cur, [d]: cur[d].intersect(c[d]) };
+  }
+  for (const d of NAME_DIMS) {
+    const rest = cur[d].subtract(c[d]);
+    if (!rest.isEmpty()) out.push({ ...cur, [d]: rest });
+    cur = { ...cur, [d]: cur[d].intersect(c[d]) };
+  }
+  return out;
+}
+
+/** Key of every dimension but `skip` (coalescing groups boxes that differ in one dimension). */
+export function boxKeyWithout(b: Box, skip: Dim | undefined): string {
+  const parts: string[] = [];
+  for (const d of INTERVAL_DIMS) parts.push(d === skip ? "*" : b[d].key());
+  for (const d of NAME_DIMS) parts.push(d === skip ? "*" : b[d].key());
+  return parts.join("|");
+}
+
+/** One packet: a point of the space. */
+export interface Packet {
+  proto: number;
+  src: bigint;
+  dst: bigint;
+  sport: number;
+  dport: number;
+  ct: CtState;
+  iif: string;
+  oif: string;
+}
+
+export function boxHas(b: Box, p: Packet): boolean {
+  return (
+    b.proto.has(p.proto) &&
+    b.dport.has(p.dport) &&
+    b.dst.has(p.dst) &&
+    b.src.has(p.src) &&
+    b.sport.has(p.sport) &&
+    b.ct.has(CT_STATES.indexOf(p.ct)) &&
+    b.iif.has(p.iif) &&
+    b.oif.has(p.oif)
+  );
+}
+
+export function pointBox(p: Packet): Box {
+  const ct = CT_STATES.indexOf(p.ct);
+  return {
+    proto: IntervalSet.of(p.proto),
+    dport: IntervalSet.of(p.dport),
+    dst: IntervalSet.of(p.dst),
+    src: IntervalSet.of(p.src),
+    sport: IntervalSet.of(p.sport),
+    ct: IntervalSet.of(ct),
+    iif: NameSet.of(p.iif),
+    oif: NameSet.of(p.oif),
+  };
+}

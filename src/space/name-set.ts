@@ -1,0 +1,102 @@
+/**
+ * Interface names as a set over an unbounded universe: either a finite set of names, or the
+ * complement of one (`!eth0` is "every name but eth0"). Exact for names and negations. Wildcards
+ * (`eth+`, `eth*`) are not prefixes here: readers that meet one keep it as a literal atom and must
+ * report the approximation (see ir/ruleset.ts, `Approximation`).
+ */
+export class NameSet {
+  /** Sorted, unique. With `cofinite`, the names NOT in the set. */
+  readonly names: readonly string[];
+  readonly cofinite: boolean;
+
+  private constructor(names: readonly string[], cofinite: boolean) {
+    this.names = names;
+    this.cofinite = cofinite;
+  }
+
+  static readonly ALL = new NameSet([], true);
+  static readonly EMPTY = new NameSet([], false);
+
+  static of(...names: string[]): NameSet {
+    return new NameSet(sortUnique(names), false);
+  }
+
+  static except(...names: string[]): NameSet {
+    return new NameSet(sortUnique(names), true);
+  }
+
+  isEmpty(): boolean {
+    return !this.cofinite && this.names.length === 0;
+  }
+
+  isAll(): boolean {
+    return this.cofinite && this.names.length === 0;
+  }
+
+  has(name: string): boolean {
+    return this.names.includes(name) !== this.cofinite;
+  }
+
+  union(o: NameSet): NameSet {
+    if (!this.cofinite && !o.cofinite) return new NameSet(merge(this.names, o.names), false);
+    if (this.cofinite && o.cofinite) return new NameSet(common(this.names, o.names), true);
+    const [fin, cof] = this.cofinite ? [o, this] : [this, o];
+    return new NameSet(without(cof.names, fin.names), true);
+  }
+
+  intersect(o: NameSet): NameSet {
+    if (!this.cofinite && !o.cofinite) return new NameSet(common(this.names, o.names), false);
+    if (this.cofinite && o.cofinite) return new NameSet(merge(this.names, o.names), true);
+    const [fin, cof] = this.cofinite ? [o, this] : [this, o];
+    return new NameSet(without(fin.names, cof.names), false);
+  }
+
+  complement(): NameSet {
+    return new NameSet(this.names, !this.cofinite);
+  }
+
+  subtract(o: NameSet): NameSet {
+    return this.intersect(o.complement());
+  }
+
+  intersects(o: NameSet): boolean {
+    return !this.intersect(o).isEmpty();
+  }
+
+  contains(o: NameSet): boolean {
+    return o.subtract(this).isEmpty();
+  }
+
+  equals(o: NameSet): boolean {
+    return this.cofinite === o.cofinite && this.names.length === o.names.length && this.names.every((n, i) => n === o.names[i]);
+  }
+
+  key(): string {
+    return (this.cofinite ? "!" : "") + this.names.join("\u0000");
+  }
+
+  /** `eth0`, `{eth0, eth1}`, `!lo`, `!{lo, docker0}`, `any`. */
+  text(): string {
+    if (this.isAll()) return "any";
+    const list = this.names.length === 1 ? this.names[0]! : `{${this.names.join(", ")}}`;
+    return this.cofinite ? `!${list}` : list;
+  }
+}
+
+function sortUnique(names: readonly string[]): string[] {
+  return [...new Set(names)].sort();
+}
+
+function merge(a: readonly string[], b: readonly string[]): string[] {
+  return sortUnique([...a, ...b]);
+}
+
+function common(a: readonly string[], b: readonly string[]): string[] {
+  const s = new Set(b);
+  return a.filter((n) => s.has(n));
+}
+
+function without(a: readonly string[], b: readonly string[]): string[] {
+  const s = new Set(b);
+  return a.filter((n) => !s.has(n));
+}

@@ -1,0 +1,86 @@
+/**
+ * Readable rendering of packet spaces, one line per box, in the words of the port tables:
+ *   `tcp dport 50000-50999 from any to 198.51.100.10`
+ *   `udp dport 3478 from 203.0.113.0/24 to any4 ct new iif eth0`
+ * Dimensions that are whole are left out (except from/to, always shown). Deterministic.
+ */
+import { ADDR_MAX, ALL_V4, ALL_V6, toReadable } from "./address.js";
+import { CT_STATES, FULL, type Box } from "./box.js";
+import type { IntervalSet } from "./interval-set.js";
+import { PROTO } from "./port.js";
+import type { Space } from "./space.js";
+
+const PROTO_NAMES: ReadonlyMap<number, string> = new Map([
+  [PROTO.icmp, "icmp"],
+  [PROTO.tcp, "tcp"],
+  [PROTO.udp, "udp"],
+  [PROTO.ipv6icmp, "icmpv6"],
+  [132, "sctp"],
+  [136, "udplite"],
+  [33, "dccp"],
+  [47, "gre"],
+  [50, "esp"],
+  [51, "ah"],
+]);
+
+export function protoText(set: IntervalSet): string {
+  if (set.equals(FULL.proto)) return "any";
+  const parts = set.intervals.map(([lo, hi]) =>
+    lo === hi ? (PROTO_NAMES.get(Number(lo)) ?? `proto ${lo}`) : `proto ${lo}-${hi}`,
+  );
+  return parts.length === 1 ? parts[0]! : `{${parts.join(", ")}}`;
+}
+
+function listText(set: IntervalSet): string {
+  const parts = set.intervals.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`));
+  return parts.length === 1 ? parts[0]! : `{${parts.join(", ")}}`;
+}
+
+export function addressesText(set: IntervalSet): string {
+  if (set.intervals.length === 1 && set.intervals[0]![0] === 0n && set.intervals[0]![1] === ADDR_MAX) return "any";
+  if (set.equals(ALL_V4)) return "any4";
+  if (set.equals(ALL_V6)) return "any6";
+  const parts = toReadable(set);
+  return parts.length === 1 ? parts[0]! : `{${parts.join(", ")}}`;
+}
+
+function ctText(set: IntervalSet): string {
+  const names = set.intervals.flatMap(([lo, hi]) => {
+    const out: string[] = [];
+    for (let v = Number(lo); v <= Number(hi); v++) out.push(CT_STATES[v] ?? `${v}`);
+    return out;
+  });
+  return names.join(",");
+}
+
+export function boxText(b: Box): string {
+  const out: string[] = [protoText(b.proto)];
+  if (!b.sport.equals(FULL.port)) out.push(`sport ${listText(b.sport)}`);
+  if (!b.dport.equals(FULL.port)) out.push(`dport ${listText(b.dport)}`);
+  out.push(`from ${addressesText(b.src)}`, `to ${addressesText(b.dst)}`);
+  if (!b.ct.equals(FULL.ct)) out.push(`ct ${ctText(b.ct)}`);
+  if (!b.iif.isAll()) out.push(`iif ${b.iif.text()}`);
+  if (!b.oif.isAll()) out.push(`oif ${b.oif.text()}`);
+  return out.join(" ");
+}
+
+/**
+ * One line per box, sorted so output is stable whatever order the engine produced them in. A pair
+ * of boxes equal but for covering all of IPv4 and all of IPv6 (how Space.UNIVERSE splits) prints
+ * once with `from any to any`.
+ */
+export function spaceText(s: Space): string[] {
+  const lines = new Set<string>();
+  const v6Whole = new Set<string>();
+  for (const b of s.boxes) if (b.src.equals(ALL_V6) && b.dst.equals(ALL_V6)) v6Whole.add(boxText({ ...b, src: ALL_V4, dst: ALL_V4 }));
+  for (const b of s.boxes) {
+    const text = boxText(b);
+    const v4Whole = b.src.equals(ALL_V4) && b.dst.equals(ALL_V4);
+    if (v4Whole && v6Whole.has(text)) {
+      lines.add(boxText({ ...b, src: FULL.addr, dst: FULL.addr }));
+      v6Whole.delete(text);
+    } else if (!(b.src.equals(ALL_V6) && b.dst.equals(ALL_V6))) lines.add(text);
+  }
+  for (const t of v6Whole) lines.add(t.replace("from any4 to any4", "from any6 to any6"));
+  return [...lines].sort();
+}

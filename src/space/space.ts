@@ -1,0 +1,169 @@
+/**
+ * A packet space: a union of pairwise disjoint boxes (box.ts). All set operations are exact and work
+ * on intervals, never per port or per address. Disjointness makes emptiness a length check and
+ * keeps union = a ++ (b − a). Differences fragment; `coalesce` merges boxes that differ in one
+ * dimension only, which keeps real rulesets' remaining sets small (measured in bench/).
+ */
+import { ALL_V4, ALL_V6 } from "./address.js";
+import {
+  boxContains,
+  boxHas,
+  boxIntersect,
+  boxIntersects,
+  boxKeyWithout,
+  boxSubtract,
+  FULL_BOX,
+  INTERVAL_DIMS,
+  makeBox,
+  NAME_DIMS,
+  type Box,
+  type Dim,
+  type Packet,
+} from "./box.js";
+
+/** Coalesce after a difference once the box count passes this (cheap below it anyway). */
+const COALESCE_AT = 16;
+
+export class Space {
+  readonly boxes: readonly Box[];
+
+  private constructor(boxes: readonly Box[]) {
+    this.boxes = boxes;
+  }
+
+  static readonly EMPTY = new Space([]);
+  /** Every point of the product, including impossible ones (src IPv4, dst IPv6): only for matches. */
+  static readonly ANY = new Space([FULL_BOX]);
+  /** Every real packet: src and dst of one family. */
+  static readonly UNIVERSE = new Space([
+    makeBox({ src: ALL_V4, dst: ALL_V4 }),
+    makeBox({ src: ALL_V6, dst: ALL_V6 }),
+  ]);
+
+  /** One box; empty if any dimension is empty. */
+  static box(dims: Partial<Box>): Space {
+    const b = makeBox(dims);
+    return isEmptyBox(b) ? Space.EMPTY : new Space([b]);
+  }
+
+  /** Union of boxes that may overlap. */
+  static fromBoxes(boxes: readonly Box[]): Space {
+    let s = Space.EMPTY;
+    for (const b of boxes) if (!isEmptyBox(b)) s = s.union(new Space([b]));
+    return s;
+  }
+
+  /** Trusted constructor for boxes already known to be disjoint and non-empty. */
+  static disjoint(boxes: readonly Box[]): Space {
+    return boxes.length === 0 ? Space.EMPTY : new Space(boxes);
+  }
+
+  isEmpty(): boolean {
+    return this.boxes.length === 0;
+  }
+
+  has(p: Packet): boolean {
+    return this.boxes.some((b) => boxHas(b, p));
+  }
+
+  intersect(o: Space): Space {
+    if (this.isEmpty() || o.isEmpty()) return Space.EMPTY;
+    const out: Box[] = [];
+    for (const a of this.boxes) {
+      for (const b of o.boxes) {
+        const c = boxIntersect(a, b);
+        if (c) out.push(c);
+      }
+    }
+    return Space.disjoint(out.length > COALESCE_AT ? coalesce(out) : out);
+  }
+
+  intersects(o: Space): boolean {
+    return this.boxes.some((a) => o.boxes.some((b) => boxIntersects(a, b)));
+  }
+
+  subtract(o: Space): Space {
+    let cur: readonly Box[] = this.boxes;
+    for (const c of o.boxes) {
+      if (cur.length === 0) break;
+      const next: Box[] = [];
+      let split = false;
+      for (const a of cur) {
+        if (!boxIntersects(a, c)) next.push(a);
+        else {
+          split = true;
+          for (const p of boxSubtract(a, c)) next.push(p);
+        }
+      }
+      cur = split && next.length > COALESCE_AT ? coalesce(next) : next;
+    }
+    return cur === this.boxes ? this : Space.disjoint(cur);
+  }
+
+  union(o: Space): Space {
+    if (o.isEmpty()) return this;
+    if (this.isEmpty()) return o;
+    const extra = o.subtract(this);
+    if (extra.isEmpty()) return this;
+    const all = [...this.boxes, ...extra.boxes];
+    return Space.disjoint(all.length > 1 ? coalesce(all) : all);
+  }
+
+  contains(o: Space): boolean {
+    if (o.boxes.every((b) => this.boxes.some((a) => boxContains(a, b)))) return true;
+    return o.subtract(this).isEmpty();
+  }
+
+  equals(o: Space): boolean {
+    return this.contains(o) && o.contains(this);
+  }
+
+  /** The same set with boxes merged where they differ in one dimension. */
+  compact(): Space {
+    return Space.disjoint(coalesce(this.boxes));
+  }
+
+  /** Narrows one dimension of every box (e.g. restrict to ct new). */
+  restrict(dims: Partial<Box>): Space {
+    return this.intersect(Space.box(dims));
+  }
+
+  /** Replaces one or more dimensions of every box (NAT rewrites, reply swaps); may overlap → union. */
+  map(f: (b: Box) => Box): Space {
+    return Space.fromBoxes(this.boxes.map(f));
+  }
+}
+
+function isEmptyBox(b: Box): boolean {
+  return INTERVAL_DIMS.some((d) => b[d].isEmpty()) || NAME_DIMS.some((d) => b[d].isEmpty());
+}
+
+/**
+ * Merges disjoint boxes equal in every dimension but one (their union is again a box, and the
+ * result stays disjoint). Repeats per dimension until nothing merges.
+ */
+export function coalesce(boxes: readonly Box[]): Box[] {
+  let cur = [...boxes];
+  const dims: Dim[] = [...INTERVAL_DIMS, ...NAME_DIMS];
+  for (let round = 0; round < 4; round++) {
+    const before = cur.length;
+    for (const d of dims) cur = mergeAlong(cur, d);
+    if (cur.length === before) break;
+  }
+  return cur;
+}
+
+function mergeAlong(boxes: Box[], d: Dim): Box[] {
+  const groups = new Map<string, Box>();
+  for (const b of boxes) {
+    const k = boxKeyWithout(b, d);
+    const prev = groups.get(k);
+    groups.set(k, prev ? unionAlong(prev, b, d) : b);
+  }
+  return groups.size === boxes.length ? boxes : [...groups.values()];
+}
+
+function unionAlong(a: Box, b: Box, d: Dim): Box {
+  if (d === "iif" || d === "oif") return { ...a, [d]: a[d].union(b[d]) };
+  return { ...a, [d]: a[d].union(b[d]) };
+}
