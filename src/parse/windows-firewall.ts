@@ -1,0 +1,241 @@
+/**
+ * Windows Firewall reader, vendor half: the JSON export of Get-NetFirewallRule joined with its port,
+ * address and application filters, plus Get-NetFirewallProfile (README: "Exporting a Windows
+ * Firewall"). Enums are accepted as PowerShell prints them ([string] casts: "Inbound", "Allow",
+ * "True") and as ConvertTo-Json's raw numbers (Direction 1/2, Action 2/4, Enabled 1/2 — see
+ * the MSFT_NetFirewallRule class documentation).
+ *
+ * Semantics (Windows Filtering Platform, "Windows Firewall rule precedence"): block rules beat allow
+ * rules whatever their order; allowed connections are stateful; packets matched by no rule get the
+ * active profile's default action. NotConfigured defaults mean Block inbound, Allow outbound.
+ */
+import { diag, type Diagnostic } from "../diag/diagnostic.js";
+import { parseAddress, ALL_ADDRESSES } from "../space/address.js";
+import { IntervalSet } from "../space/interval-set.js";
+import { ALL_PORTS, ALL_PROTOCOLS, PROTO } from "../space/port.js";
+import type { PathKey, YamlSource } from "../model/yaml-source.js";
+
+export type WinProfileName = "Domain" | "Private" | "Public";
+
+export interface WinRule {
+  name: string;
+  displayName: string;
+  direction: "in" | "out";
+  action: "allow" | "block";
+  proto: IntervalSet;
+  /** Port sets as local/remote; the converter maps them to source/destination by direction. */
+  localPorts: IntervalSet;
+  remotePorts: IntervalSet;
+  localAddresses: IntervalSet;
+  remoteAddresses: IntervalSet;
+  line: number;
+}
+
+export interface WinProfile {
+  name: WinProfileName;
+  enabled: boolean;
+  defaultInbound: "allow" | "block";
+  defaultOutbound: "allow" | "block";
+}
+
+export interface WinFirewall {
+  /** The profile whose rules and defaults apply (the edge NIC's network category). */
+  active: WinProfile;
+  rules: WinRule[];
+}
+
+const PROFILE_BITS: Record<WinProfileName, number> = { Domain: 1, Private: 2, Public: 4 };
+
+export function parseWindowsFirewall(source: YamlSource): {
+  firewall?: WinFirewall;
+  diagnostics: Diagnostic[];
+} {
+  const diagnostics: Diagnostic[] = [];
+  const problem = (
+    code: string,
+    message: string,
+    path: PathKey[],
+    expected?: string,
+    severity: "error" | "warning" = "error",
+  ): void => {
+    diagnostics.push(diag(code, severity, message, { at: source.positionOf(path), expected }));
+  };
+  const doc = source.value as { profiles?: unknown; rules?: unknown; activeProfile?: unknown } | null;
+  if (typeof doc !== "object" || doc === null || !Array.isArray(doc.rules)) {
+    problem(
+      "windows-format",
+      "not a Windows Firewall export",
+      [],
+      'an object {"activeProfile": "Public", "profiles": [...], "rules": [...]} (README: Exporting a Windows Firewall)',
+    );
+    return { diagnostics };
+  }
+  const activeName = (doc.activeProfile ?? "Public") as string;
+  if (!(activeName in PROFILE_BITS)) {
+    problem(
+      "windows-format",
+      `unknown activeProfile "${String(activeName)}"`,
+      ["activeProfile"],
+      "Domain, Private or Public",
+    );
+    return { diagnostics };
+  }
+  const profiles = Array.isArray(doc.profiles) ? (doc.profiles as Array<Record<string, unknown>>) : [];
+  const p = profiles.find((x) => String(x.Name) === activeName);
+  const active: WinProfile = {
+    name: activeName as WinProfileName,
+    enabled: p === undefined ? true : truthy(p.Enabled),
+    defaultInbound: defaultAction(p?.DefaultInboundAction, "block"),
+    defaultOutbound: defaultAction(p?.DefaultOutboundAction, "allow"),
+  };
+  if (p === undefined)
+    problem(
+      "windows-profile",
+      `no profile "${activeName}" in the export: Windows defaults assumed (inbound block, outbound allow)`,
+      ["profiles"],
+      undefined,
+      "warning",
+    );
+
+  const rules: WinRule[] = [];
+  (doc.rules as Array<Record<string, unknown>>).forEach((r, i) => {
+    const at = (k: string): PathKey[] => ["rules", i, k];
+    if (!truthy(r.Enabled)) return;
+    if (!profileApplies(r.Profile, active.name)) return;
+    const direction = enumOf(r.Direction, { Inbound: "in", Outbound: "out", 1: "in", 2: "out" });
+    const action = enumOf(r.Action, { Allow: "allow", Block: "block", 2: "allow", 4: "block" });
+    if (!direction || !action) {
+      problem(
+        "windows-format",
+        `rule "${String(r.Name)}" has no usable Direction/Action`,
+        at(direction ? "Action" : "Direction"),
+        "Inbound|Outbound and Allow|Block",
+      );
+      return;
+    }
+    const proto = protocolOf(r.Protocol);
+    if (!proto)
+      return problem(
+        "windows-format",
+        `rule "${String(r.Name)}": unknown Protocol "${String(r.Protocol)}"`,
+        at("Protocol"),
+        "TCP, UDP, ICMPv4, ICMPv6, Any or a number 0-255",
+      );
+    const ports = (k: "LocalPort" | "RemotePort"): IntervalSet | undefined => {
+      const v = portsOf(r[k]);
+      if (v === undefined)
+        problem(
+          "windows-unsupported",
+          `rule "${String(r.Name)}": ${k} ${JSON.stringify(r[k])} (a keyword such as RPC or IPHTTPS) is not modelled; the rule is left out, which may change the verdicts of the traffic it matches`,
+          at(k),
+        );
+      return v;
+    };
+    const addrs = (k: "LocalAddress" | "RemoteAddress"): IntervalSet | undefined => {
+      const v = addressesOf(r[k]);
+      if (v === undefined)
+        problem(
+          "windows-unsupported",
+          `rule "${String(r.Name)}": ${k} ${JSON.stringify(r[k])} (a keyword such as LocalSubnet or DNS depends on the machine's network) is not modelled; the rule is left out, which may change the verdicts of the traffic it matches`,
+          at(k),
+        );
+      return v;
+    };
+    const lp = ports("LocalPort");
+    const rp = ports("RemotePort");
+    const la = addrs("LocalAddress");
+    const ra = addrs("RemoteAddress");
+    if (!lp || !rp || !la || !ra) return;
+    for (const k of ["Program", "Service"] as const) {
+      if (r[k] !== undefined && r[k] !== null && r[k] !== "Any") {
+        problem(
+          "windows-approximation",
+          `rule "${String(r.Name)}" is limited to ${k} ${JSON.stringify(r[k])}; analysed as if it matched the traffic of every ${k.toLowerCase()}`,
+          at(k),
+          undefined,
+          "warning",
+        );
+      }
+    }
+    rules.push({
+      name: String(r.Name ?? `rule ${i}`),
+      displayName: String(r.DisplayName ?? r.Name ?? ""),
+      direction,
+      action,
+      proto,
+      localPorts: lp,
+      remotePorts: rp,
+      localAddresses: la,
+      remoteAddresses: ra,
+      line: source.positionOf(["rules", i]).line,
+    });
+  });
+  return { firewall: { active, rules }, diagnostics };
+}
+
+function truthy(v: unknown): boolean {
+  return v === true || v === 1 || v === "True" || v === "true";
+}
+
+function defaultAction(v: unknown, notConfigured: "allow" | "block"): "allow" | "block" {
+  return enumOf(v, { Allow: "allow", Block: "block", 2: "allow", 4: "block" }) ?? notConfigured;
+}
+
+function enumOf<T extends string>(v: unknown, table: Record<string | number, T>): T | undefined {
+  return v === undefined || v === null ? undefined : table[String(v)];
+}
+
+function profileApplies(v: unknown, active: WinProfileName): boolean {
+  if (v === undefined || v === null || v === "Any" || v === 0 || v === "0") return true;
+  if (typeof v === "number") return (v & PROFILE_BITS[active]) !== 0;
+  return String(v)
+    .split(/[,\s]+/)
+    .includes(active);
+}
+
+function list(v: unknown): string[] {
+  if (v === undefined || v === null) return ["Any"];
+  return (Array.isArray(v) ? v : [v]).map((x) => String(x).trim());
+}
+
+function protocolOf(v: unknown): IntervalSet | undefined {
+  const s = String(v ?? "Any");
+  const named: Record<string, number> = {
+    TCP: PROTO.tcp,
+    UDP: PROTO.udp,
+    ICMPv4: PROTO.icmp,
+    ICMPv6: PROTO.ipv6icmp,
+  };
+  if (s === "Any") return ALL_PROTOCOLS;
+  if (named[s] !== undefined) return IntervalSet.of(named[s]);
+  return /^\d+$/.test(s) && Number(s) <= 255 ? IntervalSet.of(Number(s)) : undefined;
+}
+
+function portsOf(v: unknown): IntervalSet | undefined {
+  let set = IntervalSet.EMPTY;
+  for (const t of list(v)) {
+    if (t === "Any") return ALL_PORTS;
+    const m = /^(\d+)(?:-(\d+))?$/.exec(t);
+    if (!m) return undefined;
+    set = set.union(IntervalSet.of(Number(m[1]), Number(m[2] ?? m[1])));
+  }
+  return set;
+}
+
+/** Hosts, CIDRs, `a.b.c.d/255.255.0.0` masks and `a-b` ranges; keywords are not modelled. */
+function addressesOf(v: unknown): IntervalSet | undefined {
+  let set = IntervalSet.EMPTY;
+  for (const t of list(v)) {
+    if (t === "Any" || t === "*") return ALL_ADDRESSES;
+    const mask = /^([\d.]+)\/(\d+\.\d+\.\d+\.\d+)$/.exec(t);
+    const text = mask ? `${mask[1]}/${maskBits(mask[2]!)}` : t;
+    const r = parseAddress(text);
+    if (!r.ok) return undefined;
+    set = set.union(r.set);
+  }
+  return set;
+}
+
+function maskBits(mask: string): number {
+  return mask.split(".").reduce((n, o) => n + (Number(o).toString(2).match(/1/g)?.length ?? 0), 0);
+}
