@@ -78,7 +78,8 @@ export class NameSet {
   /** `eth0`, `{eth0, eth1}`, `!lo`, `!{lo, docker0}`, `any`. */
   text(): string {
     if (this.isAll()) return "any";
-    const list = this.names.length === 1 ? this.names[0]! : `{${this.names.join(", ")}}`;
+    const shown = this.names.map((n) => (n === "" ? '""' : n));
+    const list = shown.length === 1 ? shown[0]! : `{${shown.join(", ")}}`;
     return this.cofinite ? `!${list}` : list;
   }
 }

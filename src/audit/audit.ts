@@ -1,0 +1,187 @@
+/**
+ * The audit: a bound topology's flows against parsed rulesets. Pure; the CLI prints the report and
+ * maps `exitCode(report)` to the process exit code (0 all required flows allowed, 1 not; bad input
+ * never reaches here: readers' diagnostics are the CLI's exit 2).
+ */
+import type { Rule, Ruleset } from "../ir/ruleset.js";
+import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
+import type { ParsedRuleset } from "../parse/reader.js";
+import { portText, portSet } from "../space/port.js";
+import { spaceText } from "../space/render.js";
+import { Space } from "../space/space.js";
+import { FULL } from "../space/box.js";
+import { NameSet } from "../space/name-set.js";
+import { applyRewrite, runPath, type Dropped, type Flowing } from "./hooks.js";
+import { crossing, CT_NEW, exposureUniverse, flowSpace, replySpace } from "./flows.js";
+import { AUDIT_REPORT_VERSION, type AuditReportT, type FlowFindingT, type RuleRefT } from "./report-schema.js";
+import { deadRules, hitSpace, ruleReach, type RuleReach } from "./rule-reach.js";
+import type { Decider } from "./walk.js";
+
+export interface AuditOptions {
+  /** Longest packet-set listing per finding before it is cut (the count of the rest is said). */
+  maxLines?: number;
+}
+
+export function audit(topology: BoundTopology, parsed: readonly ParsedRuleset[], opts: AuditOptions = {}): AuditReportT {
+  const rulesets = parsed.map((p) => p.ruleset);
+  const ctx = { topology, rulesets, maxLines: opts.maxLines ?? 20 };
+  const reach = ruleReach(rulesets);
+  const notes: string[] = [];
+  const flows = topology.flows.filter((f) => f.active).map((f) => judgeFlow(ctx, f));
+  const dead = deadRules(rulesets, reach);
+  if (dead.budgetExhausted) notes.push("redundancy check stopped at its budget: later rules were not checked for redundancy");
+  return {
+    version: AUDIT_REPORT_VERSION,
+    profile: topology.profileId,
+    firewall: topology.firewall.kind === "host" ? `host ${topology.firewall.host}` : "perimeter",
+    rulesets: rulesets.map(summary),
+    flows,
+    exposure: exposure(ctx),
+    deadRules: dead.dead.map((d) => ({ kind: d.kind, rule: ruleRef(d.rule), by: d.by.map(ruleRef) })),
+    retired: retiredRules(ctx, reach),
+    unsupported: unsupported(ctx, reach),
+    notes,
+  };
+}
+
+export function exitCode(report: AuditReportT): 0 | 1 {
+  return report.flows.every((f) => f.retired || f.verdict === "allowed" || f.verdict === "not-applicable") ? 0 : 1;
+}
+
+interface Ctx {
+  topology: BoundTopology;
+  rulesets: Ruleset[];
+  maxLines: number;
+}
+
+function summary(rs: Ruleset): AuditReportT["rulesets"][number] {
+  const chains = rs.tables.flatMap((t) => t.chains);
+  return { file: rs.source, format: rs.format, tables: rs.tables.length, chains: chains.length, rules: chains.reduce((n, c) => n + c.rules.length, 0) };
+}
+
+export function ruleRef(rule: Rule): RuleRefT {
+  const o = rule.origin;
+  return { kind: "rule", table: rule.table, chain: rule.chain, text: o.text, file: o.file, line: o.line, col: o.col };
+}
+
+export function deciderRef(d: Decider): RuleRefT {
+  switch (d.kind) {
+    case "rule":
+      return ruleRef(d.rule);
+    case "policy": {
+      const o = d.chain.origin;
+      return { kind: "policy", table: d.table.name, chain: d.chain.name, text: `policy ${d.chain.base?.policy ?? "accept"}`, file: o.file, line: o.line, col: o.col };
+    }
+    case "engine":
+      return { ...ruleRef(d.rule), kind: "engine", note: d.reason };
+  }
+}
+
+function lines(ctx: Ctx, s: Space): string[] {
+  const all = spaceText(s);
+  return all.length <= ctx.maxLines ? all : [...all.slice(0, ctx.maxLines), `… ${all.length - ctx.maxLines} more`];
+}
+
+/** Groups dropped packets by deciding rule, in the packets' original coordinates. */
+function byDecider(dropped: readonly Dropped[]): Array<{ by: Decider; packets: Space }> {
+  const groups = new Map<string, { by: Decider; packets: Space }>();
+  for (const d of dropped) {
+    const ref = deciderRef(d.by);
+    const k = `${ref.kind} ${ref.file}:${ref.line}:${ref.col} ${ref.chain}`;
+    const g = groups.get(k);
+    if (g) g.packets = g.packets.union(d.packets);
+    else groups.set(k, { by: d.by, packets: d.packets });
+  }
+  return [...groups.values()];
+}
+
+/** The verdict of one flow: its own packets along its leg, then its replies back. */
+export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
+  const head = { id: flow.id, from: flow.from, to: flow.to, transport: flow.transport, ports: portText(portSet(flow.ports)), retired: flow.retired };
+  const cross = crossing(ctx.topology, flow);
+  const packets = cross ? flowSpace(flow, cross.forward) : Space.EMPTY;
+  if (!cross || packets.isEmpty()) return { ...head, verdict: "not-applicable", blocked: [], uncertain: false };
+  const fwd = runPath(ctx.rulesets, cross.forward.path, [{ rewrite: {}, packets }]);
+  const replies = fwd.passed.map((f): Flowing => ({ rewrite: {}, packets: replySpace(applyRewrite(f.packets, f.rewrite), cross.reply) }));
+  const back = runPath(ctx.rulesets, cross.reply.path, replies);
+  const blocked: FlowFindingT["blocked"] = [];
+  for (const g of byDecider(fwd.dropped)) blocked.push({ direction: "forward", packets: lines(ctx, g.packets), rule: deciderRef(g.by) });
+  for (const g of byDecider(back.dropped)) blocked.push({ direction: "reply", packets: lines(ctx, g.packets), rule: deciderRef(g.by) });
+  const firsts = packets.restrict({ ct: CT_NEW });
+  let firstsBlocked = Space.EMPTY;
+  for (const d of fwd.dropped) firstsBlocked = firstsBlocked.union(d.packets.intersect(firsts));
+  const verdict = blocked.length === 0 ? "allowed" : firstsBlocked.contains(firsts) || back.passed.length === 0 ? "blocked" : "partial";
+  const uncertain = fwd.approximate.length + back.approximate.length > 0 || [...fwd.dropped, ...back.dropped].some((d) => d.by.kind === "rule" && d.by.rule.approximations.length > 0);
+  return { ...head, verdict, blocked, uncertain };
+}
+
+function required(ctx: Ctx): ResolvedFlow[] {
+  return ctx.topology.flows.filter((f) => f.active && !f.retired);
+}
+
+function exposure(ctx: Ctx): AuditReportT["exposure"] {
+  const out: AuditReportT["exposure"] = [];
+  for (const u of exposureUniverse(ctx.topology)) {
+    let needed = Space.EMPTY;
+    for (const f of required(ctx)) {
+      const c = crossing(ctx.topology, f);
+      if (c && c.direction === u.direction) needed = needed.union(flowSpace(f, c.forward, CT_NEW));
+    }
+    const passed = runPath(ctx.rulesets, u.leg.path, [{ rewrite: {}, packets: u.packets }]).passed;
+    const groups = new Map<string, { ref: RuleRefT; packets: Space }>();
+    for (const f of passed) {
+      const extra = f.packets.subtract(needed);
+      if (extra.isEmpty()) continue;
+      const ref = f.acceptedBy ? deciderRef(f.acceptedBy) : { kind: "policy" as const, table: "", chain: "", text: "no base chain on this path (accept)", file: "", line: 0, col: 0 };
+      const k = `${ref.kind} ${ref.file}:${ref.line}:${ref.col} ${ref.chain}`;
+      const g = groups.get(k);
+      if (g) g.packets = g.packets.union(extra);
+      else groups.set(k, { ref, packets: extra });
+    }
+    for (const g of groups.values()) out.push({ direction: u.direction, packets: lines(ctx, g.packets.compact()), rule: g.ref });
+  }
+  return out;
+}
+
+/** Flows whose packets, either way and in any state or interface, meet `s` (rule hits are hook-local). */
+function flowsTouching(ctx: Ctx, s: Space, pick: (f: ResolvedFlow) => boolean): string[] {
+  const anyLeg = { path: [], iif: NameSet.ALL, oif: NameSet.ALL };
+  return ctx.topology.flows
+    .filter((f) => f.active && pick(f))
+    .filter((f) => {
+      const own = flowSpace(f, anyLeg, FULL.ct);
+      return own.intersects(s) || replySpace(own, anyLeg).map((b) => ({ ...b, ct: FULL.ct })).intersects(s);
+    })
+    .map((f) => f.id);
+}
+
+function retiredRules(ctx: Ctx, reach: RuleReach): AuditReportT["retired"] {
+  const out: AuditReportT["retired"] = [];
+  for (const [rule] of reach.hits) {
+    if (rule.action.kind !== "accept") continue;
+    const hit = hitSpace(reach, rule);
+    const servesRetired = flowsTouching(ctx, hit, (f) => f.retired);
+    if (servesRetired.length === 0) continue;
+    if (flowsTouching(ctx, hit, (f) => !f.retired).length > 0) continue;
+    out.push({ rule: ruleRef(rule), flows: servesRetired });
+  }
+  return out.sort((a, b) => a.rule.file.localeCompare(b.rule.file) || a.rule.line - b.rule.line);
+}
+
+function unsupported(ctx: Ctx, reach: RuleReach): AuditReportT["unsupported"] {
+  const out: AuditReportT["unsupported"] = [];
+  for (const rs of ctx.rulesets)
+    for (const t of rs.tables)
+      for (const c of t.chains)
+        for (const rule of c.rules) {
+          if (rule.approximations.length === 0) continue;
+          // A rule that only observes (log, counter) changes no verdict whatever it matches.
+          const observes = rule.action.kind === "continue" && !rule.approximations.some((a) => a.construct.startsWith("-j "));
+          const hit = observes ? Space.EMPTY : hitSpace(reach, rule);
+          for (const a of rule.approximations) {
+            const reason = observes ? `${a.reason} (the rule only observes: no verdict changes)` : a.reason;
+            out.push({ at: { file: a.origin.file, line: a.origin.line, col: a.origin.col }, construct: a.construct, reason, rule: ruleRef(rule), mayAffect: lines(ctx, hit), flows: flowsTouching(ctx, hit, () => true) });
+          }
+        }
+  return out;
+}

@@ -1,0 +1,96 @@
+/**
+ * Where a firewall meets the matrix: which flows it sees, along which hooks, as which packets.
+ * Host firewall (the endpoint's own): inbound packets take prerouting → input, outbound take
+ * output → postrouting. Perimeter: prerouting → forward → postrouting, with the zones' interfaces.
+ * In prerouting/input no output interface exists and in output no input interface: the kernel's
+ * `oifname`/`iifname` see the empty name there, modelled as the name "".
+ */
+import type { Hook } from "../ir/ruleset.js";
+import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
+import { ctSet, FULL, type Box } from "../space/box.js";
+import { IntervalSet } from "../space/interval-set.js";
+import { NameSet } from "../space/name-set.js";
+import { portSet, PROTO } from "../space/port.js";
+import { Space } from "../space/space.js";
+
+export const INBOUND: readonly Hook[] = ["prerouting", "input"];
+export const OUTBOUND: readonly Hook[] = ["output", "postrouting"];
+export const FORWARD: readonly Hook[] = ["prerouting", "forward", "postrouting"];
+
+const NO_IF = NameSet.of("");
+const NOT_LOOPBACK = NameSet.except("lo");
+
+export interface Leg {
+  path: readonly Hook[];
+  iif: NameSet;
+  oif: NameSet;
+}
+
+/** How one flow crosses this firewall: its forward leg and the leg its replies take. */
+export interface Crossing {
+  forward: Leg;
+  reply: Leg;
+  direction: "inbound" | "outbound" | "forward";
+}
+
+export function crossing(topology: BoundTopology, flow: ResolvedFlow): Crossing | undefined {
+  const fw = topology.firewall;
+  if (fw.kind === "host") {
+    const inbound: Leg = { path: INBOUND, iif: NOT_LOOPBACK, oif: NO_IF };
+    const outbound: Leg = { path: OUTBOUND, iif: NO_IF, oif: NOT_LOOPBACK };
+    if (flow.to === fw.host && flow.from !== fw.host) return { forward: inbound, reply: outbound, direction: "inbound" };
+    if (flow.from === fw.host && flow.to !== fw.host) return { forward: outbound, reply: inbound, direction: "outbound" };
+    return undefined;
+  }
+  const zoneOf = (id: string) => fw.zones.find((z) => z.endpoints.includes(id));
+  const a = zoneOf(flow.from);
+  const b = zoneOf(flow.to);
+  if (a && b && a.name === b.name) return undefined;
+  const iif = a ? NameSet.of(a.interface) : NameSet.ALL;
+  const oif = b ? NameSet.of(b.interface) : NameSet.ALL;
+  return { forward: { path: FORWARD, iif, oif }, reply: { path: FORWARD, iif: oif, oif: iif }, direction: "forward" };
+}
+
+const CT_FORWARD = ctSet(["new", "established"]);
+export const CT_NEW = ctSet(["new"]);
+export const CT_ESTABLISHED = ctSet(["established"]);
+
+/** The flow's packets in its own direction (first packets and the rest of the connection). */
+export function flowSpace(flow: ResolvedFlow, leg: Leg, ct: IntervalSet = CT_FORWARD): Space {
+  if (!flow.fromAddresses || !flow.toAddresses) return Space.EMPTY;
+  return Space.UNIVERSE.restrict({
+    proto: IntervalSet.of(flow.transport === "tcp" ? PROTO.tcp : PROTO.udp),
+    src: flow.fromAddresses,
+    dst: flow.toAddresses,
+    sport: flow.sourcePorts ? portSet(flow.sourcePorts) : FULL.port,
+    dport: portSet(flow.ports),
+    ct,
+    iif: leg.iif,
+    oif: leg.oif,
+  });
+}
+
+/** Replies to `packets` (already rewritten by NAT where it applied): swapped ends, ct established. */
+export function replySpace(packets: Space, leg: Leg): Space {
+  return packets.map(
+    (b): Box => ({ ...b, src: b.dst, dst: b.src, sport: b.dport, dport: b.sport, ct: CT_ESTABLISHED, iif: leg.iif, oif: leg.oif }),
+  );
+}
+
+/** Every packet starting a connection towards or from the matrix's endpoints, per leg. */
+export function exposureUniverse(topology: BoundTopology): Array<{ direction: Crossing["direction"]; leg: Leg; packets: Space }> {
+  const fw = topology.firewall;
+  const base = Space.UNIVERSE.restrict({ ct: CT_NEW });
+  if (fw.kind === "host") {
+    const host = topology.endpoints.find((e) => e.id === fw.host);
+    if (!host) return [];
+    return [
+      { direction: "inbound", leg: { path: INBOUND, iif: NOT_LOOPBACK, oif: NO_IF }, packets: base.restrict({ dst: host.addresses, iif: NOT_LOOPBACK, oif: NO_IF }) },
+      { direction: "outbound", leg: { path: OUTBOUND, iif: NO_IF, oif: NOT_LOOPBACK }, packets: base.restrict({ src: host.addresses, iif: NO_IF, oif: NOT_LOOPBACK }) },
+    ];
+  }
+  let all = IntervalSet.EMPTY;
+  for (const e of topology.endpoints) all = all.union(e.addresses);
+  const packets = base.restrict({ dst: all }).union(base.restrict({ src: all }));
+  return [{ direction: "forward", leg: { path: FORWARD, iif: NameSet.ALL, oif: NameSet.ALL }, packets }];
+}

@@ -1,0 +1,211 @@
+/**
+ * Packets through the kernel's hooks. A path is a list of hooks (host inbound: prerouting, input;
+ * host outbound: output, postrouting; perimeter: prerouting, forward, postrouting). At each hook the
+ * base chains of every ruleset run in priority order; filter chains accept or drop, nat chains
+ * rewrite the first packet of a connection (ct new) and the connection's later packets alike.
+ *
+ * Packets are tracked in their original coordinates together with the rewrite applied so far
+ * (`Rewrite`): a rule's match is viewed through the rewrite (a rewritten dimension is a constant,
+ * so the rule either covers it or not). Exact when NAT targets are single addresses and ports;
+ * a range target is an approximation that is reported.
+ */
+import type { Chain, Hook, Rule, Ruleset, Table, TableFamily } from "../ir/ruleset.js";
+import { ALL_V4, ALL_V6 } from "../space/address.js";
+import { ctSet, FULL, type Box } from "../space/box.js";
+import type { IntervalSet } from "../space/interval-set.js";
+import { Space } from "../space/space.js";
+import { walkBaseChain, type Decider, type Decision, type WalkContext } from "./walk.js";
+
+export type RewriteDim = "src" | "dst" | "sport" | "dport";
+export type Rewrite = Partial<Record<RewriteDim, IntervalSet>>;
+const REWRITE_DIMS: readonly RewriteDim[] = ["dst", "dport", "src", "sport"];
+
+/** Packets (original coordinates) that share one rewrite and the rule that last accepted them. */
+export interface Flowing {
+  rewrite: Rewrite;
+  packets: Space;
+  acceptedBy?: Decider;
+}
+
+export interface Dropped {
+  packets: Space;
+  by: Decider;
+  rewrite: Rewrite;
+}
+
+export interface HookResult {
+  passed: Flowing[];
+  dropped: Dropped[];
+  /** Rules whose NAT target is a range, met by these packets (approximated). */
+  approximate: Rule[];
+}
+
+interface BaseChainRef {
+  ruleset: Ruleset;
+  table: Table;
+  chain: Chain;
+}
+
+const FAMILY_SPACE: Record<TableFamily, Space> = {
+  ip: Space.box({ src: ALL_V4, dst: ALL_V4 }),
+  ip6: Space.box({ src: ALL_V6, dst: ALL_V6 }),
+  inet: Space.ANY,
+};
+
+export function baseChains(rulesets: readonly Ruleset[], hook: Hook): BaseChainRef[] {
+  const out: BaseChainRef[] = [];
+  for (const ruleset of rulesets)
+    for (const table of ruleset.tables)
+      for (const chain of table.chains) if (chain.base?.hook === hook) out.push({ ruleset, table, chain });
+  // Stable sort: equal priorities keep file order (the kernel's order for equal priorities is
+  // registration order, which for one file is file order).
+  return out.map((c, i) => [c, i] as const).sort((a, b) => a[0].chain.base!.priority - b[0].chain.base!.priority || a[1] - b[1]).map(([c]) => c);
+}
+
+export function rewriteKey(rw: Rewrite): string {
+  return REWRITE_DIMS.map((d) => rw[d]?.key() ?? "").join("|");
+}
+
+export function applyRewrite(s: Space, rw: Rewrite): Space {
+  if (REWRITE_DIMS.every((d) => !rw[d])) return s;
+  return s.map((b) => ({ ...b, ...rw }));
+}
+
+/** The rule's match as seen by packets carrying `rw`; `approx` is set when a range target straddles it. */
+function viewThrough(match: Space, rw: Rewrite, approx: () => void): Space {
+  const dims = REWRITE_DIMS.filter((d) => rw[d]);
+  if (dims.length === 0) return match;
+  const boxes: Box[] = [];
+  for (const b of match.boxes) {
+    let nb: Box | undefined = b;
+    for (const d of dims) {
+      const v = rw[d]!;
+      if (!nb) break;
+      if (b[d].contains(v)) nb = { ...nb, [d]: d === "src" || d === "dst" ? FULL.addr : FULL.port };
+      else if (!b[d].intersects(v)) nb = undefined;
+      else {
+        approx();
+        nb = { ...nb, [d]: d === "src" || d === "dst" ? FULL.addr : FULL.port };
+      }
+    }
+    if (nb) boxes.push(nb);
+  }
+  return Space.fromBoxes(boxes);
+}
+
+function natRewrite(d: Decision): Rewrite {
+  const a = d.nat!;
+  switch (a.kind) {
+    case "dnat":
+      return { ...(a.to.addresses ? { dst: a.to.addresses } : {}), ...(a.to.ports ? { dport: a.to.ports } : {}) };
+    case "snat":
+      return { ...(a.to.addresses ? { src: a.to.addresses } : {}), ...(a.to.ports ? { sport: a.to.ports } : {}) };
+    case "redirect":
+      return a.ports ? { dport: a.ports } : {};
+    default:
+      return {};
+  }
+}
+
+function isRangeRewrite(rw: Rewrite): boolean {
+  return REWRITE_DIMS.some((d) => rw[d] && rw[d].size() > 1n);
+}
+
+const CT_NEW = ctSet(["new"]);
+
+export interface HookOptions {
+  onHit?: (rule: Rule, hit: Space) => void;
+  /**
+   * How packets of a connection after its first (ct not new) are rewritten by nat chains they do
+   * not traverse: `like-first` (a flow's later packets get its first packet's rewrite: audits) or
+   * `none` (connections of unknown history, e.g. conntrack entries injected without NAT).
+   */
+  followers?: "like-first" | "none";
+}
+
+/** Runs packets through every base chain of one hook. */
+export function runHook(rulesets: readonly Ruleset[], hook: Hook, input: readonly Flowing[], opts: HookOptions = {}): HookResult {
+  let flowing = [...input];
+  const dropped: Dropped[] = [];
+  const approximate = new Set<Rule>();
+  for (const ref of baseChains(rulesets, hook)) {
+    const next: Flowing[] = [];
+    const isNat = ref.chain.base!.type === "nat";
+    for (const group of mergeByRewrite(flowing)) {
+      let seen = group.packets.intersect(FAMILY_SPACE[ref.table.family]);
+      // Only a connection's first packet traverses nat chains (ct new).
+      if (isNat) seen = seen.restrict({ ct: CT_NEW });
+      let untouched = group.packets.subtract(seen);
+      const ctx: WalkContext = {
+        table: ref.table,
+        view: (rule) => viewThrough(rule.match, group.rewrite, () => approximate.add(rule)),
+        ...(opts.onHit ? { onHit: opts.onHit } : {}),
+      };
+      for (const d of walkBaseChain(ctx, ref.chain, seen, ref.ruleset.source)) {
+        if (d.outcome === "drop") {
+          dropped.push({ packets: d.packets, by: d.by, rewrite: group.rewrite });
+          continue;
+        }
+        if (!d.nat) {
+          // An explicit accepting rule explains a packet better than a policy or a nat chain's pass.
+          const explicit = d.by.kind === "rule" && !isNat ? d.by : undefined;
+          next.push(...splitBy(group.members, d.packets, group.rewrite, explicit, isNat ? undefined : d.by));
+          continue;
+        }
+        const rw = { ...group.rewrite, ...natRewrite(d) };
+        if (isRangeRewrite(natRewrite(d)) && d.by.kind === "rule") approximate.add(d.by.rule);
+        let packets = d.packets;
+        if (opts.followers !== "none") {
+          const followers = untouched.intersect(d.packets.map((b) => ({ ...b, ct: FULL.ct })));
+          untouched = untouched.subtract(followers);
+          packets = packets.union(followers);
+        }
+        next.push(...splitBy(group.members, packets, rw));
+      }
+      if (!untouched.isEmpty()) next.push(...splitBy(group.members, untouched, group.rewrite));
+    }
+    flowing = next.filter((f) => !f.packets.isEmpty());
+  }
+  return { passed: flowing, dropped, approximate: [...approximate] };
+}
+
+/** Runs packets through a path of hooks (the packets passing one hook enter the next). */
+export function runPath(rulesets: readonly Ruleset[], path: readonly Hook[], input: readonly Flowing[], opts: HookOptions = {}): HookResult {
+  let flowing = [...input];
+  const dropped: Dropped[] = [];
+  const approximate = new Set<Rule>();
+  for (const hook of path) {
+    const r = runHook(rulesets, hook, flowing, opts);
+    flowing = r.passed;
+    dropped.push(...r.dropped);
+    for (const a of r.approximate) approximate.add(a);
+  }
+  return { passed: flowing, dropped, approximate: [...approximate] };
+}
+
+interface Group {
+  rewrite: Rewrite;
+  packets: Space;
+  members: Flowing[];
+}
+
+function mergeByRewrite(flowing: readonly Flowing[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const f of flowing) {
+    const k = rewriteKey(f.rewrite);
+    const g = groups.get(k);
+    if (g) {
+      g.packets = g.packets.union(f.packets);
+      g.members.push(f);
+    } else groups.set(k, { rewrite: f.rewrite, packets: f.packets, members: [f] });
+  }
+  return [...groups.values()];
+}
+
+/** The part of `packets` in each member, keeping the member's attribution, under a new rewrite. */
+function splitBy(members: readonly Flowing[], packets: Space, rewrite: Rewrite, by?: Decider, fallback?: Decider): Flowing[] {
+  return members.map((m) => {
+    const acceptedBy = by ?? m.acceptedBy ?? fallback;
+    return { rewrite, packets: m.packets.intersect(packets), ...(acceptedBy ? { acceptedBy } : {}) };
+  });
+}

@@ -1,0 +1,93 @@
+/**
+ * The `portmatrix audit --format json` contract, version 1. The zod schema is the source of the
+ * TypeScript types and of schemas/audit-output.schema.json (z.toJSONSchema).
+ *
+ * Packet sets are arrays of readable lines (space/render.ts), one per box, e.g.
+ * `tcp dport 50000-50999 from any to 198.51.100.10 ct new`.
+ */
+import { z } from "zod";
+
+export const AUDIT_REPORT_VERSION = 1;
+
+const Where = z.object({
+  file: z.string(),
+  line: z.number().int().nonnegative(),
+  col: z.number().int().nonnegative(),
+});
+
+export const RuleRef = z
+  .object({
+    kind: z.enum(["rule", "policy", "engine"]).describe("rule: a rule decided; policy: a base chain's policy; engine: the engine had to decide (missing chain, jump loop)"),
+    table: z.string(),
+    chain: z.string(),
+    text: z.string().describe("the rule as written, or `policy drop`"),
+    note: z.string().optional(),
+  })
+  .extend(Where.shape);
+
+const Packets = z.array(z.string()).describe("packet set, one readable box per line");
+
+export const FlowFinding = z.object({
+  id: z.string(),
+  from: z.string(),
+  to: z.string(),
+  transport: z.enum(["tcp", "udp"]),
+  ports: z.string(),
+  verdict: z.enum(["allowed", "partial", "blocked", "not-applicable"]),
+  retired: z.boolean(),
+  blocked: z.array(
+    z.object({
+      direction: z.enum(["forward", "reply"]),
+      packets: Packets,
+      rule: RuleRef,
+    }),
+  ),
+  uncertain: z.boolean().describe("an approximated construct decides some of this flow's packets (see unsupported)"),
+});
+
+export const ExposureFinding = z.object({
+  direction: z.enum(["inbound", "outbound", "forward"]),
+  packets: Packets,
+  rule: RuleRef,
+});
+
+export const DeadRule = z.object({
+  kind: z.enum(["shadowed", "unmatchable", "unreachable-chain", "redundant"]),
+  rule: RuleRef,
+  by: z.array(RuleRef).describe("shadowed: earlier rules overlapping it; redundant: the rules that decide its packets alike without it"),
+});
+
+export const RetiredRule = z.object({
+  rule: RuleRef,
+  flows: z.array(z.string()).describe("the retired flows it serves (it serves no required flow)"),
+});
+
+export const UnsupportedFinding = z.object({
+  at: Where,
+  construct: z.string(),
+  reason: z.string(),
+  rule: RuleRef.optional(),
+  mayAffect: Packets.describe("packets whose verdict the approximation may change"),
+  flows: z.array(z.string()),
+});
+
+export const AuditReport = z.object({
+  version: z.literal(AUDIT_REPORT_VERSION),
+  profile: z.string(),
+  firewall: z.string().describe("`host <endpoint>` or `perimeter`"),
+  rulesets: z.array(z.object({ file: z.string(), format: z.string(), tables: z.number(), chains: z.number(), rules: z.number() })),
+  flows: z.array(FlowFinding),
+  exposure: z.array(ExposureFinding),
+  deadRules: z.array(DeadRule),
+  retired: z.array(RetiredRule),
+  unsupported: z.array(UnsupportedFinding),
+  notes: z.array(z.string()).describe("limits of this analysis run (e.g. redundancy check budget reached)"),
+});
+
+export type RuleRefT = z.infer<typeof RuleRef>;
+export type FlowFindingT = z.infer<typeof FlowFinding>;
+export type ExposureFindingT = z.infer<typeof ExposureFinding>;
+export type DeadRuleT = z.infer<typeof DeadRule>;
+export type RetiredRuleT = z.infer<typeof RetiredRule>;
+export type UnsupportedFindingT = z.infer<typeof UnsupportedFinding>;
+export type AuditReportT = z.infer<typeof AuditReport>;

@@ -1,0 +1,144 @@
+/**
+ * What each rule decides over the whole packet space: every base chain is walked once with all
+ * packets its table's family sees (nat chains: first packets only), jumps included, recording per
+ * rule the packets that reach it and match. From that: dead rules (shadowed, unmatchable, in
+ * chains nothing jumps to), redundant rules (the rest of the chain decides their packets alike),
+ * and the inputs of retired-rule and unsupported findings.
+ */
+import type { Chain, Rule, Ruleset, Table } from "../ir/ruleset.js";
+import { ALL_V4, ALL_V6 } from "../space/address.js";
+import { ctSet } from "../space/box.js";
+import { Space } from "../space/space.js";
+import { walkChain, type Decision, type WalkContext } from "./walk.js";
+
+export interface RuleReach {
+  /** Packets that reached and matched each rule (over all calls), as pieces to union on demand. */
+  hits: Map<Rule, Space[]>;
+  /** Chains reached from some base chain. */
+  reachedChains: Set<Chain>;
+}
+
+const FAMILY: Record<Table["family"], Space> = {
+  ip: Space.box({ src: ALL_V4, dst: ALL_V4 }),
+  ip6: Space.box({ src: ALL_V6, dst: ALL_V6 }),
+  inet: Space.UNIVERSE,
+};
+
+export function ruleReach(rulesets: readonly Ruleset[]): RuleReach {
+  const hits = new Map<Rule, Space[]>();
+  const reachedChains = new Set<Chain>();
+  for (const rs of rulesets) {
+    for (const table of rs.tables) {
+      const byName = new Map(table.chains.map((c) => [c.name, c]));
+      const ctx: WalkContext = {
+        table,
+        view: (r) => r.match,
+        onHit: (rule, hit) => {
+          const list = hits.get(rule);
+          if (list) list.push(hit);
+          else hits.set(rule, [hit]);
+          const a = rule.action;
+          if (a.kind === "jump" || a.kind === "goto") {
+            const t = byName.get(a.chain);
+            if (t) reachedChains.add(t);
+          }
+        },
+      };
+      for (const chain of table.chains) {
+        if (!chain.base) continue;
+        reachedChains.add(chain);
+        let input = FAMILY[table.family];
+        if (chain.base.type === "nat") input = input.restrict({ ct: ctSet(["new"]) });
+        walkChain(ctx, chain, input);
+      }
+    }
+  }
+  return { hits, reachedChains };
+}
+
+export function hitSpace(reach: RuleReach, rule: Rule): Space {
+  const pieces = reach.hits.get(rule);
+  if (!pieces) return Space.EMPTY;
+  let s = Space.EMPTY;
+  for (const p of pieces) s = s.union(p);
+  return s;
+}
+
+export interface DeadFinding {
+  kind: "shadowed" | "unmatchable" | "unreachable-chain" | "redundant";
+  rule: Rule;
+  by: Rule[];
+}
+
+/** How many rule-match tests redundancy checking may spend (it re-walks the rest of the chain). */
+export const REDUNDANCY_BUDGET = 5_000_000;
+
+export function deadRules(rulesets: readonly Ruleset[], reach: RuleReach): { dead: DeadFinding[]; budgetExhausted: boolean } {
+  const dead: DeadFinding[] = [];
+  let budget = REDUNDANCY_BUDGET;
+  for (const rs of rulesets) {
+    for (const table of rs.tables) {
+      const fam = FAMILY[table.family];
+      for (const chain of table.chains) {
+        const reached = reachedChainsHas(reach, chain);
+        chain.rules.forEach((rule, i) => {
+          if (!reached) return void dead.push({ kind: "unreachable-chain", rule, by: [] });
+          if (rule.match.intersect(fam).isEmpty()) return void dead.push({ kind: "unmatchable", rule, by: [] });
+          const pieces = reach.hits.get(rule);
+          if (!pieces) return void dead.push({ kind: "shadowed", rule, by: shadowers(reach, chain, i, fam) });
+          if (budget <= 0 || !isFinal(rule)) return;
+          const r = redundancy({ table, chain, index: i, hit: hitSpace(reach, rule) });
+          budget -= r.cost;
+          if (r.by) dead.push({ kind: "redundant", rule, by: r.by });
+        });
+      }
+    }
+  }
+  return { dead, budgetExhausted: budget <= 0 };
+}
+
+function reachedChainsHas(reach: RuleReach, chain: Chain): boolean {
+  return reach.reachedChains.has(chain);
+}
+
+function isFinal(rule: Rule): boolean {
+  const k = rule.action.kind;
+  return k === "accept" || k === "drop" || k === "reject";
+}
+
+/** Earlier rules that took packets this rule matches (together they leave it nothing). */
+function shadowers(reach: RuleReach, chain: Chain, index: number, fam: Space): Rule[] {
+  const own = chain.rules[index]!.match.intersect(fam);
+  return chain.rules.slice(0, index).filter((r) => r.action.kind !== "continue" && (reach.hits.get(r) ?? []).some((h) => h.intersects(own)));
+}
+
+/**
+ * A final rule is redundant when, without it, the rest of the chain (and a base chain's policy)
+ * gives every packet it decides the same verdict. Packets returning from a user chain have an
+ * unknown continuation, so such a rule is never called redundant.
+ */
+function redundancy(q: { table: Table; chain: Chain; index: number; hit: Space }): { by?: Rule[]; cost: number } {
+  const rule = q.chain.rules[q.index]!;
+  const rest: Chain = { ...q.chain, rules: q.chain.rules.slice(q.index + 1) };
+  let cost = 0;
+  const ctx: WalkContext = {
+    table: q.table,
+    view: (r) => {
+      cost++;
+      return r.match;
+    },
+  };
+  const r = walkChain(ctx, rest, q.hit);
+  const decided: Decision[] = r.decided;
+  if (!r.returned.isEmpty()) {
+    if (!q.chain.base) return { cost };
+    const policyKind = q.chain.base.policy;
+    if (policyKind !== rule.action.kind) return { cost };
+  }
+  const by: Rule[] = [];
+  for (const d of decided) {
+    if (d.by.kind !== "rule" || d.by.rule.action.kind !== rule.action.kind || d.nat) return { cost };
+    if (!by.includes(d.by.rule)) by.push(d.by.rule);
+  }
+  return { by, cost };
+}

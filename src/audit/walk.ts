@@ -1,0 +1,106 @@
+/**
+ * First match, symbolically (Batfish's reachAndMatchLines idea on our box algebra): a chain is
+ * walked once carrying the packets not yet decided; each rule takes its intersection with them.
+ * Jumps recurse with the intersected set and whatever the target returns continues after the jump;
+ * goto recurses and returns from the current chain; return hands the rest to the caller.
+ * Matches are seen through a `view` so the same walk serves packets already rewritten by NAT.
+ */
+import { findChain, type Action, type Chain, type Rule, type Table } from "../ir/ruleset.js";
+import { Space } from "../space/space.js";
+
+export type Decider =
+  | { kind: "rule"; rule: Rule }
+  | { kind: "policy"; chain: Chain; table: Table; file: string }
+  /** Something the engine had to decide itself (jump loop, missing chain): always reported. */
+  | { kind: "engine"; reason: string; rule: Rule };
+
+export interface Decision {
+  outcome: "accept" | "drop";
+  packets: Space;
+  by: Decider;
+  /** Set for NAT rewrites decided in a nat chain. */
+  nat?: Action;
+}
+
+export interface WalkContext {
+  table: Table;
+  /** The rule's match as seen by the packets being walked (NAT views); identity by default. */
+  view(rule: Rule): Space;
+  /** Called with the packets a rule matched (decided, jumped or observed). */
+  onHit?: (rule: Rule, hit: Space) => void;
+}
+
+export interface WalkResult {
+  decided: Decision[];
+  /** Packets that left the chain undecided (fell off the end or hit return). */
+  returned: Space;
+}
+
+/** Deep enough for any real ruleset (nft and iptables limit jump depth to 16 and 32 levels). */
+const MAX_DEPTH = 64;
+
+export function walkChain(ctx: WalkContext, chain: Chain, input: Space, depth = 0): WalkResult {
+  const decided: Decision[] = [];
+  let returned = Space.EMPTY;
+  let rem = input;
+  for (const rule of chain.rules) {
+    if (rem.isEmpty()) break;
+    const m = ctx.view(rule);
+    const hit = rem.intersect(m);
+    if (hit.isEmpty()) continue;
+    ctx.onHit?.(rule, hit);
+    const a = rule.action;
+    switch (a.kind) {
+      case "continue":
+        continue;
+      case "accept":
+      case "dnat":
+      case "snat":
+      case "masquerade":
+      case "redirect":
+        decided.push(a.kind === "accept" ? { outcome: "accept", packets: hit, by: { kind: "rule", rule } } : { outcome: "accept", packets: hit, by: { kind: "rule", rule }, nat: a });
+        break;
+      case "drop":
+      case "reject":
+        decided.push({ outcome: "drop", packets: hit, by: { kind: "rule", rule } });
+        break;
+      case "return":
+        returned = returned.union(hit);
+        break;
+      case "jump":
+      case "goto": {
+        const target = findChain(ctx.table, a.chain);
+        if (!target || depth >= MAX_DEPTH) {
+          const reason = target ? `jump depth above ${MAX_DEPTH} (loop?)` : `missing chain ${a.chain}`;
+          decided.push({ outcome: "drop", packets: hit, by: { kind: "engine", reason, rule } });
+          break;
+        }
+        const sub = walkChain(ctx, target, hit, depth + 1);
+        decided.push(...sub.decided);
+        if (a.kind === "goto") returned = returned.union(sub.returned);
+        else {
+          rem = rem.subtract(m).union(sub.returned);
+          continue;
+        }
+        break;
+      }
+      default:
+        return assertNever(a);
+    }
+    rem = rem.subtract(m);
+  }
+  return { decided, returned: returned.union(rem) };
+}
+
+/** A base chain decides everything: what returns meets the policy. */
+export function walkBaseChain(ctx: WalkContext, chain: Chain, input: Space, file: string): Decision[] {
+  const r = walkChain(ctx, chain, input);
+  if (!r.returned.isEmpty()) {
+    r.decided.push({ outcome: chain.base?.policy === "drop" ? "drop" : "accept", packets: r.returned, by: { kind: "policy", chain, table: ctx.table, file } });
+  }
+  return r.decided;
+}
+
+export function assertNever(x: never): never {
+  throw new Error(`unexpected ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,66 @@
+/**
+ * Building a rule's match from a reader's terms: each term narrows one dimension (negated terms
+ * narrow to the complement), and the result is one box. Terms the space cannot express become
+ * `Approximation`s and leave the match wider (an over-approximation), never silently narrower.
+ */
+import { ALL_V4, ALL_V6 } from "../space/address.js";
+import { FULL, makeBox, type Box, type IntervalDim, type NameDim } from "../space/box.js";
+import type { IntervalSet } from "../space/interval-set.js";
+import type { NameSet } from "../space/name-set.js";
+import { Space } from "../space/space.js";
+import type { Approximation, Origin } from "./ruleset.js";
+
+const FULL_OF: Record<IntervalDim, IntervalSet> = {
+  proto: FULL.proto,
+  dport: FULL.port,
+  sport: FULL.port,
+  src: FULL.addr,
+  dst: FULL.addr,
+  ct: FULL.ct,
+};
+
+export class MatchBuilder {
+  private box: Box = makeBox({});
+  private alternatives: Box[] | undefined;
+  readonly approximations: Approximation[] = [];
+
+  /** Narrows an interval dimension to `set` (or, negated, to its complement). */
+  narrow(dim: IntervalDim, set: IntervalSet, negate = false): this {
+    const v = negate ? FULL_OF[dim].subtract(set) : set;
+    this.box = { ...this.box, [dim]: this.box[dim].intersect(v) };
+    return this;
+  }
+
+  narrowName(dim: NameDim, set: NameSet, negate = false): this {
+    const v = negate ? set.complement() : set;
+    this.box = { ...this.box, [dim]: this.box[dim].intersect(v) };
+    return this;
+  }
+
+  /** Restricts to one family (iptables -4/-6, nft `meta nfproto`, ip/ip6 address matches). */
+  family(f: 4 | 6): this {
+    const all = f === 4 ? ALL_V4 : ALL_V6;
+    return this.narrow("src", all).narrow("dst", all);
+  }
+
+  /** A term that is a union over several dimensions (a set of concatenations): boxes to AND with. */
+  anyOf(boxes: readonly Box[]): this {
+    this.alternatives = this.alternatives ? intersectAll(this.alternatives, boxes) : [...boxes];
+    return this;
+  }
+
+  approximate(construct: string, reason: string, origin: Origin): this {
+    this.approximations.push({ construct, reason, origin });
+    return this;
+  }
+
+  build(): Space {
+    const base = Space.box(this.box);
+    if (!this.alternatives) return base;
+    return base.intersect(Space.fromBoxes(this.alternatives));
+  }
+}
+
+function intersectAll(a: readonly Box[], b: readonly Box[]): Box[] {
+  return Space.fromBoxes(a).intersect(Space.fromBoxes(b)).boxes.slice();
+}

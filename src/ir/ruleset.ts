@@ -1,0 +1,138 @@
+/**
+ * The one vendor-neutral ruleset model that audit analyses, readers parse into and compilers
+ * render from. Readers: parse/<dialect>.ts → ParsedRuleset { ruleset, diagnostics }.
+ *
+ * Shape: Ruleset → tables → chains → rules. A rule is a match (a packet Space, exact) plus one
+ * action. Everything the space cannot say exactly is an `Approximation` on the rule: the reader
+ * keeps the closest exact over-approximation as the match, names the construct and where it is,
+ * and the engine reports which packets' verdicts it may change. Nothing is dropped silently.
+ *
+ * Semantics (`Ruleset.semantics`), how the engine (audit/engine.ts) decides a packet:
+ *  - `first-match` (nftables, iptables, Cisco ASA, pf with quick): base chains of a hook run in
+ *    priority order (lower first); in each, the first rule whose match holds acts: accept ends this
+ *    base chain (the next one still runs), drop/reject are final, jump runs the target chain and
+ *    continues after the jump if it returns, goto runs it and returns from the current chain
+ *    afterwards, return hands the packet back to the caller (in a base chain: the policy decides),
+ *    `continue` (log, counter, …) only observes. The end of a user chain returns; the end of a base
+ *    chain applies its policy. Tables of family ip see IPv4 packets only, ip6 IPv6 only, inet both.
+ *  - `block-wins` (Windows Firewall): every rule of the hook is considered; a packet matched by any
+ *    block rule is dropped, else by any allow rule accepted, else the chain's policy (the profile's
+ *    default inbound/outbound action). Rule order is irrelevant. One chain per hook, no jumps.
+ *  - `allow-union` (AWS security groups): only accept rules; a packet is accepted when any rule
+ *    (of any attached group: put each group's rules in the same chain) matches; policy drop.
+ *  `stateful`: replies of an accepted connection pass without rules being consulted by the device
+ *  (AWS, Windows); for nft/iptables the rules themselves decide `ct state established` packets, so
+ *  readers of those set stateful = false and the engine asks the rules about replies too.
+ *
+ * NAT: chains of type `nat` rewrite the packets that later hooks and chains see (kernel order:
+ * prerouting DNAT before input/forward filtering, postrouting SNAT after output/forward). Only the
+ * first packet of a connection (ct state new) traverses nat chains; the rest get the same rewrite.
+ */
+import type { Space } from "../space/space.js";
+import type { IntervalSet } from "../space/interval-set.js";
+
+export type Hook = "prerouting" | "input" | "forward" | "output" | "postrouting";
+export const HOOKS: readonly Hook[] = ["prerouting", "input", "forward", "output", "postrouting"];
+
+/** Address families of tables: which packets a table's chains see. */
+export type TableFamily = "ip" | "ip6" | "inet";
+
+export type Semantics = "first-match" | "block-wins" | "allow-union";
+
+export interface Origin {
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  col: number;
+  /** The rule as written (one line, trimmed). */
+  text: string;
+}
+
+/** NAT rewrite target: a set of addresses and/or ports the kernel picks one from. */
+export interface NatTarget {
+  addresses?: IntervalSet;
+  ports?: IntervalSet;
+}
+
+export type Action =
+  | { kind: "accept" }
+  | { kind: "drop" }
+  | { kind: "reject"; with?: string }
+  | { kind: "jump"; chain: string }
+  | { kind: "goto"; chain: string }
+  | { kind: "return" }
+  /** Observes only (log, counter, comment-only, mark…): evaluation continues with the next rule. */
+  | { kind: "continue"; effect: string }
+  | { kind: "dnat"; to: NatTarget }
+  | { kind: "snat"; to: NatTarget }
+  /** SNAT to the outgoing interface's address (unknown statically: approximated as no rewrite). */
+  | { kind: "masquerade" }
+  /** Terminal verdict in a nat/filter chain that accepts without rewriting (nat `accept`). */
+  | { kind: "redirect"; ports?: IntervalSet };
+
+export type ActionKind = Action["kind"];
+
+/**
+ * A construct the reader could not express exactly. `match` of the rule over-approximates it;
+ * the engine reports packets decided by this rule as uncertain.
+ */
+export interface Approximation {
+  construct: string;
+  reason: string;
+  origin: Origin;
+}
+
+export interface Rule {
+  /** Stable id within the ruleset (`<family> <table>/<chain>#<index>`), for findings. */
+  id: string;
+  table: string;
+  chain: string;
+  match: Space;
+  action: Action;
+  origin: Origin;
+  approximations: Approximation[];
+}
+
+export type ChainType = "filter" | "nat" | "route";
+
+export interface BaseChainSpec {
+  hook: Hook;
+  /** Lower runs first (nft priorities; iptables: raw -300, mangle -150, dnat -100, filter 0, snat 100). */
+  priority: number;
+  type: ChainType;
+  policy: "accept" | "drop";
+}
+
+export interface Chain {
+  name: string;
+  /** Present for base chains (attached to a hook); absent for user chains (jump/goto targets). */
+  base?: BaseChainSpec;
+  rules: Rule[];
+  origin: Origin;
+}
+
+export interface Table {
+  family: TableFamily;
+  name: string;
+  chains: Chain[];
+}
+
+export interface Ruleset {
+  /** Reader format name (registry key), e.g. `nftables-json`, `iptables-save`. */
+  format: string;
+  /** The file it was read from (as given). */
+  source: string;
+  semantics: Semantics;
+  stateful: boolean;
+  tables: Table[];
+}
+
+export function findChain(table: Table, name: string): Chain | undefined {
+  return table.chains.find((c) => c.name === name);
+}
+
+/** Terminal for a packet in a chain walk (the packet leaves the current rule list). */
+export function isTerminal(a: Action): boolean {
+  return a.kind !== "continue" && a.kind !== "jump";
+}
