@@ -54,6 +54,14 @@ export class MatchBuilder {
     return this;
   }
 
+  clone(): MatchBuilder {
+    const c = new MatchBuilder();
+    c.box = this.box;
+    if (this.alternatives) c.alternatives = [...this.alternatives];
+    c.approximations.push(...this.approximations);
+    return c;
+  }
+
   build(): Space {
     const base = Space.box(this.box);
     if (!this.alternatives) return base;

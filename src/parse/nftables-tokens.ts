@@ -1,0 +1,9 @@
+/** Tokens of one nft rule line: quoted strings, braces, commas, semicolons, words (with columns). */
+import type { Token } from "./terms.js";
+
+export function tokenizeNft(line: string): Token[] {
+  const out: Token[] = [];
+  const re = /"([^"]*)"|[{},;]|[^\s{},;"]+/g;
+  for (let m = re.exec(line); m; m = re.exec(line)) out.push({ text: m[1] !== undefined ? m[1] : m[0], col: m.index });
+  return out;
+}
