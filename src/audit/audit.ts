@@ -143,14 +143,14 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
   return out;
 }
 
-/** Flows whose packets, either way and in any state or interface, meet `s` (rule hits are hook-local). */
+/** Flows whose packets (own direction in any state, replies established), on any interface, meet `s`. */
 function flowsTouching(ctx: Ctx, s: Space, pick: (f: ResolvedFlow) => boolean): string[] {
   const anyLeg = { path: [], iif: NameSet.ALL, oif: NameSet.ALL };
   return ctx.topology.flows
     .filter((f) => f.active && pick(f))
     .filter((f) => {
       const own = flowSpace(f, anyLeg, FULL.ct);
-      return own.intersects(s) || replySpace(own, anyLeg).map((b) => ({ ...b, ct: FULL.ct })).intersects(s);
+      return own.intersects(s) || replySpace(own, anyLeg).intersects(s);
     })
     .map((f) => f.id);
 }

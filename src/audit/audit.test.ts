@@ -1,0 +1,101 @@
+/**
+ * The audit on a small legacy edge firewall (iptables-save with DNAT, a user chain with RETURN,
+ * a too-narrow media range, a retired federation port, SSH exposure, a shadowed duplicate), with
+ * flows built by hand (the YAML lowering is another module).
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
+import { readIptablesSave } from "../parse/iptables-save.js";
+import { parseAddress } from "../space/address.js";
+import { audit, exitCode } from "./audit.js";
+import { AuditReport } from "./report-schema.js";
+
+const RULES = `*nat
+:PREROUTING ACCEPT [0:0]
+-A PREROUTING -d 203.0.113.5/32 -p tcp -m tcp --dport 443 -j DNAT --to-destination 198.51.100.10:4443
+COMMIT
+*filter
+:INPUT DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+:SVC - [0:0]
+-A INPUT -i lo -j ACCEPT
+-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT
+-A INPUT -p tcp -m multiport --dports 5061,5269 -j SVC
+-A INPUT -p tcp -m tcp --dport 4443 -j ACCEPT
+-A INPUT -p udp -m udp --dport 3478 -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 50000:50999 -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 5270 -j ACCEPT
+-A INPUT -m limit --limit 5/min -j LOG --log-prefix "drop: "
+-A SVC -s 203.0.113.0/24 -j RETURN
+-A SVC -j ACCEPT
+COMMIT
+`;
+
+function addr(s: string) {
+  const r = parseAddress(s);
+  if (!r.ok) throw new Error(s);
+  return r.set;
+}
+
+function flow(id: string, transport: "tcp" | "udp", ports: [number, number], to: string, retired = false): ResolvedFlow {
+  return {
+    id, role: "", protocol: "", transport, ports: [{ from: ports[0], to: ports[1] }], from: "internet", to: "edge", source: "Internet", destination: "Edge",
+    notes: "", conditions: [], citation: "", active: true, retired, fromAddresses: addr("any4"), toAddresses: addr(to),
+  };
+}
+
+const topology: BoundTopology = {
+  profileId: "test",
+  profileTitle: "test",
+  features: [],
+  management: addr("any4"),
+  firewall: { kind: "host", host: "edge" },
+  endpoints: [
+    { id: "edge", name: "Edge", addresses: addr("198.51.100.10"), text: [] },
+    { id: "internet", name: "Internet", addresses: addr("any"), text: [] },
+  ],
+  flows: [
+    flow("sip", "tcp", [5061, 5061], "198.51.100.10"),
+    flow("media", "tcp", [50000, 59999], "198.51.100.10"),
+    flow("web", "tcp", [443, 443], "203.0.113.5"),
+    flow("stun", "udp", [3478, 3478], "198.51.100.10"),
+    flow("msn", "tcp", [5270, 5270], "198.51.100.10", true),
+  ],
+};
+
+const report = audit(topology, [readIptablesSave(RULES, "edge.rules")]);
+const byId = (id: string) => report.flows.find((f) => f.id === id)!;
+
+test("report matches its schema and the exit code says not all allowed", () => {
+  AuditReport.parse(report);
+  assert.equal(exitCode(report), 1);
+});
+
+test("partial flows name the exact blocked packets and the deciding rule", () => {
+  const media = byId("media");
+  assert.equal(media.verdict, "partial");
+  assert.deepEqual(media.blocked.map((b) => [b.direction, b.rule.text, b.packets]), [
+    ["forward", "policy drop", ['tcp dport 51000-59999 from any4 to 198.51.100.10 ct new iif !lo oif ""']],
+  ]);
+  const sip = byId("sip");
+  assert.equal(sip.verdict, "partial");
+  assert.match(sip.blocked[0]!.packets[0]!, /from 203\.0\.113\.0\/24/);
+});
+
+test("DNAT: the flow to the public address is judged on the rule that sees the translated packet", () => {
+  assert.equal(byId("web").verdict, "allowed");
+  assert.equal(byId("stun").verdict, "allowed");
+});
+
+test("exposure, dead, retired and unsupported findings", () => {
+  const exposed = report.exposure.map((e) => `${e.rule.line} ${e.packets.join(";")}`);
+  assert.ok(exposed.some((e) => e.startsWith("11 tcp dport 22 ")), exposed.join("\n"));
+  assert.deepEqual(report.deadRules.map((d) => `${d.kind} ${d.rule.line}`), ["redundant 11", "shadowed 16"]);
+  assert.deepEqual(report.retired.map((r) => [r.rule.line, r.flows]), [[17, ["msn"]]]);
+  assert.equal(report.unsupported.length, 1);
+  assert.equal(report.unsupported[0]!.construct, "--limit 5/min");
+  assert.deepEqual(report.unsupported[0]!.mayAffect, []);
+});
