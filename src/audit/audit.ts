@@ -115,6 +115,11 @@ export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
   return { ...head, verdict, blocked, uncertain };
 }
 
+/** One more flow against rulesets already read (the "further query" of the benchmark). */
+export function queryFlow(topology: BoundTopology, rulesets: readonly Ruleset[], flow: ResolvedFlow, maxLines = 20): FlowFindingT {
+  return judgeFlow({ topology, rulesets: [...rulesets], maxLines }, flow);
+}
+
 function required(ctx: Ctx): ResolvedFlow[] {
   return ctx.topology.flows.filter((f) => f.active && !f.retired);
 }
