@@ -173,7 +173,13 @@ function readItems(p: Parser): string[] | undefined {
     }
     return set.elements.split(",").map((e) => e.trim()).filter((e) => e !== "");
   }
-  return [w];
+  // `ct state established,related`: an unbraced comma list (nft prints flag values this way).
+  const items = [w];
+  while (word(p) === "," && p.i + 1 < p.t.length) {
+    items.push(word(p, 1));
+    p.i += 2;
+  }
+  return items;
 }
 
 function applyValue(p: Parser, mb: MatchBuilder, sel: Selector, items: string[], neg: boolean): void {

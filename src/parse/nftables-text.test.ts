@@ -1,0 +1,51 @@
+/** The nft text reader on a listing in `nft list ruleset` form (the kernel test reads real ones as root). */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { spaceText } from "../space/render.js";
+import { readNftablesText } from "./nftables-text.js";
+
+const LISTING = `table inet edge {
+	set admins {
+		type ipv4_addr
+		flags interval
+		elements = { 198.51.100.0/28,
+			     203.0.113.7 }
+	}
+	chain input {
+		type filter hook input priority filter; policy drop;
+		ct state established,related accept
+		ip saddr @admins tcp dport 22 counter packets 3 bytes 180 accept
+		tcp dport vmap { 5061 : accept, 5269 : drop }
+		udp dport != { 1-1023 } oifname != "eth0" accept
+		limit rate 5/second log prefix "in: " drop
+	}
+	chain pre {
+		type nat hook prerouting priority dstnat; policy accept;
+		ip daddr 203.0.113.5 tcp dport 443 dnat ip to 198.51.100.10:4443
+	}
+}
+table bridge b {
+	chain x {
+		type filter hook input priority 0; policy accept;
+	}
+}
+`;
+
+test("reads chains, sets, vmaps, negations and NAT with positions", () => {
+  const { ruleset, diagnostics } = readNftablesText(LISTING, "edge.nft");
+  assert.deepEqual(diagnostics.map((d) => `${d.code} ${d.at?.line}`), ["nft-family 21"]);
+  const input = ruleset.tables[0]!.chains.find((c) => c.name === "input")!;
+  assert.deepEqual(input.base, { hook: "input", priority: 0, type: "filter", policy: "drop" });
+  const [est, ssh, sip, fed, udp, limit] = input.rules;
+  assert.deepEqual(spaceText(est!.match), ["any from any to any ct established,related"]);
+  assert.deepEqual(spaceText(ssh!.match), ["tcp dport 22 from {198.51.100.0/28, 203.0.113.7} to any4"]);
+  assert.equal(ssh!.origin.line, 11);
+  assert.deepEqual([sip!.action, fed!.action], [{ kind: "accept" }, { kind: "drop" }]);
+  assert.deepEqual(spaceText(fed!.match), ["tcp dport 5269 from any to any"]);
+  // oifname != x never matches where there is no output interface (""), as in the kernel.
+  assert.deepEqual(spaceText(udp!.match), ['udp dport 0,1024-65535 from any to any oif !{"", eth0}'.replace("0,1024-65535", "{0, 1024-65535}")]);
+  assert.equal(limit!.approximations[0]!.construct, "limit rate 5/second");
+  const pre = ruleset.tables[0]!.chains.find((c) => c.name === "pre")!;
+  assert.equal(pre.base!.priority, -100);
+  assert.equal(pre.rules[0]!.action.kind, "dnat");
+});
