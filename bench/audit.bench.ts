@@ -76,7 +76,7 @@ export function classbench(size: number, seed = 7): string {
   return lines.join("\n") + "\n";
 }
 
-function matrix(): BoundTopology {
+export function matrix(): BoundTopology {
   const a = (s: string) => {
     const x = parseAddress(s);
     if (!x.ok) throw new Error(s);
@@ -116,7 +116,9 @@ function run(size: number): void {
   );
 }
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
-console.log("| rules | parse | audit (30 flows + exposure + dead) | further flow query | peak RSS | findings | verdicts |");
-console.log("|---|---|---|---|---|---|---|");
-if (process.argv[1]?.endsWith("audit.bench.ts")) for (const s of sizes.length ? sizes : [1000, 10000, 100000]) run(s);
+if (process.argv[1]?.endsWith("audit.bench.ts")) {
+  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  console.log("| rules | parse | audit (30 flows + exposure + dead) | further flow query | peak RSS | findings | verdicts |");
+  console.log("|---|---|---|---|---|---|---|");
+  for (const s of sizes.length ? sizes : [1000, 10000, 100000]) run(s);
+}

@@ -9,7 +9,7 @@ import type { ParsedRuleset } from "../parse/reader.js";
 import { portText, portSet } from "../space/port.js";
 import { spaceText } from "../space/render.js";
 import { Space } from "../space/space.js";
-import { FULL } from "../space/box.js";
+import { FULL, type Box } from "../space/box.js";
 import { NameSet } from "../space/name-set.js";
 import { applyRewrite, runPath, type Dropped, type Flowing } from "./hooks.js";
 import { crossing, CT_NEW, exposureUniverse, flowSpace, replySpace } from "./flows.js";
@@ -78,8 +78,21 @@ export function deciderRef(d: Decider): RuleRefT {
 }
 
 function lines(ctx: Ctx, s: Space): string[] {
-  const all = spaceText(s);
-  return all.length <= ctx.maxLines ? all : [...all.slice(0, ctx.maxLines), `… ${all.length - ctx.maxLines} more`];
+  const compact = s.compact();
+  if (compact.boxes.length <= ctx.maxLines) return spaceText(compact);
+  // Rendering thousands of boxes to show twenty is the slow part: pick the first ones in a
+  // numeric order (deterministic), render only those.
+  const first = [...compact.boxes].sort(boxOrder).slice(0, ctx.maxLines);
+  return [...spaceText(Space.disjoint(first)), `… ${compact.boxes.length - ctx.maxLines} more`];
+}
+
+function boxOrder(a: Box, b: Box): number {
+  for (const d of ["proto", "dport", "dst", "src", "sport"] as const) {
+    const x = a[d].min() ?? 0n;
+    const y = b[d].min() ?? 0n;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
 }
 
 /** Groups dropped packets by deciding rule, in the packets' original coordinates. */

@@ -9,7 +9,7 @@ import type { Chain, Rule, Ruleset, Table } from "../ir/ruleset.js";
 import { ALL_V4, ALL_V6 } from "../space/address.js";
 import { ctSet } from "../space/box.js";
 import { Space } from "../space/space.js";
-import { walkChain, type Decision, type WalkContext } from "./walk.js";
+import { walkChain, type WalkContext } from "./walk.js";
 
 export interface RuleReach {
   /** Packets that reached and matched each rule (over all calls), as pieces to union on demand. */
@@ -115,30 +115,45 @@ function shadowers(reach: RuleReach, chain: Chain, index: number, fam: Space): R
 /**
  * A final rule is redundant when, without it, the rest of the chain (and a base chain's policy)
  * gives every packet it decides the same verdict. Packets returning from a user chain have an
- * unknown continuation, so such a rule is never called redundant.
+ * unknown continuation, so such a rule is never called redundant. Stops at the first packet that
+ * would get another verdict (most rules are not redundant, and that shows early).
  */
 function redundancy(q: { table: Table; chain: Chain; index: number; hit: Space }): { by?: Rule[]; cost: number } {
   const rule = q.chain.rules[q.index]!;
-  const rest: Chain = { ...q.chain, rules: q.chain.rules.slice(q.index + 1) };
-  let cost = 0;
-  const ctx: WalkContext = {
-    table: q.table,
-    view: (r) => {
-      cost++;
-      return r.match;
-    },
-  };
-  const r = walkChain(ctx, rest, q.hit);
-  const decided: Decision[] = r.decided;
-  if (!r.returned.isEmpty()) {
-    if (!q.chain.base) return { cost };
-    const policyKind = q.chain.base.policy;
-    if (policyKind !== rule.action.kind) return { cost };
-  }
+  const kind = rule.action.kind;
   const by: Rule[] = [];
-  for (const d of decided) {
-    if (d.by.kind !== "rule" || d.by.rule.action.kind !== rule.action.kind || d.nat) return { cost };
-    if (!by.includes(d.by.rule)) by.push(d.by.rule);
+  let cost = 0;
+  let rem = q.hit;
+  let returned = Space.EMPTY;
+  const ctx: WalkContext = { table: q.table, view: (r) => r.match };
+  for (const r of q.chain.rules.slice(q.index + 1)) {
+    if (rem.isEmpty()) break;
+    cost++;
+    if (!rem.intersects(r.match)) continue;
+    const a = r.action;
+    if (a.kind === "continue") continue;
+    const hit = rem.intersect(r.match);
+    if (a.kind === "jump" || a.kind === "goto") {
+      const target = q.table.chains.find((c) => c.name === a.chain);
+      if (!target) return { cost };
+      const sub = walkChain(ctx, target, hit);
+      cost += target.rules.length;
+      for (const d of sub.decided) {
+        if (d.by.kind !== "rule" || d.by.rule.action.kind !== kind || d.nat) return { cost };
+        if (!by.includes(d.by.rule)) by.push(d.by.rule);
+      }
+      rem = rem.subtract(r.match);
+      if (a.kind === "jump") rem = rem.union(sub.returned);
+      else returned = returned.union(sub.returned);
+      continue;
+    }
+    if (a.kind === "return") returned = returned.union(hit);
+    else if (a.kind !== kind) return { cost };
+    else by.push(r);
+    rem = rem.subtract(r.match);
+  }
+  if (!rem.isEmpty() || !returned.isEmpty()) {
+    if (!q.chain.base || q.chain.base.policy !== kind) return { cost };
   }
   return { by, cost };
 }

@@ -66,7 +66,17 @@ export function boxIsEmpty(b: Box): boolean {
 }
 
 export function boxIntersects(a: Box, b: Box): boolean {
-  return INTERVAL_DIMS.every((d) => a[d].intersects(b[d])) && NAME_DIMS.every((d) => a[d].intersects(b[d]));
+  // Addresses first: in real rulesets they tell boxes apart most often (cheapest rejection).
+  return (
+    a.dst.intersects(b.dst) &&
+    a.src.intersects(b.src) &&
+    a.dport.intersects(b.dport) &&
+    a.proto.intersects(b.proto) &&
+    a.sport.intersects(b.sport) &&
+    a.ct.intersects(b.ct) &&
+    a.iif.intersects(b.iif) &&
+    a.oif.intersects(b.oif)
+  );
 }
 
 /** The intersection, or undefined when empty. */

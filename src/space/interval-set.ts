@@ -158,9 +158,12 @@ export class IntervalSet {
     });
   }
 
-  /** A stable key for hashing sets (Map keys, deduplication). */
+  private cachedKey: string | undefined;
+
+  /** A stable key for hashing sets (Map keys, deduplication); computed once (sets are immutable). */
   key(): string {
-    return this.intervals.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(",");
+    if (this.cachedKey === undefined) this.cachedKey = this.intervals.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(",");
+    return this.cachedKey;
   }
 }
 

@@ -71,8 +71,11 @@ export class NameSet {
     return this.cofinite === o.cofinite && this.names.length === o.names.length && this.names.every((n, i) => n === o.names[i]);
   }
 
+  private cachedKey: string | undefined;
+
   key(): string {
-    return (this.cofinite ? "!" : "") + this.names.join("\u0000");
+    if (this.cachedKey === undefined) this.cachedKey = (this.cofinite ? "!" : "") + this.names.join("\u0000");
+    return this.cachedKey;
   }
 
   /** `eth0`, `{eth0, eth1}`, `!lo`, `!{lo, docker0}`, `any`. */

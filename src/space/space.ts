@@ -21,14 +21,29 @@ import {
   type Packet,
 } from "./box.js";
 
-/** Coalesce after a difference once the box count passes this (cheap below it anyway). */
+/** Coalesce once the box count passes this (cheap below it anyway)… */
 const COALESCE_AT = 16;
+/** …and has grown this many times since the last coalescing (amortised: O(1) per box added). */
+const COALESCE_GROWTH = 2;
 
 export class Space {
   readonly boxes: readonly Box[];
+  /** Box count right after the last coalescing that produced (an ancestor of) this space. */
+  private readonly settled: number;
 
-  private constructor(boxes: readonly Box[]) {
+  private constructor(boxes: readonly Box[], settled = boxes.length) {
     this.boxes = boxes;
+    this.settled = settled;
+  }
+
+  /** Coalesces `boxes` (derived from this space) when they have grown enough since the last time. */
+  private derive(boxes: Box[]): Space {
+    if (boxes.length === 0) return Space.EMPTY;
+    if (boxes.length > COALESCE_AT && boxes.length > COALESCE_GROWTH * this.settled) {
+      const merged = coalesce(boxes);
+      return new Space(merged, merged.length);
+    }
+    return new Space(boxes, Math.min(this.settled || boxes.length, boxes.length));
   }
 
   static readonly EMPTY = new Space([]);
@@ -75,7 +90,7 @@ export class Space {
         if (c) out.push(c);
       }
     }
-    return Space.disjoint(out.length > COALESCE_AT ? coalesce(out) : out);
+    return this.derive(out);
   }
 
   intersects(o: Space): boolean {
@@ -83,21 +98,23 @@ export class Space {
   }
 
   subtract(o: Space): Space {
-    let cur: readonly Box[] = this.boxes;
+    let cur: Box[] | undefined;
     for (const c of o.boxes) {
-      if (cur.length === 0) break;
-      const next: Box[] = [];
-      let split = false;
-      for (const a of cur) {
-        if (!boxIntersects(a, c)) next.push(a);
-        else {
-          split = true;
-          for (const p of boxSubtract(a, c)) next.push(p);
+      const from = cur ?? this.boxes;
+      if (from.length === 0) break;
+      let next: Box[] | undefined;
+      for (let i = 0; i < from.length; i++) {
+        const a = from[i]!;
+        if (!boxIntersects(a, c)) {
+          if (next) next.push(a);
+          continue;
         }
+        next ??= from.slice(0, i);
+        for (const p of boxSubtract(a, c)) next.push(p);
       }
-      cur = split && next.length > COALESCE_AT ? coalesce(next) : next;
+      if (next) cur = next;
     }
-    return cur === this.boxes ? this : Space.disjoint(cur);
+    return cur === undefined ? this : this.derive(cur);
   }
 
   union(o: Space): Space {
@@ -105,8 +122,7 @@ export class Space {
     if (this.isEmpty()) return o;
     const extra = o.subtract(this);
     if (extra.isEmpty()) return this;
-    const all = [...this.boxes, ...extra.boxes];
-    return Space.disjoint(all.length > 1 ? coalesce(all) : all);
+    return this.derive([...this.boxes, ...extra.boxes]);
   }
 
   contains(o: Space): boolean {
