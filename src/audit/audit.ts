@@ -61,7 +61,9 @@ function summary(rs: Ruleset): AuditReportT["rulesets"][number] {
 
 export function ruleRef(rule: Rule): RuleRefT {
   const o = rule.origin;
-  return { kind: "rule", table: rule.table, chain: rule.chain, text: o.text, file: o.file, line: o.line, col: o.col };
+  const ref: RuleRefT = { kind: "rule", table: rule.table, chain: rule.chain, text: o.text, file: o.file, line: o.line, col: o.col };
+  if (rule.implicit !== undefined) ref.note = `implicit: ${rule.implicit}`;
+  return ref;
 }
 
 export function deciderRef(d: Decider): RuleRefT {
@@ -176,7 +178,7 @@ function flowsTouching(ctx: Ctx, s: Space, pick: (f: ResolvedFlow) => boolean): 
 function retiredRules(ctx: Ctx, reach: RuleReach): AuditReportT["retired"] {
   const out: AuditReportT["retired"] = [];
   for (const [rule] of reach.hits) {
-    if (rule.action.kind !== "accept") continue;
+    if (rule.action.kind !== "accept" || rule.implicit !== undefined) continue;
     const hit = hitSpace(reach, rule);
     const servesRetired = flowsTouching(ctx, hit, (f) => f.retired);
     if (servesRetired.length === 0) continue;

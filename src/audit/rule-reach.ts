@@ -82,6 +82,8 @@ export function deadRules(rulesets: readonly Ruleset[], reach: RuleReach): { dea
       for (const chain of table.chains) {
         const reached = reachedChainsHas(reach, chain);
         chain.rules.forEach((rule, i) => {
+          // A device's implicit behaviour (parse/device.ts) is not a configured line to remove.
+          if (rule.implicit !== undefined) return;
           if (!reached) return void dead.push({ kind: "unreachable-chain", rule, by: [] });
           if (rule.match.intersect(fam).isEmpty()) return void dead.push({ kind: "unmatchable", rule, by: [] });
           const pieces = reach.hits.get(rule);
@@ -94,7 +96,10 @@ export function deadRules(rulesets: readonly Ruleset[], reach: RuleReach): { dea
       }
     }
   }
-  return { dead, budgetExhausted: budget <= 0 };
+  // A rule is only redundant "because of" live rules: when the rule that would decide alike is
+  // itself shadowed, removing both changes verdicts, so report the shadowed one and keep this.
+  const gone = new Set(dead.filter((d) => d.kind !== "redundant").map((d) => d.rule));
+  return { dead: dead.filter((d) => d.kind !== "redundant" || !d.by.some((b) => gone.has(b))), budgetExhausted: budget <= 0 };
 }
 
 function reachedChainsHas(reach: RuleReach, chain: Chain): boolean {

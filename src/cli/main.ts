@@ -5,11 +5,10 @@
  * reported as one, with exit 70.
  */
 import { Command, CommanderError } from "commander";
-import { createRequire } from "node:module";
 import { EXIT, InputError, printDiagnostics } from "./io.js";
 import { registerCommands } from "./commands.js";
+import { VERSION } from "../shell/load.js";
 
-const { version } = createRequire(import.meta.url)("../../../package.json") as { version: string };
 
 let exitCode: number = EXIT.ok;
 
@@ -31,7 +30,7 @@ async function runAction(fn: () => Promise<number> | number): Promise<void> {
 }
 
 const program = new Command("portmatrix")
-  .version(version)
+  .version(VERSION)
   .description("Firewall port matrices as data: show, compile, audit, probe and rehearse them.")
   .showSuggestionAfterError()
   .exitOverride()

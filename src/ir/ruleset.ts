@@ -92,6 +92,12 @@ export interface Rule {
   action: Action;
   origin: Origin;
   approximations: Approximation[];
+  /**
+   * Set on rules a reader adds for behaviour the device has without a configured line (a stateful
+   * device's reply pass, an ASA access-list's implicit deny, security-level defaults): why it
+   * exists. Findings name them (origin points at what causes them) but never call them dead.
+   */
+  implicit?: string;
 }
 
 export type ChainType = "filter" | "nat" | "route";

@@ -22,6 +22,8 @@ export interface AwsRule {
   peer: IntervalSet;
   line: number;
   text: string;
+  /** Peers named by reference (UserIdGroupPairs, PrefixListIds): not in this file. */
+  unresolved: string[];
 }
 
 const NAMED: Record<string, number> = {
@@ -89,21 +91,14 @@ export function parseAwsSecurityGroups(source: YamlSource): {
               );
           });
         }
+        const unresolved: string[] = [];
         for (const rk of ["UserIdGroupPairs", "PrefixListIds"] as const) {
-          if (Array.isArray(p[rk]) && (p[rk] as unknown[]).length > 0) {
-            diagnostics.push(
-              diag(
-                "aws-unsupported",
-                "warning",
-                `${rk} name addresses outside this file; that part of the rule is not modelled and may allow more than the audit shows`,
-                { at: source.positionOf([...path, rk]) },
-              ),
-            );
-          }
+          const refs = Array.isArray(p[rk]) ? (p[rk] as Array<Record<string, unknown>>) : [];
+          for (const ref of refs) unresolved.push(`${rk} ${String(ref.GroupId ?? ref.PrefixListId ?? JSON.stringify(ref))}`);
         }
         const at = source.positionOf(path);
         const text = `${group} ${direction === "in" ? "ingress" : "egress"} ${String(p.IpProtocol)} ${p.FromPort ?? ""}-${p.ToPort ?? ""}`;
-        if (!peer.isEmpty()) rules.push({ group, direction, proto, ports, peer, line: at.line, text });
+        if (!peer.isEmpty() || unresolved.length > 0) rules.push({ group, direction, proto, ports, peer, line: at.line, text, unresolved });
       });
     }
   });

@@ -1,19 +1,41 @@
 /** Readers by format name (the CLI's `--ruleset-format`). Windows, AWS and ASA readers go here. */
+import { readAwsSecurityGroups } from "./aws-reader.js";
+import { readCiscoAsa } from "./asa-reader.js";
 import { readIptablesSave } from "./iptables-save.js";
 import { readNftablesText } from "./nftables-text.js";
 import type { Reader } from "./reader.js";
+import { readWindowsFirewall } from "./windows-reader.js";
 
 export const READERS = {
-  "iptables-save": readIptablesSave,
   "nftables-text": readNftablesText,
+  "iptables-save": readIptablesSave,
+  "windows-firewall": readWindowsFirewall,
+  "aws-security-groups": readAwsSecurityGroups,
+  "cisco-asa": readCiscoAsa,
 } as const satisfies Record<string, Reader>;
+
+/** Which firewall kind a format can be: the device's own (host) or between zones (perimeter). */
+export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter">> = {
+  "nftables-text": ["host", "perimeter"],
+  "iptables-save": ["host", "perimeter"],
+  "windows-firewall": ["host"],
+  "aws-security-groups": ["host"],
+  "cisco-asa": ["perimeter"],
+};
 
 export type ReaderName = keyof typeof READERS;
 
-/** Guesses the format from the text (nft JSON is not read yet: see ARCHITECTURE/report). */
+/** Guesses the format from the text; undefined when nothing fits (the CLI then asks for --ruleset-format). */
 export function sniffFormat(text: string): ReaderName | undefined {
+  const head = text.trimStart();
+  if (head.startsWith("{") || head.startsWith("[")) {
+    if (/"SecurityGroups"\s*:/.test(text)) return "aws-security-groups";
+    if (/"rules"\s*:/.test(text) && /"(activeProfile|profiles|Direction)"\s*:/.test(text)) return "windows-firewall";
+    return undefined;
+  }
   if (/^\s*(table|flush ruleset)\b/m.test(text)) return "nftables-text";
   if (/^\*(filter|nat|mangle|raw|security)\s*$/m.test(text)) return "iptables-save";
+  if (/^\s*(access-list \S+ (extended|remark)|access-group \S+|nameif \S+)/m.test(text)) return "cisco-asa";
   return undefined;
 }
 

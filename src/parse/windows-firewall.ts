@@ -29,6 +29,8 @@ export interface WinRule {
   localAddresses: IntervalSet;
   remoteAddresses: IntervalSet;
   line: number;
+  /** Fields analysed as "any" because the export cannot say them exactly (keywords, programs). */
+  approximations: Array<{ construct: string; reason: string; line: number }>;
 }
 
 export interface WinProfile {
@@ -121,41 +123,32 @@ export function parseWindowsFirewall(source: YamlSource): {
         at("Protocol"),
         "TCP, UDP, ICMPv4, ICMPv6, Any or a number 0-255",
       );
-    const ports = (k: "LocalPort" | "RemotePort"): IntervalSet | undefined => {
-      const v = portsOf(r[k]);
-      if (v === undefined)
-        problem(
-          "windows-unsupported",
-          `rule "${String(r.Name)}": ${k} ${JSON.stringify(r[k])} (a keyword such as RPC or IPHTTPS) is not modelled; the rule is left out, which may change the verdicts of the traffic it matches`,
-          at(k),
-        );
-      return v;
+    // What the export cannot say exactly (keywords that depend on the machine, program or service
+    // filters) is analysed as "any" and kept as an approximation: the audit reports the packets it
+    // may decide differently, instead of leaving the rule out.
+    const approximations: WinRule["approximations"] = [];
+    const widen = (k: string, reason: string): void => {
+      approximations.push({ construct: `${k} ${JSON.stringify(r[k])}`, reason, line: source.positionOf(at(k)).line });
     };
-    const addrs = (k: "LocalAddress" | "RemoteAddress"): IntervalSet | undefined => {
+    const ports = (k: "LocalPort" | "RemotePort"): IntervalSet => {
+      const v = portsOf(r[k]);
+      if (v !== undefined) return v;
+      widen(k, "a port keyword (RPC, IPHTTPS, Teredo…) depends on the machine; analysed as any port");
+      return ALL_PORTS;
+    };
+    const addrs = (k: "LocalAddress" | "RemoteAddress"): IntervalSet => {
       const v = addressesOf(r[k]);
-      if (v === undefined)
-        problem(
-          "windows-unsupported",
-          `rule "${String(r.Name)}": ${k} ${JSON.stringify(r[k])} (a keyword such as LocalSubnet or DNS depends on the machine's network) is not modelled; the rule is left out, which may change the verdicts of the traffic it matches`,
-          at(k),
-        );
-      return v;
+      if (v !== undefined) return v;
+      widen(k, "an address keyword (LocalSubnet, DNS, DefaultGateway…) depends on the machine's network; analysed as any address");
+      return ALL_ADDRESSES;
     };
     const lp = ports("LocalPort");
     const rp = ports("RemotePort");
     const la = addrs("LocalAddress");
     const ra = addrs("RemoteAddress");
-    if (!lp || !rp || !la || !ra) return;
     for (const k of ["Program", "Service"] as const) {
-      if (r[k] !== undefined && r[k] !== null && r[k] !== "Any") {
-        problem(
-          "windows-approximation",
-          `rule "${String(r.Name)}" is limited to ${k} ${JSON.stringify(r[k])}; analysed as if it matched the traffic of every ${k.toLowerCase()}`,
-          at(k),
-          undefined,
-          "warning",
-        );
-      }
+      if (r[k] !== undefined && r[k] !== null && r[k] !== "Any")
+        widen(k, `limited to one ${k.toLowerCase()}; analysed as if it matched the traffic of every ${k.toLowerCase()}`);
     }
     rules.push({
       name: String(r.Name ?? `rule ${i}`),
@@ -168,6 +161,7 @@ export function parseWindowsFirewall(source: YamlSource): {
       localAddresses: la,
       remoteAddresses: ra,
       line: source.positionOf(["rules", i]).line,
+      approximations,
     });
   });
   return { firewall: { active, rules }, diagnostics };

@@ -2,7 +2,7 @@
  * Reads profiles and topologies from disk (or the built-in profiles/ folder) and hands the text to
  * the pure model. Every problem comes back as Diagnostics; nothing here throws for bad input.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
@@ -13,7 +13,17 @@ import { parseYaml } from "../model/yaml-source.js";
 import { readText } from "./files.js";
 
 /** The package root (profiles/, examples/, schemas/ live there); dist/src/shell → three levels up. */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+/** The package folder, found upward from this file (dist/src/shell when built, src/shell under tsx). */
+export const PACKAGE_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    if (dirname(dir) === dir) return resolve(from, "../../..");
+  }
+}
+/** The package version (package.json), for --version, reports and SARIF. */
+export const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }).version;
 export const PROFILES_DIR = join(PACKAGE_ROOT, "profiles");
 
 export function builtinProfileIds(): string[] {

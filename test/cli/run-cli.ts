@@ -1,9 +1,10 @@
 /** Runs the built CLI as a user would: a child process, with the lifecycle date pinned. */
 import { spawnSync } from "node:child_process";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "../../src/shell/load.js";
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+/** The repository root, from dist/ when built or from the sources under tsx. */
+export const ROOT = PACKAGE_ROOT;
 export const CLI = join(ROOT, "dist/src/cli/main.js");
 
 export interface CliResult {

@@ -1,0 +1,86 @@
+/**
+ * Cisco ASA running-config → IR (format `cisco-asa`). Transit traffic as the ASA decides it
+ * (Cisco ASA configuration guide, "Access Control Lists" and "Interface security levels"):
+ *  - stateful: packets of permitted connections pass (implicit rule first);
+ *  - a packet entering interface I is checked by I's inbound access-list, then the global one;
+ *    without either, only traffic to interfaces of a lower security level passes (equal levels
+ *    with `same-security-traffic permit inter-interface`); an access-list ends in an implicit deny;
+ *  - a permitted packet leaving by interface J is then checked by J's outbound access-list.
+ * In first-match IR: forward: [stateful pass, iif I oif (other named) goto in_I …] policy drop;
+ * in_I: the ACEs (permit → accept, or goto egress when any outbound access-list exists; deny →
+ * drop), implicit drop; egress: [oif J goto out_J …] accept; out_J: the ACEs (permit → accept,
+ * deny → drop), implicit drop. Packets only enter and leave by named interfaces, and not by the
+ * one they came in on (no `same-security-traffic permit intra-interface` modelled).
+ */
+import type { Action, Chain, Rule } from "../ir/ruleset.js";
+import { makeBox } from "../space/box.js";
+import { NameSet } from "../space/name-set.js";
+import { Space } from "../space/space.js";
+import { parseCiscoAsa, type AsaAce, type AsaConfig } from "./cisco-asa.js";
+import { baseChain, deviceRule, origin, statefulPass, userChain } from "./device.js";
+import type { ParsedRuleset } from "./reader.js";
+
+const TABLE = "cisco-asa";
+
+export function readCiscoAsa(text: string, file: string): ParsedRuleset {
+  const { config, diagnostics } = parseCiscoAsa(file, text);
+  const chains = asaChains(config, file);
+  return { ruleset: { format: "cisco-asa", source: file, semantics: "first-match", stateful: true, tables: [{ family: "inet", name: TABLE, chains }] }, diagnostics };
+}
+
+function asaChains(config: AsaConfig, file: string): Chain[] {
+  const named = config.interfaces.filter((i) => i.name !== "");
+  const bindingOf = (dir: "in" | "out" | "global", iface?: string) =>
+    config.bindings.find((b) => b.direction === dir && (dir === "global" || b.iface === iface));
+  const global = bindingOf("global");
+  const top = origin(file, 1, "(implicit) transit traffic");
+  const forward: Rule[] = [statefulPass(TABLE, "forward", "The ASA", top)];
+  const chains: Chain[] = [];
+  const hasOut = config.bindings.some((b) => b.direction === "out");
+  const permit: Action = hasOut ? { kind: "goto", chain: "egress" } : { kind: "accept" };
+  for (const iface of named) {
+    const bind = bindingOf("in", iface.name);
+    const at = origin(file, bind?.line ?? global?.line ?? 1, bind ? `access-group ${bind.acl} in interface ${iface.name}` : `interface ${iface.name} (security-level ${iface.securityLevel ?? 0})`);
+    const inChain = `in_${iface.name}`;
+    const others = NameSet.of(...named.filter((o) => o.name !== iface.name).map((o) => o.name));
+    forward.push(deviceRule(TABLE, "forward", 0, Space.box(makeBox({ iif: NameSet.of(iface.name), oif: others })), { kind: "goto", chain: inChain }, at, `packets entering ${iface.name} are checked by its inbound access control`));
+    const rules: Rule[] = [];
+    if (bind || global) {
+      for (const b of [bind, global]) if (b) rules.push(...aceRules(config.acls.get(b.acl) ?? [], inChain, file, permit));
+      rules.push(implicitDeny(inChain, at, `the implicit deny at the end of ${[bind?.acl, global?.acl].filter(Boolean).join(" and ")}`));
+    } else {
+      const level = iface.securityLevel ?? 0;
+      const lower = named.filter((o) => o.name !== iface.name && ((o.securityLevel ?? 0) < level || (config.sameSecurityPermitted && (o.securityLevel ?? 0) === level)));
+      const why = `no access-list on ${iface.name}: security-level ${level} lets traffic to lower-security interfaces pass`;
+      if (lower.length > 0) rules.push(deviceRule(TABLE, inChain, 0, Space.box(makeBox({ oif: NameSet.of(...lower.map((o) => o.name)) })), permit, { ...at, text: `(implicit) ${why}` }, why));
+      rules.push(implicitDeny(inChain, at, `security-level ${level}: traffic to other interfaces is denied without an access-list`));
+    }
+    chains.push(userChain(inChain, at, rules));
+  }
+  if (!hasOut) return [baseChain("forward", "forward", "drop", top, forward), ...chains];
+  const egress: Rule[] = [];
+  for (const iface of named) {
+    const bind = bindingOf("out", iface.name);
+    if (!bind) continue;
+    const at = origin(file, bind.line, `access-group ${bind.acl} out interface ${iface.name}`);
+    const outChain = `out_${iface.name}`;
+    egress.push(deviceRule(TABLE, "egress", 0, Space.box(makeBox({ oif: NameSet.of(iface.name) })), { kind: "goto", chain: outChain }, at, `packets leaving by ${iface.name} are checked by its outbound access-list`));
+    chains.push(userChain(outChain, at, [...aceRules(config.acls.get(bind.acl) ?? [], outChain, file, { kind: "accept" }), implicitDeny(outChain, at, `the implicit deny at the end of ${bind.acl}`)]));
+  }
+  egress.push(deviceRule(TABLE, "egress", 0, Space.ANY, { kind: "accept" }, { ...top, text: "(implicit) permitted packets with no outbound access-list pass" }, "no outbound access-list"));
+  chains.push(userChain("egress", top, egress));
+  return [baseChain("forward", "forward", "drop", top, forward), ...chains];
+}
+
+function aceRules(aces: readonly AsaAce[], chain: string, file: string, permit: Action): Rule[] {
+  return aces.map((ace) => {
+    const match = ace.inactive
+      ? Space.EMPTY
+      : Space.fromBoxes(ace.services.map((s) => makeBox({ proto: s.proto, sport: s.sport, dport: s.dport, src: ace.src, dst: ace.dst })));
+    return deviceRule(TABLE, chain, 0, match, ace.action === "permit" ? permit : { kind: "drop" }, origin(file, ace.line, ace.text));
+  });
+}
+
+function implicitDeny(chain: string, at: ReturnType<typeof origin>, why: string): Rule {
+  return deviceRule(TABLE, chain, 0, Space.ANY, { kind: "drop" }, { ...at, text: `(implicit) ${why}` }, why);
+}

@@ -1,0 +1,65 @@
+/**
+ * `portmatrix audit` for people: the required flows with their verdicts, then what is blocked and
+ * by which rule, exposure, dead and retired rules, and what could not be modelled. Pure.
+ */
+import type { AuditReportT, RuleRefT } from "../audit/report-schema.js";
+import { textTable } from "./table.js";
+
+export function where(r: { file: string; line: number; col: number }): string {
+  return r.line > 0 ? `${r.file}:${r.line}:${r.col}` : r.file;
+}
+
+export function ruleText(r: RuleRefT): string {
+  const what = r.kind === "policy" ? `${r.table}/${r.chain} ${r.text}` : r.text;
+  return `${where(r)}: ${what}${r.kind === "engine" && r.note ? ` (${r.note})` : ""}`;
+}
+
+function section(title: string, body: string[]): string {
+  return body.length === 0 ? "" : `\n${title}\n${body.join("\n")}\n`;
+}
+
+function indent(lines: readonly string[], by = "    "): string[] {
+  return lines.map((l) => by + l);
+}
+
+export function renderAuditText(r: AuditReportT): string {
+  const files = r.rulesets.map((s) => `${s.file} (${s.format}: ${s.rules} rules in ${s.chains} chains)`).join(", ");
+  let out = `audit of ${files}\nagainst ${r.profile}, ${r.firewall === "perimeter" ? "perimeter firewall" : `${r.firewall}'s own firewall`}\n\n`;
+  const rows = r.flows.map((f) => [
+    f.id,
+    `${f.from} → ${f.to}`,
+    `${f.transport} ${f.ports}`,
+    f.verdict + (f.uncertain ? " (uncertain)" : ""),
+    f.retired ? "retired: not required" : "",
+  ]);
+  out += textTable([{ header: "FLOW" }, { header: "FROM → TO" }, { header: "PORTS" }, { header: "VERDICT" }, { header: "" }], rows);
+  const blocked = r.flows.flatMap((f) =>
+    f.blocked.flatMap((b) => [`  ${f.id} (${b.direction === "reply" ? "replies" : "own packets"}) blocked by ${ruleText(b.rule)}`, ...indent(b.packets)]),
+  );
+  out += section("Blocked", blocked);
+  out += section("Exposure (accepted, but no required flow needs it)", r.exposure.flatMap((e) => [`  ${e.direction}, accepted by ${ruleText(e.rule)}`, ...indent(e.packets)]));
+  out += section(
+    "Dead rules",
+    r.deadRules.flatMap((d) => [`  ${d.kind}: ${ruleText(d.rule)}`, ...d.by.map((b) => `      ${d.kind === "shadowed" ? "by" : "decided alike by"} ${ruleText(b)}`)]),
+  );
+  out += section("Retired (serve only flows whose service has ended)", r.retired.map((x) => `  ${ruleText(x.rule)}\n      for ${x.flows.join(", ")}`));
+  out += section(
+    "Not modelled exactly",
+    r.unsupported.flatMap((u) => [`  ${where(u.at)}: ${u.construct}: ${u.reason}`, ...(u.flows.length ? [`      may change: ${u.flows.join(", ")}`] : [])]),
+  );
+  out += section("Notes", r.notes.map((n) => `  ${n}`));
+  out += `\n${summaryLine(r)}\n`;
+  return out;
+}
+
+export function summaryLine(r: AuditReportT): string {
+  const req = r.flows.filter((f) => !f.retired && f.verdict !== "not-applicable");
+  const ok = req.filter((f) => f.verdict === "allowed").length;
+  return [
+    `${ok} of ${req.length} required flows allowed`,
+    `${r.exposure.length} exposure finding${r.exposure.length === 1 ? "" : "s"}`,
+    `${r.deadRules.length} dead rule${r.deadRules.length === 1 ? "" : "s"}`,
+    `${r.retired.length} retired rule${r.retired.length === 1 ? "" : "s"}`,
+    `${r.unsupported.length} not modelled exactly`,
+  ].join(", ");
+}
