@@ -2,12 +2,14 @@
 import { readAwsSecurityGroups } from "./aws-reader.js";
 import { readCiscoAsa } from "./asa-reader.js";
 import { readIptablesSave } from "./iptables-save.js";
+import { readNftablesJson } from "./nftables-json.js";
 import { readNftablesText } from "./nftables-text.js";
 import type { Reader } from "./reader.js";
 import { readWindowsFirewall } from "./windows-reader.js";
 
 export const READERS = {
   "nftables-text": readNftablesText,
+  "nftables-json": readNftablesJson,
   "iptables-save": readIptablesSave,
   "windows-firewall": readWindowsFirewall,
   "aws-security-groups": readAwsSecurityGroups,
@@ -17,6 +19,7 @@ export const READERS = {
 /** Which firewall kind a format can be: the device's own (host) or between zones (perimeter). */
 export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter">> = {
   "nftables-text": ["host", "perimeter"],
+  "nftables-json": ["host", "perimeter"],
   "iptables-save": ["host", "perimeter"],
   "windows-firewall": ["host"],
   "aws-security-groups": ["host"],
@@ -29,6 +32,7 @@ export type ReaderName = keyof typeof READERS;
 export function sniffFormat(text: string): ReaderName | undefined {
   const head = text.trimStart();
   if (head.startsWith("{") || head.startsWith("[")) {
+    if (/^\{\s*"nftables"\s*:/.test(head)) return "nftables-json";
     if (/"SecurityGroups"\s*:/.test(text)) return "aws-security-groups";
     if (/"rules"\s*:/.test(text) && /"(activeProfile|profiles|Direction)"\s*:/.test(text)) return "windows-firewall";
     return undefined;

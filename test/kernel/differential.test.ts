@@ -5,7 +5,8 @@
  * boundaries are sent over a veth pair; the kernel's per-rule counters are compared with the
  * packets the engine says each rule matches (one symbolic walk over the whole packet space per
  * ruleset, then membership of every packet sent). The rulesets are read back from the kernel's
- * own listing (`nft list ruleset`, `iptables-save -c`), so the readers are tested too.
+ * own listing (`nft list ruleset`, `nft -j list ruleset`, `iptables-save -c`), so the readers are
+ * tested too.
  * Rules sit in prerouting (nft filter priority 0 after DNAT at -100; iptables mangle PREROUTING):
  * every packet there is new to conntrack because nothing is routed onwards (no addresses, no
  * forwarding), so no connection is ever confirmed.
@@ -18,6 +19,7 @@ import { test } from "node:test";
 import { runHook } from "../../src/audit/hooks.js";
 import type { Rule, Ruleset } from "../../src/ir/ruleset.js";
 import { readIptablesSave } from "../../src/parse/iptables-save.js";
+import { readNftablesJson } from "../../src/parse/nftables-json.js";
 import { readNftablesText } from "../../src/parse/nftables-text.js";
 import { ctSet, type Packet } from "../../src/space/box.js";
 import { NameSet } from "../../src/space/name-set.js";
@@ -58,14 +60,14 @@ function engineCounts(ruleset: Ruleset, packets: readonly TestPacket[]): Map<Rul
   return counts;
 }
 
-function compare(listing: string, ruleset: Ruleset, packets: readonly TestPacket[], counter: RegExp): string[] {
-  const lines = listing.split("\n");
+/** `textOf` gives the kernel's text of a rule, which holds its counter. */
+function compare(ruleset: Ruleset, packets: readonly TestPacket[], counter: RegExp, textOf: (r: Rule) => string = (r) => r.origin.text): string[] {
   const counts = engineCounts(ruleset, packets);
   const out: string[] = [];
   for (const t of ruleset.tables)
     for (const c of t.chains)
       for (const rule of c.rules) {
-        const m = counter.exec(lines[rule.origin.line - 1] ?? "");
+        const m = counter.exec(textOf(rule));
         if (!m) {
           out.push(`no counter on line ${rule.origin.line}: ${rule.origin.text}`);
           continue;
@@ -96,7 +98,13 @@ function runNft(pair: Pair, seed: number): Outcome {
   assert.deepEqual(parsed.diagnostics, [], listing);
   const approx = parsed.ruleset.tables.flatMap((t) => t.chains.flatMap((c) => c.rules.flatMap((x) => x.approximations)));
   assert.deepEqual(approx, []);
-  return { packets: packets.length, mismatches: compare(listing, parsed.ruleset, packets, /counter packets (\d+)/) };
+  const mismatches = compare(parsed.ruleset, packets, /counter packets (\d+)/);
+  // The same kernel state through `nft -j list ruleset` and the JSON reader.
+  const json = readNftablesJson(pair.run(pair.fw, ["nft", "-j", "list", "ruleset"]), `seed-${seed}.json`);
+  assert.deepEqual(json.diagnostics, []);
+  assert.deepEqual(json.ruleset.tables.flatMap((t) => t.chains.flatMap((c) => c.rules.flatMap((x) => x.approximations))), []);
+  mismatches.push(...compare(json.ruleset, packets, /counter packets (\d+)/).map((m) => `json: ${m}`));
+  return { packets: packets.length, mismatches };
 }
 
 function runIptables(pair: Pair, seed: number, family: 4 | 6): Outcome {
@@ -110,7 +118,8 @@ function runIptables(pair: Pair, seed: number, family: 4 | 6): Outcome {
   const listing = pair.run(pair.fw, [`${tool}-save`, "-c"]);
   const parsed = readIptablesSave(listing, `seed-${seed}.rules`);
   assert.deepEqual(parsed.diagnostics, [], listing);
-  return { packets: packets.length, mismatches: compare(listing, parsed.ruleset, packets, /^\[(\d+):\d+\]/) };
+  const lines = listing.split("\n");
+  return { packets: packets.length, mismatches: compare(parsed.ruleset, packets, /^\[(\d+):\d+\]/, (r) => lines[r.origin.line - 1] ?? "") };
 }
 
 test("engine agrees with the kernel on every packet (nftables and iptables)", { skip, timeout: 180_000 }, () => {

@@ -1,0 +1,208 @@
+/**
+ * Reader for `nft -j list ruleset` (libnftables-json(5), schema version 1). The JSON is printed
+ * back into the text syntax `nft list ruleset` uses, one statement per line, and read by the text
+ * reader (nftables-text.ts): one set of rule semantics for both forms, and findings quote rules
+ * as nft prints them. Origins are then mapped back to the JSON objects' own lines and columns.
+ * A JSON expression this printer does not know is printed as an `unknown-json-…` word, which the
+ * rule reader reports as an approximation with the rule's position: never dropped in silence.
+ */
+import { diag, type Diagnostic, type Position } from "../diag/diagnostic.js";
+import type { Origin, Ruleset } from "../ir/ruleset.js";
+import { parseYaml, type PathKey } from "../model/yaml-source.js";
+import { readNftablesText } from "./nftables-text.js";
+import type { ParsedRuleset } from "./reader.js";
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type Obj = { [k: string]: Json };
+
+interface Item {
+  kind: "table" | "chain" | "set" | "map" | "rule" | "other";
+  body: Obj;
+  path: PathKey[];
+}
+
+export function readNftablesJson(text: string, file: string): ParsedRuleset {
+  const empty: Ruleset = { format: "nftables-json", source: file, semantics: "first-match", stateful: false, tables: [] };
+  const { source, diagnostics } = parseYaml(file, text);
+  if (!source) return { ruleset: empty, diagnostics };
+  const doc = source.value as { nftables?: unknown } | null;
+  if (typeof doc !== "object" || doc === null || !Array.isArray(doc.nftables))
+    return { ruleset: empty, diagnostics: [diag("nft-json-format", "error", "not an `nft -j list ruleset` document", { at: source.positionOf([]), expected: '{"nftables": [{"metainfo": …}, {"table": …}, …]}' })] };
+  const items: Item[] = (doc.nftables as Json[]).map((entry, i) => {
+    const [kind, body] = Object.entries((entry ?? {}) as Obj)[0] ?? ["other", {}];
+    const known = ["table", "chain", "set", "map", "rule"].includes(kind) ? (kind as Item["kind"]) : "other";
+    return { kind: known, body: (body ?? {}) as Obj, path: ["nftables", i, kind] };
+  });
+  const { text: printed, lineOf } = printRuleset(items);
+  const parsed = readNftablesText(printed, file);
+  const where = (line: number): Position => {
+    const path = lineOf[line - 1];
+    return path ? source.positionOf(path) : { file, line: 1, col: 1 };
+  };
+  const remap = (o: Origin): Origin => ({ ...o, ...where(o.line) });
+  const tables = parsed.ruleset.tables.map((t) => ({
+    ...t,
+    chains: t.chains.map((c) => ({
+      ...c,
+      origin: remap(c.origin),
+      rules: c.rules.map((r) => ({ ...r, origin: remap(r.origin), approximations: r.approximations.map((a) => ({ ...a, origin: remap(a.origin) })) })),
+    })),
+  }));
+  const diags: Diagnostic[] = parsed.diagnostics.map((d) => (d.at ? { ...d, at: where(d.at.line) } : d));
+  return { ruleset: { ...empty, tables }, diagnostics: diags };
+}
+
+/** The ruleset in nft's text syntax, with the JSON path each printed line came from. */
+function printRuleset(items: readonly Item[]): { text: string; lineOf: Array<PathKey[] | undefined> } {
+  const lines: string[] = [];
+  const lineOf: Array<PathKey[] | undefined> = [];
+  const emit = (s: string, path?: PathKey[]): void => {
+    lines.push(s);
+    lineOf.push(path);
+  };
+  const key = (b: Obj): string => `${str(b.family)} ${str(b.table ?? b.name)}`;
+  for (const t of items.filter((i) => i.kind === "table")) {
+    const tk = `${str(t.body.family)} ${str(t.body.name)}`;
+    emit(`table ${tk} {`, t.path);
+    for (const s of items.filter((i) => (i.kind === "set" || i.kind === "map") && key(i.body) === tk)) printSet(s, emit);
+    for (const c of items.filter((i) => i.kind === "chain" && key(i.body) === tk)) {
+      const name = str(c.body.name);
+      emit(`chain ${name} {`, c.path);
+      if (c.body.hook !== undefined)
+        emit(`type ${str(c.body.type ?? "filter")} hook ${str(c.body.hook)} priority ${str(c.body.prio ?? 0)}; policy ${str(c.body.policy ?? "accept")};`, c.path);
+      items
+        .filter((i) => i.kind === "rule" && key(i.body) === tk && str(i.body.chain) === name)
+        .forEach((r) => emit(printRule(r.body), r.path));
+      emit("}");
+    }
+    emit("}");
+  }
+  return { text: lines.join("\n") + "\n", lineOf };
+}
+
+function printSet(s: Item, emit: (line: string, path?: PathKey[]) => void): void {
+  const b = s.body;
+  emit(`${s.kind} ${str(b.name)} {`, s.path);
+  const type = Array.isArray(b.type) ? b.type.map(str).join(" . ") : str(b.type);
+  emit(`type ${type}${b.map !== undefined ? ` : ${str(b.map)}` : ""}`, s.path);
+  if (Array.isArray(b.flags) && b.flags.length > 0) emit(`flags ${b.flags.map(str).join(",")}`, s.path);
+  const elems = Array.isArray(b.elem) ? b.elem : [];
+  if (elems.length > 0) emit(`elements = { ${elems.map((e) => value(e)).join(", ")} }`, s.path);
+  emit("}");
+}
+
+function printRule(r: Obj): string {
+  const parts = (Array.isArray(r.expr) ? r.expr : []).map((e) => statement((e ?? {}) as Obj));
+  if (typeof r.comment === "string") parts.push(`comment ${quote(r.comment)}`);
+  return parts.join(" ");
+}
+
+function statement(e: Obj): string {
+  const [k, v] = Object.entries(e)[0] ?? ["empty", null];
+  const o = (v ?? {}) as Obj;
+  switch (k) {
+    case "match": {
+      const left = expr(o.left);
+      const ifname = /^(meta )?[io]ifname$/.test(left);
+      const right = value(o.right ?? null, ifname);
+      const op = str(o.op ?? "==");
+      return `${left} ${op === "==" || op === "in" ? "" : `${op} `}${right}`;
+    }
+    case "accept":
+    case "drop":
+    case "return":
+    case "continue":
+    case "masquerade":
+    case "notrack":
+      return k;
+    case "reject":
+      return o.type ? `reject with ${str(o.type)}${o.expr !== undefined ? ` ${str(o.expr)}` : ""}` : "reject";
+    case "jump":
+    case "goto":
+      return `${k} ${str(o.target)}`;
+    case "counter":
+      return v === null ? "counter" : `counter packets ${str(o.packets ?? 0)} bytes ${str(o.bytes ?? 0)}`;
+    case "log":
+      return o.prefix !== undefined ? `log prefix ${quote(str(o.prefix))}` : "log";
+    case "limit":
+      return `limit rate ${o.inv ? "over " : ""}${str(o.rate)}/${str(o.per ?? "second")}`;
+    case "dnat":
+    case "snat":
+      return `${k}${o.family ? ` ${str(o.family)}` : ""} to ${natTarget(o)}`;
+    case "redirect":
+      return o.port !== undefined ? `redirect to :${value(o.port)}` : "redirect";
+    case "vmap": {
+      const data = (o.data ?? {}) as Obj;
+      const entries = (Array.isArray(data.set) ? data.set : []).map((pair) => {
+        const [kv, verdict] = Array.isArray(pair) ? pair : [pair, null];
+        return `${value(kv ?? null)} : ${statement((verdict ?? {}) as Obj)}`;
+      });
+      return `${expr(o.key)} vmap { ${entries.join(", ")} }`;
+    }
+    default:
+      return `unknown-json-${k}`;
+  }
+}
+
+function natTarget(o: Obj): string {
+  const addr = o.addr === undefined ? "" : value(o.addr);
+  const port = o.port === undefined ? "" : value(o.port);
+  if (port === "") return addr;
+  return addr.includes(":") ? `[${addr}]:${port}` : `${addr}:${port}`;
+}
+
+/** The left side of a match: payload, meta, ct fields as nft spells them. */
+function expr(x: Json | undefined): string {
+  if (x === null || typeof x !== "object" || Array.isArray(x)) return value(x ?? null);
+  const [k, v] = Object.entries(x)[0] ?? ["empty", null];
+  const o = (v ?? {}) as Obj;
+  switch (k) {
+    case "payload":
+      return o.protocol !== undefined ? `${str(o.protocol)} ${str(o.field)}` : `unknown-json-raw-payload`;
+    case "meta": {
+      const key = str(o.key);
+      // nft prints these meta keys without the `meta` keyword; both forms are read alike.
+      return ["iifname", "oifname", "iif", "oif"].includes(key) ? key : `meta ${key}`;
+    }
+    case "ct":
+      return `ct ${o.dir ? `${str(o.dir)} ` : ""}${str(o.key)}`;
+    case "concat":
+      return (Array.isArray(v) ? v : []).map((p) => expr(p)).join(" . ");
+    default:
+      return `unknown-json-${k}`;
+  }
+}
+
+/** A right-hand value: literal, set, range, prefix, named set reference, flag list. */
+function value(x: Json, quoteStrings = false): string {
+  if (x === null) return "";
+  if (typeof x === "number" || typeof x === "boolean") return String(x);
+  if (typeof x === "string") return quoteStrings ? quote(x) : x;
+  // A bare list is a flag combination (ct state established,related).
+  if (Array.isArray(x)) return x.map((v) => value(v, quoteStrings)).join(",");
+  const [k, v] = Object.entries(x)[0] ?? ["empty", null];
+  switch (k) {
+    case "set":
+      return `{ ${(Array.isArray(v) ? v : [v]).map((e) => value(e, quoteStrings)).join(", ")} }`;
+    case "range":
+      return Array.isArray(v) ? `${value(v[0] ?? null)}-${value(v[1] ?? null)}` : "unknown-json-range";
+    case "prefix": {
+      const o = (v ?? {}) as Obj;
+      return `${str(o.addr)}/${str(o.len)}`;
+    }
+    case "elem":
+      return value(((v ?? {}) as Obj).val ?? null, quoteStrings);
+    case "concat":
+      return (Array.isArray(v) ? v : []).map((e) => value(e, quoteStrings)).join(" . ");
+    default:
+      return `unknown-json-${k}`;
+  }
+}
+
+function str(x: Json | undefined): string {
+  return x === undefined || x === null ? "" : typeof x === "object" ? JSON.stringify(x) : String(x);
+}
+
+function quote(s: string): string {
+  return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
