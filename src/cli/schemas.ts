@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { profileSchema, topologySchema } from "../model/schema.js";
 import { showOutputSchema } from "../report/show-schema.js";
+import { AuditReport } from "../audit/report-schema.js";
 import { writeFilesAtomic } from "../shell/files.js";
 import { EXIT } from "./io.js";
 import type { Runner } from "./commands.js";
@@ -13,6 +14,7 @@ export const SCHEMAS = {
   profile: { schema: profileSchema, io: "input" },
   topology: { schema: topologySchema, io: "input" },
   "show-output": { schema: showOutputSchema, io: "output" },
+  "audit-output": { schema: AuditReport, io: "output" },
 } as const satisfies Record<string, { schema: z.ZodType; io: "input" | "output" }>;
 
 export function schemaTexts(): Array<{ name: string; text: string }> {
