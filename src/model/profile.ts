@@ -28,6 +28,9 @@ export function checkProfile(source: YamlSource): { loaded?: LoadedProfile; diag
     lifecycles: {},
     defects: [],
     flows: [],
+    dns: [],
+    certificates: [],
+    advisories: [],
     ...data,
   } as unknown as Profile;
   // Structurally broken flows are holes (undefined) so positions of the others stay right.
@@ -97,6 +100,7 @@ export function checkProfile(source: YamlSource): { loaded?: LoadedProfile; diag
   });
   if (data.sources !== undefined && Object.keys(profile.sources).length === 0)
     err("missing-source", "the profile cites no source document", ["sources"], "at least one source");
+  checkCatalogData(profile, data.features !== undefined, endpointsKnown, err);
   profile.defects.forEach((d, i) =>
     d.flows.forEach((f, k) => {
       if (!seen.has(f))
@@ -104,6 +108,70 @@ export function checkProfile(source: YamlSource): { loaded?: LoadedProfile; diag
     }),
   );
   return diagnostics.length > 0 ? { diagnostics } : { loaded: { profile, source }, diagnostics };
+}
+
+/**
+ * References inside the DNS records, certificates and advisories (additive catalog data): endpoint
+ * ids, feature names and source ids must exist, like the flows' references.
+ */
+function checkCatalogData(
+  profile: Profile,
+  featuresKnown: boolean,
+  endpointsKnown: boolean,
+  err: (code: string, message: string, path: PathKey[], expected?: string) => void,
+): void {
+  const endpointIds = Object.keys(profile.endpoints);
+  const endpoint = (id: string, what: string, path: PathKey[]): void => {
+    if (endpointsKnown && !profile.endpoints[id])
+      err("unknown-endpoint", `${what} names unknown endpoint "${id}"`, path, oneOf(endpointIds));
+  };
+  const conditions = (cs: Profile["advisories"][number]["conditions"], what: string, path: PathKey[]): void =>
+    cs.forEach((c, k) =>
+      (typeof c === "string" ? [c] : c.anyOf).forEach((name, n) => {
+        if (featuresKnown && !profile.features[name])
+          err(
+            "unknown-feature",
+            `${what} depends on unknown feature "${name}"`,
+            typeof c === "string" ? [...path, "conditions", k] : [...path, "conditions", k, "anyOf", n],
+            oneOf(Object.keys(profile.features)),
+          );
+      }),
+    );
+  const source = (id: string | undefined, what: string, path: PathKey[]): void => {
+    if (id !== undefined && Object.keys(profile.sources).length > 0 && !profile.sources[id])
+      err(
+        "unknown-source",
+        `${what} cites unknown source "${id}"`,
+        [...path, "source"],
+        oneOf(Object.keys(profile.sources)),
+      );
+  };
+  profile.dns.forEach((r, i) => {
+    const what = `DNS record "${r.name}"`;
+    if (r.endpoint !== undefined) endpoint(r.endpoint, what, ["dns", i, "endpoint"]);
+    conditions(r.conditions, what, ["dns", i]);
+    source(r.source, what, ["dns", i]);
+  });
+  profile.certificates.forEach((c, i) => {
+    const what = `certificate "${c.id}"`;
+    c.assignedTo.forEach((e, k) => endpoint(e, what, ["certificates", i, "assignedTo", k]));
+    conditions(c.conditions, what, ["certificates", i]);
+    source(c.source, what, ["certificates", i]);
+  });
+  for (const [name, f] of Object.entries(profile.features)) {
+    if (f.lifecycle !== undefined && !profile.lifecycles[f.lifecycle])
+      err(
+        "unknown-lifecycle",
+        `feature "${name}" names unknown lifecycle "${f.lifecycle}"`,
+        ["features", name, "lifecycle"],
+        oneOf(Object.keys(profile.lifecycles)),
+      );
+  }
+  profile.advisories.forEach((a, i) => {
+    const what = `advisory "${a.id}"`;
+    conditions(a.conditions, what, ["advisories", i]);
+    source(a.source, what, ["advisories", i]);
+  });
 }
 
 export function oneOf(ids: readonly string[]): string {

@@ -13,7 +13,15 @@ export const idSchema = z.string().regex(ID, { message: "an id of lower-case let
 export const portTermSchema = z.union([z.number(), z.string()]);
 export const portSpecSchema = z.union([portTermSchema, z.array(portTermSchema).min(1)]);
 
-const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: "a date as YYYY-MM-DD" });
+/**
+ * YYYY-MM-DD, or YYYY-MM where the vendor gives only a month ("June 2014"); both compare correctly
+ * as strings against an ISO as-of date (a month counts from its first day).
+ */
+const dateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}(-\d{2})?$/, {
+    message: "a date as YYYY-MM-DD (or YYYY-MM when the source gives only a month)",
+  });
 
 export const sourceDocSchema = z.strictObject({
   title: z.string().min(1),
@@ -30,10 +38,14 @@ export const endpointSchema = z.strictObject({
   /** server: an interface of the deployment (can be listened on); remote: a population of peers. */
   kind: z.enum(["server", "remote"]).default("remote"),
   description: z.string().optional(),
+  /** Other wordings the cited pages use for this same interface or population (kept so rows can be checked against the page). */
+  aliases: z.array(z.string().min(1)).optional(),
 });
 
 export const featureSchema = z.strictObject({
   description: z.string().min(1),
+  /** Lifecycle (key of `lifecycles`) of the service this feature turns on; ended → warn when enabled. */
+  lifecycle: z.string().optional(),
 });
 
 export const lifecycleSchema = z.strictObject({
@@ -78,6 +90,46 @@ export const defectSchema = z.strictObject({
   flows: z.array(z.string()).default([]),
 });
 
+/**
+ * A DNS record the deployment needs and a prober can check. Names are written with `{domain}` for
+ * each SIP domain (the vendor pages use contoso.com as the example).
+ */
+export const dnsRecordSchema = z.strictObject({
+  location: z.enum(["external", "internal"]),
+  type: z.enum(["SRV", "A", "AAAA", "CNAME"]),
+  /** Record name, e.g. `_sipfederationtls._tcp.{domain}`. */
+  name: z.string().min(1),
+  /** SRV port (absent for A records). */
+  port: z.number().int().min(1).max(65535).optional(),
+  /** SRV target host, or for A/AAAA the endpoint (id) whose address the record must hold. */
+  target: z.string().min(1),
+  /** Endpoint id the record points at (its address must be the record's address). */
+  endpoint: z.string().optional(),
+  notes: z.string().default(""),
+  conditions: z.array(conditionSchema).default([]),
+  source: z.string().optional(),
+});
+
+/** A certificate a listener must present; names a prober can compare with SN/SAN. */
+export const certificateSchema = z.strictObject({
+  id: idSchema,
+  /** Endpoint ids whose listeners present this certificate. */
+  assignedTo: z.array(z.string()).min(1),
+  subjectName: z.string().min(1),
+  subjectAltNames: z.array(z.string().min(1)).default([]),
+  notes: z.string().default(""),
+  conditions: z.array(conditionSchema).default([]),
+  source: z.string().optional(),
+});
+
+/** A deployment requirement that is not a port row (e.g. NAT must be symmetric), active under conditions. */
+export const advisorySchema = z.strictObject({
+  id: idSchema,
+  text: z.string().min(1),
+  conditions: z.array(conditionSchema).default([]),
+  source: z.string().optional(),
+});
+
 export const profileSchema = z.strictObject({
   $schema: z.string().optional(),
   id: idSchema,
@@ -90,10 +142,16 @@ export const profileSchema = z.strictObject({
   lifecycles: z.record(z.string(), lifecycleSchema).default({}),
   defects: z.array(defectSchema).default([]),
   flows: z.array(flowSchema).min(1),
+  dns: z.array(dnsRecordSchema).default([]),
+  certificates: z.array(certificateSchema).default([]),
+  advisories: z.array(advisorySchema).default([]),
 });
 
 export type Profile = z.infer<typeof profileSchema>;
 export type FlowSpec = z.infer<typeof flowSchema>;
+export type DnsRecord = z.infer<typeof dnsRecordSchema>;
+export type Certificate = z.infer<typeof certificateSchema>;
+export type Advisory = z.infer<typeof advisorySchema>;
 
 /** One address term or a list: host, CIDR, range, any/any4/any6. */
 export const addressSpecSchema = z.union([z.string(), z.array(z.string()).min(1)]);
