@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { profileSchema, topologySchema } from "../model/schema.js";
 import { showOutputSchema } from "../report/show-schema.js";
+import { compareOutputSchema } from "../report/compare-schema.js";
 import { AuditReport } from "../audit/report-schema.js";
 import { writeFilesAtomic } from "../shell/files.js";
 import { EXIT } from "./io.js";
@@ -14,6 +15,7 @@ export const SCHEMAS = {
   profile: { schema: profileSchema, io: "input" },
   topology: { schema: topologySchema, io: "input" },
   "show-output": { schema: showOutputSchema, io: "output" },
+  "compare-output": { schema: compareOutputSchema, io: "output" },
   "audit-output": { schema: AuditReport, io: "output" },
 } as const satisfies Record<string, { schema: z.ZodType; io: "input" | "output" }>;
 

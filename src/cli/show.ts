@@ -4,6 +4,9 @@ import { lowerFlows, resolveVariables } from "../model/profile.js";
 import { matrixWarnings, renderShow, type ShowFormat } from "../report/matrix.js";
 import { builtinProfileIds, loadProfile, loadTopology, asOfDate } from "../shell/load.js";
 import { choice, EXIT, InputError, warn } from "./io.js";
+import { compareProfiles, type Comparison } from "../report/compare.js";
+import { renderComparison, type CompareFormat } from "../report/compare-render.js";
+import type { Profile } from "../model/schema.js";
 
 export function registerShow(program: Command, run: (fn: () => Promise<number> | number) => void): void {
   program
@@ -21,10 +24,22 @@ export function registerShow(program: Command, run: (fn: () => Promise<number> |
     )
     .argument("[profile]", "built-in profile id or profile file (default: the topology's profile)")
     .option("-t, --topology <file>", "bind the matrix to a topology")
-    .option("--format <format>", "table, json, csv or md", "table")
-    .action((ref: string | undefined, opts: { topology?: string; format: string }) =>
+    .option("--format <format>", "table, json, csv or md (with --compare: table, json or md)", "table")
+    .option("--compare <profiles...>", "compare two profiles row by row (A B: what changes from A to B)")
+    .action((ref: string | undefined, opts: { topology?: string; format: string; compare?: string[] }) =>
       run(() =>
-        show(ref, opts.topology, choice("--format", opts.format, ["table", "json", "csv", "md"] as const)),
+        opts.compare !== undefined
+          ? compare(
+              ref,
+              opts.compare,
+              opts.topology,
+              choice("--format", opts.format, ["table", "json", "md"] as const),
+            )
+          : show(
+              ref,
+              opts.topology,
+              choice("--format", opts.format, ["table", "json", "csv", "md"] as const),
+            ),
       ),
     );
 }
@@ -92,4 +107,54 @@ function show(ref: string | undefined, topologyPath: string | undefined, format:
   process.stdout.write(renderShow({ profile, flows }, format));
   warn(matrixWarnings(profile, flows));
   return EXIT.ok;
+}
+
+/** `show --compare A B` (also `show A --compare B`): the migration checklist of src/report/compare.ts. */
+function compare(
+  ref: string | undefined,
+  refs: readonly string[],
+  topology: string | undefined,
+  format: CompareFormat,
+): number {
+  const ids = ref === undefined ? [...refs] : [ref, ...refs];
+  if (ids.length !== 2 || topology !== undefined) {
+    throw new InputError([
+      {
+        code: "bad-compare",
+        severity: "error",
+        message:
+          topology !== undefined
+            ? "--compare compares two profiles and takes no --topology"
+            : `--compare needs exactly two profiles, got ${ids.length}`,
+        expected: "show --compare A B, e.g. show --compare lync2013-edge-single-public sfb2019-edge-external",
+      },
+    ]);
+  }
+  const sides = ids.map((id) => {
+    const p = loadProfile(id);
+    if (!p.ok) throw new InputError(p.diagnostics);
+    const { profile } = p.value;
+    const variables = resolveVariables(profile.variables, {}, () => undefined);
+    return { profile, flows: lowerFlows(profile, { variables, asOf: asOfDate() }) };
+  });
+  const result = compareProfiles(sides[0]!, sides[1]!);
+  process.stdout.write(renderComparison(result, format));
+  warn(compareWarnings(result, sides[0]!.profile, sides[1]!.profile));
+  return EXIT.ok;
+}
+
+/** The source defects that touch a row the comparison asks the reader to act on. */
+function compareWarnings(c: Comparison, a: Profile, b: Profile): string[] {
+  const touched = (side: "a" | "b"): Set<string> =>
+    new Set(c.rows.filter((r) => r.status !== "unchanged" && r[side]).map((r) => r[side]!.id));
+  return (
+    [
+      [a, touched("a")],
+      [b, touched("b")],
+    ] as const
+  ).flatMap(([p, ids]) =>
+    p.defects
+      .filter((d) => d.flows.some((f) => ids.has(f)))
+      .map((d) => `source defect (${p.id}: ${d.id}): ${d.text} Reading: ${d.reading}`),
+  );
 }
