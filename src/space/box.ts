@@ -112,7 +112,8 @@ export function boxSubtract(a: Box, c: Box): Box[] {
   let cur: Box = a;
   for (const d of INTERVAL_DIMS) {
     const rest = cur[d].subtract(c[d]);
-    if (!rest.isEmpty()) out.push({ ...cur, [d]: rest });
+    if (rest.isEmpty()) continue; // c covers this dimension: cur stays as it is
+    out.push({ ...cur, [d]: rest });
     cur = { ...cur, [d]: cur[d].intersect(c[d]) };
   }
   for (const d of NAME_DIMS) {
@@ -125,10 +126,10 @@ export function boxSubtract(a: Box, c: Box): Box[] {
 
 /** Key of every dimension but `skip` (coalescing groups boxes that differ in one dimension). */
 export function boxKeyWithout(b: Box, skip: Dim | undefined): string {
-  const parts: string[] = [];
-  for (const d of INTERVAL_DIMS) parts.push(d === skip ? "*" : b[d].key());
-  for (const d of NAME_DIMS) parts.push(d === skip ? "*" : b[d].key());
-  return parts.join("|");
+  let k = "";
+  for (const d of INTERVAL_DIMS) k += d === skip ? "*," : `${b[d].id()},`;
+  for (const d of NAME_DIMS) k += d === skip ? "*," : `${b[d].id()},`;
+  return k;
 }
 
 /** One packet: a point of the space. */

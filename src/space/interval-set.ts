@@ -83,7 +83,17 @@ export class IntervalSet {
     return new IntervalSet(normalizeSorted(merged));
   }
 
+  /** Whether this is one interval holding all of `other` (the common case of full dimensions). */
+  private covers(other: IntervalSet): boolean {
+    const a = this.intervals;
+    const b = other.intervals;
+    return a.length === 1 && b.length > 0 && a[0]![0] <= b[0]![0] && b[b.length - 1]![1] <= a[0]![1];
+  }
+
   intersect(other: IntervalSet): IntervalSet {
+    // Fast paths (no allocation): most box dimensions are whole, or equal on both sides.
+    if (this === other || other.covers(this)) return this;
+    if (this.covers(other)) return other;
     const out: Interval[] = [];
     const a = this.intervals;
     const b = other.intervals;
@@ -103,8 +113,11 @@ export class IntervalSet {
 
   subtract(other: IntervalSet): IntervalSet {
     if (this.isEmpty() || other.isEmpty()) return this;
-    const out: Interval[] = [];
+    if (this === other || other.covers(this)) return IntervalSet.EMPTY;
+    const a = this.intervals;
     const b = other.intervals;
+    if (b[b.length - 1]![1] < a[0]![0] || a[a.length - 1]![1] < b[0]![0]) return this;
+    const out: Interval[] = [];
     let j = 0;
     for (const [lo0, hi] of this.intervals) {
       let lo = lo0;
@@ -159,12 +172,30 @@ export class IntervalSet {
   }
 
   private cachedKey: string | undefined;
+  private cachedId: number | undefined;
 
   /** A stable key for hashing sets (Map keys, deduplication); computed once (sets are immutable). */
   key(): string {
     if (this.cachedKey === undefined) this.cachedKey = this.intervals.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(",");
     return this.cachedKey;
   }
+
+  /** A small number equal for equal sets (interned key): short composite keys when coalescing. */
+  id(): number {
+    if (this.cachedId === undefined) this.cachedId = internKey(this.key());
+    return this.cachedId;
+  }
+}
+
+/**
+ * Interned set keys. A memo, not state anything depends on: ids only need to be equal for equal
+ * keys within one process. Bounded by the distinct sets an analysis creates.
+ */
+const INTERNED = new Map<string, number>();
+export function internKey(key: string): number {
+  let id = INTERNED.get(key);
+  if (id === undefined) INTERNED.set(key, (id = INTERNED.size));
+  return id;
 }
 
 function normalizeSorted(sorted: Interval[]): Interval[] {
