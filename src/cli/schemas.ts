@@ -5,6 +5,7 @@ import { z } from "zod";
 import { profileSchema, topologySchema } from "../model/schema.js";
 import { showOutputSchema } from "../report/show-schema.js";
 import { compareOutputSchema } from "../report/compare-schema.js";
+import { profilesOutputSchema } from "../report/profiles-schema.js";
 import { AuditReport } from "../audit/report-schema.js";
 import { writeFilesAtomic } from "../shell/files.js";
 import { EXIT } from "./io.js";
@@ -16,6 +17,7 @@ export const SCHEMAS = {
   topology: { schema: topologySchema, io: "input" },
   "show-output": { schema: showOutputSchema, io: "output" },
   "compare-output": { schema: compareOutputSchema, io: "output" },
+  "profiles-output": { schema: profilesOutputSchema, io: "output" },
   "audit-output": { schema: AuditReport, io: "output" },
 } as const satisfies Record<string, { schema: z.ZodType; io: "input" | "output" }>;
 

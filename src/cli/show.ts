@@ -56,6 +56,7 @@ function profiles(format: "table" | "json"): number {
       product: profile.product,
       source: src?.url ?? "",
       rows: profile.flows.length,
+      features: Object.keys(profile.features),
     };
   });
   if (format === "json") process.stdout.write(JSON.stringify({ version: 1, profiles: list }, null, 2) + "\n");

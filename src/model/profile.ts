@@ -100,7 +100,13 @@ export function checkProfile(source: YamlSource): { loaded?: LoadedProfile; diag
   });
   if (data.sources !== undefined && Object.keys(profile.sources).length === 0)
     err("missing-source", "the profile cites no source document", ["sources"], "at least one source");
-  checkCatalogData(profile, data.features !== undefined, endpointsKnown, err);
+  checkCatalogData(
+    profile,
+    data.features !== undefined,
+    endpointsKnown,
+    rawKeys(source.value, "lifecycles"),
+    err,
+  );
   profile.defects.forEach((d, i) =>
     d.flows.forEach((f, k) => {
       if (!seen.has(f))
@@ -118,6 +124,7 @@ function checkCatalogData(
   profile: Profile,
   featuresKnown: boolean,
   endpointsKnown: boolean,
+  lifecycleNames: readonly string[],
   err: (code: string, message: string, path: PathKey[], expected?: string) => void,
 ): void {
   const endpointIds = Object.keys(profile.endpoints);
@@ -158,13 +165,14 @@ function checkCatalogData(
     conditions(c.conditions, what, ["certificates", i]);
     source(c.source, what, ["certificates", i]);
   });
+  // Names from the YAML itself: a lifecycle with a structural error is already reported, not "unknown".
   for (const [name, f] of Object.entries(profile.features)) {
-    if (f.lifecycle !== undefined && !profile.lifecycles[f.lifecycle])
+    if (f.lifecycle !== undefined && !lifecycleNames.includes(f.lifecycle))
       err(
         "unknown-lifecycle",
         `feature "${name}" names unknown lifecycle "${f.lifecycle}"`,
         ["features", name, "lifecycle"],
-        oneOf(Object.keys(profile.lifecycles)),
+        oneOf(lifecycleNames),
       );
   }
   profile.advisories.forEach((a, i) => {
@@ -172,6 +180,11 @@ function checkCatalogData(
     conditions(a.conditions, what, ["advisories", i]);
     source(a.source, what, ["advisories", i]);
   });
+}
+
+function rawKeys(value: unknown, key: string): string[] {
+  const v = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
+  return v !== null && typeof v === "object" && !Array.isArray(v) ? Object.keys(v) : [];
 }
 
 export function oneOf(ids: readonly string[]): string {

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { compareOutputSchema, type CompareOutput } from "../../src/report/compare-schema.js";
+import { profilesOutputSchema } from "../../src/report/profiles-schema.js";
 import { runCli } from "../cli/run-cli.js";
 
 function compareJson(a: string, b: string): CompareOutput {
@@ -96,17 +97,32 @@ test("bad --compare input: exit 2 with one clear message", () => {
 test("profiles --format json lists every built-in profile with title, source and row count", () => {
   const r = runCli(["profiles", "--format", "json"]);
   assert.equal(r.status, 0, r.stderr);
-  const doc = JSON.parse(r.stdout) as {
-    version: number;
-    profiles: Array<{ id: string; title: string; source: string; rows: number }>;
-  };
+  const doc = profilesOutputSchema.parse(JSON.parse(r.stdout));
   assert.equal(doc.version, 1);
   assert.equal(doc.profiles.length, 20);
   const byId = new Map(doc.profiles.map((p) => [p.id, p]));
   assert.equal(byId.get("lync2013-public-im")!.rows, 6);
   assert.equal(byId.get("sfb2019-edge-external")!.rows, 13);
+  assert.ok(byId.get("sfb2015-edge-external")!.features.includes("xmpp-federation"));
+  assert.ok(!byId.get("sfb2019-edge-external")!.features.includes("xmpp-federation"));
   for (const p of doc.profiles) {
     assert.ok(p.title.length > 0);
     assert.match(p.source, /^https:\/\//, `${p.id} source`);
   }
+});
+
+test("bad catalog data (DNS, certificates, advisories, feature lifecycles, dates): every problem, file:line:col, exit 2", () => {
+  const r = runCli(["show", "test/catalog/fixtures/bad-catalog-data.yaml"]);
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stdout, "");
+  for (const re of [
+    /:6:43: error\[unknown-lifecycle\]: feature "f" names unknown lifecycle "gone"; expected one of l/,
+    /:7:37: error\[invalid-value\]: .*a date as YYYY-MM-DD \(or YYYY-MM/,
+    /:9:.*error\[unknown-endpoint\]: DNS record "_sip._tls.\{domain\}" names unknown endpoint "nowhere"; expected one of a, b/,
+    /:10:.*error\[unknown-endpoint\]: certificate "c1" names unknown endpoint "ghost"/,
+    /:11:.*error\[unknown-feature\]: advisory "a1" depends on unknown feature "nofeature"; expected one of f/,
+    /:11:.*error\[unknown-source\]: advisory "a1" cites unknown source "nosource"; expected one of s/,
+  ])
+    assert.match(r.stderr, re);
+  assert.doesNotMatch(r.stderr, /\n\s+at .*\.js:\d+/, "no stack trace");
 });
