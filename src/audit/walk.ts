@@ -7,6 +7,7 @@
  */
 import { findChain, type Action, type Chain, type Rule, type Table } from "../ir/ruleset.js";
 import { Space } from "../space/space.js";
+import { Remainder } from "./remainder.js";
 
 export type Decider =
   | { kind: "rule"; rule: Rule }
@@ -41,8 +42,9 @@ const MAX_DEPTH = 64;
 
 export function walkChain(ctx: WalkContext, chain: Chain, input: Space, depth = 0): WalkResult {
   const decided: Decision[] = [];
-  let returned = Space.EMPTY;
-  let rem = input;
+  // Packets returned by `return` rules: each hit is disjoint from the earlier ones (they left rem).
+  const returnedParts: Space[] = [];
+  let rem = Remainder.of(input);
   for (const rule of chain.rules) {
     if (rem.isEmpty()) break;
     const m = ctx.view(rule);
@@ -65,7 +67,7 @@ export function walkChain(ctx: WalkContext, chain: Chain, input: Space, depth = 
         decided.push({ outcome: "drop", packets: hit, by: { kind: "rule", rule } });
         break;
       case "return":
-        returned = returned.union(hit);
+        returnedParts.push(hit);
         break;
       case "jump":
       case "goto": {
@@ -77,9 +79,9 @@ export function walkChain(ctx: WalkContext, chain: Chain, input: Space, depth = 
         }
         const sub = walkChain(ctx, target, hit, depth + 1);
         decided.push(...sub.decided);
-        if (a.kind === "goto") returned = returned.union(sub.returned);
+        if (a.kind === "goto") returnedParts.push(sub.returned);
         else {
-          rem = rem.subtract(m).union(sub.returned);
+          rem = rem.subtract(m).add(sub.returned);
           continue;
         }
         break;
@@ -89,7 +91,9 @@ export function walkChain(ctx: WalkContext, chain: Chain, input: Space, depth = 
     }
     rem = rem.subtract(m);
   }
-  return { decided, returned: returned.union(rem) };
+  const rest = rem.toSpace();
+  const returned = returnedParts.length === 0 ? rest : Space.disjoint([...returnedParts.flatMap((p) => p.boxes), ...rest.boxes]).compact();
+  return { decided, returned };
 }
 
 /** A base chain decides everything: what returns meets the policy. */
