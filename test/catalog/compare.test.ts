@@ -3,6 +3,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { compareOutputSchema, type CompareOutput } from "../../src/report/compare-schema.js";
 import { profilesOutputSchema } from "../../src/report/profiles-schema.js";
+import { lowerFlows, resolveVariables } from "../../src/model/profile.js";
+import { compareProfiles, type CompareSide } from "../../src/report/compare.js";
+import { builtinProfileIds, loadProfile } from "../../src/shell/load.js";
 import { runCli } from "../cli/run-cli.js";
 
 function compareJson(a: string, b: string): CompareOutput {
@@ -125,4 +128,44 @@ test("bad catalog data (DNS, certificates, advisories, feature lifecycles, dates
   ])
     assert.match(r.stderr, re);
   assert.doesNotMatch(r.stderr, /\n\s+at .*\.js:\d+/, "no stack trace");
+});
+
+function side(id: string): CompareSide {
+  const p = loadProfile(id);
+  assert.ok(p.ok, id);
+  const { profile } = p.value;
+  return {
+    profile,
+    flows: lowerFlows(profile, { variables: resolveVariables(profile.variables, {}, () => undefined) }),
+  };
+}
+
+test("over the whole catalog: a profile compared with itself is all unchanged; A→B mirrors B→A", () => {
+  const ids = builtinProfileIds();
+  const sides = new Map(ids.map((id) => [id, side(id)]));
+  for (const id of ids) {
+    const self = compareProfiles(sides.get(id)!, sides.get(id)!);
+    assert.deepEqual(self.summary, { removed: 0, added: 0, changed: 0, unchanged: self.b.rows }, id);
+  }
+  for (const a of ids)
+    for (const b of ids) {
+      const ab = compareProfiles(sides.get(a)!, sides.get(b)!);
+      const ba = compareProfiles(sides.get(b)!, sides.get(a)!);
+      assert.deepEqual(
+        [ab.summary.removed, ab.summary.added, ab.summary.changed, ab.summary.unchanged],
+        [ba.summary.added, ba.summary.removed, ba.summary.changed, ba.summary.unchanged],
+        `${a} ↔ ${b}`,
+      );
+      assert.equal(
+        ab.summary.removed + ab.summary.changed + ab.summary.unchanged,
+        ab.a.rows,
+        `${a} → ${b}: every A row once`,
+      );
+      assert.equal(
+        ab.summary.added + ab.summary.changed + ab.summary.unchanged,
+        ab.b.rows,
+        `${a} → ${b}: every B row once`,
+      );
+      compareOutputSchema.parse(JSON.parse(JSON.stringify(ab)));
+    }
 });
