@@ -51,7 +51,7 @@ const topology: BoundTopology = {
   profileId: "test",
   profileTitle: "test",
   features: [],
-  management: addr("any4"),
+  management: addr("203.0.113.240/28"),
   firewall: { kind: "host", host: "edge" },
   endpoints: [
     { id: "edge", name: "Edge", addresses: addr("198.51.100.10"), text: [] },

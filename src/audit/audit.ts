@@ -147,6 +147,10 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
       const c = crossing(ctx.topology, f);
       if (c && c.direction === u.direction) needed = needed.union(flowSpace(f, c.forward, CT_NEW));
     }
+    // The topology asks for its management addresses to stay reachable: their connections
+    // towards the endpoints are intended, not exposure.
+    const mgmt = ctx.topology.management;
+    if (u.direction !== "outbound" && !mgmt.isEmpty()) needed = needed.union(u.packets.restrict({ src: mgmt }));
     const passed = runPath(ctx.rulesets, u.leg.path, [{ rewrite: {}, packets: u.packets }]).passed;
     const groups = new Map<string, { ref: RuleRefT; packets: Space }>();
     for (const f of passed) {
