@@ -1,5 +1,99 @@
-/** Registration point for `portmatrix report` (filled in by its owner; registers nothing until then). */
+/** `portmatrix diagram`, `portmatrix report` and `portmatrix serve`. */
 import type { Command } from "commander";
+import { DIAGRAM_FORMATS, renderDiagram } from "../diagram/index.js";
+import { parseRun, type RunKind, type RunResults } from "../diagram/results.js";
+import { renderReportHtml } from "../report/html.js";
+import { writeFilesAtomic, readText } from "../shell/files.js";
+import { loadTopology, type LoadedTopology } from "../shell/load.js";
+import { choice, EXIT, InputError } from "./io.js";
 import type { Runner } from "./commands.js";
 
-export function registerReport(_program: Command, _run: Runner): void {}
+interface ResultOptions {
+  topology?: string;
+  audit?: string;
+  probe?: string;
+}
+
+export function registerReport(program: Command, run: Runner): void {
+  program
+    .command("diagram")
+    .description("draw the topology's flows: zones or host and endpoints as boxes, flows as arrows coloured by audit/probe verdicts")
+    .option("-t, --topology <file>", "the topology")
+    .option("--format <format>", `${DIAGRAM_FORMATS.join(", ")}`, "svg")
+    .option("--audit <json>", "colour by this audit run (portmatrix audit --format json)")
+    .option("--probe <json>", "colour by this probe run (portmatrix probe --format json)")
+    .option("-o, --output <file>", "write to a file instead of standard output")
+    .action((opts: ResultOptions & { format: string; output?: string }) =>
+      run(async () => {
+        const format = choice("--format", opts.format, DIAGRAM_FORMATS);
+        const { loaded, results } = loadInputs(opts);
+        emit(await renderDiagram(loaded.bound, format, results), opts.output);
+        return EXIT.ok;
+      }),
+    );
+
+  program
+    .command("report")
+    .description("write one self-contained HTML report: the matrix, the diagram, audit findings and probe results")
+    .option("-t, --topology <file>", "the topology")
+    .option("--audit <json>", "include this audit run (portmatrix audit --format json)")
+    .option("--probe <json>", "include this probe run (portmatrix probe --format json)")
+    .option("-o, --output <file>", "the HTML file to write (default: standard output)")
+    .action((opts: ResultOptions & { output?: string }) =>
+      run(async () => {
+        const { loaded, results } = loadInputs(opts);
+        const diagramSvg = await renderDiagram(loaded.bound, "svg", results);
+        const html = renderReportHtml({
+          profile: loaded.profile.profile,
+          topology: loaded.bound,
+          topologyFile: opts.topology ?? "",
+          diagramSvg,
+          ...results,
+        });
+        emit(html, opts.output);
+        return EXIT.ok;
+      }),
+    );
+}
+
+function need(option: string, value: string | undefined): string {
+  if (value !== undefined) return value;
+  throw new InputError([{ code: "missing-option", severity: "error", message: `${option} is required`, expected: `${option} <file>` }]);
+}
+
+function loadInputs(opts: ResultOptions): { loaded: LoadedTopology; results: RunResults } {
+  const t = loadTopology(need("--topology", opts.topology));
+  if (!t.ok) throw new InputError(t.diagnostics);
+  const results: RunResults = {};
+  if (opts.audit !== undefined) {
+    const r = readRun(opts.audit, "audit");
+    if (r.kind === "audit") results.audit = r.run;
+  }
+  if (opts.probe !== undefined) {
+    const r = readRun(opts.probe, "probe");
+    if (r.kind === "probe") results.probe = r.run;
+  }
+  return { loaded: t.value, results };
+}
+
+/** Reads and validates a run file; every problem is an InputError (exit 2). */
+export function readRun(path: string, kind: RunKind): Extract<ReturnType<typeof parseRun>, { ok: true }> {
+  const read = readText(path);
+  if (!read.ok) throw new InputError([read.diagnostic]);
+  let json: unknown;
+  try {
+    json = JSON.parse(read.text);
+  } catch (e) {
+    throw new InputError([
+      { code: "bad-run-json", severity: "error", message: `${path}: not JSON (${(e as Error).message})`, expected: `the output of portmatrix ${kind} --format json` },
+    ]);
+  }
+  const parsed = parseRun(json, path, kind);
+  if (!parsed.ok) throw new InputError(parsed.diagnostics);
+  return parsed;
+}
+
+function emit(text: string, output: string | undefined): void {
+  if (output === undefined) process.stdout.write(text);
+  else writeFilesAtomic([{ path: output, text }]);
+}

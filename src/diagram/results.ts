@@ -1,0 +1,143 @@
+/**
+ * @module Run results the pictures are coloured by: an audit report (src/audit/report-schema.ts)
+ * and a probe run, reduced to one mark per flow. Pure.
+ *
+ * The probe contract is owned by src/probe/; until its schema lands, `ProbeRun` below is this
+ * module's reading of the agreed shape `{version, from, results: [{flow, target, transport, port,
+ * state, expected, ok, detail}], summary}`. It is deliberately loose on the fields we do not use so
+ * additive changes on the probe side do not break reading.
+ */
+import { z } from "zod";
+import { AuditReport, type AuditReportT } from "../audit/report-schema.js";
+import type { Diagnostic } from "../diag/diagnostic.js";
+
+export const ProbeResult = z.looseObject({
+  flow: z.string(),
+  target: z.string(),
+  transport: z.enum(["tcp", "udp"]),
+  port: z.number().int().min(0).max(65535),
+  state: z.string(),
+  expected: z.string(),
+  ok: z.boolean(),
+  detail: z.string().default(""),
+});
+
+export const ProbeRun = z.looseObject({
+  version: z.number().int(),
+  from: z.string(),
+  results: z.array(ProbeResult),
+  summary: z.unknown().optional(),
+});
+
+export type ProbeResultT = z.infer<typeof ProbeResult>;
+export type ProbeRunT = z.infer<typeof ProbeRun>;
+export type AuditVerdict = AuditReportT["flows"][number]["verdict"];
+
+/**
+ * One flow's mark, worst first: `failed` (audit blocked or no probe answered as expected),
+ * `partial`, `ok`, `not-applicable`, and `none` when no run says anything about the flow.
+ */
+export type Mark = "failed" | "partial" | "ok" | "not-applicable" | "none";
+const SEVERITY: Record<Mark, number> = { failed: 4, partial: 3, ok: 2, "not-applicable": 1, none: 0 };
+
+export function worstMark(marks: Iterable<Mark>): Mark {
+  let worst: Mark = "none";
+  for (const m of marks) if (SEVERITY[m] > SEVERITY[worst]) worst = m;
+  return worst;
+}
+
+export function auditMark(verdict: AuditVerdict): Mark {
+  switch (verdict) {
+    case "allowed":
+      return "ok";
+    case "partial":
+      return "partial";
+    case "blocked":
+      return "failed";
+    case "not-applicable":
+      return "not-applicable";
+  }
+}
+
+export interface ProbeTally {
+  ok: number;
+  total: number;
+}
+
+export function probeMark(t: ProbeTally): Mark {
+  if (t.total === 0) return "none";
+  return t.ok === t.total ? "ok" : t.ok === 0 ? "failed" : "partial";
+}
+
+export interface FlowStatus {
+  audit?: AuditVerdict;
+  probe?: ProbeTally;
+  mark: Mark;
+}
+
+export interface RunResults {
+  audit?: AuditReportT;
+  probe?: ProbeRunT;
+}
+
+/** Per flow id: what the audit and the probe said, and the worse of the two as the mark. */
+export function flowStatuses(results: RunResults): Map<string, FlowStatus> {
+  const out = new Map<string, FlowStatus>();
+  const get = (id: string): FlowStatus => {
+    const s = out.get(id) ?? { mark: "none" };
+    out.set(id, s);
+    return s;
+  };
+  for (const f of results.audit?.flows ?? []) get(f.id).audit = f.verdict;
+  for (const r of results.probe?.results ?? []) {
+    const s = get(r.flow);
+    s.probe = { ok: (s.probe?.ok ?? 0) + (r.ok ? 1 : 0), total: (s.probe?.total ?? 0) + 1 };
+  }
+  for (const s of out.values()) {
+    s.mark = worstMark([
+      ...(s.audit ? [auditMark(s.audit)] : []),
+      ...(s.probe ? [probeMark(s.probe)] : []),
+    ]);
+  }
+  return out;
+}
+
+/** `audit: allowed · probe: 2/3 as expected`, for labels and tooltips. */
+export function statusText(s: FlowStatus | undefined): string {
+  if (!s) return "";
+  const parts: string[] = [];
+  if (s.audit) parts.push(`audit: ${s.audit}`);
+  if (s.probe) parts.push(`probe: ${s.probe.ok}/${s.probe.total} as expected`);
+  return parts.join(" · ");
+}
+
+export type RunKind = "audit" | "probe";
+export type ParsedRun =
+  | { ok: true; kind: "audit"; run: AuditReportT }
+  | { ok: true; kind: "probe"; run: ProbeRunT }
+  | { ok: false; diagnostics: Diagnostic[] };
+
+/** Validates a run's JSON (already parsed) as the given kind, or guesses the kind from its shape. */
+export function parseRun(json: unknown, file: string, kind?: RunKind): ParsedRun {
+  const asAudit = (): ParsedRun => {
+    const r = AuditReport.safeParse(json);
+    return r.success ? { ok: true, kind: "audit", run: r.data } : { ok: false, diagnostics: issues(r.error, file, "an audit report (portmatrix audit --format json)") };
+  };
+  const asProbe = (): ParsedRun => {
+    const r = ProbeRun.safeParse(json);
+    return r.success ? { ok: true, kind: "probe", run: r.data } : { ok: false, diagnostics: issues(r.error, file, "a probe run (portmatrix probe --format json)") };
+  };
+  if (kind === "audit") return asAudit();
+  if (kind === "probe") return asProbe();
+  const looksLikeProbe = typeof json === "object" && json !== null && "results" in json && !("flows" in json);
+  return looksLikeProbe ? asProbe() : asAudit();
+}
+
+function issues(error: z.ZodError, file: string, expected: string): Diagnostic[] {
+  return error.issues.slice(0, 10).map((i) => ({
+    code: "bad-run-json",
+    severity: "error" as const,
+    message: `${file}: ${i.path.length > 0 ? `at ${i.path.join(".")}: ` : ""}${i.message}`,
+    expected,
+  }));
+}
