@@ -1,20 +1,25 @@
 /**
  * `portmatrix demo`: the main job on the built-in default — the seed profile bound to the shipped
- * example topology. Each step is a real run of the same code the commands use.
+ * example topologies. Each step is a real run of the same code the commands use.
  */
 import type { Command } from "commander";
 import { join } from "node:path";
+import { audit } from "../audit/audit.js";
 import { matrixWarnings, renderShow } from "../report/matrix.js";
+import { renderAuditText } from "../report/audit-text.js";
 import { loadTopology, PACKAGE_ROOT } from "../shell/load.js";
-import { EXIT, InputError } from "./io.js";
+import { readRulesets } from "./audit.js";
+import { EXIT, InputError, printDiagnostics } from "./io.js";
 import type { Runner } from "./commands.js";
 
 export const DEMO_TOPOLOGY = join(PACKAGE_ROOT, "examples", "seed-host.yaml");
+const LEGACY_TOPOLOGY = join(PACKAGE_ROOT, "examples", "legacy", "host-topology.yaml");
+const LEGACY_RULESET = join(PACKAGE_ROOT, "examples", "legacy", "edge-iptables.rules");
 
 export function registerDemo(program: Command, run: Runner): void {
   program
     .command("demo")
-    .description("run the whole tool on the built-in seed profile and example topology")
+    .description("run the whole tool on the built-in seed profile and example topologies")
     .option("-o, --out <dir>", "where compiled rules are written", "portmatrix-demo")
     .action((opts: { out: string }) => run(() => demo(opts.out)));
 }
@@ -23,13 +28,23 @@ function heading(text: string): void {
   process.stdout.write(`\n== ${text} ==\n\n`);
 }
 
-async function demo(_outDir: string): Promise<number> {
-  const t = loadTopology(DEMO_TOPOLOGY);
+function load(path: string) {
+  const t = loadTopology(path);
   if (!t.ok) throw new InputError(t.diagnostics);
-  const { bound, profile } = t.value;
+  return t.value;
+}
+
+async function demo(_outDir: string): Promise<number> {
+  const { bound, profile } = load(DEMO_TOPOLOGY);
   heading(`1. The matrix: ${bound.profileId} bound to examples/seed-host.yaml`);
   process.stdout.write(renderShow({ profile: profile.profile, flows: bound.flows, topology: bound }, "table"));
   process.stdout.write("\n");
   for (const w of matrixWarnings(profile.profile, bound.flows)) process.stdout.write(`warning: ${w}\n`);
+
+  heading("2. Audit of a legacy edge firewall: examples/legacy/edge-iptables.rules");
+  const legacy = load(LEGACY_TOPOLOGY);
+  const { parsed, warnings } = readRulesets([LEGACY_RULESET], undefined, legacy.bound);
+  printDiagnostics(warnings);
+  process.stdout.write(renderAuditText(audit(legacy.bound, parsed)).replaceAll(PACKAGE_ROOT + "/", ""));
   return EXIT.ok;
 }
