@@ -5,6 +5,8 @@ import { parseRun, type RunKind, type RunResults } from "../diagram/results.js";
 import { renderReportHtml } from "../report/html.js";
 import { writeFilesAtomic, readText } from "../shell/files.js";
 import { loadTopology, type LoadedTopology } from "../shell/load.js";
+import { defaultDbPath } from "../store/index.js";
+import { serveDashboard } from "../web/serve.js";
 import { choice, EXIT, InputError } from "./io.js";
 import type { Runner } from "./commands.js";
 
@@ -53,6 +55,16 @@ export function registerReport(program: Command, run: Runner): void {
         emit(html, opts.output);
         return EXIT.ok;
       }),
+    );
+
+  program
+    .command("serve")
+    .description("dashboard of saved audit and probe runs: flow history, diffs, loading runs (binds loopback unless told)")
+    .option("--db <file>", "the run database (SQLite)", defaultDbPath())
+    .option("--listen <host:port>", "address to listen on; a non-loopback address needs --token", "127.0.0.1:8080")
+    .option("--token <token>", "require this token (Authorization: Bearer, or ?token= once per browser)")
+    .action((opts: { db: string; listen: string; token?: string }) =>
+      run(() => serveDashboard({ db: opts.db, listen: opts.listen, ...(opts.token !== undefined ? { token: opts.token } : {}) })),
     );
 }
 

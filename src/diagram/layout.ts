@@ -51,6 +51,8 @@ const ROOT_OPTIONS = {
   "elk.direction": "RIGHT",
   "elk.edgeRouting": "ORTHOGONAL",
   "elk.partitioning.activate": "true",
+  // Bands must line up across the whole drawing, not per connected component.
+  "elk.separateConnectedComponents": "false",
   "elk.spacing.nodeNode": "36",
   "elk.layered.spacing.nodeNodeBetweenLayers": "56",
   "elk.spacing.edgeLabel": "4",
@@ -91,10 +93,14 @@ function elkGraph(g: DiagramGraph): ElkNode {
   const degree = new Map<string, number>();
   for (const e of g.edges) for (const end of [e.from, e.to]) degree.set(end, (degree.get(end) ?? 0) + 1);
   // A box tall enough that its arrows arrive apart (the "Any" endpoint has a dozen).
+  // Endpoints at least as wide as their zone's title, so the zone box needs no widening into the
+  // band next to it (where the labels are).
+  const titleWidth = new Map(g.groups.map((grp) => [grp.id, textWidth([grp.label]) - 2 * GROUP_PAD]));
   const children: ElkNode[] = g.nodes.map((n) => {
     const { lines } = nodeLines(n);
     const height = Math.max(textHeight(lines), (degree.get(n.id) ?? 0) * ARROW_GAP + PAD);
-    return { id: n.id, width: textWidth(lines), height, layoutOptions: band(node.get(n.id) ?? 0) };
+    const width = Math.max(textWidth(lines), n.group === undefined ? 0 : (titleWidth.get(n.group) ?? 0));
+    return { id: n.id, width, height, layoutOptions: band(node.get(n.id) ?? 0) };
   });
   const edges: ElkExtendedEdge[] = [];
   for (const e of g.edges) {

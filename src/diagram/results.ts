@@ -127,10 +127,12 @@ export function parseRun(json: unknown, file: string, kind?: RunKind): ParsedRun
     const r = ProbeRun.safeParse(json);
     return r.success ? { ok: true, kind: "probe", run: r.data } : { ok: false, diagnostics: issues(r.error, file, "a probe run (portmatrix probe --format json)") };
   };
-  if (kind === "audit") return asAudit();
-  if (kind === "probe") return asProbe();
-  const looksLikeProbe = typeof json === "object" && json !== null && "results" in json && !("flows" in json);
-  return looksLikeProbe ? asProbe() : asAudit();
+  return (kind ?? guessKind(json)) === "probe" ? asProbe() : asAudit();
+}
+
+/** A probe run has `results` and no `flows`; anything else is read as an audit report. */
+export function guessKind(json: unknown): RunKind {
+  return typeof json === "object" && json !== null && "results" in json && !("flows" in json) ? "probe" : "audit";
 }
 
 function issues(error: z.ZodError, file: string, expected: string): Diagnostic[] {

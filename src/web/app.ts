@@ -1,0 +1,168 @@
+/**
+ * @module The dashboard as one node:http request handler over a run store: routing, the token and
+ * host checks, pages and a small JSON API. Server-rendered; no build step.
+ *
+ *   GET  /                 runs, newest first, and the compare form
+ *   GET  /runs/:id         one run: verdict per flow, findings or probe results
+ *   GET  /flows/:flow      one flow's verdict in every run
+ *   GET  /diff?a=&b=       two runs side by side, flow by flow
+ *   GET  /load, POST /load paste or choose a run's JSON
+ *   GET  /api/runs, GET /api/runs/:id, GET /api/flows/:flow, POST /api/runs[?kind=audit|probe]
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { renderDiagnostic } from "../diag/diagnostic.js";
+import { guessKind, type RunKind } from "../diagram/results.js";
+import { REPORT_CSS } from "../report/html-style.js";
+import { diffRuns, flowHistory, getRun, listRuns, runJson, saveRun, type RunStore } from "../store/index.js";
+import { offeredTokens, tokenCookie, tokenMatches } from "./auth.js";
+import { BodyTooLarge, HTML, readBody, redirect, send, sendJson } from "./http.js";
+import { diffPage, flowPage, loadPage, LOAD_SCRIPT, messagePage, runPage, runsPage } from "./pages.js";
+
+export interface DashboardOptions {
+  store: RunStore;
+  token?: string;
+  /** Host header values accepted (loopback binds: DNS-rebinding defence); undefined accepts any. */
+  allowedHosts?: ReadonlySet<string>;
+  /** Clock for saved runs (tests pin it). */
+  now?: () => Date;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+
+export function dashboardHandler(opts: DashboardOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(opts, req, res).catch((e: unknown) => {
+      if (e instanceof BodyTooLarge) return send(res, 413, "text/plain; charset=utf-8", `${e.message}\n`);
+      // A bug: say so without leaking a stack to the browser; the operator sees it on stderr.
+      process.stderr.write(`portmatrix serve: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      if (!res.headersSent) send(res, 500, "text/plain; charset=utf-8", "internal error\n");
+    });
+  };
+}
+
+function guard(opts: DashboardOptions, req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+  if (opts.allowedHosts && !opts.allowedHosts.has(req.headers.host ?? "")) {
+    send(res, 421, "text/plain; charset=utf-8", "unexpected Host header\n");
+    return false;
+  }
+  if (req.method === "POST") {
+    const site = req.headers["sec-fetch-site"];
+    const origin = req.headers.origin;
+    if (site === "cross-site" || (origin !== undefined && !sameHost(origin, req.headers.host))) {
+      send(res, 403, "text/plain; charset=utf-8", "cross-site request refused\n");
+      return false;
+    }
+  }
+  if (opts.token === undefined) return true;
+  const offered = offeredTokens(req, url);
+  const good = offered.find((t) => tokenMatches(t.token, opts.token!));
+  if (good?.from === "query") {
+    // Trade the token in the address for a cookie, and drop it from the address (history, logs).
+    url.searchParams.delete("token");
+    redirect(res, `${url.pathname}${url.search}`, { "Set-Cookie": tokenCookie(opts.token) });
+    return false;
+  }
+  if (good) return true;
+  send(res, 401, HTML, messagePage("Token needed", "This dashboard needs its token: Authorization: Bearer <token>, or ?token=<token> once."), { "WWW-Authenticate": "Bearer" });
+  return false;
+}
+
+function sameHost(origin: string, host: string | undefined): boolean {
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+async function handle(opts: DashboardOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://dashboard.invalid");
+  if (!guard(opts, req, res, url)) return;
+  const route = ROUTES.find((r) => r.method === req.method && r.path.test(url.pathname));
+  if (!route) return send(res, 404, HTML, messagePage("Not found", `Nothing at ${url.pathname}.`));
+  await route.handler(opts)(req, res, url);
+}
+
+const param = (url: URL, re: RegExp): string => decodeURIComponent(re.exec(url.pathname)?.[1] ?? "");
+
+function runIdOf(text: string | null): number | undefined {
+  return text !== null && /^\d{1,15}$/.test(text) ? Number(text) : undefined;
+}
+
+function kindOf(text: string | null): RunKind | undefined {
+  return text === "audit" || text === "probe" ? text : undefined;
+}
+
+const RUN = /^\/runs\/(\d{1,15})$/;
+const FLOW = /^\/flows\/([^/]+)$/;
+const API_RUN = /^\/api\/runs\/(\d{1,15})$/;
+const API_FLOW = /^\/api\/flows\/([^/]+)$/;
+
+const ROUTES: Array<{ method: string; path: RegExp; handler: (o: DashboardOptions) => Handler }> = [
+  { method: "GET", path: /^\/$/, handler: (o) => (_q, res) => send(res, 200, HTML, runsPage(listRuns(o.store))) },
+  {
+    method: "GET",
+    path: RUN,
+    handler: (o) => (_q, res, url) => {
+      const run = getRun(o.store, Number(param(url, RUN)));
+      if (!run) return send(res, 404, HTML, messagePage("No such run", `There is no run ${param(url, RUN)}.`));
+      send(res, 200, HTML, runPage(run));
+    },
+  },
+  { method: "GET", path: FLOW, handler: (o) => (_q, res, url) => send(res, 200, HTML, flowPage(param(url, FLOW), flowHistory(o.store, param(url, FLOW)))) },
+  {
+    method: "GET",
+    path: /^\/diff$/,
+    handler: (o) => (_q, res, url) => {
+      const ids = [runIdOf(url.searchParams.get("a")), runIdOf(url.searchParams.get("b"))];
+      const [a, b] = ids.map((id) => (id === undefined ? undefined : getRun(o.store, id)));
+      if (!a || !b) return send(res, 400, HTML, messagePage("Compare runs", "Choose two saved runs (?a=<id>&b=<id>)."));
+      send(res, 200, HTML, diffPage(listRuns(o.store), a, b, diffRuns(a, b)));
+    },
+  },
+  { method: "GET", path: /^\/load$/, handler: () => (_q, res) => send(res, 200, HTML, loadPage()) },
+  { method: "POST", path: /^\/load$/, handler: (o) => postLoad(o) },
+  { method: "GET", path: /^\/static\/dashboard\.css$/, handler: () => (_q, res) => send(res, 200, "text/css; charset=utf-8", REPORT_CSS) },
+  { method: "GET", path: /^\/static\/load\.js$/, handler: () => (_q, res) => send(res, 200, "text/javascript; charset=utf-8", LOAD_SCRIPT) },
+  { method: "GET", path: /^\/api\/runs$/, handler: (o) => (_q, res) => sendJson(res, 200, { version: 1, runs: listRuns(o.store) }) },
+  {
+    method: "GET",
+    path: API_RUN,
+    handler: (o) => (_q, res, url) => {
+      const text = runJson(o.store, Number(param(url, API_RUN)));
+      if (text === undefined) return sendJson(res, 404, { error: "no such run" });
+      send(res, 200, "application/json; charset=utf-8", text + "\n");
+    },
+  },
+  { method: "GET", path: API_FLOW, handler: (o) => (_q, res, url) => sendJson(res, 200, { version: 1, flow: param(url, API_FLOW), history: flowHistory(o.store, param(url, API_FLOW)) }) },
+  { method: "POST", path: /^\/api\/runs$/, handler: (o) => postApiRun(o) },
+];
+
+function save(o: DashboardOptions, text: string, kind: RunKind | undefined, file: string) {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return { ok: false as const, errors: [`${file}: not JSON (${(e as Error).message})`] };
+  }
+  const saved = saveRun(o.store, kind ?? guessKind(json), json, { at: (o.now ?? (() => new Date()))(), file });
+  return saved.ok ? { ok: true as const, run: saved.value } : { ok: false as const, errors: saved.diagnostics.map(renderDiagnostic) };
+}
+
+function postLoad(o: DashboardOptions): Handler {
+  return async (req, res) => {
+    const form = new URLSearchParams(await readBody(req));
+    const text = form.get("json") ?? "";
+    const result = save(o, text, kindOf(form.get("kind")), "pasted run");
+    if (!result.ok) return send(res, 400, HTML, loadPage(result.errors, text));
+    redirect(res, `/runs/${result.run.id}`);
+  };
+}
+
+function postApiRun(o: DashboardOptions): Handler {
+  return async (req, res, url) => {
+    const result = save(o, await readBody(req), kindOf(url.searchParams.get("kind")), "request body");
+    if (!result.ok) return sendJson(res, 400, { errors: result.errors });
+    sendJson(res, 201, { ...result.run, url: `/runs/${result.run.id}` });
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * @module `portmatrix serve`: checks the bind rule, opens the store, listens, prints the address,
+ * and runs until SIGINT or SIGTERM. The bind rule: loopback by default; any other address only
+ * with --token (refused before anything listens, exit 2).
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { InputError, EXIT } from "../cli/io.js";
+import { openStore } from "../store/index.js";
+import { dashboardHandler } from "./app.js";
+import { isLoopback, loopbackHosts, parseListen } from "./listen.js";
+
+export interface ServeOptions {
+  db: string;
+  listen: string;
+  token?: string;
+}
+
+export async function serveDashboard(opts: ServeOptions): Promise<number> {
+  const listen = parseListen(opts.listen);
+  if (!listen.ok) throw new InputError(listen.diagnostics);
+  const { host, port } = listen.value;
+  const loopback = isLoopback(host);
+  if (!loopback && (opts.token === undefined || opts.token.length < 16)) {
+    throw new InputError([
+      {
+        code: "bind-needs-token",
+        severity: "error",
+        message: `--listen ${opts.listen} is not a loopback address; the dashboard would be open to the network`,
+        expected: "a loopback address (127.0.0.1, ::1, localhost), or --token with at least 16 characters",
+      },
+    ]);
+  }
+  const store = openStore(opts.db);
+  if (!store.ok) throw new InputError(store.diagnostics);
+  const server = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => resolve());
+    });
+  } catch (e) {
+    store.value.close();
+    const err = e as NodeJS.ErrnoException;
+    process.stderr.write(`portmatrix serve: cannot listen on ${opts.listen}: ${err.code ?? err.message}\n`);
+    return EXIT.environment;
+  }
+  const bound = (server.address() as AddressInfo).port;
+  server.on(
+    "request",
+    dashboardHandler({ store: store.value, ...(opts.token !== undefined ? { token: opts.token } : {}), ...(loopback ? { allowedHosts: loopbackHosts(bound) } : {}) }),
+  );
+  const shown = host.includes(":") ? `[${host}]` : host;
+  process.stdout.write(`portmatrix serve: http://${shown}:${bound}/ (database ${opts.db})\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      server.close(() => resolve());
+      server.closeAllConnections();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  store.value.close();
+  return EXIT.ok;
+}

@@ -1,0 +1,88 @@
+/**
+ * The HTML report: the seed's columns plus verdicts, one row per flow, a self-contained file (no
+ * script, no external resource), printable, deterministic, and every value escaped — hostile
+ * endpoint names, rule text and probe details included.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { AuditReportT } from "../../src/audit/report-schema.js";
+import { renderDiagram } from "../../src/diagram/index.js";
+import type { ProbeRunT } from "../../src/diagram/results.js";
+import { esc } from "../../src/report/html-escape.js";
+import { renderReportHtml, type ReportInput } from "../../src/report/html.js";
+import { ASA_TOPOLOGY, probeFixture, realAudit, SEED_HOST, topology } from "./runs.js";
+
+const EVIL = `<img src=x onerror="alert(1)"> & '`;
+
+async function report(path: string, results: { audit?: AuditReportT; probe?: ProbeRunT }, rename = false): Promise<string> {
+  const t = topology(path);
+  const bound = rename ? { ...t.bound, endpoints: t.bound.endpoints.map((e) => ({ ...e, name: `${e.name} ${EVIL}` })) } : t.bound;
+  const flows = rename ? bound.flows.map((f) => ({ ...f, source: `${f.source} ${EVIL}`, notes: `${f.notes} ${EVIL}` })) : bound.flows;
+  const input: ReportInput = {
+    profile: t.profile.profile,
+    topology: { ...bound, flows },
+    topologyFile: rename ? `examples/${EVIL}.yaml` : "examples/t.yaml",
+    diagramSvg: await renderDiagram({ ...bound, flows }, "svg", results),
+    ...results,
+  };
+  return renderReportHtml(input);
+}
+
+function cells(html: string, selector: RegExp): string[] {
+  return [...html.matchAll(selector)].map((m) => m[1] ?? "");
+}
+
+test("escape: the five characters that matter in text and attributes", () => {
+  assert.equal(esc(`<a href="x">'&'</a>`), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+});
+
+test("matrix in the seed's columns, verdicts after them, one row per flow", async () => {
+  const html = await report(ASA_TOPOLOGY, { audit: realAudit(), probe: probeFixture() });
+  const matrix = html.slice(html.indexOf('<table class="matrix">'), html.indexOf("</table>", html.indexOf('<table class="matrix">')));
+  assert.deepEqual(cells(matrix, /<th scope="col">([^<]*)<\/th>/g), ["Role", "Protocol", "TCP/UDP", "Port", "Source", "Destination", "Notes", "Audit", "Probe"]);
+  assert.deepEqual(cells(matrix, /<tr id="flow-([^"]+)"/g), ["sip-mtls-in", "sip-mtls-out", "sip-tls-clients", "rtp-tcp-out", "stun-udp-out", "stun-udp-in"]);
+  const row = matrix.slice(matrix.indexOf('id="flow-sip-tls-clients"'));
+  assert.match(row.slice(0, row.indexOf("</tr>")), /<td>Access<\/td><td>SIP\(TLS\)<\/td><td>TCP<\/td><td>443<\/td>.*✓ allowed.*◐ 1\/2 as expected/);
+});
+
+test("without results there are no verdict columns", async () => {
+  const html = await report(SEED_HOST, {});
+  assert.ok(!html.includes(`<th scope="col">Audit</th>`) && !html.includes(`<th scope="col">Probe</th>`));
+  assert.ok(!html.includes('id="audit"') && !html.includes('id="probe"'));
+});
+
+test("audit findings and probe results are in the file", async () => {
+  const html = await report(ASA_TOPOLOGY, { audit: realAudit(), probe: probeFixture() });
+  for (const id of ["audit-flows", "audit-exposure", "audit-dead", "audit-retired", "audit-unsupported"]) assert.ok(html.includes(`<section id="${id}">`), id);
+  assert.match(html, /Exposure: allowed beyond the matrix \(4\)/);
+  assert.match(html, /Probed from HAND-MADE FIXTURE.*2 of 4 results as expected/);
+});
+
+test("self-contained and printable: no script, no external resource, a print stylesheet", async () => {
+  const html = await report(ASA_TOPOLOGY, { audit: realAudit(), probe: probeFixture() });
+  // url(#…) is the SVG's own arrow markers, inside the file.
+  assert.ok(!/<script|<link|<iframe|<img|\ssrc=|url\((?!#)|@import/i.test(html));
+  assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'/);
+  assert.match(html, /@media print\{/);
+  assert.ok(html.includes("<svg ") && html.endsWith("</html>\n"));
+});
+
+test("hostile names, notes, file names, rule text and probe details are escaped", async () => {
+  const audit = realAudit();
+  const evilAudit: AuditReportT = {
+    ...audit,
+    exposure: audit.exposure.map((e) => ({ ...e, packets: [...e.packets, EVIL], rule: { ...e.rule, text: EVIL, file: EVIL } })),
+    notes: [EVIL],
+  };
+  const html = await report(ASA_TOPOLOGY, { audit: evilAudit, probe: probeFixture() }, true);
+  assert.ok(!/<img|<script/i.test(html), "no element made from data");
+  // Data's quotes are escaped, so an attribute made from data would show as onerror=" or onerror=x.
+  assert.ok([...html.matchAll(/onerror=(.{6})/g)].every((m) => m[1] === "&quot;"), "no attribute made from data");
+  assert.ok(html.includes("&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &#39;"));
+  assert.ok(html.includes("&lt;script&gt;alert(1)&lt;/script&gt;"), "the probe fixture's detail");
+});
+
+test("the same inputs give the same bytes", async () => {
+  const results = { audit: realAudit(), probe: probeFixture() };
+  assert.equal(await report(ASA_TOPOLOGY, results), await report(ASA_TOPOLOGY, results));
+});

@@ -1,0 +1,37 @@
+/**
+ * Real runs for the report, store and dashboard tests: audits made by the audit core from the
+ * shipped legacy rulesets (optionally edited, to get a second run that differs), and the hand-made
+ * probe fixture (see fixtures/README.md).
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { audit } from "../../src/audit/audit.js";
+import type { AuditReportT } from "../../src/audit/report-schema.js";
+import { ProbeRun, type ProbeRunT } from "../../src/diagram/results.js";
+import { READERS, sniffFormat } from "../../src/parse/index.js";
+import { loadTopology, type LoadedTopology } from "../../src/shell/load.js";
+import { ROOT } from "../cli/run-cli.js";
+
+export const ASA_TOPOLOGY = join(ROOT, "examples/legacy/asa-topology.yaml");
+export const ASA_RULES = join(ROOT, "examples/legacy/edge-asa.cfg");
+export const SEED_HOST = join(ROOT, "examples/seed-host.yaml");
+export const PROBE_FIXTURE = join(ROOT, "test/report/fixtures/probe-handmade.json");
+
+export function topology(path: string): LoadedTopology {
+  const t = loadTopology(path, "2026-11-25");
+  if (!t.ok) throw new Error(`${path}: ${JSON.stringify(t.diagnostics)}`);
+  return t.value;
+}
+
+/** The audit of a shipped ruleset; `edit` changes the ruleset text first (a second, different run). */
+export function realAudit(topologyPath = ASA_TOPOLOGY, rulesPath = ASA_RULES, edit: (text: string) => string = (t) => t): AuditReportT {
+  const text = edit(readFileSync(rulesPath, "utf8"));
+  const format = sniffFormat(text);
+  if (!format) throw new Error(`${rulesPath}: format not recognised`);
+  const parsed = READERS[format](text, rulesPath.slice(ROOT.length + 1));
+  return audit(topology(topologyPath).bound, [parsed]);
+}
+
+export function probeFixture(): ProbeRunT {
+  return ProbeRun.parse(JSON.parse(readFileSync(PROBE_FIXTURE, "utf8")));
+}
