@@ -25,7 +25,7 @@ ul.packets{margin:0;padding-left:16px}
 .diagram{overflow:auto;border:1px solid #d0d7de;padding:8px;background:#fff}
 .diagram svg{max-width:none;height:auto}
 dl.summary{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dl.summary dt{font-weight:600}dl.summary dd{margin:0}
-.changed{background:#fff8c5}
+.changed,tbody tr.changed{background:#fff8c5}
 form.inline{display:inline}
 textarea{width:100%;min-height:220px;font-family:monospace}
 .error{color:#cf222e}

@@ -96,7 +96,12 @@ test("Host headers other than loopback are refused (DNS rebinding)", async () =>
 test("cross-site POSTs are refused", async () => {
   const r1 = await call(open.port, "/load", { method: "POST", body: "json=x", headers: { origin: "http://attacker.example" } });
   const r2 = await call(open.port, "/api/runs", { method: "POST", body: "{}", headers: { "sec-fetch-site": "cross-site" } });
-  assert.deepEqual([r1.status, r2.status], [403, 403]);
+  const r3 = await call(open.port, "/load", { method: "POST", body: "json=x", headers: { origin: "null" } });
+  const r4 = await call(open.port, "/load", { method: "POST", body: "json=x", headers: { "sec-fetch-site": "same-site" } });
+  assert.deepEqual([r1.status, r2.status, r3.status, r4.status], [403, 403, 403, 403]);
+  // The dashboard's own form (Chromium: Origin null under some referrer policies, same-origin fetch).
+  const own = await call(open.port, "/load", { method: "POST", body: "json=x", headers: { origin: "null", "sec-fetch-site": "same-origin" } });
+  assert.equal(own.status, 400, "reaches validation");
 });
 
 test("with a token: refused without it, accepted as Bearer, traded from ?token= for a cookie", async () => {

@@ -45,13 +45,9 @@ function guard(opts: DashboardOptions, req: IncomingMessage, res: ServerResponse
     send(res, 421, "text/plain; charset=utf-8", "unexpected Host header\n");
     return false;
   }
-  if (req.method === "POST") {
-    const site = req.headers["sec-fetch-site"];
-    const origin = req.headers.origin;
-    if (site === "cross-site" || (origin !== undefined && !sameHost(origin, req.headers.host))) {
-      send(res, 403, "text/plain; charset=utf-8", "cross-site request refused\n");
-      return false;
-    }
+  if (req.method === "POST" && crossSite(req)) {
+    send(res, 403, "text/plain; charset=utf-8", "cross-site request refused\n");
+    return false;
   }
   if (opts.token === undefined) return true;
   const offered = offeredTokens(req, url);
@@ -65,6 +61,17 @@ function guard(opts: DashboardOptions, req: IncomingMessage, res: ServerResponse
   if (good) return true;
   send(res, 401, HTML, messagePage("Token needed", "This dashboard needs its token: Authorization: Bearer <token>, or ?token=<token> once."), { "WWW-Authenticate": "Bearer" });
   return false;
+}
+
+/**
+ * A POST from another site (CSRF): browsers say so in Sec-Fetch-Site; without it (older browsers)
+ * the Origin must name this host. Tools such as curl send neither and are let through.
+ */
+function crossSite(req: IncomingMessage): boolean {
+  const site = req.headers["sec-fetch-site"];
+  if (site !== undefined) return site !== "same-origin" && site !== "none";
+  const origin = req.headers.origin;
+  return origin !== undefined && !sameHost(origin, req.headers.host);
 }
 
 function sameHost(origin: string, host: string | undefined): boolean {

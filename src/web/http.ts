@@ -13,7 +13,7 @@ export function send(res: ServerResponse, status: number, type: string, body: st
     "Content-Length": Buffer.byteLength(body),
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
     ...headers,
   });

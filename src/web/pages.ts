@@ -76,6 +76,8 @@ export function flowPage(flow: string, history: readonly HistoryEntry[]): string
   return page(`Flow ${flow}`, `<p>${esc(`${history.length} runs, newest first.`)}</p>\n<table id="history"><thead><tr>${head}</tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>`);
 }
 
+const FINDING_NAMES = { exposure: "exposure", deadRules: "dead rules", retired: "rules serving only retired flows", unsupported: "approximated constructs" } as const;
+
 export function diffPage(runs: readonly RunSummary[], a: StoredRun, b: StoredRun, diff: RunDiff): string {
   const cellOf = (v: RunDiff["flows"][number]["a"]): string => (v ? `${verdictBadge(v.mark, v.verdict).html} <span class="muted">${esc(v.detail)}</span>` : `<span class="muted">absent</span>`);
   const rows = diff.flows.map(
@@ -84,7 +86,9 @@ export function diffPage(runs: readonly RunSummary[], a: StoredRun, b: StoredRun
   const head = ["Flow", `Run #${a.summary.id} (${a.summary.kind})`, `Run #${b.summary.id} (${b.summary.kind})`, "Change"].map((h) => `<th>${esc(h)}</th>`).join("");
   const findings =
     diff.findings.length > 0
-      ? `<h2>Other findings</h2>${table(["Finding", `Run #${a.summary.id}`, `Run #${b.summary.id}`], diff.findings.map((d) => [d.finding, d.a, d.b]), ` id="finding-deltas"`)}`
+      ? `<h2>Other findings</h2><table id="finding-deltas"><thead><tr><th>Finding</th><th>${esc(`Run #${a.summary.id}`)}</th><th>${esc(`Run #${b.summary.id}`)}</th></tr></thead><tbody>${diff.findings
+          .map((d) => `<tr${d.a !== d.b ? ` class="changed"` : ""}><td>${esc(FINDING_NAMES[d.finding])}</td><td>${d.a}</td><td>${d.b}</td></tr>`)
+          .join("")}</tbody></table>`
       : "";
   return page(
     `Run #${a.summary.id} → run #${b.summary.id}`,
