@@ -19,7 +19,9 @@ interface ResultOptions {
 export function registerReport(program: Command, run: Runner): void {
   program
     .command("diagram")
-    .description("draw the topology's flows: zones or host and endpoints as boxes, flows as arrows coloured by audit/probe verdicts")
+    .description(
+      "draw the topology's flows: zones or host and endpoints as boxes, flows as arrows coloured by audit/probe verdicts",
+    )
     .option("-t, --topology <file>", "the topology")
     .option("--format <format>", `${DIAGRAM_FORMATS.join(", ")}`, "svg")
     .option("--audit <json>", "colour by this audit run (portmatrix audit --format json)")
@@ -36,7 +38,9 @@ export function registerReport(program: Command, run: Runner): void {
 
   program
     .command("report")
-    .description("write one self-contained HTML report: the matrix, the diagram, audit findings and probe results")
+    .description(
+      "write one self-contained HTML report: the matrix, the diagram, audit findings and probe results",
+    )
     .option("-t, --topology <file>", "the topology")
     .option("--audit <json>", "include this audit run (portmatrix audit --format json)")
     .option("--probe <json>", "include this probe run (portmatrix probe --format json)")
@@ -59,18 +63,41 @@ export function registerReport(program: Command, run: Runner): void {
 
   program
     .command("serve")
-    .description("dashboard of saved audit and probe runs: flow history, diffs, loading runs (binds loopback unless told)")
+    .description(
+      "dashboard of saved audit and probe runs: flow history, diffs, loading runs (binds loopback unless told)",
+    )
     .option("--db <file>", "the run database (SQLite)", defaultDbPath())
-    .option("--listen <host:port>", "address to listen on; a non-loopback address needs --token", "127.0.0.1:8080")
+    .option(
+      "--listen <host:port>",
+      "address to listen on; a non-loopback address needs --token",
+      "127.0.0.1:8080",
+    )
     .option("--token <token>", "require this token (Authorization: Bearer, or ?token= once per browser)")
-    .action((opts: { db: string; listen: string; token?: string }) =>
-      run(() => serveDashboard({ db: opts.db, listen: opts.listen, ...(opts.token !== undefined ? { token: opts.token } : {}) })),
+    .option("-t, --topology <file>", "show this topology's diagram on the pages of its runs")
+    .action((opts: { db: string; listen: string; token?: string; topology?: string }) =>
+      run(() => {
+        const topology =
+          opts.topology !== undefined ? loadInputs({ topology: opts.topology }).loaded.bound : undefined;
+        return serveDashboard({
+          db: opts.db,
+          listen: opts.listen,
+          ...(opts.token !== undefined ? { token: opts.token } : {}),
+          ...(topology ? { topology } : {}),
+        });
+      }),
     );
 }
 
 function need(option: string, value: string | undefined): string {
   if (value !== undefined) return value;
-  throw new InputError([{ code: "missing-option", severity: "error", message: `${option} is required`, expected: `${option} <file>` }]);
+  throw new InputError([
+    {
+      code: "missing-option",
+      severity: "error",
+      message: `${option} is required`,
+      expected: `${option} <file>`,
+    },
+  ]);
 }
 
 function loadInputs(opts: ResultOptions): { loaded: LoadedTopology; results: RunResults } {
@@ -97,7 +124,12 @@ export function readRun(path: string, kind: RunKind): Extract<ReturnType<typeof 
     json = JSON.parse(read.text);
   } catch (e) {
     throw new InputError([
-      { code: "bad-run-json", severity: "error", message: `${path}: not JSON (${(e as Error).message})`, expected: `the output of portmatrix ${kind} --format json` },
+      {
+        code: "bad-run-json",
+        severity: "error",
+        message: `${path}: not JSON (${(e as Error).message})`,
+        expected: `the output of portmatrix ${kind} --format json`,
+      },
     ]);
   }
   const parsed = parseRun(json, path, kind);

@@ -14,7 +14,9 @@ export function dotString(s: string): string {
 }
 
 function lines(parts: readonly string[]): string {
-  const body = parts.map((p) => p.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\r?\n/g, " ")).join("\\l");
+  const body = parts
+    .map((p) => p.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\r?\n/g, " "))
+    .join("\\l");
   return `"${body}\\l"`;
 }
 
@@ -38,9 +40,12 @@ export function renderDot(g: DiagramGraph): string {
   for (const e of g.edges) {
     const s = MARK_STYLE[e.mark];
     const style = s.dash === "" ? "solid" : e.mark === "failed" ? "dashed" : "dotted";
-    out.push(`  ${e.from} -> ${e.to} [label=${lines(e.lines.map(labelText))}, color=${dotString(s.color)}, fontcolor=${dotString(s.color)}, style=${style}];`);
+    out.push(
+      `  ${e.from} -> ${e.to} [label=${lines(e.lines.map(labelText))}, color=${dotString(s.color)}, fontcolor=${dotString(s.color)}, style=${style}];`,
+    );
   }
-  if (g.inactive.length > 0) out.push(`  // not drawn (conditions not met): ${g.inactive.join(", ").replace(/[^\w ,.-]/g, "_")}`);
+  if (g.inactive.length > 0)
+    out.push(`  // not drawn (conditions not met): ${g.inactive.join(", ").replace(/[^\w ,.-]/g, "_")}`);
   out.push("}");
   return out.join("\n") + "\n";
 }

@@ -85,7 +85,10 @@ function groupsOf(topology: BoundTopology): { groups: DiagramGroup[]; groupOf: M
   }
 }
 
-export function buildDiagram(topology: BoundTopology, statuses: ReadonlyMap<string, FlowStatus> = new Map()): DiagramGraph {
+export function buildDiagram(
+  topology: BoundTopology,
+  statuses: ReadonlyMap<string, FlowStatus> = new Map(),
+): DiagramGraph {
   const { groups, groupOf } = groupsOf(topology);
   const drawn = topology.flows.filter((f) => f.active);
   const used = new Set(drawn.flatMap((f) => [f.from, f.to]));
@@ -96,7 +99,13 @@ export function buildDiagram(topology: BoundTopology, statuses: ReadonlyMap<stri
     const id = `n${nodes.length}`;
     nodeId.set(e.id, id);
     const group = groupOf.get(e.id);
-    nodes.push({ id, endpoint: e.id, name: e.name, addresses: toReadable(e.addresses), ...(group ? { group } : {}) });
+    nodes.push({
+      id,
+      endpoint: e.id,
+      name: e.name,
+      addresses: toReadable(e.addresses),
+      ...(group ? { group } : {}),
+    });
   }
   const edges: DiagramEdge[] = [];
   const byPair = new Map<string, DiagramEdge>();

@@ -105,7 +105,12 @@ function elkGraph(g: DiagramGraph): ElkNode {
   const edges: ElkExtendedEdge[] = [];
   for (const e of g.edges) {
     const lines = e.lines.map(labelText);
-    children.push({ id: `${e.id}.label`, width: textWidth(lines), height: textHeight(lines), layoutOptions: band(label.get(e.id) ?? 0) });
+    children.push({
+      id: `${e.id}.label`,
+      width: textWidth(lines),
+      height: textHeight(lines),
+      layoutOptions: band(label.get(e.id) ?? 0),
+    });
     edges.push({ id: `${e.id}.in`, sources: [e.from], targets: [`${e.id}.label`] });
     edges.push({ id: `${e.id}.out`, sources: [`${e.id}.label`], targets: [e.to] });
   }
@@ -116,10 +121,12 @@ function elkGraph(g: DiagramGraph): ElkNode {
 function groupRects(g: DiagramGraph, nodes: LaidOutDiagram["nodes"]): Map<string, Rect> {
   const out = new Map<string, Rect>();
   for (const grp of g.groups) {
-    const members = g.nodes.filter((n) => n.group === grp.id).flatMap((n) => {
-      const r = nodes.get(n.id);
-      return r ? [r] : [];
-    });
+    const members = g.nodes
+      .filter((n) => n.group === grp.id)
+      .flatMap((n) => {
+        const r = nodes.get(n.id);
+        return r ? [r] : [];
+      });
     if (members.length === 0) continue;
     const x0 = Math.min(...members.map((r) => r.x)) - GROUP_PAD;
     const y0 = Math.min(...members.map((r) => r.y)) - GROUP_PAD - GROUP_TITLE;
@@ -157,7 +164,15 @@ export async function layoutDiagram(g: DiagramGraph): Promise<LaidOutDiagram> {
   const edges: LaidOutDiagram["edges"] = new Map();
   for (const e of g.edges) {
     const label = shapes.get(`${e.id}.label`);
-    if (label) edges.set(e.id, { in: routes.get(`${e.id}.in`) ?? [], out: routes.get(`${e.id}.out`) ?? [], label });
+    if (label)
+      edges.set(e.id, { in: routes.get(`${e.id}.in`) ?? [], out: routes.get(`${e.id}.out`) ?? [], label });
   }
-  return { graph: g, width: round(out.width), height: round(out.height), groups: groupRects(g, nodes), nodes, edges };
+  return {
+    graph: g,
+    width: round(out.width),
+    height: round(out.height),
+    groups: groupRects(g, nodes),
+    nodes,
+    edges,
+  };
 }

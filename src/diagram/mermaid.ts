@@ -36,6 +36,7 @@ export function renderMermaid(g: DiagramGraph): string {
     const dash = s.dash ? `,stroke-dasharray:${s.dash}` : "";
     out.push(`  linkStyle ${i} stroke:${s.color},stroke-width:2px,color:${s.color}${dash}`);
   });
-  if (g.inactive.length > 0) out.push(`  %% not drawn (conditions not met): ${mermaidText(g.inactive.join(", "))}`);
+  if (g.inactive.length > 0)
+    out.push(`  %% not drawn (conditions not met): ${mermaidText(g.inactive.join(", "))}`);
   return out.join("\n") + "\n";
 }

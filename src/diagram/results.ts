@@ -94,10 +94,7 @@ export function flowStatuses(results: RunResults): Map<string, FlowStatus> {
     s.probe = { ok: (s.probe?.ok ?? 0) + (r.ok ? 1 : 0), total: (s.probe?.total ?? 0) + 1 };
   }
   for (const s of out.values()) {
-    s.mark = worstMark([
-      ...(s.audit ? [auditMark(s.audit)] : []),
-      ...(s.probe ? [probeMark(s.probe)] : []),
-    ]);
+    s.mark = worstMark([...(s.audit ? [auditMark(s.audit)] : []), ...(s.probe ? [probeMark(s.probe)] : [])]);
   }
   return out;
 }
@@ -121,18 +118,24 @@ export type ParsedRun =
 export function parseRun(json: unknown, file: string, kind?: RunKind): ParsedRun {
   const asAudit = (): ParsedRun => {
     const r = AuditReport.safeParse(json);
-    return r.success ? { ok: true, kind: "audit", run: r.data } : { ok: false, diagnostics: issues(r.error, file, "an audit report (portmatrix audit --format json)") };
+    return r.success
+      ? { ok: true, kind: "audit", run: r.data }
+      : { ok: false, diagnostics: issues(r.error, file, "an audit report (portmatrix audit --format json)") };
   };
   const asProbe = (): ParsedRun => {
     const r = ProbeRun.safeParse(json);
-    return r.success ? { ok: true, kind: "probe", run: r.data } : { ok: false, diagnostics: issues(r.error, file, "a probe run (portmatrix probe --format json)") };
+    return r.success
+      ? { ok: true, kind: "probe", run: r.data }
+      : { ok: false, diagnostics: issues(r.error, file, "a probe run (portmatrix probe --format json)") };
   };
   return (kind ?? guessKind(json)) === "probe" ? asProbe() : asAudit();
 }
 
 /** A probe run has `results` and no `flows`; anything else is read as an audit report. */
 export function guessKind(json: unknown): RunKind {
-  return typeof json === "object" && json !== null && "results" in json && !("flows" in json) ? "probe" : "audit";
+  return typeof json === "object" && json !== null && "results" in json && !("flows" in json)
+    ? "probe"
+    : "audit";
 }
 
 function issues(error: z.ZodError, file: string, expected: string): Diagnostic[] {

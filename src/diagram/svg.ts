@@ -60,7 +60,12 @@ function nodeSvg(d: LaidOutDiagram): string[] {
     const r = d.nodes.get(n.id);
     if (!r) return [];
     const lines = r.lines.map((l, i) =>
-      textAt(r.x + PAD, r.y + PAD / 2 + (i + 1) * LINE_HEIGHT - 4, l, i < r.nameLines ? ` font-weight="bold" fill="#1f2328"` : ` fill="#57606a"`),
+      textAt(
+        r.x + PAD,
+        r.y + PAD / 2 + (i + 1) * LINE_HEIGHT - 4,
+        l,
+        i < r.nameLines ? ` font-weight="bold" fill="#1f2328"` : ` fill="#57606a"`,
+      ),
     );
     return [
       `<g class="endpoint" data-endpoint="${esc(n.endpoint)}">`,
@@ -77,9 +82,16 @@ function edgeSvg(d: LaidOutDiagram, e: DiagramEdge, opts: SvgOptions): string[] 
   if (!route) return [];
   const r = route.label;
   const lines = e.lines.map((l, i) => {
-    const text = textAt(r.x + PAD, r.y + PAD / 2 + (i + 1) * LINE_HEIGHT - 4, labelText(l), ` fill="${MARK_STYLE[l.mark].color}"`);
+    const text = textAt(
+      r.x + PAD,
+      r.y + PAD / 2 + (i + 1) * LINE_HEIGHT - 4,
+      labelText(l),
+      ` fill="${MARK_STYLE[l.mark].color}"`,
+    );
     const line = `<g class="flow" data-flow="${esc(l.flow)}" data-mark="${l.mark}"><title>${esc(l.title)}</title>${text}</g>`;
-    return opts.flowHref !== undefined ? `<a href="${esc(opts.flowHref + encodeURIComponent(l.flow))}">${line}</a>` : line;
+    return opts.flowHref !== undefined
+      ? `<a href="${esc(opts.flowHref + encodeURIComponent(l.flow))}">${line}</a>`
+      : line;
   });
   return [
     `<g class="arrow" data-edge="${e.id}" data-mark="${e.mark}">`,
@@ -105,7 +117,12 @@ function legend(d: LaidOutDiagram, y0: number): { svg: string[]; height: number;
 }
 
 export function renderSvg(d: LaidOutDiagram, opts: SvgOptions = {}): string {
-  const title = textAt(24, 24, d.graph.title, ` font-weight="bold" font-size="${FONT_SIZE + 2}" fill="#1f2328"`);
+  const title = textAt(
+    24,
+    24,
+    d.graph.title,
+    ` font-weight="bold" font-size="${FONT_SIZE + 2}" fill="#1f2328"`,
+  );
   const top = 40;
   const body = [...groupSvg(d), ...d.graph.edges.flatMap((e) => edgeSvg(d, e, opts)), ...nodeSvg(d)];
   const key = legend(d, top + d.height + LEGEND_GAP);

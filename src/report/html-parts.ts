@@ -14,7 +14,11 @@ export interface Html {
 export const raw = (html: string): Html => ({ html });
 export const cell = (v: string | number | Html): string => (typeof v === "object" ? v.html : esc(v));
 
-export function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | Html>>, attrs = ""): string {
+export function table(
+  headers: readonly string[],
+  rows: ReadonlyArray<ReadonlyArray<string | number | Html>>,
+  attrs = "",
+): string {
   const head = `<thead><tr>${headers.map((h) => `<th scope="col">${esc(h)}</th>`).join("")}</tr></thead>`;
   const body = rows.map((r) => `<tr>${r.map((c) => `<td>${cell(c)}</td>`).join("")}</tr>`).join("\n");
   return `<table${attrs}>${head}\n<tbody>\n${body}\n</tbody></table>`;
@@ -27,13 +31,20 @@ export function badge(mark: Mark, text: string): Html {
 
 export function ruleRef(r: RuleRefT): Html {
   const where = `${r.file}:${r.line}:${r.col}`;
-  const chain = r.table !== "" || r.chain !== "" ? ` (${[r.table, r.chain].filter((s) => s !== "").join(" ")})` : "";
+  const chain =
+    r.table !== "" || r.chain !== "" ? ` (${[r.table, r.chain].filter((s) => s !== "").join(" ")})` : "";
   const note = r.note !== undefined ? ` — ${r.note}` : "";
-  return raw(`<code>${esc(r.text)}</code><br><span class="where">${esc(`${r.kind} at ${where}${chain}${note}`)}</span>`);
+  return raw(
+    `<code>${esc(r.text)}</code><br><span class="where">${esc(`${r.kind} at ${where}${chain}${note}`)}</span>`,
+  );
 }
 
 export function packets(lines: readonly string[]): Html {
-  return raw(lines.length === 0 ? "" : `<ul class="packets">${lines.map((l) => `<li><code>${esc(l)}</code></li>`).join("")}</ul>`);
+  return raw(
+    lines.length === 0
+      ? ""
+      : `<ul class="packets">${lines.map((l) => `<li><code>${esc(l)}</code></li>`).join("")}</ul>`,
+  );
 }
 
 function section(id: string, title: string, count: number, body: string): string {
@@ -69,18 +80,51 @@ export function auditFindings(a: AuditReportT): string {
     counts,
     summary,
     section("audit-flows", "Flows not fully allowed", notAllowed.length, flows),
-    section("audit-exposure", "Exposure: allowed beyond the matrix", a.exposure.length,
-      table(["Direction", "Packets", "Allowed by"], a.exposure.map((e) => [e.direction, packets(e.packets), ruleRef(e.rule)]))),
-    section("audit-dead", "Dead rules", a.deadRules.length,
-      table(["Kind", "Rule", "Because of"], a.deadRules.map((d) => [d.kind, ruleRef(d.rule), raw(d.by.map((r) => ruleRef(r).html).join("<br>"))]))),
-    section("audit-retired", "Rules serving only retired flows", a.retired.length,
-      table(["Rule", "Retired flows"], a.retired.map((r) => [ruleRef(r.rule), r.flows.join(", ")]))),
-    section("audit-unsupported", "Approximated constructs", a.unsupported.length,
-      table(["Where", "Construct", "Reason", "May affect", "Flows"], a.unsupported.map((u) => [
-        `${u.at.file}:${u.at.line}:${u.at.col}`, u.construct, u.reason, packets(u.mayAffect), u.flows.join(", "),
-      ]))),
+    section(
+      "audit-exposure",
+      "Exposure: allowed beyond the matrix",
+      a.exposure.length,
+      table(
+        ["Direction", "Packets", "Allowed by"],
+        a.exposure.map((e) => [e.direction, packets(e.packets), ruleRef(e.rule)]),
+      ),
+    ),
+    section(
+      "audit-dead",
+      "Dead rules",
+      a.deadRules.length,
+      table(
+        ["Kind", "Rule", "Because of"],
+        a.deadRules.map((d) => [d.kind, ruleRef(d.rule), raw(d.by.map((r) => ruleRef(r).html).join("<br>"))]),
+      ),
+    ),
+    section(
+      "audit-retired",
+      "Rules serving only retired flows",
+      a.retired.length,
+      table(
+        ["Rule", "Retired flows"],
+        a.retired.map((r) => [ruleRef(r.rule), r.flows.join(", ")]),
+      ),
+    ),
+    section(
+      "audit-unsupported",
+      "Approximated constructs",
+      a.unsupported.length,
+      table(
+        ["Where", "Construct", "Reason", "May affect", "Flows"],
+        a.unsupported.map((u) => [
+          `${u.at.file}:${u.at.line}:${u.at.col}`,
+          u.construct,
+          u.reason,
+          packets(u.mayAffect),
+          u.flows.join(", "),
+        ]),
+      ),
+    ),
   ];
-  if (a.notes.length > 0) parts.push(`<ul class="notes">${a.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`);
+  if (a.notes.length > 0)
+    parts.push(`<ul class="notes">${a.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`);
   return parts.join("\n");
 }
 
@@ -99,7 +143,9 @@ function probeRow(r: ProbeResultT): Array<string | number | Html> {
 
 function summaryHtml(summary: unknown): string {
   if (summary === undefined || summary === null) return "";
-  const isFlat = typeof summary === "object" && Object.values(summary as object).every((v) => typeof v !== "object" || v === null);
+  const isFlat =
+    typeof summary === "object" &&
+    Object.values(summary as object).every((v) => typeof v !== "object" || v === null);
   if (isFlat)
     return `<dl class="summary">${Object.entries(summary as object)
       .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(String(v))}</dd>`)
@@ -112,6 +158,10 @@ export function probeResults(p: ProbeRunT): string {
   return [
     `<p>${esc(`Probed from ${p.from}: ${ok} of ${p.results.length} results as expected.`)}</p>`,
     summaryHtml(p.summary),
-    table(["Flow", "Target", "Transport", "Port", "State", "Expected", "Result", "Detail"], p.results.map(probeRow), ` class="probe"`),
+    table(
+      ["Flow", "Target", "Transport", "Port", "State", "Expected", "Result", "Detail"],
+      p.results.map(probeRow),
+      ` class="probe"`,
+    ),
   ].join("\n");
 }

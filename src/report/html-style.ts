@@ -5,7 +5,9 @@
  */
 import { MARK_STYLE, MARKS } from "../diagram/palette.js";
 
-const marks = MARKS.map((m) => `.mark-${m}{color:${MARK_STYLE[m].color};border-color:${MARK_STYLE[m].color}}`).join("\n");
+const marks = MARKS.map(
+  (m) => `.mark-${m}{color:${MARK_STYLE[m].color};border-color:${MARK_STYLE[m].color}}`,
+).join("\n");
 
 export const REPORT_CSS = `
 :root{color-scheme:light}

@@ -25,7 +25,17 @@ export interface ReportInput {
 }
 
 /** The seed's columns (Role, Protocol, TCP/UDP, Port, Source, Destination, Notes), then the verdicts given. */
-export const REPORT_MATRIX_HEADERS = ["Role", "Protocol", "TCP/UDP", "Port", "Source", "Destination", "Notes", "Audit", "Probe"];
+export const REPORT_MATRIX_HEADERS = [
+  "Role",
+  "Protocol",
+  "TCP/UDP",
+  "Port",
+  "Source",
+  "Destination",
+  "Notes",
+  "Audit",
+  "Probe",
+];
 
 function endpointCell(name: string, addresses: ResolvedFlow["fromAddresses"]): Html {
   const addr = addresses ? toReadable(addresses).join(", ") : "";
@@ -40,9 +50,16 @@ function notesCell(f: ResolvedFlow): Html {
   return raw(`${t}${esc(f.notes)}`);
 }
 
-function verdictCells(s: FlowStatus | undefined, has: { audit: boolean; probe: boolean }): [Html | string, Html | string] {
+function verdictCells(
+  s: FlowStatus | undefined,
+  has: { audit: boolean; probe: boolean },
+): [Html | string, Html | string] {
   const audit = s?.audit ? badge(auditMark(s.audit), s.audit) : has.audit ? "not audited" : "";
-  const probe = s?.probe ? badge(probeMark(s.probe), `${s.probe.ok}/${s.probe.total} as expected`) : has.probe ? "not probed" : "";
+  const probe = s?.probe
+    ? badge(probeMark(s.probe), `${s.probe.ok}/${s.probe.total} as expected`)
+    : has.probe
+      ? "not probed"
+      : "";
   return [audit, probe];
 }
 
@@ -66,14 +83,18 @@ export function matrixTable(input: Pick<ReportInput, "topology" | "audit" | "pro
     const tds = cells.map((c) => `<td>${typeof c === "string" ? esc(c) : c.html}</td>`).join("");
     return `<tr id="flow-${esc(f.id)}" data-flow="${esc(f.id)}" title="${esc(f.id)}">${tds}</tr>`;
   });
-  const headers = REPORT_MATRIX_HEADERS.filter((h) => (h === "Audit" ? has.audit : h === "Probe" ? has.probe : true));
+  const headers = REPORT_MATRIX_HEADERS.filter((h) =>
+    h === "Audit" ? has.audit : h === "Probe" ? has.probe : true,
+  );
   const head = headers.map((h) => `<th scope="col">${esc(h)}</th>`).join("");
   return `<table class="matrix"><thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join("\n")}\n</tbody></table>`;
 }
 
 function sources(p: Profile): string {
   const items = Object.values(p.sources).map((s) => {
-    const safe = /^https?:\/\//.test(s.url) ? `<a href="${esc(s.url)}">${esc(s.title)}</a>` : esc(`${s.title} (${s.url})`);
+    const safe = /^https?:\/\//.test(s.url)
+      ? `<a href="${esc(s.url)}">${esc(s.title)}</a>`
+      : esc(`${s.title} (${s.url})`);
     return `<li>${safe}</li>`;
   });
   return `<ul class="sources">${items.join("")}</ul>`;
@@ -88,7 +109,10 @@ export function renderReportHtml(input: ReportInput): string {
     input.audit ? `<a href="#audit">Audit findings</a>` : "",
     input.probe ? `<a href="#probe">Probe results</a>` : "",
   ].filter((s) => s !== "");
-  const firewall = topology.firewall.kind === "host" ? `host firewall on ${topology.firewall.host}` : `perimeter firewall, zones ${topology.firewall.zones.map((z) => z.name).join(", ")}`;
+  const firewall =
+    topology.firewall.kind === "host"
+      ? `host firewall on ${topology.firewall.host}`
+      : `perimeter firewall, zones ${topology.firewall.zones.map((z) => z.name).join(", ")}`;
   const body = [
     `<header><h1>${esc(title)}</h1>`,
     `<p class="muted">${esc(`Profile ${topology.profileId} · topology ${input.topologyFile} · ${firewall} · features: ${topology.features.join(", ") || "none"}`)}</p>`,
@@ -99,7 +123,9 @@ export function renderReportHtml(input: ReportInput): string {
     matrixTable(input),
     `</section>`,
     `<section id="diagram"><h2>Diagram</h2><div class="diagram">${input.diagramSvg}</div></section>`,
-    input.audit ? `<section id="audit"><h2>Audit findings</h2>\n${auditFindings(input.audit)}\n</section>` : "",
+    input.audit
+      ? `<section id="audit"><h2>Audit findings</h2>\n${auditFindings(input.audit)}\n</section>`
+      : "",
     input.probe ? `<section id="probe"><h2>Probe results</h2>\n${probeResults(input.probe)}\n</section>` : "",
   ].filter((s) => s !== "");
   return [

@@ -40,9 +40,16 @@ export function diffRuns(a: StoredRun, b: StoredRun): RunDiff {
   const flows = ids.map((flow): FlowDiff => {
     const va = byA.get(flow);
     const vb = byB.get(flow);
-    const change: FlowChange = !va ? "only-in-b" : !vb ? "only-in-a" : va.verdict === vb.verdict && va.detail === vb.detail ? "same" : "changed";
+    const change: FlowChange = !va
+      ? "only-in-b"
+      : !vb
+        ? "only-in-a"
+        : va.verdict === vb.verdict && va.detail === vb.detail
+          ? "same"
+          : "changed";
     return { flow, ...(va ? { a: va } : {}), ...(vb ? { b: vb } : {}), change };
   });
-  const findings = a.parsed.kind === "audit" && b.parsed.kind === "audit" ? findingDeltas(a.parsed.run, b.parsed.run) : [];
+  const findings =
+    a.parsed.kind === "audit" && b.parsed.kind === "audit" ? findingDeltas(a.parsed.run, b.parsed.run) : [];
   return { flows, findings, changed: flows.filter((f) => f.change !== "same").length };
 }

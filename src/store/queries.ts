@@ -38,8 +38,12 @@ interface RunRow {
 }
 
 export function listRuns(store: RunStore, limit = 500): RunSummary[] {
-  const runs = store.db.prepare("SELECT id, kind, saved_at, label FROM runs ORDER BY id DESC LIMIT ?").all(limit) as RunRow[];
-  const counts = store.db.prepare("SELECT mark, COUNT(*) AS n FROM flow_verdicts WHERE run_id = ? GROUP BY mark ORDER BY mark");
+  const runs = store.db
+    .prepare("SELECT id, kind, saved_at, label FROM runs ORDER BY id DESC LIMIT ?")
+    .all(limit) as RunRow[];
+  const counts = store.db.prepare(
+    "SELECT mark, COUNT(*) AS n FROM flow_verdicts WHERE run_id = ? GROUP BY mark ORDER BY mark",
+  );
   return runs.map((r) => {
     const marks: Partial<Record<Mark, number>> = {};
     let flows = 0;
@@ -58,12 +62,18 @@ export interface StoredRun {
 }
 
 export function getRun(store: RunStore, id: number): StoredRun | undefined {
-  const row = store.db.prepare("SELECT id, kind, saved_at, label, json FROM runs WHERE id = ?").get(id) as (RunRow & { json: string }) | undefined;
+  const row = store.db.prepare("SELECT id, kind, saved_at, label, json FROM runs WHERE id = ?").get(id) as
+    (RunRow & { json: string }) | undefined;
   if (!row) return undefined;
   const parsed = parseRun(JSON.parse(row.json), `run ${row.id}`, row.kind);
   // A stored run was validated when saved; failing now means the database was edited by hand.
-  if (!parsed.ok) throw new Error(`run ${row.id} in ${store.path} no longer matches the ${row.kind} contract`);
-  return { summary: { id: row.id, kind: row.kind, savedAt: row.saved_at, label: row.label }, parsed, verdicts: runVerdicts(store, id) };
+  if (!parsed.ok)
+    throw new Error(`run ${row.id} in ${store.path} no longer matches the ${row.kind} contract`);
+  return {
+    summary: { id: row.id, kind: row.kind, savedAt: row.saved_at, label: row.label },
+    parsed,
+    verdicts: runVerdicts(store, id),
+  };
 }
 
 export function runJson(store: RunStore, id: number): string | undefined {
@@ -72,7 +82,9 @@ export function runJson(store: RunStore, id: number): string | undefined {
 }
 
 export function runVerdicts(store: RunStore, id: number): FlowVerdict[] {
-  return store.db.prepare("SELECT flow, verdict, mark, detail FROM flow_verdicts WHERE run_id = ? ORDER BY flow").all(id) as FlowVerdict[];
+  return store.db
+    .prepare("SELECT flow, verdict, mark, detail FROM flow_verdicts WHERE run_id = ? ORDER BY flow")
+    .all(id) as FlowVerdict[];
 }
 
 /** One flow's verdicts, newest run first. */

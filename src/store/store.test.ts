@@ -17,13 +17,16 @@ const dir = mkdtempSync(join(tmpdir(), "pm-store-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const AT = new Date("2026-11-25T08:00:00Z");
-const withoutSipTls = (t: string): string => t.replace(/^access-list outside_in extended permit tcp any object edge-access object-group sip-tls\n/m, "");
+const withoutSipTls = (t: string): string =>
+  t.replace(/^access-list outside_in extended permit tcp any object edge-access object-group sip-tls\n/m, "");
 
 test("saves audits and probe runs; lists, reads back, and keeps each flow's history", () => {
   const path = join(dir, "history", "runs.sqlite");
   const first = saveRun(path, "audit", realAudit(), { at: AT });
   assert.ok(first.ok);
-  const second = saveRun(path, "audit", JSON.stringify(realAudit(undefined, undefined, withoutSipTls)), { at: new Date("2026-11-25T09:00:00Z") });
+  const second = saveRun(path, "audit", JSON.stringify(realAudit(undefined, undefined, withoutSipTls)), {
+    at: new Date("2026-11-25T09:00:00Z"),
+  });
   assert.ok(second.ok);
   const probe = saveRun(path, "probe", probeFixture(), { at: AT });
   assert.ok(probe.ok);
@@ -32,20 +35,37 @@ test("saves audits and probe runs; lists, reads back, and keeps each flow's hist
   const store = opened.value;
   try {
     const runs = listRuns(store);
-    assert.deepEqual(runs.map((r) => [r.id, r.kind]), [[3, "probe"], [2, "audit"], [1, "audit"]]);
+    assert.deepEqual(
+      runs.map((r) => [r.id, r.kind]),
+      [
+        [3, "probe"],
+        [2, "audit"],
+        [1, "audit"],
+      ],
+    );
     assert.deepEqual(runs[2]?.marks, { ok: 4, partial: 2 });
     assert.equal(runs[2]?.savedAt, "2026-11-25T08:00:00.000Z");
     const history = flowHistory(store, "sip-mtls-in");
-    assert.deepEqual(history.map((h) => [h.runId, h.verdict]), [[3, "ok"], [2, "blocked"], [1, "allowed"]]);
+    assert.deepEqual(
+      history.map((h) => [h.runId, h.verdict]),
+      [
+        [3, "ok"],
+        [2, "blocked"],
+        [1, "allowed"],
+      ],
+    );
     assert.equal(flowHistory(store, "sip-tls-clients")[0]?.detail, "1/2 as expected");
     const a = getRun(store, 1);
     const b = getRun(store, 2);
     assert.ok(a && b);
     const diff = diffRuns(a, b);
-    assert.deepEqual(diff.flows.filter((f) => f.change !== "same").map((f) => [f.flow, f.a?.verdict, f.b?.verdict]), [
-      ["sip-mtls-in", "allowed", "blocked"],
-      ["sip-tls-clients", "allowed", "blocked"],
-    ]);
+    assert.deepEqual(
+      diff.flows.filter((f) => f.change !== "same").map((f) => [f.flow, f.a?.verdict, f.b?.verdict]),
+      [
+        ["sip-mtls-in", "allowed", "blocked"],
+        ["sip-tls-clients", "allowed", "blocked"],
+      ],
+    );
     assert.equal(diff.changed, 2);
     assert.ok(diff.findings.some((d) => d.finding === "exposure"));
     assert.equal(getRun(store, 99), undefined);
@@ -57,10 +77,17 @@ test("saves audits and probe runs; lists, reads back, and keeps each flow's hist
 test("bad runs are diagnostics, not exceptions, and nothing is saved", () => {
   const path = join(dir, "bad.sqlite");
   const notJson = saveRun(path, "audit", "{nope", { file: "x.json" });
-  assert.ok(!notJson.ok && notJson.diagnostics[0]?.code === "bad-run-json" && notJson.diagnostics[0].message.startsWith("x.json: not JSON"));
+  assert.ok(
+    !notJson.ok &&
+      notJson.diagnostics[0]?.code === "bad-run-json" &&
+      notJson.diagnostics[0].message.startsWith("x.json: not JSON"),
+  );
   const wrongShape = saveRun(path, "probe", { version: 1, from: "a", results: [{ flow: "f", port: 99999 }] });
   assert.ok(!wrongShape.ok);
-  assert.ok(wrongShape.diagnostics.some((d) => d.message.includes("results.0.port")), JSON.stringify(wrongShape.diagnostics));
+  assert.ok(
+    wrongShape.diagnostics.some((d) => d.message.includes("results.0.port")),
+    JSON.stringify(wrongShape.diagnostics),
+  );
   const notDb = join(dir, "not-a-db.sqlite");
   writeFileSync(notDb, "this is not sqlite ".repeat(100));
   const r = saveRun(notDb, "audit", realAudit());
@@ -89,7 +116,11 @@ const text = readFileSync(${JSON.stringify(auditFile)}, "utf8");
 for (let i = 0; i < 25; i++) { const r = saveRun(${JSON.stringify(path)}, "audit", text); if (!r.ok) { console.error(JSON.stringify(r.diagnostics)); process.exit(1); } }`;
   const run = (): Promise<number | null> =>
     new Promise((resolve) => {
-      const child = spawn(process.execPath, [...(ts ? ["--import", "tsx"] : []), "--input-type=module", "-e", code], { stdio: ["ignore", "inherit", "inherit"] });
+      const child = spawn(
+        process.execPath,
+        [...(ts ? ["--import", "tsx"] : []), "--input-type=module", "-e", code],
+        { stdio: ["ignore", "inherit", "inherit"] },
+      );
       child.on("exit", (status) => resolve(status));
     });
   const statuses = await Promise.all([run(), run()]);

@@ -48,7 +48,12 @@ export type StoreResult<T> = { ok: true; value: T } | { ok: false; diagnostics: 
 
 function storeProblem(path: string, e: unknown): Diagnostic {
   const why = e instanceof Error ? e.message : String(e);
-  return { code: "bad-database", severity: "error", message: `${path}: cannot use as the run database (${why})`, expected: "a writable path for a portmatrix SQLite database" };
+  return {
+    code: "bad-database",
+    severity: "error",
+    message: `${path}: cannot use as the run database (${why})`,
+    expected: "a writable path for a portmatrix SQLite database",
+  };
 }
 
 /** `--db` default: $PORTMATRIX_DB, else $XDG_DATA_HOME/portmatrix/runs.sqlite, else ~/.local/share/…. */
@@ -67,7 +72,8 @@ export function openStore(path: string): StoreResult<RunStore> {
     db.pragma("busy_timeout = 5000");
     db.pragma("foreign_keys = ON");
     const version = db.pragma("user_version", { simple: true }) as number;
-    if (version > STORE_SCHEMA_VERSION) throw new Error(`database schema ${version} is newer than this portmatrix (${STORE_SCHEMA_VERSION})`);
+    if (version > STORE_SCHEMA_VERSION)
+      throw new Error(`database schema ${version} is newer than this portmatrix (${STORE_SCHEMA_VERSION})`);
     db.exec(SCHEMA);
     db.pragma(`user_version = ${STORE_SCHEMA_VERSION}`);
     const opened = db;
@@ -90,7 +96,12 @@ function verdictRows(run: ValidRun): Array<{ flow: string; verdict: string; mark
   if (run.kind === "audit")
     return run.run.flows.map((f) => {
       const s = flowStatuses({ audit: run.run }).get(f.id);
-      return { flow: f.id, verdict: f.verdict, mark: s?.mark ?? "none", detail: f.uncertain ? "uncertain" : "" };
+      return {
+        flow: f.id,
+        verdict: f.verdict,
+        mark: s?.mark ?? "none",
+        detail: f.uncertain ? "uncertain" : "",
+      };
     });
   return [...flowStatuses({ probe: run.run })].map(([flow, s]) => {
     const t = s.probe ?? { ok: 0, total: 0 };
@@ -103,14 +114,29 @@ function verdictRows(run: ValidRun): Array<{ flow: string; verdict: string; mark
  * Records one run. `db` is an open store or a database path (opened and closed here); `json` is the
  * run's JSON text or the parsed value, validated against the audit or probe contract first.
  */
-export function saveRun(db: RunStore | string, kind: RunKind, json: unknown, opts: { at?: Date; file?: string } = {}): StoreResult<SavedRun> {
+export function saveRun(
+  db: RunStore | string,
+  kind: RunKind,
+  json: unknown,
+  opts: { at?: Date; file?: string } = {},
+): StoreResult<SavedRun> {
   const file = opts.file ?? `${kind} run`;
   let value: unknown = json;
   if (typeof json === "string") {
     try {
       value = JSON.parse(json);
     } catch (e) {
-      return { ok: false, diagnostics: [{ code: "bad-run-json", severity: "error", message: `${file}: not JSON (${(e as Error).message})`, expected: `a ${kind} run as printed by --format json` }] };
+      return {
+        ok: false,
+        diagnostics: [
+          {
+            code: "bad-run-json",
+            severity: "error",
+            message: `${file}: not JSON (${(e as Error).message})`,
+            expected: `a ${kind} run as printed by --format json`,
+          },
+        ],
+      };
     }
   }
   const parsed = parseRun(value, file, kind);
@@ -129,14 +155,19 @@ export function saveRun(db: RunStore | string, kind: RunKind, json: unknown, opt
 function insertRun(store: RunStore, run: ValidRun, at: Date): SavedRun {
   const text = JSON.stringify(run.run);
   const savedAt = at.toISOString();
-  const label = run.kind === "audit" ? `${run.run.profile} · ${run.run.rulesets.map((r) => r.file).join(", ")}` : `from ${run.run.from}`;
+  const label =
+    run.kind === "audit"
+      ? `${run.run.profile} · ${run.run.rulesets.map((r) => r.file).join(", ")}`
+      : `from ${run.run.from}`;
   const digest = createHash("sha256").update(text).digest("hex");
   const insert = store.db.transaction(() => {
     const info = store.db
       .prepare("INSERT INTO runs (kind, saved_at, label, digest, json) VALUES (?, ?, ?, ?, ?)")
       .run(run.kind, savedAt, label, digest, text);
     const id = Number(info.lastInsertRowid);
-    const row = store.db.prepare("INSERT INTO flow_verdicts (run_id, flow, verdict, mark, detail) VALUES (?, ?, ?, ?, ?)");
+    const row = store.db.prepare(
+      "INSERT INTO flow_verdicts (run_id, flow, verdict, mark, detail) VALUES (?, ?, ?, ?, ?)",
+    );
     for (const v of verdictRows(run)) row.run(id, v.flow, v.verdict, v.mark, v.detail);
     return id;
   });

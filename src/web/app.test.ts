@@ -19,14 +19,27 @@ interface Reply {
   body: string;
 }
 
-function call(port: number, path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+function call(
+  port: number,
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path, method: opts.method ?? "GET", headers: { host: `127.0.0.1:${port}`, ...opts.headers } }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: opts.method ?? "GET",
+        headers: { host: `127.0.0.1:${port}`, ...opts.headers },
+      },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on("error", reject);
     req.end(opts.body);
   });
@@ -36,7 +49,15 @@ async function start(store: RunStore, token?: string): Promise<{ server: Server;
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as AddressInfo).port;
-  server.on("request", dashboardHandler({ store, ...(token ? { token } : {}), allowedHosts: loopbackHosts(port), now: () => new Date("2026-11-25T08:00:00Z") }));
+  server.on(
+    "request",
+    dashboardHandler({
+      store,
+      ...(token ? { token } : {}),
+      allowedHosts: loopbackHosts(port),
+      now: () => new Date("2026-11-25T08:00:00Z"),
+    }),
+  );
   return { server, port };
 }
 
@@ -59,19 +80,32 @@ after(() => {
 });
 
 test("runs are loaded by the API and by the form, then shown with their flows and history", async () => {
-  const api = await call(open.port, "/api/runs", { method: "POST", body: JSON.stringify(realAudit()), headers: { "content-type": "application/json" } });
+  const api = await call(open.port, "/api/runs", {
+    method: "POST",
+    body: JSON.stringify(realAudit()),
+    headers: { "content-type": "application/json" },
+  });
   assert.equal(api.status, 201, api.body);
   assert.equal((JSON.parse(api.body) as { id: number }).id, 1);
   const form = new URLSearchParams({ kind: "auto", json: JSON.stringify(probeFixture()) }).toString();
-  const posted = await call(open.port, "/load", { method: "POST", body: form, headers: { "content-type": "application/x-www-form-urlencoded" } });
+  const posted = await call(open.port, "/load", {
+    method: "POST",
+    body: form,
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  });
   assert.equal(posted.status, 303);
   assert.equal(posted.headers.location, "/runs/2");
   const run = await call(open.port, "/runs/2");
   assert.equal(run.status, 200);
   assert.match(run.body, /<h1>Run #2 \(probe\)<\/h1>/);
-  assert.ok(run.body.includes("&lt;script&gt;alert(1)&lt;/script&gt;") && !run.body.includes("<script>alert"));
+  assert.ok(
+    run.body.includes("&lt;script&gt;alert(1)&lt;/script&gt;") && !run.body.includes("<script>alert"),
+  );
   const history = await call(open.port, "/flows/sip-mtls-in");
-  assert.deepEqual([...history.body.matchAll(/<tr data-run="(\d+)"/g)].map((m) => m[1]), ["2", "1"]);
+  assert.deepEqual(
+    [...history.body.matchAll(/<tr data-run="(\d+)"/g)].map((m) => m[1]),
+    ["2", "1"],
+  );
   const diff = await call(open.port, "/diff?a=1&b=2");
   assert.match(diff.body, /flows differ/);
   assert.equal((await call(open.port, "/api/runs/1")).status, 200);
@@ -82,7 +116,11 @@ test("runs are loaded by the API and by the form, then shown with their flows an
 
 test("a bad run is refused with its problems listed, escaped, and the text kept in the form", async () => {
   const bad = new URLSearchParams({ kind: "audit", json: `{"version":1,"flows":"<b>"}` }).toString();
-  const r = await call(open.port, "/load", { method: "POST", body: bad, headers: { "content-type": "application/x-www-form-urlencoded" } });
+  const r = await call(open.port, "/load", {
+    method: "POST",
+    body: bad,
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  });
   assert.equal(r.status, 400);
   assert.match(r.body, /<ul class="error" id="errors"><li>error\[bad-run-json\]: pasted run: at profile: /);
   assert.ok(r.body.includes("&quot;flows&quot;:&quot;&lt;b&gt;&quot;") && !r.body.includes("<b>"));
@@ -94,13 +132,29 @@ test("Host headers other than loopback are refused (DNS rebinding)", async () =>
 });
 
 test("cross-site POSTs are refused", async () => {
-  const r1 = await call(open.port, "/load", { method: "POST", body: "json=x", headers: { origin: "http://attacker.example" } });
-  const r2 = await call(open.port, "/api/runs", { method: "POST", body: "{}", headers: { "sec-fetch-site": "cross-site" } });
+  const r1 = await call(open.port, "/load", {
+    method: "POST",
+    body: "json=x",
+    headers: { origin: "http://attacker.example" },
+  });
+  const r2 = await call(open.port, "/api/runs", {
+    method: "POST",
+    body: "{}",
+    headers: { "sec-fetch-site": "cross-site" },
+  });
   const r3 = await call(open.port, "/load", { method: "POST", body: "json=x", headers: { origin: "null" } });
-  const r4 = await call(open.port, "/load", { method: "POST", body: "json=x", headers: { "sec-fetch-site": "same-site" } });
+  const r4 = await call(open.port, "/load", {
+    method: "POST",
+    body: "json=x",
+    headers: { "sec-fetch-site": "same-site" },
+  });
   assert.deepEqual([r1.status, r2.status, r3.status, r4.status], [403, 403, 403, 403]);
   // The dashboard's own form (Chromium: Origin null under some referrer policies, same-origin fetch).
-  const own = await call(open.port, "/load", { method: "POST", body: "json=x", headers: { origin: "null", "sec-fetch-site": "same-origin" } });
+  const own = await call(open.port, "/load", {
+    method: "POST",
+    body: "json=x",
+    headers: { origin: "null", "sec-fetch-site": "same-origin" },
+  });
   assert.equal(own.status, 400, "reaches validation");
 });
 
@@ -113,7 +167,9 @@ test("with a token: refused without it, accepted as Bearer, traded from ?token= 
   assert.equal(traded.headers.location, "/flows/sip-mtls-in?x=1");
   const cookie = (traded.headers["set-cookie"] as string[])[0] ?? "";
   assert.match(cookie, /HttpOnly; SameSite=Strict; Path=\//);
-  const withCookie = await call(locked.port, "/flows/sip-mtls-in", { headers: { cookie: cookie.split(";")[0]! } });
+  const withCookie = await call(locked.port, "/flows/sip-mtls-in", {
+    headers: { cookie: cookie.split(";")[0]! },
+  });
   assert.equal(withCookie.status, 200);
 });
 
@@ -122,6 +178,10 @@ test("token comparison and listen addresses", () => {
   assert.ok(!tokenMatches("abc", "abcd") && !tokenMatches("", "abc"));
   assert.deepEqual(parseListen("127.0.0.1:8080"), { ok: true, value: { host: "127.0.0.1", port: 8080 } });
   assert.deepEqual(parseListen("[::1]:0"), { ok: true, value: { host: "::1", port: 0 } });
-  for (const bad of ["8080", "127.0.0.1", "[::1:80", "host:99999", "a b:1"]) assert.ok(!parseListen(bad).ok, bad);
-  assert.deepEqual(["127.0.0.1", "127.8.9.10", "::1", "localhost", "0.0.0.0", "::", "198.51.100.1"].map(isLoopback), [true, true, true, true, false, false, false]);
+  for (const bad of ["8080", "127.0.0.1", "[::1:80", "host:99999", "a b:1"])
+    assert.ok(!parseListen(bad).ok, bad);
+  assert.deepEqual(
+    ["127.0.0.1", "127.8.9.10", "::1", "localhost", "0.0.0.0", "::", "198.51.100.1"].map(isLoopback),
+    [true, true, true, true, false, false, false],
+  );
 });

@@ -11,15 +11,28 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { renderDiagnostic } from "../diag/diagnostic.js";
+import { renderDiagram } from "../diagram/index.js";
+import type { BoundTopology } from "../model/flow.js";
 import { guessKind, type RunKind } from "../diagram/results.js";
 import { REPORT_CSS } from "../report/html-style.js";
-import { diffRuns, flowHistory, getRun, listRuns, runJson, saveRun, type RunStore } from "../store/index.js";
+import {
+  diffRuns,
+  flowHistory,
+  getRun,
+  listRuns,
+  runJson,
+  saveRun,
+  type RunStore,
+  type StoredRun,
+} from "../store/index.js";
 import { offeredTokens, tokenCookie, tokenMatches } from "./auth.js";
 import { BodyTooLarge, HTML, readBody, redirect, send, sendJson } from "./http.js";
 import { diffPage, flowPage, loadPage, LOAD_SCRIPT, messagePage, runPage, runsPage } from "./pages.js";
 
 export interface DashboardOptions {
   store: RunStore;
+  /** With `serve --topology`: run pages of this topology's profile show its diagram, coloured. */
+  topology?: BoundTopology;
   token?: string;
   /** Host header values accepted (loopback binds: DNS-rebinding defence); undefined accepts any. */
   allowedHosts?: ReadonlySet<string>;
@@ -29,12 +42,16 @@ export interface DashboardOptions {
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
 
-export function dashboardHandler(opts: DashboardOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export function dashboardHandler(
+  opts: DashboardOptions,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     handle(opts, req, res).catch((e: unknown) => {
       if (e instanceof BodyTooLarge) return send(res, 413, "text/plain; charset=utf-8", `${e.message}\n`);
       // A bug: say so without leaking a stack to the browser; the operator sees it on stderr.
-      process.stderr.write(`portmatrix serve: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.stderr.write(
+        `portmatrix serve: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+      );
       if (!res.headersSent) send(res, 500, "text/plain; charset=utf-8", "internal error\n");
     });
   };
@@ -59,7 +76,16 @@ function guard(opts: DashboardOptions, req: IncomingMessage, res: ServerResponse
     return false;
   }
   if (good) return true;
-  send(res, 401, HTML, messagePage("Token needed", "This dashboard needs its token: Authorization: Bearer <token>, or ?token=<token> once."), { "WWW-Authenticate": "Bearer" });
+  send(
+    res,
+    401,
+    HTML,
+    messagePage(
+      "Token needed",
+      "This dashboard needs its token: Authorization: Bearer <token>, or ?token=<token> once.",
+    ),
+    { "WWW-Authenticate": "Bearer" },
+  );
   return false;
 }
 
@@ -106,32 +132,55 @@ const API_RUN = /^\/api\/runs\/(\d{1,15})$/;
 const API_FLOW = /^\/api\/flows\/([^/]+)$/;
 
 const ROUTES: Array<{ method: string; path: RegExp; handler: (o: DashboardOptions) => Handler }> = [
-  { method: "GET", path: /^\/$/, handler: (o) => (_q, res) => send(res, 200, HTML, runsPage(listRuns(o.store))) },
+  {
+    method: "GET",
+    path: /^\/$/,
+    handler: (o) => (_q, res) => send(res, 200, HTML, runsPage(listRuns(o.store))),
+  },
   {
     method: "GET",
     path: RUN,
-    handler: (o) => (_q, res, url) => {
+    handler: (o) => async (_q, res, url) => {
       const run = getRun(o.store, Number(param(url, RUN)));
-      if (!run) return send(res, 404, HTML, messagePage("No such run", `There is no run ${param(url, RUN)}.`));
-      send(res, 200, HTML, runPage(run));
+      if (!run)
+        return send(res, 404, HTML, messagePage("No such run", `There is no run ${param(url, RUN)}.`));
+      send(res, 200, HTML, runPage(run, await runDiagram(o.topology, run)));
     },
   },
-  { method: "GET", path: FLOW, handler: (o) => (_q, res, url) => send(res, 200, HTML, flowPage(param(url, FLOW), flowHistory(o.store, param(url, FLOW)))) },
+  {
+    method: "GET",
+    path: FLOW,
+    handler: (o) => (_q, res, url) =>
+      send(res, 200, HTML, flowPage(param(url, FLOW), flowHistory(o.store, param(url, FLOW)))),
+  },
   {
     method: "GET",
     path: /^\/diff$/,
     handler: (o) => (_q, res, url) => {
       const ids = [runIdOf(url.searchParams.get("a")), runIdOf(url.searchParams.get("b"))];
       const [a, b] = ids.map((id) => (id === undefined ? undefined : getRun(o.store, id)));
-      if (!a || !b) return send(res, 400, HTML, messagePage("Compare runs", "Choose two saved runs (?a=<id>&b=<id>)."));
+      if (!a || !b)
+        return send(res, 400, HTML, messagePage("Compare runs", "Choose two saved runs (?a=<id>&b=<id>)."));
       send(res, 200, HTML, diffPage(listRuns(o.store), a, b, diffRuns(a, b)));
     },
   },
   { method: "GET", path: /^\/load$/, handler: () => (_q, res) => send(res, 200, HTML, loadPage()) },
   { method: "POST", path: /^\/load$/, handler: (o) => postLoad(o) },
-  { method: "GET", path: /^\/static\/dashboard\.css$/, handler: () => (_q, res) => send(res, 200, "text/css; charset=utf-8", REPORT_CSS) },
-  { method: "GET", path: /^\/static\/load\.js$/, handler: () => (_q, res) => send(res, 200, "text/javascript; charset=utf-8", LOAD_SCRIPT) },
-  { method: "GET", path: /^\/api\/runs$/, handler: (o) => (_q, res) => sendJson(res, 200, { version: 1, runs: listRuns(o.store) }) },
+  {
+    method: "GET",
+    path: /^\/static\/dashboard\.css$/,
+    handler: () => (_q, res) => send(res, 200, "text/css; charset=utf-8", REPORT_CSS),
+  },
+  {
+    method: "GET",
+    path: /^\/static\/load\.js$/,
+    handler: () => (_q, res) => send(res, 200, "text/javascript; charset=utf-8", LOAD_SCRIPT),
+  },
+  {
+    method: "GET",
+    path: /^\/api\/runs$/,
+    handler: (o) => (_q, res) => sendJson(res, 200, { version: 1, runs: listRuns(o.store) }),
+  },
   {
     method: "GET",
     path: API_RUN,
@@ -141,9 +190,29 @@ const ROUTES: Array<{ method: string; path: RegExp; handler: (o: DashboardOption
       send(res, 200, "application/json; charset=utf-8", text + "\n");
     },
   },
-  { method: "GET", path: API_FLOW, handler: (o) => (_q, res, url) => sendJson(res, 200, { version: 1, flow: param(url, API_FLOW), history: flowHistory(o.store, param(url, API_FLOW)) }) },
+  {
+    method: "GET",
+    path: API_FLOW,
+    handler: (o) => (_q, res, url) =>
+      sendJson(res, 200, {
+        version: 1,
+        flow: param(url, API_FLOW),
+        history: flowHistory(o.store, param(url, API_FLOW)),
+      }),
+  },
   { method: "POST", path: /^\/api\/runs$/, handler: (o) => postApiRun(o) },
 ];
+
+/** The topology's diagram coloured by the run, when the run is about that topology's profile. */
+async function runDiagram(topology: BoundTopology | undefined, run: StoredRun): Promise<string | undefined> {
+  if (!topology) return undefined;
+  const p = run.parsed;
+  if (p.kind === "audit" && p.run.profile !== topology.profileId) return undefined;
+  const ids = new Set(topology.flows.map((f) => f.id));
+  if (p.kind === "probe" && !p.run.results.some((r) => ids.has(r.flow))) return undefined;
+  const results = p.kind === "audit" ? { audit: p.run } : { probe: p.run };
+  return renderDiagram(topology, "svg", results, { flowHref: "/flows/" });
+}
 
 function save(o: DashboardOptions, text: string, kind: RunKind | undefined, file: string) {
   let json: unknown;
@@ -152,8 +221,13 @@ function save(o: DashboardOptions, text: string, kind: RunKind | undefined, file
   } catch (e) {
     return { ok: false as const, errors: [`${file}: not JSON (${(e as Error).message})`] };
   }
-  const saved = saveRun(o.store, kind ?? guessKind(json), json, { at: (o.now ?? (() => new Date()))(), file });
-  return saved.ok ? { ok: true as const, run: saved.value } : { ok: false as const, errors: saved.diagnostics.map(renderDiagnostic) };
+  const saved = saveRun(o.store, kind ?? guessKind(json), json, {
+    at: (o.now ?? (() => new Date()))(),
+    file,
+  });
+  return saved.ok
+    ? { ok: true as const, run: saved.value }
+    : { ok: false as const, errors: saved.diagnostics.map(renderDiagnostic) };
 }
 
 function postLoad(o: DashboardOptions): Handler {

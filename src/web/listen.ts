@@ -12,13 +12,27 @@ export interface ListenAddress {
 
 const EXPECTED = "host:port, e.g. 127.0.0.1:8080, [::1]:8080 or localhost:0 (port 0: any free port)";
 
-export function parseListen(text: string): { ok: true; value: ListenAddress } | { ok: false; diagnostics: Diagnostic[] } {
+export function parseListen(
+  text: string,
+): { ok: true; value: ListenAddress } | { ok: false; diagnostics: Diagnostic[] } {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text.trim());
   const host = m?.[1] ?? m?.[2];
   const port = Number(m?.[3]);
-  const validHost = host !== undefined && (m?.[1] !== undefined ? isIP(host) === 6 : isIP(host) === 4 || /^[A-Za-z0-9.-]+$/.test(host));
+  const validHost =
+    host !== undefined &&
+    (m?.[1] !== undefined ? isIP(host) === 6 : isIP(host) === 4 || /^[A-Za-z0-9.-]+$/.test(host));
   if (!m || !validHost || !Number.isInteger(port) || port > 65535) {
-    return { ok: false, diagnostics: [{ code: "bad-listen", severity: "error", message: `--listen "${text}" is not an address to listen on`, expected: EXPECTED }] };
+    return {
+      ok: false,
+      diagnostics: [
+        {
+          code: "bad-listen",
+          severity: "error",
+          message: `--listen "${text}" is not an address to listen on`,
+          expected: EXPECTED,
+        },
+      ],
+    };
   }
   return { ok: true, value: { host: host!, port } };
 }

@@ -10,8 +10,10 @@ import type { HistoryEntry, RunSummary, StoredRun } from "../store/queries.js";
 
 const runHref = (id: number): string => `/runs/${id}`;
 const flowHref = (flow: string): string => `/flows/${encodeURIComponent(flow)}`;
-const runLink = (id: number, kind: string): Html => raw(`<a href="${runHref(id)}">${esc(`#${id} ${kind}`)}</a>`);
-const flowLink = (flow: string): Html => raw(`<a href="${flowHref(flow)}" data-flow="${esc(flow)}">${esc(flow)}</a>`);
+const runLink = (id: number, kind: string): Html =>
+  raw(`<a href="${runHref(id)}">${esc(`#${id} ${kind}`)}</a>`);
+const flowLink = (flow: string): Html =>
+  raw(`<a href="${flowHref(flow)}" data-flow="${esc(flow)}">${esc(flow)}</a>`);
 const verdictBadge = (mark: string, verdict: string): Html => badge(mark as Mark, verdict);
 
 export function page(title: string, body: string): string {
@@ -34,21 +36,37 @@ function markCounts(r: RunSummary): Html {
 
 function diffForm(runs: readonly RunSummary[], a?: number, b?: number): string {
   const options = (selected: number | undefined): string =>
-    runs.map((r) => `<option value="${r.id}"${r.id === selected ? " selected" : ""}>${esc(`#${r.id} ${r.kind} ${r.savedAt} ${r.label}`)}</option>`).join("");
+    runs
+      .map(
+        (r) =>
+          `<option value="${r.id}"${r.id === selected ? " selected" : ""}>${esc(`#${r.id} ${r.kind} ${r.savedAt} ${r.label}`)}</option>`,
+      )
+      .join("");
   return `<form class="diff" method="get" action="/diff"><label>Run A <select name="a" id="diff-a">${options(a ?? runs[1]?.id)}</select></label>
 <label>Run B <select name="b" id="diff-b">${options(b ?? runs[0]?.id)}</select></label> <button type="submit" id="diff-go">Compare</button></form>`;
 }
 
 export function runsPage(runs: readonly RunSummary[]): string {
-  if (runs.length === 0) return page("Runs", `<p>No runs saved yet. <a href="/load">Load a run</a>, or run <code>portmatrix audit … --save</code>.</p>`);
+  if (runs.length === 0)
+    return page(
+      "Runs",
+      `<p>No runs saved yet. <a href="/load">Load a run</a>, or run <code>portmatrix audit … --save</code>.</p>`,
+    );
   const rows = runs.map((r) => [runLink(r.id, r.kind), r.kind, r.savedAt, r.label, r.flows, markCounts(r)]);
   const diff = runs.length >= 2 ? `<h2>Compare two runs</h2>${diffForm(runs)}` : "";
-  return page("Runs", `${table(["Run", "Kind", "Saved (UTC)", "Label", "Flows", "Verdicts"], rows, ` id="runs"`)}\n${diff}`);
+  return page(
+    "Runs",
+    `${table(["Run", "Kind", "Saved (UTC)", "Label", "Flows", "Verdicts"], rows, ` id="runs"`)}\n${diff}`,
+  );
 }
 
-export function runPage(run: StoredRun): string {
+/** One run; `diagramSvg` when serve was given the topology the run belongs to. */
+export function runPage(run: StoredRun, diagramSvg?: string): string {
   const s = run.summary;
-  const rows = run.verdicts.map((v) => `<tr id="flow-${esc(v.flow)}"><td>${flowLink(v.flow).html}</td><td>${verdictBadge(v.mark, v.verdict).html}</td><td>${esc(v.detail)}</td></tr>`);
+  const rows = run.verdicts.map(
+    (v) =>
+      `<tr id="flow-${esc(v.flow)}"><td>${flowLink(v.flow).html}</td><td>${verdictBadge(v.mark, v.verdict).html}</td><td>${esc(v.detail)}</td></tr>`,
+  );
   const verdicts = `<table id="verdicts"><thead><tr><th>Flow</th><th>Verdict</th><th>Detail</th></tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>`;
   const findings = run.parsed.kind === "audit" ? auditFindings(run.parsed.run) : probeResults(run.parsed.run);
   return page(
@@ -57,6 +75,7 @@ export function runPage(run: StoredRun): string {
       `<p class="muted">${esc(`Saved ${s.savedAt} · ${s.label}`)} · <a href="/api/runs/${s.id}">JSON</a></p>`,
       `<h2>Flows</h2>`,
       verdicts,
+      diagramSvg !== undefined ? `<h2>Diagram</h2><div class="diagram" id="diagram">${diagramSvg}</div>` : "",
       `<h2>${s.kind === "audit" ? "Audit findings" : "Probe results"}</h2>`,
       findings,
     ].join("\n"),
@@ -69,25 +88,56 @@ export function flowPage(flow: string, history: readonly HistoryEntry[]): string
   const rows = history.map((h, i) => {
     const older = history.slice(i + 1).find((o) => o.kind === h.kind);
     const changed = older !== undefined && (older.verdict !== h.verdict || older.detail !== h.detail);
-    const cells = [runLink(h.runId, h.kind).html, esc(h.savedAt), esc(h.label), verdictBadge(h.mark, h.verdict).html, esc(h.detail), changed ? `changed from ${esc(older.verdict)}` : ""];
+    const cells = [
+      runLink(h.runId, h.kind).html,
+      esc(h.savedAt),
+      esc(h.label),
+      verdictBadge(h.mark, h.verdict).html,
+      esc(h.detail),
+      changed ? `changed from ${esc(older.verdict)}` : "",
+    ];
     return `<tr data-run="${h.runId}"${changed ? ` class="changed"` : ""}>${cells.map((c) => `<td>${c}</td>`).join("")}</tr>`;
   });
-  const head = ["Run", "Saved (UTC)", "Label", "Verdict", "Detail", "Change"].map((h) => `<th>${h}</th>`).join("");
-  return page(`Flow ${flow}`, `<p>${esc(`${history.length} runs, newest first.`)}</p>\n<table id="history"><thead><tr>${head}</tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>`);
+  const head = ["Run", "Saved (UTC)", "Label", "Verdict", "Detail", "Change"]
+    .map((h) => `<th>${h}</th>`)
+    .join("");
+  return page(
+    `Flow ${flow}`,
+    `<p>${esc(`${history.length} runs, newest first.`)}</p>\n<table id="history"><thead><tr>${head}</tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>`,
+  );
 }
 
-const FINDING_NAMES = { exposure: "exposure", deadRules: "dead rules", retired: "rules serving only retired flows", unsupported: "approximated constructs" } as const;
+const FINDING_NAMES = {
+  exposure: "exposure",
+  deadRules: "dead rules",
+  retired: "rules serving only retired flows",
+  unsupported: "approximated constructs",
+} as const;
 
 export function diffPage(runs: readonly RunSummary[], a: StoredRun, b: StoredRun, diff: RunDiff): string {
-  const cellOf = (v: RunDiff["flows"][number]["a"]): string => (v ? `${verdictBadge(v.mark, v.verdict).html} <span class="muted">${esc(v.detail)}</span>` : `<span class="muted">absent</span>`);
+  const cellOf = (v: RunDiff["flows"][number]["a"]): string =>
+    v
+      ? `${verdictBadge(v.mark, v.verdict).html} <span class="muted">${esc(v.detail)}</span>`
+      : `<span class="muted">absent</span>`;
   const rows = diff.flows.map(
-    (f) => `<tr data-flow="${esc(f.flow)}" data-change="${f.change}"${f.change !== "same" ? ` class="changed"` : ""}><td>${flowLink(f.flow).html}</td><td>${cellOf(f.a)}</td><td>${cellOf(f.b)}</td><td>${esc(f.change)}</td></tr>`,
+    (f) =>
+      `<tr data-flow="${esc(f.flow)}" data-change="${f.change}"${f.change !== "same" ? ` class="changed"` : ""}><td>${flowLink(f.flow).html}</td><td>${cellOf(f.a)}</td><td>${cellOf(f.b)}</td><td>${esc(f.change)}</td></tr>`,
   );
-  const head = ["Flow", `Run #${a.summary.id} (${a.summary.kind})`, `Run #${b.summary.id} (${b.summary.kind})`, "Change"].map((h) => `<th>${esc(h)}</th>`).join("");
+  const head = [
+    "Flow",
+    `Run #${a.summary.id} (${a.summary.kind})`,
+    `Run #${b.summary.id} (${b.summary.kind})`,
+    "Change",
+  ]
+    .map((h) => `<th>${esc(h)}</th>`)
+    .join("");
   const findings =
     diff.findings.length > 0
       ? `<h2>Other findings</h2><table id="finding-deltas"><thead><tr><th>Finding</th><th>${esc(`Run #${a.summary.id}`)}</th><th>${esc(`Run #${b.summary.id}`)}</th></tr></thead><tbody>${diff.findings
-          .map((d) => `<tr${d.a !== d.b ? ` class="changed"` : ""}><td>${esc(FINDING_NAMES[d.finding])}</td><td>${d.a}</td><td>${d.b}</td></tr>`)
+          .map(
+            (d) =>
+              `<tr${d.a !== d.b ? ` class="changed"` : ""}><td>${esc(FINDING_NAMES[d.finding])}</td><td>${d.a}</td><td>${d.b}</td></tr>`,
+          )
           .join("")}</tbody></table>`
       : "";
   return page(
@@ -102,7 +152,10 @@ export function diffPage(runs: readonly RunSummary[], a: StoredRun, b: StoredRun
 }
 
 export function loadPage(errors: readonly string[] = [], text = ""): string {
-  const problems = errors.length > 0 ? `<ul class="error" id="errors">${errors.map((e) => `<li>${esc(e)}</li>`).join("")}</ul>` : "";
+  const problems =
+    errors.length > 0
+      ? `<ul class="error" id="errors">${errors.map((e) => `<li>${esc(e)}</li>`).join("")}</ul>`
+      : "";
   return page(
     "Load a run",
     `${problems}<p>Paste the output of <code>portmatrix audit --format json</code> or <code>portmatrix probe --format json</code>, or choose the file.</p>

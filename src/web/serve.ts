@@ -6,6 +6,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { InputError, EXIT } from "../cli/io.js";
+import type { BoundTopology } from "../model/flow.js";
 import { openStore } from "../store/index.js";
 import { dashboardHandler } from "./app.js";
 import { isLoopback, loopbackHosts, parseListen } from "./listen.js";
@@ -14,6 +15,8 @@ export interface ServeOptions {
   db: string;
   listen: string;
   token?: string;
+  /** A topology whose diagram run pages show, coloured by the run. */
+  topology?: BoundTopology;
 }
 
 export async function serveDashboard(opts: ServeOptions): Promise<number> {
@@ -48,7 +51,12 @@ export async function serveDashboard(opts: ServeOptions): Promise<number> {
   const bound = (server.address() as AddressInfo).port;
   server.on(
     "request",
-    dashboardHandler({ store: store.value, ...(opts.token !== undefined ? { token: opts.token } : {}), ...(loopback ? { allowedHosts: loopbackHosts(bound) } : {}) }),
+    dashboardHandler({
+      store: store.value,
+      ...(opts.token !== undefined ? { token: opts.token } : {}),
+      ...(loopback ? { allowedHosts: loopbackHosts(bound) } : {}),
+      ...(opts.topology ? { topology: opts.topology } : {}),
+    }),
   );
   const shown = host.includes(":") ? `[${host}]` : host;
   process.stdout.write(`portmatrix serve: http://${shown}:${bound}/ (database ${opts.db})\n`);

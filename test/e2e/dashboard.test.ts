@@ -25,7 +25,11 @@ let serve: ChildProcess | undefined;
 let base = "";
 
 function startServe(): Promise<string> {
-  serve = spawn(process.execPath, [CLI, "serve", "--db", join(dir, "runs.sqlite"), "--listen", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "inherit"] });
+  serve = spawn(
+    process.execPath,
+    [CLI, "serve", "--db", join(dir, "runs.sqlite"), "--listen", "127.0.0.1:0", "-t", ASA_TOPOLOGY],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
   const child = serve;
   return new Promise((resolve, reject) => {
     let out = "";
@@ -55,7 +59,12 @@ before(async () => {
   if (skipWithoutChromium) return;
   writeFileSync(firstAudit, JSON.stringify(realAudit()));
   // The second run: the ASA loses its SIP/TLS permit, so two flows become blocked.
-  const edited = realAudit(undefined, undefined, (t) => t.replace(/^access-list outside_in extended permit tcp any object edge-access object-group sip-tls\n/m, ""));
+  const edited = realAudit(undefined, undefined, (t) =>
+    t.replace(
+      /^access-list outside_in extended permit tcp any object edge-access object-group sip-tls\n/m,
+      "",
+    ),
+  );
   writeFileSync(secondAudit, JSON.stringify(edited));
   [base, browser] = await Promise.all([startServe(), launch()]);
 });
@@ -70,67 +79,117 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test("dashboard: load two runs, follow a flow's history, compare the runs", { skip: skipWithoutChromium, timeout: 60_000 }, async () => {
-  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-  const stray = watchRequests(page, (u) => u.startsWith(base));
+test(
+  "dashboard: load two runs, follow a flow's history, compare the runs",
+  { skip: skipWithoutChromium, timeout: 60_000 },
+  async () => {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    const stray = watchRequests(page, (u) => u.startsWith(base));
 
-  // Run 1: pasted into the form.
-  await page.goto(`${base}load`);
-  await page.selectOption("#kind", "audit");
-  await page.fill("#json", JSON.stringify(realAudit()));
-  await Promise.all([page.waitForURL(`${base}runs/1`), page.click("#save")]);
-  assert.equal(await page.textContent("h1"), "Run #1 (audit)");
+    // Run 1: pasted into the form.
+    await page.goto(`${base}load`);
+    await page.selectOption("#kind", "audit");
+    await page.fill("#json", JSON.stringify(realAudit()));
+    await Promise.all([page.waitForURL(`${base}runs/1`), page.click("#save")]);
+    assert.equal(await page.textContent("h1"), "Run #1 (audit)");
 
-  // Run 2: chosen as a file; the page's script reads it into the form.
-  await page.goto(`${base}load`);
-  await page.setInputFiles("#file", secondAudit);
-  await page.waitForFunction(`document.getElementById("json").value.length > 0`);
-  await Promise.all([page.waitForURL(`${base}runs/2`), page.click("#save")]);
-  assert.equal(await page.textContent("#flow-sip-mtls-in td:nth-child(2)"), "✗ blocked");
+    // Run 2: chosen as a file; the page's script reads it into the form.
+    await page.goto(`${base}load`);
+    await page.setInputFiles("#file", secondAudit);
+    await page.waitForFunction(`document.getElementById("json").value.length > 0`);
+    await Promise.all([page.waitForURL(`${base}runs/2`), page.click("#save")]);
+    assert.equal(await page.textContent("#flow-sip-mtls-in td:nth-child(2)"), "✗ blocked");
 
-  // Click through to the flow's history: newest first, the change marked.
-  await Promise.all([page.waitForURL(`${base}flows/sip-mtls-in`), page.click('#verdicts a[data-flow="sip-mtls-in"]')]);
-  const history = await page.$$eval("#history tbody tr", (rows) => rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent ?? "")));
-  assert.deepEqual(history.map((r) => [r[0], r[3], r[5]]), [
-    ["#2 audit", "✗ blocked", "changed from allowed"],
-    ["#1 audit", "✓ allowed", ""],
-  ]);
-  assert.equal(await page.getAttribute("#history tbody tr:first-child", "class"), "changed");
-  await page.screenshot({ path: join(OUTPUT, "dashboard-flow-history.png"), fullPage: true });
+    // The run's diagram (serve -t): the flow's label line is red; clicking it opens the flow's
+    // history, newest first, the change marked.
+    assert.equal(await page.getAttribute('#diagram g.flow[data-flow="sip-mtls-in"]', "data-mark"), "failed");
+    await page.screenshot({ path: join(OUTPUT, "dashboard-run.png"), fullPage: true });
+    await Promise.all([
+      page.waitForURL(`${base}flows/sip-mtls-in`),
+      page.click('#diagram g.flow[data-flow="sip-mtls-in"]'),
+    ]);
+    const history = await page.$$eval("#history tbody tr", (rows) =>
+      rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent ?? "")),
+    );
+    assert.deepEqual(
+      history.map((r) => [r[0], r[3], r[5]]),
+      [
+        ["#2 audit", "✗ blocked", "changed from allowed"],
+        ["#1 audit", "✓ allowed", ""],
+      ],
+    );
+    assert.equal(await page.getAttribute("#history tbody tr:first-child", "class"), "changed");
+    await page.screenshot({ path: join(OUTPUT, "dashboard-flow-history.png"), fullPage: true });
 
-  // Compare the two runs from the runs page.
-  await page.goto(base);
-  assert.equal(await page.locator("#runs tbody tr").count(), 2);
-  await page.screenshot({ path: join(OUTPUT, "dashboard.png"), fullPage: true });
-  await Promise.all([page.waitForURL(/\/diff\?a=1&b=2$/), page.click("#diff-go")]);
-  assert.equal(await page.textContent("#diff-summary"), "2 of 6 flows differ.");
-  const changed = await page.$$eval('#diff tr[data-change="changed"]', (rows) => rows.map((r) => r.getAttribute("data-flow")));
-  assert.deepEqual(changed, ["sip-mtls-in", "sip-tls-clients"]);
-  await page.screenshot({ path: join(OUTPUT, "dashboard-diff.png"), fullPage: true });
-  assert.deepEqual(stray, [], "requests beyond the dashboard");
-  await page.close();
-});
+    // Compare the two runs from the runs page.
+    await page.goto(base);
+    assert.equal(await page.locator("#runs tbody tr").count(), 2);
+    await page.screenshot({ path: join(OUTPUT, "dashboard.png"), fullPage: true });
+    await Promise.all([page.waitForURL(/\/diff\?a=1&b=2$/), page.click("#diff-go")]);
+    assert.equal(await page.textContent("#diff-summary"), "2 of 6 flows differ.");
+    const changed = await page.$$eval('#diff tr[data-change="changed"]', (rows) =>
+      rows.map((r) => r.getAttribute("data-flow")),
+    );
+    assert.deepEqual(changed, ["sip-mtls-in", "sip-tls-clients"]);
+    await page.screenshot({ path: join(OUTPUT, "dashboard-diff.png"), fullPage: true });
+    assert.deepEqual(stray, [], "requests beyond the dashboard");
+    await page.close();
+  },
+);
 
-test("report: the HTML file renders the matrix, the diagram and the findings, offline, and prints", { skip: skipWithoutChromium, timeout: 60_000 }, async () => {
-  const file = join(OUTPUT, "report.html");
-  const r = runCli(["report", "-t", ASA_TOPOLOGY, "--audit", firstAudit, "--probe", PROBE_FIXTURE, "-o", file]);
-  assert.equal(r.status, 0, r.stderr);
-  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-  const url = pathToFileURL(file).href;
-  const stray = watchRequests(page, (u) => u === url);
-  await page.goto(url);
-  const headers = await page.$$eval("table.matrix thead th", (ths) => ths.map((th) => th.textContent));
-  assert.deepEqual(headers, ["Role", "Protocol", "TCP/UDP", "Port", "Source", "Destination", "Notes", "Audit", "Probe"]);
-  assert.equal(await page.locator("table.matrix tbody tr").count(), 6);
-  assert.equal(await page.textContent("#flow-sip-mtls-in td:nth-child(8)"), "✓ allowed");
-  const svg = await page.locator("#diagram svg").boundingBox();
-  assert.ok(svg && svg.width > 300 && svg.height > 200, `diagram drawn: ${JSON.stringify(svg)}`);
-  assert.equal(await page.locator('#diagram g.flow[data-mark="failed"]').count(), 1, "stun-udp-in is red (probe fixture)");
-  await page.screenshot({ path: join(OUTPUT, "report.png"), fullPage: true });
-  await page.emulateMedia({ media: "print" });
-  assert.equal(await page.locator("nav").isVisible(), false, "navigation hidden in print");
-  await page.pdf({ path: join(OUTPUT, "report.pdf"), format: "A4", landscape: true, printBackground: true });
-  assert.ok(statSync(join(OUTPUT, "report.pdf")).size > 10_000);
-  assert.deepEqual(stray, [], "the report asked for something outside the file");
-  await page.close();
-});
+test(
+  "report: the HTML file renders the matrix, the diagram and the findings, offline, and prints",
+  { skip: skipWithoutChromium, timeout: 60_000 },
+  async () => {
+    const file = join(OUTPUT, "report.html");
+    const r = runCli([
+      "report",
+      "-t",
+      ASA_TOPOLOGY,
+      "--audit",
+      firstAudit,
+      "--probe",
+      PROBE_FIXTURE,
+      "-o",
+      file,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    const url = pathToFileURL(file).href;
+    const stray = watchRequests(page, (u) => u === url);
+    await page.goto(url);
+    const headers = await page.$$eval("table.matrix thead th", (ths) => ths.map((th) => th.textContent));
+    assert.deepEqual(headers, [
+      "Role",
+      "Protocol",
+      "TCP/UDP",
+      "Port",
+      "Source",
+      "Destination",
+      "Notes",
+      "Audit",
+      "Probe",
+    ]);
+    assert.equal(await page.locator("table.matrix tbody tr").count(), 6);
+    assert.equal(await page.textContent("#flow-sip-mtls-in td:nth-child(8)"), "✓ allowed");
+    const svg = await page.locator("#diagram svg").boundingBox();
+    assert.ok(svg && svg.width > 300 && svg.height > 200, `diagram drawn: ${JSON.stringify(svg)}`);
+    assert.equal(
+      await page.locator('#diagram g.flow[data-mark="failed"]').count(),
+      1,
+      "stun-udp-in is red (probe fixture)",
+    );
+    await page.screenshot({ path: join(OUTPUT, "report.png"), fullPage: true });
+    await page.emulateMedia({ media: "print" });
+    assert.equal(await page.locator("nav").isVisible(), false, "navigation hidden in print");
+    await page.pdf({
+      path: join(OUTPUT, "report.pdf"),
+      format: "A4",
+      landscape: true,
+      printBackground: true,
+    });
+    assert.ok(statSync(join(OUTPUT, "report.pdf")).size > 10_000);
+    assert.deepEqual(stray, [], "the report asked for something outside the file");
+    await page.close();
+  },
+);

@@ -14,10 +14,18 @@ import { ASA_TOPOLOGY, probeFixture, realAudit, SEED_HOST, topology } from "./ru
 
 const EVIL = `<img src=x onerror="alert(1)"> & '`;
 
-async function report(path: string, results: { audit?: AuditReportT; probe?: ProbeRunT }, rename = false): Promise<string> {
+async function report(
+  path: string,
+  results: { audit?: AuditReportT; probe?: ProbeRunT },
+  rename = false,
+): Promise<string> {
   const t = topology(path);
-  const bound = rename ? { ...t.bound, endpoints: t.bound.endpoints.map((e) => ({ ...e, name: `${e.name} ${EVIL}` })) } : t.bound;
-  const flows = rename ? bound.flows.map((f) => ({ ...f, source: `${f.source} ${EVIL}`, notes: `${f.notes} ${EVIL}` })) : bound.flows;
+  const bound = rename
+    ? { ...t.bound, endpoints: t.bound.endpoints.map((e) => ({ ...e, name: `${e.name} ${EVIL}` })) }
+    : t.bound;
+  const flows = rename
+    ? bound.flows.map((f) => ({ ...f, source: `${f.source} ${EVIL}`, notes: `${f.notes} ${EVIL}` }))
+    : bound.flows;
   const input: ReportInput = {
     profile: t.profile.profile,
     topology: { ...bound, flows },
@@ -38,11 +46,34 @@ test("escape: the five characters that matter in text and attributes", () => {
 
 test("matrix in the seed's columns, verdicts after them, one row per flow", async () => {
   const html = await report(ASA_TOPOLOGY, { audit: realAudit(), probe: probeFixture() });
-  const matrix = html.slice(html.indexOf('<table class="matrix">'), html.indexOf("</table>", html.indexOf('<table class="matrix">')));
-  assert.deepEqual(cells(matrix, /<th scope="col">([^<]*)<\/th>/g), ["Role", "Protocol", "TCP/UDP", "Port", "Source", "Destination", "Notes", "Audit", "Probe"]);
-  assert.deepEqual(cells(matrix, /<tr id="flow-([^"]+)"/g), ["sip-mtls-in", "sip-mtls-out", "sip-tls-clients", "rtp-tcp-out", "stun-udp-out", "stun-udp-in"]);
+  const matrix = html.slice(
+    html.indexOf('<table class="matrix">'),
+    html.indexOf("</table>", html.indexOf('<table class="matrix">')),
+  );
+  assert.deepEqual(cells(matrix, /<th scope="col">([^<]*)<\/th>/g), [
+    "Role",
+    "Protocol",
+    "TCP/UDP",
+    "Port",
+    "Source",
+    "Destination",
+    "Notes",
+    "Audit",
+    "Probe",
+  ]);
+  assert.deepEqual(cells(matrix, /<tr id="flow-([^"]+)"/g), [
+    "sip-mtls-in",
+    "sip-mtls-out",
+    "sip-tls-clients",
+    "rtp-tcp-out",
+    "stun-udp-out",
+    "stun-udp-in",
+  ]);
   const row = matrix.slice(matrix.indexOf('id="flow-sip-tls-clients"'));
-  assert.match(row.slice(0, row.indexOf("</tr>")), /<td>Access<\/td><td>SIP\(TLS\)<\/td><td>TCP<\/td><td>443<\/td>.*✓ allowed.*◐ 1\/2 as expected/);
+  assert.match(
+    row.slice(0, row.indexOf("</tr>")),
+    /<td>Access<\/td><td>SIP\(TLS\)<\/td><td>TCP<\/td><td>443<\/td>.*✓ allowed.*◐ 1\/2 as expected/,
+  );
 });
 
 test("without results there are no verdict columns", async () => {
@@ -53,7 +84,8 @@ test("without results there are no verdict columns", async () => {
 
 test("audit findings and probe results are in the file", async () => {
   const html = await report(ASA_TOPOLOGY, { audit: realAudit(), probe: probeFixture() });
-  for (const id of ["audit-flows", "audit-exposure", "audit-dead", "audit-retired", "audit-unsupported"]) assert.ok(html.includes(`<section id="${id}">`), id);
+  for (const id of ["audit-flows", "audit-exposure", "audit-dead", "audit-retired", "audit-unsupported"])
+    assert.ok(html.includes(`<section id="${id}">`), id);
   assert.match(html, /Exposure: allowed beyond the matrix \(4\)/);
   assert.match(html, /Probed from HAND-MADE FIXTURE.*2 of 4 results as expected/);
 });
@@ -71,13 +103,20 @@ test("hostile names, notes, file names, rule text and probe details are escaped"
   const audit = realAudit();
   const evilAudit: AuditReportT = {
     ...audit,
-    exposure: audit.exposure.map((e) => ({ ...e, packets: [...e.packets, EVIL], rule: { ...e.rule, text: EVIL, file: EVIL } })),
+    exposure: audit.exposure.map((e) => ({
+      ...e,
+      packets: [...e.packets, EVIL],
+      rule: { ...e.rule, text: EVIL, file: EVIL },
+    })),
     notes: [EVIL],
   };
   const html = await report(ASA_TOPOLOGY, { audit: evilAudit, probe: probeFixture() }, true);
   assert.ok(!/<img|<script/i.test(html), "no element made from data");
   // Data's quotes are escaped, so an attribute made from data would show as onerror=" or onerror=x.
-  assert.ok([...html.matchAll(/onerror=(.{6})/g)].every((m) => m[1] === "&quot;"), "no attribute made from data");
+  assert.ok(
+    [...html.matchAll(/onerror=(.{6})/g)].every((m) => m[1] === "&quot;"),
+    "no attribute made from data",
+  );
   assert.ok(html.includes("&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &#39;"));
   assert.ok(html.includes("&lt;script&gt;alert(1)&lt;/script&gt;"), "the probe fixture's detail");
 });

@@ -24,7 +24,11 @@ export function topology(path: string): LoadedTopology {
 }
 
 /** The audit of a shipped ruleset; `edit` changes the ruleset text first (a second, different run). */
-export function realAudit(topologyPath = ASA_TOPOLOGY, rulesPath = ASA_RULES, edit: (text: string) => string = (t) => t): AuditReportT {
+export function realAudit(
+  topologyPath = ASA_TOPOLOGY,
+  rulesPath = ASA_RULES,
+  edit: (text: string) => string = (t) => t,
+): AuditReportT {
   const text = edit(readFileSync(rulesPath, "utf8"));
   const format = sniffFormat(text);
   if (!format) throw new Error(`${rulesPath}: format not recognised`);

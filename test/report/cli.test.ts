@@ -1,0 +1,125 @@
+/**
+ * `portmatrix diagram`, `report` and `serve` as a user runs them (the built CLI): outputs, files
+ * written whole, bad input as one clear line each with exit 2, the bind rule, and a real serve
+ * process on 127.0.0.1 that answers and stops cleanly on SIGTERM.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { CLI, runCli } from "../cli/run-cli.js";
+import { ASA_TOPOLOGY, PROBE_FIXTURE, realAudit, SEED_HOST } from "./runs.js";
+
+const dir = mkdtempSync(join(tmpdir(), "pm-report-cli-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const auditFile = join(dir, "audit.json");
+writeFileSync(auditFile, JSON.stringify(realAudit()));
+
+function noStack(stderr: string): void {
+  assert.ok(!/\n\s+at /.test(stderr), `stack trace in: ${stderr}`);
+}
+
+test("diagram: SVG, Mermaid and DOT on standard output; -o writes the file", () => {
+  const svg = runCli(["diagram", "-t", SEED_HOST]);
+  assert.equal(svg.status, 0, svg.stderr);
+  assert.match(svg.stdout, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  const mermaid = runCli(["diagram", "-t", SEED_HOST, "--format", "mermaid"]);
+  assert.match(mermaid.stdout, /^flowchart LR\n/);
+  const dot = runCli([
+    "diagram",
+    "-t",
+    ASA_TOPOLOGY,
+    "--format",
+    "dot",
+    "--audit",
+    auditFile,
+    "--probe",
+    PROBE_FIXTURE,
+  ]);
+  assert.match(dot.stdout, /^digraph portmatrix \{/);
+  assert.match(dot.stdout, /color="#cf222e"/, "a failed flow (probe fixture) is red");
+  const out = join(dir, "d.svg");
+  assert.equal(runCli(["diagram", "-t", SEED_HOST, "-o", out]).status, 0);
+  assert.equal(readFileSync(out, "utf8"), svg.stdout);
+});
+
+test("report: one HTML file with the matrix, the diagram, findings and probe results", () => {
+  const out = join(dir, "sub", "report.html");
+  const r = runCli(["report", "-t", ASA_TOPOLOGY, "--audit", auditFile, "--probe", PROBE_FIXTURE, "-o", out]);
+  assert.equal(r.status, 0, r.stderr);
+  const html = readFileSync(out, "utf8");
+  for (const id of ["matrix", "diagram", "audit", "probe"])
+    assert.ok(html.includes(`<section id="${id}">`), id);
+  assert.deepEqual(readdirSync(join(dir, "sub")), ["report.html"], "no temporary file left");
+});
+
+test("bad input: one line per problem, exit 2, no stack trace, no file", () => {
+  const notJson = join(dir, "not.json");
+  writeFileSync(notJson, "{ audit");
+  const cases: Array<[string[], RegExp]> = [
+    [["diagram"], /^error\[missing-option\]: --topology is required; expected --topology <file>$/m],
+    [
+      ["diagram", "-t", SEED_HOST, "--format", "png"],
+      /error\[bad-option\]: --format "png" is not supported; expected one of svg, mermaid, dot/,
+    ],
+    [
+      ["report", "-t", SEED_HOST, "--audit", notJson, "-o", join(dir, "never.html")],
+      /error\[bad-run-json\]: .*not\.json: not JSON/,
+    ],
+    [
+      ["report", "-t", SEED_HOST, "--probe", auditFile],
+      /error\[bad-run-json\]: .*audit\.json: at results: .*expected a probe run/,
+    ],
+    [
+      ["report", "-t", SEED_HOST, "--audit", join(dir, "missing.json")],
+      /error\[unreadable-file\]: .*missing\.json: no such file/,
+    ],
+    [
+      ["serve", "--listen", "0.0.0.0:8080", "--db", join(dir, "x.sqlite")],
+      /error\[bind-needs-token\]: --listen 0\.0\.0\.0:8080 is not a loopback address/,
+    ],
+    [
+      ["serve", "--listen", "0.0.0.0:8080", "--token", "short", "--db", join(dir, "x.sqlite")],
+      /bind-needs-token/,
+    ],
+    [["serve", "--listen", "localhost", "--db", join(dir, "x.sqlite")], /error\[bad-listen\]/],
+  ];
+  for (const [args, re] of cases) {
+    const r = runCli(args);
+    assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, re, args.join(" "));
+    noStack(r.stderr);
+  }
+  assert.ok(!readdirSync(dir).includes("never.html"));
+});
+
+test("serve: listens on 127.0.0.1, answers, and exits 0 on SIGTERM", async () => {
+  const child = spawn(
+    process.execPath,
+    [CLI, "serve", "--db", join(dir, "serve.sqlite"), "--listen", "127.0.0.1:0"],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no address printed: ${out}`)), 15_000);
+    child.stdout.setEncoding("utf8").on("data", (c: string) => {
+      out += c;
+      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[0]);
+      }
+    });
+  });
+  try {
+    const res = await fetch(url);
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /No runs saved yet/);
+  } finally {
+    const exited = new Promise<number | null>((r) => child.on("exit", r));
+    child.kill("SIGTERM");
+    assert.equal(await exited, 0);
+  }
+});
