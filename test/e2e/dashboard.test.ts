@@ -7,14 +7,15 @@
  */
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
-import { CLI, runCli } from "../cli/run-cli.js";
-import { ASA_TOPOLOGY, PROBE_FIXTURE, realAudit } from "../report/runs.js";
+import { REPORT_MATRIX_HEADERS } from "../../src/report/html.js";
+import { CLI, ROOT, runCli } from "../cli/run-cli.js";
+import { ASA_TOPOLOGY, PROBE_FIXTURE, realAudit, topology } from "../report/runs.js";
 import { launch, OUTPUT, skipWithoutChromium } from "./browser.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pm-e2e-"));
@@ -159,17 +160,8 @@ test(
     const stray = watchRequests(page, (u) => u === url);
     await page.goto(url);
     const headers = await page.$$eval("table.matrix thead th", (ths) => ths.map((th) => th.textContent));
-    assert.deepEqual(headers, [
-      "Role",
-      "Protocol",
-      "TCP/UDP",
-      "Port",
-      "Source",
-      "Destination",
-      "Notes",
-      "Audit",
-      "Probe",
-    ]);
+    // The column list itself is checked in test/report/html.test.ts; here: the browser shows it.
+    assert.deepEqual(headers, REPORT_MATRIX_HEADERS);
     assert.equal(await page.locator("table.matrix tbody tr").count(), 6);
     assert.equal(await page.textContent("#flow-sip-mtls-in td:nth-child(8)"), "✓ allowed");
     const svg = await page.locator("#diagram svg").boundingBox();
@@ -190,6 +182,53 @@ test(
     });
     assert.ok(statSync(join(OUTPUT, "report.pdf")).size > 10_000);
     assert.deepEqual(stray, [], "the report asked for something outside the file");
+    await page.close();
+  },
+);
+
+test(
+  "diagram: the largest catalog topology renders in Chromium with every flow label apart",
+  { skip: skipWithoutChromium, timeout: 60_000 },
+  async () => {
+    const catalog = join(ROOT, "examples/catalog");
+    const largest = readdirSync(catalog)
+      .filter((f) => f.endsWith(".yaml"))
+      .map((f) => ({ f, flows: topology(join(catalog, f)).bound.flows.filter((x) => x.active).length }))
+      .sort((a, b) => b.flows - a.flows || a.f.localeCompare(b.f))[0]!;
+    const file = join(OUTPUT, "diagram-largest.svg");
+    const r = runCli(["diagram", "-t", join(catalog, largest.f), "--probe", PROBE_FIXTURE, "-o", file]);
+    assert.equal(r.status, 0, r.stderr);
+    const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(pathToFileURL(file).href);
+    // Measured by the browser's own text layout, not our estimate: no two flow lines overlap.
+    const boxes = await page.$$eval("g.flow text", (ts) =>
+      ts.map((t) => {
+        const b = t.getBoundingClientRect();
+        return { x: b.x, y: b.y, w: b.width, h: b.height };
+      }),
+    );
+    assert.equal(boxes.length, largest.flows, "one label line per active flow");
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, b] = [boxes[i]!, boxes[j]!];
+        const apart =
+          a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y + 0.5 || b.y + b.h <= a.y + 0.5;
+        assert.ok(apart, `label lines ${i} and ${j} overlap in ${largest.f}`);
+      }
+    // Our text-width estimate must not be narrower than what Chromium draws (labels stay in their box).
+    const fits = await page.$$eval("g.arrow", (gs) =>
+      gs.every((g) => {
+        const box = g.querySelector("rect")!.getBoundingClientRect();
+        return [...g.querySelectorAll("g.flow text")].every(
+          (t) => t.getBoundingClientRect().right <= box.right + 0.5,
+        );
+      }),
+    );
+    assert.ok(fits, "a label line runs out of its box");
+    // A bare SVG document has no page to scroll: size the viewport to the drawing instead of fullPage.
+    const size = await page.$eval("svg", (svg) => ({ width: svg.clientWidth, height: svg.clientHeight }));
+    await page.setViewportSize({ width: Math.ceil(size.width), height: Math.ceil(size.height) });
+    await page.screenshot({ path: join(OUTPUT, "diagram-largest.png") });
     await page.close();
   },
 );
