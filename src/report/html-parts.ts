@@ -52,80 +52,79 @@ function section(id: string, title: string, count: number, body: string): string
   return `<section id="${esc(id)}"><h3>${esc(`${title} (${count})`)}</h3>\n${inner}\n</section>`;
 }
 
-/** The audit's findings: flows not allowed, exposure, dead and retired rules, approximations. */
-export function auditFindings(a: AuditReportT): string {
+function auditSummary(a: AuditReportT): string {
   const tally = (v: string): number => a.flows.filter((f) => f.verdict === v).length;
-  const summary = table(
-    ["Ruleset", "Format", "Tables", "Chains", "Rules"],
-    a.rulesets.map((r) => [r.file, r.format, r.tables, r.chains, r.rules]),
-  );
-  const counts = `<p class="counts">${(["allowed", "partial", "blocked", "not-applicable"] as const)
+  const counts = (["allowed", "partial", "blocked", "not-applicable"] as const)
     .map((v) => badge(auditMark(v), `${tally(v)} ${v}`).html)
-    .join(" ")}</p>`;
-  const notAllowed = a.flows.filter((f) => f.verdict === "partial" || f.verdict === "blocked");
-  const flows = table(
-    ["Flow", "Verdict", "Direction", "Packets not passed", "Decided by"],
-    notAllowed.flatMap((f) =>
-      (f.blocked.length > 0 ? f.blocked : [undefined]).map((b) => [
-        raw(`<a href="#flow-${esc(f.id)}">${esc(f.id)}</a>${f.uncertain ? " (uncertain)" : ""}`),
-        badge(auditMark(f.verdict), f.verdict),
-        b?.direction ?? "",
-        packets(b?.packets ?? []),
-        b ? ruleRef(b.rule) : "",
-      ]),
-    ),
-  );
-  const parts = [
+    .join(" ");
+  return [
     `<p>${esc(`Profile ${a.profile}, firewall ${a.firewall}.`)}</p>`,
-    counts,
-    summary,
-    section("audit-flows", "Flows not fully allowed", notAllowed.length, flows),
+    `<p class="counts">${counts}</p>`,
+    table(
+      ["Ruleset", "Format", "Tables", "Chains", "Rules"],
+      a.rulesets.map((r) => [r.file, r.format, r.tables, r.chains, r.rules]),
+    ),
+  ].join("\n");
+}
+
+function flowFindings(a: AuditReportT): string {
+  const notAllowed = a.flows.filter((f) => f.verdict === "partial" || f.verdict === "blocked");
+  const rows = notAllowed.flatMap((f) =>
+    (f.blocked.length > 0 ? f.blocked : [undefined]).map((b) => [
+      raw(`<a href="#flow-${esc(f.id)}">${esc(f.id)}</a>${f.uncertain ? " (uncertain)" : ""}`),
+      badge(auditMark(f.verdict), f.verdict),
+      b?.direction ?? "",
+      packets(b?.packets ?? []),
+      b ? ruleRef(b.rule) : "",
+    ]),
+  );
+  const headers = ["Flow", "Verdict", "Direction", "Packets not passed", "Decided by"];
+  return section("audit-flows", "Flows not fully allowed", notAllowed.length, table(headers, rows));
+}
+
+function ruleFindings(a: AuditReportT): string[] {
+  const exposure = a.exposure.map((e) => [e.direction, packets(e.packets), ruleRef(e.rule)]);
+  const dead = a.deadRules.map((d) => [
+    d.kind,
+    ruleRef(d.rule),
+    raw(d.by.map((r) => ruleRef(r).html).join("<br>")),
+  ]);
+  const retired = a.retired.map((r) => [ruleRef(r.rule), r.flows.join(", ")]);
+  const unsupported = a.unsupported.map((u) => [
+    `${u.at.file}:${u.at.line}:${u.at.col}`,
+    u.construct,
+    u.reason,
+    packets(u.mayAffect),
+    u.flows.join(", "),
+  ]);
+  return [
     section(
       "audit-exposure",
       "Exposure: allowed beyond the matrix",
-      a.exposure.length,
-      table(
-        ["Direction", "Packets", "Allowed by"],
-        a.exposure.map((e) => [e.direction, packets(e.packets), ruleRef(e.rule)]),
-      ),
+      exposure.length,
+      table(["Direction", "Packets", "Allowed by"], exposure),
     ),
-    section(
-      "audit-dead",
-      "Dead rules",
-      a.deadRules.length,
-      table(
-        ["Kind", "Rule", "Because of"],
-        a.deadRules.map((d) => [d.kind, ruleRef(d.rule), raw(d.by.map((r) => ruleRef(r).html).join("<br>"))]),
-      ),
-    ),
+    section("audit-dead", "Dead rules", dead.length, table(["Kind", "Rule", "Because of"], dead)),
     section(
       "audit-retired",
       "Rules serving only retired flows",
-      a.retired.length,
-      table(
-        ["Rule", "Retired flows"],
-        a.retired.map((r) => [ruleRef(r.rule), r.flows.join(", ")]),
-      ),
+      retired.length,
+      table(["Rule", "Retired flows"], retired),
     ),
     section(
       "audit-unsupported",
       "Approximated constructs",
-      a.unsupported.length,
-      table(
-        ["Where", "Construct", "Reason", "May affect", "Flows"],
-        a.unsupported.map((u) => [
-          `${u.at.file}:${u.at.line}:${u.at.col}`,
-          u.construct,
-          u.reason,
-          packets(u.mayAffect),
-          u.flows.join(", "),
-        ]),
-      ),
+      unsupported.length,
+      table(["Where", "Construct", "Reason", "May affect", "Flows"], unsupported),
     ),
   ];
-  if (a.notes.length > 0)
-    parts.push(`<ul class="notes">${a.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`);
-  return parts.join("\n");
+}
+
+/** The audit's findings: flows not allowed, exposure, dead and retired rules, approximations. */
+export function auditFindings(a: AuditReportT): string {
+  const notes =
+    a.notes.length > 0 ? [`<ul class="notes">${a.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`] : [];
+  return [auditSummary(a), flowFindings(a), ...ruleFindings(a), ...notes].join("\n");
 }
 
 function probeRow(r: ProbeResultT): Array<string | number | Html> {

@@ -3,7 +3,7 @@
  * and runs until SIGINT or SIGTERM. The bind rule: loopback by default; any other address only
  * with --token (refused before anything listens, exit 2).
  */
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { InputError, EXIT } from "../cli/io.js";
 import type { BoundTopology } from "../model/flow.js";
@@ -19,7 +19,8 @@ export interface ServeOptions {
   topology?: BoundTopology;
 }
 
-export async function serveDashboard(opts: ServeOptions): Promise<number> {
+/** The bind rule: loopback, or a token long enough not to be guessed. */
+function checkBind(opts: ServeOptions): { host: string; port: number; loopback: boolean } {
   const listen = parseListen(opts.listen);
   if (!listen.ok) throw new InputError(listen.diagnostics);
   const { host, port } = listen.value;
@@ -34,18 +35,40 @@ export async function serveDashboard(opts: ServeOptions): Promise<number> {
       },
     ]);
   }
+  return { host, port, loopback };
+}
+
+function listening(server: Server, host: string, port: number): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolve) => {
+    server.once("error", (e: NodeJS.ErrnoException) => resolve(e));
+    server.listen(port, host, () => resolve(undefined));
+  });
+}
+
+function untilSignal(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      server.close(() => resolve());
+      server.closeAllConnections();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+export async function serveDashboard(opts: ServeOptions): Promise<number> {
+  const { host, port, loopback } = checkBind(opts);
   const store = openStore(opts.db);
   if (!store.ok) throw new InputError(store.diagnostics);
   const server = createServer();
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, () => resolve());
-    });
-  } catch (e) {
+  const failed = await listening(server, host, port);
+  if (failed) {
     store.value.close();
-    const err = e as NodeJS.ErrnoException;
-    process.stderr.write(`portmatrix serve: cannot listen on ${opts.listen}: ${err.code ?? err.message}\n`);
+    process.stderr.write(
+      `portmatrix serve: cannot listen on ${opts.listen}: ${failed.code ?? failed.message}\n`,
+    );
     return EXIT.environment;
   }
   const bound = (server.address() as AddressInfo).port;
@@ -60,16 +83,7 @@ export async function serveDashboard(opts: ServeOptions): Promise<number> {
   );
   const shown = host.includes(":") ? `[${host}]` : host;
   process.stdout.write(`portmatrix serve: http://${shown}:${bound}/ (database ${opts.db})\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      server.close(() => resolve());
-      server.closeAllConnections();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await untilSignal(server);
   store.value.close();
   return EXIT.ok;
 }

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -121,5 +122,27 @@ test("serve: listens on 127.0.0.1, answers, and exits 0 on SIGTERM", async () =>
     const exited = new Promise<number | null>((r) => child.on("exit", r));
     child.kill("SIGTERM");
     assert.equal(await exited, 0);
+  }
+});
+
+test("serve: a port already taken is an environment problem (exit 3), said in one line", async () => {
+  const taken = createServer();
+  await new Promise<void>((r) => taken.listen(0, "127.0.0.1", r));
+  const port = (taken.address() as AddressInfo).port;
+  try {
+    const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [CLI, "serve", "--db", join(dir, "taken.sqlite"), "--listen", `127.0.0.1:${port}`],
+        { stdio: ["ignore", "ignore", "pipe"] },
+      );
+      let stderr = "";
+      child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+      child.on("exit", (status) => resolve({ status, stderr }));
+    });
+    assert.equal(r.status, 3);
+    assert.equal(r.stderr, `portmatrix serve: cannot listen on 127.0.0.1:${port}: EADDRINUSE\n`);
+  } finally {
+    taken.close();
   }
 });
