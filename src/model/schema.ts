@@ -17,11 +17,9 @@ export const portSpecSchema = z.union([portTermSchema, z.array(portTermSchema).m
  * YYYY-MM-DD, or YYYY-MM where the vendor gives only a month ("June 2014"); both compare correctly
  * as strings against an ISO as-of date (a month counts from its first day).
  */
-const dateSchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}(-\d{2})?$/, {
-    message: "a date as YYYY-MM-DD (or YYYY-MM when the source gives only a month)",
-  });
+const dateSchema = z.string().regex(/^\d{4}-\d{2}(-\d{2})?$/, {
+  message: "a date as YYYY-MM-DD (or YYYY-MM when the source gives only a month)",
+});
 
 export const sourceDocSchema = z.strictObject({
   title: z.string().min(1),
