@@ -99,16 +99,18 @@ function boxOrder(a: Box, b: Box): number {
 
 /** Groups dropped packets by deciding rule, in the packets' original coordinates. */
 function byDecider(dropped: readonly Dropped[]): Array<{ by: Decider; packets: Space }> {
-  const groups = new Map<string, { by: Decider; packets: Space }>();
+  const groups = new Map<string, { by: Decider; parts: Space[] }>();
   for (const d of dropped) {
     const ref = deciderRef(d.by);
     const k = `${ref.kind} ${ref.file}:${ref.line}:${ref.col} ${ref.chain}`;
     const g = groups.get(k);
-    if (g) g.packets = g.packets.union(d.packets);
-    else groups.set(k, { by: d.by, packets: d.packets });
+    if (g) g.parts.push(d.packets);
+    else groups.set(k, { by: d.by, parts: [d.packets] });
   }
-  return [...groups.values()];
+  return [...groups.values()].map((g) => ({ by: g.by, packets: Space.unionAll(g.parts) }));
 }
+
+const NEW_ONLY = Space.box({ ct: CT_NEW });
 
 /** The verdict of one flow: its own packets along its leg, then its replies back. */
 export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
@@ -122,10 +124,9 @@ export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
   const blocked: FlowFindingT["blocked"] = [];
   for (const g of byDecider(fwd.dropped)) blocked.push({ direction: "forward", packets: lines(ctx, g.packets), rule: deciderRef(g.by) });
   for (const g of byDecider(back.dropped)) blocked.push({ direction: "reply", packets: lines(ctx, g.packets), rule: deciderRef(g.by) });
-  const firsts = packets.restrict({ ct: CT_NEW });
-  let firstsBlocked = Space.EMPTY;
-  for (const d of fwd.dropped) firstsBlocked = firstsBlocked.union(d.packets.intersect(firsts));
-  const verdict = blocked.length === 0 ? "allowed" : firstsBlocked.contains(firsts) || back.passed.length === 0 ? "blocked" : "partial";
+  // Every packet either passes or is dropped: no first packet passing means all were blocked.
+  const firstPasses = fwd.passed.some((f) => f.packets.intersects(NEW_ONLY));
+  const verdict = blocked.length === 0 ? "allowed" : !firstPasses || back.passed.length === 0 ? "blocked" : "partial";
   const uncertain = fwd.approximate.length + back.approximate.length > 0 || [...fwd.dropped, ...back.dropped].some((d) => d.by.kind === "rule" && d.by.rule.approximations.length > 0);
   return { ...head, verdict, blocked, uncertain };
 }
@@ -152,17 +153,17 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
     const mgmt = ctx.topology.management;
     if (u.direction !== "outbound" && !mgmt.isEmpty()) needed = needed.union(u.packets.restrict({ src: mgmt }));
     const passed = runPath(ctx.rulesets, u.leg.path, [{ rewrite: {}, packets: u.packets }]).passed;
-    const groups = new Map<string, { ref: RuleRefT; packets: Space }>();
+    const groups = new Map<string, { ref: RuleRefT; parts: Space[] }>();
     for (const f of passed) {
       const extra = f.packets.subtract(needed);
       if (extra.isEmpty()) continue;
       const ref = f.acceptedBy ? deciderRef(f.acceptedBy) : { kind: "policy" as const, table: "", chain: "", text: "no base chain on this path (accept)", file: "", line: 0, col: 0 };
       const k = `${ref.kind} ${ref.file}:${ref.line}:${ref.col} ${ref.chain}`;
       const g = groups.get(k);
-      if (g) g.packets = g.packets.union(extra);
-      else groups.set(k, { ref, packets: extra });
+      if (g) g.parts.push(extra);
+      else groups.set(k, { ref, parts: [extra] });
     }
-    for (const g of groups.values()) out.push({ direction: u.direction, packets: lines(ctx, g.packets.compact()), rule: g.ref });
+    for (const g of groups.values()) out.push({ direction: u.direction, packets: lines(ctx, Space.unionAll(g.parts).compact()), rule: g.ref });
   }
   return out;
 }

@@ -190,16 +190,16 @@ interface Group {
 }
 
 function mergeByRewrite(flowing: readonly Flowing[]): Group[] {
-  const groups = new Map<string, Group>();
+  const groups = new Map<string, { rewrite: Rewrite; parts: Space[]; members: Flowing[] }>();
   for (const f of flowing) {
     const k = rewriteKey(f.rewrite);
     const g = groups.get(k);
     if (g) {
-      g.packets = g.packets.union(f.packets);
+      g.parts.push(f.packets);
       g.members.push(f);
-    } else groups.set(k, { rewrite: f.rewrite, packets: f.packets, members: [f] });
+    } else groups.set(k, { rewrite: f.rewrite, parts: [f.packets], members: [f] });
   }
-  return [...groups.values()];
+  return [...groups.values()].map((g) => ({ rewrite: g.rewrite, packets: Space.unionAll(g.parts), members: g.members }));
 }
 
 /** The part of `packets` in each member, keeping the member's attribution, under a new rewrite. */

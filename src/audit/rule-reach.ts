@@ -59,9 +59,7 @@ export function ruleReach(rulesets: readonly Ruleset[]): RuleReach {
 export function hitSpace(reach: RuleReach, rule: Rule): Space {
   const pieces = reach.hits.get(rule);
   if (!pieces) return Space.EMPTY;
-  let s = Space.EMPTY;
-  for (const p of pieces) s = s.union(p);
-  return s;
+  return Space.unionAll(pieces);
 }
 
 export interface DeadFinding {

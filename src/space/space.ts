@@ -68,6 +68,21 @@ export class Space {
     return s;
   }
 
+  /**
+   * The union of many spaces, merged pairwise in a balanced tree: accumulating one by one costs
+   * O(n²) box differences when the pieces are many (a flow cut by thousands of rules).
+   */
+  static unionAll(spaces: readonly Space[]): Space {
+    let layer = spaces.filter((s) => !s.isEmpty());
+    if (layer.length === 0) return Space.EMPTY;
+    while (layer.length > 1) {
+      const next: Space[] = [];
+      for (let i = 0; i < layer.length; i += 2) next.push(i + 1 < layer.length ? layer[i]!.union(layer[i + 1]!) : layer[i]!);
+      layer = next;
+    }
+    return layer[0]!;
+  }
+
   /** Trusted constructor for boxes already known to be disjoint and non-empty. */
   static disjoint(boxes: readonly Box[]): Space {
     return boxes.length === 0 ? Space.EMPTY : new Space(boxes);
