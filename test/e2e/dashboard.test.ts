@@ -174,6 +174,10 @@ test(
     await page.screenshot({ path: join(OUTPUT, "report.png"), fullPage: true });
     await page.emulateMedia({ media: "print" });
     assert.equal(await page.locator("nav").isVisible(), false, "navigation hidden in print");
+    // A4 landscape at 96 dpi is 1123 px wide: the matrix fits without being cut.
+    await page.setViewportSize({ width: 1123, height: 794 });
+    const right = await page.$eval("table.matrix", (t) => t.getBoundingClientRect().right);
+    assert.ok(right <= 1123, `matrix ${right}px wide in print`);
     await page.pdf({
       path: join(OUTPUT, "report.pdf"),
       format: "A4",
