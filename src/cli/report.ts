@@ -1,6 +1,8 @@
 /** `portmatrix diagram`, `portmatrix report` and `portmatrix serve`. */
 import type { Command } from "commander";
+import type { Diagnostic } from "../diag/diagnostic.js";
 import { DIAGRAM_FORMATS, renderDiagram } from "../diagram/index.js";
+import type { BoundTopology } from "../model/flow.js";
 import { parseRun, type RunKind, type RunResults } from "../diagram/results.js";
 import { renderReportHtml } from "../report/html.js";
 import { writeFilesAtomic, readText } from "../shell/files.js";
@@ -112,7 +114,34 @@ function loadInputs(opts: ResultOptions): { loaded: LoadedTopology; results: Run
     const r = readRun(opts.probe, "probe");
     if (r.kind === "probe") results.probe = r.run;
   }
+  const problems = mismatches(t.value.bound, results, opts);
+  if (problems.length > 0) throw new InputError(problems);
   return { loaded: t.value, results };
+}
+
+/** Verdicts of another matrix would colour this one wrongly: refuse them rather than mislead. */
+function mismatches(bound: BoundTopology, results: RunResults, opts: ResultOptions): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  if (results.audit && results.audit.profile !== bound.profileId)
+    out.push({
+      code: "profile-mismatch",
+      severity: "error",
+      message: `${opts.audit}: the audit is of profile "${results.audit.profile}", the topology binds "${bound.profileId}"`,
+      expected: `an audit made with this topology`,
+    });
+  const ids = new Set(bound.flows.map((f) => f.id));
+  if (
+    results.probe &&
+    results.probe.results.length > 0 &&
+    !results.probe.results.some((r) => ids.has(r.flow))
+  )
+    out.push({
+      code: "profile-mismatch",
+      severity: "error",
+      message: `${opts.probe}: the probe run names none of the flows of profile "${bound.profileId}"`,
+      expected: `a probe run made with this topology`,
+    });
+  return out;
 }
 
 /** Reads and validates a run file; every problem is an InputError (exit 2). */

@@ -10,12 +10,13 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { CLI, runCli } from "../cli/run-cli.js";
+import { CLI, ROOT, runCli } from "../cli/run-cli.js";
 import { ASA_TOPOLOGY, PROBE_FIXTURE, realAudit, SEED_HOST } from "./runs.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pm-report-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const auditFile = join(dir, "audit.json");
+const REVERSE_PROXY = join(ROOT, "examples/catalog/lync2013-reverse-proxy.yaml");
 writeFileSync(auditFile, JSON.stringify(realAudit()));
 
 function noStack(stderr: string): void {
@@ -86,6 +87,14 @@ test("bad input: one line per problem, exit 2, no stack trace, no file", () => {
       /bind-needs-token/,
     ],
     [["serve", "--listen", "localhost", "--db", join(dir, "x.sqlite")], /error\[bad-listen\]/],
+    [
+      ["diagram", "-t", REVERSE_PROXY, "--audit", auditFile],
+      /error\[profile-mismatch\]: .*audit\.json: the audit is of profile "lync2013-public-im", the topology binds "lync2013-reverse-proxy"/,
+    ],
+    [
+      ["diagram", "-t", REVERSE_PROXY, "--probe", PROBE_FIXTURE],
+      /error\[profile-mismatch\]: .*names none of the flows/,
+    ],
   ];
   for (const [args, re] of cases) {
     const r = runCli(args);
