@@ -110,6 +110,8 @@ test("runs are loaded by the API and by the form, then shown with their flows an
   assert.match(diff.body, /flows differ/);
   assert.equal((await call(open.port, "/api/runs/1")).status, 200);
   assert.equal((await call(open.port, "/runs/999")).status, 404);
+  const head = await call(open.port, "/runs/1", { method: "HEAD" });
+  assert.deepEqual([head.status, head.body], [200, ""]);
   assert.equal((await call(open.port, "/diff?a=1")).status, 400);
   assert.match(run.headers["content-security-policy"] as string, /default-src 'none'/);
 });
@@ -167,6 +169,8 @@ test("with a token: refused without it, accepted as Bearer, traded from ?token= 
   assert.equal(traded.headers.location, "/flows/sip-mtls-in?x=1");
   const cookie = (traded.headers["set-cookie"] as string[])[0] ?? "";
   assert.match(cookie, /HttpOnly; SameSite=Strict; Path=\//);
+  const sneaky = await call(locked.port, `/.//attacker.example/?token=${TOKEN}`);
+  assert.equal(sneaky.headers.location, "/attacker.example/", "never a redirect to another host");
   const withCookie = await call(locked.port, "/flows/sip-mtls-in", {
     headers: { cookie: cookie.split(";")[0]! },
   });

@@ -11,6 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { renderDiagnostic } from "../diag/diagnostic.js";
+import { flowLine } from "../diagram/graph.js";
 import { renderDiagram } from "../diagram/index.js";
 import type { BoundTopology } from "../model/flow.js";
 import { guessKind, type RunKind } from "../diagram/results.js";
@@ -72,7 +73,9 @@ function guard(opts: DashboardOptions, req: IncomingMessage, res: ServerResponse
   if (good?.from === "query") {
     // Trade the token in the address for a cookie, and drop it from the address (history, logs).
     url.searchParams.delete("token");
-    redirect(res, `${url.pathname}${url.search}`, { "Set-Cookie": tokenCookie(opts.token) });
+    // One leading slash: `//host/…` would be a redirect to another site.
+    const path = `/${url.pathname.replace(/^\/+/, "")}`;
+    redirect(res, `${path}${url.search}`, { "Set-Cookie": tokenCookie(opts.token) });
     return false;
   }
   if (good) return true;
@@ -111,7 +114,9 @@ function sameHost(origin: string, host: string | undefined): boolean {
 async function handle(opts: DashboardOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://dashboard.invalid");
   if (!guard(opts, req, res, url)) return;
-  const route = ROUTES.find((r) => r.method === req.method && r.path.test(url.pathname));
+  // HEAD is GET without the body (node:http drops the body of HEAD responses itself).
+  const method = req.method === "HEAD" ? "GET" : req.method;
+  const route = ROUTES.find((r) => r.method === method && r.path.test(url.pathname));
   if (!route) return send(res, 404, HTML, messagePage("Not found", `Nothing at ${url.pathname}.`));
   await route.handler(opts)(req, res, url);
 }
@@ -150,8 +155,12 @@ const ROUTES: Array<{ method: string; path: RegExp; handler: (o: DashboardOption
   {
     method: "GET",
     path: FLOW,
-    handler: (o) => (_q, res, url) =>
-      send(res, 200, HTML, flowPage(param(url, FLOW), flowHistory(o.store, param(url, FLOW)))),
+    handler: (o) => (_q, res, url) => {
+      const id = param(url, FLOW);
+      const f = o.topology?.flows.find((x) => x.id === id);
+      const about = f ? `${flowLine(f)}: ${f.source} → ${f.destination}. ${f.notes}` : undefined;
+      send(res, 200, HTML, flowPage(id, flowHistory(o.store, id), about));
+    },
   },
   {
     method: "GET",

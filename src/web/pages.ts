@@ -82,8 +82,10 @@ export function runPage(run: StoredRun, diagramSvg?: string): string {
   );
 }
 
-export function flowPage(flow: string, history: readonly HistoryEntry[]): string {
-  if (history.length === 0) return page(`Flow ${flow}`, `<p>No saved run mentions this flow.</p>`);
+/** A flow's history; `about` describes the flow when serve knows the topology. */
+export function flowPage(flow: string, history: readonly HistoryEntry[], about?: string): string {
+  const intro = about !== undefined ? `<p id="about">${esc(about)}</p>` : "";
+  if (history.length === 0) return page(`Flow ${flow}`, `${intro}<p>No saved run mentions this flow.</p>`);
   // Newest first; a row is marked when its verdict differs from the next older run of the same kind.
   const rows = history.map((h, i) => {
     const older = history.slice(i + 1).find((o) => o.kind === h.kind);
@@ -103,7 +105,7 @@ export function flowPage(flow: string, history: readonly HistoryEntry[]): string
     .join("");
   return page(
     `Flow ${flow}`,
-    `<p>${esc(`${history.length} runs, newest first.`)}</p>\n<table id="history"><thead><tr>${head}</tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>`,
+    `${intro}<p>${esc(`${history.length} runs, newest first.`)}</p>\n<table id="history"><thead><tr>${head}</tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>`,
   );
 }
 

@@ -109,6 +109,10 @@ test(
       page.waitForURL(`${base}flows/sip-mtls-in`),
       page.click('#diagram g.flow[data-flow="sip-mtls-in"]'),
     ]);
+    assert.equal(
+      await page.textContent("#about"),
+      "Access SIP(MTLS) TCP 5061: Public IM connectivity partners → Edge Server Access interface. For federated and public IM connectivity that use SIP.",
+    );
     const history = await page.$$eval("#history tbody tr", (rows) =>
       rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent ?? "")),
     );
