@@ -14,7 +14,8 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 export const ProbeResult = z.looseObject({
   flow: z.string(),
   target: z.string(),
-  transport: z.enum(["tcp", "udp"]),
+  // tcp or udp today; a string so a new probe transport does not make old runs unreadable.
+  transport: z.string(),
   port: z.number().int().min(0).max(65535),
   state: z.string(),
   expected: z.string(),
