@@ -112,7 +112,8 @@ function sameHost(origin: string, host: string | undefined): boolean {
 }
 
 async function handle(opts: DashboardOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? "/", "http://dashboard.invalid");
+  const url = URL.canParse(req.url ?? "/", BASE) ? new URL(req.url ?? "/", BASE) : undefined;
+  if (!url) return send(res, 400, "text/plain; charset=utf-8", "bad request target\n");
   if (!guard(opts, req, res, url)) return;
   // HEAD is GET without the body (node:http drops the body of HEAD responses itself).
   const method = req.method === "HEAD" ? "GET" : req.method;
@@ -121,7 +122,17 @@ async function handle(opts: DashboardOptions, req: IncomingMessage, res: ServerR
   await route.handler(opts)(req, res, url);
 }
 
-const param = (url: URL, re: RegExp): string => decodeURIComponent(re.exec(url.pathname)?.[1] ?? "");
+const BASE = "http://dashboard.invalid";
+
+/** A path parameter, percent-decoded; a malformed escape is kept as written (it then matches nothing). */
+function param(url: URL, re: RegExp): string {
+  const raw = re.exec(url.pathname)?.[1] ?? "";
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
 
 function runIdOf(text: string | null): number | undefined {
   return text !== null && /^\d{1,15}$/.test(text) ? Number(text) : undefined;
