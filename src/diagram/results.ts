@@ -139,11 +139,23 @@ export function guessKind(json: unknown): RunKind {
     : "audit";
 }
 
+const MAX_ISSUES = 10;
+
+/** One diagnostic per problem, the first ten of them (a wrong file can have thousands), then a count. */
 function issues(error: z.ZodError, file: string, expected: string): Diagnostic[] {
-  return error.issues.slice(0, 10).map((i) => ({
+  const out: Diagnostic[] = error.issues.slice(0, MAX_ISSUES).map((i) => ({
     code: "bad-run-json",
     severity: "error" as const,
     message: `${file}: ${i.path.length > 0 ? `at ${i.path.join(".")}: ` : ""}${i.message}`,
     expected,
   }));
+  const more = error.issues.length - MAX_ISSUES;
+  if (more > 0)
+    out.push({
+      code: "bad-run-json",
+      severity: "error",
+      message: `${file}: ${more} more problems of the same file`,
+      expected,
+    });
+  return out;
 }

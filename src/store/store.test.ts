@@ -88,6 +88,14 @@ test("bad runs are diagnostics, not exceptions, and nothing is saved", () => {
     wrongShape.diagnostics.some((d) => d.message.includes("results.0.port")),
     JSON.stringify(wrongShape.diagnostics),
   );
+  const many = saveRun(path, "probe", {
+    version: 1,
+    from: "a",
+    results: Array.from({ length: 30 }, () => ({})),
+  });
+  assert.ok(!many.ok);
+  assert.equal(many.diagnostics.length, 11, "ten problems, then a count");
+  assert.match(many.diagnostics[10]!.message, /^probe run: \d+ more problems of the same file$/);
   const notDb = join(dir, "not-a-db.sqlite");
   writeFileSync(notDb, "this is not sqlite ".repeat(100));
   const r = saveRun(notDb, "audit", realAudit());
