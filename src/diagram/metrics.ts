@@ -1,7 +1,7 @@
 /**
  * @module Text metrics without a browser: every label is set in a monospace font, so a line's width
- * is its length times one advance. DejaVu Sans Mono (Debian's default monospace, also what
- * Chromium falls back to) advances 0.602 em; 7.3 px at 12 px leaves a little slack for others.
+ * is its length times one advance. DejaVu Sans Mono (Debian's default monospace, installed by
+ * scripts/setup.sh for the e2e tests) advances 0.602 em; 7.3 px at 12 px leaves a little slack.
  */
 
 export const FONT_SIZE = 12;
