@@ -75,11 +75,16 @@ export function registerReport(program: Command, run: Runner): void {
       "127.0.0.1:8080",
     )
     .option("--token <token>", "require this token (Authorization: Bearer, or ?token= once per browser)")
-    .option("-t, --topology <file>", "show this topology's diagram on the pages of its runs")
+    .option("-t, --topology <file>", "give the runs of this topology its diagram and a report")
     .action((opts: { db: string; listen: string; token?: string; topology?: string }) =>
       run(() => {
-        const topology =
-          opts.topology !== undefined ? loadInputs({ topology: opts.topology }).loaded.bound : undefined;
+        const loaded =
+          opts.topology !== undefined ? loadInputs({ topology: opts.topology }).loaded : undefined;
+        const topology = loaded && {
+          bound: loaded.bound,
+          profile: loaded.profile.profile,
+          file: opts.topology ?? "",
+        };
         return serveDashboard({
           db: opts.db,
           listen: opts.listen,

@@ -110,6 +110,7 @@ test("runs are loaded by the API and by the form, then shown with their flows an
   assert.match(diff.body, /flows differ/);
   assert.equal((await call(open.port, "/api/runs/1")).status, 200);
   assert.equal((await call(open.port, "/runs/999")).status, 404);
+  assert.equal((await call(open.port, "/runs/1/report")).status, 404, "no report without serve -t");
   assert.equal((await call(open.port, "/flows/%E0%A4%A")).status, 200, "a malformed escape is no bug");
   const head = await call(open.port, "/runs/1", { method: "HEAD" });
   assert.deepEqual([head.status, head.body], [200, ""]);

@@ -14,7 +14,9 @@ import { renderDiagnostic } from "../diag/diagnostic.js";
 import { flowLine } from "../diagram/graph.js";
 import { renderDiagram } from "../diagram/index.js";
 import type { BoundTopology } from "../model/flow.js";
-import { guessKind, type RunKind } from "../diagram/results.js";
+import { guessKind, type RunKind, type RunResults } from "../diagram/results.js";
+import type { Profile } from "../model/schema.js";
+import { renderReportHtml } from "../report/html.js";
 import { REPORT_CSS } from "../report/html-style.js";
 import {
   diffRuns,
@@ -32,13 +34,20 @@ import { diffPage, flowPage, loadPage, LOAD_SCRIPT, messagePage, runPage, runsPa
 
 export interface DashboardOptions {
   store: RunStore;
-  /** With `serve --topology`: run pages of this topology's profile show its diagram, coloured. */
-  topology?: BoundTopology;
+  /** With `serve --topology`: runs of this topology's profile get its diagram and a report. */
+  topology?: ServedTopology;
   token?: string;
   /** Host header values accepted (loopback binds: DNS-rebinding defence); undefined accepts any. */
   allowedHosts?: ReadonlySet<string>;
   /** Clock for saved runs (tests pin it). */
   now?: () => Date;
+}
+
+export interface ServedTopology {
+  bound: BoundTopology;
+  profile: Profile;
+  /** As the user named it (shown in the report). */
+  file: string;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
@@ -144,6 +153,7 @@ function kindOf(text: string | null): RunKind | undefined {
 
 const RUN = /^\/runs\/(\d{1,15})$/;
 const FLOW = /^\/flows\/([^/]+)$/;
+const RUN_REPORT = /^\/runs\/(\d{1,15})\/report$/;
 const API_RUN = /^\/api\/runs\/(\d{1,15})$/;
 const API_FLOW = /^\/api\/flows\/([^/]+)$/;
 
@@ -160,7 +170,11 @@ const ROUTES: Array<{ method: string; path: RegExp; handler: (o: DashboardOption
       const run = getRun(o.store, Number(param(url, RUN)));
       if (!run)
         return send(res, 404, HTML, messagePage("No such run", `There is no run ${param(url, RUN)}.`));
-      send(res, 200, HTML, runPage(run, await runDiagram(o.topology, run)));
+      const served = o.topology && belongs(o.topology.bound, run) ? o.topology : undefined;
+      const svg = served
+        ? await renderDiagram(served.bound, "svg", resultsOf(run), { flowHref: "/flows/" })
+        : undefined;
+      send(res, 200, HTML, runPage(run, svg));
     },
   },
   {
@@ -168,7 +182,7 @@ const ROUTES: Array<{ method: string; path: RegExp; handler: (o: DashboardOption
     path: FLOW,
     handler: (o) => (_q, res, url) => {
       const id = param(url, FLOW);
-      const f = o.topology?.flows.find((x) => x.id === id);
+      const f = o.topology?.bound.flows.find((x) => x.id === id);
       const about = f ? `${flowLine(f)}: ${f.source} → ${f.destination}. ${f.notes}` : undefined;
       send(res, 200, HTML, flowPage(id, flowHistory(o.store, id), about));
     },
@@ -184,6 +198,7 @@ const ROUTES: Array<{ method: string; path: RegExp; handler: (o: DashboardOption
       send(res, 200, HTML, diffPage(listRuns(o.store), a, b, diffRuns(a, b)));
     },
   },
+  { method: "GET", path: RUN_REPORT, handler: runReport },
   { method: "GET", path: /^\/load$/, handler: () => (_q, res) => send(res, 200, HTML, loadPage()) },
   { method: "POST", path: /^\/load$/, handler: (o) => postLoad(o) },
   {
@@ -223,15 +238,41 @@ const ROUTES: Array<{ method: string; path: RegExp; handler: (o: DashboardOption
   { method: "POST", path: /^\/api\/runs$/, handler: (o) => postApiRun(o) },
 ];
 
-/** The topology's diagram coloured by the run, when the run is about that topology's profile. */
-async function runDiagram(topology: BoundTopology | undefined, run: StoredRun): Promise<string | undefined> {
-  if (!topology) return undefined;
+/** Whether a run is about this topology: an audit of its profile, a probe of some of its flows. */
+function belongs(topology: BoundTopology, run: StoredRun): boolean {
   const p = run.parsed;
-  if (p.kind === "audit" && p.run.profile !== topology.profileId) return undefined;
+  if (p.kind === "audit") return p.run.profile === topology.profileId;
   const ids = new Set(topology.flows.map((f) => f.id));
-  if (p.kind === "probe" && !p.run.results.some((r) => ids.has(r.flow))) return undefined;
-  const results = p.kind === "audit" ? { audit: p.run } : { probe: p.run };
-  return renderDiagram(topology, "svg", results, { flowHref: "/flows/" });
+  return p.run.results.some((r) => ids.has(r.flow));
+}
+
+function resultsOf(run: StoredRun): RunResults {
+  return run.parsed.kind === "audit" ? { audit: run.parsed.run } : { probe: run.parsed.run };
+}
+
+/** The report file for one run, as `portmatrix report` would write it. */
+function runReport(o: DashboardOptions): Handler {
+  return async (_q, res, url) => {
+    const run = getRun(o.store, Number(param(url, RUN_REPORT)));
+    const served = o.topology;
+    if (!run || !served || !belongs(served.bound, run))
+      return send(res, 404, HTML, messagePage("No report", "Reports need serve -t with the run's topology."));
+    const results = resultsOf(run);
+    const diagramSvg = await renderDiagram(served.bound, "svg", results);
+    const html = renderReportHtml({
+      profile: served.profile,
+      topology: served.bound,
+      topologyFile: served.file,
+      diagramSvg,
+      ...results,
+    });
+    // The report's own inline stylesheet needs 'unsafe-inline'; it has no script.
+    send(res, 200, HTML, html, {
+      "Content-Security-Policy":
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'",
+      "Content-Disposition": `inline; filename="run-${run.summary.id}-report.html"`,
+    });
+  };
 }
 
 function save(o: DashboardOptions, text: string, kind: RunKind | undefined, file: string) {

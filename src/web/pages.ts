@@ -60,7 +60,7 @@ export function runsPage(runs: readonly RunSummary[]): string {
   );
 }
 
-/** One run; `diagramSvg` when serve was given the topology the run belongs to. */
+/** One run; `diagramSvg` (and a link to the run's report) when serve has the run's topology. */
 export function runPage(run: StoredRun, diagramSvg?: string): string {
   const s = run.summary;
   const rows = run.verdicts.map(
@@ -72,7 +72,9 @@ export function runPage(run: StoredRun, diagramSvg?: string): string {
   return page(
     `Run #${s.id} (${s.kind})`,
     [
-      `<p class="muted">${esc(`Saved ${s.savedAt} · ${s.label}`)} · <a href="/api/runs/${s.id}">JSON</a></p>`,
+      `<p class="muted">${esc(`Saved ${s.savedAt} · ${s.label}`)} · <a href="/api/runs/${s.id}">JSON</a>${
+        diagramSvg !== undefined ? ` · <a href="/runs/${s.id}/report" id="report-link">Report (HTML)</a>` : ""
+      }</p>`,
       `<h2>Flows</h2>`,
       verdicts,
       diagramSvg !== undefined ? `<h2>Diagram</h2><div class="diagram" id="diagram">${diagramSvg}</div>` : "",

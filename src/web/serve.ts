@@ -6,17 +6,16 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { InputError, EXIT } from "../cli/io.js";
-import type { BoundTopology } from "../model/flow.js";
 import { openStore } from "../store/index.js";
-import { dashboardHandler } from "./app.js";
+import { dashboardHandler, type ServedTopology } from "./app.js";
 import { isLoopback, loopbackHosts, parseListen } from "./listen.js";
 
 export interface ServeOptions {
   db: string;
   listen: string;
   token?: string;
-  /** A topology whose diagram run pages show, coloured by the run. */
-  topology?: BoundTopology;
+  /** A topology whose runs get its diagram, coloured, and a report. */
+  topology?: ServedTopology;
 }
 
 /** The bind rule: loopback, or a token long enough not to be guessed. */

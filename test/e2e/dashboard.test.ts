@@ -105,6 +105,15 @@ test(
     // history, newest first, the change marked.
     assert.equal(await page.getAttribute('#diagram g.flow[data-flow="sip-mtls-in"]', "data-mark"), "failed");
     await page.screenshot({ path: join(OUTPUT, "dashboard-run.png"), fullPage: true });
+    // The run's report, made by the dashboard: the matrix with this run's verdicts, its own styles.
+    await Promise.all([page.waitForURL(`${base}runs/2/report`), page.click("#report-link")]);
+    assert.equal(await page.locator("table.matrix tbody tr").count(), 6);
+    assert.equal(await page.textContent("#flow-sip-mtls-in td:nth-child(8)"), "✗ blocked");
+    const th = await page.evaluate(
+      `getComputedStyle(document.querySelector("table.matrix th")).backgroundColor`,
+    );
+    assert.equal(th, "rgb(246, 248, 250)", "the report's inline stylesheet applies");
+    await Promise.all([page.waitForURL(`${base}runs/2`), page.goBack()]);
     await Promise.all([
       page.waitForURL(`${base}flows/sip-mtls-in`),
       page.click('#diagram g.flow[data-flow="sip-mtls-in"]'),
