@@ -3,7 +3,8 @@
  * host checks, pages and a small JSON API. Server-rendered; no build step.
  *
  *   GET  /                 runs, newest first, and the compare form
- *   GET  /runs/:id         one run: verdict per flow, findings or probe results
+ *   GET  /runs/:id         one run: verdict per flow, findings or probe results (+ diagram with -t)
+ *   GET  /runs/:id/report  with -t: the run's HTML report
  *   GET  /flows/:flow      one flow's verdict in every run
  *   GET  /diff?a=&b=       two runs side by side, flow by flow
  *   GET  /load, POST /load paste or choose a run's JSON
