@@ -74,7 +74,10 @@ export function registerReport(program: Command, run: Runner): void {
       "address to listen on; a non-loopback address needs --token",
       "127.0.0.1:8080",
     )
-    .option("--token <token>", "require this token (Authorization: Bearer, or ?token= once per browser)")
+    .option(
+      "--token <token>",
+      "require this token (Authorization: Bearer, or ?token= once per browser); default $PORTMATRIX_TOKEN, which stays out of the process list",
+    )
     .option("-t, --topology <file>", "give the runs of this topology its diagram and a report")
     .action((opts: { db: string; listen: string; token?: string; topology?: string }) =>
       run(() => {
@@ -85,10 +88,11 @@ export function registerReport(program: Command, run: Runner): void {
           profile: loaded.profile.profile,
           file: opts.topology ?? "",
         };
+        const token = opts.token ?? process.env.PORTMATRIX_TOKEN;
         return serveDashboard({
           db: opts.db,
           listen: opts.listen,
-          ...(opts.token !== undefined ? { token: opts.token } : {}),
+          ...(token !== undefined && token !== "" ? { token } : {}),
           ...(topology ? { topology } : {}),
         });
       }),

@@ -96,6 +96,12 @@ test("bad input: one line per problem, exit 2, no stack trace, no file", () => {
       /error\[profile-mismatch\]: .*names none of the flows/,
     ],
   ];
+  // A short token from the environment is refused like one on the command line.
+  const fromEnv = runCli(["serve", "--listen", "0.0.0.0:8080", "--db", join(dir, "x.sqlite")], {
+    env: { PORTMATRIX_TOKEN: "short" },
+  });
+  assert.equal(fromEnv.status, 2);
+  assert.match(fromEnv.stderr, /bind-needs-token/);
   for (const [args, re] of cases) {
     const r = runCli(args);
     assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
@@ -105,11 +111,12 @@ test("bad input: one line per problem, exit 2, no stack trace, no file", () => {
   assert.ok(!readdirSync(dir).includes("never.html"));
 });
 
-test("serve: listens on 127.0.0.1, answers, and exits 0 on SIGTERM", async () => {
+test("serve: listens on 127.0.0.1, takes its token from $PORTMATRIX_TOKEN, exits 0 on SIGTERM", async () => {
+  const token = "token-from-the-environment";
   const child = spawn(
     process.execPath,
     [CLI, "serve", "--db", join(dir, "serve.sqlite"), "--listen", "127.0.0.1:0"],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PORTMATRIX_TOKEN: token } },
   );
   let out = "";
   const url = await new Promise<string>((resolve, reject) => {
@@ -124,7 +131,8 @@ test("serve: listens on 127.0.0.1, answers, and exits 0 on SIGTERM", async () =>
     });
   });
   try {
-    const res = await fetch(url);
+    assert.equal((await fetch(url)).status, 401);
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(res.status, 200);
     assert.match(await res.text(), /No runs saved yet/);
   } finally {
