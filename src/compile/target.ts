@@ -1,0 +1,21 @@
+/** What every compile target is: a pure function from the plan to files. One target per file. */
+import type { Diagnostic } from "../diag/diagnostic.js";
+import type { Plan } from "./plan.js";
+
+export type TargetId = "nftables" | "iptables" | "windows" | "cisco-asa" | "pf" | "aws" | "azure";
+
+/** `suffix` "" is the main file (stdout or -o FILE); others are written as FILE<suffix>. */
+export interface CompiledFile {
+  suffix: string;
+  text: string;
+}
+
+export type TargetResult = { ok: true; files: CompiledFile[]; warnings: string[] } | { ok: false; diagnostics: Diagnostic[] };
+
+export interface Target {
+  id: TargetId;
+  description: string;
+  /** File extension of the main file when written into a folder (`compile --target all`). */
+  extension: string;
+  compile(plan: Plan): TargetResult;
+}

@@ -1,0 +1,116 @@
+/**
+ * nftables: one `table inet portmatrix`, loaded with `nft -f`. The file first creates and deletes
+ * the table, so loading it again replaces exactly what it loaded before and nothing else (other
+ * tables keep running: netfilter evaluates every table's base chains; ours drops what it does not
+ * allow, and a packet must pass all tables). Named sets hold each endpoint's addresses per family;
+ * port ranges are intervals (`50000-59999`), never one rule per port. Stateful: one
+ * `ct state established,related accept` per chain carries every reply. nft(8): SETS, CHAINS.
+ */
+import type { Plan, PlanRule } from "../plan.js";
+import { families, header, isAny, rangeText } from "../plan.js";
+import type { Target, TargetResult } from "../target.js";
+
+type Fam = 4 | 6;
+
+interface Sets {
+  /** set name → [type, elements] */
+  defs: Map<string, { fam: Fam; elements: string[] }>;
+}
+
+const setName = (endpoint: string, fam: Fam) => `${endpoint.replace(/[^A-Za-z0-9_]/g, "_")}_v${fam}`;
+
+function addrMatch(sets: Sets, side: "saddr" | "daddr", list: string[], fam: Fam, endpoint: string | undefined): string | undefined {
+  if (list.length === 0 || isAny(list)) return undefined;
+  const kw = fam === 4 ? "ip" : "ip6";
+  if (list.length === 1) return `${kw} ${side} ${list[0]}`;
+  const name = setName(endpoint ?? side, fam);
+  sets.defs.set(name, { fam, elements: list });
+  return `${kw} ${side} @${name}`;
+}
+
+function ports(kw: "sport" | "dport", transport: string, list: PlanRule["dports"]): string | undefined {
+  if (list.length === 0) return undefined;
+  const items = list.map((r) => rangeText(r, "-"));
+  return `${transport} ${kw} ${items.length === 1 ? items[0] : `{ ${items.join(", ")} }`}`;
+}
+
+/** One rule text per family the plan rule needs (one for both when no address narrows it). */
+function ruleLines(sets: Sets, r: PlanRule): string[] {
+  const fams = families(r);
+  const perFam = fams.map((fam) => {
+    const parts: string[] = [];
+    if (r.fromZone) parts.push(`iifname "${r.fromZone.interface}"`);
+    if (r.toZone) parts.push(`oifname "${r.toZone.interface}"`);
+    const src = addrMatch(sets, "saddr", fam === 4 ? r.src.v4 : r.src.v6, fam, r.fromEndpoint ?? (r.flowId === "management" ? "management" : undefined));
+    const dst = addrMatch(sets, "daddr", fam === 4 ? r.dst.v4 : r.dst.v6, fam, r.toEndpoint);
+    return { fam, parts, src, dst };
+  });
+  // Both families, no address narrowing: one inet rule serves both.
+  const unnarrowed = perFam.every((p) => !p.src && !p.dst);
+  const variants = unnarrowed && fams.length === 2 ? [{ ...perFam[0]!, fam: undefined }] : perFam;
+  return variants.map((v) => {
+    const parts = [...v.parts];
+    if (!v.src && !v.dst && v.fam !== undefined) parts.push(`meta nfproto ${v.fam === 4 ? "ipv4" : "ipv6"}`);
+    if (v.src) parts.push(v.src);
+    if (v.dst) parts.push(v.dst);
+    if (r.transport !== "any") {
+      const sp = ports("sport", r.transport, r.sports);
+      const dp = ports("dport", r.transport, r.dports);
+      if (!sp && !dp) parts.push(`meta l4proto ${r.transport}`);
+      if (sp) parts.push(sp);
+      if (dp) parts.push(dp);
+    }
+    // nft keeps at most 128 bytes of comment: the row id there, the whole row on the line above.
+    parts.push(`accept comment "${shortComment(r)}"`);
+    return parts.join(" ");
+  });
+}
+
+function shortComment(r: PlanRule): string {
+  const id = r.comment.split(":")[0]!;
+  return (r.retired ? `${id} (retired)` : id).replace(/"/g, "'").slice(0, 120);
+}
+
+function ruleBlock(sets: Sets, r: PlanRule): string[] {
+  return [`# ${r.comment}`, ...ruleLines(sets, r)];
+}
+
+/**
+ * What a careful admin keeps open besides the matrix: loopback (host), invalid dropped, and the
+ * ICMPv6 that IPv6 cannot work without (RFC 4890 §4.4: neighbour discovery, router advertisement,
+ * packet too big arrives as `related`). ICMP errors of allowed connections are `related`.
+ */
+function essentials(hook: "input" | "output" | "forward", host: boolean): string[] {
+  const out: string[] = [];
+  if (host) out.push(`${hook === "output" ? "oifname" : "iifname"} "lo" accept`);
+  out.push("ct state established,related accept", "ct state invalid drop");
+  if (hook !== "forward") out.push('icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } ip6 hoplimit 255 accept comment "IPv6 neighbour discovery (RFC 4890)"');
+  return out;
+}
+
+function compile(plan: Plan): TargetResult {
+  const sets: Sets = { defs: new Map() };
+  const host = plan.firewall.kind === "host";
+  const chains: Array<{ name: string; hook: string; policy: string; note?: string; lines: string[] }> = [];
+  const of = (dir: PlanRule["direction"]) => plan.rules.filter((r) => r.direction === dir).flatMap((r) => ruleBlock(sets, r));
+  if (host) {
+    chains.push({ name: "input", hook: "input", policy: "drop", lines: [...essentials("input", true), ...of("in")] });
+    chains.push({ name: "output", hook: "output", policy: "drop", lines: [...essentials("output", true), ...of("out")] });
+  } else {
+    chains.push({ name: "input", hook: "input", policy: "drop", note: "the firewall itself: management only", lines: [...essentials("input", true), ...of("in")] });
+    chains.push({ name: "forward", hook: "forward", policy: "drop", lines: [...essentials("forward", false), ...of("forward")] });
+  }
+  const out = ["#!/usr/sbin/nft -f", ...header(plan, "#", "nftables"), "", "# Replace only our own table: create it (if absent), delete it, define it anew.", "table inet portmatrix", "delete table inet portmatrix", "", "table inet portmatrix {"];
+  for (const [name, s] of [...sets.defs].sort((a, b) => a[0].localeCompare(b[0]))) {
+    out.push(`\tset ${name} {`, `\t\ttype ${s.fam === 4 ? "ipv4_addr" : "ipv6_addr"}`, "\t\tflags interval", `\t\telements = { ${s.elements.join(", ")} }`, "\t}", "");
+  }
+  chains.forEach((c, i) => {
+    if (c.note) out.push(`\t# ${c.note}`);
+    out.push(`\tchain ${c.name} {`, `\t\ttype filter hook ${c.hook} priority filter; policy ${c.policy};`, ...c.lines.map((l) => `\t\t${l}`), "\t}");
+    if (i < chains.length - 1) out.push("");
+  });
+  out.push("}");
+  return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings: [] };
+}
+
+export const nftables: Target = { id: "nftables", description: "nftables: one `table inet portmatrix` for `nft -f`", extension: "nft", compile };
