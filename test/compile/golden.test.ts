@@ -1,0 +1,41 @@
+/**
+ * Golden files: every target × the shipped seed topologies (host and perimeter), byte for byte, as
+ * `portmatrix compile --target all` writes them. A missing or different golden fails; after a
+ * deliberate change, `UPDATE_GOLDENS=1 npm test` rewrites them (review the diff before committing).
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { ROOT, runCli } from "../cli/run-cli.js";
+
+const GOLDEN = join(ROOT, "test", "compile", "golden");
+const CASES = { "seed-host": "examples/seed-host.yaml", "seed-perimeter": "examples/seed-perimeter.yaml" };
+
+for (const [name, topology] of Object.entries(CASES)) {
+  test(`goldens: ${name}`, () => {
+    const dir = mkdtempSync(join(tmpdir(), "pm-golden-"));
+    try {
+      const r = runCli(["compile", "-t", topology, "--target", "all", "-o", dir]);
+      assert.equal(r.status, 0, r.stderr);
+      const want = join(GOLDEN, name);
+      const got = readdirSync(dir).sort();
+      // What a target refuses for this firewall kind is pinned too (stderr, one line per target).
+      const refusals = r.stderr.split("\n").filter((l) => /^warning: (windows|cisco-asa|aws|azure|pf|nftables|iptables): target /.test(l)).join("\n") + "\n";
+      if (process.env.UPDATE_GOLDENS === "1") {
+        rmSync(want, { recursive: true, force: true });
+        mkdirSync(want, { recursive: true });
+        for (const f of got) writeFileSync(join(want, f), readFileSync(join(dir, f)));
+        writeFileSync(join(want, "refused.txt"), refusals);
+        return;
+      }
+      assert.ok(existsSync(want), `no goldens for ${name}: run UPDATE_GOLDENS=1 npm test and review them`);
+      assert.deepEqual(got, readdirSync(want).filter((f) => f !== "refused.txt").sort(), "the set of files differs from the goldens");
+      for (const f of got) assert.equal(readFileSync(join(dir, f), "utf8"), readFileSync(join(want, f), "utf8"), `${name}/${f} differs from its golden`);
+      assert.equal(refusals, readFileSync(join(want, "refused.txt"), "utf8"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
