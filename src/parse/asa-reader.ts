@@ -14,6 +14,7 @@
  */
 import type { Action, Chain, Rule } from "../ir/ruleset.js";
 import { makeBox } from "../space/box.js";
+import { IntervalSet } from "../space/interval-set.js";
 import { NameSet } from "../space/name-set.js";
 import { Space } from "../space/space.js";
 import { parseCiscoAsa, type AsaAce, type AsaConfig } from "./cisco-asa.js";
@@ -29,7 +30,11 @@ export function readCiscoAsa(text: string, file: string): ParsedRuleset {
 }
 
 function asaChains(config: AsaConfig, file: string): Chain[] {
+  // Interfaces the configuration defines, and those an access-group names in an excerpt (a
+  // config fragment, or portmatrix's own output, has access-groups without interface blocks).
   const named = config.interfaces.filter((i) => i.name !== "");
+  for (const b of config.bindings)
+    if (b.iface && !named.some((i) => i.name === b.iface)) named.push({ name: b.iface, hardware: "", securityLevel: undefined, addresses: IntervalSet.EMPTY });
   const bindingOf = (dir: "in" | "out" | "global", iface?: string) =>
     config.bindings.find((b) => b.direction === dir && (dir === "global" || b.iface === iface));
   const global = bindingOf("global");

@@ -34,7 +34,9 @@ interface State {
 
 export function readIptablesSave(text: string, file: string): ParsedRuleset {
   const lines = text.split("\n");
-  const family = /ip6tables-save/.test(text) || (!/ip6tables/.test(text) && /-[sd] [0-9a-f]*:[0-9a-f:]*[/ ]/i.test(text)) ? 6 : 4;
+  // ip6tables-save says so in its header; a file without one (a hand-written or generated
+  // ip6tables-restore input) shows IPv6 by its addresses or ICMPv6 matches.
+  const family = /\bip6tables-(save|restore)\b/.test(text) || /-[sd] [0-9a-f]*:[0-9a-f:]*[/ ]/i.test(text) || /-p (ipv6-icmp|icmpv6)\b/.test(text) ? 6 : 4;
   const st: State = { file, family, tables: [], sets: new Map(), diags: [] };
   lines.forEach((raw, i) => line(st, raw.replace(/\r$/, ""), i + 1));
   if (st.table) st.diags.push(diag("iptables-no-commit", "error", `table ${st.table.name} has no COMMIT`, { at: { file, line: lines.length, col: 1 }, expected: "COMMIT at the end of each table" }));

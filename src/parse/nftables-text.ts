@@ -50,6 +50,7 @@ function nftLine(st: St, raw: string, n: number): void {
   const words = text.split(/\s+/);
   if (text === "}") return close(st);
   if (words[0] === "table" && text.endsWith("{")) return openTable(st, words, o);
+  if (!st.table && scriptCommand(st, words)) return;
   if (!st.table) return void st.diags.push(diag("nft-syntax", "error", `unexpected \`${text}\` outside a table`, { at: at(o), expected: "table FAMILY NAME {" }));
   if (st.skipTable) return void (text.endsWith("{") && st.depth++);
   if ((words[0] === "set" || words[0] === "map") && text.endsWith("{")) {
@@ -80,6 +81,34 @@ function at(o: Origin): { file: string; line: number; col: number } {
   return { file: o.file, line: o.line, col: o.col };
 }
 
+/**
+ * Commands of an `nft -f` script outside table blocks (nftables.conf, portmatrix's own output):
+ * `flush ruleset`, `table F N` (create if absent), `delete|destroy table F N`, `flush table F N`.
+ * They are applied in order, as nft does, so the reader sees the ruleset the script leaves.
+ */
+function scriptCommand(st: St, words: string[]): boolean {
+  const [verb, what] = words;
+  const tableWords = verb === "table" ? words : words.slice(1);
+  if (tableWords[0] !== "table" && !(verb === "flush" && what === "ruleset")) return false;
+  if (verb === "flush" && what === "ruleset") {
+    st.tables = [];
+    return true;
+  }
+  const family = tableWords.length >= 3 ? tableWords[1]! : "ip";
+  const name = tableWords.length >= 3 ? tableWords[2]! : tableWords[1]!;
+  const idx = st.tables.findIndex((t) => t.family === family && t.name === name);
+  if (verb === "table") return true;
+  if (verb === "delete" || verb === "destroy") {
+    if (idx >= 0) st.tables.splice(idx, 1);
+    return true;
+  }
+  if (verb === "flush") {
+    for (const c of st.tables[idx]?.chains ?? []) c.rules = [];
+    return true;
+  }
+  return false;
+}
+
 function openTable(st: St, words: string[], o: Origin): void {
   const family = words.length >= 4 ? words[1]! : "ip";
   const name = words.length >= 4 ? words[2]! : words[1]!;
@@ -91,8 +120,11 @@ function openTable(st: St, words: string[], o: Origin): void {
     st.depth = 0;
     return;
   }
-  st.table = { family: family as TableFamily, name, chains: [] };
   st.skipTable = false;
+  // A second block for the same table adds to it, as `nft -f` does.
+  const existing = st.tables.find((t) => t.family === family && t.name === name);
+  if (existing) return void (st.table = existing);
+  st.table = { family: family as TableFamily, name, chains: [] };
   st.tables.push(st.table);
 }
 

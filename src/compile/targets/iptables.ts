@@ -62,7 +62,7 @@ function table(plan: Plan, fam: Fam): string {
     out.push(`-A ${chain} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`, `-A ${chain} -m conntrack --ctstate INVALID -j DROP`);
     if (fam === 6 && chain !== "FORWARD")
       for (const t of [133, 134, 135, 136])
-        out.push(`-A ${chain} -p ipv6-icmp -m icmp6 --icmpv6-type ${t} -m hl --hl-eq 255 -m comment --comment "IPv6 neighbour discovery (RFC 4890)" -j ACCEPT`);
+        out.push(`-A ${chain} -p ipv6-icmp -m icmp6 --icmpv6-type ${t} -m comment --comment "IPv6 neighbour discovery (RFC 4890)" -j ACCEPT`);
     for (const r of plan.rules) if (chainOf(r) === chain && families(r).includes(fam)) out.push(...ruleLines(chain, r, fam));
   }
   out.push("COMMIT");

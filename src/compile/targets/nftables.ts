@@ -78,13 +78,15 @@ function ruleBlock(sets: Sets, r: PlanRule): string[] {
 /**
  * What a careful admin keeps open besides the matrix: loopback (host), invalid dropped, and the
  * ICMPv6 that IPv6 cannot work without (RFC 4890 §4.4: neighbour discovery, router advertisement,
- * packet too big arrives as `related`). ICMP errors of allowed connections are `related`.
+ * packet too big arrives as `related`). ICMP errors of allowed connections are `related`. The
+ * stack itself discards ND packets whose hop limit is not 255 (RFC 4861 §7.1.1), so no hop-limit
+ * match is needed.
  */
 function essentials(hook: "input" | "output" | "forward", host: boolean): string[] {
   const out: string[] = [];
   if (host) out.push(`${hook === "output" ? "oifname" : "iifname"} "lo" accept`);
   out.push("ct state established,related accept", "ct state invalid drop");
-  if (hook !== "forward") out.push('icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } ip6 hoplimit 255 accept comment "IPv6 neighbour discovery (RFC 4890)"');
+  if (hook !== "forward") out.push('icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } accept comment "IPv6 neighbour discovery (RFC 4890)"');
   return out;
 }
 
