@@ -112,7 +112,7 @@ test("default database path: PORTMATRIX_DB, then XDG_DATA_HOME, then ~/.local/sh
   assert.match(defaultDbPath({}), /\/\.local\/share\/portmatrix\/runs\.sqlite$/);
 });
 
-test("two processes saving into one database at once lose nothing", async () => {
+test("four processes saving into one database at once lose nothing", async () => {
   const path = join(dir, "shared.sqlite");
   const auditFile = join(dir, "audit.json");
   writeFileSync(auditFile, JSON.stringify(realAudit()));
@@ -131,11 +131,11 @@ for (let i = 0; i < 25; i++) { const r = saveRun(${JSON.stringify(path)}, "audit
       );
       child.on("exit", (status) => resolve(status));
     });
-  const statuses = await Promise.all([run(), run()]);
-  assert.deepEqual(statuses, [0, 0]);
+  const statuses = await Promise.all([run(), run(), run(), run()]);
+  assert.deepEqual(statuses, [0, 0, 0, 0]);
   const opened = openStore(path);
   assert.ok(opened.ok);
-  assert.equal(listRuns(opened.value).length, 50);
-  assert.equal(flowHistory(opened.value, "sip-mtls-in").length, 50);
+  assert.equal(listRuns(opened.value).length, 100);
+  assert.equal(flowHistory(opened.value, "sip-mtls-in").length, 100);
   opened.value.close();
 });

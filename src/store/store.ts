@@ -17,6 +17,7 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import { flowStatuses, parseRun, probeMark, type ParsedRun, type RunKind } from "../diagram/results.js";
 
 export const STORE_SCHEMA_VERSION = 1;
+const BUSY_MS = 5000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -67,16 +68,28 @@ export function openStore(path: string): StoreResult<RunStore> {
   let db: Database.Database | undefined;
   try {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path);
+    db = new Database(path, { timeout: BUSY_MS });
+    // The busy timeout first: switching to WAL and creating the schema take locks that another
+    // process (serve, a concurrent --save) may hold for a moment (measured: "database is locked"
+    // without it when two processes open a new file at once).
+    db.pragma(`busy_timeout = ${BUSY_MS}`);
     db.pragma("journal_mode = WAL");
-    db.pragma("busy_timeout = 5000");
     db.pragma("foreign_keys = ON");
-    const version = db.pragma("user_version", { simple: true }) as number;
-    if (version > STORE_SCHEMA_VERSION)
-      throw new Error(`database schema ${version} is newer than this portmatrix (${STORE_SCHEMA_VERSION})`);
-    db.exec(SCHEMA);
-    db.pragma(`user_version = ${STORE_SCHEMA_VERSION}`);
     const opened = db;
+    // Schema creation and version check in one write transaction, so two first opens do not race.
+    opened
+      .transaction(() => {
+        const version = opened.pragma("user_version", { simple: true }) as number;
+        if (version > STORE_SCHEMA_VERSION)
+          throw new Error(
+            `database schema ${version} is newer than this portmatrix (${STORE_SCHEMA_VERSION})`,
+          );
+        if (version < STORE_SCHEMA_VERSION) {
+          opened.exec(SCHEMA);
+          opened.pragma(`user_version = ${STORE_SCHEMA_VERSION}`);
+        }
+      })
+      .immediate();
     return { ok: true, value: { path, db: opened, close: () => opened.close() } };
   } catch (e) {
     db?.close();
