@@ -9,10 +9,14 @@ import { matrixWarnings, renderShow } from "../report/matrix.js";
 import { renderAuditText } from "../report/audit-text.js";
 import { loadTopology, PACKAGE_ROOT } from "../shell/load.js";
 import { readRulesets } from "./audit.js";
+import { compileAll } from "./compile.js";
+import { makePlan } from "../compile/plan.js";
+import { writeFilesAtomic } from "../shell/files.js";
 import { EXIT, InputError, printDiagnostics } from "./io.js";
 import type { Runner } from "./commands.js";
 
 export const DEMO_TOPOLOGY = join(PACKAGE_ROOT, "examples", "seed-host.yaml");
+const PERIMETER_TOPOLOGY = join(PACKAGE_ROOT, "examples", "seed-perimeter.yaml");
 const LEGACY_TOPOLOGY = join(PACKAGE_ROOT, "examples", "legacy", "host-topology.yaml");
 const LEGACY_RULESET = join(PACKAGE_ROOT, "examples", "legacy", "edge-iptables.rules");
 
@@ -34,14 +38,36 @@ function load(path: string) {
   return t.value;
 }
 
-async function demo(_outDir: string): Promise<number> {
+/** Every target for both seed topologies into outDir/<kind>/; returns the lines to print. */
+function compileStep(outDir: string): string[] {
+  const lines: string[] = [];
+  const files: Array<{ path: string; text: string }> = [];
+  for (const [kind, path] of [["host", DEMO_TOPOLOGY], ["perimeter", PERIMETER_TOPOLOGY]] as const) {
+    const planned = makePlan(load(path).bound, { dropRetired: false });
+    if (!planned.ok) throw new InputError(planned.diagnostics);
+    const all = compileAll(planned.plan);
+    for (const f of all.files) {
+      files.push({ path: join(outDir, kind, f.name), text: f.text });
+      lines.push(`  ${join(outDir, kind, f.name).padEnd(48)} ${f.text.split("\n").length - 1} lines`);
+    }
+    for (const r of all.refused) lines.push(`  ${`${kind}: ${r.target}`.padEnd(48)} not for this kind: ${r.diagnostics[0]?.message ?? ""}`);
+  }
+  writeFilesAtomic(files);
+  return lines;
+}
+
+async function demo(outDir: string): Promise<number> {
   const { bound, profile } = load(DEMO_TOPOLOGY);
   heading(`1. The matrix: ${bound.profileId} bound to examples/seed-host.yaml`);
   process.stdout.write(renderShow({ profile: profile.profile, flows: bound.flows, topology: bound }, "table"));
   process.stdout.write("\n");
   for (const w of matrixWarnings(profile.profile, bound.flows)) process.stdout.write(`warning: ${w}\n`);
 
-  heading("2. Audit of a legacy edge firewall: examples/legacy/edge-iptables.rules");
+  heading(`2. Compiled for every target (host: examples/seed-host.yaml, perimeter: examples/seed-perimeter.yaml) into ${outDir}/`);
+  for (const l of compileStep(outDir)) process.stdout.write(l + "\n");
+  process.stdout.write("  (retired Messenger rows kept and marked; `portmatrix compile --drop-retired` leaves them out)\n");
+
+  heading("3. Audit of a legacy edge firewall: examples/legacy/edge-iptables.rules");
   const legacy = load(LEGACY_TOPOLOGY);
   const { parsed, warnings } = readRulesets([LEGACY_RULESET], undefined, legacy.bound);
   printDiagnostics(warnings);
