@@ -7,6 +7,7 @@ import { renderAuditJunit } from "../report/audit-junit.js";
 import { renderAuditSarif } from "../report/audit-sarif.js";
 import { renderAuditText } from "../report/audit-text.js";
 import { readText, writeFilesAtomic } from "../shell/files.js";
+import { defaultDbPath, saveRun } from "../store/index.js";
 import { loadTopology, VERSION } from "../shell/load.js";
 import type { BoundTopology } from "../model/flow.js";
 import type { AuditReportT } from "../audit/report-schema.js";
@@ -22,6 +23,7 @@ interface AuditOpts {
   format: string;
   maxLines: string;
   output?: string;
+  save?: string | boolean;
 }
 
 export function registerAudit(program: Command, run: Runner): void {
@@ -34,6 +36,7 @@ export function registerAudit(program: Command, run: Runner): void {
     .option("--format <format>", FORMATS.join(", "), "table")
     .option("--max-lines <n>", "packet-set lines per finding before the rest is counted", "20")
     .option("-o, --output <file>", "write the report to a file instead of standard output")
+    .option("--save [db]", "record the run in the dashboard's SQLite database (default: portmatrix serve's)")
     .action((opts: AuditOpts) => run(() => runAudit(opts)));
 }
 
@@ -94,6 +97,10 @@ function runAudit(opts: AuditOpts): number {
   printDiagnostics(warnings);
   const report = audit(t.value.bound, parsed, { maxLines });
   const text = renderAudit(report, format);
+  if (opts.save !== undefined) {
+    const saved = saveRun(typeof opts.save === "string" ? opts.save : defaultDbPath(), "audit", report);
+    if (!saved.ok) throw new InputError(saved.diagnostics);
+  }
   if (opts.output !== undefined) writeFilesAtomic([{ path: opts.output, text }]);
   else process.stdout.write(text);
   return exitCode(report);

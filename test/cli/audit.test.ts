@@ -139,3 +139,23 @@ test("bad input: one line each, exit 2, no stack trace", () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("--save records the run for the dashboard (same JSON as --format json)", async () => {
+  const { openStore, listRuns, runVerdicts } = await import("../../src/store/index.js");
+  const dir = mkdtempSync(join(tmpdir(), "pm-audit-"));
+  try {
+    const db = join(dir, "runs.sqlite");
+    const r = runCli(["audit", "-t", HOST, "-r", "examples/legacy/edge-iptables.rules", "--save", db]);
+    assert.equal(r.status, 1, r.stderr);
+    const store = openStore(db);
+    assert.ok(store.ok);
+    const runs = listRuns(store.value);
+    assert.equal(runs.length, 1);
+    assert.equal(runs[0]!.kind, "audit");
+    const verdicts = runVerdicts(store.value, runs[0]!.id);
+    assert.ok(JSON.stringify(verdicts).includes("sip-mtls-in"), JSON.stringify(verdicts));
+    store.value.db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
