@@ -8,8 +8,9 @@
  *   invalid cases a message parser must catch. Errors name the problem.
  * - header(m, name) / headers(m, name): values by name, compact forms understood (§7.3.3).
  * - optionsRequest(o): an OPTIONS request (§11) with CRLF line ends and Content-Length 0.
- * - okResponse(request, {server, toTag}): 200 OK to OPTIONS copying Via/From/To/Call-ID/CSeq
- *   (§8.2.6.2) with Allow, Accept, Supported and Server (§11.2).
+ * - sipResponse(request, status, reason, {server, toTag}): a response copying Via/From/To/Call-ID/CSeq
+ *   (§8.2.6.2) with a Server header; okResponse: the 200 OK to OPTIONS with Allow, Accept, Supported
+ *   (§11.2).
  * - sipFrameLength(bytes): on a stream (TLS/TCP, §18.3), bytes of the first complete message, or
  *   undefined while incomplete; `null` when the head is complete but Content-Length is unusable.
  */
@@ -274,22 +275,37 @@ export function optionsRequest(o: OptionsInput): string {
 }
 
 /** §8.2.6.2: a response copies Via (all, in order), From, To (+ tag), Call-ID and CSeq. */
-export function okResponse(request: SipMessage, o: { server: string; toTag: string }): string {
+export function sipResponse(
+  request: SipMessage,
+  status: number,
+  reason: string,
+  o: { server: string; toTag: string; extra?: string[] },
+): string {
   const to = header(request, "to") ?? "";
   const lines = [
-    "SIP/2.0 200 OK",
+    `SIP/2.0 ${status} ${reason}`,
     ...headers(request, "via").map((v) => `Via: ${v}`),
     `From: ${header(request, "from") ?? ""}`,
     `To: ${/;\s*tag\s*=/i.test(to) ? to : `${to};tag=${o.toTag}`}`,
     `Call-ID: ${header(request, "call-id") ?? ""}`,
     `CSeq: ${header(request, "cseq") ?? ""}`,
-    "Allow: INVITE, ACK, CANCEL, OPTIONS, BYE, MESSAGE, INFO, NOTIFY, SUBSCRIBE",
-    "Accept: application/sdp",
-    "Supported: ",
+    ...(o.extra ?? []),
     `Server: ${o.server}`,
     "Content-Length: 0",
   ];
-  return lines.filter((l) => l !== "Supported: ").join("\r\n") + "\r\n\r\n";
+  return lines.join("\r\n") + "\r\n\r\n";
+}
+
+/** 200 OK to OPTIONS (§11.2: Allow, Accept and Supported describe what the UA would accept). */
+export function okResponse(request: SipMessage, o: { server: string; toTag: string }): string {
+  return sipResponse(request, 200, "OK", {
+    ...o,
+    extra: [
+      "Allow: INVITE, ACK, CANCEL, OPTIONS, BYE, MESSAGE, INFO, NOTIFY, SUBSCRIBE",
+      "Accept: application/sdp",
+      "Supported: path",
+    ],
+  });
 }
 
 /**
