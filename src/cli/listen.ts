@@ -1,5 +1,164 @@
-/** Registration point for `portmatrix listen` (filled in by its owner; registers nothing until then). */
+/** `portmatrix listen` (stand in for an endpoint) and `portmatrix certs` (a throwaway PKI). */
+import { join } from "node:path";
 import type { Command } from "commander";
+import { diag } from "../diag/diagnostic.js";
+import { makePki } from "../listen/certs.js";
+import { groupPorts, planListen, serviceLabel } from "../listen/plan.js";
+import { startListening } from "../listen/serve.js";
+import { readText, writeFilesAtomic } from "../shell/files.js";
+import { loadTopology, VERSION } from "../shell/load.js";
+import { choice, EXIT, InputError, printDiagnostics } from "./io.js";
 import type { Runner } from "./commands.js";
 
-export function registerListen(_program: Command, _run: Runner): void {}
+export const LISTEN_OUTPUT_VERSION = 1;
+
+interface ListenOpts {
+  topology: string;
+  as: string;
+  cert?: string;
+  key?: string;
+  ca?: string;
+  requireClientCert?: boolean;
+  realm: string;
+  format: string;
+  for?: string;
+  verbose?: boolean;
+}
+
+export function registerListen(program: Command, run: Runner): void {
+  program
+    .command("listen")
+    .description("stand in for an endpoint on its own addresses: bind every port the matrix expects there and answer as its service would")
+    .requiredOption("-t, --topology <file>", "the topology (profile, addresses)")
+    .requiredOption("--as <endpoint>", "the endpoint to stand in for")
+    .option("--cert <file>", "server certificate (PEM) for TLS ports (default: a generated one)")
+    .option("--key <file>", "its private key (PEM)")
+    .option("--ca <file>", "CA (PEM) whose client certificates MTLS ports accept")
+    .option("--require-client-cert", "MTLS ports refuse clients without a certificate from --ca")
+    .option("--realm <realm>", "realm in MS-TURN 401 answers", "portmatrix")
+    .option("--format <format>", "table or json (one JSON line when every port is bound)", "table")
+    .option("--for <seconds>", "stop after this many seconds (default: until Ctrl-C or SIGTERM)")
+    .option("-v, --verbose", "log every answered probe on standard error")
+    .action((opts: ListenOpts) => run(() => runListen(opts)));
+
+  program
+    .command("certs")
+    .description("make a throwaway CA and a leaf certificate (serverAuth + clientAuth) for listen and probe")
+    .requiredOption("--name <name>", "DNS name or IP address for the leaf (repeat; the first is its CN)", collect, [])
+    .requiredOption("-o, --output <dir>", "folder for ca.pem, ca-key.pem, cert.pem, key.pem")
+    .option("--days <n>", "validity in days", "30")
+    .action((opts: { name: string[]; output: string; days: string }) => run(() => runCerts(opts)));
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function readPem(option: string, file: string): string {
+  const r = readText(file);
+  if (!r.ok) throw new InputError([r.diagnostic]);
+  if (!/-----BEGIN [A-Z ]+-----/.test(r.text))
+    throw new InputError([diag("bad-pem", "error", `${file}: not PEM (${option})`, { at: { file, line: 1, col: 1 }, expected: "a -----BEGIN …----- block" })]);
+  return r.text;
+}
+
+async function runListen(opts: ListenOpts): Promise<number> {
+  const format = choice("--format", opts.format, ["table", "json"] as const);
+  const seconds = opts.for === undefined ? undefined : Number(opts.for);
+  if (seconds !== undefined && !(seconds > 0))
+    throw new InputError([diag("bad-option", "error", `--for "${opts.for}" is not a positive number of seconds`, { expected: "e.g. --for 60" })]);
+  if ((opts.cert === undefined) !== (opts.key === undefined))
+    throw new InputError([diag("bad-option", "error", "--cert and --key go together", { expected: "both, or neither (a certificate is generated)" })]);
+  if (opts.requireClientCert && opts.ca === undefined)
+    throw new InputError([diag("bad-option", "error", "--require-client-cert needs --ca: the CA whose client certificates are accepted", { expected: "--ca ca.pem (portmatrix certs makes one)" })]);
+  const t = loadTopology(opts.topology);
+  if (!t.ok) throw new InputError(t.diagnostics);
+  const planned = planListen(t.value.bound, opts.as);
+  if (!planned.ok) throw new InputError(planned.diagnostics);
+  const plan = planned.plan;
+  let cert: string;
+  let key: string;
+  let certNote: string;
+  if (opts.cert !== undefined && opts.key !== undefined) {
+    cert = readPem("--cert", opts.cert);
+    key = readPem("--key", opts.key);
+    certNote = opts.cert;
+  } else {
+    const pki = await makePki({ names: [`${plan.endpoint}.portmatrix.invalid`, ...plan.addresses], days: 7, now: new Date() });
+    cert = pki.cert;
+    key = pki.key;
+    certNote = `generated: ${pki.subject} [${pki.names.join(", ")}] until ${pki.notAfter.slice(0, 10)}`;
+  }
+  const ca = opts.ca === undefined ? undefined : readPem("--ca", opts.ca);
+  const listening = await startListening(plan, {
+    cert,
+    key,
+    ...(ca !== undefined ? { ca } : {}),
+    requireClientCert: opts.requireClientCert === true,
+    realm: opts.realm,
+    server: `portmatrix-listen/${VERSION} (stand-in for ${plan.endpoint})`,
+    ...(opts.verbose ? { log: (l: string) => process.stderr.write(`${new Date().toISOString()} ${l}\n`) } : {}),
+  });
+  const groups = groupPorts(plan.ports).map((g) => ({
+    transport: g.transport,
+    ports: g.from === g.to ? String(g.from) : `${g.from}-${g.to}`,
+    service: serviceLabel(g.service),
+    flows: g.flows,
+  }));
+  if (format === "json")
+    process.stdout.write(
+      JSON.stringify({
+        version: LISTEN_OUTPUT_VERSION,
+        endpoint: plan.endpoint,
+        addresses: plan.addresses,
+        listening: groups,
+        bound: listening.bound,
+        failed: listening.failed,
+        certificate: certNote,
+        requireClientCert: opts.requireClientCert === true,
+      }) + "\n",
+    );
+  else {
+    const lines = [`listening as ${plan.endpoint} (${plan.endpointName}) on ${plan.addresses.join(", ")}`];
+    for (const g of groups) lines.push(`  ${g.transport} ${g.ports.padEnd(11)} ${g.service.padEnd(14)} ${g.flows.join(", ")}`);
+    lines.push(`  certificate: ${certNote}${opts.requireClientCert ? "; MTLS ports require a client certificate" : ""}`);
+    for (const f of listening.failed) lines.push(`  could not bind ${f.transport} ${f.address}:${f.port}: ${f.code}${hint(f.code)}`);
+    lines.push(`${listening.bound} sockets bound; Ctrl-C to stop`);
+    process.stdout.write(lines.join("\n") + "\n");
+  }
+  if (listening.bound === 0) {
+    printDiagnostics([diag("listen-none-bound", "error", `no port could be bound for ${plan.endpoint}`, { expected: `run where ${plan.addresses.join(", ")} is configured (e.g. in the lab's namespace)` })]);
+    await listening.close();
+    return EXIT.environment;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    if (seconds !== undefined) setTimeout(stop, seconds * 1000).unref();
+  });
+  await listening.close();
+  return listening.failed.length > 0 ? EXIT.findings : EXIT.ok;
+}
+
+function hint(code: string): string {
+  if (code === "EADDRNOTAVAIL") return " (the address is not on this machine)";
+  if (code === "EADDRINUSE") return " (another program has it)";
+  if (code === "EACCES") return " (a port below 1024 needs root or CAP_NET_BIND_SERVICE)";
+  return "";
+}
+
+async function runCerts(opts: { name: string[]; output: string; days: string }): Promise<number> {
+  const days = Number(opts.days);
+  if (!Number.isInteger(days) || days < 1)
+    throw new InputError([diag("bad-option", "error", `--days "${opts.days}" is not a positive whole number`, { expected: "e.g. --days 30" })]);
+  const pki = await makePki({ names: opts.name, days, now: new Date() });
+  writeFilesAtomic([
+    { path: join(opts.output, "ca.pem"), text: pki.caCert },
+    { path: join(opts.output, "ca-key.pem"), text: pki.caKey, mode: 0o600 },
+    { path: join(opts.output, "cert.pem"), text: pki.cert },
+    { path: join(opts.output, "key.pem"), text: pki.key, mode: 0o600 },
+  ]);
+  process.stdout.write(`${opts.output}: ca.pem, ca-key.pem, cert.pem, key.pem — ${pki.subject} [${pki.names.join(", ")}] until ${pki.notAfter.slice(0, 10)}\n`);
+  return EXIT.ok;
+}

@@ -1,5 +1,198 @@
-/** Registration point for `portmatrix probe` (filled in by its owner; registers nothing until then). */
+/** `portmatrix probe` (live verification from one vantage point) and `portmatrix merge`. */
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
+import cliProgress from "cli-progress";
+import { diag } from "../diag/diagnostic.js";
+import { runProbe, unavailableSources, type ProbeSettings } from "../live/probe.js";
+import { planProbe } from "../probe/plan.js";
+import { mergeRuns, probeExitCode, ProbeOutput, type ProbeOutputT } from "../probe/result.js";
+import { renderProbeJunit, renderProbeText } from "../report/probe-text.js";
+import { readText, writeFilesAtomic } from "../shell/files.js";
+import { loadTopology } from "../shell/load.js";
+import { defaultDbPath, saveRun } from "../store/index.js";
+import { choice, EXIT, InputError, printDiagnostics } from "./io.js";
 import type { Runner } from "./commands.js";
 
-export function registerProbe(_program: Command, _run: Runner): void {}
+const FORMATS = ["table", "json", "junit"] as const;
+
+interface ProbeOpts {
+  topology: string;
+  from: string;
+  to?: string;
+  includeRetired?: boolean;
+  maxHosts: string;
+  maxInFlight: string;
+  rate: string;
+  timeout: string;
+  minTimeout: string;
+  retries: string;
+  udpTimeout: string;
+  udpTries: string;
+  serviceTimeout: string;
+  responders?: boolean;
+  source: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  format: string;
+  output?: string;
+  save?: string | boolean;
+  progress: boolean;
+}
+
+export function registerProbe(program: Command, run: Runner): void {
+  program
+    .command("probe")
+    .description("send real traffic for every flow that starts at an endpoint and compare what answers with the matrix")
+    .requiredOption("-t, --topology <file>", "the topology (profile, addresses)")
+    .requiredOption("--from <endpoint>", "the endpoint this machine stands for (its flows are probed)")
+    .option("--to <endpoint>", "only the flows to this endpoint")
+    .option("--include-retired", "also probe flows whose service has ended")
+    .option("--max-hosts <n>", "most hosts probed per destination endpoint", "256")
+    .option("--max-in-flight <n>", "TCP connects at once", "1000")
+    .option("--rate <n>", "TCP connects per second (0: no limit beyond --max-in-flight)", "0")
+    .option("--timeout <ms>", "first TCP timeout, and the ceiling of the adapted one", "300")
+    .option("--min-timeout <ms>", "floor of the timeout adapted to measured round trips", "20")
+    .option("--retries <n>", "retries for unanswered TCP ports", "1")
+    .option("--udp-timeout <ms>", "first UDP retransmission timeout (RFC 5389 RTO)", "500")
+    .option("--udp-tries <n>", "UDP requests before giving up", "3")
+    .option("--service-timeout <ms>", "time limit of a TLS, SIP or MS-TURN exchange", "3000")
+    .option("--responders", "a responder (listen or the real service) stands at every destination: UDP silence is filtered")
+    .option("--source <how>", "source address: topology (the endpoint's own) or auto (the system's choice)", "topology")
+    .option("--ca <file>", "CA certificate (PEM) to verify servers against")
+    .option("--cert <file>", "client certificate (PEM) to present to MTLS servers")
+    .option("--key <file>", "its private key (PEM)")
+    .option("--format <format>", FORMATS.join(", "), "table")
+    .option("-o, --output <file>", "write the results to a file instead of standard output")
+    .option("--save [db]", "record the run in the dashboard's SQLite database")
+    .option("--no-progress", "no progress bar (it is shown only on a terminal anyway)")
+    .action((opts: ProbeOpts) => run(() => runProbeCommand(opts)));
+
+  program
+    .command("merge")
+    .description("merge probe results from several vantage points into one")
+    .argument("<files...>", "probe --format json outputs")
+    .option("--format <format>", FORMATS.join(", "), "table")
+    .option("-o, --output <file>", "write the merged results to a file")
+    .action((files: string[], opts: { format: string; output?: string }) => run(() => runMerge(files, opts)));
+}
+
+function int(option: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new InputError([diag("bad-option", "error", `${option} "${value}" is not a whole number ≥ ${min}`, { expected: `${option} ${Math.max(min, 1)} or more` })]);
+  return n;
+}
+
+function pem(option: string, file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  const r = readText(file);
+  if (!r.ok) throw new InputError([r.diagnostic]);
+  if (!/-----BEGIN [A-Z ]+-----/.test(r.text))
+    throw new InputError([diag("bad-pem", "error", `${file}: not PEM (${option})`, { at: { file, line: 1, col: 1 }, expected: "a -----BEGIN …----- block" })]);
+  return r.text;
+}
+
+function render(o: ProbeOutputT, format: (typeof FORMATS)[number]): string {
+  if (format === "json") return JSON.stringify(o, null, 2) + "\n";
+  if (format === "junit") return renderProbeJunit(o);
+  return renderProbeText(o);
+}
+
+async function runProbeCommand(opts: ProbeOpts): Promise<number> {
+  const format = choice("--format", opts.format, FORMATS);
+  const sourceHow = choice("--source", opts.source, ["topology", "auto"] as const);
+  const settings: ProbeSettings = {
+    maxInFlight: int("--max-in-flight", opts.maxInFlight, 1),
+    rate: int("--rate", opts.rate, 0),
+    timeoutMs: int("--timeout", opts.timeout, 1),
+    minTimeoutMs: int("--min-timeout", opts.minTimeout, 1),
+    retries: int("--retries", opts.retries, 0),
+    udpTimeoutMs: int("--udp-timeout", opts.udpTimeout, 1),
+    udpTries: int("--udp-tries", opts.udpTries, 1),
+    serviceTimeoutMs: int("--service-timeout", opts.serviceTimeout, 1),
+    responders: opts.responders === true,
+    sourceAuto: sourceHow === "auto",
+  };
+  const ca = pem("--ca", opts.ca);
+  const cert = pem("--cert", opts.cert);
+  const key = pem("--key", opts.key);
+  if ((cert === undefined) !== (key === undefined))
+    throw new InputError([diag("bad-option", "error", "--cert and --key go together", { expected: "both, or neither" })]);
+  if (ca !== undefined) settings.ca = ca;
+  if (cert !== undefined && key !== undefined) Object.assign(settings, { cert, key });
+  const t = loadTopology(opts.topology);
+  if (!t.ok) throw new InputError(t.diagnostics);
+  const planned = planProbe(t.value.bound, opts.from, {
+    ...(opts.to !== undefined ? { to: opts.to } : {}),
+    includeRetired: opts.includeRetired === true,
+    maxHosts: int("--max-hosts", opts.maxHosts, 1),
+  });
+  if (!planned.ok) throw new InputError(planned.diagnostics);
+  if (!settings.sourceAuto) {
+    const bad = await unavailableSources(planned.plan);
+    if (bad.length > 0) {
+      printDiagnostics([
+        diag("probe-source", "error", `${opts.from}'s address ${bad.join(", ")} is not configured on this machine: the firewall would not see the packets the matrix describes`, {
+          expected: `run probe on the machine (or namespace) that has ${bad.join(", ")}, or --source auto to send from whatever address the system picks`,
+        }),
+      ]);
+      return EXIT.environment;
+    }
+  }
+  const bar =
+    opts.progress && process.stderr.isTTY
+      ? new cliProgress.SingleBar({ stream: process.stderr, format: "probing {bar} {value}/{total} ports · {eta}s", hideCursor: true }, cliProgress.Presets.shades_classic)
+      : undefined;
+  let started = false;
+  const { output } = await runProbe(planned.plan, settings, {
+    profile: t.value.bound.profileId,
+    ...(opts.to !== undefined ? { to: opts.to } : {}),
+    startedAt: new Date().toISOString(),
+    onProgress: (done, total) => {
+      if (!bar) return;
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(done);
+    },
+  });
+  bar?.stop();
+  const text = render(output, format);
+  if (opts.save !== undefined) {
+    const saved = saveRun(typeof opts.save === "string" ? opts.save : defaultDbPath(), "probe", output);
+    if (!saved.ok) throw new InputError(saved.diagnostics);
+  }
+  if (opts.output !== undefined) writeFilesAtomic([{ path: opts.output, text }]);
+  else process.stdout.write(text);
+  return probeExitCode(output);
+}
+
+function runMerge(files: string[], opts: { format: string; output?: string }): number {
+  const format = choice("--format", opts.format, FORMATS);
+  const runs: ProbeOutputT[] = [];
+  const problems = [];
+  for (const file of files) {
+    let value: unknown;
+    try {
+      value = JSON.parse(readFileSync(file, "utf8"));
+    } catch (e) {
+      problems.push(diag("bad-run-json", "error", `${file}: ${(e as Error).message}`, { at: { file, line: 1, col: 1 }, expected: "a probe run as printed by probe --format json" }));
+      continue;
+    }
+    const p = ProbeOutput.safeParse(value);
+    if (!p.success) {
+      const issue = p.error.issues[0]!;
+      problems.push(diag("bad-run-json", "error", `${file}: ${issue.path.join(".") || "(top)"}: ${issue.message}`, { at: { file, line: 1, col: 1 }, expected: "a probe run as printed by probe --format json (version 1)" }));
+      continue;
+    }
+    runs.push(p.data);
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  const merged = mergeRuns(runs);
+  const text = render(merged, format);
+  if (opts.output !== undefined) writeFilesAtomic([{ path: opts.output, text }]);
+  else process.stdout.write(text);
+  return probeExitCode(merged);
+}

@@ -20,13 +20,13 @@ export function readText(path: string): ReadResult {
 }
 
 /** Writes all files or none: each goes to a temporary name first; renames happen only after all writes succeed. */
-export function writeFilesAtomic(files: ReadonlyArray<{ path: string; text: string }>): void {
+export function writeFilesAtomic(files: ReadonlyArray<{ path: string; text: string; mode?: number }>): void {
   const temps: Array<{ tmp: string; path: string }> = [];
   try {
     for (const f of files) {
       mkdirSync(dirname(f.path), { recursive: true });
       const tmp = join(dirname(f.path), `.${basename(f.path)}.${process.pid}.tmp`);
-      writeFileSync(tmp, f.text);
+      writeFileSync(tmp, f.text, { mode: f.mode ?? 0o666 });
       temps.push({ tmp, path: f.path });
     }
   } catch (e) {

@@ -1,0 +1,277 @@
+/**
+ * Carries out a listen plan (plan.ts): binds every port on every address and answers as the real
+ * service would, enough to be recognised. Shell: sockets.
+ *
+ * - tls: TLS with the given or generated certificate; MTLS requests a client certificate, and with
+ *   requireClientCert refuses a client without one signed by the CA; SIP over it answers OPTIONS
+ *   with 200 OK (other requests 405, ACK nothing). tls+msturn (one port, two services): the first
+ *   bytes decide — the MS-TURN pseudo-TLS ClientHello goes to MS-TURN, anything else to TLS.
+ * - msturn-tcp: pseudo-TLS ServerHello, then framed MS-TURN: Allocate → 401 with realm and nonce.
+ * - stun-udp: STUN Binding → success with XOR-MAPPED-ADDRESS; MS-TURN Allocate → 401.
+ * - tcp-accept: accepts and closes cleanly; udp-answer: a marker datagram back.
+ * A port that cannot be bound is reported with the system's reason, never skipped in silence.
+ */
+import dgram from "node:dgram";
+import net from "node:net";
+import tls from "node:tls";
+import { Duplex } from "node:stream";
+import { randomBytes } from "node:crypto";
+import { decodeMsTurn, isMsTurnAllocate, isPseudoTlsClientHello, MSOC_SERVER_HELLO, frameTcp, msTurnUnauthorized, readTcpFrame } from "../wire/msturn.js";
+import { okResponse, parseSipMessage, sipFrameLength, sipResponse } from "../wire/sip.js";
+import { bindingSuccess, decodeStun } from "../wire/stun.js";
+import type { ListenPlan, PortPlan, Service } from "./plan.js";
+
+export interface ListenOptions {
+  cert: string;
+  key: string;
+  /** CA whose certificates MTLS accepts (required with requireClientCert). */
+  ca?: string;
+  requireClientCert: boolean;
+  realm: string;
+  server: string;
+  log?: (line: string) => void;
+}
+
+export interface BindFailure {
+  address: string;
+  transport: "tcp" | "udp";
+  port: number;
+  code: string;
+}
+
+export interface Listening {
+  bound: number;
+  failed: BindFailure[];
+  close(): Promise<void>;
+}
+
+type Closable = { close(cb?: () => void): unknown };
+
+export async function startListening(plan: ListenPlan, o: ListenOptions): Promise<Listening> {
+  const open: Closable[] = [];
+  const failed: BindFailure[] = [];
+  const sockets = new Set<net.Socket>();
+  const track = (s: net.Socket): void => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+    s.on("error", () => {});
+  };
+  const binds: Array<Promise<void>> = [];
+  for (const address of plan.addresses)
+    for (const p of plan.ports)
+      binds.push(
+        (p.transport === "tcp" ? bindTcp(address, p, o, track) : bindUdp(address, p, o)).then(
+          (r) => {
+            open.push(r);
+          },
+          (e: NodeJS.ErrnoException) => {
+            failed.push({ address, transport: p.transport, port: p.port, code: e.code ?? e.message });
+          },
+        ),
+      );
+  // Bind in slices so a 10,000-port range does not open 10,000 binds in one tick.
+  for (let k = 0; k < binds.length; k += 2048) await Promise.all(binds.slice(k, k + 2048));
+  failed.sort((a, b) => a.transport.localeCompare(b.transport) || a.port - b.port || a.address.localeCompare(b.address));
+  return {
+    bound: open.length,
+    failed,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await Promise.all(open.map((c) => new Promise<void>((r) => c.close(() => r()))));
+    },
+  };
+}
+
+function listenOn(server: net.Server, address: string, port: number): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ host: address, port, exclusive: true, backlog: 1024 }, () => {
+      server.off("error", reject);
+      resolve(server);
+    });
+  });
+}
+
+function bindTcp(address: string, p: PortPlan, o: ListenOptions, track: (s: net.Socket) => void): Promise<net.Server> {
+  const s = p.service;
+  if (s.kind === "tcp-accept")
+    return listenOn(
+      net.createServer((c) => {
+        track(c);
+        c.end();
+      }),
+      address,
+      p.port,
+    );
+  if (s.kind === "msturn-tcp")
+    return listenOn(
+      net.createServer((c) => {
+        track(c);
+        serveMsTurnTcp(c, Buffer.alloc(0), o);
+      }),
+      address,
+      p.port,
+    );
+  if (s.kind !== "tls") return Promise.reject(Object.assign(new Error("not a TCP service"), { code: "EINVAL" }));
+  const tlsServer = tls.createServer({
+    cert: o.cert,
+    key: o.key,
+    requestCert: s.requestCert,
+    rejectUnauthorized: s.requestCert && o.requireClientCert,
+    ...(o.ca ? { ca: o.ca } : {}),
+  });
+  tlsServer.on("secureConnection", (t) => {
+    track(t);
+    o.log?.(`${p.transport}/${p.port} TLS from ${t.remoteAddress} ${t.getProtocol()} client cert: ${t.getPeerCertificate()?.subject?.CN ?? "none"}`);
+    if (s.sip) serveSip(t, o);
+  });
+  tlsServer.on("tlsClientError", () => {});
+  if (!s.msturn) return listenOn(tlsServer, address, p.port);
+  // One port, two services: the first bytes decide.
+  return listenOn(
+    net.createServer((c) => {
+      track(c);
+      let head = Buffer.alloc(0);
+      const onData = (chunk: Buffer): void => {
+        head = Buffer.concat([head, chunk]);
+        const pseudo = isPseudoTlsClientHello(head);
+        if (pseudo === "incomplete") return;
+        c.off("data", onData);
+        if (pseudo) serveMsTurnTcp(c, head, o);
+        else tlsServer.emit("connection", relay(c, head));
+      };
+      c.on("data", onData);
+    }),
+    address,
+    p.port,
+  );
+}
+
+/** A stream over `c` that first yields `head` (bytes already read): TLS takes it like a socket. */
+function relay(c: net.Socket, head: Buffer): Duplex {
+  const d = new Duplex({
+    read() {
+      c.resume();
+    },
+    write(chunk: Buffer, _e, cb) {
+      c.write(chunk, cb);
+    },
+    final(cb) {
+      c.end();
+      cb();
+    },
+    destroy(err, cb) {
+      c.destroy();
+      cb(err);
+    },
+  });
+  d.push(head);
+  c.on("data", (chunk: Buffer) => {
+    if (!d.push(chunk)) c.pause();
+  });
+  c.on("end", () => d.push(null));
+  c.on("close", () => d.destroy());
+  return d;
+}
+
+function serveSip(t: tls.TLSSocket, o: ListenOptions): void {
+  let buf = Buffer.alloc(0);
+  t.on("data", (chunk: Buffer) => {
+    buf = Buffer.concat([buf, chunk]);
+    for (;;) {
+      const len = sipFrameLength(buf);
+      if (len === undefined) return;
+      if (len === null) {
+        t.end("SIP/2.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        return;
+      }
+      const text = buf.subarray(0, len).toString("utf8").replace(/^(\r\n)+/, "");
+      buf = buf.subarray(len);
+      if (text === "") continue;
+      const m = parseSipMessage(text);
+      if (!m.ok) {
+        t.end("SIP/2.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        return;
+      }
+      if (m.message.kind !== "request" || m.message.method === "ACK") continue;
+      const toTag = randomBytes(6).toString("hex");
+      o.log?.(`SIP ${m.message.method} from ${t.remoteAddress}`);
+      t.write(
+        m.message.method === "OPTIONS"
+          ? okResponse(m.message, { server: o.server, toTag })
+          : sipResponse(m.message, 405, "Method Not Allowed", { server: o.server, toTag, extra: ["Allow: OPTIONS"] }),
+      );
+    }
+  });
+}
+
+function serveMsTurnTcp(c: net.Socket, head: Buffer, o: ListenOptions): void {
+  let buf = head;
+  let phase: "hello" | "frames" = "hello";
+  const step = (): void => {
+    if (phase === "hello") {
+      const pseudo = isPseudoTlsClientHello(buf);
+      if (pseudo === "incomplete") return;
+      if (!pseudo) {
+        c.destroy();
+        return;
+      }
+      buf = buf.subarray(5 + ((buf[3]! << 8) | buf[4]!));
+      c.write(MSOC_SERVER_HELLO);
+      phase = "frames";
+    }
+    for (;;) {
+      const f = readTcpFrame(buf);
+      if (f === undefined) return;
+      if ("error" in f) {
+        c.destroy();
+        return;
+      }
+      buf = buf.subarray(f.length);
+      const d = decodeMsTurn(f.payload);
+      if (d.ok && isMsTurnAllocate(d.message)) {
+        o.log?.(`MS-TURN Allocate over TCP from ${c.remoteAddress}`);
+        c.write(frameTcp("control", msTurnUnauthorized(d.message, o.realm, nonce())));
+      }
+    }
+  };
+  c.on("data", (chunk: Buffer) => {
+    buf = Buffer.concat([buf, chunk]);
+    step();
+  });
+  step();
+}
+
+const nonce = (): Uint8Array => new TextEncoder().encode(randomBytes(12).toString("base64"));
+
+function bindUdp(address: string, p: PortPlan, o: ListenOptions): Promise<dgram.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = dgram.createSocket({ type: address.includes(":") ? "udp6" : "udp4" });
+    s.once("error", reject);
+    s.on("message", (msg, rinfo) => answerUdp(s, msg, rinfo, p.service, o));
+    s.bind({ address, port: p.port, exclusive: true }, () => {
+      s.off("error", reject);
+      s.on("error", () => {});
+      resolve(s);
+    });
+  });
+}
+
+function answerUdp(s: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo, service: Service, o: ListenOptions): void {
+  const reply = (b: Uint8Array): void => s.send(b, rinfo.port, rinfo.address);
+  if (service.kind === "stun-udp") {
+    const d = decodeStun(msg);
+    if (!d.ok) return;
+    if (d.message.cookie && d.message.method === 0x001 && d.message.cls === "request") {
+      o.log?.(`STUN Binding from ${rinfo.address}:${rinfo.port}`);
+      return reply(bindingSuccess(d.message, { address: rinfo.address, port: rinfo.port }, o.server));
+    }
+    const m = decodeMsTurn(msg);
+    if (m.ok && isMsTurnAllocate(m.message)) {
+      o.log?.(`MS-TURN Allocate from ${rinfo.address}:${rinfo.port}`);
+      return reply(msTurnUnauthorized(m.message, o.realm, nonce()));
+    }
+    return;
+  }
+  reply(new TextEncoder().encode(`${o.server}\n`));
+}

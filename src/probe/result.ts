@@ -1,0 +1,195 @@
+/**
+ * The probe's findings and their contract (`probe --format json`, version 1; schemas/probe-output
+ * .schema.json): one result per flow, target host and port, its state, what the matrix expects and
+ * what the protocol said. Pure: classification of socket outcomes, the summary, grouping for tables,
+ * and merging runs from several vantage points.
+ *
+ * States (nmap's words): `open` (handshake or protocol answer), `closed` (reset or ICMP port
+ * unreachable), `filtered` (no answer after retries, or an ICMP unreachable that a firewall sends),
+ * `open|filtered` (UDP without an answer where no responder is known to stand: silence proves
+ * nothing). Every required flow expects `open`.
+ */
+import { z } from "zod";
+
+export const PROBE_OUTPUT_VERSION = 1;
+
+export const PortState = z.enum(["open", "closed", "filtered", "open|filtered"]);
+export type PortStateT = z.infer<typeof PortState>;
+
+export const TlsFacts = z.object({
+  version: z.string().describe("negotiated protocol, e.g. TLSv1.3"),
+  cipher: z.string(),
+  subject: z.string().describe("the server certificate's subject CN (or the whole subject)"),
+  issuer: z.string(),
+  names: z.array(z.string()).describe("subjectAltName entries, e.g. DNS:sip.example.com, IP Address:203.0.113.10"),
+  notAfter: z.string().describe("expiry, ISO 8601"),
+  authorized: z.boolean().describe("the chain verified against the CA given (--ca) or the system's"),
+  authorizationError: z.string().optional(),
+  clientCertRequested: z
+    .boolean()
+    .nullable()
+    .describe("the server sent a CertificateRequest (seen in a TLS 1.2 handshake); null when it could not be told"),
+  clientCertRequired: z.boolean().describe("the server refused the connection without a client certificate"),
+});
+
+export const ProbeResult = z.object({
+  flow: z.string(),
+  to: z.string().describe("destination endpoint id"),
+  target: z.string().describe("destination address"),
+  transport: z.enum(["tcp", "udp"]),
+  port: z.number().int().min(1).max(65535),
+  sourcePort: z.number().int().min(1).max(65535).optional().describe("when the matrix pins source ports"),
+  state: PortState,
+  expected: PortState,
+  ok: z.boolean(),
+  reason: z.string().describe("why the state: syn-ack, conn-refused, no-response, host-unreach, stun-answer, …"),
+  detail: z.string().describe("one line of what the protocol said"),
+  service: z.string().optional().describe("the service spoken after the handshake (sip-tls, sip-mtls, msturn-tcp, stun, …)"),
+  tls: TlsFacts.optional(),
+  sip: z.object({ status: z.number().int(), reason: z.string(), server: z.string().optional() }).optional(),
+  stun: z.object({ mapped: z.string() }).optional(),
+  msturn: z.object({ status: z.number().int(), realm: z.string().optional() }).optional(),
+  rttMs: z.number().optional(),
+  from: z.string().optional().describe("vantage point (merged runs)"),
+});
+export type ProbeResultT = z.infer<typeof ProbeResult>;
+
+export const ProbeSummary = z.object({
+  total: z.number().int(),
+  ok: z.number().int(),
+  failed: z.number().int(),
+  states: z.record(z.string(), z.number().int()),
+  skipped: z.number().int(),
+  durationMs: z.number(),
+});
+export type ProbeSummaryT = z.infer<typeof ProbeSummary>;
+
+export const ProbeOutput = z.object({
+  version: z.literal(PROBE_OUTPUT_VERSION),
+  profile: z.string(),
+  from: z.string().describe("prober endpoint id (merged: the ids joined by ', ')"),
+  to: z.string().optional(),
+  startedAt: z.string(),
+  settings: z
+    .object({
+      maxInFlight: z.number(),
+      rate: z.number(),
+      timeoutMs: z.number(),
+      retries: z.number(),
+      udpTimeoutMs: z.number(),
+      udpTries: z.number(),
+      responders: z.boolean(),
+    })
+    .optional(),
+  results: z.array(ProbeResult),
+  skipped: z.array(z.object({ flow: z.string(), to: z.string(), reason: z.string(), from: z.string().optional() })),
+  summary: ProbeSummary,
+  runs: z.array(z.object({ from: z.string(), startedAt: z.string() })).optional().describe("merged: the runs"),
+});
+export type ProbeOutputT = z.infer<typeof ProbeOutput>;
+
+export type Outcome = { state: PortStateT; reason: string };
+
+/** A TCP connect()'s end, as nmap -sT reads it. */
+export function tcpOutcome(code: string | undefined): Outcome {
+  switch (code) {
+    case undefined:
+      return { state: "open", reason: "syn-ack" };
+    case "ECONNREFUSED":
+      return { state: "closed", reason: "conn-refused" };
+    case "ECONNRESET":
+      return { state: "closed", reason: "reset" };
+    case "ETIMEDOUT":
+    case "timeout":
+      return { state: "filtered", reason: "no-response" };
+    case "EHOSTUNREACH":
+      return { state: "filtered", reason: "host-unreach" };
+    case "ENETUNREACH":
+      return { state: "filtered", reason: "net-unreach" };
+    case "EACCES":
+    case "EPERM":
+      return { state: "filtered", reason: "local-firewall" };
+    default:
+      return { state: "filtered", reason: code.toLowerCase() };
+  }
+}
+
+/** A UDP exchange's end: an answer, an ICMP error on the connected socket, or silence. */
+export function udpOutcome(code: string | undefined, answered: boolean, responders: boolean): Outcome {
+  if (answered) return { state: "open", reason: "udp-response" };
+  switch (code) {
+    case "ECONNREFUSED":
+      return { state: "closed", reason: "port-unreach" };
+    case "EHOSTUNREACH":
+      return { state: "filtered", reason: "host-unreach" };
+    case "ENETUNREACH":
+      return { state: "filtered", reason: "net-unreach" };
+    case "EACCES":
+    case "EPERM":
+      return { state: "filtered", reason: "local-firewall" };
+    default:
+      return responders ? { state: "filtered", reason: "no-response" } : { state: "open|filtered", reason: "no-response" };
+  }
+}
+
+export function summarize(results: readonly ProbeResultT[], skipped: number, durationMs: number): ProbeSummaryT {
+  const states: Record<string, number> = {};
+  let ok = 0;
+  for (const r of results) {
+    states[r.state] = (states[r.state] ?? 0) + 1;
+    if (r.ok) ok++;
+  }
+  return { total: results.length, ok, failed: results.length - ok, states, skipped, durationMs: Math.round(durationMs) };
+}
+
+/** Exit status: 0 when every result met its expectation and something was probed, 1 otherwise. */
+export function probeExitCode(o: Pick<ProbeOutputT, "summary">): 0 | 1 {
+  return o.summary.total > 0 && o.summary.failed === 0 ? 0 : 1;
+}
+
+/** Consecutive ports of one flow and target with the same state and details: one table line. */
+export interface ResultGroup {
+  first: ProbeResultT;
+  fromPort: number;
+  toPort: number;
+  count: number;
+}
+
+const groupKey = (r: ProbeResultT): string =>
+  JSON.stringify([r.from, r.flow, r.target, r.transport, r.state, r.ok, r.reason, r.detail, r.sourcePort === undefined]);
+
+export function groupResults(results: readonly ProbeResultT[]): ResultGroup[] {
+  const out: ResultGroup[] = [];
+  let lastKey = "";
+  for (const r of results) {
+    const last = out[out.length - 1];
+    const key = groupKey(r);
+    if (last && key === lastKey && last.toPort + 1 === r.port) {
+      last.toPort = r.port;
+      last.count++;
+    } else {
+      out.push({ first: r, fromPort: r.port, toPort: r.port, count: 1 });
+      lastKey = key;
+    }
+  }
+  return out;
+}
+
+/** Runs from several vantage points as one: every result keeps its `from`. */
+export function mergeRuns(runs: readonly ProbeOutputT[]): ProbeOutputT {
+  const profiles = [...new Set(runs.map((r) => r.profile))];
+  const results = runs.flatMap((r) => r.results.map((x) => ({ ...x, from: x.from ?? r.from })));
+  const skipped = runs.flatMap((r) => r.skipped.map((s) => ({ ...s, from: s.from ?? r.from })));
+  const duration = runs.reduce((a, r) => a + r.summary.durationMs, 0);
+  const started = runs.map((r) => r.startedAt).sort();
+  return {
+    version: PROBE_OUTPUT_VERSION,
+    profile: profiles.join(", "),
+    from: [...new Set(runs.map((r) => r.from))].join(", "),
+    startedAt: started[0] ?? "",
+    results,
+    skipped,
+    summary: summarize(results, skipped.length, duration),
+    runs: runs.flatMap((r) => r.runs ?? [{ from: r.from, startedAt: r.startedAt }]),
+  };
+}
