@@ -1,0 +1,145 @@
+/**
+ * Two network namespaces for the live tests, joined by a veth pair, with the addresses of
+ * fixtures/pic.yaml: A holds edge-access (203.0.113.10), B the three peers (198.51.100.20 partners,
+ * .30 clients, .40 messenger-clients). Names are `pmt-<theme>{a,b}-<random>`; `close()` ends every
+ * process this lab started (its own children, SIGTERM then SIGKILL) and deletes both namespaces —
+ * await it in a finally.
+ * The CLI always runs as a child process inside a namespace (`ip netns exec`), never in the host's.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CLI, ROOT } from "../cli/run-cli.js";
+import { kernelSkipReason, sh } from "../kernel/netns.js";
+
+export const FIXTURES = join(ROOT, "test", "live", "fixtures");
+export const PIC = join(FIXTURES, "pic.yaml");
+export const EDGE = "203.0.113.10";
+export const PARTNERS = "198.51.100.20";
+export const MESSENGER = "198.51.100.40";
+
+/** Why the namespace tests cannot run here (not root, a tool missing), or undefined. */
+export const liveSkip = (tools: string[] = []): string | undefined => kernelSkipReason(["ip", ...tools]);
+
+export interface Done {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export class LiveLab {
+  readonly id = randomBytes(3).toString("hex");
+  readonly a: string;
+  readonly b: string;
+  readonly dir: string;
+  private readonly children: ChildProcess[] = [];
+
+  constructor(theme: string) {
+    this.a = `pmt-${theme}a-${this.id}`;
+    this.b = `pmt-${theme}b-${this.id}`;
+    this.dir = mkdtempSync(join(tmpdir(), `pmt-live-${theme}-`));
+    try {
+      sh(["ip", "netns", "add", this.a]);
+      sh(["ip", "netns", "add", this.b]);
+      sh(["ip", "link", "add", "eth0", "netns", this.a, "type", "veth", "peer", "name", "eth0", "netns", this.b]);
+      sh(["ip", "-n", this.a, "addr", "add", `${EDGE}/24`, "dev", "eth0"]);
+      for (const host of [PARTNERS, "198.51.100.30", MESSENGER]) sh(["ip", "-n", this.b, "addr", "add", `${host}/24`, "dev", "eth0"]);
+      for (const ns of [this.a, this.b]) for (const dev of ["lo", "eth0"]) sh(["ip", "-n", ns, "link", "set", dev, "up"]);
+      sh(["ip", "-n", this.a, "route", "add", "198.51.100.0/24", "dev", "eth0"]);
+      sh(["ip", "-n", this.b, "route", "add", "203.0.113.0/24", "dev", "eth0"]);
+    } catch (e) {
+      for (const ns of [this.a, this.b]) sh(["sh", "-c", `ip netns del ${ns} 2>/dev/null || true`]);
+      rmSync(this.dir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  /** Starts a long-running program in a namespace; `close()` ends it. */
+  start(ns: string, cmd: string[]): ChildProcess & { out: () => string; err: () => string } {
+    const child = spawn("ip", ["netns", "exec", ns, ...cmd], { cwd: this.dir, stdio: ["pipe", "pipe", "pipe"] });
+    this.children.push(child);
+    let out = "";
+    let err = "";
+    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+    return Object.assign(child, { out: () => out, err: () => err });
+  }
+
+  /** `portmatrix listen … --format json` in a namespace; resolves with its JSON line once bound. */
+  async listen(ns: string, args: string[]): Promise<{ child: ChildProcess; ready: ListenReady }> {
+    const child = this.start(ns, [process.execPath, CLI, "listen", "--format", "json", ...args]);
+    const line = await waitFor(child, () => child.out().split("\n").find((l) => l.startsWith("{")), 10_000, "listen's JSON line");
+    return { child, ready: JSON.parse(line) as ListenReady };
+  }
+
+  /** Runs a program in a namespace to its end (bounded by timeoutMs). */
+  run(ns: string, cmd: string[], timeoutMs = 30_000, input?: string): Promise<Done> {
+    const child = this.start(ns, cmd);
+    child.stdin!.end(input ?? "");
+    return waitExit(child, timeoutMs).then((status) => ({ status, stdout: child.out(), stderr: child.err() }));
+  }
+
+  /** The built CLI in a namespace, lifecycle date pinned as in test/cli. */
+  cli(ns: string, args: string[], timeoutMs = 30_000): Promise<Done> {
+    return this.run(ns, ["env", "PORTMATRIX_AS_OF=2026-11-25", process.execPath, CLI, ...args], timeoutMs);
+  }
+
+  /** Ends this lab's processes (SIGTERM, then SIGKILL after 3 s), then deletes both namespaces. */
+  async close(): Promise<void> {
+    const running = this.children.filter((c) => c.exitCode === null && c.signalCode === null);
+    for (const c of running) c.kill("SIGTERM");
+    await Promise.all(
+      running.map((c) =>
+        waitExit(c, 3_000).catch(() => {
+          c.kill("SIGKILL");
+          return waitExit(c, 3_000).catch(() => null);
+        }),
+      ),
+    );
+    for (const ns of [this.a, this.b]) {
+      try {
+        sh(["ip", "netns", "del", ns]);
+      } catch {
+        /* never made, or already gone */
+      }
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export interface ListenReady {
+  version: number;
+  endpoint: string;
+  addresses: string[];
+  listening: Array<{ transport: string; ports: string; service: string; flows: string[] }>;
+  bound: number;
+  failed: Array<{ address: string; transport: string; port: number; code: string }>;
+}
+
+export function waitExit(child: ChildProcess, timeoutMs: number): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    const timer = setTimeout(() => reject(new Error(`${child.spawnargs.join(" ")}: still running after ${timeoutMs} ms`)), timeoutMs);
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+/** Polls until `get` returns a value, the child exits, or the time is up. */
+export function waitFor<T>(child: ChildProcess & { out: () => string; err: () => string }, get: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const tick = (): void => {
+      const v = get();
+      if (v !== undefined) return resolve(v);
+      if (child.exitCode !== null || Date.now() - t0 > timeoutMs)
+        return reject(new Error(`no ${what} (exit ${child.exitCode}): ${child.out()}${child.err()}`));
+      setTimeout(tick, 25);
+    };
+    tick();
+  });
+}
