@@ -1,5 +1,66 @@
-/** Registration point for `portmatrix lab` (filled in by its owner; registers nothing until then). */
+/** `portmatrix lab`: the topology rehearsed in network namespaces with a real kernel firewall. */
 import type { Command } from "commander";
+import { Lab } from "../lab/run.js";
+import { labExitCode, renderLabText } from "../lab/result.js";
+import { writeFilesAtomic } from "../shell/files.js";
+import { choice, EXIT, InputError, printDiagnostics } from "./io.js";
 import type { Runner } from "./commands.js";
 
-export function registerLab(_program: Command, _run: Runner): void {}
+interface LabOpts {
+  topology: string;
+  target: string;
+  ruleset?: string;
+  dropRetired?: boolean;
+  format: string;
+  output?: string;
+  quiet?: boolean;
+}
+
+export function registerLab(program: Command, run: Runner): void {
+  program
+    .command("lab")
+    .description("rehearse the topology in network namespaces (root, Linux): load the rules, stand in for every endpoint, probe every flow, compare with the audit")
+    .requiredOption("-t, --topology <file>", "the topology")
+    .option("--target <target>", "compile the rules for nftables or iptables", "nftables")
+    .option("--ruleset <file>", "load this existing nftables or iptables-save ruleset instead of compiling")
+    .option("--drop-retired", "compile without the flows whose service has ended (they are then not checked)")
+    .option("--format <format>", "table or json", "table")
+    .option("-o, --output <file>", "write the result to a file")
+    .option("-q, --quiet", "no progress lines on standard error")
+    .action((opts: LabOpts) => run(() => runLabCommand(opts)));
+}
+
+export async function runLabCommand(opts: LabOpts): Promise<number> {
+  const format = choice("--format", opts.format, ["table", "json"] as const);
+  const target = choice("--target", opts.target, ["nftables", "iptables"] as const);
+  const lab = new Lab({
+    topologyPath: opts.topology,
+    target,
+    ...(opts.ruleset !== undefined ? { rulesetPath: opts.ruleset } : {}),
+    dropRetired: opts.dropRetired === true,
+    log: opts.quiet ? () => {} : (l) => process.stderr.write(`lab: ${l}\n`),
+  });
+  // Every exit path cleans up: normal end, errors, and Ctrl-C / SIGTERM (exit 130 / 143 after).
+  const onSignal = (signal: NodeJS.Signals): void => {
+    void lab.cleanup().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    const r = await lab.run();
+    if (!r.ok) {
+      if (r.kind === "input") throw new InputError(r.diagnostics);
+      printDiagnostics(r.diagnostics);
+      return EXIT.environment;
+    }
+    const text = format === "json" ? JSON.stringify(r.output, null, 2) + "\n" : renderLabText(r.output);
+    if (opts.output !== undefined) writeFilesAtomic([{ path: opts.output, text }]);
+    else process.stdout.write(text);
+    return labExitCode(r.output);
+  } finally {
+    const problems = await lab.cleanup();
+    for (const p of problems) process.stderr.write(`lab: cleanup: ${p}\n`);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}

@@ -6,6 +6,7 @@ import { makePki } from "../listen/certs.js";
 import { groupPorts, planListen, serviceLabel } from "../listen/plan.js";
 import { startListening } from "../listen/serve.js";
 import { readText, writeFilesAtomic } from "../shell/files.js";
+import { raiseFileLimit } from "../shell/limits.js";
 import { loadTopology, VERSION } from "../shell/load.js";
 import { choice, EXIT, InputError, printDiagnostics } from "./io.js";
 import type { Runner } from "./commands.js";
@@ -19,6 +20,7 @@ interface ListenOpts {
   key?: string;
   ca?: string;
   requireClientCert?: boolean;
+  address: string[];
   realm: string;
   format: string;
   for?: string;
@@ -35,6 +37,7 @@ export function registerListen(program: Command, run: Runner): void {
     .option("--key <file>", "its private key (PEM)")
     .option("--ca <file>", "CA (PEM) whose client certificates MTLS ports accept")
     .option("--require-client-cert", "MTLS ports refuse clients without a certificate from --ca")
+    .option("--address <address>", "bind only this one of the endpoint's addresses (repeat for several)", collect, [])
     .option("--realm <realm>", "realm in MS-TURN 401 answers", "portmatrix")
     .option("--format <format>", "table or json (one JSON line when every port is bound)", "table")
     .option("--for <seconds>", "stop after this many seconds (default: until Ctrl-C or SIGTERM)")
@@ -76,6 +79,12 @@ async function runListen(opts: ListenOpts): Promise<number> {
   const planned = planListen(t.value.bound, opts.as);
   if (!planned.ok) throw new InputError(planned.diagnostics);
   const plan = planned.plan;
+  if (opts.address.length > 0) {
+    const unknown = opts.address.filter((a) => !plan.addresses.includes(a));
+    if (unknown.length > 0)
+      throw new InputError([diag("bad-option", "error", `--address ${unknown.join(", ")}: not an address of ${plan.endpoint}`, { expected: `one of ${plan.addresses.join(", ")}` })]);
+    plan.addresses = plan.addresses.filter((a) => opts.address.includes(a));
+  }
   let cert: string;
   let key: string;
   let certNote: string;
@@ -90,6 +99,10 @@ async function runListen(opts: ListenOpts): Promise<number> {
     certNote = `generated: ${pki.subject} [${pki.names.join(", ")}] until ${pki.notAfter.slice(0, 10)}`;
   }
   const ca = opts.ca === undefined ? undefined : readPem("--ca", opts.ca);
+  const need = plan.ports.length * plan.addresses.length + 256;
+  const limit = raiseFileLimit(need);
+  if (limit !== undefined && limit < need)
+    process.stderr.write(`warning: ${need} sockets needed, the open-file limit is ${limit} (could not raise it): ports beyond it fail with EMFILE; raise it (ulimit -n) or run one listen per address (--address)\n`);
   const listening = await startListening(plan, {
     cert,
     key,
@@ -145,6 +158,7 @@ function hint(code: string): string {
   if (code === "EADDRNOTAVAIL") return " (the address is not on this machine)";
   if (code === "EADDRINUSE") return " (another program has it)";
   if (code === "EACCES") return " (a port below 1024 needs root or CAP_NET_BIND_SERVICE)";
+  if (code === "EMFILE") return " (open-file limit: ulimit -n, or one listen per --address)";
   return "";
 }
 

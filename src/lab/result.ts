@@ -1,0 +1,127 @@
+/**
+ * The lab's findings and their contract (`lab --format json`, version 1; schemas/lab-output
+ * .schema.json): per flow, what the live probe saw and what the audit predicts for the same ruleset
+ * and the same lab hosts, and whether they agree. Pure.
+ */
+import { z } from "zod";
+import type { AuditReportT } from "../audit/report-schema.js";
+import type { ProbeResultT } from "../probe/result.js";
+import type { LabAddress } from "./addresses.js";
+
+export const LAB_OUTPUT_VERSION = 1;
+
+const Verdict = z.enum(["allowed", "partial", "blocked", "not-applicable", "not-probed"]);
+export type LabVerdict = z.infer<typeof Verdict>;
+
+export const LabFlow = z.object({
+  id: z.string(),
+  from: z.string(),
+  to: z.string(),
+  transport: z.enum(["tcp", "udp"]),
+  ports: z.string().describe("destination ports, e.g. 50000-59999"),
+  retired: z.boolean(),
+  probe: Verdict.describe("allowed: every probed port answered as expected; blocked: none; partial: some"),
+  probed: z.object({ ok: z.number().int(), total: z.number().int() }),
+  audit: Verdict,
+  agree: z.boolean(),
+  detail: z.string().describe("for a partial or blocked flow, what failed; for a disagreement, both sides"),
+});
+export type LabFlowT = z.infer<typeof LabFlow>;
+
+export const LabOutput = z.object({
+  version: z.literal(LAB_OUTPUT_VERSION),
+  topology: z.string(),
+  profile: z.string(),
+  firewall: z.object({
+    kind: z.enum(["host", "perimeter"]),
+    rules: z.string().describe("nftables or iptables (compiled by portmatrix), or the ruleset file given"),
+  }),
+  addresses: z.array(
+    z.object({
+      endpoint: z.string(),
+      original: z.array(z.string()),
+      lab: z.array(z.string()),
+      mapped: z.boolean(),
+      sampled: z.boolean(),
+    }),
+  ),
+  flows: z.array(LabFlow),
+  summary: z.object({
+    flows: z.number().int(),
+    allowed: z.number().int(),
+    disagreements: z.number().int(),
+    durationMs: z.number(),
+  }),
+});
+export type LabOutputT = z.infer<typeof LabOutput>;
+
+/** The flow's live verdict from its probe results. */
+export function probeVerdict(results: readonly ProbeResultT[]): { verdict: LabVerdict; ok: number; total: number } {
+  const ok = results.filter((r) => r.ok).length;
+  const total = results.length;
+  if (total === 0) return { verdict: "not-probed", ok, total };
+  return { verdict: ok === total ? "allowed" : ok === 0 ? "blocked" : "partial", ok, total };
+}
+
+const span = (ports: ReadonlyArray<{ from: number; to: number }>): string =>
+  ports.map((p) => (p.from === p.to ? String(p.from) : `${p.from}-${p.to}`)).join(",");
+
+export interface FlowInfo {
+  id: string;
+  from: string;
+  to: string;
+  transport: "tcp" | "udp";
+  ports: ReadonlyArray<{ from: number; to: number }>;
+  retired: boolean;
+}
+
+/** Compares probe and audit per flow; `agree` treats not-applicable (the firewall is not on the path) as allowed. */
+export function compareFlows(flows: readonly FlowInfo[], probes: readonly ProbeResultT[], audit: AuditReportT): LabFlowT[] {
+  return flows.map((f) => {
+    const p = probeVerdict(probes.filter((r) => r.flow === f.id));
+    const a = audit.flows.find((x) => x.id === f.id)?.verdict ?? "not-probed";
+    const effective = a === "not-applicable" ? "allowed" : a;
+    const agree = p.verdict === effective;
+    const failed = probes.filter((r) => r.flow === f.id && !r.ok);
+    const first = failed[0];
+    let detail = first ? `${failed.length} of ${p.total} not as expected, e.g. ${f.transport} ${first.target} ${first.port}: ${first.state} (${first.reason})` : "";
+    if (!agree) detail = `probe says ${p.verdict} (${p.ok}/${p.total}), audit says ${a}${detail ? `; ${detail}` : ""}`;
+    return {
+      id: f.id,
+      from: f.from,
+      to: f.to,
+      transport: f.transport,
+      ports: span(f.ports),
+      retired: f.retired,
+      probe: p.verdict,
+      probed: { ok: p.ok, total: p.total },
+      audit: a,
+      agree,
+      detail,
+    };
+  });
+}
+
+export function labExitCode(o: LabOutputT): 0 | 1 {
+  return o.summary.disagreements === 0 && o.flows.every((f) => f.probe === "allowed" && f.audit !== "blocked" && f.audit !== "partial") ? 0 : 1;
+}
+
+export function renderLabText(o: LabOutputT): string {
+  const lines = [`lab · ${o.profile} · ${o.firewall.kind} firewall · ${o.firewall.rules}`];
+  for (const a of o.addresses)
+    lines.push(`  ${a.endpoint.padEnd(20)} ${a.lab.join(", ")}${a.mapped ? `  (mapped from ${a.original.join(", ")})` : a.sampled ? `  (one host of ${a.original.join(", ")})` : ""}`);
+  const rows = o.flows.map((f) => [f.agree ? "" : "BUG", f.id, `${f.from} → ${f.to}`, `${f.transport} ${f.ports}`, f.probe, f.audit, f.detail]);
+  const head = ["", "flow", "direction", "ports", "probe", "audit", ""];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  lines.push(fmt(head));
+  for (const r of rows) lines.push(fmt(r));
+  for (const f of o.flows.filter((x) => !x.agree))
+    lines.push(`BUG: probe and audit disagree on ${f.id}: ${f.detail} — please report it with this output`);
+  lines.push(
+    `${o.summary.allowed} of ${o.summary.flows} flows allowed live; ${o.summary.disagreements === 0 ? "probe and audit agree on every flow" : `${o.summary.disagreements} disagreement(s)`}; ${(o.summary.durationMs / 1000).toFixed(1)} s`,
+  );
+  return lines.join("\n") + "\n";
+}
+
+export type { LabAddress };

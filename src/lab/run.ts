@@ -1,0 +1,293 @@
+/**
+ * `portmatrix lab`: the deployment rehearsed on this machine; shell (namespaces, kernel rules,
+ * processes). The steps:
+ * 1. lab addresses for every endpoint (addresses.ts), written into two derived topologies: one where
+ *    only out-of-range addresses are replaced (what the rules are compiled from, `any` stays `any`),
+ *    one where every endpoint is its lab hosts (what listen, probe and the audit use);
+ * 2. namespaces: host kind — the edge's namespace (its firewall) and one for every other endpoint;
+ *    perimeter kind — a firewall namespace routing between one namespace per zone, its interfaces
+ *    named as the topology names them (compiled rules match on them);
+ * 3. the rules: compiled for --target, or the --ruleset file as it is, loaded with nft -f or
+ *    iptables-restore inside the firewall's namespace only;
+ * 4. `portmatrix listen` for every destination endpoint, then `portmatrix probe` from every source
+ *    endpoint, each in its endpoint's namespace (real processes, real sockets);
+ * 5. the audit of the same rules for the same hosts, and the comparison per flow.
+ * cleanup() removes every namespace and process it made, whatever happens (the CLI wires signals).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
+import { parse as parseYaml, stringify } from "yaml";
+import { audit } from "../audit/audit.js";
+import { TARGETS } from "../compile/index.js";
+import { makePlan } from "../compile/plan.js";
+import { diag, type Diagnostic } from "../diag/diagnostic.js";
+import type { BoundTopology } from "../model/flow.js";
+import { READERS, sniffFormat, type ReaderName } from "../parse/index.js";
+import { ProbeOutput, type ProbeResultT } from "../probe/result.js";
+import { loadTopology } from "../shell/load.js";
+import { assignLabAddresses, type LabAddress } from "./addresses.js";
+import { Netns, sh } from "./netns.js";
+import { compareFlows, LAB_OUTPUT_VERSION, type LabOutputT } from "./result.js";
+
+export interface LabOptions {
+  topologyPath: string;
+  target: "nftables" | "iptables";
+  rulesetPath?: string;
+  dropRetired: boolean;
+  log: (line: string) => void;
+}
+
+export type LabRun =
+  | { ok: true; output: LabOutputT }
+  | { ok: false; kind: "input" | "environment"; diagnostics: Diagnostic[] };
+
+const CLI = fileURLToPath(new URL("../cli/main.js", import.meta.url));
+
+function envFail(message: string, expected: string): LabRun {
+  return { ok: false, kind: "environment", diagnostics: [diag("lab-environment", "error", message, { expected })] };
+}
+function inputFail(code: string, message: string, expected: string): LabRun {
+  return { ok: false, kind: "input", diagnostics: [diag(code, "error", message, { expected })] };
+}
+
+/** The topology file with new endpoint bindings (and its profile path made absolute). */
+function deriveTopology(path: string, endpoints: Record<string, string[] | string>, dir: string, name: string): string {
+  const doc = parseYaml(readFileSync(path, "utf8")) as Record<string, unknown>;
+  const profile = String(doc["profile"]);
+  if (/[/\\]|\.ya?ml$/i.test(profile) && !isAbsolute(profile)) doc["profile"] = resolve(dirname(resolve(path)), profile);
+  doc["endpoints"] = { ...(doc["endpoints"] as Record<string, unknown>), ...endpoints };
+  const out = join(dir, name);
+  writeFileSync(out, stringify(doc));
+  return out;
+}
+
+export class Lab {
+  readonly net: Netns;
+  private dir: string | undefined;
+
+  constructor(private readonly o: LabOptions) {
+    this.net = new Netns(`pml${process.pid % 100000}-`);
+  }
+
+  async cleanup(): Promise<string[]> {
+    const problems = await this.net.cleanup();
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+    return problems;
+  }
+
+  async run(): Promise<LabRun> {
+    const t0 = performance.now();
+    const o = this.o;
+    if (process.platform !== "linux") return envFail("the lab needs Linux network namespaces", "a Linux machine");
+    if (process.getuid?.() !== 0) return envFail("the lab needs root (it creates network namespaces and loads kernel rules)", "sudo portmatrix lab …");
+    const loaded = loadTopology(o.topologyPath);
+    if (!loaded.ok) return { ok: false, kind: "input", diagnostics: loaded.diagnostics };
+    const bound = loaded.value.bound;
+    const addresses = assignLabAddresses(bound);
+    // IPv6 hosts for `any` endpoints only when some endpoint has IPv6 (else v6 probes test nothing).
+    const hasV6 = bound.endpoints.some((e) => e.text.some((x) => x.includes(":")));
+    if (!hasV6) for (const a of addresses) a.lab = a.lab.filter((x) => !x.includes(":"));
+    if (o.rulesetPath !== undefined) {
+      const mapped = addresses.filter((a) => a.mapped);
+      if (mapped.length > 0)
+        return inputFail(
+          "lab-addresses",
+          `${mapped.map((a) => `${a.endpoint} (${a.original.join(", ")})`).join(", ")}: the lab only uses documentation addresses, and an existing ruleset names the real ones`,
+          "a topology whose host addresses are in 198.51.100.0/24, 203.0.113.0/24 or 2001:db8::/32 (a copy of the real one with them replaced, and the ruleset edited to match)",
+        );
+    }
+    const existing = this.net.existing();
+    if (existing.length > 0)
+      return envFail(`namespaces ${existing.join(", ")} exist already (another lab run, or one that was killed)`, `ip netns del ${existing.join(" ")} once no lab runs`);
+    this.dir = mkdtempSync(join(tmpdir(), "portmatrix-lab-"));
+    const compileTopo = deriveTopology(
+      o.topologyPath,
+      Object.fromEntries(addresses.filter((a) => a.mapped).map((a) => [a.endpoint, a.lab])),
+      this.dir,
+      "compile-topology.yaml",
+    );
+    const labTopo = deriveTopology(o.topologyPath, Object.fromEntries(addresses.map((a) => [a.endpoint, a.lab])), this.dir, "lab-topology.yaml");
+    const labLoaded = loadTopology(labTopo);
+    if (!labLoaded.ok) return { ok: false, kind: "input", diagnostics: labLoaded.diagnostics };
+    const labBound = labLoaded.value.bound;
+
+    // The rules.
+    let files: Array<{ suffix: string; text: string }>;
+    let reader: ReaderName;
+    let rulesLabel: string;
+    if (o.rulesetPath !== undefined) {
+      const text = readFileSync(o.rulesetPath, "utf8");
+      const format = sniffFormat(text);
+      if (format !== "nftables-text" && format !== "iptables-save")
+        return inputFail("lab-ruleset", `${o.rulesetPath}: the lab loads nftables (nft list ruleset) or iptables-save rulesets into the kernel; this is ${format ?? "neither"}`, "an nftables or iptables-save ruleset");
+      // The iptables reader tells an ip6tables-save file by its content; it goes to ip6tables-restore.
+      const tables = format === "iptables-save" ? READERS[format](text, o.rulesetPath).ruleset.tables : [];
+      const v6 = tables.length > 0 && tables.every((tb) => tb.family === "ip6");
+      files = [{ suffix: v6 ? ".v6" : "", text }];
+      reader = format;
+      rulesLabel = o.rulesetPath;
+    } else {
+      const cl = loadTopology(compileTopo);
+      if (!cl.ok) return { ok: false, kind: "input", diagnostics: cl.diagnostics };
+      const plan = makePlan(cl.value.bound, { dropRetired: o.dropRetired });
+      if (!plan.ok) return { ok: false, kind: "input", diagnostics: plan.diagnostics };
+      const compiled = TARGETS[o.target].compile(plan.plan);
+      if (!compiled.ok) return { ok: false, kind: "input", diagnostics: compiled.diagnostics };
+      files = compiled.files;
+      reader = o.target === "nftables" ? "nftables-text" : "iptables-save";
+      rulesLabel = `${o.target} compiled by portmatrix${o.dropRetired ? " (--drop-retired)" : ""}`;
+    }
+
+    // Namespaces.
+    const nsOf = this.buildNetwork(labBound, addresses);
+    const fwNs = labBound.firewall.kind === "host" ? nsOf.get(labBound.firewall.host)! : `${this.net.prefix}fw`;
+    for (const f of files) {
+      const cmd = reader === "nftables-text" ? ["nft", "-f", "-"] : [f.suffix === ".v6" ? "ip6tables-restore" : "iptables-restore"];
+      try {
+        this.net.exec(fwNs, cmd, f.text);
+      } catch (e) {
+        return envFail(`loading the rules into the lab's firewall failed: ${(e as Error).message.split("\n").slice(0, 3).join(" ")}`, `${cmd[0]} installed (scripts/setup.sh), and rules it accepts`);
+      }
+    }
+    o.log(`rules loaded into ${fwNs}: ${rulesLabel}`);
+
+    // Flows the lab checks.
+    const flows = labBound.flows.filter((f) => f.active && !(o.dropRetired && o.rulesetPath === undefined && f.retired));
+    const includeRetired = flows.some((f) => f.retired);
+
+    // Stand-ins.
+    // One listener per endpoint address: 10,000 media ports on two families would pass a common
+    // open-file limit (20,000) in one process.
+    const destinations = [...new Set(flows.map((f) => f.to))];
+    for (const id of destinations)
+      for (const address of addresses.find((a) => a.endpoint === id)!.lab) {
+        const args = ["listen", "-t", labTopo, "--as", id, "--address", address, "--format", "json", "--for", "600"];
+        const child = this.net.spawn(nsOf.get(id)!, [process.execPath, ...process.execArgv, CLI, ...args]);
+        const ready = await firstLine(child, 30_000);
+        if (!ready.ok) return envFail(`listen --as ${id} did not start: ${ready.error}`, "the lab's namespaces working (ip netns exec)");
+        const info = JSON.parse(ready.line) as { failed: Array<{ address: string; transport: string; port: number; code: string }> };
+        if (info.failed.length > 0)
+          return envFail(`listen --as ${id} could not bind ${info.failed.slice(0, 3).map((f) => `${f.transport} ${f.address}:${f.port} (${f.code})`).join(", ")}`, "free ports in the lab namespace");
+        o.log(`listening as ${id} on ${address} in ${nsOf.get(id)}`);
+      }
+
+    // Probes, one vantage point after the other (they would compete for the CPU).
+    const results: ProbeResultT[] = [];
+    for (const id of [...new Set(flows.map((f) => f.from))]) {
+      const out = join(this.dir, `probe-${id}.json`);
+      const args = ["probe", "-t", labTopo, "--from", id, "--responders", "--format", "json", "-o", out, "--no-progress", ...(includeRetired ? ["--include-retired"] : [])];
+      const child: Child = this.net.spawn(nsOf.get(id)!, [process.execPath, ...process.execArgv, CLI, ...args]);
+      const code = await exited(child, 300_000);
+      if (code !== 0 && code !== 1) return envFail(`probe --from ${id} ended with ${code}: ${child.stderrText ?? ""}`, "a working probe in the lab namespace");
+      const parsed = ProbeOutput.parse(JSON.parse(readFileSync(out, "utf8")));
+      results.push(...parsed.results.map((r) => ({ ...r, from: id })));
+      o.log(`probed from ${id}: ${parsed.summary.ok}/${parsed.summary.total} as expected`);
+    }
+
+    // The audit of the same rules for the same hosts.
+    const parsedRules = files.map((f) => READERS[reader](f.text, o.rulesetPath ?? `${o.target}${f.suffix}`));
+    const report = audit(labBound, parsedRules);
+    const compared = compareFlows(
+      flows.map((f) => ({ id: f.id, from: f.from, to: f.to, transport: f.transport, ports: f.ports, retired: f.retired })),
+      results,
+      report,
+    );
+    const output: LabOutputT = {
+      version: LAB_OUTPUT_VERSION,
+      topology: o.topologyPath,
+      profile: bound.profileId,
+      firewall: { kind: bound.firewall.kind, rules: rulesLabel },
+      addresses: addresses.map((a: LabAddress) => ({ ...a })),
+      flows: compared,
+      summary: {
+        flows: compared.length,
+        allowed: compared.filter((f) => f.probe === "allowed").length,
+        disagreements: compared.filter((f) => !f.agree).length,
+        durationMs: Math.round(performance.now() - t0),
+      },
+    };
+    return { ok: true, output };
+  }
+
+  /** Namespaces, links, addresses and routes; returns the namespace of every endpoint. */
+  private buildNetwork(t: BoundTopology, addresses: LabAddress[]): Map<string, string> {
+    const net = this.net;
+    const hostsOf = new Map(addresses.map((a) => [a.endpoint, a.lab]));
+    const nsOf = new Map<string, string>();
+    if (t.firewall.kind === "host") {
+      const edge = net.add("edge");
+      const peers = net.add("peers");
+      net.link(edge, "eth0", peers, "eth0");
+      for (const e of t.endpoints) {
+        const ns = e.id === t.firewall.host ? edge : peers;
+        nsOf.set(e.id, ns);
+        for (const a of hostsOf.get(e.id)!) {
+          net.addAddress(ns, "eth0", a);
+          net.route(ns === edge ? peers : edge, a.includes(":") ? `${a}/128` : `${a}/32`, "eth0");
+        }
+      }
+      return nsOf;
+    }
+    const fw = net.add("fw");
+    net.exec(fw, ["sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]);
+    t.firewall.zones.forEach((zone, k) => {
+      const z = net.add(`z${k}`);
+      net.link(fw, zone.interface, z, "eth0");
+      // Proxy ARP answers for the other zones' hosts, at once (the default proxy_delay of up to
+      // 0.8 s outlasts a probe's first timeout).
+      net.exec(fw, ["sysctl", "-qw", `net.ipv4.conf.${zone.interface}.proxy_arp=1`, `net.ipv4.neigh.${zone.interface}.proxy_delay=0`]);
+      sh(["ip", "-n", fw, "-6", "addr", "add", "fe80::1/64", "dev", zone.interface, "nodad"]);
+      sh(["ip", "-n", z, "route", "add", "default", "dev", "eth0"]);
+      sh(["ip", "-n", z, "-6", "route", "add", "default", "via", "fe80::1", "dev", "eth0"]);
+      for (const id of zone.endpoints) {
+        nsOf.set(id, z);
+        for (const a of hostsOf.get(id)!) {
+          net.addAddress(z, "eth0", a);
+          net.route(fw, a.includes(":") ? `${a}/128` : `${a}/32`, zone.interface);
+        }
+      }
+    });
+    return nsOf;
+  }
+}
+
+type Child = import("node:child_process").ChildProcess & { stderrText?: string };
+
+function firstLine(child: Child, timeoutMs: number): Promise<{ ok: true; line: string } | { ok: false; error: string }> {
+  return new Promise((resolve) => {
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => resolve({ ok: false, error: `no answer in ${timeoutMs / 1000} s` }), timeoutMs);
+    child.stdout!.on("data", (b: Buffer) => {
+      out += b.toString();
+      const nl = out.indexOf("\n");
+      if (nl >= 0) {
+        clearTimeout(timer);
+        resolve({ ok: true, line: out.slice(0, nl) });
+      }
+    });
+    child.stderr!.on("data", (b: Buffer) => (err += b.toString()));
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ ok: false, error: `exited ${code}: ${err.trim().split("\n").slice(0, 3).join(" ")}` });
+    });
+  });
+}
+
+function exited(child: Child, timeoutMs: number): Promise<number> {
+  return new Promise((resolve) => {
+    let err = "";
+    child.stderr!.on("data", (b: Buffer) => (err += b.toString()));
+    child.stdout!.resume();
+    const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      child.stderrText = err.trim().split("\n").slice(0, 5).join(" ");
+      resolve(code ?? 128);
+    });
+  });
+}
