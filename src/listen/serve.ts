@@ -7,7 +7,8 @@
  *   with 200 OK (other requests 405, ACK nothing). tls+msturn (one port, two services): the first
  *   bytes decide — the MS-TURN pseudo-TLS ClientHello goes to MS-TURN, anything else to TLS.
  * - msturn-tcp: pseudo-TLS ServerHello, then framed MS-TURN: Allocate → 401 with realm and nonce.
- * - stun-udp: STUN Binding → success with XOR-MAPPED-ADDRESS; MS-TURN Allocate → 401.
+ * - stun-udp: STUN Binding → success with XOR-MAPPED-ADDRESS (MAPPED-ADDRESS to an RFC 3489 client;
+ *   420 to a CHANGE-REQUEST it cannot honour from one address); MS-TURN Allocate → 401.
  * - tcp-accept: accepts and closes cleanly; udp-answer: a marker datagram back.
  * A port that cannot be bound is reported with the system's reason, never skipped in silence.
  */
@@ -18,7 +19,7 @@ import { Duplex } from "node:stream";
 import { randomBytes } from "node:crypto";
 import { decodeMsTurn, isMsTurnAllocate, isPseudoTlsClientHello, MSOC_SERVER_HELLO, frameTcp, msTurnUnauthorized, readTcpFrame } from "../wire/msturn.js";
 import { okResponse, parseSipMessage, sipFrameLength, sipResponse } from "../wire/sip.js";
-import { bindingSuccess, decodeStun } from "../wire/stun.js";
+import { bindingSuccess, changeFlags, decodeStun, STUN_ATTR, STUN_METHOD, unknownAttributesError } from "../wire/stun.js";
 import type { ListenPlan, PortPlan, Service } from "./plan.js";
 
 export interface ListenOptions {
@@ -262,8 +263,11 @@ function answerUdp(s: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo, servic
   if (service.kind === "stun-udp") {
     const d = decodeStun(msg);
     if (!d.ok) return;
-    if (d.message.cookie && d.message.method === 0x001 && d.message.cls === "request") {
-      o.log?.(`STUN Binding from ${rinfo.address}:${rinfo.port}`);
+    // RFC 3489 clients (no magic cookie) are answered too (RFC 5389 §12.2); an MS-TURN Allocate
+    // has no cookie either, but another method.
+    if (d.message.method === STUN_METHOD.binding && d.message.cls === "request") {
+      o.log?.(`STUN Binding from ${rinfo.address}:${rinfo.port}${d.message.cookie ? "" : " (RFC 3489)"}`);
+      if (changeFlags(d.message) !== 0) return reply(unknownAttributesError(d.message, [STUN_ATTR.changeRequest], o.server));
       return reply(bindingSuccess(d.message, { address: rinfo.address, port: rinfo.port }, o.server));
     }
     const m = decodeMsTurn(msg);

@@ -12,7 +12,8 @@
  * - shortTermKey(password), longTermKey(username, realm, password): HMAC keys (§15.4; SASLprep is not
  *   applied: callers pass prepared strings).
  * - stunFrameLength(bytes): length of the complete message at the start of a stream, or undefined.
- * - bindingRequest, bindingSuccess, mappedAddress, errorCode, textAttribute: the Binding exchange.
+ * - bindingRequest, bindingSuccess, mappedAddress, errorCode, textAttribute: the Binding exchange;
+ *   changeFlags, unknownAttributesError: what a one-address server says to a CHANGE-REQUEST.
  * - xorAddressValue / decodeXorAddress: the XOR-MAPPED-ADDRESS value (§15.2), reused by MS-TURN.
  */
 import { createHash, createHmac } from "node:crypto";
@@ -26,6 +27,8 @@ export const STUN_METHOD = { binding: 0x001, allocate: 0x003 } as const;
 /** Attribute types (RFC 5389 §18.2, RFC 8489 §18.3). */
 export const STUN_ATTR = {
   mappedAddress: 0x0001,
+  /** RFC 3489 §11.2.4 / RFC 5780 §7.2: "send the answer from another IP (0x4) / port (0x2)". */
+  changeRequest: 0x0003,
   username: 0x0006,
   messageIntegrity: 0x0008,
   errorCode: 0x0009,
@@ -242,19 +245,60 @@ export interface TransportAddress {
   port: number;
 }
 
+/**
+ * Binding success. To an RFC 3489 client (no magic cookie, 16-byte transaction id) the answer keeps
+ * the request's cookie field and carries MAPPED-ADDRESS instead of XOR-MAPPED-ADDRESS (RFC 5389
+ * §12.2), or such a client (e.g. the classic `stun` client) finds no address it can read.
+ */
 export function bindingSuccess(
   request: StunMessage,
   mapped: TransportAddress,
   software?: string,
 ): Uint8Array {
   const attributes: StunAttribute[] = [
-    { type: STUN_ATTR.xorMappedAddress, value: xorAddressValue(mapped, request.transactionId) },
+    request.cookie
+      ? { type: STUN_ATTR.xorMappedAddress, value: xorAddressValue(mapped, request.transactionId) }
+      : { type: STUN_ATTR.mappedAddress, value: plainAddressValue(mapped) },
   ];
   if (software !== undefined) attributes.push({ type: STUN_ATTR.software, value: enc.encode(software) });
   return encodeStun(
     { method: STUN_METHOD.binding, cls: "success", transactionId: request.transactionId, attributes },
     { fingerprint: request.cookie },
   );
+}
+
+/**
+ * The change flags of a CHANGE-REQUEST (0x4 change IP, 0x2 change port), 0 when absent. A server
+ * with one address cannot honour them: it answers 420 (RFC 5389 §7.3.1), as coturn does.
+ */
+export function changeFlags(m: StunMessage): number {
+  const a = m.attributes.find((x) => x.type === STUN_ATTR.changeRequest);
+  return a && a.value.length === 4 ? a.value[3]! & 0x06 : 0;
+}
+
+/** RFC 5389 §7.3.1, §15.9: 420 Unknown Attribute naming the attributes not understood. */
+export function unknownAttributesError(request: StunMessage, types: readonly number[], software?: string): Uint8Array {
+  const list = new Uint8Array(types.length * 2);
+  types.forEach((t, i) => new DataView(list.buffer).setUint16(2 * i, t));
+  const attributes: StunAttribute[] = [
+    { type: STUN_ATTR.errorCode, value: errorCodeValue(420, "Unknown Attribute") },
+    { type: STUN_ATTR.unknownAttributes, value: list },
+  ];
+  if (software !== undefined) attributes.push({ type: STUN_ATTR.software, value: enc.encode(software) });
+  return encodeStun(
+    { method: request.method, cls: "error", transactionId: request.transactionId, attributes },
+    { fingerprint: request.cookie },
+  );
+}
+
+/** RFC 5389 §15.1 MAPPED-ADDRESS: family, port and address in clear. */
+export function plainAddressValue(a: TransportAddress): Uint8Array {
+  const ip = parseIp(a.address);
+  const out = new Uint8Array(4 + ip.length);
+  out[1] = ip.length === 4 ? 0x01 : 0x02;
+  new DataView(out.buffer).setUint16(2, a.port);
+  out.set(ip, 4);
+  return out;
 }
 
 /**

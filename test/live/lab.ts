@@ -86,6 +86,17 @@ export class LiveLab {
     return this.run(ns, ["env", "PORTMATRIX_AS_OF=2026-11-25", process.execPath, CLI, ...args], timeoutMs);
   }
 
+  /** Waits until something listens on address:port in a namespace (for peers that print no "ready"). */
+  async bound(ns: string, transport: "tcp" | "udp", address: string, port: number, timeoutMs = 10_000): Promise<void> {
+    const t0 = Date.now();
+    for (;;) {
+      const r = await this.run(ns, ["ss", "-Hn", transport === "tcp" ? "-tl" : "-ul", "src", `${address}:${port}`], 5_000);
+      if (r.stdout.trim() !== "") return;
+      if (Date.now() - t0 > timeoutMs) throw new Error(`nothing listens on ${transport} ${address}:${port} in ${ns} after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   /** Ends this lab's processes (SIGTERM, then SIGKILL after 3 s), then deletes both namespaces. */
   async close(): Promise<void> {
     const running = this.children.filter((c) => c.exitCode === null && c.signalCode === null);
