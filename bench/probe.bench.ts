@@ -26,7 +26,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { cases: "abcd", reps: 3, nmapRepsDrop: 3, tools: ["ours", "sweep", "nmap-sT", "nmap-sS"], capMs: 600_000, maxInFlight: 1000, extra: [] };
+  const a: Args = { cases: "abcd", reps: 3, nmapRepsDrop: 3, tools: ["ours", "sweep", "nmap-sT", "nmap-sS"], capMs: 600_000, maxInFlight: 2000, extra: [] };
   const dd = argv.indexOf("--");
   if (dd >= 0) a.extra = argv.splice(dd).slice(1);
   for (let k = 0; k < argv.length; k += 2) {

@@ -49,7 +49,7 @@ export function registerProbe(program: Command, run: Runner): void {
     .option("--to <endpoint>", "only the flows to this endpoint")
     .option("--include-retired", "also probe flows whose service has ended")
     .option("--max-hosts <n>", "most hosts probed per destination endpoint", "256")
-    .option("--max-in-flight <n>", "TCP connects at once", "1000")
+    .option("--max-in-flight <n>", "TCP connects at once", "2000")
     .option("--rate <n>", "TCP connects per second (0: no limit beyond --max-in-flight)", "0")
     .option("--timeout <ms>", "first TCP timeout, and the ceiling of the adapted one", "300")
     .option("--min-timeout <ms>", "floor of the timeout adapted to measured round trips", "20")

@@ -2,7 +2,7 @@
  * The TCP connect sweep: every (host, port) of the probe in the least time the network allows, with
  * every port classified right (probing.md §2). Shell: sockets and timers.
  *
- * - Bounded: at most maxInFlight connects at once (default 1,000; all 10,002 at once mislabels
+ * - Bounded: at most maxInFlight connects at once (CLI default 2,000; all 10,002 at once mislabels
  *   thousands, probing.md trap 1), and at most `rate` connects per second when a rate is given.
  * - Lag-aware: a timer that fires does not decide at once. It yields to the poll phase first
  *   (setImmediate runs after it), so a SYN-ACK that already arrived while the loop was busy is seen
