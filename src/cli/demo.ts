@@ -14,6 +14,8 @@ import { makePlan } from "../compile/plan.js";
 import { writeFilesAtomic } from "../shell/files.js";
 import { EXIT, InputError, printDiagnostics } from "./io.js";
 import type { Runner } from "./commands.js";
+import { Lab } from "../lab/run.js";
+import { renderLabText } from "../lab/result.js";
 
 export const DEMO_TOPOLOGY = join(PACKAGE_ROOT, "examples", "seed-host.yaml");
 const PERIMETER_TOPOLOGY = join(PACKAGE_ROOT, "examples", "seed-perimeter.yaml");
@@ -72,5 +74,33 @@ async function demo(outDir: string): Promise<number> {
   const { parsed, warnings } = readRulesets([LEGACY_RULESET], undefined, legacy.bound);
   printDiagnostics(warnings);
   process.stdout.write(renderAuditText(audit(legacy.bound, parsed)).replaceAll(PACKAGE_ROOT + "/", ""));
-  return EXIT.ok;
+
+  heading("4. Live: examples/seed-perimeter.yaml in network namespaces, compiled nftables loaded, every flow probed");
+  return labStep();
+}
+
+/** The lab on the perimeter seed when this machine can (root, Linux, namespaces); else what was skipped and how to get it. */
+async function labStep(): Promise<number> {
+  const how = "run the demo as root on Linux (sudo node dist/src/cli/main.js demo), or: sudo portmatrix lab -t examples/seed-perimeter.yaml";
+  if (process.platform !== "linux" || process.getuid?.() !== 0) {
+    process.stdout.write(`  skipped: the lab needs root on Linux (network namespaces, kernel firewall rules).\n  To see it: ${how}\n`);
+    return EXIT.ok;
+  }
+  const lab = new Lab({ topologyPath: PERIMETER_TOPOLOGY, target: "nftables", dropRetired: false, log: () => {} });
+  const onSignal = (): void => void lab.cleanup().finally(() => process.exit(130));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    const r = await lab.run();
+    if (!r.ok) {
+      process.stdout.write(`  skipped: ${r.diagnostics.map((d) => d.message).join("; ")}\n  To see it: ${how}\n`);
+      return EXIT.ok;
+    }
+    process.stdout.write(renderLabText({ ...r.output, topology: "examples/seed-perimeter.yaml" }));
+    return r.output.summary.disagreements === 0 ? EXIT.ok : EXIT.findings;
+  } finally {
+    for (const p of await lab.cleanup()) process.stderr.write(`lab: cleanup: ${p}\n`);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
 }

@@ -7,6 +7,8 @@ import { showOutputSchema } from "../report/show-schema.js";
 import { compareOutputSchema } from "../report/compare-schema.js";
 import { profilesOutputSchema } from "../report/profiles-schema.js";
 import { AuditReport } from "../audit/report-schema.js";
+import { ProbeOutput } from "../probe/result.js";
+import { LabOutput } from "../lab/result.js";
 import { writeFilesAtomic } from "../shell/files.js";
 import { EXIT } from "./io.js";
 import type { Runner } from "./commands.js";
@@ -19,6 +21,8 @@ export const SCHEMAS = {
   "compare-output": { schema: compareOutputSchema, io: "output" },
   "profiles-output": { schema: profilesOutputSchema, io: "output" },
   "audit-output": { schema: AuditReport, io: "output" },
+  "probe-output": { schema: ProbeOutput, io: "output" },
+  "lab-output": { schema: LabOutput, io: "output" },
 } as const satisfies Record<string, { schema: z.ZodType; io: "input" | "output" }>;
 
 export function schemaTexts(): Array<{ name: string; text: string }> {

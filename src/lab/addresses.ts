@@ -36,12 +36,6 @@ export function inDocRanges(v: bigint): boolean {
   return DOC.some((s) => s.has(v));
 }
 
-function size(set: IntervalSet): bigint {
-  let n = 0n;
-  for (const [lo, hi] of set.intervals) n += hi - lo + 1n;
-  return n;
-}
-
 export function assignLabAddresses(t: BoundTopology): LabAddress[] {
   const used = new Set<bigint>();
   for (const e of t.endpoints) for (const [lo, hi] of e.addresses.intervals) if (lo === hi) used.add(lo);

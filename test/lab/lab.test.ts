@@ -1,0 +1,118 @@
+/**
+ * The lab end to end, as CI must show it (issue 6): the seed on both firewall kinds and both kernel
+ * targets, and the legacy edge ruleset with known gaps; probe and audit agree on every flow, and
+ * nothing is left behind (no namespace of the run, no listen/probe process). Ctrl-C mid-run cleans up
+ * too. Real namespaces, real kernel rules, real listen and probe processes; root only.
+ */
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { join } from "node:path";
+import { test } from "node:test";
+import { kernelSkipReason } from "../kernel/netns.js";
+import { CLI, ROOT } from "../cli/run-cli.js";
+import { LabOutput, type LabOutputT } from "../../src/lab/result.js";
+
+const skip = kernelSkipReason(["nft", "iptables-restore", "ip6tables-restore"]);
+
+function ours(pid: number): string[] {
+  const prefix = `pml${pid % 100000}-`;
+  return execFileSync("ip", ["netns", "list"], { encoding: "utf8" })
+    .split("\n")
+    .map((l) => l.split(" ")[0]!)
+    .filter((n) => n.startsWith(prefix));
+}
+
+function strays(): string[] {
+  try {
+    return execFileSync("pgrep", ["-af", "portmatrix-lab-"], { encoding: "utf8" }).trim().split("\n").filter(Boolean);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+function lab(args: string[]): Promise<{ status: number | null; out: LabOutputT | undefined; stderr: string; pid: number }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, "lab", "--format", "json", "-q", ...args], {
+      cwd: ROOT,
+      env: { ...process.env, PORTMATRIX_AS_OF: "2026-11-25" },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    const timer = setTimeout(() => child.kill("SIGINT"), 180_000);
+    child.on("exit", (status) => {
+      clearTimeout(timer);
+      resolve({ status, out: stdout ? LabOutput.parse(JSON.parse(stdout)) : undefined, stderr, pid: child.pid! });
+    });
+  });
+}
+
+const CASES: Array<[string, string[]]> = [
+  ["seed host, nftables", ["-t", "examples/seed-host.yaml", "--target", "nftables"]],
+  ["seed host, iptables", ["-t", "examples/seed-host.yaml", "--target", "iptables"]],
+  ["seed perimeter, nftables", ["-t", "examples/seed-perimeter.yaml", "--target", "nftables"]],
+  ["seed perimeter, iptables", ["-t", "examples/seed-perimeter.yaml", "--target", "iptables"]],
+];
+
+for (const [name, args] of CASES)
+  test(`lab: ${name}: every flow allowed live, probe and audit agree, nothing left behind`, { skip }, async () => {
+    const r = await lab(args);
+    assert.equal(r.status, 0, r.stderr);
+    const out = r.out!;
+    assert.deepEqual(
+      out.flows.map((f) => [f.id, f.probe, f.audit, f.agree]),
+      out.flows.map((f) => [f.id, "allowed", "allowed", true]),
+    );
+    assert.ok(out.flows.length >= 6);
+    // The media range really was probed port by port, on every family the lab gave the endpoint.
+    const rtp = out.flows.find((f) => f.id === "rtp-tcp-out")!;
+    const families = out.addresses.find((a) => a.endpoint === "messenger-clients")!.lab.length;
+    assert.equal(rtp.probed.total, 10_000 * families);
+    assert.deepEqual(ours(r.pid), []);
+    assert.deepEqual(strays(), []);
+  });
+
+test("lab: the legacy edge ruleset — its known gaps are seen live and predicted alike", { skip }, async () => {
+  const r = await lab(["-t", "examples/legacy/host-topology.yaml", "--ruleset", "examples/legacy/edge-iptables.rules"]);
+  assert.equal(r.status, 1, r.stderr);
+  const byId = new Map(r.out!.flows.map((f) => [f.id, f]));
+  for (const f of r.out!.flows) assert.ok(f.agree, `${f.id}: ${f.detail}`);
+  // SIP/MTLS in only from the 2012 partners (the lab's partner host is not one); RTP out only 50000-50999.
+  assert.equal(byId.get("sip-mtls-in")!.probe, "blocked");
+  assert.equal(byId.get("rtp-tcp-out")!.probe, "partial");
+  assert.deepEqual(byId.get("rtp-tcp-out")!.probed, { ok: 1000, total: 10_000 });
+  assert.equal(byId.get("sip-tls-clients")!.probe, "allowed");
+  assert.deepEqual(ours(r.pid), []);
+  assert.deepEqual(strays(), []);
+});
+
+test("lab: Ctrl-C while it runs removes its namespaces and processes, exit 130", { skip }, async () => {
+  const child = spawn(process.execPath, [CLI, "lab", "-t", join(ROOT, "examples/seed-perimeter.yaml")], { cwd: ROOT });
+  let stderr = "";
+  const listening = new Promise<void>((resolve) =>
+    child.stderr.on("data", (b: Buffer) => {
+      stderr += b.toString();
+      if (stderr.includes("listening as")) resolve();
+    }),
+  );
+  const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+  await listening;
+  assert.ok(ours(child.pid!).length > 0, "the lab's namespaces exist while it runs");
+  child.kill("SIGINT");
+  const status = await new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  clearTimeout(timer);
+  assert.equal(status, 130, stderr);
+  assert.deepEqual(ours(child.pid!), []);
+  assert.deepEqual(strays(), []);
+});
+
+test("lab: refuses a topology with real addresses when an existing ruleset names them (exit 2, one line)", { skip }, async () => {
+  const r = await lab(["-t", "test/fixtures/lab-real-address.yaml", "--ruleset", "examples/legacy/edge-iptables.rules"]);
+  if (r.status === 2) {
+    const lines = r.stderr.trim().split("\n");
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, /error\[/);
+    assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
+  } else assert.fail(`expected exit 2, got ${r.status}: ${r.stderr}`);
+});
