@@ -11,6 +11,8 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { BoundTopology } from "../../src/model/flow.js";
+import { loadTopology } from "../../src/shell/load.js";
 import { CLI, ROOT } from "../cli/run-cli.js";
 import { kernelSkipReason, sh } from "../kernel/netns.js";
 
@@ -19,6 +21,13 @@ export const PIC = join(FIXTURES, "pic.yaml");
 export const EDGE = "203.0.113.10";
 export const PARTNERS = "198.51.100.20";
 export const MESSENGER = "198.51.100.40";
+
+/** A topology file bound to its profile (for the pure tests). */
+export function bound(file: string): BoundTopology {
+  const t = loadTopology(file);
+  if (!t.ok) throw new Error(`${file}: ${t.diagnostics.map((d) => d.message).join("; ")}`);
+  return t.value.bound;
+}
 
 /** Why the namespace tests cannot run here (not root, a tool missing), or undefined. */
 export const liveSkip = (tools: string[] = []): string | undefined => kernelSkipReason(["ip", ...tools]);
