@@ -39,7 +39,7 @@ export function registerListen(program: Command, run: Runner): void {
     .option("--require-client-cert", "MTLS ports refuse clients without a certificate from --ca")
     .option("--address <address>", "bind only this one of the endpoint's addresses (repeat for several)", collect, [])
     .option("--realm <realm>", "realm in MS-TURN 401 answers", "portmatrix")
-    .option("--format <format>", "table or json (one JSON line when every port is bound)", "table")
+    .option("--format <format>", "table or json (one JSON line once every bind was tried, failures listed)", "table")
     .option("--for <seconds>", "stop after this many seconds (default: until Ctrl-C or SIGTERM)")
     .option("-v, --verbose", "log every answered probe on standard error")
     .action((opts: ListenOpts) => run(() => runListen(opts)));

@@ -242,9 +242,11 @@ async function deepProbe(plan: ProbePlan, t: ProbeTarget, r: ProbeResultT, s: Pr
   if (a.sip) r.sip = a.sip;
   if (a.tls) {
     r.reason = a.sip ? "sip-response" : "tls-handshake";
-    if (t.service.requestCert) a.tls.clientCertRequested = a.tls.clientCertRequired ? true : await clientCertRequested(job);
+    // Seen on the wire (a TLS 1.2 handshake's clear CertificateRequest), also when the server went on
+    // to require one: `clientCertRequired` says that.
+    if (t.service.requestCert) a.tls.clientCertRequested = await clientCertRequested(job);
     r.tls = a.tls;
     const t2 = a.tls;
-    r.detail = `${t2.version} ${t2.subject}${t2.names.length ? ` [${t2.names.join(", ")}]` : ""} until ${t2.notAfter.slice(0, 10)}${t2.authorized ? "" : ` (unverified: ${t2.authorizationError ?? "no CA"})`}${t.service.requestCert ? `; client certificate ${t2.clientCertRequired ? "required" : t2.clientCertRequested === true ? "requested" : t2.clientCertRequested === false ? "not requested" : "request unknown"}` : ""}; ${a.detail}`;
+    r.detail = `${t2.version} ${t2.subject}${t2.names.length ? ` [${t2.names.join(", ")}]` : ""} until ${t2.notAfter.slice(0, 10)}${t2.authorized ? "" : ` (unverified: ${t2.authorizationError ?? "no CA"})`}${t.service.requestCert && !t2.clientCertRequired ? `; client certificate ${t2.clientCertRequested === true ? "requested" : t2.clientCertRequested === false ? "not requested" : "request unknown"}` : ""}; ${a.detail}`;
   } else if (a.error === "client-cert-required") r.reason = "tls-alert";
 }
