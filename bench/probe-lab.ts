@@ -24,6 +24,19 @@ export interface ProbeCase {
   truth: Map<number, PortState>;
 }
 
+/** Ranges text for a port list: "443,5061,50000-59999" (nmap's -p, the profile, the listener). */
+export function portsText(ports: number[]): string {
+  const out: string[] = [];
+  const s = [...ports].sort((x, y) => x - y);
+  for (let k = 0; k < s.length; ) {
+    let j = k;
+    while (j + 1 < s.length && s[j + 1] === s[j]! + 1) j++;
+    out.push(j === k ? `${s[k]}` : `${s[k]}-${s[j]}`);
+    k = j + 1;
+  }
+  return out.join(",");
+}
+
 function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, k) => from + k);
 }
@@ -72,7 +85,10 @@ export function benchCases(): ProbeCase[] {
 const LISTENER = `
 const net = require("net");
 const host = process.argv[2];
-const ports = process.argv[3].split(",").map(Number);
+const ports = process.argv[3].split(",").flatMap((r) => {
+  const [lo, hi = lo] = r.split("-").map(Number);
+  return Array.from({ length: hi - lo + 1 }, (_, k) => lo + k);
+});
 let up = 0;
 for (const p of ports) {
   const s = net.createServer((c) => { c.on("error", () => {}); c.resetAndDestroy(); });
@@ -129,7 +145,7 @@ export class ProbeLab {
   async listen(ports: number[]): Promise<void> {
     const file = join(this.dir, "listener.cjs");
     writeFileSync(file, LISTENER);
-    const child = spawn("ip", ["netns", "exec", this.target, process.execPath, file, TARGET, ports.join(",")], {
+    const child = spawn("ip", ["netns", "exec", this.target, process.execPath, file, TARGET, portsText(ports)], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.listener = child;

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { PROBER, TARGET, type PortState, type ProbeCase, type ProbeLab } from "./probe-lab.js";
+import { portsText, PROBER, TARGET, type PortState, type ProbeCase, type ProbeLab } from "./probe-lab.js";
 
 export type Tool = "ours" | "sweep" | "nmap-sT" | "nmap-sS";
 
@@ -23,19 +23,6 @@ export interface Run {
 const ROOT = resolve(import.meta.dirname, "..");
 const CLI = join(ROOT, "dist/src/cli/main.js");
 const SWEEP = join(ROOT, "dist/src/live/sweep.js");
-
-/** Ranges text for a sorted port list: "443,5061,50000-59999". */
-export function portsText(ports: number[]): string {
-  const out: string[] = [];
-  const s = [...ports].sort((x, y) => x - y);
-  for (let k = 0; k < s.length; ) {
-    let j = k;
-    while (j + 1 < s.length && s[j + 1] === s[j]! + 1) j++;
-    out.push(j === k ? `${s[k]}` : `${s[k]}-${s[j]}`);
-    k = j + 1;
-  }
-  return out.join(",");
-}
 
 function run(lab: ProbeLab, argv: string[], capMs: number): Promise<{ wallMs: number; capped: boolean; code: number | null; stderr: string }> {
   return new Promise((done) => {
@@ -101,7 +88,10 @@ const DRIVER = `
 import { sweepTcp } from ${JSON.stringify(SWEEP)};
 import { writeFileSync } from "node:fs";
 const [host, src, list, out, inflight] = process.argv.slice(2);
-const ports = list.split(",").map(Number);
+const ports = list.split(",").flatMap((r) => {
+  const [lo, hi = lo] = r.split("-").map(Number);
+  return Array.from({ length: hi - lo + 1 }, (_, k) => lo + k);
+});
 const t0 = performance.now();
 const r = await sweepTcp(ports.map((port) => ({ host, port, localAddress: src })),
   { maxInFlight: Number(inflight), rate: 0, initialTimeoutMs: 300, minTimeoutMs: 20, retries: 1 });
@@ -113,7 +103,7 @@ export async function runSweep(lab: ProbeLab, c: ProbeCase, capMs: number, maxIn
   const driver = join(lab.dir, "driver.mjs");
   writeFileSync(driver, DRIVER);
   const out = join(lab.dir, `sweep-${c.id}.json`);
-  const r = await run(lab, lab.exec([process.execPath, driver, TARGET, PROBER, c.ports.join(","), out, String(maxInFlight)]), capMs);
+  const r = await run(lab, lab.exec([process.execPath, driver, TARGET, PROBER, portsText(c.ports), out, String(maxInFlight)]), capMs);
   const states = new Map<number, PortState>();
   let note: string | undefined;
   if (!r.capped) {

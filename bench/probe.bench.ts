@@ -10,7 +10,7 @@
  * faster nmap; (d) mix: ≥ 5× faster than nmap -sT; every case: no wrong port.
  */
 import { writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { benchCases, ProbeLab, type ProbeCase } from "./probe-lab.js";
 import { runNmap, runOurs, runSweep, wrongPorts, type Run, type Tool } from "./probe-tools.js";
 
@@ -166,8 +166,9 @@ async function main(): Promise<void> {
     console.log(`# probe bench ${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? "?"} · Node ${process.version} · reps ${a.reps}\n`);
     for (const c of cases) {
       console.error(`case (${c.id}) ${c.title}`);
+      const before = loadavg()[0]!.toFixed(2);
       report[c.id] = await benchCase(lab, c, a);
-      console.log(table(c, report[c.id]!));
+      console.log(table(c, report[c.id]!) + `\n(load average before/after: ${before} / ${loadavg()[0]!.toFixed(2)})\n`);
     }
   } finally {
     lab.close();
