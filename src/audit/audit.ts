@@ -3,7 +3,7 @@
  * maps `exitCode(report)` to the process exit code (0 all required flows allowed, 1 not; bad input
  * never reaches here: readers' diagnostics are the CLI's exit 2).
  */
-import type { Rule, Ruleset } from "../ir/ruleset.js";
+import type { Chain, Rule, Ruleset } from "../ir/ruleset.js";
 import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
 import type { ParsedRuleset } from "../parse/reader.js";
 import { portText, portSet } from "../space/port.js";
@@ -11,7 +11,7 @@ import { spaceText } from "../space/render.js";
 import { Space } from "../space/space.js";
 import { FULL, type Box } from "../space/box.js";
 import { NameSet } from "../space/name-set.js";
-import { applyRewrite, runPath, type Dropped, type Flowing } from "./hooks.js";
+import { applyRewrite, runPath, type BaseWalk, type Dropped, type Flowing, type HookOptions } from "./hooks.js";
 import { crossing, CT_NEW, exposureUniverse, flowSpace, replySpace } from "./flows.js";
 import { AUDIT_REPORT_VERSION, type AuditReportT, type FlowFindingT, type RuleRefT } from "./report-schema.js";
 import { deadRules, hitSpace, ruleReach, type RuleReach } from "./rule-reach.js";
@@ -24,8 +24,8 @@ export interface AuditOptions {
 
 export function audit(topology: BoundTopology, parsed: readonly ParsedRuleset[], opts: AuditOptions = {}): AuditReportT {
   const rulesets = parsed.map((p) => p.ruleset);
-  const ctx = { topology, rulesets, maxLines: opts.maxLines ?? 20 };
   const reach = ruleReach(rulesets);
+  const ctx: Ctx = { topology, rulesets, maxLines: opts.maxLines ?? 20, walked: reach.walked };
   const notes: string[] = [];
   const flows = topology.flows.filter((f) => f.active).map((f) => judgeFlow(ctx, f));
   const dead = deadRules(rulesets, reach);
@@ -52,6 +52,8 @@ interface Ctx {
   topology: BoundTopology;
   rulesets: Ruleset[];
   maxLines: number;
+  /** Base chains' whole-space walks (rule-reach.ts) that flows and exposure narrow instead of re-walking. */
+  walked?: ReadonlyMap<Chain, BaseWalk>;
 }
 
 function summary(rs: Ruleset): AuditReportT["rulesets"][number] {
@@ -136,6 +138,10 @@ export function queryFlow(topology: BoundTopology, rulesets: readonly Ruleset[],
   return judgeFlow({ topology, rulesets: [...rulesets], maxLines }, flow);
 }
 
+function walkedOpt(ctx: Ctx): HookOptions {
+  return ctx.walked ? { walked: ctx.walked } : {};
+}
+
 function required(ctx: Ctx): ResolvedFlow[] {
   return ctx.topology.flows.filter((f) => f.active && !f.retired);
 }
@@ -152,7 +158,7 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
     // towards the endpoints are intended, not exposure.
     const mgmt = ctx.topology.management;
     if (u.direction !== "outbound" && !mgmt.isEmpty()) needed = needed.union(u.packets.restrict({ src: mgmt }));
-    const passed = runPath(ctx.rulesets, u.leg.path, [{ rewrite: {}, packets: u.packets }]).passed;
+    const passed = runPath(ctx.rulesets, u.leg.path, [{ rewrite: {}, packets: u.packets }], walkedOpt(ctx)).passed;
     const groups = new Map<string, { ref: RuleRefT; parts: Space[] }>();
     for (const f of passed) {
       const extra = f.packets.subtract(needed);

@@ -11,7 +11,7 @@
  */
 import type { Chain, Hook, Rule, Ruleset, Table, TableFamily } from "../ir/ruleset.js";
 import { ALL_V4, ALL_V6 } from "../space/address.js";
-import { ctSet, FULL, type Box } from "../space/box.js";
+import { boxHull, ctSet, FULL, hullMeets, type Box } from "../space/box.js";
 import type { IntervalSet } from "../space/interval-set.js";
 import { Space } from "../space/space.js";
 import { walkBaseChain, type Decider, type Decision, type WalkContext } from "./walk.js";
@@ -121,6 +121,41 @@ export interface HookOptions {
    * `none` (connections of unknown history, e.g. conntrack entries injected without NAT).
    */
   followers?: "like-first" | "none";
+  /**
+   * Base chains already walked with every packet of `domain` (rule-reach.ts walks each once).
+   * A first-match walk decides each packet on its own, so for packets inside the domain that no
+   * NAT rewrote the decisions are the recorded ones narrowed to them: no second walk.
+   */
+  walked?: ReadonlyMap<Chain, BaseWalk>;
+}
+
+export interface BaseWalk {
+  domain: Space;
+  /** The walk's decisions in rule order (disjoint), each with its packets' hull. */
+  decided: ReadonlyArray<{ decision: Decision; hull: Box }>;
+}
+
+export function baseWalk(domain: Space, decided: readonly Decision[]): BaseWalk {
+  return { domain, decided: decided.map((decision) => ({ decision, hull: boxHull(decision.packets.boxes) })) };
+}
+
+/** The decisions of a recorded walk for `packets` ⊆ its domain. */
+function narrowWalk(walk: BaseWalk, packets: Space): Decision[] {
+  if (packets.isEmpty()) return [];
+  const out: Decision[] = [];
+  const hull = boxHull(packets.boxes);
+  for (const { decision, hull: h } of walk.decided) {
+    if (!hullMeets(h, packets.boxes) || !hullMeets(hull, decision.packets.boxes)) continue;
+    const mine = decision.packets.intersect(packets);
+    if (!mine.isEmpty()) out.push({ ...decision, packets: mine });
+  }
+  return out;
+}
+
+function decide(ctx: WalkContext, ref: BaseChainRef, rewrite: Rewrite, seen: Space, opts: HookOptions): Decision[] {
+  const walked = opts.onHit || REWRITE_DIMS.some((d) => rewrite[d]) ? undefined : opts.walked?.get(ref.chain);
+  if (walked && walked.domain.contains(seen)) return narrowWalk(walked, seen);
+  return walkBaseChain(ctx, ref.chain, seen, ref.ruleset.source);
 }
 
 /** Runs packets through every base chain of one hook. */
@@ -141,7 +176,7 @@ export function runHook(rulesets: readonly Ruleset[], hook: Hook, input: readonl
         view: (rule) => viewThrough(rule.match, group.rewrite, () => approximate.add(rule)),
         ...(opts.onHit ? { onHit: opts.onHit } : {}),
       };
-      for (const d of walkBaseChain(ctx, ref.chain, seen, ref.ruleset.source)) {
+      for (const d of decide(ctx, ref, group.rewrite, seen, opts)) {
         if (d.outcome === "drop") {
           dropped.push({ packets: d.packets, by: d.by, rewrite: group.rewrite });
           continue;

@@ -124,6 +124,30 @@ export function boxSubtract(a: Box, c: Box): Box[] {
   return out;
 }
 
+/**
+ * The smallest box holding every box given, per interval dimension (names: all). A prefilter:
+ * boxes whose hulls do not meet cannot meet.
+ */
+export function boxHull(boxes: readonly Box[]): Box {
+  const hull: Record<IntervalDim, IntervalSet> = { ...FULL_BOX };
+  for (const d of INTERVAL_DIMS) {
+    let lo = boxes[0]![d].min()!;
+    let hi = boxes[0]![d].max()!;
+    for (const b of boxes) {
+      const iv = b[d].intervals;
+      if (iv[0]![0] < lo) lo = iv[0]![0];
+      if (iv[iv.length - 1]![1] > hi) hi = iv[iv.length - 1]![1];
+    }
+    hull[d] = IntervalSet.of(lo, hi);
+  }
+  return { ...FULL_BOX, ...hull };
+}
+
+/** Whether some box of `boxes` can meet something inside `hull` (interval dimensions only). */
+export function hullMeets(hull: Box, boxes: readonly Box[]): boolean {
+  return boxes.some((b) => INTERVAL_DIMS.every((d) => hull[d].intersects(b[d])));
+}
+
 /** Key of every dimension but `skip` (coalescing groups boxes that differ in one dimension). */
 export function boxKeyWithout(b: Box, skip: Dim | undefined): string {
   let k = "";
