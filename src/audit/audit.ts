@@ -11,20 +11,23 @@ import { spaceText } from "../space/render.js";
 import { Space } from "../space/space.js";
 import { FULL, type Box } from "../space/box.js";
 import { NameSet } from "../space/name-set.js";
-import { applyRewrite, runPath, type BaseWalk, type Dropped, type Flowing, type HookOptions } from "./hooks.js";
-import { crossing, CT_NEW, exposureUniverse, flowSpace, replySpace } from "./flows.js";
+import { applyRewrite, rewriteKey, runPath, type Dropped, type Flowing, type HookOptions, type Rewrite } from "./hooks.js";
+import { crossing, CT_NEW, exposureUniverse, flowSpace, replySpace, type Leg } from "./flows.js";
 import { AUDIT_REPORT_VERSION, type AuditReportT, type FlowFindingT, type RuleRefT } from "./report-schema.js";
+import type { BaseWalk } from "./walked.js";
 import { deadRules, hitSpace, ruleReach, type RuleReach } from "./rule-reach.js";
 import type { Decider } from "./walk.js";
 
 export interface AuditOptions {
   /** Longest packet-set listing per finding before it is cut (the count of the rest is said). */
   maxLines?: number;
+  /** The rulesets' whole-space walk when the caller made it already (ruleReach of the same rulesets). */
+  reach?: RuleReach;
 }
 
 export function audit(topology: BoundTopology, parsed: readonly ParsedRuleset[], opts: AuditOptions = {}): AuditReportT {
   const rulesets = parsed.map((p) => p.ruleset);
-  const reach = ruleReach(rulesets);
+  const reach = opts.reach ?? ruleReach(rulesets);
   const ctx: Ctx = { topology, rulesets, maxLines: opts.maxLines ?? 20, walked: reach.walked };
   const notes: string[] = [];
   const flows = topology.flows.filter((f) => f.active).map((f) => judgeFlow(ctx, f));
@@ -120,9 +123,8 @@ export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
   const cross = crossing(ctx.topology, flow);
   const packets = cross ? flowSpace(flow, cross.forward) : Space.EMPTY;
   if (!cross || packets.isEmpty()) return { ...head, verdict: "not-applicable", blocked: [], uncertain: false };
-  const fwd = runPath(ctx.rulesets, cross.forward.path, [{ rewrite: {}, packets }]);
-  const replies = fwd.passed.map((f): Flowing => ({ rewrite: {}, packets: replySpace(applyRewrite(f.packets, f.rewrite), cross.reply) }));
-  const back = runPath(ctx.rulesets, cross.reply.path, replies);
+  const fwd = runPath(ctx.rulesets, cross.forward.path, [{ rewrite: {}, packets }], walkedOpt(ctx));
+  const back = runPath(ctx.rulesets, cross.reply.path, replyInput(fwd.passed, cross.reply), walkedOpt(ctx));
   const blocked: FlowFindingT["blocked"] = [];
   for (const g of byDecider(fwd.dropped)) blocked.push({ direction: "forward", packets: lines(ctx, g.packets), rule: deciderRef(g.by) });
   for (const g of byDecider(back.dropped)) blocked.push({ direction: "reply", packets: lines(ctx, g.packets), rule: deciderRef(g.by) });
@@ -133,9 +135,29 @@ export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
   return { ...head, verdict, blocked, uncertain };
 }
 
-/** One more flow against rulesets already read (the "further query" of the benchmark). */
-export function queryFlow(topology: BoundTopology, rulesets: readonly Ruleset[], flow: ResolvedFlow, maxLines = 20): FlowFindingT {
-  return judgeFlow({ topology, rulesets: [...rulesets], maxLines }, flow);
+/**
+ * The replies to what passed, one input per rewrite. What passed is pairwise disjoint (every hook
+ * splits its input into disjoint decisions), so without a rewrite the pieces are concatenated;
+ * a rewrite can map disjoint packets onto the same ones, so those are united exactly. Uniting
+ * thousands of pieces (one per accepting rule) box by box was the query's slowest step.
+ */
+function replyInput(passed: readonly Flowing[], leg: Leg): Flowing[] {
+  const groups = new Map<string, { rewrite: Rewrite; parts: Space[] }>();
+  for (const f of passed) {
+    const k = rewriteKey(f.rewrite);
+    const g = groups.get(k);
+    if (g) g.parts.push(f.packets);
+    else groups.set(k, { rewrite: f.rewrite, parts: [f.packets] });
+  }
+  return [...groups.entries()].map(([k, g]): Flowing => {
+    const own = k === rewriteKey({}) ? Space.disjoint(g.parts.flatMap((p) => p.boxes)) : applyRewrite(Space.unionAll(g.parts), g.rewrite);
+    return { rewrite: {}, packets: replySpace(own, leg) };
+  });
+}
+
+/** One more flow against rulesets already read, and walked when `reach` is given (the "further query" of the benchmark). */
+export function queryFlow(topology: BoundTopology, rulesets: readonly Ruleset[], flow: ResolvedFlow, maxLines = 20, reach?: RuleReach): FlowFindingT {
+  return judgeFlow({ topology, rulesets: [...rulesets], maxLines, ...(reach ? { walked: reach.walked } : {}) }, flow);
 }
 
 function walkedOpt(ctx: Ctx): HookOptions {

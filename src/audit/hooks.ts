@@ -11,9 +11,10 @@
  */
 import type { Chain, Hook, Rule, Ruleset, Table, TableFamily } from "../ir/ruleset.js";
 import { ALL_V4, ALL_V6 } from "../space/address.js";
-import { boxHull, ctSet, FULL, hullMeets, type Box } from "../space/box.js";
+import { ctSet, FULL, type Box } from "../space/box.js";
 import type { IntervalSet } from "../space/interval-set.js";
 import { Space } from "../space/space.js";
+import { narrowWalk, type BaseWalk } from "./walked.js";
 import { walkBaseChain, type Decider, type Decision, type WalkContext } from "./walk.js";
 
 export type RewriteDim = "src" | "dst" | "sport" | "dport";
@@ -121,35 +122,8 @@ export interface HookOptions {
    * `none` (connections of unknown history, e.g. conntrack entries injected without NAT).
    */
   followers?: "like-first" | "none";
-  /**
-   * Base chains already walked with every packet of `domain` (rule-reach.ts walks each once).
-   * A first-match walk decides each packet on its own, so for packets inside the domain that no
-   * NAT rewrote the decisions are the recorded ones narrowed to them: no second walk.
-   */
+  /** Base chains already walked over all their packets (walked.ts): narrowed, not re-walked. */
   walked?: ReadonlyMap<Chain, BaseWalk>;
-}
-
-export interface BaseWalk {
-  domain: Space;
-  /** The walk's decisions in rule order (disjoint), each with its packets' hull. */
-  decided: ReadonlyArray<{ decision: Decision; hull: Box }>;
-}
-
-export function baseWalk(domain: Space, decided: readonly Decision[]): BaseWalk {
-  return { domain, decided: decided.map((decision) => ({ decision, hull: boxHull(decision.packets.boxes) })) };
-}
-
-/** The decisions of a recorded walk for `packets` ⊆ its domain. */
-function narrowWalk(walk: BaseWalk, packets: Space): Decision[] {
-  if (packets.isEmpty()) return [];
-  const out: Decision[] = [];
-  const hull = boxHull(packets.boxes);
-  for (const { decision, hull: h } of walk.decided) {
-    if (!hullMeets(h, packets.boxes) || !hullMeets(hull, decision.packets.boxes)) continue;
-    const mine = decision.packets.intersect(packets);
-    if (!mine.isEmpty()) out.push({ ...decision, packets: mine });
-  }
-  return out;
 }
 
 function decide(ctx: WalkContext, ref: BaseChainRef, rewrite: Rewrite, seen: Space, opts: HookOptions): Decision[] {

@@ -9,7 +9,7 @@ import type { Chain, Rule, Ruleset, Table } from "../ir/ruleset.js";
 import { ALL_V4, ALL_V6 } from "../space/address.js";
 import { ctSet } from "../space/box.js";
 import { Space } from "../space/space.js";
-import { baseWalk, type BaseWalk } from "./hooks.js";
+import { baseWalk, type BaseWalk } from "./walked.js";
 import { walkBaseChain, walkChain, type WalkContext } from "./walk.js";
 
 export interface RuleReach {
