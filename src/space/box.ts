@@ -148,14 +148,6 @@ export function hullMeets(hull: Box, boxes: readonly Box[]): boolean {
   return boxes.some((b) => INTERVAL_DIMS.every((d) => hull[d].intersects(b[d])));
 }
 
-/** Key of every dimension but `skip` (coalescing groups boxes that differ in one dimension). */
-export function boxKeyWithout(b: Box, skip: Dim | undefined): string {
-  let k = "";
-  for (const d of INTERVAL_DIMS) k += d === skip ? "*," : `${b[d].id()},`;
-  for (const d of NAME_DIMS) k += d === skip ? "*," : `${b[d].id()},`;
-  return k;
-}
-
 /** One packet: a point of the space. */
 export interface Packet {
   proto: number;

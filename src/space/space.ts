@@ -10,7 +10,6 @@ import {
   boxHas,
   boxIntersect,
   boxIntersects,
-  boxKeyWithout,
   boxSubtract,
   FULL_BOX,
   INTERVAL_DIMS,
@@ -174,24 +173,50 @@ function isEmptyBox(b: Box): boolean {
  * result stays disjoint). Repeats per dimension until nothing merges.
  */
 export function coalesce(boxes: readonly Box[]): Box[] {
-  let cur = [...boxes];
-  const dims: Dim[] = [...INTERVAL_DIMS, ...NAME_DIMS];
+  let cur = boxes.map((box): Keyed => ({ box, ids: DIMS.map((d) => box[d].id()) }));
   for (let round = 0; round < 4; round++) {
     const before = cur.length;
-    for (const d of dims) cur = mergeAlong(cur, d);
+    for (let d = 0; d < DIMS.length; d++) cur = mergeAlong(cur, d);
     if (cur.length === before) break;
   }
-  return cur;
+  return cur.map((k) => k.box);
 }
 
-function mergeAlong(boxes: Box[], d: Dim): Box[] {
-  const groups = new Map<string, Box>();
-  for (const b of boxes) {
-    const k = boxKeyWithout(b, d);
-    const prev = groups.get(k);
-    groups.set(k, prev ? unionAlong(prev, b, d) : b);
+const DIMS: readonly Dim[] = [...INTERVAL_DIMS, ...NAME_DIMS];
+
+/** A box with the interned id of each dimension's set (DIMS order): equal ids, equal sets. */
+interface Keyed {
+  box: Box;
+  ids: number[];
+}
+
+/** Groups boxes equal in every dimension but DIMS[d] (hash of the other ids; ids compared on collision). */
+function mergeAlong(boxes: Keyed[], d: number): Keyed[] {
+  const buckets = new Map<number, number[]>();
+  const out: Keyed[] = [];
+  for (const e of boxes) {
+    let h = 0;
+    for (let i = 0; i < e.ids.length; i++) if (i !== d) h = (Math.imul(h, 0x9e3779b1) + e.ids[i]!) | 0;
+    const list = buckets.get(h);
+    const at = list?.find((k) => sameWithout(out[k]!.ids, e.ids, d));
+    if (at === undefined) {
+      if (list) list.push(out.length);
+      else buckets.set(h, [out.length]);
+      out.push(e);
+      continue;
+    }
+    const prev = out[at]!;
+    const box = unionAlong(prev.box, e.box, DIMS[d]!);
+    const ids = [...prev.ids];
+    ids[d] = box[DIMS[d]!].id();
+    out[at] = { box, ids };
   }
-  return groups.size === boxes.length ? boxes : [...groups.values()];
+  return out.length === boxes.length ? boxes : out;
+}
+
+function sameWithout(a: readonly number[], b: readonly number[], d: number): boolean {
+  for (let i = 0; i < a.length; i++) if (i !== d && a[i] !== b[i]) return false;
+  return true;
 }
 
 function unionAlong(a: Box, b: Box, d: Dim): Box {
