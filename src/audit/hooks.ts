@@ -215,6 +215,8 @@ function mergeByRewrite(flowing: readonly Flowing[]): Group[] {
 function splitBy(members: readonly Flowing[], packets: Space, rewrite: Rewrite, by?: Decider, fallback?: Decider): Flowing[] {
   return members.map((m) => {
     const acceptedBy = by ?? m.acceptedBy ?? fallback;
-    return { rewrite, packets: m.packets.intersect(packets), ...(acceptedBy ? { acceptedBy } : {}) };
+    // `packets` is always inside the group's packets, which for a group of one are the member's.
+    const mine = members.length === 1 ? packets : m.packets.intersect(packets);
+    return { rewrite, packets: mine, ...(acceptedBy ? { acceptedBy } : {}) };
   });
 }
