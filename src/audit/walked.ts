@@ -2,42 +2,78 @@
  * A base chain walked once over all its packets (rule-reach.ts), kept for reuse. A first-match
  * walk decides each packet on its own, so the decisions for any packets inside the walk's domain
  * (and not rewritten by NAT) are the recorded decisions narrowed to them: exactly what a second
- * walk would return, without one. An index on the two address dimensions finds the decisions a
- * packet set can meet without testing all of them (one per rule hit: 10⁵ at 100k rules).
+ * walk would return, without one. An index on the address and destination port dimensions finds
+ * the decisions a packet set can meet without testing all of them (one per rule hit: 10⁵ at 100k
+ * rules), and, within a decision of many boxes (a policy's share), the boxes.
  */
 import { boxContains, boxHull, hullMeets, type Box } from "../space/box.js";
-import type { Space } from "../space/space.js";
+import { Space } from "../space/space.js";
 import type { Decision } from "./walk.js";
 
-/** Hulls at most this wide on an address dimension are indexed by position; wider ones always tested. */
-const NARROW = 1n << 20n;
+/**
+ * Per indexed dimension: hulls at most this wide are found by position, wider ones are candidates
+ * for every query. Addresses: a /12 or longer; ports: a range of up to 4096.
+ */
+const AXES = { dst: 1n << 20n, src: 1n << 20n, dport: 1n << 12n } as const;
+type Axis = keyof typeof AXES;
 
 interface AxisIndex {
+  narrow: bigint;
   /** Entries with a narrow hull on this axis, ordered by the hull's low end. */
   order: number[];
   lo: bigint[];
   hi: bigint[];
-  /** Entries whose hull is wider than NARROW: candidates for every query. */
+  /** Entries whose hull is wider than `narrow`: candidates for every query. */
   wide: number[];
   min: bigint;
   max: bigint;
 }
 
+/** Finds, among boxes (hulls), those that can meet a query box: an AxisIndex per indexed dimension. */
+class HullIndex {
+  private readonly axes: AxisIndex[];
+
+  constructor(readonly hulls: readonly Box[]) {
+    this.axes = (Object.keys(AXES) as Axis[]).map((d) => axisIndex(hulls, d));
+  }
+
+  /** Positions (ascending) of the hulls that meet `q` on every indexed dimension, then exactly. */
+  meeting(q: Box): number[] {
+    const lists: number[][] = [];
+    (Object.keys(AXES) as Axis[]).forEach((d, k) => {
+      const list = candidates(this.axes[k]!, q[d].min()!, q[d].max()!);
+      if (list) lists.push(list);
+    });
+    const n = this.hulls.length;
+    const picked: number[] = [];
+    const votes = lists.length === 0 ? undefined : new Uint8Array(n);
+    for (const list of lists) for (const i of list) votes![i]!++;
+    for (let i = 0; i < n; i++) if ((votes === undefined || votes[i] === lists.length) && hullMeets(this.hulls[i]!, [q])) picked.push(i);
+    return picked;
+  }
+}
+
+/** A recorded decision; a large one gets an index of its own boxes when first narrowed. */
+interface Entry {
+  decision: Decision;
+  hull: Box;
+  boxes?: HullIndex;
+}
+
 export interface BaseWalk {
   domain: Space;
-  /** The walk's decisions in rule order (pairwise disjoint), each with its packets' hull. */
-  decided: ReadonlyArray<{ decision: Decision; hull: Box }>;
-  dst: AxisIndex;
-  src: AxisIndex;
+  /** The walk's decisions in rule order (pairwise disjoint). */
+  decided: readonly Entry[];
+  index: HullIndex;
 }
 
 export function baseWalk(domain: Space, decisions: readonly Decision[]): BaseWalk {
-  const decided = decisions.map((decision) => ({ decision, hull: boxHull(decision.packets.boxes) }));
-  const hulls = decided.map((d) => d.hull);
-  return { domain, decided, dst: axisIndex(hulls, "dst"), src: axisIndex(hulls, "src") };
+  const decided = decisions.map((decision): Entry => ({ decision, hull: boxHull(decision.packets.boxes) }));
+  return { domain, decided, index: new HullIndex(decided.map((d) => d.hull)) };
 }
 
-function axisIndex(hulls: readonly Box[], axis: "dst" | "src"): AxisIndex {
+function axisIndex(hulls: readonly Box[], axis: Axis): AxisIndex {
+  const width = AXES[axis];
   const narrow: number[] = [];
   const wide: number[] = [];
   let min: bigint | undefined;
@@ -47,11 +83,11 @@ function axisIndex(hulls: readonly Box[], axis: "dst" | "src"): AxisIndex {
     const hi = h[axis].max()!;
     if (min === undefined || lo < min) min = lo;
     if (max === undefined || hi > max) max = hi;
-    (hi - lo < NARROW ? narrow : wide).push(i);
+    (hi - lo < width ? narrow : wide).push(i);
   });
   const lowEnd = (i: number) => hulls[i]![axis].min()!;
   narrow.sort((a, b) => (lowEnd(a) < lowEnd(b) ? -1 : lowEnd(a) > lowEnd(b) ? 1 : a - b));
-  return { order: narrow, lo: narrow.map(lowEnd), hi: narrow.map((i) => hulls[i]![axis].max()!), wide, min: min ?? 0n, max: max ?? 0n };
+  return { narrow: width, order: narrow, lo: narrow.map(lowEnd), hi: narrow.map((i) => hulls[i]![axis].max()!), wide, min: min ?? 0n, max: max ?? 0n };
 }
 
 /** First position whose low end is ≥ v. */
@@ -66,43 +102,42 @@ function lowerBound(lo: readonly bigint[], v: bigint): number {
   return a;
 }
 
-/** Entries whose hull on this axis can meet [a, b]; undefined when the query covers the whole axis. */
+/** Entries whose hull on this axis can meet [a, b]; none when the query covers the whole axis. */
 function candidates(ix: AxisIndex, a: bigint, b: bigint): number[] | undefined {
   if (a <= ix.min && b >= ix.max) return undefined;
   const out = [...ix.wide];
-  for (let k = lowerBound(ix.lo, a - NARROW); k < ix.lo.length && ix.lo[k]! <= b; k++) if (ix.hi[k]! >= a) out.push(ix.order[k]!);
+  for (let k = lowerBound(ix.lo, a - ix.narrow); k < ix.lo.length && ix.lo[k]! <= b; k++) if (ix.hi[k]! >= a) out.push(ix.order[k]!);
   return out;
 }
+
+/** Decisions with more boxes than this are intersected through an index of their boxes. */
+const INDEX_BOXES = 64;
 
 /** The recorded decisions for `packets` (⊆ the walk's domain), in the walk's order. */
 export function narrowWalk(walk: BaseWalk, packets: Space): Decision[] {
   if (packets.isEmpty()) return [];
   const hull = boxHull(packets.boxes);
-  const n = walk.decided.length;
-  const byDst = candidates(walk.dst, hull.dst.min()!, hull.dst.max()!);
-  const bySrc = candidates(walk.src, hull.src.min()!, hull.src.max()!);
-  let picked: number[];
-  if (!byDst && !bySrc) picked = Array.from({ length: n }, (_, i) => i);
-  else if (!byDst || !bySrc) picked = (byDst ?? bySrc)!.sort((x, y) => x - y);
-  else {
-    const seen = new Uint8Array(n);
-    for (const i of byDst) seen[i] = 1;
-    picked = bySrc.filter((i) => seen[i] === 1).sort((x, y) => x - y);
-  }
   const out: Decision[] = [];
-  for (const i of picked) {
-    const { decision, hull: h } = walk.decided[i]!;
-    if (!hullMeets(hull, decision.packets.boxes) || !hullMeets(h, packets.boxes)) continue;
-    const mine = decision.packets.intersect(packets);
+  for (const i of walk.index.meeting(hull)) {
+    const entry = walk.decided[i]!;
+    const mine = narrowDecision(entry, packets, hull);
     if (mine.isEmpty()) continue;
     // Decisions are disjoint: once one holds every packet (each box inside one of its boxes, a
     // sufficient test), no later one meets them. Replies all taken by an `established` accept
     // first in the chain stop here, as the walk would.
-    if (packets.boxes.every((p) => decision.packets.boxes.some((b) => boxContains(b, p)))) {
-      out.push({ ...decision, packets });
+    if (packets.boxes.every((p) => entry.decision.packets.boxes.some((b) => boxContains(b, p)))) {
+      out.push({ ...entry.decision, packets });
       break;
     }
-    out.push({ ...decision, packets: mine });
+    out.push({ ...entry.decision, packets: mine });
   }
   return out;
+}
+
+function narrowDecision(entry: Entry, packets: Space, hull: Box): Space {
+  const own = entry.decision.packets;
+  if (own.boxes.length <= INDEX_BOXES) return own.intersect(packets);
+  entry.boxes ??= new HullIndex(own.boxes);
+  const near = entry.boxes.meeting(hull).map((i) => own.boxes[i]!);
+  return near.length === 0 ? Space.EMPTY : Space.disjoint(near).intersect(packets);
 }

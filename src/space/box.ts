@@ -118,7 +118,8 @@ export function boxSubtract(a: Box, c: Box): Box[] {
   }
   for (const d of NAME_DIMS) {
     const rest = cur[d].subtract(c[d]);
-    if (!rest.isEmpty()) out.push({ ...cur, [d]: rest });
+    if (rest.isEmpty()) continue; // as above: covered, so the intersection is cur's own set
+    out.push({ ...cur, [d]: rest });
     cur = { ...cur, [d]: cur[d].intersect(c[d]) };
   }
   return out;

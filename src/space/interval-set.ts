@@ -146,6 +146,7 @@ export class IntervalSet {
   intersects(other: IntervalSet): boolean {
     const a = this.intervals;
     const b = other.intervals;
+    if (a.length === 1 && b.length === 1) return a[0]![0] <= b[0]![1] && b[0]![0] <= a[0]![1];
     let i = 0;
     let j = 0;
     while (i < a.length && j < b.length) {
@@ -160,6 +161,7 @@ export class IntervalSet {
 
   /** True when every value of `other` is in this set. */
   contains(other: IntervalSet): boolean {
+    if (other.isEmpty() || this === other || this.covers(other)) return true;
     return other.subtract(this).isEmpty();
   }
 

@@ -47,6 +47,9 @@ export class NameSet {
   }
 
   intersect(o: NameSet): NameSet {
+    // Most boxes leave interfaces whole: no new set for the common cases.
+    if (this === o || o.isAll()) return this;
+    if (this.isAll()) return o;
     if (!this.cofinite && !o.cofinite) return new NameSet(common(this.names, o.names), false);
     if (this.cofinite && o.cofinite) return new NameSet(merge(this.names, o.names), true);
     const [fin, cof] = this.cofinite ? [o, this] : [this, o];
@@ -58,14 +61,18 @@ export class NameSet {
   }
 
   subtract(o: NameSet): NameSet {
+    if (o.isAll() || this === o) return NameSet.EMPTY;
     return this.intersect(o.complement());
   }
 
   intersects(o: NameSet): boolean {
+    if (this.isAll()) return !o.isEmpty();
+    if (o.isAll()) return !this.isEmpty();
     return !this.intersect(o).isEmpty();
   }
 
   contains(o: NameSet): boolean {
+    if (this.isAll() || this === o) return true;
     return o.subtract(this).isEmpty();
   }
 
