@@ -191,7 +191,7 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
       if (g) g.parts.push(extra);
       else groups.set(k, { ref, parts: [extra] });
     }
-    for (const g of groups.values()) out.push({ direction: u.direction, packets: lines(ctx, Space.unionAll(g.parts).compact()), rule: g.ref });
+    for (const g of groups.values()) out.push({ direction: u.direction, packets: lines(ctx, Space.unionAll(g.parts)), rule: g.ref });
   }
   return out;
 }

@@ -37,19 +37,16 @@ class HullIndex {
     this.axes = (Object.keys(AXES) as Axis[]).map((d) => axisIndex(hulls, d));
   }
 
-  /** Positions (ascending) of the hulls that meet `q` on every indexed dimension, then exactly. */
+  /** Positions (ascending) of the hulls that meet `q`: the fewest candidates of one axis, tested whole. */
   meeting(q: Box): number[] {
-    const lists: number[][] = [];
+    let best: Candidates | undefined;
     (Object.keys(AXES) as Axis[]).forEach((d, k) => {
-      const list = candidates(this.axes[k]!, q[d].min()!, q[d].max()!);
-      if (list) lists.push(list);
+      const c = candidates(this.axes[k]!, q[d].min()!, q[d].max()!);
+      if (c && (!best || c.count < best.count)) best = c;
     });
-    const n = this.hulls.length;
-    const picked: number[] = [];
-    const votes = lists.length === 0 ? undefined : new Uint8Array(n);
-    for (const list of lists) for (const i of list) votes![i]!++;
-    for (let i = 0; i < n; i++) if ((votes === undefined || votes[i] === lists.length) && hullMeets(this.hulls[i]!, [q])) picked.push(i);
-    return picked;
+    const picked = best ? best.list().filter((i) => hullMeets(this.hulls[i]!, [q])) : [];
+    if (!best) for (let i = 0; i < this.hulls.length; i++) if (hullMeets(this.hulls[i]!, [q])) picked.push(i);
+    return best ? picked.sort((x, y) => x - y) : picked;
   }
 }
 
@@ -102,12 +99,17 @@ function lowerBound(lo: readonly bigint[], v: bigint): number {
   return a;
 }
 
-/** Entries whose hull on this axis can meet [a, b]; none when the query covers the whole axis. */
-function candidates(ix: AxisIndex, a: bigint, b: bigint): number[] | undefined {
+interface Candidates {
+  count: number;
+  list(): number[];
+}
+
+/** Entries whose hull on this axis can meet [a, b] (a superset); none when the query covers the whole axis. */
+function candidates(ix: AxisIndex, a: bigint, b: bigint): Candidates | undefined {
   if (a <= ix.min && b >= ix.max) return undefined;
-  const out = [...ix.wide];
-  for (let k = lowerBound(ix.lo, a - ix.narrow); k < ix.lo.length && ix.lo[k]! <= b; k++) if (ix.hi[k]! >= a) out.push(ix.order[k]!);
-  return out;
+  const from = lowerBound(ix.lo, a - ix.narrow);
+  const to = lowerBound(ix.lo, b + 1n);
+  return { count: ix.wide.length + to - from, list: () => [...ix.wide, ...ix.order.slice(from, to)] };
 }
 
 /** Decisions with more boxes than this are intersected through an index of their boxes. */

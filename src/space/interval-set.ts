@@ -174,7 +174,7 @@ export class IntervalSet {
   }
 
   private cachedKey: string | undefined;
-  private cachedId: number | undefined;
+  private cachedHash: number | undefined;
 
   /** A stable key for hashing sets (Map keys, deduplication); computed once (sets are immutable). */
   key(): string {
@@ -182,22 +182,25 @@ export class IntervalSet {
     return this.cachedKey;
   }
 
-  /** A small number equal for equal sets (interned key): short composite keys when coalescing. */
-  id(): number {
-    if (this.cachedId === undefined) this.cachedId = internKey(this.key());
-    return this.cachedId;
+  /** A number equal for equal sets (unequal sets may share one): cheap grouping without strings. */
+  hash(): number {
+    if (this.cachedHash === undefined) {
+      let h = this.intervals.length;
+      for (const [lo, hi] of this.intervals) h = mix(mix(h, lo), hi);
+      this.cachedHash = h;
+    }
+    return this.cachedHash;
   }
 }
 
-/**
- * Interned set keys. A memo, not state anything depends on: ids only need to be equal for equal
- * keys within one process. Bounded by the distinct sets an analysis creates.
- */
-const INTERNED = new Map<string, number>();
-export function internKey(key: string): number {
-  let id = INTERNED.get(key);
-  if (id === undefined) INTERNED.set(key, (id = INTERNED.size));
-  return id;
+/** Folds a value into a 32-bit hash, 32 bits at a time (addresses reach 2^128 + 2^32). */
+function mix(h: number, v: bigint): number {
+  let x = v;
+  do {
+    h = (Math.imul(h, 0x9e3779b1) + Number(BigInt.asUintN(32, x))) | 0;
+    x >>= 32n;
+  } while (x > 0n);
+  return h;
 }
 
 function normalizeSorted(sorted: Interval[]): Interval[] {

@@ -1,5 +1,3 @@
-import { internKey } from "./interval-set.js";
-
 /**
  * Interface names as a set over an unbounded universe: either a finite set of names, or the
  * complement of one (`!eth0` is "every name but eth0"). Exact for names and negations. Wildcards
@@ -81,17 +79,10 @@ export class NameSet {
   }
 
   private cachedKey: string | undefined;
-  private cachedId: number | undefined;
 
   key(): string {
     if (this.cachedKey === undefined) this.cachedKey = (this.cofinite ? "!" : "") + this.names.join("\u0000");
     return this.cachedKey;
-  }
-
-  /** A small number equal for equal sets (see IntervalSet.id). */
-  id(): number {
-    if (this.cachedId === undefined) this.cachedId = internKey(`n${this.key()}`);
-    return this.cachedId;
   }
 
   /** `eth0`, `{eth0, eth1}`, `!lo`, `!{lo, docker0}`, `any`. */

@@ -19,6 +19,8 @@ import {
   type Dim,
   type Packet,
 } from "./box.js";
+import { IntervalSet } from "./interval-set.js";
+import { NameSet } from "./name-set.js";
 
 /** Coalesce once the box count passes this (cheap below it anyway)… */
 const COALESCE_AT = 16;
@@ -173,10 +175,11 @@ function isEmptyBox(b: Box): boolean {
  * result stays disjoint). Repeats per dimension until nothing merges.
  */
 export function coalesce(boxes: readonly Box[]): Box[] {
-  let cur = boxes.map((box): Keyed => ({ box, ids: DIMS.map((d) => box[d].id()) }));
+  const ids = new SetIds();
+  let cur = boxes.map((box): Keyed => ({ box, ids: DIMS.map((d) => ids.of(box[d])) }));
   for (let round = 0; round < 4; round++) {
     const before = cur.length;
-    for (let d = 0; d < DIMS.length; d++) cur = mergeAlong(cur, d);
+    for (let d = 0; d < DIMS.length; d++) cur = mergeAlong(cur, d, ids);
     if (cur.length === before) break;
   }
   return cur.map((k) => k.box);
@@ -184,14 +187,38 @@ export function coalesce(boxes: readonly Box[]): Box[] {
 
 const DIMS: readonly Dim[] = [...INTERVAL_DIMS, ...NAME_DIMS];
 
-/** A box with the interned id of each dimension's set (DIMS order): equal ids, equal sets. */
+/**
+ * Small numbers for the sets of one coalescing, equal exactly for equal sets: the same object
+ * first, then a hash bucket checked with `equals`. Local to the call, so nothing accumulates.
+ */
+class SetIds {
+  private readonly known = new Map<IntervalSet | NameSet, number>();
+  private readonly buckets = new Map<string | number, Array<IntervalSet | NameSet>>();
+
+  of(set: IntervalSet | NameSet): number {
+    const id = this.known.get(set);
+    if (id !== undefined) return id;
+    const h = set instanceof IntervalSet ? set.hash() : `n${set.key()}`;
+    const bucket = this.buckets.get(h);
+    const twin = bucket?.find((o) => (set instanceof IntervalSet ? o instanceof IntervalSet && o.equals(set) : o instanceof NameSet && o.equals(set)));
+    const found = twin === undefined ? this.known.size : this.known.get(twin)!;
+    if (twin === undefined) {
+      if (bucket) bucket.push(set);
+      else this.buckets.set(h, [set]);
+    }
+    this.known.set(set, found);
+    return found;
+  }
+}
+
+/** A box with the id of each dimension's set (DIMS order): equal ids, equal sets. */
 interface Keyed {
   box: Box;
   ids: number[];
 }
 
 /** Groups boxes equal in every dimension but DIMS[d] (hash of the other ids; ids compared on collision). */
-function mergeAlong(boxes: Keyed[], d: number): Keyed[] {
+function mergeAlong(boxes: Keyed[], d: number, setIds: SetIds): Keyed[] {
   const buckets = new Map<number, number[]>();
   const out: Keyed[] = [];
   for (const e of boxes) {
@@ -208,7 +235,7 @@ function mergeAlong(boxes: Keyed[], d: number): Keyed[] {
     const prev = out[at]!;
     const box = unionAlong(prev.box, e.box, DIMS[d]!);
     const ids = [...prev.ids];
-    ids[d] = box[DIMS[d]!].id();
+    ids[d] = setIds.of(box[DIMS[d]!]);
     out[at] = { box, ids };
   }
   return out.length === boxes.length ? boxes : out;
