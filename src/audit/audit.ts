@@ -196,26 +196,37 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
   return out;
 }
 
-/** Flows whose packets (own direction in any state, replies established), on any interface, meet `s`. */
-function flowsTouching(ctx: Ctx, s: Space, pick: (f: ResolvedFlow) => boolean): string[] {
+/** Each active flow's packets (own direction in any state, replies established), on any interface. */
+interface FlowReach {
+  flow: ResolvedFlow;
+  own: Space;
+  reply: Space;
+}
+
+function flowReach(ctx: Ctx): FlowReach[] {
   const anyLeg = { path: [], iif: NameSet.ALL, oif: NameSet.ALL };
   return ctx.topology.flows
-    .filter((f) => f.active && pick(f))
-    .filter((f) => {
-      const own = flowSpace(f, anyLeg, FULL.ct);
-      return own.intersects(s) || replySpace(own, anyLeg).intersects(s);
-    })
-    .map((f) => f.id);
+    .filter((f) => f.active)
+    .map((flow) => {
+      const own = flowSpace(flow, anyLeg, FULL.ct);
+      return { flow, own, reply: replySpace(own, anyLeg) };
+    });
+}
+
+/** Flows whose packets meet `s` (computed once per audit, not once per rule). */
+function flowsTouching(flows: readonly FlowReach[], s: Space, pick: (f: ResolvedFlow) => boolean): string[] {
+  return flows.filter((f) => pick(f.flow) && (f.own.intersects(s) || f.reply.intersects(s))).map((f) => f.flow.id);
 }
 
 function retiredRules(ctx: Ctx, reach: RuleReach): AuditReportT["retired"] {
   const out: AuditReportT["retired"] = [];
+  const flows = flowReach(ctx);
   for (const [rule] of reach.hits) {
     if (rule.action.kind !== "accept" || rule.implicit !== undefined) continue;
     const hit = hitSpace(reach, rule);
-    const servesRetired = flowsTouching(ctx, hit, (f) => f.retired);
+    const servesRetired = flowsTouching(flows, hit, (f) => f.retired);
     if (servesRetired.length === 0) continue;
-    if (flowsTouching(ctx, hit, (f) => !f.retired).length > 0) continue;
+    if (flowsTouching(flows, hit, (f) => !f.retired).length > 0) continue;
     out.push({ rule: ruleRef(rule), flows: servesRetired });
   }
   return out.sort((a, b) => a.rule.file.localeCompare(b.rule.file) || a.rule.line - b.rule.line);
@@ -223,6 +234,7 @@ function retiredRules(ctx: Ctx, reach: RuleReach): AuditReportT["retired"] {
 
 function unsupported(ctx: Ctx, reach: RuleReach): AuditReportT["unsupported"] {
   const out: AuditReportT["unsupported"] = [];
+  const flows = flowReach(ctx);
   for (const rs of ctx.rulesets)
     for (const t of rs.tables)
       for (const c of t.chains)
@@ -233,7 +245,7 @@ function unsupported(ctx: Ctx, reach: RuleReach): AuditReportT["unsupported"] {
           const hit = observes ? Space.EMPTY : hitSpace(reach, rule);
           for (const a of rule.approximations) {
             const reason = observes ? `${a.reason} (the rule only observes: no verdict changes)` : a.reason;
-            out.push({ at: { file: a.origin.file, line: a.origin.line, col: a.origin.col }, construct: a.construct, reason, rule: ruleRef(rule), mayAffect: lines(ctx, hit), flows: flowsTouching(ctx, hit, () => true) });
+            out.push({ at: { file: a.origin.file, line: a.origin.line, col: a.origin.col }, construct: a.construct, reason, rule: ruleRef(rule), mayAffect: lines(ctx, hit), flows: flowsTouching(flows, hit, () => true) });
           }
         }
   return out;

@@ -52,9 +52,22 @@ export const FULL_BOX: Box = {
   oif: NameSet.ALL,
 };
 
+/**
+ * `b` with dimension `d` replaced. One object literal in the field order of FULL_BOX: every box
+ * then shares one hidden class, which keeps the hot box operations monomorphic (a spread with a
+ * computed key gave each a shape of its own and was a tenth of the walk's time).
+ */
+export function withDim<D extends Dim>(b: Box, d: D, v: Box[D]): Box {
+  const x = { proto: b.proto, dport: b.dport, dst: b.dst, src: b.src, sport: b.sport, ct: b.ct, iif: b.iif, oif: b.oif };
+  (x as Record<Dim, IntervalSet | NameSet>)[d] = v;
+  return x;
+}
+
 /** A box from the dimensions given; the others are full. Empty if any given set is empty. */
 export function makeBox(dims: Partial<Box>): Box {
-  return { ...FULL_BOX, ...dims };
+  const f = FULL_BOX;
+  const { proto = f.proto, dport = f.dport, dst = f.dst, src = f.src, sport = f.sport, ct = f.ct, iif = f.iif, oif = f.oif } = dims;
+  return { proto, dport, dst, src, sport, ct, iif, oif };
 }
 
 export function ctSet(states: readonly CtState[]): IntervalSet {
@@ -113,14 +126,14 @@ export function boxSubtract(a: Box, c: Box): Box[] {
   for (const d of INTERVAL_DIMS) {
     const rest = cur[d].subtract(c[d]);
     if (rest.isEmpty()) continue; // c covers this dimension: cur stays as it is
-    out.push({ ...cur, [d]: rest });
-    cur = { ...cur, [d]: cur[d].intersect(c[d]) };
+    out.push(withDim(cur, d, rest));
+    cur = withDim(cur, d, cur[d].intersect(c[d]));
   }
   for (const d of NAME_DIMS) {
     const rest = cur[d].subtract(c[d]);
     if (rest.isEmpty()) continue; // as above: covered, so the intersection is cur's own set
-    out.push({ ...cur, [d]: rest });
-    cur = { ...cur, [d]: cur[d].intersect(c[d]) };
+    out.push(withDim(cur, d, rest));
+    cur = withDim(cur, d, cur[d].intersect(c[d]));
   }
   return out;
 }

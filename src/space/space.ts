@@ -18,6 +18,7 @@ import {
   type Box,
   type Dim,
   type Packet,
+  withDim,
 } from "./box.js";
 import { IntervalSet } from "./interval-set.js";
 import { NameSet } from "./name-set.js";
@@ -247,6 +248,5 @@ function sameWithout(a: readonly number[], b: readonly number[], d: number): boo
 }
 
 function unionAlong(a: Box, b: Box, d: Dim): Box {
-  if (d === "iif" || d === "oif") return { ...a, [d]: a[d].union(b[d]) };
-  return { ...a, [d]: a[d].union(b[d]) };
+  return d === "iif" || d === "oif" ? withDim(a, d, a[d].union(b[d])) : withDim(a, d, a[d].union(b[d]));
 }
