@@ -3,7 +3,7 @@
  * maps `exitCode(report)` to the process exit code (0 all required flows allowed, 1 not; bad input
  * never reaches here: readers' diagnostics are the CLI's exit 2).
  */
-import type { Rule, Ruleset } from "../ir/ruleset.js";
+import type { Chain, Rule, Ruleset } from "../ir/ruleset.js";
 import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
 import type { ParsedRuleset } from "../parse/reader.js";
 import { portText, portSet } from "../space/port.js";
@@ -11,21 +11,24 @@ import { spaceText } from "../space/render.js";
 import { Space } from "../space/space.js";
 import { FULL, type Box } from "../space/box.js";
 import { NameSet } from "../space/name-set.js";
-import { applyRewrite, runPath, type Dropped, type Flowing } from "./hooks.js";
-import { crossing, CT_NEW, exposureUniverse, flowSpace, replySpace } from "./flows.js";
+import { applyRewrite, rewriteKey, runPath, type Dropped, type Flowing, type HookOptions, type Rewrite } from "./hooks.js";
+import { crossing, CT_NEW, exposureUniverse, flowSpace, replySpace, type Leg } from "./flows.js";
 import { AUDIT_REPORT_VERSION, type AuditReportT, type FlowFindingT, type RuleRefT } from "./report-schema.js";
+import type { BaseWalk } from "./walked.js";
 import { deadRules, hitSpace, ruleReach, type RuleReach } from "./rule-reach.js";
 import type { Decider } from "./walk.js";
 
 export interface AuditOptions {
   /** Longest packet-set listing per finding before it is cut (the count of the rest is said). */
   maxLines?: number;
+  /** The rulesets' whole-space walk when the caller made it already (ruleReach of the same rulesets). */
+  reach?: RuleReach;
 }
 
 export function audit(topology: BoundTopology, parsed: readonly ParsedRuleset[], opts: AuditOptions = {}): AuditReportT {
   const rulesets = parsed.map((p) => p.ruleset);
-  const ctx = { topology, rulesets, maxLines: opts.maxLines ?? 20 };
-  const reach = ruleReach(rulesets);
+  const reach = opts.reach ?? ruleReach(rulesets);
+  const ctx: Ctx = { topology, rulesets, maxLines: opts.maxLines ?? 20, walked: reach.walked };
   const notes: string[] = [];
   const flows = topology.flows.filter((f) => f.active).map((f) => judgeFlow(ctx, f));
   const dead = deadRules(rulesets, reach);
@@ -52,6 +55,8 @@ interface Ctx {
   topology: BoundTopology;
   rulesets: Ruleset[];
   maxLines: number;
+  /** Base chains' whole-space walks (rule-reach.ts) that flows and exposure narrow instead of re-walking. */
+  walked?: ReadonlyMap<Chain, BaseWalk>;
 }
 
 function summary(rs: Ruleset): AuditReportT["rulesets"][number] {
@@ -118,9 +123,8 @@ export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
   const cross = crossing(ctx.topology, flow);
   const packets = cross ? flowSpace(flow, cross.forward) : Space.EMPTY;
   if (!cross || packets.isEmpty()) return { ...head, verdict: "not-applicable", blocked: [], uncertain: false };
-  const fwd = runPath(ctx.rulesets, cross.forward.path, [{ rewrite: {}, packets }]);
-  const replies = fwd.passed.map((f): Flowing => ({ rewrite: {}, packets: replySpace(applyRewrite(f.packets, f.rewrite), cross.reply) }));
-  const back = runPath(ctx.rulesets, cross.reply.path, replies);
+  const fwd = runPath(ctx.rulesets, cross.forward.path, [{ rewrite: {}, packets }], walkedOpt(ctx));
+  const back = runPath(ctx.rulesets, cross.reply.path, replyInput(fwd.passed, cross.reply), walkedOpt(ctx));
   const blocked: FlowFindingT["blocked"] = [];
   for (const g of byDecider(fwd.dropped)) blocked.push({ direction: "forward", packets: lines(ctx, g.packets), rule: deciderRef(g.by) });
   for (const g of byDecider(back.dropped)) blocked.push({ direction: "reply", packets: lines(ctx, g.packets), rule: deciderRef(g.by) });
@@ -131,9 +135,33 @@ export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
   return { ...head, verdict, blocked, uncertain };
 }
 
-/** One more flow against rulesets already read (the "further query" of the benchmark). */
-export function queryFlow(topology: BoundTopology, rulesets: readonly Ruleset[], flow: ResolvedFlow, maxLines = 20): FlowFindingT {
-  return judgeFlow({ topology, rulesets: [...rulesets], maxLines }, flow);
+/**
+ * The replies to what passed, one input per rewrite. What passed is pairwise disjoint (every hook
+ * splits its input into disjoint decisions), so without a rewrite the pieces are concatenated;
+ * a rewrite can map disjoint packets onto the same ones, so those are united exactly. Uniting
+ * thousands of pieces (one per accepting rule) box by box was the query's slowest step.
+ */
+function replyInput(passed: readonly Flowing[], leg: Leg): Flowing[] {
+  const groups = new Map<string, { rewrite: Rewrite; parts: Space[] }>();
+  for (const f of passed) {
+    const k = rewriteKey(f.rewrite);
+    const g = groups.get(k);
+    if (g) g.parts.push(f.packets);
+    else groups.set(k, { rewrite: f.rewrite, parts: [f.packets] });
+  }
+  return [...groups.entries()].map(([k, g]): Flowing => {
+    const own = k === rewriteKey({}) ? Space.disjoint(g.parts.flatMap((p) => p.boxes)) : applyRewrite(Space.unionAll(g.parts), g.rewrite);
+    return { rewrite: {}, packets: replySpace(own, leg) };
+  });
+}
+
+/** One more flow against rulesets already read, and walked when `reach` is given (the "further query" of the benchmark). */
+export function queryFlow(topology: BoundTopology, rulesets: readonly Ruleset[], flow: ResolvedFlow, maxLines = 20, reach?: RuleReach): FlowFindingT {
+  return judgeFlow({ topology, rulesets: [...rulesets], maxLines, ...(reach ? { walked: reach.walked } : {}) }, flow);
+}
+
+function walkedOpt(ctx: Ctx): HookOptions {
+  return ctx.walked ? { walked: ctx.walked } : {};
 }
 
 function required(ctx: Ctx): ResolvedFlow[] {
@@ -152,7 +180,7 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
     // towards the endpoints are intended, not exposure.
     const mgmt = ctx.topology.management;
     if (u.direction !== "outbound" && !mgmt.isEmpty()) needed = needed.union(u.packets.restrict({ src: mgmt }));
-    const passed = runPath(ctx.rulesets, u.leg.path, [{ rewrite: {}, packets: u.packets }]).passed;
+    const passed = runPath(ctx.rulesets, u.leg.path, [{ rewrite: {}, packets: u.packets }], walkedOpt(ctx)).passed;
     const groups = new Map<string, { ref: RuleRefT; parts: Space[] }>();
     for (const f of passed) {
       const extra = f.packets.subtract(needed);
@@ -163,31 +191,42 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
       if (g) g.parts.push(extra);
       else groups.set(k, { ref, parts: [extra] });
     }
-    for (const g of groups.values()) out.push({ direction: u.direction, packets: lines(ctx, Space.unionAll(g.parts).compact()), rule: g.ref });
+    for (const g of groups.values()) out.push({ direction: u.direction, packets: lines(ctx, Space.unionAll(g.parts)), rule: g.ref });
   }
   return out;
 }
 
-/** Flows whose packets (own direction in any state, replies established), on any interface, meet `s`. */
-function flowsTouching(ctx: Ctx, s: Space, pick: (f: ResolvedFlow) => boolean): string[] {
+/** Each active flow's packets (own direction in any state, replies established), on any interface. */
+interface FlowReach {
+  flow: ResolvedFlow;
+  own: Space;
+  reply: Space;
+}
+
+function flowReach(ctx: Ctx): FlowReach[] {
   const anyLeg = { path: [], iif: NameSet.ALL, oif: NameSet.ALL };
   return ctx.topology.flows
-    .filter((f) => f.active && pick(f))
-    .filter((f) => {
-      const own = flowSpace(f, anyLeg, FULL.ct);
-      return own.intersects(s) || replySpace(own, anyLeg).intersects(s);
-    })
-    .map((f) => f.id);
+    .filter((f) => f.active)
+    .map((flow) => {
+      const own = flowSpace(flow, anyLeg, FULL.ct);
+      return { flow, own, reply: replySpace(own, anyLeg) };
+    });
+}
+
+/** Flows whose packets meet `s` (computed once per audit, not once per rule). */
+function flowsTouching(flows: readonly FlowReach[], s: Space, pick: (f: ResolvedFlow) => boolean): string[] {
+  return flows.filter((f) => pick(f.flow) && (f.own.intersects(s) || f.reply.intersects(s))).map((f) => f.flow.id);
 }
 
 function retiredRules(ctx: Ctx, reach: RuleReach): AuditReportT["retired"] {
   const out: AuditReportT["retired"] = [];
+  const flows = flowReach(ctx);
   for (const [rule] of reach.hits) {
     if (rule.action.kind !== "accept" || rule.implicit !== undefined) continue;
     const hit = hitSpace(reach, rule);
-    const servesRetired = flowsTouching(ctx, hit, (f) => f.retired);
+    const servesRetired = flowsTouching(flows, hit, (f) => f.retired);
     if (servesRetired.length === 0) continue;
-    if (flowsTouching(ctx, hit, (f) => !f.retired).length > 0) continue;
+    if (flowsTouching(flows, hit, (f) => !f.retired).length > 0) continue;
     out.push({ rule: ruleRef(rule), flows: servesRetired });
   }
   return out.sort((a, b) => a.rule.file.localeCompare(b.rule.file) || a.rule.line - b.rule.line);
@@ -195,6 +234,7 @@ function retiredRules(ctx: Ctx, reach: RuleReach): AuditReportT["retired"] {
 
 function unsupported(ctx: Ctx, reach: RuleReach): AuditReportT["unsupported"] {
   const out: AuditReportT["unsupported"] = [];
+  const flows = flowReach(ctx);
   for (const rs of ctx.rulesets)
     for (const t of rs.tables)
       for (const c of t.chains)
@@ -205,7 +245,7 @@ function unsupported(ctx: Ctx, reach: RuleReach): AuditReportT["unsupported"] {
           const hit = observes ? Space.EMPTY : hitSpace(reach, rule);
           for (const a of rule.approximations) {
             const reason = observes ? `${a.reason} (the rule only observes: no verdict changes)` : a.reason;
-            out.push({ at: { file: a.origin.file, line: a.origin.line, col: a.origin.col }, construct: a.construct, reason, rule: ruleRef(rule), mayAffect: lines(ctx, hit), flows: flowsTouching(ctx, hit, () => true) });
+            out.push({ at: { file: a.origin.file, line: a.origin.line, col: a.origin.col }, construct: a.construct, reason, rule: ruleRef(rule), mayAffect: lines(ctx, hit), flows: flowsTouching(flows, hit, () => true) });
           }
         }
   return out;

@@ -73,7 +73,7 @@ export function flowSpace(flow: ResolvedFlow, leg: Leg, ct: IntervalSet = CT_FOR
 /** Replies to `packets` (already rewritten by NAT where it applied): swapped ends, ct established. */
 export function replySpace(packets: Space, leg: Leg): Space {
   return packets.map(
-    (b): Box => ({ ...b, src: b.dst, dst: b.src, sport: b.dport, dport: b.sport, ct: CT_ESTABLISHED, iif: leg.iif, oif: leg.oif }),
+    (b): Box => ({ proto: b.proto, dport: b.sport, dst: b.src, src: b.dst, sport: b.dport, ct: CT_ESTABLISHED, iif: leg.iif, oif: leg.oif }),
   );
 }
 

@@ -14,6 +14,7 @@ import { ALL_V4, ALL_V6 } from "../space/address.js";
 import { ctSet, FULL, type Box } from "../space/box.js";
 import type { IntervalSet } from "../space/interval-set.js";
 import { Space } from "../space/space.js";
+import { narrowWalk, type BaseWalk } from "./walked.js";
 import { walkBaseChain, type Decider, type Decision, type WalkContext } from "./walk.js";
 
 export type RewriteDim = "src" | "dst" | "sport" | "dport";
@@ -121,6 +122,14 @@ export interface HookOptions {
    * `none` (connections of unknown history, e.g. conntrack entries injected without NAT).
    */
   followers?: "like-first" | "none";
+  /** Base chains already walked over all their packets (walked.ts): narrowed, not re-walked. */
+  walked?: ReadonlyMap<Chain, BaseWalk>;
+}
+
+function decide(ctx: WalkContext, ref: BaseChainRef, rewrite: Rewrite, seen: Space, opts: HookOptions): Decision[] {
+  const walked = opts.onHit || REWRITE_DIMS.some((d) => rewrite[d]) ? undefined : opts.walked?.get(ref.chain);
+  if (walked && walked.domain.contains(seen)) return narrowWalk(walked, seen);
+  return walkBaseChain(ctx, ref.chain, seen, ref.ruleset.source);
 }
 
 /** Runs packets through every base chain of one hook. */
@@ -141,7 +150,7 @@ export function runHook(rulesets: readonly Ruleset[], hook: Hook, input: readonl
         view: (rule) => viewThrough(rule.match, group.rewrite, () => approximate.add(rule)),
         ...(opts.onHit ? { onHit: opts.onHit } : {}),
       };
-      for (const d of walkBaseChain(ctx, ref.chain, seen, ref.ruleset.source)) {
+      for (const d of decide(ctx, ref, group.rewrite, seen, opts)) {
         if (d.outcome === "drop") {
           dropped.push({ packets: d.packets, by: d.by, rewrite: group.rewrite });
           continue;
@@ -206,6 +215,8 @@ function mergeByRewrite(flowing: readonly Flowing[]): Group[] {
 function splitBy(members: readonly Flowing[], packets: Space, rewrite: Rewrite, by?: Decider, fallback?: Decider): Flowing[] {
   return members.map((m) => {
     const acceptedBy = by ?? m.acceptedBy ?? fallback;
-    return { rewrite, packets: m.packets.intersect(packets), ...(acceptedBy ? { acceptedBy } : {}) };
+    // `packets` is always inside the group's packets, which for a group of one are the member's.
+    const mine = members.length === 1 ? packets : m.packets.intersect(packets);
+    return { rewrite, packets: mine, ...(acceptedBy ? { acceptedBy } : {}) };
   });
 }

@@ -9,13 +9,16 @@ import type { Chain, Rule, Ruleset, Table } from "../ir/ruleset.js";
 import { ALL_V4, ALL_V6 } from "../space/address.js";
 import { ctSet } from "../space/box.js";
 import { Space } from "../space/space.js";
-import { walkChain, type WalkContext } from "./walk.js";
+import { baseWalk, type BaseWalk } from "./walked.js";
+import { walkBaseChain, walkChain, type WalkContext } from "./walk.js";
 
 export interface RuleReach {
   /** Packets that reached and matched each rule (over all calls), as pieces to union on demand. */
   hits: Map<Rule, Space[]>;
   /** Chains reached from some base chain. */
   reachedChains: Set<Chain>;
+  /** Each base chain's walk over all its packets, for flows and exposure to reuse (hooks.ts). */
+  walked: Map<Chain, BaseWalk>;
 }
 
 const FAMILY: Record<Table["family"], Space> = {
@@ -27,6 +30,7 @@ const FAMILY: Record<Table["family"], Space> = {
 export function ruleReach(rulesets: readonly Ruleset[]): RuleReach {
   const hits = new Map<Rule, Space[]>();
   const reachedChains = new Set<Chain>();
+  const walked = new Map<Chain, BaseWalk>();
   for (const rs of rulesets) {
     for (const table of rs.tables) {
       const byName = new Map(table.chains.map((c) => [c.name, c]));
@@ -49,11 +53,11 @@ export function ruleReach(rulesets: readonly Ruleset[]): RuleReach {
         reachedChains.add(chain);
         let input = FAMILY[table.family];
         if (chain.base.type === "nat") input = input.restrict({ ct: ctSet(["new"]) });
-        walkChain(ctx, chain, input);
+        walked.set(chain, baseWalk(input, walkBaseChain(ctx, chain, input, rs.source)));
       }
     }
   }
-  return { hits, reachedChains };
+  return { hits, reachedChains, walked };
 }
 
 export function hitSpace(reach: RuleReach, rule: Rule): Space {

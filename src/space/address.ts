@@ -84,7 +84,8 @@ export function familyPart(set: IntervalSet, family: Family): IntervalSet {
 
 export function addressText(v: bigint): string {
   if (v < V6_BASE) {
-    return [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 255n)).join(".");
+    const n = Number(v); // below 2^32: exact as a number
+    return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
   }
   const x = v - V6_BASE;
   const parts: number[] = [];
@@ -134,6 +135,14 @@ export function toCidrs(set: IntervalSet): string[] {
   return familyIntervals(set).flatMap(([lo, hi]) => intervalToCidrs(lo, hi));
 }
 
+/** The prefix length when [lo, hi] (one family) is exactly one CIDR block, else undefined. */
+function prefixLength(lo: bigint, hi: bigint): number | undefined {
+  const base = familyOf(lo) === 4 ? 0n : V6_BASE;
+  const size = hi - lo + 1n;
+  if ((size & (size - 1n)) !== 0n || (lo - base) % size !== 0n) return undefined;
+  return (familyOf(lo) === 4 ? 32 : 128) - (size.toString(2).length - 1);
+}
+
 /**
  * The most readable rendering: `any`, `any4`, `any6`, hosts, CIDRs where an interval is one
  * prefix, and `a-b` ranges otherwise.
@@ -146,8 +155,8 @@ export function toReadable(set: IntervalSet): string[] {
     else if (lo === V6_BASE && hi === ADDR_MAX) out.push("any6");
     else if (lo === hi) out.push(addressText(lo));
     else {
-      const cidrs = intervalToCidrs(lo, hi);
-      out.push(cidrs.length === 1 ? cidrs[0]! : `${addressText(lo)}-${addressText(hi)}`);
+      const len = prefixLength(lo, hi);
+      out.push(len !== undefined ? `${addressText(lo)}/${len}` : `${addressText(lo)}-${addressText(hi)}`);
     }
   }
   return out;

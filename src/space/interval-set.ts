@@ -146,6 +146,7 @@ export class IntervalSet {
   intersects(other: IntervalSet): boolean {
     const a = this.intervals;
     const b = other.intervals;
+    if (a.length === 1 && b.length === 1) return a[0]![0] <= b[0]![1] && b[0]![0] <= a[0]![1];
     let i = 0;
     let j = 0;
     while (i < a.length && j < b.length) {
@@ -160,6 +161,7 @@ export class IntervalSet {
 
   /** True when every value of `other` is in this set. */
   contains(other: IntervalSet): boolean {
+    if (other.isEmpty() || this === other || this.covers(other)) return true;
     return other.subtract(this).isEmpty();
   }
 
@@ -172,7 +174,7 @@ export class IntervalSet {
   }
 
   private cachedKey: string | undefined;
-  private cachedId: number | undefined;
+  private cachedHash: number | undefined;
 
   /** A stable key for hashing sets (Map keys, deduplication); computed once (sets are immutable). */
   key(): string {
@@ -180,22 +182,25 @@ export class IntervalSet {
     return this.cachedKey;
   }
 
-  /** A small number equal for equal sets (interned key): short composite keys when coalescing. */
-  id(): number {
-    if (this.cachedId === undefined) this.cachedId = internKey(this.key());
-    return this.cachedId;
+  /** A number equal for equal sets (unequal sets may share one): cheap grouping without strings. */
+  hash(): number {
+    if (this.cachedHash === undefined) {
+      let h = this.intervals.length;
+      for (const [lo, hi] of this.intervals) h = mix(mix(h, lo), hi);
+      this.cachedHash = h;
+    }
+    return this.cachedHash;
   }
 }
 
-/**
- * Interned set keys. A memo, not state anything depends on: ids only need to be equal for equal
- * keys within one process. Bounded by the distinct sets an analysis creates.
- */
-const INTERNED = new Map<string, number>();
-export function internKey(key: string): number {
-  let id = INTERNED.get(key);
-  if (id === undefined) INTERNED.set(key, (id = INTERNED.size));
-  return id;
+/** Folds a value into a 32-bit hash, 32 bits at a time (addresses reach 2^128 + 2^32). */
+function mix(h: number, v: bigint): number {
+  let x = v;
+  do {
+    h = (Math.imul(h, 0x9e3779b1) + Number(BigInt.asUintN(32, x))) | 0;
+    x >>= 32n;
+  } while (x > 0n);
+  return h;
 }
 
 function normalizeSorted(sorted: Interval[]): Interval[] {

@@ -1,5 +1,3 @@
-import { internKey } from "./interval-set.js";
-
 /**
  * Interface names as a set over an unbounded universe: either a finite set of names, or the
  * complement of one (`!eth0` is "every name but eth0"). Exact for names and negations. Wildcards
@@ -47,6 +45,9 @@ export class NameSet {
   }
 
   intersect(o: NameSet): NameSet {
+    // Most boxes leave interfaces whole: no new set for the common cases.
+    if (this === o || o.isAll()) return this;
+    if (this.isAll()) return o;
     if (!this.cofinite && !o.cofinite) return new NameSet(common(this.names, o.names), false);
     if (this.cofinite && o.cofinite) return new NameSet(merge(this.names, o.names), true);
     const [fin, cof] = this.cofinite ? [o, this] : [this, o];
@@ -58,14 +59,18 @@ export class NameSet {
   }
 
   subtract(o: NameSet): NameSet {
+    if (o.isAll() || this === o) return NameSet.EMPTY;
     return this.intersect(o.complement());
   }
 
   intersects(o: NameSet): boolean {
+    if (this.isAll()) return !o.isEmpty();
+    if (o.isAll()) return !this.isEmpty();
     return !this.intersect(o).isEmpty();
   }
 
   contains(o: NameSet): boolean {
+    if (this.isAll() || this === o) return true;
     return o.subtract(this).isEmpty();
   }
 
@@ -74,17 +79,10 @@ export class NameSet {
   }
 
   private cachedKey: string | undefined;
-  private cachedId: number | undefined;
 
   key(): string {
     if (this.cachedKey === undefined) this.cachedKey = (this.cofinite ? "!" : "") + this.names.join("\u0000");
     return this.cachedKey;
-  }
-
-  /** A small number equal for equal sets (see IntervalSet.id). */
-  id(): number {
-    if (this.cachedId === undefined) this.cachedId = internKey(`n${this.key()}`);
-    return this.cachedId;
   }
 
   /** `eth0`, `{eth0, eth1}`, `!lo`, `!{lo, docker0}`, `any`. */

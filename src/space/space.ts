@@ -10,7 +10,6 @@ import {
   boxHas,
   boxIntersect,
   boxIntersects,
-  boxKeyWithout,
   boxSubtract,
   FULL_BOX,
   INTERVAL_DIMS,
@@ -19,7 +18,10 @@ import {
   type Box,
   type Dim,
   type Packet,
+  withDim,
 } from "./box.js";
+import { IntervalSet } from "./interval-set.js";
+import { NameSet } from "./name-set.js";
 
 /** Coalesce once the box count passes this (cheap below it anyway)… */
 const COALESCE_AT = 16;
@@ -174,27 +176,77 @@ function isEmptyBox(b: Box): boolean {
  * result stays disjoint). Repeats per dimension until nothing merges.
  */
 export function coalesce(boxes: readonly Box[]): Box[] {
-  let cur = [...boxes];
-  const dims: Dim[] = [...INTERVAL_DIMS, ...NAME_DIMS];
+  const ids = new SetIds();
+  let cur = boxes.map((box): Keyed => ({ box, ids: DIMS.map((d) => ids.of(box[d])) }));
   for (let round = 0; round < 4; round++) {
     const before = cur.length;
-    for (const d of dims) cur = mergeAlong(cur, d);
+    for (let d = 0; d < DIMS.length; d++) cur = mergeAlong(cur, d, ids);
     if (cur.length === before) break;
   }
-  return cur;
+  return cur.map((k) => k.box);
 }
 
-function mergeAlong(boxes: Box[], d: Dim): Box[] {
-  const groups = new Map<string, Box>();
-  for (const b of boxes) {
-    const k = boxKeyWithout(b, d);
-    const prev = groups.get(k);
-    groups.set(k, prev ? unionAlong(prev, b, d) : b);
+const DIMS: readonly Dim[] = [...INTERVAL_DIMS, ...NAME_DIMS];
+
+/**
+ * Small numbers for the sets of one coalescing, equal exactly for equal sets: the same object
+ * first, then a hash bucket checked with `equals`. Local to the call, so nothing accumulates.
+ */
+class SetIds {
+  private readonly known = new Map<IntervalSet | NameSet, number>();
+  private readonly buckets = new Map<string | number, Array<IntervalSet | NameSet>>();
+
+  of(set: IntervalSet | NameSet): number {
+    const id = this.known.get(set);
+    if (id !== undefined) return id;
+    const h = set instanceof IntervalSet ? set.hash() : `n${set.key()}`;
+    const bucket = this.buckets.get(h);
+    const twin = bucket?.find((o) => (set instanceof IntervalSet ? o instanceof IntervalSet && o.equals(set) : o instanceof NameSet && o.equals(set)));
+    const found = twin === undefined ? this.known.size : this.known.get(twin)!;
+    if (twin === undefined) {
+      if (bucket) bucket.push(set);
+      else this.buckets.set(h, [set]);
+    }
+    this.known.set(set, found);
+    return found;
   }
-  return groups.size === boxes.length ? boxes : [...groups.values()];
+}
+
+/** A box with the id of each dimension's set (DIMS order): equal ids, equal sets. */
+interface Keyed {
+  box: Box;
+  ids: number[];
+}
+
+/** Groups boxes equal in every dimension but DIMS[d] (hash of the other ids; ids compared on collision). */
+function mergeAlong(boxes: Keyed[], d: number, setIds: SetIds): Keyed[] {
+  const buckets = new Map<number, number[]>();
+  const out: Keyed[] = [];
+  for (const e of boxes) {
+    let h = 0;
+    for (let i = 0; i < e.ids.length; i++) if (i !== d) h = (Math.imul(h, 0x9e3779b1) + e.ids[i]!) | 0;
+    const list = buckets.get(h);
+    const at = list?.find((k) => sameWithout(out[k]!.ids, e.ids, d));
+    if (at === undefined) {
+      if (list) list.push(out.length);
+      else buckets.set(h, [out.length]);
+      out.push(e);
+      continue;
+    }
+    const prev = out[at]!;
+    const box = unionAlong(prev.box, e.box, DIMS[d]!);
+    const ids = [...prev.ids];
+    ids[d] = setIds.of(box[DIMS[d]!]);
+    out[at] = { box, ids };
+  }
+  return out.length === boxes.length ? boxes : out;
+}
+
+function sameWithout(a: readonly number[], b: readonly number[], d: number): boolean {
+  for (let i = 0; i < a.length; i++) if (i !== d && a[i] !== b[i]) return false;
+  return true;
 }
 
 function unionAlong(a: Box, b: Box, d: Dim): Box {
-  if (d === "iif" || d === "oif") return { ...a, [d]: a[d].union(b[d]) };
-  return { ...a, [d]: a[d].union(b[d]) };
+  return d === "iif" || d === "oif" ? withDim(a, d, a[d].union(b[d])) : withDim(a, d, a[d].union(b[d]));
 }

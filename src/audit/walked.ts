@@ -1,0 +1,145 @@
+/**
+ * A base chain walked once over all its packets (rule-reach.ts), kept for reuse. A first-match
+ * walk decides each packet on its own, so the decisions for any packets inside the walk's domain
+ * (and not rewritten by NAT) are the recorded decisions narrowed to them: exactly what a second
+ * walk would return, without one. An index on the address and destination port dimensions finds
+ * the decisions a packet set can meet without testing all of them (one per rule hit: 10⁵ at 100k
+ * rules), and, within a decision of many boxes (a policy's share), the boxes.
+ */
+import { boxContains, boxHull, hullMeets, type Box } from "../space/box.js";
+import { Space } from "../space/space.js";
+import type { Decision } from "./walk.js";
+
+/**
+ * Per indexed dimension: hulls at most this wide are found by position, wider ones are candidates
+ * for every query. Addresses: a /12 or longer; ports: a range of up to 4096.
+ */
+const AXES = { dst: 1n << 20n, src: 1n << 20n, dport: 1n << 12n } as const;
+type Axis = keyof typeof AXES;
+
+interface AxisIndex {
+  narrow: bigint;
+  /** Entries with a narrow hull on this axis, ordered by the hull's low end. */
+  order: number[];
+  lo: bigint[];
+  hi: bigint[];
+  /** Entries whose hull is wider than `narrow`: candidates for every query. */
+  wide: number[];
+  min: bigint;
+  max: bigint;
+}
+
+/** Finds, among boxes (hulls), those that can meet a query box: an AxisIndex per indexed dimension. */
+class HullIndex {
+  private readonly axes: AxisIndex[];
+
+  constructor(readonly hulls: readonly Box[]) {
+    this.axes = (Object.keys(AXES) as Axis[]).map((d) => axisIndex(hulls, d));
+  }
+
+  /** Positions (ascending) of the hulls that meet `q`: the fewest candidates of one axis, tested whole. */
+  meeting(q: Box): number[] {
+    let best: Candidates | undefined;
+    (Object.keys(AXES) as Axis[]).forEach((d, k) => {
+      const c = candidates(this.axes[k]!, q[d].min()!, q[d].max()!);
+      if (c && (!best || c.count < best.count)) best = c;
+    });
+    const picked = best ? best.list().filter((i) => hullMeets(this.hulls[i]!, [q])) : [];
+    if (!best) for (let i = 0; i < this.hulls.length; i++) if (hullMeets(this.hulls[i]!, [q])) picked.push(i);
+    return best ? picked.sort((x, y) => x - y) : picked;
+  }
+}
+
+/** A recorded decision; a large one gets an index of its own boxes when first narrowed. */
+interface Entry {
+  decision: Decision;
+  hull: Box;
+  boxes?: HullIndex;
+}
+
+export interface BaseWalk {
+  domain: Space;
+  /** The walk's decisions in rule order (pairwise disjoint). */
+  decided: readonly Entry[];
+  index: HullIndex;
+}
+
+export function baseWalk(domain: Space, decisions: readonly Decision[]): BaseWalk {
+  const decided = decisions.map((decision): Entry => ({ decision, hull: boxHull(decision.packets.boxes) }));
+  return { domain, decided, index: new HullIndex(decided.map((d) => d.hull)) };
+}
+
+function axisIndex(hulls: readonly Box[], axis: Axis): AxisIndex {
+  const width = AXES[axis];
+  const narrow: number[] = [];
+  const wide: number[] = [];
+  let min: bigint | undefined;
+  let max: bigint | undefined;
+  hulls.forEach((h, i) => {
+    const lo = h[axis].min()!;
+    const hi = h[axis].max()!;
+    if (min === undefined || lo < min) min = lo;
+    if (max === undefined || hi > max) max = hi;
+    (hi - lo < width ? narrow : wide).push(i);
+  });
+  const lowEnd = (i: number) => hulls[i]![axis].min()!;
+  narrow.sort((a, b) => (lowEnd(a) < lowEnd(b) ? -1 : lowEnd(a) > lowEnd(b) ? 1 : a - b));
+  return { narrow: width, order: narrow, lo: narrow.map(lowEnd), hi: narrow.map((i) => hulls[i]![axis].max()!), wide, min: min ?? 0n, max: max ?? 0n };
+}
+
+/** First position whose low end is ≥ v. */
+function lowerBound(lo: readonly bigint[], v: bigint): number {
+  let a = 0;
+  let b = lo.length;
+  while (a < b) {
+    const m = (a + b) >> 1;
+    if (lo[m]! < v) a = m + 1;
+    else b = m;
+  }
+  return a;
+}
+
+interface Candidates {
+  count: number;
+  list(): number[];
+}
+
+/** Entries whose hull on this axis can meet [a, b] (a superset); none when the query covers the whole axis. */
+function candidates(ix: AxisIndex, a: bigint, b: bigint): Candidates | undefined {
+  if (a <= ix.min && b >= ix.max) return undefined;
+  const from = lowerBound(ix.lo, a - ix.narrow);
+  const to = lowerBound(ix.lo, b + 1n);
+  return { count: ix.wide.length + to - from, list: () => [...ix.wide, ...ix.order.slice(from, to)] };
+}
+
+/** Decisions with more boxes than this are intersected through an index of their boxes. */
+const INDEX_BOXES = 64;
+
+/** The recorded decisions for `packets` (⊆ the walk's domain), in the walk's order. */
+export function narrowWalk(walk: BaseWalk, packets: Space): Decision[] {
+  if (packets.isEmpty()) return [];
+  const hull = boxHull(packets.boxes);
+  const out: Decision[] = [];
+  for (const i of walk.index.meeting(hull)) {
+    const entry = walk.decided[i]!;
+    const mine = narrowDecision(entry, packets, hull);
+    if (mine.isEmpty()) continue;
+    // Decisions are disjoint: once one holds every packet (each box inside one of its boxes, a
+    // sufficient test), no later one meets them. Replies all taken by an `established` accept
+    // first in the chain stop here, as the walk would.
+    if (packets.boxes.every((p) => entry.decision.packets.boxes.some((b) => boxContains(b, p)))) {
+      out.push({ ...entry.decision, packets });
+      break;
+    }
+    out.push({ ...entry.decision, packets: mine });
+  }
+  return out;
+}
+
+function narrowDecision(entry: Entry, packets: Space, hull: Box): Space {
+  const own = entry.decision.packets;
+  if (own.boxes.length <= INDEX_BOXES) return own.intersect(packets);
+  entry.boxes ??= new HullIndex(own.boxes);
+  const near = entry.boxes.meeting(hull).map((i) => own.boxes[i]!);
+  return near.length === 0 ? Space.EMPTY : Space.disjoint(near).intersect(packets);
+}
