@@ -8,7 +8,7 @@ import { Command, CommanderError } from "commander";
 import { EXIT, InputError, printDiagnostics } from "./io.js";
 import { registerCommands } from "./commands.js";
 import { VERSION } from "../shell/load.js";
-
+import { diag } from "../diag/diagnostic.js";
 
 let exitCode: number = EXIT.ok;
 
@@ -29,6 +29,14 @@ async function runAction(fn: () => Promise<number> | number): Promise<void> {
   }
 }
 
+/** PORTMATRIX_AS_OF pins "today" for lifecycles; a value that is set but not a date is bad input, never ignored. */
+function asOfProblem(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  const d = m ? new Date(`${v}T00:00:00Z`) : undefined;
+  return d && !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v ? undefined : `PORTMATRIX_AS_OF is ${JSON.stringify(v)}, not a date`;
+}
+
 const program = new Command("portmatrix")
   .version(VERSION)
   .description("Firewall port matrices as data: show, compile, audit, probe and rehearse them.")
@@ -42,10 +50,15 @@ registerCommands(program, (fn) => {
 });
 
 try {
+  const asOf = asOfProblem(process.env.PORTMATRIX_AS_OF);
+  if (asOf !== undefined) throw new InputError([diag("invalid-as-of", "error", asOf, { expected: "a calendar date YYYY-MM-DD, or the variable unset for today" })]);
   await program.parseAsync(process.argv);
   await Promise.all(pending);
 } catch (e) {
-  if (e instanceof CommanderError) {
+  if (e instanceof InputError) {
+    printDiagnostics(e.diagnostics);
+    exitCode = EXIT.badInput;
+  } else if (e instanceof CommanderError) {
     // --help and --version end with code 0; usage mistakes are bad input.
     exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
   } else {

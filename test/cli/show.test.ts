@@ -206,3 +206,17 @@ for (const c of BAD_CASES) {
     assert.doesNotMatch(r.stderr, /\n\s+at .*\.js:\d+/, "no stack trace");
   });
 }
+
+test("PORTMATRIX_AS_OF pins the lifecycle date; set but not a date is bad input, not 'today'", () => {
+  const early = runCli(["show", "--topology", "examples/seed-perimeter.yaml", "--format", "json"], { env: { PORTMATRIX_AS_OF: "2013-03-14" } });
+  assert.equal(early.status, 0, early.stderr);
+  const doc = JSON.parse(early.stdout) as { flows: ShowFlow[] };
+  assert.equal(doc.flows.find((f) => f.id === "stun-udp-in")!.retired, false);
+  for (const bad of ["", "2026-02-30", "25.11.2026", "today"]) {
+    const r = runCli(["show", "lync2013-public-im"], { env: { PORTMATRIX_AS_OF: bad } });
+    assert.equal(r.status, 2, `${JSON.stringify(bad)}: ${r.stderr}`);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^error\[invalid-as-of\]: PORTMATRIX_AS_OF is .*, not a date; expected a calendar date YYYY-MM-DD/);
+    assert.equal(r.stderr.trim().split("\n").length, 1);
+  }
+});
