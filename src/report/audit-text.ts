@@ -32,7 +32,7 @@ export function renderAuditText(r: AuditReportT): string {
     f.verdict + (f.uncertain ? " (uncertain)" : ""),
     f.retired ? "retired: not required" : "",
   ]);
-  out += textTable([{ header: "FLOW" }, { header: "FROM → TO" }, { header: "PORTS" }, { header: "VERDICT" }, { header: "" }], rows);
+  out += textTable([{ header: "FLOW" }, { header: "FROM → TO" }, { header: "PORTS" }, { header: "VERDICT" }, { header: "NOTE" }], rows);
   const blocked = r.flows.flatMap((f) =>
     f.blocked.flatMap((b) => [`  ${f.id} (${b.direction === "reply" ? "replies" : "own packets"}) blocked by ${ruleText(b.rule)}`, ...indent(b.packets)]),
   );
