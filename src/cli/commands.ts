@@ -1,27 +1,31 @@
-/** The one registry of commands; each command file registers its own options. */
+/**
+ * The one registry of commands; each command file registers its own options. Only the invoked
+ * command's file is loaded (its dependencies — TLS certificates, SQLite, the layout engine — cost
+ * tenths of a second each at start-up); `--help`, a mistyped command or none at all load every one,
+ * so help lists them all and commander can suggest the nearest name.
+ */
 import type { Command } from "commander";
-import { registerShow } from "./show.js";
-import { registerSchemas } from "./schemas.js";
-import { registerDemo } from "./demo.js";
-import { registerCompile } from "./compile.js";
-import { registerAudit } from "./audit.js";
-import { registerListen } from "./listen.js";
-import { registerProbe } from "./probe.js";
-import { registerLab } from "./lab.js";
-import { registerReport } from "./report.js";
 
 export type Runner = (fn: () => Promise<number> | number) => void;
+type Register = (program: Command, run: Runner) => void;
 
-export function registerCommands(program: Command, run: Runner): void {
-  registerShow(program, run);
-  // compile: compile.ts · audit: audit.ts · listen + certs: listen.ts · probe + merge: probe.ts
-  // lab: lab.ts · diagram + report + serve: report.ts
-  registerCompile(program, run);
-  registerAudit(program, run);
-  registerListen(program, run);
-  registerProbe(program, run);
-  registerLab(program, run);
-  registerReport(program, run);
-  registerSchemas(program, run);
-  registerDemo(program, run);
+// In help order. listen.ts: listen + certs · probe.ts: probe + merge · report.ts: diagram + report + serve.
+const REGISTRY: ReadonlyArray<readonly [names: readonly string[], load: () => Promise<Register>]> = [
+  [["profiles", "show"], async () => (await import("./show.js")).registerShow],
+  [["compile"], async () => (await import("./compile.js")).registerCompile],
+  [["audit"], async () => (await import("./audit.js")).registerAudit],
+  [["listen", "certs"], async () => (await import("./listen.js")).registerListen],
+  [["probe", "merge"], async () => (await import("./probe.js")).registerProbe],
+  [["lab"], async () => (await import("./lab.js")).registerLab],
+  [["diagram", "report", "serve"], async () => (await import("./report.js")).registerReport],
+  [["schemas"], async () => (await import("./schemas.js")).registerSchemas],
+  [["demo"], async () => (await import("./demo.js")).registerDemo],
+];
+
+/** `args`: the command line after the program name. */
+export async function registerCommands(program: Command, run: Runner, args: readonly string[]): Promise<void> {
+  const first = args.find((a) => !a.startsWith("-"));
+  if (first === undefined && args.length > 0 && args.every((a) => a === "-V" || a === "--version")) return;
+  const hit = REGISTRY.filter(([names]) => first !== undefined && names.includes(first));
+  for (const [, load] of hit.length > 0 ? hit : REGISTRY) (await load())(program, run);
 }

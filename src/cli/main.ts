@@ -45,13 +45,11 @@ const program = new Command("portmatrix")
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
 const pending: Array<Promise<void>> = [];
-registerCommands(program, (fn) => {
-  pending.push(runAction(fn));
-});
 
 try {
   const asOf = asOfProblem(process.env.PORTMATRIX_AS_OF);
   if (asOf !== undefined) throw new InputError([diag("invalid-as-of", "error", asOf, { expected: "a calendar date YYYY-MM-DD, or the variable unset for today" })]);
+  await registerCommands(program, (fn) => pending.push(runAction(fn)), process.argv.slice(2));
   await program.parseAsync(process.argv);
   await Promise.all(pending);
 } catch (e) {
