@@ -9,6 +9,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { BoundTopology } from "../model/flow.js";
+import { summarize, type ProbeResultT } from "../probe/result.js";
 import { loadTopology, PACKAGE_ROOT } from "../shell/load.js";
 import { renderDot } from "./dot.js";
 import { buildDiagram } from "./graph.js";
@@ -66,6 +67,19 @@ test("inactive flows are not drawn but listed", () => {
 
 test("marks: audit and probe combine to the worse; an arrow takes its worst line", () => {
   const b = bound("examples/seed-host.yaml");
+  const result = (target: string, port: number, ok: boolean): ProbeResultT => ({
+    flow: "rtp-tcp-out",
+    to: "messenger-clients",
+    target,
+    transport: "tcp",
+    port,
+    state: ok ? "open" : "filtered",
+    expected: "open",
+    ok,
+    reason: ok ? "syn-ack" : "no-response",
+    detail: "",
+  });
+  const media = [result("198.51.100.22", 50000, true), result("198.51.100.23", 50001, false)];
   const statuses = flowStatuses({
     audit: {
       version: 1,
@@ -104,29 +118,12 @@ test("marks: audit and probe combine to the worse; an arrow takes its worst line
     },
     probe: {
       version: 1,
-      from: "t",
-      results: [
-        {
-          flow: "rtp-tcp-out",
-          target: "x",
-          transport: "tcp",
-          port: 50000,
-          state: "open",
-          expected: "open",
-          ok: true,
-          detail: "",
-        },
-        {
-          flow: "rtp-tcp-out",
-          target: "y",
-          transport: "tcp",
-          port: 50001,
-          state: "filtered",
-          expected: "open",
-          ok: false,
-          detail: "",
-        },
-      ],
+      profile: b.profileId,
+      from: "edge-access",
+      startedAt: "2026-11-25T08:00:00.000Z",
+      results: media,
+      skipped: [],
+      summary: summarize(media, 0, 1),
     },
   });
   assert.equal(statuses.get("rtp-tcp-out")?.mark, "partial");

@@ -1,37 +1,14 @@
 /**
  * @module Run results the pictures are coloured by: an audit report (src/audit/report-schema.ts)
- * and a probe run, reduced to one mark per flow. Pure.
- *
- * The probe contract is owned by src/probe/; until its schema lands, `ProbeRun` below is this
- * module's reading of the agreed shape `{version, from, results: [{flow, target, transport, port,
- * state, expected, ok, detail}], summary}`. It is deliberately loose on the fields we do not use so
- * additive changes on the probe side do not break reading.
+ * and a probe run (src/probe/result.ts: `ProbeOutput`, the `probe --format json` contract), reduced
+ * to one mark per flow. Pure. Both contracts are the producers' own schemas, not copies, so a run
+ * is read here exactly as `audit` and `probe` define it, and one that does not meet it is refused.
  */
 import { z } from "zod";
 import { AuditReport, type AuditReportT } from "../audit/report-schema.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
+import { ProbeOutput, type ProbeOutputT } from "../probe/result.js";
 
-export const ProbeResult = z.looseObject({
-  flow: z.string(),
-  target: z.string(),
-  // tcp or udp today; a string so a new probe transport does not make old runs unreadable.
-  transport: z.string(),
-  port: z.number().int().min(0).max(65535),
-  state: z.string(),
-  expected: z.string(),
-  ok: z.boolean(),
-  detail: z.string().default(""),
-});
-
-export const ProbeRun = z.looseObject({
-  version: z.number().int(),
-  from: z.string(),
-  results: z.array(ProbeResult),
-  summary: z.unknown().optional(),
-});
-
-export type ProbeResultT = z.infer<typeof ProbeResult>;
-export type ProbeRunT = z.infer<typeof ProbeRun>;
 export type AuditVerdict = AuditReportT["flows"][number]["verdict"];
 
 /**
@@ -78,7 +55,7 @@ export interface FlowStatus {
 
 export interface RunResults {
   audit?: AuditReportT;
-  probe?: ProbeRunT;
+  probe?: ProbeOutputT;
 }
 
 /** Per flow id: what the audit and the probe said, and the worse of the two as the mark. */
@@ -112,7 +89,7 @@ export function statusText(s: FlowStatus | undefined): string {
 export type RunKind = "audit" | "probe";
 export type ParsedRun =
   | { ok: true; kind: "audit"; run: AuditReportT }
-  | { ok: true; kind: "probe"; run: ProbeRunT }
+  | { ok: true; kind: "probe"; run: ProbeOutputT }
   | { ok: false; diagnostics: Diagnostic[] };
 
 /** Validates a run's JSON (already parsed) as the given kind, or guesses the kind from its shape. */
@@ -124,10 +101,13 @@ export function parseRun(json: unknown, file: string, kind?: RunKind): ParsedRun
       : { ok: false, diagnostics: issues(r.error, file, "an audit report (portmatrix audit --format json)") };
   };
   const asProbe = (): ParsedRun => {
-    const r = ProbeRun.safeParse(json);
+    const r = ProbeOutput.safeParse(json);
     return r.success
       ? { ok: true, kind: "probe", run: r.data }
-      : { ok: false, diagnostics: issues(r.error, file, "a probe run (portmatrix probe --format json)") };
+      : {
+          ok: false,
+          diagnostics: issues(r.error, file, "a probe run (portmatrix probe --format json, version 1)"),
+        };
   };
   return (kind ?? guessKind(json)) === "probe" ? asProbe() : asAudit();
 }

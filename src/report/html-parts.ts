@@ -4,7 +4,8 @@
  */
 import type { AuditReportT, RuleRefT } from "../audit/report-schema.js";
 import { MARK_STYLE } from "../diagram/palette.js";
-import { auditMark, type Mark, type ProbeResultT, type ProbeRunT } from "../diagram/results.js";
+import { auditMark, type Mark } from "../diagram/results.js";
+import { groupResults, type ProbeOutputT, type ResultGroup } from "../probe/result.js";
 import { esc } from "./html-escape.js";
 
 /** Already-escaped HTML, so callers cannot pass raw text where markup is expected by mistake. */
@@ -127,40 +128,78 @@ export function auditFindings(a: AuditReportT): string {
   return [auditSummary(a), flowFindings(a), ...ruleFindings(a), ...notes].join("\n");
 }
 
-function probeRow(r: ProbeResultT): Array<string | number | Html> {
+/** One line per group of consecutive ports with the same outcome (probe's own grouping). */
+function probeRow(g: ResultGroup, withFrom: boolean): Array<string | number | Html> {
+  const r = g.first;
+  const ports = g.count === 1 ? String(g.fromPort) : `${g.fromPort}-${g.toPort} (${g.count} ports)`;
   return [
     raw(`<a href="#flow-${esc(r.flow)}">${esc(r.flow)}</a>`),
+    ...(withFrom ? [r.from ?? ""] : []),
     r.target,
     r.transport.toUpperCase(),
-    r.port,
+    // A group's source ports differ port by port; one port shows its own.
+    r.sourcePort === undefined
+      ? ports
+      : `${ports} (from ${g.count === 1 ? r.sourcePort : "pinned source ports"})`,
     r.state,
     r.expected,
     badge(r.ok ? "ok" : "failed", r.ok ? "as expected" : "not as expected"),
+    r.reason,
     r.detail,
   ];
 }
 
-function summaryHtml(summary: unknown): string {
-  if (summary === undefined || summary === null) return "";
-  const isFlat =
-    typeof summary === "object" &&
-    Object.values(summary as object).every((v) => typeof v !== "object" || v === null);
-  if (isFlat)
-    return `<dl class="summary">${Object.entries(summary as object)
-      .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(String(v))}</dd>`)
-      .join("")}</dl>`;
-  return `<pre class="summary">${esc(JSON.stringify(summary, null, 2))}</pre>`;
+function summaryHtml(p: ProbeOutputT): string {
+  const s = p.summary;
+  const states = Object.entries(s.states)
+    .map(([state, n]) => `${state} ${n}`)
+    .join(", ");
+  const items: Array<[string, string]> = [
+    ["profile", p.profile],
+    ["started", p.startedAt],
+    ...(p.runs ?? []).map((r): [string, string] => [`run from ${r.from}`, `started ${r.startedAt}`]),
+    ["results", `${s.total}: ${s.ok} as expected, ${s.failed} not`],
+    ["states", states || "none"],
+    ["skipped", String(s.skipped)],
+    ["duration", `${s.durationMs} ms`],
+  ];
+  return `<dl class="summary">${items.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join("")}</dl>`;
 }
 
-export function probeResults(p: ProbeRunT): string {
-  const ok = p.results.filter((r) => r.ok).length;
+/** A probe run (probe or merge --format json): its summary, results grouped by port, what was skipped. */
+export function probeResults(p: ProbeOutputT): string {
+  const withFrom = p.results.some((r) => r.from !== undefined);
+  const headers = [
+    "Flow",
+    ...(withFrom ? ["From"] : []),
+    "Target",
+    "Transport",
+    "Port",
+    "State",
+    "Expected",
+    "Result",
+    "Reason",
+    "Detail",
+  ];
+  const skipped =
+    p.skipped.length > 0
+      ? [
+          `<p>${esc(`Skipped (${p.skipped.length}):`)}</p>`,
+          table(
+            ["Flow", "From", "To", "Reason"],
+            p.skipped.map((k) => [k.flow, k.from ?? p.from, k.to, k.reason]),
+            ` class="probe-skipped"`,
+          ),
+        ]
+      : [];
   return [
-    `<p>${esc(`Probed from ${p.from}: ${ok} of ${p.results.length} results as expected.`)}</p>`,
-    summaryHtml(p.summary),
+    `<p>${esc(`Probed from ${p.from}: ${p.summary.ok} of ${p.summary.total} results as expected.`)}</p>`,
+    summaryHtml(p),
     table(
-      ["Flow", "Target", "Transport", "Port", "State", "Expected", "Result", "Detail"],
-      p.results.map(probeRow),
+      headers,
+      groupResults(p.results).map((g) => probeRow(g, withFrom)),
       ` class="probe"`,
     ),
+    ...skipped,
   ].join("\n");
 }

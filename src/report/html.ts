@@ -5,9 +5,10 @@
  * timestamp; every value escaped.
  */
 import type { AuditReportT } from "../audit/report-schema.js";
-import { flowStatuses, probeMark, auditMark, type FlowStatus, type ProbeRunT } from "../diagram/results.js";
+import { flowStatuses, probeMark, auditMark, type FlowStatus } from "../diagram/results.js";
 import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
 import type { Profile } from "../model/schema.js";
+import type { ProbeOutputT } from "../probe/result.js";
 import { toReadable } from "../space/address.js";
 import { esc } from "./html-escape.js";
 import { auditFindings, badge, probeResults, raw, type Html } from "./html-parts.js";
@@ -21,7 +22,7 @@ export interface ReportInput {
   topologyFile: string;
   diagramSvg: string;
   audit?: AuditReportT;
-  probe?: ProbeRunT;
+  probe?: ProbeOutputT;
 }
 
 /** The seed's columns (Role, Protocol, TCP/UDP, Port, Source, Destination, Notes), then the verdicts given. */

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
-import { probeFixture, realAudit } from "../../test/report/runs.js";
+import { hostileProbeFixture, realAudit } from "../../test/report/runs.js";
 import { openStore, type RunStore } from "../store/index.js";
 import { dashboardHandler } from "./app.js";
 import { tokenMatches } from "./auth.js";
@@ -87,7 +87,7 @@ test("runs are loaded by the API and by the form, then shown with their flows an
   });
   assert.equal(api.status, 201, api.body);
   assert.equal((JSON.parse(api.body) as { id: number }).id, 1);
-  const form = new URLSearchParams({ kind: "auto", json: JSON.stringify(probeFixture()) }).toString();
+  const form = new URLSearchParams({ kind: "auto", json: JSON.stringify(hostileProbeFixture()) }).toString();
   const posted = await call(open.port, "/load", {
     method: "POST",
     body: form,

@@ -60,6 +60,11 @@ test("report: one HTML file with the matrix, the diagram, findings and probe res
 test("bad input: one line per problem, exit 2, no stack trace, no file", () => {
   const notJson = join(dir, "not.json");
   writeFileSync(notJson, "{ audit");
+  // The probe's own contract: a state it never prints is refused, as is a run without its summary.
+  const badProbe = join(dir, "bad-probe.json");
+  const probe = JSON.parse(readFileSync(PROBE_FIXTURE, "utf8")) as { results: Array<{ state: string }> };
+  probe.results[0]!.state = "half-open";
+  writeFileSync(badProbe, JSON.stringify({ ...probe, summary: undefined }));
   const cases: Array<[string[], RegExp]> = [
     [["diagram"], /^error\[missing-option\]: --topology is required; expected --topology <file>$/m],
     [
@@ -73,6 +78,10 @@ test("bad input: one line per problem, exit 2, no stack trace, no file", () => {
     [
       ["report", "-t", SEED_HOST, "--probe", auditFile],
       /error\[bad-run-json\]: .*audit\.json: at results: .*expected a probe run/,
+    ],
+    [
+      ["report", "-t", SEED_HOST, "--probe", badProbe],
+      /^error\[bad-run-json\]: .*bad-probe\.json: at results\.0\.state: .*; expected a probe run \(portmatrix probe --format json, version 1\)\n.*bad-probe\.json: at summary: /m,
     ],
     [
       ["report", "-t", SEED_HOST, "--audit", join(dir, "missing.json")],

@@ -7,16 +7,16 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { AuditReportT } from "../../src/audit/report-schema.js";
 import { renderDiagram } from "../../src/diagram/index.js";
-import type { ProbeRunT } from "../../src/diagram/results.js";
+import type { ProbeOutputT } from "../../src/probe/result.js";
 import { esc } from "../../src/report/html-escape.js";
 import { renderReportHtml, type ReportInput } from "../../src/report/html.js";
-import { ASA_TOPOLOGY, probeFixture, realAudit, SEED_HOST, topology } from "./runs.js";
+import { ASA_TOPOLOGY, hostileProbeFixture, probeFixture, realAudit, SEED_HOST, topology } from "./runs.js";
 
 const EVIL = `<img src=x onerror="alert(1)"> & '`;
 
 async function report(
   path: string,
-  results: { audit?: AuditReportT; probe?: ProbeRunT },
+  results: { audit?: AuditReportT; probe?: ProbeOutputT },
   rename = false,
 ): Promise<string> {
   const t = topology(path);
@@ -87,7 +87,51 @@ test("audit findings and probe results are in the file", async () => {
   for (const id of ["audit-flows", "audit-exposure", "audit-dead", "audit-retired", "audit-unsupported"])
     assert.ok(html.includes(`<section id="${id}">`), id);
   assert.match(html, /Exposure: allowed beyond the matrix \(4\)/);
-  assert.match(html, /Probed from HAND-MADE FIXTURE.*2 of 4 results as expected/);
+  assert.match(html, /Probed from partners, clients, messenger-clients: 3 of 6 results as expected/);
+  const probe = html.slice(html.indexOf('<table class="probe">'));
+  const rows = probe
+    .slice(0, probe.indexOf("</table>"))
+    .split("\n")
+    .filter((l) => l.startsWith("<tr><td>"));
+  // The real run's states and what the protocol said, one row per flow, source and target.
+  assert.deepEqual(
+    rows.map((r) => cells(r, /<td>([^<]*)<\/td>/g).slice(0, 7)),
+    [
+      ["partners", "203.0.113.10", "TCP", "5061", "open", "open", "sip-response"],
+      ["partners", "2001:db8:10::10", "TCP", "5061", "open", "open", "sip-response"],
+      ["clients", "203.0.113.10", "TCP", "443", "open", "open", "sip-response"],
+      ["clients", "2001:db8:10::10", "TCP", "443", "filtered", "open", "no-response"],
+      ["messenger-clients", "203.0.113.10", "UDP", "3478", "closed", "open", "port-unreach"],
+      ["messenger-clients", "2001:db8:10::10", "UDP", "3478", "closed", "open", "port-unreach"],
+    ],
+  );
+  assert.match(probe, /SIP 200 OK \(portmatrix-listen\//);
+});
+
+test("probe results: consecutive ports with one outcome are one row; skipped flows are listed", async () => {
+  const p = probeFixture();
+  // The edge's media range to one Messenger host, dropped (made from the run's filtered result).
+  const dropped = p.results.find((r) => r.state === "filtered")!;
+  const media = Array.from({ length: 10 }, (_, i) => ({
+    ...dropped,
+    flow: "rtp-tcp-out",
+    from: "edge-access",
+    to: "messenger-clients",
+    target: "198.51.100.23",
+    port: 50000 + i,
+  }));
+  const html = await report(ASA_TOPOLOGY, {
+    probe: {
+      ...p,
+      results: [...p.results, ...media],
+      skipped: [{ flow: "sip-mtls-out", to: "partners", reason: "bound to any", from: "edge-access" }],
+    },
+  });
+  assert.match(
+    html,
+    /<td>edge-access<\/td><td>198\.51\.100\.23<\/td><td>TCP<\/td><td>50000-50009 \(10 ports\)<\/td><td>filtered<\/td>/,
+  );
+  assert.match(html, /<td>sip-mtls-out<\/td><td>edge-access<\/td><td>partners<\/td><td>bound to any<\/td>/);
 });
 
 test("self-contained and printable: no script, no external resource, a print stylesheet", async () => {
@@ -110,7 +154,7 @@ test("hostile names, notes, file names, rule text and probe details are escaped"
     })),
     notes: [EVIL],
   };
-  const html = await report(ASA_TOPOLOGY, { audit: evilAudit, probe: probeFixture() }, true);
+  const html = await report(ASA_TOPOLOGY, { audit: evilAudit, probe: hostileProbeFixture() }, true);
   assert.ok(!/<img|<script/i.test(html), "no element made from data");
   // Data's quotes are escaped, so an attribute made from data would show as onerror=" or onerror=x.
   assert.ok(
@@ -118,7 +162,7 @@ test("hostile names, notes, file names, rule text and probe details are escaped"
     "no attribute made from data",
   );
   assert.ok(html.includes("&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &#39;"));
-  assert.ok(html.includes("&lt;script&gt;alert(1)&lt;/script&gt;"), "the probe fixture's detail");
+  assert.ok(html.includes("&lt;script&gt;alert(1)&lt;/script&gt;"), "the probe's detail");
 });
 
 test("the same inputs give the same bytes", async () => {
