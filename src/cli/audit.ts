@@ -7,7 +7,6 @@ import { renderAuditJunit } from "../report/audit-junit.js";
 import { renderAuditSarif } from "../report/audit-sarif.js";
 import { renderAuditText } from "../report/audit-text.js";
 import { readText, writeFilesAtomic } from "../shell/files.js";
-import { defaultDbPath, saveRun } from "../store/index.js";
 import { loadTopology, VERSION } from "../shell/load.js";
 import type { BoundTopology } from "../model/flow.js";
 import type { AuditReportT } from "../audit/report-schema.js";
@@ -29,10 +28,20 @@ interface AuditOpts {
 export function registerAudit(program: Command, run: Runner): void {
   program
     .command("audit")
-    .description("check existing firewall rules against the matrix: flows allowed, exposure, dead and retired rules")
+    .description(
+      "check existing firewall rules against the matrix: flows allowed, exposure, dead and retired rules",
+    )
     .requiredOption("-t, --topology <file>", "the topology (profile, addresses, firewall kind)")
-    .requiredOption("-r, --ruleset <file>", "a ruleset to read (repeat for several: evaluated together)", collect, [])
-    .option("--ruleset-format <format>", `force the reader: ${Object.keys(READERS).join(", ")} (default: guessed from the content)`)
+    .requiredOption(
+      "-r, --ruleset <file>",
+      "a ruleset to read (repeat for several: evaluated together)",
+      collect,
+      [],
+    )
+    .option(
+      "--ruleset-format <format>",
+      `force the reader: ${Object.keys(READERS).join(", ")} (default: guessed from the content)`,
+    )
     .option("--format <format>", FORMATS.join(", "), "table")
     .option("--max-lines <n>", "packet-set lines per finding before the rest is counted", "20")
     .option("-o, --output <file>", "write the report to a file instead of standard output")
@@ -44,8 +53,15 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-export function readRulesets(files: readonly string[], forced: string | undefined, topology: BoundTopology): { parsed: ParsedRuleset[]; warnings: Diagnostic[] } {
-  const formatName = forced === undefined ? undefined : choice("--ruleset-format", forced, Object.keys(READERS) as ReaderName[]);
+export function readRulesets(
+  files: readonly string[],
+  forced: string | undefined,
+  topology: BoundTopology,
+): { parsed: ParsedRuleset[]; warnings: Diagnostic[] } {
+  const formatName =
+    forced === undefined
+      ? undefined
+      : choice("--ruleset-format", forced, Object.keys(READERS) as ReaderName[]);
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
   const parsed: ParsedRuleset[] = [];
@@ -57,12 +73,27 @@ export function readRulesets(files: readonly string[], forced: string | undefine
     }
     const format = formatName ?? sniffFormat(r.text);
     if (!format) {
-      errors.push(diag("unknown-ruleset-format", "error", `${file}: cannot tell the ruleset format from its content`, { at: { file, line: 1, col: 1 }, expected: `--ruleset-format ${Object.keys(READERS).join("|")}` }));
+      errors.push(
+        diag("unknown-ruleset-format", "error", `${file}: cannot tell the ruleset format from its content`, {
+          at: { file, line: 1, col: 1 },
+          expected: `--ruleset-format ${Object.keys(READERS).join("|")}`,
+        }),
+      );
       continue;
     }
     const kind = topology.firewall.kind;
     if (!FORMAT_KINDS[format].includes(kind)) {
-      errors.push(diag("ruleset-kind", "error", `${file}: a ${format} ruleset cannot be the ${kind} firewall the topology describes`, { at: { file, line: 1, col: 1 }, expected: `a topology with firewall kind ${FORMAT_KINDS[format].join(" or ")}` }));
+      errors.push(
+        diag(
+          "ruleset-kind",
+          "error",
+          `${file}: a ${format} ruleset cannot be the ${kind} firewall the topology describes`,
+          {
+            at: { file, line: 1, col: 1 },
+            expected: `a topology with firewall kind ${FORMAT_KINDS[format].join(" or ")}`,
+          },
+        ),
+      );
       continue;
     }
     const p = READERS[format](r.text, file);
@@ -86,11 +117,15 @@ export function renderAudit(report: AuditReportT, format: (typeof FORMATS)[numbe
   }
 }
 
-function runAudit(opts: AuditOpts): number {
+async function runAudit(opts: AuditOpts): Promise<number> {
   const format = choice("--format", opts.format, FORMATS);
   const maxLines = Number(opts.maxLines);
   if (!Number.isInteger(maxLines) || maxLines < 1)
-    throw new InputError([diag("bad-option", "error", `--max-lines "${opts.maxLines}" is not a positive whole number`, { expected: "e.g. --max-lines 20" })]);
+    throw new InputError([
+      diag("bad-option", "error", `--max-lines "${opts.maxLines}" is not a positive whole number`, {
+        expected: "e.g. --max-lines 20",
+      }),
+    ]);
   const t = loadTopology(opts.topology);
   if (!t.ok) throw new InputError(t.diagnostics);
   const { parsed, warnings } = readRulesets(opts.ruleset, opts.rulesetFormat, t.value.bound);
@@ -98,6 +133,7 @@ function runAudit(opts: AuditOpts): number {
   const report = audit(t.value.bound, parsed, { maxLines });
   const text = renderAudit(report, format);
   if (opts.save !== undefined) {
+    const { defaultDbPath, saveRun } = await import("../store/index.js"); // SQLite only when asked for
     const saved = saveRun(typeof opts.save === "string" ? opts.save : defaultDbPath(), "audit", report);
     if (!saved.ok) throw new InputError(saved.diagnostics);
   }

@@ -9,7 +9,7 @@ import { mergeRuns, probeExitCode, ProbeOutput, type ProbeOutputT } from "../pro
 import { renderProbeJunit, renderProbeText } from "../report/probe-text.js";
 import { readText, writeFilesAtomic } from "../shell/files.js";
 import { loadTopology } from "../shell/load.js";
-import { defaultDbPath, saveRun } from "../store/index.js";
+import { raiseFileLimit } from "../shell/limits.js";
 import { choice, EXIT, InputError, printDiagnostics } from "./io.js";
 import type { Runner } from "./commands.js";
 
@@ -43,7 +43,9 @@ interface ProbeOpts {
 export function registerProbe(program: Command, run: Runner): void {
   program
     .command("probe")
-    .description("send real traffic for every flow that starts at an endpoint and compare what answers with the matrix")
+    .description(
+      "send real traffic for every flow that starts at an endpoint and compare what answers with the matrix",
+    )
     .requiredOption("-t, --topology <file>", "the topology (profile, addresses)")
     .requiredOption("--from <endpoint>", "the endpoint this machine stands for (its flows are probed)")
     .option("--to <endpoint>", "only the flows to this endpoint")
@@ -57,8 +59,15 @@ export function registerProbe(program: Command, run: Runner): void {
     .option("--udp-timeout <ms>", "first UDP retransmission timeout (RFC 5389 RTO)", "500")
     .option("--udp-tries <n>", "UDP requests before giving up", "3")
     .option("--service-timeout <ms>", "time limit of a TLS, SIP or MS-TURN exchange", "3000")
-    .option("--responders", "a responder (listen or the real service) stands at every destination: UDP silence is filtered")
-    .option("--source <how>", "source address: topology (the endpoint's own) or auto (the system's choice)", "topology")
+    .option(
+      "--responders",
+      "a responder (listen or the real service) stands at every destination: UDP silence is filtered",
+    )
+    .option(
+      "--source <how>",
+      "source address: topology (the endpoint's own) or auto (the system's choice)",
+      "topology",
+    )
     .option("--ca <file>", "CA certificate (PEM) to verify servers against")
     .option("--cert <file>", "client certificate (PEM) to present to MTLS servers")
     .option("--key <file>", "its private key (PEM)")
@@ -80,7 +89,11 @@ export function registerProbe(program: Command, run: Runner): void {
 function int(option: string, value: string, min: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min)
-    throw new InputError([diag("bad-option", "error", `${option} "${value}" is not a whole number ≥ ${min}`, { expected: `${option} ${Math.max(min, 1)} or more` })]);
+    throw new InputError([
+      diag("bad-option", "error", `${option} "${value}" is not a whole number ≥ ${min}`, {
+        expected: `${option} ${Math.max(min, 1)} or more`,
+      }),
+    ]);
   return n;
 }
 
@@ -89,7 +102,12 @@ function pem(option: string, file: string | undefined): string | undefined {
   const r = readText(file);
   if (!r.ok) throw new InputError([r.diagnostic]);
   if (!/-----BEGIN [A-Z ]+-----/.test(r.text))
-    throw new InputError([diag("bad-pem", "error", `${file}: not PEM (${option})`, { at: { file, line: 1, col: 1 }, expected: "a -----BEGIN …----- block" })]);
+    throw new InputError([
+      diag("bad-pem", "error", `${file}: not PEM (${option})`, {
+        at: { file, line: 1, col: 1 },
+        expected: "a -----BEGIN …----- block",
+      }),
+    ]);
   return r.text;
 }
 
@@ -118,7 +136,9 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
   const cert = pem("--cert", opts.cert);
   const key = pem("--key", opts.key);
   if ((cert === undefined) !== (key === undefined))
-    throw new InputError([diag("bad-option", "error", "--cert and --key go together", { expected: "both, or neither" })]);
+    throw new InputError([
+      diag("bad-option", "error", "--cert and --key go together", { expected: "both, or neither" }),
+    ]);
   if (ca !== undefined) settings.ca = ca;
   if (cert !== undefined && key !== undefined) Object.assign(settings, { cert, key });
   const t = loadTopology(opts.topology);
@@ -133,16 +153,33 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
     const bad = await unavailableSources(planned.plan);
     if (bad.length > 0) {
       printDiagnostics([
-        diag("probe-source", "error", `${opts.from}'s address ${bad.join(", ")} is not configured on this machine: the firewall would not see the packets the matrix describes`, {
-          expected: `run probe on the machine (or namespace) that has ${bad.join(", ")}, or --source auto to send from whatever address the system picks`,
-        }),
+        diag(
+          "probe-source",
+          "error",
+          `${opts.from}'s address ${bad.join(", ")} is not configured on this machine: the firewall would not see the packets the matrix describes`,
+          {
+            expected: `run probe on the machine (or namespace) that has ${bad.join(", ")}, or --source auto to send from whatever address the system picks`,
+          },
+        ),
       ]);
       return EXIT.environment;
     }
   }
+  // One descriptor per connect in flight: make room where permitted, else keep the queue below the
+  // limit (EMFILE would still only back off, but every one costs a retry).
+  const soft = raiseFileLimit(settings.maxInFlight + 256);
+  if (soft !== undefined && soft - 256 < settings.maxInFlight)
+    settings.maxInFlight = Math.max(16, soft - 256);
   const bar =
     opts.progress && process.stderr.isTTY
-      ? new cliProgress.SingleBar({ stream: process.stderr, format: "probing {bar} {value}/{total} ports · {eta}s", hideCursor: true }, cliProgress.Presets.shades_classic)
+      ? new cliProgress.SingleBar(
+          {
+            stream: process.stderr,
+            format: "probing {bar} {value}/{total} ports · {eta}s",
+            hideCursor: true,
+          },
+          cliProgress.Presets.shades_classic,
+        )
       : undefined;
   let started = false;
   const { output } = await runProbe(planned.plan, settings, {
@@ -161,6 +198,7 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
   bar?.stop();
   const text = render(output, format);
   if (opts.save !== undefined) {
+    const { defaultDbPath, saveRun } = await import("../store/index.js"); // SQLite only when asked for
     const saved = saveRun(typeof opts.save === "string" ? opts.save : defaultDbPath(), "probe", output);
     if (!saved.ok) throw new InputError(saved.diagnostics);
   }
@@ -178,13 +216,23 @@ function runMerge(files: string[], opts: { format: string; output?: string }): n
     try {
       value = JSON.parse(readFileSync(file, "utf8"));
     } catch (e) {
-      problems.push(diag("bad-run-json", "error", `${file}: ${(e as Error).message}`, { at: { file, line: 1, col: 1 }, expected: "a probe run as printed by probe --format json" }));
+      problems.push(
+        diag("bad-run-json", "error", `${file}: ${(e as Error).message}`, {
+          at: { file, line: 1, col: 1 },
+          expected: "a probe run as printed by probe --format json",
+        }),
+      );
       continue;
     }
     const p = ProbeOutput.safeParse(value);
     if (!p.success) {
       const issue = p.error.issues[0]!;
-      problems.push(diag("bad-run-json", "error", `${file}: ${issue.path.join(".") || "(top)"}: ${issue.message}`, { at: { file, line: 1, col: 1 }, expected: "a probe run as printed by probe --format json (version 1)" }));
+      problems.push(
+        diag("bad-run-json", "error", `${file}: ${issue.path.join(".") || "(top)"}: ${issue.message}`, {
+          at: { file, line: 1, col: 1 },
+          expected: "a probe run as printed by probe --format json (version 1)",
+        }),
+      );
       continue;
     }
     runs.push(p.data);
