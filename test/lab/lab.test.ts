@@ -11,6 +11,7 @@ import { test } from "node:test";
 import { kernelSkipReason } from "../kernel/netns.js";
 import { CLI, ROOT } from "../cli/run-cli.js";
 import { LabOutput, type LabOutputT } from "../../src/lab/result.js";
+import { Lab } from "../../src/lab/run.js";
 
 const skip = kernelSkipReason(["nft", "iptables-restore", "ip6tables-restore"]);
 
@@ -24,13 +25,18 @@ function ours(pid: number): string[] {
 
 function strays(): string[] {
   try {
-    return execFileSync("pgrep", ["-af", "portmatrix-lab-"], { encoding: "utf8" }).trim().split("\n").filter(Boolean);
+    return execFileSync("pgrep", ["-af", "portmatrix-lab-"], { encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .filter(Boolean);
   } catch {
     return []; // pgrep exits 1 when nothing matches
   }
 }
 
-function lab(args: string[]): Promise<{ status: number | null; out: LabOutputT | undefined; stderr: string; pid: number }> {
+function lab(
+  args: string[],
+): Promise<{ status: number | null; out: LabOutputT | undefined; stderr: string; pid: number }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, "lab", "--format", "json", "-q", ...args], {
       cwd: ROOT,
@@ -43,7 +49,12 @@ function lab(args: string[]): Promise<{ status: number | null; out: LabOutputT |
     const timer = setTimeout(() => child.kill("SIGINT"), 180_000);
     child.on("exit", (status) => {
       clearTimeout(timer);
-      resolve({ status, out: stdout ? LabOutput.parse(JSON.parse(stdout)) : undefined, stderr, pid: child.pid! });
+      resolve({
+        status,
+        out: stdout ? LabOutput.parse(JSON.parse(stdout)) : undefined,
+        stderr,
+        pid: child.pid!,
+      });
     });
   });
 }
@@ -56,39 +67,54 @@ const CASES: Array<[string, string[]]> = [
 ];
 
 for (const [name, args] of CASES)
-  test(`lab: ${name}: every flow allowed live, probe and audit agree, nothing left behind`, { skip }, async () => {
-    const r = await lab(args);
-    assert.equal(r.status, 0, r.stderr);
-    const out = r.out!;
-    assert.deepEqual(
-      out.flows.map((f) => [f.id, f.probe, f.audit, f.agree]),
-      out.flows.map((f) => [f.id, "allowed", "allowed", true]),
-    );
-    assert.ok(out.flows.length >= 6);
-    // The media range really was probed port by port, on every family the lab gave the endpoint.
-    const rtp = out.flows.find((f) => f.id === "rtp-tcp-out")!;
-    const families = out.addresses.find((a) => a.endpoint === "messenger-clients")!.lab.length;
-    assert.equal(rtp.probed.total, 10_000 * families);
+  test(
+    `lab: ${name}: every flow allowed live, probe and audit agree, nothing left behind`,
+    { skip },
+    async () => {
+      const r = await lab(args);
+      assert.equal(r.status, 0, r.stderr);
+      const out = r.out!;
+      assert.deepEqual(
+        out.flows.map((f) => [f.id, f.probe, f.audit, f.agree]),
+        out.flows.map((f) => [f.id, "allowed", "allowed", true]),
+      );
+      assert.ok(out.flows.length >= 6);
+      // The media range really was probed port by port, on every family the lab gave the endpoint.
+      const rtp = out.flows.find((f) => f.id === "rtp-tcp-out")!;
+      const families = out.addresses.find((a) => a.endpoint === "messenger-clients")!.lab.length;
+      assert.equal(rtp.probed.total, 10_000 * families);
+      assert.deepEqual(ours(r.pid), []);
+      assert.deepEqual(strays(), []);
+    },
+  );
+
+test(
+  "lab: the legacy edge ruleset — its known gaps are seen live and predicted alike",
+  { skip },
+  async () => {
+    const r = await lab([
+      "-t",
+      "examples/legacy/host-topology.yaml",
+      "--ruleset",
+      "examples/legacy/edge-iptables.rules",
+    ]);
+    assert.equal(r.status, 1, r.stderr);
+    const byId = new Map(r.out!.flows.map((f) => [f.id, f]));
+    for (const f of r.out!.flows) assert.ok(f.agree, `${f.id}: ${f.detail}`);
+    // SIP/MTLS in only from the 2012 partners (the lab's partner host is not one); RTP out only 50000-50999.
+    assert.equal(byId.get("sip-mtls-in")!.probe, "blocked");
+    assert.equal(byId.get("rtp-tcp-out")!.probe, "partial");
+    assert.deepEqual(byId.get("rtp-tcp-out")!.probed, { ok: 1000, total: 10_000 });
+    assert.equal(byId.get("sip-tls-clients")!.probe, "allowed");
     assert.deepEqual(ours(r.pid), []);
     assert.deepEqual(strays(), []);
-  });
-
-test("lab: the legacy edge ruleset — its known gaps are seen live and predicted alike", { skip }, async () => {
-  const r = await lab(["-t", "examples/legacy/host-topology.yaml", "--ruleset", "examples/legacy/edge-iptables.rules"]);
-  assert.equal(r.status, 1, r.stderr);
-  const byId = new Map(r.out!.flows.map((f) => [f.id, f]));
-  for (const f of r.out!.flows) assert.ok(f.agree, `${f.id}: ${f.detail}`);
-  // SIP/MTLS in only from the 2012 partners (the lab's partner host is not one); RTP out only 50000-50999.
-  assert.equal(byId.get("sip-mtls-in")!.probe, "blocked");
-  assert.equal(byId.get("rtp-tcp-out")!.probe, "partial");
-  assert.deepEqual(byId.get("rtp-tcp-out")!.probed, { ok: 1000, total: 10_000 });
-  assert.equal(byId.get("sip-tls-clients")!.probe, "allowed");
-  assert.deepEqual(ours(r.pid), []);
-  assert.deepEqual(strays(), []);
-});
+  },
+);
 
 test("lab: Ctrl-C while it runs removes its namespaces and processes, exit 130", { skip }, async () => {
-  const child = spawn(process.execPath, [CLI, "lab", "-t", join(ROOT, "examples/seed-perimeter.yaml")], { cwd: ROOT });
+  const child = spawn(process.execPath, [CLI, "lab", "-t", join(ROOT, "examples/seed-perimeter.yaml")], {
+    cwd: ROOT,
+  });
   let stderr = "";
   const listening = new Promise<void>((resolve) =>
     child.stderr.on("data", (b: Buffer) => {
@@ -107,12 +133,49 @@ test("lab: Ctrl-C while it runs removes its namespaces and processes, exit 130",
   assert.deepEqual(strays(), []);
 });
 
-test("lab: refuses a topology with real addresses when an existing ruleset names them (exit 2, one line)", { skip }, async () => {
-  const r = await lab(["-t", "test/fixtures/lab-real-address.yaml", "--ruleset", "examples/legacy/edge-iptables.rules"]);
-  if (r.status === 2) {
-    const lines = r.stderr.trim().split("\n");
-    assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0]!, /error\[/);
-    assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
-  } else assert.fail(`expected exit 2, got ${r.status}: ${r.stderr}`);
-});
+test(
+  "lab: refuses a topology with real addresses when an existing ruleset names them (exit 2, one line)",
+  { skip },
+  async () => {
+    const r = await lab([
+      "-t",
+      "test/fixtures/lab-real-address.yaml",
+      "--ruleset",
+      "examples/legacy/edge-iptables.rules",
+    ]);
+    if (r.status === 2) {
+      const lines = r.stderr.trim().split("\n");
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0]!, /error\[/);
+      assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
+    } else assert.fail(`expected exit 2, got ${r.status}: ${r.stderr}`);
+  },
+);
+
+test(
+  "lab: refuses to start when a namespace it would create exists, and leaves it alone",
+  { skip },
+  async () => {
+    // In this process, so the lab's namespace prefix (from its pid) is known before it starts.
+    const mine = `pml${process.pid % 100000}-fw`;
+    execFileSync("ip", ["netns", "add", mine]);
+    try {
+      const lab = new Lab({
+        topologyPath: join(ROOT, "examples/seed-perimeter.yaml"),
+        target: "nftables",
+        dropRetired: false,
+        log: () => {},
+      });
+      const r = await lab.run();
+      await lab.cleanup();
+      assert.equal(r.ok, false);
+      if (r.ok) return;
+      assert.equal(r.kind, "environment");
+      assert.equal(r.diagnostics.length, 1);
+      assert.match(r.diagnostics[0]!.message, new RegExp(`namespaces ${mine} exist already`));
+      assert.deepEqual(ours(process.pid), [mine], "the lab created nothing and deleted nothing");
+    } finally {
+      execFileSync("ip", ["netns", "del", mine]);
+    }
+  },
+);
