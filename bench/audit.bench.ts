@@ -51,7 +51,7 @@ function rule(r: Rng, c: number): string {
   if (r.chance(0.8)) {
     const len = r.pick([32, 32, 30, 28, 24, 24, 20, 16]);
     const size = 1n << BigInt(32 - len);
-    parts.push(`-d ${addressText(chainNet(c) + ((BigInt(r.int(0, 65535)) / size) * size))}/${len}`);
+    parts.push(`-d ${addressText(chainNet(c) + (BigInt(r.int(0, 65535)) / size) * size)}/${len}`);
   }
   const proto = r.pick(["tcp", "tcp", "udp", "any"]);
   if (proto !== "any") {
@@ -88,15 +88,41 @@ export function matrix(): BoundTopology {
   for (let i = 0; i < 30; i++) {
     const port = [443, 5061, 3478, 50000, 80, 22, 5269, 8057][i % 8]!;
     flows.push({
-      id: `f${i}`, role: "", protocol: "", transport: i % 3 === 2 ? "udp" : "tcp", ports: [{ from: port, to: port === 50000 ? 59999 : port }],
-      from: i % 2 ? "inside" : "outside", to: i % 2 ? "outside" : "inside", source: "", destination: "", notes: "", conditions: [], citation: "",
-      active: true, retired: i % 10 === 9, fromAddresses: a(i % 2 ? "10.0.0.0/8" : "any4"), toAddresses: a(i % 2 ? "any4" : `10.${i}.0.0/16`),
+      id: `f${i}`,
+      role: "",
+      protocol: "",
+      transport: i % 3 === 2 ? "udp" : "tcp",
+      ports: [{ from: port, to: port === 50000 ? 59999 : port }],
+      from: i % 2 ? "inside" : "outside",
+      to: i % 2 ? "outside" : "inside",
+      source: "",
+      destination: "",
+      notes: "",
+      conditions: [],
+      citation: "",
+      active: true,
+      retired: i % 10 === 9,
+      fromAddresses: a(i % 2 ? "10.0.0.0/8" : "any4"),
+      toAddresses: a(i % 2 ? "any4" : `10.${i}.0.0/16`),
     });
   }
   return {
-    profileId: "bench", profileTitle: "bench", features: [], management: a("10.0.0.0/8"), flows,
-    endpoints: [{ id: "inside", name: "inside", addresses: a("10.0.0.0/8"), text: [] }, { id: "outside", name: "outside", addresses: a("any4"), text: [] }],
-    firewall: { kind: "perimeter", zones: [{ name: "in", interface: "eth1", endpoints: ["inside"] }, { name: "out", interface: "eth0", endpoints: ["outside"] }] },
+    profileId: "bench",
+    profileTitle: "bench",
+    features: [],
+    management: a("10.0.0.0/8"),
+    flows,
+    endpoints: [
+      { id: "inside", name: "inside", addresses: a("10.0.0.0/8"), text: [] },
+      { id: "outside", name: "outside", addresses: a("any4"), text: [] },
+    ],
+    firewall: {
+      kind: "perimeter",
+      zones: [
+        { name: "in", interface: "eth1", endpoints: ["inside"] },
+        { name: "out", interface: "eth0", endpoints: ["outside"] },
+      ],
+    },
   };
 }
 
@@ -122,8 +148,13 @@ function run(size: number): void {
 }
 
 if (process.argv[1]?.endsWith("audit.bench.ts")) {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
-  console.log("| rules | parse | audit (30 flows + exposure + dead) | further flow query | peak RSS | findings | verdicts |");
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => n > 0);
+  console.log(
+    "| rules | parse | audit (30 flows + exposure + dead) | further flow query | peak RSS | findings | verdicts |",
+  );
   console.log("|---|---|---|---|---|---|---|");
   for (const s of sizes.length ? sizes : [1000, 10000, 100000]) run(s);
 }

@@ -28,7 +28,7 @@ export interface ProbeCase {
 export function portsText(ports: number[]): string {
   const out: string[] = [];
   const s = [...ports].sort((x, y) => x - y);
-  for (let k = 0; k < s.length; ) {
+  for (let k = 0; k < s.length;) {
     let j = k;
     while (j + 1 < s.length && s[j + 1] === s[j]! + 1) j++;
     out.push(j === k ? `${s[k]}` : `${s[k]}-${s[j]}`);
@@ -54,9 +54,16 @@ export function benchCases(): ProbeCase[] {
   // (d) as in probing.md's addendum: 5061 + 50000-59999, 3,001 open, 2,000 reset, 5,000 dropped.
   const mixPorts = [5061, ...range(50000, 59999)];
   const mix = new Map<number, PortState>();
-  for (const p of mixPorts) mix.set(p, p === 5061 || p <= 52999 ? "open" : p <= 54999 ? "closed" : "filtered");
+  for (const p of mixPorts)
+    mix.set(p, p === 5061 || p <= 52999 ? "open" : p <= 54999 ? "closed" : "filtered");
   return [
-    { id: "a", title: "all open (10,002 listeners)", ports: SEED_PORTS, nft: `${HEAD} policy accept; }\n}\n`, truth: allSame(SEED_PORTS, "open") },
+    {
+      id: "a",
+      title: "all open (10,002 listeners)",
+      ports: SEED_PORTS,
+      nft: `${HEAD} policy accept; }\n}\n`,
+      truth: allSame(SEED_PORTS, "open"),
+    },
     {
       id: "b",
       title: "drop policy (10,002 dropped)",
@@ -100,7 +107,8 @@ setInterval(() => {}, 1 << 30);
 
 function sh(args: string[]): void {
   const r = spawnSync(args[0]!, args.slice(1), { encoding: "utf8", timeout: 30_000 });
-  if (r.status !== 0) throw new Error(`${args.join(" ")}: ${r.stderr || r.error?.message || `exit ${r.status}`}`);
+  if (r.status !== 0)
+    throw new Error(`${args.join(" ")}: ${r.stderr || r.error?.message || `exit ${r.status}`}`);
 }
 
 export class ProbeLab {
@@ -127,10 +135,27 @@ export class ProbeLab {
       sh(["ip", "netns", "add", ns]);
       this.made.push(ns);
     }
-    sh(["ip", "link", "add", vp, "netns", this.prober, "type", "veth", "peer", "name", vt, "netns", this.target]);
+    sh([
+      "ip",
+      "link",
+      "add",
+      vp,
+      "netns",
+      this.prober,
+      "type",
+      "veth",
+      "peer",
+      "name",
+      vt,
+      "netns",
+      this.target,
+    ]);
     sh(["ip", "-n", this.prober, "addr", "add", `${PROBER}/32`, "dev", vp]);
     sh(["ip", "-n", this.target, "addr", "add", `${TARGET}/32`, "dev", vt]);
-    for (const [ns, dev] of [[this.prober, vp], [this.target, vt]] as const) {
+    for (const [ns, dev] of [
+      [this.prober, vp],
+      [this.target, vt],
+    ] as const) {
       sh(["ip", "-n", ns, "link", "set", "lo", "up"]);
       sh(["ip", "-n", ns, "link", "set", dev, "up"]);
       // Only the other documentation address is routed: nothing can leave towards anything else.
@@ -145,9 +170,13 @@ export class ProbeLab {
   async listen(ports: number[]): Promise<void> {
     const file = join(this.dir, "listener.cjs");
     writeFileSync(file, LISTENER);
-    const child = spawn("ip", ["netns", "exec", this.target, process.execPath, file, TARGET, portsText(ports)], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      "ip",
+      ["netns", "exec", this.target, process.execPath, file, TARGET, portsText(ports)],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     this.listener = child;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("listener did not come up in 30 s")), 30_000);

@@ -24,7 +24,11 @@ const ROOT = resolve(import.meta.dirname, "..");
 const CLI = join(ROOT, "dist/src/cli/main.js");
 const SWEEP = join(ROOT, "dist/src/live/sweep.js");
 
-function run(lab: ProbeLab, argv: string[], capMs: number): Promise<{ wallMs: number; capped: boolean; code: number | null; stderr: string }> {
+function run(
+  lab: ProbeLab,
+  argv: string[],
+  capMs: number,
+): Promise<{ wallMs: number; capped: boolean; code: number | null; stderr: string }> {
   return new Promise((done) => {
     const t0 = performance.now();
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "ignore", "pipe"] });
@@ -62,22 +66,49 @@ function topology(lab: ProbeLab, c: ProbeCase): string {
       "flows:",
       ...portsText(c.ports)
         .split(",")
-        .flatMap((r, k) => [`  - id: bench-tcp-${k}`, "    role: Bench", "    protocol: TCP", "    transport: tcp", `    ports: ${r}`, "    from: prober", "    to: target"]),
+        .flatMap((r, k) => [
+          `  - id: bench-tcp-${k}`,
+          "    role: Bench",
+          "    protocol: TCP",
+          "    transport: tcp",
+          `    ports: ${r}`,
+          "    from: prober",
+          "    to: target",
+        ]),
       "",
     ].join("\n"),
   );
   const topo = join(lab.dir, `bench-${c.id}.topology.yaml`);
-  writeFileSync(topo, `profile: ${profile}\nendpoints:\n  prober: ${PROBER}\n  target: ${TARGET}\nfirewall: {kind: host, host: target}\n`);
+  writeFileSync(
+    topo,
+    `profile: ${profile}\nendpoints:\n  prober: ${PROBER}\n  target: ${TARGET}\nfirewall: {kind: host, host: target}\n`,
+  );
   return topo;
 }
 
 export async function runOurs(lab: ProbeLab, c: ProbeCase, capMs: number, extra: string[]): Promise<Run> {
   const out = join(lab.dir, `ours-${c.id}.json`);
-  const argv = lab.exec([process.execPath, CLI, "probe", "-t", topology(lab, c), "--from", "prober", "--format", "json", "--no-progress", "-o", out, ...extra]);
+  const argv = lab.exec([
+    process.execPath,
+    CLI,
+    "probe",
+    "-t",
+    topology(lab, c),
+    "--from",
+    "prober",
+    "--format",
+    "json",
+    "--no-progress",
+    "-o",
+    out,
+    ...extra,
+  ]);
   const r = await run(lab, argv, capMs);
   const states = new Map<number, PortState>();
   if (!r.capped && existsSync(out)) {
-    const doc = JSON.parse(readFileSync(out, "utf8")) as { results: Array<{ port: number; state: PortState; transport: string }> };
+    const doc = JSON.parse(readFileSync(out, "utf8")) as {
+      results: Array<{ port: number; state: PortState; transport: string }>;
+    };
     for (const x of doc.results) if (x.transport === "tcp") states.set(x.port, x.state);
   } else if (!r.capped) throw new Error(`portmatrix probe exited ${r.code}: ${r.stderr}`);
   return { tool: "ours", wallMs: r.wallMs, capped: r.capped, states };
@@ -99,16 +130,30 @@ const states = r.outcomes.map((o) => o.code === undefined ? "open" : o.code === 
 writeFileSync(out, JSON.stringify({ sweepMs: performance.now() - t0, stats: r.stats, ports, states }));
 `;
 
-export async function runSweep(lab: ProbeLab, c: ProbeCase, capMs: number, maxInFlight: number): Promise<Run> {
+export async function runSweep(
+  lab: ProbeLab,
+  c: ProbeCase,
+  capMs: number,
+  maxInFlight: number,
+): Promise<Run> {
   const driver = join(lab.dir, "driver.mjs");
   writeFileSync(driver, DRIVER);
   const out = join(lab.dir, `sweep-${c.id}.json`);
-  const r = await run(lab, lab.exec([process.execPath, driver, TARGET, PROBER, portsText(c.ports), out, String(maxInFlight)]), capMs);
+  const r = await run(
+    lab,
+    lab.exec([process.execPath, driver, TARGET, PROBER, portsText(c.ports), out, String(maxInFlight)]),
+    capMs,
+  );
   const states = new Map<number, PortState>();
   let note: string | undefined;
   if (!r.capped) {
     if (!existsSync(out)) throw new Error(`sweep driver exited ${r.code}: ${r.stderr}`);
-    const doc = JSON.parse(readFileSync(out, "utf8")) as { sweepMs: number; stats: Record<string, number>; ports: number[]; states: PortState[] };
+    const doc = JSON.parse(readFileSync(out, "utf8")) as {
+      sweepMs: number;
+      stats: Record<string, number>;
+      ports: number[];
+      states: PortState[];
+    };
     doc.ports.forEach((p, k) => states.set(p, doc.states[k]!));
     note = `sweep ${Math.round(doc.sweepMs)} ms, ${doc.stats.attempts} attempts, final timeout ${doc.stats.finalTimeoutMs} ms, loop delay p99 ${doc.stats.loopDelayP99Ms} ms`;
   }
@@ -119,7 +164,8 @@ export async function runSweep(lab: ProbeLab, c: ProbeCase, capMs: number, maxIn
 export function parseNmapXml(xml: string): Map<number, PortState> {
   const states = new Map<number, PortState>();
   const norm = (s: string): PortState => (s === "open" || s === "closed" ? s : "filtered");
-  for (const m of xml.matchAll(/<port protocol="tcp" portid="(\d+)"><state state="([a-z|]+)"/g)) states.set(Number(m[1]), norm(m[2]!));
+  for (const m of xml.matchAll(/<port protocol="tcp" portid="(\d+)"><state state="([a-z|]+)"/g))
+    states.set(Number(m[1]), norm(m[2]!));
   for (const m of xml.matchAll(/<extraports state="([a-z|]+)"[^>]*>([\s\S]*?)<\/extraports>/g))
     for (const r of m[2]!.matchAll(/ports="([0-9,-]+)"/g))
       for (const part of r[1]!.split(",")) {
@@ -131,10 +177,22 @@ export function parseNmapXml(xml: string): Map<number, PortState> {
 
 export async function runNmap(lab: ProbeLab, c: ProbeCase, mode: "sT" | "sS", capMs: number): Promise<Run> {
   const out = join(lab.dir, `nmap-${mode}-${c.id}.xml`);
-  const argv = lab.exec(["nmap", "-n", "-Pn", `-${mode}`, "-T4", "-p", portsText(c.ports), "-oX", out, TARGET]);
+  const argv = lab.exec([
+    "nmap",
+    "-n",
+    "-Pn",
+    `-${mode}`,
+    "-T4",
+    "-p",
+    portsText(c.ports),
+    "-oX",
+    out,
+    TARGET,
+  ]);
   const r = await run(lab, argv, capMs);
   if (!r.capped && r.code !== 0) throw new Error(`nmap exited ${r.code}: ${r.stderr}`);
-  const states = r.capped || !existsSync(out) ? new Map<number, PortState>() : parseNmapXml(readFileSync(out, "utf8"));
+  const states =
+    r.capped || !existsSync(out) ? new Map<number, PortState>() : parseNmapXml(readFileSync(out, "utf8"));
   return { tool: mode === "sT" ? "nmap-sT" : "nmap-sS", wallMs: r.wallMs, capped: r.capped, states };
 }
 

@@ -26,7 +26,15 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { cases: "abcd", reps: 3, nmapRepsDrop: 3, tools: ["ours", "sweep", "nmap-sT", "nmap-sS"], capMs: 600_000, maxInFlight: 2000, extra: [] };
+  const a: Args = {
+    cases: "abcd",
+    reps: 3,
+    nmapRepsDrop: 3,
+    tools: ["ours", "sweep", "nmap-sT", "nmap-sS"],
+    capMs: 600_000,
+    maxInFlight: 2000,
+    extra: [],
+  };
   const dd = argv.indexOf("--");
   if (dd >= 0) a.extra = argv.splice(dd).slice(1);
   for (let k = 0; k < argv.length; k += 2) {
@@ -89,7 +97,9 @@ interface Summary {
 
 async function benchCase(lab: ProbeLab, c: ProbeCase, a: Args): Promise<Summary[]> {
   lab.firewall(c);
-  const sums = new Map<Tool, Summary>(a.tools.map((t) => [t, { tool: t, walls: [], medianMs: 0, capped: false, wrong: [], notes: [] }]));
+  const sums = new Map<Tool, Summary>(
+    a.tools.map((t) => [t, { tool: t, walls: [], medianMs: 0, capped: false, wrong: [], notes: [] }]),
+  );
   for (let rep = 0; rep < a.reps; rep++)
     for (const tool of a.tools) {
       if (c.id === "b" && tool.startsWith("nmap") && rep >= a.nmapRepsDrop) continue;
@@ -103,7 +113,9 @@ async function benchCase(lab: ProbeLab, c: ProbeCase, a: Args): Promise<Summary[
       const seen: Record<string, number> = {};
       for (const st of r.states.values()) seen[st] = (seen[st] ?? 0) + 1;
       console.error(`    states seen: ${JSON.stringify(seen)}`);
-      console.error(`  (${c.id}) rep ${rep + 1} ${tool}: ${(r.wallMs / 1000).toFixed(2)} s${r.capped ? " CAPPED" : ""}, wrong ${r.capped ? "?" : wrongPorts(c, r.states)}${r.note ? ` [${r.note}]` : ""}`);
+      console.error(
+        `  (${c.id}) rep ${rep + 1} ${tool}: ${(r.wallMs / 1000).toFixed(2)} s${r.capped ? " CAPPED" : ""}, wrong ${r.capped ? "?" : wrongPorts(c, r.states)}${r.note ? ` [${r.note}]` : ""}`,
+      );
     }
   for (const s of sums.values()) s.medianMs = median(s.walls);
   return [...sums.values()];
@@ -136,13 +148,27 @@ function goal(c: ProbeCase, ours: Summary | undefined, sums: Summary[]): string 
 }
 
 function table(c: ProbeCase, sums: Summary[]): string {
-  const lines = [`### (${c.id}) ${c.title}`, "", "| tool | runs (s) | median wall | wrong ports per run |", "|---|---|---|---|"];
+  const lines = [
+    `### (${c.id}) ${c.title}`,
+    "",
+    "| tool | runs (s) | median wall | wrong ports per run |",
+    "|---|---|---|---|",
+  ];
   for (const s of sums) {
     if (s.walls.length === 0) continue;
     const runs = s.walls.map((w) => (w / 1000).toFixed(2)).join(", ");
-    lines.push(`| ${s.tool} | ${runs} | ${s.capped ? "≥ " : ""}${(s.medianMs / 1000).toFixed(2)} s | ${s.wrong.map((w) => (w < 0 ? "? (capped)" : w)).join(", ")} |`);
+    lines.push(
+      `| ${s.tool} | ${runs} | ${s.capped ? "≥ " : ""}${(s.medianMs / 1000).toFixed(2)} s | ${s.wrong.map((w) => (w < 0 ? "? (capped)" : w)).join(", ")} |`,
+    );
   }
-  lines.push("", `ours vs goal: ${goal(c, sums.find((s) => s.tool === "ours"), sums)}`);
+  lines.push(
+    "",
+    `ours vs goal: ${goal(
+      c,
+      sums.find((s) => s.tool === "ours"),
+      sums,
+    )}`,
+  );
   const sweep = sums.find((s) => s.tool === "sweep");
   if (sweep?.notes.length) lines.push("", ...sweep.notes.map((n) => `- sweep driver: ${n}`));
   return lines.join("\n") + "\n";
@@ -163,12 +189,16 @@ async function main(): Promise<void> {
     lab.up();
     const cases = benchCases().filter((c) => a.cases.includes(c.id));
     await lab.listen([...new Set(cases.flatMap((c) => c.ports))]);
-    console.log(`# probe bench ${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? "?"} · Node ${process.version} · reps ${a.reps}\n`);
+    console.log(
+      `# probe bench ${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? "?"} · Node ${process.version} · reps ${a.reps}\n`,
+    );
     for (const c of cases) {
       console.error(`case (${c.id}) ${c.title}`);
       const before = loadavg()[0]!.toFixed(2);
       report[c.id] = await benchCase(lab, c, a);
-      console.log(table(c, report[c.id]!) + `\n(load average before/after: ${before} / ${loadavg()[0]!.toFixed(2)})\n`);
+      console.log(
+        table(c, report[c.id]!) + `\n(load average before/after: ${before} / ${loadavg()[0]!.toFixed(2)})\n`,
+      );
     }
   } finally {
     lab.close();

@@ -8,7 +8,19 @@ import { join, relative } from "node:path";
 import { test } from "node:test";
 import { ROOT } from "./cli/run-cli.js";
 
-const PURE = ["model", "space", "ir", "compile", "parse", "audit", "wire", "probe", "diag", "report", "diagram"];
+const PURE = [
+  "model",
+  "space",
+  "ir",
+  "compile",
+  "parse",
+  "audit",
+  "wire",
+  "probe",
+  "diag",
+  "report",
+  "diagram",
+];
 const FORBIDDEN: Array<[RegExp, string]> = [
   [
     /from\s+["']node:(fs|net|dgram|tls|child_process|os|worker_threads|http|https|dns|readline)(\/promises)?["']/,

@@ -40,10 +40,30 @@ function addr(s: string) {
   return r.set;
 }
 
-function flow(id: string, transport: "tcp" | "udp", ports: [number, number], to: string, retired = false): ResolvedFlow {
+function flow(
+  id: string,
+  transport: "tcp" | "udp",
+  ports: [number, number],
+  to: string,
+  retired = false,
+): ResolvedFlow {
   return {
-    id, role: "", protocol: "", transport, ports: [{ from: ports[0], to: ports[1] }], from: "internet", to: "edge", source: "Internet", destination: "Edge",
-    notes: "", conditions: [], citation: "", active: true, retired, fromAddresses: addr("any4"), toAddresses: addr(to),
+    id,
+    role: "",
+    protocol: "",
+    transport,
+    ports: [{ from: ports[0], to: ports[1] }],
+    from: "internet",
+    to: "edge",
+    source: "Internet",
+    destination: "Edge",
+    notes: "",
+    conditions: [],
+    citation: "",
+    active: true,
+    retired,
+    fromAddresses: addr("any4"),
+    toAddresses: addr(to),
   };
 }
 
@@ -77,9 +97,10 @@ test("report matches its schema and the exit code says not all allowed", () => {
 test("partial flows name the exact blocked packets and the deciding rule", () => {
   const media = byId("media");
   assert.equal(media.verdict, "partial");
-  assert.deepEqual(media.blocked.map((b) => [b.direction, b.rule.text, b.packets]), [
-    ["forward", "policy drop", ['tcp dport 51000-59999 from any4 to 198.51.100.10 ct new iif !lo oif ""']],
-  ]);
+  assert.deepEqual(
+    media.blocked.map((b) => [b.direction, b.rule.text, b.packets]),
+    [["forward", "policy drop", ['tcp dport 51000-59999 from any4 to 198.51.100.10 ct new iif !lo oif ""']]],
+  );
   const sip = byId("sip");
   assert.equal(sip.verdict, "partial");
   assert.match(sip.blocked[0]!.packets[0]!, /from 203\.0\.113\.0\/24/);
@@ -92,11 +113,20 @@ test("DNAT: the flow to the public address is judged on the rule that sees the t
 
 test("exposure, dead, retired and unsupported findings", () => {
   const exposed = report.exposure.map((e) => `${e.rule.line} ${e.packets.join(";")}`);
-  assert.ok(exposed.some((e) => e.startsWith("11 tcp dport 22 ")), exposed.join("\n"));
+  assert.ok(
+    exposed.some((e) => e.startsWith("11 tcp dport 22 ")),
+    exposed.join("\n"),
+  );
   // The second `--dport 22` (16) is shadowed by the first (11). The first is not reported as
   // redundant "because of" 16: removing both would change verdicts; the dead one is 16.
-  assert.deepEqual(report.deadRules.map((d) => `${d.kind} ${d.rule.line}`), ["shadowed 16"]);
-  assert.deepEqual(report.retired.map((r) => [r.rule.line, r.flows]), [[17, ["msn"]]]);
+  assert.deepEqual(
+    report.deadRules.map((d) => `${d.kind} ${d.rule.line}`),
+    ["shadowed 16"],
+  );
+  assert.deepEqual(
+    report.retired.map((r) => [r.rule.line, r.flows]),
+    [[17, ["msn"]]],
+  );
   assert.equal(report.unsupported.length, 1);
   assert.equal(report.unsupported[0]!.construct, "--limit 5/min");
   assert.deepEqual(report.unsupported[0]!.mayAffect, []);

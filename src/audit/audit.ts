@@ -11,9 +11,22 @@ import { spaceText } from "../space/render.js";
 import { Space } from "../space/space.js";
 import { FULL, type Box } from "../space/box.js";
 import { NameSet } from "../space/name-set.js";
-import { applyRewrite, rewriteKey, runPath, type Dropped, type Flowing, type HookOptions, type Rewrite } from "./hooks.js";
+import {
+  applyRewrite,
+  rewriteKey,
+  runPath,
+  type Dropped,
+  type Flowing,
+  type HookOptions,
+  type Rewrite,
+} from "./hooks.js";
 import { crossing, CT_NEW, exposureUniverse, flowSpace, replySpace, type Leg } from "./flows.js";
-import { AUDIT_REPORT_VERSION, type AuditReportT, type FlowFindingT, type RuleRefT } from "./report-schema.js";
+import {
+  AUDIT_REPORT_VERSION,
+  type AuditReportT,
+  type FlowFindingT,
+  type RuleRefT,
+} from "./report-schema.js";
 import type { BaseWalk } from "./walked.js";
 import { deadRules, hitSpace, ruleReach, type RuleReach } from "./rule-reach.js";
 import type { Decider } from "./walk.js";
@@ -25,14 +38,19 @@ export interface AuditOptions {
   reach?: RuleReach;
 }
 
-export function audit(topology: BoundTopology, parsed: readonly ParsedRuleset[], opts: AuditOptions = {}): AuditReportT {
+export function audit(
+  topology: BoundTopology,
+  parsed: readonly ParsedRuleset[],
+  opts: AuditOptions = {},
+): AuditReportT {
   const rulesets = parsed.map((p) => p.ruleset);
   const reach = opts.reach ?? ruleReach(rulesets);
   const ctx: Ctx = { topology, rulesets, maxLines: opts.maxLines ?? 20, walked: reach.walked };
   const notes: string[] = [];
   const flows = topology.flows.filter((f) => f.active).map((f) => judgeFlow(ctx, f));
   const dead = deadRules(rulesets, reach);
-  if (dead.budgetExhausted) notes.push("redundancy check stopped at its budget: later rules were not checked for redundancy");
+  if (dead.budgetExhausted)
+    notes.push("redundancy check stopped at its budget: later rules were not checked for redundancy");
   return {
     version: AUDIT_REPORT_VERSION,
     profile: topology.profileId,
@@ -48,7 +66,9 @@ export function audit(topology: BoundTopology, parsed: readonly ParsedRuleset[],
 }
 
 export function exitCode(report: AuditReportT): 0 | 1 {
-  return report.flows.every((f) => f.retired || f.verdict === "allowed" || f.verdict === "not-applicable") ? 0 : 1;
+  return report.flows.every((f) => f.retired || f.verdict === "allowed" || f.verdict === "not-applicable")
+    ? 0
+    : 1;
 }
 
 interface Ctx {
@@ -61,12 +81,26 @@ interface Ctx {
 
 function summary(rs: Ruleset): AuditReportT["rulesets"][number] {
   const chains = rs.tables.flatMap((t) => t.chains);
-  return { file: rs.source, format: rs.format, tables: rs.tables.length, chains: chains.length, rules: chains.reduce((n, c) => n + c.rules.length, 0) };
+  return {
+    file: rs.source,
+    format: rs.format,
+    tables: rs.tables.length,
+    chains: chains.length,
+    rules: chains.reduce((n, c) => n + c.rules.length, 0),
+  };
 }
 
 export function ruleRef(rule: Rule): RuleRefT {
   const o = rule.origin;
-  const ref: RuleRefT = { kind: "rule", table: rule.table, chain: rule.chain, text: o.text, file: o.file, line: o.line, col: o.col };
+  const ref: RuleRefT = {
+    kind: "rule",
+    table: rule.table,
+    chain: rule.chain,
+    text: o.text,
+    file: o.file,
+    line: o.line,
+    col: o.col,
+  };
   if (rule.implicit !== undefined) ref.note = `implicit: ${rule.implicit}`;
   return ref;
 }
@@ -77,7 +111,15 @@ export function deciderRef(d: Decider): RuleRefT {
       return ruleRef(d.rule);
     case "policy": {
       const o = d.chain.origin;
-      return { kind: "policy", table: d.table.name, chain: d.chain.name, text: `policy ${d.chain.base?.policy ?? "accept"}`, file: o.file, line: o.line, col: o.col };
+      return {
+        kind: "policy",
+        table: d.table.name,
+        chain: d.chain.name,
+        text: `policy ${d.chain.base?.policy ?? "accept"}`,
+        file: o.file,
+        line: o.line,
+        col: o.col,
+      };
     }
     case "engine":
       return { ...ruleRef(d.rule), kind: "engine", note: d.reason };
@@ -119,19 +161,34 @@ const NEW_ONLY = Space.box({ ct: CT_NEW });
 
 /** The verdict of one flow: its own packets along its leg, then its replies back. */
 export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
-  const head = { id: flow.id, from: flow.from, to: flow.to, transport: flow.transport, ports: portText(portSet(flow.ports)), retired: flow.retired };
+  const head = {
+    id: flow.id,
+    from: flow.from,
+    to: flow.to,
+    transport: flow.transport,
+    ports: portText(portSet(flow.ports)),
+    retired: flow.retired,
+  };
   const cross = crossing(ctx.topology, flow);
   const packets = cross ? flowSpace(flow, cross.forward) : Space.EMPTY;
-  if (!cross || packets.isEmpty()) return { ...head, verdict: "not-applicable", blocked: [], uncertain: false };
+  if (!cross || packets.isEmpty())
+    return { ...head, verdict: "not-applicable", blocked: [], uncertain: false };
   const fwd = runPath(ctx.rulesets, cross.forward.path, [{ rewrite: {}, packets }], walkedOpt(ctx));
   const back = runPath(ctx.rulesets, cross.reply.path, replyInput(fwd.passed, cross.reply), walkedOpt(ctx));
   const blocked: FlowFindingT["blocked"] = [];
-  for (const g of byDecider(fwd.dropped)) blocked.push({ direction: "forward", packets: lines(ctx, g.packets), rule: deciderRef(g.by) });
-  for (const g of byDecider(back.dropped)) blocked.push({ direction: "reply", packets: lines(ctx, g.packets), rule: deciderRef(g.by) });
+  for (const g of byDecider(fwd.dropped))
+    blocked.push({ direction: "forward", packets: lines(ctx, g.packets), rule: deciderRef(g.by) });
+  for (const g of byDecider(back.dropped))
+    blocked.push({ direction: "reply", packets: lines(ctx, g.packets), rule: deciderRef(g.by) });
   // Every packet either passes or is dropped: no first packet passing means all were blocked.
   const firstPasses = fwd.passed.some((f) => f.packets.intersects(NEW_ONLY));
-  const verdict = blocked.length === 0 ? "allowed" : !firstPasses || back.passed.length === 0 ? "blocked" : "partial";
-  const uncertain = fwd.approximate.length + back.approximate.length > 0 || [...fwd.dropped, ...back.dropped].some((d) => d.by.kind === "rule" && d.by.rule.approximations.length > 0);
+  const verdict =
+    blocked.length === 0 ? "allowed" : !firstPasses || back.passed.length === 0 ? "blocked" : "partial";
+  const uncertain =
+    fwd.approximate.length + back.approximate.length > 0 ||
+    [...fwd.dropped, ...back.dropped].some(
+      (d) => d.by.kind === "rule" && d.by.rule.approximations.length > 0,
+    );
   return { ...head, verdict, blocked, uncertain };
 }
 
@@ -150,14 +207,26 @@ function replyInput(passed: readonly Flowing[], leg: Leg): Flowing[] {
     else groups.set(k, { rewrite: f.rewrite, parts: [f.packets] });
   }
   return [...groups.entries()].map(([k, g]): Flowing => {
-    const own = k === rewriteKey({}) ? Space.disjoint(g.parts.flatMap((p) => p.boxes)) : applyRewrite(Space.unionAll(g.parts), g.rewrite);
+    const own =
+      k === rewriteKey({})
+        ? Space.disjoint(g.parts.flatMap((p) => p.boxes))
+        : applyRewrite(Space.unionAll(g.parts), g.rewrite);
     return { rewrite: {}, packets: replySpace(own, leg) };
   });
 }
 
 /** One more flow against rulesets already read, and walked when `reach` is given (the "further query" of the benchmark). */
-export function queryFlow(topology: BoundTopology, rulesets: readonly Ruleset[], flow: ResolvedFlow, maxLines = 20, reach?: RuleReach): FlowFindingT {
-  return judgeFlow({ topology, rulesets: [...rulesets], maxLines, ...(reach ? { walked: reach.walked } : {}) }, flow);
+export function queryFlow(
+  topology: BoundTopology,
+  rulesets: readonly Ruleset[],
+  flow: ResolvedFlow,
+  maxLines = 20,
+  reach?: RuleReach,
+): FlowFindingT {
+  return judgeFlow(
+    { topology, rulesets: [...rulesets], maxLines, ...(reach ? { walked: reach.walked } : {}) },
+    flow,
+  );
 }
 
 function walkedOpt(ctx: Ctx): HookOptions {
@@ -179,19 +248,36 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
     // The topology asks for its management addresses to stay reachable: their connections
     // towards the endpoints are intended, not exposure.
     const mgmt = ctx.topology.management;
-    if (u.direction !== "outbound" && !mgmt.isEmpty()) needed = needed.union(u.packets.restrict({ src: mgmt }));
-    const passed = runPath(ctx.rulesets, u.leg.path, [{ rewrite: {}, packets: u.packets }], walkedOpt(ctx)).passed;
+    if (u.direction !== "outbound" && !mgmt.isEmpty())
+      needed = needed.union(u.packets.restrict({ src: mgmt }));
+    const passed = runPath(
+      ctx.rulesets,
+      u.leg.path,
+      [{ rewrite: {}, packets: u.packets }],
+      walkedOpt(ctx),
+    ).passed;
     const groups = new Map<string, { ref: RuleRefT; parts: Space[] }>();
     for (const f of passed) {
       const extra = f.packets.subtract(needed);
       if (extra.isEmpty()) continue;
-      const ref = f.acceptedBy ? deciderRef(f.acceptedBy) : { kind: "policy" as const, table: "", chain: "", text: "no base chain on this path (accept)", file: "", line: 0, col: 0 };
+      const ref = f.acceptedBy
+        ? deciderRef(f.acceptedBy)
+        : {
+            kind: "policy" as const,
+            table: "",
+            chain: "",
+            text: "no base chain on this path (accept)",
+            file: "",
+            line: 0,
+            col: 0,
+          };
       const k = `${ref.kind} ${ref.file}:${ref.line}:${ref.col} ${ref.chain}`;
       const g = groups.get(k);
       if (g) g.parts.push(extra);
       else groups.set(k, { ref, parts: [extra] });
     }
-    for (const g of groups.values()) out.push({ direction: u.direction, packets: lines(ctx, Space.unionAll(g.parts)), rule: g.ref });
+    for (const g of groups.values())
+      out.push({ direction: u.direction, packets: lines(ctx, Space.unionAll(g.parts)), rule: g.ref });
   }
   return out;
 }
@@ -215,7 +301,9 @@ function flowReach(ctx: Ctx): FlowReach[] {
 
 /** Flows whose packets meet `s` (computed once per audit, not once per rule). */
 function flowsTouching(flows: readonly FlowReach[], s: Space, pick: (f: ResolvedFlow) => boolean): string[] {
-  return flows.filter((f) => pick(f.flow) && (f.own.intersects(s) || f.reply.intersects(s))).map((f) => f.flow.id);
+  return flows
+    .filter((f) => pick(f.flow) && (f.own.intersects(s) || f.reply.intersects(s)))
+    .map((f) => f.flow.id);
 }
 
 function retiredRules(ctx: Ctx, reach: RuleReach): AuditReportT["retired"] {
@@ -241,11 +329,20 @@ function unsupported(ctx: Ctx, reach: RuleReach): AuditReportT["unsupported"] {
         for (const rule of c.rules) {
           if (rule.approximations.length === 0) continue;
           // A rule that only observes (log, counter) changes no verdict whatever it matches.
-          const observes = rule.action.kind === "continue" && !rule.approximations.some((a) => a.construct.startsWith("-j "));
+          const observes =
+            rule.action.kind === "continue" &&
+            !rule.approximations.some((a) => a.construct.startsWith("-j "));
           const hit = observes ? Space.EMPTY : hitSpace(reach, rule);
           for (const a of rule.approximations) {
             const reason = observes ? `${a.reason} (the rule only observes: no verdict changes)` : a.reason;
-            out.push({ at: { file: a.origin.file, line: a.origin.line, col: a.origin.col }, construct: a.construct, reason, rule: ruleRef(rule), mayAffect: lines(ctx, hit), flows: flowsTouching(flows, hit, () => true) });
+            out.push({
+              at: { file: a.origin.file, line: a.origin.line, col: a.origin.col },
+              construct: a.construct,
+              reason,
+              rule: ruleRef(rule),
+              mayAffect: lines(ctx, hit),
+              flows: flowsTouching(flows, hit, () => true),
+            });
           }
         }
   return out;

@@ -38,8 +38,10 @@ export function crossing(topology: BoundTopology, flow: ResolvedFlow): Crossing 
   if (fw.kind === "host") {
     const inbound: Leg = { path: INBOUND, iif: NOT_LOOPBACK, oif: NO_IF };
     const outbound: Leg = { path: OUTBOUND, iif: NO_IF, oif: NOT_LOOPBACK };
-    if (flow.to === fw.host && flow.from !== fw.host) return { forward: inbound, reply: outbound, direction: "inbound" };
-    if (flow.from === fw.host && flow.to !== fw.host) return { forward: outbound, reply: inbound, direction: "outbound" };
+    if (flow.to === fw.host && flow.from !== fw.host)
+      return { forward: inbound, reply: outbound, direction: "inbound" };
+    if (flow.from === fw.host && flow.to !== fw.host)
+      return { forward: outbound, reply: inbound, direction: "outbound" };
     return undefined;
   }
   const zoneOf = (id: string) => fw.zones.find((z) => z.endpoints.includes(id));
@@ -48,7 +50,11 @@ export function crossing(topology: BoundTopology, flow: ResolvedFlow): Crossing 
   if (a && b && a.name === b.name) return undefined;
   const iif = a ? NameSet.of(a.interface) : NameSet.ALL;
   const oif = b ? NameSet.of(b.interface) : NameSet.ALL;
-  return { forward: { path: FORWARD, iif, oif }, reply: { path: FORWARD, iif: oif, oif: iif }, direction: "forward" };
+  return {
+    forward: { path: FORWARD, iif, oif },
+    reply: { path: FORWARD, iif: oif, oif: iif },
+    direction: "forward",
+  };
 }
 
 const CT_FORWARD = ctSet(["new", "established"]);
@@ -72,21 +78,38 @@ export function flowSpace(flow: ResolvedFlow, leg: Leg, ct: IntervalSet = CT_FOR
 
 /** Replies to `packets` (already rewritten by NAT where it applied): swapped ends, ct established. */
 export function replySpace(packets: Space, leg: Leg): Space {
-  return packets.map(
-    (b): Box => ({ proto: b.proto, dport: b.sport, dst: b.src, src: b.dst, sport: b.dport, ct: CT_ESTABLISHED, iif: leg.iif, oif: leg.oif }),
-  );
+  return packets.map((b): Box => ({
+    proto: b.proto,
+    dport: b.sport,
+    dst: b.src,
+    src: b.dst,
+    sport: b.dport,
+    ct: CT_ESTABLISHED,
+    iif: leg.iif,
+    oif: leg.oif,
+  }));
 }
 
 /** Every packet starting a connection towards or from the matrix's endpoints, per leg. */
-export function exposureUniverse(topology: BoundTopology): Array<{ direction: Crossing["direction"]; leg: Leg; packets: Space }> {
+export function exposureUniverse(
+  topology: BoundTopology,
+): Array<{ direction: Crossing["direction"]; leg: Leg; packets: Space }> {
   const fw = topology.firewall;
   const base = Space.UNIVERSE.restrict({ ct: CT_NEW });
   if (fw.kind === "host") {
     const host = topology.endpoints.find((e) => e.id === fw.host);
     if (!host) return [];
     return [
-      { direction: "inbound", leg: { path: INBOUND, iif: NOT_LOOPBACK, oif: NO_IF }, packets: base.restrict({ dst: host.addresses, iif: NOT_LOOPBACK, oif: NO_IF }) },
-      { direction: "outbound", leg: { path: OUTBOUND, iif: NO_IF, oif: NOT_LOOPBACK }, packets: base.restrict({ src: host.addresses, iif: NO_IF, oif: NOT_LOOPBACK }) },
+      {
+        direction: "inbound",
+        leg: { path: INBOUND, iif: NOT_LOOPBACK, oif: NO_IF },
+        packets: base.restrict({ dst: host.addresses, iif: NOT_LOOPBACK, oif: NO_IF }),
+      },
+      {
+        direction: "outbound",
+        leg: { path: OUTBOUND, iif: NO_IF, oif: NOT_LOOPBACK },
+        packets: base.restrict({ src: host.addresses, iif: NO_IF, oif: NOT_LOOPBACK }),
+      },
     ];
   }
   let all = IntervalSet.EMPTY;

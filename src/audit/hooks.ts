@@ -60,7 +60,10 @@ export function baseChains(rulesets: readonly Ruleset[], hook: Hook): BaseChainR
       for (const chain of table.chains) if (chain.base?.hook === hook) out.push({ ruleset, table, chain });
   // Stable sort: equal priorities keep file order (the kernel's order for equal priorities is
   // registration order, which for one file is file order).
-  return out.map((c, i) => [c, i] as const).sort((a, b) => a[0].chain.base!.priority - b[0].chain.base!.priority || a[1] - b[1]).map(([c]) => c);
+  return out
+    .map((c, i) => [c, i] as const)
+    .sort((a, b) => a[0].chain.base!.priority - b[0].chain.base!.priority || a[1] - b[1])
+    .map(([c]) => c);
 }
 
 export function rewriteKey(rw: Rewrite): string {
@@ -98,9 +101,15 @@ function natRewrite(d: Decision): Rewrite {
   const a = d.nat!;
   switch (a.kind) {
     case "dnat":
-      return { ...(a.to.addresses ? { dst: a.to.addresses } : {}), ...(a.to.ports ? { dport: a.to.ports } : {}) };
+      return {
+        ...(a.to.addresses ? { dst: a.to.addresses } : {}),
+        ...(a.to.ports ? { dport: a.to.ports } : {}),
+      };
     case "snat":
-      return { ...(a.to.addresses ? { src: a.to.addresses } : {}), ...(a.to.ports ? { sport: a.to.ports } : {}) };
+      return {
+        ...(a.to.addresses ? { src: a.to.addresses } : {}),
+        ...(a.to.ports ? { sport: a.to.ports } : {}),
+      };
     case "redirect":
       return a.ports ? { dport: a.ports } : {};
     default:
@@ -126,14 +135,25 @@ export interface HookOptions {
   walked?: ReadonlyMap<Chain, BaseWalk>;
 }
 
-function decide(ctx: WalkContext, ref: BaseChainRef, rewrite: Rewrite, seen: Space, opts: HookOptions): Decision[] {
+function decide(
+  ctx: WalkContext,
+  ref: BaseChainRef,
+  rewrite: Rewrite,
+  seen: Space,
+  opts: HookOptions,
+): Decision[] {
   const walked = opts.onHit || REWRITE_DIMS.some((d) => rewrite[d]) ? undefined : opts.walked?.get(ref.chain);
   if (walked && walked.domain.contains(seen)) return narrowWalk(walked, seen);
   return walkBaseChain(ctx, ref.chain, seen, ref.ruleset.source);
 }
 
 /** Runs packets through every base chain of one hook. */
-export function runHook(rulesets: readonly Ruleset[], hook: Hook, input: readonly Flowing[], opts: HookOptions = {}): HookResult {
+export function runHook(
+  rulesets: readonly Ruleset[],
+  hook: Hook,
+  input: readonly Flowing[],
+  opts: HookOptions = {},
+): HookResult {
   let flowing = [...input];
   const dropped: Dropped[] = [];
   const approximate = new Set<Rule>();
@@ -179,7 +199,12 @@ export function runHook(rulesets: readonly Ruleset[], hook: Hook, input: readonl
 }
 
 /** Runs packets through a path of hooks (the packets passing one hook enter the next). */
-export function runPath(rulesets: readonly Ruleset[], path: readonly Hook[], input: readonly Flowing[], opts: HookOptions = {}): HookResult {
+export function runPath(
+  rulesets: readonly Ruleset[],
+  path: readonly Hook[],
+  input: readonly Flowing[],
+  opts: HookOptions = {},
+): HookResult {
   let flowing = [...input];
   const dropped: Dropped[] = [];
   const approximate = new Set<Rule>();
@@ -208,11 +233,21 @@ function mergeByRewrite(flowing: readonly Flowing[]): Group[] {
       g.members.push(f);
     } else groups.set(k, { rewrite: f.rewrite, parts: [f.packets], members: [f] });
   }
-  return [...groups.values()].map((g) => ({ rewrite: g.rewrite, packets: Space.unionAll(g.parts), members: g.members }));
+  return [...groups.values()].map((g) => ({
+    rewrite: g.rewrite,
+    packets: Space.unionAll(g.parts),
+    members: g.members,
+  }));
 }
 
 /** The part of `packets` in each member, keeping the member's attribution, under a new rewrite. */
-function splitBy(members: readonly Flowing[], packets: Space, rewrite: Rewrite, by?: Decider, fallback?: Decider): Flowing[] {
+function splitBy(
+  members: readonly Flowing[],
+  packets: Space,
+  rewrite: Rewrite,
+  by?: Decider,
+  fallback?: Decider,
+): Flowing[] {
   return members.map((m) => {
     const acceptedBy = by ?? m.acceptedBy ?? fallback;
     // `packets` is always inside the group's packets, which for a group of one are the member's.

@@ -69,4 +69,3 @@ export class Remainder {
     return Space.disjoint(this.parts.flatMap((p) => p.space.boxes)).compact();
   }
 }
-

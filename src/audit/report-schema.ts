@@ -17,7 +17,11 @@ const Where = z.object({
 
 export const RuleRef = z
   .object({
-    kind: z.enum(["rule", "policy", "engine"]).describe("rule: a rule decided; policy: a base chain's policy; engine: the engine had to decide (missing chain, jump loop)"),
+    kind: z
+      .enum(["rule", "policy", "engine"])
+      .describe(
+        "rule: a rule decided; policy: a base chain's policy; engine: the engine had to decide (missing chain, jump loop)",
+      ),
     table: z.string(),
     chain: z.string(),
     text: z.string().describe("the rule as written, or `policy drop`"),
@@ -42,7 +46,9 @@ export const FlowFinding = z.object({
       rule: RuleRef,
     }),
   ),
-  uncertain: z.boolean().describe("an approximated construct decides some of this flow's packets (see unsupported)"),
+  uncertain: z
+    .boolean()
+    .describe("an approximated construct decides some of this flow's packets (see unsupported)"),
 });
 
 export const ExposureFinding = z.object({
@@ -54,7 +60,11 @@ export const ExposureFinding = z.object({
 export const DeadRule = z.object({
   kind: z.enum(["shadowed", "unmatchable", "unreachable-chain", "redundant"]),
   rule: RuleRef,
-  by: z.array(RuleRef).describe("shadowed: earlier rules overlapping it; redundant: the rules that decide its packets alike without it"),
+  by: z
+    .array(RuleRef)
+    .describe(
+      "shadowed: earlier rules overlapping it; redundant: the rules that decide its packets alike without it",
+    ),
 });
 
 export const RetiredRule = z.object({
@@ -75,7 +85,15 @@ export const AuditReport = z.object({
   version: z.literal(AUDIT_REPORT_VERSION),
   profile: z.string(),
   firewall: z.string().describe("`host <endpoint>` or `perimeter`"),
-  rulesets: z.array(z.object({ file: z.string(), format: z.string(), tables: z.number(), chains: z.number(), rules: z.number() })),
+  rulesets: z.array(
+    z.object({
+      file: z.string(),
+      format: z.string(),
+      tables: z.number(),
+      chains: z.number(),
+      rules: z.number(),
+    }),
+  ),
   flows: z.array(FlowFinding),
   exposure: z.array(ExposureFinding),
   deadRules: z.array(DeadRule),

@@ -75,7 +75,10 @@ export interface DeadFinding {
 /** How many rule-match tests redundancy checking may spend (it re-walks the rest of the chain). */
 export const REDUNDANCY_BUDGET = 5_000_000;
 
-export function deadRules(rulesets: readonly Ruleset[], reach: RuleReach): { dead: DeadFinding[]; budgetExhausted: boolean } {
+export function deadRules(
+  rulesets: readonly Ruleset[],
+  reach: RuleReach,
+): { dead: DeadFinding[]; budgetExhausted: boolean } {
   const dead: DeadFinding[] = [];
   let budget = REDUNDANCY_BUDGET;
   for (const rs of rulesets) {
@@ -87,7 +90,8 @@ export function deadRules(rulesets: readonly Ruleset[], reach: RuleReach): { dea
           // A device's implicit behaviour (parse/device.ts) is not a configured line to remove.
           if (rule.implicit !== undefined) return;
           if (!reached) return void dead.push({ kind: "unreachable-chain", rule, by: [] });
-          if (rule.match.intersect(fam).isEmpty()) return void dead.push({ kind: "unmatchable", rule, by: [] });
+          if (rule.match.intersect(fam).isEmpty())
+            return void dead.push({ kind: "unmatchable", rule, by: [] });
           const pieces = reach.hits.get(rule);
           if (!pieces) return void dead.push({ kind: "shadowed", rule, by: shadowers(reach, chain, i, fam) });
           if (budget <= 0 || !isFinal(rule)) return;
@@ -101,7 +105,10 @@ export function deadRules(rulesets: readonly Ruleset[], reach: RuleReach): { dea
   // A rule is only redundant "because of" live rules: when the rule that would decide alike is
   // itself shadowed, removing both changes verdicts, so report the shadowed one and keep this.
   const gone = new Set(dead.filter((d) => d.kind !== "redundant").map((d) => d.rule));
-  return { dead: dead.filter((d) => d.kind !== "redundant" || !d.by.some((b) => gone.has(b))), budgetExhausted: budget <= 0 };
+  return {
+    dead: dead.filter((d) => d.kind !== "redundant" || !d.by.some((b) => gone.has(b))),
+    budgetExhausted: budget <= 0,
+  };
 }
 
 function reachedChainsHas(reach: RuleReach, chain: Chain): boolean {
@@ -116,7 +123,9 @@ function isFinal(rule: Rule): boolean {
 /** Earlier rules that took packets this rule matches (together they leave it nothing). */
 function shadowers(reach: RuleReach, chain: Chain, index: number, fam: Space): Rule[] {
   const own = chain.rules[index]!.match.intersect(fam);
-  return chain.rules.slice(0, index).filter((r) => r.action.kind !== "continue" && (reach.hits.get(r) ?? []).some((h) => h.intersects(own)));
+  return chain.rules
+    .slice(0, index)
+    .filter((r) => r.action.kind !== "continue" && (reach.hits.get(r) ?? []).some((h) => h.intersects(own)));
 }
 
 /**
@@ -125,7 +134,10 @@ function shadowers(reach: RuleReach, chain: Chain, index: number, fam: Space): R
  * unknown continuation, so such a rule is never called redundant. Stops at the first packet that
  * would get another verdict (most rules are not redundant, and that shows early).
  */
-function redundancy(q: { table: Table; chain: Chain; index: number; hit: Space }): { by?: Rule[]; cost: number } {
+function redundancy(q: { table: Table; chain: Chain; index: number; hit: Space }): {
+  by?: Rule[];
+  cost: number;
+} {
   const rule = q.chain.rules[q.index]!;
   const kind = rule.action.kind;
   const by: Rule[] = [];

@@ -60,7 +60,11 @@ export function walkChain(ctx: WalkContext, chain: Chain, input: Space, depth = 
       case "snat":
       case "masquerade":
       case "redirect":
-        decided.push(a.kind === "accept" ? { outcome: "accept", packets: hit, by: { kind: "rule", rule } } : { outcome: "accept", packets: hit, by: { kind: "rule", rule }, nat: a });
+        decided.push(
+          a.kind === "accept"
+            ? { outcome: "accept", packets: hit, by: { kind: "rule", rule } }
+            : { outcome: "accept", packets: hit, by: { kind: "rule", rule }, nat: a },
+        );
         break;
       case "drop":
       case "reject":
@@ -92,7 +96,10 @@ export function walkChain(ctx: WalkContext, chain: Chain, input: Space, depth = 
     rem = rem.subtract(m);
   }
   const rest = rem.toSpace();
-  const returned = returnedParts.length === 0 ? rest : Space.disjoint([...returnedParts.flatMap((p) => p.boxes), ...rest.boxes]).compact();
+  const returned =
+    returnedParts.length === 0
+      ? rest
+      : Space.disjoint([...returnedParts.flatMap((p) => p.boxes), ...rest.boxes]).compact();
   return { decided, returned };
 }
 
@@ -100,7 +107,11 @@ export function walkChain(ctx: WalkContext, chain: Chain, input: Space, depth = 
 export function walkBaseChain(ctx: WalkContext, chain: Chain, input: Space, file: string): Decision[] {
   const r = walkChain(ctx, chain, input);
   if (!r.returned.isEmpty()) {
-    r.decided.push({ outcome: chain.base?.policy === "drop" ? "drop" : "accept", packets: r.returned, by: { kind: "policy", chain, table: ctx.table, file } });
+    r.decided.push({
+      outcome: chain.base?.policy === "drop" ? "drop" : "accept",
+      packets: r.returned,
+      by: { kind: "policy", chain, table: ctx.table, file },
+    });
   }
   return r.decided;
 }

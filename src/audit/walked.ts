@@ -84,7 +84,15 @@ function axisIndex(hulls: readonly Box[], axis: Axis): AxisIndex {
   });
   const lowEnd = (i: number) => hulls[i]![axis].min()!;
   narrow.sort((a, b) => (lowEnd(a) < lowEnd(b) ? -1 : lowEnd(a) > lowEnd(b) ? 1 : a - b));
-  return { narrow: width, order: narrow, lo: narrow.map(lowEnd), hi: narrow.map((i) => hulls[i]![axis].max()!), wide, min: min ?? 0n, max: max ?? 0n };
+  return {
+    narrow: width,
+    order: narrow,
+    lo: narrow.map(lowEnd),
+    hi: narrow.map((i) => hulls[i]![axis].max()!),
+    wide,
+    min: min ?? 0n,
+    max: max ?? 0n,
+  };
 }
 
 /** First position whose low end is ≥ v. */

@@ -23,7 +23,11 @@ const REGISTRY: ReadonlyArray<readonly [names: readonly string[], load: () => Pr
 ];
 
 /** `args`: the command line after the program name. */
-export async function registerCommands(program: Command, run: Runner, args: readonly string[]): Promise<void> {
+export async function registerCommands(
+  program: Command,
+  run: Runner,
+  args: readonly string[],
+): Promise<void> {
   const first = args.find((a) => !a.startsWith("-"));
   if (first === undefined && args.length > 0 && args.every((a) => a === "-V" || a === "--version")) return;
   const hit = REGISTRY.filter(([names]) => first !== undefined && names.includes(first));

@@ -23,8 +23,14 @@ export function registerCompile(program: Command, run: Runner): void {
     .description("compile the matrix, bound to a topology, into firewall rules")
     .requiredOption("-t, --topology <file>", "the topology (profile, addresses, firewall kind)")
     .requiredOption("--target <target>", `${targetIds().join(", ")}, or all (with -o DIR)`)
-    .option("-o, --output <file>", "write FILE (and FILE.v6, FILE.tf … where the target needs more); with --target all: a folder")
-    .option("--drop-retired", "leave out flows whose service has ended (they are kept, with a warning, by default)")
+    .option(
+      "-o, --output <file>",
+      "write FILE (and FILE.v6, FILE.tf … where the target needs more); with --target all: a folder",
+    )
+    .option(
+      "--drop-retired",
+      "leave out flows whose service has ended (they are kept, with a warning, by default)",
+    )
     .action((opts: CompileOpts) => run(() => runCompile(opts)));
 }
 
@@ -33,7 +39,11 @@ export function targetIds(): TargetId[] {
 }
 
 /** Every target's files for a plan, named `<target>.<ext><suffix>`; targets that refuse the plan are listed. */
-export function compileAll(plan: Plan): { files: Array<{ name: string; text: string }>; refused: Array<{ target: TargetId; diagnostics: Diagnostic[] }>; warnings: string[] } {
+export function compileAll(plan: Plan): {
+  files: Array<{ name: string; text: string }>;
+  refused: Array<{ target: TargetId; diagnostics: Diagnostic[] }>;
+  warnings: string[];
+} {
   const files: Array<{ name: string; text: string }> = [];
   const refused: Array<{ target: TargetId; diagnostics: Diagnostic[] }> = [];
   const warnings: string[] = [];
@@ -58,7 +68,10 @@ function runCompile(opts: CompileOpts): number {
   if (!planned.ok) throw new InputError(planned.diagnostics);
   warn(planned.plan.warnings);
   if (target === "all") {
-    if (opts.output === undefined) throw new InputError([diag("missing-argument", "error", "--target all writes one file per target", { expected: "-o DIR" })]);
+    if (opts.output === undefined)
+      throw new InputError([
+        diag("missing-argument", "error", "--target all writes one file per target", { expected: "-o DIR" }),
+      ]);
     const all = compileAll(planned.plan);
     warn(all.warnings);
     for (const r of all.refused) warn(r.diagnostics.map((d) => `${r.target}: ${d.message}`));
@@ -78,5 +91,9 @@ function emit(files: readonly CompiledFile[], output: string | undefined): void 
     return;
   }
   // Standard output: the main file as it is; further files follow under a marker line each.
-  files.forEach((f, i) => process.stdout.write(i === 0 ? f.text : `\n# ---- ${f.suffix} (written as FILE${f.suffix} with -o FILE) ----\n${f.text}`));
+  files.forEach((f, i) =>
+    process.stdout.write(
+      i === 0 ? f.text : `\n# ---- ${f.suffix} (written as FILE${f.suffix} with -o FILE) ----\n${f.text}`,
+    ),
+  );
 }

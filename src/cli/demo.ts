@@ -44,7 +44,10 @@ function load(path: string) {
 function compileStep(outDir: string): string[] {
   const lines: string[] = [];
   const files: Array<{ path: string; text: string }> = [];
-  for (const [kind, path] of [["host", DEMO_TOPOLOGY], ["perimeter", PERIMETER_TOPOLOGY]] as const) {
+  for (const [kind, path] of [
+    ["host", DEMO_TOPOLOGY],
+    ["perimeter", PERIMETER_TOPOLOGY],
+  ] as const) {
     const planned = makePlan(load(path).bound, { dropRetired: false });
     if (!planned.ok) throw new InputError(planned.diagnostics);
     const all = compileAll(planned.plan);
@@ -52,7 +55,10 @@ function compileStep(outDir: string): string[] {
       files.push({ path: join(outDir, kind, f.name), text: f.text });
       lines.push(`  ${join(outDir, kind, f.name).padEnd(48)} ${f.text.split("\n").length - 1} lines`);
     }
-    for (const r of all.refused) lines.push(`  ${`${kind}: ${r.target}`.padEnd(48)} not for this kind: ${r.diagnostics[0]?.message ?? ""}`);
+    for (const r of all.refused)
+      lines.push(
+        `  ${`${kind}: ${r.target}`.padEnd(48)} not for this kind: ${r.diagnostics[0]?.message ?? ""}`,
+      );
   }
   writeFilesAtomic(files);
   return lines;
@@ -61,13 +67,19 @@ function compileStep(outDir: string): string[] {
 async function demo(outDir: string): Promise<number> {
   const { bound, profile } = load(DEMO_TOPOLOGY);
   heading(`1. The matrix: ${bound.profileId} bound to examples/seed-host.yaml`);
-  process.stdout.write(renderShow({ profile: profile.profile, flows: bound.flows, topology: bound }, "table"));
+  process.stdout.write(
+    renderShow({ profile: profile.profile, flows: bound.flows, topology: bound }, "table"),
+  );
   process.stdout.write("\n");
   for (const w of matrixWarnings(profile.profile, bound.flows)) process.stdout.write(`warning: ${w}\n`);
 
-  heading(`2. Compiled for every target (host: examples/seed-host.yaml, perimeter: examples/seed-perimeter.yaml) into ${outDir}/`);
+  heading(
+    `2. Compiled for every target (host: examples/seed-host.yaml, perimeter: examples/seed-perimeter.yaml) into ${outDir}/`,
+  );
   for (const l of compileStep(outDir)) process.stdout.write(l + "\n");
-  process.stdout.write("  (retired Messenger rows kept and marked; `portmatrix compile --drop-retired` leaves them out)\n");
+  process.stdout.write(
+    "  (retired Messenger rows kept and marked; `portmatrix compile --drop-retired` leaves them out)\n",
+  );
 
   heading("3. Audit of a legacy edge firewall: examples/legacy/edge-iptables.rules");
   const legacy = load(LEGACY_TOPOLOGY);
@@ -75,25 +87,37 @@ async function demo(outDir: string): Promise<number> {
   printDiagnostics(warnings);
   process.stdout.write(renderAuditText(audit(legacy.bound, parsed)).replaceAll(PACKAGE_ROOT + "/", ""));
 
-  heading("4. Live: examples/seed-perimeter.yaml in network namespaces, compiled nftables loaded, every flow probed");
+  heading(
+    "4. Live: examples/seed-perimeter.yaml in network namespaces, compiled nftables loaded, every flow probed",
+  );
   return labStep();
 }
 
 /** The lab on the perimeter seed when this machine can (root, Linux, namespaces); else what was skipped and how to get it. */
 async function labStep(): Promise<number> {
-  const how = "run the demo as root on Linux (sudo node dist/src/cli/main.js demo), or: sudo portmatrix lab -t examples/seed-perimeter.yaml";
+  const how =
+    "run the demo as root on Linux (sudo node dist/src/cli/main.js demo), or: sudo portmatrix lab -t examples/seed-perimeter.yaml";
   if (process.platform !== "linux" || process.getuid?.() !== 0) {
-    process.stdout.write(`  skipped: the lab needs root on Linux (network namespaces, kernel firewall rules).\n  To see it: ${how}\n`);
+    process.stdout.write(
+      `  skipped: the lab needs root on Linux (network namespaces, kernel firewall rules).\n  To see it: ${how}\n`,
+    );
     return EXIT.ok;
   }
-  const lab = new Lab({ topologyPath: PERIMETER_TOPOLOGY, target: "nftables", dropRetired: false, log: () => {} });
+  const lab = new Lab({
+    topologyPath: PERIMETER_TOPOLOGY,
+    target: "nftables",
+    dropRetired: false,
+    log: () => {},
+  });
   const onSignal = (): void => void lab.cleanup().finally(() => process.exit(130));
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
     const r = await lab.run();
     if (!r.ok) {
-      process.stdout.write(`  skipped: ${r.diagnostics.map((d) => d.message).join("; ")}\n  To see it: ${how}\n`);
+      process.stdout.write(
+        `  skipped: ${r.diagnostics.map((d) => d.message).join("; ")}\n  To see it: ${how}\n`,
+      );
       return EXIT.ok;
     }
     process.stdout.write(renderLabText({ ...r.output, topology: "examples/seed-perimeter.yaml" }));

@@ -19,7 +19,9 @@ interface LabOpts {
 export function registerLab(program: Command, run: Runner): void {
   program
     .command("lab")
-    .description("rehearse the topology in network namespaces (root, Linux): load the rules, stand in for every endpoint, probe every flow, compare with the audit")
+    .description(
+      "rehearse the topology in network namespaces (root, Linux): load the rules, stand in for every endpoint, probe every flow, compare with the audit",
+    )
     .requiredOption("-t, --topology <file>", "the topology")
     .option("--target <target>", "compile the rules for nftables or iptables", "nftables")
     .option("--ruleset <file>", "load this existing nftables or iptables-save ruleset instead of compiling")

@@ -30,16 +30,27 @@ interface ListenOpts {
 export function registerListen(program: Command, run: Runner): void {
   program
     .command("listen")
-    .description("stand in for an endpoint on its own addresses: bind every port the matrix expects there and answer as its service would")
+    .description(
+      "stand in for an endpoint on its own addresses: bind every port the matrix expects there and answer as its service would",
+    )
     .requiredOption("-t, --topology <file>", "the topology (profile, addresses)")
     .requiredOption("--as <endpoint>", "the endpoint to stand in for")
     .option("--cert <file>", "server certificate (PEM) for TLS ports (default: a generated one)")
     .option("--key <file>", "its private key (PEM)")
     .option("--ca <file>", "CA (PEM) whose client certificates MTLS ports accept")
     .option("--require-client-cert", "MTLS ports refuse clients without a certificate from --ca")
-    .option("--address <address>", "bind only this one of the endpoint's addresses (repeat for several)", collect, [])
+    .option(
+      "--address <address>",
+      "bind only this one of the endpoint's addresses (repeat for several)",
+      collect,
+      [],
+    )
     .option("--realm <realm>", "realm in MS-TURN 401 answers", "portmatrix")
-    .option("--format <format>", "table or json (one JSON line once every bind was tried, failures listed)", "table")
+    .option(
+      "--format <format>",
+      "table or json (one JSON line once every bind was tried, failures listed)",
+      "table",
+    )
     .option("--for <seconds>", "stop after this many seconds (default: until Ctrl-C or SIGTERM)")
     .option("-v, --verbose", "log every answered probe on standard error")
     .action((opts: ListenOpts) => run(() => runListen(opts)));
@@ -47,7 +58,12 @@ export function registerListen(program: Command, run: Runner): void {
   program
     .command("certs")
     .description("make a throwaway CA and a leaf certificate (serverAuth + clientAuth) for listen and probe")
-    .requiredOption("--name <name>", "DNS name or IP address for the leaf (repeat; the first is its CN)", collect, [])
+    .requiredOption(
+      "--name <name>",
+      "DNS name or IP address for the leaf (repeat; the first is its CN)",
+      collect,
+      [],
+    )
     .requiredOption("-o, --output <dir>", "folder for ca.pem, ca-key.pem, cert.pem, key.pem")
     .option("--days <n>", "validity in days", "30")
     .action((opts: { name: string[]; output: string; days: string }) => run(() => runCerts(opts)));
@@ -61,7 +77,12 @@ function readPem(option: string, file: string): string {
   const r = readText(file);
   if (!r.ok) throw new InputError([r.diagnostic]);
   if (!/-----BEGIN [A-Z ]+-----/.test(r.text))
-    throw new InputError([diag("bad-pem", "error", `${file}: not PEM (${option})`, { at: { file, line: 1, col: 1 }, expected: "a -----BEGIN …----- block" })]);
+    throw new InputError([
+      diag("bad-pem", "error", `${file}: not PEM (${option})`, {
+        at: { file, line: 1, col: 1 },
+        expected: "a -----BEGIN …----- block",
+      }),
+    ]);
   return r.text;
 }
 
@@ -69,11 +90,26 @@ async function runListen(opts: ListenOpts): Promise<number> {
   const format = choice("--format", opts.format, ["table", "json"] as const);
   const seconds = opts.for === undefined ? undefined : Number(opts.for);
   if (seconds !== undefined && !(seconds > 0))
-    throw new InputError([diag("bad-option", "error", `--for "${opts.for}" is not a positive number of seconds`, { expected: "e.g. --for 60" })]);
+    throw new InputError([
+      diag("bad-option", "error", `--for "${opts.for}" is not a positive number of seconds`, {
+        expected: "e.g. --for 60",
+      }),
+    ]);
   if ((opts.cert === undefined) !== (opts.key === undefined))
-    throw new InputError([diag("bad-option", "error", "--cert and --key go together", { expected: "both, or neither (a certificate is generated)" })]);
+    throw new InputError([
+      diag("bad-option", "error", "--cert and --key go together", {
+        expected: "both, or neither (a certificate is generated)",
+      }),
+    ]);
   if (opts.requireClientCert && opts.ca === undefined)
-    throw new InputError([diag("bad-option", "error", "--require-client-cert needs --ca: the CA whose client certificates are accepted", { expected: "--ca ca.pem (portmatrix certs makes one)" })]);
+    throw new InputError([
+      diag(
+        "bad-option",
+        "error",
+        "--require-client-cert needs --ca: the CA whose client certificates are accepted",
+        { expected: "--ca ca.pem (portmatrix certs makes one)" },
+      ),
+    ]);
   const t = loadTopology(opts.topology);
   if (!t.ok) throw new InputError(t.diagnostics);
   const planned = planListen(t.value.bound, opts.as);
@@ -82,7 +118,11 @@ async function runListen(opts: ListenOpts): Promise<number> {
   if (opts.address.length > 0) {
     const unknown = opts.address.filter((a) => !plan.addresses.includes(a));
     if (unknown.length > 0)
-      throw new InputError([diag("bad-option", "error", `--address ${unknown.join(", ")}: not an address of ${plan.endpoint}`, { expected: `one of ${plan.addresses.join(", ")}` })]);
+      throw new InputError([
+        diag("bad-option", "error", `--address ${unknown.join(", ")}: not an address of ${plan.endpoint}`, {
+          expected: `one of ${plan.addresses.join(", ")}`,
+        }),
+      ]);
     plan.addresses = plan.addresses.filter((a) => opts.address.includes(a));
   }
   let cert: string;
@@ -93,7 +133,11 @@ async function runListen(opts: ListenOpts): Promise<number> {
     key = readPem("--key", opts.key);
     certNote = opts.cert;
   } else {
-    const pki = await makePki({ names: [`${plan.endpoint}.portmatrix.invalid`, ...plan.addresses], days: 7, now: new Date() });
+    const pki = await makePki({
+      names: [`${plan.endpoint}.portmatrix.invalid`, ...plan.addresses],
+      days: 7,
+      now: new Date(),
+    });
     cert = pki.cert;
     key = pki.key;
     certNote = `generated: ${pki.subject} [${pki.names.join(", ")}] until ${pki.notAfter.slice(0, 10)}`;
@@ -102,7 +146,9 @@ async function runListen(opts: ListenOpts): Promise<number> {
   const need = plan.ports.length * plan.addresses.length + 256;
   const limit = raiseFileLimit(need);
   if (limit !== undefined && limit < need)
-    process.stderr.write(`warning: ${need} sockets needed, the open-file limit is ${limit} (could not raise it): ports beyond it fail with EMFILE; raise it (ulimit -n) or run one listen per address (--address)\n`);
+    process.stderr.write(
+      `warning: ${need} sockets needed, the open-file limit is ${limit} (could not raise it): ports beyond it fail with EMFILE; raise it (ulimit -n) or run one listen per address (--address)\n`,
+    );
   const listening = await startListening(plan, {
     cert,
     key,
@@ -110,7 +156,9 @@ async function runListen(opts: ListenOpts): Promise<number> {
     requireClientCert: opts.requireClientCert === true,
     realm: opts.realm,
     server: `portmatrix-listen/${VERSION} (stand-in for ${plan.endpoint})`,
-    ...(opts.verbose ? { log: (l: string) => process.stderr.write(`${new Date().toISOString()} ${l}\n`) } : {}),
+    ...(opts.verbose
+      ? { log: (l: string) => process.stderr.write(`${new Date().toISOString()} ${l}\n`) }
+      : {}),
   });
   const groups = groupPorts(plan.ports).map((g) => ({
     transport: g.transport,
@@ -133,14 +181,22 @@ async function runListen(opts: ListenOpts): Promise<number> {
     );
   else {
     const lines = [`listening as ${plan.endpoint} (${plan.endpointName}) on ${plan.addresses.join(", ")}`];
-    for (const g of groups) lines.push(`  ${g.transport} ${g.ports.padEnd(11)} ${g.service.padEnd(14)} ${g.flows.join(", ")}`);
-    lines.push(`  certificate: ${certNote}${opts.requireClientCert ? "; MTLS ports require a client certificate" : ""}`);
-    for (const f of listening.failed) lines.push(`  could not bind ${f.transport} ${f.address}:${f.port}: ${f.code}${hint(f.code)}`);
+    for (const g of groups)
+      lines.push(`  ${g.transport} ${g.ports.padEnd(11)} ${g.service.padEnd(14)} ${g.flows.join(", ")}`);
+    lines.push(
+      `  certificate: ${certNote}${opts.requireClientCert ? "; MTLS ports require a client certificate" : ""}`,
+    );
+    for (const f of listening.failed)
+      lines.push(`  could not bind ${f.transport} ${f.address}:${f.port}: ${f.code}${hint(f.code)}`);
     lines.push(`${listening.bound} sockets bound; Ctrl-C to stop`);
     process.stdout.write(lines.join("\n") + "\n");
   }
   if (listening.bound === 0) {
-    printDiagnostics([diag("listen-none-bound", "error", `no port could be bound for ${plan.endpoint}`, { expected: `run where ${plan.addresses.join(", ")} is configured (e.g. in the lab's namespace)` })]);
+    printDiagnostics([
+      diag("listen-none-bound", "error", `no port could be bound for ${plan.endpoint}`, {
+        expected: `run where ${plan.addresses.join(", ")} is configured (e.g. in the lab's namespace)`,
+      }),
+    ]);
     await listening.close();
     return EXIT.environment;
   }
@@ -165,7 +221,11 @@ function hint(code: string): string {
 async function runCerts(opts: { name: string[]; output: string; days: string }): Promise<number> {
   const days = Number(opts.days);
   if (!Number.isInteger(days) || days < 1)
-    throw new InputError([diag("bad-option", "error", `--days "${opts.days}" is not a positive whole number`, { expected: "e.g. --days 30" })]);
+    throw new InputError([
+      diag("bad-option", "error", `--days "${opts.days}" is not a positive whole number`, {
+        expected: "e.g. --days 30",
+      }),
+    ]);
   const pki = await makePki({ names: opts.name, days, now: new Date() });
   writeFilesAtomic([
     { path: join(opts.output, "ca.pem"), text: pki.caCert },
@@ -173,6 +233,8 @@ async function runCerts(opts: { name: string[]; output: string; days: string }):
     { path: join(opts.output, "cert.pem"), text: pki.cert },
     { path: join(opts.output, "key.pem"), text: pki.key, mode: 0o600 },
   ]);
-  process.stdout.write(`${opts.output}: ca.pem, ca-key.pem, cert.pem, key.pem — ${pki.subject} [${pki.names.join(", ")}] until ${pki.notAfter.slice(0, 10)}\n`);
+  process.stdout.write(
+    `${opts.output}: ca.pem, ca-key.pem, cert.pem, key.pem — ${pki.subject} [${pki.names.join(", ")}] until ${pki.notAfter.slice(0, 10)}\n`,
+  );
   return EXIT.ok;
 }

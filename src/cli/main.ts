@@ -34,7 +34,9 @@ function asOfProblem(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
   const d = m ? new Date(`${v}T00:00:00Z`) : undefined;
-  return d && !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v ? undefined : `PORTMATRIX_AS_OF is ${JSON.stringify(v)}, not a date`;
+  return d && !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v
+    ? undefined
+    : `PORTMATRIX_AS_OF is ${JSON.stringify(v)}, not a date`;
 }
 
 const program = new Command("portmatrix")
@@ -48,7 +50,12 @@ const pending: Array<Promise<void>> = [];
 
 try {
   const asOf = asOfProblem(process.env.PORTMATRIX_AS_OF);
-  if (asOf !== undefined) throw new InputError([diag("invalid-as-of", "error", asOf, { expected: "a calendar date YYYY-MM-DD, or the variable unset for today" })]);
+  if (asOf !== undefined)
+    throw new InputError([
+      diag("invalid-as-of", "error", asOf, {
+        expected: "a calendar date YYYY-MM-DD, or the variable unset for today",
+      }),
+    ]);
   await registerCommands(program, (fn) => pending.push(runAction(fn)), process.argv.slice(2));
   await program.parseAsync(process.argv);
   await Promise.all(pending);

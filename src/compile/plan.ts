@@ -81,7 +81,8 @@ export function families(r: PlanRule): Array<4 | 6> {
 
 export function flowComment(profileId: string, f: ResolvedFlow): string {
   const sp = f.sourcePorts ? ` from port ${portText(portSet(f.sourcePorts))}` : "";
-  const retired = f.retired && f.lifecycle ? ` [retired: ${f.lifecycle.service} ended ${f.lifecycle.ended ?? "?"}]` : "";
+  const retired =
+    f.retired && f.lifecycle ? ` [retired: ${f.lifecycle.service} ended ${f.lifecycle.ended ?? "?"}]` : "";
   return `${profileId} ${f.id}: ${f.protocol} ${f.transport} ${portText(portSet(f.ports))}${sp} ${f.from} -> ${f.to}${retired}`;
 }
 
@@ -104,7 +105,10 @@ export function makePlan(t: BoundTopology, opts: { dropRetired: boolean }): Plan
       transport: "any",
       direction: "in",
       src: management,
-      dst: hostAddresses ?? { v4: management.v4.length ? ["0.0.0.0/0"] : [], v6: management.v6.length ? ["::/0"] : [] },
+      dst: hostAddresses ?? {
+        v4: management.v4.length ? ["0.0.0.0/0"] : [],
+        v6: management.v6.length ? ["::/0"] : [],
+      },
       dports: [],
       sports: [],
       retired: false,
@@ -135,25 +139,65 @@ export function makePlan(t: BoundTopology, opts: { dropRetired: boolean }): Plan
     if (fw.kind === "host") {
       if (f.to === fw.host && f.from !== fw.host) rule = { ...base, direction: "in" };
       else if (f.from === fw.host && f.to !== fw.host) rule = { ...base, direction: "out" };
-      else warnings.push(`flow ${f.id} (${f.from} -> ${f.to}) does not enter or leave ${fw.host}: not this firewall's rule`);
+      else
+        warnings.push(
+          `flow ${f.id} (${f.from} -> ${f.to}) does not enter or leave ${fw.host}: not this firewall's rule`,
+        );
     } else {
       const zoneOf = (id: string) => fw.zones.find((z) => z.endpoints.includes(id));
       const a = zoneOf(f.from);
       const b = zoneOf(f.to);
-      if (!a || !b) diagnostics.push(diag("compile-unzoned", "error", `flow ${f.id}: endpoint ${!a ? f.from : f.to} is in no zone of the perimeter firewall`, { expected: "every endpoint in one zone" }));
-      else if (a.name === b.name) warnings.push(`flow ${f.id} (${f.from} -> ${f.to}) stays inside zone ${a.name}: it does not cross the firewall`);
-      else rule = { ...base, direction: "forward", fromZone: { name: a.name, interface: a.interface }, toZone: { name: b.name, interface: b.interface } };
+      if (!a || !b)
+        diagnostics.push(
+          diag(
+            "compile-unzoned",
+            "error",
+            `flow ${f.id}: endpoint ${!a ? f.from : f.to} is in no zone of the perimeter firewall`,
+            { expected: "every endpoint in one zone" },
+          ),
+        );
+      else if (a.name === b.name)
+        warnings.push(
+          `flow ${f.id} (${f.from} -> ${f.to}) stays inside zone ${a.name}: it does not cross the firewall`,
+        );
+      else
+        rule = {
+          ...base,
+          direction: "forward",
+          fromZone: { name: a.name, interface: a.interface },
+          toZone: { name: b.name, interface: b.interface },
+        };
     }
     if (!rule) continue;
     if (families(rule).length === 0) {
-      diagnostics.push(diag("compile-family", "error", `flow ${f.id}: ${f.from} and ${f.to} share no address family (one side IPv4 only, the other IPv6 only)`, { expected: "addresses of one family on both sides" }));
+      diagnostics.push(
+        diag(
+          "compile-family",
+          "error",
+          `flow ${f.id}: ${f.from} and ${f.to} share no address family (one side IPv4 only, the other IPv6 only)`,
+          { expected: "addresses of one family on both sides" },
+        ),
+      );
       continue;
     }
     rules.push(rule);
   }
   if (diagnostics.length > 0) return { ok: false, diagnostics };
-  const zones = fw.kind === "perimeter" ? fw.zones.map((z) => ({ name: z.name, interface: z.interface })) : [];
-  return { ok: true, plan: { profileId: t.profileId, profileTitle: t.profileTitle, firewall: fw, ...(hostAddresses ? { hostAddresses } : {}), zones, rules, management, warnings } };
+  const zones =
+    fw.kind === "perimeter" ? fw.zones.map((z) => ({ name: z.name, interface: z.interface })) : [];
+  return {
+    ok: true,
+    plan: {
+      profileId: t.profileId,
+      profileTitle: t.profileTitle,
+      firewall: fw,
+      ...(hostAddresses ? { hostAddresses } : {}),
+      zones,
+      rules,
+      management,
+      warnings,
+    },
+  };
 }
 
 /** `lo-hi` / `lo` ranges in a separator a target uses (nft `-`, iptables `:`…). */
@@ -163,12 +207,20 @@ export function rangeText(r: PortRange, sep: string): string {
 
 /** The diagnostic for a construct a target cannot express (never dropped silently). */
 export function unsupported(target: string, rule: PlanRule, feature: string, expected: string): Diagnostic {
-  return diag("compile-unsupported", "error", `target ${target} cannot express flow ${rule.flowId} (${feature})`, { expected });
+  return diag(
+    "compile-unsupported",
+    "error",
+    `target ${target} cannot express flow ${rule.flowId} (${feature})`,
+    { expected },
+  );
 }
 
 /** A file header shared by the comment syntaxes (`#`, `!`, `//`). */
 export function header(plan: Plan, prefix: string, target: string): string[] {
-  const fw = plan.firewall.kind === "host" ? `the own firewall of ${plan.firewall.host}` : `a perimeter firewall between zones ${plan.zones.map((z) => `${z.name} (${z.interface})`).join(", ")}`;
+  const fw =
+    plan.firewall.kind === "host"
+      ? `the own firewall of ${plan.firewall.host}`
+      : `a perimeter firewall between zones ${plan.zones.map((z) => `${z.name} (${z.interface})`).join(", ")}`;
   return [
     `${prefix} portmatrix ${target}: ${plan.profileId} — ${plan.profileTitle}`,
     `${prefix} For ${fw}. Default deny; each rule names the profile row it comes from.`,

@@ -10,7 +10,8 @@ export interface CompiledFile {
   text: string;
 }
 
-export type TargetResult = { ok: true; files: CompiledFile[]; warnings: string[] } | { ok: false; diagnostics: Diagnostic[] };
+export type TargetResult =
+  { ok: true; files: CompiledFile[]; warnings: string[] } | { ok: false; diagnostics: Diagnostic[] };
 
 export interface Target {
   id: TargetId;

@@ -39,7 +39,8 @@ export function inDocRanges(v: bigint): boolean {
 export function assignLabAddresses(t: BoundTopology): LabAddress[] {
   const used = new Set<bigint>();
   for (const e of t.endpoints) for (const [lo, hi] of e.addresses.intervals) if (lo === hi) used.add(lo);
-  for (const [lo, hi] of t.management.intervals) if (hi - lo < 1024n) for (let v = lo; v <= hi; v++) used.add(v);
+  for (const [lo, hi] of t.management.intervals)
+    if (hi - lo < 1024n) for (let v = lo; v <= hi; v++) used.add(v);
   const base4 = parseAddress("198.51.100.20");
   const base6 = parseAddress("2001:db8:100::20");
   if (!base4.ok || !base6.ok) throw new Error("lab address pool");

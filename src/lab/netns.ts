@@ -35,7 +35,12 @@ export class Netns {
     sh(["ip", "netns", "add", name]);
     this.namespaces.push(name);
     this.exec(name, ["ip", "link", "set", "lo", "up"]);
-    this.exec(name, ["sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0"]);
+    this.exec(name, [
+      "sysctl",
+      "-qw",
+      "net.ipv6.conf.all.accept_dad=0",
+      "net.ipv6.conf.default.accept_dad=0",
+    ]);
     return name;
   }
 
@@ -62,7 +67,18 @@ export class Netns {
 
   addAddress(ns: string, dev: string, address: string): void {
     const v6 = address.includes(":");
-    sh(["ip", "-n", ns, ...(v6 ? ["-6"] : []), "addr", "add", `${address}/${v6 ? 128 : 32}`, "dev", dev, ...(v6 ? ["nodad"] : [])]);
+    sh([
+      "ip",
+      "-n",
+      ns,
+      ...(v6 ? ["-6"] : []),
+      "addr",
+      "add",
+      `${address}/${v6 ? 128 : 32}`,
+      "dev",
+      dev,
+      ...(v6 ? ["nodad"] : []),
+    ]);
   }
 
   route(ns: string, to: string, dev: string, via?: string): void {

@@ -56,7 +56,11 @@ export const LabOutput = z.object({
 export type LabOutputT = z.infer<typeof LabOutput>;
 
 /** The flow's live verdict from its probe results. */
-export function probeVerdict(results: readonly ProbeResultT[]): { verdict: LabVerdict; ok: number; total: number } {
+export function probeVerdict(results: readonly ProbeResultT[]): {
+  verdict: LabVerdict;
+  ok: number;
+  total: number;
+} {
   const ok = results.filter((r) => r.ok).length;
   const total = results.length;
   if (total === 0) return { verdict: "not-probed", ok, total };
@@ -76,7 +80,11 @@ export interface FlowInfo {
 }
 
 /** Compares probe and audit per flow; `agree` treats not-applicable (the firewall is not on the path) as allowed. */
-export function compareFlows(flows: readonly FlowInfo[], probes: readonly ProbeResultT[], audit: AuditReportT): LabFlowT[] {
+export function compareFlows(
+  flows: readonly FlowInfo[],
+  probes: readonly ProbeResultT[],
+  audit: AuditReportT,
+): LabFlowT[] {
   return flows.map((f) => {
     const p = probeVerdict(probes.filter((r) => r.flow === f.id));
     const a = audit.flows.find((x) => x.id === f.id)?.verdict ?? "not-probed";
@@ -84,8 +92,11 @@ export function compareFlows(flows: readonly FlowInfo[], probes: readonly ProbeR
     const agree = p.verdict === effective;
     const failed = probes.filter((r) => r.flow === f.id && !r.ok);
     const first = failed[0];
-    let detail = first ? `${failed.length} of ${p.total} not as expected, e.g. ${f.transport} ${first.target} ${first.port}: ${first.state} (${first.reason})` : "";
-    if (!agree) detail = `probe says ${p.verdict} (${p.ok}/${p.total}), audit says ${a}${detail ? `; ${detail}` : ""}`;
+    let detail = first
+      ? `${failed.length} of ${p.total} not as expected, e.g. ${f.transport} ${first.target} ${first.port}: ${first.state} (${first.reason})`
+      : "";
+    if (!agree)
+      detail = `probe says ${p.verdict} (${p.ok}/${p.total}), audit says ${a}${detail ? `; ${detail}` : ""}`;
     return {
       id: f.id,
       from: f.from,
@@ -103,17 +114,34 @@ export function compareFlows(flows: readonly FlowInfo[], probes: readonly ProbeR
 }
 
 export function labExitCode(o: LabOutputT): 0 | 1 {
-  return o.summary.disagreements === 0 && o.flows.every((f) => f.probe === "allowed" && f.audit !== "blocked" && f.audit !== "partial") ? 0 : 1;
+  return o.summary.disagreements === 0 &&
+    o.flows.every((f) => f.probe === "allowed" && f.audit !== "blocked" && f.audit !== "partial")
+    ? 0
+    : 1;
 }
 
 export function renderLabText(o: LabOutputT): string {
   const lines = [`lab · ${o.profile} · ${o.firewall.kind} firewall · ${o.firewall.rules}`];
   for (const a of o.addresses)
-    lines.push(`  ${a.endpoint.padEnd(20)} ${a.lab.join(", ")}${a.mapped ? `  (mapped from ${a.original.join(", ")})` : a.sampled ? `  (one host of ${a.original.join(", ")})` : ""}`);
-  const rows = o.flows.map((f) => [f.agree ? "" : "BUG", f.id, `${f.from} → ${f.to}`, `${f.transport} ${f.ports}`, f.probe, f.audit, f.detail]);
+    lines.push(
+      `  ${a.endpoint.padEnd(20)} ${a.lab.join(", ")}${a.mapped ? `  (mapped from ${a.original.join(", ")})` : a.sampled ? `  (one host of ${a.original.join(", ")})` : ""}`,
+    );
+  const rows = o.flows.map((f) => [
+    f.agree ? "" : "BUG",
+    f.id,
+    `${f.from} → ${f.to}`,
+    `${f.transport} ${f.ports}`,
+    f.probe,
+    f.audit,
+    f.detail,
+  ]);
   const head = ["", "flow", "direction", "ports", "probe", "audit", ""];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  const fmt = (r: string[]): string =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   lines.push(fmt(head));
   for (const r of rows) lines.push(fmt(r));
   for (const f of o.flows.filter((x) => !x.agree))

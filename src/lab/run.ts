@@ -41,23 +41,32 @@ export interface LabOptions {
 }
 
 export type LabRun =
-  | { ok: true; output: LabOutputT }
-  | { ok: false; kind: "input" | "environment"; diagnostics: Diagnostic[] };
+  { ok: true; output: LabOutputT } | { ok: false; kind: "input" | "environment"; diagnostics: Diagnostic[] };
 
 const CLI = fileURLToPath(new URL("../cli/main.js", import.meta.url));
 
 function envFail(message: string, expected: string): LabRun {
-  return { ok: false, kind: "environment", diagnostics: [diag("lab-environment", "error", message, { expected })] };
+  return {
+    ok: false,
+    kind: "environment",
+    diagnostics: [diag("lab-environment", "error", message, { expected })],
+  };
 }
 function inputFail(code: string, message: string, expected: string): LabRun {
   return { ok: false, kind: "input", diagnostics: [diag(code, "error", message, { expected })] };
 }
 
 /** The topology file with new endpoint bindings (and its profile path made absolute). */
-function deriveTopology(path: string, endpoints: Record<string, string[] | string>, dir: string, name: string): string {
+function deriveTopology(
+  path: string,
+  endpoints: Record<string, string[] | string>,
+  dir: string,
+  name: string,
+): string {
   const doc = parseYaml(readFileSync(path, "utf8")) as Record<string, unknown>;
   const profile = String(doc["profile"]);
-  if (/[/\\]|\.ya?ml$/i.test(profile) && !isAbsolute(profile)) doc["profile"] = resolve(dirname(resolve(path)), profile);
+  if (/[/\\]|\.ya?ml$/i.test(profile) && !isAbsolute(profile))
+    doc["profile"] = resolve(dirname(resolve(path)), profile);
   doc["endpoints"] = { ...(doc["endpoints"] as Record<string, unknown>), ...endpoints };
   const out = join(dir, name);
   writeFileSync(out, stringify(doc));
@@ -82,8 +91,13 @@ export class Lab {
   async run(): Promise<LabRun> {
     const t0 = performance.now();
     const o = this.o;
-    if (process.platform !== "linux") return envFail("the lab needs Linux network namespaces", "a Linux machine");
-    if (process.getuid?.() !== 0) return envFail("the lab needs root (it creates network namespaces and loads kernel rules)", "sudo portmatrix lab …");
+    if (process.platform !== "linux")
+      return envFail("the lab needs Linux network namespaces", "a Linux machine");
+    if (process.getuid?.() !== 0)
+      return envFail(
+        "the lab needs root (it creates network namespaces and loads kernel rules)",
+        "sudo portmatrix lab …",
+      );
     const loaded = loadTopology(o.topologyPath);
     if (!loaded.ok) return { ok: false, kind: "input", diagnostics: loaded.diagnostics };
     const bound = loaded.value.bound;
@@ -102,7 +116,10 @@ export class Lab {
     }
     const existing = this.net.existing();
     if (existing.length > 0)
-      return envFail(`namespaces ${existing.join(", ")} exist already (another lab run, or one that was killed)`, `ip netns del ${existing.join(" ")} once no lab runs`);
+      return envFail(
+        `namespaces ${existing.join(", ")} exist already (another lab run, or one that was killed)`,
+        `ip netns del ${existing.join(" ")} once no lab runs`,
+      );
     this.dir = mkdtempSync(join(tmpdir(), "portmatrix-lab-"));
     const compileTopo = deriveTopology(
       o.topologyPath,
@@ -110,7 +127,12 @@ export class Lab {
       this.dir,
       "compile-topology.yaml",
     );
-    const labTopo = deriveTopology(o.topologyPath, Object.fromEntries(addresses.map((a) => [a.endpoint, a.lab])), this.dir, "lab-topology.yaml");
+    const labTopo = deriveTopology(
+      o.topologyPath,
+      Object.fromEntries(addresses.map((a) => [a.endpoint, a.lab])),
+      this.dir,
+      "lab-topology.yaml",
+    );
     const labLoaded = loadTopology(labTopo);
     if (!labLoaded.ok) return { ok: false, kind: "input", diagnostics: labLoaded.diagnostics };
     const labBound = labLoaded.value.bound;
@@ -123,7 +145,11 @@ export class Lab {
       const text = readFileSync(o.rulesetPath, "utf8");
       const format = sniffFormat(text);
       if (format !== "nftables-text" && format !== "iptables-save")
-        return inputFail("lab-ruleset", `${o.rulesetPath}: the lab loads nftables (nft list ruleset) or iptables-save rulesets into the kernel; this is ${format ?? "neither"}`, "an nftables or iptables-save ruleset");
+        return inputFail(
+          "lab-ruleset",
+          `${o.rulesetPath}: the lab loads nftables (nft list ruleset) or iptables-save rulesets into the kernel; this is ${format ?? "neither"}`,
+          "an nftables or iptables-save ruleset",
+        );
       // The iptables reader tells an ip6tables-save file by its content; it goes to ip6tables-restore.
       const tables = format === "iptables-save" ? READERS[format](text, o.rulesetPath).ruleset.tables : [];
       const v6 = tables.length > 0 && tables.every((tb) => tb.family === "ip6");
@@ -144,19 +170,28 @@ export class Lab {
 
     // Namespaces.
     const nsOf = this.buildNetwork(labBound, addresses);
-    const fwNs = labBound.firewall.kind === "host" ? nsOf.get(labBound.firewall.host)! : `${this.net.prefix}fw`;
+    const fwNs =
+      labBound.firewall.kind === "host" ? nsOf.get(labBound.firewall.host)! : `${this.net.prefix}fw`;
     for (const f of files) {
-      const cmd = reader === "nftables-text" ? ["nft", "-f", "-"] : [f.suffix === ".v6" ? "ip6tables-restore" : "iptables-restore"];
+      const cmd =
+        reader === "nftables-text"
+          ? ["nft", "-f", "-"]
+          : [f.suffix === ".v6" ? "ip6tables-restore" : "iptables-restore"];
       try {
         this.net.exec(fwNs, cmd, f.text);
       } catch (e) {
-        return envFail(`loading the rules into the lab's firewall failed: ${(e as Error).message.split("\n").slice(0, 3).join(" ")}`, `${cmd[0]} installed (scripts/setup.sh), and rules it accepts`);
+        return envFail(
+          `loading the rules into the lab's firewall failed: ${(e as Error).message.split("\n").slice(0, 3).join(" ")}`,
+          `${cmd[0]} installed (scripts/setup.sh), and rules it accepts`,
+        );
       }
     }
     o.log(`rules loaded into ${fwNs}: ${rulesLabel}`);
 
     // Flows the lab checks.
-    const flows = labBound.flows.filter((f) => f.active && !(o.dropRetired && o.rulesetPath === undefined && f.retired));
+    const flows = labBound.flows.filter(
+      (f) => f.active && !(o.dropRetired && o.rulesetPath === undefined && f.retired),
+    );
     const includeRetired = flows.some((f) => f.retired);
 
     // Stand-ins.
@@ -165,13 +200,37 @@ export class Lab {
     const destinations = [...new Set(flows.map((f) => f.to))];
     for (const id of destinations)
       for (const address of addresses.find((a) => a.endpoint === id)!.lab) {
-        const args = ["listen", "-t", labTopo, "--as", id, "--address", address, "--format", "json", "--for", "600"];
+        const args = [
+          "listen",
+          "-t",
+          labTopo,
+          "--as",
+          id,
+          "--address",
+          address,
+          "--format",
+          "json",
+          "--for",
+          "600",
+        ];
         const child = this.net.spawn(nsOf.get(id)!, [process.execPath, ...process.execArgv, CLI, ...args]);
         const ready = await firstLine(child, 30_000);
-        if (!ready.ok) return envFail(`listen --as ${id} did not start: ${ready.error}`, "the lab's namespaces working (ip netns exec)");
-        const info = JSON.parse(ready.line) as { failed: Array<{ address: string; transport: string; port: number; code: string }> };
+        if (!ready.ok)
+          return envFail(
+            `listen --as ${id} did not start: ${ready.error}`,
+            "the lab's namespaces working (ip netns exec)",
+          );
+        const info = JSON.parse(ready.line) as {
+          failed: Array<{ address: string; transport: string; port: number; code: string }>;
+        };
         if (info.failed.length > 0)
-          return envFail(`listen --as ${id} could not bind ${info.failed.slice(0, 3).map((f) => `${f.transport} ${f.address}:${f.port} (${f.code})`).join(", ")}`, "free ports in the lab namespace");
+          return envFail(
+            `listen --as ${id} could not bind ${info.failed
+              .slice(0, 3)
+              .map((f) => `${f.transport} ${f.address}:${f.port} (${f.code})`)
+              .join(", ")}`,
+            "free ports in the lab namespace",
+          );
         o.log(`listening as ${id} on ${address} in ${nsOf.get(id)}`);
       }
 
@@ -179,10 +238,32 @@ export class Lab {
     const results: ProbeResultT[] = [];
     for (const id of [...new Set(flows.map((f) => f.from))]) {
       const out = join(this.dir, `probe-${id}.json`);
-      const args = ["probe", "-t", labTopo, "--from", id, "--responders", "--format", "json", "-o", out, "--no-progress", ...(includeRetired ? ["--include-retired"] : [])];
-      const child: Child = this.net.spawn(nsOf.get(id)!, [process.execPath, ...process.execArgv, CLI, ...args]);
+      const args = [
+        "probe",
+        "-t",
+        labTopo,
+        "--from",
+        id,
+        "--responders",
+        "--format",
+        "json",
+        "-o",
+        out,
+        "--no-progress",
+        ...(includeRetired ? ["--include-retired"] : []),
+      ];
+      const child: Child = this.net.spawn(nsOf.get(id)!, [
+        process.execPath,
+        ...process.execArgv,
+        CLI,
+        ...args,
+      ]);
       const code = await exited(child, 300_000);
-      if (code !== 0 && code !== 1) return envFail(`probe --from ${id} ended with ${code}: ${child.stderrText ?? ""}`, "a working probe in the lab namespace");
+      if (code !== 0 && code !== 1)
+        return envFail(
+          `probe --from ${id} ended with ${code}: ${child.stderrText ?? ""}`,
+          "a working probe in the lab namespace",
+        );
       const parsed = ProbeOutput.parse(JSON.parse(readFileSync(out, "utf8")));
       results.push(...parsed.results.map((r) => ({ ...r, from: id })));
       o.log(`probed from ${id}: ${parsed.summary.ok}/${parsed.summary.total} as expected`);
@@ -192,7 +273,14 @@ export class Lab {
     const parsedRules = files.map((f) => READERS[reader](f.text, o.rulesetPath ?? `${o.target}${f.suffix}`));
     const report = audit(labBound, parsedRules);
     const compared = compareFlows(
-      flows.map((f) => ({ id: f.id, from: f.from, to: f.to, transport: f.transport, ports: f.ports, retired: f.retired })),
+      flows.map((f) => ({
+        id: f.id,
+        from: f.from,
+        to: f.to,
+        transport: f.transport,
+        ports: f.ports,
+        retired: f.retired,
+      })),
       results,
       report,
     );
@@ -239,7 +327,12 @@ export class Lab {
       net.link(fw, zone.interface, z, "eth0");
       // Proxy ARP answers for the other zones' hosts, at once (the default proxy_delay of up to
       // 0.8 s outlasts a probe's first timeout).
-      net.exec(fw, ["sysctl", "-qw", `net.ipv4.conf.${zone.interface}.proxy_arp=1`, `net.ipv4.neigh.${zone.interface}.proxy_delay=0`]);
+      net.exec(fw, [
+        "sysctl",
+        "-qw",
+        `net.ipv4.conf.${zone.interface}.proxy_arp=1`,
+        `net.ipv4.neigh.${zone.interface}.proxy_delay=0`,
+      ]);
       sh(["ip", "-n", fw, "-6", "addr", "add", "fe80::1/64", "dev", zone.interface, "nodad"]);
       sh(["ip", "-n", z, "route", "add", "default", "dev", "eth0"]);
       sh(["ip", "-n", z, "-6", "route", "add", "default", "via", "fe80::1", "dev", "eth0"]);
@@ -257,11 +350,17 @@ export class Lab {
 
 type Child = import("node:child_process").ChildProcess & { stderrText?: string };
 
-function firstLine(child: Child, timeoutMs: number): Promise<{ ok: true; line: string } | { ok: false; error: string }> {
+function firstLine(
+  child: Child,
+  timeoutMs: number,
+): Promise<{ ok: true; line: string } | { ok: false; error: string }> {
   return new Promise((resolve) => {
     let out = "";
     let err = "";
-    const timer = setTimeout(() => resolve({ ok: false, error: `no answer in ${timeoutMs / 1000} s` }), timeoutMs);
+    const timer = setTimeout(
+      () => resolve({ ok: false, error: `no answer in ${timeoutMs / 1000} s` }),
+      timeoutMs,
+    );
     child.stdout!.on("data", (b: Buffer) => {
       out += b.toString();
       const nl = out.indexOf("\n");

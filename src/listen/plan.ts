@@ -49,7 +49,8 @@ export function flowService(flow: Pick<ResolvedFlow, "transport" | "protocol">):
   const p = flow.protocol.toUpperCase();
   const mtls = p.includes("MTLS");
   const tls = mtls || p.includes("TLS") || p.includes("HTTPS");
-  if (flow.transport === "udp") return p.includes("STUN") || p.includes("TURN") ? { kind: "stun-udp" } : { kind: "udp-answer" };
+  if (flow.transport === "udp")
+    return p.includes("STUN") || p.includes("TURN") ? { kind: "stun-udp" } : { kind: "udp-answer" };
   if (p.includes("MSTURN")) return { kind: "msturn-tcp" };
   if (tls) return { kind: "tls", sip: p.includes("SIP"), requestCert: mtls, msturn: false };
   return { kind: "tcp-accept" };
@@ -58,17 +59,32 @@ export function flowService(flow: Pick<ResolvedFlow, "transport" | "protocol">):
 /** Two services on one port: the one a client can tell apart from the other stays reachable. */
 export function mergeServices(a: Service, b: Service): Service {
   if (a.kind === "tls" && b.kind === "tls")
-    return { kind: "tls", sip: a.sip || b.sip, requestCert: a.requestCert || b.requestCert, msturn: a.msturn || b.msturn };
+    return {
+      kind: "tls",
+      sip: a.sip || b.sip,
+      requestCert: a.requestCert || b.requestCert,
+      msturn: a.msturn || b.msturn,
+    };
   if (a.kind === "tls" && b.kind === "msturn-tcp") return { ...a, msturn: true };
   if (b.kind === "tls" && a.kind === "msturn-tcp") return { ...b, msturn: true };
-  const rank: Record<ServiceKind, number> = { tls: 4, "msturn-tcp": 3, "stun-udp": 2, "tcp-accept": 1, "udp-answer": 1 };
+  const rank: Record<ServiceKind, number> = {
+    tls: 4,
+    "msturn-tcp": 3,
+    "stun-udp": 2,
+    "tcp-accept": 1,
+    "udp-answer": 1,
+  };
   return rank[b.kind] > rank[a.kind] ? b : a;
 }
 
 export function planListen(t: BoundTopology, endpointId: string): PlanResult {
   const endpoint = t.endpoints.find((e) => e.id === endpointId);
   if (!endpoint)
-    return fail("unknown-endpoint", `the topology has no endpoint "${endpointId}"`, t.endpoints.map((e) => e.id).join(", "));
+    return fail(
+      "unknown-endpoint",
+      `the topology has no endpoint "${endpointId}"`,
+      t.endpoints.map((e) => e.id).join(", "),
+    );
   const addresses: string[] = [];
   for (const [lo, hi] of endpoint.addresses.intervals) {
     if (lo !== hi)
@@ -79,7 +95,8 @@ export function planListen(t: BoundTopology, endpointId: string): PlanResult {
       );
     addresses.push(addressText(lo));
   }
-  if (addresses.length === 0) return fail("listen-not-host", `endpoint "${endpointId}" has no addresses`, "at least one host address");
+  if (addresses.length === 0)
+    return fail("listen-not-host", `endpoint "${endpointId}" has no addresses`, "at least one host address");
   const byKey = new Map<string, PortPlan>();
   for (const flow of t.flows) {
     if (flow.to !== endpointId || !flow.active) continue;
@@ -95,7 +112,11 @@ export function planListen(t: BoundTopology, endpointId: string): PlanResult {
       }
   }
   if (byKey.size === 0)
-    return fail("listen-no-ports", `no active flow of the matrix ends at "${endpointId}"`, "an endpoint that is the destination of a flow");
+    return fail(
+      "listen-no-ports",
+      `no active flow of the matrix ends at "${endpointId}"`,
+      "an endpoint that is the destination of a flow",
+    );
   const ports = [...byKey.values()].sort((a, b) => a.transport.localeCompare(b.transport) || a.port - b.port);
   // IPv4 first, then IPv6, each in address order (the interval order).
   const sorted = [...addresses].sort((a, b) => Number(a.includes(":")) - Number(b.includes(":")));
@@ -127,7 +148,8 @@ export function groupPorts(ports: readonly PortPlan[]): PortGroup[] {
       last.flows.join() === p.flows.join()
     )
       last.to = p.port;
-    else out.push({ transport: p.transport, from: p.port, to: p.port, service: p.service, flows: [...p.flows] });
+    else
+      out.push({ transport: p.transport, from: p.port, to: p.port, service: p.service, flows: [...p.flows] });
   }
   return out;
 }

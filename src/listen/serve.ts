@@ -17,9 +17,24 @@ import net from "node:net";
 import tls from "node:tls";
 import { Duplex } from "node:stream";
 import { randomBytes } from "node:crypto";
-import { decodeMsTurn, isMsTurnAllocate, isPseudoTlsClientHello, MSOC_SERVER_HELLO, frameTcp, msTurnUnauthorized, readTcpFrame } from "../wire/msturn.js";
+import {
+  decodeMsTurn,
+  isMsTurnAllocate,
+  isPseudoTlsClientHello,
+  MSOC_SERVER_HELLO,
+  frameTcp,
+  msTurnUnauthorized,
+  readTcpFrame,
+} from "../wire/msturn.js";
 import { okResponse, parseSipMessage, sipFrameLength, sipResponse } from "../wire/sip.js";
-import { bindingSuccess, changeFlags, decodeStun, STUN_ATTR, STUN_METHOD, unknownAttributesError } from "../wire/stun.js";
+import {
+  bindingSuccess,
+  changeFlags,
+  decodeStun,
+  STUN_ATTR,
+  STUN_METHOD,
+  unknownAttributesError,
+} from "../wire/stun.js";
 import type { ListenPlan, PortPlan, Service } from "./plan.js";
 
 export interface ListenOptions {
@@ -72,7 +87,9 @@ export async function startListening(plan: ListenPlan, o: ListenOptions): Promis
       );
   // Bind in slices so a 10,000-port range does not open 10,000 binds in one tick.
   for (let k = 0; k < binds.length; k += 2048) await Promise.all(binds.slice(k, k + 2048));
-  failed.sort((a, b) => a.transport.localeCompare(b.transport) || a.port - b.port || a.address.localeCompare(b.address));
+  failed.sort(
+    (a, b) => a.transport.localeCompare(b.transport) || a.port - b.port || a.address.localeCompare(b.address),
+  );
   return {
     bound: open.length,
     failed,
@@ -93,7 +110,12 @@ function listenOn(server: net.Server, address: string, port: number): Promise<ne
   });
 }
 
-function bindTcp(address: string, p: PortPlan, o: ListenOptions, track: (s: net.Socket) => void): Promise<net.Server> {
+function bindTcp(
+  address: string,
+  p: PortPlan,
+  o: ListenOptions,
+  track: (s: net.Socket) => void,
+): Promise<net.Server> {
   const s = p.service;
   if (s.kind === "tcp-accept")
     return listenOn(
@@ -113,7 +135,8 @@ function bindTcp(address: string, p: PortPlan, o: ListenOptions, track: (s: net.
       address,
       p.port,
     );
-  if (s.kind !== "tls") return Promise.reject(Object.assign(new Error("not a TCP service"), { code: "EINVAL" }));
+  if (s.kind !== "tls")
+    return Promise.reject(Object.assign(new Error("not a TCP service"), { code: "EINVAL" }));
   const tlsServer = tls.createServer({
     cert: o.cert,
     key: o.key,
@@ -123,7 +146,9 @@ function bindTcp(address: string, p: PortPlan, o: ListenOptions, track: (s: net.
   });
   tlsServer.on("secureConnection", (t) => {
     track(t);
-    o.log?.(`${p.transport}/${p.port} TLS from ${t.remoteAddress} ${t.getProtocol()} client cert: ${t.getPeerCertificate()?.subject?.CN ?? "none"}`);
+    o.log?.(
+      `${p.transport}/${p.port} TLS from ${t.remoteAddress} ${t.getProtocol()} client cert: ${t.getPeerCertificate()?.subject?.CN ?? "none"}`,
+    );
     if (s.sip) serveSip(t, o);
   });
   tlsServer.on("tlsClientError", () => {});
@@ -186,7 +211,10 @@ function serveSip(t: tls.TLSSocket, o: ListenOptions): void {
         t.end("SIP/2.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
         return;
       }
-      const text = buf.subarray(0, len).toString("utf8").replace(/^(\r\n)+/, "");
+      const text = buf
+        .subarray(0, len)
+        .toString("utf8")
+        .replace(/^(\r\n)+/, "");
       buf = buf.subarray(len);
       if (text === "") continue;
       const m = parseSipMessage(text);
@@ -200,7 +228,11 @@ function serveSip(t: tls.TLSSocket, o: ListenOptions): void {
       t.write(
         m.message.method === "OPTIONS"
           ? okResponse(m.message, { server: o.server, toTag })
-          : sipResponse(m.message, 405, "Method Not Allowed", { server: o.server, toTag, extra: ["Allow: OPTIONS"] }),
+          : sipResponse(m.message, 405, "Method Not Allowed", {
+              server: o.server,
+              toTag,
+              extra: ["Allow: OPTIONS"],
+            }),
       );
     }
   });
@@ -258,7 +290,13 @@ function bindUdp(address: string, p: PortPlan, o: ListenOptions): Promise<dgram.
   });
 }
 
-function answerUdp(s: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo, service: Service, o: ListenOptions): void {
+function answerUdp(
+  s: dgram.Socket,
+  msg: Buffer,
+  rinfo: dgram.RemoteInfo,
+  service: Service,
+  o: ListenOptions,
+): void {
   const reply = (b: Uint8Array): void => s.send(b, rinfo.port, rinfo.address);
   if (service.kind === "stun-udp") {
     const d = decodeStun(msg);
@@ -267,7 +305,8 @@ function answerUdp(s: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo, servic
     // has no cookie either, but another method.
     if (d.message.method === STUN_METHOD.binding && d.message.cls === "request") {
       o.log?.(`STUN Binding from ${rinfo.address}:${rinfo.port}${d.message.cookie ? "" : " (RFC 3489)"}`);
-      if (changeFlags(d.message) !== 0) return reply(unknownAttributesError(d.message, [STUN_ATTR.changeRequest], o.server));
+      if (changeFlags(d.message) !== 0)
+        return reply(unknownAttributesError(d.message, [STUN_ATTR.changeRequest], o.server));
       return reply(bindingSuccess(d.message, { address: rinfo.address, port: rinfo.port }, o.server));
     }
     const m = decodeMsTurn(msg);

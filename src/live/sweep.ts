@@ -82,7 +82,10 @@ class Rto {
   }
 }
 
-export function sweepTcp(jobs: readonly SweepJob[], o: SweepOptions): Promise<{ outcomes: SweepOutcome[]; stats: SweepStats }> {
+export function sweepTcp(
+  jobs: readonly SweepJob[],
+  o: SweepOptions,
+): Promise<{ outcomes: SweepOutcome[]; stats: SweepStats }> {
   return new Promise((resolve) => {
     const outcomes: SweepOutcome[] = new Array(jobs.length);
     // Ports in a shuffled order (as nmap does): answers from open and closed ports come early, so the
@@ -100,7 +103,14 @@ export function sweepTcp(jobs: readonly SweepJob[], o: SweepOptions): Promise<{ 
     let inFlight = 0;
     let limit = Math.max(1, o.maxInFlight);
     let done = 0;
-    const stats: SweepStats = { attempts: 0, retries: 0, backoffs: 0, finalTimeoutMs: 0, loopDelayMaxMs: 0, loopDelayP99Ms: 0 };
+    const stats: SweepStats = {
+      attempts: 0,
+      retries: 0,
+      backoffs: 0,
+      finalTimeoutMs: 0,
+      loopDelayMaxMs: 0,
+      loopDelayP99Ms: 0,
+    };
     const rto = new Rto(o.initialTimeoutMs, o.minTimeoutMs);
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
@@ -224,7 +234,9 @@ export function sweepTcp(jobs: readonly SweepJob[], o: SweepOptions): Promise<{ 
       // Linux reports a reset to a socket still in SYN-SENT as ECONNREFUSED (tcp_reset() in
       // net/ipv4/tcp_input.c); ECONNRESET on a connect means the handshake completed and the peer
       // reset the connection before the loop saw it (an accept-and-reset service): the port is open.
-      s.on("error", (e: NodeJS.ErrnoException) => end(e.code === "ECONNRESET" ? undefined : (e.code ?? "error")));
+      s.on("error", (e: NodeJS.ErrnoException) =>
+        end(e.code === "ECONNRESET" ? undefined : (e.code ?? "error")),
+      );
     };
 
     if (jobs.length === 0) finish();

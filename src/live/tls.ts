@@ -85,7 +85,10 @@ function tlsOptions(job: TlsJob, extra: tls.ConnectionOptions = {}): tls.Connect
 
 export function probeTls(job: TlsJob): Promise<TlsAnswer> {
   return new Promise((resolve) => {
-    const base: tls.ConnectionOptions & { localAddress?: string; localPort?: number } = { host: job.host, port: job.port };
+    const base: tls.ConnectionOptions & { localAddress?: string; localPort?: number } = {
+      host: job.host,
+      port: job.port,
+    };
     if (job.localAddress !== undefined) base.localAddress = job.localAddress;
     if (job.localPort !== undefined) base.localPort = job.localPort;
     const s = tls.connect({ ...base, ...tlsOptions(job) });
@@ -100,7 +103,12 @@ export function probeTls(job: TlsJob): Promise<TlsAnswer> {
       resolve({ handshake: facts !== undefined, ...(facts ? { tls: facts } : {}), ...a });
     };
     const timer = setTimeout(
-      () => finish(facts ? { detail: job.sip ? "TLS up; no SIP answer in time" : "TLS up" } : { detail: "no TLS answer in time", error: "tls-timeout" }),
+      () =>
+        finish(
+          facts
+            ? { detail: job.sip ? "TLS up; no SIP answer in time" : "TLS up" }
+            : { detail: "no TLS answer in time", error: "tls-timeout" },
+        ),
       job.timeoutMs,
     );
     s.once("secureConnect", () => {
@@ -129,7 +137,12 @@ export function probeTls(job: TlsJob): Promise<TlsAnswer> {
           requestUri: `sip:${job.host.includes(":") ? `[${job.host}]` : job.host}:${job.port};transport=tls`,
           from: `sip:portmatrix@${job.fromName}.invalid`,
           to: `sip:${job.host.includes(":") ? `[${job.host}]` : job.host}`,
-          via: { transport: "TLS", host: local, port: s.localPort ?? 0, branch: randomBytes(8).toString("hex") },
+          via: {
+            transport: "TLS",
+            host: local,
+            port: s.localPort ?? 0,
+            branch: randomBytes(8).toString("hex"),
+          },
           callId: `${randomBytes(10).toString("hex")}@portmatrix`,
           tag: randomBytes(6).toString("hex"),
           userAgent: "portmatrix-probe",
@@ -141,8 +154,14 @@ export function probeTls(job: TlsJob): Promise<TlsAnswer> {
       const len = sipFrameLength(buf);
       if (len === undefined) return;
       if (len === null) return finish({ detail: "SIP answer without a usable Content-Length" });
-      const p = parseSipMessage(buf.subarray(0, len).toString("utf8").replace(/^(\r\n)+/, ""));
-      if (!p.ok || p.message.kind !== "response") return finish({ detail: `not a SIP response: ${p.ok ? "a request" : p.error}` });
+      const p = parseSipMessage(
+        buf
+          .subarray(0, len)
+          .toString("utf8")
+          .replace(/^(\r\n)+/, ""),
+      );
+      if (!p.ok || p.message.kind !== "response")
+        return finish({ detail: `not a SIP response: ${p.ok ? "a request" : p.error}` });
       const server = header(p.message, "server") ?? header(p.message, "user-agent");
       const sip: TlsAnswer["sip"] = { status: p.message.status!, reason: p.message.reason ?? "" };
       if (server !== undefined) sip.server = server;
@@ -159,16 +178,30 @@ export function probeTls(job: TlsJob): Promise<TlsAnswer> {
           ...(facts ? {} : { error: "client-cert-required" }),
         });
       }
-      finish(facts ? { detail: `TLS up, then ${e.code ?? e.message}` } : { detail: `no TLS: ${e.code ?? e.message}`, error: e.code ?? "tls-error" });
+      finish(
+        facts
+          ? { detail: `TLS up, then ${e.code ?? e.message}` }
+          : { detail: `no TLS: ${e.code ?? e.message}`, error: e.code ?? "tls-error" },
+      );
     });
-    s.once("close", () => finish(facts ? { detail: job.sip ? "TLS up; closed without a SIP answer" : "TLS up" } : { detail: "closed before TLS", error: "closed" }));
+    s.once("close", () =>
+      finish(
+        facts
+          ? { detail: job.sip ? "TLS up; closed without a SIP answer" : "TLS up" }
+          : { detail: "closed before TLS", error: "closed" },
+      ),
+    );
   });
 }
 
 /** Whether the server sends a CertificateRequest, seen in a TLS 1.2 handshake; null when unknown. */
 export function clientCertRequested(job: TlsJob): Promise<boolean | null> {
   return new Promise((resolve) => {
-    const raw = net.connect({ host: job.host, port: job.port, ...(job.localAddress ? { localAddress: job.localAddress } : {}) });
+    const raw = net.connect({
+      host: job.host,
+      port: job.port,
+      ...(job.localAddress ? { localAddress: job.localAddress } : {}),
+    });
     let seen = Buffer.alloc(0);
     let settled = false;
     const finish = (v: boolean | null): void => {
@@ -204,7 +237,9 @@ export function clientCertRequested(job: TlsJob): Promise<boolean | null> {
 }
 
 /** MS-TURN over TCP: pseudo-TLS ClientHello, the server's pseudo ServerHello, a framed Allocate → 401. */
-export function probeMsTurnTcp(job: Pick<TlsJob, "host" | "port" | "localAddress" | "localPort" | "timeoutMs">): Promise<{
+export function probeMsTurnTcp(
+  job: Pick<TlsJob, "host" | "port" | "localAddress" | "localPort" | "timeoutMs">,
+): Promise<{
   ok: boolean;
   msturn?: { status: number; realm?: string };
   detail: string;
@@ -218,21 +253,29 @@ export function probeMsTurnTcp(job: Pick<TlsJob, "host" | "port" | "localAddress
     let phase: "hello" | "allocate" = "hello";
     const tid = randomBytes(16);
     let settled = false;
-    const finish = (r: { ok: boolean; msturn?: { status: number; realm?: string }; detail: string }): void => {
+    const finish = (r: {
+      ok: boolean;
+      msturn?: { status: number; realm?: string };
+      detail: string;
+    }): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       s.resetAndDestroy();
       resolve(r);
     };
-    const timer = setTimeout(() => finish({ ok: false, detail: phase === "hello" ? "no pseudo-TLS answer" : "no MS-TURN answer" }), job.timeoutMs);
+    const timer = setTimeout(
+      () => finish({ ok: false, detail: phase === "hello" ? "no pseudo-TLS answer" : "no MS-TURN answer" }),
+      job.timeoutMs,
+    );
     s.once("connect", () => s.write(MSOC_CLIENT_HELLO));
     s.on("data", (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
       if (phase === "hello") {
         const len = tlsRecordLength(buf);
         if (len === undefined) return;
-        if (buf[0] !== 0x16 || buf[5] !== 0x02) return finish({ ok: false, detail: "answer is not a (pseudo-)TLS ServerHello" });
+        if (buf[0] !== 0x16 || buf[5] !== 0x02)
+          return finish({ ok: false, detail: "answer is not a (pseudo-)TLS ServerHello" });
         buf = buf.subarray(len);
         phase = "allocate";
         s.write(frameTcp("control", msTurnAllocateRequest(tid, { msVersion: 4 })));
@@ -244,7 +287,11 @@ export function probeMsTurnTcp(job: Pick<TlsJob, "host" | "port" | "localAddress
       if (!d.ok) return finish({ ok: false, detail: d.error });
       const a = parseMsTurnAnswer(d.message);
       const msturn = a.realm === undefined ? { status: a.status } : { status: a.status, realm: a.realm };
-      finish({ ok: true, msturn, detail: `pseudo-TLS; MS-TURN ${a.status}${a.realm === undefined ? "" : ` realm ${a.realm}`}` });
+      finish({
+        ok: true,
+        msturn,
+        detail: `pseudo-TLS; MS-TURN ${a.status}${a.realm === undefined ? "" : ` realm ${a.realm}`}`,
+      });
     });
     s.once("error", (e: NodeJS.ErrnoException) => finish({ ok: false, detail: e.code ?? e.message }));
     s.once("close", () => finish({ ok: false, detail: "closed" }));

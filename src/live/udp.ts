@@ -83,12 +83,16 @@ function exchange(
     const send = (): void => {
       sent++;
       payloads.forEach((p, i) => {
-        if (msgs[i] === undefined) s.send(p, (e) => e && finish((e as NodeJS.ErrnoException).code ?? "error"));
+        if (msgs[i] === undefined)
+          s.send(p, (e) => e && finish((e as NodeJS.ErrnoException).code ?? "error"));
       });
       // Lag-aware as the TCP sweep: let datagrams already received be read before deciding.
       // RFC 5389 §7.2.1: after the last request, Rm (4) times the *initial* RTO.
       const wait = sent < o.tries ? rto : 4 * o.rtoMs;
-      timer = setTimeout(() => setImmediate(() => (rttMs !== undefined ? undefined : sent < o.tries ? send() : finish())), wait);
+      timer = setTimeout(
+        () => setImmediate(() => (rttMs !== undefined ? undefined : sent < o.tries ? send() : finish())),
+        wait,
+      );
       rto *= 2;
     };
     s.on("message", onMessage);
@@ -124,7 +128,9 @@ export async function probeUdp(job: UdpJob, o: UdpOptions): Promise<UdpAnswer> {
       const r = await exchange(s, [new TextEncoder().encode("portmatrix probe\n")], o, [() => true]);
       const msg = r.msgs[0];
       if (msg) return { answered: true, rttMs: r.rttMs!, detail: `answered ${msg.length} bytes` };
-      return r.code ? { answered: false, code: r.code, detail: r.code } : { answered: false, detail: "no answer" };
+      return r.code
+        ? { answered: false, code: r.code, detail: r.code }
+        : { answered: false, detail: "no answer" };
     }
     // RFC 5389 Binding (what coturn and any STUN server answer) and, in the same datagram round, the
     // MS-TURN Allocate an A/V Edge answers with 401 (it ignores RFC 5389 Binding: uc-ports.md §5.4).
@@ -142,17 +148,23 @@ export async function probeUdp(job: UdpJob, o: UdpOptions): Promise<UdpAnswer> {
     ]);
     const [binding, allocate] = r.msgs;
     if (!binding && !allocate)
-      return r.code ? { answered: false, code: r.code, detail: r.code } : { answered: false, detail: "no answer to STUN Binding or MS-TURN Allocate" };
+      return r.code
+        ? { answered: false, code: r.code, detail: r.code }
+        : { answered: false, detail: "no answer to STUN Binding or MS-TURN Allocate" };
     const out: UdpAnswer = { answered: true, rttMs: r.rttMs!, detail: "" };
     const parts: string[] = [];
     if (binding) {
       const d = decodeStun(binding);
       const mapped = d.ok ? mappedAddress(d.message) : undefined;
       if (mapped) {
-        const text = mapped.family === 6 ? `[${mapped.address}]:${mapped.port}` : `${mapped.address}:${mapped.port}`;
+        const text =
+          mapped.family === 6 ? `[${mapped.address}]:${mapped.port}` : `${mapped.address}:${mapped.port}`;
         out.stun = { mapped: text };
         parts.push(`STUN mapped ${text}`);
-      } else parts.push(d.ok && d.message.cls === "error" ? "STUN error answer" : "STUN answer without a mapped address");
+      } else
+        parts.push(
+          d.ok && d.message.cls === "error" ? "STUN error answer" : "STUN answer without a mapped address",
+        );
     } else parts.push("no STUN Binding answer");
     if (allocate) {
       const d = decodeMsTurn(allocate);

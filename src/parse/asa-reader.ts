@@ -26,7 +26,16 @@ const TABLE = "cisco-asa";
 export function readCiscoAsa(text: string, file: string): ParsedRuleset {
   const { config, diagnostics } = parseCiscoAsa(file, text);
   const chains = asaChains(config, file);
-  return { ruleset: { format: "cisco-asa", source: file, semantics: "first-match", stateful: true, tables: [{ family: "inet", name: TABLE, chains }] }, diagnostics };
+  return {
+    ruleset: {
+      format: "cisco-asa",
+      source: file,
+      semantics: "first-match",
+      stateful: true,
+      tables: [{ family: "inet", name: TABLE, chains }],
+    },
+    diagnostics,
+  };
 }
 
 function asaChains(config: AsaConfig, file: string): Chain[] {
@@ -34,7 +43,8 @@ function asaChains(config: AsaConfig, file: string): Chain[] {
   // config fragment, or portmatrix's own output, has access-groups without interface blocks).
   const named = config.interfaces.filter((i) => i.name !== "");
   for (const b of config.bindings)
-    if (b.iface && !named.some((i) => i.name === b.iface)) named.push({ name: b.iface, hardware: "", securityLevel: undefined, addresses: IntervalSet.EMPTY });
+    if (b.iface && !named.some((i) => i.name === b.iface))
+      named.push({ name: b.iface, hardware: "", securityLevel: undefined, addresses: IntervalSet.EMPTY });
   const bindingOf = (dir: "in" | "out" | "global", iface?: string) =>
     config.bindings.find((b) => b.direction === dir && (dir === "global" || b.iface === iface));
   const global = bindingOf("global");
@@ -45,20 +55,65 @@ function asaChains(config: AsaConfig, file: string): Chain[] {
   const permit: Action = hasOut ? { kind: "goto", chain: "egress" } : { kind: "accept" };
   for (const iface of named) {
     const bind = bindingOf("in", iface.name);
-    const at = origin(file, bind?.line ?? global?.line ?? 1, bind ? `access-group ${bind.acl} in interface ${iface.name}` : `interface ${iface.name} (security-level ${iface.securityLevel ?? 0})`);
+    const at = origin(
+      file,
+      bind?.line ?? global?.line ?? 1,
+      bind
+        ? `access-group ${bind.acl} in interface ${iface.name}`
+        : `interface ${iface.name} (security-level ${iface.securityLevel ?? 0})`,
+    );
     const inChain = `in_${iface.name}`;
     const others = NameSet.of(...named.filter((o) => o.name !== iface.name).map((o) => o.name));
-    forward.push(deviceRule(TABLE, "forward", 0, Space.box(makeBox({ iif: NameSet.of(iface.name), oif: others })), { kind: "goto", chain: inChain }, at, `packets entering ${iface.name} are checked by its inbound access control`));
+    forward.push(
+      deviceRule(
+        TABLE,
+        "forward",
+        0,
+        Space.box(makeBox({ iif: NameSet.of(iface.name), oif: others })),
+        { kind: "goto", chain: inChain },
+        at,
+        `packets entering ${iface.name} are checked by its inbound access control`,
+      ),
+    );
     const rules: Rule[] = [];
     if (bind || global) {
-      for (const b of [bind, global]) if (b) rules.push(...aceRules(config.acls.get(b.acl) ?? [], inChain, file, permit));
-      rules.push(implicitDeny(inChain, at, `the implicit deny at the end of ${[bind?.acl, global?.acl].filter(Boolean).join(" and ")}`));
+      for (const b of [bind, global])
+        if (b) rules.push(...aceRules(config.acls.get(b.acl) ?? [], inChain, file, permit));
+      rules.push(
+        implicitDeny(
+          inChain,
+          at,
+          `the implicit deny at the end of ${[bind?.acl, global?.acl].filter(Boolean).join(" and ")}`,
+        ),
+      );
     } else {
       const level = iface.securityLevel ?? 0;
-      const lower = named.filter((o) => o.name !== iface.name && ((o.securityLevel ?? 0) < level || (config.sameSecurityPermitted && (o.securityLevel ?? 0) === level)));
+      const lower = named.filter(
+        (o) =>
+          o.name !== iface.name &&
+          ((o.securityLevel ?? 0) < level ||
+            (config.sameSecurityPermitted && (o.securityLevel ?? 0) === level)),
+      );
       const why = `no access-list on ${iface.name}: security-level ${level} lets traffic to lower-security interfaces pass`;
-      if (lower.length > 0) rules.push(deviceRule(TABLE, inChain, 0, Space.box(makeBox({ oif: NameSet.of(...lower.map((o) => o.name)) })), permit, { ...at, text: `(implicit) ${why}` }, why));
-      rules.push(implicitDeny(inChain, at, `security-level ${level}: traffic to other interfaces is denied without an access-list`));
+      if (lower.length > 0)
+        rules.push(
+          deviceRule(
+            TABLE,
+            inChain,
+            0,
+            Space.box(makeBox({ oif: NameSet.of(...lower.map((o) => o.name)) })),
+            permit,
+            { ...at, text: `(implicit) ${why}` },
+            why,
+          ),
+        );
+      rules.push(
+        implicitDeny(
+          inChain,
+          at,
+          `security-level ${level}: traffic to other interfaces is denied without an access-list`,
+        ),
+      );
     }
     chains.push(userChain(inChain, at, rules));
   }
@@ -69,10 +124,35 @@ function asaChains(config: AsaConfig, file: string): Chain[] {
     if (!bind) continue;
     const at = origin(file, bind.line, `access-group ${bind.acl} out interface ${iface.name}`);
     const outChain = `out_${iface.name}`;
-    egress.push(deviceRule(TABLE, "egress", 0, Space.box(makeBox({ oif: NameSet.of(iface.name) })), { kind: "goto", chain: outChain }, at, `packets leaving by ${iface.name} are checked by its outbound access-list`));
-    chains.push(userChain(outChain, at, [...aceRules(config.acls.get(bind.acl) ?? [], outChain, file, { kind: "accept" }), implicitDeny(outChain, at, `the implicit deny at the end of ${bind.acl}`)]));
+    egress.push(
+      deviceRule(
+        TABLE,
+        "egress",
+        0,
+        Space.box(makeBox({ oif: NameSet.of(iface.name) })),
+        { kind: "goto", chain: outChain },
+        at,
+        `packets leaving by ${iface.name} are checked by its outbound access-list`,
+      ),
+    );
+    chains.push(
+      userChain(outChain, at, [
+        ...aceRules(config.acls.get(bind.acl) ?? [], outChain, file, { kind: "accept" }),
+        implicitDeny(outChain, at, `the implicit deny at the end of ${bind.acl}`),
+      ]),
+    );
   }
-  egress.push(deviceRule(TABLE, "egress", 0, Space.ANY, { kind: "accept" }, { ...top, text: "(implicit) permitted packets with no outbound access-list pass" }, "no outbound access-list"));
+  egress.push(
+    deviceRule(
+      TABLE,
+      "egress",
+      0,
+      Space.ANY,
+      { kind: "accept" },
+      { ...top, text: "(implicit) permitted packets with no outbound access-list pass" },
+      "no outbound access-list",
+    ),
+  );
   chains.push(userChain("egress", top, egress));
   return [baseChain("forward", "forward", "drop", top, forward), ...chains];
 }
@@ -81,8 +161,19 @@ function aceRules(aces: readonly AsaAce[], chain: string, file: string, permit: 
   return aces.map((ace) => {
     const match = ace.inactive
       ? Space.EMPTY
-      : Space.fromBoxes(ace.services.map((s) => makeBox({ proto: s.proto, sport: s.sport, dport: s.dport, src: ace.src, dst: ace.dst })));
-    return deviceRule(TABLE, chain, 0, match, ace.action === "permit" ? permit : { kind: "drop" }, origin(file, ace.line, ace.text));
+      : Space.fromBoxes(
+          ace.services.map((s) =>
+            makeBox({ proto: s.proto, sport: s.sport, dport: s.dport, src: ace.src, dst: ace.dst }),
+          ),
+        );
+    return deviceRule(
+      TABLE,
+      chain,
+      0,
+      match,
+      ace.action === "permit" ? permit : { kind: "drop" },
+      origin(file, ace.line, ace.text),
+    );
   });
 }
 

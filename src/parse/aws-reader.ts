@@ -17,7 +17,13 @@ const TABLE = "aws-security-groups";
 
 export function readAwsSecurityGroups(text: string, file: string): ParsedRuleset {
   const { source, diagnostics } = parseYaml(file, text);
-  const ruleset: Ruleset = { format: "aws-security-groups", source: file, semantics: "allow-union", stateful: true, tables: [] };
+  const ruleset: Ruleset = {
+    format: "aws-security-groups",
+    source: file,
+    semantics: "allow-union",
+    stateful: true,
+    tables: [],
+  };
   if (!source) return { ruleset, diagnostics };
   const parsed = parseAwsSecurityGroups(source);
   const groupsAt = origin(file, 1, `security groups ${parsed.groups.join(", ")}`);
@@ -30,17 +36,25 @@ export function readAwsSecurityGroups(text: string, file: string): ParsedRuleset
     const policyAt = origin(file, 1, `(implicit) traffic no ${name} rule allows is denied`);
     return baseChain(name, dir === "in" ? "input" : "output", "drop", policyAt, rules);
   });
-  return { ruleset: { ...ruleset, tables: [{ family: "inet", name: TABLE, chains }] }, diagnostics: parsed.diagnostics };
+  return {
+    ruleset: { ...ruleset, tables: [{ family: "inet", name: TABLE, chains }] },
+    diagnostics: parsed.diagnostics,
+  };
 }
 
 function toRule(r: AwsRule, chain: string, index: number, file: string): Rule {
   const peer = r.unresolved.length > 0 ? ALL_ADDRESSES : r.peer;
-  const box = makeBox({ proto: r.proto, dport: r.ports, ...(r.direction === "in" ? { src: peer } : { dst: peer }) });
+  const box = makeBox({
+    proto: r.proto,
+    dport: r.ports,
+    ...(r.direction === "in" ? { src: peer } : { dst: peer }),
+  });
   const at = origin(file, r.line, r.text, 9);
   const rule = deviceRule(TABLE, chain, index, Space.box(box), { kind: "accept" }, at);
   rule.approximations = r.unresolved.map((u) => ({
     construct: u,
-    reason: "names addresses outside this file (another security group or a prefix list); analysed as any peer",
+    reason:
+      "names addresses outside this file (another security group or a prefix list); analysed as any peer",
     origin: at,
   }));
   return rule;

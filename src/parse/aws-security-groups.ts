@@ -94,11 +94,13 @@ export function parseAwsSecurityGroups(source: YamlSource): {
         const unresolved: string[] = [];
         for (const rk of ["UserIdGroupPairs", "PrefixListIds"] as const) {
           const refs = Array.isArray(p[rk]) ? (p[rk] as Array<Record<string, unknown>>) : [];
-          for (const ref of refs) unresolved.push(`${rk} ${String(ref.GroupId ?? ref.PrefixListId ?? JSON.stringify(ref))}`);
+          for (const ref of refs)
+            unresolved.push(`${rk} ${String(ref.GroupId ?? ref.PrefixListId ?? JSON.stringify(ref))}`);
         }
         const at = source.positionOf(path);
         const text = `${group} ${direction === "in" ? "ingress" : "egress"} ${String(p.IpProtocol)} ${p.FromPort ?? ""}-${p.ToPort ?? ""}`;
-        if (!peer.isEmpty() || unresolved.length > 0) rules.push({ group, direction, proto, ports, peer, line: at.line, text, unresolved });
+        if (!peer.isEmpty() || unresolved.length > 0)
+          rules.push({ group, direction, proto, ports, peer, line: at.line, text, unresolved });
       });
     }
   });

@@ -25,7 +25,15 @@ export function deviceRule(
   at: Origin,
   implicit?: string,
 ): Rule {
-  const rule: Rule = { id: `inet ${table}/${chain}#${index}`, table, chain, match, action, origin: at, approximations: [] };
+  const rule: Rule = {
+    id: `inet ${table}/${chain}#${index}`,
+    table,
+    chain,
+    match,
+    action,
+    origin: at,
+    approximations: [],
+  };
   if (implicit !== undefined) rule.implicit = implicit;
   return rule;
 }
@@ -44,7 +52,13 @@ export function statefulPass(table: string, chain: string, device: string, at: O
   );
 }
 
-export function baseChain(name: string, hook: Hook, policy: "accept" | "drop", at: Origin, rules: Rule[]): Chain {
+export function baseChain(
+  name: string,
+  hook: Hook,
+  policy: "accept" | "drop",
+  at: Origin,
+  rules: Rule[],
+): Chain {
   return { name, base: { hook, priority: 0, type: "filter", policy }, rules: renumber(rules), origin: at };
 }
 

@@ -34,7 +34,8 @@ export function sniffFormat(text: string): ReaderName | undefined {
   if (head.startsWith("{") || head.startsWith("[")) {
     if (/^\{\s*"nftables"\s*:/.test(head)) return "nftables-json";
     if (/"SecurityGroups"\s*:/.test(text)) return "aws-security-groups";
-    if (/"rules"\s*:/.test(text) && /"(activeProfile|profiles|Direction)"\s*:/.test(text)) return "windows-firewall";
+    if (/"rules"\s*:/.test(text) && /"(activeProfile|profiles|Direction)"\s*:/.test(text))
+      return "windows-firewall";
     return undefined;
   }
   if (/^\s*(table|flush ruleset)\b/m.test(text)) return "nftables-text";

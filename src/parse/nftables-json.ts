@@ -22,12 +22,26 @@ interface Item {
 }
 
 export function readNftablesJson(text: string, file: string): ParsedRuleset {
-  const empty: Ruleset = { format: "nftables-json", source: file, semantics: "first-match", stateful: false, tables: [] };
+  const empty: Ruleset = {
+    format: "nftables-json",
+    source: file,
+    semantics: "first-match",
+    stateful: false,
+    tables: [],
+  };
   const { source, diagnostics } = parseYaml(file, text);
   if (!source) return { ruleset: empty, diagnostics };
   const doc = source.value as { nftables?: unknown } | null;
   if (typeof doc !== "object" || doc === null || !Array.isArray(doc.nftables))
-    return { ruleset: empty, diagnostics: [diag("nft-json-format", "error", "not an `nft -j list ruleset` document", { at: source.positionOf([]), expected: '{"nftables": [{"metainfo": …}, {"table": …}, …]}' })] };
+    return {
+      ruleset: empty,
+      diagnostics: [
+        diag("nft-json-format", "error", "not an `nft -j list ruleset` document", {
+          at: source.positionOf([]),
+          expected: '{"nftables": [{"metainfo": …}, {"table": …}, …]}',
+        }),
+      ],
+    };
   const items: Item[] = (doc.nftables as Json[]).map((entry, i) => {
     const [kind, body] = Object.entries((entry ?? {}) as Obj)[0] ?? ["other", {}];
     const known = ["table", "chain", "set", "map", "rule"].includes(kind) ? (kind as Item["kind"]) : "other";
@@ -45,7 +59,11 @@ export function readNftablesJson(text: string, file: string): ParsedRuleset {
     chains: t.chains.map((c) => ({
       ...c,
       origin: remap(c.origin),
-      rules: c.rules.map((r) => ({ ...r, origin: remap(r.origin), approximations: r.approximations.map((a) => ({ ...a, origin: remap(a.origin) })) })),
+      rules: c.rules.map((r) => ({
+        ...r,
+        origin: remap(r.origin),
+        approximations: r.approximations.map((a) => ({ ...a, origin: remap(a.origin) })),
+      })),
     })),
   }));
   const diags: Diagnostic[] = parsed.diagnostics.map((d) => (d.at ? { ...d, at: where(d.at.line) } : d));
@@ -64,12 +82,16 @@ function printRuleset(items: readonly Item[]): { text: string; lineOf: Array<Pat
   for (const t of items.filter((i) => i.kind === "table")) {
     const tk = `${str(t.body.family)} ${str(t.body.name)}`;
     emit(`table ${tk} {`, t.path);
-    for (const s of items.filter((i) => (i.kind === "set" || i.kind === "map") && key(i.body) === tk)) printSet(s, emit);
+    for (const s of items.filter((i) => (i.kind === "set" || i.kind === "map") && key(i.body) === tk))
+      printSet(s, emit);
     for (const c of items.filter((i) => i.kind === "chain" && key(i.body) === tk)) {
       const name = str(c.body.name);
       emit(`chain ${name} {`, c.path);
       if (c.body.hook !== undefined)
-        emit(`type ${str(c.body.type ?? "filter")} hook ${str(c.body.hook)} priority ${str(c.body.prio ?? 0)}; policy ${str(c.body.policy ?? "accept")};`, c.path);
+        emit(
+          `type ${str(c.body.type ?? "filter")} hook ${str(c.body.hook)} priority ${str(c.body.prio ?? 0)}; policy ${str(c.body.policy ?? "accept")};`,
+          c.path,
+        );
       items
         .filter((i) => i.kind === "rule" && key(i.body) === tk && str(i.body.chain) === name)
         .forEach((r) => emit(printRule(r.body), r.path));

@@ -10,7 +10,14 @@ import type { Action, Origin, Rule, TableFamily } from "../ir/ruleset.js";
 import { ctSet, CT_STATES, type CtState, type IntervalDim } from "../space/box.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { NameSet } from "../space/name-set.js";
-import { icmpTypeSet, parseAddresses, parseNatTarget, parsePortList, parseProto, type Token } from "./terms.js";
+import {
+  icmpTypeSet,
+  parseAddresses,
+  parseNatTarget,
+  parsePortList,
+  parseProto,
+  type Token,
+} from "./terms.js";
 
 export interface NftSets {
   type: string;
@@ -67,11 +74,55 @@ for (const [name, proto] of Object.entries(PORT_PROTOS)) {
 }
 /** ICMPv6 type names (RFC 4443 §2.1, RFC 4861 §4) as nft spells them. */
 const ICMPV6: Record<string, number> = {
-  "destination-unreachable": 1, "packet-too-big": 2, "time-exceeded": 3, "parameter-problem": 4, "echo-request": 128, "echo-reply": 129,
-  "mld-listener-query": 130, "mld-listener-report": 131, "nd-router-solicit": 133, "nd-router-advert": 134, "nd-neighbor-solicit": 135, "nd-neighbor-advert": 136, "nd-redirect": 137,
+  "destination-unreachable": 1,
+  "packet-too-big": 2,
+  "time-exceeded": 3,
+  "parameter-problem": 4,
+  "echo-request": 128,
+  "echo-reply": 129,
+  "mld-listener-query": 130,
+  "mld-listener-report": 131,
+  "nd-router-solicit": 133,
+  "nd-router-advert": 134,
+  "nd-neighbor-solicit": 135,
+  "nd-neighbor-advert": 136,
+  "nd-redirect": 137,
 };
-const VERDICT_WORDS = new Set(["accept", "drop", "reject", "jump", "goto", "return", "continue", "dnat", "snat", "masquerade", "redirect", "notrack", "queue"]);
-const STATEMENT_WORDS = new Set(["counter", "log", "comment", "limit", "meta", "ct", "ip", "ip6", "tcp", "udp", "th", "iifname", "oifname", "iif", "oif", "icmp", "icmpv6", ...VERDICT_WORDS]);
+const VERDICT_WORDS = new Set([
+  "accept",
+  "drop",
+  "reject",
+  "jump",
+  "goto",
+  "return",
+  "continue",
+  "dnat",
+  "snat",
+  "masquerade",
+  "redirect",
+  "notrack",
+  "queue",
+]);
+const STATEMENT_WORDS = new Set([
+  "counter",
+  "log",
+  "comment",
+  "limit",
+  "meta",
+  "ct",
+  "ip",
+  "ip6",
+  "tcp",
+  "udp",
+  "th",
+  "iifname",
+  "oifname",
+  "iif",
+  "oif",
+  "icmp",
+  "icmpv6",
+  ...VERDICT_WORDS,
+]);
 
 interface Parser {
   t: Token[];
@@ -97,7 +148,11 @@ export function nftRule(input: NftRuleInput): { rules: Rule[]; diagnostics: Diag
     origin: input.origin,
     approximations: mb.approximations,
   });
-  if (!p.vmap) return { rules: [mk(p.mb, p.action ?? { kind: "continue", effect: "no verdict" }, 0)], diagnostics: p.diags };
+  if (!p.vmap)
+    return {
+      rules: [mk(p.mb, p.action ?? { kind: "continue", effect: "no verdict" }, 0)],
+      diagnostics: p.diags,
+    };
   const { sel, entries } = p.vmap;
   const rules = entries.map((e, k) => {
     const mb = p.mb.clone();
@@ -109,7 +164,12 @@ export function nftRule(input: NftRuleInput): { rules: Rule[]; diagnostics: Diag
 
 function err(p: Parser, msg: string, expected: string, tok = p.t[Math.min(p.i, p.t.length - 1)]): void {
   const o = p.input.origin;
-  p.diags.push(diag("nft-rule", "error", msg, { at: { file: o.file, line: o.line, col: (tok?.col ?? 0) + 1 }, expected }));
+  p.diags.push(
+    diag("nft-rule", "error", msg, {
+      at: { file: o.file, line: o.line, col: (tok?.col ?? 0) + 1 },
+      expected,
+    }),
+  );
 }
 
 function approx(p: Parser, construct: string, reason: string, tok = p.t[p.i]): void {
@@ -129,8 +189,19 @@ function step(p: Parser): void {
     p.i += SELECTORS[two] ? 2 : 1;
     return selectorExpr(p, sel);
   }
-  if (PORT_PROTOS[w] !== undefined || w === "ip" || w === "ip6" || w === "meta" || w === "ct" || w === "icmp" || w === "icmpv6" || w === "tcp" || w === "udp") {
-    if (word(p, 2) === "set") return skipUnknown(p, `${two} set`, "statement not modelled (it may change later matches)");
+  if (
+    PORT_PROTOS[w] !== undefined ||
+    w === "ip" ||
+    w === "ip6" ||
+    w === "meta" ||
+    w === "ct" ||
+    w === "icmp" ||
+    w === "icmpv6" ||
+    w === "tcp" ||
+    w === "udp"
+  ) {
+    if (word(p, 2) === "set")
+      return skipUnknown(p, `${two} set`, "statement not modelled (it may change later matches)");
     return skipUnknown(p, two, "selector not modelled; the rule is treated as matching regardless of it");
   }
   statementOrVerdict(p, w);
@@ -171,7 +242,10 @@ function readItems(p: Parser): string[] | undefined {
       approx(p, w, set ? "concatenated set not modelled" : `set ${w.slice(1)} not found`, p.t[p.i - 1]);
       return undefined;
     }
-    return set.elements.split(",").map((e) => e.trim()).filter((e) => e !== "");
+    return set.elements
+      .split(",")
+      .map((e) => e.trim())
+      .filter((e) => e !== "");
   }
   // `ct state established,related`: an unbraced comma list (nft prints flag values this way).
   const items = [w];
@@ -187,14 +261,20 @@ function applyValue(p: Parser, mb: MatchBuilder, sel: Selector, items: string[],
   if (sel.family) mb.family(sel.family);
   if (sel.kind === "ifname") {
     const wild = items.filter((x) => x.endsWith("*"));
-    if (wild.length > 0) approx(p, wild.join(","), "interface wildcard: only the literal name is matched exactly");
+    if (wild.length > 0)
+      approx(p, wild.join(","), "interface wildcard: only the literal name is matched exactly");
     // Where a packet has no such interface (oif in prerouting/input, iif in output) the kernel's
     // meta expression breaks the rule: neither `oifname x` nor `oifname != x` matches (nft_meta_get_eval).
-    return void mb.narrowName(sel.dim === "iif" ? "iif" : "oif", neg ? NameSet.except(...items, "") : NameSet.of(...items));
+    return void mb.narrowName(
+      sel.dim === "iif" ? "iif" : "oif",
+      neg ? NameSet.except(...items, "") : NameSet.of(...items),
+    );
   }
   if (sel.kind === "nfproto") {
-    const fam = items.length === 1 ? (items[0] === "ipv4" ? 4 : items[0] === "ipv6" ? 6 : undefined) : undefined;
-    if (!fam || neg) return approx(p, `meta nfproto ${items.join(",")}`, "only one positive family is modelled");
+    const fam =
+      items.length === 1 ? (items[0] === "ipv4" ? 4 : items[0] === "ipv6" ? 6 : undefined) : undefined;
+    if (!fam || neg)
+      return approx(p, `meta nfproto ${items.join(",")}`, "only one positive family is modelled");
     return void mb.family(fam);
   }
   let set = IntervalSet.EMPTY;
@@ -306,7 +386,8 @@ function statementOrVerdict(p: Parser, w: string): void {
       p.i++;
       return;
     case "log":
-      while (["prefix", "level", "flags", "group", "snaplen", "queue-threshold"].includes(word(p))) p.i += word(p) === "flags" && word(p, 2) === "," ? 4 : 2;
+      while (["prefix", "level", "flags", "group", "snaplen", "queue-threshold"].includes(word(p)))
+        p.i += word(p) === "flags" && word(p, 2) === "," ? 4 : 2;
       return;
     case "reject": {
       const rest: string[] = [];
@@ -318,7 +399,14 @@ function statementOrVerdict(p: Parser, w: string): void {
     case "snat":
       return natStatement(p, w);
     case "masquerade":
-      while (word(p) === "to" || word(p).startsWith(":") || word(p) === "random" || word(p) === "persistent" || word(p) === "fully-random") p.i++;
+      while (
+        word(p) === "to" ||
+        word(p).startsWith(":") ||
+        word(p) === "random" ||
+        word(p) === "persistent" ||
+        word(p) === "fully-random"
+      )
+        p.i++;
       p.action = { kind: "masquerade" };
       return;
     case "redirect": {
@@ -333,7 +421,13 @@ function statementOrVerdict(p: Parser, w: string): void {
     }
     default:
       p.i--;
-      return skipUnknown(p, w, w === "limit" || w === "notrack" ? `${w} not modelled (it may change which packets this rule decides)` : "expression not modelled");
+      return skipUnknown(
+        p,
+        w,
+        w === "limit" || w === "notrack"
+          ? `${w} not modelled (it may change which packets this rule decides)`
+          : "expression not modelled",
+      );
   }
   void start;
 }
@@ -353,6 +447,12 @@ function skipUnknown(p: Parser, construct: string, reason: string): void {
   const tok = p.t[p.i];
   const parts: string[] = [];
   do parts.push(p.t[p.i++]!.text);
-  while (p.i < p.t.length && !(STATEMENT_WORDS.has(word(p)) && !["ip", "ip6", "tcp", "udp", "meta", "ct"].includes(parts[parts.length - 1]!)));
+  while (
+    p.i < p.t.length &&
+    !(
+      STATEMENT_WORDS.has(word(p)) &&
+      !["ip", "ip6", "tcp", "udp", "meta", "ct"].includes(parts[parts.length - 1]!)
+    )
+  );
   approx(p, parts.join(" ") || construct, reason, tok);
 }

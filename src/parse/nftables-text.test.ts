@@ -33,7 +33,10 @@ table bridge b {
 
 test("reads chains, sets, vmaps, negations and NAT with positions", () => {
   const { ruleset, diagnostics } = readNftablesText(LISTING, "edge.nft");
-  assert.deepEqual(diagnostics.map((d) => `${d.code} ${d.at?.line}`), ["nft-family 21"]);
+  assert.deepEqual(
+    diagnostics.map((d) => `${d.code} ${d.at?.line}`),
+    ["nft-family 21"],
+  );
   const input = ruleset.tables[0]!.chains.find((c) => c.name === "input")!;
   assert.deepEqual(input.base, { hook: "input", priority: 0, type: "filter", policy: "drop" });
   const [est, ssh, sip, fed, udp, limit] = input.rules;
@@ -43,7 +46,9 @@ test("reads chains, sets, vmaps, negations and NAT with positions", () => {
   assert.deepEqual([sip!.action, fed!.action], [{ kind: "accept" }, { kind: "drop" }]);
   assert.deepEqual(spaceText(fed!.match), ["tcp dport 5269 from any to any"]);
   // oifname != x never matches where there is no output interface (""), as in the kernel.
-  assert.deepEqual(spaceText(udp!.match), ['udp dport 0,1024-65535 from any to any oif !{"", eth0}'.replace("0,1024-65535", "{0, 1024-65535}")]);
+  assert.deepEqual(spaceText(udp!.match), [
+    'udp dport 0,1024-65535 from any to any oif !{"", eth0}'.replace("0,1024-65535", "{0, 1024-65535}"),
+  ]);
   assert.equal(limit!.approximations[0]!.construct, "limit rate 5/second");
   const pre = ruleset.tables[0]!.chains.find((c) => c.name === "pre")!;
   assert.equal(pre.base!.priority, -100);

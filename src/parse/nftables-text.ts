@@ -12,7 +12,14 @@ import { nftRule, type NftSets } from "./nftables-rule.js";
 import type { ParsedRuleset } from "./reader.js";
 import { tokenizeNft } from "./nftables-tokens.js";
 
-const PRIORITY_NAMES: Record<string, number> = { raw: -300, mangle: -150, dstnat: -100, filter: 0, security: 50, srcnat: 100 };
+const PRIORITY_NAMES: Record<string, number> = {
+  raw: -300,
+  mangle: -150,
+  dstnat: -100,
+  filter: 0,
+  security: 50,
+  srcnat: 100,
+};
 const HOOKS = new Set<string>(["prerouting", "input", "forward", "output", "postrouting"]);
 const IP_FAMILIES = new Set<string>(["ip", "ip6", "inet"]);
 
@@ -33,7 +40,13 @@ export function readNftablesText(text: string, file: string): ParsedRuleset {
   const st: St = { file, diags: [], tables: [], skipTable: false, sets: new Map(), depth: 0 };
   text.split("\n").forEach((raw, i) => nftLine(st, raw.replace(/\r$/, ""), i + 1));
   for (const t of st.tables) checkJumps(st, t);
-  const ruleset: Ruleset = { format: "nftables-text", source: file, semantics: "first-match", stateful: false, tables: st.tables };
+  const ruleset: Ruleset = {
+    format: "nftables-text",
+    source: file,
+    semantics: "first-match",
+    stateful: false,
+    tables: st.tables,
+  };
   return { ruleset, diagnostics: st.diags };
 }
 
@@ -51,15 +64,33 @@ function nftLine(st: St, raw: string, n: number): void {
   if (text === "}") return close(st);
   if (words[0] === "table" && text.endsWith("{")) return openTable(st, words, o);
   if (!st.table && scriptCommand(st, words)) return;
-  if (!st.table) return void st.diags.push(diag("nft-syntax", "error", `unexpected \`${text}\` outside a table`, { at: at(o), expected: "table FAMILY NAME {" }));
+  if (!st.table)
+    return void st.diags.push(
+      diag("nft-syntax", "error", `unexpected \`${text}\` outside a table`, {
+        at: at(o),
+        expected: "table FAMILY NAME {",
+      }),
+    );
   if (st.skipTable) return void (text.endsWith("{") && st.depth++);
   if ((words[0] === "set" || words[0] === "map") && text.endsWith("{")) {
     st.set = { name: words[1] ?? "", type: "", text: "", origin: o };
-    if (words[0] === "map") st.diags.push(diag("nft-map", "warning", `named map ${words[1]} is not modelled; rules using it are approximated`, { at: at(o) }));
+    if (words[0] === "map")
+      st.diags.push(
+        diag("nft-map", "warning", `named map ${words[1]} is not modelled; rules using it are approximated`, {
+          at: at(o),
+        }),
+      );
     return;
   }
-  if ((words[0] === "flowtable" || words[0] === "ct" || words[0] === "counter" || words[0] === "quota") && text.endsWith("{")) {
-    st.diags.push(diag("nft-unsupported-object", "warning", `${words[0]} ${words[1] ?? ""} is not modelled`, { at: at(o) }));
+  if (
+    (words[0] === "flowtable" || words[0] === "ct" || words[0] === "counter" || words[0] === "quota") &&
+    text.endsWith("{")
+  ) {
+    st.diags.push(
+      diag("nft-unsupported-object", "warning", `${words[0]} ${words[1] ?? ""} is not modelled`, {
+        at: at(o),
+      }),
+    );
     st.set = { name: "", type: "ignored", text: "", origin: o };
     return;
   }
@@ -68,11 +99,25 @@ function nftLine(st: St, raw: string, n: number): void {
     st.table.chains.push(st.chain);
     return;
   }
-  if (!st.chain) return void st.diags.push(diag("nft-syntax", "error", `unexpected \`${text}\` outside a chain`, { at: at(o), expected: "chain NAME {, set NAME {, or }" }));
+  if (!st.chain)
+    return void st.diags.push(
+      diag("nft-syntax", "error", `unexpected \`${text}\` outside a chain`, {
+        at: at(o),
+        expected: "chain NAME {, set NAME {, or }",
+      }),
+    );
   if (words[0] === "type" && text.includes(" hook ")) return chainHeader(st, st.chain, text, o);
   if (words[0] === "policy") return chainPolicy(st, st.chain, text, o);
   const tokens = tokenizeNft(raw);
-  const built = nftRule({ tokens, origin: o, sets: st.sets, family: st.table.family, table: st.table.name, chain: st.chain.name, index: st.chain.rules.length });
+  const built = nftRule({
+    tokens,
+    origin: o,
+    sets: st.sets,
+    family: st.table.family,
+    table: st.table.name,
+    chain: st.chain.name,
+    index: st.chain.rules.length,
+  });
   st.diags.push(...built.diagnostics);
   st.chain.rules.push(...built.rules);
 }
@@ -114,7 +159,14 @@ function openTable(st: St, words: string[], o: Origin): void {
   const name = words.length >= 4 ? words[2]! : words[1]!;
   st.sets = new Map();
   if (!IP_FAMILIES.has(family)) {
-    st.diags.push(diag("nft-family", "warning", `table ${family} ${name} is not analysed (only ip, ip6 and inet tables act at the IP hooks modelled)`, { at: at(o) }));
+    st.diags.push(
+      diag(
+        "nft-family",
+        "warning",
+        `table ${family} ${name} is not analysed (only ip, ip6 and inet tables act at the IP hooks modelled)`,
+        { at: at(o) },
+      ),
+    );
     st.table = { family: "inet", name, chains: [] };
     st.skipTable = true;
     st.depth = 0;
@@ -138,20 +190,50 @@ function close(st: St): void {
 }
 
 function chainHeader(st: St, chain: Chain, text: string, o: Origin): void {
-  const m = /type\s+(\w+)\s+hook\s+(\w+)(?:\s+device\s+\S+)?\s+priority\s+([^;]+);(?:\s*policy\s+(\w+);)?/.exec(text);
-  if (!m) return void st.diags.push(diag("nft-chain", "error", "malformed base chain header", { at: at(o), expected: "type filter|nat|route hook HOOK priority P; policy accept|drop;" }));
+  const m =
+    /type\s+(\w+)\s+hook\s+(\w+)(?:\s+device\s+\S+)?\s+priority\s+([^;]+);(?:\s*policy\s+(\w+);)?/.exec(text);
+  if (!m)
+    return void st.diags.push(
+      diag("nft-chain", "error", "malformed base chain header", {
+        at: at(o),
+        expected: "type filter|nat|route hook HOOK priority P; policy accept|drop;",
+      }),
+    );
   const [, type, hook, prio, policy] = m;
   const priority = parsePriority(prio!.trim());
-  if (priority === undefined) return void st.diags.push(diag("nft-chain", "error", `unknown priority ${prio}`, { at: at(o), expected: "a number or raw, mangle, dstnat, filter, security, srcnat (± n)" }));
-  if (!HOOKS.has(hook!)) return void st.diags.push(diag("nft-hook", "warning", `hook ${hook} is not modelled (chain ${chain.name} is not analysed)`, { at: at(o) }));
-  if (type !== "filter" && type !== "nat" && type !== "route") return void st.diags.push(diag("nft-chain", "error", `unknown chain type ${type}`, { at: at(o), expected: "filter, nat or route" }));
+  if (priority === undefined)
+    return void st.diags.push(
+      diag("nft-chain", "error", `unknown priority ${prio}`, {
+        at: at(o),
+        expected: "a number or raw, mangle, dstnat, filter, security, srcnat (± n)",
+      }),
+    );
+  if (!HOOKS.has(hook!))
+    return void st.diags.push(
+      diag("nft-hook", "warning", `hook ${hook} is not modelled (chain ${chain.name} is not analysed)`, {
+        at: at(o),
+      }),
+    );
+  if (type !== "filter" && type !== "nat" && type !== "route")
+    return void st.diags.push(
+      diag("nft-chain", "error", `unknown chain type ${type}`, {
+        at: at(o),
+        expected: "filter, nat or route",
+      }),
+    );
   chain.base = { hook: hook as Hook, priority, type, policy: policy === "drop" ? "drop" : "accept" };
   chain.origin = o;
 }
 
 function chainPolicy(st: St, chain: Chain, text: string, o: Origin): void {
   const m = /^policy\s+(accept|drop);?$/.exec(text);
-  if (!m || !chain.base) return void st.diags.push(diag("nft-chain", "error", "policy outside a base chain header", { at: at(o), expected: "policy accept|drop; in a base chain" }));
+  if (!m || !chain.base)
+    return void st.diags.push(
+      diag("nft-chain", "error", "policy outside a base chain header", {
+        at: at(o),
+        expected: "policy accept|drop; in a base chain",
+      }),
+    );
   chain.base.policy = m[1] === "drop" ? "drop" : "accept";
 }
 
@@ -182,7 +264,12 @@ function checkJumps(st: St, t: Table): void {
     for (const r of c.rules) {
       const a = r.action;
       if ((a.kind === "jump" || a.kind === "goto") && !t.chains.some((x) => x.name === a.chain)) {
-        st.diags.push(diag("nft-unknown-chain", "error", `${a.kind} to missing chain ${a.chain}`, { at: at(r.origin), expected: `a chain ${a.chain} in table ${t.name}` }));
+        st.diags.push(
+          diag("nft-unknown-chain", "error", `${a.kind} to missing chain ${a.chain}`, {
+            at: at(r.origin),
+            expected: `a chain ${a.chain} in table ${t.name}`,
+          }),
+        );
       }
     }
 }

@@ -4,6 +4,7 @@ import type { Token } from "./terms.js";
 export function tokenizeNft(line: string): Token[] {
   const out: Token[] = [];
   const re = /"([^"]*)"|[{},;]|[^\s{},;"]+/g;
-  for (let m = re.exec(line); m; m = re.exec(line)) out.push({ text: m[1] !== undefined ? m[1] : m[0], col: m.index });
+  for (let m = re.exec(line); m; m = re.exec(line))
+    out.push({ text: m[1] !== undefined ? m[1] : m[0], col: m.index });
   return out;
 }

@@ -16,7 +16,8 @@ export interface Token {
 export function tokenize(line: string): Token[] {
   const out: Token[] = [];
   const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
-  for (let m = re.exec(line); m; m = re.exec(line)) out.push({ text: m[1] !== undefined ? m[1] : m[2]!, col: m.index });
+  for (let m = re.exec(line); m; m = re.exec(line))
+    out.push({ text: m[1] !== undefined ? m[1] : m[2]!, col: m.index });
   return out;
 }
 
@@ -40,7 +41,8 @@ export function parsePortList(text: string): SetParse {
     const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(part.trim());
     const lo = m ? Number(m[1]) : NaN;
     const hi = m?.[2] !== undefined ? Number(m[2]) : lo;
-    if (!m || hi > 65535 || lo > hi) return { ok: false, expected: "ports 0-65535 as N, N-M or N:M, comma-separated" };
+    if (!m || hi > 65535 || lo > hi)
+      return { ok: false, expected: "ports 0-65535 as N, N-M or N:M, comma-separated" };
     pairs.push([lo, hi]);
   }
   return { ok: true, set: IntervalSet.from(pairs) };
@@ -48,7 +50,19 @@ export function parsePortList(text: string): SetParse {
 
 /** IANA protocol numbers (https://www.iana.org/assignments/protocol-numbers) by /etc/protocols name. */
 const PROTOCOLS: Record<string, number> = {
-  icmp: 1, igmp: 2, tcp: 6, udp: 17, gre: 47, esp: 50, ah: 51, "ipv6-icmp": 58, icmpv6: 58, icmp6: 58, sctp: 132, udplite: 136, dccp: 33,
+  icmp: 1,
+  igmp: 2,
+  tcp: 6,
+  udp: 17,
+  gre: 47,
+  esp: 50,
+  ah: 51,
+  "ipv6-icmp": 58,
+  icmpv6: 58,
+  icmp6: 58,
+  sctp: 132,
+  udplite: 136,
+  dccp: 33,
 };
 
 export function parseProto(text: string): IntervalSet | undefined {
@@ -64,11 +78,25 @@ export function parseProto(text: string): IntervalSet | undefined {
  * (space/box.ts). A type without code covers all its codes.
  */
 const ICMP_TYPES: Record<string, number> = {
-  "echo-reply": 0, "destination-unreachable": 3, "source-quench": 4, redirect: 5, "echo-request": 8,
-  "router-advertisement": 9, "router-solicitation": 10, "time-exceeded": 11, "parameter-problem": 12,
-  "timestamp-request": 13, "timestamp-reply": 14,
-  "packet-too-big": 2, "nd-router-solicit": 133, "nd-router-advert": 134, "nd-neighbor-solicit": 135,
-  "nd-neighbor-advert": 136, "mld-listener-query": 130, "echo-request-v6": 128, "echo-reply-v6": 129,
+  "echo-reply": 0,
+  "destination-unreachable": 3,
+  "source-quench": 4,
+  redirect: 5,
+  "echo-request": 8,
+  "router-advertisement": 9,
+  "router-solicitation": 10,
+  "time-exceeded": 11,
+  "parameter-problem": 12,
+  "timestamp-request": 13,
+  "timestamp-reply": 14,
+  "packet-too-big": 2,
+  "nd-router-solicit": 133,
+  "nd-router-advert": 134,
+  "nd-neighbor-solicit": 135,
+  "nd-neighbor-advert": 136,
+  "mld-listener-query": 130,
+  "echo-request-v6": 128,
+  "echo-reply-v6": 129,
 };
 
 export function icmpTypeSet(text: string): IntervalSet | undefined {
@@ -81,7 +109,9 @@ export function icmpTypeSet(text: string): IntervalSet | undefined {
 }
 
 /** `ADDR`, `ADDR:PORT`, `ADDR:P1-P2`, `[V6]:PORT`, `:PORT`, `ADDR-ADDR`. */
-export function parseNatTarget(text: string): { ok: true; target: NatTarget } | { ok: false; expected: string } {
+export function parseNatTarget(
+  text: string,
+): { ok: true; target: NatTarget } | { ok: false; expected: string } {
   const expected = "ADDR[:PORT[-PORT]] (IPv6 in brackets when a port follows)";
   let addr = text;
   let port: string | undefined;

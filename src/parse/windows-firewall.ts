@@ -128,7 +128,11 @@ export function parseWindowsFirewall(source: YamlSource): {
     // may decide differently, instead of leaving the rule out.
     const approximations: WinRule["approximations"] = [];
     const widen = (k: string, reason: string): void => {
-      approximations.push({ construct: `${k} ${JSON.stringify(r[k])}`, reason, line: source.positionOf(at(k)).line });
+      approximations.push({
+        construct: `${k} ${JSON.stringify(r[k])}`,
+        reason,
+        line: source.positionOf(at(k)).line,
+      });
     };
     const ports = (k: "LocalPort" | "RemotePort"): IntervalSet => {
       const v = portsOf(r[k]);
@@ -139,7 +143,10 @@ export function parseWindowsFirewall(source: YamlSource): {
     const addrs = (k: "LocalAddress" | "RemoteAddress"): IntervalSet => {
       const v = addressesOf(r[k]);
       if (v !== undefined) return v;
-      widen(k, "an address keyword (LocalSubnet, DNS, DefaultGateway…) depends on the machine's network; analysed as any address");
+      widen(
+        k,
+        "an address keyword (LocalSubnet, DNS, DefaultGateway…) depends on the machine's network; analysed as any address",
+      );
       return ALL_ADDRESSES;
     };
     const lp = ports("LocalPort");
@@ -148,7 +155,10 @@ export function parseWindowsFirewall(source: YamlSource): {
     const ra = addrs("RemoteAddress");
     for (const k of ["Program", "Service"] as const) {
       if (r[k] !== undefined && r[k] !== null && r[k] !== "Any")
-        widen(k, `limited to one ${k.toLowerCase()}; analysed as if it matched the traffic of every ${k.toLowerCase()}`);
+        widen(
+          k,
+          `limited to one ${k.toLowerCase()}; analysed as if it matched the traffic of every ${k.toLowerCase()}`,
+        );
     }
     rules.push({
       name: String(r.Name ?? `rule ${i}`),

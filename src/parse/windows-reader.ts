@@ -17,11 +17,20 @@ const TABLE = "windows-firewall";
 
 export function readWindowsFirewall(text: string, file: string): ParsedRuleset {
   const { source, diagnostics } = parseYaml(file, text);
-  const empty: Ruleset = { format: "windows-firewall", source: file, semantics: "block-wins", stateful: true, tables: [] };
+  const empty: Ruleset = {
+    format: "windows-firewall",
+    source: file,
+    semantics: "block-wins",
+    stateful: true,
+    tables: [],
+  };
   if (!source) return { ruleset: empty, diagnostics };
   const parsed = parseWindowsFirewall(source);
   if (!parsed.firewall) return { ruleset: empty, diagnostics: [...diagnostics, ...parsed.diagnostics] };
-  return { ruleset: { ...empty, tables: [{ family: "inet", name: TABLE, chains: chains(parsed.firewall, file) }] }, diagnostics: parsed.diagnostics };
+  return {
+    ruleset: { ...empty, tables: [{ family: "inet", name: TABLE, chains: chains(parsed.firewall, file) }] },
+    diagnostics: parsed.diagnostics,
+  };
 }
 
 function chains(fw: WinFirewall, file: string): Ruleset["tables"][number]["chains"] {
@@ -29,11 +38,27 @@ function chains(fw: WinFirewall, file: string): Ruleset["tables"][number]["chain
   return (["in", "out"] as const).map((dir) => {
     const name = dir === "in" ? "inbound" : "outbound";
     const mine = fw.rules.filter((r) => r.direction === dir);
-    const ordered = [...mine.filter((r) => r.action === "block"), ...mine.filter((r) => r.action === "allow")];
-    const rules: Rule[] = [statefulPass(TABLE, name, "Windows Firewall", profileAt), ...ordered.map((r, i) => toRule(r, name, i + 1, file))];
+    const ordered = [
+      ...mine.filter((r) => r.action === "block"),
+      ...mine.filter((r) => r.action === "allow"),
+    ];
+    const rules: Rule[] = [
+      statefulPass(TABLE, name, "Windows Firewall", profileAt),
+      ...ordered.map((r, i) => toRule(r, name, i + 1, file)),
+    ];
     const def = dir === "in" ? fw.active.defaultInbound : fw.active.defaultOutbound;
-    const policyAt = origin(file, 1, `profile ${fw.active.name}: Default${dir === "in" ? "Inbound" : "Outbound"}Action ${def === "allow" ? "Allow" : "Block"}`);
-    return baseChain(name, dir === "in" ? "input" : "output", def === "allow" ? "accept" : "drop", policyAt, rules);
+    const policyAt = origin(
+      file,
+      1,
+      `profile ${fw.active.name}: Default${dir === "in" ? "Inbound" : "Outbound"}Action ${def === "allow" ? "Allow" : "Block"}`,
+    );
+    return baseChain(
+      name,
+      dir === "in" ? "input" : "output",
+      def === "allow" ? "accept" : "drop",
+      policyAt,
+      rules,
+    );
   });
 }
 
@@ -49,7 +74,18 @@ function toRule(r: WinRule, chain: string, index: number, file: string): Rule {
   });
   const text = `${r.name} "${r.displayName}": ${inbound ? "Inbound" : "Outbound"} ${r.action === "allow" ? "Allow" : "Block"}`;
   const at = origin(file, r.line, text, 5);
-  const rule = deviceRule(TABLE, chain, index, Space.box(box), r.action === "allow" ? { kind: "accept" } : { kind: "drop" }, at);
-  rule.approximations = r.approximations.map((a) => ({ construct: a.construct, reason: a.reason, origin: { ...at, line: a.line } }));
+  const rule = deviceRule(
+    TABLE,
+    chain,
+    index,
+    Space.box(box),
+    r.action === "allow" ? { kind: "accept" } : { kind: "drop" },
+    at,
+  );
+  rule.approximations = r.approximations.map((a) => ({
+    construct: a.construct,
+    reason: a.reason,
+    origin: { ...at, line: a.line },
+  }));
   return rule;
 }

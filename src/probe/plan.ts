@@ -75,7 +75,8 @@ export function endpointHosts(e: Endpoint, maxHosts: number): { hosts: string[] 
 export function planProbe(t: BoundTopology, fromId: string, o: ProbePlanOptions): ProbePlanResult {
   const ids = t.endpoints.map((e) => e.id).join(", ");
   const from = t.endpoints.find((e) => e.id === fromId);
-  if (!from) return fail("unknown-endpoint", `--from: the topology has no endpoint "${fromId}"`, `one of ${ids}`);
+  if (!from)
+    return fail("unknown-endpoint", `--from: the topology has no endpoint "${fromId}"`, `one of ${ids}`);
   if (o.to !== undefined && !t.endpoints.some((e) => e.id === o.to))
     return fail("unknown-endpoint", `--to: the topology has no endpoint "${o.to}"`, `one of ${ids}`);
   const sources: ProbePlan["sources"] = {};
@@ -85,7 +86,11 @@ export function planProbe(t: BoundTopology, fromId: string, o: ProbePlanOptions)
     if (sources[fam] === undefined) sources[fam] = addressText(lo);
   }
   const flows = t.flows.filter(
-    (f) => f.active && f.from === fromId && (o.to === undefined || f.to === o.to) && (o.includeRetired || !f.retired),
+    (f) =>
+      f.active &&
+      f.from === fromId &&
+      (o.to === undefined || f.to === o.to) &&
+      (o.includeRetired || !f.retired),
   );
   if (flows.length === 0)
     return fail(

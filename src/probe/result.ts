@@ -21,14 +21,18 @@ export const TlsFacts = z.object({
   cipher: z.string(),
   subject: z.string().describe("the server certificate's subject CN (or the whole subject)"),
   issuer: z.string(),
-  names: z.array(z.string()).describe("subjectAltName entries, e.g. DNS:sip.example.com, IP Address:203.0.113.10"),
+  names: z
+    .array(z.string())
+    .describe("subjectAltName entries, e.g. DNS:sip.example.com, IP Address:203.0.113.10"),
   notAfter: z.string().describe("expiry, ISO 8601"),
   authorized: z.boolean().describe("the chain verified against the CA given (--ca) or the system's"),
   authorizationError: z.string().optional(),
   clientCertRequested: z
     .boolean()
     .nullable()
-    .describe("the server sent a CertificateRequest (seen in a TLS 1.2 handshake); null when it could not be told"),
+    .describe(
+      "the server sent a CertificateRequest (seen in a TLS 1.2 handshake); null when it could not be told",
+    ),
   clientCertRequired: z.boolean().describe("the server refused the connection without a client certificate"),
 });
 
@@ -42,9 +46,14 @@ export const ProbeResult = z.object({
   state: PortState,
   expected: PortState,
   ok: z.boolean(),
-  reason: z.string().describe("why the state: syn-ack, conn-refused, no-response, host-unreach, stun-answer, …"),
+  reason: z
+    .string()
+    .describe("why the state: syn-ack, conn-refused, no-response, host-unreach, stun-answer, …"),
   detail: z.string().describe("one line of what the protocol said"),
-  service: z.string().optional().describe("the service spoken after the handshake (sip-tls, sip-mtls, msturn-tcp, stun, …)"),
+  service: z
+    .string()
+    .optional()
+    .describe("the service spoken after the handshake (sip-tls, sip-mtls, msturn-tcp, stun, …)"),
   tls: TlsFacts.optional(),
   sip: z.object({ status: z.number().int(), reason: z.string(), server: z.string().optional() }).optional(),
   stun: z.object({ mapped: z.string() }).optional(),
@@ -82,9 +91,14 @@ export const ProbeOutput = z.object({
     })
     .optional(),
   results: z.array(ProbeResult),
-  skipped: z.array(z.object({ flow: z.string(), to: z.string(), reason: z.string(), from: z.string().optional() })),
+  skipped: z.array(
+    z.object({ flow: z.string(), to: z.string(), reason: z.string(), from: z.string().optional() }),
+  ),
   summary: ProbeSummary,
-  runs: z.array(z.object({ from: z.string(), startedAt: z.string() })).optional().describe("merged: the runs"),
+  runs: z
+    .array(z.object({ from: z.string(), startedAt: z.string() }))
+    .optional()
+    .describe("merged: the runs"),
 });
 export type ProbeOutputT = z.infer<typeof ProbeOutput>;
 
@@ -128,18 +142,31 @@ export function udpOutcome(code: string | undefined, answered: boolean, responde
     case "EPERM":
       return { state: "filtered", reason: "local-firewall" };
     default:
-      return responders ? { state: "filtered", reason: "no-response" } : { state: "open|filtered", reason: "no-response" };
+      return responders
+        ? { state: "filtered", reason: "no-response" }
+        : { state: "open|filtered", reason: "no-response" };
   }
 }
 
-export function summarize(results: readonly ProbeResultT[], skipped: number, durationMs: number): ProbeSummaryT {
+export function summarize(
+  results: readonly ProbeResultT[],
+  skipped: number,
+  durationMs: number,
+): ProbeSummaryT {
   const states: Record<string, number> = {};
   let ok = 0;
   for (const r of results) {
     states[r.state] = (states[r.state] ?? 0) + 1;
     if (r.ok) ok++;
   }
-  return { total: results.length, ok, failed: results.length - ok, states, skipped, durationMs: Math.round(durationMs) };
+  return {
+    total: results.length,
+    ok,
+    failed: results.length - ok,
+    states,
+    skipped,
+    durationMs: Math.round(durationMs),
+  };
 }
 
 /** Exit status: 0 when every result met its expectation and something was probed, 1 otherwise. */
@@ -156,7 +183,17 @@ export interface ResultGroup {
 }
 
 const groupKey = (r: ProbeResultT): string =>
-  JSON.stringify([r.from, r.flow, r.target, r.transport, r.state, r.ok, r.reason, r.detail, r.sourcePort === undefined]);
+  JSON.stringify([
+    r.from,
+    r.flow,
+    r.target,
+    r.transport,
+    r.state,
+    r.ok,
+    r.reason,
+    r.detail,
+    r.sourcePort === undefined,
+  ]);
 
 export function groupResults(results: readonly ProbeResultT[]): ResultGroup[] {
   const out: ResultGroup[] = [];

@@ -5,15 +5,31 @@ import { junitXml, type JunitCase } from "./junit.js";
 
 export function renderAuditJunit(r: AuditReportT): string {
   const cases: JunitCase[] = r.flows.map((f) => {
-    const c: JunitCase = { name: `${f.id}: ${f.from} → ${f.to} ${f.transport} ${f.ports}`, classname: `portmatrix.audit.${r.profile}` };
+    const c: JunitCase = {
+      name: `${f.id}: ${f.from} → ${f.to} ${f.transport} ${f.ports}`,
+      classname: `portmatrix.audit.${r.profile}`,
+    };
     if (f.retired) c.skipped = "retired flow: not required";
     else if (f.verdict === "not-applicable") c.skipped = "the flow does not cross this firewall";
     else if (f.verdict !== "allowed")
-      c.failure = { message: f.verdict, text: f.blocked.map((b) => `${b.direction}: ${b.packets.join("; ")}\n  by ${ruleText(b.rule)}`).join("\n") };
+      c.failure = {
+        message: f.verdict,
+        text: f.blocked
+          .map((b) => `${b.direction}: ${b.packets.join("; ")}\n  by ${ruleText(b.rule)}`)
+          .join("\n"),
+      };
     return c;
   });
-  const exposure: JunitCase = { name: "no exposure beyond the matrix", classname: `portmatrix.audit.${r.profile}` };
+  const exposure: JunitCase = {
+    name: "no exposure beyond the matrix",
+    classname: `portmatrix.audit.${r.profile}`,
+  };
   if (r.exposure.length > 0)
-    exposure.failure = { message: `${r.exposure.length} exposure findings`, text: r.exposure.map((e) => `${e.packets.join("; ")}\n  by ${ruleText(e.rule)}`).join("\n") };
-  return junitXml([{ name: `audit ${r.rulesets.map((s) => s.file).join(", ")}`, cases: [...cases, exposure] }]);
+    exposure.failure = {
+      message: `${r.exposure.length} exposure findings`,
+      text: r.exposure.map((e) => `${e.packets.join("; ")}\n  by ${ruleText(e.rule)}`).join("\n"),
+    };
+  return junitXml([
+    { name: `audit ${r.rulesets.map((s) => s.file).join(", ")}`, cases: [...cases, exposure] },
+  ]);
 }

@@ -16,14 +16,22 @@ const RULES: Record<string, { text: string; level: Level }> = {
   "dead-redundant": { text: "Removing the rule changes no verdict", level: "note" },
   "dead-unmatchable": { text: "The rule matches no packet", level: "note" },
   "dead-unreachable-chain": { text: "The rule's chain is never jumped to", level: "note" },
-  unsupported: { text: "A construct the analysis approximates: verdicts it decides are uncertain", level: "warning" },
+  unsupported: {
+    text: "A construct the analysis approximates: verdicts it decides are uncertain",
+    level: "warning",
+  },
 };
 
 interface Result {
   ruleId: string;
   level: Level;
   message: { text: string };
-  locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number; startColumn: number } } }>;
+  locations: Array<{
+    physicalLocation: {
+      artifactLocation: { uri: string };
+      region?: { startLine: number; startColumn: number };
+    };
+  }>;
 }
 
 function location(at: { file: string; line: number; col: number }): Result["locations"] {
@@ -32,7 +40,11 @@ function location(at: { file: string; line: number; col: number }): Result["loca
   return [{ physicalLocation: { artifactLocation: { uri: at.file }, ...region } }];
 }
 
-function result(ruleId: string, text: string, at: RuleRefT | { file: string; line: number; col: number }): Result {
+function result(
+  ruleId: string,
+  text: string,
+  at: RuleRefT | { file: string; line: number; col: number },
+): Result {
   return { ruleId, level: RULES[ruleId]!.level, message: { text }, locations: location(at) };
 }
 
@@ -41,12 +53,36 @@ export function renderAuditSarif(r: AuditReportT, version: string): string {
   for (const f of r.flows) {
     if (f.retired || f.verdict === "allowed" || f.verdict === "not-applicable") continue;
     for (const b of f.blocked)
-      results.push(result(`flow-${f.verdict}`, `${f.id} (${f.from} → ${f.to} ${f.transport} ${f.ports}) ${f.verdict}: ${b.direction === "reply" ? "replies" : "packets"} ${b.packets.join("; ")} dropped here`, b.rule));
+      results.push(
+        result(
+          `flow-${f.verdict}`,
+          `${f.id} (${f.from} → ${f.to} ${f.transport} ${f.ports}) ${f.verdict}: ${b.direction === "reply" ? "replies" : "packets"} ${b.packets.join("; ")} dropped here`,
+          b.rule,
+        ),
+      );
   }
-  for (const e of r.exposure) results.push(result("exposure", `accepts ${e.packets.join("; ")} (${e.direction}), which no required flow needs`, e.rule));
-  for (const x of r.retired) results.push(result("retired", `serves only retired flows ${x.flows.join(", ")}`, x.rule));
-  for (const d of r.deadRules) results.push(result(`dead-${d.kind}`, `${d.kind}${d.by.length ? `: ${d.by.map(ruleText).join("; ")}` : ""}`, d.rule));
-  for (const u of r.unsupported) results.push(result("unsupported", `${u.construct}: ${u.reason}${u.flows.length ? ` (may change ${u.flows.join(", ")})` : ""}`, u.at));
+  for (const e of r.exposure)
+    results.push(
+      result(
+        "exposure",
+        `accepts ${e.packets.join("; ")} (${e.direction}), which no required flow needs`,
+        e.rule,
+      ),
+    );
+  for (const x of r.retired)
+    results.push(result("retired", `serves only retired flows ${x.flows.join(", ")}`, x.rule));
+  for (const d of r.deadRules)
+    results.push(
+      result(`dead-${d.kind}`, `${d.kind}${d.by.length ? `: ${d.by.map(ruleText).join("; ")}` : ""}`, d.rule),
+    );
+  for (const u of r.unsupported)
+    results.push(
+      result(
+        "unsupported",
+        `${u.construct}: ${u.reason}${u.flows.length ? ` (may change ${u.flows.join(", ")})` : ""}`,
+        u.at,
+      ),
+    );
   const sarif = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
@@ -57,7 +93,11 @@ export function renderAuditSarif(r: AuditReportT, version: string): string {
             name: "portmatrix",
             version,
             informationUri: "https://portmatrix.invalid/",
-            rules: Object.entries(RULES).map(([id, v]) => ({ id, shortDescription: { text: v.text }, defaultConfiguration: { level: v.level } })),
+            rules: Object.entries(RULES).map(([id, v]) => ({
+              id,
+              shortDescription: { text: v.text },
+              defaultConfiguration: { level: v.level },
+            })),
           },
         },
         results,

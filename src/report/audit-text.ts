@@ -23,7 +23,9 @@ function indent(lines: readonly string[], by = "    "): string[] {
 }
 
 export function renderAuditText(r: AuditReportT): string {
-  const files = r.rulesets.map((s) => `${s.file} (${s.format}: ${s.rules} rules in ${s.chains} chains)`).join(", ");
+  const files = r.rulesets
+    .map((s) => `${s.file} (${s.format}: ${s.rules} rules in ${s.chains} chains)`)
+    .join(", ");
   let out = `audit of ${files}\nagainst ${r.profile}, ${r.firewall === "perimeter" ? "perimeter firewall" : `${r.firewall}'s own firewall`}\n\n`;
   const rows = r.flows.map((f) => [
     f.id,
@@ -32,22 +34,49 @@ export function renderAuditText(r: AuditReportT): string {
     f.verdict + (f.uncertain ? " (uncertain)" : ""),
     f.retired ? "retired: not required" : "",
   ]);
-  out += textTable([{ header: "FLOW" }, { header: "FROM → TO" }, { header: "PORTS" }, { header: "VERDICT" }, { header: "NOTE" }], rows);
+  out += textTable(
+    [
+      { header: "FLOW" },
+      { header: "FROM → TO" },
+      { header: "PORTS" },
+      { header: "VERDICT" },
+      { header: "NOTE" },
+    ],
+    rows,
+  );
   const blocked = r.flows.flatMap((f) =>
-    f.blocked.flatMap((b) => [`  ${f.id} (${b.direction === "reply" ? "replies" : "own packets"}) blocked by ${ruleText(b.rule)}`, ...indent(b.packets)]),
+    f.blocked.flatMap((b) => [
+      `  ${f.id} (${b.direction === "reply" ? "replies" : "own packets"}) blocked by ${ruleText(b.rule)}`,
+      ...indent(b.packets),
+    ]),
   );
   out += section("Blocked", blocked);
-  out += section("Exposure (accepted, but no required flow needs it)", r.exposure.flatMap((e) => [`  ${e.direction}, accepted by ${ruleText(e.rule)}`, ...indent(e.packets)]));
+  out += section(
+    "Exposure (accepted, but no required flow needs it)",
+    r.exposure.flatMap((e) => [`  ${e.direction}, accepted by ${ruleText(e.rule)}`, ...indent(e.packets)]),
+  );
   out += section(
     "Dead rules",
-    r.deadRules.flatMap((d) => [`  ${d.kind}: ${ruleText(d.rule)}`, ...d.by.map((b) => `      ${d.kind === "shadowed" ? "by" : "decided alike by"} ${ruleText(b)}`)]),
+    r.deadRules.flatMap((d) => [
+      `  ${d.kind}: ${ruleText(d.rule)}`,
+      ...d.by.map((b) => `      ${d.kind === "shadowed" ? "by" : "decided alike by"} ${ruleText(b)}`),
+    ]),
   );
-  out += section("Retired (serve only flows whose service has ended)", r.retired.map((x) => `  ${ruleText(x.rule)}\n      for ${x.flows.join(", ")}`));
+  out += section(
+    "Retired (serve only flows whose service has ended)",
+    r.retired.map((x) => `  ${ruleText(x.rule)}\n      for ${x.flows.join(", ")}`),
+  );
   out += section(
     "Not modelled exactly",
-    r.unsupported.flatMap((u) => [`  ${where(u.at)}: ${u.construct}: ${u.reason}`, ...(u.flows.length ? [`      may change: ${u.flows.join(", ")}`] : [])]),
+    r.unsupported.flatMap((u) => [
+      `  ${where(u.at)}: ${u.construct}: ${u.reason}`,
+      ...(u.flows.length ? [`      may change: ${u.flows.join(", ")}`] : []),
+    ]),
   );
-  out += section("Notes", r.notes.map((n) => `  ${n}`));
+  out += section(
+    "Notes",
+    r.notes.map((n) => `  ${n}`),
+  );
   out += `\n${summaryLine(r)}\n`;
   return out;
 }

@@ -13,21 +13,36 @@ export interface JunitSuite {
 }
 
 export function xmlEscape(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
+  return s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&apos;");
 }
 
 export function junitXml(suites: readonly JunitSuite[]): string {
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const count = (f: (c: JunitCase) => boolean) => suites.reduce((n, s) => n + s.cases.filter(f).length, 0);
-  out.push(`<testsuites tests="${count(() => true)}" failures="${count((c) => !!c.failure)}" skipped="${count((c) => c.skipped !== undefined)}">`);
+  out.push(
+    `<testsuites tests="${count(() => true)}" failures="${count((c) => !!c.failure)}" skipped="${count((c) => c.skipped !== undefined)}">`,
+  );
   for (const s of suites) {
     const failures = s.cases.filter((c) => c.failure).length;
     const skipped = s.cases.filter((c) => c.skipped !== undefined).length;
-    out.push(`  <testsuite name="${xmlEscape(s.name)}" tests="${s.cases.length}" failures="${failures}" skipped="${skipped}">`);
+    out.push(
+      `  <testsuite name="${xmlEscape(s.name)}" tests="${s.cases.length}" failures="${failures}" skipped="${skipped}">`,
+    );
     for (const c of s.cases) {
       const head = `    <testcase name="${xmlEscape(c.name)}" classname="${xmlEscape(c.classname)}"`;
-      if (c.failure) out.push(`${head}>`, `      <failure message="${xmlEscape(c.failure.message)}">${xmlEscape(c.failure.text)}</failure>`, "    </testcase>");
-      else if (c.skipped !== undefined) out.push(`${head}>`, `      <skipped message="${xmlEscape(c.skipped)}"/>`, "    </testcase>");
+      if (c.failure)
+        out.push(
+          `${head}>`,
+          `      <failure message="${xmlEscape(c.failure.message)}">${xmlEscape(c.failure.text)}</failure>`,
+          "    </testcase>",
+        );
+      else if (c.skipped !== undefined)
+        out.push(`${head}>`, `      <skipped message="${xmlEscape(c.skipped)}"/>`, "    </testcase>");
       else out.push(`${head}/>`);
     }
     out.push("  </testsuite>");

@@ -23,8 +23,14 @@ export function renderProbeText(o: ProbeOutputT): string {
     ];
   });
   const head = ["", ...(o.runs ? ["from"] : []), "flow", "target", "state", "detail"];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (i === r.length - 1 ? 0 : r[i]!.length))));
-  const fmt = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  const widths = head.map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => (i === r.length - 1 ? 0 : r[i]!.length))),
+  );
+  const fmt = (r: string[]): string =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   lines.push(fmt(head));
   for (const r of rows) lines.push(fmt(r));
   for (const s of o.skipped) lines.push(`skipped ${s.flow}${s.from ? ` (from ${s.from})` : ""}: ${s.reason}`);

@@ -29,7 +29,10 @@ export function raiseFileLimit(need: number): number | undefined {
   const attempts = [`${need}:${Math.max(need, now.hard)}`, `${Math.min(need, now.hard)}:${now.hard}`];
   for (const spec of attempts) {
     try {
-      execFileSync("prlimit", ["--pid", String(process.pid), `--nofile=${spec}`], { stdio: "ignore", timeout: 5000 });
+      execFileSync("prlimit", ["--pid", String(process.pid), `--nofile=${spec}`], {
+        stdio: "ignore",
+        timeout: 5000,
+      });
       const after = fileLimit();
       if (after && after.soft > now.soft) return after.soft;
     } catch {

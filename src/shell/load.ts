@@ -23,7 +23,9 @@ function findRoot(from: string): string {
   }
 }
 /** The package version (package.json), for --version, reports and SARIF. */
-export const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }).version;
+export const VERSION = (
+  JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }
+).version;
 export const PROFILES_DIR = join(PACKAGE_ROOT, "profiles");
 
 export function builtinProfileIds(): string[] {

@@ -53,7 +53,10 @@ export function parseAddress(raw: string): AddressParse {
     const span = 1n << BigInt(bits - len);
     const offset = base.kind() === "ipv4" ? 0n : V6_BASE;
     if ((start - offset) % span !== 0n) {
-      return { ok: false, expected: `a network address without host bits (${cidrText(start - ((start - offset) % span), len, base.kind() === "ipv4" ? 4 : 6)})` };
+      return {
+        ok: false,
+        expected: `a network address without host bits (${cidrText(start - ((start - offset) % span), len, base.kind() === "ipv4" ? 4 : 6)})`,
+      };
     }
     return { ok: true, set: IntervalSet.of(start, start + span - 1n) };
   }

@@ -58,7 +58,16 @@ export const FULL_BOX: Box = {
  * computed key gave each a shape of its own and was a tenth of the walk's time).
  */
 export function withDim<D extends Dim>(b: Box, d: D, v: Box[D]): Box {
-  const x = { proto: b.proto, dport: b.dport, dst: b.dst, src: b.src, sport: b.sport, ct: b.ct, iif: b.iif, oif: b.oif };
+  const x = {
+    proto: b.proto,
+    dport: b.dport,
+    dst: b.dst,
+    src: b.src,
+    sport: b.sport,
+    ct: b.ct,
+    iif: b.iif,
+    oif: b.oif,
+  };
   (x as Record<Dim, IntervalSet | NameSet>)[d] = v;
   return x;
 }
@@ -66,7 +75,16 @@ export function withDim<D extends Dim>(b: Box, d: D, v: Box[D]): Box {
 /** A box from the dimensions given; the others are full. Empty if any given set is empty. */
 export function makeBox(dims: Partial<Box>): Box {
   const f = FULL_BOX;
-  const { proto = f.proto, dport = f.dport, dst = f.dst, src = f.src, sport = f.sport, ct = f.ct, iif = f.iif, oif = f.oif } = dims;
+  const {
+    proto = f.proto,
+    dport = f.dport,
+    dst = f.dst,
+    src = f.src,
+    sport = f.sport,
+    ct = f.ct,
+    iif = f.iif,
+    oif = f.oif,
+  } = dims;
   return { proto, dport, dst, src, sport, ct, iif, oif };
 }
 

@@ -178,7 +178,8 @@ export class IntervalSet {
 
   /** A stable key for hashing sets (Map keys, deduplication); computed once (sets are immutable). */
   key(): string {
-    if (this.cachedKey === undefined) this.cachedKey = this.intervals.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(",");
+    if (this.cachedKey === undefined)
+      this.cachedKey = this.intervals.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(",");
     return this.cachedKey;
   }
 

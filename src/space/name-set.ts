@@ -75,7 +75,11 @@ export class NameSet {
   }
 
   equals(o: NameSet): boolean {
-    return this.cofinite === o.cofinite && this.names.length === o.names.length && this.names.every((n, i) => n === o.names[i]);
+    return (
+      this.cofinite === o.cofinite &&
+      this.names.length === o.names.length &&
+      this.names.every((n, i) => n === o.names[i])
+    );
   }
 
   private cachedKey: string | undefined;

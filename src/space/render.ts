@@ -37,7 +37,8 @@ function listText(set: IntervalSet): string {
 }
 
 export function addressesText(set: IntervalSet): string {
-  if (set.intervals.length === 1 && set.intervals[0]![0] === 0n && set.intervals[0]![1] === ADDR_MAX) return "any";
+  if (set.intervals.length === 1 && set.intervals[0]![0] === 0n && set.intervals[0]![1] === ADDR_MAX)
+    return "any";
   if (set.equals(ALL_V4)) return "any4";
   if (set.equals(ALL_V6)) return "any6";
   const parts = toReadable(set);
@@ -72,7 +73,9 @@ export function boxText(b: Box): string {
 export function spaceText(s: Space): string[] {
   const lines = new Set<string>();
   const v6Whole = new Set<string>();
-  for (const b of s.boxes) if (b.src.equals(ALL_V6) && b.dst.equals(ALL_V6)) v6Whole.add(boxText({ ...b, src: ALL_V4, dst: ALL_V4 }));
+  for (const b of s.boxes)
+    if (b.src.equals(ALL_V6) && b.dst.equals(ALL_V6))
+      v6Whole.add(boxText({ ...b, src: ALL_V4, dst: ALL_V4 }));
   for (const b of s.boxes) {
     const text = boxText(b);
     const v4Whole = b.src.equals(ALL_V4) && b.dst.equals(ALL_V4);

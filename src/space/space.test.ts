@@ -22,7 +22,10 @@ const smallSet = (max: number): fc.Arbitrary<IntervalSet> =>
     .array(fc.tuple(fc.integer({ min: 0, max }), fc.integer({ min: 0, max })), { minLength: 1, maxLength: 3 })
     .map((pairs) => IntervalSet.from(pairs.map(([x, y]) => (x <= y ? [x, y] : [y, x]))));
 const addrSet: fc.Arbitrary<IntervalSet> = fc
-  .array(fc.tuple(fc.integer({ min: 0, max: ADDRS.length - 1 }), fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 3 })
+  .array(fc.tuple(fc.integer({ min: 0, max: ADDRS.length - 1 }), fc.integer({ min: 0, max: 2 })), {
+    minLength: 1,
+    maxLength: 3,
+  })
   .map((pairs) => IntervalSet.from(pairs.map(([i, w]) => [ADDRS[i]!, ADDRS[i]! + BigInt(w)] as const)));
 const nameSet: fc.Arbitrary<NameSet> = fc
   .tuple(fc.subarray(["a", "b", "c"]), fc.boolean())
@@ -50,13 +53,15 @@ function* packets(): Generator<Packet> {
         for (let sport = 0; sport <= 1; sport++)
           for (let dport = 0; dport <= 2; dport++)
             for (const ct of CT_STATES)
-              for (const iif of NAMES) for (const oif of NAMES) yield { proto, src, dst, sport, dport, ct, iif, oif };
+              for (const iif of NAMES)
+                for (const oif of NAMES) yield { proto, src, dst, sport, dport, ct, iif, oif };
 }
 const ALL_PACKETS = [...packets()];
 
 function agrees(result: Space, model: (p: Packet) => boolean): void {
   for (const p of ALL_PACKETS) {
-    if (result.has(p) !== model(p)) assert.fail(`disagree at ${JSON.stringify(p, (_k, v) => (typeof v === "bigint" ? `${v}` : v))}`);
+    if (result.has(p) !== model(p))
+      assert.fail(`disagree at ${JSON.stringify(p, (_k, v) => (typeof v === "bigint" ? `${v}` : v))}`);
   }
 }
 
@@ -87,7 +92,10 @@ test("emptiness, containment and equality agree with the point model", () => {
       const pa = ALL_PACKETS.filter((p) => a.has(p));
       const pb = ALL_PACKETS.filter((p) => b.has(p));
       assert.equal(a.isEmpty(), pa.length === 0);
-      assert.equal(a.contains(b), pb.every((p) => a.has(p)));
+      assert.equal(
+        a.contains(b),
+        pb.every((p) => a.has(p)),
+      );
       assert.equal(a.equals(b), pa.length === pb.length && pb.every((p) => a.has(p)));
       assert.ok(a.compact().equals(a));
     }),
@@ -117,6 +125,7 @@ test("renders back to CIDRs, ranges and port lists", () => {
 
 test("difference of many port holes stays one box per family (no fragmentation)", () => {
   let s = Space.UNIVERSE.restrict({ proto: IntervalSet.of(6) });
-  for (let port = 1000; port < 6000; port += 10) s = s.subtract(Space.box({ proto: IntervalSet.of(6), dport: IntervalSet.of(port) }));
+  for (let port = 1000; port < 6000; port += 10)
+    s = s.subtract(Space.box({ proto: IntervalSet.of(6), dport: IntervalSet.of(port) }));
   assert.equal(s.boxes.length, 2);
 });

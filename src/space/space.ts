@@ -79,7 +79,8 @@ export class Space {
     if (layer.length === 0) return Space.EMPTY;
     while (layer.length > 1) {
       const next: Space[] = [];
-      for (let i = 0; i < layer.length; i += 2) next.push(i + 1 < layer.length ? layer[i]!.union(layer[i + 1]!) : layer[i]!);
+      for (let i = 0; i < layer.length; i += 2)
+        next.push(i + 1 < layer.length ? layer[i]!.union(layer[i + 1]!) : layer[i]!);
       layer = next;
     }
     return layer[0]!;
@@ -201,7 +202,11 @@ class SetIds {
     if (id !== undefined) return id;
     const h = set instanceof IntervalSet ? set.hash() : `n${set.key()}`;
     const bucket = this.buckets.get(h);
-    const twin = bucket?.find((o) => (set instanceof IntervalSet ? o instanceof IntervalSet && o.equals(set) : o instanceof NameSet && o.equals(set)));
+    const twin = bucket?.find((o) =>
+      set instanceof IntervalSet
+        ? o instanceof IntervalSet && o.equals(set)
+        : o instanceof NameSet && o.equals(set),
+    );
     const found = twin === undefined ? this.known.size : this.known.get(twin)!;
     if (twin === undefined) {
       if (bucket) bucket.push(set);

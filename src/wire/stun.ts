@@ -277,7 +277,11 @@ export function changeFlags(m: StunMessage): number {
 }
 
 /** RFC 5389 §7.3.1, §15.9: 420 Unknown Attribute naming the attributes not understood. */
-export function unknownAttributesError(request: StunMessage, types: readonly number[], software?: string): Uint8Array {
+export function unknownAttributesError(
+  request: StunMessage,
+  types: readonly number[],
+  software?: string,
+): Uint8Array {
   const list = new Uint8Array(types.length * 2);
   types.forEach((t, i) => new DataView(list.buffer).setUint16(2 * i, t));
   const attributes: StunAttribute[] = [

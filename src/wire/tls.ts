@@ -62,7 +62,8 @@ export function serverFlight(bytes: Uint8Array): ServerFlight {
       break;
     }
     if (type === 22) for (const b of body) handshake.push(b);
-    else if (type === 20 || type === 23) break; // ChangeCipherSpec / application data: the clear part is over
+    else if (type === 20 || type === 23)
+      break; // ChangeCipherSpec / application data: the clear part is over
     else return { ...out, malformed: `record type ${type}` };
     at += 5 + len;
   }
@@ -72,7 +73,10 @@ export function serverFlight(bytes: Uint8Array): ServerFlight {
     const len = (handshake[h + 1]! << 16) | (handshake[h + 2]! << 8) | handshake[h + 3]!;
     if (h + 4 + len > handshake.length) break;
     out.types.push(type);
-    if (type === HANDSHAKE.serverHello && isTls13ServerHello(Uint8Array.from(handshake.slice(h + 4, h + 4 + len)))) {
+    if (
+      type === HANDSHAKE.serverHello &&
+      isTls13ServerHello(Uint8Array.from(handshake.slice(h + 4, h + 4 + len)))
+    ) {
       out.complete = true; // everything after the TLS 1.3 ServerHello is encrypted
       return out;
     }

@@ -46,7 +46,11 @@ for (const id of builtinProfileIds()) {
         const parsed = r.files
           .filter((f) => f.suffix === "" || f.suffix === ".v6")
           .map((f) => READERS[reader](f.text, `${id}.${targetId}${f.suffix}`));
-        for (const p of parsed) assert.deepEqual(p.diagnostics.filter((d) => d.severity === "error"), []);
+        for (const p of parsed)
+          assert.deepEqual(
+            p.diagnostics.filter((d) => d.severity === "error"),
+            [],
+          );
         const result = audit(t.value.bound, parsed);
         const active: Array<{ id: string }> = t.value.bound.flows.filter((f) => f.active);
         assert.deepEqual(

@@ -33,10 +33,21 @@ const RETIRED = { "rtp-tcp-out": "partial", "stun-udp-out": "allowed", "stun-udp
 test("iptables-save: partner allow-list, narrow media, SSH/RDP exposure, shadowed duplicate", () => {
   const { status, report } = auditJson(HOST, "examples/legacy/edge-iptables.rules");
   assert.equal(status, 1);
-  assert.deepEqual(verdicts(report), { "sip-mtls-in": "partial", "sip-mtls-out": "allowed", "sip-tls-clients": "allowed", ...RETIRED });
+  assert.deepEqual(verdicts(report), {
+    "sip-mtls-in": "partial",
+    "sip-mtls-out": "allowed",
+    "sip-tls-clients": "allowed",
+    ...RETIRED,
+  });
   const sip = report.flows.find((f) => f.id === "sip-mtls-in")!;
-  assert.deepEqual(sip.blocked.map((b) => [b.direction, b.rule.kind, b.rule.chain, b.rule.line]), [["forward", "policy", "INPUT", 6]]);
-  assert.match(sip.blocked[0]!.packets[0]!, /^tcp dport 5061 from \{0\.0\.0\.0-198\.51\.100\.63, 198\.51\.100\.128-255\.255\.255\.255\} to 203\.0\.113\.10/);
+  assert.deepEqual(
+    sip.blocked.map((b) => [b.direction, b.rule.kind, b.rule.chain, b.rule.line]),
+    [["forward", "policy", "INPUT", 6]],
+  );
+  assert.match(
+    sip.blocked[0]!.packets[0]!,
+    /^tcp dport 5061 from \{0\.0\.0\.0-198\.51\.100\.63, 198\.51\.100\.128-255\.255\.255\.255\} to 203\.0\.113\.10/,
+  );
   assert.deepEqual(exposed(report), [
     'tcp dport 22 from any4 to 203.0.113.10 ct new iif !lo oif "" @15',
     'tcp dport 3389 from any4 to 203.0.113.10 ct new iif !lo oif "" @16',
@@ -45,27 +56,51 @@ test("iptables-save: partner allow-list, narrow media, SSH/RDP exposure, shadowe
     'udp dport 3478 from any4 to 203.0.113.10 ct new iif !lo oif "" @14',
     'udp dport 53 from 203.0.113.10 to any4 ct new iif "" oif !lo @26',
   ]);
-  assert.deepEqual(report.deadRules.map((d) => [d.kind, d.rule.line]), [["shadowed", 17]]);
-  assert.deepEqual(report.retired.map((x) => [x.rule.line, x.flows]), [
-    [14, ["stun-udp-out", "stun-udp-in"]],
-    [24, ["rtp-tcp-out"]],
-    [25, ["stun-udp-out", "stun-udp-in"]],
-  ]);
+  assert.deepEqual(
+    report.deadRules.map((d) => [d.kind, d.rule.line]),
+    [["shadowed", 17]],
+  );
+  assert.deepEqual(
+    report.retired.map((x) => [x.rule.line, x.flows]),
+    [
+      [14, ["stun-udp-out", "stun-udp-in"]],
+      [24, ["rtp-tcp-out"]],
+      [25, ["stun-udp-out", "stun-udp-in"]],
+    ],
+  );
 });
 
 test("nftables text and the same ruleset as nftables JSON agree", () => {
   const text = auditJson(HOST, "examples/legacy/edge-nftables.nft").report;
-  assert.deepEqual(verdicts(text), { "sip-mtls-in": "partial", "sip-mtls-out": "allowed", "sip-tls-clients": "allowed", ...RETIRED });
-  assert.deepEqual(text.deadRules.map((d) => [d.kind, d.rule.text]), [["shadowed", "tcp dport 443 accept"]]);
+  assert.deepEqual(verdicts(text), {
+    "sip-mtls-in": "partial",
+    "sip-mtls-out": "allowed",
+    "sip-tls-clients": "allowed",
+    ...RETIRED,
+  });
+  assert.deepEqual(
+    text.deadRules.map((d) => [d.kind, d.rule.text]),
+    [["shadowed", "tcp dport 443 accept"]],
+  );
   const json = auditJson(HOST, "test/fixtures/edge-nftables.json").report;
-  const strip = (r: AuditReportT) => JSON.stringify({ ...r, rulesets: [] }, (k, v: unknown) => (["file", "line", "col"].includes(k) ? undefined : v));
+  const strip = (r: AuditReportT) =>
+    JSON.stringify({ ...r, rulesets: [] }, (k, v: unknown) =>
+      ["file", "line", "col"].includes(k) ? undefined : v,
+    );
   assert.equal(strip(json), strip(text));
 });
 
 test("Windows Firewall: a rule bound to the Domain profile does not apply on the Public edge NIC", () => {
   const { status, report } = auditJson(HOST, "examples/legacy/edge-windows.json");
   assert.equal(status, 1);
-  assert.deepEqual(verdicts(report), { "sip-mtls-in": "blocked", "sip-mtls-out": "allowed", "sip-tls-clients": "allowed", "rtp-tcp-out": "partial", "stun-udp-out": "blocked", "stun-udp-in": "allowed" });
+  assert.deepEqual(verdicts(report), {
+    "sip-mtls-in": "blocked",
+    "sip-mtls-out": "allowed",
+    "sip-tls-clients": "allowed",
+    "rtp-tcp-out": "partial",
+    "stun-udp-out": "blocked",
+    "stun-udp-in": "allowed",
+  });
   // Block wins over allow whatever the order: the hardening block cuts the RTP range at 55000.
   const rtp = report.flows.find((f) => f.id === "rtp-tcp-out")!;
   assert.match(rtp.blocked[0]!.rule.text, /^Block-High-Ports-Out/);
@@ -76,41 +111,118 @@ test("Windows Firewall: a rule bound to the Domain profile does not apply on the
 test("AWS security groups: egress SIP only to 2012's partners; stateful replies pass", () => {
   const { status, report } = auditJson(HOST, "examples/legacy/edge-aws.json");
   assert.equal(status, 1);
-  assert.deepEqual(verdicts(report), { "sip-mtls-in": "allowed", "sip-mtls-out": "partial", "sip-tls-clients": "allowed", "rtp-tcp-out": "partial", "stun-udp-out": "blocked", "stun-udp-in": "allowed" });
-  assert.ok(report.flows.every((f) => f.blocked.every((b) => b.direction === "forward")), "replies never blocked on a stateful device");
+  assert.deepEqual(verdicts(report), {
+    "sip-mtls-in": "allowed",
+    "sip-mtls-out": "partial",
+    "sip-tls-clients": "allowed",
+    "rtp-tcp-out": "partial",
+    "stun-udp-out": "blocked",
+    "stun-udp-in": "allowed",
+  });
+  assert.ok(
+    report.flows.every((f) => f.blocked.every((b) => b.direction === "forward")),
+    "replies never blocked on a stateful device",
+  );
 });
 
 test("Cisco ASA: access-groups per interface, implicit deny, dead and retired ACEs", () => {
   const { status, report } = auditJson(ASA, "examples/legacy/edge-asa.cfg");
   assert.equal(status, 1);
-  assert.deepEqual(verdicts(report), { "sip-mtls-in": "allowed", "sip-mtls-out": "partial", "sip-tls-clients": "allowed", "rtp-tcp-out": "partial", "stun-udp-out": "allowed", "stun-udp-in": "allowed" });
-  assert.deepEqual(report.deadRules.map((d) => [d.kind, d.rule.line]), [["shadowed", 34], ["redundant", 35], ["redundant", 40]]);
+  assert.deepEqual(verdicts(report), {
+    "sip-mtls-in": "allowed",
+    "sip-mtls-out": "partial",
+    "sip-tls-clients": "allowed",
+    "rtp-tcp-out": "partial",
+    "stun-udp-out": "allowed",
+    "stun-udp-in": "allowed",
+  });
+  assert.deepEqual(
+    report.deadRules.map((d) => [d.kind, d.rule.line]),
+    [
+      ["shadowed", 34],
+      ["redundant", 35],
+      ["redundant", 40],
+    ],
+  );
   // RDP from anywhere but the management network (198.51.100.0/28, kept reachable by design).
-  assert.ok(exposed(report).some((e) => e.startsWith("tcp dport 3389 from {0.0.0.0-198.51.99.255, 198.51.100.16-255.255.255.255} to 203.0.113.10 ct new iif outside oif dmz")), exposed(report).join("\n"));
-  assert.deepEqual(report.retired.map((x) => x.rule.line), [32, 38, 39]);
+  assert.ok(
+    exposed(report).some((e) =>
+      e.startsWith(
+        "tcp dport 3389 from {0.0.0.0-198.51.99.255, 198.51.100.16-255.255.255.255} to 203.0.113.10 ct new iif outside oif dmz",
+      ),
+    ),
+    exposed(report).join("\n"),
+  );
+  assert.deepEqual(
+    report.retired.map((x) => x.rule.line),
+    [32, 38, 39],
+  );
 });
 
 test("sarif and junit outputs", () => {
-  const sarif = runCli(["audit", "-t", HOST, "-r", "examples/legacy/edge-iptables.rules", "--format", "sarif"]);
+  const sarif = runCli([
+    "audit",
+    "-t",
+    HOST,
+    "-r",
+    "examples/legacy/edge-iptables.rules",
+    "--format",
+    "sarif",
+  ]);
   assert.equal(sarif.status, 1);
-  const doc = JSON.parse(sarif.stdout) as { version: string; runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { region: { startLine: number } } }> }> }> };
+  const doc = JSON.parse(sarif.stdout) as {
+    version: string;
+    runs: Array<{
+      results: Array<{
+        ruleId: string;
+        locations: Array<{ physicalLocation: { region: { startLine: number } } }>;
+      }>;
+    }>;
+  };
   assert.equal(doc.version, "2.1.0");
-  const ids = doc.runs[0]!.results.map((r) => `${r.ruleId}@${r.locations[0]?.physicalLocation.region.startLine}`);
-  assert.ok(ids.includes("flow-partial@6") && ids.includes("exposure@15") && ids.includes("dead-shadowed@17"), ids.join(" "));
-  const junit = runCli(["audit", "-t", HOST, "-r", "examples/legacy/edge-iptables.rules", "--format", "junit"]);
+  const ids = doc.runs[0]!.results.map(
+    (r) => `${r.ruleId}@${r.locations[0]?.physicalLocation.region.startLine}`,
+  );
+  assert.ok(
+    ids.includes("flow-partial@6") && ids.includes("exposure@15") && ids.includes("dead-shadowed@17"),
+    ids.join(" "),
+  );
+  const junit = runCli([
+    "audit",
+    "-t",
+    HOST,
+    "-r",
+    "examples/legacy/edge-iptables.rules",
+    "--format",
+    "junit",
+  ]);
   assert.match(junit.stdout, /<testsuites tests="7" failures="2" skipped="3">/);
-  assert.match(junit.stdout, /<testcase name="sip-mtls-in: partners → edge-access tcp 5061" classname="portmatrix.audit.lync2013-public-im">\n\s+<failure message="partial">/);
+  assert.match(
+    junit.stdout,
+    /<testcase name="sip-mtls-in: partners → edge-access tcp 5061" classname="portmatrix.audit.lync2013-public-im">\n\s+<failure message="partial">/,
+  );
 });
 
 test("table output and -o writes the file", () => {
   const dir = mkdtempSync(join(tmpdir(), "pm-audit-"));
   try {
-    const r = runCli(["audit", "-t", HOST, "-r", "examples/legacy/edge-iptables.rules", "-o", join(dir, "a.txt")]);
+    const r = runCli([
+      "audit",
+      "-t",
+      HOST,
+      "-r",
+      "examples/legacy/edge-iptables.rules",
+      "-o",
+      join(dir, "a.txt"),
+    ]);
     assert.equal(r.status, 1);
     assert.equal(r.stdout, "");
     const text = readFileSync(join(dir, "a.txt"), "utf8");
     assert.match(text, /sip-mtls-in\s+partners → edge-access\s+tcp 5061\s+partial/);
-    assert.match(text, /2 of 3 required flows allowed, 6 exposure findings, 1 dead rule, 3 retired rules, 0 not modelled exactly/);
+    assert.match(
+      text,
+      /2 of 3 required flows allowed, 6 exposure findings, 1 dead rule, 3 retired rules, 0 not modelled exactly/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -120,14 +232,29 @@ test("bad input: one line each, exit 2, no stack trace", () => {
   const dir = mkdtempSync(join(tmpdir(), "pm-audit-"));
   try {
     writeFileSync(join(dir, "junk.txt"), "hello\n");
-    writeFileSync(join(dir, "bad.rules"), "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 99999 -j ACCEPT\nCOMMIT\n");
+    writeFileSync(
+      join(dir, "bad.rules"),
+      "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 99999 -j ACCEPT\nCOMMIT\n",
+    );
     const cases: Array<[string[], RegExp]> = [
-      [["-r", join(dir, "junk.txt")], /junk\.txt:1:1: error\[unknown-ruleset-format\]: .*cannot tell the ruleset format.*expected --ruleset-format/],
+      [
+        ["-r", join(dir, "junk.txt")],
+        /junk\.txt:1:1: error\[unknown-ruleset-format\]: .*cannot tell the ruleset format.*expected --ruleset-format/,
+      ],
       [["-r", join(dir, "missing.rules")], /missing\.rules: no such file/],
-      [["-r", "examples/legacy/edge-asa.cfg"], /edge-asa\.cfg:1:1: error\[ruleset-kind\]: .*cisco-asa ruleset cannot be the host firewall/],
+      [
+        ["-r", "examples/legacy/edge-asa.cfg"],
+        /edge-asa\.cfg:1:1: error\[ruleset-kind\]: .*cisco-asa ruleset cannot be the host firewall/,
+      ],
       [["-r", join(dir, "bad.rules")], /bad\.rules:3:\d+: error\[/],
-      [["-r", "examples/legacy/edge-iptables.rules", "--format", "xml"], /--format "xml" is not supported; expected one of table, json, sarif, junit/],
-      [["-r", "examples/legacy/edge-iptables.rules", "--ruleset-format", "pf"], /--ruleset-format "pf" is not supported/],
+      [
+        ["-r", "examples/legacy/edge-iptables.rules", "--format", "xml"],
+        /--format "xml" is not supported; expected one of table, json, sarif, junit/,
+      ],
+      [
+        ["-r", "examples/legacy/edge-iptables.rules", "--ruleset-format", "pf"],
+        /--ruleset-format "pf" is not supported/,
+      ],
     ];
     for (const [args, re] of cases) {
       const r = runCli(["audit", "-t", HOST, ...args]);

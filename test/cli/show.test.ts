@@ -208,7 +208,9 @@ for (const c of BAD_CASES) {
 }
 
 test("PORTMATRIX_AS_OF pins the lifecycle date; set but not a date is bad input, not 'today'", () => {
-  const early = runCli(["show", "--topology", "examples/seed-perimeter.yaml", "--format", "json"], { env: { PORTMATRIX_AS_OF: "2013-03-14" } });
+  const early = runCli(["show", "--topology", "examples/seed-perimeter.yaml", "--format", "json"], {
+    env: { PORTMATRIX_AS_OF: "2013-03-14" },
+  });
   assert.equal(early.status, 0, early.stderr);
   const doc = JSON.parse(early.stdout) as { flows: ShowFlow[] };
   assert.equal(doc.flows.find((f) => f.id === "stun-udp-in")!.retired, false);
@@ -216,7 +218,10 @@ test("PORTMATRIX_AS_OF pins the lifecycle date; set but not a date is bad input,
     const r = runCli(["show", "lync2013-public-im"], { env: { PORTMATRIX_AS_OF: bad } });
     assert.equal(r.status, 2, `${JSON.stringify(bad)}: ${r.stderr}`);
     assert.equal(r.stdout, "");
-    assert.match(r.stderr, /^error\[invalid-as-of\]: PORTMATRIX_AS_OF is .*, not a date; expected a calendar date YYYY-MM-DD/);
+    assert.match(
+      r.stderr,
+      /^error\[invalid-as-of\]: PORTMATRIX_AS_OF is .*, not a date; expected a calendar date YYYY-MM-DD/,
+    );
     assert.equal(r.stderr.trim().split("\n").length, 1);
   }
 });

@@ -4,7 +4,15 @@
  * deliberate change, `UPDATE_GOLDENS=1 npm test` rewrites them (review the diff before committing).
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -22,7 +30,11 @@ for (const [name, topology] of Object.entries(CASES)) {
       const want = join(GOLDEN, name);
       const got = readdirSync(dir).sort();
       // What a target refuses for this firewall kind is pinned too (stderr, one line per target).
-      const refusals = r.stderr.split("\n").filter((l) => /^warning: (windows|cisco-asa|aws|azure|pf|nftables|iptables): target /.test(l)).join("\n") + "\n";
+      const refusals =
+        r.stderr
+          .split("\n")
+          .filter((l) => /^warning: (windows|cisco-asa|aws|azure|pf|nftables|iptables): target /.test(l))
+          .join("\n") + "\n";
       if (process.env.UPDATE_GOLDENS === "1") {
         rmSync(want, { recursive: true, force: true });
         mkdirSync(want, { recursive: true });
@@ -31,8 +43,19 @@ for (const [name, topology] of Object.entries(CASES)) {
         return;
       }
       assert.ok(existsSync(want), `no goldens for ${name}: run UPDATE_GOLDENS=1 npm test and review them`);
-      assert.deepEqual(got, readdirSync(want).filter((f) => f !== "refused.txt").sort(), "the set of files differs from the goldens");
-      for (const f of got) assert.equal(readFileSync(join(dir, f), "utf8"), readFileSync(join(want, f), "utf8"), `${name}/${f} differs from its golden`);
+      assert.deepEqual(
+        got,
+        readdirSync(want)
+          .filter((f) => f !== "refused.txt")
+          .sort(),
+        "the set of files differs from the goldens",
+      );
+      for (const f of got)
+        assert.equal(
+          readFileSync(join(dir, f), "utf8"),
+          readFileSync(join(want, f), "utf8"),
+          `${name}/${f} differs from its golden`,
+        );
       assert.equal(refusals, readFileSync(join(want, "refused.txt"), "utf8"));
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -50,7 +50,11 @@ const INBOUND: Check[] = [
   { proto: "tcp", port: 443, want: "open" },
   { proto: "udp", port: 3478, want: "open" },
   ...[22, 80, 3389, 5060, 50000, 59999].map((port): Check => ({ proto: "tcp", port, want: "filtered" })),
-  ...sample(7, 8, (p) => p === 5061 || p === 443).map((port): Check => ({ proto: "tcp", port, want: "filtered" })),
+  ...sample(7, 8, (p) => p === 5061 || p === 443).map((port): Check => ({
+    proto: "tcp",
+    port,
+    want: "filtered",
+  })),
   ...[53, 3479, 5061].map((port): Check => ({ proto: "udp", port, want: "filtered" })),
   ...sample(11, 4, (p) => p === 3478).map((port): Check => ({ proto: "udp", port, want: "filtered" })),
 ];
@@ -59,7 +63,11 @@ const OUTBOUND: Check[] = [
   ...[5061, 50000, 54321, 59999].map((port): Check => ({ proto: "tcp", port, want: "open" })),
   { proto: "udp", port: 3478, want: "open" },
   ...[22, 80, 443, 49999, 60000, 5060].map((port): Check => ({ proto: "tcp", port, want: "filtered" })),
-  ...sample(13, 8, (p) => p === 5061 || media(p)).map((port): Check => ({ proto: "tcp", port, want: "filtered" })),
+  ...sample(13, 8, (p) => p === 5061 || media(p)).map((port): Check => ({
+    proto: "tcp",
+    port,
+    want: "filtered",
+  })),
   ...[53, 50000].map((port): Check => ({ proto: "udp", port, want: "filtered" })),
 ];
 
@@ -82,7 +90,10 @@ class Lab {
     sh(["ip", "link", "set", `pmt${this.id}a`, "netns", a, "name", aIf]);
     sh(["ip", "link", "set", `pmt${this.id}b`, "netns", b, "name", bIf]);
     // No duplicate address detection: a tentative link-local address delays neighbour discovery.
-    for (const [ns, dev] of [[a, aIf], [b, bIf]] as const) {
+    for (const [ns, dev] of [
+      [a, aIf],
+      [b, bIf],
+    ] as const) {
       this.run(ns, ["sysctl", "-qw", `net.ipv6.conf.${dev}.accept_dad=0`]);
       sh(["ip", "-n", ns, "link", "set", dev, "up"]);
     }
@@ -95,7 +106,9 @@ class Lab {
   }
   async listen(ns: string, checks: readonly Check[]): Promise<void> {
     const specs = [...new Set(checks.map((c) => `${c.proto}:${c.port}`))].join(",");
-    const child = spawn("ip", ["netns", "exec", ns, process.execPath, NET, "listen", specs], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn("ip", ["netns", "exec", ns, process.execPath, NET, "listen", specs], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     this.children.push(child);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`listener in ${ns} not ready`)), 10_000);
@@ -109,7 +122,14 @@ class Lab {
     });
   }
   probe(ns: string, host: string, checks: readonly Check[]): string[] {
-    const out = JSON.parse(this.run(ns, [process.execPath, NET, "probe", JSON.stringify(checks.map((c) => ({ proto: c.proto, host, port: c.port })))])) as Array<{ proto: string; port: number; state: string }>;
+    const out = JSON.parse(
+      this.run(ns, [
+        process.execPath,
+        NET,
+        "probe",
+        JSON.stringify(checks.map((c) => ({ proto: c.proto, host, port: c.port }))),
+      ]),
+    ) as Array<{ proto: string; port: number; state: string }>;
     return out.map((r) => `${r.proto}/${r.port} ${r.state}`);
   }
   close(): void {
@@ -134,7 +154,12 @@ function compiled(topology: string, target: "nftables" | "iptables") {
   return r.files;
 }
 
-function load(lab: Lab, ns: string, target: "nftables" | "iptables", files: ReturnType<typeof compiled>): void {
+function load(
+  lab: Lab,
+  ns: string,
+  target: "nftables" | "iptables",
+  files: ReturnType<typeof compiled>,
+): void {
   const dir = mkdtempSync(join(tmpdir(), "pmt-rules-"));
   try {
     for (const f of files) writeFileSync(join(dir, `rules${f.suffix}`), f.text);
@@ -156,45 +181,65 @@ function load(lab: Lab, ns: string, target: "nftables" | "iptables", files: Retu
 const expect = (checks: readonly Check[]) => checks.map((c) => `${c.proto}/${c.port} ${c.want}`);
 
 for (const target of ["nftables", "iptables"] as const) {
-  test(`${target}, host kind: the edge's own firewall in a real kernel`, { skip, timeout: 60_000 }, async () => {
-    const lab = new Lab();
-    try {
-      const edge = lab.ns("edge");
-      const peer = lab.ns("peer");
-      lab.link(edge, "eth0", peer, "eth0");
-      lab.addr(edge, "eth0", "203.0.113.10/24");
-      lab.addr(peer, "eth0", "203.0.113.20/24");
-      load(lab, edge, target, compiled("seed-host.yaml", target));
-      await lab.listen(edge, INBOUND);
-      await lab.listen(peer, OUTBOUND);
-      assert.deepEqual(lab.probe(peer, "203.0.113.10", INBOUND), expect(INBOUND));
-      assert.deepEqual(lab.probe(edge, "203.0.113.20", OUTBOUND), expect(OUTBOUND));
-    } finally {
-      lab.close();
-    }
-  });
+  test(
+    `${target}, host kind: the edge's own firewall in a real kernel`,
+    { skip, timeout: 60_000 },
+    async () => {
+      const lab = new Lab();
+      try {
+        const edge = lab.ns("edge");
+        const peer = lab.ns("peer");
+        lab.link(edge, "eth0", peer, "eth0");
+        lab.addr(edge, "eth0", "203.0.113.10/24");
+        lab.addr(peer, "eth0", "203.0.113.20/24");
+        load(lab, edge, target, compiled("seed-host.yaml", target));
+        await lab.listen(edge, INBOUND);
+        await lab.listen(peer, OUTBOUND);
+        assert.deepEqual(lab.probe(peer, "203.0.113.10", INBOUND), expect(INBOUND));
+        assert.deepEqual(lab.probe(edge, "203.0.113.20", OUTBOUND), expect(OUTBOUND));
+      } finally {
+        lab.close();
+      }
+    },
+  );
 
-  test(`${target}, perimeter kind: forwarding between zones in a real kernel (IPv4 and IPv6)`, { skip, timeout: 60_000 }, async () => {
-    const lab = new Lab();
-    try {
-      const inet = lab.ns("inet");
-      const fw = lab.ns("fw");
-      const dmz = lab.ns("dmz");
-      lab.link(inet, "eth0", fw, "eth0");
-      lab.link(dmz, "eth0", fw, "eth1");
-      for (const [ns, dev, a] of [[inet, "eth0", "198.51.100.20/24"], [inet, "eth0", "2001:db8:1::20/64"], [fw, "eth0", "198.51.100.1/24"], [fw, "eth0", "2001:db8:1::1/64"], [fw, "eth1", "203.0.113.1/24"], [fw, "eth1", "2001:db8:10::1/64"], [dmz, "eth0", "203.0.113.10/24"], [dmz, "eth0", "2001:db8:10::10/64"]] as const) lab.addr(ns, dev, a);
-      lab.route(inet, "198.51.100.1");
-      lab.route(inet, "2001:db8:1::1");
-      lab.route(dmz, "203.0.113.1");
-      lab.route(dmz, "2001:db8:10::1");
-      lab.run(fw, ["sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]);
-      load(lab, fw, target, compiled("seed-perimeter.yaml", target));
-      await lab.listen(dmz, INBOUND);
-      await lab.listen(inet, OUTBOUND);
-      for (const host of ["203.0.113.10", "2001:db8:10::10"]) assert.deepEqual(lab.probe(inet, host, INBOUND), expect(INBOUND), host);
-      for (const host of ["198.51.100.20", "2001:db8:1::20"]) assert.deepEqual(lab.probe(dmz, host, OUTBOUND), expect(OUTBOUND), host);
-    } finally {
-      lab.close();
-    }
-  });
+  test(
+    `${target}, perimeter kind: forwarding between zones in a real kernel (IPv4 and IPv6)`,
+    { skip, timeout: 60_000 },
+    async () => {
+      const lab = new Lab();
+      try {
+        const inet = lab.ns("inet");
+        const fw = lab.ns("fw");
+        const dmz = lab.ns("dmz");
+        lab.link(inet, "eth0", fw, "eth0");
+        lab.link(dmz, "eth0", fw, "eth1");
+        for (const [ns, dev, a] of [
+          [inet, "eth0", "198.51.100.20/24"],
+          [inet, "eth0", "2001:db8:1::20/64"],
+          [fw, "eth0", "198.51.100.1/24"],
+          [fw, "eth0", "2001:db8:1::1/64"],
+          [fw, "eth1", "203.0.113.1/24"],
+          [fw, "eth1", "2001:db8:10::1/64"],
+          [dmz, "eth0", "203.0.113.10/24"],
+          [dmz, "eth0", "2001:db8:10::10/64"],
+        ] as const)
+          lab.addr(ns, dev, a);
+        lab.route(inet, "198.51.100.1");
+        lab.route(inet, "2001:db8:1::1");
+        lab.route(dmz, "203.0.113.1");
+        lab.route(dmz, "2001:db8:10::1");
+        lab.run(fw, ["sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]);
+        load(lab, fw, target, compiled("seed-perimeter.yaml", target));
+        await lab.listen(dmz, INBOUND);
+        await lab.listen(inet, OUTBOUND);
+        for (const host of ["203.0.113.10", "2001:db8:10::10"])
+          assert.deepEqual(lab.probe(inet, host, INBOUND), expect(INBOUND), host);
+        for (const host of ["198.51.100.20", "2001:db8:1::20"])
+          assert.deepEqual(lab.probe(dmz, host, OUTBOUND), expect(OUTBOUND), host);
+      } finally {
+        lab.close();
+      }
+    },
+  );
 }

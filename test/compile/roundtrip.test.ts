@@ -39,17 +39,28 @@ for (const [name, target, reader] of CASES) {
       // The files a reader takes (iptables: the v4 and the v6 file; AWS: the JSON, not the Terraform).
       const files = out.files.filter((f) => f.suffix === "" || f.suffix === ".v6");
       const parsed = files.map((f) => READERS[reader](f.text, `${target}${f.suffix}`));
-      for (const p of parsed) assert.deepEqual(p.diagnostics.filter((d) => d.severity === "error"), []);
+      for (const p of parsed)
+        assert.deepEqual(
+          p.diagnostics.filter((d) => d.severity === "error"),
+          [],
+        );
       return audit(bound, parsed);
     };
     const active = bound.flows.filter((f) => f.active);
     const strict = run(true);
-    assert.deepEqual(strict.flows.map((f) => [f.id, f.verdict]), active.map((f) => [f.id, f.retired ? "blocked" : "allowed"]), JSON.stringify(strict.flows, null, 1));
+    assert.deepEqual(
+      strict.flows.map((f) => [f.id, f.verdict]),
+      active.map((f) => [f.id, f.retired ? "blocked" : "allowed"]),
+      JSON.stringify(strict.flows, null, 1),
+    );
     assert.deepEqual(strict.exposure, [], JSON.stringify(strict.exposure, null, 1));
     assert.deepEqual(strict.unsupported, []);
     assert.deepEqual(strict.retired, []);
     const kept = run(false);
-    assert.deepEqual(kept.flows.map((f) => [f.id, f.verdict]), active.map((f) => [f.id, "allowed"]));
+    assert.deepEqual(
+      kept.flows.map((f) => [f.id, f.verdict]),
+      active.map((f) => [f.id, "allowed"]),
+    );
     const retiredIds = active.filter((f) => f.retired).map((f) => f.id);
     assert.ok(kept.exposure.length > 0 && kept.retired.length > 0);
     for (const r of kept.retired) assert.ok(r.flows.every((id) => retiredIds.includes(id)));

@@ -24,13 +24,22 @@ import { readNftablesText } from "../../src/parse/nftables-text.js";
 import { ctSet, type Packet } from "../../src/space/box.js";
 import { NameSet } from "../../src/space/name-set.js";
 import { Space } from "../../src/space/space.js";
-import { boundaryPackets, generateRuleset, packetLine, Rng, toIptables, toNft, type TestPacket } from "./generate.js";
+import {
+  boundaryPackets,
+  generateRuleset,
+  packetLine,
+  Rng,
+  toIptables,
+  toNft,
+  type TestPacket,
+} from "./generate.js";
 import { kernelSkipReason, makePair, type Pair } from "./netns.js";
 import { ROOT } from "../cli/run-cli.js";
 
 // Beside this file when run from source; tsc does not copy it to dist/, so from the repo root there.
 const HERE = dirname(fileURLToPath(import.meta.url));
-const SEND = [join(HERE, "send.py"), join(ROOT, "test", "kernel", "send.py")].find((p) => existsSync(p)) ?? "send.py";
+const SEND =
+  [join(HERE, "send.py"), join(ROOT, "test", "kernel", "send.py")].find((p) => existsSync(p)) ?? "send.py";
 const PACKETS_PER_RULESET = 2600;
 const skip = kernelSkipReason(["nft", "iptables-restore", "ip6tables-restore", "python3"]);
 
@@ -42,7 +51,11 @@ interface Outcome {
 /** Packets the engine says each rule matched, from one symbolic walk. */
 function engineCounts(ruleset: Ruleset, packets: readonly TestPacket[]): Map<Rule, number> {
   const hits = new Map<Rule, Space[]>();
-  const universe = Space.UNIVERSE.restrict({ ct: ctSet(["new"]), iif: NameSet.of("fwv"), oif: NameSet.of("") });
+  const universe = Space.UNIVERSE.restrict({
+    ct: ctSet(["new"]),
+    iif: NameSet.of("fwv"),
+    oif: NameSet.of(""),
+  });
   runHook([ruleset], "prerouting", [{ rewrite: {}, packets: universe }], {
     followers: "none",
     onHit: (rule, hit) => void (hits.get(rule) ?? hits.set(rule, []).get(rule)!).push(hit),
@@ -51,7 +64,16 @@ function engineCounts(ruleset: Ruleset, packets: readonly TestPacket[]): Map<Rul
   for (const [rule, pieces] of hits) {
     let n = 0;
     for (const p of packets) {
-      const pkt: Packet = { proto: p.proto, src: p.src, dst: p.dst, sport: p.sport, dport: p.dport, ct: "new", iif: "fwv", oif: "" };
+      const pkt: Packet = {
+        proto: p.proto,
+        src: p.src,
+        dst: p.dst,
+        sport: p.sport,
+        dport: p.dport,
+        ct: "new",
+        iif: "fwv",
+        oif: "",
+      };
       // The kernel counts evaluations: a packet that meets a rule twice (two jumps into its chain) counts twice.
       for (const s of pieces) if (s.has(pkt)) n++;
     }
@@ -61,7 +83,12 @@ function engineCounts(ruleset: Ruleset, packets: readonly TestPacket[]): Map<Rul
 }
 
 /** `textOf` gives the kernel's text of a rule, which holds its counter. */
-function compare(ruleset: Ruleset, packets: readonly TestPacket[], counter: RegExp, textOf: (r: Rule) => string = (r) => r.origin.text): string[] {
+function compare(
+  ruleset: Ruleset,
+  packets: readonly TestPacket[],
+  counter: RegExp,
+  textOf: (r: Rule) => string = (r) => r.origin.text,
+): string[] {
   const counts = engineCounts(ruleset, packets);
   const out: string[] = [];
   for (const t of ruleset.tables)
@@ -74,13 +101,18 @@ function compare(ruleset: Ruleset, packets: readonly TestPacket[], counter: RegE
         }
         const kernel = Number(m[1]);
         const engine = counts.get(rule) ?? 0;
-        if (kernel !== engine) out.push(`${c.name}#${rule.origin.line} kernel ${kernel} engine ${engine}: ${rule.origin.text}`);
+        if (kernel !== engine)
+          out.push(`${c.name}#${rule.origin.line} kernel ${kernel} engine ${engine}: ${rule.origin.text}`);
       }
   return out;
 }
 
 function send(pair: Pair, packets: readonly TestPacket[]): void {
-  const sent = pair.run(pair.cli, ["python3", SEND, "cliv", pair.fwMac], packets.map(packetLine).join("\n") + "\n");
+  const sent = pair.run(
+    pair.cli,
+    ["python3", SEND, "cliv", pair.fwMac],
+    packets.map(packetLine).join("\n") + "\n",
+  );
   assert.equal(Number(sent.trim()), packets.length);
   // Frames cross the veth asynchronously (backlog/NAPI); give the softirq a moment, bounded.
   pair.run(pair.fw, ["sleep", "0.3"]);
@@ -96,13 +128,18 @@ function runNft(pair: Pair, seed: number): Outcome {
   const listing = pair.run(pair.fw, ["nft", "list", "ruleset"]);
   const parsed = readNftablesText(listing, `seed-${seed}.nft`);
   assert.deepEqual(parsed.diagnostics, [], listing);
-  const approx = parsed.ruleset.tables.flatMap((t) => t.chains.flatMap((c) => c.rules.flatMap((x) => x.approximations)));
+  const approx = parsed.ruleset.tables.flatMap((t) =>
+    t.chains.flatMap((c) => c.rules.flatMap((x) => x.approximations)),
+  );
   assert.deepEqual(approx, []);
   const mismatches = compare(parsed.ruleset, packets, /counter packets (\d+)/);
   // The same kernel state through `nft -j list ruleset` and the JSON reader.
   const json = readNftablesJson(pair.run(pair.fw, ["nft", "-j", "list", "ruleset"]), `seed-${seed}.json`);
   assert.deepEqual(json.diagnostics, []);
-  assert.deepEqual(json.ruleset.tables.flatMap((t) => t.chains.flatMap((c) => c.rules.flatMap((x) => x.approximations))), []);
+  assert.deepEqual(
+    json.ruleset.tables.flatMap((t) => t.chains.flatMap((c) => c.rules.flatMap((x) => x.approximations))),
+    [],
+  );
   mismatches.push(...compare(json.ruleset, packets, /counter packets (\d+)/).map((m) => `json: ${m}`));
   return { packets: packets.length, mismatches };
 }
@@ -119,28 +156,37 @@ function runIptables(pair: Pair, seed: number, family: 4 | 6): Outcome {
   const parsed = readIptablesSave(listing, `seed-${seed}.rules`);
   assert.deepEqual(parsed.diagnostics, [], listing);
   const lines = listing.split("\n");
-  return { packets: packets.length, mismatches: compare(parsed.ruleset, packets, /^\[(\d+):\d+\]/, (r) => lines[r.origin.line - 1] ?? "") };
+  return {
+    packets: packets.length,
+    mismatches: compare(parsed.ruleset, packets, /^\[(\d+):\d+\]/, (r) => lines[r.origin.line - 1] ?? ""),
+  };
 }
 
-test("engine agrees with the kernel on every packet (nftables and iptables)", { skip, timeout: 180_000 }, () => {
-  const pair = makePair();
-  let total = 0;
-  const problems: string[] = [];
-  try {
-    const runs: Array<[string, () => Outcome]> = [];
-    for (let s = 1; s <= 12; s++) runs.push([`nft seed ${s}`, () => runNft(pair, 1000 + s)]);
-    for (let s = 1; s <= 6; s++) runs.push([`iptables seed ${s}`, () => runIptables(pair, 2000 + s, 4)]);
-    for (let s = 1; s <= 4; s++) runs.push([`ip6tables seed ${s}`, () => runIptables(pair, 3000 + s, 6)]);
-    for (const [name, run] of runs) {
-      const started = process.hrtime.bigint();
-      const o = run();
-      total += o.packets;
-      console.log(`# ${name}: ${o.packets} packets, ${o.mismatches.length} mismatches, ${Number(process.hrtime.bigint() - started) / 1e6} ms`);
-      problems.push(...o.mismatches.map((m) => `${name}: ${m}`));
+test(
+  "engine agrees with the kernel on every packet (nftables and iptables)",
+  { skip, timeout: 180_000 },
+  () => {
+    const pair = makePair();
+    let total = 0;
+    const problems: string[] = [];
+    try {
+      const runs: Array<[string, () => Outcome]> = [];
+      for (let s = 1; s <= 12; s++) runs.push([`nft seed ${s}`, () => runNft(pair, 1000 + s)]);
+      for (let s = 1; s <= 6; s++) runs.push([`iptables seed ${s}`, () => runIptables(pair, 2000 + s, 4)]);
+      for (let s = 1; s <= 4; s++) runs.push([`ip6tables seed ${s}`, () => runIptables(pair, 3000 + s, 6)]);
+      for (const [name, run] of runs) {
+        const started = process.hrtime.bigint();
+        const o = run();
+        total += o.packets;
+        console.log(
+          `# ${name}: ${o.packets} packets, ${o.mismatches.length} mismatches, ${Number(process.hrtime.bigint() - started) / 1e6} ms`,
+        );
+        problems.push(...o.mismatches.map((m) => `${name}: ${m}`));
+      }
+    } finally {
+      pair.close();
     }
-  } finally {
-    pair.close();
-  }
-  assert.deepEqual(problems, []);
-  assert.ok(total >= 50_000, `sent ${total} packets`);
-});
+    assert.deepEqual(problems, []);
+    assert.ok(total >= 50_000, `sent ${total} packets`);
+  },
+);

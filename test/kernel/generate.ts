@@ -32,7 +32,8 @@ export class Rng {
 
 type Neg<T> = { neg: boolean; v: T };
 export type Proto = "tcp" | "udp" | "icmp" | "gre";
-export type GenAction = { kind: "accept" | "drop" | "return" | "count" } | { kind: "jump" | "goto"; chain: string };
+export type GenAction =
+  { kind: "accept" | "drop" | "return" | "count" } | { kind: "jump" | "goto"; chain: string };
 
 export interface GenRule {
   family?: 4 | 6;
@@ -74,7 +75,7 @@ function addrRange(r: Rng, fam: 4 | 6): [bigint, bigint] {
   if (r.chance(0.5)) {
     const len = BigInt(r.int(0, 7));
     const size = 1n << len;
-    const base = lo + ((BigInt(r.int(0, Number(hi - lo))) / size) * size);
+    const base = lo + (BigInt(r.int(0, Number(hi - lo))) / size) * size;
     return [base, base + size - 1n];
   }
   const a = lo + BigInt(r.int(0, Number(hi - lo)));
@@ -95,7 +96,13 @@ function portRanges(r: Rng): Array<[number, number]> {
   return out;
 }
 
-function genRule(r: Rng, family: 4 | 6 | undefined, chains: string[], self: number, isBase: boolean): GenRule {
+function genRule(
+  r: Rng,
+  family: 4 | 6 | undefined,
+  chains: string[],
+  self: number,
+  isBase: boolean,
+): GenRule {
   const fam = family ?? (r.chance(0.5) ? 4 : 6);
   const rule: GenRule = { action: { kind: "accept" } };
   if (r.chance(0.5)) rule.src = { neg: r.chance(0.2), v: addrRange(r, fam) };
@@ -112,10 +119,18 @@ function genRule(r: Rng, family: 4 | 6 | undefined, chains: string[], self: numb
       rule.icmpEcho = r.chance(0.5);
     }
   }
-  if (r.chance(0.2)) rule.ct = { neg: r.chance(0.3), v: r.chance(0.5) ? ["new"] : ["established", "related"] };
+  if (r.chance(0.2))
+    rule.ct = { neg: r.chance(0.3), v: r.chance(0.5) ? ["new"] : ["established", "related"] };
   if (r.chance(0.15)) rule.iif = { neg: r.chance(0.5), v: r.chance(0.5) ? "fwv" : "zz0" };
   const later = chains.slice(self + 1);
-  const kinds = ["accept", "drop", "drop", "count", ...(isBase ? [] : ["return"]), ...(later.length ? ["jump", "jump", "goto"] : [])];
+  const kinds = [
+    "accept",
+    "drop",
+    "drop",
+    "count",
+    ...(isBase ? [] : ["return"]),
+    ...(later.length ? ["jump", "jump", "goto"] : []),
+  ];
   const k = r.pick(kinds);
   rule.action = k === "jump" || k === "goto" ? { kind: k, chain: r.pick(later) } : { kind: k as "accept" };
   return rule;
@@ -125,13 +140,21 @@ export function generateRuleset(r: Rng, family: 4 | 6 | undefined, size: number)
   const names = ["pre", ...Array.from({ length: r.int(1, 3) }, (_, i) => `c${i + 1}`)];
   const chains = names.map((name, i) => ({
     name,
-    rules: Array.from({ length: Math.max(2, Math.round((size / names.length) * (0.5 + r.next()))) }, () => genRule(r, family, names, i, i === 0)),
+    rules: Array.from({ length: Math.max(2, Math.round((size / names.length) * (0.5 + r.next()))) }, () =>
+      genRule(r, family, names, i, i === 0),
+    ),
   }));
   const nat: GenNat[] = [];
   if (family !== 6) {
     for (let i = r.int(0, 3); i > 0; i--) {
       const lo = r.int(1, 3000);
-      nat.push({ dst: addrRange(r, 4), proto: r.pick(["tcp", "udp"] as const), dport: [lo, lo + r.int(0, 50)], to: 0xcb007100n + BigInt(r.int(100, 200)), toPort: r.int(1, 3000) });
+      nat.push({
+        dst: addrRange(r, 4),
+        proto: r.pick(["tcp", "udp"] as const),
+        dport: [lo, lo + r.int(0, 50)],
+        to: 0xcb007100n + BigInt(r.int(100, 200)),
+        toPort: r.int(1, 3000),
+      });
     }
   }
   return { ...(family ? { family } : {}), policy: r.pick(["accept", "drop"] as const), chains, nat };
@@ -163,14 +186,22 @@ function nftMatch(g: GenRule): string[] {
   const ne = (n: boolean): string => (n ? "!= " : "");
   if (g.src) out.push(`${ip} saddr ${ne(g.src.neg)}${addrText(g.src.v[0], g.src.v[1], "nft")}`);
   if (g.dst) out.push(`${ip} daddr ${ne(g.dst.neg)}${addrText(g.dst.v[0], g.dst.v[1], "nft")}`);
-  if (g.proto === "icmp") out.push(g.icmpEcho ? (g.family === 6 ? "icmpv6 type echo-request" : "icmp type echo-request") : `meta l4proto ${g.family === 6 ? "ipv6-icmp" : "icmp"}`);
+  if (g.proto === "icmp")
+    out.push(
+      g.icmpEcho
+        ? g.family === 6
+          ? "icmpv6 type echo-request"
+          : "icmp type echo-request"
+        : `meta l4proto ${g.family === 6 ? "ipv6-icmp" : "icmp"}`,
+    );
   else if (g.proto === "gre") out.push("meta l4proto gre");
   else if (g.proto) {
     if (!g.dport && !g.sport) out.push(`meta l4proto ${g.proto}`);
     if (g.sport) out.push(`${g.proto} sport ${ne(g.sport.neg)}${nftPorts(g.sport.v)}`);
     if (g.dport) out.push(`${g.proto} dport ${ne(g.dport.neg)}${nftPorts(g.dport.v)}`);
   }
-  if (g.ct) out.push(`ct state ${ne(g.ct.neg)}${g.ct.v.length === 1 ? g.ct.v[0] : `{ ${g.ct.v.join(", ")} }`}`);
+  if (g.ct)
+    out.push(`ct state ${ne(g.ct.neg)}${g.ct.v.length === 1 ? g.ct.v[0] : `{ ${g.ct.v.join(", ")} }`}`);
   if (g.iif) out.push(`iifname ${ne(g.iif.neg)}"${g.iif.v}"`);
   return out;
 }
@@ -184,11 +215,15 @@ export function toNft(rs: GenRuleset): string {
   for (const [i, c] of rs.chains.entries()) {
     lines.push(`  chain ${c.name} {`);
     if (i === 0) lines.push(`    type filter hook prerouting priority 0; policy ${rs.policy};`);
-    for (const g of c.rules) lines.push(`    ${[...nftMatch(g), "counter", nftAction(g.action)].join(" ").trim()}`);
+    for (const g of c.rules)
+      lines.push(`    ${[...nftMatch(g), "counter", nftAction(g.action)].join(" ").trim()}`);
     lines.push("  }");
   }
   lines.push("  chain nat {", "    type nat hook prerouting priority -100; policy accept;");
-  for (const n of rs.nat) lines.push(`    ip daddr ${addrText(n.dst[0], n.dst[1], "nft")} ${n.proto} dport ${n.dport[0]}-${n.dport[1]} counter dnat ip to ${addressText(n.to)}:${n.toPort}`);
+  for (const n of rs.nat)
+    lines.push(
+      `    ip daddr ${addrText(n.dst[0], n.dst[1], "nft")} ${n.proto} dport ${n.dport[0]}-${n.dport[1]} counter dnat ip to ${addressText(n.to)}:${n.toPort}`,
+    );
   lines.push("  }", "}");
   return lines.join("\n") + "\n";
 }
@@ -211,7 +246,12 @@ function iptMatch(g: GenRule, fam: 4 | 6): string[] {
   if (g.src) out.push(iptAddr("src", g.src));
   if (g.dst) out.push(iptAddr("dst", g.dst));
   if (g.iif) out.push(`${g.iif.neg ? "! " : ""}-i ${g.iif.v}`);
-  if (g.proto === "icmp") out.push(fam === 6 ? `-p ipv6-icmp${g.icmpEcho ? " -m icmp6 --icmpv6-type 128" : ""}` : `-p icmp${g.icmpEcho ? " -m icmp --icmp-type 8" : ""}`);
+  if (g.proto === "icmp")
+    out.push(
+      fam === 6
+        ? `-p ipv6-icmp${g.icmpEcho ? " -m icmp6 --icmpv6-type 128" : ""}`
+        : `-p icmp${g.icmpEcho ? " -m icmp --icmp-type 8" : ""}`,
+    );
   else if (g.proto === "gre") out.push("-p gre");
   else if (g.proto) {
     out.push(`-p ${g.proto}`);
@@ -220,7 +260,8 @@ function iptMatch(g: GenRule, fam: 4 | 6): string[] {
     if (g.sport) out.push(iptPorts("sport", g.sport));
     if (g.dport) out.push(iptPorts("dport", g.dport));
   }
-  if (g.ct) out.push(`-m conntrack ${g.ct.neg ? "! " : ""}--ctstate ${g.ct.v.map((s) => s.toUpperCase()).join(",")}`);
+  if (g.ct)
+    out.push(`-m conntrack ${g.ct.neg ? "! " : ""}--ctstate ${g.ct.v.map((s) => s.toUpperCase()).join(",")}`);
   return out;
 }
 
@@ -248,7 +289,8 @@ export function toIptables(rs: GenRuleset): string {
   for (const c of rs.chains.slice(1)) lines.push(`:${c.name} - [0:0]`);
   for (const [i, c] of rs.chains.entries()) {
     const name = i === 0 ? "PREROUTING" : c.name;
-    for (const g of c.rules) lines.push([`-A ${name}`, ...iptMatch(g, fam), iptAction(g.action)].join(" ").trim());
+    for (const g of c.rules)
+      lines.push([`-A ${name}`, ...iptMatch(g, fam), iptAction(g.action)].join(" ").trim());
   }
   lines.push("COMMIT");
   if (fam === 4) {
@@ -256,7 +298,9 @@ export function toIptables(rs: GenRuleset): string {
     for (const n of rs.nat) {
       const d = addrText(n.dst[0], n.dst[1], "ipt-prefix");
       const dm = d ? `-d ${d}` : `-m iprange --dst-range ${addressText(n.dst[0])}-${addressText(n.dst[1])}`;
-      lines.push(`-A PREROUTING ${dm} -p ${n.proto} -m ${n.proto} --dport ${n.dport[0]}:${n.dport[1]} -j DNAT --to-destination ${addressText(n.to)}:${n.toPort}`);
+      lines.push(
+        `-A PREROUTING ${dm} -p ${n.proto} -m ${n.proto} --dport ${n.dport[0]}:${n.dport[1]} -j DNAT --to-destination ${addressText(n.to)}:${n.toPort}`,
+      );
     }
     lines.push("COMMIT");
   }
@@ -293,7 +337,8 @@ export function boundaryPackets(r: Rng, rs: GenRuleset, count: number): TestPack
     addr[4].push(...edges(n.dst[0], n.dst[1]));
     ports.push(n.dport[0] - 1, n.dport[0], n.dport[1], n.dport[1] + 1);
   }
-  const inDoc = (fam: 4 | 6, a: bigint): boolean => (fam === 4 ? V4_BLOCKS.some(([lo, hi]) => a >= lo && a <= hi) : a >= V6_BLOCK[0] && a <= V6_BLOCK[1]);
+  const inDoc = (fam: 4 | 6, a: bigint): boolean =>
+    fam === 4 ? V4_BLOCKS.some(([lo, hi]) => a >= lo && a <= hi) : a >= V6_BLOCK[0] && a <= V6_BLOCK[1];
   const pickAddr = (fam: 4 | 6): bigint => {
     const pool = addr[fam].filter((a) => inDoc(fam, a));
     if (pool.length && r.chance(0.85)) return r.pick(pool);

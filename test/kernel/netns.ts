@@ -15,7 +15,13 @@ export interface Pair {
 }
 
 export function sh(cmd: string[], input?: string): string {
-  return execFileSync(cmd[0]!, cmd.slice(1), { input: input ?? "", encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], timeout: 60_000, maxBuffer: 64 << 20 });
+  return execFileSync(cmd[0]!, cmd.slice(1), {
+    input: input ?? "",
+    encoding: "utf8",
+    stdio: ["pipe", "pipe", "pipe"],
+    timeout: 60_000,
+    maxBuffer: 64 << 20,
+  });
 }
 
 /** Why kernel tests cannot run here, or undefined when they can. */

@@ -32,39 +32,80 @@ const OPTIONS = [
   "",
 ].join("\r\n");
 
-test("openssl s_client against listen's MTLS 5061: 200 OK with a client certificate, refused without", { skip: liveSkip(["openssl"]), timeout: 60_000 }, async () => {
-  const lab = new LiveLab("ossl");
-  try {
-    const { ca, cert, key } = await pki(lab);
-    await lab.listen(lab.b, ["-t", PIC, "--as", "partners", "--for", "50", "--cert", cert, "--key", key, "--ca", ca, "--require-client-cert"]);
-    const connect = ["openssl", "s_client", "-connect", `${PARTNERS}:5061`, "-CAfile", ca, "-verify_return_error", "-quiet"];
+test(
+  "openssl s_client against listen's MTLS 5061: 200 OK with a client certificate, refused without",
+  { skip: liveSkip(["openssl"]), timeout: 60_000 },
+  async () => {
+    const lab = new LiveLab("ossl");
+    try {
+      const { ca, cert, key } = await pki(lab);
+      await lab.listen(lab.b, [
+        "-t",
+        PIC,
+        "--as",
+        "partners",
+        "--for",
+        "50",
+        "--cert",
+        cert,
+        "--key",
+        key,
+        "--ca",
+        ca,
+        "--require-client-cert",
+      ]);
+      const connect = [
+        "openssl",
+        "s_client",
+        "-connect",
+        `${PARTNERS}:5061`,
+        "-CAfile",
+        ca,
+        "-verify_return_error",
+        "-quiet",
+      ];
 
-    // -quiet keeps the connection after our input ends (-ign_eof): wait for the answer, then stop it.
-    const client = lab.start(lab.a, [...connect, "-cert", cert, "-key", key]);
-    client.stdin!.end(OPTIONS);
-    const answer = await waitFor(client, () => (/\r\n\r\n/.test(client.out()) ? client.out() : undefined), 10_000, "SIP answer");
-    assert.match(answer, /^SIP\/2\.0 200 OK\r\n/);
-    assert.match(answer, /\r\nCall-ID: openssl-1@portmatrix\r\n/);
-    assert.match(answer, /\r\nServer: portmatrix-listen\/[^\r]+ \(stand-in for partners\)\r\n/);
+      // -quiet keeps the connection after our input ends (-ign_eof): wait for the answer, then stop it.
+      const client = lab.start(lab.a, [...connect, "-cert", cert, "-key", key]);
+      client.stdin!.end(OPTIONS);
+      const answer = await waitFor(
+        client,
+        () => (/\r\n\r\n/.test(client.out()) ? client.out() : undefined),
+        10_000,
+        "SIP answer",
+      );
+      assert.match(answer, /^SIP\/2\.0 200 OK\r\n/);
+      assert.match(answer, /\r\nCall-ID: openssl-1@portmatrix\r\n/);
+      assert.match(answer, /\r\nServer: portmatrix-listen\/[^\r]+ \(stand-in for partners\)\r\n/);
 
-    const tls13 = await lab.run(lab.a, connect, 15_000, OPTIONS);
-    assert.notEqual(tls13.status, 0);
-    assert.match(tls13.stderr, /alert certificate required.*SSL alert number 116/);
-    assert.doesNotMatch(tls13.stdout, /SIP\/2\.0/);
+      const tls13 = await lab.run(lab.a, connect, 15_000, OPTIONS);
+      assert.notEqual(tls13.status, 0);
+      assert.match(tls13.stderr, /alert certificate required.*SSL alert number 116/);
+      assert.doesNotMatch(tls13.stdout, /SIP\/2\.0/);
 
-    const tls12 = await lab.run(lab.a, [...connect, "-tls1_2"], 15_000, OPTIONS);
-    assert.notEqual(tls12.status, 0);
-    assert.match(tls12.stderr, /alert handshake failure.*SSL alert number 40/);
-  } finally {
-    await lab.close();
-  }
-});
+      const tls12 = await lab.run(lab.a, [...connect, "-tls1_2"], 15_000, OPTIONS);
+      assert.notEqual(tls12.status, 0);
+      assert.match(tls12.stderr, /alert handshake failure.*SSL alert number 40/);
+    } finally {
+      await lab.close();
+    }
+  },
+);
 
 function kamailioConfig(dir: string, files: { ca: string; cert: string; key: string }): string {
   const tls = join(dir, "tls.cfg");
   writeFileSync(
     tls,
-    ["[server:default]", "method = TLSv1.2+", "verify_certificate = yes", "require_certificate = yes", `private_key = ${files.key}`, `certificate = ${files.cert}`, `ca_list = ${files.ca}`, ""].join("\n"),
+    [
+      "[server:default]",
+      "method = TLSv1.2+",
+      "verify_certificate = yes",
+      "require_certificate = yes",
+      `private_key = ${files.key}`,
+      `certificate = ${files.cert}`,
+      `ca_list = ${files.ca}`,
+      "",
+    ].join("\n"),
   );
   const cfg = join(dir, "kamailio.cfg");
   writeFileSync(
@@ -91,28 +132,57 @@ function kamailioConfig(dir: string, files: { ca: string; cert: string; key: str
   return cfg;
 }
 
-test("probe against kamailio's TLS 5061: SIP 200 OK with kamailio's Server header", { skip: liveSkip(["kamailio"]), timeout: 60_000 }, async () => {
-  const lab = new LiveLab("kam");
-  try {
-    const files = await pki(lab);
-    const cfg = kamailioConfig(lab.dir, files);
-    lab.start(lab.b, ["kamailio", "-DD", "-E", "-f", cfg, "-P", join(lab.dir, "kamailio.pid"), "-Y", lab.dir]);
-    await lab.bound(lab.b, "tcp", PARTNERS, 5061);
-    const base = ["probe", "-t", PIC, "--from", "edge-access", "--to", "partners", "--format", "json", "--ca", files.ca];
-    const r = await lab.cli(lab.a, [...base, "--cert", files.cert, "--key", files.key]);
-    assert.equal(r.status, 0, r.stdout + r.stderr);
-    const x = ProbeOutput.parse(JSON.parse(r.stdout)).results[0]!;
-    assert.deepEqual([x.port, x.state, x.reason, x.sip?.status, x.sip?.reason], [5061, "open", "sip-response", 200, "OK"]);
-    assert.match(x.sip?.server ?? "", /^kamailio \(\d+\.\d+/);
-    assert.equal(x.tls?.authorized, true);
-    assert.equal(x.tls?.clientCertRequested, true);
+test(
+  "probe against kamailio's TLS 5061: SIP 200 OK with kamailio's Server header",
+  { skip: liveSkip(["kamailio"]), timeout: 60_000 },
+  async () => {
+    const lab = new LiveLab("kam");
+    try {
+      const files = await pki(lab);
+      const cfg = kamailioConfig(lab.dir, files);
+      lab.start(lab.b, [
+        "kamailio",
+        "-DD",
+        "-E",
+        "-f",
+        cfg,
+        "-P",
+        join(lab.dir, "kamailio.pid"),
+        "-Y",
+        lab.dir,
+      ]);
+      await lab.bound(lab.b, "tcp", PARTNERS, 5061);
+      const base = [
+        "probe",
+        "-t",
+        PIC,
+        "--from",
+        "edge-access",
+        "--to",
+        "partners",
+        "--format",
+        "json",
+        "--ca",
+        files.ca,
+      ];
+      const r = await lab.cli(lab.a, [...base, "--cert", files.cert, "--key", files.key]);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      const x = ProbeOutput.parse(JSON.parse(r.stdout)).results[0]!;
+      assert.deepEqual(
+        [x.port, x.state, x.reason, x.sip?.status, x.sip?.reason],
+        [5061, "open", "sip-response", 200, "OK"],
+      );
+      assert.match(x.sip?.server ?? "", /^kamailio \(\d+\.\d+/);
+      assert.equal(x.tls?.authorized, true);
+      assert.equal(x.tls?.clientCertRequested, true);
 
-    const bare = await lab.cli(lab.a, base);
-    const y = ProbeOutput.parse(JSON.parse(bare.stdout)).results[0]!;
-    assert.equal(y.state, "open");
-    assert.equal(y.tls?.clientCertRequired, true, y.detail);
-    assert.equal(y.sip, undefined);
-  } finally {
-    await lab.close();
-  }
-});
+      const bare = await lab.cli(lab.a, base);
+      const y = ProbeOutput.parse(JSON.parse(bare.stdout)).results[0]!;
+      assert.equal(y.state, "open");
+      assert.equal(y.tls?.clientCertRequired, true, y.detail);
+      assert.equal(y.sip, undefined);
+    } finally {
+      await lab.close();
+    }
+  },
+);

@@ -52,10 +52,26 @@ export class LiveLab {
     try {
       sh(["ip", "netns", "add", this.a]);
       sh(["ip", "netns", "add", this.b]);
-      sh(["ip", "link", "add", "eth0", "netns", this.a, "type", "veth", "peer", "name", "eth0", "netns", this.b]);
+      sh([
+        "ip",
+        "link",
+        "add",
+        "eth0",
+        "netns",
+        this.a,
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "eth0",
+        "netns",
+        this.b,
+      ]);
       sh(["ip", "-n", this.a, "addr", "add", `${EDGE}/24`, "dev", "eth0"]);
-      for (const host of [PARTNERS, "198.51.100.30", MESSENGER]) sh(["ip", "-n", this.b, "addr", "add", `${host}/24`, "dev", "eth0"]);
-      for (const ns of [this.a, this.b]) for (const dev of ["lo", "eth0"]) sh(["ip", "-n", ns, "link", "set", dev, "up"]);
+      for (const host of [PARTNERS, "198.51.100.30", MESSENGER])
+        sh(["ip", "-n", this.b, "addr", "add", `${host}/24`, "dev", "eth0"]);
+      for (const ns of [this.a, this.b])
+        for (const dev of ["lo", "eth0"]) sh(["ip", "-n", ns, "link", "set", dev, "up"]);
       sh(["ip", "-n", this.a, "route", "add", "198.51.100.0/24", "dev", "eth0"]);
       sh(["ip", "-n", this.b, "route", "add", "203.0.113.0/24", "dev", "eth0"]);
     } catch (e) {
@@ -67,7 +83,10 @@ export class LiveLab {
 
   /** Starts a long-running program in a namespace; `close()` ends it. */
   start(ns: string, cmd: string[]): ChildProcess & { out: () => string; err: () => string } {
-    const child = spawn("ip", ["netns", "exec", ns, ...cmd], { cwd: this.dir, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("ip", ["netns", "exec", ns, ...cmd], {
+      cwd: this.dir,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     this.children.push(child);
     let out = "";
     let err = "";
@@ -79,7 +98,16 @@ export class LiveLab {
   /** `portmatrix listen … --format json` in a namespace; resolves with its JSON line once bound. */
   async listen(ns: string, args: string[]): Promise<{ child: ChildProcess; ready: ListenReady }> {
     const child = this.start(ns, [process.execPath, CLI, "listen", "--format", "json", ...args]);
-    const line = await waitFor(child, () => child.out().split("\n").find((l) => l.startsWith("{")), 10_000, "listen's JSON line");
+    const line = await waitFor(
+      child,
+      () =>
+        child
+          .out()
+          .split("\n")
+          .find((l) => l.startsWith("{")),
+      10_000,
+      "listen's JSON line",
+    );
     return { child, ready: JSON.parse(line) as ListenReady };
   }
 
@@ -87,7 +115,11 @@ export class LiveLab {
   run(ns: string, cmd: string[], timeoutMs = 30_000, input?: string): Promise<Done> {
     const child = this.start(ns, cmd);
     child.stdin!.end(input ?? "");
-    return waitExit(child, timeoutMs).then((status) => ({ status, stdout: child.out(), stderr: child.err() }));
+    return waitExit(child, timeoutMs).then((status) => ({
+      status,
+      stdout: child.out(),
+      stderr: child.err(),
+    }));
   }
 
   /** The built CLI in a namespace, lifecycle date pinned as in test/cli. */
@@ -96,12 +128,23 @@ export class LiveLab {
   }
 
   /** Waits until something listens on address:port in a namespace (for peers that print no "ready"). */
-  async bound(ns: string, transport: "tcp" | "udp", address: string, port: number, timeoutMs = 10_000): Promise<void> {
+  async bound(
+    ns: string,
+    transport: "tcp" | "udp",
+    address: string,
+    port: number,
+    timeoutMs = 10_000,
+  ): Promise<void> {
     const t0 = Date.now();
     for (;;) {
-      const r = await this.run(ns, ["ss", "-Hn", transport === "tcp" ? "-tl" : "-ul", "src", `${address}:${port}`], 5_000);
+      const r = await this.run(
+        ns,
+        ["ss", "-Hn", transport === "tcp" ? "-tl" : "-ul", "src", `${address}:${port}`],
+        5_000,
+      );
       if (r.stdout.trim() !== "") return;
-      if (Date.now() - t0 > timeoutMs) throw new Error(`nothing listens on ${transport} ${address}:${port} in ${ns} after ${timeoutMs} ms`);
+      if (Date.now() - t0 > timeoutMs)
+        throw new Error(`nothing listens on ${transport} ${address}:${port} in ${ns} after ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -141,7 +184,10 @@ export interface ListenReady {
 export function waitExit(child: ChildProcess, timeoutMs: number): Promise<number | null> {
   return new Promise((resolve, reject) => {
     if (child.exitCode !== null) return resolve(child.exitCode);
-    const timer = setTimeout(() => reject(new Error(`${child.spawnargs.join(" ")}: still running after ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${child.spawnargs.join(" ")}: still running after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     child.once("close", (code) => {
       clearTimeout(timer);
       resolve(code);
@@ -150,7 +196,12 @@ export function waitExit(child: ChildProcess, timeoutMs: number): Promise<number
 }
 
 /** Polls until `get` returns a value, the child exits, or the time is up. */
-export function waitFor<T>(child: ChildProcess & { out: () => string; err: () => string }, get: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+export function waitFor<T>(
+  child: ChildProcess & { out: () => string; err: () => string },
+  get: () => T | undefined,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
     const tick = (): void => {

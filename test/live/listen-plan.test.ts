@@ -10,7 +10,10 @@ test("an endpoint bound to any (or unknown) is refused before anything is bound"
   assert.ok(!any.ok);
   assert.equal(any.diagnostics.length, 1);
   assert.equal(any.diagnostics[0]!.code, "listen-not-host");
-  assert.match(any.diagnostics[0]!.message, /endpoint "partners" has any: listen binds single host addresses only/);
+  assert.match(
+    any.diagnostics[0]!.message,
+    /endpoint "partners" has any: listen binds single host addresses only/,
+  );
   const unknown = planListen(bound(PIC), "nobody");
   assert.ok(!unknown.ok);
   assert.equal(unknown.diagnostics[0]!.code, "unknown-endpoint");
@@ -31,7 +34,13 @@ test("the seed's edge-access: its own address, three ports, each with its servic
   // Retired flows are still served: the media range of messenger-clients.
   const m = planListen(bound(PIC), "messenger-clients");
   assert.ok(m.ok);
-  assert.deepEqual(groupPorts(m.plan.ports).map((g) => [g.transport, g.from, g.to, serviceLabel(g.service)]), [["tcp", 50000, 59999, "tcp-accept"], ["udp", 3478, 3478, "stun"]]);
+  assert.deepEqual(
+    groupPorts(m.plan.ports).map((g) => [g.transport, g.from, g.to, serviceLabel(g.service)]),
+    [
+      ["tcp", 50000, 59999, "tcp-accept"],
+      ["udp", 3478, 3478, "stun"],
+    ],
+  );
 });
 
 test("ports named by several flows are merged: one socket, both services, all flows", () => {
@@ -51,7 +60,8 @@ test("ports named by several flows are merged: one socket, both services, all fl
 });
 
 test("service mapping from the protocol column", () => {
-  const s = (transport: "tcp" | "udp", protocol: string) => serviceLabel(flowService({ transport, protocol }));
+  const s = (transport: "tcp" | "udp", protocol: string) =>
+    serviceLabel(flowService({ transport, protocol }));
   assert.equal(s("tcp", "SIP(MTLS)"), "sip-mtls");
   assert.equal(s("tcp", "SIP(TLS)"), "sip-tls");
   assert.equal(s("tcp", "HTTPS"), "tls");
@@ -64,6 +74,12 @@ test("service mapping from the protocol column", () => {
   const tls = flowService({ transport: "tcp", protocol: "SIP(TLS)" });
   const turn = flowService({ transport: "tcp", protocol: "MSTURN" });
   assert.equal(serviceLabel(mergeServices(turn, tls)), "sip-tls+msturn", "order does not matter");
-  assert.equal(serviceLabel(mergeServices(tls, flowService({ transport: "tcp", protocol: "SIP(MTLS)" }))), "sip-mtls");
-  assert.equal(serviceLabel(mergeServices(flowService({ transport: "tcp", protocol: "RTP" }), turn)), "msturn-tcp");
+  assert.equal(
+    serviceLabel(mergeServices(tls, flowService({ transport: "tcp", protocol: "SIP(MTLS)" }))),
+    "sip-mtls",
+  );
+  assert.equal(
+    serviceLabel(mergeServices(flowService({ transport: "tcp", protocol: "RTP" }), turn)),
+    "msturn-tcp",
+  );
 });

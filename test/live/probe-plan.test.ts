@@ -5,25 +5,56 @@ import { test } from "node:test";
 import { planProbe } from "../../src/probe/plan.js";
 import { bound, FIXTURES, PIC } from "./lab.js";
 
-const plan = (file: string, from: string, o: { to?: string; includeRetired?: boolean; maxHosts?: number } = {}) =>
-  planProbe(bound(file), from, { includeRetired: o.includeRetired ?? false, maxHosts: o.maxHosts ?? 256, ...(o.to !== undefined ? { to: o.to } : {}) });
+const plan = (
+  file: string,
+  from: string,
+  o: { to?: string; includeRetired?: boolean; maxHosts?: number } = {},
+) =>
+  planProbe(bound(file), from, {
+    includeRetired: o.includeRetired ?? false,
+    maxHosts: o.maxHosts ?? 256,
+    ...(o.to !== undefined ? { to: o.to } : {}),
+  });
 
 test("retired flows only with includeRetired; targets carry the service and the prober's source", () => {
   const now = plan(PIC, "edge-access");
   assert.ok(now.ok);
-  assert.deepEqual(now.plan.targets.map((t) => t.flow), ["sip-mtls-out"]);
+  assert.deepEqual(
+    now.plan.targets.map((t) => t.flow),
+    ["sip-mtls-out"],
+  );
   assert.deepEqual(now.plan.sources, { 4: "203.0.113.10" });
   const t = now.plan.targets[0]!;
-  assert.deepEqual([t.to, t.address, t.family, t.transport, t.ports, t.service], ["partners", "198.51.100.20", 4, "tcp", [{ from: 5061, to: 5061 }], { kind: "tls", sip: true, requestCert: true, msturn: false }]);
+  assert.deepEqual(
+    [t.to, t.address, t.family, t.transport, t.ports, t.service],
+    [
+      "partners",
+      "198.51.100.20",
+      4,
+      "tcp",
+      [{ from: 5061, to: 5061 }],
+      { kind: "tls", sip: true, requestCert: true, msturn: false },
+    ],
+  );
   const all = plan(PIC, "edge-access", { includeRetired: true });
   assert.ok(all.ok);
-  assert.deepEqual(all.plan.targets.map((x) => [x.flow, x.retired, x.service.kind]), [["sip-mtls-out", false, "tls"], ["rtp-tcp-out", true, "tcp-accept"], ["stun-udp-out", true, "stun-udp"]]);
+  assert.deepEqual(
+    all.plan.targets.map((x) => [x.flow, x.retired, x.service.kind]),
+    [
+      ["sip-mtls-out", false, "tls"],
+      ["rtp-tcp-out", true, "tcp-accept"],
+      ["stun-udp-out", true, "stun-udp"],
+    ],
+  );
 });
 
 test("--to keeps only the flows to that endpoint", () => {
   const p = plan(PIC, "edge-access", { to: "messenger-clients", includeRetired: true });
   assert.ok(p.ok);
-  assert.deepEqual(p.plan.targets.map((t) => t.flow), ["rtp-tcp-out", "stun-udp-out"]);
+  assert.deepEqual(
+    p.plan.targets.map((t) => t.flow),
+    ["rtp-tcp-out", "stun-udp-out"],
+  );
   assert.ok(p.plan.targets.every((t) => t.to === "messenger-clients" && t.address === "198.51.100.40"));
 });
 
@@ -33,7 +64,10 @@ test("a destination bound to any is skipped with a reason, never probed", () => 
   assert.deepEqual(p.plan.targets, []);
   assert.equal(p.plan.skipped.length, 1);
   assert.equal(p.plan.skipped[0]!.flow, "sip-mtls-out");
-  assert.match(p.plan.skipped[0]!.reason, /^partners is any .*only sends to hosts the topology names; bind partners to test hosts/);
+  assert.match(
+    p.plan.skipped[0]!.reason,
+    /^partners is any .*only sends to hosts the topology names; bind partners to test hosts/,
+  );
   // From an `any` endpoint: no source address is invented either.
   const from = plan(join(FIXTURES, "pic-any.yaml"), "partners");
   assert.ok(from.ok);

@@ -5,7 +5,17 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { bindingSuccess, changeFlags, decodeStun, encodeStun, errorCode, mappedAddress, STUN_ATTR, STUN_METHOD, unknownAttributesError } from "../../src/wire/stun.js";
+import {
+  bindingSuccess,
+  changeFlags,
+  decodeStun,
+  encodeStun,
+  errorCode,
+  mappedAddress,
+  STUN_ATTR,
+  STUN_METHOD,
+  unknownAttributesError,
+} from "../../src/wire/stun.js";
 
 const TID16 = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);
 const classic = (flags?: number) =>
@@ -14,7 +24,10 @@ const classic = (flags?: number) =>
       method: STUN_METHOD.binding,
       cls: "request",
       transactionId: TID16,
-      attributes: flags === undefined ? [] : [{ type: STUN_ATTR.changeRequest, value: Uint8Array.from([0, 0, 0, flags]) }],
+      attributes:
+        flags === undefined
+          ? []
+          : [{ type: STUN_ATTR.changeRequest, value: Uint8Array.from([0, 0, 0, flags]) }],
     }),
   );
 
@@ -26,13 +39,23 @@ test("an RFC 3489 Binding gets MAPPED-ADDRESS and its own cookie field back", ()
   const res = decodeStun(bytes);
   assert.ok(res.ok);
   assert.equal(res.message.cls, "success");
-  assert.deepEqual(res.message.attributes.map((a) => a.type), [STUN_ATTR.mappedAddress, STUN_ATTR.software]);
+  assert.deepEqual(
+    res.message.attributes.map((a) => a.type),
+    [STUN_ATTR.mappedAddress, STUN_ATTR.software],
+  );
   assert.deepEqual([...res.message.attributes[0]!.value], [0, 1, 0x9c, 0x40, 198, 51, 100, 40]);
   assert.deepEqual(mappedAddress(res.message), { address: "198.51.100.40", port: 40000, family: 4 });
 });
 
 test("CHANGE-REQUEST: flags read; asking for another IP or port gets 420 naming the attribute", () => {
-  for (const [flags, want] of [[undefined, 0], [0, 0], [4, 4], [2, 2], [6, 6], [1, 0]] as const) {
+  for (const [flags, want] of [
+    [undefined, 0],
+    [0, 0],
+    [4, 4],
+    [2, 2],
+    [6, 6],
+    [1, 0],
+  ] as const) {
     const r = classic(flags);
     assert.ok(r.ok);
     assert.equal(changeFlags(r.message), want, `flags ${flags}`);
@@ -44,5 +67,8 @@ test("CHANGE-REQUEST: flags read; asking for another IP or port gets 420 naming 
   assert.equal(e.message.cls, "error");
   assert.equal(e.message.method, STUN_METHOD.binding);
   assert.deepEqual(errorCode(e.message), { code: 420, reason: "Unknown Attribute" });
-  assert.deepEqual([...e.message.attributes.find((a) => a.type === STUN_ATTR.unknownAttributes)!.value], [0x00, 0x03]);
+  assert.deepEqual(
+    [...e.message.attributes.find((a) => a.type === STUN_ATTR.unknownAttributes)!.value],
+    [0x00, 0x03],
+  );
 });

@@ -28,7 +28,9 @@ const done = hs(14, []);
 const bytes = (...parts: number[][]): Uint8Array => Uint8Array.from(parts.flat());
 
 test("TLS 1.2 flight with CertificateRequest: requested", () => {
-  const f = serverFlight(bytes(record(22, [...serverHello(), ...certificate, ...keyExchange, ...certificateRequest, ...done])));
+  const f = serverFlight(
+    bytes(record(22, [...serverHello(), ...certificate, ...keyExchange, ...certificateRequest, ...done])),
+  );
   assert.deepEqual(f, { types: [2, 11, 12, 13, 14], complete: true, certificateRequested: true });
 });
 
@@ -39,7 +41,13 @@ test("TLS 1.2 flight without CertificateRequest: not requested", () => {
 
 test("one handshake message per record, and a message split across two records", () => {
   const certReq = [...certificateRequest];
-  const f = serverFlight(bytes(record(22, serverHello()), record(22, [...certificate, ...certReq.slice(0, 5)]), record(22, [...certReq.slice(5), ...done])));
+  const f = serverFlight(
+    bytes(
+      record(22, serverHello()),
+      record(22, [...certificate, ...certReq.slice(0, 5)]),
+      record(22, [...certReq.slice(5), ...done]),
+    ),
+  );
   assert.deepEqual(f, { types: [2, 11, 13, 14], complete: true, certificateRequested: true });
 });
 
@@ -51,13 +59,19 @@ test("a flight cut short (more bytes to come): not complete, nothing decided", (
     assert.equal(f.certificateRequested, null);
   }
   // Whole records so far, ServerHelloDone not yet: the types seen, still undecided.
-  assert.deepEqual(serverFlight(bytes(record(22, serverHello()), record(22, certificate))), { types: [2, 11], complete: false, certificateRequested: null });
+  assert.deepEqual(serverFlight(bytes(record(22, serverHello()), record(22, certificate))), {
+    types: [2, 11],
+    complete: false,
+    certificateRequested: null,
+  });
 });
 
 test("TLS 1.3 ServerHello (supported_versions 0x0304): complete, the rest is encrypted, request unknown", () => {
   const keyShare = [0x00, 0x33, ...u16(4), 0x00, 0x1d, 0x00, 0x00];
   const versions = [0x00, 0x2b, ...u16(2), 0x03, 0x04];
-  const f = serverFlight(bytes(record(22, serverHello([...keyShare, ...versions])), record(20, [0x01]), record(23, [1, 2, 3, 4])));
+  const f = serverFlight(
+    bytes(record(22, serverHello([...keyShare, ...versions])), record(20, [0x01]), record(23, [1, 2, 3, 4])),
+  );
   assert.deepEqual(f, { types: [2], complete: true, certificateRequested: null });
   // supported_versions naming 1.2 is no TLS 1.3 ServerHello.
   const tls12 = serverFlight(bytes(record(22, serverHello([0x00, 0x2b, ...u16(2), 0x03, 0x03]))));
@@ -65,12 +79,20 @@ test("TLS 1.3 ServerHello (supported_versions 0x0304): complete, the rest is enc
 });
 
 test("an alert record: its description code, flight over", () => {
-  assert.deepEqual(serverFlight(bytes(record(21, [0x02, 40]))), { types: [], complete: true, certificateRequested: null, alert: 40 });
+  assert.deepEqual(serverFlight(bytes(record(21, [0x02, 40]))), {
+    types: [],
+    complete: true,
+    certificateRequested: null,
+    alert: 40,
+  });
   const after = serverFlight(bytes(record(22, serverHello()), record(21, [0x02, 116])));
   assert.deepEqual([after.types, after.alert, after.complete], [[2], 116, true]);
 });
 
 test("not TLS: a malformed answer is said, not guessed", () => {
-  assert.match(serverFlight(Uint8Array.from([...Buffer.from("SIP/2.0 400 Bad Request\r\n")])).malformed ?? "", /not a TLS record/);
+  assert.match(
+    serverFlight(Uint8Array.from([...Buffer.from("SIP/2.0 400 Bad Request\r\n")])).malformed ?? "",
+    /not a TLS record/,
+  );
   assert.match(serverFlight(bytes([99, 0x03, 0x03, 0, 1, 0])).malformed ?? "", /record type 99/);
 });

@@ -41,14 +41,34 @@ function tfName(s: string): string {
   return s.replace(/[^A-Za-z0-9_]/g, "_");
 }
 
-function terraform(plan: Plan, rules: Array<{ r: PlanRule; dir: "ingress" | "egress"; perms: Permission[] }>): string {
-  const out = [...header(plan, "#", "aws (terraform)"), "", 'variable "security_group_id" {', '  description = "The security group attached to the edge instance (its default allow-all egress rule revoked)"', "  type        = string", "}"];
+function terraform(
+  plan: Plan,
+  rules: Array<{ r: PlanRule; dir: "ingress" | "egress"; perms: Permission[] }>,
+): string {
+  const out = [
+    ...header(plan, "#", "aws (terraform)"),
+    "",
+    'variable "security_group_id" {',
+    '  description = "The security group attached to the edge instance (its default allow-all egress rule revoked)"',
+    "  type        = string",
+    "}",
+  ];
   for (const { r, dir, perms } of rules)
     perms.forEach((p, pi) => {
-      const cidrs: Array<[string, string]> = [...p.IpRanges.map((x): [string, string] => ["cidr_ipv4", x.CidrIp]), ...p.Ipv6Ranges.map((x): [string, string] => ["cidr_ipv6", x.CidrIpv6])];
+      const cidrs: Array<[string, string]> = [
+        ...p.IpRanges.map((x): [string, string] => ["cidr_ipv4", x.CidrIp]),
+        ...p.Ipv6Ranges.map((x): [string, string] => ["cidr_ipv6", x.CidrIpv6]),
+      ];
       cidrs.forEach(([kind, cidr], ci) => {
-        out.push("", `resource "aws_vpc_security_group_${dir}_rule" "${tfName(`${r.flowId}_${pi + 1}_${ci + 1}`)}" {`, "  security_group_id = var.security_group_id", `  description       = ${JSON.stringify(p.IpRanges[0]?.Description ?? p.Ipv6Ranges[0]?.Description ?? r.flowId)}`, `  ip_protocol       = "${p.IpProtocol}"`);
-        if (p.FromPort !== undefined) out.push(`  from_port         = ${p.FromPort}`, `  to_port           = ${p.ToPort}`);
+        out.push(
+          "",
+          `resource "aws_vpc_security_group_${dir}_rule" "${tfName(`${r.flowId}_${pi + 1}_${ci + 1}`)}" {`,
+          "  security_group_id = var.security_group_id",
+          `  description       = ${JSON.stringify(p.IpRanges[0]?.Description ?? p.Ipv6Ranges[0]?.Description ?? r.flowId)}`,
+          `  ip_protocol       = "${p.IpProtocol}"`,
+        );
+        if (p.FromPort !== undefined)
+          out.push(`  from_port         = ${p.FromPort}`, `  to_port           = ${p.ToPort}`);
         out.push(`  ${kind.padEnd(17)} = "${cidr}"`, "}");
       });
     });
@@ -61,7 +81,14 @@ function compile(plan: Plan): TargetResult {
   const rules: Array<{ r: PlanRule; dir: "ingress" | "egress"; perms: Permission[] }> = [];
   for (const r of plan.rules) {
     if (r.sports.length > 0) {
-      diagnostics.push(diag("compile-unsupported", "error", `target aws cannot express flow ${r.flowId}: security groups match destination ports only, the flow pins source ports`, { expected: "a target with source-port matches (nftables, iptables, pf, cisco-asa, azure)" }));
+      diagnostics.push(
+        diag(
+          "compile-unsupported",
+          "error",
+          `target aws cannot express flow ${r.flowId}: security groups match destination ports only, the flow pins source ports`,
+          { expected: "a target with source-port matches (nftables, iptables, pf, cisco-asa, azure)" },
+        ),
+      );
       continue;
     }
     const dir = r.direction === "in" ? "ingress" : "egress";
@@ -71,17 +98,31 @@ function compile(plan: Plan): TargetResult {
   const pick = (dir: string) => rules.filter((x) => x.dir === dir).flatMap((x) => x.perms);
   const group = {
     GroupName: `portmatrix-${plan.profileId}`,
-    Description: `portmatrix ${plan.profileId}: ${plan.profileTitle}`.replace(/[^A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]/g, "-").slice(0, 255),
+    Description: `portmatrix ${plan.profileId}: ${plan.profileTitle}`
+      .replace(/[^A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]/g, "-")
+      .slice(0, 255),
     IpPermissions: pick("ingress"),
     IpPermissionsEgress: pick("egress"),
   };
-  const warnings: string[] = ["a new security group allows all egress by default: revoke that rule, or outbound traffic beyond the matrix stays open"];
+  const warnings: string[] = [
+    "a new security group allows all egress by default: revoke that rule, or outbound traffic beyond the matrix stays open",
+  ];
   for (const dir of ["ingress", "egress"]) {
     const count = pick(dir).reduce((n, p) => n + p.IpRanges.length + p.Ipv6Ranges.length, 0);
-    if (count > RULES_PER_GROUP) warnings.push(`${count} ${dir} rules exceed the default quota of ${RULES_PER_GROUP} per security group: raise the quota or split the group`);
+    if (count > RULES_PER_GROUP)
+      warnings.push(
+        `${count} ${dir} rules exceed the default quota of ${RULES_PER_GROUP} per security group: raise the quota or split the group`,
+      );
   }
   const json = JSON.stringify({ SecurityGroups: [group] }, null, 2) + "\n";
-  return { ok: true, files: [{ suffix: "", text: json }, { suffix: ".tf", text: terraform(plan, rules) }], warnings };
+  return {
+    ok: true,
+    files: [
+      { suffix: "", text: json },
+      { suffix: ".tf", text: terraform(plan, rules) },
+    ],
+    warnings,
+  };
 }
 
 /**
@@ -111,20 +152,44 @@ function networkAcls(plan: Plan): TargetResult {
   for (const z of plan.zones) {
     const next = { in: 100, out: 100 };
     const entries: NaclEntry[] = [];
-    const add = (r: PlanRule, egress: boolean, peer: PlanRule["src"], ports: PlanRule["dports"], what: string) => {
+    const add = (
+      r: PlanRule,
+      egress: boolean,
+      peer: PlanRule["src"],
+      ports: PlanRule["dports"],
+      what: string,
+    ) => {
       const proto = r.transport === "tcp" ? "6" : r.transport === "udp" ? "17" : "-1";
       const ranges = ports.length === 0 || proto === "-1" ? [undefined] : ports;
-      for (const cidr of [...peer.v4.map((c) => ({ CidrBlock: c })), ...peer.v6.map((c) => ({ Ipv6CidrBlock: c }))])
+      for (const cidr of [
+        ...peer.v4.map((c) => ({ CidrBlock: c })),
+        ...peer.v6.map((c) => ({ Ipv6CidrBlock: c })),
+      ])
         for (const p of ranges) {
           const key = egress ? "out" : "in";
-          entries.push({ RuleNumber: next[key], Protocol: proto, RuleAction: "allow", Egress: egress, ...cidr, ...(p ? { PortRange: { From: p.from, To: p.to } } : {}), Description: `${r.flowId} ${what}` });
+          entries.push({
+            RuleNumber: next[key],
+            Protocol: proto,
+            RuleAction: "allow",
+            Egress: egress,
+            ...cidr,
+            ...(p ? { PortRange: { From: p.from, To: p.to } } : {}),
+            Description: `${r.flowId} ${what}`,
+          });
           next[key] += 10;
         }
     };
     for (const r of plan.rules) {
       if (r.direction !== "forward") continue;
       if (r.sports.length > 0) {
-        diagnostics.push(diag("compile-unsupported", "error", `target aws (network ACL) cannot express flow ${r.flowId}: it pins source ports, which network ACLs cannot match`, { expected: "a target with source-port matches (nftables, iptables, pf, cisco-asa, azure)" }));
+        diagnostics.push(
+          diag(
+            "compile-unsupported",
+            "error",
+            `target aws (network ACL) cannot express flow ${r.flowId}: it pins source ports, which network ACLs cannot match`,
+            { expected: "a target with source-port matches (nftables, iptables, pf, cisco-asa, azure)" },
+          ),
+        );
         continue;
       }
       if (r.toZone?.name === z.name) {
@@ -136,24 +201,65 @@ function networkAcls(plan: Plan): TargetResult {
         add(r, false, r.dst, [EPHEMERAL], "return traffic");
       }
     }
-    acls.push({ zone: z.name, entries: entries.sort((a, b) => Number(a.Egress) - Number(b.Egress) || a.RuleNumber - b.RuleNumber) });
+    acls.push({
+      zone: z.name,
+      entries: entries.sort((a, b) => Number(a.Egress) - Number(b.Egress) || a.RuleNumber - b.RuleNumber),
+    });
   }
   if (diagnostics.length > 0) return { ok: false, diagnostics };
-  const doc = { NetworkAcls: acls.map((a) => ({ Tags: [{ Key: "Name", Value: `portmatrix-${plan.profileId}-${a.zone}` }], Entries: a.entries.map(({ Description: _d, ...e }) => e) })) };
+  const doc = {
+    NetworkAcls: acls.map((a) => ({
+      Tags: [{ Key: "Name", Value: `portmatrix-${plan.profileId}-${a.zone}` }],
+      Entries: a.entries.map(({ Description: _d, ...e }) => e),
+    })),
+  };
   const tf = [...header(plan, "#", "aws network ACLs (terraform)")];
   for (const a of acls) {
-    tf.push("", `variable "network_acl_id_${tfName(a.zone)}" {`, `  description = "The network ACL of zone ${a.zone}'s subnet"`, "  type        = string", "}");
+    tf.push(
+      "",
+      `variable "network_acl_id_${tfName(a.zone)}" {`,
+      `  description = "The network ACL of zone ${a.zone}'s subnet"`,
+      "  type        = string",
+      "}",
+    );
     for (const e of a.entries) {
-      tf.push("", `# ${e.Description}`, `resource "aws_network_acl_rule" "${tfName(`${a.zone}_${e.Egress ? "egress" : "ingress"}_${e.RuleNumber}`)}" {`, `  network_acl_id  = var.network_acl_id_${tfName(a.zone)}`, `  rule_number     = ${e.RuleNumber}`, `  egress          = ${e.Egress}`, `  protocol        = "${e.Protocol}"`, '  rule_action     = "allow"');
+      tf.push(
+        "",
+        `# ${e.Description}`,
+        `resource "aws_network_acl_rule" "${tfName(`${a.zone}_${e.Egress ? "egress" : "ingress"}_${e.RuleNumber}`)}" {`,
+        `  network_acl_id  = var.network_acl_id_${tfName(a.zone)}`,
+        `  rule_number     = ${e.RuleNumber}`,
+        `  egress          = ${e.Egress}`,
+        `  protocol        = "${e.Protocol}"`,
+        '  rule_action     = "allow"',
+      );
       if (e.CidrBlock) tf.push(`  cidr_block      = "${e.CidrBlock}"`);
       if (e.Ipv6CidrBlock) tf.push(`  ipv6_cidr_block = "${e.Ipv6CidrBlock}"`);
-      if (e.PortRange) tf.push(`  from_port       = ${e.PortRange.From}`, `  to_port         = ${e.PortRange.To}`);
+      if (e.PortRange)
+        tf.push(`  from_port       = ${e.PortRange.From}`, `  to_port         = ${e.PortRange.To}`);
       tf.push("}");
     }
   }
-  const warnings = [`network ACLs are stateless: return traffic is allowed to ports ${EPHEMERAL.from}-${EPHEMERAL.to} of each flow's peers, more than the flows themselves`];
-  if (plan.rules.some((r) => r.flowId === "management")) warnings.push("management: network ACLs filter the zones' subnets, there is no firewall box of their own to reach; management rules are not part of this output");
-  return { ok: true, files: [{ suffix: "", text: JSON.stringify(doc, null, 2) + "\n" }, { suffix: ".tf", text: tf.join("\n") + "\n" }], warnings };
+  const warnings = [
+    `network ACLs are stateless: return traffic is allowed to ports ${EPHEMERAL.from}-${EPHEMERAL.to} of each flow's peers, more than the flows themselves`,
+  ];
+  if (plan.rules.some((r) => r.flowId === "management"))
+    warnings.push(
+      "management: network ACLs filter the zones' subnets, there is no firewall box of their own to reach; management rules are not part of this output",
+    );
+  return {
+    ok: true,
+    files: [
+      { suffix: "", text: JSON.stringify(doc, null, 2) + "\n" },
+      { suffix: ".tf", text: tf.join("\n") + "\n" },
+    ],
+    warnings,
+  };
 }
 
-export const aws: Target = { id: "aws", description: "AWS security group (EC2 API JSON, and Terraform as FILE.tf)", extension: "json", compile };
+export const aws: Target = {
+  id: "aws",
+  description: "AWS security group (EC2 API JSON, and Terraform as FILE.tf)",
+  extension: "json",
+  compile,
+};

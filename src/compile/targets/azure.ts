@@ -28,7 +28,9 @@ function portField(key: "source" | "destination", list: PlanRule["dports"]): Rec
 }
 
 /** The security rules of one NSG: `entering` rules are Inbound, `leaving` ones Outbound. */
-function securityRules(rules: ReadonlyArray<{ r: PlanRule; direction: "Inbound" | "Outbound" }>): { ok: true; rules: Array<Record<string, unknown>> } | { ok: false } {
+function securityRules(
+  rules: ReadonlyArray<{ r: PlanRule; direction: "Inbound" | "Outbound" }>,
+): { ok: true; rules: Array<Record<string, unknown>> } | { ok: false } {
   const out: Array<Record<string, unknown>> = [];
   let priority = FIRST;
   for (const { r, direction } of rules)
@@ -53,13 +55,29 @@ function securityRules(rules: ReadonlyArray<{ r: PlanRule; direction: "Inbound" 
   for (const direction of ["Inbound", "Outbound"] as const)
     out.push({
       name: `pm-deny-all-${direction.toLowerCase()}`,
-      properties: { description: "portmatrix default deny: overrides Azure's default allow rules (65000+)", priority: 4096, direction, access: "Deny", protocol: "*", sourcePortRange: "*", destinationPortRange: "*", sourceAddressPrefix: "*", destinationAddressPrefix: "*" },
+      properties: {
+        description: "portmatrix default deny: overrides Azure's default allow rules (65000+)",
+        priority: 4096,
+        direction,
+        access: "Deny",
+        protocol: "*",
+        sourcePortRange: "*",
+        destinationPortRange: "*",
+        sourceAddressPrefix: "*",
+        destinationAddressPrefix: "*",
+      },
     });
   return { ok: true, rules: out };
 }
 
 function nsg(name: string, rules: Array<Record<string, unknown>>): Record<string, unknown> {
-  return { type: "Microsoft.Network/networkSecurityGroups", apiVersion: "2023-09-01", name, location: "[parameters('location')]", properties: { securityRules: rules } };
+  return {
+    type: "Microsoft.Network/networkSecurityGroups",
+    apiVersion: "2023-09-01",
+    name,
+    location: "[parameters('location')]",
+    properties: { securityRules: rules },
+  };
 }
 
 /**
@@ -68,8 +86,13 @@ function nsg(name: string, rules: Array<Record<string, unknown>>): Record<string
  * (the zones' `interface` names the subnet).
  */
 function compile(plan: Plan): TargetResult {
-  const groups: Array<{ name: string; rules: Array<{ r: PlanRule; direction: "Inbound" | "Outbound" }> }> = [];
-  if (plan.firewall.kind === "host") groups.push({ name: "[parameters('nsgName')]", rules: plan.rules.map((r) => ({ r, direction: r.direction === "in" ? "Inbound" : "Outbound" })) });
+  const groups: Array<{ name: string; rules: Array<{ r: PlanRule; direction: "Inbound" | "Outbound" }> }> =
+    [];
+  if (plan.firewall.kind === "host")
+    groups.push({
+      name: "[parameters('nsgName')]",
+      rules: plan.rules.map((r) => ({ r, direction: r.direction === "in" ? "Inbound" : "Outbound" })),
+    });
   else
     for (const z of plan.zones) {
       const rules: Array<{ r: PlanRule; direction: "Inbound" | "Outbound" }> = [];
@@ -83,18 +106,48 @@ function compile(plan: Plan): TargetResult {
   const resources: Array<Record<string, unknown>> = [];
   for (const g of groups) {
     const built = securityRules(g.rules);
-    if (!built.ok) return { ok: false, diagnostics: [diag("compile-unsupported", "error", `target azure: more rules than NSG priorities ${FIRST}-${LAST_ALLOWED} in steps of ${STEP}`, { expected: "fewer flows per NSG" })] };
+    if (!built.ok)
+      return {
+        ok: false,
+        diagnostics: [
+          diag(
+            "compile-unsupported",
+            "error",
+            `target azure: more rules than NSG priorities ${FIRST}-${LAST_ALLOWED} in steps of ${STEP}`,
+            { expected: "fewer flows per NSG" },
+          ),
+        ],
+      };
     resources.push(nsg(g.name, built.rules));
   }
   const template = {
     $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
     contentVersion: "1.0.0.0",
-    metadata: { comments: header(plan, "", "azure").map((l) => l.trim()).join(" ") + (plan.firewall.kind === "perimeter" ? " One NSG per zone, for the zone's subnet." : "") },
-    parameters: { nsgName: { type: "string", defaultValue: `portmatrix-${plan.profileId}` }, location: { type: "string", defaultValue: "[resourceGroup().location]" } },
+    metadata: {
+      comments:
+        header(plan, "", "azure")
+          .map((l) => l.trim())
+          .join(" ") +
+        (plan.firewall.kind === "perimeter" ? " One NSG per zone, for the zone's subnet." : ""),
+    },
+    parameters: {
+      nsgName: { type: "string", defaultValue: `portmatrix-${plan.profileId}` },
+      location: { type: "string", defaultValue: "[resourceGroup().location]" },
+    },
     resources,
   };
-  const warnings = plan.firewall.kind === "perimeter" && plan.rules.some((r) => r.flowId === "management") ? ["management: NSGs filter the zones' subnets, there is no firewall box of their own to reach; management rules are not part of this output"] : [];
+  const warnings =
+    plan.firewall.kind === "perimeter" && plan.rules.some((r) => r.flowId === "management")
+      ? [
+          "management: NSGs filter the zones' subnets, there is no firewall box of their own to reach; management rules are not part of this output",
+        ]
+      : [];
   return { ok: true, files: [{ suffix: "", text: JSON.stringify(template, null, 2) + "\n" }], warnings };
 }
 
-export const azure: Target = { id: "azure", description: "Azure NSG security rules as an ARM template (priorities assigned)", extension: "arm.json", compile };
+export const azure: Target = {
+  id: "azure",
+  description: "Azure NSG security rules as an ARM template (priorities assigned)",
+  extension: "arm.json",
+  compile,
+};

@@ -22,7 +22,8 @@ function mask(len: number): string {
 
 function networkObject(cidr: string): string {
   const [addr, len] = cidr.split("/") as [string, string];
-  if (!addr.includes(":")) return len === "32" ? ` network-object host ${addr}` : ` network-object ${addr} ${mask(Number(len))}`;
+  if (!addr.includes(":"))
+    return len === "32" ? ` network-object host ${addr}` : ` network-object ${addr} ${mask(Number(len))}`;
   return len === "128" ? ` network-object host ${addr}` : ` network-object ${cidr}`;
 }
 
@@ -35,7 +36,17 @@ function portSpec(list: PlanRule["dports"]): string | undefined {
 
 function compile(plan: Plan): TargetResult {
   if (plan.firewall.kind !== "perimeter")
-    return { ok: false, diagnostics: [diag("compile-unsupported", "error", "target cisco-asa configures a perimeter firewall between zones; the topology describes a host's own firewall", { expected: "a topology with firewall: {kind: perimeter, zones: …}" })] };
+    return {
+      ok: false,
+      diagnostics: [
+        diag(
+          "compile-unsupported",
+          "error",
+          "target cisco-asa configures a perimeter firewall between zones; the topology describes a host's own firewall",
+          { expected: "a topology with firewall: {kind: perimeter, zones: …}" },
+        ),
+      ],
+    };
   const groups = new Map<string, string[]>();
   const addr = (list: string[], endpoint: string | undefined, fam: 4 | 6): string => {
     if (isAny(list)) return fam === 4 ? "any4" : "any6";
@@ -56,7 +67,14 @@ function compile(plan: Plan): TargetResult {
     const sp = portSpec(r.sports);
     const dp = portSpec(r.dports);
     if (sp === undefined || dp === undefined) {
-      diagnostics.push(diag("compile-unsupported", "error", `target cisco-asa: flow ${r.flowId} has several port ranges on one side; one ACE takes one range`, { expected: "split the flow, or a service object-group (not generated yet)" }));
+      diagnostics.push(
+        diag(
+          "compile-unsupported",
+          "error",
+          `target cisco-asa: flow ${r.flowId} has several port ranges on one side; one ACE takes one range`,
+          { expected: "split the flow, or a service object-group (not generated yet)" },
+        ),
+      );
       continue;
     }
     const list = aces.get(r.fromZone!.name)!;
@@ -64,17 +82,28 @@ function compile(plan: Plan): TargetResult {
     for (const fam of families(r)) {
       const src = addr(fam === 4 ? r.src.v4 : r.src.v6, r.fromEndpoint, fam);
       const dst = addr(fam === 4 ? r.dst.v4 : r.dst.v6, r.toEndpoint, fam);
-      list.push(`access-list ${acl(r.fromZone!.name)} extended permit ${r.transport} ${src}${sp} ${dst}${dp}`);
+      list.push(
+        `access-list ${acl(r.fromZone!.name)} extended permit ${r.transport} ${src}${sp} ${dst}${dp}`,
+      );
     }
   }
   if (diagnostics.length > 0) return { ok: false, diagnostics };
-  const out = [...header(plan, "!", "cisco-asa"), "! Paste in configuration mode. Zones' interfaces are the ASA's nameifs.", "!"];
-  for (const [name, list] of [...groups].sort((a, b) => a[0].localeCompare(b[0]))) out.push(`object-group network ${name}`, ...list.map(networkObject));
+  const out = [
+    ...header(plan, "!", "cisco-asa"),
+    "! Paste in configuration mode. Zones' interfaces are the ASA's nameifs.",
+    "!",
+  ];
+  for (const [name, list] of [...groups].sort((a, b) => a[0].localeCompare(b[0])))
+    out.push(`object-group network ${name}`, ...list.map(networkObject));
   if (groups.size > 0) out.push("!");
   for (const z of plan.zones) {
     out.push(`clear configure access-list ${acl(z.name)}`);
     const list = aces.get(z.name)!;
-    if (list.length === 0) out.push(`access-list ${acl(z.name)} remark no flow enters from zone ${z.name}: deny all (an interface without an access-list would fall back to security levels)`, `access-list ${acl(z.name)} extended deny ip any any`);
+    if (list.length === 0)
+      out.push(
+        `access-list ${acl(z.name)} remark no flow enters from zone ${z.name}: deny all (an interface without an access-list would fall back to security levels)`,
+        `access-list ${acl(z.name)} extended deny ip any any`,
+      );
     else out.push(...list);
     out.push(`access-group ${acl(z.name)} in interface ${z.interface}`, "!");
   }
@@ -84,10 +113,17 @@ function compile(plan: Plan): TargetResult {
     for (const z of plan.zones)
       for (const m of mgmt) {
         const [a, len] = m.split("/") as [string, string];
-        out.push(a.includes(":") ? `ssh ${m} ${z.interface}` : `ssh ${a} ${mask(Number(len))} ${z.interface}`);
+        out.push(
+          a.includes(":") ? `ssh ${m} ${z.interface}` : `ssh ${a} ${mask(Number(len))} ${z.interface}`,
+        );
       }
   }
   return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings: [] };
 }
 
-export const ciscoAsa: Target = { id: "cisco-asa", description: "Cisco ASA object-groups, access-lists and access-groups", extension: "asa.cfg", compile };
+export const ciscoAsa: Target = {
+  id: "cisco-asa",
+  description: "Cisco ASA object-groups, access-lists and access-groups",
+  extension: "asa.cfg",
+  compile,
+};

@@ -50,8 +50,13 @@ function ruleLines(chain: string, r: PlanRule, fam: Fam): string[] {
 
 function table(plan: Plan, fam: Fam): string {
   const host = plan.firewall.kind === "host";
-  const chainOf = (r: PlanRule) => (r.direction === "in" ? "INPUT" : r.direction === "out" ? "OUTPUT" : "FORWARD");
-  const out = [...header(plan, "#", fam === 4 ? "iptables (iptables-restore)" : "ip6tables (ip6tables-restore)"), "# Replaces the whole filter table.", "*filter"];
+  const chainOf = (r: PlanRule) =>
+    r.direction === "in" ? "INPUT" : r.direction === "out" ? "OUTPUT" : "FORWARD";
+  const out = [
+    ...header(plan, "#", fam === 4 ? "iptables (iptables-restore)" : "ip6tables (ip6tables-restore)"),
+    "# Replaces the whole filter table.",
+    "*filter",
+  ];
   // Host: everything not allowed is dropped both ways. Perimeter: forwarding and the firewall's
   // own input are default-deny; its own output is left open.
   out.push(":INPUT DROP [0:0]", ":FORWARD DROP [0:0]", `:OUTPUT ${host ? "DROP" : "ACCEPT"} [0:0]`);
@@ -59,11 +64,17 @@ function table(plan: Plan, fam: Fam): string {
   for (const chain of chains) {
     if (chain === "INPUT") out.push("-A INPUT -i lo -j ACCEPT");
     if (chain === "OUTPUT") out.push("-A OUTPUT -o lo -j ACCEPT");
-    out.push(`-A ${chain} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`, `-A ${chain} -m conntrack --ctstate INVALID -j DROP`);
+    out.push(
+      `-A ${chain} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`,
+      `-A ${chain} -m conntrack --ctstate INVALID -j DROP`,
+    );
     if (fam === 6 && chain !== "FORWARD")
       for (const t of [133, 134, 135, 136])
-        out.push(`-A ${chain} -p ipv6-icmp -m icmp6 --icmpv6-type ${t} -m comment --comment "IPv6 neighbour discovery (RFC 4890)" -j ACCEPT`);
-    for (const r of plan.rules) if (chainOf(r) === chain && families(r).includes(fam)) out.push(...ruleLines(chain, r, fam));
+        out.push(
+          `-A ${chain} -p ipv6-icmp -m icmp6 --icmpv6-type ${t} -m comment --comment "IPv6 neighbour discovery (RFC 4890)" -j ACCEPT`,
+        );
+    for (const r of plan.rules)
+      if (chainOf(r) === chain && families(r).includes(fam)) out.push(...ruleLines(chain, r, fam));
   }
   out.push("COMMIT");
   return out.join("\n") + "\n";
@@ -75,4 +86,9 @@ function compile(plan: Plan): TargetResult {
   return { ok: true, files, warnings: [] };
 }
 
-export const iptables: Target = { id: "iptables", description: "iptables-restore / ip6tables-restore files (FILE and FILE.v6)", extension: "rules", compile };
+export const iptables: Target = {
+  id: "iptables",
+  description: "iptables-restore / ip6tables-restore files (FILE and FILE.v6)",
+  extension: "rules",
+  compile,
+};

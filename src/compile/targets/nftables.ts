@@ -19,7 +19,13 @@ interface Sets {
 
 const setName = (endpoint: string, fam: Fam) => `${endpoint.replace(/[^A-Za-z0-9_]/g, "_")}_v${fam}`;
 
-function addrMatch(sets: Sets, side: "saddr" | "daddr", list: string[], fam: Fam, endpoint: string | undefined): string | undefined {
+function addrMatch(
+  sets: Sets,
+  side: "saddr" | "daddr",
+  list: string[],
+  fam: Fam,
+  endpoint: string | undefined,
+): string | undefined {
   if (list.length === 0 || isAny(list)) return undefined;
   const kw = fam === 4 ? "ip" : "ip6";
   if (list.length === 1) return `${kw} ${side} ${list[0]}`;
@@ -41,7 +47,13 @@ function ruleLines(sets: Sets, r: PlanRule): string[] {
     const parts: string[] = [];
     if (r.fromZone) parts.push(`iifname "${r.fromZone.interface}"`);
     if (r.toZone) parts.push(`oifname "${r.toZone.interface}"`);
-    const src = addrMatch(sets, "saddr", fam === 4 ? r.src.v4 : r.src.v6, fam, r.fromEndpoint ?? (r.flowId === "management" ? "management" : undefined));
+    const src = addrMatch(
+      sets,
+      "saddr",
+      fam === 4 ? r.src.v4 : r.src.v6,
+      fam,
+      r.fromEndpoint ?? (r.flowId === "management" ? "management" : undefined),
+    );
     const dst = addrMatch(sets, "daddr", fam === 4 ? r.dst.v4 : r.dst.v6, fam, r.toEndpoint);
     return { fam, parts, src, dst };
   });
@@ -86,7 +98,10 @@ function essentials(hook: "input" | "output" | "forward", host: boolean): string
   const out: string[] = [];
   if (host) out.push(`${hook === "output" ? "oifname" : "iifname"} "lo" accept`);
   out.push("ct state established,related accept", "ct state invalid drop");
-  if (hook !== "forward") out.push('icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } accept comment "IPv6 neighbour discovery (RFC 4890)"');
+  if (hook !== "forward")
+    out.push(
+      'icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } accept comment "IPv6 neighbour discovery (RFC 4890)"',
+    );
   return out;
 }
 
@@ -94,25 +109,73 @@ function compile(plan: Plan): TargetResult {
   const sets: Sets = { defs: new Map() };
   const host = plan.firewall.kind === "host";
   const chains: Array<{ name: string; hook: string; policy: string; note?: string; lines: string[] }> = [];
-  const of = (dir: PlanRule["direction"]) => plan.rules.filter((r) => r.direction === dir).flatMap((r) => ruleBlock(sets, r));
+  const of = (dir: PlanRule["direction"]) =>
+    plan.rules.filter((r) => r.direction === dir).flatMap((r) => ruleBlock(sets, r));
   if (host) {
-    chains.push({ name: "input", hook: "input", policy: "drop", lines: [...essentials("input", true), ...of("in")] });
-    chains.push({ name: "output", hook: "output", policy: "drop", lines: [...essentials("output", true), ...of("out")] });
+    chains.push({
+      name: "input",
+      hook: "input",
+      policy: "drop",
+      lines: [...essentials("input", true), ...of("in")],
+    });
+    chains.push({
+      name: "output",
+      hook: "output",
+      policy: "drop",
+      lines: [...essentials("output", true), ...of("out")],
+    });
   } else {
-    chains.push({ name: "input", hook: "input", policy: "drop", note: "the firewall itself: management only", lines: [...essentials("input", true), ...of("in")] });
-    chains.push({ name: "forward", hook: "forward", policy: "drop", lines: [...essentials("forward", false), ...of("forward")] });
+    chains.push({
+      name: "input",
+      hook: "input",
+      policy: "drop",
+      note: "the firewall itself: management only",
+      lines: [...essentials("input", true), ...of("in")],
+    });
+    chains.push({
+      name: "forward",
+      hook: "forward",
+      policy: "drop",
+      lines: [...essentials("forward", false), ...of("forward")],
+    });
   }
-  const out = ["#!/usr/sbin/nft -f", ...header(plan, "#", "nftables"), "", "# Replace only our own table: create it (if absent), delete it, define it anew.", "table inet portmatrix", "delete table inet portmatrix", "", "table inet portmatrix {"];
+  const out = [
+    "#!/usr/sbin/nft -f",
+    ...header(plan, "#", "nftables"),
+    "",
+    "# Replace only our own table: create it (if absent), delete it, define it anew.",
+    "table inet portmatrix",
+    "delete table inet portmatrix",
+    "",
+    "table inet portmatrix {",
+  ];
   for (const [name, s] of [...sets.defs].sort((a, b) => a[0].localeCompare(b[0]))) {
-    out.push(`\tset ${name} {`, `\t\ttype ${s.fam === 4 ? "ipv4_addr" : "ipv6_addr"}`, "\t\tflags interval", `\t\telements = { ${s.elements.join(", ")} }`, "\t}", "");
+    out.push(
+      `\tset ${name} {`,
+      `\t\ttype ${s.fam === 4 ? "ipv4_addr" : "ipv6_addr"}`,
+      "\t\tflags interval",
+      `\t\telements = { ${s.elements.join(", ")} }`,
+      "\t}",
+      "",
+    );
   }
   chains.forEach((c, i) => {
     if (c.note) out.push(`\t# ${c.note}`);
-    out.push(`\tchain ${c.name} {`, `\t\ttype filter hook ${c.hook} priority filter; policy ${c.policy};`, ...c.lines.map((l) => `\t\t${l}`), "\t}");
+    out.push(
+      `\tchain ${c.name} {`,
+      `\t\ttype filter hook ${c.hook} priority filter; policy ${c.policy};`,
+      ...c.lines.map((l) => `\t\t${l}`),
+      "\t}",
+    );
     if (i < chains.length - 1) out.push("");
   });
   out.push("}");
   return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings: [] };
 }
 
-export const nftables: Target = { id: "nftables", description: "nftables: one `table inet portmatrix` for `nft -f`", extension: "nft", compile };
+export const nftables: Target = {
+  id: "nftables",
+  description: "nftables: one `table inet portmatrix` for `nft -f`",
+  extension: "nft",
+  compile,
+};

@@ -39,15 +39,30 @@ function compile(plan: Plan): TargetResult {
       const proto = r.transport === "any" ? "" : ` proto ${r.transport}`;
       const what = `${af}${proto} from ${src}${ports(r.sports)} to ${dst}${ports(r.dports)} keep state label "${r.flowId}"`;
       if (r.direction === "forward") {
-        rules.push(`pass in quick on ${r.fromZone!.interface} ${what}`, `pass out quick on ${r.toZone!.interface} ${what}`);
+        rules.push(
+          `pass in quick on ${r.fromZone!.interface} ${what}`,
+          `pass out quick on ${r.toZone!.interface} ${what}`,
+        );
       } else rules.push(`pass ${r.direction} quick ${what}`);
     }
   }
   const out = [...header(plan, "#", "pf"), "", "set skip on lo", "set block-policy drop", ""];
-  for (const [name, list] of [...tables].sort((a, b) => a[0].localeCompare(b[0]))) out.push(`table <${name}> const { ${[...new Set(list)].join(" ")} }`);
+  for (const [name, list] of [...tables].sort((a, b) => a[0].localeCompare(b[0])))
+    out.push(`table <${name}> const { ${[...new Set(list)].join(" ")} }`);
   if (tables.size > 0) out.push("");
-  out.push("# Default deny, both directions; the pass rules below are quick (first match wins).", "block all", "# IPv6 cannot work without neighbour discovery (RFC 4890).", "pass quick inet6 proto ipv6-icmp icmp6-type { neighbrsol neighbradv routersol routeradv } keep state", ...rules);
+  out.push(
+    "# Default deny, both directions; the pass rules below are quick (first match wins).",
+    "block all",
+    "# IPv6 cannot work without neighbour discovery (RFC 4890).",
+    "pass quick inet6 proto ipv6-icmp icmp6-type { neighbrsol neighbradv routersol routeradv } keep state",
+    ...rules,
+  );
   return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings: [] };
 }
 
-export const pf: Target = { id: "pf", description: "pf.conf rules with tables (pfctl -f)", extension: "pf.conf", compile };
+export const pf: Target = {
+  id: "pf",
+  description: "pf.conf rules with tables (pfctl -f)",
+  extension: "pf.conf",
+  compile,
+};

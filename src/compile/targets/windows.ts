@@ -19,8 +19,22 @@ function ps(s: string): string {
 
 function addressList(list: PlanRule["src"]): string {
   const all = [...list.v4, ...list.v6];
-  if ((list.v4.length === 0 || isAny(list.v4)) && (list.v6.length === 0 || isAny(list.v6)) && list.v4.length > 0 && list.v6.length > 0) return "Any";
-  return all.map((a) => (a === "0.0.0.0/0" ? "0.0.0.0-255.255.255.255" : a === "::/0" ? "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" : a)).join(",");
+  if (
+    (list.v4.length === 0 || isAny(list.v4)) &&
+    (list.v6.length === 0 || isAny(list.v6)) &&
+    list.v4.length > 0 &&
+    list.v6.length > 0
+  )
+    return "Any";
+  return all
+    .map((a) =>
+      a === "0.0.0.0/0"
+        ? "0.0.0.0-255.255.255.255"
+        : a === "::/0"
+          ? "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+          : a,
+    )
+    .join(",");
 }
 
 function portList(list: PlanRule["dports"]): string | undefined {
@@ -51,7 +65,17 @@ function ruleCommand(r: PlanRule): string {
 
 function compile(plan: Plan): TargetResult {
   if (plan.firewall.kind !== "host")
-    return { ok: false, diagnostics: [diag("compile-unsupported", "error", "target windows configures the edge server's own Windows Firewall; the topology describes a perimeter firewall", { expected: "a topology with firewall: {kind: host, host: …}" })] };
+    return {
+      ok: false,
+      diagnostics: [
+        diag(
+          "compile-unsupported",
+          "error",
+          "target windows configures the edge server's own Windows Firewall; the topology describes a perimeter firewall",
+          { expected: "a topology with firewall: {kind: host, host: …}" },
+        ),
+      ],
+    };
   const group = `portmatrix ${plan.profileId}`;
   const out = [
     "#Requires -RunAsAdministrator",
@@ -72,4 +96,9 @@ function compile(plan: Plan): TargetResult {
   return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings: [] };
 }
 
-export const windows: Target = { id: "windows", description: "PowerShell (New-NetFirewallRule) for the edge server's own Windows Firewall", extension: "ps1", compile };
+export const windows: Target = {
+  id: "windows",
+  description: "PowerShell (New-NetFirewallRule) for the edge server's own Windows Firewall",
+  extension: "ps1",
+  compile,
+};
