@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import cliProgress from "cli-progress";
 import { diag } from "../diag/diagnostic.js";
-import { runProbe, unavailableSources, type ProbeSettings } from "../live/probe.js";
+import { runProbe, udpInFlight, unavailableSources, type ProbeSettings } from "../live/probe.js";
 import { planProbe } from "../probe/plan.js";
 import { mergeRuns, probeExitCode, ProbeOutput, type ProbeOutputT } from "../probe/result.js";
 import { renderProbeJunit, renderProbeText } from "../report/probe-text.js";
@@ -167,9 +167,11 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
   }
   // One descriptor per connect in flight: make room where permitted, else keep the queue below the
   // limit (EMFILE would still only back off, but every one costs a retry).
-  const soft = raiseFileLimit(settings.maxInFlight + 256);
-  if (soft !== undefined && soft - 256 < settings.maxInFlight)
-    settings.maxInFlight = Math.max(16, soft - 256);
+  // UDP exchanges hold one more descriptor each (udpInFlight); 256 for everything else.
+  const spare = 256 + udpInFlight(settings.maxInFlight);
+  const soft = raiseFileLimit(settings.maxInFlight + spare);
+  if (soft !== undefined && soft - spare < settings.maxInFlight)
+    settings.maxInFlight = Math.max(16, soft - spare);
   const bar =
     opts.progress && process.stderr.isTTY
       ? new cliProgress.SingleBar(

@@ -65,8 +65,26 @@ function source(plan: ProbePlan, t: ProbeTarget, s: ProbeSettings): string | und
   return s.sourceAuto ? undefined : plan.sources[t.family];
 }
 
-function firstPort(t: ProbeTarget): number | undefined {
-  return t.sourcePorts?.[0]?.from;
+/** The n-th port of a target's pinned source ranges, cyclically (UDP exchanges at once need distinct ones). */
+function sourcePortAt(t: ProbeTarget, n: number): number | undefined {
+  const ranges = t.sourcePorts;
+  if (!ranges || ranges.length === 0) return undefined;
+  const size = ranges.reduce((a, r) => a + r.to - r.from + 1, 0);
+  let i = n % size;
+  for (const r of ranges) {
+    if (i <= r.to - r.from) return r.from + i;
+    i -= r.to - r.from + 1;
+  }
+  return undefined;
+}
+
+/**
+ * UDP exchanges at once: a silent port holds its socket for the whole RFC 5389 schedule (3.5 s with
+ * the defaults), so a dropped 10,000-port UDP range (an A/V Edge's media) needs width: 512 at once
+ * is ~70 s, where 64 was ~9 minutes. Bounded by --max-in-flight like the TCP queue.
+ */
+export function udpInFlight(maxInFlight: number): number {
+  return Math.max(1, Math.min(512, maxInFlight));
 }
 
 export async function runProbe(
@@ -97,8 +115,9 @@ export async function runProbe(
   let tcpDone = 0;
   const progress = (): void => info.onProgress?.(tcpDone + udpDone, total);
 
-  // UDP first, in parallel with the sweep (at most 64 sockets at once).
+  // UDP first, in parallel with the sweep (udpInFlight sockets at once).
   const udpAnswers: UdpAnswer[] = new Array(udpMeta.length);
+  const udpSourcePorts: Array<number | undefined> = new Array(udpMeta.length);
   const udpAll = (async () => {
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -106,22 +125,29 @@ export async function runProbe(
         const k = next++;
         const { t, port } = udpMeta[k]!;
         const src = source(plan, t, s);
-        const lp = firstPort(t);
-        udpAnswers[k] = await probeUdp(
-          {
-            host: t.address,
-            port,
-            kind: t.service.kind === "stun-udp" ? "stun" : "plain",
-            ...(src !== undefined ? { localAddress: src } : {}),
-            ...(lp !== undefined ? { localPort: lp } : {}),
-          },
-          { rtoMs: s.udpTimeoutMs, tries: s.udpTries },
-        );
+        // Pinned source ports: each exchange binds its own port of the range; one taken (by another
+        // exchange, or anything else on the machine) moves on to a further one.
+        for (let tries = 0; ; tries++) {
+          const lp = sourcePortAt(t, k + tries * 7919);
+          const a = await probeUdp(
+            {
+              host: t.address,
+              port,
+              kind: t.service.kind === "stun-udp" ? "stun" : "plain",
+              ...(src !== undefined ? { localAddress: src } : {}),
+              ...(lp !== undefined ? { localPort: lp } : {}),
+            },
+            { rtoMs: s.udpTimeoutMs, tries: s.udpTries },
+          );
+          udpAnswers[k] = a;
+          if (lp !== undefined) udpSourcePorts[k] = lp;
+          if (a.code !== "EADDRINUSE" || lp === undefined || tries >= 16) break;
+        }
         udpDone++;
         progress();
       }
     };
-    await Promise.all(Array.from({ length: Math.min(64, udpMeta.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(udpInFlight(s.maxInFlight), udpMeta.length) }, worker));
   })();
 
   const sweep = await sweepTcp(tcpJobs, {
@@ -181,7 +207,7 @@ export async function runProbe(
           : a.detail,
       service: serviceLabel(t.service),
     };
-    const lp = firstPort(t);
+    const lp = udpSourcePorts[k];
     if (lp !== undefined) r.sourcePort = lp;
     if (a.rttMs !== undefined) r.rttMs = a.rttMs;
     if (a.stun) r.stun = a.stun;

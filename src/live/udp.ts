@@ -103,7 +103,13 @@ function exchange(
 
 function openSocket(job: UdpJob): Promise<dgram.Socket | { code: string }> {
   return new Promise((resolve) => {
-    const s = dgram.createSocket(job.host.includes(":") ? "udp6" : "udp4");
+    // A pinned source port (STUN from 3478 to 3478) is shared by the exchanges in flight towards
+    // different destinations: SO_REUSEADDR, and each socket connected, so the kernel hands every
+    // answer to the socket of its own 4-tuple.
+    const s = dgram.createSocket({
+      type: job.host.includes(":") ? "udp6" : "udp4",
+      reuseAddr: job.localPort !== undefined,
+    });
     const fail = (e: NodeJS.ErrnoException): void => {
       s.close();
       resolve({ code: e.code ?? "error" });
