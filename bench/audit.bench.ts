@@ -110,6 +110,8 @@ export function matrix(): BoundTopology {
     profileId: "bench",
     profileTitle: "bench",
     features: [],
+    sipDomains: [],
+    certificates: [],
     management: a("10.0.0.0/8"),
     flows,
     endpoints: [

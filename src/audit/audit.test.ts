@@ -71,6 +71,8 @@ const topology: BoundTopology = {
   profileId: "test",
   profileTitle: "test",
   features: [],
+  sipDomains: [],
+  certificates: [],
   management: addr("203.0.113.240/28"),
   firewall: { kind: "host", host: "edge" },
   endpoints: [

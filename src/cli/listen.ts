@@ -8,6 +8,7 @@ import { startListening } from "../listen/serve.js";
 import { readText, writeFilesAtomic } from "../shell/files.js";
 import { raiseFileLimit } from "../shell/limits.js";
 import { loadTopology, VERSION } from "../shell/load.js";
+import { expectedNames } from "../probe/cert-names.js";
 import { choice, EXIT, InputError, printDiagnostics } from "./io.js";
 import type { Runner } from "./commands.js";
 
@@ -133,8 +134,11 @@ async function runListen(opts: ListenOpts): Promise<number> {
     key = readPem("--key", opts.key);
     certNote = opts.cert;
   } else {
+    const named = expectedNames(t.value.bound, plan.endpoint);
     const pki = await makePki({
-      names: [`${plan.endpoint}.portmatrix.invalid`, ...plan.addresses],
+      // The names the profile's certificate for this endpoint carries (with the topology's
+      // sipDomains), so a probe that checks them sees what the real edge would present.
+      names: [...(named.length > 0 ? named : [`${plan.endpoint}.portmatrix.invalid`]), ...plan.addresses],
       days: 7,
       now: new Date(),
     });

@@ -18,6 +18,7 @@ import { serviceLabel } from "../listen/plan.js";
 import { sweepTcp, type SweepJob, type SweepStats } from "./sweep.js";
 import { probeUdp, type UdpAnswer } from "./udp.js";
 import { clientCertRequested, probeMsTurnTcp, probeTls } from "./tls.js";
+import { missingNames } from "../probe/cert-names.js";
 
 export interface ProbeSettings {
   maxInFlight: number;
@@ -273,6 +274,14 @@ async function deepProbe(plan: ProbePlan, t: ProbeTarget, r: ProbeResultT, s: Pr
     if (t.service.requestCert) a.tls.clientCertRequested = await clientCertRequested(job);
     r.tls = a.tls;
     const t2 = a.tls;
+    if (t.certificateNames) {
+      const missing = missingNames(t.certificateNames, t2);
+      r.certificate = { expected: t.certificateNames, missing };
+      if (missing.length > 0) {
+        r.ok = false;
+        a.detail += `; certificate lacks ${missing.join(", ")}`;
+      }
+    }
     r.detail = `${t2.version} ${t2.subject}${t2.names.length ? ` [${t2.names.join(", ")}]` : ""} until ${t2.notAfter.slice(0, 10)}${t2.authorized ? "" : ` (unverified: ${t2.authorizationError ?? "no CA"})`}${t.service.requestCert && !t2.clientCertRequired ? `; client certificate ${t2.clientCertRequested === true ? "requested" : t2.clientCertRequested === false ? "not requested" : "request unknown"}` : ""}; ${a.detail}`;
   } else if (a.error === "client-cert-required") r.reason = "tls-alert";
 }

@@ -82,4 +82,19 @@ export interface BoundTopology {
   firewall: FirewallSpec;
   /** Addresses any generated ruleset must keep reachable (management access). */
   management: IntervalSet;
+  /** The topology's SIP domains (default first); empty when it names none. */
+  sipDomains: string[];
+  /**
+   * The certificates the profile says the endpoints present, with `{domain}` filled from sipDomains,
+   * for the features this topology turns on; empty without sipDomains.
+   */
+  certificates: ExpectedCertificate[];
+}
+
+export interface ExpectedCertificate {
+  id: string;
+  /** Endpoint ids whose TLS listeners present it. */
+  endpoints: string[];
+  /** Subject name first, then the subject alternative names (lower case, no duplicates). */
+  names: string[];
 }

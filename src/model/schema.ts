@@ -174,6 +174,22 @@ export const topologySchema = z.strictObject({
   variables: z.record(z.string(), portSpecSchema).default({}),
   firewall: firewallSchema,
   management: addressSpecSchema.optional(),
+  /**
+   * The deployment's SIP domains, the default first: they fill `{domain}` (and `{each additional SIP
+   * domain}`) in the profile's certificate names, so probe can compare the certificates it is shown
+   * and listen can present matching ones.
+   */
+  sipDomains: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/i,
+          "a DNS domain name such as contoso.example",
+        ),
+    )
+    .min(1)
+    .optional(),
 });
 
 export type Topology = z.infer<typeof topologySchema>;

@@ -2,9 +2,9 @@
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { parseAddress, toReadable } from "../space/address.js";
 import { IntervalSet } from "../space/interval-set.js";
-import type { BoundTopology, FirewallSpec } from "./flow.js";
+import type { BoundTopology, ExpectedCertificate, FirewallSpec } from "./flow.js";
 import { lowerFlows, oneOf, resolveVariables, type LoadedProfile } from "./profile.js";
-import { topologySchema, type Topology } from "./schema.js";
+import { topologySchema, type Certificate, type Topology } from "./schema.js";
 import type { PathKey, YamlSource } from "./yaml-source.js";
 import { zodDiagnostics } from "./zod-diagnostics.js";
 import { parseLeniently } from "./lenient.js";
@@ -124,9 +124,42 @@ export function bindTopology(
       features: [...topology.features],
       firewall,
       management,
+      sipDomains: [...(topology.sipDomains ?? [])],
+      certificates: expectedCertificates(
+        profile.certificates,
+        topology.sipDomains ?? [],
+        new Set(topology.features),
+      ),
     },
     diagnostics,
   };
+}
+
+/**
+ * A profile's certificate names for these SIP domains: `{domain}` is the default (first) domain,
+ * `{each additional SIP domain}` one name per further domain. Certificates whose conditions the
+ * features do not meet are left out; none at all without domains (the names would be templates).
+ */
+export function expectedCertificates(
+  certs: readonly Certificate[],
+  domains: readonly string[],
+  features: ReadonlySet<string>,
+): ExpectedCertificate[] {
+  if (domains.length === 0) return [];
+  const fill = (template: string): string[] => {
+    if (template.includes("{each additional SIP domain}"))
+      return domains.slice(1).map((d) => template.replaceAll("{each additional SIP domain}", d));
+    return [template.replaceAll("{domain}", domains[0]!)];
+  };
+  return certs
+    .filter((c) =>
+      c.conditions.every((k) => (typeof k === "string" ? [k] : k.anyOf).some((n) => features.has(n))),
+    )
+    .map((c) => ({
+      id: c.id,
+      endpoints: [...c.assignedTo],
+      names: [...new Set([c.subjectName, ...c.subjectAltNames].flatMap(fill).map((n) => n.toLowerCase()))],
+    }));
 }
 
 function checkFirewall(

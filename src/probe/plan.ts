@@ -11,11 +11,14 @@
  *   the firewall sees the packets the matrix describes); none for `any` (the system picks).
  * - Services: the same reading of the protocol column as listen (listen/plan.ts flowService), so
  *   the prober speaks what the stand-in answers: TLS (+SIP OPTIONS), MS-TURN pseudo-TLS, STUN.
+ * - Certificate names: for TLS targets, the names the profile's certificates for the destination
+ *   endpoint must carry once the topology names its SIP domains (cert-names.ts).
  */
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { flowService, type Service } from "../listen/plan.js";
 import type { BoundTopology, ResolvedFlow, Transport } from "../model/flow.js";
 import { addressText, familyOf } from "../space/address.js";
+import { expectedNames } from "./cert-names.js";
 import type { PortRange } from "../space/port.js";
 
 export interface ProbeTarget {
@@ -30,6 +33,8 @@ export interface ProbeTarget {
   sourcePorts?: PortRange[];
   service: Service;
   retired: boolean;
+  /** Names the destination's TLS certificate must carry (profile certificates, topology sipDomains). */
+  certificateNames?: string[];
 }
 
 export interface SkippedFlow {
@@ -107,7 +112,12 @@ export function planProbe(t: BoundTopology, fromId: string, o: ProbePlanOptions)
       skipped.push({ flow: f.id, to: f.to, reason: hosts.reason });
       continue;
     }
-    for (const address of hosts.hosts) targets.push(target(f, address));
+    const names = expectedNames(t, f.to);
+    for (const address of hosts.hosts) {
+      const x = target(f, address);
+      if (names.length > 0 && x.service.kind === "tls") x.certificateNames = names;
+      targets.push(x);
+    }
   }
   return { ok: true, plan: { from: fromId, fromName: from.name, sources, targets, skipped } };
 }

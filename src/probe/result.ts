@@ -55,6 +55,13 @@ export const ProbeResult = z.object({
     .optional()
     .describe("the service spoken after the handshake (sip-tls, sip-mtls, msturn-tcp, stun, …)"),
   tls: TlsFacts.optional(),
+  certificate: z
+    .object({
+      expected: z.array(z.string()).describe("names the profile's certificate for this endpoint must carry"),
+      missing: z.array(z.string()).describe("those the server's certificate does not cover (RFC 6125)"),
+    })
+    .optional()
+    .describe("with a topology's sipDomains: the certificate name check; any missing name makes ok false"),
   sip: z.object({ status: z.number().int(), reason: z.string(), server: z.string().optional() }).optional(),
   stun: z.object({ mapped: z.string() }).optional(),
   msturn: z.object({ status: z.number().int(), realm: z.string().optional() }).optional(),
