@@ -6,7 +6,7 @@
  * `oifname`/`iifname` see the empty name there, modelled as the name "".
  */
 import type { Hook } from "../ir/ruleset.js";
-import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
+import { onHost, type BoundTopology, type ResolvedFlow } from "../model/flow.js";
 import { ctSet, FULL, type Box } from "../space/box.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { NameSet } from "../space/name-set.js";
@@ -38,10 +38,10 @@ export function crossing(topology: BoundTopology, flow: ResolvedFlow): Crossing 
   if (fw.kind === "host") {
     const inbound: Leg = { path: INBOUND, iif: NOT_LOOPBACK, oif: NO_IF };
     const outbound: Leg = { path: OUTBOUND, iif: NO_IF, oif: NOT_LOOPBACK };
-    if (flow.to === fw.host && flow.from !== fw.host)
-      return { forward: inbound, reply: outbound, direction: "inbound" };
-    if (flow.from === fw.host && flow.to !== fw.host)
-      return { forward: outbound, reply: inbound, direction: "outbound" };
+    const fromHost = onHost(topology, flow.from);
+    const toHost = onHost(topology, flow.to);
+    if (toHost && !fromHost) return { forward: inbound, reply: outbound, direction: "inbound" };
+    if (fromHost && !toHost) return { forward: outbound, reply: inbound, direction: "outbound" };
     return undefined;
   }
   const zoneOf = (id: string) => fw.zones.find((z) => z.endpoints.includes(id));
@@ -90,6 +90,16 @@ export function replySpace(packets: Space, leg: Leg): Space {
   }));
 }
 
+/**
+ * ICMPv6 neighbour discovery (router/neighbour solicitation and advertisement, types 133-136; the
+ * dport dimension holds type·256+code): a host cannot speak IPv6 without it (RFC 4890 §4.4.1), so a
+ * host firewall accepting it exposes nothing the matrix could have said.
+ */
+const NEIGHBOUR_DISCOVERY = Space.UNIVERSE.restrict({
+  proto: IntervalSet.of(PROTO.ipv6icmp),
+  dport: IntervalSet.of(133 * 256, 136 * 256 + 255),
+});
+
 /** Every packet starting a connection towards or from the matrix's endpoints, per leg. */
 export function exposureUniverse(
   topology: BoundTopology,
@@ -98,17 +108,18 @@ export function exposureUniverse(
   const base = Space.UNIVERSE.restrict({ ct: CT_NEW });
   if (fw.kind === "host") {
     const host = topology.endpoints.find((e) => e.id === fw.host);
+    const nd = NEIGHBOUR_DISCOVERY;
     if (!host) return [];
     return [
       {
         direction: "inbound",
         leg: { path: INBOUND, iif: NOT_LOOPBACK, oif: NO_IF },
-        packets: base.restrict({ dst: host.addresses, iif: NOT_LOOPBACK, oif: NO_IF }),
+        packets: base.restrict({ dst: host.addresses, iif: NOT_LOOPBACK, oif: NO_IF }).subtract(nd),
       },
       {
         direction: "outbound",
         leg: { path: OUTBOUND, iif: NO_IF, oif: NOT_LOOPBACK },
-        packets: base.restrict({ src: host.addresses, iif: NO_IF, oif: NOT_LOOPBACK }),
+        packets: base.restrict({ src: host.addresses, iif: NO_IF, oif: NOT_LOOPBACK }).subtract(nd),
       },
     ];
   }

@@ -11,7 +11,7 @@
  * open any connection to the host (host kind) or to the firewall itself (perimeter kind).
  */
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
-import type { BoundTopology, FirewallSpec, ResolvedFlow } from "../model/flow.js";
+import { onHost, type BoundTopology, type FirewallSpec, type ResolvedFlow } from "../model/flow.js";
 import { ALL_V4, ALL_V6, familyPart, toCidrs } from "../space/address.js";
 import type { IntervalSet } from "../space/interval-set.js";
 import { portText, portSet, type PortRange } from "../space/port.js";
@@ -137,8 +137,10 @@ export function makePlan(t: BoundTopology, opts: { dropRetired: boolean }): Plan
     };
     let rule: PlanRule | undefined;
     if (fw.kind === "host") {
-      if (f.to === fw.host && f.from !== fw.host) rule = { ...base, direction: "in" };
-      else if (f.from === fw.host && f.to !== fw.host) rule = { ...base, direction: "out" };
+      const fromHost = onHost(t, f.from);
+      const toHost = onHost(t, f.to);
+      if (toHost && !fromHost) rule = { ...base, direction: "in" };
+      else if (fromHost && !toHost) rule = { ...base, direction: "out" };
       else
         warnings.push(
           `flow ${f.id} (${f.from} -> ${f.to}) does not enter or leave ${fw.host}: not this firewall's rule`,

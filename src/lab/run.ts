@@ -24,7 +24,7 @@ import { audit } from "../audit/audit.js";
 import { TARGETS } from "../compile/index.js";
 import { makePlan } from "../compile/plan.js";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
-import type { BoundTopology } from "../model/flow.js";
+import { onHost, type BoundTopology } from "../model/flow.js";
 import { READERS, sniffFormat, type ReaderName } from "../parse/index.js";
 import { ProbeOutput, type ProbeResultT } from "../probe/result.js";
 import { loadTopology } from "../shell/load.js";
@@ -105,6 +105,13 @@ export class Lab {
     // IPv6 hosts for `any` endpoints only when some endpoint has IPv6 (else v6 probes test nothing).
     const hasV6 = bound.endpoints.some((e) => e.text.some((x) => x.includes(":")));
     if (!hasV6) for (const a of addresses) a.lab = a.lab.filter((x) => !x.includes(":"));
+    const split = zonesSharingAddresses(bound, addresses);
+    if (split !== undefined)
+      return inputFail(
+        "lab-addresses",
+        split,
+        "endpoints that share an address in the same zone (one host cannot sit on both sides of the firewall)",
+      );
     if (o.rulesetPath !== undefined) {
       const mapped = addresses.filter((a) => a.mapped);
       if (mapped.length > 0)
@@ -168,8 +175,17 @@ export class Lab {
       rulesLabel = `${o.target} compiled by portmatrix${o.dropRetired ? " (--drop-retired)" : ""}`;
     }
 
-    // Namespaces.
-    const nsOf = this.buildNetwork(labBound, addresses);
+    // Namespaces. A failing `ip` here is the machine's doing (no netns support, a link name taken):
+    // said in one line with what failed, not as a crash.
+    let nsOf: Map<string, string>;
+    try {
+      nsOf = this.buildNetwork(labBound, addresses);
+    } catch (e) {
+      return envFail(
+        `building the lab network failed: ${(e as Error).message.split("\n").slice(0, 2).join(" ").trim()}`,
+        "iproute2 with network namespace and veth support (scripts/setup.sh), run as root",
+      );
+    }
     const fwNs =
       labBound.firewall.kind === "host" ? nsOf.get(labBound.firewall.host)! : `${this.net.prefix}fw`;
     for (const f of files) {
@@ -306,14 +322,22 @@ export class Lab {
     const net = this.net;
     const hostsOf = new Map(addresses.map((a) => [a.endpoint, a.lab]));
     const nsOf = new Map<string, string>();
+    // Endpoints may share addresses (a consolidated edge's services on one IP): each address is
+    // configured once, in the namespace of the first endpoint that has it.
+    const placed = new Set<string>();
     if (t.firewall.kind === "host") {
       const edge = net.add("edge");
       const peers = net.add("peers");
       net.link(edge, "eth0", peers, "eth0");
-      for (const e of t.endpoints) {
-        const ns = e.id === t.firewall.host ? edge : peers;
+      // The host's endpoints first (the host, and those on its addresses: model/flow.ts onHost), so
+      // a shared address always lands in the edge's namespace.
+      const ordered = [...t.endpoints].sort((a, b) => Number(onHost(t, b.id)) - Number(onHost(t, a.id)));
+      for (const e of ordered) {
+        const ns = onHost(t, e.id) ? edge : peers;
         nsOf.set(e.id, ns);
         for (const a of hostsOf.get(e.id)!) {
+          if (placed.has(a)) continue;
+          placed.add(a);
           net.addAddress(ns, "eth0", a);
           net.route(ns === edge ? peers : edge, a.includes(":") ? `${a}/128` : `${a}/32`, "eth0");
         }
@@ -339,6 +363,8 @@ export class Lab {
       for (const id of zone.endpoints) {
         nsOf.set(id, z);
         for (const a of hostsOf.get(id)!) {
+          if (placed.has(a)) continue; // another endpoint of this zone has it (zonesSharingAddresses)
+          placed.add(a);
           net.addAddress(z, "eth0", a);
           net.route(fw, a.includes(":") ? `${a}/128` : `${a}/32`, zone.interface);
         }
@@ -346,6 +372,24 @@ export class Lab {
     });
     return nsOf;
   }
+}
+
+/** A lab address that endpoints in two different zones share (a perimeter cannot place it), said once. */
+function zonesSharingAddresses(t: BoundTopology, addresses: readonly LabAddress[]): string | undefined {
+  if (t.firewall.kind !== "perimeter") return undefined;
+  const zoneOf = new Map<string, string>();
+  for (const z of t.firewall.zones) for (const id of z.endpoints) zoneOf.set(id, z.name);
+  const seen = new Map<string, { endpoint: string; zone: string }>();
+  for (const a of addresses)
+    for (const x of a.lab) {
+      const zone = zoneOf.get(a.endpoint);
+      if (zone === undefined) continue;
+      const first = seen.get(x);
+      if (first === undefined) seen.set(x, { endpoint: a.endpoint, zone });
+      else if (first.zone !== zone)
+        return `${x} is ${first.endpoint}'s (zone ${first.zone}) and ${a.endpoint}'s (zone ${zone})`;
+    }
+  return undefined;
 }
 
 type Child = import("node:child_process").ChildProcess & { stderrText?: string };

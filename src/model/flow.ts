@@ -98,3 +98,17 @@ export interface ExpectedCertificate {
   /** Subject name first, then the subject alternative names (lower case, no duplicates). */
   names: string[];
 }
+
+/**
+ * Whether endpoint `id` is the firewalled host itself in a host-kind topology: the host endpoint, or
+ * an endpoint all of whose addresses are the host's (a consolidated edge's XMPP proxy on the Access
+ * Edge's address: its packets meet the same host firewall). `any` and partial overlaps are not.
+ */
+export function onHost(t: Pick<BoundTopology, "firewall" | "endpoints">, id: string): boolean {
+  const fw = t.firewall;
+  if (fw.kind !== "host") return false;
+  if (id === fw.host) return true;
+  const host = t.endpoints.find((e) => e.id === fw.host)?.addresses;
+  const e = t.endpoints.find((x) => x.id === id)?.addresses;
+  return host !== undefined && e !== undefined && !e.isEmpty() && e.subtract(host).isEmpty();
+}

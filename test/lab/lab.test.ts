@@ -179,3 +179,33 @@ test(
     }
   },
 );
+
+test(
+  "lab: a consolidated edge (XMPP proxy on the Access Edge's address) — its flows are the host's, certificates checked",
+  { skip },
+  async () => {
+    const r = await lab(["-t", "test/fixtures/lab-sfb-consolidated.yaml"]);
+    assert.equal(r.status, 0, r.stderr + JSON.stringify(r.out?.flows.filter((f) => !f.agree)));
+    const byId = new Map(r.out!.flows.map((f) => [f.id, f]));
+    assert.equal(byId.get("xmpp-in")!.probe, "allowed");
+    assert.equal(byId.get("xmpp-in")!.audit, "allowed");
+    assert.equal(byId.get("sip-tls-in")!.audit, "allowed");
+    assert.equal(byId.get("psom-tls-in")!.audit, "not-applicable", "webconf-edge is another machine");
+    for (const f of r.out!.flows) assert.ok(f.agree, `${f.id}: ${f.detail}`);
+    assert.deepEqual(ours(r.pid), []);
+    assert.deepEqual(strays(), []);
+  },
+);
+
+test(
+  "lab: refuses one address in two zones of a perimeter (exit 2, one line, nothing created)",
+  { skip },
+  async () => {
+    const r = await lab(["-t", "test/fixtures/lab-split-address.yaml"]);
+    assert.equal(r.status, 2, r.stderr);
+    const lines = r.stderr.trim().split("\n");
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, /error\[lab-addresses\]: 203\.0\.113\.10 is .*zone .* and .*zone /);
+    assert.deepEqual(ours(r.pid), []);
+  },
+);
