@@ -1,14 +1,9 @@
 /** What every command shares: printing diagnostics, the bad-input exit, format checking. */
-import { renderDiagnostic, sortDiagnostics, type Diagnostic } from "../diag/diagnostic.js";
+import { InputError, renderDiagnostic, sortDiagnostics, type Diagnostic } from "../diag/diagnostic.js";
+
+export { InputError };
 
 export const EXIT = { ok: 0, findings: 1, badInput: 2, environment: 3 } as const;
-
-/** Thrown by commands for bad input; main.ts prints the diagnostics and exits 2. Never for bugs. */
-export class InputError extends Error {
-  constructor(readonly diagnostics: Diagnostic[]) {
-    super(diagnostics.map(renderDiagnostic).join("\n"));
-  }
-}
 
 export function printDiagnostics(diags: readonly Diagnostic[]): void {
   for (const d of sortDiagnostics(diags)) process.stderr.write(renderDiagnostic(d) + "\n");

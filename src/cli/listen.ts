@@ -1,4 +1,5 @@
 /** `portmatrix listen` (stand in for an endpoint) and `portmatrix certs` (a throwaway PKI). */
+import { isIP } from "node:net";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { diag } from "../diag/diagnostic.js";
@@ -228,6 +229,23 @@ async function runCerts(opts: { name: string[]; output: string; days: string }):
     throw new InputError([
       diag("bad-option", "error", `--days "${opts.days}" is not a positive whole number`, {
         expected: "e.g. --days 30",
+      }),
+    ]);
+  if (opts.name.length === 0)
+    throw new InputError([
+      diag("bad-option", "error", "certs needs at least one --name for the leaf certificate", {
+        expected: "e.g. --name sip.contoso.example --name 203.0.113.10 (the first is its CN)",
+      }),
+    ]);
+  const badName = opts.name.find(
+    (n) =>
+      isIP(n) === 0 &&
+      !/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(n),
+  );
+  if (badName !== undefined)
+    throw new InputError([
+      diag("bad-option", "error", `--name "${badName}" is neither a DNS name nor an IP address`, {
+        expected: "a DNS name (sip.contoso.example, *.contoso.example) or an IPv4/IPv6 address",
       }),
     ]);
   const pki = await makePki({ names: opts.name, days, now: new Date() });

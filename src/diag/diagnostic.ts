@@ -54,3 +54,10 @@ export function sortDiagnostics(diags: readonly Diagnostic[]): Diagnostic[] {
     return (a.at?.line ?? 0) - (b.at?.line ?? 0) || (a.at?.col ?? 0) - (b.at?.col ?? 0);
   });
 }
+
+/** Thrown for bad input (by commands, and by the shell's file writer); main.ts prints the diagnostics and exits 2. Never for bugs. */
+export class InputError extends Error {
+  constructor(readonly diagnostics: Diagnostic[]) {
+    super(diagnostics.map(renderDiagnostic).join("\n"));
+  }
+}
