@@ -112,6 +112,7 @@ export function matrix(): BoundTopology {
     features: [],
     sipDomains: [],
     certificates: [],
+    dns: [],
     management: a("10.0.0.0/8"),
     flows,
     endpoints: [

@@ -9,7 +9,7 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get update -qq
   # Kernel firewalls and netns tooling (lab, kernel tests); real peers for the interop tests.
   apt-get install -y -qq --no-install-recommends \
-    iproute2 nftables iptables conntrack python3 nmap stun-client coturn kamailio kamailio-tls-modules openssl chromium fonts-dejavu-core graphviz \
+    iproute2 nftables iptables conntrack python3 nmap stun-client coturn kamailio kamailio-tls-modules openssl dnsmasq-base chromium fonts-dejavu-core graphviz \
     >/dev/null
   # Packaged daemons must not run as system services: tests start their own, inside namespaces.
   for svc in coturn kamailio; do

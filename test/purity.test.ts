@@ -20,6 +20,7 @@ const PURE = [
   "diag",
   "report",
   "diagram",
+  "dns",
 ];
 const FORBIDDEN: Array<[RegExp, string]> = [
   [

@@ -73,6 +73,7 @@ const topology: BoundTopology = {
   features: [],
   sipDomains: [],
   certificates: [],
+  dns: [],
   management: addr("203.0.113.240/28"),
   firewall: { kind: "host", host: "edge" },
   endpoints: [

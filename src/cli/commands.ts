@@ -16,6 +16,7 @@ const REGISTRY: ReadonlyArray<readonly [names: readonly string[], load: () => Pr
   [["audit"], async () => (await import("./audit.js")).registerAudit],
   [["listen", "certs"], async () => (await import("./listen.js")).registerListen],
   [["probe", "merge"], async () => (await import("./probe.js")).registerProbe],
+  [["dns"], async () => (await import("./dns.js")).registerDns],
   [["lab"], async () => (await import("./lab.js")).registerLab],
   [["diagram", "report", "serve"], async () => (await import("./report.js")).registerReport],
   [["schemas"], async () => (await import("./schemas.js")).registerSchemas],

@@ -9,6 +9,7 @@ import { profilesOutputSchema } from "../report/profiles-schema.js";
 import { AuditReport } from "../audit/report-schema.js";
 import { ProbeOutput } from "../probe/result.js";
 import { LabOutput } from "../lab/result.js";
+import { DnsOutput } from "../dns/check.js";
 import { writeFilesAtomic } from "../shell/files.js";
 import { EXIT } from "./io.js";
 import type { Runner } from "./commands.js";
@@ -22,6 +23,7 @@ export const SCHEMAS = {
   "profiles-output": { schema: profilesOutputSchema, io: "output" },
   "audit-output": { schema: AuditReport, io: "output" },
   "probe-output": { schema: ProbeOutput, io: "output" },
+  "dns-output": { schema: DnsOutput, io: "output" },
   "lab-output": { schema: LabOutput, io: "output" },
 } as const satisfies Record<string, { schema: z.ZodType; io: "input" | "output" }>;
 

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { AuditReportT } from "../audit/report-schema.js";
 import type { ProbeResultT } from "../probe/result.js";
+import { alignedLines } from "../report/table.js";
 import type { LabAddress } from "./addresses.js";
 
 export const LAB_OUTPUT_VERSION = 1;
@@ -136,14 +137,7 @@ export function renderLabText(o: LabOutputT): string {
     f.detail,
   ]);
   const head = ["", "flow", "direction", "ports", "probe", "audit", ""];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]): string =>
-    r
-      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join("  ")
-      .trimEnd();
-  lines.push(fmt(head));
-  for (const r of rows) lines.push(fmt(r));
+  lines.push(...alignedLines(head, rows));
   for (const f of o.flows.filter((x) => !x.agree))
     lines.push(`BUG: probe and audit disagree on ${f.id}: ${f.detail} — please report it with this output`);
   lines.push(

@@ -77,7 +77,14 @@ export interface BoundTopology {
   profileTitle: string;
   /** All flows of the profile, active or not, in profile order. */
   flows: ResolvedFlow[];
-  endpoints: Array<{ id: string; name: string; addresses: IntervalSet; text: string[] }>;
+  endpoints: Array<{
+    id: string;
+    name: string;
+    addresses: IntervalSet;
+    text: string[];
+    /** The addresses the topology writes one at a time (not as a CIDR, range or any); absent: none known. */
+    hosts?: IntervalSet;
+  }>;
   features: string[];
   firewall: FirewallSpec;
   /** Addresses any generated ruleset must keep reachable (management access). */
@@ -89,6 +96,29 @@ export interface BoundTopology {
    * for the features this topology turns on; empty without sipDomains.
    */
   certificates: ExpectedCertificate[];
+  /**
+   * The DNS records the profile says the deployment needs, one per SIP domain where the name holds
+   * `{domain}`, for the features this topology turns on; empty without sipDomains.
+   */
+  dns: ExpectedDnsRecord[];
+}
+
+export interface ExpectedDnsRecord {
+  location: "external" | "internal";
+  type: "SRV" | "A" | "AAAA" | "CNAME";
+  /** The record's name, `{domain}` filled (lower case). */
+  name: string;
+  /** The SIP domain it was filled with (absent when the name holds no `{domain}`). */
+  domain?: string;
+  /** SRV: the port. */
+  port?: number;
+  /** SRV and CNAME: the host name the record points at (filled, lower case). */
+  target?: string;
+  /** A and AAAA: what the address is, as the page says ("Access Edge service address"). */
+  describes?: string;
+  /** The endpoint whose addresses the record (or its SRV target) must resolve to. */
+  endpoint?: string;
+  notes: string;
 }
 
 export interface ExpectedCertificate {

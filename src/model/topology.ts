@@ -2,9 +2,9 @@
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { parseAddress, toReadable } from "../space/address.js";
 import { IntervalSet } from "../space/interval-set.js";
-import type { BoundTopology, ExpectedCertificate, FirewallSpec } from "./flow.js";
+import type { BoundTopology, ExpectedCertificate, ExpectedDnsRecord, FirewallSpec } from "./flow.js";
 import { lowerFlows, oneOf, resolveVariables, type LoadedProfile } from "./profile.js";
-import { topologySchema, type Certificate, type Topology } from "./schema.js";
+import { topologySchema, type Certificate, type DnsRecord, type Topology } from "./schema.js";
 import type { PathKey, YamlSource } from "./yaml-source.js";
 import { zodDiagnostics } from "./zod-diagnostics.js";
 import { parseLeniently } from "./lenient.js";
@@ -78,7 +78,11 @@ export function bindTopology(
       return [];
     }
     const addresses = addressesOf(spec, ["endpoints", id]);
-    return [{ id, name: profile.endpoints[id]!.name, addresses, text: toReadable(addresses) }];
+    // The addresses written one at a time (service addresses, each needing its own A record).
+    const hosts = (Array.isArray(spec) ? spec : [spec])
+      .map(parseAddress)
+      .reduce((h, r) => (r.ok && r.set.size() === 1n ? h.union(r.set) : h), IntervalSet.EMPTY);
+    return [{ id, name: profile.endpoints[id]!.name, addresses, text: toReadable(addresses), hosts }];
   });
 
   topology.features.forEach((f, i) => {
@@ -130,6 +134,7 @@ export function bindTopology(
         topology.sipDomains ?? [],
         new Set(topology.features),
       ),
+      dns: expectedDnsRecords(profile.dns, topology.sipDomains ?? [], new Set(topology.features)),
     },
     diagnostics,
   };
@@ -152,14 +157,47 @@ export function expectedCertificates(
     return [template.replaceAll("{domain}", domains[0]!)];
   };
   return certs
-    .filter((c) =>
-      c.conditions.every((k) => (typeof k === "string" ? [k] : k.anyOf).some((n) => features.has(n))),
-    )
+    .filter((c) => conditionsMet(c.conditions, features))
     .map((c) => ({
       id: c.id,
       endpoints: [...c.assignedTo],
       names: [...new Set([c.subjectName, ...c.subjectAltNames].flatMap(fill).map((n) => n.toLowerCase()))],
     }));
+}
+
+const conditionsMet = (conds: Certificate["conditions"], features: ReadonlySet<string>): boolean =>
+  conds.every((k) => (typeof k === "string" ? [k] : k.anyOf).some((n) => features.has(n)));
+
+/**
+ * A profile's DNS records for these SIP domains: a record whose name holds `{domain}` is needed once
+ * per domain (the pages: "one per SIP domain"), its SRV target filled with the same domain. Records
+ * whose conditions the features do not meet are left out; none at all without domains.
+ */
+export function expectedDnsRecords(
+  records: readonly DnsRecord[],
+  domains: readonly string[],
+  features: ReadonlySet<string>,
+): ExpectedDnsRecord[] {
+  if (domains.length === 0) return [];
+  return records
+    .filter((r) => conditionsMet(r.conditions, features))
+    .flatMap((r) =>
+      (r.name.includes("{domain}") ? domains : [undefined]).map((domain) => {
+        const fill = (t: string): string =>
+          (domain === undefined ? t : t.replaceAll("{domain}", domain)).toLowerCase();
+        const pointsAt = r.type === "SRV" || r.type === "CNAME";
+        return {
+          location: r.location,
+          type: r.type,
+          name: fill(r.name),
+          ...(domain !== undefined ? { domain } : {}),
+          ...(r.port !== undefined ? { port: r.port } : {}),
+          ...(pointsAt ? { target: fill(r.target) } : { describes: r.target }),
+          ...(r.endpoint !== undefined ? { endpoint: r.endpoint } : {}),
+          notes: r.notes,
+        };
+      }),
+    );
 }
 
 function checkFirewall(

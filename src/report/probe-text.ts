@@ -4,6 +4,7 @@
  */
 import { groupResults, type ProbeOutputT } from "../probe/result.js";
 import { junitXml, type JunitCase } from "./junit.js";
+import { alignedLines } from "./table.js";
 
 const ports = (a: number, b: number): string => (a === b ? String(a) : `${a}-${b}`);
 
@@ -23,16 +24,7 @@ export function renderProbeText(o: ProbeOutputT): string {
     ];
   });
   const head = ["", ...(o.runs ? ["from"] : []), "flow", "target", "state", "detail"];
-  const widths = head.map((h, i) =>
-    Math.max(h.length, ...rows.map((r) => (i === r.length - 1 ? 0 : r[i]!.length))),
-  );
-  const fmt = (r: string[]): string =>
-    r
-      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join("  ")
-      .trimEnd();
-  lines.push(fmt(head));
-  for (const r of rows) lines.push(fmt(r));
+  lines.push(...alignedLines(head, rows));
   for (const s of o.skipped) lines.push(`skipped ${s.flow}${s.from ? ` (from ${s.from})` : ""}: ${s.reason}`);
   const st = Object.entries(o.summary.states)
     .map(([k, v]) => `${v} ${k}`)

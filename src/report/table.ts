@@ -6,6 +6,22 @@ export interface Column {
   wrap?: number;
 }
 
+/**
+ * Lines of aligned columns, two spaces apart, without a rule: the last column (a free-text detail)
+ * is neither padded nor counted in the widths. Probe, dns and lab tables.
+ */
+export function alignedLines(head: readonly string[], rows: readonly string[][]): string[] {
+  const widths = head.map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => (i === r.length - 1 ? 0 : (r[i] ?? "").length))),
+  );
+  const fmt = (r: readonly string[]): string =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
+  return [fmt(head), ...rows.map(fmt)];
+}
+
 /** A boxless text table: header, a rule, rows; long cells wrap within their column. */
 export function textTable(columns: readonly Column[], rows: readonly string[][]): string {
   const wrapped = rows.map((r) => r.map((cell, i) => wrapCell(cell, columns[i]?.wrap)));
