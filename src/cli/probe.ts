@@ -1,5 +1,4 @@
 /** `portmatrix probe` (live verification from one vantage point) and `portmatrix merge`. */
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import cliProgress from "cli-progress";
 import { diag } from "../diag/diagnostic.js";
@@ -214,9 +213,14 @@ function runMerge(files: string[], opts: { format: string; output?: string }): n
   const runs: ProbeOutputT[] = [];
   const problems = [];
   for (const file of files) {
+    const read = readText(file);
+    if (!read.ok) {
+      problems.push(read.diagnostic);
+      continue;
+    }
     let value: unknown;
     try {
-      value = JSON.parse(readFileSync(file, "utf8"));
+      value = JSON.parse(read.text);
     } catch (e) {
       problems.push(
         diag("bad-run-json", "error", `${file}: ${(e as Error).message}`, {

@@ -42,7 +42,8 @@ export function hasErrors(diags: readonly Diagnostic[]): boolean {
 export function renderDiagnostic(d: Diagnostic): string {
   const where = d.at ? `${d.at.file}:${d.at.line}:${d.at.col}: ` : "";
   const expected = d.expected ? `; expected ${d.expected}` : "";
-  return `${where}${d.severity}[${d.code}]: ${d.message}${expected}`;
+  // One line, whatever a message quotes (a JSON parser's snippet of the input can hold newlines).
+  return `${where}${d.severity}[${d.code}]: ${d.message}${expected}`.replace(/\r?\n/g, "\\n");
 }
 
 /** Sorts by file, line, column so output is stable whatever order checks ran in. */

@@ -27,6 +27,7 @@ import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { onHost, type BoundTopology } from "../model/flow.js";
 import { READERS, sniffFormat, type ReaderName } from "../parse/index.js";
 import { ProbeOutput, type ProbeResultT } from "../probe/result.js";
+import { readText } from "../shell/files.js";
 import { loadTopology } from "../shell/load.js";
 import { assignLabAddresses, type LabAddress } from "./addresses.js";
 import { Netns, sh } from "./netns.js";
@@ -112,7 +113,12 @@ export class Lab {
         split,
         "endpoints that share an address in the same zone (one host cannot sit on both sides of the firewall)",
       );
+    // An existing ruleset is read before anything is created.
+    let rulesetText: string | undefined;
     if (o.rulesetPath !== undefined) {
+      const read = readText(o.rulesetPath);
+      if (!read.ok) return { ok: false, kind: "input", diagnostics: [read.diagnostic] };
+      rulesetText = read.text;
       const mapped = addresses.filter((a) => a.mapped);
       if (mapped.length > 0)
         return inputFail(
@@ -148,8 +154,8 @@ export class Lab {
     let files: Array<{ suffix: string; text: string }>;
     let reader: ReaderName;
     let rulesLabel: string;
-    if (o.rulesetPath !== undefined) {
-      const text = readFileSync(o.rulesetPath, "utf8");
+    if (o.rulesetPath !== undefined && rulesetText !== undefined) {
+      const text = rulesetText;
       const format = sniffFormat(text);
       if (format !== "nftables-text" && format !== "iptables-save")
         return inputFail(

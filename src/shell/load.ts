@@ -60,6 +60,23 @@ export function loadProfile(ref: string, baseDir = process.cwd()): Loaded<Loaded
   if (!read.ok) return { ok: false, diagnostics: [read.diagnostic] };
   const { source, diagnostics } = parseYaml(looksLikePath ? ref : `profiles/${ref}.yaml`, read.text);
   if (!source) return { ok: false, diagnostics };
+  const doc = source.value as Record<string, unknown> | null;
+  // A topology given where a profile goes: say so, instead of listing every profile key it lacks.
+  if (doc !== null && typeof doc === "object" && typeof doc.profile === "string" && !("flows" in doc))
+    return {
+      ok: false,
+      diagnostics: [
+        diag(
+          "topology-not-profile",
+          "error",
+          `${ref} is a topology (of profile ${doc.profile}), not a profile`,
+          {
+            at: source.positionOf(["profile"], { key: true }),
+            expected: `a profile here; a topology goes after -t, e.g. portmatrix show ${doc.profile} -t ${ref}`,
+          },
+        ),
+      ],
+    };
   const checked = checkProfile(source);
   return checked.loaded
     ? { ok: true, value: checked.loaded, diagnostics: checked.diagnostics }

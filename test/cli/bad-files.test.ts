@@ -1,0 +1,45 @@
+/** Files that are missing, folders, or not what they should be: one line each, exit 2, never a stack trace. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { runCli } from "./run-cli.js";
+
+const oneError = (stderr: string): string => {
+  assert.doesNotMatch(stderr, /internal error|\n\s+at /);
+  const errors = stderr.split("\n").filter((l) => /error\[/.test(l));
+  assert.equal(errors.length, 1, stderr);
+  return errors[0]!;
+};
+
+test("lab --ruleset: a missing file or a folder is bad input, said before anything is made", () => {
+  for (const [path, why] of [
+    ["/nonexistent-portmatrix.rules", "no such file"],
+    ["/tmp", "is a directory"],
+  ] as const) {
+    const r = runCli(["lab", "-t", "examples/seed-host.yaml", "--ruleset", path]);
+    if (process.getuid?.() !== 0) {
+      assert.equal(r.status, 3, "without root the lab stops before reading anything");
+      continue;
+    }
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(oneError(r.stderr), `error[unreadable-file]: ${path}: ${why}; expected a readable file`);
+  }
+});
+
+test("merge: a missing file and a file that is not JSON, each on one line", () => {
+  const r = runCli(["merge", "/nonexistent-portmatrix.json", "package-lock.json", "README.md"]);
+  assert.equal(r.status, 2);
+  assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+  const lines = r.stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 3, r.stderr);
+  assert.match(lines.join("\n"), /error\[unreadable-file\]: \/nonexistent-portmatrix\.json: no such file/);
+  assert.match(lines.join("\n"), /README\.md:1:1: error\[bad-run-json\]: README\.md: Unexpected token/);
+});
+
+test("show: a topology where a profile goes is named as such, with the command that was meant", () => {
+  const r = runCli(["show", "examples/seed-host.yaml"]);
+  assert.equal(r.status, 2);
+  assert.equal(
+    oneError(r.stderr),
+    "examples/seed-host.yaml:3:1: error[topology-not-profile]: examples/seed-host.yaml is a topology (of profile lync2013-public-im), not a profile; expected a profile here; a topology goes after -t, e.g. portmatrix show lync2013-public-im -t examples/seed-host.yaml",
+  );
+});
