@@ -66,9 +66,16 @@ export function bindTopology(
         true,
       );
   }
+  const raw = source.value as { endpoints?: unknown } | null;
+  const rawEndpoints =
+    raw !== null && typeof raw === "object" && typeof raw.endpoints === "object" && raw.endpoints !== null
+      ? (raw.endpoints as Record<string, unknown>)
+      : {};
   const endpoints = endpointIds.flatMap((id) => {
     const spec = topology.endpoints[id];
     if (spec === undefined) {
+      // Bound in the file but not validly: its own diagnostic says why; "not bound" would be false.
+      if (Object.hasOwn(rawEndpoints, id)) return [];
       err(
         "unbound-endpoint",
         `endpoint "${id}" (${profile.endpoints[id]!.name}) is not bound to any address`,

@@ -41,12 +41,18 @@ function issueDiagnostics(
       ];
     }
     case "invalid_type": {
-      const missing = issue.input === undefined;
+      // zod leaves `issue.input` out unless asked; the document itself says what is there.
+      const found = valueAt(source.value, path);
+      const missing = found === undefined;
       return [
         diag(
           missing ? "missing-key" : "invalid-type",
           "error",
-          missing ? `${where} is missing` : `${where} has the wrong type`,
+          missing
+            ? path.length === 0
+              ? "the document is empty"
+              : `${where} is missing`
+            : `${where} is ${kindOf(found)}`,
           {
             at: source.positionOf(missing ? path.slice(0, -1) : path),
             expected: issue.expected,
@@ -69,6 +75,24 @@ function issueDiagnostics(
         }),
       ];
   }
+}
+
+function valueAt(value: unknown, path: readonly PathKey[]): unknown {
+  let v = value;
+  for (const step of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<string | number, unknown>)[step];
+  }
+  return v ?? undefined;
+}
+
+/** What a YAML value is, in the words of someone editing the file. */
+function kindOf(v: unknown): string {
+  if (v === null) return "empty (null)";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a mapping";
+  if (typeof v === "string") return `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  return `${typeof v === "number" ? "the number" : typeof v === "boolean" ? "the boolean" : "the value"} ${String(v)}`;
 }
 
 function depth(issues: readonly Issue[]): number {

@@ -1,5 +1,8 @@
 /** Files that are missing, folders, or not what they should be: one line each, exit 2, never a stack trace. */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { runCli } from "./run-cli.js";
 
@@ -42,4 +45,34 @@ test("show: a topology where a profile goes is named as such, with the command t
     oneError(r.stderr),
     "examples/seed-host.yaml:3:1: error[topology-not-profile]: examples/seed-host.yaml is a topology (of profile lync2013-public-im), not a profile; expected a profile here; a topology goes after -t, e.g. portmatrix show lync2013-public-im -t examples/seed-host.yaml",
   );
+});
+
+test("a value of the wrong kind is named for what it is; endpoints bound wrongly are not also 'not bound'", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pm-bad-"));
+  try {
+    const cases: Array<[string, string[]]> = [
+      ["", ["1:1: error[missing-key]: the document is empty; expected object"]],
+      ["- a\n- b\n", ["1:1: error[invalid-type]: the document is a list; expected object"]],
+      [
+        "profile: lync2013-public-im\nendpoints:\n  edge-access: {a: 1}\n  partners: 5\n  clients: any\n  messenger-clients: [true]\nfirewall: {kind: host, host: edge-access}\n",
+        [
+          '3:16: error[invalid-type]: "endpoints.edge-access" is a mapping; expected string',
+          '4:13: error[invalid-type]: "endpoints.partners" is the number 5; expected string',
+          '6:23: error[invalid-type]: "endpoints.messenger-clients.0" is the boolean true; expected string',
+        ],
+      ],
+    ];
+    cases.forEach(([text, want], i) => {
+      const file = join(dir, `t${i}.yaml`);
+      writeFileSync(file, text);
+      const r = runCli(["compile", "-t", file, "--target", "nftables"]);
+      assert.equal(r.status, 2);
+      assert.deepEqual(
+        r.stderr.trimEnd().split("\n"),
+        want.map((w) => `${file}:${w}`),
+      );
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
