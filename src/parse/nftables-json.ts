@@ -42,11 +42,15 @@ export function readNftablesJson(text: string, file: string): ParsedRuleset {
         }),
       ],
     };
+  const unread: Diagnostic[] = [];
   const items: Item[] = (doc.nftables as Json[]).map((entry, i) => {
-    const [kind, body] = Object.entries((entry ?? {}) as Obj)[0] ?? ["other", {}];
+    const [kind, body] = Object.entries((entry ?? {}) as Obj)[0] ?? ["(empty)", {}];
     const known = ["table", "chain", "set", "map", "rule"].includes(kind) ? (kind as Item["kind"]) : "other";
+    if (known === "other" && kind !== "metainfo")
+      unread.push(notRead(kind, source.positionOf(["nftables", i])));
     return { kind: known, body: (body ?? {}) as Obj, path: ["nftables", i, kind] };
   });
+  unread.push(...orphans(items, source.positionOf));
   const { text: printed, lineOf } = printRuleset(items);
   const parsed = readNftablesText(printed, file);
   const where = (line: number): Position => {
@@ -66,8 +70,67 @@ export function readNftablesJson(text: string, file: string): ParsedRuleset {
       })),
     })),
   }));
-  const diags: Diagnostic[] = parsed.diagnostics.map((d) => (d.at ? { ...d, at: where(d.at.line) } : d));
+  const diags: Diagnostic[] = [
+    ...unread,
+    ...parsed.diagnostics.map((d) => (d.at ? { ...d, at: where(d.at.line) } : d)),
+  ];
   return { ruleset: { ...empty, tables }, diagnostics: diags };
+}
+
+/**
+ * Stateful objects that decide no verdict by themselves (a rule that uses one is read as usual) are
+ * noted; any other kind of object is an error: it might hold what decides a verdict.
+ */
+const NO_VERDICT = new Set([
+  "flowtable",
+  "counter",
+  "quota",
+  "limit",
+  "ct helper",
+  "ct timeout",
+  "ct expectation",
+  "secmark",
+  "synproxy",
+]);
+
+function notRead(kind: string, at: Position): Diagnostic {
+  return NO_VERDICT.has(kind)
+    ? diag("nft-json-unread", "note", `a ${kind} object is not read (it decides no verdict by itself)`, {
+        at,
+      })
+    : diag("nft-json-unread", "error", `a "${kind}" object is not something this reader knows`, {
+        at,
+        expected: "table, chain, set, map, rule (and metainfo, flowtable, counter, quota, limit, ct …)",
+      });
+}
+
+/** Chains, sets and rules whose table (or, for a rule, chain) the document does not declare. */
+function orphans(items: readonly Item[], positionOf: (path: PathKey[]) => Position): Diagnostic[] {
+  const tables = new Set(
+    items.filter((i) => i.kind === "table").map((t) => `${str(t.body.family)} ${str(t.body.name)}`),
+  );
+  const chains = new Set(
+    items
+      .filter((i) => i.kind === "chain")
+      .map((c) => `${str(c.body.family)} ${str(c.body.table)} ${str(c.body.name)}`),
+  );
+  return items.flatMap((i) => {
+    if (i.kind === "table" || i.kind === "other") return [];
+    const table = `${str(i.body.family)} ${str(i.body.table)}`;
+    const missing = !tables.has(table)
+      ? `table ${table.trim() || "(no name)"}`
+      : i.kind === "rule" && !chains.has(`${table} ${str(i.body.chain)}`)
+        ? `chain ${str(i.body.chain)} in table ${table}`
+        : undefined;
+    return missing === undefined
+      ? []
+      : [
+          diag("nft-json-orphan", "error", `a ${i.kind} of ${missing}, which the document does not declare`, {
+            at: positionOf(i.path.slice(0, 2)),
+            expected: "the whole ruleset as nft -j list ruleset prints it",
+          }),
+        ];
+  });
 }
 
 /** The ruleset in nft's text syntax, with the JSON path each printed line came from. */
