@@ -5,6 +5,7 @@
  * raw -300, mangle -150, dstnat -100, filter 0, security 50, srcnat 100, and `name ± n`).
  * Verdict maps (`vmap { k : verdict }`) become one rule per element, in the same line.
  */
+import { nftStatements } from "./nft-statements.js";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import type { Chain, Hook, Origin, Ruleset, Table, TableFamily } from "../ir/ruleset.js";
 import type { IntervalSet } from "../space/interval-set.js";
@@ -38,7 +39,7 @@ interface St {
 
 export function readNftablesText(text: string, file: string): ParsedRuleset {
   const st: St = { file, diags: [], tables: [], skipTable: false, sets: new Map(), depth: 0 };
-  text.split("\n").forEach((raw, i) => nftLine(st, raw.replace(/\r$/, ""), i + 1));
+  for (const s of nftStatements(text)) nftLine(st, " ".repeat(s.offset) + s.text, s.line);
   for (const t of st.tables) checkJumps(st, t);
   const ruleset: Ruleset = {
     format: "nftables-text",
@@ -64,6 +65,18 @@ function nftLine(st: St, raw: string, n: number): void {
   if (text === "}") return close(st);
   if (words[0] === "table" && text.endsWith("{")) return openTable(st, words, o);
   if (!st.table && scriptCommand(st, words)) return;
+  if (words[0] === "include" || words[0] === "define")
+    return void st.diags.push(
+      diag(
+        "nft-script",
+        "error",
+        `\`${words[0]}\` is not expanded: this reader reads rulesets, not nft scripts`,
+        {
+          at: at(o),
+          expected: "the ruleset as `nft list ruleset` prints it (includes and variables expanded)",
+        },
+      ),
+    );
   if (!st.table)
     return void st.diags.push(
       diag("nft-syntax", "error", `unexpected \`${text}\` outside a table`, {

@@ -10,8 +10,9 @@ export function where(r: { file: string; line: number; col: number }): string {
 }
 
 export function ruleText(r: RuleRefT): string {
-  const what = r.kind === "policy" ? `${r.table}/${r.chain} ${r.text}` : r.text;
-  return `${where(r)}: ${what}${r.kind === "engine" && r.note ? ` (${r.note})` : ""}`;
+  const what = r.kind === "policy" && r.chain !== "" ? `${r.table}/${r.chain} ${r.text}` : r.text;
+  const at = where(r);
+  return `${at === "" ? "" : `${at}: `}${what}${r.kind === "engine" && r.note ? ` (${r.note})` : ""}`;
 }
 
 function section(title: string, body: string[]): string {
