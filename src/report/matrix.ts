@@ -125,10 +125,11 @@ export function matrixWarnings(profile: Profile, flows: readonly ResolvedFlow[])
   for (const [, fs] of byLifecycle) {
     const l = fs[0]!.lifecycle!;
     const exceptions = l.exceptions.map((e) => e.region).join(", ");
-    const successors = l.successors.map((s) => (s.date ? `${s.service} (${s.date})` : s.service)).join("; ");
+    // Each successor followed the one before: a chain, in the profile's (date) order.
+    const successors = l.successors.map((s) => (s.date ? `${s.date}: ${s.service}` : s.service)).join(" → ");
     out.push(
       `retired: ${l.service} ended ${l.ended}${exceptions ? ` except ${exceptions}` : ""}; flows ${fs.map((f) => f.id).join(", ")} serve it` +
-        (successors ? `; successors: ${successors}` : ""),
+        (successors ? `; then ${successors}` : ""),
     );
   }
   for (const d of profile.defects) out.push(`source defect (${d.id}): ${d.text} Reading: ${d.reading}`);
