@@ -58,7 +58,12 @@ export function audit(
     rulesets: rulesets.map(summary),
     flows,
     exposure: exposure(ctx),
-    deadRules: dead.dead.map((d) => ({ kind: d.kind, rule: ruleRef(d.rule), by: d.by.map(ruleRef) })),
+    deadRules: dead.dead.map((d) => ({
+      kind: d.kind,
+      rule: ruleRef(d.rule),
+      by: d.by.map(ruleRef),
+      uncertain: [d.rule, ...d.by].some((r) => r.approximations.length > 0),
+    })),
     retired: retiredRules(ctx, reach),
     unsupported: unsupported(ctx, reach),
     notes,

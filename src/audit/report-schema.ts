@@ -65,6 +65,12 @@ export const DeadRule = z.object({
     .describe(
       "shadowed: earlier rules overlapping it; redundant: the rules that decide its packets alike without it",
     ),
+  uncertain: z
+    .boolean()
+    .default(false)
+    .describe(
+      "the rule or one in `by` holds a construct not modelled exactly (see unsupported): the finding assumes the approximation",
+    ),
 });
 
 export const RetiredRule = z.object({

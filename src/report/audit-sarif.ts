@@ -73,7 +73,11 @@ export function renderAuditSarif(r: AuditReportT, version: string): string {
     results.push(result("retired", `serves only retired flows ${x.flows.join(", ")}`, x.rule));
   for (const d of r.deadRules)
     results.push(
-      result(`dead-${d.kind}`, `${d.kind}${d.by.length ? `: ${d.by.map(ruleText).join("; ")}` : ""}`, d.rule),
+      result(
+        `dead-${d.kind}`,
+        `${d.kind}${d.uncertain ? " (uncertain: a construct not modelled exactly decides it)" : ""}${d.by.length ? `: ${d.by.map(ruleText).join("; ")}` : ""}`,
+        d.rule,
+      ),
     );
   for (const u of r.unsupported)
     results.push(

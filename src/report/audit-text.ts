@@ -59,7 +59,7 @@ export function renderAuditText(r: AuditReportT): string {
   out += section(
     "Dead rules",
     r.deadRules.flatMap((d) => [
-      `  ${d.kind}: ${ruleText(d.rule)}`,
+      `  ${d.kind}${d.uncertain ? " (uncertain)" : ""}: ${ruleText(d.rule)}`,
       ...d.by.map((b) => `      ${d.kind === "shadowed" ? "by" : "decided alike by"} ${ruleText(b)}`),
     ]),
   );

@@ -86,7 +86,7 @@ function flowFindings(a: AuditReportT): string {
 function ruleFindings(a: AuditReportT): string[] {
   const exposure = a.exposure.map((e) => [e.direction, packets(e.packets), ruleRef(e.rule)]);
   const dead = a.deadRules.map((d) => [
-    d.kind,
+    d.uncertain ? `${d.kind} (uncertain)` : d.kind,
     ruleRef(d.rule),
     raw(d.by.map((r) => ruleRef(r).html).join("<br>")),
   ]);
