@@ -261,7 +261,7 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
       [{ rewrite: {}, packets: u.packets }],
       walkedOpt(ctx),
     ).passed;
-    const groups = new Map<string, { ref: RuleRefT; parts: Space[] }>();
+    const groups = new Map<string, { ref: RuleRefT; parts: Space[]; uncertain: boolean }>();
     for (const f of passed) {
       const extra = f.packets.subtract(needed);
       if (extra.isEmpty()) continue;
@@ -279,10 +279,18 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
       const k = `${ref.kind} ${ref.file}:${ref.line}:${ref.col} ${ref.chain}`;
       const g = groups.get(k);
       if (g) g.parts.push(extra);
-      else groups.set(k, { ref, parts: [extra] });
+      else {
+        const uncertain = f.acceptedBy?.kind === "rule" && f.acceptedBy.rule.approximations.length > 0;
+        groups.set(k, { ref, parts: [extra], uncertain });
+      }
     }
     for (const g of groups.values())
-      out.push({ direction: u.direction, packets: lines(ctx, Space.unionAll(g.parts)), rule: g.ref });
+      out.push({
+        direction: u.direction,
+        packets: lines(ctx, Space.unionAll(g.parts)),
+        rule: g.ref,
+        uncertain: g.uncertain,
+      });
   }
   return out;
 }

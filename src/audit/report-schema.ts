@@ -55,6 +55,10 @@ export const ExposureFinding = z.object({
   direction: z.enum(["inbound", "outbound", "forward"]),
   packets: Packets,
   rule: RuleRef,
+  uncertain: z
+    .boolean()
+    .default(false)
+    .describe("the accepting rule holds a construct not modelled exactly (see unsupported)"),
 });
 
 export const DeadRule = z.object({

@@ -54,7 +54,10 @@ export function renderAuditText(r: AuditReportT): string {
   out += section("Blocked", blocked);
   out += section(
     "Exposure (accepted, but no required flow needs it)",
-    r.exposure.flatMap((e) => [`  ${e.direction}, accepted by ${ruleText(e.rule)}`, ...indent(e.packets)]),
+    r.exposure.flatMap((e) => [
+      `  ${e.direction}${e.uncertain ? " (uncertain)" : ""}, accepted by ${ruleText(e.rule)}`,
+      ...indent(e.packets),
+    ]),
   );
   out += section(
     "Dead rules",
