@@ -286,3 +286,42 @@ test("--save records the run for the dashboard (same JSON as --format json)", as
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("findings that rest on a rule not modelled exactly are marked uncertain", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pm-audit-"));
+  try {
+    const rules = join(dir, "edge.rules");
+    writeFileSync(
+      rules,
+      [
+        "*filter",
+        ":INPUT DROP [0:0]",
+        ":FORWARD DROP [0:0]",
+        ":OUTPUT ACCEPT [0:0]",
+        "-A INPUT -p tcp -m tcp --dport 443 -m recent --rcheck -j ACCEPT",
+        "-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT",
+        "-A INPUT -p tcp -m tcp --dport 5061 -j ACCEPT",
+        "-A INPUT -p tcp -m tcp --dport 3389 -m limit --limit 5/sec -j ACCEPT",
+        "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT",
+        "COMMIT",
+        "",
+      ].join("\n"),
+    );
+    const r = runCli(["audit", "-t", "examples/seed-host.yaml", "-r", rules, "--format", "json"]);
+    const report = AuditReport.parse(JSON.parse(r.stdout));
+    const dead = report.deadRules.map((d) => [d.kind, d.rule.line, d.uncertain]);
+    assert.deepEqual(dead, [["shadowed", 6, true]]);
+    const exposure = report.exposure
+      .filter((e) => e.direction === "inbound")
+      .map((e) => [e.rule.line, e.uncertain, e.packets.join("; ")]);
+    assert.deepEqual(
+      exposure.map(([line, uncertain]) => [line, uncertain]),
+      [
+        [8, true],
+        [9, false],
+      ],
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
