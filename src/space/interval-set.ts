@@ -196,6 +196,8 @@ export class IntervalSet {
 
 /** Folds a value into a 32-bit hash, 32 bits at a time (addresses reach 2^128 + 2^32). */
 function mix(h: number, v: bigint): number {
+  // One step for values below 2^32 (ports, protocols, IPv4): what the loop computes, without allocating.
+  if (v <= 0xffffffffn) return (Math.imul(h, 0x9e3779b1) + Number(v)) | 0;
   let x = v;
   do {
     h = (Math.imul(h, 0x9e3779b1) + Number(BigInt.asUintN(32, x))) | 0;

@@ -174,20 +174,50 @@ function isEmptyBox(b: Box): boolean {
 
 /**
  * Merges disjoint boxes equal in every dimension but one (their union is again a box, and the
- * result stays disjoint). Repeats per dimension until nothing merges.
+ * result stays disjoint). Repeats per dimension until nothing merges: a pass along a dimension
+ * leaves no two boxes equal in all the others, so once the last pass along every other dimension
+ * merged nothing, no further pass can (those passes are skipped, the result is the same).
  */
 export function coalesce(boxes: readonly Box[]): Box[] {
-  const ids = new SetIds();
-  let cur = boxes.map((box): Keyed => ({ box, ids: DIMS.map((d) => ids.of(box[d])) }));
+  const n = boxes.length;
+  if (n < 2) return [...boxes];
+  const setIds = new SetIds();
+  let cur: Box[] = [...boxes];
+  let keys = new Int32Array(n * ND);
+  let spare = new Int32Array(n * ND);
+  for (let i = 0; i < n; i++) for (let d = 0; d < ND; d++) keys[i * ND + d] = setIds.of(cur[i]![DIMS[d]!]);
+  const table = new Int32Array(tableSize(n));
+  const chain = new Int32Array(n);
+  let idle = 0;
+  let passes = 0;
   for (let round = 0; round < 4; round++) {
     const before = cur.length;
-    for (let d = 0; d < DIMS.length; d++) cur = mergeAlong(cur, d, ids);
+    for (let d = 0; d < ND; d++) {
+      if (passes >= ND && idle >= ND - 1) return cur;
+      const out = mergeAlong(cur, keys, spare, d, setIds, table, chain);
+      passes++;
+      if (out.length === cur.length) idle++;
+      else {
+        idle = 0;
+        cur = out;
+        const t = keys;
+        keys = spare;
+        spare = t;
+      }
+    }
     if (cur.length === before) break;
   }
-  return cur.map((k) => k.box);
+  return cur;
 }
 
 const DIMS: readonly Dim[] = [...INTERVAL_DIMS, ...NAME_DIMS];
+const ND = DIMS.length;
+
+function tableSize(n: number): number {
+  let size = 16;
+  while (size < 2 * n) size *= 2;
+  return size;
+}
 
 /**
  * Small numbers for the sets of one coalescing, equal exactly for equal sets: the same object
@@ -217,38 +247,48 @@ class SetIds {
   }
 }
 
-/** A box with the id of each dimension's set (DIMS order): equal ids, equal sets. */
-interface Keyed {
-  box: Box;
-  ids: number[];
-}
-
-/** Groups boxes equal in every dimension but DIMS[d] (hash of the other ids; ids compared on collision). */
-function mergeAlong(boxes: Keyed[], d: number, setIds: SetIds): Keyed[] {
-  const buckets = new Map<number, number[]>();
-  const out: Keyed[] = [];
-  for (const e of boxes) {
+/**
+ * One pass along DIMS[d]: boxes equal in every other dimension (by set ids, `keys[i * ND + k]`)
+ * merge into the first of them, in order. Writes the survivors' ids to `outKeys`; returns `boxes`
+ * itself when nothing merged. `table` and `chain` are scratch space for an open hash of the ids.
+ */
+function mergeAlong(
+  boxes: Box[],
+  keys: Int32Array,
+  outKeys: Int32Array,
+  d: number,
+  setIds: SetIds,
+  table: Int32Array,
+  chain: Int32Array,
+): Box[] {
+  const mask = table.length - 1;
+  table.fill(-1);
+  const out: Box[] = [];
+  const dim = DIMS[d]!;
+  for (let i = 0; i < boxes.length; i++) {
+    const base = i * ND;
     let h = 0;
-    for (let i = 0; i < e.ids.length; i++) if (i !== d) h = (Math.imul(h, 0x9e3779b1) + e.ids[i]!) | 0;
-    const list = buckets.get(h);
-    const at = list?.find((k) => sameWithout(out[k]!.ids, e.ids, d));
-    if (at === undefined) {
-      if (list) list.push(out.length);
-      else buckets.set(h, [out.length]);
-      out.push(e);
+    for (let k = 0; k < ND; k++) if (k !== d) h = (Math.imul(h, 0x9e3779b1) + keys[base + k]!) | 0;
+    const slot = (h ^ (h >>> 15)) & mask;
+    let at = table[slot]!;
+    while (at >= 0 && !sameWithout(outKeys, at * ND, keys, base, d)) at = chain[at]!;
+    if (at < 0) {
+      const o = out.length;
+      out.push(boxes[i]!);
+      outKeys.set(keys.subarray(base, base + ND), o * ND);
+      chain[o] = table[slot]!;
+      table[slot] = o;
       continue;
     }
-    const prev = out[at]!;
-    const box = unionAlong(prev.box, e.box, DIMS[d]!);
-    const ids = [...prev.ids];
-    ids[d] = setIds.of(box[DIMS[d]!]);
-    out[at] = { box, ids };
+    const box = unionAlong(out[at]!, boxes[i]!, dim);
+    out[at] = box;
+    outKeys[at * ND + d] = setIds.of(box[dim]);
   }
   return out.length === boxes.length ? boxes : out;
 }
 
-function sameWithout(a: readonly number[], b: readonly number[], d: number): boolean {
-  for (let i = 0; i < a.length; i++) if (i !== d && a[i] !== b[i]) return false;
+function sameWithout(a: Int32Array, ia: number, b: Int32Array, ib: number, d: number): boolean {
+  for (let k = 0; k < ND; k++) if (k !== d && a[ia + k] !== b[ib + k]) return false;
   return true;
 }
 
