@@ -6,7 +6,7 @@
  * the decisions a packet set can meet without testing all of them (one per rule hit: 10⁵ at 100k
  * rules), and, within a decision of many boxes (a policy's share), the boxes.
  */
-import { boxContains, boxHull, hullMeets, type Box } from "../space/box.js";
+import { boxContains, boxHull, hullMeets, INTERVAL_DIMS, type Box } from "../space/box.js";
 import { Space } from "../space/space.js";
 import type { Decision } from "./walk.js";
 
@@ -29,12 +29,53 @@ interface AxisIndex {
   max: bigint;
 }
 
+/**
+ * Each box's hull per interval dimension as numbers, `STRIDE` per box: lo then hi of each dimension
+ * in INTERVAL_DIMS order. Number() is monotone, so numbers that do not overlap come from bigints
+ * that do not; bounds past 2^53 (IPv6) may overlap as numbers and not exactly, and are flagged.
+ */
+interface Bounds {
+  at: Float64Array;
+  inexact: Uint8Array;
+}
+
+const STRIDE = 2 * INTERVAL_DIMS.length;
+const EXACT = 2 ** 53;
+
+function numericBounds(boxes: readonly Box[]): Bounds {
+  const at = new Float64Array(boxes.length * STRIDE);
+  const inexact = new Uint8Array(boxes.length);
+  for (let i = 0; i < boxes.length; i++) {
+    const b = boxes[i]!;
+    for (let k = 0; k < INTERVAL_DIMS.length; k++) {
+      const iv = b[INTERVAL_DIMS[k]!].intervals;
+      const lo = Number(iv[0]![0]);
+      const hi = Number(iv[iv.length - 1]![1]);
+      at[i * STRIDE + 2 * k] = lo;
+      at[i * STRIDE + 2 * k + 1] = hi;
+      if (hi >= EXACT) inexact[i] = 1;
+    }
+  }
+  return { at, inexact };
+}
+
+/** Whether hull i of `a` and hull j of `b` may meet (never false when they do; exact below 2^53). */
+function mayMeet(a: Float64Array, i: number, b: Float64Array, j: number): boolean {
+  const x = i * STRIDE;
+  const y = j * STRIDE;
+  for (let k = 0; k < STRIDE; k += 2)
+    if (a[x + k]! > b[y + k + 1]! || b[y + k]! > a[x + k + 1]!) return false;
+  return true;
+}
+
 /** Finds, among boxes (hulls), those that can meet a query box: an AxisIndex per indexed dimension. */
 class HullIndex {
   private readonly axes: AxisIndex[];
+  readonly bounds: Bounds;
 
   constructor(readonly hulls: readonly Box[]) {
     this.axes = (Object.keys(AXES) as Axis[]).map((d) => axisIndex(hulls, d));
+    this.bounds = numericBounds(hulls);
   }
 
   /** Positions (ascending) of the hulls that meet `q`: the fewest candidates of one axis, tested whole. */
@@ -44,9 +85,20 @@ class HullIndex {
       const c = candidates(this.axes[k]!, q[d].min()!, q[d].max()!);
       if (c && (!best || c.count < best.count)) best = c;
     });
-    const picked = best ? best.list().filter((i) => hullMeets(this.hulls[i]!, [q])) : [];
-    if (!best) for (let i = 0; i < this.hulls.length; i++) if (hullMeets(this.hulls[i]!, [q])) picked.push(i);
-    return best ? picked.sort((x, y) => x - y) : picked;
+    const qb = numericBounds([q]);
+    const picked: number[] = [];
+    const test = (i: number) => {
+      if (!mayMeet(this.bounds.at, i, qb.at, 0)) return;
+      // Numbers are exact below 2^53; past it (IPv6) the bigint test decides.
+      if ((this.bounds.inexact[i] || qb.inexact[0]) && !hullMeets(this.hulls[i]!, [q])) return;
+      picked.push(i);
+    };
+    if (!best) {
+      for (let i = 0; i < this.hulls.length; i++) test(i);
+      return picked;
+    }
+    best.each(test);
+    return picked.sort((x, y) => x - y);
   }
 }
 
@@ -109,7 +161,7 @@ function lowerBound(lo: readonly bigint[], v: bigint): number {
 
 interface Candidates {
   count: number;
-  list(): number[];
+  each(f: (i: number) => void): void;
 }
 
 /** Entries whose hull on this axis can meet [a, b] (a superset); none when the query covers the whole axis. */
@@ -117,7 +169,13 @@ function candidates(ix: AxisIndex, a: bigint, b: bigint): Candidates | undefined
   if (a <= ix.min && b >= ix.max) return undefined;
   const from = lowerBound(ix.lo, a - ix.narrow);
   const to = lowerBound(ix.lo, b + 1n);
-  return { count: ix.wide.length + to - from, list: () => [...ix.wide, ...ix.order.slice(from, to)] };
+  return {
+    count: ix.wide.length + to - from,
+    each: (f) => {
+      for (const i of ix.wide) f(i);
+      for (let k = from; k < to; k++) f(ix.order[k]!);
+    },
+  };
 }
 
 /** Decisions with more boxes than this are intersected through an index of their boxes. */
@@ -127,15 +185,25 @@ const INDEX_BOXES = 64;
 export function narrowWalk(walk: BaseWalk, packets: Space): Decision[] {
   if (packets.isEmpty()) return [];
   const hull = boxHull(packets.boxes);
+  const own = numericBounds(packets.boxes);
+  const hulls = walk.index.bounds.at;
   const out: Decision[] = [];
   for (const i of walk.index.meeting(hull)) {
     const entry = walk.decided[i]!;
-    const mine = narrowDecision(entry, packets, hull);
+    // Only the packets' boxes that can meet the decision's hull can meet the decision.
+    const near = packets.boxes.filter((_, j) => mayMeet(own.at, j, hulls, i));
+    if (near.length === 0) continue;
+    const mine = narrowDecision(entry, near, hull);
     if (mine.isEmpty()) continue;
     // Decisions are disjoint: once one holds every packet (each box inside one of its boxes, a
     // sufficient test), no later one meets them. Replies all taken by an `established` accept
-    // first in the chain stop here, as the walk would.
-    if (packets.boxes.every((p) => entry.decision.packets.boxes.some((b) => boxContains(b, p)))) {
+    // first in the chain stop here, as the walk would. Every box inside the decision needs all
+    // of them near it and the packets' hull inside the decision's (cheap tests first).
+    if (
+      near.length === packets.boxes.length &&
+      boxContains(entry.hull, hull) &&
+      packets.boxes.every((p) => entry.decision.packets.boxes.some((b) => boxContains(b, p)))
+    ) {
       out.push({ ...entry.decision, packets });
       break;
     }
@@ -144,10 +212,11 @@ export function narrowWalk(walk: BaseWalk, packets: Space): Decision[] {
   return out;
 }
 
-function narrowDecision(entry: Entry, packets: Space, hull: Box): Space {
+/** The decision's packets among `near` (the packets that can meet its hull; `hull` holds all packets). */
+function narrowDecision(entry: Entry, near: readonly Box[], hull: Box): Space {
   const own = entry.decision.packets;
-  if (own.boxes.length <= INDEX_BOXES) return own.intersect(packets);
+  if (own.boxes.length <= INDEX_BOXES) return own.intersectBoxes(near);
   entry.boxes ??= new HullIndex(own.boxes);
-  const near = entry.boxes.meeting(hull).map((i) => own.boxes[i]!);
-  return near.length === 0 ? Space.EMPTY : Space.disjoint(near).intersect(packets);
+  const mine = entry.boxes.meeting(hull).map((i) => own.boxes[i]!);
+  return mine.length === 0 ? Space.EMPTY : Space.disjoint(mine).intersectBoxes(near);
 }

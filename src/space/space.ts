@@ -101,9 +101,18 @@ export class Space {
 
   intersect(o: Space): Space {
     if (this.isEmpty() || o.isEmpty()) return Space.EMPTY;
+    return this.intersectBoxes(o.boxes);
+  }
+
+  /**
+   * The intersection with the union of `boxes` (disjoint): `intersect` with another space's boxes,
+   * or with those of them a caller knows can meet this space (the others add nothing).
+   */
+  intersectBoxes(boxes: readonly Box[]): Space {
+    if (this.isEmpty() || boxes.length === 0) return Space.EMPTY;
     const out: Box[] = [];
     for (const a of this.boxes) {
-      for (const b of o.boxes) {
+      for (const b of boxes) {
         const c = boxIntersect(a, b);
         if (c) out.push(c);
       }
