@@ -48,9 +48,9 @@ function numericBounds(boxes: readonly Box[]): Bounds {
   for (let i = 0; i < boxes.length; i++) {
     const b = boxes[i]!;
     for (let k = 0; k < INTERVAL_DIMS.length; k++) {
-      const iv = b[INTERVAL_DIMS[k]!].intervals;
-      const lo = Number(iv[0]![0]);
-      const hi = Number(iv[iv.length - 1]![1]);
+      const set = b[INTERVAL_DIMS[k]!];
+      const lo = Number(set.min()!);
+      const hi = Number(set.max()!);
       at[i * STRIDE + 2 * k] = lo;
       at[i * STRIDE + 2 * k + 1] = hi;
       if (hi >= EXACT) inexact[i] = 1;

@@ -166,9 +166,10 @@ export function boxHull(boxes: readonly Box[]): Box {
     let lo = boxes[0]![d].min()!;
     let hi = boxes[0]![d].max()!;
     for (const b of boxes) {
-      const iv = b[d].intervals;
-      if (iv[0]![0] < lo) lo = iv[0]![0];
-      if (iv[iv.length - 1]![1] > hi) hi = iv[iv.length - 1]![1];
+      const l = b[d].min()!;
+      const h = b[d].max()!;
+      if (l < lo) lo = l;
+      if (h > hi) hi = h;
     }
     hull[d] = IntervalSet.of(lo, hi);
   }

@@ -7,20 +7,37 @@
 export type Interval = readonly [lo: bigint, hi: bigint];
 
 export class IntervalSet {
-  /** Sorted, disjoint and non-adjacent (a gap of at least one value between intervals). */
-  readonly intervals: readonly Interval[];
+  /** The one interval when the set is a single interval (most sets): no arrays then. */
+  private readonly lo: bigint;
+  private readonly hi: bigint;
+  /** Sorted, disjoint and non-adjacent intervals when the set is empty or has two or more. */
+  private readonly list: readonly Interval[] | undefined;
 
-  private constructor(intervals: readonly Interval[]) {
-    this.intervals = intervals;
+  private constructor(lo: bigint, hi: bigint, list: readonly Interval[] | undefined) {
+    this.lo = lo;
+    this.hi = hi;
+    this.list = list;
   }
 
-  static readonly EMPTY = new IntervalSet([]);
+  /** A set from normalized intervals (sorted, disjoint, non-adjacent). */
+  private static make(list: readonly Interval[]): IntervalSet {
+    if (list.length === 0) return IntervalSet.EMPTY;
+    if (list.length === 1) return new IntervalSet(list[0]![0], list[0]![1], undefined);
+    return new IntervalSet(0n, -1n, list);
+  }
+
+  static readonly EMPTY = new IntervalSet(0n, -1n, []);
+
+  /** Sorted, disjoint and non-adjacent (a gap of at least one value between intervals). */
+  get intervals(): readonly Interval[] {
+    return this.list ?? [[this.lo, this.hi]];
+  }
 
   static of(lo: bigint | number, hi: bigint | number = lo): IntervalSet {
     const l = BigInt(lo);
     const h = BigInt(hi);
     if (l > h) return IntervalSet.EMPTY;
-    return new IntervalSet([[l, h]]);
+    return new IntervalSet(l, h, undefined);
   }
 
   /** Builds a set from intervals in any order, overlapping or not. */
@@ -32,27 +49,29 @@ export class IntervalSet {
       if (l <= h) list.push([l, h]);
     }
     list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    return new IntervalSet(normalizeSorted(list));
+    return IntervalSet.make(normalizeSorted(list));
   }
 
   isEmpty(): boolean {
-    return this.intervals.length === 0;
+    return this.list !== undefined && this.list.length === 0;
   }
 
   /** Number of values in the set. */
   size(): bigint {
+    if (this.list === undefined) return this.hi - this.lo + 1n;
     let n = 0n;
-    for (const [lo, hi] of this.intervals) n += hi - lo + 1n;
+    for (const [lo, hi] of this.list) n += hi - lo + 1n;
     return n;
   }
 
   has(v: bigint | number): boolean {
     const x = BigInt(v);
+    if (this.list === undefined) return this.lo <= x && x <= this.hi;
     let lo = 0;
-    let hi = this.intervals.length - 1;
+    let hi = this.list.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const iv = this.intervals[mid]!;
+      const iv = this.list[mid]!;
       if (x < iv[0]) hi = mid - 1;
       else if (x > iv[1]) lo = mid + 1;
       else return true;
@@ -61,16 +80,35 @@ export class IntervalSet {
   }
 
   min(): bigint | undefined {
-    return this.intervals[0]?.[0];
+    return this.list === undefined ? this.lo : this.list[0]?.[0];
   }
 
   max(): bigint | undefined {
-    return this.intervals[this.intervals.length - 1]?.[1];
+    return this.list === undefined ? this.hi : this.list[this.list.length - 1]?.[1];
   }
 
   union(other: IntervalSet): IntervalSet {
     if (other.isEmpty()) return this;
     if (this.isEmpty()) return other;
+    if (this.list === undefined && other.list === undefined) {
+      // Two intervals: one if they overlap or touch, else both in order.
+      if (this.lo <= other.hi + 1n && other.lo <= this.hi + 1n) {
+        const lo = this.lo < other.lo ? this.lo : other.lo;
+        const hi = this.hi > other.hi ? this.hi : other.hi;
+        if (lo === this.lo && hi === this.hi) return this;
+        if (lo === other.lo && hi === other.hi) return other;
+        return new IntervalSet(lo, hi, undefined);
+      }
+      return this.lo < other.lo
+        ? new IntervalSet(0n, -1n, [
+            [this.lo, this.hi],
+            [other.lo, other.hi],
+          ])
+        : new IntervalSet(0n, -1n, [
+            [other.lo, other.hi],
+            [this.lo, this.hi],
+          ]);
+    }
     const merged: Interval[] = [];
     const a = this.intervals;
     const b = other.intervals;
@@ -80,20 +118,26 @@ export class IntervalSet {
       const next = j >= b.length || (i < a.length && a[i]![0] <= b[j]![0]) ? a[i++]! : b[j++]!;
       merged.push(next);
     }
-    return new IntervalSet(normalizeSorted(merged));
+    return IntervalSet.make(normalizeSorted(merged));
   }
 
   /** Whether this is one interval holding all of `other` (the common case of full dimensions). */
   private covers(other: IntervalSet): boolean {
-    const a = this.intervals;
-    const b = other.intervals;
-    return a.length === 1 && b.length > 0 && a[0]![0] <= b[0]![0] && b[b.length - 1]![1] <= a[0]![1];
+    if (this.list !== undefined) return false;
+    if (other.list === undefined) return this.lo <= other.lo && other.hi <= this.hi;
+    const b = other.list;
+    return b.length > 0 && this.lo <= b[0]![0] && b[b.length - 1]![1] <= this.hi;
   }
 
   intersect(other: IntervalSet): IntervalSet {
     // Fast paths (no allocation): most box dimensions are whole, or equal on both sides.
     if (this === other || other.covers(this)) return this;
     if (this.covers(other)) return other;
+    if (this.list === undefined && other.list === undefined) {
+      const lo = this.lo > other.lo ? this.lo : other.lo;
+      const hi = this.hi < other.hi ? this.hi : other.hi;
+      return lo <= hi ? new IntervalSet(lo, hi, undefined) : IntervalSet.EMPTY;
+    }
     const out: Interval[] = [];
     const a = this.intervals;
     const b = other.intervals;
@@ -108,15 +152,27 @@ export class IntervalSet {
       if (x[1] < y[1]) i++;
       else j++;
     }
-    return new IntervalSet(out);
+    return IntervalSet.make(out);
   }
 
   subtract(other: IntervalSet): IntervalSet {
     if (this.isEmpty() || other.isEmpty()) return this;
     if (this === other || other.covers(this)) return IntervalSet.EMPTY;
-    const a = this.intervals;
+    if (other.max()! < this.min()! || this.max()! < other.min()!) return this;
+    if (this.list === undefined && other.list === undefined) {
+      // They overlap and `other` does not cover this: one or two pieces remain.
+      const left = other.lo > this.lo;
+      const right = other.hi < this.hi;
+      if (left && right)
+        return new IntervalSet(0n, -1n, [
+          [this.lo, other.lo - 1n],
+          [other.hi + 1n, this.hi],
+        ]);
+      return left
+        ? new IntervalSet(this.lo, other.lo - 1n, undefined)
+        : new IntervalSet(other.hi + 1n, this.hi, undefined);
+    }
     const b = other.intervals;
-    if (b[b.length - 1]![1] < a[0]![0] || a[a.length - 1]![1] < b[0]![0]) return this;
     const out: Interval[] = [];
     let j = 0;
     for (const [lo0, hi] of this.intervals) {
@@ -135,7 +191,7 @@ export class IntervalSet {
       }
       if (lo <= hi) out.push([lo, hi]);
     }
-    return new IntervalSet(out);
+    return IntervalSet.make(out);
   }
 
   /** The complement within [lo, hi]. */
@@ -144,9 +200,10 @@ export class IntervalSet {
   }
 
   intersects(other: IntervalSet): boolean {
+    if (this.list === undefined && other.list === undefined)
+      return this.lo <= other.hi && other.lo <= this.hi;
     const a = this.intervals;
     const b = other.intervals;
-    if (a.length === 1 && b.length === 1) return a[0]![0] <= b[0]![1] && b[0]![0] <= a[0]![1];
     let i = 0;
     let j = 0;
     while (i < a.length && j < b.length) {
@@ -166,9 +223,11 @@ export class IntervalSet {
   }
 
   equals(other: IntervalSet): boolean {
-    if (this.intervals.length !== other.intervals.length) return false;
-    return this.intervals.every((iv, k) => {
-      const o = other.intervals[k]!;
+    if (this.list === undefined || other.list === undefined)
+      return this.list === other.list && this.lo === other.lo && this.hi === other.hi;
+    if (this.list.length !== other.list.length) return false;
+    return this.list.every((iv, k) => {
+      const o = other.list![k]!;
       return iv[0] === o[0] && iv[1] === o[1];
     });
   }
@@ -186,9 +245,12 @@ export class IntervalSet {
   /** A number equal for equal sets (unequal sets may share one): cheap grouping without strings. */
   hash(): number {
     if (this.cachedHash === undefined) {
-      let h = this.intervals.length;
-      for (const [lo, hi] of this.intervals) h = mix(mix(h, lo), hi);
-      this.cachedHash = h;
+      if (this.list === undefined) this.cachedHash = mix(mix(1, this.lo), this.hi);
+      else {
+        let h = this.list.length;
+        for (const [lo, hi] of this.list) h = mix(mix(h, lo), hi);
+        this.cachedHash = h;
+      }
     }
     return this.cachedHash;
   }
