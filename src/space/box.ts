@@ -113,16 +113,38 @@ export function boxIntersects(a: Box, b: Box): boolean {
 /** The intersection, or undefined when empty. */
 export function boxIntersect(a: Box, b: Box): Box | undefined {
   if (!boxIntersects(a, b)) return undefined;
-  return {
-    proto: a.proto.intersect(b.proto),
-    dport: a.dport.intersect(b.dport),
-    dst: a.dst.intersect(b.dst),
-    src: a.src.intersect(b.src),
-    sport: a.sport.intersect(b.sport),
-    ct: a.ct.intersect(b.ct),
-    iif: a.iif.intersect(b.iif),
-    oif: a.oif.intersect(b.oif),
-  };
+  const proto = a.proto.intersect(b.proto);
+  const dport = a.dport.intersect(b.dport);
+  const dst = a.dst.intersect(b.dst);
+  const src = a.src.intersect(b.src);
+  const sport = a.sport.intersect(b.sport);
+  const ct = a.ct.intersect(b.ct);
+  const iif = a.iif.intersect(b.iif);
+  const oif = a.oif.intersect(b.oif);
+  // One side inside the other (the sets' fast paths return the operand): that box, not a copy.
+  if (
+    proto === a.proto &&
+    dport === a.dport &&
+    dst === a.dst &&
+    src === a.src &&
+    sport === a.sport &&
+    ct === a.ct &&
+    iif === a.iif &&
+    oif === a.oif
+  )
+    return a;
+  if (
+    proto === b.proto &&
+    dport === b.dport &&
+    dst === b.dst &&
+    src === b.src &&
+    sport === b.sport &&
+    ct === b.ct &&
+    iif === b.iif &&
+    oif === b.oif
+  )
+    return b;
+  return { proto, dport, dst, src, sport, ct, iif, oif };
 }
 
 export function boxContains(a: Box, b: Box): boolean {

@@ -152,6 +152,13 @@ export class IntervalSet {
       if (x[1] < y[1]) i++;
       else j++;
     }
+    // One interval equal to a single-interval operand (ct new out of {new, invalid, untracked}):
+    // that operand, not a new set.
+    if (out.length === 1) {
+      const [lo, hi] = out[0]!;
+      if (other.list === undefined && other.lo === lo && other.hi === hi) return other;
+      if (this.list === undefined && this.lo === lo && this.hi === hi) return this;
+    }
     return IntervalSet.make(out);
   }
 
