@@ -112,7 +112,11 @@ export function boxIntersects(a: Box, b: Box): boolean {
 
 /** The intersection, or undefined when empty. */
 export function boxIntersect(a: Box, b: Box): Box | undefined {
-  if (!boxIntersects(a, b)) return undefined;
+  return boxIntersects(a, b) ? boxMeet(a, b) : undefined;
+}
+
+/** The intersection of boxes known to intersect (`boxIntersects`). */
+export function boxMeet(a: Box, b: Box): Box {
   const proto = a.proto.intersect(b.proto);
   const dport = a.dport.intersect(b.dport);
   const dst = a.dst.intersect(b.dst);
@@ -160,7 +164,11 @@ export function boxEquals(a: Box, b: Box): boolean {
  * narrowed to c, takes dimension k outside c, and leaves later dimensions whole.
  */
 export function boxSubtract(a: Box, c: Box): Box[] {
-  if (!boxIntersects(a, c)) return [a];
+  return boxIntersects(a, c) ? boxSubtractMeeting(a, c) : [a];
+}
+
+/** `boxSubtract` of boxes known to intersect. */
+export function boxSubtractMeeting(a: Box, c: Box): Box[] {
   const out: Box[] = [];
   let cur: Box = a;
   for (const d of INTERVAL_DIMS) {

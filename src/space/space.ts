@@ -10,7 +10,9 @@ import {
   boxHas,
   boxIntersect,
   boxIntersects,
+  boxMeet,
   boxSubtract,
+  boxSubtractMeeting,
   FULL_BOX,
   INTERVAL_DIMS,
   makeBox,
@@ -142,6 +144,29 @@ export class Space {
       if (next) cur = next;
     }
     return cur === undefined ? this : this.derive(cur);
+  }
+
+  /**
+   * [this ∩ o, this − o] in one pass over this space's boxes: exactly `[this.intersect(o),
+   * this.subtract(o)]` (same boxes, same order), testing each box against `o` once.
+   */
+  cut(o: Space): [Space, Space] {
+    if (o.boxes.length !== 1 || this.isEmpty()) return [this.intersect(o), this.subtract(o)];
+    const c = o.boxes[0]!;
+    const from = this.boxes;
+    const hit: Box[] = [];
+    let rest: Box[] | undefined;
+    for (let i = 0; i < from.length; i++) {
+      const a = from[i]!;
+      if (!boxIntersects(a, c)) {
+        if (rest) rest.push(a);
+        continue;
+      }
+      hit.push(boxMeet(a, c));
+      rest ??= from.slice(0, i);
+      for (const p of boxSubtractMeeting(a, c)) rest.push(p);
+    }
+    return [hit.length === 0 ? Space.EMPTY : this.derive(hit), rest === undefined ? this : this.derive(rest)];
   }
 
   union(o: Space): Space {
