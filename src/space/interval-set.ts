@@ -139,8 +139,23 @@ export class IntervalSet {
       return lo <= hi ? new IntervalSet(lo, hi, undefined) : IntervalSet.EMPTY;
     }
     const out: Interval[] = [];
-    const a = this.intervals;
-    const b = other.intervals;
+    if (this.list === undefined || other.list === undefined) {
+      // One interval against a list: the list's intervals clipped to it; the one interval itself
+      // when that is all of it (ct new out of {new, invalid, untracked}), not a new set.
+      const [one, list] = this.list === undefined ? [this, other.list!] : [other, this.list];
+      for (const [lo, hi] of list) {
+        if (hi < one.lo) continue;
+        if (lo > one.hi) break;
+        out.push([lo > one.lo ? lo : one.lo, hi < one.hi ? hi : one.hi]);
+      }
+      if (out.length === 1) {
+        const [lo, hi] = out[0]!;
+        if (one.lo === lo && one.hi === hi) return one;
+      }
+      return IntervalSet.make(out);
+    }
+    const a = this.list;
+    const b = other.list;
     let i = 0;
     let j = 0;
     while (i < a.length && j < b.length) {
@@ -151,13 +166,6 @@ export class IntervalSet {
       if (lo <= hi) out.push([lo, hi]);
       if (x[1] < y[1]) i++;
       else j++;
-    }
-    // One interval equal to a single-interval operand (ct new out of {new, invalid, untracked}):
-    // that operand, not a new set.
-    if (out.length === 1) {
-      const [lo, hi] = out[0]!;
-      if (other.list === undefined && other.lo === lo && other.hi === hi) return other;
-      if (this.list === undefined && this.lo === lo && this.hi === hi) return this;
     }
     return IntervalSet.make(out);
   }
@@ -181,22 +189,10 @@ export class IntervalSet {
     }
     const b = other.intervals;
     const out: Interval[] = [];
-    let j = 0;
-    for (const [lo0, hi] of this.intervals) {
-      let lo = lo0;
-      while (j < b.length && b[j]![1] < lo) j++;
-      let k = j;
-      while (k < b.length && b[k]![0] <= hi) {
-        const [blo, bhi] = b[k]!;
-        if (blo > lo) out.push([lo, blo - 1n]);
-        if (bhi >= hi) {
-          lo = hi + 1n;
-          break;
-        }
-        lo = bhi + 1n;
-        k++;
-      }
-      if (lo <= hi) out.push([lo, hi]);
+    if (this.list === undefined) subtractFrom(this.lo, this.hi, b, 0, out);
+    else {
+      let j = 0;
+      for (const [lo, hi] of this.list) j = subtractFrom(lo, hi, b, j, out);
     }
     return IntervalSet.make(out);
   }
@@ -207,8 +203,11 @@ export class IntervalSet {
   }
 
   intersects(other: IntervalSet): boolean {
-    if (this.list === undefined && other.list === undefined)
-      return this.lo <= other.hi && other.lo <= this.hi;
+    if (this.list === undefined) {
+      if (other.list === undefined) return this.lo <= other.hi && other.lo <= this.hi;
+      return meetsOne(other.list, this.lo, this.hi);
+    }
+    if (other.list === undefined) return meetsOne(this.list, other.lo, other.hi);
     const a = this.intervals;
     const b = other.intervals;
     let i = 0;
@@ -261,6 +260,38 @@ export class IntervalSet {
     }
     return this.cachedHash;
   }
+}
+
+/** Whether some interval of a normalized list meets [lo, hi]. */
+function meetsOne(list: readonly Interval[], lo: bigint, hi: bigint): boolean {
+  for (const iv of list) {
+    if (iv[0] > hi) return false;
+    if (iv[1] >= lo) return true;
+  }
+  return false;
+}
+
+/**
+ * Appends [lo, hi] minus the intervals of `b` (normalized) from position `j` on; returns the
+ * position later intervals (above hi) start from.
+ */
+function subtractFrom(lo0: bigint, hi: bigint, b: readonly Interval[], j0: number, out: Interval[]): number {
+  let lo = lo0;
+  let j = j0;
+  while (j < b.length && b[j]![1] < lo) j++;
+  let k = j;
+  while (k < b.length && b[k]![0] <= hi) {
+    const [blo, bhi] = b[k]!;
+    if (blo > lo) out.push([lo, blo - 1n]);
+    if (bhi >= hi) {
+      lo = hi + 1n;
+      break;
+    }
+    lo = bhi + 1n;
+    k++;
+  }
+  if (lo <= hi) out.push([lo, hi]);
+  return j;
 }
 
 /** Folds a value into a 32-bit hash, 32 bits at a time (addresses reach 2^128 + 2^32). */
