@@ -143,8 +143,8 @@ export class IntervalSet {
       // One interval against a list: the list's intervals clipped to it; the one interval itself
       // when that is all of it (ct new out of {new, invalid, untracked}), not a new set.
       const [one, list] = this.list === undefined ? [this, other.list!] : [other, this.list];
-      for (const [lo, hi] of list) {
-        if (hi < one.lo) continue;
+      for (let k = firstEndingFrom(list, one.lo); k < list.length; k++) {
+        const [lo, hi] = list[k]!;
         if (lo > one.hi) break;
         out.push([lo > one.lo ? lo : one.lo, hi < one.hi ? hi : one.hi]);
       }
@@ -264,11 +264,20 @@ export class IntervalSet {
 
 /** Whether some interval of a normalized list meets [lo, hi]. */
 function meetsOne(list: readonly Interval[], lo: bigint, hi: bigint): boolean {
-  for (const iv of list) {
-    if (iv[0] > hi) return false;
-    if (iv[1] >= lo) return true;
+  const k = firstEndingFrom(list, lo);
+  return k < list.length && list[k]![0] <= hi;
+}
+
+/** The first position of a normalized list whose interval ends at or above v (binary search). */
+function firstEndingFrom(list: readonly Interval[], v: bigint): number {
+  let a = 0;
+  let b = list.length;
+  while (a < b) {
+    const m = (a + b) >> 1;
+    if (list[m]![1] < v) a = m + 1;
+    else b = m;
   }
-  return false;
+  return a;
 }
 
 /**
