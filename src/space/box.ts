@@ -249,3 +249,51 @@ export function pointBox(p: Packet): Box {
     oif: NameSet.of(p.oif),
   };
 }
+
+/**
+ * Each box's extent per interval dimension as numbers, BOUNDS_STRIDE per box: lo then hi of each
+ * dimension in INTERVAL_DIMS order. Number() is monotone, so extents that do not overlap as numbers
+ * do not overlap as bigints: a cheap, exact rejection (numbers that overlap prove nothing past 2^53).
+ */
+export const BOUNDS_STRIDE = 2 * INTERVAL_DIMS.length;
+
+export function boxBounds(boxes: readonly Box[]): Float64Array {
+  const at = new Float64Array(boxes.length * BOUNDS_STRIDE);
+  for (let i = 0; i < boxes.length; i++) {
+    const b = boxes[i]!;
+    for (let k = 0; k < INTERVAL_DIMS.length; k++) {
+      const set = b[INTERVAL_DIMS[k]!];
+      at[i * BOUNDS_STRIDE + 2 * k] = Number(set.min()!);
+      at[i * BOUNDS_STRIDE + 2 * k + 1] = Number(set.max()!);
+    }
+  }
+  return at;
+}
+
+/** The hull of `boxes` in the layout of boxBounds (one entry). */
+export function hullBounds(boxes: readonly Box[]): Float64Array {
+  const h = new Float64Array(BOUNDS_STRIDE);
+  for (let k = 0; k < BOUNDS_STRIDE; k += 2) {
+    h[k] = Infinity;
+    h[k + 1] = -Infinity;
+  }
+  for (const b of boxes) {
+    for (let k = 0; k < INTERVAL_DIMS.length; k++) {
+      const set = b[INTERVAL_DIMS[k]!];
+      const lo = Number(set.min()!);
+      const hi = Number(set.max()!);
+      if (lo < h[2 * k]!) h[2 * k] = lo;
+      if (hi > h[2 * k + 1]!) h[2 * k + 1] = hi;
+    }
+  }
+  return h;
+}
+
+/** Whether entry i of `a` and entry j of `b` (boxBounds layout) overlap in every interval dimension. */
+export function boundsOverlap(a: Float64Array, i: number, b: Float64Array, j: number): boolean {
+  const x = i * BOUNDS_STRIDE;
+  const y = j * BOUNDS_STRIDE;
+  for (let k = 0; k < BOUNDS_STRIDE; k += 2)
+    if (a[x + k]! > b[y + k + 1]! || b[y + k]! > a[x + k + 1]!) return false;
+  return true;
+}

@@ -10,9 +10,11 @@ import {
   boxHas,
   boxIntersect,
   boxIntersects,
+  boundsOverlap,
+  boxBounds,
   boxMeet,
-  boxSubtract,
   boxSubtractMeeting,
+  hullBounds,
   FULL_BOX,
   INTERVAL_DIMS,
   makeBox,
@@ -128,7 +130,7 @@ export class Space {
 
   subtract(o: Space): Space {
     let cur: Box[] | undefined;
-    for (const c of o.boxes) {
+    for (const c of this.near(o)) {
       const from = cur ?? this.boxes;
       if (from.length === 0) break;
       let next: Box[] | undefined;
@@ -139,11 +141,27 @@ export class Space {
           continue;
         }
         next ??= from.slice(0, i);
-        for (const p of boxSubtract(a, c)) next.push(p);
+        for (const p of boxSubtractMeeting(a, c)) next.push(p);
       }
       if (next) cur = next;
     }
     return cur === undefined ? this : this.derive(cur);
+  }
+
+  /** Each box's extent as numbers (boxBounds), computed once per space when first needed. */
+  private bounds: Float64Array | undefined;
+
+  /**
+   * The boxes of `o` that can meet this space, in order: those whose extent overlaps this space's
+   * hull (the others meet none of its boxes, nor any piece of them). Only worth it for several.
+   */
+  private near(o: Space): readonly Box[] {
+    if (o.boxes.length < 4 || this.isEmpty()) return o.boxes;
+    o.bounds ??= boxBounds(o.boxes);
+    const hull = hullBounds(this.boxes);
+    const out: Box[] = [];
+    for (let j = 0; j < o.boxes.length; j++) if (boundsOverlap(hull, 0, o.bounds, j)) out.push(o.boxes[j]!);
+    return out;
   }
 
   /**
