@@ -6,6 +6,17 @@
  */
 export type Interval = readonly [lo: bigint, hi: bigint];
 
+/** Sets of values up to this carry a bit mask (IntervalSet.mask); bit 31 would be the sign. */
+const SMALL_MAX = 30n;
+
+/** The set of each mask met so far (at most one per subset of 0-30 actually used). */
+const SMALL_SETS = new Map<number, IntervalSet>();
+
+/** The mask of [lo, hi] (both within 0-SMALL_MAX). */
+function bits(lo: bigint, hi: bigint): number {
+  return 2 ** (Number(hi) + 1) - 2 ** Number(lo);
+}
+
 export class IntervalSet {
   /** The one interval when the set is a single interval (most sets): no arrays then. */
   private readonly lo: bigint;
@@ -13,10 +24,45 @@ export class IntervalSet {
   /** Sorted, disjoint and non-adjacent intervals when the set is empty or has two or more. */
   private readonly list: readonly Interval[] | undefined;
 
+  /**
+   * For sets of values below 31 (conntrack states, a protocol like tcp or udp): bit v set for each
+   * value v, so meeting, intersecting and the rest are one integer operation instead of bigint
+   * comparisons. -1 for other sets.
+   */
+  private readonly mask: number;
+
   private constructor(lo: bigint, hi: bigint, list: readonly Interval[] | undefined) {
     this.lo = lo;
     this.hi = hi;
     this.list = list;
+    let mask = -1;
+    if (list === undefined) {
+      if (hi <= SMALL_MAX && lo >= 0n) mask = bits(lo, hi);
+    } else if (list.length === 0) mask = 0;
+    else if (list[list.length - 1]![1] <= SMALL_MAX && list[0]![0] >= 0n) {
+      mask = 0;
+      for (const [l, h] of list) mask |= bits(l, h);
+    }
+    this.mask = mask;
+  }
+
+  /** The set of a mask (see `mask`): `a` or `b` when it is theirs, else one shared set per mask. */
+  private static ofMask(m: number, a: IntervalSet, b: IntervalSet): IntervalSet {
+    if (m === a.mask) return a;
+    if (m === b.mask) return b;
+    let set = SMALL_SETS.get(m);
+    if (set === undefined) {
+      const list: Interval[] = [];
+      for (let v = 0; v <= Number(SMALL_MAX); v++) {
+        if (!(m & (1 << v))) continue;
+        const last = list[list.length - 1];
+        if (last && last[1] === BigInt(v - 1)) list[list.length - 1] = [last[0], BigInt(v)];
+        else list.push([BigInt(v), BigInt(v)]);
+      }
+      set = IntervalSet.make(list);
+      SMALL_SETS.set(m, set);
+    }
+    return set;
   }
 
   /** A set from normalized intervals (sorted, disjoint, non-adjacent). */
@@ -90,6 +136,7 @@ export class IntervalSet {
   union(other: IntervalSet): IntervalSet {
     if (other.isEmpty()) return this;
     if (this.isEmpty()) return other;
+    if (this.mask >= 0 && other.mask >= 0) return IntervalSet.ofMask(this.mask | other.mask, this, other);
     if (this.list === undefined && other.list === undefined) {
       // Two intervals: one if they overlap or touch, else both in order.
       if (this.lo <= other.hi + 1n && other.lo <= this.hi + 1n) {
@@ -131,7 +178,9 @@ export class IntervalSet {
 
   intersect(other: IntervalSet): IntervalSet {
     // Fast paths (no allocation): most box dimensions are whole, or equal on both sides.
-    if (this === other || other.covers(this)) return this;
+    if (this === other) return this;
+    if (this.mask >= 0 && other.mask >= 0) return IntervalSet.ofMask(this.mask & other.mask, this, other);
+    if (other.covers(this)) return this;
     if (this.covers(other)) return other;
     if (this.list === undefined && other.list === undefined) {
       const lo = this.lo > other.lo ? this.lo : other.lo;
@@ -172,6 +221,8 @@ export class IntervalSet {
 
   subtract(other: IntervalSet): IntervalSet {
     if (this.isEmpty() || other.isEmpty()) return this;
+    if (this.mask >= 0 && other.mask >= 0)
+      return IntervalSet.ofMask(this.mask & ~other.mask, this, IntervalSet.EMPTY);
     if (this === other || other.covers(this)) return IntervalSet.EMPTY;
     if (other.max()! < this.min()! || this.max()! < other.min()!) return this;
     if (this.list === undefined && other.list === undefined) {
@@ -203,6 +254,7 @@ export class IntervalSet {
   }
 
   intersects(other: IntervalSet): boolean {
+    if (this.mask >= 0 && other.mask >= 0) return (this.mask & other.mask) !== 0;
     if (this.list === undefined) {
       if (other.list === undefined) return this.lo <= other.hi && other.lo <= this.hi;
       return meetsOne(other.list, this.lo, this.hi);
@@ -224,11 +276,13 @@ export class IntervalSet {
 
   /** True when every value of `other` is in this set. */
   contains(other: IntervalSet): boolean {
+    if (this.mask >= 0 && other.mask >= 0) return (other.mask & ~this.mask) === 0;
     if (other.isEmpty() || this === other || this.covers(other)) return true;
     return other.subtract(this).isEmpty();
   }
 
   equals(other: IntervalSet): boolean {
+    if (this.mask >= 0 || other.mask >= 0) return this.mask === other.mask;
     if (this.list === undefined || other.list === undefined)
       return this.list === other.list && this.lo === other.lo && this.hi === other.hi;
     if (this.list.length !== other.list.length) return false;
