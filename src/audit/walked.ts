@@ -42,9 +42,13 @@ interface Bounds {
 const STRIDE = 2 * INTERVAL_DIMS.length;
 const EXACT = 2 ** 53;
 
-function numericBounds(boxes: readonly Box[]): Bounds {
-  const at = new Float64Array(boxes.length * STRIDE);
-  const inexact = new Uint8Array(boxes.length);
+/** Scratch for a query box's bounds (used and done with inside one `meeting`). */
+const QUERY: Bounds = { at: new Float64Array(STRIDE), inexact: new Uint8Array(1) };
+
+function numericBounds(boxes: readonly Box[], into?: Bounds): Bounds {
+  const at = into?.at ?? new Float64Array(boxes.length * STRIDE);
+  const inexact = into?.inexact ?? new Uint8Array(boxes.length);
+  if (into) inexact.fill(0);
   for (let i = 0; i < boxes.length; i++) {
     const b = boxes[i]!;
     for (let k = 0; k < INTERVAL_DIMS.length; k++) {
@@ -85,7 +89,7 @@ class HullIndex {
       const c = candidates(this.axes[k]!, q[d].min()!, q[d].max()!);
       if (c && (!best || c.count < best.count)) best = c;
     });
-    const qb = numericBounds([q]);
+    const qb = numericBounds([q], QUERY);
     const picked: number[] = [];
     const test = (i: number) => {
       if (!mayMeet(this.bounds.at, i, qb.at, 0)) return;

@@ -270,9 +270,14 @@ export function boxBounds(boxes: readonly Box[]): Float64Array {
   return at;
 }
 
-/** The hull of `boxes` in the layout of boxBounds (one entry). */
-export function hullBounds(boxes: readonly Box[]): Float64Array {
-  const h = new Float64Array(BOUNDS_STRIDE);
+/**
+ * The hull of `boxes` in the layout of boxBounds (one entry), written into `h` (callers reuse one
+ * array: a typed array this small costs more to allocate than to fill).
+ */
+export function hullBounds(
+  boxes: readonly Box[],
+  h: Float64Array = new Float64Array(BOUNDS_STRIDE),
+): Float64Array {
   for (let k = 0; k < BOUNDS_STRIDE; k += 2) {
     h[k] = Infinity;
     h[k + 1] = -Infinity;

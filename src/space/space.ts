@@ -10,6 +10,7 @@ import {
   boxHas,
   boxIntersect,
   boxIntersects,
+  BOUNDS_STRIDE,
   boundsOverlap,
   boxBounds,
   boxMeet,
@@ -26,6 +27,9 @@ import {
 } from "./box.js";
 import { IntervalSet } from "./interval-set.js";
 import { NameSet } from "./name-set.js";
+
+/** Scratch for Space.near (used and done with inside one call). */
+const HULL = new Float64Array(BOUNDS_STRIDE);
 
 /** Coalesce once the box count passes this (cheap below it anyway)… */
 const COALESCE_AT = 16;
@@ -158,7 +162,7 @@ export class Space {
   private near(o: Space): readonly Box[] {
     if (o.boxes.length < 4 || this.isEmpty()) return o.boxes;
     o.bounds ??= boxBounds(o.boxes);
-    const hull = hullBounds(this.boxes);
+    const hull = hullBounds(this.boxes, HULL);
     const out: Box[] = [];
     for (let j = 0; j < o.boxes.length; j++) if (boundsOverlap(hull, 0, o.bounds, j)) out.push(o.boxes[j]!);
     return out;
@@ -235,11 +239,12 @@ export function coalesce(boxes: readonly Box[]): Box[] {
   if (n < 2) return [...boxes];
   const setIds = new SetIds();
   let cur: Box[] = [...boxes];
-  let keys = new Int32Array(n * ND);
-  let spare = new Int32Array(n * ND);
+  const s = scratch(n);
+  let keys = s.keys;
+  let spare = s.spare;
   for (let i = 0; i < n; i++) for (let d = 0; d < ND; d++) keys[i * ND + d] = setIds.of(cur[i]![DIMS[d]!]);
-  const table = new Int32Array(tableSize(n));
-  const chain = new Int32Array(n);
+  const table = s.table.subarray(0, tableSize(n));
+  const chain = s.chain;
   let idle = 0;
   let passes = 0;
   for (let round = 0; round < 4; round++) {
@@ -264,6 +269,32 @@ export function coalesce(boxes: readonly Box[]): Box[] {
 
 const DIMS: readonly Dim[] = [...INTERVAL_DIMS, ...NAME_DIMS];
 const ND = DIMS.length;
+
+/**
+ * Typed arrays for coalescing, kept between calls and grown as needed: allocating them per call
+ * (thousands of small spaces) cost more than the merging. Coalescing does not nest.
+ */
+let SCRATCH = {
+  n: 0,
+  keys: new Int32Array(0),
+  spare: new Int32Array(0),
+  table: new Int32Array(0),
+  chain: new Int32Array(0),
+};
+
+function scratch(n: number): typeof SCRATCH {
+  if (SCRATCH.n < n) {
+    const size = Math.max(n, 2 * SCRATCH.n, 64);
+    SCRATCH = {
+      n: size,
+      keys: new Int32Array(size * ND),
+      spare: new Int32Array(size * ND),
+      table: new Int32Array(tableSize(size)),
+      chain: new Int32Array(size),
+    };
+  }
+  return SCRATCH;
+}
 
 function tableSize(n: number): number {
   let size = 16;
@@ -327,7 +358,7 @@ function mergeAlong(
     if (at < 0) {
       const o = out.length;
       out.push(boxes[i]!);
-      outKeys.set(keys.subarray(base, base + ND), o * ND);
+      for (let k = 0; k < ND; k++) outKeys[o * ND + k] = keys[base + k]!;
       chain[o] = table[slot]!;
       table[slot] = o;
       continue;
