@@ -138,12 +138,15 @@ function axisIndex(hulls: readonly Box[], axis: Axis): AxisIndex {
     if (max === undefined || hi > max) max = hi;
     (hi - lo < width ? narrow : wide).push(i);
   });
-  const lowEnd = (i: number) => hulls[i]![axis].min()!;
-  narrow.sort((a, b) => (lowEnd(a) < lowEnd(b) ? -1 : lowEnd(a) > lowEnd(b) ? 1 : a - b));
+  // By low end: as numbers first (Number() is monotone, so unequal numbers order the bigints
+  // alike), the bigints only where the numbers tie.
+  const low = hulls.map((h) => h[axis].min()!);
+  const num = Float64Array.from(low, Number);
+  narrow.sort((a, b) => num[a]! - num[b]! || (low[a]! < low[b]! ? -1 : low[a]! > low[b]! ? 1 : a - b));
   return {
     narrow: width,
     order: narrow,
-    lo: narrow.map(lowEnd),
+    lo: narrow.map((i) => low[i]!),
     hi: narrow.map((i) => hulls[i]![axis].max()!),
     wide,
     min: min ?? 0n,
