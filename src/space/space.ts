@@ -303,30 +303,36 @@ function tableSize(n: number): number {
 }
 
 /**
- * Small numbers for the sets of one coalescing, equal exactly for equal sets: the same object
- * first, then a hash bucket checked with `equals`. Local to the call, so nothing accumulates.
+ * Small numbers for the sets of one coalescing, equal exactly for equal sets: interval sets by
+ * their (cached) hash, then `equals` within the bucket; interface-name sets (few) by a scan. Local
+ * to the call, so nothing accumulates.
  */
 class SetIds {
-  private readonly known = new Map<IntervalSet | NameSet, number>();
-  private readonly buckets = new Map<string | number, Array<IntervalSet | NameSet>>();
+  private readonly reps: Array<IntervalSet | NameSet> = [];
+  private readonly buckets = new Map<number, number[]>();
+  private readonly names: number[] = [];
 
   of(set: IntervalSet | NameSet): number {
-    const id = this.known.get(set);
-    if (id !== undefined) return id;
-    const h = set instanceof IntervalSet ? set.hash() : `n${set.key()}`;
-    const bucket = this.buckets.get(h);
-    const twin = bucket?.find((o) =>
-      set instanceof IntervalSet
-        ? o instanceof IntervalSet && o.equals(set)
-        : o instanceof NameSet && o.equals(set),
-    );
-    const found = twin === undefined ? this.known.size : this.known.get(twin)!;
-    if (twin === undefined) {
-      if (bucket) bucket.push(set);
-      else this.buckets.set(h, [set]);
+    if (set instanceof NameSet) {
+      for (const id of this.names) {
+        const o = this.reps[id] as NameSet;
+        if (o === set || o.equals(set)) return id;
+      }
+      this.names.push(this.reps.length);
+      this.reps.push(set);
+      return this.reps.length - 1;
     }
-    this.known.set(set, found);
-    return found;
+    const h = set.hash();
+    const bucket = this.buckets.get(h);
+    if (bucket !== undefined) {
+      for (const id of bucket) {
+        const o = this.reps[id] as IntervalSet;
+        if (o === set || o.equals(set)) return id;
+      }
+      bucket.push(this.reps.length);
+    } else this.buckets.set(h, [this.reps.length]);
+    this.reps.push(set);
+    return this.reps.length - 1;
   }
 }
 
