@@ -152,7 +152,16 @@ export function boxMeet(a: Box, b: Box): Box {
 }
 
 export function boxContains(a: Box, b: Box): boolean {
-  return INTERVAL_DIMS.every((d) => a[d].contains(b[d])) && NAME_DIMS.every((d) => a[d].contains(b[d]));
+  return (
+    a.dst.contains(b.dst) &&
+    a.src.contains(b.src) &&
+    a.dport.contains(b.dport) &&
+    a.proto.contains(b.proto) &&
+    a.sport.contains(b.sport) &&
+    a.ct.contains(b.ct) &&
+    a.iif.contains(b.iif) &&
+    a.oif.contains(b.oif)
+  );
 }
 
 export function boxEquals(a: Box, b: Box): boolean {

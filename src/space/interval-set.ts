@@ -278,6 +278,13 @@ export class IntervalSet {
   contains(other: IntervalSet): boolean {
     if (this.mask >= 0 && other.mask >= 0) return (other.mask & ~this.mask) === 0;
     if (other.isEmpty() || this === other || this.covers(other)) return true;
+    // One interval holds a non-empty set only by covering it (just tested); one interval of
+    // `other` lies inside a list only within one of its intervals. No difference built for these.
+    if (this.list === undefined) return false;
+    if (other.list === undefined) {
+      const k = firstEndingFrom(this.list, other.lo);
+      return k < this.list.length && this.list[k]![0] <= other.lo && other.hi <= this.list[k]![1];
+    }
     return other.subtract(this).isEmpty();
   }
 
