@@ -160,7 +160,11 @@ export class Space {
    * hull (the others meet none of its boxes, nor any piece of them). Only worth it for several.
    */
   private near(o: Space): readonly Box[] {
-    if (o.boxes.length < 4 || this.isEmpty()) return o.boxes;
+    // Worth it for several boxes on both sides, or when `o`'s bounds are known already (a space
+    // subtracted from many, like the needed flows in exposure): one box of this space against a
+    // new `o` (Space.union's o − this) is cheaper tested plainly than bounded.
+    if (o.boxes.length < 4 || this.isEmpty() || (this.boxes.length < 4 && o.bounds === undefined))
+      return o.boxes;
     o.bounds ??= boxBounds(o.boxes);
     const hull = hullBounds(this.boxes, HULL);
     const out: Box[] = [];
