@@ -325,6 +325,10 @@ export class IntervalSet {
 
 /** Whether some interval of a normalized list meets [lo, hi]. */
 function meetsOne(list: readonly Interval[], lo: bigint, hi: bigint): boolean {
+  // The list's first value inside [lo, hi] (a wide interval against a list, as often): met.
+  if (list.length === 0) return false;
+  const first = list[0]![0];
+  if (lo <= first && first <= hi) return true;
   const k = firstEndingFrom(list, lo);
   return k < list.length && list[k]![0] <= hi;
 }
