@@ -6,7 +6,7 @@
  * the decisions a packet set can meet without testing all of them (one per rule hit: 10⁵ at 100k
  * rules), and, within a decision of many boxes (a policy's share), the boxes.
  */
-import { boxContains, boxHull, hullMeets, INTERVAL_DIMS, type Box } from "../space/box.js";
+import { boxContains, boxHull, hullMeets, INTERVAL_DIMS, writeBounds, type Box } from "../space/box.js";
 import { Space } from "../space/space.js";
 import type { Decision } from "./walk.js";
 
@@ -50,15 +50,8 @@ function numericBounds(boxes: readonly Box[], into?: Bounds): Bounds {
   const inexact = into?.inexact ?? new Uint8Array(boxes.length);
   if (into) inexact.fill(0);
   for (let i = 0; i < boxes.length; i++) {
-    const b = boxes[i]!;
-    for (let k = 0; k < INTERVAL_DIMS.length; k++) {
-      const set = b[INTERVAL_DIMS[k]!];
-      const lo = Number(set.min()!);
-      const hi = Number(set.max()!);
-      at[i * STRIDE + 2 * k] = lo;
-      at[i * STRIDE + 2 * k + 1] = hi;
-      if (hi >= EXACT) inexact[i] = 1;
-    }
+    writeBounds(at, i * STRIDE, boxes[i]!);
+    for (let k = 1; k < STRIDE; k += 2) if (at[i * STRIDE + k]! >= EXACT) inexact[i] = 1;
   }
   return { at, inexact };
 }
