@@ -185,13 +185,17 @@ const INDEX_BOXES = 64;
 export function narrowWalk(walk: BaseWalk, packets: Space): Decision[] {
   if (packets.isEmpty()) return [];
   const hull = boxHull(packets.boxes);
-  const own = numericBounds(packets.boxes);
+  const own = packets.boxes.length === 1 ? undefined : numericBounds(packets.boxes);
   const hulls = walk.index.bounds.at;
   const out: Decision[] = [];
   for (const i of walk.index.meeting(hull)) {
     const entry = walk.decided[i]!;
-    // Only the packets' boxes that can meet the decision's hull can meet the decision.
-    const near = packets.boxes.filter((_, j) => mayMeet(own.at, j, hulls, i));
+    // Only the packets' boxes that can meet the decision's hull can meet the decision (one box:
+    // its extents are the packets' hull, which `meeting` found to meet it).
+    const near =
+      packets.boxes.length === 1
+        ? packets.boxes
+        : packets.boxes.filter((_, j) => mayMeet(own!.at, j, hulls, i));
     if (near.length === 0) continue;
     const mine = narrowDecision(entry, near, hull);
     if (mine.isEmpty()) continue;
