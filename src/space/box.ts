@@ -178,20 +178,49 @@ export function boxSubtract(a: Box, c: Box): Box[] {
 
 /** `boxSubtract` of boxes known to intersect. */
 export function boxSubtractMeeting(a: Box, c: Box): Box[] {
+  // Dimension by dimension in INTERVAL_DIMS then NAME_DIMS order, the narrowed box kept in locals
+  // (a box object per step was garbage: only the pieces are kept). Where c covers a dimension,
+  // the rest is empty and the dimension stays as it is.
   const out: Box[] = [];
-  let cur: Box = a;
-  for (const d of INTERVAL_DIMS) {
-    const rest = cur[d].subtract(c[d]);
-    if (rest.isEmpty()) continue; // c covers this dimension: cur stays as it is
-    out.push(withDim(cur, d, rest));
-    cur = withDim(cur, d, cur[d].intersect(c[d]));
+  let { proto, dport, dst, src, sport, ct, iif } = a;
+  const oif = a.oif;
+  let rest = proto.subtract(c.proto);
+  if (!rest.isEmpty()) {
+    out.push({ proto: rest, dport, dst, src, sport, ct, iif, oif });
+    proto = proto.intersect(c.proto);
   }
-  for (const d of NAME_DIMS) {
-    const rest = cur[d].subtract(c[d]);
-    if (rest.isEmpty()) continue; // as above: covered, so the intersection is cur's own set
-    out.push(withDim(cur, d, rest));
-    cur = withDim(cur, d, cur[d].intersect(c[d]));
+  rest = dport.subtract(c.dport);
+  if (!rest.isEmpty()) {
+    out.push({ proto, dport: rest, dst, src, sport, ct, iif, oif });
+    dport = dport.intersect(c.dport);
   }
+  rest = dst.subtract(c.dst);
+  if (!rest.isEmpty()) {
+    out.push({ proto, dport, dst: rest, src, sport, ct, iif, oif });
+    dst = dst.intersect(c.dst);
+  }
+  rest = src.subtract(c.src);
+  if (!rest.isEmpty()) {
+    out.push({ proto, dport, dst, src: rest, sport, ct, iif, oif });
+    src = src.intersect(c.src);
+  }
+  rest = sport.subtract(c.sport);
+  if (!rest.isEmpty()) {
+    out.push({ proto, dport, dst, src, sport: rest, ct, iif, oif });
+    sport = sport.intersect(c.sport);
+  }
+  rest = ct.subtract(c.ct);
+  if (!rest.isEmpty()) {
+    out.push({ proto, dport, dst, src, sport, ct: rest, iif, oif });
+    ct = ct.intersect(c.ct);
+  }
+  const iifRest = iif.subtract(c.iif);
+  if (!iifRest.isEmpty()) {
+    out.push({ proto, dport, dst, src, sport, ct, iif: iifRest, oif });
+    iif = iif.intersect(c.iif);
+  }
+  const oifRest = oif.subtract(c.oif);
+  if (!oifRest.isEmpty()) out.push({ proto, dport, dst, src, sport, ct, iif, oif: oifRest });
   return out;
 }
 
