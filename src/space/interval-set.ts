@@ -238,12 +238,23 @@ export class IntervalSet {
         ? new IntervalSet(this.lo, other.lo - 1n, undefined)
         : new IntervalSet(other.hi + 1n, this.hi, undefined);
     }
-    const b = other.intervals;
     const out: Interval[] = [];
-    if (this.list === undefined) subtractFrom(this.lo, this.hi, b, 0, out);
-    else {
+    if (this.list === undefined) subtractFrom(this.lo, this.hi, other.list!, 0, out);
+    else if (other.list === undefined) {
+      // A list less one interval: the intervals it misses stay, the ones it meets keep their ends.
+      const a = this.list;
+      for (let i = 0; i < a.length; i++) {
+        const iv = a[i]!;
+        if (iv[1] < other.lo || iv[0] > other.hi) out.push(iv);
+        else {
+          if (iv[0] < other.lo) out.push([iv[0], other.lo - 1n]);
+          if (iv[1] > other.hi) out.push([other.hi + 1n, iv[1]]);
+        }
+      }
+    } else {
+      const a = this.list;
       let j = 0;
-      for (const [lo, hi] of this.list) j = subtractFrom(lo, hi, b, j, out);
+      for (let i = 0; i < a.length; i++) j = subtractFrom(a[i]![0], a[i]![1], other.list, j, out);
     }
     return IntervalSet.make(out);
   }
