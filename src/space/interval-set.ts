@@ -41,7 +41,7 @@ export class IntervalSet {
     } else if (list.length === 0) mask = 0;
     else if (list[list.length - 1]![1] <= SMALL_MAX && list[0]![0] >= 0n) {
       mask = 0;
-      for (const [l, h] of list) mask |= bits(l, h);
+      for (let i = 0; i < list.length; i++) mask |= bits(list[i]![0], list[i]![1]);
     }
     this.mask = mask;
   }
@@ -191,14 +191,17 @@ export class IntervalSet {
     if (this.list === undefined || other.list === undefined) {
       // One interval against a list: the list's intervals clipped to it; the one interval itself
       // when that is all of it (ct new out of {new, invalid, untracked}), not a new set.
-      const [one, list] = this.list === undefined ? [this, other.list!] : [other, this.list];
+      const one = this.list === undefined ? this : other;
+      const list = this.list === undefined ? other.list! : this.list;
       for (let k = firstEndingFrom(list, one.lo); k < list.length; k++) {
-        const [lo, hi] = list[k]!;
+        const lo = list[k]![0];
+        const hi = list[k]![1];
         if (lo > one.hi) break;
         out.push([lo > one.lo ? lo : one.lo, hi < one.hi ? hi : one.hi]);
       }
       if (out.length === 1) {
-        const [lo, hi] = out[0]!;
+        const lo = out[0]![0];
+        const hi = out[0]![1];
         if (one.lo === lo && one.hi === hi) return one;
       }
       return IntervalSet.make(out);
@@ -366,7 +369,8 @@ function subtractFrom(lo0: bigint, hi: bigint, b: readonly Interval[], j0: numbe
   while (j < b.length && b[j]![1] < lo) j++;
   let k = j;
   while (k < b.length && b[k]![0] <= hi) {
-    const [blo, bhi] = b[k]!;
+    const blo = b[k]![0];
+    const bhi = b[k]![1];
     if (blo > lo) out.push([lo, blo - 1n]);
     if (bhi >= hi) {
       lo = hi + 1n;
