@@ -193,16 +193,15 @@ export class IntervalSet {
       // when that is all of it (ct new out of {new, invalid, untracked}), not a new set.
       const one = this.list === undefined ? this : other;
       const list = this.list === undefined ? other.list! : this.list;
-      for (let k = firstEndingFrom(list, one.lo); k < list.length; k++) {
+      const k0 = firstEndingFrom(list, one.lo);
+      // Nothing met, or the one interval inside one of the list's: no list to build.
+      if (k0 === list.length || list[k0]![0] > one.hi) return IntervalSet.EMPTY;
+      if (list[k0]![0] <= one.lo && one.hi <= list[k0]![1]) return one;
+      for (let k = k0; k < list.length; k++) {
         const lo = list[k]![0];
         const hi = list[k]![1];
         if (lo > one.hi) break;
         out.push([lo > one.lo ? lo : one.lo, hi < one.hi ? hi : one.hi]);
-      }
-      if (out.length === 1) {
-        const lo = out[0]![0];
-        const hi = out[0]![1];
-        if (one.lo === lo && one.hi === hi) return one;
       }
       return IntervalSet.make(out);
     }
