@@ -305,11 +305,11 @@ export class IntervalSet {
     if (this.mask >= 0 || other.mask >= 0) return this.mask === other.mask;
     if (this.list === undefined || other.list === undefined)
       return this.list === other.list && this.lo === other.lo && this.hi === other.hi;
-    if (this.list.length !== other.list.length) return false;
-    return this.list.every((iv, k) => {
-      const o = other.list![k]!;
-      return iv[0] === o[0] && iv[1] === o[1];
-    });
+    const a = this.list;
+    const b = other.list;
+    if (a.length !== b.length) return false;
+    for (let k = 0; k < a.length; k++) if (a[k]![0] !== b[k]![0] || a[k]![1] !== b[k]![1]) return false;
+    return true;
   }
 
   private cachedKey: string | undefined;
