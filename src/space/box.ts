@@ -229,24 +229,74 @@ export function boxSubtractMeeting(a: Box, c: Box): Box[] {
  * boxes whose hulls do not meet cannot meet.
  */
 export function boxHull(boxes: readonly Box[]): Box {
-  const hull: Record<IntervalDim, IntervalSet> = { ...FULL_BOX };
-  for (const d of INTERVAL_DIMS) {
-    let lo = boxes[0]![d].min()!;
-    let hi = boxes[0]![d].max()!;
-    for (const b of boxes) {
-      const l = b[d].min()!;
-      const h = b[d].max()!;
-      if (l < lo) lo = l;
-      if (h > hi) hi = h;
-    }
-    hull[d] = IntervalSet.of(lo, hi);
+  // Dimension by dimension in locals: this runs for every recorded decision and every walk part.
+  const f = boxes[0]!;
+  let protoLo = f.proto.min()!;
+  let protoHi = f.proto.max()!;
+  let dportLo = f.dport.min()!;
+  let dportHi = f.dport.max()!;
+  let dstLo = f.dst.min()!;
+  let dstHi = f.dst.max()!;
+  let srcLo = f.src.min()!;
+  let srcHi = f.src.max()!;
+  let sportLo = f.sport.min()!;
+  let sportHi = f.sport.max()!;
+  let ctLo = f.ct.min()!;
+  let ctHi = f.ct.max()!;
+  for (let i = 1; i < boxes.length; i++) {
+    const b = boxes[i]!;
+    let v = b.proto.min()!;
+    if (v < protoLo) protoLo = v;
+    v = b.proto.max()!;
+    if (v > protoHi) protoHi = v;
+    v = b.dport.min()!;
+    if (v < dportLo) dportLo = v;
+    v = b.dport.max()!;
+    if (v > dportHi) dportHi = v;
+    v = b.dst.min()!;
+    if (v < dstLo) dstLo = v;
+    v = b.dst.max()!;
+    if (v > dstHi) dstHi = v;
+    v = b.src.min()!;
+    if (v < srcLo) srcLo = v;
+    v = b.src.max()!;
+    if (v > srcHi) srcHi = v;
+    v = b.sport.min()!;
+    if (v < sportLo) sportLo = v;
+    v = b.sport.max()!;
+    if (v > sportHi) sportHi = v;
+    v = b.ct.min()!;
+    if (v < ctLo) ctLo = v;
+    v = b.ct.max()!;
+    if (v > ctHi) ctHi = v;
   }
-  return { ...FULL_BOX, ...hull };
+  return {
+    proto: IntervalSet.of(protoLo, protoHi),
+    dport: IntervalSet.of(dportLo, dportHi),
+    dst: IntervalSet.of(dstLo, dstHi),
+    src: IntervalSet.of(srcLo, srcHi),
+    sport: IntervalSet.of(sportLo, sportHi),
+    ct: IntervalSet.of(ctLo, ctHi),
+    iif: FULL_BOX.iif,
+    oif: FULL_BOX.oif,
+  };
 }
 
 /** Whether some box of `boxes` can meet something inside `hull` (interval dimensions only). */
 export function hullMeets(hull: Box, boxes: readonly Box[]): boolean {
-  return boxes.some((b) => INTERVAL_DIMS.every((d) => hull[d].intersects(b[d])));
+  for (let i = 0; i < boxes.length; i++) {
+    const b = boxes[i]!;
+    if (
+      hull.dst.intersects(b.dst) &&
+      hull.src.intersects(b.src) &&
+      hull.dport.intersects(b.dport) &&
+      hull.proto.intersects(b.proto) &&
+      hull.sport.intersects(b.sport) &&
+      hull.ct.intersects(b.ct)
+    )
+      return true;
+  }
+  return false;
 }
 
 /** One packet: a point of the space. */

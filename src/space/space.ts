@@ -231,7 +231,16 @@ export class Space {
 }
 
 function isEmptyBox(b: Box): boolean {
-  return INTERVAL_DIMS.some((d) => b[d].isEmpty()) || NAME_DIMS.some((d) => b[d].isEmpty());
+  return (
+    b.proto.isEmpty() ||
+    b.dport.isEmpty() ||
+    b.dst.isEmpty() ||
+    b.src.isEmpty() ||
+    b.sport.isEmpty() ||
+    b.ct.isEmpty() ||
+    b.iif.isEmpty() ||
+    b.oif.isEmpty()
+  );
 }
 
 /**
