@@ -134,7 +134,8 @@ function axisIndex(hulls: readonly Box[], axis: Axis): AxisIndex {
   // By low end: as numbers first (Number() is monotone, so unequal numbers order the bigints
   // alike), the bigints only where the numbers tie.
   const low = hulls.map((h) => h[axis].min()!);
-  const num = Float64Array.from(low, Number);
+  const num = new Float64Array(low.length);
+  for (let i = 0; i < low.length; i++) num[i] = Number(low[i]!);
   narrow.sort((a, b) => num[a]! - num[b]! || (low[a]! < low[b]! ? -1 : low[a]! > low[b]! ? 1 : a - b));
   return {
     narrow: width,
