@@ -45,15 +45,25 @@ const EXACT = 2 ** 53;
 /** Scratch for a query box's bounds (used and done with inside one `meeting`). */
 const QUERY: Bounds = { at: new Float64Array(STRIDE), inexact: new Uint8Array(1) };
 
-function numericBounds(boxes: readonly Box[], into?: Bounds): Bounds {
-  const at = into?.at ?? new Float64Array(boxes.length * STRIDE);
-  const inexact = into?.inexact ?? new Uint8Array(boxes.length);
-  if (into) inexact.fill(0);
+function numericBounds(boxes: readonly Box[]): Bounds {
+  const at = new Float64Array(boxes.length * STRIDE);
+  const inexact = new Uint8Array(boxes.length);
   for (let i = 0; i < boxes.length; i++) {
     writeBounds(at, i * STRIDE, boxes[i]!);
     for (let k = 1; k < STRIDE; k += 2) if (at[i * STRIDE + k]! >= EXACT) inexact[i] = 1;
   }
   return { at, inexact };
+}
+
+/**
+ * A query box's bounds, in QUERY. Apart from numericBounds: one function for both, with an
+ * optional target, had V8 deoptimizing it hundreds of times in some runs.
+ */
+function queryBounds(q: Box): Bounds {
+  writeBounds(QUERY.at, 0, q);
+  QUERY.inexact[0] = 0;
+  for (let k = 1; k < STRIDE; k += 2) if (QUERY.at[k]! >= EXACT) QUERY.inexact[0] = 1;
+  return QUERY;
 }
 
 /** Whether hull i of `a` and hull j of `b` may meet (never false when they do; exact below 2^53). */
@@ -82,7 +92,7 @@ class HullIndex {
       const c = candidates(this.axes[k]!, q[d].min()!, q[d].max()!);
       if (c && (!best || c.count < best.count)) best = c;
     });
-    const qb = numericBounds([q], QUERY);
+    const qb = queryBounds(q);
     const picked: number[] = [];
     const test = (i: number) => {
       if (!mayMeet(this.bounds.at, i, qb.at, 0)) return;
