@@ -313,18 +313,23 @@ function flowReach(ctx: Ctx): FlowReach[] {
 }
 
 /** Flows whose packets meet `s` (computed once per audit, not once per rule). */
-function flowsTouching(flows: readonly FlowReach[], s: Space, pick: (f: ResolvedFlow) => boolean): string[] {
+function flowsTouching(
+  flows: readonly FlowReach[],
+  s: Space | readonly Space[],
+  pick: (f: ResolvedFlow) => boolean,
+): string[] {
+  // A union meets a flow when one of its pieces does: pieces need not be united first.
+  const parts = s instanceof Space ? [s] : s;
   return flows
-    .filter((f) => pick(f.flow) && (f.own.intersects(s) || f.reply.intersects(s)))
+    .filter((f) => pick(f.flow) && parts.some((p) => f.own.intersects(p) || f.reply.intersects(p)))
     .map((f) => f.flow.id);
 }
 
 function retiredRules(ctx: Ctx, reach: RuleReach): AuditReportT["retired"] {
   const out: AuditReportT["retired"] = [];
   const flows = flowReach(ctx);
-  for (const [rule] of reach.hits) {
+  for (const [rule, hit] of reach.hits) {
     if (rule.action.kind !== "accept" || rule.implicit !== undefined) continue;
-    const hit = hitSpace(reach, rule);
     const servesRetired = flowsTouching(flows, hit, (f) => f.retired);
     if (servesRetired.length === 0) continue;
     if (flowsTouching(flows, hit, (f) => !f.retired).length > 0) continue;

@@ -59,6 +59,24 @@ export class Remainder {
     return new Remainder(parts);
   }
 
+  /** [this.intersect(m), this.subtract(m)] with one pass over the parts that can meet `m`. */
+  cut(m: Space): [Space, Remainder] {
+    const boxes: Box[] = [];
+    const parts: Part[] = [];
+    for (const p of this.parts) {
+      if (!mayMeet(p.hull, m)) {
+        parts.push(p);
+        continue;
+      }
+      const [hit, rest] = p.space.cut(m);
+      boxes.push(...hit.boxes);
+      // As in subtract: the old hull still bounds what is left.
+      if (rest === p.space) parts.push(p);
+      else if (!rest.isEmpty()) parts.push({ space: rest, hull: p.hull });
+    }
+    return [Space.disjoint(boxes), new Remainder(parts)];
+  }
+
   /** Adds packets disjoint from the remainder (what a jump returned) as a part of their own. */
   add(s: Space): Remainder {
     return s.isEmpty() ? this : new Remainder([...this.parts, { space: s, hull: hullOf(s) }]);

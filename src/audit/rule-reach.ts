@@ -123,9 +123,16 @@ function isFinal(rule: Rule): boolean {
 /** Earlier rules that took packets this rule matches (together they leave it nothing). */
 function shadowers(reach: RuleReach, chain: Chain, index: number, fam: Space): Rule[] {
   const own = chain.rules[index]!.match.intersect(fam);
+  // A rule's hits are inside its match: a match that misses `own` (one box test, mostly) rules
+  // the rule out before its hits' boxes are tested.
   return chain.rules
     .slice(0, index)
-    .filter((r) => r.action.kind !== "continue" && (reach.hits.get(r) ?? []).some((h) => h.intersects(own)));
+    .filter(
+      (r) =>
+        r.action.kind !== "continue" &&
+        r.match.intersects(own) &&
+        (reach.hits.get(r) ?? []).some((h) => h.intersects(own)),
+    );
 }
 
 /**
@@ -148,7 +155,8 @@ function redundancy(q: { table: Table; chain: Chain; index: number; hit: Space }
   for (const r of q.chain.rules.slice(q.index + 1)) {
     if (rem.isEmpty()) break;
     cost++;
-    if (!rem.intersects(r.match)) continue;
+    // What remains is inside the rule's own match: a later match that misses it misses them.
+    if (!rule.match.intersects(r.match) || !rem.intersects(r.match)) continue;
     const a = r.action;
     if (a.kind === "continue") continue;
     const hit = rem.intersect(r.match);

@@ -48,7 +48,7 @@ export function walkChain(ctx: WalkContext, chain: Chain, input: Space, depth = 
   for (const rule of chain.rules) {
     if (rem.isEmpty()) break;
     const m = ctx.view(rule);
-    const hit = rem.intersect(m);
+    const [hit, rest] = rem.cut(m);
     if (hit.isEmpty()) continue;
     ctx.onHit?.(rule, hit);
     const a = rule.action;
@@ -85,7 +85,7 @@ export function walkChain(ctx: WalkContext, chain: Chain, input: Space, depth = 
         decided.push(...sub.decided);
         if (a.kind === "goto") returnedParts.push(sub.returned);
         else {
-          rem = rem.subtract(m).add(sub.returned);
+          rem = rest.add(sub.returned);
           continue;
         }
         break;
@@ -93,13 +93,13 @@ export function walkChain(ctx: WalkContext, chain: Chain, input: Space, depth = 
       default:
         return assertNever(a);
     }
-    rem = rem.subtract(m);
+    rem = rest;
   }
-  const rest = rem.toSpace();
+  const left = rem.toSpace();
   const returned =
     returnedParts.length === 0
-      ? rest
-      : Space.disjoint([...returnedParts.flatMap((p) => p.boxes), ...rest.boxes]).compact();
+      ? left
+      : Space.disjoint([...returnedParts.flatMap((p) => p.boxes), ...left.boxes]).compact();
   return { decided, returned };
 }
 

@@ -6,7 +6,7 @@
  * the decisions a packet set can meet without testing all of them (one per rule hit: 10⁵ at 100k
  * rules), and, within a decision of many boxes (a policy's share), the boxes.
  */
-import { boxContains, boxHull, hullMeets, type Box } from "../space/box.js";
+import { boxContains, boxHull, hullMeets, INTERVAL_DIMS, writeBounds, type Box } from "../space/box.js";
 import { Space } from "../space/space.js";
 import type { Decision } from "./walk.js";
 
@@ -29,12 +29,60 @@ interface AxisIndex {
   max: bigint;
 }
 
+/**
+ * Each box's hull per interval dimension as numbers, `STRIDE` per box: lo then hi of each dimension
+ * in INTERVAL_DIMS order. Number() is monotone, so numbers that do not overlap come from bigints
+ * that do not; bounds past 2^53 (IPv6) may overlap as numbers and not exactly, and are flagged.
+ */
+interface Bounds {
+  at: Float64Array;
+  inexact: Uint8Array;
+}
+
+const STRIDE = 2 * INTERVAL_DIMS.length;
+const EXACT = 2 ** 53;
+
+/** Scratch for a query box's bounds (used and done with inside one `meeting`). */
+const QUERY: Bounds = { at: new Float64Array(STRIDE), inexact: new Uint8Array(1) };
+
+function numericBounds(boxes: readonly Box[]): Bounds {
+  const at = new Float64Array(boxes.length * STRIDE);
+  const inexact = new Uint8Array(boxes.length);
+  for (let i = 0; i < boxes.length; i++) {
+    writeBounds(at, i * STRIDE, boxes[i]!);
+    for (let k = 1; k < STRIDE; k += 2) if (at[i * STRIDE + k]! >= EXACT) inexact[i] = 1;
+  }
+  return { at, inexact };
+}
+
+/**
+ * A query box's bounds, in QUERY. Apart from numericBounds: one function for both, with an
+ * optional target, had V8 deoptimizing it hundreds of times in some runs.
+ */
+function queryBounds(q: Box): Bounds {
+  writeBounds(QUERY.at, 0, q);
+  QUERY.inexact[0] = 0;
+  for (let k = 1; k < STRIDE; k += 2) if (QUERY.at[k]! >= EXACT) QUERY.inexact[0] = 1;
+  return QUERY;
+}
+
+/** Whether hull i of `a` and hull j of `b` may meet (never false when they do; exact below 2^53). */
+function mayMeet(a: Float64Array, i: number, b: Float64Array, j: number): boolean {
+  const x = i * STRIDE;
+  const y = j * STRIDE;
+  for (let k = 0; k < STRIDE; k += 2)
+    if (a[x + k]! > b[y + k + 1]! || b[y + k]! > a[x + k + 1]!) return false;
+  return true;
+}
+
 /** Finds, among boxes (hulls), those that can meet a query box: an AxisIndex per indexed dimension. */
 class HullIndex {
   private readonly axes: AxisIndex[];
+  readonly bounds: Bounds;
 
   constructor(readonly hulls: readonly Box[]) {
     this.axes = (Object.keys(AXES) as Axis[]).map((d) => axisIndex(hulls, d));
+    this.bounds = numericBounds(hulls);
   }
 
   /** Positions (ascending) of the hulls that meet `q`: the fewest candidates of one axis, tested whole. */
@@ -44,9 +92,20 @@ class HullIndex {
       const c = candidates(this.axes[k]!, q[d].min()!, q[d].max()!);
       if (c && (!best || c.count < best.count)) best = c;
     });
-    const picked = best ? best.list().filter((i) => hullMeets(this.hulls[i]!, [q])) : [];
-    if (!best) for (let i = 0; i < this.hulls.length; i++) if (hullMeets(this.hulls[i]!, [q])) picked.push(i);
-    return best ? picked.sort((x, y) => x - y) : picked;
+    const qb = queryBounds(q);
+    const picked: number[] = [];
+    const test = (i: number) => {
+      if (!mayMeet(this.bounds.at, i, qb.at, 0)) return;
+      // Numbers are exact below 2^53; past it (IPv6) the bigint test decides.
+      if ((this.bounds.inexact[i] || qb.inexact[0]) && !hullMeets(this.hulls[i]!, [q])) return;
+      picked.push(i);
+    };
+    if (!best) {
+      for (let i = 0; i < this.hulls.length; i++) test(i);
+      return picked;
+    }
+    best.each(test);
+    return picked.sort((x, y) => x - y);
   }
 }
 
@@ -82,12 +141,16 @@ function axisIndex(hulls: readonly Box[], axis: Axis): AxisIndex {
     if (max === undefined || hi > max) max = hi;
     (hi - lo < width ? narrow : wide).push(i);
   });
-  const lowEnd = (i: number) => hulls[i]![axis].min()!;
-  narrow.sort((a, b) => (lowEnd(a) < lowEnd(b) ? -1 : lowEnd(a) > lowEnd(b) ? 1 : a - b));
+  // By low end: as numbers first (Number() is monotone, so unequal numbers order the bigints
+  // alike), the bigints only where the numbers tie.
+  const low = hulls.map((h) => h[axis].min()!);
+  const num = new Float64Array(low.length);
+  for (let i = 0; i < low.length; i++) num[i] = Number(low[i]!);
+  narrow.sort((a, b) => num[a]! - num[b]! || (low[a]! < low[b]! ? -1 : low[a]! > low[b]! ? 1 : a - b));
   return {
     narrow: width,
     order: narrow,
-    lo: narrow.map(lowEnd),
+    lo: narrow.map((i) => low[i]!),
     hi: narrow.map((i) => hulls[i]![axis].max()!),
     wide,
     min: min ?? 0n,
@@ -109,7 +172,7 @@ function lowerBound(lo: readonly bigint[], v: bigint): number {
 
 interface Candidates {
   count: number;
-  list(): number[];
+  each(f: (i: number) => void): void;
 }
 
 /** Entries whose hull on this axis can meet [a, b] (a superset); none when the query covers the whole axis. */
@@ -117,7 +180,13 @@ function candidates(ix: AxisIndex, a: bigint, b: bigint): Candidates | undefined
   if (a <= ix.min && b >= ix.max) return undefined;
   const from = lowerBound(ix.lo, a - ix.narrow);
   const to = lowerBound(ix.lo, b + 1n);
-  return { count: ix.wide.length + to - from, list: () => [...ix.wide, ...ix.order.slice(from, to)] };
+  return {
+    count: ix.wide.length + to - from,
+    each: (f) => {
+      for (const i of ix.wide) f(i);
+      for (let k = from; k < to; k++) f(ix.order[k]!);
+    },
+  };
 }
 
 /** Decisions with more boxes than this are intersected through an index of their boxes. */
@@ -127,15 +196,29 @@ const INDEX_BOXES = 64;
 export function narrowWalk(walk: BaseWalk, packets: Space): Decision[] {
   if (packets.isEmpty()) return [];
   const hull = boxHull(packets.boxes);
+  const own = packets.boxes.length === 1 ? undefined : numericBounds(packets.boxes);
+  const hulls = walk.index.bounds.at;
   const out: Decision[] = [];
   for (const i of walk.index.meeting(hull)) {
     const entry = walk.decided[i]!;
-    const mine = narrowDecision(entry, packets, hull);
+    // Only the packets' boxes that can meet the decision's hull can meet the decision (one box:
+    // its extents are the packets' hull, which `meeting` found to meet it).
+    const near =
+      packets.boxes.length === 1
+        ? packets.boxes
+        : packets.boxes.filter((_, j) => mayMeet(own!.at, j, hulls, i));
+    if (near.length === 0) continue;
+    const mine = narrowDecision(entry, near, hull);
     if (mine.isEmpty()) continue;
     // Decisions are disjoint: once one holds every packet (each box inside one of its boxes, a
     // sufficient test), no later one meets them. Replies all taken by an `established` accept
-    // first in the chain stop here, as the walk would.
-    if (packets.boxes.every((p) => entry.decision.packets.boxes.some((b) => boxContains(b, p)))) {
+    // first in the chain stop here, as the walk would. Every box inside the decision needs all
+    // of them near it and the packets' hull inside the decision's (cheap tests first).
+    if (
+      near.length === packets.boxes.length &&
+      boxContains(entry.hull, hull) &&
+      packets.boxes.every((p) => entry.decision.packets.boxes.some((b) => boxContains(b, p)))
+    ) {
       out.push({ ...entry.decision, packets });
       break;
     }
@@ -144,10 +227,11 @@ export function narrowWalk(walk: BaseWalk, packets: Space): Decision[] {
   return out;
 }
 
-function narrowDecision(entry: Entry, packets: Space, hull: Box): Space {
+/** The decision's packets among `near` (the packets that can meet its hull; `hull` holds all packets). */
+function narrowDecision(entry: Entry, near: readonly Box[], hull: Box): Space {
   const own = entry.decision.packets;
-  if (own.boxes.length <= INDEX_BOXES) return own.intersect(packets);
+  if (own.boxes.length <= INDEX_BOXES) return own.intersectBoxes(near);
   entry.boxes ??= new HullIndex(own.boxes);
-  const near = entry.boxes.meeting(hull).map((i) => own.boxes[i]!);
-  return near.length === 0 ? Space.EMPTY : Space.disjoint(near).intersect(packets);
+  const mine = entry.boxes.meeting(hull).map((i) => own.boxes[i]!);
+  return mine.length === 0 ? Space.EMPTY : Space.disjoint(mine).intersectBoxes(near);
 }

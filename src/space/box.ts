@@ -112,21 +112,56 @@ export function boxIntersects(a: Box, b: Box): boolean {
 
 /** The intersection, or undefined when empty. */
 export function boxIntersect(a: Box, b: Box): Box | undefined {
-  if (!boxIntersects(a, b)) return undefined;
-  return {
-    proto: a.proto.intersect(b.proto),
-    dport: a.dport.intersect(b.dport),
-    dst: a.dst.intersect(b.dst),
-    src: a.src.intersect(b.src),
-    sport: a.sport.intersect(b.sport),
-    ct: a.ct.intersect(b.ct),
-    iif: a.iif.intersect(b.iif),
-    oif: a.oif.intersect(b.oif),
-  };
+  return boxIntersects(a, b) ? boxMeet(a, b) : undefined;
+}
+
+/** The intersection of boxes known to intersect (`boxIntersects`). */
+export function boxMeet(a: Box, b: Box): Box {
+  const proto = a.proto.intersect(b.proto);
+  const dport = a.dport.intersect(b.dport);
+  const dst = a.dst.intersect(b.dst);
+  const src = a.src.intersect(b.src);
+  const sport = a.sport.intersect(b.sport);
+  const ct = a.ct.intersect(b.ct);
+  const iif = a.iif.intersect(b.iif);
+  const oif = a.oif.intersect(b.oif);
+  // One side inside the other (the sets' fast paths return the operand): that box, not a copy.
+  if (
+    proto === a.proto &&
+    dport === a.dport &&
+    dst === a.dst &&
+    src === a.src &&
+    sport === a.sport &&
+    ct === a.ct &&
+    iif === a.iif &&
+    oif === a.oif
+  )
+    return a;
+  if (
+    proto === b.proto &&
+    dport === b.dport &&
+    dst === b.dst &&
+    src === b.src &&
+    sport === b.sport &&
+    ct === b.ct &&
+    iif === b.iif &&
+    oif === b.oif
+  )
+    return b;
+  return { proto, dport, dst, src, sport, ct, iif, oif };
 }
 
 export function boxContains(a: Box, b: Box): boolean {
-  return INTERVAL_DIMS.every((d) => a[d].contains(b[d])) && NAME_DIMS.every((d) => a[d].contains(b[d]));
+  return (
+    a.dst.contains(b.dst) &&
+    a.src.contains(b.src) &&
+    a.dport.contains(b.dport) &&
+    a.proto.contains(b.proto) &&
+    a.sport.contains(b.sport) &&
+    a.ct.contains(b.ct) &&
+    a.iif.contains(b.iif) &&
+    a.oif.contains(b.oif)
+  );
 }
 
 export function boxEquals(a: Box, b: Box): boolean {
@@ -138,21 +173,54 @@ export function boxEquals(a: Box, b: Box): boolean {
  * narrowed to c, takes dimension k outside c, and leaves later dimensions whole.
  */
 export function boxSubtract(a: Box, c: Box): Box[] {
-  if (!boxIntersects(a, c)) return [a];
+  return boxIntersects(a, c) ? boxSubtractMeeting(a, c) : [a];
+}
+
+/** `boxSubtract` of boxes known to intersect. */
+export function boxSubtractMeeting(a: Box, c: Box): Box[] {
+  // Dimension by dimension in INTERVAL_DIMS then NAME_DIMS order, the narrowed box kept in locals
+  // (a box object per step was garbage: only the pieces are kept). Where c covers a dimension,
+  // the rest is empty and the dimension stays as it is.
   const out: Box[] = [];
-  let cur: Box = a;
-  for (const d of INTERVAL_DIMS) {
-    const rest = cur[d].subtract(c[d]);
-    if (rest.isEmpty()) continue; // c covers this dimension: cur stays as it is
-    out.push(withDim(cur, d, rest));
-    cur = withDim(cur, d, cur[d].intersect(c[d]));
+  let { proto, dport, dst, src, sport, ct, iif } = a;
+  const oif = a.oif;
+  let rest = proto.subtract(c.proto);
+  if (!rest.isEmpty()) {
+    out.push({ proto: rest, dport, dst, src, sport, ct, iif, oif });
+    proto = proto.intersect(c.proto);
   }
-  for (const d of NAME_DIMS) {
-    const rest = cur[d].subtract(c[d]);
-    if (rest.isEmpty()) continue; // as above: covered, so the intersection is cur's own set
-    out.push(withDim(cur, d, rest));
-    cur = withDim(cur, d, cur[d].intersect(c[d]));
+  rest = dport.subtract(c.dport);
+  if (!rest.isEmpty()) {
+    out.push({ proto, dport: rest, dst, src, sport, ct, iif, oif });
+    dport = dport.intersect(c.dport);
   }
+  rest = dst.subtract(c.dst);
+  if (!rest.isEmpty()) {
+    out.push({ proto, dport, dst: rest, src, sport, ct, iif, oif });
+    dst = dst.intersect(c.dst);
+  }
+  rest = src.subtract(c.src);
+  if (!rest.isEmpty()) {
+    out.push({ proto, dport, dst, src: rest, sport, ct, iif, oif });
+    src = src.intersect(c.src);
+  }
+  rest = sport.subtract(c.sport);
+  if (!rest.isEmpty()) {
+    out.push({ proto, dport, dst, src, sport: rest, ct, iif, oif });
+    sport = sport.intersect(c.sport);
+  }
+  rest = ct.subtract(c.ct);
+  if (!rest.isEmpty()) {
+    out.push({ proto, dport, dst, src, sport, ct: rest, iif, oif });
+    ct = ct.intersect(c.ct);
+  }
+  const iifRest = iif.subtract(c.iif);
+  if (!iifRest.isEmpty()) {
+    out.push({ proto, dport, dst, src, sport, ct, iif: iifRest, oif });
+    iif = iif.intersect(c.iif);
+  }
+  const oifRest = oif.subtract(c.oif);
+  if (!oifRest.isEmpty()) out.push({ proto, dport, dst, src, sport, ct, iif, oif: oifRest });
   return out;
 }
 
@@ -161,23 +229,74 @@ export function boxSubtract(a: Box, c: Box): Box[] {
  * boxes whose hulls do not meet cannot meet.
  */
 export function boxHull(boxes: readonly Box[]): Box {
-  const hull: Record<IntervalDim, IntervalSet> = { ...FULL_BOX };
-  for (const d of INTERVAL_DIMS) {
-    let lo = boxes[0]![d].min()!;
-    let hi = boxes[0]![d].max()!;
-    for (const b of boxes) {
-      const iv = b[d].intervals;
-      if (iv[0]![0] < lo) lo = iv[0]![0];
-      if (iv[iv.length - 1]![1] > hi) hi = iv[iv.length - 1]![1];
-    }
-    hull[d] = IntervalSet.of(lo, hi);
+  // Dimension by dimension in locals: this runs for every recorded decision and every walk part.
+  const f = boxes[0]!;
+  let protoLo = f.proto.min()!;
+  let protoHi = f.proto.max()!;
+  let dportLo = f.dport.min()!;
+  let dportHi = f.dport.max()!;
+  let dstLo = f.dst.min()!;
+  let dstHi = f.dst.max()!;
+  let srcLo = f.src.min()!;
+  let srcHi = f.src.max()!;
+  let sportLo = f.sport.min()!;
+  let sportHi = f.sport.max()!;
+  let ctLo = f.ct.min()!;
+  let ctHi = f.ct.max()!;
+  for (let i = 1; i < boxes.length; i++) {
+    const b = boxes[i]!;
+    let v = b.proto.min()!;
+    if (v < protoLo) protoLo = v;
+    v = b.proto.max()!;
+    if (v > protoHi) protoHi = v;
+    v = b.dport.min()!;
+    if (v < dportLo) dportLo = v;
+    v = b.dport.max()!;
+    if (v > dportHi) dportHi = v;
+    v = b.dst.min()!;
+    if (v < dstLo) dstLo = v;
+    v = b.dst.max()!;
+    if (v > dstHi) dstHi = v;
+    v = b.src.min()!;
+    if (v < srcLo) srcLo = v;
+    v = b.src.max()!;
+    if (v > srcHi) srcHi = v;
+    v = b.sport.min()!;
+    if (v < sportLo) sportLo = v;
+    v = b.sport.max()!;
+    if (v > sportHi) sportHi = v;
+    v = b.ct.min()!;
+    if (v < ctLo) ctLo = v;
+    v = b.ct.max()!;
+    if (v > ctHi) ctHi = v;
   }
-  return { ...FULL_BOX, ...hull };
+  return {
+    proto: IntervalSet.of(protoLo, protoHi),
+    dport: IntervalSet.of(dportLo, dportHi),
+    dst: IntervalSet.of(dstLo, dstHi),
+    src: IntervalSet.of(srcLo, srcHi),
+    sport: IntervalSet.of(sportLo, sportHi),
+    ct: IntervalSet.of(ctLo, ctHi),
+    iif: FULL_BOX.iif,
+    oif: FULL_BOX.oif,
+  };
 }
 
 /** Whether some box of `boxes` can meet something inside `hull` (interval dimensions only). */
 export function hullMeets(hull: Box, boxes: readonly Box[]): boolean {
-  return boxes.some((b) => INTERVAL_DIMS.every((d) => hull[d].intersects(b[d])));
+  for (let i = 0; i < boxes.length; i++) {
+    const b = boxes[i]!;
+    if (
+      hull.dst.intersects(b.dst) &&
+      hull.src.intersects(b.src) &&
+      hull.dport.intersects(b.dport) &&
+      hull.proto.intersects(b.proto) &&
+      hull.sport.intersects(b.sport) &&
+      hull.ct.intersects(b.ct)
+    )
+      return true;
+  }
+  return false;
 }
 
 /** One packet: a point of the space. */
@@ -217,4 +336,70 @@ export function pointBox(p: Packet): Box {
     iif: NameSet.of(p.iif),
     oif: NameSet.of(p.oif),
   };
+}
+
+/**
+ * Each box's extent per interval dimension as numbers, BOUNDS_STRIDE per box: lo then hi of each
+ * dimension in INTERVAL_DIMS order. Number() is monotone, so extents that do not overlap as numbers
+ * do not overlap as bigints: a cheap, exact rejection (numbers that overlap prove nothing past 2^53).
+ */
+export const BOUNDS_STRIDE = 2 * INTERVAL_DIMS.length;
+
+export function boxBounds(boxes: readonly Box[]): Float64Array {
+  const at = new Float64Array(boxes.length * BOUNDS_STRIDE);
+  for (let i = 0; i < boxes.length; i++) writeBounds(at, i * BOUNDS_STRIDE, boxes[i]!);
+  return at;
+}
+
+/**
+ * Writes a box's extents at `at[o…]` in the layout of boxBounds. Each dimension by name: a loop
+ * over dimension names is a keyed access V8 keeps deoptimizing (hundreds of times per audit).
+ */
+export function writeBounds(at: Float64Array, o: number, b: Box): void {
+  at[o] = Number(b.proto.min()!);
+  at[o + 1] = Number(b.proto.max()!);
+  at[o + 2] = Number(b.dport.min()!);
+  at[o + 3] = Number(b.dport.max()!);
+  at[o + 4] = Number(b.dst.min()!);
+  at[o + 5] = Number(b.dst.max()!);
+  at[o + 6] = Number(b.src.min()!);
+  at[o + 7] = Number(b.src.max()!);
+  at[o + 8] = Number(b.sport.min()!);
+  at[o + 9] = Number(b.sport.max()!);
+  at[o + 10] = Number(b.ct.min()!);
+  at[o + 11] = Number(b.ct.max()!);
+}
+
+/** Scratch for hullBounds: one box's extents. */
+const ONE = new Float64Array(12);
+
+/**
+ * The hull of `boxes` in the layout of boxBounds (one entry), written into `h` (callers reuse one
+ * array: a typed array this small costs more to allocate than to fill).
+ */
+export function hullBounds(
+  boxes: readonly Box[],
+  h: Float64Array = new Float64Array(BOUNDS_STRIDE),
+): Float64Array {
+  for (let k = 0; k < BOUNDS_STRIDE; k += 2) {
+    h[k] = Infinity;
+    h[k + 1] = -Infinity;
+  }
+  for (const b of boxes) {
+    writeBounds(ONE, 0, b);
+    for (let k = 0; k < BOUNDS_STRIDE; k += 2) {
+      if (ONE[k]! < h[k]!) h[k] = ONE[k]!;
+      if (ONE[k + 1]! > h[k + 1]!) h[k + 1] = ONE[k + 1]!;
+    }
+  }
+  return h;
+}
+
+/** Whether entry i of `a` and entry j of `b` (boxBounds layout) overlap in every interval dimension. */
+export function boundsOverlap(a: Float64Array, i: number, b: Float64Array, j: number): boolean {
+  const x = i * BOUNDS_STRIDE;
+  const y = j * BOUNDS_STRIDE;
+  for (let k = 0; k < BOUNDS_STRIDE; k += 2)
+    if (a[x + k]! > b[y + k + 1]! || b[y + k]! > a[x + k + 1]!) return false;
+  return true;
 }

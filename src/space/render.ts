@@ -36,9 +36,23 @@ function listText(set: IntervalSet): string {
   return parts.length === 1 ? parts[0]! : `{${parts.join(", ")}}`;
 }
 
+/**
+ * Address sets rendered so far. Sets are immutable and shared by many boxes (a rule's source
+ * prefix is in every piece of its hits), so each is rendered once; the map holds them weakly.
+ */
+const ADDRESS_TEXT = new WeakMap<IntervalSet, string>();
+
 export function addressesText(set: IntervalSet): string {
-  if (set.intervals.length === 1 && set.intervals[0]![0] === 0n && set.intervals[0]![1] === ADDR_MAX)
-    return "any";
+  let text = ADDRESS_TEXT.get(set);
+  if (text === undefined) {
+    text = renderAddresses(set);
+    ADDRESS_TEXT.set(set, text);
+  }
+  return text;
+}
+
+function renderAddresses(set: IntervalSet): string {
+  if (set.min() === 0n && set.max() === ADDR_MAX && set.intervals.length === 1) return "any";
   if (set.equals(ALL_V4)) return "any4";
   if (set.equals(ALL_V6)) return "any6";
   const parts = toReadable(set);

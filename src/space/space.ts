@@ -10,7 +10,12 @@ import {
   boxHas,
   boxIntersect,
   boxIntersects,
-  boxSubtract,
+  BOUNDS_STRIDE,
+  boundsOverlap,
+  boxBounds,
+  boxMeet,
+  boxSubtractMeeting,
+  hullBounds,
   FULL_BOX,
   INTERVAL_DIMS,
   makeBox,
@@ -22,6 +27,9 @@ import {
 } from "./box.js";
 import { IntervalSet } from "./interval-set.js";
 import { NameSet } from "./name-set.js";
+
+/** Scratch for Space.near (used and done with inside one call). */
+const HULL = new Float64Array(BOUNDS_STRIDE);
 
 /** Coalesce once the box count passes this (cheap below it anyway)… */
 const COALESCE_AT = 16;
@@ -101,9 +109,18 @@ export class Space {
 
   intersect(o: Space): Space {
     if (this.isEmpty() || o.isEmpty()) return Space.EMPTY;
+    return this.intersectBoxes(o.boxes);
+  }
+
+  /**
+   * The intersection with the union of `boxes` (disjoint): `intersect` with another space's boxes,
+   * or with those of them a caller knows can meet this space (the others add nothing).
+   */
+  intersectBoxes(boxes: readonly Box[]): Space {
+    if (this.isEmpty() || boxes.length === 0) return Space.EMPTY;
     const out: Box[] = [];
     for (const a of this.boxes) {
-      for (const b of o.boxes) {
+      for (const b of boxes) {
         const c = boxIntersect(a, b);
         if (c) out.push(c);
       }
@@ -112,12 +129,14 @@ export class Space {
   }
 
   intersects(o: Space): boolean {
-    return this.boxes.some((a) => o.boxes.some((b) => boxIntersects(a, b)));
+    // Plain loops: closures here were allocated per call, and dead-rule checks call this millions of times.
+    for (const a of this.boxes) for (const b of o.boxes) if (boxIntersects(a, b)) return true;
+    return false;
   }
 
   subtract(o: Space): Space {
     let cur: Box[] | undefined;
-    for (const c of o.boxes) {
+    for (const c of this.near(o)) {
       const from = cur ?? this.boxes;
       if (from.length === 0) break;
       let next: Box[] | undefined;
@@ -128,11 +147,54 @@ export class Space {
           continue;
         }
         next ??= from.slice(0, i);
-        for (const p of boxSubtract(a, c)) next.push(p);
+        for (const p of boxSubtractMeeting(a, c)) next.push(p);
       }
       if (next) cur = next;
     }
     return cur === undefined ? this : this.derive(cur);
+  }
+
+  /** Each box's extent as numbers (boxBounds), computed once per space when first needed. */
+  private bounds: Float64Array | undefined;
+
+  /**
+   * The boxes of `o` that can meet this space, in order: those whose extent overlaps this space's
+   * hull (the others meet none of its boxes, nor any piece of them). Only worth it for several.
+   */
+  private near(o: Space): readonly Box[] {
+    // Worth it for several boxes on both sides, or when `o`'s bounds are known already (a space
+    // subtracted from many, like the needed flows in exposure): one box of this space against a
+    // new `o` (Space.union's o − this) is cheaper tested plainly than bounded.
+    if (o.boxes.length < 4 || this.isEmpty() || (this.boxes.length < 4 && o.bounds === undefined))
+      return o.boxes;
+    o.bounds ??= boxBounds(o.boxes);
+    const hull = hullBounds(this.boxes, HULL);
+    const out: Box[] = [];
+    for (let j = 0; j < o.boxes.length; j++) if (boundsOverlap(hull, 0, o.bounds, j)) out.push(o.boxes[j]!);
+    return out;
+  }
+
+  /**
+   * [this ∩ o, this − o] in one pass over this space's boxes: exactly `[this.intersect(o),
+   * this.subtract(o)]` (same boxes, same order), testing each box against `o` once.
+   */
+  cut(o: Space): [Space, Space] {
+    if (o.boxes.length !== 1 || this.isEmpty()) return [this.intersect(o), this.subtract(o)];
+    const c = o.boxes[0]!;
+    const from = this.boxes;
+    const hit: Box[] = [];
+    let rest: Box[] | undefined;
+    for (let i = 0; i < from.length; i++) {
+      const a = from[i]!;
+      if (!boxIntersects(a, c)) {
+        if (rest) rest.push(a);
+        continue;
+      }
+      hit.push(boxMeet(a, c));
+      rest ??= from.slice(0, i);
+      for (const p of boxSubtractMeeting(a, c)) rest.push(p);
+    }
+    return [hit.length === 0 ? Space.EMPTY : this.derive(hit), rest === undefined ? this : this.derive(rest)];
   }
 
   union(o: Space): Space {
@@ -169,86 +231,168 @@ export class Space {
 }
 
 function isEmptyBox(b: Box): boolean {
-  return INTERVAL_DIMS.some((d) => b[d].isEmpty()) || NAME_DIMS.some((d) => b[d].isEmpty());
+  return (
+    b.proto.isEmpty() ||
+    b.dport.isEmpty() ||
+    b.dst.isEmpty() ||
+    b.src.isEmpty() ||
+    b.sport.isEmpty() ||
+    b.ct.isEmpty() ||
+    b.iif.isEmpty() ||
+    b.oif.isEmpty()
+  );
 }
 
 /**
  * Merges disjoint boxes equal in every dimension but one (their union is again a box, and the
- * result stays disjoint). Repeats per dimension until nothing merges.
+ * result stays disjoint). Repeats per dimension until nothing merges: a pass along a dimension
+ * leaves no two boxes equal in all the others, so once the last pass along every other dimension
+ * merged nothing, no further pass can (those passes are skipped, the result is the same).
  */
 export function coalesce(boxes: readonly Box[]): Box[] {
-  const ids = new SetIds();
-  let cur = boxes.map((box): Keyed => ({ box, ids: DIMS.map((d) => ids.of(box[d])) }));
+  const n = boxes.length;
+  if (n < 2) return [...boxes];
+  const setIds = new SetIds();
+  let cur: Box[] = [...boxes];
+  const s = scratch(n);
+  let keys = s.keys;
+  let spare = s.spare;
+  for (let i = 0; i < n; i++) for (let d = 0; d < ND; d++) keys[i * ND + d] = setIds.of(cur[i]![DIMS[d]!]);
+  const table = s.table.subarray(0, tableSize(n));
+  const chain = s.chain;
+  let idle = 0;
+  let passes = 0;
   for (let round = 0; round < 4; round++) {
     const before = cur.length;
-    for (let d = 0; d < DIMS.length; d++) cur = mergeAlong(cur, d, ids);
+    for (let d = 0; d < ND; d++) {
+      if (passes >= ND && idle >= ND - 1) return cur;
+      const out = mergeAlong(cur, keys, spare, d, setIds, table, chain);
+      passes++;
+      if (out.length === cur.length) idle++;
+      else {
+        idle = 0;
+        cur = out;
+        const t = keys;
+        keys = spare;
+        spare = t;
+      }
+    }
     if (cur.length === before) break;
   }
-  return cur.map((k) => k.box);
+  return cur;
 }
 
 const DIMS: readonly Dim[] = [...INTERVAL_DIMS, ...NAME_DIMS];
+const ND = DIMS.length;
 
 /**
- * Small numbers for the sets of one coalescing, equal exactly for equal sets: the same object
- * first, then a hash bucket checked with `equals`. Local to the call, so nothing accumulates.
+ * Typed arrays for coalescing, kept between calls and grown as needed: allocating them per call
+ * (thousands of small spaces) cost more than the merging. Coalescing does not nest.
+ */
+let SCRATCH = {
+  n: 0,
+  keys: new Int32Array(0),
+  spare: new Int32Array(0),
+  table: new Int32Array(0),
+  chain: new Int32Array(0),
+};
+
+function scratch(n: number): typeof SCRATCH {
+  if (SCRATCH.n < n) {
+    const size = Math.max(n, 2 * SCRATCH.n, 64);
+    SCRATCH = {
+      n: size,
+      keys: new Int32Array(size * ND),
+      spare: new Int32Array(size * ND),
+      table: new Int32Array(tableSize(size)),
+      chain: new Int32Array(size),
+    };
+  }
+  return SCRATCH;
+}
+
+function tableSize(n: number): number {
+  let size = 16;
+  while (size < 2 * n) size *= 2;
+  return size;
+}
+
+/**
+ * Small numbers for the sets of one coalescing, equal exactly for equal sets: interval sets by
+ * their (cached) hash, then `equals` within the bucket; interface-name sets (few) by a scan. Local
+ * to the call, so nothing accumulates.
  */
 class SetIds {
-  private readonly known = new Map<IntervalSet | NameSet, number>();
-  private readonly buckets = new Map<string | number, Array<IntervalSet | NameSet>>();
+  private readonly reps: Array<IntervalSet | NameSet> = [];
+  private readonly buckets = new Map<number, number[]>();
+  private readonly names: number[] = [];
 
   of(set: IntervalSet | NameSet): number {
-    const id = this.known.get(set);
-    if (id !== undefined) return id;
-    const h = set instanceof IntervalSet ? set.hash() : `n${set.key()}`;
-    const bucket = this.buckets.get(h);
-    const twin = bucket?.find((o) =>
-      set instanceof IntervalSet
-        ? o instanceof IntervalSet && o.equals(set)
-        : o instanceof NameSet && o.equals(set),
-    );
-    const found = twin === undefined ? this.known.size : this.known.get(twin)!;
-    if (twin === undefined) {
-      if (bucket) bucket.push(set);
-      else this.buckets.set(h, [set]);
+    if (set instanceof NameSet) {
+      for (const id of this.names) {
+        const o = this.reps[id] as NameSet;
+        if (o === set || o.equals(set)) return id;
+      }
+      this.names.push(this.reps.length);
+      this.reps.push(set);
+      return this.reps.length - 1;
     }
-    this.known.set(set, found);
-    return found;
+    const h = set.hash();
+    const bucket = this.buckets.get(h);
+    if (bucket !== undefined) {
+      for (const id of bucket) {
+        const o = this.reps[id] as IntervalSet;
+        if (o === set || o.equals(set)) return id;
+      }
+      bucket.push(this.reps.length);
+    } else this.buckets.set(h, [this.reps.length]);
+    this.reps.push(set);
+    return this.reps.length - 1;
   }
 }
 
-/** A box with the id of each dimension's set (DIMS order): equal ids, equal sets. */
-interface Keyed {
-  box: Box;
-  ids: number[];
-}
-
-/** Groups boxes equal in every dimension but DIMS[d] (hash of the other ids; ids compared on collision). */
-function mergeAlong(boxes: Keyed[], d: number, setIds: SetIds): Keyed[] {
-  const buckets = new Map<number, number[]>();
-  const out: Keyed[] = [];
-  for (const e of boxes) {
+/**
+ * One pass along DIMS[d]: boxes equal in every other dimension (by set ids, `keys[i * ND + k]`)
+ * merge into the first of them, in order. Writes the survivors' ids to `outKeys`; returns `boxes`
+ * itself when nothing merged. `table` and `chain` are scratch space for an open hash of the ids.
+ */
+function mergeAlong(
+  boxes: Box[],
+  keys: Int32Array,
+  outKeys: Int32Array,
+  d: number,
+  setIds: SetIds,
+  table: Int32Array,
+  chain: Int32Array,
+): Box[] {
+  const mask = table.length - 1;
+  table.fill(-1);
+  const out: Box[] = [];
+  const dim = DIMS[d]!;
+  for (let i = 0; i < boxes.length; i++) {
+    const base = i * ND;
     let h = 0;
-    for (let i = 0; i < e.ids.length; i++) if (i !== d) h = (Math.imul(h, 0x9e3779b1) + e.ids[i]!) | 0;
-    const list = buckets.get(h);
-    const at = list?.find((k) => sameWithout(out[k]!.ids, e.ids, d));
-    if (at === undefined) {
-      if (list) list.push(out.length);
-      else buckets.set(h, [out.length]);
-      out.push(e);
+    for (let k = 0; k < ND; k++) if (k !== d) h = (Math.imul(h, 0x9e3779b1) + keys[base + k]!) | 0;
+    const slot = (h ^ (h >>> 15)) & mask;
+    let at = table[slot]!;
+    while (at >= 0 && !sameWithout(outKeys, at * ND, keys, base, d)) at = chain[at]!;
+    if (at < 0) {
+      const o = out.length;
+      out.push(boxes[i]!);
+      for (let k = 0; k < ND; k++) outKeys[o * ND + k] = keys[base + k]!;
+      chain[o] = table[slot]!;
+      table[slot] = o;
       continue;
     }
-    const prev = out[at]!;
-    const box = unionAlong(prev.box, e.box, DIMS[d]!);
-    const ids = [...prev.ids];
-    ids[d] = setIds.of(box[DIMS[d]!]);
-    out[at] = { box, ids };
+    const box = unionAlong(out[at]!, boxes[i]!, dim);
+    out[at] = box;
+    outKeys[at * ND + d] = setIds.of(box[dim]);
   }
   return out.length === boxes.length ? boxes : out;
 }
 
-function sameWithout(a: readonly number[], b: readonly number[], d: number): boolean {
-  for (let i = 0; i < a.length; i++) if (i !== d && a[i] !== b[i]) return false;
+function sameWithout(a: Int32Array, ia: number, b: Int32Array, ib: number, d: number): boolean {
+  for (let k = 0; k < ND; k++) if (k !== d && a[ia + k] !== b[ib + k]) return false;
   return true;
 }
 
