@@ -90,7 +90,7 @@ function int(option: string, value: string, min: number): number {
   if (!Number.isInteger(n) || n < min)
     throw new InputError([
       diag("bad-option", "error", `${option} "${value}" is not a whole number ≥ ${min}`, {
-        expected: `${option} ${Math.max(min, 1)} or more`,
+        expected: `${option} ${min} or more`,
       }),
     ]);
   return n;
@@ -148,6 +148,17 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
     maxHosts: int("--max-hosts", opts.maxHosts, 1),
   });
   if (!planned.ok) throw new InputError(planned.diagnostics);
+  // A database that cannot be used is said before the run, not after it (the results would be lost).
+  const dbPath =
+    opts.save === undefined
+      ? undefined
+      : await import("../store/index.js").then(({ defaultDbPath, openStore }) => {
+          const path = typeof opts.save === "string" ? opts.save : defaultDbPath();
+          const store = openStore(path);
+          if (!store.ok) throw new InputError(store.diagnostics);
+          store.value.close();
+          return path;
+        });
   if (!settings.sourceAuto) {
     const bad = await unavailableSources(planned.plan);
     if (bad.length > 0) {
@@ -198,9 +209,9 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
   });
   bar?.stop();
   const text = render(output, format);
-  if (opts.save !== undefined) {
-    const { defaultDbPath, saveRun } = await import("../store/index.js"); // SQLite only when asked for
-    const saved = saveRun(typeof opts.save === "string" ? opts.save : defaultDbPath(), "probe", output);
+  if (dbPath !== undefined) {
+    const { saveRun } = await import("../store/index.js"); // SQLite only when asked for
+    const saved = saveRun(dbPath, "probe", output);
     if (!saved.ok) throw new InputError(saved.diagnostics);
   }
   if (opts.output !== undefined) writeFilesAtomic([{ path: opts.output, text }]);

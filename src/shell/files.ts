@@ -23,7 +23,7 @@ export function readText(path: string): ReadResult {
  * mkdir -p by hand: Node's own recursive mkdir never returns for a missing folder under /proc (it
  * retries ENOENT forever), so each level is made once, parents first.
  */
-function makeDirs(dir: string): void {
+export function makeDirs(dir: string): void {
   try {
     mkdirSync(dir);
   } catch (e) {

@@ -8,9 +8,9 @@
  * keeps the database in memory and writes the whole file back, losing the other process's runs.
  * Cost: a native build in `npm ci` (about 70 s here; node-gyp against Node's headers, which CI has).
  */
+import { makeDirs } from "../shell/files.js";
 import Database from "better-sqlite3";
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Diagnostic } from "../diag/diagnostic.js";
@@ -67,7 +67,7 @@ export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
 export function openStore(path: string): StoreResult<RunStore> {
   let db: Database.Database | undefined;
   try {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:") makeDirs(dirname(path));
     db = new Database(path, { timeout: BUSY_MS });
     // The busy timeout first: switching to WAL and creating the schema take locks that another
     // process (serve, a concurrent --save) may hold for a moment (measured: "database is locked"

@@ -76,3 +76,12 @@ test("a value of the wrong kind is named for what it is; endpoints bound wrongly
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("probe --save with a database that cannot be used is refused before any packet is sent", () => {
+  for (const db of ["/proc/portmatrix-nope/runs.db", "/etc/hostname/runs.db"]) {
+    const r = runCli(["probe", "-t", "examples/seed-host.yaml", "--from", "partners", "--save", db]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(oneError(r.stderr), /^error\[bad-database\]: .* cannot use as the run database/);
+    assert.equal(r.stdout, "");
+  }
+});
