@@ -4,13 +4,13 @@ import type { Command } from "commander";
 import { diag } from "../diag/diagnostic.js";
 import { checkDns, type DnsOutputT } from "../dns/check.js";
 import { dnsResolver } from "../live/dns.js";
-import { renderDnsText } from "../report/dns-text.js";
+import { renderDnsJunit, renderDnsText } from "../report/dns-text.js";
 import { writeFilesAtomic } from "../shell/files.js";
 import { loadTopology } from "../shell/load.js";
 import { choice, EXIT, InputError, printDiagnostics } from "./io.js";
 import type { Runner } from "./commands.js";
 
-const FORMATS = ["table", "json"] as const;
+const FORMATS = ["table", "json", "junit"] as const;
 const LOCATIONS = ["external", "internal", "all"] as const;
 
 interface DnsOpts {
@@ -107,7 +107,12 @@ async function runDns(opts: DnsOpts): Promise<number> {
         expected: "--location external, internal or all",
       }),
     ]);
-  const text = format === "json" ? JSON.stringify(output, null, 2) + "\n" : renderDnsText(output);
+  const text =
+    format === "json"
+      ? JSON.stringify(output, null, 2) + "\n"
+      : format === "junit"
+        ? renderDnsJunit(output)
+        : renderDnsText(output);
   if (opts.output !== undefined) writeFilesAtomic([{ path: opts.output, text }]);
   else process.stdout.write(text);
   if (output.records.every((r) => r.state === "no-answer")) {

@@ -1,6 +1,7 @@
 /** `dns --format table`: one line per record, failures marked. Pure. */
 import type { DnsOutputT } from "../dns/check.js";
 import { alignedLines } from "./table.js";
+import { junitXml, type JunitCase } from "./junit.js";
 
 const list = (xs: readonly string[]): string => xs.join(", ");
 
@@ -27,4 +28,14 @@ export function renderDnsText(o: DnsOutputT): string {
     `${o.summary.ok} of ${o.summary.records} records right${states ? ` (${states})` : ""}`,
     "",
   ].join("\n");
+}
+
+/** `dns --format junit`: one test case per record, a failure for each that is not right. */
+export function renderDnsJunit(o: DnsOutputT): string {
+  const cases: JunitCase[] = o.records.map((r) => {
+    const c: JunitCase = { name: `${r.type} ${r.name}`, classname: `dns.${r.location}` };
+    if (!r.ok) c.failure = { message: `${r.state}: ${r.detail}`, text: r.answers.join("\n") };
+    return c;
+  });
+  return junitXml([{ name: `portmatrix dns (${o.profile}, server ${o.server})`, cases }]);
 }

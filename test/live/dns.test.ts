@@ -101,6 +101,14 @@ test(
       );
       assert.match(table.stdout, /11 of 14 records right \(11 ok, 2 wrong, 1 missing\)/);
 
+      const junit = await lab.cli(lab.b, ["dns", "-t", SFB, "--server", DNS, "--format", "junit"]);
+      assert.equal(junit.status, 1);
+      assert.match(junit.stdout, /<testsuites tests="14" failures="3" skipped="0">/);
+      assert.match(
+        junit.stdout,
+        /<testcase name="A webcon\.fabrikam\.example" classname="dns\.external">\s*<failure message="missing: no A record/,
+      );
+
       // A server that is not there: an environment problem, said once.
       const none = await lab.cli(lab.b, [
         "dns",
