@@ -1,6 +1,7 @@
 /** `portmatrix diagram`, `portmatrix report` and `portmatrix serve`. */
 import type { Command } from "commander";
-import type { Diagnostic } from "../diag/diagnostic.js";
+import { diag, type Diagnostic } from "../diag/diagnostic.js";
+import { DnsOutput, type DnsOutputT } from "../dns/check.js";
 import { DIAGRAM_FORMATS, renderDiagram } from "../diagram/index.js";
 import type { BoundTopology } from "../model/flow.js";
 import { parseRun, type RunKind, type RunResults } from "../diagram/results.js";
@@ -16,6 +17,7 @@ interface ResultOptions {
   topology?: string;
   audit?: string;
   probe?: string;
+  dns?: string;
 }
 
 export function registerReport(program: Command, run: Runner): void {
@@ -46,10 +48,12 @@ export function registerReport(program: Command, run: Runner): void {
     .option("-t, --topology <file>", "the topology")
     .option("--audit <json>", "include this audit run (portmatrix audit --format json)")
     .option("--probe <json>", "include this probe run (portmatrix probe --format json)")
+    .option("--dns <json>", "include this DNS check (portmatrix dns --format json)")
     .option("-o, --output <file>", "the HTML file to write (default: standard output)")
     .action((opts: ResultOptions & { output?: string }) =>
       run(async () => {
         const { loaded, results } = loadInputs(opts);
+        const dns = opts.dns === undefined ? undefined : readDns(opts.dns, loaded.bound.profileId);
         const diagramSvg = await renderDiagram(loaded.bound, "svg", results);
         const html = renderReportHtml({
           profile: loaded.profile.profile,
@@ -57,6 +61,7 @@ export function registerReport(program: Command, run: Runner): void {
           topologyFile: opts.topology ?? "",
           diagramSvg,
           ...results,
+          ...(dns ? { dns } : {}),
         });
         emit(html, opts.output);
         return EXIT.ok;
@@ -151,6 +156,41 @@ function mismatches(bound: BoundTopology, results: RunResults, opts: ResultOptio
       expected: `a probe run made with this topology`,
     });
   return out;
+}
+
+/** Reads a `dns --format json` file of this profile; every problem is an InputError (exit 2). */
+function readDns(path: string, profileId: string): DnsOutputT {
+  const read = readText(path);
+  if (!read.ok) throw new InputError([read.diagnostic]);
+  const bad = (message: string): InputError =>
+    new InputError([
+      diag("bad-run-json", "error", `${path}: ${message}`, {
+        expected: "the output of portmatrix dns --format json",
+      }),
+    ]);
+  let json: unknown;
+  try {
+    json = JSON.parse(read.text);
+  } catch (e) {
+    throw bad(`not JSON (${(e as Error).message})`);
+  }
+  const parsed = DnsOutput.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw bad(`${issue.path.join(".") || "(top)"}: ${issue.message}`);
+  }
+  if (parsed.data.profile !== profileId)
+    throw new InputError([
+      diag(
+        "profile-mismatch",
+        "error",
+        `${path}: the DNS check is of profile "${parsed.data.profile}", the topology binds "${profileId}"`,
+        {
+          expected: "a DNS check made with this topology",
+        },
+      ),
+    ]);
+  return parsed.data;
 }
 
 /** Reads and validates a run file; every problem is an InputError (exit 2). */

@@ -5,6 +5,7 @@
 import type { AuditReportT, RuleRefT } from "../audit/report-schema.js";
 import { MARK_STYLE } from "../diagram/palette.js";
 import { auditMark, type Mark } from "../diagram/results.js";
+import type { DnsOutputT } from "../dns/check.js";
 import { groupResults, type ProbeOutputT, type ResultGroup } from "../probe/result.js";
 import { esc } from "./html-escape.js";
 
@@ -201,5 +202,29 @@ export function probeResults(p: ProbeOutputT): string {
       ` class="probe"`,
     ),
     ...skipped,
+  ].join("\n");
+}
+
+/** `dns --format json` as a table: each record, what was expected, what DNS answered. */
+export function dnsResults(d: DnsOutputT): string {
+  const server = d.server === "system" ? "the system's resolver" : d.server;
+  return [
+    `<p>${esc(`Asked ${server} for the ${d.location === "all" ? "" : `${d.location} `}records of ${d.domains.join(", ")}: ${d.summary.ok} of ${d.summary.records} right.`)}</p>`,
+    table(
+      ["Result", "Type", "Name", "Expected", "Answer", "Detail"],
+      d.records.map((r) => [
+        badge(r.ok ? "ok" : "failed", r.state),
+        r.type,
+        r.name,
+        r.type === "SRV"
+          ? `${r.expected.target ?? ""}:${r.expected.port ?? ""}`
+          : r.type === "CNAME"
+            ? (r.expected.target ?? "")
+            : r.expected.addresses.join(", ") || "(any)",
+        r.answers.join(", "),
+        r.detail,
+      ]),
+      ` class="dns"`,
+    ),
   ].join("\n");
 }

@@ -11,7 +11,8 @@ import type { Profile } from "../model/schema.js";
 import type { ProbeOutputT } from "../probe/result.js";
 import { toReadable } from "../space/address.js";
 import { esc } from "./html-escape.js";
-import { auditFindings, badge, probeResults, raw, type Html } from "./html-parts.js";
+import type { DnsOutputT } from "../dns/check.js";
+import { auditFindings, badge, dnsResults, probeResults, raw, type Html } from "./html-parts.js";
 import { REPORT_CSS } from "./html-style.js";
 import { portsText } from "./matrix.js";
 
@@ -23,6 +24,7 @@ export interface ReportInput {
   diagramSvg: string;
   audit?: AuditReportT;
   probe?: ProbeOutputT;
+  dns?: DnsOutputT;
 }
 
 /** The seed's columns (Role, Protocol, TCP/UDP, Port, Source, Destination, Notes), then the verdicts given. */
@@ -109,6 +111,7 @@ export function renderReportHtml(input: ReportInput): string {
     `<a href="#diagram">Diagram</a>`,
     input.audit ? `<a href="#audit">Audit findings</a>` : "",
     input.probe ? `<a href="#probe">Probe results</a>` : "",
+    input.dns ? `<a href="#dns">DNS records</a>` : "",
   ].filter((s) => s !== "");
   const firewall =
     topology.firewall.kind === "host"
@@ -128,6 +131,7 @@ export function renderReportHtml(input: ReportInput): string {
       ? `<section id="audit"><h2>Audit findings</h2>\n${auditFindings(input.audit)}\n</section>`
       : "",
     input.probe ? `<section id="probe"><h2>Probe results</h2>\n${probeResults(input.probe)}\n</section>` : "",
+    input.dns ? `<section id="dns"><h2>DNS records</h2>\n${dnsResults(input.dns)}\n</section>` : "",
   ].filter((s) => s !== "");
   return [
     "<!DOCTYPE html>",

@@ -85,3 +85,36 @@ test("probe --save with a database that cannot be used is refused before any pac
     assert.equal(r.stdout, "");
   }
 });
+
+test("report --dns: not a DNS check, or one of another profile, is refused", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pm-bad-"));
+  try {
+    const other = join(dir, "other.json");
+    writeFileSync(
+      other,
+      JSON.stringify({
+        version: 1,
+        profile: "sfb2019-edge-external",
+        server: "system",
+        location: "external",
+        domains: ["contoso.example"],
+        records: [],
+        summary: { records: 0, ok: 0, failed: 0, states: {} },
+      }),
+    );
+    const mismatch = runCli(["report", "-t", "examples/seed-host.yaml", "--dns", other]);
+    assert.equal(mismatch.status, 2);
+    assert.match(
+      oneError(mismatch.stderr),
+      /error\[profile-mismatch\]: .*the DNS check is of profile "sfb2019-edge-external"/,
+    );
+    const notDns = runCli(["report", "-t", "examples/seed-host.yaml", "--dns", "package.json"]);
+    assert.equal(notDns.status, 2);
+    assert.match(
+      oneError(notDns.stderr),
+      /error\[bad-run-json\]: package\.json: .*; expected the output of portmatrix dns --format json/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -8,6 +8,7 @@ import { test } from "node:test";
 import type { AuditReportT } from "../../src/audit/report-schema.js";
 import { renderDiagram } from "../../src/diagram/index.js";
 import type { ProbeOutputT } from "../../src/probe/result.js";
+import { DnsOutput } from "../../src/dns/check.js";
 import { esc } from "../../src/report/html-escape.js";
 import { renderReportHtml, type ReportInput } from "../../src/report/html.js";
 import { ASA_TOPOLOGY, hostileProbeFixture, probeFixture, realAudit, SEED_HOST, topology } from "./runs.js";
@@ -168,4 +169,68 @@ test("hostile names, notes, file names, rule text and probe details are escaped"
 test("the same inputs give the same bytes", async () => {
   const results = { audit: realAudit(), probe: probeFixture() };
   assert.equal(await report(ASA_TOPOLOGY, results), await report(ASA_TOPOLOGY, results));
+});
+
+test("a DNS check is a section of its own, every answer escaped", async () => {
+  const dns = DnsOutput.parse({
+    version: 1,
+    profile: "lync2013-public-im",
+    server: "203.0.113.53",
+    location: "external",
+    domains: ["contoso.example"],
+    records: [
+      {
+        location: "external",
+        type: "SRV",
+        name: "_sipfederationtls._tcp.contoso.example",
+        domain: "contoso.example",
+        expected: {
+          port: 5061,
+          target: "sip.contoso.example",
+          endpoint: "edge-access",
+          addresses: ["203.0.113.10"],
+          names: [],
+        },
+        answers: ["0 100 5062 sip.contoso.example"],
+        resolved: [],
+        state: "wrong",
+        ok: false,
+        detail: `no answer points at sip.contoso.example:5061 ${EVIL}`,
+        notes: "",
+      },
+      {
+        location: "external",
+        type: "A",
+        name: "sip.contoso.example",
+        domain: "contoso.example",
+        expected: { endpoint: "edge-access", addresses: ["203.0.113.10"], names: [] },
+        answers: ["203.0.113.10"],
+        resolved: [],
+        state: "ok",
+        ok: true,
+        detail: "sip.contoso.example → 203.0.113.10 (edge-access)",
+        notes: "",
+      },
+    ],
+    summary: { records: 2, ok: 1, failed: 1, states: { wrong: 1, ok: 1 } },
+  });
+  const t = topology(SEED_HOST);
+  const html = renderReportHtml({
+    profile: t.profile.profile,
+    topology: t.bound,
+    topologyFile: "examples/seed-host.yaml",
+    diagramSvg: await renderDiagram(t.bound, "svg", {}),
+    dns,
+  });
+  assert.ok(html.includes(`<a href="#dns">DNS records</a>`));
+  const section = html.slice(
+    html.indexOf('<section id="dns">'),
+    html.indexOf("</section>", html.indexOf('<section id="dns">')),
+  );
+  assert.match(section, /Asked 203\.0\.113\.53 for the external records of contoso\.example: 1 of 2 right\./);
+  assert.match(
+    section,
+    /<td>SRV<\/td><td>_sipfederationtls\._tcp\.contoso\.example<\/td><td>sip\.contoso\.example:5061<\/td><td>0 100 5062 sip\.contoso\.example<\/td>/,
+  );
+  assert.ok(section.includes(esc(EVIL)) && !section.includes(EVIL));
 });
