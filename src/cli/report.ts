@@ -8,8 +8,7 @@ import { parseRun, type RunKind, type RunResults } from "../diagram/results.js";
 import { renderReportHtml } from "../report/html.js";
 import { writeFilesAtomic, readText } from "../shell/files.js";
 import { loadTopology, type LoadedTopology } from "../shell/load.js";
-import { defaultDbPath } from "../store/index.js";
-import { serveDashboard } from "../web/serve.js";
+import { defaultDbPath } from "../store/path.js";
 import { choice, EXIT, InputError } from "./io.js";
 import type { Runner } from "./commands.js";
 
@@ -85,7 +84,7 @@ export function registerReport(program: Command, run: Runner): void {
     )
     .option("-t, --topology <file>", "give the runs of this topology its diagram and a report")
     .action((opts: { db: string; listen: string; token?: string; topology?: string }) =>
-      run(() => {
+      run(async () => {
         const loaded =
           opts.topology !== undefined ? loadInputs({ topology: opts.topology }).loaded : undefined;
         const topology = loaded && {
@@ -94,6 +93,7 @@ export function registerReport(program: Command, run: Runner): void {
           file: opts.topology ?? "",
         };
         const token = opts.token ?? process.env.PORTMATRIX_TOKEN;
+        const { serveDashboard } = await import("../web/serve.js"); // SQLite and HTTP only for serve
         return serveDashboard({
           db: opts.db,
           listen: opts.listen,

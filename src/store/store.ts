@@ -11,8 +11,7 @@
 import { makeDirs } from "../shell/files.js";
 import Database from "better-sqlite3";
 import { createHash } from "node:crypto";
-import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { flowStatuses, parseRun, probeMark, type ParsedRun, type RunKind } from "../diagram/results.js";
 
@@ -57,12 +56,7 @@ function storeProblem(path: string, e: unknown): Diagnostic {
   };
 }
 
-/** `--db` default: $PORTMATRIX_DB, else $XDG_DATA_HOME/portmatrix/runs.sqlite, else ~/.local/share/…. */
-export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.PORTMATRIX_DB) return env.PORTMATRIX_DB;
-  const base = env.XDG_DATA_HOME || join(homedir(), ".local", "share");
-  return join(base, "portmatrix", "runs.sqlite");
-}
+export { defaultDbPath } from "./path.js";
 
 export function openStore(path: string): StoreResult<RunStore> {
   let db: Database.Database | undefined;
