@@ -133,7 +133,8 @@ export class Lab {
         `namespaces ${existing.join(", ")} exist already (another lab run, or one that was killed)`,
         `ip netns del ${existing.join(" ")} once no lab runs`,
       );
-    this.dir = mkdtempSync(join(tmpdir(), "portmatrix-lab-"));
+    // The pid in the name tells this run's processes from another lab's (tests look for strays).
+    this.dir = mkdtempSync(join(tmpdir(), `portmatrix-lab-${process.pid}-`));
     const compileTopo = deriveTopology(
       o.topologyPath,
       Object.fromEntries(addresses.filter((a) => a.mapped).map((a) => [a.endpoint, a.lab])),

@@ -23,9 +23,10 @@ function ours(pid: number): string[] {
     .filter((n) => n.startsWith(prefix));
 }
 
-function strays(): string[] {
+/** Processes still running from the lab run with this pid (its work folder is in their command lines). */
+function strays(pid: number): string[] {
   try {
-    return execFileSync("pgrep", ["-af", "portmatrix-lab-"], { encoding: "utf8" })
+    return execFileSync("pgrep", ["-af", `portmatrix-lab-${pid}-`], { encoding: "utf8" })
       .trim()
       .split("\n")
       .filter(Boolean);
@@ -84,7 +85,7 @@ for (const [name, args] of CASES)
       const families = out.addresses.find((a) => a.endpoint === "messenger-clients")!.lab.length;
       assert.equal(rtp.probed.total, 10_000 * families);
       assert.deepEqual(ours(r.pid), []);
-      assert.deepEqual(strays(), []);
+      assert.deepEqual(strays(r.pid), []);
     },
   );
 
@@ -107,7 +108,7 @@ test(
     assert.deepEqual(byId.get("rtp-tcp-out")!.probed, { ok: 1000, total: 10_000 });
     assert.equal(byId.get("sip-tls-clients")!.probe, "allowed");
     assert.deepEqual(ours(r.pid), []);
-    assert.deepEqual(strays(), []);
+    assert.deepEqual(strays(r.pid), []);
   },
 );
 
@@ -130,7 +131,7 @@ test("lab: Ctrl-C while it runs removes its namespaces and processes, exit 130",
   clearTimeout(timer);
   assert.equal(status, 130, stderr);
   assert.deepEqual(ours(child.pid!), []);
-  assert.deepEqual(strays(), []);
+  assert.deepEqual(strays(child.pid!), []);
 });
 
 test(
@@ -193,7 +194,7 @@ test(
     assert.equal(byId.get("psom-tls-in")!.audit, "not-applicable", "webconf-edge is another machine");
     for (const f of r.out!.flows) assert.ok(f.agree, `${f.id}: ${f.detail}`);
     assert.deepEqual(ours(r.pid), []);
-    assert.deepEqual(strays(), []);
+    assert.deepEqual(strays(r.pid), []);
   },
 );
 
