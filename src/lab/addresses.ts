@@ -10,9 +10,8 @@
  * Fresh hosts come from 198.51.100.20 upwards and 2001:db8:100::20 upwards, skipping every address an
  * endpoint or the management list already has.
  */
-import type { BoundTopology } from "../model/flow.js";
+import { eachAddress, singleAddresses, type BoundTopology } from "../model/flow.js";
 import { addressText, familyOf, familyPart, parseAddress } from "../space/address.js";
-import { IntervalSet } from "../space/interval-set.js";
 
 export interface LabAddress {
   endpoint: string;
@@ -38,7 +37,7 @@ export function inDocRanges(v: bigint): boolean {
 
 export function assignLabAddresses(t: BoundTopology): LabAddress[] {
   const used = new Set<bigint>();
-  for (const e of t.endpoints) for (const [lo, hi] of e.addresses.intervals) if (lo === hi) used.add(lo);
+  for (const e of t.endpoints) for (const v of eachAddress(singleAddresses(e))) used.add(v);
   for (const [lo, hi] of t.management.intervals)
     if (hi - lo < 1024n) for (let v = lo; v <= hi; v++) used.add(v);
   const base4 = parseAddress("198.51.100.20");
@@ -63,17 +62,16 @@ export function assignLabAddresses(t: BoundTopology): LabAddress[] {
   };
   return t.endpoints.map((e) => {
     const out: LabAddress = { endpoint: e.id, original: e.text, lab: [], mapped: false, sampled: false };
-    for (const [lo, hi] of e.addresses.intervals) {
-      if (lo !== hi) continue;
-      if (inDocRanges(lo)) out.lab.push(addressText(lo));
+    const singles = singleAddresses(e);
+    for (const v of eachAddress(singles)) {
+      if (inDocRanges(v)) out.lab.push(addressText(v));
       else {
-        out.lab.push(fresh(familyOf(lo)));
+        out.lab.push(fresh(familyOf(v)));
         out.mapped = true;
       }
     }
     for (const family of [4, 6] as const) {
-      const part = familyPart(e.addresses, family);
-      const net = IntervalSet.from(part.intervals.filter(([lo, hi]) => lo !== hi));
+      const net = familyPart(e.addresses.subtract(singles), family);
       if (net.intervals.length === 0) continue;
       out.sampled = true;
       // One host of the network: from the fresh pool when the network holds it (any, any4), else

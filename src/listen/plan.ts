@@ -15,7 +15,13 @@
  *   pseudo-TLS ClientHello is recognised on the same socket (msturn.ts isPseudoTlsClientHello).
  */
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
-import type { BoundTopology, ResolvedFlow, Transport } from "../model/flow.js";
+import {
+  eachAddress,
+  singleAddresses,
+  type BoundTopology,
+  type ResolvedFlow,
+  type Transport,
+} from "../model/flow.js";
 import { addressText } from "../space/address.js";
 
 export type Service =
@@ -85,16 +91,14 @@ export function planListen(t: BoundTopology, endpointId: string): PlanResult {
       `the topology has no endpoint "${endpointId}"`,
       t.endpoints.map((e) => e.id).join(", "),
     );
-  const addresses: string[] = [];
-  for (const [lo, hi] of endpoint.addresses.intervals) {
-    if (lo !== hi)
-      return fail(
-        "listen-not-host",
-        `endpoint "${endpointId}" has ${endpoint.text.join(", ")}: listen binds single host addresses only, never any or a range`,
-        "an endpoint whose addresses are single hosts (e.g. 203.0.113.10, 2001:db8::10)",
-      );
-    addresses.push(addressText(lo));
-  }
+  const singles = singleAddresses(endpoint);
+  if (!endpoint.addresses.subtract(singles).isEmpty())
+    return fail(
+      "listen-not-host",
+      `endpoint "${endpointId}" has ${endpoint.text.join(", ")}: listen binds single host addresses only, never any or a range`,
+      "an endpoint whose addresses are single hosts (e.g. 203.0.113.10, 2001:db8::10)",
+    );
+  const addresses = eachAddress(singles).map(addressText);
   if (addresses.length === 0)
     return fail("listen-not-host", `endpoint "${endpointId}" has no addresses`, "at least one host address");
   const byKey = new Map<string, PortPlan>();

@@ -2,7 +2,7 @@
  * The lowered form every other part consumes: one flow of a profile, bound to a topology.
  * Produced by lowerFlows() (lower.ts) from a validated Profile and Topology; pure data.
  */
-import type { IntervalSet } from "../space/interval-set.js";
+import { IntervalSet } from "../space/interval-set.js";
 import type { PortRange } from "../space/port.js";
 
 export type Transport = "tcp" | "udp";
@@ -141,4 +141,21 @@ export function onHost(t: Pick<BoundTopology, "firewall" | "endpoints">, id: str
   const host = t.endpoints.find((e) => e.id === fw.host)?.addresses;
   const e = t.endpoints.find((x) => x.id === id)?.addresses;
   return host !== undefined && e !== undefined && !e.isEmpty() && e.subtract(host).isEmpty();
+}
+
+/**
+ * An endpoint's single host addresses: those the topology writes one at a time (`hosts`; two
+ * adjacent ones merge into one interval of the address set) and any one-address interval. The rest
+ * of its addresses are networks (CIDRs, ranges, any).
+ */
+export function singleAddresses(e: BoundTopology["endpoints"][number]): IntervalSet {
+  const ones = IntervalSet.from(e.addresses.intervals.filter(([lo, hi]) => lo === hi));
+  return e.hosts ? ones.union(e.hosts.intersect(e.addresses)) : ones;
+}
+
+/** Each address of a set of single addresses (finite: they are written one by one). */
+export function eachAddress(set: IntervalSet): bigint[] {
+  const out: bigint[] = [];
+  for (const [lo, hi] of set.intervals) for (let v = lo; v <= hi; v++) out.push(v);
+  return out;
 }

@@ -16,7 +16,13 @@
  */
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { flowService, type Service } from "../listen/plan.js";
-import type { BoundTopology, ResolvedFlow, Transport } from "../model/flow.js";
+import {
+  eachAddress,
+  singleAddresses,
+  type BoundTopology,
+  type ResolvedFlow,
+  type Transport,
+} from "../model/flow.js";
 import { addressText, familyOf } from "../space/address.js";
 import { expectedNames } from "./cert-names.js";
 import type { PortRange } from "../space/port.js";
@@ -85,10 +91,9 @@ export function planProbe(t: BoundTopology, fromId: string, o: ProbePlanOptions)
   if (o.to !== undefined && !t.endpoints.some((e) => e.id === o.to))
     return fail("unknown-endpoint", `--to: the topology has no endpoint "${o.to}"`, `one of ${ids}`);
   const sources: ProbePlan["sources"] = {};
-  for (const [lo, hi] of from.addresses.intervals) {
-    if (lo !== hi) continue;
-    const fam = familyOf(lo);
-    if (sources[fam] === undefined) sources[fam] = addressText(lo);
+  for (const v of eachAddress(singleAddresses(from))) {
+    const fam = familyOf(v);
+    if (sources[fam] === undefined) sources[fam] = addressText(v);
   }
   const flows = t.flows.filter(
     (f) =>
