@@ -27,6 +27,7 @@ interface ListenOpts {
   format: string;
   for?: string;
   verbose?: boolean;
+  transport?: string;
 }
 
 export function registerListen(program: Command, run: Runner): void {
@@ -46,6 +47,10 @@ export function registerListen(program: Command, run: Runner): void {
       "bind only this one of the endpoint's addresses (repeat for several)",
       collect,
       [],
+    )
+    .option(
+      "--transport <tcp|udp>",
+      "only this transport's ports (one stand-in in two processes, each within its open-file limit)",
     )
     .option("--realm <realm>", "realm in MS-TURN 401 answers", "portmatrix")
     .option(
@@ -126,6 +131,21 @@ async function runListen(opts: ListenOpts): Promise<number> {
         }),
       ]);
     plan.addresses = plan.addresses.filter((a) => opts.address.includes(a));
+  }
+  if (opts.transport !== undefined) {
+    const transport = choice("--transport", opts.transport, ["tcp", "udp"] as const);
+    plan.ports = plan.ports.filter((p) => p.transport === transport);
+    if (plan.ports.length === 0)
+      throw new InputError([
+        diag(
+          "bad-option",
+          "error",
+          `--transport ${transport}: ${plan.endpoint} has no ${transport} port to listen on`,
+          {
+            expected: "the other transport, or no --transport",
+          },
+        ),
+      ]);
   }
   let cert: string;
   let key: string;

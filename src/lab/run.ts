@@ -27,6 +27,7 @@ import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { onHost, type BoundTopology } from "../model/flow.js";
 import { READERS, sniffFormat, type ReaderName } from "../parse/index.js";
 import { ProbeOutput, type ProbeResultT } from "../probe/result.js";
+import { planListen } from "../listen/plan.js";
 import { readText } from "../shell/files.js";
 import { loadTopology } from "../shell/load.js";
 import { assignLabAddresses, type LabAddress } from "./addresses.js";
@@ -53,6 +54,9 @@ function envFail(message: string, expected: string): LabRun {
     diagnostics: [diag("lab-environment", "error", message, { expected })],
   };
 }
+/** Above this many ports of both transports, an endpoint's stand-in runs as two processes. */
+const SPLIT_LISTEN_PORTS = 8192;
+
 function inputFail(code: string, message: string, expected: string): LabRun {
   return { ok: false, kind: "input", diagnostics: [diag(code, "error", message, { expected })] };
 }
@@ -221,41 +225,56 @@ export class Lab {
     // One listener per endpoint address: 10,000 media ports on two families would pass a common
     // open-file limit (20,000) in one process.
     const destinations = [...new Set(flows.map((f) => f.to))];
-    for (const id of destinations)
-      for (const address of addresses.find((a) => a.endpoint === id)!.lab) {
-        const args = [
-          "listen",
-          "-t",
-          labTopo,
-          "--as",
-          id,
-          "--address",
-          address,
-          "--format",
-          "json",
-          "--for",
-          "600",
-        ];
-        const child = this.net.spawn(nsOf.get(id)!, [process.execPath, ...process.execArgv, CLI, ...args]);
-        const ready = await firstLine(child, 30_000);
-        if (!ready.ok)
-          return envFail(
-            `listen --as ${id} did not start: ${ready.error}`,
-            "the lab's namespaces working (ip netns exec)",
-          );
-        const info = JSON.parse(ready.line) as {
-          failed: Array<{ address: string; transport: string; port: number; code: string }>;
-        };
-        if (info.failed.length > 0)
-          return envFail(
-            `listen --as ${id} could not bind ${info.failed
-              .slice(0, 3)
-              .map((f) => `${f.transport} ${f.address}:${f.port} (${f.code})`)
-              .join(", ")}`,
-            "free ports in the lab namespace",
-          );
-        o.log(`listening as ${id} on ${address} in ${nsOf.get(id)}`);
-      }
+    for (const id of destinations) {
+      // A stand-in with both full media ranges (SfB: 10,000 TCP and 10,000 UDP ports) needs more
+      // sockets than one process may open where the hard limit is ~20,000: one process per transport.
+      const planned = planListen(labBound, id);
+      const count = (t: string): number =>
+        planned.ok ? planned.plan.ports.filter((p) => p.transport === t).length : 0;
+      const parts =
+        count("tcp") > 0 && count("udp") > 0 && count("tcp") + count("udp") > SPLIT_LISTEN_PORTS
+          ? [
+              ["--transport", "tcp"],
+              ["--transport", "udp"],
+            ]
+          : [[]];
+      for (const address of addresses.find((a) => a.endpoint === id)!.lab)
+        for (const part of parts) {
+          const args = [
+            "listen",
+            "-t",
+            labTopo,
+            "--as",
+            id,
+            "--address",
+            address,
+            ...part,
+            "--format",
+            "json",
+            "--for",
+            "600",
+          ];
+          const child = this.net.spawn(nsOf.get(id)!, [process.execPath, ...process.execArgv, CLI, ...args]);
+          const ready = await firstLine(child, 30_000);
+          if (!ready.ok)
+            return envFail(
+              `listen --as ${id} did not start: ${ready.error}`,
+              "the lab's namespaces working (ip netns exec)",
+            );
+          const info = JSON.parse(ready.line) as {
+            failed: Array<{ address: string; transport: string; port: number; code: string }>;
+          };
+          if (info.failed.length > 0)
+            return envFail(
+              `listen --as ${id} could not bind ${info.failed
+                .slice(0, 3)
+                .map((f) => `${f.transport} ${f.address}:${f.port} (${f.code})`)
+                .join(", ")}`,
+              "free ports in the lab namespace",
+            );
+          o.log(`listening as ${id} on ${address} in ${nsOf.get(id)}`);
+        }
+    }
 
     // Probes, one vantage point after the other (they would compete for the CPU).
     const results: ProbeResultT[] = [];

@@ -118,3 +118,28 @@ test("report --dns: not a DNS check, or one of another profile, is refused", () 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("listen --transport: an unknown one, or one the endpoint has no port of, is bad input", () => {
+  const bad = runCli([
+    "listen",
+    "-t",
+    "examples/seed-host.yaml",
+    "--as",
+    "edge-access",
+    "--transport",
+    "sctp",
+  ]);
+  assert.equal(bad.status, 2);
+  assert.match(oneError(bad.stderr), /--transport "sctp" is not supported; expected one of tcp, udp/);
+  const none = runCli([
+    "listen",
+    "-t",
+    "test/fixtures/v4-only-source.yaml",
+    "--as",
+    "webconf-edge",
+    "--transport",
+    "udp",
+  ]);
+  assert.equal(none.status, 2);
+  assert.match(oneError(none.stderr), /--transport udp: webconf-edge has no udp port to listen on/);
+});

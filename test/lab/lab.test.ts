@@ -210,3 +210,24 @@ test(
     assert.deepEqual(ours(r.pid), []);
   },
 );
+
+test(
+  "lab: SfB 2019 external with the full media ranges — the stand-in for any in two listeners, IPv4-only A/V Edge",
+  { skip },
+  async () => {
+    const r = await lab(["-t", "examples/catalog/sfb2019-edge-external.yaml"]);
+    assert.equal(r.status, 0, r.stderr + JSON.stringify(r.out?.flows.filter((f) => !f.agree)));
+    const byId = new Map(r.out!.flows.map((f) => [f.id, f]));
+    // 10,000 TCP and 10,000 UDP media ports answered by the stand-in for any: more sockets than one
+    // process may hold where the hard open-file limit is 20,000, so one listener per transport.
+    for (const id of ["rtp-tcp-out", "rtp-udp-out"]) {
+      assert.equal(byId.get(id)!.probe, "allowed");
+      // The A/V Edge has only an IPv4 address: its flows have no IPv6 packets, and none are probed.
+      assert.deepEqual(byId.get(id)!.probed, { ok: 10_000, total: 10_000 });
+    }
+    for (const f of r.out!.flows) assert.ok(f.agree, `${f.id}: ${f.detail}`);
+    assert.equal(r.out!.flows.length, 13);
+    assert.deepEqual(ours(r.pid), []);
+    assert.deepEqual(strays(r.pid), []);
+  },
+);
