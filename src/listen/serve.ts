@@ -279,7 +279,10 @@ const nonce = (): Uint8Array => new TextEncoder().encode(randomBytes(12).toStrin
 
 function bindUdp(address: string, p: PortPlan, o: ListenOptions): Promise<dgram.Socket> {
   return new Promise((resolve, reject) => {
-    const s = dgram.createSocket({ type: address.includes(":") ? "udp6" : "udp4" });
+    // SO_REUSEADDR: a prober on the same host may send from this very port (the A/V Edge's STUN
+    // 3478 → 3478) on its own connected socket, which gets the answers meant for it. A service that
+    // holds the port without SO_REUSEADDR still makes this bind fail (EADDRINUSE), as it should.
+    const s = dgram.createSocket({ type: address.includes(":") ? "udp6" : "udp4", reuseAddr: true });
     s.once("error", reject);
     s.on("message", (msg, rinfo) => answerUdp(s, msg, rinfo, p.service, o));
     s.bind({ address, port: p.port, exclusive: true }, () => {

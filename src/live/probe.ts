@@ -245,6 +245,9 @@ async function deepProbe(plan: ProbePlan, t: ProbeTarget, r: ProbeResultT, s: Pr
     port: r.port,
     timeoutMs: s.serviceTimeoutMs,
     ...(src !== undefined ? { localAddress: src } : {}),
+    // The service exchange leaves from the pinned source port the sweep found open (the firewall
+    // allows the flow from that range only; the sweep's connection ended with RST, so it is free).
+    ...(r.sourcePort !== undefined ? { localPort: r.sourcePort } : {}),
   };
   r.service = serviceLabel(t.service);
   if (t.service.kind === "msturn-tcp") {

@@ -261,7 +261,10 @@ export function probeMsTurnTcp(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      s.resetAndDestroy();
+      // resetAndDestroy on a socket still connecting waits for the connection (a dropped SYN: the
+      // kernel's ~2 minutes of retries, and the process cannot exit); destroy it outright instead.
+      if (s.connecting) s.destroy();
+      else s.resetAndDestroy();
       resolve(r);
     };
     const timer = setTimeout(

@@ -148,10 +148,15 @@ export function udpOutcome(code: string | undefined, answered: boolean, responde
     case "EACCES":
     case "EPERM":
       return { state: "filtered", reason: "local-firewall" };
-    default:
+    case undefined:
+    case "timeout":
       return responders
         ? { state: "filtered", reason: "no-response" }
         : { state: "open|filtered", reason: "no-response" };
+    default:
+      // A local socket error (EADDRINUSE on a pinned source port, EMFILE …): nothing was learnt of
+      // the port; say which error, as the TCP side does, never "no response".
+      return { state: "filtered", reason: code.toLowerCase() };
   }
 }
 

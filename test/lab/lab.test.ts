@@ -231,3 +231,19 @@ test(
     assert.deepEqual(strays(r.pid), []);
   },
 );
+
+test(
+  "lab: A/V Edge source-port rules — the service exchange leaves from the pinned port, STUN 3478 shared with the stand-in",
+  { skip },
+  async () => {
+    const t0 = Date.now();
+    const r = await lab(["-t", "examples/catalog/lync2013-av-source-rules.yaml"]);
+    assert.equal(r.status, 0, r.stderr + JSON.stringify(r.out?.flows.filter((f) => !f.agree)));
+    for (const f of r.out!.flows) assert.ok(f.agree && f.probe === "allowed", `${f.id}: ${f.detail}`);
+    // An MS-TURN exchange from an unpinned port was dropped by the firewall, and the socket kept
+    // the probe alive through the kernel's SYN retries (~127 s).
+    assert.ok(Date.now() - t0 < 60_000, `${Date.now() - t0} ms`);
+    assert.deepEqual(ours(r.pid), []);
+    assert.deepEqual(strays(r.pid), []);
+  },
+);

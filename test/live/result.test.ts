@@ -56,6 +56,9 @@ test("udpOutcome: an answer is open whatever else; ICMP errors; silence depends 
   assert.deepEqual(udpOutcome("EPERM", false, false), { state: "filtered", reason: "local-firewall" });
   assert.deepEqual(udpOutcome(undefined, false, true), { state: "filtered", reason: "no-response" });
   assert.deepEqual(udpOutcome(undefined, false, false), { state: "open|filtered", reason: "no-response" });
+  // A local socket error says which: it is not silence from the port.
+  assert.deepEqual(udpOutcome("EADDRINUSE", false, true), { state: "filtered", reason: "eaddrinuse" });
+  assert.deepEqual(udpOutcome("EMFILE", false, false), { state: "filtered", reason: "emfile" });
 });
 
 test("summarize counts states and failures; probeExitCode is 0 only when something passed and nothing failed", () => {
