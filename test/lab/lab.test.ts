@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { kernelSkipReason } from "../kernel/netns.js";
@@ -247,3 +248,20 @@ test(
     assert.deepEqual(strays(r.pid), []);
   },
 );
+
+// Every other catalog topology, rehearsed whole: each flow allowed live and predicted alike (the two
+// above have tests of their own).
+for (const file of readdirSync(join(ROOT, "examples", "catalog"))
+  .filter((f) => f.endsWith(".yaml"))
+  .filter((f) => !["sfb2019-edge-external.yaml", "lync2013-av-source-rules.yaml"].includes(f)))
+  test(`lab: catalog ${file}: every flow allowed live, probe and audit agree`, { skip }, async () => {
+    const r = await lab(["-t", join("examples", "catalog", file)]);
+    assert.equal(
+      r.status,
+      0,
+      r.stderr + JSON.stringify(r.out?.flows.filter((f) => !f.agree || f.probe !== "allowed")),
+    );
+    for (const f of r.out!.flows) assert.ok(f.agree && f.probe === "allowed", `${f.id}: ${f.detail}`);
+    assert.deepEqual(ours(r.pid), []);
+    assert.deepEqual(strays(r.pid), []);
+  });
