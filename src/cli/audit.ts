@@ -10,7 +10,7 @@ import { readText, writeFilesAtomic } from "../shell/files.js";
 import { loadTopology, VERSION } from "../shell/load.js";
 import type { BoundTopology } from "../model/flow.js";
 import type { AuditReportT } from "../audit/report-schema.js";
-import { choice, InputError, printDiagnostics } from "./io.js";
+import { choice, InputError, printDiagnostics, wholeNumber } from "./io.js";
 import type { Runner } from "./commands.js";
 
 const FORMATS = ["table", "json", "sarif", "junit"] as const;
@@ -119,13 +119,7 @@ export function renderAudit(report: AuditReportT, format: (typeof FORMATS)[numbe
 
 async function runAudit(opts: AuditOpts): Promise<number> {
   const format = choice("--format", opts.format, FORMATS);
-  const maxLines = Number(opts.maxLines);
-  if (!Number.isInteger(maxLines) || maxLines < 1)
-    throw new InputError([
-      diag("bad-option", "error", `--max-lines "${opts.maxLines}" is not a positive whole number`, {
-        expected: "e.g. --max-lines 20",
-      }),
-    ]);
+  const maxLines = wholeNumber("--max-lines", opts.maxLines, 1);
   const t = loadTopology(opts.topology);
   if (!t.ok) throw new InputError(t.diagnostics);
   const { parsed, warnings } = readRulesets(opts.ruleset, opts.rulesetFormat, t.value.bound);

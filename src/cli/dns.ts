@@ -7,7 +7,7 @@ import { dnsResolver } from "../live/dns.js";
 import { renderDnsJunit, renderDnsText } from "../report/dns-text.js";
 import { writeFilesAtomic } from "../shell/files.js";
 import { loadTopology } from "../shell/load.js";
-import { choice, EXIT, InputError, printDiagnostics } from "./io.js";
+import { choice, EXIT, InputError, printDiagnostics, wholeNumber } from "./io.js";
 import type { Runner } from "./commands.js";
 
 const FORMATS = ["table", "json", "junit"] as const;
@@ -46,17 +46,6 @@ export function registerDns(program: Command, run: Runner): void {
     .action((opts: DnsOpts) => run(() => runDns(opts)));
 }
 
-function positive(option: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new InputError([
-      diag("bad-option", "error", `${option} "${value}" is not a whole number ≥ 1`, {
-        expected: `${option} 1 or more`,
-      }),
-    ]);
-  return n;
-}
-
 /** The address part of ADDRESS, ADDRESS:PORT or [IPv6]:PORT, if the whole is well formed. */
 function serverProblem(s: string): string | undefined {
   const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(s) ?? /^([^:]+)(?::(\d+))?$/.exec(s);
@@ -70,8 +59,8 @@ function serverProblem(s: string): string | undefined {
 async function runDns(opts: DnsOpts): Promise<number> {
   const format = choice("--format", opts.format, FORMATS);
   const location = choice("--location", opts.location, LOCATIONS);
-  const timeout = positive("--timeout", opts.timeout);
-  const tries = positive("--tries", opts.tries);
+  const timeout = wholeNumber("--timeout", opts.timeout, 1);
+  const tries = wholeNumber("--tries", opts.tries, 1);
   const bad = opts.server === undefined ? undefined : serverProblem(opts.server);
   if (bad !== undefined)
     throw new InputError([

@@ -21,6 +21,21 @@ export function choice<T extends string>(option: string, value: string, allowed:
   ]);
 }
 
+/** An option that must be a whole number ≥ min; anything else is bad input. */
+export function wholeNumber(option: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new InputError([
+      {
+        code: "bad-option",
+        severity: "error",
+        message: `${option} "${value}" is not a whole number ≥ ${min}`,
+        expected: `${option} ${min} or more`,
+      },
+    ]);
+  return n;
+}
+
 export function warn(lines: readonly string[]): void {
   for (const l of lines) process.stderr.write(`warning: ${l}\n`);
 }

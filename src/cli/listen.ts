@@ -10,7 +10,7 @@ import { readText, writeFilesAtomic } from "../shell/files.js";
 import { raiseFileLimit } from "../shell/limits.js";
 import { loadTopology, VERSION } from "../shell/load.js";
 import { expectedNames } from "../probe/cert-names.js";
-import { choice, EXIT, InputError, printDiagnostics } from "./io.js";
+import { choice, EXIT, InputError, printDiagnostics, wholeNumber } from "./io.js";
 import type { Runner } from "./commands.js";
 
 export const LISTEN_OUTPUT_VERSION = 1;
@@ -244,13 +244,7 @@ function hint(code: string): string {
 }
 
 async function runCerts(opts: { name: string[]; output: string; days: string }): Promise<number> {
-  const days = Number(opts.days);
-  if (!Number.isInteger(days) || days < 1)
-    throw new InputError([
-      diag("bad-option", "error", `--days "${opts.days}" is not a positive whole number`, {
-        expected: "e.g. --days 30",
-      }),
-    ]);
+  const days = wholeNumber("--days", opts.days, 1);
   if (opts.name.length === 0)
     throw new InputError([
       diag("bad-option", "error", "certs needs at least one --name for the leaf certificate", {

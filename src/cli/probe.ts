@@ -1,15 +1,15 @@
 /** `portmatrix probe` (live verification from one vantage point) and `portmatrix merge`. */
 import type { Command } from "commander";
 import cliProgress from "cli-progress";
-import { diag } from "../diag/diagnostic.js";
+import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { runProbe, udpInFlight, unavailableSources, type ProbeSettings } from "../live/probe.js";
 import { planProbe } from "../probe/plan.js";
 import { mergeRuns, probeExitCode, ProbeOutput, type ProbeOutputT } from "../probe/result.js";
 import { renderProbeJunit, renderProbeText } from "../report/probe-text.js";
-import { readText, writeFilesAtomic } from "../shell/files.js";
+import { readJsonFile, readText, writeFilesAtomic } from "../shell/files.js";
 import { loadTopology } from "../shell/load.js";
 import { raiseFileLimit } from "../shell/limits.js";
-import { choice, EXIT, InputError, printDiagnostics } from "./io.js";
+import { choice, EXIT, InputError, printDiagnostics, wholeNumber } from "./io.js";
 import type { Runner } from "./commands.js";
 
 const FORMATS = ["table", "json", "junit"] as const;
@@ -85,17 +85,6 @@ export function registerProbe(program: Command, run: Runner): void {
     .action((files: string[], opts: { format: string; output?: string }) => run(() => runMerge(files, opts)));
 }
 
-function int(option: string, value: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new InputError([
-      diag("bad-option", "error", `${option} "${value}" is not a whole number ≥ ${min}`, {
-        expected: `${option} ${min} or more`,
-      }),
-    ]);
-  return n;
-}
-
 function pem(option: string, file: string | undefined): string | undefined {
   if (file === undefined) return undefined;
   const r = readText(file);
@@ -120,14 +109,14 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
   const format = choice("--format", opts.format, FORMATS);
   const sourceHow = choice("--source", opts.source, ["topology", "auto"] as const);
   const settings: ProbeSettings = {
-    maxInFlight: int("--max-in-flight", opts.maxInFlight, 1),
-    rate: int("--rate", opts.rate, 0),
-    timeoutMs: int("--timeout", opts.timeout, 1),
-    minTimeoutMs: int("--min-timeout", opts.minTimeout, 1),
-    retries: int("--retries", opts.retries, 0),
-    udpTimeoutMs: int("--udp-timeout", opts.udpTimeout, 1),
-    udpTries: int("--udp-tries", opts.udpTries, 1),
-    serviceTimeoutMs: int("--service-timeout", opts.serviceTimeout, 1),
+    maxInFlight: wholeNumber("--max-in-flight", opts.maxInFlight, 1),
+    rate: wholeNumber("--rate", opts.rate, 0),
+    timeoutMs: wholeNumber("--timeout", opts.timeout, 1),
+    minTimeoutMs: wholeNumber("--min-timeout", opts.minTimeout, 1),
+    retries: wholeNumber("--retries", opts.retries, 0),
+    udpTimeoutMs: wholeNumber("--udp-timeout", opts.udpTimeout, 1),
+    udpTries: wholeNumber("--udp-tries", opts.udpTries, 1),
+    serviceTimeoutMs: wholeNumber("--service-timeout", opts.serviceTimeout, 1),
     responders: opts.responders === true,
     sourceAuto: sourceHow === "auto",
   };
@@ -145,19 +134,18 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
   const planned = planProbe(t.value.bound, opts.from, {
     ...(opts.to !== undefined ? { to: opts.to } : {}),
     includeRetired: opts.includeRetired === true,
-    maxHosts: int("--max-hosts", opts.maxHosts, 1),
+    maxHosts: wholeNumber("--max-hosts", opts.maxHosts, 1),
   });
   if (!planned.ok) throw new InputError(planned.diagnostics);
-  // A database that cannot be used is said before the run, not after it (the results would be lost).
-  const dbPath =
+  // The database is opened before the run, so one that cannot be used is said before any packet
+  // (after it, the results would be lost). SQLite is loaded only when asked for.
+  const store =
     opts.save === undefined
       ? undefined
       : await import("../store/index.js").then(({ defaultDbPath, openStore }) => {
-          const path = typeof opts.save === "string" ? opts.save : defaultDbPath();
-          const store = openStore(path);
-          if (!store.ok) throw new InputError(store.diagnostics);
-          store.value.close();
-          return path;
+          const opened = openStore(typeof opts.save === "string" ? opts.save : defaultDbPath());
+          if (!opened.ok) throw new InputError(opened.diagnostics);
+          return opened.value;
         });
   if (!settings.sourceAuto) {
     const bad = await unavailableSources(planned.plan);
@@ -172,6 +160,7 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
           },
         ),
       ]);
+      store?.close();
       return EXIT.environment;
     }
   }
@@ -209,9 +198,10 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
   });
   bar?.stop();
   const text = render(output, format);
-  if (dbPath !== undefined) {
-    const { saveRun } = await import("../store/index.js"); // SQLite only when asked for
-    const saved = saveRun(dbPath, "probe", output);
+  if (store !== undefined) {
+    const { saveRun } = await import("../store/index.js");
+    const saved = saveRun(store, "probe", output);
+    store.close();
     if (!saved.ok) throw new InputError(saved.diagnostics);
   }
   if (opts.output !== undefined) writeFilesAtomic([{ path: opts.output, text }]);
@@ -222,37 +212,11 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
 function runMerge(files: string[], opts: { format: string; output?: string }): number {
   const format = choice("--format", opts.format, FORMATS);
   const runs: ProbeOutputT[] = [];
-  const problems = [];
+  const problems: Diagnostic[] = [];
   for (const file of files) {
-    const read = readText(file);
-    if (!read.ok) {
-      problems.push(read.diagnostic);
-      continue;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(read.text);
-    } catch (e) {
-      problems.push(
-        diag("bad-run-json", "error", `${file}: ${(e as Error).message}`, {
-          at: { file, line: 1, col: 1 },
-          expected: "a probe run as printed by probe --format json",
-        }),
-      );
-      continue;
-    }
-    const p = ProbeOutput.safeParse(value);
-    if (!p.success) {
-      const issue = p.error.issues[0]!;
-      problems.push(
-        diag("bad-run-json", "error", `${file}: ${issue.path.join(".") || "(top)"}: ${issue.message}`, {
-          at: { file, line: 1, col: 1 },
-          expected: "a probe run as printed by probe --format json (version 1)",
-        }),
-      );
-      continue;
-    }
-    runs.push(p.data);
+    const r = readJsonFile(file, ProbeOutput, "a probe run as printed by probe --format json (version 1)");
+    if (r.ok) runs.push(r.value);
+    else problems.push(...r.diagnostics);
   }
   if (problems.length > 0) throw new InputError(problems);
   const merged = mergeRuns(runs);

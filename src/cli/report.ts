@@ -6,7 +6,7 @@ import { DIAGRAM_FORMATS, renderDiagram } from "../diagram/index.js";
 import type { BoundTopology } from "../model/flow.js";
 import { parseRun, type RunKind, type RunResults } from "../diagram/results.js";
 import { renderReportHtml } from "../report/html.js";
-import { writeFilesAtomic, readText } from "../shell/files.js";
+import { readJson, readJsonFile, writeFilesAtomic } from "../shell/files.js";
 import { loadTopology, type LoadedTopology } from "../shell/load.js";
 import { defaultDbPath } from "../store/path.js";
 import { choice, EXIT, InputError } from "./io.js";
@@ -160,57 +160,25 @@ function mismatches(bound: BoundTopology, results: RunResults, opts: ResultOptio
 
 /** Reads a `dns --format json` file of this profile; every problem is an InputError (exit 2). */
 function readDns(path: string, profileId: string): DnsOutputT {
-  const read = readText(path);
-  if (!read.ok) throw new InputError([read.diagnostic]);
-  const bad = (message: string): InputError =>
-    new InputError([
-      diag("bad-run-json", "error", `${path}: ${message}`, {
-        expected: "the output of portmatrix dns --format json",
-      }),
-    ]);
-  let json: unknown;
-  try {
-    json = JSON.parse(read.text);
-  } catch (e) {
-    throw bad(`not JSON (${(e as Error).message})`);
-  }
-  const parsed = DnsOutput.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw bad(`${issue.path.join(".") || "(top)"}: ${issue.message}`);
-  }
-  if (parsed.data.profile !== profileId)
+  const r = readJsonFile(path, DnsOutput, "the output of portmatrix dns --format json");
+  if (!r.ok) throw new InputError(r.diagnostics);
+  if (r.value.profile !== profileId)
     throw new InputError([
       diag(
         "profile-mismatch",
         "error",
-        `${path}: the DNS check is of profile "${parsed.data.profile}", the topology binds "${profileId}"`,
-        {
-          expected: "a DNS check made with this topology",
-        },
+        `${path}: the DNS check is of profile "${r.value.profile}", the topology binds "${profileId}"`,
+        { expected: "a DNS check made with this topology" },
       ),
     ]);
-  return parsed.data;
+  return r.value;
 }
 
 /** Reads and validates a run file; every problem is an InputError (exit 2). */
 export function readRun(path: string, kind: RunKind): Extract<ReturnType<typeof parseRun>, { ok: true }> {
-  const read = readText(path);
-  if (!read.ok) throw new InputError([read.diagnostic]);
-  let json: unknown;
-  try {
-    json = JSON.parse(read.text);
-  } catch (e) {
-    throw new InputError([
-      {
-        code: "bad-run-json",
-        severity: "error",
-        message: `${path}: not JSON (${(e as Error).message})`,
-        expected: `the output of portmatrix ${kind} --format json`,
-      },
-    ]);
-  }
-  const parsed = parseRun(json, path, kind);
+  const json = readJson(path, `the output of portmatrix ${kind} --format json`);
+  if (!json.ok) throw new InputError(json.diagnostics);
+  const parsed = parseRun(json.value, path, kind);
   if (!parsed.ok) throw new InputError(parsed.diagnostics);
   return parsed;
 }

@@ -4,9 +4,9 @@
  * to one mark per flow. Pure. Both contracts are the producers' own schemas, not copies, so a run
  * is read here exactly as `audit` and `probe` define it, and one that does not meet it is refused.
  */
-import { z } from "zod";
 import { AuditReport, type AuditReportT } from "../audit/report-schema.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
+import { schemaIssues } from "../diag/schema-issues.js";
 import { ProbeOutput, type ProbeOutputT } from "../probe/result.js";
 
 export type AuditVerdict = AuditReportT["flows"][number]["verdict"];
@@ -98,7 +98,10 @@ export function parseRun(json: unknown, file: string, kind?: RunKind): ParsedRun
     const r = AuditReport.safeParse(json);
     return r.success
       ? { ok: true, kind: "audit", run: r.data }
-      : { ok: false, diagnostics: issues(r.error, file, "an audit report (portmatrix audit --format json)") };
+      : {
+          ok: false,
+          diagnostics: schemaIssues(r.error, file, "an audit report (portmatrix audit --format json)"),
+        };
   };
   const asProbe = (): ParsedRun => {
     const r = ProbeOutput.safeParse(json);
@@ -106,7 +109,7 @@ export function parseRun(json: unknown, file: string, kind?: RunKind): ParsedRun
       ? { ok: true, kind: "probe", run: r.data }
       : {
           ok: false,
-          diagnostics: issues(r.error, file, "a probe run (portmatrix probe --format json, version 1)"),
+          diagnostics: schemaIssues(r.error, file, "a probe run (portmatrix probe --format json, version 1)"),
         };
   };
   return (kind ?? guessKind(json)) === "probe" ? asProbe() : asAudit();
@@ -117,25 +120,4 @@ export function guessKind(json: unknown): RunKind {
   return typeof json === "object" && json !== null && "results" in json && !("flows" in json)
     ? "probe"
     : "audit";
-}
-
-const MAX_ISSUES = 10;
-
-/** One diagnostic per problem, the first ten of them (a wrong file can have thousands), then a count. */
-function issues(error: z.ZodError, file: string, expected: string): Diagnostic[] {
-  const out: Diagnostic[] = error.issues.slice(0, MAX_ISSUES).map((i) => ({
-    code: "bad-run-json",
-    severity: "error" as const,
-    message: `${file}: ${i.path.length > 0 ? `at ${i.path.join(".")}: ` : ""}${i.message}`,
-    expected,
-  }));
-  const more = error.issues.length - MAX_ISSUES;
-  if (more > 0)
-    out.push({
-      code: "bad-run-json",
-      severity: "error",
-      message: `${file}: ${more} more problems of the same file`,
-      expected,
-    });
-  return out;
 }

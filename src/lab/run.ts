@@ -229,10 +229,11 @@ export class Lab {
       // A stand-in with both full media ranges (SfB: 10,000 TCP and 10,000 UDP ports) needs more
       // sockets than one process may open where the hard limit is ~20,000: one process per transport.
       const planned = planListen(labBound, id);
-      const count = (t: string): number =>
-        planned.ok ? planned.plan.ports.filter((p) => p.transport === t).length : 0;
+      const ports = planned.ok ? planned.plan.ports : [];
+      const tcp = ports.filter((p) => p.transport === "tcp").length;
+      const udp = ports.length - tcp;
       const parts =
-        count("tcp") > 0 && count("udp") > 0 && count("tcp") + count("udp") > SPLIT_LISTEN_PORTS
+        tcp > 0 && udp > 0 && ports.length > SPLIT_LISTEN_PORTS
           ? [
               ["--transport", "tcp"],
               ["--transport", "udp"],

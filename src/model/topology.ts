@@ -39,13 +39,20 @@ export function bindTopology(
   };
   const endpointIds = Object.keys(profile.endpoints);
 
-  const addressesOf = (spec: string | string[], path: PathKey[]): IntervalSet => {
+  /** The set of addresses, and (`hosts`) those written one at a time: single addresses, not networks. */
+  const addressesOf = (
+    spec: string | string[],
+    path: PathKey[],
+  ): { set: IntervalSet; hosts: IntervalSet } => {
     const terms = Array.isArray(spec) ? spec : [spec];
     let set = IntervalSet.EMPTY;
+    let hosts = IntervalSet.EMPTY;
     terms.forEach((t, i) => {
       const r = parseAddress(t);
-      if (r.ok) set = set.union(r.set);
-      else
+      if (r.ok) {
+        set = set.union(r.set);
+        if (r.set.size() === 1n) hosts = hosts.union(r.set);
+      } else
         err(
           "invalid-address",
           `"${t}" is not an address`,
@@ -53,7 +60,7 @@ export function bindTopology(
           r.expected,
         );
     });
-    return set;
+    return { set, hosts };
   };
 
   for (const id of Object.keys(topology.endpoints)) {
@@ -84,11 +91,8 @@ export function bindTopology(
       );
       return [];
     }
-    const addresses = addressesOf(spec, ["endpoints", id]);
-    // The addresses written one at a time (service addresses, each needing its own A record).
-    const hosts = (Array.isArray(spec) ? spec : [spec])
-      .map(parseAddress)
-      .reduce((h, r) => (r.ok && r.set.size() === 1n ? h.union(r.set) : h), IntervalSet.EMPTY);
+    // `hosts`: the service addresses, each needing its own A record, a listener, a lab host.
+    const { set: addresses, hosts } = addressesOf(spec, ["endpoints", id]);
     return [{ id, name: profile.endpoints[id]!.name, addresses, text: toReadable(addresses), hosts }];
   });
 
@@ -117,7 +121,9 @@ export function bindTopology(
 
   const firewall = topology.firewall && checkFirewall(topology.firewall, endpointIds, err);
   const management =
-    topology.management === undefined ? IntervalSet.EMPTY : addressesOf(topology.management, ["management"]);
+    topology.management === undefined
+      ? IntervalSet.EMPTY
+      : addressesOf(topology.management, ["management"]).set;
   if (diagnostics.length > 0 || !firewall) return { diagnostics };
 
   const byId = new Map(endpoints.map((e) => [e.id, e.addresses]));

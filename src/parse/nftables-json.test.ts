@@ -45,7 +45,7 @@ test("rules of an undeclared chain or table are errors, not dropped", () => {
   );
 });
 
-test("objects that decide no verdict are noted; unknown kinds are errors", () => {
+test("objects that decide no verdict are warned of, as the text reader does; unknown kinds are errors", () => {
   const r = readNftablesJson(
     doc(table, chain, { flowtable: { family: "inet", table: "f", name: "ft" } }, { elementz: {} }),
     "r.json",
@@ -53,7 +53,7 @@ test("objects that decide no verdict are noted; unknown kinds are errors", () =>
   assert.deepEqual(
     r.diagnostics.map((d) => [d.code, d.severity]),
     [
-      ["nft-json-unread", "note"],
+      ["nft-unsupported-object", "warning"],
       ["nft-json-unread", "error"],
     ],
   );

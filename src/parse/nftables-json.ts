@@ -47,7 +47,7 @@ export function readNftablesJson(text: string, file: string): ParsedRuleset {
     const [kind, body] = Object.entries((entry ?? {}) as Obj)[0] ?? ["(empty)", {}];
     const known = ["table", "chain", "set", "map", "rule"].includes(kind) ? (kind as Item["kind"]) : "other";
     if (known === "other" && kind !== "metainfo")
-      unread.push(notRead(kind, source.positionOf(["nftables", i])));
+      unread.push(notRead(kind, (body ?? {}) as Obj, source.positionOf(["nftables", i])));
     return { kind: known, body: (body ?? {}) as Obj, path: ["nftables", i, kind] };
   });
   unread.push(...orphans(items, source.positionOf));
@@ -93,11 +93,10 @@ const NO_VERDICT = new Set([
   "synproxy",
 ]);
 
-function notRead(kind: string, at: Position): Diagnostic {
+function notRead(kind: string, body: Obj, at: Position): Diagnostic {
+  // As the text reader says of the same objects (nft-unsupported-object): a warning.
   return NO_VERDICT.has(kind)
-    ? diag("nft-json-unread", "note", `a ${kind} object is not read (it decides no verdict by itself)`, {
-        at,
-      })
+    ? diag("nft-unsupported-object", "warning", `${kind} ${str(body.name)} is not modelled`.trimEnd(), { at })
     : diag("nft-json-unread", "error", `a "${kind}" object is not something this reader knows`, {
         at,
         expected: "table, chain, set, map, rule (and metainfo, flowtable, counter, quota, limit, ct …)",

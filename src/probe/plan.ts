@@ -112,7 +112,7 @@ export function planProbe(t: BoundTopology, fromId: string, o: ProbePlanOptions)
   const skipped: SkippedFlow[] = [];
   // A flow has packets only in the families its source has addresses in: an IPv4-only A/V Edge
   // sends nothing to the IPv6 hosts of `any`, so those are not probed (the audit judges the same).
-  const fromHas = (fam: 4 | 6): boolean => !familyPart(from.addresses, fam).isEmpty();
+  const fromFamilies = new Set(([4, 6] as const).filter((fam) => !familyPart(from.addresses, fam).isEmpty()));
   for (const f of flows) {
     const to = t.endpoints.find((e) => e.id === f.to)!;
     const hosts = endpointHosts(to, o.maxHosts);
@@ -120,19 +120,18 @@ export function planProbe(t: BoundTopology, fromId: string, o: ProbePlanOptions)
       skipped.push({ flow: f.id, to: f.to, reason: hosts.reason });
       continue;
     }
-    const familyOfText = (a: string): 4 | 6 => (a.includes(":") ? 6 : 4);
+    const names = expectedNames(t, f.to);
+    const all = hosts.hosts.map((address) => target(f, address));
     for (const fam of [4, 6] as const) {
-      const cannot = hosts.hosts.filter((a) => familyOfText(a) === fam);
-      if (cannot.length > 0 && !fromHas(fam))
+      const cannot = all.filter((x) => x.family === fam && !fromFamilies.has(fam)).map((x) => x.address);
+      if (cannot.length > 0)
         skipped.push({
           flow: f.id,
           to: f.to,
           reason: `${f.to}'s IPv${fam} ${cannot.length === 1 ? "address" : "addresses"} ${cannot.join(", ")} not probed: ${fromId} has no IPv${fam} address, so the flow has no IPv${fam} packets`,
         });
     }
-    const names = expectedNames(t, f.to);
-    for (const address of hosts.hosts.filter((a) => fromHas(familyOfText(a)))) {
-      const x = target(f, address);
+    for (const x of all.filter((y) => fromFamilies.has(y.family))) {
       if (names.length > 0 && x.service.kind === "tls") x.certificateNames = names;
       targets.push(x);
     }

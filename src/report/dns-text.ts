@@ -23,7 +23,7 @@ export function renderDnsText(o: DnsOutputT): string {
     .map(([k, v]) => `${v} ${k}`)
     .join(", ");
   return [
-    `dns · ${o.profile} · ${o.location === "all" ? "all" : o.location} records for ${list(o.domains)} · server ${o.server}`,
+    `dns · ${o.profile} · ${o.location} records for ${list(o.domains)} · server ${o.server}`,
     ...alignedLines(head, rows),
     `${o.summary.ok} of ${o.summary.records} records right${states ? ` (${states})` : ""}`,
     "",

@@ -1,7 +1,9 @@
 /** File I/O for the CLI: reading inputs, and atomic writes (temp file beside the target, then rename). */
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, basename, join } from "node:path";
+import type { z } from "zod";
 import { diag, InputError, type Diagnostic } from "../diag/diagnostic.js";
+import { schemaIssues } from "../diag/schema-issues.js";
 
 export type ReadResult = { ok: true; text: string } | { ok: false; diagnostic: Diagnostic };
 
@@ -17,6 +19,43 @@ export function readText(path: string): ReadResult {
       diagnostic: diag("unreadable-file", "error", `${path}: ${what}`, { expected: "a readable file" }),
     };
   }
+}
+
+export type JsonResult<T> = { ok: true; value: T } | { ok: false; diagnostics: Diagnostic[] };
+
+/** A JSON file (a run another command printed): unreadable or not JSON is one diagnostic. */
+export function readJson(path: string, expected: string): JsonResult<unknown> {
+  const read = readText(path);
+  if (!read.ok) return { ok: false, diagnostics: [read.diagnostic] };
+  try {
+    return { ok: true, value: JSON.parse(read.text) as unknown };
+  } catch (e) {
+    return {
+      ok: false,
+      diagnostics: [
+        diag("bad-run-json", "error", `${path}: not JSON (${(e as Error).message})`, {
+          at: { file: path, line: 1, col: 1 },
+          expected,
+        }),
+      ],
+    };
+  }
+}
+
+/** A JSON file checked against the schema of the output it should be. */
+export function readJsonFile<T>(path: string, schema: z.ZodType<T>, expected: string): JsonResult<T> {
+  const json = readJson(path, expected);
+  if (!json.ok) return json;
+  const parsed = schema.safeParse(json.value);
+  return parsed.success
+    ? { ok: true, value: parsed.data }
+    : {
+        ok: false,
+        diagnostics: schemaIssues(parsed.error, path, expected).map((d) => ({
+          ...d,
+          at: { file: path, line: 1, col: 1 },
+        })),
+      };
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Files that are missing, folders, or not what they should be: one line each, exit 2, never a stack trace. */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -28,14 +28,30 @@ test("lab --ruleset: a missing file or a folder is bad input, said before anythi
   }
 });
 
-test("merge: a missing file and a file that is not JSON, each on one line", () => {
-  const r = runCli(["merge", "/nonexistent-portmatrix.json", "package-lock.json", "README.md"]);
-  assert.equal(r.status, 2);
-  assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
-  const lines = r.stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 3, r.stderr);
-  assert.match(lines.join("\n"), /error\[unreadable-file\]: \/nonexistent-portmatrix\.json: no such file/);
-  assert.match(lines.join("\n"), /README\.md:1:1: error\[bad-run-json\]: README\.md: Unexpected token/);
+test("merge: a missing file, a file that is not JSON and a run of another version, one line each", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pm-bad-"));
+  try {
+    const v2 = join(dir, "v2.json");
+    const run = JSON.parse(readFileSync("test/report/fixtures/probe-seed-perimeter.json", "utf8")) as object;
+    writeFileSync(v2, JSON.stringify({ ...run, version: 2 }));
+    const r = runCli(["merge", "/nonexistent-portmatrix.json", v2, "README.md"]);
+    assert.equal(r.status, 2);
+    assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+    const lines = r.stderr.trimEnd().split("\n");
+    assert.equal(lines.length, 3, r.stderr);
+    const line = (re: RegExp): string => lines.find((l) => re.test(l)) ?? "";
+    assert.match(
+      line(/nonexistent/),
+      /error\[unreadable-file\]: \/nonexistent-portmatrix\.json: no such file/,
+    );
+    assert.match(
+      line(/README/),
+      /^README\.md:1:1: error\[bad-run-json\]: README\.md: not JSON \(Unexpected token/,
+    );
+    assert.match(line(/v2\.json/), /v2\.json:1:1: error\[bad-run-json\]: .*v2\.json: at version: /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("show: a topology where a profile goes is named as such, with the command that was meant", () => {
@@ -108,12 +124,15 @@ test("report --dns: not a DNS check, or one of another profile, is refused", () 
       oneError(mismatch.stderr),
       /error\[profile-mismatch\]: .*the DNS check is of profile "sfb2019-edge-external"/,
     );
+    // Not a DNS check: every problem said (up to ten), each on its own line, no stack trace.
     const notDns = runCli(["report", "-t", "examples/seed-host.yaml", "--dns", "package.json"]);
     assert.equal(notDns.status, 2);
-    assert.match(
-      oneError(notDns.stderr),
-      /error\[bad-run-json\]: package\.json: .*; expected the output of portmatrix dns --format json/,
-    );
+    assert.doesNotMatch(notDns.stderr, /internal error|\n\s+at /);
+    for (const l of notDns.stderr.trimEnd().split("\n"))
+      assert.match(
+        l,
+        /^package\.json:1:1: error\[bad-run-json\]: package\.json: .*; expected the output of portmatrix dns --format json$/,
+      );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
