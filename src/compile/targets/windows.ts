@@ -11,11 +11,7 @@ import type { Plan, PlanRule } from "../plan.js";
 import { header, isAny, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { diag } from "../../diag/diagnostic.js";
-
-/** PowerShell single-quoted string: a quote is doubled. */
-function ps(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
+import { commentText, psString as ps } from "../text.js";
 
 function addressList(list: PlanRule["src"]): string {
   const all = [...list.v4, ...list.v6];
@@ -91,7 +87,7 @@ function compile(plan: Plan): TargetResult {
     "Set-NetFirewallProfile -Profile Domain,Private,Public -Enabled True -DefaultInboundAction Block -DefaultOutboundAction Block",
   ];
   for (const r of plan.rules) {
-    out.push(`# ${r.comment}`, ruleCommand(r));
+    out.push(`# ${commentText(r.comment)}`, ruleCommand(r));
   }
   return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings: [] };
 }
