@@ -11,6 +11,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get install -y -qq --no-install-recommends \
     iproute2 nftables iptables conntrack python3 nmap stun-client coturn kamailio kamailio-tls-modules openssl dnsmasq-base chromium fonts-dejavu-core graphviz \
     >/dev/null
+  # xmllint: test/report/hostile-text.test.ts checks that JUnit output quoting hostile rule text is well-formed XML.
+  apt-get install -y -qq --no-install-recommends libxml2-utils >/dev/null
   # Packaged daemons must not run as system services: tests start their own, inside namespaces.
   for svc in coturn kamailio; do
     (systemctl stop "$svc" || service "$svc" stop || true) >/dev/null 2>&1

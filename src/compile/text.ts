@@ -91,7 +91,8 @@ export function awsDescription(s: string): string {
  * interpolation and directives — written `$${` and `%%{` (Terraform: Strings and Templates).
  */
 export function hclString(s: string): string {
-  return JSON.stringify(oneLine(s)).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+  // A replacer function: in a replacement string `$$` would itself mean one `$`.
+  return JSON.stringify(oneLine(s)).replace(/([$%])\{/g, (_, c: string) => `${c}${c}{`);
 }
 
 /**

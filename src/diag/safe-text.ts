@@ -9,7 +9,7 @@
  * the report renderers build on it. Pure.
  */
 const UNSAFE =
-  /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+  /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** True when `s` holds a character of the unsafe list. */
 export function hasUnsafeText(s: string): boolean {
@@ -35,7 +35,9 @@ export function visible(s: string): string {
     const named = NAMED[c];
     if (named) return named;
     const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, "0")}`
+      : `\\u${code.toString(16).padStart(4, "0")}`;
   });
 }
 
@@ -44,6 +46,18 @@ const width = (ch: string): number => {
   const cp = ch.codePointAt(0)!;
   return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
 };
+
+/**
+ * Characters XML 1.0 does not allow at all (§2.2 Char: C0 controls but tab, LF and CR; U+FFFE,
+ * U+FFFF; lone surrogates), even as character references: one makes a JUnit file unreadable.
+ */
+const NOT_XML =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** The text with the characters XML cannot hold shown as escapes (`\x1b`); tab and newlines kept. */
+export function xmlChars(s: string): string {
+  return s.replace(NOT_XML, visible);
+}
 
 /** At most `max` bytes of UTF-8, cut between characters (never inside one). */
 export function truncateUtf8(s: string, max: number): string {

@@ -60,8 +60,7 @@ export function bindTopology(
       } else if (r.ok) {
         set = set.union(r.set);
         if (r.set.size() === 1n) hosts = hosts.union(r.set);
-      } else
-        err("invalid-address", `"${t}" is not an address`, at, r.expected);
+      } else err("invalid-address", `"${t}" is not an address`, at, r.expected);
     });
     return { set, hosts };
   };
@@ -127,7 +126,9 @@ export function bindTopology(
     topology.management === undefined
       ? IntervalSet.EMPTY
       : addressesOf(topology.management, ["management"]).set;
-  const open = [ALL_V4, ALL_V6].filter((all) => management.contains(all)).map((all) => (all === ALL_V4 ? "IPv4" : "IPv6"));
+  const open = [ALL_V4, ALL_V6]
+    .filter((all) => management.contains(all))
+    .map((all) => (all === ALL_V4 ? "IPv4" : "IPv6"));
   if (open.length > 0) {
     const what = `management admits every ${open.join(" and every ")} address: any connection from the whole Internet to ${topology.firewall?.kind === "host" ? topology.firewall.host : "the firewall itself"}`;
     if (topology.managementFromAnywhere === true)

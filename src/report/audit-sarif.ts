@@ -4,6 +4,7 @@
  */
 import type { AuditReportT, RuleRefT } from "../audit/report-schema.js";
 import { ruleText } from "./audit-text.js";
+import { visible } from "../diag/safe-text.js";
 
 type Level = "error" | "warning" | "note";
 
@@ -45,7 +46,8 @@ function result(
   text: string,
   at: RuleRefT | { file: string; line: number; col: number },
 ): Result {
-  return { ruleId, level: RULES[ruleId]!.level, message: { text }, locations: location(at) };
+  // JSON escapes every character, but viewers print the message: control characters as escapes.
+  return { ruleId, level: RULES[ruleId]!.level, message: { text: visible(text) }, locations: location(at) };
 }
 
 export function renderAuditSarif(r: AuditReportT, version: string): string {

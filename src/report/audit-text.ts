@@ -4,15 +4,22 @@
  */
 import type { AuditReportT, RuleRefT } from "../audit/report-schema.js";
 import { textTable } from "./table.js";
+import { visible } from "../diag/safe-text.js";
 
 export function where(r: { file: string; line: number; col: number }): string {
   return r.line > 0 ? `${r.file}:${r.line}:${r.col}` : r.file;
 }
 
+/**
+ * A rule as the reports quote it, on one line: the ruleset's own text (comments included) may hold
+ * newlines, terminal escape sequences or bidi controls; they are shown as escapes (`\x1b`).
+ */
 export function ruleText(r: RuleRefT): string {
   const what = r.kind === "policy" && r.chain !== "" ? `${r.table}/${r.chain} ${r.text}` : r.text;
   const at = where(r);
-  return `${at === "" ? "" : `${at}: `}${what}${r.kind === "engine" && r.note ? ` (${r.note})` : ""}`;
+  return visible(
+    `${at === "" ? "" : `${at}: `}${what}${r.kind === "engine" && r.note ? ` (${r.note})` : ""}`,
+  );
 }
 
 function section(title: string, body: string[]): string {
@@ -82,7 +89,8 @@ export function renderAuditText(r: AuditReportT): string {
     r.notes.map((n) => `  ${n}`),
   );
   out += `\n${summaryLine(r)}\n`;
-  return out;
+  // Everything else quoted from the inputs (file names, constructs, notes) reaches a terminal too.
+  return out.split("\n").map(visible).join("\n");
 }
 
 export function summaryLine(r: AuditReportT): string {

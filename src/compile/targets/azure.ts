@@ -131,7 +131,8 @@ function compile(plan: Plan): TargetResult {
       comments: armString(
         header(plan, "", "azure")
           .map((l) => l.trim())
-          .join(" ") + (plan.firewall.kind === "perimeter" ? " One NSG per zone, for the zone's subnet." : ""),
+          .join(" ") +
+          (plan.firewall.kind === "perimeter" ? " One NSG per zone, for the zone's subnet." : ""),
       ),
     },
     parameters: {

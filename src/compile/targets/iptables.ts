@@ -45,7 +45,11 @@ function ruleLines(chain: string, r: PlanRule, fam: Fam): string[] {
       if (r.toZone) parts.push(`-o ${r.toZone.interface}`);
       if (s) parts.push(`-s ${s}`);
       if (d) parts.push(`-d ${d}`);
-      parts.push(...portArgs(r.transport, r), `-m comment --comment ${iptablesString(r.comment)}`, "-j ACCEPT");
+      parts.push(
+        ...portArgs(r.transport, r),
+        `-m comment --comment ${iptablesString(r.comment)}`,
+        "-j ACCEPT",
+      );
       lines.push(parts.join(" "));
     }
   return lines;

@@ -57,9 +57,14 @@ function compile(plan: Plan): TargetResult {
     return {
       ok: false,
       diagnostics: long.map((n) =>
-        diag("compile-unsupported", "error", `target pf cannot name table <${n}>: longer than 31 characters`, {
-          expected: "endpoint ids of at most 28 characters",
-        }),
+        diag(
+          "compile-unsupported",
+          "error",
+          `target pf cannot name table <${n}>: longer than 31 characters`,
+          {
+            expected: "endpoint ids of at most 28 characters",
+          },
+        ),
       ),
     };
   const out = [...header(plan, "#", "pf"), "", "set skip on lo", "set block-policy drop", ""];
