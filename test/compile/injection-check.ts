@@ -37,6 +37,7 @@ export const TEXT_FIELDS = [
   "flows.0.notes",
   "flows.1.protocol",
   "flows.2.role",
+  "flows.2.protocol",
   "flows.3.protocol",
   "flows.4.protocol",
   "flows.5.notes",
