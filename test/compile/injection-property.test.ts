@@ -10,11 +10,14 @@
  *    `ip6tables-restore --test`, inside a network namespace made for this test;
  *  - an interface name is either refused at the boundary with a located diagnostic, refused by a
  *    target (compile-unsupported), or written exactly as given.
+ * And topology values (zone names, address and management terms): refused with a position, or files
+ * the kernel takes and whose text limits hold.
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
 import fc from "fast-check";
+import YAML from "yaml";
 import type { TargetId } from "../../src/compile/target.js";
 import { kernelSkipReason, sh } from "../kernel/netns.js";
 import {
@@ -233,3 +236,55 @@ function mustPlan(profile: string, topology: string) {
   if (!b.ok) throw new Error(b.diagnostics.map((d) => d.message).join("\n"));
   return b.plan;
 }
+
+test(
+  "issue 15: arbitrary zone names, addresses and management terms are refused where written or give files the kernel takes",
+  { skip },
+  () => {
+    // Mostly valid values (so many cases compile), with arbitrary text among them.
+    const term = fc.oneof(
+      {
+        weight: 4,
+        arbitrary: fc.constantFrom(
+          "any",
+          "203.0.113.0/24",
+          "2001:db8::/48",
+          "198.51.100.7",
+          "::ffff:203.0.113.10",
+        ),
+      },
+      { weight: 1, arbitrary: fc.string({ unit: "binary", minLength: 0, maxLength: 24 }) },
+    );
+    const zone = fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom("dmz2", "a", "x".repeat(48), "z-9") },
+      { weight: 1, arbitrary: fc.constantFrom("Dmz", "d\nz", "x".repeat(49)) },
+      { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 12 }) },
+    );
+    let compiled = 0;
+    fc.assert(
+      fc.property(zone, term, term, (name, address, management) => {
+        const topo = YAML.parse(topologyText("perimeter", "eth0", [management])) as {
+          endpoints: Record<string, unknown>;
+          firewall: { zones: Record<string, unknown> };
+        };
+        topo.endpoints.partners = address;
+        topo.firewall.zones = { [name]: topo.firewall.zones.dmz, internet: topo.firewall.zones.internet };
+        const built = build(profileText({}), YAML.stringify(topo));
+        if (!built.ok) {
+          for (const d of built.diagnostics)
+            assert.ok(d.at && d.at.line > 0, `unlocated ${d.code}: ${d.message}`);
+          return;
+        }
+        const outputs = compileEvery(built.plan);
+        for (const [id, o] of Object.entries(outputs) as Array<[TargetId, NonNullable<Outputs[TargetId]>]>)
+          if ("files" in o)
+            for (const [suffix, text] of Object.entries(o.files))
+              assert.deepEqual(textLimits(id, suffix, text), [], `${id}${suffix}`);
+        kernelCheck(outputs);
+        compiled++;
+      }),
+      { numRuns: 80 },
+    );
+    assert.ok(compiled > 20, `only ${compiled} cases compiled`);
+  },
+);
