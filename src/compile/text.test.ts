@@ -8,7 +8,7 @@ import {
   hclString,
   iptablesString,
   nftString,
-  PLAIN_INTERFACE,
+  plainInterface,
   psString,
 } from "./text.js";
 
@@ -58,12 +58,15 @@ test("armString: a leading [ is escaped as [[ (not an ARM expression)", () => {
   assert.equal(armString("[concat('a')]"), "[[concat('a')]");
   assert.equal(armString("a [b]"), "a [b]");
   assert.equal(armString("x".repeat(200), 140).length, 140);
+  assert.equal(armString(`[${"x".repeat(200)}`, 140), `[[${"x".repeat(138)}`);
+  assert.equal(armString("😀".repeat(100), 140), "😀".repeat(100));
+  assert.equal([...armString("😀".repeat(200), 140)].length, 140);
 });
 
-test("PLAIN_INTERFACE: driver, VLAN and nameif names pass; wildcards, operators and options do not", () => {
-  const g = PLAIN_INTERFACE("@");
+test("plainInterface: driver, VLAN and nameif names pass; wildcards, operators and options do not", () => {
+  const g = plainInterface("@");
   for (const ok of ["eth0", "eth0.100", "en-p0s3", "wg_0", "veth0@if2", "outside"])
     assert.ok(g.valid(ok), ok);
   for (const bad of ["eth+", "eth*", "-i", "!x", 'e"x', "a b", "é1", ""]) assert.ok(!g.valid(bad), bad);
-  assert.ok(!PLAIN_INTERFACE().valid("veth0@if2"));
+  assert.ok(!plainInterface().valid("veth0@if2"));
 });

@@ -101,8 +101,10 @@ export function hclString(s: string): string {
  * descriptions keep 140 characters.
  */
 export function armString(s: string, max = Infinity): string {
-  const text = oneLine(s).slice(0, max);
-  return text.startsWith("[") ? `[${text}` : text;
+  const text = oneLine(s);
+  const escaped = text.startsWith("[") ? `[${text}` : text;
+  // Cut by characters, not UTF-16 units: half a surrogate pair is not text.
+  return [...escaped].slice(0, max).join("");
 }
 
 /** What a target can carry as an interface name (the zones' `interface`), and how to say so. */
@@ -116,7 +118,7 @@ export interface InterfaceGrammar {
  * a kernel driver, a VLAN (`eth0.100`) or an ASA nameif uses, and nothing a target reads as an
  * operator, a wildcard or an option.
  */
-export const PLAIN_INTERFACE = (extra = ""): InterfaceGrammar => {
+export const plainInterface = (extra = ""): InterfaceGrammar => {
   const re = new RegExp(`^[A-Za-z0-9][A-Za-z0-9_.${extra}-]*$`);
   return {
     valid: (n) => re.test(n),

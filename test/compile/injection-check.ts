@@ -202,7 +202,7 @@ export function textLimits(target: TargetId, suffix: string, text: string): stri
     JSON.stringify(JSON.parse(text), (k, v: unknown) => {
       if ((k === "description" || k === "comments") && typeof v === "string" && /^\[(?!\[)/.test(v))
         problems.push(`ARM expression in ${k}: ${v}`);
-      if (k === "description" && typeof v === "string" && v.length > 140)
+      if (k === "description" && typeof v === "string" && [...v].length > 140)
         problems.push(`NSG description over 140`);
       return v;
     });

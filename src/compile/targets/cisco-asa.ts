@@ -12,7 +12,7 @@ import type { Plan, PlanRule } from "../plan.js";
 import { families, header, isAny, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { diag } from "../../diag/diagnostic.js";
-import { asaRemarks, asaText, PLAIN_INTERFACE, refuseInterfaces } from "../text.js";
+import { asaRemarks, asaText, plainInterface, refuseInterfaces } from "../text.js";
 
 const groupName = (id: string, fam: 4 | 6) => `pm-${id}-v${fam}`;
 
@@ -49,7 +49,7 @@ function compile(plan: Plan): TargetResult {
       ],
     };
   // A nameif is one word of the CLI; plain names only.
-  const refused = refuseInterfaces("cisco-asa", plan, PLAIN_INTERFACE());
+  const refused = refuseInterfaces("cisco-asa", plan, plainInterface());
   if (refused.length > 0) return { ok: false, diagnostics: refused };
   const groups = new Map<string, string[]>();
   const addr = (list: string[], endpoint: string | undefined, fam: 4 | 6): string => {

@@ -9,7 +9,7 @@
 import type { Plan, PlanRule } from "../plan.js";
 import { families, header, isAny, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
-import { iptablesString, PLAIN_INTERFACE, refuseInterfaces } from "../text.js";
+import { iptablesString, plainInterface, refuseInterfaces } from "../text.js";
 
 type Fam = 4 | 6;
 
@@ -17,7 +17,7 @@ type Fam = 4 | 6;
  * iptables-restore splits on blanks and reads `"` and `\` itself; `-i eth+` is a wildcard and a
  * leading `!` negates: plain names with `@` (as in `veth0@if2`) only.
  */
-const IPT_INTERFACE = PLAIN_INTERFACE("@");
+const IPT_INTERFACE = plainInterface("@");
 
 function portArgs(transport: string, r: PlanRule): string[] {
   if (transport === "any") return [];

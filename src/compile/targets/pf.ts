@@ -10,7 +10,7 @@ import type { Plan, PlanRule } from "../plan.js";
 import { families, header, isAny, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { diag } from "../../diag/diagnostic.js";
-import { commentText, PLAIN_INTERFACE, refuseInterfaces } from "../text.js";
+import { commentText, plainInterface, refuseInterfaces } from "../text.js";
 
 const tableName = (id: string) => `pm_${id.replace(/[^A-Za-z0-9_]/g, "_")}`;
 
@@ -22,7 +22,7 @@ function ports(list: PlanRule["dports"]): string {
 
 function compile(plan: Plan): TargetResult {
   // pf.conf's lexer ends an unquoted word at its operators (`!`, `{`, `<`, `#` …).
-  const refused = refuseInterfaces("pf", plan, PLAIN_INTERFACE());
+  const refused = refuseInterfaces("pf", plan, plainInterface());
   if (refused.length > 0) return { ok: false, diagnostics: refused };
   const tables = new Map<string, string[]>();
   const addr = (list: string[], endpoint: string | undefined): string => {
