@@ -167,8 +167,15 @@ export function skeleton(target: TargetId, suffix: string, text: string): string
 export function textLimits(target: TargetId, suffix: string, text: string): string[] {
   const problems: string[] = [];
   const lines = text.split("\n");
-  if (/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(text))
-    problems.push("a control or bidi character in the output");
+  const unsafe = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+  if (unsafe.test(text)) problems.push("a control or bidi character in the output");
+  // JSON outputs escape control characters; their values must not hold any either.
+  if (target === "azure" || (target === "aws" && suffix === ""))
+    JSON.stringify(JSON.parse(text), (_k, v: unknown) => {
+      if (typeof v === "string" && unsafe.test(v))
+        problems.push(`a control character in ${JSON.stringify(v)}`);
+      return v;
+    });
   if (target === "nftables")
     for (const m of text.matchAll(/comment "([^"]*)"/g))
       if (Buffer.byteLength(m[1]!) > 128) problems.push(`nft comment over 128 bytes: ${m[1]}`);
