@@ -58,19 +58,32 @@ export function readRulesets(
   forced: string | undefined,
   topology: BoundTopology,
 ): { parsed: ParsedRuleset[]; warnings: Diagnostic[] } {
+  const errors: Diagnostic[] = [];
+  const texts: Array<{ file: string; text: string }> = [];
+  for (const file of files) {
+    const r = readText(file);
+    if (r.ok) texts.push({ file, text: r.text });
+    else errors.push(r.diagnostic);
+  }
+  return parseRulesets(texts, forced, topology, errors);
+}
+
+/** Rulesets already read (from files, or from the kernel with `--live`), each named by `file`. */
+export function parseRulesets(
+  texts: ReadonlyArray<{ file: string; text: string }>,
+  forced: string | undefined,
+  topology: BoundTopology,
+  earlier: readonly Diagnostic[] = [],
+): { parsed: ParsedRuleset[]; warnings: Diagnostic[] } {
   const formatName =
     forced === undefined
       ? undefined
       : choice("--ruleset-format", forced, Object.keys(READERS) as ReaderName[]);
-  const errors: Diagnostic[] = [];
+  const errors: Diagnostic[] = [...earlier];
   const warnings: Diagnostic[] = [];
   const parsed: ParsedRuleset[] = [];
-  for (const file of files) {
-    const r = readText(file);
-    if (!r.ok) {
-      errors.push(r.diagnostic);
-      continue;
-    }
+  for (const { file, text } of texts) {
+    const r = { text };
     const format = formatName ?? sniffFormat(r.text);
     if (!format) {
       errors.push(
