@@ -10,6 +10,7 @@
 import type { Plan, PlanRule } from "../plan.js";
 import { header, isAny, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
+import { rollbackEpilogue, rollbackPreamble } from "./windows-rollback.js";
 import { diag } from "../../diag/diagnostic.js";
 
 /** PowerShell single-quoted string: a quote is doubled. */
@@ -85,6 +86,7 @@ function compile(plan: Plan): TargetResult {
     "# before you run this, or the server loses it.",
     "$ErrorActionPreference = 'Stop'",
     `$group = ${ps(group)}`,
+    ...rollbackPreamble(),
     "# Replace what an earlier run created (only this group).",
     "Get-NetFirewallRule -Group $group -ErrorAction SilentlyContinue | Remove-NetFirewallRule",
     "# Default deny as the profiles' default action: a block rule would beat every allow rule.",
@@ -93,6 +95,7 @@ function compile(plan: Plan): TargetResult {
   for (const r of plan.rules) {
     out.push(`# ${r.comment}`, ruleCommand(r));
   }
+  out.push(...rollbackEpilogue());
   return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings: [] };
 }
 
