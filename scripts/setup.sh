@@ -11,6 +11,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get install -y -qq --no-install-recommends \
     iproute2 nftables iptables conntrack python3 nmap stun-client coturn kamailio kamailio-tls-modules openssl dnsmasq-base chromium fonts-dejavu-core graphviz \
     >/dev/null
+  # systemd-analyze for test/apply/units.test.ts (verifies contrib/systemd; systemd need not be PID 1).
+  apt-get install -y -qq --no-install-recommends systemd >/dev/null
   # Packaged daemons must not run as system services: tests start their own, inside namespaces.
   for svc in coturn kamailio; do
     (systemctl stop "$svc" || service "$svc" stop || true) >/dev/null 2>&1
