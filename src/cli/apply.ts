@@ -7,7 +7,8 @@
  */
 import { spawn } from "node:child_process";
 import { Option, type Command } from "commander";
-import { iptOwnedFromCompiled, EMPTY_IPT } from "../compile/owned.js";
+import { iptOwnedFromCompiled, EMPTY_IPT, ownedLines } from "../compile/owned.js";
+import { lineDiff } from "../report/line-diff.js";
 import { TARGETS } from "../compile/index.js";
 import { makePlan } from "../compile/plan.js";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
@@ -169,6 +170,12 @@ async function applyLocked(c: Compiled & { dir: string; opts: ApplyOpts }): Prom
   process.stderr.write(changes.map((l) => `${l}\n`).join(""));
   loadOwned(c.wanted, "portmatrix apply");
   const current = readOwned(c.backend);
+  const changed = lineDiff(ownedLines(previous), ownedLines(current));
+  process.stderr.write(
+    changed.length === 0
+      ? "rules: what portmatrix owns in the kernel is unchanged\n"
+      : `rules: what portmatrix owns in the kernel, before → after (${changed.length} lines):\n${changed.map((l) => `  ${l}\n`).join("")}`,
+  );
   const restore = restoreFiles(previous, current, header);
   if (c.opts.backup !== undefined)
     writeFilesAtomic(restore.map((f) => ({ path: c.opts.backup! + f.suffix, text: f.text })));
@@ -205,6 +212,7 @@ function startWatchdog(dir: string): Pending["watchdog"] {
 function waitForDecision(dir: string, pending: Pending): Promise<number> {
   return new Promise((resolve) => {
     const tty = process.stderr.isTTY === true;
+    let shown = -1;
     const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
     const finish = (code: number) => {
       clearInterval(timer);
@@ -233,8 +241,10 @@ function waitForDecision(dir: string, pending: Pending): Promise<number> {
       }
       const left = Math.ceil((pending.deadlineMs - Date.now()) / 1000);
       if (left <= 0) return restoreNow(`not confirmed within the time`);
-      if (tty)
-        process.stderr.write(`\r\x1b[K${left} s to confirm: portmatrix apply --confirm (another session)`);
+      if (tty && left !== shown)
+        process.stderr.write(
+          `\r\x1b[K${(shown = left)} s to confirm: portmatrix apply --confirm (another session)`,
+        );
     };
     for (const s of signals) process.on(s, onSignal);
     const timer = setInterval(settle, POLL_MS);

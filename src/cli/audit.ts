@@ -11,6 +11,7 @@ import { loadTopology, VERSION } from "../shell/load.js";
 import type { BoundTopology } from "../model/flow.js";
 import type { AuditReportT } from "../audit/report-schema.js";
 import type { Drift } from "../store/queries.js";
+import type { LiveRuleset } from "../shell/kernel-firewall.js";
 import { choice, EXIT, InputError, printDiagnostics, wholeNumber } from "./io.js";
 import type { Runner } from "./commands.js";
 
@@ -77,7 +78,7 @@ export function readRulesets(
 
 /** Rulesets already read (from files, or from the kernel with `--live`), each named by `file`. */
 export function parseRulesets(
-  texts: ReadonlyArray<{ file: string; text: string }>,
+  texts: ReadonlyArray<{ file: string; text: string; format?: ReaderName }>,
   forced: string | undefined,
   topology: BoundTopology,
   earlier: readonly Diagnostic[] = [],
@@ -89,9 +90,9 @@ export function parseRulesets(
   const errors: Diagnostic[] = [...earlier];
   const warnings: Diagnostic[] = [];
   const parsed: ParsedRuleset[] = [];
-  for (const { file, text } of texts) {
+  for (const { file, text, format: known } of texts) {
     const r = { text };
-    const format = formatName ?? sniffFormat(r.text);
+    const format = formatName ?? known ?? sniffFormat(r.text);
     if (!format) {
       errors.push(
         diag("unknown-ruleset-format", "error", `${file}: cannot tell the ruleset format from its content`, {

@@ -128,3 +128,12 @@ export function nftTransition(to: NftOwned, header: string): string {
   if (to !== undefined) out.push(to.trimEnd());
   return out.join("\n") + "\n";
 }
+
+/** The owned part as lines, for showing what an apply changed (iptables lines carry their family). */
+export function ownedLines(state: { nft: NftOwned } | { v4: IptOwned; v6: IptOwned }): string[] {
+  if ("nft" in state) return (state.nft ?? "").split("\n").filter((l) => l.trim() !== "");
+  return (["v4", "v6"] as const).flatMap((fam) => [
+    ...state[fam].jumps.map((j) => `${fam}: ${j.line}`),
+    ...state[fam].chains.flatMap((c) => [`${fam}: :${c.name}`, ...c.rules.map((r) => `${fam}: ${r}`)]),
+  ]);
+}

@@ -156,11 +156,25 @@ export function liveBackend(): Backend | "both" | "none" {
 }
 
 /** The whole running ruleset, for `audit --live`: each text with the name the report gives it. */
-export function liveRulesets(backend: Backend): Array<{ file: string; text: string }> {
+export function liveRulesets(backend: Backend): LiveRuleset[] {
   if (backend === "nftables")
-    return [{ file: "kernel (nft -j list ruleset)", text: runOk(["nft", "-j", "list", "ruleset"]) }];
+    return [
+      {
+        file: "kernel (nft -j list ruleset)",
+        text: runOk(["nft", "-j", "list", "ruleset"]),
+        format: "nftables-json",
+      },
+    ];
+  // An empty save (nothing loaded in that family) is still that format: the reader gets it, no guessing.
   return (["v4", "v6"] as const).map((fam) => ({
     file: `kernel (${SAVE[fam]})`,
     text: runOk([SAVE[fam]]),
+    format: "iptables-save",
   }));
+}
+
+export interface LiveRuleset {
+  file: string;
+  text: string;
+  format: "nftables-json" | "iptables-save";
 }
