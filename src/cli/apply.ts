@@ -35,6 +35,7 @@ import {
   stateDir,
   writePending,
   type Pending,
+  type ProcessId,
 } from "../shell/pending.js";
 import { loadTopology } from "../shell/load.js";
 import { choice, EXIT, InputError, printDiagnostics, warn, wholeNumber } from "./io.js";
@@ -51,12 +52,15 @@ interface ApplyOpts {
   confirm?: boolean;
   dropRetired?: boolean;
   watchdog?: string;
+  watchdogFor?: string;
 }
 
 const BACKENDS = ["nftables", "iptables"] as const;
 /** How long after the deadline the watchdog waits for the applying process to restore first. */
 const WATCHDOG_GRACE_MS = 2000;
 const POLL_MS = 100;
+/** How long the watchdog waits for its apply's pending state to appear. */
+const WATCHDOG_START_MS = 10_000;
 
 export function registerApply(program: Command, run: Runner): void {
   program
@@ -72,6 +76,7 @@ export function registerApply(program: Command, run: Runner): void {
     .option("--drop-retired", "leave out flows whose service has ended")
     .option("--confirm", "confirm the pending apply (run it from another shell or SSH session)")
     .addOption(new Option("--watchdog <dir>").hideHelp())
+    .addOption(new Option("--watchdog-for <pid:start>").hideHelp())
     .action((opts: ApplyOpts) => run(() => runApply(opts)));
 }
 
@@ -80,7 +85,7 @@ function environment(message: string, expected: string): Diagnostic {
 }
 
 async function runApply(opts: ApplyOpts): Promise<number> {
-  if (opts.watchdog !== undefined) return watchdog(opts.watchdog);
+  if (opts.watchdog !== undefined) return watchdog(opts.watchdog, opts.watchdogFor ?? "");
   if (opts.confirm === true) return runConfirm();
   const compiled = compileFor(opts);
   const { backend } = compiled;
@@ -190,18 +195,23 @@ async function applyLocked(c: Compiled & { dir: string; opts: ApplyOpts }): Prom
     previous,
     header,
   };
-  writePending(c.dir, pending);
+  // The watchdog first, so pending.json is written once, whole: a confirmation can never be
+  // overwritten by a second write.
   const dog = startWatchdog(c.dir);
-  if (dog) writePending(c.dir, { ...pending, watchdog: dog });
+  writePending(c.dir, dog ? { ...pending, watchdog: dog } : pending);
   process.stderr.write(
     `applied (${c.backend}). Confirm within ${c.within} s from another session: portmatrix apply --confirm\n`,
   );
-  return waitForDecision(c.dir, pending);
+  return waitForDecision(c.dir, pending, c.opts.backup);
 }
 
 /** The watchdog: this program again, detached into its own session, so it outlives a SIGKILL of ours. */
 function startWatchdog(dir: string): Pending["watchdog"] {
-  const child = spawn(process.execPath, [process.argv[1]!, "apply", "--watchdog", dir], {
+  // Who it watches goes on the command line: by the time it reads its parent pid, a SIGKILL may have
+  // made it init's child.
+  const me = processId(process.pid)!;
+  const args = ["apply", "--watchdog", dir, "--watchdog-for", `${me.pid}:${me.start}`];
+  const child = spawn(process.execPath, [process.argv[1]!, ...args], {
     detached: true,
     stdio: "ignore",
   });
@@ -209,7 +219,7 @@ function startWatchdog(dir: string): Pending["watchdog"] {
   return child.pid === undefined ? undefined : processId(child.pid);
 }
 
-function waitForDecision(dir: string, pending: Pending): Promise<number> {
+function waitForDecision(dir: string, pending: Pending, backup: string | undefined): Promise<number> {
   return new Promise((resolve) => {
     const tty = process.stderr.isTTY === true;
     let shown = -1;
@@ -222,7 +232,16 @@ function waitForDecision(dir: string, pending: Pending): Promise<number> {
     };
     const restoreNow = (why: string) => {
       if (claim(dir)) {
-        loadOwned(pending.previous, pending.header);
+        try {
+          loadOwned(pending.previous, pending.header);
+        } catch (e) {
+          if (!(e instanceof KernelError)) throw e;
+          const kept = backup === undefined ? "" : ` (restore input: ${backup})`;
+          printDiagnostics([
+            environment(`${why}, but the restore failed: ${e.message}`, `a manual restore${kept}`),
+          ]);
+          return finish(EXIT.environment);
+        }
         process.stderr.write(`${tty ? "\r\x1b[K" : ""}${why}: the previous rules are restored\n`);
         return finish(EXIT.findings);
       }
@@ -273,19 +292,31 @@ function runConfirm(): number {
   }
 }
 
-/** Restores at the deadline (plus a grace for the applying process) unless the decision is taken. */
-async function watchdog(dir: string): Promise<number> {
+/**
+ * The watchdog, started by an apply (its parent) before it writes pending.json: restores at the
+ * deadline plus a grace unless the decision is taken. It acts only on its own apply's pending state
+ * (a later apply's is not its business) and gives up if none appears within a few seconds.
+ */
+async function watchdog(dir: string, watched: string): Promise<number> {
   for (const s of ["SIGINT", "SIGHUP"] as const) process.on(s, () => undefined);
+  const [pid, start] = watched.split(":");
+  const owner: ProcessId = { pid: Number(pid), start: start ?? "" };
+  const same = (a: ProcessId | undefined) =>
+    a !== undefined && a.pid === owner?.pid && a.start === owner.start;
+  const startBy = Date.now() + WATCHDOG_START_MS;
+  let mine = false;
   for (;;) {
     const p = readPending(dir);
-    if (p === undefined) break;
-    if (Date.now() >= p.deadlineMs + WATCHDOG_GRACE_MS) {
-      if (claim(dir)) loadOwned(p.previous, p.header);
-      break;
-    }
+    if (p !== undefined && same(p.apply)) {
+      mine = true;
+      if (Date.now() >= p.deadlineMs + WATCHDOG_GRACE_MS) {
+        if (claim(dir)) loadOwned(p.previous, p.header);
+        break;
+      }
+    } else if (mine || Date.now() > startBy || !alive(owner)) break;
     await new Promise((r) => setTimeout(r, POLL_MS * 2));
   }
   // The applying process cleans up after itself; when it is gone, the watchdog does.
-  if (!alive(lockHolder(dir)) && decision(dir) !== "pending") release(dir);
+  if (mine && !alive(owner) && same(lockHolder(dir)) && decision(dir) !== "pending") release(dir);
   return EXIT.ok;
 }

@@ -226,7 +226,7 @@ describe("apply: the watchdog and stale locks", { skip }, () => {
         readdirSync(RUN_DIR).some((d) => readdirSync(join(RUN_DIR, d)).includes("pending.json")) &&
         owned(ns, "nftables"),
     );
-    await new Promise((r) => setTimeout(r, 300)); // the watchdog's pid is written just after the load
+    // At once: the watchdog may not even have started reading its state yet.
     // `ip netns exec` execs node: the child is the waiting apply itself.
     run.child.kill("SIGKILL");
     await run.done;
@@ -249,6 +249,24 @@ describe("apply: the watchdog and stale locks", { skip }, () => {
     assert.equal(r.status, 0, r.stderr);
     assert.ok(owned(ns, "nftables"));
     assert.deepEqual(readdirSync(dir), []);
+  });
+
+  test("not root: apply and audit --live are exit 3, with the reason", () => {
+    const asNobody = (args: string[]) =>
+      spawnSync(
+        "setpriv",
+        ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, CLI, ...args],
+        {
+          env: ENV,
+          encoding: "utf8",
+        },
+      );
+    const apply = asNobody(applyArgs("nftables", HOST));
+    assert.equal(apply.status, 3, apply.stderr);
+    assert.match(apply.stderr, /error\[apply-environment\]: apply changes the kernel's ruleset: root only/);
+    const live = asNobody(["audit", "-t", HOST, "--live", "nftables"]);
+    assert.equal(live.status, 3, live.stderr);
+    assert.match(live.stderr, /error\[live-unreadable\]: nft -j list ruleset failed/);
   });
 
   test("bad input: no --target is exit 2, nothing loaded", () => {
