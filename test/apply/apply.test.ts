@@ -23,6 +23,22 @@ const TMP = mkdtempSync(join(tmpdir(), "pm-apply-"));
 const ENV = { ...process.env, PORTMATRIX_AS_OF: "2026-11-25", PORTMATRIX_RUN_DIR: RUN_DIR };
 const HOST = join(ROOT, "examples/seed-host.yaml");
 const PERIMETER = join(ROOT, "examples/seed-perimeter.yaml");
+// Endpoints with several addresses: the nftables output uses named interval sets, which the restore
+// must load back from `nft list table` as they were.
+const SETS = join(TMP, "sets.yaml");
+writeFileSync(
+  SETS,
+  `profile: lync2013-public-im
+endpoints:
+  edge-access: [203.0.113.10, 2001:db8:10::10]
+  partners: [198.51.100.0/26, 198.51.100.200-198.51.100.210, 2001:db8:20::/48]
+  clients: any
+  messenger-clients: [198.51.100.64/27, 2001:db8:30::1]
+features: [public-im-connectivity]
+management: [198.51.100.250, 2001:db8:99::1]
+firewall: {kind: host, host: edge-access}
+`,
+);
 const namespaces: string[] = [];
 const children: ChildProcess[] = [];
 
@@ -193,6 +209,18 @@ for (const backend of ["nftables", "iptables"] as const) {
           .flatMap((e) => e.packets.map((p) => `${e.direction} ${p}`))
           .sort();
       assert.deepEqual(exposure(live.stdout), exposure(compiled.stdout));
+    });
+
+    test("an earlier apply's rules (named sets, both families) come back exactly when a new one is not confirmed", async () => {
+      const ns = netns(backend);
+      const first = cli(ns, [...applyArgs(backend, SETS), "--no-rollback"]);
+      assert.equal(first.status, 0, first.stderr);
+      const before = ruleset(ns, backend);
+      if (backend === "nftables") assert.match(before, /elements = /);
+      const second = cli(ns, applyArgs(backend, HOST, "1"));
+      assert.equal(second.status, 1, second.stderr);
+      assert.match(second.stderr, /^ {2}- /m, "the rule-level change was shown");
+      assert.equal(ruleset(ns, backend), before);
     });
 
     test("SIGTERM while waiting restores at once; a second apply meanwhile is refused", async () => {
