@@ -279,6 +279,32 @@ describe("apply: the watchdog and stale locks", { skip }, () => {
     assert.deepEqual(readdirSync(dir), []);
   });
 
+  test("an undecided apply whose processes all died is restored by the next apply first", () => {
+    const ns = netns("nftables");
+    assert.equal(cli(ns, [...applyArgs("nftables", HOST), "--no-rollback"]).status, 0);
+    const ino = sh(["ip", "netns", "exec", ns, "stat", "-L", "-c", "%i", "/proc/self/ns/net"]).trim();
+    const dir = join(RUN_DIR, `net-${ino}`);
+    mkdirSync(dir, { recursive: true });
+    const dead = { pid: 2 ** 22 + 2, start: "1" };
+    writeFileSync(join(dir, "lock"), JSON.stringify(dead) + "\n");
+    // What a killed apply (and killed watchdog) left: before it, no portmatrix table.
+    const pending = {
+      version: 1,
+      apply: dead,
+      watchdog: dead,
+      deadlineMs: 0,
+      previous: { target: "nftables" },
+      header: "t",
+    };
+    writeFileSync(join(dir, "pending.json"), JSON.stringify(pending) + "\n");
+    const r = cli(ns, [...applyArgs("iptables", HOST), "--no-rollback"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /died unconfirmed: restoring what ran before it/);
+    assert.ok(!owned(ns, "nftables"), "the dead apply's nftables table is gone");
+    assert.ok(owned(ns, "iptables"));
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
   test("not root: apply and audit --live are exit 3, with the reason", () => {
     const asNobody = (args: string[]) =>
       spawnSync(
