@@ -173,6 +173,11 @@ async function applyLocked(c: Compiled & { dir: string; opts: ApplyOpts }): Prom
   const previous = readOwned(c.backend);
   const changes = flowChanges(c.topology, c.backend, c.files);
   process.stderr.write(changes.map((l) => `${l}\n`).join(""));
+  // The backup before the load: an unwritable path is bad input while nothing is touched yet.
+  if (c.opts.backup !== undefined) {
+    const restore = restoreFiles(previous, "file" in c.wanted ? previous : c.wanted, header);
+    writeFilesAtomic(restore.map((f) => ({ path: c.opts.backup! + f.suffix, text: f.text })));
+  }
   loadOwned(c.wanted, "portmatrix apply");
   const current = readOwned(c.backend);
   const changed = lineDiff(ownedLines(previous), ownedLines(current));
@@ -181,9 +186,6 @@ async function applyLocked(c: Compiled & { dir: string; opts: ApplyOpts }): Prom
       ? "rules: what portmatrix owns in the kernel is unchanged\n"
       : `rules: what portmatrix owns in the kernel, before → after (${changed.length} lines):\n${changed.map((l) => `  ${l}\n`).join("")}`,
   );
-  const restore = restoreFiles(previous, current, header);
-  if (c.opts.backup !== undefined)
-    writeFilesAtomic(restore.map((f) => ({ path: c.opts.backup! + f.suffix, text: f.text })));
   if (!c.opts.rollback) {
     process.stderr.write(`applied (${c.backend}); kept without confirmation (--no-rollback)\n`);
     return EXIT.ok;

@@ -114,7 +114,7 @@ export function loadOwned(wanted: OwnedState | { target: "nftables"; file: strin
   }
 }
 
-/** The restore input that brings `previous` back from `current`, as a person would run it. */
+/** The restore input that brings `previous` back from `current` (what an apply loads), as a person would run it. */
 export function restoreFiles(
   previous: OwnedState,
   current: OwnedState,

@@ -323,13 +323,21 @@ describe("apply: the watchdog and stale locks", { skip }, () => {
     assert.match(live.stderr, /error\[live-unreadable\]: nft -j list ruleset failed/);
   });
 
-  test("bad input: no --target is exit 2, nothing loaded", () => {
+  test("bad input: no --target, an unwritable --backup: exit 2, nothing loaded", () => {
     const ns = netns("nftables");
     const before = ruleset(ns, "nftables");
     const r = cli(ns, ["apply", "-t", HOST]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /error\[missing-option\]/);
     assert.equal(ruleset(ns, "nftables"), before);
+    const backup = cli(ns, [...applyArgs("nftables", HOST), "--backup", "/proc/portmatrix/backup.nft"]);
+    assert.equal(backup.status, 2, backup.stderr);
+    assert.match(backup.stderr, /error\[unwritable-output\]/);
+    assert.equal(
+      ruleset(ns, "nftables"),
+      before,
+      "a backup that cannot be written stops the apply before the load",
+    );
   });
 });
 
