@@ -13,6 +13,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     >/dev/null
   # xmllint: test/report/hostile-text.test.ts checks that JUnit output quoting hostile rule text is well-formed XML.
   apt-get install -y -qq --no-install-recommends libxml2-utils >/dev/null
+  # systemd-analyze for test/apply/units.test.ts (verifies contrib/systemd; systemd need not be PID 1).
+  apt-get install -y -qq --no-install-recommends systemd >/dev/null
   # Packaged daemons must not run as system services: tests start their own, inside namespaces.
   for svc in coturn kamailio; do
     (systemctl stop "$svc" || service "$svc" stop || true) >/dev/null 2>&1

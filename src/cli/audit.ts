@@ -10,14 +10,19 @@ import { readText, writeFilesAtomic } from "../shell/files.js";
 import { loadTopology, VERSION } from "../shell/load.js";
 import type { BoundTopology } from "../model/flow.js";
 import type { AuditReportT } from "../audit/report-schema.js";
-import { choice, InputError, printDiagnostics, wholeNumber } from "./io.js";
+import type { Drift } from "../store/queries.js";
+import type { LiveRuleset } from "../shell/kernel-firewall.js";
+import { choice, EXIT, InputError, printDiagnostics, wholeNumber } from "./io.js";
 import type { Runner } from "./commands.js";
 
 const FORMATS = ["table", "json", "sarif", "junit"] as const;
+const LIVE = ["nftables", "iptables"] as const;
 
 interface AuditOpts {
   topology: string;
   ruleset: string[];
+  live?: string | boolean;
+  failOnDrift?: boolean;
   rulesetFormat?: string;
   format: string;
   maxLines: string;
@@ -32,11 +37,10 @@ export function registerAudit(program: Command, run: Runner): void {
       "check existing firewall rules against the matrix: flows allowed, exposure, dead and retired rules",
     )
     .requiredOption("-t, --topology <file>", "the topology (profile, addresses, firewall kind)")
-    .requiredOption(
-      "-r, --ruleset <file>",
-      "a ruleset to read (repeat for several: evaluated together)",
-      collect,
-      [],
+    .option("-r, --ruleset <file>", "a ruleset to read (repeat for several: evaluated together)", collect, [])
+    .option(
+      "--live [backend]",
+      "read the running kernel's ruleset instead of files: nftables (nft -j list ruleset), iptables (iptables-save, ip6tables-save), or guessed",
     )
     .option(
       "--ruleset-format <format>",
@@ -46,6 +50,10 @@ export function registerAudit(program: Command, run: Runner): void {
     .option("--max-lines <n>", "packet-set lines per finding before the rest is counted", "20")
     .option("-o, --output <file>", "write the report to a file instead of standard output")
     .option("--save [db]", "record the run in the dashboard's SQLite database (default: portmatrix serve's)")
+    .option(
+      "--fail-on-drift",
+      "with --save: exit 1 when a flow's verdict differs from the last saved run of the same rulesets",
+    )
     .action((opts: AuditOpts) => run(() => runAudit(opts)));
 }
 
@@ -58,20 +66,33 @@ export function readRulesets(
   forced: string | undefined,
   topology: BoundTopology,
 ): { parsed: ParsedRuleset[]; warnings: Diagnostic[] } {
+  const errors: Diagnostic[] = [];
+  const texts: Array<{ file: string; text: string }> = [];
+  for (const file of files) {
+    const r = readText(file);
+    if (r.ok) texts.push({ file, text: r.text });
+    else errors.push(r.diagnostic);
+  }
+  return parseRulesets(texts, forced, topology, errors);
+}
+
+/** Rulesets already read (from files, or from the kernel with `--live`), each named by `file`. */
+export function parseRulesets(
+  texts: ReadonlyArray<{ file: string; text: string; format?: ReaderName }>,
+  forced: string | undefined,
+  topology: BoundTopology,
+  earlier: readonly Diagnostic[] = [],
+): { parsed: ParsedRuleset[]; warnings: Diagnostic[] } {
   const formatName =
     forced === undefined
       ? undefined
       : choice("--ruleset-format", forced, Object.keys(READERS) as ReaderName[]);
-  const errors: Diagnostic[] = [];
+  const errors: Diagnostic[] = [...earlier];
   const warnings: Diagnostic[] = [];
   const parsed: ParsedRuleset[] = [];
-  for (const file of files) {
-    const r = readText(file);
-    if (!r.ok) {
-      errors.push(r.diagnostic);
-      continue;
-    }
-    const format = formatName ?? sniffFormat(r.text);
+  for (const { file, text, format: known } of texts) {
+    const r = { text };
+    const format = formatName ?? known ?? sniffFormat(r.text);
     if (!format) {
       errors.push(
         diag("unknown-ruleset-format", "error", `${file}: cannot tell the ruleset format from its content`, {
@@ -117,21 +138,87 @@ export function renderAudit(report: AuditReportT, format: (typeof FORMATS)[numbe
   }
 }
 
+/** `--live`: the running kernel's rulesets, named by the command that printed them. */
+async function liveTexts(
+  opts: AuditOpts,
+): Promise<
+  { ok: true; texts: Array<{ file: string; text: string }> } | { ok: false; diagnostic: Diagnostic }
+> {
+  const { KernelError, liveBackend, liveRulesets } = await import("../shell/kernel-firewall.js");
+  const asked = typeof opts.live === "string" ? choice("--live", opts.live, LIVE) : undefined;
+  try {
+    const backend = asked ?? liveBackend();
+    if (backend === "both")
+      throw new InputError([
+        diag("live-ambiguous", "error", "both nftables tables and iptables rules are loaded", {
+          expected: "--live nftables or --live iptables",
+        }),
+      ]);
+    return { ok: true, texts: liveRulesets(backend === "none" ? "nftables" : backend) };
+  } catch (e) {
+    if (!(e instanceof KernelError)) throw e;
+    const expected = "root, and nft or iptables-save installed";
+    return { ok: false, diagnostic: diag("live-unreadable", "error", e.message, { expected }) };
+  }
+}
+
+function checkSources(opts: AuditOpts): void {
+  const both = opts.live !== undefined && opts.ruleset.length > 0;
+  const none = opts.live === undefined && opts.ruleset.length === 0;
+  if (both || none)
+    throw new InputError([
+      diag(
+        "missing-option",
+        "error",
+        both ? "--live reads the kernel: no -r files with it" : "no ruleset to audit",
+        {
+          expected: "-r RULESET… or --live",
+        },
+      ),
+    ]);
+  if (opts.failOnDrift === true && opts.save === undefined)
+    throw new InputError([
+      diag("missing-option", "error", "--fail-on-drift compares with the saved runs", {
+        expected: "--save [DB]",
+      }),
+    ]);
+}
+
+/** Records the run; returns its drift against the previous run of the same rulesets (null: none before). */
+async function saveAudit(report: AuditReportT, opts: AuditOpts): Promise<Drift | null> {
+  const { defaultDbPath, openStore, runDrift, saveRun } = await import("../store/index.js"); // SQLite only when asked for
+  const opened = openStore(typeof opts.save === "string" ? opts.save : defaultDbPath());
+  if (!opened.ok) throw new InputError(opened.diagnostics);
+  try {
+    const saved = saveRun(opened.value, "audit", report);
+    if (!saved.ok) throw new InputError(saved.diagnostics);
+    return runDrift(opened.value, saved.value.id);
+  } finally {
+    opened.value.close();
+  }
+}
+
 async function runAudit(opts: AuditOpts): Promise<number> {
+  checkSources(opts);
   const format = choice("--format", opts.format, FORMATS);
   const maxLines = wholeNumber("--max-lines", opts.maxLines, 1);
   const t = loadTopology(opts.topology);
   if (!t.ok) throw new InputError(t.diagnostics);
-  const { parsed, warnings } = readRulesets(opts.ruleset, opts.rulesetFormat, t.value.bound);
+  const live = opts.live !== undefined ? await liveTexts(opts) : undefined;
+  if (live && !live.ok) return (printDiagnostics([live.diagnostic]), EXIT.environment);
+  const { parsed, warnings } = live
+    ? parseRulesets(live.texts, opts.rulesetFormat, t.value.bound)
+    : readRulesets(opts.ruleset, opts.rulesetFormat, t.value.bound);
   printDiagnostics(warnings);
   const report = audit(t.value.bound, parsed, { maxLines });
   const text = renderAudit(report, format);
-  if (opts.save !== undefined) {
-    const { defaultDbPath, saveRun } = await import("../store/index.js"); // SQLite only when asked for
-    const saved = saveRun(typeof opts.save === "string" ? opts.save : defaultDbPath(), "audit", report);
-    if (!saved.ok) throw new InputError(saved.diagnostics);
-  }
+  const drift = opts.save !== undefined ? await saveAudit(report, opts) : undefined;
   if (opts.output !== undefined) writeFilesAtomic([{ path: opts.output, text }]);
   else process.stdout.write(text);
+  if (drift && drift.flows.length > 0) {
+    const what = `${drift.flows.length} flow verdict(s) changed since saved run #${drift.previous}: ${drift.flows.join(", ")}`;
+    process.stderr.write(`${opts.failOnDrift === true ? "drift" : "note"}: ${what}\n`);
+    if (opts.failOnDrift === true) return EXIT.findings;
+  }
   return exitCode(report);
 }

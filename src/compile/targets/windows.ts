@@ -10,6 +10,7 @@
 import type { Plan, PlanRule } from "../plan.js";
 import { header, isAny, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
+import { rollbackEpilogue, rollbackPreamble } from "./windows-rollback.js";
 import { diag } from "../../diag/diagnostic.js";
 import { commentText, psString as ps } from "../text.js";
 
@@ -81,6 +82,7 @@ function compile(plan: Plan): TargetResult {
     "# before you run this, or the server loses it.",
     "$ErrorActionPreference = 'Stop'",
     `$group = ${ps(group)}`,
+    ...rollbackPreamble(),
     "# Replace what an earlier run created (only this group).",
     "Get-NetFirewallRule -Group $group -ErrorAction SilentlyContinue | Remove-NetFirewallRule",
     "# Default deny as the profiles' default action: a block rule would beat every allow rule.",
@@ -89,6 +91,7 @@ function compile(plan: Plan): TargetResult {
   for (const r of plan.rules) {
     out.push(`# ${commentText(r.comment)}`, ruleCommand(r));
   }
+  out.push(...rollbackEpilogue());
   return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings: [] };
 }
 
