@@ -29,6 +29,7 @@ interface ProbeOpts {
   udpTries: string;
   serviceTimeout: string;
   responders?: boolean;
+  serviceCheck: string;
   source: string;
   ca?: string;
   cert?: string;
@@ -61,6 +62,11 @@ export function registerProbe(program: Command, run: Runner): void {
     .option(
       "--responders",
       "a responder (listen or the real service) stands at every destination: UDP silence is filtered",
+    )
+    .option(
+      "--service-check <mode>",
+      "fail: an open port where the expected service (SIP, MS-TURN, a client certificate request) does not answer fails; warn: only say it",
+      "fail",
     )
     .option(
       "--source <how>",
@@ -119,6 +125,7 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
     serviceTimeoutMs: wholeNumber("--service-timeout", opts.serviceTimeout, 1),
     responders: opts.responders === true,
     sourceAuto: sourceHow === "auto",
+    serviceCheck: choice("--service-check", opts.serviceCheck, ["fail", "warn"] as const),
   };
   const ca = pem("--ca", opts.ca);
   const cert = pem("--cert", opts.cert);

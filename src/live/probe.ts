@@ -17,7 +17,7 @@ import {
 import { serviceLabel } from "../listen/plan.js";
 import { sweepTcp, type SweepJob, type SweepStats } from "./sweep.js";
 import { probeUdp, type UdpAnswer } from "./udp.js";
-import { clientCertRequested, probeMsTurnTcp, probeTls } from "./tls.js";
+import { probeMsTurnTcp, probeTls } from "./tls.js";
 import { missingNames } from "../probe/cert-names.js";
 
 export interface ProbeSettings {
@@ -34,6 +34,8 @@ export interface ProbeSettings {
   ca?: string;
   cert?: string;
   key?: string;
+  /** A row whose expected service does not answer: fails it (default) or only says so. */
+  serviceCheck: "fail" | "warn";
   /** Overrides the plan's source addresses (e.g. "auto": let the system choose). */
   sourceAuto: boolean;
 }
@@ -238,6 +240,15 @@ export async function runProbe(
   return { output, stats: sweep.stats };
 }
 
+/** What a row's service must answer for the row to pass (issue: the wrong service never passes). */
+function expectedAnswer(t: ProbeTarget, s: ProbeSettings): string | undefined {
+  if (t.service.kind === "msturn-tcp") return "msturn-answer";
+  if (t.service.kind !== "tls") return undefined;
+  // An MTLS row without a client certificate of ours: the request is all a server can show us.
+  if (t.service.requestCert && s.cert === undefined) return "client-cert-request";
+  return t.service.sip ? "sip-response" : "tls-handshake";
+}
+
 async function deepProbe(plan: ProbePlan, t: ProbeTarget, r: ProbeResultT, s: ProbeSettings): Promise<void> {
   const src = source(plan, t, s);
   const base = {
@@ -250,19 +261,30 @@ async function deepProbe(plan: ProbePlan, t: ProbeTarget, r: ProbeResultT, s: Pr
     ...(r.sourcePort !== undefined ? { localPort: r.sourcePort } : {}),
   };
   r.service = serviceLabel(t.service);
+  const expected = expectedAnswer(t, s);
+  const judge = (answered: boolean, why: string): void => {
+    if (expected === undefined) return;
+    r.serviceCheck = { expected, answered, mode: s.serviceCheck };
+    if (answered) return;
+    r.detail = `${s.serviceCheck === "fail" ? "wrong service" : "warning: wrong service"}: expected ${expected.replace(/-/g, " ")}, ${why}; ${r.detail}`;
+    if (s.serviceCheck === "fail") r.ok = false;
+  };
   if (t.service.kind === "msturn-tcp") {
     const m = await probeMsTurnTcp(base);
     r.detail = m.detail;
     if (m.msturn) r.msturn = m.msturn;
     if (m.ok) r.reason = "msturn-response";
+    judge(m.ok, m.detail);
     return;
   }
   if (t.service.kind !== "tls") return;
+  const names = (t.certificateNames ?? []).filter((n) => !n.startsWith("*."));
   const job = {
     ...base,
     sip: t.service.sip,
     checkCertRequest: t.service.requestCert,
     fromName: plan.from,
+    ...(names.length > 0 ? { servername: names[0]!, verifyNames: names } : {}),
     ...(s.ca !== undefined ? { ca: s.ca } : {}),
     ...(s.cert !== undefined ? { cert: s.cert } : {}),
     ...(s.key !== undefined ? { key: s.key } : {}),
@@ -270,21 +292,36 @@ async function deepProbe(plan: ProbePlan, t: ProbeTarget, r: ProbeResultT, s: Pr
   const a = await probeTls(job);
   r.detail = a.detail;
   if (a.sip) r.sip = a.sip;
-  if (a.tls) {
-    r.reason = a.sip ? "sip-response" : "tls-handshake";
-    // Seen on the wire (a TLS 1.2 handshake's clear CertificateRequest), also when the server went on
-    // to require one: `clientCertRequired` says that.
-    if (t.service.requestCert) a.tls.clientCertRequested = await clientCertRequested(job);
-    r.tls = a.tls;
-    const t2 = a.tls;
-    if (t.certificateNames) {
-      const missing = missingNames(t.certificateNames, t2);
-      r.certificate = { expected: t.certificateNames, missing };
-      if (missing.length > 0) {
-        r.ok = false;
-        a.detail += `; certificate lacks ${missing.join(", ")}`;
-      }
+  if (!a.tls) {
+    judge(false, "no TLS");
+    return;
+  }
+  const t2 = a.tls;
+  r.reason = a.sip ? "sip-response" : t2.clientCertRequired ? "tls-alert" : "tls-handshake";
+  r.tls = t2;
+  let extra = "";
+  if (t.certificateNames) {
+    const missing = missingNames(t.certificateNames, t2);
+    r.certificate = { expected: t.certificateNames, missing };
+    if (missing.length > 0) {
+      r.ok = false;
+      extra = `; certificate lacks ${missing.join(", ")}`;
     }
-    r.detail = `${t2.version} ${t2.subject}${t2.names.length ? ` [${t2.names.join(", ")}]` : ""} until ${t2.notAfter.slice(0, 10)}${t2.authorized ? "" : ` (unverified: ${t2.authorizationError ?? "no CA"})`}${t.service.requestCert && !t2.clientCertRequired ? `; client certificate ${t2.clientCertRequested === true ? "requested" : t2.clientCertRequested === false ? "not requested" : "request unknown"}` : ""}; ${a.detail}`;
-  } else if (a.error === "client-cert-required") r.reason = "tls-alert";
+  }
+  const request =
+    t2.clientCertRequested === true
+      ? "requested"
+      : t2.clientCertRequested === false
+        ? "not requested"
+        : "request unknown";
+  r.detail = `${t2.version} ${t2.subject}${t2.names.length ? ` [${t2.names.join(", ")}]` : ""} until ${t2.notAfter.slice(0, 10)}${t2.authorized ? "" : ` (chain unverified: ${t2.authorizationError ?? "no CA"})`}${t.service.requestCert && !t2.clientCertRequired ? `; client certificate ${request}` : ""}; ${a.detail}${extra}`;
+  if (expected === "client-cert-request")
+    judge(t2.clientCertRequested === true, `client certificate ${request}`);
+  else if (expected === "sip-response") {
+    const mtlsMissing = t.service.requestCert && t2.clientCertRequested !== true;
+    judge(
+      a.sip !== undefined && !mtlsMissing,
+      a.sip === undefined ? "no SIP response" : `client certificate ${request}`,
+    );
+  } else judge(t2.handshakeCompleted !== false && !t2.clientCertRequired, "handshake not completed");
 }
