@@ -11,8 +11,10 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get install -y -qq --no-install-recommends \
     iproute2 nftables iptables conntrack python3 nmap stun-client coturn kamailio kamailio-tls-modules openssl dnsmasq-base chromium fonts-dejavu-core graphviz \
     >/dev/null
+  # Real TLS servers for test/live/real-servers.test.ts (probe against nginx, stunnel, gnutls-serv, haproxy).
+  apt-get install -y -qq --no-install-recommends nginx stunnel4 gnutls-bin haproxy >/dev/null
   # Packaged daemons must not run as system services: tests start their own, inside namespaces.
-  for svc in coturn kamailio; do
+  for svc in coturn kamailio nginx haproxy stunnel4; do
     (systemctl stop "$svc" || service "$svc" stop || true) >/dev/null 2>&1
   done
 else
