@@ -26,14 +26,14 @@ import {
   msTurnUnauthorized,
   readTcpFrame,
 } from "../wire/msturn.js";
-import { okResponse, parseSipMessage, sipFrameLength, sipResponse } from "../wire/sip.js";
+import { okResponse, parseSipMessage, sipFrameLength, sipResponse, STAND_IN_ALLOW } from "../wire/sip.js";
 import {
   bindingSuccess,
-  changeFlags,
   decodeStun,
   STUN_ATTR,
   STUN_METHOD,
   unknownAttributesError,
+  unknownRequired,
 } from "../wire/stun.js";
 import type { ListenPlan, PortPlan, Service } from "./plan.js";
 
@@ -231,7 +231,7 @@ function serveSip(t: tls.TLSSocket, o: ListenOptions): void {
           : sipResponse(m.message, 405, "Method Not Allowed", {
               server: o.server,
               toTag,
-              extra: ["Allow: OPTIONS"],
+              extra: [STAND_IN_ALLOW],
             }),
       );
     }
@@ -308,8 +308,8 @@ function answerUdp(
     // has no cookie either, but another method.
     if (d.message.method === STUN_METHOD.binding && d.message.cls === "request") {
       o.log?.(`STUN Binding from ${rinfo.address}:${rinfo.port}${d.message.cookie ? "" : " (RFC 3489)"}`);
-      if (changeFlags(d.message) !== 0)
-        return reply(unknownAttributesError(d.message, [STUN_ATTR.changeRequest], o.server));
+      const unknown = unknownRequired(d.message);
+      if (unknown.length > 0) return reply(unknownAttributesError(d.message, unknown, o.server));
       return reply(bindingSuccess(d.message, { address: rinfo.address, port: rinfo.port }, o.server));
     }
     const m = decodeMsTurn(msg);
