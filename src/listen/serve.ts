@@ -30,7 +30,6 @@ import { okResponse, parseSipMessage, sipFrameLength, sipResponse, STAND_IN_ALLO
 import {
   bindingSuccess,
   decodeStun,
-  STUN_ATTR,
   STUN_METHOD,
   unknownAttributesError,
   unknownRequired,
