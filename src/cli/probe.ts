@@ -27,6 +27,7 @@ interface ProbeOpts {
   retries: string;
   udpTimeout: string;
   udpTries: string;
+  udpConfirm: string;
   serviceTimeout: string;
   responders?: boolean;
   serviceCheck: string;
@@ -58,6 +59,11 @@ export function registerProbe(program: Command, run: Runner): void {
     .option("--retries <n>", "retries for unanswered TCP ports", "1")
     .option("--udp-timeout <ms>", "first UDP retransmission timeout (RFC 5389 RTO)", "500")
     .option("--udp-tries <n>", "UDP requests before giving up", "3")
+    .option(
+      "--udp-confirm <ms>",
+      "time for re-probing, paced, UDP ports left silent beside ports an ICMP proved closed (the target's ICMP rate limit)",
+      "3000",
+    )
     .option("--service-timeout <ms>", "time limit of a TLS, SIP or MS-TURN exchange", "3000")
     .option(
       "--responders",
@@ -122,6 +128,7 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
     retries: wholeNumber("--retries", opts.retries, 0),
     udpTimeoutMs: wholeNumber("--udp-timeout", opts.udpTimeout, 1),
     udpTries: wholeNumber("--udp-tries", opts.udpTries, 1),
+    udpConfirmMs: wholeNumber("--udp-confirm", opts.udpConfirm, 0),
     serviceTimeoutMs: wholeNumber("--service-timeout", opts.serviceTimeout, 1),
     responders: opts.responders === true,
     sourceAuto: sourceHow === "auto",

@@ -180,7 +180,11 @@ export function tcpOutcome(code: string | undefined): Outcome {
     case "ENETUNREACH":
       return { state: "filtered", reason: "net-unreach" };
     case "EACCES":
+      // Linux's mapping of ICMPv6 administratively prohibited / policy fail / reject route (RFC 4443
+      // §3.1 codes 1, 5, 6): a firewall on the way said no — not this machine's.
+      return { state: "filtered", reason: "admin-prohibited" };
     case "EPERM":
+      // This machine's own netfilter dropped the packet on its way out.
       return { state: "filtered", reason: "local-firewall" };
     default:
       return { state: "filtered", reason: code.toLowerCase() };
@@ -198,6 +202,7 @@ export function udpOutcome(code: string | undefined, answered: boolean, responde
     case "ENETUNREACH":
       return { state: "filtered", reason: "net-unreach" };
     case "EACCES":
+      return { state: "filtered", reason: "admin-prohibited" };
     case "EPERM":
       return { state: "filtered", reason: "local-firewall" };
     case undefined:
