@@ -6,7 +6,7 @@
  *
  * - readServerHandshake(bytes, secret?): below.
  */
-import { createDecipheriv, createHmac } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac } from "node:crypto";
 
 export const HANDSHAKE = {
   serverHello: 2,
@@ -277,4 +277,89 @@ export function readServerHandshake(bytes: Uint8Array, secret?: Tls13Secret): Se
     return { ...out, malformed: `record type ${type}` };
   }
   return out;
+}
+
+/** The 32-byte random of a ClientHello at the start of a client's bytes (hex: the key log's key). */
+export function clientHelloRandom(bytes: Uint8Array): string | undefined {
+  // record header (5) + handshake header (4) + legacy_version (2), then the random.
+  if (bytes.length < 43 || bytes[0] !== 22 || bytes[5] !== 1) return undefined;
+  return Buffer.from(bytes.subarray(11, 43)).toString("hex");
+}
+
+export type ClientCertificateRead =
+  | { state: "incomplete" }
+  /** The client's Certificate message (empty list: it had none to give). */
+  | { state: "certificate"; certificates: Uint8Array[] }
+  /** Its flight went on without a Certificate (or could not be read): nothing to judge. */
+  | { state: "none" };
+
+/**
+ * The Certificate message of a client's second flight (RFC 5246 §7.4.6 in clear; RFC 8446 §4.4.2
+ * under the client handshake traffic secret), from the client's bytes after its ClientHello.
+ */
+export function readClientCertificate(
+  bytes: Uint8Array,
+  server: { version: string; cipherSuite?: number },
+  clientHandshakeSecret?: Uint8Array,
+): ClientCertificateRead {
+  const tls13 = server.version === "TLSv1.3";
+  const suite = server.cipherSuite === undefined ? undefined : AEAD[server.cipherSuite];
+  if (tls13 && (suite === undefined || clientHandshakeSecret === undefined)) return { state: "incomplete" };
+  const keys =
+    tls13 && suite && clientHandshakeSecret
+      ? {
+          key: expandLabel(suite.hash, clientHandshakeSecret, "key", suite.keyLength),
+          iv: expandLabel(suite.hash, clientHandshakeSecret, "iv", 12),
+        }
+      : undefined;
+  let run: number[] = [];
+  let seq = 0;
+  let at = 0;
+  while (at + 5 <= bytes.length) {
+    const type = bytes[at]!;
+    const len = (bytes[at + 3]! << 8) | bytes[at + 4]!;
+    if (at + 5 + len > bytes.length) break;
+    const header = bytes.subarray(at, at + 5);
+    const body = bytes.subarray(at + 5, at + 5 + len);
+    at += 5 + len;
+    let content: Uint8Array | undefined;
+    if (type === 22 && !tls13) content = body;
+    else if (type === 20 && tls13) continue;
+    else if (type === 23 && keys && suite) {
+      const opened = openRecord(suite, keys.key, keys.iv, seq++, header, body);
+      if (opened === null || opened.type !== 22) return { state: "none" };
+      content = opened.content;
+    } else return { state: "none" };
+    for (const b of content) run.push(b);
+    const got = splitHandshake(run);
+    run = got.rest;
+    const first = got.messages[0];
+    if (first === undefined) continue;
+    if (first.type !== HANDSHAKE.certificate) return { state: "none" };
+    return { state: "certificate", certificates: readCertificates(first.body, tls13) };
+  }
+  return { state: "incomplete" };
+}
+
+/**
+ * One TLS 1.3 record sealed under `secret` (RFC 8446 §5.2): e.g. an alert under the server's
+ * application traffic secret, sequence 0 (nothing was sent under that key yet).
+ */
+export function sealRecord(
+  cipherSuite: number,
+  secret: Uint8Array,
+  seq: number,
+  innerType: number,
+  content: Uint8Array,
+): Uint8Array | undefined {
+  const suite = AEAD[cipherSuite];
+  if (suite === undefined) return undefined;
+  const key = expandLabel(suite.hash, secret, "key", suite.keyLength);
+  const nonce = expandLabel(suite.hash, secret, "iv", 12);
+  for (let i = 0; i < 8; i++) nonce[nonce.length - 1 - i]! ^= Math.floor(seq / 2 ** (8 * i)) & 0xff;
+  const plain = Buffer.concat([content, Buffer.from([innerType])]);
+  const header = Buffer.from([23, 0x03, 0x03, (plain.length + 16) >> 8, (plain.length + 16) & 0xff]);
+  const c = createCipheriv(suite.cipher as "aes-128-gcm", key, nonce, { authTagLength: 16 });
+  c.setAAD(header);
+  return Buffer.concat([header, c.update(plain), c.final(), c.getAuthTag()]);
 }
