@@ -237,7 +237,7 @@ export function probeTls(job: TlsJob): Promise<TlsAnswer> {
       tap.push(chunk);
     });
     raw.on("end", () => tap.push(null));
-    raw.once("error", (e: NodeJS.ErrnoException) =>
+    raw.on("error", (e: NodeJS.ErrnoException) =>
       finish(
         completed || seen.length > 0
           ? { detail: `connection ended: ${e.code ?? e.message}`, refused: e.code ?? e.message }
@@ -304,7 +304,7 @@ export function probeTls(job: TlsJob): Promise<TlsAnswer> {
       if (server !== undefined) sip.server = server;
       finish({ sip, detail: `SIP ${sip.status} ${sip.reason}${server ? ` (${server})` : ""}` });
     });
-    s.once("error", (e: NodeJS.ErrnoException) => {
+    s.on("error", (e: NodeJS.ErrnoException) => {
       const msg = e.code ?? e.message;
       finish(
         completed || seen.length > 0
