@@ -1,5 +1,5 @@
 /**
- * probe against real TLS servers (Debian's nginx, haproxy, gnutls-serv, stunnel4) standing in for an
+ * probe against real TLS servers (Debian's nginx, haproxy, gnutls-serv, stunnel4, baresip) standing in for an
  * SfB Edge in namespace A, probed from "any" in B (fixtures/sfb-names.yaml) — issue 16's cases:
  *
  * - nginx (HTTPS) with a certificate from `portmatrix certs` carrying exactly the profile's names and
@@ -8,6 +8,7 @@
  *   reason, exit 1; `--service-check warn` downgrades the SIP rows (exit 0).
  * - nginx, TLS 1.3 only, client certificate optional: the request is encrypted and nothing refuses
  *   us: read from the handshake decrypted with our own key log.
+ * - baresip (a SIP user agent) with SIP over TLS on 443: it answers OPTIONS (404): the SIP row passes.
  * - haproxy, TLS 1.2 only, client certificate required, wrong names on 5061: the handshake is refused,
  *   yet the certificate and the CertificateRequest were read on the wire: required, names missing.
  * - gnutls-serv, TLS 1.2, --require-client-cert (GnuTLS's own refusal): requested and required.
@@ -112,7 +113,7 @@ async function serving(lab: LiveLab, cmd: string[], port: number, body: () => Pr
 
 test(
   "real servers: names verified as a client would, the wrong service fails, MTLS judged from the wire",
-  { skip: liveSkip(["nginx", "haproxy", "gnutls-serv", "stunnel4"]), timeout: 90_000 },
+  { skip: liveSkip(["nginx", "haproxy", "gnutls-serv", "stunnel4", "baresip"]), timeout: 90_000 },
   async () => {
     const lab = new LiveLab("real");
     try {
@@ -189,6 +190,29 @@ test(
           assert.equal(x.ok, true, x.detail);
         },
       );
+
+      // baresip, a real SIP user agent: SIP over TLS on 443 (its TLS port is sip_listen's + 1). It
+      // answers OPTIONS 404 (no account): a SIP response, so the SIP row passes the service check.
+      const bs = join(lab.dir, "baresip");
+      mkdirSync(bs);
+      writeFileSync(
+        join(bs, "combined.pem"),
+        readFileSync(good.cert, "utf8") + readFileSync(good.key, "utf8"),
+      );
+      writeFileSync(join(bs, "accounts"), "");
+      writeFileSync(
+        join(bs, "config"),
+        `sip_listen ${EDGE}:442\nsip_certificate ${bs}/combined.pem\nsip_cafile ${ca}\nmodule_path /usr/lib/baresip/modules\n`,
+      );
+      await serving(lab, ["baresip", "-f", bs], 443, async () => {
+        const x = (await probe(lab, "access-edge", ca)).row(443);
+        assert.equal(x.reason, "sip-response");
+        assert.match(x.sip?.server ?? "", /^baresip v/);
+        assert.deepEqual(x.serviceCheck, { expected: "sip-response", answered: true, mode: "fail" });
+        assert.deepEqual(x.certificate?.missing, []);
+        assert.equal(x.tls?.authorized, true, x.tls?.authorizationError);
+        assert.equal(x.ok, true, x.detail);
+      });
 
       // haproxy: TLS 1.2 only, client certificate required, the wrong names on 5061 (§2).
       const hp = join(lab.dir, "haproxy");
