@@ -442,7 +442,16 @@ async function deepProbe(plan: ProbePlan, t: ProbeTarget, r: ProbeResultT, s: Pr
       : t2.clientCertRequested === false
         ? "not requested"
         : "request unknown";
-  r.detail = `${t2.version} ${t2.subject}${t2.names.length ? ` [${t2.names.join(", ")}]` : ""} until ${t2.notAfter.slice(0, 10)}${t2.authorized ? "" : ` (chain unverified: ${t2.authorizationError ?? "no CA"})`}${t.service.requestCert && !t2.clientCertRequired ? `; client certificate ${request}` : ""}; ${a.detail}${extra}`;
+  // Chain and names said apart (the chain by OpenSSL, the names by the host check for each).
+  const chain = t2.authorized ? "chain verified" : `chain unverified: ${t2.authorizationError ?? "no CA"}`;
+  const failing = (t2.hostnames ?? []).filter((h) => !h.verified).map((h) => h.name);
+  const nameCheck =
+    t2.hostnames === undefined
+      ? ""
+      : failing.length === 0
+        ? `, ${t2.hostnames.length} names verified`
+        : `, names not verified: ${failing.join(", ")}`;
+  r.detail = `${t2.version} ${t2.subject}${t2.names.length ? ` [${t2.names.join(", ")}]` : ""} until ${t2.notAfter.slice(0, 10)} (${chain}${nameCheck})${t.service.requestCert && !t2.clientCertRequired ? `; client certificate ${request}` : ""}; ${a.detail}${extra}`;
   if (expected === "client-cert-request")
     judge(t2.clientCertRequested === true, `client certificate ${request}`);
   else if (expected === "sip-response") {

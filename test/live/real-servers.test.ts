@@ -150,6 +150,7 @@ test(
             answered: false,
             mode: "fail",
           });
+          assert.match(sip.row(443).detail, /\(chain verified, 4 names verified\)/);
           assert.match(sip.row(443).detail, /not a SIP response: .*"HTTP\/1\.1 400 Bad Request"/);
           assert.deepEqual(sip.row(5061).serviceCheck, {
             expected: "client-cert-request",
@@ -247,6 +248,10 @@ backend nowhere
         assert.deepEqual(x.certificate?.missing, [...NAMES, "*.contoso.example"]);
         assert.equal(x.ok, false);
         assert.match(x.detail, /certificate lacks sip\.contoso\.example/);
+        assert.match(
+          x.detail,
+          /\(chain unverified: UNABLE_TO_GET_ISSUER_CERT_LOCALLY, names not verified: sip\.contoso\.example, /,
+        );
       });
 
       // gnutls-serv: TLS 1.2, a client certificate required; GnuTLS refuses in its own way (§3).
