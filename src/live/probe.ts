@@ -410,7 +410,6 @@ async function deepProbe(plan: ProbePlan, t: ProbeTarget, r: ProbeResultT, s: Pr
   const job = {
     ...base,
     sip: t.service.sip,
-    checkCertRequest: t.service.requestCert,
     fromName: plan.from,
     ...(names.length > 0 ? { servername: names[0]!, verifyNames: names } : {}),
     ...(s.ca !== undefined ? { ca: s.ca } : {}),

@@ -35,7 +35,6 @@ export interface TlsJob {
   localAddress?: string;
   localPort?: number;
   sip: boolean;
-  checkCertRequest: boolean;
   timeoutMs: number;
   /** PEM: CA to verify the server against; client certificate and key to present (MTLS). */
   ca?: string;
