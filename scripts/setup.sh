@@ -15,8 +15,12 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get install -y -qq --no-install-recommends libxml2-utils >/dev/null
   # systemd-analyze for test/apply/units.test.ts (verifies contrib/systemd; systemd need not be PID 1).
   apt-get install -y -qq --no-install-recommends systemd >/dev/null
+  # Real TLS servers for test/live/real-servers.test.ts (probe against nginx, stunnel, gnutls-serv, haproxy).
+  apt-get install -y -qq --no-install-recommends nginx stunnel4 gnutls-bin haproxy >/dev/null
+  # A real SIP user agent (SIP over TLS) for test/live/real-servers.test.ts.
+  apt-get install -y -qq --no-install-recommends baresip-core >/dev/null
   # Packaged daemons must not run as system services: tests start their own, inside namespaces.
-  for svc in coturn kamailio; do
+  for svc in coturn kamailio nginx haproxy stunnel4; do
     (systemctl stop "$svc" || service "$svc" stop || true) >/dev/null 2>&1
   done
 else
