@@ -7,6 +7,12 @@ cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
+  # Debian starts a packaged daemon (nginx, haproxy …) on install; ours are test peers only, started
+  # by the tests inside namespaces. policy-rc.d (invoke-rc.d's hook) stops that for this run.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   # Kernel firewalls and netns tooling (lab, kernel tests); real peers for the interop tests.
   apt-get install -y -qq --no-install-recommends \
     iproute2 nftables iptables conntrack python3 nmap stun-client coturn kamailio kamailio-tls-modules openssl dnsmasq-base chromium fonts-dejavu-core graphviz \
