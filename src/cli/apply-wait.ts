@@ -45,7 +45,8 @@ export function startWatchdog(dir: string): Pending["watchdog"] {
   // made it init's child.
   const me = processId(process.pid)!;
   const args = ["apply", "--watchdog", dir, "--watchdog-for", `${me.pid}:${me.start}`];
-  const child = spawn(process.execPath, [process.argv[1]!, ...args], {
+  // execArgv too: under `node --import tsx src/cli/main.ts` the watchdog needs the same loader.
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...args], {
     detached: true,
     stdio: "ignore",
   });
@@ -139,6 +140,7 @@ export async function watchdog(dir: string, watched: string): Promise<number> {
     await new Promise((r) => setTimeout(r, POLL_MS * 2));
   }
   // The applying process cleans up after itself; when it is gone, the watchdog does.
-  if (mine && !alive(owner) && same(lockHolder(dir)) && decision(dir) !== "pending") release(dir);
+  // (Also when it never saw the pending state: a quick confirmation can beat its start-up.)
+  if (!alive(owner) && same(lockHolder(dir)) && decision(dir) !== "pending") release(dir);
   return EXIT.ok;
 }
