@@ -5,7 +5,6 @@
  * state, one atomic decision) in shell/pending.ts. A detached watchdog restores when this process
  * is killed outright (SIGKILL) while waiting.
  */
-import { spawn } from "node:child_process";
 import { Option, type Command } from "commander";
 import { iptOwnedFromCompiled, EMPTY_IPT, ownedLines } from "../compile/owned.js";
 import { lineDiff } from "../report/line-diff.js";
@@ -24,23 +23,19 @@ import {
 } from "../shell/kernel-firewall.js";
 import {
   acquire,
-  alive,
-  claim,
   confirm,
   decision,
-  lockHolder,
   processId,
-  readPending,
   release,
   stateDir,
   writePending,
   type Pending,
-  type ProcessId,
 } from "../shell/pending.js";
 import { loadTopology } from "../shell/load.js";
 import { choice, EXIT, InputError, printDiagnostics, warn, wholeNumber } from "./io.js";
 import type { Runner } from "./commands.js";
 import { flowChanges } from "./apply-diff.js";
+import { catchSignals, startWatchdog, waitForDecision, watchdog } from "./apply-wait.js";
 import type { BoundTopology } from "../model/flow.js";
 
 interface ApplyOpts {
@@ -56,11 +51,6 @@ interface ApplyOpts {
 }
 
 const BACKENDS = ["nftables", "iptables"] as const;
-/** How long after the deadline the watchdog waits for the applying process to restore first. */
-const WATCHDOG_GRACE_MS = 2000;
-const POLL_MS = 100;
-/** How long the watchdog waits for its apply's pending state to appear. */
-const WATCHDOG_START_MS = 10_000;
 
 export function registerApply(program: Command, run: Runner): void {
   program
@@ -178,99 +168,53 @@ async function applyLocked(c: Compiled & { dir: string; opts: ApplyOpts }): Prom
     const restore = restoreFiles(previous, "file" in c.wanted ? previous : c.wanted, header);
     writeFilesAtomic(restore.map((f) => ({ path: c.opts.backup! + f.suffix, text: f.text })));
   }
-  loadOwned(c.wanted, "portmatrix apply");
-  const current = readOwned(c.backend);
+  // From the load on, a signal must lead to a restore, not to Node's default exit: caught here,
+  // acted on as soon as the wait begins.
+  const early = catchSignals();
+  try {
+    loadOwned(c.wanted, "portmatrix apply");
+  } catch (e) {
+    early.stop();
+    throw e;
+  }
+  let pending: Pending;
+  try {
+    showRuleChanges(previous, readOwned(c.backend));
+    if (!c.opts.rollback) {
+      early.stop();
+      process.stderr.write(`applied (${c.backend}); kept without confirmation (--no-rollback)\n`);
+      return EXIT.ok;
+    }
+    pending = {
+      version: 1,
+      apply: processId(process.pid)!,
+      deadlineMs: Date.now() + c.within * 1000,
+      previous,
+      header,
+    };
+    // The watchdog first, so pending.json is written once, whole: a confirmation can never be
+    // overwritten by a second write.
+    const dog = startWatchdog(c.dir);
+    writePending(c.dir, dog ? { ...pending, watchdog: dog } : pending);
+  } catch (e) {
+    // Loaded, but nothing in place to wait and restore: put the previous rules back now.
+    early.stop();
+    loadOwned(previous, header);
+    throw e;
+  }
+  process.stderr.write(
+    `applied (${c.backend}). Confirm within ${c.within} s from another session: portmatrix apply --confirm\n`,
+  );
+  return waitForDecision(c.dir, pending, c.opts.backup, early);
+}
+
+function showRuleChanges(previous: OwnedState, current: OwnedState): void {
   const changed = lineDiff(ownedLines(previous), ownedLines(current));
   process.stderr.write(
     changed.length === 0
       ? "rules: what portmatrix owns in the kernel is unchanged\n"
       : `rules: what portmatrix owns in the kernel, before → after (${changed.length} lines):\n${changed.map((l) => `  ${l}\n`).join("")}`,
   );
-  if (!c.opts.rollback) {
-    process.stderr.write(`applied (${c.backend}); kept without confirmation (--no-rollback)\n`);
-    return EXIT.ok;
-  }
-  const pending: Pending = {
-    version: 1,
-    apply: processId(process.pid)!,
-    deadlineMs: Date.now() + c.within * 1000,
-    previous,
-    header,
-  };
-  // The watchdog first, so pending.json is written once, whole: a confirmation can never be
-  // overwritten by a second write.
-  const dog = startWatchdog(c.dir);
-  writePending(c.dir, dog ? { ...pending, watchdog: dog } : pending);
-  process.stderr.write(
-    `applied (${c.backend}). Confirm within ${c.within} s from another session: portmatrix apply --confirm\n`,
-  );
-  return waitForDecision(c.dir, pending, c.opts.backup);
-}
-
-/** The watchdog: this program again, detached into its own session, so it outlives a SIGKILL of ours. */
-function startWatchdog(dir: string): Pending["watchdog"] {
-  // Who it watches goes on the command line: by the time it reads its parent pid, a SIGKILL may have
-  // made it init's child.
-  const me = processId(process.pid)!;
-  const args = ["apply", "--watchdog", dir, "--watchdog-for", `${me.pid}:${me.start}`];
-  const child = spawn(process.execPath, [process.argv[1]!, ...args], {
-    detached: true,
-    stdio: "ignore",
-  });
-  child.unref();
-  return child.pid === undefined ? undefined : processId(child.pid);
-}
-
-function waitForDecision(dir: string, pending: Pending, backup: string | undefined): Promise<number> {
-  return new Promise((resolve) => {
-    const tty = process.stderr.isTTY === true;
-    let shown = -1;
-    const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-    const finish = (code: number) => {
-      clearInterval(timer);
-      for (const s of signals) process.off(s, onSignal);
-      if (tty) process.stderr.write("\r\x1b[K");
-      resolve(code);
-    };
-    const restoreNow = (why: string) => {
-      if (claim(dir)) {
-        try {
-          loadOwned(pending.previous, pending.header);
-        } catch (e) {
-          if (!(e instanceof KernelError)) throw e;
-          const kept = backup === undefined ? "" : ` (restore input: ${backup})`;
-          printDiagnostics([
-            environment(`${why}, but the restore failed: ${e.message}`, `a manual restore${kept}`),
-          ]);
-          return finish(EXIT.environment);
-        }
-        process.stderr.write(`${tty ? "\r\x1b[K" : ""}${why}: the previous rules are restored\n`);
-        return finish(EXIT.findings);
-      }
-      settle();
-    };
-    const onSignal = (s: NodeJS.Signals) => restoreNow(`${s} before confirmation`);
-    const settle = () => {
-      const d = decision(dir);
-      if (d === "confirmed") {
-        process.stderr.write(`${tty ? "\r\x1b[K" : ""}confirmed: the new rules are kept\n`);
-        return finish(EXIT.ok);
-      }
-      if (d !== "pending") {
-        process.stderr.write(`${tty ? "\r\x1b[K" : ""}not confirmed: the previous rules were restored\n`);
-        return finish(EXIT.findings);
-      }
-      const left = Math.ceil((pending.deadlineMs - Date.now()) / 1000);
-      if (left <= 0) return restoreNow(`not confirmed within the time`);
-      if (tty && left !== shown)
-        process.stderr.write(
-          `\r\x1b[K${(shown = left)} s to confirm: portmatrix apply --confirm (another session)`,
-        );
-    };
-    for (const s of signals) process.on(s, onSignal);
-    const timer = setInterval(settle, POLL_MS);
-    settle();
-  });
 }
 
 function runConfirm(): number {
@@ -292,33 +236,4 @@ function runConfirm(): number {
       ]);
       return EXIT.environment;
   }
-}
-
-/**
- * The watchdog, started by an apply (its parent) before it writes pending.json: restores at the
- * deadline plus a grace unless the decision is taken. It acts only on its own apply's pending state
- * (a later apply's is not its business) and gives up if none appears within a few seconds.
- */
-async function watchdog(dir: string, watched: string): Promise<number> {
-  for (const s of ["SIGINT", "SIGHUP"] as const) process.on(s, () => undefined);
-  const [pid, start] = watched.split(":");
-  const owner: ProcessId = { pid: Number(pid), start: start ?? "" };
-  const same = (a: ProcessId | undefined) =>
-    a !== undefined && a.pid === owner?.pid && a.start === owner.start;
-  const startBy = Date.now() + WATCHDOG_START_MS;
-  let mine = false;
-  for (;;) {
-    const p = readPending(dir);
-    if (p !== undefined && same(p.apply)) {
-      mine = true;
-      if (Date.now() >= p.deadlineMs + WATCHDOG_GRACE_MS) {
-        if (claim(dir)) loadOwned(p.previous, p.header);
-        break;
-      }
-    } else if (mine || Date.now() > startBy || !alive(owner)) break;
-    await new Promise((r) => setTimeout(r, POLL_MS * 2));
-  }
-  // The applying process cleans up after itself; when it is gone, the watchdog does.
-  if (mine && !alive(owner) && same(lockHolder(dir)) && decision(dir) !== "pending") release(dir);
-  return EXIT.ok;
 }

@@ -267,6 +267,24 @@ describe("apply: the watchdog and stale locks", { skip }, () => {
     );
   });
 
+  test("SIGKILL, then --confirm: the rules are kept and the watchdog clears the state", async () => {
+    const ns = netns("nftables");
+    const run = start(ns, applyArgs("nftables", HOST, "20"));
+    await until("the pending state", () =>
+      readdirSync(RUN_DIR).some((d) => readdirSync(join(RUN_DIR, d)).includes("pending.json")),
+    );
+    run.child.kill("SIGKILL");
+    await run.done;
+    const c = cli(ns, ["apply", "--confirm"]);
+    assert.equal(c.status, 0, c.stderr);
+    await until(
+      "the state cleared",
+      () => readdirSync(RUN_DIR).every((d) => readdirSync(join(RUN_DIR, d)).length === 0),
+      12_000,
+    );
+    assert.ok(owned(ns, "nftables"), "kept");
+  });
+
   test("a lock left by a dead process is taken over", () => {
     const ns = netns("nftables");
     const ino = sh(["ip", "netns", "exec", ns, "stat", "-L", "-c", "%i", "/proc/self/ns/net"]).trim();
