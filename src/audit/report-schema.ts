@@ -48,7 +48,9 @@ export const FlowFinding = z.object({
   ),
   uncertain: z
     .boolean()
-    .describe("an approximated construct decides some of this flow's packets (see unsupported)"),
+    .describe(
+      "some of this flow's packets (or their replies) meet a rule holding a construct not modelled exactly (see unsupported) before their decision: the verdict, allowed as much as partial or blocked, may differ",
+    ),
 });
 
 export const ExposureFinding = z.object({
@@ -58,7 +60,9 @@ export const ExposureFinding = z.object({
   uncertain: z
     .boolean()
     .default(false)
-    .describe("the accepting rule holds a construct not modelled exactly (see unsupported)"),
+    .describe(
+      "these packets meet a rule holding a construct not modelled exactly (see unsupported) before their decision; with rule.note set, the approximated rule drops them as read but they may pass",
+    ),
 });
 
 export const DeadRule = z.object({
@@ -73,7 +77,7 @@ export const DeadRule = z.object({
     .boolean()
     .default(false)
     .describe(
-      "the rule or one in `by` holds a construct not modelled exactly (see unsupported): the finding assumes the approximation",
+      "the rule or one in `by` holds a construct not modelled exactly, or an approximated rule met the packets the finding rests on (see unsupported): the finding assumes the approximation",
     ),
 });
 

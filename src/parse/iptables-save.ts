@@ -324,6 +324,7 @@ function option(
           `--ctstate ${arg}`,
           "SNAT/DNAT states are not modelled; matched as any state",
           rc.origin,
+          "match",
         );
       else mb.narrow("ct", ctSet(exact), neg);
       return 1;
@@ -354,6 +355,7 @@ function option(
           `${neg ? "! " : ""}${opt} ${rest.slice(0, used).join(" ")}`.trim(),
           "match option not modelled; the rule is treated as matching regardless of it",
           rc.origin,
+          "match",
         );
         return used;
       }
@@ -366,13 +368,17 @@ function fullBox() {
 }
 
 function iface(rc: RuleCtx, dim: "iif" | "oif", name: string, neg: boolean): number {
+  if (name === "+") return neg ? (rc.mb.narrowName(dim, NameSet.EMPTY), 1) : 1;
   if (name.endsWith("+")) {
+    // Names are not prefixes in the space: `-i eth+` is widened to every name (an
+    // over-approximation, as approximations are), `! -i eth+` to every name but the literal one.
     rc.mb.approximate(
       `${dim === "iif" ? "-i" : "-o"} ${neg ? "! " : ""}${name}`,
-      "interface wildcard: only the literal name is matched exactly, other names with this prefix are not",
+      "interface wildcard: names with this prefix are not told apart from others; matched as any interface",
       rc.origin,
+      "match",
     );
-    if (name === "+") return 1;
+    if (!neg) return 1;
   }
   rc.mb.narrowName(dim, NameSet.of(name), neg);
   return 1;
@@ -394,6 +400,7 @@ function matchSet(
         ? "multi-dimensional set match not modelled"
         : `ipset ${name} contents not given (prepend \`ipset save\` output)`,
       rc.origin,
+      "match",
     );
     return 2;
   }
@@ -472,6 +479,7 @@ function target(
             `-j ${name}`,
             "target not modelled: treated as observing only (evaluation continues)",
             rc.origin,
+            "action",
           );
         used = count();
       } else rc.action = isGoto ? { kind: "goto", chain: name } : { kind: "jump", chain: name };
