@@ -1,7 +1,7 @@
 /** Readers by format name (the CLI's `--ruleset-format`). Windows, AWS and ASA readers go here. */
 import { readAwsSecurityGroups } from "./aws-reader.js";
 import { readCiscoAsa } from "./asa-reader.js";
-import { readIptablesSave } from "./iptables-save.js";
+import { readIp6tablesSave, readIptablesSave } from "./iptables-save.js";
 import { readNftablesJson } from "./nftables-json.js";
 import { readNftablesText } from "./nftables-text.js";
 import type { Reader } from "./reader.js";
@@ -11,6 +11,7 @@ export const READERS = {
   "nftables-text": readNftablesText,
   "nftables-json": readNftablesJson,
   "iptables-save": readIptablesSave,
+  "ip6tables-save": readIp6tablesSave,
   "windows-firewall": readWindowsFirewall,
   "aws-security-groups": readAwsSecurityGroups,
   "cisco-asa": readCiscoAsa,
@@ -21,6 +22,7 @@ export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter"
   "nftables-text": ["host", "perimeter"],
   "nftables-json": ["host", "perimeter"],
   "iptables-save": ["host", "perimeter"],
+  "ip6tables-save": ["host", "perimeter"],
   "windows-firewall": ["host"],
   "aws-security-groups": ["host"],
   "cisco-asa": ["perimeter"],
