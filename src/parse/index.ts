@@ -2,6 +2,7 @@
 import { readAwsSecurityGroups } from "./aws-reader.js";
 import { readCiscoAsa } from "./asa-reader.js";
 import { readIp6tablesSave, readIptablesSave } from "./iptables-save.js";
+import { readIptablesScript } from "./iptables-script.js";
 import { readNftablesJson } from "./nftables-json.js";
 import { readNftablesText } from "./nftables-text.js";
 import type { Reader } from "./reader.js";
@@ -12,6 +13,7 @@ export const READERS = {
   "nftables-json": readNftablesJson,
   "iptables-save": readIptablesSave,
   "ip6tables-save": readIp6tablesSave,
+  "iptables-script": readIptablesScript,
   "windows-firewall": readWindowsFirewall,
   "aws-security-groups": readAwsSecurityGroups,
   "cisco-asa": readCiscoAsa,
@@ -23,6 +25,7 @@ export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter"
   "nftables-json": ["host", "perimeter"],
   "iptables-save": ["host", "perimeter"],
   "ip6tables-save": ["host", "perimeter"],
+  "iptables-script": ["host", "perimeter"],
   "windows-firewall": ["host"],
   "aws-security-groups": ["host"],
   "cisco-asa": ["perimeter"],
@@ -42,6 +45,11 @@ export function sniffFormat(text: string): ReaderName | undefined {
   }
   if (/^\s*(table|flush ruleset)\b/m.test(text)) return "nftables-text";
   if (/^\*(filter|nat|mangle|raw|security)\s*$/m.test(text)) return "iptables-save";
+  if (
+    /^\s*(?:sudo\s+)?(?:\S*\/)?ip6?tables(?:-legacy|-nft)?\s+(?:-t\s+\S+\s+)?-[AINPFX]\b/m.test(text) ||
+    /^\s*"?\$\{?\w+\}?"?\s+(?:-t\s+\S+\s+)?-[AINP]\s/m.test(text)
+  )
+    return "iptables-script";
   if (/^\s*(access-list \S+ (extended|remark)|access-group \S+|nameif \S+)/m.test(text)) return "cisco-asa";
   return undefined;
 }

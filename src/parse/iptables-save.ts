@@ -5,13 +5,14 @@
  * Semantics: iptables(8), iptables-extensions(8); built-in chain priorities from the kernel's
  * nf_ip_hook_priorities (raw -300, mangle -150, dnat -100, filter 0, security 50, snat 100).
  */
-import { diag, type Diagnostic } from "../diag/diagnostic.js";
+import { diag, hasErrors, type Diagnostic } from "../diag/diagnostic.js";
 import { MatchBuilder } from "../ir/match.js";
 import type { Action, BaseChainSpec, Chain, Hook, Origin, Rule, Ruleset, Table } from "../ir/ruleset.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { ctSet, CT_STATES, type CtState } from "../space/box.js";
 import { NameSet } from "../space/name-set.js";
-import { parseNatTarget, parsePortList, parseProto, parseAddresses, icmpTypeSet, tokenize } from "./terms.js";
+import { parseAddresses, parseNatTarget, parsePortList, tokenize } from "./terms.js";
+import { iptAddresses, iptIcmpType, iptPorts, iptProto, longOption } from "./iptables-terms.js";
 import type { ParsedRuleset } from "./reader.js";
 
 const PRIORITY: Record<string, number> = { raw: -300, mangle: -150, nat: -100, filter: 0, security: 50 };
@@ -29,7 +30,7 @@ const BUILTIN: Record<string, Partial<Record<string, Hook>>> = {
   security: { INPUT: "input", FORWARD: "forward", OUTPUT: "output" },
 };
 
-interface State {
+export interface State {
   file: string;
   family: 4 | 6;
   tables: Table[];
@@ -51,6 +52,9 @@ function readIptables(text: string, file: string, forced?: 4 | 6): ParsedRuleset
   const lines = text.split("\n");
   const fam = familyOf(lines, file, forced);
   const st: State = { file, family: fam.family, tables: [], sets: new Map(), diags: [...fam.diags] };
+  // A file whose family contradicts itself is refused whole: reading its rules as either family
+  // would only repeat the contradiction rule by rule.
+  if (hasErrors(fam.diags)) lines.length = 0;
   lines.forEach((raw, i) => line(st, raw.replace(/\r$/, ""), i + 1));
   if (st.table)
     st.diags.push(
@@ -95,7 +99,8 @@ const CONTENT: Array<[RegExp, 4 | 6, string]> = [
     "an IPv4 address",
   ],
   [/(?:^|\s)-p\s+(?:!\s*)?(?:ipv6-icmp|icmpv6|58)\b|--icmpv6-type\b/, 6, "an ICMPv6 match"],
-  [/(?:^|\s)-p\s+(?:!\s*)?(?:icmp|1)(?=\s|$)|--icmp-type\b/, 4, "an ICMP (IPv4) match"],
+  // `-p icmp` alone is not evidence: ip6tables takes protocol 1 too (it never matches there).
+  [/--icmp-type\b/, 4, "an ICMP (IPv4) match"],
   [
     /\s-m\s+(?:rt|frag|hbh|dst|ipv6header|mh|hl)\b|\s--hl-(?:eq|lt|gt|set|inc|dec)\b|icmp6-/,
     6,
@@ -203,7 +208,123 @@ function line(st: State, raw: string, n: number): void {
     );
   if (text.startsWith(":")) return chainLine(st, table, text, n);
   const body = text.replace(/^\[\d+:\d+\]\s*/, "");
-  ruleLine(st, table, body, n, raw.indexOf(body) + 1);
+  command(st, table, tokenize(body), at(st, n, raw.indexOf(body) + 1, body));
+}
+
+/** Commands iptables-restore (and an `iptables` command line) may hold besides -A. */
+const COMMANDS: Record<string, string> = {
+  "-A": "-A",
+  "--append": "-A",
+  "-I": "-I",
+  "--insert": "-I",
+  "-N": "-N",
+  "--new-chain": "-N",
+  "-P": "-P",
+  "--policy": "-P",
+  "-F": "-F",
+  "--flush": "-F",
+  "-X": "-X",
+  "--delete-chain": "-X",
+  "-Z": "-Z",
+  "--zero": "-Z",
+  "-D": "-D",
+  "--delete": "-D",
+  "-R": "-R",
+  "--replace": "-R",
+  "-E": "-E",
+  "--rename-chain": "-E",
+};
+
+export interface Token {
+  text: string;
+  col: number;
+}
+
+/**
+ * One command in `table`: -A/-I add a rule, -N declares a chain, -P sets a built-in chain's
+ * policy, -F empties chains, -X deletes user chains, -Z only resets counters. Rule edits by
+ * position or specification (-D, -R) and renames (-E) are refused: following them exactly is
+ * not worth guessing.
+ */
+export function command(st: State, table: Table, tokens: readonly Token[], origin: Origin): void {
+  const k = tokens.findIndex((t) => COMMANDS[t.text] !== undefined);
+  const cmd = k < 0 ? "-A" : COMMANDS[tokens[k]!.text]!;
+  const arg = (j: number): string | undefined => {
+    const t = tokens[k + j]?.text;
+    return t === undefined || t.startsWith("-") ? undefined : t;
+  };
+  const fail = (msg: string, expected: string): void =>
+    void st.diags.push(
+      diag("iptables-bad-rule", "error", msg, {
+        at: { file: st.file, line: origin.line, col: origin.col + (tokens[Math.max(k, 0)]?.col ?? 0) },
+        expected,
+      }),
+    );
+  switch (cmd) {
+    case "-A":
+    case "-I":
+      return ruleLine(st, table, tokens, origin);
+    case "-N": {
+      const name = arg(1);
+      if (!name) return fail("-N without a chain name", "-N CHAIN");
+      if (!table.chains.some((c) => c.name === name)) table.chains.push({ name, rules: [], origin });
+      return;
+    }
+    case "-P": {
+      const name = arg(1) ?? "";
+      const policy = arg(2) ?? "";
+      const hook = BUILTIN[table.name]?.[name];
+      if (!hook)
+        return fail(
+          `-P ${name}: not a built-in chain of table ${table.name}`,
+          "-P INPUT|FORWARD|OUTPUT|… ACCEPT|DROP",
+        );
+      if (policy !== "ACCEPT" && policy !== "DROP")
+        return fail(`policy ${policy} of ${name}`, "ACCEPT or DROP");
+      const chain = builtinChain(st, table, name, origin);
+      if (chain?.base) chain.base = { ...chain.base, policy: policy === "DROP" ? "drop" : "accept" };
+      return;
+    }
+    case "-F": {
+      const name = arg(1);
+      for (const c of table.chains) if (name === undefined || c.name === name) c.rules.length = 0;
+      return;
+    }
+    case "-X": {
+      const name = arg(1);
+      table.chains = table.chains.filter((c) => c.base || (name !== undefined && c.name !== name));
+      return;
+    }
+    case "-Z":
+      return;
+    default:
+      return fail(
+        `${tokens[k]!.text}: editing or renaming rules and chains is not followed`,
+        "rules added with -A/-I (the result of the edits: iptables-save prints it)",
+      );
+  }
+}
+
+/** A built-in chain, created as the kernel has it (policy ACCEPT) when the file uses it without a `:` line. */
+function builtinChain(st: State, table: Table, name: string, origin: Origin): Chain | undefined {
+  const found = table.chains.find((c) => c.name === name);
+  if (found) return found;
+  const hook = BUILTIN[table.name]?.[name];
+  if (!hook) return undefined;
+  const chain: Chain = {
+    name,
+    rules: [],
+    origin,
+    base: {
+      hook,
+      priority: priorityOf(table.name, hook),
+      type: table.name === "nat" ? "nat" : "filter",
+      policy: "accept",
+    },
+  };
+  table.chains.push(chain);
+  void st;
+  return chain;
 }
 
 function chainLine(st: State, table: Table, text: string, n: number): void {
@@ -263,17 +384,79 @@ interface RuleCtx {
   n: number;
   origin: Origin;
   mb: MatchBuilder;
+  family: 4 | 6;
+  /** Matches and the target loaded so far (-m, -p, -j): their long options may be abbreviated. */
+  modules: Set<string>;
   proto?: string;
   chain?: string;
+  /** -I CHAIN [N]: 1-based position. */
+  insertAt?: number;
   action?: Action;
 }
 
-function ruleLine(st: State, table: Table, body: string, n: number, col0: number): void {
-  const tokens = tokenize(body);
-  const origin = at(st, n, col0, body);
-  const rc: RuleCtx = { st, table, n, origin, mb: new MatchBuilder() };
-  if (st.family === 6) rc.mb.family(6);
-  else rc.mb.family(4);
+/** Long options per module (iptables(8), iptables-extensions(8)), for getopt_long abbreviations. */
+const MODULE_OPTIONS: Record<string, readonly string[]> = {
+  "": [
+    "--append",
+    "--insert",
+    "--source",
+    "--destination",
+    "--protocol",
+    "--in-interface",
+    "--out-interface",
+    "--jump",
+    "--goto",
+    "--match",
+    "--fragment",
+    "--set-counters",
+    "--ipv4",
+    "--ipv6",
+    "--table",
+  ],
+  tcp: ["--source-port", "--sport", "--destination-port", "--dport", "--tcp-flags", "--syn", "--tcp-option"],
+  udp: ["--source-port", "--sport", "--destination-port", "--dport"],
+  sctp: ["--source-port", "--sport", "--destination-port", "--dport", "--chunk-types"],
+  multiport: ["--source-ports", "--sports", "--destination-ports", "--dports", "--ports"],
+  conntrack: ["--ctstate", "--ctproto", "--ctstatus", "--ctexpire", "--ctdir", "--ctorigsrc", "--ctorigdst"],
+  state: ["--state"],
+  icmp: ["--icmp-type"],
+  icmpv6: ["--icmpv6-type"],
+  "ipv6-icmp": ["--icmpv6-type"],
+  iprange: ["--src-range", "--dst-range"],
+  set: ["--match-set"],
+  comment: ["--comment"],
+  REJECT: ["--reject-with"],
+  DNAT: ["--to-destination", "--random", "--persistent"],
+  SNAT: ["--to-source", "--random", "--persistent"],
+  REDIRECT: ["--to-ports", "--random"],
+  MASQUERADE: ["--to-ports", "--random"],
+  LOG: [
+    "--log-level",
+    "--log-prefix",
+    "--log-tcp-sequence",
+    "--log-tcp-options",
+    "--log-ip-options",
+    "--log-uid",
+  ],
+};
+
+function knownOptions(rc: RuleCtx): string[] {
+  return [""].concat([...rc.modules]).flatMap((m) => MODULE_OPTIONS[m] ?? []);
+}
+
+function ruleLine(st: State, table: Table, tokens: readonly Token[], origin: Origin): void {
+  const n = origin.line;
+  const col0 = origin.col;
+  const rc: RuleCtx = {
+    st,
+    table,
+    n,
+    origin,
+    mb: new MatchBuilder(),
+    family: table.family === "ip6" ? 6 : 4,
+    modules: new Set(),
+  };
+  rc.mb.family(rc.family);
   let i = 0;
   const err = (msg: string, tokIndex: number, expected: string): void => {
     const tok = tokens[Math.min(tokIndex, tokens.length - 1)];
@@ -290,7 +473,11 @@ function ruleLine(st: State, table: Table, body: string, n: number, col0: number
       neg = true;
       i++;
     }
-    const opt = tokens[i]?.text ?? "";
+    const written = tokens[i]?.text ?? "";
+    const full = longOption(written, knownOptions(rc));
+    if (typeof full === "object")
+      return err(`ambiguous option ${written}`, i, `one of ${full.ambiguous.join(", ")}`);
+    const opt = full ?? written;
     const arg = tokens[i + 1]?.text ?? "";
     const consumed = option(
       rc,
@@ -304,8 +491,13 @@ function ruleLine(st: State, table: Table, body: string, n: number, col0: number
     i += 1 + consumed;
   }
   if (!rc.chain) return err("rule without -A CHAIN", 0, "-A CHAIN …");
-  const chain = table.chains.find((c) => c.name === rc.chain);
-  if (!chain) return err(`chain ${rc.chain} is not declared`, 1, `a :${rc.chain} line before its rules`);
+  const chain = builtinChain(st, table, rc.chain, origin) ?? table.chains.find((c) => c.name === rc.chain);
+  if (!chain)
+    return err(
+      `chain ${rc.chain} is not declared`,
+      1,
+      `a :${rc.chain} line (or -N ${rc.chain}) before its rules`,
+    );
   const rule: Rule = {
     id: `${table.family} ${table.name}/${chain.name}#${chain.rules.length + 1}`,
     table: table.name,
@@ -315,7 +507,10 @@ function ruleLine(st: State, table: Table, body: string, n: number, col0: number
     origin,
     approximations: rc.mb.approximations,
   };
-  chain.rules.push(rule);
+  const at = rc.insertAt === undefined ? chain.rules.length : Math.min(rc.insertAt - 1, chain.rules.length);
+  chain.rules.splice(at, 0, rule);
+  if (at < chain.rules.length - 1)
+    chain.rules.forEach((r, k) => (r.id = `${table.family} ${table.name}/${chain.name}#${k + 1}`));
 }
 
 /** Targets that only observe a packet (iptables-extensions(8)): evaluation continues exactly. */
@@ -345,14 +540,16 @@ function option(
 ): number {
   const { mb } = rc;
   const addr = (dim: "src" | "dst"): number => {
-    const a = parseAddresses(arg);
-    if (!a.ok) return (err(`bad address ${arg}`, a.expected), -1);
-    mb.narrow(dim, a.set, neg);
+    const a = iptAddresses(arg, rc.family);
+    if (!a.ok) return (err(a.message, a.expected), -1);
+    if (a.approx) mb.approximate(`${opt} ${arg}`, a.approx, rc.origin, "match");
+    // An over-approximated set cannot be negated exactly: leave the dimension whole then.
+    if (!(a.approx && neg)) mb.narrow(dim, a.set, neg);
     return 1;
   };
   const ports = (dim: "sport" | "dport"): number => {
-    const p = parsePortList(arg.replace(/:/g, "-"));
-    if (!p.ok) return (err(`bad port ${arg}`, p.expected), -1);
+    const p = iptPorts(arg, rc.proto);
+    if (!p.ok) return (err(p.message, p.expected), -1);
     mb.narrow(dim, p.set, neg);
     return 1;
   };
@@ -361,6 +558,29 @@ function option(
     case "--append":
       rc.chain = arg;
       return 1;
+    case "-I":
+    case "--insert": {
+      rc.chain = arg;
+      const pos = rest[1];
+      if (pos !== undefined && /^\d+$/.test(pos)) {
+        rc.insertAt = Math.max(1, Number(pos));
+        return 2;
+      }
+      rc.insertAt = 1;
+      return 1;
+    }
+    case "-t":
+    case "--table":
+      return 1;
+    case "-f":
+    case "--fragment":
+      mb.approximate(
+        `${neg ? "! " : ""}-f`,
+        "fragments are not in the packet space (with conntrack loaded the kernel reassembles them before filtering); matched as any packet",
+        rc.origin,
+        "match",
+      );
+      return 0;
     case "-s":
     case "--source":
     case "--src-range":
@@ -371,10 +591,17 @@ function option(
       return addr("dst");
     case "-p":
     case "--protocol": {
-      const p = parseProto(arg);
+      const p = iptProto(arg);
       if (!p)
-        return (err(`unknown protocol ${arg}`, "a protocol name or number (tcp, udp, icmp, all, 47)"), -1);
-      rc.proto = arg;
+        return (
+          err(
+            `unknown protocol ${arg}`,
+            "a protocol name from /etc/protocols or a number (tcp, udp, icmp, all, 47)",
+          ),
+          -1
+        );
+      rc.proto = arg.toLowerCase();
+      rc.modules.add(rc.proto);
       mb.narrow("proto", p, neg);
       return 1;
     }
@@ -385,6 +612,7 @@ function option(
       return iface(rc, opt === "-i" || opt === "--in-interface" ? "iif" : "oif", arg, neg);
     case "-m":
     case "--match":
+      rc.modules.add(arg);
       return 1;
     case "-4":
     case "-6":
@@ -400,8 +628,8 @@ function option(
     case "--destination-ports":
       return ports("dport");
     case "--ports": {
-      const p = parsePortList(arg.replace(/:/g, "-"));
-      if (!p.ok) return (err(`bad port ${arg}`, p.expected), -1);
+      const p = iptPorts(arg, rc.proto);
+      if (!p.ok) return (err(p.message, p.expected), -1);
       const set = neg ? IntervalSet.of(0, 65535).subtract(p.set) : p.set;
       mb.anyOf([
         { ...fullBox(), sport: set },
@@ -430,7 +658,7 @@ function option(
     }
     case "--icmp-type":
     case "--icmpv6-type": {
-      const t = icmpTypeSet(arg);
+      const t = iptIcmpType(arg, opt === "--icmpv6-type");
       if (!t)
         return (err(`unknown ICMP type ${arg}`, "a type number, type/code or a name like echo-request"), -1);
       mb.narrow("dport", t, neg);
@@ -515,8 +743,10 @@ function target(
   rest: string[],
   err: (m: string, e: string) => void,
 ): number {
+  rc.modules.add(name);
+  // A target's options may be abbreviated too (`--to` for --to-destination).
   const flag = (f: string): string | undefined => {
-    const i = rest.indexOf(f);
+    const i = rest.findIndex((t) => t === f || (t.length > 3 && t.startsWith("--") && f.startsWith(t)));
     return i >= 0 ? rest[i + 1] : undefined;
   };
   const isGoto = opt === "-g" || opt === "--goto";
@@ -588,7 +818,7 @@ function target(
   return used;
 }
 
-function checkTargets(st: State, t: Table): void {
+export function checkTargets(st: State, t: Table): void {
   for (const c of t.chains)
     for (const r of c.rules) {
       const a = r.action;
