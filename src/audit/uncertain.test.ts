@@ -198,3 +198,13 @@ test("AWS: the default group's self reference is an approximation, and only wher
   assert.equal(verdicts(m).sip, "allowed");
   assert.equal(verdicts(m).web, "blocked");
 });
+
+test("AWS: a CIDR with host bits is the network it names, with a warning", () => {
+  const perm = { IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: "0.0.0.1/0" }] };
+  const p = readAwsSecurityGroups(sg([perm]), "sg.json");
+  assert.deepEqual(
+    p.diagnostics.map((d) => `${d.severity}[${d.code}]`),
+    ["warning[aws-cidr-host-bits]"],
+  );
+  assert.equal(verdicts(AuditReport.parse(audit(topology, [p]))).web, "allowed");
+});
