@@ -43,6 +43,8 @@ export function sniffFormat(text: string): ReaderName | undefined {
       return "windows-firewall";
     return undefined;
   }
+  // An ASA's running-config (or a saved copy) says so in its first lines.
+  if (/^(ASA Version \S+|: Saved\b)/m.test(text.slice(0, 2000))) return "cisco-asa";
   if (/^\s*(table|flush ruleset)\b/m.test(text)) return "nftables-text";
   if (/^\*(filter|nat|mangle|raw|security)\s*$/m.test(text)) return "iptables-save";
   if (
