@@ -52,6 +52,19 @@ function readIptables(text: string, file: string, forced?: 4 | 6): ParsedRuleset
   const lines = text.split("\n");
   const fam = familyOf(lines, file, forced);
   const st: State = { file, family: fam.family, tables: [], sets: new Map(), diags: [...fam.diags] };
+  const crlf = lines.findIndex((l) => l.endsWith("\r"));
+  if (crlf >= 0)
+    st.diags.push(
+      diag(
+        "iptables-crlf",
+        "warning",
+        "CRLF line endings: iptables-restore refuses the file as it is (table name 'filter\\r')",
+        {
+          at: { file, line: crlf + 1, col: lines[crlf]!.length },
+          expected: "LF line endings (dos2unix) before loading it; the rules are read as if converted",
+        },
+      ),
+    );
   // A file whose family contradicts itself is refused whole: reading its rules as either family
   // would only repeat the contradiction rule by rule.
   if (hasErrors(fam.diags)) lines.length = 0;
@@ -130,9 +143,11 @@ function familyOf(
       }
   });
   const base = file.split(/[\\/]/).pop() ?? file;
-  const named: 4 | 6 | undefined = /ip6tables|\.v6$|rules6|ipv6/i.test(base)
+  // Names as the tools and distributions write them: rules.v6 (iptables-persistent), ip6tables
+  // (RHEL's /etc/sysconfig/ip6tables, ip6tables.rules), rules6, *.ipv6; not any "ipv6" inside.
+  const named: 4 | 6 | undefined = /(^|[^a-z0-9])(ip6tables|rules6)|\.(v6|ipv6)$/i.test(base)
     ? 6
-    : /\.v4$|rules4|ipv4/i.test(base)
+    : /(^|[^a-z0-9])rules4|\.(v4|ipv4)$/i.test(base)
       ? 4
       : undefined;
   const v4 = seen.find((e) => e.family === 4);
