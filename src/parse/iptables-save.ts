@@ -455,6 +455,8 @@ const MODULE_OPTIONS: Record<string, readonly string[]> = {
   ],
 };
 
+const ALL_LONG_OPTIONS = new Set(Object.values(MODULE_OPTIONS).flat());
+
 function knownOptions(rc: RuleCtx): string[] {
   return [""].concat([...rc.modules]).flatMap((m) => MODULE_OPTIONS[m] ?? []);
 }
@@ -489,7 +491,11 @@ function ruleLine(st: State, table: Table, tokens: readonly Token[], origin: Ori
       i++;
     }
     const written = tokens[i]?.text ?? "";
-    const full = longOption(written, knownOptions(rc));
+    // Only a long option no module spells out whole can be an abbreviation (most are whole).
+    const full =
+      written.startsWith("--") && !ALL_LONG_OPTIONS.has(written)
+        ? longOption(written, knownOptions(rc))
+        : written;
     if (typeof full === "object")
       return err(`ambiguous option ${written}`, i, `one of ${full.ambiguous.join(", ")}`);
     const opt = full ?? written;
