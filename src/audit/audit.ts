@@ -23,6 +23,7 @@ import {
 import { crossing, CT_NEW, exposureUniverse, flowSpace, replySpace, type Leg } from "./flows.js";
 import {
   AUDIT_REPORT_VERSION,
+  HIDDEN_EXPOSURE_NOTE,
   type AuditReportT,
   type FlowFindingT,
   type RuleRefT,
@@ -283,7 +284,7 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
     // Packets the engine drops after they met an approximated rule may truly pass: an exposure
     // the approximation can hide, said (uncertain) under the rule that makes it unknown.
     for (const [rule, parts] of hiddenExposure(run.uncertain, run.dropped, needed)) {
-      const ref = { ...ruleRef(rule), note: "approximated: these packets are dropped as read but may pass" };
+      const ref = { ...ruleRef(rule), note: HIDDEN_EXPOSURE_NOTE };
       groups.set(`hidden ${rule.id} ${ref.file}:${ref.line}:${ref.col}`, { ref, parts, uncertain: true });
     }
     for (const g of groups.values())

@@ -9,6 +9,9 @@ import { z } from "zod";
 
 export const AUDIT_REPORT_VERSION = 1;
 
+/** `rule.note` of an exposure entry whose packets an approximated rule drops as read but may let pass. */
+export const HIDDEN_EXPOSURE_NOTE = "approximated: these packets are dropped as read but may pass";
+
 const Where = z.object({
   file: z.string(),
   line: z.number().int().nonnegative(),

@@ -12,7 +12,7 @@ import { readNftablesJson } from "../parse/nftables-json.js";
 import { readNftablesText } from "../parse/nftables-text.js";
 import type { ParsedRuleset } from "../parse/reader.js";
 import { audit } from "./audit.js";
-import { AuditReport, type AuditReportT } from "./report-schema.js";
+import { AuditReport, HIDDEN_EXPOSURE_NOTE, type AuditReportT } from "./report-schema.js";
 
 const topology = edgeHost([
   flow("sip", "tcp", [5061, 5061]),
@@ -75,7 +75,7 @@ test("iptables: an exposure the approximation hides is said, uncertain; exact on
   const ssh = r.exposure.filter((e) => e.packets.some((p) => p.includes("dport 22 ")));
   assert.deepEqual(
     ssh.map((e) => [e.rule.line, e.uncertain, e.rule.note ?? ""]),
-    [[10, true, "approximated: these packets are dropped as read but may pass"]],
+    [[10, true, HIDDEN_EXPOSURE_NOTE]],
   );
   const web8080 = r.exposure.find((e) => e.packets.some((p) => p.includes("dport 8080 ")));
   assert.equal(web8080?.uncertain, false);
