@@ -9,6 +9,7 @@ import { test } from "node:test";
 import type { Rule, Ruleset } from "../ir/ruleset.js";
 import { parseAddress } from "../space/address.js";
 import { IntervalSet } from "../space/interval-set.js";
+import { ctSet } from "../space/box.js";
 import { Space } from "../space/space.js";
 import { readIptablesSave } from "./iptables-save.js";
 import { readIptablesScript } from "./iptables-script.js";
@@ -148,6 +149,21 @@ test("long options abbreviated as getopt_long allows; -f approximated", () => {
     frag.approximations.map((a) => a.affects),
     ["match"],
   );
+  // --syn is a connection's first packet (state NEW): the common "! --syn -m state --state NEW
+  // -j DROP" drops none of a flow's packets, exactly.
+  const syn = save("-A INPUT -p tcp ! --syn -m state --state NEW -j DROP\n-A INPUT -p tcp --syn -j ACCEPT");
+  const [notSyn, isSyn] = chain(syn.ruleset, "INPUT").rules as [Rule, Rule];
+  assert.ok(notSyn.match.isEmpty());
+  assert.ok(matches(isSyn, { ct: ctSet(["new"]) }) && !matches(isSyn, { ct: ctSet(["established"]) }));
+  // Scans' flag combinations no packet of a connection carries: exact, they drop none of them.
+  const scans = save(
+    [
+      "-A INPUT -p tcp --tcp-flags ALL NONE -j DROP",
+      "-A INPUT -p tcp --tcp-flags FIN,SYN FIN,SYN -j DROP",
+    ].join("\n"),
+  );
+  for (const r of chain(scans.ruleset, "INPUT").rules)
+    assert.ok(!matches(r, { ct: ctSet(["new", "established"]) }), r.origin.text);
   // With multiport loaded too, `--destination-p` could be either: iptables refuses it, so do we.
   const amb = save("-A INPUT -p tcp -m multiport --destination-p 22 -j ACCEPT");
   assert.deepEqual(codes(amb), ["error[iptables-bad-rule]:3"]);

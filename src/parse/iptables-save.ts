@@ -593,6 +593,10 @@ function option(
     case "-t":
     case "--table":
       return 1;
+    case "--syn":
+      return tcpFlags(rc, "SYN,RST,ACK,FIN", "SYN", neg, err) < 0 ? -1 : 0;
+    case "--tcp-flags":
+      return tcpFlags(rc, arg, rest[1] ?? "", neg, err);
     case "-f":
     case "--fragment":
       mb.approximate(
@@ -709,6 +713,76 @@ function option(
       }
       return (err(`unknown option ${opt}`, "an iptables option (-A, -s, -d, -p, -i, -o, -m, -j, -g, …)"), -1);
   }
+}
+
+const TCP_FLAGS: Record<string, number> = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32 };
+
+function flagSet(text: string): number | undefined {
+  if (text === "ALL") return 63;
+  if (text === "NONE") return 0;
+  let v = 0;
+  for (const f of text.split(",")) {
+    const b = TCP_FLAGS[f];
+    if (b === undefined) return undefined;
+    v |= b;
+  }
+  return v;
+}
+
+/**
+ * The TCP flags a packet of each conntrack state can carry, among the audit's packets (connections
+ * that open with a SYN): NEW is the opening SYN; ESTABLISHED packets carry ACK (SYN-ACK, data,
+ * FIN, RST) and never SYN with FIN or RST, nor FIN with RST; other states: any combination.
+ */
+function flagsOf(state: CtState): number[] {
+  const all = Array.from({ length: 64 }, (_, f) => f);
+  const { FIN, SYN, RST, ACK } = TCP_FLAGS as { FIN: number; SYN: number; RST: number; ACK: number };
+  if (state === "new") return [SYN];
+  if (state === "established")
+    return all.filter(
+      (f) => f & ACK && !(f & SYN && f & FIN) && !(f & SYN && f & RST) && !(f & FIN && f & RST),
+    );
+  return all;
+}
+
+/**
+ * `--tcp-flags MASK COMP` (and `--syn`): as the conntrack states whose packets can match. A state
+ * whose packets all match or none match is exact; one where only some can is kept (an
+ * over-approximation) and said.
+ */
+function tcpFlags(
+  rc: RuleCtx,
+  maskText: string,
+  compText: string,
+  neg: boolean,
+  err: (m: string, e: string) => void,
+): number {
+  const mask = flagSet(maskText);
+  const comp = flagSet(compText);
+  if (mask === undefined || comp === undefined)
+    return (
+      err(
+        `bad TCP flags ${maskText} ${compText}`,
+        "comma-separated FIN, SYN, RST, PSH, ACK, URG, or ALL / NONE",
+      ),
+      -1
+    );
+  const states: CtState[] = [];
+  const partial: CtState[] = [];
+  for (const st of CT_STATES) {
+    const hits = flagsOf(st).filter((f) => ((f & mask) === comp) !== neg).length;
+    if (hits > 0) states.push(st);
+    if (hits > 0 && hits < flagsOf(st).length) partial.push(st);
+  }
+  rc.mb.narrow("ct", ctSet(states));
+  if (partial.length > 0)
+    rc.mb.approximate(
+      `${neg ? "! " : ""}--tcp-flags ${maskText} ${compText}`,
+      `TCP flags are not in the packet space: matched as every packet in state ${partial.join(", ")}, where only some carry these flags`,
+      rc.origin,
+      "match",
+    );
+  return 2;
 }
 
 function fullBox() {
