@@ -135,6 +135,7 @@ function words(line: string, vars: ReadonlyMap<string, string>): Split {
       i += redirect[0].length - (line[i - 1] === "2" || line[i - 1] === "1" ? 1 : 0);
       continue;
     }
+    if (c === "(" && /^\(\s*\)/.test(line.slice(i))) return { ok: false, col, what: "a function definition" };
     if (c === "|" || c === "&" || c === "<" || c === ">" || c === "(" || c === ")")
       return {
         ok: false,
