@@ -93,6 +93,28 @@ test("ICMP types in entries and service objects are exact", () => {
   assert.ok(stun.match.boxes.some((b) => b.dport.equals(IntervalSet.of(8 * 256, 8 * 256 + 255))));
 });
 
+test("icmp-type object-groups (nested) in entries", () => {
+  const cfg = CONFIG.replace(
+    "access-list OUT_IN extended permit icmp any any echo-reply",
+    [
+      "object-group icmp-type ECHO",
+      " icmp-object echo-reply",
+      "object-group icmp-type ICMP_OK",
+      " icmp-object unreachable 4",
+      " group-object ECHO",
+      "access-list OUT_IN extended permit icmp any any object-group ICMP_OK",
+    ].join("\n"),
+  );
+  const p = readCiscoAsa(cfg, "asa.cfg");
+  assert.deepEqual(
+    p.diagnostics.filter((d) => d.severity === "error"),
+    [],
+  );
+  const acl = p.ruleset.tables[0]!.chains.find((c) => c.name === "in_outside")!.rules;
+  const icmp = acl.find((r) => r.origin.text.includes("ICMP_OK"))!;
+  assert.ok(icmp.match.boxes[0]!.dport.equals(IntervalSet.of(0, 255).union(IntervalSet.of(3 * 256 + 4))));
+});
+
 test("twice NAT with destination translation is read and approximated", () => {
   const twice = CONFIG.replace(
     "access-group OUT_IN in interface outside",

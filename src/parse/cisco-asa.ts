@@ -84,6 +84,8 @@ type Block =
       protoOfPorts: IntervalSet | undefined;
     }
   | { kind: "protocol"; name: string; set: IntervalSet }
+  /** `object-group icmp-type`: ICMP types as the dport dimension's type·256+code. */
+  | { kind: "icmp"; name: string; set: IntervalSet }
   | { kind: "interface"; iface: AsaInterface }
   | { kind: "ignored" };
 
@@ -106,6 +108,7 @@ export function parseCiscoAsa(file: string, text: string): { config: AsaConfig; 
   const networks = new Map<string, IntervalSet>();
   const services = new Map<string, Extract<Block, { kind: "service" }>>();
   const protocols = new Map<string, IntervalSet>();
+  const icmpGroups = new Map<string, IntervalSet>();
   const config: AsaConfig = {
     interfaces: [],
     acls: new Map(),
@@ -131,6 +134,7 @@ export function parseCiscoAsa(file: string, text: string): { config: AsaConfig; 
     if (trimmed === "" || trimmed.startsWith("!") || trimmed.startsWith(":")) return;
     const tk = new Tokens(trimmed.split(/\s+/));
     const ctx: Ctx = {
+      icmpGroups,
       networks,
       services,
       protocols,
@@ -146,6 +150,7 @@ export function parseCiscoAsa(file: string, text: string): { config: AsaConfig; 
       // Objects are defined before use on an ASA: keep the lookup tables current line by line.
       if (block.kind === "network") networks.set(block.name, block.set);
       if (block.kind === "protocol") protocols.set(block.name, block.set);
+      if (block.kind === "icmp") icmpGroups.set(block.name, block.set);
       return;
     }
     const head = tk.next()!;
@@ -169,6 +174,7 @@ export function parseCiscoAsa(file: string, text: string): { config: AsaConfig; 
       }
       if (block.kind === "service") services.set(block.name, block);
       if (block.kind === "protocol") protocols.set(block.name, IntervalSet.EMPTY);
+      if (block.kind === "icmp") icmpGroups.set(block.name, IntervalSet.EMPTY);
     } else if (head === "access-list") {
       const ace = accessListLine(tk, ctx, line, trimmed);
       if (ace) config.acls.set(ace.acl, [...(config.acls.get(ace.acl) ?? []), ace]);
@@ -211,6 +217,7 @@ export function parseCiscoAsa(file: string, text: string): { config: AsaConfig; 
 }
 
 interface Ctx {
+  icmpGroups: Map<string, IntervalSet>;
   networks: Map<string, IntervalSet>;
   services: Map<string, Extract<Block, { kind: "service" }>>;
   protocols: Map<string, IntervalSet>;
@@ -226,6 +233,7 @@ function objectHeader(head: string, tk: Tokens, ctx: Ctx): Block {
   const name = tk.next() ?? "";
   if (type === "network") return { kind: "network", name, set: IntervalSet.EMPTY };
   if (type === "protocol") return { kind: "protocol", name, set: IntervalSet.EMPTY };
+  if (type === "icmp-type") return { kind: "icmp", name, set: IntervalSet.EMPTY };
   if (type === "service") {
     // `object-group service NAME tcp|udp|tcp-udp` holds port-objects of that protocol.
     const p = tk.next();
@@ -316,6 +324,19 @@ function subcommand(block: Block, tk: Tokens, ctx: Ctx): void {
       return;
     case "service":
       serviceLine(block, cmd, tk, ctx);
+      return;
+    case "icmp":
+      if (cmd === "icmp-object") {
+        const t = icmpType(IntervalSet.of(PROTO.icmp), tk, ctx);
+        if (t) block.set = block.set.union(t);
+      } else if (cmd === "group-object")
+        block.set = block.set.union(lookup(ctx.icmpGroups, tk.next(), "icmp-type object-group", ctx));
+      else if (cmd !== "description")
+        ctx.problem(
+          "asa-syntax",
+          `unexpected "${cmd}" in an icmp-type object-group`,
+          "icmp-object or group-object",
+        );
       return;
     case "ignored":
       return;
@@ -603,6 +624,19 @@ function icmpType(proto: IntervalSet, tk: Tokens, ctx: Ctx): IntervalSet | undef
   if (!v6 && !proto.equals(IntervalSet.of(PROTO.icmp))) return undefined;
   const w = tk.peek();
   if (w === undefined || w === "log" || w === "inactive" || w === "time-range") return undefined;
+  if (w === "object-group") {
+    tk.next();
+    const name = tk.next();
+    if (!ctx.icmpGroups.has(name ?? "")) {
+      ctx.problem(
+        "asa-reference",
+        `undefined icmp-type object-group "${name ?? ""}"`,
+        "an icmp-type object-group defined above its use",
+      );
+      return null;
+    }
+    return ctx.icmpGroups.get(name!)!;
+  }
   const names = v6 ? ASA_ICMP6_TYPES : ASA_ICMP_TYPES;
   const type = /^\d{1,3}$/.test(w) && Number(w) <= 255 ? Number(w) : names[w];
   if (type === undefined) {
