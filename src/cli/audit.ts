@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { audit, exitCode } from "../audit/audit.js";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
+import { asaInterfaces } from "../parse/asa-reader.js";
 import { FORMAT_KINDS, READERS, sniffFormat, type ParsedRuleset, type ReaderName } from "../parse/index.js";
 import { renderAuditJunit } from "../report/audit-junit.js";
 import { renderAuditSarif } from "../report/audit-sarif.js";
@@ -59,6 +60,29 @@ export function registerAudit(program: Command, run: Runner): void {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/**
+ * A perimeter zone on an interface the ASA configuration does not have would meet no access-group
+ * and judge every flow through it blocked: a topology that does not fit the file, said as such.
+ */
+function asaZoneProblems(p: ParsedRuleset, topology: BoundTopology, file: string): Diagnostic[] {
+  const fw = topology.firewall;
+  const names = asaInterfaces(p.ruleset.tables.flatMap((t) => t.chains));
+  if (fw.kind !== "perimeter") return [];
+  return fw.zones
+    .filter((z) => !names.includes(z.interface))
+    .map((z) =>
+      diag(
+        "asa-unknown-interface",
+        "error",
+        `${file}: zone ${z.name} is on interface ${z.interface}, which this ASA configuration does not define`,
+        {
+          at: { file, line: 1, col: 1 },
+          expected: `a zone interface that is a nameif of the configuration (${names.join(", ") || "none defined"})`,
+        },
+      ),
+    );
 }
 
 export function readRulesets(
@@ -119,6 +143,7 @@ export function parseRulesets(
     }
     const p = READERS[format](r.text, file);
     for (const d of p.diagnostics) (d.severity === "error" ? errors : warnings).push(d);
+    if (format === "cisco-asa") errors.push(...asaZoneProblems(p, topology, file));
     parsed.push(p);
   }
   if (errors.length > 0) throw new InputError([...errors, ...warnings]);

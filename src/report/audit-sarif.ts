@@ -2,7 +2,7 @@
  * `portmatrix audit --format sarif`: SARIF 2.1.0 (OASIS), so code-review tools show findings on
  * the ruleset's lines. One result per finding, located at the rule that decides it. Pure.
  */
-import type { AuditReportT, RuleRefT } from "../audit/report-schema.js";
+import { HIDDEN_EXPOSURE_NOTE, type AuditReportT, type RuleRefT } from "../audit/report-schema.js";
 import { ruleText } from "./audit-text.js";
 import { visible } from "../diag/safe-text.js";
 
@@ -67,7 +67,9 @@ export function renderAuditSarif(r: AuditReportT, version: string): string {
     results.push(
       result(
         "exposure",
-        `accepts ${e.packets.join("; ")} (${e.direction}), which no required flow needs`,
+        e.rule.note === HIDDEN_EXPOSURE_NOTE
+          ? `may accept ${e.packets.join("; ")} (${e.direction}), which no required flow needs: this rule drops them as read but is not modelled exactly`
+          : `accepts ${e.packets.join("; ")} (${e.direction}), which no required flow needs`,
         e.rule,
       ),
     );

@@ -2,7 +2,7 @@
  * `portmatrix audit` for people: the required flows with their verdicts, then what is blocked and
  * by which rule, exposure, dead and retired rules, and what could not be modelled. Pure.
  */
-import type { AuditReportT, RuleRefT } from "../audit/report-schema.js";
+import { HIDDEN_EXPOSURE_NOTE, type AuditReportT, type RuleRefT } from "../audit/report-schema.js";
 import { textTable } from "./table.js";
 import { visible } from "../diag/safe-text.js";
 
@@ -62,7 +62,9 @@ export function renderAuditText(r: AuditReportT): string {
   out += section(
     "Exposure (accepted, but no required flow needs it)",
     r.exposure.flatMap((e) => [
-      `  ${e.direction}${e.uncertain ? " (uncertain)" : ""}, accepted by ${ruleText(e.rule)}`,
+      e.rule.note === HIDDEN_EXPOSURE_NOTE
+        ? `  ${e.direction} (uncertain), may pass: dropped as read by ${ruleText(e.rule)}, a rule not modelled exactly`
+        : `  ${e.direction}${e.uncertain ? " (uncertain)" : ""}, accepted by ${ruleText(e.rule)}`,
       ...indent(e.packets),
     ]),
   );
