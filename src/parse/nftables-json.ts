@@ -171,7 +171,13 @@ function printSet(s: Item, emit: (line: string, path?: PathKey[]) => void): void
   emit(`type ${type}${b.map !== undefined ? ` : ${str(b.map)}` : ""}`, s.path);
   if (Array.isArray(b.flags) && b.flags.length > 0) emit(`flags ${b.flags.map(str).join(",")}`, s.path);
   const elems = Array.isArray(b.elem) ? b.elem : [];
-  if (elems.length > 0) emit(`elements = { ${elems.map((e) => value(e)).join(", ")} }`, s.path);
+  if (typeof b.timeout === "number") emit(`timeout ${b.timeout}s`, s.path);
+  // A map's element is [key, data]; the data of a verdict map is a verdict statement.
+  const elem = (e: Json): string =>
+    s.kind === "map" && Array.isArray(e) && e.length === 2
+      ? `${value(e[0]!)} : ${str(b.map) === "verdict" ? statement((e[1] ?? {}) as Obj) : value(e[1]!)}`
+      : value(e);
+  if (elems.length > 0) emit(`elements = { ${elems.map(elem).join(", ")} }`, s.path);
   emit("}");
 }
 
@@ -216,6 +222,7 @@ function statement(e: Obj): string {
     case "redirect":
       return o.port !== undefined ? `redirect to :${value(o.port)}` : "redirect";
     case "vmap": {
+      if (typeof o.data === "string") return `${expr(o.key)} vmap ${o.data}`;
       const data = (o.data ?? {}) as Obj;
       const entries = (Array.isArray(data.set) ? data.set : []).map((pair) => {
         const [kv, verdict] = Array.isArray(pair) ? pair : [pair, null];

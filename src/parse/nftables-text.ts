@@ -9,7 +9,7 @@ import { nftStatements } from "./nft-statements.js";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import type { Chain, Hook, Origin, Ruleset, Table, TableFamily } from "../ir/ruleset.js";
 import type { IntervalSet } from "../space/interval-set.js";
-import { nftRule, type NftSets } from "./nftables-rule.js";
+import { nftRule, readElements, type NftElem, type NftSets } from "./nftables-rule.js";
 import type { ParsedRuleset } from "./reader.js";
 import { tokenizeNft } from "./nftables-tokens.js";
 
@@ -33,7 +33,7 @@ interface St {
   chain?: Chain | undefined;
   sets: Map<string, NftSets>;
   /** Open named set being read, with the element text gathered so far. */
-  set?: { name: string; type: string; text: string; origin: Origin } | undefined;
+  set?: { name: string; kind: "set" | "map"; type?: "ignored"; stmts: string[]; origin: Origin } | undefined;
   depth: number;
 }
 
@@ -86,13 +86,7 @@ function nftLine(st: St, raw: string, n: number): void {
     );
   if (st.skipTable) return void (text.endsWith("{") && st.depth++);
   if ((words[0] === "set" || words[0] === "map") && text.endsWith("{")) {
-    st.set = { name: words[1] ?? "", type: "", text: "", origin: o };
-    if (words[0] === "map")
-      st.diags.push(
-        diag("nft-map", "warning", `named map ${words[1]} is not modelled; rules using it are approximated`, {
-          at: at(o),
-        }),
-      );
+    st.set = { name: words[1] ?? "", kind: words[0], stmts: [], origin: o };
     return;
   }
   if (
@@ -104,7 +98,7 @@ function nftLine(st: St, raw: string, n: number): void {
         at: at(o),
       }),
     );
-    st.set = { name: "", type: "ignored", text: "", origin: o };
+    st.set = { name: "", kind: "set", type: "ignored", stmts: [], origin: o };
     return;
   }
   if (words[0] === "chain" && text.endsWith("{")) {
@@ -259,17 +253,42 @@ export function parsePriority(text: string): number | undefined {
   return m[3] === "-" ? base - Number(m[4]) : base + Number(m[4] ?? 0);
 }
 
+/** A statement inside `set|map NAME { … }`; at its `}` the set is recorded for the table's rules. */
 function setLine(st: St, text: string): void {
   const s = st.set!;
-  s.text += " " + text;
-  const opens = (s.text.match(/{/g) ?? []).length;
-  const closes = (s.text.match(/}/g) ?? []).length;
-  if (closes <= opens) return;
+  if (text !== "}") return void s.stmts.push(text);
   st.set = undefined;
   if (s.type === "ignored" || !s.name) return;
-  const type = /type\s+([^;]+?)\s*(?:;|flags|elements|$)/.exec(s.text)?.[1] ?? "";
-  const elements = /elements\s*=\s*{([^}]*)}/.exec(s.text)?.[1] ?? "";
-  st.sets.set(s.name, { type: type.trim(), elements: elements.trim(), origin: s.origin });
+  let type = "";
+  let data: string | undefined;
+  let dynamic: string | undefined;
+  let elements: NftElem[] = [];
+  for (const stmt of s.stmts) {
+    const words = stmt.replace(/;$/, "").split(/\s+/);
+    if (words[0] === "type" || words[0] === "typeof") {
+      const [k, d] = words
+        .slice(1)
+        .join(" ")
+        .split(/\s+:\s+/);
+      type = k ?? "";
+      data = d;
+    } else if (words[0] === "flags" && /\b(dynamic|timeout)\b/.test(stmt))
+      dynamic = `has flags ${words.slice(1).join(" ")}`;
+    else if (words[0] === "timeout") dynamic = "has a timeout";
+    else if (/^elements\s*=/.test(stmt)) {
+      const tokens = tokenizeNft(stmt);
+      const open = tokens.findIndex((t) => t.text === "{");
+      if (open >= 0) elements = elements.concat(readElements(tokens, open).elements);
+    }
+  }
+  st.sets.set(s.name, {
+    kind: s.kind,
+    type,
+    ...(data !== undefined ? { data } : {}),
+    elements,
+    ...(dynamic !== undefined ? { dynamic } : {}),
+    origin: s.origin,
+  });
 }
 
 function checkJumps(st: St, t: Table): void {
