@@ -243,3 +243,90 @@ test("nft 1.0.6 merges two adjacent != matches: an approximation, not an exact r
   assert.equal(merged!.approximations[0]!.construct, "udp sport != 1555 udp dport != 808");
   assert.equal(range!.approximations.length, 0);
 });
+
+test("hand-written nftables.conf: define, split headers, objects, dormant tables, bindings, names", () => {
+  const r = readNftablesText(
+    `#!/usr/sbin/nft -f
+flush ruleset;
+define wan = "eth0"
+define web = { http, https }
+define admins = { 198.51.100.7/24, 203.0.113.0/24 }
+table inet off { flags dormant; chain c { type filter hook input priority 0; policy drop; } }
+table inet f {
+  limit lim { rate 10/second }
+  counter cnt { packets 0 bytes 0 }
+  chain input {
+    type filter hook input
+      priority filter
+    policy drop
+    iifname $wan tcp dport $web accept
+    ip saddr $admins tcp dport ssh accept
+    ip daddr !=198.51.100.0/24 meta l4proto { ospf, vrrp } jump { accept; }
+    icmpv6 type { mld-listener-query, nd-router-advert } accept
+    reject with icmpx admin-prohibited
+  }
+}
+`,
+    "nftables.conf",
+  );
+  assert.deepEqual(
+    r.diagnostics.map((d) => `${d.severity} ${d.code} ${d.at?.line}`),
+    ["warning nft-unsupported-object 8", "warning nft-unsupported-object 9", "warning nft-dormant 6"],
+  );
+  assert.deepEqual(summary(r.ruleset), [
+    "input: tcp dport {80, 443} from any to any iif eth0 → accept",
+    "input: tcp dport 22 from {198.51.100.0/24, 203.0.113.0/24} to any4 → accept",
+    "input: {proto 89, proto 112} from any4 to {0.0.0.0-198.51.99.255, 198.51.101.0-255.255.255.255} → jump input.binding@16",
+    // ICMPv6 types on the dport axis as type*256+code: 130 (mld-listener-query), 134 (nd-router-advert).
+    "input: icmpv6 dport {33280-33535, 34304-34559} from any6 to any6 → accept",
+    "input: any from any to any → reject",
+    "input.binding@16: any from any to any → accept",
+  ]);
+  assert.deepEqual(r.ruleset.tables[0]!.chains[0]!.base, {
+    hook: "input",
+    priority: 0,
+    type: "filter",
+    policy: "drop",
+  });
+});
+
+test("nft command files: add table/chain/set/element/rule, insert rule", () => {
+  const r = readNftablesText(
+    `add table inet filter
+add chain inet filter input { type filter hook input priority 0 ; policy drop ; }
+add set inet filter ok { type ipv4_addr; }
+add element inet filter ok { 198.51.100.1 }
+add rule inet filter input ip saddr @ok accept
+insert rule inet filter input ct state established accept
+add rule inet filter nope accept
+`,
+    "cmds.nft",
+  );
+  assert.deepEqual(
+    r.diagnostics.map((d) => `${d.code} ${d.at?.line}`),
+    ["nft-unknown-chain 7"],
+  );
+  assert.deepEqual(summary(r.ruleset), [
+    "input: any from any to any ct established → accept",
+    "input: any from 198.51.100.1 to any4 → accept",
+  ]);
+});
+
+test("a host name, an unknown service and an undefined variable are named as such", () => {
+  const r = readNftablesText(
+    `table inet f { chain c { type filter hook input priority 0;
+  ip daddr www.example.org drop
+  tcp dport irc accept
+  udp dport $dns accept
+} }`,
+    "f.nft",
+  );
+  assert.deepEqual(
+    r.diagnostics.map((d) => d.message),
+    [
+      "host name www.example.org: nft resolves it when it loads the ruleset, so what it matches is not in the file",
+      "unknown service name irc (not in Debian netbase's /etc/services)",
+      "undefined variable $dns",
+    ],
+  );
+});

@@ -14,9 +14,12 @@ export interface Statement {
   text: string;
 }
 
-/** A `{` after these opens a block (table, chain, set …), not an anonymous set. */
+/**
+ * A `{` after these opens a block (table, chain, set …), not an anonymous set; so does one after
+ * `jump`/`goto` (a chain binding: an anonymous chain whose rules follow).
+ */
 const BLOCK =
-  /^(table(\s+\S+){1,2}|(chain|set|map|flowtable|counter|quota|limit|secmark|synproxy)\s+\S+|ct\s+(helper|timeout|expectation)\s+\S+)$/;
+  /^(table(\s+\S+){1,2}|(chain|set|map|flowtable|counter|quota|limit|secmark|synproxy|tunnel)\s+\S+|ct\s+(helper|timeout|expectation)\s+\S+)$/;
 
 export function nftStatements(text: string): Statement[] {
   const out: Statement[] = [];
@@ -46,7 +49,7 @@ export function nftStatements(text: string): Statement[] {
         continue;
       }
       if (c === "{") {
-        if (depth === 0 && BLOCK.test(cur.trim())) {
+        if (depth === 0 && (BLOCK.test(cur.trim()) || /\b(jump|goto)$/.test(cur.trim()))) {
           cur = cur.trimEnd() + " {";
           flush();
           continue;

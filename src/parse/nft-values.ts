@@ -55,6 +55,8 @@ export function nftAddress(item: string): IntervalSet | undefined {
 export function nftPort(item: string): IntervalSet | undefined {
   const r = parsePortList(item);
   if (r.ok) return r.set;
+  const service = SERVICES[item];
+  if (service !== undefined) return IntervalSet.of(service);
   const named = /^([^-]+)(?:-([^-]+))?$/.exec(item);
   if (!named) return undefined;
   const lo = portOf(named[1]!);
@@ -68,6 +70,9 @@ function portOf(s: string): number | undefined {
 }
 
 export function nftProto(item: string): IntervalSet | undefined {
+  const range = /^(\d{1,3})-(\d{1,3})$/.exec(item);
+  if (range && Number(range[1]) <= Number(range[2]) && Number(range[2]) <= 255)
+    return IntervalSet.of(Number(range[1]), Number(range[2]));
   const n = PROTOCOLS[item.toLowerCase()];
   return n !== undefined ? IntervalSet.of(n) : parseProto(item);
 }

@@ -285,9 +285,27 @@ function value(x: Json, quoteStrings = false): string {
       return value(((v ?? {}) as Obj).val ?? null, quoteStrings);
     case "concat":
       return (Array.isArray(v) ? v : []).map((e) => value(e, quoteStrings)).join(" . ");
+    case "map": {
+      // A data map lookup (`snat to ip saddr map { … }`): printed as nft does.
+      const o = (v ?? {}) as Obj;
+      return `${expr(o.key)} map ${value(o.data ?? null)}`;
+    }
+    case "|":
+    case "&":
+    case "^":
+    case "<<":
+    case ">>":
+      return Array.isArray(v) ? v.map((e) => expr(e)).join(` ${k} `) : `unknown-json-${k}`;
     default:
-      return `unknown-json-${k}`;
+      return x !== null && typeof x === "object" && !Array.isArray(x) && isExpr(k)
+        ? expr(x)
+        : `unknown-json-${k}`;
   }
+}
+
+/** Keys of the left-side expressions (`expr`), which also appear as values (`meta mark set ct mark`). */
+function isExpr(k: string): boolean {
+  return ["payload", "meta", "ct", "concat"].includes(k);
 }
 
 function str(x: Json | undefined): string {

@@ -13,6 +13,7 @@ import {
   makeBox,
   withDim,
   type Box,
+  FULL,
   type CtState,
   type IntervalDim,
 } from "../space/box.js";
@@ -43,7 +44,16 @@ export interface NftSets {
 }
 
 /** Words that end an element's key: per-element options as nft prints and accepts them. */
-const ELEM_OPTIONS = new Set(["counter", "timeout", "expires", "comment", "packets", "bytes"]);
+const ELEM_OPTIONS = new Set([
+  "counter",
+  "timeout",
+  "expires",
+  "comment",
+  "packets",
+  "bytes",
+  "limit",
+  "quota",
+]);
 
 /**
  * The elements of `{ … }` starting at `tokens[i]` (the `{`): keys split at ` . `, map data after
@@ -438,7 +448,7 @@ function applyElements(p: Parser, mb: MatchBuilder, key: Selector[], elems: NftE
         continue;
       }
       const v = valueSet(sel.kind, item);
-      if (!v) return err(p, `bad value ${item}`, expectedFor(sel.kind), { text: item, col: e.col });
+      if (!v) return err(p, badValue(sel.kind, item), expectedFor(sel.kind), { text: item, col: e.col });
       const dim = sel.dim as IntervalDim;
       box = withDim(box, dim, box[dim].intersect(v));
     }
@@ -469,13 +479,16 @@ function applySingle(p: Parser, mb: MatchBuilder, sel: Selector, items: string[]
   let set = IntervalSet.EMPTY;
   for (const item of items) {
     const v = valueSet(sel.kind, item);
-    if (!v) return err(p, `bad value ${item}`, expectedFor(sel.kind), p.t[p.i - 1]);
+    if (!v) return err(p, badValue(sel.kind, item), expectedFor(sel.kind), p.t[p.i - 1]);
     set = set.union(v);
   }
   mb.narrow(sel.dim as IntervalDim, set, neg);
 }
 
 function valueSet(kind: ValueKind, item: string): IntervalSet | undefined {
+  // `*`: the catch-all element of a set or map (nft 1.0+), every value of the key.
+  if (item === "*")
+    return kind === "addr" ? FULL.addr : kind === "proto" ? FULL.proto : kind === "ct" ? FULL.ct : FULL.port;
   switch (kind) {
     case "addr":
       return nftAddress(item);
@@ -496,6 +509,14 @@ function valueSet(kind: ValueKind, item: string): IntervalSet | undefined {
     case "nfproto":
       return undefined;
   }
+}
+
+function badValue(kind: ValueKind, item: string): string {
+  if (kind === "addr" && /^[a-z][\w-]*(\.[\w-]+)+$/i.test(item) && !/^[\d.]+$/.test(item))
+    return `host name ${item}: nft resolves it when it loads the ruleset, so what it matches is not in the file`;
+  if (kind === "port" && /^[a-z][\w-]*$/i.test(item))
+    return `unknown service name ${item} (not in Debian netbase's /etc/services)`;
+  return `bad value ${item}`;
 }
 
 function expectedFor(kind: ValueKind): string {
@@ -539,7 +560,9 @@ function readVmap(p: Parser, key: Selector[]): void {
       );
     entries.push({ elem, verdict: v });
   }
-  p.vmap = { key, entries };
+  // The catch-all element decides only where no other element does: it goes last.
+  const isCatchAll = (e: { elem: NftElem }): boolean => e.elem.parts.every((x) => x === "*");
+  p.vmap = { key, entries: [...entries.filter((e) => !isCatchAll(e)), ...entries.filter(isCatchAll)] };
 }
 
 /** A verdict from a map element's data tokens (`accept`, `jump c1`). */
@@ -581,6 +604,8 @@ function statementOrVerdict(p: Parser, w: string): void {
   switch (w) {
     case "counter":
       if (word(p) === "packets") p.i += 4;
+      // `counter name "c"` / `counter name ip saddr map { … }`: a named counter, observes only.
+      else if (word(p) === "name") skipExpr(p);
       return;
     case "comment":
       p.i++;
@@ -660,23 +685,121 @@ function rejectStatement(p: Parser): void {
 
 function natStatement(p: Parser, w: "dnat" | "snat"): void {
   if (word(p) === "ip" || word(p) === "ip6") p.i++;
+  const prefix = word(p) === "prefix";
+  if (prefix) p.i++;
   if (word(p) !== "to") return err(p, `${w} without a target`, `${w} to ADDR[:PORT]`);
   p.i++;
-  const t = parseNatTarget(word(p));
-  if (!t.ok) return err(p, `bad ${w} target ${word(p)}`, t.expected);
+  const target = word(p);
+  if (
+    prefix ||
+    word(p, 1) === "map" ||
+    SELECTORS[`${target} ${word(p, 1)}`] ||
+    SELECTORS[target] ||
+    OPERAND_NEXT.has(target) ||
+    ["numgen", "jhash", "symhash"].includes(target)
+  ) {
+    // The target is computed from the packet (a map lookup, a hash): which address is not known.
+    const tok = p.t[p.i];
+    approx(
+      p,
+      `${w} to ${skipExpr(p).join(" ")}`,
+      "a NAT target computed from the packet (map, hash, prefix) is not modelled",
+      tok,
+    );
+    p.action = w === "dnat" ? { kind: "dnat", to: {} } : { kind: "snat", to: {} };
+    return;
+  }
+  const t = parseNatTarget(target);
+  if (!t.ok) return err(p, `bad ${w} target ${target}`, t.expected);
   p.i++;
+  while (["persistent", "random", "fully-random", ","].includes(word(p))) p.i++;
   p.action = w === "dnat" ? { kind: "dnat", to: t.target } : { kind: "snat", to: t.target };
+}
+
+/** After these words an expression goes on: the next word is an operand, not a new statement. */
+const OPERAND_NEXT = new Set([
+  "set",
+  "to",
+  ".",
+  "map",
+  "vmap",
+  ":",
+  "mod",
+  "name",
+  "|",
+  "&",
+  "^",
+  ">>",
+  "<<",
+  "and",
+  "or",
+  "xor",
+  "jhash",
+  "symhash",
+  "==",
+  "!=",
+  "<",
+  ">",
+  "<=",
+  ">=",
+  "eq",
+  "ne",
+  "lt",
+  "gt",
+  "le",
+  "ge",
+  "prefix",
+  "ip",
+  "ip6",
+  "tcp",
+  "udp",
+  "meta",
+  "ct",
+  "th",
+  "icmp",
+  "icmpv6",
+  "sctp",
+  "dccp",
+  "udplite",
+  "original",
+  "reply",
+  "offset",
+  "seed",
+  "typeof",
+  "in",
+  "out",
+]);
+
+/**
+ * The tokens of one statement or expression not modelled, consumed: up to the next statement
+ * keyword that is not an operand (`meta mark set ip saddr map { … }`, `add @s { ip saddr timeout
+ * 1m }`, `queue to jhash tcp dport . tcp sport mod 4`), braces taken whole.
+ */
+function skipExpr(p: Parser, parts: string[] = []): string[] {
+  do {
+    if (word(p) === "{") {
+      const end = readElements(p.t, p.i).next;
+      while (p.i < end && p.i < p.t.length) parts.push(p.t[p.i++]!.text);
+    } else parts.push(p.t[p.i++]!.text);
+  } while (
+    p.i < p.t.length &&
+    !(STATEMENT_WORDS.has(word(p)) && !OPERAND_NEXT.has(parts[parts.length - 1]!))
+  );
+  return parts;
 }
 
 /**
  * Records the construct as an approximation and skips to the next statement keyword. A selector
- * (`ct status dnat`, `ip dscp cs1`) keeps its first value even if that is a keyword too.
+ * (`ct status dnat`, `ip dscp cs1`) keeps its first value even if that is a keyword too; a
+ * concatenation with a part not modelled (`meta pkttype . udp dport vmap { … }`) is taken whole.
  */
 function skipUnknown(p: Parser, construct: string, reason: string, selectorWords = 0): void {
   const tok = p.t[p.i];
   const parts: string[] = [];
   if (selectorWords > 0 && word(p, selectorWords) !== "set") {
     for (let k = 0; k < selectorWords; k++) parts.push(p.t[p.i++]!.text);
+    if (word(p) === ".")
+      return approx(p, skipExpr(p, parts).join(" "), "concatenation with a selector not modelled", tok);
     if (["==", "!=", "eq", "ne"].includes(word(p))) parts.push(p.t[p.i++]!.text);
     if (word(p) === "{") {
       const end = readElements(p.t, p.i).next;
@@ -684,13 +807,6 @@ function skipUnknown(p: Parser, construct: string, reason: string, selectorWords
     } else if (p.i < p.t.length) parts.push(p.t[p.i++]!.text);
     if (p.i >= p.t.length || STATEMENT_WORDS.has(word(p))) return approx(p, parts.join(" "), reason, tok);
   }
-  do parts.push(p.t[p.i++]!.text);
-  while (
-    p.i < p.t.length &&
-    !(
-      STATEMENT_WORDS.has(word(p)) &&
-      !["ip", "ip6", "tcp", "udp", "meta", "ct"].includes(parts[parts.length - 1]!)
-    )
-  );
+  skipExpr(p, parts);
   approx(p, parts.join(" ") || construct, reason, tok);
 }

@@ -5,10 +5,11 @@
  * raw -300, mangle -150, dstnat -100, filter 0, security 50, srcnat 100, and `name ± n`).
  * Verdict maps (`vmap { k : verdict }`) become one rule per element, in the same line.
  */
-import { nftStatements } from "./nft-statements.js";
+import { nftStatements, type Statement } from "./nft-statements.js";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import type { Chain, Hook, Origin, Ruleset, Table, TableFamily } from "../ir/ruleset.js";
 import type { IntervalSet } from "../space/interval-set.js";
+import type { Token } from "./terms.js";
 import { nftRule, readElements, type NftElem, type NftSets } from "./nftables-rule.js";
 import type { ParsedRuleset } from "./reader.js";
 import { tokenizeNft } from "./nftables-tokens.js";
@@ -21,6 +22,9 @@ const PRIORITY_NAMES: Record<string, number> = {
   security: 50,
   srcnat: 100,
 };
+/** Named stateful objects: they decide no verdict themselves (rules that use them are read). */
+const OBJECTS =
+  /^(flowtable|counter|quota|limit|secmark|synproxy|tunnel|ct\s+(helper|timeout|expectation))\s+\S+\s*\{$/;
 const HOOKS = new Set<string>(["prerouting", "input", "forward", "output", "postrouting"]);
 const IP_FAMILIES = new Set<string>(["ip", "ip6", "inet"]);
 
@@ -35,12 +39,52 @@ interface St {
   /** Open named set being read, with the element text gathered so far. */
   set?: { name: string; kind: "set" | "map"; type?: "ignored"; stmts: string[]; origin: Origin } | undefined;
   depth: number;
+  /** The sets of each table (`family name`). */
+  setsOf: Map<string, Map<string, NftSets>>;
+  /** `define`d variables. */
+  vars: Map<string, string>;
+  /** Chains that hold the chain bindings being read (innermost last). */
+  outer: Chain[];
+  /** Tables with `flags dormant`. */
+  dormant: Set<Table>;
+  /** Sets that rules update (`add @s`, `update @s`, `delete @s`): their content is run-time state. */
+  updated: Set<string>;
+  /** A base chain header still missing its priority (split over lines). */
+  header?: { text: string; origin: Origin } | undefined;
 }
 
 export function readNftablesText(text: string, file: string): ParsedRuleset {
-  const st: St = { file, diags: [], tables: [], skipTable: false, sets: new Map(), depth: 0 };
-  for (const s of nftStatements(text)) nftLine(st, " ".repeat(s.offset) + s.text, s.line);
+  const st: St = {
+    file,
+    diags: [],
+    tables: [],
+    skipTable: false,
+    sets: new Map(),
+    depth: 0,
+    dormant: new Set(),
+    outer: [],
+    vars: new Map(),
+    setsOf: new Map(),
+    updated: new Set([...text.matchAll(/\b(?:add|update|delete)\s+@([\w.-]+)/g)].map((m) => m[1]!)),
+  };
+  for (const s of nftStatements(text)) {
+    const expanded = expandVariables(st, s);
+    if (expanded !== undefined) nftLine(st, " ".repeat(s.offset) + expanded, s.line);
+  }
   for (const t of st.tables) checkJumps(st, t);
+  for (const t of st.dormant) {
+    st.diags.push(
+      diag(
+        "nft-dormant",
+        "warning",
+        `table ${t.family} ${t.name} is dormant (flags dormant): it filters nothing`,
+        {
+          at: at(t.chains[0]?.origin ?? { file, line: 1, col: 1, text: "" }),
+        },
+      ),
+    );
+    st.tables = st.tables.filter((x) => x !== t);
+  }
   const ruleset: Ruleset = {
     format: "nftables-text",
     source: file,
@@ -65,17 +109,13 @@ function nftLine(st: St, raw: string, n: number): void {
   if (text === "}") return close(st);
   if (words[0] === "table" && text.endsWith("{")) return openTable(st, words, o);
   if (!st.table && scriptCommand(st, words)) return;
-  if (words[0] === "include" || words[0] === "define")
+  if (!st.table && commandLine(st, text, raw, o, n)) return;
+  if (words[0] === "include")
     return void st.diags.push(
-      diag(
-        "nft-script",
-        "error",
-        `\`${words[0]}\` is not expanded: this reader reads rulesets, not nft scripts`,
-        {
-          at: at(o),
-          expected: "the ruleset as `nft list ruleset` prints it (includes and variables expanded)",
-        },
-      ),
+      diag("nft-include", "error", `\`${text}\`: includes are read only from a file (the CLI loads them)`, {
+        at: at(o),
+        expected: "the ruleset file given to the CLI, whose includes it resolves",
+      }),
     );
   if (!st.table)
     return void st.diags.push(
@@ -89,16 +129,18 @@ function nftLine(st: St, raw: string, n: number): void {
     st.set = { name: words[1] ?? "", kind: words[0], stmts: [], origin: o };
     return;
   }
-  if (
-    (words[0] === "flowtable" || words[0] === "ct" || words[0] === "counter" || words[0] === "quota") &&
-    text.endsWith("{")
-  ) {
+  if (OBJECTS.test(text)) {
     st.diags.push(
-      diag("nft-unsupported-object", "warning", `${words[0]} ${words[1] ?? ""} is not modelled`, {
+      diag("nft-unsupported-object", "warning", `${text.replace(/\s*\{$/, "")} is not modelled`, {
         at: at(o),
       }),
     );
     st.set = { name: "", kind: "set", type: "ignored", stmts: [], origin: o };
+    return;
+  }
+  if (!st.chain && (words[0] === "flags" || words[0] === "comment")) {
+    // Table flags: `dormant` turns the whole table off (its chains see no packets).
+    if (words[0] === "flags" && /\bdormant\b/.test(text)) st.dormant.add(st.table);
     return;
   }
   if (words[0] === "chain" && text.endsWith("{")) {
@@ -113,20 +155,164 @@ function nftLine(st: St, raw: string, n: number): void {
         expected: "chain NAME {, set NAME {, or }",
       }),
     );
-  if (words[0] === "type" && text.includes(" hook ")) return chainHeader(st, st.chain, text, o);
+  if (st.header) {
+    const joined = `${st.header.text} ${text}`;
+    const head = st.header.origin;
+    st.header = undefined;
+    return chainHeader(st, st.chain, joined, head);
+  }
+  if (words[0] === "type" && text.includes(" hook ")) {
+    // A header split over lines (`type filter hook input` / `priority 0;`) waits for its priority.
+    if (!/\bpriority\b/.test(text)) return void (st.header = { text, origin: o });
+    return chainHeader(st, st.chain, text, o);
+  }
   if (words[0] === "policy") return chainPolicy(st, st.chain, text, o);
-  const tokens = tokenizeNft(raw);
+  ruleLine(st, st.table, st.chain, tokenizeNft(raw), o, n);
+}
+
+/** One rule of `chain` (tokens with their columns); `insert` puts it first, as `nft insert rule`. */
+function ruleLine(
+  st: St,
+  table: Table,
+  chain: Chain,
+  all: Token[],
+  o: Origin,
+  n: number,
+  insert = false,
+): void {
+  // A chain binding (`… jump { rules }`): an anonymous chain, its rules follow until its `}`.
+  // `;` ends a statement (hand-written files); it is no part of the rule.
+  let tokens = all.filter((t) => t.text !== ";");
+  let bound: Chain | undefined;
+  if (
+    /^(jump|goto)$/.test(tokens[tokens.length - 2]?.text ?? "") &&
+    tokens[tokens.length - 1]?.text === "{"
+  ) {
+    bound = { name: `${chain.name}.binding@${n}`, rules: [], origin: o };
+    tokens = [...tokens.slice(0, -1), { text: bound.name, col: tokens[tokens.length - 1]!.col }];
+  }
   const built = nftRule({
     tokens,
     origin: o,
     sets: st.sets,
-    family: st.table.family,
-    table: st.table.name,
-    chain: st.chain.name,
-    index: st.chain.rules.length,
+    family: table.family,
+    table: table.name,
+    chain: chain.name,
+    index: chain.rules.length,
   });
   st.diags.push(...built.diagnostics);
-  st.chain.rules.push(...built.rules);
+  if (insert) chain.rules.unshift(...built.rules);
+  else chain.rules.push(...built.rules);
+  if (bound) {
+    table.chains.push(bound);
+    if (st.chain) st.outer.push(st.chain);
+    st.chain = bound;
+  }
+}
+
+const FAMILIES = new Set(["ip", "ip6", "inet", "arp", "bridge", "netdev"]);
+
+/**
+ * The command form of an nft script (`nft -f` files written as commands, or `nft` command lines
+ * collected in a file): `add|create table`, `add|create chain F T C [{ header }]`, `add|insert rule
+ * F T C RULE`, `add set|map F T S { … }`, `add element F T S { … }`. Each acts on the ruleset built
+ * so far, as nft applies them in order. The family is optional (ip), as in nft.
+ */
+function commandLine(st: St, text: string, raw: string, o: Origin, n: number): boolean {
+  const m = /^(add|create|insert)\s+(table|chain|rule|set|map|element)\s+(.*)$/s.exec(text);
+  if (!m) return false;
+  const [, verb, what] = m;
+  const tokens = tokenizeNft(raw);
+  const words = tokens.map((t) => t.text);
+  let k = 2;
+  const family =
+    FAMILIES.has(words[k] ?? "") && words.length > k + 1 && words[k + 1] !== "{" ? words[k++]! : "ip";
+  const tableName = words[k++] ?? "";
+  openTable(st, ["table", family, tableName, "{"], o);
+  const table = st.table!;
+  const body = (): string => {
+    const open = text.indexOf("{");
+    return open < 0 ? "" : text.slice(open + 1, text.lastIndexOf("}"));
+  };
+  try {
+    if (st.skipTable || what === "table") {
+      if (/\bdormant\b/.test(body())) st.dormant.add(table);
+      return true;
+    }
+    const name = words[k++] ?? "";
+    if (what === "set" || what === "map") {
+      st.set = { name, kind: what, stmts: [], origin: o };
+      for (const s of nftStatements(body())) setLine(st, s.text);
+      setLine(st, "}");
+      return true;
+    }
+    if (what === "element") {
+      const set = st.sets.get(name);
+      const open = tokens.findIndex((t) => t.text === "{");
+      if (!set || open < 0) {
+        st.diags.push(
+          diag("nft-syntax", "error", `add element: no set ${name} in table ${table.name}`, {
+            at: at(o),
+            expected: `add set ${family} ${table.name} ${name} { … } first`,
+          }),
+        );
+        return true;
+      }
+      set.elements.push(...readElements(tokens, open).elements);
+      return true;
+    }
+    let chain = table.chains.find((c) => c.name === name);
+    if (what === "chain") {
+      if (!chain) table.chains.push((chain = { name, rules: [], origin: o }));
+      const header = body().trim().replace(/;\s*$/, "");
+      if (header !== "") chainHeader(st, chain, header, o);
+      return true;
+    }
+    if (!chain) {
+      st.diags.push(
+        diag("nft-unknown-chain", "error", `${verb} rule: no chain ${name} in table ${table.name}`, {
+          at: at(o),
+          expected: `add chain ${family} ${table.name} ${name} first`,
+        }),
+      );
+      return true;
+    }
+    ruleLine(st, table, chain, tokens.slice(k), o, n, verb === "insert");
+    return true;
+  } finally {
+    if (!st.chain) st.table = undefined;
+    st.skipTable = false;
+  }
+}
+
+/**
+ * `define NAME = VALUE` (and `redefine`, `undefine`) are recorded; `$NAME` in any other statement
+ * is replaced by its value, as nft does (a set inside a set is flattened by the rule reader). A
+ * variable used but never defined is an error at its position, and the statement is not read.
+ * Variable names: nft's scanner `string` ({letter}|[_.])({letter}|{digit}|[/\-_.])*.
+ */
+function expandVariables(st: St, s: Statement): string | undefined {
+  const def = /^(define|redefine)\s+([A-Za-z_.][\w/.-]*)\s*=\s*([\s\S]*?)\s*;?$/.exec(s.text);
+  const undef = /^undefine\s+(\S+?);?$/.exec(s.text);
+  if (undef) return void st.vars.delete(undef[1]!);
+  let missing = false;
+  const text = (def ? def[3]! : s.text).replace(
+    /\$([A-Za-z_.][\w/.-]*)/g,
+    (whole, name: string, at: number) => {
+      const v = st.vars.get(name);
+      if (v !== undefined) return v;
+      missing = true;
+      st.diags.push(
+        diag("nft-variable", "error", `undefined variable $${name}`, {
+          at: { file: st.file, line: s.line, col: s.offset + at + 1 },
+          expected: `define ${name} = … before its first use`,
+        }),
+      );
+      return whole;
+    },
+  );
+  if (def) return void (!missing && st.vars.set(def[2]!, text));
+  return missing ? undefined : text;
 }
 
 function at(o: Origin): { file: string; line: number; col: number } {
@@ -139,7 +325,7 @@ function at(o: Origin): { file: string; line: number; col: number } {
  * They are applied in order, as nft does, so the reader sees the ruleset the script leaves.
  */
 function scriptCommand(st: St, words: string[]): boolean {
-  const [verb, what] = words;
+  const [verb, what] = words.map((w) => w.replace(/;$/, ""));
   const tableWords = verb === "table" ? words : words.slice(1);
   if (tableWords[0] !== "table" && !(verb === "flush" && what === "ruleset")) return false;
   if (verb === "flush" && what === "ruleset") {
@@ -164,7 +350,9 @@ function scriptCommand(st: St, words: string[]): boolean {
 function openTable(st: St, words: string[], o: Origin): void {
   const family = words.length >= 4 ? words[1]! : "ip";
   const name = words.length >= 4 ? words[2]! : words[1]!;
-  st.sets = new Map();
+  // Sets belong to their table: a second block (or command) for the table sees them again.
+  const key = `${family} ${name}`;
+  st.sets = st.setsOf.get(key) ?? st.setsOf.set(key, new Map()).get(key)!;
   if (!IP_FAMILIES.has(family)) {
     st.diags.push(
       diag(
@@ -189,7 +377,7 @@ function openTable(st: St, words: string[], o: Origin): void {
 
 function close(st: St): void {
   if (st.skipTable && st.depth > 0) return void st.depth--;
-  if (st.chain) st.chain = undefined;
+  if (st.chain) st.chain = st.outer.pop();
   else if (st.table) {
     st.table = undefined;
     st.skipTable = false;
@@ -198,7 +386,9 @@ function close(st: St): void {
 
 function chainHeader(st: St, chain: Chain, text: string, o: Origin): void {
   const m =
-    /type\s+(\w+)\s+hook\s+(\w+)(?:\s+device\s+\S+)?\s+priority\s+([^;]+);(?:\s*policy\s+(\w+);)?/.exec(text);
+    /^type\s+(\w+)\s+hook\s+(\w+)(?:\s+devices?\s*=?\s*(?:\{[^}]*\}|\S+))?\s+priority\s+([^;]+?)\s*(?:;|$)(?:\s*policy\s+(\w+)\s*;?)?\s*$/.exec(
+      text,
+    );
   if (!m)
     return void st.diags.push(
       diag("nft-chain", "error", "malformed base chain header", {
@@ -233,7 +423,7 @@ function chainHeader(st: St, chain: Chain, text: string, o: Origin): void {
 }
 
 function chainPolicy(st: St, chain: Chain, text: string, o: Origin): void {
-  const m = /^policy\s+(accept|drop);?$/.exec(text);
+  const m = /^policy\s+(accept|drop)\s*;?$/.exec(text);
   if (!m || !chain.base)
     return void st.diags.push(
       diag("nft-chain", "error", "policy outside a base chain header", {
@@ -286,7 +476,11 @@ function setLine(st: St, text: string): void {
     type,
     ...(data !== undefined ? { data } : {}),
     elements,
-    ...(dynamic !== undefined ? { dynamic } : {}),
+    ...(dynamic !== undefined
+      ? { dynamic }
+      : st.updated.has(s.name)
+        ? { dynamic: "is updated from rules (add/update @set)" }
+        : {}),
     origin: s.origin,
   });
 }
