@@ -1,4 +1,6 @@
 /** `portmatrix audit`: rulesets as they are, against the matrix bound to a topology. */
+import { readNftablesText } from "../parse/nftables-text.js";
+import { loadNftIncludes } from "../shell/nft-includes.js";
 import type { Command } from "commander";
 import { audit, exitCode } from "../audit/audit.js";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
@@ -96,7 +98,11 @@ export function readRulesets(
       );
       continue;
     }
-    const p = READERS[format](r.text, file);
+    // nft includes are files: loaded here, handed to the pure reader.
+    const p =
+      format === "nftables-text"
+        ? readNftablesText(r.text, file, loadNftIncludes(r.text, file))
+        : READERS[format](r.text, file);
     for (const d of p.diagnostics) (d.severity === "error" ? errors : warnings).push(d);
     parsed.push(p);
   }

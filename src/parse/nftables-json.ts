@@ -136,14 +136,18 @@ function orphans(items: readonly Item[], positionOf: (path: PathKey[]) => Positi
 function printRuleset(items: readonly Item[]): { text: string; lineOf: Array<PathKey[] | undefined> } {
   const lines: string[] = [];
   const lineOf: Array<PathKey[] | undefined> = [];
+  // A statement nft prints as text inside the JSON (a chain binding) may span lines: each keeps the path.
   const emit = (s: string, path?: PathKey[]): void => {
-    lines.push(s);
-    lineOf.push(path);
+    for (const line of s.split("\n")) {
+      lines.push(line);
+      lineOf.push(path);
+    }
   };
   const key = (b: Obj): string => `${str(b.family)} ${str(b.table ?? b.name)}`;
   for (const t of items.filter((i) => i.kind === "table")) {
     const tk = `${str(t.body.family)} ${str(t.body.name)}`;
     emit(`table ${tk} {`, t.path);
+    if (Array.isArray(t.body.flags) && t.body.flags.length > 0) emit(`flags ${t.body.flags.map(str).join(",")}`, t.path);
     for (const s of items.filter((i) => (i.kind === "set" || i.kind === "map") && key(i.body) === tk))
       printSet(s, emit);
     for (const c of items.filter((i) => i.kind === "chain" && key(i.body) === tk)) {
@@ -182,12 +186,18 @@ function printSet(s: Item, emit: (line: string, path?: PathKey[]) => void): void
 }
 
 function printRule(r: Obj): string {
-  const parts = (Array.isArray(r.expr) ? r.expr : []).map((e) => statement((e ?? {}) as Obj));
+  // nft 1.0.6 prints a chain binding (`jump { … }`) as a string of text syntax: it is taken as is.
+  const parts = (Array.isArray(r.expr) ? r.expr : []).map((e) =>
+    typeof e === "string" ? e : statement((e ?? {}) as Obj, str(r.family)),
+  );
   if (typeof r.comment === "string") parts.push(`comment ${quote(r.comment)}`);
   return parts.join(" ");
 }
 
-function statement(e: Obj): string {
+/** The reject a family's plain `reject` stands for: nft -j spells it out, nft list does not. */
+const DEFAULT_REJECT: Record<string, string> = { ip: "icmp", ip6: "icmpv6", inet: "icmpx" };
+
+function statement(e: Obj, family = ""): string {
   const [k, v] = Object.entries(e)[0] ?? ["empty", null];
   const o = (v ?? {}) as Obj;
   switch (k) {
@@ -206,6 +216,7 @@ function statement(e: Obj): string {
     case "notrack":
       return k;
     case "reject":
+      if (o.expr === "port-unreachable" && DEFAULT_REJECT[family] === o.type) return "reject";
       return o.type ? `reject with ${str(o.type)}${o.expr !== undefined ? ` ${str(o.expr)}` : ""}` : "reject";
     case "jump":
     case "goto":

@@ -619,6 +619,15 @@ function statementOrVerdict(p: Parser, w: string): void {
     case "dnat":
     case "snat":
       return natStatement(p, w);
+    case "fib": {
+      // `fib saddr . iif oif missing`: flags joined by `.`, a result, then the comparison.
+      p.i--;
+      const parts: string[] = [];
+      while (p.i < p.t.length && !["oif", "oifname", "type"].includes(word(p))) parts.push(p.t[p.i++]!.text);
+      parts.push(...p.t.slice(p.i, p.i + (["==", "!="].includes(word(p, 1)) ? 3 : 2)).map((t) => t.text));
+      p.i += ["==", "!="].includes(word(p, 1)) ? 3 : 2;
+      return approx(p, parts.join(" "), "fib (a routing lookup) is not modelled", start);
+    }
     case "masquerade":
       while (
         word(p) === "to" ||

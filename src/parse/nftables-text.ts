@@ -29,7 +29,11 @@ const HOOKS = new Set<string>(["prerouting", "input", "forward", "output", "post
 const IP_FAMILIES = new Set<string>(["ip", "ip6", "inet"]);
 
 interface St {
+  /** The file being read: the ruleset's, or an included one. */
   file: string;
+  includes: NftIncludes | undefined;
+  /** The files whose includes are being read (outermost first). */
+  including: string[];
   diags: Diagnostic[];
   tables: Table[];
   table?: Table | undefined;
@@ -53,8 +57,27 @@ interface St {
   header?: { text: string; origin: Origin } | undefined;
 }
 
-export function readNftablesText(text: string, file: string): ParsedRuleset {
+/**
+ * The files an `include "…"` statement names, as a loader found them (src/shell/nft-includes.ts):
+ * keyed by `includeKey(including file, the quoted name)`, the files in nft's order, or why not.
+ * The reader itself reads no file.
+ */
+export type NftIncludes = ReadonlyMap<
+  string,
+  { files: ReadonlyArray<{ file: string; text: string }> } | { error: string }
+>;
+
+export function includeKey(from: string, name: string): string {
+  return `${from}\n${name}`;
+}
+
+/** nft refuses includes nested deeper than this (MAX_INCLUDE_DEPTH in nftables' src/scanner.l). */
+export const MAX_INCLUDE_DEPTH = 16;
+
+export function readNftablesText(text: string, file: string, includes?: NftIncludes): ParsedRuleset {
   const st: St = {
+    includes,
+    including: [],
     file,
     diags: [],
     tables: [],
@@ -65,12 +88,16 @@ export function readNftablesText(text: string, file: string): ParsedRuleset {
     outer: [],
     vars: new Map(),
     setsOf: new Map(),
-    updated: new Set([...text.matchAll(/\b(?:add|update|delete)\s+@([\w.-]+)/g)].map((m) => m[1]!)),
+    updated: new Set(
+      [
+        text,
+        ...[...(includes?.values() ?? [])].flatMap((v) => ("files" in v ? v.files.map((f) => f.text) : [])),
+      ]
+        .flatMap((t) => [...t.matchAll(/\b(?:add|update|delete)\s+@([\w.-]+)/g)])
+        .map((m) => m[1]!),
+    ),
   };
-  for (const s of nftStatements(text)) {
-    const expanded = expandVariables(st, s);
-    if (expanded !== undefined) nftLine(st, " ".repeat(s.offset) + expanded, s.line);
-  }
+  readSource(st, text);
   for (const t of st.tables) checkJumps(st, t);
   for (const t of st.dormant) {
     st.diags.push(
@@ -110,13 +137,6 @@ function nftLine(st: St, raw: string, n: number): void {
   if (words[0] === "table" && text.endsWith("{")) return openTable(st, words, o);
   if (!st.table && scriptCommand(st, words)) return;
   if (!st.table && commandLine(st, text, raw, o, n)) return;
-  if (words[0] === "include")
-    return void st.diags.push(
-      diag("nft-include", "error", `\`${text}\`: includes are read only from a file (the CLI loads them)`, {
-        at: at(o),
-        expected: "the ruleset file given to the CLI, whose includes it resolves",
-      }),
-    );
   if (!st.table)
     return void st.diags.push(
       diag("nft-syntax", "error", `unexpected \`${text}\` outside a table`, {
@@ -167,6 +187,8 @@ function nftLine(st: St, raw: string, n: number): void {
     return chainHeader(st, st.chain, text, o);
   }
   if (words[0] === "policy") return chainPolicy(st, st.chain, text, o);
+  // A chain's own comment (`comment "…"` alone in the chain) is no rule.
+  if (/^comment\s+"[^"]*"\s*;?$/.test(text)) return;
   ruleLine(st, st.table, st.chain, tokenizeNft(raw), o, n);
 }
 
@@ -188,7 +210,8 @@ function ruleLine(
     /^(jump|goto)$/.test(tokens[tokens.length - 2]?.text ?? "") &&
     tokens[tokens.length - 1]?.text === "{"
   ) {
-    bound = { name: `${chain.name}.binding@${n}`, rules: [], origin: o };
+    const k = table.chains.filter((c) => c.name.startsWith(`${chain.name}.binding#`)).length + 1;
+    bound = { name: `${chain.name}.binding#${k}`, rules: [], origin: o };
     tokens = [...tokens.slice(0, -1), { text: bound.name, col: tokens[tokens.length - 1]!.col }];
   }
   const built = nftRule({
@@ -282,6 +305,47 @@ function commandLine(st: St, text: string, raw: string, o: Origin, n: number): b
   } finally {
     if (!st.chain) st.table = undefined;
     st.skipTable = false;
+  }
+}
+
+/** The statements of one file (the ruleset's or an included one), in order. */
+function readSource(st: St, text: string): void {
+  for (const s of nftStatements(text)) {
+    const inc = /^include\s+"([^"]*)"\s*;?$/.exec(s.text);
+    if (inc) {
+      include(st, inc[1]!, s);
+      continue;
+    }
+    const expanded = expandVariables(st, s);
+    if (expanded !== undefined) nftLine(st, " ".repeat(s.offset) + expanded, s.line);
+  }
+}
+
+/** `include "name"`: the files the loader found, read in place with their own positions. */
+function include(st: St, name: string, s: Statement): void {
+  const found = st.includes?.get(includeKey(st.file, name));
+  const o = origin(st, s.line, " ".repeat(s.offset) + s.text);
+  const fail = (message: string, expected: string): void =>
+    void st.diags.push(diag("nft-include", "error", message, { at: at(o), expected }));
+  if (!found)
+    return fail(
+      `include "${name}" is not read: includes are read when the ruleset is read from a file`,
+      "the ruleset file given to the CLI, whose includes it resolves",
+    );
+  if ("error" in found)
+    return fail(found.error, "an include naming files that exist, relative to the including file");
+  if (st.including.length >= MAX_INCLUDE_DEPTH)
+    return fail(`includes nested deeper than ${MAX_INCLUDE_DEPTH}`, "fewer nested includes (nft's limit)");
+  for (const f of found.files) {
+    if (f.file === st.file || st.including.includes(f.file))
+      return fail(`include "${name}" includes ${f.file} within itself`, "includes without a cycle");
+    st.including.push(st.file);
+    st.file = f.file;
+    try {
+      readSource(st, f.text);
+    } finally {
+      st.file = st.including.pop()!;
+    }
   }
 }
 
