@@ -82,6 +82,18 @@ function engineCounts(ruleset: Ruleset, packets: readonly TestPacket[]): Map<Rul
   return counts;
 }
 
+/** The IR rules of each nft rule: consecutive, with one origin. */
+function groups(rules: readonly Rule[]): Rule[][] {
+  const out: Rule[][] = [];
+  const where = (r: Rule): string => `${r.origin.line}:${r.origin.col}:${r.origin.text}`;
+  for (const rule of rules) {
+    const last = out[out.length - 1];
+    if (last && where(last[0]!) === where(rule)) last.push(rule);
+    else out.push([rule]);
+  }
+  return out;
+}
+
 /** The per-element counters of each named map in an `nft list ruleset` listing, in listing order. */
 function mapCounters(listing: string): Map<string, number[]> {
   const out = new Map<string, number[]>();
@@ -110,15 +122,7 @@ function compare(
   const out: string[] = [];
   for (const t of ruleset.tables)
     for (const c of t.chains) {
-      // The IR rules of one nft rule: consecutive, with one origin.
-      const groups: Rule[][] = [];
-      const where = (r: Rule): string => `${r.origin.line}:${r.origin.col}:${r.origin.text}`;
-      for (const rule of c.rules) {
-        const last = groups[groups.length - 1];
-        if (last && where(last[0]!) === where(rule)) last.push(rule);
-        else groups.push([rule]);
-      }
-      for (const rules of groups) {
+      for (const rules of groups(c.rules)) {
         const rule = rules[0]!;
         const text = textOf(rule);
         const m = counter.exec(text);
@@ -165,7 +169,8 @@ function runNft(pair: Pair, seed: number): Outcome {
   const r = new Rng(seed);
   const gen = generateRuleset(r, undefined, r.int(12, 40));
   pair.run(pair.fw, ["nft", "flush", "ruleset"]);
-  pair.run(pair.fw, ["nft", "-f", "-"], toNft(gen));
+  const source = toNft(gen, true);
+  pair.run(pair.fw, ["nft", "-f", "-"], source);
   const packets = boundaryPackets(r, gen, PACKETS_PER_RULESET);
   send(pair, packets);
   const listing = pair.run(pair.fw, ["nft", "list", "ruleset"]);
@@ -185,6 +190,21 @@ function runNft(pair: Pair, seed: number): Outcome {
     [],
   );
   mismatches.push(...compare(json.ruleset, packets, /counter packets (\d+)/, maps).map((m) => `json: ${m}`));
+  // The file nft loaded, as written (host bits in prefixes): its rules meet the kernel's counters
+  // in the same order.
+  const src = readNftablesText(source, `seed-${seed}.src.nft`);
+  assert.deepEqual(src.diagnostics, []);
+  const listed = new Map<Rule, string>();
+  for (const [ti, t] of src.ruleset.tables.entries())
+    for (const [ci, c] of t.chains.entries()) {
+      const theirs = groups(parsed.ruleset.tables[ti]!.chains[ci]!.rules);
+      groups(c.rules).forEach((g, i) => g.forEach((r) => listed.set(r, theirs[i]?.[0]?.origin.text ?? "")));
+    }
+  mismatches.push(
+    ...compare(src.ruleset, packets, /counter packets (\d+)/, maps, (r) => listed.get(r) ?? "").map(
+      (m) => `source: ${m}`,
+    ),
+  );
   return { packets: packets.length, mismatches };
 }
 

@@ -45,6 +45,8 @@ export interface GenVmap {
 export interface GenRule {
   family?: 4 | 6;
   vmap?: GenVmap;
+  /** A set lookup `KEY [!=] @name` / `KEY { … }` (the entries' verdicts unused). */
+  lookup?: GenVmap & { neg: boolean };
   proto?: Proto;
   src?: Neg<[bigint, bigint]>;
   dst?: Neg<[bigint, bigint]>;
@@ -137,6 +139,14 @@ function genRule(
   const later = chains.slice(self + 1);
   // Verdict maps only in nft runs (family undefined): iptables has none.
   if (family === undefined && r.chance(0.2)) rule.vmap = genVmap(r, rule, fam, later, isBase);
+  else if (family === undefined && r.chance(0.12)) {
+    const v = genVmap(r, rule, fam, later, isBase);
+    rule.lookup = {
+      ...v,
+      ...(v.name ? { name: v.name.replace(/^m/, "s") } : {}),
+      neg: v.key !== "dst.dport" && r.chance(0.3),
+    };
+  }
   const kinds = [
     "accept",
     "drop",
@@ -233,9 +243,13 @@ function prefixLen(lo: bigint, hi: bigint): number | undefined {
   return bits - (size.toString(2).length - 1);
 }
 
+/** Set while toNft writes the hand-written form: prefixes with host bits, as people write them. */
+let hostBits = false;
+
 function addrText(lo: bigint, hi: bigint, style: "nft" | "ipt-prefix"): string | undefined {
   const len = prefixLen(lo, hi);
-  if (len !== undefined) return `${addressText(lo)}/${len}`;
+  if (len !== undefined)
+    return `${addressText(hostBits && style === "nft" ? lo + (hi - lo) / 2n : lo)}/${len}`;
   return style === "nft" ? `${addressText(lo)}-${addressText(hi)}` : undefined;
 }
 
@@ -280,13 +294,13 @@ function vmapKey(g: GenRule, v: GenVmap): string {
   return { dport: port, src: `${ip} saddr`, dst: `${ip} daddr`, "dst.dport": `${ip} daddr . ${port}` }[v.key];
 }
 
-function vmapElements(v: GenVmap): string {
+function vmapElements(v: GenVmap, verdicts = true): string {
   return v.entries
     .map((e) => {
       const parts: string[] = [];
       if (e.addr) parts.push(addrText(e.addr[0], e.addr[1], "nft")!);
       if (e.port) parts.push(e.port[0] === e.port[1] ? `${e.port[0]}` : `${e.port[0]}-${e.port[1]}`);
-      return `${parts.join(" . ")} : ${nftAction(e.verdict)}`;
+      return verdicts ? `${parts.join(" . ")} : ${nftAction(e.verdict)}` : parts.join(" . ");
     })
     .join(", ");
 }
@@ -296,9 +310,29 @@ function vmapType(g: GenRule, v: GenVmap): string {
   return { dport: "inet_service", src: addr, dst: addr, "dst.dport": `${addr} . inet_service` }[v.key];
 }
 
-export function toNft(rs: GenRuleset): string {
+/**
+ * nft's input for the ruleset. `handWritten`: prefixes keep host bits (198.51.100.37/24), which nft
+ * masks when it loads them, so the kernel's listing differs from the file the reader also reads.
+ */
+export function toNft(rs: GenRuleset, handWritten = false): string {
+  hostBits = handWritten;
+  try {
+    return nftText(rs);
+  } finally {
+    hostBits = false;
+  }
+}
+
+function nftText(rs: GenRuleset): string {
   const lines = ["table inet pmt {"];
-  for (const g of rs.chains.flatMap((c) => c.rules))
+  for (const g of rs.chains.flatMap((c) => c.rules)) {
+    if (g.lookup?.name)
+      lines.push(
+        `  set ${g.lookup.name} {`,
+        `    type ${vmapType(g, g.lookup)}; flags interval;`,
+        `    elements = { ${vmapElements(g.lookup, false)} }`,
+        "  }",
+      );
     if (g.vmap?.name)
       lines.push(
         `  map ${g.vmap.name} {`,
@@ -306,6 +340,7 @@ export function toNft(rs: GenRuleset): string {
         `    elements = { ${vmapElements(g.vmap)} }`,
         "  }",
       );
+  }
   for (const [i, c] of rs.chains.entries()) {
     lines.push(`  chain ${c.name} {`);
     if (i === 0) lines.push(`    type filter hook prerouting priority 0; policy ${rs.policy};`);
@@ -314,7 +349,11 @@ export function toNft(rs: GenRuleset): string {
       const tail = v
         ? [vmapKey(g, v), "vmap", v.name ? `@${v.name}` : `{ ${vmapElements(v)} }`]
         : [nftAction(g.action)];
-      lines.push(`    ${[...nftMatch(g), "counter", ...tail].join(" ").trim()}`);
+      const l = g.lookup;
+      const lookup = l
+        ? [vmapKey(g, l), ...(l.neg ? ["!="] : []), l.name ? `@${l.name}` : `{ ${vmapElements(l, false)} }`]
+        : [];
+      lines.push(`    ${[...nftMatch(g), ...lookup, "counter", ...tail].join(" ").trim()}`);
     }
     lines.push("  }");
   }
@@ -431,7 +470,7 @@ export function boundaryPackets(r: Rng, rs: GenRuleset, count: number): TestPack
     const fam = g.family ?? 4;
     for (const a of [g.src, g.dst]) if (a) addr[fam].push(...edges(a.v[0], a.v[1]));
     for (const p of [g.sport, g.dport]) if (p) for (const [lo, hi] of p.v) ports.push(lo - 1, lo, hi, hi + 1);
-    for (const e of g.vmap?.entries ?? []) {
+    for (const e of [...(g.vmap?.entries ?? []), ...(g.lookup?.entries ?? [])]) {
       if (e.addr) addr[fam].push(...edges(e.addr[0], e.addr[1]));
       if (e.port) ports.push(e.port[0] - 1, e.port[0], e.port[1], e.port[1] + 1);
     }
