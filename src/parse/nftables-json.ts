@@ -147,7 +147,8 @@ function printRuleset(items: readonly Item[]): { text: string; lineOf: Array<Pat
   for (const t of items.filter((i) => i.kind === "table")) {
     const tk = `${str(t.body.family)} ${str(t.body.name)}`;
     emit(`table ${tk} {`, t.path);
-    if (Array.isArray(t.body.flags) && t.body.flags.length > 0) emit(`flags ${t.body.flags.map(str).join(",")}`, t.path);
+    if (Array.isArray(t.body.flags) && t.body.flags.length > 0)
+      emit(`flags ${t.body.flags.map(str).join(",")}`, t.path);
     for (const s of items.filter((i) => (i.kind === "set" || i.kind === "map") && key(i.body) === tk))
       printSet(s, emit);
     for (const c of items.filter((i) => i.kind === "chain" && key(i.body) === tk)) {
@@ -232,6 +233,24 @@ function statement(e: Obj, family = ""): string {
       return `${k}${o.family ? ` ${str(o.family)}` : ""} to ${natTarget(o)}`;
     case "redirect":
       return o.port !== undefined ? `redirect to :${value(o.port)}` : "redirect";
+    // A rule that updates a set or map (`add @s { ip saddr }`): the text reader takes the set as
+    // run-time state, as it does for the text form; a meter likewise.
+    case "set":
+      return `${str(o.op ?? "add")} ${str(o.set)} { ${value(o.elem ?? null)} }`;
+    case "map":
+      return `${str(o.op ?? "add")} ${str(o.map)} { ${value(o.elem ?? null)} : ${value(o.data ?? null)} }`;
+    case "mangle":
+      return `${expr(o.key)} set ${value(o.value ?? null)}`;
+    case "queue":
+      return "queue";
+    case "quota":
+      return typeof o.val === "number"
+        ? `quota ${o.inv ? "over " : ""}${o.val} ${str(o.val_unit ?? "bytes")}`
+        : "quota";
+    case "flow":
+      return `flow add ${str(o.flowtable)}`;
+    case "meter":
+      return `meter ${str(o.name)} { ${value(o.key ?? null)} }`;
     case "vmap": {
       if (typeof o.data === "string") return `${expr(o.key)} vmap ${o.data}`;
       const data = (o.data ?? {}) as Obj;

@@ -272,12 +272,13 @@ function step(p: Parser): void {
     // A concatenation `ip daddr . tcp dport`: one key over several dimensions.
     const key = [first];
     while (word(p) === ".") {
-      const at = p.i;
       p.i++;
       const next = selectorAt(p);
       if (!next) {
-        p.i = at;
-        return skipUnknown(p, two, "concatenation with a selector not modelled");
+        // The whole key and what follows it (`ip saddr . meta mark vmap @m`): one approximation.
+        p.i = start;
+        const construct = skipExpr(p).join(" ");
+        return approx(p, construct, "concatenation with a selector not modelled", p.t[start]);
       }
       key.push(next);
     }
