@@ -349,7 +349,7 @@ function unsupported(ctx: Ctx, reach: RuleReach): AuditReportT["unsupported"] {
           // A rule that only observes (log, counter) changes no verdict whatever it matches.
           const observes =
             rule.action.kind === "continue" &&
-            !rule.approximations.some((a) => a.construct.startsWith("-j "));
+            !rule.approximations.some((a) => a.decides || a.construct.startsWith("-j "));
           const hit = observes ? Space.EMPTY : hitSpace(reach, rule);
           for (const a of rule.approximations) {
             const reason = observes ? `${a.reason} (the rule only observes: no verdict changes)` : a.reason;

@@ -49,8 +49,10 @@ export class MatchBuilder {
     return this;
   }
 
-  approximate(construct: string, reason: string, origin: Origin): this {
-    this.approximations.push({ construct, reason, origin });
+  approximate(construct: string, reason: string, origin: Origin, decides = false): this {
+    this.approximations.push(
+      decides ? { construct, reason, origin, decides } : { construct, reason, origin },
+    );
     return this;
   }
 

@@ -81,6 +81,12 @@ export interface Approximation {
   construct: string;
   reason: string;
   origin: Origin;
+  /**
+   * The construct may itself decide the packet's verdict (a verdict map whose content is not known,
+   * `queue` to a program): a rule whose action reads `continue` is then no mere observer, and the
+   * packets it matches are uncertain whatever the rules after it say.
+   */
+  decides?: true;
 }
 
 export interface Rule {

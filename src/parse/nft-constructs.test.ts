@@ -330,3 +330,21 @@ test("a host name, an unknown service and an undefined variable are named as suc
     ],
   );
 });
+
+test("a verdict map with run-time content and queue may decide the verdict: said so, not an observer", () => {
+  const r = readNftablesText(
+    `table inet f {
+  map dyn { type ipv4_addr : verdict; flags dynamic; }
+  chain input { type filter hook input priority 0; policy accept;
+    ip saddr vmap @dyn
+    tcp dport 8080 queue num 1
+    ip saddr . meta mark vmap { 198.51.100.1 . 0x1 : drop }
+    meta mark set 1
+  }
+}`,
+    "f.nft",
+  );
+  assert.deepEqual(r.diagnostics, []);
+  const decides = r.ruleset.tables[0]!.chains[0]!.rules.map((x) => x.approximations.some((a) => a.decides === true));
+  assert.deepEqual(decides, [true, true, true, false]);
+});

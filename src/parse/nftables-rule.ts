@@ -242,9 +242,14 @@ function err(p: Parser, msg: string, expected: string, tok = p.t[Math.min(p.i, p
   );
 }
 
-function approx(p: Parser, construct: string, reason: string, tok = p.t[p.i]): void {
+function approx(p: Parser, construct: string, reason: string, tok = p.t[p.i], decides = false): void {
   const o = p.input.origin;
-  p.mb.approximate(construct, reason, { ...o, col: (tok?.col ?? 0) + 1 });
+  p.mb.approximate(
+    construct,
+    reason,
+    { ...o, col: (tok?.col ?? 0) + 1 },
+    decides || /(^| )(vmap|queue|synproxy)( |$)/.test(construct),
+  );
 }
 
 function word(p: Parser, k = 0): string {
@@ -397,13 +402,14 @@ function namedSet(p: Parser, name: string, want: "set" | "map", tok: Token | und
     return undefined;
   }
   if (set.dynamic) {
-    approx(
+    // A verdict map's run-time elements decide verdicts of their own.
+    return void approx(
       p,
       `@${name}`,
       `${set.kind} ${name} ${set.dynamic} (dynamic state): its content at run time is not known`,
       tok,
+      want === "map",
     );
-    return undefined;
   }
   return set;
 }
