@@ -253,9 +253,15 @@ function addrText(lo: bigint, hi: bigint, style: "nft" | "ipt-prefix"): string |
   return style === "nft" ? `${addressText(lo)}-${addressText(hi)}` : undefined;
 }
 
+/** In the hand-written form, port sets become variables (`define p1 = { … }` … `$p1`). */
+let defines: string[] | undefined;
+
 function nftPorts(v: Array<[number, number]>): string {
   const items = v.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`));
-  return items.length === 1 ? items[0]! : `{ ${items.join(", ")} }`;
+  if (items.length === 1) return items[0]!;
+  if (!defines) return `{ ${items.join(", ")} }`;
+  defines.push(`define p${defines.length + 1} = { ${items.join(", ")} }`);
+  return `$p${defines.length}`;
 }
 
 function nftMatch(g: GenRule): string[] {
@@ -312,14 +318,18 @@ function vmapType(g: GenRule, v: GenVmap): string {
 
 /**
  * nft's input for the ruleset. `handWritten`: prefixes keep host bits (198.51.100.37/24), which nft
- * masks when it loads them, so the kernel's listing differs from the file the reader also reads.
+ * masks when it loads them, and port sets are `define`d variables, so the kernel's listing differs
+ * from the file the reader also reads.
  */
 export function toNft(rs: GenRuleset, handWritten = false): string {
   hostBits = handWritten;
+  defines = handWritten ? [] : undefined;
   try {
-    return nftText(rs);
+    const text = nftText(rs);
+    return defines ? [...defines, text].join("\n") : text;
   } finally {
     hostBits = false;
+    defines = undefined;
   }
 }
 
