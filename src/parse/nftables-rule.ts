@@ -362,6 +362,8 @@ function mergedInequality(p: Parser, sel: Selector, start: number): void {
 /** `x`, `{ a, b-c }` or `@set` → elements; undefined after an approximation or error. */
 function readItems(p: Parser, key: Selector[]): NftElem[] | undefined {
   const w = word(p);
+  if (p.i >= p.t.length)
+    return void err(p, "a match without a value", "SELECTOR VALUE, SELECTOR { … } or SELECTOR @set");
   if (w === "{") {
     const r = readElements(p.t, p.i);
     p.i = r.next;
@@ -792,6 +794,7 @@ const OPERAND_NEXT = new Set([
  * 1m }`, `queue to jhash tcp dport . tcp sport mod 4`), braces taken whole.
  */
 function skipExpr(p: Parser, parts: string[] = []): string[] {
+  if (p.i >= p.t.length) return parts;
   do {
     if (word(p) === "{") {
       const end = readElements(p.t, p.i).next;
@@ -813,7 +816,7 @@ function skipUnknown(p: Parser, construct: string, reason: string, selectorWords
   const tok = p.t[p.i];
   const parts: string[] = [];
   if (selectorWords > 0 && word(p, selectorWords) !== "set") {
-    for (let k = 0; k < selectorWords; k++) parts.push(p.t[p.i++]!.text);
+    for (let k = 0; k < selectorWords && p.i < p.t.length; k++) parts.push(p.t[p.i++]!.text);
     if (word(p) === ".")
       return approx(p, skipExpr(p, parts).join(" "), "concatenation with a selector not modelled", tok);
     if (["==", "!=", "eq", "ne"].includes(word(p))) parts.push(p.t[p.i++]!.text);

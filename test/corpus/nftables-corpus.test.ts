@@ -154,3 +154,33 @@ test(
     assert.ok(accepted.length >= 30, `nft accepted only ${accepted.length}`);
   },
 );
+
+test("mangled corpus files (cut short, words dropped, stray tokens) never crash a reader", () => {
+  let seed = 7;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return Math.floor((seed / 0x80000000) * n);
+  };
+  const stray = ["{", "}", ";", '"', ".", ":", "@", "$x", "vmap", "jump {", "!=", "include"];
+  let n = 0;
+  for (const g of GROUPS)
+    for (const f of readdirSync(join(DIR, g))) {
+      const t = readFileSync(join(DIR, g, f), "utf8");
+      for (let k = 0; k < 3; k++) {
+        const words = t.split(/(\s+)/);
+        const at = rnd(t.length);
+        const x =
+          k === 0
+            ? t.slice(0, at)
+            : k === 1
+              ? [...words.slice(0, rnd(words.length)), ...words.slice(rnd(words.length))].join("")
+              : t.slice(0, at) + stray[rnd(stray.length)]! + t.slice(at);
+        n++;
+        assert.doesNotThrow(
+          () => (f.includes(".json") ? readNftablesJson(x, f) : readNftablesText(x, f)),
+          `${g}/${f} #${k}`,
+        );
+      }
+    }
+  assert.ok(n > 1000);
+});
