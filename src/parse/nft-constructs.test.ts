@@ -345,6 +345,19 @@ test("a verdict map with run-time content and queue may decide the verdict: said
     "f.nft",
   );
   assert.deepEqual(r.diagnostics, []);
-  const decides = r.ruleset.tables[0]!.chains[0]!.rules.map((x) => x.approximations.some((a) => a.decides === true));
+  const decides = r.ruleset.tables[0]!.chains[0]!.rules.map((x) =>
+    x.approximations.some((a) => a.decides === true),
+  );
   assert.deepEqual(decides, [true, true, true, false]);
+});
+
+test("a backslash at the end of a line continues the rule (was: two rules, the second accepting all new)", () => {
+  const r = readNftablesText(
+    "table inet f { chain c { type filter hook input priority 0;\n tcp dport ssh \\\n   ct state new accept\n udp dport 53 accept # not continued \\\n}\n}\n",
+    "f.nft",
+  );
+  assert.deepEqual(summary(r.ruleset), [
+    "c: tcp dport 22 from any to any ct new → accept",
+    "c: udp dport 53 from any to any → accept",
+  ]);
 });

@@ -34,7 +34,10 @@ export function nftStatements(text: string): Statement[] {
     depth = 0;
   };
   text.split("\n").forEach((raw, i) => {
-    const line = raw.replace(/\r$/, "");
+    let line = raw.replace(/\r$/, "");
+    // `\` at the end of a line continues the statement on the next one (nft's scanner).
+    const continued = /\\\s*$/.test(line.replace(/#.*$/, "")) && !/^\s*#/.test(line);
+    if (continued) line = line.replace(/\\\s*$/, "");
     let quote = false;
     for (let k = 0; k < line.length; k++) {
       const c = line[k]!;
@@ -76,8 +79,8 @@ export function nftStatements(text: string): Statement[] {
       }
       cur += c;
     }
-    // A statement ends with its line unless an anonymous set is still open.
-    if (depth === 0) flush();
+    // A statement ends with its line unless an anonymous set is still open or the line continues.
+    if (depth === 0 && !continued) flush();
     else cur += " ";
   });
   flush();
