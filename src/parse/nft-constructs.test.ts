@@ -345,10 +345,15 @@ test("a verdict map with run-time content and queue may decide the verdict: said
     "f.nft",
   );
   assert.deepEqual(r.diagnostics, []);
-  const decides = r.ruleset.tables[0]!.chains[0]!.rules.map((x) =>
-    x.approximations.some((a) => a.decides === true),
+  const rules = r.ruleset.tables[0]!.chains[0]!.rules;
+  assert.deepEqual(
+    rules.map((x) => x.approximations.some((a) => a.decides === true)),
+    [true, true, false, false],
   );
-  assert.deepEqual(decides, [true, true, true, false]);
+  // A concatenation part not modelled (meta mark) is taken as any value; the element still decides.
+  assert.equal(spaceText(rules[2]!.match).join(" | "), "any from 198.51.100.1 to any4");
+  assert.deepEqual(rules[2]!.action, { kind: "drop" });
+  assert.equal(rules[2]!.approximations[0]!.construct, "meta mark");
 });
 
 test("a backslash at the end of a line continues the rule (was: two rules, the second accepting all new)", () => {

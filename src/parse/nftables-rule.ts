@@ -113,7 +113,8 @@ export interface NftRuleInput {
   index: number;
 }
 
-type ValueKind = "addr" | "port" | "proto" | "ct" | "icmp" | "icmpv6" | "ifname" | "nfproto";
+/** `any`: a concatenation part the space has no dimension for (`ether saddr`): any value matches. */
+type ValueKind = "addr" | "port" | "proto" | "ct" | "icmp" | "icmpv6" | "ifname" | "nfproto" | "any";
 interface Selector {
   kind: ValueKind;
   dim: IntervalDim | "iif" | "oif" | "family";
@@ -256,6 +257,39 @@ function word(p: Parser, k = 0): string {
   return p.t[p.i + k]?.text ?? "";
 }
 
+const PAYLOADS = new Set([
+  "ether",
+  "vlan",
+  "arp",
+  "meta",
+  "ct",
+  "ip",
+  "ip6",
+  "tcp",
+  "udp",
+  "th",
+  "icmp",
+  "icmpv6",
+  "sctp",
+  "dccp",
+  "udplite",
+]);
+
+/**
+ * A two-word selector the space has no dimension for, as a part of a concatenation (`ip saddr .
+ * ether saddr @s`): consumed and said as an approximation; the other parts still narrow the match.
+ */
+function unmodelledPart(p: Parser): Selector | undefined {
+  if (!PAYLOADS.has(word(p)) || !/^[a-z][\w-]*$/.test(word(p, 1))) return undefined;
+  approx(
+    p,
+    `${word(p)} ${word(p, 1)}`,
+    "a part of a concatenation not modelled: any value of it is taken to match",
+  );
+  p.i += 2;
+  return { kind: "any", dim: "proto" };
+}
+
 /** The selector at the parser's position (two words, then one), consumed; undefined if none. */
 function selectorAt(p: Parser): Selector | undefined {
   const two = SELECTORS[`${word(p)} ${word(p, 1)}`];
@@ -278,7 +312,7 @@ function step(p: Parser): void {
     const key = [first];
     while (word(p) === ".") {
       p.i++;
-      const next = selectorAt(p);
+      const next = selectorAt(p) ?? unmodelledPart(p);
       if (!next) {
         // The whole key and what follows it (`ip saddr . meta mark vmap @m`): one approximation.
         p.i = start;
@@ -445,6 +479,7 @@ function applyElements(p: Parser, mb: MatchBuilder, key: Selector[], elems: NftE
     let box: Box = makeBox({});
     for (const [k, sel] of key.entries()) {
       const item = e.parts[k]!;
+      if (sel.kind === "any") continue;
       if (sel.kind === "ifname" || sel.kind === "nfproto") {
         if (sel.kind === "nfproto" || item.endsWith("*"))
           return approx(
@@ -517,6 +552,8 @@ function valueSet(kind: ValueKind, item: string): IntervalSet | undefined {
     case "ifname":
     case "nfproto":
       return undefined;
+    case "any":
+      return FULL.port;
   }
 }
 
@@ -538,6 +575,7 @@ function expectedFor(kind: ValueKind): string {
     icmpv6: "an ICMPv6 type name or number",
     ifname: "an interface name",
     nfproto: "ipv4 or ipv6",
+    any: "a value",
   }[kind];
 }
 
