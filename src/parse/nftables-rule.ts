@@ -166,18 +166,14 @@ const VERDICT_WORDS = new Set([
   "notrack",
   "queue",
 ]);
+/** Words that begin a selector (a payload, meta or conntrack expression). */
+const SELECTOR_HEADS = ["meta", "ct", "ip", "ip6", "tcp", "udp", "th"] as const;
 const STATEMENT_WORDS = new Set([
   "counter",
   "log",
   "comment",
   "limit",
-  "meta",
-  "ct",
-  "ip",
-  "ip6",
-  "tcp",
-  "udp",
-  "th",
+  ...SELECTOR_HEADS,
   "iifname",
   "oifname",
   "iif",
@@ -257,19 +253,13 @@ function word(p: Parser, k = 0): string {
   return p.t[p.i + k]?.text ?? "";
 }
 
-const PAYLOADS = new Set([
+const PAYLOADS = new Set<string>([
+  ...SELECTOR_HEADS,
+  "icmp",
+  "icmpv6",
   "ether",
   "vlan",
   "arp",
-  "meta",
-  "ct",
-  "ip",
-  "ip6",
-  "tcp",
-  "udp",
-  "th",
-  "icmp",
-  "icmpv6",
   "sctp",
   "dccp",
   "udplite",
