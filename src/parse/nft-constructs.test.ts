@@ -366,3 +366,14 @@ test("a backslash at the end of a line continues the rule (was: two rules, the s
     "c: udp dport 53 from any to any → accept",
   ]);
 });
+
+test("an interface wildcard widens the match (every name) and says so, never narrows it to a literal", () => {
+  const r = readNftablesText(
+    'table inet f { chain c { type filter hook input priority 0;\n iifname "eth*" drop\n iifname != { "lo", "wg*" } accept\n} }\n',
+    "f.nft",
+  );
+  assert.deepEqual(summary(r.ruleset), [
+    'c: any from any to any iif !"" → drop (approx)',
+    'c: any from any to any iif !{"", lo} → accept (approx)',
+  ]);
+});

@@ -494,13 +494,20 @@ function applyElements(p: Parser, mb: MatchBuilder, key: Selector[], elems: NftE
 function applySingle(p: Parser, mb: MatchBuilder, sel: Selector, items: string[], neg: boolean): void {
   if (sel.kind === "ifname") {
     const wild = items.filter((x) => x.endsWith("*"));
-    if (wild.length > 0)
-      approx(p, wild.join(","), "interface wildcard: only the literal name is matched exactly");
+    const names = items.filter((x) => !x.endsWith("*"));
     // Where a packet has no such interface (oif in prerouting/input, iif in output) the kernel's
     // meta expression breaks the rule: neither `oifname x` nor `oifname != x` matches (nft_meta_get_eval).
+    // A wildcard (`eth*`) is a prefix the name sets cannot say: the match is widened to every
+    // name (positive) or kept to the literal names' complement (negated), and said.
+    if (wild.length > 0)
+      approx(
+        p,
+        wild.join(","),
+        "interface wildcard: taken as matching any interface name (wider than it is)",
+      );
     return void mb.narrowName(
       sel.dim === "iif" ? "iif" : "oif",
-      neg ? NameSet.except(...items, "") : NameSet.of(...items),
+      neg ? NameSet.except(...names, "") : wild.length > 0 ? NameSet.except("") : NameSet.of(...names),
     );
   }
   if (sel.kind === "nfproto") {
