@@ -356,23 +356,22 @@ test("a verdict map with run-time content and queue may decide the verdict: said
   assert.equal(rules[2]!.approximations[0]!.construct, "meta mark");
 });
 
-test("a backslash at the end of a line continues the rule (was: two rules, the second accepting all new)", () => {
-  const r = readNftablesText(
-    "table inet f { chain c { type filter hook input priority 0;\n tcp dport ssh \\\n   ct state new accept\n udp dport 53 accept # not continued \\\n}\n}\n",
-    "f.nft",
+/** The rules of one input chain `c` holding `body`. */
+const chainRules = (body: string): string[] =>
+  summary(
+    readNftablesText(`table inet f { chain c { type filter hook input priority 0;\n${body}}\n}\n`, "f.nft")
+      .ruleset,
   );
-  assert.deepEqual(summary(r.ruleset), [
-    "c: tcp dport 22 from any to any ct new → accept",
-    "c: udp dport 53 from any to any → accept",
-  ]);
+
+test("a backslash at the end of a line continues the rule (was: two rules, the second accepting all new)", () => {
+  assert.deepEqual(
+    chainRules(" tcp dport ssh \\\n   ct state new accept\n udp dport 53 accept # not continued \\\n"),
+    ["c: tcp dport 22 from any to any ct new → accept", "c: udp dport 53 from any to any → accept"],
+  );
 });
 
 test("an interface wildcard widens the match (every name) and says so, never narrows it to a literal", () => {
-  const r = readNftablesText(
-    'table inet f { chain c { type filter hook input priority 0;\n iifname "eth*" drop\n iifname != { "lo", "wg*" } accept\n} }\n',
-    "f.nft",
-  );
-  assert.deepEqual(summary(r.ruleset), [
+  assert.deepEqual(chainRules(' iifname "eth*" drop\n iifname != { "lo", "wg*" } accept\n'), [
     'c: any from any to any iif !"" → drop (approx)',
     'c: any from any to any iif !{"", lo} → accept (approx)',
   ]);
