@@ -243,3 +243,54 @@ for (const target of ["nftables", "iptables"] as const) {
     },
   );
 }
+
+/**
+ * Issue 17: an IPv4-only topology's rules must close IPv6 too. The seed host topology has no IPv6
+ * address; both hosts get one here. Before the rules are loaded every IPv6 probe passes (so the
+ * test can fail); after, IPv4 still passes and all six IPv6 probes — three the matrix allows over
+ * IPv4, three it does not, in both directions — are dropped.
+ */
+const V6_IN: Check[] = [
+  { proto: "tcp", port: 5061, want: "filtered" },
+  { proto: "tcp", port: 443, want: "filtered" },
+  { proto: "udp", port: 3478, want: "filtered" },
+  { proto: "tcp", port: 22, want: "filtered" },
+];
+const V6_OUT: Check[] = [
+  { proto: "tcp", port: 5061, want: "filtered" },
+  { proto: "udp", port: 3478, want: "filtered" },
+];
+const opened = (checks: readonly Check[]) => checks.map((c) => `${c.proto}/${c.port} open`);
+
+for (const target of ["nftables", "iptables"] as const) {
+  test(
+    `${target}, host kind, IPv4-only topology: IPv6 is dropped in a real kernel`,
+    { skip, timeout: 60_000 },
+    async () => {
+      const lab = new Lab();
+      try {
+        const edge = lab.ns(`edge-v6-${process.pid}`);
+        const peer = lab.ns(`edge-v6p-${process.pid}`);
+        lab.link(edge, "eth0", peer, "eth0");
+        for (const [ns, a] of [
+          [edge, "203.0.113.10/24"],
+          [edge, "2001:db8:17::10/64"],
+          [peer, "203.0.113.20/24"],
+          [peer, "2001:db8:17::20/64"],
+        ] as const)
+          lab.addr(ns, "eth0", a);
+        await lab.listen(edge, [...INBOUND, ...V6_IN]);
+        await lab.listen(peer, [...OUTBOUND, ...V6_OUT]);
+        assert.deepEqual(lab.probe(peer, "2001:db8:17::10", V6_IN), opened(V6_IN), "no rules yet");
+        assert.deepEqual(lab.probe(edge, "2001:db8:17::20", V6_OUT), opened(V6_OUT), "no rules yet");
+        const files = compiled("seed-host.yaml", target);
+        load(lab, edge, target, files);
+        assert.deepEqual(lab.probe(peer, "203.0.113.10", INBOUND.slice(0, 3)), expect(INBOUND.slice(0, 3)));
+        assert.deepEqual(lab.probe(peer, "2001:db8:17::10", V6_IN), expect(V6_IN));
+        assert.deepEqual(lab.probe(edge, "2001:db8:17::20", V6_OUT), expect(V6_OUT));
+      } finally {
+        lab.close();
+      }
+    },
+  );
+}

@@ -105,7 +105,7 @@ function compile(plan: Plan): TargetResult {
     IpPermissionsEgress: pick("egress"),
   };
   const warnings: string[] = [
-    "a new security group allows all egress by default: revoke that rule, or outbound traffic beyond the matrix stays open",
+    "a new security group allows all egress by default (0.0.0.0/0, and ::/0 in a VPC with IPv6): revoke those rules, or outbound traffic beyond the matrix stays open",
   ];
   for (const dir of ["ingress", "egress"]) {
     const count = pick(dir).reduce((n, p) => n + p.IpRanges.length + p.Ipv6Ranges.length, 0);

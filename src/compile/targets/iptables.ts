@@ -1,6 +1,7 @@
 /**
- * iptables: `iptables-restore` input for IPv4 and, when any rule has IPv6 addresses, an
- * `ip6tables-restore` file (suffix `.v6`). Each file replaces the whole `filter` table (that is
+ * iptables: `iptables-restore` input for IPv4 and always an `ip6tables-restore` file (suffix
+ * `.v6`): IPv4 and IPv6 are separate tables in netfilter, and a host whose topology is IPv4 only
+ * must still close IPv6 (loopback, neighbour discovery, default deny), or IPv6 passes unfiltered. Each file replaces the whole `filter` table (that is
  * what iptables-restore does without --noflush): the generated policy is the host's or the
  * perimeter's complete filter policy, with DROP policies on the built-in chains it uses and no
  * user chains (nothing to collide with). Stateful: one conntrack ESTABLISHED,RELATED rule per
@@ -55,6 +56,7 @@ function table(plan: Plan, fam: Fam): string {
   const out = [
     ...header(plan, "#", fam === 4 ? "iptables (iptables-restore)" : "ip6tables (ip6tables-restore)"),
     "# Replaces the whole filter table.",
+    ...(fam === 4 ? ["# Load FILE.v6 (the IPv6 table) as well: it closes IPv6, which this file does not filter."] : []),
     "*filter",
   ];
   // Host: everything not allowed is dropped both ways. Perimeter: forwarding and the firewall's
@@ -81,8 +83,11 @@ function table(plan: Plan, fam: Fam): string {
 }
 
 function compile(plan: Plan): TargetResult {
-  const files = [{ suffix: "", text: table(plan, 4) }];
-  if (plan.rules.some((r) => families(r).includes(6))) files.push({ suffix: ".v6", text: table(plan, 6) });
+  // The IPv6 file even when no rule has IPv6 addresses: without it IPv6 is not filtered at all.
+  const files = [
+    { suffix: "", text: table(plan, 4) },
+    { suffix: ".v6", text: table(plan, 6) },
+  ];
   return { ok: true, files, warnings: [] };
 }
 
