@@ -20,7 +20,15 @@ import {
   type HookOptions,
   type Rewrite,
 } from "./hooks.js";
-import { crossing, CT_NEW, exposureUniverse, flowSpace, replySpace, type Leg } from "./flows.js";
+import {
+  anyAddressedSpace,
+  crossing,
+  CT_NEW,
+  exposureUniverse,
+  replySpace,
+  sentSpace,
+  type Leg,
+} from "./flows.js";
 import {
   AUDIT_REPORT_VERSION,
   type AuditReportT,
@@ -175,7 +183,7 @@ export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
     retired: flow.retired,
   };
   const cross = crossing(ctx.topology, flow);
-  const packets = cross ? flowSpace(flow, cross.forward) : Space.EMPTY;
+  const packets = cross ? sentSpace(ctx.topology, flow, cross.forward) : Space.EMPTY;
   if (!cross || packets.isEmpty())
     return { ...head, verdict: "not-applicable", blocked: [], uncertain: false };
   const fwd = runPath(ctx.rulesets, cross.forward.path, [{ rewrite: {}, packets }], walkedOpt(ctx));
@@ -248,7 +256,8 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
     let needed = Space.EMPTY;
     for (const f of required(ctx)) {
       const c = crossing(ctx.topology, f);
-      if (c && c.direction === u.direction) needed = needed.union(flowSpace(f, c.forward, CT_NEW));
+      if (c && c.direction === u.direction)
+        needed = needed.union(anyAddressedSpace(ctx.topology, f, c.forward, CT_NEW));
     }
     // The topology asks for its management addresses to stay reachable: their connections
     // towards the endpoints are intended, not exposure.
@@ -307,7 +316,7 @@ function flowReach(ctx: Ctx): FlowReach[] {
   return ctx.topology.flows
     .filter((f) => f.active)
     .map((flow) => {
-      const own = flowSpace(flow, anyLeg, FULL.ct);
+      const own = anyAddressedSpace(ctx.topology, flow, anyLeg, FULL.ct);
       return { flow, own, reply: replySpace(own, anyLeg) };
     });
 }

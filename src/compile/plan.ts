@@ -12,7 +12,7 @@
  */
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { onHost, type BoundTopology, type FirewallSpec, type ResolvedFlow } from "../model/flow.js";
-import { ALL_V4, ALL_V6, familyPart, toCidrs } from "../space/address.js";
+import { addressText, ALL_V4, ALL_V6, familyPart, toCidrs } from "../space/address.js";
 import type { IntervalSet } from "../space/interval-set.js";
 import { portText, portSet, type PortRange } from "../space/port.js";
 
@@ -43,6 +43,16 @@ export interface PlanRule {
   retired: boolean;
 }
 
+/** One static 1:1 NAT pair on the perimeter firewall (topology `nat:`); endpoints sharing it are listed together. */
+export interface PlanNat {
+  endpoints: string[];
+  /** The zone the private address sits in: traffic crossing its interface is translated. */
+  zone: { name: string; interface: string };
+  family: 4 | 6;
+  private: string;
+  public: string;
+}
+
 export interface Plan {
   profileId: string;
   profileTitle: string;
@@ -53,6 +63,8 @@ export interface Plan {
   /** Management rules first, then the active flows in profile order. */
   rules: PlanRule[];
   management: PlanAddresses;
+  /** Static NAT pairs (perimeter kind), in topology order; [] = none. */
+  nat: PlanNat[];
   warnings: string[];
 }
 
@@ -197,9 +209,40 @@ export function makePlan(t: BoundTopology, opts: { dropRetired: boolean }): Plan
       zones,
       rules,
       management,
+      nat: planNat(t),
       warnings,
     },
   };
+}
+
+/** The topology's NAT as pairs, one per (private, public) pair whatever the endpoints sharing it. */
+function planNat(t: BoundTopology): PlanNat[] {
+  const fw = t.firewall;
+  if (fw.kind !== "perimeter") return [];
+  const out: PlanNat[] = [];
+  for (const n of t.nat ?? []) {
+    const zone = fw.zones.find((z) => z.endpoints.includes(n.endpoint));
+    if (!zone) continue;
+    for (const p of n.pairs) {
+      const [priv, pub] = [addressText(p.private), addressText(p.public)];
+      const same = out.find((x) => x.private === priv && x.public === pub);
+      if (same) same.endpoints.push(n.endpoint);
+      else
+        out.push({
+          endpoints: [n.endpoint],
+          zone: { name: zone.name, interface: zone.interface },
+          family: p.family,
+          private: priv,
+          public: pub,
+        });
+    }
+  }
+  return out;
+}
+
+/** One comment line naming a NAT pair (every target's comment for its NAT rules). */
+export function natComment(n: PlanNat): string {
+  return `static NAT ${n.endpoints.join(", ")}: ${n.private} is ${n.public} outside zone ${n.zone.name}`;
 }
 
 /** `lo-hi` / `lo` ranges in a separator a target uses (nft `-`, iptables `:`…). */

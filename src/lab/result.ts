@@ -47,6 +47,26 @@ export const LabOutput = z.object({
     }),
   ),
   flows: z.array(LabFlow),
+  nat: z
+    .array(
+      z.object({
+        endpoint: z.string(),
+        private: z.string(),
+        public: z.string(),
+        mapped: z
+          .array(z.string())
+          .describe(
+            "the addresses (address:port) STUN servers outside reported for the endpoint's STUN probes",
+          ),
+        ok: z
+          .boolean()
+          .describe("every STUN-mapped address is the public address (SNAT proven), and there was one"),
+      }),
+    )
+    .optional()
+    .describe(
+      "static NAT of the topology: the public address proven by a STUN server outside, as an Edge admin checks it",
+    ),
   summary: z.object({
     flows: z.number().int(),
     allowed: z.number().int(),
@@ -114,8 +134,23 @@ export function compareFlows(
   });
 }
 
+/**
+ * SNAT proven the way an Edge admin does it: a STUN server outside answers with the address it saw
+ * (RFC 5389 XOR-MAPPED-ADDRESS), which must be the endpoint's public address. `results` are the
+ * probes sent from the endpoint to hosts outside its zone; the address is compared without the port.
+ */
+export function natCheck(
+  pair: { endpoint: string; private: string; public: string },
+  results: readonly ProbeResultT[],
+): NonNullable<LabOutputT["nat"]>[number] {
+  const mapped = [...new Set(results.flatMap((r) => (r.stun ? [r.stun.mapped] : [])))].sort();
+  const host = (m: string) => m.replace(/^\[(.*)\]:\d+$/, "$1").replace(/^([^:]*):\d+$/, "$1");
+  return { ...pair, mapped, ok: mapped.length > 0 && mapped.every((m) => host(m) === pair.public) };
+}
+
 export function labExitCode(o: LabOutputT): 0 | 1 {
-  return o.summary.disagreements === 0 &&
+  return (o.nat ?? []).every((n) => n.ok) &&
+    o.summary.disagreements === 0 &&
     o.flows.every((f) => f.probe === "allowed" && f.audit !== "blocked" && f.audit !== "partial")
     ? 0
     : 1;
@@ -138,6 +173,10 @@ export function renderLabText(o: LabOutputT): string {
   ]);
   const head = ["", "flow", "direction", "ports", "probe", "audit", ""];
   lines.push(...alignedLines(head, rows));
+  for (const n of o.nat ?? [])
+    lines.push(
+      `NAT ${n.endpoint}: ${n.private} is ${n.public} outside; STUN-mapped ${n.mapped.join(", ") || "(no STUN answer)"}: ${n.ok ? "SNAT to the public address proven" : "NOT the public address"}`,
+    );
   for (const f of o.flows.filter((x) => !x.agree))
     lines.push(`BUG: probe and audit disagree on ${f.id}: ${f.detail} — please report it with this output`);
   lines.push(

@@ -4,6 +4,7 @@
  */
 import { IntervalSet } from "../space/interval-set.js";
 import type { PortRange } from "../space/port.js";
+import type { NatBinding } from "./nat.js";
 
 export type Transport = "tcp" | "udp";
 
@@ -89,6 +90,8 @@ export interface BoundTopology {
   firewall: FirewallSpec;
   /** Addresses any generated ruleset must keep reachable (management access). */
   management: IntervalSet;
+  /** Static 1:1 NAT on the perimeter firewall (model/nat.ts); absent or empty: none. */
+  nat?: NatBinding[];
   /** The topology's SIP domains (default first); empty when it names none. */
   sipDomains: string[];
   /**

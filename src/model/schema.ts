@@ -126,6 +126,12 @@ export const advisorySchema = z.strictObject({
   text: z.string().min(1),
   conditions: z.array(conditionSchema).default([]),
   source: z.string().optional(),
+  /**
+   * What the advisory says about the topology's `nat:` section while it is active, checked when a
+   * topology is bound: `required` (the deployment is behind static NAT: name the public addresses)
+   * or `forbidden` (e.g. NAT is not supported with hardware load balancing).
+   */
+  nat: z.enum(["required", "forbidden"]).optional(),
 });
 
 export const profileSchema = z.strictObject({
@@ -174,6 +180,13 @@ export const topologySchema = z.strictObject({
   variables: z.record(z.string(), portSpecSchema).default({}),
   firewall: firewallSchema,
   management: addressSpecSchema.optional(),
+  /**
+   * Static 1:1 NAT on the perimeter firewall: endpoint id → its public address (one per family it
+   * translates). The endpoint's own (private) address is what `endpoints` binds; inbound traffic to
+   * the public address is DNAT-ed to it and its outbound traffic SNAT-ed to the public address
+   * (symmetric NAT, as the A/V Edge requires).
+   */
+  nat: z.record(z.string(), addressSpecSchema).optional(),
   /**
    * The deployment's SIP domains, the default first: they fill `{domain}` (and `{each additional SIP
    * domain}`) in the profile's certificate names, so probe can compare the certificates it is shown

@@ -8,6 +8,7 @@ import { topologySchema, type Certificate, type DnsRecord, type Topology } from 
 import type { PathKey, YamlSource } from "./yaml-source.js";
 import { zodDiagnostics } from "./zod-diagnostics.js";
 import { parseLeniently } from "./lenient.js";
+import { bindNat } from "./nat.js";
 
 /**
  * Structure, field by field: the valid parts come back even when others are wrong, so the binding
@@ -124,6 +125,16 @@ export function bindTopology(
     topology.management === undefined
       ? IntervalSet.EMPTY
       : addressesOf(topology.management, ["management"]).set;
+  const nat = bindNat({
+    nat: topology.nat,
+    endpoints,
+    endpointIds,
+    firewall,
+    advisories: profile.advisories,
+    features: new Set(topology.features),
+    source,
+  });
+  diagnostics.push(...nat.diagnostics);
   if (diagnostics.length > 0 || !firewall) return { diagnostics };
 
   const byId = new Map(endpoints.map((e) => [e.id, e.addresses]));
@@ -141,6 +152,7 @@ export function bindTopology(
       features: [...topology.features],
       firewall,
       management,
+      ...(nat.nat.length > 0 ? { nat: nat.nat } : {}),
       sipDomains: [...(topology.sipDomains ?? [])],
       certificates: expectedCertificates(
         profile.certificates,

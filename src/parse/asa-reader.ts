@@ -38,7 +38,39 @@ export function readCiscoAsa(text: string, file: string): ParsedRuleset {
   };
 }
 
+/**
+ * Static object NAT as nat chains at the kernel's NAT hooks (the engine's NAT model): packets to
+ * the mapped address entering by the mapped interface are DNAT-ed to the real one before the
+ * access-lists see them; the real host's packets leaving by it are SNAT-ed to the mapped address.
+ */
+function natChains(config: AsaConfig, file: string): Chain[] {
+  if (config.nats.length === 0) return [];
+  const ifs = (n: AsaConfig["nats"][number]) =>
+    n.mappedIf === undefined ? NameSet.except(n.realIf) : NameSet.of(n.mappedIf);
+  const chain = (hook: "prerouting" | "postrouting"): Chain => {
+    const name = hook === "prerouting" ? "nat_in" : "nat_out";
+    const rules = config.nats.map((n, i) => {
+      const [match, action]: [Space, Action] =
+        hook === "prerouting"
+          ? [Space.box(makeBox({ dst: n.mapped, iif: ifs(n) })), { kind: "dnat", to: { addresses: n.real } }]
+          : [Space.box(makeBox({ src: n.real, oif: ifs(n) })), { kind: "snat", to: { addresses: n.mapped } }];
+      return deviceRule(TABLE, name, i + 1, match, action, origin(file, n.line, n.text));
+    });
+    return {
+      name,
+      base: { hook, priority: hook === "prerouting" ? -100 : 100, type: "nat", policy: "accept" },
+      rules,
+      origin: origin(file, config.nats[0]!.line, "(implicit) static object NAT"),
+    };
+  };
+  return [chain("prerouting"), chain("postrouting")];
+}
+
 function asaChains(config: AsaConfig, file: string): Chain[] {
+  return [...filterChains(config, file), ...natChains(config, file)];
+}
+
+function filterChains(config: AsaConfig, file: string): Chain[] {
   // Interfaces the configuration defines, and those an access-group names in an excerpt (a
   // config fragment, or portmatrix's own output, has access-groups without interface blocks).
   const named = config.interfaces.filter((i) => i.name !== "");

@@ -46,8 +46,24 @@ export interface AsaBinding {
   line: number;
 }
 
+/**
+ * Static object NAT (`object network N` / ` host REAL` / ` nat (REAL_IF,MAPPED_IF) static MAPPED`):
+ * REAL is MAPPED on MAPPED_IF (`any`: every other interface), both ways (Cisco ASA Series Firewall
+ * Configuration Guide, "Network Object NAT"; since 8.3 access-lists name the real address).
+ */
+export interface AsaStaticNat {
+  real: IntervalSet;
+  mapped: IntervalSet;
+  realIf: string;
+  /** undefined = any interface but the real one. */
+  mappedIf: string | undefined;
+  line: number;
+  text: string;
+}
+
 export interface AsaConfig {
   interfaces: AsaInterface[];
+  nats: AsaStaticNat[];
   acls: Map<string, AsaAce[]>;
   bindings: AsaBinding[];
   /** `same-security-traffic permit inter-interface` is configured. */
@@ -86,7 +102,13 @@ export function parseCiscoAsa(file: string, text: string): { config: AsaConfig; 
   const networks = new Map<string, IntervalSet>();
   const services = new Map<string, Extract<Block, { kind: "service" }>>();
   const protocols = new Map<string, IntervalSet>();
-  const config: AsaConfig = { interfaces: [], acls: new Map(), bindings: [], sameSecurityPermitted: false };
+  const config: AsaConfig = {
+    interfaces: [],
+    nats: [],
+    acls: new Map(),
+    bindings: [],
+    sameSecurityPermitted: false,
+  };
   let block: Block = { kind: "ignored" };
   const lines = text.split(/\r?\n/);
 
@@ -104,7 +126,14 @@ export function parseCiscoAsa(file: string, text: string): { config: AsaConfig; 
     const trimmed = raw.trim();
     if (trimmed === "" || trimmed.startsWith("!") || trimmed.startsWith(":")) return;
     const tk = new Tokens(trimmed.split(/\s+/));
-    const ctx: Ctx = { networks, services, protocols, problem, interfaces: config.interfaces };
+    const ctx: Ctx = {
+      networks,
+      services,
+      protocols,
+      problem,
+      interfaces: config.interfaces,
+      nat: (n) => config.nats.push({ ...n, line, text: trimmed }),
+    };
 
     if (/^\s/.test(raw)) {
       subcommand(block, tk, ctx);
@@ -176,6 +205,7 @@ interface Ctx {
   protocols: Map<string, IntervalSet>;
   interfaces: AsaInterface[];
   problem: (code: string, message: string, expected?: string, severity?: "error" | "warning") => void;
+  nat: (n: Omit<AsaStaticNat, "line" | "text">) => void;
 }
 
 function objectHeader(head: string, tk: Tokens, ctx: Ctx): Block {
@@ -242,6 +272,7 @@ function subcommand(block: Block, tk: Tokens, ctx: Ctx): void {
         if (a) block.set = block.set.union(a);
       } else if (cmd === "group-object")
         block.set = block.set.union(lookup(ctx.networks, tk.next(), "network object-group", ctx));
+      else if (cmd === "nat") objectNat(block.set, tk, ctx);
       else if (cmd === "fqdn")
         ctx.problem(
           "asa-unsupported",
@@ -276,6 +307,34 @@ function subcommand(block: Block, tk: Tokens, ctx: Ctx): void {
     case "ignored":
       return;
   }
+}
+
+/** ` nat (REAL_IF,MAPPED_IF) static MAPPED` inside a network object; other NAT forms are reported. */
+function objectNat(real: IntervalSet, tk: Tokens, ctx: Ctx): void {
+  const ifs = /^\(([^,()]+),([^,()]+)\)$/.exec(tk.next() ?? "");
+  const kind = tk.next();
+  const mappedWord = tk.next();
+  if (!ifs || kind !== "static" || mappedWord === undefined || !tk.done()) {
+    ctx.problem(
+      "asa-unsupported",
+      "only static object NAT (nat (REAL_IF,MAPPED_IF) static ADDRESS) is modelled: this NAT is ignored",
+      undefined,
+      "warning",
+    );
+    return;
+  }
+  const parsed = parseAddress(mappedWord);
+  const mapped = parsed.ok ? parsed.set : ctx.networks.get(mappedWord);
+  if (!mapped || real.size() !== 1n || mapped.size() !== 1n) {
+    ctx.problem(
+      "asa-unsupported",
+      `static NAT of "${mappedWord}" is modelled for one host to one host only: this NAT is ignored`,
+      undefined,
+      "warning",
+    );
+    return;
+  }
+  ctx.nat({ real, mapped, realIf: ifs[1]!, mappedIf: ifs[2] === "any" ? undefined : ifs[2]! });
 }
 
 function serviceLine(block: Extract<Block, { kind: "service" }>, cmd: string, tk: Tokens, ctx: Ctx): void {

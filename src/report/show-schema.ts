@@ -16,6 +16,12 @@ export const showOutputSchema = z.strictObject({
       features: z.array(z.string()),
       firewall: z.looseObject({ kind: z.enum(["host", "perimeter"]) }),
       management: z.array(z.string()),
+      nat: z
+        .record(z.string(), z.array(z.string()))
+        .optional()
+        .describe(
+          "static 1:1 NAT: endpoint id → its public addresses (its own, private ones are in flows' addresses)",
+        ),
     })
     .optional(),
   flows: z.array(
@@ -48,6 +54,10 @@ export const showOutputSchema = z.strictObject({
       active: z.boolean().optional(),
       retired: z.boolean().optional(),
       addresses: z.strictObject({ from: z.array(z.string()), to: z.array(z.string()) }).optional(),
+      public: z
+        .strictObject({ from: z.array(z.string()).optional(), to: z.array(z.string()).optional() })
+        .optional()
+        .describe("the public addresses (static NAT) of a side behind the topology's NAT"),
     }),
   ),
   defects: z.array(

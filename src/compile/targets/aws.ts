@@ -10,7 +10,7 @@
  * Perimeter kind: network ACLs per zone subnet (below).
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { header } from "../plan.js";
+import { header, natComment } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { diag, type Diagnostic } from "../../diag/diagnostic.js";
 
@@ -240,7 +240,10 @@ function networkAcls(plan: Plan): TargetResult {
       tf.push("}");
     }
   }
+  const eips = elasticIps(plan);
+  tf.push(...eips.lines);
   const warnings = [
+    ...eips.warnings,
     `network ACLs are stateless: return traffic is allowed to ports ${EPHEMERAL.from}-${EPHEMERAL.to} of each flow's peers, more than the flows themselves`,
   ];
   if (plan.rules.some((r) => r.flowId === "management"))
@@ -255,6 +258,45 @@ function networkAcls(plan: Plan): TargetResult {
     ],
     warnings,
   };
+}
+
+/**
+ * Static NAT (topology `nat:`) as AWS models it: an Elastic IP associated with the endpoint's
+ * private address on its network interface; the internet gateway translates both ways, so the
+ * network ACLs above see (and name) the private address. AWS picks an Elastic IP's address itself
+ * (a chosen one only from a BYOIP pool), and there is no IPv6 NAT: both are said in warnings.
+ */
+function elasticIps(plan: Plan): { lines: string[]; warnings: string[] } {
+  const lines: string[] = [];
+  const warnings: string[] = [];
+  for (const n of plan.nat) {
+    const name = tfName(n.endpoints[0]!);
+    if (n.family === 6) {
+      warnings.push(
+        `nat: AWS does not translate IPv6 (${n.private} → ${n.public}); give the instance the public IPv6 address itself`,
+      );
+      continue;
+    }
+    lines.push(
+      "",
+      `# ${natComment(n)}`,
+      `variable "network_interface_id_${name}" {`,
+      `  description = "The network interface holding ${n.private}"`,
+      "  type        = string",
+      "}",
+      "",
+      `resource "aws_eip" "nat_${name}" {`,
+      '  domain                    = "vpc"',
+      `  network_interface         = var.network_interface_id_${name}`,
+      `  associate_with_private_ip = "${n.private}"`,
+      "}",
+    );
+  }
+  if (lines.length > 0)
+    warnings.push(
+      `nat: AWS allocates each Elastic IP's address itself (a chosen one such as ${plan.nat[0]!.public} only from your own BYOIP pool, via aws_eip's address argument): check the public addresses in DNS and the topology after applying`,
+    );
+  return { lines, warnings };
 }
 
 export const aws: Target = {

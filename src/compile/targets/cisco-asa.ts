@@ -9,7 +9,7 @@
  * per port. Cisco ASA Series Command Reference: access-list extended, object-group, access-group.
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { families, header, isAny, rangeText } from "../plan.js";
+import { families, header, isAny, natComment, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { diag } from "../../diag/diagnostic.js";
 
@@ -106,6 +106,19 @@ function compile(plan: Plan): TargetResult {
       );
     else out.push(...list);
     out.push(`access-group ${acl(z.name)} in interface ${z.interface}`, "!");
+  }
+  if (plan.nat.length > 0) {
+    // Network object NAT, static: the real (private) host is the mapped (public) address on every
+    // other interface, both ways; access-lists name the real address (ASA 8.3 and later).
+    out.push("! Static NAT (topology nat:), network object NAT.");
+    for (const n of plan.nat)
+      out.push(
+        `object network pm-nat-${n.endpoints[0]}-v${n.family}`,
+        ` description ${natComment(n)}`,
+        ` host ${n.private}`,
+        ` nat (${n.zone.interface},any) static ${n.public}`,
+      );
+    out.push("!");
   }
   const mgmt = [...plan.management.v4, ...plan.management.v6];
   if (mgmt.length > 0) {

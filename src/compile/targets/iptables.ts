@@ -8,7 +8,7 @@
  * chain carries every reply. Ranges are `--dport 50000:59999`; several ports use multiport.
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { families, header, isAny, rangeText } from "../plan.js";
+import { families, header, isAny, natComment, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 
 type Fam = 4 | 6;
@@ -56,7 +56,9 @@ function table(plan: Plan, fam: Fam): string {
   const out = [
     ...header(plan, "#", fam === 4 ? "iptables (iptables-restore)" : "ip6tables (ip6tables-restore)"),
     "# Replaces the whole filter table.",
-    ...(fam === 4 ? ["# Load FILE.v6 (the IPv6 table) as well: it closes IPv6, which this file does not filter."] : []),
+    ...(fam === 4
+      ? ["# Load FILE.v6 (the IPv6 table) as well: it closes IPv6, which this file does not filter."]
+      : []),
     "*filter",
   ];
   // Host: everything not allowed is dropped both ways. Perimeter: forwarding and the firewall's
@@ -66,20 +68,50 @@ function table(plan: Plan, fam: Fam): string {
   for (const chain of chains) {
     if (chain === "INPUT") out.push("-A INPUT -i lo -j ACCEPT");
     if (chain === "OUTPUT") out.push("-A OUTPUT -o lo -j ACCEPT");
-    out.push(
-      `-A ${chain} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`,
-      `-A ${chain} -m conntrack --ctstate INVALID -j DROP`,
-    );
+    const own = plan.rules.filter((r) => chainOf(r) === chain && families(r).includes(fam));
+    out.push(`-A ${chain} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`);
+    // Dropping invalid packets matters only before accept rules (an IPv4-only topology's IPv6
+    // FORWARD has none: there the policy drops them, and the audit would call the rule dead).
+    if (own.length > 0 || (fam === 6 && chain !== "FORWARD"))
+      out.push(`-A ${chain} -m conntrack --ctstate INVALID -j DROP`);
     if (fam === 6 && chain !== "FORWARD")
       for (const t of [133, 134, 135, 136])
         out.push(
           `-A ${chain} -p ipv6-icmp -m icmp6 --icmpv6-type ${t} -m comment --comment "IPv6 neighbour discovery (RFC 4890)" -j ACCEPT`,
         );
-    for (const r of plan.rules)
-      if (chainOf(r) === chain && families(r).includes(fam)) out.push(...ruleLines(chain, r, fam));
+    for (const r of own) out.push(...ruleLines(chain, r, fam));
   }
-  out.push("COMMIT");
+  out.push("COMMIT", ...natTable(plan, fam));
   return out.join("\n") + "\n";
+}
+
+/**
+ * Static 1:1 NAT (topology `nat:`) as the `nat` table, which this file then replaces too: DNAT of
+ * the public address for packets entering from outside the endpoint's zone (PREROUTING), SNAT of
+ * the private address for packets leaving it (POSTROUTING); FORWARD sees the private address.
+ * iptables-extensions(8): DNAT, SNAT.
+ */
+function natTable(plan: Plan, fam: Fam): string[] {
+  const pairs = plan.nat.filter((n) => n.family === fam);
+  if (pairs.length === 0) return [];
+  const len = fam === 4 ? 32 : 128;
+  return [
+    "# Static NAT (topology nat:): replaces the whole nat table.",
+    "*nat",
+    ":PREROUTING ACCEPT [0:0]",
+    ":INPUT ACCEPT [0:0]",
+    ":OUTPUT ACCEPT [0:0]",
+    ":POSTROUTING ACCEPT [0:0]",
+    ...pairs.map(
+      (n) =>
+        `-A PREROUTING ! -i ${n.zone.interface} -d ${n.public}/${len} -m comment --comment ${quote(natComment(n))} -j DNAT --to-destination ${n.private}`,
+    ),
+    ...pairs.map(
+      (n) =>
+        `-A POSTROUTING ! -o ${n.zone.interface} -s ${n.private}/${len} -m comment --comment ${quote(natComment(n))} -j SNAT --to-source ${n.public}`,
+    ),
+    "COMMIT",
+  ];
 }
 
 function compile(plan: Plan): TargetResult {

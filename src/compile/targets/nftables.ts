@@ -7,7 +7,7 @@
  * `ct state established,related accept` per chain carries every reply. nft(8): SETS, CHAINS.
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { families, header, isAny, rangeText } from "../plan.js";
+import { families, header, isAny, natComment, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 
 type Fam = 4 | 6;
@@ -169,8 +169,42 @@ function compile(plan: Plan): TargetResult {
     );
     if (i < chains.length - 1) out.push("");
   });
-  out.push("}");
+  out.push(...natChains(plan), "}");
   return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings: [] };
+}
+
+/**
+ * Static 1:1 NAT (topology `nat:`): packets to the public address that arrive from outside the
+ * endpoint's zone are DNAT-ed to its private address at prerouting (priority dstnat), so the
+ * forward chain above sees, and matches, the private one; the endpoint's packets leaving its zone
+ * are SNAT-ed to the public address at postrouting (srcnat). Conntrack reverses both for replies.
+ * nft(8): NAT STATEMENTS (`dnat ip to` in an inet table).
+ */
+function natChains(plan: Plan): string[] {
+  if (plan.nat.length === 0) return [];
+  const kw = (fam: Fam) => (fam === 4 ? "ip" : "ip6");
+  const comment = (n: Plan["nat"][number]) => `comment "${natComment(n).replace(/"/g, "'").slice(0, 120)}"`;
+  const chain = (hook: "prerouting" | "postrouting", line: (n: Plan["nat"][number]) => string) => [
+    "",
+    `\tchain ${hook} {`,
+    `\t\ttype nat hook ${hook} priority ${hook === "prerouting" ? "dstnat" : "srcnat"}; policy accept;`,
+    ...plan.nat.map((n) => `\t\t${line(n)} ${comment(n)}`),
+    "\t}",
+  ];
+  return [
+    "",
+    "\t# static NAT (topology nat:): one public address per private one, both ways",
+    ...chain(
+      "prerouting",
+      (n) =>
+        `iifname != "${n.zone.interface}" ${kw(n.family)} daddr ${n.public} dnat ${kw(n.family)} to ${n.private}`,
+    ).slice(1),
+    ...chain(
+      "postrouting",
+      (n) =>
+        `oifname != "${n.zone.interface}" ${kw(n.family)} saddr ${n.private} snat ${kw(n.family)} to ${n.public}`,
+    ),
+  ];
 }
 
 export const nftables: Target = {

@@ -7,7 +7,7 @@
  * on` rule (pf.conf(5): PACKET FILTERING, TABLES).
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { families, header, isAny, rangeText } from "../plan.js";
+import { families, header, isAny, natComment, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 
 const tableName = (id: string) => `pm_${id.replace(/[^A-Za-z0-9_]/g, "_")}`;
@@ -37,19 +37,34 @@ function compile(plan: Plan): TargetResult {
       const toSelf = plan.firewall.kind === "perimeter" && r.flowId === "management";
       const dst = toSelf ? "self" : addr(fam === 4 ? r.dst.v4 : r.dst.v6, r.toEndpoint);
       const proto = r.transport === "any" ? "" : ` proto ${r.transport}`;
-      const what = `${af}${proto} from ${src}${ports(r.sports)} to ${dst}${ports(r.dports)} keep state label "${r.flowId}"`;
+      const what = (from: string) =>
+        `${af}${proto} from ${from}${ports(r.sports)} to ${dst}${ports(r.dports)} keep state label "${r.flowId}"`;
       if (r.direction === "forward") {
+        // pf translates before it filters: leaving by another zone's interface, a NATed source is
+        // already its public address (pf.conf(5), TRANSLATION).
+        const nat = plan.nat.find((n) => n.family === fam && n.endpoints.includes(r.fromEndpoint ?? ""));
         rules.push(
-          `pass in quick on ${r.fromZone!.interface} ${what}`,
-          `pass out quick on ${r.toZone!.interface} ${what}`,
+          `pass in quick on ${r.fromZone!.interface} ${what(src)}`,
+          `pass out quick on ${r.toZone!.interface} ${what(nat && src.replace(/\/(32|128)$/, "") === nat.private ? nat.public : src)}`,
         );
-      } else rules.push(`pass ${r.direction} quick ${what}`);
+      } else rules.push(`pass ${r.direction} quick ${what(src)}`);
     }
   }
   const out = [...header(plan, "#", "pf"), "", "set skip on lo", "set block-policy drop", ""];
   for (const [name, list] of [...tables].sort((a, b) => a[0].localeCompare(b[0])))
     out.push(`table <${name}> const { ${[...new Set(list)].join(" ")} }`);
   if (tables.size > 0) out.push("");
+  if (plan.nat.length > 0) {
+    // binat: 1:1 NAT both ways on each interface outside the endpoint's zone (FreeBSD pf.conf(5);
+    // OpenBSD 4.7+ writes it as `match on IF from REAL binat-to PUBLIC`).
+    out.push("# Static NAT (topology nat:).");
+    for (const n of plan.nat)
+      for (const z of plan.zones.filter((x) => x.name !== n.zone.name))
+        out.push(
+          `binat on ${z.interface} ${n.family === 4 ? "inet" : "inet6"} from ${n.private} to any -> ${n.public} # ${natComment(n)}`,
+        );
+    out.push("");
+  }
   out.push(
     "# Default deny, both directions; the pass rules below are quick (first match wins).",
     "block all",
