@@ -181,6 +181,7 @@ export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
     transport: flow.transport,
     ports: portText(portSet(flow.ports)),
     retired: flow.retired,
+    ...(flow.origin ? { origin: flow.origin } : {}),
   };
   const cross = crossing(ctx.topology, flow);
   const packets = cross ? sentSpace(ctx.topology, flow, cross.forward) : Space.EMPTY;

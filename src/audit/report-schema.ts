@@ -33,6 +33,7 @@ const Packets = z.array(z.string()).describe("packet set, one readable box per l
 
 export const FlowFinding = z.object({
   id: z.string(),
+  origin: z.literal("site").optional().describe("site: one of the topology's own flows (site:), not a profile row"),
   from: z.string(),
   to: z.string(),
   transport: z.enum(["tcp", "udp"]),

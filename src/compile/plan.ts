@@ -95,7 +95,8 @@ export function flowComment(profileId: string, f: ResolvedFlow): string {
   const sp = f.sourcePorts ? ` from port ${portText(portSet(f.sourcePorts))}` : "";
   const retired =
     f.retired && f.lifecycle ? ` [retired: ${f.lifecycle.service} ended ${f.lifecycle.ended ?? "?"}]` : "";
-  return `${profileId} ${f.id}: ${f.protocol} ${f.transport} ${portText(portSet(f.ports))}${sp} ${f.from} -> ${f.to}${retired}`;
+  // A site flow is named as the site's, not as a row of the profile.
+  return `${f.origin === "site" ? "site" : profileId} ${f.id}: ${f.protocol} ${f.transport} ${portText(portSet(f.ports))}${sp} ${f.from} -> ${f.to}${retired}`;
 }
 
 export function makePlan(t: BoundTopology, opts: { dropRetired: boolean }): PlanResult {

@@ -16,6 +16,7 @@ export type LabVerdict = z.infer<typeof Verdict>;
 
 export const LabFlow = z.object({
   id: z.string(),
+  origin: z.literal("site").optional().describe("site: one of the topology's own flows (site:), not a profile row"),
   from: z.string(),
   to: z.string(),
   transport: z.enum(["tcp", "udp"]),
@@ -98,6 +99,7 @@ export interface FlowInfo {
   transport: "tcp" | "udp";
   ports: ReadonlyArray<{ from: number; to: number }>;
   retired: boolean;
+  origin?: "site";
 }
 
 /** Compares probe and audit per flow; `agree` treats not-applicable (the firewall is not on the path) as allowed. */
@@ -120,6 +122,7 @@ export function compareFlows(
       detail = `probe says ${p.verdict} (${p.ok}/${p.total}), audit says ${a}${detail ? `; ${detail}` : ""}`;
     return {
       id: f.id,
+      ...(f.origin ? { origin: f.origin } : {}),
       from: f.from,
       to: f.to,
       transport: f.transport,
@@ -164,7 +167,7 @@ export function renderLabText(o: LabOutputT): string {
     );
   const rows = o.flows.map((f) => [
     f.agree ? "" : "BUG",
-    f.id,
+    f.origin === "site" ? `${f.id} (site)` : f.id,
     `${f.from} → ${f.to}`,
     `${f.transport} ${f.ports}`,
     f.probe,

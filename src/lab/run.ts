@@ -74,7 +74,14 @@ function deriveTopology(
   const profile = String(doc["profile"]);
   if (/[/\\]|\.ya?ml$/i.test(profile) && !isAbsolute(profile))
     doc["profile"] = resolve(dirname(resolve(path)), profile);
-  doc["endpoints"] = { ...(doc["endpoints"] as Record<string, unknown>), ...endpoints };
+  // The site's own endpoints (site.endpoints) are rebound where they are written.
+  const site = doc["site"] as { endpoints?: Record<string, unknown> } | undefined;
+  const own = Object.entries(endpoints).filter(
+    ([id]) => site?.endpoints && Object.hasOwn(site.endpoints, id),
+  );
+  if (site?.endpoints) site.endpoints = { ...site.endpoints, ...Object.fromEntries(own) };
+  const profileOnes = Object.entries(endpoints).filter(([id]) => !own.some(([o]) => o === id));
+  doc["endpoints"] = { ...(doc["endpoints"] as Record<string, unknown>), ...Object.fromEntries(profileOnes) };
   const out = join(dir, name);
   writeFileSync(out, stringify(doc));
   return out;
@@ -334,6 +341,7 @@ export class Lab {
         transport: f.transport,
         ports: f.ports,
         retired: f.retired,
+        ...(f.origin ? { origin: f.origin } : {}),
       })),
       results,
       report,

@@ -51,6 +51,8 @@ export interface ResolvedFlow {
   /** With a topology: resolved address sets on the one address axis (space/address.ts). */
   fromAddresses?: IntervalSet;
   toAddresses?: IntervalSet;
+  /** "site": one of the topology's own flows (`site.flows`), not a row of the vendor's profile. */
+  origin?: "site";
 }
 
 export interface HostFirewall {
@@ -85,6 +87,8 @@ export interface BoundTopology {
     text: string[];
     /** The addresses the topology writes one at a time (not as a CIDR, range or any); absent: none known. */
     hosts?: IntervalSet;
+    /** "site": one of the topology's own endpoints (`site.endpoints`). */
+    origin?: "site";
   }>;
   features: string[];
   firewall: FirewallSpec;

@@ -170,6 +170,27 @@ export const firewallSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("perimeter"), zones: z.record(z.string(), zoneSchema) }),
 ]);
 
+/** One of the site's own flows (DNS, NTP, directory, monitoring, management): the profile's flow shape, less its catalog fields. */
+export const siteFlowSchema = flowSchema.pick({
+  id: true,
+  protocol: true,
+  transport: true,
+  ports: true,
+  sourcePorts: true,
+  from: true,
+  to: true,
+  notes: true,
+});
+
+/**
+ * The site's own endpoints and flows, beside the vendor's rows: compiled, audited, probed and
+ * reported like them, and marked `origin: site` in the JSON outputs.
+ */
+export const siteSchema = z.strictObject({
+  endpoints: z.record(z.string(), addressSpecSchema).default({}),
+  flows: z.array(siteFlowSchema).default([]),
+});
+
 export const topologySchema = z.strictObject({
   $schema: z.string().optional(),
   /** A built-in profile id or a path to a profile file (relative to the topology). */
@@ -187,6 +208,7 @@ export const topologySchema = z.strictObject({
    * (symmetric NAT, as the A/V Edge requires).
    */
   nat: z.record(z.string(), addressSpecSchema).optional(),
+  site: siteSchema.optional(),
   /**
    * The deployment's SIP domains, the default first: they fill `{domain}` (and `{each additional SIP
    * domain}`) in the profile's certificate names, so probe can compare the certificates it is shown

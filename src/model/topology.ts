@@ -9,6 +9,7 @@ import type { PathKey, YamlSource } from "./yaml-source.js";
 import { zodDiagnostics } from "./zod-diagnostics.js";
 import { parseLeniently } from "./lenient.js";
 import { bindNat } from "./nat.js";
+import { siteEndpoints, siteFlows } from "./site.js";
 
 /**
  * Structure, field by field: the valid parts come back even when others are wrong, so the binding
@@ -120,15 +121,20 @@ export function bindTopology(
     err("invalid-port", message, ["variables", ...path], expected),
   );
 
-  const firewall = topology.firewall && checkFirewall(topology.firewall, endpointIds, err);
+  // The site's own endpoints join the profile's (zones, NAT and flows may name them).
+  const site = siteEndpoints(topology.site, profile, addressesOf, err);
+  const allEndpoints = [...endpoints, ...site];
+  const allIds = [...endpointIds, ...site.map((e) => e.id)];
+  const ownFlows = siteFlows(topology.site, profile, allEndpoints, variables, err);
+  const firewall = topology.firewall && checkFirewall(topology.firewall, allIds, err);
   const management =
     topology.management === undefined
       ? IntervalSet.EMPTY
       : addressesOf(topology.management, ["management"]).set;
   const nat = bindNat({
     nat: topology.nat,
-    endpoints,
-    endpointIds,
+    endpoints: allEndpoints,
+    endpointIds: allIds,
     firewall,
     advisories: profile.advisories,
     features: new Set(topology.features),
@@ -137,8 +143,9 @@ export function bindTopology(
   diagnostics.push(...nat.diagnostics);
   if (diagnostics.length > 0 || !firewall) return { diagnostics };
 
-  const byId = new Map(endpoints.map((e) => [e.id, e.addresses]));
-  const flows = lowerFlows(profile, { variables, features: new Set(topology.features), asOf }).map((f) => ({
+  const byId = new Map(allEndpoints.map((e) => [e.id, e.addresses]));
+  const lowered = lowerFlows(profile, { variables, features: new Set(topology.features), asOf });
+  const flows = [...lowered, ...ownFlows].map((f) => ({
     ...f,
     fromAddresses: byId.get(f.from) ?? IntervalSet.EMPTY,
     toAddresses: byId.get(f.to) ?? IntervalSet.EMPTY,
@@ -148,7 +155,7 @@ export function bindTopology(
       profileId: profile.id,
       profileTitle: profile.title,
       flows,
-      endpoints,
+      endpoints: allEndpoints,
       features: [...topology.features],
       firewall,
       management,

@@ -41,7 +41,7 @@ function side(name: string, addresses: ResolvedFlow["fromAddresses"], pub: reado
 }
 
 function status(f: ResolvedFlow, bound: boolean): string {
-  const tags: string[] = [];
+  const tags: string[] = f.origin === "site" ? ["[site]"] : [];
   if (bound && !f.active) tags.push(`[inactive: needs ${f.conditions.join(", ")}]`);
   if (f.retired) tags.push(`[retired ${f.lifecycle?.ended ?? ""}]`);
   else if (!bound && f.conditions.length > 0) tags.push(`[if ${f.conditions.join(", ")}]`);
@@ -125,6 +125,7 @@ export function showJson(input: ShowInput): object {
       conditions: f.conditions,
       lifecycle: f.lifecycle ?? null,
       citation: f.citation,
+      ...(f.origin ? { origin: f.origin } : {}),
       ...(topology
         ? {
             active: f.active,

@@ -302,6 +302,29 @@ test(
   },
 );
 
+// Issue 17: the site's own rules (DNS, NTP, monitoring) rehearsed like the vendor's rows: stand-ins
+// for the site's endpoints, probes to and from them, the audit agreeing, marked as the site's.
+test(
+  "lab: site rules (examples/seed-host-site.yaml) — every site flow allowed live, marked origin site",
+  { skip },
+  async () => {
+    const r = await lab(["-t", "examples/seed-host-site.yaml", "--drop-retired"]);
+    assert.equal(r.status, 0, r.stderr + JSON.stringify(r.out?.flows.filter((f) => !f.agree)));
+    for (const f of r.out!.flows) assert.ok(f.agree && f.probe === "allowed", `${f.id}: ${f.detail}`);
+    assert.deepEqual(
+      r.out!.flows.filter((f) => f.origin === "site").map((f) => [f.id, f.probed.ok > 0]),
+      [
+        ["site-dns-udp", true],
+        ["site-dns-tcp", true],
+        ["site-ntp", true],
+        ["site-winrm", true],
+      ],
+    );
+    assert.deepEqual(ours(r.pid), []);
+    assert.deepEqual(strays(r.pid), []);
+  },
+);
+
 // Every other catalog topology, rehearsed whole: each flow allowed live and predicted alike (the two
 // above have tests of their own).
 for (const file of readdirSync(join(ROOT, "examples", "catalog"))
