@@ -182,6 +182,8 @@ function networkAcls(plan: Plan): TargetResult {
     for (const r of plan.rules) {
       if (r.direction !== "forward") continue;
       if (r.sports.length > 0) {
+        // Said once per flow, not once per zone the flow touches.
+        if (r.fromZone?.name !== z.name) continue;
         diagnostics.push(
           diag(
             "compile-unsupported",
