@@ -53,6 +53,18 @@ export interface PlanNat {
   public: string;
 }
 
+/** The operator's options (topology `compile:`), normalised; every field off = today's output. */
+export interface PlanOptions {
+  log?: { rate: string; prefix: string };
+  counters: boolean;
+  /** Directions whose dropped packets are rejected instead, and (perimeter) zones whose entering packets are. */
+  reject: { in: boolean; out: boolean; forward: boolean; zones: Array<{ name: string; interface: string }> };
+  name?: string;
+  priority?: number;
+}
+
+export type OptionName = "log" | "counters" | "reject" | "name" | "priority";
+
 export interface Plan {
   profileId: string;
   profileTitle: string;
@@ -65,6 +77,7 @@ export interface Plan {
   management: PlanAddresses;
   /** Static NAT pairs (perimeter kind), in topology order; [] = none. */
   nat: PlanNat[];
+  options: PlanOptions;
   warnings: string[];
 }
 
@@ -211,6 +224,7 @@ export function makePlan(t: BoundTopology, opts: { dropRetired: boolean }): Plan
       rules,
       management,
       nat: planNat(t),
+      options: planOptions(t),
       warnings,
     },
   };
@@ -239,6 +253,50 @@ function planNat(t: BoundTopology): PlanNat[] {
     }
   }
   return out;
+}
+
+function planOptions(t: BoundTopology): PlanOptions {
+  const o = t.compileOptions ?? {};
+  const fw = t.firewall;
+  const rej = new Set(o.reject ?? []);
+  const log = o.log === true ? { rate: "5/minute", prefix: "portmatrix drop: " } : o.log || undefined;
+  return {
+    ...(log ? { log } : {}),
+    counters: o.counters === true,
+    reject: {
+      in: rej.has("in"),
+      out: rej.has("out"),
+      forward: rej.has("forward"),
+      zones:
+        fw.kind === "perimeter"
+          ? fw.zones.filter((z) => rej.has(z.name)).map((z) => ({ name: z.name, interface: z.interface }))
+          : [],
+    },
+    ...(o.name !== undefined ? { name: o.name } : {}),
+    ...(o.priority !== undefined ? { priority: o.priority } : {}),
+  };
+}
+
+/** The options the plan sets. */
+export function optionsSet(o: PlanOptions): OptionName[] {
+  const out: OptionName[] = [];
+  if (o.log) out.push("log");
+  if (o.counters) out.push("counters");
+  if (o.reject.in || o.reject.out || o.reject.forward || o.reject.zones.length > 0) out.push("reject");
+  if (o.name !== undefined) out.push("name");
+  if (o.priority !== undefined) out.push("priority");
+  return out;
+}
+
+/** One warning per option set that the target cannot render, with its reason (never silent). */
+export function optionWarnings(
+  target: string,
+  plan: Plan,
+  cannot: Partial<Record<OptionName, string>>,
+): string[] {
+  return optionsSet(plan.options)
+    .filter((k) => cannot[k] !== undefined)
+    .map((k) => `target ${target} does not render compile.${k}: ${cannot[k]}`);
 }
 
 /** One comment line naming a NAT pair (every target's comment for its NAT rules). */

@@ -94,6 +94,8 @@ export interface BoundTopology {
   firewall: FirewallSpec;
   /** Addresses any generated ruleset must keep reachable (management access). */
   management: IntervalSet;
+  /** The operator's compile options (topology `compile:`, checked); absent: defaults. */
+  compileOptions?: import("./schema.js").Topology["compile"];
   /** Static 1:1 NAT on the perimeter firewall (model/nat.ts); absent or empty: none. */
   nat?: NatBinding[];
   /** The topology's SIP domains (default first); empty when it names none. */

@@ -191,6 +191,41 @@ export const siteSchema = z.strictObject({
   flows: z.array(siteFlowSchema).default([]),
 });
 
+/**
+ * The operator's options for compile (topology `compile:`); absent = today's output. Names reach
+ * rules, so they are validated here (letters, digits, underscores; a log prefix also spaces, dots,
+ * colons and dashes, at most 28 characters: iptables' --log-prefix takes 29).
+ */
+export const compileOptionsSchema = z.strictObject({
+  /** Log dropped packets, rate-limited. `true`: 5/minute, prefix "portmatrix drop: ". */
+  log: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        rate: z
+          .string()
+          .regex(/^[1-9][0-9]{0,5}\/(second|minute|hour|day)$/, "a rate such as 5/minute")
+          .default("5/minute"),
+        prefix: z
+          .string()
+          .regex(/^[A-Za-z0-9 _.:-]{1,28}$/, "1-28 letters, digits, spaces or _ . : -")
+          .default("portmatrix drop: "),
+      }),
+    ])
+    .optional(),
+  /** Count packets per rule where the target does not already. */
+  counters: z.boolean().optional(),
+  /** Reject instead of drop for these directions (in, out, forward) or packets entering from these zones. */
+  reject: z.array(z.string().min(1)).optional(),
+  /** The name of the generated objects (nftables table, ACL and table prefixes, rule group, NSG, security group). */
+  name: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,23}$/, "a letter, then up to 23 letters, digits or underscores")
+    .optional(),
+  /** nftables filter chains' priority (default 0, `filter`). */
+  priority: z.number().int().min(-400).max(400).optional(),
+});
+
 export const topologySchema = z.strictObject({
   $schema: z.string().optional(),
   /** A built-in profile id or a path to a profile file (relative to the topology). */
@@ -209,6 +244,7 @@ export const topologySchema = z.strictObject({
    */
   nat: z.record(z.string(), addressSpecSchema).optional(),
   site: siteSchema.optional(),
+  compile: compileOptionsSchema.optional(),
   /**
    * The deployment's SIP domains, the default first: they fill `{domain}` (and `{each additional SIP
    * domain}`) in the profile's certificate names, so probe can compare the certificates it is shown

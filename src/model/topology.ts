@@ -141,6 +141,22 @@ export function bindTopology(
     source,
   });
   diagnostics.push(...nat.diagnostics);
+  // Reject targets: a direction, or (perimeter) a zone whose entering packets are rejected.
+  const directions = [
+    "in",
+    "out",
+    "forward",
+    ...(firewall?.kind === "perimeter" ? firewall.zones.map((z) => z.name) : []),
+  ];
+  (topology.compile?.reject ?? []).forEach((w, i) => {
+    if (firewall && !directions.includes(w))
+      err(
+        "invalid-value",
+        `compile.reject: "${w}" is no direction or zone`,
+        ["compile", "reject", i],
+        oneOf(directions),
+      );
+  });
   if (diagnostics.length > 0 || !firewall) return { diagnostics };
 
   const byId = new Map(allEndpoints.map((e) => [e.id, e.addresses]));
@@ -160,6 +176,7 @@ export function bindTopology(
       firewall,
       management,
       ...(nat.nat.length > 0 ? { nat: nat.nat } : {}),
+      ...(topology.compile ? { compileOptions: topology.compile } : {}),
       sipDomains: [...(topology.sipDomains ?? [])],
       certificates: expectedCertificates(
         profile.certificates,

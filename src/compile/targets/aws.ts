@@ -10,7 +10,7 @@
  * Perimeter kind: network ACLs per zone subnet (below).
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { header, natComment } from "../plan.js";
+import { header, natComment, optionWarnings } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { diag, type Diagnostic } from "../../diag/diagnostic.js";
 
@@ -97,7 +97,7 @@ function compile(plan: Plan): TargetResult {
   if (diagnostics.length > 0) return { ok: false, diagnostics };
   const pick = (dir: string) => rules.filter((x) => x.dir === dir).flatMap((x) => x.perms);
   const group = {
-    GroupName: `portmatrix-${plan.profileId}`,
+    GroupName: plan.options.name ?? `portmatrix-${plan.profileId}`,
     Description: `portmatrix ${plan.profileId}: ${plan.profileTitle}`
       .replace(/[^A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]/g, "-")
       .slice(0, 255),
@@ -105,6 +105,7 @@ function compile(plan: Plan): TargetResult {
     IpPermissionsEgress: pick("egress"),
   };
   const warnings: string[] = [
+    ...awsOptionWarnings(plan),
     "a new security group allows all egress by default (0.0.0.0/0, and ::/0 in a VPC with IPv6): revoke those rules, or outbound traffic beyond the matrix stays open",
   ];
   for (const dir of ["ingress", "egress"]) {
@@ -245,6 +246,7 @@ function networkAcls(plan: Plan): TargetResult {
   const eips = elasticIps(plan);
   tf.push(...eips.lines);
   const warnings = [
+    ...awsOptionWarnings(plan),
     ...eips.warnings,
     `network ACLs are stateless: return traffic is allowed to ports ${EPHEMERAL.from}-${EPHEMERAL.to} of each flow's peers, more than the flows themselves`,
   ];
@@ -299,6 +301,18 @@ function elasticIps(plan: Plan): { lines: string[]; warnings: string[] } {
       `nat: AWS allocates each Elastic IP's address itself (a chosen one such as ${plan.nat[0]!.public} only from your own BYOIP pool, via aws_eip's address argument): check the public addresses in DNS and the topology after applying`,
     );
   return { lines, warnings };
+}
+
+function awsOptionWarnings(plan: Plan): string[] {
+  return optionWarnings("aws", plan, {
+    log: "AWS logs traffic with VPC Flow Logs, a resource of the VPC, not of security groups or network ACLs",
+    counters: "security groups and network ACLs keep no counters (VPC Flow Logs do)",
+    reject: "security groups and network ACLs drop silently",
+    priority: "security groups have no order; network ACL rule numbers are assigned in plan order",
+    ...(plan.firewall.kind === "perimeter"
+      ? { name: "network ACLs are given by id (variables), not named here" }
+      : {}),
+  });
 }
 
 export const aws: Target = {

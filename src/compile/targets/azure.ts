@@ -8,7 +8,7 @@
  * must share one IP version). Stateful: replies pass.
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { families, header, isAny, natComment, rangeText } from "../plan.js";
+import { families, header, isAny, natComment, optionWarnings, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { diag } from "../../diag/diagnostic.js";
 
@@ -132,7 +132,7 @@ function compile(plan: Plan): TargetResult {
         (plan.firewall.kind === "perimeter" ? " One NSG per zone, for the zone's subnet." : ""),
     },
     parameters: {
-      nsgName: { type: "string", defaultValue: `portmatrix-${plan.profileId}` },
+      nsgName: { type: "string", defaultValue: plan.options.name ?? `portmatrix-${plan.profileId}` },
       location: { type: "string", defaultValue: "[resourceGroup().location]" },
     },
     resources,
@@ -143,6 +143,14 @@ function compile(plan: Plan): TargetResult {
           "management: NSGs filter the zones' subnets, there is no firewall box of their own to reach; management rules are not part of this output",
         ]
       : [];
+  warnings.push(
+    ...optionWarnings("azure", plan, {
+      log: "NSG flow logs are a Network Watcher resource, not part of the NSG",
+      counters: "NSGs keep no rule counters (NSG flow logs do)",
+      reject: "NSGs drop denied packets silently",
+      priority: "NSG rule priorities are assigned in plan order (100, 110, …)",
+    }),
+  );
   if (plan.nat.length > 0)
     warnings.push(
       "nat: Azure allocates each static public IP's address itself (a chosen one only from your own public IP prefix): associate each with the network interface's IP configuration holding the private address, and check the public addresses in DNS and the topology",

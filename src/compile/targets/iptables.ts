@@ -8,7 +8,7 @@
  * chain carries every reply. Ranges are `--dport 50000:59999`; several ports use multiport.
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { families, header, isAny, natComment, rangeText } from "../plan.js";
+import { families, header, isAny, natComment, optionWarnings, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 
 type Fam = 4 | 6;
@@ -80,9 +80,26 @@ function table(plan: Plan, fam: Fam): string {
           `-A ${chain} -p ipv6-icmp -m icmp6 --icmpv6-type ${t} -m comment --comment "IPv6 neighbour discovery (RFC 4890)" -j ACCEPT`,
         );
     for (const r of own) out.push(...ruleLines(chain, r, fam));
+    out.push(...chainTail(plan, chain));
   }
   out.push("COMMIT", ...natTable(plan, fam));
   return out.join("\n") + "\n";
+}
+
+/**
+ * The operator's end of a DROP chain (topology `compile:`): LOG rate-limited by the limit match
+ * (only the limited packets are logged), then REJECT where asked (per direction, or for packets
+ * entering from a zone). iptables-extensions(8): LOG, limit, REJECT.
+ */
+function chainTail(plan: Plan, chain: string): string[] {
+  const o = plan.options;
+  const out: string[] = [];
+  if (o.log)
+    out.push(`-A ${chain} -m limit --limit ${o.log.rate} -j LOG --log-prefix ${quote(o.log.prefix)}`);
+  if (chain === "FORWARD") for (const z of o.reject.zones) out.push(`-A FORWARD -i ${z.interface} -j REJECT`);
+  if (chain === "INPUT" ? o.reject.in : chain === "OUTPUT" ? o.reject.out : o.reject.forward)
+    out.push(`-A ${chain} -j REJECT`);
+  return out;
 }
 
 /**
@@ -120,7 +137,12 @@ function compile(plan: Plan): TargetResult {
     { suffix: "", text: table(plan, 4) },
     { suffix: ".v6", text: table(plan, 6) },
   ];
-  return { ok: true, files, warnings: [] };
+  const warnings = optionWarnings("iptables", plan, {
+    counters: "iptables counts every rule and each chain's policy already (iptables-save -c, iptables -L -v)",
+    name: "iptables-restore fills the built-in chains of the filter table; there is no own table to name",
+    priority: "the filter table's chains have netfilter's fixed filter priority",
+  });
+  return { ok: true, files, warnings };
 }
 
 export const iptables: Target = {

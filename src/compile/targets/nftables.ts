@@ -7,7 +7,7 @@
  * `ct state established,related accept` per chain carries every reply. nft(8): SETS, CHAINS.
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { families, header, isAny, natComment, rangeText } from "../plan.js";
+import { families, header, isAny, natComment, optionWarnings, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 
 type Fam = 4 | 6;
@@ -15,6 +15,8 @@ type Fam = 4 | 6;
 interface Sets {
   /** set name → [type, elements] */
   defs: Map<string, { fam: Fam; elements: string[] }>;
+  /** compile.counters: a `counter` on every accepting rule. */
+  counter?: boolean;
 }
 
 const setName = (endpoint: string, fam: Fam) => `${endpoint.replace(/[^A-Za-z0-9_]/g, "_")}_v${fam}`;
@@ -73,7 +75,7 @@ function ruleLines(sets: Sets, r: PlanRule): string[] {
       if (dp) parts.push(dp);
     }
     // nft keeps at most 128 bytes of comment: the row id there, the whole row on the line above.
-    parts.push(`accept comment "${shortComment(r)}"`);
+    parts.push(`${sets.counter ? "counter " : ""}accept comment "${shortComment(r)}"`);
     return parts.join(" ");
   });
 }
@@ -105,8 +107,27 @@ function essentials(hook: "input" | "output" | "forward", host: boolean): string
   return out;
 }
 
+/**
+ * The operator's end of a default-drop chain (topology `compile:`): a rate-limited log of what is
+ * about to be dropped (`limit` before `log`, so only the limited packets are logged), then reject
+ * instead of drop where asked (per direction, or per zone a packet enters from), and with counters
+ * a verdict-less counter of what falls to the policy. nft(8): LOG, LIMIT, REJECT, COUNTER.
+ */
+function chainTail(plan: Plan, hook: "input" | "output" | "forward"): string[] {
+  const o = plan.options;
+  const c = o.counters ? "counter " : "";
+  const out: string[] = [];
+  if (o.log) out.push(`limit rate ${o.log.rate} log prefix "${o.log.prefix}"`);
+  if (hook === "forward") for (const z of o.reject.zones) out.push(`iifname "${z.interface}" ${c}reject`);
+  const rejectAll = hook === "input" ? o.reject.in : hook === "output" ? o.reject.out : o.reject.forward;
+  if (rejectAll) out.push(`${c}reject`);
+  // Counted as they fall to the policy (a verdict here would only repeat the policy).
+  else if (o.counters) out.push('counter comment "dropped by the policy"');
+  return out;
+}
+
 function compile(plan: Plan): TargetResult {
-  const sets: Sets = { defs: new Map() };
+  const sets: Sets = { defs: new Map(), counter: plan.options.counters };
   const host = plan.firewall.kind === "host";
   const chains: Array<{ name: string; hook: string; policy: string; note?: string; lines: string[] }> = [];
   const of = (dir: PlanRule["direction"]) =>
@@ -116,13 +137,13 @@ function compile(plan: Plan): TargetResult {
       name: "input",
       hook: "input",
       policy: "drop",
-      lines: [...essentials("input", true), ...of("in")],
+      lines: [...essentials("input", true), ...of("in"), ...chainTail(plan, "input")],
     });
     chains.push({
       name: "output",
       hook: "output",
       policy: "drop",
-      lines: [...essentials("output", true), ...of("out")],
+      lines: [...essentials("output", true), ...of("out"), ...chainTail(plan, "output")],
     });
   } else {
     chains.push({
@@ -130,24 +151,26 @@ function compile(plan: Plan): TargetResult {
       hook: "input",
       policy: "drop",
       note: "the firewall itself: management only",
-      lines: [...essentials("input", true), ...of("in")],
+      lines: [...essentials("input", true), ...of("in"), ...chainTail(plan, "input")],
     });
     chains.push({
       name: "forward",
       hook: "forward",
       policy: "drop",
-      lines: [...essentials("forward", false), ...of("forward")],
+      lines: [...essentials("forward", false), ...of("forward"), ...chainTail(plan, "forward")],
     });
   }
+  const table = plan.options.name ?? "portmatrix";
+  const priority = plan.options.priority ?? "filter";
   const out = [
     "#!/usr/sbin/nft -f",
     ...header(plan, "#", "nftables"),
     "",
     "# Replace only our own table: create it (if absent), delete it, define it anew.",
-    "table inet portmatrix",
-    "delete table inet portmatrix",
+    `table inet ${table}`,
+    `delete table inet ${table}`,
     "",
-    "table inet portmatrix {",
+    `table inet ${table} {`,
   ];
   for (const [name, s] of [...sets.defs].sort((a, b) => a[0].localeCompare(b[0]))) {
     out.push(
@@ -163,14 +186,18 @@ function compile(plan: Plan): TargetResult {
     if (c.note) out.push(`\t# ${c.note}`);
     out.push(
       `\tchain ${c.name} {`,
-      `\t\ttype filter hook ${c.hook} priority filter; policy ${c.policy};`,
+      `\t\ttype filter hook ${c.hook} priority ${priority}; policy ${c.policy};`,
       ...c.lines.map((l) => `\t\t${l}`),
       "\t}",
     );
     if (i < chains.length - 1) out.push("");
   });
   out.push(...natChains(plan), "}");
-  return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings: [] };
+  return {
+    ok: true,
+    files: [{ suffix: "", text: out.join("\n") + "\n" }],
+    warnings: optionWarnings("nftables", plan, {}),
+  };
 }
 
 /**

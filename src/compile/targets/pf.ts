@@ -7,10 +7,10 @@
  * on` rule (pf.conf(5): PACKET FILTERING, TABLES).
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { families, header, isAny, natComment, rangeText } from "../plan.js";
+import { families, header, isAny, natComment, optionWarnings, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 
-const tableName = (id: string) => `pm_${id.replace(/[^A-Za-z0-9_]/g, "_")}`;
+const tableName = (prefix: string, id: string) => `${prefix}_${id.replace(/[^A-Za-z0-9_]/g, "_")}`;
 
 function ports(list: PlanRule["dports"]): string {
   if (list.length === 0) return "";
@@ -23,7 +23,7 @@ function compile(plan: Plan): TargetResult {
   const addr = (list: string[], endpoint: string | undefined): string => {
     if (list.length === 0 || isAny(list)) return "any";
     if (list.length === 1) return list[0]!;
-    const name = tableName(endpoint ?? "addresses");
+    const name = tableName(plan.options.name ?? "pm", endpoint ?? "addresses");
     tables.set(name, [...(tables.get(name) ?? []), ...list]);
     return `<${name}>`;
   };
@@ -67,12 +67,35 @@ function compile(plan: Plan): TargetResult {
   }
   out.push(
     "# Default deny, both directions; the pass rules below are quick (first match wins).",
-    "block all",
+    plan.options.log ? "block log all" : "block all",
+    ...rejects(plan),
     "# IPv6 cannot work without neighbour discovery (RFC 4890).",
     "pass quick inet6 proto ipv6-icmp icmp6-type { neighbrsol neighbradv routersol routeradv } keep state",
     ...rules,
   );
-  return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings: [] };
+  const warnings = optionWarnings("pf", plan, {
+    counters: "pf counts every rule already (pfctl -v -s rules)",
+    priority: "pf has no hook priorities",
+  });
+  if (plan.options.log)
+    warnings.push(
+      `target pf logs blocked packets to pflog0 without a rate (compile.log.rate ${plan.options.log.rate} and its prefix are not pf's)`,
+    );
+  return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings };
+}
+
+/**
+ * compile.reject: `block return` (TCP RST / ICMP unreachable) after `block all`; pf's last matching
+ * block decides, and the quick passes below still win (pf.conf(5): block-policy, return).
+ * Forwarded packets are rejected as they enter.
+ */
+function rejects(plan: Plan): string[] {
+  const r = plan.options.reject;
+  const out: string[] = [];
+  if (r.in || r.forward) out.push("block return in all");
+  if (r.out) out.push("block return out all");
+  for (const z of r.zones) out.push(`block return in on ${z.interface} all`);
+  return out;
 }
 
 export const pf: Target = {
