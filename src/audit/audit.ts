@@ -5,6 +5,9 @@
  */
 import type { Chain, Rule, Ruleset } from "../ir/ruleset.js";
 import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
+import { leavesThroughNat } from "../model/nat.js";
+import { addressText } from "../space/address.js";
+import { IntervalSet } from "../space/interval-set.js";
 import type { ParsedRuleset } from "../parse/reader.js";
 import { portText, portSet } from "../space/port.js";
 import { spaceText } from "../space/render.js";
@@ -79,7 +82,9 @@ export function audit(
 }
 
 export function exitCode(report: AuditReportT): 0 | 1 {
-  return report.flows.every((f) => f.retired || f.verdict === "allowed" || f.verdict === "not-applicable")
+  return report.flows.every(
+    (f) => f.retired || ((f.verdict === "allowed" || f.verdict === "not-applicable") && f.snat?.ok !== false),
+  )
     ? 0
     : 1;
 }
@@ -198,12 +203,35 @@ export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
   const firstPasses = fwd.passed.some((f) => f.packets.intersects(NEW_ONLY));
   const verdict =
     blocked.length === 0 ? "allowed" : !firstPasses || back.passed.length === 0 ? "blocked" : "partial";
+  const snat = snatCheck(ctx.topology, flow, fwd.passed);
   const uncertain =
     fwd.approximate.length + back.approximate.length > 0 ||
     [...fwd.dropped, ...back.dropped].some(
       (d) => d.by.kind === "rule" && d.by.rule.approximations.length > 0,
     );
-  return { ...head, verdict, blocked, uncertain };
+  return { ...head, verdict, blocked, uncertain, ...(snat ? { snat } : {}) };
+}
+
+/**
+ * Symmetric NAT (topology `nat:`): a flow leaving its source's NAT must leave with the public
+ * address — an A/V Edge answering from its private address breaks media (Gg425882). Every passing
+ * packet from a translated address must carry the public one as its source rewrite.
+ */
+function snatCheck(
+  t: BoundTopology,
+  flow: ResolvedFlow,
+  passed: readonly Flowing[],
+): FlowFindingT["snat"] | undefined {
+  const nat = leavesThroughNat(t, flow);
+  if (!nat) return undefined;
+  const ok = nat.pairs.every((p) => {
+    const own = IntervalSet.of(p.private);
+    const want = IntervalSet.of(p.public);
+    return passed.every(
+      (f) => !f.packets.intersects(Space.box({ src: own })) || f.rewrite.src?.equals(want) === true,
+    );
+  });
+  return { public: nat.pairs.map((p) => addressText(p.public)), ok };
 }
 
 /**

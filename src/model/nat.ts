@@ -209,6 +209,14 @@ export function arrivesThroughNat(
   return zoneOf(flow.from) !== zoneOf(flow.to) ? nat : undefined;
 }
 
+/** Whether packets of `flow` leave through its source's NAT (the source translated, the destination in another zone). */
+export function leavesThroughNat(
+  t: Pick<BoundTopology, "nat" | "firewall">,
+  flow: Pick<ResolvedFlow, "from" | "to">,
+): NatBinding | undefined {
+  return arrivesThroughNat(t, { from: flow.to, to: flow.from });
+}
+
 /** The flow as sent from outside the destination's NAT: addressed to the public address. */
 export function asSentThroughNat<F extends Pick<ResolvedFlow, "from" | "to" | "toAddresses">>(
   t: Pick<BoundTopology, "nat" | "firewall">,

@@ -33,7 +33,12 @@ export function renderAuditText(r: AuditReportT): string {
     `${f.from} → ${f.to}`,
     `${f.transport} ${f.ports}`,
     f.verdict + (f.uncertain ? " (uncertain)" : ""),
-    f.retired ? "retired: not required" : "",
+    [
+      f.retired ? "retired: not required" : "",
+      f.snat?.ok === false ? `not SNAT-ed to ${f.snat.public.join(", ")}` : "",
+    ]
+      .filter(Boolean)
+      .join("; "),
   ]);
   out += textTable(
     [

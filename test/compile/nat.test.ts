@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { audit } from "../../src/audit/audit.js";
+import { audit, exitCode } from "../../src/audit/audit.js";
 import { TARGETS } from "../../src/compile/index.js";
 import { makePlan } from "../../src/compile/plan.js";
 import { natCheck } from "../../src/lab/result.js";
@@ -59,6 +59,23 @@ test("nat: the audit sends outside flows to the public address, through the rule
     JSON.stringify(withNat.flows, null, 1),
   );
   assert.deepEqual(withNat.exposure, []);
+  // Symmetric NAT: every flow leaving the DMZ is SNAT-ed to its public address; without the
+  // postrouting chain the audit says so (and exits 1) though every flow is still allowed.
+  const leaving = withNat.flows.filter((f) => f.snat);
+  assert.deepEqual(
+    leaving.map((f) => [f.id, f.snat!.ok]),
+    t.flows.filter((f) => f.active && f.to === "any").map((f) => [f.id, true]),
+  );
+  const noSnat = audit(t, [
+    READERS["nftables-text"](text.slice(0, text.indexOf("\n\tchain postrouting {")) + "\n}\n", "no-snat.nft"),
+  ]);
+  assert.deepEqual(
+    noSnat.flows.filter((f) => f.snat?.ok === false).map((f) => f.id),
+    leaving.map((f) => f.id),
+  );
+  assert.ok(noSnat.flows.every((f) => f.verdict === "allowed"));
+  assert.equal(exitCode(noSnat), 1);
+  assert.equal(exitCode(withNat), 0);
   // The same filter rules without the NAT chains: every flow from outside is blocked (it is
   // addressed to the public address, which only the DNAT brings to the private one).
   const cut = text.slice(0, text.indexOf("\t# static NAT")) + "}\n";
