@@ -43,6 +43,8 @@ export interface ProbeTarget {
   retired: boolean;
   /** Names the destination's TLS certificate must carry (profile certificates, topology sipDomains). */
   certificateNames?: string[];
+  /** "site": the flow is one of the topology's own (site:). */
+  origin?: "site";
 }
 
 export interface SkippedFlow {
@@ -156,6 +158,7 @@ function target(f: ResolvedFlow, address: string): ProbeTarget {
     retired: f.retired,
   };
   if (f.sourcePorts) t.sourcePorts = f.sourcePorts;
+  if (f.origin) t.origin = f.origin;
   return t;
 }
 

@@ -12,6 +12,7 @@ import { audit } from "../../src/audit/audit.js";
 import { TARGETS } from "../../src/compile/index.js";
 import { makePlan } from "../../src/compile/plan.js";
 import { READERS } from "../../src/parse/index.js";
+import { planProbe } from "../../src/probe/plan.js";
 import { loadTopology } from "../../src/shell/load.js";
 import { ROOT, runCli } from "../cli/run-cli.js";
 
@@ -65,6 +66,23 @@ test("site: flows compile into every host target and audit as allowed, marked as
   assert.deepEqual(
     cut.flows.filter((f) => f.origin === "site").map((f) => f.verdict),
     SITE_FLOWS.map(() => "blocked"),
+  );
+});
+
+test("site: probe plans the site's flows like the vendor's, marked as the site's", () => {
+  const t = loadTopology(SITE);
+  assert.ok(t.ok);
+  const plan = planProbe(t.value.bound, "edge-access", { includeRetired: false, maxHosts: 16 });
+  assert.ok(plan.ok);
+  assert.deepEqual(
+    plan.plan.targets.filter((x) => x.origin === "site").map((x) => `${x.flow} ${x.address}`),
+    [
+      "site-dns-udp 198.51.100.53",
+      "site-dns-udp 198.51.100.54",
+      "site-dns-tcp 198.51.100.53",
+      "site-dns-tcp 198.51.100.54",
+      "site-ntp 198.51.100.123",
+    ],
   );
 });
 
