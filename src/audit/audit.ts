@@ -5,6 +5,9 @@
  */
 import { approximationDecides, type Chain, type Rule, type Ruleset } from "../ir/ruleset.js";
 import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
+import { leavesThroughNat } from "../model/nat.js";
+import { addressText } from "../space/address.js";
+import { IntervalSet } from "../space/interval-set.js";
 import type { ParsedRuleset } from "../parse/reader.js";
 import { portText, portSet } from "../space/port.js";
 import { spaceText } from "../space/render.js";
@@ -20,7 +23,15 @@ import {
   type HookOptions,
   type Rewrite,
 } from "./hooks.js";
-import { crossing, CT_NEW, exposureUniverse, flowSpace, replySpace, type Leg } from "./flows.js";
+import {
+  anyAddressedSpace,
+  crossing,
+  CT_NEW,
+  exposureUniverse,
+  replySpace,
+  sentSpace,
+  type Leg,
+} from "./flows.js";
 import {
   AUDIT_REPORT_VERSION,
   HIDDEN_EXPOSURE_NOTE,
@@ -72,7 +83,9 @@ export function audit(
 }
 
 export function exitCode(report: AuditReportT): 0 | 1 {
-  return report.flows.every((f) => f.retired || f.verdict === "allowed" || f.verdict === "not-applicable")
+  return report.flows.every(
+    (f) => f.retired || ((f.verdict === "allowed" || f.verdict === "not-applicable") && f.snat?.ok !== false),
+  )
     ? 0
     : 1;
 }
@@ -174,9 +187,10 @@ export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
     transport: flow.transport,
     ports: portText(portSet(flow.ports)),
     retired: flow.retired,
+    ...(flow.origin ? { origin: flow.origin } : {}),
   };
   const cross = crossing(ctx.topology, flow);
-  const packets = cross ? flowSpace(flow, cross.forward) : Space.EMPTY;
+  const packets = cross ? sentSpace(ctx.topology, flow, cross.forward) : Space.EMPTY;
   if (!cross || packets.isEmpty())
     return { ...head, verdict: "not-applicable", blocked: [], uncertain: false };
   const fwd = runPath(ctx.rulesets, cross.forward.path, [{ rewrite: {}, packets }], walkedOpt(ctx));
@@ -194,7 +208,30 @@ export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
   // assumed, whichever verdict that gave: allowed, partial and blocked alike.
   const uncertain =
     fwd.approximate.length + back.approximate.length + fwd.uncertain.length + back.uncertain.length > 0;
-  return { ...head, verdict, blocked, uncertain };
+  const snat = snatCheck(ctx.topology, flow, fwd.passed);
+  return { ...head, verdict, blocked, uncertain, ...(snat ? { snat } : {}) };
+}
+
+/**
+ * Symmetric NAT (topology `nat:`): a flow leaving its source's NAT must leave with the public
+ * address — an A/V Edge answering from its private address breaks media (Gg425882). Every passing
+ * packet from a translated address must carry the public one as its source rewrite.
+ */
+function snatCheck(
+  t: BoundTopology,
+  flow: ResolvedFlow,
+  passed: readonly Flowing[],
+): FlowFindingT["snat"] | undefined {
+  const nat = leavesThroughNat(t, flow);
+  if (!nat) return undefined;
+  const ok = nat.pairs.every((p) => {
+    const own = IntervalSet.of(p.private);
+    const want = IntervalSet.of(p.public);
+    return passed.every(
+      (f) => !f.packets.intersects(Space.box({ src: own })) || f.rewrite.src?.equals(want) === true,
+    );
+  });
+  return { public: nat.pairs.map((p) => addressText(p.public)), ok };
 }
 
 /**
@@ -248,7 +285,8 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
     let needed = Space.EMPTY;
     for (const f of required(ctx)) {
       const c = crossing(ctx.topology, f);
-      if (c && c.direction === u.direction) needed = needed.union(flowSpace(f, c.forward, CT_NEW));
+      if (c && c.direction === u.direction)
+        needed = needed.union(anyAddressedSpace(ctx.topology, f, c.forward, CT_NEW));
     }
     // The topology asks for its management addresses to stay reachable: their connections
     // towards the endpoints are intended, not exposure.
@@ -329,7 +367,7 @@ function flowReach(ctx: Ctx): FlowReach[] {
   return ctx.topology.flows
     .filter((f) => f.active)
     .map((flow) => {
-      const own = flowSpace(flow, anyLeg, FULL.ct);
+      const own = anyAddressedSpace(ctx.topology, flow, anyLeg, FULL.ct);
       return { flow, own, reply: replySpace(own, anyLeg) };
     });
 }

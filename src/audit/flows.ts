@@ -7,6 +7,7 @@
  */
 import type { Hook } from "../ir/ruleset.js";
 import { onHost, type BoundTopology, type ResolvedFlow } from "../model/flow.js";
+import { asSentThroughNat } from "../model/nat.js";
 import { ctSet, FULL, type Box } from "../space/box.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { NameSet } from "../space/name-set.js";
@@ -76,6 +77,36 @@ export function flowSpace(flow: ResolvedFlow, leg: Leg, ct: IntervalSet = CT_FOR
   });
 }
 
+/**
+ * The flow's packets as its source sends them: to the destination's public address when the
+ * destination sits behind the topology's static NAT and the source outside its zone (the ruleset's
+ * own NAT must then bring them to the private address the flow's rules name).
+ */
+export function sentSpace(
+  topology: BoundTopology,
+  flow: ResolvedFlow,
+  leg: Leg,
+  ct: IntervalSet = CT_FORWARD,
+): Space {
+  return flowSpace(asSentThroughNat(topology, flow), leg, ct);
+}
+
+/**
+ * Every way a flow's packets may be addressed: as sent (public address through NAT) and to the
+ * private address itself, which a NAT does not hide from a host on a path to it (intended, not
+ * exposure).
+ */
+export function anyAddressedSpace(
+  topology: BoundTopology,
+  flow: ResolvedFlow,
+  leg: Leg,
+  ct: IntervalSet,
+): Space {
+  const own = flowSpace(flow, leg, ct);
+  const sent = asSentThroughNat(topology, flow);
+  return sent === flow ? own : own.union(flowSpace(sent, leg, ct));
+}
+
 /** Replies to `packets` (already rewritten by NAT where it applied): swapped ends, ct established. */
 export function replySpace(packets: Space, leg: Leg): Space {
   return packets.map((b): Box => ({
@@ -125,6 +156,7 @@ export function exposureUniverse(
   }
   let all = IntervalSet.EMPTY;
   for (const e of topology.endpoints) all = all.union(e.addresses);
+  for (const n of topology.nat ?? []) for (const p of n.pairs) all = all.union(IntervalSet.of(p.public));
   const packets = base.restrict({ dst: all }).union(base.restrict({ src: all }));
   return [{ direction: "forward", leg: { path: FORWARD, iif: NameSet.ALL, oif: NameSet.ALL }, packets }];
 }

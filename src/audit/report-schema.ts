@@ -36,6 +36,19 @@ const Packets = z.array(z.string()).describe("packet set, one readable box per l
 
 export const FlowFinding = z.object({
   id: z.string(),
+  snat: z
+    .object({
+      public: z.array(z.string()).describe("the source's public addresses (topology nat:)"),
+      ok: z.boolean().describe("every passing packet of the flow leaves with its source's public address"),
+    })
+    .optional()
+    .describe(
+      "for a flow leaving through the topology's static NAT: whether the ruleset SNATs it (symmetric NAT)",
+    ),
+  origin: z
+    .literal("site")
+    .optional()
+    .describe("site: one of the topology's own flows (site:), not a profile row"),
   from: z.string(),
   to: z.string(),
   transport: z.enum(["tcp", "udp"]),

@@ -75,8 +75,12 @@ function runCompile(opts: CompileOpts): number {
         diag("missing-argument", "error", "--target all writes one file per target", { expected: "-o DIR" }),
       ]);
     const all = compileAll(planned.plan);
-    warn(all.warnings);
-    for (const r of all.refused) warn(r.diagnostics.map((d) => `${r.target}: ${d.message}`));
+    // Each line once: a target that says the same thing twice is not two problems.
+    const lines = [
+      ...all.warnings,
+      ...all.refused.flatMap((r) => r.diagnostics.map((d) => `${r.target}: ${d.message}`)),
+    ];
+    warn([...new Set(lines)]);
     writeFilesAtomic(all.files.map((f) => ({ path: join(opts.output!, f.name), text: f.text })));
     return EXIT.ok;
   }

@@ -12,7 +12,7 @@
  */
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { onHost, type BoundTopology, type FirewallSpec, type ResolvedFlow } from "../model/flow.js";
-import { ALL_V4, ALL_V6, familyPart, toCidrs } from "../space/address.js";
+import { addressText, ALL_V4, ALL_V6, familyPart, toCidrs } from "../space/address.js";
 import type { IntervalSet } from "../space/interval-set.js";
 import { portText, portSet, type PortRange } from "../space/port.js";
 import { commentText } from "./text.js";
@@ -44,6 +44,28 @@ export interface PlanRule {
   retired: boolean;
 }
 
+/** One static 1:1 NAT pair on the perimeter firewall (topology `nat:`); endpoints sharing it are listed together. */
+export interface PlanNat {
+  endpoints: string[];
+  /** The zone the private address sits in: traffic crossing its interface is translated. */
+  zone: { name: string; interface: string };
+  family: 4 | 6;
+  private: string;
+  public: string;
+}
+
+/** The operator's options (topology `compile:`), normalised; every field off = today's output. */
+export interface PlanOptions {
+  log?: { rate: string; prefix: string };
+  counters: boolean;
+  /** Directions whose dropped packets are rejected instead, and (perimeter) zones whose entering packets are. */
+  reject: { in: boolean; out: boolean; forward: boolean; zones: Array<{ name: string; interface: string }> };
+  name?: string;
+  priority?: number;
+}
+
+export type OptionName = "log" | "counters" | "reject" | "name" | "priority";
+
 export interface Plan {
   profileId: string;
   profileTitle: string;
@@ -54,6 +76,9 @@ export interface Plan {
   /** Management rules first, then the active flows in profile order. */
   rules: PlanRule[];
   management: PlanAddresses;
+  /** Static NAT pairs (perimeter kind), in topology order; [] = none. */
+  nat: PlanNat[];
+  options: PlanOptions;
   warnings: string[];
 }
 
@@ -84,7 +109,8 @@ export function flowComment(profileId: string, f: ResolvedFlow): string {
   const sp = f.sourcePorts ? ` from port ${portText(portSet(f.sourcePorts))}` : "";
   const retired =
     f.retired && f.lifecycle ? ` [retired: ${f.lifecycle.service} ended ${f.lifecycle.ended ?? "?"}]` : "";
-  return `${profileId} ${f.id}: ${f.protocol} ${f.transport} ${portText(portSet(f.ports))}${sp} ${f.from} -> ${f.to}${retired}`;
+  // A site flow is named as the site's, not as a row of the profile.
+  return `${f.origin === "site" ? "site" : profileId} ${f.id}: ${f.protocol} ${f.transport} ${portText(portSet(f.ports))}${sp} ${f.from} -> ${f.to}${retired}`;
 }
 
 export function makePlan(t: BoundTopology, opts: { dropRetired: boolean }): PlanResult {
@@ -198,9 +224,85 @@ export function makePlan(t: BoundTopology, opts: { dropRetired: boolean }): Plan
       zones,
       rules,
       management,
+      nat: planNat(t),
+      options: planOptions(t),
       warnings,
     },
   };
+}
+
+/** The topology's NAT as pairs, one per (private, public) pair whatever the endpoints sharing it. */
+function planNat(t: BoundTopology): PlanNat[] {
+  const fw = t.firewall;
+  if (fw.kind !== "perimeter") return [];
+  const out: PlanNat[] = [];
+  for (const n of t.nat ?? []) {
+    const zone = fw.zones.find((z) => z.endpoints.includes(n.endpoint));
+    if (!zone) continue;
+    for (const p of n.pairs) {
+      const [priv, pub] = [addressText(p.private), addressText(p.public)];
+      const same = out.find((x) => x.private === priv && x.public === pub);
+      if (same) same.endpoints.push(n.endpoint);
+      else
+        out.push({
+          endpoints: [n.endpoint],
+          zone: { name: zone.name, interface: zone.interface },
+          family: p.family,
+          private: priv,
+          public: pub,
+        });
+    }
+  }
+  return out;
+}
+
+function planOptions(t: BoundTopology): PlanOptions {
+  const o = t.compileOptions ?? {};
+  const fw = t.firewall;
+  const rej = new Set(o.reject ?? []);
+  const log = o.log === true ? { rate: "5/minute", prefix: "portmatrix drop: " } : o.log || undefined;
+  return {
+    ...(log ? { log } : {}),
+    counters: o.counters === true,
+    reject: {
+      in: rej.has("in"),
+      out: rej.has("out"),
+      forward: rej.has("forward"),
+      zones:
+        fw.kind === "perimeter"
+          ? fw.zones.filter((z) => rej.has(z.name)).map((z) => ({ name: z.name, interface: z.interface }))
+          : [],
+    },
+    ...(o.name !== undefined ? { name: o.name } : {}),
+    ...(o.priority !== undefined ? { priority: o.priority } : {}),
+  };
+}
+
+/** The options the plan sets. */
+export function optionsSet(o: PlanOptions): OptionName[] {
+  const out: OptionName[] = [];
+  if (o.log) out.push("log");
+  if (o.counters) out.push("counters");
+  if (o.reject.in || o.reject.out || o.reject.forward || o.reject.zones.length > 0) out.push("reject");
+  if (o.name !== undefined) out.push("name");
+  if (o.priority !== undefined) out.push("priority");
+  return out;
+}
+
+/** One warning per option set that the target cannot render, with its reason (never silent). */
+export function optionWarnings(
+  target: string,
+  plan: Plan,
+  cannot: Partial<Record<OptionName, string>>,
+): string[] {
+  return optionsSet(plan.options)
+    .filter((k) => cannot[k] !== undefined)
+    .map((k) => `target ${target} does not render compile.${k}: ${cannot[k]}`);
+}
+
+/** One comment line naming a NAT pair (every target's comment for its NAT rules). */
+export function natComment(n: PlanNat): string {
+  return `static NAT ${n.endpoints.join(", ")}: ${n.private} is ${n.public} outside zone ${n.zone.name}`;
 }
 
 /** `lo-hi` / `lo` ranges in a separator a target uses (nft `-`, iptables `:`…). */

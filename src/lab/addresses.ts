@@ -38,6 +38,7 @@ export function inDocRanges(v: bigint): boolean {
 export function assignLabAddresses(t: BoundTopology): LabAddress[] {
   const used = new Set<bigint>();
   for (const e of t.endpoints) for (const v of eachAddress(singleAddresses(e))) used.add(v);
+  for (const n of t.nat ?? []) for (const p of n.pairs) used.add(p.public);
   for (const [lo, hi] of t.management.intervals)
     if (hi - lo < 1024n) for (let v = lo; v <= hi; v++) used.add(v);
   const base4 = parseAddress("198.51.100.20");

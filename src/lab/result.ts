@@ -16,6 +16,7 @@ export type LabVerdict = z.infer<typeof Verdict>;
 
 export const LabFlow = z.object({
   id: z.string(),
+  origin: z.literal("site").optional().describe("site: one of the topology's own flows (site:), not a profile row"),
   from: z.string(),
   to: z.string(),
   transport: z.enum(["tcp", "udp"]),
@@ -47,6 +48,26 @@ export const LabOutput = z.object({
     }),
   ),
   flows: z.array(LabFlow),
+  nat: z
+    .array(
+      z.object({
+        endpoint: z.string(),
+        private: z.string(),
+        public: z.string(),
+        mapped: z
+          .array(z.string())
+          .describe(
+            "the addresses (address:port) STUN servers outside reported for the endpoint's STUN probes",
+          ),
+        ok: z
+          .boolean()
+          .describe("every STUN-mapped address is the public address (SNAT proven), and there was one"),
+      }),
+    )
+    .optional()
+    .describe(
+      "static NAT of the topology: the public address proven by a STUN server outside, as an Edge admin checks it",
+    ),
   summary: z.object({
     flows: z.number().int(),
     allowed: z.number().int(),
@@ -78,6 +99,7 @@ export interface FlowInfo {
   transport: "tcp" | "udp";
   ports: ReadonlyArray<{ from: number; to: number }>;
   retired: boolean;
+  origin?: "site";
 }
 
 /** Compares probe and audit per flow; `agree` treats not-applicable (the firewall is not on the path) as allowed. */
@@ -100,6 +122,7 @@ export function compareFlows(
       detail = `probe says ${p.verdict} (${p.ok}/${p.total}), audit says ${a}${detail ? `; ${detail}` : ""}`;
     return {
       id: f.id,
+      ...(f.origin ? { origin: f.origin } : {}),
       from: f.from,
       to: f.to,
       transport: f.transport,
@@ -114,8 +137,23 @@ export function compareFlows(
   });
 }
 
+/**
+ * SNAT proven the way an Edge admin does it: a STUN server outside answers with the address it saw
+ * (RFC 5389 XOR-MAPPED-ADDRESS), which must be the endpoint's public address. `results` are the
+ * probes sent from the endpoint to hosts outside its zone; the address is compared without the port.
+ */
+export function natCheck(
+  pair: { endpoint: string; private: string; public: string },
+  results: readonly ProbeResultT[],
+): NonNullable<LabOutputT["nat"]>[number] {
+  const mapped = [...new Set(results.flatMap((r) => (r.stun ? [r.stun.mapped] : [])))].sort();
+  const host = (m: string) => m.replace(/^\[(.*)\]:\d+$/, "$1").replace(/^([^:]*):\d+$/, "$1");
+  return { ...pair, mapped, ok: mapped.length > 0 && mapped.every((m) => host(m) === pair.public) };
+}
+
 export function labExitCode(o: LabOutputT): 0 | 1 {
-  return o.summary.disagreements === 0 &&
+  return (o.nat ?? []).every((n) => n.ok) &&
+    o.summary.disagreements === 0 &&
     o.flows.every((f) => f.probe === "allowed" && f.audit !== "blocked" && f.audit !== "partial")
     ? 0
     : 1;
@@ -129,7 +167,7 @@ export function renderLabText(o: LabOutputT): string {
     );
   const rows = o.flows.map((f) => [
     f.agree ? "" : "BUG",
-    f.id,
+    f.origin === "site" ? `${f.id} (site)` : f.id,
     `${f.from} → ${f.to}`,
     `${f.transport} ${f.ports}`,
     f.probe,
@@ -138,6 +176,10 @@ export function renderLabText(o: LabOutputT): string {
   ]);
   const head = ["", "flow", "direction", "ports", "probe", "audit", ""];
   lines.push(...alignedLines(head, rows));
+  for (const n of o.nat ?? [])
+    lines.push(
+      `NAT ${n.endpoint}: ${n.private} is ${n.public} outside; STUN-mapped ${n.mapped.join(", ") || "(no STUN answer)"}: ${n.ok ? "SNAT to the public address proven" : "NOT the public address"}`,
+    );
   for (const f of o.flows.filter((x) => !x.agree))
     lines.push(`BUG: probe and audit disagree on ${f.id}: ${f.detail} — please report it with this output`);
   lines.push(

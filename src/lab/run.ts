@@ -32,7 +32,9 @@ import { readText } from "../shell/files.js";
 import { loadTopology } from "../shell/load.js";
 import { assignLabAddresses, type LabAddress } from "./addresses.js";
 import { Netns, sh } from "./netns.js";
-import { compareFlows, LAB_OUTPUT_VERSION, type LabOutputT } from "./result.js";
+import { compareFlows, LAB_OUTPUT_VERSION, natCheck, type LabOutputT } from "./result.js";
+import { addressText } from "../space/address.js";
+import { inDocRanges } from "./addresses.js";
 
 export interface LabOptions {
   topologyPath: string;
@@ -72,7 +74,14 @@ function deriveTopology(
   const profile = String(doc["profile"]);
   if (/[/\\]|\.ya?ml$/i.test(profile) && !isAbsolute(profile))
     doc["profile"] = resolve(dirname(resolve(path)), profile);
-  doc["endpoints"] = { ...(doc["endpoints"] as Record<string, unknown>), ...endpoints };
+  // The site's own endpoints (site.endpoints) are rebound where they are written.
+  const site = doc["site"] as { endpoints?: Record<string, unknown> } | undefined;
+  const own = Object.entries(endpoints).filter(
+    ([id]) => site?.endpoints && Object.hasOwn(site.endpoints, id),
+  );
+  if (site?.endpoints) site.endpoints = { ...site.endpoints, ...Object.fromEntries(own) };
+  const profileOnes = Object.entries(endpoints).filter(([id]) => !own.some(([o]) => o === id));
+  doc["endpoints"] = { ...(doc["endpoints"] as Record<string, unknown>), ...Object.fromEntries(profileOnes) };
   const out = join(dir, name);
   writeFileSync(out, stringify(doc));
   return out;
@@ -110,6 +119,15 @@ export class Lab {
     // IPv6 hosts for `any` endpoints only when some endpoint has IPv6 (else v6 probes test nothing).
     const hasV6 = bound.endpoints.some((e) => e.text.some((x) => x.includes(":")));
     if (!hasV6) for (const a of addresses) a.lab = a.lab.filter((x) => !x.includes(":"));
+    const outsideDoc = (bound.nat ?? []).flatMap((n) =>
+      n.pairs.filter((p) => !inDocRanges(p.public)).map((p) => `${n.endpoint} (${addressText(p.public)})`),
+    );
+    if (outsideDoc.length > 0)
+      return inputFail(
+        "lab-addresses",
+        `nat: ${outsideDoc.join(", ")}: the lab only uses documentation addresses, and a public address is not one`,
+        "public addresses (nat:) in 198.51.100.0/24, 203.0.113.0/24 or 2001:db8::/32 (a copy of the topology with them replaced)",
+      );
     const split = zonesSharingAddresses(bound, addresses);
     if (split !== undefined)
       return inputFail(
@@ -323,10 +341,12 @@ export class Lab {
         transport: f.transport,
         ports: f.ports,
         retired: f.retired,
+        ...(f.origin ? { origin: f.origin } : {}),
       })),
       results,
       report,
     );
+    const nat = this.natChecks(labBound, results);
     const output: LabOutputT = {
       version: LAB_OUTPUT_VERSION,
       topology: o.topologyPath,
@@ -334,6 +354,7 @@ export class Lab {
       firewall: { kind: bound.firewall.kind, rules: rulesLabel },
       addresses: addresses.map((a: LabAddress) => ({ ...a })),
       flows: compared,
+      ...(nat.length > 0 ? { nat } : {}),
       summary: {
         flows: compared.length,
         allowed: compared.filter((f) => f.probe === "allowed").length,
@@ -342,6 +363,31 @@ export class Lab {
       },
     };
     return { ok: true, output };
+  }
+
+  /**
+   * The static NAT proven by STUN: for each NAT pair whose endpoint sent STUN to a host outside its
+   * zone, the addresses the STUN servers there saw. Pairs without such a probe are not listed.
+   */
+  private natChecks(t: BoundTopology, results: readonly ProbeResultT[]): NonNullable<LabOutputT["nat"]> {
+    const fw = t.firewall;
+    if (fw.kind !== "perimeter") return [];
+    const zoneOf = (id: string) => fw.zones.find((z) => z.endpoints.includes(id))?.name;
+    const out: NonNullable<LabOutputT["nat"]> = [];
+    for (const n of t.nat ?? [])
+      for (const p of n.pairs) {
+        const pair = { endpoint: n.endpoint, private: addressText(p.private), public: addressText(p.public) };
+        if (out.some((x) => x.private === pair.private && x.public === pair.public)) continue;
+        const mine = results.filter(
+          (r) =>
+            r.from === n.endpoint &&
+            r.stun !== undefined &&
+            zoneOf(r.to) !== zoneOf(n.endpoint) &&
+            r.target.includes(":") === (p.family === 6),
+        );
+        if (mine.length > 0) out.push(natCheck(pair, mine));
+      }
+    return out;
   }
 
   /** Namespaces, links, addresses and routes; returns the namespace of every endpoint. */
@@ -394,6 +440,14 @@ export class Lab {
           if (placed.has(a)) continue; // another endpoint of this zone has it (zonesSharingAddresses)
           placed.add(a);
           net.addAddress(z, "eth0", a);
+          net.route(fw, a.includes(":") ? `${a}/128` : `${a}/32`, zone.interface);
+        }
+        // A public address (static NAT) is routed towards its endpoint's zone too, so the other
+        // zones' hosts reach it by the firewall's proxy ARP; the firewall's NAT does the rest.
+        for (const p of t.nat?.find((n) => n.endpoint === id)?.pairs ?? []) {
+          const a = addressText(p.public);
+          if (placed.has(a)) continue;
+          placed.add(a);
           net.route(fw, a.includes(":") ? `${a}/128` : `${a}/32`, zone.interface);
         }
       }

@@ -290,6 +290,7 @@ export async function runProbe(
     const { state, reason } = tcpOutcome(o.code);
     const r: ProbeResultT = {
       flow: t.flow,
+      ...(t.origin ? { origin: t.origin } : {}),
       to: t.to,
       target: t.address,
       transport: "tcp",
@@ -315,6 +316,7 @@ export async function runProbe(
     const { state, reason } = udpOutcome(a.code, a.answered, s.responders);
     const r: ProbeResultT = {
       flow: t.flow,
+      ...(t.origin ? { origin: t.origin } : {}),
       to: t.to,
       target: t.address,
       transport: "udp",

@@ -4,6 +4,7 @@
  */
 import { IntervalSet } from "../space/interval-set.js";
 import type { PortRange } from "../space/port.js";
+import type { NatBinding } from "./nat.js";
 
 export type Transport = "tcp" | "udp";
 
@@ -50,6 +51,8 @@ export interface ResolvedFlow {
   /** With a topology: resolved address sets on the one address axis (space/address.ts). */
   fromAddresses?: IntervalSet;
   toAddresses?: IntervalSet;
+  /** "site": one of the topology's own flows (`site.flows`), not a row of the vendor's profile. */
+  origin?: "site";
 }
 
 export interface HostFirewall {
@@ -84,11 +87,17 @@ export interface BoundTopology {
     text: string[];
     /** The addresses the topology writes one at a time (not as a CIDR, range or any); absent: none known. */
     hosts?: IntervalSet;
+    /** "site": one of the topology's own endpoints (`site.endpoints`). */
+    origin?: "site";
   }>;
   features: string[];
   firewall: FirewallSpec;
   /** Addresses any generated ruleset must keep reachable (management access). */
   management: IntervalSet;
+  /** The operator's compile options (topology `compile:`, checked); absent: defaults. */
+  compileOptions?: import("./schema.js").Topology["compile"];
+  /** Static 1:1 NAT on the perimeter firewall (model/nat.ts); absent or empty: none. */
+  nat?: NatBinding[];
   /** The topology's SIP domains (default first); empty when it names none. */
   sipDomains: string[];
   /**

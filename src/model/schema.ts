@@ -155,6 +155,12 @@ export const advisorySchema = z.strictObject({
   text: z.string().min(1),
   conditions: z.array(conditionSchema).default([]),
   source: z.string().optional(),
+  /**
+   * What the advisory says about the topology's `nat:` section while it is active, checked when a
+   * topology is bound: `required` (the deployment is behind static NAT: name the public addresses)
+   * or `forbidden` (e.g. NAT is not supported with hardware load balancing).
+   */
+  nat: z.enum(["required", "forbidden"]).optional(),
 });
 
 export const profileSchema = z.strictObject({
@@ -193,6 +199,62 @@ export const firewallSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("perimeter"), zones: z.record(idSchema, zoneSchema) }),
 ]);
 
+/** One of the site's own flows (DNS, NTP, directory, monitoring, management): the profile's flow shape, less its catalog fields. */
+export const siteFlowSchema = flowSchema.pick({
+  id: true,
+  protocol: true,
+  transport: true,
+  ports: true,
+  sourcePorts: true,
+  from: true,
+  to: true,
+  notes: true,
+});
+
+/**
+ * The site's own endpoints and flows, beside the vendor's rows: compiled, audited, probed and
+ * reported like them, and marked `origin: site` in the JSON outputs.
+ */
+export const siteSchema = z.strictObject({
+  endpoints: z.record(idSchema, addressSpecSchema).default({}),
+  flows: z.array(siteFlowSchema).default([]),
+});
+
+/**
+ * The operator's options for compile (topology `compile:`); absent = today's output. Names reach
+ * rules, so they are validated here (letters, digits, underscores; a log prefix also spaces, dots,
+ * colons and dashes, at most 28 characters: iptables' --log-prefix takes 29).
+ */
+export const compileOptionsSchema = z.strictObject({
+  /** Log dropped packets, rate-limited. `true`: 5/minute, prefix "portmatrix drop: ". */
+  log: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        rate: z
+          .string()
+          .regex(/^[1-9][0-9]{0,5}\/(second|minute|hour|day)$/, "a rate such as 5/minute")
+          .default("5/minute"),
+        prefix: z
+          .string()
+          .regex(/^[A-Za-z0-9 _.:-]{1,28}$/, "1-28 letters, digits, spaces or _ . : -")
+          .default("portmatrix drop: "),
+      }),
+    ])
+    .optional(),
+  /** Count packets per rule where the target does not already. */
+  counters: z.boolean().optional(),
+  /** Reject instead of drop for these directions (in, out, forward) or packets entering from these zones. */
+  reject: z.array(z.string().min(1)).optional(),
+  /** The name of the generated objects (nftables table, ACL and table prefixes, rule group, NSG, security group). */
+  name: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,23}$/, "a letter, then up to 23 letters, digits or underscores")
+    .optional(),
+  /** nftables filter chains' priority (default 0, `filter`). */
+  priority: z.number().int().min(-400).max(400).optional(),
+});
+
 export const topologySchema = z.strictObject({
   $schema: z.string().optional(),
   /** A built-in profile id or a path to a profile file (relative to the topology). */
@@ -209,6 +271,15 @@ export const topologySchema = z.strictObject({
    * management list is refused.
    */
   managementFromAnywhere: z.boolean().optional(),
+  /**
+   * Static 1:1 NAT on the perimeter firewall: endpoint id → its public address (one per family it
+   * translates). The endpoint's own (private) address is what `endpoints` binds; inbound traffic to
+   * the public address is DNAT-ed to it and its outbound traffic SNAT-ed to the public address
+   * (symmetric NAT, as the A/V Edge requires).
+   */
+  nat: z.record(z.string(), addressSpecSchema).optional(),
+  site: siteSchema.optional(),
+  compile: compileOptionsSchema.optional(),
   /**
    * The deployment's SIP domains, the default first: they fill `{domain}` (and `{each additional SIP
    * domain}`) in the profile's certificate names, so probe can compare the certificates it is shown

@@ -8,6 +8,8 @@ import { topologySchema, type Certificate, type DnsRecord, type Topology } from 
 import type { PathKey, YamlSource } from "./yaml-source.js";
 import { zodDiagnostics } from "./zod-diagnostics.js";
 import { parseLeniently } from "./lenient.js";
+import { bindNat } from "./nat.js";
+import { siteEndpoints, siteFlows } from "./site.js";
 
 /**
  * Structure, field by field: the valid parts come back even when others are wrong, so the binding
@@ -121,7 +123,12 @@ export function bindTopology(
     err("invalid-port", message, ["variables", ...path], expected),
   );
 
-  const firewall = topology.firewall && checkFirewall(topology.firewall, endpointIds, err);
+  // The site's own endpoints join the profile's (zones, NAT and flows may name them).
+  const site = siteEndpoints(topology.site, profile, addressesOf, err);
+  const allEndpoints = [...endpoints, ...site];
+  const allIds = [...endpointIds, ...site.map((e) => e.id)];
+  const ownFlows = siteFlows(topology.site, profile, allEndpoints, variables, err);
+  const firewall = topology.firewall && checkFirewall(topology.firewall, allIds, err);
   const management =
     topology.management === undefined
       ? IntervalSet.EMPTY
@@ -145,10 +152,37 @@ export function bindTopology(
         "the admin networks only (e.g. 198.51.100.0/28), or managementFromAnywhere: true to open it on purpose",
       );
   }
+  const nat = bindNat({
+    nat: topology.nat,
+    endpoints: allEndpoints,
+    endpointIds: allIds,
+    firewall,
+    advisories: profile.advisories,
+    features: new Set(topology.features),
+    source,
+  });
+  diagnostics.push(...nat.diagnostics);
+  // Reject targets: a direction, or (perimeter) a zone whose entering packets are rejected.
+  const directions = [
+    "in",
+    "out",
+    "forward",
+    ...(firewall?.kind === "perimeter" ? firewall.zones.map((z) => z.name) : []),
+  ];
+  (topology.compile?.reject ?? []).forEach((w, i) => {
+    if (firewall && !directions.includes(w))
+      err(
+        "invalid-value",
+        `compile.reject: "${w}" is no direction or zone`,
+        ["compile", "reject", i],
+        oneOf(directions),
+      );
+  });
   if (hasErrors(diagnostics) || !firewall) return { diagnostics };
 
-  const byId = new Map(endpoints.map((e) => [e.id, e.addresses]));
-  const flows = lowerFlows(profile, { variables, features: new Set(topology.features), asOf }).map((f) => ({
+  const byId = new Map(allEndpoints.map((e) => [e.id, e.addresses]));
+  const lowered = lowerFlows(profile, { variables, features: new Set(topology.features), asOf });
+  const flows = [...lowered, ...ownFlows].map((f) => ({
     ...f,
     fromAddresses: byId.get(f.from) ?? IntervalSet.EMPTY,
     toAddresses: byId.get(f.to) ?? IntervalSet.EMPTY,
@@ -158,10 +192,12 @@ export function bindTopology(
       profileId: profile.id,
       profileTitle: profile.title,
       flows,
-      endpoints,
+      endpoints: allEndpoints,
       features: [...topology.features],
       firewall,
       management,
+      ...(nat.nat.length > 0 ? { nat: nat.nat } : {}),
+      ...(topology.compile ? { compileOptions: topology.compile } : {}),
       sipDomains: [...(topology.sipDomains ?? [])],
       certificates: expectedCertificates(
         profile.certificates,

@@ -4,7 +4,8 @@
  *
  * - Flows: every active flow whose `from` is the prober's endpoint (and whose `to` is --to when given);
  *   retired flows only with includeRetired (their service has ended: nothing should answer there).
- * - Targets: the destination endpoint's addresses, each host of it. The prober never invents an
+ * - Targets: the destination endpoint's addresses, each host of it (its public address when it sits
+ *   behind the topology's static NAT and the prober outside its zone). The prober never invents an
  *   address: an endpoint bound to `any` or to more than maxHosts hosts is not probed, and the flow is
  *   listed in `skipped` with the reason (bind it to test hosts in a topology to probe it).
  * - Sources: the prober's own addresses per family when they are single hosts (bound as the source so
@@ -25,6 +26,7 @@ import {
 } from "../model/flow.js";
 import { addressText, familyOf, familyPart } from "../space/address.js";
 import { expectedNames } from "./cert-names.js";
+import { arrivesThroughNat, toPublic } from "../model/nat.js";
 import type { PortRange } from "../space/port.js";
 
 export interface ProbeTarget {
@@ -41,6 +43,8 @@ export interface ProbeTarget {
   retired: boolean;
   /** Names the destination's TLS certificate must carry (profile certificates, topology sipDomains). */
   certificateNames?: string[];
+  /** "site": the flow is one of the topology's own (site:). */
+  origin?: "site";
 }
 
 export interface SkippedFlow {
@@ -123,7 +127,10 @@ export function planProbe(t: BoundTopology, fromId: string, o: ProbePlanOptions)
   // sends nothing to the IPv6 hosts of `any`, so those are not probed (the audit judges the same).
   const fromFamilies = new Set(([4, 6] as const).filter((fam) => !familyPart(from.addresses, fam).isEmpty()));
   for (const f of flows) {
-    const to = t.endpoints.find((e) => e.id === f.to)!;
+    const own = t.endpoints.find((e) => e.id === f.to)!;
+    // From outside its zone an endpoint behind static NAT is reached at its public address.
+    const nat = arrivesThroughNat(t, f);
+    const to = nat ? { ...own, addresses: toPublic(own.addresses, nat) } : own;
     const hosts = endpointHosts(to, o.maxHosts);
     if ("reason" in hosts) {
       skipped.push({ flow: f.id, to: f.to, kind: "no-address", reason: hosts.reason });
@@ -161,6 +168,7 @@ function target(f: ResolvedFlow, address: string): ProbeTarget {
     retired: f.retired,
   };
   if (f.sourcePorts) t.sourcePorts = f.sourcePorts;
+  if (f.origin) t.origin = f.origin;
   return t;
 }
 

@@ -36,11 +36,16 @@ export function renderAuditText(r: AuditReportT): string {
     .join(", ");
   let out = `audit of ${files}\nagainst ${r.profile}, ${r.firewall === "perimeter" ? "perimeter firewall" : `${r.firewall}'s own firewall`}\n\n`;
   const rows = r.flows.map((f) => [
-    f.id,
+    f.origin === "site" ? `${f.id} (site)` : f.id,
     `${f.from} → ${f.to}`,
     `${f.transport} ${f.ports}`,
     f.verdict + (f.uncertain ? " (uncertain)" : ""),
-    f.retired ? "retired: not required" : "",
+    [
+      f.retired ? "retired: not required" : "",
+      f.snat?.ok === false ? `not SNAT-ed to ${f.snat.public.join(", ")}` : "",
+    ]
+      .filter(Boolean)
+      .join("; "),
   ]);
   out += textTable(
     [

@@ -4,7 +4,8 @@
  */
 import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
 import type { Profile } from "../model/schema.js";
-import { toReadable } from "../space/address.js";
+import { natOf } from "../model/nat.js";
+import { addressText, toReadable } from "../space/address.js";
 import { csv, markdownTable, textTable } from "./table.js";
 
 export const SHOW_JSON_VERSION = 1;
@@ -27,24 +28,37 @@ export function flowLabel(f: ResolvedFlow): string {
   return `${f.role}/${f.protocol}/${f.transport.toUpperCase()}/${portsText(f.ports)}${src}`;
 }
 
-function side(name: string, addresses: ResolvedFlow["fromAddresses"]): string {
-  return addresses ? `${name}\n${toReadable(addresses).join(", ")}` : name;
+/** An endpoint's public addresses under the topology's static NAT; [] = none. */
+function publicOf(topology: BoundTopology | undefined, endpoint: string): string[] {
+  const nat = topology && natOf(topology, endpoint);
+  return nat ? nat.pairs.map((p) => addressText(p.public)) : [];
+}
+
+function side(name: string, addresses: ResolvedFlow["fromAddresses"], pub: readonly string[]): string {
+  if (!addresses) return name;
+  const nat = pub.length > 0 ? ` (NAT: public ${pub.join(", ")})` : "";
+  return `${name}\n${toReadable(addresses).join(", ")}${nat}`;
 }
 
 function status(f: ResolvedFlow, bound: boolean): string {
-  const tags: string[] = [];
+  const tags: string[] = f.origin === "site" ? ["[site]"] : [];
   if (bound && !f.active) tags.push(`[inactive: needs ${f.conditions.join(", ")}]`);
   if (f.retired) tags.push(`[retired ${f.lifecycle?.ended ?? ""}]`);
   else if (!bound && f.conditions.length > 0) tags.push(`[if ${f.conditions.join(", ")}]`);
   return tags.length > 0 ? `${tags.join(" ")} ` : "";
 }
 
-function rows(flows: readonly ResolvedFlow[], bound: boolean, multiline: boolean): string[][] {
+function rows(
+  flows: readonly ResolvedFlow[],
+  topology: BoundTopology | undefined,
+  multiline: boolean,
+): string[][] {
+  const bound = topology !== undefined;
   const nl = (s: string): string => (multiline ? s : s.replace(/\n/g, " "));
   return flows.map((f) => [
     flowLabel(f),
-    nl(side(f.source, f.fromAddresses)),
-    nl(side(f.destination, f.toAddresses)),
+    nl(side(f.source, f.fromAddresses, publicOf(topology, f.from))),
+    nl(side(f.destination, f.toAddresses, publicOf(topology, f.to))),
     `${status(f, bound)}${f.notes}`,
   ]);
 }
@@ -56,20 +70,20 @@ export interface ShowInput {
 }
 
 export function renderShow(input: ShowInput, format: ShowFormat): string {
-  const bound = input.topology !== undefined;
+  const t = input.topology;
   switch (format) {
     case "table":
       return (
         `${input.profile.product}: ${input.profile.title}\n\n` +
         textTable(
           MATRIX_HEADERS.map((h, i) => ({ header: h, ...(i === 3 ? { wrap: 60 } : {}) })),
-          rows(input.flows, bound, true),
+          rows(input.flows, t, true),
         )
       );
     case "csv":
-      return csv(MATRIX_HEADERS, rows(input.flows, bound, false));
+      return csv(MATRIX_HEADERS, rows(input.flows, t, false));
     case "md":
-      return markdownTable(MATRIX_HEADERS, rows(input.flows, bound, false));
+      return markdownTable(MATRIX_HEADERS, rows(input.flows, t, false));
     case "json":
       return JSON.stringify(showJson(input), null, 2) + "\n";
   }
@@ -86,6 +100,13 @@ export function showJson(input: ShowInput): object {
             features: topology.features,
             firewall: topology.firewall,
             management: toReadable(topology.management),
+            ...(topology.nat && topology.nat.length > 0
+              ? {
+                  nat: Object.fromEntries(
+                    topology.nat.map((n) => [n.endpoint, publicOf(topology, n.endpoint)]),
+                  ),
+                }
+              : {}),
           },
         }
       : {}),
@@ -104,16 +125,25 @@ export function showJson(input: ShowInput): object {
       conditions: f.conditions,
       lifecycle: f.lifecycle ?? null,
       citation: f.citation,
+      ...(f.origin ? { origin: f.origin } : {}),
       ...(topology
         ? {
             active: f.active,
             retired: f.retired,
             addresses: { from: toReadable(f.fromAddresses!), to: toReadable(f.toAddresses!) },
+            ...publicSides(topology, f),
           }
         : {}),
     })),
     defects: profile.defects,
   };
+}
+
+function publicSides(topology: BoundTopology, f: ResolvedFlow): object {
+  const from = publicOf(topology, f.from);
+  const to = publicOf(topology, f.to);
+  if (from.length === 0 && to.length === 0) return {};
+  return { public: { ...(from.length > 0 ? { from } : {}), ...(to.length > 0 ? { to } : {}) } };
 }
 
 /** Warnings `show`, `compile` and `audit` print: retired services and the page's known defects. */

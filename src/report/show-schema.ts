@@ -16,6 +16,12 @@ export const showOutputSchema = z.strictObject({
       features: z.array(z.string()),
       firewall: z.looseObject({ kind: z.enum(["host", "perimeter"]) }),
       management: z.array(z.string()),
+      nat: z
+        .record(z.string(), z.array(z.string()))
+        .optional()
+        .describe(
+          "static 1:1 NAT: endpoint id → its public addresses (its own, private ones are in flows' addresses)",
+        ),
     })
     .optional(),
   flows: z.array(
@@ -42,12 +48,17 @@ export const showOutputSchema = z.strictObject({
             z.strictObject({ service: z.string(), date: z.string().optional(), note: z.string().optional() }),
           ),
           citation: z.string(),
+      origin: z.literal("site").optional().describe("site: one of the topology's own flows (site:), not a profile row"),
         })
         .nullable(),
       citation: z.string(),
       active: z.boolean().optional(),
       retired: z.boolean().optional(),
       addresses: z.strictObject({ from: z.array(z.string()), to: z.array(z.string()) }).optional(),
+      public: z
+        .strictObject({ from: z.array(z.string()).optional(), to: z.array(z.string()).optional() })
+        .optional()
+        .describe("the public addresses (static NAT) of a side behind the topology's NAT"),
     }),
   ),
   defects: z.array(

@@ -123,3 +123,24 @@ test("certs: a missing or malformed --name is bad input; valid names make a CA a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("--target all says each warning once (issue 17: AWS's network-ACL refusal came once per zone)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pm-compile-"));
+  try {
+    const r = runCli([
+      "compile",
+      "-t",
+      "examples/catalog/lync2013-av-source-rules.yaml",
+      "--target",
+      "all",
+      "-o",
+      dir,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stderr.split("\n").filter((l) => l.startsWith("warning:"));
+    assert.deepEqual(lines, [...new Set(lines)]);
+    assert.equal(lines.filter((l) => /aws .*cannot express flow stun-udp-out/.test(l)).length, 1, r.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

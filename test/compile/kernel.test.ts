@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -239,6 +239,119 @@ for (const target of ["nftables", "iptables"] as const) {
           assert.deepEqual(lab.probe(dmz, host, OUTBOUND), expect(OUTBOUND), host);
       } finally {
         lab.close();
+      }
+    },
+  );
+}
+
+/**
+ * Issue 17: an IPv4-only topology's rules must close IPv6 too. The seed host topology has no IPv6
+ * address; both hosts get one here. Before the rules are loaded every IPv6 probe passes (so the
+ * test can fail); after, IPv4 still passes and all six IPv6 probes — three the matrix allows over
+ * IPv4, three it does not, in both directions — are dropped.
+ */
+const V6_IN: Check[] = [
+  { proto: "tcp", port: 5061, want: "filtered" },
+  { proto: "tcp", port: 443, want: "filtered" },
+  { proto: "udp", port: 3478, want: "filtered" },
+  { proto: "tcp", port: 22, want: "filtered" },
+];
+const V6_OUT: Check[] = [
+  { proto: "tcp", port: 5061, want: "filtered" },
+  { proto: "udp", port: 3478, want: "filtered" },
+];
+const opened = (checks: readonly Check[]) => checks.map((c) => `${c.proto}/${c.port} open`);
+
+for (const target of ["nftables", "iptables"] as const) {
+  test(
+    `${target}, host kind, IPv4-only topology: IPv6 is dropped in a real kernel`,
+    { skip, timeout: 60_000 },
+    async () => {
+      const lab = new Lab();
+      try {
+        const edge = lab.ns(`edge-v6-${process.pid}`);
+        const peer = lab.ns(`edge-v6p-${process.pid}`);
+        lab.link(edge, "eth0", peer, "eth0");
+        for (const [ns, a] of [
+          [edge, "203.0.113.10/24"],
+          [edge, "2001:db8:17::10/64"],
+          [peer, "203.0.113.20/24"],
+          [peer, "2001:db8:17::20/64"],
+        ] as const)
+          lab.addr(ns, "eth0", a);
+        await lab.listen(edge, [...INBOUND, ...V6_IN]);
+        await lab.listen(peer, [...OUTBOUND, ...V6_OUT]);
+        assert.deepEqual(lab.probe(peer, "2001:db8:17::10", V6_IN), opened(V6_IN), "no rules yet");
+        assert.deepEqual(lab.probe(edge, "2001:db8:17::20", V6_OUT), opened(V6_OUT), "no rules yet");
+        const files = compiled("seed-host.yaml", target);
+        load(lab, edge, target, files);
+        assert.deepEqual(lab.probe(peer, "203.0.113.10", INBOUND.slice(0, 3)), expect(INBOUND.slice(0, 3)));
+        assert.deepEqual(lab.probe(peer, "2001:db8:17::10", V6_IN), expect(V6_IN));
+        assert.deepEqual(lab.probe(edge, "2001:db8:17::20", V6_OUT), expect(V6_OUT));
+      } finally {
+        lab.close();
+      }
+    },
+  );
+}
+
+/**
+ * Issue 17: the operator's options in a real kernel. The seed host topology with `compile:` reject
+ * for inbound, counters, an own table name and priority, and a rate-limited log: inbound ports the
+ * matrix does not name are refused (a reset or port-unreachable comes back: "closed") instead of
+ * timing out, outbound ones still time out (no reject asked), the matrix's ports still pass; with
+ * nftables the named table carries counters that counted the allowed connections.
+ */
+const OPTIONS_IN: Check[] = [
+  { proto: "tcp", port: 5061, want: "open" },
+  { proto: "udp", port: 3478, want: "open" },
+];
+const REJECTED_IN: Check[] = [
+  { proto: "tcp", port: 22, want: "filtered" },
+  { proto: "udp", port: 53, want: "filtered" },
+];
+const closed = (checks: readonly Check[]) => checks.map((c) => `${c.proto}/${c.port} closed`);
+
+for (const target of ["nftables", "iptables"] as const) {
+  test(
+    `${target}, compile options: reject inbound, counters, own table name and priority, log`,
+    { skip, timeout: 60_000 },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "pmt-opts-"));
+      const lab = new Lab();
+      try {
+        const topo = join(dir, "opts.yaml");
+        writeFileSync(
+          topo,
+          readFileSync(join(ROOT, "examples", "seed-host.yaml"), "utf8") +
+            "compile: {reject: [in], counters: true, name: edgefw, priority: 10, log: {rate: 2/second, prefix: 'edge drop: '}}\n",
+        );
+        const t = loadTopology(topo);
+        assert.ok(t.ok, JSON.stringify(!t.ok && t.diagnostics));
+        const plan = makePlan(t.value.bound, { dropRetired: false });
+        assert.ok(plan.ok);
+        const out = TARGETS[target].compile(plan.plan);
+        assert.ok(out.ok);
+        const edge = lab.ns(`edge-opt-${process.pid}`);
+        const peer = lab.ns(`edge-optp-${process.pid}`);
+        lab.link(edge, "eth0", peer, "eth0");
+        lab.addr(edge, "eth0", "203.0.113.10/24");
+        lab.addr(peer, "eth0", "203.0.113.20/24");
+        load(lab, edge, target, out.files);
+        await lab.listen(edge, [...OPTIONS_IN, ...REJECTED_IN]);
+        await lab.listen(peer, OUTBOUND);
+        assert.deepEqual(lab.probe(peer, "203.0.113.10", OPTIONS_IN), expect(OPTIONS_IN));
+        assert.deepEqual(lab.probe(peer, "203.0.113.10", REJECTED_IN), closed(REJECTED_IN));
+        assert.deepEqual(lab.probe(edge, "203.0.113.20", OUTBOUND), expect(OUTBOUND));
+        if (target === "nftables") {
+          const listing = lab.run(edge, ["nft", "list", "table", "inet", "edgefw"]);
+          assert.match(listing, /type filter hook input priority filter \+ 10; policy drop;/);
+          assert.match(listing, /tcp dport 5061 counter packets [1-9]\d* bytes \d+ accept/);
+          assert.match(listing, /log prefix "edge drop: "/);
+        } else assert.match(lab.run(edge, ["iptables-save"]), /-j LOG --log-prefix "edge drop: "/);
+      } finally {
+        lab.close();
+        rmSync(dir, { recursive: true, force: true });
       }
     },
   );

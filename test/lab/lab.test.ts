@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { kernelSkipReason } from "../kernel/netns.js";
@@ -249,11 +250,93 @@ test(
   },
 );
 
+// Issue 17: static NAT rehearsed live. The firewall namespace DNATs the public addresses and SNATs
+// the private ones; every probe from outside goes to a public address; the STUN stand-in outside
+// reports the A/V Edge's mapped address, which must be its public one. Without the SNAT chain every
+// flow still passes in the lab (it routes the private addresses), but STUN shows the private
+// address and the lab fails, so the check can fail. (Without the DNAT, inbound flows are blocked:
+// test/compile/nat.test.ts shows the audit's side of that.)
+test(
+  "lab: static NAT (lync2013-edge-single-nat) — every flow through the NAT, STUN-mapped address is the public one",
+  { skip },
+  async () => {
+    const r = await lab(["-t", "examples/catalog/lync2013-edge-single-nat.yaml"]);
+    assert.equal(r.status, 0, r.stderr + JSON.stringify(r.out?.flows.filter((f) => !f.agree)));
+    for (const f of r.out!.flows) assert.ok(f.agree && f.probe === "allowed", `${f.id}: ${f.detail}`);
+    assert.deepEqual(
+      r.out!.nat?.map((n) => [n.endpoint, n.public, n.ok, n.mapped.map((m) => m.split(":")[0])]),
+      [["av-edge", "198.51.100.230", true, ["198.51.100.230"]]],
+    );
+    assert.deepEqual(ours(r.pid), []);
+    assert.deepEqual(strays(r.pid), []);
+
+    const dir = mkdtempSync(join(tmpdir(), "pm-lab-nat-"));
+    try {
+      // A small media range keeps this second run short.
+      const topo = join(dir, "nat-small.yaml");
+      writeFileSync(
+        topo,
+        readFileSync(join(ROOT, "examples/catalog/lync2013-edge-single-nat.yaml"), "utf8").replace(
+          /^features:/m,
+          "variables: {media: 50000-50009}\nfeatures:",
+        ),
+      );
+      const nft = execFileSync(process.execPath, [CLI, "compile", "-t", topo, "--target", "nftables"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      });
+      const cut = join(dir, "no-snat.nft");
+      writeFileSync(cut, nft.slice(0, nft.indexOf("\n\tchain postrouting {")) + "\n}\n");
+      const n = await lab(["-t", topo, "--ruleset", cut]);
+      assert.equal(n.status, 1, n.stderr);
+      for (const f of n.out!.flows) assert.ok(f.agree && f.probe === "allowed", `${f.id}: ${f.detail}`);
+      assert.deepEqual(
+        n.out!.nat?.map((x) => [x.ok, x.mapped.map((m) => m.split(":")[0])]),
+        [[false, ["203.0.113.230"]]],
+      );
+      assert.deepEqual(ours(n.pid), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+// Issue 17: the site's own rules (DNS, NTP, monitoring) rehearsed like the vendor's rows: stand-ins
+// for the site's endpoints, probes to and from them, the audit agreeing, marked as the site's.
+test(
+  "lab: site rules (examples/seed-host-site.yaml) — every site flow allowed live, marked origin site",
+  { skip },
+  async () => {
+    const r = await lab(["-t", "examples/seed-host-site.yaml", "--drop-retired"]);
+    assert.equal(r.status, 0, r.stderr + JSON.stringify(r.out?.flows.filter((f) => !f.agree)));
+    for (const f of r.out!.flows) assert.ok(f.agree && f.probe === "allowed", `${f.id}: ${f.detail}`);
+    assert.deepEqual(
+      r.out!.flows.filter((f) => f.origin === "site").map((f) => [f.id, f.probed.ok > 0]),
+      [
+        ["site-dns-udp", true],
+        ["site-dns-tcp", true],
+        ["site-ntp", true],
+        ["site-winrm", true],
+      ],
+    );
+    assert.deepEqual(ours(r.pid), []);
+    assert.deepEqual(strays(r.pid), []);
+  },
+);
+
 // Every other catalog topology, rehearsed whole: each flow allowed live and predicted alike (the two
 // above have tests of their own).
 for (const file of readdirSync(join(ROOT, "examples", "catalog"))
   .filter((f) => f.endsWith(".yaml"))
-  .filter((f) => !["sfb2019-edge-external.yaml", "lync2013-av-source-rules.yaml"].includes(f)))
+  .filter(
+    (f) =>
+      ![
+        "sfb2019-edge-external.yaml",
+        "lync2013-av-source-rules.yaml",
+        "lync2013-edge-single-nat.yaml",
+      ].includes(f),
+  ))
   test(`lab: catalog ${file}: every flow allowed live, probe and audit agree`, { skip }, async () => {
     const r = await lab(["-t", join("examples", "catalog", file)]);
     assert.equal(

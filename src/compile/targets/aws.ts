@@ -10,7 +10,7 @@
  * Perimeter kind: network ACLs per zone subnet (below).
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { header } from "../plan.js";
+import { header, natComment, optionWarnings } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { diag, type Diagnostic } from "../../diag/diagnostic.js";
 import { awsDescription, commentText, hclString } from "../text.js";
@@ -98,13 +98,14 @@ function compile(plan: Plan): TargetResult {
   if (diagnostics.length > 0) return { ok: false, diagnostics };
   const pick = (dir: string) => rules.filter((x) => x.dir === dir).flatMap((x) => x.perms);
   const group = {
-    GroupName: `portmatrix-${plan.profileId}`,
+    GroupName: plan.options.name ?? `portmatrix-${plan.profileId}`,
     Description: awsDescription(`portmatrix ${plan.profileId}: ${plan.profileTitle}`),
     IpPermissions: pick("ingress"),
     IpPermissionsEgress: pick("egress"),
   };
   const warnings: string[] = [
-    "a new security group allows all egress by default: revoke that rule, or outbound traffic beyond the matrix stays open",
+    ...awsOptionWarnings(plan),
+    "a new security group allows all egress by default (0.0.0.0/0, and ::/0 in a VPC with IPv6): revoke those rules, or outbound traffic beyond the matrix stays open",
   ];
   for (const dir of ["ingress", "egress"]) {
     const count = pick(dir).reduce((n, p) => n + p.IpRanges.length + p.Ipv6Ranges.length, 0);
@@ -181,6 +182,8 @@ function networkAcls(plan: Plan): TargetResult {
     for (const r of plan.rules) {
       if (r.direction !== "forward") continue;
       if (r.sports.length > 0) {
+        // Said once per flow, not once per zone the flow touches.
+        if (r.fromZone?.name !== z.name) continue;
         diagnostics.push(
           diag(
             "compile-unsupported",
@@ -239,7 +242,11 @@ function networkAcls(plan: Plan): TargetResult {
       tf.push("}");
     }
   }
+  const eips = elasticIps(plan);
+  tf.push(...eips.lines);
   const warnings = [
+    ...awsOptionWarnings(plan),
+    ...eips.warnings,
     `network ACLs are stateless: return traffic is allowed to ports ${EPHEMERAL.from}-${EPHEMERAL.to} of each flow's peers, more than the flows themselves`,
   ];
   if (plan.rules.some((r) => r.flowId === "management"))
@@ -254,6 +261,57 @@ function networkAcls(plan: Plan): TargetResult {
     ],
     warnings,
   };
+}
+
+/**
+ * Static NAT (topology `nat:`) as AWS models it: an Elastic IP associated with the endpoint's
+ * private address on its network interface; the internet gateway translates both ways, so the
+ * network ACLs above see (and name) the private address. AWS picks an Elastic IP's address itself
+ * (a chosen one only from a BYOIP pool), and there is no IPv6 NAT: both are said in warnings.
+ */
+function elasticIps(plan: Plan): { lines: string[]; warnings: string[] } {
+  const lines: string[] = [];
+  const warnings: string[] = [];
+  for (const n of plan.nat) {
+    const name = tfName(n.endpoints[0]!);
+    if (n.family === 6) {
+      warnings.push(
+        `nat: AWS does not translate IPv6 (${n.private} → ${n.public}); give the instance the public IPv6 address itself`,
+      );
+      continue;
+    }
+    lines.push(
+      "",
+      `# ${commentText(natComment(n))}`,
+      `variable "network_interface_id_${name}" {`,
+      `  description = "The network interface holding ${n.private}"`,
+      "  type        = string",
+      "}",
+      "",
+      `resource "aws_eip" "nat_${name}" {`,
+      '  domain                    = "vpc"',
+      `  network_interface         = var.network_interface_id_${name}`,
+      `  associate_with_private_ip = "${n.private}"`,
+      "}",
+    );
+  }
+  if (lines.length > 0)
+    warnings.push(
+      `nat: AWS allocates each Elastic IP's address itself (a chosen one such as ${plan.nat[0]!.public} only from your own BYOIP pool, via aws_eip's address argument): check the public addresses in DNS and the topology after applying`,
+    );
+  return { lines, warnings };
+}
+
+function awsOptionWarnings(plan: Plan): string[] {
+  return optionWarnings("aws", plan, {
+    log: "AWS logs traffic with VPC Flow Logs, a resource of the VPC, not of security groups or network ACLs",
+    counters: "security groups and network ACLs keep no counters (VPC Flow Logs do)",
+    reject: "security groups and network ACLs drop silently",
+    priority: "security groups have no order; network ACL rule numbers are assigned in plan order",
+    ...(plan.firewall.kind === "perimeter"
+      ? { name: "network ACLs are given by id (variables), not named here" }
+      : {}),
+  });
 }
 
 export const aws: Target = {

@@ -8,7 +8,7 @@
  * must share one IP version). Stateful: replies pass.
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { families, header, isAny, rangeText } from "../plan.js";
+import { families, header, isAny, natComment, optionWarnings, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { diag } from "../../diag/diagnostic.js";
 import { armString } from "../text.js";
@@ -124,6 +124,7 @@ function compile(plan: Plan): TargetResult {
       };
     resources.push(nsg(g.name, built.rules));
   }
+  resources.push(...publicIps(plan));
   const template = {
     $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
     contentVersion: "1.0.0.0",
@@ -136,7 +137,7 @@ function compile(plan: Plan): TargetResult {
       ),
     },
     parameters: {
-      nsgName: { type: "string", defaultValue: `portmatrix-${plan.profileId}` },
+      nsgName: { type: "string", defaultValue: plan.options.name ?? `portmatrix-${plan.profileId}` },
       location: { type: "string", defaultValue: "[resourceGroup().location]" },
     },
     resources,
@@ -147,7 +148,39 @@ function compile(plan: Plan): TargetResult {
           "management: NSGs filter the zones' subnets, there is no firewall box of their own to reach; management rules are not part of this output",
         ]
       : [];
+  warnings.push(
+    ...optionWarnings("azure", plan, {
+      log: "NSG flow logs are a Network Watcher resource, not part of the NSG",
+      counters: "NSGs keep no rule counters (NSG flow logs do)",
+      reject: "NSGs drop denied packets silently",
+      priority: "NSG rule priorities are assigned in plan order (100, 110, …)",
+    }),
+  );
+  if (plan.nat.length > 0)
+    warnings.push(
+      "nat: Azure allocates each static public IP's address itself (a chosen one only from your own public IP prefix): associate each with the network interface's IP configuration holding the private address, and check the public addresses in DNS and the topology",
+    );
   return { ok: true, files: [{ suffix: "", text: JSON.stringify(template, null, 2) + "\n" }], warnings };
+}
+
+/**
+ * Static NAT (topology `nat:`) as Azure models it: a Standard static public IP per private address,
+ * associated with the NIC's IP configuration that holds it; Azure translates both ways, so the NSG
+ * rules name the private address.
+ */
+function publicIps(plan: Plan): Array<Record<string, unknown>> {
+  return plan.nat.map((n) => ({
+    type: "Microsoft.Network/publicIPAddresses",
+    apiVersion: "2023-09-01",
+    name: `[concat(parameters('nsgName'), '-nat-${n.endpoints[0]}-v${n.family}')]`,
+    location: "[parameters('location')]",
+    sku: { name: "Standard" },
+    tags: { portmatrix: armString(natComment(n), 256) },
+    properties: {
+      publicIPAllocationMethod: "Static",
+      publicIPAddressVersion: n.family === 4 ? "IPv4" : "IPv6",
+    },
+  }));
 }
 
 export const azure: Target = {

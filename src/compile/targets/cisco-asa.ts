@@ -9,12 +9,12 @@
  * per port. Cisco ASA Series Command Reference: access-list extended, object-group, access-group.
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { families, header, isAny, rangeText } from "../plan.js";
+import { families, header, isAny, natComment, optionWarnings, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { diag } from "../../diag/diagnostic.js";
 import { asaRemarks, asaText, plainInterface, refuseInterfaces } from "../text.js";
 
-const groupName = (id: string, fam: 4 | 6) => `pm-${id}-v${fam}`;
+const groupName = (prefix: string, id: string, fam: 4 | 6) => `${prefix}-${id}-v${fam}`;
 
 function mask(len: number): string {
   const m = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
@@ -51,6 +51,7 @@ function compile(plan: Plan): TargetResult {
   // A nameif is one word of the CLI; plain names only.
   const refused = refuseInterfaces("cisco-asa", plan, plainInterface());
   if (refused.length > 0) return { ok: false, diagnostics: refused };
+  const prefix = plan.options.name ?? "pm";
   const groups = new Map<string, string[]>();
   const addr = (list: string[], endpoint: string | undefined, fam: 4 | 6): string => {
     if (isAny(list)) return fam === 4 ? "any4" : "any6";
@@ -59,12 +60,12 @@ function compile(plan: Plan): TargetResult {
       if ((fam === 4 && len === "32") || (fam === 6 && len === "128")) return `host ${a}`;
       return fam === 4 ? `${a} ${mask(Number(len))}` : list[0]!;
     }
-    const name = groupName(endpoint ?? "addresses", fam);
+    const name = groupName(prefix, endpoint ?? "addresses", fam);
     groups.set(name, list);
     return `object-group ${name}`;
   };
   const diagnostics = [];
-  const acl = (zone: string) => `pm-${zone}-in`;
+  const acl = (zone: string) => `${prefix}-${zone}-in`;
   const aces = new Map<string, string[]>(plan.zones.map((z) => [z.name, []]));
   for (const r of plan.rules) {
     if (r.direction !== "forward") continue;
@@ -113,6 +114,19 @@ function compile(plan: Plan): TargetResult {
     else out.push(...list);
     out.push(`access-group ${acl(z.name)} in interface ${z.interface}`, "!");
   }
+  if (plan.nat.length > 0) {
+    // Network object NAT, static: the real (private) host is the mapped (public) address on every
+    // other interface, both ways; access-lists name the real address (ASA 8.3 and later).
+    out.push("! Static NAT (topology nat:), network object NAT.");
+    for (const n of plan.nat)
+      out.push(
+        `object network ${prefix}-nat-${n.endpoints[0]}-v${n.family}`,
+        ` description ${asaText(natComment(n)).slice(0, 200)}`,
+        ` host ${n.private}`,
+        ` nat (${n.zone.interface},any) static ${n.public}`,
+      );
+    out.push("!");
+  }
   const mgmt = [...plan.management.v4, ...plan.management.v6];
   if (mgmt.length > 0) {
     out.push("! Management: SSH to the ASA itself from the management addresses, on every zone interface.");
@@ -124,7 +138,14 @@ function compile(plan: Plan): TargetResult {
         );
       }
   }
-  return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings: [] };
+  const warnings = optionWarnings("cisco-asa", plan, {
+    log: "the ASA logs denied packets itself (syslog 106023, rate-limited by `logging rate-limit`); add `log` to an ACE to log permits",
+    counters: "the ASA counts every ACE already (show access-list: hitcnt)",
+    reject:
+      "the ASA drops denied packets silently (TCP resets only with `service resetinbound`, a device-wide setting)",
+    priority: "an ASA has no hook priorities",
+  });
+  return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings };
 }
 
 export const ciscoAsa: Target = {

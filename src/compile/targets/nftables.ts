@@ -7,7 +7,7 @@
  * `ct state established,related accept` per chain carries every reply. nft(8): SETS, CHAINS.
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { families, header, isAny, rangeText } from "../plan.js";
+import { families, header, isAny, natComment, optionWarnings, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { commentText, nftString, refuseInterfaces, type InterfaceGrammar } from "../text.js";
 
@@ -26,6 +26,8 @@ type Fam = 4 | 6;
 interface Sets {
   /** set name → [type, elements] */
   defs: Map<string, { fam: Fam; elements: string[] }>;
+  /** compile.counters: a `counter` on every accepting rule. */
+  counter?: boolean;
 }
 
 const setName = (endpoint: string, fam: Fam) => `${endpoint.replace(/[^A-Za-z0-9_]/g, "_")}_v${fam}`;
@@ -84,7 +86,7 @@ function ruleLines(sets: Sets, r: PlanRule): string[] {
       if (dp) parts.push(dp);
     }
     // nft keeps at most 128 bytes of comment: the row id there, the whole row on the line above.
-    parts.push(`accept comment ${nftString(shortComment(r))}`);
+    parts.push(`${sets.counter ? "counter " : ""}accept comment ${nftString(shortComment(r))}`);
     return parts.join(" ");
   });
 }
@@ -116,10 +118,29 @@ function essentials(hook: "input" | "output" | "forward", host: boolean): string
   return out;
 }
 
+/**
+ * The operator's end of a default-drop chain (topology `compile:`): a rate-limited log of what is
+ * about to be dropped (`limit` before `log`, so only the limited packets are logged), then reject
+ * instead of drop where asked (per direction, or per zone a packet enters from), and with counters
+ * a verdict-less counter of what falls to the policy. nft(8): LOG, LIMIT, REJECT, COUNTER.
+ */
+function chainTail(plan: Plan, hook: "input" | "output" | "forward"): string[] {
+  const o = plan.options;
+  const c = o.counters ? "counter " : "";
+  const out: string[] = [];
+  if (o.log) out.push(`limit rate ${o.log.rate} log prefix ${nftString(o.log.prefix)}`);
+  if (hook === "forward") for (const z of o.reject.zones) out.push(`iifname "${z.interface}" ${c}reject`);
+  const rejectAll = hook === "input" ? o.reject.in : hook === "output" ? o.reject.out : o.reject.forward;
+  if (rejectAll) out.push(`${c}reject`);
+  // Counted as they fall to the policy (a verdict here would only repeat the policy).
+  else if (o.counters) out.push('counter comment "dropped by the policy"');
+  return out;
+}
+
 function compile(plan: Plan): TargetResult {
   const refused = refuseInterfaces("nftables", plan, NFT_INTERFACE);
   if (refused.length > 0) return { ok: false, diagnostics: refused };
-  const sets: Sets = { defs: new Map() };
+  const sets: Sets = { defs: new Map(), counter: plan.options.counters };
   const host = plan.firewall.kind === "host";
   const chains: Array<{ name: string; hook: string; policy: string; note?: string; lines: string[] }> = [];
   const of = (dir: PlanRule["direction"]) =>
@@ -129,13 +150,13 @@ function compile(plan: Plan): TargetResult {
       name: "input",
       hook: "input",
       policy: "drop",
-      lines: [...essentials("input", true), ...of("in")],
+      lines: [...essentials("input", true), ...of("in"), ...chainTail(plan, "input")],
     });
     chains.push({
       name: "output",
       hook: "output",
       policy: "drop",
-      lines: [...essentials("output", true), ...of("out")],
+      lines: [...essentials("output", true), ...of("out"), ...chainTail(plan, "output")],
     });
   } else {
     chains.push({
@@ -143,24 +164,26 @@ function compile(plan: Plan): TargetResult {
       hook: "input",
       policy: "drop",
       note: "the firewall itself: management only",
-      lines: [...essentials("input", true), ...of("in")],
+      lines: [...essentials("input", true), ...of("in"), ...chainTail(plan, "input")],
     });
     chains.push({
       name: "forward",
       hook: "forward",
       policy: "drop",
-      lines: [...essentials("forward", false), ...of("forward")],
+      lines: [...essentials("forward", false), ...of("forward"), ...chainTail(plan, "forward")],
     });
   }
+  const table = plan.options.name ?? "portmatrix";
+  const priority = plan.options.priority ?? "filter";
   const out = [
     "#!/usr/sbin/nft -f",
     ...header(plan, "#", "nftables"),
     "",
     "# Replace only our own table: create it (if absent), delete it, define it anew.",
-    "table inet portmatrix",
-    "delete table inet portmatrix",
+    `table inet ${table}`,
+    `delete table inet ${table}`,
     "",
-    "table inet portmatrix {",
+    `table inet ${table} {`,
   ];
   for (const [name, s] of [...sets.defs].sort((a, b) => a[0].localeCompare(b[0]))) {
     out.push(
@@ -176,14 +199,52 @@ function compile(plan: Plan): TargetResult {
     if (c.note) out.push(`\t# ${c.note}`);
     out.push(
       `\tchain ${c.name} {`,
-      `\t\ttype filter hook ${c.hook} priority filter; policy ${c.policy};`,
+      `\t\ttype filter hook ${c.hook} priority ${priority}; policy ${c.policy};`,
       ...c.lines.map((l) => `\t\t${l}`),
       "\t}",
     );
     if (i < chains.length - 1) out.push("");
   });
-  out.push("}");
-  return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings: [] };
+  out.push(...natChains(plan), "}");
+  return {
+    ok: true,
+    files: [{ suffix: "", text: out.join("\n") + "\n" }],
+    warnings: optionWarnings("nftables", plan, {}),
+  };
+}
+
+/**
+ * Static 1:1 NAT (topology `nat:`): packets to the public address that arrive from outside the
+ * endpoint's zone are DNAT-ed to its private address at prerouting (priority dstnat), so the
+ * forward chain above sees, and matches, the private one; the endpoint's packets leaving its zone
+ * are SNAT-ed to the public address at postrouting (srcnat). Conntrack reverses both for replies.
+ * nft(8): NAT STATEMENTS (`dnat ip to` in an inet table).
+ */
+function natChains(plan: Plan): string[] {
+  if (plan.nat.length === 0) return [];
+  const kw = (fam: Fam) => (fam === 4 ? "ip" : "ip6");
+  const comment = (n: Plan["nat"][number]) => `comment ${nftString(natComment(n))}`;
+  const chain = (hook: "prerouting" | "postrouting", line: (n: Plan["nat"][number]) => string) => [
+    "",
+    `\tchain ${hook} {`,
+    `\t\ttype nat hook ${hook} priority ${hook === "prerouting" ? "dstnat" : "srcnat"}; policy accept;`,
+    ...plan.nat.map((n) => `\t\t${line(n)} ${comment(n)}`),
+    "\t}",
+  ];
+  return [
+    "",
+    "\t# static NAT (topology nat:): one public address per private one, both ways",
+    ...chain(
+      "prerouting",
+      (n) =>
+        `iifname != "${n.zone.interface}" ${kw(n.family)} daddr ${n.public} dnat ${kw(n.family)} to ${n.private}`,
+    ).slice(1),
+    ...chain(
+      "postrouting",
+      (n) =>
+        `oifname != "${n.zone.interface}" ${kw(n.family)} saddr ${n.private} snat ${kw(n.family)} to ${n.public}`,
+    ),
+  ];
 }
 
 export const nftables: Target = {

@@ -7,12 +7,12 @@
  * on` rule (pf.conf(5): PACKET FILTERING, TABLES).
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { families, header, isAny, rangeText } from "../plan.js";
+import { families, header, isAny, natComment, optionWarnings, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { diag } from "../../diag/diagnostic.js";
 import { commentText, plainInterface, refuseInterfaces } from "../text.js";
 
-const tableName = (id: string) => `pm_${id.replace(/[^A-Za-z0-9_]/g, "_")}`;
+const tableName = (prefix: string, id: string) => `${prefix}_${id.replace(/[^A-Za-z0-9_]/g, "_")}`;
 
 function ports(list: PlanRule["dports"]): string {
   if (list.length === 0) return "";
@@ -28,7 +28,7 @@ function compile(plan: Plan): TargetResult {
   const addr = (list: string[], endpoint: string | undefined): string => {
     if (list.length === 0 || isAny(list)) return "any";
     if (list.length === 1) return list[0]!;
-    const name = tableName(endpoint ?? "addresses");
+    const name = tableName(plan.options.name ?? "pm", endpoint ?? "addresses");
     tables.set(name, [...(tables.get(name) ?? []), ...list]);
     return `<${name}>`;
   };
@@ -42,13 +42,17 @@ function compile(plan: Plan): TargetResult {
       const toSelf = plan.firewall.kind === "perimeter" && r.flowId === "management";
       const dst = toSelf ? "self" : addr(fam === 4 ? r.dst.v4 : r.dst.v6, r.toEndpoint);
       const proto = r.transport === "any" ? "" : ` proto ${r.transport}`;
-      const what = `${af}${proto} from ${src}${ports(r.sports)} to ${dst}${ports(r.dports)} keep state label "${r.flowId}"`;
+      const what = (from: string) =>
+        `${af}${proto} from ${from}${ports(r.sports)} to ${dst}${ports(r.dports)} keep state label "${r.flowId}"`;
       if (r.direction === "forward") {
+        // pf translates before it filters: leaving by another zone's interface, a NATed source is
+        // already its public address (pf.conf(5), TRANSLATION).
+        const nat = plan.nat.find((n) => n.family === fam && n.endpoints.includes(r.fromEndpoint ?? ""));
         rules.push(
-          `pass in quick on ${r.fromZone!.interface} ${what}`,
-          `pass out quick on ${r.toZone!.interface} ${what}`,
+          `pass in quick on ${r.fromZone!.interface} ${what(src)}`,
+          `pass out quick on ${r.toZone!.interface} ${what(nat && src.replace(/\/(32|128)$/, "") === nat.private ? nat.public : src)}`,
         );
-      } else rules.push(`pass ${r.direction} quick ${what}`);
+      } else rules.push(`pass ${r.direction} quick ${what(src)}`);
     }
   }
   // pf keeps 31 characters of a table name (PF_TABLE_NAME_SIZE 32 with its NUL).
@@ -71,14 +75,48 @@ function compile(plan: Plan): TargetResult {
   for (const [name, list] of [...tables].sort((a, b) => a[0].localeCompare(b[0])))
     out.push(`table <${name}> const { ${[...new Set(list)].join(" ")} }`);
   if (tables.size > 0) out.push("");
+  if (plan.nat.length > 0) {
+    // binat: 1:1 NAT both ways on each interface outside the endpoint's zone (FreeBSD pf.conf(5);
+    // OpenBSD 4.7+ writes it as `match on IF from REAL binat-to PUBLIC`).
+    out.push("# Static NAT (topology nat:).");
+    for (const n of plan.nat)
+      for (const z of plan.zones.filter((x) => x.name !== n.zone.name))
+        out.push(
+          `binat on ${z.interface} ${n.family === 4 ? "inet" : "inet6"} from ${n.private} to any -> ${n.public} # ${commentText(natComment(n))}`,
+        );
+    out.push("");
+  }
   out.push(
     "# Default deny, both directions; the pass rules below are quick (first match wins).",
-    "block all",
+    plan.options.log ? "block log all" : "block all",
+    ...rejects(plan),
     "# IPv6 cannot work without neighbour discovery (RFC 4890).",
     "pass quick inet6 proto ipv6-icmp icmp6-type { neighbrsol neighbradv routersol routeradv } keep state",
     ...rules,
   );
-  return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings: [] };
+  const warnings = optionWarnings("pf", plan, {
+    counters: "pf counts every rule already (pfctl -v -s rules)",
+    priority: "pf has no hook priorities",
+  });
+  if (plan.options.log)
+    warnings.push(
+      `target pf logs blocked packets to pflog0 without a rate (compile.log.rate ${plan.options.log.rate} and its prefix are not pf's)`,
+    );
+  return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings };
+}
+
+/**
+ * compile.reject: `block return` (TCP RST / ICMP unreachable) after `block all`; pf's last matching
+ * block decides, and the quick passes below still win (pf.conf(5): block-policy, return).
+ * Forwarded packets are rejected as they enter.
+ */
+function rejects(plan: Plan): string[] {
+  const r = plan.options.reject;
+  const out: string[] = [];
+  if (r.in || r.forward) out.push("block return in all");
+  if (r.out) out.push("block return out all");
+  for (const z of r.zones) out.push(`block return in on ${z.interface} all`);
+  return out;
 }
 
 export const pf: Target = {

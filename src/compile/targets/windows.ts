@@ -8,7 +8,7 @@
  * the script again replaces what it created before and nothing else.
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { header, isAny, rangeText } from "../plan.js";
+import { header, isAny, optionWarnings, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { rollbackEpilogue, rollbackPreamble } from "./windows-rollback.js";
 import { diag } from "../../diag/diagnostic.js";
@@ -73,7 +73,7 @@ function compile(plan: Plan): TargetResult {
         ),
       ],
     };
-  const group = `portmatrix ${plan.profileId}`;
+  const group = plan.options.name ?? `portmatrix ${plan.profileId}`;
   const out = [
     "#Requires -RunAsAdministrator",
     ...header(plan, "#", "windows"),
@@ -87,12 +87,27 @@ function compile(plan: Plan): TargetResult {
     "Get-NetFirewallRule -Group $group -ErrorAction SilentlyContinue | Remove-NetFirewallRule",
     "# Default deny as the profiles' default action: a block rule would beat every allow rule.",
     "Set-NetFirewallProfile -Profile Domain,Private,Public -Enabled True -DefaultInboundAction Block -DefaultOutboundAction Block",
+    ...(plan.options.log
+      ? [
+          "# compile.log: dropped packets into the firewall log (pfirewall.log), which has no rate limit.",
+          "Set-NetFirewallProfile -Profile Domain,Private,Public -LogBlocked True",
+        ]
+      : []),
   ];
   for (const r of plan.rules) {
     out.push(`# ${commentText(r.comment)}`, ruleCommand(r));
   }
+  const warnings = optionWarnings("windows", plan, {
+    counters: "Windows Firewall keeps no per-rule counters",
+    reject: "Windows Firewall drops blocked packets silently; it has no reject action",
+    priority: "Windows Firewall has no priorities (block rules win)",
+  });
+  if (plan.options.log)
+    warnings.push(
+      `target windows logs dropped packets without a rate (compile.log.rate ${plan.options.log.rate} and its prefix are not Windows')`,
+    );
   out.push(...rollbackEpilogue());
-  return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings: [] };
+  return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings };
 }
 
 export const windows: Target = {
