@@ -54,6 +54,7 @@ export function audit(
   return {
     version: AUDIT_REPORT_VERSION,
     profile: topology.profileId,
+    ...(topology.support ? { support: topology.support } : {}),
     firewall: topology.firewall.kind === "host" ? `host ${topology.firewall.host}` : "perimeter",
     rulesets: rulesets.map(summary),
     flows,

@@ -28,6 +28,8 @@ export const sourceDocSchema = z.strictObject({
   url: z.string().min(1),
   /** "Topic Last Modified" of the page. */
   modified: dateSchema.optional(),
+  /** The date this copy of the page was read (lifecycle pages change; the date says which reading). */
+  accessed: dateSchema.optional(),
   mirrors: z.array(z.string()).optional(),
 });
 
@@ -60,6 +62,8 @@ export const lifecycleSchema = z.strictObject({
     )
     .default([]),
   citation: z.string().min(1),
+  /** Source id (key of `sources`) the citation comes from; defaults to none (the citation names it). */
+  source: z.string().optional(),
 });
 
 /** A feature name, or `{anyOf: [...]}`; all listed conditions must hold. */
@@ -133,6 +137,20 @@ export const profileSchema = z.strictObject({
   id: idSchema,
   title: z.string().min(1),
   product: z.string().min(1),
+  /**
+   * The product's own support lifecycle (a key of `lifecycles`): when it has ended by the as-of date,
+   * show, audit and the report say the profile describes an unsupported product.
+   */
+  support: z.string().optional(),
+  /**
+   * A built-in profile id (or a profile file, relative to this one) whose rows this profile shares:
+   * its sources, endpoints, features, variables, lifecycles, defects, flows, DNS records, certificates
+   * and advisories come first, then this profile's own (same keys: this profile's win; flows are
+   * added, or dropped with `drop`). Used where a product's tables equal an earlier product's.
+   */
+  extends: z.string().optional(),
+  /** With `extends`: ids of the base's flows this profile does not have. */
+  drop: z.array(z.string()).default([]),
   sources: z.record(z.string(), sourceDocSchema),
   endpoints: z.record(z.string(), endpointSchema),
   features: z.record(z.string(), featureSchema).default({}),

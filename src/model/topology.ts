@@ -3,7 +3,7 @@ import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { parseAddress, toReadable } from "../space/address.js";
 import { IntervalSet } from "../space/interval-set.js";
 import type { BoundTopology, ExpectedCertificate, ExpectedDnsRecord, FirewallSpec } from "./flow.js";
-import { lowerFlows, oneOf, resolveVariables, type LoadedProfile } from "./profile.js";
+import { lowerFlows, oneOf, productSupport, resolveVariables, type LoadedProfile } from "./profile.js";
 import { topologySchema, type Certificate, type DnsRecord, type Topology } from "./schema.js";
 import type { PathKey, YamlSource } from "./yaml-source.js";
 import { zodDiagnostics } from "./zod-diagnostics.js";
@@ -132,10 +132,12 @@ export function bindTopology(
     fromAddresses: byId.get(f.from) ?? IntervalSet.EMPTY,
     toAddresses: byId.get(f.to) ?? IntervalSet.EMPTY,
   }));
+  const support = productSupport(profile, asOf);
   return {
     bound: {
       profileId: profile.id,
       profileTitle: profile.title,
+      ...(support ? { support } : {}),
       flows,
       endpoints,
       features: [...topology.features],

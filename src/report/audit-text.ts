@@ -4,6 +4,7 @@
  */
 import type { AuditReportT, RuleRefT } from "../audit/report-schema.js";
 import { textTable } from "./table.js";
+import { supportText } from "../model/profile.js";
 
 export function where(r: { file: string; line: number; col: number }): string {
   return r.line > 0 ? `${r.file}:${r.line}:${r.col}` : r.file;
@@ -27,7 +28,9 @@ export function renderAuditText(r: AuditReportT): string {
   const files = r.rulesets
     .map((s) => `${s.file} (${s.format}: ${s.rules} rules in ${s.chains} chains)`)
     .join(", ");
-  let out = `audit of ${files}\nagainst ${r.profile}, ${r.firewall === "perimeter" ? "perimeter firewall" : `${r.firewall}'s own firewall`}\n\n`;
+  let out = `audit of ${files}\nagainst ${r.profile}, ${r.firewall === "perimeter" ? "perimeter firewall" : `${r.firewall}'s own firewall`}\n`;
+  if (r.support?.unsupported) out += `${supportText(r.support)}\n`;
+  out += "\n";
   const rows = r.flows.map((f) => [
     f.id,
     `${f.from} → ${f.to}`,
