@@ -19,6 +19,7 @@ const REGISTRY: ReadonlyArray<readonly [names: readonly string[], load: () => Pr
   [["dns"], async () => (await import("./dns.js")).registerDns],
   [["lab"], async () => (await import("./lab.js")).registerLab],
   [["diagram", "report", "serve"], async () => (await import("./report.js")).registerReport],
+  [["import"], async () => (await import("./import.js")).registerImport],
   [["schemas"], async () => (await import("./schemas.js")).registerSchemas],
   [["demo"], async () => (await import("./demo.js")).registerDemo],
 ];

@@ -106,6 +106,11 @@ export interface BoundTopology {
     text: string[];
     /** The addresses the topology writes one at a time (not as a CIDR, range or any); absent: none known. */
     hosts?: IntervalSet;
+    /**
+     * DNS names of an endpoint the profile knows by name only (`endpoints.*.fqdns`, no addresses):
+     * its flows need FQDN objects on the firewall (or a proxy).
+     */
+    fqdns?: string[];
   }>;
   features: string[];
   firewall: FirewallSpec;

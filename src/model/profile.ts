@@ -3,6 +3,7 @@
  * Pure: takes parsed YAML, returns data and diagnostics.
  */
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
+import { parseAddress } from "../space/address.js";
 import { IntervalSet } from "../space/interval-set.js";
 import type { LifecycleFact, ProductSupport, ResolvedFlow } from "./flow.js";
 import { resolvePorts, toRanges, type PortSpec } from "./ports.js";
@@ -168,6 +169,12 @@ function checkCatalogData(
         oneOf(Object.keys(profile.sources)),
       );
   };
+  for (const [id, e] of Object.entries(profile.endpoints))
+    e.addresses?.forEach((a, i) => {
+      const r = parseAddress(a);
+      if (!r.ok)
+        err("invalid-address", `"${a}" is not an address`, ["endpoints", id, "addresses", i], r.expected);
+    });
   profile.dns.forEach((r, i) => {
     const what = `DNS record "${r.name}"`;
     if (r.endpoint !== undefined) endpoint(r.endpoint, what, ["dns", i, "endpoint"]);

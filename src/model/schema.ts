@@ -40,6 +40,17 @@ export const endpointSchema = z.strictObject({
   description: z.string().optional(),
   /** Other wordings the cited pages use for this same interface or population (kept so rows can be checked against the page). */
   aliases: z.array(z.string().min(1)).optional(),
+  /**
+   * Addresses the profile itself knows (a published service's ranges, e.g. the Microsoft 365
+   * endpoint sets): a topology that does not bind the endpoint gets these. Hosts, CIDRs or ranges.
+   */
+  addresses: z.array(z.string().min(1)).optional(),
+  /**
+   * DNS names (wildcards as `*.example.com`) of an endpoint known by name: flows to an endpoint with
+   * names and no addresses need an FQDN-capable firewall or proxy, and compile only for targets with
+   * FQDN objects.
+   */
+  fqdns: z.array(z.string().min(1)).optional(),
 });
 
 export const featureSchema = z.strictObject({
@@ -149,6 +160,26 @@ export const profileSchema = z.strictObject({
    * added, or dropped with `drop`). Used where a product's tables equal an earlier product's.
    */
   extends: z.string().optional(),
+  /**
+   * Where an imported profile came from (`portmatrix import`): the feed, its version and date, the
+   * file read and the selection made, so two imports can be told apart and compared.
+   */
+  imported: z
+    .strictObject({
+      feed: z.string().min(1),
+      instance: z.string().min(1),
+      /** The feed's version (YYYYMMDDNN), or null when neither the user nor the file name gave it. */
+      version: z.string().nullable(),
+      /** The version's date (YYYY-MM-DD). */
+      date: dateSchema.optional(),
+      /** Where the version came from: "option", "file name", or "unknown". */
+      versionFrom: z.enum(["option", "file name", "unknown"]),
+      file: z.string().min(1),
+      serviceAreas: z.array(z.string()),
+      categories: z.array(z.string()),
+      endpointSets: z.number().int().nonnegative(),
+    })
+    .optional(),
   /** With `extends`: ids of the base's flows this profile does not have. */
   drop: z.array(z.string()).default([]),
   sources: z.record(z.string(), sourceDocSchema),

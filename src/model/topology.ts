@@ -80,6 +80,22 @@ export function bindTopology(
       : {};
   const endpoints = endpointIds.flatMap((id) => {
     const spec = topology.endpoints[id];
+    const known = profile.endpoints[id]!;
+    if (spec === undefined && !Object.hasOwn(rawEndpoints, id) && (known.addresses || known.fqdns)) {
+      // The profile knows this endpoint (a published service's ranges or names): the topology may omit it.
+      const { set: addresses, hosts } = addressesOf(known.addresses ?? [], ["endpoints"]);
+      const fqdns = known.addresses ? undefined : known.fqdns;
+      return [
+        {
+          id,
+          name: known.name,
+          addresses,
+          text: toReadable(addresses),
+          hosts,
+          ...(fqdns ? { fqdns: [...fqdns] } : {}),
+        },
+      ];
+    }
     if (spec === undefined) {
       // Bound in the file but not validly: its own diagnostic says why; "not bound" would be false.
       if (Object.hasOwn(rawEndpoints, id)) return [];
