@@ -57,6 +57,7 @@ function profiles(format: "table" | "json"): number {
       source: src?.url ?? "",
       rows: profile.flows.length,
       features: Object.keys(profile.features),
+      ...(profile.extends !== undefined ? { extends: profile.extends } : {}),
     };
   });
   if (format === "json") process.stdout.write(JSON.stringify({ version: 1, profiles: list }, null, 2) + "\n");
