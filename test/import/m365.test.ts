@@ -18,6 +18,7 @@ import { importM365, readFeed } from "../../src/import/m365.js";
 import { compareOutputSchema } from "../../src/report/compare-schema.js";
 import { loadTopology } from "../../src/shell/load.js";
 import { ROOT, runCli } from "../cli/run-cli.js";
+import { kernelSkipReason, makePair } from "../kernel/netns.js";
 
 const FEED = "test/fixtures/m365/worldwide-2024-07.json";
 const OLD = "test/fixtures/m365/worldwide-docs-example.json";
@@ -189,6 +190,31 @@ test("the imported profile compiles for nftables and the ASA, and each output au
     assert.deepEqual(report.exposure, [], `${target}: nothing open beyond the feed`);
   }
 });
+
+test(
+  "the nftables output loads into a real kernel and, listed back by the kernel, audits as all-allowed",
+  { skip: kernelSkipReason(["nft"]) },
+  () => {
+    const profile = join(dir, "m365-kernel.yaml");
+    assert.equal(runCli(["import", "m365", FEED, "--feed-version", "2024071400", "-o", profile]).status, 0);
+    const topo = topologyFor(profile, ["optional-endpoints"]);
+    const rules = runCli(["compile", "-t", topo, "--target", "nftables"]);
+    assert.equal(rules.status, 0, rules.stderr);
+    const pair = makePair();
+    try {
+      pair.run(pair.fw, ["nft", "-f", "-"], rules.stdout);
+      const listed = join(dir, "listed.nft");
+      writeFileSync(listed, pair.run(pair.fw, ["nft", "list", "ruleset"]));
+      const a = runCli(["audit", "-t", topo, "-r", listed, "--format", "json"]);
+      assert.equal(a.status, 0, a.stderr);
+      const report = AuditReport.parse(JSON.parse(a.stdout));
+      assert.ok(report.flows.length > 0 && report.flows.every((f) => f.verdict === "allowed"));
+      assert.deepEqual(report.exposure, []);
+    } finally {
+      pair.close();
+    }
+  },
+);
 
 test("rows by name: refused for nftables with the reason, fqdn objects on the ASA (wildcards refused), not judged by audit", () => {
   const profile = join(dir, "exchange-default.yaml");
