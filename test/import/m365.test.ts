@@ -14,6 +14,7 @@ import { parse } from "yaml";
 import { AuditReport } from "../../src/audit/report-schema.js";
 import { TARGETS } from "../../src/compile/index.js";
 import { makePlan } from "../../src/compile/plan.js";
+import { planProbe } from "../../src/probe/plan.js";
 import { importM365, readFeed } from "../../src/import/m365.js";
 import { compareOutputSchema } from "../../src/report/compare-schema.js";
 import { loadTopology } from "../../src/shell/load.js";
@@ -252,6 +253,10 @@ test("rows by name: refused for nftables with the reason, fqdn objects on the AS
     text,
     /permit tcp object-group pm-clients-v4 object-group pm-set-3-fqdn-v4 object-group pm-set-3-tcp-dports|permit tcp 198\.51\.100\.0 255\.255\.255\.0 object-group pm-set-3-fqdn-v4 object-group pm-set-3-tcp-dports/,
   );
+  // Probe plans like any other: a destination by name says why it is not probed.
+  const probe = planProbe(t.value.bound, "clients", { includeRetired: false, maxHosts: 256 });
+  assert.ok(probe.ok);
+  assert.match(probe.plan.skipped.find((x) => x.flow === "set-3-tcp")!.reason, /known by DNS name only/);
   const a = runCli([
     "audit",
     "-t",
