@@ -205,6 +205,7 @@ export const addressSpecSchema = z.union([z.string(), z.array(z.string()).min(1)
 
 export const zoneSchema = z.strictObject({
   interface: z.string().min(1),
+  /** Endpoint ids; `prefix*` stands for every endpoint whose id starts with prefix that no zone names outright. */
   endpoints: z.array(z.string()).min(1),
 });
 

@@ -249,21 +249,30 @@ function checkFirewall(
     return { kind: "host", host: fw.host };
   }
   const placed = new Map<string, string>();
+  // `prefix*` stands for every endpoint whose id starts with prefix and that no zone names outright
+  // (an imported feed's `set-*`): the endpoints are listed, not guessed, once the pattern is expanded.
+  const named = new Set(Object.values(fw.zones).flatMap((z) => z.endpoints.filter((e) => !e.endsWith("*"))));
+  const expand = (e: string): string[] =>
+    e.endsWith("*") ? endpointIds.filter((id) => id.startsWith(e.slice(0, -1)) && !named.has(id)) : [e];
   const zones = Object.entries(fw.zones).map(([name, z]) => {
-    z.endpoints.forEach((e, i) => {
+    z.endpoints.forEach((pattern, i) => {
       const path = ["firewall", "zones", name, "endpoints", i];
-      if (!endpointIds.includes(e))
-        err("unknown-endpoint", `zone "${name}" names unknown endpoint "${e}"`, path, oneOf(endpointIds));
-      else if (placed.has(e))
-        err(
-          "duplicate-zone",
-          `endpoint "${e}" is in zone "${placed.get(e)}" and zone "${name}"`,
-          path,
-          "each endpoint in one zone",
-        );
-      else placed.set(e, name);
+      if (pattern.endsWith("*") && expand(pattern).length === 0)
+        err("unknown-endpoint", `zone "${name}": "${pattern}" matches no endpoint`, path, oneOf(endpointIds));
+      for (const e of expand(pattern)) {
+        if (!endpointIds.includes(e))
+          err("unknown-endpoint", `zone "${name}" names unknown endpoint "${e}"`, path, oneOf(endpointIds));
+        else if (placed.has(e))
+          err(
+            "duplicate-zone",
+            `endpoint "${e}" is in zone "${placed.get(e)}" and zone "${name}"`,
+            path,
+            "each endpoint in one zone",
+          );
+        else placed.set(e, name);
+      }
     });
-    return { name, interface: z.interface, endpoints: [...z.endpoints] };
+    return { name, interface: z.interface, endpoints: z.endpoints.flatMap(expand) };
   });
   const interfaces = new Set<string>();
   zones.forEach((z) => {

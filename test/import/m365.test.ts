@@ -160,9 +160,10 @@ function topologyFor(profileFile: string, features: string[]): string {
       features,
       firewall: {
         kind: "perimeter",
+        // `set-*` stands for every endpoint set (topology.ts expands it); listed out it is the same.
         zones: {
           inside: { interface: "eth0", endpoints: ["clients"] },
-          outside: { interface: "eth1", endpoints: sets },
+          outside: { interface: "eth1", endpoints: features.includes("fqdn-firewall") ? sets : ["set-*"] },
         },
       },
     }),
@@ -314,4 +315,20 @@ test("the reader is pure and reads the saved copies as they are", () => {
   }
   const p = importM365(readFileSync(join(ROOT, OLD), "utf8"), { file: OLD });
   assert.match(p.yaml!, /Required \(the answer does not say; taken as required\)/);
+});
+
+test("a zone pattern that matches no endpoint is an error at its line", () => {
+  const profile = join(dir, "pattern.yaml");
+  assert.equal(runCli(["import", "m365", OLD, "-o", profile]).status, 0);
+  const topo = join(dir, "pattern-topology.yaml");
+  writeFileSync(
+    topo,
+    `profile: ${profile}\nendpoints: {clients: 198.51.100.0/24}\nfirewall:\n  kind: perimeter\n  zones:\n    inside: {interface: eth0, endpoints: [clients]}\n    outside: {interface: eth1, endpoints: [set-*, nope-*]}\n`,
+  );
+  const r = runCli(["show", "-t", topo]);
+  assert.equal(r.status, 2);
+  assert.match(
+    r.stderr,
+    /pattern-topology\.yaml:7:\d+: error\[unknown-endpoint\]: zone "outside": "nope-\*" matches no endpoint/,
+  );
 });
