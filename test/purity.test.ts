@@ -21,6 +21,7 @@ const PURE = [
   "report",
   "diagram",
   "dns",
+  "import",
 ];
 const FORBIDDEN: Array<[RegExp, string]> = [
   [

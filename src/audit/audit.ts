@@ -60,12 +60,18 @@ export function audit(
   const ctx: Ctx = { topology, rulesets, maxLines: opts.maxLines ?? 20, walked: reach.walked };
   const notes: string[] = [];
   const flows = topology.flows.filter((f) => f.active).map((f) => judgeFlow(ctx, f));
+  const byName = flows.filter((f) => f.verdict === "not-applicable" && f.uncertain).map((f) => f.id);
+  if (byName.length > 0)
+    notes.push(
+      `flows ${byName.join(", ")} go to endpoints known by DNS name only: an audit of addresses cannot judge them (FQDN objects resolve at run time)`,
+    );
   const dead = deadRules(rulesets, reach);
   if (dead.budgetExhausted)
     notes.push("redundancy check stopped at its budget: later rules were not checked for redundancy");
   return {
     version: AUDIT_REPORT_VERSION,
     profile: topology.profileId,
+    ...(topology.support ? { support: topology.support } : {}),
     firewall: topology.firewall.kind === "host" ? `host ${topology.firewall.host}` : "perimeter",
     rulesets: rulesets.map(summary),
     flows,
@@ -191,8 +197,11 @@ export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
   };
   const cross = crossing(ctx.topology, flow);
   const packets = cross ? sentSpace(ctx.topology, flow, cross.forward) : Space.EMPTY;
-  if (!cross || packets.isEmpty())
-    return { ...head, verdict: "not-applicable", blocked: [], uncertain: false };
+  if (!cross || packets.isEmpty()) {
+    // A destination known by DNS name only has no packets to judge: say so, never "fine".
+    const byName = ctx.topology.endpoints.some((e) => e.id === flow.to && e.fqdns !== undefined);
+    return { ...head, verdict: "not-applicable", blocked: [], uncertain: byName };
+  }
   const fwd = runPath(ctx.rulesets, cross.forward.path, [{ rewrite: {}, packets }], walkedOpt(ctx));
   const back = runPath(ctx.rulesets, cross.reply.path, replyInput(fwd.passed, cross.reply), walkedOpt(ctx));
   const blocked: FlowFindingT["blocked"] = [];

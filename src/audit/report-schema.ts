@@ -6,6 +6,7 @@
  * `tcp dport 50000-50999 from any to 198.51.100.10 ct new`.
  */
 import { z } from "zod";
+import { productSupportSchema } from "../report/show-schema.js";
 
 export const AUDIT_REPORT_VERSION = 1;
 
@@ -114,6 +115,11 @@ export const UnsupportedFinding = z.object({
 export const AuditReport = z.object({
   version: z.literal(AUDIT_REPORT_VERSION),
   profile: z.string(),
+  support: productSupportSchema
+    .optional()
+    .describe(
+      "the product's support lifecycle at the as-of date (additive; absent when the profile names none)",
+    ),
   firewall: z.string().describe("`host <endpoint>` or `perimeter`"),
   rulesets: z.array(
     z.object({

@@ -20,6 +20,7 @@ const REGISTRY: ReadonlyArray<readonly [names: readonly string[], load: () => Pr
   [["apply"], async () => (await import("./apply.js")).registerApply],
   [["lab"], async () => (await import("./lab.js")).registerLab],
   [["diagram", "report", "serve"], async () => (await import("./report.js")).registerReport],
+  [["import"], async () => (await import("./import.js")).registerImport],
   [["schemas"], async () => (await import("./schemas.js")).registerSchemas],
   [["demo"], async () => (await import("./demo.js")).registerDemo],
 ];

@@ -1,6 +1,6 @@
 /** `portmatrix profiles` and `portmatrix show`. */
 import type { Command } from "commander";
-import { lowerFlows, resolveVariables } from "../model/profile.js";
+import { lowerFlows, productSupport, resolveVariables } from "../model/profile.js";
 import { matrixWarnings, renderShow, type ShowFormat } from "../report/matrix.js";
 import { builtinProfileIds, loadProfile, loadTopology, asOfDate } from "../shell/load.js";
 import { choice, EXIT, InputError, warn } from "./io.js";
@@ -57,6 +57,7 @@ function profiles(format: "table" | "json"): number {
       source: src?.url ?? "",
       rows: profile.flows.length,
       features: Object.keys(profile.features),
+      ...(profile.extends !== undefined ? { extends: profile.extends } : {}),
     };
   });
   if (format === "json") process.stdout.write(JSON.stringify({ version: 1, profiles: list }, null, 2) + "\n");
@@ -84,10 +85,14 @@ function show(ref: string | undefined, topologyPath: string | undefined, format:
       }
     }
     const { profile } = t.value.profile;
+    const { support } = t.value.bound;
     process.stdout.write(
-      renderShow({ profile, flows: t.value.bound.flows, topology: t.value.bound }, format),
+      renderShow(
+        { profile, flows: t.value.bound.flows, topology: t.value.bound, ...(support ? { support } : {}) },
+        format,
+      ),
     );
-    warn(matrixWarnings(profile, t.value.bound.flows));
+    warn(matrixWarnings(profile, t.value.bound.flows, support));
     return EXIT.ok;
   }
   if (ref === undefined) {
@@ -104,9 +109,11 @@ function show(ref: string | undefined, topologyPath: string | undefined, format:
   if (!p.ok) throw new InputError(p.diagnostics);
   const { profile } = p.value;
   const variables = resolveVariables(profile.variables, {}, () => undefined);
-  const flows = lowerFlows(profile, { variables, asOf: asOfDate() });
-  process.stdout.write(renderShow({ profile, flows }, format));
-  warn(matrixWarnings(profile, flows));
+  const asOf = asOfDate();
+  const flows = lowerFlows(profile, { variables, asOf });
+  const support = productSupport(profile, asOf);
+  process.stdout.write(renderShow({ profile, flows, ...(support ? { support } : {}) }, format));
+  warn(matrixWarnings(profile, flows, support));
   return EXIT.ok;
 }
 

@@ -1,5 +1,6 @@
 /** The compile targets by id (the CLI's `--target`). One backend per file in targets/. */
-import type { Target, TargetId } from "./target.js";
+import { unsupported } from "./plan.js";
+import type { Target, TargetId, TargetResult } from "./target.js";
 import { aws } from "./targets/aws.js";
 import { azure } from "./targets/azure.js";
 import { ciscoAsa } from "./targets/cisco-asa.js";
@@ -8,12 +9,38 @@ import { nftables } from "./targets/nftables.js";
 import { pf } from "./targets/pf.js";
 import { windows } from "./targets/windows.js";
 
+/**
+ * Capabilities are data: a rule whose destination is known by DNS name only is refused, naming the
+ * flow and the reason, before a target without FQDN objects renders anything.
+ */
+function guarded(t: Target): Target {
+  if (t.fqdn) return t;
+  return {
+    ...t,
+    compile(plan): TargetResult {
+      const byName = plan.rules.filter((r) => r.dstFqdns !== undefined);
+      if (byName.length === 0) return t.compile(plan);
+      return {
+        ok: false,
+        diagnostics: byName.map((r) =>
+          unsupported(
+            t.id,
+            r,
+            `destination ${r.toEndpoint ?? ""} is known by DNS name only: ${r.dstFqdns!.join(", ")}`,
+            `a target with FQDN objects (cisco-asa), or a proxy; ${t.id} matches addresses only`,
+          ),
+        ),
+      };
+    },
+  };
+}
+
 export const TARGETS: Record<TargetId, Target> = {
-  nftables,
-  iptables,
-  windows,
-  "cisco-asa": ciscoAsa,
-  pf,
-  aws,
-  azure,
+  nftables: guarded(nftables),
+  iptables: guarded(iptables),
+  windows: guarded(windows),
+  "cisco-asa": guarded(ciscoAsa),
+  pf: guarded(pf),
+  aws: guarded(aws),
+  azure: guarded(azure),
 };

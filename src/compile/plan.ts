@@ -38,6 +38,11 @@ export interface PlanRule {
   toEndpoint?: string;
   src: PlanAddresses;
   dst: PlanAddresses;
+  /**
+   * The destination by DNS name (an endpoint the profile knows by name only): `dst` is empty and
+   * only targets with FQDN objects can express the rule (compile/index.ts refuses it for the rest).
+   */
+  dstFqdns?: string[];
   /** [] = any port. */
   dports: PortRange[];
   sports: PortRange[];
@@ -97,11 +102,12 @@ export function isAny(list: readonly string[]): boolean {
   return list.length === 1 && (list[0] === "0.0.0.0/0" || list[0] === "::/0");
 }
 
-/** Families a rule applies to: those both sides have. */
+/** Families a rule applies to: those both sides have (a destination by name: the source's). */
 export function families(r: PlanRule): Array<4 | 6> {
   const out: Array<4 | 6> = [];
-  if (r.src.v4.length > 0 && r.dst.v4.length > 0) out.push(4);
-  if (r.src.v6.length > 0 && r.dst.v6.length > 0) out.push(6);
+  const byName = r.dstFqdns !== undefined;
+  if (r.src.v4.length > 0 && (byName || r.dst.v4.length > 0)) out.push(4);
+  if (r.src.v6.length > 0 && (byName || r.dst.v6.length > 0)) out.push(6);
   return out;
 }
 
@@ -140,6 +146,7 @@ export function makePlan(t: BoundTopology, opts: { dropRetired: boolean }): Plan
       sports: [],
       retired: false,
     });
+  const fqdnsOf = (id: string) => t.endpoints.find((e) => e.id === id)?.fqdns;
   for (const f of t.flows) {
     if (!f.active) continue;
     if (f.retired) {
@@ -161,6 +168,7 @@ export function makePlan(t: BoundTopology, opts: { dropRetired: boolean }): Plan
       dports: f.ports,
       sports: f.sourcePorts ?? [],
       retired: f.retired,
+      ...(fqdnsOf(f.to) ? { dstFqdns: [...fqdnsOf(f.to)!] } : {}),
     };
     let rule: PlanRule | undefined;
     if (fw.kind === "host") {

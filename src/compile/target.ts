@@ -18,5 +18,7 @@ export interface Target {
   description: string;
   /** File extension of the main file when written into a folder (`compile --target all`). */
   extension: string;
+  /** The target has FQDN objects (destinations by DNS name); absent: rules by name are refused. */
+  fqdn?: boolean;
   compile(plan: Plan): TargetResult;
 }

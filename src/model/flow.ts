@@ -20,6 +20,26 @@ export interface LifecycleFact {
   citation: string;
 }
 
+/**
+ * The support lifecycle of the product a profile describes (the profile's `support`), judged
+ * against the as-of date passed in: `unsupported` once the vendor's end of support has passed.
+ */
+export interface ProductSupport {
+  product: string;
+  /** Key of the profile's `lifecycles`. */
+  lifecycle: string;
+  service: string;
+  /** Last day of support (YYYY-MM-DD or YYYY-MM); absent while no end date is published. */
+  ended?: string;
+  /** The as-of date the verdict was judged against; absent without one. */
+  asOf?: string;
+  /** `asOf` is after `ended` (the last day of support). */
+  unsupported: boolean;
+  citation: string;
+  /** The source document of the citation (title, url, the date it was read). */
+  source?: string;
+}
+
 export interface ResolvedFlow {
   /** Stable id from the profile, e.g. `sip-mtls-in`. */
   id: string;
@@ -78,6 +98,8 @@ export type FirewallSpec = HostFirewall | PerimeterFirewall;
 export interface BoundTopology {
   profileId: string;
   profileTitle: string;
+  /** The product's support lifecycle (absent when the profile names none). */
+  support?: ProductSupport;
   /** All flows of the profile, active or not, in profile order. */
   flows: ResolvedFlow[];
   endpoints: Array<{
@@ -89,6 +111,11 @@ export interface BoundTopology {
     hosts?: IntervalSet;
     /** "site": one of the topology's own endpoints (`site.endpoints`). */
     origin?: "site";
+    /**
+     * DNS names of an endpoint the profile knows by name only (`endpoints.*.fqdns`, no addresses):
+     * its flows need FQDN objects on the firewall (or a proxy).
+     */
+    fqdns?: string[];
   }>;
   features: string[];
   firewall: FirewallSpec;

@@ -3,8 +3,9 @@
  * Pure: takes parsed YAML, returns data and diagnostics.
  */
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
+import { parseAddress } from "../space/address.js";
 import { IntervalSet } from "../space/interval-set.js";
-import type { LifecycleFact, ResolvedFlow } from "./flow.js";
+import type { LifecycleFact, ProductSupport, ResolvedFlow } from "./flow.js";
 import { resolvePorts, toRanges, type PortSpec } from "./ports.js";
 import { profileSchema, type Profile } from "./schema.js";
 import type { PathKey, YamlSource } from "./yaml-source.js";
@@ -107,6 +108,21 @@ export function checkProfile(source: YamlSource): { loaded?: LoadedProfile; diag
     rawKeys(source.value, "lifecycles"),
     err,
   );
+  if (profile.support !== undefined && data.lifecycles !== undefined && !profile.lifecycles[profile.support])
+    err(
+      "unknown-lifecycle",
+      `support names unknown lifecycle "${profile.support}"`,
+      ["support"],
+      oneOf(Object.keys(profile.lifecycles)),
+    );
+  for (const [name, l] of Object.entries(profile.lifecycles))
+    if (l.source !== undefined && data.sources !== undefined && !profile.sources[l.source])
+      err(
+        "unknown-source",
+        `lifecycle "${name}" cites unknown source "${l.source}"`,
+        ["lifecycles", name, "source"],
+        oneOf(Object.keys(profile.sources)),
+      );
   profile.defects.forEach((d, i) =>
     d.flows.forEach((f, k) => {
       if (!seen.has(f))
@@ -153,6 +169,12 @@ function checkCatalogData(
         oneOf(Object.keys(profile.sources)),
       );
   };
+  for (const [id, e] of Object.entries(profile.endpoints))
+    e.addresses?.forEach((a, i) => {
+      const r = parseAddress(a);
+      if (!r.ok)
+        err("invalid-address", `"${a}" is not an address`, ["endpoints", id, "addresses", i], r.expected);
+    });
   profile.dns.forEach((r, i) => {
     const what = `DNS record "${r.name}"`;
     if (r.endpoint !== undefined) endpoint(r.endpoint, what, ["dns", i, "endpoint"]);
@@ -258,6 +280,45 @@ export function lowerFlows(profile: Profile, ctx: FlowContext): ResolvedFlow[] {
     if (lifecycle) flow.lifecycle = lifecycle;
     return flow;
   });
+}
+
+/**
+ * The product's own support lifecycle (`support`), judged against `asOf` when one is given: the pure
+ * core reads no clock, so without a date nothing is called unsupported.
+ */
+export function productSupport(profile: Profile, asOf?: string): ProductSupport | undefined {
+  if (profile.support === undefined) return undefined;
+  const l = profile.lifecycles[profile.support];
+  if (!l) return undefined;
+  const out: ProductSupport = {
+    product: profile.product,
+    lifecycle: profile.support,
+    service: l.service,
+    // The vendor's end date is the last day of support: unsupported from the day after.
+    unsupported: l.ended !== undefined && asOf !== undefined && l.ended < asOf,
+    citation: l.citation,
+  };
+  if (l.ended !== undefined) out.ended = l.ended;
+  if (asOf !== undefined) out.asOf = asOf;
+  const src = l.source === undefined ? undefined : profile.sources[l.source];
+  if (src)
+    out.source = [src.title, src.url, src.accessed ? `read ${src.accessed}` : ""].filter(Boolean).join(", ");
+  return out;
+}
+
+/** One line for people: "Skype for Business Server 2019: support ended 2025-10-14 (as of …)". */
+export function supportText(s: {
+  service: string;
+  ended?: string | undefined;
+  asOf?: string | undefined;
+  unsupported: boolean;
+  citation: string;
+}): string {
+  if (s.unsupported)
+    return `unsupported product: ${s.service} reached the end of support on ${s.ended} (as of ${s.asOf}); ${s.citation}`;
+  return s.ended !== undefined
+    ? `${s.service}: support ends ${s.ended}${s.asOf ? ` (as of ${s.asOf}: still supported)` : ""}`
+    : `${s.service}: no end of support published; ${s.citation}`;
 }
 
 function lifecycleFact(profile: Profile, id: string): LifecycleFact | undefined {

@@ -14,6 +14,14 @@ import { hasUnsafeText, utf8Length } from "../diag/safe-text.js";
  * `pm-<id>-v4` keeps 64, an NSG rule name `pm-<id>-out-v4` 80).
  */
 const ID = /^[a-z0-9][a-z0-9-]{0,47}$/;
+/**
+ * A DNS name as firewalls take it in FQDN objects: letters, digits, `-`, `.` and `*` wildcards, at
+ * most 253 characters. Names reach generated rules (ASA `fqdn` objects), so nothing else passes.
+ */
+export const fqdnSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9*](?:[A-Za-z0-9*.-]{0,251}[A-Za-z0-9*])?$/, "a DNS name (letters, digits, - . and * wildcards)");
+
 export const idSchema = z
   .string()
   .regex(ID, { message: "an id of lower-case letters, digits and dashes (at most 48 characters)" });
@@ -57,6 +65,8 @@ export const sourceDocSchema = z.strictObject({
   url: z.string().min(1),
   /** "Topic Last Modified" of the page. */
   modified: dateSchema.optional(),
+  /** The date this copy of the page was read (lifecycle pages change; the date says which reading). */
+  accessed: dateSchema.optional(),
   mirrors: z.array(z.string()).optional(),
 });
 
@@ -67,6 +77,17 @@ export const endpointSchema = z.strictObject({
   description: z.string().optional(),
   /** Other wordings the cited pages use for this same interface or population (kept so rows can be checked against the page). */
   aliases: z.array(z.string().min(1)).optional(),
+  /**
+   * Addresses the profile itself knows (a published service's ranges, e.g. the Microsoft 365
+   * endpoint sets): a topology that does not bind the endpoint gets these. Hosts, CIDRs or ranges.
+   */
+  addresses: z.array(z.string().min(1)).optional(),
+  /**
+   * DNS names (wildcards as `*.example.com`) of an endpoint known by name: flows to an endpoint with
+   * names and no addresses need an FQDN-capable firewall or proxy, and compile only for targets with
+   * FQDN objects.
+   */
+  fqdns: z.array(fqdnSchema).optional(),
 });
 
 export const featureSchema = z.strictObject({
@@ -89,6 +110,8 @@ export const lifecycleSchema = z.strictObject({
     )
     .default([]),
   citation: z.string().min(1),
+  /** Source id (key of `sources`) the citation comes from; defaults to none (the citation names it). */
+  source: z.string().optional(),
 });
 
 /** A feature name, or `{anyOf: [...]}`; all listed conditions must hold. */
@@ -168,6 +191,40 @@ export const profileSchema = z.strictObject({
   id: idSchema,
   title: z.string().min(1),
   product: z.string().min(1),
+  /**
+   * The product's own support lifecycle (a key of `lifecycles`): when it has ended by the as-of date,
+   * show, audit and the report say the profile describes an unsupported product.
+   */
+  support: z.string().optional(),
+  /**
+   * A built-in profile id (or a profile file, relative to this one) whose rows this profile shares:
+   * its sources, endpoints, features, variables, lifecycles, defects, flows, DNS records, certificates
+   * and advisories come first, then this profile's own (same keys: this profile's win; flows are
+   * added, or dropped with `drop`). Used where a product's tables equal an earlier product's.
+   */
+  extends: z.string().optional(),
+  /**
+   * Where an imported profile came from (`portmatrix import`): the feed, its version and date, the
+   * file read and the selection made, so two imports can be told apart and compared.
+   */
+  imported: z
+    .strictObject({
+      feed: z.string().min(1),
+      instance: z.string().min(1),
+      /** The feed's version (YYYYMMDDNN), or null when neither the user nor the file name gave it. */
+      version: z.string().nullable(),
+      /** The version's date (YYYY-MM-DD). */
+      date: dateSchema.optional(),
+      /** Where the version came from: "option", "file name", or "unknown". */
+      versionFrom: z.enum(["option", "file name", "unknown"]),
+      file: z.string().min(1),
+      serviceAreas: z.array(z.string()),
+      categories: z.array(z.string()),
+      endpointSets: z.number().int().nonnegative(),
+    })
+    .optional(),
+  /** With `extends`: ids of the base's flows this profile does not have. */
+  drop: z.array(z.string()).default([]),
   sources: z.record(z.string(), sourceDocSchema),
   endpoints: z.record(idSchema, endpointSchema),
   features: z.record(z.string(), featureSchema).default({}),
@@ -191,6 +248,7 @@ export const addressSpecSchema = z.union([z.string(), z.array(z.string()).min(1)
 
 export const zoneSchema = z.strictObject({
   interface: interfaceNameSchema,
+  /** Endpoint ids; `prefix*` stands for every endpoint whose id starts with prefix that no zone names outright. */
   endpoints: z.array(z.string()).min(1),
 });
 

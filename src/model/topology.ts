@@ -3,7 +3,7 @@ import { diag, hasErrors, type Diagnostic } from "../diag/diagnostic.js";
 import { addressText, ALL_V4, ALL_V6, parseAddress, toReadable, V6_BASE } from "../space/address.js";
 import { IntervalSet } from "../space/interval-set.js";
 import type { BoundTopology, ExpectedCertificate, ExpectedDnsRecord, FirewallSpec } from "./flow.js";
-import { lowerFlows, oneOf, resolveVariables, type LoadedProfile } from "./profile.js";
+import { lowerFlows, oneOf, productSupport, resolveVariables, type LoadedProfile } from "./profile.js";
 import { topologySchema, type Certificate, type DnsRecord, type Topology } from "./schema.js";
 import type { PathKey, YamlSource } from "./yaml-source.js";
 import { zodDiagnostics } from "./zod-diagnostics.js";
@@ -84,6 +84,22 @@ export function bindTopology(
       : {};
   const endpoints = endpointIds.flatMap((id) => {
     const spec = topology.endpoints[id];
+    const known = profile.endpoints[id]!;
+    if (spec === undefined && !Object.hasOwn(rawEndpoints, id) && (known.addresses || known.fqdns)) {
+      // The profile knows this endpoint (a published service's ranges or names): the topology may omit it.
+      const { set: addresses, hosts } = addressesOf(known.addresses ?? [], ["endpoints"]);
+      const fqdns = known.addresses ? undefined : known.fqdns;
+      return [
+        {
+          id,
+          name: known.name,
+          addresses,
+          text: toReadable(addresses),
+          hosts,
+          ...(fqdns ? { fqdns: [...fqdns] } : {}),
+        },
+      ];
+    }
     if (spec === undefined) {
       // Bound in the file but not validly: its own diagnostic says why; "not bound" would be false.
       if (Object.hasOwn(rawEndpoints, id)) return [];
@@ -187,10 +203,12 @@ export function bindTopology(
     fromAddresses: byId.get(f.from) ?? IntervalSet.EMPTY,
     toAddresses: byId.get(f.to) ?? IntervalSet.EMPTY,
   }));
+  const support = productSupport(profile, asOf);
   return {
     bound: {
       profileId: profile.id,
       profileTitle: profile.title,
+      ...(support ? { support } : {}),
       flows,
       endpoints: allEndpoints,
       features: [...topology.features],
@@ -303,21 +321,30 @@ function checkFirewall(
     return { kind: "host", host: fw.host };
   }
   const placed = new Map<string, string>();
+  // `prefix*` stands for every endpoint whose id starts with prefix and that no zone names outright
+  // (an imported feed's `set-*`): the endpoints are listed, not guessed, once the pattern is expanded.
+  const named = new Set(Object.values(fw.zones).flatMap((z) => z.endpoints.filter((e) => !e.endsWith("*"))));
+  const expand = (e: string): string[] =>
+    e.endsWith("*") ? endpointIds.filter((id) => id.startsWith(e.slice(0, -1)) && !named.has(id)) : [e];
   const zones = Object.entries(fw.zones).map(([name, z]) => {
-    z.endpoints.forEach((e, i) => {
+    z.endpoints.forEach((pattern, i) => {
       const path = ["firewall", "zones", name, "endpoints", i];
-      if (!endpointIds.includes(e))
-        err("unknown-endpoint", `zone "${name}" names unknown endpoint "${e}"`, path, oneOf(endpointIds));
-      else if (placed.has(e))
-        err(
-          "duplicate-zone",
-          `endpoint "${e}" is in zone "${placed.get(e)}" and zone "${name}"`,
-          path,
-          "each endpoint in one zone",
-        );
-      else placed.set(e, name);
+      if (pattern.endsWith("*") && expand(pattern).length === 0)
+        err("unknown-endpoint", `zone "${name}": "${pattern}" matches no endpoint`, path, oneOf(endpointIds));
+      for (const e of expand(pattern)) {
+        if (!endpointIds.includes(e))
+          err("unknown-endpoint", `zone "${name}" names unknown endpoint "${e}"`, path, oneOf(endpointIds));
+        else if (placed.has(e))
+          err(
+            "duplicate-zone",
+            `endpoint "${e}" is in zone "${placed.get(e)}" and zone "${name}"`,
+            path,
+            "each endpoint in one zone",
+          );
+        else placed.set(e, name);
+      }
     });
-    return { name, interface: z.interface, endpoints: [...z.endpoints] };
+    return { name, interface: z.interface, endpoints: z.endpoints.flatMap(expand) };
   });
   const interfaces = new Set<string>();
   zones.forEach((z) => {

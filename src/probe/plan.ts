@@ -81,6 +81,10 @@ type Endpoint = BoundTopology["endpoints"][number];
 export function endpointHosts(e: Endpoint, maxHosts: number): { hosts: string[] } | { reason: string } {
   let count = 0n;
   for (const [lo, hi] of e.addresses.intervals) count += hi - lo + 1n;
+  if (count === 0n && e.fqdns)
+    return {
+      reason: `${e.id} is known by DNS name only (${e.fqdns.join(", ")}): the prober sends to addresses`,
+    };
   if (count === 0n) return { reason: `${e.id} has no addresses` };
   if (count > BigInt(maxHosts))
     return {

@@ -5,6 +5,7 @@
 import { HIDDEN_EXPOSURE_NOTE, type AuditReportT, type RuleRefT } from "../audit/report-schema.js";
 import { textTable } from "./table.js";
 import { visible } from "../diag/safe-text.js";
+import { supportText } from "../model/profile.js";
 
 export function where(r: { file: string; line: number; col: number }): string {
   return r.line > 0 ? `${r.file}:${r.line}:${r.col}` : r.file;
@@ -34,7 +35,9 @@ export function renderAuditText(r: AuditReportT): string {
   const files = r.rulesets
     .map((s) => `${s.file} (${s.format}: ${s.rules} rules in ${s.chains} chains)`)
     .join(", ");
-  let out = `audit of ${files}\nagainst ${r.profile}, ${r.firewall === "perimeter" ? "perimeter firewall" : `${r.firewall}'s own firewall`}\n\n`;
+  let out = `audit of ${files}\nagainst ${r.profile}, ${r.firewall === "perimeter" ? "perimeter firewall" : `${r.firewall}'s own firewall`}\n`;
+  if (r.support?.unsupported) out += `${supportText(r.support)}\n`;
+  out += "\n";
   const rows = r.flows.map((f) => [
     f.origin === "site" ? `${f.id} (site)` : f.id,
     `${f.from} → ${f.to}`,

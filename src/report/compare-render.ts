@@ -11,6 +11,13 @@ function label(f: FlowDigest): string {
   return `${f.role}/${f.protocol}/${f.transport.toUpperCase()}/${f.ports}${src} ${f.from} → ${f.to}`;
 }
 
+/** `ports: 443 → 80,443`; set-valued fields list what B adds (+) and removes (-). */
+function changeText(c: CompareRow["changes"][number]): string {
+  if (c.added === undefined && c.removed === undefined) return `${c.field}: ${c.a} → ${c.b}`;
+  const items = [...(c.added ?? []).map((x) => `+${x}`), ...(c.removed ?? []).map((x) => `-${x}`)];
+  return `${c.field} ${c.a} → ${c.b}: ${items.join(" ")}`;
+}
+
 function action(r: CompareRow): string {
   switch (r.status) {
     case "removed":
@@ -18,10 +25,7 @@ function action(r: CompareRow): string {
     case "added":
       return `new in B: open it${r.b!.conditions.length > 0 ? ` if ${r.b!.conditions.join(", ")}` : ""}`;
     case "changed":
-      return (
-        r.changes.map((c) => `${c.field}: ${c.a} → ${c.b}`).join("; ") +
-        (r.notesChanged ? " (notes reworded)" : "")
-      );
+      return r.changes.map(changeText).join("; ") + (r.notesChanged ? " (notes reworded)" : "");
     case "unchanged":
       return r.notesChanged ? "same (notes reworded)" : "same";
   }

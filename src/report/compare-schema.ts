@@ -19,6 +19,11 @@ const flow = z
     conditions: z.array(z.string()).describe('features that must hold, sorted; any-of groups as "a|b"'),
     lifecycle: z.string().nullable(),
     notes: z.string(),
+    addresses: z
+      .array(z.string())
+      .optional()
+      .describe("addresses the profile itself gives the row's endpoints (an imported feed's ranges), sorted"),
+    fqdns: z.array(z.string()).optional().describe("DNS names the profile gives the row's endpoints, sorted"),
   })
   .nullable();
 
@@ -62,9 +67,13 @@ export const compareOutputSchema = z.strictObject({
               "protocol",
               "conditions",
               "lifecycle",
+              "addresses",
+              "fqdns",
             ]),
             a: z.string(),
             b: z.string(),
+            added: z.array(z.string()).optional().describe("addresses/fqdns: what B adds"),
+            removed: z.array(z.string()).optional().describe("addresses/fqdns: what B removes"),
           }),
         ),
         notesChanged: z.boolean().describe("informational; wording alone never makes a row changed"),

@@ -19,7 +19,16 @@ export type RowStatus = "removed" | "added" | "changed" | "unchanged";
 export type MatchedBy = "id" | "endpoints-protocol";
 /** Fields whose difference makes a row "changed"; wording (notes, display names) never does. */
 export type ChangeField =
-  "transport" | "ports" | "sourcePorts" | "from" | "to" | "protocol" | "conditions" | "lifecycle";
+  | "transport"
+  | "ports"
+  | "sourcePorts"
+  | "from"
+  | "to"
+  | "protocol"
+  | "conditions"
+  | "lifecycle"
+  | "addresses"
+  | "fqdns";
 
 export interface FlowDigest {
   id: string;
@@ -36,12 +45,21 @@ export interface FlowDigest {
   conditions: string[];
   lifecycle: string | null;
   notes: string;
+  /**
+   * The addresses and DNS names the profile itself gives the row's endpoints (an imported feed's
+   * ranges): present only when it gives some, so a feed's monthly IP and URL changes are changes.
+   */
+  addresses?: string[];
+  fqdns?: string[];
 }
 
 export interface FieldChange {
   field: ChangeField;
   a: string;
   b: string;
+  /** Set-valued fields (addresses, fqdns): what B adds and removes. */
+  added?: string[];
+  removed?: string[];
 }
 
 export interface CompareRow {
@@ -84,7 +102,13 @@ export interface CompareSide {
   flows: readonly ResolvedFlow[];
 }
 
-export function digest(f: ResolvedFlow): FlowDigest {
+export function digest(f: ResolvedFlow, profile?: Profile): FlowDigest {
+  const known = (key: "addresses" | "fqdns"): string[] | undefined => {
+    const lists = [f.from, f.to].map((id) => profile?.endpoints[id]?.[key]).filter((l) => l !== undefined);
+    return lists.length > 0 ? [...new Set(lists.flat())].sort() : undefined;
+  };
+  const addresses = known("addresses");
+  const fqdns = known("fqdns");
   return {
     id: f.id,
     role: f.role,
@@ -99,7 +123,20 @@ export function digest(f: ResolvedFlow): FlowDigest {
     conditions: [...f.conditions].sort(),
     lifecycle: f.lifecycle?.id ?? null,
     notes: f.notes,
+    ...(addresses ? { addresses } : {}),
+    ...(fqdns ? { fqdns } : {}),
   };
+}
+
+/** A set-valued field's change: counts as text, and the items B adds and removes. */
+function setChange(field: "addresses" | "fqdns", a?: string[], b?: string[]): FieldChange[] {
+  if (a === undefined && b === undefined) return [];
+  const sa = new Set(a ?? []);
+  const sb = new Set(b ?? []);
+  const added = [...sb].filter((x) => !sa.has(x));
+  const removed = [...sa].filter((x) => !sb.has(x));
+  if (added.length + removed.length === 0) return [];
+  return [{ field, a: `${sa.size} ${field}`, b: `${sb.size} ${field}`, added, removed }];
 }
 
 /** "STUN,MSTURN", "STUN.MSTURN" and "STUN/MSTURN" are one protocol; case and punctuation are wording. */
@@ -125,13 +162,17 @@ function fieldChanges(a: FlowDigest, b: FlowDigest): FieldChange[] {
     ["conditions", a.conditions.join(", ") || "none", b.conditions.join(", ") || "none"],
     ["lifecycle", a.lifecycle ?? "none", b.lifecycle ?? "none"],
   ];
-  return pairs
-    .filter(([, x, y]) => x !== y)
-    .map(([field, x, y]) => ({
-      field,
-      a: field === "protocol" ? a.protocol : x,
-      b: field === "protocol" ? b.protocol : y,
-    }));
+  return [
+    ...pairs
+      .filter(([, x, y]) => x !== y)
+      .map(([field, x, y]) => ({
+        field,
+        a: field === "protocol" ? a.protocol : x,
+        b: field === "protocol" ? b.protocol : y,
+      })),
+    ...setChange("addresses", a.addresses, b.addresses),
+    ...setChange("fqdns", a.fqdns, b.fqdns),
+  ];
 }
 
 /** Pairs of indexes (into a and b) matched by a key that is unique on both sides. */
@@ -213,7 +254,10 @@ function dnsNames(p: Profile): string[] {
 }
 
 export function compareProfiles(a: CompareSide, b: CompareSide): Comparison {
-  const rows = matchRows(a.flows.map(digest), b.flows.map(digest));
+  const rows = matchRows(
+    a.flows.map((f) => digest(f, a.profile)),
+    b.flows.map((f) => digest(f, b.profile)),
+  );
   const summary: Record<RowStatus, number> = { removed: 0, added: 0, changed: 0, unchanged: 0 };
   for (const r of rows) summary[r.status]++;
   const ref = (s: CompareSide): ProfileRef => ({

@@ -15,6 +15,7 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans
 h1{font-size:22px;margin:8px 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}h3{font-size:15px;margin:18px 0 6px}
 nav{display:flex;gap:16px;flex-wrap:wrap;margin:8px 0 16px;padding:8px 0;border-bottom:1px solid #d0d7de}
 a{color:#0550ae}
+.unsupported{color:#82071e;border-left:4px solid #cf222e;padding:4px 8px;background:#fff5f5}
 table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:13px}
 th,td{border:1px solid #d0d7de;padding:4px 6px;text-align:left;vertical-align:top}
 th{background:#f6f8fa}

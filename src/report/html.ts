@@ -12,6 +12,7 @@ import type { ProbeOutputT } from "../probe/result.js";
 import { toReadable } from "../space/address.js";
 import { esc } from "./html-escape.js";
 import type { DnsOutputT } from "../dns/check.js";
+import { supportText } from "../model/profile.js";
 import { auditFindings, badge, dnsResults, probeResults, raw, type Html } from "./html-parts.js";
 import { REPORT_CSS } from "./html-style.js";
 import { portsText } from "./matrix.js";
@@ -120,6 +121,9 @@ export function renderReportHtml(input: ReportInput): string {
   const body = [
     `<header><h1>${esc(title)}</h1>`,
     `<p class="muted">${esc(`Profile ${topology.profileId} · topology ${input.topologyFile} · ${firewall} · features: ${topology.features.join(", ") || "none"}`)}</p>`,
+    ...(topology.support?.unsupported
+      ? [`<p class="unsupported"><strong>${esc(supportText(topology.support))}</strong></p>`]
+      : []),
     sources(profile),
     `</header>`,
     `<nav>${nav.join("")}</nav>`,

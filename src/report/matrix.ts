@@ -2,7 +2,8 @@
  * `portmatrix show`: the matrix in the seed's own columns, and its JSON contract (version 1).
  * Pure: takes lowered flows, returns text.
  */
-import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
+import type { BoundTopology, ProductSupport, ResolvedFlow } from "../model/flow.js";
+import { supportText } from "../model/profile.js";
 import type { Profile } from "../model/schema.js";
 import { natOf } from "../model/nat.js";
 import { addressText, toReadable } from "../space/address.js";
@@ -67,6 +68,14 @@ export interface ShowInput {
   profile: Profile;
   flows: readonly ResolvedFlow[];
   topology?: BoundTopology;
+  /** The product's support lifecycle judged at the as-of date (model/profile.ts productSupport). */
+  support?: ProductSupport;
+}
+
+/** The title line, and under it the end of support once it has passed. */
+function heading(input: ShowInput): string {
+  const s = input.support;
+  return `${input.profile.product}: ${input.profile.title}\n${s?.unsupported ? `${supportText(s)}\n` : ""}\n`;
 }
 
 export function renderShow(input: ShowInput, format: ShowFormat): string {
@@ -74,7 +83,7 @@ export function renderShow(input: ShowInput, format: ShowFormat): string {
   switch (format) {
     case "table":
       return (
-        `${input.profile.product}: ${input.profile.title}\n\n` +
+        heading(input) +
         textTable(
           MATRIX_HEADERS.map((h, i) => ({ header: h, ...(i === 3 ? { wrap: 60 } : {}) })),
           rows(input.flows, t, true),
@@ -93,7 +102,13 @@ export function showJson(input: ShowInput): object {
   const { profile, topology } = input;
   return {
     version: SHOW_JSON_VERSION,
-    profile: { id: profile.id, title: profile.title, product: profile.product, sources: profile.sources },
+    profile: {
+      id: profile.id,
+      title: profile.title,
+      product: profile.product,
+      sources: profile.sources,
+      ...(input.support ? { support: input.support } : {}),
+    },
     ...(topology
       ? {
           topology: {
@@ -147,8 +162,12 @@ function publicSides(topology: BoundTopology, f: ResolvedFlow): object {
 }
 
 /** Warnings `show`, `compile` and `audit` print: retired services and the page's known defects. */
-export function matrixWarnings(profile: Profile, flows: readonly ResolvedFlow[]): string[] {
-  const out: string[] = [];
+export function matrixWarnings(
+  profile: Profile,
+  flows: readonly ResolvedFlow[],
+  support?: ProductSupport,
+): string[] {
+  const out: string[] = support?.unsupported ? [supportText(support)] : [];
   const byLifecycle = new Map<string, ResolvedFlow[]>();
   for (const f of flows)
     if (f.lifecycle?.ended) byLifecycle.set(f.lifecycle.id, [...(byLifecycle.get(f.lifecycle.id) ?? []), f]);

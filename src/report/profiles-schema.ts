@@ -11,6 +11,7 @@ export const profilesOutputSchema = z.strictObject({
       source: z.string().describe("URL of the profile's first (primary) source"),
       rows: z.number().int().describe("number of flows (table rows)"),
       features: z.array(z.string()).describe("feature names a topology can turn on"),
+      extends: z.string().optional().describe("the profile whose rows this one shares (additive)"),
     }),
   ),
 });

@@ -3,6 +3,18 @@ import { z } from "zod";
 
 const portRange = z.strictObject({ from: z.number().int(), to: z.number().int() });
 
+/** The product's support lifecycle judged at the as-of date (additive; absent when the profile names none). */
+export const productSupportSchema = z.strictObject({
+  product: z.string(),
+  lifecycle: z.string().describe("key of the profile's lifecycles"),
+  service: z.string(),
+  ended: z.string().optional().describe("last day of support, YYYY-MM-DD (absent: no end published)"),
+  asOf: z.string().optional().describe("the date the verdict was judged against"),
+  unsupported: z.boolean().describe("asOf is after ended (the last day of support)"),
+  citation: z.string(),
+  source: z.string().optional().describe("the cited document: title, url, the date it was read"),
+});
+
 export const showOutputSchema = z.strictObject({
   version: z.literal(1),
   profile: z.strictObject({
@@ -10,6 +22,7 @@ export const showOutputSchema = z.strictObject({
     title: z.string(),
     product: z.string(),
     sources: z.record(z.string(), z.looseObject({ title: z.string(), url: z.string() })),
+    support: productSupportSchema.optional(),
   }),
   topology: z
     .strictObject({

@@ -9,7 +9,8 @@ import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import type { BoundTopology } from "../model/flow.js";
 import { checkProfile, type LoadedProfile } from "../model/profile.js";
 import { bindTopology, parseTopology } from "../model/topology.js";
-import { parseYaml } from "../model/yaml-source.js";
+import { mergeExtends } from "../model/extends.js";
+import { parseYaml, type YamlSource } from "../model/yaml-source.js";
 import { readText } from "./files.js";
 
 /** The package root (profiles/, examples/, schemas/ live there); dist/src/shell → three levels up. */
@@ -40,6 +41,20 @@ export type Loaded<T> =
 
 /** A built-in id (`lync2013-public-im`) or a path to a profile file. */
 export function loadProfile(ref: string, baseDir = process.cwd()): Loaded<LoadedProfile> {
+  const read = readProfileSource(ref, baseDir, []);
+  if (!read.ok) return read;
+  const checked = checkProfile(read.value);
+  const diagnostics = [...read.diagnostics, ...checked.diagnostics];
+  return checked.loaded && !diagnostics.some((d) => d.severity === "error")
+    ? { ok: true, value: checked.loaded, diagnostics }
+    : { ok: false, diagnostics };
+}
+
+/**
+ * A profile's YAML with its `extends` chain merged in (model/extends.ts): each base is a built-in id
+ * or a path relative to the profile that names it; a loop is an error, not a hang.
+ */
+function readProfileSource(ref: string, baseDir: string, chain: readonly string[]): Loaded<YamlSource> {
   const looksLikePath = ref.includes("/") || ref.endsWith(".yaml") || ref.endsWith(".yml");
   const path = looksLikePath
     ? isAbsolute(ref)
@@ -77,10 +92,23 @@ export function loadProfile(ref: string, baseDir = process.cwd()): Loaded<Loaded
         ),
       ],
     };
-  const checked = checkProfile(source);
-  return checked.loaded
-    ? { ok: true, value: checked.loaded, diagnostics: checked.diagnostics }
-    : { ok: false, diagnostics: checked.diagnostics };
+  const base = doc !== null && typeof doc === "object" ? doc.extends : undefined;
+  if (typeof base !== "string") return { ok: true, value: source, diagnostics };
+  const at = source.positionOf(["extends"]);
+  if (chain.includes(path))
+    return {
+      ok: false,
+      diagnostics: [
+        diag("extends-loop", "error", `${ref} extends itself through ${base}`, {
+          at,
+          expected: "a chain of extends that ends in a profile without extends",
+        }),
+      ],
+    };
+  const parent = readProfileSource(base, dirname(path), [...chain, path]);
+  if (!parent.ok) return { ok: false, diagnostics: parent.diagnostics.map((d) => (d.at ? d : { ...d, at })) };
+  const merged = mergeExtends(parent.value, source);
+  return { ok: true, value: merged.source, diagnostics: [...parent.diagnostics, ...merged.diagnostics] };
 }
 
 export interface LoadedTopology {

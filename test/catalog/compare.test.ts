@@ -102,8 +102,16 @@ test("profiles --format json lists every built-in profile with title, source and
   assert.equal(r.status, 0, r.stderr);
   const doc = profilesOutputSchema.parse(JSON.parse(r.stdout));
   assert.equal(doc.version, 1);
-  assert.equal(doc.profiles.length, 20);
+  assert.equal(doc.profiles.length, 25);
   const byId = new Map(doc.profiles.map((p) => [p.id, p]));
+  // Subscription Edition shares 2019's rows (extends); the hybrid table has its six rows.
+  assert.deepEqual(
+    [byId.get("sfbse-edge-external")!.rows, byId.get("sfbse-edge-external")!.extends],
+    [13, "sfb2019-edge-external"],
+  );
+  assert.equal(byId.get("sfbse-edge-external")!.product, "Skype for Business Server Subscription Edition");
+  assert.equal(byId.get("sfb-hybrid-m365")!.rows, 6);
+  assert.match(byId.get("sfb-hybrid-m365")!.source, /plan-hybrid-connectivity/);
   assert.equal(byId.get("lync2013-public-im")!.rows, 6);
   assert.equal(byId.get("sfb2019-edge-external")!.rows, 13);
   assert.ok(byId.get("sfb2015-edge-external")!.features.includes("xmpp-federation"));

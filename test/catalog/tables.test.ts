@@ -28,10 +28,20 @@ interface TableRow {
   notes: string;
 }
 
+/**
+ * A profile that shares another's rows (`extends`) has a table that says so: `# extends: <base>`
+ * (and `# drop: id,…`) takes the base's transcribed rows as the expectation, then the file's own.
+ */
 function readTable(id: string): TableRow[] {
-  const lines = readFileSync(join(TABLES, `${id}.tsv`), "utf8")
-    .split("\n")
-    .filter((l) => l.length > 0 && !l.startsWith("#"));
+  const text = readFileSync(join(TABLES, `${id}.tsv`), "utf8");
+  const base = /^# extends: (\S+)$/m.exec(text)?.[1];
+  const drop = /^# drop: (.*)$/m.exec(text)?.[1]?.split(",") ?? [];
+  const inherited = base ? readTable(base).filter((r) => !drop.includes(r.flow)) : [];
+  return [...inherited, ...ownRows(id, text)];
+}
+
+function ownRows(id: string, text: string): TableRow[] {
+  const lines = text.split("\n").filter((l) => l.length > 0 && !l.startsWith("#"));
   assert.equal(lines[0]!.split("\t")[0], "flow", `${id}.tsv: header row`);
   return lines.slice(1).map((l, i) => {
     const c = l.split("\t");
@@ -93,6 +103,8 @@ for (const id of tableIds) {
   test(`${id}: rows equal the transcribed table`, () => {
     const { profile, flows } = loaded(id);
     const table = readTable(id);
+    const base = /^# extends: (\S+)$/m.exec(readFileSync(join(TABLES, `${id}.tsv`), "utf8"))?.[1];
+    assert.equal(profile.extends, base, "a table shares another's rows only where the profile extends it");
     assert.deepEqual(
       flows.map((f) => f.id),
       table.map((r) => r.flow),

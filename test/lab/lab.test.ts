@@ -14,6 +14,7 @@ import { kernelSkipReason } from "../kernel/netns.js";
 import { CLI, ROOT } from "../cli/run-cli.js";
 import { LabOutput, type LabOutputT } from "../../src/lab/result.js";
 import { Lab } from "../../src/lab/run.js";
+import { loadProfile } from "../../src/shell/load.js";
 
 const skip = kernelSkipReason(["nft", "iptables-restore", "ip6tables-restore"]);
 
@@ -327,6 +328,19 @@ test(
 
 // Every other catalog topology, rehearsed whole: each flow allowed live and predicted alike (the two
 // above have tests of their own).
+/**
+ * Catalog topologies the loop leaves out, each with its reason: profiles that share another's rows
+ * (extends: the Subscription Edition Edge is 2019's rows, rehearsed by the 2019 examples), and the
+ * hybrid Edge, whose A/V Edge both listens on the media range and connects from it (and the Microsoft
+ * 365 side listens on 443 and connects from 443): the lab's listener and prober on one host cannot
+ * share those TCP ports (EADDRINUSE; 20,001 pinned-source connections, 8.5 min, measured 2026-12-02).
+ */
+function notRehearsed(f: string): boolean {
+  if (f === "sfb-hybrid-m365.yaml") return true;
+  const p = loadProfile(f.replace(/\.yaml$/, ""));
+  return p.ok && p.value.profile.extends !== undefined;
+}
+
 for (const file of readdirSync(join(ROOT, "examples", "catalog"))
   .filter((f) => f.endsWith(".yaml"))
   .filter(
@@ -336,7 +350,8 @@ for (const file of readdirSync(join(ROOT, "examples", "catalog"))
         "lync2013-av-source-rules.yaml",
         "lync2013-edge-single-nat.yaml",
       ].includes(f),
-  ))
+  )
+  .filter((f) => !notRehearsed(f)))
   test(`lab: catalog ${file}: every flow allowed live, probe and audit agree`, { skip }, async () => {
     const r = await lab(["-t", join("examples", "catalog", file)]);
     assert.equal(

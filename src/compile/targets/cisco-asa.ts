@@ -6,7 +6,10 @@
  * access-list, even one that permits nothing: without one, security levels would let traffic
  * from higher to lower levels pass (not default deny). IPv4 and IPv6 share the access-lists
  * (unified ACLs: any4, any6). Ranges: `range 50000 59999`; one ACE per flow and family, never one
- * per port. Cisco ASA Series Command Reference: access-list extended, object-group, access-group.
+ * per port; several ports on one side go into a service object-group (`port-object`). A destination
+ * known by DNS name only becomes `fqdn` network objects (ASA 8.4+: the ASA resolves the name and
+ * tracks its addresses); a wildcard name is refused, since an fqdn object names one host. Cisco ASA
+ * Series Command Reference: access-list extended, object-group, object network (fqdn), access-group.
  */
 import type { Plan, PlanRule } from "../plan.js";
 import { families, header, isAny, natComment, optionWarnings, rangeText } from "../plan.js";
@@ -28,11 +31,41 @@ function networkObject(cidr: string): string {
   return len === "128" ? ` network-object host ${addr}` : ` network-object ${cidr}`;
 }
 
-function portSpec(list: PlanRule["dports"]): string | undefined {
+const portObject = (r: PlanRule["dports"][number]): string =>
+  r.from === r.to ? `eq ${r.from}` : `range ${rangeText(r, " ")}`;
+
+/** A port clause; several ranges become a service object-group named `group` (recorded in `services`). */
+function portSpec(
+  list: PlanRule["dports"],
+  group: string,
+  transport: string,
+  services: Map<string, string[]>,
+): string {
   if (list.length === 0) return "";
-  if (list.length > 1) return undefined;
-  const r = list[0]!;
-  return r.from === r.to ? ` eq ${r.from}` : ` range ${rangeText(r, " ")}`;
+  if (list.length === 1) return ` ${portObject(list[0]!)}`;
+  services.set(
+    `${group} ${transport}`,
+    list.map((r) => ` port-object ${portObject(r)}`),
+  );
+  return ` object-group ${group}`;
+}
+
+/** fqdn network objects for a destination known by name, grouped per family; wildcards are refused. */
+function fqdnGroup(
+  prefix: string,
+  r: PlanRule,
+  fam: 4 | 6,
+  objects: Map<string, string[]>,
+  groups: Map<string, string[]>,
+): string {
+  const base = `${prefix}-${r.toEndpoint ?? r.flowId}`;
+  const members = r.dstFqdns!.map((name, i) => {
+    const obj = `${base}-${i + 1}-v${fam}`;
+    objects.set(obj, [` fqdn v${fam} ${name}`]);
+    return ` network-object object ${obj}`;
+  });
+  groups.set(`${base}-fqdn-v${fam}`, members);
+  return `object-group ${base}-fqdn-v${fam}`;
 }
 
 function compile(plan: Plan): TargetResult {
@@ -65,28 +98,34 @@ function compile(plan: Plan): TargetResult {
     return `object-group ${name}`;
   };
   const diagnostics = [];
+  const services = new Map<string, string[]>();
+  const objects = new Map<string, string[]>();
+  const fqdnGroups = new Map<string, string[]>();
   const acl = (zone: string) => `${prefix}-${zone}-in`;
   const aces = new Map<string, string[]>(plan.zones.map((z) => [z.name, []]));
   for (const r of plan.rules) {
     if (r.direction !== "forward") continue;
-    const sp = portSpec(r.sports);
-    const dp = portSpec(r.dports);
-    if (sp === undefined || dp === undefined) {
+    const wild = r.dstFqdns?.filter((n) => n.includes("*")) ?? [];
+    if (wild.length > 0) {
       diagnostics.push(
         diag(
           "compile-unsupported",
           "error",
-          `target cisco-asa: flow ${r.flowId} has several port ranges on one side; one ACE takes one range`,
-          { expected: "split the flow, or a service object-group (not generated yet)" },
+          `target cisco-asa cannot express flow ${r.flowId} (wildcard names ${wild.join(", ")}: an ASA fqdn object resolves one host name)`,
+          { expected: "a proxy or a firewall that matches wildcard names (TLS SNI / URL filtering)" },
         ),
       );
       continue;
     }
+    const sp = portSpec(r.sports, `${prefix}-${r.flowId}-sports`, r.transport, services);
+    const dp = portSpec(r.dports, `${prefix}-${r.flowId}-dports`, r.transport, services);
     const list = aces.get(r.fromZone!.name)!;
     list.push(...asaRemarks(r.comment).map((t) => `access-list ${acl(r.fromZone!.name)} remark ${t}`));
     for (const fam of families(r)) {
       const src = addr(fam === 4 ? r.src.v4 : r.src.v6, r.fromEndpoint, fam);
-      const dst = addr(fam === 4 ? r.dst.v4 : r.dst.v6, r.toEndpoint, fam);
+      const dst = r.dstFqdns
+        ? fqdnGroup(prefix, r, fam, objects, fqdnGroups)
+        : addr(fam === 4 ? r.dst.v4 : r.dst.v6, r.toEndpoint, fam);
       list.push(
         `access-list ${acl(r.fromZone!.name)} extended permit ${r.transport} ${src}${sp} ${dst}${dp}`,
       );
@@ -98,9 +137,13 @@ function compile(plan: Plan): TargetResult {
     "! Paste in configuration mode. Zones' interfaces are the ASA's nameifs.",
     "!",
   ];
-  for (const [name, list] of [...groups].sort((a, b) => a[0].localeCompare(b[0])))
+  const sorted = (m: Map<string, string[]>) => [...m].sort((a, b) => a[0].localeCompare(b[0]));
+  for (const [name, lines] of sorted(objects)) out.push(`object network ${name}`, ...lines);
+  for (const [name, list] of sorted(groups))
     out.push(`object-group network ${name}`, ...list.map(networkObject));
-  if (groups.size > 0) out.push("!");
+  for (const [name, lines] of sorted(fqdnGroups)) out.push(`object-group network ${name}`, ...lines);
+  for (const [head, lines] of sorted(services)) out.push(`object-group service ${head}`, ...lines);
+  if (groups.size + objects.size + services.size > 0) out.push("!");
   for (const z of plan.zones) {
     out.push(`clear configure access-list ${acl(z.name)}`);
     const list = aces.get(z.name)!;
@@ -152,5 +195,6 @@ export const ciscoAsa: Target = {
   id: "cisco-asa",
   description: "Cisco ASA object-groups, access-lists and access-groups",
   extension: "asa.cfg",
+  fqdn: true,
   compile,
 };
