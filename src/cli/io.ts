@@ -5,8 +5,38 @@ export { InputError };
 
 export const EXIT = { ok: 0, findings: 1, badInput: 2, environment: 3 } as const;
 
+/** At most this many diagnostics are printed per file; the rest are counted (junk input can give millions). */
+export const MAX_DIAGNOSTICS_PER_FILE = 100;
+
 export function printDiagnostics(diags: readonly Diagnostic[]): void {
-  for (const d of sortDiagnostics(diags)) process.stderr.write(renderDiagnostic(d) + "\n");
+  const shown = new Map<string, number>();
+  const hidden = new Map<string, number>();
+  const lines: string[] = [];
+  const flush = (): void => {
+    if (lines.length > 0) process.stderr.write(lines.join("\n") + "\n");
+    lines.length = 0;
+  };
+  for (const d of sortDiagnostics(diags)) {
+    const file = d.at?.file ?? "";
+    const n = shown.get(file) ?? 0;
+    if (n >= MAX_DIAGNOSTICS_PER_FILE) {
+      hidden.set(file, (hidden.get(file) ?? 0) + 1);
+      continue;
+    }
+    shown.set(file, n + 1);
+    lines.push(renderDiagnostic(d));
+    if (lines.length >= 1000) flush();
+  }
+  for (const [file, more] of hidden)
+    lines.push(
+      renderDiagnostic({
+        code: "more-diagnostics",
+        severity: "note",
+        message: `… and ${more} more problem${more === 1 ? "" : "s"} ${file === "" ? "" : `in ${file} `}not shown`,
+        expected: `the first ${MAX_DIAGNOSTICS_PER_FILE} fixed, then a new run`,
+      }),
+    );
+  flush();
 }
 
 export function choice<T extends string>(option: string, value: string, allowed: readonly T[]): T {

@@ -2,7 +2,17 @@
  * YAML text → plain value, keeping the document so any path can be mapped back to file:line:col.
  * Pure: the caller reads the file and passes its text.
  */
-import { isMap, isSeq, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import {
+  isMap,
+  isSeq,
+  isPair,
+  isScalar,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+} from "yaml";
 import { diag, type Diagnostic, type Position } from "../diag/diagnostic.js";
 
 export type PathKey = string | number;
@@ -32,12 +42,50 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; di
       ),
     };
   }
+  const value = toValue(doc);
+  if (!value.ok)
+    return {
+      diagnostics: [
+        diag("yaml-alias-bomb", "error", value.message, {
+          at: toPos(firstAliasOffset(doc)),
+          expected: `YAML whose aliases (*name) expand to at most ${MAX_ALIAS_COUNT} nodes each`,
+        }),
+      ],
+    };
   const source: YamlSource = {
     file,
-    value: doc.toJS({ maxAliasCount: 100 }),
+    value: value.value,
     positionOf: (path, opts = {}) => toPos(offsetOf(doc, path, opts.key ?? false)),
   };
   return { source, diagnostics: [] };
+}
+
+/**
+ * An alias may be expanded at most this many times per anchor (the yaml package's own guard against
+ * "billion laughs"); a real profile or ruleset uses a handful. The package throws past it: that is
+ * bad input, said with the first alias's position.
+ */
+const MAX_ALIAS_COUNT = 100;
+
+function toValue(doc: Document): { ok: true; value: unknown } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+  } catch (e) {
+    if (e instanceof ReferenceError && /alias/i.test(e.message))
+      return { ok: false, message: "aliases expand too far (a resource exhaustion attack?)" };
+    throw e;
+  }
+}
+
+function firstAliasOffset(doc: Document): number {
+  let offset = 0;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 /** Walks the YAML node tree along `path`; stops at the deepest node that exists. */
