@@ -120,6 +120,14 @@ export function renderAudit(report: AuditReportT, format: (typeof FORMATS)[numbe
 async function runAudit(opts: AuditOpts): Promise<number> {
   const format = choice("--format", opts.format, FORMATS);
   const maxLines = wholeNumber("--max-lines", opts.maxLines, 1);
+  // commander counts the empty default list as given: without this an audit of no rules found every
+  // flow allowed, exited 0 and could be saved.
+  if (opts.ruleset.length === 0)
+    throw new InputError([
+      diag("missing-option", "error", "no ruleset given", {
+        expected: "-r FILE (repeat for several rulesets evaluated together)",
+      }),
+    ]);
   const t = loadTopology(opts.topology);
   if (!t.ok) throw new InputError(t.diagnostics);
   const { parsed, warnings } = readRulesets(opts.ruleset, opts.rulesetFormat, t.value.bound);

@@ -51,16 +51,22 @@ export function choice<T extends string>(option: string, value: string, allowed:
   ]);
 }
 
-/** An option that must be a whole number ≥ min; anything else is bad input. */
-export function wholeNumber(option: string, value: string, min: number): number {
+/**
+ * The longest delay Node's timers take: a larger one fires after 1 ms instead (Node docs, setTimeout).
+ * Every whole-number option stays within it, times in ms and counts alike.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** An option that must be a whole number from min to max; anything else is bad input. */
+export function wholeNumber(option: string, value: string, min: number, max: number = MAX_TIMER_MS): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
+  if (!Number.isInteger(n) || n < min || n > max)
     throw new InputError([
       {
         code: "bad-option",
         severity: "error",
-        message: `${option} "${value}" is not a whole number ≥ ${min}`,
-        expected: `${option} ${min} or more`,
+        message: `${option} "${value}" is not a whole number from ${min} to ${max}`,
+        expected: `${option} ${min} to ${max}`,
       },
     ]);
   return n;

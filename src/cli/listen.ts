@@ -10,7 +10,7 @@ import { readText, writeFilesAtomic } from "../shell/files.js";
 import { raiseFileLimit } from "../shell/limits.js";
 import { loadTopology, VERSION } from "../shell/load.js";
 import { expectedNames } from "../probe/cert-names.js";
-import { choice, EXIT, InputError, printDiagnostics, wholeNumber } from "./io.js";
+import { choice, EXIT, InputError, MAX_TIMER_MS, printDiagnostics, wholeNumber } from "./io.js";
 import type { Runner } from "./commands.js";
 
 export const LISTEN_OUTPUT_VERSION = 1;
@@ -96,11 +96,17 @@ function readPem(option: string, file: string): string {
 async function runListen(opts: ListenOpts): Promise<number> {
   const format = choice("--format", opts.format, ["table", "json"] as const);
   const seconds = opts.for === undefined ? undefined : Number(opts.for);
-  if (seconds !== undefined && !(seconds > 0))
+  // Node's timers fire after 1 ms for a delay past 2^31-1 ms (~24.8 days): refused, not shortened.
+  if (seconds !== undefined && !(seconds > 0 && seconds * 1000 <= MAX_TIMER_MS))
     throw new InputError([
-      diag("bad-option", "error", `--for "${opts.for}" is not a positive number of seconds`, {
-        expected: "e.g. --for 60",
-      }),
+      diag(
+        "bad-option",
+        "error",
+        `--for "${opts.for}" is not a number of seconds from 0 to ${Math.floor(MAX_TIMER_MS / 1000)}`,
+        {
+          expected: "e.g. --for 60",
+        },
+      ),
     ]);
   if ((opts.cert === undefined) !== (opts.key === undefined))
     throw new InputError([
@@ -243,8 +249,11 @@ function hint(code: string): string {
   return "";
 }
 
+/** 100 years: past any test, and far from the end of X.509 GeneralizedTime (year 9999, RFC 5280 §4.1.2.5). */
+const MAX_CERT_DAYS = 36_500;
+
 async function runCerts(opts: { name: string[]; output: string; days: string }): Promise<number> {
-  const days = wholeNumber("--days", opts.days, 1);
+  const days = wholeNumber("--days", opts.days, 1, MAX_CERT_DAYS);
   if (opts.name.length === 0)
     throw new InputError([
       diag("bad-option", "error", "certs needs at least one --name for the leaf certificate", {

@@ -49,7 +49,7 @@ export function registerProbe(program: Command, run: Runner): void {
     .requiredOption("--from <endpoint>", "the endpoint this machine stands for (its flows are probed)")
     .option("--to <endpoint>", "only the flows to this endpoint")
     .option("--include-retired", "also probe flows whose service has ended")
-    .option("--max-hosts <n>", "most hosts probed per destination endpoint", "256")
+    .option("--max-hosts <n>", "most hosts probed per destination endpoint (at most 65536)", "256")
     .option("--max-in-flight <n>", "TCP connects at once", "2000")
     .option("--rate <n>", "TCP connects per second (0: no limit beyond --max-in-flight)", "0")
     .option("--timeout <ms>", "first TCP timeout, and the ceiling of the adapted one", "300")
@@ -105,6 +105,13 @@ function render(o: ProbeOutputT, format: (typeof FORMATS)[number]): string {
   return renderProbeText(o);
 }
 
+/**
+ * Hard ceiling on hosts probed per destination endpoint: a /16. Probing lists every host it sends to,
+ * so a /0 with an unbounded --max-hosts took gigabytes before sending anything; a wider endpoint is
+ * not probed (its flows say why) — bind it to the test hosts instead.
+ */
+const MAX_PROBE_HOSTS = 65_536;
+
 async function runProbeCommand(opts: ProbeOpts): Promise<number> {
   const format = choice("--format", opts.format, FORMATS);
   const sourceHow = choice("--source", opts.source, ["topology", "auto"] as const);
@@ -134,7 +141,7 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
   const planned = planProbe(t.value.bound, opts.from, {
     ...(opts.to !== undefined ? { to: opts.to } : {}),
     includeRetired: opts.includeRetired === true,
-    maxHosts: wholeNumber("--max-hosts", opts.maxHosts, 1),
+    maxHosts: wholeNumber("--max-hosts", opts.maxHosts, 1, MAX_PROBE_HOSTS),
   });
   if (!planned.ok) throw new InputError(planned.diagnostics);
   // The database is opened before the run, so one that cannot be used is said before any packet
