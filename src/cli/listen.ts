@@ -1,5 +1,6 @@
 /** `portmatrix listen` (stand in for an endpoint) and `portmatrix certs` (a throwaway PKI). */
 import { isIP } from "node:net";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { diag } from "../diag/diagnostic.js";
@@ -72,8 +73,9 @@ export function registerListen(program: Command, run: Runner): void {
       [],
     )
     .requiredOption("-o, --output <dir>", "folder for ca.pem, ca-key.pem, cert.pem, key.pem")
-    .option("--days <n>", "validity in days", "30")
-    .action((opts: { name: string[]; output: string; days: string }) => run(() => runCerts(opts)));
+    .option("--days <n>", "validity in days (at most 36500)", "30")
+    .option("--force", "replace key and certificate files already in the folder")
+    .action((opts: CertsOpts) => run(() => runCerts(opts)));
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -252,8 +254,25 @@ function hint(code: string): string {
 /** 100 years: past any test, and far from the end of X.509 GeneralizedTime (year 9999, RFC 5280 §4.1.2.5). */
 const MAX_CERT_DAYS = 36_500;
 
-async function runCerts(opts: { name: string[]; output: string; days: string }): Promise<number> {
+interface CertsOpts {
+  name: string[];
+  output: string;
+  days: string;
+  force?: boolean;
+}
+
+const PKI_FILES = ["ca.pem", "ca-key.pem", "cert.pem", "key.pem"] as const;
+
+async function runCerts(opts: CertsOpts): Promise<number> {
   const days = wholeNumber("--days", opts.days, 1, MAX_CERT_DAYS);
+  // A CA key replaced silently orphans every certificate it signed: only when asked for.
+  const present = PKI_FILES.filter((f) => existsSync(join(opts.output, f)));
+  if (present.length > 0 && opts.force !== true)
+    throw new InputError([
+      diag("output-exists", "error", `${opts.output} already holds ${present.join(", ")}`, {
+        expected: "another -o folder, or --force to replace them",
+      }),
+    ]);
   if (opts.name.length === 0)
     throw new InputError([
       diag("bad-option", "error", "certs needs at least one --name for the leaf certificate", {

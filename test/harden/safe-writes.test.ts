@@ -95,3 +95,22 @@ test(
     assert.ok(lstatSync(dangling).isSymbolicLink());
   }),
 );
+
+test(
+  "certs -o over an existing PKI is refused without --force; the CA key is kept",
+  withDir((dir) => {
+    const first = runCli(["certs", "--name", "sip.contoso.example", "-o", dir]);
+    assert.equal(first.status, 0, first.stderr);
+    const key = readFileSync(join(dir, "ca-key.pem"), "utf8");
+    const again = runCli(["certs", "--name", "sip.contoso.example", "-o", dir]);
+    assert.equal(again.status, 2);
+    assert.match(
+      again.stderr,
+      /error\[output-exists\]: .* already holds ca\.pem, ca-key\.pem, cert\.pem, key\.pem; expected another -o folder, or --force/,
+    );
+    assert.equal(readFileSync(join(dir, "ca-key.pem"), "utf8"), key);
+    const forced = runCli(["certs", "--name", "sip.contoso.example", "-o", dir, "--force"]);
+    assert.equal(forced.status, 0, forced.stderr);
+    assert.notEqual(readFileSync(join(dir, "ca-key.pem"), "utf8"), key);
+  }),
+);
