@@ -9,6 +9,24 @@ import { z } from "zod";
 const ID = /^[a-z0-9][a-z0-9-]*$/;
 export const idSchema = z.string().regex(ID, { message: "an id of lower-case letters, digits and dashes" });
 
+/**
+ * A map keyed by names the user writes (endpoint ids, features, variables, lifecycles, sources,
+ * zones), as an object without a prototype: `endpoints["constructor"]` or `"toString" in variables`
+ * must not find Object.prototype's members. (A `__proto__` key never gets here: the YAML reader
+ * refuses it.) The JSON Schema is the record's own.
+ */
+const withoutPrototype = <V>(r: Record<string, V>): Record<string, V> =>
+  Object.assign(Object.create(null) as Record<string, V>, r);
+
+function nameRecord<T extends z.ZodType>(value: T) {
+  return z.record(z.string(), value).transform(withoutPrototype);
+}
+
+/** The same, `{}` when absent (the default sits inside, so the JSON Schema keeps `"default": {}`). */
+function optionalNameRecord<T extends z.ZodType>(value: T) {
+  return z.record(z.string(), value).default({}).transform(withoutPrototype);
+}
+
 /** 5061, "5061", "50000-59999" or a variable name defined in the profile (`media`). */
 export const portTermSchema = z.union([z.number(), z.string()]);
 export const portSpecSchema = z.union([portTermSchema, z.array(portTermSchema).min(1)]);
@@ -133,11 +151,11 @@ export const profileSchema = z.strictObject({
   id: idSchema,
   title: z.string().min(1),
   product: z.string().min(1),
-  sources: z.record(z.string(), sourceDocSchema),
-  endpoints: z.record(z.string(), endpointSchema),
-  features: z.record(z.string(), featureSchema).default({}),
-  variables: z.record(z.string(), portSpecSchema).default({}),
-  lifecycles: z.record(z.string(), lifecycleSchema).default({}),
+  sources: nameRecord(sourceDocSchema),
+  endpoints: nameRecord(endpointSchema),
+  features: optionalNameRecord(featureSchema),
+  variables: optionalNameRecord(portSpecSchema),
+  lifecycles: optionalNameRecord(lifecycleSchema),
   defects: z.array(defectSchema).default([]),
   flows: z.array(flowSchema).min(1),
   dns: z.array(dnsRecordSchema).default([]),
@@ -161,17 +179,17 @@ export const zoneSchema = z.strictObject({
 
 export const firewallSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("host"), host: z.string() }),
-  z.strictObject({ kind: z.literal("perimeter"), zones: z.record(z.string(), zoneSchema) }),
+  z.strictObject({ kind: z.literal("perimeter"), zones: nameRecord(zoneSchema) }),
 ]);
 
 export const topologySchema = z.strictObject({
   $schema: z.string().optional(),
   /** A built-in profile id or a path to a profile file (relative to the topology). */
   profile: z.string().min(1),
-  endpoints: z.record(z.string(), addressSpecSchema),
+  endpoints: nameRecord(addressSpecSchema),
   features: z.array(z.string()).default([]),
   /** Overrides of the profile's port variables, e.g. `media: 40000-49999`. */
-  variables: z.record(z.string(), portSpecSchema).default({}),
+  variables: optionalNameRecord(portSpecSchema),
   firewall: firewallSchema,
   management: addressSpecSchema.optional(),
   /**

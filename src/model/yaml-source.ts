@@ -52,6 +52,16 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; di
         }),
       ],
     };
+  const reserved = protoKeyPaths(value.value);
+  if (reserved.length > 0)
+    return {
+      diagnostics: reserved.map((path) =>
+        diag("reserved-key", "error", `the key "__proto__" is reserved`, {
+          at: toPos(offsetOf(doc, path, true)),
+          expected: "another name (__proto__ would change what every other name means)",
+        }),
+      ),
+    };
   const source: YamlSource = {
     file,
     value: value.value,
@@ -75,6 +85,27 @@ function toValue(doc: Document): { ok: true; value: unknown } | { ok: false; mes
       return { ok: false, message: "aliases expand too far (a resource exhaustion attack?)" };
     throw e;
   }
+}
+
+/**
+ * Paths of `__proto__` keys anywhere (the first 100): the yaml package keeps them as own properties,
+ * but any later copy into a plain object (zod, spreads) would set a prototype instead. Iterative, so
+ * deep nesting cannot overflow the stack.
+ */
+function protoKeyPaths(root: unknown): PathKey[][] {
+  const found: PathKey[][] = [];
+  const stack: Array<{ value: unknown; path: PathKey[] }> = [{ value: root, path: [] }];
+  while (stack.length > 0 && found.length < 100) {
+    const { value, path } = stack.pop()!;
+    if (typeof value !== "object" || value === null) continue;
+    if (Array.isArray(value)) value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
+    else
+      for (const key of Object.keys(value)) {
+        if (key === "__proto__") found.push([...path, key]);
+        stack.push({ value: (value as Record<string, unknown>)[key], path: [...path, key] });
+      }
+  }
+  return found.reverse();
 }
 
 function firstAliasOffset(doc: Document): number {
