@@ -1,3 +1,4 @@
+import { constants } from "node:os";
 /** What every command shares: printing diagnostics, the bad-input exit, format checking. */
 import { InputError, renderDiagnostic, sortDiagnostics, type Diagnostic } from "../diag/diagnostic.js";
 
@@ -70,6 +71,26 @@ export function wholeNumber(option: string, value: string, min: number, max: num
       },
     ]);
   return n;
+}
+
+/**
+ * The signals that end a long-running command (lab, demo, listen, serve): Ctrl-C, kill, and SIGHUP
+ * (the terminal closed) — each cleans up the same way. Returns the function that stops listening.
+ */
+export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+export type StopSignal = (typeof STOP_SIGNALS)[number];
+
+export function onStopSignal(fn: (signal: StopSignal) => void): () => void {
+  const handlers = STOP_SIGNALS.map((s) => [s, () => fn(s)] as const);
+  for (const [s, h] of handlers) process.once(s, h);
+  return () => {
+    for (const [s, h] of handlers) process.off(s, h);
+  };
+}
+
+/** The shell's exit status for a process ended by `signal`: 128 + its number (130, 143, 129). */
+export function signalExitCode(signal: StopSignal): number {
+  return 128 + constants.signals[signal];
 }
 
 export function warn(lines: readonly string[]): void {

@@ -11,7 +11,7 @@ import { readText, writeFilesAtomic } from "../shell/files.js";
 import { raiseFileLimit } from "../shell/limits.js";
 import { loadTopology, VERSION } from "../shell/load.js";
 import { expectedNames } from "../probe/cert-names.js";
-import { choice, EXIT, InputError, MAX_TIMER_MS, printDiagnostics, wholeNumber } from "./io.js";
+import { choice, EXIT, InputError, MAX_TIMER_MS, onStopSignal, printDiagnostics, wholeNumber } from "./io.js";
 import type { Runner } from "./commands.js";
 
 export const LISTEN_OUTPUT_VERSION = 1;
@@ -234,10 +234,12 @@ async function runListen(opts: ListenOpts): Promise<number> {
     return EXIT.environment;
   }
   await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-    if (seconds !== undefined) setTimeout(stop, seconds * 1000).unref();
+    const off = onStopSignal(() => resolve());
+    if (seconds !== undefined)
+      setTimeout(() => {
+        off();
+        resolve();
+      }, seconds * 1000).unref();
   });
   await listening.close();
   return listening.failed.length > 0 ? EXIT.findings : EXIT.ok;

@@ -1,11 +1,11 @@
 /**
  * @module `portmatrix serve`: checks the bind rule, opens the store, listens, prints the address,
- * and runs until SIGINT or SIGTERM. The bind rule: loopback by default; any other address only
+ * and runs until SIGINT, SIGTERM or SIGHUP. The bind rule: loopback by default; any other address only
  * with --token (refused before anything listens, exit 2).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { InputError, EXIT } from "../cli/io.js";
+import { InputError, EXIT, onStopSignal } from "../cli/io.js";
 import { openStore } from "../store/index.js";
 import { dashboardHandler, type ServedTopology } from "./app.js";
 import { isLoopback, loopbackHosts, parseListen } from "./listen.js";
@@ -62,14 +62,11 @@ function listening(server: Server, host: string, port: number): Promise<NodeJS.E
 
 function untilSignal(server: Server): Promise<void> {
   return new Promise((resolve) => {
-    const stop = (): void => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
+    const off = onStopSignal(() => {
+      off();
       server.close(() => resolve());
       server.closeAllConnections();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
+    });
   });
 }
 

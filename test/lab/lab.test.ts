@@ -10,31 +10,12 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { kernelSkipReason } from "../kernel/netns.js";
+import { ours, strays } from "./leftovers.js";
 import { CLI, ROOT } from "../cli/run-cli.js";
 import { LabOutput, type LabOutputT } from "../../src/lab/result.js";
 import { Lab } from "../../src/lab/run.js";
 
 const skip = kernelSkipReason(["nft", "iptables-restore", "ip6tables-restore"]);
-
-function ours(pid: number): string[] {
-  const prefix = `pml${pid % 100000}-`;
-  return execFileSync("ip", ["netns", "list"], { encoding: "utf8" })
-    .split("\n")
-    .map((l) => l.split(" ")[0]!)
-    .filter((n) => n.startsWith(prefix));
-}
-
-/** Processes still running from the lab run with this pid (its work folder is in their command lines). */
-function strays(pid: number): string[] {
-  try {
-    return execFileSync("pgrep", ["-af", `portmatrix-lab-${pid}-`], { encoding: "utf8" })
-      .trim()
-      .split("\n")
-      .filter(Boolean);
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
-  }
-}
 
 function lab(
   args: string[],
