@@ -15,8 +15,9 @@ import {
 } from "node:fs";
 import { dirname, basename, join } from "node:path";
 import type { z } from "zod";
-import { diag, InputError, type Diagnostic } from "../diag/diagnostic.js";
-import { schemaIssues } from "../diag/schema-issues.js";
+import { diag, InputError, type Diagnostic, type Position } from "../diag/diagnostic.js";
+import { schemaIssues, type Locate } from "../diag/schema-issues.js";
+import { parseYaml, type YamlSource } from "../model/yaml-source.js";
 
 export type ReadResult = { ok: true; text: string } | { ok: false; diagnostic: Diagnostic };
 
@@ -80,41 +81,76 @@ function tooLarge(path: string, size: number | undefined, limit: number): Diagno
   });
 }
 
-export type JsonResult<T> = { ok: true; value: T } | { ok: false; diagnostics: Diagnostic[] };
+export type JsonResult<T> = { ok: true; value: T; locate: Locate } | { ok: false; diagnostics: Diagnostic[] };
 
-/** A JSON file (a run another command printed): unreadable or not JSON is one diagnostic. */
+/**
+ * Positions in JSON are looked up only when a problem needs one: the file is parsed again as YAML
+ * (JSON is YAML 1.2, and the yaml package keeps every node's offset). Past this size the first
+ * line stands for the file: that parse costs ~50 bytes of memory per input byte.
+ */
+const LOCATE_MAX_BYTES = 8 * 1024 * 1024;
+
+function jsonLocator(path: string, text: string): Locate {
+  let source: YamlSource | undefined | null = null;
+  return (at) => {
+    if (source === null) source = text.length <= LOCATE_MAX_BYTES ? parseYaml(path, text).source : undefined;
+    const keys = at.filter((k): k is string | number => typeof k === "string" || typeof k === "number");
+    return source ? source.positionOf(keys) : { file: path, line: 1, col: 1 };
+  };
+}
+
+/** Line and column of a character offset. */
+function offsetPosition(path: string, text: string, offset: number): Position {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+  const line = before.split("\n").length;
+  return { file: path, line, col: offset - before.lastIndexOf("\n") };
+}
+
+/**
+ * Where V8's "Unexpected token 'x', …"context"… is not valid JSON" points: the context is the ten
+ * characters either side of the token, with "..." where it is cut (V8's JsonParser).
+ */
+function tokenAt(path: string, text: string, message: string): Position {
+  const m = /^Unexpected token '(.+?)', (\.\.\.)?"([\s\S]*)"(\.\.\.)? is not valid JSON$/.exec(message);
+  if (!m) return { file: path, line: 1, col: 1 };
+  const [, token, before, context, after] = m as unknown as [string, string, string | undefined, string, string | undefined];
+  const start = before ? text.indexOf(context) : 0;
+  const offset = before ? start + 10 : after ? context.length - 10 : text.indexOf(token);
+  return start < 0 || offset < 0 ? { file: path, line: 1, col: 1 } : offsetPosition(path, text, offset);
+}
+
+/** A JSON file (a run another command printed): unreadable or not JSON is one located diagnostic. */
 export function readJson(path: string, expected: string): JsonResult<unknown> {
   const read = readText(path);
   if (!read.ok) return { ok: false, diagnostics: [read.diagnostic] };
   try {
-    return { ok: true, value: JSON.parse(read.text) as unknown };
+    return { ok: true, value: JSON.parse(read.text) as unknown, locate: jsonLocator(path, read.text) };
   } catch (e) {
+    // V8 says where: "… in JSON at position 42" (Node 20) or "… (line 3 column 5)" (newer).
+    const message = (e as Error).message;
+    const pos = /at position (\d+)/.exec(message);
+    const lc = /\(line (\d+) column (\d+)\)/.exec(message);
+    // Node 20 leaves the position out for an unexpected token; its context says where.
+    const at = lc
+      ? { file: path, line: Number(lc[1]), col: Number(lc[2]) }
+      : pos
+        ? offsetPosition(path, read.text, Number(pos[1]))
+        : tokenAt(path, read.text, message);
     return {
       ok: false,
-      diagnostics: [
-        diag("bad-run-json", "error", `${path}: not JSON (${(e as Error).message})`, {
-          at: { file: path, line: 1, col: 1 },
-          expected,
-        }),
-      ],
+      diagnostics: [diag("bad-run-json", "error", `${path}: not JSON (${message})`, { at, expected })],
     };
   }
 }
 
-/** A JSON file checked against the schema of the output it should be. */
+/** A JSON file checked against the schema of the output it should be; problems located in the file. */
 export function readJsonFile<T>(path: string, schema: z.ZodType<T>, expected: string): JsonResult<T> {
   const json = readJson(path, expected);
   if (!json.ok) return json;
   const parsed = schema.safeParse(json.value);
   return parsed.success
-    ? { ok: true, value: parsed.data }
-    : {
-        ok: false,
-        diagnostics: schemaIssues(parsed.error, path, expected).map((d) => ({
-          ...d,
-          at: { file: path, line: 1, col: 1 },
-        })),
-      };
+    ? { ok: true, value: parsed.data, locate: json.locate }
+    : { ok: false, diagnostics: schemaIssues(parsed.error, path, expected, json.locate) };
 }
 
 /**
