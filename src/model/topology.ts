@@ -20,7 +20,13 @@ export function parseTopology(source: YamlSource): { topology?: PartialTopology;
   const diagnostics = zodDiagnostics(source, topologySchema, issues);
   if (typeof data.profile !== "string") return { diagnostics };
   return {
-    topology: { endpoints: {}, features: [], variables: {}, ...data } as unknown as PartialTopology,
+    // Records keyed by user names have no prototype (as nameRecord makes them), also when absent.
+    topology: {
+      endpoints: Object.create(null) as object,
+      features: [],
+      variables: Object.create(null) as object,
+      ...data,
+    } as unknown as PartialTopology,
     diagnostics,
   };
 }
