@@ -20,7 +20,8 @@ export function printDiagnostics(diags: readonly Diagnostic[]): void {
   for (const d of sortDiagnostics(diags)) {
     const file = d.at?.file ?? "";
     const n = shown.get(file) ?? 0;
-    if (n >= MAX_DIAGNOSTICS_PER_FILE) {
+    // A reader that stopped early says so even past the cap: the count below is then not all.
+    if (n >= MAX_DIAGNOSTICS_PER_FILE && d.code !== "too-many-problems") {
       hidden.set(file, (hidden.get(file) ?? 0) + 1);
       continue;
     }

@@ -12,7 +12,7 @@ import { IntervalSet } from "../space/interval-set.js";
 import { ctSet, CT_STATES, type CtState } from "../space/box.js";
 import { NameSet } from "../space/name-set.js";
 import { parseNatTarget, parsePortList, parseProto, parseAddresses, icmpTypeSet, tokenize } from "./terms.js";
-import type { ParsedRuleset } from "./reader.js";
+import { MAX_READER_DIAGNOSTICS, stoppedReading, type ParsedRuleset } from "./reader.js";
 
 const PRIORITY: Record<string, number> = { raw: -300, mangle: -150, nat: -100, filter: 0, security: 50 };
 const BUILTIN: Record<string, Partial<Record<string, Hook>>> = {
@@ -49,7 +49,13 @@ export function readIptablesSave(text: string, file: string): ParsedRuleset {
       ? 6
       : 4;
   const st: State = { file, family, tables: [], sets: new Map(), diags: [] };
-  lines.forEach((raw, i) => line(st, raw.replace(/\r$/, ""), i + 1));
+  for (const [i, raw] of lines.entries()) {
+    if (st.diags.length >= MAX_READER_DIAGNOSTICS) {
+      st.diags.push(stoppedReading(file, i + 1));
+      break;
+    }
+    line(st, raw.replace(/\r$/, ""), i + 1);
+  }
   if (st.table)
     st.diags.push(
       diag("iptables-no-commit", "error", `table ${st.table.name} has no COMMIT`, {

@@ -10,7 +10,7 @@ import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import type { Chain, Hook, Origin, Ruleset, Table, TableFamily } from "../ir/ruleset.js";
 import type { IntervalSet } from "../space/interval-set.js";
 import { nftRule, type NftSets } from "./nftables-rule.js";
-import type { ParsedRuleset } from "./reader.js";
+import { MAX_READER_DIAGNOSTICS, stoppedReading, type ParsedRuleset } from "./reader.js";
 import { tokenizeNft } from "./nftables-tokens.js";
 
 const PRIORITY_NAMES: Record<string, number> = {
@@ -39,7 +39,13 @@ interface St {
 
 export function readNftablesText(text: string, file: string): ParsedRuleset {
   const st: St = { file, diags: [], tables: [], skipTable: false, sets: new Map(), depth: 0 };
-  for (const s of nftStatements(text)) nftLine(st, " ".repeat(s.offset) + s.text, s.line);
+  for (const s of nftStatements(text)) {
+    if (st.diags.length >= MAX_READER_DIAGNOSTICS) {
+      st.diags.push(stoppedReading(file, s.line));
+      break;
+    }
+    nftLine(st, " ".repeat(s.offset) + s.text, s.line);
+  }
   for (const t of st.tables) checkJumps(st, t);
   const ruleset: Ruleset = {
     format: "nftables-text",
