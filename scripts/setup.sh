@@ -11,6 +11,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get install -y -qq --no-install-recommends \
     iproute2 nftables iptables conntrack python3 nmap stun-client coturn kamailio kamailio-tls-modules openssl dnsmasq-base chromium fonts-dejavu-core graphviz \
     >/dev/null
+  # GNU time: test/fuzz/cli.test.ts reads each child's peak RSS with /usr/bin/time -f %M.
+  apt-get install -y -qq --no-install-recommends time >/dev/null
   # Packaged daemons must not run as system services: tests start their own, inside namespaces.
   for svc in coturn kamailio; do
     (systemctl stop "$svc" || service "$svc" stop || true) >/dev/null 2>&1
