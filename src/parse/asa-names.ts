@@ -3,7 +3,8 @@
  * (Cisco ASA Series Command Reference, "Protocols and Applications" and "TCP and UDP Ports").
  * Only the names an edge ruleset plausibly uses; an unknown name is reported, never guessed.
  */
-export const ASA_PROTOCOLS: Readonly<Record<string, number>> = {
+import { lookupTable } from "./lookup.js";
+export const ASA_PROTOCOLS: Readonly<Record<string, number>> = lookupTable({
   icmp: 1,
   igmp: 2,
   ipinip: 4,
@@ -17,9 +18,9 @@ export const ASA_PROTOCOLS: Readonly<Record<string, number>> = {
   ospf: 89,
   pim: 103,
   sctp: 132,
-};
+});
 
-export const ASA_PORTS: Readonly<Record<string, number>> = {
+export const ASA_PORTS: Readonly<Record<string, number>> = lookupTable({
   ftp: 21,
   "ftp-data": 20,
   ssh: 22,
@@ -58,4 +59,4 @@ export const ASA_PORTS: Readonly<Record<string, number>> = {
   tacacs: 49,
   "citrix-ica": 1494,
   lotusnotes: 1352,
-};
+});

@@ -13,9 +13,16 @@ import { ctSet, CT_STATES, type CtState } from "../space/box.js";
 import { NameSet } from "../space/name-set.js";
 import { parseNatTarget, parsePortList, parseProto, parseAddresses, icmpTypeSet, tokenize } from "./terms.js";
 import { MAX_READER_DIAGNOSTICS, stoppedReading, type ParsedRuleset } from "./reader.js";
+import { lookupTable } from "./lookup.js";
 
-const PRIORITY: Record<string, number> = { raw: -300, mangle: -150, nat: -100, filter: 0, security: 50 };
-const BUILTIN: Record<string, Partial<Record<string, Hook>>> = {
+const PRIORITY: Record<string, number> = lookupTable({
+  raw: -300,
+  mangle: -150,
+  nat: -100,
+  filter: 0,
+  security: 50,
+});
+const BUILTIN: Record<string, Partial<Record<string, Hook>>> = lookupTable({
   filter: { INPUT: "input", FORWARD: "forward", OUTPUT: "output" },
   nat: { PREROUTING: "prerouting", INPUT: "input", OUTPUT: "output", POSTROUTING: "postrouting" },
   mangle: {
@@ -27,7 +34,7 @@ const BUILTIN: Record<string, Partial<Record<string, Hook>>> = {
   },
   raw: { PREROUTING: "prerouting", OUTPUT: "output" },
   security: { INPUT: "input", FORWARD: "forward", OUTPUT: "output" },
-};
+});
 
 interface State {
   file: string;
@@ -123,7 +130,8 @@ function chainLine(st: State, table: Table, text: string, n: number): void {
       }),
     );
   const [, name, policy] = m as unknown as [string, string, string];
-  const hook = BUILTIN[table.name]?.[name];
+  const builtin = BUILTIN[table.name];
+  const hook = builtin && Object.hasOwn(builtin, name) ? builtin[name] : undefined;
   const chain: Chain = { name, rules: [], origin: at(st, n, 1, text) };
   if (hook) {
     if (policy !== "ACCEPT" && policy !== "DROP")

@@ -18,6 +18,7 @@ import {
   parseProto,
   type Token,
 } from "./terms.js";
+import { lookupTable } from "./lookup.js";
 
 export interface NftSets {
   type: string;
@@ -44,7 +45,7 @@ interface Selector {
   family?: 4 | 6;
 }
 
-const SELECTORS: Record<string, Selector> = {
+const SELECTORS: Record<string, Selector> = lookupTable({
   "ip saddr": { kind: "addr", dim: "src", family: 4 },
   "ip daddr": { kind: "addr", dim: "dst", family: 4 },
   "ip6 saddr": { kind: "addr", dim: "src", family: 6 },
@@ -66,14 +67,20 @@ const SELECTORS: Record<string, Selector> = {
   "meta oifname": { kind: "ifname", dim: "oif" },
   "meta iif": { kind: "ifname", dim: "iif" },
   "meta oif": { kind: "ifname", dim: "oif" },
-};
-const PORT_PROTOS: Record<string, number> = { tcp: 6, udp: 17, udplite: 136, sctp: 132, dccp: 33 };
+});
+const PORT_PROTOS: Record<string, number> = lookupTable({
+  tcp: 6,
+  udp: 17,
+  udplite: 136,
+  sctp: 132,
+  dccp: 33,
+});
 for (const [name, proto] of Object.entries(PORT_PROTOS)) {
   SELECTORS[`${name} sport`] = { kind: "port", dim: "sport", proto };
   SELECTORS[`${name} dport`] = { kind: "port", dim: "dport", proto };
 }
 /** ICMPv6 type names (RFC 4443 §2.1, RFC 4861 §4) as nft spells them. */
-const ICMPV6: Record<string, number> = {
+const ICMPV6: Record<string, number> = lookupTable({
   "destination-unreachable": 1,
   "packet-too-big": 2,
   "time-exceeded": 3,
@@ -87,7 +94,7 @@ const ICMPV6: Record<string, number> = {
   "nd-neighbor-solicit": 135,
   "nd-neighbor-advert": 136,
   "nd-redirect": 137,
-};
+});
 const VERDICT_WORDS = new Set([
   "accept",
   "drop",

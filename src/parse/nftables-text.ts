@@ -12,15 +12,16 @@ import type { IntervalSet } from "../space/interval-set.js";
 import { nftRule, type NftSets } from "./nftables-rule.js";
 import { MAX_READER_DIAGNOSTICS, stoppedReading, type ParsedRuleset } from "./reader.js";
 import { tokenizeNft } from "./nftables-tokens.js";
+import { lookupTable } from "./lookup.js";
 
-const PRIORITY_NAMES: Record<string, number> = {
+const PRIORITY_NAMES: Record<string, number> = lookupTable({
   raw: -300,
   mangle: -150,
   dstnat: -100,
   filter: 0,
   security: 50,
   srcnat: 100,
-};
+});
 const HOOKS = new Set<string>(["prerouting", "input", "forward", "output", "postrouting"]);
 const IP_FAMILIES = new Set<string>(["ip", "ip6", "inet"]);
 

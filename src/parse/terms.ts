@@ -5,6 +5,7 @@
 import { parseAddress } from "../space/address.js";
 import { IntervalSet } from "../space/interval-set.js";
 import type { NatTarget } from "../ir/ruleset.js";
+import { lookupTable } from "./lookup.js";
 
 export interface Token {
   text: string;
@@ -49,7 +50,7 @@ export function parsePortList(text: string): SetParse {
 }
 
 /** IANA protocol numbers (https://www.iana.org/assignments/protocol-numbers) by /etc/protocols name. */
-const PROTOCOLS: Record<string, number> = {
+const PROTOCOLS: Record<string, number> = lookupTable({
   icmp: 1,
   igmp: 2,
   tcp: 6,
@@ -63,7 +64,7 @@ const PROTOCOLS: Record<string, number> = {
   sctp: 132,
   udplite: 136,
   dccp: 33,
-};
+});
 
 export function parseProto(text: string): IntervalSet | undefined {
   const t = text.toLowerCase();
@@ -77,7 +78,7 @@ export function parseProto(text: string): IntervalSet | undefined {
  * ICMP / ICMPv6 type names (RFC 792, RFC 4443 §2.1) → type, on the dport axis as type*256+code
  * (space/box.ts). A type without code covers all its codes.
  */
-const ICMP_TYPES: Record<string, number> = {
+const ICMP_TYPES: Record<string, number> = lookupTable({
   "echo-reply": 0,
   "destination-unreachable": 3,
   "source-quench": 4,
@@ -97,7 +98,7 @@ const ICMP_TYPES: Record<string, number> = {
   "mld-listener-query": 130,
   "echo-request-v6": 128,
   "echo-reply-v6": 129,
-};
+});
 
 export function icmpTypeSet(text: string): IntervalSet | undefined {
   if (text === "any") return IntervalSet.of(0, 65535);
