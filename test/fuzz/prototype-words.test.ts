@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { READERS, type ReaderName } from "../../src/parse/index.js";
+import { READERS } from "../../src/parse/index.js";
+import { RULESET_SEEDS } from "./seeds.js";
 import { parseYaml } from "../../src/model/yaml-source.js";
 import { checkProfile } from "../../src/model/profile.js";
 import { bindTopology, parseTopology } from "../../src/model/topology.js";
@@ -24,16 +25,7 @@ function* variants(text: string): Generator<string> {
     for (const w of WORDS) yield text.slice(0, m.index) + w + text.slice(m.index + m[0].length);
 }
 
-const SEEDS: Array<[ReaderName, string]> = [
-  ["nftables-text", "examples/legacy/edge-nftables.nft"],
-  ["nftables-json", "test/fixtures/edge-nftables.json"],
-  ["iptables-save", "examples/legacy/edge-iptables.rules"],
-  ["windows-firewall", "examples/legacy/edge-windows.json"],
-  ["aws-security-groups", "examples/legacy/edge-aws.json"],
-  ["cisco-asa", "examples/legacy/edge-asa.cfg"],
-];
-
-for (const [format, file] of SEEDS)
+for (const [format, file] of RULESET_SEEDS)
   test(`prototype words: ${format} (${file}) reads every variant`, () => {
     let n = 0;
     for (const text of variants(readFileSync(join(ROOT, file), "utf8"))) {

@@ -10,7 +10,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
-import { READERS, type ReaderName } from "../../src/parse/index.js";
+import { READERS } from "../../src/parse/index.js";
+import { RULESET_SEEDS } from "./seeds.js";
 import { parseYaml } from "../../src/model/yaml-source.js";
 import { checkProfile, lowerFlows, resolveVariables } from "../../src/model/profile.js";
 import { bindTopology, parseTopology } from "../../src/model/topology.js";
@@ -36,16 +37,7 @@ function fuzz(seedText: string, check: (text: string) => void): void {
   fc.assert(property, { numRuns: Math.ceil(RUNS / 4) });
 }
 
-const RULESETS: Array<[ReaderName, string]> = [
-  ["nftables-text", "examples/legacy/edge-nftables.nft"],
-  ["nftables-json", "test/fixtures/edge-nftables.json"],
-  ["iptables-save", "examples/legacy/edge-iptables.rules"],
-  ["windows-firewall", "examples/legacy/edge-windows.json"],
-  ["aws-security-groups", "examples/legacy/edge-aws.json"],
-  ["cisco-asa", "examples/legacy/edge-asa.cfg"],
-];
-
-for (const [format, file] of RULESETS)
+for (const [format, file] of RULESET_SEEDS)
   test(`fuzz: the ${format} reader never throws (${file}, mutated)`, () => {
     fuzz(read(file), (text) => {
       const r = READERS[format](text, "fuzz");
