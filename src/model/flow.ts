@@ -4,6 +4,7 @@
  */
 import { IntervalSet } from "../space/interval-set.js";
 import type { PortRange } from "../space/port.js";
+import type { Position } from "../diag/diagnostic.js";
 
 export type Transport = "tcp" | "udp";
 
@@ -84,6 +85,8 @@ export interface BoundTopology {
     text: string[];
     /** The addresses the topology writes one at a time (not as a CIDR, range or any); absent: none known. */
     hosts?: IntervalSet;
+    /** Where the topology binds it (for diagnostics about its addresses); absent when made in code. */
+    at?: Position;
   }>;
   features: string[];
   firewall: FirewallSpec;

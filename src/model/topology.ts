@@ -99,7 +99,8 @@ export function bindTopology(
     }
     // `hosts`: the service addresses, each needing its own A record, a listener, a lab host.
     const { set: addresses, hosts } = addressesOf(spec, ["endpoints", id]);
-    return [{ id, name: profile.endpoints[id]!.name, addresses, text: toReadable(addresses), hosts }];
+    const at = source.positionOf(["endpoints", id]);
+    return [{ id, name: profile.endpoints[id]!.name, addresses, text: toReadable(addresses), hosts, at }];
   });
 
   topology.features.forEach((f, i) => {

@@ -92,3 +92,21 @@ test("report, diagram, merge: schema problems and JSON syntax errors are located
     assert.match(r.stderr, /broken\.json:3:20: error\[bad-run-json\]: \S*broken\.json: not JSON \(/, args[0]);
   }
 });
+
+test("compile-family: a flow whose two sides share no family is said at the destination's binding", () => {
+  const topo = join(dir, "families.yaml");
+  writeFileSync(
+    topo,
+    "profile: lync2013-public-im\nendpoints:\n  edge-access: 203.0.113.10\n  partners: 2001:db8::5\n  clients: any\n  messenger-clients: any\nfeatures: [public-im-connectivity]\nfirewall: {kind: host, host: edge-access}\n",
+  );
+  const r = runCli(["compile", "-t", topo, "--target", "nftables"]);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /families\.yaml:3:16: error\[compile-family\]: flow sip-mtls-in: partners and edge-access share no address family/,
+  );
+  assert.match(
+    r.stderr,
+    /families\.yaml:4:13: error\[compile-family\]: flow sip-mtls-out: edge-access and partners share no address family/,
+  );
+});
