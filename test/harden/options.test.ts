@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { runCli } from "../cli/run-cli.js";
+import { loadTopology } from "../../src/shell/load.js";
+import { planProbe } from "../../src/probe/plan.js";
 
 const noStack = (stderr: string): void => assert.doesNotMatch(stderr, /internal error|\n\s+at /);
 const HOST = "examples/seed-host.yaml";
@@ -74,6 +76,30 @@ test("lab --ruleset with a ruleset the kernel refuses is bad input (2), not an e
     assert.equal(r.status, 2, r.stderr);
     noStack(r.stderr);
     assert.match(r.stderr, /bad\.nft/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("probe plan: a /0 endpoint at the --max-hosts ceiling is skipped with its reason, not listed", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pm-harden-o-"));
+  try {
+    const topo = join(dir, "wide.yaml");
+    writeFileSync(
+      topo,
+      "profile: lync2013-public-im\nendpoints:\n  edge-access: 203.0.113.10\n  partners: 0.0.0.0/0\n  clients: any\n  messenger-clients: any\nfeatures: [public-im-connectivity]\nfirewall: {kind: host, host: edge-access}\n",
+    );
+    const t = loadTopology(topo, "2026-11-25");
+    assert.ok(t.ok);
+    const started = Date.now();
+    const planned = planProbe(t.value.bound, "edge-access", { includeRetired: false, maxHosts: 65_536 });
+    assert.ok(planned.ok);
+    assert.ok(Date.now() - started < 2000, "no host list was made");
+    const skipped = planned.plan.skipped.find((s) => s.flow === "sip-mtls-out");
+    assert.match(
+      skipped?.reason ?? "",
+      /^partners is 0\.0\.0\.0\/0 \(4294967296 addresses\): the prober only sends to hosts the topology names; bind partners to test hosts \(at most 65536\)/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
