@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { runCli } from "../cli/run-cli.js";
 import { INPUT_LIMITS } from "../../src/shell/files.js";
+import { MAX_YAML_CHARS } from "../../src/model/yaml-source.js";
 
 const noStack = (stderr: string): void => assert.doesNotMatch(stderr, /internal error|\n\s+at /);
 
@@ -100,4 +101,26 @@ test("junk with an error on every line: the reader stops at 10,000, 100 are prin
       format,
     );
   }
+});
+
+test("a YAML or JSON ruleset past 32 MiB is refused before the YAML parser holds it", () => {
+  const big = join(dir, "big-aws.json");
+  writeFileSync(big, `{"SecurityGroups": []${" ".repeat(MAX_YAML_CHARS)}}`);
+  const started = Date.now();
+  const r = runCli([
+    "audit",
+    "-t",
+    "examples/seed-host.yaml",
+    "-r",
+    big,
+    "--ruleset-format",
+    "aws-security-groups",
+  ]);
+  assert.equal(r.status, 2, r.stderr);
+  noStack(r.stderr);
+  assert.match(
+    r.stderr,
+    /big-aws\.json:1:1: error\[input-too-large\]: .*big-aws\.json: a YAML or JSON document of more than 32 MiB is too large to read/,
+  );
+  assert.ok(Date.now() - started < 20_000);
 });
