@@ -94,6 +94,20 @@ export function signalExitCode(signal: StopSignal): number {
   return 128 + constants.signals[signal];
 }
 
+/**
+ * Ends the process after a stop signal's clean-up. SIGHUP is raised again with its default action
+ * (the shell sees 129 all the same): after a hangup, Node's exit path restores the terminal's modes
+ * and aborts when the terminal is gone (node::ResetStdio assertion, EIO).
+ */
+export function exitAfterSignal(signal: StopSignal): void {
+  if (signal === "SIGHUP") {
+    process.removeAllListeners("SIGHUP");
+    process.kill(process.pid, "SIGHUP");
+    return;
+  }
+  process.exit(signalExitCode(signal));
+}
+
 export function warn(lines: readonly string[]): void {
   for (const l of lines) process.stderr.write(`warning: ${l}\n`);
 }

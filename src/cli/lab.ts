@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { Lab } from "../lab/run.js";
 import { labExitCode, renderLabText } from "../lab/result.js";
 import { writeFilesAtomic } from "../shell/files.js";
-import { choice, EXIT, InputError, onStopSignal, printDiagnostics, signalExitCode } from "./io.js";
+import { choice, EXIT, InputError, onStopSignal, printDiagnostics, exitAfterSignal } from "./io.js";
 import type { Runner } from "./commands.js";
 
 interface LabOpts {
@@ -45,7 +45,7 @@ export async function runLabCommand(opts: LabOpts): Promise<number> {
   // Every exit path cleans up: normal end, errors, and Ctrl-C / SIGTERM / SIGHUP (the terminal
   // closed): exit 130 / 143 / 129 after.
   const offSignal = onStopSignal((signal) => {
-    void lab.cleanup().finally(() => process.exit(signalExitCode(signal)));
+    void lab.cleanup().finally(() => exitAfterSignal(signal));
   });
   try {
     const r = await lab.run();

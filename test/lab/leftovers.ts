@@ -41,6 +41,8 @@ export async function signalledLab(
 ): Promise<{
   pid: number;
   status: number | null;
+  /** The signal that ended it (a SIGHUP is raised again after its clean-up), or null. */
+  signal: NodeJS.Signals | null;
   stderr: string;
   running: { namespaces: number; processes: number; folders: number };
 }> {
@@ -61,7 +63,9 @@ export async function signalledLab(
     folders: folders(pid).length,
   };
   child.kill(signal);
-  const status = await new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const [status, ended] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on("exit", (code, sig) => resolve([code, sig])),
+  );
   clearTimeout(timer);
-  return { pid, status, stderr, running };
+  return { pid, status, signal: ended, stderr, running };
 }
