@@ -7,14 +7,28 @@ cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
+  # Debian starts a packaged daemon (nginx, haproxy …) on install; ours are test peers only, started
+  # by the tests inside namespaces. policy-rc.d (invoke-rc.d's hook) stops that for this run.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   # Kernel firewalls and netns tooling (lab, kernel tests); real peers for the interop tests.
   apt-get install -y -qq --no-install-recommends \
     iproute2 nftables iptables conntrack python3 nmap stun-client coturn kamailio kamailio-tls-modules openssl dnsmasq-base chromium fonts-dejavu-core graphviz \
     >/dev/null
   # GNU time: test/fuzz/cli.test.ts reads each child's peak RSS with /usr/bin/time -f %M.
   apt-get install -y -qq --no-install-recommends time >/dev/null
+  # xmllint: test/report/hostile-text.test.ts checks that JUnit output quoting hostile rule text is well-formed XML.
+  apt-get install -y -qq --no-install-recommends libxml2-utils >/dev/null
+  # systemd-analyze for test/apply/units.test.ts (verifies contrib/systemd; systemd need not be PID 1).
+  apt-get install -y -qq --no-install-recommends systemd >/dev/null
+  # Real TLS servers for test/live/real-servers.test.ts (probe against nginx, stunnel, gnutls-serv, haproxy).
+  apt-get install -y -qq --no-install-recommends nginx stunnel4 gnutls-bin haproxy >/dev/null
+  # A real SIP user agent (SIP over TLS) for test/live/real-servers.test.ts.
+  apt-get install -y -qq --no-install-recommends baresip-core >/dev/null
   # Packaged daemons must not run as system services: tests start their own, inside namespaces.
-  for svc in coturn kamailio; do
+  for svc in coturn kamailio nginx haproxy stunnel4; do
     (systemctl stop "$svc" || service "$svc" stop || true) >/dev/null 2>&1
   done
 else

@@ -5,9 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
+import { edgeHost, flow } from "../../test/audit-fixtures.js";
 import { readIptablesSave } from "../parse/iptables-save.js";
-import { parseAddress } from "../space/address.js";
 import { audit, exitCode } from "./audit.js";
 import { AuditReport } from "./report-schema.js";
 
@@ -34,60 +33,13 @@ COMMIT
 COMMIT
 `;
 
-function addr(s: string) {
-  const r = parseAddress(s);
-  if (!r.ok) throw new Error(s);
-  return r.set;
-}
-
-function flow(
-  id: string,
-  transport: "tcp" | "udp",
-  ports: [number, number],
-  to: string,
-  retired = false,
-): ResolvedFlow {
-  return {
-    id,
-    role: "",
-    protocol: "",
-    transport,
-    ports: [{ from: ports[0], to: ports[1] }],
-    from: "internet",
-    to: "edge",
-    source: "Internet",
-    destination: "Edge",
-    notes: "",
-    conditions: [],
-    citation: "",
-    active: true,
-    retired,
-    fromAddresses: addr("any4"),
-    toAddresses: addr(to),
-  };
-}
-
-const topology: BoundTopology = {
-  profileId: "test",
-  profileTitle: "test",
-  features: [],
-  sipDomains: [],
-  certificates: [],
-  dns: [],
-  management: addr("203.0.113.240/28"),
-  firewall: { kind: "host", host: "edge" },
-  endpoints: [
-    { id: "edge", name: "Edge", addresses: addr("198.51.100.10"), text: [] },
-    { id: "internet", name: "Internet", addresses: addr("any"), text: [] },
-  ],
-  flows: [
-    flow("sip", "tcp", [5061, 5061], "198.51.100.10"),
-    flow("media", "tcp", [50000, 59999], "198.51.100.10"),
-    flow("web", "tcp", [443, 443], "203.0.113.5"),
-    flow("stun", "udp", [3478, 3478], "198.51.100.10"),
-    flow("msn", "tcp", [5270, 5270], "198.51.100.10", true),
-  ],
-};
+const topology = edgeHost([
+  flow("sip", "tcp", [5061, 5061], "198.51.100.10"),
+  flow("media", "tcp", [50000, 59999], "198.51.100.10"),
+  flow("web", "tcp", [443, 443], "203.0.113.5"),
+  flow("stun", "udp", [3478, 3478], "198.51.100.10"),
+  flow("msn", "tcp", [5270, 5270], "198.51.100.10", true),
+]);
 
 const report = audit(topology, [readIptablesSave(RULES, "edge.rules")]);
 const byId = (id: string) => report.flows.find((f) => f.id === id)!;

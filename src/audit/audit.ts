@@ -3,7 +3,7 @@
  * maps `exitCode(report)` to the process exit code (0 all required flows allowed, 1 not; bad input
  * never reaches here: readers' diagnostics are the CLI's exit 2).
  */
-import type { Chain, Rule, Ruleset } from "../ir/ruleset.js";
+import { approximationDecides, type Chain, type Rule, type Ruleset } from "../ir/ruleset.js";
 import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
 import type { ParsedRuleset } from "../parse/reader.js";
 import { portText, portSet } from "../space/port.js";
@@ -23,13 +23,14 @@ import {
 import { crossing, CT_NEW, exposureUniverse, flowSpace, replySpace, type Leg } from "./flows.js";
 import {
   AUDIT_REPORT_VERSION,
+  HIDDEN_EXPOSURE_NOTE,
   type AuditReportT,
   type FlowFindingT,
   type RuleRefT,
 } from "./report-schema.js";
 import type { BaseWalk } from "./walked.js";
 import { deadRules, hitSpace, ruleReach, type RuleReach } from "./rule-reach.js";
-import type { Decider } from "./walk.js";
+import type { Decider, Uncertain } from "./walk.js";
 
 export interface AuditOptions {
   /** Longest packet-set listing per finding before it is cut (the count of the rest is said). */
@@ -62,7 +63,7 @@ export function audit(
       kind: d.kind,
       rule: ruleRef(d.rule),
       by: d.by.map(ruleRef),
-      uncertain: [d.rule, ...d.by].some((r) => r.approximations.length > 0),
+      uncertain: d.uncertain,
     })),
     retired: retiredRules(ctx, reach),
     unsupported: unsupported(ctx, reach),
@@ -189,11 +190,10 @@ export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
   const firstPasses = fwd.passed.some((f) => f.packets.intersects(NEW_ONLY));
   const verdict =
     blocked.length === 0 ? "allowed" : !firstPasses || back.passed.length === 0 ? "blocked" : "partial";
+  // Any packet that met an approximated rule (its own or a reply) may be treated otherwise than
+  // assumed, whichever verdict that gave: allowed, partial and blocked alike.
   const uncertain =
-    fwd.approximate.length + back.approximate.length > 0 ||
-    [...fwd.dropped, ...back.dropped].some(
-      (d) => d.by.kind === "rule" && d.by.rule.approximations.length > 0,
-    );
+    fwd.approximate.length + back.approximate.length + fwd.uncertain.length + back.uncertain.length > 0;
   return { ...head, verdict, blocked, uncertain };
 }
 
@@ -255,14 +255,9 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
     const mgmt = ctx.topology.management;
     if (u.direction !== "outbound" && !mgmt.isEmpty())
       needed = needed.union(u.packets.restrict({ src: mgmt }));
-    const passed = runPath(
-      ctx.rulesets,
-      u.leg.path,
-      [{ rewrite: {}, packets: u.packets }],
-      walkedOpt(ctx),
-    ).passed;
+    const run = runPath(ctx.rulesets, u.leg.path, [{ rewrite: {}, packets: u.packets }], walkedOpt(ctx));
     const groups = new Map<string, { ref: RuleRefT; parts: Space[]; uncertain: boolean }>();
-    for (const f of passed) {
+    for (const f of run.passed) {
       const extra = f.packets.subtract(needed);
       if (extra.isEmpty()) continue;
       const ref = f.acceptedBy
@@ -277,12 +272,20 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
             col: 0,
           };
       const k = `${ref.kind} ${ref.file}:${ref.line}:${ref.col} ${ref.chain}`;
+      const uncertain =
+        (f.acceptedBy?.kind === "rule" && approximationDecides(f.acceptedBy.rule)) ||
+        run.uncertain.some((x) => x.packets.intersects(extra));
       const g = groups.get(k);
-      if (g) g.parts.push(extra);
-      else {
-        const uncertain = f.acceptedBy?.kind === "rule" && f.acceptedBy.rule.approximations.length > 0;
-        groups.set(k, { ref, parts: [extra], uncertain });
-      }
+      if (g) {
+        g.parts.push(extra);
+        g.uncertain ||= uncertain;
+      } else groups.set(k, { ref, parts: [extra], uncertain });
+    }
+    // Packets the engine drops after they met an approximated rule may truly pass: an exposure
+    // the approximation can hide, said (uncertain) under the rule that makes it unknown.
+    for (const [rule, parts] of hiddenExposure(run.uncertain, run.dropped, needed)) {
+      const ref = { ...ruleRef(rule), note: HIDDEN_EXPOSURE_NOTE };
+      groups.set(`hidden ${rule.id} ${ref.file}:${ref.line}:${ref.col}`, { ref, parts, uncertain: true });
     }
     for (const g of groups.values())
       out.push({
@@ -292,6 +295,25 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
         uncertain: g.uncertain,
       });
   }
+  return out;
+}
+
+/** Per approximated rule: the packets it met that the run then dropped, beyond the needed ones. */
+function hiddenExposure(
+  uncertain: readonly Uncertain[],
+  dropped: readonly Dropped[],
+  needed: Space,
+): Map<Rule, Space[]> {
+  const out = new Map<Rule, Space[]>();
+  for (const u of uncertain)
+    for (const d of dropped) {
+      if (!d.packets.intersects(u.packets)) continue;
+      const extra = d.packets.intersect(u.packets).subtract(needed);
+      if (extra.isEmpty()) continue;
+      const list = out.get(u.rule);
+      if (list) list.push(extra);
+      else out.set(u.rule, [extra]);
+    }
   return out;
 }
 
@@ -347,9 +369,7 @@ function unsupported(ctx: Ctx, reach: RuleReach): AuditReportT["unsupported"] {
         for (const rule of c.rules) {
           if (rule.approximations.length === 0) continue;
           // A rule that only observes (log, counter) changes no verdict whatever it matches.
-          const observes =
-            rule.action.kind === "continue" &&
-            !rule.approximations.some((a) => a.construct.startsWith("-j "));
+          const observes = !approximationDecides(rule);
           const hit = observes ? Space.EMPTY : hitSpace(reach, rule);
           for (const a of rule.approximations) {
             const reason = observes ? `${a.reason} (the rule only observes: no verdict changes)` : a.reason;

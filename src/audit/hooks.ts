@@ -14,8 +14,8 @@ import { ALL_V4, ALL_V6 } from "../space/address.js";
 import { ctSet, FULL, type Box } from "../space/box.js";
 import type { IntervalSet } from "../space/interval-set.js";
 import { Space } from "../space/space.js";
-import { narrowWalk, type BaseWalk } from "./walked.js";
-import { walkBaseChain, type Decider, type Decision, type WalkContext } from "./walk.js";
+import { narrowUncertain, narrowWalk, type BaseWalk } from "./walked.js";
+import { walkBaseChain, type Decider, type Decision, type Uncertain, type WalkContext } from "./walk.js";
 
 export type RewriteDim = "src" | "dst" | "sport" | "dport";
 export type Rewrite = Partial<Record<RewriteDim, IntervalSet>>;
@@ -39,6 +39,11 @@ export interface HookResult {
   dropped: Dropped[];
   /** Rules whose NAT target is a range, met by these packets (approximated). */
   approximate: Rule[];
+  /**
+   * Input packets (original coordinates) that met an approximated rule on the way (walk.ts
+   * `Uncertain`): whether they pass or are dropped depends on what the approximation hides.
+   */
+  uncertain: Uncertain[];
 }
 
 interface BaseChainRef {
@@ -141,9 +146,10 @@ function decide(
   rewrite: Rewrite,
   seen: Space,
   opts: HookOptions,
-): Decision[] {
+): { decided: Decision[]; uncertain: Uncertain[] } {
   const walked = opts.onHit || REWRITE_DIMS.some((d) => rewrite[d]) ? undefined : opts.walked?.get(ref.chain);
-  if (walked && walked.domain.contains(seen)) return narrowWalk(walked, seen);
+  if (walked && walked.domain.contains(seen))
+    return { decided: narrowWalk(walked, seen), uncertain: narrowUncertain(walked, seen) };
   return walkBaseChain(ctx, ref.chain, seen, ref.ruleset.source);
 }
 
@@ -157,6 +163,7 @@ export function runHook(
   let flowing = [...input];
   const dropped: Dropped[] = [];
   const approximate = new Set<Rule>();
+  const uncertain: Uncertain[] = [];
   for (const ref of baseChains(rulesets, hook)) {
     const next: Flowing[] = [];
     const isNat = ref.chain.base!.type === "nat";
@@ -170,7 +177,9 @@ export function runHook(
         view: (rule) => viewThrough(rule.match, group.rewrite, () => approximate.add(rule)),
         ...(opts.onHit ? { onHit: opts.onHit } : {}),
       };
-      for (const d of decide(ctx, ref, group.rewrite, seen, opts)) {
+      const walk = decide(ctx, ref, group.rewrite, seen, opts);
+      uncertain.push(...walk.uncertain);
+      for (const d of walk.decided) {
         if (d.outcome === "drop") {
           dropped.push({ packets: d.packets, by: d.by, rewrite: group.rewrite });
           continue;
@@ -195,7 +204,7 @@ export function runHook(
     }
     flowing = next.filter((f) => !f.packets.isEmpty());
   }
-  return { passed: flowing, dropped, approximate: [...approximate] };
+  return { passed: flowing, dropped, approximate: [...approximate], uncertain };
 }
 
 /** Runs packets through a path of hooks (the packets passing one hook enter the next). */
@@ -208,13 +217,15 @@ export function runPath(
   let flowing = [...input];
   const dropped: Dropped[] = [];
   const approximate = new Set<Rule>();
+  const uncertain: Uncertain[] = [];
   for (const hook of path) {
     const r = runHook(rulesets, hook, flowing, opts);
     flowing = r.passed;
     dropped.push(...r.dropped);
+    uncertain.push(...r.uncertain);
     for (const a of r.approximate) approximate.add(a);
   }
-  return { passed: flowing, dropped, approximate: [...approximate] };
+  return { passed: flowing, dropped, approximate: [...approximate], uncertain };
 }
 
 interface Group {

@@ -9,6 +9,9 @@ import { z } from "zod";
 
 export const AUDIT_REPORT_VERSION = 1;
 
+/** `rule.note` of an exposure entry whose packets an approximated rule drops as read but may let pass. */
+export const HIDDEN_EXPOSURE_NOTE = "approximated: these packets are dropped as read but may pass";
+
 const Where = z.object({
   file: z.string(),
   line: z.number().int().nonnegative(),
@@ -48,7 +51,9 @@ export const FlowFinding = z.object({
   ),
   uncertain: z
     .boolean()
-    .describe("an approximated construct decides some of this flow's packets (see unsupported)"),
+    .describe(
+      "some of this flow's packets (or their replies) meet a rule holding a construct not modelled exactly (see unsupported) before their decision: the verdict, allowed as much as partial or blocked, may differ",
+    ),
 });
 
 export const ExposureFinding = z.object({
@@ -58,7 +63,9 @@ export const ExposureFinding = z.object({
   uncertain: z
     .boolean()
     .default(false)
-    .describe("the accepting rule holds a construct not modelled exactly (see unsupported)"),
+    .describe(
+      "these packets meet a rule holding a construct not modelled exactly (see unsupported) before their decision; with rule.note set, the approximated rule drops them as read but they may pass",
+    ),
 });
 
 export const DeadRule = z.object({
@@ -73,7 +80,7 @@ export const DeadRule = z.object({
     .boolean()
     .default(false)
     .describe(
-      "the rule or one in `by` holds a construct not modelled exactly (see unsupported): the finding assumes the approximation",
+      "the rule or one in `by` holds a construct not modelled exactly, or an approximated rule met the packets the finding rests on (see unsupported): the finding assumes the approximation",
     ),
 });
 

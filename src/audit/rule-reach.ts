@@ -5,7 +5,7 @@
  * chains nothing jumps to), redundant rules (the rest of the chain decides their packets alike),
  * and the inputs of retired-rule and unsupported findings.
  */
-import type { Chain, Rule, Ruleset, Table } from "../ir/ruleset.js";
+import { approximationDecides, type Chain, type Rule, type Ruleset, type Table } from "../ir/ruleset.js";
 import { ALL_V4, ALL_V6 } from "../space/address.js";
 import { ctSet } from "../space/box.js";
 import { Space } from "../space/space.js";
@@ -70,6 +70,11 @@ export interface DeadFinding {
   kind: "shadowed" | "unmatchable" | "unreachable-chain" | "redundant";
   rule: Rule;
   by: Rule[];
+  /**
+   * The finding rests on an approximation: the rule or one in `by` is approximated, or an
+   * approximated rule met packets the rule matches before it (shadowed) or after it (redundant).
+   */
+  uncertain: boolean;
 }
 
 /** How many rule-match tests redundancy checking may spend (it re-walks the rest of the chain). */
@@ -89,15 +94,31 @@ export function deadRules(
         chain.rules.forEach((rule, i) => {
           // A device's implicit behaviour (parse/device.ts) is not a configured line to remove.
           if (rule.implicit !== undefined) return;
-          if (!reached) return void dead.push({ kind: "unreachable-chain", rule, by: [] });
+          const own = rule.approximations.length > 0;
+          if (!reached) return void dead.push({ kind: "unreachable-chain", rule, by: [], uncertain: own });
           if (rule.match.intersect(fam).isEmpty())
-            return void dead.push({ kind: "unmatchable", rule, by: [] });
+            return void dead.push({ kind: "unmatchable", rule, by: [], uncertain: own });
           const pieces = reach.hits.get(rule);
-          if (!pieces) return void dead.push({ kind: "shadowed", rule, by: shadowers(reach, chain, i, fam) });
+          if (!pieces) {
+            const by = shadowers(reach, chain, i, fam);
+            // Dead for certain when exact rules took its packets; an approximated one (or a jump
+            // into a chain holding one) may truly let them through to it.
+            const uncertain =
+              own ||
+              by.some((b) => approximationDecides(b) || jumpsToApproximated(table, b)) ||
+              (by.length === 0 && approximatedBefore(reach, table, chain, i, fam));
+            return void dead.push({ kind: "shadowed", rule, by, uncertain });
+          }
           if (budget <= 0 || !isFinal(rule)) return;
           const r = redundancy({ table, chain, index: i, hit: hitSpace(reach, rule) });
           budget -= r.cost;
-          if (r.by) dead.push({ kind: "redundant", rule, by: r.by });
+          if (r.by)
+            dead.push({
+              kind: "redundant",
+              rule,
+              by: r.by,
+              uncertain: own || r.uncertain || r.by.some((b) => b.approximations.length > 0),
+            });
         });
       }
     }
@@ -118,6 +139,38 @@ function reachedChainsHas(reach: RuleReach, chain: Chain): boolean {
 function isFinal(rule: Rule): boolean {
   const k = rule.action.kind;
   return k === "accept" || k === "drop" || k === "reject";
+}
+
+function jumpsToApproximated(table: Table, rule: Rule, seen = new Set<string>()): boolean {
+  const a = rule.action;
+  if ((a.kind !== "jump" && a.kind !== "goto") || seen.has(a.chain)) return false;
+  seen.add(a.chain);
+  const target = table.chains.find((c) => c.name === a.chain);
+  return (target?.rules ?? []).some((r) => approximationDecides(r) || jumpsToApproximated(table, r, seen));
+}
+
+/**
+ * Whether an approximated rule may have taken packets this rule matches before it: an earlier one
+ * of its chain, or one in a user chain of its table (reached by jumps from anywhere before it).
+ */
+function approximatedBefore(
+  reach: RuleReach,
+  table: Table,
+  chain: Chain,
+  index: number,
+  fam: Space,
+): boolean {
+  const own = chain.rules[index]!.match.intersect(fam);
+  const before = (c: Chain, r: Rule): boolean => (c === chain ? c.rules.indexOf(r) < index : !c.base);
+  return table.chains.some((c) =>
+    c.rules.some(
+      (r) =>
+        approximationDecides(r) &&
+        before(c, r) &&
+        r.match.intersects(own) &&
+        (reach.hits.get(r) ?? []).some((h) => h.intersects(own)),
+    ),
+  );
 }
 
 /** Earlier rules that took packets this rule matches (together they leave it nothing). */
@@ -144,6 +197,7 @@ function shadowers(reach: RuleReach, chain: Chain, index: number, fam: Space): R
 function redundancy(q: { table: Table; chain: Chain; index: number; hit: Space }): {
   by?: Rule[];
   cost: number;
+  uncertain: boolean;
 } {
   const rule = q.chain.rules[q.index]!;
   const kind = rule.action.kind;
@@ -151,6 +205,7 @@ function redundancy(q: { table: Table; chain: Chain; index: number; hit: Space }
   let cost = 0;
   let rem = q.hit;
   let returned = Space.EMPTY;
+  let uncertain = false;
   const ctx: WalkContext = { table: q.table, view: (r) => r.match };
   for (const r of q.chain.rules.slice(q.index + 1)) {
     if (rem.isEmpty()) break;
@@ -158,15 +213,18 @@ function redundancy(q: { table: Table; chain: Chain; index: number; hit: Space }
     // What remains is inside the rule's own match: a later match that misses it misses them.
     if (!rule.match.intersects(r.match) || !rem.intersects(r.match)) continue;
     const a = r.action;
+    // An approximated rule between: what it truly does with these packets is unknown.
+    if (approximationDecides(r)) uncertain = true;
     if (a.kind === "continue") continue;
     const hit = rem.intersect(r.match);
     if (a.kind === "jump" || a.kind === "goto") {
       const target = q.table.chains.find((c) => c.name === a.chain);
-      if (!target) return { cost };
+      if (!target) return { cost, uncertain };
       const sub = walkChain(ctx, target, hit);
       cost += target.rules.length;
+      if (sub.uncertain.length > 0) uncertain = true;
       for (const d of sub.decided) {
-        if (d.by.kind !== "rule" || d.by.rule.action.kind !== kind || d.nat) return { cost };
+        if (d.by.kind !== "rule" || d.by.rule.action.kind !== kind || d.nat) return { cost, uncertain };
         if (!by.includes(d.by.rule)) by.push(d.by.rule);
       }
       rem = rem.subtract(r.match);
@@ -175,12 +233,12 @@ function redundancy(q: { table: Table; chain: Chain; index: number; hit: Space }
       continue;
     }
     if (a.kind === "return") returned = returned.union(hit);
-    else if (a.kind !== kind) return { cost };
+    else if (a.kind !== kind) return { cost, uncertain };
     else by.push(r);
     rem = rem.subtract(r.match);
   }
   if (!rem.isEmpty() || !returned.isEmpty()) {
-    if (!q.chain.base || q.chain.base.policy !== kind) return { cost };
+    if (!q.chain.base || q.chain.base.policy !== kind) return { cost, uncertain };
   }
-  return { by, cost };
+  return { by, cost, uncertain };
 }

@@ -5,7 +5,14 @@
  * goto recurses and returns from the current chain; return hands the rest to the caller.
  * Matches are seen through a `view` so the same walk serves packets already rewritten by NAT.
  */
-import { findChain, type Action, type Chain, type Rule, type Table } from "../ir/ruleset.js";
+import {
+  approximationDecides,
+  findChain,
+  type Action,
+  type Chain,
+  type Rule,
+  type Table,
+} from "../ir/ruleset.js";
 import { Space } from "../space/space.js";
 import { Remainder } from "./remainder.js";
 
@@ -31,10 +38,21 @@ export interface WalkContext {
   onHit?: (rule: Rule, hit: Space) => void;
 }
 
+/**
+ * Packets that reached an approximated rule and met its (over-approximated) match: the rule may
+ * truly treat them otherwise, so whatever the walk decided for them is uncertain.
+ */
+export interface Uncertain {
+  rule: Rule;
+  packets: Space;
+}
+
 export interface WalkResult {
   decided: Decision[];
   /** Packets that left the chain undecided (fell off the end or hit return). */
   returned: Space;
+  /** Packets whose decision depends on an approximated rule (approximationDecides). */
+  uncertain: Uncertain[];
 }
 
 /** Deep enough for any real ruleset (nft and iptables limit jump depth to 16 and 32 levels). */
@@ -42,6 +60,7 @@ const MAX_DEPTH = 64;
 
 export function walkChain(ctx: WalkContext, chain: Chain, input: Space, depth = 0): WalkResult {
   const decided: Decision[] = [];
+  const uncertain: Uncertain[] = [];
   // Packets returned by `return` rules: each hit is disjoint from the earlier ones (they left rem).
   const returnedParts: Space[] = [];
   let rem = Remainder.of(input);
@@ -51,6 +70,7 @@ export function walkChain(ctx: WalkContext, chain: Chain, input: Space, depth = 
     const [hit, rest] = rem.cut(m);
     if (hit.isEmpty()) continue;
     ctx.onHit?.(rule, hit);
+    if (approximationDecides(rule)) uncertain.push({ rule, packets: hit });
     const a = rule.action;
     switch (a.kind) {
       case "continue":
@@ -83,6 +103,7 @@ export function walkChain(ctx: WalkContext, chain: Chain, input: Space, depth = 
         }
         const sub = walkChain(ctx, target, hit, depth + 1);
         decided.push(...sub.decided);
+        uncertain.push(...sub.uncertain);
         if (a.kind === "goto") returnedParts.push(sub.returned);
         else {
           rem = rest.add(sub.returned);
@@ -100,11 +121,16 @@ export function walkChain(ctx: WalkContext, chain: Chain, input: Space, depth = 
     returnedParts.length === 0
       ? left
       : Space.disjoint([...returnedParts.flatMap((p) => p.boxes), ...left.boxes]).compact();
-  return { decided, returned };
+  return { decided, returned, uncertain };
 }
 
 /** A base chain decides everything: what returns meets the policy. */
-export function walkBaseChain(ctx: WalkContext, chain: Chain, input: Space, file: string): Decision[] {
+export function walkBaseChain(
+  ctx: WalkContext,
+  chain: Chain,
+  input: Space,
+  file: string,
+): { decided: Decision[]; uncertain: Uncertain[] } {
   const r = walkChain(ctx, chain, input);
   if (!r.returned.isEmpty()) {
     r.decided.push({
@@ -113,7 +139,7 @@ export function walkBaseChain(ctx: WalkContext, chain: Chain, input: Space, file
       by: { kind: "policy", chain, table: ctx.table, file },
     });
   }
-  return r.decided;
+  return { decided: r.decided, uncertain: r.uncertain };
 }
 
 export function assertNever(x: never): never {

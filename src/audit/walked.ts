@@ -8,7 +8,7 @@
  */
 import { boxContains, boxHull, hullMeets, INTERVAL_DIMS, writeBounds, type Box } from "../space/box.js";
 import { Space } from "../space/space.js";
-import type { Decision } from "./walk.js";
+import type { Decision, Uncertain } from "./walk.js";
 
 /**
  * Per indexed dimension: hulls at most this wide are found by position, wider ones are candidates
@@ -121,11 +121,29 @@ export interface BaseWalk {
   /** The walk's decisions in rule order (pairwise disjoint). */
   decided: readonly Entry[];
   index: HullIndex;
+  /** Packets of the domain that met approximated rules (walk.ts `Uncertain`). */
+  uncertain: readonly Uncertain[];
 }
 
-export function baseWalk(domain: Space, decisions: readonly Decision[]): BaseWalk {
-  const decided = decisions.map((decision): Entry => ({ decision, hull: boxHull(decision.packets.boxes) }));
-  return { domain, decided, index: new HullIndex(decided.map((d) => d.hull)) };
+export function baseWalk(
+  domain: Space,
+  walk: { decided: readonly Decision[]; uncertain: readonly Uncertain[] },
+): BaseWalk {
+  const decided = walk.decided.map((decision): Entry => ({
+    decision,
+    hull: boxHull(decision.packets.boxes),
+  }));
+  return { domain, decided, index: new HullIndex(decided.map((d) => d.hull)), uncertain: walk.uncertain };
+}
+
+/** The recorded uncertain packets among `packets` (⊆ the walk's domain). */
+export function narrowUncertain(walk: BaseWalk, packets: Space): Uncertain[] {
+  const out: Uncertain[] = [];
+  for (const u of walk.uncertain) {
+    const mine = u.packets.intersect(packets);
+    if (!mine.isEmpty()) out.push({ rule: u.rule, packets: mine });
+  }
+  return out;
 }
 
 function axisIndex(hulls: readonly Box[], axis: Axis): AxisIndex {

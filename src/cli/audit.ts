@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { audit, exitCode } from "../audit/audit.js";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
+import { asaInterfaces } from "../parse/asa-reader.js";
 import { FORMAT_KINDS, READERS, sniffFormat, type ParsedRuleset, type ReaderName } from "../parse/index.js";
 import { renderAuditJunit } from "../report/audit-junit.js";
 import { renderAuditSarif } from "../report/audit-sarif.js";
@@ -10,14 +11,19 @@ import { readText, writeFilesAtomic } from "../shell/files.js";
 import { loadTopology, VERSION } from "../shell/load.js";
 import type { BoundTopology } from "../model/flow.js";
 import type { AuditReportT } from "../audit/report-schema.js";
-import { choice, InputError, printDiagnostics, wholeNumber } from "./io.js";
+import type { Drift } from "../store/queries.js";
+import type { LiveRuleset } from "../shell/kernel-firewall.js";
+import { choice, EXIT, InputError, printDiagnostics, wholeNumber } from "./io.js";
 import type { Runner } from "./commands.js";
 
 const FORMATS = ["table", "json", "sarif", "junit"] as const;
+const LIVE = ["nftables", "iptables"] as const;
 
 interface AuditOpts {
   topology: string;
   ruleset: string[];
+  live?: string | boolean;
+  failOnDrift?: boolean;
   rulesetFormat?: string;
   format: string;
   maxLines: string;
@@ -32,11 +38,10 @@ export function registerAudit(program: Command, run: Runner): void {
       "check existing firewall rules against the matrix: flows allowed, exposure, dead and retired rules",
     )
     .requiredOption("-t, --topology <file>", "the topology (profile, addresses, firewall kind)")
-    .requiredOption(
-      "-r, --ruleset <file>",
-      "a ruleset to read (repeat for several: evaluated together)",
-      collect,
-      [],
+    .option("-r, --ruleset <file>", "a ruleset to read (repeat for several: evaluated together)", collect, [])
+    .option(
+      "--live [backend]",
+      "read the running kernel's ruleset instead of files: nftables (nft -j list ruleset), iptables (iptables-save, ip6tables-save), or guessed",
     )
     .option(
       "--ruleset-format <format>",
@@ -46,6 +51,10 @@ export function registerAudit(program: Command, run: Runner): void {
     .option("--max-lines <n>", "packet-set lines per finding before the rest is counted", "20")
     .option("-o, --output <file>", "write the report to a file instead of standard output")
     .option("--save [db]", "record the run in the dashboard's SQLite database (default: portmatrix serve's)")
+    .option(
+      "--fail-on-drift",
+      "with --save: exit 1 when a flow's verdict differs from the last saved run of the same rulesets",
+    )
     .action((opts: AuditOpts) => run(() => runAudit(opts)));
 }
 
@@ -53,25 +62,61 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/**
+ * A perimeter zone on an interface the ASA configuration does not have would meet no access-group
+ * and judge every flow through it blocked: a topology that does not fit the file, said as such.
+ */
+function asaZoneProblems(p: ParsedRuleset, topology: BoundTopology, file: string): Diagnostic[] {
+  const fw = topology.firewall;
+  const names = asaInterfaces(p.ruleset.tables.flatMap((t) => t.chains));
+  if (fw.kind !== "perimeter") return [];
+  return fw.zones
+    .filter((z) => !names.includes(z.interface))
+    .map((z) =>
+      diag(
+        "asa-unknown-interface",
+        "error",
+        `${file}: zone ${z.name} is on interface ${z.interface}, which this ASA configuration does not define`,
+        {
+          at: { file, line: 1, col: 1 },
+          expected: `a zone interface that is a nameif of the configuration (${names.join(", ") || "none defined"})`,
+        },
+      ),
+    );
+}
+
 export function readRulesets(
   files: readonly string[],
   forced: string | undefined,
   topology: BoundTopology,
 ): { parsed: ParsedRuleset[]; warnings: Diagnostic[] } {
+  const errors: Diagnostic[] = [];
+  const texts: Array<{ file: string; text: string }> = [];
+  for (const file of files) {
+    const r = readText(file);
+    if (r.ok) texts.push({ file, text: r.text });
+    else errors.push(r.diagnostic);
+  }
+  return parseRulesets(texts, forced, topology, errors);
+}
+
+/** Rulesets already read (from files, or from the kernel with `--live`), each named by `file`. */
+export function parseRulesets(
+  texts: ReadonlyArray<{ file: string; text: string; format?: ReaderName }>,
+  forced: string | undefined,
+  topology: BoundTopology,
+  earlier: readonly Diagnostic[] = [],
+): { parsed: ParsedRuleset[]; warnings: Diagnostic[] } {
   const formatName =
     forced === undefined
       ? undefined
       : choice("--ruleset-format", forced, Object.keys(READERS) as ReaderName[]);
-  const errors: Diagnostic[] = [];
+  const errors: Diagnostic[] = [...earlier];
   const warnings: Diagnostic[] = [];
   const parsed: ParsedRuleset[] = [];
-  for (const file of files) {
-    const r = readText(file);
-    if (!r.ok) {
-      errors.push(r.diagnostic);
-      continue;
-    }
-    const format = formatName ?? sniffFormat(r.text);
+  for (const { file, text, format: known } of texts) {
+    const r = { text };
+    const format = formatName ?? known ?? sniffFormat(r.text);
     if (!format) {
       errors.push(
         diag("unknown-ruleset-format", "error", `${file}: cannot tell the ruleset format from its content`, {
@@ -98,6 +143,7 @@ export function readRulesets(
     }
     const p = READERS[format](r.text, file);
     for (const d of p.diagnostics) (d.severity === "error" ? errors : warnings).push(d);
+    if (format === "cisco-asa") errors.push(...asaZoneProblems(p, topology, file));
     parsed.push(p);
   }
   if (errors.length > 0) throw new InputError([...errors, ...warnings]);
@@ -117,29 +163,87 @@ export function renderAudit(report: AuditReportT, format: (typeof FORMATS)[numbe
   }
 }
 
-async function runAudit(opts: AuditOpts): Promise<number> {
-  const format = choice("--format", opts.format, FORMATS);
-  const maxLines = wholeNumber("--max-lines", opts.maxLines, 1);
-  // commander counts the empty default list as given: without this an audit of no rules found every
-  // flow allowed, exited 0 and could be saved.
-  if (opts.ruleset.length === 0)
+/** `--live`: the running kernel's rulesets, named by the command that printed them. */
+async function liveTexts(
+  opts: AuditOpts,
+): Promise<
+  { ok: true; texts: Array<{ file: string; text: string }> } | { ok: false; diagnostic: Diagnostic }
+> {
+  const { KernelError, liveBackend, liveRulesets } = await import("../shell/kernel-firewall.js");
+  const asked = typeof opts.live === "string" ? choice("--live", opts.live, LIVE) : undefined;
+  try {
+    const backend = asked ?? liveBackend();
+    if (backend === "both")
+      throw new InputError([
+        diag("live-ambiguous", "error", "both nftables tables and iptables rules are loaded", {
+          expected: "--live nftables or --live iptables",
+        }),
+      ]);
+    return { ok: true, texts: liveRulesets(backend === "none" ? "nftables" : backend) };
+  } catch (e) {
+    if (!(e instanceof KernelError)) throw e;
+    const expected = "root, and nft or iptables-save installed";
+    return { ok: false, diagnostic: diag("live-unreadable", "error", e.message, { expected }) };
+  }
+}
+
+function checkSources(opts: AuditOpts): void {
+  const both = opts.live !== undefined && opts.ruleset.length > 0;
+  const none = opts.live === undefined && opts.ruleset.length === 0;
+  if (both || none)
     throw new InputError([
-      diag("missing-option", "error", "no ruleset given", {
-        expected: "-r FILE (repeat for several rulesets evaluated together)",
+      diag(
+        "missing-option",
+        "error",
+        both ? "--live reads the kernel: no -r files with it" : "no ruleset to audit",
+        {
+          expected: "-r RULESET… or --live",
+        },
+      ),
+    ]);
+  if (opts.failOnDrift === true && opts.save === undefined)
+    throw new InputError([
+      diag("missing-option", "error", "--fail-on-drift compares with the saved runs", {
+        expected: "--save [DB]",
       }),
     ]);
+}
+
+/** Records the run; returns its drift against the previous run of the same rulesets (null: none before). */
+async function saveAudit(report: AuditReportT, opts: AuditOpts): Promise<Drift | null> {
+  const { defaultDbPath, openStore, runDrift, saveRun } = await import("../store/index.js"); // SQLite only when asked for
+  const opened = openStore(typeof opts.save === "string" ? opts.save : defaultDbPath());
+  if (!opened.ok) throw new InputError(opened.diagnostics);
+  try {
+    const saved = saveRun(opened.value, "audit", report);
+    if (!saved.ok) throw new InputError(saved.diagnostics);
+    return runDrift(opened.value, saved.value.id);
+  } finally {
+    opened.value.close();
+  }
+}
+
+async function runAudit(opts: AuditOpts): Promise<number> {
+  checkSources(opts);
+  const format = choice("--format", opts.format, FORMATS);
+  const maxLines = wholeNumber("--max-lines", opts.maxLines, 1);
   const t = loadTopology(opts.topology);
   if (!t.ok) throw new InputError(t.diagnostics);
-  const { parsed, warnings } = readRulesets(opts.ruleset, opts.rulesetFormat, t.value.bound);
+  const live = opts.live !== undefined ? await liveTexts(opts) : undefined;
+  if (live && !live.ok) return (printDiagnostics([live.diagnostic]), EXIT.environment);
+  const { parsed, warnings } = live
+    ? parseRulesets(live.texts, opts.rulesetFormat, t.value.bound)
+    : readRulesets(opts.ruleset, opts.rulesetFormat, t.value.bound);
   printDiagnostics(warnings);
   const report = audit(t.value.bound, parsed, { maxLines });
   const text = renderAudit(report, format);
-  if (opts.save !== undefined) {
-    const { defaultDbPath, saveRun } = await import("../store/index.js"); // SQLite only when asked for
-    const saved = saveRun(typeof opts.save === "string" ? opts.save : defaultDbPath(), "audit", report);
-    if (!saved.ok) throw new InputError(saved.diagnostics);
-  }
+  const drift = opts.save !== undefined ? await saveAudit(report, opts) : undefined;
   if (opts.output !== undefined) writeFilesAtomic([{ path: opts.output, text }]);
   else process.stdout.write(text);
+  if (drift && drift.flows.length > 0) {
+    const what = `${drift.flows.length} flow verdict(s) changed since saved run #${drift.previous}: ${drift.flows.join(", ")}`;
+    process.stderr.write(`${opts.failOnDrift === true ? "drift" : "note"}: ${what}\n`);
+    if (opts.failOnDrift === true) return EXIT.findings;
+  }
   return exitCode(report);
 }

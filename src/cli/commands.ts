@@ -17,6 +17,7 @@ const REGISTRY: ReadonlyArray<readonly [names: readonly string[], load: () => Pr
   [["listen", "certs"], async () => (await import("./listen.js")).registerListen],
   [["probe", "merge"], async () => (await import("./probe.js")).registerProbe],
   [["dns"], async () => (await import("./dns.js")).registerDns],
+  [["apply"], async () => (await import("./apply.js")).registerApply],
   [["lab"], async () => (await import("./lab.js")).registerLab],
   [["diagram", "report", "serve"], async () => (await import("./report.js")).registerReport],
   [["schemas"], async () => (await import("./schemas.js")).registerSchemas],

@@ -7,7 +7,7 @@ import type { CompiledFile, TargetId } from "../compile/target.js";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { writeFilesAtomic } from "../shell/files.js";
 import { loadTopology } from "../shell/load.js";
-import { choice, EXIT, InputError, warn } from "./io.js";
+import { choice, EXIT, InputError, printDiagnostics, warn } from "./io.js";
 import type { Runner } from "./commands.js";
 
 interface CompileOpts {
@@ -64,6 +64,8 @@ function runCompile(opts: CompileOpts): number {
   const target = choice("--target", opts.target, [...targetIds(), "all"] as const);
   const t = loadTopology(opts.topology);
   if (!t.ok) throw new InputError(t.diagnostics);
+  // The topology's own warnings (management opened on purpose …), with their positions.
+  printDiagnostics(t.diagnostics);
   const planned = makePlan(t.value.bound, { dropRetired: opts.dropRetired === true });
   if (!planned.ok) throw new InputError(planned.diagnostics);
   warn(planned.plan.warnings);

@@ -1,6 +1,7 @@
 import { constants } from "node:os";
 /** What every command shares: printing diagnostics, the bad-input exit, format checking. */
 import { InputError, renderDiagnostic, sortDiagnostics, type Diagnostic } from "../diag/diagnostic.js";
+import { visible } from "../diag/safe-text.js";
 
 export { InputError };
 
@@ -109,5 +110,6 @@ export function exitAfterSignal(signal: StopSignal): void {
 }
 
 export function warn(lines: readonly string[]): void {
-  for (const l of lines) process.stderr.write(`warning: ${l}\n`);
+  // Warnings quote profile text (service names …): its control characters are shown, not run.
+  for (const l of lines) process.stderr.write(`warning: ${visible(l)}\n`);
 }

@@ -28,8 +28,10 @@ interface ProbeOpts {
   retries: string;
   udpTimeout: string;
   udpTries: string;
+  udpConfirm: string;
   serviceTimeout: string;
   responders?: boolean;
+  serviceCheck: string;
   source: string;
   ca?: string;
   cert?: string;
@@ -58,10 +60,20 @@ export function registerProbe(program: Command, run: Runner): void {
     .option("--retries <n>", "retries for unanswered TCP ports", "1")
     .option("--udp-timeout <ms>", "first UDP retransmission timeout (RFC 5389 RTO)", "500")
     .option("--udp-tries <n>", "UDP requests before giving up", "3")
+    .option(
+      "--udp-confirm <ms>",
+      "time for re-probing, paced, UDP ports left silent beside ports an ICMP proved closed (the target's ICMP rate limit)",
+      "3000",
+    )
     .option("--service-timeout <ms>", "time limit of a TLS, SIP or MS-TURN exchange", "3000")
     .option(
       "--responders",
       "a responder (listen or the real service) stands at every destination: UDP silence is filtered",
+    )
+    .option(
+      "--service-check <mode>",
+      "fail: an open port where the expected service (SIP, MS-TURN, a client certificate request) does not answer fails; warn: only say it",
+      "fail",
     )
     .option(
       "--source <how>",
@@ -124,9 +136,11 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
     retries: wholeNumber("--retries", opts.retries, 0),
     udpTimeoutMs: wholeNumber("--udp-timeout", opts.udpTimeout, 1),
     udpTries: wholeNumber("--udp-tries", opts.udpTries, 1),
+    udpConfirmMs: wholeNumber("--udp-confirm", opts.udpConfirm, 0),
     serviceTimeoutMs: wholeNumber("--service-timeout", opts.serviceTimeout, 1),
     responders: opts.responders === true,
     sourceAuto: sourceHow === "auto",
+    serviceCheck: choice("--service-check", opts.serviceCheck, ["fail", "warn"] as const),
   };
   const ca = pem("--ca", opts.ca);
   const cert = pem("--cert", opts.cert);

@@ -2,6 +2,8 @@
  * Problems are data: every reader, validator and compiler collects Diagnostics instead of throwing,
  * so the user sees all of them at once. One renderer words them (render.ts); `throw` is for bugs.
  */
+import { visible } from "./safe-text.js";
+
 export type Severity = "error" | "warning" | "note";
 
 export interface Position {
@@ -42,8 +44,9 @@ export function hasErrors(diags: readonly Diagnostic[]): boolean {
 export function renderDiagnostic(d: Diagnostic): string {
   const where = d.at ? `${d.at.file}:${d.at.line}:${d.at.col}: ` : "";
   const expected = d.expected ? `; expected ${d.expected}` : "";
-  // One line, whatever a message quotes (a JSON parser's snippet of the input can hold newlines).
-  return `${where}${d.severity}[${d.code}]: ${d.message}${expected}`.replace(/\r?\n/g, "\\n");
+  // One line, whatever a message quotes (a JSON parser's snippet of the input can hold newlines),
+  // and no control character of the input reaches the terminal (shown as escapes).
+  return visible(`${where}${d.severity}[${d.code}]: ${d.message}${expected}`);
 }
 
 /** Sorts by file, line, column so output is stable whatever order checks ran in. */

@@ -49,8 +49,8 @@ export class MatchBuilder {
     return this;
   }
 
-  approximate(construct: string, reason: string, origin: Origin): this {
-    this.approximations.push({ construct, reason, origin });
+  approximate(construct: string, reason: string, origin: Origin, affects?: Approximation["affects"]): this {
+    this.approximations.push({ construct, reason, origin, ...(affects ? { affects } : {}) });
     return this;
   }
 

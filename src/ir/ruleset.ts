@@ -74,13 +74,21 @@ export type Action =
 export type ActionKind = Action["kind"];
 
 /**
- * A construct the reader could not express exactly. `match` of the rule over-approximates it;
- * the engine reports packets decided by this rule as uncertain.
+ * A construct the reader could not express exactly. `match` of the rule over-approximates it:
+ * the packets the rule truly matches are among those its `match` holds, so only packets that
+ * reach the rule and meet its `match` can be treated otherwise than the engine says. The engine
+ * marks every verdict, exposure and dead-rule finding that such packets take part in uncertain.
  */
 export interface Approximation {
   construct: string;
   reason: string;
   origin: Origin;
+  /**
+   * What the construct leaves unknown: `match` (which packets the rule matches; a rule that only
+   * observes then still changes no verdict) or `action` (what the rule does with the packets it
+   * matches: a target or verdict not modelled). Unset: either (taken as `action`, the safe side).
+   */
+  affects?: "match" | "action";
 }
 
 export interface Rule {
@@ -136,6 +144,15 @@ export interface Ruleset {
 
 export function findChain(table: Table, name: string): Chain | undefined {
   return table.chains.find((c) => c.name === name);
+}
+
+/**
+ * Whether the rule's approximations can change a packet's verdict: any approximation on a rule
+ * that decides, jumps or rewrites; on a rule that only observes, one that may hide a verdict.
+ */
+export function approximationDecides(rule: Rule): boolean {
+  if (rule.approximations.length === 0) return false;
+  return rule.action.kind !== "continue" || rule.approximations.some((a) => a.affects !== "match");
 }
 
 /** Terminal for a packet in a chain walk (the packet leaves the current rule list). */

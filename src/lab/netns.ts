@@ -60,7 +60,7 @@ export class Netns {
       [a, aName],
       [b, bName],
     ] as const) {
-      this.exec(ns, ["sysctl", "-qw", `net.ipv6.conf.${dev}.accept_dad=0`]);
+      this.exec(ns, ["sysctl", "-qw", `net/ipv6/conf/${dev}/accept_dad=0`]);
       sh(["ip", "-n", ns, "link", "set", dev, "up"]);
     }
   }

@@ -394,8 +394,9 @@ export class Lab {
       net.exec(fw, [
         "sysctl",
         "-qw",
-        `net.ipv4.conf.${zone.interface}.proxy_arp=1`,
-        `net.ipv4.neigh.${zone.interface}.proxy_delay=0`,
+        // Slash-separated keys: a dot in a VLAN name (eth0.100) would split a dotted key.
+        `net/ipv4/conf/${zone.interface}/proxy_arp=1`,
+        `net/ipv4/neigh/${zone.interface}/proxy_delay=0`,
       ]);
       sh(["ip", "-n", fw, "-6", "addr", "add", "fe80::1/64", "dev", zone.interface, "nodad"]);
       sh(["ip", "-n", z, "route", "add", "default", "dev", "eth0"]);

@@ -26,14 +26,15 @@ import {
   msTurnUnauthorized,
   readTcpFrame,
 } from "../wire/msturn.js";
-import { okResponse, parseSipMessage, sipFrameLength, sipResponse } from "../wire/sip.js";
+import { verifyWireChain } from "../live/tls.js";
+import { clientHelloRandom, readClientCertificate, readServerHandshake, sealRecord } from "../wire/tls.js";
+import { okResponse, parseSipMessage, sipFrameLength, sipResponse, STAND_IN_ALLOW } from "../wire/sip.js";
 import {
   bindingSuccess,
-  changeFlags,
   decodeStun,
-  STUN_ATTR,
   STUN_METHOD,
   unknownAttributesError,
+  unknownRequired,
 } from "../wire/stun.js";
 import type { ListenPlan, PortPlan, Service } from "./plan.js";
 
@@ -152,7 +153,24 @@ function bindTcp(
     if (s.sip) serveSip(t, o);
   });
   tlsServer.on("tlsClientError", () => {});
-  if (!s.msturn) return listenOn(tlsServer, address, p.port);
+  // Refusing an untrusted client certificate: Node's server only closes the connection (its verify
+  // callback always accepts, then rejectUnauthorized destroys the socket); the guard reads the
+  // client's Certificate off the wire first and answers with the alert a TLS server sends.
+  const secrets = new Map<string, KeySecrets>();
+  const guarded = s.requestCert && o.requireClientCert && o.ca !== undefined;
+  if (guarded) tlsServer.on("keylog", (line: Buffer) => noteSecret(secrets, line));
+  const wrap = (c: net.Socket, head: Buffer): Duplex =>
+    guarded ? certificateGuard(c, head, o.ca!, secrets) : relay(c, head);
+  if (!s.msturn && !guarded) return listenOn(tlsServer, address, p.port);
+  if (!s.msturn)
+    return listenOn(
+      net.createServer((c) => {
+        track(c);
+        tlsServer.emit("connection", wrap(c, Buffer.alloc(0)));
+      }),
+      address,
+      p.port,
+    );
   // One port, two services: the first bytes decide.
   return listenOn(
     net.createServer((c) => {
@@ -164,13 +182,126 @@ function bindTcp(
         if (pseudo === "incomplete") return;
         c.off("data", onData);
         if (pseudo) serveMsTurnTcp(c, head, o);
-        else tlsServer.emit("connection", relay(c, head));
+        else tlsServer.emit("connection", wrap(c, head));
       };
       c.on("data", onData);
     }),
     address,
     p.port,
   );
+}
+
+interface KeySecrets {
+  clientHandshake?: Buffer;
+  serverApplication?: Buffer;
+}
+
+function noteSecret(secrets: Map<string, KeySecrets>, line: Buffer): void {
+  const m = /^(CLIENT_HANDSHAKE_TRAFFIC_SECRET|SERVER_TRAFFIC_SECRET_0) ([0-9a-f]{64}) ([0-9a-f]+)/i.exec(
+    line.toString("latin1"),
+  );
+  if (!m) return;
+  const e = secrets.get(m[2]!.toLowerCase()) ?? {};
+  if (m[1] === "CLIENT_HANDSHAKE_TRAFFIC_SECRET") e.clientHandshake = Buffer.from(m[3]!, "hex");
+  else e.serverApplication = Buffer.from(m[3]!, "hex");
+  secrets.set(m[2]!.toLowerCase(), e);
+}
+
+/** RFC 8446 §6.2 alert for a chain that did not verify: unknown_ca, certificate_expired, bad_certificate. */
+function alertFor(error: string): number {
+  if (/ISSUER|SELF_SIGNED/.test(error)) return 48;
+  if (/EXPIRED/.test(error)) return 45;
+  return 42;
+}
+
+/**
+ * A relay (as below) that holds the client's second flight until its Certificate message is read
+ * (TLS 1.2 in clear; TLS 1.3 opened with the client handshake secret of the server's key log). A
+ * certificate whose chain does not verify against `ca` gets the alert (TLS 1.2 in clear, TLS 1.3
+ * sealed under the server's application secret, sequence 0) and the connection ends; an empty one or
+ * a good one goes on to OpenSSL as it came (no certificate: OpenSSL's own alert 40/116).
+ */
+function certificateGuard(c: net.Socket, head: Buffer, ca: string, secrets: Map<string, KeySecrets>): Duplex {
+  let fromClient: Buffer = Buffer.alloc(0);
+  let toClient: Buffer = Buffer.alloc(0);
+  let random: string | undefined;
+  let helloLength: number | undefined;
+  let passed = 0;
+  let deciding = true;
+  const d = new Duplex({
+    read() {
+      c.resume();
+    },
+    write(chunk: Buffer, _e, cb) {
+      if (deciding && toClient.length < 1 << 16) toClient = Buffer.concat([toClient, chunk]);
+      c.write(chunk, cb);
+      // The server's flight is out: what the client sends now may be held.
+      pump();
+    },
+    final(cb) {
+      c.end();
+      cb();
+    },
+    destroy(err, cb) {
+      if (random !== undefined) secrets.delete(random);
+      c.destroy();
+      cb(err);
+    },
+  });
+  const forward = (upTo: number): void => {
+    if (upTo <= passed) return;
+    const from = passed;
+    // Before the push: pushing lets OpenSSL answer at once, which re-enters pump through write().
+    passed = upTo;
+    if (!d.push(fromClient.subarray(from, upTo))) c.pause();
+  };
+  const pump = (): void => {
+    if (!deciding) return forward(fromClient.length);
+    random ??= clientHelloRandom(fromClient);
+    if (helloLength === undefined) {
+      if (fromClient.length < 5) return;
+      helloLength = 5 + fromClient.readUInt16BE(3);
+    }
+    forward(Math.min(helloLength, fromClient.length));
+    const server = readServerHandshake(toClient);
+    if (server.version === "" || random === undefined) return; // no ServerHello out yet
+    const sec = secrets.get(random);
+    const read = readClientCertificate(fromClient.subarray(helloLength), server, sec?.clientHandshake);
+    if (read.state === "incomplete") return;
+    deciding = false;
+    if (read.state === "certificate" && read.certificates.length > 0) {
+      const error = verifyWireChain(read.certificates, ca, new Date());
+      if (error !== null) {
+        const alert = Buffer.from([2, alertFor(error)]);
+        const record =
+          server.version === "TLSv1.3"
+            ? sec?.serverApplication && server.cipherSuite !== undefined
+              ? sealRecord(server.cipherSuite, sec.serverApplication, 0, 21, alert)
+              : undefined
+            : Buffer.concat([Buffer.from([21, 3, 3, 0, 2]), alert]);
+        if (record !== undefined) {
+          c.end(record);
+          d.push(null);
+          return;
+        }
+      }
+    }
+    forward(fromClient.length);
+  };
+  c.on("data", (chunk: Buffer) => {
+    fromClient = Buffer.concat([fromClient, chunk]);
+    pump();
+  });
+  c.on("end", () => {
+    forward(fromClient.length);
+    d.push(null);
+  });
+  c.on("close", () => d.destroy());
+  if (head.length > 0) {
+    fromClient = head;
+    pump();
+  }
+  return d;
 }
 
 /** A stream over `c` that first yields `head` (bytes already read): TLS takes it like a socket. */
@@ -231,7 +362,7 @@ function serveSip(t: tls.TLSSocket, o: ListenOptions): void {
           : sipResponse(m.message, 405, "Method Not Allowed", {
               server: o.server,
               toTag,
-              extra: ["Allow: OPTIONS"],
+              extra: [STAND_IN_ALLOW],
             }),
       );
     }
@@ -308,8 +439,8 @@ function answerUdp(
     // has no cookie either, but another method.
     if (d.message.method === STUN_METHOD.binding && d.message.cls === "request") {
       o.log?.(`STUN Binding from ${rinfo.address}:${rinfo.port}${d.message.cookie ? "" : " (RFC 3489)"}`);
-      if (changeFlags(d.message) !== 0)
-        return reply(unknownAttributesError(d.message, [STUN_ATTR.changeRequest], o.server));
+      const unknown = unknownRequired(d.message);
+      if (unknown.length > 0) return reply(unknownAttributesError(d.message, unknown, o.server));
       return reply(bindingSuccess(d.message, { address: rinfo.address, port: rinfo.port }, o.server));
     }
     const m = decodeMsTurn(msg);

@@ -15,9 +15,9 @@ import {
   type ProbeResultT,
 } from "../probe/result.js";
 import { serviceLabel } from "../listen/plan.js";
-import { sweepTcp, type SweepJob, type SweepStats } from "./sweep.js";
-import { probeUdp, type UdpAnswer } from "./udp.js";
-import { clientCertRequested, probeMsTurnTcp, probeTls } from "./tls.js";
+import { sweepTcp, type SweepJob, type SweepOutcome, type SweepStats } from "./sweep.js";
+import { probeUdp, type UdpAnswer, type UdpJob } from "./udp.js";
+import { probeMsTurnTcp, probeTls } from "./tls.js";
 import { missingNames } from "../probe/cert-names.js";
 
 export interface ProbeSettings {
@@ -34,6 +34,10 @@ export interface ProbeSettings {
   ca?: string;
   cert?: string;
   key?: string;
+  /** Time for re-probing, paced, UDP ports left silent next to ports proven closed (ICMP rate limit). */
+  udpConfirmMs: number;
+  /** A row whose expected service does not answer: fails it (default) or only says so. */
+  serviceCheck: "fail" | "warn";
   /** Overrides the plan's source addresses (e.g. "auto": let the system choose). */
   sourceAuto: boolean;
 }
@@ -88,6 +92,124 @@ export function udpInFlight(maxInFlight: number): number {
   return Math.max(1, Math.min(512, maxInFlight));
 }
 
+/**
+ * Linux reports an ICMPv6 error (port unreachable → ECONNREFUSED, administratively prohibited →
+ * EACCES) to a connecting socket only when the SYN is first resent, ~1 s later (TCP_TIMEOUT_INIT);
+ * measured in namespaces: IPv6 rejects said at 1.00–1.04 s, IPv4 ones at once. The sweep's timeout
+ * (300 ms by default) would call them filtered. So IPv6 ports left unanswered get one more connect,
+ * all at once, that waits past the kernel's first retransmission; only what it hears changes the
+ * outcome (a port still silent stays filtered). Costs ~1.3 s, only when IPv6 ports were silent.
+ */
+export const IPV6_CONFIRM_MS = 1300;
+
+async function confirmIpv6(
+  jobs: readonly SweepJob[],
+  sweep: { outcomes: SweepOutcome[]; stats: SweepStats },
+  s: ProbeSettings,
+): Promise<void> {
+  const silent = jobs
+    .map((j, i) => ({ j, i }))
+    .filter(({ j, i }) => j.host.includes(":") && isSilent(sweep.outcomes[i]!.code));
+  if (silent.length === 0 || s.timeoutMs >= IPV6_CONFIRM_MS) return;
+  const again = await sweepTcp(
+    silent.map(({ j }) => j),
+    {
+      maxInFlight: s.maxInFlight,
+      rate: s.rate,
+      initialTimeoutMs: IPV6_CONFIRM_MS,
+      minTimeoutMs: IPV6_CONFIRM_MS,
+      retries: 0,
+    },
+  );
+  sweep.stats.attempts += again.stats.attempts;
+  silent.forEach(({ i }, k) => {
+    const o = again.outcomes[k]!;
+    const before = sweep.outcomes[i]!;
+    if (!isSilent(o.code)) sweep.outcomes[i] = { ...o, attempts: before.attempts + o.attempts };
+    else before.attempts += o.attempts;
+  });
+}
+
+const isSilent = (code: string | undefined): boolean => code === "timeout" || code === "ETIMEDOUT";
+
+function udpJob(
+  plan: ProbePlan,
+  t: ProbeTarget,
+  port: number,
+  s: ProbeSettings,
+  lp: number | undefined,
+): UdpJob {
+  const src = source(plan, t, s);
+  return {
+    host: t.address,
+    port,
+    kind: t.service.kind === "stun-udp" ? "stun" : "plain",
+    ...(src !== undefined ? { localAddress: src } : {}),
+    ...(lp !== undefined ? { localPort: lp } : {}),
+  };
+}
+
+const rangeSize = (t: ProbeTarget): number => t.ports.reduce((n, r) => n + r.to - r.from + 1, 0);
+const silentUdp = (a: UdpAnswer): boolean => !a.answered && (a.code === undefined || a.code === "timeout");
+
+/**
+ * ICMP rate limiting (Linux: per destination, icmp_ratelimit 1 s after a burst of 6 for IPv4,
+ * icmpv6 ratelimit): a rejected UDP range answers its first ports with port unreachable, then goes
+ * silent, and silence reads as a drop. A flow's target where some ports were proven closed and others
+ * stayed silent is suspect: its silent ports are probed again one at a time per host, paced, for at
+ * most `udpConfirmMs`; each one the ICMP now names is closed. What is still silent is said for what it
+ * is — "ICMP rate-limited: N proven closed, M silent" — never plain filtered.
+ * Returns the detail for every port of a suspect target, by index into udpMeta.
+ */
+async function confirmRateLimited(
+  plan: ProbePlan,
+  udpMeta: ReadonlyArray<{ t: ProbeTarget; port: number }>,
+  answers: UdpAnswer[],
+  sourcePorts: ReadonlyArray<number | undefined>,
+  s: ProbeSettings,
+): Promise<Map<number, string>> {
+  const groups = new Map<string, number[]>();
+  udpMeta.forEach(({ t }, k) => {
+    const key = `${t.flow}\u0000${t.address}`;
+    groups.set(key, [...(groups.get(key) ?? []), k]);
+  });
+  const suspect = [...groups.values()].filter(
+    (ks) => ks.some((k) => answers[k]!.code === "ECONNREFUSED") && ks.some((k) => silentUdp(answers[k]!)),
+  );
+  const out = new Map<number, string>();
+  if (suspect.length === 0) return out;
+  const deadline = performance.now() + s.udpConfirmMs;
+  // One host at a time per host: its kernel's ICMP budget is per destination.
+  const byHost = new Map<string, number[]>();
+  for (const ks of suspect)
+    for (const k of ks.filter((x) => silentUdp(answers[x]!)))
+      byHost.set(udpMeta[k]!.t.address, [...(byHost.get(udpMeta[k]!.t.address) ?? []), k]);
+  await Promise.all(
+    [...byHost.values()].map(async (ks) => {
+      for (const k of ks) {
+        if (performance.now() >= deadline) break;
+        const { t, port } = udpMeta[k]!;
+        const a = await probeUdp(udpJob(plan, t, port, s, sourcePorts[k]), {
+          rtoMs: UDP_CONFIRM_WAIT_MS / 4,
+          tries: 1,
+        });
+        if (!silentUdp(a)) answers[k] = { ...a, detail: `${a.detail} (paced re-probe)` };
+      }
+    }),
+  );
+  for (const ks of suspect) {
+    const closed = ks.filter((k) => answers[k]!.code === "ECONNREFUSED").length;
+    const silent = ks.filter((k) => silentUdp(answers[k]!)).length;
+    if (silent === 0) continue;
+    const text = `ICMP rate-limited: ${closed} proven closed, ${silent} silent — the target's kernel stopped answering port unreachable, so silence here may be a reject as well as a drop (re-probed paced for ${s.udpConfirmMs} ms; --udp-confirm for longer)`;
+    for (const k of ks) if (silentUdp(answers[k]!)) out.set(k, text);
+  }
+  return out;
+}
+
+/** The wait of one paced re-probe: a port unreachable comes back within a round trip when sent. */
+const UDP_CONFIRM_WAIT_MS = 250;
+
 export async function runProbe(
   plan: ProbePlan,
   s: ProbeSettings,
@@ -119,27 +241,23 @@ export async function runProbe(
   // UDP first, in parallel with the sweep (udpInFlight sockets at once).
   const udpAnswers: UdpAnswer[] = new Array(udpMeta.length);
   const udpSourcePorts: Array<number | undefined> = new Array(udpMeta.length);
+  // Single ports (STUN 3478) before ranges: a rejected range spends the target kernel's ICMP
+  // budget (rate limit), and the one port that matters must not queue behind 10,000 that do not.
+  const order = udpMeta.map((_, k) => k).sort((a, b) => rangeSize(udpMeta[a]!.t) - rangeSize(udpMeta[b]!.t));
   const udpAll = (async () => {
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < udpMeta.length) {
-        const k = next++;
+        const k = order[next++]!;
         const { t, port } = udpMeta[k]!;
-        const src = source(plan, t, s);
         // Pinned source ports: each exchange binds its own port of the range; one taken (by another
         // exchange, or anything else on the machine) moves on to a further one.
         for (let tries = 0; ; tries++) {
           const lp = sourcePortAt(t, k + tries * 7919);
-          const a = await probeUdp(
-            {
-              host: t.address,
-              port,
-              kind: t.service.kind === "stun-udp" ? "stun" : "plain",
-              ...(src !== undefined ? { localAddress: src } : {}),
-              ...(lp !== undefined ? { localPort: lp } : {}),
-            },
-            { rtoMs: s.udpTimeoutMs, tries: s.udpTries },
-          );
+          const a = await probeUdp(udpJob(plan, t, port, s, lp), {
+            rtoMs: s.udpTimeoutMs,
+            tries: s.udpTries,
+          });
           udpAnswers[k] = a;
           if (lp !== undefined) udpSourcePorts[k] = lp;
           if (a.code !== "EADDRINUSE" || lp === undefined || tries >= 16) break;
@@ -162,6 +280,8 @@ export async function runProbe(
       progress();
     },
   });
+
+  await confirmIpv6(tcpJobs, sweep, s);
 
   const results: ProbeResultT[] = new Array(tcpMeta.length);
   const deep: Array<Promise<void>> = [];
@@ -189,6 +309,7 @@ export async function runProbe(
   for (let k = 0; k < deep.length; k += 16) await Promise.all(deep.slice(k, k + 16));
 
   await udpAll;
+  const limited = await confirmRateLimited(plan, udpMeta, udpAnswers, udpSourcePorts, s);
   udpMeta.forEach(({ t, port }, k) => {
     const a = udpAnswers[k]!;
     const { state, reason } = udpOutcome(a.code, a.answered, s.responders);
@@ -201,11 +322,20 @@ export async function runProbe(
       state,
       expected: "open",
       ok: state === "open",
-      reason: a.answered ? (a.stun ? "stun-response" : a.msturn ? "msturn-response" : reason) : reason,
+      reason: a.answered
+        ? a.stun
+          ? "stun-response"
+          : a.msturn
+            ? "msturn-response"
+            : reason
+        : limited.has(k) && state !== "closed"
+          ? "icmp-rate-limited"
+          : reason,
       detail:
-        state === "open|filtered"
+        limited.get(k) ??
+        (state === "open|filtered"
           ? `${a.detail}; silence on UDP proves nothing unless a responder stands there (--responders)`
-          : a.detail,
+          : a.detail),
       service: serviceLabel(t.service),
     };
     const lp = udpSourcePorts[k];
@@ -238,6 +368,15 @@ export async function runProbe(
   return { output, stats: sweep.stats };
 }
 
+/** What a row's service must answer for the row to pass (issue: the wrong service never passes). */
+function expectedAnswer(t: ProbeTarget, s: ProbeSettings): string | undefined {
+  if (t.service.kind === "msturn-tcp") return "msturn-answer";
+  if (t.service.kind !== "tls") return undefined;
+  // An MTLS row without a client certificate of ours: the request is all a server can show us.
+  if (t.service.requestCert && s.cert === undefined) return "client-cert-request";
+  return t.service.sip ? "sip-response" : "tls-handshake";
+}
+
 async function deepProbe(plan: ProbePlan, t: ProbeTarget, r: ProbeResultT, s: ProbeSettings): Promise<void> {
   const src = source(plan, t, s);
   const base = {
@@ -250,19 +389,29 @@ async function deepProbe(plan: ProbePlan, t: ProbeTarget, r: ProbeResultT, s: Pr
     ...(r.sourcePort !== undefined ? { localPort: r.sourcePort } : {}),
   };
   r.service = serviceLabel(t.service);
+  const expected = expectedAnswer(t, s);
+  const judge = (answered: boolean, why: string): void => {
+    if (expected === undefined) return;
+    r.serviceCheck = { expected, answered, mode: s.serviceCheck };
+    if (answered) return;
+    r.detail = `${s.serviceCheck === "fail" ? "wrong service" : "warning: wrong service"}: expected ${expected.replace(/-/g, " ")}, ${why}; ${r.detail}`;
+    if (s.serviceCheck === "fail") r.ok = false;
+  };
   if (t.service.kind === "msturn-tcp") {
     const m = await probeMsTurnTcp(base);
     r.detail = m.detail;
     if (m.msturn) r.msturn = m.msturn;
     if (m.ok) r.reason = "msturn-response";
+    judge(m.ok, m.detail);
     return;
   }
   if (t.service.kind !== "tls") return;
+  const names = (t.certificateNames ?? []).filter((n) => !n.startsWith("*."));
   const job = {
     ...base,
     sip: t.service.sip,
-    checkCertRequest: t.service.requestCert,
     fromName: plan.from,
+    ...(names.length > 0 ? { servername: names[0]!, verifyNames: names } : {}),
     ...(s.ca !== undefined ? { ca: s.ca } : {}),
     ...(s.cert !== undefined ? { cert: s.cert } : {}),
     ...(s.key !== undefined ? { key: s.key } : {}),
@@ -270,21 +419,45 @@ async function deepProbe(plan: ProbePlan, t: ProbeTarget, r: ProbeResultT, s: Pr
   const a = await probeTls(job);
   r.detail = a.detail;
   if (a.sip) r.sip = a.sip;
-  if (a.tls) {
-    r.reason = a.sip ? "sip-response" : "tls-handshake";
-    // Seen on the wire (a TLS 1.2 handshake's clear CertificateRequest), also when the server went on
-    // to require one: `clientCertRequired` says that.
-    if (t.service.requestCert) a.tls.clientCertRequested = await clientCertRequested(job);
-    r.tls = a.tls;
-    const t2 = a.tls;
-    if (t.certificateNames) {
-      const missing = missingNames(t.certificateNames, t2);
-      r.certificate = { expected: t.certificateNames, missing };
-      if (missing.length > 0) {
-        r.ok = false;
-        a.detail += `; certificate lacks ${missing.join(", ")}`;
-      }
+  if (!a.tls) {
+    judge(false, "no TLS");
+    return;
+  }
+  const t2 = a.tls;
+  r.reason = a.sip ? "sip-response" : t2.clientCertRequired ? "tls-alert" : "tls-handshake";
+  r.tls = t2;
+  let extra = "";
+  if (t.certificateNames) {
+    const missing = missingNames(t.certificateNames, t2);
+    r.certificate = { expected: t.certificateNames, missing };
+    if (missing.length > 0) {
+      r.ok = false;
+      extra = `; certificate lacks ${missing.join(", ")}`;
     }
-    r.detail = `${t2.version} ${t2.subject}${t2.names.length ? ` [${t2.names.join(", ")}]` : ""} until ${t2.notAfter.slice(0, 10)}${t2.authorized ? "" : ` (unverified: ${t2.authorizationError ?? "no CA"})`}${t.service.requestCert && !t2.clientCertRequired ? `; client certificate ${t2.clientCertRequested === true ? "requested" : t2.clientCertRequested === false ? "not requested" : "request unknown"}` : ""}; ${a.detail}`;
-  } else if (a.error === "client-cert-required") r.reason = "tls-alert";
+  }
+  const request =
+    t2.clientCertRequested === true
+      ? "requested"
+      : t2.clientCertRequested === false
+        ? "not requested"
+        : "request unknown";
+  // Chain and names said apart (the chain by OpenSSL, the names by the host check for each).
+  const chain = t2.authorized ? "chain verified" : `chain unverified: ${t2.authorizationError ?? "no CA"}`;
+  const failing = (t2.hostnames ?? []).filter((h) => !h.verified).map((h) => h.name);
+  const nameCheck =
+    t2.hostnames === undefined
+      ? ""
+      : failing.length === 0
+        ? `, ${t2.hostnames.length} names verified`
+        : `, names not verified: ${failing.join(", ")}`;
+  r.detail = `${t2.version} ${t2.subject}${t2.names.length ? ` [${t2.names.join(", ")}]` : ""} until ${t2.notAfter.slice(0, 10)} (${chain}${nameCheck})${t.service.requestCert && !t2.clientCertRequired ? `; client certificate ${request}` : ""}; ${a.detail}${extra}`;
+  if (expected === "client-cert-request")
+    judge(t2.clientCertRequested === true, `client certificate ${request}`);
+  else if (expected === "sip-response") {
+    const mtlsMissing = t.service.requestCert && t2.clientCertRequested !== true;
+    judge(
+      a.sip !== undefined && !mtlsMissing,
+      a.sip === undefined ? "no SIP response" : `client certificate ${request}`,
+    );
+  } else judge(t2.handshakeCompleted !== false && !t2.clientCertRequired, "handshake not completed");
 }

@@ -5,9 +5,38 @@
  * positions for each finding are known.
  */
 import { z } from "zod";
+import { hasUnsafeText, utf8Length } from "../diag/safe-text.js";
 
-const ID = /^[a-z0-9][a-z0-9-]*$/;
-export const idSchema = z.string().regex(ID, { message: "an id of lower-case letters, digits and dashes" });
+/**
+ * Ids name rules, address sets, object-groups, access-lists and NSG rules in every target's
+ * output, so they are safe there by construction: lower-case letters, digits and dashes (no quote,
+ * blank or operator of any target's grammar), at most 48 characters (an ASA object-group name
+ * `pm-<id>-v4` keeps 64, an NSG rule name `pm-<id>-out-v4` 80).
+ */
+const ID = /^[a-z0-9][a-z0-9-]{0,47}$/;
+export const idSchema = z
+  .string()
+  .regex(ID, { message: "an id of lower-case letters, digits and dashes (at most 48 characters)" });
+
+/**
+ * A network interface name as the Linux kernel accepts it (net/core/dev.c, dev_valid_name): 1 to
+ * 15 bytes (IFNAMSIZ 16 with its NUL), not "." or "..", no "/", ":" or blank (the kernel's isspace:
+ * space, \t \n \v \f \r and the byte 0xA0). Control and other invisible characters are refused
+ * too: the kernel would take them, but no admin could type or see such a name, and every target
+ * would carry them into its rules. A target whose grammar is stricter refuses the name itself
+ * (src/compile/text.ts).
+ */
+const INTERFACE_NAME = {
+  message:
+    'an interface name as Linux allows it: 1 to 15 bytes, not "." or "..", without "/", ":", blanks or control characters',
+  abort: true,
+};
+export const interfaceNameSchema = z
+  .string()
+  .min(1, INTERFACE_NAME)
+  .max(15, INTERFACE_NAME)
+  .regex(/^(?!\.\.?$)[^/:\s\u00a0]+$/, INTERFACE_NAME)
+  .refine((s) => utf8Length(s) <= 15 && !hasUnsafeText(s), INTERFACE_NAME);
 
 /**
  * A map keyed by names the user writes (endpoint ids, features, variables, lifecycles, sources,
@@ -18,8 +47,8 @@ export const idSchema = z.string().regex(ID, { message: "an id of lower-case let
 const withoutPrototype = <V>(r: Record<string, V>): Record<string, V> =>
   Object.assign(Object.create(null) as Record<string, V>, r);
 
-function nameRecord<T extends z.ZodType>(value: T) {
-  return z.record(z.string(), value).transform(withoutPrototype);
+function nameRecord<T extends z.ZodType>(value: T, key: z.ZodString = z.string()) {
+  return z.record(key, value).transform(withoutPrototype);
 }
 
 /** The same, `{}` when absent (the default sits inside, so the JSON Schema keeps `"default": {}`). */
@@ -152,7 +181,7 @@ export const profileSchema = z.strictObject({
   title: z.string().min(1),
   product: z.string().min(1),
   sources: nameRecord(sourceDocSchema),
-  endpoints: nameRecord(endpointSchema),
+  endpoints: nameRecord(endpointSchema, idSchema),
   features: optionalNameRecord(featureSchema),
   variables: optionalNameRecord(portSpecSchema),
   lifecycles: optionalNameRecord(lifecycleSchema),
@@ -173,13 +202,13 @@ export type Advisory = z.infer<typeof advisorySchema>;
 export const addressSpecSchema = z.union([z.string(), z.array(z.string()).min(1)]);
 
 export const zoneSchema = z.strictObject({
-  interface: z.string().min(1),
+  interface: interfaceNameSchema,
   endpoints: z.array(z.string()).min(1),
 });
 
 export const firewallSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("host"), host: z.string() }),
-  z.strictObject({ kind: z.literal("perimeter"), zones: nameRecord(zoneSchema) }),
+  z.strictObject({ kind: z.literal("perimeter"), zones: nameRecord(zoneSchema, idSchema) }),
 ]);
 
 export const topologySchema = z.strictObject({
@@ -192,6 +221,12 @@ export const topologySchema = z.strictObject({
   variables: optionalNameRecord(portSpecSchema),
   firewall: firewallSchema,
   management: addressSpecSchema.optional(),
+  /**
+   * Acknowledges that `management` covers every address of a family (any, 0.0.0.0/0, ::/0): the
+   * host or firewall then takes any connection from the whole Internet. Without it, such a
+   * management list is refused.
+   */
+  managementFromAnywhere: z.boolean().optional(),
   /**
    * The deployment's SIP domains, the default first: they fill `{domain}` (and `{each additional SIP
    * domain}`) in the profile's certificate names, so probe can compare the certificates it is shown

@@ -1,6 +1,6 @@
 /** Binds a checked profile to a topology: addresses, features, firewall, management. Pure. */
-import { diag, type Diagnostic } from "../diag/diagnostic.js";
-import { parseAddress, toReadable } from "../space/address.js";
+import { diag, hasErrors, type Diagnostic } from "../diag/diagnostic.js";
+import { addressText, ALL_V4, ALL_V6, parseAddress, toReadable, V6_BASE } from "../space/address.js";
 import { IntervalSet } from "../space/interval-set.js";
 import type { BoundTopology, ExpectedCertificate, ExpectedDnsRecord, FirewallSpec } from "./flow.js";
 import { lowerFlows, oneOf, resolveVariables, type LoadedProfile } from "./profile.js";
@@ -55,16 +55,18 @@ export function bindTopology(
     let hosts = IntervalSet.EMPTY;
     terms.forEach((t, i) => {
       const r = parseAddress(t);
-      if (r.ok) {
+      const at = Array.isArray(spec) ? [...path, i] : path;
+      if (r.ok && MAPPED_V4.contains(r.set)) {
+        err(
+          "mapped-address",
+          `"${t}" is an IPv4-mapped IPv6 address: IPv4 packets carry the IPv4 address, so rules for it would never match`,
+          at,
+          mappedExpectation(r.set),
+        );
+      } else if (r.ok) {
         set = set.union(r.set);
         if (r.set.size() === 1n) hosts = hosts.union(r.set);
-      } else
-        err(
-          "invalid-address",
-          `"${t}" is not an address`,
-          Array.isArray(spec) ? [...path, i] : path,
-          r.expected,
-        );
+      } else err("invalid-address", `"${t}" is not an address`, at, r.expected);
     });
     return { set, hosts };
   };
@@ -131,7 +133,26 @@ export function bindTopology(
     topology.management === undefined
       ? IntervalSet.EMPTY
       : addressesOf(topology.management, ["management"]).set;
-  if (diagnostics.length > 0 || !firewall) return { diagnostics };
+  const open = [ALL_V4, ALL_V6]
+    .filter((all) => management.contains(all))
+    .map((all) => (all === ALL_V4 ? "IPv4" : "IPv6"));
+  if (open.length > 0) {
+    const what = `management admits every ${open.join(" and every ")} address: any connection from the whole Internet to ${topology.firewall?.kind === "host" ? topology.firewall.host : "the firewall itself"}`;
+    if (topology.managementFromAnywhere === true)
+      diagnostics.push(
+        diag("open-management", "warning", `${what} (managementFromAnywhere: true)`, {
+          at: source.positionOf(["management"]),
+        }),
+      );
+    else
+      err(
+        "open-management",
+        what,
+        ["management"],
+        "the admin networks only (e.g. 198.51.100.0/28), or managementFromAnywhere: true to open it on purpose",
+      );
+  }
+  if (hasErrors(diagnostics) || !firewall) return { diagnostics };
 
   const byId = new Map(endpoints.map((e) => [e.id, e.addresses]));
   const flows = lowerFlows(profile, { variables, features: new Set(topology.features), asOf }).map((f) => ({
@@ -158,6 +179,21 @@ export function bindTopology(
     },
     diagnostics,
   };
+}
+
+/**
+ * ::ffff:0:0/96, the IPv4-mapped IPv6 addresses (RFC 4291 §2.5.5.2): they stand for IPv4 peers in
+ * dual-stack socket APIs and never appear in packets, so a rule naming them matches nothing. The
+ * topology is refused rather than silently rewritten: the admin meant one family, and the file
+ * should say which (a rewrite would also change what probe and lab address).
+ */
+const MAPPED_V4 = IntervalSet.of(V6_BASE + 0xffff00000000n, V6_BASE + 0xffffffffffffn);
+
+function mappedExpectation(set: IntervalSet): string {
+  const lo = set.min()! - V6_BASE - 0xffff00000000n;
+  const hi = set.max()! - V6_BASE - 0xffff00000000n;
+  const v4 = lo === hi ? addressText(lo) : `${addressText(lo)}-${addressText(hi)}`;
+  return lo === hi ? `the IPv4 address itself (${v4})` : `the IPv4 addresses themselves (${v4})`;
 }
 
 /**

@@ -60,6 +60,21 @@ function issueDiagnostics(
         ),
       ];
     }
+    case "invalid_key": {
+      // A record key (an endpoint or zone id): point at the key, say what an id may hold.
+      const key = path.at(-1);
+      return [
+        diag(
+          "invalid-key",
+          "error",
+          `key ${JSON.stringify(String(key))} in "${path.slice(0, -1).join(".")}" is not a valid name`,
+          {
+            at: source.positionOf(path, { key: true }),
+            expected: issue.issues[0]?.message ?? issue.message,
+          },
+        ),
+      ];
+    }
     case "invalid_value":
       return [
         diag("invalid-value", "error", `${where} is not an accepted value`, {

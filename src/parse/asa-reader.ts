@@ -17,7 +17,9 @@ import { makeBox } from "../space/box.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { NameSet } from "../space/name-set.js";
 import { Space } from "../space/space.js";
-import { parseCiscoAsa, type AsaAce, type AsaConfig } from "./cisco-asa.js";
+import { ALL_ADDRESSES } from "../space/address.js";
+import { ctSet } from "../space/box.js";
+import { parseCiscoAsa, type AsaAce, type AsaConfig, type AsaNat } from "./cisco-asa.js";
 import { baseChain, deviceRule, origin, statefulPass, userChain } from "./device.js";
 import type { ParsedRuleset } from "./reader.js";
 
@@ -25,7 +27,7 @@ const TABLE = "cisco-asa";
 
 export function readCiscoAsa(text: string, file: string): ParsedRuleset {
   const { config, diagnostics } = parseCiscoAsa(file, text);
-  const chains = asaChains(config, file);
+  const chains = [...asaChains(config, file), ...natChains(config.nats, file)];
   return {
     ruleset: {
       format: "cisco-asa",
@@ -166,17 +168,90 @@ function aceRules(aces: readonly AsaAce[], chain: string, file: string, permit: 
             makeBox({ proto: s.proto, sport: s.sport, dport: s.dport, src: ace.src, dst: ace.dst }),
           ),
         );
-    return deviceRule(
-      TABLE,
-      chain,
-      0,
-      match,
-      ace.action === "permit" ? permit : { kind: "drop" },
-      origin(file, ace.line, ace.text),
-    );
+    const at = origin(file, ace.line, ace.text);
+    const rule = deviceRule(TABLE, chain, 0, match, ace.action === "permit" ? permit : { kind: "drop" }, at);
+    rule.approximations = ace.approx.map((construct) => ({
+      construct,
+      reason: "time-range not modelled: the entry is analysed as always active",
+      origin: at,
+      affects: "match" as const,
+    }));
+    return rule;
   });
 }
 
 function implicitDeny(chain: string, at: ReturnType<typeof origin>, why: string): Rule {
   return deviceRule(TABLE, chain, 0, Space.ANY, { kind: "drop" }, { ...at, text: `(implicit) ${why}` }, why);
+}
+
+/**
+ * NAT (ASA 8.3+): access-lists see real addresses, so a packet to a static NAT's mapped address
+ * arriving on the mapped interface is translated to the real one before the access-lists (DNAT
+ * in prerouting); packets from the real addresses leaving by the mapped interface get the mapped
+ * source (SNAT in postrouting; dynamic NAT/PAT to a pool or the interface: unknown addresses,
+ * which change no verdict of a stateful device). Destination and port translation, and
+ * one-directional rules, are approximations on the rule: every verdict they decide is uncertain.
+ */
+function natChains(nats: readonly AsaNat[], file: string): Chain[] {
+  if (nats.length === 0) return [];
+  const ifs = (name: string) => (name === "any" ? NameSet.ALL : NameSet.of(name));
+  const NEW = ctSet(["new"]);
+  const inbound: Rule[] = [];
+  const outbound: Rule[] = [];
+  for (const n of nats) {
+    const at = origin(file, n.line, n.text);
+    const approximations = n.approx.map((construct) => ({
+      construct,
+      reason:
+        "NAT clause not modelled (destination or port translation, one direction): the translation is read without it",
+      origin: at,
+      affects: "action" as const,
+    }));
+    if (n.kind === "static" && n.mapped && !n.approx.includes("unidirectional")) {
+      const r = deviceRule(
+        TABLE,
+        "nat_in",
+        0,
+        Space.box(makeBox({ iif: ifs(n.mappedIf), dst: n.mapped, ct: NEW })),
+        { kind: "dnat", to: { addresses: n.real } },
+        at,
+      );
+      r.approximations = [...approximations];
+      if (n.mapped.size() !== n.real.size())
+        r.approximations.push({
+          construct: n.text,
+          reason: "mapped and real address sets differ in size: the one-to-one mapping is not modelled",
+          origin: at,
+          affects: "action",
+        });
+      inbound.push(r);
+    }
+    const r = deviceRule(
+      TABLE,
+      "nat_out",
+      0,
+      Space.box(
+        makeBox({
+          oif: ifs(n.mappedIf),
+          src: n.real.equals(ALL_ADDRESSES) ? ALL_ADDRESSES : n.real,
+          ct: NEW,
+        }),
+      ),
+      n.mapped ? { kind: "snat", to: { addresses: n.mapped } } : { kind: "masquerade" },
+      at,
+    );
+    r.approximations = approximations;
+    outbound.push(r);
+  }
+  const top = origin(file, 1, "(implicit) NAT");
+  const chain = (name: string, hook: "prerouting" | "postrouting", rules: Rule[]): Chain => {
+    const c = baseChain(name, hook, "accept", top, rules);
+    return { ...c, base: { ...c.base!, type: "nat", priority: hook === "prerouting" ? -100 : 100 } };
+  };
+  return [chain("nat_in", "prerouting", inbound), chain("nat_out", "postrouting", outbound)];
+}
+
+/** The interfaces (nameif) a cisco-asa ruleset has: those the topology's zones may name. */
+export function asaInterfaces(chains: readonly Chain[]): string[] {
+  return chains.filter((c) => c.name.startsWith("in_")).map((c) => c.name.slice(3));
 }

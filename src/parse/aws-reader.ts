@@ -29,9 +29,15 @@ export function readAwsSecurityGroups(text: string, file: string): ParsedRuleset
   const groupsAt = origin(file, 1, `security groups ${parsed.groups.join(", ")}`);
   const chains = (["in", "out"] as const).map((dir) => {
     const name = dir === "in" ? "ingress" : "egress";
+    // Allow-union: order does not change what passes, so the rules naming addresses exactly come
+    // first and the approximated ones (group references, prefix lists) after them: a packet an
+    // exact rule admits never meets an approximation.
+    const mine = parsed.rules.filter((r) => r.direction === dir);
+    const exact = mine.filter((r) => !r.peer.isEmpty()).map((r) => ({ ...r, unresolved: [] }));
+    const referring = mine.filter((r) => r.unresolved.length > 0);
     const rules: Rule[] = [
       statefulPass(TABLE, name, "A security group", groupsAt),
-      ...parsed.rules.filter((r) => r.direction === dir).map((r, i) => toRule(r, name, i + 1, file)),
+      ...[...exact, ...referring].map((r, i) => toRule(r, name, i + 1, file)),
     ];
     const policyAt = origin(file, 1, `(implicit) traffic no ${name} rule allows is denied`);
     return baseChain(name, dir === "in" ? "input" : "output", "drop", policyAt, rules);
@@ -43,6 +49,7 @@ export function readAwsSecurityGroups(text: string, file: string): ParsedRuleset
 }
 
 function toRule(r: AwsRule, chain: string, index: number, file: string): Rule {
+  // A reference's members are addresses this file does not hold: any peer, approximated.
   const peer = r.unresolved.length > 0 ? ALL_ADDRESSES : r.peer;
   const box = makeBox({
     proto: r.proto,

@@ -7,7 +7,7 @@
  * they are reported, never guessed.
  */
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
-import { parseAddress } from "../space/address.js";
+import { maskedCidr } from "./iptables-terms.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { ALL_PORTS, ALL_PROTOCOLS, PROTO } from "../space/port.js";
 import type { PathKey, YamlSource } from "../model/yaml-source.js";
@@ -56,8 +56,14 @@ export function parseAwsSecurityGroups(source: YamlSource): {
   diagnostics: Diagnostic[];
 } {
   const diagnostics: Diagnostic[] = [];
-  const problem = (code: string, message: string, path: PathKey[], expected?: string): void => {
-    diagnostics.push(diag(code, "error", message, { at: source.positionOf(path), expected }));
+  const problem = (
+    code: string,
+    message: string,
+    path: PathKey[],
+    expected?: string,
+    severity: "error" | "warning" = "error",
+  ): void => {
+    diagnostics.push(diag(code, severity, message, { at: source.positionOf(path), expected }));
   };
   const doc = source.value as { SecurityGroups?: unknown } | null;
   if (typeof doc !== "object" || doc === null || !Array.isArray(doc.SecurityGroups)) {
@@ -113,14 +119,25 @@ export function parseAwsSecurityGroups(source: YamlSource): {
           objects(p, rk).forEach((r, ri) => {
             if (!r) return notObject([...path, rk, ri], `${rk} item ${ri}`);
             const value = r[field];
-            const a = parseAddress(typeof value === "string" ? value : "");
-            if (a.ok) peer = peer.union(a.set);
-            else
+            const cidr = typeof value === "string" ? value : "";
+            const a = maskedCidr(cidr);
+            if (a) {
+              peer = peer.union(a.set);
+              // AWS matches a rule's CIDR as a network: host bits set in it select nothing more.
+              if (a.hostBits)
+                problem(
+                  "aws-cidr-host-bits",
+                  `${field} ${cidr} has host bits set; read as the network it names`,
+                  [...path, rk, ri, field],
+                  "a network address (AWS compares by prefix)",
+                  "warning",
+                );
+            } else
               problem(
                 "aws-format",
                 `bad ${field} ${JSON.stringify(value) ?? "(missing)"}`,
                 [...path, rk, ri, field],
-                a.expected,
+                "a CIDR such as 203.0.113.0/24 or 2001:db8::/32",
               );
           });
         }

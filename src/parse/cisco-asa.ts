@@ -10,7 +10,7 @@ import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { parseAddress, ALL_ADDRESSES, ALL_V4, ALL_V6 } from "../space/address.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { ALL_PORTS, ALL_PROTOCOLS, PROTO } from "../space/port.js";
-import { ASA_PORTS, ASA_PROTOCOLS } from "./asa-names.js";
+import { ASA_ICMP6_TYPES, ASA_ICMP_TYPES, ASA_PORTS, ASA_PROTOCOLS } from "./asa-names.js";
 
 /** One protocol/ports combination of a service; an ACE's match is a union of these × src × dst. */
 export interface AsaService {
@@ -27,6 +27,25 @@ export interface AsaAce {
   dst: IntervalSet;
   /** `inactive` ACEs match nothing; kept so dead-rule reports can name them. */
   inactive: boolean;
+  line: number;
+  text: string;
+  /** Clauses read approximately (time-range: analysed as always active). */
+  approx: string[];
+}
+
+/**
+ * One NAT rule (object NAT inside `object network`, or twice NAT `nat (real,mapped) source …`).
+ * `real` are the addresses on the real interface's side, `mapped` what they are translated to on
+ * the mapped interface's side (undefined: the interface's own or a pool, unknown here). `approx`
+ * names what is not modelled (port translation, destination translation, …).
+ */
+export interface AsaNat {
+  kind: "static" | "dynamic";
+  realIf: string;
+  mappedIf: string;
+  real: IntervalSet;
+  mapped: IntervalSet | undefined;
+  approx: string[];
   line: number;
   text: string;
 }
@@ -50,6 +69,7 @@ export interface AsaConfig {
   interfaces: AsaInterface[];
   acls: Map<string, AsaAce[]>;
   bindings: AsaBinding[];
+  nats: AsaNat[];
   /** `same-security-traffic permit inter-interface` is configured. */
   sameSecurityPermitted: boolean;
 }
@@ -64,6 +84,8 @@ type Block =
       protoOfPorts: IntervalSet | undefined;
     }
   | { kind: "protocol"; name: string; set: IntervalSet }
+  /** `object-group icmp-type`: ICMP types as the dport dimension's type·256+code. */
+  | { kind: "icmp"; name: string; set: IntervalSet }
   | { kind: "interface"; iface: AsaInterface }
   | { kind: "ignored" };
 
@@ -86,7 +108,14 @@ export function parseCiscoAsa(file: string, text: string): { config: AsaConfig; 
   const networks = new Map<string, IntervalSet>();
   const services = new Map<string, Extract<Block, { kind: "service" }>>();
   const protocols = new Map<string, IntervalSet>();
-  const config: AsaConfig = { interfaces: [], acls: new Map(), bindings: [], sameSecurityPermitted: false };
+  const icmpGroups = new Map<string, IntervalSet>();
+  const config: AsaConfig = {
+    interfaces: [],
+    acls: new Map(),
+    bindings: [],
+    nats: [],
+    sameSecurityPermitted: false,
+  };
   let block: Block = { kind: "ignored" };
   const lines = text.split(/\r?\n/);
 
@@ -104,13 +133,24 @@ export function parseCiscoAsa(file: string, text: string): { config: AsaConfig; 
     const trimmed = raw.trim();
     if (trimmed === "" || trimmed.startsWith("!") || trimmed.startsWith(":")) return;
     const tk = new Tokens(trimmed.split(/\s+/));
-    const ctx: Ctx = { networks, services, protocols, problem, interfaces: config.interfaces };
+    const ctx: Ctx = {
+      icmpGroups,
+      networks,
+      services,
+      protocols,
+      problem,
+      interfaces: config.interfaces,
+      nats: config.nats,
+      line,
+      text: trimmed,
+    };
 
     if (/^\s/.test(raw)) {
       subcommand(block, tk, ctx);
       // Objects are defined before use on an ASA: keep the lookup tables current line by line.
       if (block.kind === "network") networks.set(block.name, block.set);
       if (block.kind === "protocol") protocols.set(block.name, block.set);
+      if (block.kind === "icmp") icmpGroups.set(block.name, block.set);
       return;
     }
     const head = tk.next()!;
@@ -126,9 +166,15 @@ export function parseCiscoAsa(file: string, text: string): { config: AsaConfig; 
       block = { kind: "interface", iface };
     } else if (head === "object" || head === "object-group") {
       block = objectHeader(head, tk, ctx);
-      if (block.kind === "network") networks.set(block.name, IntervalSet.EMPTY);
+      // A running-config prints an object's object NAT in a second `object network` block of the
+      // same name: it adds to the object, it does not empty it.
+      if (block.kind === "network") {
+        block.set = networks.get(block.name) ?? IntervalSet.EMPTY;
+        networks.set(block.name, block.set);
+      }
       if (block.kind === "service") services.set(block.name, block);
       if (block.kind === "protocol") protocols.set(block.name, IntervalSet.EMPTY);
+      if (block.kind === "icmp") icmpGroups.set(block.name, IntervalSet.EMPTY);
     } else if (head === "access-list") {
       const ace = accessListLine(tk, ctx, line, trimmed);
       if (ace) config.acls.set(ace.acl, [...(config.acls.get(ace.acl) ?? []), ace]);
@@ -149,14 +195,14 @@ export function parseCiscoAsa(file: string, text: string): { config: AsaConfig; 
       }
     } else if (trimmed === "same-security-traffic permit inter-interface")
       config.sameSecurityPermitted = true;
-    // Other top-level commands (hostname, route, nat, logging, …) do not decide filtering here;
-    // `nat` does on a real ASA and is reported so the user knows the audit ignored it.
-    else if (head === "nat" || head === "static")
+    // Twice NAT: `nat (real,mapped) [after-auto] [N] source static|dynamic REAL MAPPED …`.
+    else if (head === "nat") natLine(tk, ctx, undefined);
+    // Pre-8.3 `static`/`global` NAT: other syntax, other semantics (ACLs on mapped addresses).
+    else if (head === "static" || head === "global")
       problem(
         "asa-unsupported",
-        `"${head}" is not modelled: NAT may change which rule sees a packet`,
-        undefined,
-        "warning",
+        `"${head}" (NAT before ASA 8.3) is not modelled: it may change which rule sees a packet`,
+        "object NAT or twice NAT (ASA 8.3 and later)",
       );
   });
   for (const b of config.bindings) {
@@ -171,10 +217,14 @@ export function parseCiscoAsa(file: string, text: string): { config: AsaConfig; 
 }
 
 interface Ctx {
+  icmpGroups: Map<string, IntervalSet>;
   networks: Map<string, IntervalSet>;
   services: Map<string, Extract<Block, { kind: "service" }>>;
   protocols: Map<string, IntervalSet>;
   interfaces: AsaInterface[];
+  nats: AsaNat[];
+  line: number;
+  text: string;
   problem: (code: string, message: string, expected?: string, severity?: "error" | "warning") => void;
 }
 
@@ -183,6 +233,7 @@ function objectHeader(head: string, tk: Tokens, ctx: Ctx): Block {
   const name = tk.next() ?? "";
   if (type === "network") return { kind: "network", name, set: IntervalSet.EMPTY };
   if (type === "protocol") return { kind: "protocol", name, set: IntervalSet.EMPTY };
+  if (type === "icmp-type") return { kind: "icmp", name, set: IntervalSet.EMPTY };
   if (type === "service") {
     // `object-group service NAME tcp|udp|tcp-udp` holds port-objects of that protocol.
     const p = tk.next();
@@ -242,6 +293,7 @@ function subcommand(block: Block, tk: Tokens, ctx: Ctx): void {
         if (a) block.set = block.set.union(a);
       } else if (cmd === "group-object")
         block.set = block.set.union(lookup(ctx.networks, tk.next(), "network object-group", ctx));
+      else if (cmd === "nat") natLine(tk, ctx, block.set);
       else if (cmd === "fqdn")
         ctx.problem(
           "asa-unsupported",
@@ -273,6 +325,19 @@ function subcommand(block: Block, tk: Tokens, ctx: Ctx): void {
     case "service":
       serviceLine(block, cmd, tk, ctx);
       return;
+    case "icmp":
+      if (cmd === "icmp-object") {
+        const t = icmpType(IntervalSet.of(PROTO.icmp), tk, ctx);
+        if (t) block.set = block.set.union(t);
+      } else if (cmd === "group-object")
+        block.set = block.set.union(lookup(ctx.icmpGroups, tk.next(), "icmp-type object-group", ctx));
+      else if (cmd !== "description")
+        ctx.problem(
+          "asa-syntax",
+          `unexpected "${cmd}" in an icmp-type object-group`,
+          "icmp-object or group-object",
+        );
+      return;
     case "ignored":
       return;
   }
@@ -295,6 +360,9 @@ function serviceLine(block: Extract<Block, { kind: "service" }>, cmd: string, tk
     const word = tk.next();
     const proto = word === undefined ? undefined : (serviceProtocol(word) ?? protocolSet(word, ctx));
     if (!proto) return;
+    const icmp = icmpType(proto, tk, ctx);
+    if (icmp === null) return;
+    if (icmp) return void block.services.push({ proto, sport: ALL_PORTS, dport: icmp });
     let sport = ALL_PORTS;
     let dport = ALL_PORTS;
     while (!tk.done()) {
@@ -496,16 +564,19 @@ function accessListLine(tk: Tokens, ctx: Ctx, line: number, text: string): AsaAc
   const src = address(tk, ctx);
   const sport = svc ? ALL_PORTS : optionalPorts(tk, ctx);
   const dst = address(tk, ctx);
-  const dport = svc ? ALL_PORTS : optionalPorts(tk, ctx);
+  const icmp = svc || !proto ? undefined : icmpType(proto, tk, ctx);
+  if (icmp === null) return undefined;
+  const dport = svc ? ALL_PORTS : (icmp ?? optionalPorts(tk, ctx));
   if (!src || !dst || !sport || !dport) return undefined;
   let inactive = false;
+  const approx: string[] = [];
   while (!tk.done()) {
     const w = tk.next()!;
     if (w === "inactive") inactive = true;
     else if (w === "log") {
       while (!tk.done() && tk.peek() !== "inactive" && tk.peek() !== "time-range") tk.next();
     } else if (w === "time-range") {
-      tk.next();
+      approx.push(`time-range ${tk.next() ?? ""}`.trim());
       ctx.problem(
         "asa-unsupported",
         "time-range is not modelled: this rule is analysed as always active",
@@ -520,7 +591,17 @@ function accessListLine(tk: Tokens, ctx: Ctx, line: number, text: string): AsaAc
       return undefined;
     }
   }
-  return { acl, action, services: svc ?? [{ proto: proto!, sport, dport }], src, dst, inactive, line, text };
+  return {
+    acl,
+    action,
+    services: svc ?? [{ proto: proto!, sport, dport }],
+    src,
+    dst,
+    inactive,
+    line,
+    text,
+    approx,
+  };
 }
 
 /** A port clause after an address: eq/neq/lt/gt/range, or `object-group SVC` holding port-objects. */
@@ -532,4 +613,121 @@ function optionalPorts(tk: Tokens, ctx: Ctx): IntervalSet | undefined {
     return ctx.services.get(tk.next()!)!.portsOnly;
   }
   return ALL_PORTS;
+}
+
+/**
+ * An ICMP type (and optional code) after `icmp`/`icmp6`: as the dport dimension's type·256+code.
+ * undefined: the protocol is not ICMP or no type follows; null: a problem was reported.
+ */
+function icmpType(proto: IntervalSet, tk: Tokens, ctx: Ctx): IntervalSet | undefined | null {
+  const v6 = proto.equals(IntervalSet.of(PROTO.ipv6icmp));
+  if (!v6 && !proto.equals(IntervalSet.of(PROTO.icmp))) return undefined;
+  const w = tk.peek();
+  if (w === undefined || w === "log" || w === "inactive" || w === "time-range") return undefined;
+  if (w === "object-group") {
+    tk.next();
+    const name = tk.next();
+    if (!ctx.icmpGroups.has(name ?? "")) {
+      ctx.problem(
+        "asa-reference",
+        `undefined icmp-type object-group "${name ?? ""}"`,
+        "an icmp-type object-group defined above its use",
+      );
+      return null;
+    }
+    return ctx.icmpGroups.get(name!)!;
+  }
+  const names = v6 ? ASA_ICMP6_TYPES : ASA_ICMP_TYPES;
+  const type = /^\d{1,3}$/.test(w) && Number(w) <= 255 ? Number(w) : names[w];
+  if (type === undefined) {
+    ctx.problem(
+      "asa-syntax",
+      `unknown ICMP${v6 ? "v6" : ""} type "${w}"`,
+      "an ICMP type literal or number 0-255",
+    );
+    return null;
+  }
+  tk.next();
+  const code = tk.peek();
+  if (code !== undefined && /^\d{1,3}$/.test(code) && Number(code) <= 255) {
+    tk.next();
+    return IntervalSet.of(type * 256 + Number(code));
+  }
+  return IntervalSet.of(type * 256, type * 256 + 255);
+}
+
+/**
+ * `nat (real,mapped) static|dynamic TARGET …` in an object (real: the object's addresses), or twice
+ * NAT `nat (real,mapped) [after-auto|after-object] [N] source static|dynamic REAL MAPPED …`.
+ * Source translation only is modelled exactly; destination and port translation are approximations.
+ */
+function natLine(tk: Tokens, ctx: Ctx, objectSet: IntervalSet | undefined): void {
+  // Without `(real,mapped)` a NAT rule applies on any interfaces.
+  const ifs = (tk.peek() ?? "").startsWith("(")
+    ? /^\(([^,()]+),([^,()]+)\)$/.exec(tk.next()!)
+    : (["(any,any)", "any", "any"] as unknown as RegExpExecArray);
+  if (!ifs) return ctx.problem("asa-syntax", "malformed nat", "nat [(REAL_IF,MAPPED_IF)] …");
+  let real = objectSet;
+  if (objectSet === undefined) {
+    while (tk.peek() === "after-auto" || tk.peek() === "after-object" || /^\d+$/.test(tk.peek() ?? ""))
+      tk.next();
+    if (tk.next() !== "source")
+      return ctx.problem(
+        "asa-syntax",
+        "malformed twice NAT",
+        "nat (REAL_IF,MAPPED_IF) source static|dynamic REAL MAPPED …",
+      );
+  }
+  const kind = tk.next();
+  if (kind !== "static" && kind !== "dynamic")
+    return ctx.problem("asa-syntax", `unexpected "${kind ?? ""}" in nat`, "static or dynamic");
+  const approx: string[] = [];
+  const target = (w: string | undefined): IntervalSet | undefined => {
+    if (w === "any") return ALL_ADDRESSES;
+    if (w === "interface") {
+      const iface = ctx.interfaces.find((i) => i.name === ifs[2]);
+      return iface && !iface.addresses.isEmpty() ? iface.addresses : undefined;
+    }
+    if (w === "pat-pool") {
+      tk.next();
+      return undefined;
+    }
+    const named = ctx.networks.get(w ?? "");
+    if (named) return named;
+    const a = parseAddress(w ?? "");
+    if (a.ok) return a.set;
+    ctx.problem(
+      "asa-reference",
+      `undefined network object "${w ?? ""}" in nat`,
+      "a network object or an address",
+    );
+    return undefined;
+  };
+  if (objectSet === undefined) {
+    const w = tk.next();
+    real = w === "any" ? ALL_ADDRESSES : ctx.networks.get(w ?? "");
+    if (!real)
+      return ctx.problem("asa-reference", `undefined network object "${w ?? ""}" in nat`, "a network object");
+  }
+  const mapped = target(tk.next());
+  while (!tk.done()) {
+    const w = tk.next()!;
+    if (w === "destination" || w === "service") {
+      approx.push(`${w} ${tk.t.slice(tk.i).join(" ")}`.trim());
+      break;
+    }
+    // Options that change no packet's translation here: proxy ARP, route lookup, DNS rewriting,
+    // interface PAT fallback, one direction only (inbound packets then are not translated).
+    if (w === "unidirectional") approx.push("unidirectional");
+  }
+  ctx.nats.push({
+    kind,
+    realIf: ifs[1]!,
+    mappedIf: ifs[2]!,
+    real: real!,
+    mapped,
+    approx,
+    line: ctx.line,
+    text: ctx.text,
+  });
 }

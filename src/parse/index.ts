@@ -1,7 +1,8 @@
 /** Readers by format name (the CLI's `--ruleset-format`). Windows, AWS and ASA readers go here. */
 import { readAwsSecurityGroups } from "./aws-reader.js";
 import { readCiscoAsa } from "./asa-reader.js";
-import { readIptablesSave } from "./iptables-save.js";
+import { readIp6tablesSave, readIptablesSave } from "./iptables-save.js";
+import { readIptablesScript } from "./iptables-script.js";
 import { readNftablesJson } from "./nftables-json.js";
 import { readNftablesText } from "./nftables-text.js";
 import type { Reader } from "./reader.js";
@@ -11,6 +12,8 @@ export const READERS = {
   "nftables-text": readNftablesText,
   "nftables-json": readNftablesJson,
   "iptables-save": readIptablesSave,
+  "ip6tables-save": readIp6tablesSave,
+  "iptables-script": readIptablesScript,
   "windows-firewall": readWindowsFirewall,
   "aws-security-groups": readAwsSecurityGroups,
   "cisco-asa": readCiscoAsa,
@@ -21,6 +24,8 @@ export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter"
   "nftables-text": ["host", "perimeter"],
   "nftables-json": ["host", "perimeter"],
   "iptables-save": ["host", "perimeter"],
+  "ip6tables-save": ["host", "perimeter"],
+  "iptables-script": ["host", "perimeter"],
   "windows-firewall": ["host"],
   "aws-security-groups": ["host"],
   "cisco-asa": ["perimeter"],
@@ -38,8 +43,15 @@ export function sniffFormat(text: string): ReaderName | undefined {
       return "windows-firewall";
     return undefined;
   }
+  // An ASA's running-config (or a saved copy) says so in its first lines.
+  if (/^(ASA Version \S+|: Saved\b)/m.test(text.slice(0, 2000))) return "cisco-asa";
   if (/^\s*(table|flush ruleset)\b/m.test(text)) return "nftables-text";
   if (/^\*(filter|nat|mangle|raw|security)\s*$/m.test(text)) return "iptables-save";
+  if (
+    /^\s*(?:sudo\s+)?(?:\S*\/)?ip6?tables(?:-legacy|-nft)?\s+(?:-t\s+\S+\s+)?-[AINPFX]\b/m.test(text) ||
+    /^\s*"?\$\{?\w+\}?"?\s+(?:-t\s+\S+\s+)?-[AINP]\s/m.test(text)
+  )
+    return "iptables-script";
   if (/^\s*(access-list \S+ (extended|remark)|access-group \S+|nameif \S+)/m.test(text)) return "cisco-asa";
   return undefined;
 }

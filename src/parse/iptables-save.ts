@@ -5,13 +5,14 @@
  * Semantics: iptables(8), iptables-extensions(8); built-in chain priorities from the kernel's
  * nf_ip_hook_priorities (raw -300, mangle -150, dnat -100, filter 0, security 50, snat 100).
  */
-import { diag, type Diagnostic } from "../diag/diagnostic.js";
+import { diag, hasErrors, type Diagnostic } from "../diag/diagnostic.js";
 import { MatchBuilder } from "../ir/match.js";
 import type { Action, BaseChainSpec, Chain, Hook, Origin, Rule, Ruleset, Table } from "../ir/ruleset.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { ctSet, CT_STATES, type CtState } from "../space/box.js";
 import { NameSet } from "../space/name-set.js";
-import { parseNatTarget, parsePortList, parseProto, parseAddresses, icmpTypeSet, tokenize } from "./terms.js";
+import { parseAddresses, parseNatTarget, parsePortList, tokenize } from "./terms.js";
+import { iptAddresses, iptIcmpType, iptPorts, iptProto, longOption } from "./iptables-terms.js";
 import { MAX_READER_DIAGNOSTICS, stoppedReading, type ParsedRuleset } from "./reader.js";
 import { lookupTable } from "./lookup.js";
 
@@ -36,7 +37,13 @@ const BUILTIN: Record<string, Partial<Record<string, Hook>>> = lookupTable({
   security: { INPUT: "input", FORWARD: "forward", OUTPUT: "output" },
 });
 
-interface State {
+/** The hook of a built-in chain of a table; a chain name from the file is looked up as its own key only. */
+function builtinHook(table: string, chain: string): Hook | undefined {
+  const chains = BUILTIN[table];
+  return chains && Object.hasOwn(chains, chain) ? chains[chain] : undefined;
+}
+
+export interface State {
   file: string;
   family: 4 | 6;
   tables: Table[];
@@ -46,16 +53,34 @@ interface State {
 }
 
 export function readIptablesSave(text: string, file: string): ParsedRuleset {
+  return readIptables(text, file);
+}
+
+/** `--ruleset-format ip6tables-save`: the file is IPv6 whatever its name; IPv4 content is an error. */
+export function readIp6tablesSave(text: string, file: string): ParsedRuleset {
+  return readIptables(text, file, 6);
+}
+
+function readIptables(text: string, file: string, forced?: 4 | 6): ParsedRuleset {
   const lines = text.split("\n");
-  // ip6tables-save says so in its header; a file without one (a hand-written or generated
-  // ip6tables-restore input) shows IPv6 by its addresses or ICMPv6 matches.
-  const family =
-    /\bip6tables-(save|restore)\b/.test(text) ||
-    /-[sd] [0-9a-f]*:[0-9a-f:]*[/ ]/i.test(text) ||
-    /-p (ipv6-icmp|icmpv6)\b/.test(text)
-      ? 6
-      : 4;
-  const st: State = { file, family, tables: [], sets: new Map(), diags: [] };
+  const fam = familyOf(lines, file, forced);
+  const st: State = { file, family: fam.family, tables: [], sets: new Map(), diags: [...fam.diags] };
+  const crlf = lines.findIndex((l) => l.endsWith("\r"));
+  if (crlf >= 0)
+    st.diags.push(
+      diag(
+        "iptables-crlf",
+        "warning",
+        "CRLF line endings: iptables-restore refuses the file as it is (table name 'filter\\r')",
+        {
+          at: { file, line: crlf + 1, col: lines[crlf]!.length },
+          expected: "LF line endings (dos2unix) before loading it; the rules are read as if converted",
+        },
+      ),
+    );
+  // A file whose family contradicts itself is refused whole: reading its rules as either family
+  // would only repeat the contradiction rule by rule.
+  if (hasErrors(fam.diags)) lines.length = 0;
   for (const [i, raw] of lines.entries()) {
     if (st.diags.length >= MAX_READER_DIAGNOSTICS) {
       st.diags.push(stoppedReading(file, i + 1));
@@ -72,13 +97,113 @@ export function readIptablesSave(text: string, file: string): ParsedRuleset {
     );
   for (const t of st.tables) checkTargets(st, t);
   const ruleset: Ruleset = {
-    format: "iptables-save",
+    format: st.family === 6 ? "ip6tables-save" : "iptables-save",
     source: file,
     semantics: "first-match",
     stateful: false,
     tables: st.tables,
   };
   return { ruleset, diagnostics: st.diags };
+}
+
+interface Evidence {
+  family: 4 | 6;
+  what: string;
+  line: number;
+}
+
+/**
+ * What a line shows of its family: ip(6)tables-save headers, addresses, ICMP matches and the
+ * extensions only one of iptables/ip6tables has (iptables-extensions(8): ttl vs hl, rt/frag/hbh/
+ * dst/ipv6header/mh; REJECT icmp- vs icmp6- codes). First hit per line.
+ */
+const CONTENT: Array<[RegExp, 4 | 6, string]> = [
+  [/^#.*\bip6tables(-legacy|-nft)?-(save|restore)\b/, 6, "an ip6tables-save header"],
+  [/^#.*\biptables(-legacy|-nft)?-(save|restore)\b/, 4, "an iptables-save header"],
+  [
+    /(?:^|\s)(?:-[sd]|--source|--destination|--src-range|--dst-range|--to-destination|--to-source)\s+(?:!\s*)?\[?[0-9a-f]*:[0-9a-f]*:/i,
+    6,
+    "an IPv6 address",
+  ],
+  [
+    /(?:^|\s)(?:-[sd]|--source|--destination|--src-range|--dst-range|--to-destination|--to-source)\s+(?:!\s*)?\d{1,3}(?:\.\d{1,3}){1,3}\b/,
+    4,
+    "an IPv4 address",
+  ],
+  [/(?:^|\s)-p\s+(?:!\s*)?(?:ipv6-icmp|icmpv6|58)\b|--icmpv6-type\b/, 6, "an ICMPv6 match"],
+  // `-p icmp` alone is not evidence: ip6tables takes protocol 1 too (it never matches there).
+  [/--icmp-type\b/, 4, "an ICMP (IPv4) match"],
+  [
+    /\s-m\s+(?:rt|frag|hbh|dst|ipv6header|mh|hl)\b|\s--hl-(?:eq|lt|gt|set|inc|dec)\b|icmp6-/,
+    6,
+    "an ip6tables-only extension",
+  ],
+  [
+    /\s-m\s+ttl\b|\s--ttl-(?:eq|lt|gt|set|inc|dec)\b|--reject-with\s+icmp-/,
+    4,
+    "an iptables-only (IPv4) extension",
+  ],
+];
+
+/** The file's family: from its content, then its name; a file showing neither is read as IPv4, said. */
+function familyOf(
+  lines: readonly string[],
+  file: string,
+  forced: 4 | 6 | undefined,
+): { family: 4 | 6; diags: Diagnostic[] } {
+  const seen: Evidence[] = [];
+  lines.forEach((raw, i) => {
+    const text = raw.trim();
+    if (text.startsWith("#") && !/^#\s*(Generated by|Completed on)/.test(text)) return;
+    for (const [re, family, what] of CONTENT)
+      if (re.test(text)) {
+        seen.push({ family, what, line: i + 1 });
+        break;
+      }
+  });
+  const base = file.split(/[\\/]/).pop() ?? file;
+  // Names as the tools and distributions write them: rules.v6 (iptables-persistent), ip6tables
+  // (RHEL's /etc/sysconfig/ip6tables, ip6tables.rules), rules6, *.ipv6; not any "ipv6" inside.
+  const named: 4 | 6 | undefined = /(^|[^a-z0-9])(ip6tables|rules6)|\.(v6|ipv6)$/i.test(base)
+    ? 6
+    : /(^|[^a-z0-9])rules4|\.(v4|ipv4)$/i.test(base)
+      ? 4
+      : undefined;
+  const v4 = seen.find((e) => e.family === 4);
+  const v6 = seen.find((e) => e.family === 6);
+  const clash = (e: Evidence, other: string): Diagnostic =>
+    diag("iptables-family", "error", `${e.what} (IPv${e.family}) contradicts ${other}`, {
+      at: { file, line: e.line, col: 1 },
+      expected: `one family per file: IPv${e.family === 4 ? 6 : 4} only, as ${other} says (iptables-save and ip6tables-save write separate files)`,
+    });
+  if (forced !== undefined) {
+    const against = forced === 6 ? v4 : v6;
+    return { family: forced, diags: against ? [clash(against, `--ruleset-format ip6tables-save`)] : [] };
+  }
+  if (v4 && v6) {
+    const [first, later] = v6.line < v4.line ? [v6, v4] : [v4, v6];
+    return { family: first.family, diags: [clash(later, `${first.what} on line ${first.line}`)] };
+  }
+  const content = v6 ?? v4;
+  if (content && named !== undefined && named !== content.family)
+    return { family: content.family, diags: [clash(content, `the file name ${base}`)] };
+  if (content) return { family: content.family, diags: [] };
+  if (named !== undefined) return { family: named, diags: [] };
+  return {
+    family: 4,
+    diags: [
+      diag(
+        "iptables-family-assumed",
+        "warning",
+        `${file}: nothing in the file or its name says IPv4 or IPv6; read as IPv4 (iptables-save)`,
+        {
+          at: { file, line: 1, col: 1 },
+          expected:
+            "an iptables-save/ip6tables-save header, an address or ICMP match, a .v4/.v6 name, or --ruleset-format ip6tables-save for IPv6",
+        },
+      ),
+    ],
+  };
 }
 
 function at(st: State, line: number, col: number, text: string): Origin {
@@ -117,7 +242,123 @@ function line(st: State, raw: string, n: number): void {
     );
   if (text.startsWith(":")) return chainLine(st, table, text, n);
   const body = text.replace(/^\[\d+:\d+\]\s*/, "");
-  ruleLine(st, table, body, n, raw.indexOf(body) + 1);
+  command(st, table, tokenize(body), at(st, n, raw.indexOf(body) + 1, body));
+}
+
+/** Commands iptables-restore (and an `iptables` command line) may hold besides -A. */
+const COMMANDS: Record<string, string> = lookupTable({
+  "-A": "-A",
+  "--append": "-A",
+  "-I": "-I",
+  "--insert": "-I",
+  "-N": "-N",
+  "--new-chain": "-N",
+  "-P": "-P",
+  "--policy": "-P",
+  "-F": "-F",
+  "--flush": "-F",
+  "-X": "-X",
+  "--delete-chain": "-X",
+  "-Z": "-Z",
+  "--zero": "-Z",
+  "-D": "-D",
+  "--delete": "-D",
+  "-R": "-R",
+  "--replace": "-R",
+  "-E": "-E",
+  "--rename-chain": "-E",
+});
+
+export interface Token {
+  text: string;
+  col: number;
+}
+
+/**
+ * One command in `table`: -A/-I add a rule, -N declares a chain, -P sets a built-in chain's
+ * policy, -F empties chains, -X deletes user chains, -Z only resets counters. Rule edits by
+ * position or specification (-D, -R) and renames (-E) are refused: following them exactly is
+ * not worth guessing.
+ */
+export function command(st: State, table: Table, tokens: readonly Token[], origin: Origin): void {
+  const k = tokens.findIndex((t) => COMMANDS[t.text] !== undefined);
+  const cmd = k < 0 ? "-A" : COMMANDS[tokens[k]!.text]!;
+  const arg = (j: number): string | undefined => {
+    const t = tokens[k + j]?.text;
+    return t === undefined || t.startsWith("-") ? undefined : t;
+  };
+  const fail = (msg: string, expected: string): void =>
+    void st.diags.push(
+      diag("iptables-bad-rule", "error", msg, {
+        at: { file: st.file, line: origin.line, col: origin.col + (tokens[Math.max(k, 0)]?.col ?? 0) },
+        expected,
+      }),
+    );
+  switch (cmd) {
+    case "-A":
+    case "-I":
+      return ruleLine(st, table, tokens, origin);
+    case "-N": {
+      const name = arg(1);
+      if (!name) return fail("-N without a chain name", "-N CHAIN");
+      if (!table.chains.some((c) => c.name === name)) table.chains.push({ name, rules: [], origin });
+      return;
+    }
+    case "-P": {
+      const name = arg(1) ?? "";
+      const policy = arg(2) ?? "";
+      const hook = builtinHook(table.name, name);
+      if (!hook)
+        return fail(
+          `-P ${name}: not a built-in chain of table ${table.name}`,
+          "-P INPUT|FORWARD|OUTPUT|… ACCEPT|DROP",
+        );
+      if (policy !== "ACCEPT" && policy !== "DROP")
+        return fail(`policy ${policy} of ${name}`, "ACCEPT or DROP");
+      const chain = builtinChain(st, table, name, origin);
+      if (chain?.base) chain.base = { ...chain.base, policy: policy === "DROP" ? "drop" : "accept" };
+      return;
+    }
+    case "-F": {
+      const name = arg(1);
+      for (const c of table.chains) if (name === undefined || c.name === name) c.rules.length = 0;
+      return;
+    }
+    case "-X": {
+      const name = arg(1);
+      table.chains = table.chains.filter((c) => c.base || (name !== undefined && c.name !== name));
+      return;
+    }
+    case "-Z":
+      return;
+    default:
+      return fail(
+        `${tokens[k]!.text}: editing or renaming rules and chains is not followed`,
+        "rules added with -A/-I (the result of the edits: iptables-save prints it)",
+      );
+  }
+}
+
+/** A built-in chain, created as the kernel has it (policy ACCEPT) when the file uses it without a `:` line. */
+function builtinChain(st: State, table: Table, name: string, origin: Origin): Chain | undefined {
+  const found = table.chains.find((c) => c.name === name);
+  if (found) return found;
+  const hook = builtinHook(table.name, name);
+  if (!hook) return undefined;
+  const chain: Chain = {
+    name,
+    rules: [],
+    origin,
+    base: {
+      hook,
+      priority: priorityOf(table.name, hook),
+      type: table.name === "nat" ? "nat" : "filter",
+      policy: "accept",
+    },
+  };
+  table.chains.push(chain);
+  void st;
+  return chain;
 }
 
 function chainLine(st: State, table: Table, text: string, n: number): void {
@@ -130,8 +371,7 @@ function chainLine(st: State, table: Table, text: string, n: number): void {
       }),
     );
   const [, name, policy] = m as unknown as [string, string, string];
-  const builtin = BUILTIN[table.name];
-  const hook = builtin && Object.hasOwn(builtin, name) ? builtin[name] : undefined;
+  const hook = builtinHook(table.name, name);
   const chain: Chain = { name, rules: [], origin: at(st, n, 1, text) };
   if (hook) {
     if (policy !== "ACCEPT" && policy !== "DROP")
@@ -178,17 +418,81 @@ interface RuleCtx {
   n: number;
   origin: Origin;
   mb: MatchBuilder;
+  family: 4 | 6;
+  /** Matches and the target loaded so far (-m, -p, -j): their long options may be abbreviated. */
+  modules: Set<string>;
   proto?: string;
   chain?: string;
+  /** -I CHAIN [N]: 1-based position. */
+  insertAt?: number;
   action?: Action;
 }
 
-function ruleLine(st: State, table: Table, body: string, n: number, col0: number): void {
-  const tokens = tokenize(body);
-  const origin = at(st, n, col0, body);
-  const rc: RuleCtx = { st, table, n, origin, mb: new MatchBuilder() };
-  if (st.family === 6) rc.mb.family(6);
-  else rc.mb.family(4);
+/** Long options per module (iptables(8), iptables-extensions(8)), for getopt_long abbreviations. */
+const MODULE_OPTIONS: Record<string, readonly string[]> = {
+  "": [
+    "--append",
+    "--insert",
+    "--source",
+    "--destination",
+    "--protocol",
+    "--in-interface",
+    "--out-interface",
+    "--jump",
+    "--goto",
+    "--match",
+    "--fragment",
+    "--set-counters",
+    "--ipv4",
+    "--ipv6",
+    "--table",
+  ],
+  tcp: ["--source-port", "--sport", "--destination-port", "--dport", "--tcp-flags", "--syn", "--tcp-option"],
+  udp: ["--source-port", "--sport", "--destination-port", "--dport"],
+  sctp: ["--source-port", "--sport", "--destination-port", "--dport", "--chunk-types"],
+  multiport: ["--source-ports", "--sports", "--destination-ports", "--dports", "--ports"],
+  conntrack: ["--ctstate", "--ctproto", "--ctstatus", "--ctexpire", "--ctdir", "--ctorigsrc", "--ctorigdst"],
+  state: ["--state"],
+  icmp: ["--icmp-type"],
+  icmpv6: ["--icmpv6-type"],
+  "ipv6-icmp": ["--icmpv6-type"],
+  iprange: ["--src-range", "--dst-range"],
+  set: ["--match-set"],
+  comment: ["--comment"],
+  REJECT: ["--reject-with"],
+  DNAT: ["--to-destination", "--random", "--persistent"],
+  SNAT: ["--to-source", "--random", "--persistent"],
+  REDIRECT: ["--to-ports", "--random"],
+  MASQUERADE: ["--to-ports", "--random"],
+  LOG: [
+    "--log-level",
+    "--log-prefix",
+    "--log-tcp-sequence",
+    "--log-tcp-options",
+    "--log-ip-options",
+    "--log-uid",
+  ],
+};
+
+const ALL_LONG_OPTIONS = new Set(Object.values(MODULE_OPTIONS).flat());
+
+function knownOptions(rc: RuleCtx): string[] {
+  return [""].concat([...rc.modules]).flatMap((m) => MODULE_OPTIONS[m] ?? []);
+}
+
+function ruleLine(st: State, table: Table, tokens: readonly Token[], origin: Origin): void {
+  const n = origin.line;
+  const col0 = origin.col;
+  const rc: RuleCtx = {
+    st,
+    table,
+    n,
+    origin,
+    mb: new MatchBuilder(),
+    family: table.family === "ip6" ? 6 : 4,
+    modules: new Set(),
+  };
+  rc.mb.family(rc.family);
   let i = 0;
   const err = (msg: string, tokIndex: number, expected: string): void => {
     const tok = tokens[Math.min(tokIndex, tokens.length - 1)];
@@ -205,7 +509,15 @@ function ruleLine(st: State, table: Table, body: string, n: number, col0: number
       neg = true;
       i++;
     }
-    const opt = tokens[i]?.text ?? "";
+    const written = tokens[i]?.text ?? "";
+    // Only a long option no module spells out whole can be an abbreviation (most are whole).
+    const full =
+      written.startsWith("--") && !ALL_LONG_OPTIONS.has(written)
+        ? longOption(written, knownOptions(rc))
+        : written;
+    if (typeof full === "object")
+      return err(`ambiguous option ${written}`, i, `one of ${full.ambiguous.join(", ")}`);
+    const opt = full ?? written;
     const arg = tokens[i + 1]?.text ?? "";
     const consumed = option(
       rc,
@@ -219,8 +531,13 @@ function ruleLine(st: State, table: Table, body: string, n: number, col0: number
     i += 1 + consumed;
   }
   if (!rc.chain) return err("rule without -A CHAIN", 0, "-A CHAIN …");
-  const chain = table.chains.find((c) => c.name === rc.chain);
-  if (!chain) return err(`chain ${rc.chain} is not declared`, 1, `a :${rc.chain} line before its rules`);
+  const chain = builtinChain(st, table, rc.chain, origin) ?? table.chains.find((c) => c.name === rc.chain);
+  if (!chain)
+    return err(
+      `chain ${rc.chain} is not declared`,
+      1,
+      `a :${rc.chain} line (or -N ${rc.chain}) before its rules`,
+    );
   const rule: Rule = {
     id: `${table.family} ${table.name}/${chain.name}#${chain.rules.length + 1}`,
     table: table.name,
@@ -230,7 +547,10 @@ function ruleLine(st: State, table: Table, body: string, n: number, col0: number
     origin,
     approximations: rc.mb.approximations,
   };
-  chain.rules.push(rule);
+  const at = rc.insertAt === undefined ? chain.rules.length : Math.min(rc.insertAt - 1, chain.rules.length);
+  chain.rules.splice(at, 0, rule);
+  if (at < chain.rules.length - 1)
+    chain.rules.forEach((r, k) => (r.id = `${table.family} ${table.name}/${chain.name}#${k + 1}`));
 }
 
 /** Targets that only observe a packet (iptables-extensions(8)): evaluation continues exactly. */
@@ -260,14 +580,16 @@ function option(
 ): number {
   const { mb } = rc;
   const addr = (dim: "src" | "dst"): number => {
-    const a = parseAddresses(arg);
-    if (!a.ok) return (err(`bad address ${arg}`, a.expected), -1);
-    mb.narrow(dim, a.set, neg);
+    const a = iptAddresses(arg, rc.family);
+    if (!a.ok) return (err(a.message, a.expected), -1);
+    if (a.approx) mb.approximate(`${opt} ${arg}`, a.approx, rc.origin, "match");
+    // An over-approximated set cannot be negated exactly: leave the dimension whole then.
+    if (!(a.approx && neg)) mb.narrow(dim, a.set, neg);
     return 1;
   };
   const ports = (dim: "sport" | "dport"): number => {
-    const p = parsePortList(arg.replace(/:/g, "-"));
-    if (!p.ok) return (err(`bad port ${arg}`, p.expected), -1);
+    const p = iptPorts(arg, rc.proto);
+    if (!p.ok) return (err(p.message, p.expected), -1);
     mb.narrow(dim, p.set, neg);
     return 1;
   };
@@ -276,6 +598,33 @@ function option(
     case "--append":
       rc.chain = arg;
       return 1;
+    case "-I":
+    case "--insert": {
+      rc.chain = arg;
+      const pos = rest[1];
+      if (pos !== undefined && /^\d+$/.test(pos)) {
+        rc.insertAt = Math.max(1, Number(pos));
+        return 2;
+      }
+      rc.insertAt = 1;
+      return 1;
+    }
+    case "-t":
+    case "--table":
+      return 1;
+    case "--syn":
+      return tcpFlags(rc, "SYN,RST,ACK,FIN", "SYN", neg, err) < 0 ? -1 : 0;
+    case "--tcp-flags":
+      return tcpFlags(rc, arg, rest[1] ?? "", neg, err);
+    case "-f":
+    case "--fragment":
+      mb.approximate(
+        `${neg ? "! " : ""}-f`,
+        "fragments are not in the packet space (with conntrack loaded the kernel reassembles them before filtering); matched as any packet",
+        rc.origin,
+        "match",
+      );
+      return 0;
     case "-s":
     case "--source":
     case "--src-range":
@@ -286,10 +635,17 @@ function option(
       return addr("dst");
     case "-p":
     case "--protocol": {
-      const p = parseProto(arg);
+      const p = iptProto(arg);
       if (!p)
-        return (err(`unknown protocol ${arg}`, "a protocol name or number (tcp, udp, icmp, all, 47)"), -1);
-      rc.proto = arg;
+        return (
+          err(
+            `unknown protocol ${arg}`,
+            "a protocol name from /etc/protocols or a number (tcp, udp, icmp, all, 47)",
+          ),
+          -1
+        );
+      rc.proto = arg.toLowerCase();
+      rc.modules.add(rc.proto);
       mb.narrow("proto", p, neg);
       return 1;
     }
@@ -300,6 +656,7 @@ function option(
       return iface(rc, opt === "-i" || opt === "--in-interface" ? "iif" : "oif", arg, neg);
     case "-m":
     case "--match":
+      rc.modules.add(arg);
       return 1;
     case "-4":
     case "-6":
@@ -315,8 +672,8 @@ function option(
     case "--destination-ports":
       return ports("dport");
     case "--ports": {
-      const p = parsePortList(arg.replace(/:/g, "-"));
-      if (!p.ok) return (err(`bad port ${arg}`, p.expected), -1);
+      const p = iptPorts(arg, rc.proto);
+      if (!p.ok) return (err(p.message, p.expected), -1);
       const set = neg ? IntervalSet.of(0, 65535).subtract(p.set) : p.set;
       mb.anyOf([
         { ...fullBox(), sport: set },
@@ -338,13 +695,14 @@ function option(
           `--ctstate ${arg}`,
           "SNAT/DNAT states are not modelled; matched as any state",
           rc.origin,
+          "match",
         );
       else mb.narrow("ct", ctSet(exact), neg);
       return 1;
     }
     case "--icmp-type":
     case "--icmpv6-type": {
-      const t = icmpTypeSet(arg);
+      const t = iptIcmpType(arg, opt === "--icmpv6-type");
       if (!t)
         return (err(`unknown ICMP type ${arg}`, "a type number, type/code or a name like echo-request"), -1);
       mb.narrow("dport", t, neg);
@@ -368,6 +726,7 @@ function option(
           `${neg ? "! " : ""}${opt} ${rest.slice(0, used).join(" ")}`.trim(),
           "match option not modelled; the rule is treated as matching regardless of it",
           rc.origin,
+          "match",
         );
         return used;
       }
@@ -375,18 +734,92 @@ function option(
   }
 }
 
+const TCP_FLAGS: Record<string, number> = lookupTable({ FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32 });
+
+function flagSet(text: string): number | undefined {
+  if (text === "ALL") return 63;
+  if (text === "NONE") return 0;
+  let v = 0;
+  for (const f of text.split(",")) {
+    const b = TCP_FLAGS[f];
+    if (b === undefined) return undefined;
+    v |= b;
+  }
+  return v;
+}
+
+/**
+ * The TCP flags a packet of each conntrack state can carry, among the audit's packets (connections
+ * that open with a SYN): NEW is the opening SYN; ESTABLISHED packets carry ACK (SYN-ACK, data,
+ * FIN, RST) and never SYN with FIN or RST, nor FIN with RST; other states: any combination.
+ */
+function flagsOf(state: CtState): number[] {
+  const all = Array.from({ length: 64 }, (_, f) => f);
+  const { FIN, SYN, RST, ACK } = TCP_FLAGS as { FIN: number; SYN: number; RST: number; ACK: number };
+  if (state === "new") return [SYN];
+  if (state === "established")
+    return all.filter(
+      (f) => f & ACK && !(f & SYN && f & FIN) && !(f & SYN && f & RST) && !(f & FIN && f & RST),
+    );
+  return all;
+}
+
+/**
+ * `--tcp-flags MASK COMP` (and `--syn`): as the conntrack states whose packets can match. A state
+ * whose packets all match or none match is exact; one where only some can is kept (an
+ * over-approximation) and said.
+ */
+function tcpFlags(
+  rc: RuleCtx,
+  maskText: string,
+  compText: string,
+  neg: boolean,
+  err: (m: string, e: string) => void,
+): number {
+  const mask = flagSet(maskText);
+  const comp = flagSet(compText);
+  if (mask === undefined || comp === undefined)
+    return (
+      err(
+        `bad TCP flags ${maskText} ${compText}`,
+        "comma-separated FIN, SYN, RST, PSH, ACK, URG, or ALL / NONE",
+      ),
+      -1
+    );
+  const states: CtState[] = [];
+  const partial: CtState[] = [];
+  for (const st of CT_STATES) {
+    const hits = flagsOf(st).filter((f) => ((f & mask) === comp) !== neg).length;
+    if (hits > 0) states.push(st);
+    if (hits > 0 && hits < flagsOf(st).length) partial.push(st);
+  }
+  rc.mb.narrow("ct", ctSet(states));
+  if (partial.length > 0)
+    rc.mb.approximate(
+      `${neg ? "! " : ""}--tcp-flags ${maskText} ${compText}`,
+      `TCP flags are not in the packet space: matched as every packet in state ${partial.join(", ")}, where only some carry these flags`,
+      rc.origin,
+      "match",
+    );
+  return 2;
+}
+
 function fullBox() {
   return new MatchBuilder().build().boxes[0]!;
 }
 
 function iface(rc: RuleCtx, dim: "iif" | "oif", name: string, neg: boolean): number {
+  if (name === "+") return neg ? (rc.mb.narrowName(dim, NameSet.EMPTY), 1) : 1;
   if (name.endsWith("+")) {
+    // Names are not prefixes in the space: `-i eth+` is widened to every name (an
+    // over-approximation, as approximations are), `! -i eth+` to every name but the literal one.
     rc.mb.approximate(
       `${dim === "iif" ? "-i" : "-o"} ${neg ? "! " : ""}${name}`,
-      "interface wildcard: only the literal name is matched exactly, other names with this prefix are not",
+      "interface wildcard: names with this prefix are not told apart from others; matched as any interface",
       rc.origin,
+      "match",
     );
-    if (name === "+") return 1;
+    if (!neg) return 1;
   }
   rc.mb.narrowName(dim, NameSet.of(name), neg);
   return 1;
@@ -408,6 +841,7 @@ function matchSet(
         ? "multi-dimensional set match not modelled"
         : `ipset ${name} contents not given (prepend \`ipset save\` output)`,
       rc.origin,
+      "match",
     );
     return 2;
   }
@@ -423,8 +857,10 @@ function target(
   rest: string[],
   err: (m: string, e: string) => void,
 ): number {
+  rc.modules.add(name);
+  // A target's options may be abbreviated too (`--to` for --to-destination).
   const flag = (f: string): string | undefined => {
-    const i = rest.indexOf(f);
+    const i = rest.findIndex((t) => t === f || (t.length > 3 && t.startsWith("--") && f.startsWith(t)));
     return i >= 0 ? rest[i + 1] : undefined;
   };
   const isGoto = opt === "-g" || opt === "--goto";
@@ -486,6 +922,7 @@ function target(
             `-j ${name}`,
             "target not modelled: treated as observing only (evaluation continues)",
             rc.origin,
+            "action",
           );
         used = count();
       } else rc.action = isGoto ? { kind: "goto", chain: name } : { kind: "jump", chain: name };
@@ -495,7 +932,7 @@ function target(
   return used;
 }
 
-function checkTargets(st: State, t: Table): void {
+export function checkTargets(st: State, t: Table): void {
   for (const c of t.chains)
     for (const r of c.rules) {
       const a = r.action;

@@ -25,15 +25,42 @@ export const TlsFacts = z.object({
     .array(z.string())
     .describe("subjectAltName entries, e.g. DNS:sip.example.com, IP Address:203.0.113.10"),
   notAfter: z.string().describe("expiry, ISO 8601"),
-  authorized: z.boolean().describe("the chain verified against the CA given (--ca) or the system's"),
-  authorizationError: z.string().optional(),
+  authorized: z
+    .boolean()
+    .describe(
+      "the chain verified against the CA given (--ca) or the system's — the chain only: names are in `hostnames`",
+    ),
+  authorizationError: z.string().optional().describe("why the chain did not verify (OpenSSL's code)"),
+  servername: z
+    .string()
+    .optional()
+    .describe("the server name sent (SNI): the profile's first name for the endpoint"),
+  hostnames: z
+    .array(z.object({ name: z.string(), verified: z.boolean() }))
+    .optional()
+    .describe(
+      "each name the profile gives the endpoint, checked against the certificate as a TLS client does",
+    ),
+  handshakeCompleted: z
+    .boolean()
+    .optional()
+    .describe(
+      "false: the facts were read from the server's handshake messages on the wire before it refused us",
+    ),
+  alert: z
+    .number()
+    .int()
+    .optional()
+    .describe("a TLS alert the server sent during the handshake (40, 50, 116 …)"),
   clientCertRequested: z
     .boolean()
     .nullable()
     .describe(
-      "the server sent a CertificateRequest (seen in a TLS 1.2 handshake); null when it could not be told",
+      "the server sent a CertificateRequest, seen on the wire (TLS 1.2 in clear; TLS 1.3 decrypted with our own handshake secret); null when it could not be told",
     ),
-  clientCertRequired: z.boolean().describe("the server refused the connection without a client certificate"),
+  clientCertRequired: z
+    .boolean()
+    .describe("the server asked for a client certificate and refused the connection without one"),
 });
 
 export const ProbeResult = z.object({
@@ -62,6 +89,20 @@ export const ProbeResult = z.object({
     })
     .optional()
     .describe("with a topology's sipDomains: the certificate name check; any missing name makes ok false"),
+  serviceCheck: z
+    .object({
+      expected: z
+        .string()
+        .describe(
+          "the answer the row needs: sip-response, msturn-answer, client-cert-request, tls-handshake",
+        ),
+      answered: z.boolean(),
+      mode: z
+        .enum(["fail", "warn"])
+        .describe("--service-check: fail makes a row without the answer fail; warn only says it"),
+    })
+    .optional()
+    .describe("whether the expected service answered on an open port"),
   sip: z.object({ status: z.number().int(), reason: z.string(), server: z.string().optional() }).optional(),
   stun: z.object({ mapped: z.string() }).optional(),
   msturn: z.object({ status: z.number().int(), realm: z.string().optional() }).optional(),
@@ -99,7 +140,18 @@ export const ProbeOutput = z.object({
     .optional(),
   results: z.array(ProbeResult),
   skipped: z.array(
-    z.object({ flow: z.string(), to: z.string(), reason: z.string(), from: z.string().optional() }),
+    z.object({
+      flow: z.string(),
+      to: z.string(),
+      reason: z.string(),
+      kind: z
+        .enum(["retired", "family", "no-address"])
+        .optional()
+        .describe(
+          "retired: the flow's service has ended (--include-retired probes it); family: the source has no address of the destination's family; no-address: the destination is not bound to probeable hosts",
+        ),
+      from: z.string().optional(),
+    }),
   ),
   summary: ProbeSummary,
   runs: z
@@ -128,7 +180,11 @@ export function tcpOutcome(code: string | undefined): Outcome {
     case "ENETUNREACH":
       return { state: "filtered", reason: "net-unreach" };
     case "EACCES":
+      // Linux's mapping of ICMPv6 administratively prohibited / policy fail / reject route (RFC 4443
+      // §3.1 codes 1, 5, 6): a firewall on the way said no — not this machine's.
+      return { state: "filtered", reason: "admin-prohibited" };
     case "EPERM":
+      // This machine's own netfilter dropped the packet on its way out.
       return { state: "filtered", reason: "local-firewall" };
     default:
       return { state: "filtered", reason: code.toLowerCase() };
@@ -146,6 +202,7 @@ export function udpOutcome(code: string | undefined, answered: boolean, responde
     case "ENETUNREACH":
       return { state: "filtered", reason: "net-unreach" };
     case "EACCES":
+      return { state: "filtered", reason: "admin-prohibited" };
     case "EPERM":
       return { state: "filtered", reason: "local-firewall" };
     case undefined:

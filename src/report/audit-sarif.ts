@@ -2,8 +2,9 @@
  * `portmatrix audit --format sarif`: SARIF 2.1.0 (OASIS), so code-review tools show findings on
  * the ruleset's lines. One result per finding, located at the rule that decides it. Pure.
  */
-import type { AuditReportT, RuleRefT } from "../audit/report-schema.js";
+import { HIDDEN_EXPOSURE_NOTE, type AuditReportT, type RuleRefT } from "../audit/report-schema.js";
 import { ruleText } from "./audit-text.js";
+import { visible } from "../diag/safe-text.js";
 
 type Level = "error" | "warning" | "note";
 
@@ -45,7 +46,8 @@ function result(
   text: string,
   at: RuleRefT | { file: string; line: number; col: number },
 ): Result {
-  return { ruleId, level: RULES[ruleId]!.level, message: { text }, locations: location(at) };
+  // JSON escapes every character, but viewers print the message: control characters as escapes.
+  return { ruleId, level: RULES[ruleId]!.level, message: { text: visible(text) }, locations: location(at) };
 }
 
 export function renderAuditSarif(r: AuditReportT, version: string): string {
@@ -65,7 +67,9 @@ export function renderAuditSarif(r: AuditReportT, version: string): string {
     results.push(
       result(
         "exposure",
-        `accepts ${e.packets.join("; ")} (${e.direction}), which no required flow needs`,
+        e.rule.note === HIDDEN_EXPOSURE_NOTE
+          ? `may accept ${e.packets.join("; ")} (${e.direction}), which no required flow needs: this rule drops them as read but is not modelled exactly`
+          : `accepts ${e.packets.join("; ")} (${e.direction}), which no required flow needs`,
         e.rule,
       ),
     );

@@ -2,17 +2,24 @@
  * `portmatrix audit` for people: the required flows with their verdicts, then what is blocked and
  * by which rule, exposure, dead and retired rules, and what could not be modelled. Pure.
  */
-import type { AuditReportT, RuleRefT } from "../audit/report-schema.js";
+import { HIDDEN_EXPOSURE_NOTE, type AuditReportT, type RuleRefT } from "../audit/report-schema.js";
 import { textTable } from "./table.js";
+import { visible } from "../diag/safe-text.js";
 
 export function where(r: { file: string; line: number; col: number }): string {
   return r.line > 0 ? `${r.file}:${r.line}:${r.col}` : r.file;
 }
 
+/**
+ * A rule as the reports quote it, on one line: the ruleset's own text (comments included) may hold
+ * newlines, terminal escape sequences or bidi controls; they are shown as escapes (`\x1b`).
+ */
 export function ruleText(r: RuleRefT): string {
   const what = r.kind === "policy" && r.chain !== "" ? `${r.table}/${r.chain} ${r.text}` : r.text;
   const at = where(r);
-  return `${at === "" ? "" : `${at}: `}${what}${r.kind === "engine" && r.note ? ` (${r.note})` : ""}`;
+  return visible(
+    `${at === "" ? "" : `${at}: `}${what}${r.kind === "engine" && r.note ? ` (${r.note})` : ""}`,
+  );
 }
 
 function section(title: string, body: string[]): string {
@@ -55,7 +62,9 @@ export function renderAuditText(r: AuditReportT): string {
   out += section(
     "Exposure (accepted, but no required flow needs it)",
     r.exposure.flatMap((e) => [
-      `  ${e.direction}${e.uncertain ? " (uncertain)" : ""}, accepted by ${ruleText(e.rule)}`,
+      e.rule.note === HIDDEN_EXPOSURE_NOTE
+        ? `  ${e.direction} (uncertain), may pass: dropped as read by ${ruleText(e.rule)}, a rule not modelled exactly`
+        : `  ${e.direction}${e.uncertain ? " (uncertain)" : ""}, accepted by ${ruleText(e.rule)}`,
       ...indent(e.packets),
     ]),
   );
@@ -82,7 +91,8 @@ export function renderAuditText(r: AuditReportT): string {
     r.notes.map((n) => `  ${n}`),
   );
   out += `\n${summaryLine(r)}\n`;
-  return out;
+  // Everything else quoted from the inputs (file names, constructs, notes) reaches a terminal too.
+  return out.split("\n").map(visible).join("\n");
 }
 
 export function summaryLine(r: AuditReportT): string {

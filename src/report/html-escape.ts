@@ -2,6 +2,8 @@
  * @module The one escaping function for everything we write into HTML and SVG: text and attribute
  * values alike (both contexts are safe when &, <, >, " and ' are replaced). Pure.
  */
+import { xmlChars } from "../diag/safe-text.js";
+
 const ENTITIES: Record<string, string> = {
   "&": "&amp;",
   "<": "&lt;",
@@ -11,5 +13,6 @@ const ENTITIES: Record<string, string> = {
 };
 
 export function esc(value: string | number): string {
-  return String(value).replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+  // Characters HTML/XML cannot hold (a ruleset's comment may carry any) are shown as escapes.
+  return xmlChars(String(value)).replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }

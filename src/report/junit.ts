@@ -1,4 +1,5 @@
 /** JUnit XML (the Ant/Jenkins schema CI systems read): suites of cases, failures with text. Pure. */
+import { xmlChars } from "../diag/safe-text.js";
 
 export interface JunitCase {
   name: string;
@@ -12,8 +13,9 @@ export interface JunitSuite {
   cases: JunitCase[];
 }
 
+/** Text and attribute values: entities for markup, escapes for the characters XML cannot hold. */
 export function xmlEscape(s: string): string {
-  return s
+  return xmlChars(s)
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")

@@ -1,4 +1,5 @@
 /** Plain renderers shared by every command's table, csv and md formats. Pure. */
+import { visible } from "../diag/safe-text.js";
 
 export interface Column {
   header: string;
@@ -10,7 +11,9 @@ export interface Column {
  * Lines of aligned columns, two spaces apart, without a rule: the last column (a free-text detail)
  * is neither padded nor counted in the widths. Probe, dns and lab tables.
  */
-export function alignedLines(head: readonly string[], rows: readonly string[][]): string[] {
+export function alignedLines(head: readonly string[], raw: readonly string[][]): string[] {
+  // Cells quote input files (profile texts, rule comments): their control characters are shown.
+  const rows = raw.map((r) => r.map(visible));
   const widths = head.map((h, i) =>
     Math.max(h.length, ...rows.map((r) => (i === r.length - 1 ? 0 : (r[i] ?? "").length))),
   );
@@ -42,7 +45,8 @@ export function textTable(columns: readonly Column[], rows: readonly string[][])
 }
 
 function wrapCell(cell: string, width: number | undefined): string[] {
-  const lines = cell.split("\n");
+  // A cell's own line breaks are layout; every other control character of the input is shown.
+  const lines = cell.split("\n").map(visible);
   if (!width) return lines;
   return lines.flatMap((l) => {
     const words = l.split(" ");

@@ -33,11 +33,12 @@ function findingDeltas(a: AuditReportT, b: AuditReportT): FindingDelta[] {
   return FINDINGS.map((finding) => ({ finding, a: a[finding].length, b: b[finding].length }));
 }
 
-export function diffRuns(a: StoredRun, b: StoredRun): RunDiff {
-  const byA = new Map(a.verdicts.map((v) => [v.flow, v]));
-  const byB = new Map(b.verdicts.map((v) => [v.flow, v]));
+/** Flow by flow: the same flow's verdict (and detail) in two lists of verdicts. */
+export function verdictChanges(a: readonly FlowVerdict[], b: readonly FlowVerdict[]): FlowDiff[] {
+  const byA = new Map(a.map((v) => [v.flow, v]));
+  const byB = new Map(b.map((v) => [v.flow, v]));
   const ids = [...new Set([...byA.keys(), ...byB.keys()])].sort();
-  const flows = ids.map((flow): FlowDiff => {
+  return ids.map((flow): FlowDiff => {
     const va = byA.get(flow);
     const vb = byB.get(flow);
     const change: FlowChange = !va
@@ -49,6 +50,10 @@ export function diffRuns(a: StoredRun, b: StoredRun): RunDiff {
           : "changed";
     return { flow, ...(va ? { a: va } : {}), ...(vb ? { b: vb } : {}), change };
   });
+}
+
+export function diffRuns(a: StoredRun, b: StoredRun): RunDiff {
+  const flows = verdictChanges(a.verdicts, b.verdicts);
   const findings =
     a.parsed.kind === "audit" && b.parsed.kind === "audit" ? findingDeltas(a.parsed.run, b.parsed.run) : [];
   return { flows, findings, changed: flows.filter((f) => f.change !== "same").length };

@@ -5,6 +5,7 @@
 import type { Mark, RunKind } from "../diagram/results.js";
 import { parseRun, type ParsedRun } from "../diagram/results.js";
 import type { RunStore } from "./store.js";
+import { verdictChanges } from "./diff.js";
 
 export interface RunSummary {
   id: number;
@@ -14,6 +15,14 @@ export interface RunSummary {
   flows: number;
   /** How many flows got each mark. */
   marks: Partial<Record<Mark, number>>;
+  /** Against the previous run of the same kind and label: how many flows' verdicts differ (drift). */
+  drift: Drift | null;
+}
+
+export interface Drift {
+  previous: number;
+  /** The flows whose verdict differs, or that only one of the two runs has. */
+  flows: string[];
 }
 
 export interface FlowVerdict {
@@ -51,12 +60,39 @@ export function listRuns(store: RunStore, limit = 500): RunSummary[] {
       marks[c.mark] = c.n;
       flows += c.n;
     }
-    return { id: r.id, kind: r.kind, savedAt: r.saved_at, label: r.label, flows, marks };
+    return {
+      id: r.id,
+      kind: r.kind,
+      savedAt: r.saved_at,
+      label: r.label,
+      flows,
+      marks,
+      drift: runDrift(store, r.id),
+    };
   });
 }
 
+/**
+ * The run's drift: its verdicts against the newest earlier run of the same kind and label (an
+ * audit's label is its profile and ruleset sources — the same firewall checked again; a probe's its
+ * source endpoint). Null when there is no earlier run; `flows` empty when nothing changed.
+ */
+export function runDrift(store: RunStore, id: number): Drift | null {
+  const prev = store.db
+    .prepare(
+      `SELECT p.id FROM runs p JOIN runs r ON r.id = ? WHERE p.kind = r.kind AND p.label = r.label AND p.id < r.id
+       ORDER BY p.id DESC LIMIT 1`,
+    )
+    .get(id) as { id: number } | undefined;
+  if (!prev) return null;
+  const flows = verdictChanges(runVerdicts(store, prev.id), runVerdicts(store, id))
+    .filter((f) => f.change !== "same")
+    .map((f) => f.flow);
+  return { previous: prev.id, flows };
+}
+
 export interface StoredRun {
-  summary: Omit<RunSummary, "flows" | "marks">;
+  summary: Omit<RunSummary, "flows" | "marks" | "drift">;
   parsed: Extract<ParsedRun, { ok: true }>;
   verdicts: FlowVerdict[];
 }

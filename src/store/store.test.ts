@@ -139,3 +139,24 @@ for (let i = 0; i < 25; i++) { const r = saveRun(${JSON.stringify(path)}, "audit
   assert.equal(flowHistory(opened.value, "sip-mtls-in").length, 100);
   opened.value.close();
 });
+
+test("drift: each run against the previous run of the same kind and label", () => {
+  const path = join(dir, "drift", "runs.sqlite");
+  const runs = [realAudit(), realAudit(), realAudit(undefined, undefined, withoutSipTls), realAudit()];
+  for (const r of runs) assert.ok(saveRun(path, "audit", r, { at: AT }).ok);
+  assert.ok(saveRun(path, "probe", probeFixture(), { at: AT }).ok);
+  const opened = openStore(path);
+  assert.ok(opened.ok);
+  try {
+    const drift = new Map(listRuns(opened.value).map((r) => [r.id, r.drift]));
+    assert.equal(drift.get(1), null, "the first audit has nothing before it");
+    assert.deepEqual(drift.get(2), { previous: 1, flows: [] });
+    const changed = drift.get(3);
+    assert.equal(changed?.previous, 2);
+    assert.ok(changed.flows.length > 0, "a rule removed: some verdict changed");
+    assert.deepEqual(drift.get(4), { previous: 3, flows: changed.flows }, "and back");
+    assert.equal(drift.get(5), null, "a probe run is not compared with audits");
+  } finally {
+    opened.value.close();
+  }
+});

@@ -191,3 +191,44 @@ test("token comparison and listen addresses", () => {
     [true, true, true, true, false, false, false],
   );
 });
+
+test("the run list marks drift: a run whose verdicts differ from the previous run of the same label", async () => {
+  const s = openStore(":memory:");
+  assert.ok(s.ok);
+  const own = await start(s.value);
+  try {
+    const noSipTls = (t: string) =>
+      t.replace(
+        /^access-list outside_in extended permit tcp any object edge-access object-group sip-tls\n/m,
+        "",
+      );
+    for (const run of [realAudit(), realAudit(), realAudit(undefined, undefined, noSipTls)]) {
+      const r = await call(own.port, "/api/runs", {
+        method: "POST",
+        body: JSON.stringify(run),
+        headers: { "content-type": "application/json" },
+      });
+      assert.equal(r.status, 201, r.body);
+    }
+    const page = (await call(own.port, "/")).body;
+    const drift = [...page.matchAll(/<a class="changed drift" data-drift="(\d+)" href="([^"]+)"/g)];
+    assert.equal(drift.length, 1, "only run 3 changed");
+    assert.equal(drift[0]![2], "/diff?a=2&amp;b=3");
+    assert.match(page, /same as #1/);
+    assert.match(page, /first run/);
+    const api = JSON.parse((await call(own.port, "/api/runs")).body) as {
+      runs: Array<{ id: number; drift: { previous: number; flows: string[] } | null }>;
+    };
+    assert.deepEqual(
+      api.runs.map((r) => [r.id, r.drift?.previous ?? null, r.drift?.flows.length ?? null]),
+      [
+        [3, 2, Number(drift[0]![1])],
+        [2, 1, 0],
+        [1, null, null],
+      ],
+    );
+  } finally {
+    own.server.close();
+    s.value.close();
+  }
+});

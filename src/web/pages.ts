@@ -46,17 +46,38 @@ function diffForm(runs: readonly RunSummary[], a?: number, b?: number): string {
 <label>Run B <select name="b" id="diff-b">${options(b ?? runs[0]?.id)}</select></label> <button type="submit" id="diff-go">Compare</button></form>`;
 }
 
+/** Drift against the previous run of the same kind and label: a link to the diff when verdicts changed. */
+function driftCell(r: RunSummary): Html {
+  if (r.drift === null) return raw(`<span class="muted">first run</span>`);
+  if (r.drift.flows.length === 0)
+    return raw(`<span class="muted">${esc(`same as #${r.drift.previous}`)}</span>`);
+  const n = r.drift.flows.length;
+  return raw(
+    `<a class="changed drift" data-drift="${n}" href="/diff?a=${r.drift.previous}&amp;b=${r.id}" title="${esc(r.drift.flows.join(", "))}">${esc(
+      `changed: ${n} flow${n === 1 ? "" : "s"} since #${r.drift.previous}`,
+    )}</a>`,
+  );
+}
+
 export function runsPage(runs: readonly RunSummary[]): string {
   if (runs.length === 0)
     return page(
       "Runs",
       `<p>No runs saved yet. <a href="/load">Load a run</a>, or run <code>portmatrix audit … --save</code>.</p>`,
     );
-  const rows = runs.map((r) => [runLink(r.id, r.kind), r.kind, r.savedAt, r.label, r.flows, markCounts(r)]);
+  const rows = runs.map((r) => [
+    runLink(r.id, r.kind),
+    r.kind,
+    r.savedAt,
+    r.label,
+    r.flows,
+    markCounts(r),
+    driftCell(r),
+  ]);
   const diff = runs.length >= 2 ? `<h2>Compare two runs</h2>${diffForm(runs)}` : "";
   return page(
     "Runs",
-    `${table(["Run", "Kind", "Saved (UTC)", "Label", "Flows", "Verdicts"], rows, ` id="runs"`)}\n${diff}`,
+    `${table(["Run", "Kind", "Saved (UTC)", "Label", "Flows", "Verdicts", "Drift"], rows, ` id="runs"`)}\n${diff}`,
   );
 }
 

@@ -6,7 +6,15 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { header, headers, okResponse, optionsRequest, parseSipMessage, sipFrameLength } from "./sip.js";
+import {
+  header,
+  headers,
+  okResponse,
+  optionsRequest,
+  parseSipMessage,
+  sipFrameLength,
+  STAND_IN_ALLOW,
+} from "./sip.js";
 
 const crlf = (s: string): string => s.replace(/\n/g, "\r\n");
 
@@ -304,6 +312,8 @@ test("OPTIONS → 200 OK round trip: copies Via/From/Call-ID/CSeq, adds a To tag
   for (const h of ["via", "from", "call-id", "cseq"])
     assert.equal(header(resp.message, h), header(parsed.message, h));
   assert.equal(sipFrameLength(ok), new TextEncoder().encode(ok).length);
+  // The Allow of the 200 OK is what listen honours: the same list its 405 gives (STAND_IN_ALLOW).
+  assert.equal(`Allow: ${header(resp.message, "allow")}`, STAND_IN_ALLOW);
 });
 
 test("stream framing: incomplete, complete with body, keep-alive CRLFs, missing Content-Length", () => {

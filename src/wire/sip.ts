@@ -297,15 +297,18 @@ export function sipResponse(
   return lines.join("\r\n") + "\r\n\r\n";
 }
 
+/**
+ * The methods a stand-in (listen) answers: OPTIONS (200 OK) and ACK (nothing, as §17.2.1 wants);
+ * every other request gets 405 with this same Allow (§21.4.6), so the 200 OK never advertises a
+ * method it then refuses.
+ */
+export const STAND_IN_ALLOW = "Allow: OPTIONS, ACK";
+
 /** 200 OK to OPTIONS (§11.2: Allow, Accept and Supported describe what the UA would accept). */
 export function okResponse(request: SipMessage, o: { server: string; toTag: string }): string {
   return sipResponse(request, 200, "OK", {
     ...o,
-    extra: [
-      "Allow: INVITE, ACK, CANCEL, OPTIONS, BYE, MESSAGE, INFO, NOTIFY, SUBSCRIBE",
-      "Accept: application/sdp",
-      "Supported: path",
-    ],
+    extra: [STAND_IN_ALLOW, "Accept: application/sdp"],
   });
 }
 

@@ -276,6 +276,35 @@ export function changeFlags(m: StunMessage): number {
   return a && a.value.length === 4 ? a.value[3]! & 0x06 : 0;
 }
 
+/**
+ * What a one-address Binding server does with a request's attributes: USERNAME, MESSAGE-INTEGRITY,
+ * REALM, NONCE and ICE's PRIORITY (0x0024) and USE-CANDIDATE (0x0025) are understood (nothing in them
+ * changes a Binding answer); a CHANGE-REQUEST with flags it cannot honour counts as not understood.
+ */
+const BINDING_UNDERSTOOD: ReadonlySet<number> = new Set([
+  STUN_ATTR.username,
+  STUN_ATTR.messageIntegrity,
+  STUN_ATTR.realm,
+  STUN_ATTR.nonce,
+  0x0024,
+  0x0025,
+]);
+
+/**
+ * RFC 5389 §7.3.1: every comprehension-required attribute (type below 0x8000) of a request that the
+ * server does not understand, each once, in the order they came — all of them go in the 420's
+ * UNKNOWN-ATTRIBUTES, not just the first.
+ */
+export function unknownRequired(m: StunMessage): number[] {
+  const out: number[] = [];
+  for (const a of m.attributes) {
+    if (a.type >= 0x8000 || out.includes(a.type)) continue;
+    if (a.type === STUN_ATTR.changeRequest ? changeFlags(m) === 0 : BINDING_UNDERSTOOD.has(a.type)) continue;
+    out.push(a.type);
+  }
+  return out;
+}
+
 /** RFC 5389 §7.3.1, §15.9: 420 Unknown Attribute naming the attributes not understood. */
 export function unknownAttributesError(
   request: StunMessage,

@@ -267,6 +267,15 @@ test("bad input: one line each, exit 2, no stack trace", () => {
   }
 });
 
+test("an ASA audited with zones on interfaces it does not define: a topology error, not all blocked", () => {
+  const r = runCli(["audit", "-t", "examples/seed-perimeter.yaml", "-r", "examples/legacy/edge-asa.cfg"]);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /edge-asa\.cfg:1:1: error\[asa-unknown-interface\]: .*zone internet is on interface eth0, which this ASA configuration does not define; expected .*\(outside, dmz\)/,
+  );
+});
+
 test("--save records the run for the dashboard (same JSON as --format json)", async () => {
   const { openStore, listRuns, runVerdicts } = await import("../../src/store/index.js");
   const dir = mkdtempSync(join(tmpdir(), "pm-audit-"));

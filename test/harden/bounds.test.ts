@@ -84,7 +84,7 @@ test("junk with an error on every line: the reader stops at 10,000, 100 are prin
       .split("\n")
       .filter((l) => l.includes("junk.rules"));
     assert.equal(
-      lines.filter((l) => / error\[/.test(l) && !l.includes("too-many-problems")).length,
+      lines.filter((l) => / (error|warning)\[/.test(l) && !l.includes("too-many-problems")).length,
       100,
       format,
     );

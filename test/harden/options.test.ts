@@ -57,10 +57,7 @@ test("audit without -r is refused: no ruleset, no verdicts", () => {
   const r = runCli(["audit", "-t", HOST, "--save", "/nonexistent-dir/x.db"]);
   assert.equal(r.status, 2, r.stderr);
   assert.equal(r.stdout, "");
-  assert.equal(
-    r.stderr,
-    "error[missing-option]: no ruleset given; expected -r FILE (repeat for several rulesets evaluated together)\n",
-  );
+  assert.equal(r.stderr, "error[missing-option]: no ruleset to audit; expected -r RULESET… or --live\n");
 });
 
 test("lab --ruleset with a ruleset the kernel refuses is bad input (2), not an environment failure (3)", () => {

@@ -2,7 +2,7 @@
  * SIP over MTLS with real peers. `openssl s_client` against the stand-in's 5061 (listen
  * --require-client-cert): with the client certificate from `portmatrix certs` an OPTIONS written by
  * hand is answered 200 OK; without one the server refuses with alert 116 "certificate required"
- * (TLS 1.3) or a handshake failure (TLS 1.2). And our probe against kamailio (tls module on 5061,
+ * (TLS 1.3) or a handshake failure (TLS 1.2); with one from another CA, alert 48 unknown_ca. And our probe against kamailio (tls module on 5061,
  * OPTIONS answered by sl_send_reply) gets kamailio's own 200 OK and Server header.
  */
 import assert from "node:assert/strict";
@@ -86,6 +86,19 @@ test(
       const tls12 = await lab.run(lab.a, [...connect, "-tls1_2"], 15_000, OPTIONS);
       assert.notEqual(tls12.status, 0);
       assert.match(tls12.stderr, /alert handshake failure.*SSL alert number 40/);
+
+      // A client certificate from another CA: the TLS alert unknown_ca (48), not a bare close —
+      // in clear under TLS 1.2, sealed under the server's application secret under TLS 1.3.
+      const other = join(lab.dir, "other");
+      const made = await lab.cli(lab.a, ["certs", "--name", EDGE, "-o", other]);
+      assert.equal(made.status, 0, made.stderr);
+      const untrusted = [...connect, "-cert", join(other, "cert.pem"), "-key", join(other, "key.pem")];
+      for (const version of ["-tls1_3", "-tls1_2"]) {
+        const r = await lab.run(lab.a, [...untrusted, version], 15_000, OPTIONS);
+        assert.notEqual(r.status, 0, version);
+        assert.match(r.stderr, /alert unknown ca.*SSL alert number 48/, `${version}: ${r.stderr}`);
+        assert.doesNotMatch(r.stdout, /SIP\/2\.0/);
+      }
     } finally {
       await lab.close();
     }

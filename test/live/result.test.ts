@@ -40,7 +40,7 @@ test("tcpOutcome: connect() ends as nmap -sT reads them", () => {
     ["timeout", "filtered", "no-response"],
     ["EHOSTUNREACH", "filtered", "host-unreach"],
     ["ENETUNREACH", "filtered", "net-unreach"],
-    ["EACCES", "filtered", "local-firewall"],
+    ["EACCES", "filtered", "admin-prohibited"],
     ["EPERM", "filtered", "local-firewall"],
     ["EADDRNOTAVAIL", "filtered", "eaddrnotavail"],
   ];

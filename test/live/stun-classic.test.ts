@@ -15,6 +15,7 @@ import {
   STUN_ATTR,
   STUN_METHOD,
   unknownAttributesError,
+  unknownRequired,
 } from "../../src/wire/stun.js";
 
 const TID16 = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);
@@ -71,4 +72,34 @@ test("CHANGE-REQUEST: flags read; asking for another IP or port gets 420 naming 
     [...e.message.attributes.find((a) => a.type === STUN_ATTR.unknownAttributes)!.value],
     [0x00, 0x03],
   );
+});
+
+test("420 names every comprehension-required attribute not understood, each once, not just the first", () => {
+  const req = decodeStun(
+    encodeStun({
+      method: STUN_METHOD.binding,
+      cls: "request",
+      transactionId: TID16,
+      attributes: [
+        { type: STUN_ATTR.changeRequest, value: Uint8Array.from([0, 0, 0, 6]) },
+        { type: STUN_ATTR.username, value: Uint8Array.from([0x61, 0x3a, 0x62, 0]) },
+        { type: 0x0004, value: Uint8Array.from([0, 0, 0, 0]) }, // RFC 3489 SOURCE-ADDRESS-ish: unknown
+        { type: 0x0004, value: Uint8Array.from([0, 0, 0, 1]) },
+        { type: 0x0024, value: Uint8Array.from([0x6e, 0, 0x1e, 0xff]) }, // ICE PRIORITY: understood
+        { type: 0x8023, value: Uint8Array.from([0, 0, 0, 0]) }, // comprehension-optional: ignored
+      ],
+    }),
+  );
+  assert.ok(req.ok);
+  assert.deepEqual(unknownRequired(req.message), [STUN_ATTR.changeRequest, 0x0004]);
+  const e = decodeStun(unknownAttributesError(req.message, unknownRequired(req.message)));
+  assert.ok(e.ok);
+  assert.deepEqual(
+    [...e.message.attributes.find((a) => a.type === STUN_ATTR.unknownAttributes)!.value],
+    [0x00, 0x03, 0x00, 0x04],
+  );
+  // CHANGE-REQUEST without flags asks nothing a one-address server cannot do.
+  const plain = classic(0);
+  assert.ok(plain.ok);
+  assert.deepEqual(unknownRequired(plain.message), []);
 });

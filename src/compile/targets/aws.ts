@@ -13,6 +13,7 @@ import type { Plan, PlanRule } from "../plan.js";
 import { header } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { diag, type Diagnostic } from "../../diag/diagnostic.js";
+import { awsDescription, commentText, hclString } from "../text.js";
 
 /** Rules per security group AWS allows by default (per direction, IPv4 and IPv6 counted apart). */
 const RULES_PER_GROUP = 60;
@@ -26,7 +27,7 @@ interface Permission {
 }
 
 function permissions(r: PlanRule, peer: PlanRule["src"]): Permission[] {
-  const description = r.comment.replace(/[^A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]/g, "-").slice(0, 255);
+  const description = awsDescription(r.comment);
   const base = (from?: number, to?: number): Permission => ({
     IpProtocol: r.transport === "any" ? "-1" : r.transport,
     ...(from !== undefined ? { FromPort: from, ToPort: to! } : {}),
@@ -64,7 +65,7 @@ function terraform(
           "",
           `resource "aws_vpc_security_group_${dir}_rule" "${tfName(`${r.flowId}_${pi + 1}_${ci + 1}`)}" {`,
           "  security_group_id = var.security_group_id",
-          `  description       = ${JSON.stringify(p.IpRanges[0]?.Description ?? p.Ipv6Ranges[0]?.Description ?? r.flowId)}`,
+          `  description       = ${hclString(p.IpRanges[0]?.Description ?? p.Ipv6Ranges[0]?.Description ?? r.flowId)}`,
           `  ip_protocol       = "${p.IpProtocol}"`,
         );
         if (p.FromPort !== undefined)
@@ -98,9 +99,7 @@ function compile(plan: Plan): TargetResult {
   const pick = (dir: string) => rules.filter((x) => x.dir === dir).flatMap((x) => x.perms);
   const group = {
     GroupName: `portmatrix-${plan.profileId}`,
-    Description: `portmatrix ${plan.profileId}: ${plan.profileTitle}`
-      .replace(/[^A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]/g, "-")
-      .slice(0, 255),
+    Description: awsDescription(`portmatrix ${plan.profileId}: ${plan.profileTitle}`),
     IpPermissions: pick("ingress"),
     IpPermissionsEgress: pick("egress"),
   };
@@ -225,7 +224,7 @@ function networkAcls(plan: Plan): TargetResult {
     for (const e of a.entries) {
       tf.push(
         "",
-        `# ${e.Description}`,
+        `# ${commentText(e.Description)}`,
         `resource "aws_network_acl_rule" "${tfName(`${a.zone}_${e.Egress ? "egress" : "ingress"}_${e.RuleNumber}`)}" {`,
         `  network_acl_id  = var.network_acl_id_${tfName(a.zone)}`,
         `  rule_number     = ${e.RuleNumber}`,

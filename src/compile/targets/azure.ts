@@ -11,6 +11,10 @@ import type { Plan, PlanRule } from "../plan.js";
 import { families, header, isAny, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { diag } from "../../diag/diagnostic.js";
+import { armString } from "../text.js";
+
+/** NSG rule descriptions keep 140 characters (Azure: Network security group rule properties). */
+const DESCRIPTION_MAX = 140;
 
 const STEP = 10;
 const FIRST = 100;
@@ -39,7 +43,7 @@ function securityRules(
       out.push({
         name: `pm-${r.flowId}-${direction === "Inbound" ? "in" : "out"}-v${fam}`.slice(0, 80),
         properties: {
-          description: r.comment.slice(0, 140),
+          description: armString(r.comment, DESCRIPTION_MAX),
           priority,
           direction,
           access: "Allow",
@@ -124,11 +128,12 @@ function compile(plan: Plan): TargetResult {
     $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
     contentVersion: "1.0.0.0",
     metadata: {
-      comments:
+      comments: armString(
         header(plan, "", "azure")
           .map((l) => l.trim())
           .join(" ") +
-        (plan.firewall.kind === "perimeter" ? " One NSG per zone, for the zone's subnet." : ""),
+          (plan.firewall.kind === "perimeter" ? " One NSG per zone, for the zone's subnet." : ""),
+      ),
     },
     parameters: {
       nsgName: { type: "string", defaultValue: `portmatrix-${plan.profileId}` },

@@ -12,6 +12,7 @@ import type { Plan, PlanRule } from "../plan.js";
 import { families, header, isAny, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { diag } from "../../diag/diagnostic.js";
+import { asaRemarks, asaText, plainInterface, refuseInterfaces } from "../text.js";
 
 const groupName = (id: string, fam: 4 | 6) => `pm-${id}-v${fam}`;
 
@@ -47,6 +48,9 @@ function compile(plan: Plan): TargetResult {
         ),
       ],
     };
+  // A nameif is one word of the CLI; plain names only.
+  const refused = refuseInterfaces("cisco-asa", plan, plainInterface());
+  if (refused.length > 0) return { ok: false, diagnostics: refused };
   const groups = new Map<string, string[]>();
   const addr = (list: string[], endpoint: string | undefined, fam: 4 | 6): string => {
     if (isAny(list)) return fam === 4 ? "any4" : "any6";
@@ -78,7 +82,7 @@ function compile(plan: Plan): TargetResult {
       continue;
     }
     const list = aces.get(r.fromZone!.name)!;
-    list.push(`access-list ${acl(r.fromZone!.name)} remark ${r.comment}`);
+    list.push(...asaRemarks(r.comment).map((t) => `access-list ${acl(r.fromZone!.name)} remark ${t}`));
     for (const fam of families(r)) {
       const src = addr(fam === 4 ? r.src.v4 : r.src.v6, r.fromEndpoint, fam);
       const dst = addr(fam === 4 ? r.dst.v4 : r.dst.v6, r.toEndpoint, fam);
@@ -89,7 +93,7 @@ function compile(plan: Plan): TargetResult {
   }
   if (diagnostics.length > 0) return { ok: false, diagnostics };
   const out = [
-    ...header(plan, "!", "cisco-asa"),
+    ...header(plan, "!", "cisco-asa", asaText),
     "! Paste in configuration mode. Zones' interfaces are the ASA's nameifs.",
     "!",
   ];
@@ -101,7 +105,9 @@ function compile(plan: Plan): TargetResult {
     const list = aces.get(z.name)!;
     if (list.length === 0)
       out.push(
-        `access-list ${acl(z.name)} remark no flow enters from zone ${z.name}: deny all (an interface without an access-list would fall back to security levels)`,
+        ...asaRemarks(
+          `no flow enters from zone ${z.name}: deny all (an interface without an access-list would fall back to security levels)`,
+        ).map((t) => `access-list ${acl(z.name)} remark ${t}`),
         `access-list ${acl(z.name)} extended deny ip any any`,
       );
     else out.push(...list);

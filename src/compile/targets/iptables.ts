@@ -9,12 +9,15 @@
 import type { Plan, PlanRule } from "../plan.js";
 import { families, header, isAny, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
+import { iptablesString, plainInterface, refuseInterfaces } from "../text.js";
 
 type Fam = 4 | 6;
 
-function quote(s: string): string {
-  return `"${s.replace(/["\\]/g, "'").slice(0, 255)}"`;
-}
+/**
+ * iptables-restore splits on blanks and reads `"` and `\` itself; `-i eth+` is a wildcard and a
+ * leading `!` negates: plain names with `@` (as in `veth0@if2`) only.
+ */
+const IPT_INTERFACE = plainInterface("@");
 
 function portArgs(transport: string, r: PlanRule): string[] {
   if (transport === "any") return [];
@@ -42,7 +45,11 @@ function ruleLines(chain: string, r: PlanRule, fam: Fam): string[] {
       if (r.toZone) parts.push(`-o ${r.toZone.interface}`);
       if (s) parts.push(`-s ${s}`);
       if (d) parts.push(`-d ${d}`);
-      parts.push(...portArgs(r.transport, r), `-m comment --comment ${quote(r.comment)}`, "-j ACCEPT");
+      parts.push(
+        ...portArgs(r.transport, r),
+        `-m comment --comment ${iptablesString(r.comment)}`,
+        "-j ACCEPT",
+      );
       lines.push(parts.join(" "));
     }
   return lines;
@@ -81,6 +88,8 @@ function table(plan: Plan, fam: Fam): string {
 }
 
 function compile(plan: Plan): TargetResult {
+  const refused = refuseInterfaces("iptables", plan, IPT_INTERFACE);
+  if (refused.length > 0) return { ok: false, diagnostics: refused };
   const files = [{ suffix: "", text: table(plan, 4) }];
   if (plan.rules.some((r) => families(r).includes(6))) files.push({ suffix: ".v6", text: table(plan, 6) });
   return { ok: true, files, warnings: [] };

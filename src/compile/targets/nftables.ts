@@ -9,6 +9,17 @@
 import type { Plan, PlanRule } from "../plan.js";
 import { families, header, isAny, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
+import { commentText, nftString, refuseInterfaces, type InterfaceGrammar } from "../text.js";
+
+/**
+ * nft names interfaces in quoted strings: a `"` cannot be written in one, a trailing `*` is a
+ * wildcard (nft(8): "iifname "eth*"") and a backslash escapes it; anything else the kernel allows
+ * is carried as written.
+ */
+const NFT_INTERFACE: InterfaceGrammar = {
+  valid: (n) => !/["\\*]/.test(n),
+  expected: 'an interface name without `"`, `\\` or `*` (nftables reads `*` as a wildcard)',
+};
 
 type Fam = 4 | 6;
 
@@ -73,18 +84,18 @@ function ruleLines(sets: Sets, r: PlanRule): string[] {
       if (dp) parts.push(dp);
     }
     // nft keeps at most 128 bytes of comment: the row id there, the whole row on the line above.
-    parts.push(`accept comment "${shortComment(r)}"`);
+    parts.push(`accept comment ${nftString(shortComment(r))}`);
     return parts.join(" ");
   });
 }
 
 function shortComment(r: PlanRule): string {
   const id = r.comment.split(":")[0]!;
-  return (r.retired ? `${id} (retired)` : id).replace(/"/g, "'").slice(0, 120);
+  return r.retired ? `${id} (retired)` : id;
 }
 
 function ruleBlock(sets: Sets, r: PlanRule): string[] {
-  return [`# ${r.comment}`, ...ruleLines(sets, r)];
+  return [`# ${commentText(r.comment)}`, ...ruleLines(sets, r)];
 }
 
 /**
@@ -106,6 +117,8 @@ function essentials(hook: "input" | "output" | "forward", host: boolean): string
 }
 
 function compile(plan: Plan): TargetResult {
+  const refused = refuseInterfaces("nftables", plan, NFT_INTERFACE);
+  if (refused.length > 0) return { ok: false, diagnostics: refused };
   const sets: Sets = { defs: new Map() };
   const host = plan.firewall.kind === "host";
   const chains: Array<{ name: string; hook: string; policy: string; note?: string; lines: string[] }> = [];

@@ -9,6 +9,8 @@
 import type { Plan, PlanRule } from "../plan.js";
 import { families, header, isAny, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
+import { diag } from "../../diag/diagnostic.js";
+import { commentText, plainInterface, refuseInterfaces } from "../text.js";
 
 const tableName = (id: string) => `pm_${id.replace(/[^A-Za-z0-9_]/g, "_")}`;
 
@@ -19,6 +21,9 @@ function ports(list: PlanRule["dports"]): string {
 }
 
 function compile(plan: Plan): TargetResult {
+  // pf.conf's lexer ends an unquoted word at its operators (`!`, `{`, `<`, `#` …).
+  const refused = refuseInterfaces("pf", plan, plainInterface());
+  if (refused.length > 0) return { ok: false, diagnostics: refused };
   const tables = new Map<string, string[]>();
   const addr = (list: string[], endpoint: string | undefined): string => {
     if (list.length === 0 || isAny(list)) return "any";
@@ -29,7 +34,7 @@ function compile(plan: Plan): TargetResult {
   };
   const rules: string[] = [];
   for (const r of plan.rules) {
-    rules.push(`# ${r.comment}`);
+    rules.push(`# ${commentText(r.comment)}`);
     for (const fam of families(r)) {
       const af = fam === 4 ? "inet" : "inet6";
       const src = addr(fam === 4 ? r.src.v4 : r.src.v6, r.fromEndpoint ?? r.flowId);
@@ -46,6 +51,22 @@ function compile(plan: Plan): TargetResult {
       } else rules.push(`pass ${r.direction} quick ${what}`);
     }
   }
+  // pf keeps 31 characters of a table name (PF_TABLE_NAME_SIZE 32 with its NUL).
+  const long = [...tables.keys()].filter((n) => n.length > 31);
+  if (long.length > 0)
+    return {
+      ok: false,
+      diagnostics: long.map((n) =>
+        diag(
+          "compile-unsupported",
+          "error",
+          `target pf cannot name table <${n}>: longer than 31 characters`,
+          {
+            expected: "endpoint ids of at most 28 characters",
+          },
+        ),
+      ),
+    };
   const out = [...header(plan, "#", "pf"), "", "set skip on lo", "set block-policy drop", ""];
   for (const [name, list] of [...tables].sort((a, b) => a[0].localeCompare(b[0])))
     out.push(`table <${name}> const { ${[...new Set(list)].join(" ")} }`);

@@ -10,12 +10,9 @@
 import type { Plan, PlanRule } from "../plan.js";
 import { header, isAny, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
+import { rollbackEpilogue, rollbackPreamble } from "./windows-rollback.js";
 import { diag } from "../../diag/diagnostic.js";
-
-/** PowerShell single-quoted string: a quote is doubled. */
-function ps(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
+import { commentText, psString as ps } from "../text.js";
 
 function addressList(list: PlanRule["src"]): string {
   const all = [...list.v4, ...list.v6];
@@ -85,14 +82,16 @@ function compile(plan: Plan): TargetResult {
     "# before you run this, or the server loses it.",
     "$ErrorActionPreference = 'Stop'",
     `$group = ${ps(group)}`,
+    ...rollbackPreamble(),
     "# Replace what an earlier run created (only this group).",
     "Get-NetFirewallRule -Group $group -ErrorAction SilentlyContinue | Remove-NetFirewallRule",
     "# Default deny as the profiles' default action: a block rule would beat every allow rule.",
     "Set-NetFirewallProfile -Profile Domain,Private,Public -Enabled True -DefaultInboundAction Block -DefaultOutboundAction Block",
   ];
   for (const r of plan.rules) {
-    out.push(`# ${r.comment}`, ruleCommand(r));
+    out.push(`# ${commentText(r.comment)}`, ruleCommand(r));
   }
+  out.push(...rollbackEpilogue());
   return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings: [] };
 }
 

@@ -7,6 +7,32 @@
 # before you run this, or the server loses it.
 $ErrorActionPreference = 'Stop'
 $group = 'portmatrix lync2013-public-im'
+# Confirm or restore: export the whole policy; a SYSTEM scheduled task imports it back when
+# the time is up unless the confirm file exists (set PORTMATRIX_CONFIRM_WITHIN, default 120 s;
+# PORTMATRIX_NO_ROLLBACK=1 keeps the rules without waiting).
+$pmWithin = if ($env:PORTMATRIX_CONFIRM_WITHIN) { [int]$env:PORTMATRIX_CONFIRM_WITHIN } else { 120 }
+$pmState = Join-Path $env:ProgramData 'portmatrix'
+New-Item -ItemType Directory -Force -Path $pmState | Out-Null
+$pmBackup = Join-Path $pmState 'before-apply.wfw'
+$pmConfirm = Join-Path $pmState 'confirm'
+$pmTask = 'portmatrix restore'
+if (Get-ScheduledTask -TaskName $pmTask -ErrorAction SilentlyContinue) {
+  throw "an apply is pending (scheduled task '$pmTask'): confirm it with New-Item -ItemType File -Force '$pmConfirm', or wait for its restore"
+}
+Remove-Item -LiteralPath $pmBackup, $pmConfirm -Force -ErrorAction SilentlyContinue
+netsh advfirewall export "$pmBackup" | Out-Null
+if ($LASTEXITCODE -ne 0) { throw 'netsh advfirewall export failed: nothing was changed' }
+$pmRestore = @"
+if (-not (Test-Path -LiteralPath '$pmConfirm')) { netsh advfirewall import '$pmBackup' }
+Unregister-ScheduledTask -TaskName '$pmTask' -Confirm:`$false
+"@
+$pmEncoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($pmRestore))
+$pmAction = New-ScheduledTaskAction -Execute 'powershell.exe' -Argument "-NoProfile -NonInteractive -EncodedCommand $pmEncoded"
+$pmTrigger = New-ScheduledTaskTrigger -Once -At (Get-Date).AddSeconds($pmWithin)
+Register-ScheduledTask -TaskName $pmTask -Action $pmAction -Trigger $pmTrigger -User 'SYSTEM' -RunLevel Highest -Force | Out-Null
+# Any error from here on: the previous policy back at once (a trap covers its whole scope, hence the flag).
+$pmArmed = $true
+trap { if ($pmArmed) { netsh advfirewall import "$pmBackup" | Out-Null; Unregister-ScheduledTask -TaskName $pmTask -Confirm:$false }; break }
 # Replace what an earlier run created (only this group).
 Get-NetFirewallRule -Group $group -ErrorAction SilentlyContinue | Remove-NetFirewallRule
 # Default deny as the profiles' default action: a block rule would beat every allow rule.
@@ -23,3 +49,20 @@ New-NetFirewallRule -Group $group -Name 'portmatrix-rtp-tcp-out-out' -DisplayNam
 New-NetFirewallRule -Group $group -Name 'portmatrix-stun-udp-out-out' -DisplayName 'portmatrix stun-udp-out' -Description 'lync2013-public-im stun-udp-out: STUN,MSTURN udp 3478 edge-access -> messenger-clients [retired: Federation with Windows Live Messenger (public IM connectivity) ended 2013-03-15]' -Direction Outbound -Action Allow -Profile Any -Protocol UDP -RemotePort 3478 -LocalAddress 203.0.113.10/32 -RemoteAddress Any | Out-Null
 # lync2013-public-im stun-udp-in: STUN,MSTURN udp 3478 messenger-clients -> edge-access [retired: Federation with Windows Live Messenger (public IM connectivity) ended 2013-03-15]
 New-NetFirewallRule -Group $group -Name 'portmatrix-stun-udp-in-in' -DisplayName 'portmatrix stun-udp-in' -Description 'lync2013-public-im stun-udp-in: STUN,MSTURN udp 3478 messenger-clients -> edge-access [retired: Federation with Windows Live Messenger (public IM connectivity) ended 2013-03-15]' -Direction Inbound -Action Allow -Profile Any -Protocol UDP -LocalPort 3478 -LocalAddress 203.0.113.10/32 -RemoteAddress Any | Out-Null
+# Wait for the confirmation from another session.
+if ($env:PORTMATRIX_NO_ROLLBACK) { New-Item -ItemType File -Force -Path $pmConfirm | Out-Null }
+Write-Host "Applied. Confirm within $pmWithin s from ANOTHER session (proves you still get in):"
+Write-Host "  New-Item -ItemType File -Force '$pmConfirm'"
+$pmDeadline = (Get-Date).AddSeconds($pmWithin)
+while ((Get-Date) -lt $pmDeadline -and -not (Test-Path -LiteralPath $pmConfirm)) {
+  Write-Progress -Activity 'portmatrix: waiting for confirmation' -SecondsRemaining ([int]($pmDeadline - (Get-Date)).TotalSeconds)
+  Start-Sleep -Milliseconds 500
+}
+if (Test-Path -LiteralPath $pmConfirm) {
+  Unregister-ScheduledTask -TaskName $pmTask -Confirm:$false
+  Write-Host 'confirmed: the new rules are kept'
+  exit 0
+}
+Write-Host 'not confirmed: the scheduled task restores the previous policy'
+Start-ScheduledTask -TaskName $pmTask
+exit 1

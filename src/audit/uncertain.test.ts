@@ -1,0 +1,210 @@
+/**
+ * `uncertain` is complete: every verdict (allowed, partial, blocked), exposure and dead rule that a
+ * packet meeting an approximated rule takes part in is marked, in each format that approximates,
+ * and nothing else is. Rulesets are crafted so the same flows meet one construct each.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { edgeHost, flow } from "../../test/audit-fixtures.js";
+import { readAwsSecurityGroups } from "../parse/aws-reader.js";
+import { readIptablesSave } from "../parse/iptables-save.js";
+import { readNftablesJson } from "../parse/nftables-json.js";
+import { readNftablesText } from "../parse/nftables-text.js";
+import type { ParsedRuleset } from "../parse/reader.js";
+import { audit } from "./audit.js";
+import { AuditReport, HIDDEN_EXPOSURE_NOTE, type AuditReportT } from "./report-schema.js";
+
+const topology = edgeHost([
+  flow("sip", "tcp", [5061, 5061]),
+  flow("web", "tcp", [443, 443]),
+  flow("media", "tcp", [50000, 59999]),
+  flow("stun", "udp", [3478, 3478]),
+  flow("turn", "udp", [3479, 3479]),
+]);
+
+function run(p: ParsedRuleset): AuditReportT {
+  assert.deepEqual(
+    p.diagnostics.filter((d) => d.severity === "error"),
+    [],
+  );
+  return AuditReport.parse(audit(topology, [p]));
+}
+
+function verdicts(r: AuditReportT): Record<string, string> {
+  return Object.fromEntries(r.flows.map((f) => [f.id, f.verdict + (f.uncertain ? " uncertain" : "")]));
+}
+
+const IPT = `*filter
+:INPUT DROP [0:0]
+:OUTPUT DROP [0:0]
+-A INPUT -m limit --limit 5/min -j LOG --log-prefix "in: "
+-A INPUT -p tcp --dport 5061 -m recent --rcheck --name sip -j ACCEPT
+-A INPUT -p tcp --dport 443 -m recent --update --hitcount 4 --name web -j DROP
+-A INPUT -p tcp --dport 443 -j ACCEPT
+-A INPUT -p tcp --dport 50000:50999 -m recent --update --hitcount 4 --name m -j DROP
+-A INPUT -p tcp --dport 50000:59999 -j ACCEPT
+-A INPUT -p tcp --dport 22 -m recent --update --hitcount 4 --name ssh -j DROP
+-A INPUT -p tcp --dport 22 -j ACCEPT
+-A INPUT -p udp --dport 3478:3479 -j ACCEPT
+-A INPUT -p tcp --dport 8080 -j ACCEPT
+-A INPUT -p tcp --dport 8080 -j ACCEPT
+-A OUTPUT -m conntrack --ctstate ESTABLISHED -p tcp -j ACCEPT
+-A OUTPUT -p udp --sport 3478 -m owner --uid-owner 1000 -j ACCEPT
+-A OUTPUT -p udp --sport 3479 -j ACCEPT
+COMMIT
+`;
+
+test("iptables: every verdict kind through an approximated rule is uncertain, exact ones are not", () => {
+  const r = run(readIptablesSave(IPT, "edge.rules"));
+  assert.deepEqual(verdicts(r), {
+    // accepted by an approximated accept (the issue's case: was certain)
+    sip: "allowed uncertain",
+    // dropped by an approximated drop before an exact accept
+    web: "blocked uncertain",
+    // part of the ports meets the approximated drop
+    media: "partial uncertain",
+    // the replies are accepted by an approximated rule (`-m owner`)
+    stun: "allowed uncertain",
+    // exact all the way, past an observing LOG with an approximated match
+    turn: "allowed",
+  });
+});
+
+test("iptables: an exposure the approximation hides is said, uncertain; exact ones stay certain", () => {
+  const r = run(readIptablesSave(IPT, "edge.rules"));
+  const ssh = r.exposure.filter((e) => e.packets.some((p) => p.includes("dport 22 ")));
+  assert.deepEqual(
+    ssh.map((e) => [e.rule.line, e.uncertain, e.rule.note ?? ""]),
+    [[10, true, HIDDEN_EXPOSURE_NOTE]],
+  );
+  const web8080 = r.exposure.find((e) => e.packets.some((p) => p.includes("dport 8080 ")));
+  assert.equal(web8080?.uncertain, false);
+  // The second 8080 accept is shadowed by an exact rule: certain, even with approximations around.
+  assert.deepEqual(
+    r.deadRules.map((d) => [d.kind, d.rule.line, d.uncertain]),
+    [
+      ["shadowed", 7, true],
+      ["shadowed", 11, true],
+      ["shadowed", 14, false],
+    ],
+  );
+});
+
+test("iptables: an unmodelled target on a rule that otherwise observes makes what it meets uncertain", () => {
+  const text = `*filter
+:INPUT DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -p tcp --dport 5061 -j TARPIT
+-A INPUT -p tcp -j ACCEPT
+-A INPUT -p udp -i eth+ -j ACCEPT
+COMMIT
+`;
+  const r = run(readIptablesSave(text, "t.rules"));
+  assert.equal(verdicts(r).sip, "allowed uncertain");
+  assert.equal(verdicts(r).web, "allowed");
+  // `-i eth+` is widened to any interface (approximated), never narrowed to the literal name.
+  assert.equal(verdicts(r).stun, "allowed uncertain");
+  const tarpit = r.unsupported.find((u) => u.construct === "-j TARPIT");
+  assert.ok(tarpit?.flows.includes("sip"));
+});
+
+const NFT = `table inet filter {
+  chain input {
+    type filter hook input priority 0; policy drop;
+    ct state established accept
+    ip hdrlength 5 tcp dport { 443, 5061 } accept
+    udp dport 3478-3479 accept
+  }
+}
+`;
+
+const jsonRule = (...expr: unknown[]) => ({
+  rule: { family: "inet", table: "filter", chain: "input", expr },
+});
+const jsonMatch = (left: unknown, right: unknown) => ({ match: { op: "==", left, right } });
+const NFT_JSON = JSON.stringify({
+  nftables: [
+    { table: { family: "inet", name: "filter" } },
+    {
+      chain: {
+        ...{ family: "inet", table: "filter", name: "input" },
+        ...{ type: "filter", hook: "input", prio: 0, policy: "drop" },
+      },
+    },
+    jsonRule(jsonMatch({ ct: { key: "state" } }, "established"), { accept: null }),
+    jsonRule(
+      jsonMatch({ payload: { protocol: "ip", field: "hdrlength" } }, 5),
+      jsonMatch({ payload: { protocol: "tcp", field: "dport" } }, { set: [443, 5061] }),
+      { accept: null },
+    ),
+    jsonRule(jsonMatch({ payload: { protocol: "udp", field: "dport" } }, { range: [3478, 3479] }), {
+      accept: null,
+    }),
+  ],
+});
+
+test("nftables text and JSON: an accept with an approximated selector gives uncertain allowed", () => {
+  for (const p of [readNftablesText(NFT, "a.nft"), readNftablesJson(NFT_JSON, "a.json")]) {
+    const r = run(p);
+    assert.ok(p.ruleset.tables[0]!.chains[0]!.rules[1]!.approximations.length > 0, p.ruleset.format);
+    assert.deepEqual(
+      verdicts(r),
+      {
+        sip: "allowed uncertain",
+        web: "allowed uncertain",
+        media: "blocked",
+        stun: "allowed",
+        turn: "allowed",
+      },
+      p.ruleset.format,
+    );
+    const e443 = r.exposure.filter((e) => e.rule.text.includes("hdrlength"));
+    assert.ok(e443.every((e) => e.uncertain));
+  }
+});
+
+function sg(ingress: unknown[]): string {
+  return JSON.stringify({
+    SecurityGroups: [
+      {
+        GroupId: "sg-0a1b2c3d",
+        GroupName: "default",
+        IpPermissions: ingress,
+        IpPermissionsEgress: [{ IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] }],
+      },
+    ],
+  });
+}
+
+test("AWS: the default group's self reference is an approximation, and only where it decides", () => {
+  const self = { IpProtocol: "-1", UserIdGroupPairs: [{ GroupId: "sg-0a1b2c3d", UserId: "123456789012" }] };
+  const r = run(readAwsSecurityGroups(sg([self]), "sg.json"));
+  assert.deepEqual(verdicts(r), {
+    sip: "allowed uncertain",
+    web: "allowed uncertain",
+    media: "allowed uncertain",
+    stun: "allowed uncertain",
+    turn: "allowed uncertain",
+  });
+  // Addresses named exactly beside a group reference stay exact.
+  const mixed = {
+    IpProtocol: "tcp",
+    FromPort: 5061,
+    ToPort: 5061,
+    IpRanges: [{ CidrIp: "0.0.0.0/0" }],
+    UserIdGroupPairs: [{ GroupId: "sg-0a1b2c3d" }],
+  };
+  const m = run(readAwsSecurityGroups(sg([mixed]), "sg.json"));
+  assert.equal(verdicts(m).sip, "allowed");
+  assert.equal(verdicts(m).web, "blocked");
+});
+
+test("AWS: a CIDR with host bits is the network it names, with a warning", () => {
+  const perm = { IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: "0.0.0.1/0" }] };
+  const p = readAwsSecurityGroups(sg([perm]), "sg.json");
+  assert.deepEqual(
+    p.diagnostics.map((d) => `${d.severity}[${d.code}]`),
+    ["warning[aws-cidr-host-bits]"],
+  );
+  assert.equal(verdicts(AuditReport.parse(audit(topology, [p]))).web, "allowed");
+});

@@ -1,0 +1,180 @@
+/**
+ * The running kernel's firewall, for `apply` and `audit --live`: reading the part portmatrix owns
+ * (compile/owned.ts says what that is), loading restore input atomically, and reading the whole
+ * ruleset for an audit. Only `nft`, `iptables(-save|-restore)` and `ip6tables(…)` via execFile.
+ */
+import { spawnSync } from "node:child_process";
+import {
+  EMPTY_IPT,
+  iptOwnedFromSave,
+  iptTransition,
+  nftTransition,
+  NFT_TABLE,
+  type IptOwned,
+  type NftOwned,
+} from "../compile/owned.js";
+
+export type Backend = "nftables" | "iptables";
+export type Family = "v4" | "v6";
+
+/** What portmatrix owns in the kernel at one moment; JSON-safe (kept in the pending state file). */
+export type OwnedState =
+  { target: "nftables"; nft: NftOwned } | { target: "iptables"; v4: IptOwned; v6: IptOwned };
+
+/** A kernel tool failed: what ran and what it said (the CLI makes it an environment diagnostic). */
+export class KernelError extends Error {}
+
+interface Ran {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(cmd: readonly string[], input = ""): Ran {
+  const r = spawnSync(cmd[0]!, cmd.slice(1), {
+    input,
+    encoding: "utf8",
+    timeout: 60_000,
+    maxBuffer: 256 << 20,
+  });
+  if (r.error) {
+    const code = (r.error as NodeJS.ErrnoException).code;
+    throw new KernelError(`${cmd[0]}: ${code === "ENOENT" ? "not installed" : r.error.message}`);
+  }
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function runOk(cmd: readonly string[], input = ""): string {
+  const r = run(cmd, input);
+  if (r.status !== 0)
+    throw new KernelError(
+      `${cmd.join(" ")} failed (exit ${r.status}): ${r.stderr.trim().split("\n").join(" | ")}`,
+    );
+  return r.stdout;
+}
+
+const SAVE: Record<Family, string> = { v4: "iptables-save", v6: "ip6tables-save" };
+const RESTORE: Record<Family, string> = { v4: "iptables-restore", v6: "ip6tables-restore" };
+
+/** The commands a backend needs, for the environment check before anything is touched. */
+export function toolsOf(backend: Backend): string[] {
+  return backend === "nftables" ? ["nft"] : [...Object.values(SAVE), ...Object.values(RESTORE)];
+}
+
+export function missingTool(backend: Backend): string | undefined {
+  for (const t of toolsOf(backend)) {
+    const r = spawnSync(t, ["--version"], { encoding: "utf8", timeout: 10_000 });
+    if ((r.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") return t;
+  }
+  return undefined;
+}
+
+export function readNftOwned(): NftOwned {
+  const r = run(["nft", "list", "table", ...NFT_TABLE.split(" ")]);
+  if (r.status === 0) return r.stdout;
+  if (/No such file or directory/.test(r.stderr)) return undefined;
+  throw new KernelError(`nft list table ${NFT_TABLE} failed: ${r.stderr.trim()}`);
+}
+
+export function readIptOwned(fam: Family): IptOwned {
+  return iptOwnedFromSave(runOk([SAVE[fam], "-t", "filter"]));
+}
+
+export function readOwned(backend: Backend): OwnedState {
+  return backend === "nftables"
+    ? { target: "nftables", nft: readNftOwned() }
+    : { target: "iptables", v4: readIptOwned("v4"), v6: readIptOwned("v6") };
+}
+
+export function loadNft(text: string): void {
+  runOk(["nft", "-f", "-"], text);
+}
+
+export function loadIpt(fam: Family, text: string): void {
+  runOk([RESTORE[fam], "--noflush"], text);
+}
+
+/**
+ * Makes the owned part what `wanted` says (nftables: the compiled file itself, which replaces only
+ * its table; iptables: one --noflush transition per family, from what runs now). The two iptables
+ * families are two transactions: when the second fails, the first is put back before the error.
+ */
+export function loadOwned(wanted: OwnedState | { target: "nftables"; file: string }, header: string): void {
+  if (wanted.target === "nftables") {
+    loadNft("file" in wanted ? wanted.file : nftTransition(wanted.nft, header));
+    return;
+  }
+  const before = { v4: readIptOwned("v4"), v6: readIptOwned("v6") };
+  loadIpt("v4", iptTransition(before.v4, wanted.v4, header));
+  try {
+    loadIpt("v6", iptTransition(before.v6, wanted.v6, header));
+  } catch (e) {
+    loadIpt("v4", iptTransition(readIptOwned("v4"), before.v4, `${header} (undo)`));
+    throw e;
+  }
+}
+
+/** The restore input that brings `previous` back from `current` (what an apply loads), as a person would run it. */
+export function restoreFiles(
+  previous: OwnedState,
+  current: OwnedState,
+  header: string,
+): Array<{ suffix: string; text: string }> {
+  if (previous.target === "nftables") return [{ suffix: "", text: nftTransition(previous.nft, header) }];
+  const now = current.target === "iptables" ? current : { v4: EMPTY_IPT, v6: EMPTY_IPT };
+  return [
+    { suffix: "", text: iptTransition(now.v4, previous.v4, `${header} — iptables-restore --noflush`) },
+    { suffix: ".v6", text: iptTransition(now.v6, previous.v6, `${header} — ip6tables-restore --noflush`) },
+  ];
+}
+
+const XTABLES = /^table (ip|ip6|arp|bridge) (filter|nat|mangle|raw|security|broute)$/;
+
+/**
+ * Which of the two holds this namespace's rules, for `audit --live` without a backend: native
+ * nftables tables (not the ones iptables-nft makes for iptables), iptables rules (a rule or a DROP
+ * policy in iptables-save or ip6tables-save), both ("both": the caller asks which), or neither.
+ */
+export function liveBackend(): Backend | "both" | "none" {
+  const nft = run(["nft", "list", "tables"]);
+  const native =
+    nft.status === 0 && nft.stdout.split("\n").some((l) => l.trim() !== "" && !XTABLES.test(l.trim()));
+  let ipt = false;
+  for (const fam of ["v4", "v6"] as const) {
+    const r = run([SAVE[fam]]);
+    if (r.status === 0 && /^(-A |:\S+ DROP )/m.test(r.stdout)) ipt = true;
+  }
+  return native && ipt
+    ? "both"
+    : native
+      ? "nftables"
+      : ipt
+        ? "iptables"
+        : nft.status === 0
+          ? "none"
+          : "iptables";
+}
+
+/** The whole running ruleset, for `audit --live`: each text with the name the report gives it. */
+export function liveRulesets(backend: Backend): LiveRuleset[] {
+  if (backend === "nftables")
+    return [
+      {
+        file: "kernel (nft -j list ruleset)",
+        text: runOk(["nft", "-j", "list", "ruleset"]),
+        format: "nftables-json",
+      },
+    ];
+  // An empty save (nothing loaded in that family) is still that format: the reader gets it, no guessing.
+  return (["v4", "v6"] as const).map((fam) => ({
+    file: `kernel (${SAVE[fam]})`,
+    text: runOk([SAVE[fam]]),
+    format: "iptables-save",
+  }));
+}
+
+export interface LiveRuleset {
+  file: string;
+  text: string;
+  format: "nftables-json" | "iptables-save";
+}
