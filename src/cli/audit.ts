@@ -1,4 +1,6 @@
 /** `portmatrix audit`: rulesets as they are, against the matrix bound to a topology. */
+import { readNftablesText } from "../parse/nftables-text.js";
+import { loadNftIncludes } from "../shell/nft-includes.js";
 import type { Command } from "commander";
 import { audit, exitCode } from "../audit/audit.js";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
@@ -141,7 +143,11 @@ export function parseRulesets(
       );
       continue;
     }
-    const p = READERS[format](r.text, file);
+    // nft includes are files: loaded here, handed to the pure reader.
+    const p =
+      format === "nftables-text"
+        ? readNftablesText(r.text, file, loadNftIncludes(r.text, file))
+        : READERS[format](r.text, file);
     for (const d of p.diagnostics) (d.severity === "error" ? errors : warnings).push(d);
     if (format === "cisco-asa") errors.push(...asaZoneProblems(p, topology, file));
     parsed.push(p);

@@ -14,9 +14,12 @@ export interface Statement {
   text: string;
 }
 
-/** A `{` after these opens a block (table, chain, set …), not an anonymous set. */
+/**
+ * A `{` after these opens a block (table, chain, set …), not an anonymous set; so does one after
+ * `jump`/`goto` (a chain binding: an anonymous chain whose rules follow).
+ */
 const BLOCK =
-  /^(table(\s+\S+){1,2}|(chain|set|map|flowtable|counter|quota|limit|secmark|synproxy)\s+\S+|ct\s+(helper|timeout|expectation)\s+\S+)$/;
+  /^(table(\s+\S+){1,2}|(chain|set|map|flowtable|counter|quota|limit|secmark|synproxy|tunnel)\s+\S+|ct\s+(helper|timeout|expectation)\s+\S+)$/;
 
 export function nftStatements(text: string): Statement[] {
   const out: Statement[] = [];
@@ -31,7 +34,10 @@ export function nftStatements(text: string): Statement[] {
     depth = 0;
   };
   text.split("\n").forEach((raw, i) => {
-    const line = raw.replace(/\r$/, "");
+    let line = raw.replace(/\r$/, "");
+    // `\` at the end of a line continues the statement on the next one (nft's scanner).
+    const continued = /\\\s*$/.test(line.replace(/#.*$/, "")) && !/^\s*#/.test(line);
+    if (continued) line = line.replace(/\\\s*$/, "");
     let quote = false;
     for (let k = 0; k < line.length; k++) {
       const c = line[k]!;
@@ -46,7 +52,7 @@ export function nftStatements(text: string): Statement[] {
         continue;
       }
       if (c === "{") {
-        if (depth === 0 && BLOCK.test(cur.trim())) {
+        if (depth === 0 && (BLOCK.test(cur.trim()) || /\b(jump|goto)$/.test(cur.trim()))) {
           cur = cur.trimEnd() + " {";
           flush();
           continue;
@@ -73,8 +79,8 @@ export function nftStatements(text: string): Statement[] {
       }
       cur += c;
     }
-    // A statement ends with its line unless an anonymous set is still open.
-    if (depth === 0) flush();
+    // A statement ends with its line unless an anonymous set is still open or the line continues.
+    if (depth === 0 && !continued) flush();
     else cur += " ";
   });
   flush();

@@ -136,14 +136,19 @@ function orphans(items: readonly Item[], positionOf: (path: PathKey[]) => Positi
 function printRuleset(items: readonly Item[]): { text: string; lineOf: Array<PathKey[] | undefined> } {
   const lines: string[] = [];
   const lineOf: Array<PathKey[] | undefined> = [];
+  // A statement nft prints as text inside the JSON (a chain binding) may span lines: each keeps the path.
   const emit = (s: string, path?: PathKey[]): void => {
-    lines.push(s);
-    lineOf.push(path);
+    for (const line of s.split("\n")) {
+      lines.push(line);
+      lineOf.push(path);
+    }
   };
   const key = (b: Obj): string => `${str(b.family)} ${str(b.table ?? b.name)}`;
   for (const t of items.filter((i) => i.kind === "table")) {
     const tk = `${str(t.body.family)} ${str(t.body.name)}`;
     emit(`table ${tk} {`, t.path);
+    if (Array.isArray(t.body.flags) && t.body.flags.length > 0)
+      emit(`flags ${t.body.flags.map(str).join(",")}`, t.path);
     for (const s of items.filter((i) => (i.kind === "set" || i.kind === "map") && key(i.body) === tk))
       printSet(s, emit);
     for (const c of items.filter((i) => i.kind === "chain" && key(i.body) === tk)) {
@@ -171,17 +176,29 @@ function printSet(s: Item, emit: (line: string, path?: PathKey[]) => void): void
   emit(`type ${type}${b.map !== undefined ? ` : ${str(b.map)}` : ""}`, s.path);
   if (Array.isArray(b.flags) && b.flags.length > 0) emit(`flags ${b.flags.map(str).join(",")}`, s.path);
   const elems = Array.isArray(b.elem) ? b.elem : [];
-  if (elems.length > 0) emit(`elements = { ${elems.map((e) => value(e)).join(", ")} }`, s.path);
+  if (typeof b.timeout === "number") emit(`timeout ${b.timeout}s`, s.path);
+  // A map's element is [key, data]; the data of a verdict map is a verdict statement.
+  const elem = (e: Json): string =>
+    s.kind === "map" && Array.isArray(e) && e.length === 2
+      ? `${value(e[0]!)} : ${str(b.map) === "verdict" ? statement((e[1] ?? {}) as Obj) : value(e[1]!)}`
+      : value(e);
+  if (elems.length > 0) emit(`elements = { ${elems.map(elem).join(", ")} }`, s.path);
   emit("}");
 }
 
 function printRule(r: Obj): string {
-  const parts = (Array.isArray(r.expr) ? r.expr : []).map((e) => statement((e ?? {}) as Obj));
+  // nft 1.0.6 prints a chain binding (`jump { … }`) as a string of text syntax: it is taken as is.
+  const parts = (Array.isArray(r.expr) ? r.expr : []).map((e) =>
+    typeof e === "string" ? e : statement((e ?? {}) as Obj, str(r.family)),
+  );
   if (typeof r.comment === "string") parts.push(`comment ${quote(r.comment)}`);
   return parts.join(" ");
 }
 
-function statement(e: Obj): string {
+/** The reject a family's plain `reject` stands for: nft -j spells it out, nft list does not. */
+const DEFAULT_REJECT: Record<string, string> = { ip: "icmp", ip6: "icmpv6", inet: "icmpx" };
+
+function statement(e: Obj, family = ""): string {
   const [k, v] = Object.entries(e)[0] ?? ["empty", null];
   const o = (v ?? {}) as Obj;
   switch (k) {
@@ -200,6 +217,7 @@ function statement(e: Obj): string {
     case "notrack":
       return k;
     case "reject":
+      if (o.expr === "port-unreachable" && DEFAULT_REJECT[family] === o.type) return "reject";
       return o.type ? `reject with ${str(o.type)}${o.expr !== undefined ? ` ${str(o.expr)}` : ""}` : "reject";
     case "jump":
     case "goto":
@@ -215,7 +233,26 @@ function statement(e: Obj): string {
       return `${k}${o.family ? ` ${str(o.family)}` : ""} to ${natTarget(o)}`;
     case "redirect":
       return o.port !== undefined ? `redirect to :${value(o.port)}` : "redirect";
+    // A rule that updates a set or map (`add @s { ip saddr }`): the text reader takes the set as
+    // run-time state, as it does for the text form; a meter likewise.
+    case "set":
+      return `${str(o.op ?? "add")} ${str(o.set)} { ${value(o.elem ?? null)} }`;
+    case "map":
+      return `${str(o.op ?? "add")} ${str(o.map)} { ${value(o.elem ?? null)} : ${value(o.data ?? null)} }`;
+    case "mangle":
+      return `${expr(o.key)} set ${value(o.value ?? null)}`;
+    case "queue":
+      return "queue";
+    case "quota":
+      return typeof o.val === "number"
+        ? `quota ${o.inv ? "over " : ""}${o.val} ${str(o.val_unit ?? "bytes")}`
+        : "quota";
+    case "flow":
+      return `flow add ${str(o.flowtable)}`;
+    case "meter":
+      return `meter ${str(o.name)} { ${value(o.key ?? null)} }`;
     case "vmap": {
+      if (typeof o.data === "string") return `${expr(o.key)} vmap ${o.data}`;
       const data = (o.data ?? {}) as Obj;
       const entries = (Array.isArray(data.set) ? data.set : []).map((pair) => {
         const [kv, verdict] = Array.isArray(pair) ? pair : [pair, null];
@@ -278,9 +315,27 @@ function value(x: Json, quoteStrings = false): string {
       return value(((v ?? {}) as Obj).val ?? null, quoteStrings);
     case "concat":
       return (Array.isArray(v) ? v : []).map((e) => value(e, quoteStrings)).join(" . ");
+    case "map": {
+      // A data map lookup (`snat to ip saddr map { … }`): printed as nft does.
+      const o = (v ?? {}) as Obj;
+      return `${expr(o.key)} map ${value(o.data ?? null)}`;
+    }
+    case "|":
+    case "&":
+    case "^":
+    case "<<":
+    case ">>":
+      return Array.isArray(v) ? v.map((e) => expr(e)).join(` ${k} `) : `unknown-json-${k}`;
     default:
-      return `unknown-json-${k}`;
+      return x !== null && typeof x === "object" && !Array.isArray(x) && isExpr(k)
+        ? expr(x)
+        : `unknown-json-${k}`;
   }
+}
+
+/** Keys of the left-side expressions (`expr`), which also appear as values (`meta mark set ct mark`). */
+function isExpr(k: string): boolean {
+  return ["payload", "meta", "ct", "concat"].includes(k);
 }
 
 function str(x: Json | undefined): string {

@@ -7,23 +7,101 @@
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { MatchBuilder } from "../ir/match.js";
 import type { Action, Origin, Rule, TableFamily } from "../ir/ruleset.js";
-import { ctSet, CT_STATES, type CtState, type IntervalDim } from "../space/box.js";
+import {
+  ctSet,
+  CT_STATES,
+  makeBox,
+  withDim,
+  type Box,
+  FULL,
+  type CtState,
+  type IntervalDim,
+} from "../space/box.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { NameSet } from "../space/name-set.js";
-import {
-  icmpTypeSet,
-  parseAddresses,
-  parseNatTarget,
-  parsePortList,
-  parseProto,
-  type Token,
-} from "./terms.js";
+import { nftAddress, nftIcmpType, nftPort, nftProto, REJECT_CODES } from "./nft-values.js";
+import { parseNatTarget, parsePortList, type Token } from "./terms.js";
 import { lookupTable } from "./lookup.js";
 
+/** One element of a set or map: its key (the parts of a concatenation) and, in a map, its data. */
+export interface NftElem {
+  parts: string[];
+  /** The data of a map element (`: accept`, `: jump c1`), as tokens. */
+  data?: Token[];
+  col: number;
+}
+
+/** A named set or map of the table (`set NAME { … }`, `map NAME { … }`). */
 export interface NftSets {
+  kind: "set" | "map";
+  /** The key type (`ipv4_addr . inet_service`, or `typeof` expressions). */
   type: string;
-  elements: string;
+  /** A map's data type: `verdict` for a verdict map. */
+  data?: string;
+  elements: NftElem[];
+  /** Why the content changes at run time (dynamic/timeout flags, updated from rules), if it does. */
+  dynamic?: string;
   origin: Origin;
+}
+
+/** Words that end an element's key: per-element options as nft prints and accepts them. */
+const ELEM_OPTIONS = new Set([
+  "counter",
+  "timeout",
+  "expires",
+  "comment",
+  "packets",
+  "bytes",
+  "limit",
+  "quota",
+]);
+
+/**
+ * The elements of `{ … }` starting at `tokens[i]` (the `{`): keys split at ` . `, map data after
+ * ` : `, per-element options (counter packets N bytes M, timeout, expires, comment) skipped, nested
+ * `{ }` (a variable holding a set, inside a set) flattened as nft does. Returns the index after `}`.
+ */
+export function readElements(tokens: readonly Token[], i: number): { elements: NftElem[]; next: number } {
+  const elements: NftElem[] = [];
+  let key: Token[] = [];
+  let data: Token[] | undefined;
+  let depth = 0;
+  const push = (): void => {
+    const parts: string[] = [];
+    let cur: string[] = [];
+    for (const t of key) {
+      if (ELEM_OPTIONS.has(t.text)) break;
+      if (t.text === ".") {
+        parts.push(cur.join(" "));
+        cur = [];
+      } else cur.push(t.text);
+    }
+    parts.push(cur.join(" "));
+    if (key.length > 0) elements.push({ parts, ...(data ? { data } : {}), col: key[0]!.col });
+    key = [];
+    data = undefined;
+  };
+  for (i++; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.text === "{") depth++;
+    else if (t.text === "}") {
+      if (depth === 0) break;
+      depth--;
+    } else if (t.text === ",") push();
+    else if (t.text === ":" && !data) data = [];
+    else if (
+      !data &&
+      t.text.endsWith(":") &&
+      t.text.length > 1 &&
+      VERDICT_WORDS.has(tokens[i + 1]?.text ?? "")
+    ) {
+      key.push({ text: t.text.slice(0, -1), col: t.col });
+      data = [];
+    } else if (data) data.push(t);
+    else key.push(t);
+  }
+  push();
+  return { elements, next: i + 1 };
 }
 
 export interface NftRuleInput {
@@ -36,7 +114,8 @@ export interface NftRuleInput {
   index: number;
 }
 
-type ValueKind = "addr" | "port" | "proto" | "ct" | "icmp" | "icmpv6" | "ifname" | "nfproto";
+/** `any`: a concatenation part the space has no dimension for (`ether saddr`): any value matches. */
+type ValueKind = "addr" | "port" | "proto" | "ct" | "icmp" | "icmpv6" | "ifname" | "nfproto" | "any";
 interface Selector {
   kind: ValueKind;
   dim: IntervalDim | "iif" | "oif" | "family";
@@ -79,22 +158,6 @@ for (const [name, proto] of Object.entries(PORT_PROTOS)) {
   SELECTORS[`${name} sport`] = { kind: "port", dim: "sport", proto };
   SELECTORS[`${name} dport`] = { kind: "port", dim: "dport", proto };
 }
-/** ICMPv6 type names (RFC 4443 §2.1, RFC 4861 §4) as nft spells them. */
-const ICMPV6: Record<string, number> = lookupTable({
-  "destination-unreachable": 1,
-  "packet-too-big": 2,
-  "time-exceeded": 3,
-  "parameter-problem": 4,
-  "echo-request": 128,
-  "echo-reply": 129,
-  "mld-listener-query": 130,
-  "mld-listener-report": 131,
-  "nd-router-solicit": 133,
-  "nd-router-advert": 134,
-  "nd-neighbor-solicit": 135,
-  "nd-neighbor-advert": 136,
-  "nd-redirect": 137,
-});
 const VERDICT_WORDS = new Set([
   "accept",
   "drop",
@@ -110,18 +173,14 @@ const VERDICT_WORDS = new Set([
   "notrack",
   "queue",
 ]);
+/** Words that begin a selector (a payload, meta or conntrack expression). */
+const SELECTOR_HEADS = ["meta", "ct", "ip", "ip6", "tcp", "udp", "th"] as const;
 const STATEMENT_WORDS = new Set([
   "counter",
   "log",
   "comment",
   "limit",
-  "meta",
-  "ct",
-  "ip",
-  "ip6",
-  "tcp",
-  "udp",
-  "th",
+  ...SELECTOR_HEADS,
   "iifname",
   "oifname",
   "iif",
@@ -138,7 +197,9 @@ interface Parser {
   mb: MatchBuilder;
   diags: Diagnostic[];
   action?: Action;
-  vmap?: { sel: Selector; entries: Array<{ key: string[]; verdict: Action }> };
+  vmap?: { key: Selector[]; entries: Array<{ elem: NftElem; verdict: Action }> };
+  /** The previous term if it was `SELECTOR != one value` (see mergedInequality), with where it ended. */
+  lastNe?: { sel: Selector; end: number };
 }
 
 export function nftRule(input: NftRuleInput): { rules: Rule[]; diagnostics: Diagnostic[] } {
@@ -160,12 +221,18 @@ export function nftRule(input: NftRuleInput): { rules: Rule[]; diagnostics: Diag
       rules: [mk(p.mb, p.action ?? { kind: "continue", effect: "no verdict" }, 0)],
       diagnostics: p.diags,
     };
-  const { sel, entries } = p.vmap;
+  // A verdict map: for each element, the rule's other matches and key ∈ element → its verdict.
+  // Keys are disjoint (the kernel refuses overlaps), so the order of the rules does not matter; a
+  // packet whose key is in no element is not decided by this rule (nft_lookup breaks the rule).
+  const { key, entries } = p.vmap;
   const rules = entries.map((e, k) => {
     const mb = p.mb.clone();
-    applyValue(p, mb, sel, e.key, false);
+    applyElements(p, mb, key, [e.elem], false);
     return mk(mb, e.verdict, k);
   });
+  // Nothing decided, but what the rule does besides (an approximated statement) stays said.
+  if (rules.length === 0 && p.mb.approximations.length > 0)
+    rules.push(mk(p.mb, { kind: "continue", effect: "verdict map without elements" }, 0));
   return { rules, diagnostics: p.diags };
 }
 
@@ -179,22 +246,85 @@ function err(p: Parser, msg: string, expected: string, tok = p.t[Math.min(p.i, p
   );
 }
 
-function approx(p: Parser, construct: string, reason: string, tok = p.t[p.i]): void {
+function approx(p: Parser, construct: string, reason: string, tok = p.t[p.i], decides = false): void {
   const o = p.input.origin;
-  p.mb.approximate(construct, reason, { ...o, col: (tok?.col ?? 0) + 1 });
+  p.mb.approximate(
+    construct,
+    reason,
+    { ...o, col: (tok?.col ?? 0) + 1 },
+    // A construct that may itself decide the verdict (a verdict map of unknown content, a queue
+    // to a program) leaves the rule's action unknown; any other leaves only its match unknown.
+    decides || /(^| )(vmap|queue|synproxy)( |$)/.test(construct) ? "action" : "match",
+  );
 }
 
 function word(p: Parser, k = 0): string {
   return p.t[p.i + k]?.text ?? "";
 }
 
+const PAYLOADS = new Set<string>([
+  ...SELECTOR_HEADS,
+  "icmp",
+  "icmpv6",
+  "ether",
+  "vlan",
+  "arp",
+  "sctp",
+  "dccp",
+  "udplite",
+]);
+
+/**
+ * A two-word selector the space has no dimension for, as a part of a concatenation (`ip saddr .
+ * ether saddr @s`): consumed and said as an approximation; the other parts still narrow the match.
+ */
+function unmodelledPart(p: Parser): Selector | undefined {
+  if (!PAYLOADS.has(word(p)) || !/^[a-z][\w-]*$/.test(word(p, 1))) return undefined;
+  approx(
+    p,
+    `${word(p)} ${word(p, 1)}`,
+    "a part of a concatenation not modelled: any value of it is taken to match",
+  );
+  p.i += 2;
+  return { kind: "any", dim: "proto" };
+}
+
+/** The selector at the parser's position (two words, then one), consumed; undefined if none. */
+function selectorAt(p: Parser): Selector | undefined {
+  const two = SELECTORS[`${word(p)} ${word(p, 1)}`];
+  if (two) {
+    p.i += 2;
+    return two;
+  }
+  const one = SELECTORS[word(p)];
+  if (one) p.i++;
+  return one;
+}
+
 function step(p: Parser): void {
   const w = word(p);
   const two = `${w} ${word(p, 1)}`;
-  const sel = SELECTORS[two] ?? SELECTORS[w];
-  if (sel) {
-    p.i += SELECTORS[two] ? 2 : 1;
-    return selectorExpr(p, sel);
+  const start = p.i;
+  const first = selectorAt(p);
+  if (first) {
+    // A concatenation `ip daddr . tcp dport`: one key over several dimensions.
+    const key = [first];
+    while (word(p) === ".") {
+      p.i++;
+      const next = selectorAt(p) ?? unmodelledPart(p);
+      if (!next) {
+        // The whole key and what follows it (`ip saddr . meta mark vmap @m`): one approximation.
+        p.i = start;
+        const construct = skipExpr(p).join(" ");
+        return approx(p, construct, "concatenation with a selector not modelled", p.t[start]);
+      }
+      key.push(next);
+    }
+    if (word(p) === "set") {
+      p.i = start;
+      return skipUnknown(p, `${two} set`, "statement not modelled (it may change later matches)");
+    }
+    return selectorExpr(p, key);
   }
   if (
     PORT_PROTOS[w] !== undefined ||
@@ -209,12 +339,12 @@ function step(p: Parser): void {
   ) {
     if (word(p, 2) === "set")
       return skipUnknown(p, `${two} set`, "statement not modelled (it may change later matches)");
-    return skipUnknown(p, two, "selector not modelled; the rule is treated as matching regardless of it");
+    return skipUnknown(p, two, "selector not modelled; the rule is treated as matching regardless of it", 2);
   }
   statementOrVerdict(p, w);
 }
 
-function selectorExpr(p: Parser, sel: Selector): void {
+function selectorExpr(p: Parser, key: Selector[]): void {
   let neg = false;
   if (word(p) === "!=" || word(p) === "ne") {
     neg = true;
@@ -222,59 +352,171 @@ function selectorExpr(p: Parser, sel: Selector): void {
   } else if (word(p) === "==" || word(p) === "eq") p.i++;
   if (word(p) === "vmap") {
     p.i++;
-    return readVmap(p, sel);
+    return readVmap(p, key);
   }
-  const items = readItems(p);
-  if (items === undefined) return;
-  applyValue(p, p.mb, sel, items, neg);
+  const start = p.i;
+  const elems = readItems(p, key);
+  if (elems === undefined) return;
+  const single = elems.length === 1 && p.t[start]?.text !== "{" && !/[-/]/.test(p.t[start]?.text ?? "-");
+  if (neg && key.length === 1 && single) mergedInequality(p, key[0]!, start);
+  applyElements(p, p.mb, key, elems, neg);
 }
 
-/** `x`, `{ a, b-c }` or `@set` → element strings; undefined after an approximation/error. */
-function readItems(p: Parser): string[] | undefined {
+/**
+ * nft 1.0.6 (Debian 12's) merges adjacent payload matches into one load and comparison, also when
+ * both are `!=`: `udp sport != 1555 udp dport != 808` is loaded as (sport, dport) != (1555, 808),
+ * which matches unless both are equal — not what the text says (seen in the kernel differential
+ * test, `nft --debug=netlink`). Which nft loaded the ruleset is not known here: said as an
+ * approximation, so verdicts it can change are uncertain.
+ */
+function mergedInequality(p: Parser, sel: Selector, start: number): void {
+  const last = p.lastNe;
+  p.lastNe = { sel, end: p.i };
+  const adjacent =
+    (last?.sel.dim === "sport" &&
+      sel.dim === "dport" &&
+      last.sel.proto === sel.proto &&
+      sel.proto !== undefined) ||
+    (last?.sel.dim === "src" && sel.dim === "dst" && last.sel.family === sel.family && sel.kind === "addr");
+  const consecutive =
+    last !== undefined && p.t.slice(last.end, start).filter((t) => !/^(!=|ne)$/.test(t.text)).length === 2;
+  if (adjacent && consecutive)
+    approx(
+      p,
+      p.t
+        .slice(last.end - 4, p.i)
+        .map((t) => t.text)
+        .join(" "),
+      "nft 1.0.6 loads two adjacent `!=` matches as one comparison (matches unless both are equal)",
+      p.t[last.end - 4],
+    );
+}
+
+/** `x`, `{ a, b-c }` or `@set` → elements; undefined after an approximation or error. */
+function readItems(p: Parser, key: Selector[]): NftElem[] | undefined {
   const w = word(p);
+  if (p.i >= p.t.length)
+    return void err(p, "a match without a value", "SELECTOR VALUE, SELECTOR { … } or SELECTOR @set");
   if (w === "{") {
-    const items: string[] = [];
-    p.i++;
-    while (p.i < p.t.length && word(p) !== "}") {
-      if (word(p) !== ",") items.push(word(p));
-      p.i++;
-    }
-    p.i++;
-    return items;
+    const r = readElements(p.t, p.i);
+    p.i = r.next;
+    return r.elements;
   }
+  const tok = p.t[p.i];
   p.i++;
-  if (w.startsWith("@")) {
-    const set = p.input.sets.get(w.slice(1));
-    if (!set || set.type.includes(" . ")) {
-      approx(p, w, set ? "concatenated set not modelled" : `set ${w.slice(1)} not found`, p.t[p.i - 1]);
-      return undefined;
+  if (w.startsWith("@")) return namedSet(p, w.slice(1), "set", tok)?.elements;
+  // `ct state established,related`: an unbraced comma list (nft prints flag values this way);
+  // `ip daddr . tcp dport 203.0.113.1 . 443`: one concatenated value.
+  const items: NftElem[] = [];
+  const one = (): NftElem => {
+    const parts = [p.t[p.i - 1]!.text];
+    for (let k = 1; k < key.length && word(p) === "."; k++) {
+      parts.push(word(p, 1));
+      p.i += 2;
     }
-    return set.elements
-      .split(",")
-      .map((e) => e.trim())
-      .filter((e) => e !== "");
-  }
-  // `ct state established,related`: an unbraced comma list (nft prints flag values this way).
-  const items = [w];
+    return { parts, col: tok?.col ?? 0 };
+  };
+  items.push(one());
   while (word(p) === "," && p.i + 1 < p.t.length) {
-    items.push(word(p, 1));
     p.i += 2;
+    items.push(one());
   }
   return items;
 }
 
-function applyValue(p: Parser, mb: MatchBuilder, sel: Selector, items: string[], neg: boolean): void {
-  if (sel.proto !== undefined) mb.narrow("proto", IntervalSet.of(sel.proto));
-  if (sel.family) mb.family(sel.family);
+/** A named set or map of the table; an error if the table has none by that name. */
+function namedSet(p: Parser, name: string, want: "set" | "map", tok: Token | undefined): NftSets | undefined {
+  const set = p.input.sets.get(name);
+  if (!set) {
+    err(
+      p,
+      `${want} @${name} is not declared in table ${p.input.table}`,
+      `a ${want} ${name} declared in the table`,
+      tok,
+    );
+    return undefined;
+  }
+  if (set.dynamic) {
+    // A verdict map's run-time elements decide verdicts of their own.
+    return void approx(
+      p,
+      `@${name}`,
+      `${set.kind} ${name} ${set.dynamic} (dynamic state): its content at run time is not known`,
+      tok,
+      want === "map",
+    );
+  }
+  return set;
+}
+
+/** Narrows `mb` to packets whose key is one of `elems` (or, negated, none of them). */
+function applyElements(p: Parser, mb: MatchBuilder, key: Selector[], elems: NftElem[], neg: boolean): void {
+  for (const sel of key) {
+    if (sel.proto !== undefined) mb.narrow("proto", IntervalSet.of(sel.proto));
+    if (sel.family) mb.family(sel.family);
+  }
+  const bad = elems.find((e) => e.parts.length !== key.length);
+  if (bad)
+    return err(
+      p,
+      `element \`${bad.parts.join(" . ")}\` has ${bad.parts.length} part(s) for a key of ${key.length}`,
+      key.length > 1 ? "elements as concatenations A . B of the key's parts" : "single values",
+      { text: "", col: bad.col },
+    );
+  if (key.length === 1)
+    return applySingle(
+      p,
+      mb,
+      key[0]!,
+      elems.map((e) => e.parts[0]!),
+      neg,
+    );
+  // A concatenation: each element is a box over the key's dimensions; the key is in their union.
+  if (neg) return approx(p, `!= ${key.length}-part concatenation`, "a negated concatenation is not modelled");
+  const boxes: Box[] = [];
+  for (const e of elems) {
+    let box: Box = makeBox({});
+    for (const [k, sel] of key.entries()) {
+      const item = e.parts[k]!;
+      if (sel.kind === "any") continue;
+      if (sel.kind === "ifname" || sel.kind === "nfproto") {
+        if (sel.kind === "nfproto" || item.endsWith("*"))
+          return approx(
+            p,
+            item,
+            `${sel.kind === "nfproto" ? "meta nfproto" : "interface wildcard"} in a concatenation is not modelled`,
+          );
+        const dim = sel.dim === "iif" ? "iif" : "oif";
+        box = withDim(box, dim, box[dim].intersect(NameSet.of(item)));
+        continue;
+      }
+      const v = valueSet(sel.kind, item);
+      if (!v) return err(p, badValue(sel.kind, item), expectedFor(sel.kind), { text: item, col: e.col });
+      const dim = sel.dim as IntervalDim;
+      box = withDim(box, dim, box[dim].intersect(v));
+    }
+    boxes.push(box);
+  }
+  mb.anyOf(boxes);
+}
+
+function applySingle(p: Parser, mb: MatchBuilder, sel: Selector, items: string[], neg: boolean): void {
   if (sel.kind === "ifname") {
     const wild = items.filter((x) => x.endsWith("*"));
-    if (wild.length > 0)
-      approx(p, wild.join(","), "interface wildcard: only the literal name is matched exactly");
+    const names = items.filter((x) => !x.endsWith("*"));
     // Where a packet has no such interface (oif in prerouting/input, iif in output) the kernel's
     // meta expression breaks the rule: neither `oifname x` nor `oifname != x` matches (nft_meta_get_eval).
+    // A wildcard (`eth*`) is a prefix the name sets cannot say: the match is widened to every
+    // name (positive) or kept to the literal names' complement (negated), and said.
+    if (wild.length > 0)
+      approx(
+        p,
+        wild.join(","),
+        "interface wildcard: taken as matching any interface name (wider than it is)",
+      );
     return void mb.narrowName(
       sel.dim === "iif" ? "iif" : "oif",
-      neg ? NameSet.except(...items, "") : NameSet.of(...items),
+      neg ? NameSet.except(...names, "") : wild.length > 0 ? NameSet.except("") : NameSet.of(...names),
     );
   }
   if (sel.kind === "nfproto") {
@@ -287,73 +529,100 @@ function applyValue(p: Parser, mb: MatchBuilder, sel: Selector, items: string[],
   let set = IntervalSet.EMPTY;
   for (const item of items) {
     const v = valueSet(sel.kind, item);
-    if (!v) return err(p, `bad value ${item}`, expectedFor(sel.kind), p.t[p.i - 1]);
+    if (!v) return err(p, badValue(sel.kind, item), expectedFor(sel.kind), p.t[p.i - 1]);
     set = set.union(v);
   }
   mb.narrow(sel.dim as IntervalDim, set, neg);
 }
 
 function valueSet(kind: ValueKind, item: string): IntervalSet | undefined {
+  // `*`: the catch-all element of a set or map (nft 1.0+), every value of the key.
+  if (item === "*")
+    return kind === "addr" ? FULL.addr : kind === "proto" ? FULL.proto : kind === "ct" ? FULL.ct : FULL.port;
   switch (kind) {
-    case "addr": {
-      const a = parseAddresses(item);
-      return a.ok ? a.set : undefined;
-    }
-    case "port": {
-      const r = parsePortList(item);
-      return r.ok ? r.set : undefined;
-    }
+    case "addr":
+      return nftAddress(item);
+    case "port":
+      return nftPort(item);
     case "proto":
-      return parseProto(item);
+      return nftProto(item);
     case "ct": {
       const states = item.split(",");
       if (!states.every((s) => (CT_STATES as readonly string[]).includes(s))) return undefined;
       return ctSet(states as CtState[]);
     }
     case "icmp":
-      return icmpTypeSet(item);
-    case "icmpv6": {
-      const n = ICMPV6[item];
-      return n !== undefined ? IntervalSet.of(n * 256, n * 256 + 255) : icmpTypeSet(item);
-    }
+      return nftIcmpType(item, false);
+    case "icmpv6":
+      return nftIcmpType(item, true);
     case "ifname":
     case "nfproto":
       return undefined;
+    case "any":
+      return FULL.port;
   }
+}
+
+function badValue(kind: ValueKind, item: string): string {
+  if (kind === "addr" && /^[a-z][\w-]*(\.[\w-]+)+$/i.test(item) && !/^[\d.]+$/.test(item))
+    return `host name ${item}: nft resolves it when it loads the ruleset, so what it matches is not in the file`;
+  if (kind === "port" && /^[a-z][\w-]*$/i.test(item))
+    return `unknown service name ${item} (not in Debian netbase's /etc/services)`;
+  return `bad value ${item}`;
 }
 
 function expectedFor(kind: ValueKind): string {
   return {
     addr: "an address, prefix or range",
-    port: "a port or range 0-65535",
+    port: "a port, range or service name (/etc/services)",
     proto: "a protocol name or number",
     ct: "new, established, related, invalid, untracked",
     icmp: "an ICMP type name or number",
     icmpv6: "an ICMPv6 type name or number",
     ifname: "an interface name",
     nfproto: "ipv4 or ipv6",
+    any: "a value",
   }[kind];
 }
 
-function readVmap(p: Parser, sel: Selector): void {
-  const entries: Array<{ key: string[]; verdict: Action }> = [];
-  if (word(p) !== "{") {
-    approx(p, `vmap ${word(p)}`, "named verdict map not modelled");
+/** `KEY vmap { k : verdict, … }` or `KEY vmap @map`: one rule per element (nftRule). */
+function readVmap(p: Parser, key: Selector[]): void {
+  let elems: NftElem[];
+  const tok = p.t[p.i];
+  if (word(p) === "{") {
+    const r = readElements(p.t, p.i);
+    p.i = r.next;
+    elems = r.elements;
+  } else if (word(p).startsWith("@")) {
     p.i++;
-    return;
+    const map = namedSet(p, tok!.text.slice(1), "map", tok);
+    if (!map) return;
+    if (map.kind !== "map" || map.data !== "verdict")
+      return err(p, `${tok!.text} is not a verdict map`, "a map of type KEY : verdict", tok);
+    elems = map.elements;
+  } else return err(p, `bad verdict map ${word(p)}`, "vmap { KEY : VERDICT, … } or vmap @MAP");
+  const entries: Array<{ elem: NftElem; verdict: Action }> = [];
+  for (const elem of elems) {
+    const v = elem.data && elem.data.length > 0 ? verdictOf(elem.data) : undefined;
+    if (!v)
+      return err(
+        p,
+        `bad verdict \`${(elem.data ?? []).map((t) => t.text).join(" ")}\` for ${elem.parts.join(" . ")}`,
+        "KEY : accept|drop|return|continue|jump CHAIN|goto CHAIN",
+        { text: "", col: elem.col },
+      );
+    entries.push({ elem, verdict: v });
   }
-  p.i++;
-  while (p.i < p.t.length && word(p) !== "}") {
-    const key = word(p);
-    if (word(p, 1) !== ":") return err(p, "malformed verdict map element", "KEY : VERDICT");
-    p.i += 2;
-    const v = verdict(p);
-    if (!v) return err(p, `bad verdict ${word(p)}`, "accept, drop, jump CHAIN, goto CHAIN, return");
-    entries.push({ key: [key], verdict: v });
-    if (word(p) === ",") p.i++;
-  }
-  p.i++;
-  p.vmap = { sel, entries };
+  // The catch-all element decides only where no other element does: it goes last.
+  const isCatchAll = (e: { elem: NftElem }): boolean => e.elem.parts.every((x) => x === "*");
+  p.vmap = { key, entries: [...entries.filter((e) => !isCatchAll(e)), ...entries.filter(isCatchAll)] };
+}
+
+/** A verdict from a map element's data tokens (`accept`, `jump c1`). */
+function verdictOf(data: readonly Token[]): Action | undefined {
+  const sub: Parser = { t: [...data], i: 0, input: undefined as never, mb: undefined as never, diags: [] };
+  const v = verdict(sub);
+  return v && sub.i === data.length ? v : undefined;
 }
 
 function verdict(p: Parser): Action | undefined {
@@ -388,6 +657,8 @@ function statementOrVerdict(p: Parser, w: string): void {
   switch (w) {
     case "counter":
       if (word(p) === "packets") p.i += 4;
+      // `counter name "c"` / `counter name ip saddr map { … }`: a named counter, observes only.
+      else if (word(p) === "name") skipExpr(p);
       return;
     case "comment":
       p.i++;
@@ -396,15 +667,20 @@ function statementOrVerdict(p: Parser, w: string): void {
       while (["prefix", "level", "flags", "group", "snaplen", "queue-threshold"].includes(word(p)))
         p.i += word(p) === "flags" && word(p, 2) === "," ? 4 : 2;
       return;
-    case "reject": {
-      const rest: string[] = [];
-      while (p.i < p.t.length && !STATEMENT_WORDS.has(word(p))) rest.push(p.t[p.i++]!.text);
-      p.action = rest.length ? { kind: "reject", with: rest.join(" ") } : { kind: "reject" };
-      return;
-    }
+    case "reject":
+      return rejectStatement(p);
     case "dnat":
     case "snat":
       return natStatement(p, w);
+    case "fib": {
+      // `fib saddr . iif oif missing`: flags joined by `.`, a result, then the comparison.
+      p.i--;
+      const parts: string[] = [];
+      while (p.i < p.t.length && !["oif", "oifname", "type"].includes(word(p))) parts.push(p.t[p.i++]!.text);
+      parts.push(...p.t.slice(p.i, p.i + (["==", "!="].includes(word(p, 1)) ? 3 : 2)).map((t) => t.text));
+      p.i += ["==", "!="].includes(word(p, 1)) ? 3 : 2;
+      return approx(p, parts.join(" "), "fib (a routing lookup) is not modelled", start);
+    }
     case "masquerade":
       while (
         word(p) === "to" ||
@@ -439,27 +715,161 @@ function statementOrVerdict(p: Parser, w: string): void {
   void start;
 }
 
+/**
+ * `reject [with icmp|icmpv6|icmpx [type] CODE | with tcp reset]`. nft adds the dependency the
+ * reply needs: `with tcp reset` only applies to TCP (`meta l4proto tcp`), `with icmp` to IPv4 and
+ * `with icmpv6` to IPv6 packets (in inet tables), so the rule matches only those.
+ */
+function rejectStatement(p: Parser): void {
+  if (word(p) !== "with") return void (p.action = { kind: "reject" });
+  const kind = word(p, 1);
+  if (kind === "tcp" && word(p, 2) === "reset") {
+    p.i += 3;
+    p.mb.narrow("proto", IntervalSet.of(6));
+    return void (p.action = { kind: "reject", with: "tcp reset" });
+  }
+  if (kind !== "icmp" && kind !== "icmpv6" && kind !== "icmpx")
+    return err(
+      p,
+      `bad reject type ${kind}`,
+      "reject with icmp|icmpv6|icmpx CODE or with tcp reset",
+      p.t[p.i + 1],
+    );
+  p.i += word(p, 2) === "type" ? 3 : 2;
+  const code = word(p);
+  if (!REJECT_CODES[kind].includes(code) && !/^\d{1,3}$/.test(code))
+    return err(p, `unknown ${kind} reject code ${code}`, REJECT_CODES[kind].join(", "));
+  p.i++;
+  if (kind === "icmp") p.mb.family(4);
+  if (kind === "icmpv6") p.mb.family(6);
+  p.action = { kind: "reject", with: `${kind} ${code}` };
+}
+
 function natStatement(p: Parser, w: "dnat" | "snat"): void {
   if (word(p) === "ip" || word(p) === "ip6") p.i++;
+  const prefix = word(p) === "prefix";
+  if (prefix) p.i++;
   if (word(p) !== "to") return err(p, `${w} without a target`, `${w} to ADDR[:PORT]`);
   p.i++;
-  const t = parseNatTarget(word(p));
-  if (!t.ok) return err(p, `bad ${w} target ${word(p)}`, t.expected);
+  const target = word(p);
+  if (
+    prefix ||
+    word(p, 1) === "map" ||
+    SELECTORS[`${target} ${word(p, 1)}`] ||
+    SELECTORS[target] ||
+    OPERAND_NEXT.has(target) ||
+    ["numgen", "jhash", "symhash"].includes(target)
+  ) {
+    // The target is computed from the packet (a map lookup, a hash): which address is not known.
+    const tok = p.t[p.i];
+    approx(
+      p,
+      `${w} to ${skipExpr(p).join(" ")}`,
+      "a NAT target computed from the packet (map, hash, prefix) is not modelled",
+      tok,
+    );
+    p.action = w === "dnat" ? { kind: "dnat", to: {} } : { kind: "snat", to: {} };
+    return;
+  }
+  const t = parseNatTarget(target);
+  if (!t.ok) return err(p, `bad ${w} target ${target}`, t.expected);
   p.i++;
+  while (["persistent", "random", "fully-random", ","].includes(word(p))) p.i++;
   p.action = w === "dnat" ? { kind: "dnat", to: t.target } : { kind: "snat", to: t.target };
 }
 
-/** Records the construct as an approximation and skips to the next statement keyword. */
-function skipUnknown(p: Parser, construct: string, reason: string): void {
+/** After these words an expression goes on: the next word is an operand, not a new statement. */
+const OPERAND_NEXT = new Set([
+  "set",
+  "to",
+  ".",
+  "map",
+  "vmap",
+  ":",
+  "mod",
+  "name",
+  "|",
+  "&",
+  "^",
+  ">>",
+  "<<",
+  "and",
+  "or",
+  "xor",
+  "jhash",
+  "symhash",
+  "==",
+  "!=",
+  "<",
+  ">",
+  "<=",
+  ">=",
+  "eq",
+  "ne",
+  "lt",
+  "gt",
+  "le",
+  "ge",
+  "prefix",
+  "ip",
+  "ip6",
+  "tcp",
+  "udp",
+  "meta",
+  "ct",
+  "th",
+  "icmp",
+  "icmpv6",
+  "sctp",
+  "dccp",
+  "udplite",
+  "original",
+  "reply",
+  "offset",
+  "seed",
+  "typeof",
+  "in",
+  "out",
+]);
+
+/**
+ * The tokens of one statement or expression not modelled, consumed: up to the next statement
+ * keyword that is not an operand (`meta mark set ip saddr map { … }`, `add @s { ip saddr timeout
+ * 1m }`, `queue to jhash tcp dport . tcp sport mod 4`), braces taken whole.
+ */
+function skipExpr(p: Parser, parts: string[] = []): string[] {
+  if (p.i >= p.t.length) return parts;
+  do {
+    if (word(p) === "{") {
+      const end = readElements(p.t, p.i).next;
+      while (p.i < end && p.i < p.t.length) parts.push(p.t[p.i++]!.text);
+    } else parts.push(p.t[p.i++]!.text);
+  } while (
+    p.i < p.t.length &&
+    !(STATEMENT_WORDS.has(word(p)) && !OPERAND_NEXT.has(parts[parts.length - 1]!))
+  );
+  return parts;
+}
+
+/**
+ * Records the construct as an approximation and skips to the next statement keyword. A selector
+ * (`ct status dnat`, `ip dscp cs1`) keeps its first value even if that is a keyword too; a
+ * concatenation with a part not modelled (`meta pkttype . udp dport vmap { … }`) is taken whole.
+ */
+function skipUnknown(p: Parser, construct: string, reason: string, selectorWords = 0): void {
   const tok = p.t[p.i];
   const parts: string[] = [];
-  do parts.push(p.t[p.i++]!.text);
-  while (
-    p.i < p.t.length &&
-    !(
-      STATEMENT_WORDS.has(word(p)) &&
-      !["ip", "ip6", "tcp", "udp", "meta", "ct"].includes(parts[parts.length - 1]!)
-    )
-  );
+  if (selectorWords > 0 && word(p, selectorWords) !== "set") {
+    for (let k = 0; k < selectorWords && p.i < p.t.length; k++) parts.push(p.t[p.i++]!.text);
+    if (word(p) === ".")
+      return approx(p, skipExpr(p, parts).join(" "), "concatenation with a selector not modelled", tok);
+    if (["==", "!=", "eq", "ne"].includes(word(p))) parts.push(p.t[p.i++]!.text);
+    if (word(p) === "{") {
+      const end = readElements(p.t, p.i).next;
+      while (p.i < end && p.i < p.t.length) parts.push(p.t[p.i++]!.text);
+    } else if (p.i < p.t.length) parts.push(p.t[p.i++]!.text);
+    if (p.i >= p.t.length || STATEMENT_WORDS.has(word(p))) return approx(p, parts.join(" "), reason, tok);
+  }
+  skipExpr(p, parts);
   approx(p, parts.join(" ") || construct, reason, tok);
 }

@@ -5,11 +5,12 @@
  * raw -300, mangle -150, dstnat -100, filter 0, security 50, srcnat 100, and `name ± n`).
  * Verdict maps (`vmap { k : verdict }`) become one rule per element, in the same line.
  */
-import { nftStatements } from "./nft-statements.js";
+import { nftStatements, type Statement } from "./nft-statements.js";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import type { Chain, Hook, Origin, Ruleset, Table, TableFamily } from "../ir/ruleset.js";
 import type { IntervalSet } from "../space/interval-set.js";
-import { nftRule, type NftSets } from "./nftables-rule.js";
+import type { Token } from "./terms.js";
+import { nftRule, readElements, type NftElem, type NftSets } from "./nftables-rule.js";
 import { MAX_READER_DIAGNOSTICS, stoppedReading, type ParsedRuleset } from "./reader.js";
 import { tokenizeNft } from "./nftables-tokens.js";
 import { lookupTable } from "./lookup.js";
@@ -22,11 +23,18 @@ const PRIORITY_NAMES: Record<string, number> = lookupTable({
   security: 50,
   srcnat: 100,
 });
+/** Named stateful objects: they decide no verdict themselves (rules that use them are read). */
+const OBJECTS =
+  /^(flowtable|counter|quota|limit|secmark|synproxy|tunnel|ct\s+(helper|timeout|expectation))\s+\S+\s*\{$/;
 const HOOKS = new Set<string>(["prerouting", "input", "forward", "output", "postrouting"]);
 const IP_FAMILIES = new Set<string>(["ip", "ip6", "inet"]);
 
 interface St {
+  /** The file being read: the ruleset's, or an included one. */
   file: string;
+  includes: NftIncludes | undefined;
+  /** The files whose includes are being read (outermost first). */
+  including: string[];
   diags: Diagnostic[];
   tables: Table[];
   table?: Table | undefined;
@@ -34,20 +42,77 @@ interface St {
   chain?: Chain | undefined;
   sets: Map<string, NftSets>;
   /** Open named set being read, with the element text gathered so far. */
-  set?: { name: string; type: string; text: string; origin: Origin } | undefined;
+  set?: { name: string; kind: "set" | "map"; type?: "ignored"; stmts: string[]; origin: Origin } | undefined;
   depth: number;
+  /** The sets of each table (`family name`). */
+  setsOf: Map<string, Map<string, NftSets>>;
+  /** `define`d variables. */
+  vars: Map<string, string>;
+  /** Chains that hold the chain bindings being read (innermost last). */
+  outer: Chain[];
+  /** Tables with `flags dormant`. */
+  dormant: Set<Table>;
+  /** Sets that rules update (`add @s`, `update @s`, `delete @s`): their content is run-time state. */
+  updated: Set<string>;
+  /** A base chain header still missing its priority (split over lines). */
+  header?: { text: string; origin: Origin } | undefined;
 }
 
-export function readNftablesText(text: string, file: string): ParsedRuleset {
-  const st: St = { file, diags: [], tables: [], skipTable: false, sets: new Map(), depth: 0 };
-  for (const s of nftStatements(text)) {
-    if (st.diags.length >= MAX_READER_DIAGNOSTICS) {
-      st.diags.push(stoppedReading(file, s.line));
-      break;
-    }
-    nftLine(st, " ".repeat(s.offset) + s.text, s.line);
-  }
+/**
+ * The files an `include "…"` statement names, as a loader found them (src/shell/nft-includes.ts):
+ * keyed by `includeKey(including file, the quoted name)`, the files in nft's order, or why not.
+ * The reader itself reads no file.
+ */
+export type NftIncludes = ReadonlyMap<
+  string,
+  { files: ReadonlyArray<{ file: string; text: string }> } | { error: string }
+>;
+
+export function includeKey(from: string, name: string): string {
+  return `${from}\n${name}`;
+}
+
+/** nft refuses includes nested deeper than this (MAX_INCLUDE_DEPTH in nftables' src/scanner.l). */
+export const MAX_INCLUDE_DEPTH = 16;
+
+export function readNftablesText(text: string, file: string, includes?: NftIncludes): ParsedRuleset {
+  const st: St = {
+    includes,
+    including: [],
+    file,
+    diags: [],
+    tables: [],
+    skipTable: false,
+    sets: new Map(),
+    depth: 0,
+    dormant: new Set(),
+    outer: [],
+    vars: new Map(),
+    setsOf: new Map(),
+    updated: new Set(
+      [
+        text,
+        ...[...(includes?.values() ?? [])].flatMap((v) => ("files" in v ? v.files.map((f) => f.text) : [])),
+      ]
+        .flatMap((t) => [...t.matchAll(/\b(?:add|update|delete)\s+@([\w.-]+)/g)])
+        .map((m) => m[1]!),
+    ),
+  };
+  readSource(st, text);
   for (const t of st.tables) checkJumps(st, t);
+  for (const t of st.dormant) {
+    st.diags.push(
+      diag(
+        "nft-dormant",
+        "warning",
+        `table ${t.family} ${t.name} is dormant (flags dormant): it filters nothing`,
+        {
+          at: at(t.chains[0]?.origin ?? { file, line: 1, col: 1, text: "" }),
+        },
+      ),
+    );
+    st.tables = st.tables.filter((x) => x !== t);
+  }
   const ruleset: Ruleset = {
     format: "nftables-text",
     source: file,
@@ -72,18 +137,7 @@ function nftLine(st: St, raw: string, n: number): void {
   if (text === "}") return close(st);
   if (words[0] === "table" && text.endsWith("{")) return openTable(st, words, o);
   if (!st.table && scriptCommand(st, words)) return;
-  if (words[0] === "include" || words[0] === "define")
-    return void st.diags.push(
-      diag(
-        "nft-script",
-        "error",
-        `\`${words[0]}\` is not expanded: this reader reads rulesets, not nft scripts`,
-        {
-          at: at(o),
-          expected: "the ruleset as `nft list ruleset` prints it (includes and variables expanded)",
-        },
-      ),
-    );
+  if (!st.table && commandLine(st, text, raw, o, n)) return;
   if (!st.table)
     return void st.diags.push(
       diag("nft-syntax", "error", `unexpected \`${text}\` outside a table`, {
@@ -93,25 +147,21 @@ function nftLine(st: St, raw: string, n: number): void {
     );
   if (st.skipTable) return void (text.endsWith("{") && st.depth++);
   if ((words[0] === "set" || words[0] === "map") && text.endsWith("{")) {
-    st.set = { name: words[1] ?? "", type: "", text: "", origin: o };
-    if (words[0] === "map")
-      st.diags.push(
-        diag("nft-map", "warning", `named map ${words[1]} is not modelled; rules using it are approximated`, {
-          at: at(o),
-        }),
-      );
+    st.set = { name: words[1] ?? "", kind: words[0], stmts: [], origin: o };
     return;
   }
-  if (
-    (words[0] === "flowtable" || words[0] === "ct" || words[0] === "counter" || words[0] === "quota") &&
-    text.endsWith("{")
-  ) {
+  if (OBJECTS.test(text)) {
     st.diags.push(
-      diag("nft-unsupported-object", "warning", `${words[0]} ${words[1] ?? ""} is not modelled`, {
+      diag("nft-unsupported-object", "warning", `${text.replace(/\s*\{$/, "")} is not modelled`, {
         at: at(o),
       }),
     );
-    st.set = { name: "", type: "ignored", text: "", origin: o };
+    st.set = { name: "", kind: "set", type: "ignored", stmts: [], origin: o };
+    return;
+  }
+  if (!st.chain && (words[0] === "flags" || words[0] === "comment")) {
+    // Table flags: `dormant` turns the whole table off (its chains see no packets).
+    if (words[0] === "flags" && /\bdormant\b/.test(text)) st.dormant.add(st.table);
     return;
   }
   if (words[0] === "chain" && text.endsWith("{")) {
@@ -126,20 +176,213 @@ function nftLine(st: St, raw: string, n: number): void {
         expected: "chain NAME {, set NAME {, or }",
       }),
     );
-  if (words[0] === "type" && text.includes(" hook ")) return chainHeader(st, st.chain, text, o);
+  if (st.header) {
+    const joined = `${st.header.text} ${text}`;
+    const head = st.header.origin;
+    st.header = undefined;
+    return chainHeader(st, st.chain, joined, head);
+  }
+  if (words[0] === "type" && text.includes(" hook ")) {
+    // A header split over lines (`type filter hook input` / `priority 0;`) waits for its priority.
+    if (!/\bpriority\b/.test(text)) return void (st.header = { text, origin: o });
+    return chainHeader(st, st.chain, text, o);
+  }
   if (words[0] === "policy") return chainPolicy(st, st.chain, text, o);
-  const tokens = tokenizeNft(raw);
+  // A chain's own comment (`comment "…"` alone in the chain) is no rule.
+  if (/^comment\s+"[^"]*"\s*;?$/.test(text)) return;
+  ruleLine(st, st.table, st.chain, tokenizeNft(raw), o, n);
+}
+
+/** One rule of `chain` (tokens with their columns); `insert` puts it first, as `nft insert rule`. */
+function ruleLine(
+  st: St,
+  table: Table,
+  chain: Chain,
+  all: Token[],
+  o: Origin,
+  n: number,
+  insert = false,
+): void {
+  // A chain binding (`… jump { rules }`): an anonymous chain, its rules follow until its `}`.
+  // `;` ends a statement (hand-written files); it is no part of the rule.
+  let tokens = all.filter((t) => t.text !== ";");
+  let bound: Chain | undefined;
+  if (
+    /^(jump|goto)$/.test(tokens[tokens.length - 2]?.text ?? "") &&
+    tokens[tokens.length - 1]?.text === "{"
+  ) {
+    const k = table.chains.filter((c) => c.name.startsWith(`${chain.name}.binding#`)).length + 1;
+    bound = { name: `${chain.name}.binding#${k}`, rules: [], origin: o };
+    tokens = [...tokens.slice(0, -1), { text: bound.name, col: tokens[tokens.length - 1]!.col }];
+  }
   const built = nftRule({
     tokens,
     origin: o,
     sets: st.sets,
-    family: st.table.family,
-    table: st.table.name,
-    chain: st.chain.name,
-    index: st.chain.rules.length,
+    family: table.family,
+    table: table.name,
+    chain: chain.name,
+    index: chain.rules.length,
   });
   st.diags.push(...built.diagnostics);
-  st.chain.rules.push(...built.rules);
+  if (insert) chain.rules.unshift(...built.rules);
+  else chain.rules.push(...built.rules);
+  if (bound) {
+    table.chains.push(bound);
+    if (st.chain) st.outer.push(st.chain);
+    st.chain = bound;
+  }
+}
+
+const FAMILIES = new Set(["ip", "ip6", "inet", "arp", "bridge", "netdev"]);
+
+/**
+ * The command form of an nft script (`nft -f` files written as commands, or `nft` command lines
+ * collected in a file): `add|create table`, `add|create chain F T C [{ header }]`, `add|insert rule
+ * F T C RULE`, `add set|map F T S { … }`, `add element F T S { … }`. Each acts on the ruleset built
+ * so far, as nft applies them in order. The family is optional (ip), as in nft.
+ */
+function commandLine(st: St, text: string, raw: string, o: Origin, n: number): boolean {
+  const m = /^(add|create|insert)\s+(table|chain|rule|set|map|element)\s+(.*)$/s.exec(text);
+  if (!m) return false;
+  const [, verb, what] = m;
+  const tokens = tokenizeNft(raw);
+  const words = tokens.map((t) => t.text);
+  let k = 2;
+  const family =
+    FAMILIES.has(words[k] ?? "") && words.length > k + 1 && words[k + 1] !== "{" ? words[k++]! : "ip";
+  const tableName = words[k++] ?? "";
+  openTable(st, ["table", family, tableName, "{"], o);
+  const table = st.table!;
+  const body = (): string => {
+    const open = text.indexOf("{");
+    return open < 0 ? "" : text.slice(open + 1, text.lastIndexOf("}"));
+  };
+  try {
+    if (st.skipTable || what === "table") {
+      if (/\bdormant\b/.test(body())) st.dormant.add(table);
+      return true;
+    }
+    const name = words[k++] ?? "";
+    if (what === "set" || what === "map") {
+      st.set = { name, kind: what, stmts: [], origin: o };
+      for (const s of nftStatements(body())) setLine(st, s.text);
+      setLine(st, "}");
+      return true;
+    }
+    if (what === "element") {
+      const set = st.sets.get(name);
+      const open = tokens.findIndex((t) => t.text === "{");
+      if (!set || open < 0) {
+        st.diags.push(
+          diag("nft-syntax", "error", `add element: no set ${name} in table ${table.name}`, {
+            at: at(o),
+            expected: `add set ${family} ${table.name} ${name} { … } first`,
+          }),
+        );
+        return true;
+      }
+      set.elements.push(...readElements(tokens, open).elements);
+      return true;
+    }
+    let chain = table.chains.find((c) => c.name === name);
+    if (what === "chain") {
+      if (!chain) table.chains.push((chain = { name, rules: [], origin: o }));
+      const header = body().trim().replace(/;\s*$/, "");
+      if (header !== "") chainHeader(st, chain, header, o);
+      return true;
+    }
+    if (!chain) {
+      st.diags.push(
+        diag("nft-unknown-chain", "error", `${verb} rule: no chain ${name} in table ${table.name}`, {
+          at: at(o),
+          expected: `add chain ${family} ${table.name} ${name} first`,
+        }),
+      );
+      return true;
+    }
+    ruleLine(st, table, chain, tokens.slice(k), o, n, verb === "insert");
+    return true;
+  } finally {
+    if (!st.chain) st.table = undefined;
+    st.skipTable = false;
+  }
+}
+
+/** The statements of one file (the ruleset's or an included one), in order. */
+function readSource(st: St, text: string): void {
+  for (const s of nftStatements(text)) {
+    if (st.diags.length >= MAX_READER_DIAGNOSTICS) {
+      if (!st.diags.some((d) => d.code === "too-many-problems"))
+        st.diags.push(stoppedReading(st.file, s.line));
+      return;
+    }
+    const inc = /^include\s+"([^"]*)"\s*;?$/.exec(s.text);
+    if (inc) {
+      include(st, inc[1]!, s);
+      continue;
+    }
+    const expanded = expandVariables(st, s);
+    if (expanded !== undefined) nftLine(st, " ".repeat(s.offset) + expanded, s.line);
+  }
+}
+
+/** `include "name"`: the files the loader found, read in place with their own positions. */
+function include(st: St, name: string, s: Statement): void {
+  const found = st.includes?.get(includeKey(st.file, name));
+  const o = origin(st, s.line, " ".repeat(s.offset) + s.text);
+  const fail = (message: string, expected: string): void =>
+    void st.diags.push(diag("nft-include", "error", message, { at: at(o), expected }));
+  if (!found)
+    return fail(
+      `include "${name}" is not read: includes are read when the ruleset is read from a file`,
+      "the ruleset file given to the CLI, whose includes it resolves",
+    );
+  if ("error" in found)
+    return fail(found.error, "an include naming files that exist, relative to the including file");
+  if (st.including.length >= MAX_INCLUDE_DEPTH)
+    return fail(`includes nested deeper than ${MAX_INCLUDE_DEPTH}`, "fewer nested includes (nft's limit)");
+  for (const f of found.files) {
+    if (f.file === st.file || st.including.includes(f.file))
+      return fail(`include "${name}" includes ${f.file} within itself`, "includes without a cycle");
+    st.including.push(st.file);
+    st.file = f.file;
+    try {
+      readSource(st, f.text);
+    } finally {
+      st.file = st.including.pop()!;
+    }
+  }
+}
+
+/**
+ * `define NAME = VALUE` (and `redefine`, `undefine`) are recorded; `$NAME` in any other statement
+ * is replaced by its value, as nft does (a set inside a set is flattened by the rule reader). A
+ * variable used but never defined is an error at its position, and the statement is not read.
+ * Variable names: nft's scanner `string` ({letter}|[_.])({letter}|{digit}|[/\-_.])*.
+ */
+function expandVariables(st: St, s: Statement): string | undefined {
+  const def = /^(define|redefine)\s+([A-Za-z_.][\w/.-]*)\s*=\s*([\s\S]*?)\s*;?$/.exec(s.text);
+  const undef = /^undefine\s+(\S+?);?$/.exec(s.text);
+  if (undef) return void st.vars.delete(undef[1]!);
+  let missing = false;
+  const text = (def ? def[3]! : s.text).replace(
+    /\$([A-Za-z_.][\w/.-]*)/g,
+    (whole, name: string, at: number) => {
+      const v = st.vars.get(name);
+      if (v !== undefined) return v;
+      missing = true;
+      st.diags.push(
+        diag("nft-variable", "error", `undefined variable $${name}`, {
+          at: { file: st.file, line: s.line, col: s.offset + at + 1 },
+          expected: `define ${name} = … before its first use`,
+        }),
+      );
+      return whole;
+    },
+  );
+  if (def) return void (!missing && st.vars.set(def[2]!, text));
+  return missing ? undefined : text;
 }
 
 function at(o: Origin): { file: string; line: number; col: number } {
@@ -152,7 +395,7 @@ function at(o: Origin): { file: string; line: number; col: number } {
  * They are applied in order, as nft does, so the reader sees the ruleset the script leaves.
  */
 function scriptCommand(st: St, words: string[]): boolean {
-  const [verb, what] = words;
+  const [verb, what] = words.map((w) => w.replace(/;$/, ""));
   const tableWords = verb === "table" ? words : words.slice(1);
   if (tableWords[0] !== "table" && !(verb === "flush" && what === "ruleset")) return false;
   if (verb === "flush" && what === "ruleset") {
@@ -177,7 +420,9 @@ function scriptCommand(st: St, words: string[]): boolean {
 function openTable(st: St, words: string[], o: Origin): void {
   const family = words.length >= 4 ? words[1]! : "ip";
   const name = words.length >= 4 ? words[2]! : words[1]!;
-  st.sets = new Map();
+  // Sets belong to their table: a second block (or command) for the table sees them again.
+  const key = `${family} ${name}`;
+  st.sets = st.setsOf.get(key) ?? st.setsOf.set(key, new Map()).get(key)!;
   if (!IP_FAMILIES.has(family)) {
     st.diags.push(
       diag(
@@ -202,7 +447,7 @@ function openTable(st: St, words: string[], o: Origin): void {
 
 function close(st: St): void {
   if (st.skipTable && st.depth > 0) return void st.depth--;
-  if (st.chain) st.chain = undefined;
+  if (st.chain) st.chain = st.outer.pop();
   else if (st.table) {
     st.table = undefined;
     st.skipTable = false;
@@ -211,7 +456,9 @@ function close(st: St): void {
 
 function chainHeader(st: St, chain: Chain, text: string, o: Origin): void {
   const m =
-    /type\s+(\w+)\s+hook\s+(\w+)(?:\s+device\s+\S+)?\s+priority\s+([^;]+);(?:\s*policy\s+(\w+);)?/.exec(text);
+    /^type\s+(\w+)\s+hook\s+(\w+)(?:\s+devices?\s*=?\s*(?:\{[^}]*\}|\S+))?\s+priority\s+([^;]+?)\s*(?:;|$)(?:\s*policy\s+(\w+)\s*;?)?\s*$/.exec(
+      text,
+    );
   if (!m)
     return void st.diags.push(
       diag("nft-chain", "error", "malformed base chain header", {
@@ -246,7 +493,7 @@ function chainHeader(st: St, chain: Chain, text: string, o: Origin): void {
 }
 
 function chainPolicy(st: St, chain: Chain, text: string, o: Origin): void {
-  const m = /^policy\s+(accept|drop);?$/.exec(text);
+  const m = /^policy\s+(accept|drop)\s*;?$/.exec(text);
   if (!m || !chain.base)
     return void st.diags.push(
       diag("nft-chain", "error", "policy outside a base chain header", {
@@ -266,17 +513,46 @@ export function parsePriority(text: string): number | undefined {
   return m[3] === "-" ? base - Number(m[4]) : base + Number(m[4] ?? 0);
 }
 
+/** A statement inside `set|map NAME { … }`; at its `}` the set is recorded for the table's rules. */
 function setLine(st: St, text: string): void {
   const s = st.set!;
-  s.text += " " + text;
-  const opens = (s.text.match(/{/g) ?? []).length;
-  const closes = (s.text.match(/}/g) ?? []).length;
-  if (closes <= opens) return;
+  if (text !== "}") return void s.stmts.push(text);
   st.set = undefined;
   if (s.type === "ignored" || !s.name) return;
-  const type = /type\s+([^;]+?)\s*(?:;|flags|elements|$)/.exec(s.text)?.[1] ?? "";
-  const elements = /elements\s*=\s*{([^}]*)}/.exec(s.text)?.[1] ?? "";
-  st.sets.set(s.name, { type: type.trim(), elements: elements.trim(), origin: s.origin });
+  let type = "";
+  let data: string | undefined;
+  let dynamic: string | undefined;
+  let elements: NftElem[] = [];
+  for (const stmt of s.stmts) {
+    const words = stmt.replace(/;$/, "").split(/\s+/);
+    if (words[0] === "type" || words[0] === "typeof") {
+      const [k, d] = words
+        .slice(1)
+        .join(" ")
+        .split(/\s+:\s+/);
+      type = k ?? "";
+      data = d;
+    } else if (words[0] === "flags" && /\b(dynamic|timeout)\b/.test(stmt))
+      dynamic = `has flags ${words.slice(1).join(" ")}`;
+    else if (words[0] === "timeout") dynamic = "has a timeout";
+    else if (/^elements\s*=/.test(stmt)) {
+      const tokens = tokenizeNft(stmt);
+      const open = tokens.findIndex((t) => t.text === "{");
+      if (open >= 0) elements = elements.concat(readElements(tokens, open).elements);
+    }
+  }
+  st.sets.set(s.name, {
+    kind: s.kind,
+    type,
+    ...(data !== undefined ? { data } : {}),
+    elements,
+    ...(dynamic !== undefined
+      ? { dynamic }
+      : st.updated.has(s.name)
+        ? { dynamic: "is updated from rules (add/update @set)" }
+        : {}),
+    origin: s.origin,
+  });
 }
 
 function checkJumps(st: St, t: Table): void {

@@ -3,7 +3,8 @@ import type { Token } from "./terms.js";
 
 export function tokenizeNft(line: string): Token[] {
   const out: Token[] = [];
-  const re = /"([^"]*)"|[{},;]|[^\s{},;"]+/g;
+  // `!=x` / `==x` (an operator written against its value) are two tokens, as nft's scanner reads them.
+  const re = /"([^"]*)"|[{},;]|!=|==|[^\s{},;"]+/g;
   for (let m = re.exec(line); m; m = re.exec(line))
     out.push({ text: m[1] !== undefined ? m[1] : m[0], col: m.index });
   return out;

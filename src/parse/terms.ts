@@ -5,6 +5,7 @@
 import { parseAddress } from "../space/address.js";
 import { IntervalSet } from "../space/interval-set.js";
 import type { NatTarget } from "../ir/ruleset.js";
+import { ICMP_TYPES as ICMP_V4_TYPES } from "./icmp-names.js";
 import { lookupTable } from "./lookup.js";
 
 export interface Token {
@@ -79,17 +80,7 @@ export function parseProto(text: string): IntervalSet | undefined {
  * (space/box.ts). A type without code covers all its codes.
  */
 const ICMP_TYPES: Record<string, number> = lookupTable({
-  "echo-reply": 0,
-  "destination-unreachable": 3,
-  "source-quench": 4,
-  redirect: 5,
-  "echo-request": 8,
-  "router-advertisement": 9,
-  "router-solicitation": 10,
-  "time-exceeded": 11,
-  "parameter-problem": 12,
-  "timestamp-request": 13,
-  "timestamp-reply": 14,
+  ...ICMP_V4_TYPES,
   "packet-too-big": 2,
   "nd-router-solicit": 133,
   "nd-router-advert": 134,

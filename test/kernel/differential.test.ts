@@ -82,28 +82,75 @@ function engineCounts(ruleset: Ruleset, packets: readonly TestPacket[]): Map<Rul
   return counts;
 }
 
-/** `textOf` gives the kernel's text of a rule, which holds its counter. */
+/** The IR rules of each nft rule: consecutive, with one origin. */
+function groups(rules: readonly Rule[]): Rule[][] {
+  const out: Rule[][] = [];
+  const where = (r: Rule): string => `${r.origin.line}:${r.origin.col}:${r.origin.text}`;
+  for (const rule of rules) {
+    const last = out[out.length - 1];
+    if (last && where(last[0]!) === where(rule)) last.push(rule);
+    else out.push([rule]);
+  }
+  return out;
+}
+
+/** The per-element counters of each named map in an `nft list ruleset` listing, in listing order. */
+function mapCounters(listing: string): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const m of listing.matchAll(/map (\S+) \{[^}]*?elements = \{([^}]*)\}/g))
+    out.set(
+      m[1]!,
+      [...m[2]!.matchAll(/counter packets (\d+)/g)].map((c) => Number(c[1])),
+    );
+  return out;
+}
+
+/**
+ * `textOf` gives the kernel's text of a rule, which holds its counter. A verdict map is one IR rule
+ * per element: with a named map (declared with `counter`) each is compared with its element's
+ * counter; with an anonymous one their sum is at most the rule's counter (packets whose key is in
+ * no element go on: the rules after it, counted too, show where they went).
+ */
 function compare(
   ruleset: Ruleset,
   packets: readonly TestPacket[],
   counter: RegExp,
+  maps: Map<string, number[]>,
   textOf: (r: Rule) => string = (r) => r.origin.text,
 ): string[] {
   const counts = engineCounts(ruleset, packets);
   const out: string[] = [];
   for (const t of ruleset.tables)
-    for (const c of t.chains)
-      for (const rule of c.rules) {
-        const m = counter.exec(textOf(rule));
+    for (const c of t.chains) {
+      for (const rules of groups(c.rules)) {
+        const rule = rules[0]!;
+        const text = textOf(rule);
+        const m = counter.exec(text);
         if (!m) {
           out.push(`no counter on line ${rule.origin.line}: ${rule.origin.text}`);
           continue;
         }
         const kernel = Number(m[1]);
-        const engine = counts.get(rule) ?? 0;
-        if (kernel !== engine)
-          out.push(`${c.name}#${rule.origin.line} kernel ${kernel} engine ${engine}: ${rule.origin.text}`);
+        const engine = rules.map((r) => counts.get(r) ?? 0);
+        const named = / vmap @(\S+)/.exec(text)?.[1];
+        const elements = named === undefined ? undefined : maps.get(named);
+        if (named !== undefined && elements?.length !== rules.length)
+          out.push(
+            `${c.name}#${rule.origin.line}: map ${named} has ${elements?.length} counted elements, ${rules.length} rules read`,
+          );
+        else if (elements !== undefined)
+          elements.forEach((k, i) => {
+            if (k !== engine[i])
+              out.push(
+                `${c.name}#${rule.origin.line} element ${i + 1} kernel ${k} engine ${engine[i]}: ${rule.origin.text}`,
+              );
+          });
+        else if (/ vmap \{/.test(text) ? engine.reduce((a, b) => a + b, 0) > kernel : kernel !== engine[0])
+          out.push(
+            `${c.name}#${rule.origin.line} kernel ${kernel} engine ${engine.join("+")}: ${rule.origin.text}`,
+          );
       }
+    }
   return out;
 }
 
@@ -122,7 +169,8 @@ function runNft(pair: Pair, seed: number): Outcome {
   const r = new Rng(seed);
   const gen = generateRuleset(r, undefined, r.int(12, 40));
   pair.run(pair.fw, ["nft", "flush", "ruleset"]);
-  pair.run(pair.fw, ["nft", "-f", "-"], toNft(gen));
+  const source = toNft(gen, true);
+  pair.run(pair.fw, ["nft", "-f", "-"], source);
   const packets = boundaryPackets(r, gen, PACKETS_PER_RULESET);
   send(pair, packets);
   const listing = pair.run(pair.fw, ["nft", "list", "ruleset"]);
@@ -132,7 +180,8 @@ function runNft(pair: Pair, seed: number): Outcome {
     t.chains.flatMap((c) => c.rules.flatMap((x) => x.approximations)),
   );
   assert.deepEqual(approx, []);
-  const mismatches = compare(parsed.ruleset, packets, /counter packets (\d+)/);
+  const maps = mapCounters(listing);
+  const mismatches = compare(parsed.ruleset, packets, /counter packets (\d+)/, maps);
   // The same kernel state through `nft -j list ruleset` and the JSON reader.
   const json = readNftablesJson(pair.run(pair.fw, ["nft", "-j", "list", "ruleset"]), `seed-${seed}.json`);
   assert.deepEqual(json.diagnostics, []);
@@ -140,7 +189,22 @@ function runNft(pair: Pair, seed: number): Outcome {
     json.ruleset.tables.flatMap((t) => t.chains.flatMap((c) => c.rules.flatMap((x) => x.approximations))),
     [],
   );
-  mismatches.push(...compare(json.ruleset, packets, /counter packets (\d+)/).map((m) => `json: ${m}`));
+  mismatches.push(...compare(json.ruleset, packets, /counter packets (\d+)/, maps).map((m) => `json: ${m}`));
+  // The file nft loaded, as written (host bits in prefixes): its rules meet the kernel's counters
+  // in the same order.
+  const src = readNftablesText(source, `seed-${seed}.src.nft`);
+  assert.deepEqual(src.diagnostics, []);
+  const listed = new Map<Rule, string>();
+  for (const [ti, t] of src.ruleset.tables.entries())
+    for (const [ci, c] of t.chains.entries()) {
+      const theirs = groups(parsed.ruleset.tables[ti]!.chains[ci]!.rules);
+      groups(c.rules).forEach((g, i) => g.forEach((r) => listed.set(r, theirs[i]?.[0]?.origin.text ?? "")));
+    }
+  mismatches.push(
+    ...compare(src.ruleset, packets, /counter packets (\d+)/, maps, (r) => listed.get(r) ?? "").map(
+      (m) => `source: ${m}`,
+    ),
+  );
   return { packets: packets.length, mismatches };
 }
 
@@ -158,7 +222,13 @@ function runIptables(pair: Pair, seed: number, family: 4 | 6): Outcome {
   const lines = listing.split("\n");
   return {
     packets: packets.length,
-    mismatches: compare(parsed.ruleset, packets, /^\[(\d+):\d+\]/, (r) => lines[r.origin.line - 1] ?? ""),
+    mismatches: compare(
+      parsed.ruleset,
+      packets,
+      /^\[(\d+):\d+\]/,
+      new Map(),
+      (r) => lines[r.origin.line - 1] ?? "",
+    ),
   };
 }
 

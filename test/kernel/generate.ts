@@ -35,8 +35,18 @@ export type Proto = "tcp" | "udp" | "icmp" | "gre";
 export type GenAction =
   { kind: "accept" | "drop" | "return" | "count" } | { kind: "jump" | "goto"; chain: string };
 
+/** A verdict map: `KEY vmap { … }` (anonymous) or `KEY vmap @name` (named, with element counters). */
+export interface GenVmap {
+  name?: string;
+  key: "dport" | "src" | "dst" | "dst.dport";
+  entries: Array<{ addr?: [bigint, bigint]; port?: [number, number]; verdict: GenAction }>;
+}
+
 export interface GenRule {
   family?: 4 | 6;
+  vmap?: GenVmap;
+  /** A set lookup `KEY [!=] @name` / `KEY { … }` (the entries' verdicts unused). */
+  lookup?: GenVmap & { neg: boolean };
   proto?: Proto;
   src?: Neg<[bigint, bigint]>;
   dst?: Neg<[bigint, bigint]>;
@@ -119,10 +129,24 @@ function genRule(
       rule.icmpEcho = r.chance(0.5);
     }
   }
+  // nft 1.0.6 loads `sport != a dport != b` as one comparison (nftables-rule.ts mergedInequality):
+  // the reader says so as an approximation; this test wants exact rules.
+  if (rule.sport?.neg && rule.dport?.neg && rule.sport.v.length === 1 && rule.dport.v.length === 1)
+    rule.dport.neg = false;
   if (r.chance(0.2))
     rule.ct = { neg: r.chance(0.3), v: r.chance(0.5) ? ["new"] : ["established", "related"] };
   if (r.chance(0.15)) rule.iif = { neg: r.chance(0.5), v: r.chance(0.5) ? "fwv" : "zz0" };
   const later = chains.slice(self + 1);
+  // Verdict maps only in nft runs (family undefined): iptables has none.
+  if (family === undefined && r.chance(0.2)) rule.vmap = genVmap(r, rule, fam, later, isBase);
+  else if (family === undefined && r.chance(0.12)) {
+    const v = genVmap(r, rule, fam, later, isBase);
+    rule.lookup = {
+      ...v,
+      ...(v.name ? { name: v.name.replace(/^m/, "s") } : {}),
+      neg: v.key !== "dst.dport" && r.chance(0.3),
+    };
+  }
   const kinds = [
     "accept",
     "drop",
@@ -134,6 +158,56 @@ function genRule(
   const k = r.pick(kinds);
   rule.action = k === "jump" || k === "goto" ? { kind: k, chain: r.pick(later) } : { kind: k as "accept" };
   return rule;
+}
+
+let mapCount = 0;
+
+function genVmap(r: Rng, rule: GenRule, fam: 4 | 6, later: string[], isBase: boolean): GenVmap {
+  const key = r.pick(["dport", "dport", "src", "dst", "dst.dport"] as const);
+  if (key !== "src" && key !== "dst") {
+    rule.proto = r.pick(["tcp", "udp"] as const);
+    delete rule.dport;
+  }
+  if (key !== "dport") {
+    rule.family = fam;
+    if (key === "src") delete rule.src;
+    else delete rule.dst;
+  }
+  if (rule.proto === "icmp" || rule.proto === "gre") delete rule.proto;
+  const verdicts = (): GenAction => {
+    const k = r.pick([
+      "accept",
+      "drop",
+      ...(isBase ? [] : ["return"]),
+      ...(later.length ? ["jump", "goto"] : []),
+    ]);
+    return k === "jump" || k === "goto" ? { kind: k, chain: r.pick(later) } : { kind: k as "accept" };
+  };
+  const ports = portRanges(r);
+  const addrs = disjointAddrs(r, fam, r.int(1, 4));
+  const n = key === "dport" ? ports.length : addrs.length;
+  const entries = Array.from({ length: n }, (_, i) => ({
+    ...(key === "dport" || key === "dst.dport" ? { port: ports[i % ports.length]! } : {}),
+    ...(key !== "dport" ? { addr: addrs[i]! } : {}),
+    verdict: verdicts(),
+  }));
+  return { ...(r.chance(0.5) ? { name: `m${++mapCount}` } : {}), key, entries };
+}
+
+/** Disjoint address ranges in one documentation block, ascending. */
+function disjointAddrs(r: Rng, fam: 4 | 6, n: number): Array<[bigint, bigint]> {
+  const [lo, hi] = fam === 4 ? r.pick(V4_BLOCKS) : V6_BLOCK;
+  const out: Array<[bigint, bigint]> = [];
+  let at = lo + BigInt(r.int(0, 40));
+  for (let i = 0; i < n && at < hi; i++) {
+    const size = 1n << BigInt(r.int(0, 4));
+    const base = ((at + size - 1n) / size) * size;
+    const end = r.chance(0.5) ? base + size - 1n : base + BigInt(r.int(0, 20));
+    if (end > hi) break;
+    out.push([base, end]);
+    at = end + 2n + BigInt(r.int(0, 30));
+  }
+  return out.length ? out : [[lo, lo]];
 }
 
 export function generateRuleset(r: Rng, family: 4 | 6 | undefined, size: number): GenRuleset {
@@ -169,15 +243,25 @@ function prefixLen(lo: bigint, hi: bigint): number | undefined {
   return bits - (size.toString(2).length - 1);
 }
 
+/** Set while toNft writes the hand-written form: prefixes with host bits, as people write them. */
+let hostBits = false;
+
 function addrText(lo: bigint, hi: bigint, style: "nft" | "ipt-prefix"): string | undefined {
   const len = prefixLen(lo, hi);
-  if (len !== undefined) return `${addressText(lo)}/${len}`;
+  if (len !== undefined)
+    return `${addressText(hostBits && style === "nft" ? lo + (hi - lo) / 2n : lo)}/${len}`;
   return style === "nft" ? `${addressText(lo)}-${addressText(hi)}` : undefined;
 }
 
+/** In the hand-written form, port sets become variables (`define p1 = { … }` … `$p1`). */
+let defines: string[] | undefined;
+
 function nftPorts(v: Array<[number, number]>): string {
   const items = v.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`));
-  return items.length === 1 ? items[0]! : `{ ${items.join(", ")} }`;
+  if (items.length === 1) return items[0]!;
+  if (!defines) return `{ ${items.join(", ")} }`;
+  defines.push(`define p${defines.length + 1} = { ${items.join(", ")} }`);
+  return `$p${defines.length}`;
 }
 
 function nftMatch(g: GenRule): string[] {
@@ -210,13 +294,77 @@ function nftAction(a: GenAction): string {
   return a.kind === "jump" || a.kind === "goto" ? `${a.kind} ${a.chain}` : a.kind === "count" ? "" : a.kind;
 }
 
-export function toNft(rs: GenRuleset): string {
+function vmapKey(g: GenRule, v: GenVmap): string {
+  const ip = g.family === 6 ? "ip6" : "ip";
+  const port = `${g.proto ?? "tcp"} dport`;
+  return { dport: port, src: `${ip} saddr`, dst: `${ip} daddr`, "dst.dport": `${ip} daddr . ${port}` }[v.key];
+}
+
+function vmapElements(v: GenVmap, verdicts = true): string {
+  return v.entries
+    .map((e) => {
+      const parts: string[] = [];
+      if (e.addr) parts.push(addrText(e.addr[0], e.addr[1], "nft")!);
+      if (e.port) parts.push(e.port[0] === e.port[1] ? `${e.port[0]}` : `${e.port[0]}-${e.port[1]}`);
+      return verdicts ? `${parts.join(" . ")} : ${nftAction(e.verdict)}` : parts.join(" . ");
+    })
+    .join(", ");
+}
+
+function vmapType(g: GenRule, v: GenVmap): string {
+  const addr = g.family === 6 ? "ipv6_addr" : "ipv4_addr";
+  return { dport: "inet_service", src: addr, dst: addr, "dst.dport": `${addr} . inet_service` }[v.key];
+}
+
+/**
+ * nft's input for the ruleset. `handWritten`: prefixes keep host bits (198.51.100.37/24), which nft
+ * masks when it loads them, and port sets are `define`d variables, so the kernel's listing differs
+ * from the file the reader also reads.
+ */
+export function toNft(rs: GenRuleset, handWritten = false): string {
+  hostBits = handWritten;
+  defines = handWritten ? [] : undefined;
+  try {
+    const text = nftText(rs);
+    return defines ? [...defines, text].join("\n") : text;
+  } finally {
+    hostBits = false;
+    defines = undefined;
+  }
+}
+
+function nftText(rs: GenRuleset): string {
   const lines = ["table inet pmt {"];
+  for (const g of rs.chains.flatMap((c) => c.rules)) {
+    if (g.lookup?.name)
+      lines.push(
+        `  set ${g.lookup.name} {`,
+        `    type ${vmapType(g, g.lookup)}; flags interval;`,
+        `    elements = { ${vmapElements(g.lookup, false)} }`,
+        "  }",
+      );
+    if (g.vmap?.name)
+      lines.push(
+        `  map ${g.vmap.name} {`,
+        `    type ${vmapType(g, g.vmap)} : verdict; flags interval; counter;`,
+        `    elements = { ${vmapElements(g.vmap)} }`,
+        "  }",
+      );
+  }
   for (const [i, c] of rs.chains.entries()) {
     lines.push(`  chain ${c.name} {`);
     if (i === 0) lines.push(`    type filter hook prerouting priority 0; policy ${rs.policy};`);
-    for (const g of c.rules)
-      lines.push(`    ${[...nftMatch(g), "counter", nftAction(g.action)].join(" ").trim()}`);
+    for (const g of c.rules) {
+      const v = g.vmap;
+      const tail = v
+        ? [vmapKey(g, v), "vmap", v.name ? `@${v.name}` : `{ ${vmapElements(v)} }`]
+        : [nftAction(g.action)];
+      const l = g.lookup;
+      const lookup = l
+        ? [vmapKey(g, l), ...(l.neg ? ["!="] : []), l.name ? `@${l.name}` : `{ ${vmapElements(l, false)} }`]
+        : [];
+      lines.push(`    ${[...nftMatch(g), ...lookup, "counter", ...tail].join(" ").trim()}`);
+    }
     lines.push("  }");
   }
   lines.push("  chain nat {", "    type nat hook prerouting priority -100; policy accept;");
@@ -332,6 +480,10 @@ export function boundaryPackets(r: Rng, rs: GenRuleset, count: number): TestPack
     const fam = g.family ?? 4;
     for (const a of [g.src, g.dst]) if (a) addr[fam].push(...edges(a.v[0], a.v[1]));
     for (const p of [g.sport, g.dport]) if (p) for (const [lo, hi] of p.v) ports.push(lo - 1, lo, hi, hi + 1);
+    for (const e of [...(g.vmap?.entries ?? []), ...(g.lookup?.entries ?? [])]) {
+      if (e.addr) addr[fam].push(...edges(e.addr[0], e.addr[1]));
+      if (e.port) ports.push(e.port[0] - 1, e.port[0], e.port[1], e.port[1] + 1);
+    }
   }
   for (const n of rs.nat) {
     addr[4].push(...edges(n.dst[0], n.dst[1]));

@@ -1,0 +1,86 @@
+/**
+ * Values of nft expressions as nft itself accepts them: addresses (a prefix with host bits is
+ * masked, as nft does), ports and port service names (netbase's /etc/services, see
+ * netbase-names.ts), protocol names (/etc/protocols), ICMP and ICMPv6 type names and the reject
+ * code names. The name lists are nft's own (src/proto.c `icmp_type_type`, `icmp6_type_type`;
+ * src/datatype.c `icmp_code_type`, `icmpv6_code_type`, `icmpx_code_type`). Pure.
+ */
+import { familyOf, parseAddress, V6_BASE } from "../space/address.js";
+import { IntervalSet } from "../space/interval-set.js";
+import { ICMP_TYPES, ICMPV6_TYPES } from "./icmp-names.js";
+import { PROTOCOLS, SERVICES } from "./netbase-names.js";
+import { parseAddresses, parsePortList, parseProto } from "./terms.js";
+
+/** `reject with icmp|icmpv6|icmpx [type] CODE`: the code names nft accepts for each. */
+export const REJECT_CODES: Readonly<Record<"icmp" | "icmpv6" | "icmpx", readonly string[]>> = {
+  icmp: [
+    "net-unreachable",
+    "host-unreachable",
+    "prot-unreachable",
+    "port-unreachable",
+    "net-prohibited",
+    "host-prohibited",
+    "admin-prohibited",
+    "frag-needed",
+  ],
+  icmpv6: [
+    "no-route",
+    "admin-prohibited",
+    "addr-unreachable",
+    "port-unreachable",
+    "policy-fail",
+    "reject-route",
+  ],
+  icmpx: ["port-unreachable", "admin-prohibited", "no-route", "host-unreachable"],
+};
+
+/** An address, `a-b` range or prefix; host bits of a prefix are cleared, as nft does. */
+export function nftAddress(item: string): IntervalSet | undefined {
+  const a = parseAddresses(item);
+  if (a.ok) return a.set;
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(item);
+  if (!m) return undefined;
+  const base = parseAddress(m[1]!);
+  const lo = base.ok ? base.set.intervals[0]?.[0] : undefined;
+  if (lo === undefined) return undefined;
+  const fam = familyOf(lo);
+  const len = Number(m[2]);
+  if (len > (fam === 4 ? 32 : 128)) return undefined;
+  const span = 1n << BigInt((fam === 4 ? 32 : 128) - len);
+  const start = lo - ((lo - (fam === 4 ? 0n : V6_BASE)) % span);
+  return IntervalSet.of(start, start + span - 1n);
+}
+
+/** A port, range or service name (`ssh`, `http-https` is not nft syntax: names are single). */
+export function nftPort(item: string): IntervalSet | undefined {
+  const r = parsePortList(item);
+  if (r.ok) return r.set;
+  const service = SERVICES[item];
+  if (service !== undefined) return IntervalSet.of(service);
+  const named = /^([^-]+)(?:-([^-]+))?$/.exec(item);
+  if (!named) return undefined;
+  const lo = portOf(named[1]!);
+  const hi = named[2] === undefined ? lo : portOf(named[2]);
+  return lo === undefined || hi === undefined || hi < lo ? undefined : IntervalSet.of(lo, hi);
+}
+
+function portOf(s: string): number | undefined {
+  if (/^\d{1,5}$/.test(s)) return Number(s) <= 65535 ? Number(s) : undefined;
+  return SERVICES[s];
+}
+
+export function nftProto(item: string): IntervalSet | undefined {
+  const range = /^(\d{1,3})-(\d{1,3})$/.exec(item);
+  if (range && Number(range[1]) <= Number(range[2]) && Number(range[2]) <= 255)
+    return IntervalSet.of(Number(range[1]), Number(range[2]));
+  const n = PROTOCOLS[item.toLowerCase()];
+  return n !== undefined ? IntervalSet.of(n) : parseProto(item);
+}
+
+/** ICMP type (all its codes) on the dport axis (type*256+code, space/box.ts). */
+export function nftIcmpType(item: string, v6: boolean): IntervalSet | undefined {
+  const named = (v6 ? ICMPV6_TYPES : ICMP_TYPES)[item];
+  const type = named ?? (/^\d{1,3}$/.test(item) ? Number(item) : undefined);
+  if (type === undefined || type > 255) return undefined;
+  return IntervalSet.of(type * 256, type * 256 + 255);
+}
