@@ -12,7 +12,7 @@ import { readRulesets } from "./audit.js";
 import { compileAll } from "./compile.js";
 import { makePlan } from "../compile/plan.js";
 import { writeFilesAtomic } from "../shell/files.js";
-import { EXIT, InputError, printDiagnostics } from "./io.js";
+import { EXIT, InputError, onStopSignal, printDiagnostics, exitAfterSignal } from "./io.js";
 import type { Runner } from "./commands.js";
 import { Lab } from "../lab/run.js";
 import { renderLabText } from "../lab/result.js";
@@ -109,9 +109,7 @@ async function labStep(): Promise<number> {
     dropRetired: false,
     log: () => {},
   });
-  const onSignal = (): void => void lab.cleanup().finally(() => process.exit(130));
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const offSignal = onStopSignal((signal) => void lab.cleanup().finally(() => exitAfterSignal(signal)));
   try {
     const r = await lab.run();
     if (!r.ok) {
@@ -124,7 +122,6 @@ async function labStep(): Promise<number> {
     return r.output.summary.disagreements === 0 ? EXIT.ok : EXIT.findings;
   } finally {
     for (const p of await lab.cleanup()) process.stderr.write(`lab: cleanup: ${p}\n`);
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    offSignal();
   }
 }

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { Lab } from "../lab/run.js";
 import { labExitCode, renderLabText } from "../lab/result.js";
 import { writeFilesAtomic } from "../shell/files.js";
-import { choice, EXIT, InputError, printDiagnostics } from "./io.js";
+import { choice, EXIT, InputError, onStopSignal, printDiagnostics, exitAfterSignal } from "./io.js";
 import type { Runner } from "./commands.js";
 
 interface LabOpts {
@@ -42,12 +42,11 @@ export async function runLabCommand(opts: LabOpts): Promise<number> {
     dropRetired: opts.dropRetired === true,
     log: opts.quiet ? () => {} : (l) => process.stderr.write(`lab: ${l}\n`),
   });
-  // Every exit path cleans up: normal end, errors, and Ctrl-C / SIGTERM (exit 130 / 143 after).
-  const onSignal = (signal: NodeJS.Signals): void => {
-    void lab.cleanup().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  // Every exit path cleans up: normal end, errors, and Ctrl-C / SIGTERM / SIGHUP (the terminal
+  // closed): exit 130 / 143 / 129 after.
+  const offSignal = onStopSignal((signal) => {
+    void lab.cleanup().finally(() => exitAfterSignal(signal));
+  });
   try {
     const r = await lab.run();
     if (!r.ok) {
@@ -62,7 +61,6 @@ export async function runLabCommand(opts: LabOpts): Promise<number> {
   } finally {
     const problems = await lab.cleanup();
     for (const p of problems) process.stderr.write(`lab: cleanup: ${p}\n`);
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    offSignal();
   }
 }

@@ -1,5 +1,6 @@
 /** `portmatrix listen` (stand in for an endpoint) and `portmatrix certs` (a throwaway PKI). */
 import { isIP } from "node:net";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { diag } from "../diag/diagnostic.js";
@@ -10,7 +11,7 @@ import { readText, writeFilesAtomic } from "../shell/files.js";
 import { raiseFileLimit } from "../shell/limits.js";
 import { loadTopology, VERSION } from "../shell/load.js";
 import { expectedNames } from "../probe/cert-names.js";
-import { choice, EXIT, InputError, printDiagnostics, wholeNumber } from "./io.js";
+import { choice, EXIT, InputError, MAX_TIMER_MS, onStopSignal, printDiagnostics, wholeNumber } from "./io.js";
 import type { Runner } from "./commands.js";
 
 export const LISTEN_OUTPUT_VERSION = 1;
@@ -72,8 +73,9 @@ export function registerListen(program: Command, run: Runner): void {
       [],
     )
     .requiredOption("-o, --output <dir>", "folder for ca.pem, ca-key.pem, cert.pem, key.pem")
-    .option("--days <n>", "validity in days", "30")
-    .action((opts: { name: string[]; output: string; days: string }) => run(() => runCerts(opts)));
+    .option("--days <n>", "validity in days (at most 36500)", "30")
+    .option("--force", "replace key and certificate files already in the folder")
+    .action((opts: CertsOpts) => run(() => runCerts(opts)));
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -96,11 +98,17 @@ function readPem(option: string, file: string): string {
 async function runListen(opts: ListenOpts): Promise<number> {
   const format = choice("--format", opts.format, ["table", "json"] as const);
   const seconds = opts.for === undefined ? undefined : Number(opts.for);
-  if (seconds !== undefined && !(seconds > 0))
+  // Node's timers fire after 1 ms for a delay past 2^31-1 ms (~24.8 days): refused, not shortened.
+  if (seconds !== undefined && !(seconds > 0 && seconds * 1000 <= MAX_TIMER_MS))
     throw new InputError([
-      diag("bad-option", "error", `--for "${opts.for}" is not a positive number of seconds`, {
-        expected: "e.g. --for 60",
-      }),
+      diag(
+        "bad-option",
+        "error",
+        `--for "${opts.for}" is not a number of seconds from 0 to ${Math.floor(MAX_TIMER_MS / 1000)}`,
+        {
+          expected: "e.g. --for 60",
+        },
+      ),
     ]);
   if ((opts.cert === undefined) !== (opts.key === undefined))
     throw new InputError([
@@ -226,10 +234,12 @@ async function runListen(opts: ListenOpts): Promise<number> {
     return EXIT.environment;
   }
   await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-    if (seconds !== undefined) setTimeout(stop, seconds * 1000).unref();
+    const off = onStopSignal(() => resolve());
+    if (seconds !== undefined)
+      setTimeout(() => {
+        off();
+        resolve();
+      }, seconds * 1000).unref();
   });
   await listening.close();
   return listening.failed.length > 0 ? EXIT.findings : EXIT.ok;
@@ -243,8 +253,28 @@ function hint(code: string): string {
   return "";
 }
 
-async function runCerts(opts: { name: string[]; output: string; days: string }): Promise<number> {
-  const days = wholeNumber("--days", opts.days, 1);
+/** 100 years: past any test, and far from the end of X.509 GeneralizedTime (year 9999, RFC 5280 §4.1.2.5). */
+const MAX_CERT_DAYS = 36_500;
+
+interface CertsOpts {
+  name: string[];
+  output: string;
+  days: string;
+  force?: boolean;
+}
+
+const PKI_FILES = ["ca.pem", "ca-key.pem", "cert.pem", "key.pem"] as const;
+
+async function runCerts(opts: CertsOpts): Promise<number> {
+  const days = wholeNumber("--days", opts.days, 1, MAX_CERT_DAYS);
+  // A CA key replaced silently orphans every certificate it signed: only when asked for.
+  const present = PKI_FILES.filter((f) => existsSync(join(opts.output, f)));
+  if (present.length > 0 && opts.force !== true)
+    throw new InputError([
+      diag("output-exists", "error", `${opts.output} already holds ${present.join(", ")}`, {
+        expected: "another -o folder, or --force to replace them",
+      }),
+    ]);
   if (opts.name.length === 0)
     throw new InputError([
       diag("bad-option", "error", "certs needs at least one --name for the leaf certificate", {

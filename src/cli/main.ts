@@ -15,7 +15,13 @@ let exitCode: number = EXIT.ok;
 // `portmatrix show | head`: a closed pipe ends output quietly, as for any Unix tool.
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   if (e.code === "EPIPE") process.exit(exitCode);
+  // EIO: the terminal is gone (SIGHUP); the command's own clean-up must still run to its end.
+  if (e.code === "EIO") return;
   throw e;
+});
+// Nowhere left to say anything: a closed pipe or terminal on stderr must not end a clean-up midway.
+process.stderr.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code !== "EPIPE" && e.code !== "EIO") throw e;
 });
 
 async function runAction(fn: () => Promise<number> | number): Promise<void> {

@@ -1,6 +1,7 @@
 /** `portmatrix probe` (live verification from one vantage point) and `portmatrix merge`. */
 import type { Command } from "commander";
 import cliProgress from "cli-progress";
+import { createHash } from "node:crypto";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { runProbe, udpInFlight, unavailableSources, type ProbeSettings } from "../live/probe.js";
 import { planProbe } from "../probe/plan.js";
@@ -9,7 +10,7 @@ import { renderProbeJunit, renderProbeText } from "../report/probe-text.js";
 import { readJsonFile, readText, writeFilesAtomic } from "../shell/files.js";
 import { loadTopology } from "../shell/load.js";
 import { raiseFileLimit } from "../shell/limits.js";
-import { choice, EXIT, InputError, printDiagnostics, wholeNumber } from "./io.js";
+import { choice, EXIT, InputError, printDiagnostics, warn, wholeNumber } from "./io.js";
 import type { Runner } from "./commands.js";
 
 const FORMATS = ["table", "json", "junit"] as const;
@@ -51,7 +52,7 @@ export function registerProbe(program: Command, run: Runner): void {
     .requiredOption("--from <endpoint>", "the endpoint this machine stands for (its flows are probed)")
     .option("--to <endpoint>", "only the flows to this endpoint")
     .option("--include-retired", "also probe flows whose service has ended")
-    .option("--max-hosts <n>", "most hosts probed per destination endpoint", "256")
+    .option("--max-hosts <n>", "most hosts probed per destination endpoint (at most 65536)", "256")
     .option("--max-in-flight <n>", "TCP connects at once", "2000")
     .option("--rate <n>", "TCP connects per second (0: no limit beyond --max-in-flight)", "0")
     .option("--timeout <ms>", "first TCP timeout, and the ceiling of the adapted one", "300")
@@ -117,6 +118,13 @@ function render(o: ProbeOutputT, format: (typeof FORMATS)[number]): string {
   return renderProbeText(o);
 }
 
+/**
+ * Hard ceiling on hosts probed per destination endpoint: a /16. Probing lists every host it sends to,
+ * so a /0 with an unbounded --max-hosts took gigabytes before sending anything; a wider endpoint is
+ * not probed (its flows say why) — bind it to the test hosts instead.
+ */
+const MAX_PROBE_HOSTS = 65_536;
+
 async function runProbeCommand(opts: ProbeOpts): Promise<number> {
   const format = choice("--format", opts.format, FORMATS);
   const sourceHow = choice("--source", opts.source, ["topology", "auto"] as const);
@@ -148,7 +156,7 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
   const planned = planProbe(t.value.bound, opts.from, {
     ...(opts.to !== undefined ? { to: opts.to } : {}),
     includeRetired: opts.includeRetired === true,
-    maxHosts: wholeNumber("--max-hosts", opts.maxHosts, 1),
+    maxHosts: wholeNumber("--max-hosts", opts.maxHosts, 1, MAX_PROBE_HOSTS),
   });
   if (!planned.ok) throw new InputError(planned.diagnostics);
   // The database is opened before the run, so one that cannot be used is said before any packet
@@ -223,17 +231,51 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
   return probeExitCode(output);
 }
 
-function runMerge(files: string[], opts: { format: string; output?: string }): number {
-  const format = choice("--format", opts.format, FORMATS);
+/**
+ * The runs to merge: each file read and checked; one run given twice (or a copy) is counted once,
+ * with a warning; runs of different profiles are refused, at the second profile's value.
+ */
+function readRunsToMerge(files: readonly string[]): ProbeOutputT[] {
   const runs: ProbeOutputT[] = [];
   const problems: Diagnostic[] = [];
+  const seen = new Map<string, string>(); // digest → the first file with that run
+  let first: { file: string; profile: string } | undefined;
   for (const file of files) {
     const r = readJsonFile(file, ProbeOutput, "a probe run as printed by probe --format json (version 1)");
-    if (r.ok) runs.push(r.value);
-    else problems.push(...r.diagnostics);
+    if (!r.ok) {
+      problems.push(...r.diagnostics);
+      continue;
+    }
+    // The same run twice (one file given twice, or a copy) would count every probe twice.
+    const digest = createHash("sha256").update(JSON.stringify(r.value)).digest("hex");
+    const same = seen.get(digest);
+    if (same !== undefined) {
+      warn([`${file} is the same run as ${same} (sha256 ${digest.slice(0, 12)}…): counted once`]);
+      continue;
+    }
+    seen.set(digest, file);
+    first ??= { file, profile: r.value.profile };
+    if (r.value.profile !== first.profile)
+      problems.push(
+        diag(
+          "profile-mismatch",
+          "error",
+          `${file} is a probe run of profile "${r.value.profile}", ${first.file} one of "${first.profile}"`,
+          {
+            at: r.locate(["profile"]) ?? { file, line: 1, col: 1 },
+            expected: "probe runs of one profile (and topology) to merge",
+          },
+        ),
+      );
+    runs.push(r.value);
   }
   if (problems.length > 0) throw new InputError(problems);
-  const merged = mergeRuns(runs);
+  return runs;
+}
+
+function runMerge(files: string[], opts: { format: string; output?: string }): number {
+  const format = choice("--format", opts.format, FORMATS);
+  const merged = mergeRuns(readRunsToMerge(files));
   const text = render(merged, format);
   if (opts.output !== undefined) writeFilesAtomic([{ path: opts.output, text }]);
   else process.stdout.write(text);

@@ -178,7 +178,7 @@ function readDns(path: string, profileId: string): DnsOutputT {
 export function readRun(path: string, kind: RunKind): Extract<ReturnType<typeof parseRun>, { ok: true }> {
   const json = readJson(path, `the output of portmatrix ${kind} --format json`);
   if (!json.ok) throw new InputError(json.diagnostics);
-  const parsed = parseRun(json.value, path, kind);
+  const parsed = parseRun(json.value, path, kind, json.locate);
   if (!parsed.ok) throw new InputError(parsed.diagnostics);
   return parsed;
 }

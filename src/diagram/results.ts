@@ -6,7 +6,7 @@
  */
 import { AuditReport, type AuditReportT } from "../audit/report-schema.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
-import { schemaIssues } from "../diag/schema-issues.js";
+import { schemaIssues, type Locate } from "../diag/schema-issues.js";
 import { ProbeOutput, type ProbeOutputT } from "../probe/result.js";
 
 export type AuditVerdict = AuditReportT["flows"][number]["verdict"];
@@ -93,14 +93,19 @@ export type ParsedRun =
   | { ok: false; diagnostics: Diagnostic[] };
 
 /** Validates a run's JSON (already parsed) as the given kind, or guesses the kind from its shape. */
-export function parseRun(json: unknown, file: string, kind?: RunKind): ParsedRun {
+export function parseRun(json: unknown, file: string, kind?: RunKind, locate?: Locate): ParsedRun {
   const asAudit = (): ParsedRun => {
     const r = AuditReport.safeParse(json);
     return r.success
       ? { ok: true, kind: "audit", run: r.data }
       : {
           ok: false,
-          diagnostics: schemaIssues(r.error, file, "an audit report (portmatrix audit --format json)"),
+          diagnostics: schemaIssues(
+            r.error,
+            file,
+            "an audit report (portmatrix audit --format json)",
+            locate,
+          ),
         };
   };
   const asProbe = (): ParsedRun => {
@@ -109,7 +114,12 @@ export function parseRun(json: unknown, file: string, kind?: RunKind): ParsedRun
       ? { ok: true, kind: "probe", run: r.data }
       : {
           ok: false,
-          diagnostics: schemaIssues(r.error, file, "a probe run (portmatrix probe --format json, version 1)"),
+          diagnostics: schemaIssues(
+            r.error,
+            file,
+            "a probe run (portmatrix probe --format json, version 1)",
+            locate,
+          ),
         };
   };
   return (kind ?? guessKind(json)) === "probe" ? asProbe() : asAudit();

@@ -186,8 +186,13 @@ export class Lab {
           `${o.rulesetPath}: the lab loads nftables (nft list ruleset) or iptables-save rulesets into the kernel; this is ${format ?? "neither"}`,
           "an nftables or iptables-save ruleset",
         );
-      // The iptables reader tells an ip6tables-save file by its content; it goes to ip6tables-restore.
-      const tables = format === "iptables-save" ? READERS[format](text, o.rulesetPath).ruleset.tables : [];
+      // A ruleset that does not read is bad input (exit 2), said before any namespace exists — not a
+      // kernel refusal later (exit 3). The iptables reader also tells an ip6tables-save file by its
+      // content; it goes to ip6tables-restore.
+      const read = READERS[format](text, o.rulesetPath);
+      const errors = read.diagnostics.filter((d) => d.severity === "error");
+      if (errors.length > 0) return { ok: false, kind: "input", diagnostics: errors };
+      const tables = format === "iptables-save" ? read.ruleset.tables : [];
       const v6 = tables.length > 0 && tables.every((tb) => tb.family === "ip6");
       files = [{ suffix: v6 ? ".v6" : "", text }];
       reader = format;
@@ -225,8 +230,16 @@ export class Lab {
       try {
         this.net.exec(fwNs, cmd, f.text);
       } catch (e) {
+        const why = (e as Error).message.split("\n").slice(0, 3).join(" ");
+        // The user's own ruleset refused by the kernel is bad input; our compiled one is not.
+        if (o.rulesetPath !== undefined && !/ENOENT|not found/.test(why))
+          return inputFail(
+            "lab-ruleset",
+            `${o.rulesetPath}: the kernel refused the ruleset: ${why}`,
+            `a ruleset ${cmd[0]} accepts`,
+          );
         return envFail(
-          `loading the rules into the lab's firewall failed: ${(e as Error).message.split("\n").slice(0, 3).join(" ")}`,
+          `loading the rules into the lab's firewall failed: ${why}`,
           `${cmd[0]} installed (scripts/setup.sh), and rules it accepts`,
         );
       }

@@ -5,6 +5,7 @@
 import { IntervalSet } from "../space/interval-set.js";
 import type { PortRange } from "../space/port.js";
 import type { NatBinding } from "./nat.js";
+import type { Position } from "../diag/diagnostic.js";
 
 export type Transport = "tcp" | "udp";
 
@@ -116,6 +117,8 @@ export interface BoundTopology {
      * its flows need FQDN objects on the firewall (or a proxy).
      */
     fqdns?: string[];
+    /** Where the topology binds it (for diagnostics about its addresses); absent when made in code. */
+    at?: Position;
   }>;
   features: string[];
   firewall: FirewallSpec;

@@ -22,7 +22,7 @@ export function parseLeniently(schema: z.ZodObject, value: unknown): LenientResu
   const shape = schema.shape as Record<string, z.ZodType>;
   const issues: Issue[] = [];
   const data: Record<string, unknown> = {};
-  const unknown = Object.keys(input).filter((k) => !(k in shape));
+  const unknown = Object.keys(input).filter((k) => !Object.hasOwn(shape, k));
   if (unknown.length > 0)
     issues.push({ code: "unrecognized_keys", keys: unknown, path: [], message: "", input } as Issue);
   for (const [key, field] of Object.entries(shape)) {

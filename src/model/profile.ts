@@ -21,12 +21,14 @@ export function checkProfile(source: YamlSource): { loaded?: LoadedProfile; diag
   const { data, issues } = parseLeniently(profileSchema, source.value);
   const diagnostics: Diagnostic[] = zodDiagnostics(source, profileSchema, issues);
   // Reference checks run on the valid parts, so every problem is reported in one run.
+  // Records keyed by user names have no prototype (as nameRecord makes them), also when absent.
+  const none = (): Record<string, never> => Object.create(null) as Record<string, never>;
   const profile = {
-    sources: {},
-    endpoints: {},
-    features: {},
-    variables: {},
-    lifecycles: {},
+    sources: none(),
+    endpoints: none(),
+    features: none(),
+    variables: none(),
+    lifecycles: none(),
     defects: [],
     flows: [],
     dns: [],
@@ -124,7 +126,7 @@ export function checkProfile(source: YamlSource): { loaded?: LoadedProfile; diag
         oneOf(Object.keys(profile.sources)),
       );
   profile.defects.forEach((d, i) =>
-    d.flows.forEach((f, k) => {
+    d?.flows.forEach((f, k) => {
       if (!seen.has(f))
         err("unknown-flow", `defect "${d.id}" names unknown flow "${f}"`, ["defects", i, "flows", k]);
     }),
@@ -169,19 +171,22 @@ function checkCatalogData(
         oneOf(Object.keys(profile.sources)),
       );
   };
+  // Structurally broken items are holes (undefined), already reported: skipped here.
   for (const [id, e] of Object.entries(profile.endpoints))
-    e.addresses?.forEach((a, i) => {
+    e?.addresses?.forEach((a, i) => {
       const r = parseAddress(a);
       if (!r.ok)
         err("invalid-address", `"${a}" is not an address`, ["endpoints", id, "addresses", i], r.expected);
     });
   profile.dns.forEach((r, i) => {
+    if (!r) return;
     const what = `DNS record "${r.name}"`;
     if (r.endpoint !== undefined) endpoint(r.endpoint, what, ["dns", i, "endpoint"]);
     conditions(r.conditions, what, ["dns", i]);
     source(r.source, what, ["dns", i]);
   });
   profile.certificates.forEach((c, i) => {
+    if (!c) return;
     const what = `certificate "${c.id}"`;
     c.assignedTo.forEach((e, k) => endpoint(e, what, ["certificates", i, "assignedTo", k]));
     conditions(c.conditions, what, ["certificates", i]);
@@ -198,6 +203,7 @@ function checkCatalogData(
       );
   }
   profile.advisories.forEach((a, i) => {
+    if (!a) return;
     const what = `advisory "${a.id}"`;
     conditions(a.conditions, what, ["advisories", i]);
     source(a.source, what, ["advisories", i]);

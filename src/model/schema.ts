@@ -46,6 +46,24 @@ export const interfaceNameSchema = z
   .regex(/^(?!\.\.?$)[^/:\s\u00a0]+$/, INTERFACE_NAME)
   .refine((s) => utf8Length(s) <= 15 && !hasUnsafeText(s), INTERFACE_NAME);
 
+/**
+ * A map keyed by names the user writes (endpoint ids, features, variables, lifecycles, sources,
+ * zones), as an object without a prototype: `endpoints["constructor"]` or `"toString" in variables`
+ * must not find Object.prototype's members. (A `__proto__` key never gets here: the YAML reader
+ * refuses it.) The JSON Schema is the record's own.
+ */
+const withoutPrototype = <V>(r: Record<string, V>): Record<string, V> =>
+  Object.assign(Object.create(null) as Record<string, V>, r);
+
+function nameRecord<T extends z.ZodType>(value: T, key: z.ZodString = z.string()) {
+  return z.record(key, value).transform(withoutPrototype);
+}
+
+/** The same, `{}` when absent (the default sits inside, so the JSON Schema keeps `"default": {}`). */
+function optionalNameRecord<T extends z.ZodType>(value: T) {
+  return z.record(z.string(), value).default({}).transform(withoutPrototype);
+}
+
 /** 5061, "5061", "50000-59999" or a variable name defined in the profile (`media`). */
 export const portTermSchema = z.union([z.number(), z.string()]);
 export const portSpecSchema = z.union([portTermSchema, z.array(portTermSchema).min(1)]);
@@ -225,11 +243,11 @@ export const profileSchema = z.strictObject({
     .optional(),
   /** With `extends`: ids of the base's flows this profile does not have. */
   drop: z.array(z.string()).default([]),
-  sources: z.record(z.string(), sourceDocSchema),
-  endpoints: z.record(idSchema, endpointSchema),
-  features: z.record(z.string(), featureSchema).default({}),
-  variables: z.record(z.string(), portSpecSchema).default({}),
-  lifecycles: z.record(z.string(), lifecycleSchema).default({}),
+  sources: nameRecord(sourceDocSchema),
+  endpoints: nameRecord(endpointSchema, idSchema),
+  features: optionalNameRecord(featureSchema),
+  variables: optionalNameRecord(portSpecSchema),
+  lifecycles: optionalNameRecord(lifecycleSchema),
   defects: z.array(defectSchema).default([]),
   flows: z.array(flowSchema).min(1),
   dns: z.array(dnsRecordSchema).default([]),
@@ -254,7 +272,7 @@ export const zoneSchema = z.strictObject({
 
 export const firewallSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("host"), host: z.string() }),
-  z.strictObject({ kind: z.literal("perimeter"), zones: z.record(idSchema, zoneSchema) }),
+  z.strictObject({ kind: z.literal("perimeter"), zones: nameRecord(zoneSchema, idSchema) }),
 ]);
 
 /** One of the site's own flows (DNS, NTP, directory, monitoring, management): the profile's flow shape, less its catalog fields. */
@@ -274,7 +292,7 @@ export const siteFlowSchema = flowSchema.pick({
  * reported like them, and marked `origin: site` in the JSON outputs.
  */
 export const siteSchema = z.strictObject({
-  endpoints: z.record(idSchema, addressSpecSchema).default({}),
+  endpoints: z.record(idSchema, addressSpecSchema).default({}).transform(withoutPrototype),
   flows: z.array(siteFlowSchema).default([]),
 });
 
@@ -317,10 +335,10 @@ export const topologySchema = z.strictObject({
   $schema: z.string().optional(),
   /** A built-in profile id or a path to a profile file (relative to the topology). */
   profile: z.string().min(1),
-  endpoints: z.record(z.string(), addressSpecSchema),
+  endpoints: nameRecord(addressSpecSchema),
   features: z.array(z.string()).default([]),
   /** Overrides of the profile's port variables, e.g. `media: 40000-49999`. */
-  variables: z.record(z.string(), portSpecSchema).default({}),
+  variables: optionalNameRecord(portSpecSchema),
   firewall: firewallSchema,
   management: addressSpecSchema.optional(),
   /**
@@ -335,7 +353,7 @@ export const topologySchema = z.strictObject({
    * the public address is DNAT-ed to it and its outbound traffic SNAT-ed to the public address
    * (symmetric NAT, as the A/V Edge requires).
    */
-  nat: z.record(z.string(), addressSpecSchema).optional(),
+  nat: nameRecord(addressSpecSchema).optional(),
   site: siteSchema.optional(),
   compile: compileOptionsSchema.optional(),
   /**

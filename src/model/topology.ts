@@ -22,7 +22,13 @@ export function parseTopology(source: YamlSource): { topology?: PartialTopology;
   const diagnostics = zodDiagnostics(source, topologySchema, issues);
   if (typeof data.profile !== "string") return { diagnostics };
   return {
-    topology: { endpoints: {}, features: [], variables: {}, ...data } as unknown as PartialTopology,
+    // Records keyed by user names have no prototype (as nameRecord makes them), also when absent.
+    topology: {
+      endpoints: Object.create(null) as object,
+      features: [],
+      variables: Object.create(null) as object,
+      ...data,
+    } as unknown as PartialTopology,
     diagnostics,
   };
 }
@@ -113,7 +119,8 @@ export function bindTopology(
     }
     // `hosts`: the service addresses, each needing its own A record, a listener, a lab host.
     const { set: addresses, hosts } = addressesOf(spec, ["endpoints", id]);
-    return [{ id, name: profile.endpoints[id]!.name, addresses, text: toReadable(addresses), hosts }];
+    const at = source.positionOf(["endpoints", id]);
+    return [{ id, name: profile.endpoints[id]!.name, addresses, text: toReadable(addresses), hosts, at }];
   });
 
   topology.features.forEach((f, i) => {

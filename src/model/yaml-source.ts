@@ -2,7 +2,17 @@
  * YAML text → plain value, keeping the document so any path can be mapped back to file:line:col.
  * Pure: the caller reads the file and passes its text.
  */
-import { isMap, isSeq, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import {
+  isMap,
+  isSeq,
+  isPair,
+  isScalar,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+} from "yaml";
 import { diag, type Diagnostic, type Position } from "../diag/diagnostic.js";
 
 export type PathKey = string | number;
@@ -14,7 +24,28 @@ export interface YamlSource {
   positionOf(path: readonly PathKey[], opts?: { key?: boolean }): Position;
 }
 
+/**
+ * The largest YAML or JSON text parsed: the yaml package keeps every node with its position, about
+ * 60 bytes of memory per byte of input (a 21 MB, 100,000-rule AWS export takes 1.3 GB), so 64 MiB
+ * would pass Node's default 4 GB heap and abort. Characters, as JavaScript counts them.
+ */
+export const MAX_YAML_CHARS = 32 * 1024 * 1024;
+
 export function parseYaml(file: string, text: string): { source?: YamlSource; diagnostics: Diagnostic[] } {
+  if (text.length > MAX_YAML_CHARS)
+    return {
+      diagnostics: [
+        diag(
+          "input-too-large",
+          "error",
+          `${file}: a YAML or JSON document of more than 32 MiB is too large to read`,
+          {
+            at: { file, line: 1, col: 1 },
+            expected: "at most 32 MiB for YAML and JSON inputs (64 MiB for text rulesets)",
+          },
+        ),
+      ],
+    };
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const toPos = (offset: number): Position => {
@@ -32,12 +63,81 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; di
       ),
     };
   }
+  const value = toValue(doc);
+  if (!value.ok)
+    return {
+      diagnostics: [
+        diag("yaml-alias-bomb", "error", value.message, {
+          at: toPos(firstAliasOffset(doc)),
+          expected: `YAML whose aliases (*name) expand to at most ${MAX_ALIAS_COUNT} nodes each`,
+        }),
+      ],
+    };
+  const reserved = protoKeyPaths(value.value);
+  if (reserved.length > 0)
+    return {
+      diagnostics: reserved.map((path) =>
+        diag("reserved-key", "error", `the key "__proto__" is reserved`, {
+          at: toPos(offsetOf(doc, path, true)),
+          expected: "another name (__proto__ would change what every other name means)",
+        }),
+      ),
+    };
   const source: YamlSource = {
     file,
-    value: doc.toJS({ maxAliasCount: 100 }),
+    value: value.value,
     positionOf: (path, opts = {}) => toPos(offsetOf(doc, path, opts.key ?? false)),
   };
   return { source, diagnostics: [] };
+}
+
+/**
+ * An alias may be expanded at most this many times per anchor (the yaml package's own guard against
+ * "billion laughs"); a real profile or ruleset uses a handful. The package throws past it: that is
+ * bad input, said with the first alias's position.
+ */
+const MAX_ALIAS_COUNT = 100;
+
+function toValue(doc: Document): { ok: true; value: unknown } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+  } catch (e) {
+    if (e instanceof ReferenceError && /alias/i.test(e.message))
+      return { ok: false, message: "aliases expand too far (a resource exhaustion attack?)" };
+    throw e;
+  }
+}
+
+/**
+ * Paths of `__proto__` keys anywhere (the first 100): the yaml package keeps them as own properties,
+ * but any later copy into a plain object (zod, spreads) would set a prototype instead. Iterative, so
+ * deep nesting cannot overflow the stack.
+ */
+function protoKeyPaths(root: unknown): PathKey[][] {
+  const found: PathKey[][] = [];
+  const stack: Array<{ value: unknown; path: PathKey[] }> = [{ value: root, path: [] }];
+  while (stack.length > 0 && found.length < 100) {
+    const { value, path } = stack.pop()!;
+    if (typeof value !== "object" || value === null) continue;
+    if (Array.isArray(value)) value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
+    else
+      for (const key of Object.keys(value)) {
+        if (key === "__proto__") found.push([...path, key]);
+        stack.push({ value: (value as Record<string, unknown>)[key], path: [...path, key] });
+      }
+  }
+  return found.reverse();
+}
+
+function firstAliasOffset(doc: Document): number {
+  let offset = 0;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 /** Walks the YAML node tree along `path`; stops at the deepest node that exists. */

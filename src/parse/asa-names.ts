@@ -5,7 +5,8 @@
  * documented lists; an unknown name is reported, never guessed. A port literal defined for one
  * transport only (`bgp` is TCP, `snmp` UDP) is still accepted for the other, as the ASA CLI does.
  */
-export const ASA_PROTOCOLS: Readonly<Record<string, number>> = {
+import { lookupTable } from "./lookup.js";
+export const ASA_PROTOCOLS: Readonly<Record<string, number>> = lookupTable({
   ah: 51,
   eigrp: 88,
   esp: 50,
@@ -25,9 +26,9 @@ export const ASA_PROTOCOLS: Readonly<Record<string, number>> = {
   snp: 109,
   tcp: 6,
   udp: 17,
-};
+});
 
-export const ASA_PORTS: Readonly<Record<string, number>> = {
+export const ASA_PORTS: Readonly<Record<string, number>> = lookupTable({
   aol: 5190,
   bgp: 179,
   biff: 512,
@@ -103,10 +104,10 @@ export const ASA_PORTS: Readonly<Record<string, number>> = {
   whois: 43,
   www: 80,
   xdmcp: 177,
-};
+});
 
 /** ICMP type literals (`access-list … icmp any any echo-reply`, `service-object icmp echo`). */
-export const ASA_ICMP_TYPES: Readonly<Record<string, number>> = {
+export const ASA_ICMP_TYPES: Readonly<Record<string, number>> = lookupTable({
   "echo-reply": 0,
   unreachable: 3,
   "source-quench": 4,
@@ -126,10 +127,10 @@ export const ASA_ICMP_TYPES: Readonly<Record<string, number>> = {
   traceroute: 30,
   "conversion-error": 31,
   "mobile-redirect": 32,
-};
+});
 
 /** ICMPv6 type literals (protocol `icmp6`). */
-export const ASA_ICMP6_TYPES: Readonly<Record<string, number>> = {
+export const ASA_ICMP6_TYPES: Readonly<Record<string, number>> = lookupTable({
   unreachable: 1,
   "packet-too-big": 2,
   "time-exceeded": 3,
@@ -145,4 +146,4 @@ export const ASA_ICMP6_TYPES: Readonly<Record<string, number>> = {
   "neighbor-advertisement": 136,
   "neighbor-redirect": 137,
   "router-renumbering": 138,
-};
+});

@@ -26,12 +26,29 @@ export interface AwsRule {
   unresolved: string[];
 }
 
-const NAMED: Record<string, number> = {
-  tcp: PROTO.tcp,
-  udp: PROTO.udp,
-  icmp: PROTO.icmp,
-  icmpv6: PROTO.ipv6icmp,
-};
+const NAMED = new Map<string, number>([
+  ["tcp", PROTO.tcp],
+  ["udp", PROTO.udp],
+  ["icmp", PROTO.icmp],
+  ["icmpv6", PROTO.ipv6icmp],
+]);
+
+type Obj = Record<string, unknown>;
+
+/** A JSON object (not null, not an array), or undefined: fuzzed files hold nulls and scalars anywhere. */
+function asObject(v: unknown): Obj | undefined {
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
+}
+
+/** The list under `key` of an object, or none; an item that is not an object is reported. */
+function objects(o: Obj, key: string): Array<Obj | undefined> {
+  const v = Object.hasOwn(o, key) ? o[key] : undefined;
+  return Array.isArray(v) ? v.map(asObject) : [];
+}
+
+function text(v: unknown): string {
+  return typeof v === "string" || typeof v === "number" ? String(v) : (JSON.stringify(v) ?? "");
+}
 
 export function parseAwsSecurityGroups(source: YamlSource): {
   rules: AwsRule[];
@@ -60,16 +77,24 @@ export function parseAwsSecurityGroups(source: YamlSource): {
   }
   const rules: AwsRule[] = [];
   const groups: string[] = [];
-  (doc.SecurityGroups as Array<Record<string, unknown>>).forEach((g, gi) => {
-    const group = String(g.GroupId ?? g.GroupName ?? `group ${gi}`);
+  const notObject = (path: PathKey[], what: string): void =>
+    problem(
+      "aws-format",
+      `${what} is not an object`,
+      path,
+      "a JSON object as describe-security-groups prints",
+    );
+  (doc.SecurityGroups as unknown[]).map(asObject).forEach((g, gi) => {
+    if (!g) return notObject(["SecurityGroups", gi], `security group ${gi}`);
+    const group = text(g.GroupId ?? g.GroupName ?? `group ${gi}`);
     groups.push(group);
     for (const [key, direction] of [
       ["IpPermissions", "in"],
       ["IpPermissionsEgress", "out"],
     ] as const) {
-      const perms = Array.isArray(g[key]) ? (g[key] as Array<Record<string, unknown>>) : [];
-      perms.forEach((p, pi) => {
+      objects(g, key).forEach((p, pi) => {
         const path: PathKey[] = ["SecurityGroups", gi, key, pi];
+        if (!p) return notObject(path, `${key} item ${pi}`);
         const proto = protocolOf(p.IpProtocol);
         if (!proto)
           return problem(
@@ -79,22 +104,30 @@ export function parseAwsSecurityGroups(source: YamlSource): {
             '"-1", "tcp", "udp", "icmp", "icmpv6" or a protocol number',
           );
         const ports = portsOf(p, proto);
+        if (typeof ports === "string")
+          return problem(
+            "aws-format",
+            ports,
+            [...path, "FromPort"],
+            "whole numbers 0-65535, FromPort ≤ ToPort, or -1 for all",
+          );
         let peer = IntervalSet.EMPTY;
         for (const [rk, field] of [
           ["IpRanges", "CidrIp"],
           ["Ipv6Ranges", "CidrIpv6"],
         ] as const) {
-          const ranges = Array.isArray(p[rk]) ? (p[rk] as Array<Record<string, unknown>>) : [];
-          ranges.forEach((r, ri) => {
-            const text = String(r[field] ?? "");
-            const a = maskedCidr(text);
+          objects(p, rk).forEach((r, ri) => {
+            if (!r) return notObject([...path, rk, ri], `${rk} item ${ri}`);
+            const value = r[field];
+            const cidr = typeof value === "string" ? value : "";
+            const a = maskedCidr(cidr);
             if (a) {
               peer = peer.union(a.set);
               // AWS matches a rule's CIDR as a network: host bits set in it select nothing more.
               if (a.hostBits)
                 problem(
                   "aws-cidr-host-bits",
-                  `${field} ${text} has host bits set; read as the network it names`,
+                  `${field} ${cidr} has host bits set; read as the network it names`,
                   [...path, rk, ri, field],
                   "a network address (AWS compares by prefix)",
                   "warning",
@@ -102,22 +135,20 @@ export function parseAwsSecurityGroups(source: YamlSource): {
             } else
               problem(
                 "aws-format",
-                `bad ${field} ${JSON.stringify(r[field])}`,
+                `bad ${field} ${JSON.stringify(value) ?? "(missing)"}`,
                 [...path, rk, ri, field],
                 "a CIDR such as 203.0.113.0/24 or 2001:db8::/32",
               );
           });
         }
         const unresolved: string[] = [];
-        for (const rk of ["UserIdGroupPairs", "PrefixListIds"] as const) {
-          const refs = Array.isArray(p[rk]) ? (p[rk] as Array<Record<string, unknown>>) : [];
-          for (const ref of refs)
-            unresolved.push(`${rk} ${String(ref.GroupId ?? ref.PrefixListId ?? JSON.stringify(ref))}`);
-        }
+        for (const rk of ["UserIdGroupPairs", "PrefixListIds"] as const)
+          for (const ref of objects(p, rk))
+            unresolved.push(`${rk} ${text(ref?.GroupId ?? ref?.PrefixListId ?? ref)}`);
         const at = source.positionOf(path);
-        const text = `${group} ${direction === "in" ? "ingress" : "egress"} ${String(p.IpProtocol)} ${p.FromPort ?? ""}-${p.ToPort ?? ""}`;
+        const line = `${group} ${direction === "in" ? "ingress" : "egress"} ${text(p.IpProtocol)} ${text(p.FromPort ?? "")}-${text(p.ToPort ?? "")}`;
         if (!peer.isEmpty() || unresolved.length > 0)
-          rules.push({ group, direction, proto, ports, peer, line: at.line, text, unresolved });
+          rules.push({ group, direction, proto, ports, peer, line: at.line, text: line, unresolved });
       });
     }
   });
@@ -125,17 +156,27 @@ export function parseAwsSecurityGroups(source: YamlSource): {
 }
 
 function protocolOf(v: unknown): IntervalSet | undefined {
-  const s = String(v ?? "");
+  const s = typeof v === "string" || typeof v === "number" ? String(v) : "";
   if (s === "-1" || s === "all") return ALL_PROTOCOLS;
-  if (NAMED[s] !== undefined) return IntervalSet.of(NAMED[s]);
-  return /^\d+$/.test(s) && Number(s) <= 255 ? IntervalSet.of(Number(s)) : undefined;
+  const named = NAMED.get(s);
+  if (named !== undefined) return IntervalSet.of(named);
+  return /^\d{1,3}$/.test(s) && Number(s) <= 255 ? IntervalSet.of(Number(s)) : undefined;
 }
 
-/** TCP/UDP: FromPort-ToPort. Everything else (ICMP type/code, -1): no port dimension restriction. */
-function portsOf(p: Record<string, unknown>, proto: IntervalSet): IntervalSet {
+/**
+ * TCP/UDP: FromPort-ToPort (whole numbers 0-65535; -1 for all). Everything else (ICMP type/code, -1):
+ * no port dimension restriction. A string says what is wrong with the ports.
+ */
+function portsOf(p: Obj, proto: IntervalSet): IntervalSet | string {
   const isPorted = proto.equals(IntervalSet.of(PROTO.tcp)) || proto.equals(IntervalSet.of(PROTO.udp));
   if (!isPorted) return ALL_PORTS;
-  const from = Number(p.FromPort ?? 0);
-  const to = Number(p.ToPort ?? 65535);
-  return from === -1 ? ALL_PORTS : IntervalSet.of(from, to);
+  const num = (v: unknown): unknown => (typeof v === "string" && /^-?\d{1,6}$/.test(v) ? Number(v) : v);
+  const from = num(p.FromPort ?? 0);
+  const to = num(p.ToPort ?? 65535);
+  if (from === -1) return ALL_PORTS;
+  const port = (n: unknown): n is number =>
+    typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 65535;
+  if (!port(from) || !port(to) || from > to)
+    return `bad port range FromPort ${JSON.stringify(from)} ToPort ${JSON.stringify(to)}`;
+  return IntervalSet.of(from, to);
 }

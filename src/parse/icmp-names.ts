@@ -2,8 +2,9 @@
  * ICMP (RFC 792 and successors) and ICMPv6 (RFC 4443 §2.1, RFC 4861, RFC 3810) type names as nft
  * spells them (nftables src/proto.c `icmp_type_type`, `icmp6_type_type`), shared by the readers.
  */
+import { lookupTable } from "./lookup.js";
 
-export const ICMP_TYPES: Readonly<Record<string, number>> = {
+export const ICMP_TYPES: Readonly<Record<string, number>> = lookupTable({
   "echo-reply": 0,
   "destination-unreachable": 3,
   "source-quench": 4,
@@ -19,9 +20,9 @@ export const ICMP_TYPES: Readonly<Record<string, number>> = {
   "info-reply": 16,
   "address-mask-request": 17,
   "address-mask-reply": 18,
-};
+});
 
-export const ICMPV6_TYPES: Readonly<Record<string, number>> = {
+export const ICMPV6_TYPES: Readonly<Record<string, number>> = lookupTable({
   "destination-unreachable": 1,
   "packet-too-big": 2,
   "time-exceeded": 3,
@@ -41,4 +42,4 @@ export const ICMPV6_TYPES: Readonly<Record<string, number>> = {
   "ind-neighbor-solicit": 141,
   "ind-neighbor-advert": 142,
   "mld2-listener-report": 143,
-};
+});

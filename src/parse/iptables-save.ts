@@ -13,10 +13,17 @@ import { ctSet, CT_STATES, type CtState } from "../space/box.js";
 import { NameSet } from "../space/name-set.js";
 import { parseAddresses, parseNatTarget, parsePortList, tokenize } from "./terms.js";
 import { iptAddresses, iptIcmpType, iptPorts, iptProto, longOption } from "./iptables-terms.js";
-import type { ParsedRuleset } from "./reader.js";
+import { MAX_READER_DIAGNOSTICS, stoppedReading, type ParsedRuleset } from "./reader.js";
+import { lookupTable } from "./lookup.js";
 
-const PRIORITY: Record<string, number> = { raw: -300, mangle: -150, nat: -100, filter: 0, security: 50 };
-const BUILTIN: Record<string, Partial<Record<string, Hook>>> = {
+const PRIORITY: Record<string, number> = lookupTable({
+  raw: -300,
+  mangle: -150,
+  nat: -100,
+  filter: 0,
+  security: 50,
+});
+const BUILTIN: Record<string, Partial<Record<string, Hook>>> = lookupTable({
   filter: { INPUT: "input", FORWARD: "forward", OUTPUT: "output" },
   nat: { PREROUTING: "prerouting", INPUT: "input", OUTPUT: "output", POSTROUTING: "postrouting" },
   mangle: {
@@ -28,7 +35,13 @@ const BUILTIN: Record<string, Partial<Record<string, Hook>>> = {
   },
   raw: { PREROUTING: "prerouting", OUTPUT: "output" },
   security: { INPUT: "input", FORWARD: "forward", OUTPUT: "output" },
-};
+});
+
+/** The hook of a built-in chain of a table; a chain name from the file is looked up as its own key only. */
+function builtinHook(table: string, chain: string): Hook | undefined {
+  const chains = BUILTIN[table];
+  return chains && Object.hasOwn(chains, chain) ? chains[chain] : undefined;
+}
 
 export interface State {
   file: string;
@@ -68,7 +81,13 @@ function readIptables(text: string, file: string, forced?: 4 | 6): ParsedRuleset
   // A file whose family contradicts itself is refused whole: reading its rules as either family
   // would only repeat the contradiction rule by rule.
   if (hasErrors(fam.diags)) lines.length = 0;
-  lines.forEach((raw, i) => line(st, raw.replace(/\r$/, ""), i + 1));
+  for (const [i, raw] of lines.entries()) {
+    if (st.diags.length >= MAX_READER_DIAGNOSTICS) {
+      st.diags.push(stoppedReading(file, i + 1));
+      break;
+    }
+    line(st, raw.replace(/\r$/, ""), i + 1);
+  }
   if (st.table)
     st.diags.push(
       diag("iptables-no-commit", "error", `table ${st.table.name} has no COMMIT`, {
@@ -227,7 +246,7 @@ function line(st: State, raw: string, n: number): void {
 }
 
 /** Commands iptables-restore (and an `iptables` command line) may hold besides -A. */
-const COMMANDS: Record<string, string> = {
+const COMMANDS: Record<string, string> = lookupTable({
   "-A": "-A",
   "--append": "-A",
   "-I": "-I",
@@ -248,7 +267,7 @@ const COMMANDS: Record<string, string> = {
   "--replace": "-R",
   "-E": "-E",
   "--rename-chain": "-E",
-};
+});
 
 export interface Token {
   text: string;
@@ -288,7 +307,7 @@ export function command(st: State, table: Table, tokens: readonly Token[], origi
     case "-P": {
       const name = arg(1) ?? "";
       const policy = arg(2) ?? "";
-      const hook = BUILTIN[table.name]?.[name];
+      const hook = builtinHook(table.name, name);
       if (!hook)
         return fail(
           `-P ${name}: not a built-in chain of table ${table.name}`,
@@ -324,7 +343,7 @@ export function command(st: State, table: Table, tokens: readonly Token[], origi
 function builtinChain(st: State, table: Table, name: string, origin: Origin): Chain | undefined {
   const found = table.chains.find((c) => c.name === name);
   if (found) return found;
-  const hook = BUILTIN[table.name]?.[name];
+  const hook = builtinHook(table.name, name);
   if (!hook) return undefined;
   const chain: Chain = {
     name,
@@ -352,7 +371,7 @@ function chainLine(st: State, table: Table, text: string, n: number): void {
       }),
     );
   const [, name, policy] = m as unknown as [string, string, string];
-  const hook = BUILTIN[table.name]?.[name];
+  const hook = builtinHook(table.name, name);
   const chain: Chain = { name, rules: [], origin: at(st, n, 1, text) };
   if (hook) {
     if (policy !== "ACCEPT" && policy !== "DROP")
@@ -715,7 +734,7 @@ function option(
   }
 }
 
-const TCP_FLAGS: Record<string, number> = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32 };
+const TCP_FLAGS: Record<string, number> = lookupTable({ FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32 });
 
 function flagSet(text: string): number | undefined {
   if (text === "ALL") return 63;

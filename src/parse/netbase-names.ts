@@ -4,8 +4,9 @@
  * depend on the machine it runs on). Service names map to their first port in that file (nft
  * passes no protocol to getservbyname, so the first entry wins); aliases included. Generated data.
  */
+import { lookupTable } from "./lookup.js";
 
-export const SERVICES: Readonly<Record<string, number>> = {
+export const SERVICES: Readonly<Record<string, number>> = lookupTable({
   rtmp: 1,
   tcpmux: 1,
   nbp: 2,
@@ -344,7 +345,7 @@ export const SERVICES: Readonly<Record<string, number>> = {
   dircproxy: 57000,
   tfido: 60177,
   fido: 60179,
-};
+});
 
 /**
  * Protocol names as getprotobyname(3) reads /etc/protocols (names and aliases, case as written):

@@ -4,10 +4,11 @@
  * so a ruleset reads the same whatever host audits it. Generated from those two files; aliases
  * included. Ports: per transport protocol (a name may exist for tcp only).
  */
+import { lookupTable } from "./lookup.js";
 
 /** name → [tcp port, udp port, sctp port] (-1: not defined for that protocol). */
 
-const SERVICES: Record<string, readonly [number, number, number]> = {
+const SERVICES: Record<string, readonly [number, number, number]> = lookupTable({
   tcpmux: [1, -1, -1],
   echo: [7, 7, -1],
   discard: [9, 9, -1],
@@ -343,10 +344,10 @@ const SERVICES: Record<string, readonly [number, number, number]> = {
   dircproxy: [57000, -1, -1],
   tfido: [60177, -1, -1],
   fido: [60179, -1, -1],
-};
+});
 
 /** /etc/protocols: name or alias → protocol number. */
-export const NETBASE_PROTOCOLS: Readonly<Record<string, number>> = {
+export const NETBASE_PROTOCOLS: Readonly<Record<string, number>> = lookupTable({
   ip: 0,
   IP: 0,
   hopopt: 0,
@@ -461,7 +462,7 @@ export const NETBASE_PROTOCOLS: Readonly<Record<string, number>> = {
   Ethernet: 143,
   mptcp: 262,
   MPTCP: 262,
-};
+});
 
 const TRANSPORT = { tcp: 0, udp: 1, sctp: 2 } as const;
 

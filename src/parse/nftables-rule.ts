@@ -21,6 +21,7 @@ import { IntervalSet } from "../space/interval-set.js";
 import { NameSet } from "../space/name-set.js";
 import { nftAddress, nftIcmpType, nftPort, nftProto, REJECT_CODES } from "./nft-values.js";
 import { parseNatTarget, parsePortList, type Token } from "./terms.js";
+import { lookupTable } from "./lookup.js";
 
 /** One element of a set or map: its key (the parts of a concatenation) and, in a map, its data. */
 export interface NftElem {
@@ -123,7 +124,7 @@ interface Selector {
   family?: 4 | 6;
 }
 
-const SELECTORS: Record<string, Selector> = {
+const SELECTORS: Record<string, Selector> = lookupTable({
   "ip saddr": { kind: "addr", dim: "src", family: 4 },
   "ip daddr": { kind: "addr", dim: "dst", family: 4 },
   "ip6 saddr": { kind: "addr", dim: "src", family: 6 },
@@ -145,8 +146,14 @@ const SELECTORS: Record<string, Selector> = {
   "meta oifname": { kind: "ifname", dim: "oif" },
   "meta iif": { kind: "ifname", dim: "iif" },
   "meta oif": { kind: "ifname", dim: "oif" },
-};
-const PORT_PROTOS: Record<string, number> = { tcp: 6, udp: 17, udplite: 136, sctp: 132, dccp: 33 };
+});
+const PORT_PROTOS: Record<string, number> = lookupTable({
+  tcp: 6,
+  udp: 17,
+  udplite: 136,
+  sctp: 132,
+  dccp: 33,
+});
 for (const [name, proto] of Object.entries(PORT_PROTOS)) {
   SELECTORS[`${name} sport`] = { kind: "port", dim: "sport", proto };
   SELECTORS[`${name} dport`] = { kind: "port", dim: "dport", proto };

@@ -11,17 +11,18 @@ import type { Chain, Hook, Origin, Ruleset, Table, TableFamily } from "../ir/rul
 import type { IntervalSet } from "../space/interval-set.js";
 import type { Token } from "./terms.js";
 import { nftRule, readElements, type NftElem, type NftSets } from "./nftables-rule.js";
-import type { ParsedRuleset } from "./reader.js";
+import { MAX_READER_DIAGNOSTICS, stoppedReading, type ParsedRuleset } from "./reader.js";
 import { tokenizeNft } from "./nftables-tokens.js";
+import { lookupTable } from "./lookup.js";
 
-const PRIORITY_NAMES: Record<string, number> = {
+const PRIORITY_NAMES: Record<string, number> = lookupTable({
   raw: -300,
   mangle: -150,
   dstnat: -100,
   filter: 0,
   security: 50,
   srcnat: 100,
-};
+});
 /** Named stateful objects: they decide no verdict themselves (rules that use them are read). */
 const OBJECTS =
   /^(flowtable|counter|quota|limit|secmark|synproxy|tunnel|ct\s+(helper|timeout|expectation))\s+\S+\s*\{$/;
@@ -311,6 +312,11 @@ function commandLine(st: St, text: string, raw: string, o: Origin, n: number): b
 /** The statements of one file (the ruleset's or an included one), in order. */
 function readSource(st: St, text: string): void {
   for (const s of nftStatements(text)) {
+    if (st.diags.length >= MAX_READER_DIAGNOSTICS) {
+      if (!st.diags.some((d) => d.code === "too-many-problems"))
+        st.diags.push(stoppedReading(st.file, s.line));
+      return;
+    }
     const inc = /^include\s+"([^"]*)"\s*;?$/.exec(s.text);
     if (inc) {
       include(st, inc[1]!, s);

@@ -6,6 +6,7 @@ import { parseAddress } from "../space/address.js";
 import { IntervalSet } from "../space/interval-set.js";
 import type { NatTarget } from "../ir/ruleset.js";
 import { ICMP_TYPES as ICMP_V4_TYPES } from "./icmp-names.js";
+import { lookupTable } from "./lookup.js";
 
 export interface Token {
   text: string;
@@ -50,7 +51,7 @@ export function parsePortList(text: string): SetParse {
 }
 
 /** IANA protocol numbers (https://www.iana.org/assignments/protocol-numbers) by /etc/protocols name. */
-const PROTOCOLS: Record<string, number> = {
+const PROTOCOLS: Record<string, number> = lookupTable({
   icmp: 1,
   igmp: 2,
   tcp: 6,
@@ -64,7 +65,7 @@ const PROTOCOLS: Record<string, number> = {
   sctp: 132,
   udplite: 136,
   dccp: 33,
-};
+});
 
 export function parseProto(text: string): IntervalSet | undefined {
   const t = text.toLowerCase();
@@ -78,7 +79,7 @@ export function parseProto(text: string): IntervalSet | undefined {
  * ICMP / ICMPv6 type names (RFC 792, RFC 4443 §2.1) → type, on the dport axis as type*256+code
  * (space/box.ts). A type without code covers all its codes.
  */
-const ICMP_TYPES: Record<string, number> = {
+const ICMP_TYPES: Record<string, number> = lookupTable({
   ...ICMP_V4_TYPES,
   "packet-too-big": 2,
   "nd-router-solicit": 133,
@@ -88,7 +89,7 @@ const ICMP_TYPES: Record<string, number> = {
   "mld-listener-query": 130,
   "echo-request-v6": 128,
   "echo-reply-v6": 129,
-};
+});
 
 export function icmpTypeSet(text: string): IntervalSet | undefined {
   if (text === "any") return IntervalSet.of(0, 65535);

@@ -186,7 +186,8 @@ function defaultAction(v: unknown, notConfigured: "allow" | "block"): "allow" | 
 }
 
 function enumOf<T extends string>(v: unknown, table: Record<string | number, T>): T | undefined {
-  return v === undefined || v === null ? undefined : table[String(v)];
+  const key = v === undefined || v === null ? undefined : String(v);
+  return key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 function profileApplies(v: unknown, active: WinProfileName): boolean {
@@ -211,7 +212,7 @@ function protocolOf(v: unknown): IntervalSet | undefined {
     ICMPv6: PROTO.ipv6icmp,
   };
   if (s === "Any") return ALL_PROTOCOLS;
-  if (named[s] !== undefined) return IntervalSet.of(named[s]);
+  if (Object.hasOwn(named, s)) return IntervalSet.of(named[s]!);
   return /^\d+$/.test(s) && Number(s) <= 255 ? IntervalSet.of(Number(s)) : undefined;
 }
 

@@ -11,7 +11,7 @@ import { checkProfile, type LoadedProfile } from "../model/profile.js";
 import { bindTopology, parseTopology } from "../model/topology.js";
 import { mergeExtends } from "../model/extends.js";
 import { parseYaml, type YamlSource } from "../model/yaml-source.js";
-import { readText } from "./files.js";
+import { INPUT_LIMITS, readText } from "./files.js";
 
 /** The package root (profiles/, examples/, schemas/ live there); dist/src/shell → three levels up. */
 /** The package folder, found upward from this file (dist/src/shell when built, src/shell under tsx). */
@@ -71,7 +71,7 @@ function readProfileSource(ref: string, baseDir: string, chain: readonly string[
       ],
     };
   }
-  const read = readText(path);
+  const read = readText(path, INPUT_LIMITS.matrix);
   if (!read.ok) return { ok: false, diagnostics: [read.diagnostic] };
   const { source, diagnostics } = parseYaml(looksLikePath ? ref : `profiles/${ref}.yaml`, read.text);
   if (!source) return { ok: false, diagnostics };
@@ -122,7 +122,7 @@ export function asOfDate(): string {
 }
 
 export function loadTopology(path: string, asOf = asOfDate()): Loaded<LoadedTopology> {
-  const read = readText(path);
+  const read = readText(path, INPUT_LIMITS.matrix);
   if (!read.ok) return { ok: false, diagnostics: [read.diagnostic] };
   const { source, diagnostics } = parseYaml(path, read.text);
   if (!source) return { ok: false, diagnostics };

@@ -38,6 +38,33 @@ CREATE TABLE IF NOT EXISTS flow_verdicts (
 CREATE INDEX IF NOT EXISTS flow_verdicts_by_flow ON flow_verdicts (flow, run_id);
 `;
 
+/**
+ * SQLite's application_id (file header offset 68, `PRAGMA application_id`) of a portmatrix run
+ * database: "PMTX" as a big-endian 32-bit integer. Set when the database is made.
+ */
+export const APPLICATION_ID = 0x504d5458;
+
+/** The tables a portmatrix database has (sqlite_sequence comes with AUTOINCREMENT). */
+const OWN_TABLES = ["flow_verdicts", "runs", "sqlite_sequence"];
+
+/**
+ * Why this database is another program's, or undefined when it is ours or empty. Reads only: a
+ * file that is not SQLite at all throws here ("file is not a database"), also before any write.
+ */
+function foreignDatabase(db: Database.Database): string | undefined {
+  const id = db.pragma("application_id", { simple: true }) as number;
+  if (id === APPLICATION_ID) return undefined;
+  const tables = (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{
+      name: string;
+    }>
+  ).map((t) => t.name);
+  if (id === 0 && tables.length === 0) return undefined; // new or empty: ours to make
+  if (id === 0 && tables.every((t) => OWN_TABLES.includes(t)) && tables.includes("runs")) return undefined;
+  const shown = tables.slice(0, 5).join(", ") + (tables.length > 5 ? ", …" : "");
+  return `another program's database (application_id ${id}${tables.length > 0 ? `, tables ${shown}` : ""}); left untouched`;
+}
+
 export interface RunStore {
   readonly path: string;
   readonly db: Database.Database;
@@ -63,6 +90,10 @@ export function openStore(path: string): StoreResult<RunStore> {
   try {
     if (path !== ":memory:") makeDirs(dirname(path));
     db = new Database(path, { timeout: BUSY_MS });
+    // Another program's database is recognised before anything is written to it (WAL, tables,
+    // user_version would all change its file).
+    const foreign = foreignDatabase(db);
+    if (foreign !== undefined) throw new Error(foreign);
     // The busy timeout first: switching to WAL and creating the schema take locks that another
     // process (serve, a concurrent --save) may hold for a moment (measured: "database is locked"
     // without it when two processes open a new file at once).
@@ -82,6 +113,8 @@ export function openStore(path: string): StoreResult<RunStore> {
           opened.exec(SCHEMA);
           opened.pragma(`user_version = ${STORE_SCHEMA_VERSION}`);
         }
+        // Databases made before the id was set get it now: they were recognised by their tables.
+        opened.pragma(`application_id = ${APPLICATION_ID}`);
       })
       .immediate();
     return { ok: true, value: { path, db: opened, close: () => opened.close() } };

@@ -30,7 +30,7 @@ import {
   type StoredRun,
 } from "../store/index.js";
 import { guard } from "./guard.js";
-import { BodyTooLarge, HTML, readBody, redirect, send, sendJson } from "./http.js";
+import { BadRequest, BodyTooLarge, HTML, readBody, redirect, send, sendJson } from "./http.js";
 import { diffPage, flowPage, loadPage, LOAD_SCRIPT, messagePage, runPage, runsPage } from "./pages.js";
 
 export interface DashboardOptions {
@@ -59,6 +59,10 @@ export function dashboardHandler(
   return (req, res) => {
     handle(opts, req, res).catch((e: unknown) => {
       if (e instanceof BodyTooLarge) return send(res, 413, "text/plain; charset=utf-8", `${e.message}\n`);
+      if (e instanceof BadRequest) {
+        if (!res.headersSent && !res.destroyed) send(res, 400, "text/plain; charset=utf-8", `${e.message}\n`);
+        return;
+      }
       // A bug: say so without leaking a stack to the browser; the operator sees it on stderr.
       process.stderr.write(
         `portmatrix serve: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,

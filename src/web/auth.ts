@@ -5,6 +5,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { BadRequest } from "./http.js";
 
 export const TOKEN_COOKIE = "portmatrix_token";
 
@@ -26,7 +27,12 @@ export function offeredTokens(req: IncomingMessage, url: URL): Array<{ token: st
   if (q !== null) out.push({ token: q, from: "query" });
   for (const part of (req.headers.cookie ?? "").split(";")) {
     const [k, ...v] = part.trim().split("=");
-    if (k === TOKEN_COOKIE) out.push({ token: decodeURIComponent(v.join("=")), from: "cookie" });
+    if (k !== TOKEN_COOKIE) continue;
+    try {
+      out.push({ token: decodeURIComponent(v.join("=")), from: "cookie" });
+    } catch {
+      throw new BadRequest(`malformed ${TOKEN_COOKIE} cookie`);
+    }
   }
   return out;
 }

@@ -40,14 +40,25 @@ export function redirect(res: ServerResponse, location: string, headers: Record<
 
 export class BodyTooLarge extends Error {}
 
+/** The client's mistake (a malformed cookie, a body cut short): 400, never logged as a bug. */
+export class BadRequest extends Error {}
+
 export async function readBody(req: IncomingMessage, limit = MAX_BODY): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > limit) throw new BodyTooLarge(`request body over ${limit} bytes`);
-    chunks.push(buf);
+  try {
+    for await (const chunk of req) {
+      const buf = chunk as Buffer;
+      size += buf.length;
+      if (size > limit) throw new BodyTooLarge(`request body over ${limit} bytes`);
+      chunks.push(buf);
+    }
+  } catch (e) {
+    if (e instanceof BodyTooLarge) throw e;
+    // The client closed the connection mid-body ("aborted", ECONNRESET).
+    throw new BadRequest(
+      `request body cut short (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   return Buffer.concat(chunks).toString("utf8");
 }

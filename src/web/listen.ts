@@ -43,7 +43,12 @@ export function isLoopback(host: string): boolean {
   return isIP(host) === 4 && host.startsWith("127.");
 }
 
-/** Host header values a browser sends for a loopback bind; anything else is a DNS-rebinding attempt. */
-export function loopbackHosts(port: number): Set<string> {
-  return new Set(["localhost", "127.0.0.1", "[::1]"].map((h) => `${h}:${port}`));
+/**
+ * Host header values a browser sends for a loopback bind; anything else is a DNS-rebinding attempt.
+ * The bound address itself is one of them (`--listen 127.0.0.2:8085` is reached as 127.0.0.2:8085).
+ */
+export function loopbackHosts(port: number, bound?: string): Set<string> {
+  const names = ["localhost", "127.0.0.1", "[::1]"];
+  if (bound !== undefined) names.push(bound.includes(":") ? `[${bound}]` : bound);
+  return new Set(names.map((h) => `${h}:${port}`));
 }

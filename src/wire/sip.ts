@@ -14,6 +14,7 @@
  * - sipFrameLength(bytes): on a stream (TLS/TCP, §18.3), bytes of the first complete message, or
  *   undefined while incomplete; `null` when the head is complete but Content-Length is unusable.
  */
+import { lookupTable } from "../parse/lookup.js";
 
 export interface SipHeader {
   name: string;
@@ -33,7 +34,7 @@ export interface SipMessage {
 export type SipParse = { ok: true; message: SipMessage } | { ok: false; error: string };
 
 /** RFC 3261 §7.3.3 compact forms, plus those registered later that SIP stacks commonly send. */
-const COMPACT: Record<string, string> = {
+const COMPACT: Record<string, string> = lookupTable({
   i: "call-id",
   m: "contact",
   e: "content-encoding",
@@ -49,7 +50,7 @@ const COMPACT: Record<string, string> = {
   b: "referred-by",
   u: "allow-events",
   x: "session-expires",
-};
+});
 
 const canonical = (name: string): string => {
   const lower = name.toLowerCase();

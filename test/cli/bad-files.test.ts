@@ -48,7 +48,7 @@ test("merge: a missing file, a file that is not JSON and a run of another versio
       line(/README/),
       /^README\.md:1:1: error\[bad-run-json\]: README\.md: not JSON \(Unexpected token/,
     );
-    assert.match(line(/v2\.json/), /v2\.json:1:1: error\[bad-run-json\]: .*v2\.json: at version: /);
+    assert.match(line(/v2\.json/), /v2\.json:1:12: error\[bad-run-json\]: .*v2\.json: at version: /);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -131,8 +131,11 @@ test("report --dns: not a DNS check, or one of another profile, is refused", () 
     for (const l of notDns.stderr.trimEnd().split("\n"))
       assert.match(
         l,
-        /^package\.json:1:1: error\[bad-run-json\]: package\.json: .*; expected the output of portmatrix dns --format json$/,
+        /^package\.json:\d+:\d+: error\[bad-run-json\]: package\.json: .*; expected the output of portmatrix dns --format json$/,
       );
+    // Each where it is: a wrong value on its line, a missing key at the top.
+    assert.match(notDns.stderr, /^package\.json:3:14: error\[bad-run-json\]: package\.json: at version: /m);
+    assert.match(notDns.stderr, /^package\.json:1:1: error\[bad-run-json\]: package\.json: at profile: /m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -11,32 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { kernelSkipReason } from "../kernel/netns.js";
+import { ours, signalledLab, strays } from "./leftovers.js";
 import { CLI, ROOT } from "../cli/run-cli.js";
 import { LabOutput, type LabOutputT } from "../../src/lab/result.js";
 import { Lab } from "../../src/lab/run.js";
 import { loadProfile } from "../../src/shell/load.js";
 
 const skip = kernelSkipReason(["nft", "iptables-restore", "ip6tables-restore"]);
-
-function ours(pid: number): string[] {
-  const prefix = `pml${pid % 100000}-`;
-  return execFileSync("ip", ["netns", "list"], { encoding: "utf8" })
-    .split("\n")
-    .map((l) => l.split(" ")[0]!)
-    .filter((n) => n.startsWith(prefix));
-}
-
-/** Processes still running from the lab run with this pid (its work folder is in their command lines). */
-function strays(pid: number): string[] {
-  try {
-    return execFileSync("pgrep", ["-af", `portmatrix-lab-${pid}-`], { encoding: "utf8" })
-      .trim()
-      .split("\n")
-      .filter(Boolean);
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
-  }
-}
 
 function lab(
   args: string[],
@@ -116,25 +97,11 @@ test(
 );
 
 test("lab: Ctrl-C while it runs removes its namespaces and processes, exit 130", { skip }, async () => {
-  const child = spawn(process.execPath, [CLI, "lab", "-t", join(ROOT, "examples/seed-perimeter.yaml")], {
-    cwd: ROOT,
-  });
-  let stderr = "";
-  const listening = new Promise<void>((resolve) =>
-    child.stderr.on("data", (b: Buffer) => {
-      stderr += b.toString();
-      if (stderr.includes("listening as")) resolve();
-    }),
-  );
-  const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-  await listening;
-  assert.ok(ours(child.pid!).length > 0, "the lab's namespaces exist while it runs");
-  child.kill("SIGINT");
-  const status = await new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  clearTimeout(timer);
-  assert.equal(status, 130, stderr);
-  assert.deepEqual(ours(child.pid!), []);
-  assert.deepEqual(strays(child.pid!), []);
+  const r = await signalledLab("examples/seed-perimeter.yaml", "SIGINT");
+  assert.ok(r.running.namespaces > 0, "the lab's namespaces exist while it runs");
+  assert.equal(r.status, 130, r.stderr);
+  assert.deepEqual(ours(r.pid), []);
+  assert.deepEqual(strays(r.pid), []);
 });
 
 test(

@@ -87,7 +87,7 @@ test(
         const got = bad.stderr.trimEnd().split("\n");
         assert.equal(got.length, lines, bad.stderr);
         for (const l of got)
-          assert.match(l, /^\S+\.json:1:1: error\[bad-run-json\]: .+; expected a probe run/);
+          assert.match(l, /^\S+\.json:\d+:\d+: error\[bad-run-json\]: .+; expected a probe run/);
         assert.doesNotMatch(bad.stderr, /\n\s+at /, "no stack trace");
         assert.equal(existsSync(out), false, "no output file on bad input");
       }

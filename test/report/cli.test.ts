@@ -81,7 +81,8 @@ test("bad input: one line per problem, exit 2, no stack trace, no file", () => {
     ],
     [
       ["report", "-t", SEED_HOST, "--probe", badProbe],
-      /^error\[bad-run-json\]: .*bad-probe\.json: at results\.0\.state: .*; expected a probe run \(portmatrix probe --format json, version 1\)\n.*bad-probe\.json: at summary: /m,
+      // Each problem where it is in the file: the missing summary at the top, the bad state on its line.
+      /bad-probe\.json:1:1: error\[bad-run-json\]: .*bad-probe\.json: at summary: .*\n.*bad-probe\.json:1:\d{2,}: error\[bad-run-json\]: .*bad-probe\.json: at results\.0\.state: .*; expected a probe run \(portmatrix probe --format json, version 1\)$/m,
     ],
     [
       ["report", "-t", SEED_HOST, "--audit", join(dir, "missing.json")],

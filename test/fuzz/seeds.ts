@@ -1,0 +1,11 @@
+/** The real files the fuzz suite mutates: one per ruleset format (the shipped legacy examples). */
+import type { ReaderName } from "../../src/parse/index.js";
+
+export const RULESET_SEEDS: ReadonlyArray<readonly [ReaderName, string]> = [
+  ["nftables-text", "examples/legacy/edge-nftables.nft"],
+  ["nftables-json", "test/fixtures/edge-nftables.json"],
+  ["iptables-save", "examples/legacy/edge-iptables.rules"],
+  ["windows-firewall", "examples/legacy/edge-windows.json"],
+  ["aws-security-groups", "examples/legacy/edge-aws.json"],
+  ["cisco-asa", "examples/legacy/edge-asa.cfg"],
+];

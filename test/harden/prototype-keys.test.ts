@@ -1,0 +1,134 @@
+/**
+ * Names that are also Object.prototype members (constructor, toString, __proto__ …) are names like
+ * any other, or refused where they cannot be: never a crash, never silently accepted. And AWS JSON
+ * with nulls, fractional ports or a protocol called "constructor" is bad input. Issue #15.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { parseYaml } from "../../src/model/yaml-source.js";
+import { checkProfile } from "../../src/model/profile.js";
+import { loadTopology, PROFILES_DIR } from "../../src/shell/load.js";
+import { readAwsSecurityGroups } from "../../src/parse/aws-reader.js";
+
+const NAMES = ["constructor", "toString", "hasOwnProperty", "valueOf", "isPrototypeOf"];
+const SEED = readFileSync(join(PROFILES_DIR, "lync2013-public-im.yaml"), "utf8");
+
+/**
+ * The seed with its feature and lifecycle renamed to `name`, and its endpoint `partners` too when
+ * `name` is an id (lower case: endpoint keys are ids).
+ */
+function seedWith(name: string): string {
+  const endpoint = /^[a-z0-9][a-z0-9-]*$/.test(name) || name === "__proto__" ? name : "partners";
+  return SEED.replace(/^ {2}partners:$/m, `  ${endpoint}:`)
+    .replace(/(from|to): partners\b/g, `$1: ${endpoint}`)
+    .replaceAll("public-im-connectivity", name)
+    .replaceAll("messenger-federation", name);
+}
+
+test("a profile naming an endpoint, feature and lifecycle after Object.prototype members is an ordinary profile", () => {
+  for (const name of NAMES) {
+    const { source } = parseYaml("p.yaml", seedWith(name));
+    const checked = checkProfile(source!);
+    assert.deepEqual(
+      checked.diagnostics.filter((d) => d.severity === "error"),
+      [],
+      name,
+    );
+    const p = checked.loaded!.profile;
+    assert.ok(Object.hasOwn(p.features, name) && Object.hasOwn(p.lifecycles, name), name);
+    assert.equal(Object.hasOwn(p.endpoints, "constructor"), name === "constructor", name);
+  }
+});
+
+test("a topology binding unknown names that are Object.prototype members gets unknown-* errors", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pm-harden-p-"));
+  try {
+    for (const name of NAMES) {
+      const file = join(dir, `${name}.yaml`);
+      writeFileSync(
+        file,
+        `profile: lync2013-public-im\nendpoints:\n  edge-access: 203.0.113.10\n  partners: any\n  clients: any\n  messenger-clients: any\n  ${name}: any\nfeatures: [${name}]\nvariables: {${name}: 5}\nfirewall: {kind: host, host: ${name}}\n`,
+      );
+      const t = loadTopology(file, "2026-11-25");
+      assert.equal(t.ok, false, name);
+      const codes = t.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code}@${d.at?.line}`);
+      assert.deepEqual(
+        codes.sort(),
+        ["unknown-endpoint@10", "unknown-endpoint@7", "unknown-feature@8", "unknown-variable@9"],
+        name,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a __proto__ key is refused where it is, in every YAML or JSON input", () => {
+  const text = seedWith("__proto__");
+  const { source, diagnostics } = parseYaml("p.yaml", text);
+  assert.equal(source, undefined);
+  // Every key named __proto__, where it stands in the text (an endpoint, a feature, a lifecycle).
+  const keys = text
+    .split("\n")
+    .flatMap((l, i) => (/^ {2}__proto__:/.test(l) ? [`reserved-key ${i + 1}:3`] : []));
+  assert.equal(keys.length, 3);
+  assert.deepEqual(
+    diagnostics.map((d) => `${d.code} ${d.at?.line}:${d.at?.col}`),
+    keys,
+  );
+  const aws = readAwsSecurityGroups('{"SecurityGroups": [{"__proto__": {"GroupId": "x"}}]}', "sg.json");
+  assert.deepEqual(
+    aws.diagnostics.map((d) => `${d.code} ${d.at?.line}:${d.at?.col}`),
+    ["reserved-key 1:22"],
+  );
+});
+
+test("AWS JSON with nulls, bad ports or a prototype-named protocol: located aws-format errors, no crash", () => {
+  const group = (perm: string): string =>
+    `{"SecurityGroups": [{"GroupId": "sg-1", "IpPermissions": [${perm}]}]}`;
+  const cases: Array<[string, string[]]> = [
+    [
+      '{"SecurityGroups": [null, 3, "x"]}',
+      [
+        "security group 0 is not an object",
+        "security group 1 is not an object",
+        "security group 2 is not an object",
+      ],
+    ],
+    [group("null"), ["IpPermissions item 0 is not an object"]],
+    [
+      group('{"IpProtocol": "tcp", "FromPort": 1.5, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}'),
+      ["bad port range FromPort 1.5 ToPort 80"],
+    ],
+    [
+      group('{"IpProtocol": "tcp", "FromPort": 90, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}'),
+      ["bad port range FromPort 90 ToPort 80"],
+    ],
+    [
+      group('{"IpProtocol": "udp", "FromPort": "x", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}'),
+      ['bad port range FromPort "x" ToPort 65535'],
+    ],
+    [group('{"IpProtocol": "constructor"}'), ['unknown IpProtocol "constructor"']],
+    [group('{"IpProtocol": "toString"}'), ['unknown IpProtocol "toString"']],
+    [
+      group(
+        '{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [null, {"CidrIp": {}}], "UserIdGroupPairs": [null]}',
+      ),
+      ["IpRanges item 0 is not an object", "bad CidrIp {}"],
+    ],
+  ];
+  for (const [json, messages] of cases) {
+    const r = readAwsSecurityGroups(json, "sg.json");
+    assert.deepEqual(
+      r.diagnostics.map((d) => d.message),
+      messages,
+      json,
+    );
+    assert.ok(
+      r.diagnostics.every((d) => d.code === "aws-format" && d.at !== undefined && d.severity === "error"),
+    );
+  }
+});
