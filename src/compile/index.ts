@@ -4,6 +4,7 @@ import { aws } from "./targets/aws.js";
 import { azure } from "./targets/azure.js";
 import { ciscoAsa } from "./targets/cisco-asa.js";
 import { iptables } from "./targets/iptables.js";
+import { junos } from "./targets/junos.js";
 import { nftables } from "./targets/nftables.js";
 import { pf } from "./targets/pf.js";
 import { windows } from "./targets/windows.js";
@@ -16,4 +17,5 @@ export const TARGETS: Record<TargetId, Target> = {
   pf,
   aws,
   azure,
+  junos,
 };
