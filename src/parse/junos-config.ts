@@ -225,7 +225,11 @@ function hierarchical(text: string, file: string, diagnostics: Diagnostic[]): Ju
 }
 
 /** Copies `groups G <path…>` statements to where `apply-groups G` applies them. */
-function applyGroups(statements: JunosStatement[], file: string, diagnostics: Diagnostic[]): JunosStatement[] {
+function applyGroups(
+  statements: JunosStatement[],
+  file: string,
+  diagnostics: Diagnostic[],
+): JunosStatement[] {
   const inGroups = (s: JunosStatement) => s.words[0] === "groups";
   const out = statements.filter((s) => !inGroups(s) && s.words.at(-2) !== "apply-groups");
   for (const s of statements) {
@@ -239,7 +243,8 @@ function applyGroups(statements: JunosStatement[], file: string, diagnostics: Di
         diagnostics.push(
           diag("junos-unsupported", "warning", `group ${group}: wildcard paths are not applied`, {
             at: { file, line: g.line, col: g.col },
-            expected: "groups without <…> wildcards (or the output of show configuration | display inheritance)",
+            expected:
+              "groups without <…> wildcards (or the output of show configuration | display inheritance)",
           }),
         );
         continue;
@@ -251,7 +256,10 @@ function applyGroups(statements: JunosStatement[], file: string, diagnostics: Di
   return out;
 }
 
-export function junosStatements(text: string, file: string): { statements: JunosStatement[]; diagnostics: Diagnostic[] } {
+export function junosStatements(
+  text: string,
+  file: string,
+): { statements: JunosStatement[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const flat = isSetForm(text) ? setForm(text, file, diagnostics) : hierarchical(text, file, diagnostics);
   return { statements: applyGroups(flat, file, diagnostics), diagnostics };

@@ -82,7 +82,12 @@ export class JunosObjects {
     if (w[0] === "security" && w[1] === "address-book" && w[2]) {
       book = w[2];
       rest = w.slice(3);
-    } else if (w[0] === "security" && w[1] === "zones" && w[2] === "security-zone" && w[4] === "address-book") {
+    } else if (
+      w[0] === "security" &&
+      w[1] === "zones" &&
+      w[2] === "security-zone" &&
+      w[4] === "address-book"
+    ) {
       book = `zone:${w[3]}`;
       rest = w.slice(5);
     }
@@ -101,7 +106,9 @@ export class JunosObjects {
 
   private books(zone: string | undefined): string[] {
     const names = [...new Set([...this.addresses.keys(), ...this.addressSets.keys()])];
-    const plain = names.filter((b) => !b.startsWith("zone:")).sort((a, b) => (a === "global" ? -1 : b === "global" ? 1 : 0));
+    const plain = names
+      .filter((b) => !b.startsWith("zone:"))
+      .sort((a, b) => (a === "global" ? -1 : b === "global" ? 1 : 0));
     return zone === undefined ? plain : [`zone:${zone}`, ...plain];
   }
 
@@ -237,8 +244,10 @@ function term(name: string, a: Record<string, string>, out: Resolved<Space>): Sp
   const icmp = protoText === "icmp" || protoText === "icmp6" || protoText === "icmpv6";
   let dport = ports(a["destination-port"]);
   if (icmp && a["icmp-type"] !== undefined) dport = icmpType(a["icmp-type"], a["icmp-code"], name, out);
-  else if (icmp && a["icmp6-type"] !== undefined) dport = icmpType(a["icmp6-type"], a["icmp6-code"], name, out);
-  else if (icmp && a["destination-port"] !== undefined) dport = icmpType(a["destination-port"], undefined, name, out);
+  else if (icmp && a["icmp6-type"] !== undefined)
+    dport = icmpType(a["icmp6-type"], a["icmp6-code"], name, out);
+  else if (icmp && a["destination-port"] !== undefined)
+    dport = icmpType(a["destination-port"], undefined, name, out);
   const sport = icmp ? IntervalSet.of(0) : ports(a["source-port"]);
   return Space.box(makeBox({ proto, dport, sport }));
 }

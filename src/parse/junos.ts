@@ -23,7 +23,7 @@
  */
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import type { Action, Approximation, Chain, Rule } from "../ir/ruleset.js";
-import { ALL_ADDRESSES } from "../space/address.js";
+import { ALL_ADDRESSES, parseAddress } from "../space/address.js";
 import { ctSet, makeBox } from "../space/box.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { NameSet } from "../space/name-set.js";
@@ -60,7 +60,14 @@ export function readJunos(text: string, file: string): ParsedRuleset {
   const pools = new Map<string, JunosStatement[]>();
   const nats: NatRule[] = [];
   let defaultPermit: JunosStatement | undefined;
-  const policyOf = (list: Policy[], name: string, depth: number, s: JunosStatement, from?: string, to?: string) => {
+  const policyOf = (
+    list: Policy[],
+    name: string,
+    depth: number,
+    s: JunosStatement,
+    from?: string,
+    to?: string,
+  ) => {
     let p = list.find((q) => q.name === name);
     if (!p) {
       p = { name, statements: [], inactive: false };
@@ -79,7 +86,13 @@ export function readJunos(text: string, file: string): ParsedRuleset {
       zones.set(w[3], [...new Set([...(zones.get(w[3]) ?? []), w[5]])]);
     } else if (w[1] === "zones" && w[2] === "security-zone" && w[3]) {
       if (!zones.has(w[3])) zones.set(w[3], []);
-    } else if (w[1] === "policies" && w[2] === "from-zone" && w[4] === "to-zone" && w[6] === "policy" && w[7]) {
+    } else if (
+      w[1] === "policies" &&
+      w[2] === "from-zone" &&
+      w[4] === "to-zone" &&
+      w[6] === "policy" &&
+      w[7]
+    ) {
       const key = `${w[3]}\u0000${w[5]}`;
       const list = pairs.get(key) ?? [];
       pairs.set(key, list);
@@ -88,7 +101,11 @@ export function readJunos(text: string, file: string): ParsedRuleset {
       policyOf(globals, w[4], 5, s);
     } else if (w[1] === "policies" && w[2] === "default-policy" && s.inactiveAt === undefined) {
       defaultPermit = w[3] === "permit-all" ? s : undefined;
-    } else if (w[1] === "nat" && (w[2] === "static" || w[2] === "destination") && s.inactiveAt === undefined) {
+    } else if (
+      w[1] === "nat" &&
+      (w[2] === "static" || w[2] === "destination") &&
+      s.inactiveAt === undefined
+    ) {
       if (w[3] === "pool" && w[4]) pools.set(w[4], [...(pools.get(w[4]) ?? []), { ...s, words: w.slice(5) }]);
       else if (w[3] === "rule-set" && w[4] && w[5] === "from")
         ruleSetFrom.set(`${w[2]}/${w[4]}`, [...(ruleSetFrom.get(`${w[2]}/${w[4]}`) ?? []), s]);
@@ -103,8 +120,13 @@ export function readJunos(text: string, file: string): ParsedRuleset {
     zone === undefined || zone === "any"
       ? NameSet.of(...[...zones.values()].flat())
       : NameSet.of(...(zones.get(zone) ?? []));
-  const problem = (s: JunosStatement, code: string, message: string, expected: string, severity: "error" | "warning" = "error") =>
-    diagnostics.push(diag(code, severity, message, { at: { file, line: s.line, col: s.col }, expected }));
+  const problem = (
+    s: JunosStatement,
+    code: string,
+    message: string,
+    expected: string,
+    severity: "error" | "warning" = "error",
+  ) => diagnostics.push(diag(code, severity, message, { at: { file, line: s.line, col: s.col }, expected }));
   const policyRules = (list: Policy[], chain: string): Rule[] =>
     list.map((p) => policyRule(p, chain, objects, file, ifsOf, problem));
 
@@ -127,7 +149,15 @@ export function readJunos(text: string, file: string): ParsedRuleset {
         `traffic from zone ${from} to zone ${to} meets the policies from-zone ${from} to-zone ${to}`,
       ),
     );
-    const fallThrough = deviceRule(TABLE, name, 0, Space.ANY, { kind: "goto", chain: "global" }, { ...at, text: `(implicit) no policy from-zone ${from} to-zone ${to} matched: global policies` }, "no zone-pair policy matched");
+    const fallThrough = deviceRule(
+      TABLE,
+      name,
+      0,
+      Space.ANY,
+      { kind: "goto", chain: "global" },
+      { ...at, text: `(implicit) no policy from-zone ${from} to-zone ${to} matched: global policies` },
+      "no zone-pair policy matched",
+    );
     chains.push(userChain(name, at, [...policyRules(list, name), fallThrough]));
   }
   const zoned = ifsOf(undefined);
@@ -174,7 +204,13 @@ export function readJunos(text: string, file: string): ParsedRuleset {
   };
 }
 
-type Problem = (s: JunosStatement, code: string, message: string, expected: string, severity?: "error" | "warning") => void;
+type Problem = (
+  s: JunosStatement,
+  code: string,
+  message: string,
+  expected: string,
+  severity?: "error" | "warning",
+) => void;
 
 function collect<T>(
   r: Resolved<T>,
@@ -185,9 +221,19 @@ function collect<T>(
   what: string,
 ): T {
   for (const n of r.undefinedNames)
-    problem(s, "junos-reference", `${what} ${n} is not defined`, `a ${what} of the address book or applications, or a predefined one`);
+    problem(
+      s,
+      "junos-reference",
+      `${what} ${n} is not defined`,
+      `${what === "address" ? "an address-book name" : "an application name"} defined in the configuration, or a predefined one`,
+    );
   for (const a of r.approx)
-    approx.push({ construct: a, reason: "not modelled: the policy is read as matching more", origin: origin(file, s.line, s.text, s.col), affects: "match" });
+    approx.push({
+      construct: a,
+      reason: "not modelled: the policy is read as matching more",
+      origin: origin(file, s.line, s.text, s.col),
+      affects: "match",
+    });
   return r.value;
 }
 
@@ -221,9 +267,12 @@ function policyRule(
         affects: "match",
       });
     if (k === "match" && a && b !== undefined) {
-      if (a === "source-address") src = src.union(collect(objects.address(b, p.from), s, file, approximations, problem, "address"));
-      else if (a === "destination-address") dst = dst.union(collect(objects.address(b, p.to), s, file, approximations, problem, "address"));
-      else if (a === "application") apps = apps.union(collect(objects.application(b), s, file, approximations, problem, "application"));
+      if (a === "source-address")
+        src = src.union(collect(objects.address(b, p.from), s, file, approximations, problem, "address"));
+      else if (a === "destination-address")
+        dst = dst.union(collect(objects.address(b, p.to), s, file, approximations, problem, "address"));
+      else if (a === "application")
+        apps = apps.union(collect(objects.application(b), s, file, approximations, problem, "application"));
       else if (a === "from-zone") fromZones.push(b);
       else if (a === "to-zone") toZones.push(b);
       else if (a === "source-address-excluded") srcExcluded = true;
@@ -238,7 +287,12 @@ function policyRule(
     } else if (k === "scheduler-name") note(`scheduler-name ${a ?? ""}`);
   }
   if (!p.inactive && !action && first)
-    problem(first, "junos-policy", `policy ${p.name} has no then permit, deny or reject`, "then permit|deny|reject");
+    problem(
+      first,
+      "junos-policy",
+      `policy ${p.name} has no then permit, deny or reject`,
+      "then permit|deny|reject",
+    );
   if (srcExcluded) src = ALL_ADDRESSES.subtract(src);
   if (dstExcluded) dst = ALL_ADDRESSES.subtract(dst);
   const inGlobal = p.from === undefined;
@@ -246,7 +300,10 @@ function policyRule(
   const oif = inGlobal && toZones.length > 0 ? unionNames(toZones.map(ifsOf)) : NameSet.ALL;
   const match = p.inactive ? Space.EMPTY : apps.restrict({ src, dst, iif, oif });
   const ruleAt = thenAt ? origin(file, thenAt.line, thenAt.text, thenAt.col) : at;
-  const rule = deviceRule(TABLE, chain, 0, match, action ?? { kind: "drop" }, { ...ruleAt, text: `policy ${p.name}: ${ruleAt.text}` });
+  const rule = deviceRule(TABLE, chain, 0, match, action ?? { kind: "drop" }, {
+    ...ruleAt,
+    text: `policy ${p.name}: ${ruleAt.text}`,
+  });
   rule.approximations = approximations;
   return rule;
 }
@@ -267,7 +324,10 @@ function natChain(
 ): Chain[] {
   if (nats.length === 0) return [];
   const rules: Rule[] = [];
-  const ordered = [...nats.filter((n) => n.kind === "static"), ...nats.filter((n) => n.kind === "destination")];
+  const ordered = [
+    ...nats.filter((n) => n.kind === "static"),
+    ...nats.filter((n) => n.kind === "destination"),
+  ];
   for (const n of ordered) {
     const first = n.statements[0]!;
     const at = origin(file, first.line, first.text, first.col);
@@ -280,7 +340,12 @@ function natChain(
       else if (kind === "interface" && name) iif = iif.union(NameSet.of(name));
       else {
         iif = NameSet.ALL;
-        approximations.push({ construct: f.text, reason: "rule-set context not modelled: read as any interface", origin: origin(file, f.line, f.text, f.col), affects: "match" });
+        approximations.push({
+          construct: f.text,
+          reason: "rule-set context not modelled: read as any interface",
+          origin: origin(file, f.line, f.text, f.col),
+          affects: "match",
+        });
       }
     }
     let dst: IntervalSet | undefined;
@@ -291,9 +356,11 @@ function natChain(
     let off = false;
     for (const s of n.statements) {
       const w = s.words;
+      // NAT rules take prefixes (destination-address, prefix) or address-book names (…-name).
       const addr = (name: string) => {
-        const r = objects.address(name, undefined);
-        return collect(r, s, file, approximations, problem, "address");
+        const literal = parseAddress(name);
+        if (literal.ok) return literal.set;
+        return collect(objects.address(name, undefined), s, file, approximations, problem, "address");
       };
       if (w[0] === "match" && (w[1] === "destination-address" || w[1] === "destination-address-name") && w[2])
         dst = (dst ?? IntervalSet.EMPTY).union(addr(w[2]));
@@ -302,11 +369,21 @@ function natChain(
       else if (w[0] === "match" && w[1] === "destination-port" && w[2]) {
         const m = /^(\d+)(?:\s*to\s*(\d+))?$/.exec(w.slice(2).join(" "));
         if (m) dport = IntervalSet.of(Number(m[1]), Number(m[2] ?? m[1]));
-      } else if (w[0] === "then" && w[1] === "static-nat" && (w[2] === "prefix" || w[2] === "prefix-name") && w[3]) {
+      } else if (
+        w[0] === "then" &&
+        w[1] === "static-nat" &&
+        (w[2] === "prefix" || w[2] === "prefix-name") &&
+        w[3]
+      ) {
         to = addr(w[3]);
         if (w[4] === "mapped-port" && w[5]) toPort = IntervalSet.of(Number(w[5]));
       } else if (w[0] === "then" && w[1] === "static-nat" && w[2] === "inet") {
-        approximations.push({ construct: s.text, reason: "static-nat inet (NAT64) not modelled", origin: origin(file, s.line, s.text, s.col), affects: "action" });
+        approximations.push({
+          construct: s.text,
+          reason: "static-nat inet (NAT64) not modelled",
+          origin: origin(file, s.line, s.text, s.col),
+          affects: "action",
+        });
       } else if (w[0] === "then" && w[1] === "destination-nat" && w[2] === "off") off = true;
       else if (w[0] === "then" && w[1] === "destination-nat" && w[2] === "pool" && w[3]) {
         for (const p of pools.get(w[3]) ?? []) {
@@ -316,14 +393,25 @@ function natChain(
             if (p.words[2] === "port" && p.words[3]) toPort = IntervalSet.of(Number(p.words[3]));
           }
         }
-        if (!to) problem(s, "junos-reference", `destination NAT pool ${w[3]} has no address`, "security nat destination pool <name> address <prefix>");
+        if (!to)
+          problem(
+            s,
+            "junos-reference",
+            `destination NAT pool ${w[3]} has no address`,
+            "security nat destination pool <name> address <prefix>",
+          );
       }
     }
     if (!dst) continue;
     const target = { ...(to ? { addresses: to } : {}), ...(toPort ? { ports: toPort } : {}) };
     const action: Action = off || !to ? { kind: "redirect" } : { kind: "dnat", to: target };
     if (!off && to && dst.size() !== to.size())
-      approximations.push({ construct: first.text, reason: "original and translated address sets differ in size: the one-to-one mapping is not modelled", origin: at, affects: "action" });
+      approximations.push({
+        construct: first.text,
+        reason: "original and translated address sets differ in size: the one-to-one mapping is not modelled",
+        origin: at,
+        affects: "action",
+      });
     const r = deviceRule(
       TABLE,
       "nat_in",

@@ -26,9 +26,14 @@ function compile(plan: Plan): TargetResult {
   const badZones = plan.zones
     .filter((z) => junosName(z.name) !== z.name || z.name === "junos-host")
     .map((z) =>
-      diag("compile-unsupported", "error", `target junos cannot name zone ${JSON.stringify(z.name)} as written`, {
-        expected: 'a zone name of at most 63 letters, digits, ".", "_" and "-" (not junos-host)',
-      }),
+      diag(
+        "compile-unsupported",
+        "error",
+        `target junos cannot name zone ${JSON.stringify(z.name)} as written`,
+        {
+          expected: 'a zone name of at most 63 letters, digits, ".", "_" and "-" (not junos-host)',
+        },
+      ),
     );
   if (refused.length + badZones.length > 0) return { ok: false, diagnostics: [...refused, ...badZones] };
 
@@ -82,7 +87,9 @@ function compile(plan: Plan): TargetResult {
     const dports = r.dports.length > 0 ? r.dports.map((p) => rangeText(p, "-")) : ["0-65535"];
     const sports = r.sports.length > 0 ? r.sports.map((p) => rangeText(p, "-")) : [undefined];
     const terms = protos.flatMap((proto) =>
-      dports.flatMap((dp) => sports.map((sp) => `protocol ${proto}${sp ? ` source-port ${sp}` : ""} destination-port ${dp}`)),
+      dports.flatMap((dp) =>
+        sports.map((sp) => `protocol ${proto}${sp ? ` source-port ${sp}` : ""} destination-port ${dp}`),
+      ),
     );
     apps.push(`set applications application ${app} description ${junosString(r.comment)}`);
     if (terms.length === 1) apps.push(`set applications application ${app} ${terms[0]}`);
