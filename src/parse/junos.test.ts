@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { addr, flow } from "../../test/audit-fixtures.js";
+import { addr, edgeHost, flow } from "../../test/audit-fixtures.js";
 import { audit } from "../audit/audit.js";
 import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
 import { sniffFormat } from "./index.js";
@@ -255,13 +255,7 @@ const EXPECTED: Array<[ResolvedFlow, string]> = [
 
 function topology(flows: ResolvedFlow[]): BoundTopology {
   return {
-    profileId: "test",
-    profileTitle: "test",
-    features: [],
-    sipDomains: [],
-    certificates: [],
-    dns: [],
-    management: addr("203.0.113.240/28"),
+    ...edgeHost(flows),
     firewall: {
       kind: "perimeter",
       zones: [
