@@ -12,13 +12,33 @@
  * Pure.
  */
 import { parseAddress } from "../space/address.js";
-import { ALL_ADDRESSES, ALL_V4, ALL_V6 } from "../space/address.js";
+import { ALL_ADDRESSES, ALL_V4, ALL_V6, V6_BASE } from "../space/address.js";
 import { makeBox } from "../space/box.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { Space } from "../space/space.js";
 import { servicePort } from "./netbase.js";
 import { icmpTypeSet, parseProto } from "./terms.js";
 import type { JunosStatement } from "./junos-config.js";
+
+/**
+ * A Junos prefix: `a/len` with host bits set (`1.2.3.1/30`) stands for its network, as Junos
+ * reads it; a bare address is a host.
+ */
+export function junosPrefix(text: string): IntervalSet | undefined {
+  const exact = parseAddress(text);
+  if (exact.ok) return exact.set;
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(text);
+  const host = m ? parseAddress(m[1]!) : undefined;
+  if (!m || !host?.ok) return undefined;
+  const v = host.set.min()!;
+  const v6 = m[1]!.includes(":");
+  const bits = (v6 ? 128 : 32) - Number(m[2]);
+  if (bits < 0) return undefined;
+  const base = v6 ? V6_BASE : 0n;
+  const size = 1n << BigInt(bits);
+  const lo = base + ((v - base) / size) * size;
+  return IntervalSet.of(lo, lo + size - 1n);
+}
 
 /** A resolved name: what it matches, or why it over-approximates, or that it is undefined. */
 export interface Resolved<T> {
@@ -135,8 +155,8 @@ export class JunosObjects {
             out.value = ALL_ADDRESSES;
             out.approx.push(`address ${name} ${w[0]} (not resolved: read as any address)`);
           } else {
-            const a = parseAddress(prefix);
-            if (a.ok) out.value = out.value.union(a.set);
+            const a = junosPrefix(prefix);
+            if (a) out.value = out.value.union(a);
             else out.undefinedNames.push(`${name} (${s.text})`);
           }
         }
@@ -233,7 +253,9 @@ function term(name: string, a: Record<string, string>, out: Resolved<Space>): Sp
   const ports = (text: string | undefined): IntervalSet => {
     if (text === undefined || text === "any" || transport === undefined) return ANY_PORT;
     const m = /^(\w[\w-]*?)(?:-(\d+))?$/.exec(text);
-    const lo = m && /^\d+$/.test(m[1]!) ? Number(m[1]) : servicePort(m?.[1] ?? text, transport);
+    // Junos port names stand for the same number whatever the protocol (udp pop3 is 110).
+    const named = m?.[1] ?? text;
+    const lo = m && /^\d+$/.test(m[1]!) ? Number(m[1]) : (servicePort(named, transport) ?? servicePort(named, "tcp"));
     const hi = m?.[2] !== undefined ? Number(m[2]) : lo;
     if (lo === undefined || hi === undefined || hi > 65535 || lo > hi) {
       out.approx.push(`application ${name} port ${text} (not understood: read as any port)`);

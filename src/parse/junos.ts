@@ -23,14 +23,14 @@
  */
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import type { Action, Approximation, Chain, Rule } from "../ir/ruleset.js";
-import { ALL_ADDRESSES, parseAddress } from "../space/address.js";
+import { ALL_ADDRESSES } from "../space/address.js";
 import { ctSet, makeBox } from "../space/box.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { NameSet } from "../space/name-set.js";
 import { Space } from "../space/space.js";
 import { baseChain, deviceRule, origin, statefulPass, userChain } from "./device.js";
 import { junosStatements, type JunosStatement } from "./junos-config.js";
-import { JunosObjects, type Resolved } from "./junos-objects.js";
+import { JunosObjects, junosPrefix, type Resolved } from "./junos-objects.js";
 import type { ParsedRuleset } from "./reader.js";
 
 const TABLE = "junos";
@@ -358,8 +358,8 @@ function natChain(
       const w = s.words;
       // NAT rules take prefixes (destination-address, prefix) or address-book names (…-name).
       const addr = (name: string) => {
-        const literal = parseAddress(name);
-        if (literal.ok) return literal.set;
+        const literal = junosPrefix(name);
+        if (literal) return literal;
         return collect(objects.address(name, undefined), s, file, approximations, problem, "address");
       };
       if (w[0] === "match" && (w[1] === "destination-address" || w[1] === "destination-address-name") && w[2])
@@ -373,7 +373,8 @@ function natChain(
         w[0] === "then" &&
         w[1] === "static-nat" &&
         (w[2] === "prefix" || w[2] === "prefix-name") &&
-        w[3]
+        w[3] &&
+        w[3] !== "routing-instance"
       ) {
         to = addr(w[3]);
         if (w[4] === "mapped-port" && w[5]) toPort = IntervalSet.of(Number(w[5]));
