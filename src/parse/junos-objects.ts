@@ -93,6 +93,8 @@ export class JunosObjects {
   private addresses = new Map<string, Map<string, JunosStatement[]>>();
   private addressSets = new Map<string, Map<string, JunosStatement[]>>();
   private apps = new Map<string, JunosStatement[]>();
+  /** zone → the address books attached to it (`security address-book B attach zone Z`). */
+  private attached = new Map<string, string[]>();
   private appSets = new Map<string, JunosStatement[]>();
 
   add(s: JunosStatement): boolean {
@@ -110,6 +112,10 @@ export class JunosObjects {
     ) {
       book = `zone:${w[3]}`;
       rest = w.slice(5);
+    }
+    if (book !== undefined && rest[0] === "attach" && rest[1] === "zone" && rest[2]) {
+      this.attached.set(rest[2], [...(this.attached.get(rest[2]) ?? []), book]);
+      return true;
     }
     if (book !== undefined && (rest[0] === "address" || rest[0] === "address-set") && rest[1]) {
       const into = rest[0] === "address" ? this.addresses : this.addressSets;
@@ -129,7 +135,9 @@ export class JunosObjects {
     const plain = names
       .filter((b) => !b.startsWith("zone:"))
       .sort((a, b) => (a === "global" ? -1 : b === "global" ? 1 : 0));
-    return zone === undefined ? plain : [`zone:${zone}`, ...plain];
+    // A zone's own book, then the books attached to it, then the global book (Junos "Address
+    // Books and Address Sets": a zone's attached book wins over the global one).
+    return zone === undefined ? plain : [`zone:${zone}`, ...(this.attached.get(zone) ?? []), ...plain];
   }
 
   /** The addresses `name` stands for, looked up from `zone` (undefined: global books only). */
@@ -255,7 +263,8 @@ function term(name: string, a: Record<string, string>, out: Resolved<Space>): Sp
     const m = /^(\w[\w-]*?)(?:-(\d+))?$/.exec(text);
     // Junos port names stand for the same number whatever the protocol (udp pop3 is 110).
     const named = m?.[1] ?? text;
-    const lo = m && /^\d+$/.test(m[1]!) ? Number(m[1]) : (servicePort(named, transport) ?? servicePort(named, "tcp"));
+    const lo =
+      m && /^\d+$/.test(m[1]!) ? Number(m[1]) : (servicePort(named, transport) ?? servicePort(named, "tcp"));
     const hi = m?.[2] !== undefined ? Number(m[2]) : lo;
     if (lo === undefined || hi === undefined || hi > 65535 || lo > hi) {
       out.approx.push(`application ${name} port ${text} (not understood: read as any port)`);

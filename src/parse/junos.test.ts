@@ -7,7 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { addr, edgeHost, flow } from "../../test/audit-fixtures.js";
+import { ROOT } from "../../test/cli/run-cli.js";
 import { audit } from "../audit/audit.js";
 import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
 import { sniffFormat } from "./index.js";
@@ -315,6 +318,17 @@ set security policies from-zone dmz to-zone dmz policy p then permit
     [box.iif.text(), box.oif.text()],
     [NameSet.of("ge-0/0/2.0").text(), NameSet.of("ge-0/0/2.0").text()],
   );
+});
+
+test("junos: a zone's attached address book wins over the global one (Batfish global-loses)", () => {
+  const text = readFileSync(
+    join(ROOT, "test/corpus/junos/batfish__firewall-zone-address-book-global-loses"),
+    "utf8",
+  );
+  const parsed = readJunos(text, "global-loses");
+  const chain = parsed.ruleset.tables[0]!.chains.find((c) => c.name === "pol_trust_untrust")!;
+  const permit = chain.rules.find((r) => r.action.kind === "accept")!;
+  assert.ok(permit.match.boxes.every((b) => b.src.equals(addr("2.2.2.2"))));
 });
 
 test("junos: undefined names, broken blocks and edit lines are errors with their line", () => {
