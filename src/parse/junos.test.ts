@@ -14,7 +14,7 @@ import { ROOT } from "../../test/cli/run-cli.js";
 import { audit } from "../audit/audit.js";
 import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
 import { sniffFormat } from "./index.js";
-import { readJunos } from "./junos.js";
+import { junosInterfaces, readJunos } from "./junos.js";
 import { NameSet } from "../space/name-set.js";
 
 const SET = `## Last changed: 2026-11-30 10:00:00 UTC
@@ -313,6 +313,11 @@ set security policies from-zone dmz to-zone dmz policy p then permit
   assert.deepEqual(parsed.diagnostics, []);
   const forward = parsed.ruleset.tables[0]!.chains.find((c) => c.name === "forward")!;
   const rule = forward.rules.find((r) => r.action.kind === "goto" && r.action.chain === "pol_dmz_dmz")!;
+  assert.deepEqual(junosInterfaces(parsed.ruleset.tables[0]!.chains), [
+    "ge-0/0/0.0",
+    "ge-0/0/1.0",
+    "ge-0/0/2.0",
+  ]);
   const box = rule.match.boxes[0]!;
   assert.deepEqual(
     [box.iif.text(), box.oif.text()],

@@ -59,7 +59,7 @@ export function readJunos(text: string, file: string): ParsedRuleset {
   const ruleSetFrom = new Map<string, JunosStatement[]>();
   const pools = new Map<string, JunosStatement[]>();
   const nats: NatRule[] = [];
-  let defaultPermit: JunosStatement | undefined;
+  let defaultPolicy: JunosStatement | undefined;
   const policyOf = (
     list: Policy[],
     name: string,
@@ -100,7 +100,7 @@ export function readJunos(text: string, file: string): ParsedRuleset {
     } else if (w[1] === "policies" && w[2] === "global" && w[3] === "policy" && w[4]) {
       policyOf(globals, w[4], 5, s);
     } else if (w[1] === "policies" && w[2] === "default-policy" && s.inactiveAt === undefined) {
-      defaultPermit = w[3] === "permit-all" ? s : undefined;
+      defaultPolicy = s;
     } else if (
       w[1] === "nat" &&
       (w[2] === "static" || w[2] === "destination") &&
@@ -172,17 +172,18 @@ export function readJunos(text: string, file: string): ParsedRuleset {
       "no zone-pair policies",
     ),
   );
-  const defAt = defaultPermit
-    ? origin(file, defaultPermit.line, defaultPermit.text)
+  const permitAll = defaultPolicy?.words[3] === "permit-all";
+  const defAt = defaultPolicy
+    ? origin(file, defaultPolicy.line, defaultPolicy.text, defaultPolicy.col)
     : { ...top, text: "(implicit) default-policy deny-all" };
   const defaultRule = deviceRule(
     TABLE,
     "global",
     0,
     Space.ANY,
-    defaultPermit ? { kind: "accept" } : { kind: "drop" },
+    permitAll ? { kind: "accept" } : { kind: "drop" },
     defAt,
-    defaultPermit ? "default-policy permit-all" : "the default policy denies what no policy permits",
+    permitAll ? "default-policy permit-all" : "the default policy denies what no policy permits",
   );
   chains.push(userChain("global", top, [...policyRules(globals, "global"), defaultRule]));
   const nat = natChain(nats, ruleSetFrom, pools, objects, file, ifsOf, problem);
@@ -427,4 +428,11 @@ function natChain(
   const top = origin(file, 1, "(implicit) NAT");
   const c = baseChain("nat_in", "prerouting", "accept", top, rules);
   return [{ ...c, base: { ...c.base!, type: "nat", priority: -100 } }];
+}
+
+/** The interfaces a junos ruleset puts in security zones: those the topology's zones may name. */
+export function junosInterfaces(chains: readonly Chain[]): string[] {
+  const forward = chains.find((c) => c.name === "forward");
+  const zoned = forward?.rules.find((r) => r.action.kind === "goto" && r.action.chain === "global");
+  return [...new Set(zoned?.match.boxes.flatMap((b) => (b.iif.cofinite ? [] : b.iif.names)) ?? [])];
 }
