@@ -15,6 +15,7 @@ import { audit } from "../audit/audit.js";
 import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
 import { sniffFormat } from "./index.js";
 import { junosInterfaces, readJunos } from "./junos.js";
+import { junosStatements } from "./junos-config.js";
 import { NameSet } from "../space/name-set.js";
 
 const SET = `## Last changed: 2026-11-30 10:00:00 UTC
@@ -334,6 +335,14 @@ test("junos: a zone's attached address book wins over the global one (Batfish gl
   const chain = parsed.ruleset.tables[0]!.chains.find((c) => c.name === "pol_trust_untrust")!;
   const permit = chain.rules.find((r) => r.action.kind === "accept")!;
   assert.ok(permit.match.boxes.every((b) => b.src.equals(addr("2.2.2.2"))));
+});
+
+test("junos: the hierarchical form flattens to the set lines Batfish flattens it to", () => {
+  const read = (name: string) => readFileSync(join(ROOT, "test/corpus/junos", name), "utf8");
+  const lines = (name: string) => junosStatements(read(name), name).statements.map((s) => s.text);
+  const nested = lines("batfish-job__nested-config-brackets");
+  assert.equal(nested.length, 5);
+  assert.deepEqual(nested, lines("batfish-job__nested-config-brackets-flattened"));
 });
 
 test("junos: undefined names, broken blocks and edit lines are errors with their line", () => {
