@@ -345,6 +345,52 @@ test("junos: the hierarchical form flattens to the set lines Batfish flattens it
   assert.deepEqual(nested, lines("batfish-job__nested-config-brackets-flattened"));
 });
 
+test("junos: destination NAT to a pool acts before the policies; destination-nat off does not", () => {
+  const dnat = `${SET}set security nat destination pool web-pool address 203.0.113.10/32
+set security nat destination rule-set dn from zone untrust
+set security nat destination rule-set dn rule keep match destination-address 198.51.100.202/32
+set security nat destination rule-set dn rule keep then destination-nat off
+set security nat destination rule-set dn rule to-web match destination-address 198.51.100.201/32
+set security nat destination rule-set dn rule to-web then destination-nat pool web-pool
+`;
+  const ends = { ...ENDPOINTS, "web-dnat": "198.51.100.201", "web-off": "198.51.100.202" };
+  const t = topology([
+    { ...f("https-dnat", "tcp", 443, "internet", "web"), toAddresses: addr(ends["web-dnat"]) },
+    { ...f("https-off", "tcp", 443, "internet", "web"), toAddresses: addr(ends["web-off"]) },
+  ]);
+  const parsed = readJunos(dnat, "srx.conf");
+  assert.deepEqual(parsed.diagnostics, []);
+  assert.deepEqual(
+    audit(t, [parsed]).flows.map((x) => [x.id, x.verdict]),
+    [
+      ["https-dnat", "allowed"],
+      ["https-off", "blocked"],
+    ],
+  );
+});
+
+test("junos: an inactive: statement inside a policy is left out, the policy stays", () => {
+  const text = HIERARCHICAL.replace(
+    "application junos-https;\n                }\n                then {\n                    permit;\n                }\n                scheduler-name",
+    "inactive: application junos-https;\n                    application junos-http;\n                }\n                then {\n                    permit;\n                }\n                scheduler-name",
+  );
+  assert.notEqual(text, HIERARCHICAL);
+  const parsed = readJunos(text, "srx.conf");
+  assert.deepEqual(parsed.diagnostics, []);
+  const report = audit(
+    topology([f("https-lan-to-web", "tcp", 443, "lan", "web"), f("http-other-lan", "tcp", 80, "lan", "web")]),
+    [parsed],
+  );
+  // HTTPS from the LAN only met the timed policy: now blocked. HTTP: no-bad (partial) then timed.
+  assert.deepEqual(
+    report.flows.map((x) => [x.id, x.verdict]),
+    [
+      ["https-lan-to-web", "blocked"],
+      ["http-other-lan", "allowed"],
+    ],
+  );
+});
+
 test("junos: undefined names, broken blocks and edit lines are errors with their line", () => {
   const undef = readJunos(
     "set security zones security-zone a interfaces ge-0/0/0.0\nset security policies from-zone a to-zone a policy p match application nope\nset security policies from-zone a to-zone a policy p then permit\n",
