@@ -278,7 +278,7 @@ function policyRule(
       else if (a === "to-zone") toZones.push(b);
       else if (a === "source-address-excluded") srcExcluded = true;
       else if (a === "destination-address-excluded") dstExcluded = true;
-      else note(`match ${a}`);
+      else if (!(a === "dynamic-application" && b === "none")) note(`match ${a}`);
     } else if (k === "match" && (a === "source-address-excluded" || a === "destination-address-excluded")) {
       if (a === "source-address-excluded") srcExcluded = true;
       else dstExcluded = true;
@@ -294,6 +294,28 @@ function policyRule(
       `policy ${p.name} has no then permit, deny or reject`,
       "then permit|deny|reject",
     );
+  // Junos refuses to commit a policy without these ("missing mandatory statement"); an excerpt
+  // may leave them out: read as any, the policy's verdicts uncertain.
+  const matched = new Set(p.statements.filter((s) => s.words[0] === "match").map((s) => s.words[1]));
+  const missing = ["source-address", "destination-address", "application"].filter((m) => !matched.has(m));
+  if (!p.inactive && first && missing.length > 0) {
+    problem(
+      first,
+      "junos-policy",
+      `policy ${p.name} has no match ${missing.join(", ")}: read as any`,
+      "match source-address, destination-address and application in every policy",
+      "warning",
+    );
+    approximations.push({
+      construct: `policy ${p.name} without match ${missing.join(", ")}`,
+      reason: "a mandatory match missing (the device would not commit it): read as any",
+      origin: at,
+      affects: "match",
+    });
+    if (missing.includes("source-address")) src = ALL_ADDRESSES;
+    if (missing.includes("destination-address")) dst = ALL_ADDRESSES;
+    if (missing.includes("application")) apps = Space.ANY;
+  }
   if (srcExcluded) src = ALL_ADDRESSES.subtract(src);
   if (dstExcluded) dst = ALL_ADDRESSES.subtract(dst);
   const inGlobal = p.from === undefined;
