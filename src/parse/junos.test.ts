@@ -397,8 +397,11 @@ test("junos: undefined names, broken blocks and edit lines are errors with their
     "x.set",
   );
   assert.deepEqual(
-    undef.diagnostics.map((d) => [d.code, d.at?.line]),
-    [["junos-reference", 2]],
+    undef.diagnostics.map((d) => [d.code, d.severity, d.at?.line]),
+    [
+      ["junos-reference", "error", 2],
+      ["junos-policy", "warning", 2],
+    ],
   );
   const broken = readJunos("security {\n    zones {\n", "x.conf");
   assert.deepEqual(
