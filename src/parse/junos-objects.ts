@@ -53,6 +53,8 @@ const ANY_PORT = IntervalSet.of(0, 65535);
  * The predefined applications used most in SRX policies, as `show configuration groups
  * junos-defaults applications` lists them (Juniper, "Predefined Applications" in the Junos OS
  * Security Policies User Guide): protocol, destination ports (or ICMP type), any source port.
+ * The well-known port of each name; not yet checked entry by entry against a device's dump of
+ * junos-defaults. Any other `junos-*` name is read as any traffic with an approximation.
  */
 export const JUNOS_PREDEFINED: Readonly<Record<string, ReadonlyArray<[proto: string, dport: string]>>> = {
   "junos-ftp": [["tcp", "21"]],
