@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { audit, exitCode } from "../audit/audit.js";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { asaInterfaces } from "../parse/asa-reader.js";
+import { junosInterfaces } from "../parse/junos.js";
 import { FORMAT_KINDS, READERS, sniffFormat, type ParsedRuleset, type ReaderName } from "../parse/index.js";
 import { renderAuditJunit } from "../report/audit-junit.js";
 import { renderAuditSarif } from "../report/audit-sarif.js";
@@ -64,24 +65,51 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+interface ZoneDevice {
+  name: string;
+  code: string;
+  interfaces: typeof asaInterfaces;
+  what: string;
+}
+
+const ASA_ZONES: ZoneDevice = {
+  name: "ASA",
+  code: "asa-unknown-interface",
+  interfaces: asaInterfaces,
+  what: "a nameif of the configuration",
+};
+
+/** Junos: the interfaces its security zones list (zones of the topology name those). */
+const JUNOS_ZONES: ZoneDevice = {
+  name: "Junos",
+  code: "junos-unknown-interface",
+  interfaces: junosInterfaces,
+  what: "an interface of a security zone of the configuration",
+};
+
 /**
- * A perimeter zone on an interface the ASA configuration does not have would meet no access-group
+ * A perimeter zone on an interface the ASA (or Junos) configuration does not have would meet no access-group
  * and judge every flow through it blocked: a topology that does not fit the file, said as such.
  */
-function asaZoneProblems(p: ParsedRuleset, topology: BoundTopology, file: string): Diagnostic[] {
+function asaZoneProblems(
+  p: ParsedRuleset,
+  topology: BoundTopology,
+  file: string,
+  device: ZoneDevice = ASA_ZONES,
+): Diagnostic[] {
   const fw = topology.firewall;
-  const names = asaInterfaces(p.ruleset.tables.flatMap((t) => t.chains));
+  const names = device.interfaces(p.ruleset.tables.flatMap((t) => t.chains));
   if (fw.kind !== "perimeter") return [];
   return fw.zones
     .filter((z) => !names.includes(z.interface))
     .map((z) =>
       diag(
-        "asa-unknown-interface",
+        device.code,
         "error",
-        `${file}: zone ${z.name} is on interface ${z.interface}, which this ASA configuration does not define`,
+        `${file}: zone ${z.name} is on interface ${z.interface}, which this ${device.name} configuration does not define`,
         {
           at: { file, line: 1, col: 1 },
-          expected: `a zone interface that is a nameif of the configuration (${names.join(", ") || "none defined"})`,
+          expected: `a zone interface that is ${device.what} (${names.join(", ") || "none defined"})`,
         },
       ),
     );
@@ -150,6 +178,7 @@ export function parseRulesets(
         : READERS[format](r.text, file);
     for (const d of p.diagnostics) (d.severity === "error" ? errors : warnings).push(d);
     if (format === "cisco-asa") errors.push(...asaZoneProblems(p, topology, file));
+    if (format === "junos") errors.push(...asaZoneProblems(p, topology, file, JUNOS_ZONES));
     parsed.push(p);
   }
   if (errors.length > 0) throw new InputError([...errors, ...warnings]);

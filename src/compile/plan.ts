@@ -15,6 +15,7 @@ import { onHost, type BoundTopology, type FirewallSpec, type ResolvedFlow } from
 import { addressText, ALL_V4, ALL_V6, familyPart, toCidrs } from "../space/address.js";
 import type { IntervalSet } from "../space/interval-set.js";
 import { portText, portSet, type PortRange } from "../space/port.js";
+import type { TargetResult } from "./target.js";
 import { commentText } from "./text.js";
 
 /** Minimal CIDR lists per family, sorted; "any" of a family is ["0.0.0.0/0"] / ["::/0"]; [] = family absent. */
@@ -330,6 +331,24 @@ export function unsupported(target: string, rule: PlanRule, feature: string, exp
     `target ${target} cannot express flow ${rule.flowId} (${feature})`,
     { expected },
   );
+}
+
+/** The refusal of a target that configures only one firewall kind (`what`: what it configures). */
+export function wrongKind(target: string, plan: Plan, kind: "host" | "perimeter", what: string): TargetResult | undefined {
+  if (plan.firewall.kind === kind) return undefined;
+  const expected =
+    kind === "perimeter"
+      ? "a topology with firewall: {kind: perimeter, zones: …}"
+      : "a topology with firewall: {kind: host, host: …}";
+  const other = kind === "perimeter" ? "a host's own firewall" : "a perimeter firewall";
+  return {
+    ok: false,
+    diagnostics: [
+      diag("compile-unsupported", "error", `target ${target} ${what}; the topology describes ${other}`, {
+        expected,
+      }),
+    ],
+  };
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { Diagnostic } from "../diag/diagnostic.js";
 import type { Plan } from "./plan.js";
 
-export type TargetId = "nftables" | "iptables" | "windows" | "cisco-asa" | "pf" | "aws" | "azure";
+export type TargetId = "nftables" | "iptables" | "windows" | "cisco-asa" | "pf" | "aws" | "azure" | "junos";
 
 /** `suffix` "" is the main file (stdout or -o FILE); others are written as FILE<suffix>. */
 export interface CompiledFile {
@@ -20,5 +20,7 @@ export interface Target {
   extension: string;
   /** The target has FQDN objects (destinations by DNS name); absent: rules by name are refused. */
   fqdn?: boolean;
+  /** The target writes the topology's static NAT (`nat:`); absent: a topology with NAT is refused. */
+  nat?: boolean;
   compile(plan: Plan): TargetResult;
 }

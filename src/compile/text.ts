@@ -139,3 +139,22 @@ export function refuseInterfaces(target: string, plan: Plan, grammar: InterfaceG
       ),
     );
 }
+
+/**
+ * Junos quoted string (`description "…"`): one line, `"` and `\` escaped with a backslash (Junos
+ * CLI: "a string containing spaces is enclosed in quotation marks"; a backslash escapes the next
+ * character); descriptions keep at most 900 characters — cut before escaping, so an escape is
+ * never split from its character.
+ */
+export function junosString(s: string, max = 900): string {
+  const text = [...oneLine(s)].slice(0, max).join("");
+  return `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+}
+
+/**
+ * A Junos object name (address-book entry, application, policy, zone): letters, digits, `.`, `_`
+ * and `-`, at most 63 characters; anything else becomes `-`.
+ */
+export function junosName(s: string): string {
+  return oneLine(s).replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 63);
+}

@@ -3,6 +3,7 @@ import { readAwsSecurityGroups } from "./aws-reader.js";
 import { readCiscoAsa } from "./asa-reader.js";
 import { readIp6tablesSave, readIptablesSave } from "./iptables-save.js";
 import { readIptablesScript } from "./iptables-script.js";
+import { readJunos } from "./junos.js";
 import { readNftablesJson } from "./nftables-json.js";
 import { readNftablesText } from "./nftables-text.js";
 import type { Reader } from "./reader.js";
@@ -17,6 +18,7 @@ export const READERS = {
   "windows-firewall": readWindowsFirewall,
   "aws-security-groups": readAwsSecurityGroups,
   "cisco-asa": readCiscoAsa,
+  junos: readJunos,
 } as const satisfies Record<string, Reader>;
 
 /** Which firewall kind a format can be: the device's own (host) or between zones (perimeter). */
@@ -29,6 +31,7 @@ export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter"
   "windows-firewall": ["host"],
   "aws-security-groups": ["host"],
   "cisco-asa": ["perimeter"],
+  junos: ["perimeter"],
 };
 
 export type ReaderName = keyof typeof READERS;
@@ -45,6 +48,9 @@ export function sniffFormat(text: string): ReaderName | undefined {
   }
   // An ASA's running-config (or a saved copy) says so in its first lines.
   if (/^(ASA Version \S+|: Saved\b)/m.test(text.slice(0, 2000))) return "cisco-asa";
+  // Junos: `show configuration | display set` lines, or the hierarchical form's top-level blocks.
+  if (/^(set (security|applications|system|interfaces|groups) |deactivate |(security|applications) \{)/m.test(text))
+    return "junos";
   if (/^\s*(table|flush ruleset)\b/m.test(text)) return "nftables-text";
   if (/^\*(filter|nat|mangle|raw|security)\s*$/m.test(text)) return "iptables-save";
   if (

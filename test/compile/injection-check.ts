@@ -160,6 +160,11 @@ export function skeleton(target: TargetId, suffix: string, text: string): string
       return jsonSkeleton(text, ["Description"]);
     case "azure":
       return jsonSkeleton(text, ["description", "comments"]);
+    case "junos":
+      // `#` comment lines; quoted strings with backslash escapes (Junos CLI).
+      return blankLines(text, /^\s*#/)
+        .map((l) => l.replace(/"(?:[^"\\]|\\.)*"/g, '""'))
+        .join("\n");
   }
 }
 
@@ -187,6 +192,9 @@ export function textLimits(target: TargetId, suffix: string, text: string): stri
       const m = /^access-list \S+ remark (.*)$/.exec(l);
       if (m && (m[1]!.length > 100 || /[^\x20-\x7e]|\?/.test(m[1]!))) problems.push(`ASA remark: ${l}`);
     }
+  if (target === "junos")
+    for (const m of text.matchAll(/description "((?:[^"\\\n]|\\.)*)"/g))
+      if (m[1]!.replace(/\\(.)/g, "$1").length > 900) problems.push(`Junos description over 900: ${m[1]}`);
   if (target === "pf" || target === "nftables")
     for (const l of lines)
       if (/^\s*#.*\\$/.test(l)) problems.push(`comment continued onto the next line: ${l}`);

@@ -315,6 +315,7 @@ function awsOptionWarnings(plan: Plan): string[] {
 }
 
 export const aws: Target = {
+  nat: true,
   id: "aws",
   description: "AWS security group (EC2 API JSON, and Terraform as FILE.tf)",
   extension: "json",

@@ -184,6 +184,7 @@ function publicIps(plan: Plan): Array<Record<string, unknown>> {
 }
 
 export const azure: Target = {
+  nat: true,
   id: "azure",
   description: "Azure NSG security rules as an ARM template (priorities assigned)",
   extension: "arm.json",

@@ -12,7 +12,7 @@
  * Series Command Reference: access-list extended, object-group, object network (fqdn), access-group.
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { families, header, isAny, natComment, optionWarnings, rangeText } from "../plan.js";
+import { families, header, isAny, natComment, optionWarnings, rangeText, wrongKind } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { diag } from "../../diag/diagnostic.js";
 import { asaRemarks, asaText, plainInterface, refuseInterfaces } from "../text.js";
@@ -69,18 +69,8 @@ function fqdnGroup(
 }
 
 function compile(plan: Plan): TargetResult {
-  if (plan.firewall.kind !== "perimeter")
-    return {
-      ok: false,
-      diagnostics: [
-        diag(
-          "compile-unsupported",
-          "error",
-          "target cisco-asa configures a perimeter firewall between zones; the topology describes a host's own firewall",
-          { expected: "a topology with firewall: {kind: perimeter, zones: …}" },
-        ),
-      ],
-    };
+  const wrong = wrongKind("cisco-asa", plan, "perimeter", "configures a perimeter firewall between zones");
+  if (wrong) return wrong;
   // A nameif is one word of the CLI; plain names only.
   const refused = refuseInterfaces("cisco-asa", plan, plainInterface());
   if (refused.length > 0) return { ok: false, diagnostics: refused };
@@ -192,6 +182,7 @@ function compile(plan: Plan): TargetResult {
 }
 
 export const ciscoAsa: Target = {
+  nat: true,
   id: "cisco-asa",
   description: "Cisco ASA object-groups, access-lists and access-groups",
   extension: "asa.cfg",

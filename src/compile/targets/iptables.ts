@@ -155,6 +155,7 @@ function compile(plan: Plan): TargetResult {
 }
 
 export const iptables: Target = {
+  nat: true,
   id: "iptables",
   description: "iptables-restore / ip6tables-restore files (FILE and FILE.v6)",
   extension: "rules",

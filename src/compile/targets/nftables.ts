@@ -248,6 +248,7 @@ function natChains(plan: Plan): string[] {
 }
 
 export const nftables: Target = {
+  nat: true,
   id: "nftables",
   description: "nftables: one `table inet portmatrix` for `nft -f`",
   extension: "nft",

@@ -120,6 +120,7 @@ function rejects(plan: Plan): string[] {
 }
 
 export const pf: Target = {
+  nat: true,
   id: "pf",
   description: "pf.conf rules with tables (pfctl -f)",
   extension: "pf.conf",

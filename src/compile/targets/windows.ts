@@ -8,10 +8,9 @@
  * the script again replaces what it created before and nothing else.
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { header, isAny, optionWarnings, rangeText } from "../plan.js";
+import { header, isAny, optionWarnings, rangeText, wrongKind } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { rollbackEpilogue, rollbackPreamble } from "./windows-rollback.js";
-import { diag } from "../../diag/diagnostic.js";
 import { commentText, psString as ps } from "../text.js";
 
 function addressList(list: PlanRule["src"]): string {
@@ -61,18 +60,8 @@ function ruleCommand(r: PlanRule): string {
 }
 
 function compile(plan: Plan): TargetResult {
-  if (plan.firewall.kind !== "host")
-    return {
-      ok: false,
-      diagnostics: [
-        diag(
-          "compile-unsupported",
-          "error",
-          "target windows configures the edge server's own Windows Firewall; the topology describes a perimeter firewall",
-          { expected: "a topology with firewall: {kind: host, host: …}" },
-        ),
-      ],
-    };
+  const wrong = wrongKind("windows", plan, "host", "configures the edge server's own Windows Firewall");
+  if (wrong) return wrong;
   const group = plan.options.name ?? `portmatrix ${plan.profileId}`;
   const out = [
     "#Requires -RunAsAdministrator",
