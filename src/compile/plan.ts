@@ -208,6 +208,19 @@ export function rangeText(r: PortRange, sep: string): string {
   return r.from === r.to ? `${r.from}` : `${r.from}${sep}${r.to}`;
 }
 
+/** A perimeter-only target's refusal of a host topology (empty for a perimeter one). */
+export function refuseHostFirewall(target: string, plan: Plan): Diagnostic[] {
+  if (plan.firewall.kind === "perimeter") return [];
+  return [
+    diag(
+      "compile-unsupported",
+      "error",
+      `target ${target} configures a perimeter firewall between zones; the topology describes a host's own firewall`,
+      { expected: "a topology with firewall: {kind: perimeter, zones: …}" },
+    ),
+  ];
+}
+
 /** The diagnostic for a construct a target cannot express (never dropped silently). */
 export function unsupported(target: string, rule: PlanRule, feature: string, expected: string): Diagnostic {
   return diag(

@@ -1,6 +1,7 @@
 /** Readers by format name (the CLI's `--ruleset-format`). Windows, AWS and ASA readers go here. */
 import { readAwsSecurityGroups } from "./aws-reader.js";
 import { readCiscoAsa } from "./asa-reader.js";
+import { readFortios } from "./fortios.js";
 import { readIptablesSave } from "./iptables-save.js";
 import { readNftablesJson } from "./nftables-json.js";
 import { readNftablesText } from "./nftables-text.js";
@@ -14,6 +15,7 @@ export const READERS = {
   "windows-firewall": readWindowsFirewall,
   "aws-security-groups": readAwsSecurityGroups,
   "cisco-asa": readCiscoAsa,
+  fortios: readFortios,
 } as const satisfies Record<string, Reader>;
 
 /** Which firewall kind a format can be: the device's own (host) or between zones (perimeter). */
@@ -24,6 +26,7 @@ export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter"
   "windows-firewall": ["host"],
   "aws-security-groups": ["host"],
   "cisco-asa": ["perimeter"],
+  fortios: ["perimeter"],
 };
 
 export type ReaderName = keyof typeof READERS;
@@ -40,6 +43,7 @@ export function sniffFormat(text: string): ReaderName | undefined {
   }
   if (/^\s*(table|flush ruleset)\b/m.test(text)) return "nftables-text";
   if (/^\*(filter|nat|mangle|raw|security)\s*$/m.test(text)) return "iptables-save";
+  if (/^#config-version=|^config (firewall policy|system interface)\s*$/m.test(text)) return "fortios";
   if (/^\s*(access-list \S+ (extended|remark)|access-group \S+|nameif \S+)/m.test(text)) return "cisco-asa";
   return undefined;
 }

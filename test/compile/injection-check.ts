@@ -160,6 +160,11 @@ export function skeleton(target: TargetId, suffix: string, text: string): string
       return jsonSkeleton(text, ["Description"]);
     case "azure":
       return jsonSkeleton(text, ["description", "comments"]);
+    case "fortios":
+      // `#` comment lines; double-quoted strings with `\"` and `\\` escapes.
+      return blankLines(text, /^\s*#/)
+        .map((l) => l.replace(/"(?:[^"\\]|\\.)*"/g, '""'))
+        .join("\n");
   }
 }
 
@@ -187,6 +192,13 @@ export function textLimits(target: TargetId, suffix: string, text: string): stri
       const m = /^access-list \S+ remark (.*)$/.exec(l);
       if (m && (m[1]!.length > 100 || /[^\x20-\x7e]|\?/.test(m[1]!))) problems.push(`ASA remark: ${l}`);
     }
+  if (target === "fortios")
+    for (const m of text.matchAll(/set (\S+) "((?:[^"\\\n]|\\.)*)"/g))
+      if (
+        [...m[2]!.replace(/\\(.)/g, "$1")].length > (m[1] === "comments" ? 1023 : 255) ||
+        m[2]!.includes("?")
+      )
+        problems.push(`FortiOS string: ${m[0]}`);
   if (target === "pf" || target === "nftables")
     for (const l of lines)
       if (/^\s*#.*\\$/.test(l)) problems.push(`comment continued onto the next line: ${l}`);
