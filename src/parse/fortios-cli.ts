@@ -63,7 +63,7 @@ function statements(text: string): Statement[] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quote) {
-      if (c === "\\" && quote === '"' && i + 1 < text.length) word += text[++i]!;
+      if (c === "\\" && i + 1 < text.length) word += text[++i]!;
       else if (c === quote) quote = undefined;
       else word += c;
       if (c === "\n") line++;
@@ -79,17 +79,69 @@ function statements(text: string): Statement[] {
       flush();
       continue;
     }
+    if (c === "#" && words.length === 0 && word === undefined) {
+      // A comment line (the `#config-version=` header, notes in scripts): quotes in it mean nothing.
+      const end = text.indexOf("\n", i);
+      i = (end < 0 ? text.length : end) - 1;
+      continue;
+    }
     if (words.length === 0 && word === undefined) {
       start = line;
       col = i - lineStart + 1;
     }
-    if ((c === '"' || c === "'") && word === undefined) {
-      word = "";
+    if (c === "\\" && i + 1 < text.length) {
+      // Outside quotes a backslash takes the next character literally (FortiOS CLI escapes).
+      word = (word ?? "") + text[++i]!;
+      if (text[i] === "\n") line++;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      word ??= "";
       quote = c;
     } else word = (word ?? "") + c;
   }
   close(text.length);
   return out;
+}
+
+/** The table commands of a script: `rename A to B`, `clone A to B`, `move A before|after B`, `delete A`. */
+function editTable(t: Table, verb: string, [name, how, other]: string[], root: Table): boolean {
+  const i = t.entries.findIndex((e) => e.name === name);
+  if (i < 0) return false;
+  const e = t.entries[i]!;
+  if (verb === "delete") return (void t.entries.splice(i, 1), true);
+  if (other === undefined || (verb !== "move" && how !== "to")) return false;
+  if (verb !== "move" && t.entries.some((x) => x.name === other)) return false;
+  if (verb === "rename") {
+    // FortiOS renames the references too.
+    t.entries[i] = { ...e, name: other };
+    renameReferences(root, name!, other);
+    return true;
+  }
+  if (verb === "clone")
+    return (
+      void t.entries.push({ ...e, name: other, settings: new Map(e.settings), tables: [...e.tables] }),
+      true
+    );
+  const j = t.entries.findIndex((x) => x.name === other);
+  if (j < 0 || (how !== "before" && how !== "after")) return false;
+  t.entries.splice(i, 1);
+  const k = t.entries.indexOf(t.entries.find((x) => x.name === other)!);
+  t.entries.splice(how === "before" ? k : k + 1, 0, e);
+  return true;
+}
+
+function renameReferences(t: Table, from: string, to: string): void {
+  const fix = (m: Map<string, Setting>) => {
+    for (const [k, v] of m)
+      if (v.values.includes(from)) m.set(k, { ...v, values: v.values.map((x) => (x === from ? to : x)) });
+  };
+  fix(t.settings);
+  for (const e of t.entries) {
+    fix(e.settings);
+    for (const c of e.tables) renameReferences(c, from, to);
+  }
+  for (const c of t.tables) renameReferences(c, from, to);
 }
 
 export interface ParsedCli {
@@ -112,14 +164,13 @@ export function parseFortiosCli(file: string, text: string): ParsedCli {
     const settings = top.entry?.settings ?? top.table.settings;
     switch (verb) {
       case "config": {
-        const table: Table = {
-          path: rest.join(" "),
-          line: s.line,
-          entries: [],
-          settings: new Map(),
-          tables: [],
-        };
-        (top.entry ?? top.table).tables.push(table);
+        // A table opened again (scripts, repeated blocks) continues the one already read.
+        const parent = (top.entry ?? top.table).tables;
+        let table = parent.find((t) => t.path === rest.join(" "));
+        if (!table) {
+          table = { path: rest.join(" "), line: s.line, entries: [], settings: new Map(), tables: [] };
+          parent.push(table);
+        }
         stack.push({ table });
         break;
       }
@@ -157,6 +208,19 @@ export function parseFortiosCli(file: string, text: string): ParsedCli {
             }),
           );
         break;
+      case "rename":
+      case "clone":
+      case "move":
+      case "delete":
+        if (!top.entry && editTable(top.table, verb, rest, root)) break;
+        diagnostics.push(
+          diag("fortios-syntax", "error", `\`${verb}\` of an entry that is not in the table`, {
+            at,
+            expected: `${verb} <entry>${verb === "delete" ? "" : verb === "move" ? " before|after <entry>" : " to <name>"} inside \`config <table>\``,
+          }),
+        );
+        break;
+      case "select":
       case "set":
         if (rest.length > 0) settings.set(rest[0]!, { values: rest.slice(1), line: s.line });
         break;

@@ -233,7 +233,10 @@ function addressSet(
     }
     notes.push(...r.approximations);
     const vip = ctx.addresses.vips.get(name);
-    if (vip && vips) vips.push(vip);
+    if (vip && vips) {
+      vips.push(vip);
+      notes.push(`VIP ${name}: packets sent straight to its mapped address are taken to match too`);
+    }
     set = set.union(r.value);
   }
   return negate ? all.subtract(set) : set;
