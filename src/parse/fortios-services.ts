@@ -9,9 +9,10 @@
  * Source: the `config firewall service custom` and `config firewall service group` tables of a
  * FortiGate-VM v7.x `show full-configuration` published on GitHub (indexed public file
  * 46695972584, a Markdown lab note of the Fz3r0 collection, § "config firewall service custom"),
- * cross-checked entry by entry with the default entries left in
+ * compared with the default entries left in
  * kmransom56/fortigate-config-comparator@397f5f8fd43b58c1cae5d49aace313dd1bb0762e
- * SONIC_07993.conf (FGT61F 7.0.14) and with FortiOS Administration Guide "Predefined services".
+ * SONIC_07993.conf (an FGT61F 7.0.14 backup): of the 28 it keeps, 26 agree; POP3 and RDP, to which
+ * that site added UDP ports, differ.
  */
 export const PREDEFINED_SERVICES = `config firewall service custom
     edit "ALL"
