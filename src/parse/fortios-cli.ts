@@ -187,16 +187,34 @@ export function parseFortiosCli(file: string, text: string): ParsedCli {
         stack.push({ table: t, entry });
         break;
       }
-      case "next":
-        if (top.entry) stack.pop();
-        else
+      case "next": {
+        // A `next` inside a settings block nested in an entry (`config ipv6` without its `end`)
+        // closes that block too, as the FortiGate's CLI does; said, because the file is cut.
+        const open = stack.map((f) => f.entry !== undefined).lastIndexOf(true);
+        if (open < 0) {
           diagnostics.push(
             diag("fortios-syntax", "error", "`next` outside an `edit` entry", {
               at,
               expected: "`edit <name>` … `next`",
             }),
           );
+          break;
+        }
+        if (open < stack.length - 1)
+          diagnostics.push(
+            diag(
+              "fortios-syntax",
+              "warning",
+              `\`next\` closes \`config ${top.table.path}\`, which has no \`end\``,
+              {
+                at,
+                expected: "`end` closing every `config`",
+              },
+            ),
+          );
+        stack.length = open;
         break;
+      }
       case "end":
         if (top.entry) stack.pop();
         if (stack.length > 1) stack.pop();

@@ -47,6 +47,7 @@ const OUTCOMES: Array<[string, number, number, string[]]> = [
   ["batfish-static_routes.conf", 0, 0, []],
   ["batfish-zone.conf", 0, 0, []],
   ["batfish-zone_warn.conf", 0, 0, []],
+  ["sudarshanvk-sample_configuration.conf", 7, 0, ["fortios-reference"]],
 ];
 
 const read = (f: string) => readFortios(readFileSync(join(DIR, f), "utf8"), f);
