@@ -70,3 +70,21 @@ test("interface names: FortiOS takes plain names, refuses what its CLI would rea
     }
   }
 });
+
+test("policy names stay unique within FortiOS's 35 characters", () => {
+  const built = build(profileText({}), topologyText("perimeter", "eth0"));
+  assert.ok(built.ok);
+  const long = {
+    ...built.plan,
+    rules: built.plan.rules.map((r) => ({
+      ...r,
+      flowId: `${"a-very-long-flow-identifier-".repeat(2)}${r.flowId}`,
+    })),
+  };
+  const o = compileEvery(long).fortios!;
+  assert.ok("files" in o);
+  const names = [...o.files[""]!.matchAll(/set name "([^"]*)"/g)].map((m) => m[1]!);
+  assert.equal(names.length, long.rules.filter((r) => r.direction === "forward").length + 1);
+  assert.equal(new Set(names).size, names.length, names.join(", "));
+  for (const n of names) assert.ok(n.length <= 35, n);
+});

@@ -66,6 +66,14 @@ function portRanges(r: PlanRule): string {
   return d.flatMap((dp) => (s.length > 0 ? s.map((sp) => `${dp}:${sp}`) : [dp])).join(" ");
 }
 
+/** Policy names are unique and keep 35 characters: a name cut to one already taken ends in its id. */
+function policyName(name: string, id: number, taken: Set<string>): string {
+  let n = [...name].slice(0, POLICY_NAME).join("");
+  if (taken.has(n)) n = `${[...name].slice(0, POLICY_NAME - String(id).length - 1).join("")}-${id}`;
+  taken.add(n);
+  return n;
+}
+
 function serviceLines(r: PlanRule): string[] {
   if (r.transport === "any") return ["set protocol IP", "set protocol-number 0"];
   return [`set ${r.transport}-portrange ${portRanges(r)}`];
@@ -84,6 +92,7 @@ function compile(plan: Plan): TargetResult {
   const policies: string[] = [];
   const warnings: string[] = [];
   let id = 0;
+  const names = new Set<string>(["pm-default-deny"]);
   for (const r of plan.rules) {
     if (r.direction !== "forward") continue;
     const service = `pm-${r.flowId}`;
@@ -109,7 +118,7 @@ function compile(plan: Plan): TargetResult {
     policies.push(
       `    edit ${++id}`,
       ...[
-        `set name ${q(`pm-${r.flowId}`, POLICY_NAME)}`,
+        `set name ${q(policyName(`pm-${r.flowId}`, id, names), POLICY_NAME)}`,
         `set srcintf ${q(r.fromZone!.interface)}`,
         `set dstintf ${q(r.toZone!.interface)}`,
         ...set,
