@@ -177,6 +177,15 @@ export function parseFortiosCli(file: string, text: string): ParsedCli {
       case "edit": {
         if (top.entry) stack.pop();
         const t = stack[stack.length - 1]!.table;
+        if (t === root) {
+          diagnostics.push(
+            diag("fortios-syntax", "error", "`edit` outside a `config` table", {
+              at,
+              expected: "`config <table>` … `edit <name>`",
+            }),
+          );
+          break;
+        }
         const name = rest.join(" ");
         // `edit` of an existing entry continues it (scripts, repeated blocks).
         let entry = t.entries.find((e) => e.name === name);
