@@ -251,6 +251,11 @@ function policyRule(e: Entry, v6only: boolean, ctx: Ctx): PolicyRead | undefined
   const [iif, oif] = [intf("srcintf"), intf("dstintf")];
   const v4 = ctx.addresses.v4;
   const v6 = ctx.addresses.v6;
+  for (const side of ["srcaddr", "dstaddr"])
+    if (!v6only && on(`${side}-negate`) && get(`${side}6`) && !get(`${side}6-negate`))
+      notes.push(
+        `${side}-negate with ${side}6: taken to negate the IPv6 addresses too (FortiOS versions with ${side}6-negate negate them separately)`,
+      );
   const fam = v6only
     ? [
         [
