@@ -318,3 +318,25 @@ test("bad input: one diagnostic per problem with its line, never a throw", () =>
     ],
   );
 });
+
+test("intrazone allow: traffic between a zone's interfaces passes without a policy (approximate order)", () => {
+  const text = `config system zone\n    edit "inside"\n        set intrazone allow\n        set interface "port2" "port3"\n    next\n    edit "other"\n        set interface "port4" "port5"\n    next\nend\n`;
+  const { ruleset, diagnostics } = readFortios(text, "z.conf");
+  assert.deepEqual(diagnostics, []);
+  const forward = ruleset.tables[0]!.chains.find((c) => c.name === "forward")!;
+  const pass = (iif: string, oif: string) =>
+    runPath(
+      [ruleset],
+      ["forward"],
+      [
+        {
+          rewrite: {},
+          packets: Space.box(makeBox({ ct: ctSet(["new"]), iif: NameSet.of(iif), oif: NameSet.of(oif) })),
+        },
+      ],
+    ).passed.length > 0;
+  assert.equal(pass("port2", "port3"), true);
+  assert.equal(pass("port4", "port5"), false);
+  assert.equal(pass("port2", "port4"), false);
+  assert.equal(forward.rules.filter((r) => r.approximations.length > 0).length, 1);
+});

@@ -175,6 +175,28 @@ function fortiosChains(tables: Table[], file: string, diagnostics: Diagnostic[])
   const forward: Rule[] = [statefulPass(TABLE, "forward", "The FortiGate", top)];
   const read = policies.map((p) => ({ ...p, r: policyRule(p.e, p.v6only, ctx) }));
   for (const { r } of read) if (r) forward.push(r.rule);
+  for (const z of entries("system zone").filter((z) => z.settings.get("intrazone")?.values[0] === "allow")) {
+    const members = NameSet.of(...(z.settings.get("interface")?.values ?? []));
+    const because = `zone ${z.name} has intrazone allow: traffic between its interfaces passes without a policy`;
+    const at = origin(file, z.settings.get("intrazone")!.line, `(implicit) ${because}`);
+    const rule = deviceRule(
+      TABLE,
+      "forward",
+      0,
+      Space.box({ iif: members, oif: members }),
+      { kind: "accept" },
+      at,
+      because,
+    );
+    rule.approximations = [
+      {
+        construct: `zone ${z.name}`,
+        reason: "intrazone allow taken after the policies (a deny policy within the zone is taken to win)",
+        origin: at,
+      },
+    ];
+    forward.push(rule);
+  }
   const why = "the implicit deny (policy 0): traffic no policy accepts is dropped";
   forward.push(
     deviceRule(TABLE, "forward", 0, Space.ANY, { kind: "drop" }, { ...top, text: `(implicit) ${why}` }, why),
