@@ -5,6 +5,7 @@ import type { Target, TargetId, TargetResult } from "./target.js";
 import { aws } from "./targets/aws.js";
 import { azure } from "./targets/azure.js";
 import { ciscoAsa } from "./targets/cisco-asa.js";
+import { fortios } from "./targets/fortios.js";
 import { iptables } from "./targets/iptables.js";
 import { junos } from "./targets/junos.js";
 import { nftables } from "./targets/nftables.js";
@@ -59,4 +60,5 @@ export const TARGETS: Record<TargetId, Target> = {
   aws: guarded(aws),
   azure: guarded(azure),
   junos: guarded(junos),
+  fortios: guarded(fortios),
 };

@@ -107,6 +107,17 @@ export function armString(s: string, max = Infinity): string {
   return [...escaped].slice(0, max).join("");
 }
 
+/**
+ * FortiOS CLI double-quoted string (names, comments): inside quotes the CLI takes `\"` for a quote
+ * and `\\` for a backslash (FortiOS CLI Reference, "Special characters"); `?` asks the CLI for
+ * help even inside quotes, so it becomes `_`. Cut to `max` characters before escaping: object
+ * names keep 79, policy comments 1023 (FortiOS CLI Reference, firewall address / policy).
+ */
+export function fortiosString(s: string, max: number): string {
+  const text = [...oneLine(s).replace(/\?/g, "_")].slice(0, max).join("");
+  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
 /** What a target can carry as an interface name (the zones' `interface`), and how to say so. */
 export interface InterfaceGrammar {
   valid: (name: string) => boolean;

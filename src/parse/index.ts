@@ -1,6 +1,7 @@
 /** Readers by format name (the CLI's `--ruleset-format`). Windows, AWS and ASA readers go here. */
 import { readAwsSecurityGroups } from "./aws-reader.js";
 import { readCiscoAsa } from "./asa-reader.js";
+import { readFortios } from "./fortios.js";
 import { readIp6tablesSave, readIptablesSave } from "./iptables-save.js";
 import { readIptablesScript } from "./iptables-script.js";
 import { readJunos } from "./junos.js";
@@ -19,6 +20,7 @@ export const READERS = {
   "aws-security-groups": readAwsSecurityGroups,
   "cisco-asa": readCiscoAsa,
   junos: readJunos,
+  fortios: readFortios,
 } as const satisfies Record<string, Reader>;
 
 /** Which firewall kind a format can be: the device's own (host) or between zones (perimeter). */
@@ -32,6 +34,7 @@ export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter"
   "aws-security-groups": ["host"],
   "cisco-asa": ["perimeter"],
   junos: ["perimeter"],
+  fortios: ["perimeter"],
 };
 
 export type ReaderName = keyof typeof READERS;
@@ -58,6 +61,7 @@ export function sniffFormat(text: string): ReaderName | undefined {
     /^\s*"?\$\{?\w+\}?"?\s+(?:-t\s+\S+\s+)?-[AINP]\s/m.test(text)
   )
     return "iptables-script";
+  if (/^#config-version=|^config (firewall policy|system interface)\s*$/m.test(text)) return "fortios";
   if (/^\s*(access-list \S+ (extended|remark)|access-group \S+|nameif \S+)/m.test(text)) return "cisco-asa";
   return undefined;
 }

@@ -162,6 +162,8 @@ export function skeleton(target: TargetId, suffix: string, text: string): string
       return jsonSkeleton(text, ["description", "comments"]);
     case "junos":
       // `#` comment lines; quoted strings with backslash escapes (Junos CLI).
+    case "fortios":
+      // `#` comment lines; double-quoted strings with `\"` and `\\` escapes.
       return blankLines(text, /^\s*#/)
         .map((l) => l.replace(/"(?:[^"\\]|\\.)*"/g, '""'))
         .join("\n");
@@ -195,6 +197,13 @@ export function textLimits(target: TargetId, suffix: string, text: string): stri
   if (target === "junos")
     for (const m of text.matchAll(/description "((?:[^"\\\n]|\\.)*)"/g))
       if (m[1]!.replace(/\\(.)/g, "$1").length > 900) problems.push(`Junos description over 900: ${m[1]}`);
+  if (target === "fortios")
+    for (const m of text.matchAll(/set (\S+) "((?:[^"\\\n]|\\.)*)"/g))
+      if (
+        [...m[2]!.replace(/\\(.)/g, "$1")].length > (m[1] === "comments" ? 1023 : 255) ||
+        m[2]!.includes("?")
+      )
+        problems.push(`FortiOS string: ${m[0]}`);
   if (target === "pf" || target === "nftables")
     for (const l of lines)
       if (/^\s*#.*\\$/.test(l)) problems.push(`comment continued onto the next line: ${l}`);
