@@ -4,6 +4,7 @@ import { readCiscoAsa } from "./asa-reader.js";
 import { readIptablesSave } from "./iptables-save.js";
 import { readNftablesJson } from "./nftables-json.js";
 import { readNftablesText } from "./nftables-text.js";
+import { readPanos } from "./panos.js";
 import type { Reader } from "./reader.js";
 import { readWindowsFirewall } from "./windows-reader.js";
 
@@ -14,6 +15,7 @@ export const READERS = {
   "windows-firewall": readWindowsFirewall,
   "aws-security-groups": readAwsSecurityGroups,
   "cisco-asa": readCiscoAsa,
+  panos: readPanos,
 } as const satisfies Record<string, Reader>;
 
 /** Which firewall kind a format can be: the device's own (host) or between zones (perimeter). */
@@ -24,6 +26,7 @@ export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter"
   "windows-firewall": ["host"],
   "aws-security-groups": ["host"],
   "cisco-asa": ["perimeter"],
+  panos: ["perimeter"],
 };
 
 export type ReaderName = keyof typeof READERS;
@@ -31,6 +34,14 @@ export type ReaderName = keyof typeof READERS;
 /** Guesses the format from the text; undefined when nothing fits (the CLI then asks for --ruleset-format). */
 export function sniffFormat(text: string): ReaderName | undefined {
   const head = text.trimStart();
+  if (
+    /^(<\?xml[^>]*>\s*)?<config[\s>]/.test(head) ||
+    /^\s*(set|delete) (vsys \S+ )?(rulebase|zone|deviceconfig|address|address-group|service-group|network interface) /m.test(
+      text,
+    ) ||
+    /^\s*config \{\s*$/m.test(text)
+  )
+    return "panos";
   if (head.startsWith("{") || head.startsWith("[")) {
     if (/^\{\s*"nftables"\s*:/.test(head)) return "nftables-json";
     if (/"SecurityGroups"\s*:/.test(text)) return "aws-security-groups";
