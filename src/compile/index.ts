@@ -5,6 +5,7 @@ import { azure } from "./targets/azure.js";
 import { ciscoAsa } from "./targets/cisco-asa.js";
 import { iptables } from "./targets/iptables.js";
 import { nftables } from "./targets/nftables.js";
+import { panos } from "./targets/panos.js";
 import { pf } from "./targets/pf.js";
 import { windows } from "./targets/windows.js";
 
@@ -16,4 +17,5 @@ export const TARGETS: Record<TargetId, Target> = {
   pf,
   aws,
   azure,
+  panos,
 };

@@ -218,6 +218,19 @@ export function unsupported(target: string, rule: PlanRule, feature: string, exp
   );
 }
 
+/** The refusal of a perimeter-only target (ASA, PAN-OS …) for a host topology; undefined for a perimeter. */
+export function perimeterOnly(target: string, plan: Plan): Diagnostic[] | undefined {
+  if (plan.firewall.kind === "perimeter") return undefined;
+  return [
+    diag(
+      "compile-unsupported",
+      "error",
+      `target ${target} configures a perimeter firewall between zones; the topology describes a host's own firewall`,
+      { expected: "a topology with firewall: {kind: perimeter, zones: …}" },
+    ),
+  ];
+}
+
 /**
  * A file header shared by the comment syntaxes (`#`, `!`, `//`); each line's text goes through the
  * target's comment escaper (text.ts), so a title cannot end the comment.

@@ -139,3 +139,26 @@ export function refuseInterfaces(target: string, plan: Plan, grammar: InterfaceG
       ),
     );
 }
+
+/**
+ * PAN-OS CLI quoted string (rule descriptions): the `set` CLI ends a quoted string at the next `"`
+ * and has no escape for it, and answers `?` with context help even inside a pasted line; so quotes
+ * become `'`, backslashes `/`, `?` `_`, and only printable ASCII stays. Descriptions keep 1023
+ * characters (PAN-OS XML API schema: description maxlen 1023).
+ */
+export function panosString(s: string): string {
+  return `"${asaText(s).replace(/"/g, "'").replace(/\\/g, "/").slice(0, 1023)}"`;
+}
+
+/**
+ * A PAN-OS object or rule name: letters, digits, `.`, `_`, `-` and spaces, starting with a letter
+ * or digit, at most 63 characters (zones: 31). Anything else becomes `_`; spaces become `_` too so
+ * the name is one CLI word.
+ */
+export function panosName(s: string, max = 63): string {
+  const name = oneLine(s)
+    .replace(/[^A-Za-z0-9._-]/g, "_")
+    .replace(/^[^A-Za-z0-9]+/, "")
+    .slice(0, max);
+  return name === "" ? "pm" : name;
+}

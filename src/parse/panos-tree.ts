@@ -228,6 +228,34 @@ function openQuote(line: string): boolean {
   return open;
 }
 
+/** Fields of a security or NAT rule that take one value or a [ list ] (one-line rule form). */
+const RULE_FIELDS = new Set([
+  "from",
+  "to",
+  "source",
+  "destination",
+  "source-user",
+  "category",
+  "application",
+  "service",
+  "source-hip",
+  "destination-hip",
+  "action",
+  "description",
+  "disabled",
+  "negate-source",
+  "negate-destination",
+  "rule-type",
+  "log-start",
+  "log-end",
+  "log-setting",
+  "schedule",
+  "tag",
+  "to-interface",
+]);
+
+const SERVICE_FIELDS = new Set(["port", "source-port"]);
+
 function readSet(text: string, root: PNode, problem: Problem): void {
   logicalLines(text).forEach(([raw, line]) => {
     const trimmed = raw.trim();
@@ -246,6 +274,38 @@ function readSet(text: string, root: PNode, problem: Problem): void {
       const parent = root.get(...tokens);
       if (parent) {
         if (!parent.children.delete(last)) parent.values = parent.values.filter((v) => v !== last);
+      }
+      return;
+    }
+    // Several fields on one line: `… rules NAME from a to b source [ x y ] …` (rules of a
+    // rulebase), `… protocol tcp port 443 source-port 3478` (services).
+    const named = tokens.indexOf("rules") + 1;
+    const inRulebase = named >= 3 && /^(pre-|post-)?rulebase$/.test(tokens[named - 3]!);
+    const proto = tokens.indexOf("protocol") + 2;
+    const inService =
+      proto >= 4 && tokens[proto - 4] === "service" && /^(tcp|udp|sctp)$/.test(tokens[proto - 1] ?? "");
+    const at = inRulebase ? named + 1 : inService ? proto : -1;
+    const fields = inRulebase ? RULE_FIELDS : SERVICE_FIELDS;
+    if (at > 0 && fields.has(tokens[at] ?? "") && tokens.length > at + 2) {
+      let owner = root;
+      for (const k of tokens.slice(0, at)) owner = owner.child(k, line);
+      for (let i = at; i < tokens.length;) {
+        const key = tokens[i++]!;
+        if (!fields.has(key))
+          return problem(
+            line,
+            1,
+            `unexpected "${key}" among the fields of "${tokens[at - 1]}"`,
+            [...fields].join(", "),
+          );
+        const field = owner.child(key, line);
+        if (tokens[i] === "[") {
+          const close = tokens.indexOf("]", i);
+          if (close === -1) return problem(line, 1, "unterminated [ list", "]");
+          field.values.push(...tokens.slice(i + 1, close));
+          i = close + 1;
+        } else if (i < tokens.length) field.values.push(tokens[i++]!);
+        else return problem(line, 1, `"${key}" without a value`, `${key} VALUE`);
       }
       return;
     }

@@ -24,6 +24,7 @@ const READ_BACK: Partial<Record<TargetId, ReaderName>> = {
   nftables: "nftables-text",
   iptables: "iptables-save",
   "cisco-asa": "cisco-asa",
+  panos: "panos",
   aws: "aws-security-groups",
 };
 

@@ -33,7 +33,7 @@ for (const [name, topology] of Object.entries(CASES)) {
       const refusals =
         r.stderr
           .split("\n")
-          .filter((l) => /^warning: (windows|cisco-asa|aws|azure|pf|nftables|iptables): target /.test(l))
+          .filter((l) => /^warning: (windows|cisco-asa|aws|azure|pf|nftables|iptables|panos): target /.test(l))
           .join("\n") + "\n";
       if (process.env.UPDATE_GOLDENS === "1") {
         rmSync(want, { recursive: true, force: true });

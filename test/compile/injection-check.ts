@@ -160,6 +160,11 @@ export function skeleton(target: TargetId, suffix: string, text: string): string
       return jsonSkeleton(text, ["Description"]);
     case "azure":
       return jsonSkeleton(text, ["description", "comments"]);
+    case "panos":
+      // `#` lines; descriptions in double quotes, which the PAN-OS CLI cannot escape.
+      return blankLines(text, /^#/)
+        .map((l) => l.replace(/"[^"]*"/g, '""'))
+        .join("\n");
   }
 }
 
@@ -187,6 +192,10 @@ export function textLimits(target: TargetId, suffix: string, text: string): stri
       const m = /^access-list \S+ remark (.*)$/.exec(l);
       if (m && (m[1]!.length > 100 || /[^\x20-\x7e]|\?/.test(m[1]!))) problems.push(`ASA remark: ${l}`);
     }
+  if (target === "panos")
+    for (const m of text.matchAll(/description "([^"]*)"/g))
+      if (m[1]!.length > 1023 || /[^\x20-\x7e]|\?|\\/.test(m[1]!))
+        problems.push(`PAN-OS description: ${m[1]}`);
   if (target === "pf" || target === "nftables")
     for (const l of lines)
       if (/^\s*#.*\\$/.test(l)) problems.push(`comment continued onto the next line: ${l}`);

@@ -23,6 +23,7 @@ const CASES: Array<[string, TargetId, ReaderName]> = [
   ["seed-host", "iptables", "iptables-save"],
   ["seed-perimeter", "iptables", "iptables-save"],
   ["seed-perimeter", "cisco-asa", "cisco-asa"],
+  ["seed-perimeter", "panos", "panos"],
   ["seed-host", "aws", "aws-security-groups"],
 ];
 

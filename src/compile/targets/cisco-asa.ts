@@ -9,7 +9,7 @@
  * per port. Cisco ASA Series Command Reference: access-list extended, object-group, access-group.
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { families, header, isAny, rangeText } from "../plan.js";
+import { families, header, isAny, perimeterOnly, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { diag } from "../../diag/diagnostic.js";
 import { asaRemarks, asaText, plainInterface, refuseInterfaces } from "../text.js";
@@ -36,18 +36,8 @@ function portSpec(list: PlanRule["dports"]): string | undefined {
 }
 
 function compile(plan: Plan): TargetResult {
-  if (plan.firewall.kind !== "perimeter")
-    return {
-      ok: false,
-      diagnostics: [
-        diag(
-          "compile-unsupported",
-          "error",
-          "target cisco-asa configures a perimeter firewall between zones; the topology describes a host's own firewall",
-          { expected: "a topology with firewall: {kind: perimeter, zones: …}" },
-        ),
-      ],
-    };
+  const notPerimeter = perimeterOnly("cisco-asa", plan);
+  if (notPerimeter) return { ok: false, diagnostics: notPerimeter };
   // A nameif is one word of the CLI; plain names only.
   const refused = refuseInterfaces("cisco-asa", plan, plainInterface());
   if (refused.length > 0) return { ok: false, diagnostics: refused };
