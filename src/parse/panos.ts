@@ -20,8 +20,8 @@
  * `any` (App-ID decides at run time) and `application-default` services (the application's
  * default ports), fqdn and dynamic address objects and groups (resolved at run time: all
  * addresses), region codes, external dynamic lists, users, URL categories, HIP profiles,
- * schedules, and a NAT rule's zone `to` (the zone of the pre-NAT destination, read as the egress
- * interface's zone). Panorama device-group rulebases are refused (read a firewall's own config).
+ * schedules, and a destination NAT rule's zone `to` (the zone of the pre-NAT destination, which
+ * the packet's path does not give: not checked). Panorama device-group rulebases are refused.
  */
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import type { Action, Approximation, Chain, NatTarget, Origin, Rule } from "../ir/ruleset.js";
@@ -63,6 +63,13 @@ const PREDEFINED: Record<string, Service[]> = {
   ],
   "service-https": [{ proto: IntervalSet.of(PROTO.tcp), sport: ALL_PORTS, dport: IntervalSet.of(443) }],
 };
+/** Palo Alto Networks' predefined external dynamic lists (PAN-OS: Objects > External Dynamic Lists). */
+const PREDEFINED_EDLS = new Set([
+  "panw-highrisk-ip-list",
+  "panw-known-ip-list",
+  "panw-bulletproof-ip-list",
+  "panw-torexit-ip-list",
+]);
 const ANY_SERVICE: Service = { proto: ALL_PROTOCOLS, sport: ALL_PORTS, dport: ALL_PORTS };
 
 /** Fields of a security rule that narrow it beyond what the packet space says, when not `any`. */
@@ -117,7 +124,7 @@ class Scope {
         IntervalSet.EMPTY,
       );
     }
-    if (this.lookup("external-list", name))
+    if (this.lookup("external-list", name) || PREDEFINED_EDLS.has(name))
       return { value: ALL_ADDRESSES, approx: [`external dynamic list "${name}": all addresses`] };
     const literal = addressLiteral(name);
     if (literal) return { value: literal, approx: [] };
@@ -551,9 +558,7 @@ function natRules(
       if (p !== undefined) to.ports = portList(p) ?? ALL_PORTS;
       action = { kind: "dnat", to };
       if (st) approx.push("source translation of a rule that also translates the destination: not modelled");
-      approx.push(
-        `NAT zone to ${r.list("to").join(",")} (the pre-NAT destination's zone): read as the egress interface's zone`,
-      );
+      approx.push(`NAT zone to ${r.list("to").join(",")} (the pre-NAT destination's zone): not checked`);
     } else if (r.get("dynamic-destination-translation")) {
       approx.push("dynamic-destination-translation (FQDN resolved at run time): not modelled");
     } else if (st) {
@@ -568,7 +573,8 @@ function natRules(
     const svcBoxes = svc.value.map((s) =>
       makeBox({
         iif: zoneInterfaces(v, r.list("from")),
-        oif: zoneInterfaces(v, r.list("to")),
+        // A destination-translating rule's `to` is the pre-NAT destination's zone, not the egress one: not checked.
+        oif: dt ? NameSet.ALL : zoneInterfaces(v, r.list("to")),
         src: src.value,
         dst: dst.value,
         proto: s.proto,
