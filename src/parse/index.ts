@@ -34,14 +34,7 @@ export type ReaderName = keyof typeof READERS;
 /** Guesses the format from the text; undefined when nothing fits (the CLI then asks for --ruleset-format). */
 export function sniffFormat(text: string): ReaderName | undefined {
   const head = text.trimStart();
-  if (
-    /^(<\?xml[^>]*>\s*)?<config[\s>]/.test(head) ||
-    /^\s*(set|delete) (vsys \S+ )?(rulebase|zone|deviceconfig|address|address-group|service-group|network interface) /m.test(
-      text,
-    ) ||
-    /^\s*config \{\s*$/m.test(text)
-  )
-    return "panos";
+  if (/^(<\?xml[^>]*>\s*)?<config[\s>]/.test(head)) return "panos";
   if (head.startsWith("{") || head.startsWith("[")) {
     if (/^\{\s*"nftables"\s*:/.test(head)) return "nftables-json";
     if (/"SecurityGroups"\s*:/.test(text)) return "aws-security-groups";
@@ -52,6 +45,13 @@ export function sniffFormat(text: string): ReaderName | undefined {
   if (/^\s*(table|flush ruleset)\b/m.test(text)) return "nftables-text";
   if (/^\*(filter|nat|mangle|raw|security)\s*$/m.test(text)) return "iptables-save";
   if (/^\s*(access-list \S+ (extended|remark)|access-group \S+|nameif \S+)/m.test(text)) return "cisco-asa";
+  if (
+    /^\s*(set|delete) (config (devices \S+ )?)?(vsys \S+ )?(rulebase|zone|deviceconfig|address|address-group|service|service-group|network|shared|mgt-config) /m.test(
+      text,
+    ) ||
+    /^\s*(config|deviceconfig|policy) \{\s*$/m.test(text)
+  )
+    return "panos";
   return undefined;
 }
 

@@ -8,13 +8,10 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { runPath } from "../audit/hooks.js";
 import type { Ruleset } from "../ir/ruleset.js";
-import { parseAddress } from "../space/address.js";
-import { pointBox, type Packet } from "../space/box.js";
-import { Space } from "../space/space.js";
 import { readPanos } from "./panos.js";
 import { parsePanosTree } from "./panos-tree.js";
+import { decide, ip, type Answer } from "../../test/corpus/panos-packets.js";
 
 const SET = `# traps
 set network interface ethernet ethernet1/1 layer3 ip 198.51.100.1/24
@@ -44,55 +41,6 @@ set rulebase security rules cdn-out from dmz to untrust source any destination c
 set rulebase nat rules dnat-edge from untrust to untrust source any destination 198.51.100.1 service any
 set rulebase nat rules dnat-edge destination-translation translated-address edge
 `;
-
-const ip = (t: string): bigint => {
-  const r = parseAddress(t);
-  assert.ok(r.ok);
-  return r.set.min()!;
-};
-
-interface Answer {
-  verdict: "allow" | "deny";
-  by: string;
-  uncertain: boolean;
-  dst?: string;
-}
-
-type PacketSpec = Omit<Partial<Packet>, "src" | "dst"> & {
-  src: string;
-  dst: string;
-  iif: string;
-  oif: string;
-};
-
-function decide(ruleset: Ruleset, p: PacketSpec): Answer {
-  const packet: Packet = {
-    proto: 6,
-    sport: 40000,
-    dport: 5061,
-    ct: "new",
-    ...p,
-    src: ip(p.src),
-    dst: ip(p.dst),
-  };
-  const r = runPath(
-    [ruleset],
-    ["prerouting", "forward", "postrouting"],
-    [{ rewrite: {}, packets: Space.box(pointBox(packet)) }],
-  );
-  const passed = r.passed.find((f) => !f.packets.isEmpty());
-  const by = passed ? passed.acceptedBy : r.dropped[0]?.by;
-  assert.ok(by && by.kind === "rule", "a rule decides");
-  const name = /(?:security rule (\S+?)(?::| \()|\(implicit\) (.*))/.exec(by.rule.origin.text);
-  const answer: Answer = {
-    verdict: passed ? "allow" : "deny",
-    by: (name?.[1] ?? name?.[2] ?? by.rule.origin.text).replace(/^vsys1 /, ""),
-    uncertain: by.rule.approximations.length > 0,
-  };
-  const rewritten = passed?.rewrite.dst;
-  if (rewritten) answer.dst = rewritten.min() === ip("203.0.113.10") ? "edge" : "other";
-  return answer;
-}
 
 const U = { iif: "ethernet1/1", oif: "ethernet1/2" };
 const D = { iif: "ethernet1/2", oif: "ethernet1/1" };
@@ -135,7 +83,7 @@ const CASES: Array<[Parameters<typeof decide>[1], Answer, string]> = [
   ],
   [
     { ...U, src: "198.51.100.30", dst: "198.51.100.1" },
-    { verdict: "allow", by: "nat-sip", uncertain: false, dst: "edge" },
+    { verdict: "allow", by: "nat-sip", uncertain: false, dst: ip("203.0.113.10") },
     "security matches the pre-NAT address (198.51.100.1) and the post-NAT zone (dmz); NAT then rewrites to edge",
   ],
   [
