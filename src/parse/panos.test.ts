@@ -38,6 +38,9 @@ set rulebase security rules web from untrust to dmz source any destination www a
 set rulebase security rules nat-sip from untrust to dmz source any destination 198.51.100.1 application any service sip-tls action allow
 set rulebase security rules not-internal from dmz to untrust source edges destination 10.0.0.0/8 negate-destination yes application any service service-http action allow
 set rulebase security rules cdn-out from dmz to untrust source any destination cdn application any service service-https action reset-client
+set rulebase security rules trust-out from trust to untrust source any destination any application any service service-https action allow
+set rulebase nat rules snat-out from trust to untrust source any destination any service any
+set rulebase nat rules snat-out source-translation dynamic-ip-and-port translated-address 203.0.113.50
 set rulebase nat rules dnat-edge from untrust to untrust source any destination 198.51.100.1 service any
 set rulebase nat rules dnat-edge destination-translation translated-address edge
 `;
@@ -107,6 +110,11 @@ const CASES: Array<[Parameters<typeof decide>[1], Answer, string]> = [
     "both interfaces in zone trust: intrazone-default allow",
   ],
   [
+    { iif: "ethernet1/3", oif: "ethernet1/1", src: "198.51.100.40", dst: "198.51.100.99", dport: 443 },
+    { verdict: "allow", by: "trust-out", uncertain: false, src: ip("203.0.113.50") },
+    "security allows the original source; source NAT (dynamic-ip-and-port) then rewrites it to the pool address",
+  ],
+  [
     { iif: "ethernet1/3", oif: "ethernet1/2", src: "198.51.100.40", dst: "203.0.113.10", dport: 22 },
     { verdict: "deny", by: "interzone-default deny", uncertain: false },
     "trust to dmz: no rule, interzone-default deny",
@@ -170,8 +178,12 @@ ${rule("web", { from: ["untrust"], to: ["dmz"], source: ["any"], destination: ["
 ${rule("nat-sip", { from: ["untrust"], to: ["dmz"], source: ["any"], destination: ["198.51.100.1"], application: ["any"], service: ["sip-tls"], action: "allow" })}
 ${rule("not-internal", { from: ["dmz"], to: ["untrust"], source: ["edges"], destination: ["10.0.0.0/8"], "negate-destination": "yes", application: ["any"], service: ["service-http"], action: "allow" })}
 ${rule("cdn-out", { from: ["dmz"], to: ["untrust"], source: ["any"], destination: ["cdn"], application: ["any"], service: ["service-https"], action: "reset-client" })}
+${rule("trust-out", { from: ["trust"], to: ["untrust"], source: ["any"], destination: ["any"], application: ["any"], service: ["service-https"], action: "allow" })}
 </rules></security>
-<nat><rules><entry name="dnat-edge"><from>${members(["untrust"])}</from><to>${members(["untrust"])}</to><source>${members(["any"])}</source>
+<nat><rules><entry name="snat-out"><from>${members(["trust"])}</from><to>${members(["untrust"])}</to><source>${members(["any"])}</source>
+<destination>${members(["any"])}</destination><service>any</service><source-translation><dynamic-ip-and-port>
+<translated-address>${members(["203.0.113.50"])}</translated-address></dynamic-ip-and-port></source-translation></entry>
+<entry name="dnat-edge"><from>${members(["untrust"])}</from><to>${members(["untrust"])}</to><source>${members(["any"])}</source>
 <destination>${members(["198.51.100.1"])}</destination><service>any</service>
 <destination-translation><translated-address>edge</translated-address></destination-translation></entry></rules></nat>
 </rulebase></entry></vsys></entry></devices></config>

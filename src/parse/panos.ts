@@ -338,15 +338,13 @@ export function readPanos(text: string, file: string): ParsedRuleset {
         isAny(r.list("destination")) ? ALL_ADDRESSES : IntervalSet.EMPTY,
       );
       const svcNames = r.list("service");
-      const svcs =
-        svcNames.length === 0
-          ? { value: [ANY_SERVICE], approx: [] }
-          : svcNames
-              .map((s) => scope.service(s, r.line))
-              .reduce((a, b) => ({ value: [...a.value, ...b.value], approx: [...a.approx, ...b.approx] }), {
-                value: [] as Service[],
-                approx: [] as string[],
-              });
+      // A rule without a service: PAN-OS's default for new rules is application-default.
+      const svcs = (svcNames.length === 0 ? ["application-default"] : svcNames)
+        .map((s) => scope.service(s, r.line))
+        .reduce((a, b) => ({ value: [...a.value, ...b.value], approx: [...a.approx, ...b.approx] }), {
+          value: [] as Service[],
+          approx: [] as string[],
+        });
       const approx = [...srcR.approx, ...dstR.approx, ...svcs.approx];
       const apps = r.list("application");
       if (!isAny(apps))

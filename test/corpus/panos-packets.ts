@@ -22,6 +22,8 @@ export interface Answer {
   uncertain: boolean;
   /** The destination after NAT, when rewritten. */
   dst?: bigint;
+  /** The source after NAT, when rewritten. */
+  src?: bigint;
 }
 
 export type PacketSpec = Omit<Partial<Packet>, "src" | "dst"> & {
@@ -57,5 +59,7 @@ export function decide(ruleset: Ruleset, p: PacketSpec): Answer {
   };
   const rewritten = passed?.rewrite.dst;
   if (rewritten) answer.dst = rewritten.min()!;
+  const snat = passed?.rewrite.src;
+  if (snat) answer.src = snat.min()!;
   return answer;
 }
