@@ -3,6 +3,7 @@ import { readAwsSecurityGroups } from "./aws-reader.js";
 import { readCiscoAsa } from "./asa-reader.js";
 import { readIptablesSave } from "./iptables-save.js";
 import { readNftablesJson } from "./nftables-json.js";
+import { readFortios } from "./fortios.js";
 import { readNftablesText } from "./nftables-text.js";
 import { readPanos } from "./panos.js";
 import type { Reader } from "./reader.js";
@@ -16,6 +17,7 @@ export const READERS = {
   "aws-security-groups": readAwsSecurityGroups,
   "cisco-asa": readCiscoAsa,
   panos: readPanos,
+  fortios: readFortios,
 } as const satisfies Record<string, Reader>;
 
 /** Which firewall kind a format can be: the device's own (host) or between zones (perimeter). */
@@ -27,6 +29,7 @@ export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter"
   "aws-security-groups": ["host"],
   "cisco-asa": ["perimeter"],
   panos: ["perimeter"],
+  fortios: ["perimeter"],
 };
 
 export type ReaderName = keyof typeof READERS;
@@ -45,6 +48,7 @@ export function sniffFormat(text: string): ReaderName | undefined {
   if (/^\s*(table|flush ruleset)\b/m.test(text)) return "nftables-text";
   if (/^\*(filter|nat|mangle|raw|security)\s*$/m.test(text)) return "iptables-save";
   if (/^\s*(access-list \S+ (extended|remark)|access-group \S+|nameif \S+)/m.test(text)) return "cisco-asa";
+  if (/^config (firewall|system) \S/m.test(text) && /^\s*edit \S/m.test(text)) return "fortios";
   if (
     /^\s*(set|delete) (config (devices \S+ )?)?(vsys \S+ )?(rulebase|zone|deviceconfig|address|address-group|service|service-group|network|shared|mgt-config) /m.test(
       text,

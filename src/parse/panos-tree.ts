@@ -20,9 +20,7 @@ export class PNode {
     return n;
   }
   get(...path: string[]): PNode | undefined {
-    let n: PNode | undefined = this;
-    for (const k of path) n = n?.children.get(k);
-    return n;
+    return path.reduce<PNode | undefined>((n, k) => n?.children.get(k), this);
   }
   /** The last value of a single-valued field (or of a one-child node: `<action>allow</action>`). */
   value(...path: string[]): string | undefined {

@@ -24,14 +24,14 @@
  * the packet's path does not give: not checked). Panorama device-group rulebases are refused.
  */
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
-import type { Action, Approximation, Chain, NatTarget, Origin, Rule } from "../ir/ruleset.js";
+import type { Action, NatTarget, Rule } from "../ir/ruleset.js";
 import { ALL_ADDRESSES, parseAddress } from "../space/address.js";
 import { makeBox, type Box } from "../space/box.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { NameSet } from "../space/name-set.js";
 import { ALL_PORTS, ALL_PROTOCOLS, PROTO } from "../space/port.js";
 import { Space } from "../space/space.js";
-import { baseChain, deviceRule, origin, statefulPass } from "./device.js";
+import { approximationsAt, deviceRule, origin, statefulPass, zoneFirewallRuleset } from "./device.js";
 import { parsePanosTree, type PNode } from "./panos-tree.js";
 import type { ParsedRuleset } from "./reader.js";
 
@@ -404,7 +404,7 @@ export function readPanos(text: string, file: string): ParsedRuleset {
       }
       const action = securityAction(actionWord ?? "allow", scope, r.line);
       const rule = deviceRule(TABLE, "forward", 0, Space.fromBoxes(boxes), action, at);
-      rule.approximations = approximations(approx, at);
+      rule.approximations = approximationsAt(approx, at);
       forward.push(rule);
     }
     // The default rules of the virtual system.
@@ -443,31 +443,11 @@ export function readPanos(text: string, file: string): ParsedRuleset {
     }
     nat.push(...natRules(v, scope, zoneInterfaces, file));
   }
-  forward.push(
-    deviceRule(
-      TABLE,
-      "forward",
-      0,
-      Space.ANY,
-      { kind: "drop" },
-      { ...top, text: "(implicit) interzone-default deny" },
-      "PAN-OS interzone-default: traffic between zones that no rule allows is denied",
-    ),
-  );
-  const chains: Chain[] = [baseChain("forward", "forward", "drop", top, forward)];
-  if (nat.length > 0)
-    chains.push({
-      ...baseChain("nat", "postrouting", "accept", top, nat),
-      base: { hook: "postrouting", priority: 100, type: "nat", policy: "accept" },
-    });
   return {
-    ruleset: {
-      format: "panos",
-      source: file,
-      semantics: "first-match",
-      stateful: true,
-      tables: [{ family: "inet", name: TABLE, chains }],
-    },
+    ruleset: zoneFirewallRuleset(TABLE, file, top, forward, nat, {
+      text: "(implicit) interzone-default deny",
+      why: "PAN-OS interzone-default: traffic between zones that no rule allows is denied",
+    }),
     diagnostics,
   };
 }
@@ -477,14 +457,6 @@ function rulebases(v: Vsys, pushed: PNode | undefined, kind: "security" | "nat")
   return [pushed?.get("pre-rulebase"), v.node.get("rulebase"), pushed?.get("post-rulebase")].flatMap((rb) => [
     ...(rb?.get(kind, "rules")?.children ?? []),
   ]);
-}
-
-function approximations(reasons: readonly string[], at: Origin): Approximation[] {
-  return [...new Set(reasons)].map((r) => ({
-    construct: r.split(" (")[0]!.split(":")[0]!,
-    reason: r,
-    origin: at,
-  }));
 }
 
 function summary(r: PNode): string {
@@ -581,7 +553,7 @@ function natRules(
       }),
     );
     const rule = deviceRule(TABLE, "nat", 0, Space.fromBoxes(svcBoxes), action, at);
-    rule.approximations = approximations(approx, at);
+    rule.approximations = approximationsAt(approx, at);
     out.push(rule);
   }
   return out;
