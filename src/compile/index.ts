@@ -3,6 +3,7 @@ import type { Target, TargetId } from "./target.js";
 import { aws } from "./targets/aws.js";
 import { azure } from "./targets/azure.js";
 import { ciscoAsa } from "./targets/cisco-asa.js";
+import { fortios } from "./targets/fortios.js";
 import { iptables } from "./targets/iptables.js";
 import { nftables } from "./targets/nftables.js";
 import { panos } from "./targets/panos.js";
@@ -18,4 +19,5 @@ export const TARGETS: Record<TargetId, Target> = {
   aws,
   azure,
   panos,
+  fortios,
 };

@@ -2,7 +2,7 @@
 import type { Diagnostic } from "../diag/diagnostic.js";
 import type { Plan } from "./plan.js";
 
-export type TargetId = "nftables" | "iptables" | "windows" | "cisco-asa" | "pf" | "aws" | "azure" | "panos";
+export type TargetId = "nftables" | "iptables" | "windows" | "cisco-asa" | "pf" | "aws" | "azure" | "panos" | "fortios";
 
 /** `suffix` "" is the main file (stdout or -o FILE); others are written as FILE<suffix>. */
 export interface CompiledFile {

@@ -162,3 +162,26 @@ export function panosName(s: string, max = 63): string {
     .slice(0, max);
   return name === "" ? "pm" : name;
 }
+
+/**
+ * FortiOS CLI quoted string (policy comments): the CLI reads `\` as an escape and ends a string
+ * at an unescaped `"`, so both are replaced, with `?` (context help); printable ASCII; comments keep
+ * 1023 characters (FortiOS CLI reference: firewall policy `comments`).
+ */
+export function fortiosString(s: string): string {
+  return panosString(s);
+}
+
+/**
+ * Object names unique within one kind (PAN-OS, FortiOS): a second use of a name gets a numeric
+ * suffix, cut so the name stays within `max` characters of the vendor's name grammar.
+ */
+export class UniqueNames {
+  private readonly used = new Set<string>();
+  take(base: string, max = 63): string {
+    let name = panosName(base, max);
+    for (let i = 2; this.used.has(name); i++) name = `${panosName(base, max - String(i).length - 1)}-${i}`;
+    this.used.add(name);
+    return name;
+  }
+}

@@ -127,7 +127,9 @@ export function parseFortiosTree(
         stack.push({ node: top.node, kind: "edit" });
         continue;
       }
-      stack.push({ node: top.node.child(rest.join(" "), line), kind: "edit" });
+      // `edit 0` creates a new entry with the next free id (scripts): never the same as another.
+      const key = rest.join(" ") === "0" ? `0#${line}` : rest.join(" ");
+      stack.push({ node: top.node.child(key, line), kind: "edit" });
     } else if (verb === "next") {
       if (top.kind !== "edit") problem('"next" outside an edit block', "end");
       else stack.pop();

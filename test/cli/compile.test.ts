@@ -66,7 +66,7 @@ test("bad input: unknown target, --target all without -o, broken topology", () =
   const cases: Array<[string[], RegExp]> = [
     [
       ["--target", "juniper"],
-      /--target "juniper" is not supported; expected one of nftables, iptables, windows, cisco-asa, pf, aws, azure, panos, all/,
+      /--target "juniper" is not supported; expected one of nftables, iptables, windows, cisco-asa, pf, aws, azure, panos, fortios, all/,
     ],
     [["--target", "all"], /--target all writes one file per target; expected -o DIR/],
   ];

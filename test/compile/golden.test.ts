@@ -33,7 +33,9 @@ for (const [name, topology] of Object.entries(CASES)) {
       const refusals =
         r.stderr
           .split("\n")
-          .filter((l) => /^warning: (windows|cisco-asa|aws|azure|pf|nftables|iptables|panos): target /.test(l))
+          .filter((l) =>
+            /^warning: (windows|cisco-asa|aws|azure|pf|nftables|iptables|panos|fortios): target /.test(l),
+          )
           .join("\n") + "\n";
       if (process.env.UPDATE_GOLDENS === "1") {
         rmSync(want, { recursive: true, force: true });

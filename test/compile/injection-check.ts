@@ -160,6 +160,7 @@ export function skeleton(target: TargetId, suffix: string, text: string): string
       return jsonSkeleton(text, ["Description"]);
     case "azure":
       return jsonSkeleton(text, ["description", "comments"]);
+    case "fortios":
     case "panos":
       // `#` lines; descriptions in double quotes, which the PAN-OS CLI cannot escape.
       return blankLines(text, /^#/)
@@ -192,8 +193,8 @@ export function textLimits(target: TargetId, suffix: string, text: string): stri
       const m = /^access-list \S+ remark (.*)$/.exec(l);
       if (m && (m[1]!.length > 100 || /[^\x20-\x7e]|\?/.test(m[1]!))) problems.push(`ASA remark: ${l}`);
     }
-  if (target === "panos")
-    for (const m of text.matchAll(/description "([^"]*)"/g))
+  if (target === "panos" || target === "fortios")
+    for (const m of text.matchAll(/(?:description|comments) "([^"]*)"/g))
       if (m[1]!.length > 1023 || /[^\x20-\x7e]|\?|\\/.test(m[1]!))
         problems.push(`PAN-OS description: ${m[1]}`);
   if (target === "pf" || target === "nftables")

@@ -14,18 +14,7 @@
 import type { Plan, PlanRule } from "../plan.js";
 import { families, header, isAny, perimeterOnly, rangeText, unsupported } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
-import { asaText, panosName, panosString, plainInterface, refuseInterfaces } from "../text.js";
-
-/** PAN-OS names are unique per kind within a vsys: a second use of a name gets a numeric suffix. */
-class Names {
-  private readonly used = new Set<string>();
-  take(base: string, max = 63): string {
-    let name = panosName(base, max);
-    for (let i = 2; this.used.has(name); i++) name = `${panosName(base, max - String(i).length - 1)}-${i}`;
-    this.used.add(name);
-    return name;
-  }
-}
+import { asaText, panosString, plainInterface, refuseInterfaces, UniqueNames } from "../text.js";
 
 const ports = (list: PlanRule["dports"]): string => list.map((r) => rangeText(r, "-")).join(",");
 
@@ -36,9 +25,9 @@ function compile(plan: Plan): TargetResult {
   const refused = refuseInterfaces("panos", plan, plainInterface("/"));
   if (refused.length > 0) return { ok: false, diagnostics: refused };
 
-  const objects = new Names();
-  const zoneNames = new Names();
-  const ruleNames = new Names();
+  const objects = new UniqueNames();
+  const zoneNames = new UniqueNames();
+  const ruleNames = new UniqueNames();
   const zone = new Map(plan.zones.map((z) => [z.name, zoneNames.take(z.name, 31)]));
   const out = [...header(plan, "#", "panos", asaText), "# Paste in configure mode, then commit.", ""];
   for (const z of plan.zones) out.push(`set zone ${zone.get(z.name)} network layer3 [ ${z.interface} ]`);
