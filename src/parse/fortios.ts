@@ -65,15 +65,25 @@ const PREDEFINED: Record<string, Service[]> = {
   DNS: [tcp(53), udp(53)],
 };
 
+/** Words; quoted pieces and bare pieces without space between them are one word (`"new"_name`). */
 function tokenize(line: string): string[] | undefined {
   const out: string[] = [];
-  const re = /\s*(?:"((?:[^"\\]|\\[^])*)"|'((?:[^'\\]|\\[^])*)'|([^\s"']+))/y;
-  let m: RegExpExecArray | null;
-  while (re.lastIndex < line.length && (m = re.exec(line))) {
-    if (m[0].trim() === "") break;
-    out.push(m[1] !== undefined || m[2] !== undefined ? (m[1] ?? m[2]!).replace(/\\(.)/g, "$1") : m[3]!);
+  const piece = /"((?:[^"\\]|\\[^])*)"|'((?:[^'\\]|\\[^])*)'|([^\s"']+)/y;
+  let i = 0;
+  while (i < line.length) {
+    while (i < line.length && /\s/.test(line[i]!)) i++;
+    if (i >= line.length) break;
+    let word = "";
+    piece.lastIndex = i;
+    let m: RegExpExecArray | null;
+    while (i < line.length && !/\s/.test(line[i]!) && (m = piece.exec(line))) {
+      word += m[3] ?? (m[1] ?? m[2]!).replace(/\\(.)/g, "$1");
+      i = piece.lastIndex;
+    }
+    if (i < line.length && !/\s/.test(line[i]!)) return undefined;
+    out.push(word);
   }
-  return line.slice(re.lastIndex).trim() === "" ? out : undefined;
+  return out;
 }
 
 /** The config tree: `config firewall policy` → node "firewall policy", `edit 1` → its child "1". */

@@ -48,7 +48,8 @@ export function sniffFormat(text: string): ReaderName | undefined {
   if (/^\s*(table|flush ruleset)\b/m.test(text)) return "nftables-text";
   if (/^\*(filter|nat|mangle|raw|security)\s*$/m.test(text)) return "iptables-save";
   if (/^\s*(access-list \S+ (extended|remark)|access-group \S+|nameif \S+)/m.test(text)) return "cisco-asa";
-  if (/^config (firewall|system) \S/m.test(text) && /^\s*edit \S/m.test(text)) return "fortios";
+  if (/^config (firewall|system|router|vpn|user|log) \S/m.test(text) && /^\s*(edit|set) \S/m.test(text))
+    return "fortios";
   if (
     /^\s*(set|delete) (config (devices \S+ )?)?(vsys \S+ )?(rulebase|zone|deviceconfig|address|address-group|service|service-group|network|shared|mgt-config) /m.test(
       text,

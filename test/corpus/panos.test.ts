@@ -7,15 +7,14 @@
  * ethernet1/1 to ethernet1/2 in Batfish's tests) agree with ours.
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { readPanos } from "../../src/parse/panos.js";
-import { sniffFormat } from "../../src/parse/index.js";
-import { ROOT } from "../cli/run-cli.js";
+import { checkCorpus, corpusDir } from "./corpus.js";
 import { decide } from "./panos-packets.js";
 
-const DIR = join(ROOT, "test", "corpus", "panos");
+const DIR = corpusDir("panos");
 
 /** "read" or the code of the first error, and why. */
 const OUTCOMES: Record<string, string> = {
@@ -59,23 +58,7 @@ const OUTCOMES: Record<string, string> = {
 };
 
 test("PAN-OS corpus: each file is read, or refused with the expected code; none crashes", () => {
-  const files = readdirSync(DIR).filter((f) => f !== "SOURCES.md");
-  assert.deepEqual(files.sort(), Object.keys(OUTCOMES).sort(), "every corpus file has an expected outcome");
-  let read = 0;
-  for (const f of files) {
-    const text = readFileSync(join(DIR, f), "utf8");
-    assert.equal(sniffFormat(text), "panos", `${f}: sniffed`);
-    const r = readPanos(text, f);
-    const errors = r.diagnostics.filter((d) => d.severity === "error");
-    assert.equal(
-      errors.length === 0 ? "read" : errors[0]!.code,
-      OUTCOMES[f],
-      `${f}: ${JSON.stringify(errors[0])}`,
-    );
-    for (const d of r.diagnostics) assert.ok(d.at && d.at.line >= 1, `${f}: every diagnostic has a line`);
-    if (errors.length === 0) read++;
-  }
-  assert.ok(read / files.length >= 0.8, `${read}/${files.length} read`);
+  checkCorpus("panos", "panos", readPanos, OUTCOMES);
 });
 
 test("PAN-OS corpus: Batfish's allow/drop configs get Batfish's answers", () => {
