@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decide, ip, type Answer, type PacketSpec } from "../../test/corpus/panos-packets.js";
+import { decide, ip, type Answer, type PacketSpec } from "../../test/corpus/zone-packets.js";
 import { parseFortiosTree, readFortios } from "./fortios.js";
 
 const CONFIG = `config system zone

@@ -424,7 +424,9 @@ export function readFortios(text: string, file: string): ParsedRuleset {
   const forward: Rule[] = [statefulPass(TABLE, "forward", "FortiOS", top)];
   const nat: Rule[] = [];
   for (const [id, p] of root.get("firewall policy")?.children ?? []) {
-    const label = p.value("name") ? `${id} (${p.value("name")})` : id;
+    // `edit 0` entries (keyed 0#LINE) get their id on the device: named by their name or line.
+    const shown = id.startsWith("0#") ? `(new, line ${p.line})` : id;
+    const label = p.value("name") ? `${shown} (${p.value("name")})` : shown;
     const at = origin(
       file,
       p.line,

@@ -11,7 +11,7 @@ import { test } from "node:test";
 import type { Ruleset } from "../ir/ruleset.js";
 import { readPanos } from "./panos.js";
 import { parsePanosTree } from "./panos-tree.js";
-import { decide, ip, type Answer } from "../../test/corpus/panos-packets.js";
+import { decide, ip, type Answer } from "../../test/corpus/zone-packets.js";
 
 const SET = `# traps
 set network interface ethernet ethernet1/1 layer3 ip 198.51.100.1/24

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { readFortios } from "../../src/parse/fortios.js";
 import { checkCorpus, corpusDir } from "./corpus.js";
-import { decide } from "./panos-packets.js";
+import { decide } from "./zone-packets.js";
 
 const OUTCOMES: Record<string, string> = {
   "batfish-address": "read",

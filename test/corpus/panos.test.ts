@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { readPanos } from "../../src/parse/panos.js";
 import { checkCorpus, corpusDir } from "./corpus.js";
-import { decide } from "./panos-packets.js";
+import { decide } from "./zone-packets.js";
 
 const DIR = corpusDir("panos");
 

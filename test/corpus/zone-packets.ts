@@ -1,5 +1,5 @@
 /**
- * One packet through a PAN-OS ruleset read by the panos reader (prerouting → forward →
+ * One packet through a zone firewall ruleset (panos, fortios readers) (prerouting → forward →
  * postrouting), answered as which rule decides, allow or deny, and whether that rule carries an
  * approximation (then the verdict is uncertain). For the hand-checked and peer (Batfish) answers.
  */
