@@ -9,6 +9,7 @@ import { fortios } from "./targets/fortios.js";
 import { iptables } from "./targets/iptables.js";
 import { junos } from "./targets/junos.js";
 import { nftables } from "./targets/nftables.js";
+import { panos } from "./targets/panos.js";
 import { pf } from "./targets/pf.js";
 import { windows } from "./targets/windows.js";
 
@@ -61,4 +62,5 @@ export const TARGETS: Record<TargetId, Target> = {
   azure: guarded(azure),
   junos: guarded(junos),
   fortios: guarded(fortios),
+  panos: guarded(panos),
 };

@@ -11,7 +11,8 @@ export type TargetId =
   | "aws"
   | "azure"
   | "junos"
-  | "fortios";
+  | "fortios"
+  | "panos";
 
 /** `suffix` "" is the main file (stdout or -o FILE); others are written as FILE<suffix>. */
 export interface CompiledFile {

@@ -169,3 +169,40 @@ export function junosString(s: string, max = 900): string {
 export function junosName(s: string): string {
   return oneLine(s).replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 63);
 }
+
+/**
+ * PAN-OS CLI quoted string (rule descriptions): the `set` CLI ends a quoted string at the next `"`
+ * and has no escape for it, and answers `?` with context help even inside a pasted line; so quotes
+ * become `'`, backslashes `/`, `?` `_`, and only printable ASCII stays. Descriptions keep 1023
+ * characters (PAN-OS XML API schema: description maxlen 1023).
+ */
+export function panosString(s: string): string {
+  return `"${asaText(s).replace(/"/g, "'").replace(/\\/g, "/").slice(0, 1023)}"`;
+}
+
+/**
+ * A PAN-OS object or rule name: letters, digits, `.`, `_`, `-` and spaces, starting with a letter
+ * or digit, at most 63 characters (zones: 31). Anything else becomes `_`; spaces become `_` too so
+ * the name is one CLI word.
+ */
+export function panosName(s: string, max = 63): string {
+  const name = oneLine(s)
+    .replace(/[^A-Za-z0-9._-]/g, "_")
+    .replace(/^[^A-Za-z0-9]+/, "")
+    .slice(0, max);
+  return name === "" ? "pm" : name;
+}
+
+/**
+ * Object names unique within one kind (PAN-OS, FortiOS): a second use of a name gets a numeric
+ * suffix, cut so the name stays within `max` characters of the vendor's name grammar.
+ */
+export class UniqueNames {
+  private readonly used = new Set<string>();
+  take(base: string, max = 63): string {
+    let name = panosName(base, max);
+    for (let i = 2; this.used.has(name); i++) name = `${panosName(base, max - String(i).length - 1)}-${i}`;
+    this.used.add(name);
+    return name;
+  }
+}

@@ -8,7 +8,7 @@
  *    same verdict for every packet as "any block wins, else any allow, else default";
  *  - allow-union (AWS): the allow rules in any order, then drop.
  */
-import type { Action, Chain, Hook, Origin, Rule } from "../ir/ruleset.js";
+import type { Action, Approximation, Chain, Hook, Origin, Rule, Ruleset } from "../ir/ruleset.js";
 import { ctSet, makeBox } from "../space/box.js";
 import { Space } from "../space/space.js";
 
@@ -69,4 +69,50 @@ export function userChain(name: string, at: Origin, rules: Rule[]): Chain {
 /** Rule ids follow chain order (`inet <table>/<chain>#<n>`, 1-based). */
 function renumber(rules: Rule[]): Rule[] {
   return rules.map((r, i) => ({ ...r, id: `inet ${r.table}/${r.chain}#${i + 1}` }));
+}
+
+/** Approximations on one rule from the reasons a reader collected (duplicates folded). */
+export function approximationsAt(reasons: readonly string[], at: Origin): Approximation[] {
+  return [...new Set(reasons)].map((r) => ({
+    construct: r.split(" (")[0]!.split(":")[0]!,
+    reason: r,
+    origin: at,
+  }));
+}
+
+/**
+ * A zone firewall's ruleset (PAN-OS): the forward filter chain ending in the device's
+ * implicit deny, and its NAT rules in a
+ * postrouting nat chain after it — these devices match security rules on the pre-NAT packet.
+ */
+export function zoneFirewallRuleset(
+  format: string,
+  file: string,
+  top: Origin,
+  forward: Rule[],
+  nat: Rule[],
+  finalDeny: { text: string; why: string },
+): Ruleset {
+  const deny = deviceRule(
+    format,
+    "forward",
+    0,
+    Space.ANY,
+    { kind: "drop" },
+    { ...top, text: finalDeny.text },
+    finalDeny.why,
+  );
+  const chains: Chain[] = [baseChain("forward", "forward", "drop", top, [...forward, deny])];
+  if (nat.length > 0)
+    chains.push({
+      ...baseChain("nat", "postrouting", "accept", top, nat),
+      base: { hook: "postrouting", priority: 100, type: "nat", policy: "accept" },
+    });
+  return {
+    format,
+    source: file,
+    semantics: "first-match",
+    stateful: true,
+    tables: [{ family: "inet", name: format, chains }],
+  };
 }

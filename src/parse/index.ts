@@ -7,6 +7,7 @@ import { readIptablesScript } from "./iptables-script.js";
 import { readJunos } from "./junos.js";
 import { readNftablesJson } from "./nftables-json.js";
 import { readNftablesText } from "./nftables-text.js";
+import { readPanos } from "./panos.js";
 import type { Reader } from "./reader.js";
 import { readWindowsFirewall } from "./windows-reader.js";
 
@@ -20,6 +21,7 @@ export const READERS = {
   "aws-security-groups": readAwsSecurityGroups,
   "cisco-asa": readCiscoAsa,
   junos: readJunos,
+  panos: readPanos,
   fortios: readFortios,
 } as const satisfies Record<string, Reader>;
 
@@ -34,6 +36,7 @@ export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter"
   "aws-security-groups": ["host"],
   "cisco-asa": ["perimeter"],
   junos: ["perimeter"],
+  panos: ["perimeter"],
   fortios: ["perimeter"],
 };
 
@@ -42,6 +45,7 @@ export type ReaderName = keyof typeof READERS;
 /** Guesses the format from the text; undefined when nothing fits (the CLI then asks for --ruleset-format). */
 export function sniffFormat(text: string): ReaderName | undefined {
   const head = text.trimStart();
+  if (/^(<\?xml[^>]*>\s*)?<config[\s>]/.test(head)) return "panos";
   if (head.startsWith("{") || head.startsWith("[")) {
     if (/^\{\s*"nftables"\s*:/.test(head)) return "nftables-json";
     if (/"SecurityGroups"\s*:/.test(text)) return "aws-security-groups";
@@ -63,6 +67,15 @@ export function sniffFormat(text: string): ReaderName | undefined {
     return "iptables-script";
   if (/^#config-version=|^config (firewall policy|system interface)\s*$/m.test(text)) return "fortios";
   if (/^\s*(access-list \S+ (extended|remark)|access-group \S+|nameif \S+)/m.test(text)) return "cisco-asa";
+  if (/^config (firewall|system|router|vpn|user|log) \S/m.test(text) && /^\s*(edit|set) \S/m.test(text))
+    return "fortios";
+  if (
+    /^\s*(set|delete) (config (devices \S+ )?)?(vsys \S+ )?(rulebase|zone|deviceconfig|address|address-group|service|service-group|network|shared|mgt-config) /m.test(
+      text,
+    ) ||
+    /^\s*(config|deviceconfig|policy) \{\s*$/m.test(text)
+  )
+    return "panos";
   return undefined;
 }
 

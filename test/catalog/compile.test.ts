@@ -25,6 +25,7 @@ const READ_BACK: Partial<Record<TargetId, ReaderName>> = {
   iptables: "iptables-save",
   "cisco-asa": "cisco-asa",
   junos: "junos",
+  panos: "panos",
   fortios: "fortios",
   aws: "aws-security-groups",
 };

@@ -164,6 +164,8 @@ export function skeleton(target: TargetId, suffix: string, text: string): string
       // `#` comment lines; quoted strings with backslash escapes (Junos CLI).
     case "fortios":
       // `#` comment lines; double-quoted strings with `\"` and `\\` escapes.
+    case "panos":
+      // `#` lines; descriptions in double quotes, which the PAN-OS CLI cannot escape (none inside).
       return blankLines(text, /^\s*#/)
         .map((l) => l.replace(/"(?:[^"\\]|\\.)*"/g, '""'))
         .join("\n");
@@ -204,6 +206,10 @@ export function textLimits(target: TargetId, suffix: string, text: string): stri
         m[2]!.includes("?")
       )
         problems.push(`FortiOS string: ${m[0]}`);
+  if (target === "panos")
+    for (const m of text.matchAll(/description "([^"]*)"/g))
+      if (m[1]!.length > 1023 || /[^\x20-\x7e]|\?|\\/.test(m[1]!))
+        problems.push(`PAN-OS description: ${m[1]}`);
   if (target === "pf" || target === "nftables")
     for (const l of lines)
       if (/^\s*#.*\\$/.test(l)) problems.push(`comment continued onto the next line: ${l}`);

@@ -24,6 +24,7 @@ const CASES: Array<[string, TargetId, ReaderName]> = [
   ["seed-perimeter", "iptables", "iptables-save"],
   ["seed-perimeter", "cisco-asa", "cisco-asa"],
   ["seed-perimeter", "junos", "junos"],
+  ["seed-perimeter", "panos", "panos"],
   ["seed-perimeter", "fortios", "fortios"],
   ["seed-host", "aws", "aws-security-groups"],
 ];
