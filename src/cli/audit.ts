@@ -15,7 +15,6 @@ import { loadTopology, VERSION } from "../shell/load.js";
 import type { BoundTopology } from "../model/flow.js";
 import type { AuditReportT } from "../audit/report-schema.js";
 import type { Drift } from "../store/queries.js";
-import type { LiveRuleset } from "../shell/kernel-firewall.js";
 import { choice, EXIT, InputError, printDiagnostics, wholeNumber } from "./io.js";
 import type { Runner } from "./commands.js";
 

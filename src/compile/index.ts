@@ -31,7 +31,10 @@ function guarded(t: Target): Target {
               "compile-unsupported",
               "error",
               `target ${t.id} does not write static NAT (topology nat: ${plan.nat.map((n) => n.endpoints.join(", ")).join("; ")})`,
-              { expected: "a target that writes NAT (nftables, iptables, cisco-asa, pf, aws, azure), or NAT configured on the device by hand and a topology without nat:" },
+              {
+                expected:
+                  "a target that writes NAT (nftables, iptables, cisco-asa, pf, aws, azure), or NAT configured on the device by hand and a topology without nat:",
+              },
             ),
           ],
         };

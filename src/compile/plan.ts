@@ -334,7 +334,12 @@ export function unsupported(target: string, rule: PlanRule, feature: string, exp
 }
 
 /** The refusal of a target that configures only one firewall kind (`what`: what it configures). */
-export function wrongKind(target: string, plan: Plan, kind: "host" | "perimeter", what: string): TargetResult | undefined {
+export function wrongKind(
+  target: string,
+  plan: Plan,
+  kind: "host" | "perimeter",
+  what: string,
+): TargetResult | undefined {
   if (plan.firewall.kind === kind) return undefined;
   const expected =
     kind === "perimeter"

@@ -3,16 +3,7 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import type { Plan } from "./plan.js";
 
 export type TargetId =
-  | "nftables"
-  | "iptables"
-  | "windows"
-  | "cisco-asa"
-  | "pf"
-  | "aws"
-  | "azure"
-  | "junos"
-  | "fortios"
-  | "panos";
+  "nftables" | "iptables" | "windows" | "cisco-asa" | "pf" | "aws" | "azure" | "junos" | "fortios" | "panos";
 
 /** `suffix` "" is the main file (stdout or -o FILE); others are written as FILE<suffix>. */
 export interface CompiledFile {

@@ -167,7 +167,9 @@ export function junosString(s: string, max = 900): string {
  * and `-`, at most 63 characters; anything else becomes `-`.
  */
 export function junosName(s: string): string {
-  return oneLine(s).replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 63);
+  return oneLine(s)
+    .replace(/[^A-Za-z0-9._-]/g, "-")
+    .slice(0, 63);
 }
 
 /**

@@ -16,7 +16,10 @@ export type LabVerdict = z.infer<typeof Verdict>;
 
 export const LabFlow = z.object({
   id: z.string(),
-  origin: z.literal("site").optional().describe("site: one of the topology's own flows (site:), not a profile row"),
+  origin: z
+    .literal("site")
+    .optional()
+    .describe("site: one of the topology's own flows (site:), not a profile row"),
   from: z.string(),
   to: z.string(),
   transport: z.enum(["tcp", "udp"]),

@@ -20,7 +20,10 @@ const ID = /^[a-z0-9][a-z0-9-]{0,47}$/;
  */
 export const fqdnSchema = z
   .string()
-  .regex(/^[A-Za-z0-9*](?:[A-Za-z0-9*.-]{0,251}[A-Za-z0-9*])?$/, "a DNS name (letters, digits, - . and * wildcards)");
+  .regex(
+    /^[A-Za-z0-9*](?:[A-Za-z0-9*.-]{0,251}[A-Za-z0-9*])?$/,
+    "a DNS name (letters, digits, - . and * wildcards)",
+  );
 
 export const idSchema = z
   .string()

@@ -6,11 +6,12 @@
  * Group references (UserIdGroupPairs) and prefix lists name addresses this file does not hold:
  * they are reported, never guessed.
  */
-import { diag, type Diagnostic } from "../diag/diagnostic.js";
+import type { Diagnostic } from "../diag/diagnostic.js";
 import { maskedCidr } from "./iptables-terms.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { ALL_PORTS, ALL_PROTOCOLS, PROTO } from "../space/port.js";
 import type { PathKey, YamlSource } from "../model/yaml-source.js";
+import { jsonProblems } from "./reader.js";
 
 export interface AwsRule {
   group: string;
@@ -56,15 +57,7 @@ export function parseAwsSecurityGroups(source: YamlSource): {
   diagnostics: Diagnostic[];
 } {
   const diagnostics: Diagnostic[] = [];
-  const problem = (
-    code: string,
-    message: string,
-    path: PathKey[],
-    expected?: string,
-    severity: "error" | "warning" = "error",
-  ): void => {
-    diagnostics.push(diag(code, severity, message, { at: source.positionOf(path), expected }));
-  };
+  const problem = jsonProblems(source, diagnostics);
   const doc = source.value as { SecurityGroups?: unknown } | null;
   if (typeof doc !== "object" || doc === null || !Array.isArray(doc.SecurityGroups)) {
     problem(

@@ -56,7 +56,11 @@ export function sniffFormat(text: string): ReaderName | undefined {
   // An ASA's running-config (or a saved copy) says so in its first lines.
   if (/^(ASA Version \S+|: Saved\b)/m.test(text.slice(0, 2000))) return "cisco-asa";
   // Junos: `show configuration | display set` lines, or the hierarchical form's top-level blocks.
-  if (/^(set (security|applications|system|interfaces|groups) |deactivate |(security|applications) \{)/m.test(text))
+  if (
+    /^(set (security|applications|system|interfaces|groups) |deactivate |(security|applications) \{)/m.test(
+      text,
+    )
+  )
     return "junos";
   if (/^\s*(table|flush ruleset)\b/m.test(text)) return "nftables-text";
   if (/^\*(filter|nat|mangle|raw|security)\s*$/m.test(text)) return "iptables-save";

@@ -21,7 +21,7 @@
  * dynamic-application / url-category / identity matches, what address and application names the
  * objects (junos-objects.ts) cannot resolve. ALGs (SIP, FTP pinholes) are not modelled.
  */
-import { diag, type Diagnostic } from "../diag/diagnostic.js";
+import { diag } from "../diag/diagnostic.js";
 import type { Action, Approximation, Chain, Rule } from "../ir/ruleset.js";
 import { ALL_ADDRESSES } from "../space/address.js";
 import { ctSet, makeBox } from "../space/box.js";

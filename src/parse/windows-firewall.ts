@@ -9,11 +9,12 @@
  * rules whatever their order; allowed connections are stateful; packets matched by no rule get the
  * active profile's default action. NotConfigured defaults mean Block inbound, Allow outbound.
  */
-import { diag, type Diagnostic } from "../diag/diagnostic.js";
+import type { Diagnostic } from "../diag/diagnostic.js";
 import { parseAddress, ALL_ADDRESSES } from "../space/address.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { ALL_PORTS, ALL_PROTOCOLS, PROTO } from "../space/port.js";
 import type { PathKey, YamlSource } from "../model/yaml-source.js";
+import { jsonProblems } from "./reader.js";
 
 export type WinProfileName = "Domain" | "Private" | "Public";
 
@@ -53,15 +54,7 @@ export function parseWindowsFirewall(source: YamlSource): {
   diagnostics: Diagnostic[];
 } {
   const diagnostics: Diagnostic[] = [];
-  const problem = (
-    code: string,
-    message: string,
-    path: PathKey[],
-    expected?: string,
-    severity: "error" | "warning" = "error",
-  ): void => {
-    diagnostics.push(diag(code, severity, message, { at: source.positionOf(path), expected }));
-  };
+  const problem = jsonProblems(source, diagnostics);
   const doc = source.value as { profiles?: unknown; rules?: unknown; activeProfile?: unknown } | null;
   if (typeof doc !== "object" || doc === null || !Array.isArray(doc.rules)) {
     problem(

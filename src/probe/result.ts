@@ -65,7 +65,10 @@ export const TlsFacts = z.object({
 
 export const ProbeResult = z.object({
   flow: z.string(),
-  origin: z.literal("site").optional().describe("site: one of the topology's own flows (site:), not a profile row"),
+  origin: z
+    .literal("site")
+    .optional()
+    .describe("site: one of the topology's own flows (site:), not a profile row"),
   to: z.string().describe("destination endpoint id"),
   target: z.string().describe("destination address"),
   transport: z.enum(["tcp", "udp"]),

@@ -61,7 +61,10 @@ export const showOutputSchema = z.strictObject({
             z.strictObject({ service: z.string(), date: z.string().optional(), note: z.string().optional() }),
           ),
           citation: z.string(),
-      origin: z.literal("site").optional().describe("site: one of the topology's own flows (site:), not a profile row"),
+          origin: z
+            .literal("site")
+            .optional()
+            .describe("site: one of the topology's own flows (site:), not a profile row"),
         })
         .nullable(),
       citation: z.string(),

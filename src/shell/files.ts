@@ -113,7 +113,13 @@ function offsetPosition(path: string, text: string, offset: number): Position {
 function tokenAt(path: string, text: string, message: string): Position {
   const m = /^Unexpected token '(.+?)', (\.\.\.)?"([\s\S]*)"(\.\.\.)? is not valid JSON$/.exec(message);
   if (!m) return { file: path, line: 1, col: 1 };
-  const [, token, before, context, after] = m as unknown as [string, string, string | undefined, string, string | undefined];
+  const [, token, before, context, after] = m as unknown as [
+    string,
+    string,
+    string | undefined,
+    string,
+    string | undefined,
+  ];
   const start = before ? text.indexOf(context) : 0;
   const offset = before ? start + 10 : after ? context.length - 10 : text.indexOf(token);
   return start < 0 || offset < 0 ? { file: path, line: 1, col: 1 } : offsetPosition(path, text, offset);

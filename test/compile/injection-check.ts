@@ -161,9 +161,9 @@ export function skeleton(target: TargetId, suffix: string, text: string): string
     case "azure":
       return jsonSkeleton(text, ["description", "comments"]);
     case "junos":
-      // `#` comment lines; quoted strings with backslash escapes (Junos CLI).
+    // `#` comment lines; quoted strings with backslash escapes (Junos CLI).
     case "fortios":
-      // `#` comment lines; double-quoted strings with `\"` and `\\` escapes.
+    // `#` comment lines; double-quoted strings with `\"` and `\\` escapes.
     case "panos":
       // `#` lines; descriptions in double quotes, which the PAN-OS CLI cannot escape (none inside).
       return blankLines(text, /^\s*#/)

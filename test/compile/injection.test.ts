@@ -160,7 +160,9 @@ test("issue 15: newlines and quotes in profile text stay in comments: no bare ac
       // Every line outside comments is one of the script's command shapes, or a line of the fixed
       // confirm-or-restore frame (no profile text reaches it).
       const frame = new Set([...rollbackPreamble(), ...rollbackEpilogue()].flatMap((x) => x.split("\n")));
-      for (const l of ps.split("\n").filter((x) => x.trim() !== "" && !x.trim().startsWith("#") && !frame.has(x)))
+      for (const l of ps
+        .split("\n")
+        .filter((x) => x.trim() !== "" && !x.trim().startsWith("#") && !frame.has(x)))
         assert.match(
           l,
           /^(\$ErrorActionPreference = 'Stop'|\$group = '[^']*'|Get-NetFirewallRule -Group \$group .*|Set-NetFirewallProfile .*|New-NetFirewallRule -Group \$group -Name '[^']*' -DisplayName '[^']*' -Description '(?:[^']|'')*' .* \| Out-Null)$/,

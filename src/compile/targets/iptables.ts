@@ -102,7 +102,9 @@ function chainTail(plan: Plan, chain: string): string[] {
   const o = plan.options;
   const out: string[] = [];
   if (o.log)
-    out.push(`-A ${chain} -m limit --limit ${o.log.rate} -j LOG --log-prefix ${iptablesString(o.log.prefix)}`);
+    out.push(
+      `-A ${chain} -m limit --limit ${o.log.rate} -j LOG --log-prefix ${iptablesString(o.log.prefix)}`,
+    );
   if (chain === "FORWARD") for (const z of o.reject.zones) out.push(`-A FORWARD -i ${z.interface} -j REJECT`);
   if (chain === "INPUT" ? o.reject.in : chain === "OUTPUT" ? o.reject.out : o.reject.forward)
     out.push(`-A ${chain} -j REJECT`);
