@@ -72,7 +72,7 @@ interface NsgRule {
   inbound: boolean;
   allow: boolean;
   match: Space;
-  approx: string[];
+  approx: Array<{ construct: string; reason: string }>;
   line: number;
   implicit: boolean;
   /** Matches every packet, exactly: nothing after it in its direction is reached. */
@@ -135,7 +135,7 @@ export function readAzureNsg(text: string, file: string): ParsedRuleset {
         `bad protocol ${JSON.stringify(field(props, "protocol"))}`,
         "Tcp, Udp, Icmp, Esp, Ah or *",
       );
-    const approx: string[] = [];
+    const approx: NsgRule["approx"] = [];
     const dims: Record<string, IntervalSet> = {};
     for (const [side, dim, pdim] of [
       ["source", "src", "sport"],
@@ -165,9 +165,10 @@ export function readAzureNsg(text: string, file: string): ParsedRuleset {
           if (cidr && !/^any[46]?$/i.test(String(a))) aset = aset.union(cidr.set);
           else if (typeof a === "string" && /^(\[.*\]|[A-Za-z][\w.-]*)$/.test(a)) {
             aset = ALL_ADDRESSES;
-            approx.push(
-              `${side} ${a} (a service tag or expression: its addresses are not in this file; analysed as any address)`,
-            );
+            approx.push({
+              construct: `${side} ${a}`,
+              reason: `${a.startsWith("[") ? "an ARM expression" : "a service tag"}: the addresses it names are not in this file; analysed as any address`,
+            });
           } else
             return bad(
               addrs.key,
@@ -179,9 +180,10 @@ export function readAzureNsg(text: string, file: string): ParsedRuleset {
       const asgs = field(props, `${side}ApplicationSecurityGroups`);
       if (Array.isArray(asgs) && asgs.length > 0) {
         aset = ALL_ADDRESSES;
-        approx.push(
-          `${side} application security groups (members are not in this file; analysed as any address)`,
-        );
+        approx.push({
+          construct: `${side}ApplicationSecurityGroups`,
+          reason: "the groups' members are not in this file; analysed as any address",
+        });
       }
       if (addrs.items.length === 0 && !(Array.isArray(asgs) && asgs.length > 0))
         return bad(
@@ -197,7 +199,10 @@ export function readAzureNsg(text: string, file: string): ParsedRuleset {
       if (portsLimited && proto.equals(ALL_PROTOCOLS)) {
         // Ports only exist for TCP and UDP: read as those two, said.
         proto = IntervalSet.of(PROTO.tcp).union(IntervalSet.of(PROTO.udp));
-        approx.push("protocol * with port ranges (read as TCP and UDP on those ports)");
+        approx.push({
+          construct: "protocol * with port ranges",
+          reason: "only TCP and UDP have ports: read as TCP and UDP on those ports",
+        });
       } else {
         dims.sport = ALL_PORTS;
         dims.dport = ALL_PORTS;
@@ -295,11 +300,7 @@ function toRule(r: NsgRule, chain: string, index: number, file: string): Rule {
     at,
     r.implicit ? `Azure adds default rule ${r.name} to every NSG` : undefined,
   );
-  rule.approximations = r.approx.map((reason): Approximation => ({
-    construct: reason.split(" (")[0]!,
-    reason,
-    origin: at,
-  }));
+  rule.approximations = r.approx.map((a): Approximation => ({ ...a, origin: at }));
   return rule;
 }
 
