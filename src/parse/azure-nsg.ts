@@ -40,7 +40,7 @@ const PROTOCOLS = new Map<string, IntervalSet>([
   ["*", ALL_PROTOCOLS],
   ["tcp", IntervalSet.of(PROTO.tcp)],
   ["udp", IntervalSet.of(PROTO.udp)],
-  // Azure's Icmp covers ICMP of the rule's IP version (ICMPv6 for IPv6 prefixes).
+  // Icmp: whether Azure's Icmp also matches ICMPv6 is not documented: both, approximated below.
   ["icmp", IntervalSet.of(PROTO.icmp).union(IntervalSet.of(PROTO.ipv6icmp))],
   ["esp", IntervalSet.of(50)],
   ["ah", IntervalSet.of(51)],
@@ -137,6 +137,11 @@ export function readAzureNsg(text: string, file: string): ParsedRuleset {
       );
     const approx: NsgRule["approx"] = [];
     const dims: Record<string, IntervalSet> = {};
+    if (String(field(props, "protocol")).toLowerCase() === "icmp")
+      approx.push({
+        construct: "protocol Icmp",
+        reason: "read as ICMP and ICMPv6 (Azure does not document whether Icmp matches ICMPv6)",
+      });
     for (const [side, dim, pdim] of [
       ["source", "src", "sport"],
       ["destination", "dst", "dport"],
