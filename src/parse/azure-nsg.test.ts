@@ -149,3 +149,30 @@ test("Azure NSG: the ARM form (properties, port lists) reads like az's; two NSGs
     ['9: rule deny-all: bad protocol "Sctp"', '18: rule deny-all: bad direction "In"'],
   );
 });
+
+test("Azure NSG: the REST form (properties.securityRules) reads alike; a shared priority is refused", () => {
+  const rest = JSON.stringify({
+    name: "edge-nsg",
+    properties: {
+      securityRules: [rule("sip", 100, "Allow", "Tcp", "5061"), DENY_ALL].map((r) => ({
+        name: r.name,
+        properties: r,
+      })),
+    },
+  });
+  assert.equal(sniffFormat(rest), "azure-nsg");
+  assert.deepEqual(verdicts(readAzureNsg(rest, "rest.json")), {
+    sip: "allowed",
+    web: "blocked",
+    media: "blocked",
+    stun: "blocked",
+  });
+  const twice = readAzureNsg(
+    show([rule("a", 100, "Allow", "Tcp", "5061"), rule("b", 100, "Deny", "Tcp", "443")]),
+    "nsg.json",
+  );
+  assert.deepEqual(
+    twice.diagnostics.map((d) => `${d.severity}[${d.code}] ${d.message}`),
+    ["error[azure-priority] rules a and b share priority 100 in one direction"],
+  );
+});
