@@ -1,5 +1,6 @@
 /** Readers by format name (the CLI's `--ruleset-format`). Windows, AWS and ASA readers go here. */
 import { readAwsSecurityGroups } from "./aws-reader.js";
+import { readAzureNsg } from "./azure-nsg.js";
 import { readCiscoAsa } from "./asa-reader.js";
 import { readFortios } from "./fortios.js";
 import { readIp6tablesSave, readIptablesSave } from "./iptables-save.js";
@@ -19,6 +20,7 @@ export const READERS = {
   "iptables-script": readIptablesScript,
   "windows-firewall": readWindowsFirewall,
   "aws-security-groups": readAwsSecurityGroups,
+  "azure-nsg": readAzureNsg,
   "cisco-asa": readCiscoAsa,
   junos: readJunos,
   panos: readPanos,
@@ -34,6 +36,7 @@ export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter"
   "iptables-script": ["host", "perimeter"],
   "windows-firewall": ["host"],
   "aws-security-groups": ["host"],
+  "azure-nsg": ["host"],
   "cisco-asa": ["perimeter"],
   junos: ["perimeter"],
   panos: ["perimeter"],
@@ -49,6 +52,7 @@ export function sniffFormat(text: string): ReaderName | undefined {
   if (head.startsWith("{") || head.startsWith("[")) {
     if (/^\{\s*"nftables"\s*:/.test(head)) return "nftables-json";
     if (/"SecurityGroups"\s*:/.test(text)) return "aws-security-groups";
+    if (/"(securityRules|defaultSecurityRules)"\s*:/.test(text)) return "azure-nsg";
     if (/"rules"\s*:/.test(text) && /"(activeProfile|profiles|Direction)"\s*:/.test(text))
       return "windows-firewall";
     return undefined;

@@ -28,6 +28,7 @@ const READ_BACK: Partial<Record<TargetId, ReaderName>> = {
   panos: "panos",
   fortios: "fortios",
   aws: "aws-security-groups",
+  azure: "azure-nsg",
 };
 
 for (const id of builtinProfileIds()) {
@@ -44,8 +45,10 @@ for (const id of builtinProfileIds()) {
         for (const f of r.files)
           assert.ok(f.text.length > 0 && f.text.endsWith("\n"), `${id} → ${targetId}${f.suffix}: text`);
         const reader = READ_BACK[targetId as TargetId];
-        // AWS perimeters compile to network ACLs; the AWS reader takes security groups only.
-        if (!reader || (targetId === "aws" && t.value.bound.firewall.kind !== "host")) continue;
+        // AWS perimeters compile to network ACLs; the AWS reader takes security groups only. Azure
+        // perimeters are one NSG per zone subnet; the azure-nsg reader takes one host NSG.
+        const host = t.value.bound.firewall.kind === "host";
+        if (!reader || ((targetId === "aws" || targetId === "azure") && !host)) continue;
         const parsed = r.files
           .filter((f) => f.suffix === "" || f.suffix === ".v6")
           .map((f) => READERS[reader](f.text, `${id}.${targetId}${f.suffix}`));

@@ -8,4 +8,5 @@ export const RULESET_SEEDS: ReadonlyArray<readonly [ReaderName, string]> = [
   ["windows-firewall", "examples/legacy/edge-windows.json"],
   ["aws-security-groups", "examples/legacy/edge-aws.json"],
   ["cisco-asa", "examples/legacy/edge-asa.cfg"],
+  ["azure-nsg", "test/compile/golden/seed-host/azure.arm.json"],
 ];
