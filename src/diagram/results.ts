@@ -49,6 +49,8 @@ export function probeMark(t: ProbeTally): Mark {
 
 export interface FlowStatus {
   audit?: AuditVerdict;
+  /** The audit's SNAT check failed: the flow passes but leaves without these public addresses. */
+  notSnated?: string[];
   probe?: ProbeTally;
   mark: Mark;
 }
@@ -66,13 +68,20 @@ export function flowStatuses(results: RunResults): Map<string, FlowStatus> {
     out.set(id, s);
     return s;
   };
-  for (const f of results.audit?.flows ?? []) get(f.id).audit = f.verdict;
+  for (const f of results.audit?.flows ?? []) {
+    const s = get(f.id);
+    s.audit = f.verdict;
+    if (f.snat?.ok === false) s.notSnated = f.snat.public;
+  }
   for (const r of results.probe?.results ?? []) {
     const s = get(r.flow);
     s.probe = { ok: (s.probe?.ok ?? 0) + (r.ok ? 1 : 0), total: (s.probe?.total ?? 0) + 1 };
   }
   for (const s of out.values()) {
-    s.mark = worstMark([...(s.audit ? [auditMark(s.audit)] : []), ...(s.probe ? [probeMark(s.probe)] : [])]);
+    // A flow that passes without its static NAT's SNAT fails the audit (replies go to a private
+    // address), so it is coloured as failed too, not by its verdict alone.
+    const audit: Mark[] = s.audit ? [s.notSnated ? "failed" : auditMark(s.audit)] : [];
+    s.mark = worstMark([...audit, ...(s.probe ? [probeMark(s.probe)] : [])]);
   }
   return out;
 }
@@ -81,7 +90,8 @@ export function flowStatuses(results: RunResults): Map<string, FlowStatus> {
 export function statusText(s: FlowStatus | undefined): string {
   if (!s) return "";
   const parts: string[] = [];
-  if (s.audit) parts.push(`audit: ${s.audit}`);
+  if (s.audit)
+    parts.push(`audit: ${s.audit}${s.notSnated ? `, not SNAT-ed to ${s.notSnated.join(", ")}` : ""}`);
   if (s.probe) parts.push(`probe: ${s.probe.ok}/${s.probe.total} as expected`);
   return parts.join(" · ");
 }

@@ -6,7 +6,7 @@ import { junitXml, type JunitCase } from "./junit.js";
 export function renderAuditJunit(r: AuditReportT): string {
   const cases: JunitCase[] = r.flows.map((f) => {
     const c: JunitCase = {
-      name: `${f.id}: ${f.from} → ${f.to} ${f.transport} ${f.ports}`,
+      name: `${f.id}${f.origin === "site" ? " (site)" : ""}: ${f.from} → ${f.to} ${f.transport} ${f.ports}`,
       classname: `portmatrix.audit.${r.profile}`,
     };
     if (f.retired) c.skipped = "retired flow: not required";
@@ -17,6 +17,11 @@ export function renderAuditJunit(r: AuditReportT): string {
         text: f.blocked
           .map((b) => `${b.direction}: ${b.packets.join("; ")}\n  by ${ruleText(b.rule)}`)
           .join("\n"),
+      };
+    else if (f.snat?.ok === false)
+      c.failure = {
+        message: "not SNAT-ed",
+        text: `allowed, but leaves without its static NAT's public source ${f.snat.public.join(", ")}: replies go to a private address`,
       };
     return c;
   });

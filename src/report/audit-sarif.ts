@@ -11,6 +11,10 @@ type Level = "error" | "warning" | "note";
 const RULES: Record<string, { text: string; level: Level }> = {
   "flow-blocked": { text: "A required flow of the port matrix is blocked", level: "error" },
   "flow-partial": { text: "A required flow of the port matrix is only partly allowed", level: "error" },
+  "flow-not-snated": {
+    text: "A required flow leaves through the topology's static NAT without being SNAT-ed to its public address",
+    level: "error",
+  },
   exposure: { text: "The firewall accepts traffic no required flow needs", level: "warning" },
   retired: { text: "A rule serves only flows whose service has ended", level: "warning" },
   "dead-shadowed": { text: "No packet reaches the rule: earlier rules decide all it matches", level: "note" },
@@ -58,11 +62,22 @@ export function renderAuditSarif(r: AuditReportT, version: string): string {
       results.push(
         result(
           `flow-${f.verdict}`,
-          `${f.id} (${f.from} → ${f.to} ${f.transport} ${f.ports}) ${f.verdict}: ${b.direction === "reply" ? "replies" : "packets"} ${b.packets.join("; ")} dropped here`,
+          `${f.id}${f.origin === "site" ? " (site)" : ""} (${f.from} → ${f.to} ${f.transport} ${f.ports}) ${f.verdict}: ${b.direction === "reply" ? "replies" : "packets"} ${b.packets.join("; ")} dropped here`,
           b.rule,
         ),
       );
   }
+  // No rule decides a missing SNAT: the finding is located at the ruleset file(s).
+  for (const f of r.flows)
+    if (!f.retired && f.snat?.ok === false)
+      for (const s of r.rulesets)
+        results.push(
+          result(
+            "flow-not-snated",
+            `${f.id}${f.origin === "site" ? " (site)" : ""} (${f.from} → ${f.to} ${f.transport} ${f.ports}) ${f.verdict}, but not SNAT-ed to ${f.snat.public.join(", ")}: replies go to a private address`,
+            { file: s.file, line: 0, col: 0 },
+          ),
+        );
   for (const e of r.exposure)
     results.push(
       result(

@@ -47,7 +47,7 @@ function endpointCell(name: string, addresses: ResolvedFlow["fromAddresses"]): H
 }
 
 function notesCell(f: ResolvedFlow): Html {
-  const tags: string[] = [];
+  const tags: string[] = f.origin === "site" ? ["site rule (topology)"] : [];
   if (!f.active) tags.push(`inactive: needs ${f.conditions.join(", ")}`);
   if (f.retired) tags.push(`retired ${f.lifecycle?.ended ?? ""}`.trim());
   const t = tags.map((s) => `<span class="badge mark-not-applicable">${esc(s)}</span> `).join("");
@@ -58,7 +58,13 @@ function verdictCells(
   s: FlowStatus | undefined,
   has: { audit: boolean; probe: boolean },
 ): [Html | string, Html | string] {
-  const audit = s?.audit ? badge(auditMark(s.audit), s.audit) : has.audit ? "not audited" : "";
+  const audit = s?.audit
+    ? s.notSnated
+      ? badge("failed", `${s.audit}, not SNAT-ed to ${s.notSnated.join(", ")}`)
+      : badge(auditMark(s.audit), s.audit)
+    : has.audit
+      ? "not audited"
+      : "";
   const probe = s?.probe
     ? badge(probeMark(s.probe), `${s.probe.ok}/${s.probe.total} as expected`)
     : has.probe
