@@ -131,6 +131,8 @@ function compileFor(opts: ApplyOpts): Compiled {
   const within = wholeNumber("--confirm-within", opts.confirmWithin, 1);
   const t = loadTopology(opts.topology!);
   if (!t.ok) throw new InputError(t.diagnostics);
+  // The topology's own warnings (management opened on purpose …), as compile prints them.
+  printDiagnostics(t.diagnostics);
   const planned = makePlan(t.value.bound, { dropRetired: opts.dropRetired === true });
   if (!planned.ok) throw new InputError(planned.diagnostics);
   warn(planned.plan.warnings);

@@ -263,6 +263,8 @@ async function runAudit(opts: AuditOpts): Promise<number> {
   const maxLines = wholeNumber("--max-lines", opts.maxLines, 1);
   const t = loadTopology(opts.topology);
   if (!t.ok) throw new InputError(t.diagnostics);
+  // The topology's own warnings (management opened on purpose …), as compile prints them.
+  printDiagnostics(t.diagnostics);
   const live = opts.live !== undefined ? await liveTexts(opts) : undefined;
   if (live && !live.ok) return (printDiagnostics([live.diagnostic]), EXIT.environment);
   const { parsed, warnings } = live

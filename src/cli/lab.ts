@@ -41,6 +41,7 @@ export async function runLabCommand(opts: LabOpts): Promise<number> {
     ...(opts.ruleset !== undefined ? { rulesetPath: opts.ruleset } : {}),
     dropRetired: opts.dropRetired === true,
     log: opts.quiet ? () => {} : (l) => process.stderr.write(`lab: ${l}\n`),
+    warn: printDiagnostics,
   });
   // Every exit path cleans up: normal end, errors, and Ctrl-C / SIGTERM / SIGHUP (the terminal
   // closed): exit 130 / 143 / 129 after.

@@ -127,6 +127,8 @@ async function runListen(opts: ListenOpts): Promise<number> {
     ]);
   const t = loadTopology(opts.topology);
   if (!t.ok) throw new InputError(t.diagnostics);
+  // The topology's own warnings (management opened on purpose …), as compile prints them.
+  printDiagnostics(t.diagnostics);
   const planned = planListen(t.value.bound, opts.as);
   if (!planned.ok) throw new InputError(planned.diagnostics);
   const plan = planned.plan;

@@ -153,6 +153,8 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
   if (cert !== undefined && key !== undefined) Object.assign(settings, { cert, key });
   const t = loadTopology(opts.topology);
   if (!t.ok) throw new InputError(t.diagnostics);
+  // The topology's own warnings (management opened on purpose …), as compile prints them.
+  printDiagnostics(t.diagnostics);
   const planned = planProbe(t.value.bound, opts.from, {
     ...(opts.to !== undefined ? { to: opts.to } : {}),
     includeRetired: opts.includeRetired === true,

@@ -42,6 +42,8 @@ export interface LabOptions {
   rulesetPath?: string;
   dropRetired: boolean;
   log: (line: string) => void;
+  /** The topology's own warnings (acknowledged open management, NAT advisories …), once loaded. */
+  warn?: (diagnostics: readonly Diagnostic[]) => void;
 }
 
 export type LabRun =
@@ -114,6 +116,7 @@ export class Lab {
       );
     const loaded = loadTopology(o.topologyPath);
     if (!loaded.ok) return { ok: false, kind: "input", diagnostics: loaded.diagnostics };
+    o.warn?.(loaded.diagnostics);
     const bound = loaded.value.bound;
     const addresses = assignLabAddresses(bound);
     // IPv6 hosts for `any` endpoints only when some endpoint has IPv6 (else v6 probes test nothing).
