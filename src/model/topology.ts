@@ -175,6 +175,22 @@ export function bindTopology(
         "the admin networks only (e.g. 198.51.100.0/28), or managementFromAnywhere: true to open it on purpose",
       );
   }
+  // Not the whole Internet, but most of it (0.0.0.0/1, 2000::/3): said, not refused.
+  const wide = (
+    [
+      [ALL_V4, "IPv4", 1n << 24n, "/8"],
+      [ALL_V6, "IPv6", 1n << 96n, "/32"],
+    ] as const
+  ).filter(([all, , limit]) => !management.contains(all) && management.intersect(all).size() > limit);
+  for (const [all, fam, , prefix] of wide)
+    diagnostics.push(
+      diag(
+        "wide-management",
+        "warning",
+        `management admits more ${fam} addresses than a ${prefix} (${toReadable(management.intersect(all)).slice(0, 3).join(", ")}): connections from a large part of the Internet to ${topology.firewall?.kind === "host" ? topology.firewall.host : "the firewall itself"}`,
+        { at: source.positionOf(["management"]), expected: "the admin networks only (e.g. 198.51.100.0/28)" },
+      ),
+    );
   const nat = bindNat({
     nat: topology.nat,
     endpoints: allEndpoints,

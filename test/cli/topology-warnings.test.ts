@@ -42,3 +42,29 @@ test("topology warnings: audit, probe and listen print the acknowledged open man
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("topology warnings: management wider than a /8 (IPv4) or a /32 (IPv6) is a located warning", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pm-topowarn-"));
+  try {
+    const topo = join(dir, "topology.yaml");
+    const wide = topologyText("host", "eth0", ["0.0.0.0/1", "198.51.100.0/28", "2000::/3"]);
+    writeFileSync(topo, wide);
+    const r = runCli(["compile", "-t", topo, "--target", "nftables"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /warning\[wide-management\]: management admits more IPv4 addresses than a \/8 \(0\.0\.0\.0\/1, /,
+    );
+    assert.match(
+      r.stderr,
+      /warning\[wide-management\]: management admits more IPv6 addresses than a \/32 \(2000::\/3\)/,
+    );
+    // A /8 itself and the usual admin networks say nothing.
+    writeFileSync(topo, topologyText("host", "eth0", ["10.0.0.0/8", "2001:db8::/32"]));
+    const quiet = runCli(["compile", "-t", topo, "--target", "nftables"]);
+    assert.equal(quiet.status, 0, quiet.stderr);
+    assert.doesNotMatch(quiet.stderr, /wide-management/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
