@@ -78,7 +78,8 @@ export interface Plan {
   firewall: FirewallSpec;
   /** host kind: the host's own addresses. */
   hostAddresses?: PlanAddresses;
-  zones: Array<{ name: string; interface: string }>;
+  /** `at`: where the topology names the interface (for a target's refusal). */
+  zones: Array<{ name: string; interface: string; at?: Position }>;
   /** Management rules first, then the active flows in profile order. */
   rules: PlanRule[];
   management: PlanAddresses;
@@ -226,7 +227,13 @@ export function makePlan(t: BoundTopology, opts: { dropRetired: boolean }): Plan
   }
   if (diagnostics.length > 0) return { ok: false, diagnostics };
   const zones =
-    fw.kind === "perimeter" ? fw.zones.map((z) => ({ name: z.name, interface: z.interface })) : [];
+    fw.kind === "perimeter"
+      ? fw.zones.map((z) => ({
+          name: z.name,
+          interface: z.interface,
+          ...(z.interfaceAt ? { at: z.interfaceAt } : {}),
+        }))
+      : [];
   return {
     ok: true,
     plan: {

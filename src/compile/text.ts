@@ -146,7 +146,7 @@ export function refuseInterfaces(target: string, plan: Plan, grammar: InterfaceG
         "compile-unsupported",
         "error",
         `target ${target} cannot name interface ${JSON.stringify(z.interface)} of zone ${z.name} in its rules as written`,
-        { expected: grammar.expected },
+        { expected: grammar.expected, at: z.at },
       ),
     );
 }

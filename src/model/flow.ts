@@ -86,6 +86,8 @@ export interface PerimeterZone {
   name: string;
   interface: string;
   endpoints: string[];
+  /** Where the zone's `interface:` is written, for targets that cannot name it. */
+  interfaceAt?: Position;
 }
 
 export interface PerimeterFirewall {

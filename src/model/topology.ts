@@ -1,5 +1,5 @@
 /** Binds a checked profile to a topology: addresses, features, firewall, management. Pure. */
-import { diag, hasErrors, type Diagnostic } from "../diag/diagnostic.js";
+import { diag, hasErrors, type Diagnostic, type Position } from "../diag/diagnostic.js";
 import { addressText, ALL_V4, ALL_V6, parseAddress, toReadable, V6_BASE } from "../space/address.js";
 import { IntervalSet } from "../space/interval-set.js";
 import type { BoundTopology, ExpectedCertificate, ExpectedDnsRecord, FirewallSpec } from "./flow.js";
@@ -151,7 +151,8 @@ export function bindTopology(
   const allEndpoints = [...endpoints, ...site];
   const allIds = [...endpointIds, ...site.map((e) => e.id)];
   const ownFlows = siteFlows(topology.site, profile, allEndpoints, variables, err);
-  const firewall = topology.firewall && checkFirewall(topology.firewall, allIds, err);
+  const firewall =
+    topology.firewall && checkFirewall(topology.firewall, allIds, err, (path) => source.positionOf(path));
   const management =
     topology.management === undefined
       ? IntervalSet.EMPTY
@@ -330,6 +331,7 @@ function checkFirewall(
   fw: Topology["firewall"],
   endpointIds: string[],
   err: (code: string, message: string, path: PathKey[], expected?: string) => void,
+  positionOf: (path: PathKey[]) => Position | undefined,
 ): FirewallSpec | undefined {
   if (fw.kind === "host") {
     if (!endpointIds.includes(fw.host)) {
@@ -367,7 +369,13 @@ function checkFirewall(
         else placed.set(e, name);
       }
     });
-    return { name, interface: z.interface, endpoints: z.endpoints.flatMap(expand) };
+    const interfaceAt = positionOf(["firewall", "zones", name, "interface"]);
+    return {
+      name,
+      interface: z.interface,
+      endpoints: z.endpoints.flatMap(expand),
+      ...(interfaceAt ? { interfaceAt } : {}),
+    };
   });
   const interfaces = new Set<string>();
   zones.forEach((z) => {

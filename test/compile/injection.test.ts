@@ -116,6 +116,12 @@ test("issue 15: a name Linux allows but a target cannot carry is refused by that
       if (target !== "azure") assert.ok(o.files[""]!.includes(name), `${target} writes ${name}`);
     }
   }
+  // Through the CLI, the refusal points at the zone's `interface:` in the topology.
+  const topo = topologyText("perimeter", "veth0@if2");
+  const r = compile(topo, ["--target", "pf"]);
+  assert.equal(r.status, 2, r.stderr);
+  assertLocated(r, topo, "veth0@if2", "error[compile-unsupported]");
+  assert.equal(r.stdout, "");
 });
 
 const HOSTILE_PROFILE = profileText({
