@@ -14,6 +14,7 @@ import {
   type Node,
 } from "yaml";
 import { diag, type Diagnostic, type Position } from "../diag/diagnostic.js";
+import { looksLikeJson, MAX_JSON_CHARS, parseJson } from "./json-source.js";
 
 export type PathKey = string | number;
 
@@ -32,16 +33,35 @@ export interface YamlSource {
 export const MAX_YAML_CHARS = 32 * 1024 * 1024;
 
 export function parseYaml(file: string, text: string): { source?: YamlSource; diagnostics: Diagnostic[] } {
+  // JSON (every machine export) is read natively, with positions from a compact tree; what only
+  // looks like JSON (a YAML flow map `{a: 1}`) is read as YAML, and if that fails too the JSON
+  // error is the one said.
+  let jsonError: Diagnostic[] | undefined;
+  if (looksLikeJson(text) && text.length <= MAX_JSON_CHARS) {
+    const j = parseJson(file, text);
+    if (j.ok) return { source: j.source, diagnostics: [] };
+    if (!("notJson" in j) || text.length > MAX_YAML_CHARS) return { diagnostics: j.diagnostics };
+    jsonError = j.diagnostics;
+  }
+  const yaml = parseYamlDocument(file, text);
+  return yaml.source || jsonError === undefined ? yaml : { diagnostics: jsonError };
+}
+
+/** The YAML parser alone (no JSON fast path): for the differential test of positions. */
+export function parseYamlDocument(
+  file: string,
+  text: string,
+): { source?: YamlSource; diagnostics: Diagnostic[] } {
   if (text.length > MAX_YAML_CHARS)
     return {
       diagnostics: [
         diag(
           "input-too-large",
           "error",
-          `${file}: a YAML or JSON document of more than 32 MiB is too large to read`,
+          `${file}: a ${looksLikeJson(text) ? "JSON document of more than 64" : "YAML document of more than 32"} MiB is too large to read`,
           {
             at: { file, line: 1, col: 1 },
-            expected: "at most 32 MiB for YAML and JSON inputs (64 MiB for text rulesets)",
+            expected: "at most 32 MiB for YAML and 64 MiB for JSON inputs and text rulesets",
           },
         ),
       ],
