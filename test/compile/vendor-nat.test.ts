@@ -1,0 +1,192 @@
+/**
+ * Static NAT written by the PAN-OS, FortiOS and Junos targets (issue 19), read back by their own
+ * readers: every flow of the NAT catalog topology allowed, nothing exposed, every flow leaving a
+ * NAT'ed endpoint SNAT-ed to its public address — and the traps: a policy naming the wrong side of
+ * the NAT (public where the device matches the private address, or the other way round), a NAT
+ * rule without its policy, and source NAT taken away (asymmetric NAT, exit 1).
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import { audit, exitCode } from "../../src/audit/audit.js";
+import { TARGETS } from "../../src/compile/index.js";
+import { makePlan } from "../../src/compile/plan.js";
+import type { TargetId } from "../../src/compile/target.js";
+import { READERS, type ReaderName } from "../../src/parse/index.js";
+import { loadTopology } from "../../src/shell/load.js";
+import { ROOT } from "../cli/run-cli.js";
+
+const NAT_TOPOLOGY = join(ROOT, "examples", "catalog", "lync2013-edge-single-nat.yaml");
+const VENDORS: Array<[TargetId, ReaderName]> = [
+  ["panos", "panos"],
+  ["fortios", "fortios"],
+  ["junos", "junos"],
+];
+/**
+ * What each reader cannot decide from the file, by design (named, so nothing else may creep in):
+ * PAN-OS's destination NAT rule `to` zone is the zone the public address is routed to, which the
+ * configuration's routes decide; a FortiOS VIP policy is read as also matching packets sent
+ * straight to the mapped address. Junos: none.
+ */
+const EXPECTED_APPROXIMATION: Record<string, RegExp | undefined> = {
+  panos: /^NAT zone to internet \(the pre-NAT destination's zone\): not checked$/,
+  fortios: /^VIP pm-nat-[a-z-]+: packets sent straight to its mapped address are taken to match too$/,
+  junos: undefined,
+};
+
+function bound() {
+  const t = loadTopology(NAT_TOPOLOGY);
+  assert.ok(t.ok, JSON.stringify(!t.ok && t.diagnostics));
+  return t.value.bound;
+}
+
+function compiled(target: TargetId): string {
+  const plan = makePlan(bound(), { dropRetired: true });
+  assert.ok(plan.ok);
+  const r = TARGETS[target].compile(plan.plan);
+  assert.ok(r.ok, JSON.stringify(!r.ok && r.diagnostics));
+  return r.files[0]!.text;
+}
+
+function auditText(reader: ReaderName, text: string) {
+  const parsed = READERS[reader](text, `nat.${reader}`);
+  assert.deepEqual(
+    parsed.diagnostics.filter((d) => d.severity === "error"),
+    [],
+  );
+  return audit(bound(), [parsed]);
+}
+
+const active = () => bound().flows.filter((f) => f.active && !f.retired);
+const inbound = () => active().filter((f) => f.from === "any");
+const outbound = () => active().filter((f) => f.to === "any");
+
+for (const [target, reader] of VENDORS) {
+  test(`vendor nat: ${target} writes the static NAT and round-trips all allowed, SNAT symmetric`, () => {
+    const r = auditText(reader, compiled(target));
+    assert.deepEqual(
+      r.flows.map((f) => [f.id, f.verdict]),
+      active().map((f) => [f.id, "allowed"]),
+      JSON.stringify(r.flows, null, 1),
+    );
+    assert.deepEqual(r.exposure, []);
+    assert.deepEqual(
+      r.flows.filter((f) => f.snat).map((f) => [f.id, f.snat!.ok]),
+      outbound().map((f) => [f.id, true]),
+    );
+    assert.equal(exitCode(r), 0);
+    const want = EXPECTED_APPROXIMATION[target];
+    if (!want) {
+      assert.deepEqual(r.unsupported, []);
+      assert.ok(r.flows.every((f) => !f.uncertain));
+    } else {
+      assert.ok(r.unsupported.length > 0);
+      for (const u of r.unsupported) assert.match(u.reason, want);
+      // Only flows arriving through the NAT meet the approximation.
+      for (const f of r.flows) assert.equal(f.uncertain, f.from === "any", f.id);
+    }
+  });
+}
+
+/** Each target's text with one flow's policy pointed at the other side of the NAT. */
+const WRONG_SIDE: Record<string, (text: string) => string> = {
+  // PAN-OS matches the pre-NAT destination: the private address misses the flow.
+  panos: (t) =>
+    t.replace(
+      /^(set rulebase security rules pm-stun-udp-in .* destination )pm-nat-av-edge-public /m,
+      "$1pm-nat-av-edge-private ",
+    ),
+  // The SRX matches the translated destination: the public address misses it.
+  junos: (t) =>
+    t
+      .replace(
+        /^(set security policies from-zone internet to-zone dmz policy pm-stun-udp-in match destination-address )pm-av-edge$/m,
+        "$1pm-av-edge-public",
+      )
+      .replace(/^set security policies default-policy/m, (m) =>
+        `set security address-book global address pm-av-edge-public 198.51.100.230/32\n${m}`,
+      ),
+  // FortiOS translates only for a policy naming the VIP: the plain private address misses it.
+  fortios: (t) =>
+    t.replace(
+      /(set name "pm-stun-udp-in"\n(?: {8}.*\n)*? {8}set dstaddr )"pm-nat-av-edge"/,
+      '$1"pm-av-edge"',
+    ),
+};
+
+for (const [target, reader] of VENDORS) {
+  test(`vendor nat trap: ${target} policy naming the wrong side of the NAT leaves the flow blocked`, () => {
+    const text = compiled(target);
+    const wrong = WRONG_SIDE[target]!(text);
+    assert.notEqual(wrong, text, "the trap edit applies");
+    const r = auditText(reader, wrong);
+    assert.deepEqual(
+      r.flows.filter((f) => f.verdict !== "allowed").map((f) => [f.id, f.verdict]),
+      [["stun-udp-in", "blocked"]],
+    );
+    assert.deepEqual(r.exposure, []);
+    assert.equal(exitCode(r), 1);
+  });
+}
+
+/** Each target's text without one inbound flow's policy (its NAT rule stays). */
+const NO_POLICY: Record<string, (text: string) => string> = {
+  panos: (t) => t.replace(/^set rulebase security rules pm-stun-udp-in .*\n/m, ""),
+  junos: (t) => t.replace(/^set security policies from-zone internet to-zone dmz policy pm-stun-udp-in .*\n/gm, ""),
+  fortios: (t) => t.replace(/ {4}edit \d+\n {8}set name "pm-stun-udp-in"\n(?: {8}.*\n)*? {4}next\n/, ""),
+};
+
+for (const [target, reader] of VENDORS) {
+  test(`vendor nat trap: ${target} NAT rule without its policy: the flow is blocked, the NAT opens nothing`, () => {
+    const text = compiled(target);
+    const cut = NO_POLICY[target]!(text);
+    assert.notEqual(cut, text);
+    const r = auditText(reader, cut);
+    assert.deepEqual(
+      r.flows.filter((f) => f.verdict !== "allowed").map((f) => f.id),
+      ["stun-udp-in"],
+    );
+    assert.deepEqual(r.exposure, []);
+  });
+}
+
+/** Each target's text with the source translation taken away (destination NAT kept). */
+const NO_SNAT: Record<string, (text: string) => string> = {
+  panos: (t) =>
+    t.replace(/^set rulebase nat rules pm-nat-[a-z-]+-out-internet .*\n/gm, ""),
+  fortios: (t) => t.replace(/ {8}set nat enable\n {8}set ippool enable\n {8}set poolname .*\n/g, ""),
+  // Junos static NAT is bidirectional by itself: destination NAT without the reverse mapping is a
+  // destination NAT rule-set (which an admin might write instead), plus source NAT off.
+  junos: (t) =>
+    t
+      .replace(/^set security nat static rule-set pm-nat-dmz rule (\S+) then static-nat prefix (\S+)$/gm, (_, r, p) =>
+        `set security nat destination pool ${r} address ${p}\nset security nat destination rule-set pm-nat-dmz rule ${r} then destination-nat pool ${r}`,
+      )
+      .replace(/^set security nat static rule-set pm-nat-dmz /gm, "set security nat destination rule-set pm-nat-dmz ")
+      .replace(/^(set security nat destination rule-set pm-nat-dmz) description .*$/m, "$1 description x") +
+    "set security nat source rule-set out from zone dmz\nset security nat source rule-set out to zone internet\n" +
+    "set security nat source rule-set out rule none match source-address 0.0.0.0/0\n" +
+    "set security nat source rule-set out rule none then source-nat off\n",
+};
+
+for (const [target, reader] of VENDORS) {
+  test(`vendor nat trap: ${target} without source NAT: flows pass but leave unSNAT-ed (asymmetric, exit 1)`, () => {
+    const text = compiled(target);
+    const cut = NO_SNAT[target]!(text);
+    assert.notEqual(cut, text);
+    const r = auditText(reader, cut);
+    assert.ok(
+      r.flows.every((f) => f.verdict === "allowed"),
+      JSON.stringify(r.flows.filter((f) => f.verdict !== "allowed")),
+    );
+    assert.deepEqual(
+      r.flows.filter((f) => f.snat?.ok === false).map((f) => f.id),
+      outbound().map((f) => f.id),
+    );
+    assert.equal(exitCode(r), 1);
+  });
+}
+
+test("vendor nat: inbound flows are addressed to the public address (sanity of the topology)", () => {
+  assert.ok(inbound().length >= 8 && outbound().length >= 6);
+});
