@@ -190,3 +190,31 @@ for (const [target, reader] of VENDORS) {
 test("vendor nat: inbound flows are addressed to the public address (sanity of the topology)", () => {
   assert.ok(inbound().length >= 8 && outbound().length >= 6);
 });
+
+test("junos reader: source NAT rule-sets (pool, interface, off) decide the SNAT check, in rule order", () => {
+  const base = NO_SNAT.junos!(compiled("junos")).replace(/^set security nat source .*\n/gm, "");
+  const source = [
+    "set security nat source pool av-public address 198.51.100.230/32",
+    "set security nat source rule-set out from zone dmz",
+    "set security nat source rule-set out to zone internet",
+    // First match: the A/V edge leaves by its pool; then the access edge by the egress interface.
+    "set security nat source rule-set out rule av match source-address 203.0.113.230/32",
+    "set security nat source rule-set out rule av then source-nat pool av-public",
+    "set security nat source rule-set out rule access match source-address-name pm-xmpp-proxy",
+    "set security nat source rule-set out rule access then source-nat interface",
+    "set security nat source rule-set out rule rest match source-address 0.0.0.0/0",
+    "set security nat source rule-set out rule rest then source-nat off",
+  ].join("\n");
+  const r = auditText("junos", `${base}${source}\n`);
+  assert.ok(r.flows.every((f) => f.verdict === "allowed"));
+  const av = outbound().filter((f) => f.from === "av-edge").map((f) => f.id);
+  assert.ok(av.length > 0);
+  assert.deepEqual(
+    r.flows.filter((f) => f.snat?.ok === true).map((f) => f.id),
+    av,
+  );
+  assert.deepEqual(r.unsupported, []);
+  // The pool named by the rule must exist.
+  const parsed = READERS.junos(`${base}${source.replace("pool av-public address", "pool other address")}\n`, "x");
+  assert.ok(parsed.diagnostics.some((d) => d.code === "junos-reference" && /pool av-public has no address/.test(d.message)));
+});
