@@ -92,21 +92,27 @@ function compile(plan: Plan): TargetResult {
     let dst: string;
     if (inbound.length === 0) dst = addresses(pick(r.dst), r.toEndpoint);
     else {
+      // The translated address becomes its public object; the rest (e.g. the endpoint's untranslated
+      // IPv6 addresses) stays as it is.
       const host = (a: string) => `${a}/32`;
-      const rest = pick(r.dst).filter((c) => !inbound.some((n) => c === host(n.private)));
-      if (rest.length > 0)
+      const list = pick(r.dst);
+      const used = inbound.filter((n) => list.includes(host(n.private)));
+      const rest = list.filter((c) => !used.some((n) => c === host(n.private)));
+      const restName = rest.length > 0 ? addresses(rest, r.toEndpoint) : undefined;
+      const wide = rest.filter((c) => isAny([c]) || used.some((n) => holds(c, n.private)));
+      if (wide.length > 0)
         return {
           ok: false,
           diagnostics: [
             unsupported(
               "panos",
               r,
-              `destination ${rest.join(", ")} beside the NAT'ed address of ${r.toEndpoint ?? ""}`,
-              "a flow to a NAT'ed endpoint addresses its translated address only",
+              `destination ${wide.join(", ")} beside the NAT'ed address of ${r.toEndpoint ?? ""}`,
+              "a flow to a NAT'ed endpoint names its addresses, not a prefix or any around them",
             ),
           ],
         };
-      const names = inbound.map((n) => nat.get(n)!.pub);
+      const names = [...used.map((n) => nat.get(n)!.pub), ...(restName ? [restName] : [])];
       dst = names.length === 1 ? names[0]! : `[ ${names.join(" ")} ]`;
     }
     let service = "any";
@@ -148,6 +154,15 @@ function compile(plan: Plan): TargetResult {
   return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings };
 }
 
+/** Whether IPv4 prefix `cidr` holds address `addr` (IPv6 prefixes hold no translated address). */
+function holds(cidr: string, addr: string): boolean {
+  const [base, len] = cidr.split("/") as [string, string?];
+  if (!base.includes(".")) return false;
+  const num = (a: string) => a.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+  const size = 2 ** (32 - Number(len ?? 32));
+  return Math.floor(num(base) / size) === Math.floor(num(addr) / size);
+}
+
 /** An address object per NAT pair side, named after the pair's first endpoint. */
 function natObjects(plan: Plan, objects: UniqueNames): Map<PlanNat, { pub: string; priv: string; lines: string[] }> {
   return new Map(
@@ -174,6 +189,11 @@ function staticNat(
 ): string[] {
   if (plan.nat.length === 0) return [];
   const out = ["# Static NAT: policies match the pre-NAT destination (public) and the post-NAT zone."];
+  const natZones = [...new Set(plan.nat.map((n) => n.zone.name))];
+  if (natZones.length > 1)
+    warnings.push(
+      `panos: NAT'ed endpoints in several zones (${natZones.join(", ")}): a session from one of them to another's public address takes the destination NAT rule only (PAN-OS applies one NAT rule per session), so it keeps its private source; audit reports it as not SNAT-ed`,
+    );
   const names = new UniqueNames();
   for (const n of plan.nat) {
     const others = plan.zones.filter((z) => z.name !== n.zone.name);
