@@ -6,6 +6,8 @@
  * rule without its policy, and source NAT taken away (asymmetric NAT, exit 1).
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { audit, exitCode } from "../../src/audit/audit.js";
@@ -217,4 +219,77 @@ test("junos reader: source NAT rule-sets (pool, interface, off) decide the SNAT 
   // The pool named by the rule must exist.
   const parsed = READERS.junos(`${base}${source.replace("pool av-public address", "pool other address")}\n`, "x");
   assert.ok(parsed.diagnostics.some((d) => d.code === "junos-reference" && /pool av-public has no address/.test(d.message)));
+});
+
+/**
+ * The NAT topology with a third zone (webconf-edge alone in dmz2) and the A/V edge dual-stack
+ * (IPv6 untranslated, or translated too): several zones, a NAT'ed endpoint with untranslated
+ * addresses, IPv6 pairs.
+ */
+function variant(ipv6Nat: boolean) {
+  const text = readFileSync(NAT_TOPOLOGY, "utf8")
+    .replace("av-edge: 203.0.113.230}", 'av-edge: [203.0.113.230, "2001:db8::230"]}')
+    .replace("av-edge: 198.51.100.230}", ipv6Nat ? 'av-edge: [198.51.100.230, "2001:db8::1:230"]}' : "av-edge: 198.51.100.230}")
+    .replace(
+      "      endpoints: [xmpp-proxy, access-edge, webconf-edge, av-edge]",
+      "      endpoints: [xmpp-proxy, access-edge, av-edge]\n    dmz2:\n      interface: eth2\n      endpoints: [webconf-edge]",
+    );
+  const dir = mkdtempSync(join(tmpdir(), "pm-vendornat-"));
+  try {
+    const path = join(dir, "nat3.yaml");
+    writeFileSync(path, text);
+    const t = loadTopology(path);
+    assert.ok(t.ok, JSON.stringify(!t.ok && t.diagnostics));
+    return t.value.bound;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("vendor nat: three zones and a dual-stack NAT'ed endpoint round-trip; PAN-OS says what one NAT rule per session means", () => {
+  const t = variant(false);
+  const plan = makePlan(t, { dropRetired: true });
+  assert.ok(plan.ok);
+  for (const [target, reader] of VENDORS) {
+    const r = TARGETS[target].compile(plan.plan);
+    assert.ok(r.ok, `${target}: ${JSON.stringify(!r.ok && r.diagnostics)}`);
+    const parsed = READERS[reader](r.files[0]!.text, target);
+    assert.deepEqual(parsed.diagnostics.filter((d) => d.severity === "error"), []);
+    const a = audit(t, [parsed]);
+    assert.ok(a.flows.every((f) => f.verdict === "allowed"), `${target}: ${JSON.stringify(a.flows)}`);
+    assert.deepEqual(a.exposure, [], target);
+    const notSnat = a.flows.filter((f) => f.snat?.ok === false).map((f) => f.id);
+    if (target === "panos") {
+      // The A/V edge's sessions to webconf-edge's public address (in dmz2) take its destination NAT only.
+      assert.ok(r.warnings.some((w) => /one NAT rule per session/.test(w)));
+      assert.deepEqual(
+        notSnat,
+        t.flows.filter((f) => f.active && !f.retired && f.from === "av-edge" && f.to === "any").map((f) => f.id),
+      );
+    } else assert.deepEqual(notSnat, [], target);
+  }
+  // PAN-OS: the dual-stack destination keeps its IPv6 address beside the public IPv4 object.
+  const pan = TARGETS.panos.compile(plan.plan);
+  assert.ok(pan.ok);
+  assert.match(pan.files[0]!.text, /^set rulebase security rules pm-stun-udp-in .* destination \[ pm-nat-av-edge-public pm-av-edge-\d+ \] /m);
+});
+
+test("vendor nat: IPv6 pairs — Junos writes them, PAN-OS and FortiOS refuse them naming the pair", () => {
+  const t = variant(true);
+  const plan = makePlan(t, { dropRetired: true });
+  assert.ok(plan.ok);
+  for (const target of ["panos", "fortios"] as const) {
+    const r = TARGETS[target].compile(plan.plan);
+    assert.ok(!r.ok);
+    assert.deepEqual(r.diagnostics.map((d) => d.code), ["compile-unsupported"]);
+    assert.match(r.diagnostics[0]!.message, /IPv6 NAT of av-edge \(2001:db8::230 is 2001:db8::1:230\)/);
+  }
+  const r = TARGETS.junos.compile(plan.plan);
+  assert.ok(r.ok);
+  assert.match(r.files[0]!.text, /match destination-address 2001:db8::1:230\/128\n.* then static-nat prefix 2001:db8::230\/128$/m);
+  const a = audit(t, [READERS.junos(r.files[0]!.text, "v6.junos")]);
+  assert.ok(a.flows.every((f) => f.verdict === "allowed" && !f.uncertain));
+  assert.deepEqual(a.exposure, []);
+  const av = a.flows.filter((f) => f.snat && f.from === "av-edge");
+  assert.ok(av.length > 0 && av.every((f) => f.snat!.ok && f.snat!.public.includes("2001:db8::1:230")));
 });
