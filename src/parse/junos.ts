@@ -583,10 +583,19 @@ function sourceNatChain(
         junosPrefix(name) ??
         collect(objects.address(name, undefined), s, file, approximations, problem, "address");
       const note = (reason: string) =>
-        approximations.push({ construct: s.text, reason, origin: origin(file, s.line, s.text, s.col), affects: "action" });
+        approximations.push({
+          construct: s.text,
+          reason,
+          origin: origin(file, s.line, s.text, s.col),
+          affects: "action",
+        });
       if (w[0] === "match" && (w[1] === "source-address" || w[1] === "source-address-name") && w[2])
         src = (src ?? IntervalSet.EMPTY).union(addr(w[2]));
-      else if (w[0] === "match" && (w[1] === "destination-address" || w[1] === "destination-address-name") && w[2])
+      else if (
+        w[0] === "match" &&
+        (w[1] === "destination-address" || w[1] === "destination-address-name") &&
+        w[2]
+      )
         dst = (dst ?? IntervalSet.EMPTY).union(addr(w[2]));
       else if (w[0] === "match" && w[1] === "destination-port" && w[2]) {
         const m = /^(\d+)(?:\s*to\s*(\d+))?$/.exec(w.slice(2).join(" "));
@@ -659,13 +668,18 @@ function sourceNatChain(
   for (const a of sets)
     if (
       sets.some(
-        (b) => b !== a && b.kinds !== a.kinds && !a.iif.intersect(b.iif).isEmpty() && !a.oif.intersect(b.oif).isEmpty(),
+        (b) =>
+          b !== a &&
+          b.kinds !== a.kinds &&
+          !a.iif.intersect(b.iif).isEmpty() &&
+          !a.oif.intersect(b.oif).isEmpty(),
       )
     )
       for (const x of rules.filter((x) => x.ctx === a))
         x.rule.approximations.push({
           construct: x.rule.origin.text,
-          reason: "rule-sets of overlapping contexts of different kinds: precedence read as interface before zone",
+          reason:
+            "rule-sets of overlapping contexts of different kinds: precedence read as interface before zone",
           origin: x.rule.origin,
           affects: "match",
         });

@@ -301,9 +301,7 @@ export function readPanos(text: string, file: string): ParsedRuleset {
     zones: new Map(
       [...(node.get("zone")?.children ?? [])].map(([z, zn]) => [
         z,
-        ["layer3", "layer2", "virtual-wire", "tap", "tunnel"].flatMap((k) =>
-          zn.list("network", k),
-        ),
+        ["layer3", "layer2", "virtual-wire", "tap", "tunnel"].flatMap((k) => zn.list("network", k)),
       ]),
     ),
   }));
@@ -320,7 +318,8 @@ export function readPanos(text: string, file: string): ParsedRuleset {
             `zone "${z}" of ${v.name} is an external (inter-vsys) zone: traffic between virtual systems is not modelled, and rules naming the zone match nothing here`,
             {
               at: { file, line: zn.line, col: 1 },
-              expected: "zones on interfaces (layer3, layer2, virtual-wire, tap, tunnel); audit each vsys's own traffic",
+              expected:
+                "zones on interfaces (layer3, layer2, virtual-wire, tap, tunnel); audit each vsys's own traffic",
             },
           ),
         );

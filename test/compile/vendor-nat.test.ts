@@ -105,8 +105,9 @@ const WRONG_SIDE: Record<string, (text: string) => string> = {
         /^(set security policies from-zone internet to-zone dmz policy pm-stun-udp-in match destination-address )pm-av-edge$/m,
         "$1pm-av-edge-public",
       )
-      .replace(/^set security policies default-policy/m, (m) =>
-        `set security address-book global address pm-av-edge-public 198.51.100.230/32\n${m}`,
+      .replace(
+        /^set security policies default-policy/m,
+        (m) => `set security address-book global address pm-av-edge-public 198.51.100.230/32\n${m}`,
       ),
   // FortiOS translates only for a policy naming the VIP: the plain private address misses it.
   fortios: (t) =>
@@ -134,7 +135,8 @@ for (const [target, reader] of VENDORS) {
 /** Each target's text without one inbound flow's policy (its NAT rule stays). */
 const NO_POLICY: Record<string, (text: string) => string> = {
   panos: (t) => t.replace(/^set rulebase security rules pm-stun-udp-in .*\n/m, ""),
-  junos: (t) => t.replace(/^set security policies from-zone internet to-zone dmz policy pm-stun-udp-in .*\n/gm, ""),
+  junos: (t) =>
+    t.replace(/^set security policies from-zone internet to-zone dmz policy pm-stun-udp-in .*\n/gm, ""),
   fortios: (t) => t.replace(/ {4}edit \d+\n {8}set name "pm-stun-udp-in"\n(?: {8}.*\n)*? {4}next\n/, ""),
 };
 
@@ -154,17 +156,21 @@ for (const [target, reader] of VENDORS) {
 
 /** Each target's text with the source translation taken away (destination NAT kept). */
 const NO_SNAT: Record<string, (text: string) => string> = {
-  panos: (t) =>
-    t.replace(/^set rulebase nat rules pm-nat-[a-z-]+-out-internet .*\n/gm, ""),
+  panos: (t) => t.replace(/^set rulebase nat rules pm-nat-[a-z-]+-out-internet .*\n/gm, ""),
   fortios: (t) => t.replace(/ {8}set nat enable\n {8}set ippool enable\n {8}set poolname .*\n/g, ""),
   // Junos static NAT is bidirectional by itself: destination NAT without the reverse mapping is a
   // destination NAT rule-set (which an admin might write instead), plus source NAT off.
   junos: (t) =>
     t
-      .replace(/^set security nat static rule-set pm-nat-dmz rule (\S+) then static-nat prefix (\S+)$/gm, (_, r, p) =>
-        `set security nat destination pool ${r} address ${p}\nset security nat destination rule-set pm-nat-dmz rule ${r} then destination-nat pool ${r}`,
+      .replace(
+        /^set security nat static rule-set pm-nat-dmz rule (\S+) then static-nat prefix (\S+)$/gm,
+        (_, r, p) =>
+          `set security nat destination pool ${r} address ${p}\nset security nat destination rule-set pm-nat-dmz rule ${r} then destination-nat pool ${r}`,
       )
-      .replace(/^set security nat static rule-set pm-nat-dmz /gm, "set security nat destination rule-set pm-nat-dmz ")
+      .replace(
+        /^set security nat static rule-set pm-nat-dmz /gm,
+        "set security nat destination rule-set pm-nat-dmz ",
+      )
       .replace(/^(set security nat destination rule-set pm-nat-dmz) description .*$/m, "$1 description x") +
     "set security nat source rule-set out from zone dmz\nset security nat source rule-set out to zone internet\n" +
     "set security nat source rule-set out rule none match source-address 0.0.0.0/0\n" +
@@ -209,7 +215,9 @@ test("junos reader: source NAT rule-sets (pool, interface, off) decide the SNAT 
   ].join("\n");
   const r = auditText("junos", `${base}${source}\n`);
   assert.ok(r.flows.every((f) => f.verdict === "allowed"));
-  const av = outbound().filter((f) => f.from === "av-edge").map((f) => f.id);
+  const av = outbound()
+    .filter((f) => f.from === "av-edge")
+    .map((f) => f.id);
   assert.ok(av.length > 0);
   assert.deepEqual(
     r.flows.filter((f) => f.snat?.ok === true).map((f) => f.id),
@@ -217,8 +225,15 @@ test("junos reader: source NAT rule-sets (pool, interface, off) decide the SNAT 
   );
   assert.deepEqual(r.unsupported, []);
   // The pool named by the rule must exist.
-  const parsed = READERS.junos(`${base}${source.replace("pool av-public address", "pool other address")}\n`, "x");
-  assert.ok(parsed.diagnostics.some((d) => d.code === "junos-reference" && /pool av-public has no address/.test(d.message)));
+  const parsed = READERS.junos(
+    `${base}${source.replace("pool av-public address", "pool other address")}\n`,
+    "x",
+  );
+  assert.ok(
+    parsed.diagnostics.some(
+      (d) => d.code === "junos-reference" && /pool av-public has no address/.test(d.message),
+    ),
+  );
 });
 
 /**
@@ -229,7 +244,10 @@ test("junos reader: source NAT rule-sets (pool, interface, off) decide the SNAT 
 function variant(ipv6Nat: boolean) {
   const text = readFileSync(NAT_TOPOLOGY, "utf8")
     .replace("av-edge: 203.0.113.230}", 'av-edge: [203.0.113.230, "2001:db8::230"]}')
-    .replace("av-edge: 198.51.100.230}", ipv6Nat ? 'av-edge: [198.51.100.230, "2001:db8::1:230"]}' : "av-edge: 198.51.100.230}")
+    .replace(
+      "av-edge: 198.51.100.230}",
+      ipv6Nat ? 'av-edge: [198.51.100.230, "2001:db8::1:230"]}' : "av-edge: 198.51.100.230}",
+    )
     .replace(
       "      endpoints: [xmpp-proxy, access-edge, webconf-edge, av-edge]",
       "      endpoints: [xmpp-proxy, access-edge, av-edge]\n    dmz2:\n      interface: eth2\n      endpoints: [webconf-edge]",
@@ -254,9 +272,15 @@ test("vendor nat: three zones and a dual-stack NAT'ed endpoint round-trip; PAN-O
     const r = TARGETS[target].compile(plan.plan);
     assert.ok(r.ok, `${target}: ${JSON.stringify(!r.ok && r.diagnostics)}`);
     const parsed = READERS[reader](r.files[0]!.text, target);
-    assert.deepEqual(parsed.diagnostics.filter((d) => d.severity === "error"), []);
+    assert.deepEqual(
+      parsed.diagnostics.filter((d) => d.severity === "error"),
+      [],
+    );
     const a = audit(t, [parsed]);
-    assert.ok(a.flows.every((f) => f.verdict === "allowed"), `${target}: ${JSON.stringify(a.flows)}`);
+    assert.ok(
+      a.flows.every((f) => f.verdict === "allowed"),
+      `${target}: ${JSON.stringify(a.flows)}`,
+    );
     assert.deepEqual(a.exposure, [], target);
     const notSnat = a.flows.filter((f) => f.snat?.ok === false).map((f) => f.id);
     if (target === "panos") {
@@ -264,14 +288,19 @@ test("vendor nat: three zones and a dual-stack NAT'ed endpoint round-trip; PAN-O
       assert.ok(r.warnings.some((w) => /one NAT rule per session/.test(w)));
       assert.deepEqual(
         notSnat,
-        t.flows.filter((f) => f.active && !f.retired && f.from === "av-edge" && f.to === "any").map((f) => f.id),
+        t.flows
+          .filter((f) => f.active && !f.retired && f.from === "av-edge" && f.to === "any")
+          .map((f) => f.id),
       );
     } else assert.deepEqual(notSnat, [], target);
   }
   // PAN-OS: the dual-stack destination keeps its IPv6 address beside the public IPv4 object.
   const pan = TARGETS.panos.compile(plan.plan);
   assert.ok(pan.ok);
-  assert.match(pan.files[0]!.text, /^set rulebase security rules pm-stun-udp-in .* destination \[ pm-nat-av-edge-public pm-av-edge-\d+ \] /m);
+  assert.match(
+    pan.files[0]!.text,
+    /^set rulebase security rules pm-stun-udp-in .* destination \[ pm-nat-av-edge-public pm-av-edge-\d+ \] /m,
+  );
 });
 
 test("vendor nat: IPv6 pairs — Junos writes them, PAN-OS and FortiOS refuse them naming the pair", () => {
@@ -281,12 +310,18 @@ test("vendor nat: IPv6 pairs — Junos writes them, PAN-OS and FortiOS refuse th
   for (const target of ["panos", "fortios"] as const) {
     const r = TARGETS[target].compile(plan.plan);
     assert.ok(!r.ok);
-    assert.deepEqual(r.diagnostics.map((d) => d.code), ["compile-unsupported"]);
+    assert.deepEqual(
+      r.diagnostics.map((d) => d.code),
+      ["compile-unsupported"],
+    );
     assert.match(r.diagnostics[0]!.message, /IPv6 NAT of av-edge \(2001:db8::230 is 2001:db8::1:230\)/);
   }
   const r = TARGETS.junos.compile(plan.plan);
   assert.ok(r.ok);
-  assert.match(r.files[0]!.text, /match destination-address 2001:db8::1:230\/128\n.* then static-nat prefix 2001:db8::230\/128$/m);
+  assert.match(
+    r.files[0]!.text,
+    /match destination-address 2001:db8::1:230\/128\n.* then static-nat prefix 2001:db8::230\/128$/m,
+  );
   const a = audit(t, [READERS.junos(r.files[0]!.text, "v6.junos")]);
   assert.ok(a.flows.every((f) => f.verdict === "allowed" && !f.uncertain));
   assert.deepEqual(a.exposure, []);

@@ -20,7 +20,16 @@
  */
 import type { Plan, PlanRule } from "../plan.js";
 import { diag } from "../../diag/diagnostic.js";
-import { families, header, isAny, natComment, natInbound, natOutbound, rangeText, wrongKind } from "../plan.js";
+import {
+  families,
+  header,
+  isAny,
+  natComment,
+  natInbound,
+  natOutbound,
+  rangeText,
+  wrongKind,
+} from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { commentText, fortiosString, plainInterface, refuseInterfaces } from "../text.js";
 
@@ -158,7 +167,11 @@ function compile(plan: Plan): TargetResult {
         set.push(`set srcaddr${sfx} ${q(src)}`, `set dstaddr${sfx} ${dst}`);
       }
       if (part.nat)
-        set.push("set nat enable", "set ippool enable", `set poolname ${outbound.map((n) => q(natNames.get(n)!)).join(" ")}`);
+        set.push(
+          "set nat enable",
+          "set ippool enable",
+          `set poolname ${outbound.map((n) => q(natNames.get(n)!)).join(" ")}`,
+        );
       policies.push(
         `    edit ${++id}`,
         ...[
@@ -227,7 +240,7 @@ function compile(plan: Plan): TargetResult {
         `    edit ${q(name)}`,
         ...[
           `set comment ${q(natComment(n), 255)}`,
-          'set type static-nat',
+          "set type static-nat",
           `set extip ${n.public}`,
           `set mappedip ${q(n.private)}`,
           'set extintf "any"',

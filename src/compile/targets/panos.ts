@@ -24,7 +24,16 @@
  */
 import type { Plan, PlanNat, PlanRule } from "../plan.js";
 import { diag } from "../../diag/diagnostic.js";
-import { families, header, isAny, natComment, natInbound, rangeText, unsupported, wrongKind } from "../plan.js";
+import {
+  families,
+  header,
+  isAny,
+  natComment,
+  natInbound,
+  rangeText,
+  unsupported,
+  wrongKind,
+} from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { asaText, panosString, plainInterface, refuseInterfaces, UniqueNames } from "../text.js";
 
@@ -164,13 +173,19 @@ function holds(cidr: string, addr: string): boolean {
 }
 
 /** An address object per NAT pair side, named after the pair's first endpoint. */
-function natObjects(plan: Plan, objects: UniqueNames): Map<PlanNat, { pub: string; priv: string; lines: string[] }> {
+function natObjects(
+  plan: Plan,
+  objects: UniqueNames,
+): Map<PlanNat, { pub: string; priv: string; lines: string[] }> {
   return new Map(
     plan.nat.map((n) => {
       const base = `pm-nat-${n.endpoints[0]!}`;
       const pub = objects.take(`${base}-public`);
       const priv = objects.take(`${base}-private`);
-      const lines = [`set address ${pub} ip-netmask ${n.public}/32`, `set address ${priv} ip-netmask ${n.private}/32`];
+      const lines = [
+        `set address ${pub} ip-netmask ${n.public}/32`,
+        `set address ${priv} ip-netmask ${n.private}/32`,
+      ];
       return [n, { pub, priv, lines }];
     }),
   );
