@@ -328,3 +328,62 @@ test("vendor nat: IPv6 pairs — Junos writes them, PAN-OS and FortiOS refuse th
   const av = a.flows.filter((f) => f.snat && f.from === "av-edge");
   assert.ok(av.length > 0 && av.every((f) => f.snat!.ok && f.snat!.public.includes("2001:db8::1:230")));
 });
+
+test("junos reader: source NAT in the hierarchical form: pool and interface, in rule order, at their lines", () => {
+  const r = READERS.junos(HIERARCHICAL, "src-nat.conf");
+  assert.deepEqual(r.diagnostics, []);
+  const chain = r.ruleset.tables[0]!.chains.find((c) => c.name === "nat_out");
+  assert.ok(chain?.base?.hook === "postrouting" && chain.base.type === "nat");
+  assert.deepEqual(
+    chain.rules.map((x) => [x.action.kind, x.origin.line, x.approximations.length]),
+    [
+      ["snat", 14, 0],
+      ["masquerade", 26, 0],
+    ],
+  );
+  const snat = chain.rules[0]!.action;
+  assert.ok(snat.kind === "snat" && snat.to.addresses?.size() === 1n);
+});
+
+const HIERARCHICAL = `security {
+    nat {
+        source {
+            pool p1 {
+                address {
+                    198.51.100.230/32;
+                }
+            }
+            rule-set out {
+                from zone dmz;
+                to zone internet;
+                rule r1 {
+                    match {
+                        source-address 203.0.113.230/32;
+                    }
+                    then {
+                        source-nat {
+                            pool {
+                                p1;
+                            }
+                        }
+                    }
+                }
+                rule r2 {
+                    match {
+                        source-address 0.0.0.0/0;
+                    }
+                    then {
+                        source-nat {
+                            interface;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    zones {
+        security-zone dmz { interfaces { eth1; } }
+        security-zone internet { interfaces { eth0; } }
+    }
+}
+`;
