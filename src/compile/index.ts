@@ -33,7 +33,7 @@ function guarded(t: Target): Target {
               `target ${t.id} does not write static NAT (topology nat: ${plan.nat.map((n) => n.endpoints.join(", ")).join("; ")})`,
               {
                 expected:
-                  "a target that writes NAT (nftables, iptables, cisco-asa, pf, aws, azure), or NAT configured on the device by hand and a topology without nat:",
+                  "a target that writes NAT (nftables, iptables, cisco-asa, pf, aws, azure, junos, fortios, panos), or NAT configured on the device by hand and a topology without nat:",
               },
             ),
           ],

@@ -389,3 +389,15 @@ function atEndpoint(t: BoundTopology, id: string): { at?: Position } {
   const at = t.endpoints.find((e) => e.id === id)?.at;
   return at ? { at } : {};
 }
+
+/** The NAT pairs a forward rule's destination is reached through (the packets carry the public address). */
+export function natInbound(plan: Plan, r: PlanRule): PlanNat[] {
+  if (r.direction !== "forward" || r.toEndpoint === undefined) return [];
+  return plan.nat.filter((n) => n.endpoints.includes(r.toEndpoint!) && n.zone.name !== r.fromZone?.name);
+}
+
+/** The NAT pairs a forward rule's source leaves through (its packets must leave with the public address). */
+export function natOutbound(plan: Plan, r: PlanRule): PlanNat[] {
+  if (r.direction !== "forward" || r.fromEndpoint === undefined) return [];
+  return plan.nat.filter((n) => n.endpoints.includes(r.fromEndpoint!) && n.zone.name !== r.toZone?.name);
+}

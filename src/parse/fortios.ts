@@ -203,7 +203,7 @@ function fortiosChains(tables: Table[], file: string, diagnostics: Diagnostic[])
   );
   const chains = [baseChain("forward", "forward", "drop", top, forward)];
   const dnat = vipRules(
-    read.flatMap(({ r }) => (r?.accepts ? r.vips : [])),
+    read.flatMap(({ r }) => (r?.accepts ? [r] : [])),
     ctx,
   );
   if (dnat.length > 0)
@@ -356,18 +356,34 @@ function policyRule(e: Entry, v6only: boolean, ctx: Ctx): PolicyRead | undefined
   return { rule, accepts: accepts && !disabled, nat: accepts && !disabled && on("nat"), vips };
 }
 
-/** Destination NAT of the VIPs that accepting policies name (a VIP no policy uses translates nothing). */
-function vipRules(vips: readonly Vip[], ctx: Ctx): Rule[] {
+/**
+ * Destination NAT of the VIPs that accepting policies name (a VIP no policy uses translates
+ * nothing): the FortiGate translates a session when a policy naming the VIP matches it, so each
+ * DNAT rule matches what those policies match (sources, interfaces, services), addressed to the
+ * external address — not every packet to it.
+ */
+function vipRules(policies: readonly PolicyRead[], ctx: Ctx): Rule[] {
   const seen = new Set<string>();
   const rules: Rule[] = [];
-  for (const v of vips) {
+  for (const v of policies.flatMap((p) => p.vips)) {
     if (seen.has(v.entry.name)) continue;
     seen.add(v.entry.name);
     const box: Partial<Box> = { dst: v.ext, iif: ctx.interfaces(v.extintf) };
     const to = v.forward ? { addresses: v.mapped, ports: v.forward.mappedPorts } : { addresses: v.mapped };
-    const match = v.forward
+    const vipSpace = v.forward
       ? Space.box({ ...box, proto: IntervalSet.of(v.forward.proto), dport: v.forward.extPorts })
       : Space.box(box);
+    // What the policies naming this VIP match, seen before the translation (the external address
+    // and port instead of the mapped ones).
+    const pre = policies
+      .filter((p) => p.vips.includes(v))
+      .flatMap((p) => p.rule.match.boxes.filter((b) => b.dst.intersects(v.mapped)))
+      .map((b) => ({
+        ...b,
+        dst: v.ext,
+        ...(v.forward && b.dport.intersects(v.forward.mappedPorts) ? { dport: v.forward.extPorts } : {}),
+      }));
+    const match = vipSpace.intersect(Space.fromBoxes(pre));
     const action: Action = { kind: "dnat", to };
     rules.push(
       deviceRule(TABLE, "vip", 0, match, action, origin(ctx.file, v.entry.line, `vip ${v.entry.name}`)),

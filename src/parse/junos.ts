@@ -13,8 +13,16 @@
  *    accept, `deny`/`reject` → drop; inactive policies (`deactivate`, `inactive:`) match nothing;
  *  - static NAT (`security nat static`) and destination NAT (`security nat destination`) act
  *    before the policies (policies see the translated destination): DNAT in prerouting for
- *    packets entering the rule-set's `from zone`/`from interface`. Source NAT happens after the
- *    policies and changes no verdict; it is not read.
+ *    packets entering the rule-set's `from zone`/`from interface`. Static NAT is bidirectional: its
+ *    reverse mapping translates the source of traffic from the translated address leaving by an
+ *    interface of the rule-set's `from` context, and takes precedence over source NAT;
+ *  - source NAT (`security nat source`, after the policies: it changes no verdict but is what the
+ *    symmetric-NAT check reads) is a postrouting nat chain: the reverse static mappings, then the
+ *    rule-sets (`from`/`to` zone or interface), interface contexts before zone contexts, rules in
+ *    order, first match; `then source-nat off` keeps the source, `interface` is the egress
+ *    interface's address (masquerade), `pool P` the pool's addresses. Rule-sets whose contexts
+ *    overlap with different kinds, routing-instance contexts and pool options (port ranges,
+ *    overflow pools, persistent NAT) are approximations.
  * In first-match IR: forward: [stateful pass, iif F oif T goto pol_F_T …, zoned goto global]
  * policy drop; pol_F_T: the policies, goto global; global: the global policies, default policy.
  * Not modelled, as approximations on the rule (verdicts it decides are uncertain): schedulers,
@@ -44,7 +52,7 @@ interface Policy {
 }
 
 interface NatRule {
-  kind: "static" | "destination";
+  kind: "static" | "destination" | "source";
   ruleSet: string;
   name: string;
   statements: JunosStatement[];
@@ -103,11 +111,14 @@ export function readJunos(text: string, file: string): ParsedRuleset {
       defaultPolicy = s;
     } else if (
       w[1] === "nat" &&
-      (w[2] === "static" || w[2] === "destination") &&
+      (w[2] === "static" || w[2] === "destination" || w[2] === "source") &&
       s.inactiveAt === undefined
     ) {
-      if (w[3] === "pool" && w[4]) pools.set(w[4], [...(pools.get(w[4]) ?? []), { ...s, words: w.slice(5) }]);
-      else if (w[3] === "rule-set" && w[4] && w[5] === "from")
+      // Destination and source pools are separate name spaces.
+      const poolKey = (name: string) => (w[2] === "source" ? `source/${name}` : name);
+      if (w[3] === "pool" && w[4])
+        pools.set(poolKey(w[4]), [...(pools.get(poolKey(w[4])) ?? []), { ...s, words: w.slice(5) }]);
+      else if (w[3] === "rule-set" && w[4] && (w[5] === "from" || w[5] === "to"))
         ruleSetFrom.set(`${w[2]}/${w[4]}`, [...(ruleSetFrom.get(`${w[2]}/${w[4]}`) ?? []), s]);
       else if (w[3] === "rule-set" && w[4] && w[5] === "rule" && w[6]) {
         let r = nats.find((n) => n.kind === w[2] && n.ruleSet === w[4] && n.name === w[6]);
@@ -186,7 +197,29 @@ export function readJunos(text: string, file: string): ParsedRuleset {
     permitAll ? "default-policy permit-all" : "the default policy denies what no policy permits",
   );
   chains.push(userChain("global", top, [...policyRules(globals, "global"), defaultRule]));
-  const nat = natChain(nats, ruleSetFrom, pools, objects, file, ifsOf, problem);
+  const reverse: Rule[] = [];
+  const nat = natChain(
+    nats.filter((n) => n.kind !== "source"),
+    ruleSetFrom,
+    pools,
+    objects,
+    file,
+    ifsOf,
+    problem,
+    reverse,
+  );
+  nat.push(
+    ...sourceNatChain(
+      nats.filter((n) => n.kind === "source"),
+      reverse,
+      ruleSetFrom,
+      pools,
+      objects,
+      file,
+      ifsOf,
+      problem,
+    ),
+  );
   return {
     ruleset: {
       format: "junos",
@@ -335,7 +368,11 @@ function unionNames(sets: NameSet[]): NameSet {
   return sets.reduce((a, b) => a.union(b), NameSet.EMPTY);
 }
 
-/** Static and destination NAT as DNAT rules in prerouting (static first, as the SRX applies them). */
+/**
+ * Static and destination NAT as DNAT rules in prerouting (static first, as the SRX applies them);
+ * each static rule's reverse mapping (SNAT of the translated address leaving by the rule-set's
+ * `from` context) is added to `reverse`, for the postrouting chain.
+ */
 function natChain(
   nats: NatRule[],
   ruleSetFrom: Map<string, JunosStatement[]>,
@@ -344,6 +381,7 @@ function natChain(
   file: string,
   ifsOf: (zone: string | undefined) => NameSet,
   problem: Problem,
+  reverse: Rule[],
 ): Chain[] {
   if (nats.length === 0) return [];
   const rules: Rule[] = [];
@@ -355,7 +393,7 @@ function natChain(
     const first = n.statements[0]!;
     const at = origin(file, first.line, first.text, first.col);
     const approximations: Approximation[] = [];
-    const from = ruleSetFrom.get(`${n.kind}/${n.ruleSet}`) ?? [];
+    const from = (ruleSetFrom.get(`${n.kind}/${n.ruleSet}`) ?? []).filter((f) => f.words[5] === "from");
     let iif = NameSet.EMPTY;
     for (const f of from) {
       const [, , , , , , kind, name] = f.words;
@@ -446,10 +484,209 @@ function natChain(
     );
     r.approximations = approximations;
     rules.push(r);
+    if (n.kind === "static" && to && !off) {
+      // The reverse mapping: the translated address, leaving by the `from` context, takes the original.
+      const rev = deviceRule(
+        TABLE,
+        "nat_out",
+        0,
+        Space.box(makeBox({ oif: iif, src: to, dst: src })),
+        { kind: "snat", to: { addresses: dst } },
+        { ...at, text: `static nat rule-set ${n.ruleSet} rule ${n.name} (reverse mapping): ${at.text}` },
+      );
+      rev.approximations = [...approximations];
+      if (toPort || dport)
+        rev.approximations.push({
+          construct: first.text,
+          reason: "the reverse mapping of a port-mapping static NAT rule: ports not modelled",
+          origin: at,
+          affects: "action",
+        });
+      reverse.push(rev);
+    }
   }
   const top = origin(file, 1, "(implicit) NAT");
   const c = baseChain("nat_in", "prerouting", "accept", top, rules);
   return [{ ...c, base: { ...c.base!, type: "nat", priority: -100 } }];
+}
+
+const CONTEXT_RANK: Record<string, number> = { interface: 0, zone: 1, "routing-instance": 2 };
+
+/**
+ * Source NAT as a postrouting nat chain: the reverse static mappings first (they take precedence),
+ * then the rule-sets, the most specific context first (interface before zone), rules in order.
+ */
+function sourceNatChain(
+  nats: NatRule[],
+  reverse: Rule[],
+  ruleSets: Map<string, JunosStatement[]>,
+  pools: Map<string, JunosStatement[]>,
+  objects: JunosObjects,
+  file: string,
+  ifsOf: (zone: string | undefined) => NameSet,
+  problem: Problem,
+): Chain[] {
+  if (nats.length === 0 && reverse.length === 0) return [];
+  interface Context {
+    iif: NameSet;
+    oif: NameSet;
+    rank: number;
+    kinds: string;
+    approximations: Approximation[];
+  }
+  const contexts = new Map<string, Context>();
+  const contextOf = (ruleSet: string): Context => {
+    const known = contexts.get(ruleSet);
+    if (known) return known;
+    const c: Context = { iif: NameSet.EMPTY, oif: NameSet.EMPTY, rank: 0, kinds: "", approximations: [] };
+    const kinds: string[] = [];
+    for (const dir of ["from", "to"] as const) {
+      let set = NameSet.EMPTY;
+      let kind = "zone";
+      for (const f of (ruleSets.get(`source/${ruleSet}`) ?? []).filter((x) => x.words[5] === dir)) {
+        const [k, name] = f.words.slice(6);
+        kind = k ?? "zone";
+        if (k === "zone" && name) set = set.union(ifsOf(name));
+        else if (k === "interface" && name) set = set.union(NameSet.of(name));
+        else {
+          set = NameSet.ALL;
+          c.approximations.push({
+            construct: f.text,
+            reason: `rule-set context ${k ?? ""} not modelled: read as any interface`,
+            origin: origin(file, f.line, f.text, f.col),
+            affects: "match",
+          });
+        }
+      }
+      kinds.push(kind);
+      c.rank = c.rank * 3 + (CONTEXT_RANK[kind] ?? 2);
+      if (dir === "from") c.iif = set;
+      else c.oif = set;
+    }
+    c.kinds = kinds.join("/");
+    contexts.set(ruleSet, c);
+    return c;
+  };
+  const rules: Array<{ rule: Rule; ctx: Context; order: number }> = [];
+  nats.forEach((n, order) => {
+    const ctx = contextOf(n.ruleSet);
+    const first = n.statements[0]!;
+    const at = origin(file, first.line, first.text, first.col);
+    const approximations: Approximation[] = [...ctx.approximations];
+    let src: IntervalSet | undefined;
+    let dst: IntervalSet | undefined;
+    let dport: IntervalSet | undefined;
+    let action: Action | undefined;
+    for (const s of n.statements) {
+      const w = s.words;
+      const addr = (name: string) =>
+        junosPrefix(name) ??
+        collect(objects.address(name, undefined), s, file, approximations, problem, "address");
+      const note = (reason: string) =>
+        approximations.push({
+          construct: s.text,
+          reason,
+          origin: origin(file, s.line, s.text, s.col),
+          affects: "action",
+        });
+      if (w[0] === "match" && (w[1] === "source-address" || w[1] === "source-address-name") && w[2])
+        src = (src ?? IntervalSet.EMPTY).union(addr(w[2]));
+      else if (
+        w[0] === "match" &&
+        (w[1] === "destination-address" || w[1] === "destination-address-name") &&
+        w[2]
+      )
+        dst = (dst ?? IntervalSet.EMPTY).union(addr(w[2]));
+      else if (w[0] === "match" && w[1] === "destination-port" && w[2]) {
+        const m = /^(\d+)(?:\s*to\s*(\d+))?$/.exec(w.slice(2).join(" "));
+        if (m) dport = (dport ?? IntervalSet.EMPTY).union(IntervalSet.of(Number(m[1]), Number(m[2] ?? m[1])));
+      } else if (w[0] === "match")
+        approximations.push({
+          construct: s.text,
+          reason: "match condition not modelled: read as matching",
+          origin: origin(file, s.line, s.text, s.col),
+          affects: "match",
+        });
+      else if (w[0] === "then" && w[1] === "source-nat" && w[2] === "off") action = { kind: "accept" };
+      else if (w[0] === "then" && w[1] === "source-nat" && w[2] === "interface") {
+        action = { kind: "masquerade" };
+        if (w.length > 3) note("options of source-nat interface not modelled");
+      } else if (w[0] === "then" && w[1] === "source-nat" && w[2] === "pool" && w[3]) {
+        let to: IntervalSet | undefined;
+        for (const p of pools.get(`source/${w[3]}`) ?? []) {
+          const [k, a, t, b] = p.words;
+          if (k === "address" && a) {
+            let set = addr(a);
+            if (t === "to" && b) {
+              const hi = junosPrefix(b);
+              if (hi && set.min() !== undefined && hi.max() !== undefined && set.min()! <= hi.max()!)
+                set = IntervalSet.of(set.min()!, hi.max()!);
+            }
+            to = (to ?? IntervalSet.EMPTY).union(set);
+          } else if (k !== "description")
+            approximations.push({
+              construct: p.text,
+              reason: "source pool option not modelled (ports, overflow pool, persistence)",
+              origin: origin(file, p.line, p.text, p.col),
+              affects: "action",
+            });
+        }
+        if (w.length > 4) note("options of source-nat pool not modelled");
+        if (to) action = { kind: "snat", to: { addresses: to } };
+        else
+          problem(
+            s,
+            "junos-reference",
+            `source NAT pool ${w[3]} has no address`,
+            "security nat source pool <name> address <prefix>",
+          );
+      }
+    }
+    if (!action) return;
+    const r = deviceRule(
+      TABLE,
+      "nat_out",
+      0,
+      Space.box(
+        makeBox({
+          iif: ctx.iif,
+          oif: ctx.oif,
+          src: src ?? ALL_ADDRESSES,
+          dst: dst ?? ALL_ADDRESSES,
+          ...(dport ? { dport, proto: IntervalSet.of(6).union(IntervalSet.of(17)) } : {}),
+        }),
+      ),
+      action,
+      { ...at, text: `source nat rule-set ${n.ruleSet} rule ${n.name}: ${at.text}` },
+    );
+    r.approximations = approximations;
+    rules.push({ rule: r, ctx, order });
+  });
+  // Rule-sets of different context kinds whose contexts overlap: which one the SRX picks is read
+  // by rank (interface before zone), an approximation.
+  const sets = [...contexts.values()];
+  for (const a of sets)
+    if (
+      sets.some(
+        (b) =>
+          b !== a &&
+          b.kinds !== a.kinds &&
+          !a.iif.intersect(b.iif).isEmpty() &&
+          !a.oif.intersect(b.oif).isEmpty(),
+      )
+    )
+      for (const x of rules.filter((x) => x.ctx === a))
+        x.rule.approximations.push({
+          construct: x.rule.origin.text,
+          reason:
+            "rule-sets of overlapping contexts of different kinds: precedence read as interface before zone",
+          origin: x.rule.origin,
+          affects: "match",
+        });
+  rules.sort((a, b) => a.ctx.rank - b.ctx.rank || a.order - b.order);
+  const top = origin(file, 1, "(implicit) source NAT");
+  const c = baseChain("nat_out", "postrouting", "accept", top, [...reverse, ...rules.map((x) => x.rule)]);
+  return [{ ...c, base: { ...c.base!, type: "nat", priority: 100 } }];
 }
 
 /** The interfaces a junos ruleset puts in security zones: those the topology's zones may name. */

@@ -260,3 +260,28 @@ test("what cannot be modelled is said, with its line; broken input is refused", 
   assert.equal(bad.diagnostics[0]?.code, "panos-syntax");
   assert.match(bad.diagnostics[0]!.message, /<\/devices> closes <entry>/);
 });
+
+test("several vsys: each vsys's rules on its own interfaces; an inter-vsys (external) zone is said, not guessed", () => {
+  const text = [
+    "set vsys vsys1 zone out network layer3 ethernet1/1",
+    "set vsys vsys1 zone in network layer3 ethernet1/2",
+    "set vsys vsys1 zone to-v2 network external vsys2",
+    "set vsys vsys2 zone out2 network layer3 ethernet1/3",
+    "set vsys vsys2 zone in2 network layer3 ethernet1/4",
+    "set vsys vsys1 rulebase security rules web from out to in source any destination any application any service service-https action allow",
+    "set vsys vsys1 rulebase security rules cross from in to to-v2 source any destination any application any service any action allow",
+    "set vsys vsys2 rulebase security rules deny-web from out2 to in2 source any destination any application any service service-https action deny",
+  ].join("\n");
+  const r = readPanos(text, "vsys.set");
+  const warn = r.diagnostics.filter((d) => d.code === "panos-unsupported");
+  assert.equal(warn.length, 1, JSON.stringify(r.diagnostics));
+  assert.match(warn[0]!.message, /zone "to-v2" of vsys1 is an external \(inter-vsys\) zone/);
+  assert.equal(warn[0]!.at?.line, 3);
+  const https = { proto: 6, dport: 443, src: "198.51.100.9", dst: "203.0.113.9" };
+  // vsys1's allow does not leak into vsys2's interfaces, nor vsys2's deny into vsys1's.
+  assert.equal(decide(r.ruleset, { ...https, iif: "ethernet1/1", oif: "ethernet1/2" }).by, "web");
+  assert.equal(decide(r.ruleset, { ...https, iif: "ethernet1/3", oif: "ethernet1/4" }).by, "deny-web");
+  assert.equal(decide(r.ruleset, { ...https, iif: "ethernet1/3", oif: "ethernet1/4" }).verdict, "deny");
+  // The external zone's member (a vsys name) is no interface: rule cross matches nothing.
+  assert.notEqual(decide(r.ruleset, { ...https, iif: "ethernet1/2", oif: "vsys2" }).by, "cross");
+});

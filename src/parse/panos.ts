@@ -301,12 +301,28 @@ export function readPanos(text: string, file: string): ParsedRuleset {
     zones: new Map(
       [...(node.get("zone")?.children ?? [])].map(([z, zn]) => [
         z,
-        ["layer3", "layer2", "virtual-wire", "tap", "tunnel", "external"].flatMap((k) =>
-          zn.list("network", k),
-        ),
+        ["layer3", "layer2", "virtual-wire", "tap", "tunnel"].flatMap((k) => zn.list("network", k)),
       ]),
     ),
   }));
+  // Inter-vsys traffic (a zone of type `external` names other virtual systems, not interfaces):
+  // the packet is policed by each vsys in turn, as two sessions; not modelled. Each vsys's own
+  // rules match only its own zones' interfaces, so keeping them in one chain is exact otherwise.
+  for (const v of vsysList)
+    for (const [z, zn] of v.node.get("zone")?.children ?? [])
+      if (zn.get("network", "external"))
+        diagnostics.push(
+          diag(
+            "panos-unsupported",
+            "warning",
+            `zone "${z}" of ${v.name} is an external (inter-vsys) zone: traffic between virtual systems is not modelled, and rules naming the zone match nothing here`,
+            {
+              at: { file, line: zn.line, col: 1 },
+              expected:
+                "zones on interfaces (layer3, layer2, virtual-wire, tap, tunnel); audit each vsys's own traffic",
+            },
+          ),
+        );
   const zoneInterfaces = (v: Vsys, zones: readonly string[]): NameSet =>
     NameSet.of(...(isAny(zones) ? [...v.zones.keys()] : zones).flatMap((z) => v.zones.get(z) ?? []));
 

@@ -19,7 +19,12 @@ import { test } from "node:test";
 import { ROOT, runCli } from "../cli/run-cli.js";
 
 const GOLDEN = join(ROOT, "test", "compile", "golden");
-const CASES = { "seed-host": "examples/seed-host.yaml", "seed-perimeter": "examples/seed-perimeter.yaml" };
+const CASES = {
+  "seed-host": "examples/seed-host.yaml",
+  "seed-perimeter": "examples/seed-perimeter.yaml",
+  // Static NAT (nat:) as every target writes it, or its refusal.
+  "nat-perimeter": "examples/catalog/lync2013-edge-single-nat.yaml",
+};
 
 for (const [name, topology] of Object.entries(CASES)) {
   test(`goldens: ${name}`, () => {

@@ -7,9 +7,29 @@
  * (text.ts). The FortiGate is stateful: replies of accepted sessions pass. Policy ids start at 1:
  * pasting the file replaces policies with those ids. FortiOS CLI Reference: firewall address,
  * address6, addrgrp, addrgrp6, service custom, policy.
+ *
+ * Static NAT (topology `nat:`), the FortiOS idiom (Administration Guide, "Static virtual IPs",
+ * "One-to-one IP pools"): per pair a static-NAT VIP (`config firewall vip`, extip the public
+ * address, mappedip the private one, extintf any) named as the destination of every policy a flow
+ * arriving through the NAT takes (the FortiGate translates before it matches the policy, and the
+ * VIP policy then matches the mapped address), and a one-to-one IP pool of the public address
+ * that every policy of a flow leaving the NAT'ed endpoint uses (`set nat enable`, `set ippool
+ * enable`, `set poolname`), so its sessions leave with the public address. A policy with IPv6
+ * beside the source NAT is written as two policies, the IPv6 one without NAT (IPv6 is not
+ * translated). IPv6 pairs (VIP6 / NAT66) are refused.
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { families, header, isAny, rangeText, wrongKind } from "../plan.js";
+import { diag } from "../../diag/diagnostic.js";
+import {
+  families,
+  header,
+  isAny,
+  natComment,
+  natInbound,
+  natOutbound,
+  rangeText,
+  wrongKind,
+} from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { commentText, fortiosString, plainInterface, refuseInterfaces } from "../text.js";
 
@@ -84,6 +104,21 @@ function compile(plan: Plan): TargetResult {
   if (wrong) return wrong;
   const refused = refuseInterfaces("fortios", plan, plainInterface());
   if (refused.length > 0) return { ok: false, diagnostics: refused };
+  const v6 = plan.nat.filter((n) => n.family === 6);
+  if (v6.length > 0)
+    return {
+      ok: false,
+      diagnostics: v6.map((n) =>
+        diag(
+          "compile-unsupported",
+          "error",
+          `target fortios does not write the static IPv6 NAT of ${n.endpoints.join(", ")} (${n.private} is ${n.public})`,
+          { expected: "IPv4 pairs in nat:, or a VIP6 and NAT66 configured on the FortiGate by hand" },
+        ),
+      ),
+    };
+  // One VIP and one one-to-one pool per pair, named after its first endpoint.
+  const natNames = new Map(plan.nat.map((n) => [n, `pm-nat-${n.endpoints[0]!}`]));
   const objects: Objects = {
     addresses: { 4: new Map(), 6: new Map() },
     groups: { 4: new Map(), 6: new Map() },
@@ -102,33 +137,56 @@ function compile(plan: Plan): TargetResult {
       `        set comment ${q(r.comment, 255)}`,
       "    next",
     );
-    const set: string[] = [];
-    for (const fam of families(r)) {
-      const sfx = fam === 6 ? "6" : "";
-      const src = addressName(
-        fam === 4 ? r.src.v4 : r.src.v6,
-        r.fromEndpoint ?? "src",
-        r.flowId,
-        fam,
-        objects,
+    const inbound = natInbound(plan, r);
+    const outbound = natOutbound(plan, r);
+    // A policy with source NAT holds IPv4 only; its IPv6 part (not translated) is a policy of its own.
+    const fams = families(r);
+    const parts: Array<{ fams: Array<4 | 6>; nat: boolean }> =
+      outbound.length > 0 && fams.includes(6) && fams.includes(4)
+        ? [
+            { fams: [4], nat: true },
+            { fams: [6], nat: false },
+          ]
+        : [{ fams, nat: outbound.length > 0 && fams.includes(4) }];
+    for (const part of parts) {
+      const set: string[] = [];
+      for (const fam of part.fams) {
+        const sfx = fam === 6 ? "6" : "";
+        const src = addressName(
+          fam === 4 ? r.src.v4 : r.src.v6,
+          r.fromEndpoint ?? "src",
+          r.flowId,
+          fam,
+          objects,
+        );
+        // A flow arriving through the NAT is addressed to the VIP (policies name it as destination).
+        const dst =
+          fam === 4 && inbound.length > 0
+            ? inbound.map((n) => q(natNames.get(n)!)).join(" ")
+            : q(addressName(fam === 4 ? r.dst.v4 : r.dst.v6, r.toEndpoint ?? "dst", r.flowId, fam, objects));
+        set.push(`set srcaddr${sfx} ${q(src)}`, `set dstaddr${sfx} ${dst}`);
+      }
+      if (part.nat)
+        set.push(
+          "set nat enable",
+          "set ippool enable",
+          `set poolname ${outbound.map((n) => q(natNames.get(n)!)).join(" ")}`,
+        );
+      policies.push(
+        `    edit ${++id}`,
+        ...[
+          `set name ${q(policyName(`pm-${r.flowId}${parts.length > 1 && !part.nat ? "-v6" : ""}`, id, names), POLICY_NAME)}`,
+          `set srcintf ${q(r.fromZone!.interface)}`,
+          `set dstintf ${q(r.toZone!.interface)}`,
+          ...set,
+          "set action accept",
+          'set schedule "always"',
+          `set service ${q(service)}`,
+          `set comments ${q(r.comment, COMMENT)}`,
+        ].map((l) => `        ${l}`),
+        "    next",
       );
-      const dst = addressName(fam === 4 ? r.dst.v4 : r.dst.v6, r.toEndpoint ?? "dst", r.flowId, fam, objects);
-      set.push(`set srcaddr${sfx} ${q(src)}`, `set dstaddr${sfx} ${q(dst)}`);
     }
-    policies.push(
-      `    edit ${++id}`,
-      ...[
-        `set name ${q(policyName(`pm-${r.flowId}`, id, names), POLICY_NAME)}`,
-        `set srcintf ${q(r.fromZone!.interface)}`,
-        `set dstintf ${q(r.toZone!.interface)}`,
-        ...set,
-        "set action accept",
-        'set schedule "always"',
-        `set service ${q(service)}`,
-        `set comments ${q(r.comment, COMMENT)}`,
-      ].map((l) => `        ${l}`),
-      "    next",
-    );
   }
   policies.push(
     `    edit ${++id}`,
@@ -175,6 +233,34 @@ function compile(plan: Plan): TargetResult {
       out.push("end");
     }
   }
+  if (plan.nat.length > 0) {
+    out.push("config firewall vip");
+    for (const [n, name] of natNames)
+      out.push(
+        `    edit ${q(name)}`,
+        ...[
+          `set comment ${q(natComment(n), 255)}`,
+          "set type static-nat",
+          `set extip ${n.public}`,
+          `set mappedip ${q(n.private)}`,
+          'set extintf "any"',
+        ].map((l) => `        ${l}`),
+        "    next",
+      );
+    out.push("end", "config firewall ippool");
+    for (const [n, name] of natNames)
+      out.push(
+        `    edit ${q(name)}`,
+        ...[
+          "set type one-to-one",
+          `set startip ${n.public}`,
+          `set endip ${n.public}`,
+          `set comments ${q(natComment(n), 255)}`,
+        ].map((l) => `        ${l}`),
+        "    next",
+      );
+    out.push("end");
+  }
   if (services.length > 0) out.push("config firewall service custom", ...services, "end");
   out.push("config firewall policy", ...policies, "end");
   return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings };
@@ -184,5 +270,6 @@ export const fortios: Target = {
   id: "fortios",
   description: "FortiOS addresses, custom services and firewall policies (CLI)",
   extension: "fortios.conf",
+  nat: true,
   compile,
 };

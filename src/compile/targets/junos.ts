@@ -6,10 +6,19 @@
  * flow `from-zone <source zone> to-zone <destination zone>` with the profile row in its
  * description; `default-policy deny-all` is written explicitly. The SRX is stateful: replies of
  * permitted sessions pass. Junos OS Security Policies User Guide; Junos CLI User Guide (set).
+ *
+ * Static NAT (topology `nat:`): one `security nat static` rule-set `from zone` every zone but the
+ * private address's, one rule per pair (`match destination-address PUBLIC` → `then static-nat
+ * prefix PRIVATE`). Static NAT is bidirectional on the SRX: the reverse mapping translates the
+ * private source of traffic leaving by an interface of the rule-set's `from` context, and takes
+ * precedence over source NAT (Junos OS NAT User Guide, "Understanding Static NAT", "Static NAT
+ * rules"). Static NAT acts before the policy lookup, so the policies match the translated (private)
+ * destination — the plan's addresses as they are. Proxy ARP/NDP for the public addresses depends on
+ * which subnet they are routed in: a comment names the commands, nothing is guessed.
  */
 import { diag } from "../../diag/diagnostic.js";
 import type { Plan, PlanRule } from "../plan.js";
-import { families, header, rangeText, wrongKind } from "../plan.js";
+import { families, header, natComment, rangeText, wrongKind } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { commentText, junosName, junosString, refuseInterfaces } from "../text.js";
 
@@ -111,6 +120,7 @@ function compile(plan: Plan): TargetResult {
     ...apps,
     ...policies,
     "set security policies default-policy deny-all",
+    ...staticNat(plan, unique),
   ];
   const warnings =
     plan.management.v4.length + plan.management.v6.length > 0
@@ -121,9 +131,48 @@ function compile(plan: Plan): TargetResult {
   return { ok: true, files: [{ suffix: "", text: out.join("\n") + "\n" }], warnings };
 }
 
+/**
+ * One static NAT rule-set per private zone, from every other zone; one rule per pair. The rule-set
+ * and rule names share the target's namespace of names.
+ */
+function staticNat(plan: Plan, unique: (base: string) => string): string[] {
+  const out: string[] = [];
+  for (const z of plan.zones) {
+    const pairs = plan.nat.filter((n) => n.zone.name === z.name);
+    if (pairs.length === 0) continue;
+    const others = plan.zones.filter((o) => o.name !== z.name);
+    const set = unique(`pm-nat-${z.name}`);
+    const at = `set security nat static rule-set ${set}`;
+    out.push(`${at} description ${junosString(`portmatrix: static NAT of zone ${z.name}`)}`);
+    for (const o of others) out.push(`${at} from zone ${o.name}`);
+    for (const n of pairs) {
+      const rule = unique(`pm-nat-${n.endpoints[0]!}-v${n.family}`);
+      const len = n.family === 4 ? 32 : 128;
+      out.push(
+        `${at} rule ${rule} description ${junosString(natComment(n))}`,
+        `${at} rule ${rule} match destination-address ${n.public}/${len}`,
+        `${at} rule ${rule} then static-nat prefix ${n.private}/${len}`,
+      );
+    }
+    const iface = others.length === 1 ? others[0]!.interface : "IFACE";
+    const proxy = pairs.map((n) =>
+      n.family === 4
+        ? `set security nat proxy-arp interface ${iface} address ${n.public}/32`
+        : `set security nat proxy-ndp interface ${iface} address ${n.public}/128`,
+    );
+    out.push(
+      `# Proxy ARP/NDP: if a public address of zone ${z.name} is in the subnet of an interface of ${others.map((o) => `${o.name} (${o.interface})`).join(", ")},`,
+      `# the SRX must answer ARP/NDP for it on that interface${iface === "IFACE" ? " (IFACE below)" : ""}; routed to the SRX, it needs none:`,
+      ...proxy.map((l) => `#   ${l}`),
+    );
+  }
+  return out;
+}
+
 export const junos: Target = {
   id: "junos",
   description: "Juniper SRX (Junos) set commands: zones, address book, applications, security policies",
   extension: "junos.set",
+  nat: true,
   compile,
 };
