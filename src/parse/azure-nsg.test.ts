@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { edgeHost, flow } from "../../test/audit-fixtures.js";
 import { audit } from "../audit/audit.js";
 import { AuditReport } from "../audit/report-schema.js";
-import { readAzureNsg } from "./azure-nsg.js";
+import { azureSubnets, readAzureNsg } from "./azure-nsg.js";
 import { sniffFormat } from "./index.js";
 import type { ParsedRuleset } from "./reader.js";
 
@@ -112,7 +112,7 @@ test("Azure NSG: a service tag or an application security group is approximated,
   assert.equal(verdicts(readAzureNsg(show([asg, DENY_ALL]), "nsg.json")).sip, "allowed uncertain");
 });
 
-test("Azure NSG: the ARM form (properties, port lists) reads like az's; two NSGs and bad fields are refused", () => {
+test("Azure NSG: the ARM form (properties, port lists) reads like az's; two NSGs on no subnet and bad fields are refused", () => {
   const arm = (n: number, rules: object[]) =>
     JSON.stringify({
       resources: Array.from({ length: n }, () => ({
@@ -131,10 +131,11 @@ test("Azure NSG: the ARM form (properties, port lists) reads like az's; two NSGs
     media: "allowed",
     stun: "blocked",
   });
+  // Two NSGs on no subnet: where each filters is unknown, each refused where it stands.
   const two = readAzureNsg(arm(2, [DENY_ALL]), "t.json");
   assert.deepEqual(
     two.diagnostics.map((d) => `${d.severity}[${d.code}]`),
-    ["error[azure-format]"],
+    ["error[azure-subnet]", "error[azure-subnet]"],
   );
   assert.equal(two.ruleset.tables.length, 0);
   const bad = readAzureNsg(
@@ -175,4 +176,96 @@ test("Azure NSG: the REST form (properties.securityRules) reads alike; a shared 
     twice.diagnostics.map((d) => `${d.severity}[${d.code}] ${d.message}`),
     ["error[azure-priority] rules a and b share priority 100 in one direction"],
   );
+});
+
+test("Azure NSG perimeter: source subnet's Outbound and destination subnet's Inbound must both allow", () => {
+  // Hand-checked (Azure docs, "How network security groups filter network traffic"): sip passes
+  // both; web is allowed out of the internet subnet but denied into the DMZ by a deny above the
+  // allow; stun is allowed into the DMZ but not out of the internet subnet; media by neither.
+  const r = (name: string, priority: number, direction: string, access: string, protocol: string, port: string) => ({
+    name,
+    properties: {
+      priority,
+      direction,
+      access,
+      protocol,
+      sourcePortRange: "*",
+      destinationPortRange: port,
+      sourceAddressPrefix: "*",
+      destinationAddressPrefix: "[parameters('edge')]",
+    },
+  });
+  const template = {
+    parameters: { edge: { type: "string", defaultValue: "198.51.100.10/32" }, prefix: { type: "string", defaultValue: "pm" } },
+    variables: { outsideNsg: "[concat(parameters('prefix'), '-outside')]", dmzNsg: "[format('{0}-dmz', parameters('prefix'))]" },
+    resources: [
+      {
+        type: "Microsoft.Network/networkSecurityGroups",
+        name: "[variables('outsideNsg')]",
+        properties: {
+          securityRules: [
+            r("sip", 100, "Outbound", "Allow", "Tcp", "5061"),
+            r("web", 110, "Outbound", "Allow", "Tcp", "443"),
+            r("deny-out", 4096, "Outbound", "Deny", "*", "*"),
+          ],
+        },
+      },
+      {
+        type: "Microsoft.Network/networkSecurityGroups",
+        name: "[variables('dmzNsg')]",
+        properties: {
+          securityRules: [
+            r("web-deny", 100, "Inbound", "Deny", "Tcp", "443"),
+            r("sip", 200, "Inbound", "Allow", "Tcp", "5061"),
+            r("web-allow", 210, "Inbound", "Allow", "Tcp", "443"),
+            r("stun", 220, "Inbound", "Allow", "Udp", "3478"),
+            r("deny-in", 4096, "Inbound", "Deny", "*", "*"),
+          ],
+        },
+      },
+      {
+        type: "Microsoft.Network/virtualNetworks",
+        name: "vnet",
+        properties: {
+          subnets: [
+            {
+              name: "outside",
+              properties: {
+                networkSecurityGroup: { id: "[resourceId('Microsoft.Network/networkSecurityGroups', variables('outsideNsg'))]" },
+              },
+            },
+            {
+              name: "dmz",
+              properties: {
+                networkSecurityGroup: { id: "[resourceId('Microsoft.Network/networkSecurityGroups', variables('dmzNsg'))]" },
+              },
+            },
+          ],
+        },
+      },
+    ],
+  };
+  const p = readAzureNsg(JSON.stringify(template, null, 2), "perimeter.json");
+  assert.deepEqual(
+    p.diagnostics.filter((d) => d.severity === "error"),
+    [],
+  );
+  assert.deepEqual(azureSubnets(p.ruleset.tables[0]!.chains).sort(), ["dmz", "outside"]);
+  const perimeter = {
+    ...topology,
+    firewall: {
+      kind: "perimeter" as const,
+      zones: [
+        { name: "internet", interface: "outside", endpoints: ["internet"] },
+        { name: "dmz", interface: "dmz", endpoints: ["edge"] },
+      ],
+    },
+  };
+  const report = AuditReport.parse(audit(perimeter, [p]));
+  assert.deepEqual(Object.fromEntries(report.flows.map((f) => [f.id, f.verdict + (f.uncertain ? " uncertain" : "")])), {
+    sip: "allowed",
+    web: "blocked",
+    media: "blocked",
+    stun: "blocked",
+  });
 });
