@@ -269,3 +269,29 @@ test("Azure NSG perimeter: source subnet's Outbound and destination subnet's Inb
     stun: "blocked",
   });
 });
+
+test("Azure NSG: `az network nsg list` places NSGs by their subnets' ids; what cannot be placed is refused where it stands", () => {
+  const sub = (name: string) => ({
+    id: `/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/${name}`,
+  });
+  const out = { ...rule("sip", 100, "Allow", "Tcp", "5061"), direction: "Outbound" };
+  const list = [
+    { name: "outside-nsg", securityRules: [out, { ...DENY_ALL, direction: "Outbound" }], subnets: [sub("outside")] },
+    { name: "dmz-nsg", securityRules: [rule("sip", 100, "Allow", "Tcp", "5061"), DENY_ALL], subnets: [sub("dmz")] },
+  ];
+  const p = readAzureNsg(JSON.stringify(list, null, 2), "list.json");
+  assert.deepEqual(
+    p.diagnostics.filter((d) => d.severity === "error"),
+    [],
+  );
+  assert.deepEqual(azureSubnets(p.ruleset.tables[0]!.chains).sort(), ["dmz", "outside"]);
+  // No host chains: several NSGs are a perimeter.
+  assert.ok(!p.ruleset.tables[0]!.chains.some((c) => c.name === "inbound"));
+  const unplaced = readAzureNsg(JSON.stringify([list[0], { ...list[1], subnets: [] }], null, 2), "list.json");
+  const errors = unplaced.diagnostics.filter((d) => d.severity === "error");
+  assert.deepEqual(
+    errors.map((d) => [d.code, d.at?.line]),
+    [["azure-subnet", 34]], // the second NSG object
+  );
+  assert.match(errors[0]!.message, /dmz-nsg is associated with no subnet/);
+});

@@ -28,6 +28,7 @@ import { jsonProblems, type JsonProblem, type ParsedRuleset } from "./reader.js"
 const TABLE = "azure-nsg";
 const NSG_TYPE = "microsoft.network/networksecuritygroups";
 const VNET_TYPE = "microsoft.network/virtualnetworks";
+const PUBLIC_IP_TYPE = "microsoft.network/publicipaddresses";
 
 type Obj = Record<string, unknown>;
 
@@ -91,6 +92,13 @@ interface FoundNsg {
   subnets: string[];
 }
 
+interface Found {
+  nsgs: FoundNsg[];
+  subnets: FoundSubnet[];
+  /** Where Microsoft.Network/publicIPAddresses resources are. */
+  publicIps: PathKey[][];
+}
+
 /** A subnet a template or export names, and the NSG associated with it (null: none). */
 interface FoundSubnet {
   name: string | undefined;
@@ -123,6 +131,14 @@ export function readAzureNsg(text: string, file: string): ParsedRuleset {
     return { ruleset, diagnostics };
   }
   const perNsg = found.nsgs.map((n) => readRules(n, ctx, source, problem));
+  if (found.publicIps.length > 0)
+    problem(
+      "azure-public-ip",
+      `${found.publicIps.length} public IP address resource(s): Azure translates each public address to the private address it is associated with, but allocates the public address itself — it is not in this file, so traffic addressed to it is judged untranslated`,
+      found.publicIps[0]!,
+      "the NSG rules name private addresses; audit flows to the private addresses",
+      "warning",
+    );
   if (diagnostics.some((d) => d.severity === "error"))
     return { ruleset, diagnostics: [...parsed.diagnostics, ...diagnostics] };
   const chains: Chain[] = [];
@@ -169,7 +185,7 @@ function reached(rules: NsgRule[], inbound: boolean): NsgRule[] {
 
 /** Each NSG's subnet names (index as found.nsgs); unplaceable NSGs and subnets are problems. */
 function mapSubnets(
-  found: { nsgs: FoundNsg[]; subnets: FoundSubnet[] },
+  found: Found,
   several: boolean,
   problem: JsonProblem,
 ): string[][] {
@@ -232,7 +248,7 @@ function mapSubnets(
  * rules (allow → goto subnet_in); subnet_in: [oif S → goto nsg_M_in …, accept]; nsg_M_in: inbound.
  */
 function perimeterChains(
-  found: { nsgs: FoundNsg[]; subnets: FoundSubnet[] },
+  found: Found,
   perNsg: NsgRule[][],
   subnetsOf: string[][],
   file: string,
@@ -588,22 +604,23 @@ function tagged(o: Obj): string[] {
 }
 
 /** The NSGs in the document and the subnets it names, or what is wrong. */
-function findNsgs(doc: unknown, ctx: ArmContext): { nsgs: FoundNsg[]; subnets: FoundSubnet[] } | string {
+function findNsgs(doc: unknown, ctx: ArmContext): Found | string {
   if (Array.isArray(doc)) {
     const nsgs = doc.map((x, i) => (asObject(x) ? shownNsg(asObject(x)!, [i]) : undefined));
     const bad = nsgs.findIndex((n) => !n);
     if (doc.length === 0) return "an empty list: no network security group";
     if (bad >= 0) return `list item ${bad} is not a network security group (no securityRules)`;
-    return { nsgs: nsgs as FoundNsg[], subnets: [] };
+    return { nsgs: nsgs as FoundNsg[], subnets: [], publicIps: [] };
   }
   const o = asObject(doc);
   if (!o) return "not a JSON object";
   const shown = shownNsg(o, []);
-  if (shown) return { nsgs: [shown], subnets: [] };
+  if (shown) return { nsgs: [shown], subnets: [], publicIps: [] };
   const resources = field(o, "resources");
   if (!Array.isArray(resources)) return "no securityRules, defaultSecurityRules or ARM resources";
   const nsgs: FoundNsg[] = [];
   const subnets: FoundSubnet[] = [];
+  const publicIps: PathKey[][] = [];
   const subnet = (s: Obj, name: unknown, path: PathKey[]): void => {
     const props = asObject(field(s, "properties")) ?? {};
     const ref = asObject(field(props, "networkSecurityGroup"));
@@ -639,10 +656,11 @@ function findNsgs(doc: unknown, ctx: ArmContext): { nsgs: FoundNsg[]; subnets: F
             if (so) subnet(so, field(so, "name"), [...at, "properties", "subnets", k]);
           });
       } else if (type === `${VNET_TYPE}/subnets`) subnet(r, field(r, "name"), at);
+      else if (type === PUBLIC_IP_TYPE) publicIps.push(at);
       const children = field(r, "resources");
       if (Array.isArray(children)) walk(children, [...at, "resources"], type);
     });
   walk(resources, ["resources"], "");
   if (nsgs.length === 0) return "an ARM template without Microsoft.Network/networkSecurityGroups resources";
-  return { nsgs, subnets };
+  return { nsgs, subnets, publicIps };
 }
