@@ -126,13 +126,22 @@ function asaZoneProblems(
 /** Azure: a host topology needs one NSG (read as the host's); a perimeter one its zones' subnets. */
 function azureKindProblems(p: ParsedRuleset, topology: BoundTopology, file: string): Diagnostic[] {
   const chains = p.ruleset.tables.flatMap((t) => t.chains);
-  if (topology.firewall.kind === "perimeter" || chains.length === 0 || chains.some((c) => c.name === "inbound"))
+  if (
+    topology.firewall.kind === "perimeter" ||
+    chains.length === 0 ||
+    chains.some((c) => c.name === "inbound")
+  )
     return asaZoneProblems(p, topology, file, AZURE_ZONES);
   return [
-    diag("ruleset-kind", "error", `${file}: several network security groups are a perimeter, not a host's firewall`, {
-      at: { file, line: 1, col: 1 },
-      expected: "one NSG for a host topology, or a topology with firewall kind perimeter",
-    }),
+    diag(
+      "ruleset-kind",
+      "error",
+      `${file}: several network security groups are a perimeter, not a host's firewall`,
+      {
+        at: { file, line: 1, col: 1 },
+        expected: "one NSG for a host topology, or a topology with firewall kind perimeter",
+      },
+    ),
   ];
 }
 

@@ -182,7 +182,14 @@ test("Azure NSG perimeter: source subnet's Outbound and destination subnet's Inb
   // Hand-checked (Azure docs, "How network security groups filter network traffic"): sip passes
   // both; web is allowed out of the internet subnet but denied into the DMZ by a deny above the
   // allow; stun is allowed into the DMZ but not out of the internet subnet; media by neither.
-  const r = (name: string, priority: number, direction: string, access: string, protocol: string, port: string) => ({
+  const r = (
+    name: string,
+    priority: number,
+    direction: string,
+    access: string,
+    protocol: string,
+    port: string,
+  ) => ({
     name,
     properties: {
       priority,
@@ -196,8 +203,14 @@ test("Azure NSG perimeter: source subnet's Outbound and destination subnet's Inb
     },
   });
   const template = {
-    parameters: { edge: { type: "string", defaultValue: "198.51.100.10/32" }, prefix: { type: "string", defaultValue: "pm" } },
-    variables: { outsideNsg: "[concat(parameters('prefix'), '-outside')]", dmzNsg: "[format('{0}-dmz', parameters('prefix'))]" },
+    parameters: {
+      edge: { type: "string", defaultValue: "198.51.100.10/32" },
+      prefix: { type: "string", defaultValue: "pm" },
+    },
+    variables: {
+      outsideNsg: "[concat(parameters('prefix'), '-outside')]",
+      dmzNsg: "[format('{0}-dmz', parameters('prefix'))]",
+    },
     resources: [
       {
         type: "Microsoft.Network/networkSecurityGroups",
@@ -231,13 +244,17 @@ test("Azure NSG perimeter: source subnet's Outbound and destination subnet's Inb
             {
               name: "outside",
               properties: {
-                networkSecurityGroup: { id: "[resourceId('Microsoft.Network/networkSecurityGroups', variables('outsideNsg'))]" },
+                networkSecurityGroup: {
+                  id: "[resourceId('Microsoft.Network/networkSecurityGroups', variables('outsideNsg'))]",
+                },
               },
             },
             {
               name: "dmz",
               properties: {
-                networkSecurityGroup: { id: "[resourceId('Microsoft.Network/networkSecurityGroups', variables('dmzNsg'))]" },
+                networkSecurityGroup: {
+                  id: "[resourceId('Microsoft.Network/networkSecurityGroups', variables('dmzNsg'))]",
+                },
               },
             },
           ],
@@ -262,12 +279,15 @@ test("Azure NSG perimeter: source subnet's Outbound and destination subnet's Inb
     },
   };
   const report = AuditReport.parse(audit(perimeter, [p]));
-  assert.deepEqual(Object.fromEntries(report.flows.map((f) => [f.id, f.verdict + (f.uncertain ? " uncertain" : "")])), {
-    sip: "allowed",
-    web: "blocked",
-    media: "blocked",
-    stun: "blocked",
-  });
+  assert.deepEqual(
+    Object.fromEntries(report.flows.map((f) => [f.id, f.verdict + (f.uncertain ? " uncertain" : "")])),
+    {
+      sip: "allowed",
+      web: "blocked",
+      media: "blocked",
+      stun: "blocked",
+    },
+  );
 });
 
 test("Azure NSG: `az network nsg list` places NSGs by their subnets' ids; what cannot be placed is refused where it stands", () => {
@@ -276,8 +296,16 @@ test("Azure NSG: `az network nsg list` places NSGs by their subnets' ids; what c
   });
   const out = { ...rule("sip", 100, "Allow", "Tcp", "5061"), direction: "Outbound" };
   const list = [
-    { name: "outside-nsg", securityRules: [out, { ...DENY_ALL, direction: "Outbound" }], subnets: [sub("outside")] },
-    { name: "dmz-nsg", securityRules: [rule("sip", 100, "Allow", "Tcp", "5061"), DENY_ALL], subnets: [sub("dmz")] },
+    {
+      name: "outside-nsg",
+      securityRules: [out, { ...DENY_ALL, direction: "Outbound" }],
+      subnets: [sub("outside")],
+    },
+    {
+      name: "dmz-nsg",
+      securityRules: [rule("sip", 100, "Allow", "Tcp", "5061"), DENY_ALL],
+      subnets: [sub("dmz")],
+    },
   ];
   const p = readAzureNsg(JSON.stringify(list, null, 2), "list.json");
   assert.deepEqual(

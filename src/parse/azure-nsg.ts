@@ -1,15 +1,21 @@
 /**
  * Azure network security group reader (format `azure-nsg`): the JSON `az network nsg show` prints
- * (rule fields flat, or under `properties` as the REST API gives them), or an ARM template holding
- * one Microsoft.Network/networkSecurityGroups resource (what portmatrix's azure target writes).
- * Semantics (Azure docs, "Network security groups: security rules"): per direction the rules by
+ * (rule fields flat, or under `properties` as the REST API gives them), `az network nsg list` (an
+ * array of those), or an ARM template with Microsoft.Network/networkSecurityGroups resources (what
+ * portmatrix's azure target writes). Semantics (Azure docs, "Network security groups: security
+ * rules", "How network security groups filter network traffic"): per NSG and direction the rules by
  * ascending priority, first match wins; stateful (replies of allowed connections pass); Azure's
  * default rules (65000 AllowVnet…, 65001 AllowAzureLoadBalancerInBound / AllowInternetOutBound,
  * 65500 DenyAll…) come after the user's: read from `defaultSecurityRules` when present, else added.
- * Host kind (the NSG of the edge's network interface). Service tags (Internet, VirtualNetwork,
- * AzureLoadBalancer, …), application security groups and ARM expressions name addresses not in
- * the file: analysed as any address, approximated (verdicts through them are uncertain).
- * More than one NSG in a file (a perimeter template, `az network nsg list`) is refused.
+ * One NSG: a host's (the NSG of the edge's network interface): input/output chains. NSGs on subnets:
+ * a perimeter whose zones are subnets — traffic between subnets passes the source subnet's Outbound
+ * rules and the destination subnet's Inbound rules (both must allow; also inside one subnet); a
+ * subnet without an NSG filters nothing. An NSG is placed by a template's virtual network subnets,
+ * by `subnets` ids in az output, or by the azure target's `portmatrix-subnet` tag; several NSGs of
+ * which one cannot be placed are refused where it stands. Simple ARM expressions are resolved
+ * (arm-expr.ts). Service tags (Internet, VirtualNetwork, AzureLoadBalancer, …), application security
+ * groups and unresolved ARM expressions name addresses not in the file: analysed as any address,
+ * approximated (verdicts through them are uncertain).
  */
 import type { Diagnostic } from "../diag/diagnostic.js";
 import type { Approximation, Chain, Rule, Ruleset } from "../ir/ruleset.js";
@@ -184,11 +190,7 @@ function reached(rules: NsgRule[], inbound: boolean): NsgRule[] {
 }
 
 /** Each NSG's subnet names (index as found.nsgs); unplaceable NSGs and subnets are problems. */
-function mapSubnets(
-  found: Found,
-  several: boolean,
-  problem: JsonProblem,
-): string[][] {
+function mapSubnets(found: Found, several: boolean, problem: JsonProblem): string[][] {
   const severity = several ? "error" : "warning";
   const out = found.nsgs.map((n) => [...n.subnets]);
   for (const s of found.subnets) {

@@ -13,7 +13,7 @@ import { READERS, type ReaderName } from "../../src/parse/index.js";
 import { makePlan } from "../../src/compile/plan.js";
 import { builtinProfileIds, loadTopology } from "../../src/shell/load.js";
 import { ROOT } from "../cli/run-cli.js";
-import { intraSubnet } from "../compile/roundtrip.test.js";
+import { intraSubnet } from "../compile/intra-subnet.js";
 
 const exampleOf = (id: string): string =>
   id === "lync2013-public-im"
