@@ -290,10 +290,10 @@ function perimeterChains(
         { ...at, text: `(implicit) end of ${label} ${inbound ? "inbound" : "outbound"} rules` },
         "no rule matched",
       );
-      const body = reached(perNsg[i]!, inbound).map((r, k) =>
-        toRule(r, name, k + 1, file, inbound ? undefined : "subnet_in"),
-      );
-      chains.push(userChain(name, at, [...body, end]));
+      const rules = reached(perNsg[i]!, inbound);
+      const body = rules.map((r, k) => toRule(r, name, k + 1, file, inbound ? undefined : "subnet_in"));
+      // A rule matching everything ends the list (Azure's DenyAll… or the user's own): no end needed.
+      chains.push(userChain(name, at, rules.some((r) => r.all) ? body : [...body, end]));
     }
   });
   const placed = new Set(subnetsOf.flat());
