@@ -3,7 +3,9 @@
  * (rule fields flat, or under `properties` as the REST API gives them), `az network nsg list` (an
  * array of those), or an ARM template with Microsoft.Network/networkSecurityGroups resources (what
  * portmatrix's azure target writes). Semantics (Azure docs, "Network security groups: security
- * rules", "How network security groups filter network traffic"): per NSG and direction the rules by
+ * rules", https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview, and
+ * "How network security groups filter network traffic",
+ * https://learn.microsoft.com/azure/virtual-network/network-security-group-how-it-works): per NSG and direction the rules by
  * ascending priority, first match wins; stateful (replies of allowed connections pass); Azure's
  * default rules (65000 AllowVnet…, 65001 AllowAzureLoadBalancerInBound / AllowInternetOutBound,
  * 65500 DenyAll…) come after the user's: read from `defaultSecurityRules` when present, else added.
