@@ -5,8 +5,8 @@
  * portmatrix's azure target writes). Semantics (Azure docs, "Network security groups: security
  * rules", https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview, and
  * "How network security groups filter network traffic",
- * https://learn.microsoft.com/azure/virtual-network/network-security-group-how-it-works): per NSG and direction the rules by
- * ascending priority, first match wins; stateful (replies of allowed connections pass); Azure's
+ * https://learn.microsoft.com/azure/virtual-network/network-security-group-how-it-works): per NSG
+ * and direction the rules by ascending priority, first match wins; stateful (replies of allowed connections pass); Azure's
  * default rules (65000 AllowVnet…, 65001 AllowAzureLoadBalancerInBound / AllowInternetOutBound,
  * 65500 DenyAll…) come after the user's: read from `defaultSecurityRules` when present, else added.
  * One NSG: a host's (the NSG of the edge's network interface): input/output chains. NSGs on subnets:
