@@ -265,7 +265,9 @@ function perimeterChains(
   found.nsgs.forEach((n, i) => {
     const subnets = subnetsOf[i]!;
     if (subnets.length === 0) return;
-    const label = n.name ?? `#${i + 1}`;
+    // Names label the chains; two NSGs of one name (az list across resource groups) keep apart.
+    const twin = found.nsgs.some((o, k) => k !== i && o.name === n.name);
+    const label = n.name === undefined ? `#${i + 1}` : twin ? `${n.name}#${i + 1}` : n.name;
     const at = origin(file, source.positionOf(n.path).line, `network security group ${label}`);
     const list = subnets.join(", ");
     for (const [inbound, name] of [
