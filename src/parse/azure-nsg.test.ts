@@ -323,3 +323,44 @@ test("Azure NSG: `az network nsg list` places NSGs by their subnets' ids; what c
   );
   assert.match(errors[0]!.message, /dmz-nsg is associated with no subnet/);
 });
+
+test("Azure NSG: a rule's properties from a variable, and an NSG without properties (Azure's defaults only)", () => {
+  const template = {
+    variables: {
+      sipRule: {
+        priority: 100,
+        direction: "Inbound",
+        access: "Allow",
+        protocol: "Tcp",
+        sourcePortRange: "*",
+        destinationPortRange: "5061",
+        sourceAddressPrefix: "*",
+        destinationAddressPrefix: "198.51.100.10",
+      },
+    },
+    resources: [
+      {
+        type: "Microsoft.Network/networkSecurityGroups",
+        name: "edge",
+        properties: {
+          securityRules: [{ name: "sip", properties: "[variables('sipRule')]" }, DENY_ALL],
+        },
+      },
+    ],
+  };
+  assert.deepEqual(verdicts(readAzureNsg(JSON.stringify(template, null, 2), "t.json")), {
+    sip: "allowed",
+    web: "blocked",
+    media: "blocked",
+    stun: "blocked",
+  });
+  // Only Azure's defaults: AllowVnetInBound/AllowAzureLoadBalancerInBound name addresses not in the
+  // file (uncertain allows) before DenyAllInBound.
+  const bare = { resources: [{ type: "Microsoft.Network/networkSecurityGroups", name: "empty" }] };
+  assert.deepEqual(verdicts(readAzureNsg(JSON.stringify(bare), "t.json")), {
+    sip: "allowed uncertain",
+    web: "allowed uncertain",
+    media: "allowed uncertain",
+    stun: "allowed uncertain",
+  });
+});

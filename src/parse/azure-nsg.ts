@@ -362,10 +362,14 @@ function readRules(found: FoundNsg, ctx: ArmContext, source: YamlSource, problem
   const { nsg, path: nsgPath } = found;
   const rules: NsgRule[] = [];
   const read = (raw: Obj, path: PathKey[], implicit: boolean): void => {
-    const propsRaw = asObject(field(raw, "properties")) ?? raw;
+    // `"properties": "[variables('rule')]"`: the rule's fields from a resolved expression.
+    const given = field(raw, "properties");
+    const propsRaw = asObject(isArmExpression(given) ? resolveArm(given, ctx) : given) ?? raw;
     const props = resolveFields(propsRaw, ctx);
     const propPath: PathKey[] = propsRaw === raw ? path : [...path, "properties"];
-    const at = (k: string): PathKey[] => (implicit ? [] : [...propPath, k]);
+    // Fields of a resolved expression have no place of their own: the expression's is theirs.
+    const at = (k: string): PathKey[] =>
+      implicit ? [] : isArmExpression(given) ? propPath : [...propPath, k];
     const rawName = resolveArm(field(raw, "name") ?? field(props, "name"), ctx);
     const name = typeof rawName === "string" ? rawName : `rule ${String(path.at(-1))}`;
     const bad = (k: string, what: string, expected: string): void =>
@@ -646,11 +650,11 @@ function findNsgs(doc: unknown, ctx: ArmContext): Found | string {
       const type = raw.includes("/") ? raw : `${parent}/${raw}`;
       const props = asObject(field(r, "properties"));
       if (type === NSG_TYPE) {
-        if (!props) return;
+        // Without properties: an NSG of Azure's default rules only.
         const name = resolveArm(field(r, "name"), ctx);
         nsgs.push({
-          nsg: props,
-          path: [...at, "properties"],
+          nsg: props ?? {},
+          path: props ? [...at, "properties"] : at,
           name: typeof name === "string" ? lastSegment(name) : undefined,
           subnets: tagged(r),
         });
