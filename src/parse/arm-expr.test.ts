@@ -33,18 +33,43 @@ test("ARM expressions: literals, parameters with defaults, variables, concat, fo
   assert.equal(resolveArm("[string(4096)]", ctx), "4096");
 });
 
-test("ARM expressions: deployment-time values, missing defaults, property access, cycles are undefined", () => {
+test("ARM expressions: deployment-time values, missing defaults, members of unknowns, cycles are undefined", () => {
   for (const e of [
     "[parameters('noDefault')]",
     "[parameters('location')]",
     "[uniqueString(resourceGroup().id)]",
     "[variables('missing')]",
     "[reference('x').ipAddress]",
-    "[variables('list')[0]]",
     "[if(equals(parameters('prefix'), 'pm'), '10.0.0.0/8', '*')]",
     "[variables('self')]",
     "[concat('a', parameters('noDefault'))]",
     "[concat('unterminated']",
   ])
     assert.equal(resolveArm(e, ctx), undefined, e);
+});
+
+test("ARM expressions: members of resolved objects and arrays; unresolved parts inside stay as written", () => {
+  const c = armContext({
+    parameters: { os: { type: "string", defaultValue: "linux" } },
+    variables: {
+      settings: { managementPort: 22, where: "[resourceGroup().location]" },
+      osPort: { linux: "22", windows: "3389" },
+      prefixes: ["10.0.0.0/24", "10.0.1.0/24"],
+    },
+  });
+  assert.equal(resolveArm("[variables('settings').managementPort]", c), 22);
+  assert.equal(resolveArm("[variables('settings').ManagementPort]", c), 22);
+  assert.equal(resolveArm("[variables('osPort')[parameters('os')]]", c), "22");
+  assert.equal(resolveArm("[variables('prefixes')[1]]", c), "10.0.1.0/24");
+  assert.deepEqual(resolveArm("[variables('settings')]", c), {
+    managementPort: 22,
+    where: "[resourceGroup().location]",
+  });
+  for (const e of [
+    "[variables('settings').missing]",
+    "[variables('prefixes')[2]]",
+    "[variables('settings').where.x]",
+    "[variables('osPort')[parameters('nope')]]",
+  ])
+    assert.equal(resolveArm(e, c), undefined, e);
 });

@@ -2,9 +2,10 @@
  * The part of ARM template expressions ("Template functions", Azure Resource Manager docs) the
  * azure-nsg reader resolves: string and number literals, `parameters('p')` (its `defaultValue`),
  * `variables('v')`, `concat`, `format('{0}…', …)`, `toLower`, `toUpper` and `resourceId(…, name)`
- * (the resource's name: its last argument). Anything else — deployment-time values such as
- * `resourceGroup()`, `uniqueString()`, a parameter without a default, property access — is
- * `undefined`: the caller approximates or refuses, it never guesses.
+ * (the resource's name: its last argument), `string`, and members of what those give (`.key`,
+ * `[index]`). Anything else — deployment-time values such as `resourceGroup()`, `reference()`,
+ * `uniqueString()`, `if`, a parameter without a default — is `undefined`: the caller approximates
+ * or refuses, it never guesses.
  */
 
 type Obj = Record<string, unknown>;
@@ -31,8 +32,9 @@ export function isArmExpression(v: unknown): v is string {
 }
 
 /**
- * A JSON value with its expressions resolved: strings, numbers, and arrays/objects (their own
- * expression strings resolved too, to depth 8); `undefined` when any part cannot be resolved.
+ * A JSON value with its expressions resolved (to depth 8): a string expression's value, or
+ * `undefined` when it cannot be resolved; inside arrays and objects an expression that cannot be
+ * resolved stays as written (the caller sees an expression string and approximates or refuses).
  */
 export function resolveArm(v: unknown, ctx: ArmContext, depth = 0): unknown {
   if (depth > 8) return undefined;
@@ -43,21 +45,25 @@ export function resolveArm(v: unknown, ctx: ArmContext, depth = 0): unknown {
     const value = p.expr();
     return p.done() ? value : undefined;
   }
-  if (Array.isArray(v)) {
-    const out = v.map((x) => resolveArm(x, ctx, depth + 1));
-    return out.includes(undefined) ? undefined : out;
-  }
+  const inner = (x: unknown): unknown => resolveArm(x, ctx, depth + 1) ?? x;
+  if (Array.isArray(v)) return v.map(inner);
   const o = asObject(v);
-  if (o) {
-    const out: Obj = {};
-    for (const [k, x] of Object.entries(o)) {
-      const r = resolveArm(x, ctx, depth + 1);
-      if (r === undefined && x !== undefined) return undefined;
-      out[k] = r;
-    }
-    return out;
-  }
+  if (o) return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, inner(x)]));
   return v;
+}
+
+/** `value.key` / `value[key]`: an own property of an object, an element of an array. */
+function member(value: unknown, key: unknown): unknown {
+  if (Array.isArray(value))
+    return typeof key === "number" && Number.isInteger(key) && key >= 0 && key < value.length
+      ? value[key]
+      : undefined;
+  const o = asObject(value);
+  if (!o) return undefined;
+  if (typeof key !== "string") return undefined;
+  // ARM property names are case-insensitive.
+  const name = Object.keys(o).find((k) => k.toLowerCase() === key.toLowerCase());
+  return name === undefined ? undefined : o[name];
 }
 
 class ExprParser {
@@ -125,27 +131,29 @@ class ExprParser {
         }
       }
     this.ws();
-    // Property access and indexing (`.id`, `[0]`) on a function's result: not resolved.
-    if (this.s[this.i] === "." || this.s[this.i] === "[") {
-      this.skipAccess();
-      return undefined;
-    }
-    return this.call(id[0].toLowerCase(), args);
-  }
-
-  private skipAccess(): void {
+    let value = this.call(id[0].toLowerCase(), args);
+    // Property access and indexing (`.managementPort`, `[0]`, `[parameters('os')]`) on a
+    // resolved object or array; on anything else (`reference(…).id`) undefined.
     while (this.s[this.i] === "." || this.s[this.i] === "[") {
+      let key: unknown;
       if (this.s[this.i] === ".") {
         this.i++;
-        const m = /^[\w]*/.exec(this.s.slice(this.i))!;
+        const m = /^\w*/.exec(this.s.slice(this.i))!;
         this.i += m[0].length;
+        key = m[0];
       } else {
         this.i++;
-        this.expr();
+        key = this.expr();
         this.ws();
-        this.i++;
+        if (this.s[this.i++] !== "]") {
+          this.i = this.s.length + 1;
+          return undefined;
+        }
       }
+      value = member(value, key);
+      this.ws();
     }
+    return value;
   }
 
   private call(name: string, args: unknown[]): unknown {
