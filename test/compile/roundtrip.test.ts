@@ -30,6 +30,7 @@ const CASES: Array<[string, TargetId, ReaderName]> = [
   ["seed-host", "aws", "aws-security-groups"],
   ["seed-host", "azure", "azure-nsg"],
   ["seed-perimeter", "azure", "azure-nsg"],
+  ["legacy/asa-topology", "azure", "azure-nsg"],
 ];
 
 for (const [name, target, reader] of CASES) {
