@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { audit, exitCode } from "../audit/audit.js";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { asaInterfaces } from "../parse/asa-reader.js";
+import { azureSubnets } from "../parse/azure-nsg.js";
 import { junosInterfaces } from "../parse/junos.js";
 import { FORMAT_KINDS, READERS, sniffFormat, type ParsedRuleset, type ReaderName } from "../parse/index.js";
 import { renderAuditJunit } from "../report/audit-junit.js";
@@ -86,6 +87,14 @@ const JUNOS_ZONES: ZoneDevice = {
   what: "an interface of a security zone of the configuration",
 };
 
+/** Azure: the subnets the file associates with NSGs (zones' interfaces name subnets). */
+const AZURE_ZONES: ZoneDevice = {
+  name: "Azure",
+  code: "azure-unknown-subnet",
+  interfaces: azureSubnets,
+  what: "a subnet the file associates with a network security group, or names without one",
+};
+
 /**
  * A perimeter zone on an interface the ASA (or Junos) configuration does not have would meet no access-group
  * and judge every flow through it blocked: a topology that does not fit the file, said as such.
@@ -112,6 +121,28 @@ function asaZoneProblems(
         },
       ),
     );
+}
+
+/** Azure: a host topology needs one NSG (read as the host's); a perimeter one its zones' subnets. */
+function azureKindProblems(p: ParsedRuleset, topology: BoundTopology, file: string): Diagnostic[] {
+  const chains = p.ruleset.tables.flatMap((t) => t.chains);
+  if (
+    topology.firewall.kind === "perimeter" ||
+    chains.length === 0 ||
+    chains.some((c) => c.name === "inbound")
+  )
+    return asaZoneProblems(p, topology, file, AZURE_ZONES);
+  return [
+    diag(
+      "ruleset-kind",
+      "error",
+      `${file}: several network security groups are a perimeter, not a host's firewall`,
+      {
+        at: { file, line: 1, col: 1 },
+        expected: "one NSG for a host topology, or a topology with firewall kind perimeter",
+      },
+    ),
+  ];
 }
 
 export function readRulesets(
@@ -178,6 +209,7 @@ export function parseRulesets(
     for (const d of p.diagnostics) (d.severity === "error" ? errors : warnings).push(d);
     if (format === "cisco-asa") errors.push(...asaZoneProblems(p, topology, file));
     if (format === "junos") errors.push(...asaZoneProblems(p, topology, file, JUNOS_ZONES));
+    if (format === "azure-nsg") errors.push(...azureKindProblems(p, topology, file));
     parsed.push(p);
   }
   if (errors.length > 0) throw new InputError([...errors, ...warnings]);

@@ -36,7 +36,7 @@ export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter"
   "iptables-script": ["host", "perimeter"],
   "windows-firewall": ["host"],
   "aws-security-groups": ["host"],
-  "azure-nsg": ["host"],
+  "azure-nsg": ["host", "perimeter"],
   "cisco-asa": ["perimeter"],
   junos: ["perimeter"],
   panos: ["perimeter"],

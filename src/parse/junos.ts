@@ -26,7 +26,8 @@
  * In first-match IR: forward: [stateful pass, iif F oif T goto pol_F_T …, zoned goto global]
  * policy drop; pol_F_T: the policies, goto global; global: the global policies, default policy.
  * Not modelled, as approximations on the rule (verdicts it decides are uncertain): schedulers,
- * dynamic-application / url-category / identity matches, what address and application names the
+ * dynamic-application / url-category / identity matches, `then permit application-services`
+ * (IDP, UTM, … may drop what the policy permits), what address and application names the
  * objects (junos-objects.ts) cannot resolve. ALGs (SIP, FTP pinholes) are not modelled.
  */
 import { diag } from "../diag/diagnostic.js";
@@ -318,6 +319,22 @@ function policyRule(
     } else if (k === "then" && (a === "permit" || a === "deny" || a === "reject")) {
       action = a === "permit" ? { kind: "accept" } : { kind: "drop" };
       thenAt = s;
+      // `then permit application-services …`: IDP, UTM, application firewall, security
+      // intelligence, anti-malware, SSL proxy… may drop or reset what the policy permits
+      // (traffic control only shapes it).
+      const service = s.words[3];
+      if (
+        a === "permit" &&
+        b === "application-services" &&
+        service &&
+        service !== "application-traffic-control"
+      )
+        approximations.push({
+          construct: `then permit application-services ${service}`,
+          reason: "not modelled: the service may drop or reset sessions the policy permits",
+          origin: origin(file, s.line, s.text, s.col),
+          affects: "action",
+        });
     } else if (k === "scheduler-name") note(`scheduler-name ${a ?? ""}`);
   }
   if (!p.inactive && !action && first)

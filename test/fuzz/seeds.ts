@@ -9,4 +9,6 @@ export const RULESET_SEEDS: ReadonlyArray<readonly [ReaderName, string]> = [
   ["aws-security-groups", "examples/legacy/edge-aws.json"],
   ["cisco-asa", "examples/legacy/edge-asa.cfg"],
   ["azure-nsg", "test/compile/golden/seed-host/azure.arm.json"],
+  ["azure-nsg", "test/compile/golden/seed-perimeter/azure.arm.json"],
+  ["azure-nsg", "test/corpus/azure/quickstart__openshift-container-platform.json"],
 ];

@@ -74,12 +74,17 @@ function securityRules(
   return { ok: true, rules: out };
 }
 
-function nsg(name: string, rules: Array<Record<string, unknown>>): Record<string, unknown> {
+function nsg(
+  name: string,
+  rules: Array<Record<string, unknown>>,
+  tags?: Record<string, string>,
+): Record<string, unknown> {
   return {
     type: "Microsoft.Network/networkSecurityGroups",
     apiVersion: "2023-09-01",
     name,
     location: "[parameters('location')]",
+    ...(tags ? { tags } : {}),
     properties: { securityRules: rules },
   };
 }
@@ -87,11 +92,14 @@ function nsg(name: string, rules: Array<Record<string, unknown>>): Record<string
 /**
  * Host kind: one NSG for the edge's network interface. Perimeter kind: one NSG per zone, for the
  * zone's subnet: flows entering the zone are its Inbound rules, flows leaving it its Outbound ones
- * (the zones' `interface` names the subnet).
+ * (the zones' `interface` names the subnet, in the NSG's `portmatrix-subnet` tag).
  */
 function compile(plan: Plan): TargetResult {
-  const groups: Array<{ name: string; rules: Array<{ r: PlanRule; direction: "Inbound" | "Outbound" }> }> =
-    [];
+  const groups: Array<{
+    name: string;
+    rules: Array<{ r: PlanRule; direction: "Inbound" | "Outbound" }>;
+    tags?: Record<string, string>;
+  }> = [];
   if (plan.firewall.kind === "host")
     groups.push({
       name: "[parameters('nsgName')]",
@@ -105,7 +113,13 @@ function compile(plan: Plan): TargetResult {
         if (r.toZone?.name === z.name) rules.push({ r, direction: "Inbound" });
         if (r.fromZone?.name === z.name) rules.push({ r, direction: "Outbound" });
       }
-      groups.push({ name: `[concat(parameters('nsgName'), '-${z.name}')]`, rules });
+      // Tagged with the zone and its subnet (the zone's interface): the azure-nsg reader places
+      // the NSG by the tag, and the tags say where to associate it.
+      groups.push({
+        name: `[concat(parameters('nsgName'), '-${z.name}')]`,
+        rules,
+        tags: { "portmatrix-zone": armString(z.name), "portmatrix-subnet": armString(z.interface) },
+      });
     }
   const resources: Array<Record<string, unknown>> = [];
   for (const g of groups) {
@@ -122,7 +136,7 @@ function compile(plan: Plan): TargetResult {
           ),
         ],
       };
-    resources.push(nsg(g.name, built.rules));
+    resources.push(nsg(g.name, built.rules, g.tags));
   }
   resources.push(...publicIps(plan));
   const template = {
