@@ -418,6 +418,9 @@ function unsupported(ctx: Ctx, reach: RuleReach): AuditReportT["unsupported"] {
           // A rule that only observes (log, counter) changes no verdict whatever it matches.
           const observes = !approximationDecides(rule);
           const hit = observes ? Space.EMPTY : hitSpace(reach, rule);
+          // A device's implicit rule that no packet meets (Azure's defaults behind a DenyAll) is
+          // not a line of the file and decides nothing: not listed. A configured one is.
+          if (rule.implicit !== undefined && !observes && hit.isEmpty()) continue;
           for (const a of rule.approximations) {
             const reason = observes ? `${a.reason} (the rule only observes: no verdict changes)` : a.reason;
             out.push({

@@ -93,6 +93,33 @@ test("Azure NSG: without an own deny-all, traffic falls to Azure's defaults; the
   );
 });
 
+test("Azure NSG: an own deny-all is never redundant (removing it exposes Azure's allow defaults), and the unreached defaults are not listed", () => {
+  const r = AuditReport.parse(
+    audit(topology, [
+      readAzureNsg(
+        show([rule("sip", 100, "Allow", "Tcp", "5061"), { ...DENY_ALL, destinationAddressPrefix: "*" }]),
+        "nsg.json",
+      ),
+    ]),
+  );
+  assert.deepEqual(
+    r.deadRules.map((d) => `${d.kind} ${d.rule.text}`),
+    [],
+    "deny-all at 4096 was called redundant: without it AllowVnetInBound would decide",
+  );
+  // Inbound, the defaults sit behind the deny-all: unreached, unlisted. (Outbound has only the
+  // defaults here, reached, so they are listed.)
+  assert.deepEqual(
+    r.unsupported.filter((u) => u.rule?.chain === "inbound"),
+    [],
+  );
+  assert.ok(r.unsupported.some((u) => u.rule?.chain === "outbound"));
+  assert.deepEqual(
+    r.flows.map((f) => f.verdict + (f.uncertain ? " uncertain" : "")),
+    ["allowed", "blocked", "blocked", "blocked"],
+  );
+});
+
 test("Azure NSG: a service tag or an application security group is approximated, never exact", () => {
   const tagged = readAzureNsg(
     show([rule("web", 100, "Allow", "Tcp", "443", "Internet"), DENY_ALL]),

@@ -182,13 +182,14 @@ export function readAzureNsg(text: string, file: string): ParsedRuleset {
   };
 }
 
-/** A direction's rules in priority order, without the defaults behind a rule matching everything. */
+/**
+ * A direction's rules in priority order. Azure's defaults stay even behind a rule matching
+ * everything (portmatrix's own DenyAll at 4096): no packet meets them there, but they are what
+ * removing that rule would expose (AllowVnetInBound), so the DenyAll is never called redundant; the
+ * audit does not list an implicit rule no packet meets as "not modelled exactly".
+ */
 function reached(rules: NsgRule[], inbound: boolean): NsgRule[] {
-  const sorted = rules.filter((r) => r.inbound === inbound).sort((a, b) => a.priority - b.priority);
-  // Azure's defaults behind a rule matching everything (portmatrix's own DenyAll at 4096) are
-  // never reached: left out, so their service tags do not make anything uncertain.
-  const cut = sorted.findIndex((r) => r.all);
-  return sorted.filter((r, i) => cut < 0 || i <= cut || !r.implicit);
+  return rules.filter((r) => r.inbound === inbound).sort((a, b) => a.priority - b.priority);
 }
 
 /** Each NSG's subnet names (index as found.nsgs); unplaceable NSGs and subnets are problems. */
