@@ -3,8 +3,7 @@
  * (replies included) and nothing exposed beyond the matrix, for every target a reader exists for.
  * Compiled with --drop-retired (kept, the retired Messenger rows would rightly be exposure); with
  * them kept, they must be allowed and be the only exposure, and their rules reported as retired. Windows
- * (a PowerShell script; the reader takes the firewall's export) and pf (no reader) are covered by
- * their goldens only; Azure's perimeter template (one NSG per zone) is refused by the azure-nsg reader.
+ * (a PowerShell script; the reader takes the firewall's export) is covered by its golden only; Azure's perimeter template (one NSG per zone) is refused by the azure-nsg reader.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -28,6 +27,8 @@ const CASES: Array<[string, TargetId, ReaderName]> = [
   ["seed-perimeter", "fortios", "fortios"],
   ["seed-host", "aws", "aws-security-groups"],
   ["seed-host", "azure", "azure-nsg"],
+  ["seed-host", "pf", "pf"],
+  ["seed-perimeter", "pf", "pf"],
 ];
 
 for (const [name, target, reader] of CASES) {

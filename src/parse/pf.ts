@@ -1,0 +1,1051 @@
+/**
+ * pf (OpenBSD ≥ 4.7 and FreeBSD pf.conf, and what `pfctl -sr` / `-sn` print) → IR (format `pf`).
+ * Semantics (pf.conf(5) PACKET FILTERING, TRANSLATION; sbin/pfctl/parse.y):
+ *  - a packet is filtered as it enters an interface (`in`) and again as it leaves one (`out`);
+ *    each pass asks the rules of that direction (and those without one), LAST matching rule
+ *    wins, except that the first matching `quick` rule decides at once; when none matches the
+ *    packet passes (pf's implicit default). `match` rules decide nothing.
+ *  - `pass` keeps state unless `no state`: the connection's later packets and its replies pass on
+ *    any interface (state-policy floating) without the rules; a `no state` pass needs a rule for
+ *    its replies too. `block` drops (`set block-policy return`, `block return…`: reject).
+ *  - `set skip on IF`: packets on IF are not filtered at all.
+ *  - translation before filtering: `rdr`, `binat` inbound and `rdr-to` rewrite the destination
+ *    before the inbound rules are asked; `nat`, `binat` outbound and `nat-to` the source before
+ *    the outbound rules; among translation rules the first match decides (`no nat` etc.: none).
+ * In first-match IR (one `inet` table `pf`): prerouting nat chain `rdr` (-100), then the inbound
+ * filter `in` on prerouting; postrouting nat chain `nat` (100), then the outbound filter `out`
+ * (200). Each filter chain: the state pass (implicit), `set skip` interfaces, what external
+ * anchors may decide (a `continue` rule whose approximation may decide), the `quick` rules in
+ * order, then the other rules in REVERSE order (the last match is the first one met going
+ * backwards), policy accept. Inline anchors are read in place (their conditions added to each of
+ * their rules). Approximated (verdicts they touch are uncertain): interface groups, `self`,
+ * interface addresses, host names, tables not defined here or filled from files, `tagged`,
+ * `probability`, `user`/`group`/`os`, `route-to`/`divert-to`, `anchor quick`, external anchors,
+ * `antispoof` (its addresses), the translation targets of interfaces. `scrub`, queues, `label`,
+ * `tag`, `log`, timeouts and limits change no verdict and are ignored.
+ */
+import { diag, type Diagnostic } from "../diag/diagnostic.js";
+import type {
+  Action,
+  Approximation,
+  Chain,
+  ChainType,
+  Hook,
+  NatTarget,
+  Origin,
+  Rule,
+} from "../ir/ruleset.js";
+import { ALL_ADDRESSES, ALL_V4, ALL_V6 } from "../space/address.js";
+import { ctSet, makeBox, type Box } from "../space/box.js";
+import { IntervalSet } from "../space/interval-set.js";
+import { NameSet } from "../space/name-set.js";
+import { Space } from "../space/space.js";
+import { pfStatements, type PfStatement, type PfToken } from "./pf-lex.js";
+import {
+  Cursor,
+  PfSyntaxError,
+  readHosts,
+  readIcmpTypes,
+  readInterfaces,
+  readPorts,
+  readProtos,
+  tableSet,
+  type HostTerm,
+  type Table,
+} from "./pf-terms.js";
+import { parseAddress } from "../space/address.js";
+import type { ParsedRuleset } from "./reader.js";
+
+const TABLE = "pf";
+const CT_STATE = ctSet(["established", "related"]);
+const CT_ESTABLISHED = ctSet(["established"]);
+const CT_RELATED = ctSet(["related"]);
+
+type Dir = "in" | "out";
+
+/** A rule's conditions, read once (pfctl's `filter_rule` header and `filter_opts`). */
+interface Conditions {
+  dir?: Dir;
+  quick: boolean;
+  ifaces: NameSet;
+  /** The match without interfaces. */
+  match: Space;
+  approx: string[];
+}
+
+interface FilterRule {
+  cond: Conditions;
+  action: Action | undefined;
+  keepState: boolean;
+  origin: Origin;
+  /** Set on placeholders for what an external anchor may decide. */
+  anchor?: string;
+}
+
+interface NatRule {
+  chain: "rdr" | "nat";
+  match: Space;
+  action: Action;
+  origin: Origin;
+  approx: string[];
+}
+
+function originOf(tokens: readonly PfToken[], file: string, lines: readonly string[]): Origin {
+  const t = tokens[0]!;
+  const last = tokens[tokens.length - 1]!;
+  const text =
+    t.line === last.line
+      ? lines[t.line - 1]!
+      : lines
+          .slice(t.line - 1, last.line)
+          .map((l) => l.trim())
+          .join(" ");
+  return { file, line: t.line, col: t.col, text: text.replace(/\s*#.*$/, "").trim() || t.text };
+}
+
+function approximations(
+  reasons: readonly string[],
+  at: Origin,
+  affects?: Approximation["affects"],
+): Approximation[] {
+  return [...new Set(reasons)].map((r) => ({
+    construct: r.split(" (")[0]!,
+    reason: r,
+    origin: at,
+    ...(affects ? { affects } : {}),
+  }));
+}
+
+interface Options {
+  keepState: boolean;
+  approx: string[];
+  actionApprox: string[];
+  icmp?: IntervalSet;
+  rdrTo?: { target: HostTerm; ports?: IntervalSet; tok: PfToken };
+  natTo?: { target: HostTerm; ports?: IntervalSet; tok: PfToken };
+  binatTo?: { target: HostTerm; tok: PfToken };
+}
+
+/** The header: direction, log, quick, on, af, proto, hosts (pf.conf(5) GRAMMAR `pf-rule`). */
+function readConditions(c: Cursor, tables: ReadonlyMap<string, Table>, opts: { forNat?: boolean } = {}) {
+  let dir: Dir | undefined;
+  let quick = false;
+  let ifaces = NameSet.ALL;
+  let family: 4 | 6 | undefined;
+  let protos: { set: IntervalSet; names: string[] } | undefined;
+  let src: HostTerm | undefined;
+  let dst: HostTerm | undefined;
+  let sport: IntervalSet | undefined;
+  let dport: IntervalSet | undefined;
+  const approx: string[] = [];
+  const protoNames = () => protos?.names ?? [];
+  for (;;) {
+    const t = c.peek();
+    if (!t || t.quoted) break;
+    if (t.text === "in" || t.text === "out") {
+      dir = t.text;
+      c.i++;
+    } else if (t.text === "log") {
+      c.i++;
+      c.skipParens();
+    } else if (t.text === "quick") {
+      quick = true;
+      c.i++;
+    } else if (t.text === "pass" && opts.forNat) c.i++;
+    else if (t.text === "on") {
+      c.i++;
+      if (c.eat("rdomain")) {
+        approx.push(`on rdomain ${c.next("a routing domain").text} (routing domains are not modelled)`);
+        continue;
+      }
+      const r = readInterfaces(c);
+      ifaces = r.set;
+      approx.push(...r.approx);
+    } else if (t.text === "inet" || t.text === "inet6") {
+      family = t.text === "inet" ? 4 : 6;
+      c.i++;
+    } else if (t.text === "proto") {
+      c.i++;
+      protos = readProtos(c);
+    } else if (t.text === "all") c.i++;
+    else if (t.text === "from") {
+      c.i++;
+      src = readHosts(c, tables);
+      if (c.eat("port")) sport = readPorts(c, protoNames());
+      if (c.eat("os")) {
+        c.list(() => c.next("an OS name"));
+        approx.push("os (passive OS fingerprints are not modelled)");
+      }
+    } else if (t.text === "to") {
+      c.i++;
+      dst = readHosts(c, tables);
+      if (c.eat("port")) dport = readPorts(c, protoNames());
+    } else break;
+  }
+  for (const [term, which, exact] of [
+    [src, "from", "out"],
+    [dst, "to", "in"],
+  ] as const)
+    if (term?.self && dir !== exact)
+      approx.push(`${which} self (the firewall's own addresses are told apart only ${exact}bound)`);
+  if ((sport || dport) && protos && protos.names.some((n) => n !== "tcp" && n !== "udp"))
+    throw new PfSyntaxError(c.tokens[0], "port only applies to tcp/udp", "`proto tcp`, `proto udp` or both");
+  return { dir, quick, ifaces, family, protos, src, dst, sport, dport, approx };
+}
+
+type Header = ReturnType<typeof readConditions>;
+
+function headerSpace(h: Header, icmp?: IntervalSet): Space {
+  const fam = h.family === 4 ? ALL_V4 : h.family === 6 ? ALL_V6 : ALL_ADDRESSES;
+  const dims: { -readonly [K in keyof Box]?: Box[K] } = {};
+  if (h.protos) dims.proto = h.protos.set;
+  if (h.sport) dims.sport = h.sport;
+  if (h.dport) dims.dport = h.dport;
+  if (icmp) dims.dport = icmp;
+  return Space.box(dims).intersect(side(h, h.src, "src", fam)).intersect(side(h, h.dst, "dst", fam));
+}
+
+/**
+ * One end's addresses. `self` is exact where the engine can tell the firewall's own packets: `to
+ * self` inbound are the packets with no output interface yet (they go to input), `from self`
+ * outbound those with no input interface (the firewall sent them; audit/flows.ts names that "");
+ * elsewhere (a rule of both directions) every address, approximated (readConditions says so).
+ */
+function side(h: Header, term: HostTerm | undefined, which: "src" | "dst", fam: IntervalSet): Space {
+  if (!term) return Space.box({ [which]: fam });
+  const base = Space.box({ [which]: term.set.intersect(fam) });
+  if (!term.self) return base;
+  if (h.dir !== (which === "dst" ? "in" : "out")) return Space.box({ [which]: fam });
+  const dim = which === "dst" ? "oif" : "iif";
+  return base.union(Space.box({ [which]: fam, [dim]: term.self === "pos" ? NameSet.of("") : NameSet.except("") }));
+}
+
+function hostApprox(h: Header): string[] {
+  return [...h.approx, ...(h.src?.approx ?? []), ...(h.dst?.approx ?? [])];
+}
+
+/** Options after the hosts (pf.conf(5) `filteropt`); translation targets kept for the caller. */
+function readOptions(c: Cursor, h: Header, tables: ReadonlyMap<string, Table>): Options {
+  const o: Options = { keepState: true, approx: [], actionApprox: [] };
+  const target = () => {
+    const target = readHosts(c, tables);
+    const ports = c.eat("port") ? natPorts(c, h) : undefined;
+    // Pool options: which address of the pool; the set stays the same.
+    while (
+      [
+        "bitmask",
+        "random",
+        "source-hash",
+        "round-robin",
+        "static-port",
+        "sticky-address",
+        "least-states",
+      ].includes(c.peek()?.text ?? "")
+    ) {
+      const w = c.next("a pool option").text;
+      if (
+        w === "source-hash" &&
+        c.peek() &&
+        /^(0x[0-9a-f]+|\w+)$/i.test(c.peek()!.text) &&
+        !isOption(c.peek()!.text)
+      )
+        c.i++;
+    }
+    return { target, ...(ports ? { ports } : {}) };
+  };
+  while (!c.done()) {
+    const t = c.next("an option");
+    const w = t.quoted ? "" : t.text;
+    switch (w) {
+      case "flags":
+        if (!c.eat("any")) {
+          const f = c.next("flags such as S/SA").text;
+          if (f !== "S/SA" && f !== "S/SAFR")
+            o.approx.push(`flags ${f} (TCP flags other than a connection's first packet's are not modelled)`);
+        }
+        break;
+      case "keep":
+      case "modulate":
+      case "synproxy":
+        c.expect("state");
+        c.skipParens();
+        o.keepState = true;
+        break;
+      case "no":
+        c.expect("state");
+        o.keepState = false;
+        break;
+      case "label":
+      case "tag":
+      case "queue":
+      case "rtable":
+      case "prio":
+      case "max-pkt-rate":
+      case "min-ttl":
+      case "max-mss":
+      case "set-tos":
+      case "delay":
+        if (c.is("(")) c.skipParens();
+        else c.next(`a value after ${w}`);
+        break;
+      case "set":
+        c.next("prio, tos, delay or queue");
+        if (c.is("(")) c.skipParens();
+        else c.next("a value");
+        break;
+      case "allow-opts":
+      case "once":
+      case "fragment":
+      case "no-df":
+      case "random-id":
+      case "divert-reply":
+        if (w === "divert-reply") o.actionApprox.push("divert-reply (sockets, not modelled)");
+        break;
+      case "reassemble":
+        c.next("tcp");
+        break;
+      case "scrub":
+        c.skipParens();
+        break;
+      case "tos":
+        c.next("a TOS value");
+        o.approx.push("tos (the TOS field is not modelled)");
+        break;
+      case "probability":
+        c.next("a percentage");
+        o.approx.push("probability (random matching)");
+        break;
+      case "tagged":
+        c.next("a tag");
+        o.approx.push("tagged (tags set by other rules are not modelled)");
+        break;
+      case "!":
+        if (c.eat("tagged")) {
+          c.next("a tag");
+          o.approx.push("tagged (tags set by other rules are not modelled)");
+        } else if (c.eat("received-on")) {
+          c.next("an interface");
+          o.approx.push("received-on (the receiving interface of a forwarded packet is not modelled)");
+        } else throw new PfSyntaxError(t, "unexpected `!`", "`! tagged` or `! received-on`");
+        break;
+      case "received-on":
+        c.next("an interface");
+        o.approx.push("received-on (the receiving interface of a forwarded packet is not modelled)");
+        break;
+      case "user":
+      case "group":
+        c.list(() => {
+          const op = c.peek();
+          if (op && ["=", "!=", "<", "<=", ">", ">=", "<>", "><"].includes(op.text)) c.i++;
+          c.next("a user or group");
+          if (c.is("<>") || c.is("><")) {
+            c.i++;
+            c.next("a user or group");
+          }
+        });
+        o.approx.push(`${w} (the socket's owner is not modelled)`);
+        break;
+      case "icmp-type":
+      case "icmp6-type": {
+        const r = readIcmpTypes(c, w === "icmp6-type");
+        o.icmp = r.set;
+        o.approx.push(...r.approx);
+        break;
+      }
+      case "route-to":
+      case "reply-to":
+      case "dup-to":
+        c.list(() => {
+          if (c.is("(")) c.skipParens();
+          else c.next("a route target");
+        });
+        while (
+          ["bitmask", "random", "source-hash", "round-robin", "sticky-address", "least-states"].includes(
+            c.peek()?.text ?? "",
+          )
+        )
+          c.i++;
+        o.actionApprox.push(`${w} (policy routing: the interface the packet leaves by is not modelled)`);
+        break;
+      case "divert-to":
+        c.next("an address");
+        if (c.eat("port")) c.next("a port");
+        o.actionApprox.push("divert-to (delivered to a local socket, not modelled)");
+        break;
+      case "divert-packet":
+        c.expect("port");
+        c.next("a port");
+        o.actionApprox.push("divert-packet (handed to a divert socket, not modelled)");
+        break;
+      case "af-to":
+        o.actionApprox.push("af-to (address family translation, not modelled)");
+        while (!c.done()) c.i++;
+        break;
+      case "nat-to":
+        o.natTo = { ...target(), tok: t };
+        break;
+      case "rdr-to":
+        o.rdrTo = { ...target(), tok: t };
+        break;
+      case "binat-to":
+        o.binatTo = { target: target().target, tok: t };
+        break;
+      default:
+        throw new PfSyntaxError(
+          t,
+          `unknown option ${t.text}`,
+          "a pf.conf(5) rule option (flags, keep state, label, …)",
+        );
+    }
+  }
+  return o;
+}
+
+function isOption(w: string): boolean {
+  return ["static-port", "sticky-address", "port", "label", "tag", "keep", "flags"].includes(w);
+}
+
+/** `port p`, `port a:b`, `port a:*` of a translation target. */
+function natPorts(c: Cursor, h: Header): IntervalSet {
+  const t = c.next("a port");
+  const m = /^(\d+):\*$/.exec(t.text);
+  if (m) return IntervalSet.of(Number(m[1]));
+  const sub = new Cursor([t], t);
+  return readPorts(sub, h.protos?.names ?? []);
+}
+
+function natTarget(target: HostTerm, ports?: IntervalSet): { to: NatTarget; approx: string[] } {
+  const to: NatTarget = {};
+  if (target.approx.length === 0) to.addresses = target.set;
+  if (ports) to.ports = ports;
+  return { to, approx: target.approx };
+}
+
+const STATEMENT_EXPECTED =
+  "pass, block, match, anchor, table, set, scrub, antispoof, nat, rdr, binat, altq, queue or a macro definition";
+
+export function readPf(text: string, file: string): ParsedRuleset {
+  const { statements, diagnostics } = pfStatements(text, file);
+  const lines = text.split(/\r?\n/);
+  const tables = new Map<string, Table>();
+  const filters: FilterRule[] = [];
+  const nats: NatRule[] = [];
+  let skip = NameSet.EMPTY;
+  let skipAt: Origin | undefined;
+  let blockReturn = false;
+  const notes = new Set<string>();
+  const fail = (e: unknown, at: PfToken | undefined) => {
+    if (!(e instanceof PfSyntaxError)) throw e;
+    const t = e.token ?? at;
+    diagnostics.push(
+      diag("pf-syntax", "error", e.message, {
+        at: { file, line: t?.line ?? 1, col: t?.col ?? 1 },
+        expected: e.expected,
+      }),
+    );
+  };
+
+  // Tables first: pfctl resolves a table wherever it is defined.
+  const walkTables = (list: readonly PfStatement[]) => {
+    for (const s of list) {
+      if (s.kind === "anchor") {
+        walkTables(s.body);
+        continue;
+      }
+      if (s.tokens[0]?.text !== "table") continue;
+      try {
+        readTable(new Cursor(s.tokens.slice(1), s.tokens[s.tokens.length - 1]!), tables);
+      } catch (e) {
+        fail(e, s.tokens[0]);
+      }
+    }
+  };
+  walkTables(statements);
+
+  const readStatements = (
+    list: readonly PfStatement[],
+    outer: Conditions | undefined,
+    anchorQuick: boolean,
+  ) => {
+    for (const s of list) {
+      const tokens = s.tokens;
+      if (tokens.length === 0) continue;
+      const at = originOf(tokens, file, lines);
+      const end = tokens[tokens.length - 1]!;
+      const c = new Cursor(tokens, end);
+      const head = c.next("a statement");
+      try {
+        if (s.kind === "anchor") {
+          const anchor = readAnchorHead(c, tables);
+          const cond = within(anchor, outer);
+          readStatements(s.body, cond, anchorQuick || anchor.quick);
+          continue;
+        }
+        switch (head.quoted ? "" : head.text) {
+          case "table":
+            continue;
+          case "set": {
+            const what = c.next("an option").text;
+            if (what === "skip") {
+              c.expect("on");
+              for (const t of c.list(() => c.next("an interface")))
+                skip = skip.union(readInterfaces(new Cursor([t], t)).set);
+              skipAt = at;
+            } else if (what === "block-policy") blockReturn = c.next("drop or return").text === "return";
+            else if (what === "state-policy" && c.peek()?.text === "if-bound")
+              notes.add("set state-policy if-bound: states are read as floating (replies on any interface)");
+            continue;
+          }
+          case "scrub":
+          case "altq":
+          case "queue":
+          case "load":
+            notes.add(`${head.text} lines change no verdict and are not read`);
+            continue;
+          case "pass":
+          case "block":
+          case "match": {
+            const r = readFilter(head.text, c, tables, blockReturn, at, outer, anchorQuick);
+            filters.push(...r.filters);
+            nats.push(...r.nats);
+            continue;
+          }
+          case "anchor":
+          case "nat-anchor":
+          case "rdr-anchor":
+          case "binat-anchor": {
+            const anchor = readAnchorHead(c, tables);
+            const cond = within(anchor, outer);
+            const why = `anchor ${anchor.name} (its rules are loaded separately: ${head.text === "anchor" ? "what it decides" : "its translations"} are not modelled)`;
+            if (head.text === "anchor")
+              filters.push({
+                cond: { ...cond, approx: [...cond.approx, why] },
+                action: undefined,
+                keepState: true,
+                origin: at,
+                anchor: anchor.name,
+              });
+            else {
+              const rdr = head.text !== "nat-anchor";
+              const natm = head.text !== "rdr-anchor";
+              for (const [chain, use] of [
+                ["rdr", rdr],
+                ["nat", natm],
+              ] as const)
+                if (use)
+                  nats.push({
+                    chain,
+                    match: withIf(cond.match, chain === "rdr" ? "iif" : "oif", cond.ifaces),
+                    action: { kind: "continue", effect: head.text },
+                    origin: at,
+                    approx: [...cond.approx, why],
+                  });
+            }
+            continue;
+          }
+          case "antispoof": {
+            filters.push(...readAntispoof(c, at, blockReturn, outer));
+            continue;
+          }
+          case "nat":
+          case "rdr":
+          case "binat":
+            nats.push(...readOldNat(head.text, c, tables, at, filters));
+            continue;
+          case "no": {
+            const kind = c.next("nat, rdr or binat");
+            if (!["nat", "rdr", "binat"].includes(kind.text))
+              throw new PfSyntaxError(
+                kind,
+                `unknown statement no ${kind.text}`,
+                "no nat, no rdr or no binat",
+              );
+            nats.push(...readOldNat(kind.text, c, tables, at, filters, true));
+            continue;
+          }
+          default:
+            throw new PfSyntaxError(head, `unknown statement ${head.text}`, STATEMENT_EXPECTED);
+        }
+      } catch (e) {
+        fail(e, head);
+      }
+    }
+  };
+  readStatements(statements, undefined, false);
+  for (const n of notes) diagnostics.push(diag("pf-ignored", "note", n, { at: { file, line: 1, col: 1 } }));
+
+  const top: Origin = { file, line: 1, col: 1, text: "(pf)" };
+  const chains: Chain[] = [];
+  for (const [name, hook, type, priority] of [
+    ["rdr", "prerouting", "nat", -100],
+    ["in", "prerouting", "filter", 0],
+    ["nat", "postrouting", "nat", 100],
+    ["out", "postrouting", "filter", 200],
+  ] as Array<[string, Hook, ChainType, number]>) {
+    const rules =
+      type === "nat"
+        ? nats
+            .filter((n) => n.chain === name)
+            .map((n) => rule(name, n.match, n.action, n.origin, approximations(n.approx, n.origin)))
+        : filterChain(name as Dir, filters, skip, skipAt ?? top);
+    if (type === "nat" && rules.length === 0) continue;
+    chains.push({
+      name,
+      base: { hook, priority, type, policy: "accept" },
+      rules: rules.map((r, i) => ({ ...r, id: `inet ${TABLE}/${name}#${i + 1}` })),
+      origin: top,
+    });
+  }
+  return {
+    ruleset: {
+      format: "pf",
+      source: file,
+      semantics: "first-match",
+      stateful: false,
+      tables: [{ family: "inet", name: TABLE, chains }],
+    },
+    diagnostics,
+  };
+}
+
+function rule(
+  chain: string,
+  match: Space,
+  action: Action,
+  origin: Origin,
+  approx: Approximation[],
+  implicit?: string,
+): Rule {
+  const r: Rule = { id: "", table: TABLE, chain, match, action, origin, approximations: approx };
+  if (implicit) r.implicit = implicit;
+  return r;
+}
+
+function withIf(match: Space, dim: "iif" | "oif", set: NameSet): Space {
+  return set.isAll() ? match : match.restrict({ [dim]: set });
+}
+
+/** The rules a direction's filter asks, in first-match order (see the file comment). */
+function filterChain(dir: Dir, filters: readonly FilterRule[], skip: NameSet, skipAt: Origin): Rule[] {
+  const dim = dir === "in" ? "iif" : "oif";
+  const mine = filters.filter((f) => f.cond.dir === undefined || f.cond.dir === dir);
+  const out: Rule[] = [];
+  const top: Origin = {
+    ...skipAt,
+    text: "(implicit) pf keeps state: packets of a passed connection and its replies pass",
+  };
+  out.push(
+    rule(
+      dir,
+      statePass(filters),
+      { kind: "accept" },
+      top,
+      stateApprox(filters, top),
+      "pf is stateful: packets of connections a keep-state rule passed pass without the rules",
+    ),
+  );
+  if (!skip.isEmpty())
+    out.push(
+      rule(
+        dir,
+        Space.box({ [dim]: skip }),
+        { kind: "accept" },
+        skipAt,
+        [],
+        "set skip: pf does not filter on these interfaces",
+      ),
+    );
+  const place = (f: FilterRule): Rule => {
+    const match = withIf(f.cond.match, dim, f.cond.ifaces);
+    if (f.anchor !== undefined)
+      return rule(
+        dir,
+        match,
+        { kind: "continue", effect: `anchor ${f.anchor}` },
+        f.origin,
+        approximations(f.cond.approx, f.origin, "action"),
+      );
+    const approx = approximations(f.cond.approx, f.origin, "match");
+    return rule(dir, match, f.action!, f.origin, approx);
+  };
+  for (const f of mine) if (f.anchor !== undefined) out.push(place(f));
+  for (const f of mine) if (f.anchor === undefined && f.action && f.cond.quick) out.push(place(f));
+  for (const f of [...mine].reverse())
+    if (f.anchor === undefined && f.action && !f.cond.quick) out.push(place(f));
+  return out;
+}
+
+/**
+ * Packets of established connections: all of them when every pass keeps state; otherwise only
+ * those of connections a keep-state pass matches (its packets and their replies), since a `no
+ * state` pass creates no state.
+ */
+function statePass(filters: readonly FilterRule[]): Space {
+  const passes = filters.filter((f) => f.action?.kind === "accept");
+  if (passes.every((f) => f.keepState)) return Space.box({ ct: CT_STATE });
+  let s = Space.box({ ct: CT_RELATED });
+  for (const f of passes.filter((p) => p.keepState)) {
+    const fwd = f.cond.match.map((b) => ({ ...b, ct: CT_ESTABLISHED }));
+    s = s
+      .union(fwd)
+      .union(fwd.map((b) => ({ ...b, src: b.dst, dst: b.src, sport: b.dport, dport: b.sport })));
+  }
+  return s;
+}
+
+/** A no-state pass meeting a keep-state one: the state pass may accept packets no state holds. */
+function stateApprox(filters: readonly FilterRule[], at: Origin): Approximation[] {
+  const passes = filters.filter((f) => f.action?.kind === "accept");
+  const keep = passes.filter((f) => f.keepState);
+  for (const n of passes.filter((p) => !p.keepState))
+    if (keep.some((k) => k.cond.match.intersects(n.cond.match)))
+      return approximations(
+        [
+          `no state (${n.origin.file}:${n.origin.line}: packets a keep-state pass also matches may create no state)`,
+        ],
+        at,
+        "match",
+      );
+  return [];
+}
+
+/** An anchor's name and conditions (`anchor "x" in on em0 …`). */
+function readAnchorHead(c: Cursor, tables: ReadonlyMap<string, Table>) {
+  const name =
+    c.peek() &&
+    (c.peek()!.quoted ||
+      !["in", "out", "on", "inet", "inet6", "proto", "from", "to", "all", "quick"].includes(c.peek()!.text))
+      ? c.next("a name").text
+      : "(unnamed)";
+  const h = readConditions(c, tables);
+  const o = readOptions(c, h, tables);
+  const cond: Conditions = {
+    ...(h.dir ? { dir: h.dir } : {}),
+    quick: false,
+    ifaces: h.ifaces,
+    match: headerSpace(h, o.icmp),
+    approx: [...hostApprox(h), ...o.approx],
+  };
+  return { name, quick: h.quick, cond };
+}
+
+/** An inline anchor's conditions added to the ones it sits in. */
+function within(anchor: { cond: Conditions }, outer: Conditions | undefined): Conditions {
+  if (!outer) return anchor.cond;
+  const a = anchor.cond;
+  return {
+    ...((a.dir ?? outer.dir) ? { dir: (a.dir ?? outer.dir)! } : {}),
+    quick: false,
+    ifaces: a.ifaces.intersect(outer.ifaces),
+    match: a.match.intersect(outer.match),
+    approx: [...outer.approx, ...a.approx],
+  };
+}
+
+function combine(cond: Conditions, outer: Conditions | undefined): Conditions {
+  if (!outer) return cond;
+  if (outer.dir && cond.dir && outer.dir !== cond.dir) return { ...cond, match: Space.EMPTY };
+  return {
+    ...((cond.dir ?? outer.dir) ? { dir: (cond.dir ?? outer.dir)! } : {}),
+    quick: cond.quick,
+    ifaces: cond.ifaces.intersect(outer.ifaces),
+    match: cond.match.intersect(outer.match),
+    approx: [...outer.approx, ...cond.approx],
+  };
+}
+
+function readFilter(
+  kind: string,
+  c: Cursor,
+  tables: ReadonlyMap<string, Table>,
+  blockReturn: boolean,
+  at: Origin,
+  outer: Conditions | undefined,
+  anchorQuick: boolean,
+): { filters: FilterRule[]; nats: NatRule[] } {
+  let action: Action | undefined = kind === "pass" ? { kind: "accept" } : undefined;
+  if (kind === "block") {
+    const how = c.peek()?.text;
+    if (how === "drop") {
+      c.i++;
+      action = { kind: "drop" };
+    } else if (how === "return" || how === "return-rst" || how === "return-icmp" || how === "return-icmp6") {
+      c.i++;
+      c.skipParens();
+      action = { kind: "reject", with: how };
+    } else action = blockReturn ? { kind: "reject", with: "return" } : { kind: "drop" };
+  }
+  const h = readConditions(c, tables);
+  const o = readOptions(c, h, tables);
+  const approx = [...hostApprox(h), ...o.approx];
+  if (anchorQuick)
+    approx.push("anchor quick (a match inside ends the evaluation after the anchor: read as inline)");
+  let match = headerSpace(h, o.icmp);
+  const nats: NatRule[] = [];
+  const translate = (
+    chain: "rdr" | "nat",
+    to: { target: HostTerm; ports?: IntervalSet; tok: PfToken },
+    m: Space,
+  ) => {
+    const t = natTarget(to.target, to.ports);
+    const dim = chain === "rdr" ? "iif" : "oif";
+    const act: Action =
+      t.approx.length > 0 && chain === "nat"
+        ? { kind: "masquerade" }
+        : chain === "rdr"
+          ? { kind: "dnat", to: t.to }
+          : { kind: "snat", to: t.to };
+    nats.push({
+      chain,
+      match: withIf(m, dim, h.ifaces),
+      action: act,
+      origin: at,
+      approx: [...approx, ...(chain === "rdr" ? t.approx : [])],
+    });
+    if (kind === "pass") {
+      // The pass rule matched the packet before it was translated; its filter rule sees it after.
+      const d = chain === "rdr" ? "dst" : "src";
+      const wider = to.target.approx.length > 0 ? ALL_ADDRESSES : to.target.set;
+      match = match.union(
+        match.map((b) => ({ ...b, [d]: wider, ...(chain === "rdr" && to.ports ? { dport: to.ports } : {}) })),
+      );
+      approx.push(
+        `${chain === "rdr" ? "rdr-to" : "nat-to"} on pass (the rule is read as matching both the original and the translated packet)`,
+      );
+    }
+  };
+  if (o.rdrTo) translate("rdr", o.rdrTo, match);
+  if (o.natTo) translate("nat", o.natTo, match);
+  if (o.binatTo) {
+    // binat-to: outbound source → target; inbound (the reverse) destination target → source.
+    translate("nat", { target: o.binatTo.target, tok: o.binatTo.tok }, match);
+    if (o.binatTo.target.approx.length === 0 && h.src && h.src.approx.length === 0) {
+      const back = match.map((b) => ({
+        ...b,
+        src: b.dst,
+        dst: o.binatTo!.target.set,
+        sport: b.dport,
+        dport: b.sport,
+      }));
+      nats.push({
+        chain: "rdr",
+        match: withIf(back, "iif", h.ifaces),
+        action: { kind: "dnat", to: { addresses: h.src.set } },
+        origin: at,
+        approx,
+      });
+    } else approx.push("binat-to (its inbound half has addresses known only on the host)");
+  }
+  if (o.actionApprox.length > 0 && action) {
+    // Routed or diverted elsewhere: what happens to the packet is not modelled.
+    return {
+      filters: [
+        {
+          cond: combine(
+            {
+              ...(h.dir ? { dir: h.dir } : {}),
+              quick: h.quick,
+              ifaces: h.ifaces,
+              match,
+              approx: [...approx, ...o.actionApprox],
+            },
+            outer,
+          ),
+          action: undefined,
+          keepState: o.keepState,
+          origin: at,
+          anchor: o.actionApprox[0]!.split(" (")[0]!,
+        },
+      ],
+      nats,
+    };
+  }
+  const cond = combine(
+    { ...(h.dir ? { dir: h.dir } : {}), quick: h.quick, ifaces: h.ifaces, match, approx },
+    outer,
+  );
+  return { filters: action ? [{ cond, action, keepState: o.keepState, origin: at }] : [], nats };
+}
+
+/**
+ * `antispoof [log] [quick] for IF [af]`: blocks packets from IF's networks arriving on other
+ * interfaces and from IF's own addresses (pf.conf(5) BLOCKING SPOOFED TRAFFIC); the addresses
+ * are the host's, so the rule matches every source (approximated).
+ */
+function readAntispoof(
+  c: Cursor,
+  at: Origin,
+  blockReturn: boolean,
+  outer: Conditions | undefined,
+): FilterRule[] {
+  let quick = false;
+  while (c.is("log") || c.is("quick")) {
+    if (c.next("log").text === "quick") quick = true;
+    else c.skipParens();
+  }
+  c.expect("for");
+  const ifs = c.list(() => c.next("an interface").text);
+  let fam = ALL_ADDRESSES;
+  if (c.eat("inet")) fam = ALL_V4;
+  else if (c.eat("inet6")) fam = ALL_V6;
+  while (!c.done()) c.i++; // label
+  const cond = combine(
+    {
+      dir: "in",
+      quick,
+      ifaces: NameSet.ALL,
+      match: Space.box({ src: fam, dst: fam }),
+      approx: [`antispoof for ${ifs.join(" ")} (the interfaces' addresses are known only on the host)`],
+    },
+    outer,
+  );
+  return [
+    {
+      cond,
+      action: blockReturn ? { kind: "reject", with: "return" } : { kind: "drop" },
+      keepState: true,
+      origin: at,
+    },
+  ];
+}
+
+/**
+ * Translation rules as written before OpenBSD 4.7 and on FreeBSD: `nat on IF … -> T`, `rdr on IF …
+ * -> T [port P]`, `binat on IF from A to B -> P` (both ways), `no …` (not translated); with `pass`
+ * the translated packets skip the filter rules (read as a quick pass of the translated packets).
+ */
+function readOldNat(
+  kind: string,
+  c: Cursor,
+  tables: ReadonlyMap<string, Table>,
+  at: Origin,
+  filters: FilterRule[],
+  negated = false,
+): NatRule[] {
+  const pass = c.eat("pass");
+  const h = readConditions(c, tables, { forNat: true });
+  const approx = hostApprox(h);
+  const match = headerSpace(h);
+  let to: { target: HostTerm; ports?: IntervalSet } | undefined;
+  if (!negated) {
+    c.expect("->");
+    const target = readHosts(c, tables);
+    const ports = c.eat("port") ? natPorts(c, h) : undefined;
+    to = { target, ...(ports ? { ports } : {}) };
+  }
+  // Pool options and tags: which address of the pool; no verdict.
+  while (!c.done()) {
+    const t = c.next("an option");
+    if (["tag", "tagged", "source-hash"].includes(t.text) && !c.done() && !isOption(c.peek()!.text)) c.i++;
+    else if (
+      ["bitmask", "random", "round-robin", "static-port", "sticky-address", "least-states"].includes(t.text)
+    )
+      continue;
+    else if (t.text === "tag" || t.text === "tagged" || t.text === "source-hash") continue;
+    else
+      throw new PfSyntaxError(
+        t,
+        `unknown option ${t.text}`,
+        "a pool option (round-robin, static-port, …) or tag",
+      );
+  }
+  const out: NatRule[] = [];
+  const push = (chain: "rdr" | "nat", m: Space, action: Action, extra: string[] = []) =>
+    out.push({
+      chain,
+      match: withIf(m, chain === "rdr" ? "iif" : "oif", h.ifaces),
+      action,
+      origin: at,
+      approx: [...approx, ...extra],
+    });
+  const none: Action = { kind: "accept" };
+  if (kind === "rdr") {
+    const t = to ? natTarget(to.target, to.ports) : undefined;
+    push("rdr", match, t ? { kind: "dnat", to: t.to } : none, t?.approx);
+  } else if (kind === "nat") {
+    const t = to ? natTarget(to.target, to.ports) : undefined;
+    push("nat", match, !t ? none : t.approx.length > 0 ? { kind: "masquerade" } : { kind: "snat", to: t.to });
+  } else {
+    // binat on IF from A to B -> P: out of IF src A→P; into IF dst P→A (from B).
+    const t = to ? natTarget(to.target) : undefined;
+    push("nat", match, !t ? none : t.approx.length > 0 ? { kind: "masquerade" } : { kind: "snat", to: t.to });
+    const pub = to && to.target.approx.length === 0 ? to.target.set : ALL_ADDRESSES;
+    const back = match.map((b) => ({ ...b, src: b.dst, dst: pub, sport: b.dport, dport: b.sport }));
+    const exact = h.src && h.src.approx.length === 0 && (!t || t.approx.length === 0);
+    push(
+      "rdr",
+      back,
+      !to ? none : { kind: "dnat", to: exact ? { addresses: h.src!.set } : {} },
+      exact ? [] : ["binat (an address known only on the host)"],
+    );
+  }
+  if (pass && to) {
+    // `rdr pass` / `nat pass`: the translated packets are not filtered.
+    const d = kind === "rdr" ? "dst" : "src";
+    const translated = match.map((b) => ({
+      ...b,
+      [d]: to!.target.approx.length > 0 ? ALL_ADDRESSES : to!.target.set,
+      ...(kind === "rdr" && to!.ports ? { dport: to!.ports } : {}),
+    }));
+    filters.push({
+      cond: {
+        dir: kind === "rdr" ? "in" : "out",
+        quick: true,
+        ifaces: h.ifaces,
+        match: translated,
+        approx: [
+          ...approx,
+          `${kind} pass (the filter is skipped for translated packets: read as a quick pass of them)`,
+        ],
+      },
+      action: { kind: "accept" },
+      keepState: true,
+      origin: at,
+    });
+  }
+  return out;
+}
+
+/** `table <name> [persist] [const] [counters] [file "…"]… [{ entries }]`. */
+function readTable(c: Cursor, tables: Map<string, Table>): void {
+  c.expect("<");
+  const name = c.next("a table name").text;
+  c.expect(">");
+  const entries: Array<{ neg: boolean; set: IntervalSet; prefix: number }> = [];
+  const approx: string[] = [];
+  while (!c.done()) {
+    const t = c.next("persist, const, counters, file or `{`");
+    if (["persist", "const", "counters"].includes(t.text)) continue;
+    if (t.text === "file") {
+      approx.push(
+        `table <${name}> file ${c.next("a file name").text} (its addresses are read by pfctl from that file)`,
+      );
+      continue;
+    }
+    if (t.text !== "{")
+      throw new PfSyntaxError(
+        t,
+        `unexpected ${t.text} in table <${name}>`,
+        "persist, const, counters, file or `{`",
+      );
+    c.i--;
+    for (const e of c.list(() => {
+      const neg = c.eat("!");
+      return { neg, tok: c.next("an address") };
+    })) {
+      const w = e.tok.text;
+      const a = parseAddress(w);
+      if (!a.ok) {
+        approx.push(`table <${name}> entry ${w} (a host name or interface pfctl resolves when loading)`);
+        continue;
+      }
+      const bits = w.includes(":") ? 128 : 32;
+      const prefix = /\/(\d+)$/.exec(w) ? Number(/\/(\d+)$/.exec(w)![1]) : bits;
+      entries.push({ neg: e.neg, set: a.set, prefix: prefix + (bits === 32 ? 96 : 0) });
+    }
+  }
+  tables.set(
+    name,
+    approx.length > 0 ? { set: ALL_ADDRESSES, approx } : { set: tableSet(entries), approx: [] },
+  );
+}
