@@ -170,7 +170,7 @@ function readConditions(c: Cursor, tables: ReadonlyMap<string, Table>, opts: { f
     } else if (t.text === "all") c.i++;
     else if (t.text === "from") {
       c.i++;
-      src = readHosts(c, tables);
+      if (!c.is("port") && !c.is("os")) src = readHosts(c, tables);
       if (c.eat("port")) sport = readPorts(c, protoNames());
       if (c.eat("os")) {
         c.list(() => c.next("an OS name"));
@@ -178,7 +178,7 @@ function readConditions(c: Cursor, tables: ReadonlyMap<string, Table>, opts: { f
       }
     } else if (t.text === "to") {
       c.i++;
-      dst = readHosts(c, tables);
+      if (!c.is("port")) dst = readHosts(c, tables);
       if (c.eat("port")) dport = readPorts(c, protoNames());
     } else break;
   }
