@@ -25,14 +25,15 @@ const TOKEN = /"((?:[^"\\]|\\.)*)"|(->|!=|<=|>=|<>|><)|([{}(),!<>=])|([^\s{}(),!
 const MACRO_USE = /\$([A-Za-z_][A-Za-z0-9_]*)/g;
 const MAX_MACRO_DEPTH = 16;
 
-function stripComment(line: string): string {
-  let quoted = false;
+/** The line without its comment, and whether a quoted string is still open at its end. */
+function stripComment(line: string, quotedAtStart: boolean): { body: string; open: boolean } {
+  let quoted = quotedAtStart;
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (c === '"') quoted = !quoted;
-    else if (c === "#" && !quoted) return line.slice(0, i);
+    else if (c === "#" && !quoted) return { body: line.slice(0, i), open: false };
   }
-  return line;
+  return { body: line, open: quoted };
 }
 
 function lexLine(text: string, line: number, colBase: number): PfToken[] {
@@ -85,17 +86,26 @@ export function pfStatements(
     return lexLine(value, t.line, t.col).flatMap((x) => expand({ ...x, col: t.col }, depth + 1));
   };
 
-  // Physical lines → logical lines (backslash continuation), each as tokens with their positions.
+  // Physical lines → logical lines (backslash continuation; a quoted string goes on over lines
+  // without their line breaks, as pfctl's lexer reads it), each as tokens with their positions.
   const logical: PfToken[][] = [];
   let pending: PfToken[] | undefined;
+  let quoted: { text: string; line: number } | undefined;
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     let raw = lines[i]!;
-    if (pending === undefined && /^\s*(\[|@\d+\s*$)/.test(raw)) continue; // pfctl -v counters
-    raw = raw.replace(/^(\s*)@\d+\s/, "$1"); // pfctl -vv rule numbers
-    const body = stripComment(raw);
-    const cont = /\\\s*$/.test(body);
-    const toks = lexLine(cont ? body.replace(/\\\s*$/, "") : body, i + 1, 1);
+    if (pending === undefined && !quoted && /^\s*(\[|@\d+\s*$)/.test(raw)) continue; // pfctl -v counters
+    if (!quoted) raw = raw.replace(/^(\s*)@\d+\s/, "$1"); // pfctl -vv rule numbers
+    const { body, open } = stripComment(raw, quoted !== undefined);
+    if (open) {
+      quoted = { text: (quoted?.text ?? "") + body, line: quoted?.line ?? i + 1 };
+      if (i < lines.length - 1) continue;
+    }
+    const whole = quoted ? quoted.text + (open ? "" : body) : body;
+    const line = quoted?.line ?? i + 1;
+    quoted = undefined;
+    const cont = /\\\s*$/.test(whole);
+    const toks = lexLine(cont ? whole.replace(/\\\s*$/, "") : whole, line, 1);
     pending = [...(pending ?? []), ...toks];
     if (!cont) {
       logical.push(pending);

@@ -5,7 +5,7 @@
  * resolves only when loading (interface addresses, `self`, host names, tables filled at run time)
  * is an over-approximation: every address, with the reason.
  */
-import { ALL_ADDRESSES, ALL_V4, ALL_V6, parseAddress } from "../space/address.js";
+import { ALL_ADDRESSES, ALL_V4, ALL_V6, parseAddress, V6_BASE, type AddressParse } from "../space/address.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { NameSet } from "../space/name-set.js";
 import { lookupTable } from "./lookup.js";
@@ -134,6 +134,28 @@ export interface HostTerm {
   self?: "pos" | "neg";
 }
 
+/**
+ * An address or CIDR as pfctl takes it: host bits under the mask are ignored (pf compares the
+ * masked address), so `ff02::1/16` is ff02::/16.
+ */
+export function pfAddress(w: string): AddressParse {
+  if (/^any[46]?$/.test(w)) return { ok: false, expected: "an address" };
+  const a = parseAddress(w);
+  if (a.ok) return a;
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(w);
+  const base = m ? parseAddress(m[1]!) : undefined;
+  if (!m || !base?.ok) return a;
+  const v6 = m[1]!.includes(":");
+  const bits = v6 ? 128 : 32;
+  const len = Number(m[2]);
+  if (len > bits) return a;
+  const v = base.set.min()!;
+  const offset = v6 ? V6_BASE : 0n;
+  const span = 1n << BigInt(bits - len);
+  const start = v - ((v - offset) % span);
+  return { ok: true, set: IntervalSet.of(start, start + span - 1n) };
+}
+
 const ADDRESS_MODIFIERS = /^(.+?)(:network|:broadcast|:peer|:0)$/;
 
 /** One host of a `from`/`to` (without `!`): the set, or why the set is approximated. */
@@ -172,7 +194,7 @@ function hostItem(c: Cursor, tables: ReadonlyMap<string, Table>): HostTerm {
     if (!a.ok) throw new PfSyntaxError(t, `bad address range ${w} - ${hi}`, a.expected);
     return exact(a.set, w.includes(":") ? 6 : 4);
   }
-  const a = parseAddress(w);
+  const a = pfAddress(w);
   if (a.ok) return exact(a.set, w.includes(":") ? 6 : 4);
   if (/^[0-9.]+(\/\d+)?$/.test(w) || /^[0-9a-f:]*:[0-9a-f:.]*(\/\d+)?$/i.test(w))
     throw new PfSyntaxError(t, `bad address ${w}`, a.expected);
@@ -223,7 +245,12 @@ export function tableSet(
   return set;
 }
 
-function portNumber(t: PfToken, protos: readonly string[]): number {
+/** Port names not in Debian netbase's services (another system's /etc/services may have them). */
+export interface PortNotes {
+  approx: string[];
+}
+
+function portNumber(t: PfToken, protos: readonly string[], notes?: PortNotes): number | undefined {
   if (/^\d+$/.test(t.text)) {
     const n = Number(t.text);
     if (n > 65535) throw new PfSyntaxError(t, `port ${t.text} above 65535`, "a port 0-65535");
@@ -235,6 +262,10 @@ function portNumber(t: PfToken, protos: readonly string[]): number {
     const n = servicePort(t.text, p as "tcp" | "udp");
     if (n !== undefined) return n;
   }
+  if (notes && /^[A-Za-z][\w.-]*$/.test(t.text)) {
+    notes.approx.push(`port ${t.text} (not a service in Debian netbase's /etc/services: read as every port)`);
+    return undefined;
+  }
   throw new PfSyntaxError(
     t,
     `unknown port name ${t.text}`,
@@ -244,12 +275,14 @@ function portNumber(t: PfToken, protos: readonly string[]): number {
 
 const FULL_PORTS = IntervalSet.of(0, 65535);
 
-/** One port item: `N`, `name`, `op N`, `a:b`, `a >< b`, `a <> b`. */
-function portItem(c: Cursor, protos: readonly string[]): IntervalSet {
+/** One port item: `N`, `name`, `op N`, `a:b`, `a >< b`, `a <> b`; an unknown name: every port. */
+function portItem(c: Cursor, protos: readonly string[], notes?: PortNotes): IntervalSet {
+  const num = (t: PfToken) => portNumber(t, protos, notes);
   const op = c.peek();
   if (op && !op.quoted && ["=", "!=", "<", "<=", ">", ">="].includes(op.text)) {
     c.i++;
-    const n = portNumber(c.next("a port"), protos);
+    const n = num(c.next("a port"));
+    if (n === undefined) return FULL_PORTS;
     switch (op.text) {
       case "=":
         return IntervalSet.of(n);
@@ -268,25 +301,27 @@ function portItem(c: Cursor, protos: readonly string[]): IntervalSet {
   const t = c.next("a port");
   const range = /^([^:]+):([^:]+)$/.exec(t.text);
   if (range) {
-    const lo = portNumber({ ...t, text: range[1]! }, protos);
-    const hi = portNumber({ ...t, text: range[2]! }, protos);
+    const lo = num({ ...t, text: range[1]! });
+    const hi = num({ ...t, text: range[2]! });
+    if (lo === undefined || hi === undefined) return FULL_PORTS;
     return lo <= hi ? IntervalSet.of(lo, hi) : IntervalSet.EMPTY;
   }
-  const lo = portNumber(t, protos);
+  const lo = num(t);
   if (c.is("><") || c.is("<>") || c.is(":")) {
     const kind = c.next("an operator").text;
-    const hi = portNumber(c.next("the range's last port"), protos);
+    const hi = num(c.next("the range's last port"));
+    if (lo === undefined || hi === undefined) return FULL_PORTS;
     if (kind === ":") return lo <= hi ? IntervalSet.of(lo, hi) : IntervalSet.EMPTY;
     const inside = hi - lo > 1 ? IntervalSet.of(lo + 1, hi - 1) : IntervalSet.EMPTY;
     if (kind === "><") return inside;
     return FULL_PORTS.subtract(IntervalSet.of(lo, hi));
   }
-  return IntervalSet.of(lo);
+  return lo === undefined ? FULL_PORTS : IntervalSet.of(lo);
 }
 
 /** `port …` after a host: the union of the items. */
-export function readPorts(c: Cursor, protos: readonly string[]): IntervalSet {
-  return c.list(() => portItem(c, protos)).reduce((a, b) => a.union(b), IntervalSet.EMPTY);
+export function readPorts(c: Cursor, protos: readonly string[], notes?: PortNotes): IntervalSet {
+  return c.list(() => portItem(c, protos, notes)).reduce((a, b) => a.union(b), IntervalSet.EMPTY);
 }
 
 /** `proto tcp`, `proto { tcp udp }`, numbers. */

@@ -75,7 +75,9 @@ test("pf host: each trap decides its flow as checked by hand", () => {
     report.flows.map((x) => [x.id, x.verdict, x.uncertain]),
     HOST_EXPECTED.map(([f, v]) => [f.id, v, false]),
   );
-  const reject = parsed.ruleset.tables[0]!.chains.find((c) => c.name === "in")!.rules.find((r) => r.origin.line === 21);
+  const reject = parsed.ruleset.tables[0]!.chains.find((c) => c.name === "in")!.rules.find(
+    (r) => r.origin.line === 21,
+  );
   assert.deepEqual(reject?.action, { kind: "reject", with: "return" });
 });
 
@@ -91,7 +93,9 @@ test("pf: without `block all` pf's implicit default passes everything (exposure)
   const inbound = report.exposure.find((e) => e.direction === "inbound");
   assert.equal(inbound?.rule.kind, "policy");
   assert.ok(inbound?.packets.some((p) => p.startsWith("tcp dport {0-21, 23-65535} ")));
-  const closed = audit(edgeHost([flow("ssh", "tcp", [22, 22])]), [readPf("block\npass in proto tcp to port 22\n", "c.conf")]);
+  const closed = audit(edgeHost([flow("ssh", "tcp", [22, 22])]), [
+    readPf("block\npass in proto tcp to port 22\n", "c.conf"),
+  ]);
   assert.deepEqual(closed.exposure, []);
 });
 
@@ -172,15 +176,22 @@ test("pf: what is not modelled makes the verdicts it touches uncertain", () => {
     ["block all\npass in on egress proto tcp to port 80\n", "interface group egress"],
     ["block all\npass in proto tcp from (em0) to port 80\n", "(em0)"],
     ["block all\npass in proto tcp from <dyn> to port 80\n", "table <dyn>"],
-    ["table <f> persist file \"/etc/pf.hosts\"\nblock all\npass in proto tcp from <f> to port 80\n", "table <f> file"],
+    [
+      'table <f> persist file "/etc/pf.hosts"\nblock all\npass in proto tcp from <f> to port 80\n',
+      "table <f> file",
+    ],
     ["block all\npass in proto tcp to port 80 tagged WEB\n", "tagged"],
-    ['block all\nanchor "ext/*"\npass in proto tcp to port 80\n', 'anchor ext/*'],
+    ['block all\nanchor "ext/*"\npass in proto tcp to port 80\n', "anchor ext/*"],
     ["block all\npass in proto tcp to port 80 route-to (em1 10.0.0.1)\n", "route-to"],
     ["block all\npass proto tcp to self port 80\n", "to self"],
   ];
   for (const [text, construct] of cases) {
     const parsed = readPf(text, "x.conf");
-    assert.deepEqual(parsed.diagnostics.filter((d) => d.severity === "error"), [], text);
+    assert.deepEqual(
+      parsed.diagnostics.filter((d) => d.severity === "error"),
+      [],
+      text,
+    );
     const report = audit(edgeHost([flow("http", "tcp", [80, 80])]), [parsed]);
     assert.equal(report.flows[0]!.uncertain, true, text);
     assert.ok(

@@ -49,6 +49,7 @@ import {
   readInterfaces,
   readPorts,
   readProtos,
+  pfAddress,
   tableSet,
   type HostTerm,
   type Table,
@@ -171,7 +172,7 @@ function readConditions(c: Cursor, tables: ReadonlyMap<string, Table>, opts: { f
     else if (t.text === "from") {
       c.i++;
       if (!c.is("port") && !c.is("os")) src = readHosts(c, tables);
-      if (c.eat("port")) sport = readPorts(c, protoNames());
+      if (c.eat("port")) sport = readPorts(c, protoNames(), { approx });
       if (c.eat("os")) {
         c.list(() => c.next("an OS name"));
         approx.push("os (passive OS fingerprints are not modelled)");
@@ -179,7 +180,7 @@ function readConditions(c: Cursor, tables: ReadonlyMap<string, Table>, opts: { f
     } else if (t.text === "to") {
       c.i++;
       if (!c.is("port")) dst = readHosts(c, tables);
-      if (c.eat("port")) dport = readPorts(c, protoNames());
+      if (c.eat("port")) dport = readPorts(c, protoNames(), { approx });
     } else break;
   }
   for (const [term, which, exact] of [
@@ -202,7 +203,9 @@ function headerSpace(h: Header, icmp?: IntervalSet): Space {
   if (h.sport) dims.sport = h.sport;
   if (h.dport) dims.dport = h.dport;
   if (icmp) dims.dport = icmp;
-  return Space.box(dims).intersect(side(h, h.src, "src", fam)).intersect(side(h, h.dst, "dst", fam));
+  return Space.box(dims)
+    .intersect(side(h, h.src, "src", fam))
+    .intersect(side(h, h.dst, "dst", fam));
 }
 
 /**
@@ -217,7 +220,9 @@ function side(h: Header, term: HostTerm | undefined, which: "src" | "dst", fam: 
   if (!term.self) return base;
   if (h.dir !== (which === "dst" ? "in" : "out")) return Space.box({ [which]: fam });
   const dim = which === "dst" ? "oif" : "iif";
-  return base.union(Space.box({ [which]: fam, [dim]: term.self === "pos" ? NameSet.of("") : NameSet.except("") }));
+  return base.union(
+    Space.box({ [which]: fam, [dim]: term.self === "pos" ? NameSet.of("") : NameSet.except("") }),
+  );
 }
 
 function hostApprox(h: Header): string[] {
@@ -1034,7 +1039,7 @@ function readTable(c: Cursor, tables: Map<string, Table>): void {
       return { neg, tok: c.next("an address") };
     })) {
       const w = e.tok.text;
-      const a = parseAddress(w);
+      const a = pfAddress(w);
       if (!a.ok) {
         approx.push(`table <${name}> entry ${w} (a host name or interface pfctl resolves when loading)`);
         continue;
