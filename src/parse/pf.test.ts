@@ -222,3 +222,65 @@ test("pf: bad input gets one located message each, no exception", () => {
     ],
   );
 });
+
+test("pf: inline anchors add their conditions to their rules", () => {
+  const text = `block all
+anchor "web" in proto tcp {
+  pass to port 8081
+  anchor "inner" to 198.51.100.10 {
+    pass to port 8083
+  }
+}
+anchor "other" out {
+  pass in proto tcp to port 8082
+}
+`;
+  const parsed = readPf(text, "anchors.conf");
+  assert.deepEqual(parsed.diagnostics, []);
+  const report = audit(
+    edgeHost([
+      flow("a", "tcp", [8081, 8081]),
+      flow("b", "tcp", [8082, 8082]),
+      flow("c", "tcp", [8083, 8083]),
+    ]),
+    [parsed],
+  );
+  // "other" takes outbound packets only: its inner `pass in` matches nothing.
+  assert.deepEqual(
+    report.flows.map((x) => [x.id, x.verdict, x.uncertain]),
+    [
+      ["a", "allowed", false],
+      ["b", "blocked", false],
+      ["c", "allowed", false],
+    ],
+  );
+});
+
+test("pf: `pfctl -sr -vv` output (rule numbers, evaluation counters) reads as its pf.conf", () => {
+  const conf = "block return all\npass in quick on em0 proto tcp to port { ssh, https }\n";
+  const sr = `@0 block return all
+  [ Evaluations: 120       Packets: 14        Bytes: 840         States: 0     ]
+  [ Inserted: uid 0 pid 4242 State Creations: 0     ]
+@1 pass in quick on em0 proto tcp from any to any port = ssh flags S/SA keep state
+  [ Evaluations: 120       Packets: 0         Bytes: 0           States: 0     ]
+@2 pass in quick on em0 proto tcp from any to any port = https flags S/SA keep state
+`;
+  assert.equal(sniffFormat(sr), "pf");
+  const flows = [
+    flow("ssh", "tcp", [22, 22]),
+    flow("https", "tcp", [443, 443]),
+    flow("smtp", "tcp", [25, 25]),
+  ];
+  const verdicts = (text: string) => {
+    const p = readPf(text, "x");
+    assert.deepEqual(p.diagnostics, []);
+    return audit(edgeHost(flows), [p]).flows.map((x) => [x.id, x.verdict]);
+  };
+  // The edge host is reached on any interface; em0 is one of them: partial, as in the pf.conf.
+  assert.deepEqual(verdicts(sr), verdicts(conf));
+  assert.deepEqual(verdicts(sr), [
+    ["ssh", "partial"],
+    ["https", "partial"],
+    ["smtp", "blocked"],
+  ]);
+});

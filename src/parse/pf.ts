@@ -438,6 +438,7 @@ export function readPf(text: string, file: string): ParsedRuleset {
   let skip = NameSet.EMPTY;
   let skipAt: Origin | undefined;
   let blockReturn = false;
+  let ifBound: Origin | undefined;
   const notes = new Set<string>();
   const fail = (e: unknown, at: PfToken | undefined) => {
     if (!(e instanceof PfSyntaxError)) throw e;
@@ -497,8 +498,8 @@ export function readPf(text: string, file: string): ParsedRuleset {
                 skip = skip.union(readInterfaces(new Cursor([t], t)).set);
               skipAt = at;
             } else if (what === "block-policy") blockReturn = c.next("drop or return").text === "return";
-            else if (what === "state-policy" && c.peek()?.text === "if-bound")
-              notes.add("set state-policy if-bound: states are read as floating (replies on any interface)");
+            else if (what === "state-policy")
+              ifBound = c.next("if-bound or floating").text === "if-bound" ? at : undefined;
             continue;
           }
           case "scrub":
@@ -592,7 +593,7 @@ export function readPf(text: string, file: string): ParsedRuleset {
         ? nats
             .filter((n) => n.chain === name)
             .map((n) => rule(name, n.match, n.action, n.origin, approximations(n.approx, n.origin)))
-        : filterChain(name as Dir, filters, skip, skipAt ?? top);
+        : filterChain(name as Dir, filters, skip, skipAt ?? top, ifBound);
     if (type === "nat" && rules.length === 0) continue;
     chains.push({
       name,
@@ -631,7 +632,13 @@ function withIf(match: Space, dim: "iif" | "oif", set: NameSet): Space {
 }
 
 /** The rules a direction's filter asks, in first-match order (see the file comment). */
-function filterChain(dir: Dir, filters: readonly FilterRule[], skip: NameSet, skipAt: Origin): Rule[] {
+function filterChain(
+  dir: Dir,
+  filters: readonly FilterRule[],
+  skip: NameSet,
+  skipAt: Origin,
+  ifBound: Origin | undefined,
+): Rule[] {
   const dim = dir === "in" ? "iif" : "oif";
   const mine = filters.filter((f) => f.cond.dir === undefined || f.cond.dir === dir);
   const out: Rule[] = [];
@@ -645,7 +652,16 @@ function filterChain(dir: Dir, filters: readonly FilterRule[], skip: NameSet, sk
       statePass(filters),
       { kind: "accept" },
       top,
-      stateApprox(filters, top),
+      [
+        ...stateApprox(filters, top),
+        ...(ifBound
+          ? approximations(
+              ["set state-policy if-bound (states hold on their interface only: read as on any)"],
+              ifBound,
+              "match",
+            )
+          : []),
+      ],
       "pf is stateful: packets of connections a keep-state rule passed pass without the rules",
     ),
   );

@@ -9,4 +9,5 @@ export const RULESET_SEEDS: ReadonlyArray<readonly [ReaderName, string]> = [
   ["aws-security-groups", "examples/legacy/edge-aws.json"],
   ["cisco-asa", "examples/legacy/edge-asa.cfg"],
   ["azure-nsg", "test/compile/golden/seed-host/azure.arm.json"],
+  ["pf", "test/corpus/pf/freebsd__share_examples_pf_faq-example1"],
 ];
