@@ -24,6 +24,8 @@ export type PfStatement =
 const TOKEN = /"((?:[^"\\]|\\.)*)"|(->|!=|<=|>=|<>|><)|([{}(),!<>=])|([^\s{}(),!<>="#]+)/g;
 const MACRO_USE = /\$([A-Za-z_][A-Za-z0-9_]*)/g;
 const MAX_MACRO_DEPTH = 16;
+/** Characters all macro expansions of one file may produce together. */
+const MAX_EXPANSION = 1_000_000;
 
 /** The line without its comment, and whether a quoted string is still open at its end. */
 function stripComment(line: string, quotedAtStart: boolean): { body: string; open: boolean } {
@@ -53,6 +55,8 @@ export function pfStatements(
 ): { statements: PfStatement[]; macros: Map<string, string>; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const macros = new Map<string, string>();
+  let budget = MAX_EXPANSION;
+  let exhausted = false;
   const expand = (t: PfToken, depth: number): PfToken[] => {
     if (t.quoted || !t.text.includes("$")) return [t];
     if (depth > MAX_MACRO_DEPTH) {
@@ -83,6 +87,24 @@ export function pfStatements(
       );
       return [];
     }
+    // A macro that names itself inside quotes grows with every expansion: bounded, as pfctl's
+    // own buffers are.
+    budget -= value.length;
+    if (budget < 0) {
+      if (!exhausted)
+        diagnostics.push(
+          diag(
+            "pf-macro",
+            "error",
+            `macro expansion beyond ${MAX_EXPANSION} characters (a macro that names itself?)`,
+            {
+              at: { file, line: t.line, col: t.col },
+            },
+          ),
+        );
+      exhausted = true;
+      return [];
+    }
     return lexLine(value, t.line, t.col).flatMap((x) => expand({ ...x, col: t.col }, depth + 1));
   };
 
@@ -106,7 +128,7 @@ export function pfStatements(
     quoted = undefined;
     const cont = /\\\s*$/.test(whole);
     const toks = lexLine(cont ? whole.replace(/\\\s*$/, "") : whole, line, 1);
-    pending = [...(pending ?? []), ...toks];
+    pending = pending ? pending.concat(toks) : toks;
     if (!cont) {
       logical.push(pending);
       pending = undefined;
@@ -156,7 +178,7 @@ export function pfStatements(
       stack.push({ body: [], tokens: toks.slice(0, -1), line: toks[0]!.line });
       continue;
     }
-    acc.push(...toks);
+    for (const t of toks) acc.push(t);
     depth += d;
     if (depth <= 0) {
       current().push({ kind: "tokens", tokens: acc });

@@ -52,7 +52,7 @@ import {
   readOptions,
   type Dir,
 } from "./pf-rule.js";
-import type { ParsedRuleset } from "./reader.js";
+import { MAX_READER_DIAGNOSTICS, stoppedReading, type ParsedRuleset } from "./reader.js";
 
 const TABLE = "pf";
 const CT_STATE = ctSet(["established", "related"]);
@@ -265,6 +265,16 @@ export function readPf(text: string, file: string): ParsedRuleset {
   };
   readStatements(statements, undefined, false);
   for (const n of notes) diagnostics.push(diag("pf-ignored", "note", n, { at: { file, line: 1, col: 1 } }));
+  // The same problem once per place (a macro used in many expanded rules); junk stops early.
+  const seen = new Set<string>();
+  let problems = diagnostics.filter((d) => {
+    const k = `${d.code} ${d.at?.line}:${d.at?.col} ${d.message}`;
+    return !seen.has(k) && seen.add(k) !== undefined;
+  });
+  if (problems.length > MAX_READER_DIAGNOSTICS) {
+    const last = problems[MAX_READER_DIAGNOSTICS - 1]!;
+    problems = [...problems.slice(0, MAX_READER_DIAGNOSTICS), stoppedReading(file, last.at?.line ?? 1)];
+  }
 
   const top: Origin = { file, line: 1, col: 1, text: "(pf)" };
   const chains: Chain[] = [];
@@ -296,7 +306,7 @@ export function readPf(text: string, file: string): ParsedRuleset {
       stateful: false,
       tables: [{ family: "inet", name: TABLE, chains }],
     },
-    diagnostics,
+    diagnostics: problems,
   };
 }
 
