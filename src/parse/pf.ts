@@ -125,7 +125,7 @@ export function readPf(text: string, file: string): ParsedRuleset {
   let skipAt: Origin | undefined;
   let blockReturn = false;
   let ifBound: Origin | undefined;
-  const notes = new Set<string>();
+  const notes = new Map<string, Origin>();
   const fail = (e: unknown, at: PfToken | undefined) => {
     if (!(e instanceof PfSyntaxError)) throw e;
     const t = e.token ?? at;
@@ -192,7 +192,7 @@ export function readPf(text: string, file: string): ParsedRuleset {
           case "altq":
           case "queue":
           case "load":
-            notes.add(`${head.text} lines change no verdict and are not read`);
+            if (!notes.has(head.text)) notes.set(head.text, at);
             continue;
           case "pass":
           case "block":
@@ -264,7 +264,12 @@ export function readPf(text: string, file: string): ParsedRuleset {
     }
   };
   readStatements(statements, undefined, false);
-  for (const n of notes) diagnostics.push(diag("pf-ignored", "note", n, { at: { file, line: 1, col: 1 } }));
+  for (const [what, at] of notes)
+    diagnostics.push(
+      diag("pf-ignored", "note", `${what} lines change no verdict and are not read (first here)`, {
+        at: { file, line: at.line, col: at.col },
+      }),
+    );
   // The same problem once per place (a macro used in many expanded rules); junk stops early.
   const seen = new Set<string>();
   let problems = diagnostics.filter((d) => {
