@@ -284,3 +284,21 @@ test("pf: `pfctl -sr -vv` output (rule numbers, evaluation counters) reads as it
     ["smtp", "blocked"],
   ]);
 });
+
+test("pf perimeter: OpenBSD 4.7+ translation (binat-to, rdr-to) reads as the FreeBSD binat", () => {
+  const flows = PERIMETER_EXPECTED.map(([x]) => x);
+  const expected = PERIMETER_EXPECTED.map(([x, v]) => [x.id, v, false]);
+  for (const line of [
+    "match on $ext_if inet from 203.0.113.10 to any binat-to 198.51.100.200",
+    "match in on $ext_if inet proto tcp to 198.51.100.200 port 443 rdr-to 203.0.113.10",
+  ]) {
+    const text = PERIMETER.replace(/^binat .*$/m, line);
+    const parsed = readPf(text, "fw47.conf");
+    assert.deepEqual(parsed.diagnostics, [], line);
+    assert.deepEqual(
+      audit(perimeter(flows), [parsed]).flows.map((x) => [x.id, x.verdict, x.uncertain]),
+      expected,
+      line,
+    );
+  }
+});
