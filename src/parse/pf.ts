@@ -89,14 +89,18 @@ interface NatRule {
 function originOf(tokens: readonly PfToken[], file: string, lines: readonly string[]): Origin {
   const t = tokens[0]!;
   const last = tokens[tokens.length - 1]!;
-  const text =
-    t.line === last.line
-      ? lines[t.line - 1]!
-      : lines
-          .slice(t.line - 1, last.line)
-          .map((l) => l.trim())
-          .join(" ");
-  return { file, line: t.line, col: t.col, text: text.replace(/\s*#.*$/, "").trim() || t.text };
+  // The statement as written, over its lines: comments and continuation backslashes dropped.
+  const text = lines
+    .slice(t.line - 1, Math.max(t.line, last.line))
+    .map((l) =>
+      l
+        .replace(/\s#[^"]*$|^#.*$/, "")
+        .replace(/\\\s*$/, "")
+        .trim(),
+    )
+    .filter((l) => l !== "")
+    .join(" ");
+  return { file, line: t.line, col: t.col, text: text || t.text };
 }
 
 function approximations(
