@@ -298,7 +298,7 @@ export function readPf(text: string, file: string): ParsedRuleset {
         ? nats
             .filter((n) => n.chain === name)
             .map((n) => rule(name, n.match, n.action, n.origin, approximations(n.approx, n.origin)))
-        : filterChain(name as Dir, filters, skip, skipAt ?? top, ifBound);
+        : filterChain(name as Dir, filters, skip, skipAt ?? top, ifBound, top);
     if (type === "nat" && rules.length === 0) continue;
     chains.push({
       name,
@@ -343,12 +343,13 @@ function filterChain(
   skip: NameSet,
   skipAt: Origin,
   ifBound: Origin | undefined,
+  fileTop: Origin,
 ): Rule[] {
   const dim = dir === "in" ? "iif" : "oif";
   const mine = filters.filter((f) => f.cond.dir === undefined || f.cond.dir === dir);
   const out: Rule[] = [];
   const top: Origin = {
-    ...skipAt,
+    ...fileTop,
     text: "(implicit) pf keeps state: packets of a passed connection and its replies pass",
   };
   out.push(
