@@ -302,3 +302,29 @@ test("pf perimeter: OpenBSD 4.7+ translation (binat-to, rdr-to) reads as the Fre
     );
   }
 });
+
+test("pf: tables filled at run time (overload, persist and empty) are approximated", () => {
+  for (const text of [
+    "table <bruteforce> persist\nblock all\nblock quick from <bruteforce>\npass in proto tcp to port 80 keep state (max-src-conn 10, overload <bruteforce> flush global)\n",
+    "table <spamd> persist\nblock all\nblock quick from <spamd>\npass in proto tcp to port 80\n",
+  ]) {
+    const parsed = readPf(text, "t.conf");
+    assert.deepEqual(parsed.diagnostics, [], text);
+    const report = audit(edgeHost([flow("http", "tcp", [80, 80])]), [parsed]);
+    // The table may hold any source: read as every one (the closest wider match), the block takes
+    // HTTP, and the verdict says it is uncertain.
+    assert.deepEqual(
+      report.flows.map((x) => [x.verdict, x.uncertain]),
+      [["blocked", true]],
+      text,
+    );
+  }
+  const fixed = readPf(
+    "table <t> const { 203.0.113.0/24 }\nblock all\nblock quick from <t>\npass in proto tcp to port 80\n",
+    "c",
+  );
+  assert.deepEqual(
+    audit(edgeHost([flow("http", "tcp", [80, 80])]), [fixed]).flows.map((x) => [x.verdict, x.uncertain]),
+    [["partial", false]],
+  );
+});

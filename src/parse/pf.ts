@@ -141,7 +141,20 @@ export function readPf(text: string, file: string): ParsedRuleset {
     );
   };
 
-  // Tables first: pfctl resolves a table wherever it is defined.
+  // Tables first: pfctl resolves a table wherever it is defined. Tables that `overload` fills
+  // are run-time state.
+  const overloaded = new Set<string>();
+  const scan = (list: readonly PfStatement[]) => {
+    for (const s of list) {
+      if (s.kind === "anchor") scan(s.body);
+      else
+        s.tokens.forEach((t, i) => {
+          if (t.text === "overload" && s.tokens[i + 1]?.text === "<")
+            overloaded.add(s.tokens[i + 2]?.text ?? "");
+        });
+    }
+  };
+  scan(statements);
   const walkTables = (list: readonly PfStatement[]) => {
     for (const s of list) {
       if (s.kind === "anchor") {
@@ -150,7 +163,7 @@ export function readPf(text: string, file: string): ParsedRuleset {
       }
       if (s.tokens[0]?.text !== "table") continue;
       try {
-        readTable(new Cursor(s.tokens.slice(1), s.tokens[s.tokens.length - 1]!), tables);
+        readTable(new Cursor(s.tokens.slice(1), s.tokens[s.tokens.length - 1]!), tables, overloaded);
       } catch (e) {
         fail(e, s.tokens[0]);
       }
@@ -734,15 +747,19 @@ function readOldNat(
 }
 
 /** `table <name> [persist] [const] [counters] [file "…"]… [{ entries }]`. */
-function readTable(c: Cursor, tables: Map<string, Table>): void {
+function readTable(c: Cursor, tables: Map<string, Table>, overloaded: ReadonlySet<string>): void {
   c.expect("<");
   const name = c.next("a table name").text;
   c.expect(">");
   const entries: Array<{ neg: boolean; set: IntervalSet; prefix: number }> = [];
   const approx: string[] = [];
+  let persist = false;
+  let written = false;
   while (!c.done()) {
     const t = c.next("persist, const, counters, file or `{`");
+    if (t.text === "persist") persist = true;
     if (["persist", "const", "counters"].includes(t.text)) continue;
+    written = true;
     if (t.text === "file") {
       approx.push(
         `table <${name}> file ${c.next("a file name").text} (its addresses are read by pfctl from that file)`,
@@ -771,6 +788,11 @@ function readTable(c: Cursor, tables: Map<string, Table>): void {
       entries.push({ neg: e.neg, set: a.set, prefix: prefix + (bits === 32 ? 96 : 0) });
     }
   }
+  if (overloaded.has(name)) approx.push(`table <${name}> (overload adds addresses to it at run time)`);
+  else if (persist && !written)
+    approx.push(
+      `table <${name}> (persist and empty as written: filled at run time, by pfctl -T add or a daemon)`,
+    );
   tables.set(
     name,
     approx.length > 0 ? { set: ALL_ADDRESSES, approx } : { set: tableSet(entries), approx: [] },
