@@ -328,3 +328,21 @@ test("pf: tables filled at run time (overload, persist and empty) are approximat
     [["partial", false]],
   );
 });
+
+test("pf perimeter: a rule before a `match … rdr-to` saw the packet untranslated (approximated)", () => {
+  const text = `block all
+pass in on em0 proto tcp to 198.51.100.200 port 443
+match in on em0 proto tcp to 198.51.100.200 port 443 rdr-to 203.0.113.10
+pass out on em1 proto tcp to 203.0.113.10 port 443
+`;
+  const parsed = readPf(text, "order.conf");
+  assert.deepEqual(parsed.diagnostics, []);
+  // pf: the pass before the match rule takes the untranslated packet and is the last match:
+  // allowed. The nat chain translates before every filter rule, so that is uncertain here.
+  const report = audit(perimeter([f("https-to-public", "tcp", 443, "internet", "web-public")]), [parsed]);
+  assert.deepEqual(
+    report.flows.map((x) => [x.verdict, x.uncertain]),
+    [["allowed", true]],
+  );
+  assert.ok(report.unsupported.some((u) => u.construct === "match translation"));
+});

@@ -80,6 +80,8 @@ interface FilterRule {
 
 interface NatRule {
   chain: "rdr" | "nat";
+  /** A `match` rule's translation (OpenBSD ≥ 4.7): what it rewrites, and what into. */
+  fromMatch?: { pre: Space; post: Space };
   match: Space;
   action: Action;
   origin: Origin;
@@ -125,6 +127,7 @@ export function readPf(text: string, file: string): ParsedRuleset {
   const tables = new Map<string, Table>();
   const filters: FilterRule[] = [];
   const nats: NatRule[] = [];
+  const laterTranslations: Array<{ rule: NatRule; before: number }> = [];
   let skip = NameSet.EMPTY;
   let skipAt: Origin | undefined;
   let blockReturn = false;
@@ -215,6 +218,8 @@ export function readPf(text: string, file: string): ParsedRuleset {
           case "block":
           case "match": {
             const r = readFilter(head.text, c, tables, blockReturn, at, outer, anchorQuick);
+            for (const n of r.nats)
+              if (n.fromMatch) laterTranslations.push({ rule: n, before: filters.length });
             filters.push(...r.filters);
             nats.push(...r.nats);
             continue;
@@ -281,6 +286,26 @@ export function readPf(text: string, file: string): ParsedRuleset {
     }
   };
   readStatements(statements, undefined, false);
+  // A `match` rule translates for the rules after it; those before it saw the packet untranslated,
+  // which the nat chains (translation before every filter rule) cannot say: such a rule is exact
+  // only when it takes the packet alike before and after.
+  for (const { rule: n, before } of laterTranslations) {
+    const dir: Dir = n.chain === "rdr" ? "in" : "out";
+    const dim = dir === "in" ? "iif" : "oif";
+    for (const f of filters.slice(0, before)) {
+      if (f.cond.dir !== undefined && f.cond.dir !== dir) continue;
+      const m = withIf(f.cond.match, dim, f.cond.ifaces);
+      const pre = n.fromMatch!.pre;
+      const post = n.fromMatch!.post;
+      if (!m.intersects(pre) && !m.intersects(post)) continue;
+      if (m.contains(pre) && m.contains(post)) continue;
+      // Widened by the translated packets: what the rule saw untranslated, the chain shows translated.
+      f.cond.match = f.cond.match.union(post);
+      f.cond.approx.push(
+        `match translation (line ${n.origin.line} translates after this rule, which saw the packet untranslated)`,
+      );
+    }
+  }
   for (const [what, at] of notes)
     diagnostics.push(
       diag("pf-ignored", "note", `${what} lines change no verdict and are not read (first here)`, {
@@ -535,20 +560,26 @@ function readFilter(
         : chain === "rdr"
           ? { kind: "dnat", to: t.to }
           : { kind: "snat", to: t.to };
+    const d = chain === "rdr" ? "dst" : "src";
+    const wider = to.target.approx.length > 0 ? ALL_ADDRESSES : to.target.set;
+    const post = m.map((b) => ({
+      ...b,
+      [d]: wider,
+      ...(chain === "rdr" && to.ports ? { dport: to.ports } : {}),
+    }));
     nats.push({
       chain,
       match: withIf(m, dim, h.ifaces),
       action: act,
       origin: at,
       approx: [...approx, ...(chain === "rdr" ? t.approx : [])],
+      ...(kind === "match"
+        ? { fromMatch: { pre: withIf(m, dim, h.ifaces), post: withIf(post, dim, h.ifaces) } }
+        : {}),
     });
     if (kind === "pass") {
       // The pass rule matched the packet before it was translated; its filter rule sees it after.
-      const d = chain === "rdr" ? "dst" : "src";
-      const wider = to.target.approx.length > 0 ? ALL_ADDRESSES : to.target.set;
-      match = match.union(
-        match.map((b) => ({ ...b, [d]: wider, ...(chain === "rdr" && to.ports ? { dport: to.ports } : {}) })),
-      );
+      match = match.union(post);
       approx.push(
         `${chain === "rdr" ? "rdr-to" : "nat-to"} on pass (the rule is read as matching both the original and the translated packet)`,
       );
