@@ -215,6 +215,8 @@ export function readHosts(c: Cursor, tables: ReadonlyMap<string, Table>): HostTe
   const approx: string[] = [];
   const families = new Set<4 | 6>();
   let self: HostTerm["self"];
+  // Plain items are gathered and built at once: a list of thousands stays linear.
+  const plain: Array<readonly [bigint, bigint]> = [];
   for (const { neg, item } of items) {
     approx.push(...item.approx);
     if (item.self) {
@@ -223,7 +225,7 @@ export function readHosts(c: Cursor, tables: ReadonlyMap<string, Table>): HostTe
     }
     for (const f of item.families) families.add(f);
     if (item.approx.length > 0) set = set.union(ALL_ADDRESSES);
-    else if (!neg) set = set.union(item.set);
+    else if (!neg) for (const iv of item.set.intervals) plain.push(iv);
     else {
       // `! 10.0.0.0/8` is inet only (pfctl takes the af from the address); a table's complement is
       // in both families.
@@ -232,16 +234,33 @@ export function readHosts(c: Cursor, tables: ReadonlyMap<string, Table>): HostTe
       set = set.union(universe.subtract(item.set));
     }
   }
+  if (plain.length > 0) set = set.union(IntervalSet.from(plain));
   return { set, approx, families, ...(self ? { self } : {}) };
 }
 
-/** A table's entries, longest prefix first wins (`!` entries exclude): pf's radix lookup. */
+/**
+ * A table's entries, longest prefix first wins (`!` entries exclude): pf's radix lookup. Applied
+ * level by level from the shortest prefix (entries of one length are equal or disjoint), each
+ * level's sets built at once: a blocklist of many thousand entries stays linear.
+ */
 export function tableSet(
   entries: ReadonlyArray<{ neg: boolean; set: IntervalSet; prefix: number }>,
 ): IntervalSet {
+  const levels = new Map<
+    number,
+    { pos: Array<readonly [bigint, bigint]>; neg: Array<readonly [bigint, bigint]> }
+  >();
+  for (const e of entries) {
+    const level = levels.get(e.prefix) ?? { pos: [], neg: [] };
+    levels.set(e.prefix, level);
+    for (const iv of e.set.intervals) (e.neg ? level.neg : level.pos).push(iv);
+  }
   let set = IntervalSet.EMPTY;
-  for (const e of [...entries].sort((a, b) => a.prefix - b.prefix))
-    set = e.neg ? set.subtract(e.set) : set.union(e.set);
+  for (const prefix of [...levels.keys()].sort((a, b) => a - b)) {
+    const { pos, neg } = levels.get(prefix)!;
+    if (pos.length > 0) set = set.union(IntervalSet.from(pos));
+    if (neg.length > 0) set = set.subtract(IntervalSet.from(neg));
+  }
   return set;
 }
 
@@ -321,7 +340,7 @@ function portItem(c: Cursor, protos: readonly string[], notes?: PortNotes): Inte
 
 /** `port …` after a host: the union of the items. */
 export function readPorts(c: Cursor, protos: readonly string[], notes?: PortNotes): IntervalSet {
-  return c.list(() => portItem(c, protos, notes)).reduce((a, b) => a.union(b), IntervalSet.EMPTY);
+  return IntervalSet.from(c.list(() => portItem(c, protos, notes)).flatMap((p) => [...p.intervals]));
 }
 
 /** `proto tcp`, `proto { tcp udp }`, numbers. */

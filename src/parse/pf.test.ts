@@ -346,3 +346,20 @@ pass out on em1 proto tcp to 203.0.113.10 port 443
   );
   assert.ok(report.unsupported.some((u) => u.construct === "match translation"));
 });
+
+test("pf: a table is looked up by longest prefix (`!` entries exclude, longer entries win back)", () => {
+  const parsed = readPf(
+    "table <t> { 10.0.0.0/8, !10.1.0.0/16, 10.1.2.0/24, !10.1.2.7 }\nblock all\npass in from <t>\n",
+    "lpm.conf",
+  );
+  const chain = parsed.ruleset.tables[0]!.chains.find((c) => c.name === "in")!;
+  const pass = chain.rules.find((r) => r.origin.line === 3)!;
+  const has = (a: string) => !pass.match.restrict({ src: addr(a) }).isEmpty();
+  assert.deepEqual(["10.2.0.1", "10.1.3.5", "10.1.2.5", "10.1.2.7", "11.0.0.1"].map(has), [
+    true,
+    false,
+    true,
+    false,
+    false,
+  ]);
+});
