@@ -72,7 +72,9 @@ export function sniffFormat(text: string): ReaderName | undefined {
   // pf.conf or `pfctl -sr`: pass/block/match lines, `table <name>`, `set skip on` (before nft:
   // pf's `table <x>` would read as nft's `table`).
   if (
-    /^\s*(@\d+\s+)?(pass|block|match)(\s+(in|out|quick|log|all|on|drop|return(-rst|-icmp6?)?|inet6?|proto|from|to))+\b/m.test(text) &&
+    /^\s*(@\d+\s+)?(pass|block|match)(\s+(in|out|quick|log|all|on|drop|return(-rst|-icmp6?)?|inet6?|proto|from|to))+\b/m.test(
+      text,
+    ) &&
     !/^\s*table\s+(ip|ip6|inet|arp|bridge|netdev)\s/m.test(text)
   )
     return "pf";
