@@ -157,6 +157,15 @@ export function exposureUniverse(
   let all = IntervalSet.EMPTY;
   for (const e of topology.endpoints) all = all.union(e.addresses);
   for (const n of topology.nat ?? []) for (const p of n.pairs) all = all.union(IntervalSet.of(p.public));
-  const packets = base.restrict({ dst: all }).union(base.restrict({ src: all }));
-  return [{ direction: "forward", leg: { path: FORWARD, iif: NameSet.ALL, oif: NameSet.ALL }, packets }];
+  // Forwarded packets never enter or leave by loopback, and one leaving by the interface it came in
+  // on stays in its zone (intra-zone traffic, which `crossing` does not judge either). Neighbour
+  // discovery forwarded is discarded by its receiver (hop limit below 255, RFC 4861 §7.1): no exposure.
+  let packets = base
+    .restrict({ dst: all })
+    .union(base.restrict({ src: all }))
+    .restrict({ iif: NOT_LOOPBACK, oif: NOT_LOOPBACK })
+    .subtract(NEIGHBOUR_DISCOVERY);
+  for (const z of fw.zones)
+    packets = packets.subtract(Space.box({ iif: NameSet.of(z.interface), oif: NameSet.of(z.interface) }));
+  return [{ direction: "forward", leg: { path: FORWARD, iif: NOT_LOOPBACK, oif: NOT_LOOPBACK }, packets }];
 }

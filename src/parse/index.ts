@@ -9,6 +9,7 @@ import { readJunos } from "./junos.js";
 import { readNftablesJson } from "./nftables-json.js";
 import { readNftablesText } from "./nftables-text.js";
 import { readPanos } from "./panos.js";
+import { readPf } from "./pf.js";
 import type { Reader } from "./reader.js";
 import { readWindowsFirewall } from "./windows-reader.js";
 
@@ -25,6 +26,7 @@ export const READERS = {
   junos: readJunos,
   panos: readPanos,
   fortios: readFortios,
+  pf: readPf,
 } as const satisfies Record<string, Reader>;
 
 /** Which firewall kind a format can be: the device's own (host) or between zones (perimeter). */
@@ -41,6 +43,7 @@ export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter"
   junos: ["perimeter"],
   panos: ["perimeter"],
   fortios: ["perimeter"],
+  pf: ["host", "perimeter"],
 };
 
 export type ReaderName = keyof typeof READERS;
@@ -66,6 +69,16 @@ export function sniffFormat(text: string): ReaderName | undefined {
     )
   )
     return "junos";
+  // pf.conf or `pfctl -sr`: pass/block/match lines, `table <name>`, `set skip on` (before nft:
+  // pf's `table <x>` would read as nft's `table`).
+  if (
+    /^\s*(@\d+\s+)?(pass|block|match)(\s+(in|out|quick|log|all|on|drop|return(-rst|-icmp6?)?|inet6?|proto|from|to))+\b/m.test(
+      text,
+    ) &&
+    !/^\s*table\s+(ip|ip6|inet|arp|bridge|netdev)\s/m.test(text)
+  )
+    return "pf";
+  if (/^\s*table\s+<[^>\s]+>/m.test(text) || /^\s*set\s+skip\s+on\s/m.test(text)) return "pf";
   if (/^\s*(table|flush ruleset)\b/m.test(text)) return "nftables-text";
   if (/^\*(filter|nat|mangle|raw|security)\s*$/m.test(text)) return "iptables-save";
   if (

@@ -30,6 +30,7 @@ const READ_BACK: Partial<Record<TargetId, ReaderName>> = {
   fortios: "fortios",
   aws: "aws-security-groups",
   azure: "azure-nsg",
+  pf: "pf",
 };
 
 for (const id of builtinProfileIds()) {

@@ -252,8 +252,8 @@ test("bad input: one line each, exit 2, no stack trace", () => {
         /--format "xml" is not supported; expected one of table, json, sarif, junit/,
       ],
       [
-        ["-r", "examples/legacy/edge-iptables.rules", "--ruleset-format", "pf"],
-        /--ruleset-format "pf" is not supported/,
+        ["-r", "examples/legacy/edge-iptables.rules", "--ruleset-format", "ipfw"],
+        /--ruleset-format "ipfw" is not supported/,
       ],
     ];
     for (const [args, re] of cases) {

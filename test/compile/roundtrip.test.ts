@@ -3,8 +3,8 @@
  * (replies included) and nothing exposed beyond the matrix, for every target a reader exists for.
  * Compiled with --drop-retired (kept, the retired Messenger rows would rightly be exposure); with
  * them kept, they must be allowed and be the only exposure, and their rules reported as retired. Windows
- * (a PowerShell script; the reader takes the firewall's export) and pf (no reader) are covered by
- * their goldens only. Azure's perimeter template (one NSG per zone subnet) is read back as those subnets.
+ * (a PowerShell script; the reader takes the firewall's export) is covered by its golden only.
+ * Azure's perimeter template (one NSG per zone subnet) is read back as those subnets.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -31,6 +31,8 @@ const CASES: Array<[string, TargetId, ReaderName]> = [
   ["seed-host", "azure", "azure-nsg"],
   ["seed-perimeter", "azure", "azure-nsg"],
   ["legacy/asa-topology", "azure", "azure-nsg"],
+  ["seed-host", "pf", "pf"],
+  ["seed-perimeter", "pf", "pf"],
 ];
 
 for (const [name, target, reader] of CASES) {

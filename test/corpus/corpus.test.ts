@@ -24,7 +24,7 @@ interface Expectation {
 
 const topology = edgeHost([flow("sip", "tcp", [5061, 5061]), flow("stun", "udp", [3478, 3478])]);
 
-for (const kind of ["iptables", "asa", "aws", "junos", "azure"]) {
+for (const kind of ["iptables", "asa", "aws", "junos", "azure", "pf"]) {
   const dir = join(ROOT, "test/corpus", kind);
   if (!existsSync(dir)) continue;
   const expected = JSON.parse(readFileSync(join(dir, "expectations.json"), "utf8")) as Record<

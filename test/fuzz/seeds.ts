@@ -11,4 +11,5 @@ export const RULESET_SEEDS: ReadonlyArray<readonly [ReaderName, string]> = [
   ["azure-nsg", "test/compile/golden/seed-host/azure.arm.json"],
   ["azure-nsg", "test/compile/golden/seed-perimeter/azure.arm.json"],
   ["azure-nsg", "test/corpus/azure/quickstart__openshift-container-platform.json"],
+  ["pf", "test/corpus/pf/freebsd__share_examples_pf_faq-example1"],
 ];
