@@ -3,7 +3,15 @@ import type { Command } from "commander";
 import cliProgress from "cli-progress";
 import { createHash } from "node:crypto";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
-import { runProbe, udpInFlight, unavailableSources, type ProbeSettings } from "../live/probe.js";
+import {
+  FILE_RESERVE,
+  planPorts,
+  runProbe,
+  splitFileBudget,
+  UDP_MAX_IN_FLIGHT,
+  unavailableSources,
+  type ProbeSettings,
+} from "../live/probe.js";
 import { planProbe } from "../probe/plan.js";
 import { mergeRuns, probeExitCode, ProbeOutput, type ProbeOutputT } from "../probe/result.js";
 import { renderProbeJunit, renderProbeText } from "../report/probe-text.js";
@@ -186,13 +194,25 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
       return EXIT.environment;
     }
   }
-  // One descriptor per connect in flight: make room where permitted, else keep the queue below the
-  // limit (EMFILE would still only back off, but every one costs a retry).
-  // UDP exchanges hold one more descriptor each (udpInFlight); 256 for everything else.
-  const spare = 256 + udpInFlight(settings.maxInFlight);
-  const soft = raiseFileLimit(settings.maxInFlight + spare);
-  if (soft !== undefined && soft - spare < settings.maxInFlight)
-    settings.maxInFlight = Math.max(16, soft - spare);
+  // One descriptor per connect and per UDP exchange in flight: make room where permitted, else split
+  // what there is (EMFILE would only back off TCP, but fail a UDP exchange).
+  const want = {
+    tcpInFlight: settings.maxInFlight,
+    tcpPorts: planPorts(planned.plan, "tcp"),
+    udpPorts: planPorts(planned.plan, "udp"),
+  };
+  const budget = splitFileBudget(
+    raiseFileLimit(
+      Math.min(want.tcpInFlight, want.tcpPorts) + Math.min(want.udpPorts, UDP_MAX_IN_FLIGHT) + FILE_RESERVE,
+    ),
+    want,
+  );
+  settings.maxInFlight = budget.tcp;
+  settings.udpInFlight = budget.udp;
+  if (budget.udpLimited)
+    process.stderr.write(
+      `warning: the open-file limit allows ${budget.udp} UDP exchanges at once for ${want.udpPorts} UDP ports: a silent port holds its socket for the whole retransmission schedule, so this takes ~${Math.ceil(want.udpPorts / budget.udp)} schedules; raise it (ulimit -n) for one\n`,
+    );
   const bar =
     opts.progress && process.stderr.isTTY
       ? new cliProgress.SingleBar(

@@ -34,6 +34,8 @@ export interface ProbeSettings {
   ca?: string;
   cert?: string;
   key?: string;
+  /** UDP exchanges at once (splitFileBudget); default: every UDP port, up to UDP_MAX_IN_FLIGHT. */
+  udpInFlight?: number;
   /** Time for re-probing, paced, UDP ports left silent next to ports proven closed (ICMP rate limit). */
   udpConfirmMs: number;
   /** A row whose expected service does not answer: fails it (default) or only says so. */
@@ -83,13 +85,60 @@ function sourcePortAt(t: ProbeTarget, n: number): number | undefined {
   return undefined;
 }
 
+/** Descriptors kept for everything but the TCP connects and UDP exchanges (deep probes, files, stdio). */
+export const FILE_RESERVE = 256;
+
 /**
- * UDP exchanges at once: a silent port holds its socket for the whole RFC 5389 schedule (3.5 s with
- * the defaults), so a dropped 10,000-port UDP range (an A/V Edge's media) needs width: 512 at once
- * is ~70 s, where 64 was ~9 minutes. Bounded by --max-in-flight like the TCP queue.
+ * Most UDP exchanges at once. A silent port holds its connected socket for RFC 5389's whole schedule
+ * (3.5 s with the defaults), so the time of a dropped range is ports / window × 3.5 s: 10,000 media
+ * ports took 70 s with 512 at once and take one schedule with the whole range at once. Connected
+ * sockets are what make ICMP port unreachable visible (Node has no IP_RECVERR for one unconnected
+ * socket sending to many ports), so the window costs one descriptor per exchange.
  */
-export function udpInFlight(maxInFlight: number): number {
-  return Math.max(1, Math.min(512, maxInFlight));
+export const UDP_MAX_IN_FLIGHT = 16_384;
+
+/** The window when the open-file limit is not known (not Linux): what was safe before. */
+const UDP_UNKNOWN_LIMIT_IN_FLIGHT = 512;
+
+export interface FileBudget {
+  /** TCP connects at once (--max-in-flight, lowered only when the limit is short). */
+  tcp: number;
+  /** UDP exchanges at once. */
+  udp: number;
+  /** The UDP window is smaller than the UDP ports because of the open-file limit. */
+  udpLimited: boolean;
+}
+
+/**
+ * Splits the open-file limit (`soft`, after raising it as far as permitted) between the TCP sweep and
+ * the UDP exchanges, both running at once. Node cannot call setrlimit; the shell raises the soft limit
+ * with prlimit where it may (up to the hard limit, or past it with CAP_SYS_RESOURCE), so the window is
+ * sized from what is granted: every UDP port at once when it fits, else the rest after the TCP share.
+ * When short, TCP gets at most a quarter: its connects end within a round trip or its timeout (300 ms),
+ * while a silent UDP port holds its socket for 3.5 s.
+ */
+export function splitFileBudget(
+  soft: number | undefined,
+  want: { tcpInFlight: number; tcpPorts: number; udpPorts: number },
+): FileBudget {
+  const udpWanted = Math.min(want.udpPorts, UDP_MAX_IN_FLIGHT);
+  if (soft === undefined) {
+    const udp = Math.min(want.udpPorts, UDP_UNKNOWN_LIMIT_IN_FLIGHT);
+    return { tcp: want.tcpInFlight, udp, udpLimited: false };
+  }
+  const budget = soft - FILE_RESERVE;
+  const tcpNeeded = Math.min(want.tcpInFlight, want.tcpPorts);
+  if (tcpNeeded + udpWanted <= budget) return { tcp: want.tcpInFlight, udp: udpWanted, udpLimited: false };
+  const tcp = Math.max(16, Math.min(want.tcpInFlight, udpWanted === 0 ? budget : Math.floor(budget / 4)));
+  const udp = udpWanted === 0 ? 0 : Math.max(1, Math.min(udpWanted, budget - Math.min(tcp, tcpNeeded)));
+  return { tcp, udp, udpLimited: udp < udpWanted };
+}
+
+const rangeSize = (t: ProbeTarget): number => t.ports.reduce((n, r) => n + r.to - r.from + 1, 0);
+
+/** Ports of one transport in a plan (each target's ranges, counted per address). */
+export function planPorts(plan: ProbePlan, transport: "tcp" | "udp"): number {
+  return plan.targets.filter((t) => t.transport === transport).reduce((n, t) => n + rangeSize(t), 0);
 }
 
 /**
@@ -149,7 +198,6 @@ function udpJob(
   };
 }
 
-const rangeSize = (t: ProbeTarget): number => t.ports.reduce((n, r) => n + r.to - r.from + 1, 0);
 const silentUdp = (a: UdpAnswer): boolean => !a.answered && (a.code === undefined || a.code === "timeout");
 
 /**
@@ -239,6 +287,7 @@ export async function runProbe(
   const progress = (): void => info.onProgress?.(tcpDone + udpDone, total);
 
   // UDP first, in parallel with the sweep (udpInFlight sockets at once).
+  const udpWindow = Math.max(1, Math.min(s.udpInFlight ?? UDP_MAX_IN_FLIGHT, udpMeta.length));
   const udpAnswers: UdpAnswer[] = new Array(udpMeta.length);
   const udpSourcePorts: Array<number | undefined> = new Array(udpMeta.length);
   // Single ports (STUN 3478) before ranges: a rejected range spends the target kernel's ICMP
@@ -266,7 +315,7 @@ export async function runProbe(
         progress();
       }
     };
-    await Promise.all(Array.from({ length: Math.min(udpInFlight(s.maxInFlight), udpMeta.length) }, worker));
+    await Promise.all(Array.from({ length: udpWindow }, worker));
   })();
 
   const sweep = await sweepTcp(tcpJobs, {
