@@ -27,6 +27,7 @@ interface ProbeOpts {
   topology: string;
   from: string;
   to?: string;
+  transport?: string;
   includeRetired?: boolean;
   maxHosts: string;
   maxInFlight: string;
@@ -59,6 +60,7 @@ export function registerProbe(program: Command, run: Runner): void {
     .requiredOption("-t, --topology <file>", "the topology (profile, addresses)")
     .requiredOption("--from <endpoint>", "the endpoint this machine stands for (its flows are probed)")
     .option("--to <endpoint>", "only the flows to this endpoint")
+    .option("--transport <tcp|udp>", "only the flows of this transport (e.g. a media range's UDP part)")
     .option("--include-retired", "also probe flows whose service has ended")
     .option("--max-hosts <n>", "most hosts probed per destination endpoint (at most 65536)", "256")
     .option("--max-in-flight <n>", "TCP connects at once", "2000")
@@ -167,6 +169,25 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
     maxHosts: wholeNumber("--max-hosts", opts.maxHosts, 1, MAX_PROBE_HOSTS),
   });
   if (!planned.ok) throw new InputError(planned.diagnostics);
+  const transport =
+    opts.transport === undefined ? undefined : choice("--transport", opts.transport, ["tcp", "udp"] as const);
+  if (transport !== undefined) {
+    const plan = planned.plan;
+    const flowTransport = new Map(t.value.bound.flows.map((f) => [f.id, f.transport]));
+    plan.targets = plan.targets.filter((x) => x.transport === transport);
+    plan.skipped = plan.skipped.filter((x) => flowTransport.get(x.flow) === transport);
+    if (plan.targets.length === 0 && plan.skipped.length === 0)
+      throw new InputError([
+        diag(
+          "bad-option",
+          "error",
+          `--transport ${transport}: ${opts.from} has no ${transport} flow to probe`,
+          {
+            expected: "the other transport, or no --transport",
+          },
+        ),
+      ]);
+  }
   // The database is opened before the run, so one that cannot be used is said before any packet
   // (after it, the results would be lost). SQLite is loaded only when asked for.
   const store =
@@ -228,6 +249,7 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
   const { output } = await runProbe(planned.plan, settings, {
     profile: t.value.bound.profileId,
     ...(opts.to !== undefined ? { to: opts.to } : {}),
+    ...(transport !== undefined ? { transport } : {}),
     startedAt: new Date().toISOString(),
     onProgress: (done, total) => {
       if (!bar) return;

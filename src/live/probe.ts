@@ -47,6 +47,8 @@ export interface ProbeSettings {
 export interface ProbeRunInfo {
   profile: string;
   to?: string;
+  /** Only this transport's flows were probed (--transport). */
+  transport?: "tcp" | "udp";
   startedAt: string;
   onProgress?: (done: number, total: number) => void;
 }
@@ -219,7 +221,10 @@ async function confirmRateLimited(
   const groups = new Map<string, number[]>();
   udpMeta.forEach(({ t }, k) => {
     const key = `${t.flow}\u0000${t.address}`;
-    groups.set(key, [...(groups.get(key) ?? []), k]);
+    // Pushed, not copied: a 10,000-port range copied per port was quadratic (and most of a fast run's GC).
+    const ks = groups.get(key);
+    if (ks) ks.push(k);
+    else groups.set(key, [k]);
   });
   const suspect = [...groups.values()].filter(
     (ks) => ks.some((k) => answers[k]!.code === "ECONNREFUSED") && ks.some((k) => silentUdp(answers[k]!)),
@@ -230,8 +235,12 @@ async function confirmRateLimited(
   // One host at a time per host: its kernel's ICMP budget is per destination.
   const byHost = new Map<string, number[]>();
   for (const ks of suspect)
-    for (const k of ks.filter((x) => silentUdp(answers[x]!)))
-      byHost.set(udpMeta[k]!.t.address, [...(byHost.get(udpMeta[k]!.t.address) ?? []), k]);
+    for (const k of ks.filter((x) => silentUdp(answers[x]!))) {
+      const host = udpMeta[k]!.t.address;
+      const hs = byHost.get(host);
+      if (hs) hs.push(k);
+      else byHost.set(host, [k]);
+    }
   await Promise.all(
     [...byHost.values()].map(async (ks) => {
       for (const k of ks) {
@@ -402,6 +411,7 @@ export async function runProbe(
     profile: info.profile,
     from: plan.from,
     ...(info.to !== undefined ? { to: info.to } : {}),
+    ...(info.transport !== undefined ? { transport: info.transport } : {}),
     startedAt: info.startedAt,
     settings: {
       maxInFlight: s.maxInFlight,
