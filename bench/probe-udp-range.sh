@@ -4,9 +4,10 @@
 # namespaces joined by a veth pair, documentation addresses only; cleaned up on every exit path.
 #   bench/probe-udp-range.sh drop      # UDP dropped in the target: every UDP port waits out RFC 5389
 #   bench/probe-udp-range.sh listen    # `portmatrix listen --as any` answers, probe --responders
-#   bench/probe-udp-range.sh nmap [N] [REPS]
-#                                      # UDP dropped, media range cut to N ports (1000): probe
-#                                      # --transport udp and nmap -sU, interleaved, REPS (3) each
+#   bench/probe-udp-range.sh nmap [N] [REPS] [drop|listen]
+#                                      # media range cut to N ports (1000), UDP dropped (or answered
+#                                      # by listen): probe --transport udp and nmap -sU, interleaved,
+#                                      # REPS (3) each
 # drop and listen time the whole probe and then its UDP part alone (--transport udp). listen runs the
 # stand-in as two processes (--transport tcp / udp), as the lab does: one process may hold at most
 # the hard open-file limit of sockets (20,000 here; raising it needs CAP_SYS_RESOURCE), and 10,000 TCP
@@ -15,8 +16,10 @@ set -euo pipefail
 MODE=${1:-drop}
 N=${2:-1000}
 REPS=${3:-3}
+TARGET=$MODE
+if [ "$MODE" = nmap ]; then TARGET=${4:-drop}; fi
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-CLI=$ROOT/dist/src/cli/main.js
+CLI=${PORTMATRIX_CLI:-$ROOT/dist/src/cli/main.js}  # another build to compare: PORTMATRIX_CLI=…/main.js
 DIR=$(mktemp -d)
 A=pmu$$-a
 B=pmu$$-b
@@ -54,7 +57,7 @@ ip -n "$B" link set "pmub$$" up
 ip -n "$A" route add 198.51.100.50/32 dev "pmua$$"
 ip -n "$B" route add 203.0.113.30/32 dev "pmub$$"
 EXTRA=()
-if [ "$MODE" = listen ]; then
+if [ "$TARGET" = listen ]; then
   for tr in tcp udp; do
     ip netns exec "$B" node "$CLI" listen -t "$DIR/topology.yaml" --as any --transport "$tr" > "$DIR/listen-$tr.log" 2>&1 &
     PIDS+=($!)
@@ -79,7 +82,7 @@ probe() {
   /usr/bin/time -f "%U %S" -o "$DIR/cpu" ip netns exec "$A" node "$CLI" probe -t "$DIR/topology.yaml" \
     --from av-edge --format json -o "$DIR/out.json" "$@" || true
   end=$(date +%s.%N)
-  python3 - "$DIR/out.json" "$start" "$end" "$label" "$(cat "$DIR/cpu")" <<'PY'
+  python3 - "$DIR/out.json" "$start" "$end" "$label" "$(tail -n 1 "$DIR/cpu")" <<'PY'
 import json, sys, collections
 d = json.load(open(sys.argv[1]))
 u, s = (float(x) for x in sys.argv[5].split())
@@ -96,7 +99,7 @@ nmap_udp() {
   /usr/bin/time -f "%U %S" -o "$DIR/cpu" ip netns exec "$A" nmap -n -Pn -sU -S 203.0.113.30 -e "pmua$$" \
     -p "50000-$((50000 + N - 1)),3478" -oX "$DIR/nmap.xml" 198.51.100.50 > /dev/null
   end=$(date +%s.%N)
-  python3 - "$DIR/nmap.xml" "$start" "$end" "$(cat "$DIR/cpu")" <<'PY'
+  python3 - "$DIR/nmap.xml" "$start" "$end" "$(tail -n 1 "$DIR/cpu")" <<'PY'
 import sys, collections, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 states = collections.Counter(p.find("state").get("state") for p in root.iter("port"))
@@ -109,11 +112,14 @@ PY
 
 if [ "$MODE" = nmap ]; then
   for r in $(seq 1 "$REPS"); do
-    probe "run $r probe --transport udp ($N + 1 ports)" --transport udp
+    probe "run $r probe --transport udp ($N + 1 ports)" --transport udp "${EXTRA[@]}"
     nmap_udp
   done
 else
   probe "whole probe" "${EXTRA[@]}"
-  probe "UDP part alone (--transport udp)" --transport udp "${EXTRA[@]}"
+  # A build from before probe --transport (PORTMATRIX_CLI) times the whole only.
+  if node "$CLI" probe --help | grep -q -- --transport; then
+    probe "UDP part alone (--transport udp)" --transport udp "${EXTRA[@]}"
+  fi
 fi
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
