@@ -4,14 +4,14 @@
 # namespaces joined by a veth pair, documentation addresses only; cleaned up on every exit path.
 #   bench/probe-udp-range.sh drop      # UDP dropped in the target: every UDP port waits out RFC 5389
 #   bench/probe-udp-range.sh listen    # `portmatrix listen --as any` answers, probe --responders
+#   bench/probe-udp-range.sh reject    # UDP rejected (port unreachable, ICMP rate-limited) in the target
 #   bench/probe-udp-range.sh nmap [N] [REPS] [drop|listen]
 #                                      # media range cut to N ports (1000), UDP dropped (or answered
 #                                      # by listen): probe --transport udp and nmap -sU, interleaved,
 #                                      # REPS (3) each
-# drop and listen time the whole probe and then its UDP part alone (--transport udp). listen runs the
-# stand-in as two processes (--transport tcp / udp), as the lab does: one process may hold at most
-# the hard open-file limit of sockets (20,000 here; raising it needs CAP_SYS_RESOURCE), and 10,000 TCP
-# + 10,000 UDP + STUN ports are 20,002 sockets.
+# drop, reject and listen time the whole probe and then its UDP part alone (--transport udp). One
+# process may hold at most the hard open-file limit of sockets (20,000 here; raising it needs
+# CAP_SYS_RESOURCE) and the stand-in needs 20,006: listen binds the rest in a helper process.
 set -euo pipefail
 MODE=${1:-drop}
 N=${2:-1000}
@@ -58,17 +58,17 @@ ip -n "$A" route add 198.51.100.50/32 dev "pmua$$"
 ip -n "$B" route add 203.0.113.30/32 dev "pmub$$"
 EXTRA=()
 if [ "$TARGET" = listen ]; then
-  for tr in tcp udp; do
-    ip netns exec "$B" node "$CLI" listen -t "$DIR/topology.yaml" --as any --transport "$tr" > "$DIR/listen-$tr.log" 2>&1 &
-    PIDS+=($!)
-  done
-  for tr in tcp udp; do
-    for _ in $(seq 1 120); do grep -q "sockets bound" "$DIR/listen-$tr.log" && break; sleep 0.5; done
-    echo "listen --transport $tr: $(grep -c 'could not bind' "$DIR/listen-$tr.log" || true) ports not bound; $(tail -n 1 "$DIR/listen-$tr.log")"
-  done
+  # One process: past its open-file limit it starts helper processes for the rest (listen/spread.ts).
+  ip netns exec "$B" node "$CLI" listen -t "$DIR/topology.yaml" --as any > "$DIR/listen.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 120); do grep -q "sockets bound" "$DIR/listen.log" && break; sleep 0.5; done
+  echo "listen: $(grep -c 'could not bind' "$DIR/listen.log" || true) ports not bound; $(grep 'helper' "$DIR/listen.log" || true) $(tail -n 1 "$DIR/listen.log")"
   EXTRA=(--responders)
 else
-  printf 'table inet pmu {\n  chain input {\n    type filter hook input priority 0; policy accept;\n    meta l4proto udp drop\n  }\n}\n' |
+  # drop: silent; reject: port unreachable, under the target kernel's default ICMP rate limit.
+  VERDICT=drop
+  if [ "$TARGET" = reject ]; then VERDICT=reject; fi
+  printf 'table inet pmu {\n  chain input {\n    type filter hook input priority 0; policy accept;\n    meta l4proto udp %s\n  }\n}\n' "$VERDICT" |
     ip netns exec "$B" nft -f -
 fi
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

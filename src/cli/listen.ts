@@ -238,7 +238,7 @@ async function runListen(opts: ListenOpts): Promise<number> {
       lines.push(`  could not bind ${f.transport} ${f.address}:${f.port}: ${f.code}${hint(f.code)}`);
     if (parts.length > 1)
       lines.push(
-        `  ${parts.length - 1} helper processes bind what the open-file limit (${limit}) leaves over: one socket per port`,
+        `  ${parts.length - 1} helper process${parts.length > 2 ? "es" : ""} bind${parts.length > 2 ? "" : "s"} what the open-file limit (${limit}) leaves over: one socket per port`,
       );
     lines.push(`${listening.bound} sockets bound; Ctrl-C to stop`);
     process.stdout.write(lines.join("\n") + "\n");

@@ -99,6 +99,9 @@ export const FILE_RESERVE = 256;
  */
 export const UDP_MAX_IN_FLIGHT = 16_384;
 
+/** UDP exchanges started per turn of the event loop. */
+const UDP_LAUNCH_SLICE = 256;
+
 /** The window when the open-file limit is not known (not Linux): what was safe before. */
 const UDP_UNKNOWN_LIMIT_IN_FLIGHT = 512;
 
@@ -324,7 +327,15 @@ export async function runProbe(
         progress();
       }
     };
-    await Promise.all(Array.from({ length: udpWindow }, worker));
+    // Launched a slice per turn of the event loop: exchanges already started send, hear their answers
+    // and end in between, so an answering range never holds its whole width of sockets at once (the
+    // garbage collector's work grows with what is alive), while a silent one still fills the window.
+    const workers: Array<Promise<void>> = [];
+    for (let w = 0; w < udpWindow; w++) {
+      if (w > 0 && w % UDP_LAUNCH_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      workers.push(worker());
+    }
+    await Promise.all(workers);
   })();
 
   const sweep = await sweepTcp(tcpJobs, {
