@@ -9,6 +9,7 @@
 #                                      # media range cut to N ports (1000), UDP dropped (or answered
 #                                      # by listen): probe --transport udp and nmap -sU, interleaved,
 #                                      # REPS (3) each
+# PROBE_EXTRA="--udp-confirm 120000" adds options to every probe run.
 # drop, reject and listen time the whole probe and then its UDP part alone (--transport udp). One
 # process may hold at most the hard open-file limit of sockets (20,000 here; raising it needs
 # CAP_SYS_RESOURCE) and the stand-in needs 20,006: listen binds the rest in a helper process.
@@ -80,7 +81,7 @@ probe() {
   local start end
   start=$(date +%s.%N)
   /usr/bin/time -f "%U %S" -o "$DIR/cpu" ip netns exec "$A" node "$CLI" probe -t "$DIR/topology.yaml" \
-    --from av-edge --format json -o "$DIR/out.json" "$@" || true
+    --from av-edge --format json -o "$DIR/out.json" "$@" ${PROBE_EXTRA:-} || true
   end=$(date +%s.%N)
   python3 - "$DIR/out.json" "$start" "$end" "$label" "$(tail -n 1 "$DIR/cpu")" <<'PY'
 import json, sys, collections

@@ -71,7 +71,9 @@ function startHelper(
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once("exit", () => resolve());
   });
+  let closing = false;
   const close = async (): Promise<void> => {
+    closing = true;
     child.stdin?.end();
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined)
       child.kill("SIGTERM");
@@ -100,6 +102,13 @@ function startHelper(
       lines.close();
       try {
         const r = JSON.parse(line) as { bound: number; failed: BindFailure[] };
+        // Ready, then gone: its sockets are no longer served, and that is said.
+        void exited.then(() => {
+          if (!closing)
+            process.stderr.write(
+              `warning: a listen helper ended (${child.exitCode ?? child.signalCode}): ${r.bound} sockets are no longer served\n`,
+            );
+        });
         resolve({ child, result: { bound: r.bound, failed: r.failed, close } });
       } catch {
         resolve(failAll("helper: no answer"));

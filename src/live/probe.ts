@@ -34,7 +34,7 @@ export interface ProbeSettings {
   ca?: string;
   cert?: string;
   key?: string;
-  /** UDP exchanges at once (splitFileBudget); default: every UDP port, up to UDP_MAX_IN_FLIGHT. */
+  /** UDP exchanges at once, sized from the open-file limit (splitFileBudget); default: 512. */
   udpInFlight?: number;
   /** Time for re-probing, paced, UDP ports left silent next to ports proven closed (ICMP rate limit). */
   udpConfirmMs: number;
@@ -102,7 +102,7 @@ export const UDP_MAX_IN_FLIGHT = 16_384;
 /** UDP exchanges started per turn of the event loop. */
 const UDP_LAUNCH_SLICE = 256;
 
-/** The window when the open-file limit is not known (not Linux): what was safe before. */
+/** The window when the open-file limit is not known (not Linux, or a caller that did not size it): what was safe before. */
 const UDP_UNKNOWN_LIMIT_IN_FLIGHT = 512;
 
 export interface FileBudget {
@@ -246,14 +246,20 @@ async function confirmRateLimited(
     }
   await Promise.all(
     [...byHost.values()].map(async (ks) => {
-      for (const k of ks) {
+      // A port still silent goes back in line: the kernel's budget refills at one ICMP a second
+      // while these go four a second, so a long --udp-confirm proves every closed port in the end
+      // (as nmap does, at ~1 s a port), a short one as many as the budget allows.
+      const queue = [...ks];
+      for (let i = 0; i < queue.length; i++) {
         if (performance.now() >= deadline) break;
+        const k = queue[i]!;
         const { t, port } = udpMeta[k]!;
         const a = await probeUdp(udpJob(plan, t, port, s, sourcePorts[k]), {
           rtoMs: UDP_CONFIRM_WAIT_MS / 4,
           tries: 1,
         });
         if (!silentUdp(a)) answers[k] = { ...a, detail: `${a.detail} (paced re-probe)` };
+        else queue.push(k);
       }
     }),
   );
@@ -299,7 +305,7 @@ export async function runProbe(
   const progress = (): void => info.onProgress?.(tcpDone + udpDone, total);
 
   // UDP first, in parallel with the sweep (udpInFlight sockets at once).
-  const udpWindow = Math.max(1, Math.min(s.udpInFlight ?? UDP_MAX_IN_FLIGHT, udpMeta.length));
+  const udpWindow = Math.max(1, Math.min(s.udpInFlight ?? UDP_UNKNOWN_LIMIT_IN_FLIGHT, udpMeta.length));
   const udpAnswers: UdpAnswer[] = new Array(udpMeta.length);
   const udpSourcePorts: Array<number | undefined> = new Array(udpMeta.length);
   // Single ports (STUN 3478) before ranges: a rejected range spends the target kernel's ICMP
