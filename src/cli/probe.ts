@@ -232,7 +232,7 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
   settings.udpInFlight = budget.udp;
   if (budget.udpLimited)
     process.stderr.write(
-      `warning: the open-file limit allows ${budget.udp} UDP exchanges at once for ${want.udpPorts} UDP ports: a silent port holds its socket for the whole retransmission schedule, so this takes ~${Math.ceil(want.udpPorts / budget.udp)} schedules; raise it (ulimit -n) for one\n`,
+      `warning: the open-file limit allows ${budget.udp} UDP exchanges at once for ${want.udpPorts} UDP ports: a silent port holds its socket for the whole retransmission schedule, so a silent range takes up to ${Math.ceil(want.udpPorts / budget.udp)} of them; raise it (ulimit -n) for one\n`,
     );
   const bar =
     opts.progress && process.stderr.isTTY
