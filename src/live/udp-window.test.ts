@@ -37,7 +37,11 @@ test("a short limit goes mostly to UDP, whose silent ports hold their socket for
 
 test("the window is capped, and without a known limit stays at the former 512", () => {
   const huge = { tcpInFlight: 2000, tcpPorts: 0, udpPorts: 65_536 };
-  assert.deepEqual(splitFileBudget(1_048_576, huge), { tcp: 2000, udp: UDP_MAX_IN_FLIGHT, udpLimited: false });
+  assert.deepEqual(splitFileBudget(1_048_576, huge), {
+    tcp: 2000,
+    udp: UDP_MAX_IN_FLIGHT,
+    udpLimited: false,
+  });
   assert.deepEqual(splitFileBudget(undefined, media), { tcp: 2000, udp: 512, udpLimited: false });
   assert.deepEqual(splitFileBudget(undefined, { ...media, udpPorts: 3 }).udp, 3);
 });
