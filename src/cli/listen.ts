@@ -2,11 +2,13 @@
 import { isIP } from "node:net";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Command } from "commander";
+import { createInterface } from "node:readline";
+import { Option, type Command } from "commander";
 import { diag } from "../diag/diagnostic.js";
 import { makePki } from "../listen/certs.js";
 import { groupPorts, planListen, serviceLabel } from "../listen/plan.js";
-import { startListening } from "../listen/serve.js";
+import { bindAll, bindings, type Listening, type ListenOptions } from "../listen/serve.js";
+import { LISTEN_RESERVE, spreadBindings, startHelpers, type PartInput } from "../listen/spread.js";
 import { readText, writeFilesAtomic } from "../shell/files.js";
 import { raiseFileLimit } from "../shell/limits.js";
 import { loadTopology, VERSION } from "../shell/load.js";
@@ -29,6 +31,7 @@ interface ListenOpts {
   for?: string;
   verbose?: boolean;
   transport?: string;
+  servePart?: boolean;
 }
 
 export function registerListen(program: Command, run: Runner): void {
@@ -61,7 +64,9 @@ export function registerListen(program: Command, run: Runner): void {
     )
     .option("--for <seconds>", "stop after this many seconds (default: until Ctrl-C or SIGTERM)")
     .option("-v, --verbose", "log every answered probe on standard error")
-    .action((opts: ListenOpts) => run(() => runListen(opts)));
+    // A helper of a stand-in beyond the open-file limit (listen/spread.ts): its share on standard input.
+    .addOption(new Option("--serve-part").hideHelp())
+    .action((opts: ListenOpts) => run(() => (opts.servePart ? runPart(opts) : runListen(opts))));
 
   program
     .command("certs")
@@ -178,23 +183,33 @@ async function runListen(opts: ListenOpts): Promise<number> {
     certNote = `generated: ${pki.subject} [${pki.names.join(", ")}] until ${pki.notAfter.slice(0, 10)}`;
   }
   const ca = opts.ca === undefined ? undefined : readPem("--ca", opts.ca);
-  const need = plan.ports.length * plan.addresses.length + 256;
+  const all = bindings(plan);
+  const need = all.length + LISTEN_RESERVE;
   const limit = raiseFileLimit(need);
-  if (limit !== undefined && limit < need)
+  const o = answering(opts, { cert, key, ...(ca !== undefined ? { ca } : {}) });
+  // Past the limit: helper processes bind the rest, each within a limit of its own (spread.ts).
+  const parts =
+    limit !== undefined && limit < need && limit - LISTEN_RESERVE >= MIN_PART
+      ? spreadBindings(all, limit - LISTEN_RESERVE)
+      : [all];
+  if (parts.length > MAX_HELPERS + 1) parts.splice(1);
+  if (parts.length === 1 && limit !== undefined && limit < need)
     process.stderr.write(
-      `warning: ${need} sockets needed, the open-file limit is ${limit} (could not raise it): ports beyond it fail with EMFILE; raise it (ulimit -n) or run one listen per address (--address)\n`,
+      `warning: ${need} sockets needed, the open-file limit is ${limit} (could not raise it): ports beyond it fail with EMFILE; raise it (ulimit -n) or split the stand-in (--address, --transport)\n`,
     );
-  const listening = await startListening(plan, {
-    cert,
-    key,
-    ...(ca !== undefined ? { ca } : {}),
-    requireClientCert: opts.requireClientCert === true,
-    realm: opts.realm,
-    server: `portmatrix-listen/${VERSION} (stand-in for ${plan.endpoint})`,
-    ...(opts.verbose
-      ? { log: (l: string) => process.stderr.write(`${new Date().toISOString()} ${l}\n`) }
-      : {}),
-  });
+  const own = await bindAll(parts[0]!, o);
+  const listening =
+    parts.length === 1
+      ? own
+      : joinListening(
+          own,
+          await startHelpers(
+            parts.slice(1),
+            [process.execPath, ...process.execArgv, process.argv[1]!],
+            partArgs(opts),
+            o,
+          ),
+        );
   const groups = groupPorts(plan.ports).map((g) => ({
     transport: g.transport,
     ports: g.from === g.to ? String(g.from) : `${g.from}-${g.to}`,
@@ -223,6 +238,10 @@ async function runListen(opts: ListenOpts): Promise<number> {
     );
     for (const f of listening.failed)
       lines.push(`  could not bind ${f.transport} ${f.address}:${f.port}: ${f.code}${hint(f.code)}`);
+    if (parts.length > 1)
+      lines.push(
+        `  ${parts.length - 1} helper process${parts.length > 2 ? "es" : ""} bind${parts.length > 2 ? "" : "s"} what the open-file limit (${limit}) leaves over: one socket per port`,
+      );
     lines.push(`${listening.bound} sockets bound; Ctrl-C to stop`);
     process.stdout.write(lines.join("\n") + "\n");
   }
@@ -245,6 +264,75 @@ async function runListen(opts: ListenOpts): Promise<number> {
   });
   await listening.close();
   return listening.failed.length > 0 ? EXIT.findings : EXIT.ok;
+}
+
+/** Spread only in parts this large, to at most this many helpers (else EMFILE is reported per port). */
+const MIN_PART = 64;
+const MAX_HELPERS = 64;
+
+function joinListening(a: Listening, b: Listening): Listening {
+  return {
+    bound: a.bound + b.bound,
+    failed: [...a.failed, ...b.failed].sort(
+      (x, y) =>
+        x.transport.localeCompare(y.transport) || x.port - y.port || x.address.localeCompare(y.address),
+    ),
+    close: async () => {
+      await Promise.all([a.close(), b.close()]);
+    },
+  };
+}
+
+/** How the stand-in answers (the same in every process of it). */
+function answering(opts: ListenOpts, tls: Pick<ListenOptions, "cert" | "key" | "ca">): ListenOptions {
+  return {
+    ...tls,
+    requireClientCert: opts.requireClientCert === true,
+    realm: opts.realm,
+    server: `portmatrix-listen/${VERSION} (stand-in for ${opts.as})`,
+    ...(opts.verbose
+      ? { log: (l: string) => process.stderr.write(`${new Date().toISOString()} ${l}\n`) }
+      : {}),
+  };
+}
+
+/** A helper's command line: what decides how it answers (the certificate comes on standard input). */
+function partArgs(opts: ListenOpts): string[] {
+  return [
+    "-t",
+    opts.topology,
+    "--as",
+    opts.as,
+    "--realm",
+    opts.realm,
+    ...(opts.ca !== undefined ? ["--ca", opts.ca] : []),
+    ...(opts.requireClientCert ? ["--require-client-cert"] : []),
+    ...(opts.verbose ? ["--verbose"] : []),
+  ];
+}
+
+/**
+ * `listen --serve-part`: binds the share read from standard input, says how it went in one JSON line,
+ * and serves until standard input ends (its parent closed it, or died) or a stop signal.
+ */
+async function runPart(opts: ListenOpts): Promise<number> {
+  const lines = createInterface({ input: process.stdin });
+  const ended = new Promise<void>((resolve) => lines.once("close", resolve));
+  const first = await Promise.race([new Promise<string>((resolve) => lines.once("line", resolve)), ended]);
+  if (first === undefined) return EXIT.ok;
+  const input = JSON.parse(first) as PartInput;
+  const ca = opts.ca === undefined ? undefined : readPem("--ca", opts.ca);
+  const listening = await bindAll(
+    input.bindings,
+    answering(opts, { cert: input.cert, key: input.key, ...(ca !== undefined ? { ca } : {}) }),
+  );
+  process.stdout.write(JSON.stringify({ bound: listening.bound, failed: listening.failed }) + "\n");
+  let off = (): void => {};
+  await Promise.race([ended, new Promise<void>((resolve) => (off = onStopSignal(() => resolve())))]);
+  off();
+  lines.close();
+  await listening.close();
+  return EXIT.ok;
 }
 
 function hint(code: string): string {

@@ -3,7 +3,15 @@ import type { Command } from "commander";
 import cliProgress from "cli-progress";
 import { createHash } from "node:crypto";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
-import { runProbe, udpInFlight, unavailableSources, type ProbeSettings } from "../live/probe.js";
+import {
+  FILE_RESERVE,
+  planPorts,
+  runProbe,
+  splitFileBudget,
+  UDP_MAX_IN_FLIGHT,
+  unavailableSources,
+  type ProbeSettings,
+} from "../live/probe.js";
 import { planProbe } from "../probe/plan.js";
 import { mergeRuns, probeExitCode, ProbeOutput, type ProbeOutputT } from "../probe/result.js";
 import { renderProbeJunit, renderProbeText } from "../report/probe-text.js";
@@ -19,6 +27,7 @@ interface ProbeOpts {
   topology: string;
   from: string;
   to?: string;
+  transport?: string;
   includeRetired?: boolean;
   maxHosts: string;
   maxInFlight: string;
@@ -51,6 +60,7 @@ export function registerProbe(program: Command, run: Runner): void {
     .requiredOption("-t, --topology <file>", "the topology (profile, addresses)")
     .requiredOption("--from <endpoint>", "the endpoint this machine stands for (its flows are probed)")
     .option("--to <endpoint>", "only the flows to this endpoint")
+    .option("--transport <tcp|udp>", "only the flows of this transport (e.g. a media range's UDP part)")
     .option("--include-retired", "also probe flows whose service has ended")
     .option("--max-hosts <n>", "most hosts probed per destination endpoint (at most 65536)", "256")
     .option("--max-in-flight <n>", "TCP connects at once", "2000")
@@ -161,6 +171,25 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
     maxHosts: wholeNumber("--max-hosts", opts.maxHosts, 1, MAX_PROBE_HOSTS),
   });
   if (!planned.ok) throw new InputError(planned.diagnostics);
+  const transport =
+    opts.transport === undefined ? undefined : choice("--transport", opts.transport, ["tcp", "udp"] as const);
+  if (transport !== undefined) {
+    const plan = planned.plan;
+    const flowTransport = new Map(t.value.bound.flows.map((f) => [f.id, f.transport]));
+    plan.targets = plan.targets.filter((x) => x.transport === transport);
+    plan.skipped = plan.skipped.filter((x) => flowTransport.get(x.flow) === transport);
+    if (plan.targets.length === 0 && plan.skipped.length === 0)
+      throw new InputError([
+        diag(
+          "bad-option",
+          "error",
+          `--transport ${transport}: ${opts.from} has no ${transport} flow to probe`,
+          {
+            expected: "the other transport, or no --transport",
+          },
+        ),
+      ]);
+  }
   // The database is opened before the run, so one that cannot be used is said before any packet
   // (after it, the results would be lost). SQLite is loaded only when asked for.
   const store =
@@ -188,13 +217,25 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
       return EXIT.environment;
     }
   }
-  // One descriptor per connect in flight: make room where permitted, else keep the queue below the
-  // limit (EMFILE would still only back off, but every one costs a retry).
-  // UDP exchanges hold one more descriptor each (udpInFlight); 256 for everything else.
-  const spare = 256 + udpInFlight(settings.maxInFlight);
-  const soft = raiseFileLimit(settings.maxInFlight + spare);
-  if (soft !== undefined && soft - spare < settings.maxInFlight)
-    settings.maxInFlight = Math.max(16, soft - spare);
+  // One descriptor per connect and per UDP exchange in flight: make room where permitted, else split
+  // what there is (EMFILE would only back off TCP, but fail a UDP exchange).
+  const want = {
+    tcpInFlight: settings.maxInFlight,
+    tcpPorts: planPorts(planned.plan, "tcp"),
+    udpPorts: planPorts(planned.plan, "udp"),
+  };
+  const budget = splitFileBudget(
+    raiseFileLimit(
+      Math.min(want.tcpInFlight, want.tcpPorts) + Math.min(want.udpPorts, UDP_MAX_IN_FLIGHT) + FILE_RESERVE,
+    ),
+    want,
+  );
+  settings.maxInFlight = budget.tcp;
+  settings.udpInFlight = budget.udp;
+  if (budget.udpLimited)
+    process.stderr.write(
+      `warning: the open-file limit allows ${budget.udp} UDP exchanges at once for ${want.udpPorts} UDP ports: a silent port holds its socket for the whole retransmission schedule, so a silent range takes up to ${Math.ceil(want.udpPorts / budget.udp)} of them; raise it (ulimit -n) for one\n`,
+    );
   const bar =
     opts.progress && process.stderr.isTTY
       ? new cliProgress.SingleBar(
@@ -210,6 +251,7 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
   const { output } = await runProbe(planned.plan, settings, {
     profile: t.value.bound.profileId,
     ...(opts.to !== undefined ? { to: opts.to } : {}),
+    ...(transport !== undefined ? { transport } : {}),
     startedAt: new Date().toISOString(),
     onProgress: (done, total) => {
       if (!bar) return;

@@ -64,7 +64,23 @@ export interface Listening {
 
 type Closable = { close(cb?: () => void): unknown };
 
-export async function startListening(plan: ListenPlan, o: ListenOptions): Promise<Listening> {
+/** One socket to bind: a port of the plan on one of its addresses. */
+export interface Binding {
+  address: string;
+  port: PortPlan;
+}
+
+/** Every port of the plan on every address, TCP first (the part a process keeps when it spreads). */
+export function bindings(plan: ListenPlan): Binding[] {
+  const all = plan.addresses.flatMap((address) => plan.ports.map((port) => ({ address, port })));
+  return [...all.filter((b) => b.port.transport === "tcp"), ...all.filter((b) => b.port.transport !== "tcp")];
+}
+
+export function startListening(plan: ListenPlan, o: ListenOptions): Promise<Listening> {
+  return bindAll(bindings(plan), o);
+}
+
+export async function bindAll(list: readonly Binding[], o: ListenOptions): Promise<Listening> {
   const open: Closable[] = [];
   const failed: BindFailure[] = [];
   const sockets = new Set<net.Socket>();
@@ -74,18 +90,17 @@ export async function startListening(plan: ListenPlan, o: ListenOptions): Promis
     s.on("error", () => {});
   };
   const binds: Array<Promise<void>> = [];
-  for (const address of plan.addresses)
-    for (const p of plan.ports)
-      binds.push(
-        (p.transport === "tcp" ? bindTcp(address, p, o, track) : bindUdp(address, p, o)).then(
-          (r) => {
-            open.push(r);
-          },
-          (e: NodeJS.ErrnoException) => {
-            failed.push({ address, transport: p.transport, port: p.port, code: e.code ?? e.message });
-          },
-        ),
-      );
+  for (const { address, port: p } of list)
+    binds.push(
+      (p.transport === "tcp" ? bindTcp(address, p, o, track) : bindUdp(address, p, o)).then(
+        (r) => {
+          open.push(r);
+        },
+        (e: NodeJS.ErrnoException) => {
+          failed.push({ address, transport: p.transport, port: p.port, code: e.code ?? e.message });
+        },
+      ),
+    );
   // Bind in slices so a 10,000-port range does not open 10,000 binds in one tick.
   for (let k = 0; k < binds.length; k += 2048) await Promise.all(binds.slice(k, k + 2048));
   failed.sort(

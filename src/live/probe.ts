@@ -34,6 +34,8 @@ export interface ProbeSettings {
   ca?: string;
   cert?: string;
   key?: string;
+  /** UDP exchanges at once, sized from the open-file limit (splitFileBudget); default: 512. */
+  udpInFlight?: number;
   /** Time for re-probing, paced, UDP ports left silent next to ports proven closed (ICMP rate limit). */
   udpConfirmMs: number;
   /** A row whose expected service does not answer: fails it (default) or only says so. */
@@ -45,6 +47,8 @@ export interface ProbeSettings {
 export interface ProbeRunInfo {
   profile: string;
   to?: string;
+  /** Only this transport's flows were probed (--transport). */
+  transport?: "tcp" | "udp";
   startedAt: string;
   onProgress?: (done: number, total: number) => void;
 }
@@ -83,13 +87,63 @@ function sourcePortAt(t: ProbeTarget, n: number): number | undefined {
   return undefined;
 }
 
+/** Descriptors kept for everything but the TCP connects and UDP exchanges (deep probes, files, stdio). */
+export const FILE_RESERVE = 256;
+
 /**
- * UDP exchanges at once: a silent port holds its socket for the whole RFC 5389 schedule (3.5 s with
- * the defaults), so a dropped 10,000-port UDP range (an A/V Edge's media) needs width: 512 at once
- * is ~70 s, where 64 was ~9 minutes. Bounded by --max-in-flight like the TCP queue.
+ * Most UDP exchanges at once. A silent port holds its connected socket for RFC 5389's whole schedule
+ * (3.5 s with the defaults), so the time of a dropped range is ports / window × 3.5 s: 10,000 media
+ * ports took 70 s with 512 at once and take one schedule with the whole range at once. Connected
+ * sockets are what make ICMP port unreachable visible (Node has no IP_RECVERR for one unconnected
+ * socket sending to many ports), so the window costs one descriptor per exchange.
  */
-export function udpInFlight(maxInFlight: number): number {
-  return Math.max(1, Math.min(512, maxInFlight));
+export const UDP_MAX_IN_FLIGHT = 16_384;
+
+/** UDP exchanges started per turn of the event loop. */
+const UDP_LAUNCH_SLICE = 256;
+
+/** The window when the open-file limit is not known (not Linux, or a caller that did not size it): what was safe before. */
+const UDP_UNKNOWN_LIMIT_IN_FLIGHT = 512;
+
+export interface FileBudget {
+  /** TCP connects at once (--max-in-flight, lowered only when the limit is short). */
+  tcp: number;
+  /** UDP exchanges at once. */
+  udp: number;
+  /** The UDP window is smaller than the UDP ports because of the open-file limit. */
+  udpLimited: boolean;
+}
+
+/**
+ * Splits the open-file limit (`soft`, after raising it as far as permitted) between the TCP sweep and
+ * the UDP exchanges, both running at once. Node cannot call setrlimit; the shell raises the soft limit
+ * with prlimit where it may (up to the hard limit, or past it with CAP_SYS_RESOURCE), so the window is
+ * sized from what is granted: every UDP port at once when it fits, else the rest after the TCP share.
+ * When short, TCP gets at most a quarter: its connects end within a round trip or its timeout (300 ms),
+ * while a silent UDP port holds its socket for 3.5 s.
+ */
+export function splitFileBudget(
+  soft: number | undefined,
+  want: { tcpInFlight: number; tcpPorts: number; udpPorts: number },
+): FileBudget {
+  const udpWanted = Math.min(want.udpPorts, UDP_MAX_IN_FLIGHT);
+  if (soft === undefined) {
+    const udp = Math.min(want.udpPorts, UDP_UNKNOWN_LIMIT_IN_FLIGHT);
+    return { tcp: want.tcpInFlight, udp, udpLimited: false };
+  }
+  const budget = soft - FILE_RESERVE;
+  const tcpNeeded = Math.min(want.tcpInFlight, want.tcpPorts);
+  if (tcpNeeded + udpWanted <= budget) return { tcp: want.tcpInFlight, udp: udpWanted, udpLimited: false };
+  const tcp = Math.max(16, Math.min(want.tcpInFlight, udpWanted === 0 ? budget : Math.floor(budget / 4)));
+  const udp = udpWanted === 0 ? 0 : Math.max(1, Math.min(udpWanted, budget - Math.min(tcp, tcpNeeded)));
+  return { tcp, udp, udpLimited: udp < udpWanted };
+}
+
+const rangeSize = (t: ProbeTarget): number => t.ports.reduce((n, r) => n + r.to - r.from + 1, 0);
+
+/** Ports of one transport in a plan (each target's ranges, counted per address). */
+export function planPorts(plan: ProbePlan, transport: "tcp" | "udp"): number {
+  return plan.targets.filter((t) => t.transport === transport).reduce((n, t) => n + rangeSize(t), 0);
 }
 
 /**
@@ -149,7 +203,6 @@ function udpJob(
   };
 }
 
-const rangeSize = (t: ProbeTarget): number => t.ports.reduce((n, r) => n + r.to - r.from + 1, 0);
 const silentUdp = (a: UdpAnswer): boolean => !a.answered && (a.code === undefined || a.code === "timeout");
 
 /**
@@ -171,7 +224,10 @@ async function confirmRateLimited(
   const groups = new Map<string, number[]>();
   udpMeta.forEach(({ t }, k) => {
     const key = `${t.flow}\u0000${t.address}`;
-    groups.set(key, [...(groups.get(key) ?? []), k]);
+    // Pushed, not copied: a 10,000-port range copied per port was quadratic (and most of a fast run's GC).
+    const ks = groups.get(key);
+    if (ks) ks.push(k);
+    else groups.set(key, [k]);
   });
   const suspect = [...groups.values()].filter(
     (ks) => ks.some((k) => answers[k]!.code === "ECONNREFUSED") && ks.some((k) => silentUdp(answers[k]!)),
@@ -182,18 +238,28 @@ async function confirmRateLimited(
   // One host at a time per host: its kernel's ICMP budget is per destination.
   const byHost = new Map<string, number[]>();
   for (const ks of suspect)
-    for (const k of ks.filter((x) => silentUdp(answers[x]!)))
-      byHost.set(udpMeta[k]!.t.address, [...(byHost.get(udpMeta[k]!.t.address) ?? []), k]);
+    for (const k of ks.filter((x) => silentUdp(answers[x]!))) {
+      const host = udpMeta[k]!.t.address;
+      const hs = byHost.get(host);
+      if (hs) hs.push(k);
+      else byHost.set(host, [k]);
+    }
   await Promise.all(
     [...byHost.values()].map(async (ks) => {
-      for (const k of ks) {
+      // A port still silent goes back in line: the kernel's budget refills at one ICMP a second
+      // while these go four a second, so a long --udp-confirm proves every closed port in the end
+      // (as nmap does, at ~1 s a port), a short one as many as the budget allows.
+      const queue = [...ks];
+      for (let i = 0; i < queue.length; i++) {
         if (performance.now() >= deadline) break;
+        const k = queue[i]!;
         const { t, port } = udpMeta[k]!;
         const a = await probeUdp(udpJob(plan, t, port, s, sourcePorts[k]), {
           rtoMs: UDP_CONFIRM_WAIT_MS / 4,
           tries: 1,
         });
         if (!silentUdp(a)) answers[k] = { ...a, detail: `${a.detail} (paced re-probe)` };
+        else queue.push(k);
       }
     }),
   );
@@ -239,6 +305,7 @@ export async function runProbe(
   const progress = (): void => info.onProgress?.(tcpDone + udpDone, total);
 
   // UDP first, in parallel with the sweep (udpInFlight sockets at once).
+  const udpWindow = Math.max(1, Math.min(s.udpInFlight ?? UDP_UNKNOWN_LIMIT_IN_FLIGHT, udpMeta.length));
   const udpAnswers: UdpAnswer[] = new Array(udpMeta.length);
   const udpSourcePorts: Array<number | undefined> = new Array(udpMeta.length);
   // Single ports (STUN 3478) before ranges: a rejected range spends the target kernel's ICMP
@@ -266,7 +333,15 @@ export async function runProbe(
         progress();
       }
     };
-    await Promise.all(Array.from({ length: Math.min(udpInFlight(s.maxInFlight), udpMeta.length) }, worker));
+    // Launched a slice per turn of the event loop: exchanges already started send, hear their answers
+    // and end in between, so an answering range never holds its whole width of sockets at once (the
+    // garbage collector's work grows with what is alive), while a silent one still fills the window.
+    const workers: Array<Promise<void>> = [];
+    for (let w = 0; w < udpWindow; w++) {
+      if (w > 0 && w % UDP_LAUNCH_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      workers.push(worker());
+    }
+    await Promise.all(workers);
   })();
 
   const sweep = await sweepTcp(tcpJobs, {
@@ -353,6 +428,7 @@ export async function runProbe(
     profile: info.profile,
     from: plan.from,
     ...(info.to !== undefined ? { to: info.to } : {}),
+    ...(info.transport !== undefined ? { transport: info.transport } : {}),
     startedAt: info.startedAt,
     settings: {
       maxInFlight: s.maxInFlight,

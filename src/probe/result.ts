@@ -130,6 +130,10 @@ export const ProbeOutput = z.object({
   profile: z.string(),
   from: z.string().describe("prober endpoint id (merged: the ids joined by ', ')"),
   to: z.string().optional(),
+  transport: z
+    .enum(["tcp", "udp"])
+    .optional()
+    .describe("only this transport's flows were probed (--transport)"),
   startedAt: z.string(),
   settings: z
     .object({
