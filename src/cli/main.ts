@@ -7,7 +7,7 @@
 import { Command, CommanderError } from "commander";
 import { EXIT, InputError, printDiagnostics } from "./io.js";
 import { registerCommands } from "./commands.js";
-import { VERSION } from "../shell/load.js";
+import { VERSION } from "../shell/package-root.js";
 import { diag } from "../diag/diagnostic.js";
 
 let exitCode: number = EXIT.ok;
@@ -73,9 +73,9 @@ try {
     // --help and --version end with code 0; usage mistakes are bad input.
     exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
   } else {
-    process.stderr.write(
-      `portmatrix: internal error (a bug, please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
-    );
+    const trace = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    const { mapStack } = await import("./stack.js");
+    process.stderr.write(`portmatrix: internal error (a bug, please report it): ${mapStack(trace)}\n`);
     exitCode = 70;
   }
 }
