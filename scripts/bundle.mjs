@@ -102,10 +102,7 @@ async function main() {
 async function makeCache(dir) {
   const { compileCli, runCli } = await import(pathToFileURL(join(outdir, "code-cache.js")).href);
   const script = compileCli(bundle, false);
-  const runs = [
-    ["--help"],
-    ["compile", "-t", "examples/seed-perimeter.yaml", "--target", "all", "-o", dir],
-  ];
+  const runs = [["--help"], ["compile", "-t", "examples/seed-perimeter.yaml", "--target", "all", "-o", dir]];
   const next = () => {
     const argv = runs.shift();
     if (argv === undefined) return;
@@ -117,7 +114,9 @@ async function makeCache(dir) {
   // At exit, after the last command (beforeExit does not come again when one ends in microtasks).
   process.once("exit", () => {
     if (runs.length > 0 || process.exitCode) {
-      process.stderr.write(`bundle: a warm-up command failed (${runs.length} left, exit ${process.exitCode})\n`);
+      process.stderr.write(
+        `bundle: a warm-up command failed (${runs.length} left, exit ${process.exitCode})\n`,
+      );
       process.exitCode = 1;
     } else writeFileSync(`${bundle}.cache`, script.createCachedData());
   });
