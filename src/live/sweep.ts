@@ -84,7 +84,7 @@ class Rto {
 
 /**
  * Node formats the stack of every refused connect's error at once (stream destroy reads err.stack),
- * 12–16% of a sweep's CPU where every port answers (issue 21; the sweep reads only e.code). While
+ * 11–16% of a sweep's CPU where every port answers (issue 21; the sweep reads only e.code). While
  * any sweep runs, errors are made without stack frames; the limit the process had comes back when
  * the last one ends. A bug's error raised meanwhile is reported with its message but no frames.
  */
