@@ -9,9 +9,10 @@
  *    reached by import() (each command's file in src/cli/commands.ts, and what only it needs) runs
  *    when that command runs. Left out of the bundle and loaded from node_modules by the commands
  *    that need them: better-sqlite3 (native), elkjs (3.4 MB), @peculiar/x509 and reflect-metadata.
- * 2. src/cli/boot.ts becomes dist/src/cli/main.js, over tsc's file of that name, so every caller
- *    (package.json bin, the tests, the lab's child processes via src/lab/run.ts, README commands)
- *    runs the bundle. `npx tsc` alone puts the per-module CLI back there: slower, same behaviour.
+ * 2. src/cli/boot.ts becomes dist/src/cli/main.js, over tsc's file of that name (kept as
+ *    main.tsc.js), so every caller (package.json bin, the tests, the lab's child processes via
+ *    src/lab/run.ts, README commands) runs the bundle. After `npx tsc` alone the bundle may be
+ *    older than the code: boot.ts then runs tsc's per-module CLI instead (slower start, same code).
  * 3. The code cache: this script runs itself with --make-cache, which runs the bundled CLI twice in
  *    one process (`--help`, loading every command, then `compile --target all` on the seed) and
  *    writes what V8 compiled to portmatrix.cjs.cache.
@@ -70,6 +71,19 @@ async function main() {
     sourcemap: true,
     sourcesContent: false,
     plugins: [zodEnglishOnly],
+    logLevel: "warning",
+  });
+  // The per-module entry (tsc's main.js, which boot.ts replaces), for boot.ts to run when tsc has
+  // built after this bundle: src/cli/main.ts alone, its imports left to tsc's files beside it.
+  await build({
+    absWorkingDir: root,
+    entryPoints: ["src/cli/main.ts"],
+    outfile: join(outdir, "main.tsc.js"),
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    sourcemap: true,
+    sourcesContent: false,
     logLevel: "warning",
   });
   await build({
