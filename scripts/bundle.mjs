@@ -64,6 +64,9 @@ async function main() {
     platform: "node",
     target: "node20",
     external: ["better-sqlite3", "elkjs", "@peculiar/x509", "reflect-metadata"],
+    // A package's ES module build before its "main" (where it has no "exports" map): a UMD main
+    // (jsonc-parser's) loads its parts with require() calls a bundler cannot follow.
+    mainFields: ["module", "main"],
     // import.meta.url in a CommonJS script: the bundle's own URL (src/shell/package-root.ts walks
     // up from it; src/lab/run.ts's "../cli/main.js" from dist/src/cli/ is the entry below).
     define: { "import.meta.url": "__portmatrixUrl" },
