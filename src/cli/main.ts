@@ -7,7 +7,7 @@
 import { Command, CommanderError } from "commander";
 import { EXIT, InputError, printDiagnostics } from "./io.js";
 import { registerCommands } from "./commands.js";
-import { VERSION } from "../shell/load.js";
+import { VERSION } from "../shell/package-root.js";
 import { diag } from "../diag/diagnostic.js";
 
 let exitCode: number = EXIT.ok;
@@ -52,31 +52,35 @@ const program = new Command("portmatrix")
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-const pending: Array<Promise<void>> = [];
-
-try {
-  const asOf = asOfProblem(process.env.PORTMATRIX_AS_OF);
-  if (asOf !== undefined)
-    throw new InputError([
-      diag("invalid-as-of", "error", asOf, {
-        expected: "a calendar date YYYY-MM-DD, or the variable unset for today",
-      }),
-    ]);
-  await registerCommands(program, (fn) => pending.push(runAction(fn)), process.argv.slice(2));
-  await program.parseAsync(process.argv);
-  await Promise.all(pending);
-} catch (e) {
-  if (e instanceof InputError) {
-    printDiagnostics(e.diagnostics);
-    exitCode = EXIT.badInput;
-  } else if (e instanceof CommanderError) {
-    // --help and --version end with code 0; usage mistakes are bad input.
-    exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
-  } else {
-    process.stderr.write(
-      `portmatrix: internal error (a bug, please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
-    );
-    exitCode = 70;
+// No top-level await: the bundle (scripts/bundle.mjs) is a CommonJS script, for V8's code cache.
+async function main(): Promise<void> {
+  const pending: Array<Promise<void>> = [];
+  try {
+    const asOf = asOfProblem(process.env.PORTMATRIX_AS_OF);
+    if (asOf !== undefined)
+      throw new InputError([
+        diag("invalid-as-of", "error", asOf, {
+          expected: "a calendar date YYYY-MM-DD, or the variable unset for today",
+        }),
+      ]);
+    await registerCommands(program, (fn) => pending.push(runAction(fn)), process.argv.slice(2));
+    await program.parseAsync(process.argv);
+    await Promise.all(pending);
+  } catch (e) {
+    if (e instanceof InputError) {
+      printDiagnostics(e.diagnostics);
+      exitCode = EXIT.badInput;
+    } else if (e instanceof CommanderError) {
+      // --help and --version end with code 0; usage mistakes are bad input.
+      exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    } else {
+      const trace = e instanceof Error ? (e.stack ?? e.message) : String(e);
+      const { mapStack } = await import("./stack.js");
+      process.stderr.write(`portmatrix: internal error (a bug, please report it): ${mapStack(trace)}\n`);
+      exitCode = 70;
+    }
   }
+  process.exitCode = exitCode;
 }
-process.exitCode = exitCode;
+
+void main();

@@ -2,9 +2,8 @@
  * Reads profiles and topologies from disk (or the built-in profiles/ folder) and hands the text to
  * the pure model. Every problem comes back as Diagnostics; nothing here throws for bad input.
  */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import type { BoundTopology } from "../model/flow.js";
 import { checkProfile, type LoadedProfile } from "../model/profile.js";
@@ -12,21 +11,9 @@ import { bindTopology, parseTopology } from "../model/topology.js";
 import { mergeExtends } from "../model/extends.js";
 import { parseYaml, type YamlSource } from "../model/yaml-source.js";
 import { INPUT_LIMITS, readText } from "./files.js";
+import { PACKAGE_ROOT } from "./package-root.js";
 
-/** The package root (profiles/, examples/, schemas/ live there); dist/src/shell → three levels up. */
-/** The package folder, found upward from this file (dist/src/shell when built, src/shell under tsx). */
-export const PACKAGE_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
-
-function findRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, "package.json"))) return dir;
-    if (dirname(dir) === dir) return resolve(from, "../../..");
-  }
-}
-/** The package version (package.json), for --version, reports and SARIF. */
-export const VERSION = (
-  JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }
-).version;
+export { PACKAGE_ROOT, VERSION } from "./package-root.js";
 export const PROFILES_DIR = join(PACKAGE_ROOT, "profiles");
 
 export function builtinProfileIds(): string[] {
