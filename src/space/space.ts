@@ -128,6 +128,26 @@ export class Space {
     return this.derive(out);
   }
 
+  /**
+   * `intersectBoxes` with the extents of `boxes` given (boxBounds layout): pairs whose extents miss
+   * as numbers are passed over without the bigint test. The same boxes in the same order; this
+   * space's extents are computed once and kept (a recorded decision is narrowed by every flow).
+   */
+  intersectBoxesBounded(boxes: readonly Box[], bounds: Float64Array): Space {
+    if (this.isEmpty() || boxes.length === 0) return Space.EMPTY;
+    const own = (this.bounds ??= boxBounds(this.boxes));
+    const out: Box[] = [];
+    for (let i = 0; i < this.boxes.length; i++) {
+      const a = this.boxes[i]!;
+      for (let j = 0; j < boxes.length; j++) {
+        if (!boundsOverlap(own, i, bounds, j)) continue;
+        const c = boxIntersect(a, boxes[j]!);
+        if (c) out.push(c);
+      }
+    }
+    return this.derive(out);
+  }
+
   intersects(o: Space): boolean {
     // Plain loops: closures here were allocated per call, and dead-rule checks call this millions of times.
     for (const a of this.boxes) for (const b of o.boxes) if (boxIntersects(a, b)) return true;
