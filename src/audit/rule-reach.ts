@@ -87,7 +87,9 @@ function hitPackets(pieces: readonly Space[]): Space {
     if (meets) rest.push(p);
     else for (const b of p.boxes) alone.push(b);
   });
-  return rest.length === 0 ? Space.disjoint(alone) : Space.disjoint([...alone, ...Space.unionAll(rest).boxes]);
+  return rest.length === 0
+    ? Space.disjoint(alone)
+    : Space.disjoint([...alone, ...Space.unionAll(rest).boxes]);
 }
 
 export interface DeadFinding {
