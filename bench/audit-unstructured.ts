@@ -5,8 +5,8 @@
  * chains), so chains nest 3–5 deep and are shared; RETURN rules in the middle of chains; `!` on
  * addresses, ports, interfaces and ct state; multiport; prefixes of every length 0–32; ct state
  * matches; rules in INPUT, OUTPUT and FORWARD as well as the chains; ACCEPT, DROP, REJECT, LOG.
- * Deterministic for a seed; every file loads with `iptables-restore --test` (checked at 10k and
- * 100k in a namespace, BENCHMARKS.md).
+ * Deterministic for a seed; the 10k and 100k files pass `iptables-restore --test` and load for
+ * real in a network namespace (BENCHMARKS.md, "Unstructured rulesets").
  */
 import { addressText } from "../src/space/address.js";
 import { Rng } from "../test/kernel/generate.js";
@@ -16,7 +16,7 @@ const LEVELS = 5;
  * Rules written in the base chains themselves: 3% of the ruleset, at most 150 (the rest sit in
  * user chains). A base chain's own rules cut every part the user chains return to it, so their
  * count multiplies with the chain count: 300 of them at 100k rules (0.3%) took the whole-space walk
- * to 1.5 million boxes and ~50 s (BENCHMARKS.md, "Unstructured rulesets").
+ * to 1.5 million boxes and ~50 s under load ~9 (BENCHMARKS.md, "Unstructured rulesets").
  */
 const BASE_RULES = { share: 0.03, max: 150 };
 const WELL_KNOWN = [22, 25, 53, 80, 110, 123, 143, 389, 443, 636, 993, 3306, 3389, 5060, 5061, 8080];
