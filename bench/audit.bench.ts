@@ -1,12 +1,21 @@
 /**
  * Audit benchmark: ClassBench-style iptables rulesets (prefix lengths and port-range classes after
  * the fw1 seed's shape: exact ports, wildcard, well-known ranges, high ranges; many user chains
- * reached by destination prefix) at 1k, 10k and 100k rules; a 30-flow matrix; full audit
- * (verdicts, exposure, dead and redundant rules), then one further flow query on the rulesets
- * the audit walked.
- * Run: node --import tsx bench/audit.bench.ts [sizes…]    (default 1000 10000 100000)
+ * reached by destination prefix) at 1k, 10k and 100k rules, or with `--shape unstructured` the
+ * rulesets of audit-unstructured.ts; a 30-flow matrix; full audit (verdicts, exposure, dead and
+ * redundant rules), then one further flow query on the rulesets the audit walked.
+ * Run: node --import tsx bench/audit.bench.ts [--shape structured|unstructured] [--peer] [--sha]
+ *        [--write DIR] [sizes…]    (default 1000 10000 100000)
+ *   --peer   times `iptables-restore --test` on the same file in a network namespace made for the
+ *            run (root), once before and once after the audit, and prints audit / peer
+ *   --sha    SHA-256 of the audit JSON and of the query's result (to compare engines byte for byte)
+ *   --write  writes each generated ruleset to DIR/<shape>-<size>.rules
  */
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+import { unstructured } from "./audit-unstructured.js";
 import { audit, queryFlow } from "../src/audit/audit.js";
 import type { BoundTopology, ResolvedFlow } from "../src/model/flow.js";
 import { ruleReach } from "../src/audit/rule-reach.js";
@@ -129,10 +138,37 @@ export function matrix(): BoundTopology {
   };
 }
 
-function run(size: number): void {
-  const text = classbench(size);
+type Shape = "structured" | "unstructured";
+
+interface RunOptions {
+  shape: Shape;
+  peer?: string;
+  sha: boolean;
+  write?: string;
+}
+
+/** Wall time of `iptables-restore --test` reading `text` inside namespace `ns`, in ms. */
+function peerTime(ns: string, text: string): number {
   const t0 = performance.now();
-  const parsed = readIptablesSave(text, `classbench-${size}.rules`);
+  const r = spawnSync("ip", ["netns", "exec", ns, "iptables-restore", "--test"], { input: text });
+  const t = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`iptables-restore --test refused the ruleset: ${r.stderr.toString()}`);
+  return t;
+}
+
+function sha(x: unknown): string {
+  return createHash("sha256").update(JSON.stringify(x)).digest("hex").slice(0, 16);
+}
+
+function run(size: number, o: RunOptions): void {
+  const text = o.shape === "unstructured" ? unstructured(size) : classbench(size);
+  if (o.write) writeFileSync(`${o.write}/${o.shape}-${size}.rules`, text);
+  const peerBefore = o.peer ? peerTime(o.peer, text) : 0;
+  const t0 = performance.now();
+  const parsed = readIptablesSave(
+    text,
+    `${o.shape === "unstructured" ? "unstructured" : "classbench"}-${size}.rules`,
+  );
   const t1 = performance.now();
   const topo = matrix();
   // The whole-space walk is part of the audit's time; the further query reuses it, as a session
@@ -141,23 +177,47 @@ function run(size: number): void {
   const report = audit(topo, [parsed], { reach });
   const t2 = performance.now();
   const q0 = performance.now();
-  queryFlow(topo, [parsed.ruleset], topo.flows[3]!, 20, reach);
+  const answer = queryFlow(topo, [parsed.ruleset], topo.flows[3]!, 20, reach);
   const q = performance.now() - q0;
   const rss = process.resourceUsage().maxRSS / 1024;
+  const peerAfter = o.peer ? peerTime(o.peer, text) : 0;
   const verdicts = report.flows.map((f) => f.verdict[0]).join("");
+  const peer = o.peer
+    ? ` ${peerBefore.toFixed(0)} / ${peerAfter.toFixed(0)} ms | ${((t2 - t1) / Math.min(peerBefore, peerAfter)).toFixed(2)}× (${((t2 - t0) / Math.min(peerBefore, peerAfter)).toFixed(2)}× with parse) |`
+    : "";
+  const hash = o.sha ? ` ${sha(report)} / ${sha(answer)} |` : "";
   console.log(
-    `| ${size} | ${(t1 - t0).toFixed(0)} ms | ${(t2 - t1).toFixed(0)} ms | ${q.toFixed(1)} ms | ${rss.toFixed(0)} MB | ${report.deadRules.length} dead/redundant, ${report.exposure.length} exposure groups${report.notes.length ? "; " + report.notes.join("; ") : ""} | ${verdicts} |`,
+    `| ${size} | ${(t1 - t0).toFixed(0)} ms | ${(t2 - t1).toFixed(0)} ms | ${q.toFixed(1)} ms | ${rss.toFixed(0)} MB | ${report.deadRules.length} dead/redundant, ${report.exposure.length} exposure groups${report.notes.length ? "; " + report.notes.join("; ") : ""} | ${verdicts} |${peer}${hash}`,
   );
 }
 
-if (process.argv[1]?.endsWith("audit.bench.ts")) {
-  const sizes = process.argv
-    .slice(2)
-    .map(Number)
-    .filter((n) => n > 0);
+function main(args: readonly string[]): void {
+  const o: RunOptions = { shape: "structured", sha: false };
+  const sizes: number[] = [];
+  let peer = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--shape") {
+      const v = args[++i];
+      if (v !== "structured" && v !== "unstructured") throw new Error("--shape structured|unstructured");
+      o.shape = v;
+    } else if (a === "--peer") peer = true;
+    else if (a === "--sha") o.sha = true;
+    else if (a === "--write") o.write = args[++i]!;
+    else if (Number(a) > 0) sizes.push(Number(a));
+    else throw new Error(`unknown argument ${a}`);
+  }
   console.log(
-    "| rules | parse | audit (30 flows + exposure + dead) | further flow query | peak RSS | findings | verdicts |",
+    `| rules | parse | audit (30 flows + exposure + dead) | further flow query | peak RSS | findings | verdicts |${peer ? " iptables-restore --test before / after | audit / peer |" : ""}${o.sha ? " sha256 audit / query |" : ""}`,
   );
-  console.log("|---|---|---|---|---|---|---|");
-  for (const s of sizes.length ? sizes : [1000, 10000, 100000]) run(s);
+  console.log(`|---|---|---|---|---|---|---|${peer ? "---|---|" : ""}${o.sha ? "---|" : ""}`);
+  const ns = `auditspeed-bench-${process.pid}`;
+  if (peer) execFileSync("ip", ["netns", "add", ns]);
+  try {
+    for (const s of sizes.length ? sizes : [1000, 10000, 100000]) run(s, peer ? { ...o, peer: ns } : o);
+  } finally {
+    if (peer) execFileSync("ip", ["netns", "del", ns]);
+  }
 }
+
+if (process.argv[1]?.endsWith("audit.bench.ts")) main(process.argv.slice(2));

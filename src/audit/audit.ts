@@ -12,7 +12,7 @@ import type { ParsedRuleset } from "../parse/reader.js";
 import { portText, portSet } from "../space/port.js";
 import { spaceText } from "../space/render.js";
 import { Space } from "../space/space.js";
-import { FULL, type Box } from "../space/box.js";
+import { boundsOverlap, BOUNDS_STRIDE, FULL, hullBounds, type Box } from "../space/box.js";
 import { NameSet } from "../space/name-set.js";
 import {
   applyRewrite,
@@ -369,6 +369,8 @@ interface FlowReach {
   flow: ResolvedFlow;
   own: Space;
   reply: Space;
+  /** The extents of `own` and of `reply` (boxBounds layout, two entries): a cheap first test. */
+  hulls: Float64Array;
 }
 
 function flowReach(ctx: Ctx): FlowReach[] {
@@ -377,21 +379,34 @@ function flowReach(ctx: Ctx): FlowReach[] {
     .filter((f) => f.active)
     .map((flow) => {
       const own = anyAddressedSpace(ctx.topology, flow, anyLeg, FULL.ct);
-      return { flow, own, reply: replySpace(own, anyLeg) };
+      const reply = replySpace(own, anyLeg);
+      const hulls = new Float64Array(2 * BOUNDS_STRIDE);
+      if (!own.isEmpty()) hulls.set(hullBounds(own.boxes), 0);
+      if (!reply.isEmpty()) hulls.set(hullBounds(reply.boxes), BOUNDS_STRIDE);
+      return { flow, own, reply, hulls };
     });
 }
 
-/** Flows whose packets meet `s` (computed once per audit, not once per rule). */
+/** Scratch for one part's extents in flowsTouching. */
+const PART = new Float64Array(BOUNDS_STRIDE);
+
+/**
+ * Flows whose packets meet `s` (computed once per audit, not once per rule). A part whose extents
+ * miss a flow's (as numbers: exact rejection) is not tested box by box against it.
+ */
 function flowsTouching(
   flows: readonly FlowReach[],
   s: Space | readonly Space[],
   pick: (f: ResolvedFlow) => boolean,
 ): string[] {
   // A union meets a flow when one of its pieces does: pieces need not be united first.
-  const parts = s instanceof Space ? [s] : s;
-  return flows
-    .filter((f) => pick(f.flow) && parts.some((p) => f.own.intersects(p) || f.reply.intersects(p)))
-    .map((f) => f.flow.id);
+  const parts = (s instanceof Space ? [s] : s).filter((p) => !p.isEmpty());
+  const hulls = new Float64Array(parts.length * BOUNDS_STRIDE);
+  parts.forEach((p, i) => hulls.set(hullBounds(p.boxes, PART), i * BOUNDS_STRIDE));
+  const meets = (f: FlowReach, p: Space, i: number): boolean =>
+    (boundsOverlap(f.hulls, 0, hulls, i) && f.own.intersects(p)) ||
+    (boundsOverlap(f.hulls, 1, hulls, i) && f.reply.intersects(p));
+  return flows.filter((f) => pick(f.flow) && parts.some((p, i) => meets(f, p, i))).map((f) => f.flow.id);
 }
 
 function retiredRules(ctx: Ctx, reach: RuleReach): AuditReportT["retired"] {

@@ -7,7 +7,7 @@
  */
 import { approximationDecides, type Chain, type Rule, type Ruleset, type Table } from "../ir/ruleset.js";
 import { ALL_V4, ALL_V6 } from "../space/address.js";
-import { ctSet } from "../space/box.js";
+import { boundsOverlap, BOUNDS_STRIDE, ctSet, hullBounds, type Box } from "../space/box.js";
 import { Space } from "../space/space.js";
 import { baseWalk, type BaseWalk } from "./walked.js";
 import { walkBaseChain, walkChain, type WalkContext } from "./walk.js";
@@ -66,6 +66,32 @@ export function hitSpace(reach: RuleReach, rule: Rule): Space {
   return Space.unionAll(pieces);
 }
 
+/** Scratch for one piece's hull (hullPieces). */
+const PIECE = new Float64Array(BOUNDS_STRIDE);
+
+/**
+ * The packets of hitSpace, for questions about the set only (redundancy): a piece whose hull meets
+ * no other piece's hull is disjoint from them and joins as it is; only the others are united box by
+ * box. The boxes may be cut otherwise than hitSpace's (rendered text would differ; set answers do
+ * not). Uniting the hits of rules in chains reached from several places was half of deadRules.
+ */
+function hitPackets(pieces: readonly Space[]): Space {
+  if (pieces.length === 1) return pieces[0]!;
+  const hulls = new Float64Array(pieces.length * BOUNDS_STRIDE);
+  pieces.forEach((p, i) => hulls.set(hullBounds(p.boxes, PIECE), i * BOUNDS_STRIDE));
+  const alone: Box[] = [];
+  const rest: Space[] = [];
+  pieces.forEach((p, i) => {
+    let meets = false;
+    for (let j = 0; j < pieces.length && !meets; j++) meets = j !== i && boundsOverlap(hulls, i, hulls, j);
+    if (meets) rest.push(p);
+    else for (const b of p.boxes) alone.push(b);
+  });
+  return rest.length === 0
+    ? Space.disjoint(alone)
+    : Space.disjoint([...alone, ...Space.unionAll(rest).boxes]);
+}
+
 export interface DeadFinding {
   kind: "shadowed" | "unmatchable" | "unreachable-chain" | "redundant";
   rule: Rule;
@@ -89,6 +115,7 @@ export function deadRules(
   for (const rs of rulesets) {
     for (const table of rs.tables) {
       const fam = FAMILY[table.family];
+      const deciding = decidingApproximated(table);
       for (const chain of table.chains) {
         const reached = reachedChainsHas(reach, chain);
         chain.rules.forEach((rule, i) => {
@@ -106,11 +133,11 @@ export function deadRules(
             const uncertain =
               own ||
               by.some((b) => approximationDecides(b) || jumpsToApproximated(table, b)) ||
-              (by.length === 0 && approximatedBefore(reach, table, chain, i, fam));
+              (by.length === 0 && approximatedBefore(reach, deciding, chain, i, fam));
             return void dead.push({ kind: "shadowed", rule, by, uncertain });
           }
           if (budget <= 0 || !isFinal(rule)) return;
-          const r = redundancy({ table, chain, index: i, hit: hitSpace(reach, rule) });
+          const r = redundancy({ table, chain, index: i, hit: hitPackets(pieces) });
           budget -= r.cost;
           if (r.by)
             dead.push({
@@ -152,24 +179,29 @@ function jumpsToApproximated(table: Table, rule: Rule, seen = new Set<string>())
 /**
  * Whether an approximated rule may have taken packets this rule matches before it: an earlier one
  * of its chain, or one in a user chain of its table (reached by jumps from anywhere before it).
+ * `deciding` is the table's approximated rules that may decide (approximationDecides) with their
+ * chains: scanning every rule of the table for each shadowed rule was quadratic in the ruleset.
  */
 function approximatedBefore(
   reach: RuleReach,
-  table: Table,
+  deciding: ReadonlyArray<{ chain: Chain; rule: Rule }>,
   chain: Chain,
   index: number,
   fam: Space,
 ): boolean {
+  if (deciding.length === 0) return false;
   const own = chain.rules[index]!.match.intersect(fam);
   const before = (c: Chain, r: Rule): boolean => (c === chain ? c.rules.indexOf(r) < index : !c.base);
-  return table.chains.some((c) =>
-    c.rules.some(
-      (r) =>
-        approximationDecides(r) &&
-        before(c, r) &&
-        r.match.intersects(own) &&
-        (reach.hits.get(r) ?? []).some((h) => h.intersects(own)),
-    ),
+  return deciding.some(
+    ({ chain: c, rule: r }) =>
+      before(c, r) && r.match.intersects(own) && (reach.hits.get(r) ?? []).some((h) => h.intersects(own)),
+  );
+}
+
+/** The rules of a table that may decide although approximated, with their chains, in table order. */
+function decidingApproximated(table: Table): Array<{ chain: Chain; rule: Rule }> {
+  return table.chains.flatMap((chain) =>
+    chain.rules.filter((rule) => approximationDecides(rule)).map((rule) => ({ chain, rule })),
   );
 }
 

@@ -6,7 +6,15 @@
  * the decisions a packet set can meet without testing all of them (one per rule hit: 10⁵ at 100k
  * rules), and, within a decision of many boxes (a policy's share), the boxes.
  */
-import { boxContains, boxHull, hullMeets, INTERVAL_DIMS, writeBounds, type Box } from "../space/box.js";
+import {
+  boxBounds,
+  boxContains,
+  boxHull,
+  hullMeets,
+  INTERVAL_DIMS,
+  writeBounds,
+  type Box,
+} from "../space/box.js";
 import { Space } from "../space/space.js";
 import type { Decision, Uncertain } from "./walk.js";
 
@@ -215,6 +223,7 @@ export function narrowWalk(walk: BaseWalk, packets: Space): Decision[] {
   if (packets.isEmpty()) return [];
   const hull = boxHull(packets.boxes);
   const own = packets.boxes.length === 1 ? undefined : numericBounds(packets.boxes);
+  const all = own?.at ?? boxBounds(packets.boxes);
   const hulls = walk.index.bounds.at;
   const out: Decision[] = [];
   for (const i of walk.index.meeting(hull)) {
@@ -226,7 +235,7 @@ export function narrowWalk(walk: BaseWalk, packets: Space): Decision[] {
         ? packets.boxes
         : packets.boxes.filter((_, j) => mayMeet(own!.at, j, hulls, i));
     if (near.length === 0) continue;
-    const mine = narrowDecision(entry, near, hull);
+    const mine = narrowDecision(entry, near, hull, packets.boxes, all);
     if (mine.isEmpty()) continue;
     // Decisions are disjoint: once one holds every packet (each box inside one of its boxes, a
     // sufficient test), no later one meets them. Replies all taken by an `established` accept
@@ -245,10 +254,20 @@ export function narrowWalk(walk: BaseWalk, packets: Space): Decision[] {
   return out;
 }
 
-/** The decision's packets among `near` (the packets that can meet its hull; `hull` holds all packets). */
-function narrowDecision(entry: Entry, near: readonly Box[], hull: Box): Space {
+/**
+ * The decision's packets among `near` (the packets that can meet its hull; `hull` holds all
+ * packets). A small decision meets all the packets' boxes (`all`, extents `bounds`) with a numeric
+ * test first: the boxes not near it meet none of its boxes, so the result is the same.
+ */
+function narrowDecision(
+  entry: Entry,
+  near: readonly Box[],
+  hull: Box,
+  all: readonly Box[],
+  bounds: Float64Array,
+): Space {
   const own = entry.decision.packets;
-  if (own.boxes.length <= INDEX_BOXES) return own.intersectBoxes(near);
+  if (own.boxes.length <= INDEX_BOXES) return own.intersectBoxesBounded(all, bounds);
   entry.boxes ??= new HullIndex(own.boxes);
   const mine = entry.boxes.meeting(hull).map((i) => own.boxes[i]!);
   return mine.length === 0 ? Space.EMPTY : Space.disjoint(mine).intersectBoxes(near);

@@ -86,6 +86,25 @@ test("intersection, union and difference agree with the point model and stay dis
   );
 });
 
+/** Space.fromBoxes as it was written before its extents prefilter: one union per box. */
+function unionOneByOne(boxes: readonly Box[]): Space {
+  let s = Space.EMPTY;
+  for (const b of boxes) if (!Space.box(b).isEmpty()) s = s.union(Space.box(b));
+  return s;
+}
+
+const boxText = (s: Space): string[] => s.boxes.map((b) => spaceText(Space.disjoint([b])).join(";"));
+
+test("fromBoxes: the same boxes as uniting one box at a time, coalescing included", () => {
+  // Enough boxes to pass the coalescing threshold (16); the union's points are checked above.
+  fc.assert(
+    fc.property(fc.array(box, { minLength: 20, maxLength: 60 }), (bs) => {
+      assert.deepEqual(boxText(Space.fromBoxes(bs)), boxText(unionOneByOne(bs)));
+    }),
+    { numRuns: 25 },
+  );
+});
+
 test("emptiness, containment and equality agree with the point model", () => {
   fc.assert(
     fc.property(space, space, (a, b) => {

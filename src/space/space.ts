@@ -24,6 +24,7 @@ import {
   type Dim,
   type Packet,
   withDim,
+  writeBounds,
 } from "./box.js";
 import { IntervalSet } from "./interval-set.js";
 import { NameSet } from "./name-set.js";
@@ -71,11 +72,53 @@ export class Space {
     return isEmptyBox(b) ? Space.EMPTY : new Space([b]);
   }
 
-  /** Union of boxes that may overlap. */
-  static fromBoxes(boxes: readonly Box[]): Space {
-    let s = Space.EMPTY;
-    for (const b of boxes) if (!isEmptyBox(b)) s = s.union(new Space([b]));
-    return s;
+  /**
+   * Union of boxes that may overlap: exactly `s = s.union(box)` for each box in turn (the same
+   * boxes, coalesced at the same points), with the boxes' extents kept as numbers as they are
+   * added, so each new box is tested only against those whose extents it meets. Uniting box by
+   * box against a space with no extents re-tested every box with bigints: half of a further flow
+   * query (its replies, `replySpace`) went here.
+   */
+  static fromBoxes(input: readonly Box[]): Space {
+    let boxes: Box[] = [];
+    let settled = 0;
+    let at: Float64Array = new Float64Array(16 * BOUNDS_STRIDE);
+    for (const b of input) {
+      if (isEmptyBox(b)) continue;
+      // extra = {b} − s, as `subtract` computes it (s's boxes in order, skipping those that meet
+      // none of b's pieces: their extents miss b's).
+      writeBounds(ONE_BOX, 0, b);
+      let cur: Box[] | undefined;
+      for (let j = 0; j < boxes.length; j++) {
+        if (!boundsOverlap(ONE_BOX, 0, at, j)) continue;
+        const from = cur ?? [b];
+        if (from.length === 0) break;
+        cur = subtractOne(from, boxes[j]!) ?? cur;
+      }
+      let extra: Box[];
+      if (cur === undefined) extra = [b];
+      else if (cur.length === 0) continue;
+      else extra = cur.length > COALESCE_AT && cur.length > COALESCE_GROWTH ? coalesce(cur) : cur;
+      // s.derive([...s.boxes, ...extra]) (s empty: `union` returns {b} itself, settled 1).
+      const n = boxes.length + extra.length;
+      if (boxes.length > 0 && n > COALESCE_AT && n > COALESCE_GROWTH * settled) {
+        boxes = coalesce([...boxes, ...extra]);
+        settled = boxes.length;
+        at = boxBounds(boxes);
+        continue;
+      }
+      if (boxes.length === 0) settled = n;
+      if (at.length < n * BOUNDS_STRIDE) {
+        const grown = new Float64Array(Math.max(2 * at.length, n * BOUNDS_STRIDE));
+        grown.set(at);
+        at = grown;
+      }
+      for (const e of extra) {
+        writeBounds(at, boxes.length * BOUNDS_STRIDE, e);
+        boxes.push(e);
+      }
+    }
+    return boxes.length === 0 ? Space.EMPTY : new Space(boxes, settled);
   }
 
   /**
@@ -128,6 +171,26 @@ export class Space {
     return this.derive(out);
   }
 
+  /**
+   * `intersectBoxes` with the extents of `boxes` given (boxBounds layout): pairs whose extents miss
+   * as numbers are passed over without the bigint test. The same boxes in the same order; this
+   * space's extents are computed once and kept (a recorded decision is narrowed by every flow).
+   */
+  intersectBoxesBounded(boxes: readonly Box[], bounds: Float64Array): Space {
+    if (this.isEmpty() || boxes.length === 0) return Space.EMPTY;
+    const own = (this.bounds ??= boxBounds(this.boxes));
+    const out: Box[] = [];
+    for (let i = 0; i < this.boxes.length; i++) {
+      const a = this.boxes[i]!;
+      for (let j = 0; j < boxes.length; j++) {
+        if (!boundsOverlap(own, i, bounds, j)) continue;
+        const c = boxIntersect(a, boxes[j]!);
+        if (c) out.push(c);
+      }
+    }
+    return this.derive(out);
+  }
+
   intersects(o: Space): boolean {
     // Plain loops: closures here were allocated per call, and dead-rule checks call this millions of times.
     for (const a of this.boxes) for (const b of o.boxes) if (boxIntersects(a, b)) return true;
@@ -139,17 +202,7 @@ export class Space {
     for (const c of this.near(o)) {
       const from = cur ?? this.boxes;
       if (from.length === 0) break;
-      let next: Box[] | undefined;
-      for (let i = 0; i < from.length; i++) {
-        const a = from[i]!;
-        if (!boxIntersects(a, c)) {
-          if (next) next.push(a);
-          continue;
-        }
-        next ??= from.slice(0, i);
-        for (const p of boxSubtractMeeting(a, c)) next.push(p);
-      }
-      if (next) cur = next;
+      cur = subtractOne(from, c) ?? cur;
     }
     return cur === undefined ? this : this.derive(cur);
   }
@@ -228,6 +281,24 @@ export class Space {
   map(f: (b: Box) => Box): Space {
     return Space.fromBoxes(this.boxes.map(f));
   }
+}
+
+/** Scratch for one box's extents (fromBoxes). */
+const ONE_BOX = new Float64Array(BOUNDS_STRIDE);
+
+/** `from` less box `c`, or undefined when `c` meets none of its boxes (nothing changes). */
+function subtractOne(from: readonly Box[], c: Box): Box[] | undefined {
+  let next: Box[] | undefined;
+  for (let i = 0; i < from.length; i++) {
+    const a = from[i]!;
+    if (!boxIntersects(a, c)) {
+      if (next) next.push(a);
+      continue;
+    }
+    next ??= from.slice(0, i);
+    for (const p of boxSubtractMeeting(a, c)) next.push(p);
+  }
+  return next;
 }
 
 function isEmptyBox(b: Box): boolean {
