@@ -131,10 +131,15 @@ const NEIGHBOUR_DISCOVERY = Space.UNIVERSE.restrict({
   dport: IntervalSet.of(133 * 256, 136 * 256 + 255),
 });
 
-/** Every packet starting a connection towards or from the matrix's endpoints, per leg. */
+/**
+ * Every packet starting a connection towards or from the matrix's endpoints, per leg; `excluded`:
+ * packets that are never exposure — a finding made only of them is dropped (subtracting them from
+ * the universe up front splits it into many more boxes for the whole walk: +30 % audit time on the
+ * 10k benchmark).
+ */
 export function exposureUniverse(
   topology: BoundTopology,
-): Array<{ direction: Crossing["direction"]; leg: Leg; packets: Space }> {
+): Array<{ direction: Crossing["direction"]; leg: Leg; packets: Space; excluded: Space }> {
   const fw = topology.firewall;
   const base = Space.UNIVERSE.restrict({ ct: CT_NEW });
   if (fw.kind === "host") {
@@ -146,11 +151,13 @@ export function exposureUniverse(
         direction: "inbound",
         leg: { path: INBOUND, iif: NOT_LOOPBACK, oif: NO_IF },
         packets: base.restrict({ dst: host.addresses, iif: NOT_LOOPBACK, oif: NO_IF }).subtract(nd),
+        excluded: Space.EMPTY,
       },
       {
         direction: "outbound",
         leg: { path: OUTBOUND, iif: NO_IF, oif: NOT_LOOPBACK },
         packets: base.restrict({ src: host.addresses, iif: NO_IF, oif: NOT_LOOPBACK }).subtract(nd),
+        excluded: Space.EMPTY,
       },
     ];
   }
@@ -160,12 +167,12 @@ export function exposureUniverse(
   // Forwarded packets never enter or leave by loopback, and one leaving by the interface it came in
   // on stays in its zone (intra-zone traffic, which `crossing` does not judge either). Neighbour
   // discovery forwarded is discarded by its receiver (hop limit below 255, RFC 4861 §7.1): no exposure.
-  let packets = base
-    .restrict({ dst: all })
-    .union(base.restrict({ src: all }))
-    .restrict({ iif: NOT_LOOPBACK, oif: NOT_LOOPBACK })
-    .subtract(NEIGHBOUR_DISCOVERY);
+  const packets = base.restrict({ dst: all }).union(base.restrict({ src: all }));
+  const lo = NameSet.of("lo");
+  let excluded = NEIGHBOUR_DISCOVERY.union(Space.box({ iif: lo })).union(Space.box({ oif: lo }));
   for (const z of fw.zones)
-    packets = packets.subtract(Space.box({ iif: NameSet.of(z.interface), oif: NameSet.of(z.interface) }));
-  return [{ direction: "forward", leg: { path: FORWARD, iif: NOT_LOOPBACK, oif: NOT_LOOPBACK }, packets }];
+    excluded = excluded.union(Space.box({ iif: NameSet.of(z.interface), oif: NameSet.of(z.interface) }));
+  return [
+    { direction: "forward", leg: { path: FORWARD, iif: NameSet.ALL, oif: NameSet.ALL }, packets, excluded },
+  ];
 }
