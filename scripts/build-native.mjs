@@ -18,7 +18,17 @@ const out = join(dir, "build", "Release", "sweep.node");
 function nodeGyp() {
   const candidates = [
     process.env.npm_config_node_gyp,
-    join(dirname(process.execPath), "..", "lib", "node_modules", "npm", "node_modules", "node-gyp", "bin", "node-gyp.js"),
+    join(
+      dirname(process.execPath),
+      "..",
+      "lib",
+      "node_modules",
+      "npm",
+      "node_modules",
+      "node-gyp",
+      "bin",
+      "node-gyp.js",
+    ),
     join(dirname(process.execPath), "node_modules", "npm", "node_modules", "node-gyp", "bin", "node-gyp.js"),
   ];
   return candidates.find((c) => c && existsSync(c));
@@ -41,4 +51,5 @@ function main() {
 }
 
 const failed = main();
-if (failed) console.warn(`build-native: the native sweep is not built (${failed}); the probe uses the JS sweep`);
+if (failed)
+  console.warn(`build-native: the native sweep is not built (${failed}); the probe uses the JS sweep`);

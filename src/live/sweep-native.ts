@@ -58,15 +58,26 @@ export function sweepKind(jobs: readonly SweepJob[]): "js" | "native" {
   }
   if (forced !== undefined && forced !== "")
     throw new Error(`PORTMATRIX_SWEEP=${forced}: expected js or native`);
-  return nativeSweep().addon && jobs.every(literal) ? "native" : "js";
+  return nativeSweep().addon && allLiteral(jobs) ? "native" : "js";
 }
 
-/** The addon takes IP literals only (no names to resolve, no IPv6 zone); the JS sweep does the rest. */
-const literal = (j: SweepJob): boolean =>
-  isIP(j.host) !== 0 &&
-  !j.host.includes("%") &&
-  (j.localAddress === undefined ||
-    (isIP(j.localAddress) === isIP(j.host) && !j.localAddress.includes("%")));
+/**
+ * The addon takes IP literals only (no names to resolve, no IPv6 zone), a local address of the
+ * host's family; the JS sweep does the rest. Each distinct pair is checked once.
+ */
+function allLiteral(jobs: readonly SweepJob[]): boolean {
+  const seen = new Set<string>();
+  for (const j of jobs) {
+    const key = `${j.host} ${j.localAddress ?? ""}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const family = isIP(j.host);
+    if (family === 0 || j.host.includes("%")) return false;
+    if (j.localAddress !== undefined && (isIP(j.localAddress) !== family || j.localAddress.includes("%")))
+      return false;
+  }
+  return true;
+}
 
 /** errno → Node's code name (os.constants.errno; the first name of a number, as libuv's). */
 let errnoNames: Map<number, string> | undefined;
@@ -96,32 +107,33 @@ export async function sweepTcpNative(
     }
     return k;
   };
-  for (const j of jobs)
-    if (!literal(j)) throw new Error(`native sweep: ${j.host} (or its local address) is not an IP literal`);
+  if (!allLiteral(jobs)) throw new Error("native sweep: a host or local address is not an IP literal");
   const meta = new Int32Array(jobs.length * 6);
   const ranges: number[] = [];
   const rangeIndex = new Map<SweepJob["localPorts"], number>();
   // A job object met twice shares its next source port, as the JS sweep's Map keyed by the job.
   const state = new Map<SweepJob, number>();
-  jobs.forEach((j, i) => {
-    let r = 0;
-    const lps = j.localPorts ?? [];
-    if (lps.length > 0) {
-      const known = rangeIndex.get(lps);
-      if (known !== undefined) r = known;
-      else {
+  for (let i = 0, m = 0; i < jobs.length; i++, m += 6) {
+    const j = jobs[i]!;
+    const lps = j.localPorts;
+    meta[m] = host(j.host);
+    meta[m + 1] = j.port;
+    meta[m + 2] = j.localAddress === undefined ? -1 : host(j.localAddress);
+    meta[m + 5] = i;
+    if (lps !== undefined && lps.length > 0) {
+      let r = rangeIndex.get(lps);
+      if (r === undefined) {
         r = ranges.length / 2;
         for (const p of lps) ranges.push(p.from, p.to);
         rangeIndex.set(lps, r);
       }
+      meta[m + 3] = r;
+      meta[m + 4] = lps.length;
+      const st = state.get(j);
+      if (st === undefined) state.set(j, i);
+      else meta[m + 5] = st;
     }
-    let st = state.get(j);
-    if (st === undefined) state.set(j, (st = i));
-    meta.set(
-      [host(j.host), j.port, j.localAddress === undefined ? -1 : host(j.localAddress), r, lps.length, st],
-      i * 6,
-    );
-  });
+  }
   const opts = new Float64Array([o.maxInFlight, o.rate, o.initialTimeoutMs, o.minTimeoutMs, o.retries]);
   let reported = 0;
   const progress = o.onProgress
@@ -135,14 +147,15 @@ export async function sweepTcpNative(
   // The last progress call may still be queued behind the result: say the end here, once.
   if (progress && jobs.length > 0) progress(jobs.length);
   const outcomes: SweepOutcome[] = new Array(jobs.length);
+  const { code, attempts, rtt, sport } = r;
   for (let i = 0; i < jobs.length; i++) {
-    const c = r.code[i]!;
+    const c = code[i]!;
     const out: SweepOutcome = {
       code: c === 0 ? undefined : c === -1 ? "timeout" : errnoName(c),
-      attempts: r.attempts[i]!,
+      attempts: attempts[i]!,
     };
-    if (c !== -1) out.rttMs = r.rtt[i]!;
-    if (r.sport[i]! >= 0) out.sourcePort = r.sport[i]!;
+    if (c !== -1) out.rttMs = rtt[i]!;
+    if (sport[i]! >= 0) out.sourcePort = sport[i]!;
     outcomes[i] = out;
   }
   const s = r.stats;

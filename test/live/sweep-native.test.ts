@@ -84,7 +84,12 @@ test(
       sh(["ip", "-n", lab.a, "addr", "add", `${V6A}/64`, "dev", "eth0", "nodad"]);
       sh(["ip", "-n", lab.b, "addr", "add", `${V6B}/64`, "dev", "eth0", "nodad"]);
       // B's ICMP rate limits off: both sweeps, one after the other, must hear every reject.
-      for (const k of ["net.ipv4.icmp_ratelimit=0", "net.ipv6.icmp.ratelimit=0", "net.ipv4.icmp_msgs_per_sec=100000", "net.ipv4.icmp_msgs_burst=100000"])
+      for (const k of [
+        "net.ipv4.icmp_ratelimit=0",
+        "net.ipv6.icmp.ratelimit=0",
+        "net.ipv4.icmp_msgs_per_sec=100000",
+        "net.ipv4.icmp_msgs_burst=100000",
+      ])
         sh(["ip", "netns", "exec", lab.b, "sysctl", "-qw", k]);
       const rules = join(lab.dir, "fw.nft");
       writeFileSync(rules, FIREWALL);
@@ -92,7 +97,12 @@ test(
       const listenerFile = join(lab.dir, "listener.cjs");
       writeFileSync(listenerFile, LISTENER);
       const listener = lab.start(lab.b, [process.execPath, listenerFile]);
-      await waitFor(listener, () => (listener.out().includes("ready") ? true : undefined), 10_000, "listener");
+      await waitFor(
+        listener,
+        () => (listener.out().includes("ready") ? true : undefined),
+        10_000,
+        "listener",
+      );
       const driver = join(lab.dir, "driver.mjs");
       writeFileSync(driver, DRIVER);
 
@@ -121,7 +131,10 @@ test(
       assert.deepEqual(codes(v4, 2000, 50, 50), ["ECONNREFUSED/1"]);
       assert.deepEqual(codes(v4, 3000, 20, 100), ["timeout/2"]);
       assert.deepEqual(codes(v4, 4000, 20, 120), ["EHOSTUNREACH/1"]);
-      assert.ok(v4.outcomes.slice(100, 120).every((x) => x[3]), "a timeout has no RTT");
+      assert.ok(
+        v4.outcomes.slice(100, 120).every((x) => x[3]),
+        "a timeout has no RTT",
+      );
       assert.equal(v4.stats.retries, 20);
 
       // IPv6, waiting past the kernel's first SYN retransmission as probe's IPv6 confirm pass does.
