@@ -44,7 +44,8 @@ function main() {
   rmSync(out, { force: true });
   const r = spawnSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   if (r.status !== 0 || !existsSync(out)) {
-    const why = `${r.stderr ?? ""}${r.stdout ?? ""}`.trim().split("\n").filter(Boolean).pop();
+    const lines = `${r.stderr ?? ""}${r.stdout ?? ""}`.split("\n").filter(Boolean);
+    const why = lines.find((l) => /\berror\b/.test(l) && !/^gyp/.test(l)) ?? lines.pop();
     return `node-gyp failed${why ? `: ${why}` : ""}`;
   }
   return undefined;

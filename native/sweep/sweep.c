@@ -414,7 +414,10 @@ static void run(sweep_t* s) {
 static void execute(napi_env env, void* data) {
   (void)env;
   sweep_t* s = data;
-  if (s->njobs > 0) run(s);
+  if (s->njobs > 0)
+    run(s);
+  else
+    s->stats[3] = round(rto_timeout(s));
 }
 
 static void free_sweep(sweep_t* s) {

@@ -51,8 +51,10 @@ const jobs = spec.jobs.map(([host, port, localAddress, from, to]) => ({
   host, port, ...(localAddress ? { localAddress } : {}), ...(from ? { localPorts: [{ from, to }] } : {}),
 }));
 let progress = 0;
+const t0 = performance.now();
 const r = await sweepTcp(jobs, { ...spec.o, onProgress: (d) => (progress = d) });
 console.log(JSON.stringify({
+  ms: performance.now() - t0,
   outcomes: r.outcomes.map((x) => [x.code ?? "connected", x.attempts, x.sourcePort ?? null, x.rttMs === undefined]),
   stats: r.stats,
   progress,
@@ -62,8 +64,9 @@ process.exit(0);
 
 type Row = [code: string, attempts: number, sourcePort: number | null, noRtt: boolean];
 interface Run {
+  ms: number;
   outcomes: Row[];
-  stats: { attempts: number; retries: number; backoffs: number };
+  stats: { attempts: number; retries: number; backoffs: number; finalTimeoutMs: number };
   progress: number;
 }
 
@@ -116,6 +119,8 @@ test(
         const js = await sweep("js", spec, limit);
         const native = await sweep("native", spec, limit);
         assert.deepEqual(native.outcomes, js.outcomes, "native and JS outcomes differ");
+        assert.equal(native.stats.attempts, js.stats.attempts, "attempts");
+        assert.equal(native.stats.retries, js.stats.retries, "retries");
         assert.equal(native.progress, native.outcomes.length);
         assert.equal(js.progress, js.outcomes.length);
         return native;
@@ -157,6 +162,16 @@ test(
         assert.equal(code, "connected");
         assert.ok(sp !== null && sp > 41000 && sp <= 41019, `source port ${sp}`);
       }
+
+      // A rate: 40 connects at 100 a second take ≥ 390 ms, whatever the window.
+      const paced = await both({ jobs: range(1000, 40).map((p) => [PARTNERS, p]), o: { ...o4, rate: 100 } });
+      assert.deepEqual(codes(paced, 1000, 40, 0), ["connected/1"]);
+      assert.ok(paced.ms >= 385, `40 connects at 100/s took ${paced.ms} ms`);
+
+      // No jobs at all.
+      const none = await both({ jobs: [], o: o4 });
+      assert.equal(none.outcomes.length, 0);
+      assert.equal(none.stats.finalTimeoutMs, 400);
 
       // Back-off: 300 accepted ports, a window of 2,000, 48 open files.
       const many = range(1000, 50).flatMap((p) => Array.from({ length: 6 }, () => [PARTNERS, p]));
