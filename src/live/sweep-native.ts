@@ -67,7 +67,11 @@ export function sweepKind(jobs: readonly SweepJob[]): "js" | "native" {
  */
 function allLiteral(jobs: readonly SweepJob[]): boolean {
   const seen = new Set<string>();
+  let last: SweepJob | undefined;
   for (const j of jobs) {
+    // Consecutive jobs mostly share both (a target's ports): no key made for them.
+    if (last !== undefined && j.host === last.host && j.localAddress === last.localAddress) continue;
+    last = j;
     const key = `${j.host} ${j.localAddress ?? ""}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -98,15 +102,24 @@ export async function sweepTcpNative(
   if (!addon) throw new Error(`native sweep: ${error}`);
   const hosts: string[] = [];
   const hostIndex = new Map<string, number>();
-  const host = (h: string): number => {
-    let k = hostIndex.get(h);
-    if (k === undefined) {
-      k = hosts.length;
-      hosts.push(h);
-      hostIndex.set(h, k);
-    }
-    return k;
+  // Two lookups with a memory of the last string each (consecutive jobs share host and source).
+  const indexer = (): ((h: string) => number) => {
+    let last = "";
+    let lastIndex = -1;
+    return (h) => {
+      if (h === last) return lastIndex;
+      let k = hostIndex.get(h);
+      if (k === undefined) {
+        k = hosts.length;
+        hosts.push(h);
+        hostIndex.set(h, k);
+      }
+      last = h;
+      return (lastIndex = k);
+    };
   };
+  const host = indexer();
+  const local = indexer();
   if (!allLiteral(jobs)) throw new Error("native sweep: a host or local address is not an IP literal");
   const meta = new Int32Array(jobs.length * 6);
   const ranges: number[] = [];
@@ -118,7 +131,7 @@ export async function sweepTcpNative(
     const lps = j.localPorts;
     meta[m] = host(j.host);
     meta[m + 1] = j.port;
-    meta[m + 2] = j.localAddress === undefined ? -1 : host(j.localAddress);
+    meta[m + 2] = j.localAddress === undefined ? -1 : local(j.localAddress);
     meta[m + 5] = i;
     if (lps !== undefined && lps.length > 0) {
       let r = rangeIndex.get(lps);
