@@ -4,12 +4,20 @@
  * the built sweep alone, and nmap -sT / -sS -T4 with -oX. Each returns the state per port it saw.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { portsText, PROBER, TARGET, type PortState, type ProbeCase, type ProbeLab } from "./probe-lab.js";
 
-export type Tool = "ours" | "sweep" | "nmap-sT" | "nmap-sS";
+/** ours and sweep run the default sweep; -js / -native force one (PORTMATRIX_SWEEP, src/live/sweep-native.ts). */
+export type Tool =
+  "ours" | "ours-js" | "ours-native" | "sweep" | "sweep-js" | "sweep-native" | "nmap-sT" | "nmap-sS";
+
+/** The PORTMATRIX_SWEEP a tool runs with ("" = the default choice). */
+export type SweepKind = "" | "js" | "native";
+
+const withSweep = (kind: SweepKind, argv: string[]): string[] =>
+  kind === "" ? argv : ["env", `PORTMATRIX_SWEEP=${kind}`, ...argv];
 
 export interface Run {
   tool: Tool;
@@ -86,23 +94,32 @@ function topology(lab: ProbeLab, c: ProbeCase): string {
   return topo;
 }
 
-export async function runOurs(lab: ProbeLab, c: ProbeCase, capMs: number, extra: string[]): Promise<Run> {
+export async function runOurs(
+  lab: ProbeLab,
+  c: ProbeCase,
+  capMs: number,
+  extra: string[],
+  kind: SweepKind = "",
+): Promise<Run> {
   const out = join(lab.dir, `ours-${c.id}.json`);
-  const argv = lab.exec([
-    process.execPath,
-    CLI,
-    "probe",
-    "-t",
-    topology(lab, c),
-    "--from",
-    "prober",
-    "--format",
-    "json",
-    "--no-progress",
-    "-o",
-    out,
-    ...extra,
-  ]);
+  rmSync(out, { force: true });
+  const argv = lab.exec(
+    withSweep(kind, [
+      process.execPath,
+      CLI,
+      "probe",
+      "-t",
+      topology(lab, c),
+      "--from",
+      "prober",
+      "--format",
+      "json",
+      "--no-progress",
+      "-o",
+      out,
+      ...extra,
+    ]),
+  );
   const r = await run(lab, argv, capMs);
   const states = new Map<number, PortState>();
   if (!r.capped && existsSync(out)) {
@@ -111,7 +128,7 @@ export async function runOurs(lab: ProbeLab, c: ProbeCase, capMs: number, extra:
     };
     for (const x of doc.results) if (x.transport === "tcp") states.set(x.port, x.state);
   } else if (!r.capped) throw new Error(`portmatrix probe exited ${r.code}: ${r.stderr}`);
-  return { tool: "ours", wallMs: r.wallMs, capped: r.capped, states };
+  return { tool: kind ? `ours-${kind}` : "ours", wallMs: r.wallMs, capped: r.capped, states };
 }
 
 // The sweep alone (no topology, no report): what src/live/sweep.ts costs, cold start included.
@@ -135,13 +152,25 @@ export async function runSweep(
   c: ProbeCase,
   capMs: number,
   maxInFlight: number,
+  kind: SweepKind = "",
 ): Promise<Run> {
   const driver = join(lab.dir, "driver.mjs");
   writeFileSync(driver, DRIVER);
   const out = join(lab.dir, `sweep-${c.id}.json`);
+  rmSync(out, { force: true });
   const r = await run(
     lab,
-    lab.exec([process.execPath, driver, TARGET, PROBER, portsText(c.ports), out, String(maxInFlight)]),
+    lab.exec(
+      withSweep(kind, [
+        process.execPath,
+        driver,
+        TARGET,
+        PROBER,
+        portsText(c.ports),
+        out,
+        String(maxInFlight),
+      ]),
+    ),
     capMs,
   );
   const states = new Map<number, PortState>();
@@ -157,7 +186,13 @@ export async function runSweep(
     doc.ports.forEach((p, k) => states.set(p, doc.states[k]!));
     note = `sweep ${Math.round(doc.sweepMs)} ms, ${doc.stats.attempts} attempts, final timeout ${doc.stats.finalTimeoutMs} ms, loop delay p99 ${doc.stats.loopDelayP99Ms} ms`;
   }
-  return { tool: "sweep", wallMs: r.wallMs, capped: r.capped, states, ...(note ? { note } : {}) };
+  return {
+    tool: kind ? `sweep-${kind}` : "sweep",
+    wallMs: r.wallMs,
+    capped: r.capped,
+    states,
+    ...(note ? { note } : {}),
+  };
 }
 
 /** nmap's -oX: listed ports, plus the collapsed ones (extrareasons ports="…", nmap ≥ 7.80). */

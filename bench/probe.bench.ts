@@ -5,14 +5,22 @@
  *
  * Run as root, after `npm run build` (it times the built CLI):
  *   node --import tsx bench/probe.bench.ts [--cases abcd] [--reps 3] [--nmap-reps-drop N]
- *     [--tools ours,sweep,nmap-sT,nmap-sS] [--cap 600] [--max-in-flight N] [--json FILE] [-- probe options]
+ *     [--tools ours,sweep,nmap-sT,nmap-sS] (ours-js, ours-native, sweep-js, sweep-native: PORTMATRIX_SWEEP) [--cap 600] [--max-in-flight N] [--json FILE] [-- probe options]
  * Goals: (a)/(c) every port answers: ours ≤ 1.5 × nmap -sT; (b) dropped: ours ≥ 20× faster than the
  * faster nmap; (d) mix: ≥ 5× faster than nmap -sT; every case: no wrong port.
  */
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { benchCases, ProbeLab, type ProbeCase } from "./probe-lab.js";
-import { runNmap, runOurs, runSweep, wrongPorts, type Run, type Tool } from "./probe-tools.js";
+import {
+  runNmap,
+  runOurs,
+  runSweep,
+  wrongPorts,
+  type Run,
+  type SweepKind,
+  type Tool,
+} from "./probe-tools.js";
 
 interface Args {
   cases: string;
@@ -73,12 +81,19 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
+const kindOf = (tool: Tool): SweepKind =>
+  tool.endsWith("-js") ? "js" : tool.endsWith("-native") ? "native" : "";
+
 async function runTool(lab: ProbeLab, c: ProbeCase, tool: Tool, a: Args): Promise<Run> {
   switch (tool) {
     case "ours":
-      return runOurs(lab, c, a.capMs, a.extra);
+    case "ours-js":
+    case "ours-native":
+      return runOurs(lab, c, a.capMs, a.extra, kindOf(tool));
     case "sweep":
-      return runSweep(lab, c, a.capMs, a.maxInFlight);
+    case "sweep-js":
+    case "sweep-native":
+      return runSweep(lab, c, a.capMs, a.maxInFlight, kindOf(tool));
     case "nmap-sT":
       return runNmap(lab, c, "sT", a.capMs);
     case "nmap-sS":
@@ -161,16 +176,11 @@ function table(c: ProbeCase, sums: Summary[]): string {
       `| ${s.tool} | ${runs} | ${s.capped ? "≥ " : ""}${(s.medianMs / 1000).toFixed(2)} s | ${s.wrong.map((w) => (w < 0 ? "? (capped)" : w)).join(", ")} |`,
     );
   }
-  lines.push(
-    "",
-    `ours vs goal: ${goal(
-      c,
-      sums.find((s) => s.tool === "ours"),
-      sums,
-    )}`,
-  );
-  const sweep = sums.find((s) => s.tool === "sweep");
-  if (sweep?.notes.length) lines.push("", ...sweep.notes.map((n) => `- sweep driver: ${n}`));
+  lines.push("");
+  for (const ours of sums.filter((s) => s.tool.startsWith("ours") && s.walls.length > 0))
+    lines.push(`${ours.tool} vs goal: ${goal(c, ours, sums)}`);
+  for (const sweep of sums.filter((s) => s.tool.startsWith("sweep") && s.notes.length > 0))
+    lines.push("", ...sweep.notes.map((n) => `- ${sweep.tool} driver: ${n}`));
   return lines.join("\n") + "\n";
 }
 

@@ -17,6 +17,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get install -y -qq --no-install-recommends \
     iproute2 nftables iptables conntrack python3 nmap stun-client coturn kamailio kamailio-tls-modules openssl dnsmasq-base chromium fonts-dejavu-core graphviz \
     >/dev/null
+  # A C compiler and make: npm run build builds the native TCP sweep (native/sweep, node-gyp).
+  apt-get install -y -qq --no-install-recommends make g++ >/dev/null
   # GNU time: test/fuzz/cli.test.ts reads each child's peak RSS with /usr/bin/time -f %M.
   apt-get install -y -qq --no-install-recommends time >/dev/null
   # xmllint: test/report/hostile-text.test.ts checks that JUnit output quoting hostile rule text is well-formed XML.

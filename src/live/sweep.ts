@@ -18,10 +18,15 @@
  *   outcome, reported as such — the caller checks its source addresses before the sweep).
  * - Pinned source ports (the matrix's sourcePorts): each attempt binds the next port of the range;
  *   EADDRINUSE moves on to the next one.
+ *
+ * Two implementations keep these semantics: the C one (./sweep-native.ts, native/sweep/sweep.c:
+ * epoll on a worker thread, issue 21) where its addon loads on Linux, and this file's, on
+ * net.Socket, everywhere else; `PORTMATRIX_SWEEP=js|native` forces one.
  */
 import net from "node:net";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import type { PortRange } from "../space/port.js";
+import { sweepKind, sweepTcpNative } from "./sweep-native.js";
 
 export interface SweepJob {
   host: string;
@@ -101,6 +106,14 @@ function framesBack(): void {
 }
 
 export function sweepTcp(
+  jobs: readonly SweepJob[],
+  o: SweepOptions,
+): Promise<{ outcomes: SweepOutcome[]; stats: SweepStats }> {
+  return sweepKind(jobs) === "native" ? sweepTcpNative(jobs, o) : sweepTcpJs(jobs, o);
+}
+
+/** The sweep on net.Socket (every platform; PORTMATRIX_SWEEP=js). */
+export function sweepTcpJs(
   jobs: readonly SweepJob[],
   o: SweepOptions,
 ): Promise<{ outcomes: SweepOutcome[]; stats: SweepStats }> {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { ProbeOutput, type ProbeOutputT } from "../../src/probe/result.js";
 import { sh } from "../kernel/netns.js";
-import { EDGE, LiveLab, liveSkip, MESSENGER, PIC, type Done } from "./lab.js";
+import { EDGE, LiveLab, liveSkip, MESSENGER, PIC, type Done, SWEEPS } from "./lab.js";
 
 const FIREWALL = `table inet pmt_classify {
   chain input {
@@ -39,76 +39,78 @@ function states(o: ProbeOutputT): { tcp: Map<number, string>; udp: ProbeOutputT[
 const wantTcp = (port: number): string =>
   port <= 54999 ? "filtered no-response" : port <= 55999 ? "closed conn-refused" : "open syn-ack";
 
-test(
-  "probe classifies dropped, reset and accepted ports through nftables, and UDP silence by --responders",
-  { skip: liveSkip(["nft"]), timeout: 60_000 },
-  async () => {
-    const lab = new LiveLab("cls");
-    try {
-      const { ready } = await lab.listen(lab.b, ["-t", PIC, "--as", "messenger-clients", "--for", "50"]);
-      assert.equal(ready.bound, 10_001);
-      assert.deepEqual(ready.failed, []);
-      const rules = join(lab.dir, "fw.nft");
-      writeFileSync(rules, FIREWALL);
-      sh(["ip", "netns", "exec", lab.b, "nft", "-f", rules]);
+for (const sweep of SWEEPS)
+  test(
+    `probe classifies dropped, reset and accepted ports through nftables, and UDP silence by --responders (${sweep} sweep)`,
+    { skip: liveSkip(["nft"]), timeout: 60_000 },
+    async () => {
+      const lab = new LiveLab("cls");
+      lab.sweep = sweep;
+      try {
+        const { ready } = await lab.listen(lab.b, ["-t", PIC, "--as", "messenger-clients", "--for", "50"]);
+        assert.equal(ready.bound, 10_001);
+        assert.deepEqual(ready.failed, []);
+        const rules = join(lab.dir, "fw.nft");
+        writeFileSync(rules, FIREWALL);
+        sh(["ip", "netns", "exec", lab.b, "nft", "-f", rules]);
 
-      const probe = (extra: string[]): Promise<Done> =>
-        lab.cli(lab.a, [
-          "probe",
-          "-t",
-          PIC,
-          "--from",
-          "edge-access",
-          "--to",
-          "messenger-clients",
-          "--include-retired",
-          "--format",
-          "json",
-          "--udp-timeout",
-          "200",
-          ...extra,
-        ]);
+        const probe = (extra: string[]): Promise<Done> =>
+          lab.cli(lab.a, [
+            "probe",
+            "-t",
+            PIC,
+            "--from",
+            "edge-access",
+            "--to",
+            "messenger-clients",
+            "--include-retired",
+            "--format",
+            "json",
+            "--udp-timeout",
+            "200",
+            ...extra,
+          ]);
 
-      const withResponders = await probe(["--responders"]);
-      assert.equal(withResponders.status, 1, withResponders.stderr);
-      const o = parse(withResponders);
-      const { tcp, udp } = states(o);
-      assert.equal(tcp.size, 10_000);
-      const wrong = [...tcp].filter(([port, s]) => s !== wantTcp(port));
-      assert.deepEqual(wrong.slice(0, 5), [], `${wrong.length} ports misread`);
-      assert.deepEqual(o.summary.states, { filtered: 5001, closed: 1000, open: 4000 });
-      assert.deepEqual(
-        { total: o.summary.total, ok: o.summary.ok, failed: o.summary.failed },
-        { total: 10_001, ok: 4000, failed: 6001 },
-      );
-      assert.equal(udp.length, 1);
-      assert.deepEqual(
-        [udp[0]!.port, udp[0]!.state, udp[0]!.reason, udp[0]!.ok],
-        [3478, "filtered", "no-response", false],
-      );
-      assert.equal(o.settings?.responders, true);
+        const withResponders = await probe(["--responders"]);
+        assert.equal(withResponders.status, 1, withResponders.stderr);
+        const o = parse(withResponders);
+        const { tcp, udp } = states(o);
+        assert.equal(tcp.size, 10_000);
+        const wrong = [...tcp].filter(([port, s]) => s !== wantTcp(port));
+        assert.deepEqual(wrong.slice(0, 5), [], `${wrong.length} ports misread`);
+        assert.deepEqual(o.summary.states, { filtered: 5001, closed: 1000, open: 4000 });
+        assert.deepEqual(
+          { total: o.summary.total, ok: o.summary.ok, failed: o.summary.failed },
+          { total: 10_001, ok: 4000, failed: 6001 },
+        );
+        assert.equal(udp.length, 1);
+        assert.deepEqual(
+          [udp[0]!.port, udp[0]!.state, udp[0]!.reason, udp[0]!.ok],
+          [3478, "filtered", "no-response", false],
+        );
+        assert.equal(o.settings?.responders, true);
 
-      const without = await probe([]);
-      assert.equal(without.status, 1, without.stderr);
-      const o2 = parse(without);
-      assert.deepEqual(o2.summary.states, { filtered: 5000, closed: 1000, open: 4000, "open|filtered": 1 });
-      const u2 = states(o2).udp[0]!;
-      assert.equal(u2.state, "open|filtered");
-      assert.match(u2.detail, /silence on UDP proves nothing/);
+        const without = await probe([]);
+        assert.equal(without.status, 1, without.stderr);
+        const o2 = parse(without);
+        assert.deepEqual(o2.summary.states, { filtered: 5000, closed: 1000, open: 4000, "open|filtered": 1 });
+        const u2 = states(o2).udp[0]!;
+        assert.equal(u2.state, "open|filtered");
+        assert.match(u2.detail, /silence on UDP proves nothing/);
 
-      sh(["ip", "netns", "exec", lab.b, "nft", "delete", "table", "inet", "pmt_classify"]);
-      const open = await probe(["--responders"]);
-      assert.equal(open.status, 0, open.stderr);
-      const o3 = parse(open);
-      assert.deepEqual(o3.summary.states, { open: 10_001 });
-      const u3 = states(o3).udp[0]!;
-      assert.equal(u3.reason, "stun-response");
-      // The stand-in saw the prober's own source address (the topology's edge-access), not another.
-      assert.match(u3.stun?.mapped ?? "", new RegExp(`^${EDGE.replaceAll(".", "\\.")}:\\d+$`));
-      assert.deepEqual(u3.msturn, { status: 401, realm: "portmatrix" });
-      assert.ok(o3.results.every((r) => r.target === MESSENGER));
-    } finally {
-      await lab.close();
-    }
-  },
-);
+        sh(["ip", "netns", "exec", lab.b, "nft", "delete", "table", "inet", "pmt_classify"]);
+        const open = await probe(["--responders"]);
+        assert.equal(open.status, 0, open.stderr);
+        const o3 = parse(open);
+        assert.deepEqual(o3.summary.states, { open: 10_001 });
+        const u3 = states(o3).udp[0]!;
+        assert.equal(u3.reason, "stun-response");
+        // The stand-in saw the prober's own source address (the topology's edge-access), not another.
+        assert.match(u3.stun?.mapped ?? "", new RegExp(`^${EDGE.replaceAll(".", "\\.")}:\\d+$`));
+        assert.deepEqual(u3.msturn, { status: 401, realm: "portmatrix" });
+        assert.ok(o3.results.every((r) => r.target === MESSENGER));
+      } finally {
+        await lab.close();
+      }
+    },
+  );

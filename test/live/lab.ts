@@ -29,6 +29,10 @@ export function bound(file: string): BoundTopology {
   return t.value.bound;
 }
 
+/** The two TCP sweeps (src/live/sweep.ts, sweep-native.ts): the core probe tests run with each. */
+export type Sweep = "js" | "native";
+export const SWEEPS: Sweep[] = process.platform === "linux" ? ["js", "native"] : ["js"];
+
 /** Why the namespace tests cannot run here (not root, a tool missing), or undefined. */
 export const liveSkip = (tools: string[] = []): string | undefined => kernelSkipReason(["ip", ...tools]);
 
@@ -44,6 +48,8 @@ export class LiveLab {
   readonly b: string;
   readonly dir: string;
   private readonly children: ChildProcess[] = [];
+  /** The TCP sweep the CLI runs with (PORTMATRIX_SWEEP), or its default choice. */
+  sweep?: Sweep;
 
   constructor(theme: string) {
     this.a = `pmt-${theme}a-${this.id}`;
@@ -124,7 +130,8 @@ export class LiveLab {
 
   /** The built CLI in a namespace, lifecycle date pinned as in test/cli. */
   cli(ns: string, args: string[], timeoutMs = 30_000): Promise<Done> {
-    return this.run(ns, ["env", "PORTMATRIX_AS_OF=2026-11-25", process.execPath, CLI, ...args], timeoutMs);
+    const env = ["PORTMATRIX_AS_OF=2026-11-25", ...(this.sweep ? [`PORTMATRIX_SWEEP=${this.sweep}`] : [])];
+    return this.run(ns, ["env", ...env, process.execPath, CLI, ...args], timeoutMs);
   }
 
   /** Waits until something listens on address:port in a namespace (for peers that print no "ready"). */

@@ -1,0 +1,623 @@
+/*
+ * The TCP connect sweep in C (issue 21): the same sweep as src/live/sweep.ts, whose header comment
+ * gives its semantics, run the way nmap's connect scan runs: non-blocking sockets and epoll, on a
+ * worker thread (napi async work), so a port costs a socket, a connect, an epoll event and a close,
+ * and no JavaScript object. Linux only (epoll); src/live/sweep-native.ts marshals the jobs and
+ * builds the outcomes, and falls back to the JS sweep wherever this does not load.
+ *
+ * sweep(hosts: string[], meta: Int32Array, ranges: Int32Array, opts: Float64Array,
+ *       progress?: (done: number) => void) → Promise<{ code, attempts, rtt, sport, stats }>
+ * - hosts: the IP literals of every host and local address the jobs name;
+ * - meta: per job [host index, port, local address index or -1, first range (pair index), range
+ *   count, source-port state index] (jobs that are the same object share one state, as the JS
+ *   sweep's Map keyed by the job does);
+ * - ranges: [from, to] pairs of the jobs' localPorts;
+ * - opts: [maxInFlight, rate, initialTimeoutMs, minTimeoutMs, retries];
+ * - code: 0 connected, -1 timeout, else the errno (the JS side names it as Node does, from
+ *   os.constants.errno); rtt in ms (NaN for a timeout); sport -1 when no source port was pinned;
+ *   stats: [attempts, retries, backoffs, finalTimeoutMs, loopDelayMaxMs, loopDelayP99Ms].
+ *
+ * The JS sweep's lag awareness (a timer yields to the poll phase before it decides) is here: the
+ * epoll queue is drained (epoll_wait until it returns less than a full batch) before any deadline is
+ * looked at, so an answer that arrived is never overtaken by its timeout. The "loop delay" is the
+ * time one turn of this loop takes (what an answer can wait before it is read), its p99 the floor of
+ * the timeout as in the JS sweep.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <node_api.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BURST 128
+#define MAX_EVENTS 256
+#define LAG_BINS 10000 /* 0.1 ms each: up to 1 s, above that in the last one */
+
+typedef struct {
+  int family;
+  socklen_t len;
+  struct sockaddr_storage sa;
+} addr_t;
+
+typedef struct {
+  int i, n, b;
+} item_t;
+
+typedef struct {
+  int fd; /* -1: free */
+  int i, n, port_tries, backoffs, lp;
+  double t0, deadline;
+} slot_t;
+
+typedef struct {
+  int r, p, started;
+} local_state_t;
+
+typedef struct {
+  /* input */
+  int njobs, nhosts, nranges, nstates;
+  addr_t* hosts;
+  int32_t* meta; /* 6 per job */
+  int32_t* ranges;
+  double max_in_flight, rate, initial, min_timeout;
+  int retries;
+  /* output */
+  int32_t* code;
+  int32_t* attempts;
+  double* rtt;
+  int32_t* sport;
+  double stats[6];
+  char error[160];
+  /* running state */
+  item_t* queue;
+  int qhead, qlen, qcap;
+  slot_t* slots;
+  int nslots, *free_slots, nfree;
+  local_state_t* local;
+  int in_flight, limit, done, epfd, stop_start;
+  double srtt, rttvar;
+  int have_srtt;
+  double lag_floor;
+  uint32_t lag_hist[LAG_BINS];
+  uint64_t lag_count;
+  double lag_max;
+  /* N-API */
+  napi_async_work work;
+  napi_deferred deferred;
+  napi_threadsafe_function tsfn;
+  int reported;
+  double last_report;
+} sweep_t;
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* RFC 6298, as the JS sweep's Rto class. */
+static void rto_sample(sweep_t* s, double ms) {
+  if (!s->have_srtt) {
+    s->have_srtt = 1;
+    s->srtt = ms;
+    s->rttvar = ms / 2;
+  } else {
+    s->rttvar = 0.75 * s->rttvar + 0.25 * fabs(s->srtt - ms);
+    s->srtt = 0.875 * s->srtt + 0.125 * ms;
+  }
+}
+
+static double rto_timeout(const sweep_t* s) {
+  if (!s->have_srtt) return fmax(s->initial, s->lag_floor);
+  double var = 4 * s->rttvar;
+  double rto = s->srtt + (var > 10 ? var : 10);
+  return fmax(fmax(s->min_timeout, s->lag_floor), fmin(s->initial, rto));
+}
+
+static double lag_percentile(const sweep_t* s, double pct) {
+  if (s->lag_count == 0) return 0;
+  uint64_t want = (uint64_t)ceil(s->lag_count * pct / 100.0), seen = 0;
+  for (int k = 0; k < LAG_BINS; k++) {
+    seen += s->lag_hist[k];
+    if (seen >= want) return (k + 1) * 0.1;
+  }
+  return s->lag_max;
+}
+
+static void push(sweep_t* s, int i, int n, int b) {
+  if (s->qlen == s->qcap) {
+    if (s->qhead > 0) {
+      memmove(s->queue, s->queue + s->qhead, (size_t)(s->qlen - s->qhead) * sizeof(item_t));
+      s->qlen -= s->qhead;
+      s->qhead = 0;
+    }
+    if (s->qlen == s->qcap) {
+      s->qcap *= 2;
+      s->queue = realloc(s->queue, (size_t)s->qcap * sizeof(item_t));
+    }
+  }
+  s->queue[s->qlen++] = (item_t){i, n, b};
+}
+
+/* The next pinned source port of a job (the JS sweep's localPort()), or -1. */
+static int local_port(sweep_t* s, int i) {
+  const int32_t* m = s->meta + 6 * i;
+  if (m[4] <= 0) return -1;
+  local_state_t* at = &s->local[m[5]];
+  const int32_t* r0 = s->ranges + 2 * m[3];
+  if (!at->started) {
+    at->started = 1;
+    at->r = 0;
+    at->p = r0[0];
+  }
+  const int32_t* range = r0 + 2 * at->r;
+  int port = at->p;
+  if (at->p < range[1])
+    at->p++;
+  else {
+    at->r = (at->r + 1) % m[4];
+    at->p = r0[2 * at->r];
+  }
+  return port;
+}
+
+static int is_backoff(int e) {
+  return e == EMFILE || e == ENFILE || e == ENOBUFS || e == EADDRNOTAVAIL || e == ENOMEM;
+}
+
+static void report_progress(sweep_t* s, int force) {
+  if (!s->tsfn) return;
+  double t = now_ms();
+  if (!force && s->done - s->reported < 64 && t - s->last_report < 50) return;
+  s->reported = s->done;
+  s->last_report = t;
+  napi_call_threadsafe_function(s->tsfn, (void*)(intptr_t)s->done, napi_tsfn_nonblocking);
+}
+
+static void attempt(sweep_t* s, int i, int n, int port_tries, int backoffs);
+
+/*
+ * An attempt's end (the JS sweep's end()): code 0 connected, -1 timeout, else an errno. The socket
+ * is already closed; slot is -1 when the attempt never held one (it failed before connect).
+ */
+static void finish_attempt(sweep_t* s, int i, int n, int port_tries, int backoffs, int lp, double t0,
+                           int code) {
+  s->in_flight--;
+  if (code > 0 && is_backoff(code) && backoffs < 20) {
+    s->stats[2]++;
+    int half = s->limit / 2;
+    s->limit = half > 16 ? half : 16;
+    push(s, i, n, backoffs + 1);
+    s->stats[0]--;
+    s->stop_start = 1; /* as the JS sweep: the sockets in flight end before more start */
+  } else if (code == EADDRINUSE && lp >= 0 && port_tries < 64) {
+    s->stats[0]--;
+    attempt(s, i, n, port_tries + 1, backoffs);
+  } else if (code == -1 && n < s->retries) {
+    s->stats[1]++;
+    push(s, i, n + 1, 0);
+  } else {
+    double rtt = now_ms() - t0;
+    if (code == 0 || code == ECONNREFUSED) rto_sample(s, rtt);
+    s->code[i] = code;
+    s->attempts[i] = n + 1;
+    s->rtt[i] = code == -1 ? NAN : round(rtt * 100) / 100;
+    s->sport[i] = lp;
+    s->done++;
+    report_progress(s, s->done == s->njobs);
+  }
+}
+
+static void close_slot(sweep_t* s, int k, int reset) {
+  slot_t* sl = &s->slots[k];
+  if (reset) {
+    struct linger lg = {1, 0};
+    setsockopt(sl->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  }
+  close(sl->fd); /* also leaves the epoll set */
+  sl->fd = -1;
+  s->free_slots[s->nfree++] = k;
+}
+
+static void attempt(sweep_t* s, int i, int n, int port_tries, int backoffs) {
+  const int32_t* m = s->meta + 6 * i;
+  const addr_t* dst = &s->hosts[m[0]];
+  s->in_flight++;
+  s->stats[0]++;
+  if ((long long)s->stats[0] % 256 == 0) s->lag_floor = lag_percentile(s, 99);
+  int lp = local_port(s, i);
+  double t0 = now_ms();
+  double timeout = ceil(rto_timeout(s) * pow(2, n));
+
+  int fd = socket(dst->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    finish_attempt(s, i, n, port_tries, backoffs, lp, t0, errno);
+    return;
+  }
+  if (m[2] >= 0 || lp >= 0) {
+    /* As libuv's uv_tcp_bind (Node's localAddress/localPort): SO_REUSEADDR, then bind. */
+    struct sockaddr_storage local;
+    socklen_t len;
+    if (m[2] >= 0) {
+      local = s->hosts[m[2]].sa;
+      len = s->hosts[m[2]].len;
+    } else {
+      memset(&local, 0, sizeof local);
+      local.ss_family = (sa_family_t)dst->family;
+      len = dst->len;
+    }
+    if (local.ss_family == AF_INET)
+      ((struct sockaddr_in*)&local)->sin_port = htons((uint16_t)(lp >= 0 ? lp : 0));
+    else
+      ((struct sockaddr_in6*)&local)->sin6_port = htons((uint16_t)(lp >= 0 ? lp : 0));
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    if (bind(fd, (struct sockaddr*)&local, len) != 0) {
+      int e = errno;
+      close(fd);
+      finish_attempt(s, i, n, port_tries, backoffs, lp, t0, e);
+      return;
+    }
+  }
+  struct sockaddr_storage to = dst->sa;
+  if (dst->family == AF_INET)
+    ((struct sockaddr_in*)&to)->sin_port = htons((uint16_t)m[1]);
+  else
+    ((struct sockaddr_in6*)&to)->sin6_port = htons((uint16_t)m[1]);
+  int rc = connect(fd, (const struct sockaddr*)&to, dst->len);
+  if (rc != 0 && errno != EINPROGRESS) {
+    int e = errno;
+    close(fd);
+    finish_attempt(s, i, n, port_tries, backoffs, lp, t0, e == ECONNRESET ? 0 : e);
+    return;
+  }
+  if (rc == 0) {
+    struct linger lg = {1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    close(fd);
+    finish_attempt(s, i, n, port_tries, backoffs, lp, t0, 0);
+    return;
+  }
+  int k = s->free_slots[--s->nfree];
+  slot_t* sl = &s->slots[k];
+  *sl = (slot_t){fd, i, n, port_tries, backoffs, lp, t0, t0 + timeout};
+  struct epoll_event ev = {.events = EPOLLOUT, .data.u32 = (uint32_t)k};
+  if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    int e = errno;
+    close(fd);
+    sl->fd = -1;
+    s->free_slots[s->nfree++] = k;
+    finish_attempt(s, i, n, port_tries, backoffs, lp, t0, e);
+  }
+}
+
+/* An epoll event on an attempt's socket: the connect's result (SO_ERROR, as libuv reads it). */
+static void answered(sweep_t* s, int k) {
+  slot_t* sl = &s->slots[k];
+  if (sl->fd < 0) return;
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(sl->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  if (err == EINPROGRESS) return;
+  /* ECONNRESET on a connect: the handshake completed and the peer reset it (open), as sweep.ts. */
+  int code = err == ECONNRESET ? 0 : err;
+  slot_t copy = *sl;
+  close_slot(s, k, code == 0);
+  finish_attempt(s, copy.i, copy.n, copy.port_tries, copy.backoffs, copy.lp, copy.t0, code);
+}
+
+static int drain(sweep_t* s, struct epoll_event* evs, int wait_ms) {
+  int got, total = 0;
+  do {
+    got = epoll_wait(s->epfd, evs, MAX_EVENTS, wait_ms);
+    if (got < 0) {
+      if (errno == EINTR) {
+        got = MAX_EVENTS; /* try again, without waiting */
+        wait_ms = 0;
+        continue;
+      }
+      return -1;
+    }
+    for (int e = 0; e < got; e++) answered(s, (int)evs[e].data.u32);
+    total += got;
+    wait_ms = 0;
+  } while (got == MAX_EVENTS);
+  return total;
+}
+
+static void run(sweep_t* s) {
+  struct epoll_event evs[MAX_EVENTS];
+  s->epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (s->epfd < 0) {
+    snprintf(s->error, sizeof s->error, "epoll_create1: %s", strerror(errno));
+    return;
+  }
+  double gap = s->rate > 0 ? 1000 / s->rate : 0;
+  double next_start = now_ms();
+  while (s->done < s->njobs) {
+    /* Start up to BURST connects, then read answers: an RTT is never one whole window's work. */
+    double now = now_ms();
+    double rate_wait = -1;
+    int started = 0;
+    s->stop_start = 0;
+    while (s->in_flight < s->limit && s->qhead < s->qlen && started < BURST && !s->stop_start) {
+      if (gap > 0) {
+        now = now_ms();
+        if (now < next_start) {
+          rate_wait = next_start - now;
+          break;
+        }
+        next_start = fmax(next_start + gap, now);
+      }
+      item_t it = s->queue[s->qhead++];
+      started++;
+      attempt(s, it.i, it.n, 0, it.b);
+    }
+    if (s->done >= s->njobs) break;
+    if (s->in_flight == 0 && s->qhead >= s->qlen) {
+      snprintf(s->error, sizeof s->error, "sweep stopped with %d of %d jobs done", s->done, s->njobs);
+      break;
+    }
+    /* How long to wait: 0 while more can start, else until the first deadline or the rate's gap. */
+    now = now_ms();
+    double first = INFINITY;
+    for (int k = 0; k < s->nslots; k++)
+      if (s->slots[k].fd >= 0 && s->slots[k].deadline < first) first = s->slots[k].deadline;
+    double wait = first - now;
+    int can_start = s->in_flight < s->limit && s->qhead < s->qlen;
+    if (can_start && rate_wait < 0 && !s->stop_start) wait = 0;
+    if (s->in_flight == 0 && rate_wait < 0) wait = 0; /* put back after a back-off: start again */
+    if (rate_wait >= 0 && rate_wait < wait) wait = rate_wait;
+    int wait_ms = wait <= 0 ? 0 : isinf(wait) ? -1 : (int)ceil(wait);
+    if (drain(s, evs, wait_ms) < 0) {
+      snprintf(s->error, sizeof s->error, "epoll_wait: %s", strerror(errno));
+      break;
+    }
+    double turn0 = now_ms();
+    /* Deadlines, once every answer that arrived has been read. */
+    for (int k = 0; k < s->nslots; k++) {
+      slot_t* sl = &s->slots[k];
+      if (sl->fd >= 0 && sl->deadline <= turn0) {
+        slot_t copy = *sl;
+        close_slot(s, k, 0);
+        finish_attempt(s, copy.i, copy.n, copy.port_tries, copy.backoffs, copy.lp, copy.t0, -1);
+      }
+    }
+    if (s->qhead > 4096 && s->qhead * 2 > s->qlen) {
+      memmove(s->queue, s->queue + s->qhead, (size_t)(s->qlen - s->qhead) * sizeof(item_t));
+      s->qlen -= s->qhead;
+      s->qhead = 0;
+    }
+    double turn = now_ms() - turn0;
+    int bin = (int)(turn * 10);
+    s->lag_hist[bin < LAG_BINS ? bin : LAG_BINS - 1]++;
+    s->lag_count++;
+    if (turn > s->lag_max) s->lag_max = turn;
+  }
+  for (int k = 0; k < s->nslots; k++)
+    if (s->slots[k].fd >= 0) close_slot(s, k, 0);
+  close(s->epfd);
+  s->stats[3] = round(rto_timeout(s));
+  s->stats[4] = round(s->lag_max);
+  s->stats[5] = round(lag_percentile(s, 99));
+}
+
+static void execute(napi_env env, void* data) {
+  (void)env;
+  sweep_t* s = data;
+  if (s->njobs > 0)
+    run(s);
+  else
+    s->stats[3] = round(rto_timeout(s));
+}
+
+static void free_sweep(sweep_t* s) {
+  free(s->hosts);
+  free(s->meta);
+  free(s->ranges);
+  free(s->code);
+  free(s->attempts);
+  free(s->rtt);
+  free(s->sport);
+  free(s->queue);
+  free(s->slots);
+  free(s->free_slots);
+  free(s->local);
+  free(s);
+}
+
+static napi_value typed(napi_env env, napi_typedarray_type type, const void* src, size_t n, size_t size) {
+  void* data;
+  napi_value ab, out;
+  napi_create_arraybuffer(env, n * size, &data, &ab);
+  if (n) memcpy(data, src, n * size);
+  napi_create_typedarray(env, type, n, ab, 0, &out);
+  return out;
+}
+
+static void complete(napi_env env, napi_status status, void* data) {
+  sweep_t* s = data;
+  if (s->tsfn) napi_release_threadsafe_function(s->tsfn, napi_tsfn_release);
+  if (status != napi_ok || s->error[0]) {
+    napi_value msg, err;
+    napi_create_string_utf8(env, s->error[0] ? s->error : "native sweep cancelled", NAPI_AUTO_LENGTH, &msg);
+    napi_create_error(env, NULL, msg, &err);
+    napi_reject_deferred(env, s->deferred, err);
+  } else {
+    napi_value out;
+    napi_create_object(env, &out);
+    size_t n = (size_t)s->njobs;
+    napi_set_named_property(env, out, "code", typed(env, napi_int32_array, s->code, n, 4));
+    napi_set_named_property(env, out, "attempts", typed(env, napi_int32_array, s->attempts, n, 4));
+    napi_set_named_property(env, out, "rtt", typed(env, napi_float64_array, s->rtt, n, 8));
+    napi_set_named_property(env, out, "sport", typed(env, napi_int32_array, s->sport, n, 4));
+    napi_set_named_property(env, out, "stats", typed(env, napi_float64_array, s->stats, 6, 8));
+    napi_resolve_deferred(env, s->deferred, out);
+  }
+  napi_delete_async_work(env, s->work);
+  free_sweep(s);
+}
+
+static void call_progress(napi_env env, napi_value fn, void* context, void* data) {
+  (void)context;
+  if (!env || !fn) return;
+  napi_value arg, undef;
+  napi_create_int32(env, (int32_t)(intptr_t)data, &arg);
+  napi_get_undefined(env, &undef);
+  napi_call_function(env, undef, fn, 1, &arg, NULL);
+}
+
+static int throw_type(napi_env env, const char* msg) {
+  napi_throw_type_error(env, NULL, msg);
+  return 0;
+}
+
+static int copy_int32(napi_env env, napi_value v, int32_t** out, size_t* n) {
+  napi_typedarray_type type;
+  void* data;
+  if (napi_get_typedarray_info(env, v, &type, n, &data, NULL, NULL) != napi_ok || type != napi_int32_array)
+    return throw_type(env, "native sweep: an Int32Array expected");
+  *out = malloc(*n ? *n * 4 : 4);
+  if (*n) memcpy(*out, data, *n * 4);
+  return 1;
+}
+
+static napi_value sweep(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 4) {
+    throw_type(env, "native sweep: sweep(hosts, meta, ranges, opts, progress?)");
+    return NULL;
+  }
+  sweep_t* s = calloc(1, sizeof *s);
+  uint32_t nhosts;
+  if (napi_get_array_length(env, argv[0], &nhosts) != napi_ok) {
+    free(s);
+    throw_type(env, "native sweep: hosts must be an array of strings");
+    return NULL;
+  }
+  s->nhosts = (int)nhosts;
+  s->hosts = calloc(nhosts ? nhosts : 1, sizeof(addr_t));
+  for (uint32_t h = 0; h < nhosts; h++) {
+    napi_value v;
+    char text[INET6_ADDRSTRLEN + 1];
+    size_t len;
+    napi_get_element(env, argv[0], h, &v);
+    if (napi_get_value_string_utf8(env, v, text, sizeof text, &len) != napi_ok) {
+      free_sweep(s);
+      throw_type(env, "native sweep: hosts must be an array of strings");
+      return NULL;
+    }
+    addr_t* a = &s->hosts[h];
+    struct sockaddr_in* v4 = (struct sockaddr_in*)&a->sa;
+    struct sockaddr_in6* v6 = (struct sockaddr_in6*)&a->sa;
+    if (inet_pton(AF_INET, text, &v4->sin_addr) == 1) {
+      a->family = v4->sin_family = AF_INET;
+      a->len = sizeof *v4;
+    } else if (inet_pton(AF_INET6, text, &v6->sin6_addr) == 1) {
+      a->family = v6->sin6_family = AF_INET6;
+      a->len = sizeof *v6;
+    } else {
+      free_sweep(s);
+      napi_throw_error(env, NULL, "native sweep: a host is not an IP address");
+      return NULL;
+    }
+  }
+  size_t nmeta, nranges, nopts;
+  if (!copy_int32(env, argv[1], &s->meta, &nmeta) || !copy_int32(env, argv[2], &s->ranges, &nranges)) {
+    free_sweep(s);
+    return NULL;
+  }
+  napi_typedarray_type type;
+  double* opts;
+  if (napi_get_typedarray_info(env, argv[3], &type, &nopts, (void**)&opts, NULL, NULL) != napi_ok ||
+      type != napi_float64_array || nopts < 5) {
+    free_sweep(s);
+    throw_type(env, "native sweep: opts must be a Float64Array of 5");
+    return NULL;
+  }
+  s->njobs = (int)(nmeta / 6);
+  s->nranges = (int)(nranges / 2);
+  s->max_in_flight = opts[0];
+  s->rate = opts[1];
+  s->initial = opts[2];
+  s->min_timeout = opts[3];
+  s->retries = (int)opts[4];
+  for (int i = 0; i < s->njobs; i++) {
+    const int32_t* m = s->meta + 6 * i;
+    if (m[0] < 0 || m[0] >= s->nhosts || m[2] >= s->nhosts || m[3] < 0 || m[3] + m[4] > s->nranges ||
+        m[5] < 0 || m[5] >= s->njobs) {
+      free_sweep(s);
+      throw_type(env, "native sweep: meta out of range");
+      return NULL;
+    }
+    if (m[2] >= 0 && s->hosts[m[2]].family != s->hosts[m[0]].family) {
+      free_sweep(s);
+      napi_throw_error(env, NULL, "native sweep: local address of another family than the host");
+      return NULL;
+    }
+  }
+  size_t n = (size_t)(s->njobs ? s->njobs : 1);
+  s->code = calloc(n, 4);
+  s->attempts = calloc(n, 4);
+  s->rtt = calloc(n, 8);
+  s->sport = calloc(n, 4);
+  s->local = calloc(n, sizeof(local_state_t));
+  double lim = s->max_in_flight < 1 ? 1 : s->max_in_flight;
+  s->limit = lim > 1e9 ? 1000000000 : (int)lim;
+  /* Every slot the window can hold: the limit only falls, a put-back attempt holds none. */
+  s->nslots = s->limit < s->njobs ? s->limit : s->njobs;
+  if (s->nslots < 1) s->nslots = 1;
+  s->slots = malloc((size_t)s->nslots * sizeof(slot_t));
+  s->free_slots = malloc((size_t)s->nslots * sizeof(int));
+  for (int k = 0; k < s->nslots; k++) {
+    s->slots[k].fd = -1;
+    s->free_slots[k] = s->nslots - 1 - k;
+  }
+  s->nfree = s->nslots;
+  /* The JS sweep's shuffle, bit for bit (xorshift32 over the same seed). */
+  s->qcap = s->njobs + 64;
+  s->queue = malloc((size_t)s->qcap * sizeof(item_t));
+  for (int i = 0; i < s->njobs; i++) s->queue[i] = (item_t){i, 0, 0};
+  s->qlen = s->njobs;
+  uint32_t seed = 0x9e3779b9u ^ (uint32_t)s->njobs;
+  for (int k = s->njobs - 1; k > 0; k--) {
+    seed ^= seed << 13;
+    seed ^= seed >> 17;
+    seed ^= seed << 5;
+    int j = (int)(seed % (uint32_t)(k + 1));
+    item_t t = s->queue[k];
+    s->queue[k] = s->queue[j];
+    s->queue[j] = t;
+  }
+
+  napi_value promise, name;
+  napi_create_promise(env, &s->deferred, &promise);
+  napi_valuetype cbt = napi_undefined;
+  if (argc >= 5) napi_typeof(env, argv[4], &cbt);
+  napi_create_string_utf8(env, "portmatrix-sweep", NAPI_AUTO_LENGTH, &name);
+  if (cbt == napi_function)
+    napi_create_threadsafe_function(env, argv[4], NULL, name, 0, 1, NULL, NULL, NULL, call_progress, &s->tsfn);
+  napi_create_async_work(env, NULL, name, execute, complete, s, &s->work);
+  napi_queue_async_work(env, s->work);
+  return promise;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_value fn;
+  napi_create_function(env, "sweep", NAPI_AUTO_LENGTH, sweep, NULL, &fn);
+  napi_set_named_property(env, exports, "sweep", fn);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
