@@ -76,11 +76,7 @@ for (const id of builtinProfileIds()) {
           const exposure: ReturnType<typeof audit>["exposure"] = audit(t.value.bound, [
             READERS[reader](out.files[0]!.text, id),
           ]).exposure;
-          assert.deepEqual(
-            exposure,
-            [],
-            `${id} → azure: exposure beyond traffic inside one subnet`,
-          );
+          assert.deepEqual(exposure, [], `${id} → azure: exposure beyond traffic inside one subnet`);
         }
       } else {
         assert.ok(r.diagnostics.length > 0, `${id} → ${targetId}: diagnostics`);

@@ -61,11 +61,7 @@ for (const [name, target, reader] of CASES) {
       active.map((f) => [f.id, f.retired ? "blocked" : "allowed"]),
       JSON.stringify(strict.flows, null, 1),
     );
-    assert.deepEqual(
-      strict.exposure,
-      [],
-      JSON.stringify(strict.exposure, null, 1),
-    );
+    assert.deepEqual(strict.exposure, [], JSON.stringify(strict.exposure, null, 1));
     assert.deepEqual(strict.unsupported, []);
     assert.deepEqual(strict.retired, []);
     const kept = run(false);
