@@ -235,16 +235,17 @@ export function narrowWalk(walk: BaseWalk, packets: Space): Decision[] {
         ? packets.boxes
         : packets.boxes.filter((_, j) => mayMeet(own!.at, j, hulls, i));
     if (near.length === 0) continue;
-    const mine = narrowDecision(entry, near, hull, packets.boxes, all);
+    const { mine, met } = narrowDecision(entry, near, hull, packets.boxes, all);
     if (mine.isEmpty()) continue;
     // Decisions are disjoint: once one holds every packet (each box inside one of its boxes, a
     // sufficient test), no later one meets them. Replies all taken by an `established` accept
     // first in the chain stop here, as the walk would. Every box inside the decision needs all
-    // of them near it and the packets' hull inside the decision's (cheap tests first).
+    // of them near it and the packets' hull inside the decision's (cheap tests first); a box
+    // holding a packet box meets the packets' hull, so only the decision's boxes `met` can.
     if (
       near.length === packets.boxes.length &&
       boxContains(entry.hull, hull) &&
-      packets.boxes.every((p) => entry.decision.packets.boxes.some((b) => boxContains(b, p)))
+      packets.boxes.every((p) => met.some((b) => boxContains(b, p)))
     ) {
       out.push({ ...entry.decision, packets });
       break;
@@ -256,7 +257,8 @@ export function narrowWalk(walk: BaseWalk, packets: Space): Decision[] {
 
 /**
  * The decision's packets among `near` (the packets that can meet its hull; `hull` holds all
- * packets). A small decision meets all the packets' boxes (`all`, extents `bounds`) with a numeric
+ * packets), and the decision's boxes that can meet `hull` (`met`: all of them, or those its index
+ * finds). A small decision meets all the packets' boxes (`all`, extents `bounds`) with a numeric
  * test first: the boxes not near it meet none of its boxes, so the result is the same.
  */
 function narrowDecision(
@@ -265,10 +267,11 @@ function narrowDecision(
   hull: Box,
   all: readonly Box[],
   bounds: Float64Array,
-): Space {
+): { mine: Space; met: readonly Box[] } {
   const own = entry.decision.packets;
-  if (own.boxes.length <= INDEX_BOXES) return own.intersectBoxesBounded(all, bounds);
+  if (own.boxes.length <= INDEX_BOXES)
+    return { mine: own.intersectBoxesBounded(all, bounds), met: own.boxes };
   entry.boxes ??= new HullIndex(own.boxes);
-  const mine = entry.boxes.meeting(hull).map((i) => own.boxes[i]!);
-  return mine.length === 0 ? Space.EMPTY : Space.disjoint(mine).intersectBoxes(near);
+  const met = entry.boxes.meeting(hull).map((i) => own.boxes[i]!);
+  return { mine: met.length === 0 ? Space.EMPTY : Space.disjoint(met).intersectBoxes(near), met };
 }
