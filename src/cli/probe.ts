@@ -1,5 +1,6 @@
 /** `portmatrix probe` (live verification from one vantage point) and `portmatrix merge`. */
 import type { Command } from "commander";
+import { createRequire } from "node:module";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import {
   FILE_RESERVE,
@@ -279,9 +280,10 @@ async function runProbeCommand(opts: ProbeOpts): Promise<number> {
  * The runs to merge: each file read and checked; one run given twice (or a copy) is counted once,
  * with a warning; runs of different profiles are refused, at the second profile's value.
  */
-async function readRunsToMerge(files: readonly string[]): Promise<ProbeOutputT[]> {
+function readRunsToMerge(files: readonly string[]): ProbeOutputT[] {
   // node:crypto only for merge: loading it cost every probe run ~2.5 ms of start-up (issue 21).
-  const { createHash } = await import("node:crypto");
+  // require, not import(): the bundle runs as a vm.Script, where import() of a built-in fails.
+  const { createHash } = createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
   const runs: ProbeOutputT[] = [];
   const problems: Diagnostic[] = [];
   const seen = new Map<string, string>(); // digest → the first file with that run
@@ -319,9 +321,9 @@ async function readRunsToMerge(files: readonly string[]): Promise<ProbeOutputT[]
   return runs;
 }
 
-async function runMerge(files: string[], opts: { format: string; output?: string }): Promise<number> {
+function runMerge(files: string[], opts: { format: string; output?: string }): number {
   const format = choice("--format", opts.format, FORMATS);
-  const merged = mergeRuns(await readRunsToMerge(files));
+  const merged = mergeRuns(readRunsToMerge(files));
   const text = render(merged, format);
   if (opts.output !== undefined) writeFilesAtomic([{ path: opts.output, text }]);
   else process.stdout.write(text);
