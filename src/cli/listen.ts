@@ -9,7 +9,7 @@ import { makePki } from "../listen/certs.js";
 import { groupPorts, planListen, serviceLabel } from "../listen/plan.js";
 import { bindAll, bindings, type Listening, type ListenOptions } from "../listen/serve.js";
 import { LISTEN_RESERVE, spreadBindings, startHelpers, type PartInput } from "../listen/spread.js";
-import { readText, writeFilesAtomic } from "../shell/files.js";
+import { readPem, writeFilesAtomic } from "../shell/files.js";
 import { raiseFileLimit } from "../shell/limits.js";
 import { loadTopology, VERSION } from "../shell/load.js";
 import { expectedNames } from "../probe/cert-names.js";
@@ -85,19 +85,6 @@ export function registerListen(program: Command, run: Runner): void {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-function readPem(option: string, file: string): string {
-  const r = readText(file);
-  if (!r.ok) throw new InputError([r.diagnostic]);
-  if (!/-----BEGIN [A-Z ]+-----/.test(r.text))
-    throw new InputError([
-      diag("bad-pem", "error", `${file}: not PEM (${option})`, {
-        at: { file, line: 1, col: 1 },
-        expected: "a -----BEGIN …----- block",
-      }),
-    ]);
-  return r.text;
 }
 
 async function runListen(opts: ListenOpts): Promise<number> {

@@ -17,24 +17,14 @@ import {
 import { planProbe } from "../probe/plan.js";
 import { mergeRuns, probeExitCode, ProbeOutput, type ProbeOutputT } from "../probe/result.js";
 import { renderProbeJunit, renderProbeText } from "../report/probe-text.js";
-import { readJsonFile, readText, writeFilesAtomic } from "../shell/files.js";
+import { readJsonFile, readPem, writeFilesAtomic } from "../shell/files.js";
 import { loadTopology } from "../shell/load.js";
 import { raiseFileLimit } from "../shell/limits.js";
 import { choice, EXIT, InputError, printDiagnostics, warn, wholeNumber } from "./io.js";
 import { FORMATS, type ProbeOpts } from "./probe.js";
 
 function pem(option: string, file: string | undefined): string | undefined {
-  if (file === undefined) return undefined;
-  const r = readText(file);
-  if (!r.ok) throw new InputError([r.diagnostic]);
-  if (!/-----BEGIN [A-Z ]+-----/.test(r.text))
-    throw new InputError([
-      diag("bad-pem", "error", `${file}: not PEM (${option})`, {
-        at: { file, line: 1, col: 1 },
-        expected: "a -----BEGIN …----- block",
-      }),
-    ]);
-  return r.text;
+  return file === undefined ? undefined : readPem(option, file);
 }
 
 function render(o: ProbeOutputT, format: (typeof FORMATS)[number]): string {

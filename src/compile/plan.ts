@@ -401,3 +401,28 @@ export function natOutbound(plan: Plan, r: PlanRule): PlanNat[] {
   if (r.direction !== "forward" || r.fromEndpoint === undefined) return [];
   return plan.nat.filter((n) => n.endpoints.includes(r.fromEndpoint!) && n.zone.name !== r.toZone?.name);
 }
+
+/**
+ * A target that translates IPv4 addresses one-to-one only refuses the topology's IPv6 pairs, one
+ * diagnostic each saying why the device cannot (`why`), or undefined when there are none.
+ */
+export function refuseIpv6Nat(
+  target: string,
+  plan: Plan,
+  why: string,
+  expected: string,
+): TargetResult | undefined {
+  const v6 = plan.nat.filter((n) => n.family === 6);
+  if (v6.length === 0) return undefined;
+  return {
+    ok: false,
+    diagnostics: v6.map((n) =>
+      diag(
+        "compile-unsupported",
+        "error",
+        `target ${target} cannot write the static IPv6 NAT of ${n.endpoints.join(", ")} (${n.private} is ${n.public}): ${why}`,
+        { expected },
+      ),
+    ),
+  };
+}

@@ -74,7 +74,7 @@ interface FilterRule {
   action: Action | undefined;
   keepState: boolean;
   origin: Origin;
-  /** Set on placeholders for what an external anchor may decide. */
+  /** The anchor's name, on the approximated rule that stands for what an external anchor decides. */
   anchor?: string;
 }
 

@@ -306,3 +306,17 @@ export function writeFilesAtomic(files: ReadonlyArray<{ path: string; text: stri
     throw unwritable(current, e);
   }
 }
+
+/** A PEM file named by a command-line option (`--cert`, `--key`, `--ca`): its text, or bad input. */
+export function readPem(option: string, file: string): string {
+  const r = readText(file);
+  if (!r.ok) throw new InputError([r.diagnostic]);
+  if (!/-----BEGIN [A-Z ]+-----/.test(r.text))
+    throw new InputError([
+      diag("bad-pem", "error", `${file}: not PEM (${option})`, {
+        at: { file, line: 1, col: 1 },
+        expected: "a -----BEGIN …----- block",
+      }),
+    ]);
+  return r.text;
+}

@@ -19,7 +19,6 @@
  * translated). IPv6 pairs (VIP6 / NAT66) are refused.
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { diag } from "../../diag/diagnostic.js";
 import {
   families,
   header,
@@ -28,6 +27,7 @@ import {
   natInbound,
   natOutbound,
   rangeText,
+  refuseIpv6Nat,
   wrongKind,
 } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
@@ -104,19 +104,13 @@ function compile(plan: Plan): TargetResult {
   if (wrong) return wrong;
   const refused = refuseInterfaces("fortios", plan, plainInterface());
   if (refused.length > 0) return { ok: false, diagnostics: refused };
-  const v6 = plan.nat.filter((n) => n.family === 6);
-  if (v6.length > 0)
-    return {
-      ok: false,
-      diagnostics: v6.map((n) =>
-        diag(
-          "compile-unsupported",
-          "error",
-          `target fortios does not write the static IPv6 NAT of ${n.endpoints.join(", ")} (${n.private} is ${n.public})`,
-          { expected: "IPv4 pairs in nat:, or a VIP6 and NAT66 configured on the FortiGate by hand" },
-        ),
-      ),
-    };
+  const v6 = refuseIpv6Nat(
+    "fortios",
+    plan,
+    "FortiOS maps IPv6 addresses with VIP6 and NAT66, which this target does not write",
+    "IPv4 pairs in nat:, or a VIP6 and NAT66 configured on the FortiGate by hand",
+  );
+  if (v6) return v6;
   // One VIP and one one-to-one pool per pair, named after its first endpoint.
   const natNames = new Map(plan.nat.map((n) => [n, `pm-nat-${n.endpoints[0]!}`]));
   const objects: Objects = {

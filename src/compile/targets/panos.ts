@@ -23,7 +23,6 @@
  * translates prefixes): an IPv6 pair is refused.
  */
 import type { Plan, PlanNat, PlanRule } from "../plan.js";
-import { diag } from "../../diag/diagnostic.js";
 import {
   families,
   header,
@@ -31,6 +30,7 @@ import {
   natComment,
   natInbound,
   rangeText,
+  refuseIpv6Nat,
   unsupported,
   wrongKind,
 } from "../plan.js";
@@ -45,19 +45,13 @@ function compile(plan: Plan): TargetResult {
   // Interface names as PAN-OS writes them (ethernet1/1, ae1.100): one CLI word.
   const refused = refuseInterfaces("panos", plan, plainInterface("/"));
   if (refused.length > 0) return { ok: false, diagnostics: refused };
-  const v6 = plan.nat.filter((n) => n.family === 6);
-  if (v6.length > 0)
-    return {
-      ok: false,
-      diagnostics: v6.map((n) =>
-        diag(
-          "compile-unsupported",
-          "error",
-          `target panos cannot write the static IPv6 NAT of ${n.endpoints.join(", ")} (${n.private} is ${n.public}): PAN-OS translates IPv6 by prefix (NPTv6) or to IPv4 (NAT64), not one address to another`,
-          { expected: "IPv4 pairs in nat:, or NPTv6 configured on the firewall by hand" },
-        ),
-      ),
-    };
+  const v6 = refuseIpv6Nat(
+    "panos",
+    plan,
+    "PAN-OS translates IPv6 by prefix (NPTv6) or to IPv4 (NAT64), not one address to another",
+    "IPv4 pairs in nat:, or NPTv6 configured on the firewall by hand",
+  );
+  if (v6) return v6;
   const warnings: string[] = [];
 
   const objects = new UniqueNames();
