@@ -10,7 +10,16 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  mkdirSync,
+  statSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -324,21 +333,46 @@ describe("apply: the watchdog and stale locks", { skip }, () => {
   });
 
   test("not root: apply and audit --live are exit 3, with the reason", () => {
+    // As nobody. A checkout nobody cannot reach (a clone under mktemp -d, which is 0700) is run
+    // from a copy of what an installed package holds for these commands: package.json, the
+    // profiles, the built CLI (bundle and code cache) and the topology, in a folder of the test's.
+    const nobody = ["--reuid=65534", "--regid=65534", "--clear-groups"];
+    let root = ROOT;
+    let copy: string | undefined;
+    if (spawnSync("setpriv", [...nobody, "test", "-r", CLI]).status !== 0) {
+      copy = mkdtempSync(join(tmpdir(), "pm-nobody-"));
+      chmodSync(copy, 0o755);
+      const cli = join(copy, "dist", "src", "cli");
+      mkdirSync(cli, { recursive: true });
+      mkdirSync(join(copy, "examples"));
+      cpSync(join(ROOT, "package.json"), join(copy, "package.json"));
+      cpSync(join(ROOT, "profiles"), join(copy, "profiles"), { recursive: true });
+      cpSync(HOST, join(copy, "examples", "seed-host.yaml"));
+      for (const f of ["main.js", "code-cache.js", "portmatrix.cjs", "portmatrix.cjs.cache"])
+        cpSync(join(ROOT, "dist", "src", "cli", f), join(cli, f));
+      root = copy;
+    }
+    const host = join(root, "examples", "seed-host.yaml");
     const asNobody = (args: string[]) =>
       spawnSync(
         "setpriv",
-        ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, CLI, ...args],
+        [...nobody, process.execPath, join(root, "dist", "src", "cli", "main.js"), ...args],
         {
           env: ENV,
           encoding: "utf8",
+          cwd: root,
         },
       );
-    const apply = asNobody(applyArgs("nftables", HOST));
-    assert.equal(apply.status, 3, apply.stderr);
-    assert.match(apply.stderr, /error\[apply-environment\]: apply changes the kernel's ruleset: root only/);
-    const live = asNobody(["audit", "-t", HOST, "--live", "nftables"]);
-    assert.equal(live.status, 3, live.stderr);
-    assert.match(live.stderr, /error\[live-unreadable\]: nft -j list ruleset failed/);
+    try {
+      const apply = asNobody(applyArgs("nftables", host));
+      assert.equal(apply.status, 3, apply.stderr);
+      assert.match(apply.stderr, /error\[apply-environment\]: apply changes the kernel's ruleset: root only/);
+      const live = asNobody(["audit", "-t", host, "--live", "nftables"]);
+      assert.equal(live.status, 3, live.stderr);
+      assert.match(live.stderr, /error\[live-unreadable\]: nft -j list ruleset failed/);
+    } finally {
+      if (copy) rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   test("bad input: no --target, an unwritable --backup: exit 2, nothing loaded", () => {
