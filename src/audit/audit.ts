@@ -162,9 +162,8 @@ function lines(ctx: Ctx, s: Space): string[] {
 
 function boxOrder(a: Box, b: Box): number {
   for (const d of ["proto", "dport", "dst", "src", "sport"] as const) {
-    const x = a[d].min() ?? 0n;
-    const y = b[d].min() ?? 0n;
-    if (x !== y) return x < y ? -1 : 1;
+    const c = IntervalSet.compareMin(a[d], b[d]);
+    if (c !== 0) return c;
   }
   return 0;
 }

@@ -230,53 +230,43 @@ export function boxSubtractMeeting(a: Box, c: Box): Box[] {
  */
 export function boxHull(boxes: readonly Box[]): Box {
   // Dimension by dimension in locals: this runs for every recorded decision and every walk part.
+  // Per dimension the set with the lowest and the one with the highest value, compared as
+  // numbers where the sets keep numbers (interval-set.ts), then one interval between them.
   const f = boxes[0]!;
-  let protoLo = f.proto.min()!;
-  let protoHi = f.proto.max()!;
-  let dportLo = f.dport.min()!;
-  let dportHi = f.dport.max()!;
-  let dstLo = f.dst.min()!;
-  let dstHi = f.dst.max()!;
-  let srcLo = f.src.min()!;
-  let srcHi = f.src.max()!;
-  let sportLo = f.sport.min()!;
-  let sportHi = f.sport.max()!;
-  let ctLo = f.ct.min()!;
-  let ctHi = f.ct.max()!;
+  let protoLo = f.proto;
+  let protoHi = f.proto;
+  let dportLo = f.dport;
+  let dportHi = f.dport;
+  let dstLo = f.dst;
+  let dstHi = f.dst;
+  let srcLo = f.src;
+  let srcHi = f.src;
+  let sportLo = f.sport;
+  let sportHi = f.sport;
+  let ctLo = f.ct;
+  let ctHi = f.ct;
   for (let i = 1; i < boxes.length; i++) {
     const b = boxes[i]!;
-    let v = b.proto.min()!;
-    if (v < protoLo) protoLo = v;
-    v = b.proto.max()!;
-    if (v > protoHi) protoHi = v;
-    v = b.dport.min()!;
-    if (v < dportLo) dportLo = v;
-    v = b.dport.max()!;
-    if (v > dportHi) dportHi = v;
-    v = b.dst.min()!;
-    if (v < dstLo) dstLo = v;
-    v = b.dst.max()!;
-    if (v > dstHi) dstHi = v;
-    v = b.src.min()!;
-    if (v < srcLo) srcLo = v;
-    v = b.src.max()!;
-    if (v > srcHi) srcHi = v;
-    v = b.sport.min()!;
-    if (v < sportLo) sportLo = v;
-    v = b.sport.max()!;
-    if (v > sportHi) sportHi = v;
-    v = b.ct.min()!;
-    if (v < ctLo) ctLo = v;
-    v = b.ct.max()!;
-    if (v > ctHi) ctHi = v;
+    protoLo = IntervalSet.lowerMin(protoLo, b.proto);
+    protoHi = IntervalSet.higherMax(protoHi, b.proto);
+    dportLo = IntervalSet.lowerMin(dportLo, b.dport);
+    dportHi = IntervalSet.higherMax(dportHi, b.dport);
+    dstLo = IntervalSet.lowerMin(dstLo, b.dst);
+    dstHi = IntervalSet.higherMax(dstHi, b.dst);
+    srcLo = IntervalSet.lowerMin(srcLo, b.src);
+    srcHi = IntervalSet.higherMax(srcHi, b.src);
+    sportLo = IntervalSet.lowerMin(sportLo, b.sport);
+    sportHi = IntervalSet.higherMax(sportHi, b.sport);
+    ctLo = IntervalSet.lowerMin(ctLo, b.ct);
+    ctHi = IntervalSet.higherMax(ctHi, b.ct);
   }
   return {
-    proto: IntervalSet.of(protoLo, protoHi),
-    dport: IntervalSet.of(dportLo, dportHi),
-    dst: IntervalSet.of(dstLo, dstHi),
-    src: IntervalSet.of(srcLo, srcHi),
-    sport: IntervalSet.of(sportLo, sportHi),
-    ct: IntervalSet.of(ctLo, ctHi),
+    proto: IntervalSet.span(protoLo, protoHi),
+    dport: IntervalSet.span(dportLo, dportHi),
+    dst: IntervalSet.span(dstLo, dstHi),
+    src: IntervalSet.span(srcLo, srcHi),
+    sport: IntervalSet.span(sportLo, sportHi),
+    ct: IntervalSet.span(ctLo, ctHi),
     iif: FULL_BOX.iif,
     oif: FULL_BOX.oif,
   };
@@ -356,18 +346,18 @@ export function boxBounds(boxes: readonly Box[]): Float64Array {
  * over dimension names is a keyed access V8 keeps deoptimizing (hundreds of times per audit).
  */
 export function writeBounds(at: Float64Array, o: number, b: Box): void {
-  at[o] = Number(b.proto.min()!);
-  at[o + 1] = Number(b.proto.max()!);
-  at[o + 2] = Number(b.dport.min()!);
-  at[o + 3] = Number(b.dport.max()!);
-  at[o + 4] = Number(b.dst.min()!);
-  at[o + 5] = Number(b.dst.max()!);
-  at[o + 6] = Number(b.src.min()!);
-  at[o + 7] = Number(b.src.max()!);
-  at[o + 8] = Number(b.sport.min()!);
-  at[o + 9] = Number(b.sport.max()!);
-  at[o + 10] = Number(b.ct.min()!);
-  at[o + 11] = Number(b.ct.max()!);
+  at[o] = b.proto.minNumber();
+  at[o + 1] = b.proto.maxNumber();
+  at[o + 2] = b.dport.minNumber();
+  at[o + 3] = b.dport.maxNumber();
+  at[o + 4] = b.dst.minNumber();
+  at[o + 5] = b.dst.maxNumber();
+  at[o + 6] = b.src.minNumber();
+  at[o + 7] = b.src.maxNumber();
+  at[o + 8] = b.sport.minNumber();
+  at[o + 9] = b.sport.maxNumber();
+  at[o + 10] = b.ct.minNumber();
+  at[o + 11] = b.ct.maxNumber();
 }
 
 /** Scratch for hullBounds: one box's extents. */
