@@ -24,14 +24,16 @@ const POOL: bigint[] = [
 
 type Model = Interval[];
 
-const intervals: fc.Arbitrary<Model> = fc.array(
-  fc.tuple(fc.integer({ min: 0, max: POOL.length - 1 }), fc.integer({ min: 0, max: POOL.length - 1 })),
-  { minLength: 0, maxLength: 4 },
-).map((pairs) =>
-  pairs
-    .map(([i, j]): Interval => [POOL[Math.min(i, j)]!, POOL[Math.max(i, j)]!])
-    .filter(([lo]) => lo >= 0n),
-);
+const intervals: fc.Arbitrary<Model> = fc
+  .array(
+    fc.tuple(fc.integer({ min: 0, max: POOL.length - 1 }), fc.integer({ min: 0, max: POOL.length - 1 })),
+    { minLength: 0, maxLength: 4 },
+  )
+  .map((pairs) =>
+    pairs
+      .map(([i, j]): Interval => [POOL[Math.min(i, j)]!, POOL[Math.max(i, j)]!])
+      .filter(([lo]) => lo >= 0n),
+  );
 
 function has(m: Model, v: bigint): boolean {
   return m.some(([lo, hi]) => lo <= v && v <= hi);
@@ -41,7 +43,8 @@ function has(m: Model, v: bigint): boolean {
 function probes(...sets: IntervalSet[]): bigint[] {
   const out = new Set<bigint>(POOL);
   for (const s of sets)
-    for (const [lo, hi] of s.intervals) for (const v of [lo, hi]) for (const d of [-1n, 0n, 1n]) out.add(v + d);
+    for (const [lo, hi] of s.intervals)
+      for (const v of [lo, hi]) for (const d of [-1n, 0n, 1n]) out.add(v + d);
   return [...out].filter((v) => v >= 0n);
 }
 
@@ -107,7 +110,10 @@ test("interval sets: every operation matches the brute-force model across number
         assert.equal(hi.max(), a.max()! > b.max()! ? a.max() : b.max());
         const span = IntervalSet.span(lo, hi);
         assert.deepEqual(span.intervals, [[lo.min()!, hi.max()!]]);
-        assert.equal(Math.sign(IntervalSet.compareMin(a, b)), a.min()! < b.min()! ? -1 : a.min()! > b.min()! ? 1 : 0);
+        assert.equal(
+          Math.sign(IntervalSet.compareMin(a, b)),
+          a.min()! < b.min()! ? -1 : a.min()! > b.min()! ? 1 : 0,
+        );
       }
     }),
     { numRuns: 3000 },

@@ -358,7 +358,9 @@ export class IntervalSet {
   /** This numeric set from the lowest value of `from` (one bigint interval past EXACT_MAX) on. */
   private clipFrom(from: IntervalSet): IntervalSet {
     if (from.lo > EXACT_MAX || from.lo > this.hi) return IntervalSet.EMPTY;
-    return from.lo <= this.lo ? this : this.intersect(new IntervalSet(from.lo, this.hi, undefined, undefined));
+    return from.lo <= this.lo
+      ? this
+      : this.intersect(new IntervalSet(from.lo, this.hi, undefined, undefined));
   }
 
   subtract(other: IntervalSet): IntervalSet {
@@ -485,7 +487,8 @@ export class IntervalSet {
       else {
         const l = this.flat();
         const parts: string[] = [];
-        for (let i = 0; i < l.length; i += 2) parts.push(l[i] === l[i + 1] ? `${l[i]}` : `${l[i]}-${l[i + 1]}`);
+        for (let i = 0; i < l.length; i += 2)
+          parts.push(l[i] === l[i + 1] ? `${l[i]}` : `${l[i]}-${l[i + 1]}`);
         this.cachedKey = parts.join(",");
       }
     }
