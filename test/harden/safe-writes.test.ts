@@ -64,9 +64,12 @@ test(
     });
     let stderr = "";
     child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    // Listened for at once: the child may end while the FIFO is still being read (under load it
+    // did, and a listener added after the loop waited for an event already gone).
+    const closed = new Promise<number | null>((res) => child.on("close", res));
     const chunks: Buffer[] = [];
     for await (const chunk of createReadStream(fifo)) chunks.push(chunk as Buffer);
-    const status = await new Promise<number | null>((res) => child.on("close", res));
+    const status = await closed;
     assert.equal(status, 0, stderr);
     assert.match(Buffer.concat(chunks).toString(), /^table inet /m);
     assert.ok(lstatSync(fifo).isFIFO(), "FIFO replaced by a regular file");
