@@ -24,6 +24,7 @@ import type { Decision, Uncertain } from "./walk.js";
  */
 const AXES = { dst: 1n << 20n, src: 1n << 20n, dport: 1n << 12n } as const;
 type Axis = keyof typeof AXES;
+const AXIS_NAMES = Object.keys(AXES) as Axis[];
 
 interface AxisIndex {
   narrow: bigint;
@@ -89,30 +90,51 @@ class HullIndex {
   readonly bounds: Bounds;
 
   constructor(readonly hulls: readonly Box[]) {
-    this.axes = (Object.keys(AXES) as Axis[]).map((d) => axisIndex(hulls, d));
+    this.axes = AXIS_NAMES.map((d) => axisIndex(hulls, d));
     this.bounds = numericBounds(hulls);
   }
 
   /** Positions (ascending) of the hulls that meet `q`: the fewest candidates of one axis, tested whole. */
   meeting(q: Box): number[] {
-    let best: Candidates | undefined;
-    (Object.keys(AXES) as Axis[]).forEach((d, k) => {
-      const c = candidates(this.axes[k]!, q[d].min()!, q[d].max()!);
-      if (c && (!best || c.count < best.count)) best = c;
-    });
+    // Plain loops and no closures: this runs for every narrowed decision of every query.
+    let best: AxisIndex | undefined;
+    let from = 0;
+    let to = 0;
+    let count = Infinity;
+    for (let k = 0; k < AXIS_NAMES.length; k++) {
+      const ix = this.axes[k]!;
+      const set = q[AXIS_NAMES[k]!];
+      const a = set.min()!;
+      const b = set.max()!;
+      // The query covers the whole axis: no narrowing by it.
+      if (a <= ix.min && b >= ix.max) continue;
+      const f = lowerBound(ix.lo, a - ix.narrow);
+      const t = lowerBound(ix.lo, b + 1n);
+      const c = ix.wide.length + t - f;
+      if (c < count) {
+        best = ix;
+        from = f;
+        to = t;
+        count = c;
+      }
+    }
     const qb = queryBounds(q);
     const picked: number[] = [];
-    const test = (i: number) => {
-      if (!mayMeet(this.bounds.at, i, qb.at, 0)) return;
+    const at = this.bounds.at;
+    const inexact = this.bounds.inexact;
+    const hulls = this.hulls;
+    const test = (i: number): void => {
+      if (!mayMeet(at, i, qb.at, 0)) return;
       // Numbers are exact below 2^53; past it (IPv6) the bigint test decides.
-      if ((this.bounds.inexact[i] || qb.inexact[0]) && !hullMeets(this.hulls[i]!, [q])) return;
+      if ((inexact[i] || qb.inexact[0]) && !hullMeets(hulls[i]!, [q])) return;
       picked.push(i);
     };
     if (!best) {
-      for (let i = 0; i < this.hulls.length; i++) test(i);
+      for (let i = 0; i < hulls.length; i++) test(i);
       return picked;
     }
-    best.each(test);
+    for (const i of best.wide) test(i);
+    for (let k = from; k < to; k++) test(best.order[k]!);
     return picked.sort((x, y) => x - y);
   }
 }
@@ -194,25 +216,6 @@ function lowerBound(lo: readonly bigint[], v: bigint): number {
     else b = m;
   }
   return a;
-}
-
-interface Candidates {
-  count: number;
-  each(f: (i: number) => void): void;
-}
-
-/** Entries whose hull on this axis can meet [a, b] (a superset); none when the query covers the whole axis. */
-function candidates(ix: AxisIndex, a: bigint, b: bigint): Candidates | undefined {
-  if (a <= ix.min && b >= ix.max) return undefined;
-  const from = lowerBound(ix.lo, a - ix.narrow);
-  const to = lowerBound(ix.lo, b + 1n);
-  return {
-    count: ix.wide.length + to - from,
-    each: (f) => {
-      for (const i of ix.wide) f(i);
-      for (let k = from; k < to; k++) f(ix.order[k]!);
-    },
-  };
 }
 
 /** Decisions with more boxes than this are intersected through an index of their boxes. */

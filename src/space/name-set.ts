@@ -64,14 +64,23 @@ export class NameSet {
   }
 
   intersects(o: NameSet): boolean {
+    // Without building the intersection (boxes are tested against each other millions of times).
     if (this.isAll()) return !o.isEmpty();
     if (o.isAll()) return !this.isEmpty();
-    return !this.intersect(o).isEmpty();
+    // Two complements of finite sets always share a name (the universe of names is unbounded).
+    if (this.cofinite && o.cofinite) return true;
+    if (!this.cofinite && !o.cofinite) return this.names.some((n) => o.names.includes(n));
+    const [fin, cof] = this.cofinite ? [o, this] : [this, o];
+    return fin.names.some((n) => !cof.names.includes(n));
   }
 
   contains(o: NameSet): boolean {
-    if (this.isAll() || this === o) return true;
-    return o.subtract(this).isEmpty();
+    if (this.isAll() || this === o || o.isEmpty()) return true;
+    if (!this.cofinite) return !o.cofinite && o.names.every((n) => this.names.includes(n));
+    // Every name but those of this.names: a finite set avoiding them, or a complement excluding them too.
+    return o.cofinite
+      ? this.names.every((n) => o.names.includes(n))
+      : o.names.every((n) => !this.names.includes(n));
   }
 
   equals(o: NameSet): boolean {
@@ -90,11 +99,15 @@ export class NameSet {
   }
 
   /** `eth0`, `{eth0, eth1}`, `!lo`, `!{lo, docker0}`, `any`. */
+  private cachedText: string | undefined;
+
   text(): string {
+    if (this.cachedText !== undefined) return this.cachedText;
     if (this.isAll()) return "any";
     const shown = this.names.map((n) => (n === "" ? '""' : n));
     const list = shown.length === 1 ? shown[0]! : `{${shown.join(", ")}}`;
-    return this.cofinite ? `!${list}` : list;
+    this.cachedText = this.cofinite ? `!${list}` : list;
+    return this.cachedText;
   }
 }
 

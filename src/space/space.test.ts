@@ -130,6 +130,15 @@ test("name sets: negation and finite sets close under the operations", () => {
         assert.equal(x.intersect(y).has(n), x.has(n) && y.has(n));
         assert.equal(x.subtract(y).has(n), x.has(n) && !y.has(n));
       }
+      // "other" stands for every name no set lists: the model is exact on these four.
+      assert.equal(
+        x.intersects(y),
+        NAMES.some((n) => x.has(n) && y.has(n)),
+      );
+      assert.equal(
+        x.contains(y),
+        NAMES.every((n) => !y.has(n) || x.has(n)),
+      );
     }),
   );
 });
