@@ -22,20 +22,24 @@ import type { Decision, Uncertain } from "./walk.js";
  * Per indexed dimension: hulls at most this wide are found by position, wider ones are candidates
  * for every query. Addresses: a /12 or longer; ports: a range of up to 4096.
  */
-const AXES = { dst: 1n << 20n, src: 1n << 20n, dport: 1n << 12n } as const;
+const AXES = { dst: 2 ** 20, src: 2 ** 20, dport: 2 ** 12 } as const;
 type Axis = keyof typeof AXES;
 const AXIS_NAMES = Object.keys(AXES) as Axis[];
 
+/**
+ * One axis, in numbers (IntervalSet.minNumber/maxNumber: exact up to 2^53 - 2, monotone above).
+ * Candidates are always a superset of the entries that meet a query (each is then tested whole):
+ * past 2^53 (IPv6) the query's lower threshold is lowered by more than the rounding (`threshold`).
+ */
 interface AxisIndex {
-  narrow: bigint;
+  narrow: number;
   /** Entries with a narrow hull on this axis, ordered by the hull's low end. */
   order: number[];
-  lo: bigint[];
-  hi: bigint[];
+  lo: Float64Array;
   /** Entries whose hull is wider than `narrow`: candidates for every query. */
   wide: number[];
-  min: bigint;
-  max: bigint;
+  min: number;
+  max: number;
 }
 
 /**
@@ -104,12 +108,12 @@ class HullIndex {
     for (let k = 0; k < AXIS_NAMES.length; k++) {
       const ix = this.axes[k]!;
       const set = q[AXIS_NAMES[k]!];
-      const a = set.min()!;
-      const b = set.max()!;
+      const a = set.minNumber();
+      const b = set.maxNumber();
       // The query covers the whole axis: no narrowing by it.
       if (a <= ix.min && b >= ix.max) continue;
-      const f = lowerBound(ix.lo, a - ix.narrow);
-      const t = lowerBound(ix.lo, b + 1n);
+      const f = lowerBound(ix.lo, threshold(a, ix.narrow));
+      const t = upperBound(ix.lo, b);
       const c = ix.wide.length + t - f;
       if (c < count) {
         best = ix;
@@ -180,39 +184,55 @@ function axisIndex(hulls: readonly Box[], axis: Axis): AxisIndex {
   const width = AXES[axis];
   const narrow: number[] = [];
   const wide: number[] = [];
-  let min: bigint | undefined;
-  let max: bigint | undefined;
-  hulls.forEach((h, i) => {
-    const lo = h[axis].min()!;
-    const hi = h[axis].max()!;
-    if (min === undefined || lo < min) min = lo;
-    if (max === undefined || hi > max) max = hi;
+  const low = new Float64Array(hulls.length);
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < hulls.length; i++) {
+    const set = hulls[i]![axis];
+    const lo = set.minNumber();
+    const hi = set.maxNumber();
+    low[i] = lo;
+    if (lo < min) min = lo;
+    if (hi > max) max = hi;
+    // Exact below 2^53; above, two numbers this close are within a factor of two, so their
+    // difference is exact (Sterbenz) and a hull called narrow is narrow in numbers.
     (hi - lo < width ? narrow : wide).push(i);
-  });
-  // By low end: as numbers first (Number() is monotone, so unequal numbers order the bigints
-  // alike), the bigints only where the numbers tie.
-  const low = hulls.map((h) => h[axis].min()!);
-  const num = new Float64Array(low.length);
-  for (let i = 0; i < low.length; i++) num[i] = Number(low[i]!);
-  narrow.sort((a, b) => num[a]! - num[b]! || (low[a]! < low[b]! ? -1 : low[a]! > low[b]! ? 1 : a - b));
-  return {
-    narrow: width,
-    order: narrow,
-    lo: narrow.map((i) => low[i]!),
-    hi: narrow.map((i) => hulls[i]![axis].max()!),
-    wide,
-    min: min ?? 0n,
-    max: max ?? 0n,
-  };
+  }
+  narrow.sort((a, b) => low[a]! - low[b]! || a - b);
+  const lo = new Float64Array(narrow.length);
+  for (let k = 0; k < narrow.length; k++) lo[k] = low[narrow[k]!]!;
+  return { narrow: width, order: narrow, lo, wide, min: hulls.length ? min : 0, max: hulls.length ? max : 0 };
+}
+
+/**
+ * The lowest low end a narrow hull meeting a query from `a` on can have: `a - narrow`, exact below
+ * 2^53. Above it the subtraction is exact too while the spacing of numbers is at most `narrow`
+ * (both are powers of two), and past that a narrow hull's ends are one number, at least `a`; the
+ * margin taken off there only guards that reasoning against rounding (more candidates, never fewer).
+ */
+function threshold(a: number, narrow: number): number {
+  return a <= EXACT ? a - narrow : a - narrow - a * 2 ** -50;
 }
 
 /** First position whose low end is ≥ v. */
-function lowerBound(lo: readonly bigint[], v: bigint): number {
+function lowerBound(lo: Float64Array, v: number): number {
   let a = 0;
   let b = lo.length;
   while (a < b) {
     const m = (a + b) >> 1;
     if (lo[m]! < v) a = m + 1;
+    else b = m;
+  }
+  return a;
+}
+
+/** First position whose low end is > v. */
+function upperBound(lo: Float64Array, v: number): number {
+  let a = 0;
+  let b = lo.length;
+  while (a < b) {
+    const m = (a + b) >> 1;
+    if (lo[m]! <= v) a = m + 1;
     else b = m;
   }
   return a;
