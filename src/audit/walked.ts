@@ -249,14 +249,17 @@ export function narrowWalk(walk: BaseWalk, packets: Space): Decision[] {
   const all = own?.at ?? boxBounds(packets.boxes);
   const hulls = walk.index.bounds.at;
   const out: Decision[] = [];
+  const n = packets.boxes.length;
+  const every = n === 1 ? [0] : undefined;
   for (const i of walk.index.meeting(hull)) {
     const entry = walk.decided[i]!;
     // Only the packets' boxes that can meet the decision's hull can meet the decision (one box:
-    // its extents are the packets' hull, which `meeting` found to meet it).
-    const near =
-      packets.boxes.length === 1
-        ? packets.boxes
-        : packets.boxes.filter((_, j) => mayMeet(own!.at, j, hulls, i));
+    // its extents are the packets' hull, which `meeting` found to meet it). Their positions.
+    let near = every;
+    if (near === undefined) {
+      near = [];
+      for (let j = 0; j < n; j++) if (mayMeet(all, j, hulls, i)) near.push(j);
+    }
     if (near.length === 0) continue;
     const { mine, met } = narrowDecision(entry, near, hull, packets.boxes, all);
     if (mine.isEmpty()) continue;
@@ -266,7 +269,7 @@ export function narrowWalk(walk: BaseWalk, packets: Space): Decision[] {
     // of them near it and the packets' hull inside the decision's (cheap tests first); a box
     // holding a packet box meets the packets' hull, so only the decision's boxes `met` can.
     if (
-      near.length === packets.boxes.length &&
+      near.length === n &&
       boxContains(entry.hull, hull) &&
       packets.boxes.every((p) => met.some((b) => boxContains(b, p)))
     ) {
@@ -279,14 +282,15 @@ export function narrowWalk(walk: BaseWalk, packets: Space): Decision[] {
 }
 
 /**
- * The decision's packets among `near` (the packets that can meet its hull; `hull` holds all
- * packets), and the decision's boxes that can meet `hull` (`met`: all of them, or those its index
- * finds). A small decision meets all the packets' boxes (`all`, extents `bounds`) with a numeric
- * test first: the boxes not near it meet none of its boxes, so the result is the same.
+ * The decision's packets among the packets' boxes at positions `near` (those that can meet its
+ * hull; `hull` holds all packets), and the decision's boxes that can meet `hull` (`met`: all of
+ * them, or those its index finds). A small decision meets all the packets' boxes (`all`, extents
+ * `bounds`) with a numeric test first: the boxes not near it meet none of its boxes, so the result
+ * is the same. A large one meets the near boxes its index found, pairs whose extents miss skipped.
  */
 function narrowDecision(
   entry: Entry,
-  near: readonly Box[],
+  near: readonly number[],
   hull: Box,
   all: readonly Box[],
   bounds: Float64Array,
@@ -295,6 +299,8 @@ function narrowDecision(
   if (own.boxes.length <= INDEX_BOXES)
     return { mine: own.intersectBoxesBounded(all, bounds), met: own.boxes };
   entry.boxes ??= new HullIndex(own.boxes);
-  const met = entry.boxes.meeting(hull).map((i) => own.boxes[i]!);
-  return { mine: met.length === 0 ? Space.EMPTY : Space.disjoint(met).intersectBoxes(near), met };
+  const picked = entry.boxes.meeting(hull);
+  const met = picked.map((i) => own.boxes[i]!);
+  if (met.length === 0) return { mine: Space.EMPTY, met };
+  return { mine: Space.meetIndexed(own.boxes, entry.boxes.bounds.at, picked, all, bounds, near), met };
 }

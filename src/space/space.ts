@@ -191,6 +191,33 @@ export class Space {
     return this.derive(out);
   }
 
+  /**
+   * `Space.disjoint(ai.map((i) => a[i])).intersectBoxes(bi.map((j) => b[j]))` — the same boxes in
+   * the same order, coalesced alike — with the boxes' extents given (boxBounds layout, `aBounds`
+   * for `a`, `bBounds` for `b`): pairs whose extents miss as numbers are passed over.
+   */
+  static meetIndexed(
+    a: readonly Box[],
+    aBounds: Float64Array,
+    ai: readonly number[],
+    b: readonly Box[],
+    bBounds: Float64Array,
+    bi: readonly number[],
+  ): Space {
+    const base = Space.disjoint(ai.map((i) => a[i]!));
+    if (base.isEmpty() || bi.length === 0) return Space.EMPTY;
+    const out: Box[] = [];
+    for (const i of ai) {
+      const x = a[i]!;
+      for (const j of bi) {
+        if (!boundsOverlap(aBounds, i, bBounds, j)) continue;
+        const c = boxIntersect(x, b[j]!);
+        if (c) out.push(c);
+      }
+    }
+    return base.derive(out);
+  }
+
   intersects(o: Space): boolean {
     // Plain loops: closures here were allocated per call, and dead-rule checks call this millions of times.
     for (const a of this.boxes) for (const b of o.boxes) if (boxIntersects(a, b)) return true;
@@ -398,7 +425,19 @@ class SetIds {
   private readonly buckets = new Map<number, number[]>();
   private readonly names: number[] = [];
 
+  /** Sets met before, by identity: most boxes of a space share their sets' objects. */
+  private readonly seen = new Map<IntervalSet | NameSet, number>();
+
   of(set: IntervalSet | NameSet): number {
+    let id = this.seen.get(set);
+    if (id === undefined) {
+      id = this.find(set);
+      this.seen.set(set, id);
+    }
+    return id;
+  }
+
+  private find(set: IntervalSet | NameSet): number {
     if (set instanceof NameSet) {
       for (const id of this.names) {
         const o = this.reps[id] as NameSet;
