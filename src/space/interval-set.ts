@@ -461,6 +461,7 @@ export class IntervalSet {
   }
 
   equals(other: IntervalSet): boolean {
+    if (this === other) return true;
     if (this.mask >= 0 || other.mask >= 0) return this.mask === other.mask;
     if (this.big !== undefined || other.big !== undefined) {
       if (this.big === undefined || other.big === undefined) return false;

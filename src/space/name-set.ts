@@ -92,6 +92,18 @@ export class NameSet {
   }
 
   private cachedKey: string | undefined;
+  private cachedHash: number | undefined;
+
+  /** A number equal for equal sets (unequal sets may share one), as IntervalSet.hash. */
+  hash(): number {
+    if (this.cachedHash === undefined) {
+      const k = this.key();
+      let h = this.cofinite ? 0x2545f491 : 0x6a09e667;
+      for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 0x01000193);
+      this.cachedHash = h | 0;
+    }
+    return this.cachedHash;
+  }
 
   key(): string {
     if (this.cachedKey === undefined) this.cachedKey = (this.cofinite ? "!" : "") + this.names.join("\u0000");

@@ -26,8 +26,6 @@ import {
   withDim,
   writeBounds,
 } from "./box.js";
-import { IntervalSet } from "./interval-set.js";
-import { NameSet } from "./name-set.js";
 
 /** Scratch for Space.near (used and done with inside one call). */
 const HULL = new Float64Array(BOUNDS_STRIDE);
@@ -350,12 +348,11 @@ function isEmptyBox(b: Box): boolean {
 export function coalesce(boxes: readonly Box[]): Box[] {
   const n = boxes.length;
   if (n < 2) return [...boxes];
-  const setIds = new SetIds();
   let cur: Box[] = [...boxes];
   const s = scratch(n);
   let keys = s.keys;
   let spare = s.spare;
-  for (let i = 0; i < n; i++) for (let d = 0; d < ND; d++) keys[i * ND + d] = setIds.of(cur[i]![DIMS[d]!]);
+  for (let i = 0; i < n; i++) for (let d = 0; d < ND; d++) keys[i * ND + d] = cur[i]![DIMS[d]!].hash();
   const table = s.table.subarray(0, tableSize(n));
   const chain = s.chain;
   let idle = 0;
@@ -364,7 +361,7 @@ export function coalesce(boxes: readonly Box[]): Box[] {
     const before = cur.length;
     for (let d = 0; d < ND; d++) {
       if (passes >= ND && idle >= ND - 1) return cur;
-      const out = mergeAlong(cur, keys, spare, d, setIds, table, chain);
+      const out = mergeAlong(cur, keys, spare, d, table, chain);
       passes++;
       if (out.length === cur.length) idle++;
       else {
@@ -416,62 +413,17 @@ function tableSize(n: number): number {
 }
 
 /**
- * Small numbers for the sets of one coalescing, equal exactly for equal sets: interval sets by
- * their (cached) hash, then `equals` within the bucket; interface-name sets (few) by a scan. Local
- * to the call, so nothing accumulates.
- */
-class SetIds {
-  private readonly reps: Array<IntervalSet | NameSet> = [];
-  private readonly buckets = new Map<number, number[]>();
-  private readonly names: number[] = [];
-
-  /** Sets met before, by identity: most boxes of a space share their sets' objects. */
-  private readonly seen = new Map<IntervalSet | NameSet, number>();
-
-  of(set: IntervalSet | NameSet): number {
-    let id = this.seen.get(set);
-    if (id === undefined) {
-      id = this.find(set);
-      this.seen.set(set, id);
-    }
-    return id;
-  }
-
-  private find(set: IntervalSet | NameSet): number {
-    if (set instanceof NameSet) {
-      for (const id of this.names) {
-        const o = this.reps[id] as NameSet;
-        if (o === set || o.equals(set)) return id;
-      }
-      this.names.push(this.reps.length);
-      this.reps.push(set);
-      return this.reps.length - 1;
-    }
-    const h = set.hash();
-    const bucket = this.buckets.get(h);
-    if (bucket !== undefined) {
-      for (const id of bucket) {
-        const o = this.reps[id] as IntervalSet;
-        if (o === set || o.equals(set)) return id;
-      }
-      bucket.push(this.reps.length);
-    } else this.buckets.set(h, [this.reps.length]);
-    this.reps.push(set);
-    return this.reps.length - 1;
-  }
-}
-
-/**
- * One pass along DIMS[d]: boxes equal in every other dimension (by set ids, `keys[i * ND + k]`)
- * merge into the first of them, in order. Writes the survivors' ids to `outKeys`; returns `boxes`
- * itself when nothing merged. `table` and `chain` are scratch space for an open hash of the ids.
+ * One pass along DIMS[d]: boxes equal in every other dimension merge into the first of them, in
+ * order. `keys[i * ND + k]` is the hash of box i's set in dimension k (equal sets, equal hashes;
+ * unequal sets rarely share one, so a match of hashes is confirmed with the sets). Writes the
+ * survivors' hashes to `outKeys`; returns `boxes` itself when nothing merged. `table` and `chain`
+ * are scratch space for an open hash of the keys.
  */
 function mergeAlong(
   boxes: Box[],
   keys: Int32Array,
   outKeys: Int32Array,
   d: number,
-  setIds: SetIds,
   table: Int32Array,
   chain: Int32Array,
 ): Box[] {
@@ -485,7 +437,8 @@ function mergeAlong(
     for (let k = 0; k < ND; k++) if (k !== d) h = (Math.imul(h, 0x9e3779b1) + keys[base + k]!) | 0;
     const slot = (h ^ (h >>> 15)) & mask;
     let at = table[slot]!;
-    while (at >= 0 && !sameWithout(outKeys, at * ND, keys, base, d)) at = chain[at]!;
+    while (at >= 0 && !(sameWithout(outKeys, at * ND, keys, base, d) && sameSets(out[at]!, boxes[i]!, d)))
+      at = chain[at]!;
     if (at < 0) {
       const o = out.length;
       out.push(boxes[i]!);
@@ -496,13 +449,26 @@ function mergeAlong(
     }
     const box = unionAlong(out[at]!, boxes[i]!, dim);
     out[at] = box;
-    outKeys[at * ND + d] = setIds.of(box[dim]);
+    outKeys[at * ND + d] = box[dim].hash();
   }
   return out.length === boxes.length ? boxes : out;
 }
 
 function sameWithout(a: Int32Array, ia: number, b: Int32Array, ib: number, d: number): boolean {
   for (let k = 0; k < ND; k++) if (k !== d && a[ia + k] !== b[ib + k]) return false;
+  return true;
+}
+
+/** Whether boxes whose other dimensions hash alike are equal in every dimension but DIMS[d]. */
+function sameSets(a: Box, b: Box, d: number): boolean {
+  for (let k = 0; k < INTERVAL_DIMS.length; k++) {
+    const dim = INTERVAL_DIMS[k]!;
+    if (k !== d && a[dim] !== b[dim] && !a[dim].equals(b[dim])) return false;
+  }
+  for (let k = 0; k < NAME_DIMS.length; k++) {
+    const dim = NAME_DIMS[k]!;
+    if (INTERVAL_DIMS.length + k !== d && a[dim] !== b[dim] && !a[dim].equals(b[dim])) return false;
+  }
   return true;
 }
 
