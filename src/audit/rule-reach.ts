@@ -137,6 +137,19 @@ export function deadRules(
             return void dead.push({ kind: "shadowed", rule, by, uncertain });
           }
           if (budget <= 0 || !isFinal(rule)) return;
+          // Whether the rest decides the packets alike is a question about each packet alone: a
+          // piece decided otherwise makes the whole hit so. Most rules are not redundant and show
+          // it on one piece, so the pieces of a rule reached by several paths (up to 3^4 in the
+          // unstructured benchmark) are united only for the rules that pass on every piece —
+          // uniting them first was 18 % of a 100k audit. The answer is the one for the union.
+          if (pieces.length > 1) {
+            for (const piece of pieces) {
+              const r = redundancy({ table, chain, index: i, hit: piece });
+              budget -= r.cost;
+              if (!r.by) return;
+              if (budget <= 0) return;
+            }
+          }
           const r = redundancy({ table, chain, index: i, hit: hitPackets(pieces) });
           budget -= r.cost;
           if (r.by)
