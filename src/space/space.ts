@@ -355,12 +355,22 @@ export function coalesce(boxes: readonly Box[]): Box[] {
   for (let i = 0; i < n; i++) for (let d = 0; d < ND; d++) keys[i * ND + d] = cur[i]![DIMS[d]!].hash();
   const table = s.table.subarray(0, tableSize(n));
   const chain = s.chain;
+  // A dimension in which every box has the same set merges nothing along it (two disjoint boxes
+  // equal in every dimension cannot be), then or after other merges (they keep it): its passes
+  // are counted as passes that merged nothing, without the work.
+  const uniform = new Uint8Array(ND);
+  for (let d = 0; d < ND; d++) uniform[d] = sameEverywhere(cur, d) ? 1 : 0;
   let idle = 0;
   let passes = 0;
   for (let round = 0; round < 4; round++) {
     const before = cur.length;
     for (let d = 0; d < ND; d++) {
       if (passes >= ND && idle >= ND - 1) return cur;
+      if (uniform[d]) {
+        passes++;
+        idle++;
+        continue;
+      }
       const out = mergeAlong(cur, keys, spare, d, table, chain);
       passes++;
       if (out.length === cur.length) idle++;
@@ -378,6 +388,22 @@ export function coalesce(boxes: readonly Box[]): Box[] {
 }
 
 const DIMS: readonly Dim[] = [...INTERVAL_DIMS, ...NAME_DIMS];
+
+/** Whether every box has the set of the first in dimension DIMS[d]. */
+function sameEverywhere(boxes: readonly Box[], d: number): boolean {
+  if (d < INTERVAL_DIMS.length) {
+    const dim = INTERVAL_DIMS[d]!;
+    const first = boxes[0]![dim];
+    for (let i = 1; i < boxes.length; i++)
+      if (boxes[i]![dim] !== first && !boxes[i]![dim].equals(first)) return false;
+    return true;
+  }
+  const dim = NAME_DIMS[d - INTERVAL_DIMS.length]!;
+  const first = boxes[0]![dim];
+  for (let i = 1; i < boxes.length; i++)
+    if (boxes[i]![dim] !== first && !boxes[i]![dim].equals(first)) return false;
+  return true;
+}
 const ND = DIMS.length;
 
 /**
