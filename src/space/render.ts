@@ -23,7 +23,20 @@ const PROTO_NAMES: ReadonlyMap<number, string> = new Map([
   [51, "ah"],
 ]);
 
+/** Protocol and port texts rendered so far, once per (immutable, widely shared) set, as ADDRESS_TEXT. */
+const PROTO_TEXT = new WeakMap<IntervalSet, string>();
+const LIST_TEXT = new WeakMap<IntervalSet, string>();
+
 export function protoText(set: IntervalSet): string {
+  let text = PROTO_TEXT.get(set);
+  if (text === undefined) {
+    text = renderProto(set);
+    PROTO_TEXT.set(set, text);
+  }
+  return text;
+}
+
+function renderProto(set: IntervalSet): string {
   if (set.equals(FULL.proto)) return "any";
   const parts = set.intervals.map(([lo, hi]) =>
     lo === hi ? (PROTO_NAMES.get(Number(lo)) ?? `proto ${lo}`) : `proto ${lo}-${hi}`,
@@ -32,6 +45,15 @@ export function protoText(set: IntervalSet): string {
 }
 
 function listText(set: IntervalSet): string {
+  let text = LIST_TEXT.get(set);
+  if (text === undefined) {
+    text = renderList(set);
+    LIST_TEXT.set(set, text);
+  }
+  return text;
+}
+
+function renderList(set: IntervalSet): string {
   const parts = set.intervals.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`));
   return parts.length === 1 ? parts[0]! : `{${parts.join(", ")}}`;
 }
