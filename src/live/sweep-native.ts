@@ -83,6 +83,18 @@ function allLiteral(jobs: readonly SweepJob[]): boolean {
   return true;
 }
 
+/**
+ * PORTMATRIX_SWEEP_THREADS: how many threads the C sweep runs (1 or 2; they share one queue, window
+ * and RTO, so a port's outcome does not depend on it). Unset: one per processor, at most two, and one
+ * for fewer than 1,024 jobs (sweep.c's sweep_threads).
+ */
+function sweepThreads(): number {
+  const v = process.env.PORTMATRIX_SWEEP_THREADS;
+  if (v === undefined || v === "") return 0;
+  if (v !== "1" && v !== "2") throw new Error(`PORTMATRIX_SWEEP_THREADS=${v}: expected 1 or 2`);
+  return Number(v);
+}
+
 /** errno → Node's code name (os.constants.errno; the first name of a number, as libuv's). */
 let errnoNames: Map<number, string> | undefined;
 function errnoName(n: number): string {
@@ -147,7 +159,14 @@ export async function sweepTcpNative(
       else meta[m + 5] = st;
     }
   }
-  const opts = new Float64Array([o.maxInFlight, o.rate, o.initialTimeoutMs, o.minTimeoutMs, o.retries]);
+  const opts = new Float64Array([
+    o.maxInFlight,
+    o.rate,
+    o.initialTimeoutMs,
+    o.minTimeoutMs,
+    o.retries,
+    sweepThreads(),
+  ]);
   let reported = 0;
   const progress = o.onProgress
     ? (done: number): void => {
