@@ -346,11 +346,18 @@ static void attempt(worker_t* w, int i, int n, int port_tries, int backoffs) {
   }
   if (rc != 0) {
     /* Over a fast path the answer was often handled inside connect itself: ask at once, before
-       the socket joins the epoll set (a socket still connecting polls as nothing). */
-    struct pollfd pf = {fd, POLLOUT, 0};
-    if (poll(&pf, 1, 0) == 1 && pf.revents != 0) {
-      e.code = connect_result(fd);
-      if (e.code != EINPROGRESS) rc = 0;
+       the socket joins the epoll set. A refusal is in SO_ERROR already (one call); a socket with
+       none is connected when it polls writable, still connecting when it polls as nothing. */
+    e.code = connect_result(fd);
+    if (e.code != 0) {
+      rc = 0;
+    } else {
+      struct pollfd pf = {fd, POLLOUT, 0};
+      if (poll(&pf, 1, 0) == 1 && pf.revents != 0) {
+        /* An error or hang-up after the first look (a reset just now): read it as epoll would. */
+        if (pf.revents & (POLLERR | POLLHUP)) e.code = connect_result(fd);
+        rc = 0;
+      }
     }
   }
   if (rc == 0) {

@@ -16,6 +16,7 @@ import {
 } from "../probe/result.js";
 import { serviceLabel } from "../listen/plan.js";
 import { sweepTcp, type SweepJob, type SweepOutcome, type SweepStats } from "./sweep.js";
+import { sweepKind } from "./sweep-native.js";
 import type { probeUdp as ProbeUdp, UdpAnswer, UdpJob } from "./udp.js";
 import { missingNames } from "../probe/cert-names.js";
 
@@ -277,6 +278,48 @@ async function confirmRateLimited(
   return out;
 }
 
+/**
+ * One result per TCP job, its outcome fields still to be filled (state, ok, reason, detail; then
+ * sourcePort and rttMs where there are: keys in the contract's order, as JSON prints them). One
+ * object literal per port, no spreads (issue 21); two literals so that `origin` keeps its place
+ * after `flow` only where the flow has one.
+ */
+function tcpResults(jobs: readonly SweepJob[], targets: readonly ProbeTarget[]): ProbeResultT[] {
+  const results: ProbeResultT[] = new Array(jobs.length);
+  for (let i = 0; i < jobs.length; i++) {
+    const t = targets[i]!;
+    const port = jobs[i]!.port;
+    results[i] =
+      t.origin === undefined
+        ? {
+            flow: t.flow,
+            to: t.to,
+            target: t.address,
+            transport: "tcp",
+            port,
+            state: "filtered",
+            expected: "open",
+            ok: false,
+            reason: "",
+            detail: "",
+          }
+        : {
+            flow: t.flow,
+            origin: t.origin,
+            to: t.to,
+            target: t.address,
+            transport: "tcp",
+            port,
+            state: "filtered",
+            expected: "open",
+            ok: false,
+            reason: "",
+            detail: "",
+          };
+  }
+  return results;
+}
+
 /** The wait of one paced re-probe: a port unreachable comes back within a round trip when sent. */
 const UDP_CONFIRM_WAIT_MS = 250;
 
@@ -354,7 +397,12 @@ export async function runProbe(
     await Promise.all(workers);
   })();
 
-  const sweep = await sweepTcp(tcpJobs, {
+  // The C sweep runs on threads of its own and leaves this one idle: the results' objects are made
+  // while it runs and only their outcome is filled in after it (issue 21: 10,002 objects were most
+  // of the time between the sweep's end and the JSON). The JS sweep needs this thread: made before.
+  const offThread = sweepKind(tcpJobs) === "native";
+  let results: ProbeResultT[] = offThread ? [] : tcpResults(tcpJobs, tcpTargets);
+  const sweeping = sweepTcp(tcpJobs, {
     maxInFlight: s.maxInFlight,
     rate: s.rate,
     initialTimeoutMs: s.timeoutMs,
@@ -365,52 +413,26 @@ export async function runProbe(
       progress();
     },
   });
+  if (offThread) results = tcpResults(tcpJobs, tcpTargets);
+  const sweep = await sweeping;
 
   await confirmIpv6(tcpJobs, sweep, s);
 
-  const results: ProbeResultT[] = new Array(tcpJobs.length);
   const deep: Array<Promise<void>> = [];
-  // A plain loop and one object literal per port, no spreads (issue 21: 10,002 ports' results are
-  // most of the time between the sweep's end and exit). Keys in the contract's order.
+  // A plain loop over the objects made above: four fields each (and the pinned source port and
+  // round trip where there are), no new object per port.
   for (let i = 0; i < tcpJobs.length; i++) {
-    const t = tcpTargets[i]!;
-    const port = tcpJobs[i]!.port;
+    const r = results[i]!;
     const o = sweep.outcomes[i]!;
     const { state, reason } = tcpOutcome(o.code);
     const ok = state === "open";
-    const detail = ok ? "accepted" : o.attempts > 1 ? `${reason} after ${o.attempts} tries` : reason;
-    // Two literals, not a spread per port (10,000 of them): `origin` keeps its place after
-    // `flow` in the JSON contract only where the flow has one.
-    const r: ProbeResultT =
-      t.origin === undefined
-        ? {
-            flow: t.flow,
-            to: t.to,
-            target: t.address,
-            transport: "tcp",
-            port,
-            state,
-            expected: "open",
-            ok,
-            reason,
-            detail,
-          }
-        : {
-            flow: t.flow,
-            origin: t.origin,
-            to: t.to,
-            target: t.address,
-            transport: "tcp",
-            port,
-            state,
-            expected: "open",
-            ok,
-            reason,
-            detail,
-          };
+    r.state = state;
+    r.ok = ok;
+    r.reason = reason;
+    r.detail = ok ? "accepted" : o.attempts > 1 ? `${reason} after ${o.attempts} tries` : reason;
     if (o.sourcePort !== undefined) r.sourcePort = o.sourcePort;
     if (o.rttMs !== undefined) r.rttMs = o.rttMs;
-    results[i] = r;
+    const t = tcpTargets[i]!;
     if (ok && DEEP.has(t.service.kind)) deep.push(deepProbe(plan, t, r, s));
   }
   // Deep probes are few (the service ports): at most 16 at a time is plenty.

@@ -61,11 +61,16 @@ export function sweepKind(jobs: readonly SweepJob[]): "js" | "native" {
   return nativeSweep().addon && allLiteral(jobs) ? "native" : "js";
 }
 
+/** Job lists allLiteral has passed. */
+const literalJobs = new WeakSet<readonly SweepJob[]>();
+
 /**
  * The addon takes IP literals only (no names to resolve, no IPv6 zone), a local address of the
  * host's family; the JS sweep does the rest. Each distinct pair is checked once.
  */
 function allLiteral(jobs: readonly SweepJob[]): boolean {
+  // One probe asks for the same jobs up to three times (its own choice, sweepTcp's, the marshalling).
+  if (literalJobs.has(jobs)) return true;
   const seen = new Set<string>();
   let last: SweepJob | undefined;
   for (const j of jobs) {
@@ -80,6 +85,7 @@ function allLiteral(jobs: readonly SweepJob[]): boolean {
     if (j.localAddress !== undefined && (isIP(j.localAddress) !== family || j.localAddress.includes("%")))
       return false;
   }
+  literalJobs.add(jobs);
   return true;
 }
 
