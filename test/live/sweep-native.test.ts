@@ -112,7 +112,10 @@ test(
       // native1 / native2: the C sweep on one thread or two (PORTMATRIX_SWEEP_THREADS; sweeps this
       // small get one by default).
       const sweep = async (kind: string, spec: unknown, limit?: number): Promise<Run> => {
-        const env = kind === "js" ? ["PORTMATRIX_SWEEP=js"] : ["PORTMATRIX_SWEEP=native", `PORTMATRIX_SWEEP_THREADS=${kind.slice(-1)}`];
+        const env =
+          kind === "js"
+            ? ["PORTMATRIX_SWEEP=js"]
+            : ["PORTMATRIX_SWEEP=native", `PORTMATRIX_SWEEP_THREADS=${kind.slice(-1)}`];
         const cmd = ["env", ...env, process.execPath, driver, JSON.stringify(spec)];
         const r = await lab.run(lab.a, limit ? ["prlimit", `--nofile=${limit}`, "--", ...cmd] : cmd, 60_000);
         assert.equal(r.status, 0, `${kind}: ${r.stderr}`);
