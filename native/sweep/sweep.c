@@ -15,7 +15,8 @@
  * time on one thread; the RTT is then measured without an epoll turn in it).
  *
  * sweep(hosts: string[], meta: Int32Array, ranges: Int32Array, opts: Float64Array,
- *       progress?: (done: number) => void) → Promise<{ code, attempts, rtt, sport, stats }>
+ *       progress: ((done: number) => void) | undefined, out: [code, attempts, order, rtt, sport])
+ *   → Promise<stats: Float64Array>
  * - hosts: the IP literals of every host and local address the jobs name;
  * - meta: per job [host index, port, local address index or -1, first range (pair index), range
  *   count, source-port state index] (jobs that are the same object share one state, as the JS
@@ -23,9 +24,13 @@
  * - ranges: [from, to] pairs of the jobs' localPorts;
  * - opts: [maxInFlight, rate, initialTimeoutMs, minTimeoutMs, retries, threads?] (threads: 0 or
  *   absent for the default, see sweep_threads);
- * - code: 0 connected, -1 timeout, else the errno (the JS side names it as Node does, from
- *   os.constants.errno); rtt in ms (NaN for a timeout); sport -1 when no source port was pinned;
- *   stats: [attempts, retries, backoffs, finalTimeoutMs, loopDelayMaxMs, loopDelayP99Ms].
+ * - out: the caller's typed arrays, one entry per job, written as each job ends: code (0
+ *   connected, -1 timeout, else the errno: the JS side names it as Node does, from
+ *   os.constants.errno), attempts, rtt in ms (NaN for a timeout), sport (-1 when no source port
+ *   was pinned), and order: the jobs in the order they ended. A progress call's `done` says that
+ *   order[0 … done) and those jobs' entries are written (the call is made under the sweep's lock
+ *   after them), so the JS thread reads outcomes while the sweep runs (issue 21);
+ * - stats: [attempts, retries, backoffs, finalTimeoutMs, loopDelayMaxMs, loopDelayP99Ms].
  *
  * The JS sweep's lag awareness (a timer yields to the poll phase before it decides) is here: the
  * epoll queue is drained (epoll_wait until it returns less than a full batch) before any deadline is
@@ -105,11 +110,14 @@ struct sweep {
   int32_t* ranges;
   double max_in_flight, rate, initial, min_timeout;
   int retries;
-  /* output */
+  /* output, in the caller's typed arrays (kept alive by `out_ref` until the end): read by the JS
+     thread while the sweep runs, entry order[k] once k < the done count a progress call gave */
   int32_t* code;
   int32_t* attempts;
   double* rtt;
   int32_t* sport;
+  int32_t* order;
+  napi_ref out_ref;
   double stats[6];
   char error[160];
   /* running state, shared by the workers under `mu`: one queue, one window, one RTO */
@@ -257,6 +265,7 @@ static void finish_attempt(worker_t* w, const ended_t* e) {
     s->attempts[e->i] = e->n + 1;
     s->rtt[e->i] = code == -1 ? NAN : round(rtt * 100) / 100;
     s->sport[e->i] = e->lp;
+    s->order[s->done] = e->i;
     s->done++;
     report_progress(s, s->done == s->njobs);
     if (s->done == s->njobs) pthread_cond_broadcast(&s->wake);
@@ -545,10 +554,6 @@ static void free_sweep(sweep_t* s) {
   free(s->hosts);
   free(s->meta);
   free(s->ranges);
-  free(s->code);
-  free(s->attempts);
-  free(s->rtt);
-  free(s->sport);
   free(s->queue);
   free(s->local);
   if (s->workers)
@@ -580,17 +585,10 @@ static void complete(napi_env env, napi_status status, void* data) {
     napi_create_error(env, NULL, msg, &err);
     napi_reject_deferred(env, s->deferred, err);
   } else {
-    napi_value out;
-    napi_create_object(env, &out);
-    size_t n = (size_t)s->njobs;
-    napi_set_named_property(env, out, "code", typed(env, napi_int32_array, s->code, n, 4));
-    napi_set_named_property(env, out, "attempts", typed(env, napi_int32_array, s->attempts, n, 4));
-    napi_set_named_property(env, out, "rtt", typed(env, napi_float64_array, s->rtt, n, 8));
-    napi_set_named_property(env, out, "sport", typed(env, napi_int32_array, s->sport, n, 4));
-    napi_set_named_property(env, out, "stats", typed(env, napi_float64_array, s->stats, 6, 8));
-    napi_resolve_deferred(env, s->deferred, out);
+    napi_resolve_deferred(env, s->deferred, typed(env, napi_float64_array, s->stats, 6, 8));
   }
   napi_delete_async_work(env, s->work);
+  napi_delete_reference(env, s->out_ref);
   free_sweep(s);
 }
 
@@ -618,6 +616,28 @@ static int copy_int32(napi_env env, napi_value v, int32_t** out, size_t* n) {
   return 1;
 }
 
+/* One of `out`'s typed arrays, of its type and at least `n` entries, into *data (NULL when empty). */
+static int out_array(napi_env env, napi_value out, uint32_t k, napi_typedarray_type want, size_t n, void* data) {
+  napi_value v;
+  napi_typedarray_type type;
+  size_t len;
+  return napi_get_element(env, out, k, &v) == napi_ok &&
+         napi_get_typedarray_info(env, v, &type, &len, (void**)data, NULL, NULL) == napi_ok && type == want &&
+         len >= n;
+}
+
+/* out: [code, attempts, order: Int32Array, rtt: Float64Array, sport: Int32Array], njobs each. */
+static int out_arrays(napi_env env, napi_value out, sweep_t* s) {
+  size_t n = (size_t)s->njobs;
+  if (!out_array(env, out, 0, napi_int32_array, n, &s->code) ||
+      !out_array(env, out, 1, napi_int32_array, n, &s->attempts) ||
+      !out_array(env, out, 2, napi_int32_array, n, &s->order) ||
+      !out_array(env, out, 3, napi_float64_array, n, &s->rtt) ||
+      !out_array(env, out, 4, napi_int32_array, n, &s->sport))
+    return throw_type(env, "native sweep: out must be [code, attempts, order, rtt, sport] typed arrays of njobs");
+  return napi_create_reference(env, out, 1, &s->out_ref) == napi_ok;
+}
+
 /*
  * Workers (threads, each with its own epoll set) sharing the one queue, window and RTO: a port's
  * outcome does not depend on which one tried it. `wanted` (opts[5], PORTMATRIX_SWEEP_THREADS) > 0
@@ -633,11 +653,11 @@ static int sweep_threads(int njobs, double wanted) {
 }
 
 static napi_value sweep(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 6;
+  napi_value argv[6];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 4) {
-    throw_type(env, "native sweep: sweep(hosts, meta, ranges, opts, progress?)");
+  if (argc < 6) {
+    throw_type(env, "native sweep: sweep(hosts, meta, ranges, opts, progress, out)");
     return NULL;
   }
   sweep_t* s = calloc(1, sizeof *s);
@@ -709,10 +729,10 @@ static napi_value sweep(napi_env env, napi_callback_info info) {
     }
   }
   size_t n = (size_t)(s->njobs ? s->njobs : 1);
-  s->code = calloc(n, 4);
-  s->attempts = calloc(n, 4);
-  s->rtt = calloc(n, 8);
-  s->sport = calloc(n, 4);
+  if (!out_arrays(env, argv[5], s)) {
+    free_sweep(s);
+    return NULL;
+  }
   s->local = calloc(n, sizeof(local_state_t));
   double lim = s->max_in_flight < 1 ? 1 : s->max_in_flight;
   s->limit = lim > 1e9 ? 1000000000 : (int)lim;
@@ -755,7 +775,7 @@ static napi_value sweep(napi_env env, napi_callback_info info) {
   napi_value promise, name;
   napi_create_promise(env, &s->deferred, &promise);
   napi_valuetype cbt = napi_undefined;
-  if (argc >= 5) napi_typeof(env, argv[4], &cbt);
+  napi_typeof(env, argv[4], &cbt);
   napi_create_string_utf8(env, "portmatrix-sweep", NAPI_AUTO_LENGTH, &name);
   if (cbt == napi_function)
     napi_create_threadsafe_function(env, argv[4], NULL, name, 0, 1, NULL, NULL, NULL, call_progress, &s->tsfn);

@@ -51,13 +51,18 @@ const jobs = spec.jobs.map(([host, port, localAddress, from, to]) => ({
   host, port, ...(localAddress ? { localAddress } : {}), ...(from ? { localPorts: [{ from, to }] } : {}),
 }));
 let progress = 0;
+const told = new Map();
+let toldTwice = false;
+const onOutcome = (i, o) => { toldTwice ||= told.has(i); told.set(i, o); };
 const t0 = performance.now();
-const r = await sweepTcp(jobs, { ...spec.o, onProgress: (d) => (progress = d) });
+const r = await sweepTcp(jobs, { ...spec.o, onProgress: (d) => (progress = d), onOutcome });
 console.log(JSON.stringify({
   ms: performance.now() - t0,
   outcomes: r.outcomes.map((x) => [x.code ?? "connected", x.attempts, x.sourcePort ?? null, x.rttMs === undefined]),
   stats: r.stats,
   progress,
+  // onOutcome: once per job, before the sweep ended, with the outcome it returns.
+  told: told.size === r.outcomes.length && !toldTwice && r.outcomes.every((o, i) => told.get(i) === o),
 }));
 process.exit(0);
 `;
@@ -68,6 +73,7 @@ interface Run {
   outcomes: Row[];
   stats: { attempts: number; retries: number; backoffs: number; finalTimeoutMs: number };
   progress: number;
+  told: boolean;
 }
 
 const range = (from: number, n: number): number[] => Array.from({ length: n }, (_, k) => from + k);
@@ -124,6 +130,7 @@ test(
       const both = async (spec: unknown, limit?: number): Promise<Run> => {
         const js = await sweep("js", spec, limit);
         assert.equal(js.progress, js.outcomes.length);
+        assert.ok(js.told, "js: onOutcome once per job, with its outcome");
         const runs: Run[] = [];
         for (const kind of ["native1", "native2"]) {
           const native = await sweep(kind, spec, limit);
@@ -131,6 +138,7 @@ test(
           assert.equal(native.stats.attempts, js.stats.attempts, `${kind}: attempts`);
           assert.equal(native.stats.retries, js.stats.retries, `${kind}: retries`);
           assert.equal(native.progress, native.outcomes.length);
+          assert.ok(native.told, `${kind}: onOutcome once per job, with its outcome`);
           runs.push(native);
         }
         return runs[1]!;
