@@ -1,21 +1,36 @@
 /*
  * The TCP connect sweep in C (issue 21): the same sweep as src/live/sweep.ts, whose header comment
- * gives its semantics, run the way nmap's connect scan runs: non-blocking sockets and epoll, on a
- * worker thread (napi async work), so a port costs a socket, a connect, an epoll event and a close,
+ * gives its semantics, run the way nmap's connect scan runs: non-blocking sockets and epoll, off
+ * the JS thread (napi async work), so a port costs a socket, a connect, an epoll event and a close,
  * and no JavaScript object. Linux only (epoll); src/live/sweep-native.ts marshals the jobs and
  * builds the outcomes, and falls back to the JS sweep wherever this does not load.
  *
+ * Workers: on a machine with two processors the sweep runs two threads (the async work's and one
+ * more), each with its own epoll set and the sockets it opened, sharing under one mutex the queue,
+ * the window (in flight ≤ limit, halved by a back-off), the RTO estimate, the rate's clock and the
+ * pinned source ports' state: one sweep run by two loops, never two sweeps. Where the kernel
+ * handles the answer inside connect() (loopback, a veth: the SYN, the peer's answer and the
+ * connection's state change all run in connect's own softirq), a poll() right after it reads the
+ * result and the socket never joins the epoll set (issue 21: (c) 10,002 resets in ~0.85 of the
+ * time on one thread; the RTT is then measured without an epoll turn in it).
+ *
  * sweep(hosts: string[], meta: Int32Array, ranges: Int32Array, opts: Float64Array,
- *       progress?: (done: number) => void) → Promise<{ code, attempts, rtt, sport, stats }>
+ *       progress: ((done: number) => void) | undefined, out: [code, attempts, order, rtt, sport])
+ *   → Promise<stats: Float64Array>
  * - hosts: the IP literals of every host and local address the jobs name;
  * - meta: per job [host index, port, local address index or -1, first range (pair index), range
  *   count, source-port state index] (jobs that are the same object share one state, as the JS
  *   sweep's Map keyed by the job does);
  * - ranges: [from, to] pairs of the jobs' localPorts;
- * - opts: [maxInFlight, rate, initialTimeoutMs, minTimeoutMs, retries];
- * - code: 0 connected, -1 timeout, else the errno (the JS side names it as Node does, from
- *   os.constants.errno); rtt in ms (NaN for a timeout); sport -1 when no source port was pinned;
- *   stats: [attempts, retries, backoffs, finalTimeoutMs, loopDelayMaxMs, loopDelayP99Ms].
+ * - opts: [maxInFlight, rate, initialTimeoutMs, minTimeoutMs, retries, threads?] (threads: 0 or
+ *   absent for the default, see sweep_threads);
+ * - out: the caller's typed arrays, one entry per job, written as each job ends: code (0
+ *   connected, -1 timeout, else the errno: the JS side names it as Node does, from
+ *   os.constants.errno), attempts, rtt in ms (NaN for a timeout), sport (-1 when no source port
+ *   was pinned), and order: the jobs in the order they ended. A progress call's `done` says that
+ *   order[0 … done) and those jobs' entries are written (the call is made under the sweep's lock
+ *   after them), so the JS thread reads outcomes while the sweep runs (issue 21);
+ * - stats: [attempts, retries, backoffs, finalTimeoutMs, loopDelayMaxMs, loopDelayP99Ms].
  *
  * The JS sweep's lag awareness (a timer yields to the poll phase before it decides) is here: the
  * epoll queue is drained (epoll_wait until it returns less than a full batch) before any deadline is
@@ -29,6 +44,10 @@
 #include <math.h>
 #include <netinet/in.h>
 #include <node_api.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +59,8 @@
 
 #define BURST 128
 #define MAX_EVENTS 256
+#define MAX_THREADS 2
+#define MIN_JOBS_PER_THREAD 512
 #define LAG_BINS 10000 /* 0.1 ms each: up to 1 s, above that in the last one */
 
 typedef struct {
@@ -62,41 +83,66 @@ typedef struct {
   int r, p, started;
 } local_state_t;
 
+typedef struct sweep sweep_t;
+
+/* One thread of the sweep: its own epoll set and the slots of the attempts it started. */
 typedef struct {
+  sweep_t* s;
+  int epfd;
+  slot_t* slots;
+  int nslots, *free_slots, nfree, active;
+  int stop_start; /* a back-off in this turn: start no more until the next one */
+  pthread_t thread;
+} worker_t;
+
+/* An attempt that ended, waiting to be recorded under the lock. */
+typedef struct {
+  int i, n, port_tries, backoffs, lp;
+  double t0;
+  int code;
+} ended_t;
+
+struct sweep {
   /* input */
-  int njobs, nhosts, nranges, nstates;
+  int njobs, nhosts, nranges, nstates, nthreads;
   addr_t* hosts;
   int32_t* meta; /* 6 per job */
   int32_t* ranges;
   double max_in_flight, rate, initial, min_timeout;
   int retries;
-  /* output */
+  /* output, in the caller's typed arrays (kept alive by `out_ref` until the end): read by the JS
+     thread while the sweep runs, entry order[k] once k < the done count a progress call gave */
   int32_t* code;
   int32_t* attempts;
   double* rtt;
   int32_t* sport;
+  int32_t* order;
+  napi_ref out_ref;
   double stats[6];
   char error[160];
-  /* running state */
+  /* running state, shared by the workers under `mu`: one queue, one window, one RTO */
+  pthread_mutex_t mu;
+  pthread_cond_t wake;
+  int idle; /* workers waiting on `wake` */
   item_t* queue;
   int qhead, qlen, qcap;
-  slot_t* slots;
-  int nslots, *free_slots, nfree;
   local_state_t* local;
-  int in_flight, limit, done, epfd, stop_start;
+  int in_flight, limit, done;
+  double next_start;
   double srtt, rttvar;
   int have_srtt;
   double lag_floor;
   uint32_t lag_hist[LAG_BINS];
   uint64_t lag_count;
   double lag_max;
+  worker_t* workers;
   /* N-API */
   napi_async_work work;
   napi_deferred deferred;
   napi_threadsafe_function tsfn;
   int reported;
   double last_report;
-} sweep_t;
+};
 
 static double now_ms(void) {
   struct timespec ts;
@@ -133,6 +179,11 @@ static double lag_percentile(const sweep_t* s, double pct) {
   return s->lag_max;
 }
 
+/* Wakes the workers waiting for work or for room in the window (under the lock). */
+static void wake_idle(sweep_t* s) {
+  if (s->idle > 0) pthread_cond_broadcast(&s->wake);
+}
+
 static void push(sweep_t* s, int i, int n, int b) {
   if (s->qlen == s->qcap) {
     if (s->qhead > 0) {
@@ -146,6 +197,7 @@ static void push(sweep_t* s, int i, int n, int b) {
     }
   }
   s->queue[s->qlen++] = (item_t){i, n, b};
+  wake_idle(s);
 }
 
 /* The next pinned source port of a job (the JS sweep's localPort()), or -1. */
@@ -183,73 +235,96 @@ static void report_progress(sweep_t* s, int force) {
   napi_call_threadsafe_function(s->tsfn, (void*)(intptr_t)s->done, napi_tsfn_nonblocking);
 }
 
-static void attempt(sweep_t* s, int i, int n, int port_tries, int backoffs);
+static void attempt(worker_t* w, int i, int n, int port_tries, int backoffs);
 
 /*
- * An attempt's end (the JS sweep's end()): code 0 connected, -1 timeout, else an errno. The socket
- * is already closed; slot is -1 when the attempt never held one (it failed before connect).
+ * An attempt's end (the JS sweep's end()), under the lock: code 0 connected, -1 timeout, else an
+ * errno. The socket is already closed.
  */
-static void finish_attempt(sweep_t* s, int i, int n, int port_tries, int backoffs, int lp, double t0,
-                           int code) {
+static void finish_attempt(worker_t* w, const ended_t* e) {
+  sweep_t* s = w->s;
+  int code = e->code;
   s->in_flight--;
-  if (code > 0 && is_backoff(code) && backoffs < 20) {
+  if (code > 0 && is_backoff(code) && e->backoffs < 20) {
     s->stats[2]++;
     int half = s->limit / 2;
     s->limit = half > 16 ? half : 16;
-    push(s, i, n, backoffs + 1);
+    push(s, e->i, e->n, e->backoffs + 1);
     s->stats[0]--;
-    s->stop_start = 1; /* as the JS sweep: the sockets in flight end before more start */
-  } else if (code == EADDRINUSE && lp >= 0 && port_tries < 64) {
+    w->stop_start = 1; /* as the JS sweep: the sockets in flight end before more start */
+  } else if (code == EADDRINUSE && e->lp >= 0 && e->port_tries < 64) {
     s->stats[0]--;
-    attempt(s, i, n, port_tries + 1, backoffs);
-  } else if (code == -1 && n < s->retries) {
+    attempt(w, e->i, e->n, e->port_tries + 1, e->backoffs);
+  } else if (code == -1 && e->n < s->retries) {
     s->stats[1]++;
-    push(s, i, n + 1, 0);
+    push(s, e->i, e->n + 1, 0);
   } else {
-    double rtt = now_ms() - t0;
+    double rtt = now_ms() - e->t0;
     if (code == 0 || code == ECONNREFUSED) rto_sample(s, rtt);
-    s->code[i] = code;
-    s->attempts[i] = n + 1;
-    s->rtt[i] = code == -1 ? NAN : round(rtt * 100) / 100;
-    s->sport[i] = lp;
+    s->code[e->i] = code;
+    s->attempts[e->i] = e->n + 1;
+    s->rtt[e->i] = code == -1 ? NAN : round(rtt * 100) / 100;
+    s->sport[e->i] = e->lp;
+    s->order[s->done] = e->i;
     s->done++;
     report_progress(s, s->done == s->njobs);
+    if (s->done == s->njobs) pthread_cond_broadcast(&s->wake);
   }
+  wake_idle(s); /* room in the window */
 }
 
-static void close_slot(sweep_t* s, int k, int reset) {
-  slot_t* sl = &s->slots[k];
+static void close_slot(worker_t* w, int k, int reset) {
+  slot_t* sl = &w->slots[k];
   if (reset) {
     struct linger lg = {1, 0};
     setsockopt(sl->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
   }
   close(sl->fd); /* also leaves the epoll set */
   sl->fd = -1;
-  s->free_slots[s->nfree++] = k;
+  w->free_slots[w->nfree++] = k;
+  w->active--;
 }
 
-static void attempt(sweep_t* s, int i, int n, int port_tries, int backoffs) {
+/* A connect's result as libuv reads it (SO_ERROR): EINPROGRESS while the handshake runs. */
+static int connect_result(int fd) {
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  /* ECONNRESET on a connect: the handshake completed and the peer reset it (open), as sweep.ts. */
+  return err == ECONNRESET ? 0 : err;
+}
+
+/*
+ * Starts one attempt. Called and returns with the lock held; the system calls run without it. An
+ * attempt that ends at once (a local error, or an answer the kernel handled inside connect, as over
+ * loopback or a veth) is recorded here; else its socket joins this worker's epoll set.
+ */
+static void attempt(worker_t* w, int i, int n, int port_tries, int backoffs) {
+  sweep_t* s = w->s;
   const int32_t* m = s->meta + 6 * i;
   const addr_t* dst = &s->hosts[m[0]];
+  const addr_t* src = m[2] >= 0 ? &s->hosts[m[2]] : NULL;
   s->in_flight++;
   s->stats[0]++;
   if ((long long)s->stats[0] % 256 == 0) s->lag_floor = lag_percentile(s, 99);
   int lp = local_port(s, i);
-  double t0 = now_ms();
   double timeout = ceil(rto_timeout(s) * pow(2, n));
+  pthread_mutex_unlock(&s->mu);
 
+  double t0 = now_ms();
+  ended_t e = {i, n, port_tries, backoffs, lp, t0, 0};
   int fd = socket(dst->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    finish_attempt(s, i, n, port_tries, backoffs, lp, t0, errno);
-    return;
+    e.code = errno;
+    goto ended;
   }
-  if (m[2] >= 0 || lp >= 0) {
+  if (src != NULL || lp >= 0) {
     /* As libuv's uv_tcp_bind (Node's localAddress/localPort): SO_REUSEADDR, then bind. */
     struct sockaddr_storage local;
     socklen_t len;
-    if (m[2] >= 0) {
-      local = s->hosts[m[2]].sa;
-      len = s->hosts[m[2]].len;
+    if (src != NULL) {
+      local = src->sa;
+      len = src->len;
     } else {
       memset(&local, 0, sizeof local);
       local.ss_family = (sa_family_t)dst->family;
@@ -262,10 +337,9 @@ static void attempt(sweep_t* s, int i, int n, int port_tries, int backoffs) {
     int on = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
     if (bind(fd, (struct sockaddr*)&local, len) != 0) {
-      int e = errno;
+      e.code = errno;
       close(fd);
-      finish_attempt(s, i, n, port_tries, backoffs, lp, t0, e);
-      return;
+      goto ended;
     }
   }
   struct sockaddr_storage to = dst->sa;
@@ -275,50 +349,56 @@ static void attempt(sweep_t* s, int i, int n, int port_tries, int backoffs) {
     ((struct sockaddr_in6*)&to)->sin6_port = htons((uint16_t)m[1]);
   int rc = connect(fd, (const struct sockaddr*)&to, dst->len);
   if (rc != 0 && errno != EINPROGRESS) {
-    int e = errno;
+    e.code = errno == ECONNRESET ? 0 : errno;
     close(fd);
-    finish_attempt(s, i, n, port_tries, backoffs, lp, t0, e == ECONNRESET ? 0 : e);
-    return;
+    goto ended;
+  }
+  if (rc != 0) {
+    /* Over a fast path the answer was often handled inside connect itself: ask at once, before
+       the socket joins the epoll set. A refusal is in SO_ERROR already (one call); a socket with
+       none is connected when it polls writable, still connecting when it polls as nothing. */
+    e.code = connect_result(fd);
+    if (e.code != 0) {
+      rc = 0;
+    } else {
+      struct pollfd pf = {fd, POLLOUT, 0};
+      if (poll(&pf, 1, 0) == 1 && pf.revents != 0) {
+        /* An error or hang-up after the first look (a reset just now): read it as epoll would. */
+        if (pf.revents & (POLLERR | POLLHUP)) e.code = connect_result(fd);
+        rc = 0;
+      }
+    }
   }
   if (rc == 0) {
-    struct linger lg = {1, 0};
-    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    if (e.code == 0) {
+      struct linger lg = {1, 0};
+      setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    }
     close(fd);
-    finish_attempt(s, i, n, port_tries, backoffs, lp, t0, 0);
-    return;
+    goto ended;
   }
-  int k = s->free_slots[--s->nfree];
-  slot_t* sl = &s->slots[k];
+  int k = w->free_slots[--w->nfree];
+  slot_t* sl = &w->slots[k];
   *sl = (slot_t){fd, i, n, port_tries, backoffs, lp, t0, t0 + timeout};
+  w->active++;
   struct epoll_event ev = {.events = EPOLLOUT, .data.u32 = (uint32_t)k};
-  if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-    int e = errno;
-    close(fd);
-    sl->fd = -1;
-    s->free_slots[s->nfree++] = k;
-    finish_attempt(s, i, n, port_tries, backoffs, lp, t0, e);
+  if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    e.code = errno;
+    close_slot(w, k, 0);
+    goto ended;
   }
+  pthread_mutex_lock(&s->mu);
+  return;
+ended:
+  pthread_mutex_lock(&s->mu);
+  finish_attempt(w, &e);
 }
 
-/* An epoll event on an attempt's socket: the connect's result (SO_ERROR, as libuv reads it). */
-static void answered(sweep_t* s, int k) {
-  slot_t* sl = &s->slots[k];
-  if (sl->fd < 0) return;
-  int err = 0;
-  socklen_t len = sizeof err;
-  if (getsockopt(sl->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-  if (err == EINPROGRESS) return;
-  /* ECONNRESET on a connect: the handshake completed and the peer reset it (open), as sweep.ts. */
-  int code = err == ECONNRESET ? 0 : err;
-  slot_t copy = *sl;
-  close_slot(s, k, code == 0);
-  finish_attempt(s, copy.i, copy.n, copy.port_tries, copy.backoffs, copy.lp, copy.t0, code);
-}
-
-static int drain(sweep_t* s, struct epoll_event* evs, int wait_ms) {
+/* Reads every answer that arrived (epoll_wait until less than a full batch), without the lock. */
+static int drain(worker_t* w, struct epoll_event* evs, int wait_ms, ended_t* ended, int* nended) {
   int got, total = 0;
   do {
-    got = epoll_wait(s->epfd, evs, MAX_EVENTS, wait_ms);
+    got = epoll_wait(w->epfd, evs, MAX_EVENTS, wait_ms);
     if (got < 0) {
       if (errno == EINTR) {
         got = MAX_EVENTS; /* try again, without waiting */
@@ -327,71 +407,93 @@ static int drain(sweep_t* s, struct epoll_event* evs, int wait_ms) {
       }
       return -1;
     }
-    for (int e = 0; e < got; e++) answered(s, (int)evs[e].data.u32);
+    for (int e = 0; e < got; e++) {
+      int k = (int)evs[e].data.u32;
+      slot_t* sl = &w->slots[k];
+      if (sl->fd < 0) continue;
+      int code = connect_result(sl->fd);
+      if (code == EINPROGRESS) continue;
+      ended[(*nended)++] = (ended_t){sl->i, sl->n, sl->port_tries, sl->backoffs, sl->lp, sl->t0, code};
+      close_slot(w, k, code == 0);
+    }
     total += got;
     wait_ms = 0;
-  } while (got == MAX_EVENTS);
+  } while (got == MAX_EVENTS); /* a slot ends once a turn: `ended` holds nslots */
   return total;
 }
 
-static void run(sweep_t* s) {
+static void* work_loop(void* arg) {
+  worker_t* w = arg;
+  sweep_t* s = w->s;
   struct epoll_event evs[MAX_EVENTS];
-  s->epfd = epoll_create1(EPOLL_CLOEXEC);
-  if (s->epfd < 0) {
-    snprintf(s->error, sizeof s->error, "epoll_create1: %s", strerror(errno));
-    return;
-  }
+  /* Every slot can end in one turn (answers and deadlines): room for all of them. */
+  ended_t* ended = malloc((size_t)w->nslots * sizeof(ended_t));
   double gap = s->rate > 0 ? 1000 / s->rate : 0;
-  double next_start = now_ms();
-  while (s->done < s->njobs) {
+  pthread_mutex_lock(&s->mu);
+  while (s->done < s->njobs && !s->error[0]) {
     /* Start up to BURST connects, then read answers: an RTT is never one whole window's work. */
-    double now = now_ms();
     double rate_wait = -1;
     int started = 0;
-    s->stop_start = 0;
-    while (s->in_flight < s->limit && s->qhead < s->qlen && started < BURST && !s->stop_start) {
+    w->stop_start = 0;
+    while (s->in_flight < s->limit && s->qhead < s->qlen && started < BURST && !w->stop_start) {
       if (gap > 0) {
-        now = now_ms();
-        if (now < next_start) {
-          rate_wait = next_start - now;
+        double now = now_ms();
+        if (now < s->next_start) {
+          rate_wait = s->next_start - now;
           break;
         }
-        next_start = fmax(next_start + gap, now);
+        s->next_start = fmax(s->next_start + gap, now);
       }
       item_t it = s->queue[s->qhead++];
       started++;
-      attempt(s, it.i, it.n, 0, it.b);
+      attempt(w, it.i, it.n, 0, it.b);
     }
-    if (s->done >= s->njobs) break;
+    if (s->done >= s->njobs || s->error[0]) break;
     if (s->in_flight == 0 && s->qhead >= s->qlen) {
       snprintf(s->error, sizeof s->error, "sweep stopped with %d of %d jobs done", s->done, s->njobs);
+      pthread_cond_broadcast(&s->wake);
       break;
     }
     /* How long to wait: 0 while more can start, else until the first deadline or the rate's gap. */
-    now = now_ms();
+    double now = now_ms();
     double first = INFINITY;
-    for (int k = 0; k < s->nslots; k++)
-      if (s->slots[k].fd >= 0 && s->slots[k].deadline < first) first = s->slots[k].deadline;
+    if (w->active > 0)
+      for (int k = 0; k < w->nslots; k++)
+        if (w->slots[k].fd >= 0 && w->slots[k].deadline < first) first = w->slots[k].deadline;
     double wait = first - now;
     int can_start = s->in_flight < s->limit && s->qhead < s->qlen;
-    if (can_start && rate_wait < 0 && !s->stop_start) wait = 0;
+    if (can_start && rate_wait < 0 && !w->stop_start) wait = 0;
     if (s->in_flight == 0 && rate_wait < 0) wait = 0; /* put back after a back-off: start again */
     if (rate_wait >= 0 && rate_wait < wait) wait = rate_wait;
-    int wait_ms = wait <= 0 ? 0 : isinf(wait) ? -1 : (int)ceil(wait);
-    if (drain(s, evs, wait_ms) < 0) {
-      snprintf(s->error, sizeof s->error, "epoll_wait: %s", strerror(errno));
-      break;
+    if (isinf(wait)) {
+      /* Nothing of this worker's in flight and nothing it may start (the window is full of the
+         other workers' attempts, or the queue is empty): wait for a change. */
+      s->idle++;
+      pthread_cond_wait(&s->wake, &s->mu);
+      s->idle--;
+      continue;
     }
+    pthread_mutex_unlock(&s->mu);
+    int wait_ms = wait <= 0 ? 0 : (int)ceil(wait);
+    int nended = 0;
+    int drained = drain(w, evs, wait_ms, ended, &nended);
     double turn0 = now_ms();
     /* Deadlines, once every answer that arrived has been read. */
-    for (int k = 0; k < s->nslots; k++) {
-      slot_t* sl = &s->slots[k];
-      if (sl->fd >= 0 && sl->deadline <= turn0) {
-        slot_t copy = *sl;
-        close_slot(s, k, 0);
-        finish_attempt(s, copy.i, copy.n, copy.port_tries, copy.backoffs, copy.lp, copy.t0, -1);
+    if (drained >= 0 && w->active > 0)
+      for (int k = 0; k < w->nslots; k++) {
+        slot_t* sl = &w->slots[k];
+        if (sl->fd >= 0 && sl->deadline <= turn0) {
+          ended[nended++] = (ended_t){sl->i, sl->n, sl->port_tries, sl->backoffs, sl->lp, sl->t0, -1};
+          close_slot(w, k, 0);
+        }
       }
+    pthread_mutex_lock(&s->mu);
+    if (drained < 0) {
+      snprintf(s->error, sizeof s->error, "epoll_wait: %s", strerror(errno));
+      pthread_cond_broadcast(&s->wake);
+      break;
     }
+    for (int k = 0; k < nended; k++) finish_attempt(w, &ended[k]);
     if (s->qhead > 4096 && s->qhead * 2 > s->qlen) {
       memmove(s->queue, s->queue + s->qhead, (size_t)(s->qlen - s->qhead) * sizeof(item_t));
       s->qlen -= s->qhead;
@@ -403,9 +505,37 @@ static void run(sweep_t* s) {
     s->lag_count++;
     if (turn > s->lag_max) s->lag_max = turn;
   }
-  for (int k = 0; k < s->nslots; k++)
-    if (s->slots[k].fd >= 0) close_slot(s, k, 0);
-  close(s->epfd);
+  pthread_mutex_unlock(&s->mu);
+  free(ended);
+  return NULL;
+}
+
+static void run(sweep_t* s) {
+  int made = 0, started = 0;
+  for (; made < s->nthreads; made++) {
+    worker_t* w = &s->workers[made];
+    w->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (w->epfd < 0) {
+      snprintf(s->error, sizeof s->error, "epoll_create1: %s", strerror(errno));
+      break;
+    }
+  }
+  s->next_start = now_ms();
+  if (made == s->nthreads) {
+    /* This thread is worker 0; the others get threads of their own. */
+    for (started = 1; started < s->nthreads; started++) {
+      int e = pthread_create(&s->workers[started].thread, NULL, work_loop, &s->workers[started]);
+      if (e != 0) break; /* fewer workers share the same queue: slower, never different */
+    }
+    work_loop(&s->workers[0]);
+    for (int k = 1; k < started; k++) pthread_join(s->workers[k].thread, NULL);
+  }
+  for (int t = 0; t < made; t++) {
+    worker_t* w = &s->workers[t];
+    for (int k = 0; k < w->nslots; k++)
+      if (w->slots[k].fd >= 0) close_slot(w, k, 0);
+    close(w->epfd);
+  }
   s->stats[3] = round(rto_timeout(s));
   s->stats[4] = round(s->lag_max);
   s->stats[5] = round(lag_percentile(s, 99));
@@ -424,14 +554,16 @@ static void free_sweep(sweep_t* s) {
   free(s->hosts);
   free(s->meta);
   free(s->ranges);
-  free(s->code);
-  free(s->attempts);
-  free(s->rtt);
-  free(s->sport);
   free(s->queue);
-  free(s->slots);
-  free(s->free_slots);
   free(s->local);
+  if (s->workers)
+    for (int t = 0; t < s->nthreads; t++) {
+      free(s->workers[t].slots);
+      free(s->workers[t].free_slots);
+    }
+  free(s->workers);
+  pthread_mutex_destroy(&s->mu);
+  pthread_cond_destroy(&s->wake);
   free(s);
 }
 
@@ -453,17 +585,10 @@ static void complete(napi_env env, napi_status status, void* data) {
     napi_create_error(env, NULL, msg, &err);
     napi_reject_deferred(env, s->deferred, err);
   } else {
-    napi_value out;
-    napi_create_object(env, &out);
-    size_t n = (size_t)s->njobs;
-    napi_set_named_property(env, out, "code", typed(env, napi_int32_array, s->code, n, 4));
-    napi_set_named_property(env, out, "attempts", typed(env, napi_int32_array, s->attempts, n, 4));
-    napi_set_named_property(env, out, "rtt", typed(env, napi_float64_array, s->rtt, n, 8));
-    napi_set_named_property(env, out, "sport", typed(env, napi_int32_array, s->sport, n, 4));
-    napi_set_named_property(env, out, "stats", typed(env, napi_float64_array, s->stats, 6, 8));
-    napi_resolve_deferred(env, s->deferred, out);
+    napi_resolve_deferred(env, s->deferred, typed(env, napi_float64_array, s->stats, 6, 8));
   }
   napi_delete_async_work(env, s->work);
+  napi_delete_reference(env, s->out_ref);
   free_sweep(s);
 }
 
@@ -491,12 +616,48 @@ static int copy_int32(napi_env env, napi_value v, int32_t** out, size_t* n) {
   return 1;
 }
 
+/* One of `out`'s typed arrays, of its type and at least `n` entries, into *data (NULL when empty). */
+static int out_array(napi_env env, napi_value out, uint32_t k, napi_typedarray_type want, size_t n, void* data) {
+  napi_value v;
+  napi_typedarray_type type;
+  size_t len;
+  return napi_get_element(env, out, k, &v) == napi_ok &&
+         napi_get_typedarray_info(env, v, &type, &len, (void**)data, NULL, NULL) == napi_ok && type == want &&
+         len >= n;
+}
+
+/* out: [code, attempts, order: Int32Array, rtt: Float64Array, sport: Int32Array], njobs each. */
+static int out_arrays(napi_env env, napi_value out, sweep_t* s) {
+  size_t n = (size_t)s->njobs;
+  if (!out_array(env, out, 0, napi_int32_array, n, &s->code) ||
+      !out_array(env, out, 1, napi_int32_array, n, &s->attempts) ||
+      !out_array(env, out, 2, napi_int32_array, n, &s->order) ||
+      !out_array(env, out, 3, napi_float64_array, n, &s->rtt) ||
+      !out_array(env, out, 4, napi_int32_array, n, &s->sport))
+    return throw_type(env, "native sweep: out must be [code, attempts, order, rtt, sport] typed arrays of njobs");
+  return napi_create_reference(env, out, 1, &s->out_ref) == napi_ok;
+}
+
+/*
+ * Workers (threads, each with its own epoll set) sharing the one queue, window and RTO: a port's
+ * outcome does not depend on which one tried it. `wanted` (opts[5], PORTMATRIX_SWEEP_THREADS) > 0
+ * says how many; else one per processor, at most MAX_THREADS, and one for a sweep too small to
+ * gain from more.
+ */
+static int sweep_threads(int njobs, double wanted) {
+  if (wanted >= 1) return wanted > MAX_THREADS ? MAX_THREADS : (int)wanted;
+  if (njobs < MIN_JOBS_PER_THREAD * 2) return 1;
+  cpu_set_t set;
+  int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+  return cpus < 2 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (int)cpus;
+}
+
 static napi_value sweep(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 6;
+  napi_value argv[6];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 4) {
-    throw_type(env, "native sweep: sweep(hosts, meta, ranges, opts, progress?)");
+  if (argc < 6) {
+    throw_type(env, "native sweep: sweep(hosts, meta, ranges, opts, progress, out)");
     return NULL;
   }
   sweep_t* s = calloc(1, sizeof *s);
@@ -568,23 +729,33 @@ static napi_value sweep(napi_env env, napi_callback_info info) {
     }
   }
   size_t n = (size_t)(s->njobs ? s->njobs : 1);
-  s->code = calloc(n, 4);
-  s->attempts = calloc(n, 4);
-  s->rtt = calloc(n, 8);
-  s->sport = calloc(n, 4);
+  if (!out_arrays(env, argv[5], s)) {
+    free_sweep(s);
+    return NULL;
+  }
   s->local = calloc(n, sizeof(local_state_t));
   double lim = s->max_in_flight < 1 ? 1 : s->max_in_flight;
   s->limit = lim > 1e9 ? 1000000000 : (int)lim;
-  /* Every slot the window can hold: the limit only falls, a put-back attempt holds none. */
-  s->nslots = s->limit < s->njobs ? s->limit : s->njobs;
-  if (s->nslots < 1) s->nslots = 1;
-  s->slots = malloc((size_t)s->nslots * sizeof(slot_t));
-  s->free_slots = malloc((size_t)s->nslots * sizeof(int));
-  for (int k = 0; k < s->nslots; k++) {
-    s->slots[k].fd = -1;
-    s->free_slots[k] = s->nslots - 1 - k;
+  s->nthreads = sweep_threads(s->njobs, nopts >= 6 ? opts[5] : 0);
+  s->workers = calloc((size_t)s->nthreads, sizeof(worker_t));
+  pthread_mutex_init(&s->mu, NULL);
+  pthread_cond_init(&s->wake, NULL);
+  /* Every slot the window can hold, in each worker: the limit only falls, a put-back attempt
+     holds none, and one worker may hold the whole window. */
+  int nslots = s->limit < s->njobs ? s->limit : s->njobs;
+  if (nslots < 1) nslots = 1;
+  for (int t = 0; t < s->nthreads; t++) {
+    worker_t* w = &s->workers[t];
+    w->s = s;
+    w->nslots = nslots;
+    w->slots = malloc((size_t)nslots * sizeof(slot_t));
+    w->free_slots = malloc((size_t)nslots * sizeof(int));
+    for (int k = 0; k < nslots; k++) {
+      w->slots[k].fd = -1;
+      w->free_slots[k] = nslots - 1 - k;
+    }
+    w->nfree = nslots;
   }
-  s->nfree = s->nslots;
   /* The JS sweep's shuffle, bit for bit (xorshift32 over the same seed). */
   s->qcap = s->njobs + 64;
   s->queue = malloc((size_t)s->qcap * sizeof(item_t));
@@ -604,7 +775,7 @@ static napi_value sweep(napi_env env, napi_callback_info info) {
   napi_value promise, name;
   napi_create_promise(env, &s->deferred, &promise);
   napi_valuetype cbt = napi_undefined;
-  if (argc >= 5) napi_typeof(env, argv[4], &cbt);
+  napi_typeof(env, argv[4], &cbt);
   napi_create_string_utf8(env, "portmatrix-sweep", NAPI_AUTO_LENGTH, &name);
   if (cbt == napi_function)
     napi_create_threadsafe_function(env, argv[4], NULL, name, 0, 1, NULL, NULL, NULL, call_progress, &s->tsfn);

@@ -16,6 +16,7 @@ import {
 } from "../probe/result.js";
 import { serviceLabel } from "../listen/plan.js";
 import { sweepTcp, type SweepJob, type SweepOutcome, type SweepStats } from "./sweep.js";
+import { sweepKind } from "./sweep-native.js";
 import type { probeUdp as ProbeUdp, UdpAnswer, UdpJob } from "./udp.js";
 import { missingNames } from "../probe/cert-names.js";
 
@@ -155,19 +156,20 @@ export function planPorts(plan: ProbePlan, transport: "tcp" | "udp"): number {
  */
 export const IPV6_CONFIRM_MS = 1300;
 
+/** The confirm pass over `sweep` (outcomes replaced, tries added); the indices of the jobs it tried again. */
 async function confirmIpv6(
   jobs: readonly SweepJob[],
   sweep: { outcomes: SweepOutcome[]; stats: SweepStats },
   s: ProbeSettings,
-): Promise<void> {
-  if (s.timeoutMs >= IPV6_CONFIRM_MS) return;
+): Promise<number[]> {
+  if (s.timeoutMs >= IPV6_CONFIRM_MS) return [];
   // A plain loop: 10,000 IPv4 ports cost no object each here (issue 21).
   const silent: Array<{ j: SweepJob; i: number }> = [];
   for (let i = 0; i < jobs.length; i++) {
     const j = jobs[i]!;
     if (j.host.includes(":") && isSilent(sweep.outcomes[i]!.code)) silent.push({ j, i });
   }
-  if (silent.length === 0) return;
+  if (silent.length === 0) return [];
   const again = await sweepTcp(
     silent.map(({ j }) => j),
     {
@@ -185,6 +187,7 @@ async function confirmIpv6(
     if (!isSilent(o.code)) sweep.outcomes[i] = { ...o, attempts: before.attempts + o.attempts };
     else before.attempts += o.attempts;
   });
+  return silent.map(({ i }) => i);
 }
 
 const isSilent = (code: string | undefined): boolean => code === "timeout" || code === "ETIMEDOUT";
@@ -277,6 +280,48 @@ async function confirmRateLimited(
   return out;
 }
 
+/**
+ * One result per TCP job, its outcome fields still to be filled (state, ok, reason, detail; then
+ * sourcePort and rttMs where there are: keys in the contract's order, as JSON prints them). One
+ * object literal per port, no spreads (issue 21); two literals so that `origin` keeps its place
+ * after `flow` only where the flow has one.
+ */
+function tcpResults(jobs: readonly SweepJob[], targets: readonly ProbeTarget[]): ProbeResultT[] {
+  const results: ProbeResultT[] = new Array(jobs.length);
+  for (let i = 0; i < jobs.length; i++) {
+    const t = targets[i]!;
+    const port = jobs[i]!.port;
+    results[i] =
+      t.origin === undefined
+        ? {
+            flow: t.flow,
+            to: t.to,
+            target: t.address,
+            transport: "tcp",
+            port,
+            state: "filtered",
+            expected: "open",
+            ok: false,
+            reason: "",
+            detail: "",
+          }
+        : {
+            flow: t.flow,
+            origin: t.origin,
+            to: t.to,
+            target: t.address,
+            transport: "tcp",
+            port,
+            state: "filtered",
+            expected: "open",
+            ok: false,
+            reason: "",
+            detail: "",
+          };
+  }
+  return results;
+}
+
 /** The wait of one paced re-probe: a port unreachable comes back within a round trip when sent. */
 const UDP_CONFIRM_WAIT_MS = 250;
 
@@ -354,7 +399,24 @@ export async function runProbe(
     await Promise.all(workers);
   })();
 
-  const sweep = await sweepTcp(tcpJobs, {
+  // The C sweep runs on threads of its own and leaves this one idle: the results' objects are made
+  // while it runs, and each is given its outcome as the sweep says the port's is final (issue 21:
+  // 10,002 results were most of the time between the sweep's end and the JSON). The JS sweep needs
+  // this thread: its results are made before it.
+  const offThread = sweepKind(tcpJobs) === "native";
+  let results: ProbeResultT[] = offThread ? [] : tcpResults(tcpJobs, tcpTargets);
+  const fill = (i: number, o: SweepOutcome): void => {
+    const r = results[i]!;
+    const { state, reason } = tcpOutcome(o.code);
+    const ok = state === "open";
+    r.state = state;
+    r.ok = ok;
+    r.reason = reason;
+    r.detail = ok ? "accepted" : o.attempts > 1 ? `${reason} after ${o.attempts} tries` : reason;
+    if (o.sourcePort !== undefined) r.sourcePort = o.sourcePort;
+    if (o.rttMs !== undefined) r.rttMs = o.rttMs;
+  };
+  const sweeping = sweepTcp(tcpJobs, {
     maxInFlight: s.maxInFlight,
     rate: s.rate,
     initialTimeoutMs: s.timeoutMs,
@@ -364,55 +426,21 @@ export async function runProbe(
       tcpDone = d;
       progress();
     },
+    onOutcome: fill,
   });
+  // Synchronous, before the first outcome can arrive (through the event loop).
+  if (offThread) results = tcpResults(tcpJobs, tcpTargets);
+  const sweep = await sweeping;
 
-  await confirmIpv6(tcpJobs, sweep, s);
+  // IPv6 ports the confirm pass tried again: their outcome (or their tries) changed.
+  for (const i of await confirmIpv6(tcpJobs, sweep, s)) fill(i, sweep.outcomes[i]!);
 
-  const results: ProbeResultT[] = new Array(tcpJobs.length);
   const deep: Array<Promise<void>> = [];
-  // A plain loop and one object literal per port, no spreads (issue 21: 10,002 ports' results are
-  // most of the time between the sweep's end and exit). Keys in the contract's order.
-  for (let i = 0; i < tcpJobs.length; i++) {
-    const t = tcpTargets[i]!;
-    const port = tcpJobs[i]!.port;
-    const o = sweep.outcomes[i]!;
-    const { state, reason } = tcpOutcome(o.code);
-    const ok = state === "open";
-    const detail = ok ? "accepted" : o.attempts > 1 ? `${reason} after ${o.attempts} tries` : reason;
-    // Two literals, not a spread per port (10,000 of them): `origin` keeps its place after
-    // `flow` in the JSON contract only where the flow has one.
-    const r: ProbeResultT =
-      t.origin === undefined
-        ? {
-            flow: t.flow,
-            to: t.to,
-            target: t.address,
-            transport: "tcp",
-            port,
-            state,
-            expected: "open",
-            ok,
-            reason,
-            detail,
-          }
-        : {
-            flow: t.flow,
-            origin: t.origin,
-            to: t.to,
-            target: t.address,
-            transport: "tcp",
-            port,
-            state,
-            expected: "open",
-            ok,
-            reason,
-            detail,
-          };
-    if (o.sourcePort !== undefined) r.sourcePort = o.sourcePort;
-    if (o.rttMs !== undefined) r.rttMs = o.rttMs;
-    results[i] = r;
-    if (ok && DEEP.has(t.service.kind)) deep.push(deepProbe(plan, t, r, s));
-  }
+  if (tcpTargets.length > 0 && plan.targets.some((t) => t.transport === "tcp" && DEEP.has(t.service.kind)))
+    for (let i = 0; i < results.length; i++) {
+      const t = tcpTargets[i]!;
+      if (results[i]!.ok && DEEP.has(t.service.kind)) deep.push(deepProbe(plan, t, results[i]!, s));
+    }
   // Deep probes are few (the service ports): at most 16 at a time is plenty.
   for (let k = 0; k < deep.length; k += 16) await Promise.all(deep.slice(k, k + 16));
 

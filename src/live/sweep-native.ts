@@ -21,14 +21,9 @@ interface Addon {
     meta: Int32Array,
     ranges: Int32Array,
     opts: Float64Array,
-    progress?: (done: number) => void,
-  ): Promise<{
-    code: Int32Array;
-    attempts: Int32Array;
-    rtt: Float64Array;
-    sport: Int32Array;
-    stats: Float64Array;
-  }>;
+    progress: ((done: number) => void) | undefined,
+    out: [code: Int32Array, attempts: Int32Array, order: Int32Array, rtt: Float64Array, sport: Int32Array],
+  ): Promise<Float64Array>;
 }
 
 export const NATIVE_SWEEP_PATH = join(PACKAGE_ROOT, "native", "sweep", "build", "Release", "sweep.node");
@@ -61,11 +56,16 @@ export function sweepKind(jobs: readonly SweepJob[]): "js" | "native" {
   return nativeSweep().addon && allLiteral(jobs) ? "native" : "js";
 }
 
+/** Job lists allLiteral has passed. */
+const literalJobs = new WeakSet<readonly SweepJob[]>();
+
 /**
  * The addon takes IP literals only (no names to resolve, no IPv6 zone), a local address of the
  * host's family; the JS sweep does the rest. Each distinct pair is checked once.
  */
 function allLiteral(jobs: readonly SweepJob[]): boolean {
+  // One probe asks for the same jobs up to three times (its own choice, sweepTcp's, the marshalling).
+  if (literalJobs.has(jobs)) return true;
   const seen = new Set<string>();
   let last: SweepJob | undefined;
   for (const j of jobs) {
@@ -80,7 +80,20 @@ function allLiteral(jobs: readonly SweepJob[]): boolean {
     if (j.localAddress !== undefined && (isIP(j.localAddress) !== family || j.localAddress.includes("%")))
       return false;
   }
+  literalJobs.add(jobs);
   return true;
+}
+
+/**
+ * PORTMATRIX_SWEEP_THREADS: how many threads the C sweep runs (1 or 2; they share one queue, window
+ * and RTO, so a port's outcome does not depend on it). Unset: one per processor, at most two, and one
+ * for fewer than 1,024 jobs (sweep.c's sweep_threads).
+ */
+function sweepThreads(): number {
+  const v = process.env.PORTMATRIX_SWEEP_THREADS;
+  if (v === undefined || v === "") return 0;
+  if (v !== "1" && v !== "2") throw new Error(`PORTMATRIX_SWEEP_THREADS=${v}: expected 1 or 2`);
+  return Number(v);
 }
 
 /** errno → Node's code name (os.constants.errno; the first name of a number, as libuv's). */
@@ -147,31 +160,59 @@ export async function sweepTcpNative(
       else meta[m + 5] = st;
     }
   }
-  const opts = new Float64Array([o.maxInFlight, o.rate, o.initialTimeoutMs, o.minTimeoutMs, o.retries]);
+  const opts = new Float64Array([
+    o.maxInFlight,
+    o.rate,
+    o.initialTimeoutMs,
+    o.minTimeoutMs,
+    o.retries,
+    sweepThreads(),
+  ]);
+  // The addon writes each job's outcome into these as it ends; order lists the jobs in the order
+  // they ended. Outcomes are made here as progress calls say how many ended (the JS thread is idle
+  // while the C sweep runs), each handed to onOutcome once; the rest after the sweep.
+  const n = jobs.length;
+  const code = new Int32Array(n);
+  const attempts = new Int32Array(n);
+  const order = new Int32Array(n);
+  const rtt = new Float64Array(n);
+  const sport = new Int32Array(n);
+  const outcomes: SweepOutcome[] = new Array(n);
+  let taken = 0;
+  const take = (upTo: number): void => {
+    for (; taken < upTo; taken++) {
+      const i = order[taken]!;
+      const c = code[i]!;
+      const out: SweepOutcome = {
+        code: c === 0 ? undefined : c === -1 ? "timeout" : errnoName(c),
+        attempts: attempts[i]!,
+      };
+      if (c !== -1) out.rttMs = rtt[i]!;
+      if (sport[i]! >= 0) out.sourcePort = sport[i]!;
+      outcomes[i] = out;
+      o.onOutcome?.(i, out);
+    }
+  };
   let reported = 0;
-  const progress = o.onProgress
-    ? (done: number): void => {
-        if (done <= reported) return;
-        reported = done;
-        o.onProgress!(done, jobs.length);
-      }
-    : undefined;
-  const r = await addon.sweep(hosts, meta, new Int32Array(ranges), opts, progress);
+  let over = false;
+  const progress = (done: number): void => {
+    // A call still queued behind the sweep's end changes nothing: every outcome was taken then.
+    if (over || done <= reported) return;
+    reported = done;
+    take(done);
+    o.onProgress?.(done, n);
+  };
+  const s = await addon.sweep(hosts, meta, new Int32Array(ranges), opts, progress, [
+    code,
+    attempts,
+    order,
+    rtt,
+    sport,
+  ]);
+  take(n);
+  over = true;
   // The last progress call may still be queued behind the result: say the end here, once.
-  if (progress && jobs.length > 0) progress(jobs.length);
-  const outcomes: SweepOutcome[] = new Array(jobs.length);
-  const { code, attempts, rtt, sport } = r;
-  for (let i = 0; i < jobs.length; i++) {
-    const c = code[i]!;
-    const out: SweepOutcome = {
-      code: c === 0 ? undefined : c === -1 ? "timeout" : errnoName(c),
-      attempts: attempts[i]!,
-    };
-    if (c !== -1) out.rttMs = rtt[i]!;
-    if (sport[i]! >= 0) out.sourcePort = sport[i]!;
-    outcomes[i] = out;
-  }
-  const s = r.stats;
+  if (o.onProgress && n > 0 && reported < n) o.onProgress(n, n);
   return {
     outcomes,
     stats: {

@@ -43,6 +43,11 @@ export interface SweepOptions {
   minTimeoutMs: number;
   retries: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Each job's outcome once it is final (job index, the outcome also in `outcomes` then), once per
+   * job, before the sweep's promise resolves: a caller can use it while the sweep runs.
+   */
+  onOutcome?: (i: number, outcome: SweepOutcome) => void;
 }
 
 export interface SweepOutcome {
@@ -260,6 +265,7 @@ export function sweepTcpJs(
           if (lp !== undefined) out.sourcePort = lp;
           outcomes[i] = out;
           done++;
+          o.onOutcome?.(i, out);
           o.onProgress?.(done, jobs.length);
         }
         schedulePump();

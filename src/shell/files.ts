@@ -10,7 +10,6 @@ import {
   renameSync,
   rmSync,
   statSync,
-  writeFileSync,
   writeSync,
 } from "node:fs";
 import { dirname, basename, join } from "node:path";
@@ -270,6 +269,37 @@ function writeInPlace(path: string, text: string): void {
   }
 }
 
+/** Characters written at a time by writeNewFile. */
+const WRITE_SLICE = 1 << 18;
+
+/**
+ * `text` into a new file, a slice at a time: Node encodes each into a buffer it frees (and malloc
+ * hands back) at once, where writeFileSync makes one buffer of the whole text, every page of it
+ * new (3 MB of probe JSON: ~1.5 ms less, issue 21). A slice never ends between the two halves of a
+ * surrogate pair (each is encoded on its own); a short write (a full disk) goes on from the byte
+ * where it stopped.
+ */
+function writeNewFile(path: string, text: string, mode: number): void {
+  const fd = openSync(path, "w", mode);
+  try {
+    for (let from = 0; from < text.length;) {
+      let to = Math.min(text.length, from + WRITE_SLICE);
+      const last = text.charCodeAt(to - 1);
+      if (to < text.length && last >= 0xd800 && last <= 0xdbff) to--;
+      const part = from === 0 && to === text.length ? text : text.slice(from, to);
+      const written = writeSync(fd, part);
+      // ASCII: bytes = characters; else (rarely worth the count) its UTF-8 length.
+      if (written !== part.length && written !== Buffer.byteLength(part)) {
+        const buf = Buffer.from(part, "utf8");
+        for (let off = written; off < buf.length;) off += writeSync(fd, buf, off);
+      }
+      from = to;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Writes all files or none: each regular file goes to a temporary name first; devices are written
  * once every temporary file is in place, and renames happen only after all of that succeeded. A
@@ -290,7 +320,7 @@ export function writeFilesAtomic(files: ReadonlyArray<{ path: string; text: stri
         continue;
       }
       const tmp = join(dirname(out.path), `.${basename(out.path)}.${process.pid}.tmp`);
-      writeFileSync(tmp, f.text, { mode: f.mode ?? 0o666 });
+      writeNewFile(tmp, f.text, f.mode ?? 0o666);
       temps.push({ tmp, path: out.path });
     }
     for (const d of devices) {
