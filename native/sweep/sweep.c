@@ -47,7 +47,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
