@@ -20,7 +20,7 @@
  * zod's 60 non-English locales are left out (see zodEnglishOnly).
  */
 import { build } from "esbuild";
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -28,7 +28,6 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = join(root, "dist/src/cli");
-const bundle = join(outdir, "portmatrix.cjs");
 
 /**
  * zod re-exports its 60 locales as one namespace (`z.locales`), which a bundler cannot shake out of
@@ -53,29 +52,80 @@ const zodEnglishOnly = {
   },
 };
 
+/**
+ * The bundles and what warms each one's code cache (the command lines run at build time, from the
+ * package root; `DIR` is a scratch folder). "all" (portmatrix.cjs) runs help, no command and unknown
+ * names; "version" `--version` alone; every other one the commands of one src/cli/<file>.ts
+ * (src/cli/command-files.ts). Commands that need root, the network or a browser only show their
+ * help here: their run's code compiles when it runs, as it did before.
+ */
+const helpOf = (names) => names.map((n) => [n, "--help"]);
+const WARM_UP = {
+  all: [["--help"]],
+  version: [["--version"]],
+  show: [
+    ...helpOf(["profiles", "show"]),
+    ["profiles", "--format", "json"],
+    ["profiles"],
+    ["show", "lync2013-public-im"],
+    ["show", "-t", "examples/seed-perimeter.yaml", "--format", "json"],
+  ],
+  compile: [["compile", "--help"], ["compile", "-t", "examples/seed-perimeter.yaml", "--target", "all", "-o", "DIR"]],
+  audit: [
+    ["audit", "--help"],
+    ["audit", "-t", "examples/legacy/host-topology.yaml", "-r", "examples/legacy/edge-nftables.nft"],
+    ["audit", "-t", "examples/legacy/host-topology.yaml", "-r", "examples/legacy/edge-iptables.rules", "--format", "json"],
+  ],
+  schemas: [["schemas", "--help"], ["schemas"]],
+};
+
+/** The whole CLI, or (`only`) the CLI with one command file: the others' import() a stand-in. */
+const onlyCommandFile = (only, files) => ({
+  name: "only-command-file",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
+      const name = args.path.slice(2, -3);
+      return /[\\/]src[\\/]cli[\\/]commands\.ts$/.test(args.importer) && files.includes(name) && name !== only
+        ? { path: name, namespace: "left-out" }
+        : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: "left-out" }, (args) => ({
+      contents: `throw new Error("src/cli/${args.path}.ts is not in the bundle made for ${only}");`,
+      loader: "js",
+    }));
+  },
+});
+
 async function main() {
-  rmSync(`${bundle}.cache`, { force: true });
-  await build({
-    absWorkingDir: root,
-    entryPoints: ["src/cli/main.ts"],
-    outfile: bundle,
-    bundle: true,
-    format: "cjs",
-    platform: "node",
-    target: "node20",
-    external: ["better-sqlite3", "elkjs", "@peculiar/x509", "reflect-metadata"],
-    // A package's ES module build before its "main" (where it has no "exports" map): a UMD main
-    // (jsonc-parser's) loads its parts with require() calls a bundler cannot follow.
-    mainFields: ["module", "main"],
-    // import.meta.url in a CommonJS script: the bundle's own URL (src/shell/package-root.ts walks
-    // up from it; src/lab/run.ts's "../cli/main.js" from dist/src/cli/ is the entry below).
-    define: { "import.meta.url": "__portmatrixUrl" },
-    banner: { js: 'const __portmatrixUrl = require("node:url").pathToFileURL(__filename).href;' },
-    sourcemap: true,
-    sourcesContent: false,
-    plugins: [zodEnglishOnly],
-    logLevel: "warning",
-  });
+  const { COMMAND_FILES } = await import(pathToFileURL(join(outdir, "command-files.js")).href);
+  const files = COMMAND_FILES.map(([name]) => name);
+  const bundles = ["all", "version", ...files];
+  for (const which of bundles) rmSync(`${bundleOf(which)}.cache`, { force: true });
+  await Promise.all(
+    bundles.map((which) =>
+      build({
+        absWorkingDir: root,
+        entryPoints: ["src/cli/main.ts"],
+        outfile: bundleOf(which),
+        bundle: true,
+        format: "cjs",
+        platform: "node",
+        target: "node20",
+        external: ["better-sqlite3", "elkjs", "@peculiar/x509", "reflect-metadata"],
+        // A package's ES module build before its "main" (where it has no "exports" map): a UMD main
+        // (jsonc-parser's) loads its parts with require() calls a bundler cannot follow.
+        mainFields: ["module", "main"],
+        // import.meta.url in a CommonJS script: the bundle's own URL (src/shell/package-root.ts walks
+        // up from it; src/lab/run.ts's "../cli/main.js" from dist/src/cli/ is the entry below).
+        define: { "import.meta.url": "__portmatrixUrl" },
+        banner: { js: 'const __portmatrixUrl = require("node:url").pathToFileURL(__filename).href;' },
+        sourcemap: true,
+        sourcesContent: false,
+        plugins: [zodEnglishOnly, ...(which === "all" ? [] : [onlyCommandFile(which, files)])],
+        logLevel: "warning",
+      }),
+    ),
+  );
   // The per-module entry (tsc's main.js, which boot.ts replaces), for boot.ts to run when tsc has
   // built after this bundle: src/cli/main.ts alone, its imports left to tsc's files beside it.
   await build({
@@ -101,44 +151,77 @@ async function main() {
     sourcesContent: false,
     logLevel: "warning",
   });
+  // One process per bundle, two at a time (the warm-ups are single-threaded).
+  const queue = [...bundles];
+  const worker = async () => {
+    for (let which = queue.shift(); which !== undefined; which = queue.shift()) await makeCacheOf(which);
+  };
+  await Promise.all([worker(), worker()]);
+}
+
+/** portmatrix.cjs for "all", else portmatrix-<which>.cjs. */
+function bundleOf(which) {
+  return join(outdir, which === "all" ? "portmatrix.cjs" : `portmatrix-${which}.cjs`);
+}
+
+/** Runs this script with --make-cache for one bundle, in a scratch folder of its own. */
+async function makeCacheOf(which) {
   const dir = mkdtempSync(join(tmpdir(), "portmatrix-cache-"));
   try {
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--make-cache", dir], {
-      cwd: root,
-      stdio: ["ignore", "ignore", "pipe"],
-      encoding: "utf8",
+    const r = await new Promise((done) => {
+      const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "--make-cache", which, dir], {
+        cwd: root,
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.setEncoding("utf8").on("data", (s) => (stderr += s));
+      child.on("close", (status) => done({ status, stderr }));
     });
-    if (r.status !== 0 || !existsSync(`${bundle}.cache`))
-      throw new Error(`bundle: making the code cache failed (exit ${r.status}):\n${r.stderr}`);
+    if (r.status !== 0 || !existsSync(`${bundleOf(which)}.cache`))
+      throw new Error(`bundle: making the code cache of ${which} failed (exit ${r.status}):\n${r.stderr}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Runs the bundle's commands in this process, then writes the code V8 compiled for them. */
-async function makeCache(dir) {
+/**
+ * Runs one bundle's warm-up commands in this process, then writes the code V8 compiled for them.
+ * An audit that finds something ends with 1: only a usage or internal error (2, 70) fails the build.
+ */
+async function makeCache(which, dir) {
+  const bundle = bundleOf(which);
   const { compileCli, runCli } = await import(pathToFileURL(join(outdir, "code-cache.js")).href);
+  const { COMMAND_FILES } = await import(pathToFileURL(join(outdir, "command-files.js")).href);
+  const names = COMMAND_FILES.find(([name]) => name === which)?.[1] ?? [];
   const script = compileCli(bundle, false);
-  const runs = [["--help"], ["compile", "-t", "examples/seed-perimeter.yaml", "--target", "all", "-o", dir]];
+  const runs = (WARM_UP[which] ?? helpOf(names)).map((argv) => argv.map((a) => (a === "DIR" ? dir : a)));
+  let failed;
   const next = () => {
+    if (process.exitCode > 1) failed ??= `${JSON.stringify(process.argv.slice(2))} ended with ${process.exitCode}`;
+    process.exitCode = 0;
     const argv = runs.shift();
     if (argv === undefined) return;
     process.argv = [process.execPath, join(outdir, "main.js"), ...argv];
     runCli(script, bundle);
-    // The next command once this one has finished (the loop has nothing left to do).
+    // The next command once this one has finished (the loop has nothing left to do); the
+    // immediate keeps the loop alive for one more turn, so that beforeExit comes again also after
+    // a command that ends in microtasks (help).
     process.once("beforeExit", next);
+    setImmediate(() => {});
   };
-  // At exit, after the last command (beforeExit does not come again when one ends in microtasks).
+  // At exit, after the last command.
   process.once("exit", () => {
-    if (runs.length > 0 || process.exitCode) {
-      process.stderr.write(
-        `bundle: a warm-up command failed (${runs.length} left, exit ${process.exitCode})\n`,
-      );
+    if (process.exitCode > 1) failed ??= `${JSON.stringify(process.argv.slice(2))} ended with ${process.exitCode}`;
+    if (runs.length > 0 || failed !== undefined) {
+      process.stderr.write(`bundle: a warm-up command of ${which} failed (${runs.length} left): ${failed}\n`);
       process.exitCode = 1;
-    } else writeFileSync(`${bundle}.cache`, script.createCachedData());
+    } else {
+      process.exitCode = 0;
+      writeFileSync(`${bundle}.cache`, script.createCachedData());
+    }
   });
   next();
 }
 
-if (process.argv[2] === "--make-cache") await makeCache(process.argv[3]);
+if (process.argv[2] === "--make-cache") await makeCache(process.argv[3], process.argv[4]);
 else await main();
