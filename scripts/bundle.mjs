@@ -21,7 +21,8 @@
  */
 import { build } from "esbuild";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { isDeepStrictEqual } from "node:util";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -96,7 +97,30 @@ const onlyCommandFile = (only, files) => ({
   },
 });
 
+/**
+ * Each built-in profile's YAML parsed (dist/profiles/<id>.json: its text and value), which
+ * src/shell/load.ts takes instead of parsing the same text again at every start. Only where JSON
+ * holds the value exactly (the yaml package could give what JSON cannot: -0, Infinity); any other
+ * profile is parsed at run time, as is every user's file.
+ */
+async function parseProfiles() {
+  const { parseYaml } = await import(pathToFileURL(join(root, "dist/src/model/yaml-source.js")).href);
+  const dir = join(root, "dist/profiles");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(join(root, "profiles")).filter((n) => n.endsWith(".yaml"))) {
+    const id = f.slice(0, -".yaml".length);
+    const text = readFileSync(join(root, "profiles", f), "utf8");
+    const { source } = parseYaml(`profiles/${f}`, text);
+    if (source === undefined) continue;
+    const json = JSON.stringify({ text, value: source.value });
+    if (!isDeepStrictEqual(JSON.parse(json).value, source.value)) continue;
+    writeFileSync(join(dir, `${id}.json`), json);
+  }
+}
+
 async function main() {
+  await parseProfiles();
   const { COMMAND_FILES } = await import(pathToFileURL(join(outdir, "command-files.js")).href);
   const files = COMMAND_FILES.map(([name]) => name);
   const bundles = ["all", "version", ...files];
