@@ -21,7 +21,15 @@
  */
 import { build } from "esbuild";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -71,11 +79,22 @@ const WARM_UP = {
     ["show", "lync2013-public-im"],
     ["show", "-t", "examples/seed-perimeter.yaml", "--format", "json"],
   ],
-  compile: [["compile", "--help"], ["compile", "-t", "examples/seed-perimeter.yaml", "--target", "all", "-o", "DIR"]],
+  compile: [
+    ["compile", "--help"],
+    ["compile", "-t", "examples/seed-perimeter.yaml", "--target", "all", "-o", "DIR"],
+  ],
   audit: [
     ["audit", "--help"],
     ["audit", "-t", "examples/legacy/host-topology.yaml", "-r", "examples/legacy/edge-nftables.nft"],
-    ["audit", "-t", "examples/legacy/host-topology.yaml", "-r", "examples/legacy/edge-iptables.rules", "--format", "json"],
+    [
+      "audit",
+      "-t",
+      "examples/legacy/host-topology.yaml",
+      "-r",
+      "examples/legacy/edge-iptables.rules",
+      "--format",
+      "json",
+    ],
   ],
   schemas: [["schemas", "--help"], ["schemas"]],
 };
@@ -221,7 +240,8 @@ async function makeCache(which, dir) {
   const runs = (WARM_UP[which] ?? helpOf(names)).map((argv) => argv.map((a) => (a === "DIR" ? dir : a)));
   let failed;
   const next = () => {
-    if (process.exitCode > 1) failed ??= `${JSON.stringify(process.argv.slice(2))} ended with ${process.exitCode}`;
+    if (process.exitCode > 1)
+      failed ??= `${JSON.stringify(process.argv.slice(2))} ended with ${process.exitCode}`;
     process.exitCode = 0;
     const argv = runs.shift();
     if (argv === undefined) return;
@@ -235,7 +255,8 @@ async function makeCache(which, dir) {
   };
   // At exit, after the last command.
   process.once("exit", () => {
-    if (process.exitCode > 1) failed ??= `${JSON.stringify(process.argv.slice(2))} ended with ${process.exitCode}`;
+    if (process.exitCode > 1)
+      failed ??= `${JSON.stringify(process.argv.slice(2))} ended with ${process.exitCode}`;
     if (runs.length > 0 || failed !== undefined) {
       process.stderr.write(`bundle: a warm-up command of ${which} failed (${runs.length} left): ${failed}\n`);
       process.exitCode = 1;

@@ -36,5 +36,6 @@ export async function registerCommands(
 ): Promise<void> {
   const file = commandFileOf(args);
   if (file === "version") return;
-  for (const f of file === "all" ? COMMAND_FILES.map(([name]) => name) : [file]) (await LOAD[f]())(program, run);
+  for (const f of file === "all" ? COMMAND_FILES.map(([name]) => name) : [file])
+    (await LOAD[f]())(program, run);
 }

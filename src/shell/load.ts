@@ -61,7 +61,8 @@ function readProfileSource(ref: string, baseDir: string, chain: readonly string[
   const read = readText(path, INPUT_LIMITS.matrix);
   if (!read.ok) return { ok: false, diagnostics: [read.diagnostic] };
   const file = looksLikePath ? ref : `profiles/${ref}.yaml`;
-  const { source, diagnostics } = (!looksLikePath && parsedAtBuild(ref, file, read.text)) || parseYaml(file, read.text);
+  const { source, diagnostics } =
+    (!looksLikePath && parsedAtBuild(ref, file, read.text)) || parseYaml(file, read.text);
   if (!source) return { ok: false, diagnostics };
   const doc = source.value as Record<string, unknown> | null;
   // A topology given where a profile goes: say so, instead of listing every profile key it lacks.
@@ -108,7 +109,11 @@ export const PARSED_PROFILES_DIR = join(PACKAGE_ROOT, "dist", "profiles");
  * start (issue 21). Positions, needed only for a diagnostic, come from parsing the text then.
  * Anything else (no such file, another text, unreadable) is undefined: the YAML is parsed as ever.
  */
-function parsedAtBuild(id: string, file: string, text: string): { source: YamlSource; diagnostics: [] } | undefined {
+function parsedAtBuild(
+  id: string,
+  file: string,
+  text: string,
+): { source: YamlSource; diagnostics: [] } | undefined {
   let parsed: { text?: unknown; value?: unknown };
   try {
     parsed = JSON.parse(readFileSync(join(PARSED_PROFILES_DIR, `${id}.json`), "utf8")) as typeof parsed;
