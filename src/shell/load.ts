@@ -83,19 +83,21 @@ function readProfileSource(ref: string, baseDir: string, chain: readonly string[
     };
   const base = doc !== null && typeof doc === "object" ? doc.extends : undefined;
   if (typeof base !== "string") return { ok: true, value: source, diagnostics };
-  const at = source.positionOf(["extends"]);
+  // Where `extends` is, only when a diagnostic needs it (a position can cost a parse: parsedAtBuild).
+  const at = () => source.positionOf(["extends"]);
   if (chain.includes(path))
     return {
       ok: false,
       diagnostics: [
         diag("extends-loop", "error", `${ref} extends itself through ${base}`, {
-          at,
+          at: at(),
           expected: "a chain of extends that ends in a profile without extends",
         }),
       ],
     };
   const parent = readProfileSource(base, dirname(path), [...chain, path]);
-  if (!parent.ok) return { ok: false, diagnostics: parent.diagnostics.map((d) => (d.at ? d : { ...d, at })) };
+  if (!parent.ok)
+    return { ok: false, diagnostics: parent.diagnostics.map((d) => (d.at ? d : { ...d, at: at() })) };
   const merged = mergeExtends(parent.value, source);
   return { ok: true, value: merged.source, diagnostics: [...parent.diagnostics, ...merged.diagnostics] };
 }
