@@ -138,6 +138,24 @@ async function parseProfiles() {
   }
 }
 
+/**
+ * commander requires node:child_process when it loads, for executable subcommands (`git-style`
+ * commands in files of their own), which portmatrix has none of; child_process brings net, dgram
+ * and streams with it, ~1.5 ms of every start. Here it is required when commander would spawn.
+ */
+const commanderSpawnOnUse = {
+  name: "commander-spawn-on-use",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      const eager = "const childProcess = require('node:child_process');";
+      if (!text.includes(eager)) throw new Error(`bundle: ${args.path} no longer has ${eager}`);
+      const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
+      return { contents: text.replace(eager, lazy), loader: "js" };
+    });
+  },
+};
+
 async function main() {
   await parseProfiles();
   const { COMMAND_FILES } = await import(pathToFileURL(join(outdir, "command-files.js")).href);
@@ -164,7 +182,11 @@ async function main() {
         banner: { js: 'const __portmatrixUrl = require("node:url").pathToFileURL(__filename).href;' },
         sourcemap: true,
         sourcesContent: false,
-        plugins: [zodEnglishOnly, ...(which === "all" ? [] : [onlyCommandFile(which, files)])],
+        plugins: [
+          zodEnglishOnly,
+          commanderSpawnOnUse,
+          ...(which === "all" ? [] : [onlyCommandFile(which, files)]),
+        ],
         logLevel: "warning",
       }),
     ),
