@@ -9,14 +9,8 @@ import { EXIT, InputError, printDiagnostics } from "./io.js";
 import { registerCommands } from "./commands.js";
 import { VERSION } from "../shell/package-root.js";
 import { diag } from "../diag/diagnostic.js";
-import { config as zodConfig } from "zod";
 
 let exitCode: number = EXIT.ok;
-
-// A command validates a profile and a topology once each: building zod's compiled parsers (a
-// new Function per object schema) costs more than they save in one run (issue 21: compile of the
-// seed host, 3 % fewer instructions, callgrind). Same results either way.
-zodConfig({ jitless: true });
 
 // `portmatrix show | head`: a closed pipe ends output quietly, as for any Unix tool.
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {
