@@ -1,21 +1,26 @@
 #!/usr/bin/env node
 /**
- * The shipped CLI as one script with a V8 code cache (issue 21: start-up ≤ 0.1 s). `npm run build`
- * runs tsc first (types, and the per-module dist/ the tests import), then this:
+ * The shipped CLI as CommonJS scripts with V8 code caches (issue 21: start-up ≤ 0.1 s). `npm run
+ * build` runs tsc first (types, and the per-module dist/ the tests import), then this:
  *
- * 1. esbuild bundles src/cli/main.ts and all it imports into dist/src/cli/portmatrix.cjs, one
- *    CommonJS script: V8 can cache the code of a script (vm.Script cachedData), and Node 20 has no
- *    cache for ES modules (module.enableCompileCache is Node ≥ 22.1). Commands stay lazy: a module
- *    reached by import() (each command's file in src/cli/commands.ts, and what only it needs) runs
- *    when that command runs. Left out of the bundle and loaded from node_modules by the commands
+ * 0. Each built-in profile's YAML parsed into dist/profiles/<id>.json (parseProfiles).
+ * 1. esbuild bundles src/cli/main.ts and what it imports into dist/src/cli/: portmatrix.cjs (the
+ *    whole CLI: help, no command, unknown names), portmatrix-version.cjs (`--version` alone: no
+ *    command file) and portmatrix-<file>.cjs for each command file of src/cli/command-files.ts
+ *    (that file alone: onlyCommandFile), so a command deserialises and runs only its own code.
+ *    CommonJS scripts: V8 can cache the code of a script (vm.Script cachedData), and Node 20 has no
+ *    cache for ES modules (module.enableCompileCache is Node ≥ 22.1). Modules stay lazy: one
+ *    reached by import() (what a command does, src/cli/<file>-run.ts, and what only it needs) runs
+ *    when that command runs. Left out of the bundles and loaded from node_modules by the commands
  *    that need them: better-sqlite3 (native), elkjs (3.4 MB), @peculiar/x509 and reflect-metadata.
  * 2. src/cli/boot.ts becomes dist/src/cli/main.js, over tsc's file of that name (kept as
  *    main.tsc.js), so every caller (package.json bin, the tests, the lab's child processes via
- *    src/lab/run.ts, README commands) runs the bundle. After `npx tsc` alone the bundle may be
- *    older than the code: boot.ts then runs tsc's per-module CLI instead (slower start, same code).
- * 3. The code cache: this script runs itself with --make-cache, which runs the bundled CLI twice in
- *    one process (`--help`, loading every command, then `compile --target all` on the seed) and
- *    writes what V8 compiled to portmatrix.cjs.cache.
+ *    src/lab/run.ts, README commands) runs a bundle; it picks the bundle from argv. After `npx tsc`
+ *    alone the bundles may be older than the code: boot.ts then runs tsc's per-module CLI instead
+ *    (slower start, same code).
+ * 3. The code caches: this script runs itself with --make-cache for each bundle, which runs that
+ *    bundle's warm-up commands (WARM_UP: help, and real runs on the examples where they need
+ *    neither root nor the network) in one process and writes what V8 compiled to <bundle>.cache.
  * Source maps without the sources' text; src/cli/stack.ts maps an internal error's trace with them.
  * zod's 60 non-English locales are left out (see zodEnglishOnly).
  */
