@@ -187,6 +187,10 @@ async function main() {
         banner: { js: 'const __portmatrixUrl = require("node:url").pathToFileURL(__filename).href;' },
         sourcemap: true,
         sourcesContent: false,
+        // A third less text for V8 to read and scan for the functions the cache lacks (audit of
+        // the legacy example: 2.4 % fewer instructions); names are kept, traces map through the map.
+        minifyWhitespace: true,
+        minifySyntax: true,
         plugins: [
           zodEnglishOnly,
           commanderSpawnOnUse,
