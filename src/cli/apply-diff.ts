@@ -7,7 +7,7 @@ import { audit } from "../audit/audit.js";
 import { InputError } from "../diag/diagnostic.js";
 import type { BoundTopology } from "../model/flow.js";
 import { KernelError, liveRulesets, type Backend } from "../shell/kernel-firewall.js";
-import { parseRulesets } from "./audit.js";
+import { parseRulesets } from "./audit-run.js";
 
 export function flowChanges(
   topology: BoundTopology,

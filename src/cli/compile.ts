@@ -1,16 +1,12 @@
-/** `portmatrix compile`: the matrix bound to a topology, as rules for one target (or all of them). */
+/**
+ * `portmatrix compile`: its options; src/cli/compile-run.ts, imported when it runs, does it (so
+ * `compile --help` loads neither the model nor the targets).
+ */
 import type { Command } from "commander";
-import { join } from "node:path";
-import { TARGETS } from "../compile/index.js";
-import { makePlan, type Plan } from "../compile/plan.js";
-import type { CompiledFile, TargetId } from "../compile/target.js";
-import { diag, type Diagnostic } from "../diag/diagnostic.js";
-import { writeFilesAtomic } from "../shell/files.js";
-import { loadTopology } from "../shell/load.js";
-import { choice, EXIT, InputError, printDiagnostics, warn } from "./io.js";
+import { TARGET_IDS } from "../compile/target.js";
 import type { Runner } from "./commands.js";
 
-interface CompileOpts {
+export interface CompileOpts {
   topology: string;
   target: string;
   output?: string;
@@ -22,7 +18,7 @@ export function registerCompile(program: Command, run: Runner): void {
     .command("compile")
     .description("compile the matrix, bound to a topology, into firewall rules")
     .requiredOption("-t, --topology <file>", "the topology (profile, addresses, firewall kind)")
-    .requiredOption("--target <target>", `${targetIds().join(", ")}, or all (with -o DIR)`)
+    .requiredOption("--target <target>", `${TARGET_IDS.join(", ")}, or all (with -o DIR)`)
     .option(
       "-o, --output <file>",
       "write FILE (and FILE.v6, FILE.tf … where the target needs more); with --target all: a folder",
@@ -31,75 +27,5 @@ export function registerCompile(program: Command, run: Runner): void {
       "--drop-retired",
       "leave out flows whose service has ended (they are kept, with a warning, by default)",
     )
-    .action((opts: CompileOpts) => run(() => runCompile(opts)));
-}
-
-export function targetIds(): TargetId[] {
-  return Object.keys(TARGETS) as TargetId[];
-}
-
-/** Every target's files for a plan, named `<target>.<ext><suffix>`; targets that refuse the plan are listed. */
-export function compileAll(plan: Plan): {
-  files: Array<{ name: string; text: string }>;
-  refused: Array<{ target: TargetId; diagnostics: Diagnostic[] }>;
-  warnings: string[];
-} {
-  const files: Array<{ name: string; text: string }> = [];
-  const refused: Array<{ target: TargetId; diagnostics: Diagnostic[] }> = [];
-  const warnings: string[] = [];
-  for (const id of targetIds()) {
-    const t = TARGETS[id]!;
-    const r = t.compile(plan);
-    if (!r.ok) {
-      refused.push({ target: id, diagnostics: r.diagnostics });
-      continue;
-    }
-    warnings.push(...r.warnings.map((w) => `${id}: ${w}`));
-    for (const f of r.files) files.push({ name: `${id}.${t.extension}${f.suffix}`, text: f.text });
-  }
-  return { files, refused, warnings };
-}
-
-function runCompile(opts: CompileOpts): number {
-  const target = choice("--target", opts.target, [...targetIds(), "all"] as const);
-  const t = loadTopology(opts.topology);
-  if (!t.ok) throw new InputError(t.diagnostics);
-  // The topology's own warnings (management opened on purpose …), with their positions.
-  printDiagnostics(t.diagnostics);
-  const planned = makePlan(t.value.bound, { dropRetired: opts.dropRetired === true });
-  if (!planned.ok) throw new InputError(planned.diagnostics);
-  warn(planned.plan.warnings);
-  if (target === "all") {
-    if (opts.output === undefined)
-      throw new InputError([
-        diag("missing-argument", "error", "--target all writes one file per target", { expected: "-o DIR" }),
-      ]);
-    const all = compileAll(planned.plan);
-    // Each line once: a target that says the same thing twice is not two problems.
-    const lines = [
-      ...all.warnings,
-      ...all.refused.flatMap((r) => r.diagnostics.map((d) => `${r.target}: ${d.message}`)),
-    ];
-    warn([...new Set(lines)]);
-    writeFilesAtomic(all.files.map((f) => ({ path: join(opts.output!, f.name), text: f.text })));
-    return EXIT.ok;
-  }
-  const r = TARGETS[target]!.compile(planned.plan);
-  if (!r.ok) throw new InputError(r.diagnostics);
-  warn(r.warnings);
-  emit(r.files, opts.output);
-  return EXIT.ok;
-}
-
-function emit(files: readonly CompiledFile[], output: string | undefined): void {
-  if (output !== undefined) {
-    writeFilesAtomic(files.map((f) => ({ path: output + f.suffix, text: f.text })));
-    return;
-  }
-  // Standard output: the main file as it is; further files follow under a marker line each.
-  files.forEach((f, i) =>
-    process.stdout.write(
-      i === 0 ? f.text : `\n# ---- ${f.suffix} (written as FILE${f.suffix} with -o FILE) ----\n${f.text}`,
-    ),
-  );
+    .action((opts: CompileOpts) => run(async () => (await import("./compile-run.js")).runCompile(opts)));
 }

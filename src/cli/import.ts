@@ -1,11 +1,11 @@
-/** `portmatrix import m365 FILE.json`: a saved Microsoft 365 endpoints answer → a profile (src/import/m365.ts). */
+/**
+ * `portmatrix import m365 FILE.json`: its options; src/cli/import-run.ts, imported when it runs,
+ * turns a saved Microsoft 365 endpoints answer into a profile (src/import/m365.ts).
+ */
 import type { Command } from "commander";
-import { importM365 } from "../import/m365.js";
-import { readText, writeFilesAtomic } from "../shell/files.js";
-import { choice, EXIT, InputError, warn } from "./io.js";
 import type { Runner } from "./commands.js";
 
-interface ImportOpts {
+export interface ImportOpts {
   output?: string;
   serviceArea?: string;
   category?: string;
@@ -13,14 +13,6 @@ interface ImportOpts {
   id?: string;
   instance: string;
 }
-
-const list = (v: string | undefined): string[] =>
-  v === undefined
-    ? []
-    : v
-        .split(",")
-        .map((x) => x.trim())
-        .filter(Boolean);
 
 export function registerImport(program: Command, run: Runner): void {
   program
@@ -43,40 +35,16 @@ export function registerImport(program: Command, run: Runner): void {
     .option("--id <id>", "the profile id (default m365-<instance>-<version>)")
     .option("--instance <name>", "the web service instance the file was saved from", "worldwide")
     .action((source: string, file: string, opts: Record<string, string | undefined>) =>
-      run(() =>
-        runImport(source, file, {
+      run(async () => {
+        const r = await import("./import-run.js");
+        return r.runImport(source, file, {
           ...(opts.output !== undefined ? { output: opts.output } : {}),
           ...(opts.serviceArea !== undefined ? { serviceArea: opts.serviceArea } : {}),
           ...(opts.category !== undefined ? { category: opts.category } : {}),
           ...(opts.feedVersion !== undefined ? { feedVersion: opts.feedVersion } : {}),
           ...(opts.id !== undefined ? { id: opts.id } : {}),
           instance: opts.instance ?? "worldwide",
-        }),
-      ),
+        });
+      }),
     );
-}
-
-function runImport(source: string, file: string, opts: ImportOpts): number {
-  choice("import source", source, ["m365"] as const);
-  const read = readText(file);
-  if (!read.ok) throw new InputError([read.diagnostic]);
-  const r = importM365(read.text, {
-    file,
-    serviceAreas: list(opts.serviceArea),
-    categories: list(opts.category),
-    ...(opts.feedVersion !== undefined ? { version: opts.feedVersion } : {}),
-    ...(opts.id !== undefined ? { id: opts.id } : {}),
-    instance: opts.instance,
-  });
-  if (!r.yaml || !r.summary) throw new InputError(r.diagnostics);
-  if (opts.output !== undefined) writeFilesAtomic([{ path: opts.output, text: r.yaml }]);
-  else process.stdout.write(r.yaml);
-  const s = r.summary;
-  warn([
-    `${s.sets} endpoint sets → ${s.ipRows} rows by address, ${s.fqdnRows} rows by name only (need an FQDN-capable firewall or proxy: feature fqdn-firewall)${s.skipped ? `; ${s.skipped} sets not selected` : ""}`,
-    ...(r.yaml.includes("version: null")
-      ? ["the feed's version is unknown: pass --feed-version YYYYMMDDNN (the /version method's answer)"]
-      : []),
-  ]);
-  return EXIT.ok;
 }

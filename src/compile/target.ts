@@ -2,8 +2,21 @@
 import type { Diagnostic } from "../diag/diagnostic.js";
 import type { Plan } from "./plan.js";
 
-export type TargetId =
-  "nftables" | "iptables" | "windows" | "cisco-asa" | "pf" | "aws" | "azure" | "junos" | "fortios" | "panos";
+/** The targets' ids in the order help and `--target all` list them (src/compile/index.ts: TARGETS). */
+export const TARGET_IDS = [
+  "nftables",
+  "iptables",
+  "windows",
+  "cisco-asa",
+  "pf",
+  "aws",
+  "azure",
+  "junos",
+  "fortios",
+  "panos",
+] as const;
+
+export type TargetId = (typeof TARGET_IDS)[number];
 
 /** `suffix` "" is the main file (stdout or -o FILE); others are written as FILE<suffix>. */
 export interface CompiledFile {

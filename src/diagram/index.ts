@@ -9,9 +9,9 @@ import { layoutDiagram } from "./layout.js";
 import { renderMermaid } from "./mermaid.js";
 import { flowStatuses, type RunResults } from "./results.js";
 import { renderSvg, type SvgOptions } from "./svg.js";
+import type { DiagramFormat } from "./formats.js";
 
-export const DIAGRAM_FORMATS = ["svg", "mermaid", "dot"] as const;
-export type DiagramFormat = (typeof DIAGRAM_FORMATS)[number];
+export { DIAGRAM_FORMATS, type DiagramFormat } from "./formats.js";
 
 export function diagramOf(topology: BoundTopology, results: RunResults = {}): DiagramGraph {
   return buildDiagram(topology, flowStatuses(results));

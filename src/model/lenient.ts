@@ -13,9 +13,23 @@ export interface LenientResult {
   issues: Issue[];
 }
 
+/**
+ * The first parse of a schema goes without zod's compiled fast path (a `new Function` per object
+ * schema, built on its first parse): a command parses a profile and a topology once each, where
+ * building it costs more than it saves (issue 21: `compile` of the seed host ~4 % fewer
+ * instructions, callgrind); a schema parsed again (`profiles`: 25 profiles) has it from then on.
+ * Same results either way.
+ */
+const parsedBefore = new WeakSet<z.ZodType>();
+function once(schema: z.ZodType): { jitless: true } | undefined {
+  if (parsedBefore.has(schema)) return undefined;
+  parsedBefore.add(schema);
+  return { jitless: true };
+}
+
 export function parseLeniently(schema: z.ZodObject, value: unknown): LenientResult {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    const r = schema.safeParse(value);
+    const r = schema.safeParse(value, once(schema));
     return { data: {}, issues: r.success ? [] : r.error.issues };
   }
   const input = value as Record<string, unknown>;
@@ -26,7 +40,7 @@ export function parseLeniently(schema: z.ZodObject, value: unknown): LenientResu
   if (unknown.length > 0)
     issues.push({ code: "unrecognized_keys", keys: unknown, path: [], message: "", input } as Issue);
   for (const [key, field] of Object.entries(shape)) {
-    const r = field.safeParse(input[key]);
+    const r = field.safeParse(input[key], once(field));
     if (r.success) {
       data[key] = r.data;
       continue;
@@ -35,7 +49,7 @@ export function parseLeniently(schema: z.ZodObject, value: unknown): LenientResu
     if (element && Array.isArray(input[key])) {
       const items: unknown[] = [];
       (input[key] as unknown[]).forEach((item, i) => {
-        const ri = element.safeParse(item);
+        const ri = element.safeParse(item, once(element));
         if (ri.success) items.push(ri.data);
         else {
           items.push(undefined);

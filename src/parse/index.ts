@@ -11,6 +11,7 @@ import { readNftablesText } from "./nftables-text.js";
 import { readPanos } from "./panos.js";
 import { readPf } from "./pf.js";
 import type { Reader } from "./reader.js";
+import type { ReaderName } from "./reader-names.js";
 import { readWindowsFirewall } from "./windows-reader.js";
 
 export const READERS = {
@@ -27,7 +28,7 @@ export const READERS = {
   panos: readPanos,
   fortios: readFortios,
   pf: readPf,
-} as const satisfies Record<string, Reader>;
+} as const satisfies Record<ReaderName, Reader>;
 
 /** Which firewall kind a format can be: the device's own (host) or between zones (perimeter). */
 export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter">> = {
@@ -46,7 +47,7 @@ export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter"
   pf: ["host", "perimeter"],
 };
 
-export type ReaderName = keyof typeof READERS;
+export type { ReaderName };
 
 /** Guesses the format from the text; undefined when nothing fits (the CLI then asks for --ruleset-format). */
 export function sniffFormat(text: string): ReaderName | undefined {

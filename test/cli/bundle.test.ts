@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { compileCli } from "../../src/cli/code-cache.js";
+import { COMMAND_FILES, commandFileOf } from "../../src/cli/command-files.js";
 import { mapStack } from "../../src/cli/stack.js";
 import { ROOT, runCli } from "./run-cli.js";
 
@@ -19,12 +20,36 @@ const noBundle =
     ? false
     : "no bundle newer than tsc's build (npx tsc alone): npm run build makes it";
 
-test("the bundle's code cache is accepted by this Node, and the bundle runs", { skip: noBundle }, () => {
-  const script = compileCli(BUNDLE);
-  assert.equal(script.cachedDataRejected, false);
+test("every bundle's code cache is accepted by this Node, and the bundles run", { skip: noBundle }, () => {
+  // The whole CLI, --version alone, and one bundle per command file (src/cli/boot.ts picks one).
+  const names = ["", "-version", ...COMMAND_FILES.map(([file]) => `-${file}`)];
+  for (const name of names) {
+    const script = compileCli(join(ROOT, `dist/src/cli/portmatrix${name}.cjs`));
+    assert.equal(script.cachedDataRejected, false, name);
+  }
   const r = runCli(["--version"]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/);
+  // A command's bundle has its own command and no other: help of each lists its own options.
+  for (const [, commands] of COMMAND_FILES)
+    for (const command of commands) {
+      const h = runCli([command, "--help"]);
+      assert.equal(h.status, 0, h.stderr);
+      assert.match(h.stdout, new RegExp(`^Usage: portmatrix ${command} `), command);
+    }
+});
+
+test("boot picks the bundle of the command file that registers the command", () => {
+  assert.equal(commandFileOf(["--version"]), "version");
+  assert.equal(commandFileOf(["-V"]), "version");
+  assert.equal(commandFileOf([]), "all");
+  assert.equal(commandFileOf(["--help"]), "all");
+  assert.equal(commandFileOf(["help", "compile"]), "all");
+  assert.equal(commandFileOf(["compil"]), "all");
+  assert.equal(commandFileOf(["--version", "compile"]), "compile");
+  assert.equal(commandFileOf(["certs", "--name", "a"]), "listen");
+  assert.equal(commandFileOf(["serve"]), "report");
+  assert.equal(commandFileOf(["profiles"]), "show");
 });
 
 test("stack frames of a mapped file name the TypeScript; frames without a map stay as they are", () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { schemaTexts } from "../../src/cli/schemas.js";
+import { schemaTexts } from "../../src/cli/schemas-run.js";
 import { ROOT } from "./run-cli.js";
 
 test("checked-in JSON Schemas match the zod schemas (run `npm run schemas` after changing them)", () => {

@@ -1,0 +1,268 @@
+/** What `portmatrix audit` does (src/cli/audit.ts registers it): rulesets as they are, against the matrix bound to a topology. */
+import { readNftablesText } from "../parse/nftables-text.js";
+import { loadNftIncludes } from "../shell/nft-includes.js";
+import { audit, exitCode } from "../audit/audit.js";
+import { diag, type Diagnostic } from "../diag/diagnostic.js";
+import { asaInterfaces } from "../parse/asa-reader.js";
+import { azureSubnets } from "../parse/azure-nsg.js";
+import { junosInterfaces } from "../parse/junos.js";
+import { FORMAT_KINDS, READERS, sniffFormat, type ParsedRuleset, type ReaderName } from "../parse/index.js";
+import { renderAuditJunit } from "../report/audit-junit.js";
+import { renderAuditSarif } from "../report/audit-sarif.js";
+import { renderAuditText } from "../report/audit-text.js";
+import { readText, writeFilesAtomic } from "../shell/files.js";
+import { loadTopology, VERSION } from "../shell/load.js";
+import type { BoundTopology } from "../model/flow.js";
+import type { AuditReportT } from "../audit/report-schema.js";
+import type { Drift } from "../store/queries.js";
+import { choice, EXIT, InputError, printDiagnostics, wholeNumber } from "./io.js";
+import { FORMATS, LIVE, type AuditOpts } from "./audit.js";
+import { READER_NAMES } from "../parse/reader-names.js";
+
+interface ZoneDevice {
+  name: string;
+  code: string;
+  interfaces: typeof asaInterfaces;
+  what: string;
+}
+
+const ASA_ZONES: ZoneDevice = {
+  name: "ASA",
+  code: "asa-unknown-interface",
+  interfaces: asaInterfaces,
+  what: "a nameif of the configuration",
+};
+
+/** Junos: the interfaces its security zones list (zones of the topology name those). */
+const JUNOS_ZONES: ZoneDevice = {
+  name: "Junos",
+  code: "junos-unknown-interface",
+  interfaces: junosInterfaces,
+  what: "an interface of a security zone of the configuration",
+};
+
+/** Azure: the subnets the file associates with NSGs (zones' interfaces name subnets). */
+const AZURE_ZONES: ZoneDevice = {
+  name: "Azure",
+  code: "azure-unknown-subnet",
+  interfaces: azureSubnets,
+  what: "a subnet the file associates with a network security group, or names without one",
+};
+
+/**
+ * A perimeter zone on an interface the ASA (or Junos) configuration does not have would meet no access-group
+ * and judge every flow through it blocked: a topology that does not fit the file, said as such.
+ */
+function asaZoneProblems(
+  p: ParsedRuleset,
+  topology: BoundTopology,
+  file: string,
+  device: ZoneDevice = ASA_ZONES,
+): Diagnostic[] {
+  const fw = topology.firewall;
+  const names = device.interfaces(p.ruleset.tables.flatMap((t) => t.chains));
+  if (fw.kind !== "perimeter") return [];
+  return fw.zones
+    .filter((z) => !names.includes(z.interface))
+    .map((z) =>
+      diag(
+        device.code,
+        "error",
+        `${file}: zone ${z.name} is on interface ${z.interface}, which this ${device.name} configuration does not define`,
+        {
+          at: { file, line: 1, col: 1 },
+          expected: `a zone interface that is ${device.what} (${names.join(", ") || "none defined"})`,
+        },
+      ),
+    );
+}
+
+/** Azure: a host topology needs one NSG (read as the host's); a perimeter one its zones' subnets. */
+function azureKindProblems(p: ParsedRuleset, topology: BoundTopology, file: string): Diagnostic[] {
+  const chains = p.ruleset.tables.flatMap((t) => t.chains);
+  if (
+    topology.firewall.kind === "perimeter" ||
+    chains.length === 0 ||
+    chains.some((c) => c.name === "inbound")
+  )
+    return asaZoneProblems(p, topology, file, AZURE_ZONES);
+  return [
+    diag(
+      "ruleset-kind",
+      "error",
+      `${file}: several network security groups are a perimeter, not a host's firewall`,
+      {
+        at: { file, line: 1, col: 1 },
+        expected: "one NSG for a host topology, or a topology with firewall kind perimeter",
+      },
+    ),
+  ];
+}
+
+export function readRulesets(
+  files: readonly string[],
+  forced: string | undefined,
+  topology: BoundTopology,
+): { parsed: ParsedRuleset[]; warnings: Diagnostic[] } {
+  const errors: Diagnostic[] = [];
+  const texts: Array<{ file: string; text: string }> = [];
+  for (const file of files) {
+    const r = readText(file);
+    if (r.ok) texts.push({ file, text: r.text });
+    else errors.push(r.diagnostic);
+  }
+  return parseRulesets(texts, forced, topology, errors);
+}
+
+/** Rulesets already read (from files, or from the kernel with `--live`), each named by `file`. */
+export function parseRulesets(
+  texts: ReadonlyArray<{ file: string; text: string; format?: ReaderName }>,
+  forced: string | undefined,
+  topology: BoundTopology,
+  earlier: readonly Diagnostic[] = [],
+): { parsed: ParsedRuleset[]; warnings: Diagnostic[] } {
+  const formatName = forced === undefined ? undefined : choice("--ruleset-format", forced, READER_NAMES);
+  const errors: Diagnostic[] = [...earlier];
+  const warnings: Diagnostic[] = [];
+  const parsed: ParsedRuleset[] = [];
+  for (const { file, text, format: known } of texts) {
+    const r = { text };
+    const format = formatName ?? known ?? sniffFormat(r.text);
+    if (!format) {
+      errors.push(
+        diag("unknown-ruleset-format", "error", `${file}: cannot tell the ruleset format from its content`, {
+          at: { file, line: 1, col: 1 },
+          expected: `--ruleset-format ${READER_NAMES.join("|")}`,
+        }),
+      );
+      continue;
+    }
+    const kind = topology.firewall.kind;
+    if (!FORMAT_KINDS[format].includes(kind)) {
+      errors.push(
+        diag(
+          "ruleset-kind",
+          "error",
+          `${file}: a ${format} ruleset cannot be the ${kind} firewall the topology describes`,
+          {
+            at: { file, line: 1, col: 1 },
+            expected: `a topology with firewall kind ${FORMAT_KINDS[format].join(" or ")}`,
+          },
+        ),
+      );
+      continue;
+    }
+    // nft includes are files: loaded here, handed to the pure reader.
+    const p =
+      format === "nftables-text"
+        ? readNftablesText(r.text, file, loadNftIncludes(r.text, file))
+        : READERS[format](r.text, file);
+    for (const d of p.diagnostics) (d.severity === "error" ? errors : warnings).push(d);
+    if (format === "cisco-asa") errors.push(...asaZoneProblems(p, topology, file));
+    if (format === "junos") errors.push(...asaZoneProblems(p, topology, file, JUNOS_ZONES));
+    if (format === "azure-nsg") errors.push(...azureKindProblems(p, topology, file));
+    parsed.push(p);
+  }
+  if (errors.length > 0) throw new InputError([...errors, ...warnings]);
+  return { parsed, warnings };
+}
+
+export function renderAudit(report: AuditReportT, format: (typeof FORMATS)[number]): string {
+  switch (format) {
+    case "table":
+      return renderAuditText(report);
+    case "json":
+      return JSON.stringify(report, null, 2) + "\n";
+    case "sarif":
+      return renderAuditSarif(report, VERSION);
+    case "junit":
+      return renderAuditJunit(report);
+  }
+}
+
+/** `--live`: the running kernel's rulesets, named by the command that printed them. */
+async function liveTexts(
+  opts: AuditOpts,
+): Promise<
+  { ok: true; texts: Array<{ file: string; text: string }> } | { ok: false; diagnostic: Diagnostic }
+> {
+  const { KernelError, liveBackend, liveRulesets } = await import("../shell/kernel-firewall.js");
+  const asked = typeof opts.live === "string" ? choice("--live", opts.live, LIVE) : undefined;
+  try {
+    const backend = asked ?? liveBackend();
+    if (backend === "both")
+      throw new InputError([
+        diag("live-ambiguous", "error", "both nftables tables and iptables rules are loaded", {
+          expected: "--live nftables or --live iptables",
+        }),
+      ]);
+    return { ok: true, texts: liveRulesets(backend === "none" ? "nftables" : backend) };
+  } catch (e) {
+    if (!(e instanceof KernelError)) throw e;
+    const expected = "root, and nft or iptables-save installed";
+    return { ok: false, diagnostic: diag("live-unreadable", "error", e.message, { expected }) };
+  }
+}
+
+function checkSources(opts: AuditOpts): void {
+  const both = opts.live !== undefined && opts.ruleset.length > 0;
+  const none = opts.live === undefined && opts.ruleset.length === 0;
+  if (both || none)
+    throw new InputError([
+      diag(
+        "missing-option",
+        "error",
+        both ? "--live reads the kernel: no -r files with it" : "no ruleset to audit",
+        {
+          expected: "-r RULESET… or --live",
+        },
+      ),
+    ]);
+  if (opts.failOnDrift === true && opts.save === undefined)
+    throw new InputError([
+      diag("missing-option", "error", "--fail-on-drift compares with the saved runs", {
+        expected: "--save [DB]",
+      }),
+    ]);
+}
+
+/** Records the run; returns its drift against the previous run of the same rulesets (null: none before). */
+async function saveAudit(report: AuditReportT, opts: AuditOpts): Promise<Drift | null> {
+  const { defaultDbPath, openStore, runDrift, saveRun } = await import("../store/index.js"); // SQLite only when asked for
+  const opened = openStore(typeof opts.save === "string" ? opts.save : defaultDbPath());
+  if (!opened.ok) throw new InputError(opened.diagnostics);
+  try {
+    const saved = saveRun(opened.value, "audit", report);
+    if (!saved.ok) throw new InputError(saved.diagnostics);
+    return runDrift(opened.value, saved.value.id);
+  } finally {
+    opened.value.close();
+  }
+}
+
+export async function runAudit(opts: AuditOpts): Promise<number> {
+  checkSources(opts);
+  const format = choice("--format", opts.format, FORMATS);
+  const maxLines = wholeNumber("--max-lines", opts.maxLines, 1);
+  const t = loadTopology(opts.topology);
+  if (!t.ok) throw new InputError(t.diagnostics);
+  // The topology's own warnings (management opened on purpose …), as compile prints them.
+  printDiagnostics(t.diagnostics);
+  const live = opts.live !== undefined ? await liveTexts(opts) : undefined;
+  if (live && !live.ok) return (printDiagnostics([live.diagnostic]), EXIT.environment);
+  const { parsed, warnings } = live
+    ? parseRulesets(live.texts, opts.rulesetFormat, t.value.bound)
+    : readRulesets(opts.ruleset, opts.rulesetFormat, t.value.bound);
+  printDiagnostics(warnings);
+  const report = audit(t.value.bound, parsed, { maxLines });
+  const text = renderAudit(report, format);
+  const drift = opts.save !== undefined ? await saveAudit(report, opts) : undefined;
+  if (opts.output !== undefined) writeFilesAtomic([{ path: opts.output, text }]);
+  else process.stdout.write(text);
+  if (drift && drift.flows.length > 0) {
+    const what = `${drift.flows.length} flow verdict(s) changed since saved run #${drift.previous}: ${drift.flows.join(", ")}`;
+    process.stderr.write(`${opts.failOnDrift === true ? "drift" : "note"}: ${what}\n`);
+    if (opts.failOnDrift === true) return EXIT.findings;
+  }
+  return exitCode(report);
+}
