@@ -32,13 +32,8 @@ import {
   sentSpace,
   type Leg,
 } from "./flows.js";
-import {
-  AUDIT_REPORT_VERSION,
-  HIDDEN_EXPOSURE_NOTE,
-  type AuditReportT,
-  type FlowFindingT,
-  type RuleRefT,
-} from "./report-schema.js";
+import { AUDIT_REPORT_VERSION, HIDDEN_EXPOSURE_NOTE } from "./report-constants.js";
+import type { AuditReportT, FlowFindingT, RuleRefT } from "./report-schema.js";
 import type { BaseWalk } from "./walked.js";
 import { deadRules, hitSpace, ruleReach, type RuleReach } from "./rule-reach.js";
 import type { Decider, Uncertain } from "./walk.js";

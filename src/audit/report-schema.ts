@@ -8,10 +8,9 @@
 import { z } from "zod";
 import { productSupportSchema } from "../report/show-schema.js";
 
-export const AUDIT_REPORT_VERSION = 1;
+import { AUDIT_REPORT_VERSION } from "./report-constants.js";
 
-/** `rule.note` of an exposure entry whose packets an approximated rule drops as read but may let pass. */
-export const HIDDEN_EXPOSURE_NOTE = "approximated: these packets are dropped as read but may pass";
+export { AUDIT_REPORT_VERSION, HIDDEN_EXPOSURE_NOTE } from "./report-constants.js";
 
 const Where = z.object({
   file: z.string(),

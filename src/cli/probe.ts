@@ -87,6 +87,6 @@ export function registerProbe(program: Command, run: Runner): void {
     .option("--format <format>", FORMATS.join(", "), "table")
     .option("-o, --output <file>", "write the merged results to a file")
     .action((files: string[], opts: { format: string; output?: string }) =>
-      run(async () => (await import("./probe-run.js")).runMerge(files, opts)),
+      run(async () => (await import("./merge-run.js")).runMerge(files, opts)),
     );
 }

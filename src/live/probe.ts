@@ -6,14 +6,8 @@
 import net from "node:net";
 import { performance } from "node:perf_hooks";
 import type { ProbePlan, ProbeTarget } from "../probe/plan.js";
-import {
-  PROBE_OUTPUT_VERSION,
-  summarize,
-  tcpOutcome,
-  udpOutcome,
-  type ProbeOutputT,
-  type ProbeResultT,
-} from "../probe/result.js";
+import { PROBE_OUTPUT_VERSION, summarize, tcpOutcome, udpOutcome } from "../probe/outcome.js";
+import type { ProbeOutputT, ProbeResultT } from "../probe/result.js";
 import { serviceLabel } from "../listen/plan.js";
 import { sweepTcp, type SweepJob, type SweepOutcome, type SweepStats } from "./sweep.js";
 import { sweepKind } from "./sweep-native.js";

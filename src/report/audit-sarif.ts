@@ -2,7 +2,8 @@
  * `portmatrix audit --format sarif`: SARIF 2.1.0 (OASIS), so code-review tools show findings on
  * the ruleset's lines. One result per finding, located at the rule that decides it. Pure.
  */
-import { HIDDEN_EXPOSURE_NOTE, type AuditReportT, type RuleRefT } from "../audit/report-schema.js";
+import { HIDDEN_EXPOSURE_NOTE } from "../audit/report-constants.js";
+import type { AuditReportT, RuleRefT } from "../audit/report-schema.js";
 import { ruleText } from "./audit-text.js";
 import { visible } from "../diag/safe-text.js";
 

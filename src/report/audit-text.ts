@@ -2,7 +2,8 @@
  * `portmatrix audit` for people: the required flows with their verdicts, then what is blocked and
  * by which rule, exposure, dead and retired rules, and what could not be modelled. Pure.
  */
-import { HIDDEN_EXPOSURE_NOTE, type AuditReportT, type RuleRefT } from "../audit/report-schema.js";
+import { HIDDEN_EXPOSURE_NOTE } from "../audit/report-constants.js";
+import type { AuditReportT, RuleRefT } from "../audit/report-schema.js";
 import { textTable } from "./table.js";
 import { visible } from "../diag/safe-text.js";
 import { supportText } from "../model/profile.js";

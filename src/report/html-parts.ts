@@ -6,7 +6,8 @@ import type { AuditReportT, RuleRefT } from "../audit/report-schema.js";
 import { MARK_STYLE } from "../diagram/palette.js";
 import { auditMark, type Mark } from "../diagram/results.js";
 import type { DnsOutputT } from "../dns/check.js";
-import { groupResults, type ProbeOutputT, type ResultGroup } from "../probe/result.js";
+import { groupResults, type ResultGroup } from "../probe/outcome.js";
+import type { ProbeOutputT } from "../probe/result.js";
 import { esc } from "./html-escape.js";
 
 /** Already-escaped HTML, so callers cannot pass raw text where markup is expected by mistake. */

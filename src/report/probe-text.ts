@@ -2,7 +2,8 @@
  * `probe --format table|junit`: consecutive ports with the same outcome on one line (10,000 media
  * ports that all answered are one line), failures first in the junit. Pure.
  */
-import { groupResults, type ProbeOutputT } from "../probe/result.js";
+import { groupResults } from "../probe/outcome.js";
+import type { ProbeOutputT } from "../probe/result.js";
 import { junitXml, type JunitCase } from "./junit.js";
 import { alignedLines } from "./table.js";
 
