@@ -9,6 +9,20 @@ export const PROBE_OUTPUT_VERSION = 1;
 
 export type Outcome = { state: PortStateT; reason: string };
 
+/**
+ * ICMP errors and local refusals as both transports read them (the error a connect or a connected
+ * UDP socket reports), and what they say of the port.
+ */
+const UNREACHABLE: Readonly<Record<string, Outcome>> = {
+  EHOSTUNREACH: { state: "filtered", reason: "host-unreach" },
+  ENETUNREACH: { state: "filtered", reason: "net-unreach" },
+  // Linux's mapping of ICMPv6 administratively prohibited / policy fail / reject route (RFC 4443
+  // §3.1 codes 1, 5, 6): a firewall on the way said no — not this machine's.
+  EACCES: { state: "filtered", reason: "admin-prohibited" },
+  // This machine's own netfilter dropped the packet on its way out.
+  EPERM: { state: "filtered", reason: "local-firewall" },
+};
+
 /** A TCP connect()'s end, as nmap -sT reads it. */
 export function tcpOutcome(code: string | undefined): Outcome {
   switch (code) {
@@ -21,19 +35,8 @@ export function tcpOutcome(code: string | undefined): Outcome {
     case "ETIMEDOUT":
     case "timeout":
       return { state: "filtered", reason: "no-response" };
-    case "EHOSTUNREACH":
-      return { state: "filtered", reason: "host-unreach" };
-    case "ENETUNREACH":
-      return { state: "filtered", reason: "net-unreach" };
-    case "EACCES":
-      // Linux's mapping of ICMPv6 administratively prohibited / policy fail / reject route (RFC 4443
-      // §3.1 codes 1, 5, 6): a firewall on the way said no — not this machine's.
-      return { state: "filtered", reason: "admin-prohibited" };
-    case "EPERM":
-      // This machine's own netfilter dropped the packet on its way out.
-      return { state: "filtered", reason: "local-firewall" };
     default:
-      return { state: "filtered", reason: code.toLowerCase() };
+      return { ...(UNREACHABLE[code] ?? { state: "filtered", reason: code.toLowerCase() }) };
   }
 }
 
@@ -43,14 +46,6 @@ export function udpOutcome(code: string | undefined, answered: boolean, responde
   switch (code) {
     case "ECONNREFUSED":
       return { state: "closed", reason: "port-unreach" };
-    case "EHOSTUNREACH":
-      return { state: "filtered", reason: "host-unreach" };
-    case "ENETUNREACH":
-      return { state: "filtered", reason: "net-unreach" };
-    case "EACCES":
-      return { state: "filtered", reason: "admin-prohibited" };
-    case "EPERM":
-      return { state: "filtered", reason: "local-firewall" };
     case undefined:
     case "timeout":
       return responders
@@ -59,7 +54,7 @@ export function udpOutcome(code: string | undefined, answered: boolean, responde
     default:
       // A local socket error (EADDRINUSE on a pinned source port, EMFILE …): nothing was learnt of
       // the port; say which error, as the TCP side does, never "no response".
-      return { state: "filtered", reason: code.toLowerCase() };
+      return { ...(UNREACHABLE[code] ?? { state: "filtered", reason: code.toLowerCase() }) };
   }
 }
 

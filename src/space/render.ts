@@ -28,12 +28,7 @@ const PROTO_TEXT = new WeakMap<IntervalSet, string>();
 const LIST_TEXT = new WeakMap<IntervalSet, string>();
 
 export function protoText(set: IntervalSet): string {
-  let text = PROTO_TEXT.get(set);
-  if (text === undefined) {
-    text = renderProto(set);
-    PROTO_TEXT.set(set, text);
-  }
-  return text;
+  return once(PROTO_TEXT, set, renderProto);
 }
 
 function renderProto(set: IntervalSet): string {
@@ -45,12 +40,7 @@ function renderProto(set: IntervalSet): string {
 }
 
 function listText(set: IntervalSet): string {
-  let text = LIST_TEXT.get(set);
-  if (text === undefined) {
-    text = renderList(set);
-    LIST_TEXT.set(set, text);
-  }
-  return text;
+  return once(LIST_TEXT, set, renderList);
 }
 
 function renderList(set: IntervalSet): string {
@@ -65,10 +55,19 @@ function renderList(set: IntervalSet): string {
 const ADDRESS_TEXT = new WeakMap<IntervalSet, string>();
 
 export function addressesText(set: IntervalSet): string {
-  let text = ADDRESS_TEXT.get(set);
+  return once(ADDRESS_TEXT, set, renderAddresses);
+}
+
+/** `render(set)`, kept in `cache` the first time. */
+function once(
+  cache: WeakMap<IntervalSet, string>,
+  set: IntervalSet,
+  render: (s: IntervalSet) => string,
+): string {
+  let text = cache.get(set);
   if (text === undefined) {
-    text = renderAddresses(set);
-    ADDRESS_TEXT.set(set, text);
+    text = render(set);
+    cache.set(set, text);
   }
   return text;
 }
