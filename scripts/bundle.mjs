@@ -202,28 +202,21 @@ async function main() {
   );
   // The per-module entry (tsc's main.js, which boot.ts replaces), for boot.ts to run when tsc has
   // built after this bundle: src/cli/main.ts alone, its imports left to tsc's files beside it.
-  await build({
+  const esmEntry = {
     absWorkingDir: root,
-    entryPoints: ["src/cli/main.ts"],
-    outfile: join(outdir, "main.tsc.js"),
     format: "esm",
     platform: "node",
     target: "node20",
     sourcemap: true,
     sourcesContent: false,
     logLevel: "warning",
-  });
+  };
+  await build({ ...esmEntry, entryPoints: ["src/cli/main.ts"], outfile: join(outdir, "main.tsc.js") });
   await build({
-    absWorkingDir: root,
+    ...esmEntry,
     entryPoints: ["src/cli/boot.ts"],
     outfile: join(outdir, "main.js"),
     bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    sourcemap: true,
-    sourcesContent: false,
-    logLevel: "warning",
   });
   // One process per bundle, two at a time (the warm-ups are single-threaded).
   const queue = [...bundles];

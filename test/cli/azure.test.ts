@@ -9,28 +9,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { runCli } from "./run-cli.js";
+import { assertPerimeterRoundTrip, runCli } from "./run-cli.js";
 
 test("azure: compile a perimeter, audit the NSGs back; a foreign subnet and a host topology are refused", () => {
   const dir = mkdtempSync(join(tmpdir(), "pm-azure-"));
   try {
     const file = join(dir, "nsgs.arm.json");
-    const c = runCli([
-      "compile",
-      "-t",
-      "examples/seed-perimeter.yaml",
-      "--target",
-      "azure",
-      "--drop-retired",
-      "-o",
-      file,
-    ]);
-    assert.equal(c.status, 0, c.stderr);
-    const ok = runCli(["audit", "-t", "examples/seed-perimeter.yaml", "-r", file, "--format", "json"]);
-    assert.equal(ok.status, 0, ok.stderr);
-    const report = JSON.parse(ok.stdout) as { flows: Array<{ verdict: string; retired: boolean }> };
-    assert.ok(report.flows.some((f) => !f.retired));
-    assert.ok(report.flows.every((f) => f.verdict === (f.retired ? "blocked" : "allowed")));
+    assertPerimeterRoundTrip("azure", file);
     const moved = join(dir, "moved.arm.json");
     writeFileSync(
       moved,
