@@ -260,16 +260,26 @@ export function boxHull(boxes: readonly Box[]): Box {
     ctLo = IntervalSet.lowerMin(ctLo, b.ct);
     ctHi = IntervalSet.higherMax(ctHi, b.ct);
   }
-  return {
-    proto: IntervalSet.span(protoLo, protoHi),
-    dport: IntervalSet.span(dportLo, dportHi),
-    dst: IntervalSet.span(dstLo, dstHi),
-    src: IntervalSet.span(srcLo, srcHi),
-    sport: IntervalSet.span(sportLo, sportHi),
-    ct: IntervalSet.span(ctLo, ctHi),
-    iif: FULL_BOX.iif,
-    oif: FULL_BOX.oif,
-  };
+  const proto = IntervalSet.span(protoLo, protoHi);
+  const dport = IntervalSet.span(dportLo, dportHi);
+  const dst = IntervalSet.span(dstLo, dstHi);
+  const src = IntervalSet.span(srcLo, srcHi);
+  const sport = IntervalSet.span(sportLo, sportHi);
+  const ct = IntervalSet.span(ctLo, ctHi);
+  // A box that is its own hull (one box of single intervals, any interface) is kept, not copied:
+  // every recorded decision keeps its hull.
+  if (
+    proto === f.proto &&
+    dport === f.dport &&
+    dst === f.dst &&
+    src === f.src &&
+    sport === f.sport &&
+    ct === f.ct &&
+    f.iif === FULL_BOX.iif &&
+    f.oif === FULL_BOX.oif
+  )
+    return f;
+  return { proto, dport, dst, src, sport, ct, iif: FULL_BOX.iif, oif: FULL_BOX.oif };
 }
 
 /** Whether some box of `boxes` can meet something inside `hull` (interval dimensions only). */
