@@ -178,10 +178,19 @@ export function boxSubtract(a: Box, c: Box): Box[] {
 
 /** `boxSubtract` of boxes known to intersect. */
 export function boxSubtractMeeting(a: Box, c: Box): Box[] {
+  const out: Box[] = [];
+  boxSubtractInto(a, c, out);
+  return out;
+}
+
+/**
+ * The pieces of `boxSubtractMeeting(a, c)`, pushed onto `out` (the set operations' result arrays:
+ * no array of pieces per subtracted box, which was garbage for every box a rule cut).
+ */
+export function boxSubtractInto(a: Box, c: Box, out: Box[]): void {
   // Dimension by dimension in INTERVAL_DIMS then NAME_DIMS order, the narrowed box kept in locals
   // (a box object per step was garbage: only the pieces are kept). Where c covers a dimension,
   // the rest is empty and the dimension stays as it is.
-  const out: Box[] = [];
   let { proto, dport, dst, src, sport, ct, iif } = a;
   const oif = a.oif;
   let rest = proto.subtract(c.proto);
@@ -221,7 +230,6 @@ export function boxSubtractMeeting(a: Box, c: Box): Box[] {
   }
   const oifRest = oif.subtract(c.oif);
   if (!oifRest.isEmpty()) out.push({ proto, dport, dst, src, sport, ct, iif, oif: oifRest });
-  return out;
 }
 
 /**

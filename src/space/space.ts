@@ -14,7 +14,7 @@ import {
   boundsOverlap,
   boxBounds,
   boxMeet,
-  boxSubtractMeeting,
+  boxSubtractInto,
   hullBounds,
   FULL_BOX,
   INTERVAL_DIMS,
@@ -279,7 +279,7 @@ export class Space {
       }
       hit.push(boxMeet(a, c));
       rest ??= from.slice(0, i);
-      for (const p of boxSubtractMeeting(a, c)) rest.push(p);
+      boxSubtractInto(a, c, rest);
     }
     return [hit.length === 0 ? Space.EMPTY : this.derive(hit), rest === undefined ? this : this.derive(rest)];
   }
@@ -330,7 +330,7 @@ function subtractOne(from: readonly Box[], c: Box): Box[] | undefined {
       continue;
     }
     next ??= from.slice(0, i);
-    for (const p of boxSubtractMeeting(a, c)) next.push(p);
+    boxSubtractInto(a, c, next);
   }
   return next;
 }
