@@ -5,6 +5,7 @@
  * dimension only, which keeps real rulesets' remaining sets small (measured in bench/).
  */
 import { ALL_V4, ALL_V6 } from "./address.js";
+import { keptBoxes } from "./canonical.js";
 import {
   boxContains,
   boxHas,
@@ -145,12 +146,13 @@ export class Space {
   }
 
   /**
-   * The same space with its boxes in an array of exactly their number, for spaces kept long (a
-   * walk's decisions and hits). An array built by push keeps room for 16 more: most recorded
-   * decisions are one box, and that room was a quarter of the heap after a whole-space walk.
+   * The same space, for keeping long (a walk's decisions and hits): its boxes in an array of
+   * exactly their number (one built by push keeps room for 16 more: most recorded decisions are one
+   * box, and that room was a quarter of the heap after a whole-space walk), and their sets
+   * canonical inside a `withCanonicalSets` scope (canonical.ts). The same boxes in the same order.
    */
   tight(): Space {
-    return new Space(this.boxes.slice(), this.settled);
+    return new Space(keptBoxes(this.boxes), this.settled);
   }
 
   has(p: Packet): boolean {
