@@ -9,9 +9,9 @@
  * the sets of kept boxes, never the garbage of intermediate results, and is dropped with the scope,
  * so a long-lived process (the dashboard) keeps nothing between audits.
  */
-import type { Box } from "./box.js";
+import { FULL, type Box } from "./box.js";
 import type { IntervalSet } from "./interval-set.js";
-import type { NameSet } from "./name-set.js";
+import { NameSet } from "./name-set.js";
 
 interface Scope {
   intervals: Map<number, IntervalSet | IntervalSet[]>;
@@ -23,7 +23,11 @@ let SCOPE: Scope | undefined;
 /** Runs `fn` with a table of canonical sets (nested calls share the outer one). */
 export function withCanonicalSets<T>(fn: () => T): T {
   if (SCOPE !== undefined) return fn();
-  SCOPE = { intervals: new Map(), names: new Map() };
+  // The whole dimensions first: a set equal to one of them becomes that one.
+  SCOPE = {
+    intervals: new Map([FULL.proto, FULL.port, FULL.addr, FULL.ct].map((x) => [x.hash(), x])),
+    names: new Map([[NameSet.ALL.hash(), NameSet.ALL]]),
+  };
   try {
     return fn();
   } finally {
@@ -73,6 +77,15 @@ function canonical<S extends { hash(): number; equals(o: S): boolean }>(
   table: Map<number, S | S[]>,
   s: S,
 ): S {
+  // The whole dimensions are one object already (most boxes have several): no lookup.
+  if (
+    (s as unknown) === FULL.port ||
+    (s as unknown) === FULL.addr ||
+    (s as unknown) === NameSet.ALL ||
+    (s as unknown) === FULL.ct ||
+    (s as unknown) === FULL.proto
+  )
+    return s;
   const h = s.hash();
   const at = table.get(h);
   if (at === undefined) {
