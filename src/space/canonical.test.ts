@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { boxEquals, makeBox, type Box } from "./box.js";
+import { boxEquals, FULL, makeBox, type Box } from "./box.js";
 import { keptBoxes, withCanonicalSets } from "./canonical.js";
 import { IntervalSet } from "./interval-set.js";
 import { NameSet } from "./name-set.js";
@@ -49,9 +49,13 @@ test("kept boxes: same values in the same order; equal sets one object in a scop
         for (const a of inside)
           for (const b of inside)
             if (a[d].equals(b[d] as never)) assert.equal(a[d], b[d], `${d}: equal sets, one object`);
-      // A new scope starts empty: every set it hands out is an object of its own input.
+      // A new scope starts with the whole dimensions only: every set it hands out is an object
+      // of its own input or one of those.
       const again = withCanonicalSets(() => keptBoxes(copies));
-      const own = new Set<unknown>(copies.flatMap((c) => dims.map((d) => c[d])));
+      const own = new Set<unknown>([
+        ...copies.flatMap((c) => dims.map((d) => c[d])),
+        ...[FULL.proto, FULL.port, FULL.addr, FULL.ct, NameSet.ALL],
+      ]);
       for (const b of again) for (const d of dims) assert.ok(own.has(b[d]), `${d}: from this scope's input`);
     }),
     { numRuns: 200 },
