@@ -61,7 +61,9 @@ export class Remainder {
 
   /** [this.intersect(m), this.subtract(m)] with one pass over the parts that can meet `m`. */
   cut(m: Space): [Space, Remainder] {
-    const boxes: Box[] = [];
+    // The hit's boxes: one part's array as it is (most cuts), the parts' concatenated past one.
+    let one: readonly Box[] | undefined;
+    let boxes: Box[] | undefined;
     const parts: Part[] = [];
     for (const p of this.parts) {
       if (!mayMeet(p.hull, m)) {
@@ -69,12 +71,18 @@ export class Remainder {
         continue;
       }
       const [hit, rest] = p.space.cut(m);
-      boxes.push(...hit.boxes);
+      if (hit.boxes.length > 0) {
+        if (one === undefined) one = hit.boxes;
+        else {
+          boxes ??= [...one];
+          for (const b of hit.boxes) boxes.push(b);
+        }
+      }
       // As in subtract: the old hull still bounds what is left.
       if (rest === p.space) parts.push(p);
       else if (!rest.isEmpty()) parts.push({ space: rest, hull: p.hull });
     }
-    return [Space.disjoint(boxes), new Remainder(parts)];
+    return [Space.disjoint(boxes ?? one ?? []), new Remainder(parts)];
   }
 
   /** Adds packets disjoint from the remainder (what a jump returned) as a part of their own. */

@@ -8,6 +8,7 @@
 import { approximationDecides, type Chain, type Rule, type Ruleset, type Table } from "../ir/ruleset.js";
 import { ALL_V4, ALL_V6 } from "../space/address.js";
 import { boundsOverlap, BOUNDS_STRIDE, ctSet, hullBounds, type Box } from "../space/box.js";
+import { withCanonicalSets } from "../space/canonical.js";
 import { Space } from "../space/space.js";
 import { baseWalk, type BaseWalk } from "./walked.js";
 import { walkBaseChain, walkChain, type WalkContext } from "./walk.js";
@@ -28,6 +29,11 @@ const FAMILY: Record<Table["family"], Space> = {
 };
 
 export function ruleReach(rulesets: readonly Ruleset[]): RuleReach {
+  // The decisions and hits kept share one object per distinct set (canonical.ts).
+  return withCanonicalSets(() => walkAll(rulesets));
+}
+
+function walkAll(rulesets: readonly Ruleset[]): RuleReach {
   const hits = new Map<Rule, Space[]>();
   const reachedChains = new Set<Chain>();
   const walked = new Map<Chain, BaseWalk>();

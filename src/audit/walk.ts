@@ -67,8 +67,9 @@ export function walkChain(ctx: WalkContext, chain: Chain, input: Space, depth = 
   for (const rule of chain.rules) {
     if (rem.isEmpty()) break;
     const m = ctx.view(rule);
-    const [hit, rest] = rem.cut(m);
-    if (hit.isEmpty()) continue;
+    const [cut, rest] = rem.cut(m);
+    if (cut.isEmpty()) continue;
+    const hit = cut.tight();
     ctx.onHit?.(rule, hit);
     if (approximationDecides(rule)) uncertain.push({ rule, packets: hit });
     const a = rule.action;
@@ -135,7 +136,7 @@ export function walkBaseChain(
   if (!r.returned.isEmpty()) {
     r.decided.push({
       outcome: chain.base?.policy === "drop" ? "drop" : "accept",
-      packets: r.returned,
+      packets: r.returned.tight(),
       by: { kind: "policy", chain, table: ctx.table, file },
     });
   }

@@ -178,10 +178,19 @@ export function boxSubtract(a: Box, c: Box): Box[] {
 
 /** `boxSubtract` of boxes known to intersect. */
 export function boxSubtractMeeting(a: Box, c: Box): Box[] {
+  const out: Box[] = [];
+  boxSubtractInto(a, c, out);
+  return out;
+}
+
+/**
+ * The pieces of `boxSubtractMeeting(a, c)`, pushed onto `out` (the set operations' result arrays:
+ * no array of pieces per subtracted box, which was garbage for every box a rule cut).
+ */
+export function boxSubtractInto(a: Box, c: Box, out: Box[]): void {
   // Dimension by dimension in INTERVAL_DIMS then NAME_DIMS order, the narrowed box kept in locals
   // (a box object per step was garbage: only the pieces are kept). Where c covers a dimension,
   // the rest is empty and the dimension stays as it is.
-  const out: Box[] = [];
   let { proto, dport, dst, src, sport, ct, iif } = a;
   const oif = a.oif;
   let rest = proto.subtract(c.proto);
@@ -221,7 +230,6 @@ export function boxSubtractMeeting(a: Box, c: Box): Box[] {
   }
   const oifRest = oif.subtract(c.oif);
   if (!oifRest.isEmpty()) out.push({ proto, dport, dst, src, sport, ct, iif, oif: oifRest });
-  return out;
 }
 
 /**
@@ -260,16 +268,26 @@ export function boxHull(boxes: readonly Box[]): Box {
     ctLo = IntervalSet.lowerMin(ctLo, b.ct);
     ctHi = IntervalSet.higherMax(ctHi, b.ct);
   }
-  return {
-    proto: IntervalSet.span(protoLo, protoHi),
-    dport: IntervalSet.span(dportLo, dportHi),
-    dst: IntervalSet.span(dstLo, dstHi),
-    src: IntervalSet.span(srcLo, srcHi),
-    sport: IntervalSet.span(sportLo, sportHi),
-    ct: IntervalSet.span(ctLo, ctHi),
-    iif: FULL_BOX.iif,
-    oif: FULL_BOX.oif,
-  };
+  const proto = IntervalSet.span(protoLo, protoHi);
+  const dport = IntervalSet.span(dportLo, dportHi);
+  const dst = IntervalSet.span(dstLo, dstHi);
+  const src = IntervalSet.span(srcLo, srcHi);
+  const sport = IntervalSet.span(sportLo, sportHi);
+  const ct = IntervalSet.span(ctLo, ctHi);
+  // A box that is its own hull (one box of single intervals, any interface) is kept, not copied:
+  // every recorded decision keeps its hull.
+  if (
+    proto === f.proto &&
+    dport === f.dport &&
+    dst === f.dst &&
+    src === f.src &&
+    sport === f.sport &&
+    ct === f.ct &&
+    f.iif === FULL_BOX.iif &&
+    f.oif === FULL_BOX.oif
+  )
+    return f;
+  return { proto, dport, dst, src, sport, ct, iif: FULL_BOX.iif, oif: FULL_BOX.oif };
 }
 
 /** Whether some box of `boxes` can meet something inside `hull` (interval dimensions only). */

@@ -5,6 +5,7 @@
  * dimension only, which keeps real rulesets' remaining sets small (measured in bench/).
  */
 import { ALL_V4, ALL_V6 } from "./address.js";
+import { keptBoxes } from "./canonical.js";
 import {
   boxContains,
   boxHas,
@@ -14,7 +15,7 @@ import {
   boundsOverlap,
   boxBounds,
   boxMeet,
-  boxSubtractMeeting,
+  boxSubtractInto,
   hullBounds,
   FULL_BOX,
   INTERVAL_DIMS,
@@ -144,6 +145,16 @@ export class Space {
     return this.boxes.length === 0;
   }
 
+  /**
+   * The same space, for keeping long (a walk's decisions and hits): its boxes in an array of
+   * exactly their number (one built by push keeps room for 16 more: most recorded decisions are one
+   * box, and that room was a quarter of the heap after a whole-space walk), and their sets
+   * canonical inside a `withCanonicalSets` scope (canonical.ts). The same boxes in the same order.
+   */
+  tight(): Space {
+    return new Space(keptBoxes(this.boxes), this.settled);
+  }
+
   has(p: Packet): boolean {
     return this.boxes.some((b) => boxHas(b, p));
   }
@@ -270,7 +281,7 @@ export class Space {
       }
       hit.push(boxMeet(a, c));
       rest ??= from.slice(0, i);
-      for (const p of boxSubtractMeeting(a, c)) rest.push(p);
+      boxSubtractInto(a, c, rest);
     }
     return [hit.length === 0 ? Space.EMPTY : this.derive(hit), rest === undefined ? this : this.derive(rest)];
   }
@@ -321,7 +332,7 @@ function subtractOne(from: readonly Box[], c: Box): Box[] | undefined {
       continue;
     }
     next ??= from.slice(0, i);
-    for (const p of boxSubtractMeeting(a, c)) next.push(p);
+    boxSubtractInto(a, c, next);
   }
   return next;
 }
