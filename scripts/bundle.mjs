@@ -3,7 +3,8 @@
  * The shipped CLI as CommonJS scripts with V8 code caches (issue 21: start-up ≤ 0.1 s). `npm run
  * build` runs tsc first (types, and the per-module dist/ the tests import), then this:
  *
- * 0. Each built-in profile's YAML parsed into dist/profiles/<id>.json (parseProfiles).
+ * 0. Each built-in profile's YAML parsed into dist/profiles/<id>.json, and checked into
+ *    dist/profiles/<id>.checked.json (parseProfiles).
  * 1. esbuild bundles src/cli/main.ts and what it imports into dist/src/cli/: portmatrix.cjs (the
  *    whole CLI: help, no command, unknown names), portmatrix-version.cjs (`--version` alone: no
  *    command file) and portmatrix-<file>.cjs for each command file of src/cli/command-files.ts
@@ -140,6 +141,19 @@ async function parseProfiles() {
     const json = JSON.stringify({ text, value: source.value });
     if (!isDeepStrictEqual(JSON.parse(json).value, source.value)) continue;
     writeFileSync(join(dir, `${id}.json`), json);
+  }
+  // Then each one checked (dist/profiles/<id>.checked.json), where its JSON gives back exactly the
+  // profile checkProfile gave (prototypes included); src/shell/load.ts takes it while the texts of
+  // its files are the same.
+  const { checkForBuild, parseCheckedAtBuild } = await import(
+    pathToFileURL(join(root, "dist/src/shell/load.js")).href
+  );
+  for (const f of readdirSync(join(root, "profiles")).filter((n) => n.endsWith(".yaml"))) {
+    const id = f.slice(0, -".yaml".length);
+    const built = checkForBuild(id);
+    if (built === undefined) continue;
+    if (!isDeepStrictEqual(parseCheckedAtBuild(built.json)?.profile, built.profile)) continue;
+    writeFileSync(join(dir, `${id}.checked.json`), built.json);
   }
 }
 
