@@ -103,6 +103,12 @@ const WARM_UP = {
     ],
   ],
   schemas: [["schemas", "--help"], ["schemas"]],
+  report: [
+    ...helpOf(["diagram", "report", "serve"]),
+    ["diagram", "-t", "examples/seed-perimeter.yaml", "--format", "mermaid"],
+    ["diagram", "-t", "examples/seed-host.yaml", "--format", "svg"],
+    ["report", "-t", "examples/seed-perimeter.yaml", "-o", "DIR/report.html"],
+  ],
   // A probe of one closed port on loopback (probeWarmUp: a port free a moment before; no root,
   // nothing leaves the machine): the topology, the plan, the sweep, the results and their JSON,
   // ~25 ms of every probe's start that --help alone left to compile at each run.
