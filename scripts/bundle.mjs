@@ -240,6 +240,28 @@ const commanderSpawnOnUse = {
   },
 };
 
+/**
+ * jsonc-parser's ES module build has no "sideEffects" in its package.json, so its formatter (with a
+ * table of 1,200 indentation strings built at load, impl/string-intern.js) and its editor stayed in
+ * every bundle that reads YAML or JSON, and ran at every start, though src/model/json-source.ts uses
+ * only `visit` and `printParseErrorCode`. Its modules have no side effects but those tables: marked
+ * so, what is not used is left out.
+ */
+const jsoncSideEffectFree = {
+  name: "jsonc-side-effect-free",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/impl\// }, async (args) => {
+      if (!/[\\/]jsonc-parser[\\/]lib[\\/]esm[\\/]/.test(args.importer)) return undefined;
+      const r = await b.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        pluginData: "jsonc",
+      });
+      return r.errors.length > 0 ? undefined : { path: r.path, sideEffects: false };
+    });
+  },
+};
+
 async function main() {
   await parseProfiles();
   const { COMMAND_FILES } = await import(pathToFileURL(join(outdir, "command-files.js")).href);
@@ -273,6 +295,7 @@ async function main() {
         plugins: [
           zodEnglishOnly,
           commanderSpawnOnUse,
+          jsoncSideEffectFree,
           ...(which === "all" ? [] : [onlyCommandFile(which, files)]),
         ],
         logLevel: "warning",
