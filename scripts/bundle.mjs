@@ -3,7 +3,8 @@
  * The shipped CLI as CommonJS scripts with V8 code caches (issue 21: start-up ≤ 0.1 s). `npm run
  * build` runs tsc first (types, and the per-module dist/ the tests import), then this:
  *
- * 0. Each built-in profile's YAML parsed into dist/profiles/<id>.json (parseProfiles).
+ * 0. Each built-in profile's YAML parsed into dist/profiles/<id>.json, and checked into
+ *    dist/profiles/<id>.checked.json (parseProfiles).
  * 1. esbuild bundles src/cli/main.ts and what it imports into dist/src/cli/: portmatrix.cjs (the
  *    whole CLI: help, no command, unknown names), portmatrix-version.cjs (`--version` alone: no
  *    command file) and portmatrix-<file>.cjs for each command file of src/cli/command-files.ts
@@ -102,7 +103,72 @@ const WARM_UP = {
     ],
   ],
   schemas: [["schemas", "--help"], ["schemas"]],
+  report: [
+    ...helpOf(["diagram", "report", "serve"]),
+    ["diagram", "-t", "examples/seed-perimeter.yaml", "--format", "mermaid"],
+    ["diagram", "-t", "examples/seed-host.yaml", "--format", "svg"],
+    ["report", "-t", "examples/seed-perimeter.yaml", "-o", "DIR/report.html"],
+  ],
+  // A probe of one closed port on loopback (probeWarmUp: a port free a moment before; no root,
+  // nothing leaves the machine): the topology, the plan, the sweep, the results and their JSON,
+  // ~25 ms of every probe's start that --help alone left to compile at each run.
+  probe: [
+    ...helpOf(["probe", "merge"]),
+    [
+      "probe",
+      "-t",
+      "DIR/probe-topology.yaml",
+      "--from",
+      "prober",
+      "--format",
+      "json",
+      "--no-progress",
+      "-o",
+      "DIR/probe.json",
+    ],
+  ],
 };
+
+/**
+ * The files of the probe's warm-up, in its scratch folder: a one-flow profile and a topology on
+ * 127.0.0.1, the flow's port one that was free just before (so the connect is refused at once).
+ */
+async function probeWarmUp(dir) {
+  const { createServer } = await import("node:net");
+  const port = await new Promise((done, fail) => {
+    const s = createServer().once("error", fail);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => done(port));
+    });
+  });
+  writeFileSync(
+    join(dir, "probe-profile.yaml"),
+    [
+      "id: code-cache-warm-up",
+      "title: the probe's code cache warm-up (scripts/bundle.mjs)",
+      "product: portmatrix",
+      "sources:",
+      "  build: {title: scripts/bundle.mjs, url: https://example.com/portmatrix/build}",
+      "endpoints:",
+      "  prober: {name: Prober}",
+      "  target: {name: Target, kind: server}",
+      "flows:",
+      `  - {id: warm-up, role: Warm-up, protocol: TCP, transport: tcp, ports: ${port}, from: prober, to: target}`,
+      "",
+    ].join("\n"),
+  );
+  writeFileSync(
+    join(dir, "probe-topology.yaml"),
+    "profile: ./probe-profile.yaml\nendpoints:\n  prober: 127.0.0.1\n  target: 127.0.0.1\nfirewall: {kind: host, host: target}\n",
+  );
+}
+
+/**
+ * Exit codes a warm-up may end with: 1 is an audit's or a probe's finding; a probe may also find no
+ * loopback it can use (3, the environment): its cache then lacks the run, as before.
+ */
+const WARM_UP_EXITS = { probe: [0, 1, 3] };
 
 /** The whole CLI, or (`only`) the CLI with one command file: the others' import() a stand-in. */
 const onlyCommandFile = (only, files) => ({
@@ -141,6 +207,19 @@ async function parseProfiles() {
     if (!isDeepStrictEqual(JSON.parse(json).value, source.value)) continue;
     writeFileSync(join(dir, `${id}.json`), json);
   }
+  // Then each one checked (dist/profiles/<id>.checked.json), where its JSON gives back exactly the
+  // profile checkProfile gave (prototypes included); src/shell/load.ts takes it while the texts of
+  // its files are the same.
+  const { checkForBuild, parseCheckedAtBuild } = await import(
+    pathToFileURL(join(root, "dist/src/shell/load.js")).href
+  );
+  for (const f of readdirSync(join(root, "profiles")).filter((n) => n.endsWith(".yaml"))) {
+    const id = f.slice(0, -".yaml".length);
+    const built = checkForBuild(id);
+    if (built === undefined) continue;
+    if (!isDeepStrictEqual(parseCheckedAtBuild(built.json)?.profile, built.profile)) continue;
+    writeFileSync(join(dir, `${id}.checked.json`), built.json);
+  }
 }
 
 /**
@@ -157,6 +236,28 @@ const commanderSpawnOnUse = {
       if (!text.includes(eager)) throw new Error(`bundle: ${args.path} no longer has ${eager}`);
       const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
       return { contents: text.replace(eager, lazy), loader: "js" };
+    });
+  },
+};
+
+/**
+ * jsonc-parser's ES module build has no "sideEffects" in its package.json, so its formatter (with a
+ * table of 1,200 indentation strings built at load, impl/string-intern.js) and its editor stayed in
+ * every bundle that reads YAML or JSON, and ran at every start, though src/model/json-source.ts uses
+ * only `visit` and `printParseErrorCode`. Its modules have no side effects but those tables: marked
+ * so, what is not used is left out.
+ */
+const jsoncSideEffectFree = {
+  name: "jsonc-side-effect-free",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/impl\// }, async (args) => {
+      if (!/[\\/]jsonc-parser[\\/]lib[\\/]esm[\\/]/.test(args.importer)) return undefined;
+      const r = await b.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        pluginData: "jsonc",
+      });
+      return r.errors.length > 0 ? undefined : { path: r.path, sideEffects: false };
     });
   },
 };
@@ -194,6 +295,7 @@ async function main() {
         plugins: [
           zodEnglishOnly,
           commanderSpawnOnUse,
+          jsoncSideEffectFree,
           ...(which === "all" ? [] : [onlyCommandFile(which, files)]),
         ],
         logLevel: "warning",
@@ -261,10 +363,14 @@ async function makeCache(which, dir) {
   const { COMMAND_FILES } = await import(pathToFileURL(join(outdir, "command-files.js")).href);
   const names = COMMAND_FILES.find(([name]) => name === which)?.[1] ?? [];
   const script = compileCli(bundle, false);
-  const runs = (WARM_UP[which] ?? helpOf(names)).map((argv) => argv.map((a) => (a === "DIR" ? dir : a)));
+  const runs = (WARM_UP[which] ?? helpOf(names)).map((argv) =>
+    argv.map((a) => a.replace(/^DIR\b/, () => dir)),
+  );
+  if (which === "probe") await probeWarmUp(dir);
+  const fine = (code) => (WARM_UP_EXITS[which] ?? [0, 1]).includes(code ?? 0);
   let failed;
   const next = () => {
-    if (process.exitCode > 1)
+    if (!fine(process.exitCode))
       failed ??= `${JSON.stringify(process.argv.slice(2))} ended with ${process.exitCode}`;
     process.exitCode = 0;
     const argv = runs.shift();
@@ -279,7 +385,7 @@ async function makeCache(which, dir) {
   };
   // At exit, after the last command.
   process.once("exit", () => {
-    if (process.exitCode > 1)
+    if (!fine(process.exitCode))
       failed ??= `${JSON.stringify(process.argv.slice(2))} ended with ${process.exitCode}`;
     if (runs.length > 0 || failed !== undefined) {
       process.stderr.write(`bundle: a warm-up command of ${which} failed (${runs.length} left): ${failed}\n`);

@@ -426,7 +426,12 @@ function retiredRules(ctx: Ctx, reach: RuleReach): AuditReportT["retired"] {
     if (flowsTouching(flows, hit, (f) => !f.retired).length > 0) continue;
     out.push({ rule: ruleRef(rule), flows: servesRetired });
   }
-  return out.sort((a, b) => a.rule.file.localeCompare(b.rule.file) || a.rule.line - b.rule.line);
+  // The same file compares equal without localeCompare, whose first call loads ICU's collator
+  // (6–17 ms of a start: issue 21); rules of one ruleset never need it.
+  return out.sort(
+    (a, b) =>
+      (a.rule.file === b.rule.file ? 0 : a.rule.file.localeCompare(b.rule.file)) || a.rule.line - b.rule.line,
+  );
 }
 
 function unsupported(ctx: Ctx, reach: RuleReach): AuditReportT["unsupported"] {

@@ -14,8 +14,8 @@ import { EXIT } from "./io.js";
 
 /** name → schema; `input` schemas describe files users write, `output` ones our --format json. */
 export const SCHEMAS = {
-  profile: { schema: profileSchema, io: "input" },
-  topology: { schema: topologySchema, io: "input" },
+  profile: { schema: profileSchema(), io: "input" },
+  topology: { schema: topologySchema(), io: "input" },
   "show-output": { schema: showOutputSchema, io: "output" },
   "compare-output": { schema: compareOutputSchema, io: "output" },
   "profiles-output": { schema: profilesOutputSchema, io: "output" },

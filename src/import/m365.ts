@@ -37,7 +37,7 @@ export const endpointSetSchema = z.object({
   id: z.number().int().nonnegative(),
   serviceArea: z.string().min(1),
   serviceAreaDisplayName: z.string().optional(),
-  urls: z.array(fqdnSchema).optional(),
+  urls: z.array(fqdnSchema()).optional(),
   ips: z.array(z.string().min(1)).optional(),
   tcpPorts: portsSchema.optional(),
   udpPorts: portsSchema.optional(),

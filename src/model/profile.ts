@@ -18,8 +18,8 @@ export interface LoadedProfile {
 }
 
 export function checkProfile(source: YamlSource): { loaded?: LoadedProfile; diagnostics: Diagnostic[] } {
-  const { data, issues } = parseLeniently(profileSchema, source.value);
-  const diagnostics: Diagnostic[] = zodDiagnostics(source, profileSchema, issues);
+  const { data, issues } = parseLeniently(profileSchema(), source.value);
+  const diagnostics: Diagnostic[] = zodDiagnostics(source, profileSchema(), issues);
   // Reference checks run on the valid parts, so every problem is reported in one run.
   // Records keyed by user names have no prototype (as nameRecord makes them), also when absent.
   const none = (): Record<string, never> => Object.create(null) as Record<string, never>;

@@ -8,6 +8,18 @@ import { z } from "zod";
 import { hasUnsafeText, utf8Length } from "../diag/safe-text.js";
 
 /**
+ * Each schema is built on its first use and kept: building a zod schema runs zod's constructors for
+ * every part of it, ~10 ms for all of this file at every start when it was done at load (issue 21:
+ * start-up ≤ 0.1 s). `compile` and `audit` of a built-in profile build the topology's schemas only
+ * (src/shell/load.ts takes the profile as the build checked it), `profiles` none. One call gives
+ * the same schema object every time, so the schemas that share a part share the one object.
+ */
+function once<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => (built ??= build());
+}
+
+/**
  * Ids name rules, address sets, object-groups, access-lists and NSG rules in every target's
  * output, so they are safe there by construction: lower-case letters, digits and dashes (no quote,
  * blank or operator of any target's grammar), at most 48 characters (an ASA object-group name
@@ -18,16 +30,18 @@ const ID = /^[a-z0-9][a-z0-9-]{0,47}$/;
  * A DNS name as firewalls take it in FQDN objects: letters, digits, `-`, `.` and `*` wildcards, at
  * most 253 characters. Names reach generated rules (ASA `fqdn` objects), so nothing else passes.
  */
-export const fqdnSchema = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9*](?:[A-Za-z0-9*.-]{0,251}[A-Za-z0-9*])?$/,
-    "a DNS name (letters, digits, - . and * wildcards)",
-  );
+export const fqdnSchema = once(() =>
+  z
+    .string()
+    .regex(
+      /^[A-Za-z0-9*](?:[A-Za-z0-9*.-]{0,251}[A-Za-z0-9*])?$/,
+      "a DNS name (letters, digits, - . and * wildcards)",
+    ),
+);
 
-export const idSchema = z
-  .string()
-  .regex(ID, { message: "an id of lower-case letters, digits and dashes (at most 48 characters)" });
+export const idSchema = once(() =>
+  z.string().regex(ID, { message: "an id of lower-case letters, digits and dashes (at most 48 characters)" }),
+);
 
 /**
  * A network interface name as the Linux kernel accepts it (net/core/dev.c, dev_valid_name): 1 to
@@ -42,12 +56,14 @@ const INTERFACE_NAME = {
     'an interface name as Linux allows it: 1 to 15 bytes, not "." or "..", without "/", ":", blanks or control characters',
   abort: true,
 };
-export const interfaceNameSchema = z
-  .string()
-  .min(1, INTERFACE_NAME)
-  .max(15, INTERFACE_NAME)
-  .regex(/^(?!\.\.?$)[^/:\s\u00a0]+$/, INTERFACE_NAME)
-  .refine((s) => utf8Length(s) <= 15 && !hasUnsafeText(s), INTERFACE_NAME);
+export const interfaceNameSchema = once(() =>
+  z
+    .string()
+    .min(1, INTERFACE_NAME)
+    .max(15, INTERFACE_NAME)
+    .regex(/^(?!\.\.?$)[^/:\s\u00a0]+$/, INTERFACE_NAME)
+    .refine((s) => utf8Length(s) <= 15 && !hasUnsafeText(s), INTERFACE_NAME),
+);
 
 /**
  * A map keyed by names the user writes (endpoint ids, features, variables, lifecycles, sources,
@@ -68,313 +84,351 @@ function optionalNameRecord<T extends z.ZodType>(value: T) {
 }
 
 /** 5061, "5061", "50000-59999" or a variable name defined in the profile (`media`). */
-export const portTermSchema = z.union([z.number(), z.string()]);
-export const portSpecSchema = z.union([portTermSchema, z.array(portTermSchema).min(1)]);
+export const portTermSchema = once(() => z.union([z.number(), z.string()]));
+export const portSpecSchema = once(() => z.union([portTermSchema(), z.array(portTermSchema()).min(1)]));
 
 /**
  * YYYY-MM-DD, or YYYY-MM where the vendor gives only a month ("June 2014"); both compare correctly
  * as strings against an ISO as-of date (a month counts from its first day).
  */
-const dateSchema = z.string().regex(/^\d{4}-\d{2}(-\d{2})?$/, {
-  message: "a date as YYYY-MM-DD (or YYYY-MM when the source gives only a month)",
-});
+const dateSchema = once(() =>
+  z.string().regex(/^\d{4}-\d{2}(-\d{2})?$/, {
+    message: "a date as YYYY-MM-DD (or YYYY-MM when the source gives only a month)",
+  }),
+);
 
-export const sourceDocSchema = z.strictObject({
-  title: z.string().min(1),
-  /** Vendor document id, e.g. JJ618376. */
-  docId: z.string().optional(),
-  url: z.string().min(1),
-  /** "Topic Last Modified" of the page. */
-  modified: dateSchema.optional(),
-  /** The date this copy of the page was read (lifecycle pages change; the date says which reading). */
-  accessed: dateSchema.optional(),
-  mirrors: z.array(z.string()).optional(),
-});
+export const sourceDocSchema = once(() =>
+  z.strictObject({
+    title: z.string().min(1),
+    /** Vendor document id, e.g. JJ618376. */
+    docId: z.string().optional(),
+    url: z.string().min(1),
+    /** "Topic Last Modified" of the page. */
+    modified: dateSchema().optional(),
+    /** The date this copy of the page was read (lifecycle pages change; the date says which reading). */
+    accessed: dateSchema().optional(),
+    mirrors: z.array(z.string()).optional(),
+  }),
+);
 
-export const endpointSchema = z.strictObject({
-  name: z.string().min(1),
-  /** server: an interface of the deployment (can be listened on); remote: a population of peers. */
-  kind: z.enum(["server", "remote"]).default("remote"),
-  description: z.string().optional(),
-  /** Other wordings the cited pages use for this same interface or population (kept so rows can be checked against the page). */
-  aliases: z.array(z.string().min(1)).optional(),
-  /**
-   * Addresses the profile itself knows (a published service's ranges, e.g. the Microsoft 365
-   * endpoint sets): a topology that does not bind the endpoint gets these. Hosts, CIDRs or ranges.
-   */
-  addresses: z.array(z.string().min(1)).optional(),
-  /**
-   * DNS names (wildcards as `*.example.com`) of an endpoint known by name: flows to an endpoint with
-   * names and no addresses need an FQDN-capable firewall or proxy, and compile only for targets with
-   * FQDN objects.
-   */
-  fqdns: z.array(fqdnSchema).optional(),
-});
+export const endpointSchema = once(() =>
+  z.strictObject({
+    name: z.string().min(1),
+    /** server: an interface of the deployment (can be listened on); remote: a population of peers. */
+    kind: z.enum(["server", "remote"]).default("remote"),
+    description: z.string().optional(),
+    /** Other wordings the cited pages use for this same interface or population (kept so rows can be checked against the page). */
+    aliases: z.array(z.string().min(1)).optional(),
+    /**
+     * Addresses the profile itself knows (a published service's ranges, e.g. the Microsoft 365
+     * endpoint sets): a topology that does not bind the endpoint gets these. Hosts, CIDRs or ranges.
+     */
+    addresses: z.array(z.string().min(1)).optional(),
+    /**
+     * DNS names (wildcards as `*.example.com`) of an endpoint known by name: flows to an endpoint with
+     * names and no addresses need an FQDN-capable firewall or proxy, and compile only for targets with
+     * FQDN objects.
+     */
+    fqdns: z.array(fqdnSchema()).optional(),
+  }),
+);
 
-export const featureSchema = z.strictObject({
-  description: z.string().min(1),
-  /** Lifecycle (key of `lifecycles`) of the service this feature turns on; ended → warn when enabled. */
-  lifecycle: z.string().optional(),
-});
+export const featureSchema = once(() =>
+  z.strictObject({
+    description: z.string().min(1),
+    /** Lifecycle (key of `lifecycles`) of the service this feature turns on; ended → warn when enabled. */
+    lifecycle: z.string().optional(),
+  }),
+);
 
-export const lifecycleSchema = z.strictObject({
-  service: z.string().min(1),
-  ended: dateSchema.optional(),
-  exceptions: z.array(z.strictObject({ region: z.string().min(1), note: z.string().optional() })).default([]),
-  successors: z
-    .array(
-      z.strictObject({
-        service: z.string().min(1),
-        date: dateSchema.optional(),
-        note: z.string().optional(),
-      }),
-    )
-    .default([]),
-  citation: z.string().min(1),
-  /** Source id (key of `sources`) the citation comes from; defaults to none (the citation names it). */
-  source: z.string().optional(),
-});
+export const lifecycleSchema = once(() =>
+  z.strictObject({
+    service: z.string().min(1),
+    ended: dateSchema().optional(),
+    exceptions: z
+      .array(z.strictObject({ region: z.string().min(1), note: z.string().optional() }))
+      .default([]),
+    successors: z
+      .array(
+        z.strictObject({
+          service: z.string().min(1),
+          date: dateSchema().optional(),
+          note: z.string().optional(),
+        }),
+      )
+      .default([]),
+    citation: z.string().min(1),
+    /** Source id (key of `sources`) the citation comes from; defaults to none (the citation names it). */
+    source: z.string().optional(),
+  }),
+);
 
 /** A feature name, or `{anyOf: [...]}`; all listed conditions must hold. */
-export const conditionSchema = z.union([z.string(), z.strictObject({ anyOf: z.array(z.string()).min(1) })]);
+export const conditionSchema = once(() =>
+  z.union([z.string(), z.strictObject({ anyOf: z.array(z.string()).min(1) })]),
+);
 
-export const flowSchema = z.strictObject({
-  id: idSchema,
-  role: z.string().min(1),
-  protocol: z.string().min(1),
-  transport: z.enum(["tcp", "udp"]),
-  ports: portSpecSchema,
-  sourcePorts: portSpecSchema.optional(),
-  from: z.string(),
-  to: z.string(),
-  notes: z.string().default(""),
-  conditions: z.array(conditionSchema).default([]),
-  lifecycle: z.string().optional(),
-  /** Source id (key of `sources`); defaults to the profile's first source. */
-  source: z.string().optional(),
-});
+export const flowSchema = once(() =>
+  z.strictObject({
+    id: idSchema(),
+    role: z.string().min(1),
+    protocol: z.string().min(1),
+    transport: z.enum(["tcp", "udp"]),
+    ports: portSpecSchema(),
+    sourcePorts: portSpecSchema().optional(),
+    from: z.string(),
+    to: z.string(),
+    notes: z.string().default(""),
+    conditions: z.array(conditionSchema()).default([]),
+    lifecycle: z.string().optional(),
+    /** Source id (key of `sources`); defaults to the profile's first source. */
+    source: z.string().optional(),
+  }),
+);
 
-export const defectSchema = z.strictObject({
-  id: idSchema,
-  text: z.string().min(1),
-  reading: z.string().min(1),
-  flows: z.array(z.string()).default([]),
-});
+export const defectSchema = once(() =>
+  z.strictObject({
+    id: idSchema(),
+    text: z.string().min(1),
+    reading: z.string().min(1),
+    flows: z.array(z.string()).default([]),
+  }),
+);
 
 /**
  * A DNS record the deployment needs and a prober can check. Names are written with `{domain}` for
  * each SIP domain (the vendor pages use contoso.com as the example).
  */
-export const dnsRecordSchema = z.strictObject({
-  location: z.enum(["external", "internal"]),
-  type: z.enum(["SRV", "A", "AAAA", "CNAME"]),
-  /** Record name, e.g. `_sipfederationtls._tcp.{domain}`. */
-  name: z.string().min(1),
-  /** SRV port (absent for A records). */
-  port: z.number().int().min(1).max(65535).optional(),
-  /** SRV target host, or for A/AAAA the endpoint (id) whose address the record must hold. */
-  target: z.string().min(1),
-  /** Endpoint id the record points at (its address must be the record's address). */
-  endpoint: z.string().optional(),
-  notes: z.string().default(""),
-  conditions: z.array(conditionSchema).default([]),
-  source: z.string().optional(),
-});
+export const dnsRecordSchema = once(() =>
+  z.strictObject({
+    location: z.enum(["external", "internal"]),
+    type: z.enum(["SRV", "A", "AAAA", "CNAME"]),
+    /** Record name, e.g. `_sipfederationtls._tcp.{domain}`. */
+    name: z.string().min(1),
+    /** SRV port (absent for A records). */
+    port: z.number().int().min(1).max(65535).optional(),
+    /** SRV target host, or for A/AAAA the endpoint (id) whose address the record must hold. */
+    target: z.string().min(1),
+    /** Endpoint id the record points at (its address must be the record's address). */
+    endpoint: z.string().optional(),
+    notes: z.string().default(""),
+    conditions: z.array(conditionSchema()).default([]),
+    source: z.string().optional(),
+  }),
+);
 
 /** A certificate a listener must present; names a prober can compare with SN/SAN. */
-export const certificateSchema = z.strictObject({
-  id: idSchema,
-  /** Endpoint ids whose listeners present this certificate. */
-  assignedTo: z.array(z.string()).min(1),
-  subjectName: z.string().min(1),
-  subjectAltNames: z.array(z.string().min(1)).default([]),
-  notes: z.string().default(""),
-  conditions: z.array(conditionSchema).default([]),
-  source: z.string().optional(),
-});
+export const certificateSchema = once(() =>
+  z.strictObject({
+    id: idSchema(),
+    /** Endpoint ids whose listeners present this certificate. */
+    assignedTo: z.array(z.string()).min(1),
+    subjectName: z.string().min(1),
+    subjectAltNames: z.array(z.string().min(1)).default([]),
+    notes: z.string().default(""),
+    conditions: z.array(conditionSchema()).default([]),
+    source: z.string().optional(),
+  }),
+);
 
 /** A deployment requirement that is not a port row (e.g. NAT must be symmetric), active under conditions. */
-export const advisorySchema = z.strictObject({
-  id: idSchema,
-  text: z.string().min(1),
-  conditions: z.array(conditionSchema).default([]),
-  source: z.string().optional(),
-  /**
-   * What the advisory says about the topology's `nat:` section while it is active, checked when a
-   * topology is bound: `required` (the deployment is behind static NAT: name the public addresses)
-   * or `forbidden` (e.g. NAT is not supported with hardware load balancing).
-   */
-  nat: z.enum(["required", "forbidden"]).optional(),
-});
+export const advisorySchema = once(() =>
+  z.strictObject({
+    id: idSchema(),
+    text: z.string().min(1),
+    conditions: z.array(conditionSchema()).default([]),
+    source: z.string().optional(),
+    /**
+     * What the advisory says about the topology's `nat:` section while it is active, checked when a
+     * topology is bound: `required` (the deployment is behind static NAT: name the public addresses)
+     * or `forbidden` (e.g. NAT is not supported with hardware load balancing).
+     */
+    nat: z.enum(["required", "forbidden"]).optional(),
+  }),
+);
 
-export const profileSchema = z.strictObject({
-  $schema: z.string().optional(),
-  id: idSchema,
-  title: z.string().min(1),
-  product: z.string().min(1),
-  /**
-   * The product's own support lifecycle (a key of `lifecycles`): when it has ended by the as-of date,
-   * show, audit and the report say the profile describes an unsupported product.
-   */
-  support: z.string().optional(),
-  /**
-   * A built-in profile id (or a profile file, relative to this one) whose rows this profile shares:
-   * its sources, endpoints, features, variables, lifecycles, defects, flows, DNS records, certificates
-   * and advisories come first, then this profile's own (same keys: this profile's win; flows are
-   * added, or dropped with `drop`). Used where a product's tables equal an earlier product's.
-   */
-  extends: z.string().optional(),
-  /**
-   * Where an imported profile came from (`portmatrix import`): the feed, its version and date, the
-   * file read and the selection made, so two imports can be told apart and compared.
-   */
-  imported: z
-    .strictObject({
-      feed: z.string().min(1),
-      instance: z.string().min(1),
-      /** The feed's version (YYYYMMDDNN), or null when neither the user nor the file name gave it. */
-      version: z.string().nullable(),
-      /** The version's date (YYYY-MM-DD). */
-      date: dateSchema.optional(),
-      /** Where the version came from: "option", "file name", or "unknown". */
-      versionFrom: z.enum(["option", "file name", "unknown"]),
-      file: z.string().min(1),
-      serviceAreas: z.array(z.string()),
-      categories: z.array(z.string()),
-      endpointSets: z.number().int().nonnegative(),
-    })
-    .optional(),
-  /** With `extends`: ids of the base's flows this profile does not have. */
-  drop: z.array(z.string()).default([]),
-  sources: nameRecord(sourceDocSchema),
-  endpoints: nameRecord(endpointSchema, idSchema),
-  features: optionalNameRecord(featureSchema),
-  variables: optionalNameRecord(portSpecSchema),
-  lifecycles: optionalNameRecord(lifecycleSchema),
-  defects: z.array(defectSchema).default([]),
-  flows: z.array(flowSchema).min(1),
-  dns: z.array(dnsRecordSchema).default([]),
-  certificates: z.array(certificateSchema).default([]),
-  advisories: z.array(advisorySchema).default([]),
-});
+export const profileSchema = once(() =>
+  z.strictObject({
+    $schema: z.string().optional(),
+    id: idSchema(),
+    title: z.string().min(1),
+    product: z.string().min(1),
+    /**
+     * The product's own support lifecycle (a key of `lifecycles`): when it has ended by the as-of date,
+     * show, audit and the report say the profile describes an unsupported product.
+     */
+    support: z.string().optional(),
+    /**
+     * A built-in profile id (or a profile file, relative to this one) whose rows this profile shares:
+     * its sources, endpoints, features, variables, lifecycles, defects, flows, DNS records, certificates
+     * and advisories come first, then this profile's own (same keys: this profile's win; flows are
+     * added, or dropped with `drop`). Used where a product's tables equal an earlier product's.
+     */
+    extends: z.string().optional(),
+    /**
+     * Where an imported profile came from (`portmatrix import`): the feed, its version and date, the
+     * file read and the selection made, so two imports can be told apart and compared.
+     */
+    imported: z
+      .strictObject({
+        feed: z.string().min(1),
+        instance: z.string().min(1),
+        /** The feed's version (YYYYMMDDNN), or null when neither the user nor the file name gave it. */
+        version: z.string().nullable(),
+        /** The version's date (YYYY-MM-DD). */
+        date: dateSchema().optional(),
+        /** Where the version came from: "option", "file name", or "unknown". */
+        versionFrom: z.enum(["option", "file name", "unknown"]),
+        file: z.string().min(1),
+        serviceAreas: z.array(z.string()),
+        categories: z.array(z.string()),
+        endpointSets: z.number().int().nonnegative(),
+      })
+      .optional(),
+    /** With `extends`: ids of the base's flows this profile does not have. */
+    drop: z.array(z.string()).default([]),
+    sources: nameRecord(sourceDocSchema()),
+    endpoints: nameRecord(endpointSchema(), idSchema()),
+    features: optionalNameRecord(featureSchema()),
+    variables: optionalNameRecord(portSpecSchema()),
+    lifecycles: optionalNameRecord(lifecycleSchema()),
+    defects: z.array(defectSchema()).default([]),
+    flows: z.array(flowSchema()).min(1),
+    dns: z.array(dnsRecordSchema()).default([]),
+    certificates: z.array(certificateSchema()).default([]),
+    advisories: z.array(advisorySchema()).default([]),
+  }),
+);
 
-export type Profile = z.infer<typeof profileSchema>;
-export type FlowSpec = z.infer<typeof flowSchema>;
-export type DnsRecord = z.infer<typeof dnsRecordSchema>;
-export type Certificate = z.infer<typeof certificateSchema>;
-export type Advisory = z.infer<typeof advisorySchema>;
+export type Profile = z.infer<ReturnType<typeof profileSchema>>;
+export type FlowSpec = z.infer<ReturnType<typeof flowSchema>>;
+export type DnsRecord = z.infer<ReturnType<typeof dnsRecordSchema>>;
+export type Certificate = z.infer<ReturnType<typeof certificateSchema>>;
+export type Advisory = z.infer<ReturnType<typeof advisorySchema>>;
 
 /** One address term or a list: host, CIDR, range, any/any4/any6. */
-export const addressSpecSchema = z.union([z.string(), z.array(z.string()).min(1)]);
+export const addressSpecSchema = once(() => z.union([z.string(), z.array(z.string()).min(1)]));
 
-export const zoneSchema = z.strictObject({
-  interface: interfaceNameSchema,
-  /** Endpoint ids; `prefix*` stands for every endpoint whose id starts with prefix that no zone names outright. */
-  endpoints: z.array(z.string()).min(1),
-});
+export const zoneSchema = once(() =>
+  z.strictObject({
+    interface: interfaceNameSchema(),
+    /** Endpoint ids; `prefix*` stands for every endpoint whose id starts with prefix that no zone names outright. */
+    endpoints: z.array(z.string()).min(1),
+  }),
+);
 
-export const firewallSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("host"), host: z.string() }),
-  z.strictObject({ kind: z.literal("perimeter"), zones: nameRecord(zoneSchema, idSchema) }),
-]);
+export const firewallSchema = once(() =>
+  z.discriminatedUnion("kind", [
+    z.strictObject({ kind: z.literal("host"), host: z.string() }),
+    z.strictObject({ kind: z.literal("perimeter"), zones: nameRecord(zoneSchema(), idSchema()) }),
+  ]),
+);
 
 /** One of the site's own flows (DNS, NTP, directory, monitoring, management): the profile's flow shape, less its catalog fields. */
-export const siteFlowSchema = flowSchema.pick({
-  id: true,
-  protocol: true,
-  transport: true,
-  ports: true,
-  sourcePorts: true,
-  from: true,
-  to: true,
-  notes: true,
-});
+export const siteFlowSchema = once(() =>
+  flowSchema().pick({
+    id: true,
+    protocol: true,
+    transport: true,
+    ports: true,
+    sourcePorts: true,
+    from: true,
+    to: true,
+    notes: true,
+  }),
+);
 
 /**
  * The site's own endpoints and flows, beside the vendor's rows: compiled, audited, probed and
  * reported like them, and marked `origin: site` in the JSON outputs.
  */
-export const siteSchema = z.strictObject({
-  endpoints: z.record(idSchema, addressSpecSchema).default({}).transform(withoutPrototype),
-  flows: z.array(siteFlowSchema).default([]),
-});
+export const siteSchema = once(() =>
+  z.strictObject({
+    endpoints: z.record(idSchema(), addressSpecSchema()).default({}).transform(withoutPrototype),
+    flows: z.array(siteFlowSchema()).default([]),
+  }),
+);
 
 /**
  * The operator's options for compile (topology `compile:`); absent = today's output. Names reach
  * rules, so they are validated here (letters, digits, underscores; a log prefix also spaces, dots,
  * colons and dashes, at most 28 characters: iptables' --log-prefix takes 29).
  */
-export const compileOptionsSchema = z.strictObject({
-  /** Log dropped packets, rate-limited. `true`: 5/minute, prefix "portmatrix drop: ". */
-  log: z
-    .union([
-      z.boolean(),
-      z.strictObject({
-        rate: z
-          .string()
-          .regex(/^[1-9][0-9]{0,5}\/(second|minute|hour|day)$/, "a rate such as 5/minute")
-          .default("5/minute"),
-        prefix: z
-          .string()
-          .regex(/^[A-Za-z0-9 _.:-]{1,28}$/, "1-28 letters, digits, spaces or _ . : -")
-          .default("portmatrix drop: "),
-      }),
-    ])
-    .optional(),
-  /** Count packets per rule where the target does not already. */
-  counters: z.boolean().optional(),
-  /** Reject instead of drop for these directions (in, out, forward) or packets entering from these zones. */
-  reject: z.array(z.string().min(1)).optional(),
-  /** The name of the generated objects (nftables table, ACL and table prefixes, rule group, NSG, security group). */
-  name: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9_]{0,23}$/, "a letter, then up to 23 letters, digits or underscores")
-    .optional(),
-  /** nftables filter chains' priority (default 0, `filter`). */
-  priority: z.number().int().min(-400).max(400).optional(),
-});
+export const compileOptionsSchema = once(() =>
+  z.strictObject({
+    /** Log dropped packets, rate-limited. `true`: 5/minute, prefix "portmatrix drop: ". */
+    log: z
+      .union([
+        z.boolean(),
+        z.strictObject({
+          rate: z
+            .string()
+            .regex(/^[1-9][0-9]{0,5}\/(second|minute|hour|day)$/, "a rate such as 5/minute")
+            .default("5/minute"),
+          prefix: z
+            .string()
+            .regex(/^[A-Za-z0-9 _.:-]{1,28}$/, "1-28 letters, digits, spaces or _ . : -")
+            .default("portmatrix drop: "),
+        }),
+      ])
+      .optional(),
+    /** Count packets per rule where the target does not already. */
+    counters: z.boolean().optional(),
+    /** Reject instead of drop for these directions (in, out, forward) or packets entering from these zones. */
+    reject: z.array(z.string().min(1)).optional(),
+    /** The name of the generated objects (nftables table, ACL and table prefixes, rule group, NSG, security group). */
+    name: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]{0,23}$/, "a letter, then up to 23 letters, digits or underscores")
+      .optional(),
+    /** nftables filter chains' priority (default 0, `filter`). */
+    priority: z.number().int().min(-400).max(400).optional(),
+  }),
+);
 
-export const topologySchema = z.strictObject({
-  $schema: z.string().optional(),
-  /** A built-in profile id or a path to a profile file (relative to the topology). */
-  profile: z.string().min(1),
-  endpoints: nameRecord(addressSpecSchema),
-  features: z.array(z.string()).default([]),
-  /** Overrides of the profile's port variables, e.g. `media: 40000-49999`. */
-  variables: optionalNameRecord(portSpecSchema),
-  firewall: firewallSchema,
-  management: addressSpecSchema.optional(),
-  /**
-   * Acknowledges that `management` covers every address of a family (any, 0.0.0.0/0, ::/0): the
-   * host or firewall then takes any connection from the whole Internet. Without it, such a
-   * management list is refused.
-   */
-  managementFromAnywhere: z.boolean().optional(),
-  /**
-   * Static 1:1 NAT on the perimeter firewall: endpoint id → its public address (one per family it
-   * translates). The endpoint's own (private) address is what `endpoints` binds; inbound traffic to
-   * the public address is DNAT-ed to it and its outbound traffic SNAT-ed to the public address
-   * (symmetric NAT, as the A/V Edge requires).
-   */
-  nat: nameRecord(addressSpecSchema).optional(),
-  site: siteSchema.optional(),
-  compile: compileOptionsSchema.optional(),
-  /**
-   * The deployment's SIP domains, the default first: they fill `{domain}` (and `{each additional SIP
-   * domain}`) in the profile's certificate names, so probe can compare the certificates it is shown
-   * and listen can present matching ones.
-   */
-  sipDomains: z
-    .array(
-      z
-        .string()
-        .regex(
-          /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/i,
-          "a DNS domain name such as contoso.example",
-        ),
-    )
-    .min(1)
-    .optional(),
-});
+export const topologySchema = once(() =>
+  z.strictObject({
+    $schema: z.string().optional(),
+    /** A built-in profile id or a path to a profile file (relative to the topology). */
+    profile: z.string().min(1),
+    endpoints: nameRecord(addressSpecSchema()),
+    features: z.array(z.string()).default([]),
+    /** Overrides of the profile's port variables, e.g. `media: 40000-49999`. */
+    variables: optionalNameRecord(portSpecSchema()),
+    firewall: firewallSchema(),
+    management: addressSpecSchema().optional(),
+    /**
+     * Acknowledges that `management` covers every address of a family (any, 0.0.0.0/0, ::/0): the
+     * host or firewall then takes any connection from the whole Internet. Without it, such a
+     * management list is refused.
+     */
+    managementFromAnywhere: z.boolean().optional(),
+    /**
+     * Static 1:1 NAT on the perimeter firewall: endpoint id → its public address (one per family it
+     * translates). The endpoint's own (private) address is what `endpoints` binds; inbound traffic to
+     * the public address is DNAT-ed to it and its outbound traffic SNAT-ed to the public address
+     * (symmetric NAT, as the A/V Edge requires).
+     */
+    nat: nameRecord(addressSpecSchema()).optional(),
+    site: siteSchema().optional(),
+    compile: compileOptionsSchema().optional(),
+    /**
+     * The deployment's SIP domains, the default first: they fill `{domain}` (and `{each additional SIP
+     * domain}`) in the profile's certificate names, so probe can compare the certificates it is shown
+     * and listen can present matching ones.
+     */
+    sipDomains: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/i,
+            "a DNS domain name such as contoso.example",
+          ),
+      )
+      .min(1)
+      .optional(),
+  }),
+);
 
-export type Topology = z.infer<typeof topologySchema>;
+export type Topology = z.infer<ReturnType<typeof topologySchema>>;

@@ -18,8 +18,8 @@ import { siteEndpoints, siteFlows } from "./site.js";
 export type PartialTopology = Omit<Topology, "firewall"> & { firewall?: Topology["firewall"] };
 
 export function parseTopology(source: YamlSource): { topology?: PartialTopology; diagnostics: Diagnostic[] } {
-  const { data, issues } = parseLeniently(topologySchema, source.value);
-  const diagnostics = zodDiagnostics(source, topologySchema, issues);
+  const { data, issues } = parseLeniently(topologySchema(), source.value);
+  const diagnostics = zodDiagnostics(source, topologySchema(), issues);
   if (typeof data.profile !== "string") return { diagnostics };
   return {
     // Records keyed by user names have no prototype (as nameRecord makes them), also when absent.

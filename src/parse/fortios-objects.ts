@@ -244,18 +244,25 @@ function serviceOf(e: Entry): Resolved<Space> | undefined {
   return { value: Space.fromBoxes(boxes), approximations: notes };
 }
 
-/** The shipped defaults, parsed once at load (constant data). */
-const DEFAULTS = ((): { custom: Map<string, Entry>; groups: Map<string, Entry> } => {
-  const { tables } = parseFortiosCli("(FortiOS predefined services)", PREDEFINED_SERVICES);
-  const of = (p: string) =>
-    new Map((tables.find((t) => t.path === p)?.entries ?? []).map((e) => [e.name, e]));
-  return { custom: of("firewall service custom"), groups: of("firewall service group") };
-})();
+/**
+ * The shipped defaults, parsed once, when a FortiOS configuration first needs them (constant data;
+ * not at load: every audit loads this reader, ~1 ms of its start, issue 21).
+ */
+let defaults: { custom: Map<string, Entry>; groups: Map<string, Entry> } | undefined;
+function fortiosDefaults(): { custom: Map<string, Entry>; groups: Map<string, Entry> } {
+  if (defaults === undefined) {
+    const { tables } = parseFortiosCli("(FortiOS predefined services)", PREDEFINED_SERVICES);
+    const of = (p: string) =>
+      new Map((tables.find((t) => t.path === p)?.entries ?? []).map((e) => [e.name, e]));
+    defaults = { custom: of("firewall service custom"), groups: of("firewall service group") };
+  }
+  return defaults;
+}
 
 export function serviceBook(tables: readonly Table[]): ServiceBook {
   const of = (p: string) =>
     new Map((tables.find((t) => t.path === p)?.entries ?? []).map((e) => [e.name, e]));
-  const d = DEFAULTS;
+  const d = fortiosDefaults();
   const custom = new Map([...d.custom, ...of("firewall service custom")]);
   const groups = new Map([...d.groups, ...of("firewall service group")]);
   const cache = new Map<string, Resolved<Space> | undefined>();

@@ -25,7 +25,7 @@ function flow(id: string, over: Partial<ResolvedFlow> = {}): ResolvedFlow {
 }
 
 const profile = (id: string) =>
-  profileSchema.parse({
+  profileSchema().parse({
     id,
     title: id,
     product: "P",

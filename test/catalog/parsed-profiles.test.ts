@@ -1,15 +1,20 @@
 /**
- * The built-in profiles as the build parsed them (dist/profiles/<id>.json, scripts/bundle.mjs; issue
- * 21): a profile loads to the same value, diagnostics and positions as from its YAML, and a JSON
- * whose text is not the profile's text now is not used.
+ * The built-in profiles as the build parsed and checked them (dist/profiles/<id>.json and
+ * <id>.checked.json, scripts/bundle.mjs; issue 21): a profile loads to the same value, diagnostics
+ * and positions as from its YAML, and a JSON whose texts are not the profile's texts now is not used.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { inspect } from "node:util";
 import { builtinProfileIds, loadProfile, PACKAGE_ROOT, PARSED_PROFILES_DIR } from "../../src/shell/load.js";
 
 const parsed = (id: string): string => join(PARSED_PROFILES_DIR, `${id}.json`);
+const checked = (id: string): string => join(PARSED_PROFILES_DIR, `${id}.checked.json`);
+/** Everything about a value: key order, undefined keys, objects without a prototype. */
+const whole = (v: unknown): string =>
+  inspect(v, { depth: Infinity, maxArrayLength: Infinity, maxStringLength: Infinity, breakLength: Infinity });
 const noBuild = existsSync(PARSED_PROFILES_DIR) ? false : "no dist/profiles: npm run build makes it";
 
 test(
@@ -21,12 +26,17 @@ test(
       ids.every((id) => existsSync(parsed(id))),
       "every built-in profile is parsed at build time",
     );
+    assert.ok(
+      ids.every((id) => existsSync(checked(id))),
+      "every built-in profile is checked at build time",
+    );
     for (const id of ids) {
       // A path is always parsed from its YAML; the same file name in both, so diagnostics compare.
       const fromBuild = loadProfile(id);
       const fromYaml = loadProfile(`profiles/${id}.yaml`, PACKAGE_ROOT);
       assert.ok(fromBuild.ok && fromYaml.ok, id);
       assert.deepEqual(fromBuild.value.profile, fromYaml.value.profile, id);
+      assert.equal(whole(fromBuild.value.profile), whole(fromYaml.value.profile), id);
       assert.deepEqual(fromBuild.diagnostics, fromYaml.diagnostics, id);
       const a = fromBuild.value.source;
       const b = fromYaml.value.source;
@@ -41,6 +51,8 @@ test(
 test("a parsed profile is used for the same text only", { skip: noBuild }, () => {
   const id = "lync2013-public-im";
   const saved = readFileSync(parsed(id), "utf8");
+  // The profile as checked at build time is taken before the parsed one: set aside meanwhile.
+  renameSync(checked(id), `${checked(id)}.aside`);
   // Another test reading this file meanwhile falls back to the YAML too: the same result.
   try {
     const stale = JSON.parse(saved) as { text: string; value: { title: string } };
@@ -66,5 +78,46 @@ test("a parsed profile is used for the same text only", { skip: noBuild }, () =>
     assert.notEqual(q.value.profile.title, "stale");
   } finally {
     writeFileSync(parsed(id), saved);
+    renameSync(`${checked(id)}.aside`, checked(id));
+  }
+});
+
+test("a checked profile is used while every file it came from has the same text", { skip: noBuild }, () => {
+  // sfbse-edge-external extends sfb2019-edge-external: two files.
+  const id = "sfbse-edge-external";
+  const saved = readFileSync(checked(id), "utf8");
+  const edit = (f: (built: { files: Array<[string, string]>; profile: { title: string } }) => void): void => {
+    const built = JSON.parse(saved) as { files: Array<[string, string]>; profile: { title: string } };
+    f(built);
+    writeFileSync(checked(id), JSON.stringify(built));
+  };
+  // Another test reading this file meanwhile falls back to the YAML too: the same result.
+  try {
+    assert.deepEqual(
+      (JSON.parse(saved) as { files: Array<[string, string]> }).files.map(([file]) => file),
+      ["sfbse-edge-external.yaml", "sfb2019-edge-external.yaml"],
+    );
+    // The same texts: the profile checked at build time is the one taken (a title only it has).
+    edit((b) => (b.profile.title = "built"));
+    const built = loadProfile(id);
+    assert.ok(built.ok);
+    assert.equal(built.value.profile.title, "built");
+    // The base profile's text is another now: the YAML read now wins, checked as ever.
+    edit((b) => {
+      b.profile.title = "stale";
+      b.files[1]![1] += "\n# edited";
+    });
+    const p = loadProfile(id);
+    assert.ok(p.ok);
+    assert.notEqual(p.value.profile.title, "stale");
+    const fromYaml = loadProfile(`profiles/${id}.yaml`, PACKAGE_ROOT);
+    assert.ok(fromYaml.ok);
+    assert.equal(whole(p.value.profile), whole(fromYaml.value.profile));
+    writeFileSync(checked(id), "{ not json");
+    const q = loadProfile(id);
+    assert.ok(q.ok);
+    assert.notEqual(q.value.profile.title, "stale");
+  } finally {
+    writeFileSync(checked(id), saved);
   }
 });
