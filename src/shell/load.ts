@@ -155,12 +155,12 @@ function parsedAtBuild(
  * (issue 21: `profiles` checked all 25 at every start, `compile` built the profile's schemas). Its
  * source (the YAML's value, positions) is read only when something asks for it. Anything else (no
  * such file, a text changed, a file gone) is undefined: the profile is read and checked as ever,
- * with every diagnostic.
+ * with every diagnostic. `builtDir`: where the build wrote it (tests use a copy).
  */
-function checkedAtBuild(id: string): LoadedProfile | undefined {
+export function checkedAtBuild(id: string, builtDir = PARSED_PROFILES_DIR): LoadedProfile | undefined {
   let built: ReturnType<typeof parseCheckedAtBuild>;
   try {
-    built = parseCheckedAtBuild(readFileSync(join(PARSED_PROFILES_DIR, `${id}.checked.json`), "utf8"));
+    built = parseCheckedAtBuild(readFileSync(join(builtDir, `${id}.checked.json`), "utf8"));
   } catch {
     return undefined;
   }

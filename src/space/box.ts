@@ -126,18 +126,27 @@ export function boxMeet(a: Box, b: Box): Box {
   const iif = a.iif.intersect(b.iif);
   const oif = a.oif.intersect(b.oif);
   // One side inside the other (the sets' fast paths return the operand): that box, not a copy.
-  if (
-    proto === a.proto &&
-    dport === a.dport &&
-    dst === a.dst &&
-    src === a.src &&
-    sport === a.sport &&
-    ct === a.ct &&
-    iif === a.iif &&
-    oif === a.oif
-  )
-    return a;
-  if (
+  if (hasSets(a, proto, dport, dst, src, sport, ct, iif, oif)) return a;
+  if (hasSets(b, proto, dport, dst, src, sport, ct, iif, oif)) return b;
+  return { proto, dport, dst, src, sport, ct, iif, oif };
+}
+
+/**
+ * Whether box `b` holds exactly these sets (the same objects), so that `b` itself stands for the box
+ * of them: boxes are immutable, and keeping one instead of an equal copy saves its memory.
+ */
+export function hasSets(
+  b: Box,
+  proto: IntervalSet,
+  dport: IntervalSet,
+  dst: IntervalSet,
+  src: IntervalSet,
+  sport: IntervalSet,
+  ct: IntervalSet,
+  iif: NameSet,
+  oif: NameSet,
+): boolean {
+  return (
     proto === b.proto &&
     dport === b.dport &&
     dst === b.dst &&
@@ -146,9 +155,7 @@ export function boxMeet(a: Box, b: Box): Box {
     ct === b.ct &&
     iif === b.iif &&
     oif === b.oif
-  )
-    return b;
-  return { proto, dport, dst, src, sport, ct, iif, oif };
+  );
 }
 
 export function boxContains(a: Box, b: Box): boolean {
@@ -276,17 +283,7 @@ export function boxHull(boxes: readonly Box[]): Box {
   const ct = IntervalSet.span(ctLo, ctHi);
   // A box that is its own hull (one box of single intervals, any interface) is kept, not copied:
   // every recorded decision keeps its hull.
-  if (
-    proto === f.proto &&
-    dport === f.dport &&
-    dst === f.dst &&
-    src === f.src &&
-    sport === f.sport &&
-    ct === f.ct &&
-    f.iif === FULL_BOX.iif &&
-    f.oif === FULL_BOX.oif
-  )
-    return f;
+  if (hasSets(f, proto, dport, dst, src, sport, ct, FULL_BOX.iif, FULL_BOX.oif)) return f;
   return { proto, dport, dst, src, sport, ct, iif: FULL_BOX.iif, oif: FULL_BOX.oif };
 }
 

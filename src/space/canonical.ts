@@ -9,7 +9,7 @@
  * the sets of kept boxes, never the garbage of intermediate results, and is dropped with the scope,
  * so a long-lived process (the dashboard) keeps nothing between audits.
  */
-import { FULL, type Box } from "./box.js";
+import { FULL, hasSets, type Box } from "./box.js";
 import type { IntervalSet } from "./interval-set.js";
 import { NameSet } from "./name-set.js";
 
@@ -56,16 +56,7 @@ export function keptBoxes(boxes: readonly Box[]): Box[] {
     const iif = last !== undefined && b.iif === last.iif ? kept!.iif : canonical(nm, b.iif);
     const oif = last !== undefined && b.oif === last.oif ? kept!.oif : canonical(nm, b.oif);
     last = b;
-    if (
-      proto !== b.proto ||
-      dport !== b.dport ||
-      dst !== b.dst ||
-      src !== b.src ||
-      sport !== b.sport ||
-      ct !== b.ct ||
-      iif !== b.iif ||
-      oif !== b.oif
-    )
+    if (!hasSets(b, proto, dport, dst, src, sport, ct, iif, oif))
       out[i] = { proto, dport, dst, src, sport, ct, iif, oif };
     kept = out[i];
   }

@@ -4,11 +4,18 @@
  * and positions as from its YAML, and a JSON whose texts are not the profile's texts now is not used.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { inspect } from "node:util";
-import { builtinProfileIds, loadProfile, PACKAGE_ROOT, PARSED_PROFILES_DIR } from "../../src/shell/load.js";
+import {
+  builtinProfileIds,
+  checkedAtBuild,
+  loadProfile,
+  PACKAGE_ROOT,
+  PARSED_PROFILES_DIR,
+} from "../../src/shell/load.js";
 
 const parsed = (id: string): string => join(PARSED_PROFILES_DIR, `${id}.json`);
 const checked = (id: string): string => join(PARSED_PROFILES_DIR, `${id}.checked.json`);
@@ -83,41 +90,41 @@ test("a parsed profile is used for the same text only", { skip: noBuild }, () =>
 });
 
 test("a checked profile is used while every file it came from has the same text", { skip: noBuild }, () => {
-  // sfbse-edge-external extends sfb2019-edge-external: two files.
+  // sfbse-edge-external extends sfb2019-edge-external: two files. Edited in a copy of the build's
+  // file, so that other test files loading profiles meanwhile see the real one.
   const id = "sfbse-edge-external";
   const saved = readFileSync(checked(id), "utf8");
+  const dir = mkdtempSync(join(tmpdir(), "pm-checked-"));
   const edit = (f: (built: { files: Array<[string, string]>; profile: { title: string } }) => void): void => {
     const built = JSON.parse(saved) as { files: Array<[string, string]>; profile: { title: string } };
     f(built);
-    writeFileSync(checked(id), JSON.stringify(built));
+    writeFileSync(join(dir, `${id}.checked.json`), JSON.stringify(built));
   };
-  // Another test reading this file meanwhile falls back to the YAML too: the same result.
   try {
     assert.deepEqual(
       (JSON.parse(saved) as { files: Array<[string, string]> }).files.map(([file]) => file),
       ["sfbse-edge-external.yaml", "sfb2019-edge-external.yaml"],
     );
+    // The build's own file: the profile as read and checked from the YAML.
+    const fromYaml = loadProfile(`profiles/${id}.yaml`, PACKAGE_ROOT);
+    assert.ok(fromYaml.ok);
+    assert.equal(whole(checkedAtBuild(id)?.profile), whole(fromYaml.value.profile));
     // The same texts: the profile checked at build time is the one taken (a title only it has).
     edit((b) => (b.profile.title = "built"));
-    const built = loadProfile(id);
-    assert.ok(built.ok);
-    assert.equal(built.value.profile.title, "built");
-    // The base profile's text is another now: the YAML read now wins, checked as ever.
+    assert.equal(checkedAtBuild(id, dir)?.profile.title, "built");
+    // The base profile's text is another now: not taken (loadProfile then reads the YAML).
     edit((b) => {
       b.profile.title = "stale";
       b.files[1]![1] += "\n# edited";
     });
-    const p = loadProfile(id);
-    assert.ok(p.ok);
-    assert.notEqual(p.value.profile.title, "stale");
-    const fromYaml = loadProfile(`profiles/${id}.yaml`, PACKAGE_ROOT);
-    assert.ok(fromYaml.ok);
-    assert.equal(whole(p.value.profile), whole(fromYaml.value.profile));
-    writeFileSync(checked(id), "{ not json");
-    const q = loadProfile(id);
-    assert.ok(q.ok);
-    assert.notEqual(q.value.profile.title, "stale");
+    assert.equal(checkedAtBuild(id, dir), undefined);
+    // The profile's own text another: not taken either.
+    edit((b) => (b.files[0]![1] += "\n# edited"));
+    assert.equal(checkedAtBuild(id, dir), undefined);
+    writeFileSync(join(dir, `${id}.checked.json`), "{ not json");
+    assert.equal(checkedAtBuild(id, dir), undefined);
+    assert.equal(checkedAtBuild("no-such-profile", dir), undefined);
   } finally {
-    writeFileSync(checked(id), saved);
+    rmSync(dir, { recursive: true, force: true });
   }
 });
