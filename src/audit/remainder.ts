@@ -33,6 +33,12 @@ export class Remainder {
     return this.parts.length === 0;
   }
 
+  /** Whether `m` matches any packet of the remainder. */
+  meets(m: Space): boolean {
+    for (const p of this.parts) if (mayMeet(p.hull, m) && p.space.intersects(m)) return true;
+    return false;
+  }
+
   /** The packets of the remainder that `m` matches (disjoint parts: a plain concatenation). */
   intersect(m: Space): Space {
     const boxes: Box[] = [];

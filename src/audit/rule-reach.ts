@@ -16,6 +16,11 @@ import { walkBaseChain, walkChain, type WalkContext } from "./walk.js";
 export interface RuleReach {
   /** Packets that reached and matched each rule (over all calls), as pieces to union on demand. */
   hits: Map<Rule, Space[]>;
+  /**
+   * Rules that only observe (log, counter: `continue` with no approximation that may decide) and
+   * that packets reached: their packets are not kept (nothing asks which), only that some came.
+   */
+  observed: Set<Rule>;
   /** Chains reached from some base chain. */
   reachedChains: Set<Chain>;
   /** Each base chain's walk over all its packets, for flows and exposure to reuse (hooks.ts). */
@@ -35,6 +40,7 @@ export function ruleReach(rulesets: readonly Ruleset[]): RuleReach {
 
 function walkAll(rulesets: readonly Ruleset[]): RuleReach {
   const hits = new Map<Rule, Space[]>();
+  const observed = new Set<Rule>();
   const reachedChains = new Set<Chain>();
   const walked = new Map<Chain, BaseWalk>();
   for (const rs of rulesets) {
@@ -53,6 +59,7 @@ function walkAll(rulesets: readonly Ruleset[]): RuleReach {
             if (t) reachedChains.add(t);
           }
         },
+        onReach: (rule) => void observed.add(rule),
       };
       for (const chain of table.chains) {
         if (!chain.base) continue;
@@ -63,7 +70,7 @@ function walkAll(rulesets: readonly Ruleset[]): RuleReach {
       }
     }
   }
-  return { hits, reachedChains, walked };
+  return { hits, observed, reachedChains, walked };
 }
 
 export function hitSpace(reach: RuleReach, rule: Rule): Space {
@@ -132,7 +139,7 @@ export function deadRules(
           if (rule.match.intersect(fam).isEmpty())
             return void dead.push({ kind: "unmatchable", rule, by: [], uncertain: own });
           const pieces = reach.hits.get(rule);
-          if (!pieces) {
+          if (!pieces && !reach.observed.has(rule)) {
             const by = shadowers(reach, chain, i, fam);
             // Dead for certain when exact rules took its packets; an approximated one (or a jump
             // into a chain holding one) may truly let them through to it.
@@ -142,7 +149,7 @@ export function deadRules(
               (by.length === 0 && approximatedBefore(reach, deciding, chain, i, fam));
             return void dead.push({ kind: "shadowed", rule, by, uncertain });
           }
-          if (budget <= 0 || !isFinal(rule)) return;
+          if (!pieces || budget <= 0 || !isFinal(rule)) return;
           // Whether the rest decides the packets alike is a question about each packet alone: a
           // piece decided otherwise makes the whole hit so. Most rules are not redundant and show
           // it on one piece, so the pieces of a rule reached by several paths (up to 3^4 in the

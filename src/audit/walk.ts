@@ -36,6 +36,13 @@ export interface WalkContext {
   view(rule: Rule): Space;
   /** Called with the packets a rule matched (decided, jumped or observed). */
   onHit?: (rule: Rule, hit: Space) => void;
+  /**
+   * When set, called instead of `onHit` for a rule that only observes (`continue`: log, counter)
+   * and whose approximations cannot decide: the walk then asks only whether packets reach it and
+   * match, never which — it computed each such rule's share of the remainder, and the remainder
+   * less it, only to throw the second away (rule-reach.ts needs no more than reached or not).
+   */
+  onReach?: (rule: Rule) => void;
 }
 
 /**
@@ -67,6 +74,10 @@ export function walkChain(ctx: WalkContext, chain: Chain, input: Space, depth = 
   for (const rule of chain.rules) {
     if (rem.isEmpty()) break;
     const m = ctx.view(rule);
+    if (ctx.onReach && rule.action.kind === "continue" && !approximationDecides(rule)) {
+      if (rem.meets(m)) ctx.onReach(rule);
+      continue;
+    }
     const [cut, rest] = rem.cut(m);
     if (cut.isEmpty()) continue;
     const hit = cut.tight();

@@ -359,7 +359,11 @@ function isEmptyBox(b: Box): boolean {
 export function coalesce(boxes: readonly Box[]): Box[] {
   const n = boxes.length;
   if (n < 2) return [...boxes];
-  let cur: Box[] = [...boxes];
+  // The boxes of the last pass that merged: `boxes` itself until one does, then the first `len`
+  // of one of two scratch arrays (the next pass writes the other). One exact copy is returned.
+  let cur: readonly Box[] = boxes;
+  let len = n;
+  let into = MERGED_A;
   const s = scratch(n);
   let keys = s.keys;
   let spare = s.spare;
@@ -373,30 +377,42 @@ export function coalesce(boxes: readonly Box[]): Box[] {
   for (let d = 0; d < ND; d++) uniform[d] = sameEverywhere(cur, d) ? 1 : 0;
   let idle = 0;
   let passes = 0;
-  for (let round = 0; round < 4; round++) {
-    const before = cur.length;
+  rounds: for (let round = 0; round < 4; round++) {
+    const before = len;
     for (let d = 0; d < ND; d++) {
-      if (passes >= ND && idle >= ND - 1) return cur;
+      if (passes >= ND && idle >= ND - 1) break rounds;
       if (uniform[d]) {
         passes++;
         idle++;
         continue;
       }
-      const out = mergeAlong(cur, keys, spare, d, table, chain);
+      const merged = mergeAlong(cur, len, keys, spare, d, table, chain, into);
       passes++;
-      if (out.length === cur.length) idle++;
+      if (merged === len) idle++;
       else {
         idle = 0;
-        cur = out;
+        cur = into;
+        len = merged;
+        into = into === MERGED_A ? MERGED_B : MERGED_A;
         const t = keys;
         keys = spare;
         spare = t;
       }
     }
-    if (cur.length === before) break;
+    if (len === before) break;
   }
-  return cur;
+  const out = cur.slice(0, len);
+  // The scratch arrays keep their room but no boxes past the call (a pass writes at most n).
+  MERGED_A.fill(NO_BOX, 0, n);
+  MERGED_B.fill(NO_BOX, 0, n);
+  return out;
 }
+
+/** Scratch for the boxes of a pass that merged (coalesce alternates between them). */
+const MERGED_A: Box[] = [];
+const MERGED_B: Box[] = [];
+/** What the scratch arrays hold outside a call (no box: nothing kept alive). */
+const NO_BOX = undefined as unknown as Box;
 
 const DIMS: readonly Dim[] = [...INTERVAL_DIMS, ...NAME_DIMS];
 
@@ -450,25 +466,28 @@ function tableSize(n: number): number {
 }
 
 /**
- * One pass along DIMS[d]: boxes equal in every other dimension merge into the first of them, in
- * order. `keys[i * ND + k]` is the hash of box i's set in dimension k (equal sets, equal hashes;
- * unequal sets rarely share one, so a match of hashes is confirmed with the sets). Writes the
- * survivors' hashes to `outKeys`; returns `boxes` itself when nothing merged. `table` and `chain`
- * are scratch space for an open hash of the keys.
+ * One pass along DIMS[d] over the first `n` of `boxes`: boxes equal in every other dimension merge
+ * into the first of them, in order, written to `out` (a scratch array); returns how many there are
+ * (`n` when nothing merged: `out` and `outKeys` are then to be ignored). `keys[i * ND + k]` is
+ * the hash of box i's set in dimension k (equal sets, equal hashes; unequal sets rarely share one,
+ * so a match of hashes is confirmed with the sets). Writes the survivors' hashes to `outKeys`.
+ * `table` and `chain` are scratch space for an open hash of the keys.
  */
 function mergeAlong(
-  boxes: Box[],
+  boxes: readonly Box[],
+  n: number,
   keys: Int32Array,
   outKeys: Int32Array,
   d: number,
   table: Int32Array,
   chain: Int32Array,
-): Box[] {
+  out: Box[],
+): number {
   const mask = table.length - 1;
   table.fill(-1);
-  const out: Box[] = [];
+  let m = 0;
   const dim = DIMS[d]!;
-  for (let i = 0; i < boxes.length; i++) {
+  for (let i = 0; i < n; i++) {
     const base = i * ND;
     let h = 0;
     for (let k = 0; k < ND; k++) if (k !== d) h = (Math.imul(h, 0x9e3779b1) + keys[base + k]!) | 0;
@@ -477,8 +496,8 @@ function mergeAlong(
     while (at >= 0 && !(sameWithout(outKeys, at * ND, keys, base, d) && sameSets(out[at]!, boxes[i]!, d)))
       at = chain[at]!;
     if (at < 0) {
-      const o = out.length;
-      out.push(boxes[i]!);
+      const o = m++;
+      out[o] = boxes[i]!;
       for (let k = 0; k < ND; k++) outKeys[o * ND + k] = keys[base + k]!;
       chain[o] = table[slot]!;
       table[slot] = o;
@@ -488,7 +507,7 @@ function mergeAlong(
     out[at] = box;
     outKeys[at * ND + d] = box[dim].hash();
   }
-  return out.length === boxes.length ? boxes : out;
+  return m;
 }
 
 function sameWithout(a: Int32Array, ia: number, b: Int32Array, ib: number, d: number): boolean {
