@@ -367,14 +367,14 @@ export function coalesce(boxes: readonly Box[]): Box[] {
   const s = scratch(n);
   let keys = s.keys;
   let spare = s.spare;
-  for (let i = 0; i < n; i++) for (let d = 0; d < ND; d++) keys[i * ND + d] = cur[i]![DIMS[d]!].hash();
+  for (let i = 0; i < n; i++) writeKeys(keys, i * ND, cur[i]!);
   const table = s.table.subarray(0, tableSize(n));
   const chain = s.chain;
   // A dimension in which every box has the same set merges nothing along it (two disjoint boxes
   // equal in every dimension cannot be), then or after other merges (they keep it): its passes
   // are counted as passes that merged nothing, without the work.
   const uniform = new Uint8Array(ND);
-  for (let d = 0; d < ND; d++) uniform[d] = sameEverywhere(cur, d) ? 1 : 0;
+  for (let d = 0; d < ND; d++) uniform[d] = sameEverywhere(cur, keys, d) ? 1 : 0;
   let idle = 0;
   let passes = 0;
   rounds: for (let round = 0; round < 4; round++) {
@@ -416,19 +416,25 @@ const NO_BOX = undefined as unknown as Box;
 
 const DIMS: readonly Dim[] = [...INTERVAL_DIMS, ...NAME_DIMS];
 
-/** Whether every box has the set of the first in dimension DIMS[d]. */
-function sameEverywhere(boxes: readonly Box[], d: number): boolean {
+/**
+ * Whether every box has the set of the first in dimension DIMS[d]: `keys` holds their hashes
+ * (writeKeys), so a box whose hash differs settles it without the sets.
+ */
+function sameEverywhere(boxes: readonly Box[], keys: Int32Array, d: number): boolean {
+  const first = keys[d]!;
+  for (let i = 1; i < boxes.length; i++) if (keys[i * ND + d] !== first) return false;
+  // Equal hashes (as when every box shares the set): confirmed with the sets.
   if (d < INTERVAL_DIMS.length) {
     const dim = INTERVAL_DIMS[d]!;
-    const first = boxes[0]![dim];
+    const set = boxes[0]![dim];
     for (let i = 1; i < boxes.length; i++)
-      if (boxes[i]![dim] !== first && !boxes[i]![dim].equals(first)) return false;
+      if (boxes[i]![dim] !== set && !boxes[i]![dim].equals(set)) return false;
     return true;
   }
   const dim = NAME_DIMS[d - INTERVAL_DIMS.length]!;
-  const first = boxes[0]![dim];
+  const set = boxes[0]![dim];
   for (let i = 1; i < boxes.length; i++)
-    if (boxes[i]![dim] !== first && !boxes[i]![dim].equals(first)) return false;
+    if (boxes[i]![dim] !== set && !boxes[i]![dim].equals(set)) return false;
   return true;
 }
 const ND = DIMS.length;
@@ -487,21 +493,33 @@ function mergeAlong(
   table.fill(-1);
   let m = 0;
   const dim = DIMS[d]!;
+  // Most passes merge nothing: until the first merge the survivors are boxes[0..m) themselves
+  // (m === i), compared by their own keys; `out` and `outKeys` are written from the first merge on.
+  let copied = false;
   for (let i = 0; i < n; i++) {
     const base = i * ND;
     let h = 0;
     for (let k = 0; k < ND; k++) if (k !== d) h = (Math.imul(h, 0x9e3779b1) + keys[base + k]!) | 0;
     const slot = (h ^ (h >>> 15)) & mask;
     let at = table[slot]!;
-    while (at >= 0 && !(sameWithout(outKeys, at * ND, keys, base, d) && sameSets(out[at]!, boxes[i]!, d)))
+    const heldKeys = copied ? outKeys : keys;
+    const held = copied ? out : boxes;
+    while (at >= 0 && !(sameWithout(heldKeys, at * ND, keys, base, d) && sameSets(held[at]!, boxes[i]!, d)))
       at = chain[at]!;
     if (at < 0) {
       const o = m++;
-      out[o] = boxes[i]!;
-      for (let k = 0; k < ND; k++) outKeys[o * ND + k] = keys[base + k]!;
+      if (copied) {
+        out[o] = boxes[i]!;
+        for (let k = 0; k < ND; k++) outKeys[o * ND + k] = keys[base + k]!;
+      }
       chain[o] = table[slot]!;
       table[slot] = o;
       continue;
+    }
+    if (!copied) {
+      for (let j = 0; j < m; j++) out[j] = boxes[j]!;
+      outKeys.set(keys.subarray(0, m * ND));
+      copied = true;
     }
     const box = unionAlong(out[at]!, boxes[i]!, dim);
     out[at] = box;
@@ -517,15 +535,29 @@ function sameWithout(a: Int32Array, ia: number, b: Int32Array, ib: number, d: nu
 
 /** Whether boxes whose other dimensions hash alike are equal in every dimension but DIMS[d]. */
 function sameSets(a: Box, b: Box, d: number): boolean {
-  for (let k = 0; k < INTERVAL_DIMS.length; k++) {
-    const dim = INTERVAL_DIMS[k]!;
-    if (k !== d && a[dim] !== b[dim] && !a[dim].equals(b[dim])) return false;
-  }
-  for (let k = 0; k < NAME_DIMS.length; k++) {
-    const dim = NAME_DIMS[k]!;
-    if (INTERVAL_DIMS.length + k !== d && a[dim] !== b[dim] && !a[dim].equals(b[dim])) return false;
-  }
-  return true;
+  // Named fields in DIMS order (a keyed load by a dimension's name is megamorphic: slow).
+  return (
+    (d === 0 || a.proto === b.proto || a.proto.equals(b.proto)) &&
+    (d === 1 || a.dport === b.dport || a.dport.equals(b.dport)) &&
+    (d === 2 || a.dst === b.dst || a.dst.equals(b.dst)) &&
+    (d === 3 || a.src === b.src || a.src.equals(b.src)) &&
+    (d === 4 || a.sport === b.sport || a.sport.equals(b.sport)) &&
+    (d === 5 || a.ct === b.ct || a.ct.equals(b.ct)) &&
+    (d === 6 || a.iif === b.iif || a.iif.equals(b.iif)) &&
+    (d === 7 || a.oif === b.oif || a.oif.equals(b.oif))
+  );
+}
+
+/** The hashes of box b's sets in DIMS order at keys[at…at + ND), by named fields as sameSets. */
+function writeKeys(keys: Int32Array, at: number, b: Box): void {
+  keys[at] = b.proto.hash();
+  keys[at + 1] = b.dport.hash();
+  keys[at + 2] = b.dst.hash();
+  keys[at + 3] = b.src.hash();
+  keys[at + 4] = b.sport.hash();
+  keys[at + 5] = b.ct.hash();
+  keys[at + 6] = b.iif.hash();
+  keys[at + 7] = b.oif.hash();
 }
 
 function unionAlong(a: Box, b: Box, d: Dim): Box {
