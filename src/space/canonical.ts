@@ -13,9 +13,54 @@ import { FULL, hasSets, type Box } from "./box.js";
 import type { IntervalSet } from "./interval-set.js";
 import { NameSet } from "./name-set.js";
 
+/**
+ * Sets by hash, open addressing (linear probing): every distinct set in a slot of its own, those
+ * sharing a hash in the slots that follow. A Map from hash to set (or to a list on a collision)
+ * cost twice as much per lookup, and a whole-space walk looks up a few million sets.
+ */
+class SetTable<S extends { hash(): number; equals(o: S): boolean }> {
+  private hashes = new Int32Array(1024);
+  private sets: Array<S | undefined> = new Array<S | undefined>(1024).fill(undefined);
+  private size = 0;
+
+  /** The first set added equal to `s`; `s` itself (added) when none was. */
+  canonical(s: S): S {
+    const h = s.hash();
+    const mask = this.sets.length - 1;
+    let i = (h ^ (h >>> 16)) & mask;
+    for (;;) {
+      const at = this.sets[i];
+      if (at === undefined) break;
+      if (this.hashes[i] === h && (at === s || at.equals(s))) return at;
+      i = (i + 1) & mask;
+    }
+    this.sets[i] = s;
+    this.hashes[i] = h;
+    if (++this.size * 2 > this.sets.length) this.grow();
+    return s;
+  }
+
+  private grow(): void {
+    const sets = this.sets;
+    const hashes = this.hashes;
+    this.sets = new Array<S | undefined>(sets.length * 2).fill(undefined);
+    this.hashes = new Int32Array(sets.length * 2);
+    const mask = this.sets.length - 1;
+    for (let j = 0; j < sets.length; j++) {
+      const s = sets[j];
+      if (s === undefined) continue;
+      const h = hashes[j]!;
+      let i = (h ^ (h >>> 16)) & mask;
+      while (this.sets[i] !== undefined) i = (i + 1) & mask;
+      this.sets[i] = s;
+      this.hashes[i] = h;
+    }
+  }
+}
+
 interface Scope {
-  intervals: Map<number, IntervalSet | IntervalSet[]>;
-  names: Map<number, NameSet | NameSet[]>;
+  intervals: SetTable<IntervalSet>;
+  names: SetTable<NameSet>;
 }
 
 let SCOPE: Scope | undefined;
@@ -24,10 +69,11 @@ let SCOPE: Scope | undefined;
 export function withCanonicalSets<T>(fn: () => T): T {
   if (SCOPE !== undefined) return fn();
   // The whole dimensions first: a set equal to one of them becomes that one.
-  SCOPE = {
-    intervals: new Map([FULL.proto, FULL.port, FULL.addr, FULL.ct].map((x) => [x.hash(), x])),
-    names: new Map([[NameSet.ALL.hash(), NameSet.ALL]]),
-  };
+  const intervals = new SetTable<IntervalSet>();
+  for (const x of [FULL.proto, FULL.port, FULL.addr, FULL.ct]) intervals.canonical(x);
+  const names = new SetTable<NameSet>();
+  names.canonical(NameSet.ALL);
+  SCOPE = { intervals, names };
   try {
     return fn();
   } finally {
@@ -63,11 +109,8 @@ export function keptBoxes(boxes: readonly Box[]): Box[] {
   return out;
 }
 
-/** The first set met equal to `s` (by hash, then by value), `s` itself when it is the first. */
-function canonical<S extends { hash(): number; equals(o: S): boolean }>(
-  table: Map<number, S | S[]>,
-  s: S,
-): S {
+/** The first set met equal to `s` in `table`, `s` itself when it is the first. */
+function canonical<S extends { hash(): number; equals(o: S): boolean }>(table: SetTable<S>, s: S): S {
   // The whole dimensions are one object already (most boxes have several): no lookup.
   if (
     (s as unknown) === FULL.port ||
@@ -77,18 +120,5 @@ function canonical<S extends { hash(): number; equals(o: S): boolean }>(
     (s as unknown) === FULL.proto
   )
     return s;
-  const h = s.hash();
-  const at = table.get(h);
-  if (at === undefined) {
-    table.set(h, s);
-    return s;
-  }
-  if (!Array.isArray(at)) {
-    if (at === s || at.equals(s)) return at;
-    table.set(h, [at, s]);
-    return s;
-  }
-  for (const x of at) if (x === s || x.equals(s)) return x;
-  at.push(s);
-  return s;
+  return table.canonical(s);
 }
