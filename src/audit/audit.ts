@@ -54,13 +54,18 @@ export function audit(
   const reach = opts.reach ?? ruleReach(rulesets);
   const ctx: Ctx = { topology, rulesets, maxLines: opts.maxLines ?? 20, walked: reach.walked };
   const notes: string[] = [];
+  // The flows last: a further flow query (the dashboard's next question) then finds their code
+  // just run. Each part is a pure function of the walk; the report's order is unchanged.
+  const dead = deadRules(rulesets, reach);
+  const exposed = exposure(ctx);
+  const retired = retiredRules(ctx, reach);
+  const unsupportedRules = unsupported(ctx, reach);
   const flows = topology.flows.filter((f) => f.active).map((f) => judgeFlow(ctx, f));
   const byName = flows.filter((f) => f.verdict === "not-applicable" && f.uncertain).map((f) => f.id);
   if (byName.length > 0)
     notes.push(
       `flows ${byName.join(", ")} go to endpoints known by DNS name only: an audit of addresses cannot judge them (FQDN objects resolve at run time)`,
     );
-  const dead = deadRules(rulesets, reach);
   if (dead.budgetExhausted)
     notes.push("redundancy check stopped at its budget: later rules were not checked for redundancy");
   return {
@@ -70,15 +75,15 @@ export function audit(
     firewall: topology.firewall.kind === "host" ? `host ${topology.firewall.host}` : "perimeter",
     rulesets: rulesets.map(summary),
     flows,
-    exposure: exposure(ctx),
+    exposure: exposed,
     deadRules: dead.dead.map((d) => ({
       kind: d.kind,
       rule: ruleRef(d.rule),
       by: d.by.map(ruleRef),
       uncertain: d.uncertain,
     })),
-    retired: retiredRules(ctx, reach),
-    unsupported: unsupported(ctx, reach),
+    retired,
+    unsupported: unsupportedRules,
     notes,
   };
 }

@@ -88,6 +88,10 @@ function mayMeet(a: Float64Array, i: number, b: Float64Array, j: number): boolea
   return true;
 }
 
+function ascending(x: number, y: number): number {
+  return x - y;
+}
+
 /** Finds, among boxes (hulls), those that can meet a query box: an AxisIndex per indexed dimension. */
 class HullIndex {
   private readonly axes: AxisIndex[];
@@ -124,22 +128,26 @@ class HullIndex {
     }
     const qb = queryBounds(q);
     const picked: number[] = [];
-    const at = this.bounds.at;
-    const inexact = this.bounds.inexact;
     const hulls = this.hulls;
-    const test = (i: number): void => {
-      if (!mayMeet(at, i, qb.at, 0)) return;
-      // Numbers are exact below 2^53; past it (IPv6) the bigint test decides.
-      if ((inexact[i] || qb.inexact[0]) && !hullMeets(hulls[i]!, [q])) return;
-      picked.push(i);
-    };
     if (!best) {
-      for (let i = 0; i < hulls.length; i++) test(i);
+      for (let i = 0; i < hulls.length; i++) if (this.meets(i, q, qb)) picked.push(i);
       return picked;
     }
-    for (const i of best.wide) test(i);
-    for (let k = from; k < to; k++) test(best.order[k]!);
-    return picked.sort((x, y) => x - y);
+    for (const i of best.wide) if (this.meets(i, q, qb)) picked.push(i);
+    const order = best.order;
+    for (let k = from; k < to; k++) if (this.meets(order[k]!, q, qb)) picked.push(order[k]!);
+    return picked.sort(ascending);
+  }
+
+  /**
+   * Whether hull i meets query box `q` (bounds `qb`). A method, not a closure made per query: it
+   * runs for every candidate of every query, so it is optimised during the audit and a first query
+   * after it does not wait for `meeting` itself to be compiled.
+   */
+  private meets(i: number, q: Box, qb: Bounds): boolean {
+    if (!mayMeet(this.bounds.at, i, qb.at, 0)) return false;
+    // Numbers are exact below 2^53; past it (IPv6) the bigint test decides.
+    return !((this.bounds.inexact[i] || qb.inexact[0]) && !hullMeets(this.hulls[i]!, [q]));
   }
 }
 
