@@ -197,38 +197,39 @@ export function boxSubtractMeeting(a: Box, c: Box): Box[] {
 export function boxSubtractInto(a: Box, c: Box, out: Box[]): void {
   // Dimension by dimension in INTERVAL_DIMS then NAME_DIMS order, the narrowed box kept in locals
   // (a box object per step was garbage: only the pieces are kept). Where c covers a dimension,
-  // the rest is empty and the dimension stays as it is.
+  // the rest is empty and the dimension stays as it is. Each interval dimension's difference and
+  // intersection go through that dimension's memo (`cutDim`).
   let { proto, dport, dst, src, sport, ct, iif } = a;
   const oif = a.oif;
-  let rest = proto.subtract(c.proto);
+  let rest = cutDim(0, proto, c.proto);
   if (!rest.isEmpty()) {
     out.push({ proto: rest, dport, dst, src, sport, ct, iif, oif });
-    proto = proto.intersect(c.proto);
+    proto = CUT_MEET[0]!;
   }
-  rest = dport.subtract(c.dport);
+  rest = cutDim(1, dport, c.dport);
   if (!rest.isEmpty()) {
     out.push({ proto, dport: rest, dst, src, sport, ct, iif, oif });
-    dport = dport.intersect(c.dport);
+    dport = CUT_MEET[1]!;
   }
-  rest = dst.subtract(c.dst);
+  rest = cutDim(2, dst, c.dst);
   if (!rest.isEmpty()) {
     out.push({ proto, dport, dst: rest, src, sport, ct, iif, oif });
-    dst = dst.intersect(c.dst);
+    dst = CUT_MEET[2]!;
   }
-  rest = src.subtract(c.src);
+  rest = cutDim(3, src, c.src);
   if (!rest.isEmpty()) {
     out.push({ proto, dport, dst, src: rest, sport, ct, iif, oif });
-    src = src.intersect(c.src);
+    src = CUT_MEET[3]!;
   }
-  rest = sport.subtract(c.sport);
+  rest = cutDim(4, sport, c.sport);
   if (!rest.isEmpty()) {
     out.push({ proto, dport, dst, src, sport: rest, ct, iif, oif });
-    sport = sport.intersect(c.sport);
+    sport = CUT_MEET[4]!;
   }
-  rest = ct.subtract(c.ct);
+  rest = cutDim(5, ct, c.ct);
   if (!rest.isEmpty()) {
     out.push({ proto, dport, dst, src, sport, ct: rest, iif, oif });
-    ct = ct.intersect(c.ct);
+    ct = CUT_MEET[5]!;
   }
   const iifRest = iif.subtract(c.iif);
   if (!iifRest.isEmpty()) {
@@ -237,6 +238,44 @@ export function boxSubtractInto(a: Box, c: Box, out: Box[]): void {
   }
   const oifRest = oif.subtract(c.oif);
   if (!oifRest.isEmpty()) out.push({ proto, dport, dst, src, sport, ct, iif, oif: oifRest });
+}
+
+/**
+ * One entry per interval dimension (INTERVAL_DIMS order): the last set cut there, what cut it,
+ * and the difference and intersection. A cut meets one rule's box with many boxes of a space, and
+ * those mostly share their sets (every piece of a port range less a port, say): the same
+ * difference was computed and allocated again for each. Sets are immutable, so the answer for the
+ * same two objects is the same; equal results are then also one object.
+ */
+const CUT_A: Array<IntervalSet | undefined> = [
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+];
+const CUT_C: Array<IntervalSet | undefined> = [
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+];
+const CUT_REST: IntervalSet[] = [];
+/** The intersection of the last cut in each dimension, when its difference was not empty. */
+const CUT_MEET: Array<IntervalSet | undefined> = [];
+
+/** `x − y` in dimension k; when not empty, `x ∩ y` is left in CUT_MEET[k]. */
+function cutDim(k: number, x: IntervalSet, y: IntervalSet): IntervalSet {
+  if (CUT_A[k] === x && CUT_C[k] === y) return CUT_REST[k]!;
+  const rest = x.subtract(y);
+  CUT_A[k] = x;
+  CUT_C[k] = y;
+  CUT_REST[k] = rest;
+  CUT_MEET[k] = rest.isEmpty() ? undefined : x.intersect(y);
+  return rest;
 }
 
 /**
