@@ -117,18 +117,50 @@ export function boxIntersect(a: Box, b: Box): Box | undefined {
 
 /** The intersection of boxes known to intersect (`boxIntersects`). */
 export function boxMeet(a: Box, b: Box): Box {
-  const proto = a.proto.intersect(b.proto);
-  const dport = a.dport.intersect(b.dport);
-  const dst = a.dst.intersect(b.dst);
-  const src = a.src.intersect(b.src);
-  const sport = a.sport.intersect(b.sport);
-  const ct = a.ct.intersect(b.ct);
+  const proto = meetDim(0, a.proto, b.proto);
+  const dport = meetDim(1, a.dport, b.dport);
+  const dst = meetDim(2, a.dst, b.dst);
+  const src = meetDim(3, a.src, b.src);
+  const sport = meetDim(4, a.sport, b.sport);
+  const ct = meetDim(5, a.ct, b.ct);
   const iif = a.iif.intersect(b.iif);
   const oif = a.oif.intersect(b.oif);
   // One side inside the other (the sets' fast paths return the operand): that box, not a copy.
   if (hasSets(a, proto, dport, dst, src, sport, ct, iif, oif)) return a;
   if (hasSets(b, proto, dport, dst, src, sport, ct, iif, oif)) return b;
   return { proto, dport, dst, src, sport, ct, iif, oif };
+}
+
+/**
+ * One entry per interval dimension: the last two sets met there and their intersection (as
+ * `cutDim` below for differences: a rule's box meets many boxes that share their sets).
+ */
+const MEET_A: Array<IntervalSet | undefined> = [
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+];
+const MEET_B: Array<IntervalSet | undefined> = [
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+];
+const MEET_R: IntervalSet[] = [];
+
+function meetDim(k: number, x: IntervalSet, y: IntervalSet): IntervalSet {
+  if (x === y) return x;
+  if (MEET_A[k] === x && MEET_B[k] === y) return MEET_R[k]!;
+  const r = x.intersect(y);
+  MEET_A[k] = x;
+  MEET_B[k] = y;
+  MEET_R[k] = r;
+  return r;
 }
 
 /**
