@@ -6,6 +6,8 @@
  */
 import { ALL_V4, ALL_V6 } from "./address.js";
 import { keptBoxes } from "./canonical.js";
+import type { IntervalSet } from "./interval-set.js";
+import type { NameSet } from "./name-set.js";
 import {
   boxContains,
   boxHas,
@@ -521,11 +523,48 @@ function mergeAlong(
       outKeys.set(keys.subarray(0, m * ND));
       copied = true;
     }
-    const box = unionAlong(out[at]!, boxes[i]!, dim);
-    out[at] = box;
-    outKeys[at * ND + d] = box[dim].hash();
+    // Dimension d of the survivors is not compared in this pass: the sets merged into one are
+    // united once at its end, not one at a time (a policy's share merged along an address axis
+    // grew one list a box at a time, quadratic in the boxes merged).
+    let list = PENDING[at];
+    if (list === undefined) {
+      list = PENDING[at] = [out[at]![dim]];
+      MERGED_INTO.push(at);
+    }
+    list.push(boxes[i]![dim]);
   }
+  for (const at of MERGED_INTO) {
+    const list = PENDING[at]!;
+    const set = uniteAll(list, d);
+    PENDING[at] = undefined;
+    out[at] = withDim(out[at]!, dim, set as Box[typeof dim]);
+    outKeys[at * ND + d] = set.hash();
+  }
+  MERGED_INTO.length = 0;
   return m;
+}
+
+/** The sets merged into each survivor of the current pass (its own first), emptied at its end. */
+const PENDING: Array<Array<IntervalSet | NameSet> | undefined> = [];
+/** Survivors with sets merged in the current pass. */
+const MERGED_INTO: number[] = [];
+
+/** The union of `sets` (dimension DIMS[d]), pairwise in a balanced tree: O(n log k) for k sets. */
+function uniteAll(sets: Array<IntervalSet | NameSet>, d: number): IntervalSet | NameSet {
+  let layer = sets;
+  while (layer.length > 1) {
+    const next: Array<IntervalSet | NameSet> = [];
+    for (let i = 0; i < layer.length; i += 2)
+      next.push(i + 1 < layer.length ? unite(layer[i]!, layer[i + 1]!, d) : layer[i]!);
+    layer = next;
+  }
+  return layer[0]!;
+}
+
+function unite(a: IntervalSet | NameSet, b: IntervalSet | NameSet, d: number): IntervalSet | NameSet {
+  return d < INTERVAL_DIMS.length
+    ? (a as IntervalSet).union(b as IntervalSet)
+    : (a as NameSet).union(b as NameSet);
 }
 
 function sameWithout(a: Int32Array, ia: number, b: Int32Array, ib: number, d: number): boolean {
@@ -558,8 +597,4 @@ function writeKeys(keys: Int32Array, at: number, b: Box): void {
   keys[at + 5] = b.ct.hash();
   keys[at + 6] = b.iif.hash();
   keys[at + 7] = b.oif.hash();
-}
-
-function unionAlong(a: Box, b: Box, d: Dim): Box {
-  return d === "iif" || d === "oif" ? withDim(a, d, a[d].union(b[d])) : withDim(a, d, a[d].union(b[d]));
 }
