@@ -70,10 +70,13 @@ export class Remainder {
     // The hit's boxes: one part's array as it is (most cuts), the parts' concatenated past one.
     let one: readonly Box[] | undefined;
     let boxes: Box[] | undefined;
-    const parts: Part[] = [];
-    for (const p of this.parts) {
+    // The parts left: this remainder's own list until a part changes (most rules meet no part of
+    // a remainder of many: no list, no remainder made for them).
+    let parts: Part[] | undefined;
+    for (let i = 0; i < this.parts.length; i++) {
+      const p = this.parts[i]!;
       if (!mayMeet(p.hull, m)) {
-        parts.push(p);
+        parts?.push(p);
         continue;
       }
       const [hit, rest] = p.space.cut(m);
@@ -85,10 +88,13 @@ export class Remainder {
         }
       }
       // As in subtract: the old hull still bounds what is left.
-      if (rest === p.space) parts.push(p);
-      else if (!rest.isEmpty()) parts.push({ space: rest, hull: p.hull });
+      if (rest === p.space) parts?.push(p);
+      else {
+        parts ??= this.parts.slice(0, i);
+        if (!rest.isEmpty()) parts.push({ space: rest, hull: p.hull });
+      }
     }
-    return [Space.disjoint(boxes ?? one ?? []), new Remainder(parts)];
+    return [Space.disjoint(boxes ?? one ?? []), parts ? new Remainder(parts) : this];
   }
 
   /** Adds packets disjoint from the remainder (what a jump returned) as a part of their own. */
