@@ -101,7 +101,7 @@ interface Ctx {
   rulesets: Ruleset[];
   maxLines: number;
   /** Base chains' whole-space walks (rule-reach.ts) that flows and exposure narrow instead of re-walking. */
-  walked?: ReadonlyMap<Chain, BaseWalk>;
+  walked?: ReadonlyMap<Chain, BaseWalk> | undefined;
 }
 
 function summary(rs: Ruleset): AuditReportT["rulesets"][number] {
@@ -273,10 +273,10 @@ export function queryFlow(
   maxLines = 20,
   reach?: RuleReach,
 ): FlowFindingT {
-  return judgeFlow(
-    { topology, rulesets: [...rulesets], maxLines, ...(reach ? { walked: reach.walked } : {}) },
-    flow,
-  );
+  // The audit's context in the same shape (the same keys in the same order): code the audit's
+  // flows ran optimised is not deoptimised by a context of another hidden class.
+  const ctx: Ctx = { topology, rulesets: [...rulesets], maxLines, walked: reach?.walked };
+  return judgeFlow(ctx, flow);
 }
 
 function walkedOpt(ctx: Ctx): HookOptions {
