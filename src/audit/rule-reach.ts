@@ -5,7 +5,14 @@
  * chains nothing jumps to), redundant rules (the rest of the chain decides their packets alike),
  * and the inputs of retired-rule and unsupported findings.
  */
-import { approximationDecides, type Chain, type Rule, type Ruleset, type Table } from "../ir/ruleset.js";
+import {
+  approximationDecides,
+  findChain,
+  type Chain,
+  type Rule,
+  type Ruleset,
+  type Table,
+} from "../ir/ruleset.js";
 import { ALL_V4, ALL_V6 } from "../space/address.js";
 import { boundsOverlap, BOUNDS_STRIDE, ctSet, hullBounds, type Box } from "../space/box.js";
 import { withCanonicalSets } from "../space/canonical.js";
@@ -198,7 +205,7 @@ function jumpsToApproximated(table: Table, rule: Rule, seen = new Set<string>())
   const a = rule.action;
   if ((a.kind !== "jump" && a.kind !== "goto") || seen.has(a.chain)) return false;
   seen.add(a.chain);
-  const target = table.chains.find((c) => c.name === a.chain);
+  const target = findChain(table, a.chain);
   return (target?.rules ?? []).some((r) => approximationDecides(r) || jumpsToApproximated(table, r, seen));
 }
 
@@ -276,7 +283,7 @@ function redundancy(q: { table: Table; chain: Chain; index: number; hit: Space }
     if (a.kind === "continue") continue;
     const hit = rem.intersect(r.match);
     if (a.kind === "jump" || a.kind === "goto") {
-      const target = q.table.chains.find((c) => c.name === a.chain);
+      const target = findChain(q.table, a.chain);
       if (!target) return { cost, uncertain };
       const sub = walkChain(ctx, target, hit);
       cost += target.rules.length;

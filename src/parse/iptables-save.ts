@@ -7,7 +7,17 @@
  */
 import { diag, hasErrors, type Diagnostic } from "../diag/diagnostic.js";
 import { MatchBuilder } from "../ir/match.js";
-import type { Action, BaseChainSpec, Chain, Hook, Origin, Rule, Ruleset, Table } from "../ir/ruleset.js";
+import {
+  findChain,
+  type Action,
+  type BaseChainSpec,
+  type Chain,
+  type Hook,
+  type Origin,
+  type Rule,
+  type Ruleset,
+  type Table,
+} from "../ir/ruleset.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { ctSet, CT_STATES, type CtState } from "../space/box.js";
 import { NameSet } from "../space/name-set.js";
@@ -301,7 +311,7 @@ export function command(st: State, table: Table, tokens: readonly Token[], origi
     case "-N": {
       const name = arg(1);
       if (!name) return fail("-N without a chain name", "-N CHAIN");
-      if (!table.chains.some((c) => c.name === name)) table.chains.push({ name, rules: [], origin });
+      if (!findChain(table, name)) table.chains.push({ name, rules: [], origin });
       return;
     }
     case "-P": {
@@ -341,7 +351,7 @@ export function command(st: State, table: Table, tokens: readonly Token[], origi
 
 /** A built-in chain, created as the kernel has it (policy ACCEPT) when the file uses it without a `:` line. */
 function builtinChain(st: State, table: Table, name: string, origin: Origin): Chain | undefined {
-  const found = table.chains.find((c) => c.name === name);
+  const found = findChain(table, name);
   if (found) return found;
   const hook = builtinHook(table.name, name);
   if (!hook) return undefined;
@@ -531,7 +541,7 @@ function ruleLine(st: State, table: Table, tokens: readonly Token[], origin: Ori
     i += 1 + consumed;
   }
   if (!rc.chain) return err("rule without -A CHAIN", 0, "-A CHAIN …");
-  const chain = builtinChain(st, table, rc.chain, origin) ?? table.chains.find((c) => c.name === rc.chain);
+  const chain = builtinChain(st, table, rc.chain, origin) ?? findChain(table, rc.chain);
   if (!chain)
     return err(
       `chain ${rc.chain} is not declared`,
@@ -915,7 +925,7 @@ function target(
       break;
     }
     default:
-      if (/^[A-Z]+$/.test(name) && !rc.table.chains.some((c) => c.name === name)) {
+      if (/^[A-Z]+$/.test(name) && !findChain(rc.table, name)) {
         rc.action = { kind: "continue", effect: name };
         if (!OBSERVING_TARGETS.has(name))
           rc.mb.approximate(
@@ -936,7 +946,7 @@ export function checkTargets(st: State, t: Table): void {
   for (const c of t.chains)
     for (const r of c.rules) {
       const a = r.action;
-      if ((a.kind === "jump" || a.kind === "goto") && !t.chains.some((x) => x.name === a.chain)) {
+      if ((a.kind === "jump" || a.kind === "goto") && !findChain(t, a.chain)) {
         st.diags.push(
           diag("iptables-unknown-chain", "error", `jump to undeclared chain ${a.chain}`, {
             at: { file: st.file, line: r.origin.line, col: r.origin.col },

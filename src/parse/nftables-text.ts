@@ -7,7 +7,15 @@
  */
 import { nftStatements, type Statement } from "./nft-statements.js";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
-import type { Chain, Hook, Origin, Ruleset, Table, TableFamily } from "../ir/ruleset.js";
+import {
+  findChain,
+  type Chain,
+  type Hook,
+  type Origin,
+  type Ruleset,
+  type Table,
+  type TableFamily,
+} from "../ir/ruleset.js";
 import type { IntervalSet } from "../space/interval-set.js";
 import type { Token } from "./terms.js";
 import { nftRule, readElements, type NftElem, type NftSets } from "./nftables-rule.js";
@@ -285,7 +293,7 @@ function commandLine(st: St, text: string, raw: string, o: Origin, n: number): b
       set.elements.push(...readElements(tokens, open).elements);
       return true;
     }
-    let chain = table.chains.find((c) => c.name === name);
+    let chain = findChain(table, name);
     if (what === "chain") {
       if (!chain) table.chains.push((chain = { name, rules: [], origin: o }));
       const header = body().trim().replace(/;\s*$/, "");
