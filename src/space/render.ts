@@ -80,7 +80,13 @@ function renderAddresses(set: IntervalSet): string {
   return parts.length === 1 ? parts[0]! : `{${parts.join(", ")}}`;
 }
 
+const CT_TEXT = new WeakMap<IntervalSet, string>();
+
 function ctText(set: IntervalSet): string {
+  return once(CT_TEXT, set, renderCt);
+}
+
+function renderCt(set: IntervalSet): string {
   const names = set.intervals.flatMap(([lo, hi]) => {
     const out: string[] = [];
     for (let v = Number(lo); v <= Number(hi); v++) out.push(CT_STATES[v] ?? `${v}`);
