@@ -144,26 +144,41 @@ export interface Ruleset {
 
 /**
  * The table's first chain of that name (as `chains.find` gives it), by an index kept in step with
- * `table.chains` as chains are added (a new array, e.g. a reader's -X, starts it again). A search
- * of the list per lookup was quadratic in readers and walks: 100k rules in 2,500 chains.
+ * `table.chains`. Readers only append chains (push) or replace the array (a reader's -X); both are
+ * followed. A hit is checked against its position (a list changed in place is then indexed again);
+ * a chain put in place of another, not appended, after a lookup is not seen. A search of the list
+ * per lookup was quadratic in readers and walks: 100k rules in 2,500 chains.
  */
 export function findChain(table: Table, name: string): Chain | undefined {
   let ix = CHAIN_INDEX.get(table);
-  if (ix === undefined || ix.chains !== table.chains || ix.seen > table.chains.length) {
-    ix = { chains: table.chains, seen: 0, byName: new Map() };
-    CHAIN_INDEX.set(table, ix);
-  }
+  if (ix === undefined || ix.chains !== table.chains || ix.seen > table.chains.length)
+    ix = indexChains(table);
   for (; ix.seen < table.chains.length; ix.seen++) {
     const c = table.chains[ix.seen]!;
-    if (!ix.byName.has(c.name)) ix.byName.set(c.name, c);
+    if (!ix.byName.has(c.name)) ix.byName.set(c.name, ix.seen);
   }
-  return ix.byName.get(name);
+  const at = ix.byName.get(name);
+  if (at === undefined) return undefined;
+  const c = table.chains[at]!;
+  if (c.name === name) return c;
+  return indexChains(table) && findChain(table, name);
 }
 
-const CHAIN_INDEX = new WeakMap<
-  Table,
-  { chains: readonly Chain[]; seen: number; byName: Map<string, Chain> }
->();
+function indexChains(table: Table): ChainIndex {
+  const ix: ChainIndex = { chains: table.chains, seen: 0, byName: new Map() };
+  CHAIN_INDEX.set(table, ix);
+  return ix;
+}
+
+interface ChainIndex {
+  chains: readonly Chain[];
+  /** How many of `chains` are indexed. */
+  seen: number;
+  /** Position of the first chain of each name. */
+  byName: Map<string, number>;
+}
+
+const CHAIN_INDEX = new WeakMap<Table, ChainIndex>();
 
 /**
  * Whether the rule's approximations can change a packet's verdict: any approximation on a rule
