@@ -1,6 +1,6 @@
 /** What `portmatrix schemas` does (src/cli/schemas.ts registers it): the JSON Schemas of inputs and outputs, generated from the zod schemas. */
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { profileSchema, topologySchema } from "../model/schema.js";
 import { showOutputSchema } from "../report/show-schema.js";
 import { compareOutputSchema } from "../report/compare-schema.js";

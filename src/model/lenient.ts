@@ -3,7 +3,7 @@
  * the problems of the others: the caller gets every structural issue plus the parts that are valid,
  * and can run its reference checks on those. Users see all their mistakes in one run.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 type Issue = z.core.$ZodIssue;
 

@@ -4,7 +4,7 @@
  * cross-references (endpoint ids, feature names, variables) are checked in validate.ts, where
  * positions for each finding are known.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { hasUnsafeText, utf8Length } from "../diag/safe-text.js";
 
 /**
