@@ -23,7 +23,7 @@ export const SCHEMAS = {
   "probe-output": { schema: ProbeOutput, io: "output" },
   "dns-output": { schema: DnsOutput, io: "output" },
   "lab-output": { schema: LabOutput, io: "output" },
-} as const satisfies Record<string, { schema: z.ZodType; io: "input" | "output" }>;
+} as const satisfies Record<string, { schema: z.core.$ZodType; io: "input" | "output" }>;
 
 export function schemaTexts(): Array<{ name: string; text: string }> {
   return Object.entries(SCHEMAS).map(([name, { schema, io }]) => {
