@@ -5,7 +5,7 @@
  * Packet sets are arrays of readable lines (space/render.ts), one per box, e.g.
  * `tcp dport 50000-50999 from any to 198.51.100.10 ct new`.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { productSupportSchema } from "../report/show-schema.js";
 
 import { AUDIT_REPORT_VERSION } from "./report-constants.js";

@@ -8,6 +8,7 @@ import { InputError } from "../diag/diagnostic.js";
 import type { BoundTopology } from "../model/flow.js";
 import { KernelError, liveRulesets, type Backend } from "../shell/kernel-firewall.js";
 import { parseRulesets } from "./audit-run.js";
+import { READER_KITS } from "../parse/index.js";
 
 export function flowChanges(
   topology: BoundTopology,
@@ -16,12 +17,12 @@ export function flowChanges(
 ): string[] {
   let running;
   try {
-    running = audit(topology, parseRulesets(liveRulesets(backend), undefined, topology).parsed);
+    running = audit(topology, parseRulesets(liveRulesets(backend), undefined, topology, READER_KITS).parsed);
   } catch (e) {
     if (!(e instanceof InputError || e instanceof KernelError)) throw e;
     return [`flows: the running rules could not be read for a comparison (${e.message.split("\n")[0]})`];
   }
-  const next = audit(topology, parseRulesets(compiled, undefined, topology).parsed);
+  const next = audit(topology, parseRulesets(compiled, undefined, topology, READER_KITS).parsed);
   const before = new Map(running.flows.map((f) => [f.id, f.verdict]));
   const lines = next.flows
     .filter((f) => before.get(f.id) !== f.verdict)

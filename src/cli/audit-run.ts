@@ -3,10 +3,9 @@ import { readNftablesText } from "../parse/nftables-text.js";
 import { loadNftIncludes } from "../shell/nft-includes.js";
 import { audit, exitCode } from "../audit/audit.js";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
-import { asaInterfaces } from "../parse/asa-reader.js";
-import { azureSubnets } from "../parse/azure-nsg.js";
-import { junosInterfaces } from "../parse/junos.js";
-import { FORMAT_KINDS, READERS, sniffFormat, type ParsedRuleset, type ReaderName } from "../parse/index.js";
+import { FORMAT_KINDS, loadReaders, sniffFormat, type ReaderKit, type ReaderKits } from "../parse/formats.js";
+import type { ParsedRuleset } from "../parse/reader.js";
+import type { ReaderName } from "../parse/reader-names.js";
 import { renderAuditJunit } from "../report/audit-junit.js";
 import { renderAuditSarif } from "../report/audit-sarif.js";
 import { renderAuditText } from "../report/audit-text.js";
@@ -19,17 +18,16 @@ import { choice, EXIT, InputError, printDiagnostics, wholeNumber } from "./io.js
 import { FORMATS, LIVE, type AuditOpts } from "./audit.js";
 import { READER_NAMES } from "../parse/reader-names.js";
 
+/** What the interfaces a zone may name are called on a device (its reader's kit names them: src/parse/formats.ts). */
 interface ZoneDevice {
   name: string;
   code: string;
-  interfaces: typeof asaInterfaces;
   what: string;
 }
 
 const ASA_ZONES: ZoneDevice = {
   name: "ASA",
   code: "asa-unknown-interface",
-  interfaces: asaInterfaces,
   what: "a nameif of the configuration",
 };
 
@@ -37,7 +35,6 @@ const ASA_ZONES: ZoneDevice = {
 const JUNOS_ZONES: ZoneDevice = {
   name: "Junos",
   code: "junos-unknown-interface",
-  interfaces: junosInterfaces,
   what: "an interface of a security zone of the configuration",
 };
 
@@ -45,7 +42,6 @@ const JUNOS_ZONES: ZoneDevice = {
 const AZURE_ZONES: ZoneDevice = {
   name: "Azure",
   code: "azure-unknown-subnet",
-  interfaces: azureSubnets,
   what: "a subnet the file associates with a network security group, or names without one",
 };
 
@@ -57,10 +53,11 @@ function asaZoneProblems(
   p: ParsedRuleset,
   topology: BoundTopology,
   file: string,
+  interfaces: NonNullable<ReaderKit["interfaces"]>,
   device: ZoneDevice = ASA_ZONES,
 ): Diagnostic[] {
   const fw = topology.firewall;
-  const names = device.interfaces(p.ruleset.tables.flatMap((t) => t.chains));
+  const names = interfaces(p.ruleset.tables.flatMap((t) => t.chains));
   if (fw.kind !== "perimeter") return [];
   return fw.zones
     .filter((z) => !names.includes(z.interface))
@@ -78,14 +75,19 @@ function asaZoneProblems(
 }
 
 /** Azure: a host topology needs one NSG (read as the host's); a perimeter one its zones' subnets. */
-function azureKindProblems(p: ParsedRuleset, topology: BoundTopology, file: string): Diagnostic[] {
+function azureKindProblems(
+  p: ParsedRuleset,
+  topology: BoundTopology,
+  file: string,
+  interfaces: NonNullable<ReaderKit["interfaces"]>,
+): Diagnostic[] {
   const chains = p.ruleset.tables.flatMap((t) => t.chains);
   if (
     topology.firewall.kind === "perimeter" ||
     chains.length === 0 ||
     chains.some((c) => c.name === "inbound")
   )
-    return asaZoneProblems(p, topology, file, AZURE_ZONES);
+    return asaZoneProblems(p, topology, file, interfaces, AZURE_ZONES);
   return [
     diag(
       "ruleset-kind",
@@ -99,11 +101,10 @@ function azureKindProblems(p: ParsedRuleset, topology: BoundTopology, file: stri
   ];
 }
 
-export function readRulesets(
-  files: readonly string[],
-  forced: string | undefined,
-  topology: BoundTopology,
-): { parsed: ParsedRuleset[]; warnings: Diagnostic[] } {
+type RulesetText = { file: string; text: string; format?: ReaderName };
+
+/** The files' texts, and a diagnostic for each that cannot be read. */
+function readTexts(files: readonly string[]): [Array<{ file: string; text: string }>, Diagnostic[]] {
   const errors: Diagnostic[] = [];
   const texts: Array<{ file: string; text: string }> = [];
   for (const file of files) {
@@ -111,14 +112,54 @@ export function readRulesets(
     if (r.ok) texts.push({ file, text: r.text });
     else errors.push(r.diagnostic);
   }
-  return parseRulesets(texts, forced, topology, errors);
+  return [texts, errors];
+}
+
+/** Rulesets read from files with the readers given (src/parse/index.ts: READER_KITS has them all). */
+export function readRulesets(
+  files: readonly string[],
+  forced: string | undefined,
+  topology: BoundTopology,
+  readers: ReaderKits,
+): { parsed: ParsedRuleset[]; warnings: Diagnostic[] } {
+  const [texts, errors] = readTexts(files);
+  return parseRulesets(texts, forced, topology, readers, errors);
+}
+
+/**
+ * parseRulesets with only the readers of the formats these texts are in, loaded first (a format
+ * parseRulesets refuses — a bad --ruleset-format, a text of no known format — loads nothing).
+ */
+async function loadAndParse(
+  texts: readonly RulesetText[],
+  earlier: readonly Diagnostic[],
+  forced: string | undefined,
+  topology: BoundTopology,
+): Promise<{ parsed: ParsedRuleset[]; warnings: Diagnostic[] }> {
+  const named = (READER_NAMES as readonly string[]).includes(forced ?? "")
+    ? (forced as ReaderName)
+    : undefined;
+  const formats =
+    forced !== undefined
+      ? named === undefined
+        ? []
+        : [named]
+      : texts.flatMap((t) => t.format ?? sniffFormat(t.text) ?? []);
+  return parseRulesets(texts, forced, topology, await loadReaders(formats), earlier);
+}
+
+function readerOf(readers: ReaderKits, format: ReaderName): ReaderKit {
+  const kit = readers[format];
+  if (kit === undefined) throw new Error(`the ${format} reader was not loaded`);
+  return kit;
 }
 
 /** Rulesets already read (from files, or from the kernel with `--live`), each named by `file`. */
 export function parseRulesets(
-  texts: ReadonlyArray<{ file: string; text: string; format?: ReaderName }>,
+  texts: readonly RulesetText[],
   forced: string | undefined,
   topology: BoundTopology,
+  readers: ReaderKits,
   earlier: readonly Diagnostic[] = [],
 ): { parsed: ParsedRuleset[]; warnings: Diagnostic[] } {
   const formatName = forced === undefined ? undefined : choice("--ruleset-format", forced, READER_NAMES);
@@ -156,11 +197,14 @@ export function parseRulesets(
     const p =
       format === "nftables-text"
         ? readNftablesText(r.text, file, loadNftIncludes(r.text, file))
-        : READERS[format](r.text, file);
+        : readerOf(readers, format).read(r.text, file);
     for (const d of p.diagnostics) (d.severity === "error" ? errors : warnings).push(d);
-    if (format === "cisco-asa") errors.push(...asaZoneProblems(p, topology, file));
-    if (format === "junos") errors.push(...asaZoneProblems(p, topology, file, JUNOS_ZONES));
-    if (format === "azure-nsg") errors.push(...azureKindProblems(p, topology, file));
+    const interfaces = readerOf(readers, format).interfaces;
+    if (format === "cisco-asa" && interfaces) errors.push(...asaZoneProblems(p, topology, file, interfaces));
+    if (format === "junos" && interfaces)
+      errors.push(...asaZoneProblems(p, topology, file, interfaces, JUNOS_ZONES));
+    if (format === "azure-nsg" && interfaces)
+      errors.push(...azureKindProblems(p, topology, file, interfaces));
     parsed.push(p);
   }
   if (errors.length > 0) throw new InputError([...errors, ...warnings]);
@@ -251,8 +295,8 @@ export async function runAudit(opts: AuditOpts): Promise<number> {
   const live = opts.live !== undefined ? await liveTexts(opts) : undefined;
   if (live && !live.ok) return (printDiagnostics([live.diagnostic]), EXIT.environment);
   const { parsed, warnings } = live
-    ? parseRulesets(live.texts, opts.rulesetFormat, t.value.bound)
-    : readRulesets(opts.ruleset, opts.rulesetFormat, t.value.bound);
+    ? await loadAndParse(live.texts, [], opts.rulesetFormat, t.value.bound)
+    : await loadAndParse(...readTexts(opts.ruleset), opts.rulesetFormat, t.value.bound);
   printDiagnostics(warnings);
   const report = audit(t.value.bound, parsed, { maxLines });
   const text = renderAudit(report, format);

@@ -8,6 +8,7 @@ import { matrixWarnings, renderShow } from "../report/matrix.js";
 import { renderAuditText } from "../report/audit-text.js";
 import { loadTopology, PACKAGE_ROOT } from "../shell/load.js";
 import { readRulesets } from "./audit-run.js";
+import { READER_KITS } from "../parse/index.js";
 import { compileAll } from "./compile-run.js";
 import { makePlan } from "../compile/plan.js";
 import { writeFilesAtomic } from "../shell/files.js";
@@ -73,7 +74,7 @@ export async function demo(outDir: string): Promise<number> {
 
   heading("3. Audit of a legacy edge firewall: examples/legacy/edge-iptables.rules");
   const legacy = load(LEGACY_TOPOLOGY);
-  const { parsed, warnings } = readRulesets([LEGACY_RULESET], undefined, legacy.bound);
+  const { parsed, warnings } = readRulesets([LEGACY_RULESET], undefined, legacy.bound, READER_KITS);
   printDiagnostics(warnings);
   process.stdout.write(renderAuditText(audit(legacy.bound, parsed)).replaceAll(PACKAGE_ROOT + "/", ""));
 

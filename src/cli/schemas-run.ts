@@ -1,6 +1,6 @@
 /** What `portmatrix schemas` does (src/cli/schemas.ts registers it): the JSON Schemas of inputs and outputs, generated from the zod schemas. */
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { profileSchema, topologySchema } from "../model/schema.js";
 import { showOutputSchema } from "../report/show-schema.js";
 import { compareOutputSchema } from "../report/compare-schema.js";
@@ -23,7 +23,7 @@ export const SCHEMAS = {
   "probe-output": { schema: ProbeOutput, io: "output" },
   "dns-output": { schema: DnsOutput, io: "output" },
   "lab-output": { schema: LabOutput, io: "output" },
-} as const satisfies Record<string, { schema: z.ZodType; io: "input" | "output" }>;
+} as const satisfies Record<string, { schema: z.core.$ZodType; io: "input" | "output" }>;
 
 export function schemaTexts(): Array<{ name: string; text: string }> {
   return Object.entries(SCHEMAS).map(([name, { schema, io }]) => {

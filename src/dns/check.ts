@@ -10,7 +10,7 @@
  *   certificate); that target must resolve (A and AAAA) to addresses of the endpoint only.
  * - CNAME: the alias must point at the profile's target.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { BoundTopology, ExpectedDnsRecord } from "../model/flow.js";
 import { familyPart, parseAddress, toReadable, type Family } from "../space/address.js";
 import { IntervalSet } from "../space/interval-set.js";

@@ -16,7 +16,7 @@
  * by name (`fqdns`), its rows active only with the `fqdn-firewall` feature. Optional sets need the
  * `optional-endpoints` feature.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { stringify } from "yaml";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { parseAddress } from "../space/address.js";

@@ -3,7 +3,7 @@
  * .schema.json): per flow, what the live probe saw and what the audit predicts for the same ruleset
  * and the same lab hosts, and whether they agree. Pure.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { AuditReportT } from "../audit/report-schema.js";
 import type { ProbeResultT } from "../probe/result.js";
 import { alignedLines } from "../report/table.js";

@@ -3,7 +3,7 @@
  * the problems of the others: the caller gets every structural issue plus the parts that are valid,
  * and can run its reference checks on those. Users see all their mistakes in one run.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 
 type Issue = z.core.$ZodIssue;
 
@@ -20,20 +20,20 @@ export interface LenientResult {
  * instructions, callgrind); a schema parsed again (`profiles`: 25 profiles) has it from then on.
  * Same results either way.
  */
-const parsedBefore = new WeakSet<z.ZodType>();
-function once(schema: z.ZodType): { jitless: true } | undefined {
+const parsedBefore = new WeakSet<z.ZodMiniType>();
+function once(schema: z.ZodMiniType): { jitless: true } | undefined {
   if (parsedBefore.has(schema)) return undefined;
   parsedBefore.add(schema);
   return { jitless: true };
 }
 
-export function parseLeniently(schema: z.ZodObject, value: unknown): LenientResult {
+export function parseLeniently(schema: z.ZodMiniObject, value: unknown): LenientResult {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     const r = schema.safeParse(value, once(schema));
     return { data: {}, issues: r.success ? [] : r.error.issues };
   }
   const input = value as Record<string, unknown>;
-  const shape = schema.shape as Record<string, z.ZodType>;
+  const shape = schema.shape as Record<string, z.ZodMiniType>;
   const issues: Issue[] = [];
   const data: Record<string, unknown> = {};
   const unknown = Object.keys(input).filter((k) => !Object.hasOwn(shape, k));
@@ -62,9 +62,11 @@ export function parseLeniently(schema: z.ZodObject, value: unknown): LenientResu
   return { data, issues };
 }
 
-function arrayElement(schema: z.ZodType): z.ZodType | undefined {
+function arrayElement(schema: z.ZodMiniType): z.ZodMiniType | undefined {
   const def = (
-    schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; element?: z.ZodType } } }
+    schema as unknown as {
+      _zod: { def: { type: string; innerType?: z.ZodMiniType; element?: z.ZodMiniType } };
+    }
   )._zod.def;
   if (def.type === "array") return def.element;
   if ((def.type === "default" || def.type === "optional") && def.innerType)

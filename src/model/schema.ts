@@ -4,8 +4,19 @@
  * cross-references (endpoint ids, feature names, variables) are checked in validate.ts, where
  * positions for each finding are known.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
+import en from "zod/v4/locales/en.js";
 import { hasUnsafeText, utf8Length } from "../diag/safe-text.js";
+
+/**
+ * zod/mini, not zod's classic API: the same core (checks, parsing, issues, JSON Schema), but its
+ * schemas take their methods from a prototype where classic ones are given dozens of methods each
+ * when built: building the topology's schemas costs a third of the instructions (issue 21). zod/mini
+ * sets no locale of its own (classic sets English when it loads): the messages users see ("Too
+ * small: expected string to have >=1 characters") are English's, so English is set here, as
+ * classic does (the same function; where classic is loaded too, the same setting twice).
+ */
+z.config(en());
 
 /**
  * Each schema is built on its first use and kept: building a zod schema runs zod's constructors for
@@ -33,14 +44,20 @@ const ID = /^[a-z0-9][a-z0-9-]{0,47}$/;
 export const fqdnSchema = once(() =>
   z
     .string()
-    .regex(
-      /^[A-Za-z0-9*](?:[A-Za-z0-9*.-]{0,251}[A-Za-z0-9*])?$/,
-      "a DNS name (letters, digits, - . and * wildcards)",
+    .check(
+      z.regex(
+        /^[A-Za-z0-9*](?:[A-Za-z0-9*.-]{0,251}[A-Za-z0-9*])?$/,
+        "a DNS name (letters, digits, - . and * wildcards)",
+      ),
     ),
 );
 
 export const idSchema = once(() =>
-  z.string().regex(ID, { message: "an id of lower-case letters, digits and dashes (at most 48 characters)" }),
+  z
+    .string()
+    .check(
+      z.regex(ID, { message: "an id of lower-case letters, digits and dashes (at most 48 characters)" }),
+    ),
 );
 
 /**
@@ -57,12 +74,12 @@ const INTERFACE_NAME = {
   abort: true,
 };
 export const interfaceNameSchema = once(() =>
-  z
-    .string()
-    .min(1, INTERFACE_NAME)
-    .max(15, INTERFACE_NAME)
-    .regex(/^(?!\.\.?$)[^/:\s\u00a0]+$/, INTERFACE_NAME)
-    .refine((s) => utf8Length(s) <= 15 && !hasUnsafeText(s), INTERFACE_NAME),
+  z.string().check(
+    z.minLength(1, INTERFACE_NAME),
+    z.maxLength(15, INTERFACE_NAME),
+    z.regex(/^(?!\.\.?$)[^/:\s\u00a0]+$/, INTERFACE_NAME),
+    z.refine((s: string) => utf8Length(s) <= 15 && !hasUnsafeText(s), INTERFACE_NAME),
+  ),
 );
 
 /**
@@ -74,124 +91,130 @@ export const interfaceNameSchema = once(() =>
 const withoutPrototype = <V>(r: Record<string, V>): Record<string, V> =>
   Object.assign(Object.create(null) as Record<string, V>, r);
 
-function nameRecord<T extends z.ZodType>(value: T, key: z.ZodString = z.string()) {
-  return z.record(key, value).transform(withoutPrototype);
+function nameRecord<T extends z.ZodMiniType>(value: T, key: z.ZodMiniString<string> = z.string()) {
+  return z.pipe(z.record(key, value), z.transform(withoutPrototype));
 }
 
 /** The same, `{}` when absent (the default sits inside, so the JSON Schema keeps `"default": {}`). */
-function optionalNameRecord<T extends z.ZodType>(value: T) {
-  return z.record(z.string(), value).default({}).transform(withoutPrototype);
+function optionalNameRecord<T extends z.ZodMiniType>(value: T) {
+  return z.pipe(z._default(z.record(z.string(), value), {}), z.transform(withoutPrototype));
 }
 
 /** 5061, "5061", "50000-59999" or a variable name defined in the profile (`media`). */
 export const portTermSchema = once(() => z.union([z.number(), z.string()]));
-export const portSpecSchema = once(() => z.union([portTermSchema(), z.array(portTermSchema()).min(1)]));
+export const portSpecSchema = once(() =>
+  z.union([portTermSchema(), z.array(portTermSchema()).check(z.minLength(1))]),
+);
 
 /**
  * YYYY-MM-DD, or YYYY-MM where the vendor gives only a month ("June 2014"); both compare correctly
  * as strings against an ISO as-of date (a month counts from its first day).
  */
 const dateSchema = once(() =>
-  z.string().regex(/^\d{4}-\d{2}(-\d{2})?$/, {
-    message: "a date as YYYY-MM-DD (or YYYY-MM when the source gives only a month)",
-  }),
+  z.string().check(
+    z.regex(/^\d{4}-\d{2}(-\d{2})?$/, {
+      message: "a date as YYYY-MM-DD (or YYYY-MM when the source gives only a month)",
+    }),
+  ),
 );
 
 export const sourceDocSchema = once(() =>
   z.strictObject({
-    title: z.string().min(1),
+    title: z.string().check(z.minLength(1)),
     /** Vendor document id, e.g. JJ618376. */
-    docId: z.string().optional(),
-    url: z.string().min(1),
+    docId: z.optional(z.string()),
+    url: z.string().check(z.minLength(1)),
     /** "Topic Last Modified" of the page. */
-    modified: dateSchema().optional(),
+    modified: z.optional(dateSchema()),
     /** The date this copy of the page was read (lifecycle pages change; the date says which reading). */
-    accessed: dateSchema().optional(),
-    mirrors: z.array(z.string()).optional(),
+    accessed: z.optional(dateSchema()),
+    mirrors: z.optional(z.array(z.string())),
   }),
 );
 
 export const endpointSchema = once(() =>
   z.strictObject({
-    name: z.string().min(1),
+    name: z.string().check(z.minLength(1)),
     /** server: an interface of the deployment (can be listened on); remote: a population of peers. */
-    kind: z.enum(["server", "remote"]).default("remote"),
-    description: z.string().optional(),
+    kind: z._default(z.enum(["server", "remote"]), "remote"),
+    description: z.optional(z.string()),
     /** Other wordings the cited pages use for this same interface or population (kept so rows can be checked against the page). */
-    aliases: z.array(z.string().min(1)).optional(),
+    aliases: z.optional(z.array(z.string().check(z.minLength(1)))),
     /**
      * Addresses the profile itself knows (a published service's ranges, e.g. the Microsoft 365
      * endpoint sets): a topology that does not bind the endpoint gets these. Hosts, CIDRs or ranges.
      */
-    addresses: z.array(z.string().min(1)).optional(),
+    addresses: z.optional(z.array(z.string().check(z.minLength(1)))),
     /**
      * DNS names (wildcards as `*.example.com`) of an endpoint known by name: flows to an endpoint with
      * names and no addresses need an FQDN-capable firewall or proxy, and compile only for targets with
      * FQDN objects.
      */
-    fqdns: z.array(fqdnSchema()).optional(),
+    fqdns: z.optional(z.array(fqdnSchema())),
   }),
 );
 
 export const featureSchema = once(() =>
   z.strictObject({
-    description: z.string().min(1),
+    description: z.string().check(z.minLength(1)),
     /** Lifecycle (key of `lifecycles`) of the service this feature turns on; ended → warn when enabled. */
-    lifecycle: z.string().optional(),
+    lifecycle: z.optional(z.string()),
   }),
 );
 
 export const lifecycleSchema = once(() =>
   z.strictObject({
-    service: z.string().min(1),
-    ended: dateSchema().optional(),
-    exceptions: z
-      .array(z.strictObject({ region: z.string().min(1), note: z.string().optional() }))
-      .default([]),
-    successors: z
-      .array(
+    service: z.string().check(z.minLength(1)),
+    ended: z.optional(dateSchema()),
+    exceptions: z._default(
+      z.array(z.strictObject({ region: z.string().check(z.minLength(1)), note: z.optional(z.string()) })),
+      [],
+    ),
+    successors: z._default(
+      z.array(
         z.strictObject({
-          service: z.string().min(1),
-          date: dateSchema().optional(),
-          note: z.string().optional(),
+          service: z.string().check(z.minLength(1)),
+          date: z.optional(dateSchema()),
+          note: z.optional(z.string()),
         }),
-      )
-      .default([]),
-    citation: z.string().min(1),
+      ),
+      [],
+    ),
+    citation: z.string().check(z.minLength(1)),
     /** Source id (key of `sources`) the citation comes from; defaults to none (the citation names it). */
-    source: z.string().optional(),
+    source: z.optional(z.string()),
   }),
 );
 
 /** A feature name, or `{anyOf: [...]}`; all listed conditions must hold. */
 export const conditionSchema = once(() =>
-  z.union([z.string(), z.strictObject({ anyOf: z.array(z.string()).min(1) })]),
+  z.union([z.string(), z.strictObject({ anyOf: z.array(z.string()).check(z.minLength(1)) })]),
 );
 
 export const flowSchema = once(() =>
   z.strictObject({
     id: idSchema(),
-    role: z.string().min(1),
-    protocol: z.string().min(1),
+    role: z.string().check(z.minLength(1)),
+    protocol: z.string().check(z.minLength(1)),
     transport: z.enum(["tcp", "udp"]),
     ports: portSpecSchema(),
-    sourcePorts: portSpecSchema().optional(),
+    sourcePorts: z.optional(portSpecSchema()),
     from: z.string(),
     to: z.string(),
-    notes: z.string().default(""),
-    conditions: z.array(conditionSchema()).default([]),
-    lifecycle: z.string().optional(),
+    notes: z._default(z.string(), ""),
+    conditions: z._default(z.array(conditionSchema()), []),
+    lifecycle: z.optional(z.string()),
     /** Source id (key of `sources`); defaults to the profile's first source. */
-    source: z.string().optional(),
+    source: z.optional(z.string()),
   }),
 );
 
 export const defectSchema = once(() =>
   z.strictObject({
     id: idSchema(),
-    text: z.string().min(1),
-    reading: z.string().min(1),
-    flows: z.array(z.string()).default([]),
+    text: z.string().check(z.minLength(1)),
+    reading: z.string().check(z.minLength(1)),
+    flows: z._default(z.array(z.string()), []),
   }),
 );
 
@@ -204,16 +227,16 @@ export const dnsRecordSchema = once(() =>
     location: z.enum(["external", "internal"]),
     type: z.enum(["SRV", "A", "AAAA", "CNAME"]),
     /** Record name, e.g. `_sipfederationtls._tcp.{domain}`. */
-    name: z.string().min(1),
+    name: z.string().check(z.minLength(1)),
     /** SRV port (absent for A records). */
-    port: z.number().int().min(1).max(65535).optional(),
+    port: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(65535))),
     /** SRV target host, or for A/AAAA the endpoint (id) whose address the record must hold. */
-    target: z.string().min(1),
+    target: z.string().check(z.minLength(1)),
     /** Endpoint id the record points at (its address must be the record's address). */
-    endpoint: z.string().optional(),
-    notes: z.string().default(""),
-    conditions: z.array(conditionSchema()).default([]),
-    source: z.string().optional(),
+    endpoint: z.optional(z.string()),
+    notes: z._default(z.string(), ""),
+    conditions: z._default(z.array(conditionSchema()), []),
+    source: z.optional(z.string()),
   }),
 );
 
@@ -222,12 +245,12 @@ export const certificateSchema = once(() =>
   z.strictObject({
     id: idSchema(),
     /** Endpoint ids whose listeners present this certificate. */
-    assignedTo: z.array(z.string()).min(1),
-    subjectName: z.string().min(1),
-    subjectAltNames: z.array(z.string().min(1)).default([]),
-    notes: z.string().default(""),
-    conditions: z.array(conditionSchema()).default([]),
-    source: z.string().optional(),
+    assignedTo: z.array(z.string()).check(z.minLength(1)),
+    subjectName: z.string().check(z.minLength(1)),
+    subjectAltNames: z._default(z.array(z.string().check(z.minLength(1))), []),
+    notes: z._default(z.string(), ""),
+    conditions: z._default(z.array(conditionSchema()), []),
+    source: z.optional(z.string()),
   }),
 );
 
@@ -235,68 +258,68 @@ export const certificateSchema = once(() =>
 export const advisorySchema = once(() =>
   z.strictObject({
     id: idSchema(),
-    text: z.string().min(1),
-    conditions: z.array(conditionSchema()).default([]),
-    source: z.string().optional(),
+    text: z.string().check(z.minLength(1)),
+    conditions: z._default(z.array(conditionSchema()), []),
+    source: z.optional(z.string()),
     /**
      * What the advisory says about the topology's `nat:` section while it is active, checked when a
      * topology is bound: `required` (the deployment is behind static NAT: name the public addresses)
      * or `forbidden` (e.g. NAT is not supported with hardware load balancing).
      */
-    nat: z.enum(["required", "forbidden"]).optional(),
+    nat: z.optional(z.enum(["required", "forbidden"])),
   }),
 );
 
 export const profileSchema = once(() =>
   z.strictObject({
-    $schema: z.string().optional(),
+    $schema: z.optional(z.string()),
     id: idSchema(),
-    title: z.string().min(1),
-    product: z.string().min(1),
+    title: z.string().check(z.minLength(1)),
+    product: z.string().check(z.minLength(1)),
     /**
      * The product's own support lifecycle (a key of `lifecycles`): when it has ended by the as-of date,
      * show, audit and the report say the profile describes an unsupported product.
      */
-    support: z.string().optional(),
+    support: z.optional(z.string()),
     /**
      * A built-in profile id (or a profile file, relative to this one) whose rows this profile shares:
      * its sources, endpoints, features, variables, lifecycles, defects, flows, DNS records, certificates
      * and advisories come first, then this profile's own (same keys: this profile's win; flows are
      * added, or dropped with `drop`). Used where a product's tables equal an earlier product's.
      */
-    extends: z.string().optional(),
+    extends: z.optional(z.string()),
     /**
      * Where an imported profile came from (`portmatrix import`): the feed, its version and date, the
      * file read and the selection made, so two imports can be told apart and compared.
      */
-    imported: z
-      .strictObject({
-        feed: z.string().min(1),
-        instance: z.string().min(1),
+    imported: z.optional(
+      z.strictObject({
+        feed: z.string().check(z.minLength(1)),
+        instance: z.string().check(z.minLength(1)),
         /** The feed's version (YYYYMMDDNN), or null when neither the user nor the file name gave it. */
-        version: z.string().nullable(),
+        version: z.nullable(z.string()),
         /** The version's date (YYYY-MM-DD). */
-        date: dateSchema().optional(),
+        date: z.optional(dateSchema()),
         /** Where the version came from: "option", "file name", or "unknown". */
         versionFrom: z.enum(["option", "file name", "unknown"]),
-        file: z.string().min(1),
+        file: z.string().check(z.minLength(1)),
         serviceAreas: z.array(z.string()),
         categories: z.array(z.string()),
-        endpointSets: z.number().int().nonnegative(),
-      })
-      .optional(),
+        endpointSets: z.number().check(z.int(), z.nonnegative()),
+      }),
+    ),
     /** With `extends`: ids of the base's flows this profile does not have. */
-    drop: z.array(z.string()).default([]),
+    drop: z._default(z.array(z.string()), []),
     sources: nameRecord(sourceDocSchema()),
     endpoints: nameRecord(endpointSchema(), idSchema()),
     features: optionalNameRecord(featureSchema()),
     variables: optionalNameRecord(portSpecSchema()),
     lifecycles: optionalNameRecord(lifecycleSchema()),
-    defects: z.array(defectSchema()).default([]),
-    flows: z.array(flowSchema()).min(1),
-    dns: z.array(dnsRecordSchema()).default([]),
-    certificates: z.array(certificateSchema()).default([]),
-    advisories: z.array(advisorySchema()).default([]),
+    defects: z._default(z.array(defectSchema()), []),
+    flows: z.array(flowSchema()).check(z.minLength(1)),
+    dns: z._default(z.array(dnsRecordSchema()), []),
+    certificates: z._default(z.array(certificateSchema()), []),
+    advisories: z._default(z.array(advisorySchema()), []),
   }),
 );
 
@@ -307,13 +330,13 @@ export type Certificate = z.infer<ReturnType<typeof certificateSchema>>;
 export type Advisory = z.infer<ReturnType<typeof advisorySchema>>;
 
 /** One address term or a list: host, CIDR, range, any/any4/any6. */
-export const addressSpecSchema = once(() => z.union([z.string(), z.array(z.string()).min(1)]));
+export const addressSpecSchema = once(() => z.union([z.string(), z.array(z.string()).check(z.minLength(1))]));
 
 export const zoneSchema = once(() =>
   z.strictObject({
     interface: interfaceNameSchema(),
     /** Endpoint ids; `prefix*` stands for every endpoint whose id starts with prefix that no zone names outright. */
-    endpoints: z.array(z.string()).min(1),
+    endpoints: z.array(z.string()).check(z.minLength(1)),
   }),
 );
 
@@ -326,7 +349,7 @@ export const firewallSchema = once(() =>
 
 /** One of the site's own flows (DNS, NTP, directory, monitoring, management): the profile's flow shape, less its catalog fields. */
 export const siteFlowSchema = once(() =>
-  flowSchema().pick({
+  z.pick(flowSchema(), {
     id: true,
     protocol: true,
     transport: true,
@@ -344,8 +367,11 @@ export const siteFlowSchema = once(() =>
  */
 export const siteSchema = once(() =>
   z.strictObject({
-    endpoints: z.record(idSchema(), addressSpecSchema()).default({}).transform(withoutPrototype),
-    flows: z.array(siteFlowSchema()).default([]),
+    endpoints: z.pipe(
+      z._default(z.record(idSchema(), addressSpecSchema()), {}),
+      z.transform(withoutPrototype),
+    ),
+    flows: z._default(z.array(siteFlowSchema()), []),
   }),
 );
 
@@ -357,77 +383,85 @@ export const siteSchema = once(() =>
 export const compileOptionsSchema = once(() =>
   z.strictObject({
     /** Log dropped packets, rate-limited. `true`: 5/minute, prefix "portmatrix drop: ". */
-    log: z
-      .union([
+    log: z.optional(
+      z.union([
         z.boolean(),
         z.strictObject({
-          rate: z
-            .string()
-            .regex(/^[1-9][0-9]{0,5}\/(second|minute|hour|day)$/, "a rate such as 5/minute")
-            .default("5/minute"),
-          prefix: z
-            .string()
-            .regex(/^[A-Za-z0-9 _.:-]{1,28}$/, "1-28 letters, digits, spaces or _ . : -")
-            .default("portmatrix drop: "),
+          rate: z._default(
+            z
+              .string()
+              .check(z.regex(/^[1-9][0-9]{0,5}\/(second|minute|hour|day)$/, "a rate such as 5/minute")),
+            "5/minute",
+          ),
+          prefix: z._default(
+            z.string().check(z.regex(/^[A-Za-z0-9 _.:-]{1,28}$/, "1-28 letters, digits, spaces or _ . : -")),
+            "portmatrix drop: ",
+          ),
         }),
-      ])
-      .optional(),
+      ]),
+    ),
     /** Count packets per rule where the target does not already. */
-    counters: z.boolean().optional(),
+    counters: z.optional(z.boolean()),
     /** Reject instead of drop for these directions (in, out, forward) or packets entering from these zones. */
-    reject: z.array(z.string().min(1)).optional(),
+    reject: z.optional(z.array(z.string().check(z.minLength(1)))),
     /** The name of the generated objects (nftables table, ACL and table prefixes, rule group, NSG, security group). */
-    name: z
-      .string()
-      .regex(/^[A-Za-z][A-Za-z0-9_]{0,23}$/, "a letter, then up to 23 letters, digits or underscores")
-      .optional(),
+    name: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(/^[A-Za-z][A-Za-z0-9_]{0,23}$/, "a letter, then up to 23 letters, digits or underscores"),
+        ),
+    ),
     /** nftables filter chains' priority (default 0, `filter`). */
-    priority: z.number().int().min(-400).max(400).optional(),
+    priority: z.optional(z.number().check(z.int(), z.minimum(-400), z.maximum(400))),
   }),
 );
 
 export const topologySchema = once(() =>
   z.strictObject({
-    $schema: z.string().optional(),
+    $schema: z.optional(z.string()),
     /** A built-in profile id or a path to a profile file (relative to the topology). */
-    profile: z.string().min(1),
+    profile: z.string().check(z.minLength(1)),
     endpoints: nameRecord(addressSpecSchema()),
-    features: z.array(z.string()).default([]),
+    features: z._default(z.array(z.string()), []),
     /** Overrides of the profile's port variables, e.g. `media: 40000-49999`. */
     variables: optionalNameRecord(portSpecSchema()),
     firewall: firewallSchema(),
-    management: addressSpecSchema().optional(),
+    management: z.optional(addressSpecSchema()),
     /**
      * Acknowledges that `management` covers every address of a family (any, 0.0.0.0/0, ::/0): the
      * host or firewall then takes any connection from the whole Internet. Without it, such a
      * management list is refused.
      */
-    managementFromAnywhere: z.boolean().optional(),
+    managementFromAnywhere: z.optional(z.boolean()),
     /**
      * Static 1:1 NAT on the perimeter firewall: endpoint id → its public address (one per family it
      * translates). The endpoint's own (private) address is what `endpoints` binds; inbound traffic to
      * the public address is DNAT-ed to it and its outbound traffic SNAT-ed to the public address
      * (symmetric NAT, as the A/V Edge requires).
      */
-    nat: nameRecord(addressSpecSchema()).optional(),
-    site: siteSchema().optional(),
-    compile: compileOptionsSchema().optional(),
+    nat: z.optional(nameRecord(addressSpecSchema())),
+    site: z.optional(siteSchema()),
+    compile: z.optional(compileOptionsSchema()),
     /**
      * The deployment's SIP domains, the default first: they fill `{domain}` (and `{each additional SIP
      * domain}`) in the profile's certificate names, so probe can compare the certificates it is shown
      * and listen can present matching ones.
      */
-    sipDomains: z
-      .array(
-        z
-          .string()
-          .regex(
-            /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/i,
-            "a DNS domain name such as contoso.example",
-          ),
-      )
-      .min(1)
-      .optional(),
+    sipDomains: z.optional(
+      z
+        .array(
+          z
+            .string()
+            .check(
+              z.regex(
+                /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/i,
+                "a DNS domain name such as contoso.example",
+              ),
+            ),
+        )
+        .check(z.minLength(1)),
+    ),
   }),
 );
 

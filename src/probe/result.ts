@@ -9,7 +9,7 @@
  * `open|filtered` (UDP without an answer where no responder is known to stand: silence proves
  * nothing). Every required flow expects `open`.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 import { PROBE_OUTPUT_VERSION } from "./outcome.js";
 

@@ -2,7 +2,7 @@
  * The `show --compare A B --format json` contract (version 1) as a zod schema: documented, exported
  * as schemas/compare-output.schema.json, validated in tests. Additive changes keep version 1.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 const flow = z
   .strictObject({

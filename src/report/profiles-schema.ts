@@ -1,5 +1,5 @@
 /** The `portmatrix profiles --format json` contract (version 1) as a zod schema. Additive changes keep version 1. */
-import { z } from "zod";
+import * as z from "zod";
 
 export const profilesOutputSchema = z.strictObject({
   version: z.literal(1),

@@ -1,5 +1,5 @@
 /** The `show --format json` contract (version 1) as a zod schema: documented, exported as JSON Schema, tested. */
-import { z } from "zod";
+import * as z from "zod";
 
 const portRange = z.strictObject({ from: z.number().int(), to: z.number().int() });
 

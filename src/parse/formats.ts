@@ -1,0 +1,121 @@
+/**
+ * What a ruleset's format says without its reader: the firewall kinds it can be (FORMAT_KINDS),
+ * the format a text looks like (sniffFormat), and each reader loaded when its format is met
+ * (loadReaders). `audit` of one nftables file then initialises one reader, not thirteen (issue 21:
+ * start-up ≤ 0.1 s); src/parse/index.ts has them all loaded, for callers that read any format.
+ */
+import type { Chain } from "../ir/ruleset.js";
+import type { Reader } from "./reader.js";
+import type { ReaderName } from "./reader-names.js";
+
+/** Which firewall kind a format can be: the device's own (host) or between zones (perimeter). */
+export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter">> = {
+  "nftables-text": ["host", "perimeter"],
+  "nftables-json": ["host", "perimeter"],
+  "iptables-save": ["host", "perimeter"],
+  "ip6tables-save": ["host", "perimeter"],
+  "iptables-script": ["host", "perimeter"],
+  "windows-firewall": ["host"],
+  "aws-security-groups": ["host"],
+  "azure-nsg": ["host", "perimeter"],
+  "cisco-asa": ["perimeter"],
+  junos: ["perimeter"],
+  panos: ["perimeter"],
+  fortios: ["perimeter"],
+  pf: ["host", "perimeter"],
+};
+
+/** Guesses the format from the text; undefined when nothing fits (the CLI then asks for --ruleset-format). */
+export function sniffFormat(text: string): ReaderName | undefined {
+  const head = text.trimStart();
+  if (/^(<\?xml[^>]*>\s*)?<config[\s>]/.test(head)) return "panos";
+  if (head.startsWith("{") || head.startsWith("[")) {
+    if (/^\{\s*"nftables"\s*:/.test(head)) return "nftables-json";
+    if (/"SecurityGroups"\s*:/.test(text)) return "aws-security-groups";
+    if (/"(securityRules|defaultSecurityRules)"\s*:/.test(text)) return "azure-nsg";
+    if (/"rules"\s*:/.test(text) && /"(activeProfile|profiles|Direction)"\s*:/.test(text))
+      return "windows-firewall";
+    return undefined;
+  }
+  // An ASA's running-config (or a saved copy) says so in its first lines.
+  if (/^(ASA Version \S+|: Saved\b)/m.test(text.slice(0, 2000))) return "cisco-asa";
+  // Junos: `show configuration | display set` lines, or the hierarchical form's top-level blocks.
+  if (
+    /^(set (security|applications|system|interfaces|groups) |deactivate |(security|applications) \{)/m.test(
+      text,
+    )
+  )
+    return "junos";
+  // pf.conf or `pfctl -sr`: pass/block/match lines, `table <name>`, `set skip on` (before nft:
+  // pf's `table <x>` would read as nft's `table`).
+  if (
+    /^\s*(@\d+\s+)?(pass|block|match)(\s+(in|out|quick|log|all|on|drop|return(-rst|-icmp6?)?|inet6?|proto|from|to))+\b/m.test(
+      text,
+    ) &&
+    !/^\s*table\s+(ip|ip6|inet|arp|bridge|netdev)\s/m.test(text)
+  )
+    return "pf";
+  if (/^\s*table\s+<[^>\s]+>/m.test(text) || /^\s*set\s+skip\s+on\s/m.test(text)) return "pf";
+  if (/^\s*(table|flush ruleset)\b/m.test(text)) return "nftables-text";
+  if (/^\*(filter|nat|mangle|raw|security)\s*$/m.test(text)) return "iptables-save";
+  if (
+    /^\s*(?:sudo\s+)?(?:\S*\/)?ip6?tables(?:-legacy|-nft)?\s+(?:-t\s+\S+\s+)?-[AINPFX]\b/m.test(text) ||
+    /^\s*"?\$\{?\w+\}?"?\s+(?:-t\s+\S+\s+)?-[AINP]\s/m.test(text)
+  )
+    return "iptables-script";
+  if (/^#config-version=|^config (firewall policy|system interface)\s*$/m.test(text)) return "fortios";
+  if (/^\s*(access-list \S+ (extended|remark)|access-group \S+|nameif \S+)/m.test(text)) return "cisco-asa";
+  if (/^config (firewall|system|router|vpn|user|log) \S/m.test(text) && /^\s*(edit|set) \S/m.test(text))
+    return "fortios";
+  if (
+    /^\s*(set|delete) (config (devices \S+ )?)?(vsys \S+ )?(rulebase|zone|deviceconfig|address|address-group|service|service-group|network|shared|mgt-config) /m.test(
+      text,
+    ) ||
+    /^\s*(config|deviceconfig|policy) \{\s*$/m.test(text)
+  )
+    return "panos";
+  return undefined;
+}
+
+/**
+ * A reader and, for the formats whose zones are interfaces of the file (ASA, Junos, Azure), what
+ * names those interfaces in the rules it read.
+ */
+export interface ReaderKit {
+  read: Reader;
+  interfaces?: (chains: readonly Chain[]) => string[];
+}
+
+export type ReaderKits = Partial<Record<ReaderName, ReaderKit>>;
+
+const LOADERS: Record<ReaderName, () => Promise<ReaderKit>> = {
+  "nftables-text": async () => ({ read: (await import("./nftables-text.js")).readNftablesText }),
+  "nftables-json": async () => ({ read: (await import("./nftables-json.js")).readNftablesJson }),
+  "iptables-save": async () => ({ read: (await import("./iptables-save.js")).readIptablesSave }),
+  "ip6tables-save": async () => ({ read: (await import("./iptables-save.js")).readIp6tablesSave }),
+  "iptables-script": async () => ({ read: (await import("./iptables-script.js")).readIptablesScript }),
+  "windows-firewall": async () => ({ read: (await import("./windows-reader.js")).readWindowsFirewall }),
+  "aws-security-groups": async () => ({ read: (await import("./aws-reader.js")).readAwsSecurityGroups }),
+  "azure-nsg": async () => {
+    const m = await import("./azure-nsg.js");
+    return { read: m.readAzureNsg, interfaces: m.azureSubnets };
+  },
+  "cisco-asa": async () => {
+    const m = await import("./asa-reader.js");
+    return { read: m.readCiscoAsa, interfaces: m.asaInterfaces };
+  },
+  junos: async () => {
+    const m = await import("./junos.js");
+    return { read: m.readJunos, interfaces: m.junosInterfaces };
+  },
+  panos: async () => ({ read: (await import("./panos.js")).readPanos }),
+  fortios: async () => ({ read: (await import("./fortios.js")).readFortios }),
+  pf: async () => ({ read: (await import("./pf.js")).readPf }),
+};
+
+/** The readers of these formats (each once), loaded. */
+export async function loadReaders(names: Iterable<ReaderName>): Promise<ReaderKits> {
+  const unique = [...new Set(names)];
+  const kits = await Promise.all(unique.map((n) => LOADERS[n]()));
+  return Object.fromEntries(unique.map((n, i) => [n, kits[i]])) as ReaderKits;
+}
