@@ -349,7 +349,25 @@ function warmUpNamespace() {
     spawnSync("ip", ["netns", "del", ns], { stdio: "ignore" });
     return undefined;
   }
+  // Deleted when the build ends whatever way it ends: another bundle's failure ends the process
+  // while this warm-up still runs (its `finally` never comes), and so does an interrupt.
+  process.once("exit", () => dropNamespace(ns));
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"])
+    process.once(signal, () => {
+      dropNamespace(ns);
+      process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1));
+    });
   return ns;
+}
+
+/** Warm-up namespaces deleted already. */
+const dropped = new Set();
+
+/** Deletes the warm-up's namespace if it is still there (once is enough; later calls do nothing). */
+function dropNamespace(ns) {
+  if (dropped.has(ns)) return;
+  dropped.add(ns);
+  spawnSync("ip", ["netns", "del", ns], { stdio: "ignore" });
 }
 
 /** Runs this script with --make-cache for one bundle, in a scratch folder of its own. */
@@ -376,7 +394,7 @@ async function makeCacheOf(which) {
       throw new Error(`bundle: making the code cache of ${which} failed (exit ${r.status}):\n${r.stderr}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    if (ns) spawnSync("ip", ["netns", "del", ns], { stdio: "ignore" });
+    if (ns) dropNamespace(ns);
   }
 }
 
