@@ -132,35 +132,56 @@ export function boxMeet(a: Box, b: Box): Box {
 }
 
 /**
- * One entry per interval dimension: the last two sets met there and their intersection (as
- * `cutDim` below for differences: a rule's box meets many boxes that share their sets).
+ * The last pair of sets an operation took in each interval dimension (INTERVAL_DIMS order) and its
+ * result. A cut or a meet takes one rule's box against many boxes that mostly share their sets
+ * (every piece of a port range less a port): the same result was computed and allocated again for
+ * each. Sets are immutable, so the same two objects give the same answer; equal results are then
+ * also one object.
  */
-const MEET_A: Array<IntervalSet | undefined> = [
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-];
-const MEET_B: Array<IntervalSet | undefined> = [
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-];
-const MEET_R: IntervalSet[] = [];
+class LastPairs {
+  readonly x: Array<IntervalSet | undefined> = [
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  ];
+  readonly y: Array<IntervalSet | undefined> = [
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  ];
+  readonly r: IntervalSet[] = [];
 
+  /** The result kept for (x, y) in dimension k, or undefined. */
+  get(k: number, x: IntervalSet, y: IntervalSet): IntervalSet | undefined {
+    return this.x[k] === x && this.y[k] === y ? this.r[k] : undefined;
+  }
+
+  keep(k: number, x: IntervalSet, y: IntervalSet, r: IntervalSet): IntervalSet {
+    this.x[k] = x;
+    this.y[k] = y;
+    this.r[k] = r;
+    return r;
+  }
+}
+
+const MEETS = new LastPairs();
+const CUTS = new LastPairs();
+
+/** `x ∩ y` in interval dimension k, through its memo. */
 function meetDim(k: number, x: IntervalSet, y: IntervalSet): IntervalSet {
   if (x === y) return x;
-  if (MEET_A[k] === x && MEET_B[k] === y) return MEET_R[k]!;
-  const r = x.intersect(y);
-  MEET_A[k] = x;
-  MEET_B[k] = y;
-  MEET_R[k] = r;
-  return r;
+  return MEETS.get(k, x, y) ?? MEETS.keep(k, x, y, x.intersect(y));
+}
+
+/** `x − y` in interval dimension k, through its memo. */
+function cutDim(k: number, x: IntervalSet, y: IntervalSet): IntervalSet {
+  return CUTS.get(k, x, y) ?? CUTS.keep(k, x, y, x.subtract(y));
 }
 
 /**
@@ -230,38 +251,39 @@ export function boxSubtractInto(a: Box, c: Box, out: Box[]): void {
   // Dimension by dimension in INTERVAL_DIMS then NAME_DIMS order, the narrowed box kept in locals
   // (a box object per step was garbage: only the pieces are kept). Where c covers a dimension,
   // the rest is empty and the dimension stays as it is. Each interval dimension's difference and
-  // intersection go through that dimension's memo (`cutDim`).
+  // intersection go through the memos (`cutDim`, `meetDim`): a cut meets the same boxes first
+  // (boxMeet), which leaves the intersections there.
   let { proto, dport, dst, src, sport, ct, iif } = a;
   const oif = a.oif;
   let rest = cutDim(0, proto, c.proto);
   if (!rest.isEmpty()) {
     out.push({ proto: rest, dport, dst, src, sport, ct, iif, oif });
-    proto = CUT_MEET[0]!;
+    proto = meetDim(0, proto, c.proto);
   }
   rest = cutDim(1, dport, c.dport);
   if (!rest.isEmpty()) {
     out.push({ proto, dport: rest, dst, src, sport, ct, iif, oif });
-    dport = CUT_MEET[1]!;
+    dport = meetDim(1, dport, c.dport);
   }
   rest = cutDim(2, dst, c.dst);
   if (!rest.isEmpty()) {
     out.push({ proto, dport, dst: rest, src, sport, ct, iif, oif });
-    dst = CUT_MEET[2]!;
+    dst = meetDim(2, dst, c.dst);
   }
   rest = cutDim(3, src, c.src);
   if (!rest.isEmpty()) {
     out.push({ proto, dport, dst, src: rest, sport, ct, iif, oif });
-    src = CUT_MEET[3]!;
+    src = meetDim(3, src, c.src);
   }
   rest = cutDim(4, sport, c.sport);
   if (!rest.isEmpty()) {
     out.push({ proto, dport, dst, src, sport: rest, ct, iif, oif });
-    sport = CUT_MEET[4]!;
+    sport = meetDim(4, sport, c.sport);
   }
   rest = cutDim(5, ct, c.ct);
   if (!rest.isEmpty()) {
     out.push({ proto, dport, dst, src, sport, ct: rest, iif, oif });
-    ct = CUT_MEET[5]!;
+    ct = meetDim(5, ct, c.ct);
   }
   const iifRest = iif.subtract(c.iif);
   if (!iifRest.isEmpty()) {
@@ -270,44 +292,6 @@ export function boxSubtractInto(a: Box, c: Box, out: Box[]): void {
   }
   const oifRest = oif.subtract(c.oif);
   if (!oifRest.isEmpty()) out.push({ proto, dport, dst, src, sport, ct, iif, oif: oifRest });
-}
-
-/**
- * One entry per interval dimension (INTERVAL_DIMS order): the last set cut there, what cut it,
- * and the difference and intersection. A cut meets one rule's box with many boxes of a space, and
- * those mostly share their sets (every piece of a port range less a port, say): the same
- * difference was computed and allocated again for each. Sets are immutable, so the answer for the
- * same two objects is the same; equal results are then also one object.
- */
-const CUT_A: Array<IntervalSet | undefined> = [
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-];
-const CUT_C: Array<IntervalSet | undefined> = [
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-];
-const CUT_REST: IntervalSet[] = [];
-/** The intersection of the last cut in each dimension, when its difference was not empty. */
-const CUT_MEET: Array<IntervalSet | undefined> = [];
-
-/** `x − y` in dimension k; when not empty, `x ∩ y` is left in CUT_MEET[k]. */
-function cutDim(k: number, x: IntervalSet, y: IntervalSet): IntervalSet {
-  if (CUT_A[k] === x && CUT_C[k] === y) return CUT_REST[k]!;
-  const rest = x.subtract(y);
-  CUT_A[k] = x;
-  CUT_C[k] = y;
-  CUT_REST[k] = rest;
-  CUT_MEET[k] = rest.isEmpty() ? undefined : x.intersect(y);
-  return rest;
 }
 
 /**
