@@ -139,22 +139,8 @@ export function boxMeet(a: Box, b: Box): Box {
  * also one object.
  */
 class LastPairs {
-  readonly x: Array<IntervalSet | undefined> = [
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-  ];
-  readonly y: Array<IntervalSet | undefined> = [
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-  ];
+  readonly x = new Array<IntervalSet | undefined>(INTERVAL_DIMS.length).fill(undefined);
+  readonly y = new Array<IntervalSet | undefined>(INTERVAL_DIMS.length).fill(undefined);
   readonly r: IntervalSet[] = [];
 
   /** The result kept for (x, y) in dimension k, or undefined. */

@@ -112,22 +112,20 @@ export class IntervalSet {
   }
 
   /**
-   * A numeric set from normalized flat pairs (sorted, disjoint, non-adjacent). The list is kept as
-   * a copy of exactly its length: built by push, it has room for 16 more numbers, and sets of two
-   * intervals (what a difference leaves) were a fifth of the heap after a whole-space walk.
+   * A numeric set from the first n numbers of normalized flat pairs (sorted, disjoint,
+   * non-adjacent), kept as a copy of exactly that length: an array built by push has room for 16
+   * more numbers, and sets of two intervals (what a difference leaves) were a fifth of the heap
+   * after a whole-space walk.
    */
-  private static makeNum(list: readonly number[]): IntervalSet {
-    if (list.length === 0) return IntervalSet.EMPTY;
-    if (list.length === 2) return new IntervalSet(list[0]!, list[1]!, undefined, undefined);
-    return new IntervalSet(list[0]!, list[list.length - 1]!, list.slice(), undefined);
+  private static makeNum(list: readonly number[], n: number = list.length): IntervalSet {
+    if (n === 0) return IntervalSet.EMPTY;
+    if (n === 2) return new IntervalSet(list[0]!, list[1]!, undefined, undefined);
+    return new IntervalSet(list[0]!, list[n - 1]!, list.slice(0, n), undefined);
   }
 
   /** The set built in OUT (`begin`, `put`): normalized flat pairs, copied. */
   private static fromOut(): IntervalSet {
-    const n = outN;
-    if (n === 0) return IntervalSet.EMPTY;
-    if (n === 2) return new IntervalSet(OUT[0]!, OUT[1]!, undefined, undefined);
-    return new IntervalSet(OUT[0]!, OUT[n - 1]!, OUT.slice(0, n), undefined);
+    return IntervalSet.makeNum(OUT, outN);
   }
 
   /** A set from normalized bigint intervals: numbers when every value fits. */

@@ -403,8 +403,10 @@ export function coalesce(boxes: readonly Box[]): Box[] {
     }
     if (len === before) break;
   }
+  if (cur === boxes) return boxes.slice();
   const out = cur.slice(0, len);
-  // The scratch arrays keep their room but no boxes past the call (a pass writes at most n).
+  // The scratch arrays keep their room but no boxes past the call. Only a pass that merged wrote
+  // them (from its first merge on), at most n each.
   MERGED_A.fill(NO_BOX, 0, n);
   MERGED_B.fill(NO_BOX, 0, n);
   return out;
