@@ -172,13 +172,28 @@ function boxOrder(a: Box, b: Box): number {
 function byDecider(dropped: readonly Dropped[]): Array<{ by: Decider; packets: Space }> {
   const groups = new Map<string, { by: Decider; parts: Space[] }>();
   for (const d of dropped) {
-    const ref = deciderRef(d.by);
-    const k = `${ref.kind} ${ref.file}:${ref.line}:${ref.col} ${ref.chain}`;
+    const k = deciderKey(d.by);
     const g = groups.get(k);
     if (g) g.parts.push(d.packets);
     else groups.set(k, { by: d.by, parts: [d.packets] });
   }
   return [...groups.values()].map((g) => ({ by: g.by, packets: Space.unionAll(g.parts) }));
+}
+
+/**
+ * Where a decider is written, as a grouping key (deciders at one place group together), kept per
+ * decider: a flow's dropped pieces (hundreds, many from one rule) share the walk's decider objects.
+ */
+const DECIDER_KEYS = new WeakMap<Decider, string>();
+
+function deciderKey(by: Decider): string {
+  let k = DECIDER_KEYS.get(by);
+  if (k === undefined) {
+    const ref = deciderRef(by);
+    k = `${ref.kind} ${ref.file}:${ref.line}:${ref.col} ${ref.chain}`;
+    DECIDER_KEYS.set(by, k);
+  }
+  return k;
 }
 
 const NEW_ONLY = Space.box({ ct: CT_NEW });
@@ -317,18 +332,7 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
     for (const f of run.passed) {
       const extra = f.packets.subtract(needed);
       if (extra.isEmpty()) continue;
-      const ref = f.acceptedBy
-        ? deciderRef(f.acceptedBy)
-        : {
-            kind: "policy" as const,
-            table: "",
-            chain: "",
-            text: "no base chain on this path (accept)",
-            file: "",
-            line: 0,
-            col: 0,
-          };
-      const k = `${ref.kind} ${ref.file}:${ref.line}:${ref.col} ${ref.chain}`;
+      const k = f.acceptedBy ? deciderKey(f.acceptedBy) : NO_BASE_KEY;
       const uncertain =
         (f.acceptedBy?.kind === "rule" && approximationDecides(f.acceptedBy.rule)) ||
         run.uncertain.some((x) => x.packets.intersects(extra));
@@ -336,7 +340,12 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
       if (g) {
         g.parts.push(extra);
         g.uncertain ||= uncertain;
-      } else groups.set(k, { ref, parts: [extra], uncertain });
+      } else
+        groups.set(k, {
+          ref: f.acceptedBy ? deciderRef(f.acceptedBy) : noBaseRef(),
+          parts: [extra],
+          uncertain,
+        });
     }
     // Packets the engine drops after they met an approximated rule may truly pass: an exposure
     // the approximation can hide, said (uncertain) under the rule that makes it unknown.
@@ -356,6 +365,22 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
   }
   return out;
 }
+
+/** Packets accepted with no base chain on their path: no rule to name. */
+function noBaseRef(): RuleRefT {
+  return {
+    kind: "policy",
+    table: "",
+    chain: "",
+    text: "no base chain on this path (accept)",
+    file: "",
+    line: 0,
+    col: 0,
+  };
+}
+
+/** deciderKey's key for noBaseRef. */
+const NO_BASE_KEY = "policy :0:0 ";
 
 /** Per approximated rule: the packets it met that the run then dropped, beyond the needed ones. */
 function hiddenExposure(

@@ -25,7 +25,8 @@ const REWRITE_DIMS: readonly RewriteDim[] = ["dst", "dport", "src", "sport"];
 export interface Flowing {
   rewrite: Rewrite;
   packets: Space;
-  acceptedBy?: Decider;
+  /** Present on every Flowing a hook passes (undefined when none): one object shape for all of them. */
+  acceptedBy?: Decider | undefined;
 }
 
 export interface Dropped {
@@ -50,6 +51,13 @@ interface BaseChainRef {
   ruleset: Ruleset;
   table: Table;
   chain: Chain;
+  /**
+   * The chain's `base.type === "nat"`, read once here: readers make chains (and their `base`) in
+   * objects of several shapes, and reading it in runHook deoptimised it when a shape it had not
+   * seen came by (a further query's first call, measured).
+   */
+  isNat: boolean;
+  priority: number;
 }
 
 const FAMILY_SPACE: Record<TableFamily, Space> = {
@@ -58,20 +66,47 @@ const FAMILY_SPACE: Record<TableFamily, Space> = {
   inet: Space.ANY,
 };
 
+/**
+ * A table's base chains, by its list of chains: every flow's every hook asks (a further query four
+ * times), and a table of a large ruleset holds thousands of user chains. Kept while the list is the
+ * same array of the same length (readers append chains or replace the array; see findChain). A
+ * reader gives a chain its `base` while it reads, before any walk asks.
+ */
+const BASES = new WeakMap<readonly Chain[], { length: number; bases: Chain[] }>();
+
+function tableBases(table: Table): Chain[] {
+  const known = BASES.get(table.chains);
+  if (known !== undefined && known.length === table.chains.length) return known.bases;
+  const bases = table.chains.filter((c) => c.base !== undefined);
+  BASES.set(table.chains, { length: table.chains.length, bases });
+  return bases;
+}
+
 export function baseChains(rulesets: readonly Ruleset[], hook: Hook): BaseChainRef[] {
   const out: BaseChainRef[] = [];
   for (const ruleset of rulesets)
     for (const table of ruleset.tables)
-      for (const chain of table.chains) if (chain.base?.hook === hook) out.push({ ruleset, table, chain });
+      for (const chain of tableBases(table))
+        if (chain.base!.hook === hook) {
+          const base = chain.base!;
+          out.push({ ruleset, table, chain, isNat: base.type === "nat", priority: base.priority });
+        }
+  if (out.length < 2) return out;
   // Stable sort: equal priorities keep file order (the kernel's order for equal priorities is
   // registration order, which for one file is file order).
   return out
     .map((c, i) => [c, i] as const)
-    .sort((a, b) => a[0].chain.base!.priority - b[0].chain.base!.priority || a[1] - b[1])
+    .sort((a, b) => a[0].priority - b[0].priority || a[1] - b[1])
     .map(([c]) => c);
 }
 
+/** rewriteKey of no rewrite. */
+const PLAIN_KEY = "|||";
+
 export function rewriteKey(rw: Rewrite): string {
+  // Most packets carry no rewrite: asked per piece of a flow (hundreds), no string built for them.
+  if (rw.dst === undefined && rw.dport === undefined && rw.src === undefined && rw.sport === undefined)
+    return PLAIN_KEY;
   return REWRITE_DIMS.map((d) => rw[d]?.key() ?? "").join("|");
 }
 
@@ -165,8 +200,11 @@ export function runHook(
   const approximate = new Set<Rule>();
   const uncertain: Uncertain[] = [];
   for (const ref of baseChains(rulesets, hook)) {
+    // Nothing left to decide (all dropped before): no chain after sees a packet. Going on walked
+    // empty arrays of another elements kind through code optimised on full ones (a deopt).
+    if (flowing.length === 0) break;
     const next: Flowing[] = [];
-    const isNat = ref.chain.base!.type === "nat";
+    const isNat = ref.isNat;
     for (const group of mergeByRewrite(flowing)) {
       let seen = group.packets.intersect(FAMILY_SPACE[ref.table.family]);
       // Only a connection's first packet traverses nat chains (ct new).
@@ -219,6 +257,7 @@ export function runPath(
   const approximate = new Set<Rule>();
   const uncertain: Uncertain[] = [];
   for (const hook of path) {
+    if (flowing.length === 0) break;
     const r = runHook(rulesets, hook, flowing, opts);
     flowing = r.passed;
     dropped.push(...r.dropped);
@@ -244,11 +283,12 @@ function mergeByRewrite(flowing: readonly Flowing[]): Group[] {
       g.members.push(f);
     } else groups.set(k, { rewrite: f.rewrite, parts: [f.packets], members: [f] });
   }
-  return [...groups.values()].map((g) => ({
-    rewrite: g.rewrite,
-    packets: Space.unionAll(g.parts),
-    members: g.members,
-  }));
+  // Pushed, not mapped: Array.prototype.map's result is of another elements kind in optimised code
+  // than in the builtin, and runHook's loop over it was deoptimised by the one it had not seen.
+  const out: Group[] = [];
+  for (const g of groups.values())
+    out.push({ rewrite: g.rewrite, packets: Space.unionAll(g.parts), members: g.members });
+  return out;
 }
 
 /** The part of `packets` in each member, keeping the member's attribution, under a new rewrite. */
@@ -263,6 +303,6 @@ function splitBy(
     const acceptedBy = by ?? m.acceptedBy ?? fallback;
     // `packets` is always inside the group's packets, which for a group of one are the member's.
     const mine = members.length === 1 ? packets : m.packets.intersect(packets);
-    return { rewrite, packets: mine, ...(acceptedBy ? { acceptedBy } : {}) };
+    return { rewrite, packets: mine, acceptedBy };
   });
 }

@@ -155,7 +155,8 @@ class HullIndex {
 interface Entry {
   decision: Decision;
   hull: Box;
-  boxes?: HullIndex;
+  /** Set when first narrowed; present (undefined) from the start so every entry has one hidden class. */
+  boxes: HullIndex | undefined;
 }
 
 export interface BaseWalk {
@@ -174,6 +175,7 @@ export function baseWalk(
   const decided = walk.decided.map((decision): Entry => ({
     decision,
     hull: boxHull(decision.packets.boxes),
+    boxes: undefined,
   }));
   return { domain, decided, index: new HullIndex(decided.map((d) => d.hull)), uncertain: walk.uncertain };
 }
@@ -308,7 +310,8 @@ function narrowDecision(
     return { mine: own.intersectBoxesBounded(all, bounds), met: own.boxes };
   entry.boxes ??= new HullIndex(own.boxes);
   const picked = entry.boxes.meeting(hull);
+  // No array made by map when none: an empty one is of another elements kind (a deopt of its reader).
+  if (picked.length === 0) return { mine: Space.EMPTY, met: Space.EMPTY.boxes };
   const met = picked.map((i) => own.boxes[i]!);
-  if (met.length === 0) return { mine: Space.EMPTY, met };
   return { mine: Space.meetIndexed(own.boxes, entry.boxes.bounds.at, picked, all, bounds, near), met };
 }

@@ -30,6 +30,13 @@ import {
   writeBounds,
 } from "./box.js";
 
+/** An empty array of boxes with the elements kind of a filled one (see Space.EMPTY). */
+function noBoxes(): Box[] {
+  const a: Box[] = [FULL_BOX];
+  a.pop();
+  return a;
+}
+
 /** Scratch for Space.near (used and done with inside one call). */
 const HULL = new Float64Array(BOUNDS_STRIDE);
 
@@ -58,7 +65,11 @@ export class Space {
     return new Space(boxes, Math.min(this.settled || boxes.length, boxes.length));
   }
 
-  static readonly EMPTY = new Space([]);
+  /**
+   * No boxes, in an array of the same elements kind as every other box array (a `[]` literal is
+   * one of small integers): code optimised on spaces with boxes is not deoptimised by this one.
+   */
+  static readonly EMPTY = new Space(noBoxes());
   /** Every point of the product, including impossible ones (src IPv4, dst IPv6): only for matches. */
   static readonly ANY = new Space([FULL_BOX]);
   /** Every real packet: src and dst of one family. */
