@@ -295,12 +295,17 @@ export function narrowWalk(walk: BaseWalk, packets: Space): Decision[] {
       boxContains(entry.hull, hull) &&
       packets.boxes.every((p) => met.some((b) => boxContains(b, p)))
     ) {
-      out.push({ ...entry.decision, packets });
+      out.push(narrowed(entry.decision, packets));
       break;
     }
-    out.push({ ...entry.decision, packets: mine });
+    out.push(narrowed(entry.decision, mine));
   }
   return out;
+}
+
+/** The decision `d` for `packets` of its own (a literal of Decision's one shape, not a spread). */
+function narrowed(d: Decision, packets: Space): Decision {
+  return { outcome: d.outcome, packets, by: d.by, nat: d.nat };
 }
 
 /**
