@@ -3,6 +3,7 @@
  * maps `exitCode(report)` to the process exit code (0 all required flows allowed, 1 not; bad input
  * never reaches here: readers' diagnostics are the CLI's exit 2).
  */
+import { byCodeUnits } from "../diag/order.js";
 import { approximationDecides, type Chain, type Rule, type Ruleset } from "../ir/ruleset.js";
 import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
 import { leavesThroughNat } from "../model/nat.js";
@@ -456,12 +457,8 @@ function retiredRules(ctx: Ctx, reach: RuleReach): AuditReportT["retired"] {
     if (flowsTouching(flows, hit, (f) => !f.retired).length > 0) continue;
     out.push({ rule: ruleRef(rule), flows: servesRetired });
   }
-  // The same file compares equal without localeCompare, whose first call loads ICU's collator
-  // (6–17 ms of a start: issue 21); rules of one ruleset never need it.
-  return out.sort(
-    (a, b) =>
-      (a.rule.file === b.rule.file ? 0 : a.rule.file.localeCompare(b.rule.file)) || a.rule.line - b.rule.line,
-  );
+  // In code-unit order (diag/order.ts), not the user's locale's.
+  return out.sort((a, b) => byCodeUnits(a.rule.file, b.rule.file) || a.rule.line - b.rule.line);
 }
 
 function unsupported(ctx: Ctx, reach: RuleReach): AuditReportT["unsupported"] {

@@ -14,6 +14,7 @@ import { loadTopology, VERSION } from "../shell/load.js";
 import { expectedNames } from "../probe/cert-names.js";
 import { choice, EXIT, InputError, MAX_TIMER_MS, onStopSignal, printDiagnostics, wholeNumber } from "./io.js";
 import type { CertsOpts, ListenOpts } from "./listen.js";
+import { byCodeUnits } from "../diag/order.js";
 
 export const LISTEN_OUTPUT_VERSION = 1;
 
@@ -191,8 +192,7 @@ function joinListening(a: Listening, b: Listening): Listening {
   return {
     bound: a.bound + b.bound,
     failed: [...a.failed, ...b.failed].sort(
-      (x, y) =>
-        x.transport.localeCompare(y.transport) || x.port - y.port || x.address.localeCompare(y.address),
+      (x, y) => byCodeUnits(x.transport, y.transport) || x.port - y.port || byCodeUnits(x.address, y.address),
     ),
     close: async () => {
       await Promise.all([a.close(), b.close()]);

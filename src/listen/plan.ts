@@ -23,6 +23,7 @@ import {
   type Transport,
 } from "../model/flow.js";
 import { addressText } from "../space/address.js";
+import { byCodeUnits } from "../diag/order.js";
 
 export type Service =
   | { kind: "msturn-tcp" }
@@ -121,7 +122,7 @@ export function planListen(t: BoundTopology, endpointId: string): PlanResult {
       `no active flow of the matrix ends at "${endpointId}"`,
       "an endpoint that is the destination of a flow",
     );
-  const ports = [...byKey.values()].sort((a, b) => a.transport.localeCompare(b.transport) || a.port - b.port);
+  const ports = [...byKey.values()].sort((a, b) => byCodeUnits(a.transport, b.transport) || a.port - b.port);
   // IPv4 first, then IPv6, each in address order (the interval order).
   const sorted = [...addresses].sort((a, b) => Number(a.includes(":")) - Number(b.includes(":")));
   return { ok: true, plan: { endpoint: endpointId, endpointName: endpoint.name, addresses: sorted, ports } };

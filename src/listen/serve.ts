@@ -37,6 +37,7 @@ import {
   unknownRequired,
 } from "../wire/stun.js";
 import type { ListenPlan, PortPlan, Service } from "./plan.js";
+import { byCodeUnits } from "../diag/order.js";
 
 export interface ListenOptions {
   cert: string;
@@ -104,7 +105,7 @@ export async function bindAll(list: readonly Binding[], o: ListenOptions): Promi
   // Bind in slices so a 10,000-port range does not open 10,000 binds in one tick.
   for (let k = 0; k < binds.length; k += 2048) await Promise.all(binds.slice(k, k + 2048));
   failed.sort(
-    (a, b) => a.transport.localeCompare(b.transport) || a.port - b.port || a.address.localeCompare(b.address),
+    (a, b) => byCodeUnits(a.transport, b.transport) || a.port - b.port || byCodeUnits(a.address, b.address),
   );
   return {
     bound: open.length,

@@ -16,6 +16,7 @@ import { families, header, isAny, natComment, optionWarnings, rangeText, wrongKi
 import type { Target, TargetResult } from "../target.js";
 import { diag } from "../../diag/diagnostic.js";
 import { asaRemarks, asaText, plainInterface, refuseInterfaces } from "../text.js";
+import { byCodeUnits } from "../../diag/order.js";
 
 const groupName = (prefix: string, id: string, fam: 4 | 6) => `${prefix}-${id}-v${fam}`;
 
@@ -127,7 +128,7 @@ function compile(plan: Plan): TargetResult {
     "! Paste in configuration mode. Zones' interfaces are the ASA's nameifs.",
     "!",
   ];
-  const sorted = (m: Map<string, string[]>) => [...m].sort((a, b) => a[0].localeCompare(b[0]));
+  const sorted = (m: Map<string, string[]>) => [...m].sort((a, b) => byCodeUnits(a[0], b[0]));
   for (const [name, lines] of sorted(objects)) out.push(`object network ${name}`, ...lines);
   for (const [name, list] of sorted(groups))
     out.push(`object-group network ${name}`, ...list.map(networkObject));

@@ -10,6 +10,7 @@ import type { Plan, PlanRule } from "../plan.js";
 import { families, header, isAny, natComment, optionWarnings, rangeText } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { commentText, nftString, refuseInterfaces, type InterfaceGrammar } from "../text.js";
+import { byCodeUnits } from "../../diag/order.js";
 
 /**
  * nft names interfaces in quoted strings: a `"` cannot be written in one, a trailing `*` is a
@@ -185,7 +186,7 @@ function compile(plan: Plan): TargetResult {
     "",
     `table inet ${table} {`,
   ];
-  for (const [name, s] of [...sets.defs].sort((a, b) => a[0].localeCompare(b[0]))) {
+  for (const [name, s] of [...sets.defs].sort((a, b) => byCodeUnits(a[0], b[0]))) {
     out.push(
       `\tset ${name} {`,
       `\t\ttype ${s.fam === 4 ? "ipv4_addr" : "ipv6_addr"}`,

@@ -11,6 +11,7 @@ import { families, header, isAny, natComment, optionWarnings, rangeText } from "
 import type { Target, TargetResult } from "../target.js";
 import { diag } from "../../diag/diagnostic.js";
 import { commentText, plainInterface, refuseInterfaces } from "../text.js";
+import { byCodeUnits } from "../../diag/order.js";
 
 const tableName = (prefix: string, id: string) => `${prefix}_${id.replace(/[^A-Za-z0-9_]/g, "_")}`;
 
@@ -72,7 +73,7 @@ function compile(plan: Plan): TargetResult {
       ),
     };
   const out = [...header(plan, "#", "pf"), "", "set skip on lo", "set block-policy drop", ""];
-  for (const [name, list] of [...tables].sort((a, b) => a[0].localeCompare(b[0])))
+  for (const [name, list] of [...tables].sort((a, b) => byCodeUnits(a[0], b[0])))
     out.push(`table <${name}> const { ${[...new Set(list)].join(" ")} }`);
   if (tables.size > 0) out.push("");
   if (plan.nat.length > 0) {
