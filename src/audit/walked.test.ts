@@ -111,3 +111,70 @@ test("the index finds a rule whose IPv6 range straddles a step of its rounded nu
   assert.deepEqual([...narrowed.keys()], [...fresh.keys()]);
   for (const [k, s] of fresh) assert.ok(narrowed.get(k)!.equals(s), k);
 });
+
+test("decisions of many boxes are narrowed exactly, through their own index or box by box", () => {
+  // A policy's share below many scattered accepts and drops is one decision of hundreds of boxes:
+  // narrowed through an index of its boxes (packets narrower than it on an indexed axis) or met
+  // box by box (packets spanning it on every indexed axis). Both orders: spanning packets first
+  // (no index built yet) and after narrow ones (the index exists and is used).
+  let large = 0;
+  for (let seed = 1; seed <= 6; seed++) {
+    for (const family of [4, 6] as const) {
+      const r = new Rng(seed * 31 + family);
+      const base = family === 4 ? 0x0a000000n : V6_BASE + (0x20010db8n << 96n);
+      const fam = family === 4 ? ALL_V4 : ALL_V6;
+      const rules: string[] = [];
+      for (let i = 0; i < 100; i++) {
+        const host = base + BigInt(r.int(0, 4095)) * 16n;
+        const len = family === 4 ? r.int(24, 32) : r.int(120, 128);
+        const port = r.int(1, 65000);
+        const to = r.chance(0.5) ? port : port + r.int(1, 500);
+        rules.push(
+          `-A INPUT -s ${addressText(host)}/${len} -p ${r.pick(["tcp", "udp"])} --dport ${port}:${to} -j ${r.chance(0.8) ? "ACCEPT" : "DROP"}`,
+        );
+      }
+      const text = `*filter\n:INPUT DROP [0:0]\n${rules.join("\n")}\nCOMMIT\n`;
+      const file = family === 4 ? "many.rules" : "many6.rules";
+      const ruleset = readIptablesSave(text, file).ruleset;
+      const queries: Space[] = [];
+      for (let q = 0; q < 12; q++) {
+        const p = base + BigInt(r.int(0, 4095)) * 16n;
+        const port = r.int(1, 65000);
+        queries.push(
+          Space.box({
+            proto: IntervalSet.of(0, 255),
+            src: q % 3 === 0 ? fam : IntervalSet.of(p, p + BigInt(r.int(0, 4096))),
+            dst: fam,
+            dport: q % 4 === 0 ? IntervalSet.of(0, 65535) : IntervalSet.of(port, port + r.int(0, 2000)),
+            ct: ctSet(["new"]),
+            iif: NameSet.of("eth0"),
+            oif: NameSet.of(""),
+          }),
+        );
+      }
+      const whole = Space.box({
+        src: fam,
+        dst: fam,
+        ct: ctSet(["new"]),
+        iif: NameSet.of("eth0"),
+        oif: NameSet.of(""),
+      });
+      for (const order of [
+        [whole, ...queries],
+        [...queries, whole],
+      ]) {
+        const reach = ruleReach([ruleset]);
+        for (const walk of reach.walked.values())
+          large += walk.decided.filter((e) => e.decision.packets.boxes.length > 64).length;
+        for (const space of order) {
+          const input = [{ rewrite: {}, packets: space }];
+          const fresh = byDecider(runHook([ruleset], "input", input));
+          const narrowed = byDecider(runHook([ruleset], "input", input, { walked: reach.walked }));
+          assert.deepEqual([...narrowed.keys()].sort(), [...fresh.keys()].sort(), `seed ${seed} v${family}`);
+          for (const [k, s] of fresh) assert.ok(narrowed.get(k)!.equals(s), `seed ${seed} v${family}: ${k}`);
+        }
+      }
+    }
+  }
+  assert.ok(large >= 12, `${large} decisions of more than 64 boxes narrowed`);
+});
