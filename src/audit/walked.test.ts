@@ -135,7 +135,10 @@ test("decisions of many boxes are narrowed exactly, through their own index or b
       }
       const text = `*filter\n:INPUT DROP [0:0]\n${rules.join("\n")}\nCOMMIT\n`;
       const file = family === 4 ? "many.rules" : "many6.rules";
-      const ruleset = readIptablesSave(text, file).ruleset;
+      const parsed = readIptablesSave(text, file);
+      assert.deepEqual(parsed.diagnostics, [], file);
+      assert.equal(parsed.ruleset.format, family === 4 ? "iptables-save" : "ip6tables-save");
+      const ruleset = parsed.ruleset;
       const queries: Space[] = [];
       for (let q = 0; q < 12; q++) {
         const p = base + BigInt(r.int(0, 4095)) * 16n;
