@@ -338,6 +338,8 @@ export class Space {
 
   /** The same set with boxes merged where they differ in one dimension. */
   compact(): Space {
+    // One box (most pieces a flow's answer renders, one per blocking rule) merges with nothing.
+    if (this.boxes.length < 2) return this;
     return Space.disjoint(coalesce(this.boxes));
   }
 
