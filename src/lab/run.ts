@@ -36,6 +36,9 @@ import { compareFlows, LAB_OUTPUT_VERSION, natCheck, type LabOutputT } from "./r
 import { addressText } from "../space/address.js";
 import { inDocRanges } from "./addresses.js";
 
+/** Time limit of a probe's service exchange (TLS, SIP, MS-TURN) in the lab; see its use. */
+const LAB_SERVICE_TIMEOUT_MS = 10_000;
+
 export interface LabOptions {
   topologyPath: string;
   target: "nftables" | "iptables";
@@ -327,6 +330,13 @@ export class Lab {
         "-o",
         out,
         "--no-progress",
+        // The stand-in responders answer at once unless the machine is busy: under a load of ~5 an
+        // MS-TURN-over-TCP exchange once took past the default 3 s, and a flow the rules allow
+        // was reported blocked. An exchange runs only on a connection the firewall let through,
+        // so a longer limit changes no verdict of the firewall's, only waits longer for a
+        // responder that is not there.
+        "--service-timeout",
+        String(LAB_SERVICE_TIMEOUT_MS),
         ...(includeRetired ? ["--include-retired"] : []),
       ];
       const child: Child = this.net.spawn(nsOf.get(id)!, [
