@@ -340,9 +340,12 @@ export const zoneSchema = once(() =>
   }),
 );
 
+/** The host firewall, one option of firewallSchema (on its own where src/model/topology.ts parses a host's). */
+export const hostFirewallSchema = once(() => z.strictObject({ kind: z.literal("host"), host: z.string() }));
+
 export const firewallSchema = once(() =>
   z.discriminatedUnion("kind", [
-    z.strictObject({ kind: z.literal("host"), host: z.string() }),
+    hostFirewallSchema(),
     z.strictObject({ kind: z.literal("perimeter"), zones: nameRecord(zoneSchema(), idSchema()) }),
   ]),
 );
@@ -432,7 +435,6 @@ const topologyFields = once(() => ({
   features: z._default(z.array(z.string()), []),
   /** Overrides of the profile's port variables, e.g. `media: 40000-49999`. */
   variables: optionalNameRecord(portSpecSchema()),
-  firewall: firewallSchema(),
   management: z.optional(addressSpecSchema()),
   /**
    * Acknowledges that `management` covers every address of a family (any, 0.0.0.0/0, ::/0): the
@@ -468,8 +470,41 @@ const topologyFields = once(() => ({
   ),
 }));
 
+/** The topology's fields in topologySchema's order, `firewall` as given, without the two sections. */
+function fieldsWith<F extends z.ZodMiniType>(firewall: F) {
+  const {
+    $schema,
+    profile,
+    endpoints,
+    features,
+    variables,
+    management,
+    managementFromAnywhere,
+    nat,
+    sipDomains,
+  } = topologyFields();
+  return {
+    $schema,
+    profile,
+    endpoints,
+    features,
+    variables,
+    firewall,
+    management,
+    managementFromAnywhere,
+    nat,
+    sipDomains,
+  };
+}
+
 /** The topology's fields as one object schema, without `site` and `compile` (see above). */
-export const topologySchemaWithoutSections = once(() => z.strictObject(topologyFields()));
+export const topologySchemaWithoutSections = once(() => z.strictObject(fieldsWith(firewallSchema())));
+
+/**
+ * The same with the host firewall alone: zod's discriminated union parses an object whose `kind` is
+ * `host` with that option and nothing else, so a host's topology needs no perimeter schema.
+ */
+export const hostTopologySchemaWithoutSections = once(() => z.strictObject(fieldsWith(hostFirewallSchema())));
 
 /** The keys of topologySchema in its order (a test holds them to its shape). */
 export const TOPOLOGY_KEYS = [
@@ -502,7 +537,7 @@ export const topologySchema = once(() => {
     managementFromAnywhere,
     nat,
     sipDomains,
-  } = topologyFields();
+  } = fieldsWith(firewallSchema());
   return z.strictObject({
     $schema,
     profile,

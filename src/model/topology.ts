@@ -9,6 +9,7 @@ import {
   TOPOLOGY_SECTIONS,
   topologySchema,
   topologySchemaWithoutSections,
+  hostTopologySchemaWithoutSections,
   type Certificate,
   type DnsRecord,
   type Topology,
@@ -46,7 +47,8 @@ export function parseTopology(source: YamlSource): { topology?: PartialTopology;
  * file has neither (issue 21: start-up ≤ 0.1 s): the other fields are parsed as topologySchema
  * parses them (the same field schemas, in the same order), and the two absent sections come out as
  * zod gives an absent optional field: undefined, at their place among the keys. Unknown keys are
- * the same too, the input having no key of either section.
+ * the same too, the input having no key of either section. A host firewall (`kind: host`) is parsed
+ * with its option alone, as the discriminated union does, without the perimeter's schemas.
  */
 function parseFields(value: unknown): LenientResult {
   if (
@@ -56,7 +58,16 @@ function parseFields(value: unknown): LenientResult {
     TOPOLOGY_SECTIONS.some((key) => Object.hasOwn(value, key))
   )
     return parseLeniently(topologySchema(), value);
-  const { data, issues } = parseLeniently(topologySchemaWithoutSections(), value);
+  const firewall = (value as Record<string, unknown>).firewall;
+  const host =
+    typeof firewall === "object" &&
+    firewall !== null &&
+    !Array.isArray(firewall) &&
+    (firewall as Record<string, unknown>).kind === "host";
+  const { data, issues } = parseLeniently(
+    host ? hostTopologySchemaWithoutSections() : topologySchemaWithoutSections(),
+    value,
+  );
   const ordered: Record<string, unknown> = {};
   for (const key of TOPOLOGY_KEYS)
     if (Object.hasOwn(data, key)) ordered[key] = data[key];

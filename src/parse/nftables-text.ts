@@ -102,7 +102,7 @@ export function readNftablesText(text: string, file: string, includes?: NftInclu
         text,
         ...[...(includes?.values() ?? [])].flatMap((v) => ("files" in v ? v.files.map((f) => f.text) : [])),
       ]
-        .flatMap((t) => [...t.matchAll(/\b(?:add|update|delete)\s+@([\w.-]+)/g)])
+        .flatMap((t) => (t.includes("@") ? [...t.matchAll(/\b(?:add|update|delete)\s+@([\w.-]+)/g)] : []))
         .map((m) => m[1]!),
     ),
   };
@@ -552,10 +552,8 @@ function setLine(st: St, text: string): void {
   for (const stmt of s.stmts) {
     const words = withoutSemicolon(stmt).split(/\s+/);
     if (words[0] === "type" || words[0] === "typeof") {
-      const [k, d] = words
-        .slice(1)
-        .join(" ")
-        .split(/\s+:\s+/);
+      const typeText = words.slice(1).join(" ");
+      const [k, d] = typeText.includes(":") ? typeText.split(/\s+:\s+/) : [typeText];
       type = k ?? "";
       data = d;
     } else if (words[0] === "flags" && /\b(dynamic|timeout)\b/.test(stmt))

@@ -1,6 +1,6 @@
 /**
  * parseTopology without `site:` and `compile:` (src/model/topology.ts, parseFields) skips building
- * those two schemas: its data, issues and diagnostics must be those of parsing with the whole
+ * those two schemas, and for a host firewall the perimeter's: its data, issues and diagnostics must be those of parsing with the whole
  * topologySchema, key order included, for every topology in the repository and for bad input.
  */
 import assert from "node:assert/strict";
@@ -88,6 +88,13 @@ test("topology sections: bad input gives the same data, issues and diagnostics",
     "profile: p\nendpoints: {a: 10.0.0.1}\nfirewall: {kind: host, host: a}\nsite: ~\ncompile: ~",
     "profile: p\nendpoints: {a: 10.0.0.1}\nfirewall: {kind: host, host: a}\nsipDomains: [Bad_Domain]\nnat: {a: [1]}",
     "profile: 7\nvariables: {media: [true]}\nmanagementFromAnywhere: yes",
+    "profile: p\nendpoints: {a: 10.0.0.1}\nfirewall: {kind: host}",
+    "profile: p\nendpoints: {a: 10.0.0.1}\nfirewall: {kind: host, host: 1, zones: {}}",
+    "profile: p\nendpoints: {a: 10.0.0.1}\nfirewall: [kind, host]",
+    "profile: p\nendpoints: {a: 10.0.0.1}\nfirewall: {host: a}",
+    "profile: p\nendpoints: {a: 10.0.0.1}\nfirewall: {kind: Host, host: a}",
+    "profile: p\nendpoints: {a: 10.0.0.1}\nfirewall: {kind: perimeter, host: a}",
+    "profile: p\nendpoints: {a: 10.0.0.1}\nfirewall: {kind: host, host: a}\nsite: {}",
   ];
   for (const text of cases) assert.equal(show(now(text)), show(reference(text)), text);
 });
