@@ -470,41 +470,34 @@ const topologyFields = once(() => ({
   ),
 }));
 
-/** The topology's fields in topologySchema's order, `firewall` as given, without the two sections. */
-function fieldsWith<F extends z.ZodMiniType>(firewall: F) {
-  const {
-    $schema,
-    profile,
-    endpoints,
-    features,
-    variables,
-    management,
-    managementFromAnywhere,
-    nat,
-    sipDomains,
-  } = topologyFields();
+/** The topology's fields in topologySchema's order, `firewall` as given, `sections` before `sipDomains`. */
+function topologyShape<F extends z.ZodMiniType, S extends object>(firewall: F, sections: S) {
+  const f = topologyFields();
   return {
-    $schema,
-    profile,
-    endpoints,
-    features,
-    variables,
+    $schema: f.$schema,
+    profile: f.profile,
+    endpoints: f.endpoints,
+    features: f.features,
+    variables: f.variables,
     firewall,
-    management,
-    managementFromAnywhere,
-    nat,
-    sipDomains,
+    management: f.management,
+    managementFromAnywhere: f.managementFromAnywhere,
+    nat: f.nat,
+    ...sections,
+    sipDomains: f.sipDomains,
   };
 }
 
 /** The topology's fields as one object schema, without `site` and `compile` (see above). */
-export const topologySchemaWithoutSections = once(() => z.strictObject(fieldsWith(firewallSchema())));
+export const topologySchemaWithoutSections = once(() => z.strictObject(topologyShape(firewallSchema(), {})));
 
 /**
  * The same with the host firewall alone: zod's discriminated union parses an object whose `kind` is
  * `host` with that option and nothing else, so a host's topology needs no perimeter schema.
  */
-export const hostTopologySchemaWithoutSections = once(() => z.strictObject(fieldsWith(hostFirewallSchema())));
+export const hostTopologySchemaWithoutSections = once(() =>
+  z.strictObject(topologyShape(hostFirewallSchema(), {})),
+);
 
 /** The keys of topologySchema in its order (a test holds them to its shape). */
 export const TOPOLOGY_KEYS = [
@@ -525,33 +518,13 @@ export const TOPOLOGY_KEYS = [
 /** The topology's optional sections, which topologySchemaWithoutSections leaves out. */
 export const TOPOLOGY_SECTIONS = ["site", "compile"] as const;
 
-export const topologySchema = once(() => {
-  const {
-    $schema,
-    profile,
-    endpoints,
-    features,
-    variables,
-    firewall,
-    management,
-    managementFromAnywhere,
-    nat,
-    sipDomains,
-  } = fieldsWith(firewallSchema());
-  return z.strictObject({
-    $schema,
-    profile,
-    endpoints,
-    features,
-    variables,
-    firewall,
-    management,
-    managementFromAnywhere,
-    nat,
-    site: z.optional(siteSchema()),
-    compile: z.optional(compileOptionsSchema()),
-    sipDomains,
-  });
-});
+export const topologySchema = once(() =>
+  z.strictObject(
+    topologyShape(firewallSchema(), {
+      site: z.optional(siteSchema()),
+      compile: z.optional(compileOptionsSchema()),
+    }),
+  ),
+);
 
 export type Topology = z.infer<ReturnType<typeof topologySchema>>;

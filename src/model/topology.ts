@@ -27,7 +27,7 @@ import { siteEndpoints, siteFlows } from "./site.js";
 export type PartialTopology = Omit<Topology, "firewall"> & { firewall?: Topology["firewall"] };
 
 export function parseTopology(source: YamlSource): { topology?: PartialTopology; diagnostics: Diagnostic[] } {
-  const { data, issues } = parseFields(source.value);
+  const { data, issues } = parseTopologyFields(source.value);
   const diagnostics = issues.length === 0 ? [] : zodDiagnostics(source, topologySchema(), issues);
   if (typeof data.profile !== "string") return { diagnostics };
   return {
@@ -50,7 +50,7 @@ export function parseTopology(source: YamlSource): { topology?: PartialTopology;
  * the same too, the input having no key of either section. A host firewall (`kind: host`) is parsed
  * with its option alone, as the discriminated union does, without the perimeter's schemas.
  */
-function parseFields(value: unknown): LenientResult {
+export function parseTopologyFields(value: unknown): LenientResult {
   if (
     typeof value !== "object" ||
     value === null ||
