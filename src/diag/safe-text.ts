@@ -31,6 +31,9 @@ const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
  * or a report shows of a ruleset's own text, so the reader sees what is there and nothing runs.
  */
 export function visible(s: string): string {
+  // Most text has nothing to escape: a test, not a replace that calls back (issue 21: audit's
+  // text report passes every rule's text through here).
+  if (!hasUnsafeText(s)) return s;
   return s.replace(UNSAFE, (c) => {
     const named = NAMED[c];
     if (named) return named;

@@ -340,9 +340,12 @@ export const zoneSchema = once(() =>
   }),
 );
 
+/** The host firewall, one option of firewallSchema (on its own where src/model/topology.ts parses a host's). */
+export const hostFirewallSchema = once(() => z.strictObject({ kind: z.literal("host"), host: z.string() }));
+
 export const firewallSchema = once(() =>
   z.discriminatedUnion("kind", [
-    z.strictObject({ kind: z.literal("host"), host: z.string() }),
+    hostFirewallSchema(),
     z.strictObject({ kind: z.literal("perimeter"), zones: nameRecord(zoneSchema(), idSchema()) }),
   ]),
 );
@@ -417,52 +420,111 @@ export const compileOptionsSchema = once(() =>
   }),
 );
 
-export const topologySchema = once(() =>
-  z.strictObject({
-    $schema: z.optional(z.string()),
-    /** A built-in profile id or a path to a profile file (relative to the topology). */
-    profile: z.string().check(z.minLength(1)),
-    endpoints: nameRecord(addressSpecSchema()),
-    features: z._default(z.array(z.string()), []),
-    /** Overrides of the profile's port variables, e.g. `media: 40000-49999`. */
-    variables: optionalNameRecord(portSpecSchema()),
-    firewall: firewallSchema(),
-    management: z.optional(addressSpecSchema()),
-    /**
-     * Acknowledges that `management` covers every address of a family (any, 0.0.0.0/0, ::/0): the
-     * host or firewall then takes any connection from the whole Internet. Without it, such a
-     * management list is refused.
-     */
-    managementFromAnywhere: z.optional(z.boolean()),
-    /**
-     * Static 1:1 NAT on the perimeter firewall: endpoint id → its public address (one per family it
-     * translates). The endpoint's own (private) address is what `endpoints` binds; inbound traffic to
-     * the public address is DNAT-ed to it and its outbound traffic SNAT-ed to the public address
-     * (symmetric NAT, as the A/V Edge requires).
-     */
-    nat: z.optional(nameRecord(addressSpecSchema())),
-    site: z.optional(siteSchema()),
-    compile: z.optional(compileOptionsSchema()),
-    /**
-     * The deployment's SIP domains, the default first: they fill `{domain}` (and `{each additional SIP
-     * domain}`) in the profile's certificate names, so probe can compare the certificates it is shown
-     * and listen can present matching ones.
-     */
-    sipDomains: z.optional(
-      z
-        .array(
-          z
-            .string()
-            .check(
-              z.regex(
-                /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/i,
-                "a DNS domain name such as contoso.example",
-              ),
+/**
+ * The topology's fields but its two optional sections, `site` and `compile` (topologySchema puts
+ * them between `nat` and `sipDomains`). Most topologies have neither, and building them is the
+ * larger part of building the topology's schema: `site` takes the profile's whole flow schema
+ * (issue 21: start-up ≤ 0.1 s). src/model/topology.ts parses a topology without them with these
+ * fields alone: zod passes an absent optional section as undefined, which it adds.
+ */
+const topologyFields = once(() => ({
+  $schema: z.optional(z.string()),
+  /** A built-in profile id or a path to a profile file (relative to the topology). */
+  profile: z.string().check(z.minLength(1)),
+  endpoints: nameRecord(addressSpecSchema()),
+  features: z._default(z.array(z.string()), []),
+  /** Overrides of the profile's port variables, e.g. `media: 40000-49999`. */
+  variables: optionalNameRecord(portSpecSchema()),
+  management: z.optional(addressSpecSchema()),
+  /**
+   * Acknowledges that `management` covers every address of a family (any, 0.0.0.0/0, ::/0): the
+   * host or firewall then takes any connection from the whole Internet. Without it, such a
+   * management list is refused.
+   */
+  managementFromAnywhere: z.optional(z.boolean()),
+  /**
+   * Static 1:1 NAT on the perimeter firewall: endpoint id → its public address (one per family it
+   * translates). The endpoint's own (private) address is what `endpoints` binds; inbound traffic to
+   * the public address is DNAT-ed to it and its outbound traffic SNAT-ed to the public address
+   * (symmetric NAT, as the A/V Edge requires).
+   */
+  nat: z.optional(nameRecord(addressSpecSchema())),
+  /**
+   * The deployment's SIP domains, the default first: they fill `{domain}` (and `{each additional SIP
+   * domain}`) in the profile's certificate names, so probe can compare the certificates it is shown
+   * and listen can present matching ones.
+   */
+  sipDomains: z.optional(
+    z
+      .array(
+        z
+          .string()
+          .check(
+            z.regex(
+              /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/i,
+              "a DNS domain name such as contoso.example",
             ),
-        )
-        .check(z.minLength(1)),
-    ),
-  }),
+          ),
+      )
+      .check(z.minLength(1)),
+  ),
+}));
+
+/** The topology's fields in topologySchema's order, `firewall` as given, `sections` before `sipDomains`. */
+function topologyShape<F extends z.ZodMiniType, S extends object>(firewall: F, sections: S) {
+  const f = topologyFields();
+  return {
+    $schema: f.$schema,
+    profile: f.profile,
+    endpoints: f.endpoints,
+    features: f.features,
+    variables: f.variables,
+    firewall,
+    management: f.management,
+    managementFromAnywhere: f.managementFromAnywhere,
+    nat: f.nat,
+    ...sections,
+    sipDomains: f.sipDomains,
+  };
+}
+
+/** The topology's fields as one object schema, without `site` and `compile` (see above). */
+export const topologySchemaWithoutSections = once(() => z.strictObject(topologyShape(firewallSchema(), {})));
+
+/**
+ * The same with the host firewall alone: zod's discriminated union parses an object whose `kind` is
+ * `host` with that option and nothing else, so a host's topology needs no perimeter schema.
+ */
+export const hostTopologySchemaWithoutSections = once(() =>
+  z.strictObject(topologyShape(hostFirewallSchema(), {})),
+);
+
+/** The keys of topologySchema in its order (a test holds them to its shape). */
+export const TOPOLOGY_KEYS = [
+  "$schema",
+  "profile",
+  "endpoints",
+  "features",
+  "variables",
+  "firewall",
+  "management",
+  "managementFromAnywhere",
+  "nat",
+  "site",
+  "compile",
+  "sipDomains",
+] as const;
+
+/** The topology's optional sections, which topologySchemaWithoutSections leaves out. */
+export const TOPOLOGY_SECTIONS = ["site", "compile"] as const;
+
+export const topologySchema = once(() =>
+  z.strictObject(
+    topologyShape(firewallSchema(), {
+      site: z.optional(siteSchema()),
+      compile: z.optional(compileOptionsSchema()),
+    }),
+  ),
 );
 
 export type Topology = z.infer<ReturnType<typeof topologySchema>>;

@@ -4,10 +4,19 @@ import { addressText, ALL_V4, ALL_V6, parseAddress, toReadable, V6_BASE } from "
 import { IntervalSet } from "../space/interval-set.js";
 import type { BoundTopology, ExpectedCertificate, ExpectedDnsRecord, FirewallSpec } from "./flow.js";
 import { lowerFlows, oneOf, productSupport, resolveVariables, type LoadedProfile } from "./profile.js";
-import { topologySchema, type Certificate, type DnsRecord, type Topology } from "./schema.js";
+import {
+  TOPOLOGY_KEYS,
+  TOPOLOGY_SECTIONS,
+  topologySchema,
+  topologySchemaWithoutSections,
+  hostTopologySchemaWithoutSections,
+  type Certificate,
+  type DnsRecord,
+  type Topology,
+} from "./schema.js";
 import type { PathKey, YamlSource } from "./yaml-source.js";
 import { zodDiagnostics } from "./zod-diagnostics.js";
-import { parseLeniently } from "./lenient.js";
+import { parseLeniently, type LenientResult } from "./lenient.js";
 import { bindNat } from "./nat.js";
 import { siteEndpoints, siteFlows } from "./site.js";
 
@@ -18,8 +27,8 @@ import { siteEndpoints, siteFlows } from "./site.js";
 export type PartialTopology = Omit<Topology, "firewall"> & { firewall?: Topology["firewall"] };
 
 export function parseTopology(source: YamlSource): { topology?: PartialTopology; diagnostics: Diagnostic[] } {
-  const { data, issues } = parseLeniently(topologySchema(), source.value);
-  const diagnostics = zodDiagnostics(source, topologySchema(), issues);
+  const { data, issues } = parseTopologyFields(source.value);
+  const diagnostics = issues.length === 0 ? [] : zodDiagnostics(source, topologySchema(), issues);
   if (typeof data.profile !== "string") return { diagnostics };
   return {
     // Records keyed by user names have no prototype (as nameRecord makes them), also when absent.
@@ -31,6 +40,39 @@ export function parseTopology(source: YamlSource): { topology?: PartialTopology;
     } as unknown as PartialTopology,
     diagnostics,
   };
+}
+
+/**
+ * parseLeniently with topologySchema, without building its `site` and `compile` schemas when the
+ * file has neither (issue 21: start-up ≤ 0.1 s): the other fields are parsed as topologySchema
+ * parses them (the same field schemas, in the same order), and the two absent sections come out as
+ * zod gives an absent optional field: undefined, at their place among the keys. Unknown keys are
+ * the same too, the input having no key of either section. A host firewall (`kind: host`) is parsed
+ * with its option alone, as the discriminated union does, without the perimeter's schemas.
+ */
+export function parseTopologyFields(value: unknown): LenientResult {
+  if (
+    typeof value !== "object" ||
+    value === null ||
+    Array.isArray(value) ||
+    TOPOLOGY_SECTIONS.some((key) => Object.hasOwn(value, key))
+  )
+    return parseLeniently(topologySchema(), value);
+  const firewall = (value as Record<string, unknown>).firewall;
+  const host =
+    typeof firewall === "object" &&
+    firewall !== null &&
+    !Array.isArray(firewall) &&
+    (firewall as Record<string, unknown>).kind === "host";
+  const { data, issues } = parseLeniently(
+    host ? hostTopologySchemaWithoutSections() : topologySchemaWithoutSections(),
+    value,
+  );
+  const ordered: Record<string, unknown> = {};
+  for (const key of TOPOLOGY_KEYS)
+    if (Object.hasOwn(data, key)) ordered[key] = data[key];
+    else if ((TOPOLOGY_SECTIONS as readonly string[]).includes(key)) ordered[key] = undefined;
+  return { data: ordered, issues };
 }
 
 export function bindTopology(

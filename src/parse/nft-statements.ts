@@ -34,9 +34,10 @@ export function nftStatements(text: string): Statement[] {
     depth = 0;
   };
   text.split("\n").forEach((raw, i) => {
-    let line = raw.replace(/\r$/, "");
-    // `\` at the end of a line continues the statement on the next one (nft's scanner).
-    const continued = /\\\s*$/.test(line.replace(/#.*$/, "")) && !/^\s*#/.test(line);
+    let line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    // `\` at the end of a line continues the statement on the next one (nft's scanner). (Lines
+    // without a `\` skip the patterns: V8 compiles each on its first use, issue 21.)
+    const continued = line.includes("\\") && /\\\s*$/.test(line.replace(/#.*$/, "")) && !/^\s*#/.test(line);
     if (continued) line = line.replace(/\\\s*$/, "");
     let quote = false;
     for (let k = 0; k < line.length; k++) {
@@ -52,7 +53,11 @@ export function nftStatements(text: string): Statement[] {
         continue;
       }
       if (c === "{") {
-        if (depth === 0 && (BLOCK.test(cur.trim()) || /\b(jump|goto)$/.test(cur.trim()))) {
+        const t = cur.trim();
+        if (
+          depth === 0 &&
+          (BLOCK.test(t) || ((t.endsWith("jump") || t.endsWith("goto")) && /\b(jump|goto)$/.test(t)))
+        ) {
           cur = cur.trimEnd() + " {";
           flush();
           continue;
@@ -70,7 +75,7 @@ export function nftStatements(text: string): Statement[] {
       } else if (
         c === ";" &&
         depth === 0 &&
-        !(/^type\s/.test(cur.trim()) && /^;\s*policy\b/.test(line.slice(k)))
+        !(cur.trim().startsWith("type") && /^type\s/.test(cur.trim()) && /^;\s*policy\b/.test(line.slice(k)))
       ) {
         // A base chain's header stays one statement with its policy, as nft prints it.
         cur += ";";

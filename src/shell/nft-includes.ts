@@ -18,7 +18,8 @@ type Entry = { files: Array<{ file: string; text: string }> } | { error: string 
 export function loadNftIncludes(text: string, file: string): NftIncludes {
   const out = new Map<string, Entry>();
   const visit = (t: string, from: string, depth: number): void => {
-    if (depth > MAX_INCLUDE_DEPTH) return;
+    // (A file without the word has no include: the pattern is not compiled, issue 21.)
+    if (depth > MAX_INCLUDE_DEPTH || !t.includes("include")) return;
     for (const m of t.matchAll(/^[ \t]*include[ \t]+"([^"]*)"/gm)) {
       const name = m[1]!;
       const key = includeKey(from, name);
