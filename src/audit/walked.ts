@@ -248,18 +248,6 @@ function upperBound(lo: Float64Array, v: number): number {
   return a;
 }
 
-/**
- * Whether `q` reaches from `h`'s low end to its high end on every axis a HullIndex narrows by (it
- * then narrows by none: HullIndex.meeting skips an axis the query covers).
- */
-function spans(q: Box, h: Box): boolean {
-  for (let k = 0; k < AXIS_NAMES.length; k++) {
-    const d = AXIS_NAMES[k]!;
-    if (q[d].minNumber() > h[d].minNumber() || q[d].maxNumber() < h[d].maxNumber()) return false;
-  }
-  return true;
-}
-
 /** Decisions with more boxes than this are intersected through an index of their boxes. */
 const INDEX_BOXES = 64;
 
@@ -325,11 +313,6 @@ function narrowDecision(
   const own = entry.decision.packets;
   if (own.boxes.length <= INDEX_BOXES)
     return { mine: own.intersectBoxesBounded(all, bounds), met: own.boxes };
-  // Packets whose hull spans the decision's on every indexed axis (exposure's universe: every
-  // decision of the walk): an index would offer every box as a candidate, and building one for
-  // each large decision was most of narrowing them. All its boxes are candidates, as they would be.
-  if (entry.boxes === undefined && spans(hull, entry.hull))
-    return { mine: own.meetAll(all, bounds, near), met: own.boxes };
   entry.boxes ??= new HullIndex(own.boxes);
   const picked = entry.boxes.meeting(hull);
   // No array made by map when none: an empty one is of another elements kind (a deopt of its reader).

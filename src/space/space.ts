@@ -240,26 +240,6 @@ export class Space {
     return base.derive(out);
   }
 
-  /**
-   * `Space.meetIndexed(this.boxes, bounds of this, [0 … n-1], b, bBounds, bi)`: every box of this
-   * space as a candidate (the same boxes in the same order, coalesced alike), this space's extents
-   * computed once and kept.
-   */
-  meetAll(b: readonly Box[], bBounds: Float64Array, bi: readonly number[]): Space {
-    if (this.isEmpty() || bi.length === 0) return Space.EMPTY;
-    const own = (this.bounds ??= boxBounds(this.boxes));
-    const out: Box[] = [];
-    for (let i = 0; i < this.boxes.length; i++) {
-      const x = this.boxes[i]!;
-      for (const j of bi) {
-        if (!boundsOverlap(own, i, bBounds, j)) continue;
-        const c = boxIntersect(x, b[j]!);
-        if (c) out.push(c);
-      }
-    }
-    return new Space(this.boxes, this.boxes.length).derive(out);
-  }
-
   intersects(o: Space): boolean {
     // Plain loops: closures here were allocated per call, and dead-rule checks call this millions of times.
     for (const a of this.boxes) for (const b of o.boxes) if (boxIntersects(a, b)) return true;
