@@ -112,11 +112,10 @@ test("the index finds a rule whose IPv6 range straddles a step of its rounded nu
   for (const [k, s] of fresh) assert.ok(narrowed.get(k)!.equals(s), k);
 });
 
-test("decisions of many boxes are narrowed exactly, through their own index or box by box", () => {
-  // A policy's share below many scattered accepts and drops is one decision of hundreds of boxes:
-  // narrowed through an index of its boxes (packets narrower than it on an indexed axis) or met
-  // box by box (packets spanning it on every indexed axis). Both orders: spanning packets first
-  // (no index built yet) and after narrow ones (the index exists and is used).
+test("decisions of many boxes are narrowed exactly through an index of their own boxes", () => {
+  // A policy's share below many scattered accepts and drops is one decision of hundreds of boxes,
+  // narrowed through an index of its boxes (walked.ts INDEX_BOXES). Both orders: packets spanning
+  // the whole family first (the index built for them) and after narrow ones (built for those).
   let large = 0;
   for (let seed = 1; seed <= 6; seed++) {
     for (const family of [4, 6] as const) {
