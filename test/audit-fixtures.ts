@@ -1,6 +1,10 @@
 /** Hand-built flows and a host topology for audit tests that do not go through the YAML lowering. */
 import type { BoundTopology, ResolvedFlow } from "../src/model/flow.js";
 import { parseAddress } from "../src/space/address.js";
+import { ctSet } from "../src/space/box.js";
+import type { IntervalSet } from "../src/space/interval-set.js";
+import { NameSet } from "../src/space/name-set.js";
+import { Space } from "../src/space/space.js";
 
 export function addr(s: string) {
   const r = parseAddress(s);
@@ -53,4 +57,15 @@ export function edgeHost(flows: ResolvedFlow[]): BoundTopology {
     ],
     flows,
   };
+}
+
+/** Every first packet between addresses of `family` arriving on `iif` for this host (input hook: no output interface). */
+export function arriving(family: IntervalSet, iif = "eth0"): Space {
+  return Space.box({
+    src: family,
+    dst: family,
+    ct: ctSet(["new"]),
+    iif: NameSet.of(iif),
+    oif: NameSet.of(""),
+  });
 }

@@ -6,21 +6,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Chain } from "../ir/ruleset.js";
 import { readIptablesSave } from "../parse/iptables-save.js";
-import { ctSet } from "../space/box.js";
-import { NameSet } from "../space/name-set.js";
-import { Space } from "../space/space.js";
 import { ALL_V4 } from "../space/address.js";
+import { arriving } from "../../test/audit-fixtures.js";
 import { runHook } from "./hooks.js";
 
 test("a base chain added after a run decides the next run", () => {
   const { ruleset } = readIptablesSave("*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n", "bases.rules");
-  const packets = Space.box({
-    src: ALL_V4,
-    dst: ALL_V4,
-    ct: ctSet(["new"]),
-    iif: NameSet.of("eth0"),
-    oif: NameSet.of(""),
-  });
+  const packets = arriving(ALL_V4);
   const input = [{ rewrite: {}, packets }];
   const first = runHook([ruleset], "input", input);
   assert.equal(first.dropped.length, 0);

@@ -14,6 +14,7 @@ import { ctSet } from "../space/box.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { NameSet } from "../space/name-set.js";
 import { Space } from "../space/space.js";
+import { arriving } from "../../test/audit-fixtures.js";
 import { runHook, type HookResult } from "./hooks.js";
 import { ruleReach } from "./rule-reach.js";
 
@@ -154,13 +155,7 @@ test("decisions of many boxes are narrowed exactly through an index of their own
           }),
         );
       }
-      const whole = Space.box({
-        src: fam,
-        dst: fam,
-        ct: ctSet(["new"]),
-        iif: NameSet.of("eth0"),
-        oif: NameSet.of(""),
-      });
+      const whole = arriving(fam);
       for (const order of [
         [whole, ...queries],
         [...queries, whole],
