@@ -499,24 +499,18 @@ export const hostTopologySchemaWithoutSections = once(() =>
   z.strictObject(topologyShape(hostFirewallSchema(), {})),
 );
 
-/** The keys of topologySchema in its order (a test holds them to its shape). */
-export const TOPOLOGY_KEYS = [
-  "$schema",
-  "profile",
-  "endpoints",
-  "features",
-  "variables",
-  "firewall",
-  "management",
-  "managementFromAnywhere",
-  "nat",
-  "site",
-  "compile",
-  "sipDomains",
-] as const;
-
 /** The topology's optional sections, which topologySchemaWithoutSections leaves out. */
 export const TOPOLOGY_SECTIONS = ["site", "compile"] as const;
+
+/**
+ * The keys of topologySchema in its order, from the shape builder it uses (sections as
+ * placeholders: their schemas are not built).
+ */
+export const topologyKeys = once(() =>
+  Object.keys(
+    topologyShape(hostFirewallSchema(), Object.fromEntries(TOPOLOGY_SECTIONS.map((k) => [k, undefined]))),
+  ),
+);
 
 export const topologySchema = once(() =>
   z.strictObject(

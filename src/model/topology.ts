@@ -5,8 +5,8 @@ import { IntervalSet } from "../space/interval-set.js";
 import type { BoundTopology, ExpectedCertificate, ExpectedDnsRecord, FirewallSpec } from "./flow.js";
 import { lowerFlows, oneOf, productSupport, resolveVariables, type LoadedProfile } from "./profile.js";
 import {
-  TOPOLOGY_KEYS,
   TOPOLOGY_SECTIONS,
+  topologyKeys,
   topologySchema,
   topologySchemaWithoutSections,
   hostTopologySchemaWithoutSections,
@@ -69,7 +69,7 @@ export function parseTopologyFields(value: unknown): LenientResult {
     value,
   );
   const ordered: Record<string, unknown> = {};
-  for (const key of TOPOLOGY_KEYS)
+  for (const key of topologyKeys())
     if (Object.hasOwn(data, key)) ordered[key] = data[key];
     else if ((TOPOLOGY_SECTIONS as readonly string[]).includes(key)) ordered[key] = undefined;
   return { data: ordered, issues };
