@@ -277,8 +277,8 @@ table inet f {
     "input: tcp dport {80, 443} from any to any iif eth0 → accept",
     "input: tcp dport 22 from {198.51.100.0/24, 203.0.113.0/24} to any4 → accept",
     "input: {proto 89, proto 112} from any4 to {0.0.0.0-198.51.99.255, 198.51.101.0-255.255.255.255} → jump input.binding#1",
-    // ICMPv6 types on the dport axis as type*256+code: 130 (mld-listener-query), 134 (nd-router-advert).
-    "input: icmpv6 dport {33280-33535, 34304-34559} from any6 to any6 → accept",
+    // ICMPv6 types 130 and 134 (on the dport axis as type·256+code: 33280-33535, 34304-34559).
+    "input: icmpv6 type {mld-listener-query, nd-router-advert} from any6 to any6 → accept",
     "input: any from any to any → reject",
     "input.binding#1: any from any to any → accept",
   ]);

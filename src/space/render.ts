@@ -2,11 +2,13 @@
  * Readable rendering of packet spaces, one line per box, in the words of the port tables:
  *   `tcp dport 50000-50999 from any to 198.51.100.10`
  *   `udp dport 3478 from 203.0.113.0/24 to any4 ct new iif eth0`
+ *   `icmp type echo-request from any4 to 203.0.113.10` (ICMP's type and code, not its dport)
  * Dimensions that are whole are left out (except from/to, always shown). Deterministic.
  */
 import { ADDR_MAX, ALL_V4, ALL_V6, toReadable } from "./address.js";
 import { CT_STATES, FULL, type Box } from "./box.js";
-import type { IntervalSet } from "./interval-set.js";
+import { ICMP_NAMES, ICMPV6_NAMES, icmpTypesText } from "./icmp.js";
+import { IntervalSet } from "./interval-set.js";
 import { PROTO } from "./port.js";
 import type { Space } from "./space.js";
 
@@ -95,10 +97,32 @@ function renderCt(set: IntervalSet): string {
   return names.join(",");
 }
 
+const ICMP = IntervalSet.of(PROTO.icmp);
+const ICMPV6 = IntervalSet.of(PROTO.ipv6icmp);
+const ICMP_BOTH = ICMP.union(ICMPV6);
+const ICMP_TEXT = new WeakMap<IntervalSet, string>();
+const ICMPV6_TEXT = new WeakMap<IntervalSet, string>();
+const ICMP_BOTH_TEXT = new WeakMap<IntervalSet, string>();
+
+/**
+ * An ICMP box's destination-port dimension (type·256 + code, icmp.ts) in types and codes: `type
+ * echo-request`, `type {0-7, 9-255}`; named by the family when the box is of one. Undefined for
+ * any other protocol set.
+ */
+function icmpText(proto: IntervalSet, dport: IntervalSet): string | undefined {
+  if (proto.equals(ICMP)) return once(ICMP_TEXT, dport, (d) => icmpTypesText(d, ICMP_NAMES));
+  if (proto.equals(ICMPV6)) return once(ICMPV6_TEXT, dport, (d) => icmpTypesText(d, ICMPV6_NAMES));
+  if (proto.equals(ICMP_BOTH)) return once(ICMP_BOTH_TEXT, dport, (d) => icmpTypesText(d));
+  return undefined;
+}
+
 export function boxText(b: Box): string {
   const out: string[] = [protoText(b.proto)];
   if (!b.sport.equals(FULL.port)) out.push(`sport ${listText(b.sport)}`);
-  if (!b.dport.equals(FULL.port)) out.push(`dport ${listText(b.dport)}`);
+  if (!b.dport.equals(FULL.port)) {
+    const types = icmpText(b.proto, b.dport);
+    out.push(types === undefined ? `dport ${listText(b.dport)}` : `type ${types}`);
+  }
   out.push(`from ${addressesText(b.src)}`, `to ${addressesText(b.dst)}`);
   if (!b.ct.equals(FULL.ct)) out.push(`ct ${ctText(b.ct)}`);
   if (!b.iif.isAll()) out.push(`iif ${b.iif.text()}`);
