@@ -8,6 +8,7 @@
 import {
   approximationDecides,
   findChain,
+  type Action,
   type Chain,
   type Rule,
   type Ruleset,
@@ -254,6 +255,17 @@ function shadowers(reach: RuleReach, chain: Chain, index: number, fam: Space): R
 }
 
 /**
+ * Whether two final actions treat a packet alike: the same verdict, and for rejects the same answer
+ * sent back (a TCP reset and an ICMP port-unreachable both block, but a client, and a probe, tell
+ * them apart: closed against filtered). Rejects are compared as their readers spell them, so two
+ * spellings of one answer count as different: a redundancy is then missed, never claimed wrongly.
+ */
+function sameVerdict(a: Action, b: Action): boolean {
+  if (a.kind !== b.kind) return false;
+  return a.kind !== "reject" || a.with === (b as typeof a).with;
+}
+
+/**
  * A final rule is redundant when, without it, the rest of the chain (and a base chain's policy)
  * gives every packet it decides the same verdict. Packets returning from a user chain have an
  * unknown continuation, so such a rule is never called redundant. Stops at the first packet that
@@ -289,7 +301,8 @@ function redundancy(q: { table: Table; chain: Chain; index: number; hit: Space }
       cost += target.rules.length;
       if (sub.uncertain.length > 0) uncertain = true;
       for (const d of sub.decided) {
-        if (d.by.kind !== "rule" || d.by.rule.action.kind !== kind || d.nat) return { cost, uncertain };
+        if (d.by.kind !== "rule" || !sameVerdict(d.by.rule.action, rule.action) || d.nat)
+          return { cost, uncertain };
         if (!by.includes(d.by.rule)) by.push(d.by.rule);
       }
       rem = rem.subtract(r.match);
@@ -298,7 +311,7 @@ function redundancy(q: { table: Table; chain: Chain; index: number; hit: Space }
       continue;
     }
     if (a.kind === "return") returned = returned.union(hit);
-    else if (a.kind !== kind) return { cost, uncertain };
+    else if (!sameVerdict(a, rule.action)) return { cost, uncertain };
     else by.push(r);
     rem = rem.subtract(r.match);
   }

@@ -45,7 +45,11 @@ export interface Origin {
   line: number;
   /** 1-based. */
   col: number;
-  /** The rule as written (one line, trimmed). */
+  /**
+   * The rule as written (one line, trimmed). A verdict map of several elements is read as one rule
+   * per element, each with its element after the line in brackets (`… vmap { … } [established :
+   * accept]`), so that findings about one element name it.
+   */
   text: string;
 }
 

@@ -207,13 +207,13 @@ export function nftRule(input: NftRuleInput): { rules: Rule[]; diagnostics: Diag
   if (input.family === "ip") p.mb.family(4);
   if (input.family === "ip6") p.mb.family(6);
   while (p.i < p.t.length) step(p);
-  const mk = (mb: MatchBuilder, action: Action, k: number): Rule => ({
+  const mk = (mb: MatchBuilder, action: Action, k: number, origin = input.origin): Rule => ({
     id: `${input.family} ${input.table}/${input.chain}#${input.index + k + 1}`,
     table: input.table,
     chain: input.chain,
     match: mb.build(),
     action,
-    origin: input.origin,
+    origin,
     approximations: mb.approximations,
   });
   if (!p.vmap)
@@ -225,10 +225,15 @@ export function nftRule(input: NftRuleInput): { rules: Rule[]; diagnostics: Diag
   // Keys are disjoint (the kernel refuses overlaps), so the order of the rules does not matter; a
   // packet whose key is in no element is not decided by this rule (nft_lookup breaks the rule).
   const { key, entries } = p.vmap;
+  // Each element's rule is named by its element too: findings about one element (a redundant
+  // `established : accept`) would otherwise read as the same rule twice.
   const rules = entries.map((e, k) => {
     const mb = p.mb.clone();
     applyElements(p, mb, key, [e.elem], false);
-    return mk(mb, e.verdict, k);
+    const element = `${e.elem.parts.join(" . ")} : ${(e.elem.data ?? []).map((t) => t.text).join(" ")}`;
+    const origin =
+      entries.length > 1 ? { ...input.origin, text: `${input.origin.text} [${element}]` } : input.origin;
+    return mk(mb, e.verdict, k, origin);
   });
   // Nothing decided, but what the rule does besides (an approximated statement) stays said.
   if (rules.length === 0 && p.mb.approximations.length > 0)
