@@ -86,3 +86,16 @@ test("exposure, dead, retired and unsupported findings", () => {
   assert.equal(report.unsupported[0]!.construct, "--limit 5/min");
   assert.deepEqual(report.unsupported[0]!.mayAffect, []);
 });
+
+test("neighbour discovery is IPv6's alone: an IPv4 host's findings are not split at protocol 58", () => {
+  const rules = `*filter\n:INPUT DROP [0:0]\n-A INPUT -i eth1 -j ACCEPT\nCOMMIT\n`;
+  const r = audit(edgeHost([flow("sip", "tcp", [5061, 5061])]), [readIptablesSave(rules, "nd.rules")]);
+  const lines = r.exposure.filter((e) => e.direction === "inbound").flatMap((e) => e.packets);
+  // IPv4 packets of protocol 58 (ICMPv6 types 133-136 included) are exposure like any protocol.
+  // (Management's addresses may reach the host: not exposure.)
+  const from = "from {0.0.0.0-203.0.113.239, 203.0.114.0-255.255.255.255} to 198.51.100.10";
+  assert.deepEqual(lines, [
+    `tcp dport {0-5060, 5062-65535} ${from} ct new iif eth1 oif ""`,
+    `{proto 0-5, proto 7-255} ${from} ct new iif eth1 oif ""`,
+  ]);
+});

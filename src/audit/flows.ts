@@ -8,6 +8,7 @@
 import type { Hook } from "../ir/ruleset.js";
 import { onHost, type BoundTopology, type ResolvedFlow } from "../model/flow.js";
 import { asSentThroughNat } from "../model/nat.js";
+import { ALL_V6 } from "../space/address.js";
 import { ctSet, FULL, type Box } from "../space/box.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { NameSet } from "../space/name-set.js";
@@ -124,9 +125,13 @@ export function replySpace(packets: Space, leg: Leg): Space {
 /**
  * ICMPv6 neighbour discovery (router/neighbour solicitation and advertisement, types 133-136; the
  * dport dimension holds type·256+code): a host cannot speak IPv6 without it (RFC 4890 §4.4.1), so a
- * host firewall accepting it exposes nothing the matrix could have said.
+ * host firewall accepting it exposes nothing the matrix could have said. IPv6 packets only: an
+ * IPv4 packet carrying protocol 58 is no neighbour discovery (and excluding it split every IPv4
+ * finding that takes all protocols into a line of "icmpv6 from any4" and one of the rest).
  */
-const NEIGHBOUR_DISCOVERY = Space.UNIVERSE.restrict({
+const NEIGHBOUR_DISCOVERY = Space.box({
+  src: ALL_V6,
+  dst: ALL_V6,
   proto: IntervalSet.of(PROTO.ipv6icmp),
   dport: IntervalSet.of(133 * 256, 136 * 256 + 255),
 });
