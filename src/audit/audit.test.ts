@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { edgeHost, flow } from "../../test/audit-fixtures.js";
 import { readIptablesSave } from "../parse/iptables-save.js";
+import { readPf } from "../parse/pf.js";
 import { audit, exitCode } from "./audit.js";
 import { AuditReport } from "./report-schema.js";
 
@@ -98,4 +99,26 @@ test("neighbour discovery is IPv6's alone: an IPv4 host's findings are not split
     `tcp dport {0-5060, 5062-65535} ${from} ct new iif eth1 oif ""`,
     `{proto 0-5, proto 7-255} ${from} ct new iif eth1 oif ""`,
   ]);
+});
+
+test("packets from port 0 are no connection's: a rule dropping only them blocks no flow", () => {
+  // pfSense writes these two rules first in every ruleset (rules.debug).
+  const pf = `block in quick proto { tcp udp } from any port = 0 to any
+block in quick proto { tcp udp } from any to any port = 0
+pass in quick proto tcp to port 5061
+pass out quick all
+block all
+`;
+  const r = audit(edgeHost([flow("sip", "tcp", [5061, 5061])]), [readPf(pf, "pf.conf")]);
+  assert.equal(r.flows[0]!.verdict, "allowed");
+  assert.deepEqual(r.flows[0]!.blocked, []);
+  // Without the pass rule the port-0 drop is still not named: the default block is, for the rest.
+  const closed = audit(edgeHost([flow("sip", "tcp", [5061, 5061])]), [
+    readPf(pf.replace("pass in quick proto tcp to port 5061\n", ""), "pf.conf"),
+  ]);
+  assert.equal(closed.flows[0]!.verdict, "blocked");
+  assert.deepEqual(
+    closed.flows[0]!.blocked.map((b) => `${b.rule.line} ${b.packets.join("; ")}`),
+    ['4 tcp sport 1-65535 dport 5061 from any4 to 198.51.100.10 ct new iif !lo oif ""'],
+  );
 });

@@ -199,6 +199,17 @@ function deciderKey(by: Decider): string {
 
 const NEW_ONLY = Space.box({ ct: CT_NEW });
 
+const PORT_ZERO = IntervalSet.of(0);
+
+/**
+ * Whether every packet has port 0 on the client's side (`sport` of a flow's own packets, `dport`
+ * of its replies). Port 0 is reserved (RFC 6335 §6) and no TCP/IP stack connects from it: such
+ * packets are no connection of any flow.
+ */
+function onlyPortZero(packets: Space, side: "sport" | "dport"): boolean {
+  return packets.boxes.every((b) => PORT_ZERO.contains(b[side]));
+}
+
 /** The verdict of one flow: its own packets along its leg, then its replies back. */
 export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
   const head = {
@@ -220,10 +231,17 @@ export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
   const fwd = runPath(ctx.rulesets, cross.forward.path, [{ rewrite: {}, packets }], walkedOpt(ctx));
   const back = runPath(ctx.rulesets, cross.reply.path, replyInput(fwd.passed, cross.reply), walkedOpt(ctx));
   const blocked: FlowFindingT["blocked"] = [];
-  for (const g of byDecider(fwd.dropped))
+  // A flow whose matrix row names no source ports is judged for the ports connections have: a rule
+  // dropping only packets from port 0 (pfSense's default `block … from any port = 0`) blocks none.
+  const anyClientPort = flow.sourcePorts === undefined;
+  for (const g of byDecider(fwd.dropped)) {
+    if (anyClientPort && onlyPortZero(g.packets, "sport")) continue;
     blocked.push({ direction: "forward", packets: lines(ctx, g.packets), rule: deciderRef(g.by) });
-  for (const g of byDecider(back.dropped))
+  }
+  for (const g of byDecider(back.dropped)) {
+    if (anyClientPort && onlyPortZero(g.packets, "dport")) continue;
     blocked.push({ direction: "reply", packets: lines(ctx, g.packets), rule: deciderRef(g.by) });
+  }
   // Every packet either passes or is dropped: no first packet passing means all were blocked.
   const firstPasses = fwd.passed.some((f) => f.packets.intersects(NEW_ONLY));
   const verdict =
