@@ -85,7 +85,9 @@ function engineCounts(ruleset: Ruleset, packets: readonly TestPacket[]): Map<Rul
 /** The IR rules of each nft rule: consecutive, with one origin. */
 function groups(rules: readonly Rule[]): Rule[][] {
   const out: Rule[][] = [];
-  const where = (r: Rule): string => `${r.origin.line}:${r.origin.col}:${r.origin.text}`;
+  // One source rule starts at one place; its verdict map's element rules differ in their text
+  // (the element is named after it), not in where they are.
+  const where = (r: Rule): string => `${r.origin.file}:${r.origin.line}:${r.origin.col}`;
   for (const rule of rules) {
     const last = out[out.length - 1];
     if (last && where(last[0]!) === where(rule)) last.push(rule);
