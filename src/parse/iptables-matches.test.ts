@@ -59,6 +59,14 @@ test("addrtype LOCAL, BROADCAST, UNICAST: approximated, narrowed to what the add
     assert.match(r.approximations[0]!.construct, /^-m addrtype /);
   }
   assert.equal(notLocalIface.approximations[0]!.construct, "-m addrtype ! --dst-type LOCAL --limit-iface-in");
+  // Only LOCAL (with MULTICAST) can be bound to a host's addresses by the audit; an interface's
+  // own addresses or a subnet's broadcast cannot.
+  assert.deepEqual(
+    [local, bcast, notLocal, notLocalIface, src].map((r) =>
+      r.approximations[0]!.hostAddresses?.map((t) => `${t.negate ? "!" : ""}${t.dim}`),
+    ),
+    [["dst"], undefined, ["!dst"], undefined, ["src"]],
+  );
   // A host's own address is never multicast, 0.0.0.0/8 or 255.255.255.255 (inet_addr_type()).
   assert.ok(to(local, "203.0.113.10") && to(local, "127.0.0.1"));
   assert.ok(!to(local, "224.0.0.1") && !to(local, "255.255.255.255") && !to(local, "0.0.0.1"));

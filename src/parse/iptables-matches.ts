@@ -9,7 +9,7 @@
  * (LOCAL) or a subnet's broadcast is the host's configuration, not the file's.
  */
 import type { MatchBuilder } from "../ir/match.js";
-import type { Origin } from "../ir/ruleset.js";
+import type { HostAddressTerm, Origin } from "../ir/ruleset.js";
 import { ALL_ADDRESSES, parseAddress } from "../space/address.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { lookupTable } from "./lookup.js";
@@ -127,6 +127,27 @@ export function parseAddrTypes(text: string, neg: boolean): AddrTypeParse {
   if (bad !== undefined)
     return { ok: false, message: `unknown address type ${bad}`, expected: ADDRTYPES.join(", ") };
   return { ok: true, value: { types, neg } };
+}
+
+/**
+ * The term as the host's own addresses decide it (audit/host-addresses.ts), when only LOCAL is
+ * left open: LOCAL with or without MULTICAST, not limited to an interface (`--limit-iface-*`
+ * makes it the addresses of one interface, which no topology says).
+ */
+export function hostAddressTerm(
+  dim: "src" | "dst",
+  t: AddrType,
+  limitIface: boolean,
+): HostAddressTerm | undefined {
+  if (limitIface || !t.types.includes("LOCAL")) return undefined;
+  if (!t.types.every((x) => x === "LOCAL" || x === "MULTICAST")) return undefined;
+  return {
+    dim,
+    negate: t.neg,
+    always: LOOPBACK,
+    never: MULTICAST.union(BROADCAST),
+    also: t.types.includes("MULTICAST") ? MULTICAST : IntervalSet.EMPTY,
+  };
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   type BaseChainSpec,
   type Chain,
   type Hook,
+  type HostAddressTerm,
   type Origin,
   type Rule,
   type Ruleset,
@@ -25,7 +26,13 @@ import { parseAddresses, parseNatTarget, parsePortList, tokenize } from "./terms
 import { iptAddresses, iptIcmpType, iptPorts, iptProto, longOption } from "./iptables-terms.js";
 import { MAX_READER_DIAGNOSTICS, stoppedReading, type ParsedRuleset } from "./reader.js";
 import { lookupTable } from "./lookup.js";
-import { addrTypeSet, moduleApproximation, parseAddrTypes, type AddrType } from "./iptables-matches.js";
+import {
+  addrTypeSet,
+  hostAddressTerm,
+  moduleApproximation,
+  parseAddrTypes,
+  type AddrType,
+} from "./iptables-matches.js";
 
 const PRIORITY: Record<string, number> = lookupTable({
   raw: -300,
@@ -821,20 +828,32 @@ function option(
  */
 function addrType(rc: RuleCtx, a: NonNullable<RuleCtx["addrtype"]>): void {
   let exact = true;
+  const terms: HostAddressTerm[] = [];
+  let bindable = true;
   for (const dim of ["src", "dst"] as const) {
     const t = a[dim];
     if (!t) continue;
     const r = addrTypeSet(t, a.limitIface);
     rc.mb.narrow(dim, r.set);
     exact &&= r.exact;
+    if (r.exact) continue;
+    const term = hostAddressTerm(dim, t, a.limitIface);
+    if (term) terms.push(term);
+    else bindable = false;
   }
-  if (!exact)
-    rc.mb.approximate(
-      `-m addrtype ${a.text.join(" ")}`,
-      "which addresses are the host's own (LOCAL) or a subnet's broadcast is the host's configuration, not the file's: matched as every address that can be of these types (multicast, 0.0.0.0/8 and 255.255.255.255 are told apart exactly)",
-      rc.origin,
-      "match",
-    );
+  if (exact) return;
+  rc.mb.approximate(
+    `-m addrtype ${a.text.join(" ")}`,
+    bindable
+      ? "which addresses are the host's own (LOCAL) is the host's configuration, not the file's: matched as every address that can be local (multicast, 0.0.0.0/8 and 255.255.255.255 are told apart exactly); a host firewall's audit takes the topology's host addresses and loopback"
+      : "which addresses are the host's own (LOCAL) or a subnet's broadcast is the host's configuration, not the file's: matched as every address that can be of these types (multicast, 0.0.0.0/8 and 255.255.255.255 are told apart exactly)",
+    rc.origin,
+    "match",
+  );
+  if (bindable) {
+    const i = rc.mb.approximations.length - 1;
+    rc.mb.approximations[i] = { ...rc.mb.approximations[i]!, hostAddresses: terms };
+  }
 }
 
 const TCP_FLAGS: Record<string, number> = lookupTable({ FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32 });
