@@ -12,6 +12,8 @@ import { audit } from "../audit/audit.js";
 import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
 import { sniffFormat } from "./index.js";
 import { readPf } from "./pf.js";
+import { IntervalSet } from "../space/interval-set.js";
+import { Space } from "../space/space.js";
 
 const HOST = `# host traps
 mail = "{ 25 587 }"
@@ -219,6 +221,19 @@ test("pf: rule identifiers and dummynet options (pfSense, FreeBSD) are read and 
     a.flows.map((x) => [x.verdict, x.uncertain]),
   );
   assert.deepEqual(b.unsupported, []);
+  // The BSDs' protocol names pfSense writes (`no nat proto carp`, a CARP pass): 112 and 240.
+  const carp = readPf("no nat proto carp\npass quick proto { carp pfsync } ridentifier 1\n", "c.conf");
+  assert.deepEqual(carp.diagnostics, []);
+  const pass = carp.ruleset.tables
+    .flatMap((t) => t.chains)
+    .flatMap((ch) => ch.rules)
+    .at(-1)!;
+  for (const [proto, hit] of [
+    [112, true],
+    [240, true],
+    [6, false],
+  ] as const)
+    assert.equal(pass.match.intersects(Space.UNIVERSE.restrict({ proto: IntervalSet.of(proto) })), hit);
 });
 
 test("pf: `to self` inbound is exact (the packets the firewall itself receives)", () => {
