@@ -198,6 +198,12 @@ export function readOptions(c: Cursor, h: Header, tables: ReadonlyMap<string, Ta
         c.expect("state");
         o.keepState = false;
         break;
+      // Also rule identifiers for logs and statistics (FreeBSD pf.conf(5) `ridentifier`, pfSense's
+      // `tracker`) and dummynet shaping (`dnpipe`, `dnqueue`): no verdict depends on them.
+      case "ridentifier":
+      case "tracker":
+      case "dnpipe":
+      case "dnqueue":
       case "label":
       case "tag":
       case "queue":
@@ -288,15 +294,6 @@ export function readOptions(c: Cursor, h: Header, tables: ReadonlyMap<string, Ta
       case "reply-to":
       case "dup-to":
         o.actionApprox.push(readRoute(c, w));
-        break;
-      // Rule identifiers for logs and statistics (FreeBSD pf.conf(5) `ridentifier`, pfSense's
-      // `tracker`) and dummynet shaping (`dnpipe`, `dnqueue`): no verdict depends on them.
-      case "ridentifier":
-      case "tracker":
-      case "dnpipe":
-      case "dnqueue":
-        if (c.is("(")) c.skipParens();
-        else c.next(`a value after ${w}`);
         break;
       case "divert-to":
         c.next("an address");
