@@ -84,7 +84,7 @@ test("exposure, dead, retired and unsupported findings", () => {
     [[17, ["msn"]]],
   );
   assert.equal(report.unsupported.length, 1);
-  assert.equal(report.unsupported[0]!.construct, "--limit 5/min");
+  assert.equal(report.unsupported[0]!.construct, "-m limit --limit 5/min");
   assert.deepEqual(report.unsupported[0]!.mayAffect, []);
 });
 

@@ -37,6 +37,7 @@ import { AUDIT_REPORT_VERSION, HIDDEN_EXPOSURE_NOTE } from "./report-constants.j
 import type { AuditReportT, FlowFindingT, RuleRefT } from "./report-schema.js";
 import type { BaseWalk } from "./walked.js";
 import { deadRules, hitSpace, ruleReach, type RuleReach } from "./rule-reach.js";
+import { bindHostAddresses } from "./host-addresses.js";
 import type { Decider, Uncertain } from "./walk.js";
 
 export interface AuditOptions {
@@ -51,8 +52,11 @@ export function audit(
   parsed: readonly ParsedRuleset[],
   opts: AuditOptions = {},
 ): AuditReportT {
-  const rulesets = parsed.map((p) => p.ruleset);
-  const reach = opts.reach ?? ruleReach(rulesets);
+  const read = parsed.map((p) => p.ruleset);
+  const rulesets = bindHostAddresses(read, topology);
+  // A walk made of the rulesets as read does not fit rules bound to the host's addresses.
+  const given = opts.reach && rulesets.every((r, i) => r === read[i]) ? opts.reach : undefined;
+  const reach = given ?? ruleReach(rulesets);
   const ctx: Ctx = { topology, rulesets, maxLines: opts.maxLines ?? 20, walked: reach.walked };
   const notes: string[] = [];
   // The flows last: a further flow query (the dashboard's next question) then finds their code
@@ -309,7 +313,9 @@ export function queryFlow(
 ): FlowFindingT {
   // The audit's context in the same shape (the same keys in the same order): code the audit's
   // flows ran optimised is not deoptimised by a context of another hidden class.
-  const ctx: Ctx = { topology, rulesets: [...rulesets], maxLines, walked: reach?.walked };
+  const bound = bindHostAddresses(rulesets, topology);
+  const walked = bound.every((r, i) => r === rulesets[i]) ? reach?.walked : undefined;
+  const ctx: Ctx = { topology, rulesets: bound, maxLines, walked };
   return judgeFlow(ctx, flow);
 }
 

@@ -93,6 +93,28 @@ export interface Approximation {
    * matches: a target or verdict not modelled). Unset: either (taken as `action`, the safe side).
    */
   affects?: "match" | "action";
+  /**
+   * Set when what the construct leaves unknown is only which addresses are the firewall's own
+   * (iptables `-m addrtype --dst-type LOCAL`): an audit that knows them (a host firewall: the host
+   * endpoint's addresses) makes the rule exact with these terms (audit/host-addresses.ts).
+   */
+  hostAddresses?: HostAddressTerm[];
+}
+
+/**
+ * "The address at `dim` is one of the firewall's own" (negated: is not), or one of `also`: the
+ * rule's `match` holds every address it can be; bound, the match keeps those of
+ * ((own ∪ always) − never) ∪ also (or the complement, negated).
+ */
+export interface HostAddressTerm {
+  dim: "src" | "dst";
+  negate: boolean;
+  /** Own on every host (loopback). */
+  always: IntervalSet;
+  /** Never one of a host's own (multicast, broadcast). */
+  never: IntervalSet;
+  /** Other types of the same term the address alone decides (MULTICAST). */
+  also: IntervalSet;
 }
 
 export interface Rule {

@@ -13,6 +13,7 @@ import {
   type BaseChainSpec,
   type Chain,
   type Hook,
+  type HostAddressTerm,
   type Origin,
   type Rule,
   type Ruleset,
@@ -25,6 +26,13 @@ import { parseAddresses, parseNatTarget, parsePortList, tokenize } from "./terms
 import { iptAddresses, iptIcmpType, iptPorts, iptProto, longOption } from "./iptables-terms.js";
 import { MAX_READER_DIAGNOSTICS, stoppedReading, type ParsedRuleset } from "./reader.js";
 import { lookupTable } from "./lookup.js";
+import {
+  addrTypeSet,
+  hostAddressTerm,
+  moduleApproximation,
+  parseAddrTypes,
+  type AddrType,
+} from "./iptables-matches.js";
 
 const PRIORITY: Record<string, number> = lookupTable({
   raw: -300,
@@ -173,12 +181,14 @@ function familyOf(
   });
   const base = file.split(/[\\/]/).pop() ?? file;
   // Names as the tools and distributions write them: rules.v6 (iptables-persistent), ip6tables
-  // (RHEL's /etc/sysconfig/ip6tables, ip6tables.rules), rules6, *.ipv6; not any "ipv6" inside.
-  const named: 4 | 6 | undefined = /(^|[^a-z0-9])(ip6tables|rules6)|\.(v6|ipv6)$/i.test(base)
-    ? 6
-    : /(^|[^a-z0-9])rules4|\.(v4|ipv4)$/i.test(base)
-      ? 4
-      : undefined;
+  // (RHEL's /etc/sysconfig/ip6tables, ip6tables.rules), rules6, *.ipv6; not any "ipv6" inside;
+  // ufw's /etc/ufw/{before,after,user}6.rules (ip6tables-restore input; the others IPv4).
+  const named: 4 | 6 | undefined =
+    /(^|[^a-z0-9])(ip6tables|rules6)|\.(v6|ipv6)$|(^|[^a-z0-9])(before|after|user)6\.rules$/i.test(base)
+      ? 6
+      : /(^|[^a-z0-9])rules4|\.(v4|ipv4)$|(^|[^a-z0-9])(before|after|user)\.rules$/i.test(base)
+        ? 4
+        : undefined;
   const v4 = seen.find((e) => e.family === 4);
   const v6 = seen.find((e) => e.family === 6);
   const clash = (e: Evidence, other: string): Diagnostic =>
@@ -436,6 +446,13 @@ interface RuleCtx {
   /** -I CHAIN [N]: 1-based position. */
   insertAt?: number;
   action?: Action;
+  /** The last `-m` module, and the approximation its unmodelled options are gathered in. */
+  module?: string;
+  /** A `-m` module whose long options MODULE_OPTIONS does not list was loaded. */
+  unlisted?: boolean;
+  openApprox?: number;
+  /** `-m addrtype` terms, applied when the rule is complete (`--limit-iface-*` may follow them). */
+  addrtype?: { src?: AddrType; dst?: AddrType; limitIface: boolean; text: string[] };
 }
 
 /** Long options per module (iptables(8), iptables-extensions(8)), for getopt_long abbreviations. */
@@ -468,6 +485,25 @@ const MODULE_OPTIONS: Record<string, readonly string[]> = {
   "ipv6-icmp": ["--icmpv6-type"],
   iprange: ["--src-range", "--dst-range"],
   set: ["--match-set"],
+  addrtype: ["--src-type", "--dst-type", "--limit-iface-in", "--limit-iface-out"],
+  limit: ["--limit", "--limit-burst"],
+  mark: ["--mark"],
+  connmark: ["--mark"],
+  statistic: ["--mode", "--probability", "--every", "--packet"],
+  recent: [
+    "--name",
+    "--set",
+    "--rcheck",
+    "--update",
+    "--remove",
+    "--rsource",
+    "--rdest",
+    "--mask",
+    "--seconds",
+    "--reap",
+    "--hitcount",
+    "--rttl",
+  ],
   comment: ["--comment"],
   REJECT: ["--reject-with"],
   DNAT: ["--to-destination", "--random", "--persistent"],
@@ -485,6 +521,11 @@ const MODULE_OPTIONS: Record<string, readonly string[]> = {
 };
 
 const ALL_LONG_OPTIONS = new Set(Object.values(MODULE_OPTIONS).flat());
+
+/** Whether every `-m` module of the rule so far has its long options listed here. */
+function knowsAllOptions(rc: RuleCtx): boolean {
+  return rc.unlisted !== true;
+}
 
 function knownOptions(rc: RuleCtx): string[] {
   return [""].concat([...rc.modules]).flatMap((m) => MODULE_OPTIONS[m] ?? []);
@@ -521,8 +562,10 @@ function ruleLine(st: State, table: Table, tokens: readonly Token[], origin: Ori
     }
     const written = tokens[i]?.text ?? "";
     // Only a long option no module spells out whole can be an abbreviation (most are whole).
+    // With a module loaded whose options are not listed here, getopt_long may take one of its
+    // options: the word is kept as written then (an unknown option: approximated, said).
     const full =
-      written.startsWith("--") && !ALL_LONG_OPTIONS.has(written)
+      written.startsWith("--") && !ALL_LONG_OPTIONS.has(written) && knowsAllOptions(rc)
         ? longOption(written, knownOptions(rc))
         : written;
     if (typeof full === "object")
@@ -540,6 +583,7 @@ function ruleLine(st: State, table: Table, tokens: readonly Token[], origin: Ori
     if (consumed < 0) return;
     i += 1 + consumed;
   }
+  if (rc.addrtype) addrType(rc, rc.addrtype);
   if (!rc.chain) return err("rule without -A CHAIN", 0, "-A CHAIN …");
   const chain = builtinChain(st, table, rc.chain, origin) ?? findChain(table, rc.chain);
   if (!chain)
@@ -576,7 +620,22 @@ const OBSERVING_TARGETS = new Set([
   "DSCP",
   "TTL",
   "HL",
+  // Header and checksum edits that no filter match here reads (iptables-extensions(8)).
+  "TCPMSS",
+  "CHECKSUM",
+  "CLASSIFY",
+  "ECN",
+  "IDLETIMER",
 ]);
+/** Targets whose effect the engine does not follow, with what they change. */
+const TARGET_REASONS: Record<string, string> = lookupTable({
+  CT: "conntrack settings (--notrack makes later packets UNTRACKED, --helper expects related connections at run time, --zone) are not modelled: treated as observing only (evaluation continues)",
+  NOTRACK:
+    "the packet is left untracked (state UNTRACKED in later chains), not modelled: treated as observing only (evaluation continues)",
+  NFQUEUE:
+    "a user-space program decides the packet's verdict: treated as observing only (evaluation continues)",
+  SET: "adds to or deletes from an ipset at run time: treated as observing only (evaluation continues)",
+});
 const IGNORED_MATCH_OPTS = new Set(["--comment"]);
 
 /** One option; returns how many argument tokens it used, or -1 after reporting an error. */
@@ -667,7 +726,25 @@ function option(
     case "-m":
     case "--match":
       rc.modules.add(arg);
+      rc.module = arg;
+      if (!Object.hasOwn(MODULE_OPTIONS, arg)) rc.unlisted = true;
+      delete rc.openApprox;
       return 1;
+    case "--src-type":
+    case "--dst-type": {
+      const t = parseAddrTypes(arg, neg);
+      if (!t.ok) return (err(t.message, t.expected), -1);
+      rc.addrtype ??= { limitIface: false, text: [] };
+      rc.addrtype[opt === "--src-type" ? "src" : "dst"] = t.value;
+      rc.addrtype.text.push(`${neg ? "! " : ""}${opt} ${arg}`);
+      return 1;
+    }
+    case "--limit-iface-in":
+    case "--limit-iface-out":
+      rc.addrtype ??= { limitIface: false, text: [] };
+      rc.addrtype.limitIface = true;
+      rc.addrtype.text.push(opt);
+      return 0;
     case "-4":
     case "-6":
       return 0;
@@ -732,15 +809,50 @@ function option(
       if (opt.startsWith("--")) {
         const n = rest.findIndex((t) => t === "!" || (t.startsWith("-") && t.length > 1 && !/^-\d/.test(t)));
         const used = n < 0 ? rest.length : n;
-        mb.approximate(
+        rc.openApprox = moduleApproximation(
+          mb,
+          rc.openApprox,
+          rc.module,
           `${neg ? "! " : ""}${opt} ${rest.slice(0, used).join(" ")}`.trim(),
-          "match option not modelled; the rule is treated as matching regardless of it",
           rc.origin,
-          "match",
         );
         return used;
       }
       return (err(`unknown option ${opt}`, "an iptables option (-A, -s, -d, -p, -i, -o, -m, -j, -g, …)"), -1);
+  }
+}
+
+/**
+ * `-m addrtype`: each end narrowed to the addresses its type list can hold; exact for MULTICAST,
+ * otherwise an approximation naming what only the host knows (iptables-matches.ts).
+ */
+function addrType(rc: RuleCtx, a: NonNullable<RuleCtx["addrtype"]>): void {
+  let exact = true;
+  const terms: HostAddressTerm[] = [];
+  let bindable = true;
+  for (const dim of ["src", "dst"] as const) {
+    const t = a[dim];
+    if (!t) continue;
+    const r = addrTypeSet(t, a.limitIface);
+    rc.mb.narrow(dim, r.set);
+    exact &&= r.exact;
+    if (r.exact) continue;
+    const term = hostAddressTerm(dim, t, a.limitIface);
+    if (term) terms.push(term);
+    else bindable = false;
+  }
+  if (exact) return;
+  rc.mb.approximate(
+    `-m addrtype ${a.text.join(" ")}`,
+    bindable
+      ? "which addresses are the host's own (LOCAL) is the host's configuration, not the file's: matched as every address that can be local (multicast, 0.0.0.0/8 and 255.255.255.255 are told apart exactly); a host firewall's audit takes the topology's host addresses and loopback"
+      : "which addresses are the host's own (LOCAL) or a subnet's broadcast is the host's configuration, not the file's: matched as every address that can be of these types (multicast, 0.0.0.0/8 and 255.255.255.255 are told apart exactly)",
+    rc.origin,
+    "match",
+  );
+  if (bindable) {
+    const i = rc.mb.approximations.length - 1;
+    rc.mb.approximations[i] = { ...rc.mb.approximations[i]!, hostAddresses: terms };
   }
 }
 
@@ -930,7 +1042,7 @@ function target(
         if (!OBSERVING_TARGETS.has(name))
           rc.mb.approximate(
             `-j ${name}`,
-            "target not modelled: treated as observing only (evaluation continues)",
+            TARGET_REASONS[name] ?? "target not modelled: treated as observing only (evaluation continues)",
             rc.origin,
             "action",
           );
@@ -950,7 +1062,10 @@ export function checkTargets(st: State, t: Table): void {
         st.diags.push(
           diag("iptables-unknown-chain", "error", `jump to undeclared chain ${a.chain}`, {
             at: { file: st.file, line: r.origin.line, col: r.origin.col },
-            expected: `a :${a.chain} line in table ${t.name}`,
+            // ufw's rules files are fragments ufw loads around the chains it makes itself.
+            expected: /^ufw6?-/.test(a.chain)
+              ? `a :${a.chain} line in table ${t.name} (ufw makes its ufw-* chains itself and loads its rules files around them: audit \`iptables-save\` and \`ip6tables-save\` of the running host)`
+              : `a :${a.chain} line in table ${t.name}`,
           }),
         );
       }

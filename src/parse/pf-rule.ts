@@ -51,6 +51,8 @@ export function readConditions(
   let sport: IntervalSet | undefined;
   let dport: IntervalSet | undefined;
   const approx: string[] = [];
+  /** Route options met in the header: the rule's action is approximated (readOptions). */
+  const route: string[] = [];
   const protoNames = () => protos?.names ?? [];
   for (;;) {
     const t = c.peek();
@@ -74,6 +76,10 @@ export function readConditions(
       const r = readInterfaces(c);
       ifaces = r.set;
       approx.push(...r.approx);
+    } else if (ROUTES.has(t.text) && !opts.forNat) {
+      // FreeBSD's (and pfctl -sr's there) place: after `on`, before the address family.
+      c.i++;
+      route.push(readRoute(c, t.text));
     } else if (t.text === "inet" || t.text === "inet6") {
       family = t.text === "inet" ? 4 : 6;
       c.i++;
@@ -103,7 +109,7 @@ export function readConditions(
       approx.push(`${which} self (the firewall's own addresses are told apart only ${exact}bound)`);
   if ((sport || dport) && protos && protos.names.some((n) => n !== "tcp" && n !== "udp"))
     throw new PfSyntaxError(c.tokens[0], "port only applies to tcp/udp", "`proto tcp`, `proto udp` or both");
-  return { dir, quick, ifaces, family, protos, src, dst, sport, dport, approx };
+  return { dir, quick, ifaces, family, protos, src, dst, sport, dport, approx, route };
 }
 
 export type Header = ReturnType<typeof readConditions>;
@@ -143,7 +149,7 @@ export function hostApprox(h: Header): string[] {
 
 /** Options after the hosts (pf.conf(5) `filteropt`); translation targets kept for the caller. */
 export function readOptions(c: Cursor, h: Header, tables: ReadonlyMap<string, Table>): Options {
-  const o: Options = { keepState: true, approx: [], actionApprox: [] };
+  const o: Options = { keepState: true, approx: [], actionApprox: [...h.route] };
   const target = () => {
     const target = readHosts(c, tables);
     const ports = c.eat("port") ? natPorts(c, h) : undefined;
@@ -192,6 +198,12 @@ export function readOptions(c: Cursor, h: Header, tables: ReadonlyMap<string, Ta
         c.expect("state");
         o.keepState = false;
         break;
+      // Also rule identifiers for logs and statistics (FreeBSD pf.conf(5) `ridentifier`, pfSense's
+      // `tracker`) and dummynet shaping (`dnpipe`, `dnqueue`): no verdict depends on them.
+      case "ridentifier":
+      case "tracker":
+      case "dnpipe":
+      case "dnqueue":
       case "label":
       case "tag":
       case "queue":
@@ -264,6 +276,15 @@ export function readOptions(c: Cursor, h: Header, tables: ReadonlyMap<string, Ta
         break;
       case "icmp-type":
       case "icmp6-type": {
+        // pfctl's rule_consistent(): "icmp-type/code only applies to icmp" (and icmp6-type to
+        // icmp6): the types are read in the port dimension, so another protocol would be misread.
+        const icmp = w === "icmp-type" ? 1 : 58;
+        if (!h.protos || !h.protos.set.equals(IntervalSet.of(icmp)))
+          throw new PfSyntaxError(
+            t,
+            `${w} only applies to ${w === "icmp-type" ? "proto icmp" : "proto icmp6"}`,
+            `\`proto ${w === "icmp-type" ? "icmp" : "icmp6"}\` before the addresses, as pfctl requires`,
+          );
         const r = readIcmpTypes(c, w === "icmp6-type");
         o.icmp = r.set;
         o.approx.push(...r.approx);
@@ -272,17 +293,7 @@ export function readOptions(c: Cursor, h: Header, tables: ReadonlyMap<string, Ta
       case "route-to":
       case "reply-to":
       case "dup-to":
-        c.list(() => {
-          if (c.is("(")) c.skipParens();
-          else c.next("a route target");
-        });
-        while (
-          ["bitmask", "random", "source-hash", "round-robin", "sticky-address", "least-states"].includes(
-            c.peek()?.text ?? "",
-          )
-        )
-          c.i++;
-        o.actionApprox.push(`${w} (policy routing: the interface the packet leaves by is not modelled)`);
+        o.actionApprox.push(readRoute(c, w));
         break;
       case "divert-to":
         c.next("an address");
@@ -317,6 +328,28 @@ export function readOptions(c: Cursor, h: Header, tables: ReadonlyMap<string, Ta
   }
   return o;
 }
+
+/**
+ * `route-to`/`reply-to`/`dup-to` and their targets (a list of `(if addr)`, then pool options), or
+ * FreeBSD's `fastroute`: where pf sends the packet, which the engine does not follow.
+ */
+function readRoute(c: Cursor, w: string): string {
+  if (w !== "fastroute") {
+    c.list(() => {
+      if (c.is("(")) c.skipParens();
+      else c.next("a route target");
+    });
+    while (
+      ["bitmask", "random", "source-hash", "round-robin", "sticky-address", "least-states"].includes(
+        c.peek()?.text ?? "",
+      )
+    )
+      c.i++;
+  }
+  return `${w} (policy routing: the interface the packet leaves by is not modelled)`;
+}
+
+const ROUTES = new Set(["route-to", "reply-to", "dup-to", "fastroute"]);
 
 export function isOption(w: string): boolean {
   return ["static-port", "sticky-address", "port", "label", "tag", "keep", "flags"].includes(w);

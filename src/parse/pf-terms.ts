@@ -344,6 +344,13 @@ export function readPorts(c: Cursor, protos: readonly string[], notes?: PortNote
 }
 
 /** `proto tcp`, `proto { tcp udp }`, numbers. */
+/**
+ * Protocol names of the BSDs' /etc/protocols that Debian's netbase lacks (pfctl resolves names on
+ * the firewall; pfSense writes `proto carp` and `proto pfsync`): `carp 112 CARP vrrp`,
+ * `pfsync 240 PFSYNC`.
+ */
+const BSD_PROTOCOLS: Record<string, number> = lookupTable({ carp: 112, pfsync: 240 });
+
 export function readProtos(c: Cursor): { set: IntervalSet; names: string[] } {
   let set = IntervalSet.EMPTY;
   const names: string[] = [];
@@ -351,7 +358,8 @@ export function readProtos(c: Cursor): { set: IntervalSet; names: string[] } {
     const name = t.text.toLowerCase();
     const n =
       parseProto(name) ??
-      (Object.hasOwn(NETBASE_PROTOCOLS, name) ? IntervalSet.of(NETBASE_PROTOCOLS[name]!) : undefined);
+      (Object.hasOwn(NETBASE_PROTOCOLS, name) ? IntervalSet.of(NETBASE_PROTOCOLS[name]!) : undefined) ??
+      (BSD_PROTOCOLS[name] !== undefined ? IntervalSet.of(BSD_PROTOCOLS[name]) : undefined);
     if (!n)
       throw new PfSyntaxError(
         t,

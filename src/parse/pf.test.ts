@@ -12,6 +12,8 @@ import { audit } from "../audit/audit.js";
 import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
 import { sniffFormat } from "./index.js";
 import { readPf } from "./pf.js";
+import { IntervalSet } from "../space/interval-set.js";
+import { Space } from "../space/space.js";
 
 const HOST = `# host traps
 mail = "{ 25 587 }"
@@ -183,6 +185,9 @@ test("pf: what is not modelled makes the verdicts it touches uncertain", () => {
     ["block all\npass in proto tcp to port 80 tagged WEB\n", "tagged"],
     ['block all\nanchor "ext/*"\npass in proto tcp to port 80\n', "anchor ext/*"],
     ["block all\npass in proto tcp to port 80 route-to (em1 10.0.0.1)\n", "route-to"],
+    // FreeBSD's place, as pfSense's rules.debug and `pfctl -sr` there write it: before the family.
+    ["block all\npass in quick on em0 reply-to (em0 10.0.2.1) inet proto tcp to port 80\n", "reply-to"],
+    ["block all\npass in route-to (em1 10.0.0.1) proto tcp to port 80 ridentifier 7\n", "route-to"],
     ["block all\npass proto tcp to self port 80\n", "to self"],
   ];
   for (const [text, construct] of cases) {
@@ -199,6 +204,36 @@ test("pf: what is not modelled makes the verdicts it touches uncertain", () => {
       `${text}: ${JSON.stringify(report.unsupported.map((u) => u.construct))}`,
     );
   }
+});
+
+test("pf: rule identifiers and dummynet options (pfSense, FreeBSD) are read and decide nothing", () => {
+  const plain = readPf("block all\npass in quick on em0 inet proto tcp to port 80 keep state\n", "a.conf");
+  const tagged = readPf(
+    'block drop in log inet all label "Default deny rule IPv4" ridentifier 1000000103\n' +
+      'pass in quick on em0 inet proto tcp to port 80 tracker 1681417472 keep state label "USER_RULE" ridentifier 1681417472 dnpipe ( 1, 2 )\n',
+    "b.conf",
+  );
+  assert.deepEqual(tagged.diagnostics, []);
+  const topology = edgeHost([flow("http", "tcp", [80, 80])]);
+  const [a, b] = [audit(topology, [plain]), audit(topology, [tagged])];
+  assert.deepEqual(
+    b.flows.map((x) => [x.verdict, x.uncertain]),
+    a.flows.map((x) => [x.verdict, x.uncertain]),
+  );
+  assert.deepEqual(b.unsupported, []);
+  // The BSDs' protocol names pfSense writes (`no nat proto carp`, a CARP pass): 112 and 240.
+  const carp = readPf("no nat proto carp\npass quick proto { carp pfsync } ridentifier 1\n", "c.conf");
+  assert.deepEqual(carp.diagnostics, []);
+  const pass = carp.ruleset.tables
+    .flatMap((t) => t.chains)
+    .flatMap((ch) => ch.rules)
+    .at(-1)!;
+  for (const [proto, hit] of [
+    [112, true],
+    [240, true],
+    [6, false],
+  ] as const)
+    assert.equal(pass.match.intersects(Space.UNIVERSE.restrict({ proto: IntervalSet.of(proto) })), hit);
 });
 
 test("pf: `to self` inbound is exact (the packets the firewall itself receives)", () => {
