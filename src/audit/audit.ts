@@ -54,17 +54,22 @@ export function audit(
 ): AuditReportT {
   const read = parsed.map((p) => p.ruleset);
   const rulesets = bindHostAddresses(read, topology);
-  // A walk made of the rulesets as read does not fit rules bound to the host's addresses.
-  const given = opts.reach && rulesets.every((r, i) => r === read[i]) ? opts.reach : undefined;
-  const reach = given ?? ruleReach(rulesets);
+  const bound = rulesets.some((r, i) => r !== read[i]);
+  // Dead rules are a claim about every packet, and a host may hold addresses its topology does not
+  // name (docker0's, a second interface's): there a rule bound to the host's addresses would be
+  // wrong, so dead rules come from the rules as read (approximated, their findings uncertain).
+  // Flows, exposure and retired rules judge only packets to and from the host's named addresses,
+  // where the bound rules are exact: they take a walk of those.
+  const readReach = opts.reach ?? ruleReach(read);
+  const reach = bound ? ruleReach(rulesets) : readReach;
   const ctx: Ctx = { topology, rulesets, maxLines: opts.maxLines ?? 20, walked: reach.walked };
   const notes: string[] = [];
   // The flows last: a further flow query (the dashboard's next question) then finds their code
   // just run. Each part is a pure function of the walk; the report's order is unchanged.
-  const dead = deadRules(rulesets, reach);
+  const dead = deadRules(read, readReach);
   const exposed = exposure(ctx);
   const retired = retiredRules(ctx, reach);
-  const unsupportedRules = unsupported(ctx, reach);
+  const unsupportedRules = unsupported(ctx, reach, read);
   const flows = topology.flows.filter((f) => f.active).map((f) => judgeFlow(ctx, f));
   const byName = flows.filter((f) => f.verdict === "not-applicable" && f.uncertain).map((f) => f.id);
   if (byName.length > 0)
@@ -485,31 +490,46 @@ function retiredRules(ctx: Ctx, reach: RuleReach): AuditReportT["retired"] {
   return out.sort((a, b) => byCodeUnits(a.rule.file, b.rule.file) || a.rule.line - b.rule.line);
 }
 
-function unsupported(ctx: Ctx, reach: RuleReach): AuditReportT["unsupported"] {
+/**
+ * Every approximation of the rules as read (`read`; `ctx.rulesets` are the same rules, some bound
+ * to the host's addresses: host-addresses.ts). One the audit decided from the host's addresses is
+ * listed too, as changing no flow, exposure or retired rule (it no longer approximates their
+ * packets) while the dead-rule findings through it, which judge every packet, stay uncertain.
+ */
+function unsupported(ctx: Ctx, reach: RuleReach, read: readonly Ruleset[]): AuditReportT["unsupported"] {
   const out: AuditReportT["unsupported"] = [];
   const flows = flowReach(ctx);
-  for (const rs of ctx.rulesets)
-    for (const t of rs.tables)
-      for (const c of t.chains)
-        for (const rule of c.rules) {
-          if (rule.approximations.length === 0) continue;
+  ctx.rulesets.forEach((rs, r) =>
+    rs.tables.forEach((t, i) =>
+      t.chains.forEach((c, j) =>
+        c.rules.forEach((rule, k) => {
+          const asRead = read[r]!.tables[i]!.chains[j]!.rules[k]!;
+          if (asRead.approximations.length === 0) return;
           // A rule that only observes (log, counter) changes no verdict whatever it matches.
           const observes = !approximationDecides(rule);
           const hit = observes ? Space.EMPTY : hitSpace(reach, rule);
           // A device's implicit rule that no packet meets (Azure's defaults behind a DenyAll) is
           // not a line of the file and decides nothing: not listed. A configured one is.
-          if (rule.implicit !== undefined && !observes && hit.isEmpty()) continue;
-          for (const a of rule.approximations) {
-            const reason = observes ? `${a.reason} (the rule only observes: no verdict changes)` : a.reason;
+          if (rule.implicit !== undefined && !observes && hit.isEmpty()) return;
+          for (const a of asRead.approximations) {
+            const decided = !rule.approximations.includes(a);
+            const reason = decided
+              ? `${a.reason} (decided from the host's addresses for flows and exposure; dead-rule findings through it stay uncertain)`
+              : observes
+                ? `${a.reason} (the rule only observes: no verdict changes)`
+                : a.reason;
             out.push({
               at: { file: a.origin.file, line: a.origin.line, col: a.origin.col },
               construct: a.construct,
               reason,
               rule: ruleRef(rule),
-              mayAffect: lines(ctx, hit),
-              flows: flowsTouching(flows, hit, () => true),
+              mayAffect: decided ? [] : lines(ctx, hit),
+              flows: decided ? [] : flowsTouching(flows, hit, () => true),
             });
           }
-        }
+        }),
+      ),
+    ),
+  );
   return out;
 }

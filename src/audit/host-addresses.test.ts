@@ -41,9 +41,16 @@ test("host firewall: LOCAL is the host's addresses, and the verdicts through it 
     ["sip", "allowed", false],
     ["other", "blocked", false],
   ]);
+  // Still listed (dead-rule findings judge every packet, also to addresses the topology does not
+  // name), but as changing no flow.
   assert.deepEqual(
-    audit(topology, [UFW]).unsupported.map((u) => u.construct),
-    [],
+    audit(topology, [UFW]).unsupported.map((u) => [
+      u.construct,
+      u.mayAffect,
+      u.flows,
+      /host's addresses/.test(u.reason),
+    ]),
+    [["-m addrtype --dst-type LOCAL", [], [], true]],
   );
   // Negated, as `! --dst-type LOCAL -j DROP` is written too.
   const negated = rules(
@@ -122,4 +129,32 @@ test("perimeter firewall: its own addresses are not in the topology, LOCAL stays
   // Nothing to bind: the rulesets are the ones read, so a walk made of them still fits.
   assert.equal(bindHostAddresses([fwd.ruleset], perimeter)[0], fwd.ruleset);
   assert.notEqual(bindHostAddresses([fwd.ruleset], host)[0], fwd.ruleset);
+});
+
+test("host firewall: dead rules stay as read — a host may hold local addresses its topology does not name", () => {
+  // docker0's 172.17.0.1 is local on a Docker host: the accept for it is reached in truth.
+  const withBridge = rules(
+    [
+      "*filter",
+      ":INPUT DROP [0:0]",
+      ":not-local - [0:0]",
+      "-A INPUT -j not-local",
+      "-A INPUT -d 172.17.0.1/32 -p tcp --dport 80 -j ACCEPT",
+      "-A INPUT -p tcp --dport 5061 -j ACCEPT",
+      "-A not-local -m addrtype --dst-type LOCAL -j RETURN",
+      "-A not-local -j DROP",
+      "COMMIT",
+      "",
+    ].join("\n"),
+  );
+  const report = audit(edgeHost([flow("sip", "tcp", [5061, 5061])]), [withBridge]);
+  assert.deepEqual(
+    report.flows.map((f) => [f.id, f.verdict, f.uncertain]),
+    [["sip", "allowed", false]],
+  );
+  // Bound to the host's addresses the accept would be shadowed for certain; as read it is not.
+  assert.deepEqual(
+    report.deadRules.filter((d) => d.rule.line === 6 && !d.uncertain),
+    [],
+  );
 });
