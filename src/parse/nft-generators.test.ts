@@ -3,6 +3,7 @@
  * `to`, masked address matches, TCP flag matches, `flush chain` commands. Each form is read from
  * the file as written (SOURCE, fw4's spelling) and from nft 1.0.6's own text and JSON listing of
  * it after `nft -f` loaded it into a namespace (LISTING, LISTING_JSON): all three to the same rules.
+ * ICMP codes likewise (ICMP_SOURCE, ICMP_LISTING, ICMP_JSON).
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -68,6 +69,28 @@ const LISTING = `table inet g {
 }
 `;
 const LISTING_JSON = `{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"table": {"family": "inet", "name": "g", "handle": 1}}, {"chain": {"family": "inet", "table": "g", "name": "pre", "handle": 1, "type": "filter", "hook": "prerouting", "prio": 0, "policy": "accept"}}, {"chain": {"family": "inet", "table": "g", "name": "c1", "handle": 2}}, {"chain": {"family": "inet", "table": "g", "name": "dstnat_g", "handle": 3, "type": "nat", "hook": "prerouting", "prio": -100, "policy": "accept"}}, {"chain": {"family": "inet", "table": "g", "name": "srcnat_g", "handle": 4, "type": "nat", "hook": "postrouting", "prio": 100, "policy": "accept"}}, {"rule": {"family": "inet", "table": "g", "chain": "pre", "handle": 5, "expr": [{"match": {"op": "==", "left": {"&": [{"payload": {"protocol": "ip6", "field": "saddr"}}, "::ffff"]}, "right": "::1"}}, {"counter": {"packets": 0, "bytes": 0}}, {"accept": null}]}}, {"rule": {"family": "inet", "table": "g", "chain": "pre", "handle": 6, "expr": [{"match": {"op": "!=", "left": {"&": [{"payload": {"protocol": "ip", "field": "saddr"}}, "0.0.0.255"]}, "right": "0.0.0.1"}}, {"counter": {"packets": 0, "bytes": 0}}, {"drop": null}]}}, {"rule": {"family": "inet", "table": "g", "chain": "pre", "handle": 7, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "daddr"}}, "right": {"prefix": {"addr": "198.51.100.0", "len": 24}}}}, {"counter": {"packets": 0, "bytes": 0}}, {"accept": null}]}}, {"rule": {"family": "inet", "table": "g", "chain": "pre", "handle": 8, "expr": [{"match": {"op": "==", "left": {"&": [{"payload": {"protocol": "tcp", "field": "flags"}}, ["fin", "syn", "rst", "ack"]]}, "right": "syn"}}, {"counter": {"packets": 0, "bytes": 0}}, {"jump": {"target": "c1"}}]}}, {"rule": {"family": "inet", "table": "g", "chain": "pre", "handle": 9, "expr": [{"match": {"op": "!", "left": {"payload": {"protocol": "tcp", "field": "flags"}}, "right": ["fin", "syn", "rst", "psh", "ack", "urg"]}}, {"counter": {"packets": 0, "bytes": 0}}, {"drop": null}]}}, {"rule": {"family": "inet", "table": "g", "chain": "pre", "handle": 10, "expr": [{"match": {"op": "==", "left": {"&": [{"payload": {"protocol": "tcp", "field": "flags"}}, ["fin", "syn", "rst"]]}, "right": "syn"}}, {"counter": {"packets": 0, "bytes": 0}}]}}, {"rule": {"family": "inet", "table": "g", "chain": "c1", "handle": 11, "expr": [{"match": {"op": "!=", "left": {"&": [{"payload": {"protocol": "tcp", "field": "flags"}}, ["fin", "syn", "rst", "ack"]]}, "right": "syn"}}, {"counter": {"packets": 0, "bytes": 0}}, {"return": null}]}}, {"rule": {"family": "inet", "table": "g", "chain": "dstnat_g", "handle": 12, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "daddr"}}, "right": "203.0.113.1"}}, {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 2222}}, {"dnat": {"family": "ip", "addr": "198.51.100.2", "port": 22}}]}}, {"rule": {"family": "inet", "table": "g", "chain": "dstnat_g", "handle": 13, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "ip6", "field": "daddr"}}, "right": "2001:db8::1"}}, {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 25}}, {"dnat": {"family": "ip6", "addr": "2001:db8:1000:1::1234", "port": 25}}]}}, {"rule": {"family": "inet", "table": "g", "chain": "srcnat_g", "handle": 14, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "daddr"}}, "right": "198.51.100.2"}}, {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 22}}, {"snat": {"family": "ip", "addr": "198.51.100.1"}}]}}]}`;
+
+const ICMP_SOURCE = `table inet i {
+	chain c {
+		icmp type 3 icmp code 1 counter
+		icmp type != 3 icmp code != 1 counter
+		icmpv6 type . icmpv6 code { 130 . 0, 2 . 0, 4 . 1 } counter accept
+		icmp code port-unreachable counter
+		icmpv6 code 0-3 counter
+	}
+}
+`;
+const ICMP_LISTING = `table inet i {
+	chain c {
+		icmp type destination-unreachable icmp code host-unreachable counter packets 0 bytes 0
+		icmp type != destination-unreachable icmp code != host-unreachable counter packets 0 bytes 0
+		icmpv6 type . icmpv6 code { packet-too-big . no-route, mld-listener-query . no-route, parameter-problem . admin-prohibited } counter packets 0 bytes 0 accept
+		icmp code port-unreachable counter packets 0 bytes 0
+		icmpv6 code 0-3 counter packets 0 bytes 0
+	}
+}
+`;
+const ICMP_JSON = `{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"table": {"family": "inet", "name": "i", "handle": 1}}, {"chain": {"family": "inet", "table": "i", "name": "c", "handle": 1}}, {"rule": {"family": "inet", "table": "i", "chain": "c", "handle": 2, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "icmp", "field": "type"}}, "right": "destination-unreachable"}}, {"match": {"op": "==", "left": {"payload": {"protocol": "icmp", "field": "code"}}, "right": "host-unreachable"}}, {"counter": {"packets": 0, "bytes": 0}}]}}, {"rule": {"family": "inet", "table": "i", "chain": "c", "handle": 3, "expr": [{"match": {"op": "!=", "left": {"payload": {"protocol": "icmp", "field": "type"}}, "right": "destination-unreachable"}}, {"match": {"op": "!=", "left": {"payload": {"protocol": "icmp", "field": "code"}}, "right": "host-unreachable"}}, {"counter": {"packets": 0, "bytes": 0}}]}}, {"rule": {"family": "inet", "table": "i", "chain": "c", "handle": 5, "expr": [{"match": {"op": "==", "left": {"concat": [{"payload": {"protocol": "icmpv6", "field": "type"}}, {"payload": {"protocol": "icmpv6", "field": "code"}}]}, "right": {"set": [{"concat": ["packet-too-big", "no-route"]}, {"concat": ["mld-listener-query", "no-route"]}, {"concat": ["parameter-problem", "admin-prohibited"]}]}}}, {"counter": {"packets": 0, "bytes": 0}}, {"accept": null}]}}, {"rule": {"family": "inet", "table": "i", "chain": "c", "handle": 6, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "icmp", "field": "code"}}, "right": "port-unreachable"}}, {"counter": {"packets": 0, "bytes": 0}}]}}, {"rule": {"family": "inet", "table": "i", "chain": "c", "handle": 7, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "icmpv6", "field": "code"}}, "right": {"range": ["no-route", "addr-unreachable"]}}}, {"counter": {"packets": 0, "bytes": 0}}]}}]}`;
 
 const addr = (s: string): IntervalSet => {
   const a = parseAddress(s);
@@ -232,4 +255,28 @@ test("flush chain / delete chain commands (proxmox-firewall's ruleset flushes ea
     ["tcp dport 443 accept"],
   );
   assert.equal(chains[0]!.base?.policy, "drop");
+});
+
+test("icmp code / icmpv6 code: the code byte of the type on the ICMP axis; type . code elements exact", () => {
+  const at = (type: number, code: number) => ({ dport: IntervalSet.of(type * 256 + code) });
+  const readingsOf = [
+    readNftablesText(ICMP_SOURCE, "icmp.nft"),
+    readNftablesText(ICMP_LISTING, "icmp.list.nft"),
+    readNftablesJson(ICMP_JSON, "icmp.list.json"),
+  ];
+  const [source] = readingsOf;
+  for (const p of readingsOf) {
+    assert.deepEqual(errors(p), []);
+    assert.deepEqual(shape(p.ruleset), shape(source!.ruleset));
+    const [both, notBoth, pairs, portUnreachable, range] = p.ruleset.tables[0]!.chains[0]!.rules as Rule[];
+    assert.ok(matches(both!, at(3, 1)) && !matches(both!, at(3, 0)) && !matches(both!, at(0, 1)));
+    // nft 1.0.6 loads `icmp type != 3 icmp code != 1` as one two-byte comparison: approximated.
+    assert.match(notBoth!.approximations[0]!.reason, /one comparison/);
+    assert.deepEqual(pairs!.approximations, []);
+    assert.ok(matches(pairs!, at(130, 0)) && matches(pairs!, at(4, 1)) && !matches(pairs!, at(4, 0)));
+    assert.ok(!matches(pairs!, at(130, 1)) && !matches(pairs!, { proto: IntervalSet.of(1) }));
+    assert.ok(matches(portUnreachable!, at(3, 3)) && matches(portUnreachable!, at(5, 3)));
+    assert.ok(!matches(portUnreachable!, at(3, 1)));
+    assert.ok(matches(range!, at(1, 3)) && !matches(range!, at(1, 4)));
+  }
 });

@@ -20,7 +20,7 @@ import {
 import { IntervalSet } from "../space/interval-set.js";
 import { NameSet } from "../space/name-set.js";
 import { addressMask, maskedPrefix, nftTcpFlags } from "./nft-bitwise.js";
-import { nftAddress, nftIcmpType, nftPort, nftProto, REJECT_CODES } from "./nft-values.js";
+import { nftAddress, nftIcmpCode, nftIcmpType, nftPort, nftProto, REJECT_CODES } from "./nft-values.js";
 import { parseNatTarget, parsePortList, type Token } from "./terms.js";
 import { lookupTable } from "./lookup.js";
 import { tcpFlagStates } from "./tcp-flags.js";
@@ -117,7 +117,18 @@ export interface NftRuleInput {
 }
 
 /** `any`: a concatenation part the space has no dimension for (`ether saddr`): any value matches. */
-type ValueKind = "addr" | "port" | "proto" | "ct" | "icmp" | "icmpv6" | "ifname" | "nfproto" | "any";
+type ValueKind =
+  | "addr"
+  | "port"
+  | "proto"
+  | "ct"
+  | "icmp"
+  | "icmpv6"
+  | "icmpcode"
+  | "icmpv6code"
+  | "ifname"
+  | "nfproto"
+  | "any";
 interface Selector {
   kind: ValueKind;
   dim: IntervalDim | "iif" | "oif" | "family";
@@ -140,6 +151,8 @@ const SELECTORS: Record<string, Selector> = lookupTable({
   "ct state": { kind: "ct", dim: "ct" },
   "icmp type": { kind: "icmp", dim: "dport", proto: 1, family: 4 },
   "icmpv6 type": { kind: "icmpv6", dim: "dport", proto: 58, family: 6 },
+  "icmp code": { kind: "icmpcode", dim: "dport", proto: 1, family: 4 },
+  "icmpv6 code": { kind: "icmpv6code", dim: "dport", proto: 58, family: 6 },
   iifname: { kind: "ifname", dim: "iif" },
   oifname: { kind: "ifname", dim: "oif" },
   iif: { kind: "ifname", dim: "iif" },
@@ -361,9 +374,20 @@ function selectorExpr(p: Parser, key: Selector[]): void {
   const start = p.i;
   const elems = readItems(p, key);
   if (elems === undefined) return;
-  const single = elems.length === 1 && p.t[start]?.text !== "{" && !/[-/]/.test(p.t[start]?.text ?? "-");
+  const single = elems.length === 1 && isSingleValue(key[0]!.kind, p.t[start]?.text ?? "{");
   if (neg && key.length === 1 && single) mergedInequality(p, key[0]!, start);
   applyElements(p, p.mb, key, elems, neg);
+}
+
+/**
+ * Whether a value token is one value nft compares with `cmp` (not a set, prefix or range): names
+ * may hold dashes (`destination-unreachable`), a range `a-b` has a value on each side.
+ */
+function isSingleValue(kind: ValueKind, text: string): boolean {
+  if (text === "{" || text.startsWith("@") || text.includes("/")) return false;
+  return ![...text.matchAll(/-/g)].some(
+    (d) => valueSet(kind, text.slice(0, d.index)) && valueSet(kind, text.slice(d.index + 1)),
+  );
 }
 
 /**
@@ -381,7 +405,9 @@ function mergedInequality(p: Parser, sel: Selector, start: number): void {
       sel.dim === "dport" &&
       last.sel.proto === sel.proto &&
       sel.proto !== undefined) ||
-    (last?.sel.dim === "src" && sel.dim === "dst" && last.sel.family === sel.family && sel.kind === "addr");
+    (last?.sel.dim === "src" && sel.dim === "dst" && last.sel.family === sel.family && sel.kind === "addr") ||
+    // ICMP type and code are adjacent bytes too: `icmp type != 3 icmp code != 1` is merged alike.
+    (last?.sel.kind === (sel.kind === "icmpv6code" ? "icmpv6" : "icmp") && /code$/.test(sel.kind));
   const consecutive =
     last !== undefined && p.t.slice(last.end, start).filter((t) => !/^(!=|ne)$/.test(t.text)).length === 2;
   if (adjacent && consecutive)
@@ -559,6 +585,10 @@ function valueSet(kind: ValueKind, item: string): IntervalSet | undefined {
       return nftIcmpType(item, false);
     case "icmpv6":
       return nftIcmpType(item, true);
+    case "icmpcode":
+      return nftIcmpCode(item, false);
+    case "icmpv6code":
+      return nftIcmpCode(item, true);
     case "ifname":
     case "nfproto":
       return undefined;
@@ -583,6 +613,8 @@ function expectedFor(kind: ValueKind): string {
     ct: "new, established, related, invalid, untracked",
     icmp: "an ICMP type name or number",
     icmpv6: "an ICMPv6 type name or number",
+    icmpcode: "an ICMP code name or number (0-255)",
+    icmpv6code: "an ICMPv6 code name or number (0-255)",
     ifname: "an interface name",
     nfproto: "ipv4 or ipv6",
     any: "a value",
