@@ -149,6 +149,29 @@ test("dnat/snat without `to` (nft's nat_stmt_args): the target as with `to`", ()
     );
     for (const r of [v4, v6]) assert.deepEqual(r.approximations, [], name);
   }
+  // A port needs a transport protocol match before it (`th dport` is none): nft refuses the rule,
+  // as it refuses fw4's `meta nfproto ipv4 counter dnat 10.0.0.2:22` (tested with nft 1.0.6).
+  const ports = readNftablesText(
+    [
+      "table ip n {",
+      " chain p {",
+      "  type nat hook prerouting priority dstnat;",
+      "  meta nfproto ipv4 counter dnat 10.0.0.2:22",
+      "  th dport 80 dnat to 10.0.0.1:8080",
+      "  redirect to :80",
+      "  meta l4proto { tcp, udp } dnat to 10.0.0.1:80",
+      "  ip protocol tcp redirect to :80",
+      "  dnat 10.0.0.3",
+      " }",
+      "}",
+      "",
+    ].join("\n"),
+    "ports.nft",
+  );
+  assert.deepEqual(
+    ports.diagnostics.map((d) => `${d.at?.line}:${d.at?.col} ${d.code}`),
+    ["4:34 nft-rule", "5:23 nft-rule", "6:12 nft-rule"],
+  );
   // A family or `prefix` needs `to` in nft's grammar: without it, still refused.
   const bad = readNftablesText("table ip t {\n chain c {\n  dnat ip 10.0.0.1\n }\n}\n", "bad.nft");
   assert.deepEqual(errors(bad), ["3:11 dnat without a target"]);

@@ -733,6 +733,8 @@ function statementOrVerdict(p: Parser, w: string): void {
       if (word(p) === "to") {
         const r = parsePortList(word(p, 1).replace(/^:/, ""));
         if (r.ok) ports = r.set;
+        // A port looked up from the packet (`to :tcp dport map { … }`) brings its own protocol.
+        if (r.ok && !transportMatched(p)) return err(p, ...NO_TRANSPORT);
         p.i += 2;
       }
       p.action = ports ? { kind: "redirect", ports } : { kind: "redirect" };
@@ -815,10 +817,24 @@ function natStatement(p: Parser, w: "dnat" | "snat"): void {
   }
   const t = parseNatTarget(target);
   if (!t.ok) return err(p, `bad ${w} target ${target}`, t.expected);
+  if (t.target.ports && !transportMatched(p)) return err(p, ...NO_TRANSPORT);
   p.i++;
   while (["persistent", "random", "fully-random", ","].includes(word(p))) p.i++;
   p.action = w === "dnat" ? { kind: "dnat", to: t.target } : { kind: "snat", to: t.target };
 }
+
+/**
+ * A port in a NAT target needs a transport protocol match earlier in the rule (`tcp dport`, `meta
+ * l4proto tcp`, `ip protocol udp`; `th dport` is none): nft refuses the rule otherwise (evaluate.c
+ * `nat_evaluate_transport`; nft 1.0.6 checked here), so the file does not load.
+ */
+function transportMatched(p: Parser): boolean {
+  return !p.mb.current("proto").equals(FULL.proto);
+}
+const NO_TRANSPORT: [string, string] = [
+  "a NAT port without a transport protocol match: nft refuses it (transport protocol mapping is only valid after transport protocol match)",
+  "a protocol match before it (tcp dport …, meta l4proto tcp, meta l4proto { tcp, udp })",
+];
 
 /** After these words an expression goes on: the next word is an operand, not a new statement. */
 const OPERAND_NEXT = new Set([
