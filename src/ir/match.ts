@@ -31,6 +31,11 @@ export class MatchBuilder {
     return this;
   }
 
+  /** What the terms so far leave of one interval dimension (before any `anyOf`). */
+  current(dim: IntervalDim): IntervalSet {
+    return this.box[dim];
+  }
+
   narrowName(dim: NameDim, set: NameSet, negate = false): this {
     const v = negate ? set.complement() : set;
     this.box = { ...this.box, [dim]: this.box[dim].intersect(v) };

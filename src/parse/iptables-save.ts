@@ -33,6 +33,7 @@ import {
   parseAddrTypes,
   type AddrType,
 } from "./iptables-matches.js";
+import { TCP_FLAG_BITS, tcpFlagStates } from "./tcp-flags.js";
 
 const PRIORITY: Record<string, number> = lookupTable({
   raw: -300,
@@ -856,7 +857,14 @@ function addrType(rc: RuleCtx, a: NonNullable<RuleCtx["addrtype"]>): void {
   }
 }
 
-const TCP_FLAGS: Record<string, number> = lookupTable({ FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32 });
+const TCP_FLAGS: Record<string, number> = lookupTable({
+  FIN: TCP_FLAG_BITS.fin,
+  SYN: TCP_FLAG_BITS.syn,
+  RST: TCP_FLAG_BITS.rst,
+  PSH: TCP_FLAG_BITS.psh,
+  ACK: TCP_FLAG_BITS.ack,
+  URG: TCP_FLAG_BITS.urg,
+});
 
 function flagSet(text: string): number | undefined {
   if (text === "ALL") return 63;
@@ -868,22 +876,6 @@ function flagSet(text: string): number | undefined {
     v |= b;
   }
   return v;
-}
-
-/**
- * The TCP flags a packet of each conntrack state can carry, among the audit's packets (connections
- * that open with a SYN): NEW is the opening SYN; ESTABLISHED packets carry ACK (SYN-ACK, data,
- * FIN, RST) and never SYN with FIN or RST, nor FIN with RST; other states: any combination.
- */
-function flagsOf(state: CtState): number[] {
-  const all = Array.from({ length: 64 }, (_, f) => f);
-  const { FIN, SYN, RST, ACK } = TCP_FLAGS as { FIN: number; SYN: number; RST: number; ACK: number };
-  if (state === "new") return [SYN];
-  if (state === "established")
-    return all.filter(
-      (f) => f & ACK && !(f & SYN && f & FIN) && !(f & SYN && f & RST) && !(f & FIN && f & RST),
-    );
-  return all;
 }
 
 /**
@@ -908,13 +900,7 @@ function tcpFlags(
       ),
       -1
     );
-  const states: CtState[] = [];
-  const partial: CtState[] = [];
-  for (const st of CT_STATES) {
-    const hits = flagsOf(st).filter((f) => ((f & mask) === comp) !== neg).length;
-    if (hits > 0) states.push(st);
-    if (hits > 0 && hits < flagsOf(st).length) partial.push(st);
-  }
+  const { states, partial } = tcpFlagStates(mask, comp, neg);
   rc.mb.narrow("ct", ctSet(states));
   if (partial.length > 0)
     rc.mb.approximate(

@@ -84,3 +84,40 @@ export function nftIcmpType(item: string, v6: boolean): IntervalSet | undefined 
   if (type === undefined || type > 255) return undefined;
   return IntervalSet.of(type * 256, type * 256 + 255);
 }
+
+/** nft's ICMP and ICMPv6 code names (src/datatype.c `icmp_code_tbl`, `icmpv6_code_tbl`; RFC 792, RFC 4443 §3.1). */
+const ICMP_CODES: Readonly<Record<string, number>> = {
+  "net-unreachable": 0,
+  "host-unreachable": 1,
+  "prot-unreachable": 2,
+  "port-unreachable": 3,
+  "frag-needed": 4,
+  "net-prohibited": 9,
+  "host-prohibited": 10,
+  "admin-prohibited": 13,
+};
+const ICMPV6_CODES: Readonly<Record<string, number>> = {
+  "no-route": 0,
+  "admin-prohibited": 1,
+  "addr-unreachable": 3,
+  "port-unreachable": 4,
+  "policy-fail": 5,
+  "reject-route": 6,
+};
+
+/**
+ * ICMP code (of any type) on the dport axis: the code byte of every type, 256 intervals. With
+ * `icmp type` in the same rule or concatenation (`icmpv6 type . icmpv6 code { 2 . 0 }`, fw4) the
+ * intersection is the type's own code.
+ */
+export function nftIcmpCode(item: string, v6: boolean): IntervalSet | undefined {
+  const code = (c: string): number | undefined =>
+    (v6 ? ICMPV6_CODES : ICMP_CODES)[c] ?? (/^\d{1,3}$/.test(c) && Number(c) <= 255 ? Number(c) : undefined);
+  // A range `lo-hi` of numbers or names, which have dashes themselves (`no-route-addr-unreachable`).
+  const splits = [...item.matchAll(/-/g)].map((d) => [item.slice(0, d.index), item.slice(d.index + 1)]);
+  const [lo, hi] = [[item, item], ...splits]
+    .map(([a, b]) => [code(a!), code(b!)])
+    .find(([a, b]) => a !== undefined && b !== undefined) ?? [undefined, undefined];
+  if (lo === undefined || hi === undefined || hi < lo) return undefined;
+  return IntervalSet.from(Array.from({ length: 256 }, (_, t) => [t * 256 + lo, t * 256 + hi] as const));
+}

@@ -207,7 +207,9 @@ function statement(e: Obj, family = ""): string {
       const ifname = /^(meta )?[io]ifname$/.test(left);
       const right = value(o.right ?? null, ifname);
       const op = str(o.op ?? "==");
-      return `${left} ${op === "==" || op === "in" ? "" : `${op} `}${right}`;
+      // After a bitwise left side (`tcp flags & (fin | syn)`) nft prints `==`: the value follows it.
+      const implicit = (op === "==" && !left.includes(" & ")) || op === "in";
+      return `${left} ${implicit ? "" : `${op} `}${right}`;
     }
     case "accept":
     case "drop":
@@ -289,6 +291,13 @@ function expr(x: Json | undefined): string {
       return `ct ${o.dir ? `${str(o.dir)} ` : ""}${str(o.key)}`;
     case "concat":
       return (Array.isArray(v) ? v : []).map((p) => expr(p)).join(" . ");
+    // A masked selector (`ip6 saddr & ::ffff`, `tcp flags & (fin | syn)`): the mask as a value,
+    // a flag list joined by `|` as nft prints it. Other operators stay unknown (approximated).
+    case "&": {
+      const [left, mask] = Array.isArray(v) ? v : [];
+      if (left === undefined || mask === undefined) return `unknown-json-${k}`;
+      return `${expr(left)} & ${Array.isArray(mask) ? `(${mask.map((m) => value(m)).join(" | ")})` : value(mask)}`;
+    }
     default:
       return `unknown-json-${k}`;
   }

@@ -19,9 +19,11 @@ import {
 } from "../space/box.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { NameSet } from "../space/name-set.js";
-import { nftAddress, nftIcmpType, nftPort, nftProto, REJECT_CODES } from "./nft-values.js";
+import { addressMask, maskedPrefix, nftTcpFlags } from "./nft-bitwise.js";
+import { nftAddress, nftIcmpCode, nftIcmpType, nftPort, nftProto, REJECT_CODES } from "./nft-values.js";
 import { parseNatTarget, parsePortList, type Token } from "./terms.js";
 import { lookupTable } from "./lookup.js";
+import { tcpFlagStates } from "./tcp-flags.js";
 
 /** One element of a set or map: its key (the parts of a concatenation) and, in a map, its data. */
 export interface NftElem {
@@ -115,7 +117,18 @@ export interface NftRuleInput {
 }
 
 /** `any`: a concatenation part the space has no dimension for (`ether saddr`): any value matches. */
-type ValueKind = "addr" | "port" | "proto" | "ct" | "icmp" | "icmpv6" | "ifname" | "nfproto" | "any";
+type ValueKind =
+  | "addr"
+  | "port"
+  | "proto"
+  | "ct"
+  | "icmp"
+  | "icmpv6"
+  | "icmpcode"
+  | "icmpv6code"
+  | "ifname"
+  | "nfproto"
+  | "any";
 interface Selector {
   kind: ValueKind;
   dim: IntervalDim | "iif" | "oif" | "family";
@@ -138,6 +151,8 @@ const SELECTORS: Record<string, Selector> = lookupTable({
   "ct state": { kind: "ct", dim: "ct" },
   "icmp type": { kind: "icmp", dim: "dport", proto: 1, family: 4 },
   "icmpv6 type": { kind: "icmpv6", dim: "dport", proto: 58, family: 6 },
+  "icmp code": { kind: "icmpcode", dim: "dport", proto: 1, family: 4 },
+  "icmpv6 code": { kind: "icmpv6code", dim: "dport", proto: 58, family: 6 },
   iifname: { kind: "ifname", dim: "iif" },
   oifname: { kind: "ifname", dim: "oif" },
   iif: { kind: "ifname", dim: "iif" },
@@ -331,6 +346,7 @@ function step(p: Parser): void {
     }
     return selectorExpr(p, key);
   }
+  if (two === "tcp flags" && tcpFlagsMatch(p)) return;
   if (
     PORT_PROTOS[w] !== undefined ||
     w === "ip" ||
@@ -350,6 +366,7 @@ function step(p: Parser): void {
 }
 
 function selectorExpr(p: Parser, key: Selector[]): void {
+  if (word(p) === "&" && key.length === 1 && key[0]!.kind === "addr") return maskedAddress(p, key[0]!);
   let neg = false;
   if (word(p) === "!=" || word(p) === "ne") {
     neg = true;
@@ -362,9 +379,20 @@ function selectorExpr(p: Parser, key: Selector[]): void {
   const start = p.i;
   const elems = readItems(p, key);
   if (elems === undefined) return;
-  const single = elems.length === 1 && p.t[start]?.text !== "{" && !/[-/]/.test(p.t[start]?.text ?? "-");
+  const single = elems.length === 1 && isSingleValue(key[0]!.kind, p.t[start]?.text ?? "{");
   if (neg && key.length === 1 && single) mergedInequality(p, key[0]!, start);
   applyElements(p, p.mb, key, elems, neg);
+}
+
+/**
+ * Whether a value token is one value nft compares with `cmp` (not a set, prefix or range): names
+ * may hold dashes (`destination-unreachable`), a range `a-b` has a value on each side.
+ */
+function isSingleValue(kind: ValueKind, text: string): boolean {
+  if (text === "{" || text.startsWith("@") || text.includes("/")) return false;
+  return ![...text.matchAll(/-/g)].some(
+    (d) => valueSet(kind, text.slice(0, d.index)) && valueSet(kind, text.slice(d.index + 1)),
+  );
 }
 
 /**
@@ -382,7 +410,9 @@ function mergedInequality(p: Parser, sel: Selector, start: number): void {
       sel.dim === "dport" &&
       last.sel.proto === sel.proto &&
       sel.proto !== undefined) ||
-    (last?.sel.dim === "src" && sel.dim === "dst" && last.sel.family === sel.family && sel.kind === "addr");
+    (last?.sel.dim === "src" && sel.dim === "dst" && last.sel.family === sel.family && sel.kind === "addr") ||
+    // ICMP type and code are adjacent bytes too: `icmp type != 3 icmp code != 1` is merged alike.
+    (last?.sel.kind === (sel.kind === "icmpv6code" ? "icmpv6" : "icmp") && /code$/.test(sel.kind));
   const consecutive =
     last !== undefined && p.t.slice(last.end, start).filter((t) => !/^(!=|ne)$/.test(t.text)).length === 2;
   if (adjacent && consecutive)
@@ -560,6 +590,10 @@ function valueSet(kind: ValueKind, item: string): IntervalSet | undefined {
       return nftIcmpType(item, false);
     case "icmpv6":
       return nftIcmpType(item, true);
+    case "icmpcode":
+      return nftIcmpCode(item, false);
+    case "icmpv6code":
+      return nftIcmpCode(item, true);
     case "ifname":
     case "nfproto":
       return undefined;
@@ -584,6 +618,8 @@ function expectedFor(kind: ValueKind): string {
     ct: "new, established, related, invalid, untracked",
     icmp: "an ICMP type name or number",
     icmpv6: "an ICMPv6 type name or number",
+    icmpcode: "an ICMP code name or number (0-255)",
+    icmpv6code: "an ICMPv6 code name or number (0-255)",
     ifname: "an interface name",
     nfproto: "ipv4 or ipv6",
     any: "a value",
@@ -702,6 +738,8 @@ function statementOrVerdict(p: Parser, w: string): void {
       if (word(p) === "to") {
         const r = parsePortList(word(p, 1).replace(/^:/, ""));
         if (r.ok) ports = r.set;
+        // A port looked up from the packet (`to :tcp dport map { … }`) brings its own protocol.
+        if (r.ok && !transportMatched(p)) return err(p, ...NO_TRANSPORT);
         p.i += 2;
       }
       p.action = ports ? { kind: "redirect", ports } : { kind: "redirect" };
@@ -751,11 +789,17 @@ function rejectStatement(p: Parser): void {
 }
 
 function natStatement(p: Parser, w: "dnat" | "snat"): void {
-  if (word(p) === "ip" || word(p) === "ip6") p.i++;
-  const prefix = word(p) === "prefix";
+  const family = word(p) === "ip" || word(p) === "ip6";
+  if (family) p.i++;
+  // `dnat ip addr . port to …` (nft ≥ 1.0): one map lookup gives both.
+  if (word(p) === "addr" && word(p, 1) === "." && word(p, 2) === "port") p.i += 3;
+  const prefix = word(p) === "prefix" || word(p) === "interval";
   if (prefix) p.i++;
-  if (word(p) !== "to") return err(p, `${w} without a target`, `${w} to ADDR[:PORT]`);
-  p.i++;
+  // nft's grammar (parser_bison.y `nat_stmt_args`) takes the target without `to` unless a family,
+  // `prefix` or `interval` precedes it: `dnat 10.0.0.2:22` is what OpenWrt's fw4 writes.
+  const bare = !family && !prefix && word(p) !== "to" && p.i < p.t.length && !STATEMENT_WORDS.has(word(p));
+  if (word(p) !== "to" && !bare) return err(p, `${w} without a target`, `${w} [to] ADDR[:PORT]`);
+  if (!bare) p.i++;
   const target = word(p);
   if (
     prefix ||
@@ -778,10 +822,24 @@ function natStatement(p: Parser, w: "dnat" | "snat"): void {
   }
   const t = parseNatTarget(target);
   if (!t.ok) return err(p, `bad ${w} target ${target}`, t.expected);
+  if (t.target.ports && !transportMatched(p)) return err(p, ...NO_TRANSPORT);
   p.i++;
   while (["persistent", "random", "fully-random", ","].includes(word(p))) p.i++;
   p.action = w === "dnat" ? { kind: "dnat", to: t.target } : { kind: "snat", to: t.target };
 }
+
+/**
+ * A port in a NAT target needs a transport protocol match earlier in the rule (`tcp dport`, `meta
+ * l4proto tcp`, `ip protocol udp`; `th dport` is none): nft refuses the rule otherwise (evaluate.c
+ * `nat_evaluate_transport`; nft 1.0.6 checked here), so the file does not load.
+ */
+function transportMatched(p: Parser): boolean {
+  return !p.mb.current("proto").equals(FULL.proto);
+}
+const NO_TRANSPORT: [string, string] = [
+  "a NAT port without a transport protocol match: nft refuses it (transport protocol mapping is only valid after transport protocol match)",
+  "a protocol match before it (tcp dport …, meta l4proto tcp, meta l4proto { tcp, udp })",
+];
 
 /** After these words an expression goes on: the next word is an operand, not a new statement. */
 const OPERAND_NEXT = new Set([
@@ -877,4 +935,122 @@ function skipUnknown(p: Parser, construct: string, reason: string, selectorWords
   }
   skipExpr(p, parts);
   approx(p, parts.join(" ") || construct, reason, tok);
+}
+
+/** One operand of a bitwise expression, consumed: `(fin | syn)`, `fin|syn`, `syn,ack`, `0x0`, `::ffff`. */
+function operand(p: Parser): string {
+  const parts: string[] = [];
+  if (word(p).startsWith("(")) {
+    while (p.i < p.t.length) {
+      parts.push(p.t[p.i++]!.text);
+      if (parts[parts.length - 1]!.endsWith(")")) break;
+    }
+    return parts.join(" ");
+  }
+  if (p.i < p.t.length) parts.push(p.t[p.i++]!.text);
+  while ((word(p) === "|" || word(p) === ",") && p.i + 1 < p.t.length) {
+    parts.push(word(p), word(p, 1));
+    p.i += 2;
+  }
+  return parts.join(" ");
+}
+
+/** `==`/`!=` (or their word forms) at the parser's position, consumed: whether it negates; undefined if none. */
+function comparison(p: Parser): boolean | undefined {
+  const w = word(p);
+  if (w !== "==" && w !== "eq" && w !== "!=" && w !== "ne") return undefined;
+  p.i++;
+  return w === "!=" || w === "ne";
+}
+
+/**
+ * `tcp flags & MASK ==|!= COMP`, `tcp flags [!=] COMP / MASK` (fw4 writes it, nft 1.0.6 prints it),
+ * `tcp flags ! MASK` (none set) and `tcp flags A,B` (any set; nft loads the implicit operator on a
+ * bitmask as `& A,B != 0`, seen with `nft --debug=netlink`): read by conntrack state as iptables'
+ * `--tcp-flags` is (tcp-flags.ts). False, nothing consumed, for other forms (`== syn`, which
+ * compares all eight bits, a set of values, a mask with ecn or cwr): the caller approximates those.
+ */
+function tcpFlagsMatch(p: Parser): boolean {
+  const start = p.i;
+  p.i += 2;
+  let mask: number | undefined;
+  let comp: number | undefined;
+  let neg: boolean | undefined;
+  if (word(p) === "&") {
+    p.i++;
+    mask = nftTcpFlags(operand(p));
+    neg = comparison(p);
+    comp = neg === undefined ? undefined : nftTcpFlags(operand(p));
+  } else if (word(p) === "!") {
+    // `tcp flags ! fin,syn`: none of them set (nft 1.0.6 prints `& MASK == 0x0` so).
+    p.i++;
+    [mask, comp, neg] = [nftTcpFlags(operand(p)), 0, false];
+  } else {
+    const op = comparison(p);
+    const value = word(p) === "{" ? undefined : nftTcpFlags(operand(p));
+    if (word(p) === "/") {
+      p.i++;
+      [mask, comp, neg] = [nftTcpFlags(operand(p)), value, op ?? false];
+    } else if (op === undefined)
+      // `tcp flags syn` (no operator): any of them set, (flags & syn) != 0 as nft loads it.
+      [mask, comp, neg] = [value, 0, true];
+  }
+  if (mask === undefined || comp === undefined || neg === undefined || mask > 0x3f) {
+    p.i = start;
+    return false;
+  }
+  const text = p.t
+    .slice(start, p.i)
+    .map((t) => t.text)
+    .join(" ");
+  const { states, partial } = tcpFlagStates(mask, comp, neg);
+  p.mb.narrow("proto", IntervalSet.of(6));
+  p.mb.narrow("ct", ctSet(states));
+  if (partial.length > 0)
+    approx(
+      p,
+      text,
+      `TCP flags are not in the packet space: matched as every packet in state ${partial.join(", ")}, where only some carry these flags`,
+      p.t[start],
+    );
+  return true;
+}
+
+/**
+ * `ip saddr & MASK ==|!= VALUE` (or a set of values): a contiguous mask is a prefix, exact; a
+ * non-contiguous one (fw4's `ip6 saddr & ::ffff == ::1`, host parts across prefixes) is no interval
+ * set of any sane size, so the address is left whole — the rule, negated or not, matches more —
+ * and said.
+ */
+function maskedAddress(p: Parser, sel: Selector): void {
+  const start = p.i - 2;
+  p.i++;
+  const maskTok = p.t[p.i];
+  const mask = addressMask(word(p));
+  p.i++;
+  const neg = comparison(p) ?? false;
+  const elems = readItems(p, [sel]);
+  if (elems === undefined) return;
+  const fam = sel.family === 6 ? "IPv6" : "IPv4";
+  if (!mask || mask.family !== sel.family)
+    return err(p, `bad address mask ${maskTok?.text ?? ""}`, `an ${fam} address (the mask)`, maskTok);
+  p.mb.family(mask.family);
+  const text = p.t
+    .slice(start, p.i)
+    .map((t) => t.text)
+    .join(" ");
+  if (mask.prefix === "non-contiguous")
+    return approx(
+      p,
+      text,
+      "a non-contiguous address mask is not modelled: any address is taken to match",
+      p.t[start],
+    );
+  let set = IntervalSet.EMPTY;
+  for (const e of elems) {
+    const v = maskedPrefix(e.parts[0]!, mask.family, mask.prefix);
+    if (!v) return err(p, `bad value ${e.parts[0]!}`, `an ${fam} address`, { text: "", col: e.col });
+    set = set.union(v);
+  }
+  p.mb.narrow(sel.dim as IntervalDim, set, neg);
 }

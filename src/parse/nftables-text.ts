@@ -144,7 +144,7 @@ function nftLine(st: St, raw: string, n: number): void {
   const words = text.split(/\s+/);
   if (text === "}") return close(st);
   if (words[0] === "table" && text.endsWith("{")) return openTable(st, words, o);
-  if (!st.table && scriptCommand(st, words)) return;
+  if (!st.table && scriptCommand(st, words, o)) return;
   if (!st.table && commandLine(st, text, raw, o, n)) return;
   if (!st.table)
     return void st.diags.push(
@@ -173,8 +173,10 @@ function nftLine(st: St, raw: string, n: number): void {
     return;
   }
   if (words[0] === "chain" && text.endsWith("{")) {
-    st.chain = { name: words[1] ?? "", rules: [], origin: o };
-    st.table.chains.push(st.chain);
+    // A chain declared before (`add chain …`, an earlier block) gets the rules added, as `nft -f` does.
+    const existing = findChain(st.table, words[1] ?? "");
+    st.chain = existing ?? { name: words[1] ?? "", rules: [], origin: o };
+    if (!existing) st.table.chains.push(st.chain);
     return;
   }
   if (!st.chain)
@@ -420,8 +422,10 @@ function at(o: Origin): { file: string; line: number; col: number } {
  * `flush ruleset`, `table F N` (create if absent), `delete|destroy table F N`, `flush table F N`.
  * They are applied in order, as nft does, so the reader sees the ruleset the script leaves.
  */
-function scriptCommand(st: St, words: string[]): boolean {
+function scriptCommand(st: St, words: string[], o: Origin): boolean {
   const [verb, what] = words.map(withoutSemicolon);
+  if (what === "chain" && (verb === "flush" || verb === "delete" || verb === "destroy"))
+    return chainCommand(st, verb, words.slice(2).map(withoutSemicolon), o);
   const tableWords = verb === "table" ? words : words.slice(1);
   if (tableWords[0] !== "table" && !(verb === "flush" && what === "ruleset")) return false;
   if (verb === "flush" && what === "ruleset") {
@@ -441,6 +445,32 @@ function scriptCommand(st: St, words: string[]): boolean {
     return true;
   }
   return false;
+}
+
+/**
+ * `flush chain [F] T C` (the chain keeps its header, loses its rules: proxmox-firewall's ruleset
+ * flushes each chain before redefining it) and `delete|destroy chain [F] T C`.
+ */
+function chainCommand(st: St, verb: string, args: string[], o: Origin): boolean {
+  if (args.length < 2 || args.length > 3) return false;
+  const [family, table, name] =
+    args.length === 3 ? (args as [string, string, string]) : ["ip", args[0]!, args[1]!];
+  // Tables of other families are not kept (openTable): nothing to act on.
+  if (!IP_FAMILIES.has(family)) return true;
+  const t = st.tables.find((x) => x.family === family && x.name === table);
+  const k = t?.chains.findIndex((c) => c.name === name) ?? -1;
+  if (t && k >= 0) {
+    if (verb === "flush") t.chains[k]!.rules = [];
+    else t.chains.splice(k, 1);
+  } else if (verb !== "destroy")
+    // nft refuses to flush or delete a chain that does not exist (destroy is its quiet form).
+    st.diags.push(
+      diag("nft-unknown-chain", "error", `${verb} chain: no chain ${name} in table ${family} ${table}`, {
+        at: at(o),
+        expected: `add chain ${family} ${table} ${name} first`,
+      }),
+    );
+  return true;
 }
 
 function openTable(st: St, words: string[], o: Origin): void {

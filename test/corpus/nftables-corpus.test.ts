@@ -2,7 +2,8 @@
  * The nftables corpus (test/corpus/nftables/, sources in SOURCES.md): every file's outcome — read,
  * or refused with the diagnostic code and position — against EXPECTED.tsv, with the read rates
  * printed; and nft's own test dumps loaded into a network namespace with `nft -f`, listed back by
- * the kernel as text and JSON, both read without error and to the same rules (the same audit).
+ * the kernel as text and JSON, both read without error and to the same rules (the same audit); the
+ * generators' files loaded likewise, the file and both listings deciding every packet alike.
  * PMT_CORPUS_WRITE=1 rewrites EXPECTED.tsv from what the readers do now (review its diff).
  */
 import assert from "node:assert/strict";
@@ -16,11 +17,12 @@ import { readNftablesText } from "../../src/parse/nftables-text.js";
 import { loadNftIncludes } from "../../src/shell/nft-includes.js";
 import { spaceText } from "../../src/space/render.js";
 import { ROOT } from "../cli/run-cli.js";
+import { decisions, same } from "../kernel/decisions.js";
 import { kernelSkipReason, sh } from "../kernel/netns.js";
 
 const DIR = join(ROOT, "test", "corpus", "nftables");
 const EXPECTED = join(DIR, "EXPECTED.tsv");
-const GROUPS = ["kernel-dumps", "hand-written"] as const;
+const GROUPS = ["kernel-dumps", "hand-written", "generators"] as const;
 
 function read(path: string): ParsedRuleset {
   const text = readFileSync(path, "utf8");
@@ -152,6 +154,58 @@ test(
     );
     assert.deepEqual(notRead, []);
     assert.ok(accepted.length >= 30, `nft accepted only ${accepted.length}`);
+  },
+);
+
+test(
+  "generators' rulesets the kernel loads: the file and its text and JSON listings decide every packet alike",
+  { skip, timeout: 120_000 },
+  (t) => {
+    const ns = `pmt-nftgen-${process.pid}`;
+    const nft = (args: string[], input?: string): string =>
+      sh(["ip", "netns", "exec", ns, "nft", ...args], input);
+    const differ: string[] = [];
+    const refused: string[] = [];
+    let compared = 0;
+    sh(["ip", "netns", "add", ns]);
+    try {
+      for (const f of readdirSync(join(DIR, "generators")).sort()) {
+        const path = join(DIR, "generators", f);
+        const mine = read(path);
+        if (outcome(mine) !== "read") continue;
+        nft(["flush", "ruleset"]);
+        try {
+          nft(["-f", path]);
+        } catch (e) {
+          // Devices (flowtables on eth0), helpers or includes this namespace lacks.
+          refused.push(`${f}: ${(e as Error).message.split("\n").find((l) => /Error/.test(l)) ?? ""}`);
+          continue;
+        }
+        compared++;
+        const listings = [
+          readNftablesText(nft(["list", "ruleset"]), `${f} (nft list ruleset)`),
+          readNftablesJson(nft(["-j", "list", "ruleset"]), `${f} (nft -j list ruleset)`),
+        ];
+        const a = decisions(mine.ruleset);
+        for (const listed of listings) {
+          if (outcome(listed) !== "read") differ.push(`${listed.ruleset.source}: ${outcome(listed)}`);
+          const b = decisions(listed.ruleset);
+          for (const [chain, d] of a)
+            for (const o of ["accept", "drop", "uncertain"] as const) {
+              const k = b.get(chain);
+              if (!k || !same(d[o], k[o])) differ.push(`${listed.ruleset.source}: ${chain} ${o} differs`);
+            }
+        }
+      }
+    } finally {
+      sh(["ip", "netns", "del", ns]);
+    }
+    t.diagnostic(
+      `${compared} generator files compared with the kernel's listings, ${refused.length} refused here`,
+    );
+    for (const r of refused) t.diagnostic(`kernel refused ${r}`);
+    assert.deepEqual(differ, []);
+    assert.ok(compared >= 20, `only ${compared} generator files compared`);
   },
 );
 

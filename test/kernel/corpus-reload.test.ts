@@ -12,37 +12,14 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { ruleReach } from "../../src/audit/rule-reach.js";
-import type { Ruleset } from "../../src/ir/ruleset.js";
 import { readIptablesSave } from "../../src/parse/iptables-save.js";
 import { sniffFormat } from "../../src/parse/index.js";
-import { Space } from "../../src/space/space.js";
 import { ROOT } from "../cli/run-cli.js";
+import { decisions, same } from "./decisions.js";
 import { kernelSkipReason, sh } from "./netns.js";
 
 const DIR = join(ROOT, "test/corpus/iptables");
 const skip = kernelSkipReason(["iptables-restore", "ip6tables-restore", "iptables-save", "ip6tables-save"]);
-
-/** Per base chain: what it accepts, drops, and what meets an approximated rule. */
-function decisions(rs: Ruleset): Map<string, { accept: Space; drop: Space; uncertain: Space }> {
-  const reach = ruleReach([rs]);
-  const out = new Map<string, { accept: Space; drop: Space; uncertain: Space }>();
-  for (const t of rs.tables)
-    for (const c of t.chains) {
-      const w = reach.walked.get(c);
-      if (!w) continue;
-      const part = (o: "accept" | "drop") =>
-        Space.unionAll(w.decided.filter((d) => d.decision.outcome === o).map((d) => d.decision.packets));
-      out.set(`${t.family} ${t.name} ${c.name}`, {
-        accept: part("accept"),
-        drop: part("drop"),
-        uncertain: Space.unionAll(w.uncertain.map((u) => u.packets)),
-      });
-    }
-  return out;
-}
-
-const same = (a: Space, b: Space) => a.subtract(b).isEmpty() && b.subtract(a).isEmpty();
 
 test(
   "iptables corpus: the reader and the kernel's iptables-save listing decide every packet alike",

@@ -253,6 +253,18 @@ function addrText(lo: bigint, hi: bigint, style: "nft" | "ipt-prefix"): string |
   return style === "nft" ? `${addressText(lo)}-${addressText(hi)}` : undefined;
 }
 
+/**
+ * In the hand-written form a source prefix is written as a mask (`ip saddr & 255.255.255.0 ==
+ * 198.51.100.0`, as OpenWrt's fw4 writes address matches); nft lists it back as a prefix.
+ */
+function maskedText(lo: bigint, hi: bigint, neg: boolean): string | undefined {
+  const len = prefixLen(lo, hi);
+  if (len === undefined) return undefined;
+  const bits = lo >= V6_BASE ? 128 : 32;
+  const mask = ((1n << BigInt(len)) - 1n) << BigInt(bits - len);
+  return `& ${addressText(bits === 128 ? V6_BASE + mask : mask)} ${neg ? "!=" : "=="} ${addressText(lo)}`;
+}
+
 /** In the hand-written form, port sets become variables (`define p1 = { … }` … `$p1`). */
 let defines: string[] | undefined;
 
@@ -268,7 +280,9 @@ function nftMatch(g: GenRule): string[] {
   const out: string[] = [];
   const ip = g.family === 6 ? "ip6" : "ip";
   const ne = (n: boolean): string => (n ? "!= " : "");
-  if (g.src) out.push(`${ip} saddr ${ne(g.src.neg)}${addrText(g.src.v[0], g.src.v[1], "nft")}`);
+  const masked = g.src && hostBits ? maskedText(g.src.v[0], g.src.v[1], g.src.neg) : undefined;
+  if (masked) out.push(`${ip} saddr ${masked}`);
+  else if (g.src) out.push(`${ip} saddr ${ne(g.src.neg)}${addrText(g.src.v[0], g.src.v[1], "nft")}`);
   if (g.dst) out.push(`${ip} daddr ${ne(g.dst.neg)}${addrText(g.dst.v[0], g.dst.v[1], "nft")}`);
   if (g.proto === "icmp")
     out.push(
@@ -370,7 +384,8 @@ function nftText(rs: GenRuleset): string {
   lines.push("  chain nat {", "    type nat hook prerouting priority -100; policy accept;");
   for (const n of rs.nat)
     lines.push(
-      `    ip daddr ${addrText(n.dst[0], n.dst[1], "nft")} ${n.proto} dport ${n.dport[0]}-${n.dport[1]} counter dnat ip to ${addressText(n.to)}:${n.toPort}`,
+      // Hand-written, the target goes without `ip to`, as fw4 writes it (nft's grammar allows both).
+      `    ip daddr ${addrText(n.dst[0], n.dst[1], "nft")} ${n.proto} dport ${n.dport[0]}-${n.dport[1]} counter dnat ${hostBits ? "" : "ip to "}${addressText(n.to)}:${n.toPort}`,
     );
   lines.push("  }", "}");
   return lines.join("\n") + "\n";
