@@ -4,7 +4,13 @@
  * never reaches here: readers' diagnostics are the CLI's exit 2).
  */
 import { byCodeUnits } from "../diag/order.js";
-import { approximationDecides, type Chain, type Rule, type Ruleset } from "../ir/ruleset.js";
+import {
+  approximationDecides,
+  approximationDecidesKnowingNat,
+  type Chain,
+  type Rule,
+  type Ruleset,
+} from "../ir/ruleset.js";
 import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
 import { leavesThroughNat } from "../model/nat.js";
 import { addressText } from "../space/address.js";
@@ -237,7 +243,7 @@ export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
     const byName = ctx.topology.endpoints.some((e) => e.id === flow.to && e.fqdns !== undefined);
     return { ...head, verdict: "not-applicable", blocked: [], uncertain: byName };
   }
-  const fwd = runPath(ctx.rulesets, cross.forward.path, [{ rewrite: {}, packets }], walkedOpt(ctx));
+  const fwd = runPath(ctx.rulesets, cross.forward.path, [{ rewrite: {}, packets }], ownOpt(ctx));
   const back = runPath(ctx.rulesets, cross.reply.path, replyInput(fwd.passed, cross.reply), walkedOpt(ctx));
   const blocked: FlowFindingT["blocked"] = [];
   // A flow whose matrix row names no source ports is judged for the ports connections have: a rule
@@ -328,6 +334,16 @@ function walkedOpt(ctx: Ctx): HookOptions {
   return ctx.walked ? { walked: ctx.walked } : {};
 }
 
+/**
+ * For packets that start their connections here (a flow's own, exposure's): the NAT they take is
+ * the path's, so a rule testing whether the connection was destination-NATed is decided
+ * (hooks.ts `natKnown`). Replies keep it approximated: their connection's translation is not
+ * carried to the reply leg.
+ */
+function ownOpt(ctx: Ctx): HookOptions {
+  return ctx.walked ? { walked: ctx.walked, natKnown: true } : { natKnown: true };
+}
+
 function required(ctx: Ctx): ResolvedFlow[] {
   return ctx.topology.flows.filter((f) => f.active && !f.retired);
 }
@@ -357,14 +373,14 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
     const mgmt = ctx.topology.management;
     if (u.direction !== "outbound" && !mgmt.isEmpty())
       needed = needed.union(u.packets.restrict({ src: mgmt }));
-    const run = runPath(ctx.rulesets, u.leg.path, [{ rewrite: {}, packets: u.packets }], walkedOpt(ctx));
+    const run = runPath(ctx.rulesets, u.leg.path, [{ rewrite: {}, packets: u.packets }], ownOpt(ctx));
     const groups = new Map<string, { ref: RuleRefT; parts: Space[]; uncertain: boolean }>();
     for (const f of run.passed) {
       const extra = f.packets.subtract(needed);
       if (extra.isEmpty()) continue;
       const k = f.acceptedBy ? deciderKey(f.acceptedBy) : NO_BASE_KEY;
       const uncertain =
-        (f.acceptedBy?.kind === "rule" && approximationDecides(f.acceptedBy.rule)) ||
+        (f.acceptedBy?.kind === "rule" && approximationDecidesKnowingNat(f.acceptedBy.rule)) ||
         run.uncertain.some((x) => x.packets.intersects(extra));
       const g = groups.get(k);
       if (g) {

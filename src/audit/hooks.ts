@@ -9,7 +9,15 @@
  * so the rule either covers it or not). Exact when NAT targets are single addresses and ports;
  * a range target is an approximation that is reported.
  */
-import type { Chain, Hook, Rule, Ruleset, Table, TableFamily } from "../ir/ruleset.js";
+import {
+  approximationDecidesKnowingNat,
+  type Chain,
+  type Hook,
+  type Rule,
+  type Ruleset,
+  type Table,
+  type TableFamily,
+} from "../ir/ruleset.js";
 import { ALL_V4, ALL_V6 } from "../space/address.js";
 import { ctSet, FULL, type Box } from "../space/box.js";
 import type { IntervalSet } from "../space/interval-set.js";
@@ -173,6 +181,34 @@ export interface HookOptions {
   followers?: "like-first" | "none";
   /** Base chains already walked over all their packets (walked.ts): narrowed, not re-walked. */
   walked?: ReadonlyMap<Chain, BaseWalk>;
+  /**
+   * The packets' connections were translated exactly as their rewrite says (a flow's own packets,
+   * exposure's first packets: the NAT they take is the path's): a rule testing whether the
+   * connection was destination-NATed (`ct status dnat`) decides by the rewrite's destination. A
+   * reply's connection history is not carried here, so replies leave it approximated.
+   */
+  natKnown?: boolean;
+}
+
+/**
+ * Tables with a rule testing a connection's DNAT status, by their list of chains (as BASES): with
+ * `natKnown` their chains are walked with the status known, not narrowed from the whole-space walk,
+ * which read the test as matching regardless.
+ */
+const DNAT_STATUS = new WeakMap<readonly Chain[], { length: number; has: boolean }>();
+
+function hasDnatStatus(table: Table): boolean {
+  const known = DNAT_STATUS.get(table.chains);
+  if (known !== undefined && known.length === table.chains.length) return known.has;
+  const has = table.chains.some((c) => c.rules.some((r) => r.approximations.some((a) => a.dnatStatus)));
+  DNAT_STATUS.set(table.chains, { length: table.chains.length, has });
+  return has;
+}
+
+/** The rule's match for packets whose connection was destination-NATed (`dnat`) or not. */
+function dnatView(rule: Rule, dnat: boolean, view: Space): Space {
+  for (const a of rule.approximations) if (a.dnatStatus && a.dnatStatus.negate === dnat) return Space.EMPTY;
+  return view;
 }
 
 function decide(
@@ -181,8 +217,12 @@ function decide(
   rewrite: Rewrite,
   seen: Space,
   opts: HookOptions,
+  statusKnown: boolean,
 ): { decided: Decision[]; uncertain: Uncertain[] } {
-  const walked = opts.onHit || REWRITE_DIMS.some((d) => rewrite[d]) ? undefined : opts.walked?.get(ref.chain);
+  const walked =
+    opts.onHit || statusKnown || REWRITE_DIMS.some((d) => rewrite[d])
+      ? undefined
+      : opts.walked?.get(ref.chain);
   if (walked && walked.domain.contains(seen))
     return { decided: narrowWalk(walked, seen), uncertain: narrowUncertain(walked, seen) };
   return walkBaseChain(ctx, ref.chain, seen, ref.ruleset.source);
@@ -210,12 +250,22 @@ export function runHook(
       // Only a connection's first packet traverses nat chains (ct new).
       if (isNat) seen = seen.restrict({ ct: CT_NEW });
       let untouched = group.packets.subtract(seen);
+      const statusKnown = opts.natKnown === true && hasDnatStatus(ref.table);
+      const dnat = group.rewrite.dst !== undefined || group.rewrite.dport !== undefined;
       const ctx: WalkContext = {
         table: ref.table,
-        view: (rule) => viewThrough(rule.match, group.rewrite, () => approximate.add(rule)),
+        view: statusKnown
+          ? (rule) =>
+              dnatView(
+                rule,
+                dnat,
+                viewThrough(rule.match, group.rewrite, () => approximate.add(rule)),
+              )
+          : (rule) => viewThrough(rule.match, group.rewrite, () => approximate.add(rule)),
         ...(opts.onHit ? { onHit: opts.onHit } : {}),
+        ...(statusKnown ? { decides: approximationDecidesKnowingNat } : {}),
       };
-      const walk = decide(ctx, ref, group.rewrite, seen, opts);
+      const walk = decide(ctx, ref, group.rewrite, seen, opts, statusKnown);
       uncertain.push(...walk.uncertain);
       for (const d of walk.decided) {
         if (d.outcome === "drop") {

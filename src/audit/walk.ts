@@ -46,6 +46,11 @@ export interface WalkContext {
    * less it, only to throw the second away (rule-reach.ts needs no more than reached or not).
    */
   onReach?: (rule: Rule) => void;
+  /**
+   * Whether a rule's approximations may decide for these packets (default approximationDecides);
+   * a path that knows the NAT its packets took gives approximationDecidesKnowingNat (hooks.ts).
+   */
+  decides?: (rule: Rule) => boolean;
 }
 
 /**
@@ -85,7 +90,7 @@ export function walkChain(ctx: WalkContext, chain: Chain, input: Space, depth = 
     if (cut.isEmpty()) continue;
     const hit = cut.tight();
     ctx.onHit?.(rule, hit);
-    if (approximationDecides(rule)) uncertain.push({ rule, packets: hit });
+    if ((ctx.decides ?? approximationDecides)(rule)) uncertain.push({ rule, packets: hit });
     const a = rule.action;
     switch (a.kind) {
       case "continue":

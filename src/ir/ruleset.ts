@@ -99,6 +99,12 @@ export interface Approximation {
    * endpoint's addresses) makes the rule exact with these terms (audit/host-addresses.ts).
    */
   hostAddresses?: HostAddressTerm[];
+  /**
+   * Set when the construct tests whether the packet's connection was destination-NATed (nft `ct
+   * status dnat`, negated `ct status != dnat`): a path that knows the NAT its packets took decides
+   * it (audit/hooks.ts, `natKnown`); elsewhere it stays an approximation.
+   */
+  dnatStatus?: { negate: boolean };
 }
 
 /**
@@ -213,6 +219,22 @@ const CHAIN_INDEX = new WeakMap<Table, ChainIndex>();
 export function approximationDecides(rule: Rule): boolean {
   if (rule.approximations.length === 0) return false;
   return rule.action.kind !== "continue" || rule.approximations.some((a) => a.affects !== "match");
+}
+
+/**
+ * approximationDecides once the rule's `dnatStatus` terms are known (a path that knows whether its
+ * packets' connections were destination-NATed decides them: audit/hooks.ts).
+ */
+export function approximationDecidesKnowingNat(rule: Rule): boolean {
+  if (rule.approximations.length === 0) return false;
+  let left = false;
+  let decides = false;
+  for (const a of rule.approximations) {
+    if (a.dnatStatus) continue;
+    left = true;
+    if (a.affects !== "match") decides = true;
+  }
+  return left && (rule.action.kind !== "continue" || decides);
 }
 
 /** Terminal for a packet in a chain walk (the packet leaves the current rule list). */

@@ -347,6 +347,7 @@ function step(p: Parser): void {
     return selectorExpr(p, key);
   }
   if (two === "tcp flags" && tcpFlagsMatch(p)) return;
+  if (two === "ct status" && dnatStatusMatch(p)) return;
   if (
     PORT_PROTOS[w] !== undefined ||
     w === "ip" ||
@@ -912,6 +913,34 @@ function skipExpr(p: Parser, parts: string[] = []): string[] {
     !(STATEMENT_WORDS.has(word(p)) && !OPERAND_NEXT.has(parts[parts.length - 1]!))
   );
   return parts;
+}
+
+/**
+ * `ct status dnat` / `ct status != dnat` (fw4's "Accept port forwards"): whether the connection was
+ * destination-NATed, which no packet dimension holds. An approximation the audit decides where it
+ * knows the NAT a flow's packets took (`dnatStatus`, audit/hooks.ts); other status words, sets and
+ * bit operations are left to the general case.
+ */
+function dnatStatusMatch(p: Parser): boolean {
+  const at = p.i;
+  let k = 2;
+  const op = word(p, k);
+  const negate = op === "!=" || op === "ne";
+  if (negate || op === "==" || op === "eq") k++;
+  if (word(p, k) !== "dnat") return false;
+  const after = p.i + k + 1;
+  if (after < p.t.length && !STATEMENT_WORDS.has(p.t[after]!.text)) return false;
+  const tok = p.t[at];
+  p.i = after;
+  approx(
+    p,
+    negate ? "ct status != dnat" : "ct status dnat",
+    "conntrack status not modelled as a packet dimension; the rule is treated as matching regardless of it where the NAT its packets took is not known (replies, dead rules)",
+    tok,
+  );
+  const i = p.mb.approximations.length - 1;
+  p.mb.approximations[i] = { ...p.mb.approximations[i]!, dnatStatus: { negate } };
+  return true;
 }
 
 /**

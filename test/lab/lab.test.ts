@@ -74,6 +74,28 @@ for (const [name, args] of CASES)
   );
 
 test(
+  "lab: a port forward accepted by `ct status dnat` (fw4's form) — the kernel and the audit agree",
+  { skip },
+  async () => {
+    const r = await lab([
+      "-t",
+      "test/fixtures/port-forward/topology.yaml",
+      "--ruleset",
+      "test/fixtures/port-forward/ruleset.nft",
+    ]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual(
+      r.out!.flows.map((f) => [f.id, f.probe, f.audit, f.agree]),
+      [
+        ["sip-in", "allowed", "allowed", true],
+        ["https-in", "blocked", "blocked", true],
+      ],
+    );
+    assert.deepEqual(ours(r.pid), []);
+  },
+);
+
+test(
   "lab: the legacy edge ruleset — its known gaps are seen live and predicted alike",
   { skip },
   async () => {

@@ -1,0 +1,68 @@
+/**
+ * `ct status dnat` (OpenWrt fw4's "Accept port forwards"): decided for a flow's own packets and for
+ * exposure by the NAT their path takes, so a port forward's verdicts are exact; replies, whose
+ * connection's translation the audit does not carry, keep it approximated. The same files are
+ * rehearsed against the kernel in test/lab/lab.test.ts.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import type { AuditReportT } from "../../src/audit/report-schema.js";
+import { ROOT, runCli } from "./run-cli.js";
+
+const DIR = "test/fixtures/port-forward";
+
+function audit(ruleset: string): AuditReportT {
+  const r = runCli(["audit", "-t", `${DIR}/topology.yaml`, "-r", ruleset, "--format", "json"]);
+  assert.ok(r.status === 0 || r.status === 1, r.stderr);
+  return JSON.parse(r.stdout) as AuditReportT;
+}
+
+const verdicts = (a: AuditReportT) => a.flows.map((f) => [f.id, f.verdict, f.uncertain]);
+
+test("a port forward accepted by `ct status dnat`: the forwarded flow allowed, the other blocked, both exact", () => {
+  const a = audit(`${DIR}/ruleset.nft`);
+  assert.deepEqual(verdicts(a), [
+    ["sip-in", "allowed", false],
+    ["https-in", "blocked", false],
+  ]);
+  // Exposure: only packets the forward translates are accepted by it, and exactly.
+  const byStatus = a.exposure.filter((e) => e.rule.text === "ct status dnat accept");
+  assert.ok(byStatus.length > 0);
+  for (const e of byStatus) {
+    assert.equal(e.uncertain, false);
+    for (const line of e.packets) assert.match(line, /^tcp dport 5061 from any4 to 198\.51\.100\.100 /);
+  }
+});
+
+test("negated, and on the reply leg: `ct status != dnat` decided for own packets, replies stay uncertain", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pm-dnat-"));
+  try {
+    const text = readFileSync(join(ROOT, DIR, "ruleset.nft"), "utf8");
+    // No established accept: the forwarded connection's replies meet the status test themselves.
+    const negated = join(dir, "negated.nft");
+    writeFileSync(
+      negated,
+      text
+        .replace("    ct state established,related accept\n", "")
+        .replace("ct status dnat accept", "ct status != dnat drop\n    accept"),
+    );
+    const a = audit(negated);
+    const sip = a.flows.find((f) => f.id === "sip-in")!;
+    const https = a.flows.find((f) => f.id === "https-in")!;
+    // HTTPS is not forwarded: its own packets, not DNATed, are dropped, exactly.
+    assert.equal(https.verdict, "blocked");
+    assert.ok(https.blocked.every((b) => b.direction === "forward"));
+    // SIP's own packets pass, exactly; its replies meet `!= dnat` with their connection's status
+    // not known, read as matching: blocked as read, and said to be uncertain.
+    assert.deepEqual(
+      sip.blocked.map((b) => b.direction),
+      ["reply"],
+    );
+    assert.equal(sip.uncertain, true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
