@@ -331,7 +331,8 @@ export function queryFlow(
 }
 
 function walkedOpt(ctx: Ctx): HookOptions {
-  return ctx.walked ? { walked: ctx.walked } : {};
+  // The same keys as ownOpt's: one shape of options through the hooks' optimised code.
+  return { walked: ctx.walked, natKnown: false };
 }
 
 /**
@@ -341,7 +342,7 @@ function walkedOpt(ctx: Ctx): HookOptions {
  * carried to the reply leg.
  */
 function ownOpt(ctx: Ctx): HookOptions {
-  return ctx.walked ? { walked: ctx.walked, natKnown: true } : { natKnown: true };
+  return { walked: ctx.walked, natKnown: true };
 }
 
 function required(ctx: Ctx): ResolvedFlow[] {

@@ -180,7 +180,7 @@ export interface HookOptions {
    */
   followers?: "like-first" | "none";
   /** Base chains already walked over all their packets (walked.ts): narrowed, not re-walked. */
-  walked?: ReadonlyMap<Chain, BaseWalk>;
+  walked?: ReadonlyMap<Chain, BaseWalk> | undefined;
   /**
    * The packets' connections were translated exactly as their rewrite says (a flow's own packets,
    * exposure's first packets: the NAT they take is the path's): a rule testing whether the
