@@ -454,6 +454,8 @@ interface RuleCtx {
   openApprox?: number;
   /** `-m addrtype` terms, applied when the rule is complete (`--limit-iface-*` may follow them). */
   addrtype?: { src?: AddrType; dst?: AddrType; limitIface: boolean; text: string[] };
+  /** `--ctstate …,DNAT` (not negated, no SNAT): its real states, kept until the target is known. */
+  ctDnat?: { states: CtState[]; text: string };
 }
 
 /** Long options per module (iptables(8), iptables-extensions(8)), for getopt_long abbreviations. */
@@ -593,19 +595,59 @@ function ruleLine(st: State, table: Table, tokens: readonly Token[], origin: Ori
       1,
       `a :${rc.chain} line (or -N ${rc.chain}) before its rules`,
     );
-  const rule: Rule = {
-    id: `${table.family} ${table.name}/${chain.name}#${chain.rules.length + 1}`,
+  const action: Action = rc.action ?? { kind: "continue", effect: "no target (counts only)" };
+  const rules = splitRules(rc, action, origin).map((r, k): Rule => ({
+    id: `${table.family} ${table.name}/${chain.name}#${chain.rules.length + 1 + k}`,
     table: table.name,
     chain: chain.name,
-    match: rc.mb.build(),
-    action: rc.action ?? { kind: "continue", effect: "no target (counts only)" },
-    origin,
-    approximations: rc.mb.approximations,
-  };
+    match: r.mb.build(),
+    action,
+    origin: r.origin,
+    approximations: r.mb.approximations,
+  }));
   const at = rc.insertAt === undefined ? chain.rules.length : Math.min(rc.insertAt - 1, chain.rules.length);
-  chain.rules.splice(at, 0, rule);
-  if (at < chain.rules.length - 1)
+  chain.rules.splice(at, 0, ...rules);
+  if (at < chain.rules.length - rules.length)
     chain.rules.forEach((r, k) => (r.id = `${table.family} ${table.name}/${chain.name}#${k + 1}`));
+}
+
+/**
+ * The rule's matches, as one rule — or, for `--ctstate STATES,DNAT` with a terminal target, as
+ * two: the STATES (exact) and "destination-NATed" (an approximation the audit decides where it
+ * knows a path's NAT: `dnatStatus`, audit/hooks.ts), each named after the line in brackets. Either
+ * half deciding alike, their order is the OR's. Any other target (a jump, a log) keeps the whole
+ * state test approximated: a packet returning from the first half's jump would meet the second.
+ */
+function splitRules(
+  rc: RuleCtx,
+  action: Action,
+  origin: Origin,
+): Array<{ mb: MatchBuilder; origin: Origin }> {
+  const d = rc.ctDnat;
+  if (!d) return [{ mb: rc.mb, origin }];
+  const terminal = action.kind === "accept" || action.kind === "drop" || action.kind === "reject";
+  if (!terminal) {
+    rc.mb.approximate(d.text, "SNAT/DNAT states are not modelled; matched as any state", rc.origin, "match");
+    return [{ mb: rc.mb, origin }];
+  }
+  const out: Array<{ mb: MatchBuilder; origin: Origin }> = [];
+  const named = (what: string): Origin => ({ ...origin, text: `${origin.text} [${what}]` });
+  if (d.states.length > 0) {
+    const states = rc.mb.clone();
+    states.narrow("ct", ctSet(d.states));
+    out.push({ mb: states, origin: named(d.states.map((s) => s.toUpperCase()).join(",")) });
+  }
+  const dnat = rc.mb.clone();
+  dnat.approximate(
+    `${d.text} (DNAT)`,
+    "conntrack status not modelled as a packet dimension; the rule is treated as matching regardless of it where the NAT its packets took is not known (replies, dead rules)",
+    rc.origin,
+    "match",
+  );
+  const i = dnat.approximations.length - 1;
+  dnat.approximations[i] = { ...dnat.approximations[i]!, dnatStatus: { negate: false } };
+  out.push({ mb: dnat, origin: named("DNAT") });
+  return out;
 }
 
 /** Targets that only observe a packet (iptables-extensions(8)): evaluation continues exactly. */
@@ -778,6 +820,12 @@ function option(
       if (bad)
         return (err(`unknown conntrack state ${bad}`, "NEW, ESTABLISHED, RELATED, INVALID, UNTRACKED"), -1);
       const exact = states.filter((s): s is CtState => (CT_STATES as readonly string[]).includes(s));
+      // `STATES,DNAT` is "in one of STATES, or destination-NATed": read when the target is known
+      // (splitRules), as a rule per half where that is the same (a terminal target).
+      if (!neg && states.includes("dnat") && !states.includes("snat")) {
+        rc.ctDnat = { states: exact, text: `${opt} ${arg}` };
+        return 1;
+      }
       if (exact.length < states.length)
         mb.approximate(
           `--ctstate ${arg}`,

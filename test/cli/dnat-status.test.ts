@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { AuditReportT } from "../../src/audit/report-schema.js";
+import { readIptablesSave } from "../../src/parse/iptables-save.js";
 import { ROOT, runCli } from "./run-cli.js";
 
 const DIR = "test/fixtures/port-forward";
@@ -22,20 +23,24 @@ function audit(ruleset: string): AuditReportT {
 
 const verdicts = (a: AuditReportT) => a.flows.map((f) => [f.id, f.verdict, f.uncertain]);
 
-test("a port forward accepted by `ct status dnat`: the forwarded flow allowed, the other blocked, both exact", () => {
-  const a = audit(`${DIR}/ruleset.nft`);
-  assert.deepEqual(verdicts(a), [
-    ["sip-in", "allowed", false],
-    ["https-in", "blocked", false],
-  ]);
-  // Exposure: only packets the forward translates are accepted by it, and exactly.
-  const byStatus = a.exposure.filter((e) => e.rule.text === "ct status dnat accept");
-  assert.ok(byStatus.length > 0);
-  for (const e of byStatus) {
-    assert.equal(e.uncertain, false);
-    for (const line of e.packets) assert.match(line, /^tcp dport 5061 from any4 to 198\.51\.100\.100 /);
-  }
-});
+for (const [file, rule] of [
+  ["ruleset.nft", "ct status dnat accept"],
+  ["ruleset.rules", "-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED,DNAT -j ACCEPT [DNAT]"],
+] as const)
+  test(`a port forward accepted by the DNAT status (${file}): the forwarded flow allowed, the other blocked, both exact`, () => {
+    const a = audit(`${DIR}/${file}`);
+    assert.deepEqual(verdicts(a), [
+      ["sip-in", "allowed", false],
+      ["https-in", "blocked", false],
+    ]);
+    // Exposure: only packets the forward translates are accepted by it, and exactly.
+    const byStatus = a.exposure.filter((e) => e.rule.text === rule);
+    assert.ok(byStatus.length > 0);
+    for (const e of byStatus) {
+      assert.equal(e.uncertain, false);
+      for (const line of e.packets) assert.match(line, /^tcp dport 5061 from any4 to 198\.51\.100\.100 /);
+    }
+  });
 
 test("negated, and on the reply leg: `ct status != dnat` decided for own packets, replies stay uncertain", () => {
   const dir = mkdtempSync(join(tmpdir(), "pm-dnat-"));
@@ -64,5 +69,35 @@ test("negated, and on the reply leg: `ct status != dnat` decided for own packets
     assert.equal(sip.uncertain, true);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("`--ctstate …,DNAT` is split only where the halves decide alike; otherwise it stays approximated", () => {
+  const read = (line: string) =>
+    readIptablesSave(`*filter\n:FORWARD DROP [0:0]\n:C - [0:0]\n${line}\nCOMMIT\n`, "x.rules").ruleset
+      .tables[0]!.chains[0]!.rules;
+  const split = read("-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED,DNAT -j ACCEPT");
+  const line = "-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED,DNAT -j ACCEPT";
+  assert.deepEqual(
+    split.map((r) => [r.origin.text, r.approximations.map((a) => Boolean(a.dnatStatus))]),
+    [
+      [`${line} [RELATED,ESTABLISHED]`, []],
+      [`${line} [DNAT]`, [true]],
+    ],
+  );
+  // A jump (a packet returning from the first half would meet the second), SNAT or a negation: one
+  // rule, the whole state test approximated, as before.
+  for (const line of [
+    "-A FORWARD -m conntrack --ctstate ESTABLISHED,DNAT -j C",
+    "-A FORWARD -m conntrack --ctstate DNAT,SNAT -j ACCEPT",
+    "-A FORWARD -m conntrack ! --ctstate ESTABLISHED,DNAT -j DROP",
+  ]) {
+    const rules = read(line);
+    assert.equal(rules.length, 1, line);
+    assert.deepEqual(
+      rules[0]!.approximations.map((a) => [a.construct.startsWith("--ctstate"), Boolean(a.dnatStatus)]),
+      [[true, false]],
+      line,
+    );
   }
 });

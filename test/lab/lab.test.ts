@@ -73,15 +73,16 @@ for (const [name, args] of CASES)
     },
   );
 
-test(
-  "lab: a port forward accepted by `ct status dnat` (fw4's form) — the kernel and the audit agree",
-  { skip },
-  async () => {
+for (const [file, form] of [
+  ["ruleset.nft", "`ct status dnat`, fw4's form"],
+  ["ruleset.rules", "`--ctstate RELATED,ESTABLISHED,DNAT`, firewalld's iptables form"],
+] as const)
+  test(`lab: a port forward accepted by ${form} — the kernel and the audit agree`, { skip }, async () => {
     const r = await lab([
       "-t",
       "test/fixtures/port-forward/topology.yaml",
       "--ruleset",
-      "test/fixtures/port-forward/ruleset.nft",
+      `test/fixtures/port-forward/${file}`,
     ]);
     assert.equal(r.status, 1, r.stderr);
     assert.deepEqual(
@@ -92,8 +93,7 @@ test(
       ],
     );
     assert.deepEqual(ours(r.pid), []);
-  },
-);
+  });
 
 test(
   "lab: the legacy edge ruleset — its known gaps are seen live and predicted alike",
