@@ -80,14 +80,26 @@ const FAMILY_SPACE: Record<TableFamily, Space> = {
  * same array of the same length (readers append chains or replace the array; see findChain). A
  * reader gives a chain its `base` while it reads, before any walk asks.
  */
-const BASES = new WeakMap<readonly Chain[], { length: number; bases: Chain[] }>();
+const BASES = new WeakMap<readonly Chain[], { length: number; value: Chain[] }>();
+
+/**
+ * `compute(table)`, kept in `cache` by the table's list of chains while that is the same array of
+ * the same length (readers append chains or replace the array; see findChain).
+ */
+function perTable<T>(
+  cache: WeakMap<readonly Chain[], { length: number; value: T }>,
+  table: Table,
+  compute: (t: Table) => T,
+): T {
+  const known = cache.get(table.chains);
+  if (known !== undefined && known.length === table.chains.length) return known.value;
+  const value = compute(table);
+  cache.set(table.chains, { length: table.chains.length, value });
+  return value;
+}
 
 function tableBases(table: Table): Chain[] {
-  const known = BASES.get(table.chains);
-  if (known !== undefined && known.length === table.chains.length) return known.bases;
-  const bases = table.chains.filter((c) => c.base !== undefined);
-  BASES.set(table.chains, { length: table.chains.length, bases });
-  return bases;
+  return perTable(BASES, table, (t) => t.chains.filter((c) => c.base !== undefined));
 }
 
 export function baseChains(rulesets: readonly Ruleset[], hook: Hook): BaseChainRef[] {
@@ -191,18 +203,39 @@ export interface HookOptions {
 }
 
 /**
- * Tables with a rule testing a connection's DNAT status, by their list of chains (as BASES): with
- * `natKnown` their chains are walked with the status known, not narrowed from the whole-space walk,
- * which read the test as matching regardless.
+ * Per table (by its list of chains, as BASES): whether a rule tests a connection's DNAT status (with
+ * `natKnown` such a table's chains are walked with the status known, not narrowed from the
+ * whole-space walk, which read the test as matching regardless), and whether a rule translates a
+ * destination without saying to what (a `redirect` without ports, a `dnat` to a map): such a
+ * translation leaves no trace in the packets' rewrite, so where one is, the status is not known.
  */
-const DNAT_STATUS = new WeakMap<readonly Chain[], { length: number; has: boolean }>();
+const DNAT_STATUS = new WeakMap<
+  readonly Chain[],
+  { length: number; value: { tests: boolean; hidden: boolean } }
+>();
 
-function hasDnatStatus(table: Table): boolean {
-  const known = DNAT_STATUS.get(table.chains);
-  if (known !== undefined && known.length === table.chains.length) return known.has;
-  const has = table.chains.some((c) => c.rules.some((r) => r.approximations.some((a) => a.dnatStatus)));
-  DNAT_STATUS.set(table.chains, { length: table.chains.length, has });
-  return has;
+function dnatStatusOf(table: Table): { tests: boolean; hidden: boolean } {
+  return perTable(DNAT_STATUS, table, (t) => {
+    let tests = false;
+    let hidden = false;
+    for (const c of t.chains)
+      for (const r of c.rules) {
+        if (r.approximations.some((a) => a.dnatStatus)) tests = true;
+        const a = r.action;
+        if (
+          (a.kind === "dnat" && a.to.addresses === undefined && a.to.ports === undefined) ||
+          (a.kind === "redirect" && a.ports === undefined)
+        )
+          hidden = true;
+      }
+    return { tests, hidden };
+  });
+}
+
+/** Whether a destination translation may leave no trace in a rewrite anywhere in `rulesets`. */
+function hiddenDnat(rulesets: readonly Ruleset[]): boolean {
+  for (const rs of rulesets) for (const t of rs.tables) if (dnatStatusOf(t).hidden) return true;
+  return false;
 }
 
 /** The rule's match for packets whose connection was destination-NATed (`dnat`) or not. */
@@ -239,6 +272,8 @@ export function runHook(
   const dropped: Dropped[] = [];
   const approximate = new Set<Rule>();
   const uncertain: Uncertain[] = [];
+  // The DNAT status is known from the rewrite unless some translation leaves none.
+  const natKnown = opts.natKnown === true && !hiddenDnat(rulesets);
   for (const ref of baseChains(rulesets, hook)) {
     // Nothing left to decide (all dropped before): no chain after sees a packet. Going on walked
     // empty arrays of another elements kind through code optimised on full ones (a deopt).
@@ -250,7 +285,7 @@ export function runHook(
       // Only a connection's first packet traverses nat chains (ct new).
       if (isNat) seen = seen.restrict({ ct: CT_NEW });
       let untouched = group.packets.subtract(seen);
-      const statusKnown = opts.natKnown === true && hasDnatStatus(ref.table);
+      const statusKnown = natKnown && dnatStatusOf(ref.table).tests;
       const dnat = group.rewrite.dst !== undefined || group.rewrite.dport !== undefined;
       const ctx: WalkContext = {
         table: ref.table,

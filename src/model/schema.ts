@@ -503,8 +503,8 @@ export const hostTopologySchemaWithoutSections = once(() =>
 export const TOPOLOGY_SECTIONS = ["site", "compile"] as const;
 
 /**
- * The keys of topologySchema in its order, from the shape builder it uses (sections as
- * placeholders: their schemas are not built).
+ * The keys of topologySchema in its order, from the shape builder it uses (the sections given as
+ * undefined: their schemas are not built for this).
  */
 export const topologyKeys = once(() =>
   Object.keys(

@@ -101,3 +101,21 @@ test("`--ctstate …,DNAT` is split only where the halves decide alike; otherwis
     );
   }
 });
+
+test("a destination translation that leaves no trace in the rewrite (`redirect` without ports) leaves the status unknown", () => {
+  const r = runCli([
+    "audit",
+    "-t",
+    "examples/legacy/host-topology.yaml",
+    "-r",
+    `${DIR}/redirect-no-port.nft`,
+    "--format",
+    "json",
+  ]);
+  const a = JSON.parse(r.stdout) as AuditReportT;
+  // The kernel marks the redirected connection DNAT and accepts it; read as not translated, the
+  // audit would call it blocked for certain. Not knowing, it says uncertain.
+  const sip = a.flows.find((f) => f.id === "sip-mtls-in")!;
+  assert.equal(sip.uncertain, true);
+  assert.equal(sip.verdict, "allowed");
+});
