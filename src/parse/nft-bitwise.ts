@@ -7,18 +7,15 @@
 import { familyOf, parseAddress, V6_BASE } from "../space/address.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { nftAddress } from "./nft-values.js";
+import { lookupTable } from "./lookup.js";
+import { TCP_FLAG_BITS } from "./tcp-flags.js";
 
-/** nft's TCP flag names (proto.c `tcp_flag_type`): RFC 9293 §3.1 and RFC 3168 (ecn, cwr). */
-const TCP_FLAG_NAMES: Readonly<Record<string, number>> = {
-  fin: 0x01,
-  syn: 0x02,
-  rst: 0x04,
-  psh: 0x08,
-  ack: 0x10,
-  urg: 0x20,
+/** nft's TCP flag names (proto.c `tcp_flag_type`): RFC 9293 §3.1's six and RFC 3168's ecn, cwr. */
+const TCP_FLAG_NAMES: Readonly<Record<string, number>> = lookupTable({
+  ...TCP_FLAG_BITS,
   ecn: 0x40,
   cwr: 0x80,
-};
+});
 
 /**
  * A TCP flag value as nft writes it: names joined by `|` or `,` (`fin|syn`, `fin, syn`, in

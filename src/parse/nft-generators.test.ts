@@ -7,6 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { nftTcpFlags } from "./nft-bitwise.js";
+import { nftIcmpCode } from "./nft-values.js";
 import type { Rule, Ruleset } from "../ir/ruleset.js";
 import { parseAddress } from "../space/address.js";
 import { ctSet } from "../space/box.js";
@@ -295,4 +297,12 @@ test("icmp code / icmpv6 code: the code byte of the type on the ICMP axis; type 
     assert.ok(!matches(portUnreachable!, at(3, 1)));
     assert.ok(matches(range!, at(1, 3)) && !matches(range!, at(1, 4)));
   }
+});
+
+test("flag and code words are looked up without the prototype: `constructor` is neither", () => {
+  assert.equal(nftTcpFlags("constructor"), undefined);
+  assert.equal(nftIcmpCode("constructor", false), undefined);
+  assert.equal(nftIcmpCode("toString", true), undefined);
+  assert.equal(nftTcpFlags("syn|ack"), 0x12);
+  assert.equal(nftTcpFlags("(fin | syn | rst | ack)"), 0x17);
 });

@@ -10,6 +10,7 @@ import { IntervalSet } from "../space/interval-set.js";
 import { ICMP_TYPES, ICMPV6_TYPES } from "./icmp-names.js";
 import { PROTOCOLS, SERVICES } from "./netbase-names.js";
 import { parseAddresses, parsePortList, parseProto } from "./terms.js";
+import { lookupTable } from "./lookup.js";
 
 /** `reject with icmp|icmpv6|icmpx [type] CODE`: the code names nft accepts for each. */
 export const REJECT_CODES: Readonly<Record<"icmp" | "icmpv6" | "icmpx", readonly string[]>> = {
@@ -86,7 +87,7 @@ export function nftIcmpType(item: string, v6: boolean): IntervalSet | undefined 
 }
 
 /** nft's ICMP and ICMPv6 code names (src/datatype.c `icmp_code_tbl`, `icmpv6_code_tbl`; RFC 792, RFC 4443 §3.1). */
-const ICMP_CODES: Readonly<Record<string, number>> = {
+const ICMP_CODES: Readonly<Record<string, number>> = lookupTable({
   "net-unreachable": 0,
   "host-unreachable": 1,
   "prot-unreachable": 2,
@@ -95,15 +96,15 @@ const ICMP_CODES: Readonly<Record<string, number>> = {
   "net-prohibited": 9,
   "host-prohibited": 10,
   "admin-prohibited": 13,
-};
-const ICMPV6_CODES: Readonly<Record<string, number>> = {
+});
+const ICMPV6_CODES: Readonly<Record<string, number>> = lookupTable({
   "no-route": 0,
   "admin-prohibited": 1,
   "addr-unreachable": 3,
   "port-unreachable": 4,
   "policy-fail": 5,
   "reject-route": 6,
-};
+});
 
 /**
  * ICMP code (of any type) on the dport axis: the code byte of every type, 256 intervals. With
