@@ -94,6 +94,15 @@ function topology(lab: ProbeLab, c: ProbeCase): string {
   return topo;
 }
 
+/**
+ * Node options for our CLI's process from BENCH_NODE_FLAGS (space-separated, e.g. `--cpu-prof
+ * --cpu-prof-dir=/tmp/prof` or `--trace-gc`): profiling ours in the bench's namespaces, which
+ * NODE_OPTIONS cannot do (it refuses --cpu-prof).
+ */
+function nodeFlags(): string[] {
+  return (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter((f) => f !== "");
+}
+
 export async function runOurs(
   lab: ProbeLab,
   c: ProbeCase,
@@ -106,6 +115,7 @@ export async function runOurs(
   const argv = lab.exec(
     withSweep(kind, [
       process.execPath,
+      ...nodeFlags(),
       CLI,
       "probe",
       "-t",

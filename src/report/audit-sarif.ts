@@ -84,7 +84,7 @@ export function renderAuditSarif(r: AuditReportT, version: string): string {
       result(
         "exposure",
         e.rule.note === HIDDEN_EXPOSURE_NOTE
-          ? `may accept ${e.packets.join("; ")} (${e.direction}), which no required flow needs: this rule drops them as read but is not modelled exactly`
+          ? `may accept ${e.packets.join("; ")} (${e.direction}), which no required flow needs: they are dropped as read, but they meet this rule, which is not modelled exactly`
           : `accepts ${e.packets.join("; ")} (${e.direction}), which no required flow needs`,
         e.rule,
       ),

@@ -72,7 +72,7 @@ export function renderAuditText(r: AuditReportT): string {
     "Exposure (accepted, but no required flow needs it)",
     r.exposure.flatMap((e) => [
       e.rule.note === HIDDEN_EXPOSURE_NOTE
-        ? `  ${e.direction} (uncertain), may pass: dropped as read by ${ruleText(e.rule)}, a rule not modelled exactly`
+        ? `  ${e.direction} (uncertain), may pass: dropped as read, but they meet ${ruleText(e.rule)}, a rule not modelled exactly`
         : `  ${e.direction}${e.uncertain ? " (uncertain)" : ""}, accepted by ${ruleText(e.rule)}`,
       ...indent(e.packets),
     ]),

@@ -9,6 +9,7 @@ import { ADDR_MAX, ALL_V4, ALL_V6, toReadable } from "./address.js";
 import { CT_STATES, FULL, type Box } from "./box.js";
 import { ICMP_NAMES, ICMPV6_NAMES, icmpTypesText } from "./icmp.js";
 import { IntervalSet } from "./interval-set.js";
+import type { NameSet } from "./name-set.js";
 import { PROTO } from "./port.js";
 import type { Space } from "./space.js";
 
@@ -125,9 +126,18 @@ export function boxText(b: Box): string {
   }
   out.push(`from ${addressesText(b.src)}`, `to ${addressesText(b.dst)}`);
   if (!b.ct.equals(FULL.ct)) out.push(`ct ${ctText(b.ct)}`);
-  if (!b.iif.isAll()) out.push(`iif ${b.iif.text()}`);
-  if (!b.oif.isAll()) out.push(`oif ${b.oif.text()}`);
+  if (!b.iif.isAll() && !noInterface(b.iif)) out.push(`iif ${b.iif.text()}`);
+  if (!b.oif.isAll() && !noInterface(b.oif)) out.push(`oif ${b.oif.text()}`);
   return out.join(" ");
+}
+
+/**
+ * The interface of a packet that has none at its hook (`oif ""` on the way in to a host, `iif ""`
+ * on the way out of it, as nft's `oifname ""` tests it): the direction of the finding says so, and
+ * the empty name on every line of a host's findings only hid the interface that matters.
+ */
+function noInterface(s: NameSet): boolean {
+  return !s.cofinite && s.names.length === 1 && s.names[0] === "";
 }
 
 /**
