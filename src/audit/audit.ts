@@ -6,7 +6,7 @@
 import { byCodeUnits } from "../diag/order.js";
 import {
   approximationDecides,
-  approximationDecidesKnowingNat,
+  approximatedPart,
   type Chain,
   type Rule,
   type Ruleset,
@@ -28,11 +28,13 @@ import {
   type Dropped,
   type Flowing,
   type HookOptions,
+  type HookResult,
   type Rewrite,
 } from "./hooks.js";
 import {
   anyAddressedSpace,
   crossing,
+  CT_FORWARD,
   CT_NEW,
   exposureUniverse,
   replySpace,
@@ -45,6 +47,7 @@ import type { BaseWalk } from "./walked.js";
 import { deadRules, hitSpace, ruleReach, type RuleReach } from "./rule-reach.js";
 import { bindHostAddresses } from "./host-addresses.js";
 import type { Decider, Uncertain } from "./walk.js";
+import { everyWorld, piecesUnion, spacesMeet, spacesMeeting } from "./worlds.js";
 
 export interface AuditOptions {
   /** Longest packet-set listing per finding before it is cut (the count of the rest is said). */
@@ -77,6 +80,9 @@ export function audit(
   const retired = retiredRules(ctx, reach);
   const unsupportedRules = unsupported(ctx, reach, read);
   const flows = topology.flows.filter((f) => f.active).map((f) => judgeFlow(ctx, f));
+  // An approximation changes no verdict that is certain (worlds.ts): not said to "may change" it.
+  const certain = new Set(flows.filter((f) => !f.uncertain).map((f) => f.id));
+  for (const u of unsupportedRules) u.flows = u.flows.filter((id) => !certain.has(id));
   const byName = flows.filter((f) => f.verdict === "not-applicable" && f.uncertain).map((f) => f.id);
   if (byName.length > 0)
     notes.push(
@@ -262,11 +268,91 @@ export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
   const verdict =
     blocked.length === 0 ? "allowed" : !firstPasses || back.passed.length === 0 ? "blocked" : "partial";
   // Any packet that met an approximated rule (its own or a reply) may be treated otherwise than
-  // assumed, whichever verdict that gave: allowed, partial and blocked alike.
+  // assumed, whichever verdict that gave: allowed, partial and blocked alike — unless every
+  // alternative of the approximations met passes and drops the same packets (worlds.ts).
   const uncertain =
-    fwd.approximate.length + back.approximate.length + fwd.uncertain.length + back.uncertain.length > 0;
+    fwd.approximate.length + back.approximate.length > 0 ||
+    (fwd.uncertain.length + back.uncertain.length > 0 && !sameInEveryWorld(ctx, cross, packets, fwd, back));
   const snat = snatCheck(ctx.topology, flow, fwd.passed);
   return { ...head, verdict, blocked, uncertain, ...(snat ? { snat } : {}) };
+}
+
+/**
+ * Whether some packet fares otherwise in run `b` than in run `a` (of the same packets): passed in
+ * one and dropped in the other, or passed in both with another rewrite. Every packet of a run is
+ * either passed or dropped, so this is "the runs pass different packets" without a set difference.
+ */
+function faresOtherwise(a: HookResult, b: HookResult): boolean {
+  const pieces = (xs: readonly { packets: Space }[]): Space => piecesUnion(xs.map((x) => x.packets));
+  if (spacesMeet(pieces(a.passed), pieces(b.dropped))) return true;
+  if (spacesMeet(pieces(a.dropped), pieces(b.passed))) return true;
+  const keys = new Set([...a.passed, ...b.passed].map((f) => rewriteKey(f.rewrite)));
+  if (keys.size < 2) return false;
+  for (const k of keys) {
+    const mine = pieces(a.passed.filter((f) => rewriteKey(f.rewrite) === k));
+    const others = pieces(b.passed.filter((f) => rewriteKey(f.rewrite) !== k));
+    if (spacesMeet(mine, others)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether the flow's packets and replies pass alike in every world of the approximated rules they
+ * met (worlds.ts): then no approximation can change its verdict, and it is certain. Which rule
+ * drops a packet may differ between worlds; whether it is dropped does not.
+ */
+function sameInEveryWorld(
+  ctx: Ctx,
+  cross: NonNullable<ReturnType<typeof crossing>>,
+  packets: Space,
+  fwd: HookResult,
+  back: HookResult,
+): boolean {
+  return everyWorld(ctx.rulesets, [...fwd.uncertain, ...back.uncertain], (rulesets) => {
+    // Fresh walks: the audit's whole-space walks are of the rules as read.
+    const f = runPath(rulesets, cross.forward.path, [{ rewrite: {}, packets }], {
+      walked: undefined,
+      natKnown: true,
+    });
+    if (f.approximate.length > 0 || faresOtherwise(fwd, f)) return undefined;
+    const b = runPath(rulesets, cross.reply.path, replyInput(f.passed, cross.reply), {
+      walked: undefined,
+      natKnown: false,
+    });
+    if (b.approximate.length > 0 || faresOtherwise(back, b)) return undefined;
+    return [...f.uncertain, ...b.uncertain];
+  });
+}
+
+/**
+ * What `path` passes and drops of `candidates` in every other world of the approximated rules
+ * among `met` that meet them (worlds.ts); undefined when the worlds cannot be tried.
+ */
+function worldOutcomes(
+  ctx: Ctx,
+  path: Leg["path"],
+  candidates: Space,
+  met: readonly Uncertain[],
+): { passed: Space; dropped: Space }[] | undefined {
+  const out: { passed: Space; dropped: Space }[] = [];
+  const tried = everyWorld(
+    ctx.rulesets,
+    met,
+    (rulesets) => {
+      const run = runPath(rulesets, path, [{ rewrite: {}, packets: candidates }], {
+        walked: undefined,
+        natKnown: true,
+      });
+      if (run.approximate.length > 0) return undefined;
+      out.push({
+        passed: piecesUnion(run.passed.map((f) => f.packets)),
+        dropped: piecesUnion(run.dropped.map((d) => d.packets)),
+      });
+      return run.uncertain;
+    },
+    candidates,
+  );
+  return tried ? out : undefined;
 }
 
 /**
@@ -376,13 +462,18 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
       needed = needed.union(u.packets.restrict({ src: mgmt }));
     const run = runPath(ctx.rulesets, u.leg.path, [{ rewrite: {}, packets: u.packets }], ownOpt(ctx));
     const groups = new Map<string, { ref: RuleRefT; parts: Space[]; uncertain: boolean }>();
+    const worlds = exposureWorlds(ctx, u.leg.path, run);
     for (const f of run.passed) {
       const extra = f.packets.subtract(needed);
       if (extra.isEmpty()) continue;
       const k = f.acceptedBy ? deciderKey(f.acceptedBy) : NO_BASE_KEY;
-      const uncertain =
-        (f.acceptedBy?.kind === "rule" && approximationDecidesKnowingNat(f.acceptedBy.rule)) ||
-        run.uncertain.some((x) => x.packets.intersects(extra));
+      const met = Space.unionAll(
+        run.uncertain.filter((x) => x.packets.intersects(extra)).map((x) => x.packets),
+      );
+      const unsure =
+        f.acceptedBy?.kind === "rule" ? met.union(approximatedPart(f.acceptedBy.rule, extra, true)) : met;
+      // Accepted as read: uncertain when some world drops some of them.
+      const uncertain = unsure.intersects(extra) && !worlds.differ(extra.intersect(unsure), true).isEmpty();
       const g = groups.get(k);
       if (g) {
         g.parts.push(extra);
@@ -397,8 +488,15 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
     // Packets the engine drops after they met an approximated rule may truly pass: an exposure
     // the approximation can hide, said (uncertain) under the rule that makes it unknown.
     for (const [rule, parts] of hiddenExposure(run.uncertain, run.dropped, needed)) {
+      // Only those some world passes: dropped in every one, they are no exposure.
+      const shown = worlds.differ(Space.unionAll(parts), false);
+      if (shown.isEmpty()) continue;
       const ref = { ...ruleRef(rule), note: HIDDEN_EXPOSURE_NOTE };
-      groups.set(`hidden ${rule.id} ${ref.file}:${ref.line}:${ref.col}`, { ref, parts, uncertain: true });
+      groups.set(`hidden ${rule.id} ${ref.file}:${ref.line}:${ref.col}`, {
+        ref,
+        parts: [shown],
+        uncertain: true,
+      });
     }
     for (const g of groups.values()) {
       const packets = Space.unionAll(g.parts);
@@ -411,6 +509,38 @@ function exposure(ctx: Ctx): AuditReportT["exposure"] {
     }
   }
   return out;
+}
+
+/**
+ * Which packets of an exposure run may fare otherwise than as read (worlds.ts): `differ(packets,
+ * passed)` gives those of `packets` (all passed as read, or all dropped) that some world drops (or
+ * passes). The worlds are run once over every packet the run's approximations met when they are
+ * few enough, else per finding with the rules its packets met; the packets of a finding whose
+ * worlds cannot be tried are all said to differ (uncertain, as before worlds).
+ */
+function exposureWorlds(
+  ctx: Ctx,
+  path: Leg["path"],
+  run: HookResult,
+): { differ: (packets: Space, passed: boolean) => Space } {
+  let whole: { passed: Space; dropped: Space }[] | undefined | null = null;
+  const differIn = (
+    worlds: readonly { passed: Space; dropped: Space }[],
+    packets: Space,
+    passed: boolean,
+  ): Space => Space.unionAll(worlds.map((w) => spacesMeeting(packets, passed ? w.dropped : w.passed)));
+  return {
+    differ(packets, passed) {
+      if (packets.isEmpty()) return packets;
+      if (whole === null) {
+        // Needed packets too (no set difference of fragmented spaces): groups ask only of theirs.
+        whole = worldOutcomes(ctx, path, Space.unionAll(run.uncertain.map((x) => x.packets)), run.uncertain);
+      }
+      if (whole !== undefined) return differIn(whole, packets, passed);
+      const mine = worldOutcomes(ctx, path, packets, run.uncertain);
+      return mine === undefined ? packets : differIn(mine, packets, passed);
+    },
+  };
 }
 
 /** Packets accepted with no base chain on their path: no rule to name. */
@@ -516,6 +646,11 @@ function retiredRules(ctx: Ctx, reach: RuleReach): AuditReportT["retired"] {
 function unsupported(ctx: Ctx, reach: RuleReach, read: readonly Ruleset[]): AuditReportT["unsupported"] {
   const out: AuditReportT["unsupported"] = [];
   const flows = flowReach(ctx);
+  // The packets a flow's verdict is judged on (its own first and later packets, its replies): an
+  // approximation exact for them (a TCP flags test in states other than theirs) changes no verdict.
+  let judged: FlowReach[] | undefined;
+  const judgedFlows = (): FlowReach[] =>
+    (judged ??= flows.map((f) => ({ ...f, own: f.own.restrict({ ct: CT_FORWARD }) })));
   ctx.rulesets.forEach((rs, r) =>
     rs.tables.forEach((t, i) =>
       t.chains.forEach((c, j) =>
@@ -535,13 +670,17 @@ function unsupported(ctx: Ctx, reach: RuleReach, read: readonly Ruleset[]): Audi
               : observes
                 ? `${a.reason} (the rule only observes: no verdict changes)`
                 : a.reason;
+            // Where the reading is approximate for some packets only, only those may be affected.
+            const unsure = a.where === undefined || hit.isEmpty() ? hit : hit.intersect(a.where);
             out.push({
               at: { file: a.origin.file, line: a.origin.line, col: a.origin.col },
               construct: a.construct,
               reason,
               rule: ruleRef(rule),
-              mayAffect: decided ? [] : lines(ctx, hit),
-              flows: decided ? [] : flowsTouching(flows, hit, () => true),
+              mayAffect: decided ? [] : lines(ctx, unsure),
+              flows: decided
+                ? []
+                : flowsTouching(a.where === undefined ? flows : judgedFlows(), unsure, () => true),
             });
           }
         }),

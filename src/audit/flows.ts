@@ -59,7 +59,8 @@ export function crossing(topology: BoundTopology, flow: ResolvedFlow): Crossing 
   };
 }
 
-const CT_FORWARD = ctSet(["new", "established"]);
+/** A flow's own packets as the audit judges them: its first packets and the rest of the connection. */
+export const CT_FORWARD = ctSet(["new", "established"]);
 export const CT_NEW = ctSet(["new"]);
 export const CT_ESTABLISHED = ctSet(["established"]);
 

@@ -10,7 +10,6 @@
  * a range target is an approximation that is reported.
  */
 import {
-  approximationDecidesKnowingNat,
   type Chain,
   type Hook,
   type Rule,
@@ -298,7 +297,7 @@ export function runHook(
               )
           : (rule) => viewThrough(rule.match, group.rewrite, () => approximate.add(rule)),
         ...(opts.onHit ? { onHit: opts.onHit } : {}),
-        ...(statusKnown ? { decides: approximationDecidesKnowingNat } : {}),
+        ...(statusKnown ? { natKnown: true } : {}),
       };
       const walk = decide(ctx, ref, group.rewrite, seen, opts, statusKnown);
       uncertain.push(...walk.uncertain);

@@ -6,6 +6,7 @@
  * Matches are seen through a `view` so the same walk serves packets already rewritten by NAT.
  */
 import {
+  approximatedPart,
   approximationDecides,
   findChain,
   type Action,
@@ -47,15 +48,16 @@ export interface WalkContext {
    */
   onReach?: (rule: Rule) => void;
   /**
-   * Whether a rule's approximations may decide for these packets (default approximationDecides);
-   * a path that knows the NAT its packets took gives approximationDecidesKnowingNat (hooks.ts).
+   * Set on a path that knows the NAT its packets took (hooks.ts): a rule's `ct status dnat` terms
+   * are then decided, not approximations (approximationDecidesKnowingNat).
    */
-  decides?: (rule: Rule) => boolean;
+  natKnown?: boolean;
 }
 
 /**
- * Packets that reached an approximated rule and met its (over-approximated) match: the rule may
- * truly treat them otherwise, so whatever the walk decided for them is uncertain.
+ * Packets that reached an approximated rule and met its (over-approximated) match where its reading
+ * is approximate (approximatedPart): the rule may truly treat them otherwise, so whatever the walk
+ * decided for them is uncertain.
  */
 export interface Uncertain {
   rule: Rule;
@@ -66,7 +68,7 @@ export interface WalkResult {
   decided: Decision[];
   /** Packets that left the chain undecided (fell off the end or hit return). */
   returned: Space;
-  /** Packets whose decision depends on an approximated rule (approximationDecides). */
+  /** Packets whose decision depends on an approximated rule (approximatedPart). */
   uncertain: Uncertain[];
 }
 
@@ -90,7 +92,10 @@ export function walkChain(ctx: WalkContext, chain: Chain, input: Space, depth = 
     if (cut.isEmpty()) continue;
     const hit = cut.tight();
     ctx.onHit?.(rule, hit);
-    if ((ctx.decides ?? approximationDecides)(rule)) uncertain.push({ rule, packets: hit });
+    if (rule.approximations.length > 0) {
+      const unsure = approximatedPart(rule, hit, ctx.natKnown === true);
+      if (!unsure.isEmpty()) uncertain.push({ rule, packets: unsure });
+    }
     const a = rule.action;
     switch (a.kind) {
       case "continue":

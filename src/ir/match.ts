@@ -54,9 +54,30 @@ export class MatchBuilder {
     return this;
   }
 
-  approximate(construct: string, reason: string, origin: Origin, affects?: Approximation["affects"]): this {
-    this.approximations.push({ construct, reason, origin, ...(affects ? { affects } : {}) });
+  /** `where`: the packets of the match the reading is approximate for (Approximation.where). */
+  approximate(
+    construct: string,
+    reason: string,
+    origin: Origin,
+    affects?: Approximation["affects"],
+    where?: Space,
+  ): this {
+    this.approximations.push({
+      construct,
+      reason,
+      origin,
+      ...(affects ? { affects } : {}),
+      ...(where ? { where } : {}),
+    });
     return this;
+  }
+
+  /**
+   * The approximations of a rule whose match is `match`: those approximate for some packet of it
+   * (`--tcp-flags … SYN` beside `--ctstate NEW` is exact: its `where` is in other states).
+   */
+  approximationsOf(match: Space): Approximation[] {
+    return this.approximations.filter((a) => a.where === undefined || match.intersects(a.where));
   }
 
   clone(): MatchBuilder {

@@ -28,7 +28,7 @@
  * prerouting DNAT before input/forward filtering, postrouting SNAT after output/forward). Only the
  * first packet of a connection (ct state new) traverses nat chains; the rest get the same rewrite.
  */
-import type { Space } from "../space/space.js";
+import { Space } from "../space/space.js";
 import type { IntervalSet } from "../space/interval-set.js";
 
 export type Hook = "prerouting" | "input" | "forward" | "output" | "postrouting";
@@ -105,6 +105,13 @@ export interface Approximation {
    * it (audit/hooks.ts, `natKnown`); elsewhere it stays an approximation.
    */
   dnatStatus?: { negate: boolean };
+  /**
+   * Set when the reading is approximate for only some of the packets the rule's `match` holds:
+   * those packets (a TCP flags test is exact for the states whose packets all carry, or all lack,
+   * the flags, and kept whole for the others). Only on dimensions no NAT rewrites (connection
+   * state): the walk meets it with packets in their original coordinates. Unset: all of them.
+   */
+  where?: Space;
 }
 
 /**
@@ -235,6 +242,27 @@ export function approximationDecidesKnowingNat(rule: Rule): boolean {
     if (a.affects !== "match") decides = true;
   }
   return left && (rule.action.kind !== "continue" || decides);
+}
+
+/**
+ * The packets of `hit` (packets that reached `rule` and met its match) whose verdict the rule's
+ * approximations may change: none when they cannot decide (approximationDecides, or
+ * approximationDecidesKnowingNat with `knowingNat`), else those in the `where` of an approximation
+ * that can (all of `hit` when one of them has none). Only these make a finding uncertain: packets
+ * for which the reading is exact are decided as certainly as by any other rule.
+ */
+export function approximatedPart(rule: Rule, hit: Space, knowingNat: boolean): Space {
+  if (!(knowingNat ? approximationDecidesKnowingNat(rule) : approximationDecides(rule))) return Space.EMPTY;
+  const observes = rule.action.kind === "continue";
+  let where: Space | undefined;
+  for (const a of rule.approximations) {
+    if (knowingNat && a.dnatStatus) continue;
+    // An observing rule's match approximations change no verdict (approximationDecides).
+    if (observes && a.affects === "match") continue;
+    if (a.where === undefined) return hit;
+    where = where === undefined ? a.where : where.union(a.where);
+  }
+  return where === undefined ? Space.EMPTY : hit.intersect(where);
 }
 
 /** Terminal for a packet in a chain walk (the packet leaves the current rule list). */

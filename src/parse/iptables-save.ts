@@ -22,6 +22,7 @@ import {
 import { IntervalSet } from "../space/interval-set.js";
 import { ctSet, CT_STATES, type CtState } from "../space/box.js";
 import { NameSet } from "../space/name-set.js";
+import { Space } from "../space/space.js";
 import { parseAddresses, parseNatTarget, parsePortList, tokenize } from "./terms.js";
 import { iptAddresses, iptIcmpType, iptPorts, iptProto, longOption } from "./iptables-terms.js";
 import { MAX_READER_DIAGNOSTICS, stoppedReading, type ParsedRuleset } from "./reader.js";
@@ -596,15 +597,18 @@ function ruleLine(st: State, table: Table, tokens: readonly Token[], origin: Ori
       `a :${rc.chain} line (or -N ${rc.chain}) before its rules`,
     );
   const action: Action = rc.action ?? { kind: "continue", effect: "no target (counts only)" };
-  const rules = splitRules(rc, action, origin).map((r, k): Rule => ({
-    id: `${table.family} ${table.name}/${chain.name}#${chain.rules.length + 1 + k}`,
-    table: table.name,
-    chain: chain.name,
-    match: r.mb.build(),
-    action,
-    origin: r.origin,
-    approximations: r.mb.approximations,
-  }));
+  const rules = splitRules(rc, action, origin).map((r, k): Rule => {
+    const match = r.mb.build();
+    return {
+      id: `${table.family} ${table.name}/${chain.name}#${chain.rules.length + 1 + k}`,
+      table: table.name,
+      chain: chain.name,
+      match,
+      action,
+      origin: r.origin,
+      approximations: r.mb.approximationsOf(match),
+    };
+  });
   const at = rc.insertAt === undefined ? chain.rules.length : Math.min(rc.insertAt - 1, chain.rules.length);
   chain.rules.splice(at, 0, ...rules);
   if (at < chain.rules.length - rules.length)
@@ -956,6 +960,7 @@ function tcpFlags(
       `TCP flags are not in the packet space: matched as every packet in state ${partial.join(", ")}, where only some carry these flags`,
       rc.origin,
       "match",
+      Space.box({ ct: ctSet(partial) }),
     );
   return 2;
 }

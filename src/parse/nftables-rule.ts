@@ -19,6 +19,7 @@ import {
 } from "../space/box.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { NameSet } from "../space/name-set.js";
+import { Space } from "../space/space.js";
 import { addressMask, maskedPrefix, nftTcpFlags } from "./nft-bitwise.js";
 import { nftAddress, nftIcmpCode, nftIcmpType, nftPort, nftProto, REJECT_CODES } from "./nft-values.js";
 import { parseNatTarget, parsePortList, type Token } from "./terms.js";
@@ -222,15 +223,18 @@ export function nftRule(input: NftRuleInput): { rules: Rule[]; diagnostics: Diag
   if (input.family === "ip") p.mb.family(4);
   if (input.family === "ip6") p.mb.family(6);
   while (p.i < p.t.length) step(p);
-  const mk = (mb: MatchBuilder, action: Action, k: number, origin = input.origin): Rule => ({
-    id: `${input.family} ${input.table}/${input.chain}#${input.index + k + 1}`,
-    table: input.table,
-    chain: input.chain,
-    match: mb.build(),
-    action,
-    origin,
-    approximations: mb.approximations,
-  });
+  const mk = (mb: MatchBuilder, action: Action, k: number, origin = input.origin): Rule => {
+    const match = mb.build();
+    return {
+      id: `${input.family} ${input.table}/${input.chain}#${input.index + k + 1}`,
+      table: input.table,
+      chain: input.chain,
+      match,
+      action,
+      origin,
+      approximations: mb.approximationsOf(match),
+    };
+  };
   if (!p.vmap)
     return {
       rules: [mk(p.mb, p.action ?? { kind: "continue", effect: "no verdict" }, 0)],
@@ -266,7 +270,14 @@ function err(p: Parser, msg: string, expected: string, tok = p.t[Math.min(p.i, p
   );
 }
 
-function approx(p: Parser, construct: string, reason: string, tok = p.t[p.i], decides = false): void {
+function approx(
+  p: Parser,
+  construct: string,
+  reason: string,
+  tok = p.t[p.i],
+  decides = false,
+  where?: Space,
+): void {
   const o = p.input.origin;
   p.mb.approximate(
     construct,
@@ -275,6 +286,7 @@ function approx(p: Parser, construct: string, reason: string, tok = p.t[p.i], de
     // A construct that may itself decide the verdict (a verdict map of unknown content, a queue
     // to a program) leaves the rule's action unknown; any other leaves only its match unknown.
     decides || /(^| )(vmap|queue|synproxy)( |$)/.test(construct) ? "action" : "match",
+    where,
   );
 }
 
@@ -1041,6 +1053,8 @@ function tcpFlagsMatch(p: Parser): boolean {
       text,
       `TCP flags are not in the packet space: matched as every packet in state ${partial.join(", ")}, where only some carry these flags`,
       p.t[start],
+      false,
+      Space.box({ ct: ctSet(partial) }),
     );
   return true;
 }
