@@ -28,6 +28,11 @@ export const LabFlow = z.object({
   probe: Verdict.describe("allowed: every probed port answered as expected; blocked: none; partial: some"),
   probed: z.object({ ok: z.number().int(), total: z.number().int() }),
   audit: Verdict,
+  auditUncertain: z
+    .boolean()
+    .describe(
+      "the audit's verdict rests on a rule it could not model exactly (audit: unsupported) and may be wrong: where probe and audit differ, the kernel's answer is the truth",
+    ),
   agree: z.boolean(),
   detail: z.string().describe("for a partial or blocked flow, what failed; for a disagreement, both sides"),
 });
@@ -113,7 +118,8 @@ export function compareFlows(
 ): LabFlowT[] {
   return flows.map((f) => {
     const p = probeVerdict(probes.filter((r) => r.flow === f.id));
-    const a = audit.flows.find((x) => x.id === f.id)?.verdict ?? "not-probed";
+    const finding = audit.flows.find((x) => x.id === f.id);
+    const a = finding?.verdict ?? "not-probed";
     const effective = a === "not-applicable" ? "allowed" : a;
     const agree = p.verdict === effective;
     const failed = probes.filter((r) => r.flow === f.id && !r.ok);
@@ -134,6 +140,7 @@ export function compareFlows(
       probe: p.verdict,
       probed: { ok: p.ok, total: p.total },
       audit: a,
+      auditUncertain: finding?.uncertain ?? false,
       agree,
       detail,
     };
@@ -169,12 +176,12 @@ export function renderLabText(o: LabOutputT): string {
       `  ${a.endpoint.padEnd(20)} ${a.lab.join(", ")}${a.mapped ? `  (mapped from ${a.original.join(", ")})` : a.sampled ? `  (one host of ${a.original.join(", ")})` : ""}`,
     );
   const rows = o.flows.map((f) => [
-    f.agree ? "" : "BUG",
+    f.agree ? "" : f.auditUncertain ? "≠" : "BUG",
     f.origin === "site" ? `${f.id} (site)` : f.id,
     `${f.from} → ${f.to}`,
     `${f.transport} ${f.ports}`,
     f.probe,
-    f.audit,
+    f.auditUncertain ? `${f.audit} (uncertain)` : f.audit,
     f.detail,
   ]);
   const head = ["", "flow", "direction", "ports", "probe", "audit", ""];
@@ -184,7 +191,11 @@ export function renderLabText(o: LabOutputT): string {
       `NAT ${n.endpoint}: ${n.private} is ${n.public} outside; STUN-mapped ${n.mapped.join(", ") || "(no STUN answer)"}: ${n.ok ? "SNAT to the public address proven" : "NOT the public address"}`,
     );
   for (const f of o.flows.filter((x) => !x.agree))
-    lines.push(`BUG: probe and audit disagree on ${f.id}: ${f.detail} — please report it with this output`);
+    lines.push(
+      f.auditUncertain
+        ? `probe and audit differ on ${f.id}: ${f.detail} — the audit's verdict rests on a rule it could not model exactly (see "not modelled exactly" in \`audit\`): the kernel's answer is the truth`
+        : `BUG: probe and audit disagree on ${f.id}: ${f.detail} — please report it with this output`,
+    );
   lines.push(
     `${o.summary.allowed} of ${o.summary.flows} flows allowed live; ${o.summary.disagreements === 0 ? "probe and audit agree on every flow" : `${o.summary.disagreements} disagreement(s)`}; ${(o.summary.durationMs / 1000).toFixed(1)} s`,
   );

@@ -96,6 +96,30 @@ for (const [file, form] of [
   });
 
 test(
+  "lab: rate-limited rules whose alternatives decide alike — certain, and the kernel agrees",
+  { skip },
+  async () => {
+    // The limit lets one packet a day through: the kernel takes the limited rule for the first SYN
+    // and the exact rule after it, the two worlds the audit tried (src/audit/worlds.ts).
+    const r = await lab([
+      "-t",
+      "test/fixtures/rate-limit/topology.yaml",
+      "--ruleset",
+      "test/fixtures/rate-limit/ruleset.rules",
+    ]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual(
+      r.out!.flows.map((f) => [f.id, f.probe, f.audit, f.auditUncertain, f.agree]),
+      [
+        ["sip-in", "allowed", "allowed", false, true],
+        ["https-in", "blocked", "blocked", false, true],
+      ],
+    );
+    assert.deepEqual(ours(r.pid), []);
+  },
+);
+
+test(
   "lab: the legacy edge ruleset — its known gaps are seen live and predicted alike",
   { skip },
   async () => {
