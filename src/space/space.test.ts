@@ -12,6 +12,7 @@ import { IntervalSet } from "./interval-set.js";
 import { NameSet } from "./name-set.js";
 import { spaceText } from "./render.js";
 import { Space } from "./space.js";
+import { spacesMeet, spacesMeeting } from "../audit/worlds.js";
 
 const SMALL = 3;
 const ADDRS = [0n, 1n, 2n, V6_BASE, V6_BASE + 1n];
@@ -81,6 +82,18 @@ test("intersection, union and difference agree with the point model and stay dis
       agrees(u, (p) => a.has(p) || b.has(p));
       agrees(d, (p) => a.has(p) && !b.has(p));
       assert.ok(disjoint(u) && disjoint(d) && disjoint(i));
+    }),
+    runs,
+  );
+});
+
+test("the worlds' meets with extents first (audit/worlds.ts) agree with the point model", () => {
+  fc.assert(
+    fc.property(space, space, (a, b) => {
+      const m = spacesMeeting(a, b);
+      agrees(m, (p) => a.has(p) && b.has(p));
+      assert.ok(disjoint(m));
+      assert.equal(spacesMeet(a, b), a.intersects(b));
     }),
     runs,
   );
