@@ -41,7 +41,7 @@ import {
   sentSpace,
   type Leg,
 } from "./flows.js";
-import { AUDIT_REPORT_VERSION, HIDDEN_EXPOSURE_NOTE } from "./report-constants.js";
+import { AUDIT_REPORT_VERSION, HIDDEN_EXPOSURE_NOTE, OBSERVES_NOTE } from "./report-constants.js";
 import type { AuditReportT, FlowFindingT, RuleRefT } from "./report-schema.js";
 import type { BaseWalk } from "./walked.js";
 import { deadRules, hitSpace, ruleReach, type RuleReach } from "./rule-reach.js";
@@ -668,7 +668,7 @@ function unsupported(ctx: Ctx, reach: RuleReach, read: readonly Ruleset[]): Audi
             const reason = decided
               ? `${a.reason} (decided from the host's addresses for flows and exposure; dead-rule findings through it stay uncertain)`
               : observes
-                ? `${a.reason} (the rule only observes: no verdict changes)`
+                ? `${a.reason}${OBSERVES_NOTE}`
                 : a.reason;
             // Where the reading is approximate for some packets only, only those may be affected.
             const unsure = a.where === undefined || hit.isEmpty() ? hit : hit.intersect(a.where);

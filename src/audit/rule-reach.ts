@@ -6,6 +6,7 @@
  * and the inputs of retired-rule and unsupported findings.
  */
 import {
+  approximatedPart,
   approximationDecides,
   findChain,
   type Action,
@@ -153,7 +154,11 @@ export function deadRules(
             // into a chain holding one) may truly let them through to it.
             const uncertain =
               own ||
-              by.some((b) => approximationDecides(b) || jumpsToApproximated(table, b)) ||
+              by.some(
+                (b) =>
+                  !approximatedPart(b, rule.match.intersect(b.match), false).isEmpty() ||
+                  jumpsToApproximated(table, b),
+              ) ||
               (by.length === 0 && approximatedBefore(reach, deciding, chain, i, fam));
             return void dead.push({ kind: "shadowed", rule, by, uncertain });
           }

@@ -2,7 +2,7 @@
  * `portmatrix audit` for people: the required flows with their verdicts, then what is blocked and
  * by which rule, exposure, dead and retired rules, and what could not be modelled. Pure.
  */
-import { HIDDEN_EXPOSURE_NOTE } from "../audit/report-constants.js";
+import { HIDDEN_EXPOSURE_NOTE, OBSERVES_NOTE } from "../audit/report-constants.js";
 import type { AuditReportT, RuleRefT } from "../audit/report-schema.js";
 import { textTable } from "./table.js";
 import { visible } from "../diag/safe-text.js";
@@ -88,13 +88,7 @@ export function renderAuditText(r: AuditReportT): string {
     "Retired (serve only flows whose service has ended)",
     r.retired.map((x) => `  ${ruleText(x.rule)}\n      for ${x.flows.join(", ")}`),
   );
-  out += section(
-    "Not modelled exactly",
-    r.unsupported.flatMap((u) => [
-      `  ${where(u.at)}: ${u.construct}: ${u.reason}`,
-      ...(u.flows.length ? [`      may change: ${u.flows.join(", ")}`] : []),
-    ]),
-  );
+  out += section("Not modelled exactly", unsupportedLines(r.unsupported));
   out += section(
     "Notes",
     r.notes.map((n) => `  ${n}`),
@@ -102,6 +96,37 @@ export function renderAuditText(r: AuditReportT): string {
   out += `\n${summaryLine(r)}\n`;
   // Everything else quoted from the inputs (file names, constructs, notes) reaches a terminal too.
   return out.split("\n").map(visible).join("\n");
+}
+
+/**
+ * "Not modelled exactly" as lines: a construct that may change a verdict on lines of its own; those
+ * in rules that only observe (fw4's dozen `ct helper set` statements, counters and logs with an
+ * unmodelled selector) gathered per file and reason, their places on one line — one line each
+ * buried the few that matter. The JSON lists every one as it is.
+ */
+function unsupportedLines(list: AuditReportT["unsupported"]): string[] {
+  const out: string[] = [];
+  const quiet = new Map<string, AuditReportT["unsupported"]>();
+  for (const u of list) {
+    if (u.flows.length > 0 || !u.reason.endsWith(OBSERVES_NOTE)) continue;
+    const k = `${u.at.file}\n${u.reason}`;
+    quiet.set(k, [...(quiet.get(k) ?? []), u]);
+  }
+  for (const u of list) {
+    const group = u.flows.length > 0 ? undefined : quiet.get(`${u.at.file}\n${u.reason}`);
+    if (group !== undefined && group.length > 1) continue;
+    out.push(`  ${where(u.at)}: ${u.construct}: ${u.reason}`);
+    if (u.flows.length) out.push(`      may change: ${u.flows.join(", ")}`);
+  }
+  for (const group of quiet.values()) {
+    if (group.length < 2) continue;
+    const first = group[0]!;
+    out.push(
+      `  ${first.at.file}: ${group.length} in rules that only observe (no verdict changes): ${first.reason.slice(0, -OBSERVES_NOTE.length)}`,
+      `      ${group.map((u) => `${u.construct} (${u.at.line}:${u.at.col})`).join(", ")}`,
+    );
+  }
+  return out;
 }
 
 export function summaryLine(r: AuditReportT): string {
