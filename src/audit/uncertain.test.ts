@@ -353,3 +353,21 @@ test("worlds: exposure only where some alternative changes what passes", () => {
   // Five approximations on the way (more than worlds.ts tries): uncertain, as before.
   assert.ok(about("8443").length > 0 && about("8443").every((e) => e.uncertain));
 });
+
+test("TCP flags: a rule shadowed by a flags test exact for its packets is dead for certain", () => {
+  const text = `*filter
+:INPUT DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -p tcp --syn -j ACCEPT
+-A INPUT -p tcp --dport 22 -m conntrack --ctstate NEW -j ACCEPT
+-A INPUT -p tcp --dport 23 -j ACCEPT
+COMMIT
+`;
+  const r = run(readIptablesSave(text, "shadow.rules"));
+  assert.deepEqual(
+    r.deadRules.map((d) => [d.kind, d.rule.line, d.uncertain]),
+    // Line 5 takes only NEW packets, which `--syn` decides exactly; line 6 stays live (its
+    // established packets are not SYNs).
+    [["shadowed", 5, false]],
+  );
+});
