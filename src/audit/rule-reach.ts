@@ -138,29 +138,39 @@ export function deadRules(
     for (const table of rs.tables) {
       const fam = FAMILY[table.family];
       const deciding = decidingApproximated(table);
+      // Whether packets an approximated rule took may truly have gone on to `rule` (index `i` of
+      // `chain`): its dead finding is then uncertain. The rule's own approximations do not matter:
+      // its match holds every packet it truly matches, and none of those reaches it as read.
+      const mayReach = (chain: Chain, i: number, by: readonly Rule[]): boolean =>
+        by.some(
+          (b) =>
+            !approximatedPart(b, chain.rules[i]!.match.intersect(b.match), false).isEmpty() ||
+            jumpsToApproximated(table, b),
+        ) || approximatedBefore(reach, deciding, chain, i, fam);
+      const maybeReached = chainMaybeReached(table, reach, fam, mayReach);
       for (const chain of table.chains) {
         const reached = reachedChainsHas(reach, chain);
         chain.rules.forEach((rule, i) => {
           // A device's implicit behaviour (parse/device.ts) is not a configured line to remove.
           if (rule.implicit !== undefined) return;
           const own = rule.approximations.length > 0;
-          if (!reached) return void dead.push({ kind: "unreachable-chain", rule, by: [], uncertain: own });
+          if (!reached)
+            return void dead.push({
+              kind: "unreachable-chain",
+              rule,
+              by: [],
+              uncertain: maybeReached(chain),
+            });
+          // Its match, wider than what it truly matches, holds no packet: certain.
           if (rule.match.intersect(fam).isEmpty())
-            return void dead.push({ kind: "unmatchable", rule, by: [], uncertain: own });
+            return void dead.push({ kind: "unmatchable", rule, by: [], uncertain: false });
           const pieces = reach.hits.get(rule);
           if (!pieces && !reach.observed.has(rule)) {
             const by = shadowers(reach, chain, i, fam);
             // Dead for certain when exact rules took its packets; an approximated one (or a jump
-            // into a chain holding one) may truly let them through to it.
-            const uncertain =
-              own ||
-              by.some(
-                (b) =>
-                  !approximatedPart(b, rule.match.intersect(b.match), false).isEmpty() ||
-                  jumpsToApproximated(table, b),
-              ) ||
-              (by.length === 0 && approximatedBefore(reach, deciding, chain, i, fam));
-            return void dead.push({ kind: "shadowed", rule, by, uncertain });
+            // into a chain holding one), here or on the way to its chain, may truly let them
+            // through to it.
+            return void dead.push({ kind: "shadowed", rule, by, uncertain: mayReach(chain, i, by) });
           }
           if (!pieces || budget <= 0 || !isFinal(rule)) return;
           // Whether the rest decides the packets alike is a question about each packet alone: a
@@ -198,6 +208,45 @@ export function deadRules(
   };
 }
 
+/**
+ * Whether a chain no walk reached may truly be reached: a jump or goto to it whose packets an
+ * approximated rule may have taken (mayReach), or one in a chain that may be reached, and so on.
+ * Worked out once per table when first asked, from the jumps into unreached chains.
+ */
+function chainMaybeReached(
+  table: Table,
+  reach: RuleReach,
+  fam: Space,
+  mayReach: (chain: Chain, i: number, by: readonly Rule[]) => boolean,
+): (chain: Chain) => boolean {
+  let maybe: Set<Chain> | undefined;
+  const work = (): Set<Chain> => {
+    const out = new Set<Chain>();
+    const next = new Map<Chain, Chain[]>();
+    const queue: Chain[] = [];
+    for (const chain of table.chains)
+      chain.rules.forEach((rule, i) => {
+        const a = rule.action;
+        if (a.kind !== "jump" && a.kind !== "goto") return;
+        const target = findChain(table, a.chain);
+        if (!target || reachedChainsHas(reach, target) || rule.match.intersect(fam).isEmpty()) return;
+        if (!reachedChainsHas(reach, chain)) next.set(chain, [...(next.get(chain) ?? []), target]);
+        else if (!out.has(target) && mayReach(chain, i, shadowers(reach, chain, i, fam))) {
+          out.add(target);
+          queue.push(target);
+        }
+      });
+    for (let c = queue.pop(); c !== undefined; c = queue.pop())
+      for (const t of next.get(c) ?? [])
+        if (!out.has(t)) {
+          out.add(t);
+          queue.push(t);
+        }
+    return out;
+  };
+  return (chain) => (maybe ??= work()).has(chain);
+}
+
 function reachedChainsHas(reach: RuleReach, chain: Chain): boolean {
   return reach.reachedChains.has(chain);
 }
@@ -217,7 +266,8 @@ function jumpsToApproximated(table: Table, rule: Rule, seen = new Set<string>())
 
 /**
  * Whether an approximated rule may have taken packets this rule matches before it: an earlier one
- * of its chain, or one in a user chain of its table (reached by jumps from anywhere before it).
+ * of its chain, or one in another chain of its table (a base chain's rules before the jump that
+ * leads here, a user chain's on the way; taken wider, as any other chain's).
  * `deciding` is the table's approximated rules that may decide (approximationDecides) with their
  * chains: scanning every rule of the table for each shadowed rule was quadratic in the ruleset.
  */
@@ -230,10 +280,14 @@ function approximatedBefore(
 ): boolean {
   if (deciding.length === 0) return false;
   const own = chain.rules[index]!.match.intersect(fam);
-  const before = (c: Chain, r: Rule): boolean => (c === chain ? c.rules.indexOf(r) < index : !c.base);
+  // Any other chain's may come first: a base chain's before its jump towards this one, a user
+  // chain's on the way (a wider test than the paths, so never a wrong "certain").
+  const before = (c: Chain, r: Rule): boolean => (c === chain ? c.rules.indexOf(r) < index : true);
   return deciding.some(
     ({ chain: c, rule: r }) =>
-      before(c, r) && r.match.intersects(own) && (reach.hits.get(r) ?? []).some((h) => h.intersects(own)),
+      before(c, r) &&
+      r.match.intersects(own) &&
+      (reach.hits.get(r) ?? []).some((h) => approximatedPart(r, h, false).intersects(own)),
   );
 }
 

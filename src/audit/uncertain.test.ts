@@ -371,3 +371,37 @@ COMMIT
     [["shadowed", 5, false]],
   );
 });
+
+test("dead rules: packets an approximated rule upstream took may truly reach the rule", () => {
+  const text = `*filter
+:INPUT DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+:u - [0:0]
+:v - [0:0]
+:w - [0:0]
+-A INPUT -p tcp --dport 22 -m recent --update --name x -j DROP
+-A INPUT -j u
+-A INPUT -p tcp --dport 25 -m recent --update --name y -j DROP
+-A INPUT -p tcp --dport 25 -j w
+-A u -p tcp --dport 22 -j ACCEPT
+-A u -p tcp --dport 80 -j DROP
+-A u -p tcp --dport 80 -j v
+-A v -p tcp --dport 80 -j ACCEPT
+-A w -p tcp --dport 25 -j ACCEPT
+COMMIT
+`;
+  const r = run(readIptablesSave(text, "upstream.rules"));
+  assert.deepEqual(
+    r.deadRules.map((d) => [d.kind, d.rule.line, d.uncertain]),
+    [
+      // the jump to w is behind a rule that may not match: w may be reached
+      ["shadowed", 10, true],
+      // tcp 22 is dropped in INPUT before the jump to u, by a rule that may not match
+      ["shadowed", 11, true],
+      // an exact drop in u takes tcp 80: the jump to v and v itself are dead for certain
+      ["shadowed", 13, false],
+      ["unreachable-chain", 14, false],
+      ["unreachable-chain", 15, true],
+    ],
+  );
+});

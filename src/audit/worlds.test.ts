@@ -19,6 +19,7 @@ import { Space } from "../space/space.js";
 import { audit } from "./audit.js";
 import { crossing, replySpace, sentSpace } from "./flows.js";
 import { runPath } from "./hooks.js";
+import { ruleReach } from "./rule-reach.js";
 
 const SOURCES = ["203.0.113.0/25", "203.0.113.128/25", "198.51.100.0/24"];
 const PORTS = ["5061", "443", "5060:5062", "440:450", "3478"];
@@ -259,4 +260,39 @@ test("worlds: exposure said certain is accepted in every world; one some world l
   }
   t.diagnostic(`${certainGroups} packets under certain exposure findings, ${hidden} hidden ones checked`);
   assert.ok(certainGroups > 100 && hidden > 20);
+});
+
+test("dead rules said certain are dead in every world of the limited rules", (t) => {
+  let certain = 0;
+  let checked = 0;
+  for (let seed = 1; seed <= 150; seed++) {
+    const text = ruleset(seed);
+    const parsed = readIptablesSave(text, `worlds-${seed}.rules`);
+    const rs = parsed.ruleset;
+    const limited = rs.tables
+      .flatMap((t) => t.chains.flatMap((c) => c.rules))
+      .filter((x) => x.approximations.length > 0);
+    const report = audit(topology, [parsed]);
+    const dead = report.deadRules.filter((d) => !d.uncertain && d.kind !== "redundant");
+    if (dead.length === 0) continue;
+    certain += dead.length;
+    for (let m = 1; m < 1 << limited.length; m++) {
+      const w = world(rs, new Set(limited.filter((_, i) => m & (1 << i))));
+      // A rule of the world is reached when the walk of all packets records a hit on it.
+      const reached = new Set<number>();
+      const hits = ruleReach(w).hits;
+      for (const c of w[0]!.tables.flatMap((x) => x.chains))
+        for (const r of c.rules)
+          if ((hits.get(r) ?? []).some((h) => !h.isEmpty())) reached.add(r.origin.line);
+      for (const d of dead) {
+        checked++;
+        assert.ok(
+          !reached.has(d.rule.line),
+          `seed ${seed}: line ${d.rule.line} said ${d.kind} for certain, but a world reaches it:\n${text}`,
+        );
+      }
+    }
+  }
+  t.diagnostic(`${certain} certain dead rules, ${checked} rule-world pairs checked`);
+  assert.ok(certain > 50);
 });
