@@ -113,6 +113,25 @@ function world(rs: Ruleset, off: ReadonlySet<Rule>): Ruleset[] {
   ];
 }
 
+/** A generated ruleset read, with every world of its limited rules (the first as read). */
+function generated(seed: number) {
+  const text = ruleset(seed);
+  const parsed = readIptablesSave(text, `worlds-${seed}.rules`);
+  assert.deepEqual(
+    parsed.diagnostics.filter((d) => d.severity === "error"),
+    [],
+    text,
+  );
+  const rs = parsed.ruleset;
+  const limited = rs.tables
+    .flatMap((t) => t.chains.flatMap((c) => c.rules))
+    .filter((x) => x.approximations.length > 0);
+  const worlds: Ruleset[][] = [];
+  for (let m = 0; m < 1 << limited.length; m++)
+    worlds.push(world(rs, new Set(limited.filter((_, i) => m & (1 << i)))));
+  return { text, parsed, rs, worlds };
+}
+
 const FLOWS = [
   flow("sip", "tcp", [5061, 5061]),
   flow("web", "tcp", [443, 443]),
@@ -124,20 +143,7 @@ test("worlds: a flow called certain fares alike in every combination of the limi
   let certainThroughLimits = 0;
   let checked = 0;
   for (let seed = 1; seed <= 150; seed++) {
-    const text = ruleset(seed);
-    const parsed = readIptablesSave(text, `worlds-${seed}.rules`);
-    assert.deepEqual(
-      parsed.diagnostics.filter((d) => d.severity === "error"),
-      [],
-      text,
-    );
-    const rs = parsed.ruleset;
-    const limited = rs.tables
-      .flatMap((t) => t.chains.flatMap((c) => c.rules))
-      .filter((x) => x.approximations.length > 0);
-    const worlds: Ruleset[][] = [];
-    for (let m = 0; m < 1 << limited.length; m++)
-      worlds.push(world(rs, new Set(limited.filter((_, i) => m & (1 << i)))));
+    const { text, parsed, rs, worlds } = generated(seed);
     const report = audit(topology, [parsed]);
     const r = new Rng(seed * 7919);
     for (const f of FLOWS) {
@@ -212,15 +218,7 @@ test("worlds: exposure said certain is accepted in every world; one some world l
   let certainGroups = 0;
   let hidden = 0;
   for (let seed = 1; seed <= 150; seed++) {
-    const text = ruleset(seed);
-    const parsed = readIptablesSave(text, `worlds-${seed}.rules`);
-    const rs = parsed.ruleset;
-    const limited = rs.tables
-      .flatMap((t) => t.chains.flatMap((c) => c.rules))
-      .filter((x) => x.approximations.length > 0);
-    const worlds: Ruleset[][] = [];
-    for (let m = 0; m < 1 << limited.length; m++)
-      worlds.push(world(rs, new Set(limited.filter((_, i) => m & (1 << i)))));
+    const { text, parsed, rs, worlds } = generated(seed);
     const report = audit(topology, [parsed]);
     const path = crossing(topology, FLOWS[0]!)!.forward.path;
     const r = new Rng(seed * 104729);
@@ -266,18 +264,12 @@ test("dead rules said certain are dead in every world of the limited rules", (t)
   let certain = 0;
   let checked = 0;
   for (let seed = 1; seed <= 150; seed++) {
-    const text = ruleset(seed);
-    const parsed = readIptablesSave(text, `worlds-${seed}.rules`);
-    const rs = parsed.ruleset;
-    const limited = rs.tables
-      .flatMap((t) => t.chains.flatMap((c) => c.rules))
-      .filter((x) => x.approximations.length > 0);
+    const { text, parsed, worlds } = generated(seed);
     const report = audit(topology, [parsed]);
     const dead = report.deadRules.filter((d) => !d.uncertain && d.kind !== "redundant");
     if (dead.length === 0) continue;
     certain += dead.length;
-    for (let m = 1; m < 1 << limited.length; m++) {
-      const w = world(rs, new Set(limited.filter((_, i) => m & (1 << i))));
+    for (const w of worlds.slice(1)) {
       // A rule of the world is reached when the walk of all packets records a hit on it.
       const reached = new Set<number>();
       const hits = ruleReach(w).hits;
