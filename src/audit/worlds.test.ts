@@ -288,3 +288,48 @@ test("dead rules said certain are dead in every world of the limited rules", (t)
   t.diagnostic(`${certain} certain dead rules, ${checked} rule-world pairs checked`);
   assert.ok(certain > 50);
 });
+
+test("redundant rules said certain change no packet's fate in any world when removed", (t) => {
+  let certain = 0;
+  let checked = 0;
+  for (let seed = 1; seed <= 150; seed++) {
+    const { text, parsed, rs, worlds } = generated(seed);
+    const report = audit(topology, [parsed]);
+    const redundant = report.deadRules.filter((d) => !d.uncertain && d.kind === "redundant");
+    if (redundant.length === 0) continue;
+    const path = crossing(topology, FLOWS[0]!)!.forward.path;
+    const r = new Rng(seed * 15485863);
+    const packets = inbound(r).flatMap((p) => [p, Space.box({ ...p.boxes[0]!, ct: ctSet(["established"]) })]);
+    for (const d of redundant) {
+      const rule = rs.tables
+        .flatMap((x) => x.chains.flatMap((c) => c.rules))
+        .find((x) => x.origin.line === d.rule.line)!;
+      if (rule.table !== "filter" || rule.chain === "OUTPUT") continue;
+      certain++;
+      for (const w of worlds) {
+        const without = w.map((x) => ({
+          ...x,
+          tables: x.tables.map((tb) => ({
+            ...tb,
+            chains: tb.chains.map((c) => ({
+              ...c,
+              rules: c.rules.filter((y) => y.origin.line !== d.rule.line),
+            })),
+          })),
+        }));
+        for (const p of packets) {
+          const a = runPath(w, path, [{ rewrite: {}, packets: p }]).passed.length > 0;
+          const b = runPath(without, path, [{ rewrite: {}, packets: p }]).passed.length > 0;
+          checked++;
+          assert.equal(
+            b,
+            a,
+            `seed ${seed}: line ${d.rule.line} said redundant for certain, but removing it changes a packet's fate in a world:\n${text}`,
+          );
+        }
+      }
+    }
+  }
+  t.diagnostic(`${certain} certain redundant rules, ${checked} packet-world pairs checked`);
+  assert.ok(certain > 10);
+});
