@@ -55,7 +55,7 @@ test("partial flows name the exact blocked packets and the deciding rule", () =>
   assert.equal(media.verdict, "partial");
   assert.deepEqual(
     media.blocked.map((b) => [b.direction, b.rule.text, b.packets]),
-    [["forward", "policy drop", ['tcp dport 51000-59999 from any4 to 198.51.100.10 ct new iif !lo']]],
+    [["forward", "policy drop", ["tcp dport 51000-59999 from any4 to 198.51.100.10 ct new iif !lo"]]],
   );
   const sip = byId("sip");
   assert.equal(sip.verdict, "partial");
@@ -119,6 +119,6 @@ block all
   assert.equal(closed.flows[0]!.verdict, "blocked");
   assert.deepEqual(
     closed.flows[0]!.blocked.map((b) => `${b.rule.line} ${b.packets.join("; ")}`),
-    ['4 tcp sport 1-65535 dport 5061 from any4 to 198.51.100.10 ct new iif !lo'],
+    ["4 tcp sport 1-65535 dport 5061 from any4 to 198.51.100.10 ct new iif !lo"],
   );
 });

@@ -49,12 +49,12 @@ test("iptables-save: partner allow-list, narrow media, SSH/RDP exposure, shadowe
     /^tcp dport 5061 from \{0\.0\.0\.0-198\.51\.100\.63, 198\.51\.100\.128-255\.255\.255\.255\} to 203\.0\.113\.10/,
   );
   assert.deepEqual(exposed(report), [
-    'tcp dport 22 from any4 to 203.0.113.10 ct new iif !lo @15',
-    'tcp dport 3389 from any4 to 203.0.113.10 ct new iif !lo @16',
-    'tcp dport 50000-50999 from 203.0.113.10 to any4 ct new oif !lo @24',
-    'udp dport 3478 from 203.0.113.10 to any4 ct new oif !lo @25',
-    'udp dport 3478 from any4 to 203.0.113.10 ct new iif !lo @14',
-    'udp dport 53 from 203.0.113.10 to any4 ct new oif !lo @26',
+    "tcp dport 22 from any4 to 203.0.113.10 ct new iif !lo @15",
+    "tcp dport 3389 from any4 to 203.0.113.10 ct new iif !lo @16",
+    "tcp dport 50000-50999 from 203.0.113.10 to any4 ct new oif !lo @24",
+    "udp dport 3478 from 203.0.113.10 to any4 ct new oif !lo @25",
+    "udp dport 3478 from any4 to 203.0.113.10 ct new iif !lo @14",
+    "udp dport 53 from 203.0.113.10 to any4 ct new oif !lo @26",
   ]);
   assert.deepEqual(
     report.deadRules.map((d) => [d.kind, d.rule.line]),
