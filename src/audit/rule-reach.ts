@@ -20,7 +20,8 @@ import { boundsOverlap, BOUNDS_STRIDE, ctSet, hullBounds, type Box } from "../sp
 import { withCanonicalSets } from "../space/canonical.js";
 import { Space } from "../space/space.js";
 import { baseWalk, type BaseWalk } from "./walked.js";
-import { walkBaseChain, walkChain, type WalkContext } from "./walk.js";
+import { walkBaseChain, walkChain, type Uncertain, type WalkContext } from "./walk.js";
+import { everyWorld } from "./worlds.js";
 
 export interface RuleReach {
   /** Packets that reached and matched each rule (over all calls), as pieces to union on demand. */
@@ -125,6 +126,15 @@ export interface DeadFinding {
   uncertain: boolean;
 }
 
+/**
+ * How many rules the walks that try uncertain dead findings in the worlds of the approximated
+ * rules (worlds.ts) may pass: each try walks the packets the rule matches through its table's base
+ * chains, as read and in up to seven worlds. A hand-written ruleset has room for all its findings;
+ * a large one approximated throughout keeps those past the budget uncertain (10k rules with 20
+ * limited: 200 tries without a budget took the audit from 2 to 8.5 s, a budget of a million 2.8 s).
+ */
+export const DEAD_WORLDS_BUDGET = 300_000;
+
 /** How many rule-match tests redundancy checking may spend (it re-walks the rest of the chain). */
 export const REDUNDANCY_BUDGET = 5_000_000;
 
@@ -134,6 +144,10 @@ export function deadRules(
 ): { dead: DeadFinding[]; budgetExhausted: boolean } {
   const dead: DeadFinding[] = [];
   let budget = REDUNDANCY_BUDGET;
+  const worlds = { left: DEAD_WORLDS_BUDGET };
+  // Dead in every world of the approximated rules its packets meet: certain after all.
+  const deadAnyway = (rs: Ruleset, table: Table, rule: Rule, fam: Space): boolean =>
+    unreachedInEveryWorld(rs, table, rule, fam, worlds);
   for (const rs of rulesets) {
     for (const table of rs.tables) {
       const fam = FAMILY[table.family];
@@ -159,7 +173,7 @@ export function deadRules(
               kind: "unreachable-chain",
               rule,
               by: [],
-              uncertain: maybeReached(chain),
+              uncertain: maybeReached(chain) && !deadAnyway(rs, table, rule, fam),
             });
           // Its match, wider than what it truly matches, holds no packet: certain.
           if (rule.match.intersect(fam).isEmpty())
@@ -170,7 +184,12 @@ export function deadRules(
             // Dead for certain when exact rules took its packets; an approximated one (or a jump
             // into a chain holding one), here or on the way to its chain, may truly let them
             // through to it.
-            return void dead.push({ kind: "shadowed", rule, by, uncertain: mayReach(chain, i, by) });
+            return void dead.push({
+              kind: "shadowed",
+              rule,
+              by,
+              uncertain: mayReach(chain, i, by) && !deadAnyway(rs, table, rule, fam),
+            });
           }
           if (!pieces || budget <= 0 || !isFinal(rule)) return;
           // Whether the rest decides the packets alike is a question about each packet alone: a
@@ -245,6 +264,50 @@ function chainMaybeReached(
     return out;
   };
   return (chain) => (maybe ??= work()).has(chain);
+}
+
+/**
+ * Whether no packet reaches and matches `rule` in any world of the approximated rules met on the
+ * way (worlds.ts): the packets it matches walked through its table's base chains as read, then in
+ * each world, watching for a hit on it.
+ */
+function unreachedInEveryWorld(
+  rs: Ruleset,
+  table: Table,
+  rule: Rule,
+  fam: Space,
+  budget: { left: number },
+): boolean {
+  const at = rs.tables.indexOf(table);
+  const input = rule.match.intersect(fam);
+  const size = table.chains.reduce((n, c) => n + c.rules.length, 0);
+  const walk = (rulesets: readonly Ruleset[]): { hit: boolean; uncertain: Uncertain[] } | undefined => {
+    // Out of budget: as if the rule were reached (the finding stays uncertain).
+    if ((budget.left -= size) < 0) return undefined;
+    const t = rulesets[0]!.tables[at]!;
+    let hit = false;
+    const ctx: WalkContext = {
+      table: t,
+      view: (r) => r.match,
+      onHit: (r) => {
+        // The rule itself is never turned off (no walk reaches it): the same object in every world.
+        if (r === rule) hit = true;
+      },
+    };
+    const uncertain: Uncertain[] = [];
+    for (const chain of t.chains) {
+      if (!chain.base) continue;
+      const packets = chain.base.type === "nat" ? input.restrict({ ct: ctSet(["new"]) }) : input;
+      uncertain.push(...walkBaseChain(ctx, chain, packets, rs.source).uncertain);
+    }
+    return { hit, uncertain };
+  };
+  const asRead = walk([rs]);
+  if (asRead === undefined || asRead.hit) return false;
+  return everyWorld([rs], asRead.uncertain, (world) => {
+    const w = walk(world);
+    return w === undefined || w.hit ? undefined : w.uncertain;
+  });
 }
 
 function reachedChainsHas(reach: RuleReach, chain: Chain): boolean {
