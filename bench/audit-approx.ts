@@ -8,17 +8,11 @@
  *           packet of exposure meets it: the worst case, one more walk of them per world)
  *   LIMITS  rules of the ruleset given a `-m limit --limit 5/s` (every 97th line's ACCEPT or DROP)
  */
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
+import { benchRoot } from "./root.js";
 
-const args = process.argv.slice(2);
-let root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const at = args.indexOf("--root");
-if (at >= 0) {
-  root = resolve(args[at + 1]!);
-  args.splice(at, 2);
-}
+const { root, args } = benchRoot(process.argv.slice(2));
 const top = args.includes("--top");
 const [size, limits] = args.filter((a) => a !== "--top").map(Number) as [number, number];
 const { unstructured } = await import(join(root, "bench/audit-unstructured.ts"));

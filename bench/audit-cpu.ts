@@ -5,17 +5,11 @@
  * Run: node --import tsx bench/audit-cpu.ts [--root DIR] [structured|unstructured] [size]
  *   --root  the checkout whose engine and generators to load (default: this one)
  */
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
+import { benchRoot } from "./root.js";
 
-const args = process.argv.slice(2);
-let root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const at = args.indexOf("--root");
-if (at >= 0) {
-  root = resolve(args[at + 1]!);
-  args.splice(at, 2);
-}
+const { root, args } = benchRoot(process.argv.slice(2));
 const shape = args[0] ?? "unstructured";
 const size = Number(args[1] ?? 10000);
 const { unstructured } = await import(join(root, "bench/audit-unstructured.ts"));

@@ -158,7 +158,10 @@ export function deadRules(
       const mayReach = (chain: Chain, i: number, by: readonly Rule[]): boolean =>
         by.some(
           (b) =>
-            !approximatedPart(b, chain.rules[i]!.match.intersect(b.match), false).isEmpty() ||
+            // Most shadowers are exact: no intersection built for them (54 thousand dead findings
+            // at 100k rules).
+            (b.approximations.length > 0 &&
+              !approximatedPart(b, chain.rules[i]!.match.intersect(b.match), false).isEmpty()) ||
             jumpsToApproximated(table, b),
         ) || approximatedBefore(reach, deciding, chain, i, fam);
       const maybeReached = chainMaybeReached(table, reach, fam, mayReach);
