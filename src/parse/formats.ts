@@ -16,6 +16,7 @@ export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter"
   "ip6tables-save": ["host", "perimeter"],
   "iptables-script": ["host", "perimeter"],
   "windows-firewall": ["host"],
+  "windows-netsh": ["host"],
   "aws-security-groups": ["host"],
   "azure-nsg": ["host", "perimeter"],
   "cisco-asa": ["perimeter"],
@@ -43,6 +44,12 @@ export function sniffFormat(text: string): ReaderName | undefined {
       return "windows-firewall";
     return undefined;
   }
+  // netsh's rule listing (`Rule Name:` blocks) or profile settings.
+  if (
+    (has("Rule Name:") && /^\s*Rule Name:\s/m.test(text) && /^\s*Direction:\s/m.test(text)) ||
+    (has("Profile Settings:") && /^\s*(Domain|Private|Public) Profile Settings:\s*$/m.test(text))
+  )
+    return "windows-netsh";
   // An ASA's running-config (or a saved copy) says so in its first lines.
   const first = text.slice(0, 2000);
   if (
@@ -121,6 +128,7 @@ const LOADERS: Record<ReaderName, () => Promise<ReaderKit>> = {
   "ip6tables-save": async () => ({ read: (await import("./iptables-save.js")).readIp6tablesSave }),
   "iptables-script": async () => ({ read: (await import("./iptables-script.js")).readIptablesScript }),
   "windows-firewall": async () => ({ read: (await import("./windows-reader.js")).readWindowsFirewall }),
+  "windows-netsh": async () => ({ read: (await import("./windows-reader.js")).readWindowsNetsh }),
   "aws-security-groups": async () => ({ read: (await import("./aws-reader.js")).readAwsSecurityGroups }),
   "azure-nsg": async () => {
     const m = await import("./azure-nsg.js");

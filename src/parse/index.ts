@@ -13,7 +13,7 @@ import { readPf } from "./pf.js";
 import type { ReaderKit } from "./formats.js";
 import type { Reader } from "./reader.js";
 import type { ReaderName } from "./reader-names.js";
-import { readWindowsFirewall } from "./windows-reader.js";
+import { readWindowsFirewall, readWindowsNetsh } from "./windows-reader.js";
 
 export const READERS = {
   "nftables-text": readNftablesText,
@@ -22,6 +22,7 @@ export const READERS = {
   "ip6tables-save": readIp6tablesSave,
   "iptables-script": readIptablesScript,
   "windows-firewall": readWindowsFirewall,
+  "windows-netsh": readWindowsNetsh,
   "aws-security-groups": readAwsSecurityGroups,
   "azure-nsg": readAzureNsg,
   "cisco-asa": readCiscoAsa,

@@ -9,6 +9,7 @@ export const READER_NAMES = [
   "ip6tables-save",
   "iptables-script",
   "windows-firewall",
+  "windows-netsh",
   "aws-security-groups",
   "azure-nsg",
   "cisco-asa",

@@ -14,6 +14,7 @@ import { parseAddress, ALL_ADDRESSES } from "../space/address.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { ALL_PORTS, ALL_PROTOCOLS, PROTO } from "../space/port.js";
 import type { PathKey, YamlSource } from "../model/yaml-source.js";
+import { maskedCidr } from "./iptables-terms.js";
 import { jsonProblems } from "./reader.js";
 
 export type WinProfileName = "Domain" | "Private" | "Public";
@@ -23,7 +24,15 @@ export interface WinRule {
   displayName: string;
   direction: "in" | "out";
   action: "allow" | "block";
+  /**
+   * An allow rule that overrides block rules ("authenticated bypass": netsh `action=bypass`,
+   * `-OverrideBlockRules $true`): it holds only for IPsec-authenticated connections, so it always
+   * carries an approximation, and it is ordered before the block rules.
+   */
+  bypass: boolean;
   proto: IntervalSet;
+  /** ICMP types and codes (type × 256 + code, the ICMP axis) when the rule names some. */
+  icmp?: IntervalSet;
   /** Port sets as local/remote; the converter maps them to source/destination by direction. */
   localPorts: IntervalSet;
   remotePorts: IntervalSet;
@@ -35,10 +44,23 @@ export interface WinRule {
 }
 
 export interface WinProfile {
-  name: WinProfileName;
+  /** Undefined when the input does not say which profile is active (netsh rules alone). */
+  name: WinProfileName | undefined;
   enabled: boolean;
   defaultInbound: "allow" | "block";
   defaultOutbound: "allow" | "block";
+  /**
+   * False when inbound allow rules are ignored ("Block all incoming connections":
+   * `AllowInboundRules False`, netsh `BlockInboundAlways`).
+   */
+  inboundRules: boolean;
+  /**
+   * Set when the state and default actions are not in the input and Windows' own defaults were
+   * assumed (why, for the approximation the defaults then carry: they may be otherwise).
+   */
+  assumed?: string;
+  /** The line that says the profile's settings (1 when none does). */
+  line: number;
 }
 
 export interface WinFirewall {
@@ -77,17 +99,35 @@ export function parseWindowsFirewall(source: YamlSource): {
   }
   const profiles = Array.isArray(doc.profiles) ? (doc.profiles as Array<Record<string, unknown>>) : [];
   const p = profiles.find((x) => String(x.Name) === activeName);
+  const profileIndex = p === undefined ? -1 : profiles.indexOf(p);
   const active: WinProfile = {
     name: activeName as WinProfileName,
-    enabled: p === undefined ? true : truthy(p.Enabled),
+    // NotConfigured (a GPO store's word) leaves Windows' own default: on.
+    enabled: p === undefined ? true : !falsy(p.Enabled),
     defaultInbound: defaultAction(p?.DefaultInboundAction, "block"),
     defaultOutbound: defaultAction(p?.DefaultOutboundAction, "allow"),
+    // Absent from exports made before the README's script asked for it: rules apply.
+    inboundRules:
+      p?.AllowInboundRules === undefined || p.AllowInboundRules === null || !falsy(p.AllowInboundRules),
+    line: p === undefined ? 1 : source.positionOf(["profiles", profileIndex]).line,
   };
-  if (p === undefined)
+  if (p === undefined) {
+    active.assumed = `no profile "${activeName}" in the export: Windows' defaults (inbound block, outbound allow) assumed`;
+    problem("windows-profile", active.assumed, ["profiles"], undefined, "warning");
+  }
+  if (!active.enabled)
     problem(
-      "windows-profile",
-      `no profile "${activeName}" in the export: Windows defaults assumed (inbound block, outbound allow)`,
-      ["profiles"],
+      "windows-profile-off",
+      `the active profile (${activeName}) has the firewall off: Windows filters nothing, every packet passes`,
+      ["profiles", profileIndex, "Enabled"],
+      undefined,
+      "warning",
+    );
+  else if (!active.inboundRules)
+    problem(
+      "windows-block-all-inbound",
+      `the active profile (${activeName}) blocks all incoming connections (AllowInboundRules False): inbound allow rules are ignored`,
+      ["profiles", profileIndex, "AllowInboundRules"],
       undefined,
       "warning",
     );
@@ -96,7 +136,7 @@ export function parseWindowsFirewall(source: YamlSource): {
   (doc.rules as Array<Record<string, unknown>>).forEach((r, i) => {
     const at = (k: string): PathKey[] => ["rules", i, k];
     if (!truthy(r.Enabled)) return;
-    if (!profileApplies(r.Profile, active.name)) return;
+    if (!profileApplies(r.Profile, activeName as WinProfileName)) return;
     const direction = enumOf(r.Direction, { Inbound: "in", Outbound: "out", 1: "in", 2: "out" });
     const action = enumOf(r.Action, { Allow: "allow", Block: "block", 2: "allow", 4: "block" });
     if (!direction || !action) {
@@ -146,19 +186,60 @@ export function parseWindowsFirewall(source: YamlSource): {
     const rp = ports("RemotePort");
     const la = addrs("LocalAddress");
     const ra = addrs("RemoteAddress");
-    for (const k of ["Program", "Service"] as const) {
-      if (r[k] !== undefined && r[k] !== null && r[k] !== "Any")
+    for (const k of ["Program", "Service", "Package"] as const) {
+      if (r[k] !== undefined && r[k] !== null && !isAny(r[k]))
         widen(
           k,
-          `limited to one ${k.toLowerCase()}; analysed as if it matched the traffic of every ${k.toLowerCase()}`,
+          `limited to one ${k === "Package" ? "app package" : k.toLowerCase()}; analysed as if it matched the traffic of every ${k === "Package" ? "application" : k.toLowerCase()}`,
         );
     }
+    let icmp: IntervalSet | undefined;
+    if (isIcmp(proto)) {
+      if (r.IcmpType === undefined || r.IcmpType === null)
+        widen(
+          "Protocol",
+          "an ICMP rule exported without its IcmpType (the README's export script writes it): analysed as every ICMP type",
+        );
+      else {
+        icmp = icmpTypesOf(list(r.IcmpType));
+        if (icmp === undefined) {
+          widen("IcmpType", "an ICMP type the reader does not know: analysed as every ICMP type");
+          icmp = undefined;
+        } else if (icmp.equals(ALL_ICMP)) icmp = undefined;
+      }
+    }
+    // What narrows a rule to some interfaces, users or IPsec-secured connections: the audit's
+    // packets carry none of it, so the rule is read as matching them all.
+    for (const [k, why] of [
+      ["InterfaceType", "limited to one kind of interface (wired, wireless, remote access)"],
+      ["InterfaceAlias", "limited to some interfaces"],
+      ["LocalUser", "limited to connections of some local users (IPsec)"],
+      ["RemoteUser", "limited to connections from some remote users (IPsec)"],
+      ["RemoteMachine", "limited to connections from some computers (IPsec)"],
+    ] as const)
+      if (r[k] !== undefined && r[k] !== null && !isAny(r[k]))
+        widen(k, `${why}; analysed as matching every connection`);
+    const bypass = action === "allow" && truthy(r.OverrideBlockRules);
+    const secure = [r.Authentication, r.Encryption].some(
+      (v) => v !== undefined && v !== null && !["NotRequired", "0", "Any"].includes(String(v)),
+    );
+    if (secure || bypass)
+      widen(
+        r.Authentication !== undefined && String(r.Authentication) !== "NotRequired"
+          ? "Authentication"
+          : bypass
+            ? "OverrideBlockRules"
+            : "Encryption",
+        `holds only for IPsec-${bypass ? "authenticated connections (it overrides block rules)" : "secured connections"}; analysed as matching every connection`,
+      );
     rules.push({
       name: String(r.Name ?? `rule ${i}`),
       displayName: String(r.DisplayName ?? r.Name ?? ""),
       direction,
       action,
+      bypass,
       proto,
+      ...(icmp ? { icmp } : {}),
       localPorts: lp,
       remotePorts: rp,
       localAddresses: la,
@@ -174,6 +255,43 @@ function truthy(v: unknown): boolean {
   return v === true || v === 1 || v === "True" || v === "true";
 }
 
+function falsy(v: unknown): boolean {
+  return v === false || v === 0 || v === "False" || v === "false";
+}
+
+function isAny(v: unknown): boolean {
+  const xs = list(v);
+  return xs.length === 0 || xs.every((x) => x === "Any" || x === "*" || x === "");
+}
+
+/** The whole ICMP axis (type × 256 + code). */
+export const ALL_ICMP = IntervalSet.of(0, 255 * 256 + 255);
+
+export function isIcmp(proto: IntervalSet): boolean {
+  return proto.equals(IntervalSet.of(PROTO.icmp)) || proto.equals(IntervalSet.of(PROTO.ipv6icmp));
+}
+
+/**
+ * ICMP types as Windows writes them: `Any`, a type (`8`), or `type:code` (`3:4`); a code may be
+ * `Any` (`3:Any`, netsh's table). Undefined when one is not a number 0–255.
+ */
+export function icmpTypesOf(items: readonly string[]): IntervalSet | undefined {
+  let set = IntervalSet.EMPTY;
+  for (const t of items) {
+    if (t === "Any" || t === "*") return ALL_ICMP;
+    const m = /^(\d{1,3})(?::(\d{1,3}|Any|\*))?$/.exec(t);
+    if (!m || Number(m[1]) > 255 || (m[2] !== undefined && /^\d/.test(m[2]) && Number(m[2]) > 255))
+      return undefined;
+    const type = Number(m[1]);
+    set = set.union(
+      m[2] === undefined || !/^\d/.test(m[2])
+        ? IntervalSet.of(type * 256, type * 256 + 255)
+        : IntervalSet.of(type * 256 + Number(m[2])),
+    );
+  }
+  return set;
+}
+
 function defaultAction(v: unknown, notConfigured: "allow" | "block"): "allow" | "block" {
   return enumOf(v, { Allow: "allow", Block: "block", 2: "allow", 4: "block" }) ?? notConfigured;
 }
@@ -183,7 +301,7 @@ function enumOf<T extends string>(v: unknown, table: Record<string | number, T>)
   return key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
-function profileApplies(v: unknown, active: WinProfileName): boolean {
+export function profileApplies(v: unknown, active: WinProfileName): boolean {
   if (v === undefined || v === null || v === "Any" || v === 0 || v === "0") return true;
   if (typeof v === "number") return (v & PROFILE_BITS[active]) !== 0;
   return String(v)
@@ -191,12 +309,12 @@ function profileApplies(v: unknown, active: WinProfileName): boolean {
     .includes(active);
 }
 
-function list(v: unknown): string[] {
+export function list(v: unknown): string[] {
   if (v === undefined || v === null) return ["Any"];
   return (Array.isArray(v) ? v : [v]).map((x) => String(x).trim());
 }
 
-function protocolOf(v: unknown): IntervalSet | undefined {
+export function protocolOf(v: unknown): IntervalSet | undefined {
   const s = String(v ?? "Any");
   const named: Record<string, number> = {
     TCP: PROTO.tcp,
@@ -209,7 +327,7 @@ function protocolOf(v: unknown): IntervalSet | undefined {
   return /^\d+$/.test(s) && Number(s) <= 255 ? IntervalSet.of(Number(s)) : undefined;
 }
 
-function portsOf(v: unknown): IntervalSet | undefined {
+export function portsOf(v: unknown): IntervalSet | undefined {
   let set = IntervalSet.EMPTY;
   for (const t of list(v)) {
     if (t === "Any") return ALL_PORTS;
@@ -220,15 +338,18 @@ function portsOf(v: unknown): IntervalSet | undefined {
   return set;
 }
 
-/** Hosts, CIDRs, `a.b.c.d/255.255.0.0` masks and `a-b` ranges; keywords are not modelled. */
-function addressesOf(v: unknown): IntervalSet | undefined {
+/**
+ * Hosts, CIDRs (host bits masked off, as Windows matches them), `a.b.c.d/255.255.0.0` masks and
+ * `a-b` ranges; keywords are not modelled (undefined).
+ */
+export function addressesOf(v: unknown): IntervalSet | undefined {
   let set = IntervalSet.EMPTY;
   for (const t of list(v)) {
     if (t === "Any" || t === "*") return ALL_ADDRESSES;
     const mask = /^([\d.]+)\/(\d+\.\d+\.\d+\.\d+)$/.exec(t);
     const text = mask ? `${mask[1]}/${maskBits(mask[2]!)}` : t;
-    const r = parseAddress(text);
-    if (!r.ok) return undefined;
+    const r = text.includes("/") ? maskedCidr(text) : parseAddress(text);
+    if (r === undefined || ("ok" in r && !r.ok)) return undefined;
     set = set.union(r.set);
   }
   return set;

@@ -7,72 +7,122 @@
  */
 import type { Rule, Ruleset } from "../ir/ruleset.js";
 import { makeBox } from "../space/box.js";
+import { ALL_PORTS } from "../space/port.js";
 import { Space } from "../space/space.js";
 import { parseYaml } from "../model/yaml-source.js";
 import { baseChain, deviceRule, origin, statefulPass } from "./device.js";
 import type { ParsedRuleset } from "./reader.js";
+import { parseNetsh } from "./windows-netsh.js";
 import { parseWindowsFirewall, type WinFirewall, type WinRule } from "./windows-firewall.js";
 
 const TABLE = "windows-firewall";
 
-export function readWindowsFirewall(text: string, file: string): ParsedRuleset {
-  const { source, diagnostics } = parseYaml(file, text);
-  const empty: Ruleset = {
-    format: "windows-firewall",
-    source: file,
-    semantics: "block-wins",
-    stateful: true,
-    tables: [],
-  };
-  if (!source) return { ruleset: empty, diagnostics };
-  const parsed = parseWindowsFirewall(source);
-  if (!parsed.firewall) return { ruleset: empty, diagnostics: [...diagnostics, ...parsed.diagnostics] };
+/** The ruleset of a Windows Firewall read as `format`: empty when nothing could be read. */
+function windowsRuleset(format: string, file: string, fw: WinFirewall | undefined): Ruleset {
+  const tables = fw ? [{ family: "inet" as const, name: TABLE, chains: windowsChains(fw, file) }] : [];
+  return { format, source: file, semantics: "block-wins", stateful: true, tables };
+}
+
+/** netsh's listing (format `windows-netsh`): the same model and conversion as the JSON export. */
+export function readWindowsNetsh(text: string, file: string): ParsedRuleset {
+  const parsed = parseNetsh(text, file);
+  const ok = !parsed.diagnostics.some((d) => d.severity === "error");
   return {
-    ruleset: { ...empty, tables: [{ family: "inet", name: TABLE, chains: chains(parsed.firewall, file) }] },
+    ruleset: windowsRuleset("windows-netsh", file, ok ? parsed.firewall : undefined),
     diagnostics: parsed.diagnostics,
   };
 }
 
-function chains(fw: WinFirewall, file: string): Ruleset["tables"][number]["chains"] {
-  const profileAt = origin(file, 1, `profile ${fw.active.name}`);
+export function readWindowsFirewall(text: string, file: string): ParsedRuleset {
+  const { source, diagnostics } = parseYaml(file, text);
+  if (!source) return { ruleset: windowsRuleset("windows-firewall", file, undefined), diagnostics };
+  const parsed = parseWindowsFirewall(source);
+  return {
+    ruleset: windowsRuleset("windows-firewall", file, parsed.firewall),
+    diagnostics: parsed.firewall ? parsed.diagnostics : [...diagnostics, ...parsed.diagnostics],
+  };
+}
+
+/**
+ * The active profile's chains: block-wins as first match. In order: the stateful pass, allow rules
+ * that override blocks (authenticated bypass), block rules, allow rules (inbound ones only when the
+ * profile lets them apply), then the default action — the chain's policy, or, when the input does
+ * not say the profile's defaults, an implicit last rule with Windows' own default whose action is
+ * an approximation (it may be otherwise). A profile with the firewall off passes everything.
+ */
+export function windowsChains(fw: WinFirewall, file: string): Ruleset["tables"][number]["chains"] {
+  const p = fw.active;
+  const profile = p.name === undefined ? "active profile (not in the input)" : `profile ${p.name}`;
+  const profileAt = origin(file, p.line, profile);
   return (["in", "out"] as const).map((dir) => {
     const name = dir === "in" ? "inbound" : "outbound";
+    const hook = dir === "in" ? "input" : "output";
+    if (!p.enabled) {
+      const why = `the ${profile} has the firewall off: Windows filters nothing`;
+      const rule = deviceRule(
+        TABLE,
+        name,
+        1,
+        Space.box(makeBox({})),
+        { kind: "accept" },
+        {
+          ...profileAt,
+          text: `(implicit) ${why}`,
+        },
+        why,
+      );
+      return baseChain(name, hook, "accept", profileAt, [rule]);
+    }
     const mine = fw.rules.filter((r) => r.direction === dir);
+    const allowsApply = dir === "out" || p.inboundRules;
     const ordered = [
+      ...(allowsApply ? mine.filter((r) => r.bypass) : []),
       ...mine.filter((r) => r.action === "block"),
-      ...mine.filter((r) => r.action === "allow"),
+      ...(allowsApply ? mine.filter((r) => r.action === "allow" && !r.bypass) : []),
     ];
     const rules: Rule[] = [
       statefulPass(TABLE, name, "Windows Firewall", profileAt),
       ...ordered.map((r, i) => toRule(r, name, i + 1, file)),
     ];
-    const def = dir === "in" ? fw.active.defaultInbound : fw.active.defaultOutbound;
-    const policyAt = origin(
-      file,
-      1,
-      `profile ${fw.active.name}: Default${dir === "in" ? "Inbound" : "Outbound"}Action ${def === "allow" ? "Allow" : "Block"}`,
-    );
-    return baseChain(
-      name,
-      dir === "in" ? "input" : "output",
-      def === "allow" ? "accept" : "drop",
-      policyAt,
-      rules,
-    );
+    const def = dir === "in" ? p.defaultInbound : p.defaultOutbound;
+    const defText = `${profile}: Default${dir === "in" ? "Inbound" : "Outbound"}Action ${def === "allow" ? "Allow" : "Block"}`;
+    const policyAt = origin(file, p.line, p.assumed ? `${defText} (assumed)` : defText);
+    if (p.assumed !== undefined) {
+      // The default is Windows' own, assumed: an implicit catch-all whose action may be otherwise.
+      const why = `the ${profile}'s default ${dir === "in" ? "inbound" : "outbound"} action, assumed`;
+      const last = deviceRule(
+        TABLE,
+        name,
+        rules.length,
+        Space.box(makeBox({})),
+        def === "allow" ? { kind: "accept" } : { kind: "drop" },
+        { ...policyAt, text: `(implicit) ${policyAt.text}` },
+        why,
+      );
+      last.approximations = [
+        { construct: "default action", reason: p.assumed, origin: policyAt, affects: "action" },
+      ];
+      rules.push(last);
+    }
+    return baseChain(name, hook, def === "allow" ? "accept" : "drop", policyAt, rules);
   });
 }
 
 function toRule(r: WinRule, chain: string, index: number, file: string): Rule {
-  // Local is the destination of inbound packets and the source of outbound ones.
+  // Local is the destination of inbound packets and the source of outbound ones. ICMP has no
+  // ports: its types and codes are on the destination port axis whichever way the packet goes.
   const inbound = r.direction === "in";
   const box = makeBox({
     proto: r.proto,
-    dport: inbound ? r.localPorts : r.remotePorts,
-    sport: inbound ? r.remotePorts : r.localPorts,
+    dport: r.icmp ?? (inbound ? r.localPorts : r.remotePorts),
+    sport: r.icmp ? ALL_PORTS : inbound ? r.remotePorts : r.localPorts,
     dst: inbound ? r.localAddresses : r.remoteAddresses,
     src: inbound ? r.remoteAddresses : r.localAddresses,
   });
-  const text = `${r.name} "${r.displayName}": ${inbound ? "Inbound" : "Outbound"} ${r.action === "allow" ? "Allow" : "Block"}`;
+  const verb = r.bypass ? "Allow (override block rules)" : r.action === "allow" ? "Allow" : "Block";
+  const named =
+    r.displayName !== "" && r.displayName !== r.name ? `${r.name} "${r.displayName}"` : `"${r.name}"`;
+  const text = `${named}: ${inbound ? "Inbound" : "Outbound"} ${verb}`;
   const at = origin(file, r.line, text, 5);
   const rule = deviceRule(
     TABLE,
@@ -82,10 +132,12 @@ function toRule(r: WinRule, chain: string, index: number, file: string): Rule {
     r.action === "allow" ? { kind: "accept" } : { kind: "drop" },
     at,
   );
+  // Every widening of a Windows rule leaves its action known: only which packets it matches.
   rule.approximations = r.approximations.map((a) => ({
     construct: a.construct,
     reason: a.reason,
     origin: { ...at, line: a.line },
+    affects: "match",
   }));
   return rule;
 }

@@ -57,7 +57,7 @@ export function readText(path: string, limit: number = INPUT_LIMITS.any): ReadRe
       total += n;
       if (total > limit) return { ok: false, diagnostic: tooLarge(path, undefined, limit) };
     }
-    return { ok: true, text: Buffer.concat(chunks, total).toString("utf8") };
+    return { ok: true, text: decodeText(Buffer.concat(chunks, total)) };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? "EIO";
     const what =
@@ -69,6 +69,20 @@ export function readText(path: string, limit: number = INPUT_LIMITS.any): ReadRe
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/**
+ * UTF-8, or UTF-16 when the file starts with its byte-order mark: Windows PowerShell 5.1 writes
+ * `netsh … > rules.txt` and `Out-File` as UTF-16 LE with a BOM, and a Windows admin's first file is
+ * often one of those. The BOM itself is not part of the text.
+ */
+export function decodeText(buf: Buffer): string {
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return buf.subarray(2).toString("utf16le");
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) {
+    const body = Buffer.from(buf.subarray(2, 2 + ((buf.length - 2) & ~1)));
+    return body.swap16().toString("utf16le");
+  }
+  return buf.toString("utf8");
 }
 
 /** `size` is known for a regular file; a stream is only known to be longer than the limit. */

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { AuditReport, type AuditReportT } from "../../src/audit/report-schema.js";
-import { runCli } from "./run-cli.js";
+import { ROOT, runCli } from "./run-cli.js";
 
 const HOST = "examples/legacy/host-topology.yaml";
 const ASA = "examples/legacy/asa-topology.yaml";
@@ -106,6 +106,31 @@ test("Windows Firewall: a rule bound to the Domain profile does not apply on the
   assert.match(rtp.blocked[0]!.rule.text, /^Block-High-Ports-Out/);
   assert.match(rtp.blocked[0]!.packets[0]!, /^tcp dport 55000-59999 /);
   assert.ok(exposed(report).some((e) => e.startsWith("tcp dport 3389 ")));
+});
+
+test("Windows Firewall from netsh's listing (UTF-16, as PowerShell 5.1 writes it) reads as the JSON export does", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pm-netsh-"));
+  try {
+    const file = join(dir, "rules.txt");
+    const text = readFileSync(join(ROOT, "examples/legacy/edge-netsh.txt"), "utf8");
+    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]));
+    const netsh = auditJson(HOST, file);
+    const json = auditJson(HOST, "examples/legacy/edge-windows.json");
+    assert.equal(netsh.status, 1);
+    assert.equal(netsh.report.rulesets[0]!.format, "windows-netsh");
+    assert.deepEqual(verdicts(netsh.report), verdicts(json.report));
+    const rtp = netsh.report.flows.find((f) => f.id === "rtp-tcp-out")!;
+    assert.match(
+      rtp.blocked[0]!.rule.text,
+      /^"Block outbound high ports \(hardening baseline\)": Outbound Block$/,
+    );
+    assert.equal(rtp.blocked[0]!.rule.line, 116);
+    // The ICMP rules the JSON example lacks are read with their types; LocalSubnet is uncertain.
+    assert.ok(exposed(netsh.report).some((e) => e.startsWith("icmp type destination-unreachable code 4 ")));
+    assert.ok(netsh.report.unsupported.some((u) => u.construct === "RemoteIP: LocalSubnet"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("AWS security groups: egress SIP only to 2012's partners; stateful replies pass", () => {

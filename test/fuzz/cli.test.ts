@@ -65,6 +65,11 @@ const SLOTS: Slot[] = [
     seed: read("examples/legacy/edge-windows.json"),
     args: audit("windows-firewall"),
   },
+  {
+    name: "audit -r windows-netsh",
+    seed: read("examples/legacy/edge-netsh.txt"),
+    args: audit("windows-netsh"),
+  },
   { name: "audit -r aws", seed: read("examples/legacy/edge-aws.json"), args: audit("aws-security-groups") },
   {
     name: "audit -r asa",

@@ -6,6 +6,7 @@ export const RULESET_SEEDS: ReadonlyArray<readonly [ReaderName, string]> = [
   ["nftables-json", "test/fixtures/edge-nftables.json"],
   ["iptables-save", "examples/legacy/edge-iptables.rules"],
   ["windows-firewall", "examples/legacy/edge-windows.json"],
+  ["windows-netsh", "examples/legacy/edge-netsh.txt"],
   ["aws-security-groups", "examples/legacy/edge-aws.json"],
   ["cisco-asa", "examples/legacy/edge-asa.cfg"],
   ["azure-nsg", "test/compile/golden/seed-host/azure.arm.json"],

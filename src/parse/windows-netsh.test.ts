@@ -1,0 +1,392 @@
+/**
+ * netsh's rule listing (`netsh advfirewall firewall show rule name=all verbose`, with `show
+ * currentprofile`) against hand-checked verdicts, and what the dump leaves out read as uncertain
+ * (Windows Firewall semantics: block rules beat allow rules, stateful, the profile's default for
+ * the rest; "Block all incoming connections" ignores allow rules; a profile that is off filters
+ * nothing). The edge is 198.51.100.10, inbound flows from any IPv4 address (test/audit-fixtures.ts).
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { edgeHost, flow } from "../../test/audit-fixtures.js";
+import { audit } from "../audit/audit.js";
+import { AuditReport } from "../audit/report-schema.js";
+import { decodeText } from "../shell/files.js";
+import { IntervalSet } from "../space/interval-set.js";
+import { sniffFormat } from "./index.js";
+import type { ParsedRuleset } from "./reader.js";
+import { readWindowsFirewall, readWindowsNetsh } from "./windows-reader.js";
+
+const topology = edgeHost([
+  flow("sip", "tcp", [5061, 5061]),
+  flow("web", "tcp", [443, 443]),
+  flow("stun", "udp", [3478, 3478]),
+]);
+
+type Fields = Array<[string, string]>;
+
+/** One rule block as netsh prints it: keys padded to 38 columns, CRLF. */
+function rule(
+  name: string,
+  fields: Fields,
+  opts: { verbose?: boolean; icmp?: Array<[string, string]> } = {},
+): string {
+  const line = (k: string, v: string): string => `${`${k}:`.padEnd(38)}${v}`;
+  const out = ["", line("Rule Name", name), "-".repeat(70)];
+  const all = new Map<string, string>([
+    ["Enabled", "Yes"],
+    ["Direction", "In"],
+    ["Profiles", "Domain,Private,Public"],
+    ["Grouping", ""],
+    ["LocalIP", "Any"],
+    ["RemoteIP", "Any"],
+    ["Protocol", "TCP"],
+    ["LocalPort", "Any"],
+    ["RemotePort", "Any"],
+    ["Edge traversal", "No"],
+    ...(opts.verbose === false
+      ? []
+      : ([
+          ["Program", "Any"],
+          ["Service", "Any"],
+          ["InterfaceTypes", "Any"],
+          ["Security", "NotRequired"],
+          ["Rule source", "Local Setting"],
+        ] as Fields)),
+    ["Action", "Allow"],
+  ]);
+  for (const [k, v] of fields) all.set(k, v);
+  for (const [k, v] of all) {
+    if ((k === "LocalPort" || k === "RemotePort") && !/^(TCP|UDP)$/.test(all.get("Protocol")!)) continue;
+    out.push(line(k, v));
+    if (k === "Protocol" && opts.icmp) {
+      out.push(`${" ".repeat(38)}Type    Code`);
+      for (const [t, c] of opts.icmp) out.push(`${" ".repeat(38)}${t.padEnd(8)}${c} `);
+    }
+  }
+  return out.join("\r\n");
+}
+
+function profile(name: string, state = "ON", policy = "BlockInbound,AllowOutbound"): string {
+  return [
+    "",
+    `${name} Profile Settings: `,
+    "-".repeat(70),
+    `${"State".padEnd(38)}${state}`,
+    `${"Firewall Policy".padEnd(38)}${policy}`,
+    `${"LocalFirewallRules".padEnd(38)}N/A (GPO-store only)`,
+    "",
+    "Logging:",
+    `${"LogAllowedConnections".padEnd(38)}Disable`,
+    "",
+  ].join("\r\n");
+}
+
+const dump = (...parts: string[]): string => `${parts.join("\r\n")}\r\nOk.\r\n\r\n`;
+
+function read(text: string): ParsedRuleset {
+  assert.equal(sniffFormat(text), "windows-netsh");
+  return readWindowsNetsh(text, "rules.txt");
+}
+
+function verdicts(p: ParsedRuleset): Record<string, string> {
+  assert.deepEqual(
+    p.diagnostics.filter((d) => d.severity === "error"),
+    [],
+  );
+  const r = AuditReport.parse(audit(topology, [p]));
+  return Object.fromEntries(r.flows.map((f) => [f.id, f.verdict + (f.uncertain ? " uncertain" : "")]));
+}
+
+const codes = (p: ParsedRuleset): string[] => p.diagnostics.map((d) => `${d.severity}[${d.code}]`);
+
+const SIP = rule("Lync SIP/MTLS", [["LocalPort", "5061"]]);
+const WEB = rule("Lync SIP/TLS", [["LocalPort", "443"]]);
+
+test("a verbose dump with its current profile is read exactly: block wins, the profile's default for the rest", () => {
+  const p = read(
+    dump(
+      profile("Public"),
+      SIP,
+      WEB,
+      rule("Block 443 from a bad net", [
+        ["LocalPort", "443"],
+        ["RemoteIP", "10.0.0.0/8,172.16.0.0/255.240.0.0"],
+        ["Action", "Block"],
+      ]),
+    ),
+  );
+  assert.deepEqual(codes(p), []);
+  assert.deepEqual(verdicts(p), { sip: "allowed", web: "partial", stun: "blocked" });
+  const r = AuditReport.parse(audit(topology, [p]));
+  const web = r.flows.find((f) => f.id === "web")!;
+  assert.match(web.blocked[0]!.rule.text, /^"Block 443 from a bad net": Inbound Block$/);
+  assert.deepEqual(
+    web.blocked[0]!.packets.map((l) => l.split(" to ")[0]),
+    ["tcp dport 443 from {10.0.0.0/8, 172.16.0.0/12}"],
+  );
+  assert.equal(web.blocked[0]!.rule.line, 50);
+});
+
+test("rules of another profile do nothing; disabled rules do nothing", () => {
+  const p = read(
+    dump(
+      profile("Public"),
+      rule("SIP on the domain network only", [
+        ["LocalPort", "5061"],
+        ["Profiles", "Domain"],
+      ]),
+      rule("Old rule", [
+        ["LocalPort", "443"],
+        ["Enabled", "No"],
+      ]),
+    ),
+  );
+  assert.deepEqual(verdicts(p), { sip: "blocked", web: "blocked", stun: "blocked" });
+});
+
+test("without profile settings: a rule bound to some profiles and the assumed default are uncertain", () => {
+  const p = read(
+    dump(
+      rule("SIP on the domain network only", [
+        ["LocalPort", "5061"],
+        ["Profiles", "Domain"],
+      ]),
+      WEB,
+    ),
+  );
+  assert.deepEqual(codes(p), ["warning[windows-profile]"]);
+  assert.deepEqual(verdicts(p), { sip: "allowed uncertain", web: "allowed", stun: "blocked uncertain" });
+});
+
+test("several profiles listed: settings they share are exact, the others uncertain", () => {
+  const same = read(dump(profile("Domain"), profile("Private"), profile("Public"), SIP));
+  assert.deepEqual(codes(same), ["note[windows-profile-unknown]"]);
+  assert.deepEqual(verdicts(same), { sip: "allowed", web: "blocked", stun: "blocked" });
+  const differ = read(dump(profile("Domain", "ON", "AllowInbound,AllowOutbound"), profile("Public"), SIP));
+  assert.deepEqual(verdicts(differ), { sip: "allowed", web: "blocked uncertain", stun: "blocked uncertain" });
+});
+
+test("a profile with the firewall off filters nothing; one that may be off makes every verdict uncertain", () => {
+  const off = read(
+    dump(
+      profile("Public", "OFF"),
+      rule("Block SIP", [
+        ["LocalPort", "5061"],
+        ["Action", "Block"],
+      ]),
+    ),
+  );
+  assert.deepEqual(codes(off), ["warning[windows-profile-off]"]);
+  assert.deepEqual(verdicts(off), { sip: "allowed", web: "allowed", stun: "allowed" });
+  const maybe = read(
+    dump(
+      profile("Domain", "OFF"),
+      profile("Public"),
+      rule("Block SIP", [
+        ["LocalPort", "5061"],
+        ["Action", "Block"],
+      ]),
+      WEB,
+    ),
+  );
+  // Off, Windows passes everything; on, the rules decide: only "allowed" is certain of both, and
+  // the rules are tried one by one (a profile is one choice for all of them), so web is uncertain too.
+  assert.deepEqual(verdicts(maybe), {
+    sip: "blocked uncertain",
+    web: "allowed uncertain",
+    stun: "blocked uncertain",
+  });
+});
+
+test("BlockInboundAlways ignores inbound allow rules", () => {
+  const p = read(dump(profile("Public", "ON", "BlockInboundAlways,AllowOutbound"), SIP, WEB));
+  assert.deepEqual(codes(p), ["warning[windows-block-all-inbound]"]);
+  assert.deepEqual(verdicts(p), { sip: "blocked", web: "blocked", stun: "blocked" });
+});
+
+test("a dump without verbose reads every rule as possibly narrower: uncertain, with one warning", () => {
+  const p = read(dump(profile("Public"), rule("SIP", [["LocalPort", "5061"]], { verbose: false }), WEB));
+  assert.deepEqual(codes(p), ["warning[windows-netsh-terse]"]);
+  assert.equal(p.diagnostics[0]!.at!.line, 12);
+  assert.deepEqual(verdicts(p), { sip: "allowed uncertain", web: "allowed", stun: "blocked" });
+});
+
+test("program, service, interface-type, IPsec and keyword filters are approximations; ports and ranges exact", () => {
+  const p = read(
+    dump(
+      profile("Public"),
+      rule("SIP", [
+        ["LocalPort", "5060-5062"],
+        ["Program", "C:\\Program Files\\Skype for Business Server 2015\\Server\\Core\\RtcHost.exe"],
+      ]),
+      rule("web", [
+        ["LocalPort", "443,444"],
+        ["RemoteIP", "LocalSubnet"],
+      ]),
+      rule("stun", [
+        ["Protocol", "UDP"],
+        ["LocalPort", "3478"],
+        ["Security", "AuthEnc"],
+      ]),
+      rule("rpc", [
+        ["LocalPort", "RPC"],
+        ["InterfaceTypes", "Wireless"],
+      ]),
+    ),
+  );
+  assert.deepEqual(verdicts(p), {
+    sip: "allowed uncertain",
+    web: "allowed uncertain",
+    stun: "allowed uncertain",
+  });
+  const approx = p.ruleset.tables[0]!.chains[0]!.rules.flatMap((r) =>
+    r.approximations.map((a) => a.construct),
+  );
+  assert.deepEqual(approx, [
+    "Program: C:\\Program Files\\Skype for Business Server 2015\\Server\\Core\\RtcHost.exe",
+    "RemoteIP: LocalSubnet",
+    "Security: AuthEnc",
+    "InterfaceTypes: Wireless",
+    "LocalPort: RPC",
+  ]);
+  for (const r of p.ruleset.tables[0]!.chains[0]!.rules)
+    for (const a of r.approximations) assert.equal(a.affects, "match", a.construct);
+});
+
+test("Bypass (authenticated bypass) is ordered before the block rules and uncertain", () => {
+  const p = read(
+    dump(
+      profile("Public"),
+      rule("Block SIP", [
+        ["LocalPort", "5061"],
+        ["Action", "Block"],
+      ]),
+      rule("Admins over IPsec", [
+        ["LocalPort", "5061"],
+        ["Action", "Bypass"],
+        ["Security", "Authenticate"],
+      ]),
+    ),
+  );
+  const texts = p.ruleset.tables[0]!.chains[0]!.rules.map((r) => r.origin.text);
+  assert.deepEqual(texts.slice(1), [
+    '"Admins over IPsec": Inbound Allow (override block rules)',
+    '"Block SIP": Inbound Block',
+  ]);
+  assert.deepEqual(verdicts(p), { sip: "allowed uncertain", web: "blocked", stun: "blocked" });
+});
+
+test("ICMP rules keep their type and code table", () => {
+  const p = read(
+    dump(
+      profile("Public"),
+      rule("Frag needed", [["Protocol", "ICMPv4"]], { icmp: [["3", "4"]] }),
+      rule("Echo", [["Protocol", "ICMPv6"]], {
+        icmp: [
+          ["128", "Any"],
+          ["129", "Any"],
+        ],
+      }),
+    ),
+  );
+  const [frag, echo] = p.ruleset.tables[0]!.chains[0]!.rules.slice(1);
+  assert.ok(frag!.match.boxes[0]!.dport.equals(IntervalSet.of(3 * 256 + 4)));
+  assert.ok(echo!.match.boxes[0]!.dport.equals(IntervalSet.of(128 * 256, 129 * 256 + 255)));
+  assert.ok(echo!.match.boxes[0]!.proto.equals(IntervalSet.of(58)));
+});
+
+test("bad values are errors at their line; other languages and other files are refused with what to give", () => {
+  const bad = read(dump(profile("Public"), rule("x", [["Direction", "Sideways"]])));
+  assert.deepEqual(
+    bad.diagnostics.map((d) => [d.code, d.at?.line, d.message]),
+    [["windows-netsh-format", 15, 'rule "x": Direction "Sideways"']],
+  );
+  const proto = read(dump(rule("x", [["Protocol", "SCTP-ish"]])));
+  assert.equal(proto.diagnostics.find((d) => d.severity === "error")!.at!.line, 10);
+  const german = [
+    "",
+    "Regelname:                            Kernnetzwerk - Teredo (UDP eingehend)",
+    "----------------------------------------------------------------------",
+    "Aktiviert:                            Ja",
+    "Richtung:                             Eingehend",
+    "Aktion:                               Zulassen",
+  ].join("\r\n");
+  const de = readWindowsNetsh(german, "regeln.txt");
+  assert.deepEqual(codes(de), ["error[windows-netsh-format]"]);
+  assert.match(de.diagnostics[0]!.message, /another language than English/);
+  assert.match(de.diagnostics[0]!.expected!, /PowerShell export/);
+});
+
+test("lines outside the blocks are named, not silently dropped; 'No rules match' is an empty listing", () => {
+  const p = read(
+    `C:\\> netsh advfirewall firewall show rule name=all verbose\r\n${dump(profile("Public"), SIP)}`,
+  );
+  assert.deepEqual(codes(p), ["warning[windows-netsh-skipped]"]);
+  assert.equal(p.diagnostics[0]!.at!.line, 1);
+  const none = read(`${profile("Public")}\r\nNo rules match the specified criteria.\r\n`);
+  assert.deepEqual(codes(none), []);
+  assert.deepEqual(verdicts(none), { sip: "blocked", web: "blocked", stun: "blocked" });
+});
+
+test("a UTF-16 file (PowerShell 5.1's `>`) reads as its text", () => {
+  const text = dump(profile("Public"), SIP);
+  const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+  assert.equal(decodeText(le), text);
+  const be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, "utf16le").swap16()]);
+  assert.equal(decodeText(be), text);
+  assert.equal(decodeText(Buffer.from(text, "utf8")), text);
+});
+
+test("the JSON export: a profile that is off, AllowInboundRules False, IcmpType and OverrideBlockRules", () => {
+  const json = (profile: Record<string, string>, rules: Array<Record<string, unknown>>): ParsedRuleset =>
+    readWindowsFirewall(
+      JSON.stringify({
+        activeProfile: "Public",
+        profiles: [
+          {
+            Name: "Public",
+            Enabled: "True",
+            DefaultInboundAction: "Block",
+            DefaultOutboundAction: "Allow",
+            ...profile,
+          },
+        ],
+        rules,
+      }),
+      "fw.json",
+    );
+  const r = (o: Record<string, unknown>): Record<string, unknown> => ({
+    Name: "r",
+    DisplayName: "r",
+    Enabled: "True",
+    Direction: "Inbound",
+    Action: "Allow",
+    Profile: "Any",
+    Protocol: "TCP",
+    LocalPort: ["5061"],
+    RemotePort: ["Any"],
+    LocalAddress: ["Any"],
+    RemoteAddress: ["Any"],
+    ...o,
+  });
+  const off = json({ Enabled: "False" }, [r({ Action: "Block" })]);
+  assert.deepEqual(codes(off), ["warning[windows-profile-off]"]);
+  assert.deepEqual(verdicts(off), { sip: "allowed", web: "allowed", stun: "allowed" });
+  const shields = json({ AllowInboundRules: "False" }, [r({})]);
+  assert.deepEqual(codes(shields), ["warning[windows-block-all-inbound]"]);
+  assert.deepEqual(verdicts(shields), { sip: "blocked", web: "blocked", stun: "blocked" });
+  const icmp = json({}, [r({ Protocol: "ICMPv4", IcmpType: ["8", "3:4"] }), r({ Protocol: "ICMPv6" })]);
+  const [typed, untyped] = icmp.ruleset.tables[0]!.chains[0]!.rules.slice(1);
+  assert.ok(
+    typed!.match.boxes[0]!.dport.equals(
+      IntervalSet.of(3 * 256 + 4).union(IntervalSet.of(8 * 256, 8 * 256 + 255)),
+    ),
+  );
+  assert.deepEqual(typed!.approximations, []);
+  assert.match(untyped!.approximations[0]!.reason, /without its IcmpType/);
+  const bypass = json({}, [
+    r({ Action: "Block" }),
+    r({ OverrideBlockRules: "True", Authentication: "Required" }),
+  ]);
+  assert.deepEqual(verdicts(bypass), { sip: "allowed uncertain", web: "blocked", stun: "blocked" });
+});
