@@ -50,6 +50,13 @@ export function sniffFormat(text: string): ReaderName | undefined {
     (has("Profile Settings:") && /^\s*(Domain|Private|Public) Profile Settings:\s*$/m.test(text))
   )
     return "windows-netsh";
+  // PowerShell's display of Get-NetFirewallRule (its reader says why that is not an export).
+  if (has("DisplayName") && /^\s*DisplayName\s*:\s/m.test(text) && /^\s*Direction\s*:\s/m.test(text))
+    return "windows-firewall";
+  // netsh in another display language: the same 70-dash rule separator under padded `key: value`
+  // lines (its reader refuses it, saying so, rather than "unknown format").
+  if (has("-".repeat(70)) && /^-{70}\s*$/m.test(text) && /^[^\s:-][^:\n]{0,40}:\s{3,}\S/m.test(text))
+    return "windows-netsh";
   // An ASA's running-config (or a saved copy) says so in its first lines.
   const first = text.slice(0, 2000);
   if (

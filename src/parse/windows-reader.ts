@@ -5,6 +5,7 @@
  * outbound on output; the device is stateful. Rule order within the block and allow groups is
  * the export's, which changes no verdict.
  */
+import { diag } from "../diag/diagnostic.js";
 import type { Rule, Ruleset } from "../ir/ruleset.js";
 import { makeBox } from "../space/box.js";
 import { ALL_PORTS } from "../space/port.js";
@@ -34,6 +35,23 @@ export function readWindowsNetsh(text: string, file: string): ParsedRuleset {
 }
 
 export function readWindowsFirewall(text: string, file: string): ParsedRuleset {
+  const listed = /^[ \t]*DisplayName[ \t]*:[ \t]/m.exec(text);
+  if (listed && !/^[\s\uFEFF]*[[{]/.test(text)) {
+    // `Get-NetFirewallRule` as PowerShell shows it (Format-List): the rule objects alone, whose
+    // ports and addresses live in filter objects the display leaves out.
+    const line = text.slice(0, listed.index).split("\n").length;
+    const d = diag(
+      "windows-format",
+      "error",
+      "PowerShell's display of Get-NetFirewallRule, not an export: it holds no ports or addresses (they are in the rules' filter objects)",
+      {
+        at: { file, line, col: 1 },
+        expected:
+          "the JSON the README's export script writes (Exporting a Windows Firewall), or netsh's listing",
+      },
+    );
+    return { ruleset: windowsRuleset("windows-firewall", file, undefined), diagnostics: [d] };
+  }
   const { source, diagnostics } = parseYaml(file, text);
   if (!source) return { ruleset: windowsRuleset("windows-firewall", file, undefined), diagnostics };
   const parsed = parseWindowsFirewall(source);

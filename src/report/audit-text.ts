@@ -98,23 +98,53 @@ export function renderAuditText(r: AuditReportT): string {
   return out.split("\n").map(visible).join("\n");
 }
 
+/** A group of the same approximation at this many places or more is one entry in the text. */
+const GROUP_AT = 3;
+/** Places of a group written out before the rest is counted. */
+const GROUP_PLACES = 12;
+
 /**
  * "Not modelled exactly" as lines: a construct that may change a verdict on lines of its own; those
  * in rules that only observe (fw4's dozen `ct helper set` statements, counters and logs with an
  * unmodelled selector) gathered per file and reason, their places on one line — one line each
- * buried the few that matter. The JSON lists every one as it is.
+ * buried the few that matter. The same reason at GROUP_AT places or more of one file (netsh's
+ * listing without `verbose`: one per rule, hundreds) is one entry with its places and the flows any
+ * of them may change. The JSON lists every one as it is.
  */
 function unsupportedLines(list: AuditReportT["unsupported"]): string[] {
   const out: string[] = [];
   const quiet = new Map<string, AuditReportT["unsupported"]>();
+  const loud = new Map<string, AuditReportT["unsupported"]>();
   for (const u of list) {
-    if (u.flows.length > 0 || !u.reason.endsWith(OBSERVES_NOTE)) continue;
     const k = `${u.at.file}\n${u.reason}`;
-    quiet.set(k, [...(quiet.get(k) ?? []), u]);
+    const into = u.flows.length === 0 && u.reason.endsWith(OBSERVES_NOTE) ? quiet : loud;
+    into.set(k, [...(into.get(k) ?? []), u]);
   }
+  const places = (group: AuditReportT["unsupported"], construct: boolean): string => {
+    const shown = group
+      .slice(0, GROUP_PLACES)
+      .map((u) => (construct ? `${u.construct} (${u.at.line}:${u.at.col})` : `${u.at.line}:${u.at.col}`));
+    const rest = group.length - shown.length;
+    return shown.join(", ") + (rest > 0 ? `, and ${rest} more` : "");
+  };
+  const done = new Set<string>();
   for (const u of list) {
-    const group = u.flows.length > 0 ? undefined : quiet.get(`${u.at.file}\n${u.reason}`);
-    if (group !== undefined && group.length > 1) continue;
+    const k = `${u.at.file}\n${u.reason}`;
+    const observes = u.flows.length === 0 && u.reason.endsWith(OBSERVES_NOTE);
+    const group = (observes ? quiet : loud).get(k)!;
+    if (observes && group.length > 1) continue;
+    if (!observes && group.length >= GROUP_AT) {
+      if (done.has(k)) continue;
+      done.add(k);
+      const constructs = new Set(group.map((g) => g.construct));
+      const flows = [...new Set(group.flatMap((g) => g.flows))];
+      out.push(
+        `  ${u.at.file}: ${group.length} rules: ${constructs.size === 1 ? `${u.construct}: ` : ""}${u.reason}`,
+        `      at ${places(group, constructs.size > 1)}`,
+      );
+      if (flows.length) out.push(`      may change: ${flows.join(", ")}`);
+      continue;
+    }
     out.push(`  ${where(u.at)}: ${u.construct}: ${u.reason}`);
     if (u.flows.length) out.push(`      may change: ${u.flows.join(", ")}`);
   }
@@ -123,7 +153,7 @@ function unsupportedLines(list: AuditReportT["unsupported"]): string[] {
     const first = group[0]!;
     out.push(
       `  ${first.at.file}: ${group.length} in rules that only observe (no verdict changes): ${first.reason.slice(0, -OBSERVES_NOTE.length)}`,
-      `      ${group.map((u) => `${u.construct} (${u.at.line}:${u.at.col})`).join(", ")}`,
+      `      ${places(group, true)}`,
     );
   }
   return out;

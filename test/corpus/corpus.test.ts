@@ -11,6 +11,7 @@ import { test } from "node:test";
 import { audit } from "../../src/audit/audit.js";
 import { AuditReport } from "../../src/audit/report-schema.js";
 import { READERS, sniffFormat, type ReaderName } from "../../src/parse/index.js";
+import { decodeText } from "../../src/shell/files.js";
 import { edgeHost, flow } from "../audit-fixtures.js";
 import { ROOT } from "../cli/run-cli.js";
 
@@ -24,7 +25,7 @@ interface Expectation {
 
 const topology = edgeHost([flow("sip", "tcp", [5061, 5061]), flow("stun", "udp", [3478, 3478])]);
 
-for (const kind of ["iptables", "asa", "aws", "junos", "azure", "pf"]) {
+for (const kind of ["iptables", "asa", "aws", "junos", "azure", "pf", "windows"]) {
   const dir = join(ROOT, "test/corpus", kind);
   if (!existsSync(dir)) continue;
   const expected = JSON.parse(readFileSync(join(dir, "expectations.json"), "utf8")) as Record<
@@ -52,7 +53,8 @@ for (const kind of ["iptables", "asa", "aws", "junos", "azure", "pf"]) {
   test(`${kind} corpus: each file read or refused as recorded, read ones audited`, (t) => {
     const outcomes: Record<string, Expectation> = {};
     for (const f of files) {
-      const text = readFileSync(join(dir, f), "utf8");
+      // As the CLI reads a file: UTF-16 by its byte-order mark (PowerShell's `>`), else UTF-8.
+      const text = decodeText(readFileSync(join(dir, f)));
       const want = expected[f]!;
       const format = want.format ?? sniffFormat(text);
       if (!format) {

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { audit } from "../../src/audit/audit.js";
 import { readNftablesText } from "../../src/parse/nftables-text.js";
+import { readWindowsNetsh } from "../../src/parse/windows-reader.js";
 import { renderAuditText } from "../../src/report/audit-text.js";
 import { edgeHost, flow } from "../audit-fixtures.js";
 
@@ -34,4 +35,33 @@ test("audit text: observing approximations gathered on one line, deciding ones e
     "  fw.nft: 3 in rules that only observe (no verdict changes): statement not modelled (it may change later matches)",
     "      ct helper set ftp (4:5), ct helper set sip (5:5), ct helper set tftp (6:5)",
   ]);
+});
+
+test("audit text: the same approximation at three places or more of one file is one entry with its places", () => {
+  const rule = (name: string, port: number): string =>
+    [
+      "",
+      `${"Rule Name:".padEnd(38)}${name}`,
+      "-".repeat(70),
+      `${"Enabled:".padEnd(38)}Yes`,
+      `${"Direction:".padEnd(38)}In`,
+      `${"Profiles:".padEnd(38)}Domain,Private,Public`,
+      `${"Protocol:".padEnd(38)}TCP`,
+      `${"LocalPort:".padEnd(38)}${port}`,
+      `${"Action:".padEnd(38)}Allow`,
+    ].join("\n");
+  const text = [rule("a", 5061), rule("b", 5062), rule("c", 443), rule("d", 3478)].join("\n");
+  const p = readWindowsNetsh(text, "fw.txt");
+  const report = audit(edgeHost([flow("sip", "tcp", [5061, 5061])]), [p]);
+  const terse = report.unsupported.filter((u) => u.construct === "not verbose");
+  assert.equal(terse.length, 4, "JSON keeps each one");
+  const out = renderAuditText(report);
+  const section = out.slice(out.indexOf("Not modelled exactly"), out.lastIndexOf("\n\n"));
+  const lines = section.split("\n").slice(1);
+  assert.equal(
+    lines[0],
+    "  fw.txt: 4 rules: not verbose: printed without `verbose`: a program, service, interface-type or IPsec filter would not show; read as matching every connection",
+  );
+  assert.equal(lines[1], "      at 2:5, 11:5, 20:5, 29:5");
+  assert.equal(lines[2], "      may change: sip");
 });
