@@ -39,6 +39,11 @@ export interface WinRule {
   localAddresses: IntervalSet;
   remoteAddresses: IntervalSet;
   line: number;
+  /**
+   * The profiles the rule applies in, when the firewall has `connections` (otherwise the reader
+   * kept only rules of the active profile and this is undefined).
+   */
+  profiles?: WinProfileName[];
   /** Fields analysed as "any" because the export cannot say them exactly (keywords, programs). */
   approximations: Array<{ construct: string; reason: string; line: number }>;
 }
@@ -63,9 +68,28 @@ export interface WinProfile {
   line: number;
 }
 
+/** A network interface the export lists with its network category and its own addresses. */
+export interface WinConnection {
+  alias: string;
+  /** The settings of the interface's category's profile. */
+  profile: WinProfile;
+  addresses: IntervalSet;
+  line: number;
+}
+
 export interface WinFirewall {
-  /** The profile whose rules and defaults apply (the edge NIC's network category). */
+  /**
+   * The profile whose rules and defaults apply (the edge NIC's network category); with
+   * `connections`, the one for packets whose local address is on none of them.
+   */
   active: WinProfile;
+  /**
+   * Every connected interface with its category and addresses, when the export lists them: each
+   * applies its own profile (an Edge Server's internal and external NICs are often in different
+   * categories). Windows is a strong host: a packet's profile is that of the interface holding its
+   * local address (the destination of inbound packets, the source of outbound ones).
+   */
+  connections?: WinConnection[];
   rules: WinRule[];
 }
 
@@ -77,7 +101,12 @@ export function parseWindowsFirewall(source: YamlSource): {
 } {
   const diagnostics: Diagnostic[] = [];
   const problem = jsonProblems(source, diagnostics);
-  const doc = source.value as { profiles?: unknown; rules?: unknown; activeProfile?: unknown } | null;
+  const doc = source.value as {
+    profiles?: unknown;
+    rules?: unknown;
+    activeProfile?: unknown;
+    connections?: unknown;
+  } | null;
   if (typeof doc !== "object" || doc === null || !Array.isArray(doc.rules)) {
     problem(
       "windows-format",
@@ -98,45 +127,56 @@ export function parseWindowsFirewall(source: YamlSource): {
     return { diagnostics };
   }
   const profiles = Array.isArray(doc.profiles) ? (doc.profiles as Array<Record<string, unknown>>) : [];
-  const p = profiles.find((x) => String(x.Name) === activeName);
-  const profileIndex = p === undefined ? -1 : profiles.indexOf(p);
-  const active: WinProfile = {
-    name: activeName as WinProfileName,
-    // NotConfigured (a GPO store's word) leaves Windows' own default: on.
-    enabled: p === undefined ? true : !falsy(p.Enabled),
-    defaultInbound: defaultAction(p?.DefaultInboundAction, "block"),
-    defaultOutbound: defaultAction(p?.DefaultOutboundAction, "allow"),
-    // Absent from exports made before the README's script asked for it: rules apply.
-    inboundRules:
-      p?.AllowInboundRules === undefined || p.AllowInboundRules === null || !falsy(p.AllowInboundRules),
-    line: p === undefined ? 1 : source.positionOf(["profiles", profileIndex]).line,
+  const settings = new Map<WinProfileName, WinProfile>();
+  /** A profile's settings from the export (read, and warned about, once). */
+  const profileOf = (name: WinProfileName, role: string): WinProfile => {
+    const known = settings.get(name);
+    if (known) return known;
+    const p = profiles.find((x) => String(x.Name) === name);
+    const profileIndex = p === undefined ? -1 : profiles.indexOf(p);
+    const out: WinProfile = {
+      name,
+      // NotConfigured (a GPO store's word) leaves Windows' own default: on.
+      enabled: p === undefined ? true : !falsy(p.Enabled),
+      defaultInbound: defaultAction(p?.DefaultInboundAction, "block"),
+      defaultOutbound: defaultAction(p?.DefaultOutboundAction, "allow"),
+      // Absent from exports made before the README's script asked for it: rules apply.
+      inboundRules:
+        p?.AllowInboundRules === undefined || p.AllowInboundRules === null || !falsy(p.AllowInboundRules),
+      line: p === undefined ? 1 : source.positionOf(["profiles", profileIndex]).line,
+    };
+    settings.set(name, out);
+    if (p === undefined) {
+      out.assumed = `no profile "${name}" in the export: Windows' defaults (inbound block, outbound allow) assumed`;
+      problem("windows-profile", out.assumed, ["profiles"], undefined, "warning");
+    }
+    if (!out.enabled)
+      problem(
+        "windows-profile-off",
+        `the ${role} profile (${name}) has the firewall off: Windows filters nothing there, every packet passes`,
+        ["profiles", profileIndex, "Enabled"],
+        undefined,
+        "warning",
+      );
+    else if (!out.inboundRules)
+      problem(
+        "windows-block-all-inbound",
+        `the ${role} profile (${name}) blocks all incoming connections (AllowInboundRules False): inbound allow rules are ignored there`,
+        ["profiles", profileIndex, "AllowInboundRules"],
+        undefined,
+        "warning",
+      );
+    return out;
   };
-  if (p === undefined) {
-    active.assumed = `no profile "${activeName}" in the export: Windows' defaults (inbound block, outbound allow) assumed`;
-    problem("windows-profile", active.assumed, ["profiles"], undefined, "warning");
-  }
-  if (!active.enabled)
-    problem(
-      "windows-profile-off",
-      `the active profile (${activeName}) has the firewall off: Windows filters nothing, every packet passes`,
-      ["profiles", profileIndex, "Enabled"],
-      undefined,
-      "warning",
-    );
-  else if (!active.inboundRules)
-    problem(
-      "windows-block-all-inbound",
-      `the active profile (${activeName}) blocks all incoming connections (AllowInboundRules False): inbound allow rules are ignored`,
-      ["profiles", profileIndex, "AllowInboundRules"],
-      undefined,
-      "warning",
-    );
+  const active = profileOf(activeName as WinProfileName, "active");
+  const connections = readConnections(doc.connections, profileOf, problem, source);
 
   const rules: WinRule[] = [];
   (doc.rules as Array<Record<string, unknown>>).forEach((r, i) => {
     const at = (k: string): PathKey[] => ["rules", i, k];
     if (!truthy(r.Enabled)) return;
-    if (!profileApplies(r.Profile, activeName as WinProfileName)) return;
+    const inProfiles = (["Domain", "Private", "Public"] as const).filter((n) => profileApplies(r.Profile, n));
+    if (connections ? inProfiles.length === 0 : !inProfiles.includes(active.name!)) return;
     const direction = enumOf(r.Direction, { Inbound: "in", Outbound: "out", 1: "in", 2: "out" });
     const action = enumOf(r.Action, { Allow: "allow", Block: "block", 2: "allow", 4: "block" });
     if (!direction || !action) {
@@ -245,10 +285,99 @@ export function parseWindowsFirewall(source: YamlSource): {
       localAddresses: la,
       remoteAddresses: ra,
       line: source.positionOf(["rules", i]).line,
+      ...(connections ? { profiles: inProfiles } : {}),
       approximations,
     });
   });
-  return { firewall: { active, rules }, diagnostics };
+  return { firewall: { active, ...(connections ? { connections } : {}), rules }, diagnostics };
+}
+
+/**
+ * `connections`: `[{ "InterfaceAlias", "NetworkCategory", "Addresses": [...] }]` (the README's
+ * export script, from Get-NetConnectionProfile and Get-NetIPAddress); undefined when absent or
+ * holding no interface with an address.
+ */
+function readConnections(
+  v: unknown,
+  profileOf: (name: WinProfileName, role: string) => WinProfile,
+  problem: ReturnType<typeof jsonProblems>,
+  source: YamlSource,
+): WinConnection[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  const list = Array.isArray(v) ? v : [v];
+  const out: WinConnection[] = [];
+  list.forEach((c: unknown, i) => {
+    const at = (k?: string): PathKey[] => (k === undefined ? ["connections", i] : ["connections", i, k]);
+    if (typeof c !== "object" || c === null) {
+      problem(
+        "windows-format",
+        "a connection that is not an object",
+        at(),
+        "{InterfaceAlias, NetworkCategory, Addresses}",
+      );
+      return;
+    }
+    const o = c as Record<string, unknown>;
+    const category = String(o.NetworkCategory ?? "");
+    const name = (
+      {
+        DomainAuthenticated: "Domain",
+        Domain: "Domain",
+        Private: "Private",
+        Public: "Public",
+        0: "Public",
+        1: "Private",
+        2: "Domain",
+      } as Record<string, WinProfileName>
+    )[category];
+    if (name === undefined) {
+      problem(
+        "windows-format",
+        `unknown NetworkCategory "${category}"`,
+        at("NetworkCategory"),
+        "Public, Private or DomainAuthenticated",
+      );
+      return;
+    }
+    let addresses = IntervalSet.EMPTY;
+    const raw =
+      o.Addresses === undefined || o.Addresses === null
+        ? []
+        : Array.isArray(o.Addresses)
+          ? o.Addresses
+          : [o.Addresses];
+    for (const a of raw) {
+      // Link-local IPv6 addresses come with their zone (`fe80::1%12`): the address is before it.
+      const r = parseAddress(String(a).split("%")[0]!.trim());
+      if (!r.ok) {
+        problem(
+          "windows-format",
+          `connection "${String(o.InterfaceAlias)}": address "${String(a)}"`,
+          at("Addresses"),
+          "IPv4 or IPv6 addresses",
+        );
+        return;
+      }
+      addresses = addresses.union(r.set);
+    }
+    if (addresses.isEmpty()) {
+      problem(
+        "windows-connection",
+        `connection "${String(o.InterfaceAlias)}" lists no address: left out`,
+        at(),
+        undefined,
+        "warning",
+      );
+      return;
+    }
+    out.push({
+      alias: String(o.InterfaceAlias ?? `connection ${i}`),
+      profile: profileOf(name, `"${String(o.InterfaceAlias)}" interface's`),
+      addresses,
+      line: source.positionOf(at()).line,
+    });
+  });
+  return out.length > 0 ? out : undefined;
 }
 
 function truthy(v: unknown): boolean {

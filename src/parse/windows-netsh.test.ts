@@ -390,3 +390,73 @@ test("the JSON export: a profile that is off, AllowInboundRules False, IcmpType 
   ]);
   assert.deepEqual(verdicts(bypass), { sip: "allowed uncertain", web: "blocked", stun: "blocked" });
 });
+
+test("the JSON export with its interfaces: each applies its own category's profile (an Edge's two NICs)", () => {
+  const internal = "198.51.100.10";
+  const external = "203.0.113.10";
+  const two = {
+    ...topology,
+    endpoints: topology.endpoints.map((e) =>
+      e.id === "edge" ? { ...e, addresses: e.addresses.union(IntervalSet.of(0xcb00710an)) } : e,
+    ),
+    flows: [
+      flow("sip-int", "tcp", [5061, 5061], internal),
+      flow("sip-ext", "tcp", [5061, 5061], external),
+      flow("web-int", "tcp", [443, 443], internal),
+      flow("web-ext", "tcp", [443, 443], external),
+    ],
+  };
+  const r = (o: Record<string, unknown>): Record<string, unknown> => ({
+    Name: "r",
+    Enabled: "True",
+    Direction: "Inbound",
+    Action: "Allow",
+    Protocol: "TCP",
+    LocalPort: ["Any"],
+    RemotePort: ["Any"],
+    LocalAddress: ["Any"],
+    RemoteAddress: ["Any"],
+    ...o,
+  });
+  const exportOf = (publicOn: string): ParsedRuleset =>
+    readWindowsFirewall(
+      JSON.stringify({
+        activeProfile: "Domain",
+        connections: [
+          { InterfaceAlias: "Internal", NetworkCategory: "DomainAuthenticated", Addresses: [internal, "fe80::1%12"] },
+          { InterfaceAlias: "External", NetworkCategory: "Public", Addresses: [external] },
+        ],
+        profiles: [
+          { Name: "Domain", Enabled: "True", DefaultInboundAction: "Block", DefaultOutboundAction: "Allow" },
+          { Name: "Public", Enabled: publicOn, DefaultInboundAction: "Block", DefaultOutboundAction: "Allow" },
+        ],
+        rules: [
+          r({ Name: "sip", Profile: "Domain", LocalPort: ["5061"] }),
+          r({ Name: "web", Profile: "Public", LocalPort: ["443"] }),
+          r({ Name: "no-web-inside", Profile: "Domain", LocalPort: ["443"], Action: "Block" }),
+        ],
+      }),
+      "fw.json",
+    );
+  const judge = (p: ParsedRuleset): Record<string, string> => {
+    assert.deepEqual(
+      p.diagnostics.filter((d) => d.severity === "error"),
+      [],
+    );
+    const report = AuditReport.parse(audit(two, [p]));
+    return Object.fromEntries(report.flows.map((f) => [f.id, f.verdict + (f.uncertain ? " uncertain" : "")]));
+  };
+  assert.deepEqual(judge(exportOf("True")), {
+    "sip-int": "allowed",
+    "sip-ext": "blocked",
+    "web-int": "blocked",
+    "web-ext": "allowed",
+  });
+  // The external NIC's profile off: everything to its address passes; the internal one still filters.
+  assert.deepEqual(judge(exportOf("False")), {
+    "sip-int": "allowed",
+    "sip-ext": "allowed",
+    "web-int": "blocked",
+    "web-ext": "allowed",
+  });
+});

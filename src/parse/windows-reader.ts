@@ -8,13 +8,15 @@
 import { diag } from "../diag/diagnostic.js";
 import type { Rule, Ruleset } from "../ir/ruleset.js";
 import { makeBox } from "../space/box.js";
+import { ALL_ADDRESSES } from "../space/address.js";
+import { IntervalSet } from "../space/interval-set.js";
 import { ALL_PORTS } from "../space/port.js";
 import { Space } from "../space/space.js";
 import { parseYaml } from "../model/yaml-source.js";
 import { baseChain, deviceRule, origin, statefulPass } from "./device.js";
 import type { ParsedRuleset } from "./reader.js";
 import { parseNetsh } from "./windows-netsh.js";
-import { parseWindowsFirewall, type WinFirewall, type WinRule } from "./windows-firewall.js";
+import { parseWindowsFirewall, type WinFirewall, type WinProfile, type WinRule } from "./windows-firewall.js";
 
 const TABLE = "windows-firewall";
 
@@ -61,72 +63,129 @@ export function readWindowsFirewall(text: string, file: string): ParsedRuleset {
   };
 }
 
+/** Where one profile's settings hold: the packets whose local address is in `local`. */
+interface Place {
+  profile: WinProfile;
+  local: IntervalSet;
+  label: string;
+  line: number;
+}
+
 /**
- * The active profile's chains: block-wins as first match. In order: the stateful pass, allow rules
- * that override blocks (authenticated bypass), block rules, allow rules (inbound ones only when the
- * profile lets them apply), then the default action — the chain's policy, or, when the input does
- * not say the profile's defaults, an implicit last rule with Windows' own default whose action is
- * an approximation (it may be otherwise). A profile with the firewall off passes everything.
+ * Where each profile applies: the active profile everywhere, or, with the interfaces listed, each
+ * interface's category on its own addresses and the active profile on every other address. The
+ * last place is the fallback, whose defaults are the chain's policy.
+ */
+function places(fw: WinFirewall): Place[] {
+  const p = fw.active;
+  const named = p.name === undefined ? "active profile (not in the input)" : `profile ${p.name}`;
+  if (!fw.connections) return [{ profile: p, local: ALL_ADDRESSES, label: named, line: p.line }];
+  const listed = fw.connections.reduce((u, c) => u.union(c.addresses), IntervalSet.EMPTY);
+  return [
+    ...fw.connections.map((c) => ({
+      profile: c.profile,
+      local: c.addresses,
+      label: `profile ${c.profile.name} (interface "${c.alias}")`,
+      line: c.line,
+    })),
+    {
+      profile: p,
+      local: ALL_ADDRESSES.subtract(listed),
+      label: `${named} (addresses on no listed interface)`,
+      line: p.line,
+    },
+  ];
+}
+
+/**
+ * The chains: block-wins as first match. In order: the stateful pass, everything of a place whose
+ * profile has the firewall off, allow rules that override blocks (authenticated bypass), block
+ * rules, allow rules (inbound ones only where the profile lets them apply), each held to the
+ * places of its profiles; then each place's default action — the fallback's as the chain's policy.
+ * A default the input does not say is Windows' own, as an implicit rule whose action is an
+ * approximation (it may be otherwise).
  */
 export function windowsChains(fw: WinFirewall, file: string): Ruleset["tables"][number]["chains"] {
-  const p = fw.active;
-  const profile = p.name === undefined ? "active profile (not in the input)" : `profile ${p.name}`;
-  const profileAt = origin(file, p.line, profile);
+  const all = places(fw);
+  const fallback = all[all.length - 1]!;
   return (["in", "out"] as const).map((dir) => {
     const name = dir === "in" ? "inbound" : "outbound";
     const hook = dir === "in" ? "input" : "output";
-    if (!p.enabled) {
-      const why = `the ${profile} has the firewall off: Windows filters nothing`;
-      const rule = deviceRule(
+    const localDim = dir === "in" ? "dst" : "src";
+    const at = (pl: Place, text: string): ReturnType<typeof origin> => origin(file, pl.line, text);
+    const implicit = (pl: Place, match: Space, action: "accept" | "drop", text: string, why: string): Rule =>
+      deviceRule(
         TABLE,
         name,
-        1,
-        Space.box(makeBox({})),
-        { kind: "accept" },
-        {
-          ...profileAt,
-          text: `(implicit) ${why}`,
-        },
+        0,
+        match,
+        { kind: action },
+        { ...at(pl, text), text: `(implicit) ${text}` },
         why,
       );
-      return baseChain(name, hook, "accept", profileAt, [rule]);
-    }
+    const onLocal = (local: IntervalSet): Space => Space.box(makeBox({ [localDim]: local }));
+    const rules: Rule[] = [statefulPass(TABLE, name, "Windows Firewall", at(fallback, fallback.label))];
+    for (const pl of all)
+      if (!pl.profile.enabled && !pl.local.isEmpty()) {
+        const why = `the ${pl.label} has the firewall off: Windows filters nothing`;
+        rules.push(implicit(pl, onLocal(pl.local), "accept", why, why));
+      }
+    /** The local addresses where a rule applies (its profiles' places that filter). */
+    const where = (r: WinRule): IntervalSet =>
+      all
+        .filter(
+          (pl) =>
+            pl.profile.enabled &&
+            (r.profiles === undefined ||
+              (pl.profile.name !== undefined && r.profiles.includes(pl.profile.name))) &&
+            (dir === "out" || r.action === "block" || pl.profile.inboundRules),
+        )
+        .reduce((u, pl) => u.union(pl.local), IntervalSet.EMPTY);
     const mine = fw.rules.filter((r) => r.direction === dir);
-    const allowsApply = dir === "out" || p.inboundRules;
     const ordered = [
-      ...(allowsApply ? mine.filter((r) => r.bypass) : []),
+      ...mine.filter((r) => r.bypass),
       ...mine.filter((r) => r.action === "block"),
-      ...(allowsApply ? mine.filter((r) => r.action === "allow" && !r.bypass) : []),
+      ...mine.filter((r) => r.action === "allow" && !r.bypass),
     ];
-    const rules: Rule[] = [
-      statefulPass(TABLE, name, "Windows Firewall", profileAt),
-      ...ordered.map((r, i) => toRule(r, name, i + 1, file)),
-    ];
-    const def = dir === "in" ? p.defaultInbound : p.defaultOutbound;
-    const defText = `${profile}: Default${dir === "in" ? "Inbound" : "Outbound"}Action ${def === "allow" ? "Allow" : "Block"}`;
-    const policyAt = origin(file, p.line, p.assumed ? `${defText} (assumed)` : defText);
-    if (p.assumed !== undefined) {
-      // The default is Windows' own, assumed: an implicit catch-all whose action may be otherwise.
-      const why = `the ${profile}'s default ${dir === "in" ? "inbound" : "outbound"} action, assumed`;
-      const last = deviceRule(
-        TABLE,
-        name,
-        rules.length,
-        Space.box(makeBox({})),
-        def === "allow" ? { kind: "accept" } : { kind: "drop" },
-        { ...policyAt, text: `(implicit) ${policyAt.text}` },
-        why,
-      );
-      last.approximations = [
-        { construct: "default action", reason: p.assumed, origin: policyAt, affects: "action" },
-      ];
-      rules.push(last);
+    for (const r of ordered) {
+      const local = where(r);
+      if (!local.isEmpty()) rules.push(toRule(r, name, rules.length, file, local));
     }
-    return baseChain(name, hook, def === "allow" ? "accept" : "drop", policyAt, rules);
+    const defaultOf = (pl: Place): "allow" | "block" =>
+      dir === "in" ? pl.profile.defaultInbound : pl.profile.defaultOutbound;
+    const defaultText = (pl: Place): string =>
+      `${pl.label}: Default${dir === "in" ? "Inbound" : "Outbound"}Action ${defaultOf(pl) === "allow" ? "Allow" : "Block"}${pl.profile.assumed ? " (assumed)" : ""}`;
+    for (const pl of all) {
+      if (!pl.profile.enabled || pl.local.isEmpty()) continue;
+      if (pl !== fallback || pl.profile.assumed !== undefined) {
+        const text = defaultText(pl);
+        const why = `the ${pl.label}'s default ${dir === "in" ? "inbound" : "outbound"} action${pl.profile.assumed ? ", assumed" : ""}`;
+        const rule = implicit(
+          pl,
+          onLocal(pl.local),
+          defaultOf(pl) === "allow" ? "accept" : "drop",
+          text,
+          why,
+        );
+        // An assumed default is Windows' own: its action may be otherwise.
+        if (pl.profile.assumed !== undefined)
+          rule.approximations = [
+            {
+              construct: "default action",
+              reason: pl.profile.assumed,
+              origin: at(pl, text),
+              affects: "action",
+            },
+          ];
+        rules.push(rule);
+      }
+    }
+    const policy = !fallback.profile.enabled || defaultOf(fallback) === "allow" ? "accept" : "drop";
+    return baseChain(name, hook, policy, at(fallback, defaultText(fallback)), rules);
   });
 }
 
-function toRule(r: WinRule, chain: string, index: number, file: string): Rule {
+function toRule(r: WinRule, chain: string, index: number, file: string, local: IntervalSet): Rule {
   // Local is the destination of inbound packets and the source of outbound ones. ICMP has no
   // ports: its types and codes are on the destination port axis whichever way the packet goes.
   const inbound = r.direction === "in";
@@ -134,8 +193,8 @@ function toRule(r: WinRule, chain: string, index: number, file: string): Rule {
     proto: r.proto,
     dport: r.icmp ?? (inbound ? r.localPorts : r.remotePorts),
     sport: r.icmp ? ALL_PORTS : inbound ? r.remotePorts : r.localPorts,
-    dst: inbound ? r.localAddresses : r.remoteAddresses,
-    src: inbound ? r.remoteAddresses : r.localAddresses,
+    dst: inbound ? r.localAddresses.intersect(local) : r.remoteAddresses,
+    src: inbound ? r.remoteAddresses : r.localAddresses.intersect(local),
   });
   const verb = r.bypass ? "Allow (override block rules)" : r.action === "allow" ? "Allow" : "Block";
   const named =
