@@ -177,119 +177,140 @@ export function parseWindowsFirewall(source: YamlSource): {
     if (!truthy(r.Enabled)) return;
     const inProfiles = (["Domain", "Private", "Public"] as const).filter((n) => profileApplies(r.Profile, n));
     if (connections ? inProfiles.length === 0 : !inProfiles.includes(active.name!)) return;
-    const direction = enumOf(r.Direction, { Inbound: "in", Outbound: "out", 1: "in", 2: "out" });
-    const action = enumOf(r.Action, { Allow: "allow", Block: "block", 2: "allow", 4: "block" });
-    if (!direction || !action) {
-      problem(
-        "windows-format",
-        `rule "${String(r.Name)}" has no usable Direction/Action`,
-        at(direction ? "Action" : "Direction"),
-        "Inbound|Outbound and Allow|Block",
-      );
-      return;
-    }
-    const proto = protocolOf(r.Protocol);
-    if (!proto)
-      return problem(
-        "windows-format",
-        `rule "${String(r.Name)}": unknown Protocol "${String(r.Protocol)}"`,
-        at("Protocol"),
-        "TCP, UDP, ICMPv4, ICMPv6, Any or a number 0-255",
-      );
-    // What the export cannot say exactly (keywords that depend on the machine, program or service
-    // filters) is analysed as "any" and kept as an approximation: the audit reports the packets it
-    // may decide differently, instead of leaving the rule out.
-    const approximations: WinRule["approximations"] = [];
-    const widen = (k: string, reason: string): void => {
-      approximations.push({
-        construct: `${k} ${JSON.stringify(r[k])}`,
-        reason,
-        line: source.positionOf(at(k)).line,
-      });
-    };
-    const ports = (k: "LocalPort" | "RemotePort"): IntervalSet => {
-      const v = portsOf(r[k]);
-      if (v !== undefined) return v;
-      widen(k, "a port keyword (RPC, IPHTTPS, Teredo…) depends on the machine; analysed as any port");
-      return ALL_PORTS;
-    };
-    const addrs = (k: "LocalAddress" | "RemoteAddress"): IntervalSet => {
-      const v = addressesOf(r[k]);
-      if (v !== undefined) return v;
-      widen(
-        k,
-        "an address keyword (LocalSubnet, DNS, DefaultGateway…) depends on the machine's network; analysed as any address",
-      );
-      return ALL_ADDRESSES;
-    };
-    const lp = ports("LocalPort");
-    const rp = ports("RemotePort");
-    const la = addrs("LocalAddress");
-    const ra = addrs("RemoteAddress");
-    for (const k of ["Program", "Service", "Package"] as const) {
-      if (r[k] !== undefined && r[k] !== null && !isAny(r[k]))
-        widen(
-          k,
-          `limited to one ${k === "Package" ? "app package" : k.toLowerCase()}; analysed as if it matched the traffic of every ${k === "Package" ? "application" : k.toLowerCase()}`,
-        );
-    }
-    let icmp: IntervalSet | undefined;
-    if (isIcmp(proto)) {
-      if (r.IcmpType === undefined || r.IcmpType === null)
-        widen(
-          "Protocol",
-          "an ICMP rule exported without its IcmpType (the README's export script writes it): analysed as every ICMP type",
-        );
-      else {
-        icmp = icmpTypesOf(list(r.IcmpType));
-        if (icmp === undefined) {
-          widen("IcmpType", "an ICMP type the reader does not know: analysed as every ICMP type");
-          icmp = undefined;
-        } else if (icmp.equals(ALL_ICMP)) icmp = undefined;
-      }
-    }
-    // What narrows a rule to some interfaces, users or IPsec-secured connections: the audit's
-    // packets carry none of it, so the rule is read as matching them all.
-    for (const [k, why] of [
-      ["InterfaceType", "limited to one kind of interface (wired, wireless, remote access)"],
-      ["InterfaceAlias", "limited to some interfaces"],
-      ["LocalUser", "limited to connections of some local users (IPsec)"],
-      ["RemoteUser", "limited to connections from some remote users (IPsec)"],
-      ["RemoteMachine", "limited to connections from some computers (IPsec)"],
-    ] as const)
-      if (r[k] !== undefined && r[k] !== null && !isAny(r[k]))
-        widen(k, `${why}; analysed as matching every connection`);
-    const bypass = action === "allow" && truthy(r.OverrideBlockRules);
-    const secure = [r.Authentication, r.Encryption].some(
-      (v) => v !== undefined && v !== null && !["NotRequired", "0", "Any"].includes(String(v)),
-    );
-    if (secure || bypass)
-      widen(
-        r.Authentication !== undefined && String(r.Authentication) !== "NotRequired"
-          ? "Authentication"
-          : bypass
-            ? "OverrideBlockRules"
-            : "Encryption",
-        `holds only for IPsec-${bypass ? "authenticated connections (it overrides block rules)" : "secured connections"}; analysed as matching every connection`,
-      );
-    rules.push({
-      name: String(r.Name ?? `rule ${i}`),
-      displayName: String(r.DisplayName ?? r.Name ?? ""),
-      direction,
-      action,
-      bypass,
-      proto,
-      ...(icmp ? { icmp } : {}),
-      localPorts: lp,
-      remotePorts: rp,
-      localAddresses: la,
-      remoteAddresses: ra,
-      line: source.positionOf(["rules", i]).line,
-      ...(connections ? { profiles: inProfiles } : {}),
-      approximations,
+    const rule = recordRule(r, {
+      lineOf: (k) => source.positionOf(k === undefined ? ["rules", i] : at(k)).line,
+      problem: (message, k, expected) => problem("windows-format", message, at(k), expected),
+      fallbackName: `rule ${i}`,
     });
+    if (rule) rules.push(connections ? { ...rule, profiles: inProfiles } : rule);
   });
   return { firewall: { active, ...(connections ? { connections } : {}), rules }, diagnostics };
+}
+
+/** Where a rule record's fields are, and where its problems go (the JSON export's, or a script's). */
+export interface RecordContext {
+  /** The line of field `k`, or of the rule itself. */
+  lineOf(k?: string): number;
+  problem(message: string, k: string, expected: string): void;
+  fallbackName: string;
+}
+
+/**
+ * One rule of the export's shape (Get-NetFirewallRule's fields joined with its filters': the
+ * names New-NetFirewallRule takes as parameters too) as a WinRule; undefined, with a problem, when
+ * its Direction, Action or Protocol is not usable. Enabled and Profile are the caller's.
+ */
+export function recordRule(r: Record<string, unknown>, ctx: RecordContext): WinRule | undefined {
+  const direction = enumOf(r.Direction, { Inbound: "in", Outbound: "out", 1: "in", 2: "out" });
+  const action = enumOf(r.Action, { Allow: "allow", Block: "block", 2: "allow", 4: "block" });
+  if (!direction || !action) {
+    ctx.problem(
+      `rule "${String(r.Name)}" has no usable Direction/Action`,
+      direction ? "Action" : "Direction",
+      "Inbound|Outbound and Allow|Block",
+    );
+    return undefined;
+  }
+  const proto = protocolOf(r.Protocol);
+  if (!proto) {
+    ctx.problem(
+      `rule "${String(r.Name)}": unknown Protocol "${String(r.Protocol)}"`,
+      "Protocol",
+      "TCP, UDP, ICMPv4, ICMPv6, Any or a number 0-255",
+    );
+    return undefined;
+  }
+  // What the export cannot say exactly (keywords that depend on the machine, program or service
+  // filters) is analysed as "any" and kept as an approximation: the audit reports the packets it
+  // may decide differently, instead of leaving the rule out.
+  const approximations: WinRule["approximations"] = [];
+  const widen = (k: string, reason: string): void => {
+    approximations.push({
+      construct: `${k} ${JSON.stringify(r[k])}`,
+      reason,
+      line: ctx.lineOf(k),
+    });
+  };
+  const ports = (k: "LocalPort" | "RemotePort"): IntervalSet => {
+    const v = portsOf(r[k]);
+    if (v !== undefined) return v;
+    widen(k, "a port keyword (RPC, IPHTTPS, Teredo…) depends on the machine; analysed as any port");
+    return ALL_PORTS;
+  };
+  const addrs = (k: "LocalAddress" | "RemoteAddress"): IntervalSet => {
+    const v = addressesOf(r[k]);
+    if (v !== undefined) return v;
+    widen(
+      k,
+      "an address keyword (LocalSubnet, DNS, DefaultGateway…) depends on the machine's network; analysed as any address",
+    );
+    return ALL_ADDRESSES;
+  };
+  const lp = ports("LocalPort");
+  const rp = ports("RemotePort");
+  const la = addrs("LocalAddress");
+  const ra = addrs("RemoteAddress");
+  for (const k of ["Program", "Service", "Package"] as const) {
+    if (r[k] !== undefined && r[k] !== null && !isAny(r[k]))
+      widen(
+        k,
+        `limited to one ${k === "Package" ? "app package" : k.toLowerCase()}; analysed as if it matched the traffic of every ${k === "Package" ? "application" : k.toLowerCase()}`,
+      );
+  }
+  let icmp: IntervalSet | undefined;
+  if (isIcmp(proto)) {
+    if (r.IcmpType === undefined || r.IcmpType === null)
+      widen(
+        "Protocol",
+        "an ICMP rule exported without its IcmpType (the README's export script writes it): analysed as every ICMP type",
+      );
+    else {
+      icmp = icmpTypesOf(list(r.IcmpType));
+      if (icmp === undefined) {
+        widen("IcmpType", "an ICMP type the reader does not know: analysed as every ICMP type");
+        icmp = undefined;
+      } else if (icmp.equals(ALL_ICMP)) icmp = undefined;
+    }
+  }
+  // What narrows a rule to some interfaces, users or IPsec-secured connections: the audit's
+  // packets carry none of it, so the rule is read as matching them all.
+  for (const [k, why] of [
+    ["InterfaceType", "limited to one kind of interface (wired, wireless, remote access)"],
+    ["InterfaceAlias", "limited to some interfaces"],
+    ["LocalUser", "limited to connections of some local users (IPsec)"],
+    ["RemoteUser", "limited to connections from some remote users (IPsec)"],
+    ["RemoteMachine", "limited to connections from some computers (IPsec)"],
+  ] as const)
+    if (r[k] !== undefined && r[k] !== null && !isAny(r[k]))
+      widen(k, `${why}; analysed as matching every connection`);
+  const bypass = action === "allow" && truthy(r.OverrideBlockRules);
+  const secure = [r.Authentication, r.Encryption].some(
+    (v) => v !== undefined && v !== null && !["NotRequired", "0", "Any"].includes(String(v)),
+  );
+  if (secure || bypass)
+    widen(
+      r.Authentication !== undefined && String(r.Authentication) !== "NotRequired"
+        ? "Authentication"
+        : bypass
+          ? "OverrideBlockRules"
+          : "Encryption",
+      `holds only for IPsec-${bypass ? "authenticated connections (it overrides block rules)" : "secured connections"}; analysed as matching every connection`,
+    );
+  return {
+    name: String(r.Name ?? ctx.fallbackName),
+    displayName: String(r.DisplayName ?? r.Name ?? ""),
+    direction,
+    action,
+    bypass,
+    proto,
+    ...(icmp ? { icmp } : {}),
+    localPorts: lp,
+    remotePorts: rp,
+    localAddresses: la,
+    remoteAddresses: ra,
+    line: ctx.lineOf(),
+    approximations,
+  };
 }
 
 /**
