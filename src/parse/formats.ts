@@ -17,6 +17,7 @@ export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter"
   "iptables-script": ["host", "perimeter"],
   "windows-firewall": ["host"],
   "windows-netsh": ["host"],
+  "windows-script": ["host"],
   "aws-security-groups": ["host"],
   "azure-nsg": ["host", "perimeter"],
   "cisco-asa": ["perimeter"],
@@ -44,6 +45,15 @@ export function sniffFormat(text: string): ReaderName | undefined {
       return "windows-firewall";
     return undefined;
   }
+  // A Windows Firewall script: PowerShell's rule cmdlets, or `netsh advfirewall` commands.
+  if (
+    (has("NetFirewall") || has("netsh") || has("NETSH")) &&
+    (/^\s*(?:[&.]\s*)?(New|Set|Enable|Disable|Remove)-NetFirewall(Rule|Profile)\b/im.test(text) ||
+      /^\s*@?(?:[A-Za-z]:\\\S*\\)?netsh(?:\.exe)?\s+advfirewall\s+(firewall\s+(add|set|delete)\s+rule|set|reset)\b/im.test(
+        text,
+      ))
+  )
+    return "windows-script";
   // netsh's rule listing (`Rule Name:` blocks) or profile settings.
   if (
     (has("Rule Name:") && /^\s*Rule Name:\s/m.test(text) && /^\s*Direction:\s/m.test(text)) ||
@@ -136,6 +146,7 @@ const LOADERS: Record<ReaderName, () => Promise<ReaderKit>> = {
   "iptables-script": async () => ({ read: (await import("./iptables-script.js")).readIptablesScript }),
   "windows-firewall": async () => ({ read: (await import("./windows-reader.js")).readWindowsFirewall }),
   "windows-netsh": async () => ({ read: (await import("./windows-reader.js")).readWindowsNetsh }),
+  "windows-script": async () => ({ read: (await import("./windows-reader.js")).readWindowsScript }),
   "aws-security-groups": async () => ({ read: (await import("./aws-reader.js")).readAwsSecurityGroups }),
   "azure-nsg": async () => {
     const m = await import("./azure-nsg.js");

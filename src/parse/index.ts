@@ -13,7 +13,7 @@ import { readPf } from "./pf.js";
 import type { ReaderKit } from "./formats.js";
 import type { Reader } from "./reader.js";
 import type { ReaderName } from "./reader-names.js";
-import { readWindowsFirewall, readWindowsNetsh } from "./windows-reader.js";
+import { readWindowsFirewall, readWindowsNetsh, readWindowsScript } from "./windows-reader.js";
 
 export const READERS = {
   "nftables-text": readNftablesText,
@@ -23,6 +23,7 @@ export const READERS = {
   "iptables-script": readIptablesScript,
   "windows-firewall": readWindowsFirewall,
   "windows-netsh": readWindowsNetsh,
+  "windows-script": readWindowsScript,
   "aws-security-groups": readAwsSecurityGroups,
   "azure-nsg": readAzureNsg,
   "cisco-asa": readCiscoAsa,

@@ -10,6 +10,7 @@ export const READER_NAMES = [
   "iptables-script",
   "windows-firewall",
   "windows-netsh",
+  "windows-script",
   "aws-security-groups",
   "azure-nsg",
   "cisco-asa",

@@ -64,6 +64,8 @@ export interface WinProfile {
    * assumed (why, for the approximation the defaults then carry: they may be otherwise).
    */
   assumed?: string;
+  /** The directions whose default `assumed` is about (undefined: both). */
+  assumedDirections?: ReadonlyArray<"in" | "out">;
   /** The line that says the profile's settings (1 when none does). */
   line: number;
 }
@@ -205,7 +207,7 @@ export function recordRule(r: Record<string, unknown>, ctx: RecordContext): WinR
   const action = enumOf(r.Action, { Allow: "allow", Block: "block", 2: "allow", 4: "block" });
   if (!direction || !action) {
     ctx.problem(
-      `rule "${String(r.Name)}" has no usable Direction/Action`,
+      `rule "${String(r.Name ?? r.DisplayName ?? ctx.fallbackName)}" has no usable Direction/Action`,
       direction ? "Action" : "Direction",
       "Inbound|Outbound and Allow|Block",
     );
@@ -214,7 +216,7 @@ export function recordRule(r: Record<string, unknown>, ctx: RecordContext): WinR
   const proto = protocolOf(r.Protocol);
   if (!proto) {
     ctx.problem(
-      `rule "${String(r.Name)}": unknown Protocol "${String(r.Protocol)}"`,
+      `rule "${String(r.Name ?? r.DisplayName ?? ctx.fallbackName)}": unknown Protocol "${String(r.Protocol)}"`,
       "Protocol",
       "TCP, UDP, ICMPv4, ICMPv6, Any or a number 0-255",
     );
@@ -234,7 +236,10 @@ export function recordRule(r: Record<string, unknown>, ctx: RecordContext): WinR
   const ports = (k: "LocalPort" | "RemotePort"): IntervalSet => {
     const v = portsOf(r[k]);
     if (v !== undefined) return v;
-    widen(k, "a port keyword (RPC, IPHTTPS, Teredo…) depends on the machine; analysed as any port");
+    widen(
+      k,
+      "not a port list: a keyword (RPC, IPHTTPS, Teredo…) that depends on the machine, or a variable not assigned; analysed as any port",
+    );
     return ALL_PORTS;
   };
   const addrs = (k: "LocalAddress" | "RemoteAddress"): IntervalSet => {
@@ -242,7 +247,7 @@ export function recordRule(r: Record<string, unknown>, ctx: RecordContext): WinR
     if (v !== undefined) return v;
     widen(
       k,
-      "an address keyword (LocalSubnet, DNS, DefaultGateway…) depends on the machine's network; analysed as any address",
+      "not an address list: a keyword (LocalSubnet, DNS, DefaultGateway…) that depends on the machine's network, or a variable not assigned; analysed as any address",
     );
     return ALL_ADDRESSES;
   };

@@ -423,12 +423,21 @@ test("the JSON export with its interfaces: each applies its own category's profi
       JSON.stringify({
         activeProfile: "Domain",
         connections: [
-          { InterfaceAlias: "Internal", NetworkCategory: "DomainAuthenticated", Addresses: [internal, "fe80::1%12"] },
+          {
+            InterfaceAlias: "Internal",
+            NetworkCategory: "DomainAuthenticated",
+            Addresses: [internal, "fe80::1%12"],
+          },
           { InterfaceAlias: "External", NetworkCategory: "Public", Addresses: [external] },
         ],
         profiles: [
           { Name: "Domain", Enabled: "True", DefaultInboundAction: "Block", DefaultOutboundAction: "Allow" },
-          { Name: "Public", Enabled: publicOn, DefaultInboundAction: "Block", DefaultOutboundAction: "Allow" },
+          {
+            Name: "Public",
+            Enabled: publicOn,
+            DefaultInboundAction: "Block",
+            DefaultOutboundAction: "Allow",
+          },
         ],
         rules: [
           r({ Name: "sip", Profile: "Domain", LocalPort: ["5061"] }),

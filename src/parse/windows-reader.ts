@@ -16,6 +16,7 @@ import { parseYaml } from "../model/yaml-source.js";
 import { baseChain, deviceRule, origin, statefulPass } from "./device.js";
 import type { ParsedRuleset } from "./reader.js";
 import { parseNetsh } from "./windows-netsh.js";
+import { parseWindowsScript } from "./windows-script.js";
 import { parseWindowsFirewall, type WinFirewall, type WinProfile, type WinRule } from "./windows-firewall.js";
 
 const TABLE = "windows-firewall";
@@ -26,14 +27,27 @@ function windowsRuleset(format: string, file: string, fw: WinFirewall | undefine
   return { format, source: file, semantics: "block-wins", stateful: true, tables };
 }
 
-/** netsh's listing (format `windows-netsh`): the same model and conversion as the JSON export. */
-export function readWindowsNetsh(text: string, file: string): ParsedRuleset {
-  const parsed = parseNetsh(text, file);
+/** A text reader's result: the ruleset only when it read without an error. */
+function fromText(
+  format: string,
+  file: string,
+  parsed: { firewall?: WinFirewall; diagnostics: ParsedRuleset["diagnostics"] },
+): ParsedRuleset {
   const ok = !parsed.diagnostics.some((d) => d.severity === "error");
   return {
-    ruleset: windowsRuleset("windows-netsh", file, ok ? parsed.firewall : undefined),
+    ruleset: windowsRuleset(format, file, ok ? parsed.firewall : undefined),
     diagnostics: parsed.diagnostics,
   };
+}
+
+/** netsh's listing (format `windows-netsh`): the same model and conversion as the JSON export. */
+export function readWindowsNetsh(text: string, file: string): ParsedRuleset {
+  return fromText("windows-netsh", file, parseNetsh(text, file));
+}
+
+/** A PowerShell or batch script of firewall commands (format `windows-script`). */
+export function readWindowsScript(text: string, file: string): ParsedRuleset {
+  return fromText("windows-script", file, parseWindowsScript(text, file));
 }
 
 export function readWindowsFirewall(text: string, file: string): ParsedRuleset {
@@ -153,13 +167,16 @@ export function windowsChains(fw: WinFirewall, file: string): Ruleset["tables"][
     }
     const defaultOf = (pl: Place): "allow" | "block" =>
       dir === "in" ? pl.profile.defaultInbound : pl.profile.defaultOutbound;
+    /** Whether this direction's default is assumed (not said by the input). */
+    const assumedHere = (pl: Place): boolean =>
+      pl.profile.assumed !== undefined && (pl.profile.assumedDirections?.includes(dir) ?? true);
     const defaultText = (pl: Place): string =>
-      `${pl.label}: Default${dir === "in" ? "Inbound" : "Outbound"}Action ${defaultOf(pl) === "allow" ? "Allow" : "Block"}${pl.profile.assumed ? " (assumed)" : ""}`;
+      `${pl.label}: Default${dir === "in" ? "Inbound" : "Outbound"}Action ${defaultOf(pl) === "allow" ? "Allow" : "Block"}${assumedHere(pl) ? " (assumed)" : ""}`;
     for (const pl of all) {
       if (!pl.profile.enabled || pl.local.isEmpty()) continue;
-      if (pl !== fallback || pl.profile.assumed !== undefined) {
+      if (pl !== fallback || assumedHere(pl)) {
         const text = defaultText(pl);
-        const why = `the ${pl.label}'s default ${dir === "in" ? "inbound" : "outbound"} action${pl.profile.assumed ? ", assumed" : ""}`;
+        const why = `the ${pl.label}'s default ${dir === "in" ? "inbound" : "outbound"} action${assumedHere(pl) ? ", assumed" : ""}`;
         const rule = implicit(
           pl,
           onLocal(pl.local),
@@ -168,11 +185,11 @@ export function windowsChains(fw: WinFirewall, file: string): Ruleset["tables"][
           why,
         );
         // An assumed default is Windows' own: its action may be otherwise.
-        if (pl.profile.assumed !== undefined)
+        if (assumedHere(pl))
           rule.approximations = [
             {
               construct: "default action",
-              reason: pl.profile.assumed,
+              reason: pl.profile.assumed!,
               origin: at(pl, text),
               affects: "action",
             },

@@ -2,8 +2,8 @@
  * Compile → read back → audit: what portmatrix generates must audit as every required flow allowed
  * (replies included) and nothing exposed beyond the matrix, for every target a reader exists for.
  * Compiled with --drop-retired (kept, the retired Messenger rows would rightly be exposure); with
- * them kept, they must be allowed and be the only exposure, and their rules reported as retired. Windows
- * (a PowerShell script; the reader takes the firewall's export) is covered by its golden only.
+ * them kept, they must be allowed and be the only exposure, and their rules reported as retired. Windows'
+ * PowerShell script is read back as a script (windows-script: the rules it leaves on a host).
  * Azure's perimeter template (one NSG per zone subnet) is read back as those subnets.
  */
 import assert from "node:assert/strict";
@@ -31,6 +31,7 @@ const CASES: Array<[string, TargetId, ReaderName]> = [
   ["seed-perimeter", "azure", "azure-nsg"],
   ["legacy/asa-topology", "azure", "azure-nsg"],
   ["seed-host", "pf", "pf"],
+  ["seed-host", "windows", "windows-script"],
   ["seed-perimeter", "pf", "pf"],
 ];
 

@@ -66,6 +66,11 @@ const SLOTS: Slot[] = [
     args: audit("windows-firewall"),
   },
   {
+    name: "audit -r windows-script",
+    seed: read("test/compile/golden/seed-host/windows.ps1"),
+    args: audit("windows-script"),
+  },
+  {
     name: "audit -r windows-netsh",
     seed: read("examples/legacy/edge-netsh.txt"),
     args: audit("windows-netsh"),

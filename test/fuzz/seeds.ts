@@ -7,6 +7,7 @@ export const RULESET_SEEDS: ReadonlyArray<readonly [ReaderName, string]> = [
   ["iptables-save", "examples/legacy/edge-iptables.rules"],
   ["windows-firewall", "examples/legacy/edge-windows.json"],
   ["windows-netsh", "examples/legacy/edge-netsh.txt"],
+  ["windows-script", "test/compile/golden/seed-host/windows.ps1"],
   ["aws-security-groups", "examples/legacy/edge-aws.json"],
   ["cisco-asa", "examples/legacy/edge-asa.cfg"],
   ["azure-nsg", "test/compile/golden/seed-host/azure.arm.json"],
