@@ -43,6 +43,9 @@ export function sniffFormat(text: string): ReaderName | undefined {
     if (/"(securityRules|defaultSecurityRules)"\s*:/.test(text)) return "azure-nsg";
     if (/"rules"\s*:/.test(text) && /"(activeProfile|profiles|Direction)"\s*:/.test(text))
       return "windows-firewall";
+    // Get-NetFirewallRule's objects as ConvertTo-Json writes them (its reader says what they lack).
+    if (head.startsWith("[") && /"DisplayName"\s*:/.test(text) && /"Direction"\s*:/.test(text))
+      return "windows-firewall";
     return undefined;
   }
   // A Windows Firewall script: PowerShell's rule cmdlets, or `netsh advfirewall` commands.

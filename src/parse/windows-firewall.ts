@@ -103,7 +103,10 @@ export function parseWindowsFirewall(source: YamlSource): {
 } {
   const diagnostics: Diagnostic[] = [];
   const problem = jsonProblems(source, diagnostics);
-  const doc = source.value as {
+  // `Get-NetFirewallRule … | ConvertTo-Json` alone is an array of rules: no profiles, no active one.
+  const bare = Array.isArray(source.value);
+  const rulesPath: PathKey[] = bare ? [] : ["rules"];
+  const doc = (bare ? { rules: source.value } : source.value) as {
     profiles?: unknown;
     rules?: unknown;
     activeProfile?: unknown;
@@ -118,7 +121,8 @@ export function parseWindowsFirewall(source: YamlSource): {
     );
     return { diagnostics };
   }
-  const activeName = (doc.activeProfile ?? "Public") as string;
+  const activeKnown = doc.activeProfile !== undefined && doc.activeProfile !== null;
+  const activeName = (activeKnown ? doc.activeProfile : "Public") as string;
   if (!(activeName in PROFILE_BITS)) {
     problem(
       "windows-format",
@@ -170,23 +174,113 @@ export function parseWindowsFirewall(source: YamlSource): {
       );
     return out;
   };
-  const active = profileOf(activeName as WinProfileName, "active");
+  const FILTER_KEYS = ["Protocol", "LocalPort", "RemotePort", "LocalAddress", "RemoteAddress"];
+  const bareRules = (doc.rules as unknown[]).filter(
+    (r) => typeof r === "object" && r !== null && !FILTER_KEYS.some((k) => k in (r as object)),
+  ).length;
+  if (bareRules > 0) {
+    const first = (doc.rules as unknown[]).findIndex(
+      (r) => typeof r === "object" && r !== null && !FILTER_KEYS.some((k) => k in (r as object)),
+    );
+    problem(
+      "windows-format",
+      `${bareRules} rule${bareRules === 1 ? "" : "s"} without Protocol, ports or addresses: Get-NetFirewallRule's objects alone (their filters are other objects), read as matching everything they would be wrong`,
+      [...rulesPath, first],
+      "the export the README's script writes (each rule joined with its port and address filters)",
+    );
+    return { diagnostics };
+  }
   const connections = readConnections(doc.connections, profileOf, problem, source);
+  // Without activeProfile (or interfaces), which profile applies is not known: every profile may,
+  // and settings they do not share are assumed (as for netsh's listing without its profile).
+  const unknownActive = !activeKnown && !connections;
+  const active = unknownActive
+    ? anyProfile(profiles, source, problem)
+    : profileOf(activeName as WinProfileName, "active");
+  const states = profiles.map((p) => !falsy(p.Enabled));
+  const mayBeOff = unknownActive && states.includes(false) && (states.includes(true) || profiles.length < 3);
 
   const rules: WinRule[] = [];
   (doc.rules as Array<Record<string, unknown>>).forEach((r, i) => {
-    const at = (k: string): PathKey[] => ["rules", i, k];
+    const at = (k: string): PathKey[] => [...rulesPath, i, k];
     if (!truthy(r.Enabled)) return;
     const inProfiles = (["Domain", "Private", "Public"] as const).filter((n) => profileApplies(r.Profile, n));
-    if (connections ? inProfiles.length === 0 : !inProfiles.includes(active.name!)) return;
+    if (connections || unknownActive ? inProfiles.length === 0 : !inProfiles.includes(active.name!)) return;
     const rule = recordRule(r, {
-      lineOf: (k) => source.positionOf(k === undefined ? ["rules", i] : at(k)).line,
+      lineOf: (k) => source.positionOf(k === undefined ? [...rulesPath, i] : at(k)).line,
       problem: (message, k, expected) => problem("windows-format", message, at(k), expected),
       fallbackName: `rule ${i}`,
     });
+    if (rule && mayBeOff)
+      rule.approximations.push({
+        construct: "profile state",
+        reason:
+          "the firewall is off in some profiles and the export does not say which profile is active: the rule may not apply",
+        line: source.positionOf(["profiles"]).line,
+      });
+    if (rule && unknownActive && inProfiles.length < 3)
+      rule.approximations.push({
+        construct: `Profile ${inProfiles.join(",")}`,
+        reason: `applies only in the ${inProfiles.join(", ")} profile${inProfiles.length === 1 ? "" : "s"}, and the export does not say which profile is active: the rule may not apply`,
+        line: source.positionOf(at("Profile")).line,
+      });
     if (rule) rules.push(connections ? { ...rule, profiles: inProfiles } : rule);
   });
   return { firewall: { active, ...(connections ? { connections } : {}), rules }, diagnostics };
+}
+
+/**
+ * The profile of an export that does not say which one is active: the listed profiles' settings
+ * when all three are listed alike, else Windows' defaults where they differ or are missing,
+ * assumed (verdicts they decide uncertain).
+ */
+function anyProfile(
+  profiles: ReadonlyArray<Record<string, unknown>>,
+  source: YamlSource,
+  problem: ReturnType<typeof jsonProblems>,
+): WinProfile {
+  const listed = (["Domain", "Private", "Public"] as const).map((n) =>
+    profiles.find((x) => String(x.Name) === n),
+  );
+  const read = listed.map((p) => ({
+    enabled: p === undefined ? undefined : !falsy(p.Enabled),
+    inbound: p === undefined ? undefined : defaultAction(p.DefaultInboundAction, "block"),
+    outbound: p === undefined ? undefined : defaultAction(p.DefaultOutboundAction, "allow"),
+    inboundRules: p === undefined ? undefined : !falsy(p.AllowInboundRules),
+  }));
+  const same = <T>(f: (x: (typeof read)[number]) => T): T | undefined =>
+    read.every((x) => f(x) === f(read[0]!)) ? f(read[0]!) : undefined;
+  const enabled = same((x) => x.enabled);
+  const inbound = same((x) => x.inbound);
+  const outbound = same((x) => x.outbound);
+  const first = listed.findIndex((p) => p !== undefined);
+  const out: WinProfile = {
+    name: undefined,
+    enabled: enabled !== false,
+    defaultInbound: inbound ?? "block",
+    defaultOutbound: outbound ?? "allow",
+    inboundRules: same((x) => x.inboundRules) !== false,
+    line: first < 0 ? 1 : source.positionOf(["profiles", profiles.indexOf(listed[first]!)]).line,
+  };
+  if (enabled === undefined || inbound === undefined || outbound === undefined) {
+    out.assumed =
+      "the export does not say which profile is active, and its profiles (or their absence) do not say one state and one default alike: Windows' defaults assumed where they differ";
+    problem(
+      "windows-profile",
+      out.assumed,
+      ["activeProfile"],
+      "activeProfile (README's export script)",
+      "warning",
+    );
+  } else if (!out.enabled)
+    problem(
+      "windows-profile-off",
+      "the firewall is off in every profile: Windows filters nothing, every packet passes",
+      ["profiles"],
+      undefined,
+      "warning",
+    );
+  return out;
 }
 
 /** Where a rule record's fields are, and where its problems go (the JSON export's, or a script's). */

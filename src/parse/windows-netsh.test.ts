@@ -469,3 +469,69 @@ test("the JSON export with its interfaces: each applies its own category's profi
     "web-ext": "allowed",
   });
 });
+
+test("the JSON export without activeProfile, or Get-NetFirewallRule's bare objects: never a silent guess", () => {
+  const rule = (o: Record<string, unknown>): Record<string, unknown> => ({
+    Name: "r",
+    Enabled: "True",
+    Direction: "Inbound",
+    Action: "Allow",
+    Profile: "Any",
+    Protocol: "TCP",
+    LocalPort: ["5061"],
+    RemotePort: ["Any"],
+    LocalAddress: ["Any"],
+    RemoteAddress: ["Any"],
+    ...o,
+  });
+  // No activeProfile: a Domain-only rule may or may not apply (it was read as not applying: Public).
+  const noActive = readWindowsFirewall(
+    JSON.stringify({ rules: [rule({ Profile: "Domain" }), rule({ LocalPort: ["443"] })] }, null, 1),
+    "fw.json",
+  );
+  assert.deepEqual(codes(noActive), ["warning[windows-profile]"]);
+  assert.deepEqual(verdicts(noActive), {
+    sip: "allowed uncertain",
+    web: "allowed",
+    stun: "blocked uncertain",
+  });
+  // A bare array with the filters joined in: read the same way.
+  const bare = readWindowsFirewall(JSON.stringify([rule({ Profile: "Domain" })], null, 1), "fw.json");
+  assert.equal(sniffFormat(JSON.stringify([rule({ DisplayName: "r" })])), "windows-firewall");
+  assert.deepEqual(verdicts(bare), {
+    sip: "allowed uncertain",
+    web: "blocked uncertain",
+    stun: "blocked uncertain",
+  });
+  // Get-NetFirewallRule | ConvertTo-Json: no ports, no addresses — refused, not read as "any".
+  const objects = readWindowsFirewall(
+    JSON.stringify(
+      [
+        {
+          Name: "CoreNet-DHCP-In",
+          DisplayName: "Core Networking - DHCP (DHCP-In)",
+          Enabled: 1,
+          Direction: 1,
+          Action: 2,
+          Profile: 0,
+        },
+        {
+          Name: "RemoteDesktop-In",
+          DisplayName: "Remote Desktop (TCP-In)",
+          Enabled: 1,
+          Direction: 1,
+          Action: 2,
+          Profile: 0,
+        },
+      ],
+      null,
+      1,
+    ),
+    "rules.json",
+  );
+  assert.deepEqual(
+    objects.diagnostics.map((d) => [d.code, d.at?.line]),
+    [["windows-format", 2]],
+  );
+  assert.match(objects.diagnostics[0]!.message, /^2 rules without Protocol, ports or addresses/);
+});
