@@ -117,6 +117,13 @@ test("what runs only when the script decides is refused at its line; the error p
     "fw.ps1",
   );
   assert.deepEqual(errors(splat), [[2, "splatted parameters (@p) are not followed"]]);
+  const evaluated = readWindowsScript(
+    'New-NetFirewallRule -DisplayName "web $(hostname)" -Direction (Get-Direction) -Protocol TCP -LocalPort 80\n',
+    "fw.ps1",
+  );
+  assert.deepEqual(errors(evaluated), [
+    [1, "-Direction set by a variable the script does not assign a value"],
+  ]);
   const unassigned = readWindowsScript(
     "New-NetFirewallRule -DisplayName x -Direction $dir -Protocol TCP -LocalPort 80\n",
     "fw.ps1",

@@ -436,6 +436,8 @@ export function parseWindowsScript(
       if (v === undefined) unknown = true;
       return v ?? "";
     });
+    // PowerShell: a subexpression `$( … )` inside a string is evaluated when the script runs.
+    if (powershell && t.text.includes("$(")) return undefined;
     // cmd: a loop variable (%%p) or a parameter (%1) is known only when the script runs.
     if (!powershell && /%(%\w|\d|\*)/.test(out)) return undefined;
     return unknown ? undefined : out;
@@ -448,6 +450,9 @@ export function parseWindowsScript(
     const params = new Map<string, { values: Array<string | undefined>; line: number }>();
     let cur: { values: Array<string | undefined>; line: number } | undefined;
     let ok = true;
+    let depth = 0;
+    /** The depths at which an `@( … )` array is open. */
+    const arrays: number[] = [];
     const ws = words(toks);
     for (let k = 1; k < ws.length; k++) {
       const t = ws[k]!;
@@ -460,7 +465,20 @@ export function parseWindowsScript(
         if (inline !== undefined && inline !== "") cur.values.push(value({ ...t, text: inline }));
         continue;
       }
-      if (t.op) continue; // , ( ) @(
+      // `@( … )` is an array; `( … )` an expression the script evaluates: its value is not known.
+      if (t.op && t.text === "@(") arrays.push(depth + 1);
+      if (t.op && (t.text === "(" || t.text === "@(")) {
+        depth++;
+        if (t.text === "(" && cur !== undefined) cur.values.push(undefined);
+        continue;
+      }
+      if (t.op && t.text === ")") {
+        if (arrays[arrays.length - 1] === depth) arrays.pop();
+        depth = Math.max(0, depth - 1);
+        continue;
+      }
+      if (t.op) continue; // ,
+      if (depth > 0 && arrays[arrays.length - 1] !== depth) continue; // inside an expression
       if (!t.quoted && t.text.startsWith("@")) {
         error(
           t.line,
@@ -602,7 +620,8 @@ export function parseWindowsScript(
     params: Map<string, { values: Array<string | undefined>; line: number }>,
     line: number,
   ): void {
-    const record: Record<string, unknown> = {};
+    // Keys are the script's own words: no prototype for `-__proto__` to reach.
+    const record = Object.create(null) as Record<string, unknown>;
     const lines = new Map<string, number>();
     for (const [k, v] of params) {
       if (v.values.some((x) => x === undefined)) {
@@ -630,7 +649,11 @@ export function parseWindowsScript(
         ),
       );
     held.push({
-      record: { Direction: "Inbound", Action: "Allow", Protocol: "Any", IcmpType: "Any", ...record },
+      record: Object.assign(
+        Object.create(null) as Record<string, unknown>,
+        { Direction: "Inbound", Action: "Allow", Protocol: "Any", IcmpType: "Any" },
+        record,
+      ),
       line,
       lines,
       enabled: record.Enabled === undefined || record.Enabled === "True",
@@ -1119,8 +1142,9 @@ function canonicalParam(name: string): string {
 }
 
 function normalise(k: string, v: string): string {
-  const table = ENUMS[k];
-  return table?.[v.toLowerCase()] ?? v;
+  const table = Object.hasOwn(ENUMS, k) ? ENUMS[k]! : undefined;
+  const lower = v.toLowerCase();
+  return table !== undefined && Object.hasOwn(table, lower) ? table[lower]! : v;
 }
 
 /** PowerShell's -like wildcards (`*`, `?`), case-insensitive. */
