@@ -18,6 +18,7 @@ export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter"
   "windows-firewall": ["host"],
   "windows-netsh": ["host"],
   "windows-script": ["host"],
+  "windows-registry": ["host"],
   "aws-security-groups": ["host"],
   "azure-nsg": ["host", "perimeter"],
   "cisco-asa": ["perimeter"],
@@ -48,6 +49,12 @@ export function sniffFormat(text: string): ReaderName | undefined {
       return "windows-firewall";
     return undefined;
   }
+  // A registry export of Windows Firewall's policy (regedit, `reg export`).
+  if (
+    (head.startsWith("Windows Registry Editor") || head.startsWith("REGEDIT4")) &&
+    /FirewallRules|FirewallPolicy|WindowsFirewall/i.test(text)
+  )
+    return "windows-registry";
   // A Windows Firewall script: PowerShell's rule cmdlets, or `netsh advfirewall` commands.
   if (
     (has("NetFirewall") || has("netsh") || has("NETSH")) &&
@@ -150,6 +157,7 @@ const LOADERS: Record<ReaderName, () => Promise<ReaderKit>> = {
   "windows-firewall": async () => ({ read: (await import("./windows-reader.js")).readWindowsFirewall }),
   "windows-netsh": async () => ({ read: (await import("./windows-reader.js")).readWindowsNetsh }),
   "windows-script": async () => ({ read: (await import("./windows-reader.js")).readWindowsScript }),
+  "windows-registry": async () => ({ read: (await import("./windows-reader.js")).readWindowsRegistry }),
   "aws-security-groups": async () => ({ read: (await import("./aws-reader.js")).readAwsSecurityGroups }),
   "azure-nsg": async () => {
     const m = await import("./azure-nsg.js");

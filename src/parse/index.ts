@@ -13,7 +13,12 @@ import { readPf } from "./pf.js";
 import type { ReaderKit } from "./formats.js";
 import type { Reader } from "./reader.js";
 import type { ReaderName } from "./reader-names.js";
-import { readWindowsFirewall, readWindowsNetsh, readWindowsScript } from "./windows-reader.js";
+import {
+  readWindowsFirewall,
+  readWindowsNetsh,
+  readWindowsRegistry,
+  readWindowsScript,
+} from "./windows-reader.js";
 
 export const READERS = {
   "nftables-text": readNftablesText,
@@ -24,6 +29,7 @@ export const READERS = {
   "windows-firewall": readWindowsFirewall,
   "windows-netsh": readWindowsNetsh,
   "windows-script": readWindowsScript,
+  "windows-registry": readWindowsRegistry,
   "aws-security-groups": readAwsSecurityGroups,
   "azure-nsg": readAzureNsg,
   "cisco-asa": readCiscoAsa,

@@ -11,6 +11,7 @@ export const READER_NAMES = [
   "windows-firewall",
   "windows-netsh",
   "windows-script",
+  "windows-registry",
   "aws-security-groups",
   "azure-nsg",
   "cisco-asa",

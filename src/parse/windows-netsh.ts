@@ -204,7 +204,7 @@ export function parseNetsh(
   return { firewall: { active: active.profile, rules }, diagnostics };
 }
 
-interface Active {
+export interface Active {
   profile: WinProfile;
   /** The profiles that may be the active one. */
   candidates: readonly WinProfileName[];
@@ -243,11 +243,7 @@ function activeProfile(profiles: readonly ProfileBlock[], file: string, diagnost
   const read = [...seen.values()].map((p) => readProfile(p, file, diagnostics));
   const names = read.map((p) => p.name!);
   const line = profiles[0]!.line;
-  const same = <T>(f: (p: WinProfile) => T): T | undefined =>
-    read.every((p) => f(p) === f(read[0]!)) ? f(read[0]!) : undefined;
-  const known = read.length === 1;
-  const on = read.filter((p) => p.enabled);
-  if (!known)
+  if (read.length > 1)
     diagnostics.push(
       diag(
         "windows-profile-unknown",
@@ -256,6 +252,25 @@ function activeProfile(profiles: readonly ProfileBlock[], file: string, diagnost
         { at: at(line), expected: "`netsh advfirewall show currentprofile` for the edge's network" },
       ),
     );
+  return candidates(read, read.length === 1, line, file, diagnostics);
+}
+
+/**
+ * What may apply when any of `read` may be the active profile (`known`: the only one is): the
+ * settings they share exactly, the others assumed, and why a rule may not apply.
+ */
+export function candidates(
+  read: readonly WinProfile[],
+  known: boolean,
+  line: number,
+  file: string,
+  diagnostics: Diagnostic[],
+): Active {
+  const at = (l: number): Diagnostic["at"] => ({ file, line: l, col: 1 });
+  const names = read.map((p) => p.name!);
+  const same = <T>(f: (p: WinProfile) => T): T | undefined =>
+    read.every((p) => f(p) === f(read[0]!)) ? f(read[0]!) : undefined;
+  const on = read.filter((p) => p.enabled);
   const out: Active = {
     profile: {
       name: known ? names[0] : undefined,
@@ -282,6 +297,9 @@ function activeProfile(profiles: readonly ProfileBlock[], file: string, diagnost
       .filter((p) => !p.inboundRules)
       .map((p) => p.name)
       .join(", ")} profile blocks all inbound connections and may be the active one: the rule may not apply`;
+  const assumedOnes = read.filter((p) => p.assumed !== undefined).map((p) => p.name);
+  if (assumedOnes.length > 0)
+    differ.push(`settings (${assumedOnes.join(", ")}: not in the input, Windows' defaults)`);
   if (differ.length > 0)
     out.profile.assumed = `the profiles listed (${names.join(", ")}) differ in their ${differ.join(" and ")} and which is active is not known`;
   if (!out.profile.enabled)
@@ -345,6 +363,28 @@ function readProfile(p: ProfileBlock, file: string, diagnostics: Diagnostic[]): 
   };
 }
 
+/**
+ * Profiles: a rule of other profiles than the active one does nothing (undefined); with the active
+ * one not known, why one bound to only some candidates, or in a state that may ignore it, may or
+ * may not apply (`inboundAllow`: an inbound allow rule, ignored by "block all incoming").
+ */
+export function profileReasons(
+  profiles: unknown,
+  active: Active,
+  inboundAllow: boolean,
+): string[] | undefined {
+  const inProfiles = active.candidates.filter((c) => profileApplies(profiles, c));
+  if (inProfiles.length === 0) return undefined;
+  const out: string[] = [];
+  if (inProfiles.length < active.candidates.length)
+    out.push(
+      `applies only in the ${inProfiles.join(", ")} profile${inProfiles.length === 1 ? "" : "s"}, and which profile is active is not known: the rule may not apply`,
+    );
+  if (active.mayBeOff) out.push(active.mayBeOff);
+  if (inboundAllow && active.inboundMayBeIgnored) out.push(active.inboundMayBeIgnored);
+  return out;
+}
+
 const ADDRESS_KEYWORDS =
   "an address keyword (LocalSubnet, DNS, DHCP, WINS, DefaultGateway, Intranet, Internet…) depends on the machine's network; analysed as any address";
 
@@ -373,19 +413,10 @@ function toWinRule(b: Block, active: Active, file: string, diagnostics: Diagnost
   const act = get("Action")?.value;
   if (act !== "Allow" && act !== "Block" && act !== "Bypass")
     return bad(get("Action"), `Action "${act ?? ""}"`, "Allow, Block or Bypass");
-  // Profiles: a rule of other profiles than the active one does nothing; with the active one not
-  // known, one bound to only some candidates may or may not apply.
   const profilesText = get("Profiles")?.value ?? "Domain,Private,Public";
-  const inProfiles = active.candidates.filter((c) => profileApplies(profilesText, c));
-  if (inProfiles.length === 0) return undefined;
-  if (inProfiles.length < active.candidates.length)
-    widen(
-      "Profiles",
-      `applies only in the ${inProfiles.join(", ")} profile${inProfiles.length === 1 ? "" : "s"}, and which profile is active is not known: the rule may not apply`,
-    );
-  if (active.mayBeOff) widen("Profiles", active.mayBeOff);
-  if (direction === "in" && act !== "Block" && active.inboundMayBeIgnored)
-    widen("Profiles", active.inboundMayBeIgnored);
+  const mayNot = profileReasons(profilesText, active, direction === "in" && act !== "Block");
+  if (mayNot === undefined) return undefined;
+  for (const why of mayNot) widen("Profiles", why);
 
   const protoField = get("Protocol");
   const proto = protocolOf(protoField?.value ?? "Any");

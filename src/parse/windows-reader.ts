@@ -16,6 +16,7 @@ import { parseYaml } from "../model/yaml-source.js";
 import { baseChain, deviceRule, origin, statefulPass } from "./device.js";
 import type { ParsedRuleset } from "./reader.js";
 import { parseNetsh } from "./windows-netsh.js";
+import { parseWindowsRegistry } from "./windows-registry.js";
 import { parseWindowsScript } from "./windows-script.js";
 import { parseWindowsFirewall, type WinFirewall, type WinProfile, type WinRule } from "./windows-firewall.js";
 
@@ -43,6 +44,11 @@ function fromText(
 /** netsh's listing (format `windows-netsh`): the same model and conversion as the JSON export. */
 export function readWindowsNetsh(text: string, file: string): ParsedRuleset {
   return fromText("windows-netsh", file, parseNetsh(text, file));
+}
+
+/** A registry export of the firewall policy (format `windows-registry`). */
+export function readWindowsRegistry(text: string, file: string): ParsedRuleset {
+  return fromText("windows-registry", file, parseWindowsRegistry(text, file));
 }
 
 /** A PowerShell or batch script of firewall commands (format `windows-script`). */

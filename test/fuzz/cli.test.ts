@@ -71,6 +71,11 @@ const SLOTS: Slot[] = [
     args: audit("windows-script"),
   },
   {
+    name: "audit -r windows-registry",
+    seed: read("examples/legacy/edge-registry.reg"),
+    args: audit("windows-registry"),
+  },
+  {
     name: "audit -r windows-netsh",
     seed: read("examples/legacy/edge-netsh.txt"),
     args: audit("windows-netsh"),

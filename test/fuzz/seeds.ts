@@ -8,6 +8,7 @@ export const RULESET_SEEDS: ReadonlyArray<readonly [ReaderName, string]> = [
   ["windows-firewall", "examples/legacy/edge-windows.json"],
   ["windows-netsh", "examples/legacy/edge-netsh.txt"],
   ["windows-script", "test/compile/golden/seed-host/windows.ps1"],
+  ["windows-registry", "examples/legacy/edge-registry.reg"],
   ["aws-security-groups", "examples/legacy/edge-aws.json"],
   ["cisco-asa", "examples/legacy/edge-asa.cfg"],
   ["azure-nsg", "test/compile/golden/seed-host/azure.arm.json"],
