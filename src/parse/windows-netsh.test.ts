@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { edgeHost, flow } from "../../test/audit-fixtures.js";
+import { codesOf, verdictsOf } from "../../test/verdicts.js";
 import { audit } from "../audit/audit.js";
 import { AuditReport } from "../audit/report-schema.js";
 import { decodeText } from "../shell/files.js";
@@ -88,16 +89,8 @@ function read(text: string): ParsedRuleset {
   return readWindowsNetsh(text, "rules.txt");
 }
 
-function verdicts(p: ParsedRuleset): Record<string, string> {
-  assert.deepEqual(
-    p.diagnostics.filter((d) => d.severity === "error"),
-    [],
-  );
-  const r = AuditReport.parse(audit(topology, [p]));
-  return Object.fromEntries(r.flows.map((f) => [f.id, f.verdict + (f.uncertain ? " uncertain" : "")]));
-}
-
-const codes = (p: ParsedRuleset): string[] => p.diagnostics.map((d) => `${d.severity}[${d.code}]`);
+const verdicts = (p: ParsedRuleset): Record<string, string> => verdictsOf(topology, p);
+const codes = codesOf;
 
 const SIP = rule("Lync SIP/MTLS", [["LocalPort", "5061"]]);
 const WEB = rule("Lync SIP/TLS", [["LocalPort", "443"]]);

@@ -7,8 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { edgeHost, flow } from "../../test/audit-fixtures.js";
-import { audit } from "../audit/audit.js";
-import { AuditReport } from "../audit/report-schema.js";
+import { codesOf, verdictsOf } from "../../test/verdicts.js";
 import { decodeText } from "../shell/files.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { sniffFormat } from "./index.js";
@@ -55,16 +54,8 @@ function read(text: string): ParsedRuleset {
   return readWindowsRegistry(text, "fw.reg");
 }
 
-function verdicts(p: ParsedRuleset): Record<string, string> {
-  assert.deepEqual(
-    p.diagnostics.filter((d) => d.severity === "error"),
-    [],
-  );
-  const r = AuditReport.parse(audit(topology, [p]));
-  return Object.fromEntries(r.flows.map((f) => [f.id, f.verdict + (f.uncertain ? " uncertain" : "")]));
-}
-
-const codes = (p: ParsedRuleset): string[] => p.diagnostics.map((d) => `${d.severity}[${d.code}]`);
+const verdicts = (p: ParsedRuleset): Record<string, string> => verdictsOf(topology, p);
+const codes = codesOf;
 
 test("rule strings with the profiles set alike: exact, block wins, inactive rules do nothing", () => {
   const p = read(

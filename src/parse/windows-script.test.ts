@@ -6,8 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { addr, edgeHost, flow } from "../../test/audit-fixtures.js";
-import { audit } from "../audit/audit.js";
-import { AuditReport } from "../audit/report-schema.js";
+import { codesOf, verdictsOf } from "../../test/verdicts.js";
 import { sniffFormat } from "./index.js";
 import type { ParsedRuleset } from "./reader.js";
 import { readWindowsScript } from "./windows-reader.js";
@@ -23,16 +22,8 @@ function read(text: string): ParsedRuleset {
   return readWindowsScript(text, "fw.ps1");
 }
 
-function verdicts(p: ParsedRuleset): Record<string, string> {
-  assert.deepEqual(
-    p.diagnostics.filter((d) => d.severity === "error"),
-    [],
-  );
-  const r = AuditReport.parse(audit(topology, [p]));
-  return Object.fromEntries(r.flows.map((f) => [f.id, f.verdict + (f.uncertain ? " uncertain" : "")]));
-}
-
-const codes = (p: ParsedRuleset): string[] => p.diagnostics.map((d) => `${d.severity}[${d.code}]`);
+const verdicts = (p: ParsedRuleset): Record<string, string> => verdictsOf(topology, p);
+const codes = codesOf;
 const errors = (p: ParsedRuleset): Array<[number | undefined, string]> =>
   p.diagnostics.filter((d) => d.severity === "error").map((d) => [d.at?.line, d.message]);
 
