@@ -128,7 +128,7 @@ export function parseWindowsRegistry(
       diag(
         "windows-registry-skipped",
         "warning",
-        `${problems.length} line${problems.length === 1 ? "" : "s"} that are no registry value, not read (the first here)`,
+        `${problems.length === 1 ? "1 line that is" : `${problems.length} lines that are`} no registry value, not read (the first here)`,
         {
           at: at(p.line),
         },
@@ -141,11 +141,18 @@ export function parseWindowsRegistry(
   const restricted = keys.filter((k) => /\\restrictedservices\\/i.test(k.path) && k.values.length > 0);
   if (ruleKeys.length === 0) {
     diagnostics.push(
-      diag("windows-registry", "error", "no FirewallRules key in the export", {
-        at: at(1),
-        expected:
-          "an export of …\\SharedAccess\\Parameters\\FirewallPolicy (or a GPO's …\\Policies\\Microsoft\\WindowsFirewall)",
-      }),
+      diag(
+        "windows-registry",
+        "error",
+        keys.some((k) => Object.hasOwn(PROFILE_KEYS, k.path.split("\\").pop()!.toLowerCase()))
+          ? "no FirewallRules key in the export: it holds profile settings only, not the rules they apply to"
+          : "no FirewallRules key in the export",
+        {
+          at: at(1),
+          expected:
+            "an export of …\\SharedAccess\\Parameters\\FirewallPolicy (or a GPO's …\\Policies\\Microsoft\\WindowsFirewall)",
+        },
+      ),
     );
     return { diagnostics };
   }
