@@ -23,6 +23,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get install -y -qq --no-install-recommends time >/dev/null
   # xmllint: test/report/hostile-text.test.ts checks that JUnit output quoting hostile rule text is well-formed XML.
   apt-get install -y -qq --no-install-recommends libxml2-utils >/dev/null
+  # hivexml (libhivex): test/corpus/regf-hivexml.test.ts checks the .wfw (registry hive) reader against it.
+  apt-get install -y -qq --no-install-recommends libhivex-bin >/dev/null
   # systemd-analyze for test/apply/units.test.ts (verifies contrib/systemd; systemd need not be PID 1).
   apt-get install -y -qq --no-install-recommends systemd >/dev/null
   # Real TLS servers for test/live/real-servers.test.ts (probe against nginx, stunnel, gnutls-serv, haproxy).

@@ -11,6 +11,7 @@
  * with several profiles, windows-netsh.ts `candidates`). A GPO's settings win over the local ones.
  */
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
+import { readHive } from "./regf.js";
 import { candidates, profileReasons } from "./windows-netsh.js";
 import {
   recordRule,
@@ -32,6 +33,10 @@ interface Key {
   line: number;
   values: Value[];
 }
+
+/** Where a .wfw's root key sits in the registry (the local store's FirewallPolicy). */
+const HIVE_ROOT =
+  "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\SharedAccess\\Parameters\\FirewallPolicy";
 
 const PROFILE_KEYS: Record<string, WinProfileName> = {
   domainprofile: "Domain",
@@ -107,7 +112,27 @@ export function parseWindowsRegistry(
 ): { firewall?: WinFirewall; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const at = (line: number): Diagnostic["at"] => ({ file, line, col: 1 });
-  if (!/^\uFEFF?\s*(Windows Registry Editor Version 5\.00|REGEDIT4)/.test(text)) {
+  let keys: Key[];
+  let problems: Array<{ line: number; message: string }> = [];
+  if (text.startsWith("regf")) {
+    // `netsh advfirewall export`'s .wfw: a hive whose root is the FirewallPolicy key (its bytes
+    // arrive one per character: shell/files.ts decodeText). Positions are line 1 (a binary file).
+    const hive = readHive(Buffer.from(text, "latin1"));
+    if ("error" in hive) {
+      diagnostics.push(
+        diag("windows-registry", "error", `${hive.error} (byte ${hive.offset})`, {
+          at: at(1),
+          expected: "the .wfw file `netsh advfirewall export` writes, whole",
+        }),
+      );
+      return { diagnostics };
+    }
+    keys = hive.keys.map((k) => ({
+      path: `${HIVE_ROOT}${k.path.slice(k.path.split("\\")[0]!.length)}`,
+      line: 1,
+      values: k.values.map((v) => ({ name: v.name, data: v.data, line: 1 })),
+    }));
+  } else if (!/^\uFEFF?\s*(Windows Registry Editor Version 5\.00|REGEDIT4)/.test(text)) {
     diagnostics.push(
       diag(
         "windows-registry",
@@ -121,8 +146,7 @@ export function parseWindowsRegistry(
       ),
     );
     return { diagnostics };
-  }
-  const { keys, problems } = regKeys(text);
+  } else ({ keys, problems } = regKeys(text));
   for (const p of problems.slice(0, 1))
     diagnostics.push(
       diag(
@@ -139,7 +163,20 @@ export function parseWindowsRegistry(
   const isLocal = (k: Key): boolean => lower(k).includes("\\sharedaccess\\parameters\\firewallpolicy");
   const ruleKeys = keys.filter((k) => (isGpo(k) || isLocal(k)) && /\\firewallrules$/i.test(k.path));
   const restricted = keys.filter((k) => /\\restrictedservices\\/i.test(k.path) && k.values.length > 0);
-  if (ruleKeys.length === 0) {
+  const hive = text.startsWith("regf");
+  if (ruleKeys.length === 0 && hive)
+    // A .wfw is the whole policy: no FirewallRules key is a policy of no rules.
+    diagnostics.push(
+      diag(
+        "windows-registry-skipped",
+        "note",
+        "the exported policy holds no rules: the profiles' defaults decide every packet",
+        {
+          at: at(1),
+        },
+      ),
+    );
+  else if (ruleKeys.length === 0) {
     diagnostics.push(
       diag(
         "windows-registry",
