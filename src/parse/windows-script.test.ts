@@ -103,11 +103,21 @@ test("what runs only when the script decides is refused at its line; the error p
     "fw.ps1",
   );
   assert.match(errors(pipe)[0]![1], /inside `foreach-object/);
-  const splat = readWindowsScript(
-    "$p = @{ DisplayName = 'x'; LocalPort = 80 }\nNew-NetFirewallRule @p\n",
-    "fw.ps1",
+  // Splatting a hashtable the script writes out is followed; one it computes is not known.
+  const splat = read(
+    [
+      PROFILES,
+      "$p = @{",
+      "  DisplayName = 'sip'",
+      "  Protocol    = 'TCP'",
+      "  LocalPort   = 5061, 5062",
+      "}",
+      "New-NetFirewallRule @p | Out-Null",
+    ].join("\n"),
   );
-  assert.deepEqual(errors(splat), [[2, "splatted parameters (@p) are not followed"]]);
+  assert.deepEqual(verdicts(splat), { sip: "allowed", web: "blocked", stun: "blocked" });
+  const computed = readWindowsScript("$p = Get-Params\nNew-NetFirewallRule @p\n", "fw.ps1");
+  assert.deepEqual(errors(computed), [[2, "splatted parameters (@p) are not followed"]]);
   const evaluated = readWindowsScript(
     'New-NetFirewallRule -DisplayName "web $(hostname)" -Direction (Get-Direction) -Protocol TCP -LocalPort 80\n',
     "fw.ps1",

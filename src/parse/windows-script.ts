@@ -9,10 +9,13 @@
  * -DisplayGroup "File and Printer Sharing"`) is said to change rules not in it.
  * Followed: quoting (PowerShell's '…' and "…", here-strings, backtick escapes and continuations;
  * cmd's "…" and ^), comments, variables assigned a literal (`$group = '…'`, `set GROUP=…`), arrays
- * (`-LocalPort 80,443`, `@('a','b')`), pipelines from `Get-NetFirewallRule` into the rule cmdlets.
+ * (`-LocalPort 80,443`, `@('a','b')`), splatting of a hashtable written out (`$p = @{ … }`, then
+ * `@p`), pipelines from `Get-NetFirewallRule` into the rule cmdlets, `exit`.
  * Refused with their line (never guessed): a rule command inside a block that runs only when the
- * script decides (if, foreach, function, …), splatting, a variable the script does not assign where
- * it decides a rule, and `netsh advfirewall import` (the policy comes from a file not given).
+ * script decides (if, foreach, function, …), splatting of anything else, a variable the script does
+ * not assign (or an expression) where it decides a rule, a Where-Object filter choosing rules, cmd
+ * labels reached by `call`/`goto`, and `netsh advfirewall import` (the policy comes from a file
+ * not given).
  * Inside `trap`/`catch` (the error path: the script as read ran without an error) rule commands are
  * passed over with a note. The model and conversion are the export's (windows-firewall.ts).
  */
@@ -409,6 +412,9 @@ export function parseWindowsScript(
   };
 
   const vars = new Map<string, string | undefined>();
+  /** Hashtables assigned literally (`$p = @{ Key = value … }`), for splatting: name → parameters. */
+  const hashes = new Map<string, Map<string, { values: Array<string | undefined>; line: number }>>();
+  let pendingHash: { name: string; depth: number } | undefined;
   const held: Held[] = [];
   const profiles = new Map<WinProfileName, ProfileState>();
   let profileUnknown: number | undefined;
@@ -479,6 +485,13 @@ export function parseWindowsScript(
       }
       if (t.op) continue; // ,
       if (depth > 0 && arrays[arrays.length - 1] !== depth) continue; // inside an expression
+      const splat =
+        !t.quoted && /^@\w+$/.test(t.text) ? hashes.get(t.text.slice(1).toLowerCase()) : undefined;
+      if (splat !== undefined) {
+        for (const [k, v] of splat) params.set(k, { values: [...v.values], line: v.line });
+        cur = undefined;
+        continue;
+      }
       if (!t.quoted && t.text.startsWith("@")) {
         error(
           t.line,
@@ -532,12 +545,39 @@ export function parseWindowsScript(
     if (!powershell && /^:\w/.test(first)) labelAt ??= st.line;
     const ws = words(st.toks);
     const head = ws[0]!;
+    // A hashtable's entries (`$p = @{` then `Key = value` lines), kept for splatting (`@p`).
+    if (pendingHash !== undefined) {
+      const inside = st.blocks.length === pendingHash.depth + 1 && st.blocks[st.blocks.length - 1] === "@{";
+      if (inside) {
+        const eq = ws.findIndex((t) => t.text === "=" && !t.quoted);
+        if (eq === 1 && !head.quoted && /^[A-Za-z]\w*$/.test(head.text)) {
+          const values: Array<string | undefined> = [];
+          let depth = 0;
+          for (const t of ws.slice(2)) {
+            if (t.op && (t.text === "(" || t.text === "@(")) depth += t.text === "(" ? 100 : 1;
+            else if (t.op && t.text === ")") depth = depth >= 100 ? depth - 100 : Math.max(0, depth - 1);
+            else if (t.op) continue;
+            else if (depth >= 100) values.push(undefined);
+            else values.push(value(t));
+          }
+          hashes.get(pendingHash.name)!.set(canonicalParam(head.text), { values, line: st.line });
+        } else hashes.delete(pendingHash.name); // not a plain Key = value: not known
+        return;
+      }
+      if (st.blocks.length <= pendingHash.depth) pendingHash = undefined;
+    }
     // Assignments: `$x = 'literal'` (PowerShell), `set X=literal` (cmd).
     if (powershell && /^\$\w+$/.test(head.text) && ws[1]?.text === "=") {
       const name = head.text.slice(1).toLowerCase();
       const rest = ws.slice(2).filter((t) => !t.op);
       const literal = ws.length === 3 && !ws[2]!.op ? value(ws[2]!) : undefined;
       vars.set(name, rest.length === 1 ? literal : undefined);
+      hashes.delete(name);
+      // `$p = @{`: the hashtable's entries follow, in the block it opens.
+      if (ws.length === 2) {
+        hashes.set(name, new Map());
+        pendingHash = { name, depth: st.blocks.length };
+      }
       return;
     }
     if (!powershell && /^set$/i.test(head.text) && ws[1] && ws[1].text.includes("=")) {
