@@ -188,3 +188,20 @@ test("regedit's UTF-16 file, a GPO's keys over the local ones, and what is no ex
     [[22, 'rule "x": Dir "Sideways"']],
   );
 });
+
+test("a GPO with AllowLocalPolicyMerge 0 ignores the local store's rules in its profiles", () => {
+  const gpo = (key: string, merge: number): string =>
+    [
+      `[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\WindowsFirewall\\${key}]`,
+      `"AllowLocalPolicyMerge"=dword:0000000${merge}`,
+      "",
+    ].join("\r\n");
+  const rules = { sip: "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5061|Name=sip|" };
+  const all = read(
+    exportOf(rules, [...ALIKE, gpo("DomainProfile", 0), gpo("PrivateProfile", 0), gpo("PublicProfile", 0)]),
+  );
+  assert.deepEqual(codes(all), ["note[windows-registry-skipped]"]);
+  assert.deepEqual(verdicts(all), { sip: "blocked", web: "blocked", stun: "blocked" });
+  const some = read(exportOf(rules, [...ALIKE, gpo("DomainProfile", 0), gpo("PublicProfile", 1)]));
+  assert.deepEqual(verdicts(some), { sip: "allowed uncertain", web: "blocked", stun: "blocked" });
+});

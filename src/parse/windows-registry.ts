@@ -244,10 +244,38 @@ export function parseWindowsRegistry(
   const active = candidates(read, false, [...settings.values()][0]?.line ?? 1, file, diagnostics);
 
   const rules: WinRule[] = [];
+  // A GPO with AllowLocalPolicyMerge 0 ignores the local store's rules in its profile.
+  const noMerge = (["Domain", "Private", "Public"] as const).filter((name) =>
+    keys.some(
+      (k) =>
+        isGpo(k) &&
+        PROFILE_KEYS[k.path.split("\\").pop()!.toLowerCase()] === name &&
+        k.values.some((v) => v.name === "AllowLocalPolicyMerge" && v.data === 0),
+    ),
+  );
+  if (noMerge.length === 3)
+    diagnostics.push(
+      diag(
+        "windows-registry-skipped",
+        "note",
+        "the GPO ignores local rules in every profile (AllowLocalPolicyMerge 0): the local store's rules are not read",
+        {
+          at: at(1),
+        },
+      ),
+    );
   for (const k of ruleKeys)
     for (const v of k.values) {
       if (typeof v.data !== "string") continue;
+      const local = isLocal(k);
+      if (local && noMerge.length === 3) continue;
       const rule = ruleOf(v, active, diagnostics, file);
+      if (rule && local && noMerge.length > 0)
+        rule.approximations.push({
+          construct: "AllowLocalPolicyMerge=0",
+          reason: `the GPO ignores local rules in the ${noMerge.join(", ")} profile${noMerge.length === 1 ? "" : "s"}, which may be the active one: the rule may not apply`,
+          line: v.line,
+        });
       if (rule) rules.push(rule);
     }
   if (diagnostics.some((d) => d.severity === "error")) return { diagnostics };
