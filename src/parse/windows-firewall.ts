@@ -316,6 +316,18 @@ export function recordRule(r: Record<string, unknown>, ctx: RecordContext): WinR
     );
     return undefined;
   }
+  // Ports belong to TCP and UDP: Windows refuses them on any other protocol, so a rule holding
+  // both is no rule Windows has (read as written it would match ICMP types on the port axis).
+  const portless = !proto.subtract(IntervalSet.of(PROTO.tcp).union(IntervalSet.of(PROTO.udp))).isEmpty();
+  for (const k of ["LocalPort", "RemotePort"] as const)
+    if (portless && r[k] !== undefined && r[k] !== null && !isAny(r[k])) {
+      ctx.problem(
+        `rule "${String(r.Name ?? r.DisplayName ?? ctx.fallbackName)}": ${k} with Protocol ${String(r.Protocol)}`,
+        k,
+        "ports only with Protocol TCP or UDP (as Windows requires)",
+      );
+      return undefined;
+    }
   // What the export cannot say exactly (keywords that depend on the machine, program or service
   // filters) is analysed as "any" and kept as an approximation: the audit reports the packets it
   // may decide differently, instead of leaving the rule out.

@@ -330,6 +330,24 @@ test("a UTF-16 file (PowerShell 5.1's `>`) reads as its text", () => {
   assert.equal(decodeText(Buffer.from(text, "utf8")), text);
 });
 
+/** One rule of the JSON export (README's script), inbound TCP 5061 allowed in every profile, with `o` over it. */
+function jsonRule(o: Record<string, unknown>): Record<string, unknown> {
+  return {
+    Name: "r",
+    DisplayName: "r",
+    Enabled: "True",
+    Direction: "Inbound",
+    Action: "Allow",
+    Profile: "Any",
+    Protocol: "TCP",
+    LocalPort: ["5061"],
+    RemotePort: ["Any"],
+    LocalAddress: ["Any"],
+    RemoteAddress: ["Any"],
+    ...o,
+  };
+}
+
 test("the JSON export: a profile that is off, AllowInboundRules False, IcmpType and OverrideBlockRules", () => {
   const json = (profile: Record<string, string>, rules: Array<Record<string, unknown>>): ParsedRuleset =>
     readWindowsFirewall(
@@ -348,27 +366,16 @@ test("the JSON export: a profile that is off, AllowInboundRules False, IcmpType 
       }),
       "fw.json",
     );
-  const r = (o: Record<string, unknown>): Record<string, unknown> => ({
-    Name: "r",
-    DisplayName: "r",
-    Enabled: "True",
-    Direction: "Inbound",
-    Action: "Allow",
-    Profile: "Any",
-    Protocol: "TCP",
-    LocalPort: ["5061"],
-    RemotePort: ["Any"],
-    LocalAddress: ["Any"],
-    RemoteAddress: ["Any"],
-    ...o,
-  });
-  const off = json({ Enabled: "False" }, [r({ Action: "Block" })]);
+  const off = json({ Enabled: "False" }, [jsonRule({ Action: "Block" })]);
   assert.deepEqual(codes(off), ["warning[windows-profile-off]"]);
   assert.deepEqual(verdicts(off), { sip: "allowed", web: "allowed", stun: "allowed" });
-  const shields = json({ AllowInboundRules: "False" }, [r({})]);
+  const shields = json({ AllowInboundRules: "False" }, [jsonRule({})]);
   assert.deepEqual(codes(shields), ["warning[windows-block-all-inbound]"]);
   assert.deepEqual(verdicts(shields), { sip: "blocked", web: "blocked", stun: "blocked" });
-  const icmp = json({}, [r({ Protocol: "ICMPv4", IcmpType: ["8", "3:4"] }), r({ Protocol: "ICMPv6" })]);
+  const icmp = json({}, [
+    jsonRule({ Protocol: "ICMPv4", IcmpType: ["8", "3:4"], LocalPort: ["Any"] }),
+    jsonRule({ Protocol: "ICMPv6", LocalPort: ["Any"] }),
+  ]);
   const [typed, untyped] = icmp.ruleset.tables[0]!.chains[0]!.rules.slice(1);
   assert.ok(
     typed!.match.boxes[0]!.dport.equals(
@@ -378,8 +385,8 @@ test("the JSON export: a profile that is off, AllowInboundRules False, IcmpType 
   assert.deepEqual(typed!.approximations, []);
   assert.match(untyped!.approximations[0]!.reason, /without its IcmpType/);
   const bypass = json({}, [
-    r({ Action: "Block" }),
-    r({ OverrideBlockRules: "True", Authentication: "Required" }),
+    jsonRule({ Action: "Block" }),
+    jsonRule({ OverrideBlockRules: "True", Authentication: "Required" }),
   ]);
   assert.deepEqual(verdicts(bypass), { sip: "allowed uncertain", web: "blocked", stun: "blocked" });
 });
@@ -399,18 +406,6 @@ test("the JSON export with its interfaces: each applies its own category's profi
       flow("web-ext", "tcp", [443, 443], external),
     ],
   };
-  const r = (o: Record<string, unknown>): Record<string, unknown> => ({
-    Name: "r",
-    Enabled: "True",
-    Direction: "Inbound",
-    Action: "Allow",
-    Protocol: "TCP",
-    LocalPort: ["Any"],
-    RemotePort: ["Any"],
-    LocalAddress: ["Any"],
-    RemoteAddress: ["Any"],
-    ...o,
-  });
   const exportOf = (publicOn: string): ParsedRuleset =>
     readWindowsFirewall(
       JSON.stringify({
@@ -433,9 +428,9 @@ test("the JSON export with its interfaces: each applies its own category's profi
           },
         ],
         rules: [
-          r({ Name: "sip", Profile: "Domain", LocalPort: ["5061"] }),
-          r({ Name: "web", Profile: "Public", LocalPort: ["443"] }),
-          r({ Name: "no-web-inside", Profile: "Domain", LocalPort: ["443"], Action: "Block" }),
+          jsonRule({ Name: "sip", Profile: "Domain", LocalPort: ["5061"] }),
+          jsonRule({ Name: "web", Profile: "Public", LocalPort: ["443"] }),
+          jsonRule({ Name: "no-web-inside", Profile: "Domain", LocalPort: ["443"], Action: "Block" }),
         ],
       }),
       "fw.json",
@@ -464,22 +459,9 @@ test("the JSON export with its interfaces: each applies its own category's profi
 });
 
 test("the JSON export without activeProfile, or Get-NetFirewallRule's bare objects: never a silent guess", () => {
-  const rule = (o: Record<string, unknown>): Record<string, unknown> => ({
-    Name: "r",
-    Enabled: "True",
-    Direction: "Inbound",
-    Action: "Allow",
-    Profile: "Any",
-    Protocol: "TCP",
-    LocalPort: ["5061"],
-    RemotePort: ["Any"],
-    LocalAddress: ["Any"],
-    RemoteAddress: ["Any"],
-    ...o,
-  });
   // No activeProfile: a Domain-only rule may or may not apply (it was read as not applying: Public).
   const noActive = readWindowsFirewall(
-    JSON.stringify({ rules: [rule({ Profile: "Domain" }), rule({ LocalPort: ["443"] })] }, null, 1),
+    JSON.stringify({ rules: [jsonRule({ Profile: "Domain" }), jsonRule({ LocalPort: ["443"] })] }, null, 1),
     "fw.json",
   );
   assert.deepEqual(codes(noActive), ["warning[windows-profile]"]);
@@ -489,8 +471,8 @@ test("the JSON export without activeProfile, or Get-NetFirewallRule's bare objec
     stun: "blocked uncertain",
   });
   // A bare array with the filters joined in: read the same way.
-  const bare = readWindowsFirewall(JSON.stringify([rule({ Profile: "Domain" })], null, 1), "fw.json");
-  assert.equal(sniffFormat(JSON.stringify([rule({ DisplayName: "r" })])), "windows-firewall");
+  const bare = readWindowsFirewall(JSON.stringify([jsonRule({ Profile: "Domain" })], null, 1), "fw.json");
+  assert.equal(sniffFormat(JSON.stringify([jsonRule({ DisplayName: "r" })])), "windows-firewall");
   assert.deepEqual(verdicts(bare), {
     sip: "allowed uncertain",
     web: "blocked uncertain",

@@ -300,8 +300,18 @@ export function candidates(
   const assumedOnes = read.filter((p) => p.assumed !== undefined).map((p) => p.name);
   if (assumedOnes.length > 0)
     differ.push(`settings (${assumedOnes.join(", ")}: not in the input, Windows' defaults)`);
-  if (differ.length > 0)
+  if (differ.length > 0) {
     out.profile.assumed = `the profiles listed (${names.join(", ")}) differ in their ${differ.join(" and ")} and which is active is not known`;
+    // Only one direction's default in question (states known alike): the other is exact.
+    const stateUnknown =
+      out.mayBeOff !== undefined ||
+      read.some((p) => p.assumed !== undefined && p.assumedDirections === undefined);
+    const dirs = new Set<"in" | "out">();
+    if (same((p) => p.defaultInbound) === undefined) dirs.add("in");
+    if (same((p) => p.defaultOutbound) === undefined) dirs.add("out");
+    for (const p of read) if (p.assumed !== undefined) for (const d of p.assumedDirections ?? []) dirs.add(d);
+    if (!stateUnknown && dirs.size === 1) out.profile.assumedDirections = [...dirs];
+  }
   if (!out.profile.enabled)
     diagnostics.push(
       diag(

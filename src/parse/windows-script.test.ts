@@ -252,3 +252,23 @@ test("what real scripts write: en dashes, `name = X`, group=, positional names, 
   );
   assert.match(errors(filtered)[0]![1], /rules picked by a filter in the pipeline/);
 });
+
+test("what a rule names but the reader does not model is uncertain; ports on a portless protocol are refused", () => {
+  const p = read(
+    [
+      PROFILES,
+      "New-NetFirewallRule -DisplayName sip -Protocol TCP -LocalPort 5061 -DynamicTarget WildcardRemoteAddress",
+      'netsh advfirewall firewall add rule name="web" dir=in action=allow protocol=TCP localport=443 frobnicate=yes',
+    ].join("\n"),
+  );
+  assert.deepEqual(verdicts(p), { sip: "allowed uncertain", web: "allowed uncertain", stun: "blocked" });
+  const constructs = p.ruleset.tables[0]!.chains[0]!.rules.flatMap((r) =>
+    r.approximations.map((a) => a.construct),
+  );
+  assert.deepEqual(constructs, ["-DynamicTarget", "frobnicate="]);
+  const icmpPorts = readWindowsScript(
+    "New-NetFirewallRule -DisplayName x -Protocol ICMPv4 -LocalPort 80\n",
+    "fw.ps1",
+  );
+  assert.deepEqual(errors(icmpPorts), [[1, 'rule "x": LocalPort with Protocol ICMPv4']]);
+});

@@ -21,9 +21,9 @@
  */
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { MAX_READER_DIAGNOSTICS, stoppedReading } from "./reader.js";
+import { candidates, profileReasons } from "./windows-netsh.js";
 import {
   recordRule,
-  profileApplies,
   type WinFirewall,
   type WinProfile,
   type WinProfileName,
@@ -310,11 +310,12 @@ function words(toks: readonly Tok[]): Tok[] {
 
 interface Held {
   record: Record<string, unknown>;
+  /** Parameters given that may narrow the rule and are not modelled (read as not narrowing). */
+  unmodelled: string[];
   line: number;
   /** Field → line where it was given. */
   lines: Map<string, number>;
   enabled: boolean;
-  group: string;
 }
 
 interface ProfileState {
@@ -330,8 +331,12 @@ const BLOCK_WORDS_ERROR = new Set(["trap", "catch"]);
 /** Blocks whose commands run as the script's own: a hashtable, `try`, `finally`. */
 const BLOCK_WORDS_TRANSPARENT = new Set(["@{", "try", "finally"]);
 
-/** The cmdlets whose parameters name a rule's fields (as the export names them). */
-const RULE_FIELDS = new Set([
+/**
+ * New-NetFirewallRule parameters that are read (recordRule, the caller) or that narrow nothing a
+ * packet carries (texts, where the rule is stored, common parameters; edge traversal concerns
+ * Teredo-tunnelled traffic only). Any other narrows the rule in a way the reader does not model.
+ */
+const READ_OR_INERT = new Set([
   "Name",
   "DisplayName",
   "Description",
@@ -358,9 +363,6 @@ const RULE_FIELDS = new Set([
   "Encryption",
   "OverrideBlockRules",
   "EdgeTraversalPolicy",
-  "LooseSourceMapping",
-  "LocalOnlyMapping",
-  "DynamicTarget",
   "Owner",
   "Platform",
   "PolicyStore",
@@ -371,6 +373,14 @@ const RULE_FIELDS = new Set([
   "WhatIf",
   "Verbose",
   "PassThru",
+]);
+
+/** The parameter names the rule cmdlets take (canonical spelling): those and a few that narrow. */
+const RULE_FIELDS = new Set([
+  ...READ_OR_INERT,
+  "LooseSourceMapping",
+  "LocalOnlyMapping",
+  "DynamicTarget",
   "NewDisplayName",
   "DisplayGroup",
 ]);
@@ -688,7 +698,9 @@ export function parseWindowsScript(
           },
         ),
       );
+    const unmodelled = [...params.keys()].filter((k) => !READ_OR_INERT.has(k));
     held.push({
+      unmodelled,
       record: Object.assign(
         Object.create(null) as Record<string, unknown>,
         { Direction: "Inbound", Action: "Allow", Protocol: "Any", IcmpType: "Any" },
@@ -697,7 +709,6 @@ export function parseWindowsScript(
       line,
       lines,
       enabled: record.Enabled === undefined || record.Enabled === "True",
-      group: String(record.Group ?? ""),
     });
   }
 
@@ -938,6 +949,7 @@ export function parseWindowsScript(
           else if (k === "rmtcomputergrp") set("RemoteMachine", v);
           else if (k === "rmtusrgrp") set("RemoteUser", v);
           else if (k === "group") set("Group", v);
+          else if (k !== "description" && k !== "edge") set(`netsh ${k}=`, v);
         }
         if (!m.has("name")) return error(line, "netsh add rule without name=", "name=…");
         newRule(p, line);
@@ -1109,38 +1121,45 @@ export function parseWindowsScript(
     ),
   );
 
-  // Profiles: which is active is not known; settings the script gives all three alike are exact.
-  const settings = PROFILE_NAMES.map((n) => profiles.get(n));
-  const same = <T>(f: (s: ProfileState | undefined) => T): T | undefined =>
-    settings.every((s) => f(s) === f(settings[0])) ? f(settings[0]) : undefined;
-  const unsaid: string[] = [];
-  const enabled = same((s) => s?.enabled);
-  const inbound = same((s) => s?.inbound);
-  const outbound = same((s) => s?.outbound);
-  const inboundRules = same((s) => s?.inboundRules);
-  if (profileUnknown !== undefined) unsaid.push("a setting of the current profile (which one is not known)");
-  if (enabled === undefined) unsaid.push("whether the firewall is on");
-  if (inbound === undefined) unsaid.push("the default inbound action");
-  if (outbound === undefined) unsaid.push("the default outbound action");
-  const profileLine = settings.find((s) => s !== undefined)?.line ?? 1;
-  const active: WinProfile = {
-    name: undefined,
-    enabled: enabled !== false,
-    defaultInbound: inbound ?? "block",
-    defaultOutbound: outbound ?? "allow",
-    inboundRules: inboundRules !== false,
-    line: profileLine,
-  };
-  if (unsaid.length > 0)
-    active.assumed = `the script does not set ${unsaid.join(", ")} for every profile alike (the host's own settings then hold): Windows' defaults assumed where it does not`;
-  // Only one direction's default unsaid (the firewall's state and the profile known): the other is exact.
-  if (unsaid.length === 1 && inbound === undefined) active.assumedDirections = ["in"];
-  if (unsaid.length === 1 && outbound === undefined) active.assumedDirections = ["out"];
+  // Profiles: which is active is not known (netsh's candidates): settings the script gives all
+  // three alike are exact; what it leaves unsaid is the host's own, Windows' defaults assumed.
+  const read: WinProfile[] = PROFILE_NAMES.map((name) => {
+    const s = profiles.get(name);
+    const unsaid: string[] = [];
+    if (profileUnknown !== undefined)
+      unsaid.push("a setting of the current profile (which one is not known)");
+    if (s?.enabled === undefined) unsaid.push("whether the firewall is on");
+    if (s?.inbound === undefined) unsaid.push("the default inbound action");
+    if (s?.outbound === undefined) unsaid.push("the default outbound action");
+    const p: WinProfile = {
+      name,
+      enabled: s?.enabled !== false,
+      defaultInbound: s?.inbound ?? "block",
+      defaultOutbound: s?.outbound ?? "allow",
+      inboundRules: s?.inboundRules !== false,
+      line: s?.line ?? 1,
+    };
+    if (unsaid.length > 0) {
+      p.assumed = `the script does not set ${unsaid.join(", ")} for the ${name} profile (the host's own settings then hold): Windows' defaults assumed`;
+      if (profileUnknown === undefined && s?.enabled !== undefined)
+        p.assumedDirections = [
+          ...(s.inbound === undefined ? ["in" as const] : []),
+          ...(s.outbound === undefined ? ["out" as const] : []),
+        ];
+    }
+    return p;
+  });
+  const profileLine = read.find((p) => p.line > 1)?.line ?? 1;
+  const active = candidates(read, false, profileLine, file, diagnostics);
   const rules: WinRule[] = [];
   for (const h of held) {
     if (!h.enabled) continue;
-    const inProfiles = PROFILE_NAMES.filter((n) => profileApplies(h.record.Profile ?? "Any", n));
-    if (inProfiles.length === 0) continue;
+    const mayNot = profileReasons(
+      h.record.Profile ?? "Any",
+      active,
+      h.record.Direction === "Inbound" && h.record.Action !== "Block",
+    );
+    if (mayNot === undefined) continue;
     const rule = recordRule(h.record, {
       lineOf: (k) => (k === undefined ? h.line : (h.lines.get(k) ?? h.line)),
       problem: (message, k) =>
@@ -1153,24 +1172,22 @@ export function parseWindowsScript(
         h.record.DisplayName !== undefined ? String(h.record.DisplayName) : `rule at line ${h.line}`,
     });
     if (!rule) continue;
-    if (inProfiles.length < 3)
+    for (const k of h.unmodelled)
       rule.approximations.push({
-        construct: `Profile ${inProfiles.join(",")}`,
-        reason: `applies only in the ${inProfiles.join(", ")} profile${inProfiles.length === 1 ? "" : "s"}, and which profile is active is not known: the rule may not apply`,
-        line: h.lines.get("Profile") ?? h.line,
+        construct: k.startsWith("netsh ") ? k.slice("netsh ".length) : `-${k}`,
+        reason: "a parameter the reader does not model; read as if it did not narrow the rule",
+        line: h.lines.get(k) ?? h.line,
       });
-    const bothStates = PROFILE_NAMES.some((n) => profiles.get(n)?.enabled === false) && enabled === undefined;
-    if (bothStates)
+    for (const why of mayNot)
       rule.approximations.push({
-        construct: "profile state",
-        reason:
-          "the script turns the firewall off in some profiles only, and which profile is active is not known: the rule may not apply",
-        line: profileLine,
+        construct: `Profile ${String(h.record.Profile ?? "Any")}`,
+        reason: why,
+        line: h.lines.get("Profile") ?? h.line,
       });
     rules.push(rule);
   }
   if (diagnostics.some((d) => d.severity === "error")) return { diagnostics };
-  return { firewall: { active, rules }, diagnostics };
+  return { firewall: { active: active.profile, rules }, diagnostics };
 }
 
 function canonicalParam(name: string): string {
