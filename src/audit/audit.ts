@@ -71,7 +71,13 @@ export function audit(
   // where the bound rules are exact: they take a walk of those.
   const readReach = opts.reach ?? ruleReach(read);
   const reach = bound ? ruleReach(rulesets) : readReach;
-  const ctx: Ctx = { topology, rulesets, maxLines: opts.maxLines ?? 20, walked: reach.walked };
+  const ctx: Ctx = {
+    topology,
+    rulesets,
+    maxLines: opts.maxLines ?? 20,
+    walked: reach.walked,
+    interfaceDependent: [],
+  };
   const notes: string[] = [];
   // The flows last: a further flow query (the dashboard's next question) then finds their code
   // just run. Each part is a pure function of the walk; the report's order is unchanged.
@@ -87,6 +93,10 @@ export function audit(
   if (byName.length > 0)
     notes.push(
       `flows ${byName.join(", ")} go to endpoints known by DNS name only: an audit of addresses cannot judge them (FQDN objects resolve at run time)`,
+    );
+  if (ctx.interfaceDependent.length > 0)
+    notes.push(
+      `flows ${ctx.interfaceDependent.join(", ")} are dropped on some interfaces and passed on others: the topology names none of the host's, so every interface but loopback is judged (firewall.interfaces: the host's interfaces and the endpoints each reaches)`,
     );
   if (dead.budgetExhausted)
     notes.push("redundancy check stopped at its budget: later rules were not checked for redundancy");
@@ -124,6 +134,11 @@ interface Ctx {
   maxLines: number;
   /** Base chains' whole-space walks (rule-reach.ts) that flows and exposure narrow instead of re-walking. */
   walked?: ReadonlyMap<Chain, BaseWalk> | undefined;
+  /**
+   * Flows of a host topology that names no interfaces whose packets are dropped on some interfaces
+   * and not others (collected for a note; a further query's list is not read).
+   */
+  interfaceDependent: string[];
 }
 
 function summary(rs: Ruleset): AuditReportT["rulesets"][number] {
@@ -263,6 +278,14 @@ export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
     if (anyClientPort && onlyPortZero(g.packets, "dport")) continue;
     blocked.push({ direction: "reply", packets: lines(ctx, g.packets), rule: deciderRef(g.by) });
   }
+  const fw = ctx.topology.firewall;
+  if (
+    blocked.length > 0 &&
+    fw.kind === "host" &&
+    !fw.interfaces &&
+    (dropDependsOnInterface(fwd.dropped, cross.forward) || dropDependsOnInterface(back.dropped, cross.reply))
+  )
+    ctx.interfaceDependent.push(flow.id);
   // Every packet either passes or is dropped: no first packet passing means all were blocked.
   const firstPasses = fwd.passed.some((f) => f.packets.intersects(NEW_ONLY));
   const verdict =
@@ -275,6 +298,19 @@ export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
     (fwd.uncertain.length + back.uncertain.length > 0 && !sameInEveryWorld(ctx, cross, packets, fwd, back));
   const snat = snatCheck(ctx.topology, flow, fwd.passed);
   return { ...head, verdict, blocked, uncertain, ...(snat ? { snat } : {}) };
+}
+
+/**
+ * Whether some of the packets dropped on a leg are dropped on some of its interfaces and not on
+ * others: the same packets through every interface of the leg are not all dropped.
+ */
+function dropDependsOnInterface(dropped: readonly Dropped[], leg: Leg): boolean {
+  if (dropped.length === 0) return false;
+  const d = piecesUnion(dropped.map((x) => x.packets));
+  return !d
+    .map((b): Box => ({ ...b, iif: leg.iif, oif: leg.oif }))
+    .subtract(d)
+    .isEmpty();
 }
 
 /**
@@ -412,7 +448,7 @@ export function queryFlow(
   // flows ran optimised is not deoptimised by a context of another hidden class.
   const bound = bindHostAddresses(rulesets, topology);
   const walked = bound.every((r, i) => r === rulesets[i]) ? reach?.walked : undefined;
-  const ctx: Ctx = { topology, rulesets: bound, maxLines, walked };
+  const ctx: Ctx = { topology, rulesets: bound, maxLines, walked, interfaceDependent: [] };
   return judgeFlow(ctx, flow);
 }
 

@@ -6,7 +6,7 @@
  * `oifname`/`iifname` see the empty name there, modelled as the name "".
  */
 import type { Hook } from "../ir/ruleset.js";
-import { onHost, type BoundTopology, type ResolvedFlow } from "../model/flow.js";
+import { onHost, type BoundTopology, type HostFirewall, type ResolvedFlow } from "../model/flow.js";
 import { asSentThroughNat } from "../model/nat.js";
 import { ALL_V6 } from "../space/address.js";
 import { ctSet, FULL, type Box } from "../space/box.js";
@@ -28,6 +28,17 @@ export interface Leg {
   oif: NameSet;
 }
 
+/**
+ * The interfaces a host firewall's packets to and from endpoint `peer` use: the one the topology
+ * reaches it through; any of the host's when none names it; any but loopback when the topology
+ * names no interfaces.
+ */
+export function hostInterfaces(fw: HostFirewall, peer?: string): NameSet {
+  if (!fw.interfaces) return NOT_LOOPBACK;
+  const mine = peer === undefined ? undefined : fw.interfaces.find((i) => i.endpoints.includes(peer));
+  return mine ? NameSet.of(mine.name) : NameSet.of(...fw.interfaces.map((i) => i.name));
+}
+
 /** How one flow crosses this firewall: its forward leg and the leg its replies take. */
 export interface Crossing {
   forward: Leg;
@@ -38,13 +49,15 @@ export interface Crossing {
 export function crossing(topology: BoundTopology, flow: ResolvedFlow): Crossing | undefined {
   const fw = topology.firewall;
   if (fw.kind === "host") {
-    const inbound: Leg = { path: INBOUND, iif: NOT_LOOPBACK, oif: NO_IF };
-    const outbound: Leg = { path: OUTBOUND, iif: NO_IF, oif: NOT_LOOPBACK };
     const fromHost = onHost(topology, flow.from);
     const toHost = onHost(topology, flow.to);
-    if (toHost && !fromHost) return { forward: inbound, reply: outbound, direction: "inbound" };
-    if (fromHost && !toHost) return { forward: outbound, reply: inbound, direction: "outbound" };
-    return undefined;
+    if (toHost === fromHost) return undefined;
+    // The peer's packets come in, and the host's go out, by the interface the peer is reached through.
+    const nic = hostInterfaces(fw, toHost ? flow.from : flow.to);
+    const inbound: Leg = { path: INBOUND, iif: nic, oif: NO_IF };
+    const outbound: Leg = { path: OUTBOUND, iif: NO_IF, oif: nic };
+    if (toHost) return { forward: inbound, reply: outbound, direction: "inbound" };
+    return { forward: outbound, reply: inbound, direction: "outbound" };
   }
   const zoneOf = (id: string) => fw.zones.find((z) => z.endpoints.includes(id));
   const a = zoneOf(flow.from);
@@ -152,17 +165,19 @@ export function exposureUniverse(
     const host = topology.endpoints.find((e) => e.id === fw.host);
     const nd = NEIGHBOUR_DISCOVERY;
     if (!host) return [];
+    // Interfaces named in the topology are all the host has: packets use one of them.
+    const nics = hostInterfaces(fw);
     return [
       {
         direction: "inbound",
-        leg: { path: INBOUND, iif: NOT_LOOPBACK, oif: NO_IF },
-        packets: base.restrict({ dst: host.addresses, iif: NOT_LOOPBACK, oif: NO_IF }).subtract(nd),
+        leg: { path: INBOUND, iif: nics, oif: NO_IF },
+        packets: base.restrict({ dst: host.addresses, iif: nics, oif: NO_IF }).subtract(nd),
         excluded: Space.EMPTY,
       },
       {
         direction: "outbound",
-        leg: { path: OUTBOUND, iif: NO_IF, oif: NOT_LOOPBACK },
-        packets: base.restrict({ src: host.addresses, iif: NO_IF, oif: NOT_LOOPBACK }).subtract(nd),
+        leg: { path: OUTBOUND, iif: NO_IF, oif: nics },
+        packets: base.restrict({ src: host.addresses, iif: NO_IF, oif: nics }).subtract(nd),
         excluded: Space.EMPTY,
       },
     ];

@@ -425,20 +425,44 @@ export class Lab {
     // configured once, in the namespace of the first endpoint that has it.
     const placed = new Set<string>();
     if (t.firewall.kind === "host") {
+      const fw = t.firewall;
       const edge = net.add("edge");
-      const peers = net.add("peers");
-      net.link(edge, "eth0", peers, "eth0");
+      // One namespace of peers per interface the topology gives the host (eth0 when it names none),
+      // joined to the edge by a veth of that name: a rule naming the interface sees the packets
+      // the audit judges on it. A peer no interface names is reached through the first.
+      const nics = fw.interfaces?.map((i) => i.name) ?? ["eth0"];
+      const peersOf = new Map(
+        nics.map((nic, k) => {
+          const peers = net.add(k === 0 ? "peers" : `peers${k}`);
+          net.link(edge, nic, peers, "eth0");
+          return [nic, peers] as const;
+        }),
+      );
+      const nicOf = (id: string): string =>
+        fw.interfaces?.find((i) => i.endpoints.includes(id))?.name ?? nics[0]!;
+      const prefix = (a: string): string => (a.includes(":") ? `${a}/128` : `${a}/32`);
       // The host's endpoints first (the host, and those on its addresses: model/flow.ts onHost), so
       // a shared address always lands in the edge's namespace.
       const ordered = [...t.endpoints].sort((a, b) => Number(onHost(t, b.id)) - Number(onHost(t, a.id)));
       for (const e of ordered) {
-        const ns = onHost(t, e.id) ? edge : peers;
+        const local = onHost(t, e.id);
+        const nic = nicOf(e.id);
+        const ns = local ? edge : peersOf.get(nic)!;
         nsOf.set(e.id, ns);
         for (const a of hostsOf.get(e.id)!) {
           if (placed.has(a)) continue;
           placed.add(a);
-          net.addAddress(ns, "eth0", a);
-          net.route(ns === edge ? peers : edge, a.includes(":") ? `${a}/128` : `${a}/32`, "eth0");
+          if (!local) {
+            net.addAddress(ns, "eth0", a);
+            net.route(edge, prefix(a), nic);
+            continue;
+          }
+          // The host's addresses on each of its interfaces: a peer finds them on its own link
+          // (IPv6 neighbour discovery answers only for an address of the interface asked).
+          for (const [n, peers] of peersOf) {
+            net.addAddress(edge, n, a);
+            net.route(peers, prefix(a), "eth0");
+          }
         }
       }
       return nsOf;

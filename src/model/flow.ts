@@ -80,6 +80,19 @@ export interface HostFirewall {
   kind: "host";
   /** Endpoint id of the machine whose own firewall is configured. */
   host: string;
+  /**
+   * The host's interfaces (loopback aside) and the endpoints reached through each (patterns
+   * expanded; the host itself never among them). Absent: any interface but loopback. Present: the
+   * host has these and no others; an endpoint none names is reached through any of them.
+   */
+  interfaces?: HostInterface[];
+}
+
+export interface HostInterface {
+  name: string;
+  endpoints: string[];
+  /** Where the interface is written (its key), for diagnostics. */
+  at?: Position;
 }
 
 export interface PerimeterZone {

@@ -341,7 +341,18 @@ export const zoneSchema = once(() =>
 );
 
 /** The host firewall, one option of firewallSchema (on its own where src/model/topology.ts parses a host's). */
-export const hostFirewallSchema = once(() => z.strictObject({ kind: z.literal("host"), host: z.string() }));
+export const hostFirewallSchema = once(() =>
+  z.strictObject({
+    kind: z.literal("host"),
+    host: z.string(),
+    /**
+     * The host's network interfaces (loopback aside), each with the endpoints reached through it;
+     * `prefix*` as in zones (`*`: every endpoint no interface names outright). Absent: packets may
+     * use any interface but loopback.
+     */
+    interfaces: z.optional(nameRecord(z.array(z.string()).check(z.minLength(1)), interfaceNameSchema())),
+  }),
+);
 
 export const firewallSchema = once(() =>
   z.discriminatedUnion("kind", [

@@ -2,7 +2,13 @@
 import { diag, hasErrors, type Diagnostic, type Position } from "../diag/diagnostic.js";
 import { addressText, ALL_V4, ALL_V6, parseAddress, toReadable, V6_BASE } from "../space/address.js";
 import { IntervalSet } from "../space/interval-set.js";
-import type { BoundTopology, ExpectedCertificate, ExpectedDnsRecord, FirewallSpec } from "./flow.js";
+import type {
+  BoundTopology,
+  ExpectedCertificate,
+  ExpectedDnsRecord,
+  FirewallSpec,
+  HostInterface,
+} from "./flow.js";
 import { lowerFlows, oneOf, productSupport, resolveVariables, type LoadedProfile } from "./profile.js";
 import {
   TOPOLOGY_SECTIONS,
@@ -369,6 +375,77 @@ export function expectedDnsRecords(
     );
 }
 
+/**
+ * A host's `interfaces:` — which endpoints each interface reaches, patterns expanded as zones'
+ * are. The host is never reached through an interface (its own packets stay on it), and loopback
+ * is not one of the host's network interfaces (the audit leaves it out of every leg).
+ */
+function hostInterfaces(
+  host: string,
+  given: Record<string, string[]>,
+  endpointIds: string[],
+  err: (code: string, message: string, path: PathKey[], expected?: string) => void,
+  positionOf: (path: PathKey[]) => Position | undefined,
+): HostInterface[] {
+  const placed = new Map<string, string>();
+  const named = new Set(Object.values(given).flatMap((es) => es.filter((e) => !e.endsWith("*"))));
+  const expand = (e: string): string[] =>
+    e.endsWith("*")
+      ? endpointIds.filter((id) => id !== host && id.startsWith(e.slice(0, -1)) && !named.has(id))
+      : [e];
+  return Object.entries(given).map(([name, patterns]) => {
+    if (name === "lo")
+      err(
+        "host-interface",
+        `interface "lo" is the loopback: no endpoint is reached through it`,
+        ["firewall", "interfaces", name],
+        "the host's network interfaces (eth0, ens192, …)",
+      );
+    patterns.forEach((pattern, i) => {
+      const path = ["firewall", "interfaces", name, i];
+      if (pattern === host) {
+        err(
+          "host-interface",
+          `interface "${name}" names the host "${host}" itself: its own packets reach it through no interface`,
+          path,
+          "the endpoints the host reaches through this interface",
+        );
+        return;
+      }
+      if (pattern.endsWith("*") && expand(pattern).length === 0)
+        err(
+          "unknown-endpoint",
+          `interface "${name}": "${pattern}" matches no endpoint`,
+          path,
+          oneOf(endpointIds),
+        );
+      for (const e of expand(pattern)) {
+        if (!endpointIds.includes(e))
+          err(
+            "unknown-endpoint",
+            `interface "${name}" names unknown endpoint "${e}"`,
+            path,
+            oneOf(endpointIds),
+          );
+        else if (placed.has(e))
+          err(
+            "duplicate-interface",
+            `endpoint "${e}" is reached through interface "${placed.get(e)}" and interface "${name}"`,
+            path,
+            "each endpoint through one interface",
+          );
+        else placed.set(e, name);
+      }
+    });
+    const at = positionOf(["firewall", "interfaces", name]);
+    return {
+      name,
+      endpoints: patterns.flatMap(expand).filter((e) => e !== host && endpointIds.includes(e)),
+      ...(at ? { at } : {}),
+    };
+  });
+}
+
 function checkFirewall(
   fw: Topology["firewall"],
   endpointIds: string[],
@@ -385,7 +462,12 @@ function checkFirewall(
       );
       return undefined;
     }
-    return { kind: "host", host: fw.host };
+    if (!fw.interfaces) return { kind: "host", host: fw.host };
+    return {
+      kind: "host",
+      host: fw.host,
+      interfaces: hostInterfaces(fw.host, fw.interfaces, endpointIds, err, positionOf),
+    };
   }
   const placed = new Map<string, string>();
   // `prefix*` stands for every endpoint whose id starts with prefix and that no zone names outright

@@ -96,6 +96,34 @@ for (const [file, form] of [
   });
 
 test(
+  "lab: a host with two interfaces (firewall.interfaces) — a rule on eth0 passes only the endpoints behind eth0, as the audit says",
+  { skip },
+  async () => {
+    // The lab names the edge's veths after the topology's interfaces, one namespace of peers each.
+    const r = await lab([
+      "-t",
+      "test/fixtures/host-interfaces/topology.yaml",
+      "--ruleset",
+      "test/fixtures/host-interfaces/ruleset.nft",
+    ]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual(
+      r.out!.flows.map((f) => [f.id, f.probe, f.audit, f.auditUncertain, f.agree]),
+      [
+        ["sip-mtls-in", "blocked", "blocked", false, true],
+        ["sip-mtls-out", "allowed", "allowed", false, true],
+        ["sip-tls-clients", "allowed", "allowed", false, true],
+        ["rtp-tcp-out", "allowed", "allowed", false, true],
+        ["stun-udp-out", "allowed", "allowed", false, true],
+        ["stun-udp-in", "allowed", "allowed", false, true],
+      ],
+    );
+    assert.deepEqual(ours(r.pid), []);
+    assert.deepEqual(strays(r.pid), []);
+  },
+);
+
+test(
   "lab: rate-limited rules whose alternatives decide alike — certain, and the kernel agrees",
   { skip },
   async () => {

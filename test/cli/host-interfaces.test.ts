@@ -1,0 +1,137 @@
+/**
+ * A host topology's `firewall.interfaces`: which of the host's interfaces each endpoint is reached
+ * through. Rules naming an interface (`-i eth0`, `iifname "eth0"`: most host rulesets) are judged
+ * for the packets that use it; without the list every interface but loopback is judged, and a
+ * verdict that differs by interface says so in a note. The same files are rehearsed against the
+ * kernel in test/lab/lab.test.ts.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import type { AuditReportT } from "../../src/audit/report-schema.js";
+import { ROOT, runCli } from "./run-cli.js";
+
+const DIR = "test/fixtures/host-interfaces";
+const TOPOLOGY = readFileSync(join(ROOT, DIR, "topology.yaml"), "utf8");
+const RULESET = join(ROOT, DIR, "ruleset.nft");
+
+function withFiles<T>(files: Record<string, string>, f: (dir: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), "pm-host-if-"));
+  try {
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return f(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function audit(topology: string, ruleset = RULESET): AuditReportT {
+  const r = runCli(["audit", "-t", topology, "-r", ruleset, "--format", "json"]);
+  assert.ok(r.status === 0 || r.status === 1, r.stderr);
+  return JSON.parse(r.stdout) as AuditReportT;
+}
+
+const verdicts = (a: AuditReportT) => a.flows.map((f) => [f.id, f.verdict, f.uncertain]);
+
+test("interfaces named: a rule on eth0 passes the endpoints reached through eth0 and no one else, exactly", () => {
+  const a = audit(join(DIR, "topology.yaml"));
+  assert.deepEqual(verdicts(a), [
+    ["sip-mtls-in", "blocked", false],
+    ["sip-mtls-out", "allowed", false],
+    ["sip-tls-clients", "allowed", false],
+    ["rtp-tcp-out", "allowed", false],
+    ["stun-udp-out", "allowed", false],
+    ["stun-udp-in", "allowed", false],
+  ]);
+  // The partners come in through ens192, where nothing takes 5061.
+  const sip = a.flows[0]!;
+  assert.ok(
+    sip.blocked.every((b) => b.packets.every((p) => p.endsWith(" iif ens192"))),
+    JSON.stringify(sip),
+  );
+  // 5061 on eth0 is needed by no flow (the partners use ens192): exposure, on eth0 only.
+  const on5061 = a.exposure.flatMap((e) => e.packets).filter((p) => p.startsWith("tcp dport 5061 from any"));
+  assert.deepEqual(on5061, [
+    "tcp dport 5061 from any4 to 203.0.113.10 ct new iif eth0",
+    "tcp dport 5061 from any6 to 2001:db8::10 ct new iif eth0",
+  ]);
+  assert.deepEqual(a.notes, []);
+});
+
+test("interfaces named are all the host has: exposure is judged on them, not on every name", () => {
+  const open = readFileSync(RULESET, "utf8").replace(
+    '    iifname "eth0" udp dport 3478 accept\n',
+    '    iifname "eth0" udp dport 3478 accept\n    tcp dport 8080 accept\n',
+  );
+  withFiles({ "open.nft": open }, (dir) => {
+    const a = audit(join(DIR, "topology.yaml"), join(dir, "open.nft"));
+    const lines = a.exposure.flatMap((e) => e.packets).filter((p) => p.startsWith("tcp dport 8080"));
+    assert.deepEqual(lines, [
+      "tcp dport 8080 from any4 to 203.0.113.10 ct new iif {ens192, eth0}",
+      "tcp dport 8080 from any6 to 2001:db8::10 ct new iif {ens192, eth0}",
+    ]);
+  });
+});
+
+test("no interfaces named: every interface but loopback is judged, and a verdict that differs by interface is noted", () => {
+  const plain = TOPOLOGY.replace(/\n {2}interfaces:\n(?: {4}.*\n)+/, "\n");
+  assert.ok(!/^ +interfaces:/m.test(plain), plain);
+  withFiles({ "topology.yaml": plain }, (dir) => {
+    const a = audit(join(dir, "topology.yaml"));
+    assert.deepEqual(
+      verdicts(a).map(([id, v]) => [id, v]),
+      [
+        ["sip-mtls-in", "partial"],
+        ["sip-mtls-out", "allowed"],
+        ["sip-tls-clients", "partial"],
+        ["rtp-tcp-out", "allowed"],
+        ["stun-udp-out", "allowed"],
+        ["stun-udp-in", "partial"],
+      ],
+    );
+    assert.equal(a.notes.length, 1);
+    assert.match(
+      a.notes[0]!,
+      /^flows sip-mtls-in, sip-tls-clients, stun-udp-in are dropped on some interfaces and passed on others: .*firewall\.interfaces/,
+    );
+  });
+});
+
+test("a wrong interfaces list is refused at its place, exit 2, one line per problem", () => {
+  const bad = TOPOLOGY.replace(
+    '    ens192: [partners]\n    eth0: ["*"]\n',
+    '    ens192: [partners, edge-access, nobody]\n    eth0: [partners, "zz*"]\n    lo: [clients]\n',
+  );
+  withFiles({ "bad.yaml": bad }, (dir) => {
+    const r = runCli(["audit", "-t", join(dir, "bad.yaml"), "-r", RULESET]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, "");
+    const errors = r.stderr.split("\n").filter((l) => l.includes(": error["));
+    const at = (line: number, code: string, what: RegExp) =>
+      assert.ok(
+        errors.some((e) => e.includes(`bad.yaml:${line}:`) && e.includes(`error[${code}]`) && what.test(e)),
+        `${line} ${code} ${what}:\n${r.stderr}`,
+      );
+    at(15, "host-interface", /names the host "edge-access" itself/);
+    at(15, "unknown-endpoint", /interface "ens192" names unknown endpoint "nobody"/);
+    at(
+      16,
+      "duplicate-interface",
+      /endpoint "partners" is reached through interface "ens192" and interface "eth0"/,
+    );
+    at(16, "unknown-endpoint", /"zz\*" matches no endpoint/);
+    at(17, "host-interface", /interface "lo" is the loopback/);
+    assert.ok(!r.stderr.includes("    at "), r.stderr);
+  });
+});
+
+test("an interface name Linux would not take is refused", () => {
+  const bad = TOPOLOGY.replace("ens192:", "a-very-long-interface-name:");
+  withFiles({ "bad.yaml": bad }, (dir) => {
+    const r = runCli(["audit", "-t", join(dir, "bad.yaml"), "-r", RULESET]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /bad\.yaml:15:\d+: error\[/);
+  });
+});
