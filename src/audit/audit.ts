@@ -13,7 +13,7 @@ import {
 } from "../ir/ruleset.js";
 import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
 import { leavesThroughNat } from "../model/nat.js";
-import { addressText } from "../space/address.js";
+import { addressText, ALL_V4, ALL_V6 } from "../space/address.js";
 import { IntervalSet } from "../space/interval-set.js";
 import type { ParsedRuleset } from "../parse/reader.js";
 import { portText, portSet } from "../space/port.js";
@@ -38,9 +38,13 @@ import {
   CT_NEW,
   exposureUniverse,
   replySpace,
+  INBOUND,
+  OUTBOUND,
   sentSpace,
+  type Crossing,
   type Leg,
 } from "./flows.js";
+import { essentialParts, neighbourDiscovery } from "./neighbour.js";
 import { AUDIT_REPORT_VERSION, HIDDEN_EXPOSURE_NOTE, OBSERVES_NOTE } from "./report-constants.js";
 import type { AuditReportT, FlowFindingT, RuleRefT } from "./report-schema.js";
 import type { BaseWalk } from "./walked.js";
@@ -77,6 +81,8 @@ export function audit(
     maxLines: opts.maxLines ?? 20,
     walked: reach.walked,
     interfaceDependent: [],
+    neighbour: new Map(),
+    neighbourUnsure: [],
   };
   const notes: string[] = [];
   // The flows last: a further flow query (the dashboard's next question) then finds their code
@@ -98,6 +104,24 @@ export function audit(
     notes.push(
       `flows ${ctx.interfaceDependent.join(", ")} are dropped on some interfaces and passed on others: the topology names none of the host's, so every interface but loopback is judged (firewall.interfaces: the host's interfaces and the endpoints each reaches)`,
     );
+  // One note per set of rules, naming every flow they leave uncertain.
+  const byRules = new Map<string, { approximated: boolean; ids: string[] }>();
+  for (const u of ctx.neighbourUnsure) {
+    const k = `${u.approximated} ${u.rules.join(", ")}`;
+    const g = byRules.get(k) ?? { approximated: u.approximated, ids: [] };
+    g.ids.push(u.flow);
+    byRules.set(k, g);
+  }
+  for (const [k, { approximated, ids }] of byRules) {
+    const rules = k.slice(k.indexOf(" ") + 1);
+    const several = rules.includes(",");
+    const flows = `flow${ids.length === 1 ? "" : "s"} ${ids.join(", ")}`;
+    notes.push(
+      approximated
+        ? `the neighbour discovery IPv6 needs meets ${rules}, not modelled exactly: whether the IPv6 packets of ${flows} pass depends on what ${several ? "they decide" : "it decides"}`
+        : `${rules} drop${several ? "" : "s"} some of the neighbour discovery IPv6 needs (ICMPv6 neighbour solicitations and advertisements; conntrack leaves them untracked): whether the IPv6 packets of ${flows} pass depends on which of them the neighbours send`,
+    );
+  }
   if (dead.budgetExhausted)
     notes.push("redundancy check stopped at its budget: later rules were not checked for redundancy");
   return {
@@ -139,6 +163,10 @@ interface Ctx {
    * and not others (collected for a note; a further query's list is not read).
    */
   interfaceDependent: string[];
+  /** Neighbour discovery judged per (addresses, interfaces), shared by the flows that need it. */
+  neighbour: Map<string, NeighbourResult>;
+  /** Flows whose IPv6 packets pass only if the neighbour discovery some rules drop is not theirs, with those rules. */
+  neighbourUnsure: Array<{ flow: string; rules: string[]; approximated: boolean }>;
 }
 
 function summary(rs: Ruleset): AuditReportT["rulesets"][number] {
@@ -286,18 +314,147 @@ export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
     (dropDependsOnInterface(fwd.dropped, cross.forward) || dropDependsOnInterface(back.dropped, cross.reply))
   )
     ctx.interfaceDependent.push(flow.id);
-  // Every packet either passes or is dropped: no first packet passing means all were blocked.
-  const firstPasses = fwd.passed.some((f) => f.packets.intersects(NEW_ONLY));
-  const verdict =
-    blocked.length === 0 ? "allowed" : !firstPasses || back.passed.length === 0 ? "blocked" : "partial";
+  // IPv6 packets pass only where neighbour discovery does (neighbour.ts).
+  const nd = neighbourCheck(ctx, flow, cross);
+  const v6Cut = nd !== undefined && nd.broken.length > 0;
+  if (v6Cut) {
+    const own = lines(ctx, packets.intersect(BOTH_V6));
+    for (const g of byDecider(nd.broken))
+      blocked.push({
+        direction: "forward",
+        packets: own,
+        rule: deciderRef(g.by),
+        neighbourDiscovery: lines(ctx, g.packets),
+      });
+  } else if (nd !== undefined && nd.unsure.length > 0)
+    ctx.neighbourUnsure.push({ flow: flow.id, rules: nd.unsure, approximated: false });
+  if (nd !== undefined && nd.approximated.length > 0)
+    ctx.neighbourUnsure.push({ flow: flow.id, rules: nd.approximated, approximated: true });
+  // Every packet either passes or is dropped: no first packet passing means all were blocked (of
+  // IPv4 only, when IPv6 cannot pass at all).
+  const alive = v6Cut ? NEW_ONLY_V4 : NEW_ONLY;
+  const firstPasses = fwd.passed.some((f) => f.packets.intersects(alive));
+  const repliesPass = v6Cut ? back.passed.some((f) => f.packets.intersects(V4_ONLY)) : back.passed.length > 0;
+  const verdict = blocked.length === 0 ? "allowed" : !firstPasses || !repliesPass ? "blocked" : "partial";
   // Any packet that met an approximated rule (its own or a reply) may be treated otherwise than
   // assumed, whichever verdict that gave: allowed, partial and blocked alike — unless every
   // alternative of the approximations met passes and drops the same packets (worlds.ts).
   const uncertain =
+    (nd !== undefined && nd.unsure.length + nd.approximated.length > 0) ||
     fwd.approximate.length + back.approximate.length > 0 ||
     (fwd.uncertain.length + back.uncertain.length > 0 && !sameInEveryWorld(ctx, cross, packets, fwd, back));
   const snat = snatCheck(ctx.topology, flow, fwd.passed);
   return { ...head, verdict, blocked, uncertain, ...(snat ? { snat } : {}) };
+}
+
+const NETFILTER = new Set([
+  "nftables-text",
+  "nftables-json",
+  "iptables-save",
+  "ip6tables-save",
+  "iptables-script",
+]);
+const BOTH_V6 = Space.box({ src: ALL_V6, dst: ALL_V6 });
+const V4_ONLY = Space.box({ src: ALL_V4, dst: ALL_V4 });
+const NEW_ONLY_V4 = Space.box({ src: ALL_V4, dst: ALL_V4, ct: CT_NEW });
+
+interface NeighbourResult {
+  /** Neighbour discovery dropped where none of a needed kind passes: IPv6 cannot work there. */
+  broken: Dropped[];
+  /** Rules that drop some neighbour discovery where other packets of the kind pass (written refs). */
+  unsure: string[];
+  /** Approximated rules some of it met (written refs): whether they drop it is not known. */
+  approximated: string[];
+}
+
+/**
+ * Whether the neighbour discovery a flow's IPv6 packets need passes (neighbour.ts): on a host
+ * firewall the host's, on the interfaces its peer is reached through; on a perimeter the firewall's
+ * own, on both zones' interfaces. Netfilter rulesets only (the kernel's behaviour, measured);
+ * undefined when the flow has no IPv6 packets or the rules are another product's.
+ */
+function neighbourCheck(ctx: Ctx, flow: ResolvedFlow, cross: Crossing): NeighbourResult | undefined {
+  if (!ctx.rulesets.some((r) => NETFILTER.has(r.format))) return undefined;
+  if (!flow.fromAddresses?.intersects(ALL_V6) || !flow.toAddresses?.intersects(ALL_V6)) return undefined;
+  const fw = ctx.topology.firewall;
+  const own =
+    fw.kind === "host" ? ctx.topology.endpoints.find((e) => e.id === fw.host)?.addresses : undefined;
+  const sets =
+    fw.kind === "host"
+      ? [cross.direction === "inbound" ? cross.forward.iif : cross.forward.oif]
+      : [cross.forward.iif, cross.forward.oif];
+  const out: NeighbourResult = { broken: [], unsure: [], approximated: [] };
+  for (const nics of sets) {
+    const key = `${own?.toString() ?? "*"} ${nics.cofinite ? "!" : ""}${nics.names.join(",")}`;
+    let r = ctx.neighbour.get(key);
+    if (r === undefined) ctx.neighbour.set(key, (r = neighbourOn(ctx, own, nics)));
+    out.broken.push(...r.broken);
+    for (const u of r.unsure) if (!out.unsure.includes(u)) out.unsure.push(u);
+    for (const u of r.approximated) if (!out.approximated.includes(u)) out.approximated.push(u);
+  }
+  return out;
+}
+
+function neighbourOn(ctx: Ctx, own: IntervalSet | undefined, nics: NameSet): NeighbourResult {
+  const needed = neighbourDiscovery(own, nics);
+  const legs = [
+    { path: INBOUND, packets: needed.in, parts: essentialParts(needed.in, nics, "iif") },
+    { path: OUTBOUND, packets: needed.out, parts: essentialParts(needed.out, nics, "oif") },
+  ];
+  const run = (rulesets: readonly Ruleset[], opts: HookOptions): HookResult[] =>
+    legs.map((l) => runPath(rulesets, l.path, [{ rewrite: {}, packets: l.packets }], opts));
+  // Per needed part: all of it passes, some of it, or none.
+  const fates = (runs: readonly HookResult[]): string =>
+    legs
+      .flatMap((l, k) => {
+        const passed = piecesUnion(runs[k]!.passed.map((f) => f.packets));
+        return l.parts.map((part) =>
+          !passed.intersects(part)
+            ? "none"
+            : runs[k]!.dropped.some((d) => d.packets.intersects(part))
+              ? "some"
+              : "all",
+        );
+      })
+      .join(" ");
+  const asRead = run(ctx.rulesets, walkedOpt(ctx));
+  const res: NeighbourResult = { broken: [], unsure: [], approximated: [] };
+  // Approximated rules met: certain only if every world of them gives each part the same fate.
+  const met = asRead.flatMap((r) => r.uncertain);
+  const ranges = asRead.flatMap((r) => r.approximate);
+  if (met.length + ranges.length > 0) {
+    const expected = fates(asRead);
+    const alike =
+      ranges.length === 0 &&
+      everyWorld(ctx.rulesets, met, (world) => {
+        const runs = run(world, { walked: undefined, natKnown: false });
+        return fates(runs) === expected ? runs.flatMap((r) => r.uncertain) : undefined;
+      });
+    if (!alike)
+      for (const rule of [...ranges, ...met.map((u) => u.rule)]) {
+        const ref = ruleRef(rule);
+        const text = `${ref.file}:${ref.line}:${ref.col}`;
+        if (!res.approximated.includes(text)) res.approximated.push(text);
+      }
+  }
+  legs.forEach((l, k) => {
+    const r = asRead[k]!;
+    const passed = piecesUnion(r.passed.map((f) => f.packets));
+    for (const part of l.parts) {
+      const none = !passed.intersects(part);
+      for (const d of r.dropped) {
+        const hit = d.packets.intersect(part);
+        if (hit.isEmpty()) continue;
+        if (none) res.broken.push({ packets: hit, by: d.by, rewrite: d.rewrite });
+        else {
+          const ref = deciderRef(d.by);
+          const text = `${ref.file}:${ref.line}:${ref.col}`;
+          if (!res.unsure.includes(text)) res.unsure.push(text);
+        }
+      }
+    }
+  });
+  return res;
 }
 
 /**
@@ -448,7 +605,15 @@ export function queryFlow(
   // flows ran optimised is not deoptimised by a context of another hidden class.
   const bound = bindHostAddresses(rulesets, topology);
   const walked = bound.every((r, i) => r === rulesets[i]) ? reach?.walked : undefined;
-  const ctx: Ctx = { topology, rulesets: bound, maxLines, walked, interfaceDependent: [] };
+  const ctx: Ctx = {
+    topology,
+    rulesets: bound,
+    maxLines,
+    walked,
+    interfaceDependent: [],
+    neighbour: new Map(),
+    neighbourUnsure: [],
+  };
   return judgeFlow(ctx, flow);
 }
 

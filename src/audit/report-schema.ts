@@ -60,6 +60,9 @@ export const FlowFinding = z.object({
       direction: z.enum(["forward", "reply"]),
       packets: Packets,
       rule: RuleRef,
+      neighbourDiscovery: Packets.optional().describe(
+        "set when the rule drops the ICMPv6 neighbour discovery IPv6 needs (these packets) where none of their kind passes: then `packets` are the flow's IPv6 packets, which cannot pass whatever the rules for their ports say",
+      ),
     }),
   ),
   uncertain: z

@@ -136,7 +136,12 @@ interface Selector {
   /** Implied narrowing: protocol (tcp dport → proto 6) and family (ip saddr → IPv4). */
   proto?: number;
   family?: 4 | 6;
+  /** As written, where messages name the selector (the family selectors). */
+  name?: string;
 }
+
+/** Family names of `meta nfproto` (ipv4, ipv6) and of the link layer's `meta protocol` (ip, ip6). */
+const FAMILY_NAMES: Readonly<Record<string, 4 | 6>> = lookupTable({ ipv4: 4, ipv6: 6, ip: 4, ip6: 6 });
 
 const SELECTORS: Record<string, Selector> = lookupTable({
   "ip saddr": { kind: "addr", dim: "src", family: 4 },
@@ -146,7 +151,10 @@ const SELECTORS: Record<string, Selector> = lookupTable({
   "ip protocol": { kind: "proto", dim: "proto", family: 4 },
   "ip6 nexthdr": { kind: "proto", dim: "proto", family: 6 },
   "meta l4proto": { kind: "proto", dim: "proto" },
-  "meta nfproto": { kind: "nfproto", dim: "family" },
+  "meta nfproto": { kind: "nfproto", dim: "family", name: "meta nfproto" },
+  // The link layer's protocol: at the IP hooks of ip, ip6 and inet tables an IPv4 packet's is `ip`
+  // and an IPv6 packet's `ip6`, so it decides the family as nfproto does.
+  "meta protocol": { kind: "nfproto", dim: "family", name: "meta protocol" },
   "th sport": { kind: "port", dim: "sport" },
   "th dport": { kind: "port", dim: "dport" },
   "ct state": { kind: "ct", dim: "ct" },
@@ -532,7 +540,7 @@ function applyElements(p: Parser, mb: MatchBuilder, key: Selector[], elems: NftE
           return approx(
             p,
             item,
-            `${sel.kind === "nfproto" ? "meta nfproto" : "interface wildcard"} in a concatenation is not modelled`,
+            `${sel.kind === "nfproto" ? (sel.name ?? "meta nfproto") : "interface wildcard"} in a concatenation is not modelled`,
           );
         const dim = sel.dim === "iif" ? "iif" : "oif";
         box = withDim(box, dim, box[dim].intersect(NameSet.of(item)));
@@ -568,10 +576,14 @@ function applySingle(p: Parser, mb: MatchBuilder, sel: Selector, items: string[]
     );
   }
   if (sel.kind === "nfproto") {
-    const fam =
-      items.length === 1 ? (items[0] === "ipv4" ? 4 : items[0] === "ipv6" ? 6 : undefined) : undefined;
+    // nfproto's names (ipv4, ipv6) and the link layer's (ip, ip6) for `meta protocol`.
+    const fam = items.length === 1 ? FAMILY_NAMES[items[0]!] : undefined;
     if (!fam || neg)
-      return approx(p, `meta nfproto ${items.join(",")}`, "only one positive family is modelled");
+      return approx(
+        p,
+        `${sel.name ?? "meta nfproto"} ${items.join(",")}`,
+        "only one positive family is modelled",
+      );
     return void mb.family(fam);
   }
   let set = IntervalSet.EMPTY;

@@ -54,3 +54,38 @@ test("reads chains, sets, vmaps, negations and NAT with positions", () => {
   assert.equal(pre.base!.priority, -100);
   assert.equal(pre.rules[0]!.action.kind, "dnat");
 });
+
+test("`meta protocol ip`/`ip6` (the link layer's protocol) decides the family exactly, as `meta nfproto` does", () => {
+  const r = readNftablesText(
+    `table inet f {
+	chain v4 {
+	}
+	chain v6 {
+		icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept
+	}
+	chain input {
+		type filter hook input priority 0; policy drop;
+		meta protocol vmap { ip : jump v4, ip6 : jump v6 }
+		meta protocol ip6 tcp dport 443 accept
+		meta nfproto ipv4 tcp dport 443 accept
+		meta protocol arp drop
+	}
+}
+`,
+    "mp.nft",
+  );
+  assert.deepEqual(r.diagnostics, []);
+  const input = r.ruleset.tables[0]!.chains.find((c) => c.name === "input")!;
+  const [toV4, toV6, v6443, v4443, arp] = input.rules;
+  assert.deepEqual(
+    [toV4, toV6, v6443, v4443].map((x) => [x!.approximations.length, spaceText(x!.match).join(" | ")]),
+    [
+      [0, "any from any4 to any4"],
+      [0, "any from any6 to any6"],
+      [0, "tcp dport 443 from any6 to any6"],
+      [0, "tcp dport 443 from any4 to any4"],
+    ],
+  );
+  // Another link-layer protocol never reaches an IP hook; not modelled, said.
+  assert.equal(arp!.approximations[0]!.construct, "meta protocol arp");
+});

@@ -15,7 +15,11 @@ export function renderAuditJunit(r: AuditReportT): string {
       c.failure = {
         message: f.verdict,
         text: f.blocked
-          .map((b) => `${b.direction}: ${b.packets.join("; ")}\n  by ${ruleText(b.rule)}`)
+          .map((b) =>
+            b.neighbourDiscovery
+              ? `forward (IPv6): ${b.packets.join("; ")}\n  cannot pass: ${ruleText(b.rule)} drops the neighbour discovery IPv6 needs: ${b.neighbourDiscovery.join("; ")}`
+              : `${b.direction}: ${b.packets.join("; ")}\n  by ${ruleText(b.rule)}`,
+          )
           .join("\n"),
       };
     else if (f.snat?.ok === false)

@@ -63,7 +63,11 @@ export function renderAuditSarif(r: AuditReportT, version: string): string {
       results.push(
         result(
           `flow-${f.verdict}`,
-          `${f.id}${f.origin === "site" ? " (site)" : ""} (${f.from} → ${f.to} ${f.transport} ${f.ports}) ${f.verdict}: ${b.direction === "reply" ? "replies" : "packets"} ${b.packets.join("; ")} dropped here`,
+          `${f.id}${f.origin === "site" ? " (site)" : ""} (${f.from} → ${f.to} ${f.transport} ${f.ports}) ${f.verdict}: ${
+            b.neighbourDiscovery
+              ? `the neighbour discovery IPv6 needs (${b.neighbourDiscovery.join("; ")}) dropped here, so IPv6 packets ${b.packets.join("; ")} cannot pass`
+              : `${b.direction === "reply" ? "replies" : "packets"} ${b.packets.join("; ")} dropped here`
+          }`,
           b.rule,
         ),
       );

@@ -62,10 +62,19 @@ export function renderAuditText(r: AuditReportT): string {
     rows,
   );
   const blocked = r.flows.flatMap((f) =>
-    f.blocked.flatMap((b) => [
-      `  ${f.id} (${b.direction === "reply" ? "replies" : "own packets"}) blocked by ${ruleText(b.rule)}`,
-      ...indent(b.packets),
-    ]),
+    f.blocked.flatMap((b) =>
+      b.neighbourDiscovery
+        ? [
+            `  ${f.id} (IPv6) blocked by ${ruleText(b.rule)}: it drops the neighbour discovery IPv6 needs`,
+            ...indent(b.neighbourDiscovery),
+            "    so these cannot pass:",
+            ...indent(b.packets),
+          ]
+        : [
+            `  ${f.id} (${b.direction === "reply" ? "replies" : "own packets"}) blocked by ${ruleText(b.rule)}`,
+            ...indent(b.packets),
+          ],
+    ),
   );
   out += section("Blocked", blocked);
   out += section(

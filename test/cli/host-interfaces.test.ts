@@ -135,3 +135,93 @@ test("an interface name Linux would not take is refused", () => {
     assert.match(r.stderr, /bad\.yaml:15:\d+: error\[/);
   });
 });
+
+/*
+ * IPv6 needs neighbour discovery (src/audit/neighbour.ts): solicitations and advertisements, which
+ * conntrack leaves untracked. A netfilter policy dropping them cuts every IPv6 connection on the
+ * link, whatever the rules for the ports say (the lab shows it: test/lab/lab.test.ts).
+ */
+test("neighbour discovery dropped: every flow's IPv6 packets are blocked by the rule that drops it", () => {
+  const a = audit(join(DIR, "topology.yaml"), join(ROOT, DIR, "no-nd.nft"));
+  assert.deepEqual(verdicts(a), [
+    ["sip-mtls-in", "blocked", false],
+    ["sip-mtls-out", "partial", false],
+    ["sip-tls-clients", "partial", false],
+    ["rtp-tcp-out", "partial", false],
+    ["stun-udp-out", "partial", false],
+    ["stun-udp-in", "partial", false],
+  ]);
+  for (const f of a.flows) {
+    const nd = f.blocked.filter((b) => b.neighbourDiscovery);
+    assert.equal(nd.length, 1, f.id);
+    const b = nd[0]!;
+    assert.equal(b.rule.kind, "policy");
+    assert.equal(b.rule.line, 6);
+    // Only the flow's IPv6 packets, on the interface its peer is reached through.
+    const nic = f.id === "sip-mtls-in" || f.id === "sip-mtls-out" ? "ens192" : "eth0";
+    for (const p of b.packets) assert.match(p, new RegExp(`(from|to) any6 .* [io]if ${nic}$`), p);
+    assert.deepEqual(b.neighbourDiscovery, [
+      `icmpv6 type {nd-neighbor-solicit code 0, nd-neighbor-advert code 0} from {2000::/3, fc00::/7, fe80::/10} to {2001:db8::10, fe80::/10, ff02::1, ff02::1:ff00:0/104} ct untracked iif ${nic}`,
+    ]);
+  }
+  const text = runCli(["audit", "-t", join(DIR, "topology.yaml"), "-r", join(DIR, "no-nd.nft")]);
+  assert.match(
+    text.stdout,
+    /sip-tls-clients \(IPv6\) blocked by .*no-nd\.nft:6:5: filter\/input policy drop: it drops the neighbour discovery IPv6 needs\n {4}icmpv6 type .*\n {4}so these cannot pass:\n {4}tcp dport 443 from any6 to 2001:db8::10 ct new,established iif eth0\n/,
+  );
+});
+
+test("neighbour discovery taken on one interface of several: the flows there pass, the others' IPv6 cannot", () => {
+  const a = audit(join(DIR, "topology.yaml"), join(ROOT, DIR, "nd-on-eth0.nft"));
+  assert.deepEqual(verdicts(a), [
+    ["sip-mtls-in", "partial", false],
+    ["sip-mtls-out", "partial", false],
+    ["sip-tls-clients", "allowed", false],
+    ["rtp-tcp-out", "allowed", false],
+    ["stun-udp-out", "allowed", false],
+    ["stun-udp-in", "allowed", false],
+  ]);
+  assert.deepEqual(a.notes, []);
+});
+
+test("neighbour discovery taken on some interface, the host's unnamed: uncertain, never a verdict, and one note says why", () => {
+  const plain = TOPOLOGY.replace(/\n {2}interfaces:\n(?: {4}.*\n)+/, "\n");
+  withFiles({ "topology.yaml": plain }, (dir) => {
+    const a = audit(join(dir, "topology.yaml"), join(ROOT, DIR, "nd-on-eth0.nft"));
+    assert.deepEqual(
+      verdicts(a),
+      a.flows.map((f) => [f.id, "allowed", true]),
+    );
+    assert.equal(a.notes.length, 1);
+    assert.match(
+      a.notes[0]!,
+      /nd-on-eth0\.nft:5:5 drops some of the neighbour discovery IPv6 needs .* flows sip-mtls-in, sip-mtls-out, sip-tls-clients, rtp-tcp-out, stun-udp-out, stun-udp-in pass/,
+    );
+  });
+});
+
+test("neighbour discovery accepted as untracked packets (how conntrack sees them): nothing blocked", () => {
+  const untracked = readFileSync(join(ROOT, DIR, "no-nd.nft"), "utf8").replace(
+    "    iif lo accept\n",
+    "    iif lo accept\n    ct state untracked accept\n",
+  );
+  const invalidFirst = readFileSync(RULESET, "utf8").replace(
+    "    iif lo accept\n",
+    "    iif lo accept\n    ct state invalid drop\n",
+  );
+  withFiles({ "untracked.nft": untracked, "invalid.nft": invalidFirst }, (dir) => {
+    for (const f of ["untracked.nft", "invalid.nft"]) {
+      const a = audit(join(DIR, "topology.yaml"), join(dir, f));
+      assert.equal(a.flows[0]!.verdict, "blocked", f); // the partners' SIP: not on ens192
+      assert.deepEqual(
+        a.flows.slice(1).map((x) => [x.id, x.verdict]),
+        a.flows.slice(1).map((x) => [x.id, "allowed"]),
+        f,
+      );
+      assert.ok(
+        a.flows.every((x) => x.blocked.every((b) => !b.neighbourDiscovery)),
+        f,
+      );
+    }
+  });
+});
