@@ -34,6 +34,11 @@ export interface PlanRule {
   direction: "in" | "out" | "forward";
   fromZone?: { name: string; interface: string };
   toZone?: { name: string; interface: string };
+  /**
+   * host kind with `firewall.interfaces`: the host's interfaces this rule's packets use (in: arrive
+   * by, out: leave by) — its peer's one, or all of the host's when no interface names the peer.
+   */
+  interfaces?: string[];
   /** Endpoint ids on each side (for names of address sets); undefined for management. */
   fromEndpoint?: string;
   toEndpoint?: string;
@@ -223,8 +228,10 @@ export function makePlan(t: BoundTopology, opts: { dropRetired: boolean }): Plan
       );
       continue;
     }
-    rules.push(rule);
+    rules.push(onInterfaces(fw, rule, rule.direction === "in" ? f.from : f.to));
   }
+  // Management comes through any of the host's interfaces.
+  if (rules[0]?.flowId === "management") rules[0] = onInterfaces(fw, rules[0]);
   if (diagnostics.length > 0) return { ok: false, diagnostics };
   const zones =
     fw.kind === "perimeter"
@@ -249,6 +256,28 @@ export function makePlan(t: BoundTopology, opts: { dropRetired: boolean }): Plan
       warnings,
     },
   };
+}
+
+/**
+ * A host rule on the interfaces its peer is reached through (`firewall.interfaces`: one, or every
+ * one of the host's when none names the peer); as it is without the list, or on a perimeter.
+ */
+function onInterfaces(fw: FirewallSpec, rule: PlanRule, peer?: string): PlanRule {
+  if (fw.kind !== "host" || !fw.interfaces || rule.direction === "forward") return rule;
+  const mine = peer === undefined ? undefined : fw.interfaces.find((i) => i.endpoints.includes(peer));
+  return { ...rule, interfaces: (mine ? [mine] : fw.interfaces).map((i) => i.name) };
+}
+
+/**
+ * For a target whose host rules cannot name interfaces (Windows, security groups): a warning that
+ * they hold on every interface, wider than `firewall.interfaces` says.
+ */
+export function interfaceWarnings(target: string, plan: Plan): string[] {
+  const fw = plan.firewall;
+  if (fw.kind !== "host" || !fw.interfaces) return [];
+  return [
+    `target ${target} does not write firewall.interfaces (${fw.interfaces.map((i) => i.name).join(", ")}): its rules hold on every interface of ${fw.host}`,
+  ];
 }
 
 /** The topology's NAT as pairs, one per (private, public) pair whatever the endpoints sharing it. */

@@ -139,16 +139,30 @@ export const plainInterface = (extra = ""): InterfaceGrammar => {
 
 /** One compile-unsupported diagnostic per zone whose interface name the target cannot carry. */
 export function refuseInterfaces(target: string, plan: Plan, grammar: InterfaceGrammar): Diagnostic[] {
-  return plan.zones
-    .filter((z) => !grammar.valid(z.interface))
-    .map((z) =>
-      diag(
-        "compile-unsupported",
-        "error",
-        `target ${target} cannot name interface ${JSON.stringify(z.interface)} of zone ${z.name} in its rules as written`,
-        { expected: grammar.expected, at: z.at },
+  const fw = plan.firewall;
+  const host = fw.kind === "host" ? (fw.interfaces ?? []) : [];
+  return [
+    ...plan.zones
+      .filter((z) => !grammar.valid(z.interface))
+      .map((z) =>
+        diag(
+          "compile-unsupported",
+          "error",
+          `target ${target} cannot name interface ${JSON.stringify(z.interface)} of zone ${z.name} in its rules as written`,
+          { expected: grammar.expected, at: z.at },
+        ),
       ),
-    );
+    ...host
+      .filter((i) => !grammar.valid(i.name))
+      .map((i) =>
+        diag(
+          "compile-unsupported",
+          "error",
+          `target ${target} cannot name interface ${JSON.stringify(i.name)} of host ${fw.kind === "host" ? fw.host : ""} in its rules as written`,
+          { expected: grammar.expected, ...(i.at ? { at: i.at } : {}) },
+        ),
+      ),
+  ];
 }
 
 /**

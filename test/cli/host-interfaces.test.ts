@@ -225,3 +225,78 @@ test("neighbour discovery accepted as untracked packets (how conntrack sees them
     }
   });
 });
+
+test("compile writes the interfaces: each host rule on its peer's interface, and the rules audit back exactly, with no exposure", () => {
+  withFiles({}, (dir) => {
+    for (const [target, files] of [
+      ["nftables", ["rules"]],
+      ["iptables", ["rules", "rules.v6"]],
+      ["pf", ["rules"]],
+    ] as const) {
+      const out = join(dir, `${target}.rules`);
+      const c = runCli([
+        "compile",
+        "-t",
+        join(DIR, "topology.yaml"),
+        "--target",
+        target,
+        "--drop-retired",
+        "-o",
+        out,
+      ]);
+      assert.equal(c.status, 0, c.stderr);
+      const text = readFileSync(out, "utf8");
+      // The partners' SIP on ens192 only: never on eth0, where only the others come from.
+      const sipIn = text
+        .split("\n")
+        .filter((l) => /5061/.test(l) && /sip-mtls-in/.test(l) && !/^\s*#/.test(l));
+      assert.ok(sipIn.length > 0, `${target}: ${text}`);
+      for (const l of sipIn) assert.match(l, /ens192/, `${target}: ${l}`);
+      assert.ok(!sipIn.some((l) => /eth0/.test(l)), target);
+      const rulesets = files.map((f) => join(dir, `${target}.${f}`));
+      const r = runCli([
+        "audit",
+        "-t",
+        join(DIR, "topology.yaml"),
+        ...rulesets.flatMap((f) => ["-r", f]),
+        "--format",
+        "json",
+      ]);
+      assert.equal(r.status, 0, r.stderr);
+      const a = JSON.parse(r.stdout) as AuditReportT;
+      assert.deepEqual(
+        a.flows.filter((f) => !f.retired).map((f) => [f.id, f.verdict, f.uncertain]),
+        [
+          ["sip-mtls-in", "allowed", false],
+          ["sip-mtls-out", "allowed", false],
+          ["sip-tls-clients", "allowed", false],
+        ],
+        target,
+      );
+      assert.deepEqual(a.exposure, [], target);
+    }
+  });
+});
+
+test("compile: targets without interfaces in host rules say so; a name a target cannot write is refused", () => {
+  for (const target of ["windows", "aws", "azure"]) {
+    const r = runCli(["compile", "-t", join(DIR, "topology.yaml"), "--target", target]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `target ${target} does not write firewall\\.interfaces \\(ens192, eth0\\): its rules hold on every interface of edge-access`,
+      ),
+    );
+  }
+  const star = TOPOLOGY.replace("ens192:", '"wan*":');
+  withFiles({ "star.yaml": star }, (dir) => {
+    const r = runCli(["compile", "-t", join(dir, "star.yaml"), "--target", "nftables"]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /star\.yaml:15:\d+: error\[compile-unsupported\]: target nftables cannot name interface "wan\*" of host edge-access/,
+    );
+    assert.equal(r.stdout, "");
+  });
+});

@@ -136,6 +136,22 @@ for (const [file, what, expected] of HOST_INTERFACES)
     },
   );
 
+for (const target of ["nftables", "iptables"])
+  test(
+    `lab: a host with two interfaces, compiled for ${target} — every rule on its peer's interface, every flow allowed live`,
+    { skip },
+    async () => {
+      const r = await lab(["-t", "test/fixtures/host-interfaces/topology.yaml", "--target", target]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(
+        r.out!.flows.map((f) => [f.id, f.probe, f.audit, f.agree]),
+        r.out!.flows.map((f) => [f.id, "allowed", "allowed", true]),
+      );
+      assert.equal(r.out!.flows.length, 6);
+      assert.deepEqual(ours(r.pid), []);
+    },
+  );
+
 test(
   "lab: a public ruleset taking neighbour discovery behind `meta protocol vmap` — IPv6 passes, as the audit says, exactly",
   { skip },

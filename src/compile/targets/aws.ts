@@ -10,7 +10,7 @@
  * Perimeter kind: network ACLs per zone subnet (below).
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { header, natComment, optionWarnings } from "../plan.js";
+import { header, interfaceWarnings, natComment, optionWarnings } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { diag, type Diagnostic } from "../../diag/diagnostic.js";
 import { awsDescription, commentText, hclString } from "../text.js";
@@ -303,6 +303,10 @@ function elasticIps(plan: Plan): { lines: string[]; warnings: string[] } {
 }
 
 function awsOptionWarnings(plan: Plan): string[] {
+  return [...interfaceWarnings("aws", plan), ...awsOptions(plan)];
+}
+
+function awsOptions(plan: Plan): string[] {
   return optionWarnings("aws", plan, {
     log: "AWS logs traffic with VPC Flow Logs, a resource of the VPC, not of security groups or network ACLs",
     counters: "security groups and network ACLs keep no counters (VPC Flow Logs do)",

@@ -8,7 +8,15 @@
  * must share one IP version). Stateful: replies pass.
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { families, header, isAny, natComment, optionWarnings, rangeText } from "../plan.js";
+import {
+  families,
+  header,
+  interfaceWarnings,
+  isAny,
+  natComment,
+  optionWarnings,
+  rangeText,
+} from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { diag } from "../../diag/diagnostic.js";
 import { armString } from "../text.js";
@@ -163,6 +171,7 @@ function compile(plan: Plan): TargetResult {
         ]
       : [];
   warnings.push(
+    ...interfaceWarnings("azure", plan),
     ...optionWarnings("azure", plan, {
       log: "NSG flow logs are a Network Watcher resource, not part of the NSG",
       counters: "NSGs keep no rule counters (NSG flow logs do)",

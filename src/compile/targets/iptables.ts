@@ -39,20 +39,24 @@ function ruleLines(chain: string, r: PlanRule, fam: Fam): string[] {
   const srcs = isAny(src) ? [undefined] : src;
   const dsts = isAny(dst) ? [undefined] : dst;
   const lines: string[] = [];
-  for (const s of srcs)
-    for (const d of dsts) {
-      const parts = [`-A ${chain}`];
-      if (r.fromZone) parts.push(`-i ${r.fromZone.interface}`);
-      if (r.toZone) parts.push(`-o ${r.toZone.interface}`);
-      if (s) parts.push(`-s ${s}`);
-      if (d) parts.push(`-d ${d}`);
-      parts.push(
-        ...portArgs(r.transport, r),
-        `-m comment --comment ${iptablesString(r.comment)}`,
-        "-j ACCEPT",
-      );
-      lines.push(parts.join(" "));
-    }
+  // A host rule on several interfaces: one line each (iptables takes one name per rule).
+  const nics = r.interfaces ?? [undefined];
+  for (const nic of nics)
+    for (const s of srcs)
+      for (const d of dsts) {
+        const parts = [`-A ${chain}`];
+        if (r.fromZone) parts.push(`-i ${r.fromZone.interface}`);
+        if (r.toZone) parts.push(`-o ${r.toZone.interface}`);
+        if (nic) parts.push(`${r.direction === "out" ? "-o" : "-i"} ${nic}`);
+        if (s) parts.push(`-s ${s}`);
+        if (d) parts.push(`-d ${d}`);
+        parts.push(
+          ...portArgs(r.transport, r),
+          `-m comment --comment ${iptablesString(r.comment)}`,
+          "-j ACCEPT",
+        );
+        lines.push(parts.join(" "));
+      }
   return lines;
 }
 

@@ -61,6 +61,12 @@ function ruleLines(sets: Sets, r: PlanRule): string[] {
     const parts: string[] = [];
     if (r.fromZone) parts.push(`iifname "${r.fromZone.interface}"`);
     if (r.toZone) parts.push(`oifname "${r.toZone.interface}"`);
+    if (r.interfaces) {
+      const names = r.interfaces.map((n) => `"${n}"`);
+      parts.push(
+        `${r.direction === "out" ? "oifname" : "iifname"} ${names.length === 1 ? names[0] : `{ ${names.join(", ")} }`}`,
+      );
+    }
     const src = addrMatch(
       sets,
       "saddr",

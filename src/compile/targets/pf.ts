@@ -53,7 +53,12 @@ function compile(plan: Plan): TargetResult {
           `pass in quick on ${r.fromZone!.interface} ${what(src)}`,
           `pass out quick on ${r.toZone!.interface} ${what(nat && src.replace(/\/(32|128)$/, "") === nat.private ? nat.public : src)}`,
         );
-      } else rules.push(`pass ${r.direction} quick ${what(src)}`);
+      } else {
+        // pf.conf(5): `on { if1 if2 }` takes a list.
+        const nics = r.interfaces ?? [];
+        const on = nics.length === 0 ? "" : `on ${nics.length === 1 ? nics[0] : `{ ${nics.join(" ")} }`} `;
+        rules.push(`pass ${r.direction} quick ${on}${what(src)}`);
+      }
     }
   }
   // pf keeps 31 characters of a table name (PF_TABLE_NAME_SIZE 32 with its NUL).

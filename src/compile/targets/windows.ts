@@ -8,7 +8,7 @@
  * the script again replaces what it created before and nothing else.
  */
 import type { Plan, PlanRule } from "../plan.js";
-import { header, isAny, optionWarnings, rangeText, wrongKind } from "../plan.js";
+import { header, interfaceWarnings, isAny, optionWarnings, rangeText, wrongKind } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { rollbackEpilogue, rollbackPreamble } from "./windows-rollback.js";
 import { commentText, psString as ps } from "../text.js";
@@ -86,11 +86,15 @@ function compile(plan: Plan): TargetResult {
   for (const r of plan.rules) {
     out.push(`# ${commentText(r.comment)}`, ruleCommand(r));
   }
-  const warnings = optionWarnings("windows", plan, {
-    counters: "Windows Firewall keeps no per-rule counters",
-    reject: "Windows Firewall drops blocked packets silently; it has no reject action",
-    priority: "Windows Firewall has no priorities (block rules win)",
-  });
+  const warnings = [
+    ...optionWarnings("windows", plan, {
+      counters: "Windows Firewall keeps no per-rule counters",
+      reject: "Windows Firewall drops blocked packets silently; it has no reject action",
+      priority: "Windows Firewall has no priorities (block rules win)",
+    }),
+    // Windows names an interface by its alias ("Ethernet 2"), not as the topology's Linux names.
+    ...interfaceWarnings("windows", plan),
+  ];
   if (plan.options.log)
     warnings.push(
       `target windows logs dropped packets without a rate (compile.log.rate ${plan.options.log.rate} and its prefix are not Windows')`,
