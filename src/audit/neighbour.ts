@@ -21,16 +21,37 @@ function v6(text: string): IntervalSet {
   return r.set;
 }
 
-const LINK_LOCAL = v6("fe80::/10");
 /**
- * The addresses a neighbour's discovery can come from and the host's can go to: link-local, global
- * unicast (2000::/3) and unique local (fc00::/7) — never the loopback, the unspecified address
- * (another node's duplicate address detection: dropping it cuts no connection of the host's), a
- * multicast source, or the IPv4-mapped and other reserved ranges a ruleset drops as martians.
+ * The address sets below, made on first use: an audit without IPv6 flows (and every other command)
+ * never parses them.
  */
-const ON_LINK = LINK_LOCAL.union(v6("2000::/3")).union(v6("fc00::/7"));
-/** All nodes (unsolicited advertisements) and the solicited-node groups (solicitations). */
-const ND_MULTICAST = v6("ff02::1").union(v6("ff02::1:ff00:0/104"));
+interface Addresses {
+  linkLocal: IntervalSet;
+  /**
+   * The addresses a neighbour's discovery can come from and the host's can go to: link-local,
+   * global unicast (2000::/3) and unique local (fc00::/7) — never the loopback, the unspecified
+   * address (another node's duplicate address detection: dropping it cuts no connection of the
+   * host's), a multicast source, or the IPv4-mapped and other reserved ranges a ruleset drops as
+   * martians.
+   */
+  onLink: IntervalSet;
+  /** All nodes (unsolicited advertisements) and the solicited-node groups (solicitations). */
+  multicast: IntervalSet;
+}
+
+let addresses: Addresses | undefined;
+
+function known(): Addresses {
+  if (addresses) return addresses;
+  const linkLocal = v6("fe80::/10");
+  addresses = {
+    linkLocal,
+    onLink: linkLocal.union(v6("2000::/3")).union(v6("fc00::/7")),
+    multicast: v6("ff02::1").union(v6("ff02::1:ff00:0/104")),
+  };
+  return addresses;
+}
+
 const NO_IF = NameSet.of("");
 
 /** ICMPv6 types on the dport axis (type·256 + code; neighbour discovery's code is 0). */
@@ -48,15 +69,16 @@ const typeSet = (t: number): IntervalSet => IntervalSet.of(t * 256);
  * never in a topology: all of fe80::/10.
  */
 export function neighbourDiscovery(own: IntervalSet | undefined, nics: NameSet): { in: Space; out: Space } {
-  const mine = own === undefined ? ON_LINK : own.intersect(ALL_V6).union(LINK_LOCAL);
+  const { linkLocal, onLink, multicast } = known();
+  const mine = own === undefined ? onLink : own.intersect(ALL_V6).union(linkLocal);
   const base = {
     proto: IntervalSet.of(PROTO.ipv6icmp),
     dport: typeSet(135).union(typeSet(136)),
     ct: ctSet(["untracked"]),
   };
   return {
-    in: Space.box({ ...base, src: ON_LINK, dst: mine.union(ND_MULTICAST), iif: nics, oif: NO_IF }),
-    out: Space.box({ ...base, src: mine, dst: ON_LINK.union(ND_MULTICAST), iif: NO_IF, oif: nics }),
+    in: Space.box({ ...base, src: onLink, dst: mine.union(multicast), iif: nics, oif: NO_IF }),
+    out: Space.box({ ...base, src: mine, dst: onLink.union(multicast), iif: NO_IF, oif: nics }),
   };
 }
 
