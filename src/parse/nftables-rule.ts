@@ -399,7 +399,12 @@ function selectorExpr(p: Parser, key: Selector[]): void {
   }
   const start = p.i;
   const elems = readItems(p, key);
-  if (elems === undefined) return;
+  if (elems === undefined) {
+    // A set whose content is not known (dynamic state): what the key implies still holds — an
+    // `ip saddr @denylist` match is never met by an IPv6 packet, negated or not (nft adds the
+    // family and protocol dependencies to the rule).
+    return impliedBy(p.mb, key);
+  }
   const single = elems.length === 1 && isSingleValue(key[0]!.kind, p.t[start]?.text ?? "{");
   if (neg && key.length === 1 && single) mergedInequality(p, key[0]!, start);
   applyElements(p, p.mb, key, elems, neg);
@@ -505,12 +510,17 @@ function namedSet(p: Parser, name: string, want: "set" | "map", tok: Token | und
   return set;
 }
 
-/** Narrows `mb` to packets whose key is one of `elems` (or, negated, none of them). */
-function applyElements(p: Parser, mb: MatchBuilder, key: Selector[], elems: NftElem[], neg: boolean): void {
+/** The protocol and family a key's selectors imply (`tcp dport`: TCP; `ip saddr`: IPv4). */
+function impliedBy(mb: MatchBuilder, key: readonly Selector[]): void {
   for (const sel of key) {
     if (sel.proto !== undefined) mb.narrow("proto", IntervalSet.of(sel.proto));
     if (sel.family) mb.family(sel.family);
   }
+}
+
+/** Narrows `mb` to packets whose key is one of `elems` (or, negated, none of them). */
+function applyElements(p: Parser, mb: MatchBuilder, key: Selector[], elems: NftElem[], neg: boolean): void {
+  impliedBy(mb, key);
   const bad = elems.find((e) => e.parts.length !== key.length);
   if (bad)
     return err(
@@ -662,7 +672,7 @@ function readVmap(p: Parser, key: Selector[]): void {
   } else if (word(p).startsWith("@")) {
     p.i++;
     const map = namedSet(p, tok!.text.slice(1), "map", tok);
-    if (!map) return;
+    if (!map) return impliedBy(p.mb, key);
     if (map.kind !== "map" || map.data !== "verdict")
       return err(p, `${tok!.text} is not a verdict map`, "a map of type KEY : verdict", tok);
     elems = map.elements;

@@ -89,3 +89,35 @@ test("`meta protocol ip`/`ip6` (the link layer's protocol) decides the family ex
   // Another link-layer protocol never reaches an IP hook; not modelled, said.
   assert.equal(arp!.approximations[0]!.construct, "meta protocol arp");
 });
+
+test("a set of run-time content keeps what its key implies: `ip saddr @denylist` is never met by an IPv6 packet", () => {
+  const r = readNftablesText(
+    `table inet f {
+	set denylist {
+		type ipv4_addr
+		flags dynamic, timeout
+	}
+	map ports {
+		type inet_service : verdict
+		flags dynamic
+	}
+	chain input {
+		type filter hook input priority 0; policy accept;
+		ip saddr @denylist drop
+		ip saddr != @denylist tcp dport 22 accept
+		tcp dport vmap @ports
+	}
+}
+`,
+    "dyn.nft",
+  );
+  assert.deepEqual(
+    r.diagnostics.filter((d) => d.severity === "error"),
+    [],
+  );
+  const [drop, ssh, vmap] = r.ruleset.tables[0]!.chains.find((c) => c.name === "input")!.rules;
+  assert.deepEqual(spaceText(drop!.match), ["any from any4 to any4"]);
+  assert.deepEqual(spaceText(ssh!.match), ["tcp dport 22 from any4 to any4"]);
+  assert.deepEqual(spaceText(vmap!.match), ["tcp from any to any"]);
+  for (const x of [drop, ssh, vmap]) assert.ok(x!.approximations.length > 0);
+});
