@@ -358,7 +358,7 @@ export class Lab {
 
     // The audit of the same rules for the same hosts.
     const parsedRules = files.map((f) => READERS[reader](f.text, o.rulesetPath ?? `${o.target}${f.suffix}`));
-    const report = audit(labBound, parsedRules);
+    const report = audit(asBuilt(labBound, o.log), parsedRules);
     const compared = compareFlows(
       flows.map((f) => ({
         id: f.id,
@@ -565,4 +565,20 @@ function exited(child: Child, timeoutMs: number): Promise<number> {
       resolve(code ?? 128);
     });
   });
+}
+
+/**
+ * The topology as the lab built it: a host whose topology names no interfaces gets one, eth0, for
+ * every peer (buildNetwork), and the audit compared with the probes judges that network — judged on
+ * every interface, a rule on `eth0` would make the audit say `partial` where the lab's only
+ * interface passes every packet, a disagreement of the model, not of the engine.
+ */
+function asBuilt(t: BoundTopology, log: (line: string) => void): BoundTopology {
+  const fw = t.firewall;
+  if (fw.kind !== "host" || fw.interfaces) return t;
+  log(
+    `the topology names no interfaces of ${fw.host}: the lab gives it one, eth0, and audits that (firewall.interfaces)`,
+  );
+  const peers = t.endpoints.map((e) => e.id).filter((id) => id !== fw.host);
+  return { ...t, firewall: { ...fw, interfaces: [{ name: "eth0", endpoints: peers }] } };
 }

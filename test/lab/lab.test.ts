@@ -136,6 +136,25 @@ for (const [file, what, expected] of HOST_INTERFACES)
     },
   );
 
+test(
+  "lab: a topology naming no interfaces, a ruleset on eth0 — the lab's host has one, eth0, and the audit judges that: no disagreement",
+  { skip },
+  async () => {
+    const r = await lab([
+      "-t",
+      "examples/seed-host.yaml",
+      "--ruleset",
+      "test/fixtures/host-interfaces/eth0.rules",
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(
+      r.out!.flows.map((f) => [f.id, f.probe, f.audit, f.agree]),
+      r.out!.flows.map((f) => [f.id, "allowed", "allowed", true]),
+    );
+    assert.deepEqual(ours(r.pid), []);
+  },
+);
+
 for (const target of ["nftables", "iptables"])
   test(
     `lab: a host with two interfaces, compiled for ${target} — every rule on its peer's interface, every flow allowed live`,
