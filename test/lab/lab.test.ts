@@ -137,6 +137,42 @@ for (const [file, what, expected] of HOST_INTERFACES)
   );
 
 test(
+  "lab: a perimeter firewall dropping neighbour discovery on its own input — no IPv6 is forwarded, as the audit says",
+  { skip },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pm-lab-nd-"));
+    try {
+      const rules = join(dir, "perimeter.nft");
+      const c = spawn(
+        process.execPath,
+        [CLI, "compile", "-t", "examples/seed-perimeter.yaml", "--target", "nftables", "-o", rules],
+        { cwd: ROOT },
+      );
+      assert.equal(await new Promise((ok) => c.on("exit", ok)), 0);
+      // The compiled rules less their neighbour discovery accept: the firewall then answers no
+      // solicitation for its own link-local address, the zones' IPv6 next hop.
+      const text = readFileSync(rules, "utf8");
+      const without = text
+        .split("\n")
+        .filter((l) => !l.includes("nd-neighbor-solicit"))
+        .join("\n");
+      assert.notEqual(without, text);
+      writeFileSync(rules, without);
+      const r = await lab(["-t", "examples/seed-perimeter.yaml", "--ruleset", rules]);
+      assert.equal(r.status, 1, r.stderr);
+      assert.deepEqual(
+        r.out!.flows.map((f) => [f.id, f.probe, f.audit, f.auditUncertain, f.agree]),
+        r.out!.flows.map((f) => [f.id, "partial", "partial", false, true]),
+      );
+      assert.equal(r.out!.flows.length, 6);
+      assert.deepEqual(ours(r.pid), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
   "lab: a topology naming no interfaces, a ruleset on eth0 — the lab's host has one, eth0, and the audit judges that: no disagreement",
   { skip },
   async () => {
