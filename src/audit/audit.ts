@@ -13,7 +13,7 @@ import {
 } from "../ir/ruleset.js";
 import type { BoundTopology, ResolvedFlow } from "../model/flow.js";
 import { leavesThroughNat } from "../model/nat.js";
-import { addressText, ALL_V4, ALL_V6 } from "../space/address.js";
+import { addressText, ALL_V4, ALL_V6, toReadable } from "../space/address.js";
 import { IntervalSet } from "../space/interval-set.js";
 import type { ParsedRuleset } from "../parse/reader.js";
 import { portText, portSet } from "../space/port.js";
@@ -58,6 +58,8 @@ export interface AuditOptions {
   maxLines?: number;
   /** The rulesets' whole-space walk when the caller made it already (ruleReach of the same rulesets). */
   reach?: RuleReach;
+  /** Told of each flow a host's own NAT sends elsewhere ("port 22"): the lab listens on the flow's port. */
+  redirected?: (flow: string, to: string) => void;
 }
 
 export function audit(
@@ -83,6 +85,7 @@ export function audit(
     interfaceDependent: [],
     neighbour: new Map(),
     neighbourUnsure: [],
+    redirected: [],
   };
   const notes: string[] = [];
   // The flows last: a further flow query (the dashboard's next question) then finds their code
@@ -104,6 +107,11 @@ export function audit(
     notes.push(
       `flows ${ctx.interfaceDependent.join(", ")} are dropped on some interfaces and passed on others: the topology names none of the host's, so every interface but loopback is judged (firewall.interfaces: the host's interfaces and the endpoints each reaches)`,
     );
+  for (const r of ctx.redirected)
+    notes.push(
+      `flow ${r.flow}: the ruleset's NAT sends its packets to ${r.to}, not where the flow goes: the firewall passes them to what listens there, which must be the flow's service`,
+    );
+  for (const r of ctx.redirected) opts.redirected?.(r.flow, r.to);
   // One note per set of rules, naming every flow they leave uncertain.
   const byRules = new Map<string, { approximated: boolean; ids: string[] }>();
   for (const u of ctx.neighbourUnsure) {
@@ -167,6 +175,8 @@ interface Ctx {
   neighbour: Map<string, NeighbourResult>;
   /** Flows whose IPv6 packets pass only if the neighbour discovery some rules drop is not theirs, with those rules. */
   neighbourUnsure: Array<{ flow: string; rules: string[]; approximated: boolean }>;
+  /** Flows a host's own NAT sends elsewhere, and where. */
+  redirected: Array<{ flow: string; to: string }>;
 }
 
 function summary(rs: Ruleset): AuditReportT["rulesets"][number] {
@@ -344,6 +354,10 @@ export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
     fwd.approximate.length + back.approximate.length > 0 ||
     (fwd.uncertain.length + back.uncertain.length > 0 && !sameInEveryWorld(ctx, cross, packets, fwd, back));
   const snat = snatCheck(ctx.topology, flow, fwd.passed);
+  // A host's own NAT sending the flow's packets elsewhere (`redirect to :22`, Docker's `-j DNAT`):
+  // the firewall passes them (the verdict), to what listens there — said in a note.
+  const elsewhere = redirection(ctx.topology, flow, fwd.passed);
+  if (elsewhere) ctx.redirected.push({ flow: flow.id, to: elsewhere });
   return { ...head, verdict, blocked, uncertain, ...(snat ? { snat } : {}) };
 }
 
@@ -571,6 +585,23 @@ function snatCheck(
 }
 
 /**
+ * On a host firewall, where the ruleset's own NAT sends a flow's passing packets other than where
+ * the flow goes: "port 22", "198.51.100.7" (a perimeter's translations are the topology's `nat:`,
+ * judged by snatCheck and the DNAT views). Undefined when none are.
+ */
+function redirection(t: BoundTopology, flow: ResolvedFlow, passed: readonly Flowing[]): string | undefined {
+  if (t.firewall.kind !== "host") return undefined;
+  const ports = portSet(flow.ports);
+  const to = new Set<string>();
+  for (const f of passed) {
+    const { dport, dst } = f.rewrite;
+    if (dport && !ports.contains(dport)) to.add(`port ${portText(dport)}`);
+    if (dst && flow.toAddresses && !flow.toAddresses.contains(dst)) to.add(toReadable(dst).join(", "));
+  }
+  return to.size > 0 ? [...to].join(", ") : undefined;
+}
+
+/**
  * The replies to what passed, one input per rewrite. What passed is pairwise disjoint (every hook
  * splits its input into disjoint decisions), so without a rewrite the pieces are concatenated;
  * a rewrite can map disjoint packets onto the same ones, so those are united exactly. Uniting
@@ -613,6 +644,7 @@ export function queryFlow(
     interfaceDependent: [],
     neighbour: new Map(),
     neighbourUnsure: [],
+    redirected: [],
   };
   return judgeFlow(ctx, flow);
 }

@@ -90,6 +90,13 @@ test("host firewall: Docker's published port (nat PREROUTING LOCAL â†’ DOCKER â†
   assert.deepEqual(docker.diagnostics, []);
   const topology = edgeHost([flow("sip", "tcp", [5061, 5061])]);
   assert.deepEqual(verdicts(topology, docker), [["sip", "allowed", false]]);
+  // The firewall passes the packets to port 15061: whatever listens there must be the service.
+  const told: string[] = [];
+  const report = audit(topology, [docker], { redirected: (f, to) => void told.push(`${f} ${to}`) });
+  assert.deepEqual(told, ["sip port 15061"]);
+  assert.deepEqual(report.notes, [
+    "flow sip: the ruleset's NAT sends its packets to port 15061, not where the flow goes: the firewall passes them to what listens there, which must be the flow's service",
+  ]);
 });
 
 test("perimeter firewall: its own addresses are not in the topology, LOCAL stays approximated", () => {

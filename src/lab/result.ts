@@ -34,6 +34,12 @@ export const LabFlow = z.object({
       "the audit's verdict rests on a rule it could not model exactly (audit: unsupported) and may be wrong: where probe and audit differ, the kernel's answer is the truth",
     ),
   agree: z.boolean(),
+  notRehearsed: z
+    .string()
+    .optional()
+    .describe(
+      "set where the lab cannot rehearse the flow as the audit judges it, and why (the ruleset's own NAT sends the flow's packets to another port or address, where the lab's stand-in does not listen): a difference there is not a bug",
+    ),
   detail: z.string().describe("for a partial or blocked flow, what failed; for a disagreement, both sides"),
 });
 export type LabFlowT = z.infer<typeof LabFlow>;
@@ -115,6 +121,11 @@ export function compareFlows(
   flows: readonly FlowInfo[],
   probes: readonly ProbeResultT[],
   audit: AuditReportT,
+  /**
+   * Flows a host's own NAT sends elsewhere ("port 22"): the lab's stand-in listens on the flow's
+   * port, so what the probe meets there is not what the audit judges — a difference, not a bug.
+   */
+  elsewhere: ReadonlyMap<string, string> = new Map(),
 ): LabFlowT[] {
   return flows.map((f) => {
     const p = probeVerdict(probes.filter((r) => r.flow === f.id));
@@ -127,6 +138,7 @@ export function compareFlows(
     let detail = first
       ? `${failed.length} of ${p.total} not as expected, e.g. ${f.transport} ${first.target} ${first.port}: ${first.state} (${first.reason})`
       : "";
+    const away = elsewhere.get(f.id);
     if (!agree)
       detail = `probe says ${p.verdict} (${p.ok}/${p.total}), audit says ${a}${detail ? `; ${detail}` : ""}`;
     return {
@@ -142,6 +154,11 @@ export function compareFlows(
       audit: a,
       auditUncertain: finding?.uncertain ?? false,
       agree,
+      ...(away !== undefined
+        ? {
+            notRehearsed: `the ruleset's NAT sends the flow's packets to ${away}, where the lab's stand-in does not listen`,
+          }
+        : {}),
       detail,
     };
   });
@@ -176,7 +193,7 @@ export function renderLabText(o: LabOutputT): string {
       `  ${a.endpoint.padEnd(20)} ${a.lab.join(", ")}${a.mapped ? `  (mapped from ${a.original.join(", ")})` : a.sampled ? `  (one host of ${a.original.join(", ")})` : ""}`,
     );
   const rows = o.flows.map((f) => [
-    f.agree ? "" : f.auditUncertain ? "≠" : "BUG",
+    f.agree ? "" : f.auditUncertain || f.notRehearsed ? "≠" : "BUG",
     f.origin === "site" ? `${f.id} (site)` : f.id,
     `${f.from} → ${f.to}`,
     `${f.transport} ${f.ports}`,
@@ -192,9 +209,11 @@ export function renderLabText(o: LabOutputT): string {
     );
   for (const f of o.flows.filter((x) => !x.agree))
     lines.push(
-      f.auditUncertain
-        ? `probe and audit differ on ${f.id}: ${f.detail} — the audit's verdict rests on a rule it could not model exactly (see "not modelled exactly" in \`audit\`): the kernel's answer is the truth`
-        : `BUG: probe and audit disagree on ${f.id}: ${f.detail} — please report it with this output`,
+      f.notRehearsed
+        ? `probe and audit differ on ${f.id}: ${f.detail} — the lab cannot rehearse it: ${f.notRehearsed}`
+        : f.auditUncertain
+          ? `probe and audit differ on ${f.id}: ${f.detail} — the audit's verdict rests on a rule it could not model exactly (see "not modelled exactly" in \`audit\`): the kernel's answer is the truth`
+          : `BUG: probe and audit disagree on ${f.id}: ${f.detail} — please report it with this output`,
     );
   lines.push(
     `${o.summary.allowed} of ${o.summary.flows} flows allowed live; ${o.summary.disagreements === 0 ? "probe and audit agree on every flow" : `${o.summary.disagreements} disagreement(s)`}; ${(o.summary.durationMs / 1000).toFixed(1)} s`,

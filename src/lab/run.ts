@@ -34,6 +34,7 @@ import { assignLabAddresses, type LabAddress } from "./addresses.js";
 import { Netns, sh } from "./netns.js";
 import { compareFlows, LAB_OUTPUT_VERSION, natCheck, type LabOutputT } from "./result.js";
 import { addressText } from "../space/address.js";
+import type { PortRange } from "../space/port.js";
 import { inDocRanges } from "./addresses.js";
 
 /** Time limit of a probe's service exchange (TLS, SIP, MS-TURN) in the lab; see its use. */
@@ -358,7 +359,24 @@ export class Lab {
 
     // The audit of the same rules for the same hosts.
     const parsedRules = files.map((f) => READERS[reader](f.text, o.rulesetPath ?? `${o.target}${f.suffix}`));
-    const report = audit(asBuilt(labBound, o.log), parsedRules);
+    const elsewhere = new Map<string, string>();
+    // The ephemeral ports each client namespace connects from (net.ipv4.ip_local_port_range, per
+    // namespace; IPv6 takes the same range).
+    const ranges = new Map<string, PortRange | undefined>();
+    const clientPorts = (id: string): PortRange | undefined => {
+      const ns = nsOf.get(id);
+      if (ns === undefined) return undefined;
+      if (!ranges.has(ns)) {
+        const m = /^\s*(\d+)\s+(\d+)\s*$/.exec(
+          this.net.exec(ns, ["cat", "/proc/sys/net/ipv4/ip_local_port_range"]),
+        );
+        ranges.set(ns, m ? { from: Number(m[1]), to: Number(m[2]) } : undefined);
+      }
+      return ranges.get(ns);
+    };
+    const report = audit(asBuilt(labBound, o.log, clientPorts), parsedRules, {
+      redirected: (flow, to) => void elsewhere.set(flow, to),
+    });
     const compared = compareFlows(
       flows.map((f) => ({
         id: f.id,
@@ -371,6 +389,7 @@ export class Lab {
       })),
       results,
       report,
+      elsewhere,
     );
     const nat = this.natChecks(labBound, results);
     const output: LabOutputT = {
@@ -568,17 +587,30 @@ function exited(child: Child, timeoutMs: number): Promise<number> {
 }
 
 /**
- * The topology as the lab built it: a host whose topology names no interfaces gets one, eth0, for
- * every peer (buildNetwork), and the audit compared with the probes judges that network — judged on
- * every interface, a rule on `eth0` would make the audit say `partial` where the lab's only
- * interface passes every packet, a disagreement of the model, not of the engine.
+ * The topology as the lab built it, for the audit beside the probes:
+ * - a host whose topology names no interfaces gets one, eth0, for every peer (buildNetwork) —
+ *   judged on every interface, a rule on `eth0` made the audit say `partial` where the lab's only
+ *   interface passes every packet, a difference of the model, not of the engine;
+ * - a flow whose row names no source ports starts its connections from the client's ephemeral
+ *   ports (`clientPorts`: the range of the namespace it is probed from), as the probe's do — judged
+ *   from every port, a rule on replies to client port 1234 made the audit say `partial` where no
+ *   lab connection ever used that port.
  */
-function asBuilt(t: BoundTopology, log: (line: string) => void): BoundTopology {
+function asBuilt(
+  t: BoundTopology,
+  log: (line: string) => void,
+  clientPorts: (endpoint: string) => PortRange | undefined,
+): BoundTopology {
   const fw = t.firewall;
-  if (fw.kind !== "host" || fw.interfaces) return t;
+  const flows = t.flows.map((f) => {
+    if (f.sourcePorts !== undefined) return f;
+    const ports = clientPorts(f.from);
+    return ports ? { ...f, sourcePorts: [ports] } : f;
+  });
+  if (fw.kind !== "host" || fw.interfaces) return { ...t, flows };
   log(
     `the topology names no interfaces of ${fw.host}: the lab gives it one, eth0, and audits that (firewall.interfaces)`,
   );
   const peers = t.endpoints.map((e) => e.id).filter((id) => id !== fw.host);
-  return { ...t, firewall: { ...fw, interfaces: [{ name: "eth0", endpoints: peers }] } };
+  return { ...t, flows, firewall: { ...fw, interfaces: [{ name: "eth0", endpoints: peers }] } };
 }

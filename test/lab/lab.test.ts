@@ -173,6 +173,38 @@ test(
 );
 
 test(
+  "lab: public rulesets judged as the lab built them — replies to client ports no lab connection uses, a redirect where the lab does not listen",
+  { skip },
+  async () => {
+    const dual = "test/fixtures/host-interfaces/dual-stack.yaml";
+    // Falcon-Peregrine/Iptables rejects replies to ports 81 and 1234: never the ephemeral ports a
+    // connection of the lab's comes from, so the audit beside the probes judges those: no difference.
+    const ports = await lab([
+      "-t",
+      dual,
+      "--ruleset",
+      "test/corpus/iptables/Falcon-Peregrine__Iptables__rules.v4",
+    ]);
+    assert.equal(ports.status, 0, ports.stderr);
+    assert.ok(ports.out!.flows.every((f) => f.agree && f.probe === "allowed" && !f.auditUncertain));
+    // c7aig2123/iptables redirects 443 to ssh's port: the firewall passes the packets (the audit's
+    // verdict), to a port where the lab's stand-in does not listen (the probe's): said, not a bug.
+    const redirect = await lab([
+      "-t",
+      dual,
+      "--ruleset",
+      "test/corpus/iptables/c7aig2123__iptables__iptables.rules",
+    ]);
+    assert.equal(redirect.status, 1, redirect.stderr);
+    const https = redirect.out!.flows.find((f) => f.id === "sip-tls-clients")!;
+    assert.deepEqual([https.probe, https.audit, https.agree], ["partial", "allowed", false]);
+    assert.match(https.notRehearsed ?? "", /the ruleset's NAT sends the flow's packets to port 22/);
+    assert.ok(redirect.out!.flows.filter((f) => f.id !== https.id).every((f) => f.agree));
+    assert.deepEqual(ours(redirect.pid), []);
+  },
+);
+
+test(
   "lab: a topology naming no interfaces, a ruleset on eth0 — the lab's host has one, eth0, and the audit judges that: no disagreement",
   { skip },
   async () => {
