@@ -367,6 +367,7 @@ function step(p: Parser): void {
     return selectorExpr(p, key);
   }
   if (two === "tcp flags" && tcpFlagsMatch(p)) return;
+  if (two === "ip6 hoplimit" && hopLimit255(p)) return;
   if (two === "ct status" && dnatStatusMatch(p)) return;
   if (
     PORT_PROTOS[w] !== undefined ||
@@ -384,6 +385,40 @@ function step(p: Parser): void {
     return skipUnknown(p, two, "selector not modelled; the rule is treated as matching regardless of it", 2);
   }
   statementOrVerdict(p, w);
+}
+
+/** ICMPv6 neighbour discovery (router/neighbour solicitation and advertisement, redirect) on the dport axis. */
+const NEIGHBOUR_DISCOVERY = Space.box({
+  proto: IntervalSet.of(58),
+  dport: IntervalSet.of(133 * 256, 137 * 256 + 255),
+});
+/** Every packet but neighbour discovery: where a hop-limit-255 test is not known. */
+const NOT_NEIGHBOUR_DISCOVERY = Space.UNIVERSE.subtract(NEIGHBOUR_DISCOVERY);
+
+/**
+ * `ip6 hoplimit 255` (RFC 4890's guard on neighbour discovery rules): hop limits are not in the
+ * packet space, but every neighbour discovery packet a node accepts has 255 (RFC 4861 §7.1: the
+ * stack discards the others), so for those the test is exact — it matches them all; for every
+ * other packet it stays an approximation (matched as read). Consumed when it is that, else false.
+ */
+function hopLimit255(p: Parser): boolean {
+  let k = 2;
+  if (word(p, k) === "==" || word(p, k) === "eq") k++;
+  if (word(p, k) !== "255") return false;
+  const next = word(p, k + 1);
+  if (next === "." || next === "," || next === "-" || next === "/") return false;
+  const tok = p.t[p.i];
+  p.i += k + 1;
+  p.mb.family(6);
+  approx(
+    p,
+    "ip6 hoplimit 255",
+    "hop limit not in the packet space: exact for neighbour discovery (always 255: RFC 4861 §7.1), matched as every other packet",
+    tok,
+    false,
+    NOT_NEIGHBOUR_DISCOVERY,
+  );
+  return true;
 }
 
 function selectorExpr(p: Parser, key: Selector[]): void {

@@ -121,3 +121,27 @@ test("a set of run-time content keeps what its key implies: `ip saddr @denylist`
   assert.deepEqual(spaceText(vmap!.match), ["tcp from any to any"]);
   for (const x of [drop, ssh, vmap]) assert.ok(x!.approximations.length > 0);
 });
+
+test("`ip6 hoplimit 255` is exact on neighbour discovery (always 255) and an approximation elsewhere", () => {
+  const r = readNftablesText(
+    `table inet f {
+	chain input {
+		type filter hook input priority 0; policy drop;
+		ip6 hoplimit 255 icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept
+		ip6 nexthdr icmpv6 ip6 hoplimit 255 accept
+		ip6 hoplimit 64 accept
+	}
+}
+`,
+    "hl.nft",
+  );
+  assert.deepEqual(r.diagnostics, []);
+  const [nd, icmp, other] = r.ruleset.tables[0]!.chains[0]!.rules;
+  assert.deepEqual(nd!.approximations, []);
+  assert.deepEqual(spaceText(nd!.match), ["icmpv6 type 135-136 from any6 to any6"]);
+  // All ICMPv6: exact for the discovery, approximated for the rest of it.
+  assert.equal(icmp!.approximations.length, 1);
+  assert.equal(icmp!.approximations[0]!.construct, "ip6 hoplimit 255");
+  assert.ok(icmp!.approximations[0]!.where!.intersects(icmp!.match));
+  assert.equal(other!.approximations[0]!.construct, "ip6 hoplimit 64");
+});

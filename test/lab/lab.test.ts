@@ -201,6 +201,18 @@ test(
     assert.match(https.notRehearsed ?? "", /the ruleset's NAT sends the flow's packets to port 22/);
     assert.ok(redirect.out!.flows.filter((f) => f.id !== https.id).every((f) => f.agree));
     assert.deepEqual(ours(redirect.pid), []);
+    // KerimKochekov/openvpn takes neighbour discovery with RFC 4890's `ip6 hoplimit 255`: exact there.
+    const hop = await lab([
+      "-t",
+      dual,
+      "--ruleset",
+      "test/corpus/nftables/hand-written/KerimKochekov_openvpn__nftables.conf",
+    ]);
+    assert.equal(hop.status, 1, hop.stderr);
+    assert.deepEqual(
+      hop.out!.flows.map((f) => [f.probe, f.audit, f.auditUncertain, f.agree]),
+      ["blocked", "allowed", "blocked", "allowed", "allowed", "blocked"].map((v) => [v, v, false, true]),
+    );
   },
 );
 
