@@ -399,7 +399,7 @@ function neighbourCheck(ctx: Ctx, flow: ResolvedFlow, cross: Crossing): Neighbou
       : [cross.forward.iif, cross.forward.oif];
   const out: NeighbourResult = { broken: [], unsure: [], approximated: [] };
   for (const nics of sets) {
-    const key = `${own?.toString() ?? "*"} ${nics.cofinite ? "!" : ""}${nics.names.join(",")}`;
+    const key = `${own?.key() ?? "*"} ${nics.cofinite ? "!" : ""}${nics.names.join(",")}`;
     let r = ctx.neighbour.get(key);
     if (r === undefined) ctx.neighbour.set(key, (r = neighbourOn(ctx, own, nics)));
     out.broken.push(...r.broken);
