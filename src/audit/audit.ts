@@ -107,11 +107,12 @@ export function audit(
     notes.push(
       `flows ${ctx.interfaceDependent.join(", ")} are dropped on some interfaces and passed on others: the topology names none of the host's, so every interface but loopback is judged (firewall.interfaces: the host's interfaces and the endpoints each reaches)`,
     );
-  for (const r of ctx.redirected)
+  for (const r of ctx.redirected) {
     notes.push(
       `flow ${r.flow}: the ruleset's NAT sends its packets to ${r.to}, not where the flow goes: the firewall passes them to what listens there, which must be the flow's service`,
     );
-  for (const r of ctx.redirected) opts.redirected?.(r.flow, r.to);
+    opts.redirected?.(r.flow, r.to);
+  }
   // One note per set of rules, naming every flow they leave uncertain.
   const byRules = new Map<string, { approximated: boolean; ids: string[] }>();
   for (const u of ctx.neighbourUnsure) {

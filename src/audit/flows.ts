@@ -10,6 +10,7 @@ import { onHost, type BoundTopology, type HostFirewall, type ResolvedFlow } from
 import { asSentThroughNat } from "../model/nat.js";
 import { ALL_V6 } from "../space/address.js";
 import { ctSet, FULL, type Box } from "../space/box.js";
+import { icmpTypes } from "../space/icmp.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { NameSet } from "../space/name-set.js";
 import { portSet, PROTO } from "../space/port.js";
@@ -147,7 +148,7 @@ const NEIGHBOUR_DISCOVERY = Space.box({
   src: ALL_V6,
   dst: ALL_V6,
   proto: IntervalSet.of(PROTO.ipv6icmp),
-  dport: IntervalSet.of(133 * 256, 136 * 256 + 255),
+  dport: icmpTypes(133, 136),
 });
 
 /**

@@ -376,6 +376,23 @@ export function expectedDnsRecords(
 }
 
 /**
+ * `prefix*` stands for every endpoint whose id starts with prefix and that no group (zone,
+ * interface) names outright (an imported feed's `set-*`; `*`: all the rest): the endpoints are
+ * listed, not guessed, once the pattern is expanded. `except`: ids no pattern stands for.
+ */
+function patternExpander(
+  groups: readonly (readonly string[])[],
+  endpointIds: readonly string[],
+  except?: string,
+): (pattern: string) => string[] {
+  const named = new Set(groups.flatMap((g) => g.filter((e) => !e.endsWith("*"))));
+  return (e) =>
+    e.endsWith("*")
+      ? endpointIds.filter((id) => id !== except && id.startsWith(e.slice(0, -1)) && !named.has(id))
+      : [e];
+}
+
+/**
  * A host's `interfaces:` — which endpoints each interface reaches, patterns expanded as zones'
  * are. The host is never reached through an interface (its own packets stay on it), and loopback
  * is not one of the host's network interfaces (the audit leaves it out of every leg).
@@ -388,11 +405,7 @@ function hostInterfaces(
   positionOf: (path: PathKey[]) => Position | undefined,
 ): HostInterface[] {
   const placed = new Map<string, string>();
-  const named = new Set(Object.values(given).flatMap((es) => es.filter((e) => !e.endsWith("*"))));
-  const expand = (e: string): string[] =>
-    e.endsWith("*")
-      ? endpointIds.filter((id) => id !== host && id.startsWith(e.slice(0, -1)) && !named.has(id))
-      : [e];
+  const expand = patternExpander(Object.values(given), endpointIds, host);
   return Object.entries(given).map(([name, patterns]) => {
     if (name === "lo")
       err(
@@ -470,11 +483,10 @@ function checkFirewall(
     };
   }
   const placed = new Map<string, string>();
-  // `prefix*` stands for every endpoint whose id starts with prefix and that no zone names outright
-  // (an imported feed's `set-*`): the endpoints are listed, not guessed, once the pattern is expanded.
-  const named = new Set(Object.values(fw.zones).flatMap((z) => z.endpoints.filter((e) => !e.endsWith("*"))));
-  const expand = (e: string): string[] =>
-    e.endsWith("*") ? endpointIds.filter((id) => id.startsWith(e.slice(0, -1)) && !named.has(id)) : [e];
+  const expand = patternExpander(
+    Object.values(fw.zones).map((z) => z.endpoints),
+    endpointIds,
+  );
   const zones = Object.entries(fw.zones).map(([name, z]) => {
     z.endpoints.forEach((pattern, i) => {
       const path = ["firewall", "zones", name, "endpoints", i];

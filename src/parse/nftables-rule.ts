@@ -19,6 +19,7 @@ import {
 } from "../space/box.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { NameSet } from "../space/name-set.js";
+import { icmpTypes } from "../space/icmp.js";
 import { Space } from "../space/space.js";
 import { addressMask, maskedPrefix, nftTcpFlags } from "./nft-bitwise.js";
 import { nftAddress, nftIcmpCode, nftIcmpType, nftPort, nftProto, REJECT_CODES } from "./nft-values.js";
@@ -390,7 +391,7 @@ function step(p: Parser): void {
 /** ICMPv6 neighbour discovery (router/neighbour solicitation and advertisement, redirect) on the dport axis. */
 const NEIGHBOUR_DISCOVERY = Space.box({
   proto: IntervalSet.of(58),
-  dport: IntervalSet.of(133 * 256, 137 * 256 + 255),
+  dport: icmpTypes(133, 137),
 });
 /** Every packet but neighbour discovery: where a hop-limit-255 test is not known. */
 const NOT_NEIGHBOUR_DISCOVERY = Space.UNIVERSE.subtract(NEIGHBOUR_DISCOVERY);

@@ -4,7 +4,12 @@
  * readers write and the compilers read); this module names them as nft spells them (nftables
  * src/proto.c `icmp_type_type`, `icmp6_type_type`) and renders such a set in types and codes.
  */
-import type { IntervalSet } from "./interval-set.js";
+import { IntervalSet } from "./interval-set.js";
+
+/** ICMP(v6) types `from`..`to` (every code), as the destination-port dimension holds them. */
+export function icmpTypes(from: number, to = from): IntervalSet {
+  return IntervalSet.of(from * 256, to * 256 + 255);
+}
 
 export const ICMP_TYPE_ENTRIES: Readonly<Record<string, number>> = {
   "echo-reply": 0,
