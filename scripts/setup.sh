@@ -31,8 +31,12 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get install -y -qq --no-install-recommends nginx stunnel4 gnutls-bin haproxy >/dev/null
   # A real SIP user agent (SIP over TLS) for test/live/real-servers.test.ts.
   apt-get install -y -qq --no-install-recommends baresip-core >/dev/null
+  # firewalld 1.3.3 itself for test/kernel/firewalld-differential.test.ts: started by the tests only
+  # inside a namespace they made, on a private D-Bus (never as the host's service: it would rewrite
+  # this machine's firewall). dbus brings dbus-daemon and dbus-send.
+  apt-get install -y -qq --no-install-recommends firewalld dbus >/dev/null
   # Packaged daemons must not run as system services: tests start their own, inside namespaces.
-  for svc in coturn kamailio nginx haproxy stunnel4; do
+  for svc in coturn kamailio nginx haproxy stunnel4 firewalld; do
     (systemctl stop "$svc" || service "$svc" stop || true) >/dev/null 2>&1
   done
 else

@@ -364,6 +364,7 @@ export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
 
 const NETFILTER = new Set([
   "nftables-text",
+  "firewalld",
   "nftables-json",
   "iptables-save",
   "ip6tables-save",

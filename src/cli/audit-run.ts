@@ -9,7 +9,7 @@ import type { ReaderName } from "../parse/reader-names.js";
 import { renderAuditJunit } from "../report/audit-junit.js";
 import { renderAuditSarif } from "../report/audit-sarif.js";
 import { renderAuditText } from "../report/audit-text.js";
-import { readText, writeFilesAtomic } from "../shell/files.js";
+import { firewalldDirectory, readText, writeFilesAtomic } from "../shell/files.js";
 import { loadTopology, VERSION } from "../shell/load.js";
 import type { BoundTopology } from "../model/flow.js";
 import type { AuditReportT } from "../audit/report-schema.js";
@@ -104,10 +104,26 @@ function azureKindProblems(
 type RulesetText = { file: string; text: string; format?: ReaderName };
 
 /** The files' texts, and a diagnostic for each that cannot be read. */
-function readTexts(files: readonly string[]): [Array<{ file: string; text: string }>, Diagnostic[]] {
+function readTexts(files: readonly string[]): [RulesetText[], Diagnostic[]] {
   const errors: Diagnostic[] = [];
-  const texts: Array<{ file: string; text: string }> = [];
+  const texts: RulesetText[] = [];
   for (const file of files) {
+    const dir = firewalldDirectory(file);
+    if (dir !== undefined) {
+      if (dir.length === 0)
+        errors.push(
+          diag("unreadable-file", "error", `${file}: is a directory without a firewalld configuration`, {
+            expected:
+              "a ruleset file, or firewalld's directory (/etc/firewalld: firewalld.conf, zones/*.xml, …)",
+          }),
+        );
+      for (const f of dir) {
+        const r = readText(f);
+        if (r.ok) texts.push({ file: f, text: r.text, format: "firewalld" });
+        else errors.push(r.diagnostic);
+      }
+      continue;
+    }
     const r = readText(file);
     if (r.ok) texts.push({ file, text: r.text });
     else errors.push(r.diagnostic);
@@ -166,6 +182,7 @@ export function parseRulesets(
   const errors: Diagnostic[] = [...earlier];
   const warnings: Diagnostic[] = [];
   const parsed: ParsedRuleset[] = [];
+  const firewalld: Array<{ file: string; text: string }> = [];
   for (const { file, text, format: known } of texts) {
     const r = { text };
     const format = formatName ?? known ?? sniffFormat(r.text);
@@ -193,6 +210,11 @@ export function parseRulesets(
       );
       continue;
     }
+    // firewalld's files are one configuration: read together, after the loop.
+    if (format === "firewalld") {
+      firewalld.push({ file, text: r.text });
+      continue;
+    }
     // nft includes are files: loaded here, handed to the pure reader.
     const p =
       format === "nftables-text"
@@ -205,6 +227,12 @@ export function parseRulesets(
       errors.push(...asaZoneProblems(p, topology, file, interfaces, JUNOS_ZONES));
     if (format === "azure-nsg" && interfaces)
       errors.push(...azureKindProblems(p, topology, file, interfaces));
+    parsed.push(p);
+  }
+  if (firewalld.length > 0) {
+    const kit = readerOf(readers, "firewalld");
+    const p = kit.readMany ? kit.readMany(firewalld) : kit.read(firewalld[0]!.text, firewalld[0]!.file);
+    for (const d of p.diagnostics) (d.severity === "error" ? errors : warnings).push(d);
     parsed.push(p);
   }
   if (errors.length > 0) throw new InputError([...errors, ...warnings]);

@@ -5,7 +5,8 @@
  * start-up ≤ 0.1 s); src/parse/index.ts has them all loaded, for callers that read any format.
  */
 import type { Chain } from "../ir/ruleset.js";
-import type { Reader } from "./reader.js";
+import { looksLikeFirewalld } from "./firewalld-sniff.js";
+import type { ParsedRuleset, Reader } from "./reader.js";
 import type { ReaderName } from "./reader-names.js";
 
 /** Which firewall kind a format can be: the device's own (host) or between zones (perimeter). */
@@ -26,6 +27,7 @@ export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter"
   panos: ["perimeter"],
   fortios: ["perimeter"],
   pf: ["host", "perimeter"],
+  firewalld: ["host"],
 };
 
 /**
@@ -39,6 +41,12 @@ export function sniffFormat(text: string): ReaderName | undefined {
   if (text.startsWith("regf")) return "windows-registry";
   const head = text.trimStart();
   if (head.startsWith("<") && /^(<\?xml[^>]*>\s*)?<config[\s>]/.test(head)) return "panos";
+  // firewalld's XML objects (zones, services, …) and its firewalld.conf.
+  if (
+    (head.startsWith("<") || has("DefaultZone=", "FirewallBackend=", "IPv6_rpfilter=")) &&
+    looksLikeFirewalld(text)
+  )
+    return "firewalld";
   if (head.startsWith("{") || head.startsWith("[")) {
     if (/^\{\s*"nftables"\s*:/.test(head)) return "nftables-json";
     if (/"SecurityGroups"\s*:/.test(text)) return "aws-security-groups";
@@ -144,6 +152,8 @@ export function sniffFormat(text: string): ReaderName | undefined {
  */
 export interface ReaderKit {
   read: Reader;
+  /** Readers of one configuration in several files (firewalld's directory): all of them at once. */
+  readMany?: (files: ReadonlyArray<{ file: string; text: string }>) => ParsedRuleset;
   interfaces?: (chains: readonly Chain[]) => string[];
 }
 
@@ -175,6 +185,10 @@ const LOADERS: Record<ReaderName, () => Promise<ReaderKit>> = {
   panos: async () => ({ read: (await import("./panos.js")).readPanos }),
   fortios: async () => ({ read: (await import("./fortios.js")).readFortios }),
   pf: async () => ({ read: (await import("./pf.js")).readPf }),
+  firewalld: async () => {
+    const m = await import("./firewalld.js");
+    return { read: m.readFirewalldFile, readMany: m.readFirewalld };
+  },
 };
 
 /** The readers of these formats (each once), loaded. */

@@ -2,6 +2,7 @@
 import { readAwsSecurityGroups } from "./aws-reader.js";
 import { azureSubnets, readAzureNsg } from "./azure-nsg.js";
 import { asaInterfaces, readCiscoAsa } from "./asa-reader.js";
+import { readFirewalld, readFirewalldFile } from "./firewalld.js";
 import { readFortios } from "./fortios.js";
 import { readIp6tablesSave, readIptablesSave } from "./iptables-save.js";
 import { readIptablesScript } from "./iptables-script.js";
@@ -37,6 +38,7 @@ export const READERS = {
   panos: readPanos,
   fortios: readFortios,
   pf: readPf,
+  firewalld: readFirewalldFile,
 } as const satisfies Record<ReaderName, Reader>;
 
 export { FORMAT_KINDS, sniffFormat, type ReaderKit, type ReaderKits } from "./formats.js";
@@ -53,4 +55,5 @@ export const READER_KITS: Record<ReaderName, ReaderKit> = {
   "azure-nsg": { read: readAzureNsg, interfaces: azureSubnets },
   "cisco-asa": { read: readCiscoAsa, interfaces: asaInterfaces },
   junos: { read: readJunos, interfaces: junosInterfaces },
+  firewalld: { read: readFirewalldFile, readMany: readFirewalld },
 };

@@ -19,6 +19,7 @@ export const READER_NAMES = [
   "panos",
   "fortios",
   "pf",
+  "firewalld",
 ] as const;
 
 export type ReaderName = (typeof READER_NAMES)[number];

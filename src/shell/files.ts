@@ -6,6 +6,7 @@ import {
   mkdirSync,
   openSync,
   readSync,
+  readdirSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -366,4 +367,38 @@ export function readPem(option: string, file: string): string {
       }),
     ]);
   return r.text;
+}
+
+/**
+ * The files of a firewalld configuration directory (`/etc/firewalld`), when `path` is a directory:
+ * firewalld.conf, then zones, services, ipsets, policies, helpers and icmptypes (`*.xml`, by name),
+ * then direct.xml; [] for a directory with none of them; undefined when `path` is not a directory.
+ */
+export function firewalldDirectory(path: string): string[] | undefined {
+  try {
+    if (!statSync(path).isDirectory()) return undefined;
+  } catch {
+    return undefined;
+  }
+  const out: string[] = [];
+  const file = (p: string): boolean => {
+    try {
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (file(join(path, "firewalld.conf"))) out.push(join(path, "firewalld.conf"));
+  for (const sub of ["zones", "services", "ipsets", "policies", "helpers", "icmptypes"]) {
+    let names: string[];
+    try {
+      names = readdirSync(join(path, sub));
+    } catch {
+      continue;
+    }
+    for (const n of names.filter((n) => n.endsWith(".xml")).sort())
+      if (file(join(path, sub, n))) out.push(join(path, sub, n));
+  }
+  if (file(join(path, "direct.xml"))) out.push(join(path, "direct.xml"));
+  return out;
 }

@@ -1,0 +1,1035 @@
+/**
+ * firewalld reader: a host's firewalld configuration (`/etc/firewalld`: firewalld.conf, zones,
+ * services, ipsets, policies, helpers, icmptypes), on top of what firewalld ships
+ * (firewalld-catalog.ts), read into the nftables ruleset firewalld 1.3's nftables backend loads for
+ * it — the same chains, in the same order (src/firewall/core/nftables.py and fw_policy.py at
+ * v1.3.3), written as nft text and read by the nftables reader, so one set of rule semantics serves
+ * both. Each rule's origin is the XML element it comes from; firewalld's own rules (established
+ * accept, loopback, invalid drop, the final reject) are `implicit`, naming why they exist.
+ *
+ * Only the input and output paths are built: a host topology judges the host's own traffic, and
+ * firewalld's FORWARD and NAT chains do not see it — except forward-ports (destination NAT on the
+ * way in) and policies between zones, which are refused, saying so. Pure.
+ */
+import { diag, type Diagnostic } from "../diag/diagnostic.js";
+import type { Origin, Ruleset } from "../ir/ruleset.js";
+import { FIREWALLD_CATALOG, FIREWALLD_CONF, FIREWALLD_VERSION } from "./firewalld-catalog.js";
+import { readXml, type XmlElement } from "./firewalld-xml.js";
+import { readNftablesText } from "./nftables-text.js";
+import { FIREWALLD_ROOTS as ROOTS } from "./firewalld-sniff.js";
+import type { ParsedRuleset } from "./reader.js";
+
+export interface FirewalldFile {
+  file: string;
+  text: string;
+}
+
+type Kind = "zone" | "service" | "ipset" | "policy" | "helper" | "icmptype";
+const KIND_DIRS: Record<Kind, keyof typeof FIREWALLD_CATALOG | undefined> = {
+  zone: "zones",
+  service: "services",
+  policy: "policies",
+  helper: "helpers",
+  icmptype: "icmptypes",
+  ipset: undefined,
+};
+interface Obj {
+  kind: Kind;
+  name: string;
+  el: XmlElement;
+  file: string;
+  builtin: boolean;
+}
+
+/** Where a generated line came from: an element of a file, or firewalld itself. */
+type LineSource = { origin: Origin } | { implicit: string; origin: Origin };
+
+const TRUE = new Set(["true", "yes", "1"]);
+
+/** One file read alone (`--ruleset-format firewalld` on a single zone): the shipped configuration around it. */
+export function readFirewalldFile(text: string, file: string): ParsedRuleset {
+  return readFirewalld([{ file, text }]);
+}
+
+/** The nftables text firewalld would load for these files (what readFirewalld reads), or the errors. */
+export function firewalldAsNft(files: readonly FirewalldFile[]): { text: string; diagnostics: Diagnostic[] } {
+  const g = generate(files);
+  return { text: g.lines.join("\n"), diagnostics: g.diagnostics };
+}
+
+interface Generated {
+  lines: string[];
+  sources: Array<LineSource | undefined>;
+  diagnostics: Diagnostic[];
+  shipped: Origin;
+}
+
+export function readFirewalld(files: readonly FirewalldFile[]): ParsedRuleset {
+  const first = files[0]?.file ?? "firewalld";
+  const { lines, sources, diagnostics, shipped } = generate(files);
+  if (diagnostics.some((d) => d.severity === "error")) return { ruleset: emptyRuleset(first), diagnostics };
+
+  // Read the table as nft text; put each rule back where it came from.
+  const GEN = "firewalld (generated)";
+  const parsed = readNftablesText(lines.join("\n"), GEN);
+  const where = (line: number): LineSource | undefined => sources[line - 1];
+  for (const t of parsed.ruleset.tables)
+    for (const c of t.chains) {
+      const cs = where(c.origin.line);
+      c.origin = cs ? cs.origin : { ...shipped, text: `chain ${c.name} (firewalld's layout)` };
+      for (const r of c.rules) {
+        const s = where(r.origin.line);
+        if (!s) {
+          // A dispatch line (jump/goto) firewalld always writes.
+          r.implicit = `firewalld's own dispatch: ${r.origin.text}`;
+          r.origin = { ...shipped, text: r.origin.text };
+        } else {
+          if ("implicit" in s) r.implicit = s.implicit;
+          r.origin = { ...s.origin };
+        }
+        for (const a of r.approximations) {
+          const sa = where(a.origin.line);
+          a.origin = sa ? { ...sa.origin } : { ...shipped, text: a.origin.text };
+        }
+      }
+    }
+  for (const d of parsed.diagnostics) {
+    if (d.at?.file === GEN) {
+      const s = where(d.at.line);
+      d.at = s
+        ? { file: s.origin.file, line: s.origin.line, col: s.origin.col }
+        : { file: first, line: 1, col: 1 };
+    }
+    diagnostics.push(d);
+  }
+  const ruleset: Ruleset = { ...parsed.ruleset, format: "firewalld", source: first };
+  return { ruleset, diagnostics };
+}
+
+function generate(files: readonly FirewalldFile[]): Generated {
+  const diagnostics: Diagnostic[] = [];
+  const at = (file: string, el: { line: number; col: number }) => ({ file, line: el.line, col: el.col });
+  const error = (
+    code: string,
+    file: string,
+    el: { line: number; col: number },
+    message: string,
+    expected?: string,
+  ) => diagnostics.push(diag(code, "error", message, { at: at(file, el), expected }));
+  const warning = (code: string, file: string, el: { line: number; col: number }, message: string) =>
+    diagnostics.push(diag(code, "warning", message, { at: at(file, el) }));
+
+  // firewalld.conf: the shipped one, then the given one's keys.
+  const conf = new Map<string, { value: string; origin: Origin }>();
+  const shipped: Origin = { file: `firewalld ${FIREWALLD_VERSION} defaults`, line: 1, col: 1, text: "" };
+  for (const l of FIREWALLD_CONF.split("\n")) {
+    const [k, ...v] = l.split("=");
+    conf.set(k!, { value: v.join("="), origin: { ...shipped, text: l } });
+  }
+  const objects = new Map<string, Obj>(); // `${kind}:${name}`
+  for (const [dir, entries] of Object.entries(FIREWALLD_CATALOG)) {
+    const kind = (Object.keys(KIND_DIRS) as Kind[]).find((k) => KIND_DIRS[k] === dir)!;
+    for (const [name, xml] of Object.entries(entries)) {
+      const r = readXml(xml);
+      if (!r.ok) throw new Error(`firewalld catalog ${dir}/${name}: ${r.message}`);
+      objects.set(`${kind}:${name}`, {
+        kind,
+        name,
+        el: r.root,
+        file: `${shipped.file}: ${dir}/${name}.xml`,
+        builtin: true,
+      });
+    }
+  }
+  for (const f of files) {
+    const text = f.text.replace(/^\uFEFF/, "");
+    if (!text.trimStart().startsWith("<")) {
+      readConf(f.file, text, conf, warning);
+      continue;
+    }
+    const r = readXml(text);
+    if (!r.ok) {
+      error("firewalld-xml", f.file, r, `not well-formed XML: ${r.message}`, "a firewalld XML file");
+      continue;
+    }
+    const root = r.root;
+    if (root.name === "direct") {
+      if (root.children.length > 0)
+        error(
+          "firewalld-not-read",
+          f.file,
+          root,
+          "direct rules (direct.xml) are not read: they are iptables rules firewalld passes through as written",
+          "audit the running host's ruleset instead (`audit --live nftables` or `nft list ruleset`)",
+        );
+      continue;
+    }
+    if (!ROOTS.has(root.name)) {
+      error(
+        "firewalld-xml",
+        f.file,
+        root,
+        `<${root.name}> is not a firewalld object`,
+        "<zone>, <service>, <ipset>, <policy>, <helper> or <icmptype>",
+      );
+      continue;
+    }
+    const kind = root.name as Kind;
+    const base = f.file
+      .split(/[\\/]/)
+      .pop()!
+      .replace(/\.xml$/i, "");
+    objects.set(`${kind}:${base}`, { kind, name: base, el: root, file: f.file, builtin: false });
+  }
+  const get = (kind: Kind, name: string): Obj | undefined => objects.get(`${kind}:${name}`);
+  const all = (kind: Kind): Obj[] =>
+    [...objects.values()]
+      .filter((o) => o.kind === kind)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  /** An object another names (a zone's service, a rule's ICMP type), or an error at the reference. */
+  const need = (kind: Kind, name: string, o: Obj, el: XmlElement, expected: string): Obj | undefined => {
+    const found = get(kind, name);
+    if (!found) error("firewalld-unknown", o.file, el, `${kind} ${name} is not defined`, expected);
+    return found;
+  };
+  const origin = (o: Obj, el: XmlElement): Origin => ({
+    file: o.file,
+    line: el.line,
+    col: el.col,
+    text: el.source,
+  });
+
+  const confValue = (k: string): string => conf.get(k)?.value.trim() ?? "";
+  const confOrigin = (k: string): Origin => conf.get(k)?.origin ?? shipped;
+  if (!["nftables", ""].includes(confValue("FirewallBackend")))
+    warning(
+      "firewalld-backend",
+      confOrigin("FirewallBackend").file,
+      confOrigin("FirewallBackend"),
+      `FirewallBackend=${confValue("FirewallBackend")}: read as the nftables backend's rules, which mean the same by firewalld's design`,
+    );
+  if (TRUE.has(confValue("AllowZoneDrifting").toLowerCase()))
+    error(
+      "firewalld-not-read",
+      confOrigin("AllowZoneDrifting").file,
+      confOrigin("AllowZoneDrifting"),
+      "AllowZoneDrifting=yes is not read (packets of a source-bound zone fall through to interface zones)",
+      "AllowZoneDrifting=no, firewalld 1.x's default",
+    );
+
+  // Lines of nft text, each with where it came from.
+  const lines: string[] = [];
+  const sources: Array<LineSource | undefined> = [];
+  const emit = (text: string, src?: LineSource): void => {
+    lines.push(text);
+    sources.push(src);
+  };
+  const own = (why: string, o: Origin = shipped): LineSource => ({
+    implicit: `firewalld's own rule: ${why}`,
+    origin: o,
+  });
+
+  // ipsets become nft sets.
+  const setFamily = new Map<string, "ip" | "ip6" | "ether">();
+  const setLines: Array<[string, LineSource]> = [];
+  for (const o of all("ipset")) {
+    const type = o.el.attrs.get("type") ?? "";
+    const opts = new Map(
+      o.el.children
+        .filter((c) => c.name === "option")
+        .map((c) => [c.attrs.get("name") ?? "", c.attrs.get("value") ?? ""]),
+    );
+    const entries = o.el.children.filter((c) => c.name === "entry").map((c) => c.text);
+    if (opts.has("timeout")) {
+      error(
+        "firewalld-not-read",
+        o.file,
+        o.el,
+        `ipset ${o.name} has a timeout: its entries are added while firewalld runs, not kept in this file`,
+        "an ipset without timeout, or audit the running host's ruleset",
+      );
+      continue;
+    }
+    const fam = type === "hash:mac" ? "ether" : opts.get("family") === "inet6" ? "ip6" : "ip";
+    const nftType = { ip: "ipv4_addr", ip6: "ipv6_addr", ether: "ether_addr" }[fam];
+    if (!["hash:ip", "hash:net", "hash:mac"].includes(type)) {
+      error(
+        "firewalld-not-read",
+        o.file,
+        o.el,
+        `ipset ${o.name} of type ${type || "(none)"} is not read`,
+        "type hash:ip, hash:net or hash:mac",
+      );
+      continue;
+    }
+    setFamily.set(o.name, fam);
+    const flags = fam === "ether" ? "" : " flags interval;";
+    setLines.push([
+      `set ${o.name} { type ${nftType};${flags}${entries.length > 0 ? ` elements = { ${entries.join(", ")} }` : ""} }`,
+      { origin: origin(o, o.el) },
+    ]);
+  }
+
+  const addrMatch = (
+    o: Obj,
+    el: XmlElement,
+    field: "saddr" | "daddr",
+    invert: boolean,
+  ): string | undefined => {
+    const op = invert ? "!= " : "";
+    const ipset = el.attrs.get("ipset");
+    if (ipset !== undefined) {
+      const fam = setFamily.get(ipset);
+      if (!fam) {
+        error(
+          "firewalld-unknown",
+          o.file,
+          el,
+          `ipset ${ipset} is not defined (or not read)`,
+          "an ipset in ipsets/*.xml",
+        );
+        return undefined;
+      }
+      return fam === "ether" ? `ether ${field} ${op}@${ipset}` : `${fam} ${field} ${op}@${ipset}`;
+    }
+    const mac = el.attrs.get("mac");
+    if (mac !== undefined) return `ether ${field} ${op}${mac.toLowerCase()}`;
+    const a = el.attrs.get("address");
+    if (a === undefined) {
+      error(
+        "firewalld-xml",
+        o.file,
+        el,
+        `<${el.name}> without address, mac or ipset`,
+        'address="…", mac="…" or ipset="…"',
+      );
+      return undefined;
+    }
+    return `${a.includes(":") ? "ip6" : "ip"} ${field} ${op}${a}`;
+  };
+
+  // Services: ports, protocols, source ports, destination, with includes.
+  interface ServiceParts {
+    ports: Array<[string, string]>;
+    protocols: string[];
+    sourcePorts: Array<[string, string]>;
+    destination: { ipv4?: string; ipv6?: string };
+    helpers: string[];
+  }
+  const serviceParts = (
+    o: Obj,
+    ref: XmlElement,
+    name: string,
+    seen: Set<string>,
+  ): ServiceParts[] | undefined => {
+    const s = need(
+      "service",
+      name,
+      o,
+      ref,
+      `a service firewalld ${FIREWALLD_VERSION} ships or one in services/*.xml`,
+    );
+    if (!s) return undefined;
+    seen.add(name);
+    const out: ServiceParts[] = [];
+    for (const inc of s.el.children.filter((c) => c.name === "include")) {
+      const n = inc.attrs.get("service") ?? "";
+      if (seen.has(n)) continue;
+      const parts = serviceParts(s, inc, n, seen);
+      if (parts) out.push(...parts);
+    }
+    const dest = {
+      attrs: new Map(s.el.children.filter((c) => c.name === "destination").flatMap((c) => [...c.attrs])),
+    };
+    out.push({
+      ports: s.el.children
+        .filter((c) => c.name === "port")
+        .map((c) => [c.attrs.get("protocol") ?? "", c.attrs.get("port") ?? ""]),
+      protocols: s.el.children.filter((c) => c.name === "protocol").map((c) => c.attrs.get("value") ?? ""),
+      sourcePorts: s.el.children
+        .filter((c) => c.name === "source-port")
+        .map((c) => [c.attrs.get("protocol") ?? "", c.attrs.get("port") ?? ""]),
+      destination: {
+        ...(dest.attrs.get("ipv4") !== undefined ? { ipv4: dest.attrs.get("ipv4")! } : {}),
+        ...(dest.attrs.get("ipv6") !== undefined ? { ipv6: dest.attrs.get("ipv6")! } : {}),
+      },
+      helpers: [
+        ...s.el.children.filter((c) => c.name === "helper").map((c) => c.attrs.get("name") ?? ""),
+        ...s.el.children
+          .filter((c) => c.name === "module")
+          .map((c) => (c.attrs.get("name") ?? "").replace(/^nf_conntrack_/, "")),
+      ],
+    });
+    return out;
+  };
+  /** Per address family: the destination fragment of a service's rules (undefined: no rules). */
+  const destinations = (d: ServiceParts["destination"]): string[] =>
+    d.ipv4 === undefined && d.ipv6 === undefined
+      ? [""]
+      : [
+          ...(d.ipv4 !== undefined ? [`ip daddr ${d.ipv4} `] : []),
+          ...(d.ipv6 !== undefined ? [`ip6 daddr ${d.ipv6} `] : []),
+        ];
+
+  const portValue = (o: Obj, el: XmlElement, port: string): string | undefined => {
+    if (/^\d+(-\d+)?$/.test(port)) return port;
+    error(
+      "firewalld-xml",
+      o.file,
+      el,
+      `port "${port}" is not a port or a range`,
+      "a port (5061) or a range (50000-59999)",
+    );
+    return undefined;
+  };
+  const protoValue = (o: Obj, el: XmlElement, proto: string): string | undefined => {
+    if (["tcp", "udp", "sctp", "dccp"].includes(proto)) return proto;
+    error("firewalld-xml", o.file, el, `protocol "${proto}" of a port`, "tcp, udp, sctp or dccp");
+    return undefined;
+  };
+
+  const icmpFragments = (
+    o: Obj,
+    el: XmlElement,
+    name: string,
+    ipvs: Array<"ipv4" | "ipv6">,
+  ): string[] | undefined => {
+    const t = need("icmptype", name, o, el, `an ICMP type firewalld ${FIREWALLD_VERSION} knows`);
+    if (!t) return undefined;
+    // <destination ipv4="no"/><destination ipv6="yes"/>: one element per family, or one with both.
+    const dests = t.el.children.filter((c) => c.name === "destination");
+    const fams = (["ipv4", "ipv6"] as const).filter(
+      (v) =>
+        ipvs.includes(v) &&
+        (dests.length === 0 || dests.some((d) => TRUE.has((d.attrs.get(v) ?? "").toLowerCase()))),
+    );
+    const out: string[] = [];
+    for (const v of fams) {
+      const f = ICMP_TYPES[v][name];
+      if (f === undefined) {
+        error(
+          "firewalld-unknown",
+          o.file,
+          el,
+          `ICMP type ${name} has no ${v} form in firewalld's nftables backend`,
+          "an ICMP type firewalld knows",
+        );
+        return undefined;
+      }
+      out.push(f);
+    }
+    return out;
+  };
+
+  // Rules of one zone or policy, into its sub-chains (pre/log/deny/allow/post).
+  interface Sub {
+    pre: Array<[number, string, LineSource]>;
+    log: Array<[string, LineSource]>;
+    deny: Array<[string, LineSource]>;
+    allow: Array<[string, LineSource]>;
+    post: Array<[number, string, LineSource]>;
+  }
+  const settings = (o: Obj, inverted: boolean): Sub => {
+    const sub: Sub = { pre: [], log: [], deny: [], allow: [], post: [] };
+    const allow = (text: string, el: XmlElement): void =>
+      void sub.allow.push([text, { origin: origin(o, el) }]);
+    for (const el of o.el.children) {
+      switch (el.name) {
+        case "service": {
+          const parts = serviceParts(o, el, el.attrs.get("name") ?? "", new Set());
+          for (const p of parts ?? []) {
+            if (p.helpers.length > 0)
+              warning(
+                "firewalld-helper",
+                o.file,
+                el,
+                `service ${el.attrs.get("name")} assigns the conntrack helper${p.helpers.length > 1 ? "s" : ""} ${p.helpers.join(", ")}: the related connections a helper expects are accepted by firewalld's \`ct state related\` rule and are not judged here`,
+              );
+            for (const d of destinations(p.destination)) {
+              for (const [proto, port] of p.ports) allow(`${d}${proto} dport ${port} accept`, el);
+              for (const proto of p.protocols) allow(`${d}meta l4proto ${proto} accept`, el);
+              for (const [proto, port] of p.sourcePorts) allow(`${d}${proto} sport ${port} accept`, el);
+            }
+          }
+          break;
+        }
+        case "port":
+        case "source-port": {
+          const proto = protoValue(o, el, el.attrs.get("protocol") ?? "");
+          const port = portValue(o, el, el.attrs.get("port") ?? "");
+          if (proto && port) allow(`${proto} ${el.name === "port" ? "dport" : "sport"} ${port} accept`, el);
+          break;
+        }
+        case "protocol":
+          allow(`meta l4proto ${el.attrs.get("value") ?? ""} accept`, el);
+          break;
+        case "icmp-block": {
+          const frags = icmpFragments(o, el, el.attrs.get("name") ?? "", ["ipv4", "ipv6"]);
+          for (const f of frags ?? [])
+            if (inverted) allow(`${f} accept`, el);
+            else sub.deny.push([`${f} reject with icmpx admin-prohibited`, { origin: origin(o, el) }]);
+          break;
+        }
+        case "rule":
+          richRule(o, el, sub);
+          break;
+        case "forward-port":
+          error(
+            "firewalld-not-read",
+            o.file,
+            el,
+            "forward-port (destination NAT) is not read",
+            "audit the running host's ruleset (`audit --live nftables`), where the NAT rules are read",
+          );
+          break;
+        case "masquerade":
+          warning(
+            "firewalld-not-read",
+            o.file,
+            el,
+            "masquerade is not read: it rewrites the source of packets leaving through this zone, which the audit of the host's own flows does not model",
+          );
+          break;
+        case "ingress-zone":
+        case "egress-zone":
+        case "interface":
+        case "source":
+        case "short":
+        case "description":
+        case "icmp-block-inversion":
+        case "forward":
+        case "tcp-mss-clamp":
+          break;
+        default:
+          error(
+            "firewalld-xml",
+            o.file,
+            el,
+            `<${el.name}> is not an element of a firewalld ${o.kind}`,
+            "service, port, protocol, source-port, icmp-block, rule, …",
+          );
+      }
+    }
+    return sub;
+  };
+
+  const richRule = (o: Obj, rule: XmlElement, sub: Sub): void => {
+    const family = rule.attrs.get("family");
+    const priority = Number(rule.attrs.get("priority") ?? "0");
+    if (!Number.isInteger(priority)) {
+      error(
+        "firewalld-xml",
+        o.file,
+        rule,
+        `priority "${rule.attrs.get("priority")}" is not a whole number`,
+        "a whole number, e.g. -100",
+      );
+      return;
+    }
+    if (family !== undefined && family !== "ipv4" && family !== "ipv6") {
+      error("firewalld-xml", o.file, rule, `family "${family}"`, "ipv4 or ipv6");
+      return;
+    }
+    const src = rule.children.find((c) => c.name === "source");
+    const dst = rule.children.find((c) => c.name === "destination");
+    const ELEMENTS = [
+      "service",
+      "port",
+      "protocol",
+      "icmp-block",
+      "icmp-type",
+      "masquerade",
+      "forward-port",
+      "source-port",
+      "tcp-mss-clamp",
+    ];
+    const element = rule.children.find((c) => ELEMENTS.includes(c.name));
+    const ACTIONS = ["accept", "reject", "drop", "mark"];
+    const action = rule.children.find((c) => ACTIONS.includes(c.name));
+    for (const c of rule.children)
+      if (![...ELEMENTS, ...ACTIONS, "source", "destination", "log", "nflog", "audit"].includes(c.name))
+        error(
+          "firewalld-xml",
+          o.file,
+          c,
+          `<${c.name}> is not an element of a rich rule`,
+          "source, destination, service, port, …, log, accept, reject, drop",
+        );
+    if (element?.name === "forward-port" || element?.name === "masquerade") {
+      error(
+        "firewalld-not-read",
+        o.file,
+        element,
+        `a rich rule's ${element.name} (NAT) is not read`,
+        "audit the running host's ruleset (`audit --live nftables`), where the NAT rules are read",
+      );
+      return;
+    }
+    if (element?.name === "tcp-mss-clamp" || action?.name === "mark" || !action) {
+      // Only changes packets (mangle) or only logs: no verdict of the filter chains.
+      if (!action && element?.name !== "icmp-block") return;
+    }
+    const fam = family ? `meta nfproto ${family} ` : "";
+    const s = src ? addrMatch(o, src, "saddr", TRUE.has((src.attrs.get("invert") ?? "").toLowerCase())) : "";
+    const d = dst ? addrMatch(o, dst, "daddr", TRUE.has((dst.attrs.get("invert") ?? "").toLowerCase())) : "";
+    if (s === undefined || d === undefined) return;
+    const head = `${fam}${d ? d + " " : ""}${s ? s + " " : ""}`;
+    const limitEl = action?.children.find((c) => c.name === "limit");
+    let limit = "";
+    if (limitEl) {
+      const m = /^(\d+)\/([smhd])/.exec(limitEl.attrs.get("value") ?? "");
+      if (!m)
+        return void error(
+          "firewalld-xml",
+          o.file,
+          limitEl,
+          `limit "${limitEl.attrs.get("value")}"`,
+          "N/s, N/m, N/h or N/d",
+        );
+      limit = `limit rate ${m[1]}/${{ s: "second", m: "minute", h: "hour", d: "day" }[m[2] as "s"]} `;
+    }
+    let verdict: string;
+    if (!action || action.name === "mark") {
+      if (action?.name === "mark") return;
+      verdict = "reject with icmpx admin-prohibited"; // an icmp-block without action
+    } else if (action.name === "accept") verdict = "accept";
+    else if (action.name === "drop") verdict = "drop";
+    else {
+      const type = action.attrs.get("type");
+      if (type === undefined) verdict = "reject";
+      else {
+        const r = REJECT_TYPES[type];
+        if (!r)
+          return void error(
+            "firewalld-xml",
+            o.file,
+            action,
+            `reject type "${type}"`,
+            Object.keys(REJECT_TYPES).join(", "),
+          );
+        verdict = r;
+      }
+    }
+    const suffix: "pre" | "post" | "allow" | "deny" =
+      priority < 0
+        ? "pre"
+        : priority > 0
+          ? "post"
+          : !action || action.name === "reject" || action.name === "drop"
+            ? "deny"
+            : "allow";
+    const put = (match: string): void => {
+      const line: [string, LineSource] = [`${head}${match}${limit}${verdict}`, { origin: origin(o, rule) }];
+      if (suffix === "pre" || suffix === "post") sub[suffix].push([priority, ...line]);
+      else sub[suffix].push(line);
+    };
+    const ipvsOf = (): Array<"ipv4" | "ipv6"> => {
+      if (family) return [family as "ipv4" | "ipv6"];
+      const a = src?.attrs.get("address");
+      if (a !== undefined) return [a.includes(":") ? "ipv6" : "ipv4"];
+      return ["ipv4", "ipv6"];
+    };
+    if (!element) return put("");
+    switch (element.name) {
+      case "service": {
+        const parts = serviceParts(o, element, element.attrs.get("name") ?? "", new Set());
+        for (const p of parts ?? []) {
+          const dests = destinations(p.destination);
+          if (dests[0] !== "" && dst) {
+            error(
+              "firewalld-xml",
+              o.file,
+              element,
+              "a service with a destination in a rule with a destination",
+              "one of them (firewalld refuses both)",
+            );
+            return;
+          }
+          for (const dd of dests) {
+            if (dd.startsWith("ip daddr") && !ipvsOf().includes("ipv4")) continue;
+            if (dd.startsWith("ip6 daddr") && !ipvsOf().includes("ipv6")) continue;
+            for (const [proto, port] of p.ports) put(`${dd}${proto} dport ${port} `);
+            for (const proto of p.protocols) put(`${dd}meta l4proto ${proto} `);
+            for (const [proto, port] of p.sourcePorts) put(`${dd}${proto} sport ${port} `);
+          }
+        }
+        return;
+      }
+      case "port":
+      case "source-port": {
+        const proto = protoValue(o, element, element.attrs.get("protocol") ?? "");
+        const port = portValue(o, element, element.attrs.get("port") ?? "");
+        if (proto && port) put(`${proto} ${element.name === "port" ? "dport" : "sport"} ${port} `);
+        return;
+      }
+      case "protocol":
+        return put(`meta l4proto ${element.attrs.get("value") ?? ""} `);
+      case "icmp-block":
+      case "icmp-type": {
+        if (element.name === "icmp-block" && action?.name === "accept")
+          return void error(
+            "firewalld-xml",
+            o.file,
+            action,
+            "an icmp-block with accept",
+            "reject or drop (firewalld refuses accept)",
+          );
+        for (const f of icmpFragments(o, element, element.attrs.get("name") ?? "", ipvsOf()) ?? [])
+          put(`${f} `);
+        return;
+      }
+    }
+  };
+
+  // Zones: the default, and every zone bound to an interface or a source.
+  const defaultZone = confValue("DefaultZone") || "public";
+  if (!get("zone", defaultZone)) {
+    const o = confOrigin("DefaultZone");
+    error(
+      "firewalld-unknown",
+      o.file,
+      o,
+      `the default zone ${defaultZone} is not defined`,
+      "a zone in zones/*.xml or one firewalld ships",
+    );
+  }
+  const zoneSources: Array<[string, string, LineSource]> = []; // zone, match, source
+  const zoneInterfaces: Array<[string, string, LineSource]> = [];
+  const ifaceOwner = new Map<string, string>();
+  const active: Obj[] = [];
+  for (const z of all("zone")) {
+    const ifs = z.el.children.filter((c) => c.name === "interface");
+    const srcs = z.el.children.filter((c) => c.name === "source");
+    for (const i of ifs) {
+      const name = i.attrs.get("name") ?? "";
+      const prev = ifaceOwner.get(name);
+      if (prev !== undefined) {
+        error(
+          "firewalld-conflict",
+          z.file,
+          i,
+          `interface ${name} is bound to zone ${prev} too`,
+          "one zone per interface (firewalld refuses the second)",
+        );
+        continue;
+      }
+      ifaceOwner.set(name, z.name);
+      zoneInterfaces.push([
+        z.name,
+        `iifname "${name.endsWith("+") ? name.slice(0, -1) + "*" : name}"`,
+        { origin: origin(z, i) },
+      ]);
+    }
+    for (const s of srcs) {
+      const m = addrMatch(z, s, "saddr", false);
+      if (m !== undefined) zoneSources.push([z.name, m, { origin: origin(z, s) }]);
+    }
+    if (ifs.length > 0 || srcs.length > 0 || z.name === defaultZone) active.push(z);
+    else if (!z.builtin)
+      warning(
+        "firewalld-inactive-zone",
+        z.file,
+        z.el,
+        `zone ${z.name} has no interface or source here, and is not the default zone (${defaultZone}): it filters nothing. NetworkManager may bind an interface to it (connection.zone), which these files do not say: add <interface name="…"/> to read it so`,
+      );
+  }
+  const wild = [...ifaceOwner.keys()].filter((n) => n.endsWith("+"));
+  for (const w of wild)
+    for (const [n, z] of ifaceOwner)
+      if (n !== w && n.startsWith(w.slice(0, -1)) && z !== ifaceOwner.get(w)) {
+        const src = zoneInterfaces.find(([, m]) => m.includes(`"${n}`))?.[2].origin;
+        if (src)
+          warning(
+            "firewalld-interface-order",
+            src.file,
+            src,
+            `interface ${n} (zone ${z}) also matches ${w} (zone ${ifaceOwner.get(w)}): which zone takes it depends on the order firewalld bound them, read here as the zones' order by name`,
+          );
+      }
+
+  // Policies: firewalld's own allow-host-ipv6, and those between ANY and HOST.
+  const inPolicies: Array<[number, Obj]> = [];
+  const outPolicies: Array<[number, Obj]> = [];
+  for (const p of all("policy")) {
+    const ingress = p.el.children
+      .filter((c) => c.name === "ingress-zone")
+      .map((c) => c.attrs.get("name") ?? "");
+    const egress = p.el.children
+      .filter((c) => c.name === "egress-zone")
+      .map((c) => c.attrs.get("name") ?? "");
+    const prio = Number(p.el.attrs.get("priority") ?? "-1");
+    if (ingress.join() === "ANY" && egress.join() === "HOST") inPolicies.push([prio, p]);
+    else if (ingress.join() === "HOST" && egress.join() === "ANY") outPolicies.push([prio, p]);
+    else if (ingress.length > 0 && egress.length > 0 && !egress.includes("HOST") && !ingress.includes("HOST"))
+      continue; // forwarding only
+    else
+      error(
+        "firewalld-not-read",
+        p.file,
+        p.el,
+        `policy ${p.name} (from ${ingress.join(", ") || "nothing"} to ${egress.join(", ") || "nothing"}) is not read: only policies from ANY to HOST and from HOST to ANY are`,
+        "audit the running host's ruleset (`audit --live nftables`)",
+      );
+  }
+
+  // The table, in firewalld's order.
+  const T = "\t";
+  emit("table inet firewalld {");
+  for (const [l, s] of setLines) emit(T + l, s);
+  const rpfilter = !["no", "false"].includes(confValue("IPv6_rpfilter").toLowerCase());
+  emit(`${T}chain filter_PREROUTING {`);
+  emit(`${T}${T}type filter hook prerouting priority filter + 10; policy accept;`);
+  if (rpfilter) {
+    const o = confOrigin("IPv6_rpfilter");
+    emit(
+      `${T}${T}icmpv6 type { nd-router-advert, nd-neighbor-solicit } accept`,
+      own("IPv6_rpfilter lets neighbour discovery pass before the reverse-path check", o),
+    );
+    emit(
+      `${T}${T}meta nfproto ipv6 fib saddr . mark . iif oif missing drop`,
+      own(
+        "IPv6_rpfilter: IPv6 packets whose source is not routed back through the interface they came in on are dropped",
+        o,
+      ),
+    );
+  }
+  emit(`${T}}`);
+  /** A base chain's head as firewalld writes it: hook, priority, and the established accept. */
+  const base = (hook: "input" | "output"): void => {
+    emit(`${T}chain filter_${hook.toUpperCase()} {`);
+    emit(`${T}${T}type filter hook ${hook} priority filter + 10; policy accept;`);
+    emit(
+      `${T}${T}ct state { established, related } accept`,
+      own("packets of connections already accepted pass"),
+    );
+  };
+  base("input");
+  emit(`${T}${T}ct status dnat accept`, own("destination-NATed connections pass"));
+  emit(`${T}${T}iifname "lo" accept`, own("loopback passes"));
+  emit(`${T}${T}ct state invalid drop`, own("invalid packets are dropped"));
+  emit(`${T}${T}jump filter_INPUT_ZONES`);
+  emit(`${T}${T}reject with icmpx admin-prohibited`, own("what no zone decides is rejected"));
+  emit(`${T}}`);
+  base("output");
+  emit(`${T}${T}oifname "lo" accept`, own("loopback passes"));
+  if (!["no", "false"].includes(confValue("RFC3964_IPv4").toLowerCase()))
+    emit(
+      `${T}${T}ip6 daddr { ::/96, ::ffff:0.0.0.0/96, 2002::/24, 2002:a00::/24, 2002:7f00::/24, 2002:a9fe::/32, 2002:ac10::/28, 2002:c0a8::/32, 2002:e000::/19 } reject with icmpv6 addr-unreachable`,
+      own(
+        "RFC3964_IPv4: IPv6 to IPv4-compatible, mapped and 6to4 addresses of private IPv4 is refused",
+        confOrigin("RFC3964_IPv4"),
+      ),
+    );
+  emit(`${T}${T}jump filter_OUTPUT_POLICIES_pre`);
+  emit(`${T}${T}jump filter_OUTPUT_POLICIES_post`);
+  emit(`${T}}`);
+  const byPriority = (a: [number, Obj], b: [number, Obj]): number => a[0] - b[0];
+  const policyChains: Array<[string, Obj]> = [];
+  for (const [dir, list, prefix] of [
+    ["INPUT", inPolicies, "IN"],
+    ["OUTPUT", outPolicies, "OUT"],
+  ] as const) {
+    list.sort(byPriority);
+    for (const half of ["pre", "post"] as const) {
+      emit(`${T}chain filter_${dir}_POLICIES_${half} {`);
+      for (const [prio, p] of list)
+        if (prio < 0 === (half === "pre")) {
+          emit(`${T}${T}jump filter_${prefix}_policy_${p.name}`, { origin: origin(p, p.el) });
+          if (!policyChains.some(([n]) => n === `filter_${prefix}_policy_${p.name}`))
+            policyChains.push([`filter_${prefix}_policy_${p.name}`, p]);
+        }
+      emit(`${T}}`);
+    }
+  }
+  emit(`${T}chain filter_INPUT_ZONES {`);
+  zoneSources.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  for (const [zone, m, s] of zoneSources) emit(`${T}${T}${m} goto filter_IN_${zone}`, s);
+  for (const [zone, m, s] of zoneInterfaces) emit(`${T}${T}${m} goto filter_IN_${zone}`, s);
+  if (get("zone", defaultZone))
+    emit(`${T}${T}goto filter_IN_${defaultZone}`, {
+      origin: { ...confOrigin("DefaultZone"), text: `DefaultZone=${defaultZone}` },
+    });
+  emit(`${T}}`);
+
+  const subChains = (chain: string, o: Obj, sub: Sub): void => {
+    const byPrio = (a: [number, string, LineSource], b: [number, string, LineSource]): number => a[0] - b[0];
+    for (const [half, list] of [
+      ["pre", sub.pre.sort(byPrio).map(([, t, s]) => [t, s] as [string, LineSource])],
+      ["log", sub.log],
+      ["deny", sub.deny],
+      ["allow", sub.allow],
+      ["post", sub.post.sort(byPrio).map(([, t, s]) => [t, s] as [string, LineSource])],
+    ] as const) {
+      emit(`${T}chain ${chain}_${half} {`);
+      for (const [t, s] of list) emit(`${T}${T}${t}`, s);
+      emit(`${T}}`);
+    }
+    void o;
+  };
+  for (const z of active) {
+    const chain = `filter_IN_${z.name}`;
+    const inversion = z.el.children.some((c) => c.name === "icmp-block-inversion");
+    const target = z.el.attrs.get("target") ?? "default";
+    const zo = origin(z, z.el);
+    emit(`${T}chain ${chain} {`);
+    emit(`${T}${T}jump filter_INPUT_POLICIES_pre`);
+    for (const h of ["pre", "log", "deny", "allow", "post"]) emit(`${T}${T}jump ${chain}_${h}`);
+    emit(`${T}${T}jump filter_INPUT_POLICIES_post`);
+    const icmpOrigin = z.el.children.find((c) => c.name === "icmp-block-inversion");
+    if (!["DROP", "%%REJECT%%", "REJECT"].includes(target) && (inversion || target !== "ACCEPT"))
+      emit(
+        `${T}${T}meta l4proto { icmp, ipv6-icmp } ${inversion ? "reject with icmpx admin-prohibited" : "accept"}`,
+        inversion && icmpOrigin
+          ? { origin: origin(z, icmpOrigin) }
+          : own(`zone ${z.name}: ICMP not blocked by an icmp-block passes (target ${target})`, zo),
+      );
+    if (target === "default" || target === "%%REJECT%%" || target === "REJECT")
+      emit(
+        `${T}${T}reject with icmpx admin-prohibited`,
+        own(`zone ${z.name}'s target (${target}) rejects what its rules do not accept`, zo),
+      );
+    else if (target === "ACCEPT") emit(`${T}${T}accept`, { origin: zo });
+    else if (target === "DROP") emit(`${T}${T}drop`, { origin: zo });
+    else
+      error("firewalld-xml", z.file, z.el, `zone target "${target}"`, "default, ACCEPT, DROP or %%REJECT%%");
+    emit(`${T}}`);
+    subChains(chain, z, settings(z, inversion));
+  }
+  for (const [chain, p] of policyChains) {
+    const target = p.el.attrs.get("target") ?? "CONTINUE";
+    emit(`${T}chain ${chain} {`);
+    for (const h of ["pre", "log", "deny", "allow", "post"]) emit(`${T}${T}jump ${chain}_${h}`);
+    const po = origin(p, p.el);
+    if (target === "ACCEPT") emit(`${T}${T}accept`, { origin: po });
+    else if (target === "DROP") emit(`${T}${T}drop`, { origin: po });
+    else if (target === "REJECT" || target === "%%REJECT%%")
+      emit(`${T}${T}reject with icmpx admin-prohibited`, { origin: po });
+    else if (target !== "CONTINUE")
+      error("firewalld-xml", p.file, p.el, `policy target "${target}"`, "CONTINUE, ACCEPT, DROP or REJECT");
+    emit(`${T}}`);
+    subChains(chain, p, settings(p, false));
+  }
+  emit("}");
+
+  return { lines, sources, diagnostics, shipped };
+}
+
+function emptyRuleset(source: string): Ruleset {
+  return { format: "firewalld", source, semantics: "first-match", stateful: false, tables: [] };
+}
+
+function readConf(
+  file: string,
+  text: string,
+  conf: Map<string, { value: string; origin: Origin }>,
+  warning: (code: string, file: string, el: { line: number; col: number }, message: string) => void,
+): void {
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, i) => {
+    const l = raw.trim();
+    if (l === "" || l.startsWith("#")) return;
+    const eq = l.indexOf("=");
+    if (eq <= 0)
+      return warning("firewalld-conf", file, { line: i + 1, col: 1 }, `"${l}" is not KEY=value: ignored`);
+    conf.set(l.slice(0, eq).trim(), {
+      value: l
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, "$1"),
+      origin: { file, line: i + 1, col: raw.length - raw.trimStart().length + 1, text: l },
+    });
+  });
+}
+
+/** firewalld's reject types (nftables.py `_reject_types_fragment`) as nft statements. */
+const REJECT_TYPES: Record<string, string> = {
+  "icmp-host-prohibited": "reject with icmp host-prohibited",
+  "host-prohib": "reject with icmp host-prohibited",
+  "icmp-net-prohibited": "reject with icmp net-prohibited",
+  "net-prohib": "reject with icmp net-prohibited",
+  "icmp-admin-prohibited": "reject with icmp admin-prohibited",
+  "admin-prohib": "reject with icmp admin-prohibited",
+  "icmp6-adm-prohibited": "reject with icmpv6 admin-prohibited",
+  "adm-prohibited": "reject with icmpv6 admin-prohibited",
+  "icmp-net-unreachable": "reject with icmp net-unreachable",
+  "net-unreach": "reject with icmp net-unreachable",
+  "icmp-host-unreachable": "reject with icmp host-unreachable",
+  "host-unreach": "reject with icmp host-unreachable",
+  "icmp-port-unreachable": "reject with icmp port-unreachable",
+  "icmp6-port-unreachable": "reject with icmpv6 port-unreachable",
+  "port-unreach": "reject with icmpx port-unreachable",
+  "icmp-proto-unreachable": "reject with icmp prot-unreachable",
+  "proto-unreach": "reject with icmp prot-unreachable",
+  "icmp6-addr-unreachable": "reject with icmpv6 addr-unreachable",
+  "addr-unreach": "reject with icmpv6 addr-unreachable",
+  "icmp6-no-route": "reject with icmpv6 no-route",
+  "no-route": "reject with icmpv6 no-route",
+  "tcp-reset": "reject with tcp reset",
+  "tcp-rst": "reject with tcp reset",
+};
+
+const icmp = (proto: "icmp" | "icmpv6", type: string, code?: number): string =>
+  `${proto} type ${type}${code === undefined ? "" : ` ${proto} code ${code}`}`;
+
+/** firewalld's ICMP type names (nftables.py `ICMP_TYPES_FRAGMENTS`) as nft matches. */
+const ICMP_TYPES: Record<"ipv4" | "ipv6", Record<string, string>> = {
+  ipv4: {
+    "communication-prohibited": icmp("icmp", "destination-unreachable", 13),
+    "destination-unreachable": icmp("icmp", "destination-unreachable"),
+    "echo-reply": icmp("icmp", "echo-reply"),
+    "echo-request": icmp("icmp", "echo-request"),
+    "fragmentation-needed": icmp("icmp", "destination-unreachable", 4),
+    "host-precedence-violation": icmp("icmp", "destination-unreachable", 14),
+    "host-prohibited": icmp("icmp", "destination-unreachable", 10),
+    "host-redirect": icmp("icmp", "redirect", 1),
+    "host-unknown": icmp("icmp", "destination-unreachable", 7),
+    "host-unreachable": icmp("icmp", "destination-unreachable", 1),
+    "ip-header-bad": icmp("icmp", "parameter-problem", 1),
+    "network-prohibited": icmp("icmp", "destination-unreachable", 8),
+    "network-redirect": icmp("icmp", "redirect", 0),
+    "network-unknown": icmp("icmp", "destination-unreachable", 6),
+    "network-unreachable": icmp("icmp", "destination-unreachable", 0),
+    "parameter-problem": icmp("icmp", "parameter-problem"),
+    "port-unreachable": icmp("icmp", "destination-unreachable", 3),
+    "precedence-cutoff": icmp("icmp", "destination-unreachable", 15),
+    "protocol-unreachable": icmp("icmp", "destination-unreachable", 2),
+    redirect: icmp("icmp", "redirect"),
+    "required-option-missing": icmp("icmp", "parameter-problem", 1),
+    "router-advertisement": icmp("icmp", "router-advertisement"),
+    "router-solicitation": icmp("icmp", "router-solicitation"),
+    "source-quench": icmp("icmp", "source-quench"),
+    "source-route-failed": icmp("icmp", "destination-unreachable", 5),
+    "time-exceeded": icmp("icmp", "time-exceeded"),
+    "timestamp-reply": icmp("icmp", "timestamp-reply"),
+    "timestamp-request": icmp("icmp", "timestamp-request"),
+    "tos-host-redirect": icmp("icmp", "redirect", 3),
+    "tos-host-unreachable": icmp("icmp", "destination-unreachable", 12),
+    "tos-network-redirect": icmp("icmp", "redirect", 2),
+    "tos-network-unreachable": icmp("icmp", "destination-unreachable", 11),
+    "ttl-zero-during-reassembly": icmp("icmp", "time-exceeded", 1),
+    "ttl-zero-during-transit": icmp("icmp", "time-exceeded", 0),
+  },
+  ipv6: {
+    "address-unreachable": icmp("icmpv6", "destination-unreachable", 3),
+    "bad-header": icmp("icmpv6", "parameter-problem", 0),
+    "beyond-scope": icmp("icmpv6", "destination-unreachable", 2),
+    "communication-prohibited": icmp("icmpv6", "destination-unreachable", 1),
+    "destination-unreachable": icmp("icmpv6", "destination-unreachable"),
+    "echo-reply": icmp("icmpv6", "echo-reply"),
+    "echo-request": icmp("icmpv6", "echo-request"),
+    "failed-policy": icmp("icmpv6", "destination-unreachable", 5),
+    "neighbour-advertisement": icmp("icmpv6", "nd-neighbor-advert"),
+    "neighbour-solicitation": icmp("icmpv6", "nd-neighbor-solicit"),
+    "no-route": icmp("icmpv6", "destination-unreachable", 0),
+    "packet-too-big": icmp("icmpv6", "packet-too-big"),
+    "parameter-problem": icmp("icmpv6", "parameter-problem"),
+    "port-unreachable": icmp("icmpv6", "destination-unreachable", 4),
+    redirect: icmp("icmpv6", "nd-redirect"),
+    "reject-route": icmp("icmpv6", "destination-unreachable", 6),
+    "router-advertisement": icmp("icmpv6", "nd-router-advert"),
+    "router-solicitation": icmp("icmpv6", "nd-router-solicit"),
+    "time-exceeded": icmp("icmpv6", "time-exceeded"),
+    "ttl-zero-during-reassembly": icmp("icmpv6", "time-exceeded", 1),
+    "ttl-zero-during-transit": icmp("icmpv6", "time-exceeded", 0),
+  },
+};

@@ -1,0 +1,128 @@
+/**
+ * `audit -r` of firewalld's configuration (src/parse/firewalld.ts): the directory as /etc/firewalld
+ * holds it, a zone file alone, findings at the XML elements, and everything firewalld does that is
+ * not read refused in one message each, exit 2, with where and what was expected.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { firewalldAsNft, readFirewalld } from "../../src/parse/firewalld.js";
+import { sniffFormat } from "../../src/parse/formats.js";
+import { ROOT, runCli } from "./run-cli.js";
+
+const F = "test/fixtures/firewalld";
+
+test("a firewalld directory: verdicts, findings at the XML elements, firewalld's own rules implicit", () => {
+  const r = runCli(["audit", "-t", `${F}/topology.yaml`, "-r", `${F}/basic`, "--format", "json"]);
+  assert.equal(r.status, 1, r.stderr); // IPv6 through IPv6_rpfilter: partial, uncertain
+  const a = JSON.parse(r.stdout) as {
+    rulesets: Array<{ format: string }>;
+    flows: Array<{ id: string; verdict: string; uncertain: boolean }>;
+    exposure: Array<{ rule: { file: string; line: number; col: number; text: string; note?: string } }>;
+  };
+  assert.equal(a.rulesets[0]!.format, "firewalld");
+  const ssh = a.exposure.find((e) => e.rule.text === '<service name="ssh"/>');
+  assert.ok(ssh, JSON.stringify(a.exposure.map((e) => e.rule.text)));
+  assert.deepEqual([ssh.rule.file, ssh.rule.line, ssh.rule.col], [`${F}/basic/zones/public.xml`, 5, 3]);
+  const icmp = a.exposure.find((e) => e.rule.text === "<zone>");
+  assert.match(icmp?.rule.note ?? "", /^implicit: firewalld's own rule: zone public: ICMP/);
+  // IPv4 is exact: with a dual-stack topology the IPv4 half of each flow passes, IPv6 is uncertain.
+  for (const f of a.flows) assert.equal(f.uncertain, true, f.id);
+});
+
+test("an IPv4 topology and a zone file alone: the shipped firewalld.conf (default zone public) around it", () => {
+  const r = runCli(["audit", "-t", "examples/seed-host.yaml", "-r", `${F}/basic/zones/public.xml`]);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /firewalld: \d+ rules/);
+  assert.match(r.stdout, /sip-mtls-in .* allowed\n/);
+  assert.match(
+    r.stdout,
+    /accepted by test\/fixtures\/firewalld\/basic\/zones\/public\.xml:5:3: <service name="ssh"\/>/,
+  );
+});
+
+test("what is not read is refused: each with file:line:col and what was expected; exit 2", () => {
+  const r = runCli(["audit", "-t", `${F}/topology.yaml`, "-r", `${F}/bad`]);
+  assert.equal(r.status, 2, r.stdout);
+  assert.equal(r.stdout, "");
+  const e = r.stderr;
+  assert.match(
+    e,
+    /bad\/zones\/public\.xml:3:3: error\[firewalld-unknown\]: service no-such-service is not defined/,
+  );
+  assert.match(
+    e,
+    /bad\/zones\/public\.xml:4:3: error\[firewalld-not-read\]: forward-port \(destination NAT\) is not read/,
+  );
+  assert.match(
+    e,
+    /bad\/zones\/public\.xml:5:3: error\[firewalld-xml\]: port "http" is not a port or a range; expected a port/,
+  );
+  assert.match(
+    e,
+    /bad\/policies\/to-dmz\.xml:2:1: error\[firewalld-not-read\]: policy to-dmz \(from public to HOST\) is not read/,
+  );
+  assert.match(
+    e,
+    /bad\/direct\.xml:2:1: error\[firewalld-not-read\]: direct rules \(direct\.xml\) are not read/,
+  );
+  assert.doesNotMatch(e, /at .*\.js:\d+/); // no stack trace
+});
+
+test("malformed XML and a directory with no firewalld files", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pmt-fwd-cli-"));
+  writeFileSync(
+    join(dir, "public.xml"),
+    '<?xml version="1.0"?>\n<zone>\n  <port protocol="tcp" port="22">\n</zone>\n',
+  );
+  const r = runCli(["audit", "-t", `${F}/topology.yaml`, "-r", join(dir, "public.xml")]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /public\.xml:4:\d+: error\[firewalld-xml\]: not well-formed XML/);
+  const d = runCli([
+    "audit",
+    "-t",
+    `${F}/topology.yaml`,
+    "-r",
+    join(ROOT, "test/fixtures/firewalld/bad/policies/..", ".."),
+  ]);
+  assert.equal(d.status, 2);
+  assert.match(d.stderr, /is a directory without a firewalld configuration/);
+});
+
+test("sniffing: firewalld's XML objects and firewalld.conf; PAN-OS and other XML are not", () => {
+  assert.equal(sniffFormat('<?xml version="1.0" encoding="utf-8"?>\n<zone target="DROP"/>'), "firewalld");
+  assert.equal(sniffFormat("<!-- x -->\n<service><port port='1' protocol='tcp'/></service>"), "firewalld");
+  assert.equal(sniffFormat("# firewalld\nDefaultZone=public\nIPv6_rpfilter=yes\n"), "firewalld");
+  assert.equal(sniffFormat('<?xml version="1.0"?>\n<config version="10.1.0"></config>'), "panos");
+  assert.equal(sniffFormat("<html><body/></html>"), undefined);
+});
+
+test("generated rules: zones dispatched by source (by zone name), then interface, then the default zone", () => {
+  const z = (name: string, xml: string) => ({ file: `zones/${name}.xml`, text: xml });
+  const g = firewalldAsNft([
+    z("work", '<zone><source address="2001:db8:2::/48"/><interface name="eth1"/></zone>'),
+    z("internal", '<zone><source address="198.51.100.0/24"/><interface name="eth+"/></zone>'),
+    { file: "firewalld.conf", text: "DefaultZone=drop\n" },
+  ]);
+  assert.deepEqual(
+    g.diagnostics.filter((d) => d.severity === "error"),
+    [],
+  );
+  const zones = /chain filter_INPUT_ZONES \{\n([^}]*)\}/.exec(g.text)![1]!.trim().split(/\n\s*/);
+  assert.deepEqual(zones, [
+    "ip saddr 198.51.100.0/24 goto filter_IN_internal",
+    "ip6 saddr 2001:db8:2::/48 goto filter_IN_work",
+    'iifname "eth*" goto filter_IN_internal',
+    'iifname "eth1" goto filter_IN_work',
+    "goto filter_IN_drop",
+  ]);
+  // eth1 also matches eth+: which zone takes it is firewalld's binding order, said in a warning.
+  assert.ok(g.diagnostics.some((d) => d.code === "firewalld-interface-order"));
+  const r = readFirewalld([
+    z("work", "<zone><interface name='eth1'/></zone>"),
+    z("home", "<zone><interface name='eth1'/></zone>"),
+  ]);
+  assert.ok(r.diagnostics.some((d) => d.code === "firewalld-conflict" && d.at?.file === "zones/work.xml"));
+});
