@@ -12,6 +12,7 @@
  * way in) and policies between zones, which are refused, saying so. Pure.
  */
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
+import { parseAddress } from "../space/address.js";
 import type { Origin, Ruleset } from "../ir/ruleset.js";
 import { FIREWALLD_CATALOG, FIREWALLD_CONF, FIREWALLD_VERSION } from "./firewalld-catalog.js";
 import { readXml, type XmlElement } from "./firewalld-xml.js";
@@ -42,7 +43,10 @@ interface Obj {
 }
 
 /** Where a generated line came from: an element of a file, or firewalld itself. */
-type LineSource = { origin: Origin } | { implicit: string; origin: Origin };
+type LineSource = ({ origin: Origin } | { implicit: string; origin: Origin }) & {
+  /** Why the rule may not match what it says (read as an approximation of its match). */
+  unsure?: string;
+};
 
 const TRUE = new Set(["true", "yes", "1"]);
 
@@ -91,6 +95,13 @@ export function readFirewalld(files: readonly FirewalldFile[]): ParsedRuleset {
           const sa = where(a.origin.line);
           a.origin = sa ? { ...sa.origin } : { ...shipped, text: a.origin.text };
         }
+        if (s?.unsure !== undefined)
+          r.approximations.push({
+            construct: s.origin.text,
+            reason: s.unsure,
+            origin: { ...s.origin },
+            affects: "match",
+          });
       }
     }
   for (const d of parsed.diagnostics) {
@@ -179,6 +190,17 @@ function generate(files: readonly FirewalldFile[]): Generated {
       .split(/[\\/]/)
       .pop()!
       .replace(/\.xml$/i, "");
+    // The name becomes part of chain and set names: firewalld's own characters only.
+    if (!NAME.test(base)) {
+      error(
+        "firewalld-xml",
+        f.file,
+        root,
+        `a ${kind} named "${base}" (its file's name)`,
+        "a name of letters, digits, _, . and - (at most 64), in a file NAME.xml",
+      );
+      continue;
+    }
     objects.set(`${kind}:${base}`, { kind, name: base, el: root, file: f.file, builtin: false });
   }
   const get = (kind: Kind, name: string): Obj | undefined => objects.get(`${kind}:${name}`);
@@ -192,6 +214,37 @@ function generate(files: readonly FirewalldFile[]): Generated {
     if (!found) error("firewalld-unknown", o.file, el, `${kind} ${name} is not defined`, expected);
     return found;
   };
+  /**
+   * Every value of the files that reaches the generated nft text passes one of these first: a value
+   * that could change how that text reads (a quote, a brace, a `;`, a newline) is refused at its
+   * element, never carried into a rule.
+   */
+  const checked = (o: Obj, el: XmlElement, what: string, value: string, ok: boolean, expected: string) => {
+    if (ok) return value;
+    error("firewalld-xml", o.file, el, `${what} "${value}"`, expected);
+    return undefined;
+  };
+  const addressValue = (o: Obj, el: XmlElement, a: string, range = false): string | undefined =>
+    checked(
+      o,
+      el,
+      "address",
+      a,
+      (range ? a.split("-") : [a]).every((x) => ADDRESS.test(x) && parseAddress(x).ok) &&
+        (!range || a.split("-").length <= 2),
+      range ? "an address, a network (10.0.0.0/8) or a range (a-b)" : "an IPv4 or IPv6 address or network",
+    );
+  const macValue = (o: Obj, el: XmlElement, m: string): string | undefined =>
+    checked(o, el, "MAC address", m.toLowerCase(), MAC.test(m), "a MAC address (00:11:22:33:44:55)");
+  const protocolValue = (o: Obj, el: XmlElement, p: string): string | undefined =>
+    checked(
+      o,
+      el,
+      "protocol",
+      p,
+      /^[a-z][a-z0-9.+_-]{0,31}$/i.test(p) || (/^\d{1,3}$/.test(p) && Number(p) <= 255),
+      "a protocol name (gre, icmp, sctp) or number (0-255)",
+    );
   const origin = (o: Obj, el: XmlElement): Origin => ({
     file: o.file,
     line: el.line,
@@ -239,7 +292,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
         .filter((c) => c.name === "option")
         .map((c) => [c.attrs.get("name") ?? "", c.attrs.get("value") ?? ""]),
     );
-    const entries = o.el.children.filter((c) => c.name === "entry").map((c) => c.text);
+    const entryEls = o.el.children.filter((c) => c.name === "entry");
     if (opts.has("timeout")) {
       error(
         "firewalld-not-read",
@@ -262,6 +315,10 @@ function generate(files: readonly FirewalldFile[]): Generated {
       );
       continue;
     }
+    const entries = entryEls.map((c) =>
+      fam === "ether" ? macValue(o, c, c.text) : addressValue(o, c, c.text, true),
+    );
+    if (entries.some((e) => e === undefined)) continue;
     setFamily.set(o.name, fam);
     const flags = fam === "ether" ? "" : " flags interval;";
     setLines.push([
@@ -293,7 +350,10 @@ function generate(files: readonly FirewalldFile[]): Generated {
       return fam === "ether" ? `ether ${field} ${op}@${ipset}` : `${fam} ${field} ${op}@${ipset}`;
     }
     const mac = el.attrs.get("mac");
-    if (mac !== undefined) return `ether ${field} ${op}${mac.toLowerCase()}`;
+    if (mac !== undefined) {
+      const m = macValue(o, el, mac);
+      return m === undefined ? undefined : `ether ${field} ${op}${m}`;
+    }
     const a = el.attrs.get("address");
     if (a === undefined) {
       error(
@@ -305,6 +365,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
       );
       return undefined;
     }
+    if (addressValue(o, el, a) === undefined) return undefined;
     return `${a.includes(":") ? "ip6" : "ip"} ${field} ${op}${a}`;
   };
 
@@ -338,21 +399,24 @@ function generate(files: readonly FirewalldFile[]): Generated {
       const parts = serviceParts(s, inc, n, seen);
       if (parts) out.push(...parts);
     }
-    const dest = {
-      attrs: new Map(s.el.children.filter((c) => c.name === "destination").flatMap((c) => [...c.attrs])),
-    };
+    const ports = (name: string): Array<[string, string]> =>
+      s.el.children.flatMap((c) => {
+        const pm = c.name === name ? portMatch(s, c) : undefined;
+        return pm ? [pm] : [];
+      });
+    const destination: ServiceParts["destination"] = {};
+    for (const d of s.el.children.filter((c) => c.name === "destination"))
+      for (const v of ["ipv4", "ipv6"] as const) {
+        const a = d.attrs.get(v);
+        if (a !== undefined && addressValue(s, d, a) !== undefined) destination[v] = a;
+      }
     out.push({
-      ports: s.el.children
-        .filter((c) => c.name === "port")
-        .map((c) => [c.attrs.get("protocol") ?? "", c.attrs.get("port") ?? ""]),
-      protocols: s.el.children.filter((c) => c.name === "protocol").map((c) => c.attrs.get("value") ?? ""),
-      sourcePorts: s.el.children
-        .filter((c) => c.name === "source-port")
-        .map((c) => [c.attrs.get("protocol") ?? "", c.attrs.get("port") ?? ""]),
-      destination: {
-        ...(dest.attrs.get("ipv4") !== undefined ? { ipv4: dest.attrs.get("ipv4")! } : {}),
-        ...(dest.attrs.get("ipv6") !== undefined ? { ipv6: dest.attrs.get("ipv6")! } : {}),
-      },
+      ports: ports("port"),
+      protocols: s.el.children.flatMap((c) =>
+        c.name === "protocol" ? (protocolValue(s, c, c.attrs.get("value") ?? "") ?? []) : [],
+      ),
+      sourcePorts: ports("source-port"),
+      destination,
       helpers: [
         ...s.el.children.filter((c) => c.name === "helper").map((c) => c.attrs.get("name") ?? ""),
         ...s.el.children
@@ -371,6 +435,12 @@ function generate(files: readonly FirewalldFile[]): Generated {
           ...(d.ipv6 !== undefined ? [`ip6 daddr ${d.ipv6} `] : []),
         ];
 
+  /** A <port>/<source-port> element's protocol and port, checked (undefined: refused at it). */
+  const portMatch = (o: Obj, el: XmlElement): [string, string] | undefined => {
+    const proto = protoValue(o, el, el.attrs.get("protocol") ?? "");
+    const port = portValue(o, el, el.attrs.get("port") ?? "");
+    return proto && port ? [proto, port] : undefined;
+  };
   const portValue = (o: Obj, el: XmlElement, port: string): string | undefined => {
     if (/^\d+(-\d+)?$/.test(port)) return port;
     error(
@@ -405,7 +475,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
     );
     const out: string[] = [];
     for (const v of fams) {
-      const f = ICMP_TYPES[v][name];
+      const f = Object.hasOwn(ICMP_TYPES[v], name) ? ICMP_TYPES[v][name] : undefined;
       if (f === undefined) {
         error(
           "firewalld-unknown",
@@ -455,14 +525,15 @@ function generate(files: readonly FirewalldFile[]): Generated {
         }
         case "port":
         case "source-port": {
-          const proto = protoValue(o, el, el.attrs.get("protocol") ?? "");
-          const port = portValue(o, el, el.attrs.get("port") ?? "");
-          if (proto && port) allow(`${proto} ${el.name === "port" ? "dport" : "sport"} ${port} accept`, el);
+          const pm = portMatch(o, el);
+          if (pm) allow(`${pm[0]} ${el.name === "port" ? "dport" : "sport"} ${pm[1]} accept`, el);
           break;
         }
-        case "protocol":
-          allow(`meta l4proto ${el.attrs.get("value") ?? ""} accept`, el);
+        case "protocol": {
+          const p = protocolValue(o, el, el.attrs.get("value") ?? "");
+          if (p) allow(`meta l4proto ${p} accept`, el);
           break;
+        }
         case "icmp-block": {
           const frags = icmpFragments(o, el, el.attrs.get("name") ?? "", ["ipv4", "ipv6"]);
           for (const f of frags ?? [])
@@ -598,7 +669,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
       const type = action.attrs.get("type");
       if (type === undefined) verdict = "reject";
       else {
-        const r = REJECT_TYPES[type];
+        const r = Object.hasOwn(REJECT_TYPES, type) ? REJECT_TYPES[type] : undefined;
         if (!r)
           return void error(
             "firewalld-xml",
@@ -657,13 +728,15 @@ function generate(files: readonly FirewalldFile[]): Generated {
       }
       case "port":
       case "source-port": {
-        const proto = protoValue(o, element, element.attrs.get("protocol") ?? "");
-        const port = portValue(o, element, element.attrs.get("port") ?? "");
-        if (proto && port) put(`${proto} ${element.name === "port" ? "dport" : "sport"} ${port} `);
+        const pm = portMatch(o, element);
+        if (pm) put(`${pm[0]} ${element.name === "port" ? "dport" : "sport"} ${pm[1]} `);
         return;
       }
-      case "protocol":
-        return put(`meta l4proto ${element.attrs.get("value") ?? ""} `);
+      case "protocol": {
+        const p = protocolValue(o, element, element.attrs.get("value") ?? "");
+        if (p) put(`meta l4proto ${p} `);
+        return;
+      }
       case "icmp-block":
       case "icmp-type": {
         if (element.name === "icmp-block" && action?.name === "accept")
@@ -694,7 +767,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
     );
   }
   const zoneSources: Array<[string, string, LineSource]> = []; // zone, match, source
-  const zoneInterfaces: Array<[string, string, LineSource]> = [];
+  const zoneInterfaces: Array<[string, string, LineSource, string]> = []; // zone, match, source, name
   const ifaceOwner = new Map<string, string>();
   const active: Obj[] = [];
   for (const z of all("zone")) {
@@ -702,6 +775,12 @@ function generate(files: readonly FirewalldFile[]): Generated {
     const srcs = z.el.children.filter((c) => c.name === "source");
     for (const i of ifs) {
       const name = i.attrs.get("name") ?? "";
+      // Linux's interface names (IFNAMSIZ: 15 characters), `+` ending a prefix as firewalld writes it.
+      if (
+        checked(z, i, "interface", name, IFACE.test(name), "an interface name (eth0, ens192, eth+)") ===
+        undefined
+      )
+        continue;
       const prev = ifaceOwner.get(name);
       if (prev !== undefined) {
         error(
@@ -718,6 +797,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
         z.name,
         `iifname "${name.endsWith("+") ? name.slice(0, -1) + "*" : name}"`,
         { origin: origin(z, i) },
+        name,
       ]);
     }
     for (const s of srcs) {
@@ -733,19 +813,22 @@ function generate(files: readonly FirewalldFile[]): Generated {
         `zone ${z.name} has no interface or source here, and is not the default zone (${defaultZone}): it filters nothing. NetworkManager may bind an interface to it (connection.zone), which these files do not say: add <interface name="…"/> to read it so`,
       );
   }
-  const wild = [...ifaceOwner.keys()].filter((n) => n.endsWith("+"));
-  for (const w of wild)
-    for (const [n, z] of ifaceOwner)
-      if (n !== w && n.startsWith(w.slice(0, -1)) && z !== ifaceOwner.get(w)) {
-        const src = zoneInterfaces.find(([, m]) => m.includes(`"${n}`))?.[2].origin;
-        if (src)
-          warning(
-            "firewalld-interface-order",
-            src.file,
-            src,
-            `interface ${n} (zone ${z}) also matches ${w} (zone ${ifaceOwner.get(w)}): which zone takes it depends on the order firewalld bound them, read here as the zones' order by name`,
-          );
-      }
+  // Overlapping bindings (`eth1` in one zone, `eth+` in another): firewalld's binding order, which
+  // these files do not hold, decides which zone takes the packets. The more specific binding goes
+  // first and may not match (an approximation): its world that matches is one order, the other the
+  // other — the verdicts both orders give agree, or are uncertain.
+  const prefix = (n: string): string => (n.endsWith("+") ? n.slice(0, -1) : n);
+  const covers = (w: string, n: string): boolean => w.endsWith("+") && n !== w && n.startsWith(prefix(w));
+  const specificity = (n: string): number => (n.endsWith("+") ? prefix(n).length : 1000);
+  zoneInterfaces.sort((a, b) => specificity(b[3]) - specificity(a[3]));
+  for (const entry of zoneInterfaces) {
+    const [zone, , src, name] = entry;
+    const over = zoneInterfaces.find(([z, , , w]) => z !== zone && covers(w, name));
+    if (!over) continue;
+    const why = `interface ${name} (zone ${zone}) also matches ${over[3]} (zone ${over[0]}): which zone takes its packets depends on the order firewalld bound them, which these files do not say`;
+    src.unsure = why;
+    warning("firewalld-interface-order", src.origin.file, src.origin, `${why}; both orders are tried`);
+  }
 
   // Policies: firewalld's own allow-host-ipv6, and those between ANY and HOST.
   const inPolicies: Array<[number, Obj]> = [];
@@ -913,6 +996,13 @@ function generate(files: readonly FirewalldFile[]): Generated {
 
   return { lines, sources, diagnostics, shipped };
 }
+
+/** Names of objects (from their files' names): they become parts of chain and set names. */
+const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+const IFACE = /^[A-Za-z0-9_.:@-]{1,15}\+?$/;
+const MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/i;
+/** An address or network in the characters addresses have (parseAddress then decides). */
+const ADDRESS = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)(?:\/\d{1,3})?$/;
 
 function emptyRuleset(source: string): Ruleset {
   return { format: "firewalld", source, semantics: "first-match", stateful: false, tables: [] };

@@ -4,7 +4,7 @@
  * not read refused in one message each, exit 2, with where and what was expected.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -99,7 +99,7 @@ test("sniffing: firewalld's XML objects and firewalld.conf; PAN-OS and other XML
   assert.equal(sniffFormat("<html><body/></html>"), undefined);
 });
 
-test("generated rules: zones dispatched by source (by zone name), then interface, then the default zone", () => {
+test("generated rules: zones dispatched by source (by zone name), then interface (the more specific first), then the default zone", () => {
   const z = (name: string, xml: string) => ({ file: `zones/${name}.xml`, text: xml });
   const g = firewalldAsNft([
     z("work", '<zone><source address="2001:db8:2::/48"/><interface name="eth1"/></zone>'),
@@ -114,8 +114,8 @@ test("generated rules: zones dispatched by source (by zone name), then interface
   assert.deepEqual(zones, [
     "ip saddr 198.51.100.0/24 goto filter_IN_internal",
     "ip6 saddr 2001:db8:2::/48 goto filter_IN_work",
-    'iifname "eth*" goto filter_IN_internal',
     'iifname "eth1" goto filter_IN_work',
+    'iifname "eth*" goto filter_IN_internal',
     "goto filter_IN_drop",
   ]);
   // eth1 also matches eth+: which zone takes it is firewalld's binding order, said in a warning.
@@ -125,4 +125,100 @@ test("generated rules: zones dispatched by source (by zone name), then interface
     z("home", "<zone><interface name='eth1'/></zone>"),
   ]);
   assert.ok(r.diagnostics.some((d) => d.code === "firewalld-conflict" && d.at?.file === "zones/work.xml"));
+});
+
+test("no value of the files reaches the generated rules unchecked: each hostile one refused at its element", () => {
+  const hostile = 'x" accept\n}\nchain evil { type filter hook input priority -500; policy accept;';
+  const q = hostile.replace(/"/g, "&quot;").replace(/\n/g, "&#10;");
+  const cases: Array<[string, Array<{ file: string; text: string }>]> = [
+    ["interface", [{ file: "zones/public.xml", text: `<zone><interface name="${q}"/></zone>` }]],
+    ["zone source", [{ file: "zones/public.xml", text: `<zone><source address="${q}"/></zone>` }]],
+    ["zone source mac", [{ file: "zones/public.xml", text: `<zone><source mac="${q}"/></zone>` }]],
+    ["protocol", [{ file: "zones/public.xml", text: `<zone><protocol value="${q}"/></zone>` }]],
+    ["port", [{ file: "zones/public.xml", text: `<zone><port protocol="tcp" port="${q}"/></zone>` }]],
+    ["port protocol", [{ file: "zones/public.xml", text: `<zone><port protocol="${q}" port="1"/></zone>` }]],
+    [
+      "rich source",
+      [{ file: "zones/public.xml", text: `<zone><rule><source address="${q}"/><accept/></rule></zone>` }],
+    ],
+    [
+      "rich destination",
+      [
+        {
+          file: "zones/public.xml",
+          text: `<zone><rule><destination address="${q}"/><accept/></rule></zone>`,
+        },
+      ],
+    ],
+    [
+      "service port",
+      [
+        { file: "zones/public.xml", text: '<zone><service name="mine"/></zone>' },
+        { file: "services/mine.xml", text: `<service><port protocol="tcp" port="${q}"/></service>` },
+      ],
+    ],
+    [
+      "service destination",
+      [
+        { file: "zones/public.xml", text: '<zone><service name="mine"/></zone>' },
+        {
+          file: "services/mine.xml",
+          text: `<service><port protocol="tcp" port="1"/><destination ipv4="${q}"/></service>`,
+        },
+      ],
+    ],
+    [
+      "ipset entry",
+      [
+        { file: "zones/public.xml", text: '<zone><source ipset="bad"/></zone>' },
+        { file: "ipsets/bad.xml", text: `<ipset type="hash:net"><entry>${q}</entry></ipset>` },
+      ],
+    ],
+    ["a file's name", [{ file: `zones/a;b{c}.xml`, text: "<zone><interface name='eth0'/></zone>" }]],
+    [
+      "a name on Object's prototype",
+      [
+        {
+          file: "zones/public.xml",
+          text: '<zone><rule><port protocol="tcp" port="1"/><reject type="constructor"/></rule></zone>',
+        },
+      ],
+    ],
+  ];
+  for (const [what, files] of cases) {
+    const r = readFirewalld(files);
+    const errors = r.diagnostics.filter((d) => d.severity === "error");
+    assert.ok(errors.length > 0, `${what}: refused`);
+    assert.equal(errors[0]!.code, "firewalld-xml", `${what}: ${errors[0]!.message}`);
+    // At the element that holds it: the service or ipset file for theirs.
+    assert.equal(errors[0]!.at?.file, files.at(-1)!.file, what);
+    assert.equal(r.ruleset.tables.length, 0, `${what}: no rule read`);
+    assert.doesNotMatch(firewalldAsNft(files).text, /evil|constructor|\[native code\]/, what);
+  }
+});
+
+test("overlapping interface bindings: both orders are tried; a verdict they disagree on is uncertain", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pmt-fwd-order-"));
+  const zones = (publicXml: string): string => {
+    const d = mkdtempSync(join(dir, "c-"));
+    mkdirSync(join(d, "zones"));
+    writeFileSync(join(d, "zones", "trusted.xml"), '<zone target="ACCEPT"><interface name="eth+"/></zone>');
+    writeFileSync(join(d, "zones", "public.xml"), publicXml);
+    return d;
+  };
+  const json = (d: string) => {
+    // IPv4 only: IPv6 through IPv6_rpfilter is uncertain whatever the zones say.
+    const r = runCli(["audit", "-t", `${F}/ipv4.yaml`, "-r", d, "--format", "json"]);
+    return JSON.parse(r.stdout) as { flows: Array<{ id: string; verdict: string; uncertain: boolean }> };
+  };
+  // eth0 in public (nothing allowed) or in trusted (everything): the clients' flow may go either way.
+  const split = json(zones('<zone><interface name="eth0"/></zone>')).flows.find(
+    (f) => f.id === "sip-tls-clients",
+  )!;
+  assert.equal(split.uncertain, true, JSON.stringify(split));
+  // public allows it too: both orders agree, the verdict is certain.
+  const agreed = json(
+    zones('<zone><interface name="eth0"/><port protocol="tcp" port="443"/></zone>'),
+  ).flows.find((f) => f.id === "sip-tls-clients")!;
+  assert.deepEqual([agreed.verdict, agreed.uncertain], ["allowed", false]);
 });
