@@ -7,6 +7,7 @@ import { byCodeUnits } from "../diag/order.js";
 import {
   approximationDecides,
   approximatedPart,
+  type Approximation,
   type Chain,
   type Rule,
   type Ruleset,
@@ -50,6 +51,8 @@ import type { AuditReportT, FlowFindingT, RuleRefT } from "./report-schema.js";
 import type { BaseWalk } from "./walked.js";
 import { deadRules, hitSpace, ruleReach, type RuleReach } from "./rule-reach.js";
 import { bindHostAddresses } from "./host-addresses.js";
+import { bindReversePath, neighbourAddresses } from "./reverse-path.js";
+import { bindDnatStatus } from "./dnat-status.js";
 import type { Decider, Uncertain } from "./walk.js";
 import { everyWorld, piecesUnion, spacesMeet, spacesMeeting } from "./worlds.js";
 
@@ -68,7 +71,7 @@ export function audit(
   opts: AuditOptions = {},
 ): AuditReportT {
   const read = parsed.map((p) => p.ruleset);
-  const rulesets = bindHostAddresses(read, topology);
+  const rulesets = bindDnatStatus(bindReversePath(bindHostAddresses(read, topology), topology));
   const bound = rulesets.some((r, i) => r !== read[i]);
   // Dead rules are a claim about every packet, and a host may hold addresses its topology does not
   // name (docker0's, a second interface's): there a rule bound to the host's addresses would be
@@ -412,7 +415,12 @@ function neighbourCheck(ctx: Ctx, flow: ResolvedFlow, cross: Crossing): Neighbou
 }
 
 function neighbourOn(ctx: Ctx, own: IntervalSet | undefined, nics: NameSet): NeighbourResult {
-  const needed = neighbourDiscovery(own, nics);
+  const discovery = neighbourDiscovery(own, nics);
+  // With the host's routes known, a neighbour's address is one routed through its link.
+  const from = neighbourAddresses(ctx.topology, "iif");
+  const to = neighbourAddresses(ctx.topology, "oif");
+  const needed =
+    from && to ? { in: discovery.in.intersect(from), out: discovery.out.intersect(to) } : discovery;
   const legs = [
     { path: INBOUND, packets: needed.in, parts: essentialParts(needed.in, nics, "iif") },
     { path: OUTBOUND, packets: needed.out, parts: essentialParts(needed.out, nics, "oif") },
@@ -636,7 +644,7 @@ export function queryFlow(
 ): FlowFindingT {
   // The audit's context in the same shape (the same keys in the same order): code the audit's
   // flows ran optimised is not deoptimised by a context of another hidden class.
-  const bound = bindHostAddresses(rulesets, topology);
+  const bound = bindDnatStatus(bindReversePath(bindHostAddresses(rulesets, topology), topology));
   const walked = bound.every((r, i) => r === rulesets[i]) ? reach?.walked : undefined;
   const ctx: Ctx = {
     topology,
@@ -824,11 +832,15 @@ interface FlowReach {
 
 function flowReach(ctx: Ctx): FlowReach[] {
   const anyLeg = { path: [], iif: NameSet.ALL, oif: NameSet.ALL };
+  // A host that names its interfaces: each flow's packets on the interface of its peer only.
+  const fw = ctx.topology.firewall;
+  const named = fw.kind === "host" && fw.interfaces !== undefined;
   return ctx.topology.flows
     .filter((f) => f.active)
     .map((flow) => {
-      const own = anyAddressedSpace(ctx.topology, flow, anyLeg, FULL.ct);
-      const reply = replySpace(own, anyLeg);
+      const cross = named ? crossing(ctx.topology, flow) : undefined;
+      const own = anyAddressedSpace(ctx.topology, flow, cross?.forward ?? anyLeg, FULL.ct);
+      const reply = replySpace(own, cross?.reply ?? anyLeg);
       const hulls = new Float64Array(2 * BOUNDS_STRIDE);
       if (!own.isEmpty()) hulls.set(hullBounds(own.boxes), 0);
       if (!reply.isEmpty()) hulls.set(hullBounds(reply.boxes), BOUNDS_STRIDE);
@@ -872,6 +884,13 @@ function retiredRules(ctx: Ctx, reach: RuleReach): AuditReportT["retired"] {
   return out.sort((a, b) => byCodeUnits(a.rule.file, b.rule.file) || a.rule.line - b.rule.line);
 }
 
+/** What the audit decided an approximation from, for the "not modelled exactly" list. */
+function decidedBy(a: Approximation): string {
+  if (a.reversePath) return "the routes the host's interfaces imply";
+  if (a.dnatStatus) return "the rulesets, which translate no destination";
+  return "the host's addresses";
+}
+
 /**
  * Every approximation of the rules as read (`read`; `ctx.rulesets` are the same rules, some bound
  * to the host's addresses: host-addresses.ts). One the audit decided from the host's addresses is
@@ -898,10 +917,16 @@ function unsupported(ctx: Ctx, reach: RuleReach, read: readonly Ruleset[]): Audi
           // A device's implicit rule that no packet meets (Azure's defaults behind a DenyAll) is
           // not a line of the file and decides nothing: not listed. A configured one is.
           if (rule.implicit !== undefined && !observes && hit.isEmpty()) return;
-          for (const a of asRead.approximations) {
+          for (const read of asRead.approximations) {
+            // Bound to the host topology (its addresses, its interfaces' routes, the absence of
+            // destination NAT): decided, or left approximate for some packets only (`where`).
+            const a =
+              rule.approximations.find(
+                (x) => x === read || (x.origin === read.origin && x.construct === read.construct),
+              ) ?? read;
             const decided = !rule.approximations.includes(a);
             const reason = decided
-              ? `${a.reason} (decided from the host's addresses for flows and exposure; dead-rule findings through it stay uncertain)`
+              ? `${a.reason} (decided from ${decidedBy(a)} for flows and exposure; dead-rule findings through it stay uncertain)`
               : observes
                 ? `${a.reason}${OBSERVES_NOTE}`
                 : a.reason;

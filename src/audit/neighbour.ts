@@ -77,7 +77,14 @@ export function neighbourDiscovery(own: IntervalSet | undefined, nics: NameSet):
     ct: ctSet(["untracked"]),
   };
   return {
-    in: Space.box({ ...base, src: onLink, dst: mine.union(multicast), iif: nics, oif: NO_IF }),
+    // A neighbour never sends from the host's own address (only in a duplicate-address conflict).
+    in: Space.box({
+      ...base,
+      src: own === undefined ? onLink : onLink.subtract(own),
+      dst: mine.union(multicast),
+      iif: nics,
+      oif: NO_IF,
+    }),
     out: Space.box({ ...base, src: mine, dst: onLink.union(multicast), iif: NO_IF, oif: nics }),
   };
 }

@@ -106,6 +106,13 @@ export interface Approximation {
    */
   dnatStatus?: { negate: boolean };
   /**
+   * Set when the construct is a reverse-path check (nft `fib saddr [. mark] [. iif] oif missing`,
+   * negated `!= missing`): whether the packet's source has a route back — through the interface it
+   * came in on (`strict`, the `iif` flag) or through any. A host topology that names its interfaces
+   * says the routes (audit/reverse-path.ts); elsewhere it stays an approximation.
+   */
+  reversePath?: { strict: boolean; negate: boolean };
+  /**
    * Set when the reading is approximate for only some of the packets the rule's `match` holds:
    * those packets (a TCP flags test is exact for the states whose packets all carry, or all lack,
    * the flags, and kept whole for the others). Only on dimensions no NAT rewrites (connection

@@ -791,7 +791,26 @@ function statementOrVerdict(p: Parser, w: string): void {
       while (p.i < p.t.length && !["oif", "oifname", "type"].includes(word(p))) parts.push(p.t[p.i++]!.text);
       parts.push(...p.t.slice(p.i, p.i + (["==", "!="].includes(word(p, 1)) ? 3 : 2)).map((t) => t.text));
       p.i += ["==", "!="].includes(word(p, 1)) ? 3 : 2;
-      return approx(p, parts.join(" "), "fib (a routing lookup) is not modelled", start);
+      approx(p, parts.join(" "), "fib (a routing lookup) is not modelled", start);
+      // `fib saddr [. mark] [. iif] oif missing`: a reverse-path check the topology's routes decide.
+      const k = parts.indexOf("oif");
+      const flags = parts.slice(1, Math.max(k, 1)).filter((w) => w !== ".");
+      const [op, value] = parts.length - k === 3 ? [parts[k + 1], parts[k + 2]] : ["==", parts[k + 1]];
+      if (
+        k > 0 &&
+        value === "missing" &&
+        (op === "==" || op === "!=") &&
+        flags[0] === "saddr" &&
+        flags.slice(1).every((f) => f === "mark" || f === "iif") &&
+        new Set(flags).size === flags.length
+      ) {
+        const i = p.mb.approximations.length - 1;
+        p.mb.approximations[i] = {
+          ...p.mb.approximations[i]!,
+          reversePath: { strict: flags.includes("iif"), negate: op === "!=" },
+        };
+      }
+      return;
     }
     case "masquerade":
       while (

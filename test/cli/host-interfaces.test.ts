@@ -160,8 +160,9 @@ test("neighbour discovery dropped: every flow's IPv6 packets are blocked by the 
     // Only the flow's IPv6 packets, on the interface its peer is reached through.
     const nic = f.id === "sip-mtls-in" || f.id === "sip-mtls-out" ? "ens192" : "eth0";
     for (const p of b.packets) assert.match(p, new RegExp(`(from|to) any6 .* [io]if ${nic}$`), p);
+    // From any on-link address but the host's own (a neighbour never sends from it).
     assert.deepEqual(b.neighbourDiscovery, [
-      `icmpv6 type {nd-neighbor-solicit code 0, nd-neighbor-advert code 0} from {2000::/3, fc00::/7, fe80::/10} to {2001:db8::10, fe80::/10, ff02::1, ff02::1:ff00:0/104} ct untracked iif ${nic}`,
+      `icmpv6 type {nd-neighbor-solicit code 0, nd-neighbor-advert code 0} from {2000::-2001:db8::f, 2001:db8::11-3fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff, fc00::/7, fe80::/10} to {2001:db8::10, fe80::/10, ff02::1, ff02::1:ff00:0/104} ct untracked iif ${nic}`,
     ]);
   }
   const text = runCli(["audit", "-t", join(DIR, "topology.yaml"), "-r", join(DIR, "no-nd.nft")]);

@@ -4,7 +4,8 @@
  * ruleset it put into the kernel (`nft list ruleset`, read by the nftables reader) is audited beside
  * our reading of the same files. Every flow's verdict, blocked packets and certainty, and every
  * exposure finding's packets, direction, certainty and chain must be the same — for a topology
- * with two named interfaces and for a dual-stack one without.
+ * with two named interfaces (peers anywhere, and peers in their own networks: the reverse-path
+ * check decided from the routes) and for a dual-stack one without.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -59,7 +60,7 @@ for (const config of CONFIGS)
       theirs.diagnostics.filter((d) => d.severity === "error"),
       [],
     );
-    for (const topo of ["topology.yaml", "dual-stack.yaml"]) {
+    for (const topo of ["topology.yaml", "dual-stack.yaml", "routed.yaml"]) {
       const t = loadTopology(join(DIR, topo), "2026-12-03");
       assert.ok(t.ok);
       const a = judged(audit(t.value.bound, [ours]));
