@@ -141,12 +141,17 @@ function generate(files: readonly FirewalldFile[]): Generated {
   for (const [dir, entries] of Object.entries(FIREWALLD_CATALOG)) {
     const kind = (Object.keys(KIND_DIRS) as Kind[]).find((k) => KIND_DIRS[k] === dir)!;
     for (const [name, xml] of Object.entries(entries)) {
-      const r = readXml(xml);
-      if (!r.ok) throw new Error(`firewalld catalog ${dir}/${name}: ${r.message}`);
+      // Read when first asked for: a configuration names a few of the 221 services.
+      let el: XmlElement | undefined;
       objects.set(`${kind}:${name}`, {
         kind,
         name,
-        el: r.root,
+        get el(): XmlElement {
+          if (el) return el;
+          const r = readXml(xml);
+          if (!r.ok) throw new Error(`firewalld catalog ${dir}/${name}: ${r.message}`);
+          return (el = r.root);
+        },
         file: `${shipped.file}: ${dir}/${name}.xml`,
         builtin: true,
       });
