@@ -28,7 +28,12 @@ export function registerAudit(program: Command, run: Runner): void {
       "check existing firewall rules against the matrix: flows allowed, exposure, dead and retired rules",
     )
     .requiredOption("-t, --topology <file>", "the topology (profile, addresses, firewall kind)")
-    .option("-r, --ruleset <file>", "a ruleset to read (repeat for several: evaluated together)", collect, [])
+    .option(
+      "-r, --ruleset <file|dir>",
+      "a ruleset to read, or firewalld's directory (repeat for several: evaluated together)",
+      collect,
+      [],
+    )
     .option(
       "--live [backend]",
       "read the running kernel's ruleset instead of files: nftables (nft -j list ruleset), iptables (iptables-save, ip6tables-save), or guessed",

@@ -23,7 +23,10 @@ export function registerLab(program: Command, run: Runner): void {
     )
     .requiredOption("-t, --topology <file>", "the topology")
     .option("--target <target>", "compile the rules for nftables or iptables", "nftables")
-    .option("--ruleset <file>", "load this existing nftables or iptables-save ruleset instead of compiling")
+    .option(
+      "--ruleset <file|dir>",
+      "load this existing nftables or iptables-save ruleset, or a firewalld configuration (/etc/firewalld), instead of compiling",
+    )
     .option("--drop-retired", "compile without the flows whose service has ended (they are then not checked)")
     .option("--format <format>", "table or json", "table")
     .option("-o, --output <file>", "write the result to a file")

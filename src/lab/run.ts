@@ -28,7 +28,8 @@ import { onHost, type BoundTopology } from "../model/flow.js";
 import { READERS, sniffFormat, type ReaderName } from "../parse/index.js";
 import { ProbeOutput, type ProbeResultT } from "../probe/result.js";
 import { planListen } from "../listen/plan.js";
-import { readText } from "../shell/files.js";
+import { firewalldDirectory, readText } from "../shell/files.js";
+import { firewalldAsNft, readFirewalld } from "../parse/firewalld.js";
 import { loadTopology } from "../shell/load.js";
 import { assignLabAddresses, type LabAddress } from "./addresses.js";
 import { Netns, sh } from "./netns.js";
@@ -144,10 +145,30 @@ export class Lab {
       );
     // An existing ruleset is read before anything is created.
     let rulesetText: string | undefined;
+    // A firewalld configuration (its directory, or one of its files): the nft rules firewalld loads
+    // for it go into the kernel (firewalld.ts writes them as firewalld 1.3.3 does), the audit reads it.
+    let firewalld: Array<{ file: string; text: string }> | undefined;
     if (o.rulesetPath !== undefined) {
-      const read = readText(o.rulesetPath);
-      if (!read.ok) return { ok: false, kind: "input", diagnostics: [read.diagnostic] };
-      rulesetText = read.text;
+      const dir = firewalldDirectory(o.rulesetPath);
+      for (const file of dir ?? [o.rulesetPath]) {
+        const read = readText(file);
+        if (!read.ok) return { ok: false, kind: "input", diagnostics: [read.diagnostic] };
+        if (dir !== undefined || sniffFormat(read.text) === "firewalld")
+          (firewalld ??= []).push({ file, text: read.text });
+        else rulesetText = read.text;
+      }
+      if (dir !== undefined && dir.length === 0)
+        return inputFail(
+          "lab-ruleset",
+          `${o.rulesetPath}: a directory without a firewalld configuration`,
+          "an nftables or iptables-save ruleset, or firewalld's directory (/etc/firewalld)",
+        );
+      if (firewalld) {
+        const g = firewalldAsNft(firewalld);
+        const errors = g.diagnostics.filter((d) => d.severity === "error");
+        if (errors.length > 0) return { ok: false, kind: "input", diagnostics: errors };
+        rulesetText = g.text;
+      }
       const mapped = addresses.filter((a) => a.mapped);
       if (mapped.length > 0)
         return inputFail(
@@ -186,7 +207,7 @@ export class Lab {
     let rulesLabel: string;
     if (o.rulesetPath !== undefined && rulesetText !== undefined) {
       const text = rulesetText;
-      const format = sniffFormat(text);
+      const format = firewalld ? "nftables-text" : sniffFormat(text);
       if (format !== "nftables-text" && format !== "iptables-save")
         return inputFail(
           "lab-ruleset",
@@ -358,7 +379,9 @@ export class Lab {
     }
 
     // The audit of the same rules for the same hosts.
-    const parsedRules = files.map((f) => READERS[reader](f.text, o.rulesetPath ?? `${o.target}${f.suffix}`));
+    const parsedRules = firewalld
+      ? [readFirewalld(firewalld)]
+      : files.map((f) => READERS[reader](f.text, o.rulesetPath ?? `${o.target}${f.suffix}`));
     const elsewhere = new Map<string, string>();
     // The ephemeral ports each client namespace connects from (net.ipv4.ip_local_port_range, per
     // namespace; IPv6 takes the same range).

@@ -641,10 +641,10 @@ function generate(files: readonly FirewalldFile[]): Generated {
       );
       return;
     }
-    if (element?.name === "tcp-mss-clamp" || action?.name === "mark" || !action) {
-      // Only changes packets (mangle) or only logs: no verdict of the filter chains.
-      if (!action && element?.name !== "icmp-block") return;
-    }
+    // A rule that marks (mangle), clamps the MSS or only logs decides no verdict of the filter
+    // chains; an icmp-block without action rejects.
+    if (action?.name === "mark" || element?.name === "tcp-mss-clamp") return;
+    if (!action && element?.name !== "icmp-block") return;
     const fam = family ? `meta nfproto ${family} ` : "";
     const s = src ? addrMatch(o, src, "saddr", TRUE.has((src.attrs.get("invert") ?? "").toLowerCase())) : "";
     const d = dst ? addrMatch(o, dst, "daddr", TRUE.has((dst.attrs.get("invert") ?? "").toLowerCase())) : "";
@@ -665,10 +665,8 @@ function generate(files: readonly FirewalldFile[]): Generated {
       limit = `limit rate ${m[1]}/${{ s: "second", m: "minute", h: "hour", d: "day" }[m[2] as "s"]} `;
     }
     let verdict: string;
-    if (!action || action.name === "mark") {
-      if (action?.name === "mark") return;
-      verdict = "reject with icmpx admin-prohibited"; // an icmp-block without action
-    } else if (action.name === "accept") verdict = "accept";
+    if (!action) verdict = "reject with icmpx admin-prohibited";
+    else if (action.name === "accept") verdict = "accept";
     else if (action.name === "drop") verdict = "drop";
     else {
       const type = action.attrs.get("type");

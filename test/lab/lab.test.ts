@@ -235,6 +235,18 @@ for (const [title, topology, ruleset, certain] of [
     "test/fixtures/host-interfaces/rpfilter.nft",
     true,
   ],
+  [
+    "a firewalld directory (zones on two interfaces and a source) — the rules firewalld loads for it, in the kernel, and the audit of its XML agree",
+    "test/fixtures/firewalld/ipv4.yaml",
+    "test/fixtures/firewalld/zones",
+    true,
+  ],
+  [
+    "a firewalld directory with rich rules, an ipset, a policy and IPv6_rpfilter, dual-stack — live and audit agree (a rate limit leaves one flow uncertain)",
+    "test/fixtures/firewalld/routed.yaml",
+    "test/fixtures/firewalld/rich",
+    false,
+  ],
 ] as const)
   test(`lab: ${title}`, { skip }, async () => {
     const r = await lab(["-t", topology, "--ruleset", ruleset]);
