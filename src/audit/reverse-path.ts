@@ -1,6 +1,6 @@
 /**
  * Reverse-path checks (nft `fib saddr [. mark] [. iif] oif missing`: firewalld's `IPv6_rpfilter`,
- * the nftables wiki's anti-spoofing rule) decided from the routes a host topology implies. A host
+ * the nftables wiki's anti-spoofing rule; iptables `-m rpfilter`) decided from the routes a host topology implies. A host
  * that names its interfaces (`firewall.interfaces`) says which peers are reached through which:
  * the host's routes are taken to agree — each endpoint's addresses through its interface, an
  * endpoint of any address (`any`, the `*` interface's internet) a default route there. Linux then
@@ -27,6 +27,8 @@ interface Decided {
   missing: Space;
   /** Packets the topology does not decide. */
   unsure: Space;
+  /** Packets from the host's own or loopback addresses (in `missing` unless counted as routed). */
+  local: Space;
 }
 
 /** The rulesets with reverse-path checks decided from the host's routes; the same objects when none is. */
@@ -67,7 +69,8 @@ function bindRule(r: Rule, routes: { strict: Decided; loose: Decided }): Rule {
       continue;
     }
     const d = a.reversePath.strict ? routes.strict : routes.loose;
-    const decided = a.reversePath.negate ? Space.UNIVERSE.subtract(d.missing) : d.missing;
+    const missing = a.reversePath.acceptLocal ? d.missing.subtract(d.local) : d.missing;
+    const decided = a.reversePath.negate ? Space.UNIVERSE.subtract(missing) : missing;
     match = match.intersect(decided.union(d.unsure));
     const { reversePath: _, ...rest } = a;
     void _;
@@ -169,13 +172,19 @@ function hostRoutes(
   // exposure: left to the approximation. Packets without an input interface (the host's own) never
   // meet a prerouting check: decided either way, they are left out of it.
   const elsewhere = Space.UNIVERSE.restrict({ iif: NameSet.except(...r.names, "") });
+  const local = Space.UNIVERSE.restrict({ src: r.local }).subtract(elsewhere);
   return {
-    strict: { missing: strictMissing, unsure: Space.UNIVERSE.restrict({ src: r.unsure }).union(elsewhere) },
+    strict: {
+      missing: strictMissing,
+      unsure: Space.UNIVERSE.restrict({ src: r.unsure }).union(elsewhere),
+      local,
+    },
     loose: {
       missing: Space.UNIVERSE.restrict({ src: r.noRoute.union(r.local).subtract(r.linkLocal) }).subtract(
         elsewhere,
       ),
       unsure: elsewhere,
+      local,
     },
   };
 }

@@ -111,7 +111,12 @@ export interface Approximation {
    * came in on (`strict`, the `iif` flag) or through any. A host topology that names its interfaces
    * says the routes (audit/reverse-path.ts); elsewhere it stays an approximation.
    */
-  reversePath?: { strict: boolean; negate: boolean };
+  reversePath?: {
+    strict: boolean;
+    negate: boolean;
+    /** The host's own addresses count as routed back (xt_rpfilter `--accept-local`). */
+    acceptLocal?: boolean;
+  };
   /**
    * Set when the reading is approximate for only some of the packets the rule's `match` holds:
    * those packets (a TCP flags test is exact for the states whose packets all carry, or all lack,

@@ -962,14 +962,16 @@ function generate(files: readonly FirewalldFile[]): Generated {
     for (const h of ["pre", "log", "deny", "allow", "post"]) emit(`${T}${T}jump ${chain}_${h}`);
     emit(`${T}${T}jump filter_INPUT_POLICIES_post`);
     const icmpOrigin = z.el.children.find((c) => c.name === "icmp-block-inversion");
-    if (!["DROP", "%%REJECT%%", "REJECT"].includes(target) && (inversion || target !== "ACCEPT"))
+    if (!["DROP", "%%REJECT%%"].includes(target) && (inversion || target !== "ACCEPT"))
       emit(
         `${T}${T}meta l4proto { icmp, ipv6-icmp } ${inversion ? "reject with icmpx admin-prohibited" : "accept"}`,
         inversion && icmpOrigin
           ? { origin: origin(z, icmpOrigin) }
           : own(`zone ${z.name}: ICMP not blocked by an icmp-block passes (target ${target})`, zo),
       );
-    if (target === "default" || target === "%%REJECT%%" || target === "REJECT")
+    // firewalld 1.3.3's zone targets (base.py ZONE_TARGETS): "REJECT" is a policy's, refused in a
+    // zone (INVALID_TARGET: firewalld falls back to its stock configuration).
+    if (target === "default" || target === "%%REJECT%%")
       emit(
         `${T}${T}reject with icmpx admin-prohibited`,
         own(`zone ${z.name}'s target (${target}) rejects what its rules do not accept`, zo),
@@ -988,8 +990,8 @@ function generate(files: readonly FirewalldFile[]): Generated {
     const po = origin(p, p.el);
     if (target === "ACCEPT") emit(`${T}${T}accept`, { origin: po });
     else if (target === "DROP") emit(`${T}${T}drop`, { origin: po });
-    else if (target === "REJECT" || target === "%%REJECT%%")
-      emit(`${T}${T}reject with icmpx admin-prohibited`, { origin: po });
+    // Policy targets (base.py POLICY_TARGETS): "%%REJECT%%" is a zone's, refused in a policy.
+    else if (target === "REJECT") emit(`${T}${T}reject with icmpx admin-prohibited`, { origin: po });
     else if (target !== "CONTINUE")
       error("firewalld-xml", p.file, p.el, `policy target "${target}"`, "CONTINUE, ACCEPT, DROP or REJECT");
     emit(`${T}}`);

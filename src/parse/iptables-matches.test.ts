@@ -158,3 +158,31 @@ test("ufw's files: user6.rules is IPv6, user.rules IPv4; a jump to ufw's own cha
     /audit `iptables-save` and `ip6tables-save` of the running host/,
   );
 });
+
+test("a module whose bare form matches only some packets is approximated without options too; -m rpfilter is marked for the routes", () => {
+  const p = readIptablesSave(
+    [
+      "*raw",
+      ":PREROUTING ACCEPT [0:0]",
+      "-A PREROUTING -m rpfilter -j ACCEPT",
+      "-A PREROUTING -m rpfilter --invert -j DROP",
+      "-A PREROUTING -m rpfilter --loose --accept-local --invert -j DROP",
+      "-A PREROUTING -m limit -m comment --comment x -j ACCEPT",
+      "-A PREROUTING -p tcp -m tcp --dport 22 -j ACCEPT",
+      "COMMIT",
+      "",
+    ].join("\n"),
+    "rp.v4",
+  );
+  const r = rules(p.ruleset, "raw", "PREROUTING");
+  assert.deepEqual(
+    r.map((x) => x.approximations.map((a) => [a.construct, a.reversePath])),
+    [
+      [["-m rpfilter", { strict: true, negate: true }]],
+      [["-m rpfilter --invert", { strict: true, negate: false }]],
+      [["-m rpfilter --loose --accept-local --invert", { strict: false, negate: false, acceptLocal: true }]],
+      [["-m limit", undefined]],
+      [],
+    ],
+  );
+});

@@ -31,6 +31,7 @@ import {
   addrTypeSet,
   hostAddressTerm,
   moduleApproximation,
+  moduleReason,
   parseAddrTypes,
   type AddrType,
 } from "./iptables-matches.js";
@@ -453,6 +454,8 @@ interface RuleCtx {
   /** A `-m` module whose long options MODULE_OPTIONS does not list was loaded. */
   unlisted?: boolean;
   openApprox?: number;
+  /** A module loaded (`-m rpfilter`) whose bare form matches something, no option of it read yet. */
+  bare?: string;
   /** `-m addrtype` terms, applied when the rule is complete (`--limit-iface-*` may follow them). */
   addrtype?: { src?: AddrType; dst?: AddrType; limitIface: boolean; text: string[] };
   /** `--ctstate …,DNAT` (not negated, no SNAT): its real states, kept until the target is known. */
@@ -587,7 +590,9 @@ function ruleLine(st: State, table: Table, tokens: readonly Token[], origin: Ori
     if (consumed < 0) return;
     i += 1 + consumed;
   }
+  bareModule(rc);
   if (rc.addrtype) addrType(rc, rc.addrtype);
+  reversePath(rc);
   if (!rc.chain) return err("rule without -A CHAIN", 0, "-A CHAIN …");
   const chain = builtinChain(st, table, rc.chain, origin) ?? findChain(table, rc.chain);
   if (!chain)
@@ -772,8 +777,10 @@ function option(
       return iface(rc, opt === "-i" || opt === "--in-interface" ? "iif" : "oif", arg, neg);
     case "-m":
     case "--match":
+      bareModule(rc);
       rc.modules.add(arg);
       rc.module = arg;
+      if (BARE_MATCHING.has(arg)) rc.bare = arg;
       if (!Object.hasOwn(MODULE_OPTIONS, arg)) rc.unlisted = true;
       delete rc.openApprox;
       return 1;
@@ -862,6 +869,7 @@ function option(
       if (opt.startsWith("--")) {
         const n = rest.findIndex((t) => t === "!" || (t.startsWith("-") && t.length > 1 && !/^-\d/.test(t)));
         const used = n < 0 ? rest.length : n;
+        delete rc.bare;
         rc.openApprox = moduleApproximation(
           mb,
           rc.openApprox,
@@ -907,6 +915,42 @@ function addrType(rc: RuleCtx, a: NonNullable<RuleCtx["addrtype"]>): void {
     const i = rc.mb.approximations.length - 1;
     rc.mb.approximations[i] = { ...rc.mb.approximations[i]!, hostAddresses: terms };
   }
+}
+
+/**
+ * Modules whose bare form (no option) still matches only some packets: `-m rpfilter` (a strict
+ * reverse-path check), `-m limit` (3/hour), `-m socket` (packets of an open socket), `-m physdev`
+ * (bridged packets), `-m frag`/`-m rt`/`-m hbh` (packets with that IPv6 header), `-m quota`. Read
+ * as their options are: an approximation, never as matching every packet exactly.
+ */
+const BARE_MATCHING = new Set(["rpfilter", "limit", "socket", "physdev", "frag", "rt", "hbh", "quota"]);
+
+function bareModule(rc: RuleCtx): void {
+  if (rc.bare === undefined) return;
+  rc.mb.approximate(`-m ${rc.bare}`, moduleReason(rc.bare), rc.origin, "match");
+  delete rc.bare;
+}
+
+/**
+ * `-m rpfilter [--loose] [--invert] [--accept-local] [--validmark]` (xt_rpfilter): matches packets
+ * whose source has a route back (through the input interface unless `--loose`), or, inverted, those
+ * without; `--accept-local` counts the host's own addresses as having one. Marked for the audit,
+ * which decides it from a host's routes (audit/reverse-path.ts).
+ */
+function reversePath(rc: RuleCtx): void {
+  rc.mb.approximations.forEach((a, i) => {
+    if (!/^-m rpfilter( |$)/.test(a.construct)) return;
+    const flags = a.construct.split(/\s+/).slice(2);
+    if (!flags.every((f) => ["--loose", "--invert", "--accept-local", "--validmark"].includes(f))) return;
+    rc.mb.approximations[i] = {
+      ...a,
+      reversePath: {
+        strict: !flags.includes("--loose"),
+        negate: !flags.includes("--invert"),
+        ...(flags.includes("--accept-local") ? { acceptLocal: true } : {}),
+      },
+    };
+  });
 }
 
 const TCP_FLAGS: Record<string, number> = lookupTable({
