@@ -7,7 +7,7 @@
  * be what the audit's binding of the rule to the topology's routes says (audit/reverse-path.ts).
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
