@@ -12,7 +12,8 @@
  * way in) and policies between zones, which are refused, saying so. Pure.
  */
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
-import { parseAddress } from "../space/address.js";
+import { parseAddress, toCidrs } from "../space/address.js";
+import { maskedCidr } from "./iptables-terms.js";
 import type { Origin, Ruleset } from "../ir/ruleset.js";
 import { FIREWALLD_CATALOG, FIREWALLD_CONF, FIREWALLD_VERSION } from "./firewalld-catalog.js";
 import { readXml, type XmlElement } from "./firewalld-xml.js";
@@ -229,8 +230,20 @@ function generate(files: readonly FirewalldFile[]): Generated {
     error("firewalld-xml", o.file, el, `${what} "${value}"`, expected);
     return undefined;
   };
-  const addressValue = (o: Obj, el: XmlElement, a: string, range = false): string | undefined =>
-    checked(
+  const addressValue = (o: Obj, el: XmlElement, a: string, range = false): string | undefined => {
+    // A network with host bits set (149.126.4.94/23): firewalld, like nft, takes the network.
+    const masked = !a.includes("-") && ADDRESS.test(a) && !parseAddress(a).ok ? maskedCidr(a) : undefined;
+    if (masked?.hostBits) {
+      const net = toCidrs(masked.set)[0]!;
+      warning(
+        "firewalld-conf",
+        o.file,
+        el,
+        `${a} has host bits set: read as the network ${net}, as firewalld does`,
+      );
+      return net;
+    }
+    return checked(
       o,
       el,
       "address",
@@ -239,6 +252,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
         (!range || a.split("-").length <= 2),
       range ? "an address, a network (10.0.0.0/8) or a range (a-b)" : "an IPv4 or IPv6 address or network",
     );
+  };
   const macValue = (o: Obj, el: XmlElement, m: string): string | undefined =>
     checked(o, el, "MAC address", m.toLowerCase(), MAC.test(m), "a MAC address (00:11:22:33:44:55)");
   const protocolValue = (o: Obj, el: XmlElement, p: string): string | undefined =>
@@ -266,13 +280,13 @@ function generate(files: readonly FirewalldFile[]): Generated {
       confOrigin("FirewallBackend"),
       `FirewallBackend=${confValue("FirewallBackend")}: read as the nftables backend's rules, which mean the same by firewalld's design`,
     );
+  // Deprecated in firewalld 1.0 and ignored since (1.3.3's fw.py sets it and never reads it).
   if (TRUE.has(confValue("AllowZoneDrifting").toLowerCase()))
-    error(
-      "firewalld-not-read",
+    warning(
+      "firewalld-conf",
       confOrigin("AllowZoneDrifting").file,
       confOrigin("AllowZoneDrifting"),
-      "AllowZoneDrifting=yes is not read (packets of a source-bound zone fall through to interface zones)",
-      "AllowZoneDrifting=no, firewalld 1.x's default",
+      "AllowZoneDrifting=yes is ignored by firewalld 1.x (deprecated): zones do not drift",
     );
 
   // Lines of nft text, each with where it came from.
@@ -370,8 +384,9 @@ function generate(files: readonly FirewalldFile[]): Generated {
       );
       return undefined;
     }
-    if (addressValue(o, el, a) === undefined) return undefined;
-    return `${a.includes(":") ? "ip6" : "ip"} ${field} ${op}${a}`;
+    const v = addressValue(o, el, a);
+    if (v === undefined) return undefined;
+    return `${v.includes(":") ? "ip6" : "ip"} ${field} ${op}${v}`;
   };
 
   // Services: ports, protocols, source ports, destination, with includes.
@@ -413,7 +428,8 @@ function generate(files: readonly FirewalldFile[]): Generated {
     for (const d of s.el.children.filter((c) => c.name === "destination"))
       for (const v of ["ipv4", "ipv6"] as const) {
         const a = d.attrs.get(v);
-        if (a !== undefined && addressValue(s, d, a) !== undefined) destination[v] = a;
+        const checkedAddress = a === undefined ? undefined : addressValue(s, d, a);
+        if (checkedAddress !== undefined) destination[v] = checkedAddress;
       }
     out.push({
       ports: ports("port"),
@@ -508,9 +524,23 @@ function generate(files: readonly FirewalldFile[]): Generated {
     const sub: Sub = { pre: [], log: [], deny: [], allow: [], post: [] };
     const allow = (text: string, el: XmlElement): void =>
       void sub.allow.push([text, { origin: origin(o, el) }]);
-    for (const el of o.el.children) {
+    // firewalld's reader keeps one of each service, protocol and ICMP block, and coalesces ports
+    // (io/policy.py: a range inside one already listed is skipped, overlapping ones become one
+    // range, appended); it applies them in this order (fw_policy.py `_policy_settings`).
+    const PHASES = ["service", "port", "source-port", "icmp-block", "rule", "protocol"];
+    const seen = new Set<string>();
+    const ranges: Array<{ proto: string; lo: number; hi: number; el: XmlElement; kind: string }> = [];
+    const children = [...o.el.children].sort((a, b) => PHASES.indexOf(a.name) - PHASES.indexOf(b.name));
+    const once = (el: XmlElement, key: string): boolean => {
+      const k = `${el.name} ${key}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    };
+    for (const el of children) {
       switch (el.name) {
         case "service": {
+          if (!once(el, el.attrs.get("name") ?? "")) break;
           const parts = serviceParts(o, el, el.attrs.get("name") ?? "", new Set());
           for (const p of parts ?? []) {
             if (p.helpers.length > 0)
@@ -531,15 +561,24 @@ function generate(files: readonly FirewalldFile[]): Generated {
         case "port":
         case "source-port": {
           const pm = portMatch(o, el);
-          if (pm) allow(`${pm[0]} ${el.name === "port" ? "dport" : "sport"} ${pm[1]} accept`, el);
+          if (pm) coalesce(ranges, el, pm);
+          const next = children[children.indexOf(el) + 1];
+          // The last of its kind: the coalesced ranges are the rules.
+          if (next?.name !== el.name)
+            for (const r of ranges.splice(0))
+              allow(
+                `${r.proto} ${r.kind === "port" ? "dport" : "sport"} ${r.lo === r.hi ? r.lo : `${r.lo}-${r.hi}`} accept`,
+                r.el,
+              );
           break;
         }
         case "protocol": {
           const p = protocolValue(o, el, el.attrs.get("value") ?? "");
-          if (p) allow(`meta l4proto ${p} accept`, el);
+          if (p && once(el, p)) allow(`meta l4proto ${p} accept`, el);
           break;
         }
         case "icmp-block": {
+          if (!once(el, el.attrs.get("name") ?? "")) break;
           const frags = icmpFragments(o, el, el.attrs.get("name") ?? "", ["ipv4", "ipv6"]);
           for (const f of frags ?? [])
             if (inverted) allow(`${f} accept`, el);
@@ -565,6 +604,10 @@ function generate(files: readonly FirewalldFile[]): Generated {
             el,
             "masquerade is not read: it rewrites the source of packets leaving through this zone, which the audit of the host's own flows does not model",
           );
+          break;
+        case "log":
+          // firewalld says "Log outside of rule" and goes on.
+          warning("firewalld-conf", o.file, el, `a <log> outside a rule: firewalld ignores it`);
           break;
         case "ingress-zone":
         case "egress-zone":
@@ -808,13 +851,17 @@ function generate(files: readonly FirewalldFile[]): Generated {
       if (m !== undefined) zoneSources.push([z.name, m, { origin: origin(z, s) }]);
     }
     if (ifs.length > 0 || srcs.length > 0 || z.name === defaultZone) active.push(z);
-    else if (!z.builtin)
+    else if (z.builtin) continue;
+    else {
+      // firewalld loads every zone: one it refuses sends it to its stock configuration, bound or not.
+      settings(z, false);
       warning(
         "firewalld-inactive-zone",
         z.file,
         z.el,
         `zone ${z.name} has no interface or source here, and is not the default zone (${defaultZone}): it filters nothing. NetworkManager may bind an interface to it (connection.zone), which these files do not say: add <interface name="…"/> to read it so`,
       );
+    }
   }
   // Overlapping bindings (`eth1` in one zone, `eth+` in another): firewalld's binding order, which
   // these files do not hold, decides which zone takes the packets. The more specific binding goes
@@ -1000,6 +1047,33 @@ function generate(files: readonly FirewalldFile[]): Generated {
   emit("}");
 
   return { lines, sources, diagnostics, shipped };
+}
+
+/**
+ * firewalld's port coalescing (io/policy.py with functions.py `coalescePortRange`): a range wholly
+ * inside one already listed for its protocol is dropped; otherwise the ranges it covers or overlaps
+ * are removed and the merged range is appended (credited to this element).
+ */
+function coalesce(
+  ranges: Array<{ proto: string; lo: number; hi: number; el: XmlElement; kind: string }>,
+  el: XmlElement,
+  [proto, port]: [string, string],
+): void {
+  const [a, b] = port.split("-").map(Number) as [number, number | undefined];
+  let lo = a;
+  let hi = b ?? a;
+  const same = ranges.filter((r) => r.proto === proto && r.kind === el.name);
+  if (same.some((r) => r.lo <= lo && hi <= r.hi)) return;
+  for (const r of [...same].sort((x, y) => x.lo - y.lo)) {
+    const covers = lo <= r.lo && hi >= r.hi;
+    const start = lo <= r.lo && hi < r.hi && hi >= r.lo;
+    const end = lo > r.lo && hi >= r.hi && lo <= r.hi;
+    if (!(covers || start || end)) continue;
+    ranges.splice(ranges.indexOf(r), 1);
+    if (start) hi = r.hi;
+    if (end) lo = r.lo;
+  }
+  ranges.push({ proto, lo, hi, el, kind: el.name });
 }
 
 /** Names of objects (from their files' names): they become parts of chain and set names. */

@@ -222,3 +222,35 @@ test("overlapping interface bindings: both orders are tried; a verdict they disa
   ).flows.find((f) => f.id === "sip-tls-clients")!;
   assert.deepEqual([agreed.verdict, agreed.uncertain], ["allowed", false]);
 });
+
+test("firewalld's own reading of a zone: ports coalesced, duplicates once, services before ports before rich rules before protocols", () => {
+  const g = firewalldAsNft([
+    {
+      file: "zones/public.xml",
+      text: `<zone>
+  <protocol value="gre"/>
+  <port protocol="tcp" port="2222"/>
+  <rule><port protocol="tcp" port="8443"/><accept/></rule>
+  <port protocol="tcp" port="10000-10100"/>
+  <port protocol="tcp" port="1025-65535"/>
+  <port protocol="tcp" port="10051"/>
+  <port protocol="udp" port="3478"/>
+  <service name="ssh"/>
+  <service name="ssh"/>
+  <protocol value="gre"/>
+</zone>`,
+    },
+  ]);
+  assert.deepEqual(
+    g.diagnostics.filter((d) => d.severity === "error"),
+    [],
+  );
+  const allow = /chain filter_IN_public_allow \{\n([^}]*)\}/.exec(g.text)![1]!.trim().split(/\n\s*/);
+  assert.deepEqual(allow, [
+    "tcp dport 22 accept",
+    "tcp dport 1025-65535 accept",
+    "udp dport 3478 accept",
+    "tcp dport 8443 accept",
+    "meta l4proto gre accept",
+  ]);
+});

@@ -3,7 +3,8 @@
  * is loaded by the real firewalld 1.3.3 in a namespace of its own (firewalld-real.ts), and the
  * ruleset it put into the kernel (`nft list ruleset`, read by the nftables reader) is audited beside
  * our reading of the same files. Every flow's verdict, blocked packets and certainty, and every
- * exposure finding's packets, direction, certainty and chain must be the same — for a topology
+ * exposure finding's packets, direction, certainty and chain, rule by rule (firewalld-judged.ts),
+ * must be the same — for a topology
  * with two named interfaces (peers anywhere, and peers in their own networks: the reverse-path
  * check decided from the routes) and for a dual-stack one without.
  */
@@ -12,38 +13,17 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { audit } from "../../src/audit/audit.js";
-import type { AuditReportT } from "../../src/audit/report-schema.js";
 import { readFirewalld } from "../../src/parse/firewalld.js";
 import { readNftablesText } from "../../src/parse/nftables-text.js";
 import { firewalldDirectory } from "../../src/shell/files.js";
 import { loadTopology } from "../../src/shell/load.js";
 import { ROOT } from "../cli/run-cli.js";
+import { judged, perRule } from "./firewalld-judged.js";
 import { firewalldSkipReason, realFirewalldRuleset } from "./firewalld-real.js";
 
 const skip = firewalldSkipReason();
 const DIR = join(ROOT, "test/fixtures/firewalld");
 const CONFIGS = ["basic", "zones", "rich", "targets"];
-
-/** What must agree: verdicts and exposure, without where the rules came from. */
-function judged(r: AuditReportT): unknown {
-  return {
-    flows: r.flows.map((f) => ({
-      id: f.id,
-      verdict: f.verdict,
-      uncertain: f.uncertain,
-      blocked: f.blocked.map((b) => ({ direction: b.direction, packets: b.packets })),
-    })),
-    // Per packet line: one element of ours (a service) is several rules of firewalld's, which the
-    // report groups by rule.
-    exposure: r.exposure
-      .flatMap((e) =>
-        e.packets.map((p) =>
-          JSON.stringify([e.direction, e.uncertain, p, e.rule.kind === "rule" ? e.rule.chain : e.rule.kind]),
-        ),
-      )
-      .sort(),
-  };
-}
 
 for (const config of CONFIGS)
   test(`firewalld reader = firewalld 1.3.3 itself: ${config}`, { skip }, async () => {
@@ -63,8 +43,8 @@ for (const config of CONFIGS)
     for (const topo of ["topology.yaml", "dual-stack.yaml", "routed.yaml"]) {
       const t = loadTopology(join(DIR, topo), "2026-12-03");
       assert.ok(t.ok);
-      const a = judged(audit(t.value.bound, [ours]));
-      const b = judged(audit(t.value.bound, [theirs]));
+      const a = judged(audit(t.value.bound, [perRule(ours)]));
+      const b = judged(audit(t.value.bound, [perRule(theirs)]));
       assert.deepEqual(a, b, `${config} with ${topo}`);
     }
   });
