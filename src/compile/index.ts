@@ -4,6 +4,7 @@ import { unsupported } from "./plan.js";
 import type { Target, TargetId, TargetResult } from "./target.js";
 import { aws } from "./targets/aws.js";
 import { azure } from "./targets/azure.js";
+import { firewalld } from "./targets/firewalld.js";
 import { ciscoAsa } from "./targets/cisco-asa.js";
 import { fortios } from "./targets/fortios.js";
 import { iptables } from "./targets/iptables.js";
@@ -66,4 +67,5 @@ export const TARGETS: Record<TargetId, Target> = {
   junos: guarded(junos),
   fortios: guarded(fortios),
   panos: guarded(panos),
+  firewalld: guarded(firewalld),
 };

@@ -14,6 +14,7 @@ export const TARGET_IDS = [
   "junos",
   "fortios",
   "panos",
+  "firewalld",
 ] as const;
 
 export type TargetId = (typeof TARGET_IDS)[number];

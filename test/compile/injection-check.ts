@@ -17,6 +17,7 @@ import type { Diagnostic } from "../../src/diag/diagnostic.js";
 import { checkProfile } from "../../src/model/profile.js";
 import { bindTopology, parseTopology } from "../../src/model/topology.js";
 import { parseYaml } from "../../src/model/yaml-source.js";
+import { readXml, type XmlElement } from "../../src/parse/firewalld-xml.js";
 import { ROOT } from "../cli/run-cli.js";
 
 export const AS_OF = "2026-11-25";
@@ -132,6 +133,19 @@ function jsonSkeleton(text: string, keys: readonly string[]): string {
   return JSON.stringify(JSON.parse(text), (k, v: unknown) => (keys.includes(k) ? "" : v));
 }
 
+function xmlSkeleton(text: string): string {
+  const r = readXml(text);
+  if (!r.ok) return `not XML: ${r.message}`;
+  const walk = (e: XmlElement): string => {
+    const attrs = [...e.attrs].map(
+      ([k, v]) => `${k}=${e.name === "log" && k === "prefix" ? "" : JSON.stringify(v)}`,
+    );
+    const own = e.name === "short" || e.name === "description" ? "" : e.text.trim();
+    return `<${e.name} ${attrs.join(" ")}>${own}${e.children.map(walk).join("")}</${e.name}>`;
+  };
+  return walk(r.root);
+}
+
 /**
  * The code of one output file with comments and free-text strings blanked, per target grammar.
  * `suffix` tells the AWS JSON from its Terraform (`.tf`).
@@ -160,6 +174,11 @@ export function skeleton(target: TargetId, suffix: string, text: string): string
       return jsonSkeleton(text, ["Description"]);
     case "azure":
       return jsonSkeleton(text, ["description", "comments"]);
+    case "firewalld":
+      // XML read by a parser (firewalld's own is a SAX parser): comments dropped, the character
+      // data of <short> and <description> and the log prefix blanked; anything not well-formed
+      // is its own skeleton, which a plain profile's output never has.
+      return xmlSkeleton(text);
     case "junos":
     // `#` comment lines; quoted strings with backslash escapes (Junos CLI).
     case "fortios":

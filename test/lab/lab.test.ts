@@ -256,6 +256,38 @@ for (const [title, topology, ruleset, certain] of [
     assert.deepEqual(ours(r.pid), []);
   });
 
+test(
+  "lab: compiled for firewalld (a zone and a policy in /etc/firewalld's layout) — the rules firewalld loads for them pass every flow live, as the audit of the XML says",
+  { skip },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pm-lab-fwd-"));
+    try {
+      const zone = join(dir, "zones", "portmatrix.xml");
+      execFileSync("mkdir", ["-p", join(dir, "zones"), join(dir, "policies")]);
+      execFileSync(
+        process.execPath,
+        [CLI, "compile", "-t", "examples/seed-host.yaml", "--target", "firewalld", "-o", zone],
+        {
+          cwd: ROOT,
+        },
+      );
+      writeFileSync(join(dir, "policies", "portmatrix_out.xml"), readFileSync(`${zone}.policy.xml`));
+      rmSync(`${zone}.policy.xml`);
+      writeFileSync(
+        join(dir, "firewalld.conf"),
+        readFileSync(join(ROOT, "test/fixtures/firewalld/basic/firewalld.conf")),
+      );
+      const r = await lab(["-t", "examples/seed-host.yaml", "--ruleset", dir]);
+      assert.equal(r.status, 0, r.stderr);
+      allAllowed(r.out!, { certain: true });
+      assert.equal(r.out!.flows.length, 6);
+      assert.deepEqual(ours(r.pid), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
 for (const target of ["nftables", "iptables"])
   test(
     `lab: a host with two interfaces, compiled for ${target} — every rule on its peer's interface, every flow allowed live`,

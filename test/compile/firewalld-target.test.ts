@@ -1,0 +1,233 @@
+/**
+ * compile --target firewalld: a zone and a HOST→ANY policy, read back by the firewalld reader (which
+ * writes what firewalld 1.3.3 loads for them) and audited. Every required flow must be allowed and
+ * nothing exposed beyond the matrix; dual-stack, what is not allowed is firewalld's own IPv6 rules
+ * only; options rendered or warned; what firewalld cannot express refused, naming the flow. The real
+ * firewalld loading the same files is test/kernel/firewalld-compile.test.ts.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { audit } from "../../src/audit/audit.js";
+import { TARGETS } from "../../src/compile/index.js";
+import { makePlan } from "../../src/compile/plan.js";
+import type { CompiledFile } from "../../src/compile/target.js";
+import { readFirewalld } from "../../src/parse/firewalld.js";
+import { loadTopology } from "../../src/shell/load.js";
+import { ROOT, runCli } from "../cli/run-cli.js";
+
+const AS_OF = "2026-12-03";
+
+function bound(path: string) {
+  const t = loadTopology(path, AS_OF);
+  assert.ok(t.ok, JSON.stringify(t.ok ? [] : t.diagnostics));
+  return t.value.bound;
+}
+
+function compiled(topology: ReturnType<typeof bound>, dropRetired: boolean) {
+  const plan = makePlan(topology, { dropRetired });
+  assert.ok(plan.ok);
+  return TARGETS.firewalld.compile(plan.plan);
+}
+
+/** The two files as firewalld takes them: zones/portmatrix.xml and policies/portmatrix_out.xml. */
+export function asConfig(files: readonly CompiledFile[]): Array<{ file: string; text: string }> {
+  const zone = files.find((f) => f.suffix === "")!;
+  const policy = files.find((f) => f.suffix === ".policy.xml")!;
+  return [
+    { file: "zones/portmatrix.xml", text: zone.text },
+    { file: "policies/portmatrix_out.xml", text: policy.text },
+  ];
+}
+
+function readBack(files: readonly CompiledFile[]) {
+  const parsed = readFirewalld(asConfig(files));
+  assert.deepEqual(parsed.diagnostics, []);
+  return parsed;
+}
+
+for (const example of ["seed-host", "seed-host-site"])
+  test(`firewalld round trip: ${example} → zone and policy → firewalld reader → audit`, () => {
+    const t = bound(join(ROOT, "examples", `${example}.yaml`));
+    const active = t.flows.filter((f) => f.active);
+    const strictOut = compiled(t, true);
+    assert.ok(strictOut.ok);
+    assert.deepEqual(strictOut.warnings, []);
+    const strict = audit(t, [readBack(strictOut.files)]);
+    assert.deepEqual(
+      strict.flows.map((f) => [f.id, f.verdict, f.uncertain]),
+      active.map((f) => [f.id, f.retired ? "blocked" : "allowed", false]),
+    );
+    assert.deepEqual(strict.exposure, []);
+    // Only firewalld's own approximations (its reverse-path and DNAT rules), changing no verdict.
+    for (const u of strict.unsupported) {
+      assert.equal(u.rule?.file, "firewalld v1.3.3 defaults", JSON.stringify(u));
+      assert.deepEqual(u.flows, []);
+    }
+    assert.deepEqual(strict.notes, []);
+    // Kept, the retired rows are allowed, and they are the only exposure.
+    const keptOut = compiled(t, false);
+    assert.ok(keptOut.ok);
+    const kept = audit(t, [readBack(keptOut.files)]);
+    assert.deepEqual(
+      kept.flows.map((f) => [f.id, f.verdict]),
+      active.map((f) => [f.id, "allowed"]),
+    );
+    const retired = active.filter((f) => f.retired).map((f) => f.id);
+    assert.ok(kept.retired.length > 0);
+    for (const r of kept.retired) assert.ok(r.flows.every((id) => retired.includes(id)));
+    assert.ok(kept.exposure.length > 0);
+    for (const e of kept.exposure) assert.match(e.rule.text, /^<rule family="ipv4">/);
+  });
+
+test("firewalld dual-stack: what is not allowed is firewalld's own IPv6 rules, never ours", () => {
+  for (const topo of ["dual-stack.yaml", "routed.yaml"]) {
+    const t = bound(join(ROOT, "test/fixtures/firewalld", topo));
+    const out = compiled(t, true);
+    assert.ok(out.ok);
+    const r = audit(t, [readBack(out.files)]);
+    // IPv4 is allowed throughout (the flows not allowed are IPv6 packets firewalld refuses itself).
+    for (const f of r.flows.filter((f) => !f.retired)) {
+      for (const b of f.blocked) {
+        assert.equal(b.rule.file, "firewalld v1.3.3 defaults", `${topo} ${f.id}: ${JSON.stringify(b)}`);
+        assert.match(b.rule.note ?? "", /^implicit: firewalld's own rule/);
+        for (const p of b.packets)
+          assert.doesNotMatch(p, /any4|\b\d+\.\d+\.\d+\.\d+/, `${topo} ${f.id}: ${p}`);
+      }
+    }
+    // Neighbour discovery passes both ways: our rules keep it open (the notes name only firewalld's
+    // reverse-path rule, never our zone or policy).
+    for (const n of r.notes) assert.doesNotMatch(n, /portmatrix/);
+    // Without interfaces named, nothing of ours is exposure; with them, firewalld's rules hold on
+    // every interface (warned), so peers on the wrong one are accepted too.
+    if (t.firewall.kind === "host" && t.firewall.interfaces)
+      assert.match(out.warnings.join("\n"), /target firewalld does not write firewall.interfaces/);
+    else
+      for (const e of r.exposure)
+        assert.doesNotMatch(JSON.stringify(e.rule), /portmatrix\.xml|portmatrix_out/);
+  }
+});
+
+test("firewalld options: reject as the zone's %%REJECT%% and the policy's REJECT, log as a last rule, the rest warned", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pm-fwdc-"));
+  try {
+    const base = readFileSync(join(ROOT, "examples", "seed-host.yaml"), "utf8");
+    const path = join(dir, "t.yaml");
+    writeFileSync(
+      path,
+      `${base}compile: {reject: [in, out], log: {rate: 10/minute, prefix: "pm drop: "}, counters: true, priority: -5, name: edge_fw}\n`,
+    );
+    const t = bound(path);
+    const out = compiled(t, true);
+    assert.ok(out.ok);
+    const [zone, policy] = out.files.map((f) => f.text);
+    assert.match(zone!, /<zone target="%%REJECT%%">/);
+    assert.match(policy!, /<policy target="REJECT">/);
+    assert.match(zone!, /<short>edge_fw<\/short>/);
+    assert.match(policy!, /<short>edge_fw_out<\/short>/);
+    for (const text of [zone!, policy!])
+      assert.match(
+        text,
+        /<rule priority="32767"><log prefix="pm drop: " level="warning"><limit value="10\/m"\/><\/log><\/rule>/,
+      );
+    assert.deepEqual(out.warnings, [
+      "target firewalld does not render compile.counters: firewalld keeps no per-rule counters",
+      "target firewalld does not render compile.priority: firewalld orders its chains itself (a zone's ingress-priority or a policy's priority, not a hook priority)",
+    ]);
+    const r = audit(t, [readBack(out.files)]);
+    assert.deepEqual(
+      r.flows.filter((f) => !f.retired).map((f) => f.verdict),
+      r.flows.filter((f) => !f.retired).map(() => "allowed"),
+    );
+    assert.deepEqual(r.exposure, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("firewalld refuses what it cannot express: a perimeter, a long name, destination and source ports together", () => {
+  const perimeter = compiled(bound(join(ROOT, "examples", "seed-perimeter.yaml")), true);
+  assert.ok(!perimeter.ok);
+  assert.match(perimeter.diagnostics[0]!.message, /target firewalld configures the host's own firewalld/);
+  const dir = mkdtempSync(join(tmpdir(), "pm-fwdc-"));
+  try {
+    const base = readFileSync(join(ROOT, "examples", "seed-host-site.yaml"), "utf8");
+    const long = join(dir, "long.yaml");
+    writeFileSync(
+      long,
+      `${readFileSync(join(ROOT, "examples", "seed-host.yaml"), "utf8")}compile: {name: portmatrix_edge}\n`,
+    );
+    const named = compiled(bound(long), true);
+    assert.ok(!named.ok);
+    assert.match(
+      named.diagnostics[0]!.message,
+      /"portmatrix_edge_out": firewalld keeps at most 17 characters/,
+    );
+    const both = join(dir, "both.yaml");
+    writeFileSync(
+      both,
+      base.replace(
+        "{id: site-ntp, protocol: NTP, transport: udp, ports: 123,",
+        "{id: site-ntp, protocol: NTP, transport: udp, ports: 123, sourcePorts: 123,",
+      ),
+    );
+    const refused = compiled(bound(both), true);
+    assert.ok(!refused.ok);
+    assert.deepEqual(
+      refused.diagnostics.map((d) => [d.code, d.message]),
+      [
+        [
+          "compile-unsupported",
+          "target firewalld cannot express flow site-ntp (both destination and source ports: a firewalld rich rule holds a port or a source port, not both)",
+        ],
+      ],
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("compile --target firewalld -o FILE writes FILE and FILE.policy.xml, and audit reads them back", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pm-fwdc-"));
+  try {
+    const out = join(dir, "edge.xml");
+    const c = runCli([
+      "compile",
+      "-t",
+      "examples/seed-host.yaml",
+      "--target",
+      "firewalld",
+      "--drop-retired",
+      "-o",
+      out,
+    ]);
+    assert.equal(c.status, 0, c.stderr);
+    assert.ok(existsSync(out) && existsSync(`${out}.policy.xml`));
+    const a = runCli(
+      ["audit", "-t", "examples/seed-host.yaml", "-r", out, "-r", `${out}.policy.xml`, "--format", "json"],
+      {
+        env: { PORTMATRIX_AS_OF: AS_OF },
+      },
+    );
+    const report = JSON.parse(a.stdout) as {
+      flows: Array<{ verdict: string; retired: boolean }>;
+      exposure: unknown[];
+    };
+    assert.deepEqual(
+      report.flows.filter((f) => !f.retired).map((f) => f.verdict),
+      ["allowed", "allowed", "allowed"],
+    );
+    assert.deepEqual(report.exposure, []);
+    // The whole configuration on stdout: the policy after a marker line.
+    const s = runCli(["compile", "-t", "examples/seed-host.yaml", "--target", "firewalld"]);
+    assert.equal(s.status, 0, s.stderr);
+    assert.match(
+      s.stdout,
+      /^<\?xml[^]*<\/zone>\n\n# ---- \.policy\.xml \(written as FILE\.policy\.xml with -o FILE\) ----\n<\?xml[^]*<\/policy>\n$/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
