@@ -860,6 +860,10 @@ function flowsTouching(
   s: Space | readonly Space[],
   pick: (f: ResolvedFlow) => boolean,
 ): string[] {
+  // No flow to look for (no retired flow, the usual case): no extents to compute for `s`, which
+  // for every accepting rule of a 100k-rule walk was 0.4 s of the audit.
+  const candidates = flows.filter((f) => pick(f.flow));
+  if (candidates.length === 0) return [];
   // A union meets a flow when one of its pieces does: pieces need not be united first.
   const parts = (s instanceof Space ? [s] : s).filter((p) => !p.isEmpty());
   const hulls = new Float64Array(parts.length * BOUNDS_STRIDE);
@@ -867,14 +871,26 @@ function flowsTouching(
   const meets = (f: FlowReach, p: Space, i: number): boolean =>
     (boundsOverlap(f.hulls, 0, hulls, i) && f.own.intersects(p)) ||
     (boundsOverlap(f.hulls, 1, hulls, i) && f.reply.intersects(p));
-  return flows.filter((f) => pick(f.flow) && parts.some((p, i) => meets(f, p, i))).map((f) => f.flow.id);
+  return candidates.filter((f) => parts.some((p, i) => meets(f, p, i))).map((f) => f.flow.id);
+}
+
+/** Whether `s`'s extent overlaps a flow's own or reply extent (false: they share no packet). */
+function mayMeetFlow(f: FlowReach, s: Space): boolean {
+  if (s.isEmpty()) return false;
+  hullBounds(s.boxes, PART);
+  return boundsOverlap(f.hulls, 0, PART, 0) || boundsOverlap(f.hulls, 1, PART, 0);
 }
 
 function retiredRules(ctx: Ctx, reach: RuleReach): AuditReportT["retired"] {
   const out: AuditReportT["retired"] = [];
   const flows = flowReach(ctx);
+  const retired = flows.filter((f) => f.flow.retired);
+  if (retired.length === 0) return out;
   for (const [rule, hit] of reach.hits) {
     if (rule.action.kind !== "accept" || rule.implicit !== undefined) continue;
+    // What a rule accepts lies inside its match: a match whose extent misses every retired flow's
+    // serves none of them (exact, as numbers), without the extents of every piece it accepted.
+    if (!retired.some((f) => mayMeetFlow(f, rule.match))) continue;
     const servesRetired = flowsTouching(flows, hit, (f) => f.retired);
     if (servesRetired.length === 0) continue;
     if (flowsTouching(flows, hit, (f) => !f.retired).length > 0) continue;
