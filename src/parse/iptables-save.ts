@@ -26,6 +26,7 @@ import { Space } from "../space/space.js";
 import { parseAddresses, parseNatTarget, parsePortList, tokenize } from "./terms.js";
 import { iptAddresses, iptIcmpType, iptPorts, iptProto, longOption } from "./iptables-terms.js";
 import { MAX_READER_DIAGNOSTICS, stoppedReading, type ParsedRuleset } from "./reader.js";
+import { HOP_LIMIT_255_REASON, NOT_NEIGHBOUR_DISCOVERY } from "./hop-limit.js";
 import { lookupTable } from "./lookup.js";
 import {
   addrTypeSet,
@@ -864,23 +865,40 @@ function option(
       return target(rc, opt, arg, rest, err);
     case "-c":
       return 2;
+    case "--hl-eq":
+      // RFC 4890's guard on neighbour discovery (ufw's before6.rules): exact for those packets.
+      if (rc.module === "hl" && !neg && arg === "255" && rc.openApprox === undefined) {
+        delete rc.bare;
+        mb.approximate(
+          "-m hl --hl-eq 255",
+          HOP_LIMIT_255_REASON,
+          rc.origin,
+          "match",
+          NOT_NEIGHBOUR_DISCOVERY,
+        );
+        return 1;
+      }
+      return genericOption(rc, opt, neg, rest);
     default:
       if (IGNORED_MATCH_OPTS.has(opt)) return 1;
-      if (opt.startsWith("--")) {
-        const n = rest.findIndex((t) => t === "!" || (t.startsWith("-") && t.length > 1 && !/^-\d/.test(t)));
-        const used = n < 0 ? rest.length : n;
-        delete rc.bare;
-        rc.openApprox = moduleApproximation(
-          mb,
-          rc.openApprox,
-          rc.module,
-          `${neg ? "! " : ""}${opt} ${rest.slice(0, used).join(" ")}`.trim(),
-          rc.origin,
-        );
-        return used;
-      }
+      if (opt.startsWith("--")) return genericOption(rc, opt, neg, rest);
       return (err(`unknown option ${opt}`, "an iptables option (-A, -s, -d, -p, -i, -o, -m, -j, -g, …)"), -1);
   }
+}
+
+/** A module option not modelled: added to the approximation of its module instance (moduleApproximation). */
+function genericOption(rc: RuleCtx, opt: string, neg: boolean, rest: string[]): number {
+  const n = rest.findIndex((t) => t === "!" || (t.startsWith("-") && t.length > 1 && !/^-\d/.test(t)));
+  const used = n < 0 ? rest.length : n;
+  delete rc.bare;
+  rc.openApprox = moduleApproximation(
+    rc.mb,
+    rc.openApprox,
+    rc.module,
+    `${neg ? "! " : ""}${opt} ${rest.slice(0, used).join(" ")}`.trim(),
+    rc.origin,
+  );
+  return used;
 }
 
 /**

@@ -19,11 +19,11 @@ import {
 } from "../space/box.js";
 import { IntervalSet } from "../space/interval-set.js";
 import { NameSet } from "../space/name-set.js";
-import { icmpTypes } from "../space/icmp.js";
 import { Space } from "../space/space.js";
 import { addressMask, maskedPrefix, nftTcpFlags } from "./nft-bitwise.js";
 import { nftAddress, nftIcmpCode, nftIcmpType, nftPort, nftProto, REJECT_CODES } from "./nft-values.js";
 import { parseNatTarget, parsePortList, type Token } from "./terms.js";
+import { HOP_LIMIT_255_REASON, NOT_NEIGHBOUR_DISCOVERY } from "./hop-limit.js";
 import { lookupTable } from "./lookup.js";
 import { tcpFlagStates } from "./tcp-flags.js";
 
@@ -388,14 +388,6 @@ function step(p: Parser): void {
   statementOrVerdict(p, w);
 }
 
-/** ICMPv6 neighbour discovery (router/neighbour solicitation and advertisement, redirect) on the dport axis. */
-const NEIGHBOUR_DISCOVERY = Space.box({
-  proto: IntervalSet.of(58),
-  dport: icmpTypes(133, 137),
-});
-/** Every packet but neighbour discovery: where a hop-limit-255 test is not known. */
-const NOT_NEIGHBOUR_DISCOVERY = Space.UNIVERSE.subtract(NEIGHBOUR_DISCOVERY);
-
 /**
  * `ip6 hoplimit 255` (RFC 4890's guard on neighbour discovery rules): hop limits are not in the
  * packet space, but every neighbour discovery packet a node accepts has 255 (RFC 4861 §7.1: the
@@ -411,14 +403,7 @@ function hopLimit255(p: Parser): boolean {
   const tok = p.t[p.i];
   p.i += k + 1;
   p.mb.family(6);
-  approx(
-    p,
-    "ip6 hoplimit 255",
-    "hop limit not in the packet space: exact for neighbour discovery (always 255: RFC 4861 §7.1), matched as every other packet",
-    tok,
-    false,
-    NOT_NEIGHBOUR_DISCOVERY,
-  );
+  approx(p, "ip6 hoplimit 255", HOP_LIMIT_255_REASON, tok, false, NOT_NEIGHBOUR_DISCOVERY);
   return true;
 }
 
