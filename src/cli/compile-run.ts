@@ -26,7 +26,9 @@ export function compileAll(plan: Plan): {
       continue;
     }
     warnings.push(...r.warnings.map((w) => `${id}: ${w}`));
-    for (const f of r.files) files.push({ name: `${id}.${t.extension}${f.suffix}`, text: f.text });
+    // A directory target's files go into a folder of its name (firewalld/zones/portmatrix.xml).
+    const base = t.layout === "directory" ? id : `${id}.${t.extension}`;
+    for (const f of r.files) files.push({ name: `${base}${f.suffix}`, text: f.text });
   }
   return { files, refused, warnings };
 }
@@ -58,19 +60,22 @@ export function runCompile(opts: CompileOpts): number {
   const r = TARGETS[target]!.compile(planned.plan);
   if (!r.ok) throw new InputError(r.diagnostics);
   warn(r.warnings);
-  emit(r.files, opts.output);
+  emit(r.files, opts.output, TARGETS[target]!.layout === "directory");
   return EXIT.ok;
 }
 
-function emit(files: readonly CompiledFile[], output: string | undefined): void {
+function emit(files: readonly CompiledFile[], output: string | undefined, directory: boolean): void {
   if (output !== undefined) {
     writeFilesAtomic(files.map((f) => ({ path: output + f.suffix, text: f.text })));
     return;
   }
-  // Standard output: the main file as it is; further files follow under a marker line each.
+  // Standard output: the main file as it is; further files (all of a directory's) follow under a
+  // marker line each.
   files.forEach((f, i) =>
     process.stdout.write(
-      i === 0 ? f.text : `\n# ---- ${f.suffix} (written as FILE${f.suffix} with -o FILE) ----\n${f.text}`,
+      i === 0 && !directory
+        ? f.text
+        : `${i === 0 ? "" : "\n"}# ---- ${directory ? f.suffix.slice(1) : f.suffix} (written as ${directory ? "DIR" : "FILE"}${f.suffix} with -o ${directory ? "DIR" : "FILE"}) ----\n${f.text}`,
     ),
   );
 }

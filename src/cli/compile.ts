@@ -21,7 +21,7 @@ export function registerCompile(program: Command, run: Runner): void {
     .requiredOption("--target <target>", `${TARGET_IDS.join(", ")}, or all (with -o DIR)`)
     .option(
       "-o, --output <file>",
-      "write FILE (and FILE.v6, FILE.tf … where the target needs more); with --target all: a folder",
+      "write FILE (and FILE.v6, FILE.tf … where the target needs more); firewalld and --target all: a folder",
     )
     .option(
       "--drop-retired",

@@ -19,7 +19,11 @@ export const TARGET_IDS = [
 
 export type TargetId = (typeof TARGET_IDS)[number];
 
-/** `suffix` "" is the main file (stdout or -o FILE); others are written as FILE<suffix>. */
+/**
+ * `suffix` "" is the main file (stdout or -o FILE); others are written as FILE<suffix>. A target
+ * whose output is a directory (`layout: "directory"`) has no main file: every suffix is a path in
+ * it (`/zones/portmatrix.xml`), written as DIR<suffix> with -o DIR.
+ */
 export interface CompiledFile {
   suffix: string;
   text: string;
@@ -35,6 +39,8 @@ export interface Target {
   extension: string;
   /** The target has FQDN objects (destinations by DNS name); absent: rules by name are refused. */
   fqdn?: boolean;
+  /** The output is a directory of files (firewalld's /etc/firewalld layout), not a main file. */
+  layout?: "directory";
   /** The target writes the topology's static NAT (`nat:`); absent: a topology with NAT is refused. */
   nat?: boolean;
   compile(plan: Plan): TargetResult;

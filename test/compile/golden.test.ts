@@ -11,10 +11,11 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, sep } from "node:path";
 import { test } from "node:test";
 import { ROOT, runCli } from "../cli/run-cli.js";
 
@@ -26,6 +27,14 @@ const CASES = {
   "nat-perimeter": "examples/catalog/lync2013-edge-single-nat.yaml",
 };
 
+/** The files under `dir`, as paths relative to it (a directory target's files are in folders). */
+function filesIn(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => statSync(join(dir, f)).isFile())
+    .map((f) => f.split(sep).join("/"))
+    .sort();
+}
+
 for (const [name, topology] of Object.entries(CASES)) {
   test(`goldens: ${name}`, () => {
     const dir = mkdtempSync(join(tmpdir(), "pm-golden-"));
@@ -33,7 +42,7 @@ for (const [name, topology] of Object.entries(CASES)) {
       const r = runCli(["compile", "-t", topology, "--target", "all", "-o", dir]);
       assert.equal(r.status, 0, r.stderr);
       const want = join(GOLDEN, name);
-      const got = readdirSync(dir).sort();
+      const got = filesIn(dir);
       // What a target refuses for this firewall kind is pinned too (stderr, one line per target).
       const refusals =
         r.stderr
@@ -43,16 +52,17 @@ for (const [name, topology] of Object.entries(CASES)) {
       if (process.env.UPDATE_GOLDENS === "1") {
         rmSync(want, { recursive: true, force: true });
         mkdirSync(want, { recursive: true });
-        for (const f of got) writeFileSync(join(want, f), readFileSync(join(dir, f)));
+        for (const f of got) {
+          mkdirSync(dirname(join(want, f)), { recursive: true });
+          writeFileSync(join(want, f), readFileSync(join(dir, f)));
+        }
         writeFileSync(join(want, "refused.txt"), refusals);
         return;
       }
       assert.ok(existsSync(want), `no goldens for ${name}: run UPDATE_GOLDENS=1 npm test and review them`);
       assert.deepEqual(
         got,
-        readdirSync(want)
-          .filter((f) => f !== "refused.txt")
-          .sort(),
+        filesIn(want).filter((f) => f !== "refused.txt"),
         "the set of files differs from the goldens",
       );
       for (const f of got)

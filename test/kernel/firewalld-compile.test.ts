@@ -53,7 +53,6 @@ for (const c of CASES)
       assert.ok(plan.ok);
       const out = TARGETS.firewalld.compile(plan.plan);
       assert.ok(out.ok);
-      const name = plan.plan.options.name ?? "portmatrix";
       const config = join(dir, "etc");
       mkdirSync(join(config, "zones"), { recursive: true });
       mkdirSync(join(config, "policies"), { recursive: true });
@@ -64,11 +63,13 @@ for (const c of CASES)
           file: join(config, "firewalld.conf"),
           text: readFileSync(join(ROOT, "test/fixtures/firewalld/basic/firewalld.conf"), "utf8"),
         },
-        { file: join(config, "zones", `${name}.xml`), text: out.files[0]!.text },
-        { file: join(config, "policies", `${name}_out.xml`), text: out.files[1]!.text },
+        ...out.files.map((f) => ({ file: join(config, f.suffix), text: f.text })),
       ];
       for (const f of files) writeFileSync(f.file, f.text);
-      const real = await realFirewalldRuleset(config);
+      const fw = t.value.bound.firewall;
+      const real = await realFirewalldRuleset(config, {
+        interfaces: fw.kind === "host" ? (fw.interfaces ?? []).map((i) => i.name) : [],
+      });
       assert.equal(real.state, "RUNNING", real.log);
       assert.deepEqual(real.errors, [], real.log);
       const theirs = readNftablesText(real.ruleset, "nft list ruleset");

@@ -262,17 +262,13 @@ test(
   async () => {
     const dir = mkdtempSync(join(tmpdir(), "pm-lab-fwd-"));
     try {
-      const zone = join(dir, "zones", "portmatrix.xml");
-      execFileSync("mkdir", ["-p", join(dir, "zones"), join(dir, "policies")]);
       execFileSync(
         process.execPath,
-        [CLI, "compile", "-t", "examples/seed-host.yaml", "--target", "firewalld", "-o", zone],
+        [CLI, "compile", "-t", "examples/seed-host.yaml", "--target", "firewalld", "-o", dir],
         {
           cwd: ROOT,
         },
       );
-      writeFileSync(join(dir, "policies", "portmatrix_out.xml"), readFileSync(`${zone}.policy.xml`));
-      rmSync(`${zone}.policy.xml`);
       writeFileSync(
         join(dir, "firewalld.conf"),
         readFileSync(join(ROOT, "test/fixtures/firewalld/basic/firewalld.conf")),

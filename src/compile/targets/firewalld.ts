@@ -1,8 +1,8 @@
 /**
- * firewalld (RHEL, Fedora, SUSE): the host's own firewall as firewalld's permanent configuration —
- * a zone (the main file, `zones/<name>.xml`) for what may reach the host and a policy from HOST to
- * ANY (`FILE.policy.xml`, `policies/<name>_out.xml`) for what the host may open, each flow a rich
- * rule. firewalld 1.3's model (firewalld.zone(5), firewalld.policy(5), firewalld.richlanguage(5)):
+ * firewalld (RHEL, Fedora, SUSE): the host's own firewall as firewalld's permanent configuration,
+ * in /etc/firewalld's layout (`-o DIR`: DIR/zones/*.xml, DIR/policies/*.xml) — a zone for what may
+ * reach the host and a policy from HOST for what the host may open, each flow a rich rule.
+ * firewalld 1.3's model (firewalld.zone(5), firewalld.policy(5), firewalld.richlanguage(5)):
  * - A zone applies to the packets its bindings send it. The zone binds the sources 0.0.0.0/0 and
  *   ::/0: a source binding is dispatched before every interface's zone, so the matrix holds on
  *   every interface whatever zone NetworkManager gives it (firewalld still accepts loopback and
@@ -13,6 +13,10 @@
  * - A rich rule holds one address per side and one element: a port (or range) or a source port,
  *   not both. Several addresses or ports are several rules; a flow pinning both its destination and
  *   its source ports cannot be written and is refused, naming it.
+ * - A host that names its interfaces (`firewall.interfaces`) gets a zone per interface, bound to it
+ *   (`NAME-in1`, …), and a policy from HOST to that zone (`NAME-out1`, …), each with the rules whose
+ *   packets use that interface: firewalld dispatches a policy whose egress zone is bound to an
+ *   interface by `oifname`. Other interfaces go to firewalld's default zone (warned).
  * Names reach file names and chain names: firewalld keeps at most 17 characters of a zone's or a
  * policy's name (functions.py, max_zone_name_len), so compile.name is checked against that.
  */
@@ -22,14 +26,14 @@ import type { Plan, PlanRule } from "../plan.js";
 import {
   families,
   header,
-  interfaceWarnings,
   isAny,
   optionWarnings,
   rangeText,
   unsupported,
   wrongKind,
 } from "../plan.js";
-import type { Target, TargetResult } from "../target.js";
+import type { CompiledFile, Target, TargetResult } from "../target.js";
+import { plainInterface, refuseInterfaces } from "../text.js";
 
 /** firewalld's longest zone or policy name (28-character chains less `POST_` and `_allow`). */
 const MAX_NAME = 17;
@@ -119,96 +123,143 @@ function logRule(plan: Plan): string[] {
   ];
 }
 
-function body(target: string, plan: Plan, dir: "in" | "out", diagnostics: Diagnostic[]): string[] {
+function body(target: string, rules: readonly PlanRule[], diagnostics: Diagnostic[]): string[] {
   const out: string[] = [];
-  for (const r of plan.rules.filter((x) => x.direction === dir)) {
-    const rules = richRules(target, r);
-    if (!Array.isArray(rules)) {
-      diagnostics.push(rules);
+  for (const r of rules) {
+    const rich = richRules(target, r);
+    if (!Array.isArray(rich)) {
+      if (!diagnostics.some((d) => d.message === rich.message)) diagnostics.push(rich);
       continue;
     }
-    out.push(`  <!-- ${xmlComment(r.comment)} -->`, ...rules.map((x) => `  ${x}`));
+    out.push(`  <!-- ${xmlComment(r.comment)} -->`, ...rich.map((x) => `  ${x}`));
   }
   return out;
+}
+
+/**
+ * One zone and one policy: every interface (the zone bound to every source, the policy to ANY),
+ * or one interface of a host that names its interfaces (the zone bound to it, the policy's egress
+ * that zone), with the rules whose packets use it.
+ */
+interface Unit {
+  zone: string;
+  policy: string;
+  iface?: string;
+}
+
+function units(plan: Plan, name: string): Unit[] {
+  const fw = plan.firewall;
+  if (fw.kind !== "host" || !fw.interfaces) return [{ zone: name, policy: `${name}_out` }];
+  return fw.interfaces.map((i, k) => ({
+    zone: `${name}-in${k + 1}`,
+    policy: `${name}-out${k + 1}`,
+    iface: i.name,
+  }));
+}
+
+function refuse(message: string, expected: string): TargetResult {
+  return { ok: false, diagnostics: [diag("compile-unsupported", "error", message, { expected })] };
 }
 
 function compile(plan: Plan): TargetResult {
   const wrong = wrongKind("firewalld", plan, "host", "configures the host's own firewalld");
   if (wrong) return wrong;
-  const zone = plan.options.name ?? "portmatrix";
-  const policy = `${zone}_out`;
-  if (policy.length > MAX_NAME)
-    return {
-      ok: false,
-      diagnostics: [
-        diag(
-          "compile-unsupported",
-          "error",
-          `target firewalld cannot name its zone and policy "${zone}" and "${policy}": firewalld keeps at most ${MAX_NAME} characters of a name`,
-          { expected: `compile.name of at most ${MAX_NAME - 4} characters` },
-        ),
-      ],
-    };
+  const refused = refuseInterfaces("firewalld", plan, plainInterface());
+  if (refused.length > 0) return { ok: false, diagnostics: refused };
+  const name = plan.options.name ?? "portmatrix";
+  const all = units(plan, name);
+  const long = all.flatMap((u) => [u.zone, u.policy]).find((n) => n.length > MAX_NAME);
+  if (long !== undefined)
+    return refuse(
+      `target firewalld cannot name a zone or policy "${long}": firewalld keeps at most ${MAX_NAME} characters of a name`,
+      `compile.name of at most ${name.length - (long.length - MAX_NAME)} characters`,
+    );
   const diagnostics: Diagnostic[] = [];
-  const inbound = body("firewalld", plan, "in", diagnostics);
-  const outbound = body("firewalld", plan, "out", diagnostics);
-  if (diagnostics.length > 0) return { ok: false, diagnostics };
   const head = header(plan, "", "firewalld", xmlComment).map((l) => `<!--${l} -->`);
   const o = plan.options;
-  const zoneText = [
-    '<?xml version="1.0" encoding="utf-8"?>',
-    ...head,
-    // An XML comment cannot hold `--`: the commands (firewall-cmd's new-zone-from-file, reload) are in the README.
-    `<!-- Install: this file as /etc/firewalld/zones/${zone}.xml, FILE.policy.xml as /etc/firewalld/policies/${policy}.xml; -->`,
-    "<!-- then check them with firewall-cmd's check-config option and reload firewalld. -->",
-    "<!-- The zone binds every source, so it decides before any interface's zone: default deny inbound. -->",
-    `<zone target="${o.reject.in ? "%%REJECT%%" : "DROP"}">`,
-    `  <short>${xml(zone)}</short>`,
-    `  <description>${xml(`${plan.profileId}: ${plan.profileTitle} (portmatrix compile)`)}</description>`,
-    '  <source address="0.0.0.0/0"/>',
-    '  <source address="::/0"/>',
-    ...essentials(),
-    ...inbound,
-    ...logRule(plan),
-    "</zone>",
-  ];
-  const policyText = [
-    '<?xml version="1.0" encoding="utf-8"?>',
-    ...head,
-    "<!-- What the host may open: every packet it sends (HOST to ANY) that no rule accepts is dropped. -->",
-    "<!-- Outbound is default-deny: every connection the host needs beyond the matrix (DNS, updates,",
-    "     directory, monitoring) needs its own rule here before it is loaded, or the host loses it. -->",
-    `<policy target="${o.reject.out ? "REJECT" : "DROP"}">`,
-    `  <short>${xml(policy)}</short>`,
-    `  <description>${xml(`${plan.profileId}: what ${plan.firewall.kind === "host" ? plan.firewall.host : "the host"} may open (portmatrix compile)`)}</description>`,
-    '  <ingress-zone name="HOST"/>',
-    '  <egress-zone name="ANY"/>',
-    ...essentials(),
-    ...outbound,
-    ...logRule(plan),
-    "</policy>",
-  ];
+  const host = plan.firewall.kind === "host" ? plan.firewall.host : "the host";
+  const uses = (u: Unit) => (r: PlanRule) =>
+    u.iface === undefined || r.interfaces === undefined || r.interfaces.includes(u.iface);
+  const files: CompiledFile[] = [];
+  for (const u of all) {
+    const inbound = body(
+      "firewalld",
+      plan.rules.filter((r) => r.direction === "in" && uses(u)(r)),
+      diagnostics,
+    );
+    const outbound = body(
+      "firewalld",
+      plan.rules.filter((r) => r.direction === "out" && uses(u)(r)),
+      diagnostics,
+    );
+    const on = u.iface === undefined ? "" : ` on ${u.iface}`;
+    files.push({
+      suffix: `/zones/${u.zone}.xml`,
+      text:
+        [
+          '<?xml version="1.0" encoding="utf-8"?>',
+          ...head,
+          // An XML comment cannot hold `--`: the commands (firewall-cmd's reload) are in the README.
+          "<!-- Install: the zones/ and policies/ files into /etc/firewalld/, check them with firewall-cmd's -->",
+          "<!-- check-config option, then reload firewalld. -->",
+          u.iface === undefined
+            ? "<!-- The zone binds every source, so it decides before any interface's zone: default deny inbound. -->"
+            : `<!-- What may reach ${xmlComment(host)} through ${u.iface}: every other packet arriving there is dropped. -->`,
+          `<zone target="${o.reject.in ? "%%REJECT%%" : "DROP"}">`,
+          `  <short>${xml(u.zone)}</short>`,
+          `  <description>${xml(`${plan.profileId}: ${plan.profileTitle}${on} (portmatrix compile)`)}</description>`,
+          ...(u.iface === undefined
+            ? ['  <source address="0.0.0.0/0"/>', '  <source address="::/0"/>']
+            : [`  <interface name="${xml(u.iface)}"/>`]),
+          ...essentials(),
+          ...inbound,
+          ...logRule(plan),
+          "</zone>",
+        ].join("\n") + "\n",
+    });
+    files.push({
+      suffix: `/policies/${u.policy}.xml`,
+      text:
+        [
+          '<?xml version="1.0" encoding="utf-8"?>',
+          ...head,
+          `<!-- What the host may open${on}: every packet it sends there that no rule accepts is dropped. -->`,
+          "<!-- Outbound is default-deny: every connection the host needs beyond the matrix (DNS, updates,",
+          "     directory, monitoring) needs its own rule here before it is loaded, or the host loses it. -->",
+          `<policy target="${o.reject.out ? "REJECT" : "DROP"}">`,
+          `  <short>${xml(u.policy)}</short>`,
+          `  <description>${xml(`${plan.profileId}: what ${host} may open${on} (portmatrix compile)`)}</description>`,
+          '  <ingress-zone name="HOST"/>',
+          `  <egress-zone name="${u.iface === undefined ? "ANY" : u.zone}"/>`,
+          ...essentials(),
+          ...outbound,
+          ...logRule(plan),
+          "</policy>",
+        ].join("\n") + "\n",
+    });
+  }
+  if (diagnostics.length > 0) return { ok: false, diagnostics };
+  const fw = plan.firewall;
   const warnings = [
     ...optionWarnings("firewalld", plan, {
       counters: "firewalld keeps no per-rule counters",
       priority:
         "firewalld orders its chains itself (a zone's ingress-priority or a policy's priority, not a hook priority)",
     }),
-    ...interfaceWarnings("firewalld", plan),
+    ...(fw.kind === "host" && fw.interfaces
+      ? [
+          `target firewalld binds a zone to each of ${fw.interfaces.map((i) => i.name).join(", ")}: packets on any other interface go to firewalld's default zone, which should then be drop (firewall-cmd --set-default-zone=drop)`,
+        ]
+      : []),
   ];
-  return {
-    ok: true,
-    files: [
-      { suffix: "", text: zoneText.join("\n") + "\n" },
-      { suffix: ".policy.xml", text: policyText.join("\n") + "\n" },
-    ],
-    warnings,
-  };
+  return { ok: true, files, warnings };
 }
 
 export const firewalld: Target = {
   id: "firewalld",
-  description: "firewalld zone and policy (XML) for the host's own firewalld (RHEL, Fedora, SUSE)",
+  description:
+    "firewalld zones and policies (XML, /etc/firewalld's layout) for the host's own firewalld (RHEL, Fedora, SUSE)",
   extension: "xml",
+  layout: "directory",
   compile,
 };
