@@ -6,7 +6,7 @@
  */
 import { rollbackEpilogue, rollbackPreamble } from "../../src/compile/targets/windows-rollback.js";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -143,7 +143,11 @@ test("issue 15: newlines and quotes in profile text stay in comments: no bare ac
     const r = compile(topologyText(kind), ["--target", "all", "-o", out], HOSTILE_PROFILE);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(compile(topologyText(kind), ["--target", "all", "-o", plainOut], profileText({})).status, 0);
-    for (const f of readdirSync(out)) {
+    // Every file, those in a directory target's folders too (firewalld/zones/portmatrix.xml).
+    const files = (readdirSync(out, { recursive: true }) as string[]).filter((f) =>
+      statSync(join(out, f)).isFile(),
+    );
+    for (const f of files) {
       const text = readFileSync(join(out, f), "utf8");
       const lines = text.split("\n");
       assert.ok(!lines.some((l) => /^\s*accept\b/.test(l)), `${f}: a bare accept line`);
@@ -153,7 +157,7 @@ test("issue 15: newlines and quotes in profile text stay in comments: no bare ac
       assert.ok(!lines.some((l) => /^access-list x /.test(l)), `${f}: an injected ACE`);
       const [target, suffix] = f.startsWith("aws.")
         ? ["aws", f.endsWith(".tf") ? ".tf" : ""]
-        : [f.split(".")[0]!, f.endsWith(".v6") ? ".v6" : ""];
+        : [f.split(/[./]/)[0]!, f.endsWith(".v6") ? ".v6" : ""];
       const plain = readFileSync(join(plainOut, f), "utf8");
       assert.equal(
         skeleton(target as never, suffix, text),
