@@ -173,20 +173,33 @@ function hostRoutes(
   // meet a prerouting check: decided either way, they are left out of it.
   const elsewhere = Space.UNIVERSE.restrict({ iif: NameSet.except(...r.names, "") });
   const local = Space.UNIVERSE.restrict({ src: r.local }).subtract(elsewhere);
+  // DHCP and IGMP: an IPv4 packet from 0.0.0.0/8 to the limited broadcast or a local multicast
+  // group is answered with the interface it came in on, whatever the routes (nft_fib4_eval and
+  // ipt_rpfilter's rpfilter_mt test for it before the lookup): it passes, strict or loose, on any
+  // interface — decided, never missing.
+  const passes = unspecifiedToLocalGroups();
   return {
     strict: {
-      missing: strictMissing,
-      unsure: Space.UNIVERSE.restrict({ src: r.unsure }).union(elsewhere),
+      missing: strictMissing.subtract(passes),
+      unsure: Space.UNIVERSE.restrict({ src: r.unsure }).union(elsewhere).subtract(passes),
       local,
     },
     loose: {
-      missing: Space.UNIVERSE.restrict({ src: r.noRoute.union(r.local).subtract(r.linkLocal) }).subtract(
-        elsewhere,
-      ),
-      unsure: elsewhere,
+      missing: Space.UNIVERSE.restrict({ src: r.noRoute.union(r.local).subtract(r.linkLocal) })
+        .subtract(elsewhere)
+        .subtract(passes),
+      unsure: elsewhere.subtract(passes),
       local,
     },
   };
+}
+
+/** IPv4 packets from 0.0.0.0/8 to 255.255.255.255 or 224.0.0.0/24 (ipv4_is_zeronet, ipv4_is_lbcast, ipv4_is_local_multicast). */
+function unspecifiedToLocalGroups(): Space {
+  return Space.UNIVERSE.restrict({
+    src: net("0.0.0.0/8"),
+    dst: net("255.255.255.255/32").union(net("224.0.0.0/24")),
+  });
 }
 
 /**

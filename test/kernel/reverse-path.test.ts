@@ -35,8 +35,8 @@ const addr = (s: string): IntervalSet => {
   return r.set;
 };
 
-/** [interface, family, source] → what arrives; the host is 203.0.113.10 / 2001:db8::10. */
-const PACKETS: Array<[string, 4 | 6, string]> = [
+/** [interface, family, source, destination] → what arrives; the host is 203.0.113.10 / 2001:db8::10 (the default destination). */
+const PACKETS: Array<[string, 4 | 6, string, string?]> = [
   ["eth0", 4, "203.0.113.77"],
   ["eth0", 4, "198.51.100.5"],
   ["ens192", 4, "198.51.100.5"],
@@ -48,6 +48,13 @@ const PACKETS: Array<[string, 4 | 6, string]> = [
   ["ens192", 6, "2001:db8:100::5"],
   ["ens192", 6, "fe80::5"],
   ["eth0", 6, "2001:db8::10"],
+  // DHCP and IGMP from 0.0.0.0: passed on any interface, before the routes are asked.
+  ["ens192", 4, "0.0.0.0", "255.255.255.255"],
+  ["eth0", 4, "0.0.0.0", "224.0.0.22"],
+  ["ens192", 4, "0.0.0.0", "224.0.0.251"],
+  // From 0.0.0.0 to the host itself: the routes decide (the default route, through eth0).
+  ["ens192", 4, "0.0.0.0", "203.0.113.10"],
+  ["eth0", 4, "0.0.0.0", "203.0.113.10"],
 ];
 
 function dropCounter(ns: string, v6: boolean, nft: boolean): number {
@@ -124,8 +131,8 @@ for (const form of ["nftables", "iptables"] as const)
         // Left approximate only for packets of interfaces the topology does not name (none here).
         for (const r of rules)
           for (const a of r.approximations) assert.ok(a.where, `${r.origin.text}: decided`);
-        for (const [nic, fam, src] of PACKETS) {
-          const dst = fam === 4 ? "203.0.113.10" : "2001:db8::10";
+        for (const [nic, fam, src, to] of PACKETS) {
+          const dst = to ?? (fam === 4 ? "203.0.113.10" : "2001:db8::10");
           const point = Space.UNIVERSE.restrict({
             src: addr(src),
             dst: addr(dst),
@@ -152,7 +159,7 @@ for (const form of ["nftables", "iptables"] as const)
           assert.equal(
             after - before === 1,
             predicted,
-            `${nic} ${src}: kernel ${after - before === 1 ? "dropped" : "passed"}, audit ${predicted ? "drops" : "passes"}`,
+            `${nic} ${src} → ${dst}: kernel ${after - before === 1 ? "dropped" : "passed"}, audit ${predicted ? "drops" : "passes"}`,
           );
         }
       } finally {
