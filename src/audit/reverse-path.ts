@@ -51,7 +51,14 @@ function hasReversePath(rs: Ruleset): boolean {
   );
 }
 
-function bindTable(t: Table, routes: { strict: Decided; loose: Decided }): Table {
+/** The answers of both forms, strict and loose. */
+interface Forms {
+  strict: Decided;
+  loose: Decided;
+  xt: { strict: Decided; loose: Decided };
+}
+
+function bindTable(t: Table, routes: Forms): Table {
   const chains = t.chains.map((c): Chain => {
     const rules = c.rules.map((r) => bindRule(r, routes));
     return rules.every((r, i) => r === c.rules[i]) ? c : { ...c, rules };
@@ -59,7 +66,7 @@ function bindTable(t: Table, routes: { strict: Decided; loose: Decided }): Table
   return chains.every((c, i) => c === t.chains[i]) ? t : { ...t, chains };
 }
 
-function bindRule(r: Rule, routes: { strict: Decided; loose: Decided }): Rule {
+function bindRule(r: Rule, routes: Forms): Rule {
   if (!r.approximations.some((a) => a.reversePath)) return r;
   let match = r.match;
   const approximations: Approximation[] = [];
@@ -68,7 +75,8 @@ function bindRule(r: Rule, routes: { strict: Decided; loose: Decided }): Rule {
       approximations.push(a);
       continue;
     }
-    const d = a.reversePath.strict ? routes.strict : routes.loose;
+    const form = a.reversePath.xt ? routes.xt : routes;
+    const d = a.reversePath.strict ? form.strict : form.loose;
     const missing = a.reversePath.acceptLocal ? d.missing.subtract(d.local) : d.missing;
     const decided = a.reversePath.negate ? Space.UNIVERSE.subtract(missing) : missing;
     match = match.intersect(decided.union(d.unsure));
@@ -77,7 +85,7 @@ function bindRule(r: Rule, routes: { strict: Decided; loose: Decided }): Rule {
     if (!d.unsure.isEmpty())
       approximations.push({
         ...rest,
-        reason: `${a.reason}: the topology's routes decide it but for these packets (a source two routes hold, two default routes, or a local address)`,
+        reason: `${a.reason}: the topology's routes decide it but for these packets (a source two routes hold, two default routes, a local address, or ICMPv6 from :: to a link-local scope, which kernels answer differently)`,
         where: d.unsure,
       });
   }
@@ -155,9 +163,7 @@ function computeRoutes(topology: Pick<BoundTopology, "firewall" | "endpoints">):
 }
 
 /** The reverse-path check's answer for every packet, from a host topology's interfaces; undefined: not known. */
-function hostRoutes(
-  topology: Pick<BoundTopology, "firewall" | "endpoints">,
-): { strict: Decided; loose: Decided } | undefined {
+function hostRoutes(topology: Pick<BoundTopology, "firewall" | "endpoints">): Forms | undefined {
   const r = topologyRoutes(topology);
   if (!r) return undefined;
   const strictMissing = Space.unionAll(
@@ -178,20 +184,46 @@ function hostRoutes(
   // ipt_rpfilter's rpfilter_mt test for it before the lookup): it passes, strict or loose, on any
   // interface — decided, never missing.
   const passes = unspecifiedToLocalGroups();
-  return {
-    strict: {
-      missing: strictMissing.subtract(passes),
-      unsure: Space.UNIVERSE.restrict({ src: r.unsure }).union(elsewhere).subtract(passes),
-      local,
-    },
-    loose: {
-      missing: Space.UNIVERSE.restrict({ src: r.noRoute.union(r.local).subtract(r.linkLocal) })
-        .subtract(elsewhere)
-        .subtract(passes),
-      unsure: elsewhere.subtract(passes),
-      local,
-    },
+  const strict: Decided = {
+    missing: strictMissing.subtract(passes),
+    unsure: Space.UNIVERSE.restrict({ src: r.unsure }).union(elsewhere).subtract(passes),
+    local,
   };
+  const loose: Decided = {
+    missing: Space.UNIVERSE.restrict({ src: r.noRoute.union(r.local).subtract(r.linkLocal) })
+      .subtract(elsewhere)
+      .subtract(passes),
+    unsure: elsewhere.subtract(passes),
+    local,
+  };
+  // nft's fib6 answers ICMPv6 from :: to a link-local scope (duplicate address detection, MLD)
+  // with the input interface in newer kernels (nft_fib_v6_skip_icmpv6) and by a route lookup of ::
+  // in older ones: which, the ruleset does not say.
+  const kernel = Space.UNIVERSE.restrict({
+    proto: IntervalSet.of(58),
+    src: net("::/128"),
+    dst: linkLocalScope(),
+  });
+  // xt_rpfilter's IPv6 match passes every packet from :: ("not routable: forward path will drop it").
+  const any6 = Space.UNIVERSE.restrict({ src: net("::/128") });
+  const xt = (d: Decided): Decided => ({
+    missing: d.missing.subtract(any6),
+    unsure: d.unsure.subtract(any6),
+    local: d.local,
+  });
+  const nft = (d: Decided): Decided => ({
+    missing: d.missing.subtract(kernel),
+    unsure: d.unsure.union(kernel.subtract(elsewhere)),
+    local: d.local,
+  });
+  return { strict: nft(strict), loose: nft(loose), xt: { strict: xt(strict), loose: xt(loose) } };
+}
+
+/** Link-local destinations to the kernel's ipv6_addr_type: fe80::/10 and multicast of link-local scope (ffX2::/16). */
+function linkLocalScope(): IntervalSet {
+  let s = net("fe80::/10");
+  for (let flags = 0; flags < 16; flags++) s = s.union(net(`ff${flags.toString(16)}2::/16`));
+  return s;
 }
 
 /** IPv4 packets from 0.0.0.0/8 to 255.255.255.255 or 224.0.0.0/24 (ipv4_is_zeronet, ipv4_is_lbcast, ipv4_is_local_multicast). */

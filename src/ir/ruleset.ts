@@ -116,6 +116,8 @@ export interface Approximation {
     negate: boolean;
     /** The host's own addresses count as routed back (xt_rpfilter `--accept-local`). */
     acceptLocal?: boolean;
+    /** iptables' `-m rpfilter` (xt_rpfilter), whose IPv6 match passes every packet from `::`; unset: nft's `fib`. */
+    xt?: boolean;
   };
   /**
    * Set when the reading is approximate for only some of the packets the rule's `match` holds:

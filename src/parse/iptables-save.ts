@@ -966,6 +966,7 @@ function reversePath(rc: RuleCtx): void {
         strict: !flags.includes("--loose"),
         negate: !flags.includes("--invert"),
         ...(flags.includes("--accept-local") ? { acceptLocal: true } : {}),
+        xt: true,
       },
     };
   });
