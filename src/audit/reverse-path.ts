@@ -179,44 +179,49 @@ function hostRoutes(topology: Pick<BoundTopology, "firewall" | "endpoints">): Fo
   // meet a prerouting check: decided either way, they are left out of it.
   const elsewhere = Space.UNIVERSE.restrict({ iif: NameSet.except(...r.names, "") });
   const local = Space.UNIVERSE.restrict({ src: r.local }).subtract(elsewhere);
-  // DHCP and IGMP: an IPv4 packet from 0.0.0.0/8 to the limited broadcast or a local multicast
-  // group is answered with the interface it came in on, whatever the routes (nft_fib4_eval and
-  // ipt_rpfilter's rpfilter_mt test for it before the lookup): it passes, strict or loose, on any
-  // interface — decided, never missing.
-  const passes = unspecifiedToLocalGroups();
   const strict: Decided = {
-    missing: strictMissing.subtract(passes),
-    unsure: Space.UNIVERSE.restrict({ src: r.unsure }).union(elsewhere).subtract(passes),
+    missing: strictMissing,
+    unsure: Space.UNIVERSE.restrict({ src: r.unsure }).union(elsewhere),
     local,
   };
   const loose: Decided = {
-    missing: Space.UNIVERSE.restrict({ src: r.noRoute.union(r.local).subtract(r.linkLocal) })
-      .subtract(elsewhere)
-      .subtract(passes),
-    unsure: elsewhere.subtract(passes),
+    missing: Space.UNIVERSE.restrict({ src: r.noRoute.union(r.local).subtract(r.linkLocal) }).subtract(
+      elsewhere,
+    ),
+    unsure: elsewhere,
     local,
   };
-  // nft's fib6 answers ICMPv6 from :: to a link-local scope (duplicate address detection, MLD)
-  // with the input interface in newer kernels (nft_fib_v6_skip_icmpv6) and by a route lookup of ::
-  // in older ones: which, the ruleset does not say.
-  const kernel = Space.UNIVERSE.restrict({
-    proto: IntervalSet.of(58),
-    src: net("::/128"),
-    dst: linkLocalScope(),
-  });
-  // xt_rpfilter's IPv6 match passes every packet from :: ("not routable: forward path will drop it").
-  const any6 = Space.UNIVERSE.restrict({ src: net("::/128") });
-  const xt = (d: Decided): Decided => ({
-    missing: d.missing.subtract(any6),
-    unsure: d.unsure.subtract(any6),
-    local: d.local,
-  });
-  const nft = (d: Decided): Decided => ({
-    missing: d.missing.subtract(kernel),
-    unsure: d.unsure.union(kernel.subtract(elsewhere)),
-    local: d.local,
-  });
+  // What each form answers before any route is asked — passed on every interface, strict or loose
+  // — and what kernels answer differently (left approximated: the ruleset does not say which
+  // kernel runs it). From 0.0.0.0/8 (DHCP, IGMP) to 224.0.0.0/24 both pass; to the limited broadcast
+  // nft's fib4 passes, while xt_rpfilter did not always (older kernels look 0.0.0.0 up, and drop
+  // it to any other multicast group). From :: xt_rpfilter's IPv6 match passes everything ("not
+  // routable: forward path will drop it"); nft's fib6 looks :: up, but for ICMPv6 to a link-local
+  // scope (duplicate address detection, MLD), which newer kernels pass (nft_fib_v6_skip_icmpv6).
+  const zeronet = net("0.0.0.0/8");
+  const localGroups = net("224.0.0.0/24");
+  const broadcast = net("255.255.255.255/32");
+  const from = (src: IntervalSet, dst: IntervalSet, proto?: number): Space =>
+    Space.UNIVERSE.restrict({ src, dst, ...(proto === undefined ? {} : { proto: IntervalSet.of(proto) }) });
+  const nft = answered(
+    from(zeronet, broadcast.union(localGroups)),
+    from(net("::/128"), linkLocalScope(), 58),
+  );
+  const xt = answered(
+    from(zeronet, localGroups).union(from(net("::/128"), ALL_V6)),
+    from(zeronet, broadcast.union(net("224.0.0.0/4").subtract(localGroups))),
+  );
   return { strict: nft(strict), loose: nft(loose), xt: { strict: xt(strict), loose: xt(loose) } };
+}
+
+/** A form's answers: `passes` decided as passing, `kernel` left to the kernel (approximated). */
+function answered(passes: Space, kernel: Space): (d: Decided) => Decided {
+  const out = passes.union(kernel);
+  return (d) => ({
+    missing: d.missing.subtract(out),
+    unsure: d.unsure.subtract(passes).union(kernel),
+    local: d.local,
+  });
 }
 
 /** Link-local destinations to the kernel's ipv6_addr_type: fe80::/10 and multicast of link-local scope (ffX2::/16). */
@@ -224,14 +229,6 @@ function linkLocalScope(): IntervalSet {
   let s = net("fe80::/10");
   for (let flags = 0; flags < 16; flags++) s = s.union(net(`ff${flags.toString(16)}2::/16`));
   return s;
-}
-
-/** IPv4 packets from 0.0.0.0/8 to 255.255.255.255 or 224.0.0.0/24 (ipv4_is_zeronet, ipv4_is_lbcast, ipv4_is_local_multicast). */
-function unspecifiedToLocalGroups(): Space {
-  return Space.UNIVERSE.restrict({
-    src: net("0.0.0.0/8"),
-    dst: net("255.255.255.255/32").union(net("224.0.0.0/24")),
-  });
 }
 
 /**
