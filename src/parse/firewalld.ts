@@ -724,6 +724,17 @@ function generate(files: readonly FirewalldFile[]): Generated {
             `reject type "${type}"`,
             Object.keys(REJECT_TYPES).join(", "),
           );
+        // rich.py Rich_Reject.check: a type needs the rule's family, and one of that family's types
+        // (base.py REJECT_TYPES); firewalld's reader warns and leaves such a rule out.
+        if (family === undefined || !REJECT_TYPES_OF[family as "ipv4" | "ipv6"].includes(type))
+          return void warning(
+            "firewalld-conf",
+            o.file,
+            action,
+            family === undefined
+              ? `reject type "${type}" in a rule without family: firewalld leaves the rule out (INVALID_RULE)`
+              : `reject type "${type}" is not an ${family} type: firewalld leaves the rule out (INVALID_RULE)`,
+          );
         verdict = r;
       }
     }
@@ -1135,6 +1146,39 @@ const REJECT_TYPES: Record<string, string> = {
   "no-route": "reject with icmpv6 no-route",
   "tcp-reset": "reject with tcp reset",
   "tcp-rst": "reject with tcp reset",
+};
+
+/** The reject types firewalld accepts in a rule of each family (base.py REJECT_TYPES). */
+const REJECT_TYPES_OF: Record<"ipv4" | "ipv6", string[]> = {
+  ipv4: [
+    "icmp-host-prohibited",
+    "host-prohib",
+    "icmp-net-unreachable",
+    "net-unreach",
+    "icmp-host-unreachable",
+    "host-unreach",
+    "icmp-port-unreachable",
+    "port-unreach",
+    "icmp-proto-unreachable",
+    "proto-unreach",
+    "icmp-net-prohibited",
+    "net-prohib",
+    "tcp-reset",
+    "tcp-rst",
+    "icmp-admin-prohibited",
+    "admin-prohib",
+  ],
+  ipv6: [
+    "icmp6-adm-prohibited",
+    "adm-prohibited",
+    "icmp6-no-route",
+    "no-route",
+    "icmp6-addr-unreachable",
+    "addr-unreach",
+    "icmp6-port-unreachable",
+    "port-unreach",
+    "tcp-reset",
+  ],
 };
 
 const icmp = (proto: "icmp" | "icmpv6", type: string, code?: number): string =>

@@ -254,3 +254,34 @@ test("firewalld's own reading of a zone: ports coalesced, duplicates once, servi
     "meta l4proto gre accept",
   ]);
 });
+
+test("a rich rule's reject type needs its family and one of that family's types: else firewalld leaves the rule out", () => {
+  const rule = (family: string, type: string) =>
+    `<rule${family}><port protocol="tcp" port="25"/><reject type="${type}"/></rule>`;
+  const r = readFirewalld([
+    {
+      file: "zones/public.xml",
+      text: `<zone>${rule("", "tcp-reset")}${rule(' family="ipv6"', "icmp-host-prohibited")}${rule(' family="ipv4"', "tcp-reset")}</zone>`,
+    },
+  ]);
+  assert.deepEqual(
+    r.diagnostics.filter((d) => d.severity === "error"),
+    [],
+  );
+  const left = r.diagnostics.filter((d) => /firewalld leaves the rule out/.test(d.message));
+  assert.deepEqual(
+    left.map((d) => d.message),
+    [
+      'reject type "tcp-reset" in a rule without family: firewalld leaves the rule out (INVALID_RULE)',
+      'reject type "icmp-host-prohibited" is not an ipv6 type: firewalld leaves the rule out (INVALID_RULE)',
+    ],
+  );
+  const text = firewalldAsNft([
+    {
+      file: "zones/public.xml",
+      text: `<zone>${rule("", "tcp-reset")}${rule(' family="ipv4"', "tcp-reset")}</zone>`,
+    },
+  ]).text;
+  assert.equal(text.match(/reject with tcp reset/g)?.length, 1);
+  assert.match(text, /meta nfproto ipv4 tcp dport 25 reject with tcp reset/);
+});
