@@ -60,9 +60,19 @@ test("what is not read is refused: each with file:line:col and what was expected
     e,
     /bad\/zones\/public\.xml:5:3: error\[firewalld-xml\]: port "http" is not a port or a range; expected a port/,
   );
+  // Policies firewalld refuses (INVALID_ZONE, checked against the real firewalld 1.3.3: it starts
+  // on its stock configuration), and one it loads that is not read (NAT on the way out).
   assert.match(
     e,
-    /bad\/policies\/to-dmz\.xml:2:1: error\[firewalld-not-read\]: policy to-dmz \(from public to HOST\) is not read/,
+    /bad\/policies\/to-dmz\.xml:4:3: error\[firewalld-unknown\]: zone dmz2 \(an egress zone of policy to-dmz\) is not defined/,
+  );
+  assert.match(
+    e,
+    /bad\/policies\/mixed\.xml:4:3: error\[firewalld-xml\]: policy mixed's ingress zones public, HOST; expected several zones, or ANY alone, or HOST alone/,
+  );
+  assert.match(
+    e,
+    /bad\/policies\/host-nat\.xml:5:3: error\[firewalld-not-read\]: forward-port \(destination NAT\) is not read/,
   );
   assert.match(
     e,
@@ -253,6 +263,62 @@ test("firewalld's own reading of a zone: ports coalesced, duplicates once, servi
     "tcp dport 8443 accept",
     "meta l4proto gre accept",
   ]);
+});
+
+test("policies through named zones: dispatched on the zones' bindings as firewalld 1.3.3 does; forwarding skipped, inactive ones warned", () => {
+  const zone = (xml: string) => `<?xml version="1.0"?>\n<zone>${xml}</zone>\n`;
+  const policy = (attrs: string, zones: string) =>
+    `<?xml version="1.0"?>\n<policy target="DROP" ${attrs}>\n  ${zones}\n  <port protocol="tcp" port="443"/>\n</policy>\n`;
+  const files = [
+    { file: "zones/public.xml", text: zone("") },
+    {
+      file: "zones/partners.xml",
+      text: zone(
+        '<interface name="ens+"/><interface name="eth1"/><interface name="eth2"/><source address="2001:db8:1::/48"/>',
+      ),
+    },
+    { file: "zones/spare.xml", text: zone("") },
+    {
+      file: "policies/out.xml",
+      text: policy(
+        'priority="10"',
+        '<ingress-zone name="HOST"/><egress-zone name="public"/><egress-zone name="partners"/>',
+      ),
+    },
+    {
+      file: "policies/in.xml",
+      text: policy('priority="-10"', '<ingress-zone name="partners"/><egress-zone name="HOST"/>'),
+    },
+    {
+      file: "policies/fwd.xml",
+      text: policy("", '<ingress-zone name="partners"/><egress-zone name="ANY"/>'),
+    },
+    { file: "policies/idle.xml", text: policy("", '<ingress-zone name="HOST"/><egress-zone name="spare"/>') },
+  ];
+  const g = firewalldAsNft(files);
+  assert.deepEqual(
+    g.diagnostics.filter((d) => d.severity === "error"),
+    [],
+  );
+  const chain = (name: string) =>
+    new RegExp(`chain ${name} \\{\\n([\\s\\S]*?)\\n\\t\\}`).exec(g.text)?.[1]?.trim().split(/\n\s*/);
+  // As firewalld 1.3.3 writes them (nft list ruleset in a namespace): a wildcard alone, the other
+  // interfaces in one set, each source; the default zone bound to nothing adds nothing.
+  assert.deepEqual(chain("filter_OUTPUT_POLICIES_post"), [
+    'oifname "ens*" jump filter_OUT_policy_out',
+    'oifname { "eth1", "eth2" } jump filter_OUT_policy_out',
+    "ip6 daddr 2001:db8:1::/48 jump filter_OUT_policy_out",
+  ]);
+  assert.deepEqual(chain("filter_INPUT_POLICIES_pre"), [
+    "jump filter_IN_policy_allow-host-ipv6",
+    'iifname "ens*" jump filter_IN_policy_in',
+    'iifname { "eth1", "eth2" } jump filter_IN_policy_in',
+    "ip6 saddr 2001:db8:1::/48 jump filter_IN_policy_in",
+  ]);
+  assert.doesNotMatch(g.text, /policy_fwd|policy_idle/);
+  const idle = g.diagnostics.find((d) => d.code === "firewalld-inactive-policy");
+  assert.equal(idle?.at?.file, "policies/idle.xml");
+  assert.match(idle!.message, /none of its egress zones is bound/);
 });
 
 test("a rich rule's reject type needs its family and one of that family's types: else firewalld leaves the rule out", () => {
