@@ -837,7 +837,23 @@ function generate(files: readonly FirewalldFile[]): Generated {
   const bindings = new Map<string, { interfaces: string[]; sources: string[] }>();
   for (const z of all("zone")) {
     const ifs = z.el.children.filter((c) => c.name === "interface");
-    const srcs = z.el.children.filter((c) => c.name === "source");
+    // io/zone.py: a zone's <source> binds an address (an address, a network or a MAC) or an ipset;
+    // one with neither, both, or invert is left out with a warning (`mac="…"` is a rich rule's).
+    const srcs = z.el.children.filter((c) => {
+      if (c.name !== "source") return false;
+      const has = (k: string): boolean => c.attrs.has(k);
+      const why =
+        !has("address") && !has("ipset")
+          ? 'without address or ipset (a MAC is bound as address="…")'
+          : has("address") && has("ipset")
+            ? "with both address and ipset"
+            : has("invert")
+              ? "with invert"
+              : undefined;
+      if (why !== undefined)
+        warning("firewalld-conf", z.file, c, `a zone's source ${why}: firewalld leaves it out`);
+      return why === undefined;
+    });
     const bound = { interfaces: [] as string[], sources: [] as string[] };
     if (ifs.length > 0 || srcs.length > 0) bindings.set(z.name, bound);
     for (const i of ifs) {
@@ -869,7 +885,25 @@ function generate(files: readonly FirewalldFile[]): Generated {
       ]);
     }
     for (const s of srcs) {
-      const m = addrMatch(z, s, "saddr", false);
+      const a = s.attrs.get("address");
+      if (a !== undefined && MAC.test(a)) {
+        // firewalld binds it (ether saddr) in its NAT and mangle dispatch too, which are not built
+        // here; checked against firewalld, the certainty of verdicts then differs.
+        error(
+          "firewalld-not-read",
+          z.file,
+          s,
+          `zone ${z.name} bound to the MAC address ${a} is not read`,
+          "a zone bound by interface, address or ipset, or audit the running host's ruleset (`audit --live nftables`)",
+        );
+        continue;
+      }
+      const m = addrMatch(
+        z,
+        { ...s, attrs: new Map([...s.attrs].filter(([k]) => k !== "mac")) },
+        "saddr",
+        false,
+      );
       if (m === undefined) continue;
       zoneSources.push([z.name, m, { origin: origin(z, s) }]);
       bound.sources.push(m);

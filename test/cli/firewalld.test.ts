@@ -60,6 +60,10 @@ test("what is not read is refused: each with file:line:col and what was expected
     e,
     /bad\/zones\/public\.xml:5:3: error\[firewalld-xml\]: port "http" is not a port or a range; expected a port/,
   );
+  assert.match(
+    e,
+    /bad\/zones\/public\.xml:7:3: error\[firewalld-not-read\]: zone public bound to the MAC address 00:11:22:33:44:55 is not read/,
+  );
   // Policies firewalld refuses (INVALID_ZONE, checked against the real firewalld 1.3.3: it starts
   // on its stock configuration), and one it loads that is not read (NAT on the way out).
   assert.match(
@@ -143,7 +147,11 @@ test("no value of the files reaches the generated rules unchecked: each hostile 
   const cases: Array<[string, Array<{ file: string; text: string }>]> = [
     ["interface", [{ file: "zones/public.xml", text: `<zone><interface name="${q}"/></zone>` }]],
     ["zone source", [{ file: "zones/public.xml", text: `<zone><source address="${q}"/></zone>` }]],
-    ["zone source mac", [{ file: "zones/public.xml", text: `<zone><source mac="${q}"/></zone>` }]],
+    // A zone's source with mac="…" is left out (firewalld binds a MAC as address="…"): a rich rule's.
+    [
+      "rich source mac",
+      [{ file: "zones/public.xml", text: `<zone><rule><source mac="${q}"/><accept/></rule></zone>` }],
+    ],
     ["protocol", [{ file: "zones/public.xml", text: `<zone><protocol value="${q}"/></zone>` }]],
     ["port", [{ file: "zones/public.xml", text: `<zone><port protocol="tcp" port="${q}"/></zone>` }]],
     ["port protocol", [{ file: "zones/public.xml", text: `<zone><port protocol="${q}" port="1"/></zone>` }]],
@@ -205,6 +213,10 @@ test("no value of the files reaches the generated rules unchecked: each hostile 
     assert.equal(r.ruleset.tables.length, 0, `${what}: no rule read`);
     assert.doesNotMatch(firewalldAsNft(files).text, /evil|constructor|\[native code\]/, what);
   }
+  // A zone's source by mac="…" is left out, as firewalld leaves it out: its value goes nowhere.
+  const mac = firewalldAsNft([{ file: "zones/public.xml", text: `<zone><source mac="${q}"/></zone>` }]);
+  assert.ok(mac.diagnostics.some((d) => /firewalld leaves it out/.test(d.message)));
+  assert.doesNotMatch(mac.text, /evil/);
 });
 
 test("overlapping interface bindings: both orders are tried; a verdict they disagree on is uncertain", () => {
