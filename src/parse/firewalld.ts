@@ -994,11 +994,31 @@ function generate(files: readonly FirewalldFile[]): Generated {
     }
     if (!valid) continue;
     const toHost = egress.includes("HOST");
-    if (!toHost && !ingress.includes("HOST")) continue; // forwarding only: FORWARD and NAT chains
     // fw_policy.py `get_active_policies_not_derived_from_zone`: applied only when an ingress and an
     // egress zone are each ANY, HOST or a zone bound to an interface or a source.
     const activeSide = (zones: string[]): boolean =>
       zones.some((z) => z === "ANY" || z === "HOST" || bindings.has(z));
+    if (!toHost && !ingress.includes("HOST")) {
+      // Forwarding only (FORWARD and NAT chains), left out — but a forward-port of an applied one is
+      // destination NAT in PREROUTING: packets to the host's own ports are sent elsewhere.
+      const nat =
+        activeSide(ingress) && activeSide(egress)
+          ? p.el.children.find(
+              (c) =>
+                c.name === "forward-port" ||
+                (c.name === "rule" && c.children.some((x) => x.name === "forward-port")),
+            )
+          : undefined;
+      if (nat)
+        error(
+          "firewalld-not-read",
+          p.file,
+          nat,
+          `policy ${p.name} (from ${ingress.join(", ")} to ${egress.join(", ")}) forwards only and is left out, but its forward-port (destination NAT) rewrites packets on their way in, before the host's input is decided: not read`,
+          "audit the running host's ruleset (`audit --live nftables`), where the NAT rules are read",
+        );
+      continue;
+    }
     if (!activeSide(ingress) || !activeSide(egress)) {
       // firewalld loads it all the same: a setting it refuses sends it to its stock configuration.
       const before = diagnostics.length;

@@ -78,6 +78,12 @@ test("what is not read is refused: each with file:line:col and what was expected
     e,
     /bad\/policies\/host-nat\.xml:5:3: error\[firewalld-not-read\]: forward-port \(destination NAT\) is not read/,
   );
+  // A forwarding policy is left out, but not its destination NAT: firewalld writes it in
+  // nat_PREROUTING (checked: `iifname "eth0" jump nat_PRE_policy_fwd-nat`, `dnat ip to …`).
+  assert.match(
+    e,
+    /bad\/policies\/fwd-nat\.xml:5:3: error\[firewalld-not-read\]: policy fwd-nat \(from public to ANY\) forwards only and is left out, but its forward-port \(destination NAT\)/,
+  );
   assert.match(
     e,
     /bad\/direct\.xml:2:1: error\[firewalld-not-read\]: direct rules \(direct\.xml\) are not read/,
