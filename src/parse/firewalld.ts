@@ -9,7 +9,9 @@
  *
  * Only the input and output paths are built: a host topology judges the host's own traffic, and
  * firewalld's FORWARD and NAT chains do not see it — except forward-ports (destination NAT on the
- * way in) and policies between zones, which are refused, saying so. Pure.
+ * way in), which are refused, saying so. Policies are read where they reach the host: from ANY or
+ * zones to HOST, and from HOST to ANY or zones (dispatched on the zones' interfaces and sources);
+ * policies between zones and ANY only forward, and are left out. Pure.
  */
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { parseAddress, toCidrs } from "../space/address.js";
@@ -724,6 +726,17 @@ function generate(files: readonly FirewalldFile[]): Generated {
             `reject type "${type}"`,
             Object.keys(REJECT_TYPES).join(", "),
           );
+        // rich.py Rich_Reject.check: a type needs the rule's family, and one of that family's types
+        // (base.py REJECT_TYPES); firewalld's reader warns and leaves such a rule out.
+        if (family === undefined || !REJECT_TYPES_OF[family as "ipv4" | "ipv6"].includes(type))
+          return void warning(
+            "firewalld-conf",
+            o.file,
+            action,
+            family === undefined
+              ? `reject type "${type}" in a rule without family: firewalld leaves the rule out (INVALID_RULE)`
+              : `reject type "${type}" is not an ${family} type: firewalld leaves the rule out (INVALID_RULE)`,
+          );
         verdict = r;
       }
     }
@@ -816,9 +829,33 @@ function generate(files: readonly FirewalldFile[]): Generated {
   const zoneInterfaces: Array<[string, string, LineSource, string]> = []; // zone, match, source, name
   const ifaceOwner = new Map<string, string>();
   const active: Obj[] = [];
+  /**
+   * The zones bound to an interface or a source, with those bindings (firewalld's
+   * `get_active_zones`: the default zone is not among them for being the default; its catch-all
+   * `+` is written to the zone dispatch only, never registered as an interface of the zone).
+   */
+  const bindings = new Map<string, { interfaces: string[]; sources: string[] }>();
   for (const z of all("zone")) {
     const ifs = z.el.children.filter((c) => c.name === "interface");
-    const srcs = z.el.children.filter((c) => c.name === "source");
+    // io/zone.py: a zone's <source> binds an address (an address, a network or a MAC) or an ipset;
+    // one with neither, both, or invert is left out with a warning (`mac="…"` is a rich rule's).
+    const srcs = z.el.children.filter((c) => {
+      if (c.name !== "source") return false;
+      const has = (k: string): boolean => c.attrs.has(k);
+      const why =
+        !has("address") && !has("ipset")
+          ? 'without address or ipset (a MAC is bound as address="…")'
+          : has("address") && has("ipset")
+            ? "with both address and ipset"
+            : has("invert")
+              ? "with invert"
+              : undefined;
+      if (why !== undefined)
+        warning("firewalld-conf", z.file, c, `a zone's source ${why}: firewalld leaves it out`);
+      return why === undefined;
+    });
+    const bound = { interfaces: [] as string[], sources: [] as string[] };
+    if (ifs.length > 0 || srcs.length > 0) bindings.set(z.name, bound);
     for (const i of ifs) {
       const name = i.attrs.get("name") ?? "";
       // Linux's interface names (IFNAMSIZ: 15 characters), `+` ending a prefix as firewalld writes it.
@@ -839,6 +876,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
         continue;
       }
       ifaceOwner.set(name, z.name);
+      bound.interfaces.push(name);
       zoneInterfaces.push([
         z.name,
         `iifname "${name.endsWith("+") ? name.slice(0, -1) + "*" : name}"`,
@@ -847,8 +885,28 @@ function generate(files: readonly FirewalldFile[]): Generated {
       ]);
     }
     for (const s of srcs) {
-      const m = addrMatch(z, s, "saddr", false);
-      if (m !== undefined) zoneSources.push([z.name, m, { origin: origin(z, s) }]);
+      const a = s.attrs.get("address");
+      if (a !== undefined && MAC.test(a)) {
+        // firewalld binds it (ether saddr) in its NAT and mangle dispatch too, which are not built
+        // here; checked against firewalld, the certainty of verdicts then differs.
+        error(
+          "firewalld-not-read",
+          z.file,
+          s,
+          `zone ${z.name} bound to the MAC address ${a} is not read`,
+          "a zone bound by interface, address or ipset, or audit the running host's ruleset (`audit --live nftables`)",
+        );
+        continue;
+      }
+      const m = addrMatch(
+        z,
+        { ...s, attrs: new Map([...s.attrs].filter(([k]) => k !== "mac")) },
+        "saddr",
+        false,
+      );
+      if (m === undefined) continue;
+      zoneSources.push([z.name, m, { origin: origin(z, s) }]);
+      bound.sources.push(m);
     }
     if (ifs.length > 0 || srcs.length > 0 || z.name === defaultZone) active.push(z);
     else if (z.builtin) continue;
@@ -880,29 +938,141 @@ function generate(files: readonly FirewalldFile[]): Generated {
     warning("firewalld-interface-order", src.origin.file, src.origin, `${why}; both orders are tried`);
   }
 
-  // Policies: firewalld's own allow-host-ipv6, and those between ANY and HOST.
-  const inPolicies: Array<[number, Obj]> = [];
-  const outPolicies: Array<[number, Obj]> = [];
+  // Policies that reach the host (fw_policy.py `_get_table_chains_for_policy_dispatch`): from ANY or
+  // zones to HOST they are dispatched in filter_INPUT_POLICIES_pre/post, from HOST to ANY or zones in
+  // filter_OUTPUT_POLICIES_pre/post; between ANY and zones only in FORWARD (and NAT), not read here.
+  type Dispatch = [number, Obj, Array<[string, LineSource]>];
+  const inPolicies: Dispatch[] = [];
+  const outPolicies: Dispatch[] = [];
   for (const p of all("policy")) {
-    const ingress = p.el.children
-      .filter((c) => c.name === "ingress-zone")
-      .map((c) => c.attrs.get("name") ?? "");
-    const egress = p.el.children
-      .filter((c) => c.name === "egress-zone")
-      .map((c) => c.attrs.get("name") ?? "");
-    const prio = Number(p.el.attrs.get("priority") ?? "-1");
-    if (ingress.join() === "ANY" && egress.join() === "HOST") inPolicies.push([prio, p]);
-    else if (ingress.join() === "HOST" && egress.join() === "ANY") outPolicies.push([prio, p]);
-    else if (ingress.length > 0 && egress.length > 0 && !egress.includes("HOST") && !ingress.includes("HOST"))
-      continue; // forwarding only
-    else
+    const ingressEls = p.el.children.filter((c) => c.name === "ingress-zone");
+    const egressEls = p.el.children.filter((c) => c.name === "egress-zone");
+    const names = (els: XmlElement[]): string[] => els.map((c) => c.attrs.get("name") ?? "");
+    const ingress = names(ingressEls);
+    const egress = names(egressEls);
+    // io/policy.py `_check_config`: firewalld refuses these (INVALID_ZONE) and starts on its stock
+    // configuration instead.
+    let valid = true;
+    for (const [els, side] of [
+      [ingressEls, "ingress"],
+      [egressEls, "egress"],
+    ] as const) {
+      const list = names(els);
+      for (const el of els) {
+        const n = el.attrs.get("name") ?? "";
+        if (n === "ANY" || n === "HOST" || get("zone", n)) continue;
+        error(
+          "firewalld-unknown",
+          p.file,
+          el,
+          `zone ${n} (an ${side} zone of policy ${p.name}) is not defined`,
+          "ANY, HOST, or a zone in zones/*.xml or one firewalld ships",
+        );
+        valid = false;
+      }
+      const special = els.find((el) => ["ANY", "HOST"].includes(el.attrs.get("name") ?? ""));
+      if (special && list.some((n) => n !== special.attrs.get("name"))) {
+        error(
+          "firewalld-xml",
+          p.file,
+          special,
+          `policy ${p.name}'s ${side} zones ${list.join(", ")}`,
+          "several zones, or ANY alone, or HOST alone (firewalld refuses a mix)",
+        );
+        valid = false;
+      }
+    }
+    if (ingress.includes("HOST") && egress.includes("HOST")) {
       error(
-        "firewalld-not-read",
+        "firewalld-xml",
+        p.file,
+        egressEls.find((el) => el.attrs.get("name") === "HOST")!,
+        `policy ${p.name} from HOST to HOST`,
+        "HOST as the ingress or the egress zone, not both (firewalld refuses it)",
+      );
+      valid = false;
+    }
+    if (!valid) continue;
+    const toHost = egress.includes("HOST");
+    // fw_policy.py `get_active_policies_not_derived_from_zone`: applied only when an ingress and an
+    // egress zone are each ANY, HOST or a zone bound to an interface or a source.
+    const activeSide = (zones: string[]): boolean =>
+      zones.some((z) => z === "ANY" || z === "HOST" || bindings.has(z));
+    if (!toHost && !ingress.includes("HOST")) {
+      // Forwarding only (FORWARD and NAT chains), left out — but a forward-port of an applied one is
+      // destination NAT in PREROUTING: packets to the host's own ports are sent elsewhere.
+      const nat =
+        activeSide(ingress) && activeSide(egress)
+          ? p.el.children.find(
+              (c) =>
+                c.name === "forward-port" ||
+                (c.name === "rule" && c.children.some((x) => x.name === "forward-port")),
+            )
+          : undefined;
+      if (nat)
+        error(
+          "firewalld-not-read",
+          p.file,
+          nat,
+          `policy ${p.name} (from ${ingress.join(", ")} to ${egress.join(", ")}) forwards only and is left out, but its forward-port (destination NAT) rewrites packets on their way in, before the host's input is decided: not read`,
+          "audit the running host's ruleset (`audit --live nftables`), where the NAT rules are read",
+        );
+      continue;
+    }
+    if (!activeSide(ingress) || !activeSide(egress)) {
+      // firewalld loads it all the same: a setting it refuses sends it to its stock configuration.
+      const before = diagnostics.length;
+      settings(p, false);
+      const refused = diagnostics
+        .splice(before)
+        .filter((d) => d.severity === "error" && d.code !== "firewalld-not-read");
+      diagnostics.push(...refused);
+      const side = activeSide(ingress) ? "egress" : "ingress";
+      warning(
+        "firewalld-inactive-policy",
         p.file,
         p.el,
-        `policy ${p.name} (from ${ingress.join(", ") || "nothing"} to ${egress.join(", ") || "nothing"}) is not read: only policies from ANY to HOST and from HOST to ANY are`,
-        "audit the running host's ruleset (`audit --live nftables`)",
+        `policy ${p.name} (from ${ingress.join(", ") || "no zone"} to ${egress.join(", ") || "no zone"}) filters nothing: none of its ${side} zones is bound to an interface or a source here (a default zone bound to nothing does not count), and firewalld applies a policy only when it is`,
       );
+      continue;
+    }
+    /**
+     * The dispatch of a policy (nftables.py `build_policy_ingress_egress_rules`): for ANY or HOST one
+     * rule without condition; for zones, one per wildcard interface (`eth+` as "eth*"), one for the
+     * other interfaces together, one per source — the bound zones' bindings, each rule a jump.
+     */
+    const conds = (
+      zones: string[],
+      els: XmlElement[],
+      dir: "iifname" | "oifname",
+      field: "saddr" | "daddr",
+    ): Array<[string, LineSource]> => {
+      const named = zones.filter((z) => bindings.has(z));
+      if (named.length === 0) return [["", { origin: origin(p, p.el) }]];
+      const from = (zs: string[]): LineSource => ({
+        origin: origin(p, zs.length === 1 ? els[zones.indexOf(zs[0]!)]! : p.el),
+      });
+      const out: Array<[string, LineSource]> = [];
+      const plain: Array<[string, string]> = [];
+      for (const z of named)
+        for (const i of bindings.get(z)!.interfaces)
+          if (i.endsWith("+")) out.push([`${dir} "${i.slice(0, -1)}*"`, from([z])]);
+          else plain.push([z, i]);
+      if (plain.length > 0)
+        out.push([
+          plain.length === 1
+            ? `${dir} "${plain[0]![1]}"`
+            : `${dir} { ${plain.map(([, i]) => `"${i}"`).join(", ")} }`,
+          from([...new Set(plain.map(([z]) => z))]),
+        ]);
+      for (const z of named)
+        for (const m of bindings.get(z)!.sources)
+          out.push([field === "saddr" ? m : m.replace(" saddr ", " daddr "), from([z])]);
+      return out;
+    };
+    const prio = Number(p.el.attrs.get("priority") ?? "-1");
+    if (toHost) inPolicies.push([prio, p, conds(ingress, ingressEls, "iifname", "saddr")]);
+    else outPolicies.push([prio, p, conds(egress, egressEls, "oifname", "daddr")]);
   }
 
   // The table, in firewalld's order.
@@ -956,7 +1126,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
   emit(`${T}${T}jump filter_OUTPUT_POLICIES_pre`);
   emit(`${T}${T}jump filter_OUTPUT_POLICIES_post`);
   emit(`${T}}`);
-  const byPriority = (a: [number, Obj], b: [number, Obj]): number => a[0] - b[0];
+  const byPriority = (a: Dispatch, b: Dispatch): number => a[0] - b[0];
   const policyChains: Array<[string, Obj]> = [];
   for (const [dir, list, prefix] of [
     ["INPUT", inPolicies, "IN"],
@@ -965,9 +1135,12 @@ function generate(files: readonly FirewalldFile[]): Generated {
     list.sort(byPriority);
     for (const half of ["pre", "post"] as const) {
       emit(`${T}chain filter_${dir}_POLICIES_${half} {`);
-      for (const [prio, p] of list)
+      // Policies in priority order (nftables.py `_policy_priority_fragment`), by name when equal
+      // (apply_policies' order); each policy's dispatch rules together.
+      for (const [prio, p, conds] of list)
         if (prio < 0 === (half === "pre")) {
-          emit(`${T}${T}jump filter_${prefix}_policy_${p.name}`, { origin: origin(p, p.el) });
+          for (const [c, s] of conds)
+            emit(`${T}${T}${c ? `${c} ` : ""}jump filter_${prefix}_policy_${p.name}`, s);
           if (!policyChains.some(([n]) => n === `filter_${prefix}_policy_${p.name}`))
             policyChains.push([`filter_${prefix}_policy_${p.name}`, p]);
         }
@@ -1135,6 +1308,39 @@ const REJECT_TYPES: Record<string, string> = {
   "no-route": "reject with icmpv6 no-route",
   "tcp-reset": "reject with tcp reset",
   "tcp-rst": "reject with tcp reset",
+};
+
+/** The reject types firewalld accepts in a rule of each family (base.py REJECT_TYPES). */
+const REJECT_TYPES_OF: Record<"ipv4" | "ipv6", string[]> = {
+  ipv4: [
+    "icmp-host-prohibited",
+    "host-prohib",
+    "icmp-net-unreachable",
+    "net-unreach",
+    "icmp-host-unreachable",
+    "host-unreach",
+    "icmp-port-unreachable",
+    "port-unreach",
+    "icmp-proto-unreachable",
+    "proto-unreach",
+    "icmp-net-prohibited",
+    "net-prohib",
+    "tcp-reset",
+    "tcp-rst",
+    "icmp-admin-prohibited",
+    "admin-prohib",
+  ],
+  ipv6: [
+    "icmp6-adm-prohibited",
+    "adm-prohibited",
+    "icmp6-no-route",
+    "no-route",
+    "icmp6-addr-unreachable",
+    "addr-unreach",
+    "icmp6-port-unreachable",
+    "port-unreach",
+    "tcp-reset",
+  ],
 };
 
 const icmp = (proto: "icmp" | "icmpv6", type: string, code?: number): string =>

@@ -62,7 +62,27 @@ test("what is not read is refused: each with file:line:col and what was expected
   );
   assert.match(
     e,
-    /bad\/policies\/to-dmz\.xml:2:1: error\[firewalld-not-read\]: policy to-dmz \(from public to HOST\) is not read/,
+    /bad\/zones\/public\.xml:7:3: error\[firewalld-not-read\]: zone public bound to the MAC address 00:11:22:33:44:55 is not read/,
+  );
+  // Policies firewalld refuses (INVALID_ZONE, checked against the real firewalld 1.3.3: it starts
+  // on its stock configuration), and one it loads that is not read (NAT on the way out).
+  assert.match(
+    e,
+    /bad\/policies\/to-dmz\.xml:4:3: error\[firewalld-unknown\]: zone dmz2 \(an egress zone of policy to-dmz\) is not defined/,
+  );
+  assert.match(
+    e,
+    /bad\/policies\/mixed\.xml:4:3: error\[firewalld-xml\]: policy mixed's ingress zones public, HOST; expected several zones, or ANY alone, or HOST alone/,
+  );
+  assert.match(
+    e,
+    /bad\/policies\/host-nat\.xml:5:3: error\[firewalld-not-read\]: forward-port \(destination NAT\) is not read/,
+  );
+  // A forwarding policy is left out, but not its destination NAT: firewalld writes it in
+  // nat_PREROUTING (checked: `iifname "eth0" jump nat_PRE_policy_fwd-nat`, `dnat ip to …`).
+  assert.match(
+    e,
+    /bad\/policies\/fwd-nat\.xml:5:3: error\[firewalld-not-read\]: policy fwd-nat \(from public to ANY\) forwards only and is left out, but its forward-port \(destination NAT\)/,
   );
   assert.match(
     e,
@@ -133,7 +153,11 @@ test("no value of the files reaches the generated rules unchecked: each hostile 
   const cases: Array<[string, Array<{ file: string; text: string }>]> = [
     ["interface", [{ file: "zones/public.xml", text: `<zone><interface name="${q}"/></zone>` }]],
     ["zone source", [{ file: "zones/public.xml", text: `<zone><source address="${q}"/></zone>` }]],
-    ["zone source mac", [{ file: "zones/public.xml", text: `<zone><source mac="${q}"/></zone>` }]],
+    // A zone's source with mac="…" is left out (firewalld binds a MAC as address="…"): a rich rule's.
+    [
+      "rich source mac",
+      [{ file: "zones/public.xml", text: `<zone><rule><source mac="${q}"/><accept/></rule></zone>` }],
+    ],
     ["protocol", [{ file: "zones/public.xml", text: `<zone><protocol value="${q}"/></zone>` }]],
     ["port", [{ file: "zones/public.xml", text: `<zone><port protocol="tcp" port="${q}"/></zone>` }]],
     ["port protocol", [{ file: "zones/public.xml", text: `<zone><port protocol="${q}" port="1"/></zone>` }]],
@@ -195,6 +219,10 @@ test("no value of the files reaches the generated rules unchecked: each hostile 
     assert.equal(r.ruleset.tables.length, 0, `${what}: no rule read`);
     assert.doesNotMatch(firewalldAsNft(files).text, /evil|constructor|\[native code\]/, what);
   }
+  // A zone's source by mac="…" is left out, as firewalld leaves it out: its value goes nowhere.
+  const mac = firewalldAsNft([{ file: "zones/public.xml", text: `<zone><source mac="${q}"/></zone>` }]);
+  assert.ok(mac.diagnostics.some((d) => /firewalld leaves it out/.test(d.message)));
+  assert.doesNotMatch(mac.text, /evil/);
 });
 
 test("overlapping interface bindings: both orders are tried; a verdict they disagree on is uncertain", () => {
@@ -253,4 +281,91 @@ test("firewalld's own reading of a zone: ports coalesced, duplicates once, servi
     "tcp dport 8443 accept",
     "meta l4proto gre accept",
   ]);
+});
+
+test("policies through named zones: dispatched on the zones' bindings as firewalld 1.3.3 does; forwarding skipped, inactive ones warned", () => {
+  const zone = (xml: string) => `<?xml version="1.0"?>\n<zone>${xml}</zone>\n`;
+  const policy = (attrs: string, zones: string) =>
+    `<?xml version="1.0"?>\n<policy target="DROP" ${attrs}>\n  ${zones}\n  <port protocol="tcp" port="443"/>\n</policy>\n`;
+  const files = [
+    { file: "zones/public.xml", text: zone("") },
+    {
+      file: "zones/partners.xml",
+      text: zone(
+        '<interface name="ens+"/><interface name="eth1"/><interface name="eth2"/><source address="2001:db8:1::/48"/>',
+      ),
+    },
+    { file: "zones/spare.xml", text: zone("") },
+    {
+      file: "policies/out.xml",
+      text: policy(
+        'priority="10"',
+        '<ingress-zone name="HOST"/><egress-zone name="public"/><egress-zone name="partners"/>',
+      ),
+    },
+    {
+      file: "policies/in.xml",
+      text: policy('priority="-10"', '<ingress-zone name="partners"/><egress-zone name="HOST"/>'),
+    },
+    {
+      file: "policies/fwd.xml",
+      text: policy("", '<ingress-zone name="partners"/><egress-zone name="ANY"/>'),
+    },
+    { file: "policies/idle.xml", text: policy("", '<ingress-zone name="HOST"/><egress-zone name="spare"/>') },
+  ];
+  const g = firewalldAsNft(files);
+  assert.deepEqual(
+    g.diagnostics.filter((d) => d.severity === "error"),
+    [],
+  );
+  const chain = (name: string) =>
+    new RegExp(`chain ${name} \\{\\n([\\s\\S]*?)\\n\\t\\}`).exec(g.text)?.[1]?.trim().split(/\n\s*/);
+  // As firewalld 1.3.3 writes them (nft list ruleset in a namespace): a wildcard alone, the other
+  // interfaces in one set, each source; the default zone bound to nothing adds nothing.
+  assert.deepEqual(chain("filter_OUTPUT_POLICIES_post"), [
+    'oifname "ens*" jump filter_OUT_policy_out',
+    'oifname { "eth1", "eth2" } jump filter_OUT_policy_out',
+    "ip6 daddr 2001:db8:1::/48 jump filter_OUT_policy_out",
+  ]);
+  assert.deepEqual(chain("filter_INPUT_POLICIES_pre"), [
+    "jump filter_IN_policy_allow-host-ipv6",
+    'iifname "ens*" jump filter_IN_policy_in',
+    'iifname { "eth1", "eth2" } jump filter_IN_policy_in',
+    "ip6 saddr 2001:db8:1::/48 jump filter_IN_policy_in",
+  ]);
+  assert.doesNotMatch(g.text, /policy_fwd|policy_idle/);
+  const idle = g.diagnostics.find((d) => d.code === "firewalld-inactive-policy");
+  assert.equal(idle?.at?.file, "policies/idle.xml");
+  assert.match(idle!.message, /none of its egress zones is bound/);
+});
+
+test("a rich rule's reject type needs its family and one of that family's types: else firewalld leaves the rule out", () => {
+  const rule = (family: string, type: string) =>
+    `<rule${family}><port protocol="tcp" port="25"/><reject type="${type}"/></rule>`;
+  const r = readFirewalld([
+    {
+      file: "zones/public.xml",
+      text: `<zone>${rule("", "tcp-reset")}${rule(' family="ipv6"', "icmp-host-prohibited")}${rule(' family="ipv4"', "tcp-reset")}</zone>`,
+    },
+  ]);
+  assert.deepEqual(
+    r.diagnostics.filter((d) => d.severity === "error"),
+    [],
+  );
+  const left = r.diagnostics.filter((d) => /firewalld leaves the rule out/.test(d.message));
+  assert.deepEqual(
+    left.map((d) => d.message),
+    [
+      'reject type "tcp-reset" in a rule without family: firewalld leaves the rule out (INVALID_RULE)',
+      'reject type "icmp-host-prohibited" is not an ipv6 type: firewalld leaves the rule out (INVALID_RULE)',
+    ],
+  );
+  const text = firewalldAsNft([
+    {
+      file: "zones/public.xml",
+      text: `<zone>${rule("", "tcp-reset")}${rule(' family="ipv4"', "tcp-reset")}</zone>`,
+    },
+  ]).text;
+  assert.equal(text.match(/reject with tcp reset/g)?.length, 1);
+  assert.match(text, /meta nfproto ipv4 tcp dport 25 reject with tcp reset/);
 });
