@@ -100,6 +100,52 @@ test("firewalld dual-stack: what is not allowed is firewalld's own IPv6 rules, n
   }
 });
 
+test("firewalld with the host's interfaces: a zone per interface and a policy to it, each with the flows that use it", () => {
+  // IPv4: every flow allowed, certain, and nothing exposed — partners' 5061 only on ens192.
+  const v4 = bound(join(ROOT, "test/fixtures/firewalld/ipv4.yaml"));
+  const out = compiled(v4, true);
+  assert.ok(out.ok);
+  assert.deepEqual(
+    out.files.map((f) => f.suffix),
+    [
+      "/zones/portmatrix-in1.xml",
+      "/policies/portmatrix-out1.xml",
+      "/zones/portmatrix-in2.xml",
+      "/policies/portmatrix-out2.xml",
+    ],
+  );
+  const [in1, out1, in2] = out.files.map((f) => f.text);
+  assert.match(in1!, /<interface name="ens192"\/>/);
+  assert.match(in2!, /<interface name="eth0"\/>/);
+  assert.match(out1!, /<ingress-zone name="HOST"\/>\n  <egress-zone name="portmatrix-in1"\/>/);
+  assert.match(in1!, /sip-mtls-in/);
+  assert.doesNotMatch(in2!, /sip-mtls-in/);
+  assert.deepEqual(out.warnings, [
+    "target firewalld binds a zone to each of ens192, eth0: packets on any other interface go to firewalld's default zone, which should then be drop (firewall-cmd --set-default-zone=drop)",
+  ]);
+  const r = audit(v4, [readBack(out.files)]);
+  assert.deepEqual(
+    r.flows.map((f) => [f.id, f.verdict, f.uncertain]),
+    v4.flows.filter((f) => f.active).map((f) => [f.id, f.retired ? "blocked" : "allowed", false]),
+  );
+  assert.deepEqual(r.exposure, []);
+  // Dual-stack: what is not allowed or exposed beyond the matrix is firewalld's own.
+  for (const topo of ["test/fixtures/firewalld/routed.yaml", "test/fixtures/host-interfaces/topology.yaml"]) {
+    const t = bound(join(ROOT, topo));
+    const o = compiled(t, true);
+    assert.ok(o.ok);
+    const a = audit(t, [readBack(o.files)]);
+    for (const f of a.flows.filter((f) => !f.retired))
+      for (const b of f.blocked) {
+        assert.equal(b.rule.file, "firewalld v1.3.3 defaults", `${topo} ${f.id}: ${JSON.stringify(b)}`);
+        for (const p of b.packets)
+          assert.doesNotMatch(p, /any4|\b\d+\.\d+\.\d+\.\d+/, `${topo} ${f.id}: ${p}`);
+      }
+    for (const e of a.exposure)
+      assert.match(e.rule.file, /^firewalld v1\.3\.3 defaults/, `${topo}: ${JSON.stringify(e)}`);
+  }
+});
+
 test("firewalld options: reject as the zone's %%REJECT%% and the policy's REJECT, log as a last rule, the rest warned", () => {
   const dir = mkdtempSync(join(tmpdir(), "pm-fwdc-"));
   try {

@@ -36,6 +36,16 @@ const CASES: Array<{ name: string; topology: string; options?: string; dropRetir
     dropRetired: true,
   },
   { name: "dual-stack", topology: "test/fixtures/firewalld/dual-stack.yaml", dropRetired: true },
+  {
+    name: "a zone and a policy per interface",
+    topology: "test/fixtures/firewalld/ipv4.yaml",
+    dropRetired: true,
+  },
+  {
+    name: "a zone and a policy per interface, dual-stack, routes decided",
+    topology: "test/fixtures/firewalld/routed.yaml",
+    dropRetired: false,
+  },
 ];
 
 for (const c of CASES)

@@ -256,33 +256,30 @@ for (const [title, topology, ruleset, certain] of [
     assert.deepEqual(ours(r.pid), []);
   });
 
-test(
-  "lab: compiled for firewalld (a zone and a policy in /etc/firewalld's layout) — the rules firewalld loads for them pass every flow live, as the audit of the XML says",
-  { skip },
-  async () => {
-    const dir = mkdtempSync(join(tmpdir(), "pm-lab-fwd-"));
-    try {
-      execFileSync(
-        process.execPath,
-        [CLI, "compile", "-t", "examples/seed-host.yaml", "--target", "firewalld", "-o", dir],
-        {
+for (const topology of ["examples/seed-host.yaml", "test/fixtures/firewalld/ipv4.yaml"])
+  test(
+    `lab: compiled for firewalld (${topology}: a zone and a policy${topology.includes("ipv4") ? " per interface" : ""} in /etc/firewalld's layout) — the rules firewalld loads for them pass every flow live, as the audit of the XML says`,
+    { skip },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "pm-lab-fwd-"));
+      try {
+        execFileSync(process.execPath, [CLI, "compile", "-t", topology, "--target", "firewalld", "-o", dir], {
           cwd: ROOT,
-        },
-      );
-      writeFileSync(
-        join(dir, "firewalld.conf"),
-        readFileSync(join(ROOT, "test/fixtures/firewalld/basic/firewalld.conf")),
-      );
-      const r = await lab(["-t", "examples/seed-host.yaml", "--ruleset", dir]);
-      assert.equal(r.status, 0, r.stderr);
-      allAllowed(r.out!, { certain: true });
-      assert.equal(r.out!.flows.length, 6);
-      assert.deepEqual(ours(r.pid), []);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  },
-);
+        });
+        writeFileSync(
+          join(dir, "firewalld.conf"),
+          readFileSync(join(ROOT, "test/fixtures/firewalld/basic/firewalld.conf")),
+        );
+        const r = await lab(["-t", topology, "--ruleset", dir]);
+        assert.equal(r.status, 0, r.stderr);
+        allAllowed(r.out!, { certain: true });
+        assert.equal(r.out!.flows.length, 6);
+        assert.deepEqual(ours(r.pid), []);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
 for (const target of ["nftables", "iptables"])
   test(
