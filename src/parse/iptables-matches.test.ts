@@ -179,9 +179,14 @@ test("a module whose bare form matches only some packets is approximated without
   assert.deepEqual(
     r.map((x) => x.approximations.map((a) => [a.construct, a.reversePath])),
     [
-      [["-m rpfilter", { strict: true, negate: true }]],
-      [["-m rpfilter --invert", { strict: true, negate: false }]],
-      [["-m rpfilter --loose --accept-local --invert", { strict: false, negate: false, acceptLocal: true }]],
+      [["-m rpfilter", { strict: true, negate: true, xt: true }]],
+      [["-m rpfilter --invert", { strict: true, negate: false, xt: true }]],
+      [
+        [
+          "-m rpfilter --loose --accept-local --invert",
+          { strict: false, negate: false, acceptLocal: true, xt: true },
+        ],
+      ],
       [["-m limit", undefined]],
       [],
     ],
