@@ -28,6 +28,7 @@ export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter"
   fortios: ["perimeter"],
   pf: ["host", "perimeter"],
   firewalld: ["host"],
+  ufw: ["host"],
 };
 
 /**
@@ -47,6 +48,9 @@ export function sniffFormat(text: string): ReaderName | undefined {
     looksLikeFirewalld(text)
   )
     return "firewalld";
+  // ufw's settings (/etc/default/ufw, ufw.conf): shell assignments only ufw-init reads.
+  if (has("_POLICY=", "ENABLED=") && /^\s*(DEFAULT_(INPUT|OUTPUT|FORWARD)_POLICY|ENABLED)=/m.test(text))
+    return "ufw";
   if (head.startsWith("{") || head.startsWith("[")) {
     if (/^\{\s*"nftables"\s*:/.test(head)) return "nftables-json";
     if (/"SecurityGroups"\s*:/.test(text)) return "aws-security-groups";
@@ -188,6 +192,10 @@ const LOADERS: Record<ReaderName, () => Promise<ReaderKit>> = {
   firewalld: async () => {
     const m = await import("./firewalld.js");
     return { read: m.readFirewalldFile, readMany: m.readFirewalld };
+  },
+  ufw: async () => {
+    const m = await import("./ufw.js");
+    return { read: m.readUfwFile, readMany: m.readUfw };
   },
 };
 

@@ -1,0 +1,503 @@
+/**
+ * ufw reader: an Ubuntu/Debian ufw configuration (`/etc/ufw`: before.rules, user.rules,
+ * after.rules and their *6 twins, ufw.conf; `/etc/default/ufw` beside it) read as the iptables and
+ * ip6tables rulesets ufw 0.36.2 loads at boot. ufw_start in /lib/ufw/ufw-init-functions (0.36.2)
+ * does, per family: the primary ufw-* chains and INPUT/OUTPUT/FORWARD's six jumps each, the
+ * reject and track chains from DEFAULT_*_POLICY, the logging-deny/-allow and skip-to-policy
+ * chains, then `iptables-restore -n` of before.rules, after.rules, (user chains) user.rules, the
+ * three hooks into ufw-user-*, and the built-in policies last (REJECT becomes DROP). With IPV6 not
+ * yes, ip6tables gets DROP policies and loopback accepts only; with ENABLED not yes, nothing.
+ *
+ * `-n` keeps what is loaded; a `:chain` line of an existing chain flushes it, of a built-in sets its
+ * policy. That is written as one iptables-save text per family (-F and -P where a file re-declares)
+ * and read with the iptables-save reader; each rule's origin is the file line it comes from (copied
+ * verbatim, so columns hold) and ufw's own rules are `implicit`, their origin the setting or the
+ * ufw-init-functions line behind them. A file ufw-init would fail to restore is an error at its
+ * line. before.init/after.init (scripts, run only when executable) are not read. Pure.
+ */
+import { diag, hasErrors, type Diagnostic } from "../diag/diagnostic.js";
+import type { Origin, Ruleset, Table } from "../ir/ruleset.js";
+import { readIp6tablesSave, readIptablesSave } from "./iptables-save.js";
+import type { ParsedRuleset } from "./reader.js";
+
+export interface UfwFile {
+  file: string;
+  text: string;
+}
+
+export const UFW_VERSION = "0.36.2";
+/** The script whose lines ufw's own rules cite (ufw 0.36.2, Debian 12: md5 3d7b906e…). */
+const INIT = "/lib/ufw/ufw-init-functions";
+/** What /etc/default/ufw and ufw.conf ship with (0.36.2), used for a file not given. */
+const SHIPPED: Record<string, string> = {
+  IPV6: "yes",
+  DEFAULT_INPUT_POLICY: "DROP",
+  DEFAULT_OUTPUT_POLICY: "ACCEPT",
+  DEFAULT_FORWARD_POLICY: "DROP",
+  ENABLED: "yes",
+};
+const POLICIES = new Set(["ACCEPT", "DROP", "REJECT"]);
+const BUILTINS: Record<string, readonly string[]> = {
+  filter: ["INPUT", "FORWARD", "OUTPUT"],
+  nat: ["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"],
+  mangle: ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"],
+  raw: ["PREROUTING", "OUTPUT"],
+  security: ["INPUT", "FORWARD", "OUTPUT"],
+};
+const HOOKS = ["input", "output", "forward"] as const;
+const USER_CHAINS = [
+  "input",
+  "output",
+  "forward",
+  "logging-input",
+  "logging-output",
+  "logging-forward",
+  "limit",
+  "limit-accept",
+];
+const HOOK_CHAIN = { input: "INPUT", output: "OUTPUT", forward: "FORWARD" } as const;
+
+/** Where a generated line came from: a line of a file, or ufw itself (implicit, with why). */
+interface Source {
+  origin: Origin;
+  implicit?: string;
+}
+interface Setting {
+  value: string;
+  origin: Origin;
+  assumed: boolean;
+}
+type Settings = Map<string, Setting>;
+
+/**
+ * The file of each role, by its name as /etc/ufw and /etc/default hold them; a settings file under
+ * another name by what it sets (/etc/default/ufw sets the policies, ufw.conf ENABLED).
+ */
+function roleOf(file: string, text: string): string | undefined {
+  const base = file.split(/[\\/]/).pop() ?? file;
+  if (/^(before|user|after)6?\.rules$/.test(base) || base === "ufw.conf") return base;
+  if (base === "ufw" || /^\s*DEFAULT_(INPUT|OUTPUT|FORWARD)_POLICY=/m.test(text)) return "default";
+  if (/^\s*ENABLED=/m.test(text)) return "ufw.conf";
+  return undefined;
+}
+
+/** One file read alone (`--ruleset-format ufw`): ufw's shipped settings around it. */
+export function readUfwFile(text: string, file: string): ParsedRuleset {
+  return readUfw([{ file, text }]);
+}
+
+export function readUfw(files: readonly UfwFile[]): ParsedRuleset {
+  // The ruleset is named by its directory (where its rules files are), as `-r /etc/ufw` gave it.
+  const rules = files.find((f) => /(^|[\\/])((before|user|after)6?\.rules|ufw\.conf)$/.test(f.file));
+  const first = rules ? rules.file.replace(/[\\/][^\\/]*$/, "") || rules.file : (files[0]?.file ?? "ufw");
+  const diagnostics: Diagnostic[] = [];
+  const byRole = new Map<string, UfwFile>();
+  for (const f of files) {
+    const role = roleOf(f.file, f.text);
+    if (role === undefined)
+      diagnostics.push(
+        diag("ufw-unknown-file", "warning", `${f.file}: not a file ufw-init loads; not read`, {
+          at: { file: f.file, line: 1, col: 1 },
+          expected:
+            "before.rules, user.rules, after.rules (and *6), ufw.conf, /etc/default/ufw (before.init/after.init scripts are not read)",
+        }),
+      );
+    else byRole.set(role, f);
+  }
+  const settings = readSettings(byRole, first, diagnostics);
+  const enabled = settings.get("ENABLED")!;
+  if (!isYes(enabled.value)) {
+    diagnostics.push(
+      diag(
+        "ufw-disabled",
+        "warning",
+        `ufw is not enabled (ENABLED=${enabled.value}): ufw-init loads no rules at boot, every packet passes`,
+        {
+          at: { file: enabled.origin.file, line: enabled.origin.line, col: enabled.origin.col },
+          expected: "ENABLED=yes in ufw.conf for ufw to load its rules (ufw enable)",
+        },
+      ),
+    );
+    return { ruleset: openRuleset(first, enabled.origin), diagnostics };
+  }
+  const tables: Table[] = [];
+  for (const family of [4, 6] as const) {
+    const g = compose(family, byRole, settings, diagnostics);
+    if (g === undefined) continue;
+    tables.push(...readComposed(family, g, diagnostics));
+  }
+  if (hasErrors(diagnostics)) return { ruleset: { ...openRuleset(first), tables: [] }, diagnostics };
+  return { ruleset: { ...openRuleset(first), tables }, diagnostics };
+}
+
+function openRuleset(source: string, why?: Origin): Ruleset {
+  const tables: Table[] = [];
+  if (why)
+    for (const family of ["ip", "ip6"] as const)
+      tables.push({
+        family,
+        name: "filter",
+        chains: HOOKS.map((h) => ({
+          name: HOOK_CHAIN[h],
+          rules: [],
+          origin: { ...why },
+          base: { hook: h, priority: 0, type: "filter", policy: "accept" },
+        })),
+      });
+  return { format: "ufw", source, semantics: "first-match", stateful: false, tables };
+}
+
+const isYes = (v: string): boolean => v === "yes" || v === "YES";
+
+/**
+ * /etc/default/ufw then ufw.conf, as ufw-init sources them (later wins): `KEY=value` lines. Other
+ * shell is refused when it names a setting ufw-init reads, else passed over with a warning.
+ */
+function readSettings(byRole: Map<string, UfwFile>, first: string, out: Diagnostic[]): Settings {
+  const settings: Settings = new Map();
+  for (const role of ["default", "ufw.conf"]) {
+    const f = byRole.get(role);
+    if (!f) continue;
+    for (const [i, raw] of f.text.split("\n").entries()) {
+      const text = raw.replace(/\r$/, "").trim();
+      if (text === "" || text.startsWith("#")) continue;
+      const col = raw.length - raw.trimStart().length + 1;
+      const m =
+        /^([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"$`\\]*)"|'([^']*)'|([^\s"'$`\\;|&<>()]*))\s*(?:#.*)?$/.exec(text);
+      const origin: Origin = { file: f.file, line: i + 1, col, text };
+      if (m) {
+        settings.set(m[1]!, { value: m[2] ?? m[3] ?? m[4] ?? "", origin, assumed: false });
+        continue;
+      }
+      const named = Object.keys(SHIPPED).find((k) => text.includes(k));
+      out.push(
+        diag(
+          named ? "ufw-unread-setting" : "ufw-shell-line",
+          named ? "error" : "warning",
+          named
+            ? `${named} is set by shell the reader does not run`
+            : "a shell line ufw-init would run when it sources this file; not read",
+          { at: { file: f.file, line: i + 1, col }, expected: "KEY=value (as ufw writes its settings)" },
+        ),
+      );
+    }
+  }
+  const assumed: string[] = [];
+  for (const [key, value] of Object.entries(SHIPPED))
+    if (!settings.has(key)) {
+      assumed.push(`${key}=${value}`);
+      const file = key === "ENABLED" ? "ufw.conf" : "/etc/default/ufw";
+      const origin = {
+        file: `${file} (ufw ${UFW_VERSION}'s default)`,
+        line: 1,
+        col: 1,
+        text: `${key}=${value}`,
+      };
+      settings.set(key, { value, origin, assumed: true });
+    }
+  if (assumed.length > 0)
+    out.push(
+      diag(
+        "ufw-defaults-assumed",
+        "warning",
+        `${first}: ${assumed.join(", ")} assumed (ufw ${UFW_VERSION}'s shipped /etc/default/ufw; ENABLED=yes as if \`ufw enable\` had been run)`,
+        {
+          expected: "/etc/default/ufw and ufw.conf as further -r files, to read the host's own settings",
+        },
+      ),
+    );
+  for (const key of ["DEFAULT_INPUT_POLICY", "DEFAULT_OUTPUT_POLICY", "DEFAULT_FORWARD_POLICY"]) {
+    const s = settings.get(key)!;
+    if (!POLICIES.has(s.value))
+      out.push(
+        diag("ufw-bad-policy", "error", `${key}=${s.value}: iptables-restore refuses \`-j ${s.value}\``, {
+          at: { file: s.origin.file, line: s.origin.line, col: s.origin.col },
+          expected: "ACCEPT, DROP or REJECT",
+        }),
+      );
+  }
+  return settings;
+}
+
+/** One family's iptables-save text, with where each of its lines came from. */
+interface Composed {
+  lines: string[];
+  sources: Array<Source | undefined>;
+  file: string;
+}
+
+/** A table's lines so far, and the chains iptables-restore -n knows at this point. */
+interface TableState {
+  lines: Array<[string, Source]>;
+  chains: Set<string>;
+}
+
+function compose(
+  family: 4 | 6,
+  byRole: Map<string, UfwFile>,
+  settings: Settings,
+  out: Diagnostic[],
+): Composed | undefined {
+  const t = family === 6 ? "6" : "";
+  const p = `ufw${t}`;
+  const tables = new Map<string, TableState>();
+  const table = (name: string): TableState => {
+    let s = tables.get(name);
+    if (!s) tables.set(name, (s = { lines: [], chains: new Set(BUILTINS[name] ?? []) }));
+    return s;
+  };
+  const filter = table("filter");
+  const later: Jump[] = [];
+  const init = (line: number, text: string, why: string): Source => ({
+    origin: { file: INIT, line, col: 1, text },
+    implicit: `ufw-init's own rule: ${why}`,
+  });
+  const emit = (text: string, src: Source): void => void filter.lines.push([text, src]);
+  const setting = (key: string, why: string): Source => {
+    const s = settings.get(key)!;
+    return { origin: { ...s.origin }, implicit: `ufw-init's own rule: ${why} (${key}=${s.value})` };
+  };
+  const ipv6 = settings.get("IPV6")!;
+  if (family === 6 && !isYes(ipv6.value)) {
+    // ufw_start, IPv6 off but in the kernel: DROP policies, loopback only (lines 147-153).
+    const off = setting("IPV6", "IPv6 disabled: DROP policies and loopback accepted");
+    for (const c of ["INPUT", "FORWARD", "OUTPUT"]) emit(`:${c} DROP [0:0]`, off);
+    emit("-A INPUT -i lo -j ACCEPT", off);
+    emit("-A OUTPUT -o lo -j ACCEPT", off);
+    return render(family, tables);
+  }
+  // The built-ins, their policy set last (lines 379-383; REJECT set as DROP): the chain's origin is the setting.
+  for (const h of ["input", "forward", "output"] as const)
+    emit(`:${HOOK_CHAIN[h]} ACCEPT [0:0]`, setting(`DEFAULT_${h.toUpperCase()}_POLICY`, "built-in policy"));
+  // The primary chains and the built-ins' jumps (lines 176-216), in ufw-init's order.
+  const primary = ["before-logging", "before", "after", "after-logging", "reject", "track"];
+  for (const stage of primary)
+    for (const h of HOOKS) {
+      const name = `${p}-${stage}-${h}`;
+      emit(`:${name} - [0:0]`, init(178, `:${name}`, "primary chain"));
+      filter.chains.add(name);
+    }
+  for (const h of HOOKS)
+    for (const [i, stage] of primary.entries()) {
+      const line = { input: 197, output: 204, forward: 211 }[h] + i;
+      const text = `-A ${HOOK_CHAIN[h]} -j ${p}-${stage}-${h}`;
+      emit(text, init(line, text, "dispatch to its primary chains"));
+    }
+  const policy = (h: (typeof HOOKS)[number]): string =>
+    settings.get(`DEFAULT_${h.toUpperCase()}_POLICY`)!.value;
+  for (const h of HOOKS)
+    if (policy(h) === "REJECT")
+      emit(`-A ${p}-reject-${h} -j REJECT`, setting(`DEFAULT_${h.toUpperCase()}_POLICY`, "reject policy"));
+  for (const h of HOOKS)
+    if (policy(h) === "ACCEPT")
+      for (const proto of ["tcp", "udp"])
+        emit(
+          `-A ${p}-track-${h} -p ${proto} -m conntrack --ctstate NEW -j ACCEPT`,
+          setting(`DEFAULT_${h.toUpperCase()}_POLICY`, "connection tracking of the accept policy"),
+        );
+  for (const c of ["logging-deny", "logging-allow"]) {
+    emit(`:${p}-${c} - [0:0]`, init(262, `:${p}-${c}`, "logging chain"));
+    filter.chains.add(`${p}-${c}`);
+  }
+  for (const h of HOOKS) {
+    emit(`:${p}-skip-to-policy-${h} - [0:0]`, init(270, `:${p}-skip-to-policy-${h}`, "skip-to-policy chain"));
+    filter.chains.add(`${p}-skip-to-policy-${h}`);
+  }
+  for (const h of HOOKS)
+    emit(
+      `-A ${p}-skip-to-policy-${h} -j ${policy(h)}`,
+      setting(`DEFAULT_${h.toUpperCase()}_POLICY`, "skip-to-policy"),
+    );
+  const restore = (role: string): boolean => {
+    const f = byRole.get(`${role}${t}.rules`);
+    if (!f || f.text.length === 0) {
+      out.push(
+        diag(
+          "ufw-missing-rules",
+          "warning",
+          `${role}${t}.rules not given: ufw-init reports it missing and loads the others`,
+          {
+            expected: `/etc/ufw/${role}${t}.rules (ufw ships one)`,
+          },
+        ),
+      );
+      return false;
+    }
+    restoreFile(f, table, later, out);
+    return true;
+  };
+  restore("before");
+  restore("after");
+  const user = byRole.get(`user${t}.rules`);
+  if (user && user.text.length > 0) {
+    // Made unless ufw-user-input exists (lines 315-326); restore -n flushes one that does.
+    if (!filter.chains.has(`${p}-user-input`))
+      for (const c of USER_CHAINS) {
+        const name = `${p}-user-${c}`;
+        if (filter.chains.has(name)) emit(`-F ${name}`, init(317, `:${name}`, "user chain"));
+        else emit(`:${name} - [0:0]`, init(317, `:${name}`, "user chain"));
+        filter.chains.add(name);
+      }
+    restore("user");
+    for (const [i, h] of HOOKS.entries()) {
+      const text = `-A ${p}-before-${h} -j ${p}-user-${h}`;
+      emit(text, init(350 + i, text, "hook of the user rules, after before.rules' own"));
+    }
+  } else restore("user");
+  for (const [i, h] of (["input", "forward", "output"] as const).entries()) {
+    const pol = policy(h) === "REJECT" ? "DROP" : policy(h);
+    emit(`-P ${HOOK_CHAIN[h]} ${pol}`, init(380 + i, `:${HOOK_CHAIN[h]} ${pol}`, "built-in policy"));
+  }
+  checkJumps(later, out);
+  return render(family, tables);
+}
+
+/**
+ * One rules file as `iptables-restore -n` takes it, appended to the tables: `*table` … COMMIT
+ * blocks; `:chain` creates a chain, flushes one that exists, sets a built-in's policy.
+ */
+function restoreFile(
+  f: UfwFile,
+  table: (name: string) => TableState,
+  later: Jump[],
+  out: Diagnostic[],
+): void {
+  let open: { name: string; state: TableState; line: number } | undefined;
+  const lines = f.text.split("\n");
+  const error = (line: number, col: number, message: string, expected: string): void =>
+    void out.push(
+      diag("ufw-restore", "error", `${f.file}: ${message}`, { at: { file: f.file, line, col }, expected }),
+    );
+  for (const [i, raw0] of lines.entries()) {
+    const raw = raw0.replace(/\r$/, "");
+    const text = raw.trim();
+    const n = i + 1;
+    const col = raw.length - raw.trimStart().length + 1;
+    const origin: Origin = { file: f.file, line: n, col, text };
+    if (text === "" || text.startsWith("#")) continue;
+    if (text.startsWith("*")) {
+      if (open)
+        error(n, col, `table ${text.slice(1)} opened before table ${open.name}'s COMMIT`, "COMMIT first");
+      const name = text.slice(1);
+      if (BUILTINS[name] === undefined)
+        error(n, col + 1, `unknown table ${name}`, "filter, nat, mangle, raw or security");
+      open = { name, state: table(name), line: n };
+      continue;
+    }
+    if (!open) {
+      error(n, col, "line outside a table", "*filter (or another table) before chains and rules");
+      continue;
+    }
+    if (text === "COMMIT") {
+      open = undefined;
+      continue;
+    }
+    const st = open.state;
+    if (text.startsWith(":")) {
+      const m = /^:(\S+)\s+(\S+)/.exec(text);
+      if (!m) {
+        error(n, col, "malformed chain line", ":NAME POLICY [packets:bytes]");
+        continue;
+      }
+      const [, name, pol] = m as unknown as [string, string, string];
+      const builtin = (BUILTINS[open.name] ?? []).includes(name);
+      if (builtin) {
+        if (pol !== "-") st.lines.push([`-P ${name} ${pol}`, { origin }]);
+      } else if (st.chains.has(name)) st.lines.push([`-F ${name}`, { origin }]);
+      else {
+        st.lines.push([raw, { origin }]);
+        st.chains.add(name);
+      }
+      continue;
+    }
+    const created = /^(?:-N|--new-chain)\s+(\S+)/.exec(text);
+    if (created) st.chains.add(created[1]!);
+    const target = /\s(?:-j|--jump|-g|--goto)\s+(\S+)/.exec(` ${text}`);
+    if (target && !st.chains.has(target[1]!))
+      later.push({ target: target[1]!, state: st, at: origin, file: f.file });
+    st.lines.push([raw, { origin }]);
+  }
+  if (open)
+    error(
+      lines.length,
+      1,
+      `table ${open.name} (line ${open.line}) has no COMMIT`,
+      "COMMIT at the end of each table",
+    );
+}
+
+/** A jump to a chain that did not exist yet when its line was restored. */
+interface Jump {
+  target: string;
+  state: TableState;
+  at: Origin;
+  file: string;
+}
+
+/**
+ * A jump to a chain only a later line or file declares: iptables-restore -n refuses the jump's
+ * file then (the chain does not exist yet), whatever comes after.
+ */
+function checkJumps(later: readonly Jump[], out: Diagnostic[]): void {
+  for (const l of later)
+    if (l.state.chains.has(l.target))
+      out.push(
+        diag(
+          "ufw-restore",
+          "error",
+          `${l.file}: jump to ${l.target} before it exists (iptables-restore -n refuses the file)`,
+          {
+            at: { file: l.file, line: l.at.line, col: l.at.col },
+            expected: `${l.target} declared earlier: ufw-init loads before.rules, after.rules, then user.rules`,
+          },
+        ),
+      );
+}
+
+function render(family: 4 | 6, tables: Map<string, TableState>): Composed {
+  const lines: string[] = [];
+  const sources: Array<Source | undefined> = [];
+  const put = (text: string, src?: Source): void => void (lines.push(text), sources.push(src));
+  for (const [name, st] of tables) {
+    put(`*${name}`);
+    for (const [text, src] of st.lines) put(text, src);
+    put("COMMIT");
+  }
+  return { lines, sources, file: family === 6 ? "ufw (ip6tables-restore).v6" : "ufw (iptables-restore).v4" };
+}
+
+/** The composed text read as iptables-save; origins and diagnostics put back on the files' lines. */
+function readComposed(family: 4 | 6, g: Composed, out: Diagnostic[]): Table[] {
+  const read = family === 6 ? readIp6tablesSave : readIptablesSave;
+  const parsed = read(g.lines.join("\n") + "\n", g.file);
+  const where = (line: number): Source | undefined => g.sources[line - 1];
+  const exe = family === 6 ? "ip6tables" : "iptables";
+  for (const d of parsed.diagnostics) {
+    if (d.code === "iptables-family-assumed") continue;
+    if (d.at?.file === g.file) {
+      const s = where(d.at.line);
+      if (s) d.at = { file: s.origin.file, line: s.origin.line, col: s.implicit ? 1 : d.at.col };
+      else delete d.at;
+    }
+    if (d.code === "iptables-unknown-chain")
+      d.expected = "a chain declared in a file ufw loads before this line, or one of ufw-init's own chains";
+    if (d.code === "iptables-family") {
+      d.message = `${d.message.split(" contradicts")[0]}: ufw loads this file with ${exe}-restore`;
+      d.expected = `IPv${family} rules only (${family === 6 ? "IPv4 rules go in before/user/after.rules" : "IPv6 rules go in before6/user6/after6.rules"})`;
+    }
+    out.push(d);
+  }
+  for (const t of parsed.ruleset.tables)
+    for (const c of t.chains) {
+      const cs = where(c.origin.line);
+      if (cs) c.origin = { ...cs.origin };
+      for (const r of c.rules) {
+        const s = where(r.origin.line);
+        if (!s) continue;
+        r.origin = { ...s.origin, col: s.implicit ? s.origin.col : r.origin.col, text: r.origin.text };
+        if (s.implicit !== undefined) r.implicit = s.implicit;
+        for (const a of r.approximations) a.origin = { ...r.origin };
+      }
+    }
+  return parsed.ruleset.tables;
+}
