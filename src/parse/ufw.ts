@@ -28,13 +28,16 @@ export interface UfwFile {
 export const UFW_VERSION = "0.36.2";
 /** The script whose lines ufw's own rules cite (ufw 0.36.2, Debian 12: md5 3d7b906e…). */
 const INIT = "/lib/ufw/ufw-init-functions";
-/** What /etc/default/ufw and ufw.conf ship with (0.36.2), used for a file not given. */
-const SHIPPED: Record<string, string> = {
-  IPV6: "yes",
-  DEFAULT_INPUT_POLICY: "DROP",
-  DEFAULT_OUTPUT_POLICY: "ACCEPT",
-  DEFAULT_FORWARD_POLICY: "DROP",
-  ENABLED: "yes",
+/**
+ * What /etc/default/ufw ships with (0.36.2), at its lines there, used for a file not given; ENABLED
+ * is ufw.conf's, read as `ufw enable` sets it (it ships `no` at line 6).
+ */
+const SHIPPED: Record<string, [string, number]> = {
+  IPV6: ["yes", 7],
+  DEFAULT_INPUT_POLICY: ["DROP", 11],
+  DEFAULT_OUTPUT_POLICY: ["ACCEPT", 15],
+  DEFAULT_FORWARD_POLICY: ["DROP", 19],
+  ENABLED: ["yes", 6],
 };
 const POLICIES = new Set(["ACCEPT", "DROP", "REJECT"]);
 const BUILTINS: Record<string, readonly string[]> = {
@@ -105,6 +108,7 @@ export function readUfw(files: readonly UfwFile[]): ParsedRuleset {
     else byRole.set(role, f);
   }
   const settings = readSettings(byRole, first, diagnostics);
+  if (hasErrors(diagnostics)) return { ruleset: openRuleset(first), diagnostics };
   const enabled = settings.get("ENABLED")!;
   if (!isYes(enabled.value)) {
     diagnostics.push(
@@ -126,7 +130,7 @@ export function readUfw(files: readonly UfwFile[]): ParsedRuleset {
     if (g === undefined) continue;
     tables.push(...readComposed(family, g, diagnostics));
   }
-  if (hasErrors(diagnostics)) return { ruleset: { ...openRuleset(first), tables: [] }, diagnostics };
+  if (hasErrors(diagnostics)) return { ruleset: openRuleset(first), diagnostics };
   return { ruleset: { ...openRuleset(first), tables }, diagnostics };
 }
 
@@ -183,13 +187,13 @@ function readSettings(byRole: Map<string, UfwFile>, first: string, out: Diagnost
     }
   }
   const assumed: string[] = [];
-  for (const [key, value] of Object.entries(SHIPPED))
+  for (const [key, [value, line]] of Object.entries(SHIPPED))
     if (!settings.has(key)) {
       assumed.push(`${key}=${value}`);
       const file = key === "ENABLED" ? "ufw.conf" : "/etc/default/ufw";
       const origin = {
         file: `${file} (ufw ${UFW_VERSION}'s default)`,
-        line: 1,
+        line,
         col: 1,
         text: `${key}=${value}`,
       };
@@ -200,7 +204,7 @@ function readSettings(byRole: Map<string, UfwFile>, first: string, out: Diagnost
       diag(
         "ufw-defaults-assumed",
         "warning",
-        `${first}: ${assumed.join(", ")} assumed (ufw ${UFW_VERSION}'s shipped /etc/default/ufw; ENABLED=yes as if \`ufw enable\` had been run)`,
+        `${first}: ${assumed.join(", ")} assumed (${assumed.some((a) => a.startsWith("ENABLED")) ? `ENABLED as if \`ufw enable\` had been run: ufw-init aborts without ufw.conf; ` : ""}the rest as ufw ${UFW_VERSION}'s /etc/default/ufw ships them)`,
         {
           expected: "/etc/default/ufw and ufw.conf as further -r files, to read the host's own settings",
         },
@@ -365,9 +369,7 @@ function restoreFile(
   let open: { name: string; state: TableState; line: number } | undefined;
   const lines = f.text.split("\n");
   const error = (line: number, col: number, message: string, expected: string): void =>
-    void out.push(
-      diag("ufw-restore", "error", `${f.file}: ${message}`, { at: { file: f.file, line, col }, expected }),
-    );
+    void out.push(diag("ufw-restore", "error", message, { at: { file: f.file, line, col }, expected }));
   for (const [i, raw0] of lines.entries()) {
     const raw = raw0.replace(/\r$/, "");
     const text = raw.trim();
@@ -445,7 +447,7 @@ function checkJumps(later: readonly Jump[], out: Diagnostic[]): void {
         diag(
           "ufw-restore",
           "error",
-          `${l.file}: jump to ${l.target} before it exists (iptables-restore -n refuses the file)`,
+          `jump to ${l.target} before it exists (iptables-restore -n refuses the file)`,
           {
             at: { file: l.file, line: l.at.line, col: l.at.col },
             expected: `${l.target} declared earlier: ufw-init loads before.rules, after.rules, then user.rules`,

@@ -129,3 +129,47 @@ test("ufw reader = ufw 0.36.2 itself: ENABLED=no loads nothing", { skip }, () =>
   );
   compare("basic (disabled)", files, SHIPPED);
 });
+
+/** Files ufw-init cannot restore: the real one says "Problem running" it; ours is an error there. */
+const BROKEN: Array<[string, string, (text: string) => string]> = [
+  [
+    "before.rules",
+    "a jump to a user chain ufw-init makes after before.rules",
+    (t) =>
+      t.replace(
+        "-A ufw-before-input -p udp --sport 67 --dport 68 -j ACCEPT",
+        "-A ufw-before-input -j ufw-user-limit-accept",
+      ),
+  ],
+  ["after.rules", "a table without COMMIT", (t) => t.replace(/COMMIT\s*$/, "")],
+  ["user.rules", "a port out of range", (t) => t.replace("--dport 443 -j ACCEPT", "--dport 99999 -j ACCEPT")],
+  [
+    "user6.rules",
+    "an IPv4 address in an ip6tables file",
+    (t) => t.replace("-s 2001:db8:1::/48", "-s 198.51.100.0/24"),
+  ],
+];
+
+for (const [name, what, edit] of BROKEN)
+  test(
+    `ufw reader = ufw 0.36.2 itself: ${name} with ${what} fails to load, an error at its line`,
+    { skip },
+    () => {
+      const files = read(join(DIR, "basic")).map((f) =>
+        f.file.endsWith(`/${name}`) ? { ...f, text: edit(f.text) } : f,
+      );
+      assert.notEqual(
+        files.find((f) => f.file.endsWith(`/${name}`))!.text,
+        readFileSync(join(DIR, "basic", name), "utf8"),
+      );
+      const real = realUfwRuleset(files, SHIPPED);
+      assert.notEqual(real.status, 0, real.log);
+      assert.match(real.log, new RegExp(`Problem running '/etc/ufw/${name.replace(".", "\\.")}'`));
+      const ours = readUfw([...files, { file: "default-ufw", text: SHIPPED }]);
+      const errors = ours.diagnostics.filter((d) => d.severity === "error");
+      assert.ok(
+        errors.length > 0 && errors.every((d) => d.at?.file.endsWith(`/${name}`)),
+        JSON.stringify(errors),
+      );
+    },
+  );
