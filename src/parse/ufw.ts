@@ -90,6 +90,44 @@ export function readUfwFile(text: string, file: string): ParsedRuleset {
 }
 
 export function readUfw(files: readonly UfwFile[]): ParsedRuleset {
+  const { first, byRole, settings, diagnostics } = prepare(files);
+  if (settings === undefined) return { ruleset: openRuleset(first), diagnostics };
+  const enabled = settings.get("ENABLED")!;
+  if (!isYes(enabled.value)) return { ruleset: openRuleset(first, enabled.origin), diagnostics };
+  const tables: Table[] = [];
+  for (const family of [4, 6] as const)
+    tables.push(...readComposed(family, compose(family, byRole, settings, diagnostics), diagnostics));
+  if (hasErrors(diagnostics)) return { ruleset: openRuleset(first), diagnostics };
+  return { ruleset: { ...openRuleset(first), tables }, diagnostics };
+}
+
+/**
+ * What ufw-init loads for these files, as iptables-restore input per family (what readUfw reads;
+ * `lab --ruleset` loads it): none when ufw is not enabled, or the errors.
+ */
+export function ufwAsIptables(files: readonly UfwFile[]): {
+  texts: Array<{ family: 4 | 6; text: string }>;
+  diagnostics: Diagnostic[];
+} {
+  const read = readUfw(files);
+  if (hasErrors(read.diagnostics)) return { texts: [], diagnostics: read.diagnostics };
+  const { byRole, settings } = prepare(files);
+  if (settings === undefined || !isYes(settings.get("ENABLED")!.value))
+    return { texts: [], diagnostics: read.diagnostics };
+  const texts = ([4, 6] as const).map((family) => ({
+    family,
+    text: compose(family, byRole, settings, []).lines.join("\n") + "\n",
+  }));
+  return { texts, diagnostics: read.diagnostics };
+}
+
+/** The files by role and the settings (undefined when they have errors), with what was said of them. */
+function prepare(files: readonly UfwFile[]): {
+  first: string;
+  byRole: Map<string, UfwFile>;
+  settings: Settings | undefined;
+  diagnostics: Diagnostic[];
+} {
   // The ruleset is named by its directory (where its rules files are), as `-r /etc/ufw` gave it.
   const rules = files.find((f) => /(^|[\\/])((before|user|after)6?\.rules|ufw\.conf)$/.test(f.file));
   const first = rules ? rules.file.replace(/[\\/][^\\/]*$/, "") || rules.file : (files[0]?.file ?? "ufw");
@@ -108,9 +146,9 @@ export function readUfw(files: readonly UfwFile[]): ParsedRuleset {
     else byRole.set(role, f);
   }
   const settings = readSettings(byRole, first, diagnostics);
-  if (hasErrors(diagnostics)) return { ruleset: openRuleset(first), diagnostics };
+  if (hasErrors(diagnostics)) return { first, byRole, settings: undefined, diagnostics };
   const enabled = settings.get("ENABLED")!;
-  if (!isYes(enabled.value)) {
+  if (!isYes(enabled.value))
     diagnostics.push(
       diag(
         "ufw-disabled",
@@ -122,16 +160,7 @@ export function readUfw(files: readonly UfwFile[]): ParsedRuleset {
         },
       ),
     );
-    return { ruleset: openRuleset(first, enabled.origin), diagnostics };
-  }
-  const tables: Table[] = [];
-  for (const family of [4, 6] as const) {
-    const g = compose(family, byRole, settings, diagnostics);
-    if (g === undefined) continue;
-    tables.push(...readComposed(family, g, diagnostics));
-  }
-  if (hasErrors(diagnostics)) return { ruleset: openRuleset(first), diagnostics };
-  return { ruleset: { ...openRuleset(first), tables }, diagnostics };
+  return { first, byRole, settings, diagnostics };
 }
 
 function openRuleset(source: string, why?: Origin): Ruleset {
@@ -241,7 +270,7 @@ function compose(
   byRole: Map<string, UfwFile>,
   settings: Settings,
   out: Diagnostic[],
-): Composed | undefined {
+): Composed {
   const t = family === 6 ? "6" : "";
   const p = `ufw${t}`;
   const tables = new Map<string, TableState>();
