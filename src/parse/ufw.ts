@@ -230,14 +230,9 @@ function readSettings(byRole: Map<string, UfwFile>, first: string, out: Diagnost
     }
   if (assumed.length > 0)
     out.push(
-      diag(
-        "ufw-defaults-assumed",
-        "warning",
-        `${first}: ${assumed.join(", ")} assumed (${assumed.some((a) => a.startsWith("ENABLED")) ? `ENABLED as if \`ufw enable\` had been run: ufw-init aborts without ufw.conf; ` : ""}the rest as ufw ${UFW_VERSION}'s /etc/default/ufw ships them)`,
-        {
-          expected: "/etc/default/ufw and ufw.conf as further -r files, to read the host's own settings",
-        },
-      ),
+      diag("ufw-defaults-assumed", "warning", `${first}: ${assumed.join(", ")} assumed (${why(assumed)})`, {
+        expected: "/etc/default/ufw and ufw.conf as further -r files, to read the host's own settings",
+      }),
     );
   for (const key of ["DEFAULT_INPUT_POLICY", "DEFAULT_OUTPUT_POLICY", "DEFAULT_FORWARD_POLICY"]) {
     const s = settings.get(key)!;
@@ -250,6 +245,18 @@ function readSettings(byRole: Map<string, UfwFile>, first: string, out: Diagnost
       );
   }
   return settings;
+}
+
+/** Why each setting not given was assumed, as the warning says it. */
+function why(assumed: readonly string[]): string {
+  const enabled = assumed.some((a) => a.startsWith("ENABLED"));
+  const shipped = assumed.some((a) => !a.startsWith("ENABLED"));
+  return [
+    enabled ? "ENABLED as `ufw enable` sets it: ufw-init aborts without ufw.conf" : "",
+    shipped ? `${enabled ? "the others " : ""}as ufw ${UFW_VERSION}'s /etc/default/ufw ships them` : "",
+  ]
+    .filter(Boolean)
+    .join("; ");
 }
 
 /** One family's iptables-save text, with where each of its lines came from. */

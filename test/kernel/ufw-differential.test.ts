@@ -3,30 +3,21 @@
  * /etc/default/ufw settings (policies DROP, REJECT, ACCEPT; IPV6=no) and ufw.conf ENABLED=no, is
  * loaded by the real ufw 0.36.2's boot script in a namespace of its own (ufw-real.ts), and the
  * rulesets it put into the kernel (`iptables-save`, `ip6tables-save`, read by the iptables-save
- * reader) are audited beside our reading of the same files. Every flow's verdict, blocked packets
- * and certainty, and every exposure finding's packets, direction, certainty and chain, rule by rule
- * (firewalld-judged.ts), must be the same, for the firewalld tests' three topologies (two named
- * interfaces, peers in their own networks, dual-stack without interfaces) — and, chain by chain, the
- * same chains, policies, verdicts and matches in the same order (a REJECT is not a DROP there).
+ * reader) are compared with our reading of the same files, chain by chain and audit by audit
+ * (ufw-compare.ts).
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { audit } from "../../src/audit/audit.js";
-import { readIp6tablesSave, readIptablesSave } from "../../src/parse/iptables-save.js";
-import type { ParsedRuleset } from "../../src/parse/reader.js";
-import type { Space } from "../../src/space/space.js";
 import { readUfw } from "../../src/parse/ufw.js";
 import { ufwDirectory } from "../../src/shell/files.js";
-import { loadTopology } from "../../src/shell/load.js";
 import { ROOT } from "../cli/run-cli.js";
-import { judged, perRule } from "./firewalld-judged.js";
+import { compareWithUfw as compare } from "./ufw-compare.js";
 import { realUfwRuleset, ufwSkipReason } from "./ufw-real.js";
 
 const skip = ufwSkipReason();
 const DIR = join(ROOT, "test/fixtures/ufw");
-const TOPOLOGIES = join(ROOT, "test/fixtures/firewalld");
 const SHIPPED = readFileSync(join(DIR, "default-ufw"), "utf8");
 
 const set = (text: string, key: string, value: string): string =>
@@ -43,76 +34,6 @@ const DEFAULTS: Record<string, string> = {
   "accept-in-drop-out": set(set(SHIPPED, "DEFAULT_INPUT_POLICY", "ACCEPT"), "DEFAULT_OUTPUT_POLICY", "DROP"),
   "ipv6-off": set(SHIPPED, "IPV6", "no"),
 };
-
-/** The kernel's two rulesets as one, as our reader gives them. */
-function kernel(v4: string, v6: string): ParsedRuleset {
-  const a = readIptablesSave(v4, "iptables-save");
-  const b = readIp6tablesSave(v6, "ip6tables-save");
-  const diagnostics = [...a.diagnostics, ...b.diagnostics];
-  return { ruleset: { ...a.ruleset, tables: [...a.ruleset.tables, ...b.ruleset.tables] }, diagnostics };
-}
-
-/**
- * Chain by chain, what was loaded: each chain's policy and its rules' verdicts (REJECT's type left
- * out: the kernel prints the default one ufw-init's `-j REJECT` leaves unsaid) and matches, in
- * order. Built-in chains left empty with policy ACCEPT are the kernel's own either way.
- */
-function structure(p: ParsedRuleset): Map<string, { policy: string; rules: Array<[string, Space]> }> {
-  const out = new Map<string, { policy: string; rules: Array<[string, Space]> }>();
-  for (const t of p.ruleset.tables)
-    for (const c of t.chains) {
-      const policy = c.base?.policy ?? "-";
-      if (c.base && policy === "accept" && c.rules.length === 0) continue;
-      const rules = c.rules.map((r): [string, Space] => {
-        const a = r.action;
-        const what = a.kind === "jump" || a.kind === "goto" ? `${a.kind} ${a.chain}` : a.kind;
-        return [what, r.match];
-      });
-      out.set(`${t.family} ${t.name} ${c.name}`, { policy, rules });
-    }
-  return out;
-}
-
-function sameStructure(ours: ParsedRuleset, theirs: ParsedRuleset, what: string): void {
-  const a = structure(ours);
-  const b = structure(theirs);
-  assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort(), `${what}: chains`);
-  for (const [name, x] of a) {
-    const y = b.get(name)!;
-    assert.equal(x.policy, y.policy, `${what}: ${name} policy`);
-    assert.deepEqual(
-      x.rules.map((r) => r[0]),
-      y.rules.map((r) => r[0]),
-      `${what}: ${name} verdicts`,
-    );
-    x.rules.forEach((r, i) => assert.ok(r[1].equals(y.rules[i]![1]), `${what}: ${name} rule ${i + 1} match`));
-  }
-}
-
-function compare(config: string, files: Array<{ file: string; text: string }>, defaults: string): void {
-  const ours = readUfw([...files, { file: "default-ufw", text: defaults }]);
-  assert.deepEqual(
-    ours.diagnostics.filter((d) => d.severity === "error"),
-    [],
-  );
-  const real = realUfwRuleset(files, defaults);
-  const enabled = !/^ENABLED=no/m.test(files.find((f) => f.file.endsWith("ufw.conf"))?.text ?? "");
-  assert.equal(real.status, 0, real.log);
-  if (!enabled) assert.match(real.log, /not enabled/);
-  const theirs = kernel(real.v4, real.v6);
-  assert.deepEqual(
-    theirs.diagnostics.filter((d) => d.severity === "error"),
-    [],
-  );
-  sameStructure(ours, theirs, config);
-  for (const topo of ["topology.yaml", "dual-stack.yaml", "routed.yaml"]) {
-    const t = loadTopology(join(TOPOLOGIES, topo), "2026-12-03");
-    assert.ok(t.ok);
-    const a = judged(audit(t.value.bound, [perRule(ours)]));
-    const b = judged(audit(t.value.bound, [perRule(theirs)]));
-    assert.deepEqual(a, b, `${config} with ${topo}`);
-  }
-}
 
 const read = (dir: string): Array<{ file: string; text: string }> =>
   ufwDirectory(dir)!.map((file) => ({ file, text: readFileSync(file, "utf8") }));
