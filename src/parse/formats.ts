@@ -48,9 +48,8 @@ export function sniffFormat(text: string): ReaderName | undefined {
     looksLikeFirewalld(text)
   )
     return "firewalld";
-  // ufw's settings (/etc/default/ufw, ufw.conf): shell assignments only ufw-init reads.
-  if (has("_POLICY=", "ENABLED=") && /^\s*(DEFAULT_(INPUT|OUTPUT|FORWARD)_POLICY|ENABLED)=/m.test(text))
-    return "ufw";
+  // ufw's settings (/etc/default/ufw, ufw.conf): nothing but comments and the assignments ufw-init reads.
+  if (has("_POLICY=", "ENABLED=") && looksLikeUfwSettings(text)) return "ufw";
   if (head.startsWith("{") || head.startsWith("[")) {
     if (/^\{\s*"nftables"\s*:/.test(head)) return "nftables-json";
     if (/"SecurityGroups"\s*:/.test(text)) return "aws-security-groups";
@@ -148,6 +147,12 @@ export function sniffFormat(text: string): ReaderName | undefined {
   )
     return "panos";
   return undefined;
+}
+
+/** /etc/default/ufw or ufw.conf: a policy or ENABLED set, and every other line a comment or KEY=value. */
+function looksLikeUfwSettings(text: string): boolean {
+  if (!/^\s*(DEFAULT_(INPUT|OUTPUT|FORWARD)_POLICY|ENABLED)=/m.test(text)) return false;
+  return text.split("\n").every((l) => /^\s*(#.*)?\r?$|^\s*[A-Za-z_][A-Za-z0-9_]*=/.test(l));
 }
 
 /**

@@ -235,4 +235,6 @@ test("ufw's settings files are told by their content; its rules files stay iptab
   assert.equal(sniffFormat(DEFAULTS), "ufw");
   assert.equal(sniffFormat(readFileSync(`${F}/basic/ufw.conf`, "utf8")), "ufw");
   assert.equal(sniffFormat(readFileSync(`${F}/basic/before.rules`, "utf8")), "iptables-save");
+  // A script that sets ENABLED among its commands is no settings file.
+  assert.equal(sniffFormat("#!/bin/sh\nENABLED=yes\niptables -A INPUT -j ACCEPT\n"), "iptables-script");
 });
