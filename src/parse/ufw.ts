@@ -79,6 +79,7 @@ type Settings = Map<string, Setting>;
 function roleOf(file: string, text: string): string | undefined {
   const base = file.split(/[\\/]/).pop() ?? file;
   if (/^(before|user|after)6?\.rules$/.test(base) || base === "ufw.conf") return base;
+  if (base === "before.init" || base === "after.init") return "init";
   if (base === "ufw" || /^\s*DEFAULT_(INPUT|OUTPUT|FORWARD)_POLICY=/m.test(text)) return "default";
   if (/^\s*ENABLED=/m.test(text)) return "ufw.conf";
   return undefined;
@@ -142,6 +143,20 @@ function prepare(files: readonly UfwFile[]): {
           expected:
             "before.rules, user.rules, after.rules (and *6), ufw.conf, /etc/default/ufw (before.init/after.init scripts are not read)",
         }),
+      );
+    else if (role === "init")
+      // The shell passes these only when executable: ufw-init then runs them around its rules.
+      diagnostics.push(
+        diag(
+          "ufw-init-script",
+          "warning",
+          `${f.file}: executable, so ufw-init runs it at start; what it does is not read`,
+          {
+            at: { file: f.file, line: 1, col: 1 },
+            expected:
+              "the rules it loads audited from the running host (audit --live iptables), or the script not executable (ufw ships it 640)",
+          },
+        ),
       );
     else byRole.set(role, f);
   }

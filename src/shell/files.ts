@@ -416,7 +416,8 @@ const UFW_FILES = [
 
 /**
  * The files of a ufw configuration directory (`/etc/ufw`), when `path` is a directory holding
- * user.rules or before.rules (or their *6 twins): ufw.conf, then the rules files ufw-init loads;
+ * user.rules or before.rules (or their *6 twins): ufw.conf, the rules files ufw-init loads, and
+ * before.init/after.init when executable (the reader says it does not read them);
  * [] for a directory without them; undefined when `path` is not a directory. /etc/default/ufw lives
  * elsewhere: the caller gives it as a file.
  */
@@ -434,5 +435,13 @@ export function ufwDirectory(path: string): string[] | undefined {
     }
   });
   if (!present.some((n) => /^(user|before)6?\.rules$/.test(n))) return [];
-  return present.map((n) => join(path, n));
+  // before.init/after.init run only when executable (ufw-init's `[ -x ]`): then given, to be named.
+  const scripts = ["before.init", "after.init"].filter((n) => {
+    try {
+      return (statSync(join(path, n)).mode & 0o111) !== 0;
+    } catch {
+      return false;
+    }
+  });
+  return [...present, ...scripts].map((n) => join(path, n));
 }

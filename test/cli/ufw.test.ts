@@ -231,6 +231,23 @@ test("a policy ufw-init cannot load is refused at its line", () => {
   );
 });
 
+test("an executable before.init: named in a warning, not read", () => {
+  const t = edited("ufw.conf", (s) => s);
+  try {
+    writeFileSync(join(t.dir, "before.init"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    writeFileSync(join(t.dir, "after.init"), "#!/bin/sh\nexit 0\n", { mode: 0o640 });
+    const r = runCli(["audit", "-t", "examples/seed-host.yaml", "-r", t.dir, "-r", `${F}/default-ufw`]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(`${t.dir}/before\\.init:1:1: warning\\[ufw-init-script\\]: .*not read`),
+    );
+    assert.doesNotMatch(r.stderr, /after\.init/);
+  } finally {
+    t.done();
+  }
+});
+
 test("ufw's settings files are told by their content; its rules files stay iptables-save alone", () => {
   assert.equal(sniffFormat(DEFAULTS), "ufw");
   assert.equal(sniffFormat(readFileSync(`${F}/basic/ufw.conf`, "utf8")), "ufw");
