@@ -158,6 +158,18 @@ function prepare(files: readonly UfwFile[]): {
           },
         ),
       );
+    else if (byRole.has(role))
+      diagnostics.push(
+        diag(
+          "ufw-duplicate-file",
+          "error",
+          `${f.file}: a second ${role} (${byRole.get(role)!.file} is one)`,
+          {
+            at: { file: f.file, line: 1, col: 1 },
+            expected: "one ufw configuration: one directory, and its /etc/default/ufw",
+          },
+        ),
+      );
     else byRole.set(role, f);
   }
   const settings = readSettings(byRole, first, diagnostics);
@@ -454,6 +466,8 @@ function restoreFile(
       }
       const [, name, pol] = m as unknown as [string, string, string];
       const builtin = (BUILTINS[open.name] ?? []).includes(name);
+      // A policy on a user chain is ignored: iptables-nft-restore (Debian 12's iptables) loads
+      // `:ufw-not-local ACCEPT` as the chain alone (test/kernel/ufw-differential.test.ts).
       if (builtin) {
         if (pol !== "-") st.lines.push([`-P ${name} ${pol}`, { origin }]);
       } else if (st.chains.has(name)) st.lines.push([`-F ${name}`, { origin }]);

@@ -222,6 +222,15 @@ test("default policies: REJECT is a DROP policy behind a reject rule; ufw-init's
   );
 });
 
+test("one configuration: a second ufw directory is refused", () => {
+  const r = runCli(["audit", "-t", "examples/seed-host.yaml", "-r", `${F}/basic`, "-r", `${F}/custom`]);
+  assert.equal(r.status, 2, r.stdout);
+  assert.match(
+    r.stderr,
+    /custom\/ufw\.conf:1:1: error\[ufw-duplicate-file\]: .* a second ufw\.conf \(test\/fixtures\/ufw\/basic\/ufw\.conf is one\)/,
+  );
+});
+
 test("a policy ufw-init cannot load is refused at its line", () => {
   const text = DEFAULTS.replace(/^DEFAULT_FORWARD_POLICY=.*$/m, 'DEFAULT_FORWARD_POLICY="deny"');
   const p = readUfw([...files(`${F}/basic`), { file: "default", text }]);

@@ -51,6 +51,16 @@ test("ufw reader = ufw 0.36.2 itself: ENABLED=no loads nothing", { skip }, () =>
   compare("basic (disabled)", files, SHIPPED);
 });
 
+test("ufw reader = ufw 0.36.2 itself: a policy on a user chain's `:` line is ignored", { skip }, () => {
+  const files = read(join(DIR, "basic")).map((f) =>
+    f.file.endsWith("/before.rules")
+      ? { ...f, text: f.text.replace(":ufw-not-local - [0:0]", ":ufw-not-local ACCEPT [0:0]") }
+      : f,
+  );
+  assert.ok(files.some((f) => f.text.includes(":ufw-not-local ACCEPT [0:0]")));
+  compare("basic (a user chain with a policy)", files, SHIPPED);
+});
+
 /** Files ufw-init cannot restore: the real one says "Problem running" it; ours is an error there. */
 const BROKEN: Array<[string, string, (text: string) => string]> = [
   [
