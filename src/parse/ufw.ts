@@ -19,34 +19,13 @@ import { diag, hasErrors, type Diagnostic } from "../diag/diagnostic.js";
 import type { Origin, Ruleset, Table } from "../ir/ruleset.js";
 import { readIp6tablesSave, readIptablesSave } from "./iptables-save.js";
 import type { ParsedRuleset } from "./reader.js";
+import { checkJumps, restoreFile, type Jump, type Source, type TableState, BUILTINS } from "./ufw-restore.js";
+import { isYes, readSettings, type Settings, type UfwFile } from "./ufw-settings.js";
 
-export interface UfwFile {
-  file: string;
-  text: string;
-}
+export { UFW_VERSION, type UfwFile } from "./ufw-settings.js";
 
-export const UFW_VERSION = "0.36.2";
 /** The script whose lines ufw's own rules cite (ufw 0.36.2, Debian 12: md5 3d7b906e…). */
 const INIT = "/lib/ufw/ufw-init-functions";
-/**
- * What /etc/default/ufw ships with (0.36.2), at its lines there, used for a file not given; ENABLED
- * is ufw.conf's, read as `ufw enable` sets it (it ships `no` at line 6).
- */
-const SHIPPED: Record<string, [string, number]> = {
-  IPV6: ["yes", 7],
-  DEFAULT_INPUT_POLICY: ["DROP", 11],
-  DEFAULT_OUTPUT_POLICY: ["ACCEPT", 15],
-  DEFAULT_FORWARD_POLICY: ["DROP", 19],
-  ENABLED: ["yes", 6],
-};
-const POLICIES = new Set(["ACCEPT", "DROP", "REJECT"]);
-const BUILTINS: Record<string, readonly string[]> = {
-  filter: ["INPUT", "FORWARD", "OUTPUT"],
-  nat: ["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"],
-  mangle: ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"],
-  raw: ["PREROUTING", "OUTPUT"],
-  security: ["INPUT", "FORWARD", "OUTPUT"],
-};
 const HOOKS = ["input", "output", "forward"] as const;
 const USER_CHAINS = [
   "input",
@@ -59,18 +38,6 @@ const USER_CHAINS = [
   "limit-accept",
 ];
 const HOOK_CHAIN = { input: "INPUT", output: "OUTPUT", forward: "FORWARD" } as const;
-
-/** Where a generated line came from: a line of a file, or ufw itself (implicit, with why). */
-interface Source {
-  origin: Origin;
-  implicit?: string;
-}
-interface Setting {
-  value: string;
-  origin: Origin;
-  assumed: boolean;
-}
-type Settings = Map<string, Setting>;
 
 /**
  * The file of each role, by its name as /etc/ufw and /etc/default hold them; a settings file under
@@ -207,96 +174,11 @@ function openRuleset(source: string, why?: Origin): Ruleset {
   return { format: "ufw", source, semantics: "first-match", stateful: false, tables };
 }
 
-const isYes = (v: string): boolean => v === "yes" || v === "YES";
-
-/**
- * /etc/default/ufw then ufw.conf, as ufw-init sources them (later wins): `KEY=value` lines. Other
- * shell is refused when it names a setting ufw-init reads, else passed over with a warning.
- */
-function readSettings(byRole: Map<string, UfwFile>, first: string, out: Diagnostic[]): Settings {
-  const settings: Settings = new Map();
-  for (const role of ["default", "ufw.conf"]) {
-    const f = byRole.get(role);
-    if (!f) continue;
-    for (const [i, raw] of f.text.split("\n").entries()) {
-      const text = raw.replace(/\r$/, "").trim();
-      if (text === "" || text.startsWith("#")) continue;
-      const col = raw.length - raw.trimStart().length + 1;
-      const m =
-        /^([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"$`\\]*)"|'([^']*)'|([^\s"'$`\\;|&<>()]*))\s*(?:#.*)?$/.exec(text);
-      const origin: Origin = { file: f.file, line: i + 1, col, text };
-      if (m) {
-        settings.set(m[1]!, { value: m[2] ?? m[3] ?? m[4] ?? "", origin, assumed: false });
-        continue;
-      }
-      const named = Object.keys(SHIPPED).find((k) => text.includes(k));
-      out.push(
-        diag(
-          named ? "ufw-unread-setting" : "ufw-shell-line",
-          named ? "error" : "warning",
-          named
-            ? `${named} is set by shell the reader does not run`
-            : "a shell line ufw-init would run when it sources this file; not read",
-          { at: { file: f.file, line: i + 1, col }, expected: "KEY=value (as ufw writes its settings)" },
-        ),
-      );
-    }
-  }
-  const assumed: string[] = [];
-  for (const [key, [value, line]] of Object.entries(SHIPPED))
-    if (!settings.has(key)) {
-      assumed.push(`${key}=${value}`);
-      const file = key === "ENABLED" ? "ufw.conf" : "/etc/default/ufw";
-      const origin = {
-        file: `${file} (ufw ${UFW_VERSION}'s default)`,
-        line,
-        col: 1,
-        text: `${key}=${value}`,
-      };
-      settings.set(key, { value, origin, assumed: true });
-    }
-  if (assumed.length > 0)
-    out.push(
-      diag("ufw-defaults-assumed", "warning", `${first}: ${assumed.join(", ")} assumed (${why(assumed)})`, {
-        expected: "/etc/default/ufw and ufw.conf as further -r files, to read the host's own settings",
-      }),
-    );
-  for (const key of ["DEFAULT_INPUT_POLICY", "DEFAULT_OUTPUT_POLICY", "DEFAULT_FORWARD_POLICY"]) {
-    const s = settings.get(key)!;
-    if (!POLICIES.has(s.value))
-      out.push(
-        diag("ufw-bad-policy", "error", `${key}=${s.value}: iptables-restore refuses \`-j ${s.value}\``, {
-          at: { file: s.origin.file, line: s.origin.line, col: s.origin.col },
-          expected: "ACCEPT, DROP or REJECT",
-        }),
-      );
-  }
-  return settings;
-}
-
-/** Why each setting not given was assumed, as the warning says it. */
-function why(assumed: readonly string[]): string {
-  const enabled = assumed.some((a) => a.startsWith("ENABLED"));
-  const shipped = assumed.some((a) => !a.startsWith("ENABLED"));
-  return [
-    enabled ? "ENABLED as `ufw enable` sets it: ufw-init aborts without ufw.conf" : "",
-    shipped ? `${enabled ? "the others " : ""}as ufw ${UFW_VERSION}'s /etc/default/ufw ships them` : "",
-  ]
-    .filter(Boolean)
-    .join("; ");
-}
-
 /** One family's iptables-save text, with where each of its lines came from. */
 interface Composed {
   lines: string[];
   sources: Array<Source | undefined>;
   file: string;
-}
-
-/** A table's lines so far, and the chains iptables-restore -n knows at this point. */
-interface TableState {
-  lines: Array<[string, Source]>;
-  chains: Set<string>;
 }
 
 function compose(
@@ -417,108 +299,6 @@ function compose(
   }
   checkJumps(later, out);
   return render(family, tables);
-}
-
-/**
- * One rules file as `iptables-restore -n` takes it, appended to the tables: `*table` … COMMIT
- * blocks; `:chain` creates a chain, flushes one that exists, sets a built-in's policy.
- */
-function restoreFile(
-  f: UfwFile,
-  table: (name: string) => TableState,
-  later: Jump[],
-  out: Diagnostic[],
-): void {
-  let open: { name: string; state: TableState; line: number } | undefined;
-  const lines = f.text.split("\n");
-  const error = (line: number, col: number, message: string, expected: string): void =>
-    void out.push(diag("ufw-restore", "error", message, { at: { file: f.file, line, col }, expected }));
-  for (const [i, raw0] of lines.entries()) {
-    const raw = raw0.replace(/\r$/, "");
-    const text = raw.trim();
-    const n = i + 1;
-    const col = raw.length - raw.trimStart().length + 1;
-    const origin: Origin = { file: f.file, line: n, col, text };
-    if (text === "" || text.startsWith("#")) continue;
-    if (text.startsWith("*")) {
-      if (open)
-        error(n, col, `table ${text.slice(1)} opened before table ${open.name}'s COMMIT`, "COMMIT first");
-      const name = text.slice(1);
-      if (BUILTINS[name] === undefined)
-        error(n, col + 1, `unknown table ${name}`, "filter, nat, mangle, raw or security");
-      open = { name, state: table(name), line: n };
-      continue;
-    }
-    if (!open) {
-      error(n, col, "line outside a table", "*filter (or another table) before chains and rules");
-      continue;
-    }
-    if (text === "COMMIT") {
-      open = undefined;
-      continue;
-    }
-    const st = open.state;
-    if (text.startsWith(":")) {
-      const m = /^:(\S+)\s+(\S+)/.exec(text);
-      if (!m) {
-        error(n, col, "malformed chain line", ":NAME POLICY [packets:bytes]");
-        continue;
-      }
-      const [, name, pol] = m as unknown as [string, string, string];
-      const builtin = (BUILTINS[open.name] ?? []).includes(name);
-      // A policy on a user chain is ignored: iptables-nft-restore (Debian 12's iptables) loads
-      // `:ufw-not-local ACCEPT` as the chain alone (test/kernel/ufw-differential.test.ts).
-      if (builtin) {
-        if (pol !== "-") st.lines.push([`-P ${name} ${pol}`, { origin }]);
-      } else if (st.chains.has(name)) st.lines.push([`-F ${name}`, { origin }]);
-      else {
-        st.lines.push([raw, { origin }]);
-        st.chains.add(name);
-      }
-      continue;
-    }
-    const created = /^(?:-N|--new-chain)\s+(\S+)/.exec(text);
-    if (created) st.chains.add(created[1]!);
-    const target = /\s(?:-j|--jump|-g|--goto)\s+(\S+)/.exec(` ${text}`);
-    if (target && !st.chains.has(target[1]!))
-      later.push({ target: target[1]!, state: st, at: origin, file: f.file });
-    st.lines.push([raw, { origin }]);
-  }
-  if (open)
-    error(
-      lines.length,
-      1,
-      `table ${open.name} (line ${open.line}) has no COMMIT`,
-      "COMMIT at the end of each table",
-    );
-}
-
-/** A jump to a chain that did not exist yet when its line was restored. */
-interface Jump {
-  target: string;
-  state: TableState;
-  at: Origin;
-  file: string;
-}
-
-/**
- * A jump to a chain only a later line or file declares: iptables-restore -n refuses the jump's
- * file then (the chain does not exist yet), whatever comes after.
- */
-function checkJumps(later: readonly Jump[], out: Diagnostic[]): void {
-  for (const l of later)
-    if (l.state.chains.has(l.target))
-      out.push(
-        diag(
-          "ufw-restore",
-          "error",
-          `jump to ${l.target} before it exists (iptables-restore -n refuses the file)`,
-          {
-            at: { file: l.file, line: l.at.line, col: l.at.col },
-            expected: `${l.target} declared earlier: ufw-init loads before.rules, after.rules, then user.rules`,
-          },
-        ),
-      );
 }
 
 function render(family: 4 | 6, tables: Map<string, TableState>): Composed {
