@@ -220,10 +220,10 @@ function compose(
     emit(`:${HOOK_CHAIN[h]} ACCEPT [0:0]`, setting(`DEFAULT_${h.toUpperCase()}_POLICY`, "built-in policy"));
   // The primary chains and the built-ins' jumps (lines 176-216), in ufw-init's order.
   const primary = ["before-logging", "before", "after", "after-logging", "reject", "track"];
-  for (const stage of primary)
-    for (const h of HOOKS) {
+  for (const [i, stage] of primary.entries())
+    for (const [j, h] of HOOKS.entries()) {
       const name = `${p}-${stage}-${h}`;
-      emit(`:${name} - [0:0]`, init(178, `:${name}`, "primary chain"));
+      emit(`:${name} - [0:0]`, init(178 + i * 3 + j, `:${name}`, "primary chain"));
       filter.chains.add(name);
     }
   for (const h of HOOKS)
@@ -244,12 +244,15 @@ function compose(
           `-A ${p}-track-${h} -p ${proto} -m conntrack --ctstate NEW -j ACCEPT`,
           setting(`DEFAULT_${h.toUpperCase()}_POLICY`, "connection tracking of the accept policy"),
         );
-  for (const c of ["logging-deny", "logging-allow"]) {
-    emit(`:${p}-${c} - [0:0]`, init(262, `:${p}-${c}`, "logging chain"));
+  for (const [i, c] of ["logging-deny", "logging-allow"].entries()) {
+    emit(`:${p}-${c} - [0:0]`, init(262 + i, `:${p}-${c}`, "logging chain"));
     filter.chains.add(`${p}-${c}`);
   }
-  for (const h of HOOKS) {
-    emit(`:${p}-skip-to-policy-${h} - [0:0]`, init(270, `:${p}-skip-to-policy-${h}`, "skip-to-policy chain"));
+  for (const [i, h] of HOOKS.entries()) {
+    emit(
+      `:${p}-skip-to-policy-${h} - [0:0]`,
+      init(270 + i, `:${p}-skip-to-policy-${h}`, "skip-to-policy chain"),
+    );
     filter.chains.add(`${p}-skip-to-policy-${h}`);
   }
   for (const h of HOOKS)
@@ -281,10 +284,11 @@ function compose(
   if (user && user.text.length > 0) {
     // Made unless ufw-user-input exists (lines 315-326); restore -n flushes one that does.
     if (!filter.chains.has(`${p}-user-input`))
-      for (const c of USER_CHAINS) {
+      for (const [i, c] of USER_CHAINS.entries()) {
         const name = `${p}-user-${c}`;
-        if (filter.chains.has(name)) emit(`-F ${name}`, init(317, `:${name}`, "user chain"));
-        else emit(`:${name} - [0:0]`, init(317, `:${name}`, "user chain"));
+        const src = init(317 + i, `:${name}`, "user chain");
+        if (filter.chains.has(name)) emit(`-F ${name}`, src);
+        else emit(`:${name} - [0:0]`, src);
         filter.chains.add(name);
       }
     restore("user");

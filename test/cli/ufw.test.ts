@@ -213,6 +213,13 @@ test("default policies: REJECT is a DROP policy behind a reject rule; ufw-init's
     ]),
   );
   for (const r of chain("INPUT").rules) assert.equal(r.origin.file, "/lib/ufw/ufw-init-functions");
+  // ufw's own chains cite the line of ufw-init-functions that makes them.
+  assert.deepEqual(
+    ["ufw-before-logging-input", "ufw-track-forward", "ufw-logging-allow", "ufw-user-limit-accept"].map(
+      (n) => chain(n).origin.line,
+    ),
+    [178, 195, 263, 324],
+  );
   // The user rules hang off the end of ufw-before-input, after before.rules' own rules.
   const before = chain("ufw-before-input").rules;
   assert.equal(before.at(-1)!.origin.text, "-A ufw-before-input -j ufw-user-input");
