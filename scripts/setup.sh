@@ -35,6 +35,14 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   # inside a namespace they made, on a private D-Bus (never as the host's service: it would rewrite
   # this machine's firewall). dbus brings dbus-daemon and dbus-send.
   apt-get install -y -qq --no-install-recommends firewalld dbus >/dev/null
+  # ufw 0.36.2 itself for test/kernel/ufw-differential.test.ts: its boot script runs only inside a
+  # namespace the test made. Installed disabled (debconf's ufw/enable defaults to false: ENABLED=no
+  # in /etc/ufw/ufw.conf), so its service loads nothing on this machine even at boot; it is no
+  # daemon, so nothing to stop (`service ufw stop` would flush a host firewall that is enabled).
+  apt-get install -y -qq --no-install-recommends ufw >/dev/null
+  if ! grep -q '^ENABLED=no' /etc/ufw/ufw.conf; then
+    echo "setup: /etc/ufw/ufw.conf has ufw enabled on this machine; the tests never need that" >&2
+  fi
   # Packaged daemons must not run as system services: tests start their own, inside namespaces.
   for svc in coturn kamailio nginx haproxy stunnel4 firewalld; do
     (systemctl stop "$svc" || service "$svc" stop || true) >/dev/null 2>&1

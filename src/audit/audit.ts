@@ -368,6 +368,7 @@ export function judgeFlow(ctx: Ctx, flow: ResolvedFlow): FlowFindingT {
 const NETFILTER = new Set([
   "nftables-text",
   "firewalld",
+  "ufw",
   "nftables-json",
   "iptables-save",
   "ip6tables-save",

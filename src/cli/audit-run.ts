@@ -9,7 +9,7 @@ import type { ReaderName } from "../parse/reader-names.js";
 import { renderAuditJunit } from "../report/audit-junit.js";
 import { renderAuditSarif } from "../report/audit-sarif.js";
 import { renderAuditText } from "../report/audit-text.js";
-import { firewalldDirectory, readText, writeFilesAtomic } from "../shell/files.js";
+import { firewalldDirectory, readText, ufwDirectory, writeFilesAtomic } from "../shell/files.js";
 import { loadTopology, VERSION } from "../shell/load.js";
 import type { BoundTopology } from "../model/flow.js";
 import type { AuditReportT } from "../audit/report-schema.js";
@@ -110,18 +110,29 @@ function readTexts(files: readonly string[]): [RulesetText[], Diagnostic[]] {
   for (const file of files) {
     const dir = firewalldDirectory(file);
     if (dir !== undefined) {
-      if (dir.length === 0)
+      // firewalld's directory, else ufw's (/etc/ufw: its rules files by name).
+      const ufw = dir.length === 0 ? (ufwDirectory(file) ?? []) : [];
+      if (dir.length === 0 && ufw.length === 0)
         errors.push(
-          diag("unreadable-file", "error", `${file}: is a directory without a firewalld configuration`, {
-            expected:
-              "a ruleset file, or firewalld's directory (/etc/firewalld: firewalld.conf, zones/*.xml, …)",
-          }),
+          diag(
+            "unreadable-file",
+            "error",
+            `${file}: is a directory without a firewalld or ufw configuration`,
+            {
+              expected:
+                "a ruleset file, firewalld's directory (/etc/firewalld: firewalld.conf, zones/*.xml, …) or ufw's (/etc/ufw: before.rules, user.rules, …)",
+            },
+          ),
         );
-      for (const f of dir) {
-        const r = readText(f);
-        if (r.ok) texts.push({ file: f, text: r.text, format: "firewalld" });
-        else errors.push(r.diagnostic);
-      }
+      for (const [format, list] of [
+        ["firewalld", dir],
+        ["ufw", ufw],
+      ] as const)
+        for (const f of list) {
+          const r = readText(f);
+          if (r.ok) texts.push({ file: f, text: r.text, format });
+          else errors.push(r.diagnostic);
+        }
       continue;
     }
     const r = readText(file);
@@ -182,7 +193,11 @@ export function parseRulesets(
   const errors: Diagnostic[] = [...earlier];
   const warnings: Diagnostic[] = [];
   const parsed: ParsedRuleset[] = [];
-  const firewalld: Array<{ file: string; text: string }> = [];
+  // Formats whose files are one configuration (a firewalld or ufw directory): read together, after the loop.
+  const together: Record<"firewalld" | "ufw", Array<{ file: string; text: string }>> = {
+    firewalld: [],
+    ufw: [],
+  };
   for (const { file, text, format: known } of texts) {
     const r = { text };
     const format = formatName ?? known ?? sniffFormat(r.text);
@@ -210,9 +225,8 @@ export function parseRulesets(
       );
       continue;
     }
-    // firewalld's files are one configuration: read together, after the loop.
-    if (format === "firewalld") {
-      firewalld.push({ file, text: r.text });
+    if (format === "firewalld" || format === "ufw") {
+      together[format].push({ file, text: r.text });
       continue;
     }
     // nft includes are files: loaded here, handed to the pure reader.
@@ -229,9 +243,11 @@ export function parseRulesets(
       errors.push(...azureKindProblems(p, topology, file, interfaces));
     parsed.push(p);
   }
-  if (firewalld.length > 0) {
-    const kit = readerOf(readers, "firewalld");
-    const p = kit.readMany ? kit.readMany(firewalld) : kit.read(firewalld[0]!.text, firewalld[0]!.file);
+  for (const format of ["firewalld", "ufw"] as const) {
+    const files = together[format];
+    if (files.length === 0) continue;
+    const kit = readerOf(readers, format);
+    const p = kit.readMany ? kit.readMany(files) : kit.read(files[0]!.text, files[0]!.file);
     for (const d of p.diagnostics) (d.severity === "error" ? errors : warnings).push(d);
     parsed.push(p);
   }

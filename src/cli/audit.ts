@@ -30,7 +30,7 @@ export function registerAudit(program: Command, run: Runner): void {
     .requiredOption("-t, --topology <file>", "the topology (profile, addresses, firewall kind)")
     .option(
       "-r, --ruleset <file|dir>",
-      "a ruleset to read, or firewalld's directory (repeat for several: evaluated together)",
+      "a ruleset to read, or firewalld's or ufw's directory (/etc/firewalld, /etc/ufw; with /etc/default/ufw as a further -r) (repeat for several: evaluated together)",
       collect,
       [],
     )

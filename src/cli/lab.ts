@@ -25,7 +25,7 @@ export function registerLab(program: Command, run: Runner): void {
     .option("--target <target>", "compile the rules for nftables or iptables", "nftables")
     .option(
       "--ruleset <file|dir>",
-      "load this existing nftables or iptables-save ruleset, or a firewalld configuration (/etc/firewalld), instead of compiling",
+      "load this existing nftables or iptables-save ruleset, or a firewalld (/etc/firewalld) or ufw (/etc/ufw) configuration, instead of compiling",
     )
     .option("--drop-retired", "compile without the flows whose service has ended (they are then not checked)")
     .option("--format <format>", "table or json", "table")

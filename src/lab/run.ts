@@ -28,8 +28,9 @@ import { onHost, type BoundTopology } from "../model/flow.js";
 import { READERS, sniffFormat, type ReaderName } from "../parse/index.js";
 import { ProbeOutput, type ProbeResultT } from "../probe/result.js";
 import { planListen } from "../listen/plan.js";
-import { firewalldDirectory, readText } from "../shell/files.js";
+import { firewalldDirectory, readText, ufwDirectory } from "../shell/files.js";
 import { firewalldAsNft, readFirewalld } from "../parse/firewalld.js";
+import { readUfw, ufwAsIptables } from "../parse/ufw.js";
 import { loadTopology } from "../shell/load.js";
 import { assignLabAddresses, type LabAddress } from "./addresses.js";
 import { Netns, sh } from "./netns.js";
@@ -148,21 +149,39 @@ export class Lab {
     // A firewalld configuration (its directory, or one of its files): the nft rules firewalld loads
     // for it go into the kernel (firewalld.ts writes them as firewalld 1.3.3 does), the audit reads it.
     let firewalld: Array<{ file: string; text: string }> | undefined;
+    // A ufw directory (/etc/ufw): the iptables and ip6tables rules ufw-init loads for it (ufw.ts
+    // writes them as ufw 0.36.2 does, /etc/default/ufw's shipped settings assumed).
+    let ufw: Array<{ file: string; text: string }> | undefined;
+    let ufwTexts: Array<{ family: 4 | 6; text: string }> = [];
     if (o.rulesetPath !== undefined) {
-      const dir = firewalldDirectory(o.rulesetPath);
-      for (const file of dir ?? [o.rulesetPath]) {
+      const fw = firewalldDirectory(o.rulesetPath);
+      const ufwFiles = fw?.length === 0 ? ufwDirectory(o.rulesetPath) : undefined;
+      for (const file of ufwFiles ?? []) {
+        const read = readText(file);
+        if (!read.ok) return { ok: false, kind: "input", diagnostics: [read.diagnostic] };
+        (ufw ??= []).push({ file, text: read.text });
+      }
+      const dir = ufw ? [] : fw;
+      for (const file of ufw ? [] : (dir ?? [o.rulesetPath])) {
         const read = readText(file);
         if (!read.ok) return { ok: false, kind: "input", diagnostics: [read.diagnostic] };
         if (dir !== undefined || sniffFormat(read.text) === "firewalld")
           (firewalld ??= []).push({ file, text: read.text });
         else rulesetText = read.text;
       }
-      if (dir !== undefined && dir.length === 0)
+      if (dir !== undefined && dir.length === 0 && !ufw)
         return inputFail(
           "lab-ruleset",
-          `${o.rulesetPath}: a directory without a firewalld configuration`,
-          "an nftables or iptables-save ruleset, or firewalld's directory (/etc/firewalld)",
+          `${o.rulesetPath}: a directory without a firewalld or ufw configuration`,
+          "an nftables or iptables-save ruleset, firewalld's directory (/etc/firewalld) or ufw's (/etc/ufw)",
         );
+      if (ufw) {
+        const g = ufwAsIptables(ufw);
+        const errors = g.diagnostics.filter((d) => d.severity === "error");
+        if (errors.length > 0) return { ok: false, kind: "input", diagnostics: errors };
+        o.warn?.(g.diagnostics);
+        ufwTexts = g.texts;
+      }
       if (firewalld) {
         const g = firewalldAsNft(firewalld);
         const errors = g.diagnostics.filter((d) => d.severity === "error");
@@ -205,7 +224,14 @@ export class Lab {
     let files: Array<{ suffix: string; text: string }>;
     let reader: ReaderName;
     let rulesLabel: string;
-    if (o.rulesetPath !== undefined && rulesetText !== undefined) {
+    if (o.rulesetPath !== undefined && ufw) {
+      // Nothing loaded when ufw is not enabled (said as a warning above): an empty filter table.
+      files = ufwTexts.length
+        ? ufwTexts.map((t) => ({ suffix: t.family === 6 ? ".v6" : "", text: t.text }))
+        : [{ suffix: "", text: "*filter\nCOMMIT\n" }];
+      reader = "iptables-save";
+      rulesLabel = o.rulesetPath;
+    } else if (o.rulesetPath !== undefined && rulesetText !== undefined) {
       const text = rulesetText;
       const format = firewalld ? "nftables-text" : sniffFormat(text);
       if (format !== "nftables-text" && format !== "iptables-save")
@@ -381,7 +407,9 @@ export class Lab {
     // The audit of the same rules for the same hosts.
     const parsedRules = firewalld
       ? [readFirewalld(firewalld)]
-      : files.map((f) => READERS[reader](f.text, o.rulesetPath ?? `${o.target}${f.suffix}`));
+      : ufw
+        ? [readUfw(ufw)]
+        : files.map((f) => READERS[reader](f.text, o.rulesetPath ?? `${o.target}${f.suffix}`));
     const elsewhere = new Map<string, string>();
     // The ephemeral ports each client namespace connects from (net.ipv4.ip_local_port_range, per
     // namespace; IPv6 takes the same range).

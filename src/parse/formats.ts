@@ -28,6 +28,7 @@ export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter"
   fortios: ["perimeter"],
   pf: ["host", "perimeter"],
   firewalld: ["host"],
+  ufw: ["host"],
 };
 
 /**
@@ -47,6 +48,8 @@ export function sniffFormat(text: string): ReaderName | undefined {
     looksLikeFirewalld(text)
   )
     return "firewalld";
+  // ufw's settings (/etc/default/ufw, ufw.conf): nothing but comments and the assignments ufw-init reads.
+  if (has("_POLICY=", "ENABLED=") && looksLikeUfwSettings(text)) return "ufw";
   if (head.startsWith("{") || head.startsWith("[")) {
     if (/^\{\s*"nftables"\s*:/.test(head)) return "nftables-json";
     if (/"SecurityGroups"\s*:/.test(text)) return "aws-security-groups";
@@ -146,6 +149,12 @@ export function sniffFormat(text: string): ReaderName | undefined {
   return undefined;
 }
 
+/** /etc/default/ufw or ufw.conf: a policy or ENABLED set, and every other line a comment or KEY=value. */
+function looksLikeUfwSettings(text: string): boolean {
+  if (!/^\s*(DEFAULT_(INPUT|OUTPUT|FORWARD)_POLICY|ENABLED)=/m.test(text)) return false;
+  return text.split("\n").every((l) => /^\s*(#.*)?\r?$|^\s*[A-Za-z_][A-Za-z0-9_]*=/.test(l));
+}
+
 /**
  * A reader and, for the formats whose zones are interfaces of the file (ASA, Junos, Azure), what
  * names those interfaces in the rules it read.
@@ -188,6 +197,10 @@ const LOADERS: Record<ReaderName, () => Promise<ReaderKit>> = {
   firewalld: async () => {
     const m = await import("./firewalld.js");
     return { read: m.readFirewalldFile, readMany: m.readFirewalld };
+  },
+  ufw: async () => {
+    const m = await import("./ufw.js");
+    return { read: m.readUfwFile, readMany: m.readUfw };
   },
 };
 

@@ -11,6 +11,7 @@ import { readNftablesJson } from "./nftables-json.js";
 import { readNftablesText } from "./nftables-text.js";
 import { readPanos } from "./panos.js";
 import { readPf } from "./pf.js";
+import { readUfw, readUfwFile } from "./ufw.js";
 import type { ReaderKit } from "./formats.js";
 import type { Reader } from "./reader.js";
 import type { ReaderName } from "./reader-names.js";
@@ -39,6 +40,7 @@ export const READERS = {
   fortios: readFortios,
   pf: readPf,
   firewalld: readFirewalldFile,
+  ufw: readUfwFile,
 } as const satisfies Record<ReaderName, Reader>;
 
 export { FORMAT_KINDS, sniffFormat, type ReaderKit, type ReaderKits } from "./formats.js";
@@ -56,4 +58,5 @@ export const READER_KITS: Record<ReaderName, ReaderKit> = {
   "cisco-asa": { read: readCiscoAsa, interfaces: asaInterfaces },
   junos: { read: readJunos, interfaces: junosInterfaces },
   firewalld: { read: readFirewalldFile, readMany: readFirewalld },
+  ufw: { read: readUfwFile, readMany: readUfw },
 };

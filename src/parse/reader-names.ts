@@ -20,6 +20,7 @@ export const READER_NAMES = [
   "fortios",
   "pf",
   "firewalld",
+  "ufw",
 ] as const;
 
 export type ReaderName = (typeof READER_NAMES)[number];

@@ -402,3 +402,46 @@ export function firewalldDirectory(path: string): string[] | undefined {
   if (file(join(path, "direct.xml"))) out.push(join(path, "direct.xml"));
   return out;
 }
+
+/** The rules files ufw-init loads and its settings, in the order it loads them (ufw 0.36.2). */
+const UFW_FILES = [
+  "ufw.conf",
+  "before.rules",
+  "after.rules",
+  "user.rules",
+  "before6.rules",
+  "after6.rules",
+  "user6.rules",
+];
+
+/**
+ * The files of a ufw configuration directory (`/etc/ufw`), when `path` is a directory holding
+ * user.rules or before.rules (or their *6 twins): ufw.conf, the rules files ufw-init loads, and
+ * before.init/after.init when executable (the reader says it does not read them);
+ * [] for a directory without them; undefined when `path` is not a directory. /etc/default/ufw lives
+ * elsewhere: the caller gives it as a file.
+ */
+export function ufwDirectory(path: string): string[] | undefined {
+  try {
+    if (!statSync(path).isDirectory()) return undefined;
+  } catch {
+    return undefined;
+  }
+  const present = UFW_FILES.filter((n) => {
+    try {
+      return statSync(join(path, n)).isFile();
+    } catch {
+      return false;
+    }
+  });
+  if (!present.some((n) => /^(user|before)6?\.rules$/.test(n))) return [];
+  // before.init/after.init run only when executable (ufw-init's `[ -x ]`): then given, to be named.
+  const scripts = ["before.init", "after.init"].filter((n) => {
+    try {
+      return (statSync(join(path, n)).mode & 0o111) !== 0;
+    } catch {
+      return false;
+    }
+  });
+  return [...present, ...scripts].map((n) => join(path, n));
+}

@@ -21,7 +21,7 @@ test("lab --ruleset: a missing file or a folder is bad input, said before anythi
     ],
     [
       "/tmp",
-      "error[lab-ruleset]: /tmp: a directory without a firewalld configuration; expected an nftables or iptables-save ruleset, or firewalld's directory (/etc/firewalld)",
+      "error[lab-ruleset]: /tmp: a directory without a firewalld or ufw configuration; expected an nftables or iptables-save ruleset, firewalld's directory (/etc/firewalld) or ufw's (/etc/ufw)",
     ],
   ] as const) {
     const r = runCli(["lab", "-t", "examples/seed-host.yaml", "--ruleset", path]);

@@ -108,7 +108,7 @@ test("malformed XML and a directory with no firewalld files", () => {
     join(ROOT, "test/fixtures/firewalld/bad/policies/..", ".."),
   ]);
   assert.equal(d.status, 2);
-  assert.match(d.stderr, /is a directory without a firewalld configuration/);
+  assert.match(d.stderr, /is a directory without a firewalld or ufw configuration/);
 });
 
 test("sniffing: firewalld's XML objects and firewalld.conf; PAN-OS and other XML are not", () => {

@@ -281,6 +281,29 @@ for (const topology of ["examples/seed-host.yaml", "test/fixtures/firewalld/ipv4
     },
   );
 
+test(
+  "lab: a ufw directory — the rules ufw-init loads for it in the kernel and the audit of its files agree; before.rules' inserted DROP refuses the partner",
+  { skip },
+  async () => {
+    const r = await lab(["-t", "test/fixtures/ufw/lab.yaml", "--ruleset", "test/fixtures/ufw/custom"]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual(
+      r.out!.flows.map((f) => [f.id, f.probe, f.audit, f.auditUncertain, f.agree]),
+      [
+        ["sip-mtls-in", "blocked", "blocked", false, true],
+        ...["sip-mtls-out", "sip-tls-clients", "rtp-tcp-out", "stun-udp-out", "stun-udp-in"].map((id) => [
+          id,
+          "allowed",
+          "allowed",
+          false,
+          true,
+        ]),
+      ],
+    );
+    assert.deepEqual(ours(r.pid), []);
+  },
+);
+
 for (const target of ["nftables", "iptables"])
   test(
     `lab: a host with two interfaces, compiled for ${target} — every rule on its peer's interface, every flow allowed live`,
