@@ -170,6 +170,8 @@ export function deadRules(
         chain.rules.forEach((rule, i) => {
           // A device's implicit behaviour (parse/device.ts) is not a configured line to remove.
           if (rule.implicit !== undefined) return;
+          // A rule about packets the space does not hold (an IPv6 routing header) matches those.
+          if (rule.approximations.some((a) => a.outsideModel)) return;
           const own = rule.approximations.length > 0;
           if (!reached)
             return void dead.push({

@@ -100,6 +100,13 @@ export interface Approximation {
    */
   hostAddresses?: HostAddressTerm[];
   /**
+   * Set when the construct matches only packets the packet space does not hold: an IPv6 routing
+   * header (ip6tables `-m rt`), which the packets of flows, replies, neighbour discovery and
+   * exposure never carry. The rule is read as matching none of them — exact for every packet the
+   * audit judges — and is listed as not modelled, never as a dead rule (it matches other packets).
+   */
+  outsideModel?: true;
+  /**
    * Set when the construct tests whether the packet's connection was destination-NATed (nft `ct
    * status dnat`, negated `ct status != dnat`): a path that knows the NAT its packets took decides
    * it (audit/hooks.ts, `natKnown`); elsewhere it stays an approximation.

@@ -594,6 +594,7 @@ function ruleLine(st: State, table: Table, tokens: readonly Token[], origin: Ori
   bareModule(rc);
   if (rc.addrtype) addrType(rc, rc.addrtype);
   reversePath(rc);
+  routingHeader(rc);
   if (!rc.chain) return err("rule without -A CHAIN", 0, "-A CHAIN …");
   const chain = builtinChain(st, table, rc.chain, origin) ?? findChain(table, rc.chain);
   if (!chain)
@@ -970,6 +971,26 @@ function reversePath(rc: RuleCtx): void {
       },
     };
   });
+}
+
+/**
+ * `-m rt` (ip6tables): matches only packets carrying an IPv6 routing header (ip6t_rt: none, no
+ * match, negated options too) — ufw's before6.rules drops type 0 (RFC 5095) in INPUT, OUTPUT and
+ * FORWARD. The audit's packets carry none: read as matching none of them, marked `outsideModel`.
+ */
+function routingHeader(rc: RuleCtx): void {
+  let found = false;
+  rc.mb.approximations.forEach((a, i) => {
+    if (!/^-m rt( |$)/.test(a.construct)) return;
+    found = true;
+    rc.mb.approximations[i] = {
+      ...a,
+      reason:
+        "matches only packets with an IPv6 routing header (RFC 8200 §4.4; type 0 is deprecated, RFC 5095), which the packets the audit judges do not carry: read as matching none of them",
+      outsideModel: true,
+    };
+  });
+  if (found) rc.mb.narrow("proto", IntervalSet.EMPTY);
 }
 
 const TCP_FLAGS: Record<string, number> = lookupTable({

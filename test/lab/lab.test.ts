@@ -304,6 +304,23 @@ test(
   },
 );
 
+test(
+  "lab: a ufw directory on a dual-stack host — IPv6 as certain as IPv4 (before6.rules' routing-header drop and hop-limit-255 discovery read exactly), every flow allowed live",
+  { skip },
+  async () => {
+    const r = await lab([
+      "-t",
+      "test/fixtures/firewalld/dual-stack.yaml",
+      "--ruleset",
+      "test/fixtures/ufw/custom",
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    allAllowed(r.out!, { certain: true });
+    assert.equal(r.out!.flows.length, 6);
+    assert.deepEqual(ours(r.pid), []);
+  },
+);
+
 for (const target of ["nftables", "iptables"])
   test(
     `lab: a host with two interfaces, compiled for ${target} — every rule on its peer's interface, every flow allowed live`,
