@@ -23,15 +23,7 @@
 import { diag, type Diagnostic } from "../../diag/diagnostic.js";
 import { oneLine } from "../../diag/safe-text.js";
 import type { Plan, PlanRule } from "../plan.js";
-import {
-  families,
-  header,
-  isAny,
-  optionWarnings,
-  rangeText,
-  unsupported,
-  wrongKind,
-} from "../plan.js";
+import { families, header, isAny, optionWarnings, rangeText, unsupported, wrongKind } from "../plan.js";
 import type { CompiledFile, Target, TargetResult } from "../target.js";
 import { plainInterface, refuseInterfaces } from "../text.js";
 
