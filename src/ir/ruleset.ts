@@ -101,8 +101,8 @@ export interface Approximation {
   hostAddresses?: HostAddressTerm[];
   /**
    * Set when the construct matches only packets the packet space does not hold: an IPv6 routing
-   * header (ip6tables `-m rt`), which the packets of flows, replies, neighbour discovery and
-   * exposure never carry. The rule is read as matching none of them — exact for every packet the
+   * header (ip6tables `-m rt`) or a second or further fragment (iptables `-f`), which the packets of
+   * flows, replies, neighbour discovery and exposure never are. The rule is read as matching none of them — exact for every packet the
    * audit judges — and is listed as not modelled, never as a dead rule (it matches other packets).
    */
   outsideModel?: true;

@@ -254,3 +254,15 @@ test("`-m rt` (ufw's before6.rules' RH0 drop) matches only packets with a routin
     [],
   );
 });
+
+test("`-f` matches only non-first fragments: none the audit judges (never dead); `! -f` every one, exactly", () => {
+  const p = save("-A INPUT -f -j DROP\n-A INPUT ! -f -p tcp --dport 5061 -j ACCEPT");
+  assert.deepEqual(codes(p), []);
+  const [frag, whole] = rules(p.ruleset) as [Rule, Rule];
+  assert.ok(frag.match.isEmpty());
+  assert.equal(frag.approximations[0]!.outsideModel, true);
+  assert.deepEqual(whole.approximations, []);
+  assert.deepEqual(spaceText(whole.match), ["tcp dport 5061 from any4 to any4"]);
+  // Not dead (the ACCEPT after it is redundant with the ACCEPT policy, which is another matter).
+  assert.ok(!deadRules([p.ruleset], ruleReach([p.ruleset])).dead.some((d) => d.rule === frag));
+});

@@ -741,12 +741,22 @@ function option(
       return tcpFlags(rc, arg, rest[1] ?? "", neg, err);
     case "-f":
     case "--fragment":
+      // Second and further fragments carry no transport header: none of the packets the audit
+      // judges (whole packets, or first fragments, which carry the ports) is one, and with
+      // conntrack loaded the kernel reassembles them before filtering anyway. `! -f` then matches
+      // every packet judged (exact); `-f` none of them (outsideModel, as `-m rt`).
+      if (neg) return 0;
+      mb.narrow("proto", IntervalSet.EMPTY);
       mb.approximate(
-        `${neg ? "! " : ""}-f`,
-        "fragments are not in the packet space (with conntrack loaded the kernel reassembles them before filtering); matched as any packet",
+        "-f",
+        "matches only second and further fragments, which carry no ports and are none of the packets the audit judges (with conntrack loaded the kernel reassembles them before filtering): read as matching none of them",
         rc.origin,
         "match",
       );
+      mb.approximations[mb.approximations.length - 1] = {
+        ...mb.approximations[mb.approximations.length - 1]!,
+        outsideModel: true,
+      };
       return 0;
     case "-s":
     case "--source":

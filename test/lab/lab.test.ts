@@ -321,6 +321,22 @@ test(
   },
 );
 
+test(
+  "lab: a fragment drop first in INPUT (`-f -j DROP`) — it takes none of a flow's packets: every flow allowed live, certain",
+  { skip },
+  async () => {
+    const r = await lab([
+      "-t",
+      "examples/seed-host.yaml",
+      "--ruleset",
+      "test/fixtures/fragments/frag-drop.rules",
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    allAllowed(r.out!, { certain: true });
+    assert.deepEqual(ours(r.pid), []);
+  },
+);
+
 for (const target of ["nftables", "iptables"])
   test(
     `lab: a host with two interfaces, compiled for ${target} — every rule on its peer's interface, every flow allowed live`,
