@@ -369,6 +369,7 @@ function step(p: Parser): void {
   }
   if (two === "tcp flags" && tcpFlagsMatch(p)) return;
   if (two === "ip6 hoplimit" && hopLimit255(p)) return;
+  if (two === "ip frag-off" && fragmentOffset(p)) return;
   if (two === "ct status" && dnatStatusMatch(p)) return;
   if (
     PORT_PROTOS[w] !== undefined ||
@@ -404,6 +405,40 @@ function hopLimit255(p: Parser): boolean {
   p.i += k + 1;
   p.mb.family(6);
   approx(p, "ip6 hoplimit 255", HOP_LIMIT_255_REASON, tok, false, NOT_NEIGHBOUR_DISCOVERY);
+  return true;
+}
+
+/**
+ * `ip frag-off & 0x1fff != 0` (hand-written rulesets' "drop fragments"): a second or further IPv4
+ * fragment, which carries no transport header — none of the packets the audit judges is one (whole
+ * packets and first fragments carry the ports; with conntrack the kernel reassembles before
+ * filtering anyway). Read as matching none of them (`outsideModel`, as iptables' `-f`); `== 0`
+ * matches every IPv4 packet judged, exactly. Consumed when it is one of these, else false.
+ */
+function fragmentOffset(p: Parser): boolean {
+  if (word(p, 2) !== "&" || !["0x1fff", "8191"].includes(word(p, 3))) return false;
+  let k = 4;
+  let nonzero = false;
+  if (word(p, k) === "!=" || word(p, k) === "ne") {
+    nonzero = true;
+    k++;
+  } else if (word(p, k) === "==" || word(p, k) === "eq") k++;
+  if (!["0", "0x0"].includes(word(p, k))) return false;
+  const next = word(p, k + 1);
+  if (next === "." || next === "," || next === "-" || next === "/") return false;
+  const tok = p.t[p.i];
+  p.i += k + 1;
+  p.mb.family(4);
+  if (!nonzero) return true;
+  p.mb.narrow("proto", IntervalSet.EMPTY);
+  approx(
+    p,
+    "ip frag-off & 0x1fff != 0",
+    "matches only second and further IPv4 fragments, which carry no ports and are none of the packets the audit judges (with conntrack loaded the kernel reassembles them before filtering): read as matching none of them",
+    tok,
+  );
+  const last = p.mb.approximations.length - 1;
+  p.mb.approximations[last] = { ...p.mb.approximations[last]!, outsideModel: true };
   return true;
 }
 

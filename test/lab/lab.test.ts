@@ -259,6 +259,12 @@ for (const [title, topology, ruleset, certain] of [
     "test/fixtures/fragments/frag-drop.rules",
     true,
   ],
+  [
+    "a fragment drop first in input (nft's `ip frag-off & 0x1fff != 0 drop`) — it takes none of a flow's packets: every flow allowed live, certain",
+    "examples/seed-host.yaml",
+    "test/fixtures/fragments/frag-drop.nft",
+    true,
+  ],
 ] as const)
   test(`lab: ${title}`, { skip }, async () => {
     const r = await lab(["-t", topology, "--ruleset", ruleset]);
