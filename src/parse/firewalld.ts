@@ -53,6 +53,9 @@ type LineSource = ({ origin: Origin } | { implicit: string; origin: Origin }) & 
 
 const TRUE = new Set(["true", "yes", "1"]);
 
+/** A policy's targets (base.py POLICY_TARGETS). */
+const POLICY_TARGETS = new Set(["CONTINUE", "ACCEPT", "DROP", "REJECT"]);
+
 /** One file read alone (`--ruleset-format firewalld` on a single zone): the shipped configuration around it. */
 export function readFirewalldFile(text: string, file: string): ParsedRuleset {
   return readFirewalld([{ file, text }]);
@@ -945,6 +948,19 @@ function generate(files: readonly FirewalldFile[]): Generated {
   const inPolicies: Dispatch[] = [];
   const outPolicies: Dispatch[] = [];
   for (const p of all("policy")) {
+    // firewalld's reader requires a policy's target and checks it (io/policy.py: PARSE_REQUIRED_
+    // ELEMENT_ATTRS, POLICY_TARGETS) in every policy file, applied or not: else nothing loads.
+    const target = p.el.attrs.get("target");
+    if (target === undefined)
+      error(
+        "firewalld-xml",
+        p.file,
+        p.el,
+        `policy ${p.name} has no target (firewalld refuses the configuration: a policy's target is required)`,
+        'target="CONTINUE", "ACCEPT", "DROP" or "REJECT"',
+      );
+    else if (!POLICY_TARGETS.has(target))
+      error("firewalld-xml", p.file, p.el, `policy target "${target}"`, "CONTINUE, ACCEPT, DROP or REJECT");
     const ingressEls = p.el.children.filter((c) => c.name === "ingress-zone");
     const egressEls = p.el.children.filter((c) => c.name === "egress-zone");
     const names = (els: XmlElement[]): string[] => els.map((c) => c.attrs.get("name") ?? "");
@@ -1212,8 +1228,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
     else if (target === "DROP") emit(`${T}${T}drop`, { origin: po });
     // Policy targets (base.py POLICY_TARGETS): "%%REJECT%%" is a zone's, refused in a policy.
     else if (target === "REJECT") emit(`${T}${T}reject with icmpx admin-prohibited`, { origin: po });
-    else if (target !== "CONTINUE")
-      error("firewalld-xml", p.file, p.el, `policy target "${target}"`, "CONTINUE, ACCEPT, DROP or REJECT");
+    // Any other target was refused with the policy's other checks.
     emit(`${T}}`);
     subChains(chain, p, settings(p, false));
   }

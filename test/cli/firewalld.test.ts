@@ -369,3 +369,35 @@ test("a rich rule's reject type needs its family and one of that family's types:
   assert.equal(text.match(/reject with tcp reset/g)?.length, 1);
   assert.match(text, /meta nfproto ipv4 tcp dport 25 reject with tcp reset/);
 });
+
+test("a policy's target is required and checked in every policy file, applied or not, as firewalld's reader does", () => {
+  const policy = (attrs: string) =>
+    `<?xml version="1.0" encoding="utf-8"?>\n<policy${attrs}>\n  <ingress-zone name="HOST"/>\n  <egress-zone name="ANY"/>\n</policy>\n`;
+  const r = readFirewalld([
+    { file: "policies/none.xml", text: policy("") },
+    { file: "policies/bad.xml", text: policy(' target="%%REJECT%%"') },
+    // A policy between two unbound zones is never applied, and still checked.
+    {
+      file: "policies/idle.xml",
+      text: `<policy target="ALLOW"><ingress-zone name="internal"/><egress-zone name="external"/></policy>`,
+    },
+    { file: "policies/fine.xml", text: policy(' target="DROP"') },
+  ]);
+  assert.deepEqual(
+    r.diagnostics
+      .filter((d) => d.severity === "error")
+      .map((d) => [d.at?.file, d.at?.line, d.at?.col, d.message, d.expected]),
+    [
+      // In policy-name order, as firewalld reads them.
+      ["policies/bad.xml", 2, 1, 'policy target "%%REJECT%%"', "CONTINUE, ACCEPT, DROP or REJECT"],
+      ["policies/idle.xml", 1, 1, 'policy target "ALLOW"', "CONTINUE, ACCEPT, DROP or REJECT"],
+      [
+        "policies/none.xml",
+        2,
+        1,
+        "policy none has no target (firewalld refuses the configuration: a policy's target is required)",
+        'target="CONTINUE", "ACCEPT", "DROP" or "REJECT"',
+      ],
+    ],
+  );
+});

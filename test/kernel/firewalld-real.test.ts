@@ -9,6 +9,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { readFirewalld } from "../../src/parse/firewalld.js";
 import { FIREWALLD_NS_PREFIX, firewalldSkipReason, realFirewalldRuleset } from "./firewalld-real.js";
 import { sh } from "./netns.js";
 
@@ -149,3 +150,30 @@ test("real firewalld: a start that times out is ended and cleaned up", { skip },
     assertNoNamespaceLeft();
   }
 });
+
+test(
+  "real firewalld: a policy without a target sends firewalld into failsafe, and our reader refuses it",
+  { skip },
+  async () => {
+    const dir = configDir({});
+    const text = `<?xml version="1.0" encoding="utf-8"?>\n<policy>\n  <ingress-zone name="HOST"/>\n  <egress-zone name="ANY"/>\n</policy>\n`;
+    mkdirSync(join(dir, "policies"));
+    writeFileSync(join(dir, "policies", "out.xml"), text);
+    try {
+      const fw = await realFirewalldRuleset(dir, { allowFailsafe: true });
+      assert.equal(fw.state, "FAILED");
+      assert.ok(
+        fw.errors.some((l) => l.includes("PARSE_ERROR: Missing attribute target for policy")),
+        fw.log,
+      );
+      const ours = readFirewalld([{ file: join(dir, "policies", "out.xml"), text }]);
+      assert.deepEqual(
+        ours.diagnostics.filter((d) => d.severity === "error").map((d) => [d.code, d.at?.line]),
+        [["firewalld-xml", 2]],
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      assertNoNamespaceLeft();
+    }
+  },
+);
