@@ -875,11 +875,9 @@ function flowsTouching(
   return candidates.filter((f) => parts.some((p, i) => meets(f, p, i))).map((f) => f.flow.id);
 }
 
-/** Whether `s`'s extent overlaps a flow's own or reply extent (false: they share no packet). */
-function mayMeetFlow(f: FlowReach, s: Space): boolean {
-  if (s.isEmpty()) return false;
-  hullBounds(s.boxes, PART);
-  return boundsOverlap(f.hulls, 0, PART, 0) || boundsOverlap(f.hulls, 1, PART, 0);
+/** Whether extents `at` (one entry, boxBounds layout) overlap a flow's own or reply extent (false: they share no packet). */
+function mayMeetFlow(f: FlowReach, at: Float64Array): boolean {
+  return boundsOverlap(f.hulls, 0, at, 0) || boundsOverlap(f.hulls, 1, at, 0);
 }
 
 function retiredRules(ctx: Ctx, reach: RuleReach): AuditReportT["retired"] {
@@ -891,7 +889,9 @@ function retiredRules(ctx: Ctx, reach: RuleReach): AuditReportT["retired"] {
     if (rule.action.kind !== "accept" || rule.implicit !== undefined) continue;
     // What a rule accepts lies inside its match: a match whose extent misses every retired flow's
     // serves none of them (exact, as numbers), without the extents of every piece it accepted.
-    if (!retired.some((f) => mayMeetFlow(f, rule.match))) continue;
+    if (rule.match.isEmpty()) continue;
+    hullBounds(rule.match.boxes, PART);
+    if (!retired.some((f) => mayMeetFlow(f, PART))) continue;
     const servesRetired = flowsTouching(flows, hit, (f) => f.retired);
     if (servesRetired.length === 0) continue;
     if (flowsTouching(flows, hit, (f) => !f.retired).length > 0) continue;
