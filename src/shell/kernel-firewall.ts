@@ -13,6 +13,7 @@ import {
   type IptOwned,
   type NftOwned,
 } from "../compile/owned.js";
+import { ruleLayout, withKernelFamilyTests } from "../parse/nft-netlink.js";
 
 export type Backend = "nftables" | "iptables";
 export type Family = "v4" | "v6";
@@ -158,19 +159,37 @@ export function liveBackend(): Backend | "both" | "none" {
 /** The whole running ruleset, for `audit --live`: each text with the name the report gives it. */
 export function liveRulesets(backend: Backend): LiveRuleset[] {
   if (backend === "nftables")
-    return [
-      {
-        file: "kernel (nft -j list ruleset)",
-        text: runOk(["nft", "-j", "list", "ruleset"]),
-        format: "nftables-json",
-      },
-    ];
+    return [{ file: "kernel (nft -j list ruleset)", text: nftLiveJson(), format: "nftables-json" }];
   // An empty save (nothing loaded in that family) is still that format: the reader gets it, no guessing.
   return (["v4", "v6"] as const).map((fam) => ({
     file: `kernel (${SAVE[fam]})`,
     text: runOk([SAVE[fam]]),
     format: "iptables-save",
   }));
+}
+
+/**
+ * `nft -j list ruleset` with the `meta nfproto` tests the listing drops put back from the rules'
+ * bytecode (nft-netlink.ts: nft 1.0.6 lists `meta nfproto ipv6 tcp dport 23 reject with tcp reset`
+ * without its family). The bytecode is read before and after the listing, and the three are used
+ * only if the two dumps' rules agree: a ruleset changed in between could pair a handle with another rule.
+ */
+function nftLiveJson(): string {
+  const dump = () => runOk(["nft", "--debug=netlink", "list", "ruleset"]);
+  const json = () => runOk(["nft", "-j", "list", "ruleset"]);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    let before: string;
+    try {
+      before = dump();
+    } catch (e) {
+      // Say what the listing says when it fails too (not root, no nft); else that the dump failed.
+      json();
+      throw e;
+    }
+    const listed = json();
+    if (ruleLayout(dump()) === ruleLayout(before)) return withKernelFamilyTests(listed, before).text;
+  }
+  throw new KernelError("the nftables ruleset changed three times while it was being read; run again");
 }
 
 export interface LiveRuleset {
