@@ -49,6 +49,7 @@ const MODULE_REASONS: Record<string, string> = lookupTable({
   rt: "IPv6 routing headers are not in the packet space; matched as every packet",
   frag: "IPv6 fragment headers are not in the packet space; matched as every packet",
   hbh: "IPv6 hop-by-hop options are not in the packet space; matched as every packet",
+  dst: "IPv6 destination options are not in the packet space; matched as every packet",
   ipv6header: "IPv6 extension headers are not in the packet space; matched as every packet",
 });
 

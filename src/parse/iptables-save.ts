@@ -594,7 +594,7 @@ function ruleLine(st: State, table: Table, tokens: readonly Token[], origin: Ori
   bareModule(rc);
   if (rc.addrtype) addrType(rc, rc.addrtype);
   reversePath(rc);
-  routingHeader(rc);
+  extensionHeaders(rc);
   if (!rc.chain) return err("rule without -A CHAIN", 0, "-A CHAIN …");
   const chain = builtinChain(st, table, rc.chain, origin) ?? findChain(table, rc.chain);
   if (!chain)
@@ -949,10 +949,20 @@ function addrType(rc: RuleCtx, a: NonNullable<RuleCtx["addrtype"]>): void {
 /**
  * Modules whose bare form (no option) still matches only some packets: `-m rpfilter` (a strict
  * reverse-path check), `-m limit` (3/hour), `-m socket` (packets of an open socket), `-m physdev`
- * (bridged packets), `-m frag`/`-m rt`/`-m hbh` (packets with that IPv6 header), `-m quota`. Read
+ * (bridged packets), `-m frag`/`-m rt`/`-m hbh`/`-m dst` (packets with that IPv6 header), `-m quota`. Read
  * as their options are: an approximation, never as matching every packet exactly.
  */
-const BARE_MATCHING = new Set(["rpfilter", "limit", "socket", "physdev", "frag", "rt", "hbh", "quota"]);
+const BARE_MATCHING = new Set([
+  "rpfilter",
+  "limit",
+  "socket",
+  "physdev",
+  "frag",
+  "rt",
+  "hbh",
+  "dst",
+  "quota",
+]);
 
 function bareModule(rc: RuleCtx): void {
   if (rc.bare === undefined) return;
@@ -983,20 +993,31 @@ function reversePath(rc: RuleCtx): void {
   });
 }
 
+/** The IPv6 extension header each ip6tables module needs (ip6t_rt, ip6t_frag, ip6t_hbh for hbh and dst). */
+const EXTENSION_HEADERS: Readonly<Record<string, string>> = lookupTable({
+  rt: "an IPv6 routing header (RFC 8200 §4.4; type 0 is deprecated, RFC 5095)",
+  frag: "an IPv6 fragment header (RFC 8200 §4.5)",
+  hbh: "an IPv6 hop-by-hop options header (RFC 8200 §4.3)",
+  dst: "an IPv6 destination options header (RFC 8200 §4.6)",
+});
+
 /**
- * `-m rt` (ip6tables): matches only packets carrying an IPv6 routing header (ip6t_rt: none, no
- * match, negated options too) — ufw's before6.rules drops type 0 (RFC 5095) in INPUT, OUTPUT and
- * FORWARD. The audit's packets carry none: read as matching none of them, marked `outsideModel`.
+ * `-m rt`, `-m frag`, `-m hbh`, `-m dst` (ip6tables): each matches only packets carrying its
+ * extension header — without one the module returns false whatever its options and their
+ * negations (ip6t_rt.c, ip6t_frag.c, ip6t_hbh.c: `ipv6_find_hdr(…) < 0` → no match). ufw's
+ * before6.rules drops routing type 0 in INPUT, OUTPUT and FORWARD; hardening scripts drop
+ * fragments. The packets the audit judges carry none: read as matching none of them, marked
+ * `outsideModel` (never dead, never uncertain).
  */
-function routingHeader(rc: RuleCtx): void {
+function extensionHeaders(rc: RuleCtx): void {
   let found = false;
   rc.mb.approximations.forEach((a, i) => {
-    if (!/^-m rt( |$)/.test(a.construct)) return;
+    const module = /^-m (rt|frag|hbh|dst)( |$)/.exec(a.construct)?.[1];
+    if (!module) return;
     found = true;
     rc.mb.approximations[i] = {
       ...a,
-      reason:
-        "matches only packets with an IPv6 routing header (RFC 8200 §4.4; type 0 is deprecated, RFC 5095), which the packets the audit judges do not carry: read as matching none of them",
+      reason: `matches only packets with ${EXTENSION_HEADERS[module]!}, which the packets the audit judges do not carry: read as matching none of them`,
       outsideModel: true,
     };
   });

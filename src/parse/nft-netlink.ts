@@ -98,6 +98,8 @@ function impliedFamilies(e: Json, out = new Set<FamilyTest["family"]>()): Set<Fa
     const payload = e.payload as Obj | undefined;
     if (payload?.protocol === "ip") out.add("ipv4");
     if (payload?.protocol === "ip6") out.add("ipv6");
+    // An IPv6 extension header (`exthdr frag exists`, `frag more-fragments 1`) is IPv6 only.
+    if (e.exthdr !== undefined) out.add("ipv6");
     // `reject with icmp|icmpv6 …` (the listing of `meta nfproto ipv4 … reject`) implies its family.
     const reject = e.reject as Obj | undefined;
     if (reject?.type === "icmp") out.add("ipv4");

@@ -212,6 +212,7 @@ const STATEMENT_WORDS = new Set([
   "oif",
   "icmp",
   "icmpv6",
+  "exthdr",
   ...VERDICT_WORDS,
 ]);
 
@@ -371,6 +372,7 @@ function step(p: Parser): void {
   if (two === "ip6 hoplimit" && hopLimit255(p)) return;
   if (two === "ip frag-off" && fragmentOffset(p)) return;
   if (two === "ct status" && dnatStatusMatch(p)) return;
+  if (ipv6ExtensionHeader(p)) return;
   if (
     PORT_PROTOS[w] !== undefined ||
     w === "ip" ||
@@ -435,6 +437,84 @@ function fragmentOffset(p: Parser): boolean {
     p,
     "ip frag-off & 0x1fff != 0",
     "matches only second and further IPv4 fragments, which carry no ports and are none of the packets the audit judges (with conntrack loaded the kernel reassembles them before filtering): read as matching none of them",
+    tok,
+  );
+  const last = p.mb.approximations.length - 1;
+  p.mb.approximations[last] = { ...p.mb.approximations[last]!, outsideModel: true };
+  return true;
+}
+
+/**
+ * IPv6 extension header fields nft reads (src/exthdr.c: hbh, rt, rt0, rt2, srh, frag, dst, mh), by
+ * header; `rt` also names the routing expression (`rt nexthop`, `rt mtu`), whose keys differ.
+ */
+const EXTHDR_FIELDS: Readonly<Record<string, readonly string[]>> = lookupTable({
+  hbh: ["nexthdr", "hdrlength"],
+  rt: ["nexthdr", "hdrlength", "type", "seg-left"],
+  rt0: ["addr"],
+  rt2: ["addr"],
+  srh: ["last-entry", "flags", "tag", "sid"],
+  frag: ["nexthdr", "reserved", "frag-off", "reserved2", "more-fragments", "id"],
+  dst: ["nexthdr", "hdrlength"],
+  mh: ["nexthdr", "hdrlength", "type", "reserved", "checksum"],
+});
+
+const EXTHDR_NAMES: Readonly<Record<string, string>> = lookupTable({
+  hbh: "a hop-by-hop options header",
+  rt: "a routing header",
+  rt0: "a type 0 routing header",
+  rt2: "a type 2 routing header",
+  srh: "a segment routing header",
+  frag: "a fragment header",
+  dst: "a destination options header",
+  mh: "a mobility header",
+});
+
+/**
+ * `exthdr NAME exists|missing` and `NAME FIELD …` (`frag more-fragments 1`, `rt type 0`, `hbh
+ * nexthdr tcp`): IPv6 extension headers, which the packets the audit judges do not carry. nft
+ * loads each with a `meta nfproto ipv6` dependency in inet tables (refuses it in ip ones), and a
+ * field comparison on a packet without the header ends the rule (nft_exthdr_ipv6_eval:
+ * NFT_BREAK), whatever the operator. So `exists` and every field match are read as matching none
+ * of the packets judged (`outsideModel`: not dead, not uncertain), `missing` as every IPv6 one,
+ * exactly. Consumed when it is one of these, else false (`exthdr … set`, other forms).
+ */
+function ipv6ExtensionHeader(p: Parser): boolean {
+  const tok = p.t[p.i];
+  const w = word(p);
+  const header = w === "exthdr" ? word(p, 1) : w;
+  const fields = EXTHDR_FIELDS[header];
+  if (!fields) return false;
+  let construct: string;
+  if (w === "exthdr") {
+    let k = 2;
+    const op = word(p, k);
+    const negate = op === "!=" || op === "ne";
+    if (negate || op === "==" || op === "eq") k++;
+    const v = word(p, k);
+    if (v !== "exists" && v !== "missing") return false;
+    if (p.i + k + 1 < p.t.length && !STATEMENT_WORDS.has(word(p, k + 1))) return false;
+    p.i += k + 1;
+    p.mb.family(6);
+    if ((v === "exists") === negate) return true;
+    construct = `exthdr ${header} exists`;
+  } else {
+    if (!fields.includes(word(p, 1).replace(/\[.*$/, "")) || word(p, 2) === "set") return false;
+    const start = p.i;
+    p.i += 2;
+    if (["==", "!=", "eq", "ne", "<", ">", "<=", ">=", "lt", "gt", "le", "ge"].includes(word(p))) p.i++;
+    if (word(p) === "{") p.i = readElements(p.t, p.i).next;
+    else if (p.i < p.t.length) p.i++;
+    const parts = p.t.slice(start, p.i).map((t) => t.text);
+    if (p.i < p.t.length && !STATEMENT_WORDS.has(word(p))) skipExpr(p, parts);
+    construct = parts.join(" ");
+    p.mb.family(6);
+  }
+  p.mb.narrow("proto", IntervalSet.EMPTY);
+  approx(
+    p,
+    construct,
+    `matches only IPv6 packets carrying ${EXTHDR_NAMES[header]!} (RFC 8200 §4), which the packets the audit judges do not carry: read as matching none of them`,
     tok,
   );
   const last = p.mb.approximations.length - 1;
