@@ -27,6 +27,7 @@ import { parseAddresses, parseNatTarget, parsePortList, tokenize } from "./terms
 import { iptAddresses, iptIcmpType, iptPorts, iptProto, longOption } from "./iptables-terms.js";
 import { MAX_READER_DIAGNOSTICS, stoppedReading, type ParsedRuleset } from "./reader.js";
 import { HOP_LIMIT_255_REASON, NOT_NEIGHBOUR_DISCOVERY } from "./hop-limit.js";
+import { headerReason, needsHeader } from "./extension-headers.js";
 import { lookupTable } from "./lookup.js";
 import {
   addrTypeSet,
@@ -1006,22 +1007,23 @@ const EXTENSION_HEADERS: Readonly<Record<string, string>> = lookupTable({
  * extension header — without one the module returns false whatever its options and their
  * negations (ip6t_rt.c, ip6t_frag.c, ip6t_hbh.c: `ipv6_find_hdr(…) < 0` → no match). ufw's
  * before6.rules drops routing type 0 in INPUT, OUTPUT and FORWARD; hardening scripts drop
- * fragments. The packets the audit judges carry none: read as matching none of them, marked
- * `outsideModel` (never dead, never uncertain).
+ * fragments. Read as extension-headers.ts says: none of the packets judged (`outsideModel`: never
+ * dead, never uncertain), or for `-m hbh` MLD messages at most, approximately.
  */
 function extensionHeaders(rc: RuleCtx): void {
-  let found = false;
+  let kind: "hbh" | "other" | undefined;
   rc.mb.approximations.forEach((a, i) => {
     const module = /^-m (rt|frag|hbh|dst)( |$)/.exec(a.construct)?.[1];
     if (!module) return;
-    found = true;
+    const hopByHop = module === "hbh";
+    if (!hopByHop || kind === undefined) kind = hopByHop ? "hbh" : "other";
     rc.mb.approximations[i] = {
       ...a,
-      reason: `matches only packets with ${EXTENSION_HEADERS[module]!}, which the packets the audit judges do not carry: read as matching none of them`,
-      outsideModel: true,
+      reason: headerReason(EXTENSION_HEADERS[module]!, hopByHop, module === "frag"),
+      ...(hopByHop ? {} : { outsideModel: true as const }),
     };
   });
-  if (found) rc.mb.narrow("proto", IntervalSet.EMPTY);
+  if (kind) needsHeader(rc.mb, kind);
 }
 
 const TCP_FLAGS: Record<string, number> = lookupTable({

@@ -25,6 +25,7 @@ import { nftAddress, nftIcmpCode, nftIcmpType, nftPort, nftProto, REJECT_CODES }
 import { parseNatTarget, parsePortList, type Token } from "./terms.js";
 import { HOP_LIMIT_255_REASON, NOT_NEIGHBOUR_DISCOVERY } from "./hop-limit.js";
 import { lookupTable } from "./lookup.js";
+import { headerReason, MLD_WHERE, needsHeader } from "./extension-headers.js";
 import { tcpFlagStates } from "./tcp-flags.js";
 
 /** One element of a set or map: its key (the parts of a concatenation) and, in a map, its data. */
@@ -460,24 +461,25 @@ const EXTHDR_FIELDS: Readonly<Record<string, readonly string[]>> = lookupTable({
 });
 
 const EXTHDR_NAMES: Readonly<Record<string, string>> = lookupTable({
-  hbh: "a hop-by-hop options header",
-  rt: "a routing header",
-  rt0: "a type 0 routing header",
-  rt2: "a type 2 routing header",
-  srh: "a segment routing header",
-  frag: "a fragment header",
-  dst: "a destination options header",
-  mh: "a mobility header",
+  hbh: "an IPv6 hop-by-hop options header (RFC 8200 §4.3)",
+  rt: "an IPv6 routing header (RFC 8200 §4.4)",
+  rt0: "an IPv6 type 0 routing header (RFC 5095)",
+  rt2: "an IPv6 type 2 routing header (RFC 6275 §6.4)",
+  srh: "an IPv6 segment routing header (RFC 8754)",
+  frag: "an IPv6 fragment header (RFC 8200 §4.5)",
+  dst: "an IPv6 destination options header (RFC 8200 §4.6)",
+  mh: "an IPv6 mobility header (RFC 6275 §6.1)",
 });
 
 /**
  * `exthdr NAME exists|missing` and `NAME FIELD …` (`frag more-fragments 1`, `rt type 0`, `hbh
- * nexthdr tcp`): IPv6 extension headers, which the packets the audit judges do not carry. nft
- * loads each with a `meta nfproto ipv6` dependency in inet tables (refuses it in ip ones), and a
- * field comparison on a packet without the header ends the rule (nft_exthdr_ipv6_eval:
- * NFT_BREAK), whatever the operator. So `exists` and every field match are read as matching none
- * of the packets judged (`outsideModel`: not dead, not uncertain), `missing` as every IPv6 one,
- * exactly. Consumed when it is one of these, else false (`exthdr … set`, other forms).
+ * nexthdr tcp`): IPv6 extension headers. nft loads each with a `meta nfproto ipv6` dependency in
+ * inet tables (and refuses it in ip ones), and a field comparison on a packet without the header
+ * ends the rule (nft_exthdr_ipv6_eval: NFT_BREAK), whatever the operator. Read as
+ * extension-headers.ts says: `exists` and fields match none of the packets judged
+ * (`outsideModel`), or for hop-by-hop MLD messages at most, approximately; `missing` every IPv6
+ * packet, exactly but for MLD messages (hop-by-hop). Consumed when it is one of these, else false
+ * (`exthdr … set`, other forms).
  */
 function ipv6ExtensionHeader(p: Parser): boolean {
   const tok = p.t[p.i];
@@ -485,6 +487,7 @@ function ipv6ExtensionHeader(p: Parser): boolean {
   const header = w === "exthdr" ? word(p, 1) : w;
   const fields = EXTHDR_FIELDS[header];
   if (!fields) return false;
+  const hopByHop = header === "hbh";
   let construct: string;
   if (w === "exthdr") {
     let k = 2;
@@ -496,7 +499,21 @@ function ipv6ExtensionHeader(p: Parser): boolean {
     if (p.i + k + 1 < p.t.length && !STATEMENT_WORDS.has(word(p, k + 1))) return false;
     p.i += k + 1;
     p.mb.family(6);
-    if ((v === "exists") === negate) return true;
+    if ((v === "exists") === negate) {
+      if (hopByHop)
+        approx(
+          p,
+          p.t
+            .slice(p.i - k - 1, p.i)
+            .map((t) => t.text)
+            .join(" "),
+          "MLD messages carry a hop-by-hop options header (the Router Alert option, RFC 3810 §5), which the packet space does not hold: exact for every other packet, matched as every MLD message",
+          tok,
+          false,
+          MLD_WHERE,
+        );
+      return true;
+    }
     construct = `exthdr ${header} exists`;
   } else {
     if (!fields.includes(word(p, 1).replace(/\[.*$/, "")) || word(p, 2) === "set") return false;
@@ -508,17 +525,13 @@ function ipv6ExtensionHeader(p: Parser): boolean {
     const parts = p.t.slice(start, p.i).map((t) => t.text);
     if (p.i < p.t.length && !STATEMENT_WORDS.has(word(p))) skipExpr(p, parts);
     construct = parts.join(" ");
-    p.mb.family(6);
   }
-  p.mb.narrow("proto", IntervalSet.EMPTY);
-  approx(
-    p,
-    construct,
-    `matches only IPv6 packets carrying ${EXTHDR_NAMES[header]!} (RFC 8200 §4), which the packets the audit judges do not carry: read as matching none of them`,
-    tok,
-  );
-  const last = p.mb.approximations.length - 1;
-  p.mb.approximations[last] = { ...p.mb.approximations[last]!, outsideModel: true };
+  needsHeader(p.mb, hopByHop ? "hbh" : "other");
+  approx(p, construct, headerReason(EXTHDR_NAMES[header]!, hopByHop, header === "frag"), tok);
+  if (!hopByHop) {
+    const last = p.mb.approximations.length - 1;
+    p.mb.approximations[last] = { ...p.mb.approximations[last]!, outsideModel: true };
+  }
   return true;
 }
 

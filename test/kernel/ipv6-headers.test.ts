@@ -4,9 +4,10 @@
  * more-fragments 1`, `rt type 0`, `hbh nexthdr tcp`) are loaded as counting rules (no verdict) in
  * prerouting; plain TCP, UDP and ICMPv6 packets — the packets the audit judges — and packets with
  * each header are sent over a veth pair. The readers take each such rule to match none of the
- * plain packets (`outsideModel`; `missing` every IPv6 one): the kernel's counters must say the same
- * of the plain packets, and count the headers' packets on their rules (the rules are live; what
- * the audit leaves out is packets it does not judge).
+ * plain packets (`outsideModel`; `missing` every IPv6 one), hop-by-hop ones MLD messages at most
+ * (which carry that header: an MLDv2 report with its Router Alert is sent too): the kernel's
+ * counters must say the same of the plain packets, and count the headers' packets on their rules
+ * (the rules are live; what the audit leaves out is packets it does not judge).
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -17,6 +18,10 @@ import type { Rule } from "../../src/ir/ruleset.js";
 import { readIptablesSave } from "../../src/parse/iptables-save.js";
 import { readNftablesJson } from "../../src/parse/nftables-json.js";
 import { readNftablesText } from "../../src/parse/nftables-text.js";
+import { MLD } from "../../src/parse/extension-headers.js";
+import { ALL_V6 } from "../../src/space/address.js";
+import { Space } from "../../src/space/space.js";
+import { spaceText } from "../../src/space/render.js";
 import { ROOT } from "../cli/run-cli.js";
 import { kernelSkipReason, makePair } from "./netns.js";
 
@@ -28,32 +33,50 @@ const SRC = "2001:db8:1::5";
 const DST = "2001:db8::10";
 /** Plain packets: TCP SYN to 5061, UDP to 3478, an ICMPv6 echo request (type 128 << 8). */
 const PLAIN = [`6 6 ${SRC} ${DST} 40000 5061`, `6 17 ${SRC} ${DST} 40001 3478`, `6 58 ${SRC} ${DST} 0 32768`];
-const HEADERS = ["hbh", "dst", "rt", "frag"] as const;
-const WITH_HEADER = HEADERS.map((h) => `6 6 ${SRC} ${DST} 40002 5061 ${h}`);
+const HEADERS = ["hbh", "dst", "rt", "frag", "mld"] as const;
+/** A TCP SYN behind each header; "mld": an MLDv2 report (type 143) behind a hop-by-hop header. */
+const WITH_HEADER = HEADERS.map((h) =>
+  h === "mld" ? `6 58 ${SRC} ff02::16 0 ${143 << 8} hbh` : `6 6 ${SRC} ${DST} 40002 5061 ${h}`,
+);
+/** What the readers make of a rule over the packets judged: none, every IPv6 one, or MLD at most. */
+type Reading = "none" | "all" | "mld";
 
 /** Rule text → the headers whose packets the kernel must count on it (besides no plain packet). */
-const IPTABLES: Array<[string, string[]]> = [
-  ["-m frag", ["frag"]],
-  ["-m frag --fragid 0:100000 --fragfirst", ["frag"]],
-  ["-m frag ! --fragid 1", ["frag"]],
-  ["-m hbh", ["hbh"]],
-  ["-m hbh ! --hbh-len 16", ["hbh"]],
-  ["-m dst", ["dst"]],
-  ["-m rt --rt-type 0", ["rt"]],
-  ["-m rt ! --rt-type 2", ["rt"]],
+const IPTABLES: Array<[string, string[], Reading]> = [
+  ["-m frag", ["frag"], "none"],
+  ["-m frag --fragid 0:100000 --fragfirst", ["frag"], "none"],
+  ["-m frag ! --fragid 1", ["frag"], "none"],
+  ["-m hbh", ["hbh", "mld"], "mld"],
+  ["-m hbh ! --hbh-len 16", ["hbh", "mld"], "mld"],
+  ["-m dst", ["dst"], "none"],
+  ["-m rt --rt-type 0", ["rt"], "none"],
+  ["-m rt ! --rt-type 2", ["rt"], "none"],
 ];
 
-const NFT: Array<[string, string[], "none" | "all"]> = [
+const NFT: Array<[string, string[], Reading]> = [
   ["exthdr frag exists", ["frag"], "none"],
-  ["exthdr hbh exists", ["hbh"], "none"],
+  ["exthdr hbh exists", ["hbh", "mld"], "mld"],
   ["exthdr dst exists", ["dst"], "none"],
   ["exthdr rt exists", ["rt"], "none"],
-  ["exthdr frag missing", ["hbh", "dst", "rt"], "all"],
+  ["exthdr frag missing", ["hbh", "dst", "rt", "mld"], "all"],
   ["frag more-fragments 0", ["frag"], "none"],
   ["frag frag-off != 1", ["frag"], "none"],
   ["rt type 0", ["rt"], "none"],
-  ["hbh nexthdr tcp", ["hbh"], "none"],
+  ["hbh nexthdr tcp", ["hbh"], "mld"],
 ];
+
+/** The reader's reading of one rule is `want`. */
+function readAs(r: Rule, want: Reading, what: string): void {
+  if (want === "all") {
+    assert.deepEqual(r.approximations, [], what);
+    assert.ok(r.match.contains(Space.box({ src: ALL_V6, dst: ALL_V6 })), what);
+    return;
+  }
+  if (want === "none") assert.ok(r.match.isEmpty(), what);
+  else assert.deepEqual(spaceText(r.match), spaceText(MLD), what);
+  assert.equal(r.approximations.length, 1, what);
+  assert.equal(r.approximations[0]!.outsideModel, want === "none" ? true : undefined, what);
+}
 
 function send(pair: ReturnType<typeof makePair>, lines: string[]): void {
   const sent = pair.run(pair.cli, ["python3", SEND, "cliv", pair.fwMac], lines.join("\n") + "\n");
@@ -88,11 +111,7 @@ test(
       assert.deepEqual(read.diagnostics, []);
       const chain = read.ruleset.tables[0]!.chains.find((c) => c.name === "PREROUTING")!;
       assert.equal(chain.rules.length, IPTABLES.length + 1);
-      IPTABLES.forEach((_, i) => {
-        const r = chain.rules[i]!;
-        assert.ok(r.match.isEmpty(), r.origin.text);
-        assert.equal(r.approximations[0]?.outsideModel, true, r.origin.text);
-      });
+      IPTABLES.forEach(([t, , want], i) => readAs(chain.rules[i]!, want, t));
 
       const plain = deltas(pair, counts, PLAIN);
       assert.deepEqual(plain, [...IPTABLES.map(() => 0), PLAIN.length], "plain packets");
@@ -139,16 +158,7 @@ test(
         assert.deepEqual(read.diagnostics, []);
         const rules: Rule[] = read.ruleset.tables[0]!.chains[0]!.rules;
         assert.equal(rules.length, NFT.length + 1);
-        NFT.forEach(([t, , plain], i) => {
-          const r = rules[i]!;
-          if (plain === "none") {
-            assert.ok(r.match.isEmpty(), t);
-            assert.equal(r.approximations[0]?.outsideModel, true, t);
-          } else {
-            assert.deepEqual(r.approximations, [], t);
-            assert.ok(!r.match.isEmpty(), t);
-          }
-        });
+        NFT.forEach(([t, , want], i) => readAs(rules[i]!, want, t));
       }
 
       const plain = deltas(pair, counts, PLAIN);
