@@ -1,28 +1,68 @@
 /**
  * What an apply changes, said in the matrix's terms before anything is loaded: each flow whose
  * audit verdict differs between the rules running now (the whole ruleset, other tables included)
- * and the compiled rules alone.
+ * and the compiled rules alone. firewalld: between its configuration directory as it is and as it
+ * will be (the owned files replaced) — the whole configuration, since firewalld dispatches each
+ * packet to one zone.
  */
 import { audit } from "../audit/audit.js";
 import { InputError } from "../diag/diagnostic.js";
 import type { BoundTopology } from "../model/flow.js";
-import { KernelError, liveRulesets, type Backend } from "../shell/kernel-firewall.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { firewalldOwnedFile } from "../compile/owned.js";
+import { firewalldDirectory } from "../shell/files.js";
+import { KernelError, liveRulesets, type ApplyBackend, type OwnedState } from "../shell/kernel-firewall.js";
 import { parseRulesets } from "./audit-run.js";
 import { READER_KITS } from "../parse/index.js";
 
+type Texts = Array<{ file: string; text: string; format?: "firewalld" }>;
+
+/** firewalld's configuration directory now, and with the owned files replaced by `compiled`'s. */
+function firewalldTexts(
+  previous: OwnedState,
+  compiled: ReadonlyArray<{ file: string; text: string }>,
+): [Texts, Texts] {
+  if (previous.target !== "firewalld") throw new Error("firewalld texts of another backend");
+  const dir = previous.dir;
+  const now: Texts = (firewalldDirectory(dir) ?? []).map((file) => ({
+    file,
+    text: readFileSync(file, "utf8"),
+    format: "firewalld",
+  }));
+  // No firewalld.conf: firewalld's defaults (DefaultZone public …), which the reader gives an empty one.
+  if (!now.some((t) => t.file === join(dir, "firewalld.conf")))
+    now.unshift({ file: join(dir, "firewalld.conf"), text: "", format: "firewalld" });
+  const owned = (file: string) => firewalldOwnedFile(previous.name, file.slice(dir.length + 1));
+  const next: Texts = [
+    ...now.filter((t) => !owned(t.file)),
+    ...compiled.map((c) => ({
+      file: join(dir, c.file.replace(/^compiled\//, "")),
+      text: c.text,
+      format: "firewalld" as const,
+    })),
+  ];
+  return [now, next];
+}
+
 export function flowChanges(
   topology: BoundTopology,
-  backend: Backend,
+  backend: ApplyBackend,
   compiled: ReadonlyArray<{ file: string; text: string }>,
+  previous: OwnedState,
 ): string[] {
   let running;
+  let after: Texts = [...compiled];
   try {
-    running = audit(topology, parseRulesets(liveRulesets(backend), undefined, topology, READER_KITS).parsed);
+    let texts;
+    if (backend === "firewalld") [texts, after] = firewalldTexts(previous, compiled);
+    else texts = liveRulesets(backend);
+    running = audit(topology, parseRulesets(texts, undefined, topology, READER_KITS).parsed);
   } catch (e) {
     if (!(e instanceof InputError || e instanceof KernelError)) throw e;
     return [`flows: the running rules could not be read for a comparison (${e.message.split("\n")[0]})`];
   }
-  const next = audit(topology, parseRulesets(compiled, undefined, topology, READER_KITS).parsed);
+  const next = audit(topology, parseRulesets(after, undefined, topology, READER_KITS).parsed);
   const before = new Map(running.flows.map((f) => [f.id, f.verdict]));
   const lines = next.flows
     .filter((f) => before.get(f.id) !== f.verdict)

@@ -5,7 +5,7 @@
  * state, one atomic decision) in shell/pending.ts. A detached watchdog restores when this process
  * is killed outright (SIGKILL) while waiting.
  */
-import { iptOwnedFromCompiled, EMPTY_IPT, ownedLines } from "../compile/owned.js";
+import { firewalldOwnedFromCompiled, iptOwnedFromCompiled, EMPTY_IPT, ownedLines } from "../compile/owned.js";
 import { lineDiff } from "../report/line-diff.js";
 import { TARGETS } from "../compile/index.js";
 import { makePlan } from "../compile/plan.js";
@@ -17,9 +17,10 @@ import {
   missingTool,
   readOwned,
   restoreFiles,
-  type Backend,
+  type ApplyBackend,
   type OwnedState,
 } from "../shell/kernel-firewall.js";
+import { FIREWALLD_DIR, firewalldState } from "../shell/firewalld-host.js";
 import {
   acquire,
   confirm,
@@ -77,7 +78,7 @@ export async function runApply(opts: ApplyOpts): Promise<number> {
 }
 
 interface Compiled {
-  backend: Backend;
+  backend: ApplyBackend;
   topology: BoundTopology;
   /** The compiled files, named as `compile -o compiled` would (for the flow comparison). */
   files: Array<{ file: string; text: string }>;
@@ -88,13 +89,19 @@ interface Compiled {
 function compileFor(opts: ApplyOpts): Compiled {
   const missing = [
     ...(opts.topology === undefined ? ["-t, --topology <file>"] : []),
-    ...(opts.target === undefined ? ["--target nftables|iptables"] : []),
+    ...(opts.target === undefined ? [`--target ${BACKENDS.join("|")}`] : []),
   ];
   if (missing.length > 0)
     throw new InputError(
       missing.map((m) => diag("missing-option", "error", `apply needs ${m}`, { expected: m })),
     );
   const backend = choice("--target", opts.target!, BACKENDS);
+  if (opts.firewalldDir !== undefined && backend !== "firewalld")
+    throw new InputError([
+      diag("bad-option", "error", `--firewalld-dir is for --target firewalld, not ${backend}`, {
+        expected: "--target firewalld, or no --firewalld-dir",
+      }),
+    ]);
   const within = wholeNumber("--confirm-within", opts.confirmWithin, 1);
   const t = loadTopology(opts.topology!);
   if (!t.ok) throw new InputError(t.diagnostics);
@@ -108,29 +115,55 @@ function compileFor(opts: ApplyOpts): Compiled {
   warn(r.warnings);
   const text = (suffix: string) => r.files.find((f) => f.suffix === suffix)?.text;
   const wanted: Compiled["wanted"] =
-    backend === "nftables"
-      ? { target: "nftables", file: text("")! }
-      : {
-          target: "iptables",
-          v4: iptOwnedFromCompiled(text("")!),
-          v6: text(".v6") === undefined ? EMPTY_IPT : iptOwnedFromCompiled(text(".v6")!),
-        };
+    backend === "firewalld"
+      ? {
+          target: "firewalld",
+          dir: opts.firewalldDir ?? FIREWALLD_DIR,
+          name: planned.plan.options.name ?? "portmatrix",
+          files: firewalldOwnedFromCompiled(r.files),
+        }
+      : backend === "nftables"
+        ? { target: "nftables", file: text("")! }
+        : {
+            target: "iptables",
+            v4: iptOwnedFromCompiled(text("")!),
+            v6: text(".v6") === undefined ? EMPTY_IPT : iptOwnedFromCompiled(text(".v6")!),
+          };
   const files = r.files.map((f) => ({ file: `compiled${f.suffix}`, text: f.text }));
   return { backend, topology: t.value.bound, files, wanted, within };
 }
 
-function checkEnvironment(backend: Backend): Diagnostic | undefined {
+function checkEnvironment(backend: ApplyBackend): Diagnostic | undefined {
   if (process.platform !== "linux") return environment("apply loads Linux kernel rules", "Linux");
   if (process.getuid?.() !== 0)
     return environment("apply changes the kernel's ruleset: root only", "run as root");
   const tool = missingTool(backend);
-  return tool ? environment(`${tool} is not installed`, `the ${backend} tools (${tool})`) : undefined;
+  if (tool) return environment(`${tool} is not installed`, `the ${backend} tools (${tool})`);
+  if (backend !== "firewalld") return undefined;
+  let state: string;
+  try {
+    state = firewalldState();
+  } catch (e) {
+    if (!(e instanceof KernelError)) throw e;
+    state = e.message;
+  }
+  return state === "running"
+    ? undefined
+    : environment(
+        `firewalld is not running (firewall-cmd --state: ${state})`,
+        "firewalld running (systemctl start firewalld), or --target nftables|iptables",
+      );
 }
 
 async function applyLocked(c: Compiled & { dir: string; opts: ApplyOpts }): Promise<number> {
   const header = `portmatrix apply ${c.backend}: restore of the rules before ${new Date().toISOString()}`;
-  const previous = readOwned(c.backend);
-  const changes = flowChanges(c.topology, c.backend, c.files);
+  if (c.wanted.target === "firewalld" && `zones/${c.wanted.name}.xml` in c.wanted.files)
+    process.stderr.write(
+      `firewalld: the zone ${c.wanted.name} binds every source address, so while it is loaded it decides every packet firewalld's zones see: the other zones no longer apply\n`,
+    );
+  const at = "dir" in c.wanted ? { dir: c.wanted.dir, name: c.wanted.name } : undefined;
+  const previous = readOwned(c.backend, at);
+  const changes = flowChanges(c.topology, c.backend, c.files, previous);
   process.stderr.write(changes.map((l) => `${l}\n`).join(""));
   // The backup before the load: an unwritable path is bad input while nothing is touched yet.
   if (c.opts.backup !== undefined) {
@@ -148,7 +181,7 @@ async function applyLocked(c: Compiled & { dir: string; opts: ApplyOpts }): Prom
   }
   let pending: Pending;
   try {
-    showRuleChanges(previous, readOwned(c.backend));
+    showRuleChanges(previous, readOwned(c.backend, at));
     if (!c.opts.rollback) {
       early.stop();
       process.stderr.write(`applied (${c.backend}); kept without confirmation (--no-rollback)\n`);

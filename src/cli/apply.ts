@@ -15,15 +15,16 @@ export interface ApplyOpts {
   dropRetired?: boolean;
   watchdog?: string;
   watchdogFor?: string;
+  firewalldDir?: string;
 }
 
-export const BACKENDS = ["nftables", "iptables"] as const;
+export const BACKENDS = ["nftables", "iptables", "firewalld"] as const;
 
 export function registerApply(program: Command, run: Runner): void {
   program
     .command("apply")
     .description(
-      "load the compiled rules into this host's kernel; restore the previous ones unless `apply --confirm` runs in time",
+      "load the compiled rules into this host's kernel (or firewalld); restore the previous ones unless `apply --confirm` runs in time",
     )
     .option("-t, --topology <file>", "the topology (profile, addresses, firewall kind)")
     .option("--target <target>", BACKENDS.join(", "))
@@ -31,6 +32,10 @@ export function registerApply(program: Command, run: Runner): void {
     .option("--no-rollback", "keep the rules without waiting (automation that confirms by its own means)")
     .option("--backup <file>", "also write the restore input for the previous rules here (FILE, FILE.v6)")
     .option("--drop-retired", "leave out flows whose service has ended")
+    .option(
+      "--firewalld-dir <dir>",
+      "firewalld's configuration directory, for --target firewalld (default /etc/firewalld): the zone and policy files go there, then firewall-cmd --reload",
+    )
     .option("--confirm", "confirm the pending apply (run it from another shell or SSH session)")
     .addOption(new Option("--watchdog <dir>").hideHelp())
     .addOption(new Option("--watchdog-for <pid:start>").hideHelp())

@@ -15,6 +15,14 @@
  * judge it — and everything else is dropped at the end of our chain: as with an nftables table of
  * its own, a packet must pass portmatrix *and* whatever else is there. A built-in chain whose
  * compiled policy is ACCEPT (a perimeter's own OUTPUT) gets no chain and no jump.
+ *
+ * firewalld (its configuration directory, /etc/firewalld): the zone and policy files `compile
+ * --target firewalld` names for compile.name N — zones/N.xml and zones/N-in<k>.xml, policies/N_out.xml
+ * and policies/N-out<k>.xml — and nothing else; firewalld's own files and other zones stay. A
+ * transition writes the wanted files, deletes owned files no longer wanted, and reloads firewalld
+ * (shell/firewalld-host.ts). The zone binds every source, so while it is loaded it decides every
+ * packet that reaches a zone: firewalld's other zones no longer apply (the flow comparison says
+ * what that changes before the load).
  */
 
 export const NFT_TABLE = "inet portmatrix";
@@ -129,8 +137,34 @@ export function nftTransition(to: NftOwned, header: string): string {
   return out.join("\n") + "\n";
 }
 
+/** firewalld's owned files: path under the configuration directory (`zones/N.xml`) → text. */
+export type FirewalldFiles = Record<string, string>;
+
+/** Whether `rel` (`zones/x.xml`, `policies/y.xml`) is a file `compile --target firewalld` names for `name`. */
+export function firewalldOwnedFile(name: string, rel: string): boolean {
+  const n = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`^(zones/${n}(-in\\d+)?|policies/${n}(_out|-out\\d+))\\.xml$`).test(rel);
+}
+
+/** The owned files of a compiled firewalld directory (its files' suffixes are `/zones/…`, `/policies/…`). */
+export function firewalldOwnedFromCompiled(
+  files: ReadonlyArray<{ suffix: string; text: string }>,
+): FirewalldFiles {
+  return Object.fromEntries(files.map((f) => [f.suffix.replace(/^\//, ""), f.text]));
+}
+
 /** The owned part as lines, for showing what an apply changed (iptables lines carry their family). */
-export function ownedLines(state: { nft: NftOwned } | { v4: IptOwned; v6: IptOwned }): string[] {
+export function ownedLines(
+  state: { nft: NftOwned } | { v4: IptOwned; v6: IptOwned } | { files: FirewalldFiles },
+): string[] {
+  if ("files" in state)
+    return Object.keys(state.files)
+      .sort()
+      .flatMap((rel) =>
+        state.files[rel]!.split("\n")
+          .filter((l) => l.trim() !== "")
+          .map((l) => `${rel}: ${l}`),
+      );
   if ("nft" in state) return (state.nft ?? "").split("\n").filter((l) => l.trim() !== "");
   return (["v4", "v6"] as const).flatMap((fam) => [
     ...state[fam].jumps.map((j) => `${fam}: ${j.line}`),

@@ -14,13 +14,16 @@ import {
   type NftOwned,
 } from "../compile/owned.js";
 import { ruleLayout, withKernelFamilyTests } from "../parse/nft-netlink.js";
+import { loadFirewalld, readFirewalldOwned, type FirewalldState } from "./firewalld-host.js";
 
 export type Backend = "nftables" | "iptables";
+/** What `apply` can load: the kernel's own tables, or firewalld's configuration. */
+export type ApplyBackend = Backend | "firewalld";
 export type Family = "v4" | "v6";
 
 /** What portmatrix owns in the kernel at one moment; JSON-safe (kept in the pending state file). */
 export type OwnedState =
-  { target: "nftables"; nft: NftOwned } | { target: "iptables"; v4: IptOwned; v6: IptOwned };
+  { target: "nftables"; nft: NftOwned } | { target: "iptables"; v4: IptOwned; v6: IptOwned } | FirewalldState;
 
 /** A kernel tool failed: what ran and what it said (the CLI makes it an environment diagnostic). */
 export class KernelError extends Error {}
@@ -58,11 +61,12 @@ const SAVE: Record<Family, string> = { v4: "iptables-save", v6: "ip6tables-save"
 const RESTORE: Record<Family, string> = { v4: "iptables-restore", v6: "ip6tables-restore" };
 
 /** The commands a backend needs, for the environment check before anything is touched. */
-export function toolsOf(backend: Backend): string[] {
+export function toolsOf(backend: ApplyBackend): string[] {
+  if (backend === "firewalld") return ["firewall-cmd"];
   return backend === "nftables" ? ["nft"] : [...Object.values(SAVE), ...Object.values(RESTORE)];
 }
 
-export function missingTool(backend: Backend): string | undefined {
+export function missingTool(backend: ApplyBackend): string | undefined {
   for (const t of toolsOf(backend)) {
     const r = spawnSync(t, ["--version"], { encoding: "utf8", timeout: 10_000 });
     if ((r.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") return t;
@@ -81,7 +85,9 @@ export function readIptOwned(fam: Family): IptOwned {
   return iptOwnedFromSave(runOk([SAVE[fam], "-t", "filter"]));
 }
 
-export function readOwned(backend: Backend): OwnedState {
+/** What portmatrix owns now; firewalld's in its configuration directory `at`. */
+export function readOwned(backend: ApplyBackend, at?: { dir: string; name: string }): OwnedState {
+  if (backend === "firewalld") return readFirewalldOwned(at!.dir, at!.name);
   return backend === "nftables"
     ? { target: "nftables", nft: readNftOwned() }
     : { target: "iptables", v4: readIptOwned("v4"), v6: readIptOwned("v6") };
@@ -101,6 +107,7 @@ export function loadIpt(fam: Family, text: string): void {
  * families are two transactions: when the second fails, the first is put back before the error.
  */
 export function loadOwned(wanted: OwnedState | { target: "nftables"; file: string }, header: string): void {
+  if (wanted.target === "firewalld") return loadFirewalld(wanted);
   if (wanted.target === "nftables") {
     loadNft("file" in wanted ? wanted.file : nftTransition(wanted.nft, header));
     return;
@@ -121,11 +128,35 @@ export function restoreFiles(
   current: OwnedState,
   header: string,
 ): Array<{ suffix: string; text: string }> {
+  if (previous.target === "firewalld") return firewalldRestoreFiles(previous, header);
   if (previous.target === "nftables") return [{ suffix: "", text: nftTransition(previous.nft, header) }];
   const now = current.target === "iptables" ? current : { v4: EMPTY_IPT, v6: EMPTY_IPT };
   return [
     { suffix: "", text: iptTransition(now.v4, previous.v4, `${header} — iptables-restore --noflush`) },
     { suffix: ".v6", text: iptTransition(now.v6, previous.v6, `${header} — ip6tables-restore --noflush`) },
+  ];
+}
+
+/**
+ * firewalld's previous owned files as a backup folder (FOLDER/zones/…, FOLDER/policies/…) with a
+ * RESTORE.txt that says how to put them back by hand.
+ */
+function firewalldRestoreFiles(
+  previous: FirewalldState,
+  header: string,
+): Array<{ suffix: string; text: string }> {
+  const names = Object.keys(previous.files).sort();
+  const readme = [
+    `# ${header}`,
+    `# What portmatrix owned in ${previous.dir} before the apply (compile.name ${previous.name}):`,
+    ...(names.length === 0 ? ["#   nothing"] : names.map((n) => `#   ${n}`)),
+    "# To restore by hand: delete the portmatrix zone and policy files in that folder, copy these",
+    "# back into it, then run firewall-cmd --check-config and firewall-cmd --reload.",
+    "",
+  ].join("\n");
+  return [
+    { suffix: "/RESTORE.txt", text: readme },
+    ...names.map((n) => ({ suffix: `/${n}`, text: previous.files[n]! })),
   ];
 }
 

@@ -54,6 +54,12 @@ export interface RealFirewalldOptions {
   debug?: number;
   /** Overall start-up timeout, default 30 s. */
   timeoutMs?: number;
+  /**
+   * Run while firewalld is up (after its start-up ruleset is read), before it is ended: for tests
+   * that drive the running firewalld (`firewall-cmd` with `env`, which names the private bus; the
+   * configuration directory firewalld was started on, `config`). Its error fails the run.
+   */
+  during?: (ctx: { ns: string; env: NodeJS.ProcessEnv; config: string }) => Promise<void>;
 }
 
 /** Why the real firewalld cannot run here, or undefined when it can. */
@@ -323,6 +329,10 @@ export async function realFirewalldRuleset(
         `rejected the config and fell back to the stock configuration (failsafe):\n${errors.join("\n")}`,
       );
     result = { ruleset, log, state: state as RealFirewalld["state"], errors };
+    if (opts.during) {
+      await opts.during({ ns, env, config });
+      if (!fwd.isRunning()) throw fail(`ended during the run: ${describe(await fwd.exited)}`);
+    }
   } catch (e) {
     failure = e;
   }
