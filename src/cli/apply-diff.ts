@@ -62,7 +62,16 @@ export function flowChanges(
     if (!(e instanceof InputError || e instanceof KernelError)) throw e;
     return [`flows: the running rules could not be read for a comparison (${e.message.split("\n")[0]})`];
   }
-  const next = audit(topology, parseRulesets(after, undefined, topology, READER_KITS).parsed);
+  let next;
+  try {
+    next = audit(topology, parseRulesets(after, undefined, topology, READER_KITS).parsed);
+  } catch (e) {
+    // firewalld: the whole configuration as it will be, which firewalld's own check then judges.
+    if (!(e instanceof InputError)) throw e;
+    return [
+      `flows: the rules as they will be could not be read for a comparison (${e.message.split("\n")[0]})`,
+    ];
+  }
   const before = new Map(running.flows.map((f) => [f.id, f.verdict]));
   const lines = next.flows
     .filter((f) => before.get(f.id) !== f.verdict)

@@ -20,7 +20,8 @@
  * --target firewalld` names for compile.name N — zones/N.xml and zones/N-in<k>.xml, policies/N_out.xml
  * and policies/N-out<k>.xml — and nothing else; firewalld's own files and other zones stay. A
  * transition writes the wanted files, deletes owned files no longer wanted, and reloads firewalld
- * (shell/firewalld-host.ts). The zone binds every source, so while it is loaded it decides every
+ * (shell/firewalld-host.ts). A file of such a name that compile did not write (firewalldWrittenByUs)
+ * is not owned: apply refuses to replace it. The zone binds every source, so while it is loaded it decides every
  * packet that reaches a zone: firewalld's other zones no longer apply (the flow comparison says
  * what that changes before the load).
  */
@@ -144,6 +145,15 @@ export type FirewalldFiles = Record<string, string>;
 export function firewalldOwnedFile(name: string, rel: string): boolean {
   const n = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   return new RegExp(`^(zones/${n}(-in\\d+)?|policies/${n}(_out|-out\\d+))\\.xml$`).test(rel);
+}
+
+/**
+ * Whether a zone or policy file's text is one `compile --target firewalld` wrote: its description
+ * ends in "(portmatrix compile)". A file of an owned name without it (a zone of the admin's that
+ * happens to share compile.name) is not portmatrix's, and apply neither replaces nor deletes it.
+ */
+export function firewalldWrittenByUs(text: string): boolean {
+  return /<description>[^<]*\(portmatrix compile\)<\/description>/.test(text);
 }
 
 /** The owned files of a compiled firewalld directory (its files' suffixes are `/zones/…`, `/policies/…`). */

@@ -831,6 +831,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
   const zoneSources: Array<[string, string, LineSource]> = []; // zone, match, source
   const zoneInterfaces: Array<[string, string, LineSource, string]> = []; // zone, match, source, name
   const ifaceOwner = new Map<string, string>();
+  const sourceOwner = new Map<string, string>();
   const active: Obj[] = [];
   /**
    * The zones bound to an interface or a source, with those bindings (firewalld's
@@ -889,6 +890,21 @@ function generate(files: readonly FirewalldFile[]): Generated {
     }
     for (const s of srcs) {
       const a = s.attrs.get("address");
+      // io/zone.py (_check_config, "sources"): a source already in another zone's sources is
+      // INVALID_ADDR, "source '…' already bound to zone '…'" — compared as written.
+      const key = a ?? `ipset:${s.attrs.get("ipset") ?? ""}`;
+      const owner = sourceOwner.get(key);
+      if (owner !== undefined && owner !== z.name) {
+        error(
+          "firewalld-conflict",
+          z.file,
+          s,
+          `source ${key} is bound to zone ${owner} too`,
+          "one zone per source (firewalld refuses the configuration: INVALID_ADDR, already bound)",
+        );
+        continue;
+      }
+      sourceOwner.set(key, z.name);
       if (a !== undefined && MAC.test(a)) {
         // firewalld binds it (ether saddr) in its NAT and mangle dispatch too, which are not built
         // here; checked against firewalld, the certainty of verdicts then differs.

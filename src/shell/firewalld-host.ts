@@ -8,7 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { firewalldOwnedFile, type FirewalldFiles } from "../compile/owned.js";
+import { firewalldOwnedFile, firewalldWrittenByUs, type FirewalldFiles } from "../compile/owned.js";
 import { InputError } from "../diag/diagnostic.js";
 import { writeFilesAtomic } from "./files.js";
 import { KernelError } from "./kernel-firewall.js";
@@ -47,9 +47,13 @@ export function firewalldState(): string {
   return r.out.split("\n").pop() ?? "";
 }
 
-/** The owned files in `dir` now. */
-export function readFirewalldOwned(dir: string, name: string): FirewalldState {
+/**
+ * The owned files in `dir` now, and `foreign`: files of an owned name that compile did not write
+ * (apply refuses to replace them).
+ */
+export function readFirewalldOwned(dir: string, name: string): FirewalldState & { foreign: string[] } {
   const files: FirewalldFiles = {};
+  const foreign: string[] = [];
   for (const sub of ["zones", "policies"]) {
     let names: string[];
     try {
@@ -60,10 +64,13 @@ export function readFirewalldOwned(dir: string, name: string): FirewalldState {
     }
     for (const n of names.sort()) {
       const rel = `${sub}/${n}`;
-      if (firewalldOwnedFile(name, rel)) files[rel] = readFileSync(join(dir, rel), "utf8");
+      if (!firewalldOwnedFile(name, rel)) continue;
+      const text = readFileSync(join(dir, rel), "utf8");
+      if (firewalldWrittenByUs(text)) files[rel] = text;
+      else foreign.push(rel);
     }
   }
-  return { target: "firewalld", dir, name, files };
+  return { target: "firewalld", dir, name, files, foreign };
 }
 
 /** Makes the owned files of `dir` exactly `files`: writes each (atomically), deletes the others. */
@@ -88,6 +95,11 @@ function putFiles(dir: string, name: string, files: FirewalldFiles): void {
  */
 export function loadFirewalld(wanted: FirewalldState): void {
   const before = readFirewalldOwned(wanted.dir, wanted.name);
+  const clash = before.foreign.filter((rel) => rel in wanted.files);
+  if (clash.length > 0)
+    throw new KernelError(
+      `${clash.map((rel) => join(wanted.dir, rel)).join(", ")}: not written by portmatrix (no "(portmatrix compile)" description), so not replaced; choose another compile.name`,
+    );
   putFiles(wanted.dir, wanted.name, wanted.files);
   let reloading = false;
   try {

@@ -87,7 +87,10 @@ export function readIptOwned(fam: Family): IptOwned {
 
 /** What portmatrix owns now; firewalld's in its configuration directory `at`. */
 export function readOwned(backend: ApplyBackend, at?: { dir: string; name: string }): OwnedState {
-  if (backend === "firewalld") return readFirewalldOwned(at!.dir, at!.name);
+  if (backend === "firewalld") {
+    const o = readFirewalldOwned(at!.dir, at!.name);
+    return { target: o.target, dir: o.dir, name: o.name, files: o.files };
+  }
   return backend === "nftables"
     ? { target: "nftables", nft: readNftOwned() }
     : { target: "iptables", v4: readIptOwned("v4"), v6: readIptOwned("v6") };

@@ -198,6 +198,62 @@ describe("apply --target firewalld with the real firewalld", { skip }, () => {
     });
   });
 
+  /** A copy of STOCK with `extra` files added. */
+  function configWith(extra: Record<string, string>): string {
+    const dir = mkdtempSync(join(TMP, "etc-"));
+    cpSync(STOCK, dir, { recursive: true });
+    for (const [rel, text] of Object.entries(extra)) writeFileSync(join(dir, rel), text);
+    return dir;
+  }
+
+  const zone = (body: string) => `<?xml version="1.0" encoding="utf-8"?>\n<zone>\n${body}</zone>\n`;
+
+  test("firewalld refuses the configuration (a source already bound): exit 3 with its reason, nothing changed", async () => {
+    const runDir = mkdtempSync(join(TMP, "run-"));
+    const config = configWith({
+      "zones/office.xml": zone('  <short>office</short>\n  <source address="0.0.0.0/0"/>\n'),
+    });
+    await realFirewalldRuleset(config, {
+      during: async (ctx) => {
+        const files = tree(ctx.config);
+        const ruleset = nft(ctx);
+        const r = cli(ctx, runDir, applyArgs(ctx, "30"));
+        assert.equal(r.status, 3, r.stderr);
+        // Our reader sees it too (the comparison says so); firewalld's own check decides.
+        assert.match(
+          r.stderr,
+          /flows: the rules as they will be could not be read .*source 0\.0\.0\.0\/0 is bound to zone office too/,
+        );
+        assert.match(
+          r.stderr,
+          /error\[apply-environment\]: firewall-cmd --check-config failed \(exit \d+\): Error: INVALID_ADDR: .*already bound to zone/,
+        );
+        assert.deepEqual(tree(ctx.config), files);
+        assert.equal(nft(ctx), ruleset);
+        assert.ok(!loaded(ctx));
+      },
+    });
+  });
+
+  test("a zone file of our name that portmatrix did not write is never replaced: exit 3", async () => {
+    const runDir = mkdtempSync(join(TMP, "run-"));
+    const config = configWith({
+      "zones/portmatrix.xml": zone('  <short>mine</short>\n  <service name="ssh"/>\n'),
+    });
+    await realFirewalldRuleset(config, {
+      during: async (ctx) => {
+        const files = tree(ctx.config);
+        const r = cli(ctx, runDir, applyArgs(ctx, "30"));
+        assert.equal(r.status, 3, r.stderr);
+        assert.match(
+          r.stderr,
+          /zones\/portmatrix\.xml: not written by portmatrix .* choose another compile\.name/,
+        );
+        assert.deepEqual(tree(ctx.config), files);
+      },
+    });
+  });
+
   test("firewalld not running: exit 3 with the reason, nothing written", () => {
     const runDir = mkdtempSync(join(TMP, "run-"));
     const dir = mkdtempSync(join(TMP, "etc-"));

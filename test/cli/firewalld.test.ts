@@ -145,6 +145,16 @@ test("generated rules: zones dispatched by source (by zone name), then interface
     z("home", "<zone><interface name='eth1'/></zone>"),
   ]);
   assert.ok(r.diagnostics.some((d) => d.code === "firewalld-conflict" && d.at?.file === "zones/work.xml"));
+  // A source bound to two zones: firewalld refuses the configuration (io/zone.py, INVALID_ADDR
+  // "already bound"; the real firewalld's check-config refusal is in test/apply/firewalld-apply).
+  const s = readFirewalld([
+    z("office", '<zone><source address="0.0.0.0/0"/></zone>'),
+    z("home", '<zone><source address="0.0.0.0/0"/><source address="::/0"/></zone>'),
+    z("lab", '<zone><source ipset="lab"/></zone>'),
+  ]);
+  const conflicts = s.diagnostics.filter((d) => d.code === "firewalld-conflict");
+  assert.equal(conflicts.length, 1);
+  assert.match(conflicts[0]!.message, /source 0\.0\.0\.0\/0 is bound to zone (office|home) too/);
 });
 
 test("no value of the files reaches the generated rules unchecked: each hostile one refused at its element", () => {
