@@ -44,8 +44,20 @@ export interface WinRule {
    * kept only rules of the active profile and this is undefined).
    */
   profiles?: WinProfileName[];
-  /** Fields analysed as "any" because the export cannot say them exactly (keywords, programs). */
-  approximations: Array<{ construct: string; reason: string; line: number }>;
+  /** The interfaces (InterfaceAlias) the rule is limited to; undefined: every interface. */
+  interfaces?: string[];
+  /**
+   * Fields analysed as "any" because the export cannot say them exactly (keywords, programs).
+   * `interfaceAlias` marks the InterfaceAlias one, which the listed connections can decide
+   * (windows-reader.ts); `whereLocal` limits an approximation to packets with those local addresses.
+   */
+  approximations: Array<{
+    construct: string;
+    reason: string;
+    line: number;
+    interfaceAlias?: true;
+    whereLocal?: IntervalSet;
+  }>;
 }
 
 export interface WinProfile {
@@ -385,6 +397,7 @@ export function recordRule(r: Record<string, unknown>, ctx: RecordContext): WinR
   }
   // What narrows a rule to some interfaces, users or IPsec-secured connections: the audit's
   // packets carry none of it, so the rule is read as matching them all.
+  const aliases = isAny(r.InterfaceAlias) ? undefined : list(r.InterfaceAlias).map(String);
   for (const [k, why] of [
     ["InterfaceType", "limited to one kind of interface (wired, wireless, remote access)"],
     ["InterfaceAlias", "limited to some interfaces"],
@@ -392,8 +405,10 @@ export function recordRule(r: Record<string, unknown>, ctx: RecordContext): WinR
     ["RemoteUser", "limited to connections from some remote users (IPsec)"],
     ["RemoteMachine", "limited to connections from some computers (IPsec)"],
   ] as const)
-    if (r[k] !== undefined && r[k] !== null && !isAny(r[k]))
+    if (r[k] !== undefined && r[k] !== null && !isAny(r[k])) {
       widen(k, `${why}; analysed as matching every connection`);
+      if (k === "InterfaceAlias") approximations[approximations.length - 1]!.interfaceAlias = true;
+    }
   const bypass = action === "allow" && truthy(r.OverrideBlockRules);
   const secure = [r.Authentication, r.Encryption].some(
     (v) => v !== undefined && v !== null && !["NotRequired", "0", "Any"].includes(String(v)),
@@ -420,6 +435,7 @@ export function recordRule(r: Record<string, unknown>, ctx: RecordContext): WinR
     localAddresses: la,
     remoteAddresses: ra,
     line: ctx.lineOf(),
+    ...(aliases ? { interfaces: aliases } : {}),
     approximations,
   };
 }

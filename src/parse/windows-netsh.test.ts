@@ -458,6 +458,95 @@ test("the JSON export with its interfaces: each applies its own category's profi
   });
 });
 
+test("rules limited to an interface (InterfaceAlias): exact on the listed connections' addresses, uncertain on others", () => {
+  // An Edge's two NICs, both Public: only the rules' interfaces tell them apart. 198.51.100.99 is
+  // the host's too but on no listed connection (which interface holds it the export does not say).
+  const internal = "198.51.100.10";
+  const external = "203.0.113.10";
+  const other = "198.51.100.99";
+  const three = {
+    ...topology,
+    endpoints: topology.endpoints.map((e) =>
+      e.id === "edge"
+        ? {
+            ...e,
+            addresses: e.addresses.union(IntervalSet.of(0xcb00710an)).union(IntervalSet.of(0xc6336463n)),
+          }
+        : e,
+    ),
+    flows: [
+      flow("sip-int", "tcp", [5061, 5061], internal),
+      flow("sip-ext", "tcp", [5061, 5061], external),
+      flow("sip-other", "tcp", [5061, 5061], other),
+      flow("web-int", "tcp", [443, 443], internal),
+      flow("web-ext", "tcp", [443, 443], external),
+      flow("stun-ext", "udp", [3478, 3478], external),
+    ],
+  };
+  const exportOf = (rules: Array<Record<string, unknown>>, connections = true): ParsedRuleset =>
+    readWindowsFirewall(
+      JSON.stringify({
+        activeProfile: "Public",
+        ...(connections
+          ? {
+              connections: [
+                { InterfaceAlias: "Internal", NetworkCategory: "Public", Addresses: [internal] },
+                { InterfaceAlias: "External", NetworkCategory: "Public", Addresses: [external] },
+              ],
+            }
+          : {}),
+        profiles: [
+          { Name: "Public", Enabled: "True", DefaultInboundAction: "Block", DefaultOutboundAction: "Allow" },
+        ],
+        rules,
+      }),
+      "fw.json",
+    );
+  const judge = (p: ParsedRuleset): Record<string, string> => {
+    assert.deepEqual(
+      p.diagnostics.filter((d) => d.severity === "error"),
+      [],
+    );
+    const report = AuditReport.parse(audit(three, [p]));
+    return Object.fromEntries(report.flows.map((f) => [f.id, f.verdict + (f.uncertain ? " uncertain" : "")]));
+  };
+  const rules = [
+    jsonRule({ Name: "sip", LocalPort: ["5061"], InterfaceAlias: ["External"] }),
+    // Aliases compared without case, as Windows does; a block limited to the internal NIC.
+    jsonRule({ Name: "web", LocalPort: ["443"], InterfaceAlias: ["internal", "External"] }),
+    jsonRule({ Name: "no-web-ext", LocalPort: ["443"], InterfaceAlias: ["External"], Action: "Block" }),
+    // An interface the export does not list (disconnected): no listed connection's packets.
+    jsonRule({ Name: "stun", Protocol: "UDP", LocalPort: ["3478"], InterfaceAlias: ["Backup"] }),
+  ];
+  assert.deepEqual(judge(exportOf(rules)), {
+    "sip-int": "blocked",
+    "sip-ext": "allowed",
+    "sip-other": "allowed uncertain",
+    "web-int": "allowed",
+    "web-ext": "blocked",
+    "stun-ext": "blocked",
+  });
+  // Without the connections, which interface a packet uses is not known: uncertain wherever a rule
+  // limited to interfaces decides.
+  assert.deepEqual(judge(exportOf(rules, false)), {
+    "sip-int": "allowed uncertain",
+    "sip-ext": "allowed uncertain",
+    "sip-other": "allowed uncertain",
+    "web-int": "blocked uncertain",
+    "web-ext": "blocked uncertain",
+    "stun-ext": "allowed uncertain",
+  });
+  // Interfaces named by GUID (as the registry keeps them): no alias to match, uncertain.
+  const guid = exportOf([
+    jsonRule({
+      Name: "sip",
+      LocalPort: ["5061"],
+      InterfaceAlias: ["{2A4E1D37-0B6F-4C1D-9A52-3A8C6F0E7B11}"],
+    }),
+  ]);
+  assert.equal(judge(guid)["sip-ext"], "allowed uncertain");
+});
+
 test("the JSON export without activeProfile, or Get-NetFirewallRule's bare objects: never a silent guess", () => {
   // No activeProfile: a Domain-only rule may or may not apply (it was read as not applying: Public).
   const noActive = readWindowsFirewall(

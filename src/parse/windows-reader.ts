@@ -168,8 +168,9 @@ export function windowsChains(fw: WinFirewall, file: string): Ruleset["tables"][
       ...mine.filter((r) => r.action === "allow" && !r.bypass),
     ];
     for (const r of ordered) {
-      const local = where(r);
-      if (!local.isEmpty()) rules.push(toRule(r, name, rules.length, file, local));
+      const bound = boundToInterfaces(r, fw, fallback.local);
+      const local = bound ? where(r).intersect(bound.local) : where(r);
+      if (!local.isEmpty()) rules.push(toRule(bound?.rule ?? r, name, rules.length, file, local, localDim));
     }
     const defaultOf = (pl: Place): "allow" | "block" =>
       dir === "in" ? pl.profile.defaultInbound : pl.profile.defaultOutbound;
@@ -208,7 +209,51 @@ export function windowsChains(fw: WinFirewall, file: string): Ruleset["tables"][
   });
 }
 
-function toRule(r: WinRule, chain: string, index: number, file: string, local: IntervalSet): Rule {
+/** A Windows interface GUID (`{…}`), as the registry keeps InterfaceAlias: no alias to match. */
+const GUID = /^\{[0-9a-f-]{36}\}$/i;
+
+/**
+ * A rule limited to some interfaces (InterfaceAlias), where the export lists its connections:
+ * Windows is a strong host, so a packet goes through the interface holding its local address —
+ * the rule applies, exactly, on the addresses of the listed connections it names and on none of
+ * the others' (aliases compared without case, as Windows does). Addresses on no listed interface
+ * stay an approximation: which interface holds them the export does not say. Undefined when the
+ * rule names no interface, the export lists no connections, or the rule names interfaces by GUID.
+ */
+function boundToInterfaces(
+  r: WinRule,
+  fw: WinFirewall,
+  unlisted: IntervalSet,
+): { rule: WinRule; local: IntervalSet } | undefined {
+  if (!r.interfaces || !fw.connections || r.interfaces.some((a) => GUID.test(a))) return undefined;
+  const names = new Set(r.interfaces.map((a) => a.toLowerCase()));
+  const on = fw.connections
+    .filter((c) => names.has(c.alias.toLowerCase()))
+    .reduce((u, c) => u.union(c.addresses), IntervalSet.EMPTY);
+  const approximations = r.approximations.flatMap((a) =>
+    !a.interfaceAlias
+      ? [a]
+      : unlisted.isEmpty()
+        ? []
+        : [
+            {
+              ...a,
+              reason: `limited to some interfaces: exact on the listed connections' addresses (${r.interfaces!.join(", ")} ${names.size === 1 ? "is" : "are"} ${on.isEmpty() ? "none of them" : "matched by alias"}); on addresses of no listed interface analysed as matching every connection`,
+              whereLocal: unlisted,
+            },
+          ],
+  );
+  return { rule: { ...r, approximations }, local: on.union(unlisted) };
+}
+
+function toRule(
+  r: WinRule,
+  chain: string,
+  index: number,
+  file: string,
+  local: IntervalSet,
+  localDim: "src" | "dst",
+): Rule {
   // Local is the destination of inbound packets and the source of outbound ones. ICMP has no
   // ports: its types and codes are on the destination port axis whichever way the packet goes.
   const inbound = r.direction === "in";
@@ -238,6 +283,7 @@ function toRule(r: WinRule, chain: string, index: number, file: string, local: I
     reason: a.reason,
     origin: { ...at, line: a.line },
     affects: "match",
+    ...(a.whereLocal ? { where: Space.box(makeBox({ [localDim]: a.whereLocal })) } : {}),
   }));
   return rule;
 }
