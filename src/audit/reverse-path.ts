@@ -193,23 +193,28 @@ function hostRoutes(topology: Pick<BoundTopology, "firewall" | "endpoints">): Fo
   };
   // What each form answers before any route is asked — passed on every interface, strict or loose
   // — and what kernels answer differently (left approximated: the ruleset does not say which
-  // kernel runs it). From 0.0.0.0/8 (DHCP, IGMP) to 224.0.0.0/24 both pass; to the limited broadcast
+  // kernel runs it). From 0.0.0.0 (DHCP, IGMP) to 224.0.0.0/24 both pass; to the limited broadcast
   // nft's fib4 passes, while xt_rpfilter did not always (older kernels look 0.0.0.0 up, and drop
-  // it to any other multicast group). From :: xt_rpfilter's IPv6 match passes everything ("not
-  // routable: forward path will drop it"); nft's fib6 looks :: up, but for ICMPv6 to a link-local
-  // scope (duplicate address detection, MLD), which newer kernels pass (nft_fib_v6_skip_icmpv6).
-  const zeronet = net("0.0.0.0/8");
+  // it to any other multicast group). The rest of 0.0.0.0/8 was "zeronet" too until Linux 5.3
+  // (ipv4_is_zeronet became `addr == 0`): from there the same packets are the kernel's. From ::
+  // xt_rpfilter's IPv6 match passes everything ("not routable: forward path will drop it"); nft's
+  // fib6 looks :: up, but for ICMPv6 to a link-local scope (duplicate address detection, MLD),
+  // which newer kernels pass (nft_fib_v6_skip_icmpv6).
+  const zeronet = net("0.0.0.0/32");
+  const olderZeronet = net("0.0.0.0/8").subtract(zeronet);
   const localGroups = net("224.0.0.0/24");
   const broadcast = net("255.255.255.255/32");
   const from = (src: IntervalSet, dst: IntervalSet, proto?: number): Space =>
     Space.UNIVERSE.restrict({ src, dst, ...(proto === undefined ? {} : { proto: IntervalSet.of(proto) }) });
   const nft = answered(
     from(zeronet, broadcast.union(localGroups)),
-    from(net("::/128"), linkLocalScope(), 58),
+    from(net("::/128"), linkLocalScope(), 58).union(from(olderZeronet, broadcast.union(localGroups))),
   );
   const xt = answered(
     from(zeronet, localGroups).union(from(net("::/128"), ALL_V6)),
-    from(zeronet, broadcast.union(net("224.0.0.0/4").subtract(localGroups))),
+    from(zeronet, broadcast.union(net("224.0.0.0/4").subtract(localGroups))).union(
+      from(olderZeronet, broadcast.union(net("224.0.0.0/4"))),
+    ),
   );
   return { strict: nft(strict), loose: nft(loose), xt: { strict: xt(strict), loose: xt(loose) } };
 }

@@ -3,16 +3,12 @@
  * kube-proxy, ufw, fail2ban, firewalld, OpenWrt fw3, Tailscale): each module instance on a rule is
  * one approximation naming the module, its options and why (iptables-extensions(8)), so a rule
  * with `-m limit --limit 3/min --limit-burst 10` reports one construct, not two. `-m addrtype` is
- * read as far as the address alone decides it (xt_addrtype.c, and inet_addr_type() in
- * net/ipv4/fib_frontend.c: 0.0.0.0/8 and 255.255.255.255 are BROADCAST and 224.0.0.0/4 MULTICAST
- * on every host; ipv6_addr_type(): ff00::/8 MULTICAST); which addresses are the host's own
- * (LOCAL) or a subnet's broadcast is the host's configuration, not the file's.
+ * read as far as the address alone decides it (address-types.ts, shared with nft's `fib … type`).
  */
 import type { MatchBuilder } from "../ir/match.js";
-import type { HostAddressTerm, Origin } from "../ir/ruleset.js";
-import { ALL_ADDRESSES, parseAddress } from "../space/address.js";
-import { IntervalSet } from "../space/interval-set.js";
+import type { Origin } from "../ir/ruleset.js";
 import { lookupTable } from "./lookup.js";
+export { addrTypeSet, hostAddressTerm, parseAddrTypes, type AddrType } from "./address-types.js";
 
 /** Why a module's match cannot be exact: what decides it that the file does not hold. */
 const MODULE_REASONS: Record<string, string> = lookupTable({
@@ -81,99 +77,4 @@ export function moduleApproximation(
   const construct = module === undefined ? text : `-m ${module} ${text}`;
   mb.approximate(construct, moduleReason(module), origin, "match");
   return mb.approximations.length - 1;
-}
-
-const ADDRTYPES = [
-  "UNSPEC",
-  "UNICAST",
-  "LOCAL",
-  "BROADCAST",
-  "ANYCAST",
-  "MULTICAST",
-  "BLACKHOLE",
-  "UNREACHABLE",
-  "PROHIBIT",
-  "THROW",
-  "NAT",
-  "XRESOLVE",
-] as const;
-
-function cidrs(...texts: string[]): IntervalSet {
-  return texts.reduce((acc, t) => {
-    const a = parseAddress(t);
-    if (!a.ok) throw new Error(`bad built-in address ${t}`);
-    return acc.union(a.set);
-  }, IntervalSet.EMPTY);
-}
-
-/** Multicast on every host: 224.0.0.0/4 (RFC 5771), ff00::/8 (RFC 4291 §2.7). */
-const MULTICAST = cidrs("224.0.0.0/4", "ff00::/8");
-/** Broadcast on every host (inet_addr_type: ipv4_is_zeronet, ipv4_is_lbcast); IPv6 has none. */
-const BROADCAST = cidrs("0.0.0.0/8", "255.255.255.255/32");
-/** Local on every host whose loopback is up (the kernel's `local 127.0.0.0/8 dev lo`, ::1). */
-const LOOPBACK = cidrs("127.0.0.0/8", "::1/128");
-/** What the address alone leaves open: a host's own, a subnet's broadcast, or any other unicast. */
-const OTHER = ALL_ADDRESSES.subtract(MULTICAST).subtract(BROADCAST);
-
-export interface AddrType {
-  types: string[];
-  neg: boolean;
-}
-
-export type AddrTypeParse = { ok: true; value: AddrType } | { ok: false; message: string; expected: string };
-
-export function parseAddrTypes(text: string, neg: boolean): AddrTypeParse {
-  const types = text.split(",").map((t) => t.toUpperCase());
-  const bad = types.find((t) => !(ADDRTYPES as readonly string[]).includes(t));
-  if (bad !== undefined)
-    return { ok: false, message: `unknown address type ${bad}`, expected: ADDRTYPES.join(", ") };
-  return { ok: true, value: { types, neg } };
-}
-
-/**
- * The term as the host's own addresses decide it (audit/host-addresses.ts), when only LOCAL is
- * left open: LOCAL with or without MULTICAST, not limited to an interface (`--limit-iface-*`
- * makes it the addresses of one interface, which no topology says).
- */
-export function hostAddressTerm(
-  dim: "src" | "dst",
-  t: AddrType,
-  limitIface: boolean,
-): HostAddressTerm | undefined {
-  if (limitIface || !t.types.includes("LOCAL")) return undefined;
-  if (!t.types.every((x) => x === "LOCAL" || x === "MULTICAST")) return undefined;
-  return {
-    dim,
-    negate: t.neg,
-    always: LOOPBACK,
-    never: MULTICAST.union(BROADCAST),
-    also: t.types.includes("MULTICAST") ? MULTICAST : IntervalSet.EMPTY,
-  };
-}
-
-/**
- * The addresses an addrtype match can hold, and whether that is exact: MULTICAST alone is; any
- * other type depends on the host's own addresses and subnets, so the set is the widest the address
- * alone allows (a negation leaves out only what is certainly of a type: with `--limit-iface-*`
- * loopback addresses are local to `lo` only, so nothing is certainly LOCAL).
- */
-export function addrTypeSet(t: AddrType, limitIface: boolean): { set: IntervalSet; exact: boolean } {
-  const exact = t.types.every((x) => x === "MULTICAST");
-  if (t.neg) {
-    let certain = IntervalSet.EMPTY;
-    for (const x of t.types) {
-      if (x === "MULTICAST") certain = certain.union(MULTICAST);
-      if (x === "BROADCAST") certain = certain.union(BROADCAST);
-      if (x === "LOCAL" && !limitIface) certain = certain.union(LOOPBACK);
-    }
-    return { set: ALL_ADDRESSES.subtract(certain), exact };
-  }
-  let set = IntervalSet.EMPTY;
-  for (const x of t.types) {
-    if (x === "MULTICAST") set = set.union(MULTICAST);
-    else if (x === "BROADCAST") set = set.union(BROADCAST).union(OTHER);
-    else if (x === "LOCAL" || x === "UNICAST") set = set.union(OTHER);
-    else set = ALL_ADDRESSES;
-  }
-  return { set, exact };
 }

@@ -26,6 +26,7 @@ import { parseNatTarget, parsePortList, type Token } from "./terms.js";
 import { HOP_LIMIT_255_REASON, NOT_NEIGHBOUR_DISCOVERY } from "./hop-limit.js";
 import { lookupTable } from "./lookup.js";
 import { headerReason, MLD_WHERE, needsHeader } from "./extension-headers.js";
+import { addrTypeSet, hostAddressTerm, parseAddrTypes } from "./address-types.js";
 import { tcpFlagStates } from "./tcp-flags.js";
 
 /** One element of a set or map: its key (the parts of a concatenation) and, in a map, its data. */
@@ -898,21 +899,29 @@ function statementOrVerdict(p: Parser, w: string): void {
     case "snat":
       return natStatement(p, w);
     case "fib": {
-      // `fib saddr . iif oif missing`: flags joined by `.`, a result, then the comparison.
+      // `fib saddr . iif oif missing`: flags joined by `.`, a result, then the comparison (a
+      // value or a set: `fib daddr type { local, broadcast }`).
       p.i--;
       const parts: string[] = [];
       while (p.i < p.t.length && !["oif", "oifname", "type"].includes(word(p))) parts.push(p.t[p.i++]!.text);
-      parts.push(...p.t.slice(p.i, p.i + (["==", "!="].includes(word(p, 1)) ? 3 : 2)).map((t) => t.text));
-      p.i += ["==", "!="].includes(word(p, 1)) ? 3 : 2;
+      if (p.i < p.t.length) parts.push(p.t[p.i++]!.text);
+      if (["==", "!=", "eq", "ne"].includes(word(p))) parts.push(p.t[p.i++]!.text);
+      if (word(p) === "{") {
+        const end = readElements(p.t, p.i).next;
+        while (p.i < end && p.i < p.t.length) parts.push(p.t[p.i++]!.text);
+      } else if (p.i < p.t.length) parts.push(p.t[p.i++]!.text);
       approx(p, parts.join(" "), "fib (a routing lookup) is not modelled", start);
+      const result = parts.findIndex((w, i) => i > 0 && ["oif", "oifname", "type"].includes(w));
+      const flags = parts.slice(1, Math.max(result, 1)).filter((w) => w !== ".");
+      const negated = ["!=", "ne"].includes(parts[result + 1] ?? "");
+      const values = parts
+        .slice(result + (["==", "!=", "eq", "ne"].includes(parts[result + 1] ?? "") ? 2 : 1))
+        .filter((w) => !["{", "}", ","].includes(w));
       // `fib saddr [. mark] [. iif] oif missing`: a reverse-path check the topology's routes decide.
-      const k = parts.indexOf("oif");
-      const flags = parts.slice(1, Math.max(k, 1)).filter((w) => w !== ".");
-      const [op, value] = parts.length - k === 3 ? [parts[k + 1], parts[k + 2]] : ["==", parts[k + 1]];
       if (
-        k > 0 &&
-        value === "missing" &&
-        (op === "==" || op === "!=") &&
+        parts[result] === "oif" &&
+        values.length === 1 &&
+        values[0] === "missing" &&
         flags[0] === "saddr" &&
         flags.slice(1).every((f) => f === "mark" || f === "iif") &&
         new Set(flags).size === flags.length
@@ -920,9 +929,10 @@ function statementOrVerdict(p: Parser, w: string): void {
         const i = p.mb.approximations.length - 1;
         p.mb.approximations[i] = {
           ...p.mb.approximations[i]!,
-          reversePath: { strict: flags.includes("iif"), negate: op === "!=" },
+          reversePath: { strict: flags.includes("iif"), negate: negated },
         };
       }
+      if (parts[result] === "type") fibAddressType(p, flags, values, negated);
       return;
     }
     case "masquerade":
@@ -989,6 +999,38 @@ function rejectStatement(p: Parser): void {
   if (kind === "icmp") p.mb.family(4);
   if (kind === "icmpv6") p.mb.family(6);
   p.action = { kind: "reject", with: `${kind} ${code}` };
+}
+
+/**
+ * `fib daddr type local` (Docker's and Incus' nat jump: "to one of this host's addresses"), `fib
+ * saddr type != local`, a set of types: the route type of an address, which is what iptables'
+ * `-m addrtype` tests (both ask inet_addr_type / ipv6_chk_addr; `. iif` / `. oif` limit the lookup
+ * to one interface, as `--limit-iface-*`). Read as addrtype is (iptables-matches.ts): narrowed to
+ * the addresses the types can hold, exact for multicast alone, and where LOCAL is what is left open
+ * and no interface limits it, bound to a host firewall's own addresses by the audit. With `. mark`
+ * (policy routing may answer otherwise) it stays the plain approximation.
+ */
+function fibAddressType(p: Parser, flags: string[], values: string[], negated: boolean): void {
+  const ends = flags.filter((f) => f === "saddr" || f === "daddr");
+  if (ends.length !== 1 || !flags.every((f) => ["saddr", "daddr", "iif", "oif"].includes(f))) return;
+  if (new Set(flags).size !== flags.length) return;
+  const types = parseAddrTypes(values.join(","), negated);
+  if (!types.ok || values.length === 0) return;
+  const limitIface = flags.includes("iif") || flags.includes("oif");
+  const dim = ends[0] === "saddr" ? "src" : "dst";
+  const { set, exact } = addrTypeSet(types.value, limitIface);
+  p.mb.narrow(dim, set);
+  const i = p.mb.approximations.length - 1;
+  const a = p.mb.approximations[i]!;
+  if (exact) return void p.mb.approximations.splice(i, 1);
+  const term = hostAddressTerm(dim, types.value, limitIface);
+  p.mb.approximations[i] = {
+    ...a,
+    reason: term
+      ? "which addresses are the host's own (local) is the host's configuration, not the file's: matched as every address that can be local (multicast, 0.0.0.0/8 and 255.255.255.255 are told apart exactly); a host firewall's audit takes the topology's host addresses and loopback"
+      : "which addresses are the host's own (local) or of another route type is the host's configuration, not the file's: matched as every address that can be of these types (multicast, 0.0.0.0/8 and 255.255.255.255 are told apart exactly)",
+    ...(term ? { hostAddresses: [term] } : {}),
+  };
 }
 
 function natStatement(p: Parser, w: "dnat" | "snat"): void {
