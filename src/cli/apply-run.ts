@@ -205,7 +205,11 @@ async function applyLocked(c: Compiled & { dir: string; opts: ApplyOpts }): Prom
     throw e;
   }
   process.stderr.write(
-    `applied (${c.backend}). Confirm within ${c.within} s from another session: portmatrix apply --confirm\n`,
+    `applied (${c.backend}). Confirm within ${c.within} s from another session: portmatrix apply --confirm\n${
+      c.backend === "firewalld"
+        ? "firewalld: the files are its permanent configuration, so a reboot before the restore boots with them\n"
+        : ""
+    }`,
   );
   return waitForDecision(c.dir, pending, c.opts.backup, early);
 }

@@ -133,6 +133,7 @@ describe("apply --target firewalld with the real firewalld", { skip }, () => {
         assert.equal(r.status, 1, r.stderr);
         assert.match(r.stderr, /the zone portmatrix binds every source address/);
         assert.match(r.stderr, /not confirmed within the time: the previous rules are restored/);
+        assert.match(r.stderr, /a reboot before the restore boots with them/);
         assert.deepEqual(tree(ctx.config), files);
         assert.equal(nft(ctx), ruleset);
         assert.deepEqual(
