@@ -887,11 +887,19 @@ function statementOrVerdict(p: Parser, w: string): void {
       else if (word(p) === "name") skipExpr(p);
       return;
     case "comment":
+      if (!nftString(p, "comment")) return;
       p.i++;
       return;
     case "log":
-      while (["prefix", "level", "flags", "group", "snaplen", "queue-threshold"].includes(word(p)))
+      while (["prefix", "level", "flags", "group", "snaplen", "queue-threshold"].includes(word(p))) {
+        if (word(p) === "prefix") {
+          p.i++;
+          if (!nftString(p, "log prefix")) return;
+          p.i++;
+          continue;
+        }
         p.i += word(p) === "flags" && word(p, 2) === "," ? 4 : 2;
+      }
       return;
     case "reject":
       return rejectStatement(p);
@@ -1031,6 +1039,27 @@ function fibAddressType(p: Parser, flags: string[], values: string[], negated: b
       : "which addresses are the host's own (local) or of another route type is the host's configuration, not the file's: matched as every address that can be of these types (multicast, 0.0.0.0/8 and 255.255.255.255 are told apart exactly)",
     ...(term ? { hostAddresses: [term] } : {}),
   };
+}
+
+/**
+ * Whether the token at the parser is a string as nft's grammar takes one after `log prefix` or
+ * `comment`: a quoted string, or a word of its scanner's `string` ({letter}|[_.])({letter}|{digit}|
+ * [/\-_.])*, with a trailing `*` (asterisk_string). Anything else — `log prefix [nftables] Denied:`
+ * — nft refuses (syntax error), and so the whole file with it: said as an error at it.
+ */
+function nftString(p: Parser, what: string): boolean {
+  const tok = p.t[p.i];
+  if (tok && (tok.quoted || /^[A-Za-z_.][\w/.-]*\*?$/.test(tok.text))) return true;
+  err(
+    p,
+    tok
+      ? `${what} ${tok.text}: not a string nft reads unquoted (nft refuses the file: syntax error)`
+      : `${what} without a string`,
+    `${what} "…" (a quoted string)`,
+    tok,
+  );
+  p.i = p.t.length;
+  return false;
 }
 
 function natStatement(p: Parser, w: "dnat" | "snat"): void {

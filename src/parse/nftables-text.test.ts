@@ -171,3 +171,27 @@ test("`ip frag-off & 0x1fff != 0` (a fragment drop) matches none of the packets 
   // Another offset test stays a selector not modelled.
   assert.equal(other!.approximations[0]!.outsideModel, undefined);
 });
+
+test("what nft refuses is refused where nft says: an unquoted log prefix that is no plain word, a set type with a comma", () => {
+  const chain = (rule: string) =>
+    `table inet t {\n\tchain c {\n\t\ttype filter hook input priority 0;\n\t\t${rule}\n\t}\n}\n`;
+  const outcome = (text: string) => {
+    const e = readNftablesText(text, "f.nft").diagnostics.find((d) => d.severity === "error");
+    return e ? `${e.code} ${e.at?.line}:${e.at?.col}` : "read";
+  };
+  // Measured with nft 1.0.6 (`nft -c -f`): these load, …
+  for (const v of ["DROP", "drop-in", "in/out", "_x", ".x", "a.b", "x*", "DROP_IN", '"[fw] Denied: "'])
+    assert.equal(outcome(chain(`log prefix ${v} drop`)), "read", v);
+  assert.equal(outcome(chain('tcp dport 22 counter comment "ssh [admin]" accept')), "read");
+  // … these are syntax errors, where nft says (4:14, 4:24; the corpus' 026t_sh file: `log prefix [nftables] …`).
+  assert.equal(outcome(chain("log prefix [nftables] Inbound Denied:  counter drop")), "nft-rule 4:14");
+  assert.equal(outcome(chain("log prefix 1abc drop")), "nft-rule 4:14");
+  assert.equal(outcome(chain("tcp dport 22 comment [ssh] accept")), "nft-rule 4:24");
+  // A set has one type or a concatenation: nft 1.0.6 reports 3:17 and 3:8 for these, as we do.
+  const set = (type: string) =>
+    `table inet t {\n\tset s {\n\t\t${type}\n\t\tflags interval\n\t}\n\tchain c {\n\t\ttype filter hook input priority 0;\n\t\tip saddr @s drop\n\t}\n}\n`;
+  assert.equal(outcome(set("type ipv4_addr, ipv6_addr")), "nft-syntax 3:17");
+  assert.equal(outcome(set("type { ipv4_addr, ipv6_addr } . inet_service")), "nft-syntax 3:8");
+  assert.equal(outcome(set("type ipv4_addr . inet_service")), "read");
+  assert.equal(outcome(set("typeof ip saddr . @ih,32,32")), "read");
+});

@@ -140,7 +140,7 @@ function nftLine(st: St, raw: string, n: number): void {
   const text = raw.trim();
   if (text === "" || text.startsWith("#")) return;
   const o = origin(st, n, raw);
-  if (st.set) return setLine(st, text);
+  if (st.set) return setLine(st, text, o);
   const words = text.split(/\s+/);
   if (text === "}") return close(st);
   if (words[0] === "table" && text.endsWith("{")) return openTable(st, words, o);
@@ -570,8 +570,26 @@ export function parsePriority(text: string): number | undefined {
 }
 
 /** A statement inside `set|map NAME { … }`; at its `}` the set is recorded for the table's rules. */
-function setLine(st: St, text: string): void {
+function setLine(st: St, text: string, o?: Origin): void {
   const s = st.set!;
+  // `type ipv4_addr, ipv6_addr`, `type { ipv4_addr, ipv6_addr } . …`: nft's grammar takes one type
+  // or a concatenation (`a . b`), and refuses the file (syntax error at the comma or brace; `typeof`
+  // may hold commas: `@ih,32,32`); read
+  // as written the set's elements would be taken as addresses of both families.
+  const comma = /^type\s/.test(text) ? text.search(/[,{]/) : -1;
+  if (comma >= 0)
+    st.diags.push(
+      diag(
+        "nft-syntax",
+        "error",
+        `set ${s.name}: ${text.replace(/;$/, "")}: a set has one type (nft refuses a comma or a brace here)`,
+        {
+          at: o ? { file: st.file, line: o.line, col: o.col + comma } : at(s.origin),
+          expected:
+            "type T, or a concatenation type A . B (an inet table's set of both families is two sets)",
+        },
+      ),
+    );
   if (text !== "}") return void s.stmts.push(text);
   st.set = undefined;
   if (s.type === "ignored" || !s.name) return;

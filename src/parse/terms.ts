@@ -12,6 +12,8 @@ export interface Token {
   text: string;
   /** 0-based column in the line it came from. */
   col: number;
+  /** Set on a double-quoted string (its quotes removed from `text`), where a reader tells them apart. */
+  quoted?: true;
 }
 
 /** Splits on blanks; double-quoted strings are one token (quotes removed). */
