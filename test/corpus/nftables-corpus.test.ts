@@ -127,32 +127,60 @@ test(
   },
 );
 
+/**
+ * Hand-written files nft 1.0.6 refuses with a syntax error that newer nft loads, or whose cause the
+ * reader does not check: read, by design, with the reason.
+ */
+const SYNTAX_READ: Record<string, string> = {
+  "MunMun06_backup__nftables.conf": "`destroy table` (nft 1.0.8 and later)",
+  "SvyatBeloz_nftables-config__nftables-mc.conf":
+    "CRLF line ends (nft 1.0.7 and later: scanner handles CRLF)",
+  "SvyatBeloz_nftables-config__nftables-web.conf": "CRLF line ends (nft 1.0.7 and later)",
+  "barani1212_linux-firewall-configuration__nftables.conf": "CRLF line ends (nft 1.0.7 and later)",
+  "SMproductive_configurations__nftables.conf":
+    "`ct timeout time { … }`: an object named by a word nft 1.0.6's scanner takes as a keyword (not checked)",
+};
+
 test(
-  "every hand-written file nft itself accepts (nft -c in a fresh namespace) is read",
+  "hand-written files against nft -c (a fresh namespace): accepted → read; a syntax error → refused",
   { skip, timeout: 60_000 },
   () => {
     const ns = `pmt-nftcheck-${process.pid}`;
     const accepted: string[] = [];
     const notRead: string[] = [];
+    const syntax: string[] = [];
+    const readDespite: string[] = [];
     sh(["ip", "netns", "add", ns]);
     try {
       for (const f of readdirSync(join(DIR, "hand-written")).sort()) {
         const path = join(DIR, "hand-written", f);
+        const o = outcome(read(path));
         try {
           sh(["ip", "netns", "exec", ns, "nft", "-c", "-f", path]);
-        } catch {
-          continue; // nft refuses it here too (syntax, or an interface or user this namespace lacks)
+        } catch (e) {
+          // nft refuses it here too: a syntax error it refuses everywhere (so must we), or an
+          // interface, user or include this namespace lacks (the file may load on its host).
+          if (!/syntax error/.test((e as Error).message)) continue;
+          syntax.push(f);
+          if (o === "read" && SYNTAX_READ[f] === undefined) readDespite.push(f);
+          continue;
         }
         accepted.push(f);
-        if (outcome(read(path)) !== "read") notRead.push(f);
+        if (o !== "read") notRead.push(f);
       }
     } finally {
       sh(["ip", "netns", "del", ns]);
     }
     console.log(
-      `# hand-written files nft -c accepts: ${accepted.length}, read ${accepted.length - notRead.length}`,
+      `# hand-written files nft -c accepts: ${accepted.length}, read ${accepted.length - notRead.length}; with a syntax error: ${syntax.length}, refused ${syntax.filter((f) => SYNTAX_READ[f] === undefined).length - readDespite.length}`,
     );
     assert.deepEqual(notRead, []);
+    assert.deepEqual(readDespite, []);
+    // Every exception is still one (a fixed reader or a changed file drops it from the list).
+    assert.deepEqual(
+      Object.keys(SYNTAX_READ).filter((f) => !syntax.includes(f)),
+      [],
+    );
     assert.ok(accepted.length >= 30, `nft accepted only ${accepted.length}`);
   },
 );
