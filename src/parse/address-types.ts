@@ -37,17 +37,27 @@ function cidrs(...texts: string[]): IntervalSet {
   }, IntervalSet.EMPTY);
 }
 
-/** Multicast on every host: 224.0.0.0/4 (RFC 5771), ff00::/8 (RFC 4291 §2.7). */
-const MULTICAST = cidrs("224.0.0.0/4", "ff00::/8");
 /**
- * Broadcast on every host and kernel (inet_addr_type: ipv4_is_zeronet — 0.0.0.0/8 before Linux 5.3,
- * 0.0.0.0 since — and ipv4_is_lbcast); IPv6 has none.
+ * The address sets every host agrees on, made on first use: an nftables audit loads this module
+ * with its reader, and most rulesets name no address type (start-up, issue 21).
  */
-const BROADCAST = cidrs("0.0.0.0/32", "255.255.255.255/32");
-/** Local on every host whose loopback is up (the kernel's `local 127.0.0.0/8 dev lo`, ::1). */
-const LOOPBACK = cidrs("127.0.0.0/8", "::1/128");
-/** What the address alone leaves open: a host's own, a subnet's broadcast, or any other unicast. */
-const OTHER = ALL_ADDRESSES.subtract(MULTICAST).subtract(BROADCAST);
+let known:
+  { MULTICAST: IntervalSet; BROADCAST: IntervalSet; LOOPBACK: IntervalSet; OTHER: IntervalSet } | undefined;
+function sets(): NonNullable<typeof known> {
+  if (known) return known;
+  /** Multicast on every host: 224.0.0.0/4 (RFC 5771), ff00::/8 (RFC 4291 §2.7). */
+  const MULTICAST = cidrs("224.0.0.0/4", "ff00::/8");
+  /**
+   * Broadcast on every host and kernel (inet_addr_type: ipv4_is_zeronet — 0.0.0.0/8 before Linux
+   * 5.3, 0.0.0.0 since — and ipv4_is_lbcast); IPv6 has none.
+   */
+  const BROADCAST = cidrs("0.0.0.0/32", "255.255.255.255/32");
+  /** Local on every host whose loopback is up (the kernel's `local 127.0.0.0/8 dev lo`, ::1). */
+  const LOOPBACK = cidrs("127.0.0.0/8", "::1/128");
+  /** What the address alone leaves open: a host's own, a subnet's broadcast, or any other unicast. */
+  const OTHER = ALL_ADDRESSES.subtract(MULTICAST).subtract(BROADCAST);
+  return (known = { MULTICAST, BROADCAST, LOOPBACK, OTHER });
+}
 
 export interface AddrType {
   types: string[];
@@ -76,6 +86,7 @@ export function hostAddressTerm(
 ): HostAddressTerm | undefined {
   if (limitIface || !t.types.includes("LOCAL")) return undefined;
   if (!t.types.every((x) => x === "LOCAL" || x === "MULTICAST")) return undefined;
+  const { MULTICAST, BROADCAST, LOOPBACK } = sets();
   return {
     dim,
     negate: t.neg,
@@ -92,6 +103,7 @@ export function hostAddressTerm(
  * loopback addresses are local to `lo` only, so nothing is certainly LOCAL).
  */
 export function addrTypeSet(t: AddrType, limitIface: boolean): { set: IntervalSet; exact: boolean } {
+  const { MULTICAST, BROADCAST, LOOPBACK, OTHER } = sets();
   const exact = t.types.every((x) => x === "MULTICAST");
   if (t.neg) {
     let certain = IntervalSet.EMPTY;

@@ -13,19 +13,23 @@ import { icmpTypes } from "../space/icmp.js";
 import { Space } from "../space/space.js";
 import { ALL_V6 } from "../space/address.js";
 
-/** MLD queries, reports and done (130–132) and MLDv2 reports (143), on the dport axis. */
-const MLD_TYPES = icmpTypes(130, 132).union(icmpTypes(143));
+/** MLD queries, reports and done (130–132) and MLDv2 reports (143), on the dport axis (made on first use). */
+let mldTypes: IntervalSet | undefined;
+const MLD_TYPES = (): IntervalSet => (mldTypes ??= icmpTypes(130, 132).union(icmpTypes(143)));
 
-/** Every MLD message: the only packets judged that carry an extension header (hop-by-hop). */
-export const MLD = Space.box({ src: ALL_V6, dst: ALL_V6, proto: IntervalSet.of(58), dport: MLD_TYPES });
-
-/** Where `exthdr hbh missing` is not known: MLD messages, which carry one but may be sent without. */
-export const MLD_WHERE = MLD;
+let mld: Space | undefined;
+/**
+ * Every MLD message: the only packets judged that carry an extension header (hop-by-hop); also
+ * where `exthdr hbh missing` is not known (MLD carries one, but may be sent without).
+ */
+export function mldMessages(): Space {
+  return (mld ??= Space.box({ src: ALL_V6, dst: ALL_V6, proto: IntervalSet.of(58), dport: MLD_TYPES() }));
+}
 
 /** Narrows a match that needs header `kind` to what it can match of the packets judged. */
 export function needsHeader(mb: MatchBuilder, kind: "hbh" | "other"): void {
   if (kind === "other") return void mb.narrow("proto", IntervalSet.EMPTY);
-  mb.family(6).narrow("proto", IntervalSet.of(58)).narrow("dport", MLD_TYPES);
+  mb.family(6).narrow("proto", IntervalSet.of(58)).narrow("dport", MLD_TYPES());
 }
 
 const FRAGMENTS =

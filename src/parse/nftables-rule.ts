@@ -25,7 +25,7 @@ import { nftAddress, nftIcmpCode, nftIcmpType, nftPort, nftProto, REJECT_CODES }
 import { parseNatTarget, parsePortList, type Token } from "./terms.js";
 import { HOP_LIMIT_255_REASON, NOT_NEIGHBOUR_DISCOVERY } from "./hop-limit.js";
 import { lookupTable } from "./lookup.js";
-import { headerReason, MLD_WHERE, needsHeader } from "./extension-headers.js";
+import { headerReason, mldMessages, needsHeader } from "./extension-headers.js";
 import { addrTypeSet, hostAddressTerm, parseAddrTypes } from "./address-types.js";
 import { tcpFlagStates } from "./tcp-flags.js";
 
@@ -511,7 +511,7 @@ function ipv6ExtensionHeader(p: Parser): boolean {
           "MLD messages carry a hop-by-hop options header (the Router Alert option, RFC 3810 §5), which the packet space does not hold: exact for every other packet, matched as every MLD message",
           tok,
           false,
-          MLD_WHERE,
+          mldMessages(),
         );
       return true;
     }

@@ -18,7 +18,7 @@ import type { Rule } from "../../src/ir/ruleset.js";
 import { readIptablesSave } from "../../src/parse/iptables-save.js";
 import { readNftablesJson } from "../../src/parse/nftables-json.js";
 import { readNftablesText } from "../../src/parse/nftables-text.js";
-import { MLD } from "../../src/parse/extension-headers.js";
+import { mldMessages } from "../../src/parse/extension-headers.js";
 import { ALL_V6 } from "../../src/space/address.js";
 import { Space } from "../../src/space/space.js";
 import { spaceText } from "../../src/space/render.js";
@@ -73,7 +73,7 @@ function readAs(r: Rule, want: Reading, what: string): void {
     return;
   }
   if (want === "none") assert.ok(r.match.isEmpty(), what);
-  else assert.deepEqual(spaceText(r.match), spaceText(MLD), what);
+  else assert.deepEqual(spaceText(r.match), spaceText(mldMessages()), what);
   assert.equal(r.approximations.length, 1, what);
   assert.equal(r.approximations[0]!.outsideModel, want === "none" ? true : undefined, what);
 }
