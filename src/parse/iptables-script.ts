@@ -15,6 +15,14 @@ import type { Ruleset, Table } from "../ir/ruleset.js";
 import { checkTargets, command, type State, type Token } from "./iptables-save.js";
 import type { ParsedRuleset } from "./reader.js";
 
+/**
+ * What to give instead of a script the reader cannot follow: the rules it loads, listed by the
+ * kernel, from a scratch network namespace (only the script's firewall commands are confined
+ * there: run it only if it does nothing else).
+ */
+const RUN_IT =
+  "a script whose iptables commands do not depend on running it, or the rules it loads: `ip netns add scratch; ip netns exec scratch sh SCRIPT ARGS; ip netns exec scratch iptables-save > rules.v4` (and ip6tables-save > rules.v6; the namespace confines its network changes only), then audit those";
+
 const IPTABLES = /^(?:\S*\/)?(ip6?tables)(?:-legacy|-nft)?$/;
 const HARMLESS = new Set([
   "echo",
@@ -241,7 +249,7 @@ export function readIptablesScript(text: string, file: string): ParsedRuleset {
         first.col,
         "iptables-script-shell",
         `the shell construct \`${first.text}\` cannot be followed without running the script`,
-        "a script whose iptables commands do not depend on running it (or the iptables-save output of the loaded rules)",
+        RUN_IT,
       );
       return;
     }
@@ -338,7 +346,7 @@ export function readIptablesScript(text: string, file: string): ParsedRuleset {
           lead + w.col,
           "iptables-script-shell",
           `${w.what} cannot be followed without running the script`,
-          "a script whose iptables commands do not depend on running it",
+          RUN_IT,
         );
         continue;
       }
@@ -352,7 +360,7 @@ export function readIptablesScript(text: string, file: string): ParsedRuleset {
         w.col,
         "iptables-script-shell",
         `${w.what} cannot be followed without running the script`,
-        "a script whose iptables commands do not depend on running it (or the iptables-save output of the loaded rules)",
+        RUN_IT,
       );
       continue;
     }
