@@ -204,8 +204,9 @@ function statement(e: Obj, family = ""): string {
   switch (k) {
     case "match": {
       const left = expr(o.left);
-      // An extension header's presence (`exthdr frag exists`): a boolean on the right.
-      if (left.startsWith("exthdr ") && typeof o.right === "boolean")
+      // An extension header's presence (`exthdr frag exists`), a route's (`fib saddr . iif oif
+      // missing`): a boolean on the right.
+      if ((left.startsWith("exthdr ") || left.startsWith("fib ")) && typeof o.right === "boolean")
         return `${left} ${(o.right === true) === (str(o.op ?? "==") !== "!=") ? "exists" : "missing"}`;
       const ifname = /^(meta )?[io]ifname$/.test(left);
       const right = value(o.right ?? null, ifname);
@@ -290,6 +291,9 @@ function expr(x: Json | undefined): string {
       // nft prints these meta keys without the `meta` keyword; both forms are read alike.
       return ["iifname", "oifname", "iif", "oif"].includes(key) ? key : `meta ${key}`;
     }
+    // A routing lookup: `fib saddr . iif oif`, `fib daddr type` (flags joined by `.`, then the result).
+    case "fib":
+      return `fib ${(Array.isArray(o.flags) ? o.flags : [o.flags]).map((f) => str(f)).join(" . ")} ${str(o.result)}`;
     // An IPv6 extension header: a field (`frag more-fragments`) or, without one, its presence.
     case "exthdr":
       return o.field !== undefined ? `${str(o.name)} ${str(o.field)}` : `exthdr ${str(o.name)}`;

@@ -926,10 +926,11 @@ function statementOrVerdict(p: Parser, w: string): void {
         .slice(result + (["==", "!=", "eq", "ne"].includes(parts[result + 1] ?? "") ? 2 : 1))
         .filter((w) => !["{", "}", ","].includes(w));
       // `fib saddr [. mark] [. iif] oif missing`: a reverse-path check the topology's routes decide.
+      // `oif exists` is `oif != missing`: a route was found.
       if (
         parts[result] === "oif" &&
         values.length === 1 &&
-        values[0] === "missing" &&
+        (values[0] === "missing" || values[0] === "exists") &&
         flags[0] === "saddr" &&
         flags.slice(1).every((f) => f === "mark" || f === "iif") &&
         new Set(flags).size === flags.length
@@ -937,19 +938,21 @@ function statementOrVerdict(p: Parser, w: string): void {
         const i = p.mb.approximations.length - 1;
         p.mb.approximations[i] = {
           ...p.mb.approximations[i]!,
-          reversePath: { strict: flags.includes("iif"), negate: negated },
+          reversePath: { strict: flags.includes("iif"), negate: negated !== (values[0] === "exists") },
         };
       }
       if (parts[result] === "type") fibAddressType(p, flags, values, negated);
       return;
     }
     case "masquerade":
+      // `masquerade [to :PORT] [random|persistent|fully-random[,…]]` (flags joined by commas).
       while (
         word(p) === "to" ||
         word(p).startsWith(":") ||
         word(p) === "random" ||
         word(p) === "persistent" ||
-        word(p) === "fully-random"
+        word(p) === "fully-random" ||
+        (word(p) === "," && ["random", "persistent", "fully-random"].includes(word(p, 1)))
       )
         p.i++;
       p.action = { kind: "masquerade" };
