@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { audit } from "../../src/audit/audit.js";
 import { readFirewalld } from "../../src/parse/firewalld.js";
+import { readNftablesJson } from "../../src/parse/nftables-json.js";
 import { readNftablesText } from "../../src/parse/nftables-text.js";
 import { firewalldDirectory } from "../../src/shell/files.js";
 import { loadTopology } from "../../src/shell/load.js";
@@ -40,11 +41,18 @@ for (const config of CONFIGS)
       theirs.diagnostics.filter((d) => d.severity === "error"),
       [],
     );
+    // And what `audit --live` reads on that host: the JSON listing (family tests restored).
+    const live = readNftablesJson(real.live, "kernel (nft -j list ruleset)");
+    assert.deepEqual(
+      live.diagnostics.filter((d) => d.severity === "error"),
+      [],
+    );
     for (const topo of ["topology.yaml", "dual-stack.yaml", "routed.yaml"]) {
       const t = loadTopology(join(DIR, topo), "2026-12-03");
       assert.ok(t.ok);
       const a = judged(audit(t.value.bound, [perRule(ours)]));
       const b = judged(audit(t.value.bound, [perRule(theirs)]));
       assert.deepEqual(a, b, `${config} with ${topo}`);
+      assert.deepEqual(judged(audit(t.value.bound, [perRule(live)])), a, `${config} with ${topo}, --live`);
     }
   });

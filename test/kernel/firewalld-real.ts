@@ -29,6 +29,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeF
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { kernelSkipReason } from "./netns.js";
+import { withKernelFamilyTests } from "../../src/parse/nft-netlink.js";
 
 export const FIREWALLD = "/usr/sbin/firewalld";
 /** Every namespace this process creates for firewalld starts with this. */
@@ -37,6 +38,8 @@ export const FIREWALLD_NS_PREFIX = `pmt-fwd-${process.pid}-`;
 export interface RealFirewalld {
   /** `nft list ruleset` in the namespace once firewalld had started. */
   ruleset: string;
+  /** What `audit --live` reads there: `nft -j list ruleset`, the family tests of its bytecode put back. */
+  live: string;
   /** firewalld's console output (stdout and stderr). */
   log: string;
   /** RUNNING: the given config was loaded. FAILED: it was rejected; the ruleset is the stock config. */
@@ -322,13 +325,18 @@ export async function realFirewalldRuleset(
       if (!fwd.isRunning()) throw fail(describe(await fwd.exited));
       if (Date.now() > deadline) throw fail(`reported ${state} but its ruleset is incomplete or unsteady`);
     }
+    const dump = await run(["ip", "netns", "exec", ns, "nft", "--debug=netlink", "list", "ruleset"]);
+    const live = withKernelFamilyTests(
+      await run(["ip", "netns", "exec", ns, "nft", "-j", "list", "ruleset"]),
+      dump,
+    ).text;
     const log = logText();
     const errors = log.split("\n").filter((l) => / ERROR: /.test(l));
     if (state === "FAILED" && !opts.allowFailsafe)
       throw fail(
         `rejected the config and fell back to the stock configuration (failsafe):\n${errors.join("\n")}`,
       );
-    result = { ruleset, log, state: state as RealFirewalld["state"], errors };
+    result = { ruleset, live, log, state: state as RealFirewalld["state"], errors };
     if (opts.during) {
       await opts.during({ ns, env, config });
       if (!fwd.isRunning()) throw fail(`ended during the run: ${describe(await fwd.exited)}`);
