@@ -277,18 +277,37 @@ async function liveTexts(
   const { KernelError, liveBackend, liveRulesets } = await import("../shell/kernel-firewall.js");
   const asked = typeof opts.live === "string" ? choice("--live", opts.live, LIVE) : undefined;
   try {
-    const backend = asked ?? liveBackend();
-    if (backend === "both")
-      throw new InputError([
-        diag("live-ambiguous", "error", "both nftables tables and iptables rules are loaded", {
-          expected: "--live nftables or --live iptables",
-        }),
+    // Asked for one of two that both hold rules: the other's judge packets too, and are not read
+    // (the look at the other is only for that warning: a host without its tools is no error).
+    const found = asked === undefined ? liveBackend() : otherBackendLoaded(liveBackend);
+    if (asked !== undefined && found === "both")
+      printDiagnostics([
+        diag(
+          "live-partial",
+          "warning",
+          asked === "iptables"
+            ? "--live iptables: native nftables tables are loaded too and judge packets as well, but are not read"
+            : "--live nftables: iptables rules are loaded too; nft lists iptables-nft's untranslated (xt match …), so they are read as approximations",
+          { expected: "--live alone, which reads both (iptables' through iptables-save)" },
+        ),
       ]);
+    const backend = asked ?? found ?? "nftables";
     return { ok: true, texts: liveRulesets(backend === "none" ? "nftables" : backend) };
   } catch (e) {
     if (!(e instanceof KernelError)) throw e;
     const expected = "root, and nft or iptables-save installed";
     return { ok: false, diagnostic: diag("live-unreadable", "error", e.message, { expected }) };
+  }
+}
+
+/** liveBackend(), or undefined when it cannot look (a tool missing, not root). */
+function otherBackendLoaded(
+  look: () => ReturnType<typeof import("../shell/kernel-firewall.js").liveBackend>,
+) {
+  try {
+    return look();
+  } catch {
+    return undefined;
   }
 }
 

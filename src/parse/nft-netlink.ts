@@ -144,3 +144,32 @@ export function withKernelFamilyTests(json: string, debug: string): { text: stri
   }
   return restored === 0 ? { text: json, restored } : { text: JSON.stringify(doc), restored };
 }
+
+/** The tables iptables-nft keeps its rules in (`iptables-save` / `ip6tables-save` list them). */
+const XT_TABLE = /^(filter|nat|mangle|raw|security)$/;
+
+/**
+ * `nft -j list ruleset` without the ip and ip6 tables iptables-nft manages (filter, nat, mangle,
+ * raw, security): where iptables is the nf_tables variant those are read from `iptables-save`,
+ * which translates what nft's JSON lists as untranslated `xt` expressions (`xt match multiport`).
+ */
+export function withoutXtablesTables(json: string): string {
+  let doc: { nftables?: Json[] };
+  try {
+    doc = JSON.parse(json) as { nftables?: Json[] };
+  } catch {
+    return json;
+  }
+  const xt = (o: Obj | undefined, name: unknown): boolean =>
+    o !== undefined && (o.family === "ip" || o.family === "ip6") && XT_TABLE.test(String(name));
+  const items = doc.nftables ?? [];
+  const kept = items.filter((item) => {
+    const [kind, body] = Object.entries((item ?? {}) as Obj)[0] ?? ["", null];
+    const o = (body ?? undefined) as Obj | undefined;
+    if (kind === "table") return !xt(o, o?.name);
+    if (["chain", "rule", "set", "map", "flowtable", "counter", "quota", "ct helper", "limit"].includes(kind))
+      return !xt(o, o?.table);
+    return true;
+  });
+  return kept.length === items.length ? json : JSON.stringify({ ...doc, nftables: kept });
+}

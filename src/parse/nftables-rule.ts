@@ -27,6 +27,7 @@ import { HOP_LIMIT_255_REASON, NOT_NEIGHBOUR_DISCOVERY } from "./hop-limit.js";
 import { lookupTable } from "./lookup.js";
 import { headerReason, mldMessages, needsHeader } from "./extension-headers.js";
 import { addrTypeSet, hostAddressTerm, parseAddrTypes } from "./address-types.js";
+import { moduleReason } from "./iptables-matches.js";
 import { tcpFlagStates } from "./tcp-flags.js";
 
 /** One element of a set or map: its key (the parts of a concatenation) and, in a map, its data. */
@@ -375,6 +376,22 @@ function step(p: Parser): void {
   if (two === "ip frag-off" && fragmentOffset(p)) return;
   if (two === "ct status" && dnatStatusMatch(p)) return;
   if (ipv6ExtensionHeader(p)) return;
+  if (w === "xt" && (word(p, 1) === "match" || word(p, 1) === "target") && word(p, 2) !== "") {
+    // iptables-nft's rules nft cannot translate, as `nft list ruleset` prints them (`xt match
+    // recent`, `xt target TPROXY`): the iptables module's own reason; a target may decide.
+    const tok = p.t[p.i];
+    const [kind, name] = [word(p, 1), word(p, 2)];
+    p.i += 3;
+    return approx(
+      p,
+      `xt ${kind} ${name}`,
+      kind === "match"
+        ? `iptables-nft's -m ${name} (nft lists it untranslated): ${moduleReason(name.toLowerCase())}`
+        : `iptables-nft's -j ${name} (nft lists it untranslated): what it does to the packet is not modelled`,
+      tok,
+      kind === "target",
+    );
+  }
   if (
     PORT_PROTOS[w] !== undefined ||
     w === "ip" ||

@@ -13,7 +13,7 @@ import {
   type IptOwned,
   type NftOwned,
 } from "../compile/owned.js";
-import { ruleLayout, withKernelFamilyTests } from "../parse/nft-netlink.js";
+import { ruleLayout, withKernelFamilyTests, withoutXtablesTables } from "../parse/nft-netlink.js";
 import { loadFirewalld, readFirewalldOwned, type FirewalldState } from "./firewalld-host.js";
 
 export type Backend = "nftables" | "iptables";
@@ -172,8 +172,11 @@ const XTABLES = /^table (ip|ip6|arp|bridge) (filter|nat|mangle|raw|security|brou
  */
 export function liveBackend(): Backend | "both" | "none" {
   const nft = run(["nft", "list", "tables"]);
+  // With a legacy iptables, no nft table is iptables': a `table ip filter` there is the admin's.
+  const xtNft = iptablesIsNft();
   const native =
-    nft.status === 0 && nft.stdout.split("\n").some((l) => l.trim() !== "" && !XTABLES.test(l.trim()));
+    nft.status === 0 &&
+    nft.stdout.split("\n").some((l) => l.trim() !== "" && !(xtNft && XTABLES.test(l.trim())));
   let ipt = false;
   for (const fam of ["v4", "v6"] as const) {
     const r = run([SAVE[fam]]);
@@ -190,16 +193,40 @@ export function liveBackend(): Backend | "both" | "none" {
           : "iptables";
 }
 
-/** The whole running ruleset, for `audit --live`: each text with the name the report gives it. */
-export function liveRulesets(backend: Backend): LiveRuleset[] {
-  if (backend === "nftables")
-    return [{ file: "kernel (nft -j list ruleset)", text: nftLiveJson(), format: "nftables-json" }];
+/**
+ * The whole running ruleset, for `audit --live`: each text with the name the report gives it.
+ * "both" (native nftables tables and iptables rules, as on a host where Docker's iptables-nft rules
+ * sit beside an nftables.conf): every base chain of either judges a packet, so both are read —
+ * iptables' through iptables-save, the native tables through nft's JSON less the tables
+ * iptables-nft keeps (when iptables is its nf_tables variant; a legacy iptables' tables are not
+ * nft's, and a native `table ip filter` is then the admin's own).
+ */
+export function liveRulesets(backend: Backend | "both"): LiveRuleset[] {
+  const nft = (text: string): LiveRuleset => ({
+    file: "kernel (nft -j list ruleset)",
+    text,
+    format: "nftables-json",
+  });
   // An empty save (nothing loaded in that family) is still that format: the reader gets it, no guessing.
-  return (["v4", "v6"] as const).map((fam) => ({
-    file: `kernel (${SAVE[fam]})`,
-    text: runOk([SAVE[fam]]),
-    format: "iptables-save",
-  }));
+  const saves = (): LiveRuleset[] =>
+    (["v4", "v6"] as const).map((fam) => ({
+      file: `kernel (${SAVE[fam]})`,
+      text: runOk([SAVE[fam]]),
+      format: "iptables-save",
+    }));
+  if (backend === "nftables") return [nft(nftLiveJson())];
+  if (backend === "iptables") return saves();
+  const json = nftLiveJson();
+  return [nft(iptablesIsNft() ? withoutXtablesTables(json) : json), ...saves()];
+}
+
+/** Whether iptables is its nf_tables variant (`iptables --version`: "(nf_tables)"), whose tables are nft's. */
+function iptablesIsNft(): boolean {
+  try {
+    return /nf_tables/.test(run(["iptables", "--version"]).stdout);
+  } catch {
+    return false; // not installed: no iptables tables in nft either
+  }
 }
 
 /**
