@@ -7,24 +7,17 @@
  * one backend says what it leaves out. In a namespace of the test's own.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
-import { CLI, ROOT } from "../cli/run-cli.js";
+import { test } from "node:test";
+import { ROOT } from "../cli/run-cli.js";
 import { kernelSkipReason, sh } from "../kernel/netns.js";
+import { liveNamespace } from "./live-ns.js";
 
 const skip = kernelSkipReason(["nft", "iptables", "iptables-save", "ip6tables-save"]);
-const TMP = mkdtempSync(join(tmpdir(), "pm-live-both-"));
-const ns = `pm-liveboth-${process.pid}-${randomBytes(3).toString("hex")}`;
-let made = false;
-
-after(() => {
-  if (made) sh(["ip", "netns", "del", ns]);
-  rmSync(TMP, { recursive: true, force: true });
-});
+const scratch = liveNamespace("liveboth");
+const { ns, cli } = scratch;
+const TMP = scratch.tmp;
 
 /** The admin's own table: SIP/MTLS dropped before anything else sees it. */
 const NATIVE = `table inet mine {
@@ -34,13 +27,6 @@ const NATIVE = `table inet mine {
 	}
 }
 `;
-
-const cli = (args: string[]) =>
-  spawnSync("ip", ["netns", "exec", ns, process.execPath, CLI, ...args], {
-    encoding: "utf8",
-    timeout: 60_000,
-    env: { ...process.env, PORTMATRIX_AS_OF: "2026-11-25" },
-  });
 
 interface Report {
   flows: Array<{ id: string; verdict: string; uncertain: boolean }>;
@@ -52,8 +38,7 @@ test(
   "audit --live reads native nftables tables and iptables rules together, as files of both would be",
   { skip },
   () => {
-    sh(["ip", "netns", "add", ns]);
-    made = true;
+    scratch.make();
     const x = (...cmd: string[]) => sh(["ip", "netns", "exec", ns, ...cmd]);
     sh(["ip", "netns", "exec", ns, "nft", "-f", "-"], NATIVE);
     // iptables(-nft): 443 dropped, the SIP/TLS and STUN ports through a multiport match nft lists as

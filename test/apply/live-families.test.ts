@@ -6,24 +6,16 @@
  * verdicts equal those of the file the namespace was loaded from. In a namespace of the test's own.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
-import { CLI } from "../cli/run-cli.js";
+import { test } from "node:test";
 import { kernelSkipReason, sh } from "../kernel/netns.js";
+import { liveNamespace } from "./live-ns.js";
 
 const skip = kernelSkipReason(["nft"]);
-const TMP = mkdtempSync(join(tmpdir(), "pm-live-fam-"));
-const ns = `pm-livefam-${process.pid}-${randomBytes(3).toString("hex")}`;
-let made = false;
-
-after(() => {
-  if (made) sh(["ip", "netns", "del", ns]);
-  rmSync(TMP, { recursive: true, force: true });
-});
+const scratch = liveNamespace("livefam");
+const { ns, cli } = scratch;
+const TMP = scratch.tmp;
 
 const TOPOLOGY = `profile: lync2013-public-im
 endpoints:
@@ -50,13 +42,6 @@ const RULESET = `table inet t {
 }
 `;
 
-const cli = (args: string[]) =>
-  spawnSync("ip", ["netns", "exec", ns, process.execPath, CLI, ...args], {
-    encoding: "utf8",
-    timeout: 60_000,
-    env: { ...process.env, PORTMATRIX_AS_OF: "2026-11-25" },
-  });
-
 interface Report {
   flows: Array<{ id: string; verdict: string; uncertain: boolean }>;
 }
@@ -65,8 +50,7 @@ test(
   "audit --live judges the family tests nft's listing leaves out, as the loaded file does",
   { skip },
   () => {
-    sh(["ip", "netns", "add", ns]);
-    made = true;
+    scratch.make();
     const topo = join(TMP, "topology.yaml");
     const file = join(TMP, "ruleset.nft");
     writeFileSync(topo, TOPOLOGY);
