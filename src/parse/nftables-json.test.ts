@@ -59,3 +59,52 @@ test("objects that decide no verdict are warned of, as the text reader does; unk
   );
   assert.match(r.diagnostics[1]!.message, /"elementz"/);
 });
+
+test("expressions nft lists for run-time state (ct count, tcp option, numgen, ipsec, a raw payload) print as nft writes them", () => {
+  // The expressions of nft 1.0.6's JSON listing of:
+  //   tcp dport 80 ct count over 100 drop; tcp flags syn tcp option maxseg size 1-535 drop;
+  //   meta mark set numgen inc mod 2; @ih,32,32 0x1 drop; ipsec in reqid 1 accept
+  const exprs = [
+    [
+      { match: { op: "==", left: { payload: { protocol: "tcp", field: "dport" } }, right: 80 } },
+      { "ct count": { val: 100, inv: true } },
+      { drop: null },
+    ],
+    [
+      { match: { op: "in", left: { payload: { protocol: "tcp", field: "flags" } }, right: "syn" } },
+      {
+        match: {
+          op: "==",
+          left: { "tcp option": { name: "maxseg", field: "size" } },
+          right: { range: [1, 535] },
+        },
+      },
+      { drop: null },
+    ],
+    [{ mangle: { key: { meta: { key: "mark" } }, value: { numgen: { mode: "inc", mod: 2, offset: 0 } } } }],
+    [
+      { match: { op: "==", left: { payload: { base: "ih", offset: 32, len: 32 } }, right: 1 } },
+      { drop: null },
+    ],
+    [
+      { match: { op: "==", left: { ipsec: { key: "reqid", dir: "in", spnum: 0 } }, right: 1 } },
+      { accept: null },
+    ],
+  ] as unknown[][];
+  const p = readNftablesJson(
+    doc(table, chain, ...exprs.map((expr) => ({ rule: { family: "inet", table: "f", chain: "in", expr } }))),
+    "f.json",
+  );
+  assert.deepEqual(p.diagnostics, []);
+  const constructs = p.ruleset.tables[0]!.chains[0]!.rules.flatMap((r) =>
+    r.approximations.map((a) => a.construct),
+  );
+  assert.deepEqual(constructs, [
+    "ct count over 100",
+    "tcp flags syn",
+    "tcp option maxseg size 1-535",
+    "meta mark set numgen inc mod 2",
+    "@ih , 32 , 32 1",
+    "ipsec in reqid 1",
+  ]);
+});

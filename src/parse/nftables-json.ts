@@ -255,6 +255,9 @@ function statement(e: Obj, family = ""): string {
         : "quota";
     case "flow":
       return `flow add ${str(o.flowtable)}`;
+    // `ct count [over] N`: a connection count at run time (the text reader approximates it alike).
+    case "ct count":
+      return `ct count ${o.inv === true ? "over " : ""}${str(o.val)}`;
     case "meter":
       return `meter ${str(o.name)} { ${value(o.key ?? null)} }`;
     case "vmap": {
@@ -285,12 +288,25 @@ function expr(x: Json | undefined): string {
   const o = (v ?? {}) as Obj;
   switch (k) {
     case "payload":
-      return o.protocol !== undefined ? `${str(o.protocol)} ${str(o.field)}` : `unknown-json-raw-payload`;
+      // A raw payload (`@ih,32,32`: base, bit offset, bit length) as nft prints it.
+      return o.protocol !== undefined
+        ? `${str(o.protocol)} ${str(o.field)}`
+        : o.base !== undefined
+          ? `@${str(o.base)},${str(o.offset)},${str(o.len)}`
+          : `unknown-json-raw-payload`;
     case "meta": {
       const key = str(o.key);
       // nft prints these meta keys without the `meta` keyword; both forms are read alike.
       return ["iifname", "oifname", "iif", "oif"].includes(key) ? key : `meta ${key}`;
     }
+    // `tcp option maxseg size`, `ipsec in reqid`, `numgen inc mod 2`: printed as nft does, so the
+    // text reader approximates them as it does their text form.
+    case "tcp option":
+      return `tcp option ${str(o.name)}${o.field !== undefined ? ` ${str(o.field)}` : ""}`;
+    case "ipsec":
+      return `ipsec ${str(o.dir)}${o.spnum ? ` spnum ${str(o.spnum)}` : ""} ${str(o.key)}`;
+    case "numgen":
+      return `numgen ${str(o.mode)} mod ${str(o.mod)}${o.offset ? ` offset ${str(o.offset)}` : ""}`;
     // A routing lookup: `fib saddr . iif oif`, `fib daddr type` (flags joined by `.`, then the result).
     case "fib":
       return `fib ${(Array.isArray(o.flags) ? o.flags : [o.flags]).map((f) => str(f)).join(" . ")} ${str(o.result)}`;
@@ -354,7 +370,7 @@ function value(x: Json, quoteStrings = false): string {
 
 /** Keys of the left-side expressions (`expr`), which also appear as values (`meta mark set ct mark`). */
 function isExpr(k: string): boolean {
-  return ["payload", "meta", "ct", "concat"].includes(k);
+  return ["payload", "meta", "ct", "concat", "numgen", "fib", "tcp option", "ipsec"].includes(k);
 }
 
 function str(x: Json | undefined): string {
