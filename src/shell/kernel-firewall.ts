@@ -171,7 +171,13 @@ const XTABLES = /^table (ip|ip6|arp|bridge) (filter|nat|mangle|raw|security|brou
  * policy in iptables-save or ip6tables-save), both ("both": the caller asks which), or neither.
  */
 export function liveBackend(): Backend | "both" | "none" {
-  const nft = run(["nft", "list", "tables"]);
+  // No nft installed (iptables alone): no native tables; the answer is then iptables.
+  let nft: Ran;
+  try {
+    nft = run(["nft", "list", "tables"]);
+  } catch {
+    nft = { status: null, stdout: "", stderr: "" };
+  }
   // With a legacy iptables, no nft table is iptables': a `table ip filter` there is the admin's.
   const xtNft = iptablesIsNft();
   const native =
@@ -179,7 +185,13 @@ export function liveBackend(): Backend | "both" | "none" {
     nft.stdout.split("\n").some((l) => l.trim() !== "" && !(xtNft && XTABLES.test(l.trim())));
   let ipt = false;
   for (const fam of ["v4", "v6"] as const) {
-    const r = run([SAVE[fam]]);
+    // No iptables installed (a Debian 12 host that only has nftables): no iptables rules.
+    let r: Ran;
+    try {
+      r = run([SAVE[fam]]);
+    } catch {
+      continue;
+    }
     if (r.status === 0 && /^(-A |:\S+ DROP )/m.test(r.stdout)) ipt = true;
   }
   return native && ipt

@@ -6,7 +6,7 @@
  * verdicts equal those of the file the namespace was loaded from. In a namespace of the test's own.
  */
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { kernelSkipReason, sh } from "../kernel/netns.js";
@@ -74,6 +74,15 @@ test(
       const fromListing = cli(["audit", "-t", topo, "-r", listed, "--format", "json"]);
       assert.notDeepEqual(flows(fromListing.stdout), flows(fromFile.stdout));
     }
+    // A host with nftables alone (Debian 12 installs no iptables): --live finds nothing missing.
+    const bin = join(TMP, "bin");
+    mkdirSync(bin);
+    // (`ip` too: it runs the CLI in the namespace; the CLI itself runs nft, iptables-save, iptables.)
+    for (const tool of ["nft", "ip"])
+      symlinkSync(sh(["sh", "-c", `command -v ${tool}`]).trim(), join(bin, tool));
+    const nftOnly = cli(["audit", "-t", topo, "--live", "--format", "json"], { PATH: bin });
+    assert.equal(nftOnly.status, live.status, nftOnly.stderr);
+    assert.deepEqual(flows(nftOnly.stdout), flows(fromFile.stdout));
     // Nothing added where the rule's own fields imply the family.
     assert.doesNotMatch(live.stdout, /meta nfproto ipv4 ip saddr/);
   },

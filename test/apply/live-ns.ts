@@ -16,7 +16,8 @@ export interface LiveNamespace {
   tmp: string;
   /** Makes the namespace (once, from inside a test: a skipped file makes none). */
   make(): void;
-  cli(args: string[]): SpawnSyncReturns<string>;
+  /** The CLI in the namespace; `env` adds to (or overrides) the test's environment. */
+  cli(args: string[], env?: NodeJS.ProcessEnv): SpawnSyncReturns<string>;
 }
 
 export function liveNamespace(name: string): LiveNamespace {
@@ -34,11 +35,11 @@ export function liveNamespace(name: string): LiveNamespace {
       sh(["ip", "netns", "add", ns]);
       made = true;
     },
-    cli: (args) =>
+    cli: (args, env = {}) =>
       spawnSync("ip", ["netns", "exec", ns, process.execPath, CLI, ...args], {
         encoding: "utf8",
         timeout: 60_000,
-        env: { ...process.env, PORTMATRIX_AS_OF: "2026-11-25" },
+        env: { ...process.env, PORTMATRIX_AS_OF: "2026-11-25", ...env },
       }),
   };
 }
