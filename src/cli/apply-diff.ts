@@ -25,11 +25,13 @@ function firewalldTexts(
 ): [Texts, Texts] {
   if (previous.target !== "firewalld") throw new Error("firewalld texts of another backend");
   const dir = previous.dir;
-  const now: Texts = (firewalldDirectory(dir) ?? []).map((file) => ({
-    file,
-    text: readFileSync(file, "utf8"),
-    format: "firewalld",
-  }));
+  const now: Texts = (firewalldDirectory(dir) ?? []).map((file) => {
+    try {
+      return { file, text: readFileSync(file, "utf8"), format: "firewalld" };
+    } catch (e) {
+      throw new KernelError(`cannot read ${file}: ${(e as Error).message}`);
+    }
+  });
   // No firewalld.conf: firewalld's defaults (DefaultZone public …), which the reader gives an empty one.
   if (!now.some((t) => t.file === join(dir, "firewalld.conf")))
     now.unshift({ file: join(dir, "firewalld.conf"), text: "", format: "firewalld" });

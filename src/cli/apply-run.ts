@@ -6,6 +6,7 @@
  * is killed outright (SIGKILL) while waiting.
  */
 import { firewalldOwnedFromCompiled, iptOwnedFromCompiled, EMPTY_IPT, ownedLines } from "../compile/owned.js";
+import { resolve } from "node:path";
 import { lineDiff } from "../report/line-diff.js";
 import { TARGETS } from "../compile/index.js";
 import { makePlan } from "../compile/plan.js";
@@ -118,7 +119,8 @@ function compileFor(opts: ApplyOpts): Compiled {
     backend === "firewalld"
       ? {
           target: "firewalld",
-          dir: opts.firewalldDir ?? FIREWALLD_DIR,
+          // Absolute and without a trailing slash: owned files are named relative to it.
+          dir: resolve(opts.firewalldDir ?? FIREWALLD_DIR),
           name: planned.plan.options.name ?? "portmatrix",
           files: firewalldOwnedFromCompiled(r.files),
         }
