@@ -65,7 +65,12 @@ export function readFirewalldOwned(dir: string, name: string): FirewalldState & 
     for (const n of names.sort()) {
       const rel = `${sub}/${n}`;
       if (!firewalldOwnedFile(name, rel)) continue;
-      const text = readFileSync(join(dir, rel), "utf8");
+      let text: string;
+      try {
+        text = readFileSync(join(dir, rel), "utf8");
+      } catch (e) {
+        throw new KernelError(`cannot read ${join(dir, rel)}: ${(e as Error).message}`);
+      }
       if (firewalldWrittenByUs(text)) files[rel] = text;
       else foreign.push(rel);
     }
