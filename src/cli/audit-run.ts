@@ -292,12 +292,45 @@ async function liveTexts(
         ),
       ]);
     const backend = asked ?? found ?? "nftables";
-    return { ok: true, texts: liveRulesets(backend === "none" ? "nftables" : backend) };
+    const texts = liveRulesets(backend === "none" ? "nftables" : backend);
+    printDiagnostics(managedBy(texts));
+    return { ok: true, texts };
   } catch (e) {
     if (!(e instanceof KernelError)) throw e;
     const expected = "root, and nft or iptables-save installed";
     return { ok: false, diagnostic: diag("live-unreadable", "error", e.message, { expected }) };
   }
+}
+
+/**
+ * A note when firewalld or ufw wrote what the kernel runs: findings then point at the rules they
+ * generated, and their own files say the same with positions in what the admin edits.
+ */
+function managedBy(texts: ReadonlyArray<{ text: string }>): Diagnostic[] {
+  const all = texts.map((t) => t.text).join("\n");
+  if (/"table":\s*\{"family":\s*"inet",\s*"name":\s*"firewalld"/.test(all))
+    return [
+      diag(
+        "live-managed",
+        "note",
+        "firewalld runs this host's firewall: findings point at the rules it generated (table inet firewalld)",
+        {
+          expected: "audit -r /etc/firewalld, whose findings point at the zone and policy files",
+        },
+      ),
+    ];
+  if (/^:ufw6?-before-input /m.test(all))
+    return [
+      diag(
+        "live-managed",
+        "note",
+        "ufw runs this host's firewall: findings point at the rules it loaded (ufw-* chains)",
+        {
+          expected: "audit -r /etc/ufw -r /etc/default/ufw, whose findings point at ufw's files",
+        },
+      ),
+    ];
+  return [];
 }
 
 /** liveBackend(), or undefined when it cannot look (a tool missing, not root). */

@@ -186,10 +186,15 @@ describe("apply --target firewalld with the real firewalld", { skip }, () => {
             encoding: "utf8",
             env: { ...process.env, PORTMATRIX_AS_OF: "2026-11-25" },
           });
-        const live = audit(ctx.config);
+        const configured = audit(ctx.config);
         const alone = audit(compiled);
-        assert.ok(live.status === 0 || live.status === 1, live.stderr);
-        assert.deepEqual(flows(live.stdout), flows(alone.stdout));
+        assert.ok(configured.status === 0 || configured.status === 1, configured.stderr);
+        assert.deepEqual(flows(configured.stdout), flows(alone.stdout));
+        // And what the host runs, read live: the same verdicts, with a note on where to look.
+        const live = cli(ctx, runDir, ["audit", "-t", HOST, "--live", "--format", "json"]);
+        assert.equal(live.status, configured.status, live.stderr);
+        assert.deepEqual(flows(live.stdout), flows(configured.stdout));
+        assert.match(live.stderr, /note\[live-managed\]: firewalld runs this host's firewall/);
         // A second apply of the same rules changes no file.
         // (The directory written with a trailing slash: the same files are the owned ones.)
         const again = cli(ctx, runDir, [

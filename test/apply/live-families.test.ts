@@ -12,7 +12,7 @@ import { test } from "node:test";
 import { kernelSkipReason, sh } from "../kernel/netns.js";
 import { liveNamespace } from "./live-ns.js";
 
-const skip = kernelSkipReason(["nft"]);
+const skip = kernelSkipReason(["nft", "iptables-restore"]);
 const scratch = liveNamespace("livefam");
 const { ns, cli } = scratch;
 const TMP = scratch.tmp;
@@ -85,5 +85,13 @@ test(
     assert.deepEqual(flows(nftOnly.stdout), flows(fromFile.stdout));
     // Nothing added where the rule's own fields imply the family.
     assert.doesNotMatch(live.stdout, /meta nfproto ipv4 ip saddr/);
+    // No note where neither firewalld nor ufw wrote the rules; one where ufw's chains are loaded.
+    assert.doesNotMatch(live.stderr, /live-managed/);
+    sh(
+      ["ip", "netns", "exec", ns, "iptables-restore"],
+      "*filter\n:ufw-before-input - [0:0]\n-A INPUT -j ufw-before-input\nCOMMIT\n",
+    );
+    const ufw = cli(["audit", "-t", topo, "--live", "--format", "json"]);
+    assert.match(ufw.stderr, /note\[live-managed\]: ufw runs this host's firewall/);
   },
 );
