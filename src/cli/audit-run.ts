@@ -277,9 +277,9 @@ async function liveTexts(
   const { KernelError, liveBackend, liveRulesets } = await import("../shell/kernel-firewall.js");
   const asked = typeof opts.live === "string" ? choice("--live", opts.live, LIVE) : undefined;
   try {
-    // Asked for one of two that both hold rules: the other's judge packets too, and are not read
-    // (the look at the other is only for that warning: a host without its tools is no error).
-    const found = asked === undefined ? liveBackend() : otherBackendLoaded(liveBackend);
+    // Asked for one of two that both hold rules: the other's judge packets too, and are not read.
+    // (liveBackend takes a tool that is not installed for one holding no rules.)
+    const found = liveBackend();
     if (asked !== undefined && found === "both")
       printDiagnostics([
         diag(
@@ -291,7 +291,7 @@ async function liveTexts(
           { expected: "--live alone, which reads both (iptables' through iptables-save)" },
         ),
       ]);
-    const backend = asked ?? found ?? "nftables";
+    const backend = asked ?? found;
     const texts = liveRulesets(backend === "none" ? "nftables" : backend);
     printDiagnostics(managedBy(texts));
     return { ok: true, texts };
@@ -331,17 +331,6 @@ function managedBy(texts: ReadonlyArray<{ text: string }>): Diagnostic[] {
       ),
     ];
   return [];
-}
-
-/** liveBackend(), or undefined when it cannot look (a tool missing, not root). */
-function otherBackendLoaded(
-  look: () => ReturnType<typeof import("../shell/kernel-firewall.js").liveBackend>,
-) {
-  try {
-    return look();
-  } catch {
-    return undefined;
-  }
 }
 
 function checkSources(opts: AuditOpts): void {

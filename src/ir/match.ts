@@ -5,7 +5,7 @@
  */
 import { ALL_V4, ALL_V6 } from "../space/address.js";
 import { FULL, makeBox, type Box, type IntervalDim, type NameDim } from "../space/box.js";
-import type { IntervalSet } from "../space/interval-set.js";
+import { IntervalSet } from "../space/interval-set.js";
 import type { NameSet } from "../space/name-set.js";
 import { Space } from "../space/space.js";
 import type { Approximation, Origin } from "./ruleset.js";
@@ -69,6 +69,17 @@ export class MatchBuilder {
       ...(affects ? { affects } : {}),
       ...(where ? { where } : {}),
     });
+    return this;
+  }
+
+  /**
+   * A construct that matches only packets the packet space does not hold (a second fragment, an
+   * IPv6 extension header): the match narrowed to none of them, the construct listed as not
+   * modelled and marked `outsideModel` (never a dead rule: it matches other packets).
+   */
+  outsideModel(construct: string, reason: string, origin: Origin): this {
+    this.narrow("proto", IntervalSet.EMPTY);
+    this.approximations.push({ construct, reason, origin, affects: "match", outsideModel: true });
     return this;
   }
 

@@ -123,3 +123,13 @@ export function addrTypeSet(t: AddrType, limitIface: boolean): { set: IntervalSe
   }
   return { set, exact };
 }
+
+/**
+ * Why an address-type test is approximated (iptables' `-m addrtype`, nft's `fib … type`): `bound`
+ * when only LOCAL is left open, which a host firewall's audit decides from the topology.
+ */
+export function addrTypeReason(bound: boolean): string {
+  return bound
+    ? "which addresses are the host's own (local) is the host's configuration, not the file's: matched as every address that can be local (multicast, 0.0.0.0 and 255.255.255.255 are told apart exactly); a host firewall's audit takes the topology's host addresses and loopback"
+    : "which addresses are the host's own (local), a subnet's broadcast or of another route type is the host's configuration, not the file's: matched as every address that can be of these types (multicast, 0.0.0.0 and 255.255.255.255 are told apart exactly)";
+}

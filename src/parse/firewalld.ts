@@ -832,6 +832,27 @@ function generate(files: readonly FirewalldFile[]): Generated {
   const zoneInterfaces: Array<[string, string, LineSource, string]> = []; // zone, match, source, name
   const ifaceOwner = new Map<string, string>();
   const sourceOwner = new Map<string, string>();
+  /**
+   * Records that zone `z` binds `key` (an interface or a source); false, with the error firewalld
+   * gives, when another zone already does (`sameZoneOk`: a repeat in the same zone is no conflict).
+   */
+  const bindOnce = (
+    owners: Map<string, string>,
+    key: string,
+    z: { name: string; file: string },
+    el: XmlElement,
+    what: "interface" | "source",
+    expected: string,
+    sameZoneOk = false,
+  ): boolean => {
+    const prev = owners.get(key);
+    if (prev !== undefined && !(sameZoneOk && prev === z.name)) {
+      error("firewalld-conflict", z.file, el, `${what} ${key} is bound to zone ${prev} too`, expected);
+      return false;
+    }
+    owners.set(key, z.name);
+    return true;
+  };
   const active: Obj[] = [];
   /**
    * The zones bound to an interface or a source, with those bindings (firewalld's
@@ -868,18 +889,17 @@ function generate(files: readonly FirewalldFile[]): Generated {
         undefined
       )
         continue;
-      const prev = ifaceOwner.get(name);
-      if (prev !== undefined) {
-        error(
-          "firewalld-conflict",
-          z.file,
+      if (
+        !bindOnce(
+          ifaceOwner,
+          name,
+          z,
           i,
-          `interface ${name} is bound to zone ${prev} too`,
+          "interface",
           "one zone per interface (firewalld refuses the second)",
-        );
+        )
+      )
         continue;
-      }
-      ifaceOwner.set(name, z.name);
       bound.interfaces.push(name);
       zoneInterfaces.push([
         z.name,
@@ -893,18 +913,9 @@ function generate(files: readonly FirewalldFile[]): Generated {
       // io/zone.py (_check_config, "sources"): a source already in another zone's sources is
       // INVALID_ADDR, "source '…' already bound to zone '…'" — compared as written.
       const key = a ?? `ipset:${s.attrs.get("ipset") ?? ""}`;
-      const owner = sourceOwner.get(key);
-      if (owner !== undefined && owner !== z.name) {
-        error(
-          "firewalld-conflict",
-          z.file,
-          s,
-          `source ${key} is bound to zone ${owner} too`,
-          "one zone per source (firewalld refuses the configuration: INVALID_ADDR, already bound)",
-        );
-        continue;
-      }
-      sourceOwner.set(key, z.name);
+      const expected =
+        "one zone per source (firewalld refuses the configuration: INVALID_ADDR, already bound)";
+      if (!bindOnce(sourceOwner, key, z, s, "source", expected, true)) continue;
       if (a !== undefined && MAC.test(a)) {
         // firewalld binds it (ether saddr) in its NAT and mangle dispatch too, which are not built
         // here; checked against firewalld, the certainty of verdicts then differs.

@@ -8,7 +8,13 @@
 import type { MatchBuilder } from "../ir/match.js";
 import type { Origin } from "../ir/ruleset.js";
 import { lookupTable } from "./lookup.js";
-export { addrTypeSet, hostAddressTerm, parseAddrTypes, type AddrType } from "./address-types.js";
+export {
+  addrTypeReason,
+  addrTypeSet,
+  hostAddressTerm,
+  parseAddrTypes,
+  type AddrType,
+} from "./address-types.js";
 
 /** Why a module's match cannot be exact: what decides it that the file does not hold. */
 const MODULE_REASONS: Record<string, string> = lookupTable({

@@ -30,6 +30,7 @@ import { HOP_LIMIT_255_REASON, NOT_NEIGHBOUR_DISCOVERY } from "./hop-limit.js";
 import { headerReason, needsHeader } from "./extension-headers.js";
 import { lookupTable } from "./lookup.js";
 import {
+  addrTypeReason,
   addrTypeSet,
   hostAddressTerm,
   moduleApproximation,
@@ -747,17 +748,11 @@ function option(
       // conntrack loaded the kernel reassembles them before filtering anyway. `! -f` then matches
       // every packet judged (exact); `-f` none of them (outsideModel, as `-m rt`).
       if (neg) return 0;
-      mb.narrow("proto", IntervalSet.EMPTY);
-      mb.approximate(
+      mb.outsideModel(
         "-f",
         "matches only second and further fragments, which carry no ports and are none of the packets the audit judges (with conntrack loaded the kernel reassembles them before filtering): read as matching none of them",
         rc.origin,
-        "match",
       );
-      mb.approximations[mb.approximations.length - 1] = {
-        ...mb.approximations[mb.approximations.length - 1]!,
-        outsideModel: true,
-      };
       return 0;
     case "-s":
     case "--source":
@@ -933,14 +928,7 @@ function addrType(rc: RuleCtx, a: NonNullable<RuleCtx["addrtype"]>): void {
     else bindable = false;
   }
   if (exact) return;
-  rc.mb.approximate(
-    `-m addrtype ${a.text.join(" ")}`,
-    bindable
-      ? "which addresses are the host's own (LOCAL) is the host's configuration, not the file's: matched as every address that can be local (multicast, 0.0.0.0/8 and 255.255.255.255 are told apart exactly); a host firewall's audit takes the topology's host addresses and loopback"
-      : "which addresses are the host's own (LOCAL) or a subnet's broadcast is the host's configuration, not the file's: matched as every address that can be of these types (multicast, 0.0.0.0/8 and 255.255.255.255 are told apart exactly)",
-    rc.origin,
-    "match",
-  );
+  rc.mb.approximate(`-m addrtype ${a.text.join(" ")}`, addrTypeReason(bindable), rc.origin, "match");
   if (bindable) {
     const i = rc.mb.approximations.length - 1;
     rc.mb.approximations[i] = { ...rc.mb.approximations[i]!, hostAddresses: terms };

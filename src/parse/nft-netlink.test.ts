@@ -16,7 +16,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { netlinkFamilyTests, ruleLayout, withKernelFamilyTests } from "./nft-netlink.js";
+import { liveListing, netlinkFamilyTests, ruleLayout, withKernelFamilyTests } from "./nft-netlink.js";
 import { ALL_V4, ALL_V6 } from "../space/address.js";
 import { Space } from "../space/space.js";
 import { readNftablesJson } from "./nftables-json.js";
@@ -142,4 +142,36 @@ test("nothing to put back: the text as it came; the layout ignores counters", ()
   assert.equal(withKernelFamilyTests("not json", DUMP).text, "not json");
   assert.equal(ruleLayout(DUMP.replace(/pkts 0 bytes 0/g, "pkts 12 bytes 960")), ruleLayout(DUMP));
   assert.notEqual(ruleLayout(DUMP.replace("inet mt cx 9 8", "inet mt cx 10 8")), ruleLayout(DUMP));
+});
+
+test("with iptables-nft's tables left out: every object of ip/ip6 filter, nat, … goes, the rest stays", () => {
+  const doc = {
+    nftables: [
+      { metainfo: { version: "1.0.6" } },
+      { table: { family: "ip", name: "filter", handle: 1 } },
+      { chain: { family: "ip", table: "filter", name: "INPUT", handle: 1 } },
+      {
+        rule: {
+          family: "ip",
+          table: "filter",
+          chain: "INPUT",
+          handle: 2,
+          expr: [{ xt: { type: "match", name: "multiport" } }],
+        },
+      },
+      { set: { family: "ip", table: "filter", name: "s", handle: 3 } },
+      { "ct helper": { family: "ip6", table: "nat", name: "h", handle: 4 } },
+      { table: { family: "inet", name: "filter", handle: 2 } },
+      { rule: { family: "inet", table: "filter", chain: "input", handle: 3, expr: [{ accept: null }] } },
+      { table: { family: "ip", name: "mine", handle: 3 } },
+    ],
+  };
+  const { text } = liveListing(JSON.stringify(doc), "", { dropXtables: true });
+  const kept = (JSON.parse(text) as { nftables: Array<Record<string, { family?: string; name?: string }>> })
+    .nftables;
+  assert.deepEqual(
+    kept.map((o) => Object.keys(o)[0]),
+    ["metainfo", "table", "rule", "table"],
+  );
+  assert.equal(liveListing(JSON.stringify(doc), "", { dropXtables: false }).text, JSON.stringify(doc));
 });

@@ -110,20 +110,37 @@ function impliedFamilies(e: Json, out = new Set<FamilyTest["family"]>()): Set<Fa
 }
 
 /**
- * `nft -j list ruleset` output with each inet rule's bytecode family tests (`debug`) that its
- * listed expression lacks put back in front of it. Returns the text unchanged when none was missing.
+ * What `audit --live` reads of `nft -j list ruleset`: the JSON parsed once, each inet rule's
+ * bytecode family tests (`debug`) that its listed expression lacks put back in front of it, and,
+ * with `dropXtables`, the tables iptables-nft keeps left out (see below). The text unchanged when
+ * neither changed anything; `restored` counts the rules given a family test.
  */
-export function withKernelFamilyTests(json: string, debug: string): { text: string; restored: number } {
+export function liveListing(
+  json: string,
+  debug: string,
+  opts: { dropXtables: boolean },
+): { text: string; restored: number } {
   const tests = netlinkFamilyTests(debug);
-  if (tests.size === 0) return { text: json, restored: 0 };
+  if (tests.size === 0 && !opts.dropXtables) return { text: json, restored: 0 };
   let doc: { nftables?: Json[] };
   try {
     doc = JSON.parse(json) as { nftables?: Json[] };
   } catch {
     return { text: json, restored: 0 };
   }
+  const restored = restoreFamilyTests(doc.nftables ?? [], tests);
+  const dropped = opts.dropXtables ? dropXtables(doc) : false;
+  return restored === 0 && !dropped ? { text: json, restored } : { text: JSON.stringify(doc), restored };
+}
+
+/** `liveListing` without leaving any table out. */
+export function withKernelFamilyTests(json: string, debug: string): { text: string; restored: number } {
+  return liveListing(json, debug, { dropXtables: false });
+}
+
+function restoreFamilyTests(items: Json[], tests: Map<string, FamilyTest[]>): number {
   let restored = 0;
-  for (const item of doc.nftables ?? []) {
+  for (const item of items) {
     const rule = (item as Obj | null)?.rule as Obj | undefined;
     if (!rule || rule.family !== "inet" || !Array.isArray(rule.expr)) continue;
     const found = tests.get(key("inet", String(rule.table), String(rule.chain), Number(rule.handle)));
@@ -142,34 +159,26 @@ export function withKernelFamilyTests(json: string, debug: string): { text: stri
     ];
     restored++;
   }
-  return restored === 0 ? { text: json, restored } : { text: JSON.stringify(doc), restored };
+  return restored;
 }
 
 /** The tables iptables-nft keeps its rules in (`iptables-save` / `ip6tables-save` list them). */
 const XT_TABLE = /^(filter|nat|mangle|raw|security)$/;
 
 /**
- * `nft -j list ruleset` without the ip and ip6 tables iptables-nft manages (filter, nat, mangle,
- * raw, security): where iptables is the nf_tables variant those are read from `iptables-save`,
+ * Leaves out the ip and ip6 tables iptables-nft manages (filter, nat, mangle, raw, security) and
+ * everything in them: where iptables is the nf_tables variant those are read from `iptables-save`,
  * which translates what nft's JSON lists as untranslated `xt` expressions (`xt match multiport`).
+ * A table is its object's `name`; every other object names its table in `table`. Whether any was.
  */
-export function withoutXtablesTables(json: string): string {
-  let doc: { nftables?: Json[] };
-  try {
-    doc = JSON.parse(json) as { nftables?: Json[] };
-  } catch {
-    return json;
-  }
-  const xt = (o: Obj | undefined, name: unknown): boolean =>
-    o !== undefined && (o.family === "ip" || o.family === "ip6") && XT_TABLE.test(String(name));
+function dropXtables(doc: { nftables?: Json[] }): boolean {
   const items = doc.nftables ?? [];
   const kept = items.filter((item) => {
     const [kind, body] = Object.entries((item ?? {}) as Obj)[0] ?? ["", null];
-    const o = (body ?? undefined) as Obj | undefined;
-    if (kind === "table") return !xt(o, o?.name);
-    if (["chain", "rule", "set", "map", "flowtable", "counter", "quota", "ct helper", "limit"].includes(kind))
-      return !xt(o, o?.table);
-    return true;
+    const o = (body ?? {}) as Obj;
+    const table = kind === "table" ? o.name : o.table;
+    return !((o.family === "ip" || o.family === "ip6") && XT_TABLE.test(String(table)));
   });
-  return kept.length === items.length ? json : JSON.stringify({ ...doc, nftables: kept });
+  doc.nftables = kept;
+  return kept.length !== items.length;
 }

@@ -26,7 +26,7 @@ import { parseNatTarget, parsePortList, type Token } from "./terms.js";
 import { HOP_LIMIT_255_REASON, NOT_NEIGHBOUR_DISCOVERY } from "./hop-limit.js";
 import { lookupTable } from "./lookup.js";
 import { headerReason, mldMessages, needsHeader } from "./extension-headers.js";
-import { addrTypeSet, hostAddressTerm, parseAddrTypes } from "./address-types.js";
+import { addrTypeReason, addrTypeSet, hostAddressTerm, parseAddrTypes } from "./address-types.js";
 import { moduleReason } from "./iptables-matches.js";
 import { tcpFlagStates } from "./tcp-flags.js";
 
@@ -303,6 +303,11 @@ function approx(
   );
 }
 
+/** `MatchBuilder.outsideModel` at a token of this rule (its column, as `approx` gives it). */
+function outsideModel(p: Parser, construct: string, reason: string, tok: Token | undefined): void {
+  p.mb.outsideModel(construct, reason, { ...p.input.origin, col: (tok?.col ?? 0) + 1 });
+}
+
 function word(p: Parser, k = 0): string {
   return p.t[p.i + k]?.text ?? "";
 }
@@ -451,15 +456,12 @@ function fragmentOffset(p: Parser): boolean {
   p.i += k + 1;
   p.mb.family(4);
   if (!nonzero) return true;
-  p.mb.narrow("proto", IntervalSet.EMPTY);
-  approx(
+  outsideModel(
     p,
     "ip frag-off & 0x1fff != 0",
     "matches only second and further IPv4 fragments, which carry no ports and are none of the packets the audit judges (with conntrack loaded the kernel reassembles them before filtering): read as matching none of them",
     tok,
   );
-  const last = p.mb.approximations.length - 1;
-  p.mb.approximations[last] = { ...p.mb.approximations[last]!, outsideModel: true };
   return true;
 }
 
@@ -544,12 +546,11 @@ function ipv6ExtensionHeader(p: Parser): boolean {
     if (p.i < p.t.length && !STATEMENT_WORDS.has(word(p))) skipExpr(p, parts);
     construct = parts.join(" ");
   }
-  needsHeader(p.mb, hopByHop ? "hbh" : "other");
-  approx(p, construct, headerReason(EXTHDR_NAMES[header]!, hopByHop, header === "frag"), tok);
-  if (!hopByHop) {
-    const last = p.mb.approximations.length - 1;
-    p.mb.approximations[last] = { ...p.mb.approximations[last]!, outsideModel: true };
-  }
+  const reason = headerReason(EXTHDR_NAMES[header]!, hopByHop, header === "frag");
+  if (hopByHop) {
+    needsHeader(p.mb, "hbh");
+    approx(p, construct, reason, tok);
+  } else outsideModel(p, construct, reason, tok);
   return true;
 }
 
@@ -966,10 +967,8 @@ function statementOrVerdict(p: Parser, w: string): void {
       while (
         word(p) === "to" ||
         word(p).startsWith(":") ||
-        word(p) === "random" ||
-        word(p) === "persistent" ||
-        word(p) === "fully-random" ||
-        (word(p) === "," && ["random", "persistent", "fully-random"].includes(word(p, 1)))
+        NAT_FLAGS.has(word(p)) ||
+        (word(p) === "," && NAT_FLAGS.has(word(p, 1)))
       )
         p.i++;
       p.action = { kind: "masquerade" };
@@ -1033,7 +1032,7 @@ function rejectStatement(p: Parser): void {
  * `fib daddr type local` (Docker's and Incus' nat jump: "to one of this host's addresses"), `fib
  * saddr type != local`, a set of types: the route type of an address, which is what iptables'
  * `-m addrtype` tests (both ask inet_addr_type / ipv6_chk_addr; `. iif` / `. oif` limit the lookup
- * to one interface, as `--limit-iface-*`). Read as addrtype is (iptables-matches.ts): narrowed to
+ * to one interface, as `--limit-iface-*`). Read as addrtype is (address-types.ts): narrowed to
  * the addresses the types can hold, exact for multicast alone, and where LOCAL is what is left open
  * and no interface limits it, bound to a host firewall's own addresses by the audit. With `. mark`
  * (policy routing may answer otherwise) it stays the plain approximation.
@@ -1054,9 +1053,7 @@ function fibAddressType(p: Parser, flags: string[], values: string[], negated: b
   const term = hostAddressTerm(dim, types.value, limitIface);
   p.mb.approximations[i] = {
     ...a,
-    reason: term
-      ? "which addresses are the host's own (local) is the host's configuration, not the file's: matched as every address that can be local (multicast, 0.0.0.0/8 and 255.255.255.255 are told apart exactly); a host firewall's audit takes the topology's host addresses and loopback"
-      : "which addresses are the host's own (local) or of another route type is the host's configuration, not the file's: matched as every address that can be of these types (multicast, 0.0.0.0/8 and 255.255.255.255 are told apart exactly)",
+    reason: addrTypeReason(term !== undefined),
     ...(term ? { hostAddresses: [term] } : {}),
   };
 }
@@ -1081,6 +1078,9 @@ function nftString(p: Parser, what: string): boolean {
   p.i = p.t.length;
   return false;
 }
+
+/** The flags of a NAT statement (`snat to … random,persistent`, `masquerade fully-random`). */
+const NAT_FLAGS = new Set(["random", "persistent", "fully-random"]);
 
 function natStatement(p: Parser, w: "dnat" | "snat"): void {
   const family = word(p) === "ip" || word(p) === "ip6";
@@ -1118,7 +1118,7 @@ function natStatement(p: Parser, w: "dnat" | "snat"): void {
   if (!t.ok) return err(p, `bad ${w} target ${target}`, t.expected);
   if (t.target.ports && !transportMatched(p)) return err(p, ...NO_TRANSPORT);
   p.i++;
-  while (["persistent", "random", "fully-random", ","].includes(word(p))) p.i++;
+  while (NAT_FLAGS.has(word(p)) || word(p) === ",") p.i++;
   p.action = w === "dnat" ? { kind: "dnat", to: t.target } : { kind: "snat", to: t.target };
 }
 

@@ -13,7 +13,7 @@ import {
   type IptOwned,
   type NftOwned,
 } from "../compile/owned.js";
-import { ruleLayout, withKernelFamilyTests, withoutXtablesTables } from "../parse/nft-netlink.js";
+import { liveListing, ruleLayout } from "../parse/nft-netlink.js";
 import { loadFirewalld, readFirewalldOwned, type FirewalldState } from "./firewalld-host.js";
 
 export type Backend = "nftables" | "iptables";
@@ -226,10 +226,9 @@ export function liveRulesets(backend: Backend | "both"): LiveRuleset[] {
       text: runOk([SAVE[fam]]),
       format: "iptables-save",
     }));
-  if (backend === "nftables") return [nft(nftLiveJson())];
+  if (backend === "nftables") return [nft(nftLiveJson(false))];
   if (backend === "iptables") return saves();
-  const json = nftLiveJson();
-  return [nft(iptablesIsNft() ? withoutXtablesTables(json) : json), ...saves()];
+  return [nft(nftLiveJson(iptablesIsNft())), ...saves()];
 }
 
 /** Whether iptables is its nf_tables variant (`iptables --version`: "(nf_tables)"), whose tables are nft's. */
@@ -246,8 +245,9 @@ function iptablesIsNft(): boolean {
  * bytecode (nft-netlink.ts: nft 1.0.6 lists `meta nfproto ipv6 tcp dport 23 reject with tcp reset`
  * without its family). The bytecode is read before and after the listing, and the three are used
  * only if the two dumps' rules agree: a ruleset changed in between could pair a handle with another rule.
+ * `dropXtables`: the tables iptables-nft keeps left out (they are read from iptables-save).
  */
-function nftLiveJson(): string {
+function nftLiveJson(dropXtables: boolean): string {
   const dump = () => runOk(["nft", "--debug=netlink", "list", "ruleset"]);
   const json = () => runOk(["nft", "-j", "list", "ruleset"]);
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -260,7 +260,7 @@ function nftLiveJson(): string {
       throw e;
     }
     const listed = json();
-    if (ruleLayout(dump()) === ruleLayout(before)) return withKernelFamilyTests(listed, before).text;
+    if (ruleLayout(dump()) === ruleLayout(before)) return liveListing(listed, before, { dropXtables }).text;
   }
   throw new KernelError("the nftables ruleset changed three times while it was being read; run again");
 }

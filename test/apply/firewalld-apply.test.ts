@@ -219,51 +219,37 @@ describe("apply --target firewalld with the real firewalld", { skip }, () => {
 
   const zone = (body: string) => `<?xml version="1.0" encoding="utf-8"?>\n<zone>\n${body}</zone>\n`;
 
-  test("firewalld refuses the configuration (a source already bound): exit 3 with its reason, nothing changed", async () => {
+  /**
+   * An apply onto STOCK plus `extra` that must be refused (exit 3) with each of `said` on stderr,
+   * leaving the directory and the kernel's ruleset as they were and our zone unloaded.
+   */
+  async function refused(extra: Record<string, string>, said: RegExp[]): Promise<void> {
     const runDir = mkdtempSync(join(TMP, "run-"));
-    const config = configWith({
-      "zones/office.xml": zone('  <short>office</short>\n  <source address="0.0.0.0/0"/>\n'),
-    });
-    await realFirewalldRuleset(config, {
+    await realFirewalldRuleset(configWith(extra), {
       during: async (ctx) => {
         const files = tree(ctx.config);
         const ruleset = nft(ctx);
         const r = cli(ctx, runDir, applyArgs(ctx, "30"));
         assert.equal(r.status, 3, r.stderr);
-        // Our reader sees it too (the comparison says so); firewalld's own check decides.
-        assert.match(
-          r.stderr,
-          /flows: the rules as they will be could not be read .*source 0\.0\.0\.0\/0 is bound to zone office too/,
-        );
-        assert.match(
-          r.stderr,
-          /error\[apply-environment\]: firewall-cmd --check-config failed \(exit \d+\): Error: INVALID_ADDR: .*already bound to zone/,
-        );
+        for (const re of said) assert.match(r.stderr, re);
         assert.deepEqual(tree(ctx.config), files);
         assert.equal(nft(ctx), ruleset);
         assert.ok(!loaded(ctx));
       },
     });
-  });
+  }
 
-  test("a zone file of our name that portmatrix did not write is never replaced: exit 3", async () => {
-    const runDir = mkdtempSync(join(TMP, "run-"));
-    const config = configWith({
-      "zones/portmatrix.xml": zone('  <short>mine</short>\n  <service name="ssh"/>\n'),
-    });
-    await realFirewalldRuleset(config, {
-      during: async (ctx) => {
-        const files = tree(ctx.config);
-        const r = cli(ctx, runDir, applyArgs(ctx, "30"));
-        assert.equal(r.status, 3, r.stderr);
-        assert.match(
-          r.stderr,
-          /zones\/portmatrix\.xml: not written by portmatrix .* choose another compile\.name/,
-        );
-        assert.deepEqual(tree(ctx.config), files);
-      },
-    });
-  });
+  test("firewalld refuses the configuration (a source already bound): exit 3 with its reason, nothing changed", () =>
+    refused({ "zones/office.xml": zone('  <short>office</short>\n  <source address="0.0.0.0/0"/>\n') }, [
+      // Our reader sees it too (the comparison says so); firewalld's own check decides.
+      /flows: the rules as they will be could not be read .*source 0\.0\.0\.0\/0 is bound to zone office too/,
+      /error\[apply-environment\]: firewall-cmd --check-config failed \(exit \d+\): Error: INVALID_ADDR: .*already bound to zone/,
+    ]));
+
+  test("a zone file of our name that portmatrix did not write is never replaced: exit 3", () =>
+    refused({ "zones/portmatrix.xml": zone('  <short>mine</short>\n  <service name="ssh"/>\n') }, [
+      /zones\/portmatrix\.xml: not written by portmatrix .* choose another compile\.name/,
+    ]));
 
   test("firewalld not running: exit 3 with the reason, nothing written", () => {
     const runDir = mkdtempSync(join(TMP, "run-"));
