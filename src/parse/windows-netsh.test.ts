@@ -331,6 +331,16 @@ test("a UTF-16 file (PowerShell 5.1's `>`) reads as its text", () => {
 });
 
 /** One rule of the JSON export (README's script), inbound TCP 5061 allowed in every profile, with `o` over it. */
+/** Each flow's verdict ("… uncertain" when it is) under `topo`, the export read without an error. */
+function judgedWith(topo: typeof topology, p: ParsedRuleset): Record<string, string> {
+  assert.deepEqual(
+    p.diagnostics.filter((d) => d.severity === "error"),
+    [],
+  );
+  const report = AuditReport.parse(audit(topo, [p]));
+  return Object.fromEntries(report.flows.map((f) => [f.id, f.verdict + (f.uncertain ? " uncertain" : "")]));
+}
+
 function jsonRule(o: Record<string, unknown>): Record<string, unknown> {
   return {
     Name: "r",
@@ -435,14 +445,7 @@ test("the JSON export with its interfaces: each applies its own category's profi
       }),
       "fw.json",
     );
-  const judge = (p: ParsedRuleset): Record<string, string> => {
-    assert.deepEqual(
-      p.diagnostics.filter((d) => d.severity === "error"),
-      [],
-    );
-    const report = AuditReport.parse(audit(two, [p]));
-    return Object.fromEntries(report.flows.map((f) => [f.id, f.verdict + (f.uncertain ? " uncertain" : "")]));
-  };
+  const judge = (p: ParsedRuleset) => judgedWith(two, p);
   assert.deepEqual(judge(exportOf("True")), {
     "sip-int": "allowed",
     "sip-ext": "blocked",
@@ -502,14 +505,7 @@ test("rules limited to an interface (InterfaceAlias): exact on the listed connec
       }),
       "fw.json",
     );
-  const judge = (p: ParsedRuleset): Record<string, string> => {
-    assert.deepEqual(
-      p.diagnostics.filter((d) => d.severity === "error"),
-      [],
-    );
-    const report = AuditReport.parse(audit(three, [p]));
-    return Object.fromEntries(report.flows.map((f) => [f.id, f.verdict + (f.uncertain ? " uncertain" : "")]));
-  };
+  const judge = (p: ParsedRuleset) => judgedWith(three, p);
   const rules = [
     jsonRule({ Name: "sip", LocalPort: ["5061"], InterfaceAlias: ["External"] }),
     // Aliases compared without case, as Windows does; a block limited to the internal NIC.
