@@ -609,7 +609,10 @@ function redirection(t: BoundTopology, flow: ResolvedFlow, passed: readonly Flow
     if (dport && !ports.contains(dport)) to.add(`port ${portText(dport)}`);
     if (dst && flow.toAddresses && !flow.toAddresses.contains(dst)) to.add(toReadable(dst).join(", "));
   }
-  return to.size > 0 ? [...to].join(", ") : undefined;
+  // Ports first, then addresses, each in text order: the note does not depend on the walk's order.
+  const port = (x: string): number => (x.startsWith("port ") ? 0 : 1);
+  const sorted = [...to].sort((a, b) => port(a) - port(b) || (a < b ? -1 : a > b ? 1 : 0));
+  return sorted.length > 0 ? sorted.join(", ") : undefined;
 }
 
 /**

@@ -8,10 +8,11 @@
  * accept, loopback, invalid drop, the final reject) are `implicit`, naming why they exist.
  *
  * Only the input and output paths are built: a host topology judges the host's own traffic, and
- * firewalld's FORWARD and NAT chains do not see it — except forward-ports (destination NAT on the
- * way in), which are refused, saying so. Policies are read where they reach the host: from ANY or
- * zones to HOST, and from HOST to ANY or zones (dispatched on the zones' interfaces and sources);
- * policies between zones and ANY only forward, and are left out. Pure.
+ * firewalld's FORWARD chains do not see it — but its destination NAT does: forward-ports (zones',
+ * policies', rich rules') are built in firewalld's nat PREROUTING and OUTPUT layout. Policies are
+ * read where they reach the host: from ANY or zones to HOST, and from HOST to ANY or zones
+ * (dispatched on the zones' interfaces and sources); policies between zones and ANY only forward,
+ * and only their forward-ports are read. Pure.
  */
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { parseAddress, toCidrs } from "../space/address.js";
@@ -525,6 +526,13 @@ function generate(files: readonly FirewalldFile[]): Generated {
     allow: Array<[string, LineSource]>;
     post: Array<[number, string, LineSource]>;
   }
+  /** A zone's or policy's destination NAT, into its nat_PRE_* sub-chains; `all` its elements. */
+  interface Nat {
+    pre: Array<[number, string, LineSource]>;
+    allow: Array<[string, LineSource]>;
+    post: Array<[number, string, LineSource]>;
+    all: Array<{ el: XmlElement; toAddr: string }>;
+  }
   const settings = (o: Obj, inverted: boolean): Sub => {
     const sub: Sub = { pre: [], log: [], deny: [], allow: [], post: [] };
     const allow = (text: string, el: XmlElement): void =>
@@ -594,13 +602,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
           richRule(o, el, sub);
           break;
         case "forward-port":
-          error(
-            "firewalld-not-read",
-            o.file,
-            el,
-            "forward-port (destination NAT) is not read",
-            "audit the running host's ruleset (`audit --live nftables`), where the NAT rules are read",
-          );
+          // Destination NAT in nat_PRE_* chains: forwardPorts.
           break;
         case "masquerade":
           warning(
@@ -635,6 +637,147 @@ function generate(files: readonly FirewalldFile[]): Generated {
       }
     }
     return sub;
+  };
+
+  /**
+   * A zone's or policy's forward-ports: destination NAT in its nat_PRE_* sub-chains (nftables.py
+   * `build_policy_forward_port_rules`). The <forward-port> elements first (`_policy_settings`
+   * applies forward_ports before rich rules), in their order, one of each (io/policy.py keeps the
+   * first of equal port, protocol, to-port and to-addr); then the rules whose element is a
+   * forward-port, by priority as the filter's. A plain one is IPv4 unless its to-addr is IPv6; a
+   * rule's is its family's. Without to-addr it redirects to a port of the host itself.
+   */
+  const forwardPorts = (o: Obj): Nat => {
+    const nat: Nat = { pre: [], allow: [], post: [], all: [] };
+    const seen = new Set<string>();
+    for (const el of o.el.children) {
+      if (el.name !== "forward-port") continue;
+      const f = forwardPort(o, el, ["tcp", "udp", "sctp", "dccp"], undefined);
+      if (f === undefined) continue;
+      const key = `${f.port}/${f.proto}${f.toAddr ? ` to ${f.toAddr}` : ""}${f.toPort ? ` port ${f.toPort}` : ""}`;
+      if (seen.has(key)) {
+        warning(
+          "firewalld-conf",
+          o.file,
+          el,
+          `forward-port ${key} is listed twice: firewalld keeps the first`,
+        );
+        continue;
+      }
+      seen.add(key);
+      // io/policy.py `forward_port`: a port-forwarding with neither is refused when applied.
+      if (f.toPort === "" && f.toAddr === "") {
+        error(
+          "firewalld-xml",
+          o.file,
+          el,
+          "a forward-port with neither to-port nor to-addr (firewalld refuses it: INVALID_FORWARD)",
+          'to-port="…", to-addr="…" or both',
+        );
+        continue;
+      }
+      const line: [string, LineSource] = [
+        `meta nfproto ${f.family ?? "ipv4"} ${f.proto} dport ${f.port} ${f.target}`,
+        { origin: origin(o, el) },
+      ];
+      nat.allow.push(line);
+      nat.all.push({ el, toAddr: f.toAddr });
+    }
+    for (const rule of o.el.children) {
+      if (rule.name !== "rule") continue;
+      const el = rule.children.find((c) => c.name === "forward-port");
+      if (!el) continue;
+      // rich.py Rich_Rule.check: what it refuses, firewalld's reader warns about and leaves out.
+      const leftOut = (why: string, at: XmlElement = rule): void =>
+        void warning(
+          "firewalld-conf",
+          o.file,
+          at,
+          `a rule's forward-port ${why}: firewalld leaves the rule out`,
+        );
+      const family = rule.attrs.get("family");
+      if (family !== "ipv4" && family !== "ipv6") {
+        // A family other than these is refused with the rule's other checks (richRule).
+        if (family === undefined) leftOut("in a rule without family (MISSING_FAMILY)");
+        continue;
+      }
+      const action = rule.children.find((c) => ["accept", "reject", "drop", "mark"].includes(c.name));
+      if (action) {
+        leftOut(`with an action (<${action.name}>: INVALID_RULE)`, action);
+        continue;
+      }
+      const f = forwardPort(o, el, ["tcp", "udp", "sctp", "dccp"], family);
+      if (f === undefined) continue;
+      if (f.toPort === "" && f.toAddr === "") {
+        leftOut("with neither to-port nor to-addr (INVALID_PORT)", el);
+        continue;
+      }
+      if (f.family !== family) {
+        leftOut(`to ${f.toAddr}, not an ${family} address (INVALID_ADDR)`, el);
+        continue;
+      }
+      const src = rule.children.find((c) => c.name === "source");
+      const dst = rule.children.find((c) => c.name === "destination");
+      const inv = (x: XmlElement): boolean => TRUE.has((x.attrs.get("invert") ?? "").toLowerCase());
+      const s = src ? addrMatch(o, src, "saddr", inv(src)) : "";
+      const d = dst ? addrMatch(o, dst, "daddr", inv(dst)) : "";
+      if (s === undefined || d === undefined) continue;
+      const priority = Number(rule.attrs.get("priority") ?? "0");
+      // A priority that is not a whole number is refused with the rule's other checks.
+      if (!Number.isInteger(priority)) continue;
+      const text = `meta nfproto ${family} ${d ? d + " " : ""}${s ? s + " " : ""}${f.proto} dport ${f.port} ${f.target}`;
+      const from: LineSource = { origin: origin(o, rule) };
+      if (priority < 0) nat.pre.push([priority, text, from]);
+      else if (priority > 0) nat.post.push([priority, text, from]);
+      else nat.allow.push([text, from]);
+      nat.all.push({ el, toAddr: f.toAddr });
+    }
+    return nat;
+  };
+  /** One forward-port element's values, checked, and its NAT statement (undefined: refused at it). */
+  const forwardPort = (
+    o: Obj,
+    el: XmlElement,
+    protos: readonly string[],
+    family: "ipv4" | "ipv6" | undefined,
+  ):
+    | {
+        port: string;
+        proto: string;
+        toPort: string;
+        toAddr: string;
+        family?: "ipv4" | "ipv6";
+        target: string;
+      }
+    | undefined => {
+    const proto = el.attrs.get("protocol") ?? "";
+    if (!protos.includes(proto)) {
+      error("firewalld-xml", o.file, el, `protocol "${proto}" of a forward-port`, protos.join(" or "));
+      return undefined;
+    }
+    const port = portValue(o, el, el.attrs.get("port") ?? "");
+    const toPortText = el.attrs.get("to-port") ?? "";
+    const toPort = toPortText === "" ? "" : portValue(o, el, toPortText);
+    const toAddrText = el.attrs.get("to-addr") ?? "";
+    const toAddr =
+      toAddrText === ""
+        ? ""
+        : checked(
+            o,
+            el,
+            "to-addr",
+            toAddrText,
+            ADDRESS.test(toAddrText) && !toAddrText.includes("/") && parseAddress(toAddrText).ok,
+            "one IPv4 or IPv6 address",
+          );
+    if (port === undefined || toPort === undefined || toAddr === undefined) return undefined;
+    const six = toAddr.includes(":");
+    const fam = toAddr === "" ? family : six ? "ipv6" : "ipv4";
+    const target =
+      toAddr === ""
+        ? `redirect to :${toPort}`
+        : `dnat ${six ? "ip6" : "ip"} to ${six && toPort !== "" ? `[${toAddr}]` : toAddr}${toPort !== "" ? `:${toPort}` : ""}`;
+    return { port, proto, toPort, toAddr, ...(fam ? { family: fam } : {}), target };
   };
 
   const richRule = (o: Obj, rule: XmlElement, sub: Sub): void => {
@@ -679,7 +822,9 @@ function generate(files: readonly FirewalldFile[]): Generated {
           `<${c.name}> is not an element of a rich rule`,
           "source, destination, service, port, …, log, accept, reject, drop",
         );
-    if (element?.name === "forward-port" || element?.name === "masquerade") {
+    // Destination NAT in nat_PRE_* chains: forwardPorts.
+    if (element?.name === "forward-port") return;
+    if (element?.name === "masquerade") {
       error(
         "firewalld-not-read",
         o.file,
@@ -943,6 +1088,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
     else {
       // firewalld loads every zone: one it refuses sends it to its stock configuration, bound or not.
       settings(z, false);
+      forwardPorts(z);
       warning(
         "firewalld-inactive-zone",
         z.file,
@@ -974,6 +1120,58 @@ function generate(files: readonly FirewalldFile[]): Generated {
   type Dispatch = [number, Obj, Array<[string, LineSource]>];
   const inPolicies: Dispatch[] = [];
   const outPolicies: Dispatch[] = [];
+  /**
+   * Policies whose forward-ports are applied, with their dispatch conditions: in nat_PREROUTING
+   * (from ANY or zones), in nat_OUTPUT (from HOST: the host's own packets).
+   */
+  type NatDispatch = [number, Obj, Array<[string, LineSource]>, Nat];
+  const natPolicies: NatDispatch[] = [];
+  const natOutPolicies: NatDispatch[] = [];
+  /**
+   * A policy's forward-ports, checked where firewalld's reader checks them (io/policy.py
+   * `_check_config`, forward_ports and rich_rules): to HOST only a port of the host (no to-addr);
+   * to ANY or zones only with to-addr, and never towards a zone bound to interfaces (its packets'
+   * output interface is not known yet in PREROUTING). Undefined when it has none or one is refused.
+   */
+  const policyForwardPorts = (p: Obj, egress: string[], egressEls: XmlElement[]): Nat | undefined => {
+    const nat = forwardPorts(p);
+    if (nat.all.length === 0) return undefined;
+    for (const { el, toAddr } of nat.all) {
+      if (egress.includes("HOST") && toAddr !== "") {
+        error(
+          "firewalld-xml",
+          p.file,
+          el,
+          `a forward-port with to-addr in policy ${p.name}, whose egress zone is HOST (firewalld refuses it: INVALID_FORWARD)`,
+          "to-port alone: a port of the host itself",
+        );
+        return undefined;
+      }
+      if (!egress.includes("HOST") && egress.length > 0 && toAddr === "") {
+        error(
+          "firewalld-xml",
+          p.file,
+          el,
+          `a forward-port without to-addr in policy ${p.name}, whose egress is ${egress.join(", ")} (firewalld refuses it: INVALID_FORWARD)`,
+          'to-addr="…": the address packets are sent on to',
+        );
+        return undefined;
+      }
+    }
+    if (!egress.includes("ANY"))
+      for (const [k, z] of egress.entries())
+        if ((bindings.get(z)?.interfaces.length ?? 0) > 0) {
+          error(
+            "firewalld-xml",
+            p.file,
+            egressEls[k] ?? p.el,
+            `policy ${p.name} has forward-ports towards zone ${z}, which is bound to interfaces (firewalld refuses it: INVALID_ZONE)`,
+            "an egress zone bound by sources only, or ANY",
+          );
+          return undefined;
+        }
+    return nat;
+  };
   for (const p of all("policy")) {
     // firewalld's reader requires a policy's target and checks it (io/policy.py: PARSE_REQUIRED_
     // ELEMENT_ATTRS, POLICY_TARGETS) in every policy file, applied or not: else nothing loads.
@@ -1037,48 +1235,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
     }
     if (!valid) continue;
     const toHost = egress.includes("HOST");
-    // fw_policy.py `get_active_policies_not_derived_from_zone`: applied only when an ingress and an
-    // egress zone are each ANY, HOST or a zone bound to an interface or a source.
-    const activeSide = (zones: string[]): boolean =>
-      zones.some((z) => z === "ANY" || z === "HOST" || bindings.has(z));
-    if (!toHost && !ingress.includes("HOST")) {
-      // Forwarding only (FORWARD and NAT chains), left out — but a forward-port of an applied one is
-      // destination NAT in PREROUTING: packets to the host's own ports are sent elsewhere.
-      const nat =
-        activeSide(ingress) && activeSide(egress)
-          ? p.el.children.find(
-              (c) =>
-                c.name === "forward-port" ||
-                (c.name === "rule" && c.children.some((x) => x.name === "forward-port")),
-            )
-          : undefined;
-      if (nat)
-        error(
-          "firewalld-not-read",
-          p.file,
-          nat,
-          `policy ${p.name} (from ${ingress.join(", ")} to ${egress.join(", ")}) forwards only and is left out, but its forward-port (destination NAT) rewrites packets on their way in, before the host's input is decided: not read`,
-          "audit the running host's ruleset (`audit --live nftables`), where the NAT rules are read",
-        );
-      continue;
-    }
-    if (!activeSide(ingress) || !activeSide(egress)) {
-      // firewalld loads it all the same: a setting it refuses sends it to its stock configuration.
-      const before = diagnostics.length;
-      settings(p, false);
-      const refused = diagnostics
-        .splice(before)
-        .filter((d) => d.severity === "error" && d.code !== "firewalld-not-read");
-      diagnostics.push(...refused);
-      const side = activeSide(ingress) ? "egress" : "ingress";
-      warning(
-        "firewalld-inactive-policy",
-        p.file,
-        p.el,
-        `policy ${p.name} (from ${ingress.join(", ") || "no zone"} to ${egress.join(", ") || "no zone"}) filters nothing: none of its ${side} zones is bound to an interface or a source here (a default zone bound to nothing does not count), and firewalld applies a policy only when it is`,
-      );
-      continue;
-    }
+    const prio = Number(p.el.attrs.get("priority") ?? "-1");
     /**
      * The dispatch of a policy (nftables.py `build_policy_ingress_egress_rules`): for ANY or HOST one
      * rule without condition; for zones, one per wildcard interface (`eth+` as "eth*"), one for the
@@ -1113,7 +1270,67 @@ function generate(files: readonly FirewalldFile[]): Generated {
           out.push([field === "saddr" ? m : m.replace(" saddr ", " daddr "), from([z])]);
       return out;
     };
-    const prio = Number(p.el.attrs.get("priority") ?? "-1");
+    /**
+     * The conditions of its nat PREROUTING dispatch (`build_policy_ingress_egress_rules`): each
+     * ingress condition with each egress zone's sources as destinations, families alike.
+     */
+    const natConds = (): Array<[string, LineSource]> => {
+      const ins = conds(ingress, ingressEls, "iifname", "saddr");
+      const named = egress.filter((z) => bindings.has(z));
+      if (named.length === 0) return ins;
+      const outs = conds(egress, egressEls, "oifname", "daddr");
+      const fam = (c: string): string | undefined => /^(ip6?) [sd]addr /.exec(c)?.[1];
+      return ins.flatMap(([i, si]) =>
+        outs
+          .filter(([o]) => !(fam(i) && fam(o) && fam(i) !== fam(o)))
+          .map(([o, so]): [string, LineSource] => [[i, o].filter((x) => x).join(" "), i ? si : so]),
+      );
+    };
+    const nat = policyForwardPorts(p, egress, egressEls);
+
+    // fw_policy.py `get_active_policies_not_derived_from_zone`: applied only when an ingress and an
+    // egress zone are each ANY, HOST or a zone bound to an interface or a source.
+    const activeSide = (zones: string[]): boolean =>
+      zones.some((z) => z === "ANY" || z === "HOST" || bindings.has(z));
+    if (!toHost && !ingress.includes("HOST")) {
+      // Forwarding only (FORWARD and NAT chains), left out — but its forward-ports are destination
+      // NAT in PREROUTING: packets to the host's own ports are sent elsewhere.
+      if (nat && activeSide(ingress) && activeSide(egress)) natPolicies.push([prio, p, natConds(), nat]);
+      continue;
+    }
+    if (!activeSide(ingress) || !activeSide(egress)) {
+      // firewalld loads it all the same: a setting it refuses sends it to its stock configuration.
+      const before = diagnostics.length;
+      settings(p, false);
+      const refused = diagnostics
+        .splice(before)
+        .filter((d) => d.severity === "error" && d.code !== "firewalld-not-read");
+      diagnostics.push(...refused);
+      const side = activeSide(ingress) ? "egress" : "ingress";
+      warning(
+        "firewalld-inactive-policy",
+        p.file,
+        p.el,
+        `policy ${p.name} (from ${ingress.join(", ") || "no zone"} to ${egress.join(", ") || "no zone"}) filters nothing: none of its ${side} zones is bound to an interface or a source here (a default zone bound to nothing does not count), and firewalld applies a policy only when it is`,
+      );
+      continue;
+    }
+    if (nat) {
+      const el = nat.all[0]!.el;
+      if (ingress.includes("HOST"))
+        natOutPolicies.push([prio, p, conds(egress, egressEls, "oifname", "daddr"), nat]);
+      // fw_policy.py `_get_table_chains_for_policy_dispatch`: from zones to HOST only filter INPUT
+      // is dispatched; firewalld's rule for the missing nat chain fails (COMMAND_FAILED).
+      else if (!ingress.includes("ANY"))
+        error(
+          "firewalld-xml",
+          p.file,
+          el,
+          `a forward-port in policy ${p.name}, from zones to HOST (firewalld fails to apply it: COMMAND_FAILED, no nat chain for such a policy)`,
+          "the forward-port in the ingress zone itself, or a policy from ANY to HOST",
+        );
+      else natPolicies.push([prio, p, natConds(), nat]);
+    }
     if (toHost) inPolicies.push([prio, p, conds(ingress, ingressEls, "iifname", "saddr")]);
     else outPolicies.push([prio, p, conds(egress, egressEls, "oifname", "daddr")]);
   }
@@ -1190,15 +1407,19 @@ function generate(files: readonly FirewalldFile[]): Generated {
       emit(`${T}}`);
     }
   }
-  emit(`${T}chain filter_INPUT_ZONES {`);
+  /** A zone dispatch chain (filter_INPUT_ZONES, nat_PREROUTING_ZONES): sources, interfaces, default. */
+  const zoneDispatch = (chain: string, to: string): void => {
+    emit(`${T}chain ${chain} {`);
+    for (const [zone, m, s] of zoneSources) emit(`${T}${T}${m} goto ${to}${zone}`, s);
+    for (const [zone, m, s] of zoneInterfaces) emit(`${T}${T}${m} goto ${to}${zone}`, s);
+    if (get("zone", defaultZone))
+      emit(`${T}${T}goto ${to}${defaultZone}`, {
+        origin: { ...confOrigin("DefaultZone"), text: `DefaultZone=${defaultZone}` },
+      });
+    emit(`${T}}`);
+  };
   zoneSources.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  for (const [zone, m, s] of zoneSources) emit(`${T}${T}${m} goto filter_IN_${zone}`, s);
-  for (const [zone, m, s] of zoneInterfaces) emit(`${T}${T}${m} goto filter_IN_${zone}`, s);
-  if (get("zone", defaultZone))
-    emit(`${T}${T}goto filter_IN_${defaultZone}`, {
-      origin: { ...confOrigin("DefaultZone"), text: `DefaultZone=${defaultZone}` },
-    });
-  emit(`${T}}`);
+  zoneDispatch("filter_INPUT_ZONES", "filter_IN_");
 
   const subChains = (chain: string, o: Obj, sub: Sub): void => {
     const byPrio = (a: [number, string, LineSource], b: [number, string, LineSource]): number => a[0] - b[0];
@@ -1215,6 +1436,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
     }
     void o;
   };
+  const zoneNat = new Map<Obj, Nat>();
   for (const z of active) {
     const chain = `filter_IN_${z.name}`;
     const inversion = z.el.children.some((c) => c.name === "icmp-block-inversion");
@@ -1245,6 +1467,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
       error("firewalld-xml", z.file, z.el, `zone target "${target}"`, "default, ACCEPT, DROP or %%REJECT%%");
     emit(`${T}}`);
     subChains(chain, z, settings(z, inversion));
+    zoneNat.set(z, forwardPorts(z));
   }
   for (const [chain, p] of policyChains) {
     const target = p.el.attrs.get("target") ?? "CONTINUE";
@@ -1258,6 +1481,72 @@ function generate(files: readonly FirewalldFile[]): Generated {
     // Any other target was refused with the policy's other checks.
     emit(`${T}}`);
     subChains(chain, p, settings(p, false));
+  }
+  // Destination NAT (forward-ports), in firewalld's nat layout: in PREROUTING the zone dispatch as
+  // the filter's, each zone's chain between the policies' pre and post dispatch; in OUTPUT the
+  // policies from HOST. Written only when some forward-port is applied (without one, firewalld's
+  // nat chains are empty).
+  const natSubChains = (chain: string, nat: Nat | undefined): void => {
+    const byPrio = (a: [number, string, LineSource], b: [number, string, LineSource]): number => a[0] - b[0];
+    for (const [half, list] of [
+      ["pre", (nat?.pre ?? []).sort(byPrio).map(([, t, s]) => [t, s] as [string, LineSource])],
+      ["log", []],
+      ["deny", []],
+      ["allow", nat?.allow ?? []],
+      ["post", (nat?.post ?? []).sort(byPrio).map(([, t, s]) => [t, s] as [string, LineSource])],
+    ] as const) {
+      emit(`${T}chain ${chain}_${half} {`);
+      for (const [t, s] of list) emit(`${T}${T}${t}`, s);
+      emit(`${T}}`);
+    }
+  };
+  /** The policies' dispatch chains of a nat base chain, by priority (then name), and their chains. */
+  const natPolicyChains = (
+    base: "PREROUTING" | "OUTPUT",
+    prefix: "PRE" | "OUT",
+    list: NatDispatch[],
+  ): void => {
+    list.sort((a, b) => a[0] - b[0]);
+    for (const half of ["pre", "post"] as const) {
+      emit(`${T}chain nat_${base}_POLICIES_${half} {`);
+      for (const [prio, p, conds] of list)
+        if (prio < 0 === (half === "pre"))
+          for (const [c, s] of conds)
+            emit(`${T}${T}${c ? `${c} ` : ""}jump nat_${prefix}_policy_${p.name}`, s);
+      emit(`${T}}`);
+    }
+    for (const [, p, , nat] of list) {
+      const chain = `nat_${prefix}_policy_${p.name}`;
+      emit(`${T}chain ${chain} {`);
+      for (const h of ["pre", "log", "deny", "allow", "post"]) emit(`${T}${T}jump ${chain}_${h}`);
+      emit(`${T}}`);
+      natSubChains(chain, nat);
+    }
+  };
+  if (natPolicies.length > 0 || [...zoneNat.values()].some((n) => n.all.length > 0)) {
+    emit(`${T}chain nat_PREROUTING {`);
+    emit(`${T}${T}type nat hook prerouting priority dstnat + 10; policy accept;`);
+    emit(`${T}${T}jump nat_PREROUTING_ZONES`);
+    emit(`${T}}`);
+    natPolicyChains("PREROUTING", "PRE", natPolicies);
+    zoneDispatch("nat_PREROUTING_ZONES", "nat_PRE_");
+    for (const z of active) {
+      const chain = `nat_PRE_${z.name}`;
+      emit(`${T}chain ${chain} {`);
+      emit(`${T}${T}jump nat_PREROUTING_POLICIES_pre`);
+      for (const h of ["pre", "log", "deny", "allow", "post"]) emit(`${T}${T}jump ${chain}_${h}`);
+      emit(`${T}${T}jump nat_PREROUTING_POLICIES_post`);
+      emit(`${T}}`);
+      natSubChains(chain, zoneNat.get(z));
+    }
+  }
+  if (natOutPolicies.length > 0) {
+    emit(`${T}chain nat_OUTPUT {`);
+    emit(`${T}${T}type nat hook output priority -90; policy accept;`);
+    emit(`${T}${T}jump nat_OUTPUT_POLICIES_pre`);
+    emit(`${T}${T}jump nat_OUTPUT_POLICIES_post`);
+    emit(`${T}}`);
+    natPolicyChains("OUTPUT", "OUT", natOutPolicies);
   }
   emit("}");
 

@@ -4,7 +4,7 @@
  * not read refused in one message each, exit 2, with where and what was expected.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -32,6 +32,49 @@ test("a firewalld directory: verdicts, findings at the XML elements, firewalld's
   for (const f of a.flows) assert.equal(f.uncertain, true, f.id);
 });
 
+test("forward-ports are read as firewalld writes them: where a flow's packets are sent, and what firewalld leaves out", () => {
+  const r = runCli(["audit", "-t", `${F}/topology.yaml`, "-r", `${F}/forward-ports`, "--format", "json"]);
+  assert.equal(r.status, 1, r.stderr);
+  const a = JSON.parse(r.stdout) as { notes: string[] };
+  const sent = (flow: string): string | undefined =>
+    a.notes.find((n) => n.startsWith(`flow ${flow}: the ruleset's NAT sends its packets to `));
+  // 443 redirected to the host's 8443 (IPv4: firewalld writes `meta nfproto ipv4`).
+  assert.match(sent("sip-tls-clients") ?? "", /sends its packets to port 8443, not where/);
+  // 3478 from the internet to another host, and to 3479 for IPv6 (a rule at priority -5).
+  assert.match(sent("stun-udp-in") ?? "", /sends its packets to port 3479, 198\.51\.100\.7, not where/);
+  // The partners' zone sends 5061 on to 203.0.113.50.
+  assert.match(sent("sip-mtls-in") ?? "", /sends its packets to 203\.0\.113\.50, not where/);
+  const e = r.stderr;
+  assert.match(
+    e,
+    /public\.xml:14:3: warning\[firewalld-conf\]: forward-port 443\/tcp port 8443 is listed twice/,
+  );
+  assert.match(
+    e,
+    /public\.xml:24:3: warning\[firewalld-conf\]: a rule's forward-port in a rule without family \(MISSING_FAMILY\): firewalld leaves the rule out/,
+  );
+  assert.match(e, /public\.xml:29:5: warning\[firewalld-conf\]: a rule's forward-port with an action/);
+  assert.match(
+    e,
+    /public\.xml:32:5: warning\[firewalld-conf\]: a rule's forward-port to 2001:db8::8, not an ipv4 address/,
+  );
+  // The generated table: nat PREROUTING for zones and policies, nat OUTPUT for the host's own.
+  const files = ["firewalld.conf", "zones/public.xml", "zones/partners.xml", "zones/dmz.xml"]
+    .concat(["policies/any-to-host.xml", "policies/public-to-dmz.xml", "policies/host-out.xml"])
+    .map((f) => join(ROOT, F, "forward-ports", f));
+  const { text } = firewalldAsNft(files.map((file) => ({ file, text: readFileSync(file, "utf8") })));
+  for (const line of [
+    "meta nfproto ipv4 tcp dport 443 redirect to :8443",
+    "meta nfproto ipv6 tcp dport 50000-50010 dnat ip6 to 2001:db8::7",
+    "meta nfproto ipv4 ip saddr 203.0.113.0/24 tcp dport 5061 redirect to :5062",
+    'iifname "eth0" ip daddr 203.0.113.128/25 jump nat_PRE_policy_public-to-dmz',
+    "jump nat_PRE_policy_any-to-host",
+    "jump nat_OUT_policy_host-out",
+    "meta nfproto ipv4 tcp dport 5061 dnat ip to 198.51.100.30",
+  ])
+    assert.ok(text.includes(`\t\t${line}\n`), line);
+});
+
 test("an IPv4 topology and a zone file alone: the shipped firewalld.conf (default zone public) around it", () => {
   const r = runCli(["audit", "-t", "examples/seed-host.yaml", "-r", `${F}/basic/zones/public.xml`]);
   assert.equal(r.status, 0, r.stdout + r.stderr);
@@ -54,7 +97,7 @@ test("what is not read is refused: each with file:line:col and what was expected
   );
   assert.match(
     e,
-    /bad\/zones\/public\.xml:4:3: error\[firewalld-not-read\]: forward-port \(destination NAT\) is not read/,
+    /bad\/zones\/public\.xml:4:3: error\[firewalld-xml\]: a forward-port with neither to-port nor to-addr \(firewalld refuses it: INVALID_FORWARD\)/,
   );
   assert.match(
     e,
@@ -64,8 +107,8 @@ test("what is not read is refused: each with file:line:col and what was expected
     e,
     /bad\/zones\/public\.xml:7:3: error\[firewalld-not-read\]: zone public bound to the MAC address 00:11:22:33:44:55 is not read/,
   );
-  // Policies firewalld refuses (INVALID_ZONE, checked against the real firewalld 1.3.3: it starts
-  // on its stock configuration), and one it loads that is not read (NAT on the way out).
+  // Policies firewalld refuses (INVALID_ZONE, INVALID_FORWARD, a forward-port from zones to HOST:
+  // each checked against the real firewalld 1.3.3, which starts on its stock configuration).
   assert.match(
     e,
     /bad\/policies\/to-dmz\.xml:4:3: error\[firewalld-unknown\]: zone dmz2 \(an egress zone of policy to-dmz\) is not defined/,
@@ -76,13 +119,13 @@ test("what is not read is refused: each with file:line:col and what was expected
   );
   assert.match(
     e,
-    /bad\/policies\/host-nat\.xml:5:3: error\[firewalld-not-read\]: forward-port \(destination NAT\) is not read/,
+    /bad\/policies\/host-nat\.xml:5:3: error\[firewalld-xml\]: a forward-port without to-addr in policy host-nat, whose egress is public \(firewalld refuses it: INVALID_FORWARD\)/,
   );
-  // A forwarding policy is left out, but not its destination NAT: firewalld writes it in
-  // nat_PREROUTING (checked: `iifname "eth0" jump nat_PRE_policy_fwd-nat`, `dnat ip to …`).
+  // From zones to HOST firewalld dispatches filter INPUT only: the rule for the missing nat chain
+  // fails (COMMAND_FAILED).
   assert.match(
     e,
-    /bad\/policies\/fwd-nat\.xml:5:3: error\[firewalld-not-read\]: policy fwd-nat \(from public to ANY\) forwards only and is left out, but its forward-port \(destination NAT\)/,
+    /bad\/policies\/zone-host-nat\.xml:5:3: error\[firewalld-xml\]: a forward-port in policy zone-host-nat, from zones to HOST \(firewalld fails to apply it/,
   );
   assert.match(
     e,

@@ -24,7 +24,16 @@ import { firewalldSkipReason, realFirewalldRuleset } from "./firewalld-real.js";
 
 const skip = firewalldSkipReason();
 const DIR = join(ROOT, "test/fixtures/firewalld");
-const CONFIGS = ["basic", "zones", "rich", "targets", "policies-zones", "policies-default", "zone-sources"];
+const CONFIGS = [
+  "basic",
+  "zones",
+  "rich",
+  "targets",
+  "policies-zones",
+  "policies-default",
+  "zone-sources",
+  "forward-ports",
+];
 
 for (const config of CONFIGS)
   test(`firewalld reader = firewalld 1.3.3 itself: ${config}`, { skip }, async () => {

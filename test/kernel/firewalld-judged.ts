@@ -24,6 +24,8 @@ export function judged(r: AuditReportT): unknown {
         ),
       )
       .sort(),
+    // Where the ruleset's own NAT sends a flow's packets (forward-ports): the audit's notes.
+    redirected: r.notes.filter((n) => n.includes("the ruleset's NAT sends")),
   };
 }
 
