@@ -8,8 +8,9 @@
  * accept, loopback, invalid drop, the final reject) are `implicit`, naming why they exist.
  *
  * Only the input and output paths are built: a host topology judges the host's own traffic, and
- * firewalld's FORWARD chains do not see it — but its destination NAT does: forward-ports (zones',
- * policies', rich rules') are built in firewalld's nat PREROUTING and OUTPUT layout. Policies are
+ * firewalld's FORWARD chains do not see it — but its NAT does: forward-ports (zones', policies',
+ * rich rules') are built in firewalld's nat PREROUTING and OUTPUT layout, masquerade in its nat
+ * POSTROUTING layout. Policies are
  * read where they reach the host: from ANY or zones to HOST, and from HOST to ANY or zones
  * (dispatched on the zones' interfaces and sources); policies between zones and ANY only forward,
  * and only their forward-ports are read. Pure.
@@ -605,12 +606,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
           // Destination NAT in nat_PRE_* chains: forwardPorts.
           break;
         case "masquerade":
-          warning(
-            "firewalld-not-read",
-            o.file,
-            el,
-            "masquerade is not read: it rewrites the source of packets leaving through this zone, which the audit of the host's own flows does not model",
-          );
+          // Source NAT in nat_POST_* chains: masquerades.
           break;
         case "log":
           // firewalld says "Log outside of rule" and goes on.
@@ -639,6 +635,36 @@ function generate(files: readonly FirewalldFile[]): Generated {
     return sub;
   };
 
+  /**
+   * A rich rule's NAT statement into its sub-chain (nftables.py: the rule's family, destination and
+   * source fragments before it; priority 0 in _allow, below in _pre, above in _post).
+   */
+  const natRule = (
+    o: Obj,
+    rule: XmlElement,
+    el: XmlElement,
+    nat: Nat,
+    family: string | undefined,
+    statement: string,
+    toAddr: string,
+  ): void => {
+    const src = rule.children.find((c) => c.name === "source");
+    const dst = rule.children.find((c) => c.name === "destination");
+    const inv = (x: XmlElement): boolean => TRUE.has((x.attrs.get("invert") ?? "").toLowerCase());
+    const s = src ? addrMatch(o, src, "saddr", inv(src)) : "";
+    const d = dst ? addrMatch(o, dst, "daddr", inv(dst)) : "";
+    if (s === undefined || d === undefined) return;
+    const priority = Number(rule.attrs.get("priority") ?? "0");
+    // A priority that is not a whole number is refused with the rule's other checks (richRule).
+    if (!Number.isInteger(priority)) return;
+    const fam = family ? `meta nfproto ${family} ` : "";
+    const text = `${fam}${d ? d + " " : ""}${s ? s + " " : ""}${statement}`;
+    const from: LineSource = { origin: origin(o, rule) };
+    if (priority < 0) nat.pre.push([priority, text, from]);
+    else if (priority > 0) nat.post.push([priority, text, from]);
+    else nat.allow.push([text, from]);
+    nat.all.push({ el, toAddr });
+  };
   /**
    * A zone's or policy's forward-ports: destination NAT in its nat_PRE_* sub-chains (nftables.py
    * `build_policy_forward_port_rules`). The <forward-port> elements first (`_policy_settings`
@@ -716,21 +742,54 @@ function generate(files: readonly FirewalldFile[]): Generated {
         leftOut(`to ${f.toAddr}, not an ${family} address (INVALID_ADDR)`, el);
         continue;
       }
+      natRule(o, rule, el, nat, family, `${f.proto} dport ${f.port} ${f.target}`, f.toAddr);
+    }
+    return nat;
+  };
+  /**
+   * A zone's or policy's masquerade: source NAT in its nat_POST_* sub-chains (nftables.py
+   * `build_policy_masquerade_rules`): <masquerade/> (IPv4 only, as firewalld writes it), then the
+   * rules whose element is masquerade (their family's, or both without one), by priority. Neither
+   * decides a verdict; the host's packets leave with their interface's address.
+   */
+  const masquerades = (o: Obj): Nat => {
+    const nat: Nat = { pre: [], allow: [], post: [], all: [] };
+    const plain = o.el.children.filter((c) => c.name === "masquerade");
+    if (plain[0]) {
+      nat.allow.push(['meta nfproto ipv4 oifname != "lo" masquerade', { origin: origin(o, plain[0]) }]);
+      nat.all.push({ el: plain[0], toAddr: "" });
+    }
+    for (const el of plain.slice(1))
+      warning("firewalld-conf", o.file, el, "masquerade is set twice: firewalld keeps one");
+    for (const rule of o.el.children) {
+      if (rule.name !== "rule") continue;
+      const el = rule.children.find((c) => c.name === "masquerade");
+      if (!el) continue;
+      const family = rule.attrs.get("family");
+      // A family other than these is refused with the rule's other checks (richRule).
+      if (family !== undefined && family !== "ipv4" && family !== "ipv6") continue;
+      if (missingFamily(o, rule, family)) continue;
+      const action = rule.children.find((c) => ["accept", "reject", "drop", "mark"].includes(c.name));
+      if (action) {
+        warning(
+          "firewalld-conf",
+          o.file,
+          action,
+          `a rule's masquerade with an action (<${action.name}>: INVALID_RULE): firewalld leaves the rule out`,
+        );
+        continue;
+      }
       const src = rule.children.find((c) => c.name === "source");
-      const dst = rule.children.find((c) => c.name === "destination");
-      const inv = (x: XmlElement): boolean => TRUE.has((x.attrs.get("invert") ?? "").toLowerCase());
-      const s = src ? addrMatch(o, src, "saddr", inv(src)) : "";
-      const d = dst ? addrMatch(o, dst, "daddr", inv(dst)) : "";
-      if (s === undefined || d === undefined) continue;
-      const priority = Number(rule.attrs.get("priority") ?? "0");
-      // A priority that is not a whole number is refused with the rule's other checks.
-      if (!Number.isInteger(priority)) continue;
-      const text = `meta nfproto ${family} ${d ? d + " " : ""}${s ? s + " " : ""}${f.proto} dport ${f.port} ${f.target}`;
-      const from: LineSource = { origin: origin(o, rule) };
-      if (priority < 0) nat.pre.push([priority, text, from]);
-      else if (priority > 0) nat.post.push([priority, text, from]);
-      else nat.allow.push([text, from]);
-      nat.all.push({ el, toAddr: f.toAddr });
+      if (src?.attrs.get("mac") !== undefined) {
+        warning(
+          "firewalld-conf",
+          o.file,
+          src,
+          "a rule's masquerade with a MAC source (INVALID_RULE): firewalld leaves the rule out",
+        );
+        continue;
+      }
+      natRule(o, rule, el, nat, family, 'oifname != "lo" masquerade', "");
     }
     return nat;
   };
@@ -780,6 +839,24 @@ function generate(files: readonly FirewalldFile[]): Generated {
     return { port, proto, toPort, toAddr, ...(fam ? { family: fam } : {}), target };
   };
 
+  /**
+   * rich.py Rich_Rule.check: a rule naming a source address or a destination needs a family
+   * (MISSING_FAMILY); firewalld's reader warns and leaves the rule out (checked against firewalld).
+   */
+  const missingFamily = (o: Obj, rule: XmlElement, family: string | undefined): boolean => {
+    if (family !== undefined) return false;
+    const src = rule.children.find((c) => c.name === "source");
+    const dst = rule.children.find((c) => c.name === "destination");
+    const at = src?.attrs.get("address") !== undefined ? src : dst;
+    if (!at) return false;
+    warning(
+      "firewalld-conf",
+      o.file,
+      at,
+      `a rule with a ${at.name === "source" ? "source address" : "destination"} but no family (MISSING_FAMILY): firewalld leaves the rule out`,
+    );
+    return true;
+  };
   const richRule = (o: Obj, rule: XmlElement, sub: Sub): void => {
     const family = rule.attrs.get("family");
     const priority = Number(rule.attrs.get("priority") ?? "0");
@@ -799,6 +876,9 @@ function generate(files: readonly FirewalldFile[]): Generated {
     }
     const src = rule.children.find((c) => c.name === "source");
     const dst = rule.children.find((c) => c.name === "destination");
+    // NAT rules are checked where they are read (forwardPorts, masquerades).
+    const nat = rule.children.some((c) => c.name === "forward-port" || c.name === "masquerade");
+    if (!nat && missingFamily(o, rule, family)) return;
     const ELEMENTS = [
       "service",
       "port",
@@ -822,18 +902,8 @@ function generate(files: readonly FirewalldFile[]): Generated {
           `<${c.name}> is not an element of a rich rule`,
           "source, destination, service, port, …, log, accept, reject, drop",
         );
-    // Destination NAT in nat_PRE_* chains: forwardPorts.
-    if (element?.name === "forward-port") return;
-    if (element?.name === "masquerade") {
-      error(
-        "firewalld-not-read",
-        o.file,
-        element,
-        `a rich rule's ${element.name} (NAT) is not read`,
-        "audit the running host's ruleset (`audit --live nftables`), where the NAT rules are read",
-      );
-      return;
-    }
+    // NAT, in nat_PRE_* (forwardPorts) and nat_POST_* (masquerades) chains.
+    if (element?.name === "forward-port" || element?.name === "masquerade") return;
     // A rule that marks (mangle), clamps the MSS or only logs decides no verdict of the filter
     // chains; an icmp-block without action rejects.
     if (action?.name === "mark" || element?.name === "tcp-mss-clamp") return;
@@ -1089,6 +1159,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
       // firewalld loads every zone: one it refuses sends it to its stock configuration, bound or not.
       settings(z, false);
       forwardPorts(z);
+      masquerades(z);
       warning(
         "firewalld-inactive-zone",
         z.file,
@@ -1127,6 +1198,8 @@ function generate(files: readonly FirewalldFile[]): Generated {
   type NatDispatch = [number, Obj, Array<[string, LineSource]>, Nat];
   const natPolicies: NatDispatch[] = [];
   const natOutPolicies: NatDispatch[] = [];
+  /** Policies whose masquerade is applied in nat_POSTROUTING (between zones and ANY). */
+  const natPostPolicies: NatDispatch[] = [];
   /**
    * A policy's forward-ports, checked where firewalld's reader checks them (io/policy.py
    * `_check_config`, forward_ports and rich_rules): to HOST only a port of the host (no to-addr);
@@ -1287,6 +1360,20 @@ function generate(files: readonly FirewalldFile[]): Generated {
       );
     };
     const nat = policyForwardPorts(p, egress, egressEls);
+    let masq: Nat | undefined = masquerades(p);
+    // io/policy.py `_check_config`: masquerade to or from HOST is INVALID_ZONE.
+    const host = ingress.includes("HOST") ? "ingress" : egress.includes("HOST") ? "egress" : undefined;
+    if (masq.all.length === 0) masq = undefined;
+    else if (host) {
+      error(
+        "firewalld-xml",
+        p.file,
+        masq.all[0]!.el,
+        `masquerade in policy ${p.name}, whose ${host} zone is HOST (firewalld refuses it: INVALID_ZONE)`,
+        "masquerade in a policy between zones or ANY",
+      );
+      masq = undefined;
+    }
 
     // fw_policy.py `get_active_policies_not_derived_from_zone`: applied only when an ingress and an
     // egress zone are each ANY, HOST or a zone bound to an interface or a source.
@@ -1295,7 +1382,10 @@ function generate(files: readonly FirewalldFile[]): Generated {
     if (!toHost && !ingress.includes("HOST")) {
       // Forwarding only (FORWARD and NAT chains), left out — but its forward-ports are destination
       // NAT in PREROUTING: packets to the host's own ports are sent elsewhere.
-      if (nat && activeSide(ingress) && activeSide(egress)) natPolicies.push([prio, p, natConds(), nat]);
+      if (activeSide(ingress) && activeSide(egress)) {
+        if (nat) natPolicies.push([prio, p, natConds(), nat]);
+        if (masq) natPostPolicies.push([prio, p, natConds(), masq]);
+      }
       continue;
     }
     if (!activeSide(ingress) || !activeSide(egress)) {
@@ -1408,10 +1498,13 @@ function generate(files: readonly FirewalldFile[]): Generated {
     }
   }
   /** A zone dispatch chain (filter_INPUT_ZONES, nat_PREROUTING_ZONES): sources, interfaces, default. */
-  const zoneDispatch = (chain: string, to: string): void => {
+  const zoneDispatch = (chain: string, to: string, egress = false): void => {
+    // On the way out (nat_POSTROUTING_ZONES) a zone's sources are destinations, its interfaces output ones.
+    const way = (m: string): string =>
+      egress ? m.replace(" saddr ", " daddr ").replace(/^iifname /, "oifname ") : m;
     emit(`${T}chain ${chain} {`);
-    for (const [zone, m, s] of zoneSources) emit(`${T}${T}${m} goto ${to}${zone}`, s);
-    for (const [zone, m, s] of zoneInterfaces) emit(`${T}${T}${m} goto ${to}${zone}`, s);
+    for (const [zone, m, s] of zoneSources) emit(`${T}${T}${way(m)} goto ${to}${zone}`, s);
+    for (const [zone, m, s] of zoneInterfaces) emit(`${T}${T}${way(m)} goto ${to}${zone}`, s);
     if (get("zone", defaultZone))
       emit(`${T}${T}goto ${to}${defaultZone}`, {
         origin: { ...confOrigin("DefaultZone"), text: `DefaultZone=${defaultZone}` },
@@ -1437,6 +1530,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
     void o;
   };
   const zoneNat = new Map<Obj, Nat>();
+  const zoneMasq = new Map<Obj, Nat>();
   for (const z of active) {
     const chain = `filter_IN_${z.name}`;
     const inversion = z.el.children.some((c) => c.name === "icmp-block-inversion");
@@ -1468,6 +1562,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
     emit(`${T}}`);
     subChains(chain, z, settings(z, inversion));
     zoneNat.set(z, forwardPorts(z));
+    zoneMasq.set(z, masquerades(z));
   }
   for (const [chain, p] of policyChains) {
     const target = p.el.attrs.get("target") ?? "CONTINUE";
@@ -1502,8 +1597,8 @@ function generate(files: readonly FirewalldFile[]): Generated {
   };
   /** The policies' dispatch chains of a nat base chain, by priority (then name), and their chains. */
   const natPolicyChains = (
-    base: "PREROUTING" | "OUTPUT",
-    prefix: "PRE" | "OUT",
+    base: "PREROUTING" | "POSTROUTING" | "OUTPUT",
+    prefix: "PRE" | "POST" | "OUT",
     list: NatDispatch[],
   ): void => {
     list.sort((a, b) => a[0] - b[0]);
@@ -1523,23 +1618,33 @@ function generate(files: readonly FirewalldFile[]): Generated {
       natSubChains(chain, nat);
     }
   };
-  if (natPolicies.length > 0 || [...zoneNat.values()].some((n) => n.all.length > 0)) {
-    emit(`${T}chain nat_PREROUTING {`);
-    emit(`${T}${T}type nat hook prerouting priority dstnat + 10; policy accept;`);
-    emit(`${T}${T}jump nat_PREROUTING_ZONES`);
+  /** A zone-dispatched nat base chain (PREROUTING, POSTROUTING): when some zone or policy has rules. */
+  const natZoneChains = (
+    base: "PREROUTING" | "POSTROUTING",
+    prefix: "PRE" | "POST",
+    hook: string,
+    policies: NatDispatch[],
+    zones: Map<Obj, Nat>,
+  ): void => {
+    if (policies.length === 0 && ![...zones.values()].some((n) => n.all.length > 0)) return;
+    emit(`${T}chain nat_${base} {`);
+    emit(`${T}${T}type nat hook ${hook}; policy accept;`);
+    emit(`${T}${T}jump nat_${base}_ZONES`);
     emit(`${T}}`);
-    natPolicyChains("PREROUTING", "PRE", natPolicies);
-    zoneDispatch("nat_PREROUTING_ZONES", "nat_PRE_");
+    natPolicyChains(base, prefix, policies);
+    zoneDispatch(`nat_${base}_ZONES`, `nat_${prefix}_`, base === "POSTROUTING");
     for (const z of active) {
-      const chain = `nat_PRE_${z.name}`;
+      const chain = `nat_${prefix}_${z.name}`;
       emit(`${T}chain ${chain} {`);
-      emit(`${T}${T}jump nat_PREROUTING_POLICIES_pre`);
+      emit(`${T}${T}jump nat_${base}_POLICIES_pre`);
       for (const h of ["pre", "log", "deny", "allow", "post"]) emit(`${T}${T}jump ${chain}_${h}`);
-      emit(`${T}${T}jump nat_PREROUTING_POLICIES_post`);
+      emit(`${T}${T}jump nat_${base}_POLICIES_post`);
       emit(`${T}}`);
-      natSubChains(chain, zoneNat.get(z));
+      natSubChains(chain, zones.get(z));
     }
-  }
+  };
+  natZoneChains("PREROUTING", "PRE", "prerouting priority dstnat + 10", natPolicies, zoneNat);
+  natZoneChains("POSTROUTING", "POST", "postrouting priority srcnat + 10", natPostPolicies, zoneMasq);
   if (natOutPolicies.length > 0) {
     emit(`${T}chain nat_OUTPUT {`);
     emit(`${T}${T}type nat hook output priority -90; policy accept;`);

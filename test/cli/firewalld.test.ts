@@ -32,8 +32,8 @@ test("a firewalld directory: verdicts, findings at the XML elements, firewalld's
   for (const f of a.flows) assert.equal(f.uncertain, true, f.id);
 });
 
-test("forward-ports are read as firewalld writes them: where a flow's packets are sent, and what firewalld leaves out", () => {
-  const r = runCli(["audit", "-t", `${F}/topology.yaml`, "-r", `${F}/forward-ports`, "--format", "json"]);
+test("forward-ports and masquerade are read as firewalld writes them: where a flow's packets are sent, and what firewalld leaves out", () => {
+  const r = runCli(["audit", "-t", `${F}/topology.yaml`, "-r", `${F}/nat`, "--format", "json"]);
   assert.equal(r.status, 1, r.stderr);
   const a = JSON.parse(r.stdout) as { notes: string[] };
   const sent = (flow: string): string | undefined =>
@@ -58,10 +58,16 @@ test("forward-ports are read as firewalld writes them: where a flow's packets ar
     e,
     /public\.xml:32:5: warning\[firewalld-conf\]: a rule's forward-port to 2001:db8::8, not an ipv4 address/,
   );
+  assert.match(
+    e,
+    /public\.xml:42:5: warning\[firewalld-conf\]: a rule with a source address but no family \(MISSING_FAMILY\): firewalld leaves the rule out/,
+  );
+  assert.doesNotMatch(e, /masquerade/);
   // The generated table: nat PREROUTING for zones and policies, nat OUTPUT for the host's own.
   const files = ["firewalld.conf", "zones/public.xml", "zones/partners.xml", "zones/dmz.xml"]
     .concat(["policies/any-to-host.xml", "policies/public-to-dmz.xml", "policies/host-out.xml"])
-    .map((f) => join(ROOT, F, "forward-ports", f));
+    .concat(["policies/any-to-dmz.xml"])
+    .map((f) => join(ROOT, F, "nat", f));
   const { text } = firewalldAsNft(files.map((file) => ({ file, text: readFileSync(file, "utf8") })));
   for (const line of [
     "meta nfproto ipv4 tcp dport 443 redirect to :8443",
@@ -71,6 +77,10 @@ test("forward-ports are read as firewalld writes them: where a flow's packets ar
     "jump nat_PRE_policy_any-to-host",
     "jump nat_OUT_policy_host-out",
     "meta nfproto ipv4 tcp dport 5061 dnat ip to 198.51.100.30",
+    'meta nfproto ipv4 oifname != "lo" masquerade',
+    'meta nfproto ipv6 ip6 daddr 2001:db8:5::/48 oifname != "lo" masquerade',
+    'oifname "eth0" goto nat_POST_public',
+    "ip daddr 203.0.113.128/25 jump nat_POST_policy_any-to-dmz",
   ])
     assert.ok(text.includes(`\t\t${line}\n`), line);
 });
@@ -216,14 +226,19 @@ test("no value of the files reaches the generated rules unchecked: each hostile 
     ["port protocol", [{ file: "zones/public.xml", text: `<zone><port protocol="${q}" port="1"/></zone>` }]],
     [
       "rich source",
-      [{ file: "zones/public.xml", text: `<zone><rule><source address="${q}"/><accept/></rule></zone>` }],
+      [
+        {
+          file: "zones/public.xml",
+          text: `<zone><rule family="ipv4"><source address="${q}"/><accept/></rule></zone>`,
+        },
+      ],
     ],
     [
       "rich destination",
       [
         {
           file: "zones/public.xml",
-          text: `<zone><rule><destination address="${q}"/><accept/></rule></zone>`,
+          text: `<zone><rule family="ipv4"><destination address="${q}"/><accept/></rule></zone>`,
         },
       ],
     ],

@@ -32,7 +32,7 @@ const CONFIGS = [
   "policies-zones",
   "policies-default",
   "zone-sources",
-  "forward-ports",
+  "nat",
 ];
 
 for (const config of CONFIGS)
