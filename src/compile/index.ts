@@ -12,6 +12,7 @@ import { junos } from "./targets/junos.js";
 import { nftables } from "./targets/nftables.js";
 import { panos } from "./targets/panos.js";
 import { pf } from "./targets/pf.js";
+import { ufw } from "./targets/ufw.js";
 import { windows } from "./targets/windows.js";
 
 /**
@@ -68,4 +69,5 @@ export const TARGETS: Record<TargetId, Target> = {
   fortios: guarded(fortios),
   panos: guarded(panos),
   firewalld: guarded(firewalld),
+  ufw: guarded(ufw),
 };

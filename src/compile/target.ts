@@ -15,6 +15,7 @@ export const TARGET_IDS = [
   "fortios",
   "panos",
   "firewalld",
+  "ufw",
 ] as const;
 
 export type TargetId = (typeof TARGET_IDS)[number];

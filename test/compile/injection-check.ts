@@ -179,6 +179,12 @@ export function skeleton(target: TargetId, suffix: string, text: string): string
       // data of <short> and <description> and the log prefix blanked; anything not well-formed
       // is its own skeleton, which a plain profile's output never has.
       return xmlSkeleton(text);
+    case "ufw":
+      // A shell script: `#` comment lines; comments in single quotes, inside which the shell
+      // reads nothing and which the text cannot end (no `'`: ufw refuses one in a comment).
+      return blankLines(text, /^\s*#/)
+        .map((l) => l.replace(/'[^']*'/g, "''"))
+        .join("\n");
     case "junos":
     // `#` comment lines; quoted strings with backslash escapes (Junos CLI).
     case "fortios":

@@ -44,21 +44,20 @@ export function ufwSkipReason(): string | undefined {
 
 const RULES = /^(before|user|after)6?\.rules$|^ufw\.conf$/;
 
-/** Loads the ufw directory's rules files (and /etc/default/ufw's text) with the real ufw-init. */
-export function realUfwRuleset(
-  files: ReadonlyArray<{ file: string; text: string }>,
-  defaults: string,
-): RealUfw {
+/**
+ * Runs `step` (a shell command line; `$1` is `tmp`) in a fresh network namespace and a private
+ * mount namespace where tmp/ufw is /etc/ufw, tmp/default-ufw /etc/default/ufw (IPT_SYSCTL and
+ * IPT_MODULES emptied first) and a tmpfs /run; then what the kernel holds, `step`'s output and exit
+ * status. `fill` writes tmp's files (tmp/ufw exists).
+ */
+function inSandbox(defaults: string, fill: (tmp: string) => void, step: string): RealUfw & { tmp: string } {
   const tmp = mkdtempSync(join(tmpdir(), "pmt-ufw-"));
   const ns = `pmt-ufw-${process.pid}-${randomBytes(4).toString("hex")}`;
   let made = false;
   try {
-    const etc = join(tmp, "ufw");
-    mkdirSync(etc);
-    for (const f of files)
-      if (RULES.test(basename(f.file))) writeFileSync(join(etc, basename(f.file)), f.text);
-    const safe = defaults.replace(/^\s*(IPT_SYSCTL|IPT_MODULES)=.*$/gm, "$1=");
-    writeFileSync(join(tmp, "default-ufw"), safe);
+    mkdirSync(join(tmp, "ufw"));
+    fill(tmp);
+    writeFileSync(join(tmp, "default-ufw"), defaults.replace(/^\s*(IPT_SYSCTL|IPT_MODULES)=.*$/gm, "$1="));
     execFileSync("ip", ["netns", "add", ns], { stdio: "ignore", timeout: 10_000 });
     made = true;
     const script = [
@@ -66,7 +65,7 @@ export function realUfwRuleset(
       "mount -t tmpfs tmpfs /run",
       'mount --bind "$1/ufw" /etc/ufw',
       'mount --bind "$1/default-ufw" /etc/default/ufw',
-      `status=0; ${UFW_INIT} start > "$1/log" 2>&1 || status=$?`,
+      `status=0; ${step} > "$1/log" 2>&1 || status=$?`,
       'iptables-save > "$1/v4"',
       'ip6tables-save > "$1/v6"',
       'echo "$status" > "$1/status"',
@@ -74,12 +73,70 @@ export function realUfwRuleset(
     execFileSync(
       "ip",
       ["netns", "exec", ns, "unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", tmp],
-      { stdio: "pipe", timeout: 60_000 },
+      { stdio: "pipe", timeout: 120_000 },
     );
     const read = (n: string): string => readFileSync(join(tmp, n), "utf8");
-    return { v4: read("v4"), v6: read("v6"), status: Number(read("status").trim()), log: read("log") };
+    return { v4: read("v4"), v6: read("v6"), status: Number(read("status").trim()), log: read("log"), tmp };
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
   } finally {
     if (made) execFileSync("ip", ["netns", "del", ns], { stdio: "ignore", timeout: 10_000 });
+  }
+}
+
+/** Loads the ufw directory's rules files (and /etc/default/ufw's text) with the real ufw-init. */
+export function realUfwRuleset(
+  files: ReadonlyArray<{ file: string; text: string }>,
+  defaults: string,
+): RealUfw {
+  const fill = (tmp: string): void => {
+    for (const f of files)
+      if (RULES.test(basename(f.file))) writeFileSync(join(tmp, "ufw", basename(f.file)), f.text);
+  };
+  const { tmp, ...real } = inSandbox(defaults, fill, `${UFW_INIT} start`);
+  rmSync(tmp, { recursive: true, force: true });
+  return real;
+}
+
+/** What ufw shipped installs (Debian 12's ufw 0.36.2): its rules files, as `ufw reset` restores them. */
+const SHIPPED_RULES = "/usr/share/ufw/iptables";
+
+export interface RealUfwCommands extends RealUfw {
+  /** /etc/ufw's rules files and ufw.conf, and /etc/default/ufw (as `default-ufw`), after the script. */
+  files: Array<{ file: string; text: string }>;
+}
+
+/**
+ * Runs a script of `ufw` commands (the ufw CLI, python) on a freshly installed ufw — the package's
+ * rules files, ufw.conf with ENABLED=no, `defaults` as /etc/default/ufw — in the sandbox ufw-init
+ * runs in above. Returns what ufw wrote and what it loaded into the kernel.
+ */
+export function realUfwCommands(script: string, defaults: string): RealUfwCommands {
+  const fill = (tmp: string): void => {
+    const etc = join(tmp, "ufw");
+    mkdirSync(join(etc, "applications.d"));
+    for (const role of ["before", "after", "user"])
+      for (const six of ["", "6"]) {
+        const name = `${role}${six}.rules`;
+        writeFileSync(join(etc, name), readFileSync(join(SHIPPED_RULES, name), "utf8"));
+      }
+    writeFileSync(join(etc, "ufw.conf"), "ENABLED=no\nLOGLEVEL=low\n");
+    writeFileSync(join(etc, "sysctl.conf"), "");
+    writeFileSync(join(tmp, "commands.sh"), script);
+  };
+  const { tmp, ...real } = inSandbox(defaults, fill, 'sh "$1/commands.sh"');
+  try {
+    const read = (n: string): string => readFileSync(join(tmp, n), "utf8");
+    const files = [
+      ...["before", "after", "user"].flatMap((r) =>
+        ["", "6"].map((six) => ({ file: `/etc/ufw/${r}${six}.rules`, text: read(`ufw/${r}${six}.rules`) })),
+      ),
+      { file: "/etc/ufw/ufw.conf", text: read("ufw/ufw.conf") },
+      { file: "/etc/default/ufw", text: read("default-ufw") },
+    ];
+    return { ...real, files };
+  } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
