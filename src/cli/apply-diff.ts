@@ -9,14 +9,16 @@ import { audit } from "../audit/audit.js";
 import { InputError } from "../diag/diagnostic.js";
 import type { BoundTopology } from "../model/flow.js";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { firewalldOwnedFile } from "../compile/owned.js";
-import { firewalldDirectory } from "../shell/files.js";
+import { dirname, join } from "node:path";
+import type { AuditReportT } from "../audit/report-schema.js";
+import { firewalldOwnedFile, UFW_OWNED } from "../compile/owned.js";
+import { firewalldDirectory, ufwDirectory } from "../shell/files.js";
+import type { UfwState } from "../shell/ufw-host.js";
 import { KernelError, liveRulesets, type ApplyBackend, type OwnedState } from "../shell/kernel-firewall.js";
 import { parseRulesets } from "./audit-run.js";
 import { READER_KITS } from "../parse/index.js";
 
-type Texts = Array<{ file: string; text: string; format?: "firewalld" }>;
+type Texts = Array<{ file: string; text: string; format?: "firewalld" | "ufw" }>;
 
 /** firewalld's configuration directory now, and with the owned files replaced by `compiled`'s. */
 function firewalldTexts(
@@ -47,6 +49,54 @@ function firewalldTexts(
   return [now, next];
 }
 
+/** ufw's whole configuration (/etc/ufw and /etc/default/ufw) with the owned files as `state` has them. */
+function ufwTexts(state: UfwState): Texts {
+  const owned = new Set(Object.keys(state.files));
+  const rest = (ufwDirectory(dirname(UFW_OWNED[0])) ?? [])
+    .filter((file) => !owned.has(file))
+    .map((file) => {
+      try {
+        return { file, text: readFileSync(file, "utf8"), format: "ufw" as const };
+      } catch (e) {
+        throw new KernelError(`cannot read ${file}: ${(e as Error).message}`);
+      }
+    });
+  const mine = Object.entries(state.files)
+    .filter((e): e is [string, string] => e[1] !== null)
+    .map(([file, text]) => ({ file, text, format: "ufw" as const }));
+  return [...rest, ...mine];
+}
+
+/**
+ * ufw: the compiled commands' effect is known once ufw has run them (what ufw writes is its own
+ * CLI's doing), so the flows are compared after the load, between ufw's configuration before and
+ * after — before the confirmation, which is still the admin's to give or withhold.
+ */
+export function ufwFlowChanges(topology: BoundTopology, previous: OwnedState, current: OwnedState): string[] {
+  if (previous.target !== "ufw" || current.target !== "ufw") throw new Error("ufw states expected");
+  const judge = (state: UfwState) =>
+    audit(topology, parseRulesets(ufwTexts(state), undefined, topology, READER_KITS).parsed);
+  let before, after;
+  try {
+    before = judge(previous);
+    after = judge(current);
+  } catch (e) {
+    if (!(e instanceof InputError || e instanceof KernelError)) throw e;
+    return [`flows: ufw's configuration could not be read for a comparison (${e.message.split("\n")[0]})`];
+  }
+  return verdictChanges(before, after, "ufw before → ufw after the commands");
+}
+
+function verdictChanges(running: AuditReportT, next: AuditReportT, what: string): string[] {
+  const before = new Map(running.flows.map((f) => [f.id, f.verdict]));
+  const lines = next.flows
+    .filter((f) => before.get(f.id) !== f.verdict)
+    .map((f) => `  ${f.id}: ${before.get(f.id) ?? "absent"} → ${f.verdict}`);
+  return lines.length === 0
+    ? [`flows: no verdict changes (${what})`]
+    : [`flows whose verdict changes (${what}):`, ...lines];
+}
+
 export function flowChanges(
   topology: BoundTopology,
   backend: ApplyBackend,
@@ -57,6 +107,7 @@ export function flowChanges(
   let after: Texts = [...compiled];
   try {
     let texts;
+    if (backend === "ufw") return ["flows: compared once ufw has run the commands (below)"];
     if (backend === "firewalld") [texts, after] = firewalldTexts(previous, compiled);
     else texts = liveRulesets(backend);
     running = audit(topology, parseRulesets(texts, undefined, topology, READER_KITS).parsed);
@@ -74,11 +125,5 @@ export function flowChanges(
       `flows: the rules as they will be could not be read for a comparison (${e.message.split("\n")[0]})`,
     ];
   }
-  const before = new Map(running.flows.map((f) => [f.id, f.verdict]));
-  const lines = next.flows
-    .filter((f) => before.get(f.id) !== f.verdict)
-    .map((f) => `  ${f.id}: ${before.get(f.id) ?? "absent"} → ${f.verdict}`);
-  return lines.length === 0
-    ? ["flows: no verdict changes (running rules → compiled rules)"]
-    : [`flows whose verdict changes (running rules → compiled rules):`, ...lines];
+  return verdictChanges(running, next, "running rules → compiled rules");
 }

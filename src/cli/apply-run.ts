@@ -35,7 +35,7 @@ import {
 import { loadTopology } from "../shell/load.js";
 import { choice, EXIT, InputError, printDiagnostics, warn, wholeNumber } from "./io.js";
 import { type ApplyOpts, BACKENDS } from "./apply.js";
-import { flowChanges } from "./apply-diff.js";
+import { flowChanges, ufwFlowChanges } from "./apply-diff.js";
 import { catchSignals, startWatchdog, waitForDecision, watchdog } from "./apply-wait.js";
 import type { BoundTopology } from "../model/flow.js";
 
@@ -83,7 +83,7 @@ interface Compiled {
   topology: BoundTopology;
   /** The compiled files, named as `compile -o compiled` would (for the flow comparison). */
   files: Array<{ file: string; text: string }>;
-  wanted: OwnedState | { target: "nftables"; file: string };
+  wanted: OwnedState | { target: "nftables"; file: string } | { target: "ufw"; script: string };
   within: number;
 }
 
@@ -126,11 +126,13 @@ function compileFor(opts: ApplyOpts): Compiled {
         }
       : backend === "nftables"
         ? { target: "nftables", file: text("")! }
-        : {
-            target: "iptables",
-            v4: iptOwnedFromCompiled(text("")!),
-            v6: text(".v6") === undefined ? EMPTY_IPT : iptOwnedFromCompiled(text(".v6")!),
-          };
+        : backend === "ufw"
+          ? { target: "ufw", script: text("")! }
+          : {
+              target: "iptables",
+              v4: iptOwnedFromCompiled(text("")!),
+              v6: text(".v6") === undefined ? EMPTY_IPT : iptOwnedFromCompiled(text(".v6")!),
+            };
   const files = r.files.map((f) => ({ file: `compiled${f.suffix}`, text: f.text }));
   return { backend, topology: t.value.bound, files, wanted, within };
 }
@@ -169,7 +171,11 @@ async function applyLocked(c: Compiled & { dir: string; opts: ApplyOpts }): Prom
   process.stderr.write(changes.map((l) => `${l}\n`).join(""));
   // The backup before the load: an unwritable path is bad input while nothing is touched yet.
   if (c.opts.backup !== undefined) {
-    const restore = restoreFiles(previous, "file" in c.wanted ? previous : c.wanted, header);
+    const restore = restoreFiles(
+      previous,
+      "file" in c.wanted || "script" in c.wanted ? previous : c.wanted,
+      header,
+    );
     writeFilesAtomic(restore.map((f) => ({ path: c.opts.backup! + f.suffix, text: f.text })));
   }
   // From the load on, a signal must lead to a restore, not to Node's default exit: caught here,
@@ -183,7 +189,14 @@ async function applyLocked(c: Compiled & { dir: string; opts: ApplyOpts }): Prom
   }
   let pending: Pending;
   try {
-    showRuleChanges(previous, readOwned(c.backend, at));
+    const current = readOwned(c.backend, at);
+    showRuleChanges(previous, current);
+    if (c.backend === "ufw")
+      process.stderr.write(
+        ufwFlowChanges(c.topology, previous, current)
+          .map((l) => `${l}\n`)
+          .join(""),
+      );
     if (!c.opts.rollback) {
       early.stop();
       process.stderr.write(`applied (${c.backend}); kept without confirmation (--no-rollback)\n`);
@@ -210,7 +223,9 @@ async function applyLocked(c: Compiled & { dir: string; opts: ApplyOpts }): Prom
     `applied (${c.backend}). Confirm within ${c.within} s from another session: portmatrix apply --confirm\n${
       c.backend === "firewalld"
         ? "firewalld: the files are its permanent configuration, so a reboot before the restore boots with them\n"
-        : ""
+        : c.backend === "ufw"
+          ? "ufw: its files are what it loads at boot, so a reboot before the restore boots with them\n"
+          : ""
     }`,
   );
   return waitForDecision(c.dir, pending, c.opts.backup, early);

@@ -18,13 +18,13 @@ export interface ApplyOpts {
   firewalldDir?: string;
 }
 
-export const BACKENDS = ["nftables", "iptables", "firewalld"] as const;
+export const BACKENDS = ["nftables", "iptables", "firewalld", "ufw"] as const;
 
 export function registerApply(program: Command, run: Runner): void {
   program
     .command("apply")
     .description(
-      "load the compiled rules into this host's kernel (or firewalld); restore the previous ones unless `apply --confirm` runs in time",
+      "load the compiled rules into this host's kernel (or firewalld, or ufw); restore the previous ones unless `apply --confirm` runs in time",
     )
     .option("-t, --topology <file>", "the topology (profile, addresses, firewall kind)")
     .option("--target <target>", BACKENDS.join(", "))

@@ -24,6 +24,10 @@
  * is not owned: apply refuses to replace it. The zone binds every source, so while it is loaded it decides every
  * packet that reaches a zone: firewalld's other zones no longer apply (the flow comparison says
  * what that changes before the load).
+ *
+ * ufw: its user rules, ufw.conf and /etc/default/ufw whole (UFW_OWNED: what ufw's commands
+ * change). apply runs the compiled ufw commands, which add to the rules there; a restore writes the
+ * four files back and reloads ufw (shell/ufw-host.ts).
  */
 
 export const NFT_TABLE = "inet portmatrix";
@@ -164,9 +168,39 @@ export function firewalldOwnedFromCompiled(
 }
 
 /** The owned part as lines, for showing what an apply changed (iptables lines carry their family). */
+/**
+ * ufw: what its commands change, by path — the user rules (`ufw allow`), ufw.conf (`ufw enable`,
+ * `ufw logging`) and /etc/default/ufw (`ufw default`); null when absent. apply owns these whole
+ * (the script adds to the rules an admin already has, and a restore puts every one back).
+ */
+export type UfwFiles = Record<string, string | null>;
+export const UFW_OWNED = [
+  "/etc/ufw/user.rules",
+  "/etc/ufw/user6.rules",
+  "/etc/ufw/ufw.conf",
+  "/etc/default/ufw",
+] as const;
+
+/** The lines of ufw's owned files that decide something: rules, policies, whether it is on. */
+function ufwLines(files: UfwFiles): string[] {
+  return Object.keys(files)
+    .sort()
+    .flatMap((path) =>
+      (files[path] ?? "")
+        .split("\n")
+        .filter((l) => /^(-A |### tuple ###|\s*(DEFAULT_\w+_POLICY|ENABLED|IPV6|LOGLEVEL)\s*=)/.test(l))
+        .map((l) => `${path}: ${l.trim()}`),
+    );
+}
+
 export function ownedLines(
-  state: { nft: NftOwned } | { v4: IptOwned; v6: IptOwned } | { files: FirewalldFiles },
+  state:
+    | { nft: NftOwned }
+    | { v4: IptOwned; v6: IptOwned }
+    | { target: "ufw"; files: UfwFiles }
+    | { files: FirewalldFiles },
 ): string[] {
+  if ("target" in state && state.target === "ufw") return ufwLines(state.files);
   if ("files" in state)
     return Object.keys(state.files)
       .sort()

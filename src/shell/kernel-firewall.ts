@@ -15,15 +15,19 @@ import {
 } from "../compile/owned.js";
 import { liveListing, ruleLayout } from "../parse/nft-netlink.js";
 import { loadFirewalld, readFirewalldOwned, type FirewalldState } from "./firewalld-host.js";
+import { loadUfw, readUfwOwned, ufwRestoreFiles, type UfwState } from "./ufw-host.js";
 
 export type Backend = "nftables" | "iptables";
-/** What `apply` can load: the kernel's own tables, or firewalld's configuration. */
-export type ApplyBackend = Backend | "firewalld";
+/** What `apply` can load: the kernel's own tables, or firewalld's or ufw's configuration. */
+export type ApplyBackend = Backend | "firewalld" | "ufw";
 export type Family = "v4" | "v6";
 
 /** What portmatrix owns in the kernel at one moment; JSON-safe (kept in the pending state file). */
 export type OwnedState =
-  { target: "nftables"; nft: NftOwned } | { target: "iptables"; v4: IptOwned; v6: IptOwned } | FirewalldState;
+  | { target: "nftables"; nft: NftOwned }
+  | { target: "iptables"; v4: IptOwned; v6: IptOwned }
+  | FirewalldState
+  | UfwState;
 
 /** A kernel tool failed: what ran and what it said (the CLI makes it an environment diagnostic). */
 export class KernelError extends Error {}
@@ -63,6 +67,7 @@ const RESTORE: Record<Family, string> = { v4: "iptables-restore", v6: "ip6tables
 /** The commands a backend needs, for the environment check before anything is touched. */
 export function toolsOf(backend: ApplyBackend): string[] {
   if (backend === "firewalld") return ["firewall-cmd"];
+  if (backend === "ufw") return ["ufw"];
   return backend === "nftables" ? ["nft"] : [...Object.values(SAVE), ...Object.values(RESTORE)];
 }
 
@@ -87,6 +92,7 @@ export function readIptOwned(fam: Family): IptOwned {
 
 /** What portmatrix owns now; firewalld's in its configuration directory `at`. */
 export function readOwned(backend: ApplyBackend, at?: { dir: string; name: string }): OwnedState {
+  if (backend === "ufw") return readUfwOwned();
   if (backend === "firewalld") {
     const o = readFirewalldOwned(at!.dir, at!.name);
     return { target: o.target, dir: o.dir, name: o.name, files: o.files };
@@ -109,8 +115,12 @@ export function loadIpt(fam: Family, text: string): void {
  * its table; iptables: one --noflush transition per family, from what runs now). The two iptables
  * families are two transactions: when the second fails, the first is put back before the error.
  */
-export function loadOwned(wanted: OwnedState | { target: "nftables"; file: string }, header: string): void {
+export function loadOwned(
+  wanted: OwnedState | { target: "nftables"; file: string } | { target: "ufw"; script: string },
+  header: string,
+): void {
   if (wanted.target === "firewalld") return loadFirewalld(wanted);
+  if (wanted.target === "ufw") return loadUfw(wanted);
   if (wanted.target === "nftables") {
     loadNft("file" in wanted ? wanted.file : nftTransition(wanted.nft, header));
     return;
@@ -132,6 +142,7 @@ export function restoreFiles(
   header: string,
 ): Array<{ suffix: string; text: string }> {
   if (previous.target === "firewalld") return firewalldRestoreFiles(previous, header);
+  if (previous.target === "ufw") return ufwRestoreFiles(previous, header);
   if (previous.target === "nftables") return [{ suffix: "", text: nftTransition(previous.nft, header) }];
   const now = current.target === "iptables" ? current : { v4: EMPTY_IPT, v6: EMPTY_IPT };
   return [
