@@ -272,3 +272,64 @@ test("what a rule names but the reader does not model is uncertain; ports on a p
   );
   assert.deepEqual(errors(icmpPorts), [[1, 'rule "x": LocalPort with Protocol ICMPv4']]);
 });
+
+test("a rule created only when the host has none of its name is read as created, said; any other condition is refused", () => {
+  const guarded = read(
+    [
+      PROFILES,
+      "if (-not (Get-NetFirewallRule -Name 'sip' -ErrorAction SilentlyContinue)) {",
+      "  New-NetFirewallRule -Name sip -DisplayName SIP -Protocol TCP -LocalPort 5061",
+      "}",
+      'if (!(Get-NetFirewallRule -DisplayName "web" -ea 0))',
+      "{",
+      "  New-NetFirewallRule -DisplayName web -Protocol TCP -LocalPort 443",
+      "}",
+    ].join("\n"),
+  );
+  assert.deepEqual(errors(guarded), []);
+  assert.deepEqual(verdicts(guarded), { sip: "allowed", web: "allowed", stun: "blocked" });
+  assert.deepEqual(
+    guarded.diagnostics.filter((d) => d.code === "windows-script-guarded").map((d) => d.at?.line),
+    [3, 7],
+  );
+  for (const [cond, line] of [
+    // Another rule's name, another test, more than the test, a variable: decided at run time.
+    ["if (-not (Get-NetFirewallRule -Name 'other' -ErrorAction SilentlyContinue)) {", 2],
+    ["if (Get-NetFirewallRule -Name 'sip' -ErrorAction SilentlyContinue) {", 2],
+    ["if (-not (Get-NetFirewallRule -Name 'sip') -and $force) {", 2],
+    ["if (-not (Get-NetFirewallRule -Name $name)) {", 2],
+  ] as const) {
+    const r = readWindowsScript(
+      [cond, "  New-NetFirewallRule -Name sip -Protocol TCP -LocalPort 5061", "}"].join("\n"),
+      "fw.ps1",
+    );
+    assert.deepEqual(errors(r), [
+      [line, "a firewall command inside `if { … }`: it runs only when the script decides at run time"],
+    ]);
+  }
+});
+
+test("netsh under a condition that only touches the host's own rules is passed over, said; one that may touch the script's is refused", () => {
+  const text = (cond: string) =>
+    [
+      "@echo off",
+      'netsh advfirewall firewall add rule name="sip" dir=in action=allow protocol=TCP localport=5061',
+      'IF /I "%1"=="-DELETE" (',
+      cond,
+      ")",
+    ].join("\r\n");
+  const host = readWindowsScript(
+    text('netsh advfirewall firewall delete rule name="Core Networking - Teredo (UDP-In)"'),
+    "fw.bat",
+  );
+  assert.deepEqual(errors(host), []);
+  assert.ok(codes(host).includes("warning[windows-script-host-rules]"), codes(host).join(" "));
+  for (const own of [
+    'netsh advfirewall firewall delete rule name="sip"',
+    "netsh advfirewall firewall delete rule name=all",
+    'netsh advfirewall firewall set rule name="%RULE%" new enable=no',
+  ]) {
+    const r = readWindowsScript(text(own), "fw.bat");
+    assert.equal(errors(r).length, 1, own);
+  }
+});

@@ -48,6 +48,8 @@ interface Statement {
   line: number;
   /** The keywords of the blocks around it, innermost last (`if`, `foreach`, `trap`, `{`…). */
   blocks: string[];
+  /** Each block's header (`if ( … )`), where the reader kept it (PowerShell), aligned with `blocks`. */
+  heads?: Array<readonly Tok[] | undefined>;
 }
 
 const PROFILE_NAMES: readonly WinProfileName[] = ["Domain", "Private", "Public"];
@@ -72,10 +74,14 @@ function powershellStatements(
   // tokens, never more than one statement's at once.
   /** The first word of the statement that ended last: `if (…)` on its own line, then `{`. */
   let lastHead: string | undefined;
+  /** That statement's tokens: the header of a block whose `{` starts the next line. */
+  let lastToks: readonly Tok[] | undefined;
+  const heads: Array<readonly Tok[] | undefined> = [];
   const end = (): void => {
     if (toks.length > 0) {
-      onStatement({ toks, line: toks[0]!.line, blocks: [...stack] });
+      onStatement({ toks, line: toks[0]!.line, blocks: [...stack], heads: [...heads] });
       lastHead = toks.find((t) => !t.op)?.text.toLowerCase();
+      lastToks = toks;
     }
     toks = [];
   };
@@ -192,15 +198,19 @@ function powershellStatements(
         (t) => !t.op && /^(foreach-object|foreach|%|where-object|where|\?)$/i.test(t.text),
       );
       const head = toks.length === 0 ? lastHead : (loop ?? toks.find((t) => !t.op))?.text.toLowerCase();
+      const header = toks.length === 0 ? lastToks : toks;
       // The header (`if (…)`, `Get-NetFirewallRule | Where`) is outside the block it opens.
       end();
       stack.push(hash ? "@{" : (head ?? "{"));
+      heads.push(hash ? undefined : header);
       spaced = true;
       continue;
     }
     if (c === "}") {
       end();
       stack.pop();
+      heads.pop();
+      lastToks = undefined;
       advance(1);
       spaced = true;
       continue;
@@ -294,6 +304,32 @@ function cmdStatements(
     if (!last.quoted && last.text.endsWith("(")) stack.push(head.text.replace(/^@/, "").toLowerCase());
   }
   return [];
+}
+
+/**
+ * The rule an `if` header tests for absence, when it tests nothing else: `if (-not
+ * (Get-NetFirewallRule -Name X [-ErrorAction …]))` or `if (!(Get-NetFirewallRule -DisplayName X …))`.
+ */
+function existenceGuard(
+  header: readonly Tok[] | undefined,
+): { by: "Name" | "DisplayName"; name: string } | undefined {
+  if (!header) return undefined;
+  const ws = header.filter((t) => !(t.op && (t.text === "(" || t.text === ")")));
+  if (header.some((t) => t.op && t.text !== "(" && t.text !== ")")) return undefined;
+  const low = (k: number): string => (ws[k]?.quoted ? "" : (ws[k]?.text.toLowerCase() ?? ""));
+  if (low(0) !== "if" || !["-not", "!"].includes(low(1)) || low(2) !== "get-netfirewallrule")
+    return undefined;
+  let found: { by: "Name" | "DisplayName"; name: string } | undefined;
+  for (let k = 3; k < ws.length; k += 2) {
+    const p = low(k);
+    const v = ws[k + 1];
+    if (v === undefined || (v.expands && v.text.includes("$")) || (!v.quoted && v.text.startsWith("$")))
+      return undefined;
+    if ((p === "-name" || p === "-displayname") && found === undefined)
+      found = { by: p === "-name" ? "Name" : "DisplayName", name: v.text };
+    else if (p !== "-erroraction" && p !== "-ea") return undefined;
+  }
+  return found;
 }
 
 /** `name="X"` is one argument: tokens joined where no whitespace parts them. */
@@ -629,6 +665,32 @@ export function parseWindowsScript(
       );
       return;
     }
+    // `if (-not (Get-NetFirewallRule -Name X …)) { New-NetFirewallRule -Name X … }`: the rule is
+    // created unless one of that name exists — a rule of the host's, which no script reading holds.
+    if (powershell && inBlock.length === 1 && inBlock[0] === "if" && cmd === "new-netfirewallrule") {
+      const guard = existenceGuard(st.heads?.[st.blocks.lastIndexOf("if")]);
+      const { params, ok } = psParams(st.toks);
+      if (!ok) return;
+      const named = guard && params.get(guard.by)?.values;
+      if (guard && named?.length === 1 && named[0] === guard.name) {
+        diagnostics.push(
+          diag(
+            "windows-script-guarded",
+            "warning",
+            `read as created: the script skips this rule when the host already has one with ${guard.by} "${guard.name}", whose settings are the host's, not in this file`,
+            { at: at(st.line) },
+          ),
+        );
+        newRule(params, st.line);
+        return;
+      }
+    }
+    // A conditional netsh `delete|set rule` that no rule the script holds answers to touches the
+    // host's rules only, which the reading leaves out whether the branch runs or not.
+    if (inBlock.length > 0 && isNetsh && onlyHostRules(ws.slice(1))) {
+      notInScript.push(st.line);
+      return;
+    }
     if (inBlock.length > 0) {
       const errorPathBlock = inBlock.some((b) => BLOCK_WORDS_ERROR.has(b));
       if (errorPathBlock) {
@@ -742,6 +804,30 @@ export function parseWindowsScript(
         const have = String(h.record[field] ?? (field === "DisplayName" ? h.record.Name : "") ?? "");
         return want.some((w) => w !== undefined && wildcard(normalise(k, w)).test(have));
       }),
+    );
+  }
+
+  /**
+   * `netsh advfirewall firewall delete|set rule name=X` (or group=) where no rule the script holds
+   * now has that name (or group): whatever it changes is the host's. `all` and names set by a
+   * variable could be the script's own.
+   */
+  function onlyHostRules(args: readonly Tok[]): boolean {
+    const low = args.map((t) => t.text.toLowerCase());
+    if (low[0] !== "advfirewall" || low[1] !== "firewall" || low[3] !== "rule") return false;
+    if (low[2] !== "delete" && low[2] !== "set") return false;
+    const stop = low[2] === "set" ? low.indexOf("new") : -1;
+    const sel = (stop > 0 ? args.slice(4, stop) : args.slice(4)).map((t) => t.text);
+    const get = (k: string): string | undefined =>
+      sel.find((w) => w.toLowerCase().startsWith(`${k}=`))?.slice(k.length + 1);
+    const name = get("name");
+    const group = get("group");
+    const v = name ?? group;
+    if (v === undefined || v.includes("%") || v.includes("!") || name?.toLowerCase() === "all") return false;
+    return !held.some((h) =>
+      name !== undefined
+        ? String(h.record.Name).toLowerCase() === name.toLowerCase()
+        : String(h.record.Group ?? "").toLowerCase() === v.toLowerCase(),
     );
   }
 
