@@ -266,6 +266,51 @@ test("no value of the files reaches the generated rules unchecked: each hostile 
         { file: "ipsets/bad.xml", text: `<ipset type="hash:net"><entry>${q}</entry></ipset>` },
       ],
     ],
+    [
+      "forward-port to-addr",
+      [
+        {
+          file: "zones/public.xml",
+          text: `<zone><forward-port port="1" protocol="tcp" to-addr="${q}"/></zone>`,
+        },
+      ],
+    ],
+    [
+      "forward-port to-port",
+      [
+        {
+          file: "zones/public.xml",
+          text: `<zone><forward-port port="1" protocol="tcp" to-port="${q}"/></zone>`,
+        },
+      ],
+    ],
+    [
+      "forward-port protocol",
+      [
+        {
+          file: "zones/public.xml",
+          text: `<zone><forward-port port="1" protocol="${q}" to-port="2"/></zone>`,
+        },
+      ],
+    ],
+    [
+      "rich forward-port port",
+      [
+        {
+          file: "zones/public.xml",
+          text: `<zone><rule family="ipv4"><forward-port port="${q}" protocol="tcp" to-port="2"/></rule></zone>`,
+        },
+      ],
+    ],
+    [
+      "rich masquerade source",
+      [
+        {
+          file: "zones/public.xml",
+          text: `<zone><rule family="ipv4"><source address="${q}"/><masquerade/></rule></zone>`,
+        },
+      ],
+    ],
     ["a file's name", [{ file: `zones/a;b{c}.xml`, text: "<zone><interface name='eth0'/></zone>" }]],
     [
       "a name on Object's prototype",
