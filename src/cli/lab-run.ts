@@ -7,7 +7,7 @@ import { type LabOpts } from "./lab.js";
 
 export async function runLabCommand(opts: LabOpts): Promise<number> {
   const format = choice("--format", opts.format, ["table", "json"] as const);
-  const target = choice("--target", opts.target, ["nftables", "iptables"] as const);
+  const target = choice("--target", opts.target, ["nftables", "iptables", "ufw"] as const);
   const lab = new Lab({
     topologyPath: opts.topology,
     target,

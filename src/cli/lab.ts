@@ -22,7 +22,11 @@ export function registerLab(program: Command, run: Runner): void {
       "rehearse the topology in network namespaces (root, Linux): load the rules, stand in for every endpoint, probe every flow, compare with the audit",
     )
     .requiredOption("-t, --topology <file>", "the topology")
-    .option("--target <target>", "compile the rules for nftables or iptables", "nftables")
+    .option(
+      "--target <target>",
+      "compile the rules for nftables or iptables, or ufw (its commands run by the real ufw in the lab)",
+      "nftables",
+    )
     .option(
       "--ruleset <file|dir>",
       "load this existing nftables or iptables-save ruleset, or a firewalld (/etc/firewalld) or ufw (/etc/ufw) configuration, instead of compiling",

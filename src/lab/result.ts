@@ -50,7 +50,11 @@ export const LabOutput = z.object({
   profile: z.string(),
   firewall: z.object({
     kind: z.enum(["host", "perimeter"]),
-    rules: z.string().describe("nftables or iptables (compiled by portmatrix), or the ruleset file given"),
+    rules: z
+      .string()
+      .describe(
+        "nftables, iptables or ufw's commands (compiled by portmatrix; ufw's run by ufw itself), or the ruleset file given",
+      ),
   }),
   addresses: z.array(
     z.object({

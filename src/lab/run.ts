@@ -8,7 +8,8 @@
  *    perimeter kind — a firewall namespace routing between one namespace per zone, its interfaces
  *    named as the topology names them (compiled rules match on them);
  * 3. the rules: compiled for --target, or the --ruleset file as it is, loaded with nft -f or
- *    iptables-restore inside the firewall's namespace only;
+ *    iptables-restore inside the firewall's namespace only (ufw: the compiled commands run by the real
+ *    ufw there, on a ufw of its own: ufw.ts);
  * 4. `portmatrix listen` for every destination endpoint, then `portmatrix probe` from every source
  *    endpoint, each in its endpoint's namespace (real processes, real sockets);
  * 5. the audit of the same rules for the same hosts, and the comparison per flow.
@@ -38,13 +39,14 @@ import { compareFlows, LAB_OUTPUT_VERSION, natCheck, type LabOutputT } from "./r
 import { addressText } from "../space/address.js";
 import type { PortRange } from "../space/port.js";
 import { inDocRanges } from "./addresses.js";
+import { runUfwScript, ufwMissing } from "./ufw.js";
 
 /** Time limit of a probe's service exchange (TLS, SIP, MS-TURN) in the lab; see its use. */
 const LAB_SERVICE_TIMEOUT_MS = 10_000;
 
 export interface LabOptions {
   topologyPath: string;
-  target: "nftables" | "iptables";
+  target: "nftables" | "iptables" | "ufw";
   rulesetPath?: string;
   dropRetired: boolean;
   log: (line: string) => void;
@@ -222,6 +224,7 @@ export class Lab {
 
     // The rules.
     let files: Array<{ suffix: string; text: string }>;
+    let ufwScript: string | undefined;
     let reader: ReaderName;
     let rulesLabel: string;
     if (o.rulesetPath !== undefined && ufw) {
@@ -261,6 +264,14 @@ export class Lab {
       files = compiled.files;
       reader = o.target === "nftables" ? "nftables-text" : "iptables-save";
       rulesLabel = `${o.target} compiled by portmatrix${o.dropRetired ? " (--drop-retired)" : ""}`;
+      if (o.target === "ufw") {
+        const missing = ufwMissing();
+        if (missing) return envFail(`lab --target ufw runs the real ufw: ${missing}`, "apt-get install ufw");
+        // The script is run by ufw once the namespaces exist; what it loads is then read back.
+        ufwScript = files[0]!.text;
+        files = [];
+        rulesLabel = `ufw commands compiled by portmatrix, run by ufw${o.dropRetired ? " (--drop-retired)" : ""}`;
+      }
     }
 
     // Namespaces. A failing `ip` here is the machine's doing (no netns support, a link name taken):
@@ -276,7 +287,21 @@ export class Lab {
     }
     const fwNs =
       labBound.firewall.kind === "host" ? nsOf.get(labBound.firewall.host)! : `${this.net.prefix}fw`;
-    for (const f of files) {
+    if (ufwScript !== undefined) {
+      try {
+        const loaded = runUfwScript(this.net, fwNs, this.dir, ufwScript);
+        files = [
+          { suffix: "", text: loaded.v4 },
+          { suffix: ".v6", text: loaded.v6 },
+        ];
+      } catch (e) {
+        return envFail(
+          `ufw did not take the compiled commands: ${(e as Error).message.split("\n").slice(0, 3).join(" ")}`,
+          "ufw 0.36 (Debian 12, Ubuntu 22.04 or later) and util-linux's unshare",
+        );
+      }
+    }
+    for (const f of ufwScript === undefined ? files : []) {
       const cmd =
         reader === "nftables-text"
           ? ["nft", "-f", "-"]

@@ -15,11 +15,11 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { CLI, ROOT } from "../cli/run-cli.js";
 import { ufwSkipReason } from "../kernel/ufw-real.js";
+import { writeFreshUfw } from "../../src/lab/ufw.js";
 
 const skip = ufwSkipReason();
 const TMP = mkdtempSync(join(tmpdir(), "pm-ufw-apply-"));
 const HOST = join(ROOT, "examples/seed-host.yaml");
-const SHIPPED = "/usr/share/ufw/iptables";
 const DEFAULTS = readFileSync(join(ROOT, "test/fixtures/ufw/default-ufw"), "utf8").replace(
   /^\s*(IPT_SYSCTL|IPT_MODULES)=.*$/gm,
   "$1=",
@@ -35,13 +35,7 @@ interface Sandbox {
 /** A network namespace and a freshly installed ufw's files (ufw.conf ENABLED=no) for one test. */
 function sandbox(): Sandbox {
   const dir = mkdtempSync(join(TMP, "box-"));
-  const etc = join(dir, "ufw");
-  mkdirSync(join(etc, "applications.d"), { recursive: true });
-  for (const n of ["before", "after", "user"])
-    for (const six of ["", "6"])
-      writeFileSync(join(etc, `${n}${six}.rules`), readFileSync(join(SHIPPED, `${n}${six}.rules`), "utf8"));
-  writeFileSync(join(etc, "ufw.conf"), "ENABLED=no\nLOGLEVEL=low\n");
-  writeFileSync(join(etc, "sysctl.conf"), "");
+  writeFreshUfw(join(dir, "ufw"));
   writeFileSync(join(dir, "default-ufw"), DEFAULTS);
   mkdirSync(join(dir, "run"));
   mkdirSync(join(dir, "state"));

@@ -23,6 +23,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { kernelSkipReason } from "./netns.js";
+import { writeFreshUfw } from "../../src/lab/ufw.js";
 
 export const UFW_INIT = "/lib/ufw/ufw-init";
 
@@ -99,9 +100,6 @@ export function realUfwRuleset(
   return real;
 }
 
-/** What ufw shipped installs (Debian 12's ufw 0.36.2): its rules files, as `ufw reset` restores them. */
-const SHIPPED_RULES = "/usr/share/ufw/iptables";
-
 export interface RealUfwCommands extends RealUfw {
   /** /etc/ufw's rules files and ufw.conf, and /etc/default/ufw (as `default-ufw`), after the script. */
   files: Array<{ file: string; text: string }>;
@@ -114,15 +112,7 @@ export interface RealUfwCommands extends RealUfw {
  */
 export function realUfwCommands(script: string, defaults: string): RealUfwCommands {
   const fill = (tmp: string): void => {
-    const etc = join(tmp, "ufw");
-    mkdirSync(join(etc, "applications.d"));
-    for (const role of ["before", "after", "user"])
-      for (const six of ["", "6"]) {
-        const name = `${role}${six}.rules`;
-        writeFileSync(join(etc, name), readFileSync(join(SHIPPED_RULES, name), "utf8"));
-      }
-    writeFileSync(join(etc, "ufw.conf"), "ENABLED=no\nLOGLEVEL=low\n");
-    writeFileSync(join(etc, "sysctl.conf"), "");
+    writeFreshUfw(join(tmp, "ufw"));
     writeFileSync(join(tmp, "commands.sh"), script);
   };
   const { tmp, ...real } = inSandbox(defaults, fill, 'sh "$1/commands.sh"');

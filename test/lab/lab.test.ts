@@ -322,6 +322,18 @@ test(
   },
 );
 
+test(
+  "lab --target ufw: the compiled commands run by the real ufw in the edge's namespace (a ufw of its own), every flow allowed live, dual-stack, nothing left behind",
+  { skip },
+  async () => {
+    const r = await lab(["-t", "test/fixtures/firewalld/dual-stack.yaml", "--target", "ufw"]);
+    assert.equal(r.status, 0, r.stderr);
+    allAllowed(r.out!);
+    assert.match(r.out!.firewall.rules, /ufw commands compiled by portmatrix, run by ufw/);
+    assert.deepEqual(ours(r.pid), []);
+  },
+);
+
 for (const target of ["nftables", "iptables"])
   test(
     `lab: a host with two interfaces, compiled for ${target} — every rule on its peer's interface, every flow allowed live`,
