@@ -1705,11 +1705,25 @@ function readConf(
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, i) => {
     const l = raw.trim();
-    if (l === "" || l.startsWith("#")) return;
+    if (l === "" || l.startsWith("#") || l.startsWith(";")) return;
     const eq = l.indexOf("=");
-    if (eq <= 0)
+    // io/firewalld_conf.py: a line is split at every `=`; anything but two parts is an invalid
+    // option definition, logged and skipped.
+    if (eq <= 0 || l.indexOf("=", eq + 1) >= 0)
       return warning("firewalld-conf", file, { line: i + 1, col: 1 }, `"${l}" is not KEY=value: ignored`);
-    conf.set(l.slice(0, eq).trim(), {
+    const key = l.slice(0, eq).trim();
+    if (!CONF_KEYS.has(key)) {
+      const later = LATER_KEYS[key];
+      return warning(
+        "firewalld-conf",
+        file,
+        { line: i + 1, col: 1 },
+        later
+          ? `${key} is a setting of firewalld ${later}: firewalld ${FIREWALLD_VERSION}, whose rules this reading writes, logs "Invalid option" and ignores it${key === "StrictForwardPorts" ? " — with yes, a later firewalld no longer accepts connections other tools (Docker) destination-NATed, which this reading accepts (ct status dnat)" : ""}`
+          : `${key} is not a firewalld ${FIREWALLD_VERSION} setting: firewalld logs "Invalid option" and ignores it`,
+      );
+    }
+    conf.set(key, {
       value: l
         .slice(eq + 1)
         .trim()
@@ -1718,6 +1732,32 @@ function readConf(
     });
   });
 }
+
+/** firewalld.conf's keys at 1.3.3 (io/firewalld_conf.py `valid_keys`). */
+const CONF_KEYS = new Set([
+  "DefaultZone",
+  "MinimalMark",
+  "CleanupOnExit",
+  "CleanupModulesOnExit",
+  "Lockdown",
+  "IPv6_rpfilter",
+  "IndividualCalls",
+  "LogDenied",
+  "AutomaticHelpers",
+  "FirewallBackend",
+  "FlushAllOnReload",
+  "RFC3964_IPv4",
+  "AllowZoneDrifting",
+]);
+
+/** Keys later firewalld releases added (their firewalld.conf(5)), with the release that reads them. */
+const LATER_KEYS: Record<string, string> = {
+  NftablesFlowtable: "2.0 or later",
+  NftablesCounters: "2.0 or later",
+  ReloadPolicy: "2.1 or later",
+  NftablesTableOwner: "2.2 or later",
+  StrictForwardPorts: "2.3 or later",
+};
 
 /** firewalld's reject types (nftables.py `_reject_types_fragment`) as nft statements. */
 const REJECT_TYPES: Record<string, string> = {

@@ -514,3 +514,24 @@ test("a policy's target is required and checked in every policy file, applied or
     ],
   );
 });
+
+test("firewalld.conf: keys firewalld 1.3.3 does not know are said (a later release's by name) and ignored, as firewalld ignores them", () => {
+  const r = readFirewalld([
+    {
+      file: "firewalld.conf",
+      text: "DefaultZone=public\nNftablesCounters=no\nStrictForwardPorts=yes\nMadeUp=1\nA=b=c\n; a comment\n",
+    },
+    { file: "zones/public.xml", text: '<zone><interface name="eth0"/><service name="ssh"/></zone>' },
+  ]);
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.at?.line, d.severity, d.message.split(":")[0]]),
+    [
+      [2, "warning", "NftablesCounters is a setting of firewalld 2.0 or later"],
+      [3, "warning", "StrictForwardPorts is a setting of firewalld 2.3 or later"],
+      [4, "warning", "MadeUp is not a firewalld v1.3.3 setting"],
+      [5, "warning", '"A=b=c" is not KEY=value'],
+    ],
+  );
+  assert.match(r.diagnostics[1]!.message, /Docker/);
+  assert.ok(r.ruleset.tables.length > 0);
+});
