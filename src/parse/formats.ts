@@ -28,7 +28,7 @@ export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter"
   fortios: ["perimeter"],
   pf: ["host", "perimeter"],
   firewalld: ["host"],
-  ufw: ["host"],
+  ufw: ["host", "perimeter"],
 };
 
 /**

@@ -1,12 +1,12 @@
 /**
  * compile --target ufw: the script's commands, as ufw(8) takes them — one `ufw allow` per family,
  * address, interface and port group (15 ports at most, a range counting two), ranges as `a:b`,
- * hosts without /32, comments in single quotes without `'`; options rendered or warned; a
- * perimeter or an interface name ufw cannot take refused. The real ufw running the script, and the
+ * hosts without /32, comments in single quotes without `'`; a perimeter's route rules; options
+ * rendered or warned; static NAT or an interface name ufw cannot take refused. The real ufw running the script, and the
  * audit of what it then holds, is test/kernel/ufw-compile.test.ts.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -89,10 +89,27 @@ test("options: reject as ufw's default, log as ufw's logging (its prefix and rat
   assert.match(out.warnings.join("\n"), /compile\.counters/);
 });
 
-test("refused: a perimeter, and an interface name ufw cannot take; the CLI writes nothing then", () => {
-  const perimeter = TARGETS.ufw.compile(plan("examples/seed-perimeter.yaml"));
-  assert.ok(!perimeter.ok);
-  assert.match(perimeter.diagnostics[0]!.message, /target ufw configures the host's own ufw/);
+test("a perimeter: route rules between the zones' interfaces, management to the firewall itself, its own output open", () => {
+  const out = TARGETS.ufw.compile(plan("examples/seed-perimeter.yaml"));
+  assert.ok(out.ok);
+  const cmds = commands(out.files[0]!.text);
+  assert.deepEqual(cmds.slice(0, 4), [
+    "ufw default deny incoming",
+    "ufw default allow outgoing",
+    "ufw default deny routed",
+    "ufw allow in from 198.51.100.0/28 to any comment 'lync2013-public-im management: any connection from the management addresses to the firewall itself'",
+  ]);
+  assert.ok(
+    cmds.includes(
+      "ufw route allow in on eth0 out on eth1 proto tcp from any to 2001:db8:10::10 port 5061 comment 'lync2013-public-im sip-mtls-in: SIP(MTLS) tcp 5061 partners -> edge-access'",
+    ),
+  );
+});
+
+test("refused: static NAT, and an interface name ufw cannot take; the CLI writes nothing then", () => {
+  const nat = TARGETS.ufw.compile(plan("examples/catalog/lync2013-edge-single-nat.yaml"));
+  assert.ok(!nat.ok);
+  assert.match(nat.diagnostics[0]!.message, /target ufw does not write static NAT/);
   const p = plan("test/fixtures/firewalld/ipv4.yaml");
   const fw = p.firewall.kind === "host" ? p.firewall : undefined;
   assert.ok(fw?.interfaces);
@@ -105,14 +122,15 @@ test("refused: a perimeter, and an interface name ufw cannot take; the CLI write
     const r = runCli([
       "compile",
       "-t",
-      "examples/seed-perimeter.yaml",
+      "examples/catalog/lync2013-edge-single-nat.yaml",
       "--target",
       "ufw",
       "-o",
       join(dir, "x.sh"),
     ]);
     assert.equal(r.status, 2, r.stderr);
-    assert.match(r.stderr, /target ufw configures the host's own ufw/);
+    assert.match(r.stderr, /target ufw does not write static NAT/);
+    assert.ok(!existsSync(join(dir, "x.sh")));
     const ok = runCli([
       "compile",
       "-t",

@@ -45,6 +45,12 @@ const CASES: Array<{ name: string; topology: string; options?: string; dropRetir
     topology: "test/fixtures/firewalld/routed.yaml",
     dropRetired: false,
   },
+  // A ufw routing between zones: route rules, the firewall's own input for management.
+  {
+    name: "a perimeter (route rules), dual-stack",
+    topology: "examples/seed-perimeter.yaml",
+    dropRetired: true,
+  },
 ];
 
 /** The kernel's two rulesets as one, as our reader gives them. */

@@ -334,6 +334,18 @@ test(
   },
 );
 
+test(
+  "lab --target ufw on a perimeter: ufw's route rules in the firewall's namespace, every flow allowed live, dual-stack",
+  { skip },
+  async () => {
+    const r = await lab(["-t", "examples/seed-perimeter.yaml", "--target", "ufw", "--drop-retired"]);
+    assert.equal(r.status, 0, r.stderr);
+    allAllowed(r.out!);
+    assert.equal(r.out!.flows.length, 3);
+    assert.deepEqual(ours(r.pid), []);
+  },
+);
+
 for (const target of ["nftables", "iptables"])
   test(
     `lab: a host with two interfaces, compiled for ${target} — every rule on its peer's interface, every flow allowed live`,

@@ -8,7 +8,9 @@
  *   family, source, destination, interface and port group: ufw takes one address per side, and a
  *   port list of at most 15 ports, a range counting two (iptables' multiport, ufw's own limit).
  * - `allow in` for what may reach the host, `allow out` for what it may open, `on IFACE` where the
- *   topology names the host's interfaces.
+ *   topology names the host's interfaces. A perimeter's flows are route rules (`ufw route allow in on
+ *   A out on B …`, routed default deny), its management input rules; its own output stays open, as
+ *   the other targets leave a perimeter's.
  * - Rules already in ufw stay: the script adds to them (ufw skips a rule it has). A host whose ufw
  *   should hold the matrix alone starts from `ufw --force reset`, which also puts ufw's
  *   before/after rules back to the package's — a choice for the admin, not the script.
@@ -20,7 +22,7 @@ import type { Diagnostic } from "../../diag/diagnostic.js";
 import { oneLine } from "../../diag/safe-text.js";
 import type { PortRange } from "../../space/port.js";
 import type { Plan, PlanRule } from "../plan.js";
-import { families, header, isAny, optionWarnings, rangeText, unsupported, wrongKind } from "../plan.js";
+import { families, header, isAny, optionWarnings, rangeText, unsupported } from "../plan.js";
 import type { Target, TargetResult } from "../target.js";
 import { plainInterface, refuseInterfaces, type InterfaceGrammar } from "../text.js";
 
@@ -65,7 +67,12 @@ function commands(r: PlanRule): string[] | Diagnostic {
       "a flow with transport tcp or udp (ufw's port needs proto tcp or udp)",
     );
   const out: string[] = [];
-  const dir = r.direction === "in" ? "in" : "out";
+  // A perimeter's forward rule is ufw's route rule (`ufw route allow in on A out on B …`), its
+  // management one an input rule on the firewall itself.
+  const verb =
+    r.direction === "forward"
+      ? `route allow in on ${r.fromZone!.interface} out on ${r.toZone!.interface}`
+      : `allow ${r.direction === "in" ? "in" : "out"}${r.fromZone ? ` on ${r.fromZone.interface}` : ""}`;
   const proto = r.transport === "any" ? "" : ` proto ${r.transport}`;
   for (const fam of families(r)) {
     const key = fam === 4 ? "v4" : "v6";
@@ -80,15 +87,13 @@ function commands(r: PlanRule): string[] | Diagnostic {
           for (const sp of portGroups(r.sports))
             for (const dp of portGroups(r.dports))
               out.push(
-                `ufw allow ${dir}${nic ? ` on ${nic}` : ""}${proto} from ${s}${sp ? ` port ${sp}` : ""} to ${d}${dp ? ` port ${dp}` : ""} comment ${comment(r.comment)}`,
+                `ufw ${verb}${nic ? ` on ${nic}` : ""}${proto} from ${s}${sp ? ` port ${sp}` : ""} to ${d}${dp ? ` port ${dp}` : ""} comment ${comment(r.comment)}`,
               );
   }
   return out;
 }
 
 function compile(plan: Plan): TargetResult {
-  const wrong = wrongKind("ufw", plan, "host", "configures the host's own ufw");
-  if (wrong) return wrong;
   const refused = refuseInterfaces("ufw", plan, UFW_INTERFACE);
   if (refused.length > 0) return { ok: false, diagnostics: refused };
   const diagnostics: Diagnostic[] = [];
@@ -103,20 +108,30 @@ function compile(plan: Plan): TargetResult {
   }
   if (diagnostics.length > 0) return { ok: false, diagnostics };
   const o = plan.options;
+  const host = plan.firewall.kind === "host";
   const six = plan.rules.some((r) => families(r).includes(6));
   const text = [
     "#!/bin/sh",
     ...header(plan, "#", "ufw (commands)"),
-    "# Run as root on the host. Rules ufw already holds stay (it skips one it has): `ufw status",
+    `# Run as root on the ${host ? "host" : "firewall"}. Rules ufw already holds stay (it skips one it has): \`ufw status`,
     "# numbered` lists them, `ufw delete N` removes one; `ufw --force reset` empties them and puts",
-    "# ufw's before/after rules back to the package's. Outbound is default-deny: every connection the",
-    "# host needs beyond the matrix (DNS, updates, directory, monitoring, your SSH session's replies",
-    "# are kept) needs its own `ufw allow out` before this runs, or the host loses it.",
+    "# ufw's before/after rules back to the package's.",
+    ...(host
+      ? [
+          "# Outbound is default-deny: every connection the host needs beyond the matrix (DNS, updates,",
+          "# directory, monitoring; your SSH session's replies are kept) needs its own `ufw allow out`",
+          "# before this runs, or the host loses it.",
+        ]
+      : [
+          "# Routed traffic is default-deny between the zones' interfaces; the kernel must forward",
+          "# (net.ipv4.ip_forward=1, net.ipv6.conf.all.forwarding=1: /etc/ufw/sysctl.conf).",
+        ]),
     ...(six ? ["# IPv6 rules need IPV6=yes in /etc/default/ufw (Debian's and Ubuntu's default)."] : []),
     "set -e",
     `ufw default ${o.reject.in ? "reject" : "deny"} incoming`,
-    `ufw default ${o.reject.out ? "reject" : "deny"} outgoing`,
-    "ufw default deny routed",
+    // A perimeter's own output is left open, as the other targets leave it; a host's is the matrix.
+    `ufw default ${host ? (o.reject.out ? "reject" : "deny") : "allow"} outgoing`,
+    `ufw default ${!host && o.reject.forward ? "reject" : "deny"} routed`,
     ...(o.log ? ["ufw logging low"] : []),
     ...body,
     "ufw --force enable",
@@ -131,12 +146,17 @@ function compile(plan: Plan): TargetResult {
         }
       : {}),
   });
+  if (o.reject.zones.length > 0)
+    warnings.push(
+      `target ufw has one routed default for every interface: compile.reject's zones (${o.reject.zones.map((z) => z.name).join(", ")}) are not written, routed packets are dropped`,
+    );
   return { ok: true, files: [{ suffix: "", text: text.join("\n") + "\n" }], warnings };
 }
 
 export const ufw: Target = {
   id: "ufw",
-  description: "a script of ufw commands for the host's own ufw (Ubuntu, Debian)",
+  description:
+    "a script of ufw commands (Ubuntu, Debian): the host's own ufw, or ufw routing between a perimeter's zones",
   extension: "sh",
   compile,
 };
