@@ -324,6 +324,12 @@ test("netsh under a condition that only touches the host's own rules is passed o
   );
   assert.deepEqual(errors(host), []);
   assert.ok(codes(host).includes("warning[windows-script-host-rules]"), codes(host).join(" "));
+  // A command netsh has no context for changes nothing, in a branch or not: said.
+  const typo = readWindowsScript(text('netsh advfirewall firwwall delete rule name="sip"'), "fw.bat");
+  assert.deepEqual(errors(typo), []);
+  assert.ok(codes(typo).includes("warning[windows-script-netsh]"), codes(typo).join(" "));
+  // The rule the branch would have deleted, had netsh known the command, is still there.
+  assert.equal(verdicts(typo).sip, "allowed");
   for (const own of [
     'netsh advfirewall firewall delete rule name="sip"',
     "netsh advfirewall firewall delete rule name=all",

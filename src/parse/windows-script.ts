@@ -364,6 +364,21 @@ interface ProfileState {
 
 /** Blocks whose commands run only on an error (the script as read runs without one). */
 const BLOCK_WORDS_ERROR = new Set(["trap", "catch"]);
+/** netsh's advfirewall contexts and commands (`netsh advfirewall ?`, Windows Server 2012 and later). */
+const NETSH_ADVFIREWALL = new Set([
+  "?",
+  "consec",
+  "dump",
+  "export",
+  "firewall",
+  "help",
+  "import",
+  "mainmode",
+  "monitor",
+  "reset",
+  "set",
+  "show",
+]);
 /** Blocks whose commands run as the script's own: a hashtable, `try`, `finally`. */
 const BLOCK_WORDS_TRANSPARENT = new Set(["@{", "try", "finally"]);
 
@@ -691,6 +706,8 @@ export function parseWindowsScript(
       notInScript.push(st.line);
       return;
     }
+    // A netsh advfirewall command netsh has no context for fails whether it runs or not.
+    if (isNetsh && netshRefuses(ws.slice(1), st.line)) return;
     if (inBlock.length > 0) {
       const errorPathBlock = inBlock.some((b) => BLOCK_WORDS_ERROR.has(b));
       if (errorPathBlock) {
@@ -829,6 +846,24 @@ export function parseWindowsScript(
         ? String(h.record.Name).toLowerCase() === name.toLowerCase()
         : String(h.record.Group ?? "").toLowerCase() === v.toLowerCase(),
     );
+  }
+
+  /**
+   * `netsh advfirewall X …` where X is none of netsh's advfirewall contexts (`netsh advfirewall ?`):
+   * netsh refuses the command ("The following command was not found") and nothing changes; said.
+   */
+  function netshRefuses(args: readonly Tok[], line: number): boolean {
+    const low = args.map((t) => (t.quoted ? "" : t.text.toLowerCase()));
+    if (low[0] !== "advfirewall" || low[1] === undefined || NETSH_ADVFIREWALL.has(low[1])) return false;
+    diagnostics.push(
+      diag(
+        "windows-script-netsh",
+        "warning",
+        `netsh advfirewall has no command "${args[1]!.text}": netsh refuses it, and it changes nothing`,
+        { at: at(line), expected: [...NETSH_ADVFIREWALL].filter((c) => c !== "?").join(", ") },
+      ),
+    );
+    return true;
   }
 
   function changeRules(
