@@ -7,13 +7,12 @@
  * both. Each rule's origin is the XML element it comes from; firewalld's own rules (established
  * accept, loopback, invalid drop, the final reject) are `implicit`, naming why they exist.
  *
- * Only the input and output paths are built: a host topology judges the host's own traffic, and
- * firewalld's FORWARD chains do not see it — but its NAT does: forward-ports (zones', policies',
- * rich rules') are built in firewalld's nat PREROUTING and OUTPUT layout, masquerade in its nat
- * POSTROUTING layout. Policies are
- * read where they reach the host: from ANY or zones to HOST, and from HOST to ANY or zones
- * (dispatched on the zones' interfaces and sources); policies between zones and ANY only forward,
- * and only their forward-ports are read. Pure.
+ * The input and output paths (a host's own traffic) and the forward path (a router's: zones'
+ * intra-zone forwarding and targets, policies between zones and ANY) are built, and the NAT:
+ * forward-ports (zones', policies', rich rules') in firewalld's nat PREROUTING and OUTPUT layout,
+ * masquerade in its nat POSTROUTING layout. Policies are dispatched where firewalld dispatches
+ * them: from ANY or zones to HOST in INPUT, from HOST to ANY or zones in OUTPUT, between zones and
+ * ANY in FORWARD (on the zones' interfaces and sources). Pure.
  */
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { parseAddress, toCidrs } from "../space/address.js";
@@ -612,14 +611,27 @@ function generate(files: readonly FirewalldFile[]): Generated {
           // firewalld says "Log outside of rule" and goes on.
           warning("firewalld-conf", o.file, el, `a <log> outside a rule: firewalld ignores it`);
           break;
+        // A zone's bindings and switches in a policy, a policy's zones in a zone: firewalld refuses
+        // the configuration (PARSE_ERROR "Unexpected element", checked).
         case "ingress-zone":
         case "egress-zone":
         case "interface":
+        case "icmp-block-inversion":
+        case "forward":
+          if ((o.kind === "zone") === ["ingress-zone", "egress-zone"].includes(el.name))
+            error(
+              "firewalld-xml",
+              o.file,
+              el,
+              `<${el.name}> is not an element of a firewalld ${o.kind} (firewalld refuses the configuration: PARSE_ERROR)`,
+              o.kind === "zone"
+                ? "a policy's ingress-zone and egress-zone in policies/*.xml"
+                : "a zone's interface, forward and icmp-block-inversion in zones/*.xml",
+            );
+          break;
         case "source":
         case "short":
         case "description":
-        case "icmp-block-inversion":
-        case "forward":
         case "tcp-mss-clamp":
           break;
         default:
@@ -1191,6 +1203,8 @@ function generate(files: readonly FirewalldFile[]): Generated {
   type Dispatch = [number, Obj, Array<[string, LineSource]>];
   const inPolicies: Dispatch[] = [];
   const outPolicies: Dispatch[] = [];
+  /** Policies between zones and ANY (FORWARD), with their ingress × egress dispatch conditions. */
+  const fwdPolicies: Dispatch[] = [];
   /**
    * Policies whose forward-ports are applied, with their dispatch conditions: in nat_PREROUTING
    * (from ANY or zones), in nat_OUTPUT (from HOST: the host's own packets).
@@ -1385,6 +1399,12 @@ function generate(files: readonly FirewalldFile[]): Generated {
       if (activeSide(ingress) && activeSide(egress)) {
         if (nat) natPolicies.push([prio, p, natConds(), nat]);
         if (masq) natPostPolicies.push([prio, p, natConds(), masq]);
+        fwdPolicies.push([prio, p, natConds()]);
+      } else {
+        // firewalld loads it all the same: a setting it refuses sends it to its stock configuration.
+        const before = diagnostics.length;
+        settings(p, false);
+        diagnostics.push(...diagnostics.splice(before).filter((d) => d.severity === "error"));
       }
       continue;
     }
@@ -1448,7 +1468,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
   }
   emit(`${T}}`);
   /** A base chain's head as firewalld writes it: hook, priority, and the established accept. */
-  const base = (hook: "input" | "output"): void => {
+  const base = (hook: "input" | "output" | "forward"): void => {
     emit(`${T}chain filter_${hook.toUpperCase()} {`);
     emit(`${T}${T}type filter hook ${hook} priority filter + 10; policy accept;`);
     emit(
@@ -1456,23 +1476,31 @@ function generate(files: readonly FirewalldFile[]): Generated {
       own("packets of connections already accepted pass"),
     );
   };
+  /** INPUT's and FORWARD's own rules after the established accept. */
+  const arriving = (): void => {
+    emit(`${T}${T}ct status dnat accept`, own("destination-NATed connections pass"));
+    emit(`${T}${T}iifname "lo" accept`, own("loopback passes"));
+    emit(`${T}${T}ct state invalid drop`, own("invalid packets are dropped"));
+  };
+  /** RFC3964_IPv4's rule (OUTPUT and FORWARD). */
+  const rfc3964 = (): void => {
+    if (!["no", "false"].includes(confValue("RFC3964_IPv4").toLowerCase()))
+      emit(
+        `${T}${T}ip6 daddr { ::/96, ::ffff:0.0.0.0/96, 2002::/24, 2002:a00::/24, 2002:7f00::/24, 2002:a9fe::/32, 2002:ac10::/28, 2002:c0a8::/32, 2002:e000::/19 } reject with icmpv6 addr-unreachable`,
+        own(
+          "RFC3964_IPv4: IPv6 to IPv4-compatible, mapped and 6to4 addresses of private IPv4 is refused",
+          confOrigin("RFC3964_IPv4"),
+        ),
+      );
+  };
   base("input");
-  emit(`${T}${T}ct status dnat accept`, own("destination-NATed connections pass"));
-  emit(`${T}${T}iifname "lo" accept`, own("loopback passes"));
-  emit(`${T}${T}ct state invalid drop`, own("invalid packets are dropped"));
+  arriving();
   emit(`${T}${T}jump filter_INPUT_ZONES`);
   emit(`${T}${T}reject with icmpx admin-prohibited`, own("what no zone decides is rejected"));
   emit(`${T}}`);
   base("output");
   emit(`${T}${T}oifname "lo" accept`, own("loopback passes"));
-  if (!["no", "false"].includes(confValue("RFC3964_IPv4").toLowerCase()))
-    emit(
-      `${T}${T}ip6 daddr { ::/96, ::ffff:0.0.0.0/96, 2002::/24, 2002:a00::/24, 2002:7f00::/24, 2002:a9fe::/32, 2002:ac10::/28, 2002:c0a8::/32, 2002:e000::/19 } reject with icmpv6 addr-unreachable`,
-      own(
-        "RFC3964_IPv4: IPv6 to IPv4-compatible, mapped and 6to4 addresses of private IPv4 is refused",
-        confOrigin("RFC3964_IPv4"),
-      ),
-    );
+  rfc3964();
   emit(`${T}${T}jump filter_OUTPUT_POLICIES_pre`);
   emit(`${T}${T}jump filter_OUTPUT_POLICIES_post`);
   emit(`${T}}`);
@@ -1564,7 +1592,8 @@ function generate(files: readonly FirewalldFile[]): Generated {
     zoneNat.set(z, forwardPorts(z));
     zoneMasq.set(z, masquerades(z));
   }
-  for (const [chain, p] of policyChains) {
+  /** A policy's filter chain: its five sub-chains, then its target; the sub-chains with its settings. */
+  const policyChain = (chain: string, p: Obj): void => {
     const target = p.el.attrs.get("target") ?? "CONTINUE";
     emit(`${T}chain ${chain} {`);
     for (const h of ["pre", "log", "deny", "allow", "post"]) emit(`${T}${T}jump ${chain}_${h}`);
@@ -1576,7 +1605,60 @@ function generate(files: readonly FirewalldFile[]): Generated {
     // Any other target was refused with the policy's other checks.
     emit(`${T}}`);
     subChains(chain, p, settings(p, false));
+  };
+  for (const [chain, p] of policyChains) policyChain(chain, p);
+  // Forwarding (a router's, a perimeter's): filter_FORWARD as firewalld writes it — its own rules,
+  // the zone of the packet's way in (filter_FWD_<zone>: intra-zone forwarding where the zone says
+  // <forward/>, then its target), the policies between zones and ANY dispatched around it.
+  base("forward");
+  arriving();
+  rfc3964();
+  emit(`${T}${T}jump filter_FORWARD_ZONES`);
+  emit(`${T}${T}reject with icmpx admin-prohibited`, own("what no zone decides is rejected"));
+  emit(`${T}}`);
+  fwdPolicies.sort(byPriority);
+  for (const half of ["pre", "post"] as const) {
+    emit(`${T}chain filter_FORWARD_POLICIES_${half} {`);
+    for (const [prio, p, conds] of fwdPolicies)
+      if (prio < 0 === (half === "pre"))
+        for (const [c, src] of conds)
+          emit(`${T}${T}${c ? `${c} ` : ""}jump filter_FWD_policy_${p.name}`, src);
+    emit(`${T}}`);
   }
+  zoneDispatch("filter_FORWARD_ZONES", "filter_FWD_");
+  for (const z of active) {
+    const chain = `filter_FWD_${z.name}`;
+    const target = z.el.attrs.get("target") ?? "default";
+    const zo = origin(z, z.el);
+    emit(`${T}chain ${chain} {`);
+    emit(`${T}${T}jump filter_FORWARD_POLICIES_pre`);
+    for (const h of ["pre", "log", "deny", "allow", "post"]) emit(`${T}${T}jump ${chain}_${h}`);
+    emit(`${T}${T}jump filter_FORWARD_POLICIES_post`);
+    if (target === "default" || target === "%%REJECT%%")
+      emit(
+        `${T}${T}reject with icmpx admin-prohibited`,
+        own(`zone ${z.name}'s target (${target}) rejects what it forwards unless a policy accepts it`, zo),
+      );
+    else if (target === "ACCEPT") emit(`${T}${T}accept`, { origin: zo });
+    else if (target === "DROP") emit(`${T}${T}drop`, { origin: zo });
+    emit(`${T}}`);
+    // fw_zone.py `_interface`/`_source`: <forward/> accepts what leaves through the zone's own
+    // interfaces (not the default zone's catch-all) and towards its own sources.
+    const fwd = z.el.children.find((c) => c.name === "forward");
+    const allow: Array<[string, LineSource]> = [];
+    if (fwd) {
+      const b = bindings.get(z.name);
+      for (const i of b?.interfaces ?? [])
+        allow.push([
+          `oifname "${i.endsWith("+") ? i.slice(0, -1) + "*" : i}" accept`,
+          { origin: origin(z, fwd) },
+        ]);
+      for (const m of b?.sources ?? [])
+        allow.push([`${m.replace(" saddr ", " daddr ")} accept`, { origin: origin(z, fwd) }]);
+    }
+    subChains(chain, z, { pre: [], log: [], deny: [], allow, post: [] });
+  }
+  for (const [, p] of fwdPolicies) policyChain(`filter_FWD_policy_${p.name}`, p);
   // Destination NAT (forward-ports), in firewalld's nat layout: in PREROUTING the zone dispatch as
   // the filter's, each zone's chain between the policies' pre and post dispatch; in OUTPUT the
   // policies from HOST. Written only when some forward-port is applied (without one, firewalld's

@@ -27,7 +27,7 @@ export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter"
   panos: ["perimeter"],
   fortios: ["perimeter"],
   pf: ["host", "perimeter"],
-  firewalld: ["host"],
+  firewalld: ["host", "perimeter"],
   ufw: ["host", "perimeter"],
 };
 

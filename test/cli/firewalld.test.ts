@@ -396,7 +396,7 @@ test("firewalld's own reading of a zone: ports coalesced, duplicates once, servi
   ]);
 });
 
-test("policies through named zones: dispatched on the zones' bindings as firewalld 1.3.3 does; forwarding skipped, inactive ones warned", () => {
+test("policies through named zones: dispatched on the zones' bindings as firewalld 1.3.3 does, forwarding ones in FORWARD; inactive ones warned", () => {
   const zone = (xml: string) => `<?xml version="1.0"?>\n<zone>${xml}</zone>\n`;
   const policy = (attrs: string, zones: string) =>
     `<?xml version="1.0"?>\n<policy target="DROP" ${attrs}>\n  ${zones}\n  <port protocol="tcp" port="443"/>\n</policy>\n`;
@@ -446,7 +446,13 @@ test("policies through named zones: dispatched on the zones' bindings as firewal
     'iifname { "eth1", "eth2" } jump filter_IN_policy_in',
     "ip6 saddr 2001:db8:1::/48 jump filter_IN_policy_in",
   ]);
-  assert.doesNotMatch(g.text, /policy_fwd|policy_idle/);
+  // A policy from a zone to ANY forwards: dispatched in FORWARD on its ingress zone's bindings.
+  assert.deepEqual(chain("filter_FORWARD_POLICIES_pre"), [
+    'iifname "ens*" jump filter_FWD_policy_fwd',
+    'iifname { "eth1", "eth2" } jump filter_FWD_policy_fwd',
+    "ip6 saddr 2001:db8:1::/48 jump filter_FWD_policy_fwd",
+  ]);
+  assert.doesNotMatch(g.text, /policy_idle/);
   const idle = g.diagnostics.find((d) => d.code === "firewalld-inactive-policy");
   assert.equal(idle?.at?.file, "policies/idle.xml");
   assert.match(idle!.message, /none of its egress zones is bound/);

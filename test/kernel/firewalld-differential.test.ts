@@ -6,7 +6,8 @@
  * exposure finding's packets, direction, certainty and chain, rule by rule (firewalld-judged.ts),
  * must be the same — for a topology
  * with two named interfaces (peers anywhere, and peers in their own networks: the reverse-path
- * check decided from the routes) and for a dual-stack one without.
+ * check decided from the routes) and for a dual-stack one without; a router's configuration
+ * (`perimeter`: zones forwarding, policies between them) for two perimeter topologies.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -33,7 +34,14 @@ const CONFIGS = [
   "policies-default",
   "zone-sources",
   "nat",
+  "perimeter",
 ];
+
+/** The topologies each configuration is audited for: a host's three, a router's two (perimeter). */
+const TOPOLOGIES: Record<string, string[]> = {
+  perimeter: [join(DIR, "perimeter.yaml"), join(ROOT, "examples/seed-perimeter.yaml")],
+};
+const HOST_TOPOLOGIES = ["topology.yaml", "dual-stack.yaml", "routed.yaml"].map((t) => join(DIR, t));
 
 for (const config of CONFIGS)
   test(`firewalld reader = firewalld 1.3.3 itself: ${config}`, { skip }, async () => {
@@ -56,8 +64,8 @@ for (const config of CONFIGS)
       live.diagnostics.filter((d) => d.severity === "error"),
       [],
     );
-    for (const topo of ["topology.yaml", "dual-stack.yaml", "routed.yaml"]) {
-      const t = loadTopology(join(DIR, topo), "2026-12-03");
+    for (const topo of TOPOLOGIES[config] ?? HOST_TOPOLOGIES) {
+      const t = loadTopology(topo, "2026-12-03");
       assert.ok(t.ok);
       const a = judged(audit(t.value.bound, [perRule(ours)]));
       const b = judged(audit(t.value.bound, [perRule(theirs)]));
