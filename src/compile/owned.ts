@@ -17,8 +17,9 @@
  * compiled policy is ACCEPT (a perimeter's own OUTPUT) gets no chain and no jump.
  *
  * firewalld (its configuration directory, /etc/firewalld): the zone and policy files `compile
- * --target firewalld` names for compile.name N — zones/N.xml and zones/N-in<k>.xml, policies/N_out.xml
- * and policies/N-out<k>.xml — and nothing else; firewalld's own files and other zones stay. A
+ * --target firewalld` names for compile.name N — zones/N.xml, zones/N-in<k>.xml and a perimeter's
+ * zones/N-z<k>.xml, policies/N_out.xml, policies/N-out<k>.xml and a perimeter's policies/N-p<i>-<j>.xml
+ * — and nothing else; firewalld's own files and other zones stay. A
  * transition writes the wanted files, deletes owned files no longer wanted, and reloads firewalld
  * (shell/firewalld-host.ts). A file of such a name that compile did not write (firewalldWrittenByUs)
  * is not owned: apply refuses to replace it. The zone binds every source, so while it is loaded it decides every
@@ -148,7 +149,9 @@ export type FirewalldFiles = Record<string, string>;
 /** Whether `rel` (`zones/x.xml`, `policies/y.xml`) is a file `compile --target firewalld` names for `name`. */
 export function firewalldOwnedFile(name: string, rel: string): boolean {
   const n = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`^(zones/${n}(-in\\d+)?|policies/${n}(_out|-out\\d+))\\.xml$`).test(rel);
+  return new RegExp(`^(zones/${n}(-in\\d+|-z\\d+)?|policies/${n}(_out|-out\\d+|-p\\d+-\\d+))\\.xml$`).test(
+    rel,
+  );
 }
 
 /**

@@ -15,6 +15,7 @@ import { TARGETS } from "../../src/compile/index.js";
 import { makePlan } from "../../src/compile/plan.js";
 import type { CompiledFile } from "../../src/compile/target.js";
 import { readFirewalld } from "../../src/parse/firewalld.js";
+import { firewalldOwnedFile } from "../../src/compile/owned.js";
 import { loadTopology } from "../../src/shell/load.js";
 import { ROOT, runCli } from "../cli/run-cli.js";
 
@@ -183,10 +184,31 @@ test("firewalld options: reject as the zone's %%REJECT%% and the policy's REJECT
   }
 });
 
-test("firewalld refuses what it cannot express: a perimeter, a long name, destination and source ports together", () => {
-  const perimeter = compiled(bound(join(ROOT, "examples", "seed-perimeter.yaml")), true);
-  assert.ok(!perimeter.ok);
-  assert.match(perimeter.diagnostics[0]!.message, /target firewalld configures the host's own firewalld/);
+test("firewalld on a router: a zone per interface, a policy per pair of zones a flow crosses; read back, IPv4 passes every required flow, nothing else is exposed", () => {
+  const t = bound(join(ROOT, "examples", "seed-perimeter.yaml"));
+  const out = compiled(t, true);
+  assert.ok(out.ok);
+  assert.deepEqual(
+    out.files.map((f) => f.suffix),
+    [
+      "/zones/portmatrix-z1.xml",
+      "/zones/portmatrix-z2.xml",
+      "/policies/portmatrix-p1-2.xml",
+      "/policies/portmatrix-p2-1.xml",
+    ],
+  );
+  for (const f of out.files) assert.ok(firewalldOwnedFile("portmatrix", f.suffix.slice(1)), f.suffix);
+  const a = audit(t, [readBack(out.files)]);
+  const active = new Set(t.flows.filter((f) => f.active && !f.retired).map((f) => f.id));
+  // IPv6 meets firewalld's own reverse-path check, which a perimeter topology does not decide.
+  for (const f of a.flows.filter((x) => active.has(x.id)))
+    for (const b of f.blocked)
+      for (const p of b.packets) assert.doesNotMatch(p, /any4|\d+\.\d+\.\d+\.\d+/, `${f.id}: ${p}`);
+  for (const e of a.exposure)
+    assert.ok(e.rule.note?.startsWith("implicit") || /management/.test(e.rule.text), JSON.stringify(e));
+});
+
+test("firewalld refuses what it cannot express: a long name, destination and source ports together", () => {
   const dir = mkdtempSync(join(tmpdir(), "pm-fwdc-"));
   try {
     const base = readFileSync(join(ROOT, "examples", "seed-host-site.yaml"), "utf8");

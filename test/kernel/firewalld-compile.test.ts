@@ -46,6 +46,14 @@ const CASES: Array<{ name: string; topology: string; options?: string; dropRetir
     topology: "test/fixtures/firewalld/routed.yaml",
     dropRetired: false,
   },
+  // A router: a zone per interface, a policy per pair of zones a flow crosses.
+  { name: "a perimeter, dual-stack", topology: "examples/seed-perimeter.yaml", dropRetired: true },
+  {
+    name: "a perimeter, retired rows kept, rejecting",
+    topology: "test/fixtures/firewalld/perimeter.yaml",
+    options: "{reject: [forward]}",
+    dropRetired: false,
+  },
 ];
 
 for (const c of CASES)
@@ -78,7 +86,8 @@ for (const c of CASES)
       for (const f of files) writeFileSync(f.file, f.text);
       const fw = t.value.bound.firewall;
       const real = await realFirewalldRuleset(config, {
-        interfaces: fw.kind === "host" ? (fw.interfaces ?? []).map((i) => i.name) : [],
+        interfaces:
+          fw.kind === "host" ? (fw.interfaces ?? []).map((i) => i.name) : fw.zones.map((z) => z.interface),
       });
       assert.equal(real.state, "RUNNING", real.log);
       assert.deepEqual(real.errors, [], real.log);

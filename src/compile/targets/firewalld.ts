@@ -23,7 +23,7 @@
 import { diag, type Diagnostic } from "../../diag/diagnostic.js";
 import { oneLine } from "../../diag/safe-text.js";
 import type { Plan, PlanRule } from "../plan.js";
-import { families, header, isAny, optionWarnings, rangeText, unsupported, wrongKind } from "../plan.js";
+import { families, header, isAny, optionWarnings, rangeText, unsupported } from "../plan.js";
 import type { CompiledFile, Target, TargetResult } from "../target.js";
 import { plainInterface, refuseInterfaces } from "../text.js";
 
@@ -149,23 +149,117 @@ function units(plan: Plan, name: string): Unit[] {
   }));
 }
 
+/** The refusal of a zone or policy name over firewalld's 17 characters, or undefined. */
+function tooLong(name: string, names: readonly string[]): TargetResult | undefined {
+  const long = names.find((n) => n.length > MAX_NAME);
+  if (long === undefined) return undefined;
+  return refuse(
+    `target firewalld cannot name a zone or policy "${long}": firewalld keeps at most ${MAX_NAME} characters of a name`,
+    `compile.name of at most ${name.length - (long.length - MAX_NAME)} characters`,
+  );
+}
+
 function refuse(message: string, expected: string): TargetResult {
   return { ok: false, diagnostics: [diag("compile-unsupported", "error", message, { expected })] };
 }
 
+/**
+ * A router running firewalld between a perimeter's zones: a firewalld zone per topology zone,
+ * bound to its interface, whose target (DROP; `%%REJECT%%` where compile.reject says so) ends what
+ * arrives there — forwarded or for the router itself —, the management rules and IPv6's neighbour
+ * discovery in each; one policy per pair of zones a flow crosses (ingress zone → egress zone,
+ * target CONTINUE: what it does not accept meets the ingress zone's target), each flow a rich rule.
+ * The router's own output stays open (firewalld filters nothing the host sends without a policy
+ * from HOST), as the other targets leave a perimeter's.
+ */
+function perimeter(plan: Plan, name: string): TargetResult {
+  const zones = plan.zones.map((z, k) => ({ ...z, zone: `${name}-z${k + 1}` }));
+  const pairs: Array<{ from: (typeof zones)[number]; to: (typeof zones)[number]; rules: PlanRule[] }> = [];
+  for (const r of plan.rules.filter((x) => x.direction === "forward")) {
+    const from = zones.find((z) => z.interface === r.fromZone?.interface)!;
+    const to = zones.find((z) => z.interface === r.toZone?.interface)!;
+    let pair = pairs.find((p) => p.from === from && p.to === to);
+    if (!pair) pairs.push((pair = { from, to, rules: [] }));
+    pair.rules.push(r);
+  }
+  const policyName = (p: (typeof pairs)[number]) =>
+    `${name}-p${zones.indexOf(p.from) + 1}-${zones.indexOf(p.to) + 1}`;
+  const long = tooLong(name, [...zones.map((z) => z.zone), ...pairs.map(policyName)]);
+  if (long) return long;
+  const diagnostics: Diagnostic[] = [];
+  const head = header(plan, "", "firewalld", xmlComment).map((l) => `<!--${l} -->`);
+  const o = plan.options;
+  const management = body(
+    "firewalld",
+    plan.rules.filter((r) => r.direction === "in"),
+    diagnostics,
+  );
+  const files: CompiledFile[] = [];
+  for (const z of zones) {
+    const reject = o.reject.forward || o.reject.zones.some((x) => x.interface === z.interface);
+    files.push({
+      suffix: `/zones/${z.zone}.xml`,
+      text:
+        [
+          '<?xml version="1.0" encoding="utf-8"?>',
+          ...head,
+          "<!-- Install: the zones/ and policies/ files into /etc/firewalld/, check them with firewall-cmd's -->",
+          "<!-- check-config option, then reload firewalld. -->",
+          `<!-- Zone ${xmlComment(z.name)} (${z.interface}): what arrives here and no policy or rule accepts is ${reject ? "rejected" : "dropped"}, -->`,
+          "<!-- forwarded or for the router itself. -->",
+          `<zone target="${reject ? "%%REJECT%%" : "DROP"}">`,
+          `  <short>${xml(z.zone)}</short>`,
+          `  <description>${xml(`${plan.profileId}: zone ${z.name} (${z.interface}) of the perimeter (portmatrix compile)`)}</description>`,
+          `  <interface name="${xml(z.interface)}"/>`,
+          ...essentials(),
+          ...management,
+          ...logRule(plan),
+          "</zone>",
+        ].join("\n") + "\n",
+    });
+  }
+  for (const p of pairs) {
+    const rules = body("firewalld", p.rules, diagnostics);
+    files.push({
+      suffix: `/policies/${policyName(p)}.xml`,
+      text:
+        [
+          '<?xml version="1.0" encoding="utf-8"?>',
+          ...head,
+          `<!-- What may be forwarded from ${xmlComment(p.from.name)} (${p.from.interface}) to ${xmlComment(p.to.name)} (${p.to.interface}); the rest meets zone ${p.from.zone}'s target. -->`,
+          '<policy target="CONTINUE">',
+          `  <short>${xml(policyName(p))}</short>`,
+          `  <description>${xml(`${plan.profileId}: from ${p.from.name} to ${p.to.name} (portmatrix compile)`)}</description>`,
+          `  <ingress-zone name="${xml(p.from.zone)}"/>`,
+          `  <egress-zone name="${xml(p.to.zone)}"/>`,
+          ...rules,
+          "</policy>",
+        ].join("\n") + "\n",
+    });
+  }
+  if (diagnostics.length > 0) return { ok: false, diagnostics };
+  const warnings = [
+    ...optionWarnings("firewalld", plan, {
+      counters: "firewalld keeps no per-rule counters",
+      priority:
+        "firewalld orders its chains itself (a zone's ingress-priority or a policy's priority, not a hook priority)",
+    }),
+    `target firewalld binds a zone to each of ${zones.map((z) => z.interface).join(", ")}: packets on any other interface go to firewalld's default zone, which should then be drop (firewall-cmd --set-default-zone=drop); the kernel must forward (net.ipv4.ip_forward=1, net.ipv6.conf.all.forwarding=1)`,
+  ];
+  return { ok: true, files, warnings };
+}
+
 function compile(plan: Plan): TargetResult {
-  const wrong = wrongKind("firewalld", plan, "host", "configures the host's own firewalld");
-  if (wrong) return wrong;
   const refused = refuseInterfaces("firewalld", plan, plainInterface());
   if (refused.length > 0) return { ok: false, diagnostics: refused };
+  if (plan.firewall.kind === "perimeter") return perimeter(plan, plan.options.name ?? "portmatrix");
   const name = plan.options.name ?? "portmatrix";
   const all = units(plan, name);
-  const long = all.flatMap((u) => [u.zone, u.policy]).find((n) => n.length > MAX_NAME);
-  if (long !== undefined)
-    return refuse(
-      `target firewalld cannot name a zone or policy "${long}": firewalld keeps at most ${MAX_NAME} characters of a name`,
-      `compile.name of at most ${name.length - (long.length - MAX_NAME)} characters`,
-    );
+  const long = tooLong(
+    name,
+    all.flatMap((u) => [u.zone, u.policy]),
+  );
+  if (long) return long;
   const diagnostics: Diagnostic[] = [];
   const head = header(plan, "", "firewalld", xmlComment).map((l) => `<!--${l} -->`);
   const o = plan.options;
