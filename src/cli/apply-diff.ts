@@ -49,10 +49,10 @@ function firewalldTexts(
   return [now, next];
 }
 
-/** ufw's whole configuration (/etc/ufw and /etc/default/ufw) with the owned files as `state` has them. */
-function ufwTexts(state: UfwState): Texts {
-  const owned = new Set(Object.keys(state.files));
-  const rest = (ufwDirectory(dirname(UFW_OWNED[0])) ?? [])
+/** ufw's files apply does not own (its before/after rules …), read once for both states. */
+function ufwUnowned(): Texts {
+  const owned = new Set<string>(UFW_OWNED);
+  return (ufwDirectory(dirname(UFW_OWNED[0])) ?? [])
     .filter((file) => !owned.has(file))
     .map((file) => {
       try {
@@ -61,23 +61,25 @@ function ufwTexts(state: UfwState): Texts {
         throw new KernelError(`cannot read ${file}: ${(e as Error).message}`);
       }
     });
-  const mine = Object.entries(state.files)
-    .filter((e): e is [string, string] => e[1] !== null)
-    .map(([file, text]) => ({ file, text, format: "ufw" as const }));
-  return [...rest, ...mine];
 }
 
 /**
  * ufw: the compiled commands' effect is known once ufw has run them (what ufw writes is its own
- * CLI's doing), so the flows are compared after the load, between ufw's configuration before and
- * after — before the confirmation, which is still the admin's to give or withhold.
+ * CLI's doing), so the flows are compared after the load, between ufw's whole configuration (its
+ * other files and the owned ones of each state) before and after — before the confirmation, which
+ * is still the admin's to give or withhold.
  */
 export function ufwFlowChanges(topology: BoundTopology, previous: OwnedState, current: OwnedState): string[] {
   if (previous.target !== "ufw" || current.target !== "ufw") throw new Error("ufw states expected");
-  const judge = (state: UfwState) =>
-    audit(topology, parseRulesets(ufwTexts(state), undefined, topology, READER_KITS).parsed);
   let before, after;
   try {
+    const rest = ufwUnowned();
+    const judge = (state: UfwState) => {
+      const mine = Object.entries(state.files)
+        .filter((e): e is [string, string] => e[1] !== null)
+        .map(([file, text]) => ({ file, text, format: "ufw" as const }));
+      return audit(topology, parseRulesets([...rest, ...mine], undefined, topology, READER_KITS).parsed);
+    };
     before = judge(previous);
     after = judge(current);
   } catch (e) {

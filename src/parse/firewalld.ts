@@ -526,13 +526,14 @@ function generate(files: readonly FirewalldFile[]): Generated {
     allow: Array<[string, LineSource]>;
     post: Array<[number, string, LineSource]>;
   }
-  /** A zone's or policy's destination NAT, into its nat_PRE_* sub-chains; `all` its elements. */
-  interface Nat {
-    pre: Array<[number, string, LineSource]>;
-    allow: Array<[string, LineSource]>;
-    post: Array<[number, string, LineSource]>;
+  /** A zone's or policy's NAT rules, into its nat sub-chains (as a Sub's); `all` their elements. */
+  interface Nat extends Sub {
     all: Array<{ el: XmlElement; toAddr: string }>;
   }
+  const noNat = (): Nat => ({ pre: [], log: [], deny: [], allow: [], post: [], all: [] });
+  /** A rich rule's action element (accept, reject, drop, mark), if any. */
+  const ruleAction = (rule: XmlElement): XmlElement | undefined =>
+    rule.children.find((c) => ["accept", "reject", "drop", "mark"].includes(c.name));
   const settings = (o: Obj, inverted: boolean): Sub => {
     const sub: Sub = { pre: [], log: [], deny: [], allow: [], post: [] };
     const allow = (text: string, el: XmlElement): void =>
@@ -686,7 +687,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
    * rule's is its family's. Without to-addr it redirects to a port of the host itself.
    */
   const forwardPorts = (o: Obj): Nat => {
-    const nat: Nat = { pre: [], allow: [], post: [], all: [] };
+    const nat = noNat();
     const seen = new Set<string>();
     for (const el of o.el.children) {
       if (el.name !== "forward-port") continue;
@@ -739,7 +740,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
         if (family === undefined) leftOut("in a rule without family (MISSING_FAMILY)");
         continue;
       }
-      const action = rule.children.find((c) => ["accept", "reject", "drop", "mark"].includes(c.name));
+      const action = ruleAction(rule);
       if (action) {
         leftOut(`with an action (<${action.name}>: INVALID_RULE)`, action);
         continue;
@@ -765,7 +766,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
    * decides a verdict; the host's packets leave with their interface's address.
    */
   const masquerades = (o: Obj): Nat => {
-    const nat: Nat = { pre: [], allow: [], post: [], all: [] };
+    const nat = noNat();
     const plain = o.el.children.filter((c) => c.name === "masquerade");
     if (plain[0]) {
       nat.allow.push(['meta nfproto ipv4 oifname != "lo" masquerade', { origin: origin(o, plain[0]) }]);
@@ -781,7 +782,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
       // A family other than these is refused with the rule's other checks (richRule).
       if (family !== undefined && family !== "ipv4" && family !== "ipv6") continue;
       if (missingFamily(o, rule, family)) continue;
-      const action = rule.children.find((c) => ["accept", "reject", "drop", "mark"].includes(c.name));
+      const action = ruleAction(rule);
       if (action) {
         warning(
           "firewalld-conf",
@@ -1259,6 +1260,17 @@ function generate(files: readonly FirewalldFile[]): Generated {
         }
     return nat;
   };
+  /**
+   * A policy firewalld loads but does not apply: its settings checked (one it refuses sends
+   * firewalld to its stock configuration), their rules and warnings dropped.
+   */
+  const checkOnly = (p: Obj): void => {
+    const before = diagnostics.length;
+    settings(p, false);
+    diagnostics.push(
+      ...diagnostics.splice(before).filter((d) => d.severity === "error" && d.code !== "firewalld-not-read"),
+    );
+  };
   for (const p of all("policy")) {
     // firewalld's reader requires a policy's target and checks it (io/policy.py: PARSE_REQUIRED_
     // ELEMENT_ATTRS, POLICY_TARGETS) in every policy file, applied or not: else nothing loads.
@@ -1358,8 +1370,9 @@ function generate(files: readonly FirewalldFile[]): Generated {
       return out;
     };
     /**
-     * The conditions of its nat PREROUTING dispatch (`build_policy_ingress_egress_rules`): each
-     * ingress condition with each egress zone's sources as destinations, families alike.
+     * The conditions of its dispatch between zones (`build_policy_ingress_egress_rules`: FORWARD,
+     * nat PREROUTING and POSTROUTING): each ingress condition with each egress zone's interfaces and
+     * sources as destinations, families alike.
      */
     const natConds = (): Array<[string, LineSource]> => {
       const ins = conds(ingress, ingressEls, "iifname", "saddr");
@@ -1397,25 +1410,15 @@ function generate(files: readonly FirewalldFile[]): Generated {
       // Forwarding only (FORWARD and NAT chains), left out — but its forward-ports are destination
       // NAT in PREROUTING: packets to the host's own ports are sent elsewhere.
       if (activeSide(ingress) && activeSide(egress)) {
-        if (nat) natPolicies.push([prio, p, natConds(), nat]);
-        if (masq) natPostPolicies.push([prio, p, natConds(), masq]);
-        fwdPolicies.push([prio, p, natConds()]);
-      } else {
-        // firewalld loads it all the same: a setting it refuses sends it to its stock configuration.
-        const before = diagnostics.length;
-        settings(p, false);
-        diagnostics.push(...diagnostics.splice(before).filter((d) => d.severity === "error"));
-      }
+        const both = natConds();
+        if (nat) natPolicies.push([prio, p, both, nat]);
+        if (masq) natPostPolicies.push([prio, p, both, masq]);
+        fwdPolicies.push([prio, p, both]);
+      } else checkOnly(p);
       continue;
     }
     if (!activeSide(ingress) || !activeSide(egress)) {
-      // firewalld loads it all the same: a setting it refuses sends it to its stock configuration.
-      const before = diagnostics.length;
-      settings(p, false);
-      const refused = diagnostics
-        .splice(before)
-        .filter((d) => d.severity === "error" && d.code !== "firewalld-not-read");
-      diagnostics.push(...refused);
+      checkOnly(p);
       const side = activeSide(ingress) ? "egress" : "ingress";
       warning(
         "firewalld-inactive-policy",
@@ -1542,7 +1545,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
   zoneSources.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   zoneDispatch("filter_INPUT_ZONES", "filter_IN_");
 
-  const subChains = (chain: string, o: Obj, sub: Sub): void => {
+  const subChains = (chain: string, sub: Sub): void => {
     const byPrio = (a: [number, string, LineSource], b: [number, string, LineSource]): number => a[0] - b[0];
     for (const [half, list] of [
       ["pre", sub.pre.sort(byPrio).map(([, t, s]) => [t, s] as [string, LineSource])],
@@ -1555,7 +1558,36 @@ function generate(files: readonly FirewalldFile[]): Generated {
       for (const [t, s] of list) emit(`${T}${T}${t}`, s);
       emit(`${T}}`);
     }
-    void o;
+  };
+  /** A zone's chain as firewalld opens it: the policies' pre dispatch, its five sub-chains, the post. */
+  const zoneChainOpen = (chain: string, dispatch: string): void => {
+    emit(`${T}chain ${chain} {`);
+    emit(`${T}${T}jump ${dispatch}_POLICIES_pre`);
+    for (const h of ["pre", "log", "deny", "allow", "post"]) emit(`${T}${T}jump ${chain}_${h}`);
+    emit(`${T}${T}jump ${dispatch}_POLICIES_post`);
+  };
+  /** A policy's chain as firewalld opens it: its five sub-chains. */
+  const policyChainOpen = (chain: string): void => {
+    emit(`${T}chain ${chain} {`);
+    for (const h of ["pre", "log", "deny", "allow", "post"]) emit(`${T}${T}jump ${chain}_${h}`);
+  };
+  /**
+   * A zone's target ending its filter chain (input or forward): firewalld 1.3.3's zone targets
+   * (base.py ZONE_TARGETS; "REJECT" is a policy's, refused in a zone: INVALID_TARGET). Says false
+   * for a target firewalld refuses.
+   */
+  const zoneTarget = (z: Obj, what: string): boolean => {
+    const target = z.el.attrs.get("target") ?? "default";
+    const zo = origin(z, z.el);
+    if (target === "default" || target === "%%REJECT%%")
+      emit(
+        `${T}${T}reject with icmpx admin-prohibited`,
+        own(`zone ${z.name}'s target (${target}) rejects what ${what}`, zo),
+      );
+    else if (target === "ACCEPT") emit(`${T}${T}accept`, { origin: zo });
+    else if (target === "DROP") emit(`${T}${T}drop`, { origin: zo });
+    else return false;
+    return true;
   };
   const zoneNat = new Map<Obj, Nat>();
   const zoneMasq = new Map<Obj, Nat>();
@@ -1564,10 +1596,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
     const inversion = z.el.children.some((c) => c.name === "icmp-block-inversion");
     const target = z.el.attrs.get("target") ?? "default";
     const zo = origin(z, z.el);
-    emit(`${T}chain ${chain} {`);
-    emit(`${T}${T}jump filter_INPUT_POLICIES_pre`);
-    for (const h of ["pre", "log", "deny", "allow", "post"]) emit(`${T}${T}jump ${chain}_${h}`);
-    emit(`${T}${T}jump filter_INPUT_POLICIES_post`);
+    zoneChainOpen(chain, "filter_INPUT");
     const icmpOrigin = z.el.children.find((c) => c.name === "icmp-block-inversion");
     if (!["DROP", "%%REJECT%%"].includes(target) && (inversion || target !== "ACCEPT"))
       emit(
@@ -1576,27 +1605,17 @@ function generate(files: readonly FirewalldFile[]): Generated {
           ? { origin: origin(z, icmpOrigin) }
           : own(`zone ${z.name}: ICMP not blocked by an icmp-block passes (target ${target})`, zo),
       );
-    // firewalld 1.3.3's zone targets (base.py ZONE_TARGETS): "REJECT" is a policy's, refused in a
-    // zone (INVALID_TARGET: firewalld falls back to its stock configuration).
-    if (target === "default" || target === "%%REJECT%%")
-      emit(
-        `${T}${T}reject with icmpx admin-prohibited`,
-        own(`zone ${z.name}'s target (${target}) rejects what its rules do not accept`, zo),
-      );
-    else if (target === "ACCEPT") emit(`${T}${T}accept`, { origin: zo });
-    else if (target === "DROP") emit(`${T}${T}drop`, { origin: zo });
-    else
+    if (!zoneTarget(z, "its rules do not accept"))
       error("firewalld-xml", z.file, z.el, `zone target "${target}"`, "default, ACCEPT, DROP or %%REJECT%%");
     emit(`${T}}`);
-    subChains(chain, z, settings(z, inversion));
+    subChains(chain, settings(z, inversion));
     zoneNat.set(z, forwardPorts(z));
     zoneMasq.set(z, masquerades(z));
   }
   /** A policy's filter chain: its five sub-chains, then its target; the sub-chains with its settings. */
   const policyChain = (chain: string, p: Obj): void => {
     const target = p.el.attrs.get("target") ?? "CONTINUE";
-    emit(`${T}chain ${chain} {`);
-    for (const h of ["pre", "log", "deny", "allow", "post"]) emit(`${T}${T}jump ${chain}_${h}`);
+    policyChainOpen(chain);
     const po = origin(p, p.el);
     if (target === "ACCEPT") emit(`${T}${T}accept`, { origin: po });
     else if (target === "DROP") emit(`${T}${T}drop`, { origin: po });
@@ -1604,7 +1623,7 @@ function generate(files: readonly FirewalldFile[]): Generated {
     else if (target === "REJECT") emit(`${T}${T}reject with icmpx admin-prohibited`, { origin: po });
     // Any other target was refused with the policy's other checks.
     emit(`${T}}`);
-    subChains(chain, p, settings(p, false));
+    subChains(chain, settings(p, false));
   };
   for (const [chain, p] of policyChains) policyChain(chain, p);
   // Forwarding (a router's, a perimeter's): filter_FORWARD as firewalld writes it — its own rules,
@@ -1628,19 +1647,9 @@ function generate(files: readonly FirewalldFile[]): Generated {
   zoneDispatch("filter_FORWARD_ZONES", "filter_FWD_");
   for (const z of active) {
     const chain = `filter_FWD_${z.name}`;
-    const target = z.el.attrs.get("target") ?? "default";
-    const zo = origin(z, z.el);
-    emit(`${T}chain ${chain} {`);
-    emit(`${T}${T}jump filter_FORWARD_POLICIES_pre`);
-    for (const h of ["pre", "log", "deny", "allow", "post"]) emit(`${T}${T}jump ${chain}_${h}`);
-    emit(`${T}${T}jump filter_FORWARD_POLICIES_post`);
-    if (target === "default" || target === "%%REJECT%%")
-      emit(
-        `${T}${T}reject with icmpx admin-prohibited`,
-        own(`zone ${z.name}'s target (${target}) rejects what it forwards unless a policy accepts it`, zo),
-      );
-    else if (target === "ACCEPT") emit(`${T}${T}accept`, { origin: zo });
-    else if (target === "DROP") emit(`${T}${T}drop`, { origin: zo });
+    zoneChainOpen(chain, "filter_FORWARD");
+    // A target firewalld refuses was said with the zone's input chain.
+    zoneTarget(z, "it forwards unless a policy accepts it");
     emit(`${T}}`);
     // fw_zone.py `_interface`/`_source`: <forward/> accepts what leaves through the zone's own
     // interfaces (not the default zone's catch-all) and towards its own sources.
@@ -1656,27 +1665,13 @@ function generate(files: readonly FirewalldFile[]): Generated {
       for (const m of b?.sources ?? [])
         allow.push([`${m.replace(" saddr ", " daddr ")} accept`, { origin: origin(z, fwd) }]);
     }
-    subChains(chain, z, { pre: [], log: [], deny: [], allow, post: [] });
+    subChains(chain, { pre: [], log: [], deny: [], allow, post: [] });
   }
   for (const [, p] of fwdPolicies) policyChain(`filter_FWD_policy_${p.name}`, p);
   // Destination NAT (forward-ports), in firewalld's nat layout: in PREROUTING the zone dispatch as
   // the filter's, each zone's chain between the policies' pre and post dispatch; in OUTPUT the
   // policies from HOST. Written only when some forward-port is applied (without one, firewalld's
   // nat chains are empty).
-  const natSubChains = (chain: string, nat: Nat | undefined): void => {
-    const byPrio = (a: [number, string, LineSource], b: [number, string, LineSource]): number => a[0] - b[0];
-    for (const [half, list] of [
-      ["pre", (nat?.pre ?? []).sort(byPrio).map(([, t, s]) => [t, s] as [string, LineSource])],
-      ["log", []],
-      ["deny", []],
-      ["allow", nat?.allow ?? []],
-      ["post", (nat?.post ?? []).sort(byPrio).map(([, t, s]) => [t, s] as [string, LineSource])],
-    ] as const) {
-      emit(`${T}chain ${chain}_${half} {`);
-      for (const [t, s] of list) emit(`${T}${T}${t}`, s);
-      emit(`${T}}`);
-    }
-  };
   /** The policies' dispatch chains of a nat base chain, by priority (then name), and their chains. */
   const natPolicyChains = (
     base: "PREROUTING" | "POSTROUTING" | "OUTPUT",
@@ -1694,10 +1689,9 @@ function generate(files: readonly FirewalldFile[]): Generated {
     }
     for (const [, p, , nat] of list) {
       const chain = `nat_${prefix}_policy_${p.name}`;
-      emit(`${T}chain ${chain} {`);
-      for (const h of ["pre", "log", "deny", "allow", "post"]) emit(`${T}${T}jump ${chain}_${h}`);
+      policyChainOpen(chain);
       emit(`${T}}`);
-      natSubChains(chain, nat);
+      subChains(chain, nat);
     }
   };
   /** A zone-dispatched nat base chain (PREROUTING, POSTROUTING): when some zone or policy has rules. */
@@ -1717,12 +1711,9 @@ function generate(files: readonly FirewalldFile[]): Generated {
     zoneDispatch(`nat_${base}_ZONES`, `nat_${prefix}_`, base === "POSTROUTING");
     for (const z of active) {
       const chain = `nat_${prefix}_${z.name}`;
-      emit(`${T}chain ${chain} {`);
-      emit(`${T}${T}jump nat_${base}_POLICIES_pre`);
-      for (const h of ["pre", "log", "deny", "allow", "post"]) emit(`${T}${T}jump ${chain}_${h}`);
-      emit(`${T}${T}jump nat_${base}_POLICIES_post`);
+      zoneChainOpen(chain, `nat_${base}`);
       emit(`${T}}`);
-      natSubChains(chain, zones.get(z));
+      subChains(chain, zones.get(z) ?? noNat());
     }
   };
   natZoneChains("PREROUTING", "PRE", "prerouting priority dstnat + 10", natPolicies, zoneNat);

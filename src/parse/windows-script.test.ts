@@ -292,6 +292,22 @@ test("a rule created only when the host has none of its name is read as created,
     guarded.diagnostics.filter((d) => d.code === "windows-script-guarded").map((d) => d.at?.line),
     [3, 7],
   );
+  // The script made that rule before: the test finds it, and the second is not created.
+  const twice = read(
+    [
+      PROFILES,
+      "New-NetFirewallRule -Name sip -DisplayName SIP -Protocol TCP -LocalPort 5061",
+      "if (-not (Get-NetFirewallRule -Name 'SIP' -ErrorAction SilentlyContinue)) {",
+      "  New-NetFirewallRule -Name SIP -DisplayName SIP2 -Protocol TCP -LocalPort 443",
+      "}",
+    ].join("\n"),
+  );
+  assert.deepEqual(errors(twice), []);
+  assert.deepEqual(verdicts(twice), { sip: "allowed", web: "blocked", stun: "blocked" });
+  assert.match(
+    twice.diagnostics.find((d) => d.code === "windows-script-guarded")!.message,
+    /not created: the script made a rule with Name "SIP" before \(line 2\)/,
+  );
   for (const [cond, line] of [
     // Another rule's name, another test, more than the test, a variable: decided at run time.
     ["if (-not (Get-NetFirewallRule -Name 'other' -ErrorAction SilentlyContinue)) {", 2],

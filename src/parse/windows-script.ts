@@ -682,21 +682,29 @@ export function parseWindowsScript(
     }
     // `if (-not (Get-NetFirewallRule -Name X …)) { New-NetFirewallRule -Name X … }`: the rule is
     // created unless one of that name exists — a rule of the host's, which no script reading holds.
-    if (powershell && inBlock.length === 1 && inBlock[0] === "if" && cmd === "new-netfirewallrule") {
-      const guard = existenceGuard(st.heads?.[st.blocks.lastIndexOf("if")]);
+    const guard =
+      powershell && inBlock.length === 1 && inBlock[0] === "if" && cmd === "new-netfirewallrule"
+        ? existenceGuard(st.heads?.[st.blocks.lastIndexOf("if")])
+        : undefined;
+    if (guard) {
       const { params, ok } = psParams(st.toks);
       if (!ok) return;
-      const named = guard && params.get(guard.by)?.values;
-      if (guard && named?.length === 1 && named[0] === guard.name) {
+      const named = params.get(guard.by)?.values;
+      if (named?.length === 1 && named[0] === guard.name) {
+        // Get-NetFirewallRule's -Name and -DisplayName match regardless of case.
+        const same = (h: Held) => String(h.record[guard.by] ?? "").toLowerCase() === guard.name.toLowerCase();
+        const earlier = held.find(same);
         diagnostics.push(
           diag(
             "windows-script-guarded",
             "warning",
-            `read as created: the script skips this rule when the host already has one with ${guard.by} "${guard.name}", whose settings are the host's, not in this file`,
+            earlier
+              ? `not created: the script made a rule with ${guard.by} "${guard.name}" before (line ${earlier.line}), so the test finds it`
+              : `read as created: the script skips this rule when the host already has one with ${guard.by} "${guard.name}", whose settings are the host's, not in this file`,
             { at: at(st.line) },
           ),
         );
-        newRule(params, st.line);
+        if (!earlier) newRule(params, st.line);
         return;
       }
     }

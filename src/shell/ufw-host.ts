@@ -7,7 +7,7 @@
  * same way before the error. Only `sh` and `ufw` via spawnSync.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { UFW_OWNED, type UfwFiles } from "../compile/owned.js";
@@ -89,7 +89,6 @@ export function loadUfw(wanted: UfwState | { target: "ufw"; script: string }): v
   try {
     const file = join(dir, "apply.sh");
     writeFileSync(file, wanted.script, { mode: 0o700 });
-    chmodSync(file, 0o700);
     const r = spawnSync("sh", ["-e", file], { encoding: "utf8", timeout: 300_000 });
     if (r.error || r.status !== 0) {
       restoreUfw(before);
