@@ -23,6 +23,7 @@ import { readXml, type XmlElement } from "./firewalld-xml.js";
 import { readNftablesText } from "./nftables-text.js";
 import { FIREWALLD_ROOTS as ROOTS } from "./firewalld-sniff.js";
 import type { ParsedRuleset } from "./reader.js";
+import { lookupTable } from "./lookup.js";
 
 export interface FirewalldFile {
   file: string;
@@ -1824,13 +1825,13 @@ const CONF_KEYS = new Set([
 ]);
 
 /** Keys later firewalld releases added (their firewalld.conf(5)), with the release that reads them. */
-const LATER_KEYS: Record<string, string> = {
+const LATER_KEYS: Record<string, string> = lookupTable({
   NftablesFlowtable: "2.0 or later",
   NftablesCounters: "2.0 or later",
   ReloadPolicy: "2.1 or later",
   NftablesTableOwner: "2.2 or later",
   StrictForwardPorts: "2.3 or later",
-};
+});
 
 /** firewalld's reject types (nftables.py `_reject_types_fragment`) as nft statements. */
 const REJECT_TYPES: Record<string, string> = {

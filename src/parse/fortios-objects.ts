@@ -12,6 +12,7 @@ import { IntervalSet } from "../space/interval-set.js";
 import { Space } from "../space/space.js";
 import { parseFortiosCli, type Entry, type Table } from "./fortios-cli.js";
 import { PREDEFINED_SERVICES } from "./fortios-services.js";
+import { lookupTable } from "./lookup.js";
 
 export interface Resolved<T> {
   value: T;
@@ -134,8 +135,8 @@ export function addressBook(tables: readonly Table[], problem: (e: Entry, msg: s
     }
     const builtin: Record<string, IntervalSet> =
       family === 4
-        ? { all: ALL_V4, none: IntervalSet.of(0n) }
-        : { all: ALL_V6, none: subnetSet(["::/128"])! };
+        ? lookupTable({ all: ALL_V4, none: IntervalSet.of(0n) })
+        : lookupTable({ all: ALL_V6, none: subnetSet(["::/128"])! });
     const cache = new Map<string, Resolved<IntervalSet> | undefined>();
     const resolve = (name: string, seen: Set<string>): Resolved<IntervalSet> | undefined => {
       if (cache.has(name)) return cache.get(name);

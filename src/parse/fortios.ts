@@ -39,11 +39,12 @@ import {
   type Vip,
 } from "./fortios-objects.js";
 import type { ParsedRuleset } from "./reader.js";
+import { lookupTable } from "./lookup.js";
 
 const TABLE = "fortios";
 
 /** Tables present in a configuration that decide traffic but are not modelled here. */
-const UNMODELLED: Record<string, string> = {
+const UNMODELLED: Record<string, string> = lookupTable({
   "firewall security-policy": "policy-based NGFW mode security policies",
   "firewall proxy-policy": "explicit and transparent proxy policies",
   "firewall central-snat-map": "central SNAT",
@@ -51,7 +52,7 @@ const UNMODELLED: Record<string, string> = {
   "firewall policy46": "NAT46 policies",
   "firewall policy64": "NAT64 policies",
   "firewall multicast-policy": "multicast policies",
-};
+});
 
 export function readFortios(text: string, file: string): ParsedRuleset {
   const parsed = parseFortiosCli(file, text);

@@ -466,7 +466,7 @@ interface RuleCtx {
 }
 
 /** Long options per module (iptables(8), iptables-extensions(8)), for getopt_long abbreviations. */
-const MODULE_OPTIONS: Record<string, readonly string[]> = {
+const MODULE_OPTIONS: Record<string, readonly string[]> = lookupTable({
   "": [
     "--append",
     "--insert",
@@ -528,7 +528,7 @@ const MODULE_OPTIONS: Record<string, readonly string[]> = {
     "--log-ip-options",
     "--log-uid",
   ],
-};
+});
 
 const ALL_LONG_OPTIONS = new Set(Object.values(MODULE_OPTIONS).flat());
 

@@ -18,6 +18,7 @@ import { IntervalSet } from "../space/interval-set.js";
 import { Space } from "../space/space.js";
 import { servicePort } from "./netbase.js";
 import { icmpTypeSet, parseProto } from "./terms.js";
+import { lookupTable } from "./lookup.js";
 import type { JunosStatement } from "./junos-config.js";
 
 /**
@@ -56,39 +57,40 @@ const ANY_PORT = IntervalSet.of(0, 65535);
  * The well-known port of each name; not yet checked entry by entry against a device's dump of
  * junos-defaults. Any other `junos-*` name is read as any traffic with an approximation.
  */
-export const JUNOS_PREDEFINED: Readonly<Record<string, ReadonlyArray<[proto: string, dport: string]>>> = {
-  "junos-ftp": [["tcp", "21"]],
-  "junos-tftp": [["udp", "69"]],
-  "junos-ssh": [["tcp", "22"]],
-  "junos-telnet": [["tcp", "23"]],
-  "junos-smtp": [["tcp", "25"]],
-  "junos-dns-udp": [["udp", "53"]],
-  "junos-dns-tcp": [["tcp", "53"]],
-  "junos-http": [["tcp", "80"]],
-  "junos-pop3": [["tcp", "110"]],
-  "junos-ntp": [["udp", "123"]],
-  "junos-imap": [["tcp", "143"]],
-  "junos-bgp": [["tcp", "179"]],
-  "junos-ldap": [["tcp", "389"]],
-  "junos-https": [["tcp", "443"]],
-  "junos-ike": [["udp", "500"]],
-  "junos-syslog": [["udp", "514"]],
-  "junos-imaps": [["tcp", "993"]],
-  "junos-ms-sql": [["tcp", "1433"]],
-  "junos-radius": [["udp", "1812"]],
-  "junos-radacct": [["udp", "1813"]],
-  "junos-ike-nat": [["udp", "4500"]],
-  "junos-sip": [
-    ["udp", "5060"],
-    ["tcp", "5060"],
-  ],
-  "junos-ping": [["icmp", "echo-request"]],
-  "junos-pingv6": [["icmp6", "echo-request-v6"]],
-  "junos-icmp-all": [["icmp", "any"]],
-  "junos-icmp6-all": [["icmp6", "any"]],
-  "junos-gre": [["gre", "any"]],
-  "junos-ospf": [["ospf", "any"]],
-};
+export const JUNOS_PREDEFINED: Readonly<Record<string, ReadonlyArray<[proto: string, dport: string]>>> =
+  lookupTable({
+    "junos-ftp": [["tcp", "21"]],
+    "junos-tftp": [["udp", "69"]],
+    "junos-ssh": [["tcp", "22"]],
+    "junos-telnet": [["tcp", "23"]],
+    "junos-smtp": [["tcp", "25"]],
+    "junos-dns-udp": [["udp", "53"]],
+    "junos-dns-tcp": [["tcp", "53"]],
+    "junos-http": [["tcp", "80"]],
+    "junos-pop3": [["tcp", "110"]],
+    "junos-ntp": [["udp", "123"]],
+    "junos-imap": [["tcp", "143"]],
+    "junos-bgp": [["tcp", "179"]],
+    "junos-ldap": [["tcp", "389"]],
+    "junos-https": [["tcp", "443"]],
+    "junos-ike": [["udp", "500"]],
+    "junos-syslog": [["udp", "514"]],
+    "junos-imaps": [["tcp", "993"]],
+    "junos-ms-sql": [["tcp", "1433"]],
+    "junos-radius": [["udp", "1812"]],
+    "junos-radacct": [["udp", "1813"]],
+    "junos-ike-nat": [["udp", "4500"]],
+    "junos-sip": [
+      ["udp", "5060"],
+      ["tcp", "5060"],
+    ],
+    "junos-ping": [["icmp", "echo-request"]],
+    "junos-pingv6": [["icmp6", "echo-request-v6"]],
+    "junos-icmp-all": [["icmp", "any"]],
+    "junos-icmp6-all": [["icmp6", "any"]],
+    "junos-gre": [["gre", "any"]],
+    "junos-ospf": [["ospf", "any"]],
+  });
 
 export class JunosObjects {
   /** book → name → statements (books: `global`, other names, and `zone:<Z>` for zone books). */
@@ -247,10 +249,18 @@ function push<V>(m: Map<string, Map<string, V[]>>, book: string, name: string, v
   m.set(book, inner);
 }
 
+/** Protocol names applications may use that parseProto does not know. */
+const PROTOCOL_ALIASES: Readonly<Record<string, string>> = lookupTable({
+  icmp6: "ipv6-icmp",
+  icmpv6: "ipv6-icmp",
+  ospf: "89",
+  pim: "103",
+});
+
 /** One application term as packets; what it cannot model widens it and is named in `out.approx`. */
 function term(name: string, a: Record<string, string>, out: Resolved<Space>): Space {
   const protoText = a.protocol ?? "";
-  const aliases: Record<string, string> = { icmp6: "ipv6-icmp", icmpv6: "ipv6-icmp", ospf: "89", pim: "103" };
+  const aliases = PROTOCOL_ALIASES;
   const proto = protoText === "" ? IntervalSet.of(0, 255) : parseProto(aliases[protoText] ?? protoText);
   if (!proto) {
     out.approx.push(`application ${name} protocol ${protoText} (unknown protocol: read as any)`);

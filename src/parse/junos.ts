@@ -40,6 +40,7 @@ import { Space } from "../space/space.js";
 import { baseChain, deviceRule, origin, statefulPass, userChain } from "./device.js";
 import { junosStatements, type JunosStatement } from "./junos-config.js";
 import { JunosObjects, junosPrefix, type Resolved } from "./junos-objects.js";
+import { lookupTable } from "./lookup.js";
 import type { ParsedRuleset } from "./reader.js";
 
 const TABLE = "junos";
@@ -527,7 +528,7 @@ function natChain(
   return [{ ...c, base: { ...c.base!, type: "nat", priority: -100 } }];
 }
 
-const CONTEXT_RANK: Record<string, number> = { interface: 0, zone: 1, "routing-instance": 2 };
+const CONTEXT_RANK: Record<string, number> = lookupTable({ interface: 0, zone: 1, "routing-instance": 2 });
 
 /**
  * Source NAT as a postrouting nat chain: the reverse static mappings first (they take precedence),

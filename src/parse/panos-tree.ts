@@ -9,6 +9,7 @@
  * references, CDATA) is read by hand: no XML parser is a dependency of portmatrix. Pure.
  */
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
+import { lookupTable } from "./lookup.js";
 
 export class PNode {
   readonly children = new Map<string, PNode>();
@@ -73,7 +74,7 @@ function lineCol(text: string, at: number): [number, number] {
   return [line, at - last];
 }
 
-const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+const ENTITIES: Record<string, string> = lookupTable({ amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" });
 
 function unescapeXml(s: string): string {
   return s.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (all, e: string) => {

@@ -34,6 +34,7 @@ import { Space } from "../space/space.js";
 import { approximationsAt, deviceRule, origin, statefulPass, zoneFirewallRuleset } from "./device.js";
 import { parsePanosTree, type PNode } from "./panos-tree.js";
 import type { ParsedRuleset } from "./reader.js";
+import { lookupTable } from "./lookup.js";
 
 const TABLE = "panos";
 
@@ -50,7 +51,7 @@ interface Service {
 }
 
 /** Predefined services (PAN-OS: Objects > Services, "service-http" and "service-https"). */
-const PREDEFINED: Record<string, Service[]> = {
+const PREDEFINED: Record<string, Service[]> = lookupTable({
   "service-http": [
     {
       proto: IntervalSet.of(PROTO.tcp),
@@ -62,7 +63,7 @@ const PREDEFINED: Record<string, Service[]> = {
     },
   ],
   "service-https": [{ proto: IntervalSet.of(PROTO.tcp), sport: ALL_PORTS, dport: IntervalSet.of(443) }],
-};
+});
 /** Palo Alto Networks' predefined external dynamic lists (PAN-OS: Objects > External Dynamic Lists). */
 const PREDEFINED_EDLS = new Set([
   "panw-highrisk-ip-list",

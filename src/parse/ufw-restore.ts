@@ -7,6 +7,7 @@
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import type { Origin } from "../ir/ruleset.js";
 import type { UfwFile } from "./ufw-settings.js";
+import { lookupTable } from "./lookup.js";
 
 /** Where a composed line came from: a line of a file, or ufw itself (implicit, with why). */
 export interface Source {
@@ -14,13 +15,13 @@ export interface Source {
   implicit?: string;
 }
 
-export const BUILTINS: Record<string, readonly string[]> = {
+export const BUILTINS: Record<string, readonly string[]> = lookupTable({
   filter: ["INPUT", "FORWARD", "OUTPUT"],
   nat: ["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"],
   mangle: ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"],
   raw: ["PREROUTING", "OUTPUT"],
   security: ["INPUT", "FORWARD", "OUTPUT"],
-};
+});
 
 /** A table's lines so far, and the chains iptables-restore -n knows at this point. */
 export interface TableState {

@@ -62,9 +62,14 @@ export function readUfw(files: readonly UfwFile[]): ParsedRuleset {
   if (settings === undefined) return { ruleset: openRuleset(first), diagnostics };
   const enabled = settings.get("ENABLED")!;
   if (!isYes(enabled.value)) return { ruleset: openRuleset(first, enabled.origin), diagnostics };
-  const tables: Table[] = [];
-  for (const family of [4, 6] as const)
-    tables.push(...readComposed(family, compose(family, byRole, settings, diagnostics), diagnostics));
+  const composed = ([4, 6] as const).map((family) => ({
+    family,
+    g: compose(family, byRole, settings, diagnostics),
+  }));
+  // What ufw-init could not load is said at its line already: the text composed around it would
+  // only say it again, without a line (an unknown table's header is no line of the files).
+  if (hasErrors(diagnostics)) return { ruleset: openRuleset(first), diagnostics };
+  const tables: Table[] = composed.flatMap(({ family, g }) => readComposed(family, g, diagnostics));
   if (hasErrors(diagnostics)) return { ruleset: openRuleset(first), diagnostics };
   return { ruleset: { ...openRuleset(first), tables }, diagnostics };
 }

@@ -87,6 +87,33 @@ const SLOTS: Slot[] = [
     args: audit("cisco-asa", "examples/legacy/asa-topology.yaml"),
   },
   {
+    name: "audit -r iptables-script",
+    seed: read("test/corpus/iptables/Comp8006FirewallGroup__StandAloneFirewall__gateway.sh"),
+    args: audit("iptables-script"),
+  },
+  { name: "audit -r pf", seed: read("test/compile/golden/seed-host/pf.pf.conf"), args: audit("pf") },
+  {
+    name: "audit -r junos",
+    seed: read("test/compile/golden/seed-perimeter/junos.junos.set"),
+    args: audit("junos", PERIMETER),
+  },
+  {
+    name: "audit -r panos",
+    seed: read("test/compile/golden/seed-perimeter/panos.panos.set"),
+    args: audit("panos", PERIMETER),
+  },
+  {
+    name: "audit -r fortios",
+    seed: read("test/compile/golden/seed-perimeter/fortios.fortios.conf"),
+    args: audit("fortios", PERIMETER),
+  },
+  {
+    name: "audit -r firewalld",
+    seed: read("test/fixtures/firewalld/rich/zones/public.xml"),
+    args: audit("firewalld"),
+  },
+  { name: "audit -r ufw", seed: read("test/fixtures/ufw/custom/user.rules"), args: audit("ufw") },
+  {
     name: "audit -r (sniffed)",
     seed: read("examples/legacy/edge-nftables.nft"),
     args: (f) => ["audit", "-t", HOST, "-r", f],

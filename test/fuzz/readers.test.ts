@@ -10,8 +10,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
-import { READERS } from "../../src/parse/index.js";
-import { RULESET_SEEDS } from "./seeds.js";
+import { READERS, READER_KITS } from "../../src/parse/index.js";
+import { DIRECTORY_SEEDS, RULESET_SEEDS, directoryFiles } from "./seeds.js";
 import { parseYaml } from "../../src/model/yaml-source.js";
 import { checkProfile, lowerFlows, resolveVariables } from "../../src/model/profile.js";
 import { bindTopology, parseTopology } from "../../src/model/topology.js";
@@ -42,6 +42,29 @@ for (const [format, file] of RULESET_SEEDS)
     fuzz(read(file), (text) => {
       const r = READERS[format](text, "fuzz");
       assert.ok(Array.isArray(r.diagnostics));
+    });
+  });
+
+test("fuzz: every reader has a seed", () => {
+  const seeded = new Set(RULESET_SEEDS.map(([format]) => format));
+  assert.deepEqual(
+    Object.keys(READERS).filter((f) => !seeded.has(f as keyof typeof READERS)),
+    [],
+  );
+});
+
+for (const [format, dir] of DIRECTORY_SEEDS)
+  test(`fuzz: the ${format} reader of a whole configuration never throws (${dir}, each file mutated in turn)`, () => {
+    const files = directoryFiles(dir);
+    const readMany = READER_KITS[format].readMany!;
+    files.forEach((target, k) => {
+      const property = fc.property(mutationsArb(target.text.length), (ms) => {
+        const mutated = files.map((f, j) => (j === k ? { file: f.file, text: mutate(f.text, ms) } : f));
+        assert.ok(Array.isArray(readMany(mutated).diagnostics));
+      });
+      // A configuration reads all its files each time: a quarter of the single files' runs per file.
+      fc.assert(property, { seed: FIXED_SEED, numRuns: Math.ceil(RUNS / 4) });
+      fc.assert(property, { numRuns: Math.ceil(RUNS / 16) });
     });
   });
 

@@ -12,6 +12,13 @@ import { parseYaml } from "../../src/model/yaml-source.js";
 import { checkProfile } from "../../src/model/profile.js";
 import { loadTopology, PROFILES_DIR } from "../../src/shell/load.js";
 import { readAwsSecurityGroups } from "../../src/parse/aws-reader.js";
+import { readIp6tablesSave } from "../../src/parse/iptables-save.js";
+import { readFortios } from "../../src/parse/fortios.js";
+import { readPanos } from "../../src/parse/panos.js";
+import { readJunos } from "../../src/parse/junos.js";
+import { readUfw } from "../../src/parse/ufw.js";
+import type { ParsedRuleset } from "../../src/parse/reader.js";
+import { ROOT } from "../cli/run-cli.js";
 
 const NAMES = ["constructor", "toString", "hasOwnProperty", "valueOf", "isPrototypeOf"];
 const SEED = readFileSync(join(PROFILES_DIR, "lync2013-public-im.yaml"), "utf8");
@@ -129,6 +136,91 @@ test("AWS JSON with nulls, bad ports or a prototype-named protocol: located aws-
     );
     assert.ok(
       r.diagnostics.every((d) => d.code === "aws-format" && d.at !== undefined && d.severity === "error"),
+    );
+  }
+});
+
+/**
+ * What the fuzz suite found once the device readers had seeds (test/fuzz/seeds.ts): an undefined
+ * object named after an Object.prototype member was found in a keyword table — Object's own — and
+ * the reader crashed instead of saying the name is undefined.
+ */
+test("undefined names that are Object.prototype members are undefined references in every reader", () => {
+  const read = (p: string): string => readFileSync(join(ROOT, p), "utf8");
+  const cases: Array<[string, ParsedRuleset, string, RegExp]> = [
+    [
+      "ip6tables-save: a target named constructor with options after it",
+      readIp6tablesSave(
+        "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j constructor --nflog-group 0\nCOMMIT\n",
+        "x.rules",
+      ),
+      "iptables-unknown-chain",
+      /jump to undeclared chain constructor/,
+    ],
+    [
+      "FortiOS: a policy's srcaddr named constructor",
+      readFortios(
+        read("test/compile/golden/seed-perimeter/fortios.fortios.conf").replace(
+          /set srcaddr "[^"]+"/,
+          'set srcaddr "constructor"',
+        ),
+        "fw.conf",
+      ),
+      "fortios-reference",
+      /srcaddr names undefined address "constructor"/,
+    ],
+    [
+      "PAN-OS: a rule's service named constructor",
+      readPanos(
+        read("test/corpus/panos/batfish-destination-nat").replace(/service [a-z-]+;/, "service constructor;"),
+        "pa.conf",
+      ),
+      "panos-reference",
+      /undefined service or service group "constructor"/,
+    ],
+    ...["constructor", "__proto__"].map((name): [string, ParsedRuleset, string, RegExp] => [
+      `Junos: a policy's application named ${name}`,
+      readJunos(
+        read("test/corpus/junos/aerleon__sample_srx.srx").replace(
+          /application [a-z-]+;/,
+          `application ${name};`,
+        ),
+        "srx.conf",
+      ),
+      "junos-reference",
+      new RegExp(`application ${name} is not defined`),
+    ]),
+  ];
+  for (const [what, parsed, code, message] of cases) {
+    const errors = parsed.diagnostics.filter((d) => d.severity === "error");
+    assert.ok(
+      errors.some((d) => d.code === code && message.test(d.message)),
+      `${what}: ${errors.map((d) => `${d.code}: ${d.message}`).join("; ")}`,
+    );
+  }
+});
+
+test("a ufw table named after an Object.prototype member is an error at its line, for each file", () => {
+  const dir = join(ROOT, "test/fixtures/ufw/custom");
+  const files = [
+    "after.rules",
+    "before.rules",
+    "user.rules",
+    "user6.rules",
+    "ufw.conf",
+    "after6.rules",
+    "before6.rules",
+  ].map((file) => ({ file, text: readFileSync(join(dir, file), "utf8") }));
+  for (const name of ["constructor", "__proto__"]) {
+    const user = files.map((f) =>
+      f.file === "user.rules" ? { ...f, text: f.text.replace("*filter", `*${name}`) } : f,
+    );
+    const r = readUfw(user);
+    const errors = r.diagnostics.filter((d) => d.severity === "error");
+    assert.ok(errors.length > 0, name);
+    assert.ok(
+      errors.every((d) => d.at?.file === "user.rules" && d.at.line === 1),
+      errors.map((d) => `${d.at?.file}:${d.at?.line} ${d.code}: ${d.message}`).join("; "),
     );
   }
 });
