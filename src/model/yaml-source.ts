@@ -67,7 +67,8 @@ export function parseYamlDocument(
       ],
     };
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // logLevel "error": the package never prints a warning of its own (Node would put it on stderr).
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: "error" });
   const toPos = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, col };
@@ -83,6 +84,18 @@ export function parseYamlDocument(
       ),
     };
   }
+  // A mapping or list as a key (`? {a: 1}`, `{[a]: 1}`): no input of portmatrix has one, and the
+  // yaml package would stringify it with a process warning printed to stderr by Node.
+  const complex = complexKeyOffsets(doc);
+  if (complex.length > 0)
+    return {
+      diagnostics: complex.map((offset) =>
+        diag("complex-key", "error", "a mapping or list used as a key", {
+          at: toPos(offset),
+          expected: "a name or a number as the key",
+        }),
+      ),
+    };
   const value = toValue(doc);
   if (!value.ok)
     return {
@@ -147,6 +160,18 @@ function protoKeyPaths(root: unknown): PathKey[][] {
       }
   }
   return found.reverse();
+}
+
+/** Where keys that are mappings or lists start (the first 100). */
+function complexKeyOffsets(doc: Document): number[] {
+  const found: number[] = [];
+  visit(doc, {
+    Pair(_key, pair) {
+      if (isMap(pair.key) || isSeq(pair.key)) found.push(rangeStart(pair.key) ?? 0);
+      return found.length >= 100 ? visit.BREAK : undefined;
+    },
+  });
+  return found;
 }
 
 function firstAliasOffset(doc: Document): number {

@@ -18,7 +18,7 @@ import { readPanos } from "../../src/parse/panos.js";
 import { readJunos } from "../../src/parse/junos.js";
 import { readUfw } from "../../src/parse/ufw.js";
 import type { ParsedRuleset } from "../../src/parse/reader.js";
-import { ROOT } from "../cli/run-cli.js";
+import { ROOT, runCli } from "../cli/run-cli.js";
 
 const NAMES = ["constructor", "toString", "hasOwnProperty", "valueOf", "isPrototypeOf"];
 const SEED = readFileSync(join(PROFILES_DIR, "lync2013-public-im.yaml"), "utf8");
@@ -91,6 +91,48 @@ test("a __proto__ key is refused where it is, in every YAML or JSON input", () =
     aws.diagnostics.map((d) => `${d.code} ${d.at?.line}:${d.at?.col}`),
     ["reserved-key 1:22"],
   );
+});
+
+test("a mapping or list as a YAML key is one located error, with no warning of Node's on stderr", () => {
+  const { source, diagnostics } = parseYaml(
+    "t.yaml",
+    "profile: lync2013-public-im\n? {a: 1}\n: 2\nx: {[b]: 3}\n",
+  );
+  assert.equal(source, undefined);
+  assert.deepEqual(
+    diagnostics.map((d) => `${d.code} ${d.at?.line}:${d.at?.col}`),
+    ["complex-key 2:3", "complex-key 4:5"],
+  );
+  const dir = mkdtempSync(join(tmpdir(), "pm-complex-key-"));
+  try {
+    // Not JSON (the key is an object), so read as YAML: the JSON error is the one said.
+    const json = join(dir, "ruleset.json");
+    writeFileSync(json, '{"nftables": [{"metainfo": {"json_schema_version": 1}}, {{"a": 1}: 2}]}\n');
+    const topology = join(dir, "t.yaml");
+    writeFileSync(topology, "profile: lync2013-public-im\n? {a: 1}\n: 2\n");
+    for (const [args, message] of [
+      [
+        [
+          "audit",
+          "-t",
+          "examples/legacy/host-topology.yaml",
+          "-r",
+          json,
+          "--ruleset-format",
+          "nftables-json",
+        ],
+        /error\[json-syntax\]/,
+      ],
+      [["compile", "-t", topology, "--target", "nftables"], /t\.yaml:2:3: error\[complex-key\]/],
+    ] as const) {
+      const r = runCli([...args]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /Warning|trace-warnings/);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("AWS JSON with nulls, bad ports or a prototype-named protocol: located aws-format errors, no crash", () => {
