@@ -17,11 +17,23 @@ export function where(r: { file: string; line: number; col: number }): string {
  * newlines, terminal escape sequences or bidi controls; they are shown as escapes (`\x1b`).
  */
 export function ruleText(r: RuleRefT): string {
-  const what = r.kind === "policy" && r.chain !== "" ? `${r.table}/${r.chain} ${r.text}` : r.text;
+  const what = shortened(r.kind === "policy" && r.chain !== "" ? `${r.table}/${r.chain} ${r.text}` : r.text);
   const at = where(r);
   return visible(
     `${at === "" ? "" : `${at}: `}${what}${r.kind === "engine" && r.note ? ` (${r.note})` : ""}`,
   );
+}
+
+/**
+ * A rule's text is quoted up to this many characters: a pf rule with a list of 300 hosts, an ipset
+ * line or a Junos policy flattened to one line would otherwise fill the screen for each finding that
+ * names it. Its position is always quoted in full, and `--format json` keeps the whole text.
+ */
+export const RULE_TEXT_MAX = 200;
+
+function shortened(text: string): string {
+  if (text.length <= RULE_TEXT_MAX) return text;
+  return `${text.slice(0, RULE_TEXT_MAX)}… (${text.length - RULE_TEXT_MAX} more characters)`;
 }
 
 function section(title: string, body: string[]): string {

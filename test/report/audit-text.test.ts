@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { audit } from "../../src/audit/audit.js";
 import { readNftablesText } from "../../src/parse/nftables-text.js";
 import { readWindowsNetsh } from "../../src/parse/windows-reader.js";
-import { renderAuditText } from "../../src/report/audit-text.js";
+import { renderAuditText, RULE_TEXT_MAX } from "../../src/report/audit-text.js";
 import { edgeHost, flow } from "../audit-fixtures.js";
 
 const NFT = `table inet fw {
@@ -64,4 +64,32 @@ test("audit text: the same approximation at three places or more of one file is 
   );
   assert.equal(lines[1], "      at 2:5, 11:5, 20:5, 29:5");
   assert.equal(lines[2], "      may change: sip");
+});
+
+test("audit text: a long rule is quoted up to RULE_TEXT_MAX characters with what was left out; JSON keeps it whole", () => {
+  const hosts = Array.from({ length: 300 }, (_, i) => `10.0.${i >> 8}.${i & 255}`).join(", ");
+  const nft = `table inet fw {
+  chain input {
+    type filter hook input priority 0; policy drop;
+    ip saddr { ${hosts} } tcp dport 5061 accept
+    tcp dport 5061 accept
+    udp dport 3478 accept
+  }
+}
+`;
+  const report = audit(edgeHost([flow("sip", "tcp", [5061, 5061]), flow("stun", "udp", [3478, 3478])]), [
+    readNftablesText(nft, "fw.nft"),
+  ]);
+  const quoted = report.deadRules
+    .flatMap((d) => [d.rule, ...d.by])
+    .find((b) => b.text.length > RULE_TEXT_MAX);
+  assert.ok(quoted, "the long rule is in a finding");
+  const line = renderAuditText(report)
+    .split("\n")
+    .find((l) => l.includes("fw.nft:4:5: ip saddr"));
+  assert.ok(line, "the long rule is quoted");
+  assert.ok(line.endsWith(` more characters)`), line);
+  const left = Number(/… \((\d+) more characters\)$/.exec(line)![1]);
+  assert.equal(left, quoted.text.length - RULE_TEXT_MAX);
+  assert.ok(line.length < RULE_TEXT_MAX + 80, `${line.length} characters`);
 });
