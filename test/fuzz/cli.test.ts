@@ -119,6 +119,11 @@ const SLOTS: Slot[] = [
     args: (f) => ["audit", "-t", HOST, "-r", f],
   },
   {
+    name: "import m365 FEED",
+    seed: read("test/fixtures/m365/worldwide-docs-example.json"),
+    args: (f) => ["import", "m365", f, "--feed-version", "2024071400"],
+  },
+  {
     name: "merge RUN",
     seed: read("test/report/fixtures/probe-seed-perimeter.json"),
     args: (f) => ["merge", f],
@@ -196,6 +201,6 @@ test("fuzz CLI: 10 MB of junk in the line, JSON and run slots stays bounded", ()
   // Printable junk with an error on nearly every line: the worst case for diagnostics.
   const line = "Zm9vYmFyIGJheiBxdXV4IDEyMzQ1Njc4OTAgYWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo=\n";
   writeFileSync(junk, line.repeat(Math.ceil((10 << 20) / line.length)));
-  for (const slot of SLOTS.filter((s) => /audit -r|merge/.test(s.name)))
+  for (const slot of SLOTS.filter((s) => /audit -r|merge|import/.test(s.name)))
     check(`${slot.name} (20 MB junk)`, slot.args(junk));
 });

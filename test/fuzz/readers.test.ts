@@ -21,6 +21,7 @@ import { renderShow } from "../../src/report/matrix.js";
 import { parseRun } from "../../src/diagram/results.js";
 import { mergeRuns } from "../../src/probe/result.js";
 import { loadProfile } from "../../src/shell/load.js";
+import { importM365 } from "../../src/import/m365.js";
 import { ROOT } from "../cli/run-cli.js";
 import { realAudit } from "../report/runs.js";
 import { mutate, mutationsArb } from "./mutate.js";
@@ -67,6 +68,13 @@ for (const [format, dir] of DIRECTORY_SEEDS)
       fc.assert(property, { numRuns: Math.ceil(RUNS / 16) });
     });
   });
+
+test("fuzz: a Microsoft 365 endpoints feed is imported or refused without a throw", () => {
+  fuzz(read("test/fixtures/m365/worldwide-docs-example.json"), (text) => {
+    const r = importM365(text, { file: "worldwide-2024071400.json" });
+    assert.ok(Array.isArray(r.diagnostics));
+  });
+});
 
 test("fuzz: profiles are checked, lowered and shown without a throw", () => {
   fuzz(read("profiles/lync2013-public-im.yaml"), (text) => {
