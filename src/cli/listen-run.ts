@@ -8,7 +8,8 @@ import { makePki } from "../listen/certs.js";
 import { groupPorts, planListen, serviceLabel } from "../listen/plan.js";
 import { bindAll, bindings, type Listening, type ListenOptions } from "../listen/serve.js";
 import { LISTEN_RESERVE, spreadBindings, startHelpers, type PartInput } from "../listen/spread.js";
-import { readPem, writeFilesAtomic } from "../shell/files.js";
+import { writeFilesAtomic } from "../shell/files.js";
+import { checkCertKey, readPem } from "../shell/pem.js";
 import { raiseFileLimit } from "../shell/limits.js";
 import { loadTopology, VERSION } from "../shell/load.js";
 import { expectedNames } from "../probe/cert-names.js";
@@ -86,6 +87,7 @@ export async function runListen(opts: ListenOpts): Promise<number> {
   if (opts.cert !== undefined && opts.key !== undefined) {
     cert = readPem("--cert", opts.cert);
     key = readPem("--key", opts.key);
+    checkCertKey(opts.cert, cert, opts.key, key);
     certNote = opts.cert;
   } else {
     const named = expectedNames(t.value.bound, plan.endpoint);

@@ -17,13 +17,14 @@ import { planProbe } from "../probe/plan.js";
 import { probeExitCode } from "../probe/outcome.js";
 import type { ProbeOutputT } from "../probe/result.js";
 import { renderProbeJunit, renderProbeText } from "../report/probe-text.js";
-import { readPem, writeFilesAtomic } from "../shell/files.js";
+import { writeFilesAtomic } from "../shell/files.js";
+import { checkCertKey, readPem } from "../shell/pem.js";
 import { loadTopology } from "../shell/load.js";
 import { raiseFileLimit } from "../shell/limits.js";
 import { choice, EXIT, InputError, printDiagnostics, wholeNumber } from "./io.js";
 import { FORMATS, type ProbeOpts } from "./probe.js";
 
-function pem(option: string, file: string | undefined): string | undefined {
+function pem(option: "--ca" | "--cert" | "--key", file: string | undefined): string | undefined {
   return file === undefined ? undefined : readPem(option, file);
 }
 
@@ -64,6 +65,7 @@ export async function runProbeCommand(opts: ProbeOpts): Promise<number> {
     throw new InputError([
       diag("bad-option", "error", "--cert and --key go together", { expected: "both, or neither" }),
     ]);
+  if (cert !== undefined && key !== undefined) checkCertKey(opts.cert!, cert, opts.key!, key);
   if (ca !== undefined) settings.ca = ca;
   if (cert !== undefined && key !== undefined) Object.assign(settings, { cert, key });
   const t = loadTopology(opts.topology);

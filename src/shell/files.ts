@@ -355,20 +355,6 @@ export function writeFilesAtomic(files: ReadonlyArray<{ path: string; text: stri
   }
 }
 
-/** A PEM file named by a command-line option (`--cert`, `--key`, `--ca`): its text, or bad input. */
-export function readPem(option: string, file: string): string {
-  const r = readText(file);
-  if (!r.ok) throw new InputError([r.diagnostic]);
-  if (!/-----BEGIN [A-Z ]+-----/.test(r.text))
-    throw new InputError([
-      diag("bad-pem", "error", `${file}: not PEM (${option})`, {
-        at: { file, line: 1, col: 1 },
-        expected: "a -----BEGIN …----- block",
-      }),
-    ]);
-  return r.text;
-}
-
 /**
  * The files of a firewalld configuration directory (`/etc/firewalld`), when `path` is a directory:
  * firewalld.conf, then zones, services, ipsets, policies, helpers and icmptypes (`*.xml`, by name),
