@@ -11,19 +11,31 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { CLI, ROOT } from "./run-cli.js";
 
-test("pem: probe --ca and listen --cert/--key refuse a file that is not PEM, located, exit 2", () => {
+/** `fn` with a runner of the CLI in a fresh namespace of this test's and a scratch folder; both removed after. */
+function withNamespace(
+  tag: string,
+  fn: (run: (args: string[]) => { status: number | null; stderr: string }, dir: string) => void,
+): void {
   const dir = mkdtempSync(join(tmpdir(), "pm-pem-"));
-  const ns = `pm-pem-${process.pid}`;
+  const ns = `pm-${tag}-${process.pid}`;
   assert.equal(spawnSync("ip", ["netns", "add", ns]).status, 0);
   try {
-    const run = (args: string[]) => {
+    fn((args) => {
       const r = spawnSync("ip", ["netns", "exec", ns, process.execPath, CLI, ...args], {
         cwd: ROOT,
         encoding: "utf8",
         timeout: 60_000,
       });
       return { status: r.status, stderr: r.stderr };
-    };
+    }, dir);
+  } finally {
+    spawnSync("ip", ["netns", "del", ns]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("pem: probe --ca and listen --cert/--key refuse a file that is not PEM, located, exit 2", () => {
+  withNamespace("pem", (run, dir) => {
     const bad = join(dir, "not.pem");
     writeFileSync(bad, "just text\n");
     const probe = run(["probe", "-t", "examples/seed-host.yaml", "--from", "partners", "--ca", bad]);
@@ -43,25 +55,11 @@ test("pem: probe --ca and listen --cert/--key refuse a file that is not PEM, loc
     assert.equal(listen.status, 2, listen.stderr);
     assert.ok(listen.stderr.includes(`error[bad-pem]: ${bad}: not PEM (--cert)`), listen.stderr);
     assert.doesNotMatch(probe.stderr + listen.stderr, /\n\s+at /, "no stack trace");
-  } finally {
-    spawnSync("ip", ["netns", "del", ns]);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("pem: a CA whose certificate does not parse, a key that is not the certificate's, a certificate file without one: located, exit 2, before any packet", () => {
-  const dir = mkdtempSync(join(tmpdir(), "pm-pem-"));
-  const ns = `pm-pem2-${process.pid}`;
-  assert.equal(spawnSync("ip", ["netns", "add", ns]).status, 0);
-  try {
-    const run = (args: string[]) => {
-      const r = spawnSync("ip", ["netns", "exec", ns, process.execPath, CLI, ...args], {
-        cwd: ROOT,
-        encoding: "utf8",
-        timeout: 60_000,
-      });
-      return { status: r.status, stderr: r.stderr };
-    };
+  withNamespace("pem2", (run, dir) => {
     // Two real pairs from `certs` (no network): a's key does not go with b's certificate.
     for (const who of ["a", "b"]) {
       const made = spawnSync(
@@ -146,8 +144,5 @@ test("pem: a CA whose certificate does not parse, a key that is not the certific
     assert.doesNotMatch(good.stderr, /bad-pem/, good.stderr);
     for (const r of [probe, mismatched, listen, keyless, good])
       assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
-  } finally {
-    spawnSync("ip", ["netns", "del", ns]);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
