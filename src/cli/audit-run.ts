@@ -4,6 +4,7 @@ import { loadNftIncludes } from "../shell/nft-includes.js";
 import { audit, exitCode } from "../audit/audit.js";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { FORMAT_KINDS, loadReaders, sniffFormat, type ReaderKit, type ReaderKits } from "../parse/formats.js";
+import { notARuleset } from "../parse/not-a-ruleset.js";
 import type { ParsedRuleset } from "../parse/reader.js";
 import type { ReaderName } from "../parse/reader-names.js";
 import { renderAuditJunit } from "../report/audit-junit.js";
@@ -202,11 +203,28 @@ export function parseRulesets(
     const r = { text };
     const format = formatName ?? known ?? sniffFormat(r.text);
     if (!format) {
+      // A display of rules (`iptables -L`, `ufw status` …) or nothing: say what it is and what to give.
+      const not = notARuleset(r.text);
       errors.push(
-        diag("unknown-ruleset-format", "error", `${file}: cannot tell the ruleset format from its content`, {
-          at: { file, line: 1, col: 1 },
-          expected: `--ruleset-format ${READER_NAMES.join("|")}`,
-        }),
+        not
+          ? diag(
+              "not-a-ruleset",
+              "error",
+              `${file}: ${not.what}, not a ruleset${not.why ? `: ${not.why}` : ""}`,
+              {
+                at: { file, line: not.line, col: 1 },
+                expected: not.instead,
+              },
+            )
+          : diag(
+              "unknown-ruleset-format",
+              "error",
+              `${file}: cannot tell the ruleset format from its content`,
+              {
+                at: { file, line: 1, col: 1 },
+                expected: `--ruleset-format ${READER_NAMES.join("|")}`,
+              },
+            ),
       );
       continue;
     }

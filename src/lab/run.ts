@@ -27,6 +27,7 @@ import { makePlan } from "../compile/plan.js";
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { onHost, type BoundTopology } from "../model/flow.js";
 import { READERS, sniffFormat, type ReaderName } from "../parse/index.js";
+import { notARuleset } from "../parse/not-a-ruleset.js";
 import { ProbeOutput, type ProbeResultT } from "../probe/result.js";
 import { planListen } from "../listen/plan.js";
 import { firewalldDirectory, readText, ufwDirectory } from "../shell/files.js";
@@ -237,12 +238,16 @@ export class Lab {
     } else if (o.rulesetPath !== undefined && rulesetText !== undefined) {
       const text = rulesetText;
       const format = firewalld ? "nftables-text" : sniffFormat(text);
-      if (format !== "nftables-text" && format !== "iptables-save")
+      if (format !== "nftables-text" && format !== "iptables-save") {
+        const not = format === undefined ? notARuleset(text) : undefined;
         return inputFail(
           "lab-ruleset",
-          `${o.rulesetPath}: the lab loads nftables (nft list ruleset) or iptables-save rulesets into the kernel; this is ${format ?? "neither"}`,
-          "an nftables or iptables-save ruleset",
+          `${o.rulesetPath}: the lab loads nftables (nft list ruleset) or iptables-save rulesets into the kernel; this is ${format ?? not?.what ?? "neither"}`,
+          not
+            ? `an nftables or iptables-save ruleset: ${not.instead}`
+            : "an nftables or iptables-save ruleset",
         );
+      }
       // A ruleset that does not read is bad input (exit 2), said before any namespace exists — not a
       // kernel refusal later (exit 3). The iptables reader also tells an ip6tables-save file by its
       // content; it goes to ip6tables-restore.

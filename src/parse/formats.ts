@@ -59,7 +59,9 @@ export function sniffFormat(text: string): ReaderName | undefined {
     // Get-NetFirewallRule's objects as ConvertTo-Json writes them (its reader says what they lack).
     if (head.startsWith("[") && /"DisplayName"\s*:/.test(text) && /"Direction"\s*:/.test(text))
       return "windows-firewall";
-    return undefined;
+    // Not JSON of a known kind: a text format may still follow a first line that begins with a
+    // bracket (a shell prompt `[root@host ~]# iptables-save` pasted above the output).
+    if (!head.startsWith("[") || /^\[\s*[{\]]/.test(head)) return undefined;
   }
   // A registry export of Windows Firewall's policy (regedit, `reg export`).
   if (

@@ -11,6 +11,7 @@ import { test } from "node:test";
 import { audit } from "../../src/audit/audit.js";
 import { AuditReport } from "../../src/audit/report-schema.js";
 import { READERS, sniffFormat, type ReaderName } from "../../src/parse/index.js";
+import { notARuleset } from "../../src/parse/not-a-ruleset.js";
 import { decodeText } from "../../src/shell/files.js";
 import { edgeHost, flow } from "../audit-fixtures.js";
 import { ROOT } from "../cli/run-cli.js";
@@ -19,7 +20,7 @@ interface Expectation {
   /** Given as --ruleset-format would be; absent: the sniffer's guess. */
   format?: ReaderName;
   outcome: "read" | "refused";
-  /** refused: the first error's code (`unknown-ruleset-format` when nothing fits). */
+  /** refused: the first error's code (`not-a-ruleset` or `unknown-ruleset-format` when no reader fits). */
   code?: string;
 }
 
@@ -58,7 +59,11 @@ for (const kind of ["iptables", "asa", "aws", "junos", "azure", "pf", "windows"]
       const want = expected[f]!;
       const format = want.format ?? sniffFormat(text);
       if (!format) {
-        outcomes[f] = { outcome: "refused", code: "unknown-ruleset-format" };
+        // As audit says it: a display of rules or an empty file by what it is, else unknown.
+        outcomes[f] = {
+          outcome: "refused",
+          code: notARuleset(text) ? "not-a-ruleset" : "unknown-ruleset-format",
+        };
         continue;
       }
       const p = READERS[format](text, f);

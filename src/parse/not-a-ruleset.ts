@@ -1,0 +1,103 @@
+/**
+ * What a file is when it is not a ruleset any reader takes, though users often give it as one: a
+ * firewall's status display (`iptables -L`, `iptables -S`, `ufw status`, `firewall-cmd --list-all`,
+ * an ASA's `show access-list`, Junos's `show security policies`, the AWS CLI's table or text
+ * output), or nothing at all. Asked only when sniffFormat found no format: instead of "cannot tell
+ * the format", the user learns what the file is, why it is not read (a display leaves out or
+ * abbreviates what decides packets), and the command whose output is read. Pure.
+ */
+
+export interface NotARuleset {
+  /** What the file is ("the listing `iptables -L` prints"). */
+  what: string;
+  /** Why that is not read, when it is a display of rules. */
+  why?: string;
+  /** What to give instead. */
+  instead: string;
+  /** The line that tells (1-based). */
+  line: number;
+}
+
+/** The 1-based line of the first match of `re` (multiline) in `text`, or undefined. */
+function lineOf(text: string, re: RegExp): number | undefined {
+  const m = re.exec(text);
+  if (!m) return undefined;
+  let line = 1;
+  for (let i = text.indexOf("\n"); i >= 0 && i < m.index; i = text.indexOf("\n", i + 1)) line++;
+  return line;
+}
+
+const IPTABLES_SAVE = "`iptables-save > rules.v4` and `ip6tables-save > rules.v6`";
+
+export function notARuleset(text: string): NotARuleset | undefined {
+  if (text.trim() === "")
+    return {
+      what: "an empty file",
+      instead: `the ruleset itself (\`nft list ruleset > ruleset.nft\`, ${IPTABLES_SAVE}, …)`,
+      line: 1,
+    };
+  const chain = lineOf(text, /^Chain \S+ \((policy \S+|\d+ references)/m);
+  if (chain !== undefined && /^\s*(pkts\s+bytes\s+)?target\s+prot\s+opt\s/m.test(text))
+    return {
+      what: "the listing `iptables -L` prints",
+      why: "it leaves out or abbreviates what decides packets (interfaces without -v, ports and hosts by name, the options of match modules)",
+      instead: IPTABLES_SAVE,
+      line: chain,
+    };
+  const policy = lineOf(text, /^-P (INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING) (ACCEPT|DROP)\s*$/m);
+  if (policy !== undefined && !/^\*[a-z]+\s*$/m.test(text))
+    return {
+      what: "the listing `iptables -S` prints",
+      why: "it holds one table and does not say which (`-t nat -S` looks alike)",
+      instead: `${IPTABLES_SAVE}, which write every table under its name`,
+      line: policy,
+    };
+  const ufw = lineOf(text, /^Status: (active|inactive)\s*$/m);
+  if (ufw !== undefined)
+    return {
+      what: "the display `ufw status` prints",
+      why: "it leaves out ufw's own rules (before.rules, after.rules) and its settings",
+      instead:
+        "the configuration: `-r /etc/ufw -r /etc/default/ufw`; on the host itself, `audit --live iptables`",
+      line: ufw,
+    };
+  const zone = lineOf(text, /^\S+( \((active|default)[^)]*\))?\s*\n\s+target: \S+/m);
+  if (zone !== undefined && /^\s+services:/m.test(text))
+    return {
+      what: "the display `firewall-cmd --list-all` prints",
+      why: "it leaves out firewalld's services' ports, its policies and what firewalld adds itself",
+      instead:
+        "the configuration directory: `-r /etc/firewalld`; on the host itself, `audit --live nftables`",
+      line: zone,
+    };
+  const acl = lineOf(text, /^access-list \S+ line \d+ (extended|remark)/m);
+  if (acl !== undefined)
+    return {
+      what: "the display `show access-list` prints",
+      why: "it leaves out the interfaces the lists are applied to (`access-group`), NAT and the objects' definitions",
+      instead: "`show running-config`",
+      line: acl,
+    };
+  const srx = lineOf(text, /^From zone: \S+, To zone: \S+/m);
+  if (srx !== undefined)
+    return {
+      what: "the display `show security policies` prints",
+      why: "it leaves out the zones' interfaces, the address books and the applications' ports",
+      instead: "`show configuration | display set`",
+      line: srx,
+    };
+  const aws = lineOf(text, /^\|\s+DescribeSecurityGroups\s+\|/m) ?? lineOf(text, /^SECURITYGROUPS\t/m);
+  if (aws !== undefined)
+    return {
+      what: "the AWS CLI's table or text output",
+      instead: "`aws ec2 describe-security-groups … --output json`",
+      line: aws,
+    };
+  if (text.split("\n").every((l) => /^\s*(#.*)?\r?$/.test(l)))
+    return {
+      what: "a file of comments only",
+      instead: `the ruleset itself (\`nft list ruleset > ruleset.nft\`, ${IPTABLES_SAVE}, …)`,
+      line: 1,
+    };
+  return undefined;
+}
