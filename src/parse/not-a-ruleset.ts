@@ -37,7 +37,7 @@ export function notARuleset(text: string): NotARuleset | undefined {
       line: 1,
     };
   const chain = lineOf(text, /^Chain \S+ \((policy \S+|\d+ references)/m);
-  if (chain !== undefined && /^\s*(pkts\s+bytes\s+)?target\s+prot\s+opt\s/m.test(text))
+  if (chain !== undefined && /^[ \t]*(pkts[ \t]+bytes[ \t]+)?target[ \t]+prot[ \t]+opt[ \t]/m.test(text))
     return {
       what: "the listing `iptables -L` prints",
       why: "it leaves out or abbreviates what decides packets (interfaces without -v, ports and hosts by name, the options of match modules)",
@@ -61,8 +61,8 @@ export function notARuleset(text: string): NotARuleset | undefined {
         "the configuration: `-r /etc/ufw -r /etc/default/ufw`; on the host itself, `audit --live iptables`",
       line: ufw,
     };
-  const zone = lineOf(text, /^\S+( \((active|default)[^)]*\))?\s*\n\s+target: \S+/m);
-  if (zone !== undefined && /^\s+services:/m.test(text))
+  const zone = lineOf(text, /^\S+( \((active|default)[^)]*\))?[ \t]*\r?\n[ \t]+target: \S+/m);
+  if (zone !== undefined && /^[ \t]+services:/m.test(text))
     return {
       what: "the display `firewall-cmd --list-all` prints",
       why: "it leaves out firewalld's services' ports, its policies and what firewalld adds itself",
