@@ -207,15 +207,10 @@ export function parseRulesets(
       const not = notARuleset(r.text);
       errors.push(
         not
-          ? diag(
-              "not-a-ruleset",
-              "error",
-              `${file}: ${not.what}, not a ruleset${not.why ? `: ${not.why}` : ""}`,
-              {
-                at: { file, line: not.line, col: 1 },
-                expected: not.instead,
-              },
-            )
+          ? diag("not-a-ruleset", "error", `${file}: ${not.what}${not.why ? `: ${not.why}` : ""}`, {
+              at: { file, line: not.line, col: 1 },
+              expected: not.instead,
+            })
           : diag(
               "unknown-ruleset-format",
               "error",

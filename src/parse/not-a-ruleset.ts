@@ -8,7 +8,7 @@
  */
 
 export interface NotARuleset {
-  /** What the file is ("the listing `iptables -L` prints"). */
+  /** What the file is, and that it is not read ("the listing `iptables -L` prints, not a ruleset"). */
   what: string;
   /** Why that is not read, when it is a display of rules. */
   why?: string;
@@ -32,14 +32,23 @@ const IPTABLES_SAVE = "`iptables-save > rules.v4` and `ip6tables-save > rules.v6
 export function notARuleset(text: string): NotARuleset | undefined {
   if (text.trim() === "")
     return {
-      what: "an empty file",
+      what: "an empty file, not a ruleset",
       instead: `the ruleset itself (\`nft list ruleset > ruleset.nft\`, ${IPTABLES_SAVE}, …)`,
+      line: 1,
+    };
+  // MS-GPREG's Registry.pol (a GPO's Machine\Registry.pol in SYSVOL): binary records, not read.
+  if (text.startsWith("PReg"))
+    return {
+      what: "a Group Policy Registry.pol file, which portmatrix does not read",
+      why: "its binary records (MS-GPREG) are not read yet",
+      instead:
+        "on a computer the policy applies to, `reg export HKLM\\SOFTWARE\\Policies\\Microsoft\\WindowsFirewall gpo.reg` (with the local store's export beside it: `reg export HKLM\\SYSTEM\\CurrentControlSet\\Services\\SharedAccess\\Parameters\\FirewallPolicy local.reg`)",
       line: 1,
     };
   const chain = lineOf(text, /^Chain \S+ \((policy \S+|\d+ references)/m);
   if (chain !== undefined && /^[ \t]*(pkts[ \t]+bytes[ \t]+)?target[ \t]+prot[ \t]+opt[ \t]/m.test(text))
     return {
-      what: "the listing `iptables -L` prints",
+      what: "the listing `iptables -L` prints, not a ruleset",
       why: "it leaves out or abbreviates what decides packets (interfaces without -v, ports and hosts by name, the options of match modules)",
       instead: IPTABLES_SAVE,
       line: chain,
@@ -47,7 +56,7 @@ export function notARuleset(text: string): NotARuleset | undefined {
   const policy = lineOf(text, /^-P (INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING) (ACCEPT|DROP)\s*$/m);
   if (policy !== undefined && !/^\*[a-z]+\s*$/m.test(text))
     return {
-      what: "the listing `iptables -S` prints",
+      what: "the listing `iptables -S` prints, not a ruleset",
       why: "it holds one table and does not say which (`-t nat -S` looks alike)",
       instead: `${IPTABLES_SAVE}, which write every table under its name`,
       line: policy,
@@ -55,7 +64,7 @@ export function notARuleset(text: string): NotARuleset | undefined {
   const ufw = lineOf(text, /^Status: (active|inactive)\s*$/m);
   if (ufw !== undefined)
     return {
-      what: "the display `ufw status` prints",
+      what: "the display `ufw status` prints, not a ruleset",
       why: "it leaves out ufw's own rules (before.rules, after.rules) and its settings",
       instead:
         "the configuration: `-r /etc/ufw -r /etc/default/ufw`; on the host itself, `audit --live iptables`",
@@ -64,7 +73,7 @@ export function notARuleset(text: string): NotARuleset | undefined {
   const zone = lineOf(text, /^\S+( \((active|default)[^)]*\))?[ \t]*\r?\n[ \t]+target: \S+/m);
   if (zone !== undefined && /^[ \t]+services:/m.test(text))
     return {
-      what: "the display `firewall-cmd --list-all` prints",
+      what: "the display `firewall-cmd --list-all` prints, not a ruleset",
       why: "it leaves out firewalld's services' ports, its policies and what firewalld adds itself",
       instead:
         "the configuration directory: `-r /etc/firewalld`; on the host itself, `audit --live nftables`",
@@ -73,7 +82,7 @@ export function notARuleset(text: string): NotARuleset | undefined {
   const acl = lineOf(text, /^access-list \S+ line \d+ (extended|remark)/m);
   if (acl !== undefined)
     return {
-      what: "the display `show access-list` prints",
+      what: "the display `show access-list` prints, not a ruleset",
       why: "it leaves out the interfaces the lists are applied to (`access-group`), NAT and the objects' definitions",
       instead: "`show running-config`",
       line: acl,
@@ -81,7 +90,7 @@ export function notARuleset(text: string): NotARuleset | undefined {
   const srx = lineOf(text, /^From zone: \S+, To zone: \S+/m);
   if (srx !== undefined)
     return {
-      what: "the display `show security policies` prints",
+      what: "the display `show security policies` prints, not a ruleset",
       why: "it leaves out the zones' interfaces, the address books and the applications' ports",
       instead: "`show configuration | display set`",
       line: srx,
@@ -89,13 +98,13 @@ export function notARuleset(text: string): NotARuleset | undefined {
   const aws = lineOf(text, /^\|\s+DescribeSecurityGroups\s+\|/m) ?? lineOf(text, /^SECURITYGROUPS\t/m);
   if (aws !== undefined)
     return {
-      what: "the AWS CLI's table or text output",
+      what: "the AWS CLI's table or text output, not a ruleset",
       instead: "`aws ec2 describe-security-groups … --output json`",
       line: aws,
     };
   if (text.split("\n").every((l) => /^\s*(#.*)?\r?$/.test(l)))
     return {
-      what: "a file of comments only",
+      what: "a file of comments only, not a ruleset",
       instead: `the ruleset itself (\`nft list ruleset > ruleset.nft\`, ${IPTABLES_SAVE}, …)`,
       line: 1,
     };
