@@ -269,7 +269,8 @@ function deciderKey(by: Decider): string {
   let k = DECIDER_KEYS.get(by);
   if (k === undefined) {
     const ref = deciderRef(by);
-    k = `${ref.kind} ${ref.file}:${ref.line}:${ref.col} ${ref.chain}`;
+    // The text too: rules of a binary file (a .wfw hive, a Registry.pol) share one position.
+    k = `${ref.kind} ${ref.file}:${ref.line}:${ref.col} ${ref.chain} ${ref.text}`;
     DECIDER_KEYS.set(by, k);
   }
   return k;

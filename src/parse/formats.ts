@@ -39,7 +39,7 @@ export const FORMAT_KINDS: Record<ReaderName, ReadonlyArray<"host" | "perimeter"
  */
 export function sniffFormat(text: string): ReaderName | undefined {
   const has = (...words: string[]): boolean => words.some((w) => text.includes(w));
-  if (text.startsWith("regf")) return "windows-registry";
+  if (text.startsWith("regf") || text.startsWith("PReg")) return "windows-registry";
   const head = text.trimStart();
   if (head.startsWith("<") && /^(<\?xml[^>]*>\s*)?<config[\s>]/.test(head)) return "panos";
   // firewalld's XML objects (zones, services, …) and its firewalld.conf.

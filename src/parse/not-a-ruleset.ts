@@ -36,15 +36,6 @@ export function notARuleset(text: string): NotARuleset | undefined {
       instead: `the ruleset itself (\`nft list ruleset > ruleset.nft\`, ${IPTABLES_SAVE}, …)`,
       line: 1,
     };
-  // MS-GPREG's Registry.pol (a GPO's Machine\Registry.pol in SYSVOL): binary records, not read.
-  if (text.startsWith("PReg"))
-    return {
-      what: "a Group Policy Registry.pol file, which portmatrix does not read",
-      why: "its binary records (MS-GPREG) are not read yet",
-      instead:
-        "on a computer the policy applies to, `reg export HKLM\\SOFTWARE\\Policies\\Microsoft\\WindowsFirewall gpo.reg` (with the local store's export beside it: `reg export HKLM\\SYSTEM\\CurrentControlSet\\Services\\SharedAccess\\Parameters\\FirewallPolicy local.reg`)",
-      line: 1,
-    };
   const chain = lineOf(text, /^Chain \S+ \((policy \S+|\d+ references)/m);
   if (chain !== undefined && /^[ \t]*(pkts[ \t]+bytes[ \t]+)?target[ \t]+prot[ \t]+opt[ \t]/m.test(text))
     return {

@@ -11,6 +11,7 @@
  * with several profiles, windows-netsh.ts `candidates`). A GPO's settings win over the local ones.
  */
 import { diag, type Diagnostic } from "../diag/diagnostic.js";
+import { readPolicyFile } from "./preg.js";
 import { readHive } from "./regf.js";
 import { candidates, profileReasons } from "./windows-netsh.js";
 import {
@@ -132,6 +133,24 @@ export function parseWindowsRegistry(
       line: 1,
       values: k.values.map((v) => ({ name: v.name, data: v.data, line: 1 })),
     }));
+  } else if (text.startsWith("PReg")) {
+    // A GPO's Registry.pol (parse/preg.ts), bytes one per character as for a hive: its keys are
+    // relative to HKLM (a computer's policy). Positions are line 1 (a binary file).
+    const pol = readPolicyFile(Buffer.from(text, "latin1"));
+    if ("error" in pol) {
+      diagnostics.push(
+        diag("windows-registry", "error", `Registry.pol: ${pol.error} (byte ${pol.offset})`, {
+          at: at(1),
+          expected: "a GPO's Machine\\Registry.pol, whole (MS-GPREG)",
+        }),
+      );
+      return { diagnostics };
+    }
+    keys = pol.keys.map((k) => ({
+      path: `HKEY_LOCAL_MACHINE\\${k.path}`,
+      line: 1,
+      values: k.values.map((v) => ({ name: v.name, data: v.data, line: 1 })),
+    }));
   } else if (!/^\uFEFF?\s*(Windows Registry Editor Version 5\.00|REGEDIT4)/.test(text)) {
     diagnostics.push(
       diag(
@@ -164,6 +183,7 @@ export function parseWindowsRegistry(
   const ruleKeys = keys.filter((k) => (isGpo(k) || isLocal(k)) && /\\firewallrules$/i.test(k.path));
   const restricted = keys.filter((k) => /\\restrictedservices\\/i.test(k.path) && k.values.length > 0);
   const hive = text.startsWith("regf");
+  const policyFile = text.startsWith("PReg");
   if (ruleKeys.length === 0 && hive)
     // A .wfw is the whole policy: no FirewallRules key is a policy of no rules.
     diagnostics.push(
@@ -186,8 +206,9 @@ export function parseWindowsRegistry(
           : "no FirewallRules key in the export",
         {
           at: at(1),
-          expected:
-            "an export of …\\SharedAccess\\Parameters\\FirewallPolicy (or a GPO's …\\Policies\\Microsoft\\WindowsFirewall)",
+          expected: policyFile
+            ? "a GPO that sets firewall rules; one of profile settings only applies beside each computer's own rules: export those where it applies (`reg export HKLM\\SYSTEM\\CurrentControlSet\\Services\\SharedAccess\\Parameters\\FirewallPolicy fw.reg`, with the GPO's key)"
+            : "an export of …\\SharedAccess\\Parameters\\FirewallPolicy (or a GPO's …\\Policies\\Microsoft\\WindowsFirewall)",
         },
       ),
     );

@@ -80,7 +80,9 @@ export function readText(path: string, limit: number = INPUT_LIMITS.any): ReadRe
 export function decodeText(buf: Buffer): string {
   // A registry hive (`netsh advfirewall export`'s .wfw) is binary: its bytes one for one, for the
   // registry reader to take back (parse/regf.ts).
-  if (buf.length >= 4 && buf.toString("latin1", 0, 4) === "regf") return buf.toString("latin1");
+  // So is a GPO's Registry.pol (parse/preg.ts).
+  if (buf.length >= 4 && ["regf", "PReg"].includes(buf.toString("latin1", 0, 4)))
+    return buf.toString("latin1");
   if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return buf.subarray(2).toString("utf16le");
   if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) {
     const body = Buffer.from(buf.subarray(2, 2 + ((buf.length - 2) & ~1)));

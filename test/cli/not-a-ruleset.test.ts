@@ -1,7 +1,7 @@
 /**
  * The first file a user gives is often not a ruleset but a display of one: `iptables -L`,
  * `iptables -S`, `ufw status`, `firewall-cmd --list-all`, an ASA's `show access-list`, Junos's
- * `show security policies`, the AWS CLI's table output, a GPO's Registry.pol — or an empty file. audit says what the file
+ * `show security policies`, the AWS CLI's table output — or an empty file. audit says what the file
  * is, why it is not read and which command's output is (exit 2, located), never only "cannot tell
  * the format". And a paste that starts with a shell prompt (`[root@host ~]# iptables-save`) is
  * still recognised as iptables-save (a leading `[` made it look like JSON): the reader then points
@@ -70,13 +70,6 @@ const SAMPLES: Array<[name: string, text: string, line: number, what: RegExp, in
     2,
     /the AWS CLI's table or text output/,
     /--output json/,
-  ],
-  [
-    "Registry.pol",
-    "PReg\u0001\u0000\u0000\u0000[\u0000S\u0000",
-    1,
-    /a Group Policy Registry\.pol file, which portmatrix does not read: its binary records \(MS-GPREG\) are not read yet/,
-    /reg export HKLM\\SOFTWARE\\Policies\\Microsoft\\WindowsFirewall gpo\.reg/,
   ],
   ["empty.rules", "", 1, /an empty file, not a ruleset/, /`nft list ruleset > ruleset\.nft`/],
   ["comments.rules", "# nothing yet\n\n", 1, /a file of comments only, not a ruleset/, /the ruleset itself/],
