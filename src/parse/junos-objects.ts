@@ -260,8 +260,8 @@ const PROTOCOL_ALIASES: Readonly<Record<string, string>> = lookupTable({
 /** One application term as packets; what it cannot model widens it and is named in `out.approx`. */
 function term(name: string, a: Record<string, string>, out: Resolved<Space>): Space {
   const protoText = a.protocol ?? "";
-  const aliases = PROTOCOL_ALIASES;
-  const proto = protoText === "" ? IntervalSet.of(0, 255) : parseProto(aliases[protoText] ?? protoText);
+  const proto =
+    protoText === "" ? IntervalSet.of(0, 255) : parseProto(PROTOCOL_ALIASES[protoText] ?? protoText);
   if (!proto) {
     out.approx.push(`application ${name} protocol ${protoText} (unknown protocol: read as any)`);
     return Space.ANY;

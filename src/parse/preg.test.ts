@@ -2,7 +2,8 @@
  * Group Policy's Registry.pol (parse/preg.ts): a real GPO's file read key by key; the legacy
  * example's registry export written as a Registry.pol audits exactly as the .reg does; the
  * directives a GPO editor writes (`**delvals.`, `**del.`, `**DeleteKeys`, `**soft.`) applied in
- * order; every truncation and random damage an error with its offset, never a throw.
+ * order; a file cut inside a record an error with its offset (cut between records, a shorter
+ * policy), random damage never a throw.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -55,8 +56,6 @@ function regRecords(text: string): Array<[string, string, Data]> {
   return out;
 }
 
-const asText = (b: Buffer): string => decodeText(b);
-
 test("Registry.pol: a real GPO's keys and values (a CyberPatriot hardening policy)", () => {
   const file = join(
     ROOT,
@@ -95,7 +94,7 @@ test("Registry.pol: the legacy example's policy written as a Registry.pol audits
     flow("stun", "udp", [3478, 3478]),
   ]);
   const fromReg = READERS["windows-registry"](reg, "fw");
-  const fromPol = READERS["windows-registry"](asText(policyFile(records)), "fw");
+  const fromPol = READERS["windows-registry"](decodeText(policyFile(records)), "fw");
   assert.deepEqual(
     fromPol.diagnostics.map((d) => d.code),
     fromReg.diagnostics.map((d) => d.code),
@@ -129,13 +128,26 @@ test("Registry.pol: **delvals., **del., **DeleteKeys and **soft. applied in orde
   );
 });
 
-test("Registry.pol: every truncation and random damage is an error with its offset, never a throw", () => {
-  const good = policyFile(regRecords(readFileSync(join(ROOT, "examples/legacy/edge-registry.reg"), "utf8")));
-  for (let n = 0; n < good.length; n++) {
-    // A cut at a record's end is a shorter policy; anywhere else, an error inside the file.
+test("Registry.pol: a cut inside a record is an error at its offset, between records a shorter policy; damage never throws", () => {
+  const records = regRecords(readFileSync(join(ROOT, "examples/legacy/edge-registry.reg"), "utf8"));
+  const good = policyFile(records);
+  // Where each record ends: the length of the file holding the records before it.
+  const ends = new Map(records.map((_, i) => [policyFile(records.slice(0, i)).length, i]));
+  ends.set(good.length, records.length);
+  for (let n = 0; n <= good.length; n++) {
     const r = readPolicyFile(good.subarray(0, n));
-    if (n < 8) assert.ok("error" in r, `${n} bytes`);
-    if ("error" in r) assert.ok(r.offset >= 0 && r.offset <= n, `${n}: offset ${r.offset}`);
+    const whole = ends.get(n);
+    if (whole === undefined) {
+      assert.ok("error" in r, `${n} bytes: a cut record must be an error`);
+      assert.ok(r.offset >= 0 && r.offset <= n, `${n}: offset ${r.offset}`);
+    } else {
+      assert.ok(!("error" in r), `${n} bytes: ${whole} whole records`);
+      assert.equal(
+        r.keys.reduce((k, key) => k + key.values.length, 0),
+        whole,
+        `${n} bytes`,
+      );
+    }
   }
   fc.assert(
     fc.property(
@@ -147,7 +159,7 @@ test("Registry.pol: every truncation and random damage is an error with its offs
         const b = Buffer.from(good);
         for (const f of flips) b[f.at] = f.v;
         const r = readPolicyFile(b);
-        if (!("error" in r)) READERS["windows-registry"](asText(b), "fw");
+        if (!("error" in r)) READERS["windows-registry"](decodeText(b), "fw");
       },
     ),
     { seed: 20261204, numRuns: 2000 },

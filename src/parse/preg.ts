@@ -17,7 +17,7 @@ const REG_SZ = 1;
 const REG_EXPAND_SZ = 2;
 const REG_DWORD = 4;
 
-export function isPolicyFile(bytes: Uint8Array): boolean {
+function isPolicyFile(bytes: Uint8Array): boolean {
   return (
     bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x52 && bytes[2] === 0x65 && bytes[3] === 0x67
   );

@@ -21,6 +21,13 @@ export function readPem(option: PemOption, file: string): string {
 }
 
 const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
+const isKey = (type: string): boolean => /PRIVATE KEY$/.test(type);
+const isCert = (type: string): boolean => type === "CERTIFICATE";
+
+/** The PEM blocks of a text whose type passes `kind`, in order. */
+function blocks(text: string, kind: (type: string) => boolean): RegExpExecArray[] {
+  return [...text.matchAll(BLOCK)].filter((b) => kind(b[1]!));
+}
 
 function lineAt(text: string, offset: number): number {
   let line = 1;
@@ -31,10 +38,9 @@ function lineAt(text: string, offset: number): number {
 function pemProblem(option: PemOption, file: string, text: string): Diagnostic | undefined {
   const bad = (line: number, message: string, expected: string): Diagnostic =>
     diag("bad-pem", "error", `${file}: ${message} (${option})`, { at: { file, line, col: 1 }, expected });
-  const blocks = [...text.matchAll(BLOCK)];
-  if (blocks.length === 0) return bad(1, "not PEM", "a -----BEGIN …----- block");
+  if (blocks(text, () => true).length === 0) return bad(1, "not PEM", "a -----BEGIN …----- block");
   if (option === "--key") {
-    const key = blocks.find((b) => /PRIVATE KEY$/.test(b[1]!));
+    const key = blocks(text, isKey)[0];
     if (!key)
       return bad(1, "no private key in it", "a -----BEGIN PRIVATE KEY----- block (PKCS#8, RSA or EC)");
     try {
@@ -48,7 +54,7 @@ function pemProblem(option: PemOption, file: string, text: string): Diagnostic |
     }
     return undefined;
   }
-  const certs = blocks.filter((b) => b[1] === "CERTIFICATE");
+  const certs = blocks(text, isCert);
   if (certs.length === 0)
     return bad(1, "no certificate in it", "one or more -----BEGIN CERTIFICATE----- blocks");
   for (const c of certs) {
@@ -73,8 +79,9 @@ function reason(e: unknown): string {
 
 /** The certificate's public key is the key's (a listener or client presenting them together). */
 export function checkCertKey(certFile: string, cert: string, keyFile: string, key: string): void {
-  const leaf = [...cert.matchAll(BLOCK)].find((b) => b[1] === "CERTIFICATE")!;
-  const keyBlock = [...key.matchAll(BLOCK)].find((b) => /PRIVATE KEY$/.test(b[1]!))!;
+  // Both were read by readPem, which made sure of these blocks.
+  const leaf = blocks(cert, isCert)[0]!;
+  const keyBlock = blocks(key, isKey)[0]!;
   if (new X509Certificate(leaf[0]).checkPrivateKey(createPrivateKey(keyBlock[0]))) return;
   throw new InputError([
     diag("bad-pem", "error", `${keyFile} is not the private key of ${certFile}'s certificate (--key)`, {

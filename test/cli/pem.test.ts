@@ -34,6 +34,19 @@ function withNamespace(
   }
 }
 
+/** `listen` as edge-access of the seed host with these certificate and key files. */
+const listenWith = (cert: string, key: string): string[] => [
+  "listen",
+  "-t",
+  "examples/seed-host.yaml",
+  "--as",
+  "edge-access",
+  "--cert",
+  cert,
+  "--key",
+  key,
+];
+
 test("pem: probe --ca and listen --cert/--key refuse a file that is not PEM, located, exit 2", () => {
   withNamespace("pem", (run, dir) => {
     const bad = join(dir, "not.pem");
@@ -41,17 +54,7 @@ test("pem: probe --ca and listen --cert/--key refuse a file that is not PEM, loc
     const probe = run(["probe", "-t", "examples/seed-host.yaml", "--from", "partners", "--ca", bad]);
     assert.equal(probe.status, 2, probe.stderr);
     assert.ok(probe.stderr.includes(`${bad}:1:1: error[bad-pem]: ${bad}: not PEM (--ca)`), probe.stderr);
-    const listen = run([
-      "listen",
-      "-t",
-      "examples/seed-host.yaml",
-      "--as",
-      "edge-access",
-      "--cert",
-      bad,
-      "--key",
-      bad,
-    ]);
+    const listen = run(listenWith(bad, bad));
     assert.equal(listen.status, 2, listen.stderr);
     assert.ok(listen.stderr.includes(`error[bad-pem]: ${bad}: not PEM (--cert)`), listen.stderr);
     assert.doesNotMatch(probe.stderr + listen.stderr, /\n\s+at /, "no stack trace");
@@ -101,30 +104,10 @@ test("pem: a CA whose certificate does not parse, a key that is not the certific
       mismatched.stderr,
       /a\/key\.pem:1:1: error\[bad-pem\]: .*is not the private key of .*b\/cert\.pem's certificate \(--key\)/,
     );
-    const listen = run([
-      "listen",
-      "-t",
-      "examples/seed-host.yaml",
-      "--as",
-      "edge-access",
-      "--cert",
-      pem("a", "key.pem"),
-      "--key",
-      pem("a", "key.pem"),
-    ]);
+    const listen = run(listenWith(pem("a", "key.pem"), pem("a", "key.pem")));
     assert.equal(listen.status, 2, listen.stderr);
     assert.match(listen.stderr, /error\[bad-pem\]: .*key\.pem: no certificate in it \(--cert\)/);
-    const keyless = run([
-      "listen",
-      "-t",
-      "examples/seed-host.yaml",
-      "--as",
-      "edge-access",
-      "--cert",
-      pem("a", "cert.pem"),
-      "--key",
-      pem("a", "cert.pem"),
-    ]);
+    const keyless = run(listenWith(pem("a", "cert.pem"), pem("a", "cert.pem")));
     assert.equal(keyless.status, 2, keyless.stderr);
     assert.match(keyless.stderr, /error\[bad-pem\]: .*cert\.pem: no private key in it \(--key\)/);
     // The real pair still goes through the check (then fails later for want of the addresses).
