@@ -137,6 +137,10 @@ export function sniffFormat(text: string): ReaderName | undefined {
     /^\s*"?\$\{?\w+\}?"?\s+(?:-t\s+\S+\s+)?-[AINP]\s/m.test(text)
   )
     return "iptables-script";
+  // `iptables -S` (`--list-rules`): a table's policies, chains and rules without its name (the
+  // iptables-save reader tells the table from the built-in chains).
+  if (has("-P ") && /^-P (INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING) (ACCEPT|DROP)\s*$/m.test(text))
+    return "iptables-save";
   if (/^#config-version=|^config (firewall policy|system interface)\s*$/m.test(text)) return "fortios";
   if (/^\s*(access-list \S+ (extended|remark)|access-group \S+|nameif \S+)/m.test(text)) return "cisco-asa";
   if (/^config (firewall|system|router|vpn|user|log) \S/m.test(text) && /^\s*(edit|set) \S/m.test(text))

@@ -105,13 +105,20 @@ function readIptables(text: string, file: string, forced?: 4 | 6): ParsedRuleset
   // A file whose family contradicts itself is refused whole: reading its rules as either family
   // would only repeat the contradiction rule by rule.
   if (hasErrors(fam.diags)) lines.length = 0;
+  const blocks = listingBlocks(lines);
+  let block = 0;
+  let skipping = false;
   for (const [i, raw] of lines.entries()) {
     if (st.diags.length >= MAX_READER_DIAGNOSTICS) {
       st.diags.push(stoppedReading(file, i + 1));
       break;
     }
-    line(st, raw.replace(/\r$/, ""), i + 1);
+    if (blocks && blocks[block]?.start === i) skipping = !startListedTable(st, blocks[block++]!);
+    if (skipping) continue;
+    line(st, raw.replace(/\r$/, ""), i + 1, blocks !== undefined);
   }
+  // A listing has no COMMIT: its last table ends with the file.
+  if (blocks) delete st.table;
   if (st.table)
     st.diags.push(
       diag("iptables-no-commit", "error", `table ${st.table.name} has no COMMIT`, {
@@ -236,7 +243,128 @@ function at(st: State, line: number, col: number, text: string): Origin {
   return { file: st.file, line, col, text: text.trim() };
 }
 
-function line(st: State, raw: string, n: number): void {
+/**
+ * One table of an `iptables -S` (`--list-rules`) listing: iptables prints a table's policies (`-P`,
+ * one per built-in chain), then its user chains (`-N`), then its rules (`-A`), and no table name.
+ * The built-in chains name the table — except filter and security, which have the same three.
+ */
+interface ListedTable {
+  /** 0-based index of the block's first `-P` line. */
+  start: number;
+  chains: string[];
+}
+
+const LISTED_TABLES: Record<string, string> = lookupTable({
+  "FORWARD INPUT OUTPUT": "filter",
+  "INPUT OUTPUT POSTROUTING PREROUTING": "nat",
+  "FORWARD INPUT OUTPUT POSTROUTING PREROUTING": "mangle",
+  "OUTPUT PREROUTING": "raw",
+});
+
+const HOOK_ORDER = ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"];
+
+const POLICY_LINE = /^-P\s+(\S+)\s+\S+\s*$/;
+
+/**
+ * The tables of an `iptables -S` listing (or of several, `iptables -S; iptables -t nat -S`): a file
+ * with no `*table` line whose commands begin with `-P`. Each run of `-P` lines after other commands
+ * begins the next table. Undefined for anything else (iptables-save input).
+ */
+function listingBlocks(lines: readonly string[]): ListedTable[] | undefined {
+  if (!lines.some((l) => l.startsWith("-P"))) return undefined;
+  const commands = lines.map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+  if (commands.some((l) => l.startsWith("*")) || !commands.find((l) => l.startsWith("-"))?.startsWith("-P "))
+    return undefined;
+  const blocks: ListedTable[] = [];
+  let inPolicies = false;
+  let last = Infinity;
+  lines.forEach((raw, i) => {
+    const m = POLICY_LINE.exec(raw.trim());
+    if (m) {
+      // iptables lists a table's built-in chains in hook order; a table whose chains have no rules
+      // is only its -P lines, so the next table begins where the order starts again.
+      const order = HOOK_ORDER.indexOf(m[1]!);
+      if (!inPolicies || order <= last) blocks.push({ start: i, chains: [] });
+      blocks[blocks.length - 1]!.chains.push(m[1]!);
+      inPolicies = true;
+      last = order < 0 ? Infinity : order;
+    } else if (raw.trim() !== "" && !raw.trim().startsWith("#")) inPolicies = false;
+  });
+  return blocks;
+}
+
+/**
+ * What iptables-restore loads for an `iptables -S` listing: each table's lines under its `*name`,
+ * then COMMIT (iptables-restore takes -P and -N lines in a table). Undefined for text that is not a
+ * listing, or whose tables cannot be told (the reader refuses it).
+ */
+export function restoreInputOfListing(text: string): string | undefined {
+  const lines = text.split("\n").map((l) => l.replace(/\r$/, ""));
+  const blocks = listingBlocks(lines);
+  if (!blocks) return undefined;
+  const out: string[] = [];
+  for (const [k, b] of blocks.entries()) {
+    const name = LISTED_TABLES[[...new Set(b.chains)].sort().join(" ")];
+    if (name === undefined) return undefined;
+    const body = lines.slice(b.start, blocks[k + 1]?.start ?? lines.length);
+    out.push(`*${name}`, ...body.filter((l) => l.trim() !== "" && !l.trim().startsWith("#")), "COMMIT");
+  }
+  return out.join("\n") + "\n";
+}
+
+/** Starts the table a listing's block lists; false (the block is passed over) when it cannot be told. */
+function startListedTable(st: State, b: ListedTable): boolean {
+  const at = { file: st.file, line: b.start + 1, col: 1 };
+  const chains = [...new Set(b.chains)].sort();
+  const name = LISTED_TABLES[chains.join(" ")];
+  if (name === undefined) {
+    st.diags.push(
+      diag(
+        "iptables-listing-table",
+        "error",
+        `an \`iptables -S\` listing whose policies are for ${chains.join(", ")}: not every built-in chain of one table (a listing of some chains only, \`iptables -S INPUT\`, leaves out the others)`,
+        {
+          at,
+          expected: `the whole table's listing (\`iptables -S\`, \`iptables -t nat -S\`: a -P line for each built-in chain), or ${"`iptables-save`"}, which writes every table under its name`,
+        },
+      ),
+    );
+    return false;
+  }
+  if (st.tables.some((t) => t.name === name)) {
+    const filterOrSecurity = name === "filter";
+    st.diags.push(
+      diag(
+        "iptables-listing-table",
+        "error",
+        filterOrSecurity
+          ? "a second listing with filter's chains: `iptables -t security -S` lists the same ones, so which table this is cannot be told"
+          : `a second listing of table ${name}`,
+        {
+          at,
+          expected: filterOrSecurity
+            ? "`iptables-save` output, which names its tables, or the listings without the security table's"
+            : "each table listed once",
+        },
+      ),
+    );
+    return false;
+  }
+  if (name === "filter")
+    st.diags.push(
+      diag(
+        "iptables-listing",
+        "warning",
+        "an `iptables -S` listing, which names no table: read as table filter, which it lists unless `-t` names another (the security table has the same chains)",
+        { at, expected: "`iptables-save` output, which names its tables" },
+      ),
+    );
+  st.table = { family: st.family === 4 ? "ip" : "ip6", name, chains: [] };
+  st.tables.push(st.table);
+  return true;
+}
+
+function line(st: State, raw: string, n: number, listing = false): void {
   const text = raw.trim();
   if (text === "" || text.startsWith("#")) return;
   if (text.startsWith("*")) {
@@ -261,9 +389,11 @@ function line(st: State, raw: string, n: number): void {
   const table = st.table;
   if (!table)
     return void st.diags.push(
-      diag("iptables-outside-table", "error", "line outside a table", {
+      diag("iptables-outside-table", "error", listing ? "line before the listing" : "line outside a table", {
         at: { file: st.file, line: n, col: 1 },
-        expected: "*filter (or another table) before chains and rules",
+        expected: listing
+          ? "only what `iptables -S` prints: -P, -N and -A lines"
+          : "*filter (or another table) before chains and rules",
       }),
     );
   if (text.startsWith(":")) return chainLine(st, table, text, n);

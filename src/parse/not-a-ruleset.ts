@@ -1,6 +1,6 @@
 /**
  * What a file is when it is not a ruleset any reader takes, though users often give it as one: a
- * firewall's status display (`iptables -L`, `iptables -S`, `ufw status`, `firewall-cmd --list-all`,
+ * firewall's status display (`iptables -L`, `ufw status`, `firewall-cmd --list-all`,
  * an ASA's `show access-list`, Junos's `show security policies`, the AWS CLI's table or text
  * output), or nothing at all. Asked only when sniffFormat found no format: instead of "cannot tell
  * the format", the user learns what the file is, why it is not read (a display leaves out or
@@ -43,14 +43,6 @@ export function notARuleset(text: string): NotARuleset | undefined {
       why: "it leaves out or abbreviates what decides packets (interfaces without -v, ports and hosts by name, the options of match modules)",
       instead: IPTABLES_SAVE,
       line: chain,
-    };
-  const policy = lineOf(text, /^-P (INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING) (ACCEPT|DROP)\s*$/m);
-  if (policy !== undefined && !/^\*[a-z]+\s*$/m.test(text))
-    return {
-      what: "the listing `iptables -S` prints, not a ruleset",
-      why: "it holds one table and does not say which (`-t nat -S` looks alike)",
-      instead: `${IPTABLES_SAVE}, which write every table under its name`,
-      line: policy,
     };
   const ufw = lineOf(text, /^Status: (active|inactive)\s*$/m);
   if (ufw !== undefined)

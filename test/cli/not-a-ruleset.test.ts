@@ -1,6 +1,6 @@
 /**
  * The first file a user gives is often not a ruleset but a display of one: `iptables -L`,
- * `iptables -S`, `ufw status`, `firewall-cmd --list-all`, an ASA's `show access-list`, Junos's
+ * `ufw status`, `firewall-cmd --list-all`, an ASA's `show access-list`, Junos's
  * `show security policies`, the AWS CLI's table output — or an empty file. audit says what the file
  * is, why it is not read and which command's output is (exit 2, located), never only "cannot tell
  * the format". And a paste that starts with a shell prompt (`[root@host ~]# iptables-save`) is
@@ -28,13 +28,6 @@ const SAMPLES: Array<[name: string, text: string, line: number, what: RegExp, in
     1,
     /the listing `iptables -L` prints, not a ruleset: it leaves out or abbreviates/,
     /expected `iptables-save > rules\.v4` and `ip6tables-save > rules\.v6`/,
-  ],
-  [
-    "iptables-S.txt",
-    "-P INPUT DROP\n-P FORWARD DROP\n-P OUTPUT ACCEPT\n-A INPUT -p tcp -m tcp --dport 5061 -j ACCEPT\n",
-    1,
-    /the listing `iptables -S` prints, not a ruleset: it holds one table and does not say which/,
-    /which write every table under its name/,
   ],
   [
     "ufw-status.txt",

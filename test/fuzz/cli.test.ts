@@ -61,6 +61,11 @@ const SLOTS: Slot[] = [
     args: audit("iptables-save"),
   },
   {
+    name: "audit -r iptables -S listing",
+    seed: read("test/fixtures/iptables-listing/edge-iptables-S.txt"),
+    args: audit("iptables-save"),
+  },
+  {
     name: "audit -r windows",
     seed: read("examples/legacy/edge-windows.json"),
     args: audit("windows-firewall"),

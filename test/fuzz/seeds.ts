@@ -16,6 +16,8 @@ export const RULESET_SEEDS: ReadonlyArray<readonly [ReaderName, string]> = [
   ["nftables-text", "examples/legacy/edge-nftables.nft"],
   ["nftables-json", "test/fixtures/edge-nftables.json"],
   ["iptables-save", "examples/legacy/edge-iptables.rules"],
+  // An `iptables -S` listing (no table names: its tables told from the built-in chains).
+  ["iptables-save", "test/fixtures/iptables-listing/edge-iptables-S.txt"],
   ["windows-firewall", "examples/legacy/edge-windows.json"],
   ["windows-netsh", "examples/legacy/edge-netsh.txt"],
   ["windows-script", "test/compile/golden/seed-host/windows.ps1"],

@@ -7,14 +7,16 @@
  * short addresses, masks, abbreviations, built-ins without `:` lines, -N/-P/-I lines) against the
  * kernel's own normal form. A file the kernel refuses must be one the reader warned about (CRLF line
  * ends) or one naming what the host provides (an ipset): a file read in silence that never loads
- * would be audited as rules nobody runs.
+ * would be audited as rules nobody runs. The kernel's `iptables -t TABLE -S` listings of the same
+ * tables, concatenated, are read too (no table names in them: the reader tells each table by its
+ * built-in chains) and must decide every packet as the kernel's iptables-save listing does.
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { readIptablesSave } from "../../src/parse/iptables-save.js";
+import { readIp6tablesSave, readIptablesSave } from "../../src/parse/iptables-save.js";
 import { sniffFormat } from "../../src/parse/index.js";
 import { ROOT } from "../cli/run-cli.js";
 import { decisions, same } from "./decisions.js";
@@ -32,6 +34,7 @@ test(
       { outcome: string }
     >;
     let compared = 0;
+    let listings = 0;
     const refusedByKernel: string[] = [];
     const differ: string[] = [];
     for (const f of readdirSync(DIR).sort()) {
@@ -68,6 +71,45 @@ test(
         const a = decisions(mine.ruleset);
         const b = decisions(kernel.ruleset);
         compared++;
+        // The same tables as `iptables -S` lists them (one `-t T -S` per table, concatenated as a
+        // user pastes them): read as a listing, they must decide every packet as iptables-save's do.
+        const tool = v6 ? "ip6tables" : "iptables";
+        const listOf = (name: string): string => sh(["ip", "netns", "exec", ns, tool, "-t", name, "-S"]);
+        // The security table's listing looks like filter's: a file listing both is refused.
+        const names = kernel.ruleset.tables.map((tb) => tb.name);
+        if (names.includes("security") && names.includes("filter")) {
+          const both = (v6 ? readIp6tablesSave : readIptablesSave)(
+            listOf("filter") + listOf("security"),
+            "both",
+          );
+          assert.ok(
+            both.diagnostics.some((d) => d.code === "iptables-listing-table" && /security/.test(d.message)),
+            `${f}: filter and security listed together must be refused`,
+          );
+        }
+        const listing = names
+          .filter((n) => n !== "security")
+          .map(listOf)
+          .join("");
+        assert.equal(sniffFormat(listing), "iptables-save", `${f}: the listing's format`);
+        const listed2 = (v6 ? readIp6tablesSave : readIptablesSave)(listing, "kernel-S-listing");
+        assert.deepEqual(
+          listed2.diagnostics
+            .filter((d) => d.severity === "error")
+            .map((d) => `${d.message} | ${listing.split("\n")[(d.at?.line ?? 1) - 1] ?? ""}`),
+          [],
+          `${f}: the kernel's -S listing`,
+        );
+        const c = decisions(listed2.ruleset);
+        listings++;
+        for (const [chain, d] of b) {
+          if (chain.includes(" security ")) continue;
+          const k = c.get(chain);
+          if (!k) differ.push(`${f}: ${chain} missing from the -S listing's reading`);
+          else
+            for (const o of ["accept", "drop", "uncertain"] as const)
+              if (!same(d[o], k[o])) differ.push(`${f}: ${chain} ${o} differs in the -S listing`);
+        }
         for (const [chain, d] of a) {
           const k = b.get(chain);
           if (!k) {
@@ -83,9 +125,12 @@ test(
         sh(["ip", "netns", "del", ns]);
       }
     }
-    t.diagnostic(`${compared} files compared, ${refusedByKernel.length} refused by this kernel`);
+    t.diagnostic(
+      `${compared} files compared, ${listings} -S listings, ${refusedByKernel.length} refused by this kernel`,
+    );
     for (const r of refusedByKernel) t.diagnostic(`kernel refused ${r}`);
     assert.deepEqual(differ, []);
     assert.ok(compared >= 30, `only ${compared} files compared`);
+    assert.equal(listings, compared, "every file loaded was also listed with -S");
   },
 );

@@ -183,24 +183,22 @@ test(
   { skip },
   async () => {
     const dual = "test/fixtures/host-interfaces/dual-stack.yaml";
+    const rehearse = (ruleset: string): ReturnType<typeof lab> => lab(["-t", dual, "--ruleset", ruleset]);
     // Falcon-Peregrine/Iptables rejects replies to ports 81 and 1234: never the ephemeral ports a
     // connection of the lab's comes from, so the audit beside the probes judges those: no difference.
-    const ports = await lab([
-      "-t",
-      dual,
-      "--ruleset",
-      "test/corpus/iptables/Falcon-Peregrine__Iptables__rules.v4",
-    ]);
+    const ports = await rehearse("test/corpus/iptables/Falcon-Peregrine__Iptables__rules.v4");
     assert.equal(ports.status, 0, ports.stderr);
     assert.ok(ports.out!.flows.every((f) => f.agree && f.probe === "allowed" && !f.auditUncertain));
+    // The same rules as `iptables -S` lists them (no table names): loaded as their table, judged alike.
+    const listing = await rehearse("test/fixtures/iptables-listing/falcon-peregrine-S.txt");
+    assert.equal(listing.status, 0, listing.stderr);
+    assert.deepEqual(
+      listing.out!.flows.map((f) => [f.id, f.probe, f.audit, f.agree]),
+      ports.out!.flows.map((f) => [f.id, f.probe, f.audit, f.agree]),
+    );
     // c7aig2123/iptables redirects 443 to ssh's port: the firewall passes the packets (the audit's
     // verdict), to a port where the lab's stand-in does not listen (the probe's): said, not a bug.
-    const redirect = await lab([
-      "-t",
-      dual,
-      "--ruleset",
-      "test/corpus/iptables/c7aig2123__iptables__iptables.rules",
-    ]);
+    const redirect = await rehearse("test/corpus/iptables/c7aig2123__iptables__iptables.rules");
     assert.equal(redirect.status, 1, redirect.stderr);
     const https = redirect.out!.flows.find((f) => f.id === "sip-tls-clients")!;
     assert.deepEqual([https.probe, https.audit, https.agree], ["partial", "allowed", false]);
@@ -208,12 +206,7 @@ test(
     assert.ok(redirect.out!.flows.filter((f) => f.id !== https.id).every((f) => f.agree));
     assert.deepEqual(ours(redirect.pid), []);
     // KerimKochekov/openvpn takes neighbour discovery with RFC 4890's `ip6 hoplimit 255`: exact there.
-    const hop = await lab([
-      "-t",
-      dual,
-      "--ruleset",
-      "test/corpus/nftables/hand-written/KerimKochekov_openvpn__nftables.conf",
-    ]);
+    const hop = await rehearse("test/corpus/nftables/hand-written/KerimKochekov_openvpn__nftables.conf");
     assert.equal(hop.status, 1, hop.stderr);
     assert.deepEqual(
       hop.out!.flows.map((f) => [f.probe, f.audit, f.auditUncertain, f.agree]),
