@@ -2,7 +2,7 @@
  * What a file is when it is not a ruleset any reader takes, though users often give it as one: a
  * firewall's status display (`iptables -L`, `ufw status`, `firewall-cmd --list-all`,
  * an ASA's `show access-list`, Junos's `show security policies`, the AWS CLI's table or text
- * output), or nothing at all. Asked only when sniffFormat found no format: instead of "cannot tell
+ * output, PowerShell's `Get-NetFirewallRule | Format-Table`, the Azure CLI's table of NSG rules), or nothing at all. Asked only when sniffFormat found no format: instead of "cannot tell
  * the format", the user learns what the file is, why it is not read (a display leaves out or
  * abbreviates what decides packets), and the command whose output is read. Pure.
  */
@@ -84,6 +84,27 @@ export function notARuleset(text: string): NotARuleset | undefined {
       what: "the AWS CLI's table or text output, not a ruleset",
       instead: "`aws ec2 describe-security-groups … --output json`",
       line: aws,
+    };
+  // (Its list form, Get-NetFirewallRule's default, is sniffed as Windows: its reader says the same.)
+  const psRule = lineOf(text, /^[ \t]*Name[ \t]+DisplayName\b.*\bDirection[ \t]+Action\b.*\r?\n[ \t]*-{4}/m);
+  if (psRule !== undefined)
+    return {
+      what: "the table `Get-NetFirewallRule | Format-Table` prints, not a ruleset",
+      why: "a rule object holds no ports, addresses or programs (they are in its filter objects: Get-NetFirewallPortFilter, Get-NetFirewallAddressFilter, …)",
+      instead:
+        'the export script of the README\'s "Exporting a Windows Firewall" (firewall.json, each rule with its filters), or `netsh advfirewall export fw.wfw`',
+      line: psRule,
+    };
+  const nsgTable = lineOf(
+    text,
+    /^Name[ \t]+.*\bPriority\b.*\bAccess\b.*\bDirection\b.*\r?\n-{4,}[ \t]+-{4,}/m,
+  );
+  if (nsgTable !== undefined)
+    return {
+      what: "the Azure CLI's table output of NSG rules, not a ruleset",
+      why: "it leaves out the default rules, the rules' application security groups' members and the NSG's subnets and interfaces",
+      instead: "`az network nsg show -g <group> -n <nsg>` (its JSON output, the default)",
+      line: nsgTable,
     };
   if (text.split("\n").every((l) => /^\s*(#.*)?\r?$/.test(l)))
     return {

@@ -1,7 +1,8 @@
 /**
  * The first file a user gives is often not a ruleset but a display of one: `iptables -L`,
  * `ufw status`, `firewall-cmd --list-all`, an ASA's `show access-list`, Junos's
- * `show security policies`, the AWS CLI's table output — or an empty file. audit says what the file
+ * `show security policies`, the AWS CLI's table output, PowerShell's `Get-NetFirewallRule | Format-Table`, the Azure
+ * CLI's table of NSG rules — or an empty file. audit says what the file
  * is, why it is not read and which command's output is (exit 2, located), never only "cannot tell
  * the format". And a paste that starts with a shell prompt (`[root@host ~]# iptables-save`) is
  * still recognised as iptables-save (a leading `[` made it look like JSON): the reader then points
@@ -63,6 +64,28 @@ const SAMPLES: Array<[name: string, text: string, line: number, what: RegExp, in
     2,
     /the AWS CLI's table or text output/,
     /--output json/,
+  ],
+  [
+    "rules-table.txt",
+    [
+      "Name                              DisplayName                  Enabled Profile Direction Action",
+      "----                              -----------                  ------- ------- --------- ------",
+      "sip-tls-in                        Lync SIP TLS                 True    Any     Inbound   Allow",
+    ].join("\n"),
+    1,
+    /the table `Get-NetFirewallRule \| Format-Table` prints, not a ruleset: a rule object holds no ports/,
+    /netsh advfirewall export fw\.wfw/,
+  ],
+  [
+    "nsg-rules.txt",
+    [
+      "Name           ResourceGroup    Priority    SourcePortRanges    SourceAddressPrefixes    SourceASG    Access    Protocol    Direction    DestinationPortRanges    DestinationAddressPrefixes    DestinationASG",
+      "-------------  ---------------  ----------  ------------------  -----------------------  -----------  --------  ----------  -----------  -----------------------  ----------------------------  ----------------",
+      "sip-tls        edge-rg          100         *                   Internet                 None         Allow     Tcp         Inbound      443                      *                             None",
+    ].join("\n"),
+    1,
+    /the Azure CLI's table output of NSG rules/,
+    /`az network nsg show -g <group> -n <nsg>`/,
   ],
   ["empty.rules", "", 1, /an empty file, not a ruleset/, /`nft list ruleset > ruleset\.nft`/],
   ["comments.rules", "# nothing yet\n\n", 1, /a file of comments only, not a ruleset/, /the ruleset itself/],
