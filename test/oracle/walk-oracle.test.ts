@@ -2,7 +2,8 @@
  * The engine's whole-space walk (rule-reach.ts over walk.ts, remainder.ts and the box algebra of
  * src/space) against an independent walk over decision diagrams (bdd-walk.ts): for every rule the
  * packets that reach it and match, for every base chain what it accepts and drops, equal as sets
- * over every packet. On generated rulesets of both benchmark shapes and on every public-corpus file
+ * over every packet. On generated rulesets of both benchmark shapes, the kernel differential test's
+ * random rulesets (as nftables and iptables), and on every public-corpus file
  * and fixture that reads (real rulesets: iptables, nftables, pf, ASA, Junos, PAN-OS, FortiOS,
  * Windows, ufw, AWS, Azure).
  */
@@ -13,6 +14,8 @@ import { test } from "node:test";
 import { ruleReach } from "../../src/audit/rule-reach.js";
 import { READERS, sniffFormat } from "../../src/parse/index.js";
 import { readIptablesSave } from "../../src/parse/iptables-save.js";
+import { readNftablesText } from "../../src/parse/nftables-text.js";
+import { generateRuleset, Rng, toIptables, toNft } from "../kernel/generate.js";
 import { unstructured } from "../../bench/audit-unstructured.js";
 import { classbench } from "../../bench/audit.bench.js";
 import { ROOT } from "../cli/run-cli.js";
@@ -28,6 +31,36 @@ test("generated rulesets of both benchmark shapes: the same packets per rule and
     const { enc, reach } = bddReach([rs]);
     assert.deepEqual(differences(enc, ruleReach([rs]), reach, [rs]).slice(0, 5), [], shape);
   }
+});
+
+test("random rulesets of the kernel differential test (goto, return, verdict maps, NAT), as nftables and as iptables", () => {
+  let compared = 0;
+  for (let seed = 1; seed <= 60; seed++) {
+    const r = new Rng(seed * 7919);
+    const gen = generateRuleset(r, seed % 3 === 0 ? undefined : seed % 3 === 1 ? 4 : 6, 30 + (seed % 5) * 10);
+    const texts: Array<[string, () => ReturnType<typeof readNftablesText>]> = [
+      ["nft", () => readNftablesText(toNft(gen, seed % 2 === 0), `gen-${seed}.nft`)],
+    ];
+    if (gen.family !== undefined)
+      texts.push(["iptables", () => readIptablesSave(toIptables(gen), `gen-${seed}.rules`)]);
+    for (const [kind, read] of texts) {
+      const parsed = read();
+      assert.deepEqual(
+        parsed.diagnostics.filter((d) => d.severity === "error"),
+        [],
+        `seed ${seed} ${kind}`,
+      );
+      const rs = parsed.ruleset;
+      const { enc, reach } = bddReach([rs]);
+      assert.deepEqual(
+        differences(enc, ruleReach([rs]), reach, [rs]).slice(0, 5),
+        [],
+        `seed ${seed} ${kind}`,
+      );
+      compared++;
+    }
+  }
+  assert.ok(compared >= 90, `${compared} compared`);
 });
 
 test("the comparison sees a rule whose packets differ", () => {
