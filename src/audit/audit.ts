@@ -65,13 +65,28 @@ export interface AuditOptions {
   redirected?: (flow: string, to: string) => void;
 }
 
+/**
+ * The rulesets with what the topology decides bound in (the host's addresses, reverse-path checks,
+ * `ct status dnat`): a pure function of both, kept per topology for the last rulesets asked, so a
+ * further query after the audit does not scan every rule again (~1 ms at 10k rules, ~3 ms cold).
+ */
+const BOUND = new WeakMap<BoundTopology, { read: readonly Ruleset[]; bound: readonly Ruleset[] }>();
+
+function bindRulesets(read: readonly Ruleset[], topology: BoundTopology): readonly Ruleset[] {
+  const last = BOUND.get(topology);
+  if (last && last.read.length === read.length && last.read.every((r, i) => r === read[i])) return last.bound;
+  const bound = bindDnatStatus(bindReversePath(bindHostAddresses(read, topology), topology));
+  BOUND.set(topology, { read: [...read], bound });
+  return bound;
+}
+
 export function audit(
   topology: BoundTopology,
   parsed: readonly ParsedRuleset[],
   opts: AuditOptions = {},
 ): AuditReportT {
   const read = parsed.map((p) => p.ruleset);
-  const rulesets = bindDnatStatus(bindReversePath(bindHostAddresses(read, topology), topology));
+  const rulesets = bindRulesets(read, topology);
   const bound = rulesets.some((r, i) => r !== read[i]);
   // Dead rules are a claim about every packet, and a host may hold addresses its topology does not
   // name (docker0's, a second interface's): there a rule bound to the host's addresses would be
@@ -166,7 +181,7 @@ export function exitCode(report: AuditReportT): 0 | 1 {
 
 interface Ctx {
   topology: BoundTopology;
-  rulesets: Ruleset[];
+  rulesets: readonly Ruleset[];
   maxLines: number;
   /** Base chains' whole-space walks (rule-reach.ts) that flows and exposure narrow instead of re-walking. */
   walked?: ReadonlyMap<Chain, BaseWalk> | undefined;
@@ -649,7 +664,7 @@ export function queryFlow(
 ): FlowFindingT {
   // The audit's context in the same shape (the same keys in the same order): code the audit's
   // flows ran optimised is not deoptimised by a context of another hidden class.
-  const bound = bindDnatStatus(bindReversePath(bindHostAddresses(rulesets, topology), topology));
+  const bound = bindRulesets(rulesets, topology);
   const walked = bound.every((r, i) => r === rulesets[i]) ? reach?.walked : undefined;
   const ctx: Ctx = {
     topology,
