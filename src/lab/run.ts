@@ -28,7 +28,7 @@ import { diag, type Diagnostic } from "../diag/diagnostic.js";
 import { onHost, type BoundTopology } from "../model/flow.js";
 import { READERS, sniffFormat, type ReaderName } from "../parse/index.js";
 import { notARuleset } from "../parse/not-a-ruleset.js";
-import { restoreInputOfListing } from "../parse/iptables-save.js";
+import { restoreInputOfDisplay, restoreInputOfListing } from "../parse/iptables-save.js";
 import { ProbeOutput, type ProbeResultT } from "../probe/result.js";
 import { planListen } from "../listen/plan.js";
 import { firewalldDirectory, readText, ufwDirectory } from "../shell/files.js";
@@ -257,8 +257,10 @@ export class Lab {
       if (errors.length > 0) return { ok: false, kind: "input", diagnostics: errors };
       const tables = format === "iptables-save" ? read.ruleset.tables : [];
       const v6 = tables.length > 0 && tables.every((tb) => tb.family === "ip6");
-      // An `iptables -S` listing names no tables: iptables-restore is given them.
-      const listed = format === "iptables-save" ? restoreInputOfListing(text) : undefined;
+      // An `iptables -S` listing or an `iptables -L -n -v` display names no tables: iptables-restore
+      // is given them.
+      const listed =
+        format === "iptables-save" ? (restoreInputOfListing(text) ?? restoreInputOfDisplay(text)) : undefined;
       files = [{ suffix: v6 ? ".v6" : "", text: listed ?? text }];
       reader = format;
       rulesLabel = o.rulesetPath;

@@ -141,6 +141,13 @@ export function sniffFormat(text: string): ReaderName | undefined {
   // iptables-save reader tells the table from the built-in chains).
   if (has("-P ") && /^-P (INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING) (ACCEPT|DROP)\s*$/m.test(text))
     return "iptables-save";
+  // `iptables -L -v` (with its interfaces and counters; without -v it is not read: not-a-ruleset.ts).
+  if (
+    has("Chain ") &&
+    /^Chain \S+ \(policy (ACCEPT|DROP) \d+[KMGT]? packets/m.test(text) &&
+    /^\s*(num\s+)?pkts\s+bytes\s+target\s+prot\s+opt\s+in\s+out\s+source\s+destination\s*$/m.test(text)
+  )
+    return "iptables-save";
   if (/^#config-version=|^config (firewall policy|system interface)\s*$/m.test(text)) return "fortios";
   if (/^\s*(access-list \S+ (extended|remark)|access-group \S+|nameif \S+)/m.test(text)) return "cisco-asa";
   if (/^config (firewall|system|router|vpn|user|log) \S/m.test(text) && /^\s*(edit|set) \S/m.test(text))

@@ -29,6 +29,7 @@ import { MAX_READER_DIAGNOSTICS, stoppedReading, type ParsedRuleset } from "./re
 import { HOP_LIMIT_255_REASON, NOT_NEIGHBOUR_DISCOVERY } from "./hop-limit.js";
 import { headerReason, needsHeader } from "./extension-headers.js";
 import { lookupTable } from "./lookup.js";
+import { listedRow, type ListColumns } from "./iptables-list.js";
 import {
   addrTypeReason,
   addrTypeSet,
@@ -105,9 +106,12 @@ function readIptables(text: string, file: string, forced?: 4 | 6): ParsedRuleset
   // A file whose family contradicts itself is refused whole: reading its rules as either family
   // would only repeat the contradiction rule by rule.
   if (hasErrors(fam.diags)) lines.length = 0;
-  const blocks = listingBlocks(lines);
+  const display = displayBlocks(lines);
+  if (display) readDisplay(st, lines, display);
+  const blocks = display ? undefined : listingBlocks(lines);
   let block = 0;
   let skipping = false;
+  if (display) lines.length = 0;
   for (const [i, raw] of lines.entries()) {
     if (st.diags.length >= MAX_READER_DIAGNOSTICS) {
       st.diags.push(stoppedReading(file, i + 1));
@@ -118,7 +122,7 @@ function readIptables(text: string, file: string, forced?: 4 | 6): ParsedRuleset
     line(st, raw.replace(/\r$/, ""), i + 1, blocks !== undefined);
   }
   // A listing has no COMMIT: its last table ends with the file.
-  if (blocks) delete st.table;
+  if (blocks || display) delete st.table;
   if (st.table)
     st.diags.push(
       diag("iptables-no-commit", "error", `table ${st.table.name} has no COMMIT`, {
@@ -299,21 +303,194 @@ function listingBlocks(lines: readonly string[]): ListedTable[] | undefined {
  * listing, or whose tables cannot be told (the reader refuses it).
  */
 export function restoreInputOfListing(text: string): string | undefined {
-  const lines = text.split("\n").map((l) => l.replace(/\r$/, ""));
-  const blocks = listingBlocks(lines);
-  if (!blocks) return undefined;
+  const tables = tablesOf(text, listingBlocks);
+  if (!tables) return undefined;
   const out: string[] = [];
+  for (const { name, body } of tables)
+    out.push(`*${name}`, ...body.filter((l) => l.trim() !== "" && !l.trim().startsWith("#")), "COMMIT");
+  return out.join("\n") + "\n";
+}
+
+/** Each table of a listing or display, by name, with its lines; undefined when one cannot be told. */
+function tablesOf(
+  text: string,
+  blocksOf: (lines: readonly string[]) => ListedTable[] | undefined,
+): Array<{ name: string; body: string[] }> | undefined {
+  const lines = text.split("\n").map((l) => l.replace(/\r$/, ""));
+  const blocks = blocksOf(lines);
+  if (!blocks) return undefined;
+  const out: Array<{ name: string; body: string[] }> = [];
   for (const [k, b] of blocks.entries()) {
     const name = LISTED_TABLES[[...new Set(b.chains)].sort().join(" ")];
     if (name === undefined) return undefined;
-    const body = lines.slice(b.start, blocks[k + 1]?.start ?? lines.length);
-    out.push(`*${name}`, ...body.filter((l) => l.trim() !== "" && !l.trim().startsWith("#")), "COMMIT");
+    out.push({ name, body: lines.slice(b.start, blocks[k + 1]?.start ?? lines.length) });
+  }
+  return out;
+}
+
+/** A chain's head in `iptables -L -v`: `Chain INPUT (policy DROP 0 packets, 0 bytes)`, `Chain X (2 references)`. */
+const DISPLAY_CHAIN =
+  /^Chain (\S+) \((?:policy (ACCEPT|DROP) \d+[KMGT]? packets, \d+[KMGT]? bytes|\d+ references)\)\s*$/;
+/** The columns' head of `iptables -L -v` (`num` first with --line-numbers). */
+const DISPLAY_HEADER =
+  /^\s*(num\s+)?pkts\s+bytes\s+target\s+prot\s+opt\s+in\s+out\s+source\s+destination\s*$/;
+
+/**
+ * The tables of an `iptables -L -v` display (`iptables -L -n -v; iptables -t nat -L -n -v`): a
+ * file with no `*table` line, with chain heads and the -v columns' head. A table's built-in chains
+ * come first, in hook order, then its user chains; the next table begins at a built-in chain after
+ * them. Undefined for anything else.
+ */
+function displayBlocks(lines: readonly string[]): ListedTable[] | undefined {
+  if (!lines.some((l) => l.startsWith("Chain ")) || !lines.some((l) => DISPLAY_HEADER.test(l)))
+    return undefined;
+  if (lines.some((l) => /^\*\S/.test(l.trim()))) return undefined;
+  const blocks: ListedTable[] = [];
+  let inBuiltins = false;
+  let last = Infinity;
+  lines.forEach((raw, i) => {
+    const m = DISPLAY_CHAIN.exec(raw.replace(/\r$/, ""));
+    if (!m) return;
+    if (m[2] === undefined) {
+      inBuiltins = false;
+      return;
+    }
+    const order = HOOK_ORDER.indexOf(m[1]!);
+    if (!inBuiltins || order <= last) blocks.push({ start: i, chains: [] });
+    blocks[blocks.length - 1]!.chains.push(m[1]!);
+    inBuiltins = true;
+    last = order < 0 ? Infinity : order;
+  });
+  return blocks.length > 0 ? blocks : undefined;
+}
+
+/** Reads an `iptables -L -n -v` display: each row's columns and last column as the rule's options. */
+function readDisplay(st: State, lines: readonly string[], blocks: readonly ListedTable[]): void {
+  let block = 0;
+  let skipping = false;
+  let chain: string | undefined;
+  let columns: ListColumns | undefined;
+  for (const [i, line] of lines.entries()) {
+    if (st.diags.length >= MAX_READER_DIAGNOSTICS) {
+      st.diags.push(stoppedReading(st.file, i + 1));
+      break;
+    }
+    if (blocks[block]?.start === i) {
+      skipping = !startListedTable(st, blocks[block++]!, "-L");
+      // The table's user chains, declared first as iptables-save and -S do: a rule jumping to a
+      // chain displayed further down is a jump, not an unknown target.
+      const end = blocks[block]?.start ?? lines.length;
+      for (let j = i; j < end && !skipping; j++) {
+        const user = DISPLAY_CHAIN.exec(lines[j]!.replace(/\r$/, ""));
+        if (user && user[2] === undefined)
+          command(
+            st,
+            st.table!,
+            [
+              { text: "-N", col: 0 },
+              { text: user[1]!, col: 0 },
+            ],
+            {
+              file: st.file,
+              line: j + 1,
+              col: 1,
+              text: lines[j]!.trim(),
+            },
+          );
+      }
+    }
+    if (skipping) continue;
+    const raw = line.replace(/\r$/, "");
+    if (raw.trim() === "" || raw.trim().startsWith("#")) continue;
+    const origin = (text: string): Origin => ({ file: st.file, line: i + 1, col: 1, text });
+    const table = st.table;
+    const head = DISPLAY_CHAIN.exec(raw);
+    if (head && table) {
+      chain = head[1]!;
+      columns = undefined;
+      const words = head[2] ? ["-P", chain, head[2]] : ["-N", chain];
+      command(
+        st,
+        table,
+        words.map((text) => ({ text, col: 0 })),
+        origin(raw.trim()),
+      );
+      continue;
+    }
+    const cols = DISPLAY_HEADER.exec(raw);
+    if (cols && chain) {
+      columns = { num: cols[1] !== undefined };
+      continue;
+    }
+    if (!table || !chain || !columns) {
+      st.diags.push(
+        diag("iptables-outside-table", "error", "line before the display", {
+          at: { file: st.file, line: i + 1, col: 1 },
+          expected: "only what `iptables -L -n -v` prints: chain heads, the columns' head and rule rows",
+        }),
+      );
+      continue;
+    }
+    const row = listedRow(raw, columns);
+    if (!row.ok) {
+      st.diags.push(
+        diag("iptables-display-row", "error", row.message, {
+          at: { file: st.file, line: i + 1, col: row.col + 1 },
+          expected:
+            "a row as `iptables -L -n -v` prints it, for the matches and targets read here; `iptables-save` output for the rest",
+        }),
+      );
+      continue;
+    }
+    // The rule as the display shows it, without its counters.
+    const text = raw
+      .replace(/^\s*(\d+\s+)?\d+[KMGT]?\s+\d+[KMGT]?\s+/, "")
+      .trim()
+      .replace(/\s{2,}/g, " ");
+    command(st, table, [{ text: "-A", col: 0 }, { text: chain, col: 0 }, ...row.tokens], origin(text));
+  }
+}
+
+/** A word as iptables-restore reads it back: quoted when it holds a space or a quote. */
+function restoreWord(w: string): string {
+  return /^[^\s"'\\]+$/.test(w) ? w : `"${w.replace(/(["\\])/g, "\\$1")}"`;
+}
+
+/**
+ * What iptables-restore loads for an `iptables -L -n -v` display: each table under its name, its
+ * chains declared, each row as the options it was read as. Undefined for text that is not such a
+ * display, or that the reader refuses (a table it cannot tell, a row it does not read).
+ */
+export function restoreInputOfDisplay(text: string): string | undefined {
+  const tables = tablesOf(text, displayBlocks);
+  if (!tables) return undefined;
+  const out: string[] = [];
+  for (const { name, body } of tables) {
+    const heads: string[] = [];
+    const rules: string[] = [];
+    let chain: string | undefined;
+    let columns: ListColumns | undefined;
+    for (const l of body) {
+      const head = DISPLAY_CHAIN.exec(l);
+      const cols = DISPLAY_HEADER.exec(l);
+      if (head) {
+        chain = head[1]!;
+        heads.push(`:${chain} ${head[2] ?? "-"} [0:0]`);
+      } else if (cols) columns = { num: cols[1] !== undefined };
+      else if (l.trim() !== "" && !l.trim().startsWith("#")) {
+        const row = chain && columns ? listedRow(l, columns) : undefined;
+        if (!row?.ok) return undefined;
+        rules.push(["-A", chain!, ...row.tokens.map((t) => restoreWord(t.text))].join(" "));
+      }
+    }
+    out.push(`*${name}`, ...heads, ...rules, "COMMIT");
   }
   return out.join("\n") + "\n";
 }
 
 /** Starts the table a listing's block lists; false (the block is passed over) when it cannot be told. */
-function startListedTable(st: State, b: ListedTable): boolean {
+function startListedTable(st: State, b: ListedTable, cmd: "-S" | "-L" = "-S"): boolean {
+  const what = cmd === "-S" ? "an `iptables -S` listing" : "an `iptables -L` display";
   const at = { file: st.file, line: b.start + 1, col: 1 };
   const chains = [...new Set(b.chains)].sort();
   const name = LISTED_TABLES[chains.join(" ")];
@@ -322,10 +499,10 @@ function startListedTable(st: State, b: ListedTable): boolean {
       diag(
         "iptables-listing-table",
         "error",
-        `an \`iptables -S\` listing whose policies are for ${chains.join(", ")}: not every built-in chain of one table (a listing of some chains only, \`iptables -S INPUT\`, leaves out the others)`,
+        `${what} whose policies are for ${chains.join(", ")}: not every built-in chain of one table (a listing of some chains only, \`iptables ${cmd} INPUT\`, leaves out the others)`,
         {
           at,
-          expected: `the whole table's listing (\`iptables -S\`, \`iptables -t nat -S\`: a -P line for each built-in chain), or ${"`iptables-save`"}, which writes every table under its name`,
+          expected: `the whole table's listing (\`iptables ${cmd}\`, \`iptables -t nat ${cmd}\`: every built-in chain with its policy), or \`iptables-save\`, which writes every table under its name`,
         },
       ),
     );
@@ -338,7 +515,7 @@ function startListedTable(st: State, b: ListedTable): boolean {
         "iptables-listing-table",
         "error",
         filterOrSecurity
-          ? "a second listing with filter's chains: `iptables -t security -S` lists the same ones, so which table this is cannot be told"
+          ? `a second listing with filter's chains: \`iptables -t security ${cmd}\` lists the same ones, so which table this is cannot be told`
           : `a second listing of table ${name}`,
         {
           at,
@@ -355,7 +532,7 @@ function startListedTable(st: State, b: ListedTable): boolean {
       diag(
         "iptables-listing",
         "warning",
-        "an `iptables -S` listing, which names no table: read as table filter, which it lists unless `-t` names another (the security table has the same chains)",
+        `${what}, which names no table: read as table filter, which it lists unless \`-t\` names another (the security table has the same chains)`,
         { at, expected: "`iptables-save` output, which names its tables" },
       ),
     );

@@ -39,9 +39,9 @@ export function notARuleset(text: string): NotARuleset | undefined {
   const chain = lineOf(text, /^Chain \S+ \((policy \S+|\d+ references)/m);
   if (chain !== undefined && /^[ \t]*(pkts[ \t]+bytes[ \t]+)?target[ \t]+prot[ \t]+opt[ \t]/m.test(text))
     return {
-      what: "the listing `iptables -L` prints, not a ruleset",
-      why: "it leaves out or abbreviates what decides packets (interfaces without -v, ports and hosts by name, the options of match modules)",
-      instead: IPTABLES_SAVE,
+      what: "the listing `iptables -L` prints without -v, not a ruleset",
+      why: "it leaves out the interfaces the rules match",
+      instead: `\`iptables -L -n -v\` (read, with \`-t nat\` and the other tables' after it), or ${IPTABLES_SAVE}`,
       line: chain,
     };
   const ufw = lineOf(text, /^Status: (active|inactive)\s*$/m);

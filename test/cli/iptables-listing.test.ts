@@ -1,7 +1,7 @@
 /**
- * A user's first file is often what `iptables -S` printed. audit reads it (table filter, said as an
- * assumption) and decides every flow as it does for the same rules saved by iptables-save; a listing
- * of one chain (`iptables -S INPUT`) is refused at its line, exit 2.
+ * A user's first file is often what `iptables -S` or `iptables -L -n -v` printed. audit reads it
+ * (table filter, said as an assumption) and decides every flow as it does for the same rules saved
+ * by iptables-save; a listing of one chain (`iptables -S INPUT`) is refused at its line, exit 2.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -77,4 +77,31 @@ test("a listing of one chain (iptables -S INPUT) is refused at its line, exit 2"
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("an iptables -L -n -v display (the shipped example's, from the kernel) is audited as the example itself", () => {
+  const display = "test/fixtures/iptables-listing/edge-iptables-L.txt";
+  const a = runCli(["audit", "-t", "examples/legacy/host-topology.yaml", "-r", display, "--format", "json"]);
+  const b = runCli([
+    "audit",
+    "-t",
+    "examples/legacy/host-topology.yaml",
+    "-r",
+    "examples/legacy/edge-iptables.rules",
+    "--format",
+    "json",
+  ]);
+  assert.ok(a.status === 0 || a.status === 1, a.stderr);
+  assert.equal(a.status, b.status);
+  assert.match(
+    a.stderr,
+    /edge-iptables-L\.txt:2:1: warning\[iptables-listing\]: an `iptables -L` display, which names no table: read as table filter/,
+  );
+  const ra = JSON.parse(a.stdout) as Report & { deadRules: unknown[] };
+  const rb = JSON.parse(b.stdout) as Report & { deadRules: unknown[] };
+  const verdicts = (r: Report): string[] =>
+    r.flows.map((f) => `${f.id} ${f.verdict} ${f.uncertain} ${f.blocked.length}`);
+  assert.deepEqual(verdicts(ra), verdicts(rb));
+  assert.equal(ra.exposure.length, rb.exposure.length);
+  assert.equal(ra.deadRules.length, rb.deadRules.length);
 });

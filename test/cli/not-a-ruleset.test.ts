@@ -19,16 +19,16 @@ const SAMPLES: Array<[name: string, text: string, line: number, what: RegExp, in
   [
     "iptables-L.txt",
     [
-      "Chain INPUT (policy DROP 0 packets, 0 bytes)",
-      " pkts bytes target     prot opt in     out     source               destination",
-      "   10   600 ACCEPT     tcp  --  *      *       0.0.0.0/0            0.0.0.0/0            tcp dpt:5061",
+      "Chain INPUT (policy DROP)",
+      "target     prot opt source               destination",
+      "ACCEPT     tcp  --  anywhere             anywhere             tcp dpt:sip-tls",
       "",
-      "Chain OUTPUT (policy ACCEPT 0 packets, 0 bytes)",
-      " pkts bytes target     prot opt in     out     source               destination",
+      "Chain OUTPUT (policy ACCEPT)",
+      "target     prot opt source               destination",
     ].join("\n"),
     1,
-    /the listing `iptables -L` prints, not a ruleset: it leaves out or abbreviates/,
-    /expected `iptables-save > rules\.v4` and `ip6tables-save > rules\.v6`/,
+    /the listing `iptables -L` prints without -v, not a ruleset: it leaves out the interfaces/,
+    /expected `iptables -L -n -v` \(read, with `-t nat` and the other tables' after it\), or `iptables-save > rules\.v4`/,
   ],
   [
     "ufw-status.txt",

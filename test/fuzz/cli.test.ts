@@ -66,6 +66,11 @@ const SLOTS: Slot[] = [
     args: audit("iptables-save"),
   },
   {
+    name: "audit -r iptables -L display",
+    seed: read("test/fixtures/iptables-listing/edge-iptables-L.txt"),
+    args: audit("iptables-save"),
+  },
+  {
     name: "audit -r windows",
     seed: read("examples/legacy/edge-windows.json"),
     args: audit("windows-firewall"),

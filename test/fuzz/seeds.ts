@@ -18,6 +18,8 @@ export const RULESET_SEEDS: ReadonlyArray<readonly [ReaderName, string]> = [
   ["iptables-save", "examples/legacy/edge-iptables.rules"],
   // An `iptables -S` listing (no table names: its tables told from the built-in chains).
   ["iptables-save", "test/fixtures/iptables-listing/edge-iptables-S.txt"],
+  // An `iptables -L -n -v --line-numbers` display (rows read back into options).
+  ["iptables-save", "test/fixtures/iptables-listing/edge-iptables-L.txt"],
   ["windows-firewall", "examples/legacy/edge-windows.json"],
   ["windows-netsh", "examples/legacy/edge-netsh.txt"],
   ["windows-script", "test/compile/golden/seed-host/windows.ps1"],

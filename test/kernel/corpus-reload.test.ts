@@ -16,7 +16,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { readIp6tablesSave, readIptablesSave } from "../../src/parse/iptables-save.js";
+import { readIp6tablesSave, readIptablesSave, restoreInputOfDisplay } from "../../src/parse/iptables-save.js";
 import { sniffFormat } from "../../src/parse/index.js";
 import { ROOT } from "../cli/run-cli.js";
 import { decisions, same } from "./decisions.js";
@@ -35,6 +35,8 @@ test(
     >;
     let compared = 0;
     let listings = 0;
+    let displays = 0;
+    const refusedDisplays: string[] = [];
     const refusedByKernel: string[] = [];
     const differ: string[] = [];
     for (const f of readdirSync(DIR).sort()) {
@@ -102,6 +104,53 @@ test(
         );
         const c = decisions(listed2.ruleset);
         listings++;
+        // And as `iptables -L -n -v` displays them: read when every row's last column is in a form
+        // the reader knows (the rest refused, with the row), deciding every packet alike.
+        const display = names
+          .filter((n) => n !== "security")
+          .map((n) => sh(["ip", "netns", "exec", ns, tool, "-t", n, "-L", "-n", "-v"]))
+          .join("");
+        assert.equal(sniffFormat(display), "iptables-save", `${f}: the display's format`);
+        const shown = (v6 ? readIp6tablesSave : readIptablesSave)(display, "kernel-L-display");
+        const shownErrors = shown.diagnostics.filter((d) => d.severity === "error");
+        if (shownErrors.length > 0) {
+          refusedDisplays.push(
+            `${f}: ${shownErrors[0]!.code} ${shownErrors[0]!.message} | ${display.split("\n")[(shownErrors[0]!.at?.line ?? 1) - 1]?.trim()}`,
+          );
+          for (const e of shownErrors)
+            if (e.code !== "iptables-display-row")
+              differ.push(`${f}: the -L display refused for ${e.code}: ${e.message}`);
+        } else {
+          displays++;
+          // What the lab loads for the display, loaded into a namespace of its own, is the same
+          // kernel ruleset: iptables-save of both, table by table, alike but for comments' quoting.
+          const restore = restoreInputOfDisplay(display);
+          assert.ok(restore, `${f}: the display's restore input`);
+          const ns2 = `${ns}-d`;
+          sh(["ip", "netns", "add", ns2]);
+          try {
+            sh(["ip", "netns", "exec", ns2, `${tool}-restore`], restore);
+            const saved = (where: string, table: string): string =>
+              sh(["ip", "netns", "exec", where, `${tool}-save`, "-t", table])
+                .split("\n")
+                .filter((l) => !l.startsWith("#"))
+                .join("\n");
+            for (const n of names.filter((x) => x !== "security"))
+              if (saved(ns, n) !== saved(ns2, n))
+                differ.push(`${f}: table ${n} loaded from the -L display differs`);
+          } finally {
+            sh(["ip", "netns", "del", ns2]);
+          }
+          const e = decisions(shown.ruleset);
+          for (const [chain, d] of b) {
+            if (chain.includes(" security ")) continue;
+            const k = e.get(chain);
+            if (!k) differ.push(`${f}: ${chain} missing from the -L display's reading`);
+            else
+              for (const o of ["accept", "drop", "uncertain"] as const)
+                if (!same(d[o], k[o])) differ.push(`${f}: ${chain} ${o} differs in the -L display`);
+          }
+        }
         for (const [chain, d] of b) {
           if (chain.includes(" security ")) continue;
           const k = c.get(chain);
@@ -129,6 +178,8 @@ test(
       `${compared} files compared, ${listings} -S listings, ${refusedByKernel.length} refused by this kernel`,
     );
     for (const r of refusedByKernel) t.diagnostic(`kernel refused ${r}`);
+    t.diagnostic(`${displays} -L displays read, ${refusedDisplays.length} refused`);
+    for (const r of refusedDisplays) t.diagnostic(`display refused ${r}`);
     assert.deepEqual(differ, []);
     assert.ok(compared >= 30, `only ${compared} files compared`);
     assert.equal(listings, compared, "every file loaded was also listed with -S");

@@ -190,12 +190,16 @@ test(
     assert.equal(ports.status, 0, ports.stderr);
     assert.ok(ports.out!.flows.every((f) => f.agree && f.probe === "allowed" && !f.auditUncertain));
     // The same rules as `iptables -S` lists them (no table names): loaded as their table, judged alike.
-    const listing = await rehearse("test/fixtures/iptables-listing/falcon-peregrine-S.txt");
-    assert.equal(listing.status, 0, listing.stderr);
-    assert.deepEqual(
-      listing.out!.flows.map((f) => [f.id, f.probe, f.audit, f.agree]),
-      ports.out!.flows.map((f) => [f.id, f.probe, f.audit, f.agree]),
-    );
+    // And as `iptables -L -n -v` displays them (rows read back into options, loaded as those).
+    for (const shown of ["falcon-peregrine-S.txt", "falcon-peregrine-L.txt"]) {
+      const listing = await rehearse(`test/fixtures/iptables-listing/${shown}`);
+      assert.equal(listing.status, 0, listing.stderr);
+      assert.deepEqual(
+        listing.out!.flows.map((f) => [f.id, f.probe, f.audit, f.agree]),
+        ports.out!.flows.map((f) => [f.id, f.probe, f.audit, f.agree]),
+        shown,
+      );
+    }
     // c7aig2123/iptables redirects 443 to ssh's port: the firewall passes the packets (the audit's
     // verdict), to a port where the lab's stand-in does not listen (the probe's): said, not a bug.
     const redirect = await rehearse("test/corpus/iptables/c7aig2123__iptables__iptables.rules");
