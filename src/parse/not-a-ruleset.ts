@@ -37,13 +37,24 @@ export function notARuleset(text: string): NotARuleset | undefined {
       line: 1,
     };
   const chain = lineOf(text, /^Chain \S+ \((policy \S+|\d+ references)/m);
-  if (chain !== undefined && /^[ \t]*(pkts[ \t]+bytes[ \t]+)?target[ \t]+prot[ \t]+opt[ \t]/m.test(text))
-    return {
-      what: "the listing `iptables -L` prints without -v, not a ruleset",
-      why: "it leaves out the interfaces the rules match",
-      instead: `\`iptables -L -n -v\` (read, with \`-t nat\` and the other tables' after it), or ${IPTABLES_SAVE}`,
-      line: chain,
-    };
+  if (
+    chain !== undefined &&
+    /^[ \t]*(num[ \t]+)?(pkts[ \t]+bytes[ \t]+)?target[ \t]+prot[ \t]+opt[ \t]/m.test(text)
+  )
+    return /^[ \t]*(num[ \t]+)?pkts[ \t]+bytes[ \t]+target/m.test(text)
+      ? {
+          // With -v it is read (formats.ts), unless no built-in chain is in it: `iptables -L CHAIN`.
+          what: "a display of user chains only (`iptables -L CHAIN`), not a ruleset",
+          why: "the built-in chains that jump to them, and their policies, are not in it",
+          instead: `\`iptables -L -n -v\` (every chain), or ${IPTABLES_SAVE}`,
+          line: chain,
+        }
+      : {
+          what: "the listing `iptables -L` prints without -v, not a ruleset",
+          why: "it leaves out the interfaces the rules match",
+          instead: `\`iptables -L -n -v\` (read, with \`-t nat\` and the other tables' after it), or ${IPTABLES_SAVE}`,
+          line: chain,
+        };
   const ufw = lineOf(text, /^Status: (active|inactive)\s*$/m);
   if (ufw !== undefined)
     return {

@@ -31,6 +31,17 @@ const SAMPLES: Array<[name: string, text: string, line: number, what: RegExp, in
     /expected `iptables -L -n -v` \(read, with `-t nat` and the other tables' after it\), or `iptables-save > rules\.v4`/,
   ],
   [
+    "iptables-L-chain.txt",
+    [
+      "Chain DOCKER-USER (1 references)",
+      " pkts bytes target     prot opt in     out     source               destination",
+      "    0     0 RETURN     0    --  *      *       0.0.0.0/0            0.0.0.0/0",
+    ].join("\n"),
+    1,
+    /a display of user chains only \(`iptables -L CHAIN`\), not a ruleset: the built-in chains that jump to them/,
+    /expected `iptables -L -n -v` \(every chain\)/,
+  ],
+  [
     "ufw-status.txt",
     "Status: active\n\nTo                         Action      From\n--                         ------      ----\n5061/tcp                   ALLOW       Anywhere\n",
     1,
