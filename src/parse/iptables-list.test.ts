@@ -1,7 +1,7 @@
 /**
- * Rows of `iptables -L -n -v` read back into options. The whole corpus, displayed by the kernel and
- * read, is checked in test/kernel/corpus-reload.test.ts (50 of 53 read; loaded again they are the
- * same kernel ruleset); these pin the forms one by one.
+ * Rows of `iptables -L -n -v` read back into options. The whole corpus and random rulesets, displayed
+ * by the kernel and read, are checked in test/kernel/corpus-reload.test.ts (all read; loaded again
+ * they are the same kernel ruleset); these pin the forms one by one.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -58,6 +58,18 @@ test("the last column: each known form, and the target's options after -j", () =
     '-p 1 -m icmp --icmp-type 8/0 -m comment --comment "echo, and more  spaces" -j ACCEPT',
   );
   assert.equal(r("icmptype 255", "ACCEPT", "1"), "-p 1 -m icmp --icmp-type any -j ACCEPT");
+  // As iptables 1.8.9 prints them (each checked against the kernel's own display).
+  assert.equal(
+    r("! state NEW multiport dports  !80,443"),
+    "-p 6 -m state ! --state NEW -m multiport ! --dports 80,443 -j ACCEPT",
+  );
+  assert.equal(r("sctp dpt:5060", "ACCEPT", "132"), "-p 132 -m sctp --dport 5060 -j ACCEPT");
+  assert.equal(r("TTL match TTL != 64", "DROP", "0"), "-m ttl ! --ttl-eq 64 -j DROP");
+  assert.equal(r("HL match HL < 3", "DROP", "0"), "-m hl --hl-lt 3 -j DROP");
+  assert.equal(
+    r("[goto]  destination IP range ! 198.51.100.90-198.51.100.105", "c1", "0"),
+    "-m iprange ! --dst-range 198.51.100.90-198.51.100.105 -g c1",
+  );
   assert.equal(r("ipv6-icmptype 135", "ACCEPT", "58"), "-p 58 -m icmp6 --icmpv6-type 135 -j ACCEPT");
   assert.equal(
     r('limit: avg 5/min burst 5 LOG flags 0 level 4 prefix "[UFW BLOCK] "', "LOG", "0"),

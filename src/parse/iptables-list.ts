@@ -144,10 +144,12 @@ export function listedRow(row: string, columns: ListColumns): ListedRow {
   neg(src!, "-s", ["0.0.0.0/0", "::/0"]);
   neg(dst, "-d", ["0.0.0.0/0", "::/0"]);
   const targetOptions: Token[] = [];
-  const r = extra(ws.slice(i), target?.text, out, targetOptions);
+  // `-g CHAIN` prints `[goto]` first in the last column.
+  const goto = ws[i]?.text === "[goto]" && target !== undefined;
+  const r = extra(ws.slice(goto ? i + 1 : i), target?.text, out, targetOptions);
   if (r) return { ok: false, ...r };
   // The target's options after -j, as iptables-save writes them.
-  if (target) add(target.col, "-j", target.text);
+  if (target) add(target.col, goto ? "-g" : "-j", target.text);
   out.push(...targetOptions);
   return { ok: true, tokens: out };
 }
@@ -177,7 +179,17 @@ function extra(
   while (k < ws.length) {
     const w = ws[k]!;
     const t = w.text;
-    if (t === "tcp" || t === "udp") {
+    if ((t === "HL" || t === "TTL") && at(1) === "match" && at(2) === t && NUMBER.test(at(4) ?? "")) {
+      const op = { "==": ["eq", false], "!=": ["eq", true], "<": ["lt", false], ">": ["gt", false] }[
+        at(3) ?? ""
+      ] as [string, boolean] | undefined;
+      if (!op) return unknown();
+      const name = t.toLowerCase();
+      add(w.col, "-m", name, ...(op[1] ? ["!"] : []), `--${name}-${op[0]}`, at(4)!);
+      k += 5;
+      continue;
+    }
+    if (t === "tcp" || t === "udp" || t === "sctp") {
       add(w.col, "-m", t);
       k++;
       for (;;) {
@@ -238,11 +250,15 @@ function extra(
       k += 3;
       continue;
     }
-    if (t === "state" || t === "ctstate") {
-      const list = at(1);
+    // `! state NEW`, `! ctstate INVALID`: the negation printed before the match's name.
+    const negState = t === "!" && (at(1) === "state" || at(1) === "ctstate");
+    if (t === "state" || t === "ctstate" || negState) {
+      const name = negState ? at(1)! : t;
+      const list = at(negState ? 2 : 1);
       if (!list || !STATES.test(list)) return unknown();
-      add(w.col, "-m", t === "state" ? "state" : "conntrack", t === "state" ? "--state" : "--ctstate", list);
-      k += 2;
+      add(w.col, "-m", name === "state" ? "state" : "conntrack", ...(negState ? ["!"] : []));
+      add(w.col, name === "state" ? "--state" : "--ctstate", list);
+      k += negState ? 3 : 2;
       continue;
     }
     if (t.startsWith("/* ") && t.endsWith(" */")) {
@@ -341,8 +357,24 @@ function extra(
       continue;
     }
     if ((t === "source" || t === "destination") && at(1) === "IP" && at(2) === "range" && at(3)) {
-      add(w.col, "-m", "iprange", t === "source" ? "--src-range" : "--dst-range", at(3)!);
-      k += 4;
+      const neg = at(3) === "!";
+      const range = at(neg ? 4 : 3);
+      if (!range || !/^[0-9a-fA-F.:]+-[0-9a-fA-F.:]+$/.test(range)) return unknown();
+      add(
+        w.col,
+        "-m",
+        "iprange",
+        ...(neg ? ["!"] : []),
+        t === "source" ? "--src-range" : "--dst-range",
+        range,
+      );
+      k += neg ? 5 : 4;
+      continue;
+    }
+    if (t === "rt" && /^type:!?\d+$/.test(at(1) ?? "")) {
+      const v = at(1)!.slice(5);
+      add(w.col, "-m", "rt", ...(v.startsWith("!") ? ["!"] : []), "--rt-type", v.replace(/^!/, ""));
+      k += 2;
       continue;
     }
     if (t === "MAC" && at(1)) {
@@ -393,6 +425,30 @@ function extra(
     if (target === "MARK" && t === "MARK" && (at(1) === "set" || at(1) === "xset") && at(2)) {
       tgt(w.col, at(1) === "set" ? "--set-mark" : "--set-xmark", at(2)!);
       k += 3;
+      continue;
+    }
+    if (target === "CHECKSUM" && t === "CHECKSUM" && at(1) === "fill") {
+      tgt(w.col, "--checksum-fill");
+      k += 2;
+      continue;
+    }
+    // libxt_CONNMARK prints `restore|save mask M` when both masks are M (the others are not read).
+    if (
+      target === "CONNMARK" &&
+      t === "CONNMARK" &&
+      (at(1) === "restore" || at(1) === "save") &&
+      at(2) === "mask" &&
+      /^0x[0-9a-fA-F]+$/.test(at(3) ?? "")
+    ) {
+      tgt(
+        w.col,
+        at(1) === "restore" ? "--restore-mark" : "--save-mark",
+        "--nfmask",
+        at(3)!,
+        "--ctmask",
+        at(3)!,
+      );
+      k += 4;
       continue;
     }
     return unknown();
