@@ -67,6 +67,15 @@ test("the last column: each known form, and the target's options after -j", () =
   assert.equal(r("TTL match TTL != 64", "DROP", "0"), "-m ttl ! --ttl-eq 64 -j DROP");
   assert.equal(r("HL match HL < 3", "DROP", "0"), "-m hl --hl-lt 3 -j DROP");
   assert.equal(
+    r('LOG flags 15 level 4 prefix "x y "', "LOG", "0"),
+    '-j LOG --log-level 4 --log-tcp-sequence --log-tcp-options --log-ip-options --log-uid --log-prefix "x y "',
+  );
+  assert.equal(r("tcp option=!2", "DROP"), "-p 6 -m tcp ! --tcp-option 2 -j DROP");
+  assert.equal(r("! owner UID match 1000-2000", "DROP", "0"), "-m owner ! --uid-owner 1000-2000 -j DROP");
+  assert.equal(r("owner socket exists", "ACCEPT", "0"), "-m owner --socket-exists -j ACCEPT");
+  // hashlimit's display leaves out the table's name, which the rule cannot be loaded without.
+  assert.match(r("limit: up to 10/sec burst 5 mode srcip", "ACCEPT", "0"), /is not read/);
+  assert.equal(
     r("[goto]  destination IP range ! 198.51.100.90-198.51.100.105", "c1", "0"),
     "-m iprange ! --dst-range 198.51.100.90-198.51.100.105 -g c1",
   );

@@ -60,6 +60,14 @@ function words(row: string): Word[] | { col: number; message: string } {
   return out;
 }
 
+const LOG_FLAGS: Array<[number, string]> = [
+  [0x01, "--log-tcp-sequence"],
+  [0x02, "--log-tcp-options"],
+  [0x04, "--log-ip-options"],
+  [0x08, "--log-uid"],
+  [0x20, "--log-macdecode"],
+];
+
 const unquote = (s: string): string => s.slice(1, -1).replace(/\\(.)/g, "$1");
 
 /** TCP flag bits as libxt_tcp prints them with -n (`flags:0x17/0x02`), named as iptables-save writes them. */
@@ -197,6 +205,13 @@ function extra(
         if (p) {
           if (p.neg) add(ws[k]!.col, "!");
           add(ws[k]!.col, p.opt, p.value);
+          k++;
+          continue;
+        }
+        const opt = t === "tcp" ? /^option=(!)?(\d{1,3})$/.exec(at() ?? "") : null;
+        if (opt) {
+          if (opt[1]) add(ws[k]!.col, "!");
+          add(ws[k]!.col, "--tcp-option", opt[2]!);
           k++;
           continue;
         }
@@ -377,6 +392,34 @@ function extra(
       k += 2;
       continue;
     }
+    // libxt_owner: `[!] owner UID match N[-M]`, `GID match`, `socket exists`.
+    const negOwner = t === "!" && at(1) === "owner";
+    if (t === "owner" || negOwner) {
+      const o = negOwner ? 1 : 0;
+      const kind = at(o + 1);
+      if (
+        (kind === "UID" || kind === "GID") &&
+        at(o + 2) === "match" &&
+        /^\d+(-\d+)?$/.test(at(o + 3) ?? "")
+      ) {
+        add(
+          w.col,
+          "-m",
+          "owner",
+          ...(negOwner ? ["!"] : []),
+          kind === "UID" ? "--uid-owner" : "--gid-owner",
+          at(o + 3)!,
+        );
+        k += o + 4;
+        continue;
+      }
+      if (kind === "socket" && at(o + 2) === "exists") {
+        add(w.col, "-m", "owner", ...(negOwner ? ["!"] : []), "--socket-exists");
+        k += o + 3;
+        continue;
+      }
+      return unknown();
+    }
     if (t === "MAC" && at(1)) {
       add(w.col, "-m", "mac", "--mac-source", at(1)!);
       k += 2;
@@ -388,8 +431,18 @@ function extra(
       k += 2;
       continue;
     }
-    if (target === "LOG" && t === "LOG" && at(1) === "flags" && at(2) === "0" && at(3) === "level") {
+    if (
+      target === "LOG" &&
+      t === "LOG" &&
+      at(1) === "flags" &&
+      NUMBER.test(at(2) ?? "") &&
+      at(3) === "level"
+    ) {
+      // xt_LOG's flags: 1 tcp-sequence, 2 tcp-options, 4 ip-options, 8 uid, 0x20 macdecode.
+      const flags = Number(at(2));
+      if (flags & ~0x2f) return unknown();
       tgt(w.col, "--log-level", at(4) ?? "");
+      for (const [bit, opt] of LOG_FLAGS) if (flags & bit) tgt(w.col, opt);
       k += 5;
       if (at() === "prefix" && at(1)?.startsWith('"')) {
         tgt(ws[k]!.col, "--log-prefix", unquote(at(1)!));
