@@ -123,6 +123,13 @@ test("what is not read is refused at its column: names (no -n), no counters (no 
     unknown,
     /^error@101: `string match "x" ALGO name bm` is not read from an `iptables -L` display$/,
   );
+  // iptables prints a log prefix between quotes without escaping its own: `"a "b" "` cannot be split.
+  assert.match(
+    row(
+      '    0     0 LOG        0    --  *      *       0.0.0.0/0            0.0.0.0/0            LOG flags 0 level 4 prefix "a "b" "',
+    ),
+    /^error@\d+: a quoted string without its end$/,
+  );
   // A target's print under another target is not read as its options.
   assert.match(
     row(

@@ -1,7 +1,7 @@
 /**
  * `iptables -L -n -v` (and `-x`, `--line-numbers`): the display, read back into the options
  * iptables-save would have written for each rule, which the iptables-save reader then reads
- * (iptables-save.ts, `readListed`). A row is `[num] pkts bytes [target] prot opt in out source
+ * (iptables-save.ts, `readDisplay`). A row is `[num] pkts bytes [target] prot opt in out source
  * destination [what the matches and the target print]`; that last column is read only in the forms
  * iptables 1.8 prints (libxt_*'s print functions: `tcp dpt:443`, `multiport dports 80,443`,
  * `ctstate RELATED,ESTABLISHED`, `reject-with …`, `LOG flags 0 level 4 prefix "…"`, …), every word
@@ -13,7 +13,7 @@ import type { Token } from "./iptables-save.js";
 
 export type ListedRow = { ok: true; tokens: Token[] } | { ok: false; col: number; message: string };
 
-/** The columns a display's header line has: `num` first with --line-numbers, `pkts bytes` with -v. */
+/** What the columns' head says: `num` first with --line-numbers (the `pkts bytes` of -v are required). */
 export interface ListColumns {
   num: boolean;
 }

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { sniffFormat } from "./index.js";
-import { readIptablesSave, restoreInputOfListing } from "./iptables-save.js";
+import { readIptablesSave, restoreInputOfDisplay, restoreInputOfListing } from "./iptables-save.js";
 
 const FILTER = [
   "-P INPUT DROP",
@@ -124,4 +124,22 @@ test("what iptables-restore loads for a listing: each table under its name, the 
   assert.deepEqual(shape(readIptablesSave(restore, "r.v4")), shape(read(lines)));
   assert.equal(restoreInputOfListing("*filter\n-P INPUT DROP\nCOMMIT\n"), undefined);
   assert.equal(restoreInputOfListing("-P INPUT DROP\n"), undefined);
+});
+
+test("an ip6tables -L -n -v display is IPv6 by its address columns, with no address of its own", () => {
+  const text = [
+    "Chain INPUT (policy DROP 0 packets, 0 bytes)",
+    " pkts bytes target     prot opt in     out     source               destination",
+    "    0     0 ACCEPT     58   --  *      *       ::/0                 ::/0                 ipv6-icmptype 135",
+    "",
+    "Chain FORWARD (policy DROP 0 packets, 0 bytes)",
+    " pkts bytes target     prot opt in     out     source               destination",
+    "",
+    "Chain OUTPUT (policy ACCEPT 0 packets, 0 bytes)",
+    " pkts bytes target     prot opt in     out     source               destination",
+  ].join("\n");
+  const r = readIptablesSave(text, "display.txt");
+  assert.equal(r.ruleset.format, "ip6tables-save");
+  assert.deepEqual(codes(r), ["warning[iptables-listing]@1"]);
+  assert.match(restoreInputOfDisplay(text)!, /^-A INPUT -p 58 -m icmp6 --icmpv6-type 135 -j ACCEPT$/m);
 });
