@@ -35,6 +35,14 @@ function withNamespace(
 }
 
 /** `listen` as edge-access of the seed host with these certificate and key files. */
+const probeWith = (...tls: string[]): string[] => [
+  "probe",
+  "-t",
+  "examples/seed-host.yaml",
+  "--from",
+  "partners",
+  ...tls,
+];
 const listenWith = (cert: string, key: string): string[] => [
   "listen",
   "-t",
@@ -82,23 +90,13 @@ test("pem: a CA whose certificate does not parse, a key that is not the certific
       brokenCa,
       "# our CA\n-----BEGIN CERTIFICATE-----\nMIIB!!not base64!!\n-----END CERTIFICATE-----\n",
     );
-    const probe = run(["probe", "-t", "examples/seed-host.yaml", "--from", "partners", "--ca", brokenCa]);
+    const probe = run(probeWith("--ca", brokenCa));
     assert.equal(probe.status, 2, probe.stderr);
     assert.match(
       probe.stderr,
       new RegExp(`broken-ca\\.pem:2:1: error\\[bad-pem\\]: .*a certificate does not parse: .* \\(--ca\\)`),
     );
-    const mismatched = run([
-      "probe",
-      "-t",
-      "examples/seed-host.yaml",
-      "--from",
-      "partners",
-      "--cert",
-      pem("b", "cert.pem"),
-      "--key",
-      pem("a", "key.pem"),
-    ]);
+    const mismatched = run(probeWith("--cert", pem("b", "cert.pem"), "--key", pem("a", "key.pem")));
     assert.equal(mismatched.status, 2, mismatched.stderr);
     assert.match(
       mismatched.stderr,
@@ -111,19 +109,9 @@ test("pem: a CA whose certificate does not parse, a key that is not the certific
     assert.equal(keyless.status, 2, keyless.stderr);
     assert.match(keyless.stderr, /error\[bad-pem\]: .*cert\.pem: no private key in it \(--key\)/);
     // The real pair still goes through the check (then fails later for want of the addresses).
-    const good = run([
-      "probe",
-      "-t",
-      "examples/seed-host.yaml",
-      "--from",
-      "partners",
-      "--cert",
-      pem("a", "cert.pem"),
-      "--key",
-      pem("a", "key.pem"),
-      "--ca",
-      pem("a", "ca.pem"),
-    ]);
+    const good = run(
+      probeWith("--cert", pem("a", "cert.pem"), "--key", pem("a", "key.pem"), "--ca", pem("a", "ca.pem")),
+    );
     assert.doesNotMatch(good.stderr, /bad-pem/, good.stderr);
     for (const r of [probe, mismatched, listen, keyless, good])
       assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
